@@ -1,0 +1,89 @@
+import type { FileError } from "../yaml/load-yaml.js";
+import type { ChangeKind } from "../policy/schema.js";
+import type { UnmanagedModel } from "../detect/types.js";
+
+export type Verdict = "success" | "action_required" | "failure";
+export type RequirementStatus = "met" | "pending" | "failed";
+
+/** One requirement of a model's gate, with its evidence or its fix. */
+export interface Requirement {
+  /** Stable id, e.g. `evaluation.current`, `hash:weights/model.safetensors`, `approval:developer`. */
+  id: string;
+  status: RequirementStatus;
+  /** Evidence when met; what to do when pending or failed. */
+  message: string;
+  /** EN 304 223 provision(s) it evidences, e.g. "5.2.5-1". */
+  provision: string;
+  /** Where to annotate (defaults to the model's manifest). */
+  path?: string;
+  line?: number;
+}
+
+export interface Override {
+  by: string;
+  reason: string;
+  at: string;
+}
+
+export interface ModelVerdict {
+  name: string;
+  manifestPath: string;
+  kinds: ChangeKind[];
+  from?: string;
+  to?: string;
+  digest: string;
+  requirements: Requirement[];
+  verdict: Verdict;
+  /** Set when a break-glass override turned a failing gate into success. */
+  override?: Override;
+}
+
+export interface UnmanagedFinding extends UnmanagedModel {
+  level: "failure" | "warning";
+}
+
+/** The whole answer to "may this change move forward?" — rendered into check runs, logged, printed by the CLI. */
+export interface Decision {
+  verdict: Verdict;
+  models: ModelVerdict[];
+  unmanaged: UnmanagedFinding[];
+  /** Files that could not be read as valid manifests or policy. */
+  errors: FileError[];
+  /** Set when facts could not be gathered: the verdict is then failure ("could not evaluate"). */
+  couldNotEvaluate?: string;
+}
+
+/** A pull-request review as GitHub reports it. */
+export interface Review {
+  login: string;
+  state: "APPROVED" | "CHANGES_REQUESTED" | "COMMENTED" | "DISMISSED" | "PENDING";
+  commitId: string;
+  submittedAt: string;
+}
+
+/** A comment on a sign-off issue; only never-edited comments can carry a command. */
+export interface SignOffComment {
+  id: number;
+  login: string;
+  body: string;
+  createdAt: string;
+  /** true when updated_at differs from created_at: an edited comment never counts. */
+  edited: boolean;
+}
+
+/** Facts about people, read live from GitHub (or absent offline). */
+export interface ApprovalFacts {
+  /** false offline (CLI): approval requirements are reported pending, never met. */
+  available: boolean;
+  /** Logins whose own approval does not count (PR author); compared case-insensitively. */
+  authors: string[];
+  /** The commit a review must approve when `invalidate_on_push`. */
+  headSha: string;
+  reviews: Review[];
+  /** Sign-off issue comment history per model digest, oldest first. */
+  signOffs: Record<string, SignOffComment[]>;
+  /** Sign-off issue URL per digest, for links. */
+  signOffIssues: Record<string, string>;
+  /** Team membership per login (lower case) per team slug, read live. A missing entry means "not a member". */
+  teamMembership: Record<string, Record<string, boolean>>;
+}

@@ -1,0 +1,94 @@
+import { z } from "zod";
+import { isSemver } from "../semver.js";
+
+const sha256Hex = z
+  .string()
+  .regex(/^[0-9a-fA-F]{64}$/, "must be 64 hexadecimal characters (a SHA-256)")
+  .transform((hex) => hex.toLowerCase());
+
+// js dates are not used: YAML is parsed with the core schema, so date-times stay strings
+const isoDateTime = z.iso.datetime({ offset: true, message: "must be an ISO 8601 date-time, e.g. 2026-10-01T00:00:00Z" });
+const isoDate = z.union([z.iso.date(), z.iso.datetime({ offset: true })], { message: "must be an ISO 8601 date (YYYY-MM-DD)" });
+
+const repoRelativePath = z
+  .string()
+  .min(1)
+  .refine((p) => !p.startsWith("/") && !p.includes("\\") && !p.split("/").includes(".."), "must be a path relative to the manifest, without .. or backslashes");
+
+export const COMPONENT_KINDS = ["weights", "tokenizer", "config", "prompt", "code", "other"] as const;
+export type ComponentKind = (typeof COMPONENT_KINDS)[number];
+
+const componentBase = {
+  kind: z.enum(COMPONENT_KINDS),
+  sha256: sha256Hex.optional(),
+  verified: z.boolean().optional(),
+  justification: z.string().trim().min(1).optional(),
+};
+
+const fileComponent = z.strictObject({ path: repoRelativePath, ...componentBase });
+const upstreamComponent = z.strictObject({
+  name: z.string().min(1),
+  source: z.string().min(1),
+  ...componentBase,
+});
+
+// dispatch on `path` so that errors name the field to fix, not "no union member matched"
+const component = z.unknown().transform((value, ctx): z.output<typeof fileComponent> | z.output<typeof upstreamComponent> => {
+  const isFile = typeof value === "object" && value !== null && "path" in value;
+  const result = (isFile ? fileComponent : upstreamComponent).safeParse(value);
+  if (result.success) return result.data;
+  for (const issue of result.error.issues) ctx.addIssue({ code: "custom", message: issue.message, path: issue.path as PropertyKey[] });
+  return z.NEVER;
+});
+
+const trainingData = z.strictObject({
+  name: z.string().min(1),
+  source: z.string().min(1).optional(),
+  acquired_at: isoDateTime.optional(),
+  sha256: sha256Hex.optional(),
+});
+
+const evaluationRecord = z.strictObject({
+  version: z.string().refine(isSemver, "must be a semantic version, e.g. 2.1.0"),
+  model_digest: z.string().regex(/^sha256:[0-9a-f]{64}$/, "must be sha256: followed by 64 lower-case hex characters"),
+  date: isoDate,
+  evaluator: z.string().regex(/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/, "must be a GitHub login"),
+  result: z.enum(["pass", "fail"]),
+  report: z.string().min(1).optional(),
+  threats: z.record(z.string(), z.string().trim().min(1, "say how the threat was addressed")).default({}),
+});
+
+export const manifestSchema = z
+  .strictObject({
+    name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/, "a model name is letters, digits, . _ or - (at most 100)"),
+    version: z.string({ message: "must be a string such as 2.1.0 (quote a version YAML would read as a number)" }).refine(isSemver, "must be a semantic version, e.g. 2.1.0"),
+    status: z.enum(["active", "deprecated", "decommissioned"]).default("active"),
+    description: z.string().optional(),
+    modalities: z.array(z.string().min(1)).default([]),
+    components: z.array(component).default([]),
+    training_data: z.array(trainingData).default([]),
+    evaluations: z.array(evaluationRecord).default([]),
+  })
+  .superRefine((manifest, ctx) => {
+    const seen = new Map<string, number>();
+    manifest.components.forEach((c, index) => {
+      const id = componentId(c);
+      if (seen.has(id)) ctx.addIssue({ code: "custom", path: ["components", index], message: `component "${id}" is listed twice` });
+      seen.set(id, index);
+    });
+  });
+
+export type Manifest = z.output<typeof manifestSchema>;
+export type Component = Manifest["components"][number];
+export type FileComponent = z.output<typeof fileComponent>;
+export type TrainingData = Manifest["training_data"][number];
+export type EvaluationRecord = Manifest["evaluations"][number];
+
+/** A component is identified by its path (in the repo) or its name (upstream). */
+export function componentId(c: Component): string {
+  return "path" in c ? c.path : c.name;
+}
+
+export function isFileComponent(c: Component): c is FileComponent {
+  return "path" in c;
+}

@@ -1,0 +1,15 @@
+import type { z } from "zod";
+import type { FileError, YamlPath } from "./load-yaml.js";
+
+/** Turns zod issues into errors that name the file, the line and the field to fix. */
+export function zodIssuesToFileErrors(issues: ReadonlyArray<z.core.$ZodIssue>, path: string, lineOf: (p: YamlPath) => number): FileError[] {
+  return issues.map((issue) => {
+    const fieldPath = issue.path.filter((key): key is string | number => typeof key !== "symbol");
+    const field = fieldPath.length > 0 ? `${formatFieldPath(fieldPath)}: ` : "";
+    return { path, line: lineOf(fieldPath), message: `${field}${issue.message}` };
+  });
+}
+
+export function formatFieldPath(fieldPath: YamlPath): string {
+  return fieldPath.map((key, i) => (typeof key === "number" ? `[${key}]` : i === 0 ? key : `.${key}`)).join("");
+}
