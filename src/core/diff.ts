@@ -10,32 +10,40 @@ export interface FileChange {
 /**
  * Files whose content differs between two commits (by git blob SHA). A file
  * moved with the same content is not a change: its old path is not reported
- * deleted and its new path is not reported added.
+ * deleted and its new path is not reported added. Moves are paired one to one:
+ * a copy beyond the moved one is an addition, and a removed duplicate whose
+ * content did not go anywhere new is a deletion.
  */
 export function diffSnapshots(base: Pick<Snapshot, "entries">, head: Pick<Snapshot, "entries">): FileChange[] {
   const changes: FileChange[] = [];
-  const baseBlobs = new Set<string>();
-  const headBlobs = new Set<string>();
-  for (const entry of base.entries.values()) baseBlobs.add(entry.blobSha);
-  for (const entry of head.entries.values()) headBlobs.add(entry.blobSha);
+  // per blob: paths only at one end, and how many paths gained or lost that blob
+  const addedPaths = new Map<string, string[]>();
+  const deletedPaths = new Map<string, string[]>();
+  const gained = new Map<string, number>();
+  const lost = new Map<string, number>();
   for (const [path, entry] of head.entries) {
     const before = base.entries.get(path);
-    if (!before) {
-      if (!baseBlobs.has(entry.blobSha) || wasCopiedInPlace(entry.blobSha, base, head)) changes.push({ path, change: "added" });
-    } else if (before.blobSha !== entry.blobSha) {
-      changes.push({ path, change: "modified" });
-    }
+    if (!before) push(addedPaths, entry.blobSha, path);
+    else if (before.blobSha !== entry.blobSha) changes.push({ path, change: "modified" });
+    if (before?.blobSha !== entry.blobSha) gained.set(entry.blobSha, (gained.get(entry.blobSha) ?? 0) + 1);
   }
   for (const [path, entry] of base.entries) {
-    if (!head.entries.has(path) && !headBlobs.has(entry.blobSha)) changes.push({ path, change: "deleted" });
+    const after = head.entries.get(path);
+    if (!after) push(deletedPaths, entry.blobSha, path);
+    if (after?.blobSha !== entry.blobSha) lost.set(entry.blobSha, (lost.get(entry.blobSha) ?? 0) + 1);
+  }
+  for (const [blobSha, paths] of addedPaths) {
+    // as many new paths as the blob left elsewhere are the moves; the rest are copies
+    for (const path of paths.sort().slice(lost.get(blobSha) ?? 0)) changes.push({ path, change: "added" });
+  }
+  for (const [blobSha, paths] of deletedPaths) {
+    for (const path of paths.sort().slice(gained.get(blobSha) ?? 0)) changes.push({ path, change: "deleted" });
   }
   return changes.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
 
-// A blob that still exists at its old path was copied, not moved: the copy is an addition.
-function wasCopiedInPlace(blobSha: string, base: Pick<Snapshot, "entries">, head: Pick<Snapshot, "entries">): boolean {
-  for (const [path, entry] of base.entries) {
-    if (entry.blobSha === blobSha && head.entries.get(path)?.blobSha !== blobSha) return false;
-  }
-  return true;
+function push(map: Map<string, string[]>, key: string, value: string): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
 }

@@ -11,8 +11,8 @@ export function compareSemver(a: string, b: string): number {
   const pb = SEMVER.exec(b);
   if (!pa || !pb) throw new Error(`not a semantic version: ${!pa ? a : b}`);
   for (let i = 1; i <= 3; i++) {
-    const diff = Number(pa[i]) - Number(pb[i]);
-    if (diff !== 0) return Math.sign(diff);
+    const diff = compareNumeric(pa[i] ?? "0", pb[i] ?? "0");
+    if (diff !== 0) return diff;
   }
   const preA = pa[4];
   const preB = pb[4];
@@ -27,8 +27,8 @@ export function compareSemver(a: string, b: string): number {
     const nx = /^\d+$/.test(x);
     const ny = /^\d+$/.test(y);
     if (nx && ny) {
-      const diff = Number(x) - Number(y);
-      if (diff !== 0) return Math.sign(diff);
+      const diff = compareNumeric(x, y);
+      if (diff !== 0) return diff;
     } else if (nx !== ny) {
       return nx ? -1 : 1;
     } else if (x !== y) {
@@ -36,4 +36,10 @@ export function compareSemver(a: string, b: string): number {
     }
   }
   return 0;
+}
+
+// exact for any length (Number() rounds beyond 2^53); semver numbers have no leading zeros
+function compareNumeric(a: string, b: string): number {
+  if (a.length !== b.length) return a.length < b.length ? -1 : 1;
+  return a < b ? -1 : a > b ? 1 : 0;
 }

@@ -36,6 +36,19 @@ export interface ModelVerdict {
   verdict: Verdict;
   /** Set when a break-glass override turned a failing gate into success. */
   override?: Override;
+  /** The roles this model version needs (union of its change kinds' gates). */
+  requiredRoles?: string[];
+  /** Standing sign-offs per role, replayed from the sign-off issue of this digest (absent offline). */
+  signOffs?: Record<string, RoleSignOff>;
+}
+
+/** The standing sign-off of one role for one model digest, replayed from the sign-off issue's comments. */
+export interface RoleSignOff {
+  state: "approved" | "rejected";
+  by: string;
+  at: string;
+  reason?: string;
+  commentId: number;
 }
 
 export interface UnmanagedFinding extends UnmanagedModel {
@@ -86,4 +99,6 @@ export interface ApprovalFacts {
   signOffIssues: Record<string, string>;
   /** Team membership per login (lower case) per team slug, read live. A missing entry means "not a member". */
   teamMembership: Record<string, Record<string, boolean>>;
+  /** The organisation that owns the role teams, to name them as @org/team in messages. */
+  org?: string;
 }

@@ -32,12 +32,16 @@ const upstreamComponent = z.strictObject({
   ...componentBase,
 });
 
+/** The published JSON Schema of a component (the zod schema below dispatches for better errors). */
+export const componentJsonShape = z.union([fileComponent, upstreamComponent]);
+
 // dispatch on `path` so that errors name the field to fix, not "no union member matched"
-const component = z.unknown().transform((value, ctx): z.output<typeof fileComponent> | z.output<typeof upstreamComponent> => {
+export const componentSchema = z.unknown().transform((value, ctx): z.output<typeof fileComponent> | z.output<typeof upstreamComponent> => {
   const isFile = typeof value === "object" && value !== null && "path" in value;
   const result = (isFile ? fileComponent : upstreamComponent).safeParse(value);
   if (result.success) return result.data;
-  for (const issue of result.error.issues) ctx.addIssue({ code: "custom", message: issue.message, path: issue.path as PropertyKey[] });
+  // keep each issue whole (an unknown key's name is needed to point at its line)
+  for (const issue of result.error.issues) ctx.addIssue({ ...issue, path: [...issue.path] });
   return z.NEVER;
 });
 
@@ -65,7 +69,7 @@ export const manifestSchema = z
     status: z.enum(["active", "deprecated", "decommissioned"]).default("active"),
     description: z.string().optional(),
     modalities: z.array(z.string().min(1)).default([]),
-    components: z.array(component).default([]),
+    components: z.array(componentSchema).default([]),
     training_data: z.array(trainingData).default([]),
     evaluations: z.array(evaluationRecord).default([]),
   })

@@ -125,15 +125,19 @@ export const policySchema = z
       })
       .prefault({}),
   })
-  .superRefine((policy, ctx) => {
-    for (const kind of CHANGE_KINDS) {
-      for (const [index, role] of policy.gates[kind].approvals.entries()) {
-        if (!(role in policy.roles)) {
-          ctx.addIssue({ code: "custom", path: ["gates", kind, "approvals", index], message: `role "${role}" is not declared under roles` });
+  .superRefine(
+    (policy, ctx) => {
+      for (const kind of CHANGE_KINDS) {
+        for (const [index, role] of policy.gates[kind].approvals.entries()) {
+          if (!(role in policy.roles)) {
+            ctx.addIssue({ code: "custom", path: ["gates", kind, "approvals", index], message: `role "${role}" is not declared under roles` });
+          }
         }
       }
-    }
-  });
+    },
+    // on a policy with other errors, roles and gates are not defaulted yet: cross-checks would report nonsense
+    { when: (payload) => payload.issues.length === 0 },
+  );
 
 export type Policy = z.output<typeof policySchema>;
 

@@ -1,4 +1,4 @@
-import { LineCounter, parseDocument, isNode, type Document } from "yaml";
+import { LineCounter, parseDocument, isMap, isNode, isScalar, type Document } from "yaml";
 
 /** Hostile-input limits for every YAML file modelgate reads (SPEC §8). */
 export interface YamlLimits {
@@ -54,15 +54,15 @@ export function loadYaml(path: string, text: string, limits: YamlLimits = DEFAUL
   }
   const lineOf = (target: YamlPath): number => {
     for (let depth = target.length; depth >= 0; depth--) {
-      const node = doc.getIn(target.slice(0, depth) as unknown[], true);
-      if (isNode(node) && node.range) return lineCounter.linePos(node.range[0]).line;
       if (depth > 0) {
-        // the key itself may exist with a null value; find the pair's key position
-        const parent = doc.getIn(target.slice(0, depth - 1) as unknown[], true) as { items?: Array<{ key?: unknown }> } | undefined;
+        // a mapping entry is located at its key: a block value starts on the next line, a null value has no node
+        const parent = doc.getIn(target.slice(0, depth - 1) as unknown[], true);
         const key = target[depth - 1];
-        const pair = parent?.items?.find((item) => isNode(item.key) && (item.key as { value?: unknown }).value === key);
+        const pair = isMap(parent) ? parent.items.find((item) => isScalar(item.key) && item.key.value === key) : undefined;
         if (pair && isNode(pair.key) && pair.key.range) return lineCounter.linePos(pair.key.range[0]).line;
       }
+      const node = doc.getIn(target.slice(0, depth) as unknown[], true);
+      if (isNode(node) && node.range) return lineCounter.linePos(node.range[0]).line;
     }
     return 1;
   };

@@ -1,0 +1,34 @@
+/**
+ * `npm run bench`: GitHub requests per pull-request evaluation and core timings, printed as
+ * a markdown table (docs/performance.md is written from it); then the CLI bench, if present.
+ */
+import { spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { ALIASES_PER_GRAPHQL_REQUEST } from "../src/github/read-contents.js";
+import { measureRequests, requestTable, SCENARIOS, type RequestMeasurement } from "./github-requests.js";
+
+const rows: RequestMeasurement[] = [];
+for (const scenario of SCENARIOS) rows.push(await measureRequests(scenario));
+
+console.log("## GitHub requests per pull-request evaluation\n");
+console.log(requestTable(rows));
+console.log(
+  [
+    "",
+    "Every model is retrained (new weights as an LFS pointer, raised version, bound evaluation) and approved by two",
+    "reviewers; requests exclude the installation token (one per installation and hour). REST requests are constant:",
+    "policy (2: repository, then the organisation's .github), compare, 2 trees, reviews, 6 team memberships",
+    "(2 reviewers x 3 role teams), check-run lookup and create. GraphQL grows only by chunks of",
+    `${ALIASES_PER_GRAPHQL_REQUEST} files: manifests at both ends and changed weight pointers in round 1, prompt files in round 2.`,
+    "Core time: plannedReads rounds + evaluateGate + renderCheckRun, contents in memory, median of 5.",
+    "",
+  ].join("\n"),
+);
+
+const cliBench = fileURLToPath(new URL("./cli-bench.ts", import.meta.url));
+if (existsSync(cliBench)) {
+  console.log("## CLI\n");
+  const result = spawnSync(process.execPath, ["--import", "tsx", cliBench], { stdio: "inherit" });
+  if (result.status !== 0) process.exitCode = result.status ?? 1;
+}

@@ -1,0 +1,155 @@
+/**
+ * Builds a small git repository that shows what modelgate checks, then (with --check) runs
+ * `modelgate check` on it.
+ *
+ *   node --import tsx examples/build-example-repo.ts [DIR] [--check]
+ *
+ * main:    fraud-detector 1.0.0 — LFS pointer weights + a text prompt, evaluation bound to its digest.
+ * branch `q3-models` (checked out):
+ *   - a new model, churn-predictor 0.1.0, evaluated       -> approvals pending (offline)
+ *   - fraud-detector retrained, version NOT raised        -> fails: version rule, stale evaluation
+ *   - experiments/shadow-llm.gguf, declared by no manifest -> fails: unmanaged model (shadow AI)
+ */
+import { execFileSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import { mkdirSync, mkdtempSync, readdirSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { stringify } from "yaml";
+import { modelDigest } from "../src/core/manifest/digest.js";
+import type { Component, ComponentKind } from "../src/core/manifest/schema.js";
+
+const sha256 = (text: string): string => createHash("sha256").update(text).digest("hex");
+
+function lfsPointer(realContent: string, size: number): string {
+  return `version https://git-lfs.github.com/spec/v1\noid sha256:${sha256(realContent)}\nsize ${size}\n`;
+}
+
+interface ExampleModel {
+  dir: string;
+  name: string;
+  version: string;
+  description: string;
+  files: Array<{ path: string; kind: ComponentKind; content: string }>;
+  /** The version and components the newest evaluation record was made for. */
+  evaluatedFor: { version: string; files: ExampleModel["files"] };
+}
+
+function declared(files: ExampleModel["files"]): Component[] {
+  return files.map(({ path, kind, content }) => ({ path, kind, sha256: /^oid sha256:([0-9a-f]{64})$/m.exec(content)?.[1] ?? sha256(content) }));
+}
+
+function modelTree(model: ExampleModel, evaluationDate: string): Record<string, string> {
+  const manifest = {
+    name: model.name,
+    version: model.version,
+    status: "active",
+    description: model.description,
+    modalities: ["tabular"],
+    components: declared(model.files),
+    training_data: [{ name: `${model.name}-transactions-2026q3`, source: "https://data.example.org/transactions/2026q3", acquired_at: "2026-10-01T00:00:00Z" }],
+    evaluations: [
+      {
+        version: model.evaluatedFor.version,
+        model_digest: modelDigest(declared(model.evaluatedFor.files)),
+        date: evaluationDate,
+        evaluator: "eve-redteam",
+        result: "pass",
+        report: `docs/evals/${model.name}-${model.evaluatedFor.version}.md`,
+        threats: {
+          data_poisoning: "training data hashes pinned; outlier filtering",
+          model_inversion: "output rounding; no confidence scores exposed",
+          membership_inference: "tested with shadow models; AUC 0.52",
+          model_extraction: "rate limits on the scoring API",
+          evasion: "adversarial suite v3 passed",
+        },
+      },
+    ],
+  };
+  const files: Record<string, string> = { [`${model.dir}/model.yaml`]: `# ${model.name}: see docs/cli.md\n${stringify(manifest)}` };
+  for (const file of model.files) files[`${model.dir}/${file.path}`] = file.content;
+  return files;
+}
+
+function git(dir: string, ...args: string[]): string {
+  return execFileSync("git", ["-C", dir, ...args], { encoding: "utf8", env: { ...process.env, GIT_LFS_SKIP_SMUDGE: "1" } }).trim();
+}
+
+function write(dir: string, files: Record<string, string>): void {
+  for (const [path, content] of Object.entries(files)) {
+    mkdirSync(dirname(join(dir, path)), { recursive: true });
+    writeFileSync(join(dir, path), content);
+  }
+}
+
+/** Builds the example repository in `dir` (must be empty or absent); returns the folder. */
+export function buildExampleRepo(dir: string, evaluationDate = new Date().toISOString().slice(0, 10)): string {
+  mkdirSync(dir, { recursive: true });
+  if (readdirSync(dir).length > 0) throw new Error(`${dir} is not empty`);
+  git(dir, "init", "-q", "-b", "main");
+  git(dir, "config", "user.name", "Example Maintainer");
+  git(dir, "config", "user.email", "maintainer@example.org");
+  git(dir, "config", "commit.gpgsign", "false");
+
+  const prompt = { path: "prompts/system.txt", kind: "prompt" as const, content: "You score card transactions for fraud. Answer with a probability.\n" };
+  const weightsV1 = { path: "weights/model.safetensors", kind: "weights" as const, content: lfsPointer("fraud-detector weights, training run 41", 524_288_000) };
+  const fraudV1: ExampleModel = {
+    dir: "models/fraud-detector",
+    name: "fraud-detector",
+    version: "1.0.0",
+    description: "Scores card transactions for fraud.",
+    files: [weightsV1, prompt],
+    evaluatedFor: { version: "1.0.0", files: [weightsV1, prompt] },
+  };
+  write(dir, {
+    ".gitattributes": "*.safetensors filter=lfs diff=lfs merge=lfs -text\n*.gguf filter=lfs diff=lfs merge=lfs -text\n",
+    ".github/modelgate.yml": [
+      "# modelgate policy: read from the base branch of every change",
+      "roles:",
+      "  developer: { teams: [ml-engineers] }",
+      "  system_operator: { teams: [platform-ops] }",
+      "  data_custodian: { teams: [data-governance] }",
+      "  security: { users: [sec-lead] }",
+      "unmanaged_artifacts: fail",
+      "",
+    ].join("\n"),
+    "README.txt": "Models of the payments team.\n",
+    ...modelTree(fraudV1, evaluationDate),
+  });
+  git(dir, "add", "-A");
+  git(dir, "commit", "-q", "-m", "fraud-detector 1.0.0, evaluated");
+
+  git(dir, "checkout", "-q", "-b", "q3-models");
+  const churnFiles = [{ path: "model.onnx", kind: "weights" as const, content: lfsPointer("churn-predictor weights", 12_582_912) }];
+  write(dir, modelTree({ dir: "models/churn-predictor", name: "churn-predictor", version: "0.1.0", description: "Predicts customer churn.", files: churnFiles, evaluatedFor: { version: "0.1.0", files: churnFiles } }, evaluationDate));
+  git(dir, "add", "-A");
+  git(dir, "commit", "-q", "-m", "add churn-predictor 0.1.0");
+
+  // retrained weights, manifest hash updated, but the version stays 1.0.0 and the evaluation is the old one
+  const weightsV2 = { ...weightsV1, content: lfsPointer("fraud-detector weights, training run 42", 524_288_000) };
+  write(dir, modelTree({ ...fraudV1, files: [weightsV2, prompt] }, evaluationDate));
+  git(dir, "add", "-A");
+  git(dir, "commit", "-q", "-m", "retrain fraud-detector on Q3 data");
+
+  write(dir, { "experiments/shadow-llm.gguf": lfsPointer("a local llm someone tried", 4_368_439_296) });
+  git(dir, "add", "-A");
+  git(dir, "commit", "-q", "-m", "try a local LLM");
+  return dir;
+}
+
+const invokedDirectly = process.argv[1] !== undefined && resolve(process.argv[1]) === resolve(new URL(import.meta.url).pathname);
+if (invokedDirectly) {
+  const args = process.argv.slice(2);
+  const runCheck = args.includes("--check");
+  const target = args.find((arg) => !arg.startsWith("--")) ?? mkdtempSync(join(tmpdir(), "modelgate-example-"));
+  const dir = buildExampleRepo(resolve(target));
+  console.log(`Example repository: ${dir} (branch q3-models checked out; main is the base)\n`);
+  if (runCheck) {
+    const { runCli } = await import("../src/cli/main.js");
+    console.log(`$ modelgate check --repo ${dir}\n`);
+    const code = await runCli(["check", "--repo", dir], { stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t), now: () => new Date() });
+    console.log(`\nmodelgate check exited with ${code}${code === 1 ? " — as expected: this branch breaks the gate on purpose." : ""}`);
+    // the example succeeds when the gate fails for the reasons shown above
+    process.exitCode = code === 1 ? 0 : 1;
+  }
+}

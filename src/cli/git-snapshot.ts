@@ -1,0 +1,121 @@
+import { createHash } from "node:crypto";
+import { MAX_HASHED_FILE_BYTES, type FileContent, type Snapshot, type TreeEntry } from "../core/snapshot.js";
+import type { Policy } from "../core/policy/schema.js";
+import { plannedReads } from "../core/plan-reads.js";
+import { CliError } from "./cli-error.js";
+import { runGit } from "./git.js";
+
+/** A snapshot whose contents the CLI fills as the core asks for them. */
+export interface GitSnapshot extends Snapshot {
+  entries: Map<string, TreeEntry>;
+  contents: Map<string, FileContent>;
+}
+
+const SUBMODULE_MODE = "160000";
+/** Rounds of reads the core may ask for before the CLI stops (plannedReads needs 2 or 3). */
+const MAX_READ_ROUNDS = 5;
+
+/** Every blob of a commit from `git ls-tree -r -l -z` (submodules skipped); no working-tree reads. */
+export async function snapshotAt(repo: string, commit: string): Promise<GitSnapshot> {
+  const result = await runGit(repo, ["ls-tree", "-r", "-l", "-z", "--full-tree", commit]);
+  if (result.code !== 0) throw new CliError(`cannot list the files of ${commit}: ${result.stderr}`);
+  return { commit, entries: parseLsTree(result.stdout), contents: new Map() };
+}
+
+/** Parses `<mode> SP <type> SP <object> SP+ <size> TAB <path> NUL` records. */
+export function parseLsTree(output: Buffer): Map<string, TreeEntry> {
+  const entries = new Map<string, TreeEntry>();
+  for (const record of output.toString("utf8").split("\0")) {
+    if (record === "") continue;
+    const tab = record.indexOf("\t");
+    const [mode, type, blobSha, size] = record.slice(0, tab).split(/ +/);
+    const path = record.slice(tab + 1);
+    if (!mode || !blobSha || type !== "blob" || mode === SUBMODULE_MODE) continue;
+    const bytes = Number(size);
+    entries.set(path, { path, blobSha, mode, ...(Number.isFinite(bytes) ? { size: bytes } : {}) });
+  }
+  return entries;
+}
+
+/** What a file's bytes are to the core: text when valid UTF-8, else hashed binary. */
+export function fileContent(bytes: Buffer): FileContent {
+  try {
+    // ignoreBOM keeps a byte-order mark in the text, so the text hashes to the file's bytes
+    const text = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(bytes);
+    return { kind: "text", text, size: bytes.length };
+  } catch {
+    return { kind: "binary", sha256: createHash("sha256").update(bytes).digest("hex"), size: bytes.length };
+  }
+}
+
+/**
+ * Reads the given paths of one or more snapshots with ONE `git cat-file --batch` process
+ * and stores their contents. Files larger than MAX_HASHED_FILE_BYTES are not read ("too large").
+ */
+export async function readContents(repo: string, requests: ReadonlyArray<{ snapshot: GitSnapshot; paths: ReadonlyArray<string> }>): Promise<void> {
+  const wanted = new Map<string, Array<{ snapshot: GitSnapshot; path: string }>>();
+  for (const { snapshot, paths } of requests) {
+    for (const path of paths) {
+      const entry = snapshot.entries.get(path);
+      if (!entry) continue;
+      if (entry.size !== undefined && entry.size > MAX_HASHED_FILE_BYTES) {
+        snapshot.contents.set(path, { kind: "unreadable", reason: `too large (${entry.size} bytes; larger than ${MAX_HASHED_FILE_BYTES})`, size: entry.size });
+        continue;
+      }
+      const readers = wanted.get(entry.blobSha) ?? [];
+      readers.push({ snapshot, path });
+      wanted.set(entry.blobSha, readers);
+    }
+  }
+  if (wanted.size === 0) return;
+  const result = await runGit(repo, ["cat-file", "--batch"], [...wanted.keys()].map((sha) => `${sha}\n`).join(""));
+  if (result.code !== 0) throw new CliError(`cannot read files from git: ${result.stderr}`);
+  const blobs = parseCatFileBatch(result.stdout);
+  for (const [sha, readers] of wanted) {
+    const bytes = blobs.get(sha);
+    const content: FileContent = bytes ? fileContent(bytes) : { kind: "unreadable", reason: "missing from the git object database" };
+    for (const { snapshot, path } of readers) snapshot.contents.set(path, content);
+  }
+}
+
+/** Parses `<oid> <type> <size>\n<bytes>\n` records (and `<oid> missing\n`). */
+export function parseCatFileBatch(output: Buffer): Map<string, Buffer> {
+  const blobs = new Map<string, Buffer>();
+  let at = 0;
+  while (at < output.length) {
+    const newline = output.indexOf(0x0a, at);
+    if (newline === -1) break;
+    const [oid, type, size] = output.subarray(at, newline).toString("utf8").split(" ");
+    at = newline + 1;
+    if (!oid || type === "missing" || size === undefined) continue;
+    const length = Number(size);
+    if (type === "blob") blobs.set(oid, output.subarray(at, at + length));
+    at += length + 1;
+  }
+  return blobs;
+}
+
+/**
+ * Reads what the core asks for (plannedReads, the same plan the app follows) until it asks for
+ * nothing more: the CLI and the app judge from the same facts.
+ */
+export async function readPlanned(repo: string, policy: Policy, base: GitSnapshot, head: GitSnapshot): Promise<void> {
+  for (let round = 0; round < MAX_READ_ROUNDS; round++) {
+    const plan = plannedReads(policy, base, head);
+    if (plan.base.length === 0 && plan.head.length === 0) return;
+    await readContents(repo, [
+      { snapshot: base, paths: plan.base },
+      { snapshot: head, paths: plan.head },
+    ]);
+  }
+  throw new CliError(`the evaluation still asked for files after ${MAX_READ_ROUNDS} rounds of reads`);
+}
+
+/** The text of one file at a snapshot: undefined when absent; a CliError when it cannot be read as text. */
+export async function readTextFile(repo: string, snapshot: GitSnapshot, path: string): Promise<string | undefined> {
+  if (!snapshot.entries.has(path)) return undefined;
+  if (!snapshot.contents.has(path)) await readContents(repo, [{ snapshot, paths: [path] }]);
+  const content = snapshot.contents.get(path);
+  if (content?.kind === "text") return content.text;
+  throw new CliError(`${path} at ${snapshot.commit.slice(0, 12)} cannot be read: ${content?.kind === "unreadable" ? content.reason : "not UTF-8 text"}`);
+}

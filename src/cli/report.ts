@@ -1,0 +1,99 @@
+import type { Decision, ModelVerdict, Requirement, RequirementStatus, UnmanagedFinding } from "../core/evaluate/types.js";
+import type { UnmanagedSource } from "../core/detect/types.js";
+
+/** What was compared, for the report's first line. */
+export interface CheckRange {
+  base: { commit: string; label: string };
+  head: { commit: string; label: string };
+}
+
+const STATUS_MARK: Record<RequirementStatus, string> = { met: "✓ met    ", pending: "… pending", failed: "✗ failed " };
+
+const SOURCE_LABEL: Record<UnmanagedSource, string> = {
+  artifact: "file matching the artifact globs",
+  lfs: "Git LFS pointer matching the artifact globs",
+  dvc: "DVC-tracked model output",
+  mlflow: "MLflow model (MLmodel file)",
+  "hf-card": "Hugging Face model card",
+};
+
+/** The human report of `modelgate check`: what a developer reads before pushing. */
+export function renderCheckReport(decision: Decision, range: CheckRange): string {
+  const lines: string[] = [];
+  lines.push(`modelgate check: base ${short(range.base.commit)} (${range.base.label}) → head ${short(range.head.commit)} (${range.head.label})`);
+  lines.push("");
+  lines.push(verdictLine(decision));
+  if (decision.couldNotEvaluate) lines.push(`  could not evaluate: ${decision.couldNotEvaluate}`);
+
+  for (const model of decision.models) {
+    lines.push("", ...modelSection(model));
+  }
+  if (decision.unmanaged.length > 0) {
+    lines.push("", "Unmanaged models (no manifest declares them; add them to a model.yaml or remove them):");
+    for (const finding of decision.unmanaged) lines.push(unmanagedLine(finding));
+  }
+  if (decision.errors.length > 0) {
+    lines.push("", "Files to fix:");
+    for (const error of decision.errors) lines.push(`  ${error.path}:${error.line}: ${error.message}`);
+  }
+  const pendingApprovals = decision.models.some((m) => m.requirements.some((r) => r.status === "pending"));
+  if (pendingApprovals) {
+    lines.push("", "Approvals and sign-offs are read from GitHub: offline they are reported pending and do not fail this check.");
+  }
+  return lines.join("\n") + "\n";
+}
+
+function verdictLine(decision: Decision): string {
+  const requirements = decision.models.flatMap((m) => m.requirements);
+  const failed = requirements.filter((r) => r.status === "failed").length;
+  const pending = requirements.filter((r) => r.status === "pending").length;
+  const unmanagedFailures = decision.unmanaged.filter((u) => u.level === "failure").length;
+  const counts = [
+    failed > 0 ? plural(failed, "requirement failed", "requirements failed") : "",
+    decision.errors.length > 0 ? plural(decision.errors.length, "invalid file", "invalid files") : "",
+    unmanagedFailures > 0 ? plural(unmanagedFailures, "unmanaged model", "unmanaged models") : "",
+    pending > 0 ? plural(pending, "approval pending", "approvals pending") : "",
+  ].filter(Boolean);
+  const gated = decision.models.length > 0 ? ` (${plural(decision.models.length, "model changed", "models changed")})` : "";
+  switch (decision.verdict) {
+    case "failure":
+      return `✗ FAILURE: ${counts.join(", ") || "could not evaluate"}${gated}`;
+    case "action_required":
+      return `… ACTION REQUIRED: ${counts.join(", ")}${gated}; nothing failed`;
+    case "success":
+      return decision.models.length === 0 && decision.unmanaged.length === 0 ? "✓ SUCCESS: no gated change" : `✓ SUCCESS: every requirement met${gated}`;
+  }
+}
+
+function modelSection(model: ModelVerdict): string[] {
+  const version = model.from === undefined ? `new at ${model.to ?? "?"}` : model.to === undefined ? `${model.from}, deleted` : `${model.from} → ${model.to}`;
+  const lines = [
+    `${model.name}  (${model.manifestPath})  ${model.verdict.toUpperCase().replace("_", " ")}`,
+    `  changes: ${model.kinds.join(", ")}   version: ${version}`,
+    `  digest:  ${model.digest}`,
+  ];
+  if (model.override) lines.push(`  overridden by @${model.override.by}: ${model.override.reason}`);
+  for (const requirement of sortRequirements(model.requirements)) {
+    lines.push(`  ${STATUS_MARK[requirement.status]}  ${requirement.id}: ${requirement.message}  [${requirement.provision}]`);
+  }
+  return lines;
+}
+
+// what to fix first: failures, then pending approvals, then what is met
+function sortRequirements(requirements: ReadonlyArray<Requirement>): Requirement[] {
+  const order: Record<RequirementStatus, number> = { failed: 0, pending: 1, met: 2 };
+  return [...requirements].sort((a, b) => order[a.status] - order[b.status]);
+}
+
+function unmanagedLine(finding: UnmanagedFinding): string {
+  const mark = finding.level === "failure" ? "✗" : "!";
+  return `  ${mark} ${finding.change.padEnd(8)} ${finding.path}  (${SOURCE_LABEL[finding.source]}${finding.level === "warning" ? "; warning only" : ""})`;
+}
+
+function short(commit: string): string {
+  return commit.slice(0, 12);
+}
+
+function plural(count: number, one: string, many: string): string {
+  return `${count} ${count === 1 ? one : many}`;
+}

@@ -1,0 +1,245 @@
+import { componentRepoPath, type LoadedManifest } from "../manifest/load-manifest.js";
+import { componentId, isFileComponent, type Component, type TrainingData } from "../manifest/schema.js";
+import { compareSemver } from "../semver.js";
+import { bomSerialNumber } from "./serial-number.js";
+import type { BomComponent, BomDependency, BomExternalReference, BomHash, BomModelCard, BomProperty, CycloneDxBom } from "./types.js";
+
+export type * from "./types.js";
+export { validateBom, type BomValidationResult } from "./validate-bom.js";
+export { bomSerialNumber } from "./serial-number.js";
+
+export interface BomInput {
+  /** `owner/name` of the repository that holds the models. */
+  repository: string;
+  /** The tag or commit the BOM describes, as the user named it. */
+  ref: string;
+  /** Commit SHA the manifests were read at. */
+  commit: string;
+  models: ReadonlyArray<LoadedManifest>;
+  /** ISO 8601 date-time of the BOM (the core has no clock). */
+  timestamp: string;
+  /** Defaults to a serial number derived from repository and commit. */
+  serialNumber?: string;
+  /** Version of modelgate that writes the BOM. */
+  toolVersion: string;
+}
+
+/**
+ * The CycloneDX 1.6 ML-BOM of the models at one commit (SPEC §7, provision 5.2.4-1.2):
+ * one `machine-learning-model` component per manifest with its artefacts nested as
+ * files and its upstream components as pedigree ancestors, one `data` component per
+ * training dataset, and the dependencies model → datasets. The mapping is in docs/bom.md.
+ */
+export function buildBom(input: BomInput): CycloneDxBom {
+  const refs = new BomRefAllocator();
+  const repositoryRef = refs.claim(`repository:${input.repository}`);
+  const datasets = new DatasetCatalog(refs);
+  const models = [...input.models].sort(byModelIdentity);
+
+  const modelComponents: BomComponent[] = [];
+  const modelDependencies: BomDependency[] = [];
+  for (const loaded of models) {
+    const { component, datasetRefs } = modelComponent(loaded, refs, datasets);
+    modelComponents.push(component);
+    modelDependencies.push({ ref: component["bom-ref"]!, dependsOn: datasetRefs });
+  }
+
+  return {
+    $schema: "http://cyclonedx.org/schema/bom-1.6.schema.json",
+    bomFormat: "CycloneDX",
+    specVersion: "1.6",
+    serialNumber: input.serialNumber ?? bomSerialNumber(input.repository, input.commit),
+    version: 1,
+    metadata: {
+      timestamp: input.timestamp,
+      tools: { components: [{ type: "application", name: "modelgate", version: input.toolVersion }] },
+      component: {
+        type: "application",
+        "bom-ref": repositoryRef,
+        name: input.repository,
+        version: input.ref,
+        properties: [{ name: "modelgate:commit", value: input.commit }],
+      },
+    },
+    components: [...modelComponents, ...datasets.components()],
+    dependencies: [
+      { ref: repositoryRef, dependsOn: modelDependencies.map((d) => d.ref) },
+      ...modelDependencies,
+      ...datasets.components().map((d) => ({ ref: d["bom-ref"]!, dependsOn: [] })),
+    ],
+  };
+}
+
+function modelComponent(loaded: LoadedManifest, refs: BomRefAllocator, datasets: DatasetCatalog): { component: BomComponent; datasetRefs: string[] } {
+  const { manifest } = loaded;
+  const modelRef = refs.claim(`model:${manifest.name}@${manifest.version}`);
+  const datasetRefs = unique(manifest.training_data.map((entry) => datasets.refFor(entry)));
+  const files = manifest.components.filter(isFileComponent);
+  const upstream = manifest.components.filter((c): c is UpstreamComponent => !isFileComponent(c));
+
+  const properties: BomProperty[] = [
+    // the digest names the set of artefacts, not one file's bytes: a property, not a `hashes` entry
+    { name: "modelgate:digest", value: loaded.digest },
+    { name: "modelgate:status", value: manifest.status },
+    { name: "modelgate:manifest", value: loaded.path },
+  ];
+  if (manifest.modalities.length > 0) properties.push({ name: "modelgate:modalities", value: manifest.modalities.join(",") });
+
+  const modelCard: BomModelCard = {};
+  const modelParameters: NonNullable<BomModelCard["modelParameters"]> = {};
+  if (datasetRefs.length > 0) modelParameters.datasets = datasetRefs.map((ref) => ({ ref }));
+  if (manifest.modalities.length > 0) modelParameters.inputs = manifest.modalities.map((format) => ({ format }));
+  if (Object.keys(modelParameters).length > 0) modelCard.modelParameters = modelParameters;
+  const evaluation = evaluationProperties(loaded);
+  if (evaluation.length > 0) modelCard.properties = evaluation;
+
+  const component: BomComponent = {
+    type: "machine-learning-model",
+    "bom-ref": modelRef,
+    name: manifest.name,
+    version: manifest.version,
+    ...(manifest.description !== undefined ? { description: manifest.description } : {}),
+    ...(upstream.length > 0 ? { pedigree: { ancestors: upstream.map((c) => upstreamComponent(c, modelRef, refs)) } } : {}),
+    ...(files.length > 0 ? { components: files.map((c) => fileComponent(loaded.path, c, modelRef, refs)) } : {}),
+    ...(Object.keys(modelCard).length > 0 ? { modelCard } : {}),
+    properties,
+  };
+  return { component, datasetRefs };
+}
+
+/** The evaluation record bound to this exact version and digest (the last one wins, as records are newest last). */
+function evaluationProperties(loaded: LoadedManifest): BomProperty[] {
+  const { manifest } = loaded;
+  const record = manifest.evaluations.findLast((e) => e.version === manifest.version && e.model_digest === loaded.digest);
+  if (record === undefined) return [];
+  const properties: BomProperty[] = [
+    { name: "modelgate:evaluation:result", value: record.result },
+    { name: "modelgate:evaluation:date", value: record.date },
+    { name: "modelgate:evaluation:evaluator", value: record.evaluator },
+  ];
+  if (record.report !== undefined) properties.push({ name: "modelgate:evaluation:report", value: record.report });
+  const threats = Object.keys(record.threats);
+  if (threats.length > 0) properties.push({ name: "modelgate:evaluation:threats", value: threats.join(",") });
+  return properties;
+}
+
+function fileComponent(manifestPath: string, c: Extract<Component, { path: string }>, modelRef: string, refs: BomRefAllocator): BomComponent {
+  return {
+    type: "file",
+    "bom-ref": refs.claim(`${modelRef}/${componentId(c)}`),
+    name: componentRepoPath(manifestPath, c),
+    ...hashesOf(c.sha256),
+    properties: [{ name: "modelgate:kind", value: c.kind }, ...verificationProperties(c)],
+  };
+}
+
+type UpstreamComponent = Extract<Component, { source: string }>;
+
+function upstreamComponent(c: UpstreamComponent, modelRef: string, refs: BomRefAllocator): BomComponent {
+  const source = classifySource(c.source);
+  const properties: BomProperty[] = [{ name: "modelgate:kind", value: c.kind }, ...verificationProperties(c)];
+  if ("text" in source) properties.push({ name: "modelgate:source", value: source.text });
+  return {
+    type: c.kind === "weights" ? "machine-learning-model" : c.kind === "code" ? "library" : "file",
+    "bom-ref": refs.claim(`${modelRef}/${componentId(c)}`),
+    name: c.name,
+    ...hashesOf(c.sha256),
+    ...("purl" in source ? { purl: source.purl } : {}),
+    ...("url" in source ? { externalReferences: [distribution(source.url)] } : {}),
+    properties,
+  };
+}
+
+/** Only what the manifest declares: the BOM does not claim a verification modelgate did not record. */
+function verificationProperties(c: Component): BomProperty[] {
+  const properties: BomProperty[] = [];
+  if (c.verified !== undefined) properties.push({ name: "modelgate:verified", value: String(c.verified) });
+  if (c.justification !== undefined) properties.push({ name: "modelgate:justification", value: c.justification });
+  return properties;
+}
+
+/** Training datasets, one component per distinct declaration; models that declare the same dataset share it. */
+class DatasetCatalog {
+  readonly #byDeclaration = new Map<string, BomComponent>();
+
+  constructor(private readonly refs: BomRefAllocator) {}
+
+  refFor(entry: TrainingData): string {
+    const key = JSON.stringify([entry.name, entry.source ?? null, entry.acquired_at ?? null, entry.sha256 ?? null]);
+    let component = this.#byDeclaration.get(key);
+    if (component === undefined) {
+      component = datasetComponent(entry, this.refs.claim(`data:${entry.name}`));
+      this.#byDeclaration.set(key, component);
+    }
+    return component["bom-ref"]!;
+  }
+
+  components(): BomComponent[] {
+    return [...this.#byDeclaration.values()];
+  }
+}
+
+function datasetComponent(entry: TrainingData, ref: string): BomComponent {
+  const source = entry.source === undefined ? undefined : classifySource(entry.source);
+  const properties: BomProperty[] = [];
+  if (entry.acquired_at !== undefined) properties.push({ name: "modelgate:acquired_at", value: entry.acquired_at });
+  if (source !== undefined && "text" in source) properties.push({ name: "modelgate:source", value: source.text });
+  return {
+    type: "data",
+    "bom-ref": ref,
+    name: entry.name,
+    ...hashesOf(entry.sha256),
+    ...(source !== undefined && "purl" in source ? { purl: source.purl } : {}),
+    ...(source !== undefined && "url" in source ? { externalReferences: [distribution(source.url)] } : {}),
+    data: [{ type: "dataset", name: entry.name, ...(source !== undefined && "url" in source ? { contents: { url: source.url } } : {}) }],
+    ...(properties.length > 0 ? { properties } : {}),
+  };
+}
+
+type SourceReference = { purl: string } | { url: string } | { text: string };
+
+/** A manifest `source` is a purl, a URI (https:, s3:, hf: …), or — when neither — kept as text. */
+function classifySource(source: string): SourceReference {
+  if (/^pkg:/i.test(source)) return { purl: source };
+  // two letters at least: `C:\data` is a Windows path, not a URI scheme
+  if (/^[A-Za-z][A-Za-z0-9+.-]+:\S+$/.test(source)) return { url: source };
+  return { text: source };
+}
+
+function distribution(url: string): BomExternalReference {
+  return { type: "distribution", url };
+}
+
+function hashesOf(sha256: string | undefined): { hashes?: BomHash[] } {
+  return sha256 === undefined ? {} : { hashes: [{ alg: "SHA-256", content: sha256 }] };
+}
+
+/** bom-refs must be unique in a BOM; a clash (two manifests naming the same model version) gets a `#2` suffix. */
+class BomRefAllocator {
+  readonly #used = new Set<string>();
+
+  claim(wanted: string): string {
+    let ref = wanted;
+    for (let n = 2; this.#used.has(ref); n++) ref = `${wanted}#${n}`;
+    this.#used.add(ref);
+    return ref;
+  }
+}
+
+/** Input order must not change the BOM: models are listed by name, version, then manifest path. */
+function byModelIdentity(a: LoadedManifest, b: LoadedManifest): number {
+  return (
+    compareCodeUnits(a.manifest.name, b.manifest.name) ||
+    compareSemver(a.manifest.version, b.manifest.version) ||
+    compareCodeUnits(a.manifest.version, b.manifest.version) ||
+    compareCodeUnits(a.path, b.path)
+  );
+}
+
+function compareCodeUnits(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function unique<T>(values: T[]): T[] {
+  return [...new Set(values)];
+}

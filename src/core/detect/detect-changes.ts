@@ -1,0 +1,290 @@
+import { CHANGE_KINDS, type ChangeKind, type Policy } from "../policy/schema.js";
+import type { Snapshot } from "../snapshot.js";
+import type { FileError } from "../yaml/load-yaml.js";
+import { globMatcher } from "../glob.js";
+import { compareSemver } from "../semver.js";
+import { componentRepoPath, loadManifest, type LoadedManifest } from "../manifest/load-manifest.js";
+import { componentId, isFileComponent, type Component, type Manifest } from "../manifest/schema.js";
+import type { Finding, ModelChange } from "./types.js";
+
+export interface DetectedChanges {
+  /** One entry per model that differs, sorted by name. */
+  changes: ModelChange[];
+  /** Manifests at head that could not be read or validated (the change fails closed). */
+  errors: FileError[];
+  /** Every valid manifest at each end (used to know which files are declared). */
+  models: { base: LoadedManifest[]; head: LoadedManifest[] };
+}
+
+/** SPEC §4: which models changed between two commits, how, and which version rules they break. */
+export function detectChanges(policy: Policy, base: Snapshot, head: Snapshot): DetectedChanges {
+  const isManifest = globMatcher(policy.models.manifests);
+  const atBase = loadManifestsAt(base, isManifest);
+  const atHead = loadManifestsAt(head, isManifest);
+  // a manifest that is broken at base only is judged as absent there: head is then a new model
+  const errors = [...atHead.errors];
+
+  const headByName = new Map<string, LoadedManifest>();
+  for (const loaded of atHead.loaded) {
+    const first = headByName.get(loaded.manifest.name);
+    if (first) {
+      errors.push({
+        path: loaded.path,
+        line: loaded.lineOf(["name"]),
+        message: `model name "${loaded.manifest.name}" is already used by ${first.path}: a model name is unique in the repository`,
+      });
+    } else {
+      headByName.set(loaded.manifest.name, loaded);
+    }
+  }
+  const baseByName = new Map<string, LoadedManifest[]>();
+  for (const loaded of atBase.loaded) {
+    const list = baseByName.get(loaded.manifest.name) ?? [];
+    list.push(loaded);
+    baseByName.set(loaded.manifest.name, list);
+  }
+
+  const headByPath = new Map(atHead.loaded.map((l) => [l.path, l]));
+  const changes: ModelChange[] = [];
+  for (const [name, after] of headByName) {
+    const candidates = baseByName.get(name);
+    const before = candidates?.find((c) => c.path === after.path) ?? candidates?.[0];
+    const change = before ? compareModel(base, head, before, after) : newModel(after);
+    if (change) changes.push(change);
+  }
+  for (const [name, candidates] of baseByName) {
+    if (headByName.has(name)) continue;
+    const before = candidates[0];
+    if (!before) continue;
+    // its manifest is still there but unreadable at head: that error already fails the change
+    if (atHead.failedPaths.has(before.path)) continue;
+    const replacement = headByPath.get(before.path);
+    changes.push(deletedModel(before, replacement));
+  }
+  changes.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  return { changes, errors, models: { base: atBase.loaded, head: atHead.loaded } };
+}
+
+/** The component kinds whose change is a retraining; every other artefact is configuration. */
+const RETRAIN_COMPONENTS: ReadonlySet<Component["kind"]> = new Set(["weights", "tokenizer", "code", "other"]);
+
+function artefactKind(component: Component): ChangeKind {
+  return RETRAIN_COMPONENTS.has(component.kind) ? "retrain" : "configuration";
+}
+
+interface LoadedAtEnd {
+  loaded: LoadedManifest[];
+  errors: FileError[];
+  failedPaths: Set<string>;
+}
+
+function loadManifestsAt(snapshot: Snapshot, isManifest: (path: string) => boolean): LoadedAtEnd {
+  const result: LoadedAtEnd = { loaded: [], errors: [], failedPaths: new Set() };
+  const paths = [...snapshot.entries.keys()].filter((p) => isManifest(p)).sort();
+  for (const path of paths) {
+    const content = snapshot.contents.get(path);
+    let failure: FileError[] | undefined;
+    if (!content) failure = [{ path, line: 1, message: "manifest could not be read: it was not fetched" }];
+    else if (content.kind === "unreadable") failure = [{ path, line: 1, message: `manifest could not be read: ${content.reason}` }];
+    else if (content.kind === "binary") failure = [{ path, line: 1, message: "manifest could not be read: it is not UTF-8 text" }];
+    else {
+      const parsed = loadManifestCached(path, content.text);
+      if (parsed.ok) result.loaded.push(parsed.loaded);
+      else failure = parsed.errors;
+    }
+    if (failure) {
+      result.errors.push(...failure);
+      result.failedPaths.add(path);
+    }
+  }
+  return result;
+}
+
+// The edges call plannedReads (up to 3 rounds) and then evaluateGate on the same manifests: parse each
+// once. A parsed manifest holds ~17x its text in memory, so the cache is bounded by text size.
+const CACHE_TEXT_BUDGET = 4 * 1024 * 1024;
+const CACHE_MAX_TEXT = 256 * 1024;
+const manifestCache = new Map<string, ReturnType<typeof loadManifest>>();
+let cachedTextLength = 0;
+
+function loadManifestCached(path: string, text: string): ReturnType<typeof loadManifest> {
+  const key = `${path}\0${text}`;
+  const cached = manifestCache.get(key);
+  if (cached) return cached;
+  const parsed = loadManifest(path, text);
+  if (text.length <= CACHE_MAX_TEXT) {
+    if (cachedTextLength + key.length > CACHE_TEXT_BUDGET) {
+      manifestCache.clear();
+      cachedTextLength = 0;
+    }
+    manifestCache.set(key, parsed);
+    cachedTextLength += key.length;
+  }
+  return parsed;
+}
+
+function newModel(after: LoadedManifest): ModelChange {
+  return {
+    name: after.manifest.name,
+    manifestPath: after.path,
+    head: after,
+    kinds: ["new_model"],
+    toVersion: after.manifest.version,
+    digest: after.digest,
+    changedComponents: after.manifest.components.map(componentId).sort(),
+    findings: [],
+  };
+}
+
+function deletedModel(before: LoadedManifest, replacement: LoadedManifest | undefined): ModelChange {
+  const findings: Finding[] = [];
+  if (before.manifest.status !== "decommissioned") {
+    const what = replacement
+      ? `model "${before.manifest.name}" is no longer declared (${before.path} now declares "${replacement.manifest.name}")`
+      : `the manifest of model "${before.manifest.name}" was deleted`;
+    findings.push({
+      id: "manifest.deleted_without_decommission",
+      message: `${what} while its status was ${before.manifest.status}: first set status: decommissioned and merge that, so its end of life is handled, then remove it`,
+      provision: "5.5.1-1",
+      path: before.path,
+      line: before.lineOf(["status"]),
+    });
+  }
+  return {
+    name: before.manifest.name,
+    manifestPath: before.path,
+    base: before,
+    kinds: ["decommission"],
+    fromVersion: before.manifest.version,
+    digest: before.digest,
+    changedComponents: before.manifest.components.map(componentId).sort(),
+    findings,
+  };
+}
+
+function compareModel(base: Snapshot, head: Snapshot, before: LoadedManifest, after: LoadedManifest): ModelChange | undefined {
+  const kinds = new Set<ChangeKind>();
+  const b = before.manifest;
+  const a = after.manifest;
+  const decommissioning = a.status === "decommissioned" && b.status !== "decommissioned";
+  if (decommissioning) kinds.add("decommission");
+
+  const baseComponents = byId(b.components);
+  const headComponents = byId(a.components);
+  const changedComponents: string[] = [];
+  const disposed: string[] = [];
+  for (const id of [...new Set([...baseComponents.keys(), ...headComponents.keys()])].sort()) {
+    const was = baseComponents.get(id);
+    const is = headComponents.get(id);
+    if (!componentChanged(base, head, before.path, after.path, was, is)) continue;
+    // removing an artefact (or deleting its file) while decommissioning is disposal, not a retraining
+    if (a.status === "decommissioned" && was && (!is || !fileExists(head, after.path, is))) {
+      disposed.push(id);
+      continue;
+    }
+    changedComponents.push(id);
+    for (const c of [was, is]) if (c) kinds.add(artefactKind(c));
+  }
+  const modalitiesChanged = !sameSet(b.modalities, a.modalities);
+  if (modalitiesChanged) kinds.add("configuration");
+  const trainingDataChanged = !sameMultiset(b.training_data.map(canonical), a.training_data.map(canonical));
+  if (trainingDataChanged) kinds.add("training_data");
+  const artefactChanged = kinds.has("retrain") || kinds.has("configuration") || kinds.has("training_data");
+  if (a.version !== b.version && !artefactChanged) kinds.add("version_bump");
+
+  // anything the kinds above do not explain is metadata
+  const explained = new Map(baseComponents);
+  for (const id of decommissioning ? [...changedComponents, ...disposed] : changedComponents) {
+    const is = headComponents.get(id);
+    if (is) explained.set(id, is);
+    else explained.delete(id);
+  }
+  const explainedBase: Manifest = {
+    ...b,
+    version: a.version,
+    status: decommissioning ? a.status : b.status,
+    modalities: modalitiesChanged ? a.modalities : b.modalities,
+    training_data: trainingDataChanged ? a.training_data : b.training_data,
+    // new evaluation records are the evidence the other kinds' gates ask for; alone they are metadata
+    evaluations: kinds.size > 0 ? a.evaluations : b.evaluations,
+    components: sortedComponents(explained),
+  };
+  if (canonical(explainedBase) !== canonical({ ...a, components: sortedComponents(headComponents) })) kinds.add("metadata");
+
+  if (kinds.size === 0) return undefined;
+  const orderedKinds = CHANGE_KINDS.filter((k) => kinds.has(k));
+  return {
+    name: a.name,
+    manifestPath: after.path,
+    base: before,
+    head: after,
+    kinds: orderedKinds,
+    fromVersion: b.version,
+    toVersion: a.version,
+    digest: after.digest,
+    changedComponents,
+    findings: versionFindings(before, after, orderedKinds, artefactChanged),
+  };
+}
+
+function versionFindings(before: LoadedManifest, after: LoadedManifest, kinds: ChangeKind[], artefactChanged: boolean): Finding[] {
+  const from = before.manifest.version;
+  const to = after.manifest.version;
+  const order = compareSemver(to, from);
+  const at = { path: after.path, line: after.lineOf(["version"]), provision: "5.4.1-2" };
+  if (order < 0) {
+    return [{ id: "version.not_lowered", message: `version ${to} is lower than ${from}: a model version is never lowered; use a version above ${from}`, ...at }];
+  }
+  if (order === 0 && artefactChanged) {
+    const what = kinds.filter((k) => k === "retrain" || k === "configuration" || k === "training_data").join(", ");
+    return [{ id: "version.raised", message: `a retrained model is a new version: ${what} changed but the version stays ${to}; raise it above ${from}`, ...at }];
+  }
+  return [];
+}
+
+function componentChanged(base: Snapshot, head: Snapshot, basePath: string, headPath: string, was: Component | undefined, is: Component | undefined): boolean {
+  if (!was || !is) return true;
+  if (was.sha256 !== is.sha256) return true;
+  if (isFileComponent(was) !== isFileComponent(is)) return true;
+  if (isFileComponent(was) && isFileComponent(is)) {
+    // the file itself changed even if its declared hash did not: hash verification will tell
+    const before = base.entries.get(componentRepoPath(basePath, was))?.blobSha;
+    const after = head.entries.get(componentRepoPath(headPath, is))?.blobSha;
+    return before !== after;
+  }
+  return false;
+}
+
+function fileExists(head: Snapshot, manifestPath: string, component: Component): boolean {
+  return !isFileComponent(component) || head.entries.has(componentRepoPath(manifestPath, component));
+}
+
+function byId(components: ReadonlyArray<Component>): Map<string, Component> {
+  return new Map(components.map((c) => [componentId(c), c]));
+}
+
+function sortedComponents(components: ReadonlyMap<string, Component>): Component[] {
+  return [...components.entries()].sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0)).map(([, c]) => c);
+}
+
+function sameSet(a: ReadonlyArray<string>, b: ReadonlyArray<string>): boolean {
+  const x = new Set(a);
+  const y = new Set(b);
+  return x.size === y.size && [...x].every((v) => y.has(v));
+}
+
+function sameMultiset(a: string[], b: string[]): boolean {
+  if (a.length !== b.length) return false;
+  const x = [...a].sort();
+  const y = [...b].sort();
+  return x.every((v, i) => v === y[i]);
+}
+
+/** JSON with sorted keys and without undefined fields, so equal values compare equal. */
+function canonical(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    v && typeof v === "object" && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0)))
+      : v,
+  );
+}

@@ -1,0 +1,130 @@
+import type { ChangeKind, Policy } from "../policy/schema.js";
+import type { SignOffState } from "../sign-off/replay.js";
+import type { ApprovalFacts, Requirement } from "./types.js";
+import { holdsRole, roleHolderMentions } from "./roles.js";
+import { latestReviews } from "./reviews.js";
+import { matchRolesToPeople } from "./matching.js";
+
+const PROVISION = "5.1.4-3";
+
+/** The roles a change needs: the union of its kinds' gates, in the order the kinds are listed. */
+export function requiredRoles(policy: Policy, kinds: ReadonlyArray<ChangeKind>): string[] {
+  const roles = new Set<string>();
+  for (const kind of kinds) for (const role of policy.gates[kind].approvals) roles.add(role);
+  return [...roles];
+}
+
+export interface ApprovalInput {
+  policy: Policy;
+  facts: ApprovalFacts;
+  roles: ReadonlyArray<string>;
+  digest: string;
+  /** The replayed sign-off issue of this digest (undefined offline). */
+  signOffs: SignOffState | undefined;
+  /** Where pending approvals are annotated. */
+  at: { path: string; line: number };
+}
+
+interface Candidate {
+  login: string;
+  evidence: string;
+}
+
+/**
+ * SPEC §10 5.1.4-3: one requirement per required role, met by an approving review on the
+ * head commit and/or a standing sign-off, from a current holder who is not an author; with
+ * `distinct_people`, one person fills at most one role (maximum matching).
+ */
+export function approvalRequirements(input: ApprovalInput): Requirement[] {
+  const { policy, facts, roles, at } = input;
+  if (roles.length === 0) return [];
+  const viaReview = policy.approvals.via.includes("review");
+  const viaSignOff = policy.approvals.via.includes("sign_off");
+  const signOffUrl = facts.signOffIssues[input.digest];
+  const howTo = (role: string): string => {
+    const comment = `comment \`/approve ${role}\` on the sign-off issue${signOffUrl ? ` (${signOffUrl})` : ""}`;
+    if (viaReview && viaSignOff) return `approve this pull request in a review, or ${comment}`;
+    return viaReview ? "approve this pull request in a review" : comment;
+  };
+  const holdersOf = (role: string): string => {
+    const mentions = roleHolderMentions(policy, role, facts.org);
+    return mentions.length > 0 ? `held by ${mentions.join(", ")}` : `nobody holds it yet: add users or teams under roles.${role} in the policy`;
+  };
+  const base = (role: string) => ({ id: `approval:${role}`, provision: PROVISION, ...at });
+
+  if (!facts.available) {
+    return roles.map((role) => ({ ...base(role), status: "pending" as const, message: `approvals are read from GitHub: ${role} must sign off (${holdersOf(role)}); ${howTo(role)}` }));
+  }
+
+  const holds = (login: string, role: string): boolean => holdsRole(policy, facts.teamMembership, login, role);
+  const isAuthor = (login: string): boolean => facts.authors.some((a) => a.toLowerCase() === login.toLowerCase());
+  const candidates = new Map<string, Candidate[]>(roles.map((role) => [role, []]));
+  const notes = new Map<string, string[]>(roles.map((role) => [role, []]));
+  const generalNotes: string[] = [];
+
+  if (viaSignOff && input.signOffs) {
+    for (const role of roles) {
+      const standing = input.signOffs.roles[role];
+      if (standing?.state === "approved") candidates.get(role)?.push({ login: standing.by, evidence: `signed off by @${standing.by} on the sign-off issue (${standing.at})` });
+    }
+  }
+  if (viaReview) {
+    for (const review of latestReviews(facts.reviews)) {
+      if (review.state !== "APPROVED") continue;
+      const heldRoles = roles.filter((role) => holds(review.login, role));
+      if (heldRoles.length === 0) {
+        generalNotes.push(`@${review.login} approved but holds none of ${roles.join(", ")}`);
+        continue;
+      }
+      let note: string | undefined;
+      if (isAuthor(review.login) && !policy.approvals.allow_author) note = `@${review.login} is an author: their own approval does not count`;
+      else if (policy.approvals.invalidate_on_push && review.commitId !== facts.headSha) {
+        note = `@${review.login} approved an older commit (${review.commitId.slice(0, 7)}): a review counts for the head commit only`;
+      }
+      for (const role of heldRoles) {
+        if (note) notes.get(role)?.push(note);
+        else candidates.get(role)?.push({ login: review.login, evidence: `approved by @${review.login} in a review of ${review.commitId.slice(0, 7)}` });
+      }
+    }
+  }
+
+  const rejected = new Set(viaSignOff && input.signOffs ? roles.filter((role) => input.signOffs?.roles[role]?.state === "rejected") : []);
+  const assigned = assign(roles.filter((role) => !rejected.has(role)), candidates, policy.approvals.distinct_people);
+
+  return roles.map((role): Requirement => {
+    const rejection = input.signOffs?.roles[role];
+    if (rejected.has(role) && rejection) {
+      return {
+        ...base(role),
+        status: "pending",
+        message: `rejected by @${rejection.by}: ${rejection.reason ?? "no reason given"} — a holder of ${role} comments \`/revoke ${role}\` on the sign-off issue to clear it`,
+      };
+    }
+    const chosen = assigned.get(role);
+    if (chosen) return { ...base(role), status: "met", message: chosen.evidence };
+    const why = [...(notes.get(role) ?? []), ...generalNotes];
+    for (const candidate of candidates.get(role) ?? []) {
+      const elsewhere = [...assigned.entries()].find(([, c]) => c.login.toLowerCase() === candidate.login.toLowerCase());
+      if (elsewhere) why.push(`@${candidate.login} already counts for ${elsewhere[0]}: one person signs off one role per model version`);
+    }
+    const message = `${role} must sign off (${holdersOf(role)}); ${howTo(role)}`;
+    return { ...base(role), status: "pending", message: why.length > 0 ? `${message}. ${[...new Set(why)].join("; ")}` : message };
+  });
+}
+
+function assign(roles: ReadonlyArray<string>, candidates: ReadonlyMap<string, Candidate[]>, distinctPeople: boolean): Map<string, Candidate> {
+  const assigned = new Map<string, Candidate>();
+  if (!distinctPeople) {
+    for (const role of roles) {
+      const first = candidates.get(role)?.[0];
+      if (first) assigned.set(role, first);
+    }
+    return assigned;
+  }
+  const people = new Map(roles.map((role) => [role, [...new Set((candidates.get(role) ?? []).map((c) => c.login.toLowerCase()))]]));
+  for (const [role, person] of matchRolesToPeople(people)) {
+    const candidate = candidates.get(role)?.find((c) => c.login.toLowerCase() === person);
+    if (candidate) assigned.set(role, candidate);
+  }
+  return assigned;
+}

@@ -1,0 +1,106 @@
+import type { Policy } from "../policy/schema.js";
+import type { Snapshot } from "../snapshot.js";
+import type { LoadedManifest } from "../manifest/load-manifest.js";
+import { componentRepoPath } from "../manifest/load-manifest.js";
+import { isFileComponent } from "../manifest/schema.js";
+import type { ModelChange } from "../detect/types.js";
+import { detectChanges } from "../detect/detect-changes.js";
+import { discoverUnmanaged } from "../discover/discover-unmanaged.js";
+import { replaySignOffs, type ReplayContext, type SignOffState } from "../sign-off/replay.js";
+import type { ApprovalFacts, Decision, ModelVerdict, Requirement, UnmanagedFinding, Verdict } from "./types.js";
+import { evaluationRequirements } from "./evaluation-requirements.js";
+import { hashRequirements } from "./hash-requirements.js";
+import { provenanceRequirements } from "./provenance-requirements.js";
+import { approvalRequirements, requiredRoles } from "./approval-requirements.js";
+import { holdsRole } from "./roles.js";
+
+export { holdsRole, loginsToResolve } from "./roles.js";
+export { requiredRoles } from "./approval-requirements.js";
+
+export interface GateInput {
+  policy: Policy;
+  base: Snapshot;
+  head: Snapshot;
+  facts: ApprovalFacts;
+  /** The evaluation time (the core has no clock): evaluation records age against it. */
+  now: Date;
+}
+
+/**
+ * "May this change move forward?" (SPEC §4–§6): every model that changed between base and
+ * head against the gates of its change kinds, plus the model files no manifest declares.
+ */
+export function evaluateGate(input: GateInput): Decision {
+  const { policy, base, head, facts, now } = input;
+  const detected = detectChanges(policy, base, head);
+  const declared = declaredPaths([...detected.models.base, ...detected.models.head]);
+  const unmanaged: UnmanagedFinding[] =
+    policy.unmanaged_artifacts === "off"
+      ? []
+      : discoverUnmanaged(policy, base, head, declared).map((found) => ({ ...found, level: policy.unmanaged_artifacts === "fail" ? "failure" : "warning" }));
+  const models = detected.changes
+    .map((change) => evaluateModel(policy, change, head, facts, now))
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+
+  let verdict: Verdict = "success";
+  if (detected.errors.length > 0 || models.some((m) => m.verdict === "failure") || unmanaged.some((u) => u.level === "failure")) verdict = "failure";
+  else if (models.some((m) => m.verdict === "action_required")) verdict = "action_required";
+  return { verdict, models, unmanaged, errors: detected.errors };
+}
+
+/** The replay context of a model version's sign-off issue, as the evaluation builds it (the command handler uses the same). */
+export function signOffReplayContext(policy: Policy, facts: ApprovalFacts, roles: string[]): ReplayContext {
+  return {
+    policy,
+    authors: facts.authors,
+    holdsRole: (login, role) => holdsRole(policy, facts.teamMembership, login, role),
+    requiredRoles: roles,
+    ...(facts.org ? { org: facts.org } : {}),
+  };
+}
+
+/** Repository paths of every file component of the given manifests: those files are not shadow AI. */
+export function declaredPaths(manifests: ReadonlyArray<LoadedManifest>): Set<string> {
+  const paths = new Set<string>();
+  for (const loaded of manifests) {
+    for (const component of loaded.manifest.components) if (isFileComponent(component)) paths.add(componentRepoPath(loaded.path, component));
+  }
+  return paths;
+}
+
+function evaluateModel(policy: Policy, change: ModelChange, head: Snapshot, facts: ApprovalFacts, now: Date): ModelVerdict {
+  const requirements: Requirement[] = change.findings.map((f) => ({ id: f.id, status: "failed", message: f.message, provision: f.provision, path: f.path, line: f.line }));
+  const manifest = change.head ?? change.base;
+  const gates = change.kinds.map((kind) => policy.gates[kind]);
+  if (manifest && gates.some((gate) => gate.evaluation)) {
+    requirements.push(...evaluationRequirements(policy, manifest, change.digest, facts.authors, now));
+  }
+  // the supply chain is checked for a model that moves forward, not for one being retired
+  if (change.head && change.head.manifest.status !== "decommissioned") {
+    if (policy.supply_chain.require_hashes) requirements.push(...hashRequirements(change.head, head));
+    if (policy.supply_chain.require_data_provenance) requirements.push(...provenanceRequirements(change.head));
+  }
+  const roles = requiredRoles(policy, change.kinds);
+  const signOffs: SignOffState | undefined = facts.available
+    ? replaySignOffs(facts.signOffs[change.digest] ?? [], signOffReplayContext(policy, facts, roles))
+    : undefined;
+  const at = { path: change.manifestPath, line: manifest ? manifest.lineOf(["version"]) : 1 };
+  requirements.push(...approvalRequirements({ policy, facts, roles, digest: change.digest, signOffs, at }));
+
+  let verdict: Verdict = requirements.some((r) => r.status === "failed") ? "failure" : requirements.some((r) => r.status === "pending") ? "action_required" : "success";
+  const override = verdict !== "success" ? signOffs?.override : undefined;
+  if (override) verdict = "success";
+  return {
+    name: change.name,
+    manifestPath: change.manifestPath,
+    kinds: change.kinds,
+    ...(change.fromVersion !== undefined ? { from: change.fromVersion } : {}),
+    ...(change.toVersion !== undefined ? { to: change.toVersion } : {}),
+    digest: change.digest,
+    requirements,
+    verdict,
+    ...(override ? { override } : {}),
+    requiredRoles: roles,
+    ...(signOffs ? { signOffs: signOffs.roles } : {}),
+  };
+}

@@ -1,0 +1,92 @@
+import type { Policy } from "../policy/schema.js";
+import type { LoadedManifest } from "../manifest/load-manifest.js";
+import type { EvaluationRecord } from "../manifest/schema.js";
+import type { Requirement } from "./types.js";
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+/** A date without time is "today" somewhere on Earth until UTC+14 has passed it. */
+const LATEST_TIME_ZONE_MS = 14 * 60 * 60 * 1000;
+
+/**
+ * SPEC §10 5.2.5-1, 5.2.5-2, 5.2.5-2.1, 5.1.3-1: a passing, current, independent security
+ * evaluation bound to this version AND these artefacts (the model digest), addressing every
+ * threat of the policy. Each is its own requirement, so the fix is named precisely.
+ */
+export function evaluationRequirements(policy: Policy, loaded: LoadedManifest, digest: string, authors: ReadonlyArray<string>, now: Date): Requirement[] {
+  const { manifest, path } = loaded;
+  const version = manifest.version;
+  const records = manifest.evaluations.map((record, index) => ({ record, index }));
+  const forVersion = records.filter(({ record }) => record.version === version);
+  const bound = forVersion.filter(({ record }) => record.model_digest === digest);
+  // records are listed newest last: the latest one for these artefacts is the one that counts
+  const chosen = bound[bound.length - 1];
+
+  if (!chosen) {
+    const other = forVersion[forVersion.length - 1];
+    if (other) {
+      return [{
+        id: "evaluation.bound",
+        status: "failed",
+        message: `evaluation is for digest ${other.record.model_digest}, the artefacts are ${digest}: evaluate these artefacts and record it with model_digest: ${digest}`,
+        provision: "5.2.5-1",
+        path,
+        line: loaded.lineOf(["evaluations", other.index, "model_digest"]),
+      }];
+    }
+    return [{
+      id: "evaluation.bound",
+      status: "failed",
+      message: `no security evaluation of version ${version}: add a record to evaluations with version: ${version} and model_digest: ${digest}`,
+      provision: "5.2.5-1",
+      path,
+      line: loaded.lineOf(manifest.evaluations.length > 0 ? ["evaluations"] : ["version"]),
+    }];
+  }
+
+  const { record, index } = chosen;
+  const at = (field: string): { path: string; line: number } => ({ path, line: loaded.lineOf(["evaluations", index, field]) });
+  const requirements: Requirement[] = [
+    { id: "evaluation.bound", status: "met", message: `evaluation of ${record.date} by @${record.evaluator} names version ${version} and digest ${digest}`, provision: "5.2.5-1", ...at("model_digest") },
+    record.result === "pass"
+      ? { id: "evaluation.result", status: "met", message: `result: pass${record.report ? ` (report: ${record.report})` : ""}`, provision: "5.2.5-1", ...at("result") }
+      : { id: "evaluation.result", status: "failed", message: `the evaluation of ${record.date} failed (result: fail): fix the findings, re-evaluate and record a passing result`, provision: "5.2.5-1", ...at("result") },
+    currency(policy, record, now, at("date")),
+  ];
+  if (policy.evaluation.independent) {
+    const evaluator = record.evaluator.toLowerCase();
+    requirements.push(
+      authors.some((a) => a.toLowerCase() === evaluator)
+        ? { id: "evaluation.independent", status: "failed", message: `evaluator @${record.evaluator} is an author of this change: the evaluation must be done by someone else`, provision: "5.2.5-2.1", ...at("evaluator") }
+        : { id: "evaluation.independent", status: "met", message: `evaluator @${record.evaluator} is not an author of this change`, provision: "5.2.5-2.1", ...at("evaluator") },
+    );
+  }
+  const threats = policy.evaluation.threats;
+  if (threats.length > 0) {
+    const missing = threats.filter((threat) => !(Object.hasOwn(record.threats, threat) && (record.threats[threat] ?? "").trim() !== ""));
+    requirements.push(
+      missing.length > 0
+        ? { id: "evaluation.threats", status: "failed", message: `the evaluation does not address ${missing.join(", ")}: say under threats how each was tested or mitigated`, provision: "5.1.3-1", ...at("threats") }
+        : { id: "evaluation.threats", status: "met", message: `addresses ${threats.join(", ")}`, provision: "5.1.3-1", ...at("threats") },
+    );
+  }
+  return requirements;
+}
+
+function currency(policy: Policy, record: EvaluationRecord, now: Date, at: { path: string; line: number }): Requirement {
+  const dateOnly = /^\d{4}-\d{2}-\d{2}$/.test(record.date);
+  const time = Date.parse(dateOnly ? `${record.date}T00:00:00Z` : record.date);
+  const maxAge = policy.evaluation.max_age_days;
+  const base = { id: "evaluation.current", provision: "5.2.5-2", ...at };
+  if (Number.isNaN(time)) return { ...base, status: "failed", message: `the evaluation date ${record.date} is not a valid date` };
+  const latestAllowed = now.getTime() + (dateOnly ? LATEST_TIME_ZONE_MS : 0);
+  if (time > latestAllowed) return { ...base, status: "failed", message: `the evaluation is dated ${record.date}, in the future: record the date it was done` };
+  const ageDays = Math.floor((now.getTime() - time) / DAY_MS);
+  if (now.getTime() - time > maxAge * DAY_MS) {
+    return { ...base, status: "failed", message: `the evaluation of ${record.date} is ${days(ageDays)} old, older than ${days(maxAge)} (evaluation.max_age_days): re-evaluate` };
+  }
+  return { ...base, status: "met", message: `evaluated ${record.date}, ${days(Math.max(ageDays, 0))} ago (at most ${days(maxAge)})` };
+}
+
+function days(count: number): string {
+  return count === 1 ? "1 day" : `${count} days`;
+}

@@ -1,0 +1,88 @@
+import { MAX_HASHED_FILE_BYTES, type Snapshot } from "../snapshot.js";
+import { parseLfsPointer } from "../lfs-pointer.js";
+import { sha256Hex } from "../manifest/digest.js";
+import { componentRepoPath, type LoadedManifest } from "../manifest/load-manifest.js";
+import { componentId, isFileComponent, type Component, type FileComponent } from "../manifest/schema.js";
+import type { Requirement } from "./types.js";
+
+const PROVISION = "5.2.4-1.2";
+const UNVERIFIED_PROVISION = "5.2.4-1.2, 5.2.3-2";
+const SYMLINK_MODE = "120000";
+
+/**
+ * SPEC §3 hash verification, for every component of a changed model: a declared SHA-256,
+ * checked against the file at head (LFS pointer oid, or the content itself). A component
+ * that cannot be verified counts only when marked `verified: false` with a justification.
+ */
+export function hashRequirements(loaded: LoadedManifest, head: Snapshot): Requirement[] {
+  return loaded.manifest.components.map((component, index) => {
+    const id = `hash:${componentId(component)}`;
+    const hashLine = loaded.lineOf(["components", index, "sha256"]);
+    const at = { path: loaded.path, line: hashLine };
+    if (!component.sha256) {
+      return { id, status: "failed", message: `no sha256 declared for ${componentId(component)}: add the SHA-256 of the artefact`, provision: PROVISION, ...at };
+    }
+    if (!isFileComponent(component)) return upstreamRequirement(id, component, at, loaded.lineOf(["components", index, "verified"]));
+    return fileRequirement(id, component, component.sha256, loaded.path, head, at);
+  });
+}
+
+function upstreamRequirement(id: string, component: Component, at: { path: string; line: number }, verifiedLine: number): Requirement {
+  if (component.verified === false) {
+    if (component.justification) {
+      return { id, status: "met", message: `not verified: ${component.justification}`, provision: UNVERIFIED_PROVISION, ...at };
+    }
+    return {
+      id,
+      status: "failed",
+      message: `upstream component ${componentId(component)} is marked verified: false without a justification: say why an unverified component is acceptable`,
+      provision: UNVERIFIED_PROVISION,
+      path: at.path,
+      line: verifiedLine,
+    };
+  }
+  const source = "source" in component ? component.source : "";
+  return { id, status: "met", message: `declared sha256 ${component.sha256} (upstream ${source})`, provision: PROVISION, ...at };
+}
+
+function fileRequirement(id: string, component: FileComponent, declared: string, manifestPath: string, head: Snapshot, at: { path: string; line: number }): Requirement {
+  const repoPath = componentRepoPath(manifestPath, component);
+  const actual = fileHash(head, repoPath);
+  if ("hash" in actual) {
+    if (actual.hash === declared) return { id, status: "met", message: `${repoPath}: ${actual.how} matches the declared sha256`, provision: PROVISION, ...at };
+    return { id, status: "failed", message: `${repoPath}: declared ${declared}, ${actual.how === "LFS pointer oid" ? "the LFS pointer's oid is" : "file is"} ${actual.hash}`, provision: PROVISION, ...at };
+  }
+  if (actual.reject) return { id, status: "failed", message: `${repoPath}: ${actual.problem}`, provision: PROVISION, ...at };
+  if (component.verified === false && component.justification) {
+    return { id, status: "met", message: `not verified: ${component.justification} (${repoPath} ${actual.problem})`, provision: UNVERIFIED_PROVISION, ...at };
+  }
+  return {
+    id,
+    status: "failed",
+    message: `${repoPath} ${actual.problem}: its sha256 cannot be verified; store it with Git LFS, or mark it verified: false with a justification`,
+    provision: PROVISION,
+    ...at,
+  };
+}
+
+type FileHash = { hash: string; how: "LFS pointer oid" | "content hash" } | { problem: string; reject: boolean };
+
+/** The SHA-256 of a file at head, or why it is not known (`reject`: known to be wrong, not merely unknown). */
+function fileHash(head: Snapshot, repoPath: string): FileHash {
+  const entry = head.entries.get(repoPath);
+  if (!entry) return { problem: "is missing", reject: false };
+  if (entry.mode === SYMLINK_MODE) return { problem: "is a symbolic link, not the artefact", reject: false };
+  const content = head.contents.get(repoPath);
+  if (!content) {
+    if (entry.size !== undefined && entry.size > MAX_HASHED_FILE_BYTES) return { problem: `is too large to hash (${entry.size} bytes)`, reject: false };
+    return { problem: "was not read", reject: false };
+  }
+  if (content.kind === "unreadable") return { problem: `could not be read (${content.reason})`, reject: false };
+  if (content.kind === "binary") return { hash: content.sha256, how: "content hash" };
+  const pointer = parseLfsPointer(content.text);
+  if (pointer) {
+    if (pointer.extensions.length > 0) return { problem: "is a Git LFS pointer with ext-* lines: its oid is not the file's hash", reject: true };
+    return { hash: pointer.oid, how: "LFS pointer oid" };
+  }
+  return { hash: sha256Hex(content.text), how: "content hash" };
+}

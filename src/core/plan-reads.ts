@@ -1,0 +1,49 @@
+import type { Policy } from "./policy/schema.js";
+import { MAX_HASHED_FILE_BYTES, type Snapshot } from "./snapshot.js";
+import { globMatcher } from "./glob.js";
+import { componentRepoPath } from "./manifest/load-manifest.js";
+import { isFileComponent } from "./manifest/schema.js";
+import { detectChanges } from "./detect/detect-changes.js";
+import { discoveryReads } from "./discover/discover-unmanaged.js";
+
+export interface PlannedReads {
+  base: string[];
+  head: string[];
+}
+
+/**
+ * The file contents the evaluation still needs, at each end: only paths present in
+ * that end's tree and not yet in its `contents`. The edges (app, CLI) read them, add
+ * them to `contents` and call again until both lists are empty:
+ *   round 1: every manifest at both ends, and what discovery needs;
+ *   round 2: the component files at head of the models that changed (to verify their hashes).
+ * The number of rounds does not depend on the number of models.
+ */
+export function plannedReads(policy: Policy, base: Snapshot, head: Snapshot): PlannedReads {
+  const wanted = { base: new Set<string>(), head: new Set<string>() };
+  const discovery = discoveryReads(policy, base, head);
+  for (const path of discovery.base) wanted.base.add(path);
+  for (const path of discovery.head) wanted.head.add(path);
+
+  const isManifest = globMatcher(policy.models.manifests);
+  const unreadManifests = (snapshot: Snapshot): string[] => [...snapshot.entries.keys()].filter((p) => isManifest(p) && !snapshot.contents.has(p));
+  const manifests = { base: unreadManifests(base), head: unreadManifests(head) };
+  for (const path of manifests.base) wanted.base.add(path);
+  for (const path of manifests.head) wanted.head.add(path);
+
+  // components are known only once every manifest is read
+  if (manifests.base.length === 0 && manifests.head.length === 0) {
+    for (const change of detectChanges(policy, base, head).changes) {
+      if (!change.head) continue;
+      for (const component of change.head.manifest.components) {
+        if (!isFileComponent(component)) continue;
+        const path = componentRepoPath(change.head.path, component);
+        const entry = head.entries.get(path);
+        // a file too large to hash is not read: the evaluation reports it from the tree entry
+        if (!entry || head.contents.has(path) || (entry.size !== undefined && entry.size > MAX_HASHED_FILE_BYTES)) continue;
+        wanted.head.add(path);
+      }
+    }
+  }
+  return { base: [...wanted.base].sort(), head: [...wanted.head].sort() };
+}

@@ -1,0 +1,167 @@
+import { z } from "zod";
+import { parseMarker, renderMarker } from "./hidden-marker.js";
+import { code, holderMentions, inlineText, plural } from "./markdown.js";
+import { digestSchema, ISSUE_BODY_MAX_CHARS, modelNameSchema } from "./sign-off-issue.js";
+import { truncateChars } from "./truncate.js";
+
+const endOfLifeMarkerSchema = z.strictObject({ model: modelNameSchema, digest: digestSchema });
+
+export interface EndOfLifeRef {
+  model: string;
+  digest: string;
+}
+
+export function endOfLifeIssueTitle(model: string, version: string): string {
+  return `End of life: ${model} ${version}`;
+}
+
+/** The hidden marker that makes the end-of-life issue of a model findable (one per model and last digest). */
+export function endOfLifeMarker({ model, digest }: EndOfLifeRef): string {
+  return renderMarker("end-of-life", { model, digest });
+}
+
+export function parseEndOfLifeMarker(body: string | null | undefined): EndOfLifeRef | undefined {
+  return parseMarker("end-of-life", body, endOfLifeMarkerSchema);
+}
+
+export interface EndOfLifeRole {
+  role: string;
+  holders: { users: string[]; teams: string[] };
+  state?: "approved" | "rejected" | "pending";
+  by?: string;
+}
+
+export interface EndOfLifeIssueInput {
+  model: string;
+  version: string;
+  /** The last digest of the model: what must be disposed of. */
+  digest: string;
+  manifestPath: string;
+  org: string;
+  /** The roles that must sign off the disposal (SPEC §7: data_custodian and system_operator, 5.5.1-1/-2). */
+  roles: EndOfLifeRole[];
+  /** The policy's `end_of_life.checklist`. */
+  checklist: ReadonlyArray<string>;
+  /** Items already ticked (e.g. read back with parseChecklist when the body is re-rendered). */
+  checked?: ReadonlyArray<string>;
+  components: Array<{ id: string; kind?: string; sha256?: string; source?: string }>;
+  datasets: Array<{ name: string; source?: string }>;
+  /** The commit that decommissioned the model, when known. */
+  commit?: string;
+}
+
+const CHECKLIST_START = "<!-- modelgate:checklist:start -->";
+const CHECKLIST_END = "<!-- modelgate:checklist:end -->";
+
+/** The body of an end-of-life issue: who must act, what to dispose of, and the disposal checklist. */
+export function renderEndOfLifeIssueBody(input: EndOfLifeIssueInput): string {
+  const checked = new Set((input.checked ?? []).map(normaliseItem));
+  const mentions = [...new Set(input.roles.flatMap((role) => holderMentions(role.holders, input.org)))];
+  const lines = [
+    endOfLifeMarker(input),
+    `## End of life: ${inlineText(input.model)} ${inlineText(input.version)}`,
+    "",
+    `**${inlineText(input.model)}** was decommissioned${input.commit ? ` in ${code(input.commit)}` : ""} (manifest ${code(input.manifestPath)}). Its data, weights and access must now be disposed of (EN 304 223 5.5.1-1, 5.5.1-2).`,
+    "",
+    mentions.length > 0 ? `${mentions.map((m) => inlineText(m, 140)).join(" ")}: please take part in the disposal and sign it off.` : "No role holders are declared: declare them in the policy so that someone can sign the disposal off.",
+    "",
+    `Last digest: ${code(input.digest)}`,
+    "",
+    "### Disposal checklist",
+    "",
+    "Tick each item once it is done. This issue closes only when every item is ticked and the roles below have signed off.",
+    "",
+    CHECKLIST_START,
+    ...input.checklist.map((item) => `- [${checked.has(normaliseItem(item)) ? "x" : " "}] ${checklistLine(item)}`),
+    CHECKLIST_END,
+    "",
+    "### Sign-off required",
+    "",
+    "| Role | State | Who can sign |",
+    "|---|---|---|",
+    ...input.roles.map((role) => {
+      const state = role.state === "approved" ? "✅ approved" : role.state === "rejected" ? "❌ rejected" : "⏳ pending";
+      const who = holderMentions(role.holders, input.org).map((m) => inlineText(m, 140)).join(", ") || "nobody declared";
+      return `| ${inlineText(role.role, 60)} | ${state}${role.by ? ` by @${inlineText(role.by, 60)}` : ""} | ${who} |`;
+    }),
+    "",
+    `When the disposal is done, each role signs it off with a new comment: ${input.roles.map((role) => code(`/approve ${role.role}`)).join(", ") || code("/approve <role>")}. ${code("/reject <role> <reason>")} and ${code("/revoke <role>")} work as on sign-off issues; edited comments never count.`,
+    "",
+  ];
+  const head = lines.join("\n");
+  const components = listSection(
+    "### Components to dispose of",
+    input.components.map((c) => `| ${code(c.id, true)} | ${c.kind ? inlineText(c.kind, 40) : ""} | ${c.sha256 ? code(c.sha256, true) : "no hash declared"} | ${c.source ? inlineText(c.source, 300) : "this repository"} |`),
+    "| Component | Kind | SHA-256 | Where |\n|---|---|---|---|",
+    "No components are declared.",
+  );
+  const datasets = listSection(
+    "### Datasets to dispose of",
+    input.datasets.map((d) => `| ${inlineText(d.name, 200)} | ${d.source ? inlineText(d.source, 500) : "source not recorded"} |`),
+    "| Dataset | Source |\n|---|---|",
+    "No training data is declared.",
+  );
+  // the checklist comes first so it always survives; long inventories are cut
+  const room = ISSUE_BODY_MAX_CHARS - head.length - 200;
+  return head + fitInChars(components + datasets, room);
+}
+
+function listSection(heading: string, rows: string[], tableHead: string, empty: string): string {
+  if (rows.length === 0) return `\n${heading}\n\n${empty}\n`;
+  return `\n${heading}\n\n${tableHead}\n${rows.join("\n")}\n`;
+}
+
+function fitInChars(text: string, maxChars: number): string {
+  if (text.length <= maxChars) return text;
+  const cut = text.lastIndexOf("\n", Math.max(0, maxChars - 60));
+  const omitted = text.slice(cut).split("\n").filter((line) => line.startsWith("| ")).length;
+  return `${text.slice(0, Math.max(0, cut))}\n\n… ${plural(omitted, "more row")} not shown (see the model's manifest and ML-BOM).\n`;
+}
+
+/** A checklist item as one line, HTML escaped so that it can never end the checklist section. */
+function checklistLine(item: string): string {
+  return truncateChars(oneLine(item), 300).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+}
+
+function unescapeHtml(text: string): string {
+  return text.replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&amp;/g, "&");
+}
+
+function oneLine(text: string): string {
+  return text.replace(/\s+/g, " ").trim();
+}
+
+// items are compared as GitHub users see them: case and spacing do not matter
+function normaliseItem(item: string): string {
+  return truncateChars(oneLine(item), 300).toLowerCase();
+}
+
+/**
+ * The items of the disposal checklist as they stand in an issue body (ticked on GitHub or not).
+ * Only lines between the checklist markers count: a task list elsewhere in the body (or in a
+ * comment pasted into it) cannot tick an item.
+ */
+export function parseChecklist(body: string | null | undefined): Array<{ item: string; checked: boolean }> {
+  if (!body) return [];
+  const start = body.indexOf(CHECKLIST_START);
+  if (start < 0) return [];
+  const end = body.indexOf(CHECKLIST_END, start + CHECKLIST_START.length);
+  if (end < 0) return [];
+  const items: Array<{ item: string; checked: boolean }> = [];
+  for (const line of body.slice(start + CHECKLIST_START.length, end).split(/\r?\n/)) {
+    const match = /^\s*[-*+]\s+\[([ xX])\]\s/.exec(line);
+    const item = match ? unescapeHtml(line.slice(match[0].length).trim()) : "";
+    if (match && item) items.push({ item, checked: match[1] !== " " });
+  }
+  return items;
+}
+
+/**
+ * Whether every REQUIRED item is present and ticked. A body whose checklist was deleted or
+ * edited away is never complete: items are matched against the policy's list, not the body's.
+ */
+export function checklistStatus(body: string | null | undefined, required: ReadonlyArray<string>): { complete: boolean; unchecked: string[] } {
+  const ticked = new Set(parseChecklist(body).filter((i) => i.checked).map((i) => normaliseItem(i.item)));
+  const unchecked = required.filter((item) => !ticked.has(normaliseItem(item)));
+  return { complete: unchecked.length === 0, unchecked };
+}

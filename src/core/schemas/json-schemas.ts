@@ -1,0 +1,21 @@
+import { z } from "zod";
+import { policySchema } from "../policy/schema.js";
+import { manifestSchema, componentSchema, componentJsonShape } from "../manifest/schema.js";
+
+const SCHEMA_BASE = "https://modelgate.dev/schemas";
+
+/** JSON Schemas of the two files users write, generated from the zod schemas (SPEC §9). */
+export function publishedJsonSchemas(): Record<"modelgate.schema.json" | "model.schema.json", object> {
+  const options = {
+    io: "input" as const,
+    unrepresentable: "any" as const,
+    // the component schema dispatches in code; publish the union it accepts
+    override: (ctx: { zodSchema: unknown; jsonSchema: Record<string, unknown> }) => {
+      if (ctx.zodSchema === componentSchema) Object.assign(ctx.jsonSchema, z.toJSONSchema(componentJsonShape, { io: "input", target: "draft-2020-12" }), { $schema: undefined });
+    },
+  };
+  return {
+    "modelgate.schema.json": { ...z.toJSONSchema(policySchema, options), $id: `${SCHEMA_BASE}/modelgate.schema.json`, title: "modelgate policy (.github/modelgate.yml)" },
+    "model.schema.json": { ...z.toJSONSchema(manifestSchema, options), $id: `${SCHEMA_BASE}/model.schema.json`, title: "modelgate model manifest (model.yaml)" },
+  };
+}

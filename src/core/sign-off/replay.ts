@@ -1,0 +1,119 @@
+import type { Policy } from "../policy/schema.js";
+import type { Override, RoleSignOff, SignOffComment } from "../evaluate/types.js";
+import { describeRoleHolders } from "../evaluate/roles.js";
+import { parseCommand, type SignOffCommand } from "./command.js";
+
+export type { RoleSignOff };
+
+/** What happened to one command comment when the history was replayed. */
+export interface SignOffOutcome {
+  commentId: number;
+  login: string;
+  command: SignOffCommand;
+  accepted: boolean;
+  /** Why it was refused: a sentence for the commenter. */
+  reason?: string;
+}
+
+export interface SignOffState {
+  roles: Record<string, RoleSignOff>;
+  override?: Override;
+  outcomes: SignOffOutcome[];
+}
+
+export interface ReplayContext {
+  policy: Policy;
+  /** Authors of the change (PR author): compared case-insensitively. */
+  authors: string[];
+  /** Role holding, read live (see holdsRole in evaluate/roles.ts). */
+  holdsRole(login: string, role: string): boolean;
+  /** The roles this model version needs (union of its change kinds' gates). */
+  requiredRoles: string[];
+  /** Organisation of the role teams, to name them @org/team in refusals. */
+  org?: string;
+}
+
+/**
+ * Replays the comment history of a sign-off issue (SPEC §6) into the standing sign-offs
+ * of each role and the break-glass override. The evaluation and the command handler
+ * both call this, so a command's reply and the gate can never disagree.
+ * Edited comments never count (no outcome); other comments that are not commands are skipped.
+ */
+export function replaySignOffs(comments: ReadonlyArray<SignOffComment>, ctx: ReplayContext): SignOffState {
+  // no prototype: a role named like an Object method must not find one
+  const state: SignOffState = { roles: Object.create(null) as Record<string, RoleSignOff>, outcomes: [] };
+  const ordered = [...comments].sort((a, b) => (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : a.id - b.id));
+  for (const comment of ordered) {
+    if (comment.edited) continue;
+    const command = parseCommand(comment.body);
+    if (!command) continue;
+    const refusal = command.type === "override" ? refuseOverride(comment.login, ctx) : refuseRoleCommand(comment.login, command, state, ctx);
+    state.outcomes.push({ commentId: comment.id, login: comment.login, command, accepted: refusal === undefined, ...(refusal ? { reason: refusal } : {}) });
+    if (refusal) continue;
+    switch (command.type) {
+      case "approve":
+        state.roles[command.role] = { state: "approved", by: comment.login, at: comment.createdAt, commentId: comment.id };
+        break;
+      case "reject":
+        state.roles[command.role] = { state: "rejected", by: comment.login, at: comment.createdAt, reason: command.reason, commentId: comment.id };
+        break;
+      case "revoke":
+        delete state.roles[command.role];
+        break;
+      case "override":
+        state.override = { by: comment.login, reason: command.reason, at: comment.createdAt };
+        break;
+    }
+  }
+  return state;
+}
+
+function isAuthor(login: string, ctx: ReplayContext): boolean {
+  const who = login.toLowerCase();
+  return ctx.authors.some((author) => author.toLowerCase() === who);
+}
+
+function refuseRoleCommand(login: string, command: Exclude<SignOffCommand, { type: "override" }>, state: SignOffState, ctx: ReplayContext): string | undefined {
+  const { role } = command;
+  const { policy } = ctx;
+  if (!Object.hasOwn(policy.roles, role)) {
+    return `there is no role "${role}" in the policy; the roles are ${Object.keys(policy.roles).join(", ")}.`;
+  }
+  if (!ctx.requiredRoles.includes(role)) {
+    return ctx.requiredRoles.length === 0
+      ? `this model version needs no sign-off, so ${role} cannot sign off.`
+      : `this model version does not need a sign-off from ${role}; it needs ${ctx.requiredRoles.join(", ")}.`;
+  }
+  if (isAuthor(login, ctx) && !policy.approvals.allow_author) {
+    return `@${login} is an author of this change, and an author's own sign-off does not count (approvals.allow_author is false).`;
+  }
+  if (!ctx.holdsRole(login, role)) {
+    return `@${login} is not a member of ${role} (${describeRoleHolders(policy, role, ctx.org)}).`;
+  }
+  if (policy.approvals.distinct_people) {
+    const who = login.toLowerCase();
+    const other = Object.entries(state.roles).find(([r, s]) => r !== role && s.state === "approved" && s.by.toLowerCase() === who);
+    if (other) {
+      return `@${login} already signed off as ${other[0]} for this model version, and one person signs off only one role (approvals.distinct_people is true).`;
+    }
+  }
+  const standing = state.roles[role];
+  if (command.type === "approve" && standing?.state === "rejected") {
+    return `${role} was rejected by @${standing.by} (${standing.reason ?? "no reason"}); a holder of ${role} must clear it with \`/revoke ${role}\` before it can be approved.`;
+  }
+  if (command.type === "revoke" && !standing) {
+    return `${role} has no standing sign-off or rejection to revoke.`;
+  }
+  return undefined;
+}
+
+function refuseOverride(login: string, ctx: ReplayContext): string | undefined {
+  const roles = ctx.policy.overrides.roles;
+  if (roles.length === 0) return "overrides are disabled: overrides.roles is empty in the policy.";
+  if (isAuthor(login, ctx)) return `@${login} is an author of this change, and an author may not override its gate.`;
+  if (!roles.some((role) => ctx.holdsRole(login, role))) {
+    const who = roles.map((role) => `${role} (${describeRoleHolders(ctx.policy, role, ctx.org)})`).join("; ");
+    return `@${login} may not override: only a holder of ${roles.length === 1 ? "the role" : "one of the roles"} ${who} may.`;
+  }
+  return undefined;
+}

@@ -1,0 +1,50 @@
+import type { Context } from "probot";
+import { ownAppId } from "../github/app-identity.js";
+import { openPullRequestsForCommit, type PullRequestUnderEvaluation } from "../github/pull-requests.js";
+import { CHECK_NAME, evaluatePullRequest, reportCouldNotEvaluate, type EvaluationContext } from "./evaluate-pull-request.js";
+import type { Clock } from "./pull-request.js";
+
+/** Buttons of the modelgate check run (render/check-run.ts). "open-sign-off" re-evaluates until the sign-off issue flow exists. */
+const KNOWN_ACTIONS = new Set(["reevaluate", "open-sign-off"]);
+
+/** check_run rerequested / requested_action on THIS app's `modelgate` run: evaluate its pull requests again. */
+export function onCheckRun(clock: Clock) {
+  return async (context: Context<"check_run">): Promise<void> => {
+    const run = context.payload.check_run;
+    if (run.name !== CHECK_NAME) return;
+    // our own runs send check_run events back, and other apps' runs are none of our business
+    if (run.app?.id !== (await ownAppId(context.octokit))) return;
+    if (context.payload.action === "requested_action" && !KNOWN_ACTIONS.has(context.payload.requested_action?.identifier ?? "")) return;
+    await reevaluateCommit(evaluationContext(context, clock), run.head_sha, run.pull_requests.map((pr) => pr.number));
+  };
+}
+
+/** check_suite rerequested ("Re-run all checks") on this app's suite: evaluate every open PR of its head. */
+export function onCheckSuite(clock: Clock) {
+  return async (context: Context<"check_suite">): Promise<void> => {
+    const suite = context.payload.check_suite;
+    if (suite.app?.id !== (await ownAppId(context.octokit))) return;
+    await reevaluateCommit(evaluationContext(context, clock), suite.head_sha, suite.pull_requests.map((pr) => pr.number));
+  };
+}
+
+async function reevaluateCommit(ctx: EvaluationContext, headSha: string, numbers: number[]): Promise<void> {
+  let pullRequests: PullRequestUnderEvaluation[];
+  try {
+    pullRequests = await openPullRequestsForCommit(ctx.octokit, { owner: ctx.owner, repo: ctx.repo, headSha, numbers });
+  } catch (error) {
+    await reportCouldNotEvaluate(ctx, { headSha, ...(numbers.length === 1 ? { pullRequest: numbers[0] } : {}) }, error);
+    return;
+  }
+  const failures: unknown[] = [];
+  for (const pr of pullRequests) {
+    // one PR whose check run cannot be written must not stop the others
+    await evaluatePullRequest(ctx, pr).catch((error: unknown) => failures.push(error));
+  }
+  if (failures.length > 0) throw new AggregateError(failures, `${failures.length} check run(s) of ${ctx.owner}/${ctx.repo} could not be written`);
+}
+
+function evaluationContext(context: Pick<Context, "octokit" | "log" | "id"> & { repo(): { owner: string; repo: string } }, clock: Clock): EvaluationContext {
+  const { owner, repo } = context.repo();
+  return { octokit: context.octokit, log: context.log, delivery: context.id, owner, repo, now: clock() };
+}

@@ -1,0 +1,39 @@
+import type { Logger } from "pino";
+import type { Decision } from "../core/evaluate/types.js";
+
+export interface DecisionLogTarget {
+  delivery: string;
+  owner: string;
+  repo: string;
+  pullRequest: number;
+  headSha: string;
+}
+
+/**
+ * One structured line per decision: the audit trail of lifecycle decisions
+ * (EN 304 223 5.1.2-3, 5.4.2-1). Facts only — never tokens or file contents.
+ */
+export function logDecision(log: Logger, target: DecisionLogTarget, decision: Decision): void {
+  log.info(
+    {
+      delivery: target.delivery,
+      repo: `${target.owner}/${target.repo}`,
+      pull_request: target.pullRequest,
+      head_sha: target.headSha,
+      verdict: decision.couldNotEvaluate !== undefined ? "failure" : decision.verdict,
+      models: decision.models.map((model) => ({
+        name: model.name,
+        version: model.to ?? model.from ?? null,
+        digest: model.digest,
+        verdict: model.verdict,
+        failed: model.requirements.filter((r) => r.status === "failed").map((r) => r.id),
+        pending: model.requirements.filter((r) => r.status === "pending").map((r) => r.id),
+        override: model.override ?? null,
+      })),
+      unmanaged: decision.unmanaged.map(({ path, source, change, level }) => ({ path, source, change, level })),
+      errors: decision.errors.map(({ path, line, message }) => ({ path, line, message })),
+      ...(decision.couldNotEvaluate !== undefined ? { could_not_evaluate: decision.couldNotEvaluate } : {}),
+    },
+    "modelgate decision",
+  );
+}

@@ -1,0 +1,163 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { TestRepo, runModelgate } from "./git-repo.js";
+import { digestOf, lfsPointer, modelFiles, type ModelSpec } from "./model-fixtures.js";
+import type { CheckJson } from "../../src/cli/check-json.js";
+
+const FRAUD_V1: ModelSpec = {
+  dir: "models/fraud",
+  name: "fraud-detector",
+  version: "1.0.0",
+  components: [
+    { path: "weights/model.safetensors", kind: "weights", content: lfsPointer("fraud weights v1") },
+    { path: "prompts/system.txt", kind: "prompt", content: "You flag fraudulent transactions.\n" },
+  ],
+};
+
+const repos: TestRepo[] = [];
+afterEach(() => {
+  for (const repo of repos.splice(0)) repo.dispose();
+});
+
+/** main with one evaluated model, then a branch `change` checked out. */
+function repoWithModel(): TestRepo {
+  const repo = TestRepo.create();
+  repos.push(repo);
+  repo.write(modelFiles(FRAUD_V1)).write({ "README.txt": "project\n" });
+  repo.commit("fraud-detector 1.0.0");
+  return repo.branch("change");
+}
+
+async function checkJson(repo: TestRepo, args: string[] = ["--base", "main"]): Promise<{ code: number; json: CheckJson; stderr: string }> {
+  const run = await runModelgate(["check", "--json", ...args], repo.dir);
+  let json: CheckJson;
+  try {
+    json = JSON.parse(run.stdout) as CheckJson;
+  } catch {
+    throw new Error(`not JSON (exit ${run.code}): ${run.stdout}\n${run.stderr}`);
+  }
+  return { code: run.code, json, stderr: run.stderr };
+}
+
+describe("modelgate check: verdict and exit code", () => {
+  it("a change that touches no model: success, exit 0", async () => {
+    const repo = repoWithModel();
+    repo.write({ "README.txt": "project, now documented\n" }).commit("docs");
+    const { code, json } = await checkJson(repo);
+    expect(code).toBe(0);
+    expect(json).toEqual({ verdict: "success", models: [], unmanaged: [] });
+  });
+
+  it("a well-formed new version (prompt changed, version raised, evaluation bound to the new digest): only approvals pending, exit 0", async () => {
+    const repo = repoWithModel();
+    const v11: ModelSpec = { ...FRAUD_V1, version: "1.1.0", components: [FRAUD_V1.components[0]!, { path: "prompts/system.txt", kind: "prompt", content: "You flag fraud. Be brief.\n" }] };
+    repo.write(modelFiles(v11)).commit("fraud-detector 1.1.0");
+    const { code, json } = await checkJson(repo);
+    expect(code).toBe(0);
+    expect(json.verdict).toBe("action_required");
+    expect(json.unmanaged).toEqual([]);
+    expect(json.models).toHaveLength(1);
+    const model = json.models[0]!;
+    expect(model).toMatchObject({ name: "fraud-detector", manifest: "models/fraud/model.yaml", changes: ["configuration"], from: "1.0.0", to: "1.1.0", digest: digestOf(v11) });
+    expect(model.requirements.filter((r) => r.status === "failed")).toEqual([]);
+    const pending = model.requirements.filter((r) => r.status === "pending");
+    expect(pending.map((r) => r.id)).toContain("approval:developer");
+    for (const requirement of model.requirements) expect(Object.keys(requirement).sort()).toEqual(["id", "message", "provision", "status"]);
+  });
+
+  it("a retrain without a version bump fails, exit 1, naming the rule", async () => {
+    const repo = repoWithModel();
+    const retrained: ModelSpec = { ...FRAUD_V1, components: [{ path: "weights/model.safetensors", kind: "weights", content: lfsPointer("fraud weights v2") }, FRAUD_V1.components[1]!] };
+    repo.write(modelFiles(retrained)).commit("retrain, same version");
+    const { code, json } = await checkJson(repo);
+    expect(code).toBe(1);
+    expect(json.verdict).toBe("failure");
+    const model = json.models[0]!;
+    expect(model.changes).toContain("retrain");
+    expect(model.from).toBe("1.0.0");
+    expect(model.to).toBe("1.0.0");
+    expect(model.requirements).toContainEqual(expect.objectContaining({ id: "version.raised", status: "failed", provision: "5.4.1-2" }));
+  });
+
+  it("weights changed but the manifest not: the hash check fails, exit 1", async () => {
+    const repo = repoWithModel();
+    repo.write({ "models/fraud/weights/model.safetensors": lfsPointer("swapped weights") }).commit("swap weights only");
+    const { code, json } = await checkJson(repo);
+    expect(code).toBe(1);
+    const failed = json.models[0]!.requirements.filter((r) => r.status === "failed").map((r) => r.id);
+    expect(failed.some((id) => id.startsWith("hash"))).toBe(true);
+  });
+
+  it("the human report names the model, each requirement and the verdict", async () => {
+    const repo = repoWithModel();
+    const v2: ModelSpec = { ...FRAUD_V1, version: "2.0.0", components: [{ path: "weights/model.safetensors", kind: "weights", content: lfsPointer("fraud weights v2") }, FRAUD_V1.components[1]!] };
+    repo.write(modelFiles(v2)).commit("fraud-detector 2.0.0");
+    const run = await runModelgate(["check", "--base", "main"], repo.dir);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain("ACTION REQUIRED");
+    expect(run.stdout).toContain("fraud-detector  (models/fraud/model.yaml)");
+    expect(run.stdout).toContain("version: 1.0.0 → 2.0.0");
+    expect(run.stdout).toMatch(/… pending {2}approval:developer: .*\[5\.1\.4-3\]/);
+    expect(run.stdout).toContain("offline they are reported pending");
+  });
+
+  it("the policy comes from base: a branch cannot switch off the gate that judges it", async () => {
+    const repo = repoWithModel();
+    repo.write({ ".github/modelgate.yml": "unmanaged_artifacts: off\n", "shadow/model.safetensors": lfsPointer("shadow") }).commit("sneak");
+    const { code, json } = await checkJson(repo);
+    expect(code).toBe(1);
+    expect(json.unmanaged).toEqual([{ path: "shadow/model.safetensors", source: "lfs", change: "added" }]);
+  });
+
+  it("by default compares with the merge-base of the default branch (origin/HEAD when set)", async () => {
+    const repo = repoWithModel();
+    repo.write({ "README.txt": "branch work\n" }).commit("branch work");
+    // the default branch moves on after the fork, with a file the branch never had
+    repo.checkout("main").write({ "later/model.onnx": Buffer.from([0, 1, 2, 255]) }).commit("later on main");
+    repo.git("update-ref", "refs/remotes/origin/main", "main");
+    repo.git("symbolic-ref", "refs/remotes/origin/HEAD", "refs/remotes/origin/main");
+    repo.git("branch", "-m", "main", "trunk"); // only origin/HEAD can name it now
+    repo.checkout("change");
+    const { code, json } = await checkJson(repo, []);
+    expect(code).toBe(0);
+    expect(json).toEqual({ verdict: "success", models: [], unmanaged: [] });
+  });
+});
+
+describe("modelgate check: could not evaluate (exit 2)", () => {
+  it("a ref that does not exist", async () => {
+    const repo = repoWithModel();
+    const run = await runModelgate(["check", "--base", "no-such-branch"], repo.dir);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('unknown ref "no-such-branch"');
+  });
+
+  it("a folder that is not a git repository", async () => {
+    const repo = repoWithModel();
+    const plain = TestRepo.create("modelgate-plain-");
+    repos.push(plain);
+    plain.remove(".git");
+    const run = await runModelgate(["check", "--repo", plain.dir], repo.dir);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(`not a git repository: ${plain.dir}`);
+  });
+
+  it("an invalid policy at base names the file and line", async () => {
+    const repo = TestRepo.create();
+    repos.push(repo);
+    repo.write({ ".github/modelgate.yml": "models:\n  manifests: ['**/model.yaml']\nunmanaged_artifacts: sometimes\n" }).commit("bad policy");
+    repo.branch("change").write({ "x.txt": "x" }).commit("x");
+    const run = await runModelgate(["check", "--base", "main", "--json"], repo.dir);
+    expect(run.code).toBe(2);
+    expect(run.stdout).toBe("");
+    expect(run.stderr).toMatch(/invalid policy \.github\/modelgate\.yml at base main/);
+    expect(run.stderr).toMatch(/\.github\/modelgate\.yml:3: /);
+  });
+
+  it("an option it does not know", async () => {
+    const repo = repoWithModel();
+    const run = await runModelgate(["check", "--bsae", "main"], repo.dir);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain("--bsae");
+    expect(run.stderr).toContain("Usage: modelgate");
+  });
+});

@@ -1,0 +1,66 @@
+import { createHash } from "node:crypto";
+import { stringify } from "yaml";
+import { modelDigest } from "../../src/core/manifest/digest.js";
+import type { Component, ComponentKind } from "../../src/core/manifest/schema.js";
+
+export const sha256 = (data: string | Buffer): string => createHash("sha256").update(data).digest("hex");
+
+/** A Git LFS pointer to a (not present) file whose content is `seed`. */
+export function lfsPointer(seed: string, size = 524_288_000): string {
+  return `version https://git-lfs.github.com/spec/v1\noid sha256:${sha256(seed)}\nsize ${size}\n`;
+}
+
+/** The SHA-256 a manifest declares for a component file: an LFS pointer's oid, else the bytes' hash. */
+export function declaredHash(content: string | Buffer): string {
+  const oid = typeof content === "string" ? /^oid sha256:([0-9a-f]{64})$/m.exec(content)?.[1] : undefined;
+  return oid ?? sha256(content);
+}
+
+export interface ModelSpec {
+  /** Folder of the model (the manifest is `<dir>/model.yaml`). */
+  dir: string;
+  name: string;
+  version: string;
+  status?: "active" | "deprecated" | "decommissioned";
+  components: Array<{ path: string; kind: ComponentKind; content: string | Buffer }>;
+  /** Which version the evaluation record is for (default: `version`); false: no record. */
+  evaluatedVersion?: string | false;
+}
+
+export const THREATS = ["data_poisoning", "model_inversion", "membership_inference", "model_extraction", "evasion"];
+
+/** The manifest and component files of a model, with a passing evaluation bound to its digest. */
+export function modelFiles(spec: ModelSpec): Record<string, string | Buffer> {
+  const components: Component[] = spec.components.map((c) => ({ path: c.path, kind: c.kind, sha256: declaredHash(c.content) }));
+  const digest = modelDigest(components);
+  const evaluatedVersion = spec.evaluatedVersion ?? spec.version;
+  const manifest = {
+    name: spec.name,
+    version: spec.version,
+    status: spec.status ?? "active",
+    description: `${spec.name} test model`,
+    modalities: ["text"],
+    components,
+    training_data: [{ name: `${spec.name}-data`, source: "https://data.example.org/transactions", acquired_at: "2026-01-05T00:00:00Z" }],
+    evaluations:
+      evaluatedVersion === false
+        ? []
+        : [
+            {
+              version: evaluatedVersion,
+              model_digest: digest,
+              date: new Date().toISOString().slice(0, 10),
+              evaluator: "eve-evaluator",
+              result: "pass",
+              threats: Object.fromEntries(THREATS.map((t) => [t, `tested for ${t.replaceAll("_", " ")}; mitigated`])),
+            },
+          ],
+  };
+  const files: Record<string, string | Buffer> = { [`${spec.dir}/model.yaml`]: stringify(manifest) };
+  for (const c of spec.components) files[`${spec.dir}/${c.path}`] = c.content;
+  return files;
+}
+
+export function digestOf(spec: ModelSpec): string {
+  return modelDigest(spec.components.map((c) => ({ path: c.path, kind: c.kind, sha256: declaredHash(c.content) })));
+}

@@ -1,0 +1,90 @@
+import { describe, expect, it } from "vitest";
+import { annotationBatches, decisionAnnotations } from "../../../src/core/render/annotations.js";
+import { renderCheckRun } from "../../../src/core/render/check-run.js";
+import { decision, model, requirement, unmanaged } from "./decisions.js";
+
+describe("annotationBatches", () => {
+  it.each([
+    { count: 0, sizes: [] },
+    { count: 1, sizes: [1] },
+    { count: 50, sizes: [50] },
+    { count: 51, sizes: [50, 1] },
+    { count: 120, sizes: [50, 50, 20] },
+  ])("$count annotations are sent as $sizes", ({ count, sizes }) => {
+    const items = Array.from({ length: count }, (_, i) => i);
+    const batches = annotationBatches(items);
+    expect(batches.map((b) => b.length)).toEqual(sizes);
+    expect(batches.flat()).toEqual(items);
+  });
+
+  it("takes another batch size and refuses a nonsensical one", () => {
+    expect(annotationBatches([1, 2, 3], 2)).toEqual([[1, 2], [3]]);
+    expect(() => annotationBatches([1], 0)).toThrow(RangeError);
+  });
+});
+
+describe("decisionAnnotations", () => {
+  it("puts a failed requirement on its line, failures first", () => {
+    const d = decision({
+      models: [
+        model("fraud", [
+          requirement("approval:developer", "pending", { message: "needs @acme/ml-engineers", line: 2 }),
+          requirement("hash:weights/model.safetensors", "failed", { message: "declared 00…, file is ab…", provision: "5.2.4-1.2", line: 14 }),
+          requirement("evaluation.present", "failed", { message: "no evaluation record" }),
+          requirement("evaluation.independent", "met"),
+        ]),
+      ],
+      unmanaged: [unmanaged("shadow/x.onnx", "warning")],
+      errors: [{ path: "models/bad/model.yaml", line: 7, message: "status: invalid option" }],
+    });
+    expect(decisionAnnotations(d)).toEqual([
+      { path: "models/bad/model.yaml", start_line: 7, end_line: 7, annotation_level: "failure", message: "status: invalid option", title: "Invalid file" },
+      { path: "models/fraud/model.yaml", start_line: 14, end_line: 14, annotation_level: "failure", message: "declared 00…, file is ab… [5.2.4-1.2]", title: "fraud: hash:weights/model.safetensors" },
+      // no line: the top of the manifest
+      { path: "models/fraud/model.yaml", start_line: 1, end_line: 1, annotation_level: "failure", message: "no evaluation record [5.2.5-1]", title: "fraud: evaluation.present" },
+      {
+        path: "shadow/x.onnx", start_line: 1, end_line: 1, annotation_level: "warning",
+        message: "This model file (artifact, added) is not declared by any model manifest: add it to a manifest's components, or remove it (5.2.1-2).",
+        title: "Unmanaged model file",
+      },
+      // one notice per model for its pending approvals
+      { path: "models/fraud/model.yaml", start_line: 2, end_line: 2, annotation_level: "notice", message: "fraud 1.1.0 waits for sign-off by: developer. needs @acme/ml-engineers", title: "fraud: sign-off needed" },
+    ]);
+  });
+
+  it("uses the requirement's own path when it names another file", () => {
+    const [annotation] = decisionAnnotations(decision({ models: [model("m", [requirement("hash:prompt.txt", "failed", { path: "models/m/prompt.txt", line: 1 })])] }));
+    expect(annotation).toMatchObject({ path: "models/m/prompt.txt", start_line: 1 });
+  });
+
+  it("lists every pending role of a model in one notice", () => {
+    const notices = decisionAnnotations(
+      decision({ models: [model("m", [requirement("approval:developer", "pending"), requirement("approval:system_operator", "pending")])] }),
+    );
+    expect(notices).toHaveLength(1);
+    expect(notices[0]).toMatchObject({ annotation_level: "notice", message: expect.stringContaining("waits for sign-off by: developer, system_operator") });
+  });
+
+  it("downgrades an overridden failure to a warning that names the override, and drops sign-off notices", () => {
+    const overridden = {
+      ...model("m", [requirement("evaluation.present", "failed", { message: "no evaluation record", line: 5 }), requirement("approval:developer", "pending")]),
+      verdict: "success" as const,
+      override: { by: "sec-lead", reason: "incident 42", at: "2026-11-21T10:00:00Z" },
+    };
+    expect(decisionAnnotations(decision({ models: [overridden] }))).toEqual([
+      { path: "models/m/model.yaml", start_line: 5, end_line: 5, annotation_level: "warning", message: "no evaluation record (overridden by @sec-lead: incident 42) [5.2.5-1]", title: "m: evaluation.present" },
+    ]);
+  });
+
+  it("never sends a line below 1", () => {
+    const [annotation] = decisionAnnotations(decision({ errors: [{ path: "x.yaml", line: 0, message: "empty" }] }));
+    expect(annotation).toMatchObject({ start_line: 1, end_line: 1 });
+  });
+
+  it("returns all annotations from renderCheckRun, ready to be sent in batches of 50", () => {
+    const errors = Array.from({ length: 120 }, (_, i) => ({ path: `m${i}/model.yaml`, line: 1, message: "invalid" }));
+    const output = renderCheckRun(decision({ errors }), { checkName: "modelgate" });
+    expect(output.annotations).toHaveLength(120);
+    expect(annotationBatches(output.annotations).map((b) => b.length)).toEqual([50, 50, 20]);
+  });
+});

@@ -1,0 +1,120 @@
+import { describe, expect, it } from "vitest";
+import {
+  ISSUE_BODY_MAX_CHARS, parseSignOffMarker, renderSignOffIssueBody, signOffIssueTitle, signOffMarker, type SignOffIssueInput,
+} from "../../../src/core/render/sign-off-issue.js";
+import { DIGEST_A, DIGEST_B } from "./decisions.js";
+
+const ref = { model: "fraud-detector", version: "2.1.0", digest: DIGEST_A };
+
+const input: SignOffIssueInput = {
+  ...ref,
+  manifestPath: "models/fraud/model.yaml",
+  kinds: ["retrain", "version_bump"],
+  roles: [
+    { role: "developer", state: "approved", by: "alice", holders: { users: ["alice"], teams: ["ml-engineers"] } },
+    { role: "system_operator", state: "rejected", by: "bob", reason: "no rollback plan | see <runbook>", holders: { users: [], teams: ["platform-ops"] } },
+    { role: "data_custodian", state: "pending", holders: { users: ["carol"], teams: ["data-governance"] } },
+  ],
+  evaluation: { date: "2026-11-20", evaluator: "octocat", result: "pass", report: "docs/evals/fraud-2.1.0.md" },
+  pullRequests: [{ number: 12, url: "https://github.com/acme/models/pull/12", title: "Retrain fraud detector" }],
+  org: "acme",
+};
+
+describe("sign-off issue title and marker", () => {
+  it("titles the issue by model and version", () => {
+    expect(signOffIssueTitle("fraud-detector", "2.1.0")).toBe("Sign-off: fraud-detector 2.1.0");
+  });
+
+  it("writes a hidden marker that reads back", () => {
+    const marker = signOffMarker(ref);
+    expect(marker).toBe(`<!-- modelgate:sign-off {"model":"fraud-detector","version":"2.1.0","digest":"${DIGEST_A}"} -->`);
+    expect(parseSignOffMarker(`${marker}\n## Sign-off`)).toEqual(ref);
+    expect(parseSignOffMarker(renderSignOffIssueBody(input))).toEqual(ref);
+  });
+
+  const valid = (data: Record<string, unknown>) => `<!-- modelgate:sign-off ${JSON.stringify(data)} -->`;
+  it.each([
+    { name: "no body", body: null },
+    { name: "empty body", body: "" },
+    { name: "no marker", body: "Please sign off fraud-detector 2.1.0" },
+    { name: "garbled JSON", body: '<!-- modelgate:sign-off {"model":"fraud-detector","version": -->' },
+    { name: "unterminated comment", body: `<!-- modelgate:sign-off ${JSON.stringify(ref)}` },
+    { name: "JSON that is not an object", body: '<!-- modelgate:sign-off ["fraud-detector","2.1.0"] -->' },
+    { name: "digest not a sha256", body: valid({ ...ref, digest: "sha256:xyz" }) },
+    { name: "upper-case digest", body: valid({ ...ref, digest: DIGEST_A.toUpperCase() }) },
+    { name: "version not semver", body: valid({ ...ref, version: "latest" }) },
+    { name: "model name with markup", body: valid({ ...ref, model: "<img src=x>" }) },
+    { name: "extra key smuggled in", body: valid({ ...ref, approvedBy: "mallory" }) },
+    { name: "missing field", body: valid({ model: ref.model, version: ref.version }) },
+    { name: "another kind of marker", body: `<!-- modelgate:end-of-life ${JSON.stringify(ref)} -->` },
+    { name: "look-alike kind", body: `<!-- modelgate:sign-offx ${JSON.stringify(ref)} -->` },
+    { name: "forged first marker before a genuine one", body: `${valid({ ...ref, digest: "sha256:forged" })}\n${signOffMarker(ref)}` },
+    { name: "huge marker", body: `<!-- modelgate:sign-off {"model":"${"a".repeat(5000)}"} -->` },
+  ])("rejects $name", ({ body }) => {
+    expect(parseSignOffMarker(body)).toBeUndefined();
+  });
+
+  it("only the first marker counts: a second, valid one for another digest is ignored", () => {
+    const body = `${signOffMarker(ref)}\ntext\n${signOffMarker({ ...ref, digest: DIGEST_B })}`;
+    expect(parseSignOffMarker(body)).toEqual(ref);
+  });
+});
+
+describe("renderSignOffIssueBody", () => {
+  const body = renderSignOffIssueBody(input);
+
+  it("starts with the marker and shows the model version, manifest, digest, changes and evaluation", () => {
+    expect(body.startsWith(signOffMarker(ref))).toBe(true);
+    expect(body).toContain("## Sign-off: fraud-detector 2.1.0");
+    expect(body).toContain("| Manifest | `models/fraud/model.yaml` |");
+    expect(body).toContain(`| Digest | \`${DIGEST_A}\` |`);
+    expect(body).toContain("| Changes | `retrain`, `version_bump` |");
+    expect(body).toContain("| Security evaluation | ✅ pass by @octocat on 2026-11-20 — report: `docs/evals/fraud-2.1.0.md` |");
+  });
+
+  it("has a table of the required roles with their state and holders", () => {
+    expect(body).toContain("| developer | ✅ approved | @alice | @alice, @acme/ml-engineers |");
+    expect(body).toContain("| system_operator | ❌ rejected: no rollback plan \\| see &lt;runbook&gt; | @bob | @acme/platform-ops |");
+    expect(body).toContain("| data_custodian | ⏳ pending |  | @carol, @acme/data-governance |");
+  });
+
+  it("explains every command", () => {
+    for (const command of ["/approve <role>", "/reject <role> <reason>", "/revoke <role>", "/override <reason>"]) expect(body).toContain(`\`${command}\``);
+    expect(body).toContain("Edited or deleted comments never count");
+  });
+
+  it("links the pull requests that carry the digest", () => {
+    expect(body).toContain("- [#12](https://github.com/acme/models/pull/12) Retrain fraud detector");
+  });
+
+  it("shows an override and a missing evaluation", () => {
+    const overridden = renderSignOffIssueBody({ ...input, evaluation: undefined, override: { by: "sec-lead", reason: "incident 42", at: "2026-11-21T10:00:00Z" } });
+    expect(overridden).toContain("**Overridden by @sec-lead:** incident 42 (2026-11-21T10:00:00Z)");
+    expect(overridden).toContain("| Security evaluation | none recorded for this digest |");
+  });
+
+  it("links a report given as a URL", () => {
+    const linked = renderSignOffIssueBody({ ...input, evaluation: { date: "2026-11-20", evaluator: "octocat", result: "fail", report: "https://example.org/r.pdf" } });
+    expect(linked).toContain("❌ fail by @octocat on 2026-11-20 — report: [link](https://example.org/r.pdf)");
+  });
+
+  it("cannot be made to carry a second marker through a pull request title", () => {
+    const forged = renderSignOffIssueBody({ ...input, pullRequests: [{ number: 1, url: "https://github.com/acme/models/pull/1", title: `<!-- modelgate:sign-off ${JSON.stringify({ ...ref, digest: DIGEST_B })} -->` }] });
+    expect(forged.match(/<!--/g)).toHaveLength(1);
+    expect(parseSignOffMarker(forged)).toEqual(ref);
+  });
+
+  it("stays under GitHub's 65,536-character limit by cutting the pull request list", () => {
+    const pullRequests = Array.from({ length: 3000 }, (_, i) => ({ number: i + 1, url: `https://github.com/acme/models/pull/${i + 1}`, title: "日本語 😀 ".repeat(10) }));
+    const long = renderSignOffIssueBody({ ...input, pullRequests });
+    expect(long.length).toBeLessThanOrEqual(ISSUE_BODY_MAX_CHARS);
+    const shown = long.match(/^- \[#\d+\]/gm)?.length ?? 0;
+    expect(shown).toBeGreaterThan(100);
+    expect(long).toContain(`… and ${3000 - shown} more pull requests.`);
+    expect(parseSignOffMarker(long)).toEqual(ref);
+  });
+
+  it("says so when no pull request is open yet", () => {
+    expect(renderSignOffIssueBody({ ...input, pullRequests: [] })).toContain("None open yet.");
+  });
+});

@@ -1,0 +1,71 @@
+import nock from "nock";
+import { GITHUB_API } from "./fake-repository.js";
+import { APP_ID } from "./test-app.js";
+
+export interface ExistingCheckRun {
+  id: number;
+  name?: string;
+  appId?: number;
+  externalId?: string | null;
+  annotationsCount?: number;
+}
+
+/** `GET /commits/{sha}/check-runs?check_name=modelgate&filter=latest&app_id=…` answering the given runs. */
+export function serveCheckRunLookup(owner: string, repo: string, headSha: string, existing: ExistingCheckRun[] = []): void {
+  nock(GITHUB_API)
+    .get(`/repos/${owner}/${repo}/commits/${headSha}/check-runs`)
+    .query({ check_name: "modelgate", filter: "latest", app_id: String(APP_ID), per_page: "100" })
+    .reply(200, {
+      total_count: existing.length,
+      check_runs: existing.map((run) => ({
+        id: run.id,
+        name: run.name ?? "modelgate",
+        head_sha: headSha,
+        status: "completed",
+        external_id: run.externalId ?? null,
+        app: { id: run.appId ?? APP_ID, slug: "modelgate" },
+        output: { title: "earlier", summary: "", text: null, annotations_count: run.annotationsCount ?? 0, annotations_url: "" },
+      })),
+    });
+}
+
+/** `POST /check-runs` answering a new run id. */
+export function serveCheckRunCreate(owner: string, repo: string, id = 7001): void {
+  nock(GITHUB_API).post(`/repos/${owner}/${repo}/check-runs`).reply(201, { id, name: "modelgate" });
+}
+
+/** `PATCH /check-runs/{id}`, `times` times. */
+export function serveCheckRunUpdate(owner: string, repo: string, id: number, times = 1): void {
+  nock(GITHUB_API).patch(`/repos/${owner}/${repo}/check-runs/${id}`).times(times).reply(200, { id, name: "modelgate" });
+}
+
+/** A repository without `.github/modelgate.yml` (nor an organisation default): built-in policy. */
+export function serveNoPolicy(owner: string, repo: string, branch: string): void {
+  nock(GITHUB_API).get(`/repos/${owner}/${repo}/contents/.github%2Fmodelgate.yml`).query({ ref: branch }).reply(404, { message: "Not Found" });
+  nock(GITHUB_API).get(`/repos/${owner}/.github/contents/.github%2Fmodelgate.yml`).reply(404, { message: "Not Found" });
+}
+
+/** A repository whose base branch holds this policy text. */
+export function servePolicy(owner: string, repo: string, branch: string, text: string, times = 1): void {
+  nock(GITHUB_API).get(`/repos/${owner}/${repo}/contents/.github%2Fmodelgate.yml`).query({ ref: branch }).times(times).reply(200, text, { "content-type": "application/vnd.github.raw; charset=utf-8" });
+}
+
+/** Team membership answers: `members[team]` lists the active members; every other asked pair is a 404. */
+export function serveTeamMembership(org: string, asked: Array<{ login: string; team: string }>, members: Record<string, string[]>): void {
+  for (const { login, team } of asked) {
+    const scope = nock(GITHUB_API).get(`/orgs/${org}/teams/${team}/memberships/${login}`);
+    if (members[team]?.some((m) => m.toLowerCase() === login.toLowerCase())) scope.reply(200, { state: "active", role: "member", url: "" });
+    else scope.reply(404, { message: "Not Found" });
+  }
+}
+
+/** `GET /pulls/{number}/reviews?per_page=100` answering these reviews. */
+export function serveReviews(owner: string, repo: string, number: number, reviews: Array<{ login: string; state: string; commitId: string }>): void {
+  nock(GITHUB_API)
+    .get(`/repos/${owner}/${repo}/pulls/${number}/reviews`)
+    .query({ per_page: "100" })
+    .reply(
+      200,
+      reviews.map((review, index) => ({ id: index + 1, user: { login: review.login }, state: review.state, commit_id: review.commitId, submitted_at: "2026-11-27T10:00:00Z", body: "" })),
+    );
+}

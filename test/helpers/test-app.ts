@@ -1,0 +1,92 @@
+import { generateKeyPairSync } from "node:crypto";
+import nock from "nock";
+import { pino } from "pino";
+import { Probot, ProbotOctokit } from "probot";
+import { modelgate } from "../../src/index.js";
+import { GITHUB_API } from "./fake-repository.js";
+
+export const APP_ID = 4242;
+export const INSTALLATION_ID = 9001;
+
+/** One request the app sent to GitHub, as recorded at the fetch boundary. */
+export interface RecordedRequest {
+  method: string;
+  /** Path and query, e.g. `/repos/acme/models/check-runs`. */
+  path: string;
+  body: unknown;
+}
+
+export interface TestApp {
+  probot: Probot;
+  /** Every request the app sent, in order. */
+  requests: RecordedRequest[];
+  /** Every JSON log line the app wrote. */
+  logs: Array<Record<string, unknown>>;
+  receive(event: { name: string; payload: unknown; id?: string }): Promise<void>;
+  /** Requests matching a method and a path prefix or pattern. */
+  requestsTo(method: string, path: string | RegExp): RecordedRequest[];
+}
+
+let privateKey: string | undefined;
+
+// generated once per test file: a key is never committed
+function testPrivateKey(): string {
+  privateKey ??= generateKeyPairSync("rsa", { modulusLength: 2048, publicKeyEncoding: { type: "spki", format: "pem" }, privateKeyEncoding: { type: "pkcs8", format: "pem" } }).privateKey;
+  return privateKey;
+}
+
+/** A Probot running modelgate with retries and throttling off, a fixed clock, and captured logs and requests. */
+export async function createTestApp(options: { now?: Date; secret?: string } = {}): Promise<TestApp> {
+  const requests: RecordedRequest[] = [];
+  const logs: Array<Record<string, unknown>> = [];
+  const recordingFetch: typeof fetch = async (input, init) => {
+    const url = new URL(typeof input === "string" ? input : input instanceof URL ? input.href : input.url);
+    const raw = init?.body;
+    let body: unknown = raw;
+    if (typeof raw === "string") {
+      try {
+        body = JSON.parse(raw);
+      } catch {
+        body = raw;
+      }
+    }
+    requests.push({ method: (init?.method ?? "GET").toUpperCase(), path: `${url.pathname}${url.search}`, body });
+    return fetch(input, init);
+  };
+  const log = pino({ level: "info" }, { write: (line: string) => void logs.push(JSON.parse(line) as Record<string, unknown>) });
+  const probot = new Probot({
+    appId: APP_ID,
+    privateKey: testPrivateKey(),
+    log,
+    ...(options.secret ? { secret: options.secret } : {}),
+    Octokit: ProbotOctokit.defaults((instanceOptions: Record<string, unknown>) => ({
+      ...instanceOptions,
+      retry: { enabled: false },
+      throttle: { enabled: false },
+      request: { ...(instanceOptions.request as object | undefined), fetch: recordingFetch },
+    })),
+  });
+  const now = options.now ?? TEST_NOW;
+  await probot.load(modelgate({ clock: () => now }));
+  return {
+    probot,
+    requests,
+    logs,
+    receive: ({ name, payload, id }) => probot.receive({ id: id ?? "delivery-1", name, payload } as Parameters<Probot["receive"]>[0]),
+    requestsTo: (method, path) =>
+      requests.filter((r) => r.method === method && (typeof path === "string" ? r.path === path || r.path.startsWith(`${path}?`) : path.test(r.path))),
+  };
+}
+
+/** The clock of the tests: evaluation dates in fixtures are relative to it. */
+export const TEST_NOW = new Date("2026-11-28T12:00:00Z");
+
+/** The installation token request Probot makes once per app instance. */
+export function serveInstallationToken(): void {
+  nock(GITHUB_API).post(`/app/installations/${INSTALLATION_ID}/access_tokens`).reply(201, { token: "ghs_test", expires_at: "2099-01-01T00:00:00Z", permissions: {}, repository_selection: "all" });
+}
+
+/** An installation client for testing src/github/ functions directly (token auth, no retries). */
+export function testOctokit(): ProbotOctokit {
+  return new ProbotOctokit({ auth: { token: "ghs_test" }, retry: { enabled: false }, throttle: { enabled: false } });
+}
