@@ -14,7 +14,7 @@ import { FakeRepository, type FileFixture } from "../test/helpers/fake-repositor
 import { commitSha, gitBlobSha } from "../test/helpers/git-objects.js";
 import { modelFiles } from "../test/helpers/model-files.js";
 import { createTestApp, INSTALLATION_ID, serveInstallationToken, TEST_NOW } from "../test/helpers/test-app.js";
-import { serveCheckRunCreate, serveCheckRunLookup, serveCheckRunUpdate, serveNoPolicy, serveReviews, serveTeamMembership } from "../test/helpers/check-runs.js";
+import { serveCheckRunCreate, serveCheckRunLookup, serveCheckRunUpdate, serveNoPolicy, serveReviews, serveTeamMembership } from "../test/helpers/serve-github.js";
 import { OWNER, REPO, pullRequestEvent } from "../test/fixtures/payloads/index.js";
 
 export interface Scenario {

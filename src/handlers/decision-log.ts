@@ -5,7 +5,8 @@ export interface DecisionLogTarget {
   delivery: string;
   owner: string;
   repo: string;
-  pullRequest: number;
+  /** null when the pull request could not be identified. */
+  pullRequest: number | null;
   headSha: string;
 }
 

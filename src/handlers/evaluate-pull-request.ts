@@ -43,7 +43,7 @@ export async function evaluatePullRequest(ctx: EvaluationContext, pr: PullReques
     decision = read.ok ? await judge(ctx, pr, read.policy) : invalidPolicyDecision(read.errors);
   } catch (error) {
     decision = couldNotEvaluateDecision(error);
-    ctx.log.warn({ delivery: ctx.delivery, pull_request: pr.number, status: httpStatus(error), reason: decision.couldNotEvaluate }, "modelgate could not evaluate");
+    logCouldNotEvaluate(ctx, { pull_request: pr.number, head_sha: pr.headSha }, error, decision);
   }
   await writeDecision(ctx, pr, decision, policy);
   return decision;
@@ -52,8 +52,8 @@ export async function evaluatePullRequest(ctx: EvaluationContext, pr: PullReques
 /** Writes a failing "Could not evaluate" run on a commit whose pull request could not even be identified. */
 export async function reportCouldNotEvaluate(ctx: EvaluationContext, target: { headSha: string; pullRequest?: number }, error: unknown): Promise<void> {
   const decision = couldNotEvaluateDecision(error);
-  ctx.log.warn({ delivery: ctx.delivery, head_sha: target.headSha, status: httpStatus(error), reason: decision.couldNotEvaluate }, "modelgate could not evaluate");
-  await writeDecision(ctx, { number: target.pullRequest ?? 0, headSha: target.headSha }, decision, undefined);
+  logCouldNotEvaluate(ctx, { pull_request: target.pullRequest ?? null, head_sha: target.headSha }, error, decision);
+  await writeDecision(ctx, { number: target.pullRequest ?? null, headSha: target.headSha }, decision, undefined);
 }
 
 async function judge(ctx: EvaluationContext, pr: PullRequestUnderEvaluation, policy: Policy): Promise<Decision> {
@@ -62,7 +62,7 @@ async function judge(ctx: EvaluationContext, pr: PullRequestUnderEvaluation, pol
   return evaluateGate({ policy, base, head, facts, now: ctx.now });
 }
 
-async function writeDecision(ctx: EvaluationContext, pr: Pick<PullRequestUnderEvaluation, "number" | "headSha">, decision: Decision, policy: Policy | undefined): Promise<void> {
+async function writeDecision(ctx: EvaluationContext, pr: { number: number | null; headSha: string }, decision: Decision, policy: Policy | undefined): Promise<void> {
   const output = renderCheckRun(decision, { checkName: CHECK_NAME, policyPath: POLICY_PATH, org: ctx.owner, ...(policy ? { policy } : {}) });
   const appId = await ownAppId(ctx.octokit);
   await writeCheckRun(ctx.octokit, { owner: ctx.owner, repo: ctx.repo, headSha: pr.headSha, name: CHECK_NAME, appId }, output);
@@ -71,6 +71,13 @@ async function writeDecision(ctx: EvaluationContext, pr: Pick<PullRequestUnderEv
 
 function invalidPolicyDecision(errors: Decision["errors"]): Decision {
   return { verdict: "failure", models: [], unmanaged: [], errors };
+}
+
+function logCouldNotEvaluate(ctx: EvaluationContext, where: Record<string, unknown>, error: unknown, decision: Decision): void {
+  const facts = { delivery: ctx.delivery, ...where, status: httpStatus(error), reason: decision.couldNotEvaluate };
+  // GitHub failures are expected; anything else is a bug whose stack the operator needs (no request data in it)
+  if (error instanceof CouldNotEvaluate) ctx.log.warn(facts, "modelgate could not evaluate");
+  else ctx.log.error({ ...facts, stack: error instanceof Error ? error.stack : undefined }, "modelgate could not evaluate");
 }
 
 function couldNotEvaluateDecision(error: unknown): Decision {

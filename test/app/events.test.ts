@@ -4,7 +4,7 @@ import { describe, expect, test } from "vitest";
 import { FakeRepository } from "../helpers/fake-repository.js";
 import { commitSha } from "../helpers/git-objects.js";
 import { APP_ID, createTestApp, INSTALLATION_ID, serveInstallationToken } from "../helpers/test-app.js";
-import { serveCheckRunCreate, serveCheckRunLookup, serveNoPolicy, serveReviews } from "../helpers/check-runs.js";
+import { serveCheckRunCreate, serveCheckRunLookup, serveNoPolicy, serveReviews } from "../helpers/serve-github.js";
 import {
   OWNER,
   REPO,

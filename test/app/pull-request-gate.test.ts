@@ -14,7 +14,7 @@ import {
   servePolicy,
   serveReviews,
   serveTeamMembership,
-} from "../helpers/check-runs.js";
+} from "../helpers/serve-github.js";
 import { OWNER, REPO, pullRequestEvent, type PullRequestFixture } from "../fixtures/payloads/index.js";
 import { useNock } from "../helpers/use-nock.js";
 
@@ -321,6 +321,9 @@ describe("story 7: GitHub fails while modelgate reads the pull request", () => {
     });
     expect(body.output.summary).toContain("Re-evaluate");
     expect(decisionRecord(body)).toMatchObject({ verdict: "failure", couldNotEvaluate: expect.stringContaining("GitHub answered 500") });
+    expect(app.logs.filter((line) => line.msg === "modelgate decision")).toEqual([
+      expect.objectContaining({ verdict: "failure", could_not_evaluate: body.output.title.replace("Could not evaluate: ", ""), models: [] }),
+    ]);
   });
 
   test("a truncated tree fails closed instead of hiding files", async () => {
@@ -432,5 +435,51 @@ describe("more than 50 annotations", () => {
     // 60 small candidate files are read in ONE GraphQL request
     expect(repository.graphqlRequests).toHaveLength(1);
     expect(repository.graphqlRequests[0]).toHaveLength(60);
+  });
+});
+
+describe("a pull request over GitHub's 3,000-file listing limit", () => {
+  test("is evaluated from the two trees, so a model file among 3,001 changes is still found", async () => {
+    const sources = (version: number) => Object.fromEntries(Array.from({ length: 3000 }, (_, i) => [`src/pkg${i % 40}/file${i}.py`, `VALUE = ${i + version}\n`]));
+    const app = await createTestApp();
+    serveScenario({ base: { "README.md": "# Models\n", ...sources(0) }, head: { "README.md": "# Models\n", ...sources(1), "src/pkg7/shadow.onnx": "onnx bytes" } });
+    serveCheckRunLookup(OWNER, REPO, HEAD);
+    serveCheckRunCreate(OWNER, REPO);
+
+    await app.receive(pullRequestEvent("opened", PR, INSTALLATION_ID));
+
+    const body = createdCheckRun(app);
+    expect(body.conclusion).toBe("failure");
+    expect(body.output.annotations).toEqual([expect.objectContaining({ path: "src/pkg7/shadow.onnx", annotation_level: "failure" })]);
+    // the PR files listing (capped at 3,000) is never used
+    expect(app.requestsTo("GET", /\/pulls\/7\/files/)).toEqual([]);
+  });
+});
+
+describe("a pull request whose base branch moved on", () => {
+  test("is compared with the merge base, like GitHub's 'Files changed'", async () => {
+    const forkPoint = commitSha("fork-point");
+    const other = modelFiles(fraud({ dir: "models/churn", name: "churn", version: "1.0.0" }));
+    const app = await createTestApp();
+    serveInstallationToken();
+    serveNoPolicy(OWNER, REPO, "main");
+    // main gained the churn model after the PR branched off; the PR itself only edits docs
+    new FakeRepository({
+      owner: OWNER,
+      repo: REPO,
+      commits: [
+        { sha: BASE, files: { ...RELEASED.files, ...other.files, "docs/x.md": "x\n" } },
+        { sha: forkPoint, files: { ...RELEASED.files, "docs/x.md": "x\n" } },
+        { sha: HEAD, files: { ...RELEASED.files, "docs/x.md": "y\n" } },
+      ],
+    }).servePullRequest(BASE, HEAD, forkPoint);
+    serveReviews(OWNER, REPO, PR.number, []);
+    serveCheckRunLookup(OWNER, REPO, HEAD);
+    serveCheckRunCreate(OWNER, REPO);
+
+    await app.receive(pullRequestEvent("synchronize", PR, INSTALLATION_ID));
+
+    expect(createdCheckRun(app)).toMatchObject({ conclusion: "success", output: { title: "No model changes" } });
+    expect(app.requestsTo("GET", `/repos/${OWNER}/${REPO}/git/trees/${BASE}`)).toEqual([]);
   });
 });

@@ -78,11 +78,6 @@ export class FakeRepository {
     return this.serveContents();
   }
 
-  /** Paths read through GraphQL (any commit), in order. */
-  get pathsRead(): string[] {
-    return this.graphqlRequests.flat().map((expression) => expression.slice(expression.indexOf(":") + 1));
-  }
-
   private treeOf(sha: string) {
     const commit = this.commit(sha);
     const directories = new Set<string>();

@@ -4,17 +4,12 @@ import { pino } from "pino";
 import { Probot, ProbotOctokit } from "probot";
 import { modelgate } from "../../src/index.js";
 import { GITHUB_API } from "./fake-repository.js";
+import { createRecorder, type RecordedRequest } from "./request-recorder.js";
+
+export type { RecordedRequest };
 
 export const APP_ID = 4242;
 export const INSTALLATION_ID = 9001;
-
-/** One request the app sent to GitHub, as recorded at the fetch boundary. */
-export interface RecordedRequest {
-  method: string;
-  /** Path and query, e.g. `/repos/acme/models/check-runs`. */
-  path: string;
-  body: unknown;
-}
 
 export interface TestApp {
   probot: Probot;
@@ -37,22 +32,8 @@ function testPrivateKey(): string {
 
 /** A Probot running modelgate with retries and throttling off, a fixed clock, and captured logs and requests. */
 export async function createTestApp(options: { now?: Date; secret?: string } = {}): Promise<TestApp> {
-  const requests: RecordedRequest[] = [];
+  const { fetch: recordingFetch, requests } = createRecorder();
   const logs: Array<Record<string, unknown>> = [];
-  const recordingFetch: typeof fetch = async (input, init) => {
-    const url = new URL(typeof input === "string" ? input : input instanceof URL ? input.href : input.url);
-    const raw = init?.body;
-    let body: unknown = raw;
-    if (typeof raw === "string") {
-      try {
-        body = JSON.parse(raw);
-      } catch {
-        body = raw;
-      }
-    }
-    requests.push({ method: (init?.method ?? "GET").toUpperCase(), path: `${url.pathname}${url.search}`, body });
-    return fetch(input, init);
-  };
   const log = pino({ level: "info" }, { write: (line: string) => void logs.push(JSON.parse(line) as Record<string, unknown>) });
   const probot = new Probot({
     appId: APP_ID,
@@ -87,6 +68,6 @@ export function serveInstallationToken(): void {
 }
 
 /** An installation client for testing src/github/ functions directly (token auth, no retries). */
-export function testOctokit(): ProbotOctokit {
-  return new ProbotOctokit({ auth: { token: "ghs_test" }, retry: { enabled: false }, throttle: { enabled: false } });
+export function testOctokit(recordingFetch?: typeof fetch): ProbotOctokit {
+  return new ProbotOctokit({ auth: { token: "ghs_test" }, retry: { enabled: false }, throttle: { enabled: false }, ...(recordingFetch ? { request: { fetch: recordingFetch } } : {}) });
 }

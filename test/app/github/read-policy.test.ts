@@ -3,7 +3,7 @@ import { describe, expect, test } from "vitest";
 import { mergeConfigs, readBasePolicy } from "../../../src/github/read-policy.js";
 import { CouldNotEvaluate } from "../../../src/github/errors.js";
 import { GITHUB_API } from "../../helpers/fake-repository.js";
-import { serveNoPolicy, servePolicy } from "../../helpers/check-runs.js";
+import { serveNoPolicy, servePolicy } from "../../helpers/serve-github.js";
 import { testOctokit } from "../../helpers/test-app.js";
 import { useNock } from "../../helpers/use-nock.js";
 

@@ -1,3 +1,4 @@
+/** nock answers for the GitHub endpoints an evaluation uses besides files: policy, reviews, membership, check runs. */
 import nock from "nock";
 import { GITHUB_API } from "./fake-repository.js";
 import { APP_ID } from "./test-app.js";
