@@ -16,6 +16,7 @@ import { modelFiles } from "../test/helpers/model-files.js";
 import { createTestApp, INSTALLATION_ID, serveInstallationToken, TEST_NOW } from "../test/helpers/test-app.js";
 import { serveCheckRunCreate, serveCheckRunLookup, serveCheckRunUpdate, serveNoPolicy, serveReviews, serveTeamMembership } from "../test/helpers/serve-github.js";
 import { OWNER, REPO, pullRequestEvent } from "../test/fixtures/payloads/index.js";
+import { FakeIssueTracker } from "../test/helpers/fake-issue-tracker.js";
 
 export interface Scenario {
   label: string;
@@ -28,7 +29,7 @@ export interface RequestMeasurement {
   scenario: Scenario;
   filesChanged: number;
   conclusion: string;
-  requests: { total: number; rest: number; graphql: number; blobs: number; membership: number; checkRunWrites: number };
+  requests: { total: number; rest: number; graphql: number; blobs: number; membership: number; checkRunWrites: number; signOffIssues: number };
   graphqlAliases: number;
   appMillis: number;
   coreMillis: number;
@@ -70,6 +71,8 @@ export async function measureRequests(scenario: Scenario): Promise<RequestMeasur
   serveCheckRunLookup(OWNER, REPO, HEAD);
   serveCheckRunCreate(OWNER, REPO, 1);
   serveCheckRunUpdate(OWNER, REPO, 1, 1000);
+  // each retrained model version gets its sign-off issue opened (claim ref, label, issue)
+  new FakeIssueTracker({ owner: OWNER, repo: REPO }).serve();
 
   const started = performance.now();
   await app.receive(pullRequestEvent("opened", PR, INSTALLATION_ID));
@@ -90,6 +93,7 @@ export async function measureRequests(scenario: Scenario): Promise<RequestMeasur
       blobs: count((path) => path.includes("/git/blobs/")),
       membership: count((path) => path.includes("/memberships/")),
       checkRunWrites: count((path, method) => path.includes("/check-runs") && method !== "GET"),
+      signOffIssues: count((path) => path.includes("/issues") || path.includes("/git/refs") || path.includes("/labels")),
     },
     graphqlAliases: repository.graphqlRequests.reduce((sum, aliases) => sum + aliases.length, 0),
     appMillis,
@@ -159,8 +163,8 @@ export const SCENARIOS: Scenario[] = [
 
 export function requestTable(rows: ReadonlyArray<RequestMeasurement>): string {
   const lines = [
-    "| PR | files changed | verdict | GitHub requests | REST | GraphQL (aliases) | membership | check-run writes | app time (ms) | core time (ms) |",
-    "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|",
+    "| PR | files changed | verdict | GitHub requests | REST | GraphQL (aliases) | membership | check-run writes | sign-off issues | app time (ms) | core time (ms) |",
+    "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ...rows.map((r) =>
       [
         r.scenario.label,
@@ -171,6 +175,7 @@ export function requestTable(rows: ReadonlyArray<RequestMeasurement>): string {
         `${r.requests.graphql} (${r.graphqlAliases.toLocaleString("en-US")})`,
         r.requests.membership,
         r.requests.checkRunWrites,
+        r.requests.signOffIssues,
         r.appMillis.toFixed(0),
         r.coreMillis.toFixed(1),
       ].join(" | "),

@@ -1,5 +1,8 @@
 import type { ApplicationFunction } from "probot";
 import { onCheckRun, onCheckSuite } from "./handlers/check-run.js";
+import { onEndOfLifeIssueEvent, onPush } from "./handlers/end-of-life.js";
+import { onIssueComment } from "./handlers/issue-comment.js";
+import { onRelease, onReleaseCheckRun } from "./handlers/release.js";
 import { onPullRequest, onPullRequestReview, type Clock } from "./handlers/pull-request.js";
 
 /**
@@ -14,8 +17,17 @@ export function modelgate(options: { clock?: Clock } = {}): ApplicationFunction 
       onPullRequest(clock),
     );
     app.on(["pull_request_review.submitted", "pull_request_review.dismissed", "pull_request_review.edited"], onPullRequestReview(clock));
-    app.on(["check_run.rerequested", "check_run.requested_action"], onCheckRun(clock));
+    // each check run handler acts only on its own run name (`modelgate`, `modelgate / release`)
+    const checkRunHandlers = [onCheckRun(clock), onReleaseCheckRun(clock)];
+    app.on(["check_run.rerequested", "check_run.requested_action"], async (context) => {
+      for (const handle of checkRunHandlers) await handle(context);
+    });
     app.on("check_suite.rerequested", onCheckSuite(clock));
+    app.on(["release.published", "release.created"], onRelease(clock));
+    app.on("push", onPush);
+    app.on(["issues.edited", "issues.closed"], onEndOfLifeIssueEvent);
+    // sign-off commands (and end-of-life sign-offs): one dispatcher for every comment event
+    app.on(["issue_comment.created", "issue_comment.edited", "issue_comment.deleted"], onIssueComment(clock));
   };
 }
 

@@ -3,7 +3,9 @@ import { sha256Hex } from "../core/manifest/digest.js";
 import { annotationBatches, type Annotation, type CheckRunAction, type CheckRunOutput } from "../core/render/check-run.js";
 
 /** What a check run shows: the rendered decision (annotations all of them; this module batches them). */
-export type CheckRunContent = Pick<CheckRunOutput, "conclusion" | "title" | "summary" | "text"> & {
+export type CheckRunContent = Pick<CheckRunOutput, "title" | "summary" | "text"> & {
+  /** `neutral` only for the policy proposal check, which informs without blocking. */
+  conclusion: CheckRunOutput["conclusion"] | "neutral";
   annotations: ReadonlyArray<Annotation>;
   actions: ReadonlyArray<CheckRunAction>;
 };

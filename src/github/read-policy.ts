@@ -80,3 +80,11 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 function stripPluginPrefix(message: string): string {
   return message.replace(/^\[@probot\/octokit-plugin-config\]\s*/, "");
 }
+
+/**
+ * The policy as a commit would put it in force — only for describing a proposed policy
+ * (the `modelgate / policy` check); a change is always judged by readBasePolicy.
+ */
+export function readPolicyAtCommit(octokit: ProbotOctokit, { owner, repo, commit }: { owner: string; repo: string; commit: string }): Promise<PolicyResult> {
+  return readBasePolicy(octokit, { owner, repo, branch: commit });
+}

@@ -26,19 +26,20 @@ export async function readPullRequestSnapshots(
 
 /**
  * Snapshots of two commits: both trees, then the files the core plans to read, in at most
- * MAX_READ_ROUNDS rounds of batched reads for both commits together.
+ * MAX_READ_ROUNDS rounds of batched reads for both commits together. A `null` base (the
+ * first release of a repository) is the empty snapshot: every model at head is new.
  */
 export async function readSnapshots(
   octokit: ProbotOctokit,
-  target: { owner: string; repo: string; baseCommit: string; headCommit: string },
+  target: { owner: string; repo: string; baseCommit: string | null; headCommit: string },
   policy: Policy,
 ): Promise<SnapshotPair> {
   const { owner, repo, baseCommit, headCommit } = target;
-  const baseEntries = await readTree(octokit, { owner, repo, commit: baseCommit });
+  const baseEntries = baseCommit === null ? new Map<string, TreeEntry>() : await readTree(octokit, { owner, repo, commit: baseCommit });
   const headEntries = baseCommit === headCommit ? baseEntries : await readTree(octokit, { owner, repo, commit: headCommit });
   const baseContents = new Map<string, FileContent>();
   const headContents = new Map<string, FileContent>();
-  const base: Snapshot = { commit: baseCommit, entries: baseEntries, contents: baseContents };
+  const base: Snapshot = { commit: baseCommit ?? "", entries: baseEntries, contents: baseContents };
   const head: Snapshot = { commit: headCommit, entries: headEntries, contents: headContents };
 
   for (let round = 1; ; round++) {
@@ -47,7 +48,7 @@ export async function readSnapshots(
     if (round > MAX_READ_ROUNDS) {
       throw new CouldNotEvaluate(`the files to check of ${owner}/${repo} were not all known after ${MAX_READ_ROUNDS} rounds of reads`);
     }
-    const baseRequests = toRead(baseCommit, baseEntries, planned.base, baseContents);
+    const baseRequests = toRead(base.commit, baseEntries, planned.base, baseContents);
     const headRequests = toRead(headCommit, headEntries, planned.head, headContents);
     const byBlob = await readFileContents(octokit, { owner, repo }, [...baseRequests, ...headRequests]);
     for (const [requests, contents] of [[baseRequests, baseContents], [headRequests, headContents]] as const) {

@@ -1,10 +1,10 @@
 import type { Context } from "probot";
 import { ownAppId } from "../github/app-identity.js";
 import { openPullRequestsForCommit, type PullRequestUnderEvaluation } from "../github/pull-requests.js";
-import { CHECK_NAME, evaluatePullRequest, reportCouldNotEvaluate, type EvaluationContext } from "./evaluate-pull-request.js";
+import { CHECK_NAME, evaluatePullRequest, reportCouldNotEvaluate, type EvaluationContext, type EvaluationOptions } from "./evaluate-pull-request.js";
 import type { Clock } from "./pull-request.js";
 
-/** Buttons of the modelgate check run (render/check-run.ts). "open-sign-off" re-evaluates until the sign-off issue flow exists. */
+/** Buttons of the modelgate check run (render/check-run.ts). */
 const KNOWN_ACTIONS = new Set(["reevaluate", "open-sign-off"]);
 
 /** check_run rerequested / requested_action on THIS app's `modelgate` run: evaluate its pull requests again. */
@@ -15,7 +15,9 @@ export function onCheckRun(clock: Clock) {
     // our own runs send check_run events back, and other apps' runs are none of our business
     if (run.app?.id !== (await ownAppId(context.octokit))) return;
     if (context.payload.action === "requested_action" && !KNOWN_ACTIONS.has(context.payload.requested_action?.identifier ?? "")) return;
-    await reevaluateCommit(evaluationContext(context, clock), run.head_sha, run.pull_requests.map((pr) => pr.number));
+    // "Open sign-off" opens (or finds) the sign-off issues while it evaluates, whatever approvals.via says
+    const openSignOffIssues = context.payload.action === "requested_action" && context.payload.requested_action?.identifier === "open-sign-off";
+    await reevaluateCommit(evaluationContext(context, clock), run.head_sha, run.pull_requests.map((pr) => pr.number), { openSignOffIssues });
   };
 }
 
@@ -28,7 +30,7 @@ export function onCheckSuite(clock: Clock) {
   };
 }
 
-async function reevaluateCommit(ctx: EvaluationContext, headSha: string, numbers: number[]): Promise<void> {
+async function reevaluateCommit(ctx: EvaluationContext, headSha: string, numbers: number[], options: EvaluationOptions = {}): Promise<void> {
   let pullRequests: PullRequestUnderEvaluation[];
   try {
     pullRequests = await openPullRequestsForCommit(ctx.octokit, { owner: ctx.owner, repo: ctx.repo, headSha, numbers });
@@ -39,7 +41,7 @@ async function reevaluateCommit(ctx: EvaluationContext, headSha: string, numbers
   const failures: unknown[] = [];
   for (const pr of pullRequests) {
     // one PR whose check run cannot be written must not stop the others
-    await evaluatePullRequest(ctx, pr).catch((error: unknown) => failures.push(error));
+    await evaluatePullRequest(ctx, pr, options).catch((error: unknown) => failures.push(error));
   }
   if (failures.length > 0) throw new AggregateError(failures, `${failures.length} check run(s) of ${ctx.owner}/${ctx.repo} could not be written`);
 }

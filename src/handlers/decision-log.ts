@@ -8,6 +8,8 @@ export interface DecisionLogTarget {
   /** null when the pull request could not be identified. */
   pullRequest: number | null;
   headSha: string;
+  /** The release a `modelgate / release` decision is about (pullRequest is then null). */
+  release?: { id: number; tag: string };
 }
 
 /**
@@ -20,6 +22,7 @@ export function logDecision(log: Logger, target: DecisionLogTarget, decision: De
       delivery: target.delivery,
       repo: `${target.owner}/${target.repo}`,
       pull_request: target.pullRequest,
+      ...(target.release ? { release: target.release } : {}),
       head_sha: target.headSha,
       verdict: decision.couldNotEvaluate !== undefined ? "failure" : decision.verdict,
       models: decision.models.map((model) => ({
@@ -30,6 +33,8 @@ export function logDecision(log: Logger, target: DecisionLogTarget, decision: De
         failed: model.requirements.filter((r) => r.status === "failed").map((r) => r.id),
         pending: model.requirements.filter((r) => r.status === "pending").map((r) => r.id),
         override: model.override ?? null,
+        // what each requirement rested on, so the log alone can answer an auditor
+        evidence: model.requirements.map((r) => ({ id: r.id, status: r.status, provision: r.provision, message: r.message.slice(0, 500) })),
       })),
       unmanaged: decision.unmanaged.map(({ path, source, change, level }) => ({ path, source, change, level })),
       errors: decision.errors.map(({ path, line, message }) => ({ path, line, message })),

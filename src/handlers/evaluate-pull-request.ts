@@ -1,8 +1,11 @@
 import type { Logger } from "pino";
 import type { ProbotOctokit } from "probot";
 import type { Decision } from "../core/evaluate/types.js";
+import { detectChanges } from "../core/detect/detect-changes.js";
 import { evaluateGate } from "../core/evaluate/evaluate-gate.js";
-import { POLICY_PATH } from "../core/policy/load-policy.js";
+import { gatedVersions } from "../core/sign-off/issue.js";
+import { POLICY_PATH, type PolicyResult } from "../core/policy/load-policy.js";
+import type { Snapshot } from "../core/snapshot.js";
 import type { Policy } from "../core/policy/schema.js";
 import { renderCheckRun } from "../core/render/check-run.js";
 import { gatherApprovalFacts } from "../github/approval-facts.js";
@@ -12,7 +15,9 @@ import { CouldNotEvaluate, httpStatus } from "../github/errors.js";
 import type { PullRequestUnderEvaluation } from "../github/pull-requests.js";
 import { readBasePolicy } from "../github/read-policy.js";
 import { readPullRequestSnapshots } from "../github/read-snapshot.js";
+import { gatherSignOffIssues, syncSignOffIssues } from "../github/sign-off-issues.js";
 import { logDecision } from "./decision-log.js";
+import { reportPolicyProposal } from "./policy-proposal.js";
 
 /** The name of the pull-request check run (SPEC §5). */
 export const CHECK_NAME = "modelgate";
@@ -28,24 +33,40 @@ export interface EvaluationContext {
   now: Date;
 }
 
+export interface EvaluationOptions {
+  /** "Open sign-off" was pressed: open the sign-off issues even where approvals.via has no sign_off. */
+  openSignOffIssues?: boolean;
+}
+
 /**
  * Evaluates a pull request's head and writes the one `modelgate` check run on it.
  * Anything that stops the facts from being read turns into a failing "Could not
  * evaluate" run with a Re-evaluate button (never success); only a failure to write
  * the check run itself is thrown, so the delivery fails visibly.
  */
-export async function evaluatePullRequest(ctx: EvaluationContext, pr: PullRequestUnderEvaluation): Promise<Decision> {
+export async function evaluatePullRequest(ctx: EvaluationContext, pr: PullRequestUnderEvaluation, options: EvaluationOptions = {}): Promise<Decision> {
   let decision: Decision;
   let policy: Policy | undefined;
+  let signOffUrls: Record<string, string> = {};
+  // set only when the PR could be read: then a change to the policy file is described too
+  let policyProposal: { current: PolicyResult; trees?: PullRequestTrees } | undefined;
   try {
     const read = await readBasePolicy(ctx.octokit, { owner: ctx.owner, repo: ctx.repo, branch: pr.baseRef });
-    if (read.ok) policy = read.policy;
-    decision = read.ok ? await judge(ctx, pr, read.policy) : invalidPolicyDecision(read.errors);
+    if (read.ok) {
+      policy = read.policy;
+      let trees: PullRequestTrees;
+      ({ decision, signOffUrls, trees } = await judge(ctx, pr, read.policy, options));
+      policyProposal = { current: read, trees };
+    } else {
+      decision = invalidPolicyDecision(read.errors);
+      policyProposal = { current: read };
+    }
   } catch (error) {
     decision = couldNotEvaluateDecision(error);
     logCouldNotEvaluate(ctx, { pull_request: pr.number, head_sha: pr.headSha }, error, decision);
   }
-  await writeDecision(ctx, pr, decision, policy);
+  await writeDecision(ctx, pr, decision, policy, signOffUrls);
+  if (policyProposal) await reportPolicyProposal(ctx, pr, policyProposal.current, policyProposal.trees);
   return decision;
 }
 
@@ -56,14 +77,49 @@ export async function reportCouldNotEvaluate(ctx: EvaluationContext, target: { h
   await writeDecision(ctx, { number: target.pullRequest ?? null, headSha: target.headSha }, decision, undefined);
 }
 
-async function judge(ctx: EvaluationContext, pr: PullRequestUnderEvaluation, policy: Policy): Promise<Decision> {
-  const { base, head } = await readPullRequestSnapshots(ctx.octokit, { owner: ctx.owner, repo: ctx.repo, baseSha: pr.baseSha, headSha: pr.headSha }, policy);
-  const facts = await gatherApprovalFacts(ctx.octokit, { owner: ctx.owner, repo: ctx.repo, pr }, policy);
-  return evaluateGate({ policy, base, head, facts, now: ctx.now });
+type PullRequestTrees = { base: Snapshot["entries"]; head: Snapshot["entries"] };
+
+async function judge(
+  ctx: EvaluationContext,
+  pr: PullRequestUnderEvaluation,
+  policy: Policy,
+  options: EvaluationOptions,
+): Promise<{ decision: Decision; signOffUrls: Record<string, string>; trees: PullRequestTrees }> {
+  const { owner, repo, octokit } = ctx;
+  const { base, head } = await readPullRequestSnapshots(octokit, { owner, repo, baseSha: pr.baseSha, headSha: pr.headSha }, policy);
+  const detected = detectChanges(policy, base, head);
+  // sign-off issues hold approvals (via sign_off) and break-glass overrides (SPEC §6)
+  const viaSignOff = policy.approvals.via.includes("sign_off");
+  const useIssues = viaSignOff || policy.overrides.roles.length > 0 || options.openSignOffIssues === true;
+  const gated = useIssues ? gatedVersions(policy, detected.changes) : [];
+  const where = { owner, repo, pr, org: owner, repositoryUrl: repositoryWebUrl(octokit, owner, repo) };
+  const issues = await gatherSignOffIssues(octokit, { ...where, appId: await ownAppId(octokit) }, policy, gated, { open: viaSignOff || options.openSignOffIssues === true });
+  const facts = await gatherApprovalFacts(octokit, { owner, repo, pr }, policy, issues);
+  const decision = evaluateGate({ policy, base, head, facts, now: ctx.now, detected });
+  try {
+    await syncSignOffIssues(octokit, where, policy, facts, issues);
+  } catch (error) {
+    // the gate does not depend on the issue table: a stale table is fixed by the next evaluation
+    ctx.log.warn({ delivery: ctx.delivery, pull_request: pr.number, status: httpStatus(error), reason: error instanceof Error ? error.message : String(error) }, "modelgate could not update a sign-off issue");
+  }
+  return { decision, signOffUrls: facts.signOffIssues, trees: { base: base.entries, head: head.entries } };
 }
 
-async function writeDecision(ctx: EvaluationContext, pr: { number: number | null; headSha: string }, decision: Decision, policy: Policy | undefined): Promise<void> {
-  const output = renderCheckRun(decision, { checkName: CHECK_NAME, policyPath: POLICY_PATH, org: ctx.owner, ...(policy ? { policy } : {}) });
+/** The repository's web address (github.com or a GitHub Enterprise Server host), to link pull requests from sign-off issues. */
+export function repositoryWebUrl(octokit: ProbotOctokit, owner: string, repo: string): string {
+  const api = String(octokit.request.endpoint.DEFAULTS.baseUrl).replace(/\/+$/, "");
+  const web = api === "https://api.github.com" ? "https://github.com" : api.replace(/\/api\/v3$/, "");
+  return `${web}/${owner}/${repo}`;
+}
+
+async function writeDecision(
+  ctx: EvaluationContext,
+  pr: { number: number | null; headSha: string },
+  decision: Decision,
+  policy: Policy | undefined,
+  signOffUrls: Record<string, string> = {},
+): Promise<void> {
+  const output = renderCheckRun(decision, { checkName: CHECK_NAME, policyPath: POLICY_PATH, org: ctx.owner, signOffUrls, ...(policy ? { policy } : {}) });
   const appId = await ownAppId(ctx.octokit);
   await writeCheckRun(ctx.octokit, { owner: ctx.owner, repo: ctx.repo, headSha: pr.headSha, name: CHECK_NAME, appId }, output);
   logDecision(ctx.log, { delivery: ctx.delivery, owner: ctx.owner, repo: ctx.repo, pullRequest: pr.number, headSha: pr.headSha }, decision);

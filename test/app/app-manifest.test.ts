@@ -23,7 +23,7 @@ describe("app.yml", () => {
     expect(manifest.name).toBe("modelgate");
     expect(manifest.default_permissions).toEqual({
       checks: "write",
-      contents: "read",
+      contents: "write",
       pull_requests: "read",
       issues: "write",
       members: "read",
@@ -47,6 +47,11 @@ describe("handler registration", () => {
       "check_run.requested_action",
       "check_run.rerequested",
       "check_suite.rerequested",
+      "issue_comment.created",
+      "issue_comment.deleted",
+      "issue_comment.edited",
+      "issues.closed",
+      "issues.edited",
       "pull_request.edited",
       "pull_request.opened",
       "pull_request.ready_for_review",
@@ -55,6 +60,9 @@ describe("handler registration", () => {
       "pull_request_review.dismissed",
       "pull_request_review.edited",
       "pull_request_review.submitted",
+      "push",
+      "release.created",
+      "release.published",
     ]);
   });
 });

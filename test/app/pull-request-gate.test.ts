@@ -17,6 +17,7 @@ import {
 } from "../helpers/serve-github.js";
 import { OWNER, REPO, pullRequestEvent, type PullRequestFixture } from "../fixtures/payloads/index.js";
 import { useNock } from "../helpers/use-nock.js";
+import { FakeIssueTracker } from "../helpers/fake-issue-tracker.js";
 
 useNock();
 
@@ -54,6 +55,8 @@ function serveScenario(files: { base: Record<string, FileFixture>; head: Record<
   serveNoPolicy(OWNER, REPO, "main");
   const repository = new FakeRepository({ owner: OWNER, repo: REPO, commits: [{ sha: BASE, files: files.base }, { sha: HEAD, files: files.head }] }).servePullRequest(BASE, HEAD);
   serveReviews(OWNER, REPO, PR.number, reviews);
+  // a gated model version gets its sign-off issue (test/app/sign-off-issue.test.ts tells that story)
+  new FakeIssueTracker({ owner: OWNER, repo: REPO }).serve();
   return repository;
 }
 
@@ -146,6 +149,12 @@ describe("story 2: a retrained model with a bound evaluation and approvals by ro
       models: [{ name: "fraud-detector", version: "2.1.0", digest: RETRAINED.digest, verdict: "success", failed: [], pending: [], override: null }],
       unmanaged: [],
     });
+    const evidence = (decisions[0] as { models: Array<{ evidence: Array<{ id: string; status: string; provision: string; message: string }> }> }).models[0]!.evidence;
+    expect(evidence.find((e) => e.id === "evaluation.independent")).toMatchObject({ status: "met", provision: "5.2.5-2.1", message: expect.stringContaining("@eve") });
+    expect(evidence.filter((e) => e.id.startsWith("approval:")).map((e) => [e.id, e.status])).toEqual([
+      ["approval:developer", "met"],
+      ["approval:system_operator", "met"],
+    ]);
     expect(JSON.stringify(app.logs)).not.toContain("ghs_test");
   });
 });
@@ -233,17 +242,33 @@ describe("story 5: a pull request that weakens the policy in its own head", () =
       ],
     }).servePullRequest(BASE, HEAD);
     serveReviews(OWNER, REPO, PR.number, []);
+    new FakeIssueTracker({ owner: OWNER, repo: REPO }).serve();
     serveCheckRunLookup(OWNER, REPO, HEAD);
     serveCheckRunCreate(OWNER, REPO);
+    // the proposal is described in its own check run, read from the head only for that
+    servePolicy(OWNER, REPO, HEAD, weakened);
+    serveCheckRunLookup(OWNER, REPO, HEAD, [], "modelgate / policy");
+    serveCheckRunCreate(OWNER, REPO, 7002, "modelgate / policy");
 
     await app.receive(pullRequestEvent("synchronize", PR, INSTALLATION_ID));
 
-    const body = createdCheckRun(app);
+    const creates = app.requestsTo("POST", CHECK_RUNS);
+    expect(creates.map((r) => (r.body as CheckRunBody).name)).toEqual(["modelgate", "modelgate / policy"]);
+    const body = creates[0]!.body as CheckRunBody;
     expect(body.conclusion).toBe("failure");
     expect(body.output.summary).toContain("evaluation");
     expect(body.output.summary).toContain("system_operator");
+    // the gate read the policy of the base branch only; the head's file was read after the gate had decided
     const policyReads = app.requests.filter((r) => r.path.includes("modelgate.yml"));
-    expect(policyReads.map((r) => r.path)).toEqual([`/repos/${OWNER}/${REPO}/contents/.github%2Fmodelgate.yml?ref=main`]);
+    expect(policyReads.map((r) => r.path)).toEqual([
+      `/repos/${OWNER}/${REPO}/contents/.github%2Fmodelgate.yml?ref=main`,
+      `/repos/${OWNER}/${REPO}/contents/.github%2Fmodelgate.yml?ref=${HEAD}`,
+    ]);
+    expect(app.requests.indexOf(policyReads[1]!)).toBeGreaterThan(app.requests.indexOf(creates[0]!));
+    const proposal = creates[1]!.body as CheckRunBody;
+    expect(proposal).toMatchObject({ head_sha: HEAD, status: "completed", conclusion: "neutral", output: { title: "Proposed policy weakens the gate: 2 settings (2 changes in all)" } });
+    expect(proposal.output.summary).toContain("| `gates.retrain.evaluation` | true | false | ⚠️ weakens |");
+    expect(proposal.output.summary).toContain("| `gates.retrain.approvals` | developer, system_operator | (none) | ⚠️ weakens |");
     expect(repository.graphqlRequests.flat().filter((expression) => expression.endsWith(".github/modelgate.yml"))).toEqual([]);
   });
 });
@@ -284,9 +309,19 @@ describe("story 6: a malformed manifest", () => {
   });
 
   test("an invalid policy on the base branch fails with its line", async () => {
+    const invalid = "models:\n  manifests: ['**/model.yaml']\nunmanaged_artifacts: sometimes\n";
     const app = await createTestApp();
     serveInstallationToken();
-    servePolicy(OWNER, REPO, "main", "models:\n  manifests: ['**/model.yaml']\nunmanaged_artifacts: sometimes\n", 2);
+    servePolicy(OWNER, REPO, "main", invalid, 2);
+    // the PR leaves the policy alone: only the trees are read to see that, no proposal check run
+    new FakeRepository({
+      owner: OWNER,
+      repo: REPO,
+      commits: [{ sha: BASE, files: { ...RELEASED.files, ".github/modelgate.yml": invalid } }, { sha: HEAD, files: { ...RETRAINED.files, ".github/modelgate.yml": invalid } }],
+    })
+      .serveCompare(BASE, HEAD)
+      .serveTree(BASE)
+      .serveTree(HEAD);
     serveCheckRunLookup(OWNER, REPO, HEAD);
     serveCheckRunCreate(OWNER, REPO);
 
@@ -296,6 +331,60 @@ describe("story 6: a malformed manifest", () => {
     expect(body.conclusion).toBe("failure");
     expect(body.output.annotations).toEqual([
       expect.objectContaining({ path: ".github/modelgate.yml", start_line: 3, annotation_level: "failure", message: expect.stringContaining("unmanaged_artifacts") }),
+    ]);
+  });
+
+  test("a PR that repairs an invalid base policy still fails, and its valid proposal is shown in modelgate / policy", async () => {
+    const invalid = "unmanaged_artifacts: sometimes\n";
+    const repaired = "unmanaged_artifacts: warn\n";
+    const app = await createTestApp();
+    serveInstallationToken();
+    servePolicy(OWNER, REPO, "main", invalid, 2);
+    new FakeRepository({
+      owner: OWNER,
+      repo: REPO,
+      commits: [{ sha: BASE, files: { ...RELEASED.files, ".github/modelgate.yml": invalid } }, { sha: HEAD, files: { ...RELEASED.files, ".github/modelgate.yml": repaired } }],
+    })
+      .serveCompare(BASE, HEAD)
+      .serveTree(BASE)
+      .serveTree(HEAD);
+    serveCheckRunLookup(OWNER, REPO, HEAD);
+    serveCheckRunCreate(OWNER, REPO);
+    servePolicy(OWNER, REPO, HEAD, repaired);
+    serveCheckRunLookup(OWNER, REPO, HEAD, [], "modelgate / policy");
+    serveCheckRunCreate(OWNER, REPO, 7002, "modelgate / policy");
+
+    await app.receive(pullRequestEvent("opened", PR, INSTALLATION_ID));
+
+    const creates = app.requestsTo("POST", CHECK_RUNS).map((r) => r.body as CheckRunBody);
+    expect(creates.map((b) => [b.name, b.conclusion])).toEqual([
+      ["modelgate", "failure"],
+      ["modelgate / policy", "neutral"],
+    ]);
+    // compared with the defaults the invalid policy falls short of
+    expect(creates[1]!.output.summary).toContain("| `unmanaged_artifacts` | fail | warn | ⚠️ weakens |");
+  });
+
+  test("a PR that proposes an invalid policy gets a failing modelgate / policy run at the error's line", async () => {
+    const broken = "gates:\n  retrain: { approvals: [developer, auditor] }\n";
+    const app = await createTestApp();
+    serveScenario({ base: RELEASED.files, head: { ...RELEASED.files, ".github/modelgate.yml": broken } });
+    serveCheckRunLookup(OWNER, REPO, HEAD);
+    serveCheckRunCreate(OWNER, REPO);
+    servePolicy(OWNER, REPO, HEAD, broken, 2);
+    serveCheckRunLookup(OWNER, REPO, HEAD, [], "modelgate / policy");
+    serveCheckRunCreate(OWNER, REPO, 7002, "modelgate / policy");
+
+    await app.receive(pullRequestEvent("opened", PR, INSTALLATION_ID));
+
+    const creates = app.requestsTo("POST", CHECK_RUNS).map((r) => r.body as CheckRunBody);
+    expect(creates.map((b) => [b.name, b.conclusion])).toEqual([
+      ["modelgate", "success"],
+      ["modelgate / policy", "failure"],
+    ]);
+    expect(creates[1]!.output.title).toBe("Proposed policy is invalid: 1 error");
+    expect(creates[1]!.output.annotations).toEqual([
+      { path: ".github/modelgate.yml", start_line: 2, end_line: 2, annotation_level: "failure", message: 'gates.retrain.approvals[1]: role "auditor" is not declared under roles', title: "Invalid modelgate policy" },
     ]);
   });
 });

@@ -11,16 +11,16 @@ export interface ExistingCheckRun {
   annotationsCount?: number;
 }
 
-/** `GET /commits/{sha}/check-runs?check_name=modelgate&filter=latest&app_id=…` answering the given runs. */
-export function serveCheckRunLookup(owner: string, repo: string, headSha: string, existing: ExistingCheckRun[] = []): void {
+/** `GET /commits/{sha}/check-runs?check_name=<name>&filter=latest&app_id=…` answering the given runs. */
+export function serveCheckRunLookup(owner: string, repo: string, headSha: string, existing: ExistingCheckRun[] = [], checkName = "modelgate"): void {
   nock(GITHUB_API)
     .get(`/repos/${owner}/${repo}/commits/${headSha}/check-runs`)
-    .query({ check_name: "modelgate", filter: "latest", app_id: String(APP_ID), per_page: "100" })
+    .query({ check_name: checkName, filter: "latest", app_id: String(APP_ID), per_page: "100" })
     .reply(200, {
       total_count: existing.length,
       check_runs: existing.map((run) => ({
         id: run.id,
-        name: run.name ?? "modelgate",
+        name: run.name ?? checkName,
         head_sha: headSha,
         status: "completed",
         external_id: run.externalId ?? null,
@@ -31,8 +31,8 @@ export function serveCheckRunLookup(owner: string, repo: string, headSha: string
 }
 
 /** `POST /check-runs` answering a new run id. */
-export function serveCheckRunCreate(owner: string, repo: string, id = 7001): void {
-  nock(GITHUB_API).post(`/repos/${owner}/${repo}/check-runs`).reply(201, { id, name: "modelgate" });
+export function serveCheckRunCreate(owner: string, repo: string, id = 7001, checkName = "modelgate"): void {
+  nock(GITHUB_API).post(`/repos/${owner}/${repo}/check-runs`).reply(201, { id, name: checkName });
 }
 
 /** `PATCH /check-runs/{id}`, `times` times. */

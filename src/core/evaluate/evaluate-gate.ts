@@ -4,7 +4,7 @@ import type { LoadedManifest } from "../manifest/load-manifest.js";
 import { componentRepoPath } from "../manifest/load-manifest.js";
 import { isFileComponent } from "../manifest/schema.js";
 import type { ModelChange } from "../detect/types.js";
-import { detectChanges } from "../detect/detect-changes.js";
+import { detectChanges, type DetectedChanges } from "../detect/detect-changes.js";
 import { discoverUnmanaged } from "../discover/discover-unmanaged.js";
 import { replaySignOffs, type ReplayContext, type SignOffState } from "../sign-off/replay.js";
 import type { ApprovalFacts, Decision, ModelVerdict, Requirement, UnmanagedFinding, Verdict } from "./types.js";
@@ -24,6 +24,8 @@ export interface GateInput {
   facts: ApprovalFacts;
   /** The evaluation time (the core has no clock): evaluation records age against it. */
   now: Date;
+  /** detectChanges(policy, base, head), when the caller already needed it (the app finds sign-off issues with it). */
+  detected?: DetectedChanges;
 }
 
 /**
@@ -32,7 +34,7 @@ export interface GateInput {
  */
 export function evaluateGate(input: GateInput): Decision {
   const { policy, base, head, facts, now } = input;
-  const detected = detectChanges(policy, base, head);
+  const detected = input.detected ?? detectChanges(policy, base, head);
   const declared = declaredPaths([...detected.models.base, ...detected.models.head]);
   const unmanaged: UnmanagedFinding[] =
     policy.unmanaged_artifacts === "off"
@@ -49,10 +51,11 @@ export function evaluateGate(input: GateInput): Decision {
 }
 
 /** The replay context of a model version's sign-off issue, as the evaluation builds it (the command handler uses the same). */
-export function signOffReplayContext(policy: Policy, facts: ApprovalFacts, roles: string[]): ReplayContext {
+export function signOffReplayContext(policy: Policy, facts: ApprovalFacts, roles: string[], digest?: string): ReplayContext {
+  const otherAuthors = digest !== undefined && facts.signOffAuthors && Object.hasOwn(facts.signOffAuthors, digest) ? (facts.signOffAuthors[digest] ?? []) : [];
   return {
     policy,
-    authors: facts.authors,
+    authors: [...facts.authors, ...otherAuthors],
     holdsRole: (login, role) => holdsRole(policy, facts.teamMembership, login, role),
     requiredRoles: roles,
     ...(facts.org ? { org: facts.org } : {}),
@@ -82,7 +85,7 @@ function evaluateModel(policy: Policy, change: ModelChange, head: Snapshot, fact
   }
   const roles = requiredRoles(policy, change.kinds);
   const signOffs: SignOffState | undefined = facts.available
-    ? replaySignOffs(facts.signOffs[change.digest] ?? [], signOffReplayContext(policy, facts, roles))
+    ? replaySignOffs(facts.signOffs[change.digest] ?? [], signOffReplayContext(policy, facts, roles, change.digest))
     : undefined;
   const at = { path: change.manifestPath, line: manifest ? manifest.lineOf(["version"]) : 1 };
   requirements.push(...approvalRequirements({ policy, facts, roles, digest: change.digest, signOffs, at }));

@@ -97,6 +97,11 @@ export interface ApprovalFacts {
   signOffs: Record<string, SignOffComment[]>;
   /** Sign-off issue URL per digest, for links. */
   signOffIssues: Record<string, string>;
+  /**
+   * Per digest, the authors of the other pull requests that carried it (tracked by its sign-off
+   * issue): authors of that model version too, so their sign-off commands never count for it.
+   */
+  signOffAuthors?: Record<string, string[]>;
   /** Team membership per login (lower case) per team slug, read live. A missing entry means "not a member". */
   teamMembership: Record<string, Record<string, boolean>>;
   /** The organisation that owns the role teams, to name them as @org/team in messages. */

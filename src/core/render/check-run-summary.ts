@@ -13,6 +13,8 @@ export interface SummaryContext {
   policy?: Pick<Policy, "roles" | "approvals">;
   /** Organisation of the repository, to write teams as @org/team. */
   org?: string;
+  /** How to reach a digest's sign-off issue when there is no link yet (default: press "Open sign-off"). */
+  missingSignOffIssue?: string;
 }
 
 const VERDICT_WORDS: Record<Decision["verdict"], string> = {
@@ -119,7 +121,7 @@ function approvalBlock(model: ModelVerdict, ctx: SummaryContext): string {
   });
   const via = ctx.policy?.approvals.via ?? ["review", "sign_off"];
   const url = ctx.signOffUrls?.[model.digest];
-  const issue = url ? `the [sign-off issue](${url})` : "the sign-off issue (press **Open sign-off** above to open it)";
+  const issue = url ? `the [sign-off issue](${url})` : (ctx.missingSignOffIssue ?? "the sign-off issue (press **Open sign-off** above to open it)");
   const how = [
     via.includes("review") ? "approves this pull request with a review" : "",
     via.includes("sign_off") ? `comments ${code("/approve <role>")} on ${issue}` : "",

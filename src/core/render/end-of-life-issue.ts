@@ -75,15 +75,9 @@ export function renderEndOfLifeIssueBody(input: EndOfLifeIssueInput): string {
     ...input.checklist.map((item) => `- [${checked.has(normaliseItem(item)) ? "x" : " "}] ${checklistLine(item)}`),
     CHECKLIST_END,
     "",
-    "### Sign-off required",
+    ROLES_HEADING,
     "",
-    "| Role | State | Who can sign |",
-    "|---|---|---|",
-    ...input.roles.map((role) => {
-      const state = role.state === "approved" ? "✅ approved" : role.state === "rejected" ? "❌ rejected" : "⏳ pending";
-      const who = holderMentions(role.holders, input.org).map((m) => inlineText(m, 140)).join(", ") || "nobody declared";
-      return `| ${inlineText(role.role, 60)} | ${state}${role.by ? ` by @${inlineText(role.by, 60)}` : ""} | ${who} |`;
-    }),
+    ...roleTable(input.roles, input.org),
     "",
     `When the disposal is done, each role signs it off with a new comment: ${input.roles.map((role) => code(`/approve ${role.role}`)).join(", ") || code("/approve <role>")}. ${code("/reject <role> <reason>")} and ${code("/revoke <role>")} work as on sign-off issues; edited comments never count.`,
     "",
@@ -104,6 +98,35 @@ export function renderEndOfLifeIssueBody(input: EndOfLifeIssueInput): string {
   // the checklist comes first so it always survives; long inventories are cut
   const room = ISSUE_BODY_MAX_CHARS - head.length - 200;
   return head + fitInChars(components + datasets, room);
+}
+
+const ROLES_HEADING = "### Sign-off required";
+
+function roleTable(roles: ReadonlyArray<EndOfLifeRole>, org: string): string[] {
+  return [
+    "| Role | State | Who can sign |",
+    "|---|---|---|",
+    ...roles.map((role) => {
+      const state = role.state === "approved" ? "✅ approved" : role.state === "rejected" ? "❌ rejected" : "⏳ pending";
+      const who = holderMentions(role.holders, org).map((m) => inlineText(m, 140)).join(", ") || "nobody declared";
+      return `| ${inlineText(role.role, 60)} | ${state}${role.by ? ` by @${inlineText(role.by, 60)}` : ""} | ${who} |`;
+    }),
+  ];
+}
+
+/**
+ * An end-of-life issue body with its sign-off table showing these role states (after a
+ * command was accepted), everything else as it stands: the checklist people tick stays as is.
+ * The body unchanged when it has no table where modelgate rendered one.
+ */
+export function replaceEndOfLifeRoles(body: string, roles: ReadonlyArray<EndOfLifeRole>, org: string): string {
+  const heading = body.indexOf(`\n${ROLES_HEADING}\n`);
+  if (heading < 0) return body;
+  const tableStart = body.indexOf("\n| Role | State | Who can sign |", heading);
+  if (tableStart < 0) return body;
+  const tableEnd = body.indexOf("\n\n", tableStart + 1);
+  const end = tableEnd < 0 ? body.length : tableEnd;
+  return `${body.slice(0, tableStart + 1)}${roleTable(roles, org).join("\n")}${body.slice(end)}`;
 }
 
 function listSection(heading: string, rows: string[], tableHead: string, empty: string): string {

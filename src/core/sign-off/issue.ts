@@ -1,0 +1,186 @@
+import { z } from "zod";
+import type { ModelChange } from "../detect/types.js";
+import { requiredRoles } from "../evaluate/approval-requirements.js";
+import { holdsRole } from "../evaluate/roles.js";
+import type { ApprovalFacts } from "../evaluate/types.js";
+import { CHANGE_KINDS, type ChangeKind, type Policy } from "../policy/schema.js";
+import { renderMarker } from "../render/hidden-marker.js";
+import { ISSUE_BODY_MAX_CHARS, renderSignOffIssueBody, type ModelVersionRef, type SignOffIssueInput } from "../render/sign-off-issue.js";
+import { truncateChars } from "../render/truncate.js";
+import type { ReplayContext, SignOffState } from "./replay.js";
+
+/**
+ * What a sign-off issue remembers between deliveries, in a second hidden marker of its body:
+ * the pull requests that carried its digest (with their authors and the roles their change
+ * needs) and what the table shows about the model. The command handler reads it to know
+ * which pull requests to re-evaluate and whose sign-off is an author's.
+ */
+export interface SignOffTracking {
+  manifestPath: string;
+  kinds: ChangeKind[];
+  evaluation?: SignOffIssueInput["evaluation"];
+  pulls: TrackedPullRequest[];
+}
+
+export interface TrackedPullRequest {
+  number: number;
+  author: string;
+  /** The roles this pull request's change of the model needs. */
+  roles: string[];
+}
+
+/** A model version whose gate needs sign-offs, as one pull request changes it. */
+export interface GatedVersion extends ModelVersionRef {
+  manifestPath: string;
+  kinds: ChangeKind[];
+  roles: string[];
+  evaluation?: SignOffIssueInput["evaluation"];
+}
+
+const TRACKING_KIND = "sign-off-tracking";
+/** The oldest pull requests are forgotten beyond this many, so the marker stays small. */
+export const MAX_TRACKED_PULLS = 100;
+const MAX_TRACKING_CHARS = 30_000;
+
+const roleName = z.string().regex(/^[a-z][a-z0-9_-]{0,39}$/);
+const trackingSchema = z.strictObject({
+  manifestPath: z.string().min(1).max(1000),
+  kinds: z.array(z.enum(CHANGE_KINDS)).max(CHANGE_KINDS.length),
+  evaluation: z
+    .strictObject({
+      date: z.string().max(40),
+      evaluator: z.string().max(60),
+      result: z.enum(["pass", "fail"]),
+      report: z.string().max(2000).optional(),
+    })
+    .optional(),
+  pulls: z
+    .array(z.strictObject({ number: z.number().int().positive(), author: z.string().max(60), roles: z.array(roleName).max(100) }))
+    .max(MAX_TRACKED_PULLS),
+});
+
+/** The model versions of a change set that need sign-offs (SPEC §6): one per model whose gates name roles. */
+export function gatedVersions(policy: Policy, changes: ReadonlyArray<ModelChange>): GatedVersion[] {
+  const gated: GatedVersion[] = [];
+  for (const change of changes) {
+    const roles = requiredRoles(policy, change.kinds);
+    const version = change.toVersion ?? change.fromVersion;
+    const manifest = change.head ?? change.base;
+    if (roles.length === 0 || version === undefined || !manifest) continue;
+    // the latest record bound to these artefacts is the one the gate judges
+    const record = manifest.manifest.evaluations.filter((r) => r.version === version && r.model_digest === change.digest).at(-1);
+    gated.push({
+      model: change.name,
+      version,
+      digest: change.digest,
+      manifestPath: change.manifestPath,
+      kinds: change.kinds,
+      roles,
+      ...(record ? { evaluation: { date: record.date, evaluator: record.evaluator, result: record.result, ...(record.report ? { report: record.report } : {}) } } : {}),
+    });
+  }
+  return gated;
+}
+
+/** The tracking of an issue once `pr` carries its digest: the PR's entry is replaced or added (newest last). */
+export function trackPullRequest(tracking: SignOffTracking | undefined, version: GatedVersion, pr: TrackedPullRequest): SignOffTracking {
+  const others = (tracking?.pulls ?? []).filter((p) => p.number !== pr.number);
+  return {
+    manifestPath: version.manifestPath,
+    kinds: version.kinds,
+    ...(version.evaluation ? { evaluation: version.evaluation } : {}),
+    pulls: [...others, pr].slice(-MAX_TRACKED_PULLS),
+  };
+}
+
+/** Authors of every pull request that carried the digest: each of them is an author of this model version. */
+export function trackedAuthors(tracking: SignOffTracking | undefined): string[] {
+  return [...new Set((tracking?.pulls ?? []).map((p) => p.author).filter((a) => a !== ""))];
+}
+
+/** The roles the issue asks for: every role a tracked pull request needs, in first-seen order. */
+export function trackedRoles(tracking: SignOffTracking | undefined): string[] {
+  return [...new Set((tracking?.pulls ?? []).flatMap((p) => p.roles))];
+}
+
+/**
+ * The replay context of a sign-off issue as a whole: the command handler answers with it and
+ * the issue table shows it. For one pull request it equals the evaluation's context.
+ */
+export function issueReplayContext(
+  policy: Policy,
+  tracking: SignOffTracking | undefined,
+  people: { authors: ReadonlyArray<string>; teamMembership: ApprovalFacts["teamMembership"]; org?: string },
+): ReplayContext {
+  const authors = [...new Set([...trackedAuthors(tracking), ...people.authors].map((a) => a.toLowerCase()))];
+  return {
+    policy,
+    authors,
+    holdsRole: (login, role) => holdsRole(policy, people.teamMembership, login, role),
+    requiredRoles: trackedRoles(tracking),
+    ...(people.org ? { org: people.org } : {}),
+  };
+}
+
+export function renderTrackingMarker(tracking: SignOffTracking): string {
+  return renderMarker(TRACKING_KIND, tracking);
+}
+
+/** The tracking of an issue body; `undefined` when it is missing or garbled (the issue then tracks nothing yet). */
+export function parseTracking(body: string | null | undefined): SignOffTracking | undefined {
+  if (!body) return undefined;
+  const opening = `<!-- modelgate:${TRACKING_KIND} `;
+  const start = body.indexOf(opening);
+  if (start < 0) return undefined;
+  const jsonStart = start + opening.length;
+  const end = body.indexOf("-->", jsonStart);
+  if (end < 0 || end - jsonStart > MAX_TRACKING_CHARS) return undefined;
+  try {
+    const parsed = trackingSchema.safeParse(JSON.parse(body.slice(jsonStart, end)));
+    return parsed.success ? (parsed.data as SignOffTracking) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export interface SignOffIssueBodyInput {
+  ref: ModelVersionRef;
+  tracking: SignOffTracking;
+  /** The issue replayed with issueReplayContext; undefined before any comment. */
+  state: SignOffState | undefined;
+  policy: Policy;
+  org: string;
+  /** e.g. https://github.com/acme/models, to link the pull requests. */
+  repositoryUrl: string;
+}
+
+/** The whole body of a sign-off issue: rendered table, then the tracking marker right after the first (identity) marker. */
+export function signOffIssueBody(input: SignOffIssueBodyInput): string {
+  const { ref, tracking, state, policy } = input;
+  const roles = trackedRoles(tracking).map((role) => {
+    const standing = state?.roles[role];
+    const holders = Object.hasOwn(policy.roles, role) ? policy.roles[role] : undefined;
+    return {
+      role,
+      state: standing?.state ?? ("pending" as const),
+      ...(standing ? { by: standing.by } : {}),
+      ...(standing?.reason ? { reason: standing.reason } : {}),
+      holders: holders ?? { users: [], teams: [] },
+    };
+  });
+  const rendered = renderSignOffIssueBody({
+    ...ref,
+    manifestPath: tracking.manifestPath,
+    kinds: tracking.kinds,
+    roles,
+    ...(tracking.evaluation ? { evaluation: tracking.evaluation } : {}),
+    pullRequests: tracking.pulls.map((pr) => ({ number: pr.number, url: `${input.repositoryUrl}/pull/${pr.number}` })),
+    ...(state?.override ? { override: state.override } : {}),
+    org: input.org,
+  });
+  const marker = renderTrackingMarker(tracking);
+  const newline = rendered.indexOf("\n");
+  const identity = newline < 0 ? rendered : rendered.slice(0, newline);
+  const rest = newline < 0 ? "" : rendered.slice(newline);
+  return identity + "\n" + marker + truncateChars(rest, ISSUE_BODY_MAX_CHARS - identity.length - marker.length - 1, "\n… truncated\n");
+}

@@ -1,0 +1,146 @@
+import type { ProbotOctokit } from "probot";
+import { parseEndOfLifeMarker, type EndOfLifeRef } from "../core/render/end-of-life-issue.js";
+import { ClaimNotFulfilled, findOrCreateOnce } from "./claim.js";
+import { CouldNotEvaluate, httpStatus, rethrowAsCouldNotEvaluate } from "./errors.js";
+
+export interface RepositoryLocation {
+  owner: string;
+  repo: string;
+}
+
+/** An issue as modelgate reads it (webhook payload or REST answer). */
+export interface IssueFields {
+  number: number;
+  state?: string;
+  title?: string;
+  body?: string | null;
+  html_url?: string;
+  user?: { login: string; type?: string } | null;
+  performed_via_github_app?: { id: number | null } | null;
+  pull_request?: unknown;
+}
+
+export interface EndOfLifeIssue {
+  number: number;
+  state: "open" | "closed";
+  body: string;
+  htmlUrl: string;
+  ref: EndOfLifeRef;
+}
+
+/**
+ * The end-of-life issue an issue is, or `undefined` when it is not one this app opened: only
+ * this app can open an issue "performed via" itself, so a marker pasted into anyone else's
+ * issue never counts.
+ */
+export function asEndOfLifeIssue(issue: IssueFields, appId: number): EndOfLifeIssue | undefined {
+  if (issue.pull_request) return undefined;
+  if (issue.performed_via_github_app?.id !== appId) return undefined;
+  const ref = parseEndOfLifeMarker(issue.body);
+  if (!ref) return undefined;
+  return { number: issue.number, state: issue.state === "closed" ? "closed" : "open", body: issue.body ?? "", htmlUrl: issue.html_url ?? "", ref };
+}
+
+/** The issue as it is now (a webhook payload can be stale by the time a redelivery arrives). */
+export async function readEndOfLifeIssue(octokit: ProbotOctokit, { owner, repo }: RepositoryLocation, issueNumber: number, appId: number): Promise<EndOfLifeIssue | undefined> {
+  try {
+    const { data } = await octokit.rest.issues.get({ owner, repo, issue_number: issueNumber });
+    return asEndOfLifeIssue(data, appId);
+  } catch (error) {
+    rethrowAsCouldNotEvaluate(error, { owner, repo, what: `issue #${issueNumber}` });
+  }
+}
+
+/**
+ * The end-of-life issue of a model's last digest, open or closed, found by its label (the
+ * first of `end_of_life.labels`) and its marker; issues of other apps or people never count.
+ */
+export async function findEndOfLifeIssue(
+  octokit: ProbotOctokit,
+  { owner, repo }: RepositoryLocation,
+  { ref, label, appId }: { ref: EndOfLifeRef; label: string; appId: number },
+): Promise<EndOfLifeIssue | undefined> {
+  let issues: IssueFields[];
+  try {
+    issues = await octokit.paginate(octokit.rest.issues.listForRepo, { owner, repo, state: "all", labels: label, per_page: 100 });
+  } catch (error) {
+    rethrowAsCouldNotEvaluate(error, { owner, repo, what: `the issues labelled ${label}` });
+  }
+  for (const issue of issues) {
+    const found = asEndOfLifeIssue(issue, appId);
+    if (found && found.ref.model === ref.model && found.ref.digest === ref.digest) return found;
+  }
+  return undefined;
+}
+
+export interface NewEndOfLifeIssue {
+  ref: EndOfLifeRef;
+  title: string;
+  body: string;
+  labels: string[];
+  /** A commit of the repository for the claim ref to point at (the push's `after`). */
+  sha: string;
+  appId: number;
+}
+
+/** The claim key of a model digest's end-of-life issue (a git ref name part). */
+export function endOfLifeClaimKey(digest: string): string {
+  return `eol-${digest.replace(/^sha256:/, "")}`;
+}
+
+/**
+ * Opens the end-of-life issue of a model once, whatever the number of deliveries: found by
+ * label and marker first; else created under the claim `refs/modelgate/claims/eol-<digest hex>`
+ * (claim.ts: one creator across replicas, the others wait for its issue; a claimer that died
+ * is taken over). Two models with the very same artefacts share the claim key: the second
+ * finds no issue of its own after the wait and takes over, so it still gets one.
+ */
+export async function ensureEndOfLifeIssue(octokit: ProbotOctokit, location: RepositoryLocation, issue: NewEndOfLifeIssue): Promise<{ issue: EndOfLifeIssue; created: boolean }> {
+  const label = issue.labels[0] ?? "model-eol";
+  const find = () => findEndOfLifeIssue(octokit, location, { ref: issue.ref, label, appId: issue.appId });
+  const existing = await find();
+  if (existing) return { issue: existing, created: false };
+  let created = false;
+  try {
+    const found = await findOrCreateOnce(octokit, { ...location, key: endOfLifeClaimKey(issue.ref.digest), sha: issue.sha }, {
+      find,
+      create: async () => {
+        created = true;
+        return createIssue(octokit, location, issue);
+      },
+    });
+    return { issue: found, created };
+  } catch (error) {
+    if (error instanceof CouldNotEvaluate) throw error;
+    if (error instanceof ClaimNotFulfilled) throw new CouldNotEvaluate(`the end-of-life issue of ${issue.ref.model} was claimed but never opened: ${error.message}`, { cause: error });
+    throw new Error(`could not open the end-of-life issue of ${issue.ref.model} in ${location.owner}/${location.repo}: ${(error as Error).message}`, { cause: error });
+  }
+}
+
+const LABEL_COLOR = "b60205";
+const LABEL_DESCRIPTION = "modelgate: disposal of a decommissioned model (EN 304 223 5.5.1)";
+
+async function createIssue(octokit: ProbotOctokit, { owner, repo }: RepositoryLocation, issue: NewEndOfLifeIssue): Promise<EndOfLifeIssue> {
+  // GitHub creates a missing label named in a new issue only for writers with push access: not relied on
+  for (const name of issue.labels) {
+    await octokit.rest.issues.createLabel({ owner, repo, name, color: LABEL_COLOR, description: LABEL_DESCRIPTION }).catch((error: unknown) => {
+      // 422 "already_exists": the usual case after the first issue
+      if (httpStatus(error) !== 422) throw error;
+    });
+  }
+  const { data } = await octokit.rest.issues.create({ owner, repo, title: issue.title, body: issue.body, labels: issue.labels });
+  return { number: data.number, state: "open", body: data.body ?? issue.body, htmlUrl: data.html_url, ref: issue.ref };
+}
+
+export async function updateIssue(
+  octokit: ProbotOctokit,
+  { owner, repo }: RepositoryLocation,
+  issueNumber: number,
+  update: { body?: string; state?: "open" | "closed"; state_reason?: "completed" | "reopened" },
+): Promise<void> {
+  await octokit.rest.issues.update({ owner, repo, issue_number: issueNumber, ...update });
+}
+
+export async function commentOnIssue(octokit: ProbotOctokit, { owner, repo }: RepositoryLocation, issueNumber: number, body: string): Promise<void> {
+  await octokit.rest.issues.createComment({ owner, repo, issue_number: issueNumber, body });
+}

@@ -1,0 +1,219 @@
+import type { ProbotOctokit } from "probot";
+import { compareSemver, isSemver } from "../core/semver.js";
+import { CouldNotEvaluate, httpStatus, rethrowAsCouldNotEvaluate } from "./errors.js";
+
+/** What the release gate needs to know about a release (payload or API). */
+export interface ReleaseUnderEvaluation {
+  id: number;
+  tagName: string;
+  /** The branch or commit a draft's tag will be created from. */
+  targetCommitish: string;
+  draft: boolean;
+  prerelease: boolean;
+  createdAt: string | null;
+  publishedAt: string | null;
+  htmlUrl: string;
+  /** Hypermedia URL template of the asset upload (`…/assets{?name,label}`). */
+  uploadUrl: string;
+  body: string | null;
+  assets: ReleaseAsset[];
+}
+
+export interface ReleaseAsset {
+  id: number;
+  name: string;
+}
+
+interface ReleaseFields {
+  id: number;
+  tag_name: string;
+  target_commitish: string;
+  draft: boolean;
+  prerelease: boolean;
+  created_at: string | null;
+  published_at: string | null;
+  html_url: string;
+  upload_url: string;
+  body?: string | null;
+  assets?: ReadonlyArray<{ id: number; name: string } | null>;
+}
+
+/** Reads the fields of a release (webhook payload or REST answer) modelgate uses. */
+export function releaseUnderEvaluation(release: ReleaseFields): ReleaseUnderEvaluation {
+  return {
+    id: release.id,
+    tagName: release.tag_name,
+    targetCommitish: release.target_commitish,
+    draft: release.draft,
+    prerelease: release.prerelease,
+    createdAt: release.created_at,
+    publishedAt: release.published_at,
+    htmlUrl: release.html_url,
+    uploadUrl: release.upload_url,
+    body: release.body ?? null,
+    assets: (release.assets ?? []).flatMap((asset) => (asset ? [{ id: asset.id, name: asset.name }] : [])),
+  };
+}
+
+export interface RepositoryLocation {
+  owner: string;
+  repo: string;
+}
+
+/**
+ * The release as it is now: the payload may be stale by the time the gate writes (a re-run,
+ * an edit in between), and the body and assets are what the writes must start from.
+ */
+export async function readRelease(octokit: ProbotOctokit, { owner, repo }: RepositoryLocation, releaseId: number): Promise<ReleaseUnderEvaluation> {
+  try {
+    const { data } = await octokit.rest.repos.getRelease({ owner, repo, release_id: releaseId });
+    return releaseUnderEvaluation(data);
+  } catch (error) {
+    rethrowAsCouldNotEvaluate(error, { owner, repo, what: `release ${releaseId}` });
+  }
+}
+
+/** Every release of the repository, all pages (drafts are listed to apps with contents: write). */
+export async function listReleases(octokit: ProbotOctokit, { owner, repo }: RepositoryLocation): Promise<ReleaseUnderEvaluation[]> {
+  try {
+    const releases = await octokit.paginate(octokit.rest.repos.listReleases, { owner, repo, per_page: 100 });
+    return releases.map(releaseUnderEvaluation);
+  } catch (error) {
+    rethrowAsCouldNotEvaluate(error, { owner, repo, what: "the releases" });
+  }
+}
+
+export type ReleaseOrderFields = Pick<ReleaseUnderEvaluation, "id" | "tagName" | "draft" | "prerelease" | "publishedAt">;
+
+/**
+ * The release a release is compared with (SPEC §7): the previous PUBLISHED release.
+ * - Drafts never count, nor the release itself. A full release skips prereleases (its users
+ *   come from the previous full release, so its notes must list every model change since then);
+ *   a prerelease compares with the previous published release of either kind.
+ * - Tags that are semantic versions (a leading `v` allowed) are ordered by semver: the
+ *   highest lower version wins, so a hotfix v1.4.1 published after v2.0.0 compares with v1.4.0.
+ * - Otherwise (or when no semver tag is lower), by publication time: the release published
+ *   last before this one; for a draft, the latest published release.
+ * `undefined`: this is the first release, every model in it is new.
+ */
+export function previousRelease<T extends ReleaseOrderFields>(current: ReleaseOrderFields, releases: ReadonlyArray<T>): T | undefined {
+  const candidates = releases.filter((r) => r.id !== current.id && !r.draft && r.publishedAt !== null && (current.prerelease || !r.prerelease));
+  const currentVersion = tagVersion(current.tagName);
+  if (currentVersion !== undefined) {
+    const lower = candidates.filter((r) => {
+      const version = tagVersion(r.tagName);
+      return version !== undefined && compareSemver(version, currentVersion) < 0;
+    });
+    const highest = lower.reduce<T | undefined>((best, r) => (best === undefined || compareReleaseVersions(r, best) > 0 ? r : best), undefined);
+    if (highest) return highest;
+  }
+  // when the current tag is a version, a release with a higher version is never "before" it
+  const unordered = currentVersion === undefined ? candidates : candidates.filter((r) => tagVersion(r.tagName) === undefined);
+  const until = current.draft || current.publishedAt === null ? undefined : current.publishedAt;
+  const earlier = unordered.filter((r) => until === undefined || (r.publishedAt ?? "") < until);
+  return earlier.reduce<T | undefined>((latest, r) => (latest === undefined || byPublication(r, latest) > 0 ? r : latest), undefined);
+}
+
+/** The semantic version a tag names (`v1.2.3` and `1.2.3`), if it names one. */
+export function tagVersion(tag: string): string | undefined {
+  const version = tag.replace(/^v(?=\d)/i, "");
+  return isSemver(version) ? version : undefined;
+}
+
+function compareReleaseVersions(a: ReleaseOrderFields, b: ReleaseOrderFields): number {
+  return compareSemver(tagVersion(a.tagName) ?? "0.0.0", tagVersion(b.tagName) ?? "0.0.0") || byPublication(a, b);
+}
+
+function byPublication(a: ReleaseOrderFields, b: ReleaseOrderFields): number {
+  const at = a.publishedAt ?? "";
+  const bt = b.publishedAt ?? "";
+  return at < bt ? -1 : at > bt ? 1 : a.id - b.id;
+}
+
+/** Annotated tags point at tag objects, which may point at further tag objects: follow a few. */
+const MAX_TAG_PEELS = 5;
+
+/**
+ * The commit a tag names (annotated tags peeled), or `undefined` when the tag does not exist
+ * (a draft's tag is created only when it is published).
+ */
+export async function readTagCommit(octokit: ProbotOctokit, { owner, repo }: RepositoryLocation, tag: string): Promise<string | undefined> {
+  const what = `the tag ${tag}`;
+  let object: { type: string; sha: string };
+  try {
+    ({ object } = (await octokit.rest.git.getRef({ owner, repo, ref: `tags/${tag}` })).data);
+  } catch (error) {
+    if (httpStatus(error) === 404) return undefined;
+    rethrowAsCouldNotEvaluate(error, { owner, repo, what });
+  }
+  for (let peel = 0; object.type === "tag"; peel++) {
+    if (peel >= MAX_TAG_PEELS) throw new CouldNotEvaluate(`${what} of ${owner}/${repo} is nested deeper than ${MAX_TAG_PEELS} tag objects`);
+    try {
+      ({ object } = (await octokit.rest.git.getTag({ owner, repo, tag_sha: object.sha })).data);
+    } catch (error) {
+      rethrowAsCouldNotEvaluate(error, { owner, repo, what });
+    }
+  }
+  if (object.type !== "commit") throw new CouldNotEvaluate(`${what} of ${owner}/${repo} names a ${object.type}, not a commit`);
+  return object.sha;
+}
+
+/**
+ * The commit a release describes: its tag's commit, or for a draft whose tag does not exist
+ * yet, the commit its target (a branch or a commit SHA) names now.
+ */
+export async function readReleaseCommit(octokit: ProbotOctokit, location: RepositoryLocation, release: Pick<ReleaseUnderEvaluation, "tagName" | "draft" | "targetCommitish">): Promise<string> {
+  const tagged = await readTagCommit(octokit, location, release.tagName);
+  if (tagged) return tagged;
+  const { owner, repo } = location;
+  if (!release.draft) throw new CouldNotEvaluate(`the tag ${release.tagName} of ${owner}/${repo} does not exist`);
+  if (/^[0-9a-f]{40}$/.test(release.targetCommitish)) return release.targetCommitish;
+  try {
+    const { data } = await octokit.rest.git.getRef({ owner, repo, ref: `heads/${release.targetCommitish}` });
+    return data.object.sha;
+  } catch (error) {
+    rethrowAsCouldNotEvaluate(error, { owner, repo, what: `the target branch ${release.targetCommitish} of the draft release ${release.tagName}` });
+  }
+}
+
+/** Writes the release body, and turns the release back into a draft when asked. */
+export async function updateRelease(octokit: ProbotOctokit, { owner, repo }: RepositoryLocation, releaseId: number, update: { body: string; draft?: true }): Promise<void> {
+  try {
+    await octokit.rest.repos.updateRelease({ owner, repo, release_id: releaseId, body: update.body, ...(update.draft ? { draft: true } : {}) });
+  } catch (error) {
+    throw new Error(`could not update release ${releaseId} of ${owner}/${repo}: ${describeError(error)}`, { cause: error });
+  }
+}
+
+export interface AssetUpload {
+  name: string;
+  contentType: string;
+  data: string;
+}
+
+/**
+ * Uploads a release asset to the release's upload_url, first deleting the assets of the same
+ * name (GitHub refuses a second asset with a taken name), so that a re-run replaces it.
+ */
+export async function replaceReleaseAsset(octokit: ProbotOctokit, { owner, repo }: RepositoryLocation, release: Pick<ReleaseUnderEvaluation, "id" | "uploadUrl" | "assets">, asset: AssetUpload): Promise<void> {
+  try {
+    for (const old of release.assets.filter((a) => a.name === asset.name)) {
+      await octokit.rest.repos.deleteReleaseAsset({ owner, repo, asset_id: old.id });
+    }
+    // the hypermedia template `{?name,label}` is filled in here: Octokit's expansion leaves a stray `&`
+    const url = `${release.uploadUrl.replace(/\{\?[^}]*\}$/, "")}?name=${encodeURIComponent(asset.name)}`;
+    await octokit.request({
+      method: "POST",
+      url,
+      data: asset.data,
+      headers: { "content-type": asset.contentType, "content-length": Buffer.byteLength(asset.data, "utf8") },
+    });
+  } catch (error) {
+    throw new Error(`could not upload the asset ${asset.name} to release ${release.id} of ${owner}/${repo}: ${describeError(error)}`, { cause: error });
+  }
+}
+
+function describeError(error: unknown): string {
+  const status = httpStatus(error);
+  return status !== undefined ? `GitHub answered ${status}` : error instanceof Error ? error.message : String(error);
+}

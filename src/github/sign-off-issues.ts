@@ -1,0 +1,261 @@
+import type { ProbotOctokit } from "probot";
+import type { ApprovalFacts, SignOffComment } from "../core/evaluate/types.js";
+import type { Policy } from "../core/policy/schema.js";
+import { parseSignOffMarker, SIGN_OFF_LABEL, signOffIssueTitle, type ModelVersionRef } from "../core/render/sign-off-issue.js";
+import { replaySignOffs } from "../core/sign-off/replay.js";
+import {
+  issueReplayContext,
+  parseTracking,
+  signOffIssueBody,
+  trackedAuthors,
+  trackPullRequest,
+  type GatedVersion,
+  type SignOffTracking,
+} from "../core/sign-off/issue.js";
+import { ClaimNotFulfilled, findOrCreateOnce } from "./claim.js";
+import { CouldNotEvaluate, describeTarget, httpStatus, rethrowAsCouldNotEvaluate } from "./errors.js";
+import { listIssueComments, signOffComments } from "./issue-comments.js";
+import type { PullRequestUnderEvaluation } from "./pull-requests.js";
+
+/** A sign-off issue this app opened (SPEC §6). */
+export interface SignOffIssue {
+  number: number;
+  /** The issue's page, for links. */
+  url: string;
+  state: "open" | "closed";
+  body: string;
+  ref: ModelVersionRef;
+  tracking: SignOffTracking | undefined;
+  /** True when this delivery just opened it: it has no comments yet. */
+  fresh?: boolean;
+}
+
+interface RawIssue {
+  number: number;
+  html_url: string;
+  state: string;
+  body?: string | null;
+  pull_request?: unknown;
+  performed_via_github_app?: { id: number | null } | null;
+  labels?: Array<string | { name?: string | null }>;
+}
+
+const LABEL_COLOR = "5319e7";
+const LABEL_DESCRIPTION = "modelgate: sign-off of a model version by its accountable roles";
+
+/**
+ * The issue as modelgate sees it, or undefined when it is not one of this app's sign-off
+ * issues: a pull request, an issue someone else opened (even with a copied marker), or a
+ * body whose first marker is garbled.
+ */
+export function asSignOffIssue(raw: RawIssue, appId: number): SignOffIssue | undefined {
+  if (raw.pull_request) return undefined;
+  // only this app can open an issue "performed via" itself: a forged marker in a user's issue never counts
+  if (raw.performed_via_github_app?.id !== appId) return undefined;
+  const ref = parseSignOffMarker(raw.body);
+  if (!ref) return undefined;
+  const body = raw.body ?? "";
+  return { number: raw.number, url: raw.html_url, state: raw.state === "closed" ? "closed" : "open", body, ref, tracking: parseTracking(body) };
+}
+
+/** Whether the issue carries the sign-off label (GitHub's webhook payloads list labels as objects). */
+export function hasSignOffLabel(raw: Pick<RawIssue, "labels">): boolean {
+  return (raw.labels ?? []).some((label) => (typeof label === "string" ? label : label.name) === SIGN_OFF_LABEL);
+}
+
+/**
+ * Every sign-off issue of this app in the repository, open and closed, oldest first. A
+ * repository with issues turned off (GitHub answers 410) has none.
+ */
+export async function listSignOffIssues(octokit: ProbotOctokit, { owner, repo, appId }: { owner: string; repo: string; appId: number }): Promise<SignOffIssue[]> {
+  try {
+    const raw = await octokit.paginate(octokit.rest.issues.listForRepo, { owner, repo, labels: SIGN_OFF_LABEL, state: "all", sort: "created", direction: "asc", per_page: 100 });
+    return raw.flatMap((issue) => asSignOffIssue(issue as RawIssue, appId) ?? []).sort((a, b) => a.number - b.number);
+  } catch (error) {
+    if (httpStatus(error) === 410) return [];
+    rethrowAsCouldNotEvaluate(error, { owner, repo, what: "the sign-off issues" });
+  }
+}
+
+/** The issue of a digest: the oldest one, should a race or a lost label ever have produced two. */
+export function signOffIssueFor(issues: ReadonlyArray<SignOffIssue>, digest: string): SignOffIssue | undefined {
+  return issues.find((issue) => issue.ref.digest === digest);
+}
+
+/** The claim key of a digest's sign-off issue (a git ref name part). */
+export function signOffClaimKey(digest: string): string {
+  return `sign-off-${digest.replace(/^sha256:/, "")}`;
+}
+
+/**
+ * Opens the sign-off issue of a model version once, across concurrent deliveries and
+ * replicas (see claim.ts), or returns the one another delivery opened meanwhile.
+ */
+export async function openSignOffIssue(
+  octokit: ProbotOctokit,
+  target: { owner: string; repo: string; appId: number; claimSha: string },
+  issue: { ref: ModelVersionRef; body: string },
+  /** Makes sure the label exists; an evaluation opening several issues shares one, so it asks GitHub once. */
+  ensureLabel: () => Promise<void> = () => ensureSignOffLabel(octokit, target),
+): Promise<SignOffIssue> {
+  const { owner, repo, appId } = target;
+  const { ref } = issue;
+  const what = `the sign-off issue of ${ref.model} ${ref.version}`;
+  try {
+    return await findOrCreateOnce(
+      octokit,
+      { owner, repo, key: signOffClaimKey(ref.digest), sha: target.claimSha },
+      {
+        find: async () => signOffIssueFor(await listSignOffIssues(octokit, { owner, repo, appId }), ref.digest),
+        create: async () => {
+          await ensureLabel();
+          const { data } = await octokit.rest.issues.create({ owner, repo, title: signOffIssueTitle(ref.model, ref.version), body: issue.body, labels: [SIGN_OFF_LABEL] });
+          return { number: data.number, url: data.html_url, state: "open", body: issue.body, ref, tracking: parseTracking(issue.body), fresh: true };
+        },
+      },
+    );
+  } catch (error) {
+    if (error instanceof CouldNotEvaluate) throw error;
+    if (error instanceof ClaimNotFulfilled) throw new CouldNotEvaluate(`${what} was claimed but never opened: ${error.message}`, { cause: error });
+    // issues turned off: sign-offs by issue cannot work, and the fix is in the repository settings or the policy
+    const hint = httpStatus(error) === 410 ? ` (issues are turned off: turn them on, or set approvals.via to [review] and overrides.roles to [] in the policy)` : "";
+    throw new CouldNotEvaluate(`${failure(error)} while opening ${describeTarget({ owner, repo, what })}${hint}`, { cause: error });
+  }
+}
+
+/**
+ * Creates the label if the repository lacks it. GitHub would also create an unknown label
+ * named in a new issue, but only for writers with push access: modelgate does not rely on it.
+ */
+export async function ensureSignOffLabel(octokit: ProbotOctokit, { owner, repo }: { owner: string; repo: string }): Promise<void> {
+  try {
+    await octokit.rest.issues.createLabel({ owner, repo, name: SIGN_OFF_LABEL, color: LABEL_COLOR, description: LABEL_DESCRIPTION });
+  } catch (error) {
+    // 422 "already_exists": the usual case after the first issue
+    if (httpStatus(error) !== 422) throw error;
+  }
+}
+
+/** What the evaluation of one pull request knows about the sign-off issues of its gated model versions. */
+export interface SignOffIssueFacts {
+  /** Every sign-off issue of the repository (to find the older issues a new digest supersedes). */
+  listed: SignOffIssue[];
+  /** Per digest of a gated version: its issue and the comments that can carry commands. */
+  byDigest: Map<string, { version: GatedVersion; issue: SignOffIssue; comments: SignOffComment[] }>;
+}
+
+export const NO_SIGN_OFF_ISSUES: SignOffIssueFacts = { listed: [], byDigest: new Map() };
+
+/**
+ * Finds the sign-off issue of each gated model version of a pull request and reads its
+ * comments; with `open`, opens the missing ones. Read failures throw CouldNotEvaluate: a
+ * comment history that cannot be read could hide a rejection, so the gate fails closed.
+ */
+export async function gatherSignOffIssues(
+  octokit: ProbotOctokit,
+  target: { owner: string; repo: string; appId: number; pr: PullRequestUnderEvaluation; org: string; repositoryUrl: string },
+  policy: Policy,
+  gated: ReadonlyArray<GatedVersion>,
+  options: { open: boolean },
+): Promise<SignOffIssueFacts> {
+  if (gated.length === 0) return NO_SIGN_OFF_ISSUES;
+  const { owner, repo, appId, pr } = target;
+  const listed = await listSignOffIssues(octokit, { owner, repo, appId });
+  const byDigest: SignOffIssueFacts["byDigest"] = new Map();
+  let labelReady: Promise<void> | undefined;
+  const ensureLabel = () => (labelReady ??= ensureSignOffLabel(octokit, { owner, repo }));
+  for (const version of gated) {
+    if (byDigest.has(version.digest)) continue;
+    let issue = signOffIssueFor(listed, version.digest);
+    if (!issue && options.open) {
+      const tracking = trackPullRequest(undefined, version, { number: pr.number, author: pr.author, roles: version.roles });
+      const body = signOffIssueBody({ ref: version, tracking, state: undefined, policy, org: target.org, repositoryUrl: target.repositoryUrl });
+      // the base commit is always in this repository (a fork's head may not be)
+      issue = await openSignOffIssue(octokit, { owner, repo, appId, claimSha: pr.baseSha }, { ref: refOf(version), body }, ensureLabel);
+    }
+    if (!issue) continue;
+    const comments = issue.fresh ? [] : signOffComments(await listIssueComments(octokit, { owner, repo, issueNumber: issue.number }));
+    byDigest.set(version.digest, { version, issue, comments });
+  }
+  return { listed, byDigest };
+}
+
+/** The approval facts the sign-off issues add: comment histories, links, and the authors of every PR that carried each digest. */
+export function signOffApprovalFacts(issues: SignOffIssueFacts): Pick<ApprovalFacts, "signOffs" | "signOffIssues" | "signOffAuthors"> {
+  const signOffs: ApprovalFacts["signOffs"] = {};
+  const signOffIssues: ApprovalFacts["signOffIssues"] = {};
+  const signOffAuthors: Record<string, string[]> = {};
+  for (const [digest, { issue, comments }] of issues.byDigest) {
+    signOffs[digest] = comments;
+    signOffIssues[digest] = issue.url;
+    signOffAuthors[digest] = trackedAuthors(issue.tracking);
+  }
+  return { signOffs, signOffIssues, signOffAuthors };
+}
+
+/**
+ * After an evaluation, brings each issue up to date: this PR in its tracking, the table
+ * replayed from its comments, reopened if it had been closed (the PR carries its digest
+ * again); then closes the older open issue of the same model that this PR used to carry,
+ * with a comment linking the new one. Writes only what differs, so a redelivery writes nothing.
+ */
+export async function syncSignOffIssues(
+  octokit: ProbotOctokit,
+  target: { owner: string; repo: string; pr: PullRequestUnderEvaluation; org: string; repositoryUrl: string },
+  policy: Policy,
+  facts: Pick<ApprovalFacts, "teamMembership" | "authors">,
+  issues: SignOffIssueFacts,
+): Promise<void> {
+  const { owner, repo, pr } = target;
+  for (const [, { version, issue, comments }] of issues.byDigest) {
+    const tracking = trackPullRequest(issue.tracking, version, { number: pr.number, author: pr.author, roles: version.roles });
+    const state = replaySignOffs(comments, issueReplayContext(policy, tracking, { authors: facts.authors, teamMembership: facts.teamMembership, org: target.org }));
+    const body = signOffIssueBody({ ref: issue.ref, tracking, state, policy, org: target.org, repositoryUrl: target.repositoryUrl });
+    await updateSignOffIssue(octokit, { owner, repo }, issue, { body, state: "open" });
+
+    const superseded = issues.listed.filter(
+      (old) => old.ref.model === version.model && old.ref.digest !== version.digest && old.state === "open" && (old.tracking?.pulls ?? []).some((p) => p.number === pr.number),
+    );
+    for (const old of superseded) await closeSupersededIssue(octokit, { owner, repo }, old, { issue, pullRequest: pr.number, version });
+  }
+}
+
+/** PATCHes the issue's body and state where they differ from what GitHub has. */
+export async function updateSignOffIssue(
+  octokit: ProbotOctokit,
+  { owner, repo }: { owner: string; repo: string },
+  issue: SignOffIssue,
+  wanted: { body: string; state?: "open" | "closed" },
+): Promise<boolean> {
+  const bodyChanged = wanted.body !== issue.body;
+  const stateChanged = wanted.state !== undefined && wanted.state !== issue.state;
+  if (!bodyChanged && !stateChanged) return false;
+  await octokit.rest.issues.update({ owner, repo, issue_number: issue.number, ...(bodyChanged ? { body: wanted.body } : {}), ...(stateChanged ? { state: wanted.state } : {}) });
+  return true;
+}
+
+/** Closes an issue whose digest a pull request no longer carries, pointing at the issue of the new digest. */
+export async function closeSupersededIssue(
+  octokit: ProbotOctokit,
+  { owner, repo }: { owner: string; repo: string },
+  old: SignOffIssue,
+  replacement: { issue: SignOffIssue; pullRequest: number; version: GatedVersion },
+): Promise<void> {
+  const { issue, pullRequest, version } = replacement;
+  const body = [
+    `Superseded by #${issue.number}: pull request #${pullRequest} now carries ${version.model} ${version.version} with digest \`${version.digest}\`.`,
+    "",
+    `Sign-offs are bound to a digest: those given here count only for \`${old.ref.digest}\`, never for the new artefacts. Sign off on #${issue.number}.`,
+  ].join("\n");
+  await octokit.rest.issues.createComment({ owner, repo, issue_number: old.number, body });
+  await octokit.rest.issues.update({ owner, repo, issue_number: old.number, state: "closed", state_reason: "not_planned" });
+}
+
+function refOf({ model, version, digest }: ModelVersionRef): ModelVersionRef {
+  return { model, version, digest };
+}
+
+function failure(error: unknown): string {
+  const status = httpStatus(error);
+  return status !== undefined ? `GitHub answered ${status}` : `the request failed (${error instanceof Error ? error.message.split("\n")[0] : String(error)})`;
+}

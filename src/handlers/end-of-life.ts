@@ -1,0 +1,333 @@
+import type { Context } from "probot";
+import type { ProbotOctokit } from "probot";
+import type { Logger } from "pino";
+import { detectChanges } from "../core/detect/detect-changes.js";
+import type { ModelChange } from "../core/detect/types.js";
+import { loginsToResolve, requiredRoles, signOffReplayContext } from "../core/evaluate/evaluate-gate.js";
+import { describeRoleHolders } from "../core/evaluate/roles.js";
+import type { ApprovalFacts, SignOffComment } from "../core/evaluate/types.js";
+import { componentRepoPath } from "../core/manifest/load-manifest.js";
+import { componentId, isFileComponent } from "../core/manifest/schema.js";
+import type { Policy } from "../core/policy/schema.js";
+import {
+  checklistStatus,
+  endOfLifeIssueTitle,
+  renderEndOfLifeIssueBody,
+  replaceEndOfLifeRoles,
+  type EndOfLifeRef,
+  type EndOfLifeRole,
+} from "../core/render/end-of-life-issue.js";
+import { code, inlineText, plural } from "../core/render/markdown.js";
+import { parseCommandOrError, type SignOffCommand } from "../core/sign-off/command.js";
+import { replaySignOffs, type SignOffState } from "../core/sign-off/replay.js";
+import { ownAppId } from "../github/app-identity.js";
+import { withKeyedLock } from "../github/claim.js";
+import {
+  asEndOfLifeIssue,
+  commentOnIssue,
+  ensureEndOfLifeIssue,
+  readEndOfLifeIssue,
+  updateIssue,
+  type EndOfLifeIssue,
+  type IssueFields,
+} from "../github/end-of-life-issues.js";
+import { CouldNotEvaluate, httpStatus } from "../github/errors.js";
+import { listIssueComments, reactToComment, replyOnce, signOffComments, type IssueComment } from "../github/issue-comments.js";
+import { readTeamMembership, roleTeams } from "../github/membership.js";
+import { readBasePolicy } from "../github/read-policy.js";
+import { readSnapshots } from "../github/read-snapshot.js";
+
+/** What the end-of-life workflow needs from a delivery. */
+interface EndOfLifeContext {
+  octokit: ProbotOctokit;
+  log: Logger;
+  delivery: string;
+  owner: string;
+  repo: string;
+  defaultBranch: string;
+}
+
+const ZERO_SHA = /^0{40}$/;
+
+/**
+ * `push` to the default branch: every model the push decommissions (status `decommissioned`,
+ * or its manifest deleted) gets ONE end-of-life issue (SPEC §7, EN 304 223 5.5.1-1, 5.5.1-2).
+ * A failure is logged and rethrown so the delivery fails visibly and can be redelivered.
+ */
+export async function onPush(context: Context<"push">): Promise<void> {
+  const { ref, before, after, repository } = context.payload;
+  const defaultBranch = repository.default_branch;
+  if (ref !== `refs/heads/${defaultBranch}`) return;
+  // a new branch has no "before" to compare with; a deleted one decommissions nothing
+  if (ZERO_SHA.test(before) || ZERO_SHA.test(after)) return;
+  const ctx = endOfLifeContext(context, defaultBranch);
+  const policy = await readPolicyOrLog(ctx);
+  // fail visibly: once the policy is fixed, redelivering the push opens the issues
+  if (!policy) throw new Error(`the policy of ${ctx.owner}/${ctx.repo} on ${defaultBranch} is invalid: no end-of-life issue can be opened`);
+  const { base, head } = await readSnapshots(ctx.octokit, { owner: ctx.owner, repo: ctx.repo, baseCommit: before, headCommit: after }, policy);
+  const decommissioned = detectChanges(policy, base, head).changes.filter((change) => change.kinds.includes("decommission"));
+  if (decommissioned.length === 0) return;
+  const appId = await ownAppId(ctx.octokit);
+  const failures: unknown[] = [];
+  for (const change of decommissioned) {
+    // one model whose issue cannot be opened must not stop the others
+    await openEndOfLifeIssue(ctx, policy, change, { commit: after, appId }).catch((error: unknown) => failures.push(error));
+  }
+  if (failures.length > 0) {
+    for (const error of failures) ctx.log.error({ delivery: ctx.delivery, reason: (error as Error).message }, "modelgate could not open an end-of-life issue");
+    throw new AggregateError(failures, `${plural(failures.length, "end-of-life issue")} of ${ctx.owner}/${ctx.repo} could not be opened`);
+  }
+}
+
+async function openEndOfLifeIssue(ctx: EndOfLifeContext, policy: Policy, change: ModelChange, { commit, appId }: { commit: string; appId: number }): Promise<void> {
+  // the manifest as it was last declared: at head when decommissioned, at base when deleted
+  const loaded = change.head ?? change.base;
+  if (!loaded) return;
+  const { manifest } = loaded;
+  const ref: EndOfLifeRef = { model: change.name, digest: change.digest };
+  const body = renderEndOfLifeIssueBody({
+    model: change.name,
+    version: manifest.version,
+    digest: change.digest,
+    manifestPath: change.manifestPath,
+    org: ctx.owner,
+    roles: endOfLifeRoles(policy, undefined),
+    checklist: policy.end_of_life.checklist,
+    components: manifest.components.map((c) =>
+      isFileComponent(c)
+        ? { id: componentRepoPath(loaded.path, c), kind: c.kind, sha256: c.sha256 }
+        : { id: componentId(c), kind: c.kind, sha256: c.sha256, source: c.source },
+    ),
+    datasets: manifest.training_data.map((d) => ({ name: d.name, ...(d.source !== undefined ? { source: d.source } : {}) })),
+    commit,
+  });
+  const { issue, created } = await ensureEndOfLifeIssue(ctx.octokit, { owner: ctx.owner, repo: ctx.repo }, {
+    ref,
+    title: endOfLifeIssueTitle(change.name, manifest.version),
+    body,
+    labels: [...policy.end_of_life.labels],
+    sha: commit,
+    appId,
+  });
+  ctx.log.info(
+    { delivery: ctx.delivery, repo: `${ctx.owner}/${ctx.repo}`, model: change.name, version: manifest.version, digest: change.digest, issue: issue.number, created },
+    created ? "modelgate opened an end-of-life issue" : "modelgate found the end-of-life issue already open",
+  );
+}
+
+/**
+ * `issues.edited` (a checklist item ticked) and `issues.closed` on an end-of-life issue this app
+ * opened: close it once it is complete; reopen it, saying what is missing, when a person closed it
+ * before. Issues that merely carry a pasted marker are ignored.
+ */
+export async function onEndOfLifeIssueEvent(context: Context<"issues">): Promise<void> {
+  const { action, issue, repository, sender } = context.payload;
+  if (action !== "edited" && action !== "closed") return;
+  // only a person editing the description can tick an item: modelgate's own table updates come back as edits too
+  if (action === "edited" && (sender?.type === "Bot" || context.payload.changes?.body === undefined)) return;
+  const appId = await ownAppId(context.octokit);
+  if (!asEndOfLifeIssue(issue as IssueFields, appId)) return;
+  const ctx = endOfLifeContext(context, repository.default_branch);
+  await withIssueSession(ctx, issue.number, appId, undefined, async (session) => {
+    if (action === "closed") {
+      // a redelivery finds it open again: it was already reopened
+      if (session.issue.state === "closed" && !session.complete) await reopenIncomplete(ctx, session);
+      return;
+    }
+    await refreshIssue(ctx, session);
+  });
+}
+
+/**
+ * A comment on an end-of-life issue (issue_comment, dispatched by the sign-off comment handler):
+ * a `/approve`, `/reject` or `/revoke` command is accepted or refused with the sign-off rules
+ * (👍, or 😕 and a reply saying why), then the sign-off table is updated and the issue closes
+ * once every checklist item is ticked and every required role has signed off.
+ */
+export async function handleEndOfLifeComment(context: Context<"issue_comment">, issue: IssueFields, marker: EndOfLifeRef): Promise<void> {
+  const appId = await ownAppId(context.octokit);
+  const eol = asEndOfLifeIssue(issue, appId);
+  // a forged marker (an issue not opened by this app) or another marker than the dispatcher read: not ours
+  if (!eol || eol.ref.model !== marker.model || eol.ref.digest !== marker.digest) return;
+  const { comment, repository } = context.payload;
+  if (!comment.user || comment.user.type === "Bot") return;
+  const ctx = endOfLifeContext(context, repository.default_branch);
+  const location = { owner: ctx.owner, repo: ctx.repo };
+  const reply = { ...location, issueNumber: eol.number, appId };
+
+  // an edited or deleted comment can only withdraw a sign-off: the table is brought up to date
+  if (context.payload.action !== "created") {
+    await withIssueSession(ctx, eol.number, appId, undefined, (session) => refreshIssue(ctx, session));
+    return;
+  }
+  const parsed = parseCommandOrError(comment.body);
+  if (!parsed) return;
+  const login = comment.user.login;
+  if ("error" in parsed || parsed.command.type === "override") {
+    await reactToComment(ctx.octokit, { ...location, commentId: comment.id, content: "confused" });
+    const text =
+      "error" in parsed
+        ? `@${login} ${inlineText(parsed.error, 500)}`
+        : `@${login} \`/override\` was refused: break glass does not apply to an end-of-life issue; the disposal has to be done and signed off with \`/approve <role>\`.`;
+    await replyOnce(ctx.octokit, reply, await listIssueComments(ctx.octokit, { ...location, issueNumber: eol.number }), { commentId: comment.id, kind: "error" in parsed ? "usage" : "refused", text });
+    return;
+  }
+  const command = parsed.command;
+  const current: SignOffComment = { id: comment.id, login, body: comment.body, createdAt: comment.created_at, edited: comment.updated_at !== comment.created_at };
+  try {
+    await withIssueSession(ctx, eol.number, appId, current, async (session) => {
+      const outcome = session.signOffs.outcomes.find((o) => o.commentId === comment.id);
+      // edited or deleted before it was read: it never counts, so there is nothing to answer
+      if (!outcome) return;
+      ctx.log.info(
+        { delivery: ctx.delivery, repo: `${ctx.owner}/${ctx.repo}`, issue: eol.number, model: eol.ref.model, digest: eol.ref.digest, login, command, accepted: outcome.accepted, reason: outcome.reason ?? null },
+        "modelgate end-of-life sign-off",
+      );
+      if (outcome.accepted) {
+        await reactToComment(ctx.octokit, { ...location, commentId: comment.id, content: "+1" });
+      } else {
+        await reactToComment(ctx.octokit, { ...location, commentId: comment.id, content: "confused" });
+        await replyOnce(ctx.octokit, reply, session.comments, { commentId: comment.id, kind: "refused", text: `@${login} \`${commandText(command)}\` was refused: ${inlineText(outcome.reason ?? "it does not meet the policy", 1000)}` });
+        return;
+      }
+      await refreshIssue(ctx, session);
+    });
+  } catch (error) {
+    // fail closed: without live membership (or a valid policy) nobody's command is confirmed, and nothing changes
+    const reason = error instanceof CouldNotEvaluate ? error.message : "an internal error";
+    ctx.log.warn({ delivery: ctx.delivery, issue: eol.number, login, status: httpStatus(error), reason }, "modelgate could not verify an end-of-life sign-off");
+    const existing = await listIssueComments(ctx.octokit, { ...location, issueNumber: eol.number }).catch(() => []);
+    await replyOnce(ctx.octokit, reply, existing, {
+      commentId: comment.id,
+      kind: "unverified",
+      text: `@${login} modelgate could not verify \`${commandText(command)}\` (${inlineText(reason, 500)}), so it is not confirmed and nothing was updated. Please post the command again in a moment.`,
+    });
+    if (!(error instanceof CouldNotEvaluate)) throw error;
+  }
+}
+
+/** Where a disposal stands, read fresh: the issue, its checklist, and the sign-offs replayed from its comments. */
+interface IssueSession {
+  issue: EndOfLifeIssue;
+  policy: Policy;
+  comments: IssueComment[];
+  signOffs: SignOffState;
+  roles: string[];
+  unchecked: string[];
+  missingRoles: string[];
+  complete: boolean;
+}
+
+/**
+ * Runs `work` on a fresh session of the issue, one delivery at a time per issue in this process
+ * (so two deliveries never both close or reopen it). Nothing runs when the issue is no longer one
+ * of this app's end-of-life issues.
+ */
+async function withIssueSession(ctx: EndOfLifeContext, issueNumber: number, appId: number, latest: SignOffComment | undefined, work: (session: IssueSession) => Promise<void>): Promise<void> {
+  await withKeyedLock(`${ctx.owner}/${ctx.repo}#end-of-life-issue-${issueNumber}`, async () => {
+    const location = { owner: ctx.owner, repo: ctx.repo };
+    const issue = await readEndOfLifeIssue(ctx.octokit, location, issueNumber, appId);
+    if (!issue) return;
+    const read = await readBasePolicy(ctx.octokit, { ...location, branch: ctx.defaultBranch });
+    if (!read.ok) {
+      const first = read.errors[0];
+      throw new CouldNotEvaluate(`the policy of ${ctx.owner}/${ctx.repo} at ${ctx.defaultBranch} is invalid${first ? ` (${first.path}:${first.line}: ${first.message})` : ""}`);
+    }
+    const policy = read.policy;
+    const comments = await listIssueComments(ctx.octokit, { ...location, issueNumber });
+    const history = signOffComments(comments);
+    // GitHub's listing may lag behind the event that brought this comment
+    if (latest && !history.some((c) => c.id === latest.id)) history.push(latest);
+    const roles = requiredRoles(policy, ["decommission"]);
+    const known: Omit<ApprovalFacts, "teamMembership"> = {
+      available: true,
+      // nobody authored a disposal: separation of duties holds between the roles (distinct_people)
+      authors: [],
+      headSha: "",
+      reviews: [],
+      signOffs: { [issue.ref.digest]: history },
+      signOffIssues: {},
+      org: ctx.owner,
+    };
+    const logins = loginsToResolve(policy, known);
+    const teamMembership = logins.length > 0 ? await readTeamMembership(ctx.octokit, { org: ctx.owner, logins, teams: roleTeams(policy) }) : {};
+    const signOffs = replaySignOffs(history, signOffReplayContext(policy, { ...known, teamMembership }, roles));
+    const checklist = checklistStatus(issue.body, policy.end_of_life.checklist);
+    const missingRoles = roles.filter((role) => signOffs.roles[role]?.state !== "approved");
+    await work({ issue, policy, comments, signOffs, roles, unchecked: checklist.unchecked, missingRoles, complete: checklist.complete && missingRoles.length === 0 });
+  });
+}
+
+/** Brings the sign-off table up to date, and closes the issue once the disposal is complete. */
+async function refreshIssue(ctx: EndOfLifeContext, session: IssueSession): Promise<void> {
+  const { issue } = session;
+  const location = { owner: ctx.owner, repo: ctx.repo };
+  const body = replaceEndOfLifeRoles(issue.body, endOfLifeRoles(session.policy, session.signOffs), ctx.owner);
+  // only a changed body is written: a redelivery writes nothing
+  if (body !== issue.body) await updateIssue(ctx.octokit, location, issue.number, { body });
+  if (issue.state !== "open" || !session.complete) return;
+  const by = session.roles.map((role) => `${role} by @${session.signOffs.roles[role]?.by ?? "?"}`).join(", ");
+  await commentOnIssue(
+    ctx.octokit,
+    location,
+    issue.number,
+    `Every disposal checklist item is ticked and the disposal is signed off (${by}): closing this end-of-life issue. This issue and its comments are the disposal record of ${code(issue.ref.model)} ${code(issue.ref.digest)} (EN 304 223 5.5.1-1, 5.5.1-2).`,
+  );
+  await updateIssue(ctx.octokit, location, issue.number, { state: "closed", state_reason: "completed" });
+  ctx.log.info({ delivery: ctx.delivery, repo: `${ctx.owner}/${ctx.repo}`, issue: issue.number, model: issue.ref.model, digest: issue.ref.digest }, "modelgate closed a completed end-of-life issue");
+}
+
+async function reopenIncomplete(ctx: EndOfLifeContext, session: IssueSession): Promise<void> {
+  const { issue } = session;
+  const location = { owner: ctx.owner, repo: ctx.repo };
+  await updateIssue(ctx.octokit, location, issue.number, { state: "open", state_reason: "reopened" });
+  await commentOnIssue(ctx.octokit, location, issue.number, missingMessage(ctx, session));
+  ctx.log.info(
+    { delivery: ctx.delivery, repo: `${ctx.owner}/${ctx.repo}`, issue: issue.number, model: issue.ref.model, unchecked: session.unchecked, missing_roles: session.missingRoles },
+    "modelgate reopened an incomplete end-of-life issue",
+  );
+}
+
+/** The reply to an early close: every unticked item and every role still to sign off, with who holds it. */
+function missingMessage(ctx: Pick<EndOfLifeContext, "owner">, progress: Pick<IssueSession, "unchecked" | "missingRoles" | "policy">): string {
+  const lines = ["This end-of-life issue closes only when the disposal is complete, so modelgate reopened it. Still missing:", ""];
+  for (const item of progress.unchecked) lines.push(`- [ ] ${item.replace(/[\r\n]+/g, " ")}`);
+  for (const role of progress.missingRoles) {
+    lines.push(`- sign-off by **${role}** (${describeRoleHolders(progress.policy, role, ctx.owner)}): comment ${code(`/approve ${role}`)}`);
+  }
+  lines.push("", "Tick each item in the issue description once it is done; the issue then closes by itself.");
+  return lines.join("\n");
+}
+
+function endOfLifeRoles(policy: Policy, signOffs: SignOffState | undefined): EndOfLifeRole[] {
+  return requiredRoles(policy, ["decommission"]).map((role) => {
+    const holders = Object.hasOwn(policy.roles, role) ? policy.roles[role] : undefined;
+    const standing = signOffs?.roles[role];
+    return {
+      role,
+      holders: { users: [...(holders?.users ?? [])], teams: [...(holders?.teams ?? [])] },
+      state: standing?.state ?? "pending",
+      ...(standing ? { by: standing.by } : {}),
+    };
+  });
+}
+
+/** The command as modelgate understood it, without any free text from the comment. */
+function commandText(command: Exclude<SignOffCommand, { type: "override" }>): string {
+  return command.type === "reject" ? `/reject ${command.role}` : `/${command.type} ${command.role}`;
+}
+
+async function readPolicyOrLog(ctx: EndOfLifeContext): Promise<Policy | undefined> {
+  const read = await readBasePolicy(ctx.octokit, { owner: ctx.owner, repo: ctx.repo, branch: ctx.defaultBranch });
+  if (read.ok) return read.policy;
+  ctx.log.error(
+    { delivery: ctx.delivery, repo: `${ctx.owner}/${ctx.repo}`, errors: read.errors.map(({ path, line, message }) => ({ path, line, message })) },
+    "modelgate cannot run the end-of-life workflow: the policy is invalid",
+  );
+  return undefined;
+}
+
+function endOfLifeContext(context: Pick<Context, "octokit" | "log" | "id"> & { repo(): { owner: string; repo: string } }, defaultBranch: string): EndOfLifeContext {
+  const { owner, repo } = context.repo();
+  return { octokit: context.octokit, log: context.log, delivery: context.id, owner, repo, defaultBranch };
+}

@@ -1,0 +1,31 @@
+import type { Context } from "probot";
+import { parseEndOfLifeMarker } from "../core/render/end-of-life-issue.js";
+import { ownAppId } from "../github/app-identity.js";
+import type { IssueFields } from "../github/end-of-life-issues.js";
+import { asSignOffIssue, hasSignOffLabel } from "../github/sign-off-issues.js";
+import { handleEndOfLifeComment } from "./end-of-life.js";
+import type { Clock } from "./pull-request.js";
+import { handleSignOffComment } from "./sign-off.js";
+
+/**
+ * issue_comment created/edited/deleted: routes comments on this app's own issues to their
+ * workflow — sign-off issues here, end-of-life issues to end-of-life.ts. Comments on pull
+ * requests, by bots (this app's replies come back as events) and on issues someone else
+ * opened — even with a copied marker — are ignored.
+ */
+export function onIssueComment(clock: Clock) {
+  return async (context: Context<"issue_comment">): Promise<void> => {
+    const { issue, comment } = context.payload;
+    if (issue.pull_request) return;
+    if (comment.user?.type === "Bot") return;
+    if (hasSignOffLabel(issue)) {
+      const signOff = asSignOffIssue(issue, await ownAppId(context.octokit));
+      if (signOff) {
+        await handleSignOffComment(context, clock, signOff);
+        return;
+      }
+    }
+    const endOfLife = parseEndOfLifeMarker(issue.body);
+    if (endOfLife) await handleEndOfLifeComment(context, issue as IssueFields, endOfLife);
+  };
+}

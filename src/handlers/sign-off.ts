@@ -1,0 +1,189 @@
+import type { Context } from "probot";
+import type { SignOffComment } from "../core/evaluate/types.js";
+import { loginsToResolve } from "../core/evaluate/roles.js";
+import type { Policy } from "../core/policy/schema.js";
+import { parseCommand, parseCommandOrError, type SignOffCommand } from "../core/sign-off/command.js";
+import { replaySignOffs, type SignOffState } from "../core/sign-off/replay.js";
+import { issueReplayContext, signOffIssueBody } from "../core/sign-off/issue.js";
+import { ownAppId } from "../github/app-identity.js";
+import { CouldNotEvaluate, httpStatus, rethrowAsCouldNotEvaluate } from "../github/errors.js";
+import { listIssueComments, reactToComment, replyOnce, signOffComments, type IssueComment } from "../github/issue-comments.js";
+import { readTeamMembership, roleTeams, type TeamMembership } from "../github/membership.js";
+import { pullRequestUnderEvaluation, type PullRequestUnderEvaluation } from "../github/pull-requests.js";
+import { readBasePolicy } from "../github/read-policy.js";
+import { updateSignOffIssue, type SignOffIssue } from "../github/sign-off-issues.js";
+import { evaluatePullRequest, repositoryWebUrl, type EvaluationContext } from "./evaluate-pull-request.js";
+import type { Clock } from "./pull-request.js";
+
+type CommentContext = Context<"issue_comment">;
+
+/** What a sign-off issue says now: replayed from its comments with live team membership. */
+interface IssueSession {
+  openPulls: PullRequestUnderEvaluation[];
+  policy: Policy;
+  comments: IssueComment[];
+  state: SignOffState;
+}
+
+/**
+ * A comment on one of this app's sign-off issues (SPEC §6). A new command is answered
+ * (👍 accepted, 😕 refused with the reason) from the same replay the gate uses; then the
+ * issue table is rewritten and every open pull request carrying the digest is re-evaluated.
+ * An edited or deleted command can only withdraw a sign-off: the table and the PRs are
+ * brought up to date, silently.
+ */
+export async function handleSignOffComment(context: CommentContext, clock: Clock, issue: SignOffIssue): Promise<void> {
+  const { owner, repo } = context.repo();
+  const ctx: EvaluationContext = { octokit: context.octokit, log: context.log, delivery: context.id, owner, repo, now: clock() };
+  const { comment } = context.payload;
+  const defaultBranch = context.payload.repository.default_branch;
+
+  if (context.payload.action !== "created") {
+    const before = context.payload.action === "edited" ? context.payload.changes.body?.from : undefined;
+    if (!parseCommand(comment.body) && !(before !== undefined && parseCommand(before))) return;
+    // a withdrawn sign-off must reach the PRs even if the table cannot be replayed now
+    const openPulls = await openPullRequests(ctx, trackedNumbers(issue));
+    const session = await readSession(ctx, issue, openPulls, defaultBranch, undefined).catch((error: unknown) => {
+      ctx.log.warn({ delivery: ctx.delivery, issue: issue.number, status: statusOf(error), reason: error instanceof Error ? error.message : String(error) }, "modelgate could not replay a sign-off issue");
+      return undefined;
+    });
+    await refresh(ctx, issue, openPulls, session);
+    return;
+  }
+
+  const parsed = parseCommandOrError(comment.body);
+  if (!parsed) return;
+  const appId = await ownAppId(context.octokit);
+  const target = { owner, repo, issueNumber: issue.number, appId };
+  const login = comment.user?.login ?? "";
+
+  if ("error" in parsed) {
+    await reactToComment(ctx.octokit, { owner, repo, commentId: comment.id, content: "confused" });
+    const existing = await listIssueComments(ctx.octokit, { owner, repo, issueNumber: issue.number });
+    await replyOnce(ctx.octokit, target, existing, { commentId: comment.id, kind: "usage", text: `@${login} ${replyText(parsed.error)}` });
+    return;
+  }
+
+  const current: SignOffComment = { id: comment.id, login, body: comment.body, createdAt: comment.created_at, edited: comment.updated_at !== comment.created_at };
+  let session: IssueSession;
+  try {
+    session = await readSession(ctx, issue, await openPullRequests(ctx, trackedNumbers(issue)), defaultBranch, current);
+  } catch (error) {
+    // fail closed: without live membership nobody's command is confirmed, and nothing is updated
+    const reason = error instanceof CouldNotEvaluate ? error.message : "an internal error";
+    ctx.log.warn({ delivery: ctx.delivery, issue: issue.number, digest: issue.ref.digest, login, status: statusOf(error), reason }, "modelgate could not verify a sign-off command");
+    const existing = await listIssueComments(ctx.octokit, { owner, repo, issueNumber: issue.number }).catch(() => []);
+    await replyOnce(ctx.octokit, target, existing, {
+      commentId: comment.id,
+      kind: "unverified",
+      text: `@${login} modelgate could not verify \`${commandText(parsed.command)}\` (${replyText(reason)}), so it is not confirmed and nothing was updated. Please try again in a moment: post the command again.`,
+    });
+    return;
+  }
+
+  const outcome = session.state.outcomes.find((o) => o.commentId === comment.id);
+  // edited or deleted before it was read: it never counts, so there is nothing to answer
+  if (!outcome) return;
+  ctx.log.info(
+    { delivery: ctx.delivery, repo: `${owner}/${repo}`, issue: issue.number, model: issue.ref.model, version: issue.ref.version, digest: issue.ref.digest, login, command: outcome.command, accepted: outcome.accepted, reason: outcome.reason ?? null },
+    "modelgate sign-off command",
+  );
+  if (outcome.accepted) {
+    await reactToComment(ctx.octokit, { owner, repo, commentId: comment.id, content: "+1" });
+  } else {
+    await reactToComment(ctx.octokit, { owner, repo, commentId: comment.id, content: "confused" });
+    await replyOnce(ctx.octokit, target, session.comments, {
+      commentId: comment.id,
+      kind: "refused",
+      text: `@${login} \`${commandText(outcome.command)}\` was refused: ${replyText(outcome.reason ?? "it does not meet the policy")}`,
+    });
+    // a refused command changes no sign-off; the PRs stay as they are
+    return;
+  }
+  await refresh(ctx, issue, session.openPulls, session);
+}
+
+function trackedNumbers(issue: SignOffIssue): number[] {
+  return (issue.tracking?.pulls ?? []).map((p) => p.number);
+}
+
+/** Reads the base policy of the open PRs, the comments and the live membership of every commenter, and replays them. */
+async function readSession(
+  ctx: EvaluationContext,
+  issue: SignOffIssue,
+  openPulls: PullRequestUnderEvaluation[],
+  defaultBranch: string,
+  current: SignOffComment | undefined,
+): Promise<IssueSession> {
+  const { octokit, owner, repo } = ctx;
+  const branch = openPulls[0]?.baseRef ?? defaultBranch;
+  const read = await readBasePolicy(octokit, { owner, repo, branch });
+  if (!read.ok) {
+    const first = read.errors[0];
+    throw new CouldNotEvaluate(`the policy of ${owner}/${repo} at ${branch} is invalid${first ? ` (${first.path}:${first.line}: ${first.message})` : ""}`);
+  }
+  const policy = read.policy;
+  const comments = await listIssueComments(octokit, { owner, repo, issueNumber: issue.number });
+  const history = signOffComments(comments);
+  // GitHub's listing may lag behind the event that brought this comment
+  if (current && !history.some((c) => c.id === current.id)) history.push(current);
+  const authors = openPulls.map((pr) => pr.author).filter((a) => a !== "");
+  const logins = loginsToResolve(policy, { available: true, authors, headSha: "", reviews: [], signOffs: { [issue.ref.digest]: history }, signOffIssues: {}, org: owner });
+  const teamMembership: TeamMembership = logins.length > 0 ? await readTeamMembership(octokit, { org: owner, logins, teams: roleTeams(policy) }) : {};
+  const state = replaySignOffs(history, issueReplayContext(policy, issue.tracking, { authors, teamMembership, org: owner }));
+  return { openPulls, policy, comments, state };
+}
+
+/** Rewrites the issue table, then re-evaluates each open PR carrying the digest (one failing PR does not stop the others). */
+async function refresh(ctx: EvaluationContext, issue: SignOffIssue, openPulls: ReadonlyArray<PullRequestUnderEvaluation>, session: IssueSession | undefined): Promise<void> {
+  const { octokit, owner, repo } = ctx;
+  if (issue.tracking && session) {
+    const body = signOffIssueBody({ ref: issue.ref, tracking: issue.tracking, state: session.state, policy: session.policy, org: owner, repositoryUrl: repositoryWebUrl(octokit, owner, repo) });
+    await updateSignOffIssue(octokit, { owner, repo }, issue, { body });
+  }
+  const failures: unknown[] = [];
+  for (const pr of openPulls) await evaluatePullRequest(ctx, pr).catch((error: unknown) => failures.push(error));
+  if (failures.length > 0) throw new AggregateError(failures, `${failures.length} check run(s) of ${owner}/${repo} could not be written`);
+}
+
+/** The pull requests that are still open, read fresh (an author or base may have changed; merged ones no longer matter). */
+async function openPullRequests(ctx: EvaluationContext, numbers: ReadonlyArray<number>): Promise<PullRequestUnderEvaluation[]> {
+  const { octokit, owner, repo } = ctx;
+  const open: PullRequestUnderEvaluation[] = [];
+  for (const number of new Set(numbers)) {
+    try {
+      const { data } = await octokit.rest.pulls.get({ owner, repo, pull_number: number });
+      if (data.state === "open") open.push(pullRequestUnderEvaluation(data));
+    } catch (error) {
+      rethrowAsCouldNotEvaluate(error, { owner, repo, what: `pull request #${number}` });
+    }
+  }
+  return open;
+}
+
+/** The command as modelgate understood it, without any free text from the comment. */
+function commandText(command: SignOffCommand): string {
+  switch (command.type) {
+    case "approve":
+    case "revoke":
+      return `/${command.type} ${command.role}`;
+    case "reject":
+      return `/reject ${command.role}`;
+    case "override":
+      return "/override";
+  }
+}
+
+/**
+ * Text for a reply: one paragraph, at most 1,000 characters, and no HTML comment, so text
+ * from a comment (a role word, an earlier rejection's reason) can never forge a hidden marker.
+ */
+function replyText(text: string): string {
+  const flat = text.replace(/\s*\r?\n\s*/g, " ").replace(/<!--/g, "&lt;!--").replace(/-->/g, "--&gt;");
+  return flat.length > 1000 ? `${flat.slice(0, 999)}…` : flat;
+}
+
+/** The HTTP status behind an error, also when it was wrapped as CouldNotEvaluate. */
+function statusOf(error: unknown): number | undefined {
+  return httpStatus(error) ?? (error instanceof Error ? httpStatus(error.cause) : undefined);
+}

@@ -1,0 +1,621 @@
+import nock from "nock";
+import { describe, expect, test, vi } from "vitest";
+import { validateBom } from "../../src/core/bom/build-bom.js";
+import { REEVALUATE_ACTION } from "../../src/core/render/check-run.js";
+import { signOffMarker } from "../../src/core/render/sign-off-issue.js";
+import { renderTrackingMarker } from "../../src/core/sign-off/issue.js";
+import { annotationsFingerprint } from "../../src/github/check-runs.js";
+import { BOM_ASSET_NAME, RELEASE_CHECK_NAME } from "../../src/handlers/release.js";
+import { FakeRepository, GITHUB_API, type FileFixture } from "../helpers/fake-repository.js";
+import { commitSha, sha256 } from "../helpers/git-objects.js";
+import { modelFiles, type ModelFixture } from "../helpers/model-files.js";
+import { serveNoPolicy, servePolicy, serveTeamMembership } from "../helpers/serve-github.js";
+import { APP_ID, createTestApp, INSTALLATION_ID, serveInstallationToken, type TestApp } from "../helpers/test-app.js";
+import { useNock } from "../helpers/use-nock.js";
+import { checkRunEvent, OWNER, REPO } from "../fixtures/payloads/index.js";
+import { commentResource, issueResource, releaseEvent, releaseResource, REPOSITORY_URL, type ReleaseFixture } from "../fixtures/payloads/lifecycle.js";
+
+useNock();
+
+// the BOM validator is the real one, except where a test injects a failure it cannot cause with real manifests
+vi.mock("../../src/core/bom/validate-bom.js", async (importOriginal) => {
+  const real = await importOriginal<typeof import("../../src/core/bom/validate-bom.js")>();
+  return { ...real, validateBom: vi.fn(real.validateBom) };
+});
+
+const PREVIOUS_COMMIT = commitSha("v2.0.0");
+const TAGGED_COMMIT = commitSha("v2.1.0");
+const ROLE_TEAMS = ["data-governance", "ml-engineers", "platform-ops"];
+const API = `/repos/${OWNER}/${REPO}`;
+const CHECK_RUN_ID = 8101;
+const CHECK_URL = `${REPOSITORY_URL}/runs/${CHECK_RUN_ID}`;
+const UPLOADS = "https://uploads.github.com";
+
+const fraud = (overrides: Partial<ModelFixture>): ModelFixture => ({
+  dir: "models/fraud",
+  name: "fraud-detector",
+  version: "2.0.0",
+  weights: "weights of 2.0.0",
+  prompt: "You score card transactions.\n",
+  evaluation: { evaluator: "eve", date: "2026-06-01" },
+  ...overrides,
+});
+const RELEASED = modelFiles(fraud({}));
+const RETRAINED = modelFiles(fraud({ version: "2.1.0", weights: "weights of 2.1.0", evaluation: { evaluator: "eve", date: "2026-11-20" } }));
+const SCORER = modelFiles({
+  dir: "models/scorer",
+  name: "risk-scorer",
+  version: "1.0.0",
+  weights: "scorer weights",
+  prompt: "You score risk.\n",
+  evaluation: { evaluator: "eve", date: "2026-11-20" },
+});
+
+const PREVIOUS: ReleaseFixture = { id: 100, tag: "v2.0.0", publishedAt: "2026-10-01T10:00:00Z", createdAt: "2026-10-01T09:00:00Z" };
+const CURRENT: ReleaseFixture = { id: 101, tag: "v2.1.0", body: "## What's changed\n\n- Retrained fraud detector" };
+
+interface CheckRunBody {
+  name: string;
+  head_sha: string;
+  status: string;
+  conclusion: string;
+  external_id: string;
+  details_url: string;
+  actions: unknown[];
+  output: { title: string; summary: string; text: string; annotations?: Array<Record<string, unknown>> };
+}
+
+interface Scenario {
+  current?: ReleaseFixture;
+  /** Every release of the repository besides the current one. */
+  others?: ReleaseFixture[];
+  /** Files of the previous release's commit; omitted for a first release. */
+  previousFiles?: Record<string, FileFixture>;
+  files: Record<string, FileFixture>;
+  /** Sign-off issues (number -> digest + comments). */
+  signOffs?: Array<{ number: number; digest: string; version: string; comments: Array<{ id: number; login: string; body: string }>; pullAuthors?: string[] }>;
+  members?: Record<string, string[]>;
+  policy?: string;
+  existingRun?: { id: number; externalId: string };
+}
+
+/** Everything a release evaluation reads, with the writes it is expected to make left to each test. */
+function serveRelease(scenario: Scenario): { current: ReleaseFixture; repository: FakeRepository } {
+  const current = scenario.current ?? CURRENT;
+  serveInstallationToken();
+  const api = nock(GITHUB_API);
+  api.get(`${API}/releases/${current.id}`).reply(200, releaseResource(current));
+  api.get(`${API}/git/ref/tags%2F${encodeURIComponent(current.tag)}`).reply(200, { ref: `refs/tags/${current.tag}`, object: { type: "commit", sha: TAGGED_COMMIT } });
+  if (scenario.policy !== undefined) servePolicy(OWNER, REPO, "main", scenario.policy);
+  else serveNoPolicy(OWNER, REPO, "main");
+  const others = scenario.others ?? (scenario.previousFiles ? [PREVIOUS] : []);
+  api.get(`${API}/releases`).query({ per_page: "100" }).reply(200, [current, ...others].map(releaseResource));
+  if (scenario.previousFiles) {
+    api.get(`${API}/git/ref/tags%2Fv2.0.0`).reply(200, { ref: "refs/tags/v2.0.0", object: { type: "commit", sha: PREVIOUS_COMMIT } });
+  }
+  const commits = [{ sha: TAGGED_COMMIT, files: scenario.files }, ...(scenario.previousFiles ? [{ sha: PREVIOUS_COMMIT, files: scenario.previousFiles }] : [])];
+  const repository = new FakeRepository({ owner: OWNER, repo: REPO, commits });
+  if (scenario.previousFiles) repository.serveTree(PREVIOUS_COMMIT);
+  repository.serveTree(TAGGED_COMMIT).serveContents();
+  if (scenario.signOffs) {
+    api
+      .get(`${API}/issues`)
+      .query({ state: "all", labels: "modelgate:sign-off", sort: "created", direction: "asc", per_page: "100" })
+      .reply(
+        200,
+        scenario.signOffs.map((s) =>
+          issueResource({
+            number: s.number,
+            title: `Sign-off: fraud-detector ${s.version}`,
+            body: [
+              signOffMarker({ model: "fraud-detector", version: s.version, digest: s.digest }),
+              renderTrackingMarker({ manifestPath: "models/fraud/model.yaml", kinds: ["retrain"], pulls: (s.pullAuthors ?? []).map((author, i) => ({ number: 7 + i, author, roles: ["developer", "system_operator"] })) }),
+              "## Sign-off",
+            ].join("\n"),
+            labels: ["modelgate:sign-off"],
+            appId: APP_ID,
+          }),
+        ),
+      );
+    for (const s of scenario.signOffs) api.get(`${API}/issues/${s.number}/comments`).query({ per_page: "100" }).reply(200, s.comments.map(commentResource));
+    const logins = [...new Set(scenario.signOffs.flatMap((s) => s.comments.map((c) => c.login.toLowerCase())))].sort();
+    serveTeamMembership(OWNER, logins.flatMap((login) => ROLE_TEAMS.map((team) => ({ login, team }))), scenario.members ?? {});
+  }
+  api
+    .get(`${API}/commits/${TAGGED_COMMIT}/check-runs`)
+    .query({ check_name: RELEASE_CHECK_NAME, filter: "latest", app_id: String(APP_ID), per_page: "100" })
+    .reply(200, {
+      total_count: scenario.existingRun ? 1 : 0,
+      check_runs: scenario.existingRun
+        ? [{ id: scenario.existingRun.id, name: RELEASE_CHECK_NAME, head_sha: TAGGED_COMMIT, status: "completed", external_id: scenario.existingRun.externalId, app: { id: APP_ID }, output: { annotations_count: 0 } }]
+        : [],
+    });
+  if (scenario.existingRun) api.patch(`${API}/check-runs/${scenario.existingRun.id}`).reply(200, { id: scenario.existingRun.id });
+  else api.post(`${API}/check-runs`).reply(201, { id: CHECK_RUN_ID });
+  return { current, repository };
+}
+
+function serveReleaseUpdate(id = CURRENT.id): void {
+  nock(GITHUB_API).patch(`${API}/releases/${id}`).reply(200, {});
+}
+
+/** The asset upload, matched only with the CycloneDX media type. */
+function serveUpload(id = CURRENT.id): void {
+  nock(UPLOADS)
+    .post(`${API}/releases/${id}/assets`)
+    .query({ name: BOM_ASSET_NAME })
+    .matchHeader("content-type", "application/vnd.cyclonedx+json")
+    .reply(201, { id: 9001, name: BOM_ASSET_NAME });
+}
+
+const SIGNED_RETRAIN = [
+  {
+    number: 41,
+    digest: RETRAINED.digest,
+    version: "2.1.0",
+    comments: [
+      { id: 1, login: "alice", body: "/approve developer" },
+      { id: 2, login: "bob", body: "/approve system_operator" },
+    ],
+  },
+];
+const MEMBERS = { "ml-engineers": ["alice"], "platform-ops": ["bob"], "data-governance": ["carol"] };
+
+function createdCheckRun(app: TestApp): CheckRunBody {
+  const creates = app.requestsTo("POST", `${API}/check-runs`);
+  expect(creates).toHaveLength(1);
+  return creates[0]!.body as CheckRunBody;
+}
+
+function releaseUpdate(app: TestApp): { body: string; draft?: boolean } {
+  const updates = app.requestsTo("PATCH", `${API}/releases/${CURRENT.id}`);
+  expect(updates).toHaveLength(1);
+  return updates[0]!.body as { body: string; draft?: boolean };
+}
+
+function uploadedBom(app: TestApp): Record<string, any> {
+  const uploads = app.requestsTo("POST", new RegExp(`^${API}/releases/${CURRENT.id}/assets\\?name=`));
+  expect(uploads).toHaveLength(1);
+  return uploads[0]!.body as Record<string, any>;
+}
+
+
+describe("story 1: a release whose models all pass", () => {
+  test("gets a successful check run, the model table in its body and the ML-BOM asset", async () => {
+    const app = await createTestApp();
+    serveRelease({ previousFiles: { ...RELEASED.files, "README.md": "# Models\n" }, files: { ...RETRAINED.files, "README.md": "# Models\n" }, signOffs: SIGNED_RETRAIN, members: MEMBERS });
+    serveReleaseUpdate();
+    serveUpload();
+
+    await app.receive(releaseEvent("published", CURRENT, INSTALLATION_ID));
+
+    expect(createdCheckRun(app)).toEqual({
+      name: RELEASE_CHECK_NAME,
+      head_sha: TAGGED_COMMIT,
+      status: "completed",
+      conclusion: "success",
+      external_id: annotationsFingerprint([]),
+      details_url: `${REPOSITORY_URL}/releases/tag/v2.1.0`,
+      actions: [],
+      output: {
+        title: "The model change meets its gate",
+        summary: expect.stringContaining("fraud-detector 2.0.0 → 2.1.0"),
+        text: expect.stringContaining('"verdict": "success"'),
+      },
+    });
+    const summary = createdCheckRun(app).output.summary;
+    expect(summary).toContain("signed off by @alice on the sign-off issue");
+    expect(summary).toContain("signed off by @bob on the sign-off issue");
+    expect(summary).toContain("ML-BOM: `modelgate-bom.cdx.json` (CycloneDX 1.6, 1 model, validated against the official schema) is attached to the release (5.2.4-1.2).");
+
+    expect(releaseUpdate(app)).toEqual({
+      body: [
+        "## What's changed",
+        "",
+        "- Retrained fraud detector",
+        "",
+        "<!-- modelgate:release:start -->",
+        "## Model versions in this release",
+        "",
+        "| Model | Version | Digest | Change | Gate |",
+        "|---|---|---|---|---|",
+        `| fraud-detector | 2.0.0 → 2.1.0 | \`${RETRAINED.digest}\` | retrain | ✅ |`,
+        "",
+        `Checked by [modelgate](${CHECK_URL}).`,
+        "<!-- modelgate:release:end -->",
+      ].join("\n"),
+    });
+    const decisions = app.logs.filter((line) => line.msg === "modelgate decision");
+    expect(decisions).toEqual([expect.objectContaining({ release: { id: CURRENT.id, tag: "v2.1.0" }, pull_request: null, head_sha: TAGGED_COMMIT, verdict: "success" })]);
+  });
+
+  test("the ML-BOM lists every model at the tag, field by field, and validates against CycloneDX 1.6", async () => {
+    const app = await createTestApp();
+    serveRelease({ previousFiles: { ...RELEASED.files, ...SCORER.files }, files: { ...RETRAINED.files, ...SCORER.files }, signOffs: SIGNED_RETRAIN, members: MEMBERS });
+    serveReleaseUpdate();
+    serveUpload();
+
+    await app.receive(releaseEvent("published", CURRENT, INSTALLATION_ID));
+
+    const upload = app.requestsTo("POST", new RegExp(`^${API}/releases/${CURRENT.id}/assets`))[0]!;
+    expect(upload.path).toBe(`${API}/releases/${CURRENT.id}/assets?name=modelgate-bom.cdx.json`);
+    const bom = uploadedBom(app);
+    expect(await validateBom(bom)).toEqual({ ok: true });
+    expect(bom).toMatchObject({
+      bomFormat: "CycloneDX",
+      specVersion: "1.6",
+      version: 1,
+      serialNumber: expect.stringMatching(/^urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/),
+      metadata: {
+        timestamp: "2026-11-28T12:00:00.000Z",
+        tools: { components: [{ type: "application", name: "modelgate", version: "0.1.0" }] },
+        component: { type: "application", "bom-ref": "repository:acme/models", name: "acme/models", version: "v2.1.0", properties: [{ name: "modelgate:commit", value: TAGGED_COMMIT }] },
+      },
+    });
+    // the unchanged model is in the BOM too: it describes the release, not the change
+    expect(bom.components.map((c: { type: string; name: string; version?: string }) => [c.type, c.name, c.version ?? null])).toEqual([
+      ["machine-learning-model", "fraud-detector", "2.1.0"],
+      ["machine-learning-model", "risk-scorer", "1.0.0"],
+      ["data", "transactions-2026q3", null],
+    ]);
+    const model = bom.components[0];
+    expect(model["bom-ref"]).toBe("model:fraud-detector@2.1.0");
+    expect(model.properties).toEqual([
+      { name: "modelgate:digest", value: RETRAINED.digest },
+      { name: "modelgate:status", value: "active" },
+      { name: "modelgate:manifest", value: "models/fraud/model.yaml" },
+      { name: "modelgate:modalities", value: "tabular" },
+    ]);
+    expect(model.components).toEqual([
+      {
+        type: "file",
+        "bom-ref": "model:fraud-detector@2.1.0/weights/model.safetensors",
+        name: "models/fraud/weights/model.safetensors",
+        hashes: [{ alg: "SHA-256", content: sha256("weights of 2.1.0") }],
+        properties: [{ name: "modelgate:kind", value: "weights" }],
+      },
+      {
+        type: "file",
+        "bom-ref": "model:fraud-detector@2.1.0/prompts/system.txt",
+        name: "models/fraud/prompts/system.txt",
+        hashes: [{ alg: "SHA-256", content: sha256("You score card transactions.\n") }],
+        properties: [{ name: "modelgate:kind", value: "prompt" }],
+      },
+    ]);
+    expect(model.modelCard).toEqual({
+      modelParameters: { datasets: [{ ref: "data:transactions-2026q3" }], inputs: [{ format: "tabular" }] },
+      properties: [
+        { name: "modelgate:evaluation:result", value: "pass" },
+        { name: "modelgate:evaluation:date", value: "2026-11-20" },
+        { name: "modelgate:evaluation:evaluator", value: "eve" },
+        { name: "modelgate:evaluation:threats", value: "data_poisoning,model_inversion,membership_inference,model_extraction,evasion" },
+      ],
+    });
+    expect(bom.components[2]).toEqual({
+      type: "data",
+      "bom-ref": "data:transactions-2026q3",
+      name: "transactions-2026q3",
+      externalReferences: [{ type: "distribution", url: "https://data.example.org/transactions-2026q3" }],
+      data: [{ type: "dataset", name: "transactions-2026q3", contents: { url: "https://data.example.org/transactions-2026q3" } }],
+      properties: [{ name: "modelgate:acquired_at", value: "2026-10-01T00:00:00Z" }],
+    });
+    expect(bom.dependencies).toEqual([
+      { ref: "repository:acme/models", dependsOn: ["model:fraud-detector@2.1.0", "model:risk-scorer@1.0.0"] },
+      { ref: "model:fraud-detector@2.1.0", dependsOn: ["data:transactions-2026q3"] },
+      { ref: "model:risk-scorer@1.0.0", dependsOn: ["data:transactions-2026q3"] },
+      { ref: "data:transactions-2026q3", dependsOn: [] },
+    ]);
+  });
+});
+
+describe("story 2: a retrained model released without its sign-offs", () => {
+  test("fails the check and says what fails in the release body (on_failure: comment)", async () => {
+    const app = await createTestApp();
+    serveRelease({ previousFiles: RELEASED.files, files: RETRAINED.files, signOffs: [] });
+    serveReleaseUpdate();
+    serveUpload();
+
+    await app.receive(releaseEvent("published", CURRENT, INSTALLATION_ID));
+
+    const run = createdCheckRun(app);
+    expect(run.conclusion).toBe("failure");
+    expect(run.output.title).toBe("1 model: 2 sign-offs missing");
+    expect(run.actions).toEqual([REEVALUATE_ACTION]);
+    expect(run.output.summary).toContain("**❌ failure:** 1 model: 2 sign-offs missing");
+    expect(run.output.summary).toContain("comments `/approve <role>` on the sign-off issue of its digest (the pull request gate opens it)");
+    expect(run.output.summary).toContain("press **Re-evaluate** above to judge the release again");
+    // a release has no reviews to approve it, and no "Open sign-off" button
+    expect(run.output.summary).not.toContain("this pull request");
+    expect(run.output.summary).not.toContain("Open sign-off");
+    expect(releaseUpdate(app)).toEqual({
+      body: [
+        "## What's changed",
+        "",
+        "- Retrained fraud detector",
+        "",
+        "<!-- modelgate:release:start -->",
+        "## Model versions in this release",
+        "",
+        "> [!CAUTION]",
+        `> **modelgate:** this release does not meet its model gates — see the [check run](${CHECK_URL}).`,
+        "> - fraud-detector 2.1.0: sign-off missing: developer, system_operator",
+        "",
+        "| Model | Version | Digest | Change | Gate |",
+        "|---|---|---|---|---|",
+        `| fraud-detector | 2.0.0 → 2.1.0 | \`${RETRAINED.digest}\` | retrain | ⏳ |`,
+        "<!-- modelgate:release:end -->",
+      ].join("\n"),
+    });
+    // the BOM describes what was released, whatever the gate says
+    expect(uploadedBom(app).components[0].version).toBe("2.1.0");
+  });
+
+  test("with on_failure: draft, the release also goes back to draft", async () => {
+    const app = await createTestApp();
+    serveRelease({ previousFiles: RELEASED.files, files: RETRAINED.files, signOffs: [], policy: "release:\n  on_failure: draft\n" });
+    serveReleaseUpdate();
+    serveUpload();
+
+    await app.receive(releaseEvent("published", CURRENT, INSTALLATION_ID));
+
+    expect(createdCheckRun(app).conclusion).toBe("failure");
+    const update = releaseUpdate(app);
+    expect(update.draft).toBe(true);
+    expect(Object.keys(update).sort()).toEqual(["body", "draft"]);
+    expect(update.body).toContain("> - fraud-detector 2.1.0: sign-off missing: developer, system_operator");
+  });
+
+  test("a sign-off by someone who does not hold the role does not count", async () => {
+    const app = await createTestApp();
+    const signOffs = [{ ...SIGNED_RETRAIN[0]!, comments: [{ id: 1, login: "alice", body: "/approve developer" }, { id: 2, login: "mallory", body: "/approve system_operator" }] }];
+    serveRelease({ previousFiles: RELEASED.files, files: RETRAINED.files, signOffs, members: MEMBERS });
+    serveReleaseUpdate();
+    serveUpload();
+
+    await app.receive(releaseEvent("published", CURRENT, INSTALLATION_ID));
+
+    const run = createdCheckRun(app);
+    expect(run.conclusion).toBe("failure");
+    expect(run.output.title).toBe("1 model: 1 sign-off missing");
+    expect(run.output.summary).toContain("signed off by @alice on the sign-off issue");
+    expect(run.output.summary).toContain(`[sign-off issue](${REPOSITORY_URL}/issues/41)`);
+  });
+
+  test("the author of the pull request that carried the digest cannot sign it off for the release either", async () => {
+    const app = await createTestApp();
+    const signOffs = [{ ...SIGNED_RETRAIN[0]!, pullAuthors: ["alice"] }];
+    serveRelease({ previousFiles: RELEASED.files, files: RETRAINED.files, signOffs, members: MEMBERS });
+    serveReleaseUpdate();
+    serveUpload();
+
+    await app.receive(releaseEvent("published", CURRENT, INSTALLATION_ID));
+
+    const run = createdCheckRun(app);
+    expect(run.conclusion).toBe("failure");
+    expect(run.output.title).toBe("1 model: 1 sign-off missing");
+    expect(run.output.summary).not.toContain("signed off by @alice");
+    expect(run.output.summary).toContain("signed off by @bob on the sign-off issue");
+  });
+
+  test("with approvals by review only, the sign-offs stay pending with a hint to allow sign_off", async () => {
+    const app = await createTestApp();
+    // the sign-off issues are still read: an /override on them counts whatever `via` says
+    serveRelease({ previousFiles: RELEASED.files, files: RETRAINED.files, signOffs: [], policy: "approvals:\n  via: [review]\n" });
+    serveReleaseUpdate();
+    serveUpload();
+
+    await app.receive(releaseEvent("published", CURRENT, INSTALLATION_ID));
+
+    const run = createdCheckRun(app);
+    expect(run.conclusion).toBe("failure");
+    expect(run.output.summary).toContain(
+      "developer must sign off, but a release has no reviews and approvals.via in .github/modelgate.yml allows only reviews: add sign_off to approvals.via, then developer comments `/approve developer` on the sign-off issue of this digest",
+    );
+  });
+});
+
+describe("story 3: the first release of a repository", () => {
+  test("compares with nothing: every model is new", async () => {
+    const app = await createTestApp();
+    const first: ReleaseFixture = { id: 101, tag: "v1.0.0" };
+    serveRelease({ current: first, others: [{ id: 99, tag: "v0.9.0", draft: true }], files: RETRAINED.files, signOffs: [] });
+    serveReleaseUpdate();
+    serveUpload();
+
+    await app.receive(releaseEvent("published", first, INSTALLATION_ID));
+
+    const run = createdCheckRun(app);
+    expect(run.output.summary).toContain("fraud-detector new → 2.1.0");
+    expect(run.output.summary).toContain("**Changes:** `new_model`");
+    expect(run.output.title).toBe("1 model: 3 sign-offs missing");
+    // only the tagged tree is read: there is no previous release
+    expect(app.requestsTo("GET", new RegExp(`^${API}/git/trees/`)).map((r) => r.path)).toEqual([`${API}/git/trees/${TAGGED_COMMIT}?recursive=true`]);
+    expect(releaseUpdate(app).body).toContain(`| fraud-detector | new → 2.1.0 | \`${RETRAINED.digest}\` | new_model | ⏳ |`);
+  });
+});
+
+describe("story 4: a release that changes no model", () => {
+  test("passes and says so in the body; the BOM still lists the models it ships", async () => {
+    const app = await createTestApp();
+    serveRelease({ previousFiles: { ...RETRAINED.files, "src/app.py": "print(1)\n" }, files: { ...RETRAINED.files, "src/app.py": "print(2)\n" } });
+    serveReleaseUpdate();
+    serveUpload();
+
+    await app.receive(releaseEvent("published", CURRENT, INSTALLATION_ID));
+
+    const run = createdCheckRun(app);
+    expect(run.conclusion).toBe("success");
+    expect(run.output.title).toBe("No model changes");
+    expect(releaseUpdate(app).body).toBe(
+      [
+        "## What's changed",
+        "",
+        "- Retrained fraud detector",
+        "",
+        "<!-- modelgate:release:start -->",
+        "## Model versions in this release",
+        "",
+        "No model version changes in this release.",
+        "",
+        `Checked by [modelgate](${CHECK_URL}).`,
+        "<!-- modelgate:release:end -->",
+      ].join("\n"),
+    );
+    expect(uploadedBom(app).components[0].name).toBe("fraud-detector");
+    // no changed model needs a sign-off: the sign-off issues are not even listed
+    expect(app.requestsTo("GET", `${API}/issues`)).toEqual([]);
+  });
+});
+
+describe("story 5: the release gate runs again (re-delivery, Re-evaluate)", () => {
+  test("replaces the BOM asset (delete, then upload) and leaves an up-to-date body alone", async () => {
+    const app = await createTestApp();
+    const section = [
+      "<!-- modelgate:release:start -->",
+      "## Model versions in this release",
+      "",
+      "No model version changes in this release.",
+      "",
+      `Checked by [modelgate](${REPOSITORY_URL}/runs/8200).`,
+      "<!-- modelgate:release:end -->",
+    ].join("\n");
+    const again: ReleaseFixture = { ...CURRENT, body: `Notes\n\n${section}`, assets: [{ id: 55, name: BOM_ASSET_NAME }, { id: 56, name: "model.tar.gz" }] };
+    serveRelease({ current: again, previousFiles: RETRAINED.files, files: RETRAINED.files, existingRun: { id: 8200, externalId: annotationsFingerprint([]) } });
+    nock(GITHUB_API).delete(`${API}/releases/assets/55`).reply(204);
+    serveUpload();
+
+    await app.receive(releaseEvent("published", again, INSTALLATION_ID));
+
+    const writes = app.requests.filter((r) => r.method !== "GET" && !r.path.startsWith("/app/") && r.path !== "/graphql").map((r) => `${r.method} ${r.path}`);
+    expect(writes).toEqual([`PATCH ${API}/check-runs/8200`, `DELETE ${API}/releases/assets/55`, `POST ${API}/releases/101/assets?name=modelgate-bom.cdx.json`]);
+  });
+});
+
+describe("story 6: GitHub cannot be read", () => {
+  test("the check run fails closed with the reason, and the release body says so", async () => {
+    const app = await createTestApp();
+    serveInstallationToken();
+    const api = nock(GITHUB_API);
+    api.get(`${API}/releases/${CURRENT.id}`).reply(200, releaseResource(CURRENT));
+    api.get(`${API}/git/ref/tags%2Fv2.1.0`).reply(200, { ref: "refs/tags/v2.1.0", object: { type: "commit", sha: TAGGED_COMMIT } });
+    serveNoPolicy(OWNER, REPO, "main");
+    api.get(`${API}/releases`).query({ per_page: "100" }).reply(502, { message: "Bad Gateway" });
+    api.get(`${API}/commits/${TAGGED_COMMIT}/check-runs`).query(true).reply(200, { total_count: 0, check_runs: [] });
+    api.post(`${API}/check-runs`).reply(201, { id: CHECK_RUN_ID });
+    serveReleaseUpdate();
+
+    await app.receive(releaseEvent("published", CURRENT, INSTALLATION_ID));
+
+    const run = createdCheckRun(app);
+    expect(run.conclusion).toBe("failure");
+    expect(run.output.title).toBe("Could not evaluate: GitHub answered 502 while reading the releases of acme/models");
+    expect(run.actions).toEqual([REEVALUATE_ACTION]);
+    expect(run.output.summary).toContain("ML-BOM: not attached: the release could not be evaluated.");
+    expect(releaseUpdate(app).body).toContain("> - could not evaluate: GitHub answered 502 while reading the releases of acme/models");
+    expect(app.requestsTo("POST", new RegExp("/assets"))).toEqual([]);
+  });
+});
+
+describe("story 7: which release events are judged", () => {
+  test("release.created of a published release is not judged twice (published judges it)", async () => {
+    const app = await createTestApp();
+    await app.receive(releaseEvent("created", CURRENT, INSTALLATION_ID));
+    expect(app.requests).toEqual([]);
+  });
+
+  test("a draft is judged on created, at the commit its target branch names (its tag does not exist yet)", async () => {
+    const app = await createTestApp();
+    const draft: ReleaseFixture = { id: 101, tag: "v2.1.0", draft: true, body: null };
+    serveInstallationToken();
+    const api = nock(GITHUB_API);
+    api.get(`${API}/releases/101`).reply(200, releaseResource(draft));
+    api.get(`${API}/git/ref/tags%2Fv2.1.0`).reply(404, { message: "Not Found" });
+    api.get(`${API}/git/ref/heads%2Fmain`).reply(200, { ref: "refs/heads/main", object: { type: "commit", sha: TAGGED_COMMIT } });
+    serveNoPolicy(OWNER, REPO, "main");
+    api.get(`${API}/releases`).query({ per_page: "100" }).reply(200, [releaseResource(draft), releaseResource(PREVIOUS)]);
+    api.get(`${API}/git/ref/tags%2Fv2.0.0`).reply(200, { ref: "refs/tags/v2.0.0", object: { type: "tag", sha: "a".repeat(40) } });
+    // v2.0.0 is an annotated tag: its tag object names the commit
+    api.get(`${API}/git/tags/${"a".repeat(40)}`).reply(200, { sha: "a".repeat(40), object: { type: "commit", sha: PREVIOUS_COMMIT } });
+    new FakeRepository({ owner: OWNER, repo: REPO, commits: [{ sha: PREVIOUS_COMMIT, files: RETRAINED.files }, { sha: TAGGED_COMMIT, files: RETRAINED.files }] })
+      .serveTree(PREVIOUS_COMMIT)
+      .serveTree(TAGGED_COMMIT)
+      .serveContents();
+    api.get(`${API}/commits/${TAGGED_COMMIT}/check-runs`).query(true).reply(200, { total_count: 0, check_runs: [] });
+    api.post(`${API}/check-runs`).reply(201, { id: CHECK_RUN_ID });
+    serveReleaseUpdate();
+    serveUpload();
+
+    await app.receive(releaseEvent("created", draft, INSTALLATION_ID));
+
+    const run = createdCheckRun(app);
+    expect(run.head_sha).toBe(TAGGED_COMMIT);
+    expect(run.conclusion).toBe("success");
+    expect(run.details_url).toBe(`${REPOSITORY_URL}/releases/tag/untagged-101`);
+    expect(releaseUpdate(app)).toEqual({ body: expect.stringContaining("No model version changes in this release.") });
+  });
+});
+
+describe("story 8: what cannot be written or validated is a failure, never a silent pass", () => {
+  test("a BOM that does not validate against CycloneDX 1.6 fails the check and is never uploaded", async () => {
+    vi.mocked(validateBom).mockResolvedValueOnce({ ok: false, errors: ["/components/0: must have required property 'name'"] });
+    const app = await createTestApp();
+    serveRelease({ previousFiles: RELEASED.files, files: RETRAINED.files, signOffs: SIGNED_RETRAIN, members: MEMBERS });
+    serveReleaseUpdate();
+
+    await app.receive(releaseEvent("published", CURRENT, INSTALLATION_ID));
+
+    const run = createdCheckRun(app);
+    expect(run.conclusion).toBe("failure");
+    expect(run.output.title).toBe("The model change meets its gate; ML-BOM invalid");
+    expect(run.output.summary).toContain("❌ ML-BOM: the generated BOM does not validate against CycloneDX 1.6, so it was not attached:\n\n- /components/0: must have required property 'name'");
+    expect(releaseUpdate(app).body).toContain("> - the ML-BOM does not validate against CycloneDX 1.6 and was not attached");
+    expect(app.requestsTo("POST", new RegExp("/assets"))).toEqual([]);
+  });
+
+  test("a release body GitHub refuses to update turns the check run into a failure that says so", async () => {
+    const app = await createTestApp();
+    serveRelease({ previousFiles: RELEASED.files, files: RETRAINED.files, signOffs: SIGNED_RETRAIN, members: MEMBERS });
+    nock(GITHUB_API).patch(`${API}/releases/${CURRENT.id}`).reply(403, { message: "Resource not accessible by integration" });
+    serveUpload();
+    // the second write of the run: found by name, same annotations, so updated in place
+    nock(GITHUB_API)
+      .get(`${API}/commits/${TAGGED_COMMIT}/check-runs`)
+      .query(true)
+      .reply(200, { total_count: 1, check_runs: [{ id: CHECK_RUN_ID, name: RELEASE_CHECK_NAME, external_id: annotationsFingerprint([]), app: { id: APP_ID }, output: { annotations_count: 0 } }] });
+    nock(GITHUB_API).patch(`${API}/check-runs/${CHECK_RUN_ID}`).reply(200, { id: CHECK_RUN_ID });
+
+    await app.receive(releaseEvent("published", CURRENT, INSTALLATION_ID));
+
+    expect(createdCheckRun(app).conclusion).toBe("success");
+    const [update] = app.requestsTo("PATCH", `${API}/check-runs/${CHECK_RUN_ID}`).map((r) => r.body as CheckRunBody);
+    expect(update?.conclusion).toBe("failure");
+    expect(update?.output.title).toBe("The model change meets its gate; release not updated");
+    expect(update?.output.summary).toContain("❌ could not update release 101 of acme/models: GitHub answered 403 (modelgate needs `contents: write` to update releases).");
+  });
+});
+
+describe("story 9: Re-evaluate on the release check run", () => {
+  test("judges the release the run links to again", async () => {
+    const app = await createTestApp();
+    serveRelease({ previousFiles: RELEASED.files, files: RETRAINED.files, signOffs: SIGNED_RETRAIN, members: MEMBERS });
+    // the run names its release by its page: the app lists the releases to find it
+    nock(GITHUB_API).get(`${API}/releases`).query({ per_page: "100" }).reply(200, [CURRENT, PREVIOUS].map(releaseResource));
+    serveReleaseUpdate();
+    serveUpload();
+    const event = checkRunEvent("requested_action", { appId: APP_ID, name: RELEASE_CHECK_NAME, headSha: TAGGED_COMMIT, pullRequests: [], identifier: "reevaluate" }, INSTALLATION_ID);
+    Object.assign(event.payload.check_run, { details_url: `${REPOSITORY_URL}/releases/tag/v2.1.0` });
+    Object.assign(event.payload.repository, { html_url: REPOSITORY_URL, default_branch: "main" });
+
+    await app.receive(event);
+
+    expect(createdCheckRun(app).conclusion).toBe("success");
+    expect(releaseUpdate(app).body).toContain(`| fraud-detector | 2.0.0 → 2.1.0 | \`${RETRAINED.digest}\` | retrain | ✅ |`);
+  });
+
+  test("ignores another app's run of the same name", async () => {
+    const app = await createTestApp();
+    const event = checkRunEvent("rerequested", { appId: 999, name: RELEASE_CHECK_NAME, headSha: TAGGED_COMMIT, pullRequests: [] }, INSTALLATION_ID);
+    await app.receive(event);
+    expect(app.requests).toEqual([]);
+  });
+});

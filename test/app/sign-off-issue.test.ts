@@ -1,0 +1,288 @@
+import { describe, expect, test } from "vitest";
+import { APP_ID, createTestApp, INSTALLATION_ID } from "../helpers/test-app.js";
+import { checkRunEvent, pullRequestEvent } from "../fixtures/payloads/index.js";
+import { commitSha } from "../helpers/git-objects.js";
+import { modelFiles } from "../helpers/model-files.js";
+import { BOT_LOGIN } from "../helpers/fake-issue-tracker.js";
+import { BASE, HEAD, PR, POLICY, RELEASED, RETRAINED, fraud, postComment, replies, world } from "../helpers/sign-off-world.js";
+import { useNock } from "../helpers/use-nock.js";
+
+useNock();
+
+const ISSUES = "/repos/acme/models/issues";
+const DIGEST_HEX = RETRAINED.digest.replace("sha256:", "");
+const CLAIM_REF = `refs/modelgate/claims/sign-off-${DIGEST_HEX}`;
+
+/** The body of the sign-off issue of fraud-detector 2.1.0 as first opened for PR #7. */
+const OPENED_BODY = [
+  `<!-- modelgate:sign-off {"model":"fraud-detector","version":"2.1.0","digest":"${RETRAINED.digest}"} -->`,
+  `<!-- modelgate:sign-off-tracking {"manifestPath":"models/fraud/model.yaml","kinds":["retrain"],"evaluation":{"date":"2026-11-20","evaluator":"eve","result":"pass"},"pulls":[{"number":7,"author":"dana","roles":["developer","system_operator"]}]} -->`,
+  "## Sign-off: fraud-detector 2.1.0",
+  "",
+  "This issue collects the sign-offs that **fraud-detector 2.1.0** needs before it may be merged, released or deployed (EN 304 223 5.1.4-3, human oversight). A sign-off counts only for the digest below: new artefacts need a new sign-off issue.",
+  "",
+  "| | |",
+  "|---|---|",
+  "| Manifest | `models/fraud/model.yaml` |",
+  `| Digest | \`${RETRAINED.digest}\` |`,
+  "| Changes | `retrain` |",
+  "| Security evaluation | ✅ pass by @eve on 2026-11-20 |",
+  "",
+  "### Required roles",
+  "",
+  "| Role | State | By | Who can sign |",
+  "|---|---|---|---|",
+  "| developer | ⏳ pending |  | @acme/ml-engineers |",
+  "| system_operator | ⏳ pending |  | @acme/platform-ops |",
+  "",
+  "### How to sign off",
+  "",
+  "Post a **new comment** whose first line is one command:",
+  "",
+  "- `/approve <role>` — approve this model version as a holder of `<role>`",
+  "- `/reject <role> <reason>` — reject it, with the reason",
+  "- `/revoke <role>` — withdraw the approval or rejection standing for `<role>`",
+  "- `/override <reason>` — break glass: let the gate pass despite failing requirements (holders of an override role only; the reason is recorded)",
+  "",
+  "Only a current holder of the role can sign for it, the pull request author cannot sign, and one person signs for one role only (unless the policy says otherwise). Edited or deleted comments never count: post a new comment instead. Pull request reviews by role holders count too where the policy allows.",
+  "",
+  "### Pull requests",
+  "",
+  "- [#7](https://github.com/acme/models/pull/7)",
+  "",
+].join("\n");
+
+describe("the first evaluation of a gated pull request", () => {
+  test("claims the digest, creates the label and opens ONE sign-off issue, linked from the check run", async () => {
+    const app = await createTestApp();
+    const { tracker, checks } = world();
+
+    await app.receive(pullRequestEvent("opened", PR, INSTALLATION_ID));
+
+    expect(app.requestsTo("POST", "/repos/acme/models/git/refs").map((r) => r.body)).toEqual([{ ref: CLAIM_REF, sha: BASE }]);
+    expect(app.requestsTo("POST", "/repos/acme/models/labels").map((r) => r.body)).toEqual([
+      { name: "modelgate:sign-off", color: "5319e7", description: "modelgate: sign-off of a model version by its accountable roles" },
+    ]);
+    expect(app.requestsTo("POST", ISSUES).map((r) => r.body)).toEqual([{ title: "Sign-off: fraud-detector 2.1.0", labels: ["modelgate:sign-off"], body: OPENED_BODY }]);
+    // a fresh issue has no comments to read, and its body is already right
+    expect(app.requestsTo("GET", `${ISSUES}/100/comments`)).toEqual([]);
+    expect(app.requestsTo("PATCH", `${ISSUES}/100`)).toEqual([]);
+
+    const run = checks.latest(HEAD);
+    expect(run.conclusion).toBe("action_required");
+    expect(run.actions.map((a) => a.identifier)).toEqual(["open-sign-off", "reevaluate"]);
+    expect(run.summary).toContain("comments `/approve <role>` on the [sign-off issue](https://github.com/acme/models/issues/100)");
+    expect(tracker.appIssues()).toHaveLength(1);
+  });
+
+  test("an existing label is kept: GitHub's 422 already_exists is expected", async () => {
+    const app = await createTestApp();
+    const { tracker } = world();
+    tracker.labelExists = true;
+
+    await app.receive(pullRequestEvent("opened", PR, INSTALLATION_ID));
+
+    expect(app.requestsTo("POST", "/repos/acme/models/labels")).toHaveLength(1);
+    expect(tracker.appIssues().map((i) => i.labels)).toEqual([["modelgate:sign-off"]]);
+  });
+
+  test("the same delivery again finds the issue and opens no second one", async () => {
+    const app = await createTestApp();
+    const { tracker, checks } = world();
+    const event = { ...pullRequestEvent("opened", PR, INSTALLATION_ID), id: "same-delivery" };
+
+    await app.receive(event);
+    await app.receive(event);
+
+    expect(app.requestsTo("POST", ISSUES)).toHaveLength(1);
+    expect(app.requestsTo("POST", "/repos/acme/models/git/refs")).toHaveLength(1);
+    // the second time the comments are read (there are none) and nothing is written to the issue
+    expect(app.requestsTo("GET", `${ISSUES}/100/comments`)).toHaveLength(1);
+    expect(app.requestsTo("PATCH", `${ISSUES}/100`)).toEqual([]);
+    expect(tracker.appIssues()).toHaveLength(1);
+    expect(checks.runs).toHaveLength(1);
+  });
+
+  test("two deliveries at the same time open exactly one issue", async () => {
+    const app = await createTestApp();
+    const { tracker, checks } = world();
+
+    await Promise.all([
+      app.receive({ ...pullRequestEvent("opened", PR, INSTALLATION_ID), id: "delivery-a" }),
+      app.receive({ ...pullRequestEvent("synchronize", PR, INSTALLATION_ID), id: "delivery-b" }),
+    ]);
+
+    expect(app.requestsTo("POST", ISSUES)).toHaveLength(1);
+    expect(tracker.appIssues()).toHaveLength(1);
+    // both deliveries wrote the check run, and both link the one issue
+    expect(checks.history).toHaveLength(2);
+    for (const write of checks.history) expect(write.summary).toContain("https://github.com/acme/models/issues/100");
+  });
+});
+
+describe("a pull request changing two gated models", () => {
+  test("opens one issue per model version and asks for the label once", async () => {
+    const app = await createTestApp();
+    const churn = (version: string, weights: string) =>
+      modelFiles(fraud({ dir: "models/churn", name: "churn", version, weights, prompt: "You predict churn.\n", evaluation: { evaluator: "eve", date: "2026-11-20" } }));
+    const { tracker } = world({
+      commits: [
+        { sha: BASE, files: { ...RELEASED.files, ...churn("1.0.0", "churn 1").files } },
+        { sha: HEAD, files: { ...RETRAINED.files, ...churn("1.1.0", "churn 2").files } },
+      ],
+    });
+
+    await app.receive(pullRequestEvent("opened", PR, INSTALLATION_ID));
+
+    expect(tracker.appIssues().map((i) => i.title)).toEqual(["Sign-off: churn 1.1.0", "Sign-off: fraud-detector 2.1.0"]);
+    expect(app.requestsTo("POST", "/repos/acme/models/labels")).toHaveLength(1);
+    expect(app.requestsTo("GET", /^\/repos\/acme\/models\/issues\?/)).toHaveLength(1);
+  });
+});
+
+describe("another replica holds the claim", () => {
+  test("the issue it opens is awaited and used, never opened twice", async () => {
+    const app = await createTestApp();
+    const { tracker, checks } = world();
+    tracker.claimHeldElsewhere(CLAIM_REF, BASE, {
+      afterListings: 3,
+      issue: { title: "Sign-off: fraud-detector 2.1.0", body: OPENED_BODY, labels: ["modelgate:sign-off"], state: "open", stateReason: null, appId: APP_ID, author: BOT_LOGIN, comments: [] },
+    });
+
+    await app.receive(pullRequestEvent("opened", PR, INSTALLATION_ID));
+
+    // listed once before the claim, then again at once and after the first short wait
+    expect(app.requestsTo("GET", /^\/repos\/acme\/models\/issues\?/)).toHaveLength(3);
+    expect(app.requestsTo("POST", ISSUES)).toEqual([]);
+    expect(tracker.issues).toHaveLength(1);
+    expect(checks.latest(HEAD).summary).toContain("https://github.com/acme/models/issues/100");
+  });
+
+  test("a claimer that died before opening its issue is taken over once, after the wait", async () => {
+    const app = await createTestApp();
+    const { tracker, checks } = world();
+    tracker.claimHeldElsewhere(CLAIM_REF, BASE);
+
+    await app.receive(pullRequestEvent("opened", PR, INSTALLATION_ID));
+
+    expect(app.requestsTo("POST", "/repos/acme/models/git/refs").map((r) => (r.body as { ref: string }).ref)).toEqual([CLAIM_REF, `${CLAIM_REF}.takeover-1`]);
+    expect(app.requestsTo("POST", ISSUES)).toHaveLength(1);
+    expect(checks.latest(HEAD).conclusion).toBe("action_required");
+  }, 15_000);
+
+  test("an issue that cannot be created releases the claim, and the check run says it could not evaluate", async () => {
+    const app = await createTestApp();
+    const { tracker, checks } = world();
+    // the repository has disabled issues: GitHub answers 410 Gone
+    tracker.issuesDisabled = true;
+
+    await app.receive(pullRequestEvent("opened", PR, INSTALLATION_ID));
+
+    // Octokit escapes the slashes of the {ref} parameter; GitHub reads them back
+    expect(app.requestsTo("DELETE", `/repos/acme/models/git/refs/modelgate%2Fclaims%2Fsign-off-${DIGEST_HEX}`)).toHaveLength(1);
+    expect(tracker.refs.size).toBe(0);
+    expect(checks.latest(HEAD)).toMatchObject({
+      conclusion: "failure",
+      title:
+        "Could not evaluate: GitHub answered 410 while opening the sign-off issue of fraud-detector 2.1.0 of acme/models (issues are turned off: turn them on, or set approvals.via to [review] and overrides.roles to [] in the policy)",
+    });
+  });
+});
+
+describe("an issue someone else opened with a copied marker", () => {
+  test("is ignored: the app opens its own, and commands on the forged one do nothing", async () => {
+    const app = await createTestApp();
+    const { tracker, checks } = world();
+    const forged = tracker.addIssue({ title: "Sign-off: fraud-detector 2.1.0", body: OPENED_BODY, labels: ["modelgate:sign-off"], appId: null, author: "mallory" });
+
+    await app.receive(pullRequestEvent("opened", PR, INSTALLATION_ID));
+
+    expect(app.requestsTo("POST", ISSUES)).toHaveLength(1);
+    const own = tracker.appIssues();
+    expect(own.map((i) => i.number)).toEqual([forged.number + 1]);
+    expect(checks.latest(HEAD).summary).toContain(`https://github.com/acme/models/issues/${own[0]!.number}`);
+
+    const before = app.requests.length;
+    const comment = await postComment(app, tracker, forged.number, "alice", "/approve developer");
+    expect(app.requests.slice(before)).toEqual([]);
+    expect(comment.reactions).toEqual([]);
+    expect(checks.latest(HEAD).conclusion).toBe("action_required");
+  });
+});
+
+describe("new weights pushed to the pull request", () => {
+  test("open a new issue for the new digest and close the old one with a link; old sign-offs do not count", async () => {
+    const app = await createTestApp();
+    const pushed = commitSha("pushed");
+    const reweighted = modelFiles(fraud({ version: "2.1.0", weights: "weights of 2.1.0, retrained again", evaluation: { evaluator: "eve", date: "2026-11-25" } }));
+    const { tracker, checks, pr } = world({ commits: [{ sha: BASE, files: RELEASED.files }, { sha: HEAD, files: RETRAINED.files }, { sha: pushed, files: reweighted.files }] });
+
+    await app.receive(pullRequestEvent("opened", pr, INSTALLATION_ID));
+    await postComment(app, tracker, 100, "alice", "/approve developer");
+    await postComment(app, tracker, 100, "bob", "/approve system_operator");
+    expect(checks.latest(HEAD).conclusion).toBe("success");
+
+    pr.headSha = pushed;
+    await app.receive(pullRequestEvent("synchronize", pr, INSTALLATION_ID));
+
+    const [old, renewed] = tracker.appIssues();
+    expect(renewed?.title).toBe("Sign-off: fraud-detector 2.1.0");
+    expect(renewed?.body).toContain(`"digest":"${reweighted.digest}"`);
+    expect(old).toMatchObject({ state: "closed", stateReason: "not_planned" });
+    expect(old?.comments.at(-1)?.body).toBe(
+      [
+        `Superseded by #101: pull request #7 now carries fraud-detector 2.1.0 with digest \`${reweighted.digest}\`.`,
+        "",
+        `Sign-offs are bound to a digest: those given here count only for \`${RETRAINED.digest}\`, never for the new artefacts. Sign off on #101.`,
+      ].join("\n"),
+    );
+    const run = checks.latest(pushed);
+    expect(run.conclusion).toBe("action_required");
+    expect(run.title).toBe("1 model: 2 sign-offs missing");
+    expect(run.summary).toContain("https://github.com/acme/models/issues/101");
+
+    // delivered again: nothing more is opened, closed or commented
+    const writes = () => app.requests.filter((r) => r.method !== "GET" && r.path.startsWith(ISSUES)).length;
+    const before = writes();
+    await app.receive(pullRequestEvent("synchronize", pr, INSTALLATION_ID));
+    expect(writes()).toBe(before);
+  });
+});
+
+describe("the Open sign-off button", () => {
+  const REVIEWS_ONLY = `${POLICY}approvals:\n  via: [review]\noverrides:\n  roles: []\n`;
+
+  test("with approvals only by review, an evaluation opens no issue and reads none", async () => {
+    const app = await createTestApp();
+    const { checks } = world({ policy: REVIEWS_ONLY });
+
+    await app.receive(pullRequestEvent("opened", PR, INSTALLATION_ID));
+
+    expect(app.requests.filter((r) => r.path.startsWith(ISSUES) || r.path.includes("/git/refs"))).toEqual([]);
+    expect(checks.latest(HEAD).actions.map((a) => a.identifier)).toEqual(["open-sign-off", "reevaluate"]);
+  });
+
+  test("with approvals by review in a repository without issues, only break glass is lost: the gate still evaluates", async () => {
+    const app = await createTestApp();
+    const { tracker, checks } = world({ policy: `${POLICY}approvals:\n  via: [review]\n` });
+    tracker.issuesDisabled = true;
+
+    await app.receive(pullRequestEvent("opened", PR, INSTALLATION_ID));
+
+    expect(app.requestsTo("GET", /^\/repos\/acme\/models\/issues\?/)).toHaveLength(1);
+    expect(app.requestsTo("POST", ISSUES)).toEqual([]);
+    expect(checks.latest(HEAD)).toMatchObject({ conclusion: "action_required", title: "1 model: 2 sign-offs missing" });
+  });
+
+  test("a click opens the sign-off issue and re-evaluates", async () => {
+    const app = await createTestApp();
+    const { tracker, checks } = world({ policy: REVIEWS_ONLY });
+
+    await app.receive(checkRunEvent("requested_action", { appId: APP_ID, name: "modelgate", headSha: HEAD, pullRequests: [PR], identifier: "open-sign-off" }, INSTALLATION_ID));
+
+    expect(app.requestsTo("POST", ISSUES)).toHaveLength(1);
+    expect(tracker.appIssues()).toHaveLength(1);
+    expect(checks.latest(HEAD).summary).toContain("approves this pull request with a review");
+    expect(replies(tracker, 100)).toEqual([]);
+  });
+});

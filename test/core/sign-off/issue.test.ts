@@ -1,0 +1,158 @@
+import { describe, expect, it } from "vitest";
+import type { ModelChange } from "../../../src/core/detect/types.js";
+import { loadManifest } from "../../../src/core/manifest/load-manifest.js";
+import { replaySignOffs } from "../../../src/core/sign-off/replay.js";
+import {
+  gatedVersions,
+  issueReplayContext,
+  MAX_TRACKED_PULLS,
+  parseTracking,
+  renderTrackingMarker,
+  signOffIssueBody,
+  trackedAuthors,
+  trackedRoles,
+  trackPullRequest,
+  type GatedVersion,
+  type SignOffTracking,
+} from "../../../src/core/sign-off/issue.js";
+import { parseSignOffMarker } from "../../../src/core/render/sign-off-issue.js";
+import { modelFiles } from "../../helpers/model-files.js";
+import { testPolicy } from "../../fixtures/manifests.js";
+
+const DIGEST = `sha256:${"a".repeat(64)}`;
+const VERSION: GatedVersion = { model: "fraud-detector", version: "2.1.0", digest: DIGEST, manifestPath: "models/fraud/model.yaml", kinds: ["retrain"], roles: ["developer", "system_operator"] };
+const TRACKING: SignOffTracking = {
+  manifestPath: "models/fraud/model.yaml",
+  kinds: ["retrain"],
+  evaluation: { date: "2026-11-20", evaluator: "eve", result: "pass" },
+  pulls: [
+    { number: 7, author: "dana", roles: ["developer", "system_operator"] },
+    { number: 9, author: "erin", roles: ["developer", "data_custodian"] },
+  ],
+};
+
+describe("the tracking marker", () => {
+  it.each<[string, string | null | undefined, SignOffTracking | undefined]>([
+    ["reads back what was written", `intro\n${renderTrackingMarker(TRACKING)}\nrest`, TRACKING],
+    ["is absent", "<!-- modelgate:sign-off {} -->\n## Sign-off", undefined],
+    ["is empty input", null, undefined],
+    ["has broken JSON", "<!-- modelgate:sign-off-tracking {\"pulls\": [ -->", undefined],
+    ["is not closed", "<!-- modelgate:sign-off-tracking {}", undefined],
+    ["names a role that is not a role name", renderTrackingMarker({ ...TRACKING, pulls: [{ number: 7, author: "dana", roles: ["Developer!"] }] }), undefined],
+    ["carries an unknown field", renderTrackingMarker({ ...TRACKING, approvedBy: "mallory" } as SignOffTracking), undefined],
+    ["is too long to be ours", `<!-- modelgate:sign-off-tracking {"x":"${"y".repeat(40_000)}"} -->`, undefined],
+  ])("%s", (_case, body, expected) => {
+    expect(parseTracking(body)).toEqual(expected);
+  });
+
+  it("escapes < and > so a path can never close the hidden comment", () => {
+    const marker = renderTrackingMarker({ ...TRACKING, manifestPath: "models/--><b>x</b>/model.yaml" });
+    expect(marker.indexOf("-->")).toBe(marker.length - 3);
+    expect(parseTracking(marker)?.manifestPath).toBe("models/--><b>x</b>/model.yaml");
+  });
+});
+
+describe("trackPullRequest", () => {
+  it.each<[string, SignOffTracking | undefined, number[]]>([
+    ["starts a tracking", undefined, [7]],
+    ["adds a new pull request last", { ...TRACKING, pulls: [{ number: 3, author: "x", roles: [] }] }, [3, 7]],
+    ["replaces the pull request's own entry", TRACKING, [9, 7]],
+    ["forgets the oldest beyond the limit", { ...TRACKING, pulls: Array.from({ length: MAX_TRACKED_PULLS }, (_, i) => ({ number: 1000 + i, author: "x", roles: [] })) }, [...Array.from({ length: MAX_TRACKED_PULLS - 1 }, (_, i) => 1001 + i), 7]],
+  ])("%s", (_case, tracking, numbers) => {
+    const tracked = trackPullRequest(tracking, VERSION, { number: 7, author: "dana", roles: ["developer"] });
+    expect(tracked.pulls.map((p) => p.number)).toEqual(numbers);
+    expect(tracked.pulls.at(-1)).toEqual({ number: 7, author: "dana", roles: ["developer"] });
+    expect(tracked.manifestPath).toBe(VERSION.manifestPath);
+  });
+
+  it("knows every author and the union of the roles, in first-seen order", () => {
+    expect(trackedAuthors(TRACKING)).toEqual(["dana", "erin"]);
+    expect(trackedRoles(TRACKING)).toEqual(["developer", "system_operator", "data_custodian"]);
+    expect(trackedRoles(undefined)).toEqual([]);
+  });
+});
+
+describe("issueReplayContext", () => {
+  const policy = testPolicy();
+  const comment = (id: number, login: string, body: string) => ({ id, login, body, createdAt: `2026-11-28T10:0${id}:00Z`, edited: false });
+
+  it.each([
+    ["an author of any tracked pull request is refused", "erin", "developer", false],
+    ["a live author of an open pull request is refused", "frank", "developer", false],
+    ["a holder who authored nothing is accepted", "dev1", "developer", true],
+    ["a role only another tracked PR needs can still be signed", "custodian1", "data_custodian", true],
+  ])("%s", (_case, login, role, accepted) => {
+    const ctx = issueReplayContext(policy, TRACKING, { authors: ["Frank"], teamMembership: { frank: { "ml-engineers": true } }, org: "acme" });
+    const state = replaySignOffs([comment(1, login, `/approve ${role}`)], ctx);
+    expect(state.outcomes[0]?.accepted).toBe(accepted);
+  });
+});
+
+describe("signOffIssueBody", () => {
+  const policy = testPolicy();
+  const ref = { model: "fraud-detector", version: "2.1.0", digest: DIGEST };
+  const state = {
+    roles: {
+      developer: { state: "approved" as const, by: "dev1", at: "2026-11-28T10:00:00Z", commentId: 1 },
+      data_custodian: { state: "rejected" as const, by: "custodian1", at: "2026-11-28T10:01:00Z", reason: "retention | terms unclear", commentId: 2 },
+    },
+    override: { by: "sec1", reason: "incident 42", at: "2026-11-28T10:02:00Z" },
+    outcomes: [],
+  };
+  const body = signOffIssueBody({ ref, tracking: TRACKING, state, policy, org: "acme", repositoryUrl: "https://github.com/acme/models" });
+  const lines = body.split("\n");
+
+  it("keeps the identity marker first and the tracking marker second", () => {
+    expect(parseSignOffMarker(body)).toEqual(ref);
+    expect(lines[1]).toBe(renderTrackingMarker(TRACKING));
+    expect(parseTracking(body)).toEqual(TRACKING);
+  });
+
+  it.each([
+    "| developer | ✅ approved | @dev1 | @dev1, @dev2, @acme/ml-engineers |",
+    "| system_operator | ⏳ pending |  | @ops1, @acme/platform-ops |",
+    "| data_custodian | ❌ rejected: retention \\| terms unclear | @custodian1 | @custodian1, @acme/data-governance |",
+    "> ⚠️ **Overridden by @sec1:** incident 42 (2026-11-28T10:02:00Z). The gate of this digest passes by break glass; the reason is part of the audit trail.",
+    "- [#7](https://github.com/acme/models/pull/7)",
+    "- [#9](https://github.com/acme/models/pull/9)",
+  ])("shows %s", (line) => {
+    expect(lines).toContain(line);
+  });
+});
+
+describe("gatedVersions", () => {
+  const policy = testPolicy();
+  const loaded = (version: string, evaluations: Array<{ digest?: string; date: string }>) => {
+    const files = modelFiles({ dir: "m", name: "fraud-detector", version, weights: `w ${version}`, prompt: "p\n", ...(evaluations[0] ? { evaluation: { evaluator: "eve", date: evaluations[0].date, ...(evaluations[0].digest ? { digest: evaluations[0].digest } : {}) } } : {}) });
+    const result = loadManifest("m/model.yaml", files.files["m/model.yaml"]!);
+    if (!result.ok) throw new Error("fixture");
+    return { loaded: result.loaded, digest: files.digest };
+  };
+  const change = (kinds: ModelChange["kinds"], head = loaded("2.1.0", [{ date: "2026-11-20" }])): ModelChange => ({
+    name: "fraud-detector",
+    manifestPath: "m/model.yaml",
+    head: head.loaded,
+    kinds,
+    fromVersion: "2.0.0",
+    toVersion: "2.1.0",
+    digest: head.digest,
+    changedComponents: [],
+    findings: [],
+  });
+
+  it.each<[string, ModelChange, Partial<GatedVersion> | undefined]>([
+    ["a retrain needs developer and system_operator", change(["retrain"]), { roles: ["developer", "system_operator"], evaluation: { date: "2026-11-20", evaluator: "eve", result: "pass" } }],
+    ["a metadata change needs nobody: no issue", change(["metadata"]), undefined],
+    ["kinds add up their roles", change(["retrain", "training_data"]), { roles: ["developer", "system_operator", "data_custodian"] }],
+  ])("%s", (_case, modelChange, expected) => {
+    const [gated] = gatedVersions(policy, [modelChange]);
+    if (expected === undefined) expect(gated).toBeUndefined();
+    else expect(gated).toMatchObject({ model: "fraud-detector", version: "2.1.0", digest: modelChange.digest, ...expected });
+  });
+
+  it("does not show an evaluation of other artefacts", () => {
+    const [gated] = gatedVersions(policy, [change(["retrain"], loaded("2.1.0", [{ date: "2026-11-20", digest: `sha256:${"b".repeat(64)}` }]))]);
+    expect(gated?.roles).toEqual(["developer", "system_operator"]);
+    expect(gated && "evaluation" in gated).toBe(false);
+  });
+});
