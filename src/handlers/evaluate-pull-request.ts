@@ -16,6 +16,7 @@ import type { PullRequestUnderEvaluation } from "../github/pull-requests.js";
 import { readBasePolicy } from "../github/read-policy.js";
 import { readPullRequestSnapshots } from "../github/read-snapshot.js";
 import { gatherSignOffIssues, syncSignOffIssues } from "../github/sign-off-issues.js";
+import { couldNotEvaluateDecision } from "./could-not-evaluate.js";
 import { logDecision } from "./decision-log.js";
 import { reportPolicyProposal } from "./policy-proposal.js";
 
@@ -134,10 +135,4 @@ function logCouldNotEvaluate(ctx: EvaluationContext, where: Record<string, unkno
   // GitHub failures are expected; anything else is a bug whose stack the operator needs (no request data in it)
   if (error instanceof CouldNotEvaluate) ctx.log.warn(facts, "modelgate could not evaluate");
   else ctx.log.error({ ...facts, stack: error instanceof Error ? error.stack : undefined }, "modelgate could not evaluate");
-}
-
-function couldNotEvaluateDecision(error: unknown): Decision {
-  // an unexpected error is not GitHub's fault, but the gate still fails closed
-  const reason = error instanceof CouldNotEvaluate ? error.message : `internal error (${error instanceof Error ? error.message : String(error)})`;
-  return { verdict: "failure", models: [], unmanaged: [], errors: [], couldNotEvaluate: reason };
 }

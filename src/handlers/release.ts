@@ -1,4 +1,3 @@
-import { readFile } from "node:fs/promises";
 import type { Context } from "probot";
 import type { Logger } from "pino";
 import type { ProbotOctokit } from "probot";
@@ -30,6 +29,8 @@ import {
   updateRelease,
   type ReleaseUnderEvaluation,
 } from "../github/releases.js";
+import { modelgateVersion } from "../version.js";
+import { couldNotEvaluateDecision } from "./could-not-evaluate.js";
 import { logDecision } from "./decision-log.js";
 import type { Clock } from "./pull-request.js";
 
@@ -51,23 +52,28 @@ interface ReleaseContext {
   now: Date;
 }
 
+function releaseContext(context: Context<"release" | "check_run">, clock: Clock): ReleaseContext {
+  const { owner, repo } = context.repo();
+  const { repository } = context.payload;
+  return {
+    octokit: context.octokit,
+    log: context.log,
+    delivery: context.id,
+    owner,
+    repo,
+    defaultBranch: repository.default_branch,
+    repositoryUrl: repository.html_url,
+    now: clock(),
+  };
+}
+
 /** `release.published`, and `release.created` for a draft (a published release fires created too: it is judged once). */
 export function onRelease(clock: Clock) {
   return async (context: Context<"release">): Promise<void> => {
     const { action, release, repository } = context.payload;
     if (action === "created" && !release.draft) return;
     if (action !== "created" && action !== "published") return;
-    const { owner, repo } = context.repo();
-    const ctx: ReleaseContext = {
-      octokit: context.octokit,
-      log: context.log,
-      delivery: context.id,
-      owner,
-      repo,
-      defaultBranch: repository.default_branch,
-      repositoryUrl: repository.html_url,
-      now: clock(),
-    };
+    const ctx = releaseContext(context, clock);
     await evaluateRelease(ctx, releaseUnderEvaluation(release));
   };
 }
@@ -82,18 +88,8 @@ export function onReleaseCheckRun(clock: Clock) {
     if (run.name !== RELEASE_CHECK_NAME) return;
     if (run.app?.id !== (await ownAppId(context.octokit))) return;
     if (context.payload.action === "requested_action" && context.payload.requested_action?.identifier !== "reevaluate") return;
-    const { owner, repo } = context.repo();
-    const { repository } = context.payload;
-    const ctx: ReleaseContext = {
-      octokit: context.octokit,
-      log: context.log,
-      delivery: context.id,
-      owner,
-      repo,
-      defaultBranch: repository.default_branch,
-      repositoryUrl: repository.html_url,
-      now: clock(),
-    };
+    const ctx = releaseContext(context, clock);
+    const { owner, repo } = ctx;
     const releases = await listReleases(ctx.octokit, { owner, repo });
     const release = releases.find((r) => r.htmlUrl === run.details_url);
     if (!release) {
@@ -349,15 +345,3 @@ function failureLines(decision: Decision, bom: BomOutcome): string[] {
   return lines;
 }
 
-function couldNotEvaluateDecision(error: unknown): Decision {
-  const reason = error instanceof CouldNotEvaluate ? error.message : `internal error (${error instanceof Error ? error.message : String(error)})`;
-  return { verdict: "failure", models: [], unmanaged: [], errors: [], couldNotEvaluate: reason };
-}
-
-let version: Promise<string> | undefined;
-
-/** modelgate's own version, for the BOM's tools (src/handlers and lib/handlers are both two folders below package.json). */
-function modelgateVersion(): Promise<string> {
-  version ??= readFile(new URL("../../package.json", import.meta.url), "utf8").then((text) => (JSON.parse(text) as { version: string }).version);
-  return version;
-}

@@ -1,9 +1,9 @@
-import { readFile } from "node:fs/promises";
 import { basename } from "node:path";
 import { buildBom, validateBom, type CycloneDxBom } from "../../core/bom/build-bom.js";
 import { CliError, EXIT_FAILED } from "../cli-error.js";
 import { runGit } from "../git.js";
 import { formatFileErrors } from "../repository.js";
+import { modelgateVersion } from "../../version.js";
 import { loadInventory } from "./inventory.js";
 
 /** `owner/name` from the origin remote (GitHub https or ssh URL), else the folder's name. */
@@ -22,12 +22,6 @@ export function bomTimestamp(now: Date, sourceDateEpoch: string | undefined): st
   return now.toISOString();
 }
 
-export async function toolVersion(): Promise<string> {
-  // src/cli/commands and lib/cli/commands are both three folders below package.json
-  const text = await readFile(new URL("../../../package.json", import.meta.url), "utf8");
-  return (JSON.parse(text) as { version: string }).version;
-}
-
 /**
  * The CycloneDX 1.6 ML-BOM of every model at a ref, validated against the official schema.
  * An invalid manifest fails (exit 1): a BOM that silently leaves a model out is worse than none.
@@ -41,7 +35,7 @@ export async function runBom(repo: string, ref: string, now: Date): Promise<Cycl
     commit: inventory.commit,
     models: inventory.loaded,
     timestamp: bomTimestamp(now, process.env["SOURCE_DATE_EPOCH"]),
-    toolVersion: await toolVersion(),
+    toolVersion: await modelgateVersion(),
   });
   const validation = await validateBom(bom);
   if (!validation.ok) throw new CliError(`the generated BOM does not validate against CycloneDX 1.6 (a modelgate bug, please report it):\n${validation.errors.join("\n")}`, EXIT_FAILED);
