@@ -11,6 +11,7 @@ import { renderCheckRun } from "../core/render/check-run.js";
 import { gatherApprovalFacts } from "../github/approval-facts.js";
 import { ownAppId } from "../github/app-identity.js";
 import { writeCheckRun } from "../github/check-runs.js";
+import { withKeyedLock } from "../github/claim.js";
 import { CouldNotEvaluate, httpStatus } from "../github/errors.js";
 import type { PullRequestUnderEvaluation } from "../github/pull-requests.js";
 import { readBasePolicy } from "../github/read-policy.js";
@@ -46,6 +47,11 @@ export interface EvaluationOptions {
  * the check run itself is thrown, so the delivery fails visibly.
  */
 export async function evaluatePullRequest(ctx: EvaluationContext, pr: PullRequestUnderEvaluation, options: EvaluationOptions = {}): Promise<Decision> {
+  // deliveries for one head arriving together are judged one after the other, so the second finds the first's check run
+  return withKeyedLock(`${ctx.owner}/${ctx.repo}:pull-request-head:${pr.headSha}`, () => evaluateAndReport(ctx, pr, options));
+}
+
+async function evaluateAndReport(ctx: EvaluationContext, pr: PullRequestUnderEvaluation, options: EvaluationOptions): Promise<Decision> {
   let decision: Decision;
   let policy: Policy | undefined;
   let signOffUrls: Record<string, string> = {};

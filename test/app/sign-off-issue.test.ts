@@ -114,8 +114,9 @@ describe("the first evaluation of a gated pull request", () => {
 
     expect(app.requestsTo("POST", ISSUES)).toHaveLength(1);
     expect(tracker.appIssues()).toHaveLength(1);
-    // both deliveries wrote the check run, and both link the one issue
+    // both deliveries wrote the check run — the same one: the second found the first's — and both link the one issue
     expect(checks.history).toHaveLength(2);
+    expect(checks.runs).toHaveLength(1);
     for (const write of checks.history) expect(write.summary).toContain("https://github.com/acme/models/issues/100");
   });
 });
