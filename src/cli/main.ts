@@ -11,6 +11,7 @@ import { runCheck } from "./commands/check.js";
 import { renderValidation, validateFiles, validateRepository } from "./commands/validate.js";
 import { loadInventory, renderInventory } from "./commands/inventory.js";
 import { runBom } from "./commands/bom.js";
+import { modelgateVersion } from "../version.js";
 
 export const USAGE = `Usage: modelgate <command> [options]
 
@@ -29,6 +30,7 @@ Commands:
 
 Options:
   -h, --help   Show this help.
+  --version    Print modelgate's version.
 `;
 
 export interface CliIo {
@@ -59,6 +61,10 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       io.stdout(USAGE);
       return EXIT_OK;
     }
+    if (command === "--version" || command === "-v") {
+      io.stdout(`${await modelgateVersion()}\n`);
+      return EXIT_OK;
+    }
     switch (command) {
       case "check": {
         const { values } = parse(rest, { base: { type: "string" }, head: { type: "string" }, json: { type: "boolean" } });
@@ -78,7 +84,9 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       case "validate": {
         const { values, positionals } = parse(rest, {}, true);
         if (values["help"]) return help(io);
-        const results = positionals.length > 0 ? await validateFiles(positionals) : await validateRepository(await openRepository(str(values["repo"])));
+        const repoOption = str(values["repo"]);
+        // files are relative to --repo when it is given, as every other path of the CLI is
+        const results = positionals.length > 0 ? await validateFiles(positionals, repoOption) : await validateRepository(await openRepository(repoOption));
         io.stdout(renderValidation(results));
         return results.some((r) => r.errors.length > 0) ? EXIT_FAILED : EXIT_OK;
       }

@@ -12,6 +12,7 @@ import {
   type GatedVersion,
   type SignOffTracking,
 } from "../core/sign-off/issue.js";
+import { signOffKey, signOffSubject, type SignOffSubjectOf } from "../core/sign-off/subject.js";
 import { ClaimNotFulfilled, findOrCreateOnce } from "./claim.js";
 import { CouldNotEvaluate, describeTarget, httpStatus, rethrowAsCouldNotEvaluate } from "./errors.js";
 import { listIssueComments, signOffComments } from "./issue-comments.js";
@@ -77,14 +78,23 @@ export async function listSignOffIssues(octokit: ProbotOctokit, { owner, repo, a
   }
 }
 
-/** The issue of a digest: the oldest one, should a race or a lost label ever have produced two. */
-export function signOffIssueFor(issues: ReadonlyArray<SignOffIssue>, digest: string): SignOffIssue | undefined {
-  return issues.find((issue) => issue.ref.digest === digest);
+/**
+ * The issue of a sign-off subject (a change, a gated version or another issue's ref): the one
+ * whose digest and intent match, the oldest should a race or a lost label ever have produced two.
+ */
+export function signOffIssueFor(issues: ReadonlyArray<SignOffIssue>, subject: SignOffSubjectOf): SignOffIssue | undefined {
+  const key = signOffKey(subject);
+  return issues.find((issue) => signOffKey(issue.ref) === key);
 }
 
-/** The claim key of a digest's sign-off issue (a git ref name part). */
-export function signOffClaimKey(digest: string): string {
-  return `sign-off-${digest.replace(/^sha256:/, "")}`;
+/**
+ * The claim key of a subject's sign-off issue (a git ref name part): `sign-off-<hex>` for
+ * shipping (as it always was), `sign-off-decommission-<hex>` for a retirement.
+ */
+export function signOffClaimKey(subject: SignOffSubjectOf): string {
+  const { digest, intent } = signOffSubject(subject);
+  const hex = digest.replace(/^sha256:/, "");
+  return intent === "ship" ? `sign-off-${hex}` : `sign-off-${intent}-${hex}`;
 }
 
 /**
@@ -100,16 +110,16 @@ export async function openSignOffIssue(
 ): Promise<SignOffIssue> {
   const { owner, repo, appId } = target;
   const { ref } = issue;
-  const what = `the sign-off issue of ${ref.model} ${ref.version}`;
+  const what = `the sign-off issue of ${subjectPhrase(ref)}`;
   try {
     return await findOrCreateOnce(
       octokit,
-      { owner, repo, key: signOffClaimKey(ref.digest), sha: target.claimSha },
+      { owner, repo, key: signOffClaimKey(ref), sha: target.claimSha },
       {
-        find: async () => signOffIssueFor(await listSignOffIssues(octokit, { owner, repo, appId }), ref.digest),
+        find: async () => signOffIssueFor(await listSignOffIssues(octokit, { owner, repo, appId }), ref),
         create: async () => {
           await ensureLabel();
-          const { data } = await octokit.rest.issues.create({ owner, repo, title: signOffIssueTitle(ref.model, ref.version), body: issue.body, labels: [SIGN_OFF_LABEL] });
+          const { data } = await octokit.rest.issues.create({ owner, repo, title: signOffIssueTitle(ref.model, ref.version, ref.intent), body: issue.body, labels: [SIGN_OFF_LABEL] });
           return { number: data.number, url: data.html_url, state: "open", body: issue.body, ref, tracking: parseTracking(issue.body), fresh: true };
         },
       },
@@ -140,11 +150,11 @@ export async function ensureSignOffLabel(octokit: ProbotOctokit, { owner, repo }
 export interface SignOffIssueFacts {
   /** Every sign-off issue of the repository (to find the older issues a new digest supersedes). */
   listed: SignOffIssue[];
-  /** Per digest of a gated version: its issue and the comments that can carry commands. */
-  byDigest: Map<string, { version: GatedVersion; issue: SignOffIssue; comments: SignOffComment[] }>;
+  /** Per signOffKey of a gated version: its issue and the comments that can carry commands. */
+  bySubject: Map<string, { version: GatedVersion; issue: SignOffIssue; comments: SignOffComment[] }>;
 }
 
-export const NO_SIGN_OFF_ISSUES: SignOffIssueFacts = { listed: [], byDigest: new Map() };
+export const NO_SIGN_OFF_ISSUES: SignOffIssueFacts = { listed: [], bySubject: new Map() };
 
 /**
  * Finds the sign-off issue of each gated model version of a pull request and reads its
@@ -161,12 +171,13 @@ export async function gatherSignOffIssues(
   if (gated.length === 0) return NO_SIGN_OFF_ISSUES;
   const { owner, repo, appId, pr } = target;
   const listed = await listSignOffIssues(octokit, { owner, repo, appId });
-  const byDigest: SignOffIssueFacts["byDigest"] = new Map();
+  const bySubject: SignOffIssueFacts["bySubject"] = new Map();
   let labelReady: Promise<void> | undefined;
   const ensureLabel = () => (labelReady ??= ensureSignOffLabel(octokit, { owner, repo }));
   for (const version of gated) {
-    if (byDigest.has(version.digest)) continue;
-    let issue = signOffIssueFor(listed, version.digest);
+    const key = signOffKey(version);
+    if (bySubject.has(key)) continue;
+    let issue = signOffIssueFor(listed, version);
     if (!issue && options.open) {
       const tracking = trackPullRequest(undefined, version, { number: pr.number, author: pr.author, roles: version.roles });
       const body = signOffIssueBody({ ref: version, tracking, state: undefined, policy, org: target.org, repositoryUrl: target.repositoryUrl });
@@ -175,20 +186,20 @@ export async function gatherSignOffIssues(
     }
     if (!issue) continue;
     const comments = issue.fresh ? [] : signOffComments(await listIssueComments(octokit, { owner, repo, issueNumber: issue.number }));
-    byDigest.set(version.digest, { version, issue, comments });
+    bySubject.set(key, { version, issue, comments });
   }
-  return { listed, byDigest };
+  return { listed, bySubject };
 }
 
-/** The approval facts the sign-off issues add: comment histories, links, and the authors of every PR that carried each digest. */
+/** The approval facts the sign-off issues add, per signOffKey: comment histories, links, and the authors of every PR that carried the subject. */
 export function signOffApprovalFacts(issues: SignOffIssueFacts): Pick<ApprovalFacts, "signOffs" | "signOffIssues" | "signOffAuthors"> {
   const signOffs: ApprovalFacts["signOffs"] = {};
   const signOffIssues: ApprovalFacts["signOffIssues"] = {};
   const signOffAuthors: Record<string, string[]> = {};
-  for (const [digest, { issue, comments }] of issues.byDigest) {
-    signOffs[digest] = comments;
-    signOffIssues[digest] = issue.url;
-    signOffAuthors[digest] = trackedAuthors(issue.tracking);
+  for (const [key, { issue, comments }] of issues.bySubject) {
+    signOffs[key] = comments;
+    signOffIssues[key] = issue.url;
+    signOffAuthors[key] = trackedAuthors(issue.tracking);
   }
   return { signOffs, signOffIssues, signOffAuthors };
 }
@@ -207,14 +218,15 @@ export async function syncSignOffIssues(
   issues: SignOffIssueFacts,
 ): Promise<void> {
   const { owner, repo, pr } = target;
-  for (const [, { version, issue, comments }] of issues.byDigest) {
+  for (const [key, { version, issue, comments }] of issues.bySubject) {
     const tracking = trackPullRequest(issue.tracking, version, { number: pr.number, author: pr.author, roles: version.roles });
     const state = replaySignOffs(comments, issueReplayContext(policy, tracking, { authors: facts.authors, teamMembership: facts.teamMembership, org: target.org }));
     const body = signOffIssueBody({ ref: issue.ref, tracking, state, policy, org: target.org, repositoryUrl: target.repositoryUrl });
     await updateSignOffIssue(octokit, { owner, repo }, issue, { body, state: "open" });
 
+    // the PR no longer carries the subject of an older issue of this model: new artefacts, or no longer (or now) a decommission
     const superseded = issues.listed.filter(
-      (old) => old.ref.model === version.model && old.ref.digest !== version.digest && old.state === "open" && (old.tracking?.pulls ?? []).some((p) => p.number === pr.number),
+      (old) => old.ref.model === version.model && signOffKey(old.ref) !== key && old.state === "open" && (old.tracking?.pulls ?? []).some((p) => p.number === pr.number),
     );
     for (const old of superseded) await closeSupersededIssue(octokit, { owner, repo }, old, { issue, pullRequest: pr.number, version });
   }
@@ -234,7 +246,7 @@ export async function updateSignOffIssue(
   return true;
 }
 
-/** Closes an issue whose digest a pull request no longer carries, pointing at the issue of the new digest. */
+/** Closes an issue whose subject a pull request no longer carries, pointing at the issue of the new one. */
 export async function closeSupersededIssue(
   octokit: ProbotOctokit,
   { owner, repo }: { owner: string; repo: string },
@@ -242,17 +254,25 @@ export async function closeSupersededIssue(
   replacement: { issue: SignOffIssue; pullRequest: number; version: GatedVersion },
 ): Promise<void> {
   const { issue, pullRequest, version } = replacement;
+  const sameArtefacts = old.ref.digest === version.digest;
   const body = [
-    `Superseded by #${issue.number}: pull request #${pullRequest} now carries ${version.model} ${version.version} with digest \`${version.digest}\`.`,
+    `Superseded by #${issue.number}: pull request #${pullRequest} now carries ${subjectPhrase(version)} with digest \`${version.digest}\`.`,
     "",
-    `Sign-offs are bound to a digest: those given here count only for \`${old.ref.digest}\`, never for the new artefacts. Sign off on #${issue.number}.`,
+    sameArtefacts
+      ? `Sign-offs are bound to a digest and to what they approve: those given here count only for ${old.ref.intent === "decommission" ? "the decommission of" : "shipping"} \`${old.ref.digest}\`. Sign off on #${issue.number}.`
+      : `Sign-offs are bound to a digest: those given here count only for \`${old.ref.digest}\`, never for the new artefacts. Sign off on #${issue.number}.`,
   ].join("\n");
   await octokit.rest.issues.createComment({ owner, repo, issue_number: old.number, body });
   await octokit.rest.issues.update({ owner, repo, issue_number: old.number, state: "closed", state_reason: "not_planned" });
 }
 
-function refOf({ model, version, digest }: ModelVersionRef): ModelVersionRef {
-  return { model, version, digest };
+/** "fraud-detector 2.1.0", or "the decommission of fraud-detector 2.1.0". */
+function subjectPhrase(ref: ModelVersionRef): string {
+  return `${ref.intent === "decommission" ? "the decommission of " : ""}${ref.model} ${ref.version}`;
+}
+
+function refOf({ model, version, digest, intent }: ModelVersionRef): ModelVersionRef {
+  return { model, version, digest, ...(intent ? { intent } : {}) };
 }
 
 function failure(error: unknown): string {

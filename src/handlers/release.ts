@@ -11,6 +11,7 @@ import { OPEN_SIGN_OFF_ACTION, renderCheckRun, truncateUtf8, type CheckRunOutput
 import { code, inlineText, plural } from "../core/render/markdown.js";
 import { renderReleaseSection, upsertReleaseSection, type ReleaseModel } from "../core/render/release-notes.js";
 import { approvalRole } from "../core/render/requirement-kinds.js";
+import { signOffKey } from "../core/sign-off/subject.js";
 import { CHECK_RUN_TEXT_MAX_BYTES, utf8Bytes } from "../core/render/truncate.js";
 import { ownAppId } from "../github/app-identity.js";
 import { writeCheckRun } from "../github/check-runs.js";
@@ -111,7 +112,7 @@ interface ReleaseJudgement {
   decision: Decision;
   policy?: Policy;
   bom: BomOutcome;
-  /** Sign-off issue URL per digest, for the check run's links. */
+  /** Sign-off issue URL per signOffKey, for the check run's links. */
   signOffUrls?: Record<string, string>;
 }
 
@@ -191,10 +192,10 @@ async function judgeRelease(ctx: ReleaseContext, release: ReleaseUnderEvaluation
   const { base, head } = await readSnapshots(ctx.octokit, { ...location, baseCommit, headCommit: commit }, policy);
   const judged = releasePolicy(policy);
   const detected = detectChanges(judged, base, head);
-  const gated = detected.changes.filter((change) => requiredRoles(judged, change.kinds).length > 0).map((change) => change.digest);
+  const gated = detected.changes.filter((change) => requiredRoles(judged, change.kinds).length > 0);
   // sign-off issues are read even when approvals.via has no sign_off: an /override on them still counts
-  const { facts, authorsByDigest } = await gatherReleaseApprovalFacts(ctx.octokit, { ...location, digests: gated, appId: await ownAppId(ctx.octokit), commit }, judged);
-  const decision = releaseDecision(judgeModels({ policy: judged, base, head, facts, now: ctx.now, detected }, authorsByDigest), policy);
+  const { facts, authorsBySubject } = await gatherReleaseApprovalFacts(ctx.octokit, { ...location, subjects: gated, appId: await ownAppId(ctx.octokit), commit }, judged);
+  const decision = releaseDecision(judgeModels({ policy: judged, base, head, facts, now: ctx.now, detected }, authorsBySubject), policy);
 
   let bom: BomOutcome = { kind: "off" };
   if (policy.release.attach_bom) {
@@ -220,10 +221,10 @@ async function judgeRelease(ctx: ReleaseContext, release: ReleaseUnderEvaluation
  * The gate of every changed model, each judged with the authors of its own pull requests (an
  * evaluator or signer is "an author" only of the model versions they authored, as in the PR gate).
  */
-function judgeModels(input: GateInput, authorsByDigest: ReadonlyMap<string, string[]>): Decision {
+function judgeModels(input: GateInput, authorsBySubject: ReadonlyMap<string, string[]>): Decision {
   const decision = evaluateGate(input);
   const models = decision.models.map((model) => {
-    const authors = authorsByDigest.get(model.digest) ?? [];
+    const authors = authorsBySubject.get(signOffKey(model)) ?? [];
     if (authors.length === 0) return model;
     const judged = evaluateGate({ ...input, facts: { ...input.facts, authors } });
     return judged.models.find((m) => m.name === model.name) ?? model;

@@ -5,6 +5,7 @@ import type { Policy } from "../core/policy/schema.js";
 import { parseCommand, parseCommandOrError, type SignOffCommand } from "../core/sign-off/command.js";
 import { replaySignOffs, type SignOffState } from "../core/sign-off/replay.js";
 import { issueReplayContext, signOffIssueBody } from "../core/sign-off/issue.js";
+import { signOffKey, signOffSubject } from "../core/sign-off/subject.js";
 import { ownAppId } from "../github/app-identity.js";
 import { CouldNotEvaluate, httpStatus, rethrowAsCouldNotEvaluate } from "../github/errors.js";
 import { listIssueComments, reactToComment, replyOnce, signOffComments, type IssueComment } from "../github/issue-comments.js";
@@ -28,7 +29,7 @@ interface IssueSession {
 /**
  * A comment on one of this app's sign-off issues (SPEC §6). A new command is answered
  * (👍 accepted, 😕 refused with the reason) from the same replay the gate uses; then the
- * issue table is rewritten and every open pull request carrying the digest is re-evaluated.
+ * issue table is rewritten and every open pull request carrying its subject (digest and intent) is re-evaluated.
  * An edited or deleted command can only withdraw a sign-off: the table and the PRs are
  * brought up to date, silently.
  */
@@ -71,7 +72,7 @@ export async function handleSignOffComment(context: CommentContext, clock: Clock
   } catch (error) {
     // fail closed: without live membership nobody's command is confirmed, and nothing is updated
     const reason = error instanceof CouldNotEvaluate ? error.message : "an internal error";
-    ctx.log.warn({ delivery: ctx.delivery, issue: issue.number, digest: issue.ref.digest, login, status: statusOf(error), reason }, "modelgate could not verify a sign-off command");
+    ctx.log.warn({ delivery: ctx.delivery, issue: issue.number, ...signOffSubject(issue.ref), login, status: statusOf(error), reason }, "modelgate could not verify a sign-off command");
     const existing = await listIssueComments(ctx.octokit, { owner, repo, issueNumber: issue.number }).catch(() => []);
     await replyOnce(ctx.octokit, target, existing, {
       commentId: comment.id,
@@ -85,7 +86,7 @@ export async function handleSignOffComment(context: CommentContext, clock: Clock
   // edited or deleted before it was read: it never counts, so there is nothing to answer
   if (!outcome) return;
   ctx.log.info(
-    { delivery: ctx.delivery, repo: `${owner}/${repo}`, issue: issue.number, model: issue.ref.model, version: issue.ref.version, digest: issue.ref.digest, login, command: outcome.command, accepted: outcome.accepted, reason: outcome.reason ?? null },
+    { delivery: ctx.delivery, repo: `${owner}/${repo}`, issue: issue.number, model: issue.ref.model, version: issue.ref.version, ...signOffSubject(issue.ref), login, command: outcome.command, accepted: outcome.accepted, reason: outcome.reason ?? null },
     "modelgate sign-off command",
   );
   if (outcome.accepted) {
@@ -128,13 +129,13 @@ async function readSession(
   // GitHub's listing may lag behind the event that brought this comment
   if (current && !history.some((c) => c.id === current.id)) history.push(current);
   const authors = openPulls.map((pr) => pr.author).filter((a) => a !== "");
-  const logins = loginsToResolve(policy, { available: true, authors, headSha: "", reviews: [], signOffs: { [issue.ref.digest]: history }, signOffIssues: {}, org: owner });
+  const logins = loginsToResolve(policy, { available: true, authors, headSha: "", reviews: [], signOffs: { [signOffKey(issue.ref)]: history }, signOffIssues: {}, org: owner });
   const teamMembership: TeamMembership = logins.length > 0 ? await readTeamMembership(octokit, { org: owner, logins, teams: roleTeams(policy) }) : {};
   const state = replaySignOffs(history, issueReplayContext(policy, issue.tracking, { authors, teamMembership, org: owner }));
   return { openPulls, policy, comments, state };
 }
 
-/** Rewrites the issue table, then re-evaluates each open PR carrying the digest (one failing PR does not stop the others). */
+/** Rewrites the issue table, then re-evaluates each open PR the issue tracks (one failing PR does not stop the others). */
 async function refresh(ctx: EvaluationContext, issue: SignOffIssue, openPulls: ReadonlyArray<PullRequestUnderEvaluation>, session: IssueSession | undefined): Promise<void> {
   const { octokit, owner, repo } = ctx;
   if (issue.tracking && session) {

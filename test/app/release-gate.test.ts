@@ -72,8 +72,8 @@ interface Scenario {
   /** Files of the previous release's commit; omitted for a first release. */
   previousFiles?: Record<string, FileFixture>;
   files: Record<string, FileFixture>;
-  /** Sign-off issues (number -> digest + comments). */
-  signOffs?: Array<{ number: number; digest: string; version: string; comments: Array<{ id: number; login: string; body: string }>; pullAuthors?: string[] }>;
+  /** Sign-off issues (number -> digest + comments); `read: false` for one the release must not read (another subject). */
+  signOffs?: Array<{ number: number; digest: string; version: string; intent?: "decommission"; comments: Array<{ id: number; login: string; body: string }>; pullAuthors?: string[]; read?: boolean }>;
   members?: Record<string, string[]>;
   policy?: string;
   existingRun?: { id: number; externalId: string };
@@ -106,10 +106,10 @@ function serveRelease(scenario: Scenario): { current: ReleaseFixture; repository
         scenario.signOffs.map((s) =>
           issueResource({
             number: s.number,
-            title: `Sign-off: fraud-detector ${s.version}`,
+            title: `Sign-off: fraud-detector ${s.version}${s.intent ? " (decommission)" : ""}`,
             body: [
-              signOffMarker({ model: "fraud-detector", version: s.version, digest: s.digest }),
-              renderTrackingMarker({ manifestPath: "models/fraud/model.yaml", kinds: ["retrain"], pulls: (s.pullAuthors ?? []).map((author, i) => ({ number: 7 + i, author, roles: ["developer", "system_operator"] })) }),
+              signOffMarker({ model: "fraud-detector", version: s.version, digest: s.digest, ...(s.intent ? { intent: s.intent } : {}) }),
+              renderTrackingMarker({ manifestPath: "models/fraud/model.yaml", kinds: [s.intent ?? "retrain"], pulls: (s.pullAuthors ?? []).map((author, i) => ({ number: 7 + i, author, roles: ["developer", "system_operator"] })) }),
               "## Sign-off",
             ].join("\n"),
             labels: ["modelgate:sign-off"],
@@ -117,8 +117,9 @@ function serveRelease(scenario: Scenario): { current: ReleaseFixture; repository
           }),
         ),
       );
-    for (const s of scenario.signOffs) api.get(`${API}/issues/${s.number}/comments`).query({ per_page: "100" }).reply(200, s.comments.map(commentResource));
-    const logins = [...new Set(scenario.signOffs.flatMap((s) => s.comments.map((c) => c.login.toLowerCase())))].sort();
+    const read = scenario.signOffs.filter((s) => s.read !== false);
+    for (const s of read) api.get(`${API}/issues/${s.number}/comments`).query({ per_page: "100" }).reply(200, s.comments.map(commentResource));
+    const logins = [...new Set(read.flatMap((s) => s.comments.map((c) => c.login.toLowerCase())))].sort();
     serveTeamMembership(OWNER, logins.flatMap((login) => ROLE_TEAMS.map((team) => ({ login, team }))), scenario.members ?? {});
   }
   api
@@ -411,6 +412,45 @@ describe("story 2: a retrained model released without its sign-offs", () => {
     expect(run.output.summary).toContain(
       "developer must sign off, but a release has no reviews and approvals.via in .github/modelgate.yml allows only reviews: add sign_off to approvals.via, then developer comments `/approve developer` on the sign-off issue of this digest",
     );
+  });
+});
+
+describe("story 2b: a release that retires a model keeps its digest, not its sign-offs", () => {
+  const DECOMMISSIONED = modelFiles(fraud({ version: "2.1.0", weights: "weights of 2.1.0", evaluation: { evaluator: "eve", date: "2026-11-20" }, status: "decommissioned" }));
+  const RETIREMENT_APPROVALS = [
+    { id: 1, login: "bob", body: "/approve system_operator" },
+    { id: 2, login: "carol", body: "/approve data_custodian" },
+  ];
+  const SHIP_ISSUE = { number: 41, digest: RETRAINED.digest, version: "2.1.0", comments: RETIREMENT_APPROVALS, read: false };
+
+  test("the sign-offs on the issue that shipped the digest do not count for its decommission", async () => {
+    const app = await createTestApp();
+    expect(DECOMMISSIONED.digest).toBe(RETRAINED.digest);
+    serveRelease({ previousFiles: RETRAINED.files, files: DECOMMISSIONED.files, signOffs: [SHIP_ISSUE], members: MEMBERS });
+    serveReleaseUpdate();
+    serveUpload();
+
+    await app.receive(releaseEvent("published", CURRENT, INSTALLATION_ID));
+
+    const run = createdCheckRun(app);
+    expect(run.conclusion).toBe("failure");
+    expect(run.output.title).toBe("1 model: 2 sign-offs missing");
+    expect(run.output.summary).not.toContain("signed off by");
+  });
+
+  test("the sign-offs on its decommission issue do", async () => {
+    const app = await createTestApp();
+    const decommissionIssue = { number: 42, digest: RETRAINED.digest, version: "2.1.0", intent: "decommission" as const, comments: RETIREMENT_APPROVALS };
+    serveRelease({ previousFiles: RETRAINED.files, files: DECOMMISSIONED.files, signOffs: [SHIP_ISSUE, decommissionIssue], members: MEMBERS });
+    serveReleaseUpdate();
+    serveUpload();
+
+    await app.receive(releaseEvent("published", CURRENT, INSTALLATION_ID));
+
+    const run = createdCheckRun(app);
+    expect(run.conclusion).toBe("success");
+    expect(run.output.summary).toContain("signed off by @bob on the sign-off issue");
+    expect(run.output.summary).toContain("signed off by @carol on the sign-off issue");
   });
 });
 

@@ -45,6 +45,14 @@ describe("modelgate validate", () => {
     expect(run.stdout).toMatch(/^modelgate\.yml:3: gates\.retrain\.approvals\[0\]: role "ghost" is not declared under roles/m);
   });
 
+  it("files are read relative to --repo, and named as given", async () => {
+    const repo = newRepo();
+    repo.write({ ...modelFiles(FRAUD) });
+    const run = await runModelgate(["validate", "--repo", repo.dir, "models/fraud/model.yaml"], process.cwd());
+    expect(run.stdout).toContain("ok  models/fraud/model.yaml (manifest)");
+    expect(run.code).toBe(0);
+  });
+
   it("a file that cannot be read: exit 2", async () => {
     const repo = newRepo();
     const run = await runModelgate(["validate", "missing/model.yaml"], repo.dir);
@@ -144,6 +152,12 @@ describe("usage", () => {
     const run = await runModelgate([], process.cwd());
     expect(run.code).toBe(2);
     expect(run.stderr).toContain("Usage: modelgate <command>");
+  });
+
+  it("--version prints the version of package.json", async () => {
+    const run = await runModelgate(["--version"], process.cwd());
+    expect(run.code).toBe(0);
+    expect(run.stdout).toBe(`${(JSON.parse(readFileSync(join(process.cwd(), "package.json"), "utf8")) as { version: string }).version}\n`);
   });
 
   it("--help prints the usage of every command", async () => {

@@ -112,6 +112,7 @@ describe("policy errors name the file and line", () => {
     { name: "bad enum", text: "release:\n  on_failure: comment\nunmanaged_artifacts: block\n", line: 3, message: /^unmanaged_artifacts: Invalid option: expected one of "fail"\|"warn"\|"off"$/ },
     { name: "bad enum in a list", text: "approvals:\n  via:\n    - review\n    - email\n", line: 4, message: /^approvals\.via\[1\]: Invalid option/ },
     { name: "gate naming an undeclared role", text: "gates:\n  new_model:\n    approvals:\n      - developer\n      - auditor\n", line: 5, message: 'gates.new_model.approvals[1]: role "auditor" is not declared under roles' },
+    { name: "gate naming a role that only Object.prototype has", text: "gates:\n  retrain:\n    approvals: [constructor]\n", line: 3, message: 'gates.retrain.approvals[0]: role "constructor" is not declared under roles' },
     { name: "wrong type", text: "evaluation:\n  max_age_days: soon\n", line: 2, message: /^evaluation\.max_age_days: / },
     { name: "zero days", text: "evaluation:\n  max_age_days: 0\n", line: 2, message: /^evaluation\.max_age_days: / },
     { name: "no approval channel", text: "approvals:\n  via: []\n", line: 2, message: /^approvals\.via: / },

@@ -14,6 +14,8 @@ export interface ModelFixture {
   prompt: string;
   /** Overrides the weights hash the manifest declares (a mismatch). */
   declaredWeightsSha?: string;
+  /** The manifest's status (default `active`); `decommissioned` retires the model with the same digest. */
+  status?: "active" | "deprecated" | "decommissioned";
   /** The security evaluation record; `undefined` writes none. */
   evaluation?: { evaluator: string; date: string; result?: "pass" | "fail"; digest?: string };
 }
@@ -41,7 +43,7 @@ export function modelFiles(model: ModelFixture): ModelFilesResult {
   const lines = [
     `name: ${model.name}`,
     `version: ${model.version}`,
-    "status: active",
+    `status: ${model.status ?? "active"}`,
     "description: Scores card transactions for fraud",
     "modalities: [tabular]",
     "components:",

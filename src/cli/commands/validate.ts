@@ -1,5 +1,5 @@
 import { readFile } from "node:fs/promises";
-import { posix, sep } from "node:path";
+import { posix, resolve, sep } from "node:path";
 import { parsePolicy, POLICY_PATH } from "../../core/policy/load-policy.js";
 import { defaultPolicy } from "../../core/policy/schema.js";
 import { loadManifest } from "../../core/manifest/load-manifest.js";
@@ -23,12 +23,13 @@ export function isPolicyFile(path: string): boolean {
 }
 
 /** Validates files given on the command line (from disk); an unreadable file stops with exit 2. */
-export async function validateFiles(files: ReadonlyArray<string>): Promise<ValidatedFile[]> {
+export async function validateFiles(files: ReadonlyArray<string>, folder = "."): Promise<ValidatedFile[]> {
   const results: ValidatedFile[] = [];
   for (const file of files) {
     let text: string;
     try {
-      text = await readFile(file, "utf8");
+      // named as given (in errors too), read relative to the folder (--repo)
+      text = await readFile(resolve(folder, file), "utf8");
     } catch (error) {
       throw new CliError(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (error as Error).message}`);
     }

@@ -248,11 +248,46 @@ function componentChanged(base: Snapshot, head: Snapshot, basePath: string, head
   if (isFileComponent(was) !== isFileComponent(is)) return true;
   if (isFileComponent(was) && isFileComponent(is)) {
     // the file itself changed even if its declared hash did not: hash verification will tell
-    const before = base.entries.get(componentRepoPath(basePath, was))?.blobSha;
-    const after = head.entries.get(componentRepoPath(headPath, is))?.blobSha;
+    const before = componentContent(base, basePath, componentRepoPath(basePath, was));
+    const after = componentContent(head, headPath, componentRepoPath(headPath, is));
     return before !== after;
   }
   return false;
+}
+
+/**
+ * What a component path holds at one commit: its blob, or — for a component that names a folder
+ * (docs/cli.md "Declared": it declares every file in it) — every blob under it, so that a file
+ * changed or added in the folder is a change of the model and not an invisible one.
+ */
+function componentContent(snapshot: Snapshot, manifestPath: string, repoPath: string): string | undefined {
+  const entry = snapshot.entries.get(repoPath);
+  if (entry) return entry.blobSha;
+  const inFolder = pathsUnder(snapshot, repoPath).filter((path) => path !== manifestPath);
+  if (inFolder.length === 0) return undefined;
+  return inFolder.map((path) => `${snapshot.entries.get(path)?.blobSha ?? ""} ${path.slice(repoPath.length + 1)}`).join("\n");
+}
+
+const sortedPathsCache = new WeakMap<Snapshot["entries"], string[]>();
+
+/** The paths under `folder/`, found by binary search in the sorted paths (paths with a prefix are contiguous). */
+function pathsUnder(snapshot: Snapshot, folder: string): string[] {
+  let sorted = sortedPathsCache.get(snapshot.entries);
+  if (!sorted) {
+    sorted = [...snapshot.entries.keys()].sort();
+    sortedPathsCache.set(snapshot.entries, sorted);
+  }
+  const prefix = `${folder}/`;
+  let low = 0;
+  let high = sorted.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if ((sorted[middle] ?? "") < prefix) low = middle + 1;
+    else high = middle;
+  }
+  const paths: string[] = [];
+  for (let i = low; i < sorted.length && (sorted[i] ?? "").startsWith(prefix); i++) paths.push(sorted[i] ?? "");
+  return paths;
 }
 
 function fileExists(head: Snapshot, manifestPath: string, component: Component): boolean {

@@ -18,8 +18,9 @@ export interface ApprovalInput {
   policy: Policy;
   facts: ApprovalFacts;
   roles: ReadonlyArray<string>;
-  digest: string;
-  /** The replayed sign-off issue of this digest (undefined offline). */
+  /** signOffKey of the model change: which sign-off issue to link. */
+  subjectKey: string;
+  /** The replayed sign-off issue of this subject (undefined offline). */
   signOffs: SignOffState | undefined;
   /** Where pending approvals are annotated. */
   at: { path: string; line: number };
@@ -40,7 +41,7 @@ export function approvalRequirements(input: ApprovalInput): Requirement[] {
   if (roles.length === 0) return [];
   const viaReview = policy.approvals.via.includes("review");
   const viaSignOff = policy.approvals.via.includes("sign_off");
-  const signOffUrl = facts.signOffIssues[input.digest];
+  const signOffUrl = Object.hasOwn(facts.signOffIssues, input.subjectKey) ? facts.signOffIssues[input.subjectKey] : undefined;
   const howTo = (role: string): string => {
     const comment = `comment \`/approve ${role}\` on the sign-off issue${signOffUrl ? ` (${signOffUrl})` : ""}`;
     if (viaReview && viaSignOff) return `approve this pull request in a review, or ${comment}`;

@@ -7,6 +7,7 @@ import type { ModelChange } from "../detect/types.js";
 import { detectChanges, type DetectedChanges } from "../detect/detect-changes.js";
 import { discoverUnmanaged } from "../discover/discover-unmanaged.js";
 import { replaySignOffs, type ReplayContext, type SignOffState } from "../sign-off/replay.js";
+import { signOffKey } from "../sign-off/subject.js";
 import type { ApprovalFacts, Decision, ModelVerdict, Requirement, UnmanagedFinding, Verdict } from "./types.js";
 import { evaluationRequirements } from "./evaluation-requirements.js";
 import { hashRequirements } from "./hash-requirements.js";
@@ -50,9 +51,12 @@ export function evaluateGate(input: GateInput): Decision {
   return { verdict, models, unmanaged, errors: detected.errors };
 }
 
-/** The replay context of a model version's sign-off issue, as the evaluation builds it (the command handler uses the same). */
-export function signOffReplayContext(policy: Policy, facts: ApprovalFacts, roles: string[], digest?: string): ReplayContext {
-  const otherAuthors = digest !== undefined && facts.signOffAuthors && Object.hasOwn(facts.signOffAuthors, digest) ? (facts.signOffAuthors[digest] ?? []) : [];
+/**
+ * The replay context of a model version's sign-off issue, as the evaluation builds it (the command
+ * handler uses the same); `subjectKey` (signOffKey) names the issue whose tracked authors count too.
+ */
+export function signOffReplayContext(policy: Policy, facts: ApprovalFacts, roles: string[], subjectKey?: string): ReplayContext {
+  const otherAuthors = subjectKey !== undefined && facts.signOffAuthors && Object.hasOwn(facts.signOffAuthors, subjectKey) ? (facts.signOffAuthors[subjectKey] ?? []) : [];
   return {
     policy,
     authors: [...facts.authors, ...otherAuthors],
@@ -84,11 +88,13 @@ function evaluateModel(policy: Policy, change: ModelChange, head: Snapshot, fact
     if (policy.supply_chain.require_data_provenance) requirements.push(...provenanceRequirements(change.head));
   }
   const roles = requiredRoles(policy, change.kinds);
+  // a decommission is signed off on its own issue: the approvals that shipped the digest do not retire it
+  const subjectKey = signOffKey(change);
   const signOffs: SignOffState | undefined = facts.available
-    ? replaySignOffs(facts.signOffs[change.digest] ?? [], signOffReplayContext(policy, facts, roles, change.digest))
+    ? replaySignOffs(Object.hasOwn(facts.signOffs, subjectKey) ? (facts.signOffs[subjectKey] ?? []) : [], signOffReplayContext(policy, facts, roles, subjectKey))
     : undefined;
   const at = { path: change.manifestPath, line: manifest ? manifest.lineOf(["version"]) : 1 };
-  requirements.push(...approvalRequirements({ policy, facts, roles, digest: change.digest, signOffs, at }));
+  requirements.push(...approvalRequirements({ policy, facts, roles, subjectKey, signOffs, at }));
 
   let verdict: Verdict = requirements.some((r) => r.status === "failed") ? "failure" : requirements.some((r) => r.status === "pending") ? "action_required" : "success";
   const override = verdict !== "success" ? signOffs?.override : undefined;

@@ -28,21 +28,22 @@ export function hashRequirements(loaded: LoadedManifest, head: Snapshot): Requir
 }
 
 function upstreamRequirement(id: string, component: Component, at: { path: string; line: number }, verifiedLine: number): Requirement {
-  if (component.verified === false) {
+  // modelgate cannot fetch an upstream artefact: unless the manifest states it was verified, it is unverified
+  if (component.verified !== true) {
     if (component.justification) {
       return { id, status: "met", message: `not verified: ${component.justification}`, provision: UNVERIFIED_PROVISION, ...at };
     }
     return {
       id,
       status: "failed",
-      message: `upstream component ${componentId(component)} is marked verified: false without a justification: say why an unverified component is acceptable`,
+      message: `upstream component ${componentId(component)} is not verified${component.verified === false ? "" : " (no verified: true)"} and has no justification: record that you verified its sha256 (verified: true), or say why an unverified component is acceptable (justification)`,
       provision: UNVERIFIED_PROVISION,
       path: at.path,
       line: verifiedLine,
     };
   }
   const source = "source" in component ? component.source : "";
-  return { id, status: "met", message: `declared sha256 ${component.sha256} (upstream ${source})`, provision: PROVISION, ...at };
+  return { id, status: "met", message: `declared verified by the manifest: sha256 ${component.sha256} of upstream ${source}`, provision: PROVISION, ...at };
 }
 
 function fileRequirement(id: string, component: FileComponent, declared: string, manifestPath: string, head: Snapshot, at: { path: string; line: number }): Requirement {
@@ -70,7 +71,10 @@ type FileHash = { hash: string; how: "LFS pointer oid" | "content hash" } | { pr
 /** The SHA-256 of a file at head, or why it is not known (`reject`: known to be wrong, not merely unknown). */
 function fileHash(head: Snapshot, repoPath: string): FileHash {
   const entry = head.entries.get(repoPath);
-  if (!entry) return { problem: "is missing", reject: false };
+  if (!entry) {
+    const isFolder = [...head.entries.keys()].some((path) => path.startsWith(`${repoPath}/`));
+    return { problem: isFolder ? "is a folder: its files cannot be bound by one sha256; list each file as a component" : "is missing", reject: false };
+  }
   if (entry.mode === SYMLINK_MODE) return { problem: "is a symbolic link, not the artefact", reject: false };
   const content = head.contents.get(repoPath);
   if (!content) {

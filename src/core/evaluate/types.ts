@@ -38,7 +38,7 @@ export interface ModelVerdict {
   override?: Override;
   /** The roles this model version needs (union of its change kinds' gates). */
   requiredRoles?: string[];
-  /** Standing sign-offs per role, replayed from the sign-off issue of this digest (absent offline). */
+  /** Standing sign-offs per role, replayed from the sign-off issue of this digest and intent (absent offline). */
   signOffs?: Record<string, RoleSignOff>;
 }
 
@@ -93,12 +93,15 @@ export interface ApprovalFacts {
   /** The commit a review must approve when `invalidate_on_push`. */
   headSha: string;
   reviews: Review[];
-  /** Sign-off issue comment history per model digest, oldest first. */
+  /**
+   * Sign-off issue comment history per sign-off subject, oldest first, keyed by signOffKey
+   * (core/sign-off/subject.ts): the digest for shipping, `<digest>#decommission` for a retirement.
+   */
   signOffs: Record<string, SignOffComment[]>;
-  /** Sign-off issue URL per digest, for links. */
+  /** Sign-off issue URL per signOffKey, for links. */
   signOffIssues: Record<string, string>;
   /**
-   * Per digest, the authors of the other pull requests that carried it (tracked by its sign-off
+   * Per signOffKey, the authors of the other pull requests that carried it (tracked by its sign-off
    * issue): authors of that model version too, so their sign-off commands never count for it.
    */
   signOffAuthors?: Record<string, string[]>;

@@ -129,7 +129,8 @@ export const policySchema = z
     (policy, ctx) => {
       for (const kind of CHANGE_KINDS) {
         for (const [index, role] of policy.gates[kind].approvals.entries()) {
-          if (!(role in policy.roles)) {
+          // hasOwn: `constructor` is "in" every object, yet declared by no policy
+          if (!Object.hasOwn(policy.roles, role)) {
             ctx.addIssue({ code: "custom", path: ["gates", kind, "approvals", index], message: `role "${role}" is not declared under roles` });
           }
         }

@@ -3,10 +3,11 @@ import type { Policy } from "../policy/schema.js";
 import { code, holderMentions, inlineText, plural, shortDigest } from "./markdown.js";
 import { STATUS_ICON, VERDICT_ICON, byStatus, byVerdict, pendingApprovals } from "./requirement-kinds.js";
 import { CHECK_RUN_TEXT_MAX_BYTES, truncateUtf8, utf8Bytes } from "./truncate.js";
+import { signOffKey } from "../sign-off/subject.js";
 
 export interface SummaryContext {
   checkName: string;
-  /** Sign-off issue URL per model digest. */
+  /** Sign-off issue URL per signOffKey (the digest, or `<digest>#decommission`). */
   signOffUrls?: Record<string, string>;
   policyPath?: string;
   /** Role holders and approval channels, to say who can sign off and how. */
@@ -120,7 +121,8 @@ function approvalBlock(model: ModelVerdict, ctx: SummaryContext): string {
     return `**${inlineText(role, 60)}** (${who.length > 0 ? `held by ${who.map((w) => inlineText(w, 140)).join(", ")}` : "see the policy for its holders"})`;
   });
   const via = ctx.policy?.approvals.via ?? ["review", "sign_off"];
-  const url = ctx.signOffUrls?.[model.digest];
+  const key = signOffKey(model);
+  const url = ctx.signOffUrls && Object.hasOwn(ctx.signOffUrls, key) ? ctx.signOffUrls[key] : undefined;
   const issue = url ? `the [sign-off issue](${url})` : (ctx.missingSignOffIssue ?? "the sign-off issue (press **Open sign-off** above to open it)");
   const how = [
     via.includes("review") ? "approves this pull request with a review" : "",

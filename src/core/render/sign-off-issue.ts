@@ -2,6 +2,7 @@ import { z } from "zod";
 import type { ChangeKind } from "../policy/schema.js";
 import type { Override } from "../evaluate/types.js";
 import { isSemver } from "../semver.js";
+import { SIGN_OFF_INTENTS, type SignOffIntent } from "../sign-off/subject.js";
 import { parseMarker, renderMarker } from "./hidden-marker.js";
 import { code, holderMentions, inlineText, isHttpUrl, plural } from "./markdown.js";
 import { truncateChars } from "./truncate.js";
@@ -11,10 +12,13 @@ export const ISSUE_BODY_MAX_CHARS = 65_536;
 
 export const SIGN_OFF_LABEL = "modelgate:sign-off";
 
+/** The model version (and intent) a sign-off issue is for. */
 export interface ModelVersionRef {
   model: string;
   version: string;
   digest: string;
+  /** Absent for shipping: the markers of ship issues are written (and were always written) without it. */
+  intent?: SignOffIntent;
 }
 
 export const modelNameSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/);
@@ -24,20 +28,32 @@ const signOffMarkerSchema = z.strictObject({
   model: modelNameSchema,
   version: z.string().max(256).refine(isSemver),
   digest: digestSchema,
+  intent: z.enum(SIGN_OFF_INTENTS).optional(),
 });
 
-export function signOffIssueTitle(model: string, version: string): string {
-  return `Sign-off: ${model} ${version}`;
+/** `Sign-off: <model> <version>`, and ` (decommission)` after it for the issue of a retirement. */
+export function signOffIssueTitle(model: string, version: string, intent: SignOffIntent = "ship"): string {
+  return `Sign-off: ${model} ${version}${intentSuffix(intent)}`;
 }
 
-/** The hidden marker that binds a sign-off issue to one model version and digest. */
-export function signOffMarker({ model, version, digest }: ModelVersionRef): string {
-  return renderMarker("sign-off", { model, version, digest });
+/** The hidden marker that binds a sign-off issue to one model version, digest and (for a decommission) intent. */
+export function signOffMarker({ model, version, digest, intent }: ModelVersionRef): string {
+  return renderMarker("sign-off", { model, version, digest, ...(intent && intent !== "ship" ? { intent } : {}) });
 }
 
-/** The model version a sign-off issue is for; `undefined` when its first marker is missing, garbled or forged. */
+/**
+ * The model version a sign-off issue is for; `undefined` when its first marker is missing, garbled
+ * or forged. A marker without intent is a ship issue (every issue opened before intents existed).
+ */
 export function parseSignOffMarker(body: string | null | undefined): ModelVersionRef | undefined {
-  return parseMarker("sign-off", body, signOffMarkerSchema);
+  const parsed = parseMarker("sign-off", body, signOffMarkerSchema);
+  if (!parsed) return undefined;
+  const { intent, ...ref } = parsed;
+  return intent === undefined || intent === "ship" ? ref : { ...ref, intent };
+}
+
+function intentSuffix(intent: SignOffIntent | undefined): string {
+  return intent === "decommission" ? " (decommission)" : "";
 }
 
 export interface SignOffRoleRow {
@@ -63,11 +79,15 @@ const STATE_CELL: Record<SignOffRoleRow["state"], string> = { approved: "✅ app
 
 /** The body of a sign-off issue; at most 65,536 characters (the pull request list is cut first). */
 export function renderSignOffIssueBody(input: SignOffIssueInput): string {
+  const decommission = input.intent === "decommission";
+  const version = `${inlineText(input.model)} ${inlineText(input.version)}`;
   const head = [
     signOffMarker(input),
-    `## Sign-off: ${inlineText(input.model)} ${inlineText(input.version)}`,
+    `## Sign-off: ${version}${intentSuffix(input.intent)}`,
     "",
-    `This issue collects the sign-offs that **${inlineText(input.model)} ${inlineText(input.version)}** needs before it may be merged, released or deployed (EN 304 223 5.1.4-3, human oversight). A sign-off counts only for the digest below: new artefacts need a new sign-off issue.`,
+    decommission
+      ? `This issue collects the sign-offs that the **decommission** of **${version}** needs before it may be merged (EN 304 223 5.1.4-3, human oversight; 5.5.1, end of life). Sign-offs given when this version shipped do not count here: retiring a model needs its own approvals. A sign-off here counts only for the decommission of the digest below.`
+      : `This issue collects the sign-offs that **${version}** needs before it may be merged, released or deployed (EN 304 223 5.1.4-3, human oversight). A sign-off counts only for the digest below: new artefacts need a new sign-off issue.`,
     "",
     "| | |",
     "|---|---|",
@@ -95,7 +115,7 @@ export function renderSignOffIssueBody(input: SignOffIssueInput): string {
     "",
     "Post a **new comment** whose first line is one command:",
     "",
-    "- `/approve <role>` — approve this model version as a holder of `<role>`",
+    `- \`/approve <role>\` — approve ${decommission ? "the decommission of " : ""}this model version as a holder of \`<role>\``,
     "- `/reject <role> <reason>` — reject it, with the reason",
     "- `/revoke <role>` — withdraw the approval or rejection standing for `<role>`",
     "- `/override <reason>` — break glass: let the gate pass despite failing requirements (holders of an override role only; the reason is recorded)",

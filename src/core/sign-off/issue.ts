@@ -8,6 +8,7 @@ import { renderMarker } from "../render/hidden-marker.js";
 import { ISSUE_BODY_MAX_CHARS, renderSignOffIssueBody, type ModelVersionRef, type SignOffIssueInput } from "../render/sign-off-issue.js";
 import { truncateChars } from "../render/truncate.js";
 import type { ReplayContext, SignOffState } from "./replay.js";
+import { signOffIntent } from "./subject.js";
 
 /**
  * What a sign-off issue remembers between deliveries, in a second hidden marker of its body:
@@ -29,7 +30,7 @@ export interface TrackedPullRequest {
   roles: string[];
 }
 
-/** A model version whose gate needs sign-offs, as one pull request changes it. */
+/** A model version whose gate needs sign-offs, as one pull request changes it; `intent` is set for a decommission. */
 export interface GatedVersion extends ModelVersionRef {
   manifestPath: string;
   kinds: ChangeKind[];
@@ -59,7 +60,10 @@ const trackingSchema = z.strictObject({
     .max(MAX_TRACKED_PULLS),
 });
 
-/** The model versions of a change set that need sign-offs (SPEC §6): one per model whose gates name roles. */
+/**
+ * The model versions of a change set that need sign-offs (SPEC §6): one per model whose gates
+ * name roles, with the intent of its change (a decommission is signed off apart from shipping).
+ */
 export function gatedVersions(policy: Policy, changes: ReadonlyArray<ModelChange>): GatedVersion[] {
   const gated: GatedVersion[] = [];
   for (const change of changes) {
@@ -69,10 +73,12 @@ export function gatedVersions(policy: Policy, changes: ReadonlyArray<ModelChange
     if (roles.length === 0 || version === undefined || !manifest) continue;
     // the latest record bound to these artefacts is the one the gate judges
     const record = manifest.manifest.evaluations.filter((r) => r.version === version && r.model_digest === change.digest).at(-1);
+    const intent = signOffIntent(change.kinds);
     gated.push({
       model: change.name,
       version,
       digest: change.digest,
+      ...(intent !== "ship" ? { intent } : {}),
       manifestPath: change.manifestPath,
       kinds: change.kinds,
       roles,

@@ -50,6 +50,19 @@ const pointerFilled = { ...placeholder.files, "models/placeholder/model.onnx": l
 
 const versionLine = (yaml: string): number => lineContaining(yaml, "version:");
 
+// a component that names a folder declares every file in it (docs/cli.md "Declared"): their changes are the model's
+const shardedSpec: ModelSpec = {
+  dir: "models/sharded",
+  components: { weights: { kind: "weights", sha256: sha256("shards"), verified: false, justification: "sharded weights, hashed per shard upstream", present: false } },
+};
+const sharded = (files: Record<string, FileSpec>, spec: Partial<ModelSpec> = {}): Record<string, FileSpec> => ({ ...modelFiles({ ...shardedSpec, ...spec }).files, ...files });
+const shardsV1 = { "models/sharded/weights/shard-1.safetensors": lfsPointer("shard 1 v1") };
+// a component "." names the model's own folder, which holds the manifest: editing the manifest alone is not a retrain
+const wholeFolder = (description: string, weights: string): Record<string, FileSpec> => ({
+  ...modelFiles({ dir: "models/whole", description, components: { ".": { kind: "weights", sha256: sha256("folder"), verified: false, justification: "the folder is the model", present: false } } }).files,
+  "models/whole/model.onnx": lfsPointer(weights),
+});
+
 const cases: Case[] = [
   { name: "no difference is no change", base: fraudV1.files, head: fraudV1.files, changes: [] },
   {
@@ -145,6 +158,21 @@ const cases: Case[] = [
     head: pointerFilled,
     changes: [{ name: "placeholder", kinds: ["retrain"], changedComponents: ["model.onnx"], findings: [{ id: "version.raised", path: "models/placeholder/model.yaml", line: 2 }] }],
   },
+  {
+    name: "a file changed inside a folder component is a retrain of its model",
+    base: sharded(shardsV1),
+    head: sharded({ "models/sharded/weights/shard-1.safetensors": lfsPointer("shard 1 v2") }),
+    changes: [{ name: "sharded", kinds: ["retrain"], changedComponents: ["weights"], findings: [{ id: "version.raised", path: "models/sharded/model.yaml", line: 2 }] }],
+  },
+  {
+    name: "a file added to a folder component is a retrain of its model",
+    base: sharded(shardsV1),
+    head: sharded({ ...shardsV1, "models/sharded/weights/extra.gguf": lfsPointer("extra") }, { version: "1.1.0" }),
+    changes: [{ name: "sharded", kinds: ["retrain"], changedComponents: ["weights"], findings: [] }],
+  },
+  { name: "an unchanged folder component is no change", base: sharded(shardsV1), head: sharded(shardsV1), changes: [] },
+  { name: "a folder component holding the manifest: a manifest edit alone stays metadata", base: wholeFolder("v1", "w1"), head: wholeFolder("v1, described", "w1"), changes: [{ name: "whole", kinds: ["metadata"], findings: [] }] },
+  { name: "a folder component holding the manifest: new weights in it are a retrain", base: wholeFolder("v1", "w1"), head: wholeFolder("v1", "w2"), changes: [{ name: "whole", kinds: ["retrain"], changedComponents: ["."] }] },
   { name: "a component of kind other is treated like weights", base: otherKind.files, head: otherKindChanged.files, changes: [{ name: "ranker", kinds: ["retrain"], findings: [] }] },
   { name: "several kinds are listed in the order of CHANGE_KINDS", base: fraudV1.files, head: everything.files, changes: [{ name: "fraud", kinds: ["retrain", "training_data", "metadata"], findings: [] }] },
   {

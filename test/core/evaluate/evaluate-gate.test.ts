@@ -61,6 +61,30 @@ describe("evaluateGate: the decision", () => {
     ]);
   });
 
+  describe("a decommission keeps the digest, not its sign-offs", () => {
+    const retired = modelFiles({ ...fraud, status: "decommissioned" });
+    const signed = (login: string, role: string, id: number) => ({ id, login, body: `/approve ${role}`, createdAt: `2026-11-30T10:0${id}:00Z`, edited: false });
+    const approvals = [signed("ops1", "system_operator", 1), signed("custodian1", "data_custodian", 2)];
+    const judge = (signOffs: Record<string, ReturnType<typeof signed>[]>) =>
+      evaluateGate({ policy: testPolicy(), base: snapshot(v1.files, "base"), head: snapshot(retired.files, "head"), facts: approvalFacts({ signOffs }), now: NOW }).models[0];
+
+    it("the sign-offs that shipped the digest do not approve its retirement", () => {
+      expect(retired.digest).toBe(v1.digest);
+      const model = judge({ [v1.digest]: approvals });
+      expect(model).toMatchObject({ kinds: ["decommission"], verdict: "action_required" });
+      expect(model?.requirements.map((r) => [r.id, r.status])).toEqual([
+        ["approval:system_operator", "pending"],
+        ["approval:data_custodian", "pending"],
+      ]);
+    });
+
+    it("the sign-offs of its decommission do", () => {
+      const model = judge({ [v1.digest]: [], [`${v1.digest}#decommission`]: approvals });
+      expect(model?.verdict).toBe("success");
+      expect(model?.signOffs).toMatchObject({ system_operator: { state: "approved", by: "ops1" }, data_custodian: { state: "approved", by: "custodian1" } });
+    });
+  });
+
   describe("unmanaged models (shadow AI)", () => {
     const shadow = { "scratch/model.pt": { binary: "\u0000torch weights" } } as Record<string, FileSpec>;
 

@@ -78,6 +78,14 @@ const hashCases: HashCase[] = [
   },
   { name: "a missing file", head: weights({ present: false }), id: "hash:weights/model.safetensors", status: "failed", message: /models\/fraud\/weights\/model\.safetensors is missing/ },
   {
+    name: "a component naming a folder",
+    head: weights({ present: false }),
+    files: { [`${WEIGHTS}/shard-1.bin`]: "shard one", [`${WEIGHTS}/shard-2.bin`]: "shard two" },
+    id: "hash:weights/model.safetensors",
+    status: "failed",
+    message: /models\/fraud\/weights\/model\.safetensors is a folder: its files cannot be bound by one sha256; list each file as a component/,
+  },
+  {
     name: "a file too large to hash",
     files: { [WEIGHTS]: { unread: "huge", size: MAX_HASHED_FILE_BYTES + 1 } },
     id: "hash:weights/model.safetensors",
@@ -90,12 +98,14 @@ const hashCases: HashCase[] = [
     head: upstream({ verified: false }),
     id: "hash:base-model",
     status: "failed",
-    message: /upstream component base-model is marked verified: false without a justification/,
+    message: /upstream component base-model is not verified and has no justification/,
     provision: "5.2.4-1.2, 5.2.3-2",
     line: "verified: false",
   },
   { name: "an upstream component marked unverified with a justification", head: upstream({ verified: false, justification: "vendor publishes no hashes" }), id: "hash:base-model", status: "met", message: /^not verified: vendor publishes no hashes$/, provision: "5.2.4-1.2, 5.2.3-2" },
-  { name: "an upstream component with a declared hash", head: upstream({}), id: "hash:base-model", status: "met", message: new RegExp(`declared sha256 ${sha256("base")} \\(upstream pkg:huggingface/acme/base@4f2a\\)`) },
+  // modelgate cannot fetch an upstream artefact: a hash alone proves nothing until someone says it was verified
+  { name: "an upstream component with a declared hash but no verified: true", head: upstream({}), id: "hash:base-model", status: "failed", message: /upstream component base-model is not verified \(no verified: true\) and has no justification/, provision: "5.2.4-1.2, 5.2.3-2" },
+  { name: "an upstream component declared verified", head: upstream({ verified: true }), id: "hash:base-model", status: "met", message: new RegExp(`declared verified by the manifest: sha256 ${sha256("base")} of upstream pkg:huggingface/acme/base@4f2a`) },
 ];
 
 describe("hash verification (5.2.4-1.2, 5.2.3-2)", () => {

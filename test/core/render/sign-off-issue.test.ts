@@ -54,6 +54,25 @@ describe("sign-off issue title and marker", () => {
     expect(parseSignOffMarker(body)).toBeUndefined();
   });
 
+  it.each<[string, string, ReturnType<typeof parseSignOffMarker>]>([
+    ["a marker without intent (every issue opened before intents) is a ship issue", valid(ref), ref],
+    ["an explicit ship intent reads the same", valid({ ...ref, intent: "ship" }), ref],
+    ["a decommission marker keeps its intent", valid({ ...ref, intent: "decommission" }), { ...ref, intent: "decommission" }],
+    ["an unknown intent is garbled", valid({ ...ref, intent: "retire" }), undefined],
+    ["an intent that is not a string is garbled", valid({ ...ref, intent: ["decommission"] }), undefined],
+  ])("intent: %s", (_case, body, expected) => {
+    expect(parseSignOffMarker(body)).toEqual(expected);
+  });
+
+  it("a decommission issue is titled and marked apart; a ship issue as it always was", () => {
+    const decommission = { ...ref, intent: "decommission" as const };
+    expect(signOffIssueTitle("fraud-detector", "2.1.0", "decommission")).toBe("Sign-off: fraud-detector 2.1.0 (decommission)");
+    expect(signOffIssueTitle("fraud-detector", "2.1.0", "ship")).toBe("Sign-off: fraud-detector 2.1.0");
+    expect(signOffMarker(decommission)).toBe(`<!-- modelgate:sign-off {"model":"fraud-detector","version":"2.1.0","digest":"${DIGEST_A}","intent":"decommission"} -->`);
+    expect(signOffMarker({ ...ref, intent: "ship" })).toBe(signOffMarker(ref));
+    expect(parseSignOffMarker(signOffMarker(decommission))).toEqual(decommission);
+  });
+
   it("only the first marker counts: a second, valid one for another digest is ignored", () => {
     const body = `${signOffMarker(ref)}\ntext\n${signOffMarker({ ...ref, digest: DIGEST_B })}`;
     expect(parseSignOffMarker(body)).toEqual(ref);
@@ -112,6 +131,17 @@ describe("renderSignOffIssueBody", () => {
     expect(shown).toBeGreaterThan(100);
     expect(long).toContain(`… and ${3000 - shown} more pull requests.`);
     expect(parseSignOffMarker(long)).toEqual(ref);
+  });
+
+  it("a decommission issue says what it approves, and that the sign-offs that shipped the version do not count", () => {
+    const decommission = renderSignOffIssueBody({ ...input, intent: "decommission", kinds: ["decommission"] });
+    expect(decommission.startsWith(signOffMarker({ ...ref, intent: "decommission" }))).toBe(true);
+    expect(decommission).toContain("## Sign-off: fraud-detector 2.1.0 (decommission)\n");
+    expect(decommission).toContain(
+      "This issue collects the sign-offs that the **decommission** of **fraud-detector 2.1.0** needs before it may be merged (EN 304 223 5.1.4-3, human oversight; 5.5.1, end of life). Sign-offs given when this version shipped do not count here: retiring a model needs its own approvals. A sign-off here counts only for the decommission of the digest below.",
+    );
+    expect(decommission).toContain("- `/approve <role>` — approve the decommission of this model version as a holder of `<role>`");
+    expect(body).toContain("- `/approve <role>` — approve this model version as a holder of `<role>`");
   });
 
   it("says so when no pull request is open yet", () => {

@@ -144,10 +144,17 @@ describe("gatedVersions", () => {
     ["a retrain needs developer and system_operator", change(["retrain"]), { roles: ["developer", "system_operator"], evaluation: { date: "2026-11-20", evaluator: "eve", result: "pass" } }],
     ["a metadata change needs nobody: no issue", change(["metadata"]), undefined],
     ["kinds add up their roles", change(["retrain", "training_data"]), { roles: ["developer", "system_operator", "data_custodian"] }],
+    ["a decommission is its own subject: same digest, intent decommission", change(["decommission"]), { intent: "decommission", roles: ["system_operator", "data_custodian"] }],
+    ["a decommission with other kinds is still one", change(["decommission", "metadata"]), { intent: "decommission" }],
   ])("%s", (_case, modelChange, expected) => {
     const [gated] = gatedVersions(policy, [modelChange]);
     if (expected === undefined) expect(gated).toBeUndefined();
     else expect(gated).toMatchObject({ model: "fraud-detector", version: "2.1.0", digest: modelChange.digest, ...expected });
+  });
+
+  it("a version that ships carries no intent, so its issue marker stays as it always was", () => {
+    const [gated] = gatedVersions(policy, [change(["retrain"])]);
+    expect(gated && "intent" in gated).toBe(false);
   });
 
   it("does not show an evaluation of other artefacts", () => {
