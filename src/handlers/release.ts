@@ -1,18 +1,15 @@
-import type { Context } from "probot";
+import type { Context, ProbotOctokit } from "probot";
 import type { Logger } from "pino";
-import type { ProbotOctokit } from "probot";
 import { buildBom, validateBom } from "../core/bom/build-bom.js";
 import { detectChanges } from "../core/detect/detect-changes.js";
-import { evaluateGate, requiredRoles, type GateInput } from "../core/evaluate/evaluate-gate.js";
-import type { Decision, ModelVerdict } from "../core/evaluate/types.js";
+import { requiredRoles } from "../core/evaluate/evaluate-gate.js";
+import type { Decision } from "../core/evaluate/types.js";
 import { POLICY_PATH } from "../core/policy/load-policy.js";
 import type { Policy } from "../core/policy/schema.js";
-import { OPEN_SIGN_OFF_ACTION, renderCheckRun, truncateUtf8, type CheckRunOutput } from "../core/render/check-run.js";
-import { code, inlineText, plural } from "../core/render/markdown.js";
-import { renderReleaseSection, upsertReleaseSection, type ReleaseModel } from "../core/render/release-notes.js";
-import { approvalRole } from "../core/render/requirement-kinds.js";
-import { signOffKey } from "../core/sign-off/subject.js";
-import { CHECK_RUN_TEXT_MAX_BYTES, utf8Bytes } from "../core/render/truncate.js";
+import { judgeReleaseModels, releasePolicy } from "../core/release/judge-release.js";
+import { plural } from "../core/render/markdown.js";
+import { BOM_ASSET_NAME, BOM_CONTENT_TYPE, RELEASE_CHECK_NAME, failureLines, releaseCheckRun, releaseModel, type BomOutcome } from "../core/render/release-check-run.js";
+import { renderReleaseSection, upsertReleaseSection } from "../core/render/release-notes.js";
 import { ownAppId } from "../github/app-identity.js";
 import { writeCheckRun } from "../github/check-runs.js";
 import { CouldNotEvaluate, httpStatus } from "../github/errors.js";
@@ -35,11 +32,7 @@ import { couldNotEvaluateDecision } from "./could-not-evaluate.js";
 import { logDecision } from "./decision-log.js";
 import type { Clock } from "./pull-request.js";
 
-/** The name of the release check run (SPEC §7). */
-export const RELEASE_CHECK_NAME = "modelgate / release";
-/** The ML-BOM release asset (SPEC §7, 5.2.4-1.2). */
-export const BOM_ASSET_NAME = "modelgate-bom.cdx.json";
-export const BOM_CONTENT_TYPE = "application/vnd.cyclonedx+json";
+export { BOM_ASSET_NAME, BOM_CONTENT_TYPE, RELEASE_CHECK_NAME };
 
 interface ReleaseContext {
   octokit: ProbotOctokit;
@@ -71,7 +64,7 @@ function releaseContext(context: Context<"release" | "check_run">, clock: Clock)
 /** `release.published`, and `release.created` for a draft (a published release fires created too: it is judged once). */
 export function onRelease(clock: Clock) {
   return async (context: Context<"release">): Promise<void> => {
-    const { action, release, repository } = context.payload;
+    const { action, release } = context.payload;
     if (action === "created" && !release.draft) return;
     if (action !== "created" && action !== "published") return;
     const ctx = releaseContext(context, clock);
@@ -100,13 +93,6 @@ export function onReleaseCheckRun(clock: Clock) {
     await evaluateRelease(ctx, release);
   };
 }
-
-/** The BOM of the release, or why there is none. */
-type BomOutcome =
-  | { kind: "off" }
-  | { kind: "valid"; json: string; models: number }
-  | { kind: "invalid"; errors: string[] }
-  | { kind: "not-built"; reason: string };
 
 interface ReleaseJudgement {
   decision: Decision;
@@ -195,7 +181,7 @@ async function judgeRelease(ctx: ReleaseContext, release: ReleaseUnderEvaluation
   const gated = detected.changes.filter((change) => requiredRoles(judged, change.kinds).length > 0);
   // sign-off issues are read even when approvals.via has no sign_off: an /override on them still counts
   const { facts, authorsBySubject } = await gatherReleaseApprovalFacts(ctx.octokit, { ...location, subjects: gated, appId: await ownAppId(ctx.octokit), commit }, judged);
-  const decision = releaseDecision(judgeModels({ policy: judged, base, head, facts, now: ctx.now, detected }, authorsBySubject), policy);
+  const decision = judgeReleaseModels({ policy: judged, base, head, facts, now: ctx.now, detected }, authorsBySubject, policy);
 
   let bom: BomOutcome = { kind: "off" };
   if (policy.release.attach_bom) {
@@ -215,134 +201,5 @@ async function judgeRelease(ctx: ReleaseContext, release: ReleaseUnderEvaluation
     }
   }
   return { decision, policy, bom, signOffUrls: facts.signOffIssues };
-}
-
-/**
- * The gate of every changed model, each judged with the authors of its own pull requests (an
- * evaluator or signer is "an author" only of the model versions they authored, as in the PR gate).
- */
-function judgeModels(input: GateInput, authorsBySubject: ReadonlyMap<string, string[]>): Decision {
-  const decision = evaluateGate(input);
-  const models = decision.models.map((model) => {
-    const authors = authorsBySubject.get(signOffKey(model)) ?? [];
-    if (authors.length === 0) return model;
-    const judged = evaluateGate({ ...input, facts: { ...input.facts, authors } });
-    return judged.models.find((m) => m.name === model.name) ?? model;
-  });
-  // a release passes only when every model passes: what a PR could wait for has already shipped (releaseDecision)
-  const failing = decision.errors.length > 0 || decision.unmanaged.some((u) => u.level === "failure") || models.some((m) => m.verdict === "failure");
-  const verdict = failing ? "failure" : models.some((m) => m.verdict === "action_required") ? "action_required" : "success";
-  return { ...decision, models, verdict };
-}
-
-/**
- * The policy a release is judged with: a release has no reviews, so only sign-off issues can
- * approve it. With `approvals.via: [review]` only, approvals stay pending (see releaseDecision).
- */
-function releasePolicy(policy: Policy): Policy {
-  return { ...policy, approvals: { ...policy.approvals, via: policy.approvals.via.filter((via) => via !== "review") } };
-}
-
-/**
- * A release is already out (or about to be): what a pull request could still wait for is a
- * failure here, so the verdict is never `action_required`. Pending approvals under a policy that
- * approves by review only say how to make releases approvable.
- */
-function releaseDecision(decision: Decision, policy: Policy): Decision {
-  const signOffAllowed = policy.approvals.via.includes("sign_off");
-  const models = signOffAllowed
-    ? decision.models
-    : decision.models.map((model) => ({
-        ...model,
-        requirements: model.requirements.map((requirement) => {
-          const role = approvalRole(requirement);
-          if (role === undefined || requirement.status !== "pending") return requirement;
-          return {
-            ...requirement,
-            message: `${role} must sign off, but a release has no reviews and approvals.via in ${POLICY_PATH} allows only reviews: add sign_off to approvals.via, then ${role} comments \`/approve ${role}\` on the sign-off issue of this digest`,
-          };
-        }),
-      }));
-  return { ...decision, models, verdict: decision.verdict === "action_required" ? "failure" : decision.verdict };
-}
-
-/** The check run of a release: the PR gate's rendering, plus what happened to the BOM and the release itself. */
-function releaseCheckRun(
-  decision: Decision,
-  render: { org: string; policy?: Policy; signOffUrls?: Record<string, string> },
-  bom: BomOutcome,
-  writeProblems: ReadonlyArray<string>,
-): CheckRunOutput {
-  const output = renderCheckRun(decision, {
-    checkName: RELEASE_CHECK_NAME,
-    policyPath: POLICY_PATH,
-    org: render.org,
-    ...(render.policy ? { policy: { ...releasePolicy(render.policy), approvals: { ...render.policy.approvals, via: ["sign_off"] as Policy["approvals"]["via"] } } } : {}),
-    ...(render.signOffUrls ? { signOffUrls: render.signOffUrls } : {}),
-    // the PR gate opens sign-off issues; a model version that never went through a pull request has none
-    missingSignOffIssue: "the sign-off issue of its digest (the pull request gate opens it)",
-  });
-  const failing = bom.kind === "invalid" || writeProblems.length > 0;
-  const notes = [
-    bom.kind === "invalid" ? "ML-BOM invalid" : "",
-    writeProblems.length > 0 ? "release not updated" : "",
-  ].filter(Boolean);
-  const waitsForSignOff = decision.models.some((m) => !m.override && m.requirements.some((r) => r.status === "pending" && approvalRole(r) !== undefined));
-  const section = releaseSummarySection(bom, writeProblems, waitsForSignOff);
-  return {
-    ...output,
-    conclusion: failing ? "failure" : output.conclusion,
-    title: notes.length > 0 ? `${output.title}; ${notes.join("; ")}` : output.title,
-    summary: truncateUtf8(output.summary, CHECK_RUN_TEXT_MAX_BYTES - utf8Bytes(section), "\n… truncated") + section,
-    // "Open sign-off" belongs to pull requests: a release's sign-offs are made on the sign-off issues the PR gate opened
-    actions: output.actions.filter((action) => action.identifier !== OPEN_SIGN_OFF_ACTION.identifier),
-  };
-}
-
-function releaseSummarySection(bom: BomOutcome, writeProblems: ReadonlyArray<string>, waitsForSignOff: boolean): string {
-  const lines = ["", "### Release", ""];
-  if (waitsForSignOff) {
-    lines.push("A release has no reviews: its approvals are the sign-offs on the sign-off issue of each digest. Once they are given, press **Re-evaluate** above to judge the release again.", "");
-  }
-  switch (bom.kind) {
-    case "off":
-      lines.push("ML-BOM: not attached (`release.attach_bom` is false).");
-      break;
-    case "valid":
-      lines.push(`ML-BOM: ${code(BOM_ASSET_NAME)} (CycloneDX 1.6, ${plural(bom.models, "model")}, validated against the official schema) is attached to the release (5.2.4-1.2).`);
-      break;
-    case "invalid":
-      lines.push(`❌ ML-BOM: the generated BOM does not validate against CycloneDX 1.6, so it was not attached:`, "", ...bom.errors.slice(0, 20).map((e) => `- ${inlineText(e, 500)}`));
-      if (bom.errors.length > 20) lines.push(`- … ${plural(bom.errors.length - 20, "more error")}`);
-      break;
-    case "not-built":
-      lines.push(`ML-BOM: not attached: ${inlineText(bom.reason, 500)}.`);
-      break;
-  }
-  for (const problem of writeProblems) lines.push("", `❌ ${inlineText(problem, 1000)} (modelgate needs \`contents: write\` to update releases).`);
-  return `${lines.join("\n")}\n`;
-}
-
-function releaseModel(model: ModelVerdict): ReleaseModel {
-  return { name: model.name, ...(model.from !== undefined ? { from: model.from } : {}), to: model.to ?? "removed", digest: model.digest, kinds: model.kinds, verdict: model.verdict };
-}
-
-/** One line per reason the release fails its gates, for the release body. */
-function failureLines(decision: Decision, bom: BomOutcome): string[] {
-  if (decision.couldNotEvaluate !== undefined) return [`could not evaluate: ${decision.couldNotEvaluate}`];
-  const lines: string[] = [];
-  for (const error of decision.errors.slice(0, 10)) lines.push(`${error.path}:${error.line}: ${error.message}`);
-  if (decision.errors.length > 10) lines.push(`… ${plural(decision.errors.length - 10, "more file error")}`);
-  for (const model of decision.models) {
-    if (model.verdict === "success") continue;
-    const failed = model.requirements.filter((r) => r.status === "failed").map((r) => r.id);
-    const roles = model.requirements.filter((r) => r.status === "pending").map((r) => approvalRole(r) ?? r.id);
-    const reasons = [failed.length > 0 ? `failed: ${failed.join(", ")}` : "", roles.length > 0 ? `sign-off missing: ${roles.join(", ")}` : ""].filter(Boolean);
-    lines.push(`${model.name} ${model.to ?? model.from ?? ""}: ${reasons.join("; ")}`);
-  }
-  const unmanaged = decision.unmanaged.filter((u) => u.level === "failure");
-  if (unmanaged.length > 0) lines.push(`${plural(unmanaged.length, "unmanaged model file")}: ${unmanaged.slice(0, 5).map((u) => u.path).join(", ")}${unmanaged.length > 5 ? ", …" : ""}`);
-  if (bom.kind === "invalid") lines.push("the ML-BOM does not validate against CycloneDX 1.6 and was not attached");
-  return lines;
 }
 

@@ -56,14 +56,23 @@ export function evaluateGate(input: GateInput): Decision {
  * handler uses the same); `subjectKey` (signOffKey) names the issue whose tracked authors count too.
  */
 export function signOffReplayContext(policy: Policy, facts: ApprovalFacts, roles: string[], subjectKey?: string): ReplayContext {
-  const otherAuthors = subjectKey !== undefined && facts.signOffAuthors && Object.hasOwn(facts.signOffAuthors, subjectKey) ? (facts.signOffAuthors[subjectKey] ?? []) : [];
   return {
     policy,
-    authors: [...facts.authors, ...otherAuthors],
+    authors: authorsOf(facts, subjectKey),
     holdsRole: (login, role) => holdsRole(policy, facts.teamMembership, login, role),
     requiredRoles: roles,
     ...(facts.org ? { org: facts.org } : {}),
   };
+}
+
+/**
+ * The authors of a model version: those of the change being judged, and of every other pull
+ * request that carried the same sign-off subject (tracked by its issue). None of them evaluates,
+ * reviews or signs off that version.
+ */
+export function authorsOf(facts: ApprovalFacts, subjectKey: string | undefined): string[] {
+  const others = subjectKey !== undefined && facts.signOffAuthors && Object.hasOwn(facts.signOffAuthors, subjectKey) ? (facts.signOffAuthors[subjectKey] ?? []) : [];
+  return [...new Set([...facts.authors, ...others])];
 }
 
 /** Repository paths of every file component of the given manifests: those files are not shadow AI. */
@@ -75,7 +84,10 @@ export function declaredPaths(manifests: ReadonlyArray<LoadedManifest>): Set<str
   return paths;
 }
 
-function evaluateModel(policy: Policy, change: ModelChange, head: Snapshot, facts: ApprovalFacts, now: Date): ModelVerdict {
+function evaluateModel(policy: Policy, change: ModelChange, head: Snapshot, gateFacts: ApprovalFacts, now: Date): ModelVerdict {
+  // a decommission is signed off on its own issue: the approvals that shipped the digest do not retire it
+  const subjectKey = signOffKey(change);
+  const facts: ApprovalFacts = { ...gateFacts, authors: authorsOf(gateFacts, subjectKey) };
   const requirements: Requirement[] = change.findings.map((f) => ({ id: f.id, status: "failed", message: f.message, provision: f.provision, path: f.path, line: f.line }));
   const manifest = change.head ?? change.base;
   const gates = change.kinds.map((kind) => policy.gates[kind]);
@@ -88,8 +100,6 @@ function evaluateModel(policy: Policy, change: ModelChange, head: Snapshot, fact
     if (policy.supply_chain.require_data_provenance) requirements.push(...provenanceRequirements(change.head));
   }
   const roles = requiredRoles(policy, change.kinds);
-  // a decommission is signed off on its own issue: the approvals that shipped the digest do not retire it
-  const subjectKey = signOffKey(change);
   const signOffs: SignOffState | undefined = facts.available
     ? replaySignOffs(Object.hasOwn(facts.signOffs, subjectKey) ? (facts.signOffs[subjectKey] ?? []) : [], signOffReplayContext(policy, facts, roles, subjectKey))
     : undefined;
