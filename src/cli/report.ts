@@ -17,13 +17,28 @@ const SOURCE_LABEL: Record<UnmanagedSource, string> = {
   "hf-card": "Hugging Face model card",
 };
 
+/** C0 and C1 controls and the Unicode line/paragraph separators: any of them can break or rewrite a terminal line. */
+const CONTROL_CHARACTER = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
+const NOT_ESCAPED_BY_JSON = /[\u007f-\u009f\u2028\u2029]/g;
+
+/**
+ * Text from the repository (file and model names, and the messages that embed them) as the human
+ * report prints it: unchanged, or JSON-quoted when it holds a control character, so that a hostile
+ * file name cannot break the report's lines or forge one (e.g. a fake "✓ met" line).
+ */
+export function printable(text: string): string {
+  if (!CONTROL_CHARACTER.test(text)) return text;
+  // JSON.stringify escapes U+0000–U+001F only; the other controls are escaped the same way
+  return JSON.stringify(text).replace(NOT_ESCAPED_BY_JSON, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+}
+
 /** The human report of `modelgate check`: what a developer reads before pushing. */
 export function renderCheckReport(decision: Decision, range: CheckRange): string {
   const lines: string[] = [];
-  lines.push(`modelgate check: base ${short(range.base.commit)} (${range.base.label}) → head ${short(range.head.commit)} (${range.head.label})`);
+  lines.push(`modelgate check: base ${short(range.base.commit)} (${printable(range.base.label)}) → head ${short(range.head.commit)} (${printable(range.head.label)})`);
   lines.push("");
   lines.push(verdictLine(decision));
-  if (decision.couldNotEvaluate) lines.push(`  could not evaluate: ${decision.couldNotEvaluate}`);
+  if (decision.couldNotEvaluate) lines.push(`  could not evaluate: ${printable(decision.couldNotEvaluate)}`);
 
   for (const model of decision.models) {
     lines.push("", ...modelSection(model));
@@ -34,7 +49,7 @@ export function renderCheckReport(decision: Decision, range: CheckRange): string
   }
   if (decision.errors.length > 0) {
     lines.push("", "Files to fix:");
-    for (const error of decision.errors) lines.push(`  ${error.path}:${error.line}: ${error.message}`);
+    for (const error of decision.errors) lines.push(`  ${printable(error.path)}:${error.line}: ${printable(error.message)}`);
   }
   const pendingApprovals = decision.models.some((m) => m.requirements.some((r) => r.status === "pending"));
   if (pendingApprovals) {
@@ -68,13 +83,13 @@ function verdictLine(decision: Decision): string {
 function modelSection(model: ModelVerdict): string[] {
   const version = model.from === undefined ? `new at ${model.to ?? "?"}` : model.to === undefined ? `${model.from}, deleted` : `${model.from} → ${model.to}`;
   const lines = [
-    `${model.name}  (${model.manifestPath})  ${model.verdict.toUpperCase().replace("_", " ")}`,
+    `${printable(model.name)}  (${printable(model.manifestPath)})  ${model.verdict.toUpperCase().replace("_", " ")}`,
     `  changes: ${model.kinds.join(", ")}   version: ${version}`,
     `  digest:  ${model.digest}`,
   ];
-  if (model.override) lines.push(`  overridden by @${model.override.by}: ${model.override.reason}`);
+  if (model.override) lines.push(`  overridden by @${printable(model.override.by)}: ${printable(model.override.reason)}`);
   for (const requirement of sortRequirements(model.requirements)) {
-    lines.push(`  ${STATUS_MARK[requirement.status]}  ${requirement.id}: ${requirement.message}  [${requirement.provision}]`);
+    lines.push(`  ${STATUS_MARK[requirement.status]}  ${printable(requirement.id)}: ${printable(requirement.message)}  [${requirement.provision}]`);
   }
   return lines;
 }
@@ -87,7 +102,7 @@ function sortRequirements(requirements: ReadonlyArray<Requirement>): Requirement
 
 function unmanagedLine(finding: UnmanagedFinding): string {
   const mark = finding.level === "failure" ? "✗" : "!";
-  return `  ${mark} ${finding.change.padEnd(8)} ${finding.path}  (${SOURCE_LABEL[finding.source]}${finding.level === "warning" ? "; warning only" : ""})`;
+  return `  ${mark} ${finding.change.padEnd(8)} ${printable(finding.path)}  (${SOURCE_LABEL[finding.source]}${finding.level === "warning" ? "; warning only" : ""})`;
 }
 
 function short(commit: string): string {

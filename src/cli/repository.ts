@@ -5,6 +5,7 @@ import { globMatcher } from "../core/glob.js";
 import { loadManifest, type LoadedManifest } from "../core/manifest/load-manifest.js";
 import type { FileError } from "../core/yaml/load-yaml.js";
 import { CliError } from "./cli-error.js";
+import { printable } from "./report.js";
 import { assertGitRepository, resolveCommit } from "./git.js";
 import { readContents, readTextFile, snapshotAt, type GitSnapshot } from "./git-snapshot.js";
 
@@ -21,7 +22,8 @@ export async function snapshotOfRef(repo: string, ref: string): Promise<GitSnaps
 }
 
 export function formatFileErrors(errors: ReadonlyArray<FileError>): string {
-  return errors.map((error) => `${error.path}:${error.line}: ${error.message}`).join("\n");
+  // a hostile file name must not forge extra lines on the terminal
+  return errors.map((error) => `${printable(error.path)}:${error.line}: ${printable(error.message)}`).join("\n");
 }
 
 /** The policy at a commit: defaults when the file is absent; invalid -> exit 2 naming file:line. */

@@ -4,7 +4,6 @@ import type { Logger } from "pino";
 import { detectChanges } from "../core/detect/detect-changes.js";
 import type { ModelChange } from "../core/detect/types.js";
 import { loginsToResolve, requiredRoles, signOffReplayContext } from "../core/evaluate/evaluate-gate.js";
-import { describeRoleHolders } from "../core/evaluate/roles.js";
 import type { ApprovalFacts, SignOffComment } from "../core/evaluate/types.js";
 import { componentRepoPath } from "../core/manifest/load-manifest.js";
 import { componentId, isFileComponent } from "../core/manifest/schema.js";
@@ -12,13 +11,14 @@ import type { Policy } from "../core/policy/schema.js";
 import {
   checklistStatus,
   endOfLifeIssueTitle,
+  endOfLifeMissingMessage,
+  endOfLifeRoles,
   renderEndOfLifeIssueBody,
   replaceEndOfLifeRoles,
   type EndOfLifeRef,
-  type EndOfLifeRole,
 } from "../core/render/end-of-life-issue.js";
 import { code, inlineText, plural } from "../core/render/markdown.js";
-import { parseCommandOrError, type SignOffCommand } from "../core/sign-off/command.js";
+import { commandSummary, parseCommandOrError } from "../core/sign-off/command.js";
 import { replaySignOffs, type SignOffState } from "../core/sign-off/replay.js";
 import { ownAppId } from "../github/app-identity.js";
 import { withKeyedLock } from "../github/claim.js";
@@ -187,7 +187,7 @@ export async function handleEndOfLifeComment(context: Context<"issue_comment">, 
         await reactToComment(ctx.octokit, { ...location, commentId: comment.id, content: "+1" });
       } else {
         await reactToComment(ctx.octokit, { ...location, commentId: comment.id, content: "confused" });
-        await replyOnce(ctx.octokit, reply, session.comments, { commentId: comment.id, kind: "refused", text: `@${login} \`${commandText(command)}\` was refused: ${inlineText(outcome.reason ?? "it does not meet the policy", 1000)}` });
+        await replyOnce(ctx.octokit, reply, session.comments, { commentId: comment.id, kind: "refused", text: `@${login} \`${commandSummary(command)}\` was refused: ${inlineText(outcome.reason ?? "it does not meet the policy", 1000)}` });
         return;
       }
       await refreshIssue(ctx, session);
@@ -200,7 +200,7 @@ export async function handleEndOfLifeComment(context: Context<"issue_comment">, 
     await replyOnce(ctx.octokit, reply, existing, {
       commentId: comment.id,
       kind: "unverified",
-      text: `@${login} modelgate could not verify \`${commandText(command)}\` (${inlineText(reason, 500)}), so it is not confirmed and nothing was updated. Please post the command again in a moment.`,
+      text: `@${login} modelgate could not verify \`${commandSummary(command)}\` (${inlineText(reason, 500)}), so it is not confirmed and nothing was updated. Please post the command again in a moment.`,
     });
     if (!(error instanceof CouldNotEvaluate)) throw error;
   }
@@ -281,40 +281,11 @@ async function reopenIncomplete(ctx: EndOfLifeContext, session: IssueSession): P
   const { issue } = session;
   const location = { owner: ctx.owner, repo: ctx.repo };
   await updateIssue(ctx.octokit, location, issue.number, { state: "open", state_reason: "reopened" });
-  await commentOnIssue(ctx.octokit, location, issue.number, missingMessage(ctx, session));
+  await commentOnIssue(ctx.octokit, location, issue.number, endOfLifeMissingMessage(session, ctx.owner));
   ctx.log.info(
     { delivery: ctx.delivery, repo: `${ctx.owner}/${ctx.repo}`, issue: issue.number, model: issue.ref.model, unchecked: session.unchecked, missing_roles: session.missingRoles },
     "modelgate reopened an incomplete end-of-life issue",
   );
-}
-
-/** The reply to an early close: every unticked item and every role still to sign off, with who holds it. */
-function missingMessage(ctx: Pick<EndOfLifeContext, "owner">, progress: Pick<IssueSession, "unchecked" | "missingRoles" | "policy">): string {
-  const lines = ["This end-of-life issue closes only when the disposal is complete, so modelgate reopened it. Still missing:", ""];
-  for (const item of progress.unchecked) lines.push(`- [ ] ${item.replace(/[\r\n]+/g, " ")}`);
-  for (const role of progress.missingRoles) {
-    lines.push(`- sign-off by **${role}** (${describeRoleHolders(progress.policy, role, ctx.owner)}): comment ${code(`/approve ${role}`)}`);
-  }
-  lines.push("", "Tick each item in the issue description once it is done; the issue then closes by itself.");
-  return lines.join("\n");
-}
-
-function endOfLifeRoles(policy: Policy, signOffs: SignOffState | undefined): EndOfLifeRole[] {
-  return requiredRoles(policy, ["decommission"]).map((role) => {
-    const holders = Object.hasOwn(policy.roles, role) ? policy.roles[role] : undefined;
-    const standing = signOffs?.roles[role];
-    return {
-      role,
-      holders: { users: [...(holders?.users ?? [])], teams: [...(holders?.teams ?? [])] },
-      state: standing?.state ?? "pending",
-      ...(standing ? { by: standing.by } : {}),
-    };
-  });
-}
-
-/** The command as modelgate understood it, without any free text from the comment. */
-function commandText(command: Exclude<SignOffCommand, { type: "override" }>): string {
-  return command.type === "reject" ? `/reject ${command.role}` : `/${command.type} ${command.role}`;
 }
 
 async function readPolicyOrLog(ctx: EndOfLifeContext): Promise<Policy | undefined> {

@@ -2,7 +2,7 @@ import type { Context } from "probot";
 import type { SignOffComment } from "../core/evaluate/types.js";
 import { loginsToResolve } from "../core/evaluate/roles.js";
 import type { Policy } from "../core/policy/schema.js";
-import { parseCommand, parseCommandOrError, type SignOffCommand } from "../core/sign-off/command.js";
+import { commandSummary, parseCommand, parseCommandOrError } from "../core/sign-off/command.js";
 import { replaySignOffs, type SignOffState } from "../core/sign-off/replay.js";
 import { issueReplayContext, signOffIssueBody } from "../core/sign-off/issue.js";
 import { signOffKey, signOffSubject } from "../core/sign-off/subject.js";
@@ -77,7 +77,7 @@ export async function handleSignOffComment(context: CommentContext, clock: Clock
     await replyOnce(ctx.octokit, target, existing, {
       commentId: comment.id,
       kind: "unverified",
-      text: `@${login} modelgate could not verify \`${commandText(parsed.command)}\` (${replyText(reason)}), so it is not confirmed and nothing was updated. Please try again in a moment: post the command again.`,
+      text: `@${login} modelgate could not verify \`${commandSummary(parsed.command)}\` (${replyText(reason)}), so it is not confirmed and nothing was updated. Please try again in a moment: post the command again.`,
     });
     return;
   }
@@ -96,7 +96,7 @@ export async function handleSignOffComment(context: CommentContext, clock: Clock
     await replyOnce(ctx.octokit, target, session.comments, {
       commentId: comment.id,
       kind: "refused",
-      text: `@${login} \`${commandText(outcome.command)}\` was refused: ${replyText(outcome.reason ?? "it does not meet the policy")}`,
+      text: `@${login} \`${commandSummary(outcome.command)}\` was refused: ${replyText(outcome.reason ?? "it does not meet the policy")}`,
     });
     // a refused command changes no sign-off; the PRs stay as they are
     return;
@@ -162,18 +162,6 @@ async function openPullRequests(ctx: EvaluationContext, numbers: ReadonlyArray<n
   return open;
 }
 
-/** The command as modelgate understood it, without any free text from the comment. */
-function commandText(command: SignOffCommand): string {
-  switch (command.type) {
-    case "approve":
-    case "revoke":
-      return `/${command.type} ${command.role}`;
-    case "reject":
-      return `/reject ${command.role}`;
-    case "override":
-      return "/override";
-  }
-}
 
 /**
  * Text for a reply: one paragraph, at most 1,000 characters, and no HTML comment, so text

@@ -42,6 +42,8 @@ const layouts: Layout[] = [
   { name: "an MLflow MLmodel file", base: {}, change: { "mlruns/0/run/artifacts/model/MLmodel": "artifact_path: model\nflavors:\n  sklearn: {}\n" }, unmanaged: [{ path: "mlruns/0/run/artifacts/model", source: "mlflow", change: "added" }] },
   { name: "a Hugging Face model card", base: {}, change: { "hub/README.md": "---\nbase_model: mistralai/Mistral-7B-v0.1\npipeline_tag: text-generation\n---\n# Fine-tune\n" }, unmanaged: [{ path: "hub/README.md", source: "hf-card", change: "added" }] },
   { name: "trap: a pure rename of weights (not a change)", base: { "old/model.safetensors": lfsPointer("same") }, change: { "old/model.safetensors": { movedTo: "new/model.safetensors" } }, unmanaged: [] },
+  { name: "an LFS pointer replaced by raw bytes (still the LFS model: source lfs)", base: { "weights/model.bin": lfsPointer("v1") }, change: { "weights/model.bin": RAW_WEIGHTS }, unmanaged: [{ path: "weights/model.bin", source: "lfs", change: "modified" }] },
+  { name: "an LFS pointer emptied (a deletion of the LFS model)", base: { "weights/model.bin": lfsPointer("v1") }, change: { "weights/model.bin": "" }, unmanaged: [{ path: "weights/model.bin", source: "lfs", change: "deleted" }] },
   { name: "trap: an empty file becoming an LFS pointer (an addition)", base: { "weights/model.bin": "" }, change: { "weights/model.bin": lfsPointer("real") }, unmanaged: [{ path: "weights/model.bin", source: "lfs", change: "added" }] },
 ];
 

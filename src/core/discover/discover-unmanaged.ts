@@ -76,10 +76,13 @@ export function discoveryReads(policy: Policy, base: Snapshot, head: Snapshot): 
   for (const { path, change } of changes) {
     const name = posix.basename(path);
     if (isArtifact(path)) {
+      // a pointer at either end makes the source lfs, so a modified file is read at both ends;
       // only a small file can be an LFS pointer; an empty one is known empty without reading
-      const end = change === "deleted" ? "base" : "head";
-      const entry = (end === "base" ? base : head).entries.get(path);
-      if (entry && entry.size !== 0 && entry.blobSha !== EMPTY_BLOB_SHA && (entry.size === undefined || entry.size <= MAX_POINTER_BYTES)) want(end, path);
+      const ends = change === "added" ? (["head"] as const) : change === "deleted" ? (["base"] as const) : (["base", "head"] as const);
+      for (const end of ends) {
+        const entry = (end === "base" ? base : head).entries.get(path);
+        if (entry && entry.size !== 0 && entry.blobSha !== EMPTY_BLOB_SHA && (entry.size === undefined || entry.size <= MAX_POINTER_BYTES)) want(end, path);
+      }
     }
     if (dvcFileKind(path)) {
       dvcChanged = true;
@@ -128,10 +131,14 @@ function artifactFinding(change: FileChange, base: Snapshot, head: Snapshot): { 
   } else if ((kind === "added" && emptyAtHead) || (kind === "deleted" && emptyAtBase)) {
     return undefined;
   }
-  const end = kind === "deleted" ? base : head;
-  const content = end.contents.get(change.path);
-  const source: UnmanagedSource = content?.kind === "text" && parseLfsPointer(content.text) ? "lfs" : "artifact";
-  return { source, change: kind };
+  // the source is lfs when the file is an LFS pointer at either end it exists at: a pointer replaced
+  // by raw bytes or emptied is still the LFS-tracked model changing, not a new raw artifact
+  const isPointerAt = (snapshot: Snapshot): boolean => {
+    const content = snapshot.contents.get(change.path);
+    return content?.kind === "text" && parseLfsPointer(content.text) !== undefined;
+  };
+  const pointer = (change.change !== "added" && isPointerAt(base)) || (change.change !== "deleted" && isPointerAt(head));
+  return { source: pointer ? "lfs" : "artifact", change: kind };
 }
 
 /**

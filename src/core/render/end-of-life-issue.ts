@@ -1,4 +1,8 @@
 import { z } from "zod";
+import { requiredRoles } from "../evaluate/approval-requirements.js";
+import { describeRoleHolders } from "../evaluate/roles.js";
+import type { Policy } from "../policy/schema.js";
+import type { SignOffState } from "../sign-off/replay.js";
 import { parseMarker, renderMarker } from "./hidden-marker.js";
 import { code, holderMentions, inlineText, plural } from "./markdown.js";
 import { digestSchema, ISSUE_BODY_MAX_CHARS, modelNameSchema } from "./sign-off-issue.js";
@@ -187,4 +191,29 @@ export function checklistStatus(body: string | null | undefined, required: Reado
   const ticked = new Set(parseChecklist(body).filter((i) => i.checked).map((i) => normaliseItem(i.item)));
   const unchecked = required.filter((item) => !ticked.has(normaliseItem(item)));
   return { complete: unchecked.length === 0, unchecked };
+}
+
+/** The reply to an early close: every unticked item and every role still to sign off, with who holds it. */
+export function endOfLifeMissingMessage(progress: { unchecked: ReadonlyArray<string>; missingRoles: ReadonlyArray<string>; policy: Policy }, org: string): string {
+  const lines = ["This end-of-life issue closes only when the disposal is complete, so modelgate reopened it. Still missing:", ""];
+  for (const item of progress.unchecked) lines.push(`- [ ] ${item.replace(/[\r\n]+/g, " ")}`);
+  for (const role of progress.missingRoles) {
+    lines.push(`- sign-off by **${role}** (${describeRoleHolders(progress.policy, role, org)}): comment ${code(`/approve ${role}`)}`);
+  }
+  lines.push("", "Tick each item in the issue description once it is done; the issue then closes by itself.");
+  return lines.join("\n");
+}
+
+/** The roles that sign off a disposal (gates.decommission.approvals), with their holders and standing state. */
+export function endOfLifeRoles(policy: Policy, signOffs: SignOffState | undefined): EndOfLifeRole[] {
+  return requiredRoles(policy, ["decommission"]).map((role) => {
+    const holders = Object.hasOwn(policy.roles, role) ? policy.roles[role] : undefined;
+    const standing = signOffs?.roles[role];
+    return {
+      role,
+      holders: { users: [...(holders?.users ?? [])], teams: [...(holders?.teams ?? [])] },
+      state: standing?.state ?? "pending",
+      ...(standing ? { by: standing.by } : {}),
+    };
+  });
 }

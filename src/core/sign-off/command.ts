@@ -65,3 +65,16 @@ function firstNonEmptyLine(body: string): string | undefined {
   }
   return undefined;
 }
+
+/** The command as modelgate understood it, without any free text from the comment (safe to echo in a reply). */
+export function commandSummary(command: SignOffCommand): string {
+  switch (command.type) {
+    case "approve":
+    case "revoke":
+      return `/${command.type} ${command.role}`;
+    case "reject":
+      return `/reject ${command.role}`;
+    case "override":
+      return "/override";
+  }
+}

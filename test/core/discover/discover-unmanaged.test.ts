@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { discoverUnmanaged, discoveryReads } from "../../../src/core/discover/discover-unmanaged.js";
 import { defaultPolicy, type Policy } from "../../../src/core/policy/schema.js";
 import type { UnmanagedModel } from "../../../src/core/detect/types.js";
+import type { Snapshot } from "../../../src/core/snapshot.js";
 import { lfsPointer, snapshot, type TestFile } from "./snapshots.js";
 
 const WEIGHTS = { binarySize: 4096, seed: "weights-v1" };
@@ -50,6 +51,11 @@ const cases: Case[] = [
   { name: "an empty file becoming raw weights is an addition", base: { "model.pt": "" }, head: { "model.pt": WEIGHTS }, expected: [{ path: "model.pt", source: "artifact", change: "added" }] },
   { name: "weights emptied to a placeholder is a deletion", base: { "model.pt": lfsPointer("a") }, head: { "model.pt": "" }, expected: [{ path: "model.pt", source: "lfs", change: "deleted" }] },
   { name: "an empty placeholder added is not a model", base: {}, head: { "model.pt": "" }, expected: [] },
+  // a pointer at either end makes the source lfs
+  { name: "an LFS pointer replaced by raw bytes is still the LFS model changing", base: { "model.bin": lfsPointer("a") }, head: { "model.bin": WEIGHTS }, expected: [{ path: "model.bin", source: "lfs", change: "modified" }] },
+  { name: "an LFS pointer replaced by a small non-pointer text is still the LFS model changing", base: { "model.pt": lfsPointer("a") }, head: { "model.pt": "not a pointer" }, expected: [{ path: "model.pt", source: "lfs", change: "modified" }] },
+  { name: "raw weights replaced by an LFS pointer", base: { "model.onnx": WEIGHTS }, head: { "model.onnx": lfsPointer("a") }, expected: [{ path: "model.onnx", source: "lfs", change: "modified" }] },
+  { name: "a small non-pointer text modified is a raw artifact", base: { "tiny.pkl": "v1" }, head: { "tiny.pkl": "v2" }, expected: [{ path: "tiny.pkl", source: "artifact", change: "modified" }] },
   // declared by a manifest
   { name: "a declared component is managed", base: {}, head: { "fraud/weights/model.safetensors": lfsPointer("a") }, declared: ["fraud/weights/model.safetensors"], expected: [] },
   { name: "a file inside a folder a component names is managed", base: {}, head: { "fraud/weights/shard-1.safetensors": lfsPointer("a") }, declared: ["fraud/weights"], expected: [] },
@@ -151,6 +157,14 @@ describe("discoverUnmanaged", () => {
     expect(discoverUnmanaged(effective, snapshot(base), snapshot(head), new Set(declared ?? []))).toEqual(expected);
   });
 
+  // what the edges do: read only what discoveryReads asks for, then discover
+  it.each(cases)("with only the planned reads: $name", ({ base, head, declared, policy, expected }) => {
+    const effective = policy ? policy(defaultPolicy()) : defaultPolicy();
+    const reads = discoveryReads(effective, snapshot(base, { read: [] }), snapshot(head, { read: [] }));
+    const found = discoverUnmanaged(effective, snapshot(base, { read: reads.base }), snapshot(head, { read: reads.head }), new Set(declared ?? []));
+    expect(found).toEqual(expected);
+  });
+
   it("a file it could not read is reported as a raw artifact, never dropped", () => {
     const head = snapshot({ "m.bin": lfsPointer("a") }, { read: false });
     expect(discoverUnmanaged(defaultPolicy(), snapshot({}), head, new Set())).toEqual([{ path: "m.bin", source: "artifact", change: "added" }]);
@@ -180,6 +194,11 @@ const readCases: ReadCase[] = [
   { name: "a large artifact cannot be a pointer: not read", base: {}, head: { "m.bin": WEIGHTS }, expected: { base: [], head: [] } },
   { name: "an empty artifact needs no read", base: {}, head: { "m.bin": "" }, expected: { base: [], head: [] } },
   { name: "an LFS-tracked GIF is not read", base: {}, head: { "a.gif": lfsPointer("gif") }, expected: { base: [], head: [] } },
+  { name: "a modified small artifact is read at both ends (a pointer at either end makes it lfs)", base: { "m.bin": lfsPointer("a") }, head: { "m.bin": lfsPointer("b") }, expected: { base: ["m.bin"], head: ["m.bin"] } },
+  { name: "a pointer replaced by raw weights is read at base only (the large end cannot be a pointer)", base: { "m.bin": lfsPointer("a") }, head: { "m.bin": WEIGHTS }, expected: { base: ["m.bin"], head: [] } },
+  { name: "raw weights replaced by a pointer are read at head only", base: { "m.bin": WEIGHTS }, head: { "m.bin": lfsPointer("a") }, expected: { base: [], head: ["m.bin"] } },
+  { name: "a pointer emptied is read at base only", base: { "m.bin": lfsPointer("a") }, head: { "m.bin": "" }, expected: { base: ["m.bin"], head: [] } },
+  { name: "a modified artifact large at both ends is not read", base: { "m.bin": WEIGHTS }, head: { "m.bin": WEIGHTS_V2 }, expected: { base: [], head: [] } },
   { name: "an unchanged artifact is not read", base: { "m.bin": lfsPointer("a") }, head: { "m.bin": lfsPointer("a") }, expected: { base: [], head: [] } },
   { name: "a renamed artifact is not read", base: { "a/m.bin": lfsPointer("a") }, head: { "b/m.bin": lfsPointer("a") }, expected: { base: [], head: [] } },
   { name: "files already read are not asked again", base: {}, head: { "m.bin": lfsPointer("a"), "README.md": "x" }, alreadyRead: { head: ["m.bin", "README.md"] }, expected: { base: [], head: [] } },
@@ -200,6 +219,12 @@ describe("discoveryReads", () => {
     const effective = policy ? policy(defaultPolicy()) : defaultPolicy();
     const reads = discoveryReads(effective, snapshot(base, { read: alreadyRead?.base ?? [] }), snapshot(head, { read: alreadyRead?.head ?? [] }), );
     expect(reads).toEqual(expected);
+  });
+
+  it("a modified artifact of unknown size is read at both ends", () => {
+    const withoutSizes = (s: Snapshot): Snapshot => ({ ...s, entries: new Map([...s.entries].map(([path, { size: _size, ...entry }]) => [path, entry])) });
+    const reads = discoveryReads(defaultPolicy(), withoutSizes(snapshot({ "m.bin": lfsPointer("a") }, { read: [] })), withoutSizes(snapshot({ "m.bin": WEIGHTS }, { read: [] })));
+    expect(reads).toEqual({ base: ["m.bin"], head: ["m.bin"] });
   });
 
   it("after reading what it asked, discovery asks for nothing more", () => {
