@@ -65,7 +65,7 @@ async function queryBlobs(octokit: ProbotOctokit, { owner, repo }: { owner: stri
 async function contentOf(octokit: ProbotOctokit, location: { owner: string; repo: string }, file: FileToRead, blob: BlobFields | null | undefined): Promise<FileContent> {
   if (!blob || typeof blob.byteSize !== "number") return { kind: "unreadable", reason: "missing" };
   const size = blob.byteSize;
-  if (size > MAX_HASHED_FILE_BYTES) return { kind: "unreadable", reason: `too large to hash (${size} bytes); store it with Git LFS`, size };
+  if (size > MAX_HASHED_FILE_BYTES) return { kind: "unreadable", reason: `too large to read (${size} bytes; modelgate reads files up to ${MAX_HASHED_FILE_BYTES} bytes)`, size };
   // the text is exact only when GitHub calls the blob text and its UTF-8 length is the blob's size
   if (!blob.isBinary && !blob.isTruncated && typeof blob.text === "string" && Buffer.byteLength(blob.text, "utf8") === size) {
     return { kind: "text", text: blob.text, size };

@@ -308,6 +308,38 @@ describe("story 6: a malformed manifest", () => {
     ]);
   });
 
+  test("a manifest over 1 MiB fails at line 1 without being read in full", async () => {
+    const padded = `${RETRAINED.files["models/fraud/model.yaml"]!}description: "${"x".repeat(1024 * 1024)}"\n`;
+    const app = await createTestApp();
+    serveScenario({ base: RELEASED.files, head: { ...RETRAINED.files, "models/fraud/model.yaml": padded } });
+    serveCheckRunLookup(OWNER, REPO, HEAD);
+    serveCheckRunCreate(OWNER, REPO);
+
+    await app.receive(pullRequestEvent("opened", PR, INSTALLATION_ID));
+
+    const body = createdCheckRun(app);
+    expect(body.conclusion).toBe("failure");
+    expect(body.output.annotations).toEqual([
+      expect.objectContaining({ path: "models/fraud/model.yaml", start_line: 1, annotation_level: "failure", message: "manifest could not be read: too large to read (1049728 bytes; modelgate reads files up to 1048576 bytes)" }),
+    ]);
+  });
+
+  test("an alias bomb in a manifest fails closed instead of expanding", async () => {
+    const levels = ["a: &a [x, x, x, x, x, x, x, x, x, x]"];
+    for (let i = 1; i < 9; i++) levels.push(`${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(10).fill(`*${String.fromCharCode(96 + i)}`).join(", ")}]`);
+    const bomb = `${RETRAINED.files["models/fraud/model.yaml"]!}${levels.join("\n")}\n`;
+    const app = await createTestApp();
+    serveScenario({ base: RELEASED.files, head: { ...RETRAINED.files, "models/fraud/model.yaml": bomb } });
+    serveCheckRunLookup(OWNER, REPO, HEAD);
+    serveCheckRunCreate(OWNER, REPO);
+
+    await app.receive(pullRequestEvent("opened", PR, INSTALLATION_ID));
+
+    const body = createdCheckRun(app);
+    expect(body.conclusion).toBe("failure");
+    expect(body.output.annotations).toEqual([expect.objectContaining({ path: "models/fraud/model.yaml", annotation_level: "failure", message: expect.stringMatching(/alias/i) })]);
+  });
+
   test("an invalid policy on the base branch fails with its line", async () => {
     const invalid = "models:\n  manifests: ['**/model.yaml']\nunmanaged_artifacts: sometimes\n";
     const app = await createTestApp();

@@ -68,7 +68,7 @@ describe("readFileContents", () => {
     [
       "too large to hash",
       { text: null, byteSize: MAX_HASHED_FILE_BYTES + 1, isBinary: true, isTruncated: false },
-      { kind: "unreadable", reason: `too large to hash (${MAX_HASHED_FILE_BYTES + 1} bytes); store it with Git LFS`, size: MAX_HASHED_FILE_BYTES + 1 },
+      { kind: "unreadable", reason: `too large to read (${MAX_HASHED_FILE_BYTES + 1} bytes; modelgate reads files up to ${MAX_HASHED_FILE_BYTES} bytes)`, size: MAX_HASHED_FILE_BYTES + 1 },
     ],
   ])("a file GitHub reports as %s is unreadable", async (_case, object, expected) => {
     nock(GITHUB_API).post("/graphql").reply(200, { data: { repository: { f0: object } } });
