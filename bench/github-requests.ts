@@ -1,7 +1,9 @@
 /**
  * How many GitHub requests one pull-request evaluation makes, and how long the pure core
- * takes, as the number of changed models grows. Drives the real app (Probot + handlers +
- * src/github) against the fake repository of the tests (nock), so every request is counted.
+ * takes, as the number of changed models grows: the first evaluation of a PR (which opens
+ * its sign-off issues) and its re-evaluation once those issues exist (a review submitted).
+ * Drives the real app (Probot + handlers + src/github) against the stateful fakes of the
+ * tests (nock), so every request is counted.
  */
 import { performance } from "node:perf_hooks";
 import nock from "nock";
@@ -10,13 +12,12 @@ import { evaluateGate } from "../src/core/evaluate/evaluate-gate.js";
 import { renderCheckRun } from "../src/core/render/check-run.js";
 import { defaultPolicy } from "../src/core/policy/schema.js";
 import type { FileContent, Snapshot, TreeEntry } from "../src/core/snapshot.js";
-import { FakeRepository, type FileFixture } from "../test/helpers/fake-repository.js";
+import { GITHUB_API, type FileFixture } from "../test/helpers/fake-repository.js";
 import { commitSha, gitBlobSha } from "../test/helpers/git-objects.js";
 import { modelFiles } from "../test/helpers/model-files.js";
-import { createTestApp, INSTALLATION_ID, serveInstallationToken, TEST_NOW } from "../test/helpers/test-app.js";
-import { serveCheckRunCreate, serveCheckRunLookup, serveCheckRunUpdate, serveNoPolicy, serveReviews, serveTeamMembership } from "../test/helpers/serve-github.js";
-import { OWNER, REPO, pullRequestEvent } from "../test/fixtures/payloads/index.js";
-import { FakeIssueTracker } from "../test/helpers/fake-issue-tracker.js";
+import { createTestApp, INSTALLATION_ID, TEST_NOW, type RecordedRequest } from "../test/helpers/test-app.js";
+import { OWNER, REPO, pullRequestEvent, pullRequestReviewEvent } from "../test/fixtures/payloads/index.js";
+import { FakeCheckRuns, FakeIssueTracker, FakeTeams, isIssueCommentsQuery, serveCommitsAlways, servePolicyAlways, servePullRequestAlways } from "../test/helpers/fake-issue-tracker.js";
 
 export interface Scenario {
   label: string;
@@ -25,12 +26,30 @@ export interface Scenario {
   otherFiles: number;
 }
 
+export type Evaluation = "first evaluation" | "re-evaluation";
+
 export interface RequestMeasurement {
   scenario: Scenario;
+  evaluation: Evaluation;
   filesChanged: number;
   conclusion: string;
-  requests: { total: number; rest: number; graphql: number; blobs: number; membership: number; checkRunWrites: number; signOffIssues: number };
-  graphqlAliases: number;
+  requests: {
+    total: number;
+    rest: number;
+    /** Batched file reads (manifests, pointers, prompts). */
+    graphqlFiles: number;
+    /** Batched sign-off comment reads. */
+    graphqlComments: number;
+    blobs: number;
+    membership: number;
+    checkRunWrites: number;
+    /** Everything about sign-off issues: listing, claims, label, issues, REST comment reads, GraphQL comment reads. */
+    signOffIssues: number;
+  };
+  /** Files asked through GraphQL. */
+  fileAliases: number;
+  /** Issues whose comments were asked through GraphQL. */
+  issueAliases: number;
   appMillis: number;
   coreMillis: number;
 }
@@ -38,7 +57,6 @@ export interface RequestMeasurement {
 const BASE = commitSha("bench-base");
 const HEAD = commitSha("bench-head");
 const PR = { number: 1, author: "dana", baseRef: "main", baseSha: BASE, headSha: HEAD };
-const TEAMS = ["data-governance", "ml-engineers", "platform-ops"];
 
 /** Base and head files: every model retrained (new weights, raised version, bound evaluation), plus other changed files. */
 export function scenarioFiles({ models, otherFiles }: Scenario): { base: Record<string, FileFixture>; head: Record<string, FileFixture> } {
@@ -56,48 +74,70 @@ export function scenarioFiles({ models, otherFiles }: Scenario): { base: Record<
   return { base, head };
 }
 
-export async function measureRequests(scenario: Scenario): Promise<RequestMeasurement> {
+/**
+ * The first evaluation of the PR (opened, approved by two reviewers holding the roles: it
+ * opens one sign-off issue per model version), then its re-evaluation when a third review
+ * is submitted (the issues exist now, so their comment histories are read).
+ */
+export async function measureRequests(scenario: Scenario): Promise<[RequestMeasurement, RequestMeasurement]> {
   nock.disableNetConnect();
   const files = scenarioFiles(scenario);
   const app = await createTestApp();
-  serveInstallationToken();
-  serveNoPolicy(OWNER, REPO, "main");
-  const repository = new FakeRepository({ owner: OWNER, repo: REPO, commits: [{ sha: BASE, files: files.base }, { sha: HEAD, files: files.head }] }).servePullRequest(BASE, HEAD);
-  serveReviews(OWNER, REPO, PR.number, [
+  nock(GITHUB_API)
+    .persist()
+    .post(`/app/installations/${INSTALLATION_ID}/access_tokens`)
+    .reply(201, { token: "ghs_bench", expires_at: "2099-01-01T00:00:00Z", permissions: {}, repository_selection: "all" });
+  servePolicyAlways(OWNER, REPO, "main", undefined);
+  const repository = serveCommitsAlways(OWNER, REPO, [{ sha: BASE, files: files.base }, { sha: HEAD, files: files.head }]);
+  const reviews = [
     { login: "alice", state: "APPROVED", commitId: HEAD },
     { login: "bob", state: "APPROVED", commitId: HEAD },
-  ]);
-  serveTeamMembership(OWNER, ["alice", "bob"].flatMap((login) => TEAMS.map((team) => ({ login, team }))), { "ml-engineers": ["alice"], "platform-ops": ["bob"] });
-  serveCheckRunLookup(OWNER, REPO, HEAD);
-  serveCheckRunCreate(OWNER, REPO, 1);
-  serveCheckRunUpdate(OWNER, REPO, 1, 1000);
-  // each retrained model version gets its sign-off issue opened (claim ref, label, issue)
-  new FakeIssueTracker({ owner: OWNER, repo: REPO }).serve();
+  ];
+  servePullRequestAlways(OWNER, REPO, PR, () => reviews);
+  new FakeTeams(OWNER, { "ml-engineers": ["alice"], "platform-ops": ["bob"] }).serve();
+  const checks = new FakeCheckRuns(OWNER, REPO).serve();
+  const tracker = new FakeIssueTracker({ owner: OWNER, repo: REPO }).serve();
+  const coreMillis = timeCore(files);
+  const filesChanged = changedFiles(files.base, files.head);
 
-  const started = performance.now();
-  await app.receive(pullRequestEvent("opened", PR, INSTALLATION_ID));
-  const appMillis = performance.now() - started;
+  const measure = async (evaluation: Evaluation, event: { name: string; payload: unknown; id?: string }): Promise<RequestMeasurement> => {
+    const from = { requests: app.requests.length, files: repository.graphqlRequests.length, issues: tracker.graphqlRequests.length };
+    const started = performance.now();
+    await app.receive(event);
+    const appMillis = performance.now() - started;
+    const requests = app.requests.slice(from.requests).filter((r) => !r.path.startsWith("/app/installations/"));
+    return {
+      scenario,
+      evaluation,
+      filesChanged,
+      conclusion: checks.latest(HEAD).conclusion,
+      requests: countRequests(requests),
+      fileAliases: repository.graphqlRequests.slice(from.files).reduce((sum, aliases) => sum + aliases.length, 0),
+      issueAliases: tracker.graphqlRequests.slice(from.issues).reduce((sum, issues) => sum + issues.length, 0),
+      appMillis,
+      coreMillis,
+    };
+  };
+
+  const first = await measure("first evaluation", pullRequestEvent("opened", PR, INSTALLATION_ID));
+  reviews.push({ login: "carol", state: "COMMENTED", commitId: HEAD });
+  const again = await measure("re-evaluation", { ...pullRequestReviewEvent("submitted", PR, { login: "carol", state: "commented", commitId: HEAD }, INSTALLATION_ID), id: "delivery-2" });
   nock.cleanAll();
+  return [first, again];
+}
 
-  const create = app.requestsTo("POST", `/repos/${OWNER}/${REPO}/check-runs`)[0]?.body as { conclusion?: string } | undefined;
-  const requests = app.requests.filter((r) => !r.path.startsWith("/app/installations/"));
-  const count = (test: (path: string, method: string) => boolean) => requests.filter((r) => test(r.path, r.method)).length;
+function countRequests(requests: ReadonlyArray<RecordedRequest>): RequestMeasurement["requests"] {
+  const count = (test: (request: RecordedRequest) => boolean) => requests.filter(test).length;
+  const isCommentRead = (r: RecordedRequest) => r.path === "/graphql" && isIssueCommentsQuery((r.body ?? {}) as { query?: unknown });
   return {
-    scenario,
-    filesChanged: changedFiles(files.base, files.head),
-    conclusion: create?.conclusion ?? "none",
-    requests: {
-      total: requests.length,
-      graphql: count((path) => path === "/graphql"),
-      rest: count((path) => path !== "/graphql"),
-      blobs: count((path) => path.includes("/git/blobs/")),
-      membership: count((path) => path.includes("/memberships/")),
-      checkRunWrites: count((path, method) => path.includes("/check-runs") && method !== "GET"),
-      signOffIssues: count((path) => path.includes("/issues") || path.includes("/git/refs") || path.includes("/labels")),
-    },
-    graphqlAliases: repository.graphqlRequests.reduce((sum, aliases) => sum + aliases.length, 0),
-    appMillis,
-    coreMillis: timeCore(files),
+    total: requests.length,
+    rest: count((r) => r.path !== "/graphql"),
+    graphqlFiles: count((r) => r.path === "/graphql" && !isCommentRead(r)),
+    graphqlComments: count(isCommentRead),
+    blobs: count((r) => r.path.includes("/git/blobs/")),
+    membership: count((r) => r.path.includes("/memberships/")),
+    checkRunWrites: count((r) => r.path.includes("/check-runs") && r.method !== "GET"),
+    signOffIssues: count((r) => r.path.includes("/issues") || r.path.includes("/git/refs") || r.path.includes("/labels") || isCommentRead(r)),
   };
 }
 
@@ -163,19 +203,21 @@ export const SCENARIOS: Scenario[] = [
 
 export function requestTable(rows: ReadonlyArray<RequestMeasurement>): string {
   const lines = [
-    "| PR | files changed | verdict | GitHub requests | REST | GraphQL (aliases) | membership | check-run writes | sign-off issues | app time (ms) | core time (ms) |",
-    "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+    "| PR | evaluation | files changed | verdict | GitHub requests | REST | GraphQL: files (aliases) | GraphQL: comments (issues) | membership | check-run writes | sign-off issues | app time (ms) | core time (ms) |",
+    "|---|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ...rows.map((r) =>
       [
         r.scenario.label,
+        r.evaluation,
         r.filesChanged.toLocaleString("en-US"),
         r.conclusion,
-        r.requests.total,
-        r.requests.rest,
-        `${r.requests.graphql} (${r.graphqlAliases.toLocaleString("en-US")})`,
+        r.requests.total.toLocaleString("en-US"),
+        r.requests.rest.toLocaleString("en-US"),
+        `${r.requests.graphqlFiles} (${r.fileAliases.toLocaleString("en-US")})`,
+        `${r.requests.graphqlComments} (${r.issueAliases.toLocaleString("en-US")})`,
         r.requests.membership,
         r.requests.checkRunWrites,
-        r.requests.signOffIssues,
+        r.requests.signOffIssues.toLocaleString("en-US"),
         r.appMillis.toFixed(0),
         r.coreMillis.toFixed(1),
       ].join(" | "),

@@ -5,11 +5,12 @@
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import { ISSUES_PER_GRAPHQL_REQUEST } from "../src/github/issue-comments.js";
 import { ALIASES_PER_GRAPHQL_REQUEST } from "../src/github/read-contents.js";
 import { measureRequests, requestTable, SCENARIOS, type RequestMeasurement } from "./github-requests.js";
 
 const rows: RequestMeasurement[] = [];
-for (const scenario of SCENARIOS) rows.push(await measureRequests(scenario));
+for (const scenario of SCENARIOS) rows.push(...(await measureRequests(scenario)));
 
 console.log("## GitHub requests per pull-request evaluation\n");
 console.log(requestTable(rows));
@@ -17,10 +18,13 @@ console.log(
   [
     "",
     "Every model is retrained (new weights as an LFS pointer, raised version, bound evaluation) and approved by two",
-    "reviewers; requests exclude the installation token (one per installation and hour). REST requests are constant:",
-    "policy (2: repository, then the organisation's .github), compare, 2 trees, reviews, 6 team memberships",
-    "(2 reviewers x 3 role teams), check-run lookup and create. GraphQL grows only by chunks of",
-    `${ALIASES_PER_GRAPHQL_REQUEST} files: manifests at both ends and changed weight pointers in round 1, prompt files in round 2.`,
+    "reviewers; the re-evaluation follows a third review, once the sign-off issues exist. Requests exclude the",
+    "installation token (one per installation and hour). Constant REST requests: policy (2: repository, then the",
+    "organisation's .github), compare, 2 trees, reviews, 6 team memberships (2 reviewers x 3 role teams), check-run",
+    `lookup and write. GraphQL grows by chunks of ${ALIASES_PER_GRAPHQL_REQUEST} files (manifests at both ends and changed weight pointers in`,
+    `round 1, prompt files in round 2) and of ${ISSUES_PER_GRAPHQL_REQUEST} sign-off issues (their comment histories, on re-evaluation).`,
+    "Sign-off issues: the first evaluation claims and opens one per model version; every evaluation lists them",
+    "(100 per page).",
     "Core time: plannedReads rounds + evaluateGate + renderCheckRun, contents in memory, median of 5.",
     "",
   ].join("\n"),

@@ -4,9 +4,9 @@ import { loginsToResolve } from "../core/evaluate/roles.js";
 import type { Policy } from "../core/policy/schema.js";
 import { trackedAuthors } from "../core/sign-off/issue.js";
 import { signOffKey, type SignOffSubjectOf } from "../core/sign-off/subject.js";
-import { listIssueComments, signOffComments } from "./issue-comments.js";
+import { readSignOffHistories } from "./issue-comments.js";
 import { readTeamMembership, roleTeams } from "./membership.js";
-import { listSignOffIssues, signOffIssueFor } from "./sign-off-issues.js";
+import { listSignOffIssues, signOffIssueFor, type SignOffIssue } from "./sign-off-issues.js";
 
 /** The approval facts of a release, and per signOffKey the authors of the pull requests that carried it. */
 export interface ReleaseApprovalFacts {
@@ -31,12 +31,16 @@ export async function gatherReleaseApprovalFacts(
   const signOffIssues: Record<string, string> = {};
   const authorsBySubject = new Map<string, string[]>();
   const listed = subjects.length > 0 ? await listSignOffIssues(octokit, { owner, repo, appId }) : [];
+  const found = new Map<string, SignOffIssue>();
   for (const subject of subjects) {
     const key = signOffKey(subject);
-    if (authorsBySubject.has(key)) continue;
-    const issue = signOffIssueFor(listed, subject);
-    if (!issue) continue;
-    signOffs[key] = signOffComments(await listIssueComments(octokit, { owner, repo, issueNumber: issue.number }));
+    const issue = found.has(key) ? undefined : signOffIssueFor(listed, subject);
+    if (issue) found.set(key, issue);
+  }
+  // the same batched read as the pull-request gate, so both judge one history alike
+  const histories = await readSignOffHistories(octokit, { owner, repo }, [...found.values()].map((issue) => issue.number));
+  for (const [key, issue] of found) {
+    signOffs[key] = histories.of(issue.number);
     signOffIssues[key] = issue.url;
     authorsBySubject.set(key, trackedAuthors(issue.tracking));
   }

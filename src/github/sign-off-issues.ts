@@ -15,7 +15,7 @@ import {
 import { signOffKey, signOffSubject, type SignOffSubjectOf } from "../core/sign-off/subject.js";
 import { ClaimNotFulfilled, findOrCreateOnce } from "./claim.js";
 import { CouldNotEvaluate, describeTarget, httpStatus, rethrowAsCouldNotEvaluate } from "./errors.js";
-import { listIssueComments, signOffComments } from "./issue-comments.js";
+import { readSignOffHistories } from "./issue-comments.js";
 import type { PullRequestUnderEvaluation } from "./pull-requests.js";
 
 /** A sign-off issue this app opened (SPEC §6). */
@@ -158,8 +158,9 @@ export const NO_SIGN_OFF_ISSUES: SignOffIssueFacts = { listed: [], bySubject: ne
 
 /**
  * Finds the sign-off issue of each gated model version of a pull request and reads its
- * comments; with `open`, opens the missing ones. Read failures throw CouldNotEvaluate: a
- * comment history that cannot be read could hide a rejection, so the gate fails closed.
+ * comments (all issues together: readSignOffHistories); with `open`, opens the missing ones.
+ * Read failures throw CouldNotEvaluate: a comment history that cannot be read could hide a
+ * rejection, so the gate fails closed.
  */
 export async function gatherSignOffIssues(
   octokit: ProbotOctokit,
@@ -171,12 +172,12 @@ export async function gatherSignOffIssues(
   if (gated.length === 0) return NO_SIGN_OFF_ISSUES;
   const { owner, repo, appId, pr } = target;
   const listed = await listSignOffIssues(octokit, { owner, repo, appId });
-  const bySubject: SignOffIssueFacts["bySubject"] = new Map();
+  const found = new Map<string, { version: GatedVersion; issue: SignOffIssue }>();
   let labelReady: Promise<void> | undefined;
   const ensureLabel = () => (labelReady ??= ensureSignOffLabel(octokit, { owner, repo }));
   for (const version of gated) {
     const key = signOffKey(version);
-    if (bySubject.has(key)) continue;
+    if (found.has(key)) continue;
     let issue = signOffIssueFor(listed, version);
     if (!issue && options.open) {
       const tracking = trackPullRequest(undefined, version, { number: pr.number, author: pr.author, roles: version.roles });
@@ -184,10 +185,13 @@ export async function gatherSignOffIssues(
       // the base commit is always in this repository (a fork's head may not be)
       issue = await openSignOffIssue(octokit, { owner, repo, appId, claimSha: pr.baseSha }, { ref: refOf(version), body }, ensureLabel);
     }
-    if (!issue) continue;
-    const comments = issue.fresh ? [] : signOffComments(await listIssueComments(octokit, { owner, repo, issueNumber: issue.number }));
-    bySubject.set(key, { version, issue, comments });
+    if (issue) found.set(key, { version, issue });
   }
+  // a fresh issue has no comments yet: only the others are read
+  const read = [...found.values()].filter(({ issue }) => !issue.fresh);
+  const histories = await readSignOffHistories(octokit, { owner, repo }, read.map(({ issue }) => issue.number));
+  const bySubject: SignOffIssueFacts["bySubject"] = new Map();
+  for (const [key, { version, issue }] of found) bySubject.set(key, { version, issue, comments: issue.fresh ? [] : histories.of(issue.number) });
   return { listed, bySubject };
 }
 

@@ -7,13 +7,14 @@ import { renderTrackingMarker } from "../../src/core/sign-off/issue.js";
 import { annotationsFingerprint } from "../../src/github/check-runs.js";
 import { BOM_ASSET_NAME, RELEASE_CHECK_NAME } from "../../src/handlers/release.js";
 import { FakeRepository, GITHUB_API, type FileFixture } from "../helpers/fake-repository.js";
+import { answerIssueComments, isIssueCommentsQuery } from "../helpers/fake-issue-tracker.js";
 import { commitSha, sha256 } from "../helpers/git-objects.js";
 import { modelFiles, type ModelFixture } from "../helpers/model-files.js";
 import { serveNoPolicy, servePolicy, serveTeamMembership } from "../helpers/serve-github.js";
 import { APP_ID, createTestApp, INSTALLATION_ID, serveInstallationToken, type TestApp } from "../helpers/test-app.js";
 import { useNock } from "../helpers/use-nock.js";
 import { checkRunEvent, OWNER, REPO } from "../fixtures/payloads/index.js";
-import { commentResource, issueResource, releaseEvent, releaseResource, REPOSITORY_URL, type ReleaseFixture } from "../fixtures/payloads/lifecycle.js";
+import { issueResource, releaseEvent, releaseResource, REPOSITORY_URL, type ReleaseFixture } from "../fixtures/payloads/lifecycle.js";
 
 useNock();
 
@@ -30,6 +31,8 @@ const API = `/repos/${OWNER}/${REPO}`;
 const CHECK_RUN_ID = 8101;
 const CHECK_URL = `${REPOSITORY_URL}/runs/${CHECK_RUN_ID}`;
 const UPLOADS = "https://uploads.github.com";
+/** When the sign-off comments were posted (none edited). */
+const COMMENTED_AT = "2026-11-28T10:00:00Z";
 
 const fraud = (overrides: Partial<ModelFixture>): ModelFixture => ({
   dir: "models/fraud",
@@ -118,7 +121,9 @@ function serveRelease(scenario: Scenario): { current: ReleaseFixture; repository
         ),
       );
     const read = scenario.signOffs.filter((s) => s.read !== false);
-    for (const s of read) api.get(`${API}/issues/${s.number}/comments`).query({ per_page: "100" }).reply(200, s.comments.map(commentResource));
+    // every read history in one batched GraphQL request; an issue the release must not read is unknown to it (and would fail the read)
+    const histories = new Map(read.map((s) => [s.number, s.comments.map((c) => ({ ...c, type: "User" as const, createdAt: COMMENTED_AT, updatedAt: COMMENTED_AT }))]));
+    if (read.length > 0) api.post("/graphql", (body: { query?: unknown }) => isIssueCommentsQuery(body)).reply(200, (_uri, body) => answerIssueComments((body as { query: string }).query, (number) => histories.get(number)));
     const logins = [...new Set(read.flatMap((s) => s.comments.map((c) => c.login.toLowerCase())))].sort();
     serveTeamMembership(OWNER, logins.flatMap((login) => ROLE_TEAMS.map((team) => ({ login, team }))), scenario.members ?? {});
   }

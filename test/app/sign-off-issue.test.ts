@@ -66,6 +66,7 @@ describe("the first evaluation of a gated pull request", () => {
     expect(app.requestsTo("POST", ISSUES).map((r) => r.body)).toEqual([{ title: "Sign-off: fraud-detector 2.1.0", labels: ["modelgate:sign-off"], body: OPENED_BODY }]);
     // a fresh issue has no comments to read, and its body is already right
     expect(app.requestsTo("GET", `${ISSUES}/100/comments`)).toEqual([]);
+    expect(tracker.graphqlRequests).toEqual([]);
     expect(app.requestsTo("PATCH", `${ISSUES}/100`)).toEqual([]);
 
     const run = checks.latest(HEAD);
@@ -96,8 +97,9 @@ describe("the first evaluation of a gated pull request", () => {
 
     expect(app.requestsTo("POST", ISSUES)).toHaveLength(1);
     expect(app.requestsTo("POST", "/repos/acme/models/git/refs")).toHaveLength(1);
-    // the second time the comments are read (there are none) and nothing is written to the issue
-    expect(app.requestsTo("GET", `${ISSUES}/100/comments`)).toHaveLength(1);
+    // the second time the comments are read (there are none), in one batched GraphQL request, and nothing is written to the issue
+    expect(tracker.graphqlRequests).toEqual([[100]]);
+    expect(app.requestsTo("GET", `${ISSUES}/100/comments`)).toEqual([]);
     expect(app.requestsTo("PATCH", `${ISSUES}/100`)).toEqual([]);
     expect(tracker.appIssues()).toHaveLength(1);
     expect(checks.runs).toHaveLength(1);

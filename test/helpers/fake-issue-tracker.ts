@@ -1,8 +1,8 @@
 /**
- * Stateful fakes of the GitHub endpoints the sign-off workflow uses — issues, comments,
- * reactions, labels, claim refs, check runs, team membership, pull requests, the policy —
- * served with nock for as many requests as the app makes (all optional: the recorder and
- * the state say what happened, so tests assert exact bodies and counts).
+ * Stateful fakes of the GitHub endpoints the sign-off workflow uses — issues, comments (REST
+ * and batched GraphQL), reactions, labels, claim refs, check runs, team membership, pull
+ * requests, the policy — served with nock for as many requests as the app makes (all
+ * optional: the recorder and the state say what happened, so tests assert exact bodies and counts).
  */
 import nock from "nock";
 import { FakeRepository, GITHUB_API, type CommitFixture, type FileFixture } from "./fake-repository.js";
@@ -20,6 +20,8 @@ export interface FakeComment {
   body: string;
   createdAt: string;
   updatedAt: string;
+  /** Set by an edit, like GitHub's GraphQL `lastEditedAt` (an edit also moves updatedAt). */
+  lastEditedAt: string | null;
   reactions: string[];
 }
 
@@ -51,6 +53,10 @@ export class FakeIssueTracker {
   labelExists = false;
   /** GitHub answers 410 to new issues when the repository has issues turned off. */
   issuesDisabled = false;
+  /** How GraphQL comment reads fail: an `errors` answer (HTTP 200) or a 502; undefined answers them. */
+  graphqlFailure: "errors" | "502" | undefined;
+  /** The issue numbers asked through GraphQL comment reads, per request. */
+  readonly graphqlRequests: number[][] = [];
   /** Claims another replica holds: the issue it "creates" appears after this many listings (never if undefined). */
   private readonly pendingCreations: Array<{ afterListings: number; issue: Omit<FakeIssue, "number"> }> = [];
   private listings = 0;
@@ -78,12 +84,14 @@ export class FakeIssueTracker {
         if (this.issuesDisabled) return [410, { message: "Issues are disabled for this repo" }];
         this.listings += 1;
         this.revealPendingCreations();
-        const query = new URL(uri, GITHUB_API).searchParams;
-        const label = query.get("labels");
-        const page = Number(query.get("page") ?? "1");
-        const perPage = Number(query.get("per_page") ?? "30");
+        const url = new URL(uri, GITHUB_API);
+        const label = url.searchParams.get("labels");
+        const page = Number(url.searchParams.get("page") ?? "1");
+        const perPage = Number(url.searchParams.get("per_page") ?? "30");
         const matching = this.issues.filter((issue) => (label ? issue.labels.includes(label) : true));
-        return [200, matching.slice((page - 1) * perPage, page * perPage).map((issue) => this.issueResource(issue))];
+        const listed = matching.slice((page - 1) * perPage, page * perPage).map((issue) => this.issueResource(issue));
+        url.searchParams.set("page", String(page + 1));
+        return page * perPage < matching.length ? [200, listed, { link: `<${url.href}>; rel="next"` }] : [200, listed];
       });
     api()
       .post(`${base}/issues`)
@@ -110,11 +118,26 @@ export class FakeIssueTracker {
       .optionally()
       .reply((uri) => {
         const number = Number(/\/issues\/(\d+)\/comments/.exec(uri)?.[1]);
-        const query = new URL(uri, GITHUB_API).searchParams;
-        const page = Number(query.get("page") ?? "1");
-        const perPage = Number(query.get("per_page") ?? "30");
-        const comments = this.issue(number).comments.slice((page - 1) * perPage, page * perPage);
-        return [200, comments.map((comment) => this.commentResource(number, comment))];
+        const url = new URL(uri, GITHUB_API);
+        const page = Number(url.searchParams.get("page") ?? "1");
+        const perPage = Number(url.searchParams.get("per_page") ?? "30");
+        const all = this.issue(number).comments;
+        const comments = all.slice((page - 1) * perPage, page * perPage);
+        // octokit.paginate follows the Link header, as GitHub sends it when more pages exist
+        url.searchParams.set("page", String(page + 1));
+        const listed = comments.map((comment) => this.commentResource(number, comment));
+        return page * perPage < all.length ? [200, listed, { link: `<${url.href}>; rel="next"` }] : [200, listed];
+      });
+    api()
+      .post("/graphql", (body: { query?: unknown }) => isIssueCommentsQuery(body))
+      .optionally()
+      .reply((_uri, body) => {
+        if (this.graphqlFailure === "502") return [502, { message: "Bad Gateway" }];
+        if (this.graphqlFailure === "errors") return [200, { data: null, errors: [{ message: "Something went wrong while executing your query. Please try again later." }] }];
+        const request = body as { query: string; variables: Record<string, unknown> };
+        if (request.variables.owner !== this.owner || request.variables.name !== this.repo) throw new Error(`GraphQL asked for ${String(request.variables.owner)}/${String(request.variables.name)}`);
+        this.graphqlRequests.push(parseIssueAliases(request.query).map((a) => a.number));
+        return [200, answerIssueComments(request.query, (number) => this.issues.find((issue) => issue.number === number)?.comments)];
       });
     api()
       .post(new RegExp(`^${base}/issues/(\\d+)/comments$`))
@@ -169,9 +192,10 @@ export class FakeIssueTracker {
     return issue;
   }
 
-  /** A comment as GitHub stores it; `edited` makes updated_at differ from created_at. */
+  /** A comment as GitHub stores it; `edited` makes updated_at differ from created_at and sets lastEditedAt. */
   addComment(issueNumber: number, fields: { login: string; body: string; type?: "User" | "Bot"; appId?: number | null; edited?: boolean }): FakeComment {
     const createdAt = tick();
+    const updatedAt = fields.edited ? tick() : createdAt;
     const comment: FakeComment = {
       id: this.nextComment++,
       login: fields.login,
@@ -179,17 +203,19 @@ export class FakeIssueTracker {
       appId: fields.appId ?? null,
       body: fields.body,
       createdAt,
-      updatedAt: fields.edited ? tick() : createdAt,
+      updatedAt,
+      lastEditedAt: fields.edited ? updatedAt : null,
       reactions: [],
     };
     this.issue(issueNumber).comments.push(comment);
     return comment;
   }
 
-  /** Edits a comment in place (GitHub then reports a later updated_at). */
+  /** Edits a comment in place (GitHub then reports a later updated_at and lastEditedAt). */
   editComment(comment: FakeComment, body: string): void {
     comment.body = body;
     comment.updatedAt = tick();
+    comment.lastEditedAt = comment.updatedAt;
   }
 
   deleteComment(comment: FakeComment): void {
@@ -263,6 +289,54 @@ export class FakeIssueTracker {
       this.issues.push({ ...pending.issue, number: this.nextIssue++ });
     }
   }
+}
+
+/** Whether a GraphQL request reads issue comments (`alias: issue(number: N) { comments(first: M) … }`), not files. */
+export function isIssueCommentsQuery(body: { query?: unknown }): boolean {
+  return typeof body.query === "string" && parseIssueAliases(body.query).length > 0;
+}
+
+/** The `alias: issue(number: N) { comments(first: M)` fields of a GraphQL query. */
+export function parseIssueAliases(query: string): Array<{ alias: string; number: number; first: number }> {
+  const pattern = /(\w+):\s*issue\(number:\s*(\d+)\)\s*\{\s*comments\(first:\s*(\d+)\)/g;
+  return [...query.matchAll(pattern)].map((match) => ({ alias: match[1] ?? "", number: Number(match[2]), first: Number(match[3]) }));
+}
+
+/** What a GraphQL comment answer is made of (a FakeComment, or a test's plain comment). */
+export type GraphqlCommentSource = Pick<FakeComment, "id" | "login" | "type" | "body" | "createdAt" | "updatedAt"> & { lastEditedAt?: string | null };
+
+/**
+ * GitHub's answer to a batched comment read: per alias the first `first` comments (oldest
+ * first) and whether more exist. An issue `commentsOf` does not know is null with an error,
+ * as GitHub answers an unknown issue number.
+ */
+export function answerIssueComments(query: string, commentsOf: (issueNumber: number) => ReadonlyArray<GraphqlCommentSource> | undefined): Record<string, unknown> {
+  const repository: Record<string, unknown> = {};
+  const errors: Array<Record<string, unknown>> = [];
+  for (const { alias, number, first } of parseIssueAliases(query)) {
+    const comments = commentsOf(number);
+    if (!comments) {
+      repository[alias] = null;
+      errors.push({ type: "NOT_FOUND", path: ["repository", alias], message: `Could not resolve to an issue or pull request with the number of ${number}.` });
+      continue;
+    }
+    const page = comments.slice(0, first);
+    repository[alias] = {
+      comments: {
+        nodes: page.map((comment) => ({
+          fullDatabaseId: String(comment.id),
+          // GraphQL names a GitHub App's bot without the "[bot]" REST adds
+          author: { login: comment.type === "Bot" ? comment.login.replace(/\[bot\]$/, "") : comment.login, __typename: comment.type },
+          body: comment.body,
+          createdAt: comment.createdAt,
+          lastEditedAt: comment.lastEditedAt ?? (comment.updatedAt !== comment.createdAt ? comment.updatedAt : null),
+          updatedAt: comment.updatedAt,
+        })),
+        pageInfo: { hasNextPage: comments.length > first, endCursor: page.length > 0 ? `cursor:${page.at(-1)?.id}` : null },
+      },
+    };
+  }
+  return { data: { repository }, ...(errors.length > 0 ? { errors } : {}) };
 }
 
 export interface FakeCheckRun {

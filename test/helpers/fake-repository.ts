@@ -56,7 +56,8 @@ export class FakeRepository {
   serveContents(): this {
     nock(GITHUB_API)
       .persist()
-      .post("/graphql")
+      // file reads only: the sign-off comment reads are FakeIssueTracker's (or a test's own)
+      .post("/graphql", (body: { query?: unknown }) => typeof body.query === "string" && parseObjectAliases(body.query).length > 0)
       .optionally()
       .reply(200, (_uri, body) => ({ data: this.answerGraphql(body as { query: string; variables: Record<string, unknown> }) }));
     nock(GITHUB_API)
