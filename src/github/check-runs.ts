@@ -20,42 +20,59 @@ export interface CheckRunTarget {
   detailsUrl?: string;
 }
 
-export type CheckRunWrite = { checkRunId: number; action: "created" | "updated" | "superseded" };
+export type CheckRunWrite = { checkRunId: number; action: "created" | "updated" };
 
 /**
- * Creates or updates the one check run named `target.name` on the head commit.
+ * Creates or updates the one check run named `target.name` on the head commit (SPEC §5:
+ * found by name first, then updated — never a second run of the name from one replica).
  *
  * GitHub appends annotations on every update and cannot remove them, so the run's
  * `external_id` records a fingerprint of the annotations it carries:
- * - no run yet: create it;
+ * - no run yet: create it with the annotations;
  * - a run with the same annotations (a redelivery, a re-evaluation with the same result):
  *   update it without sending annotations again;
- * - a run without annotations: update it and send them;
- * - a run with other annotations: create a new run, which supersedes it (GitHub and
- *   branch protection use the latest run of a name), so stale annotations never linger.
+ * - a run with other annotations (e.g. an evaluation record aged out, a batch lost): update
+ *   it and send only the annotations it does not carry yet. Annotations depend on files and
+ *   policy only, not on approvals (see decisionAnnotations), so this is rare.
  * Errors are rethrown: when even the check run cannot be written, the delivery must fail visibly.
  */
 export async function writeCheckRun(octokit: ProbotOctokit, target: CheckRunTarget, content: CheckRunContent): Promise<CheckRunWrite> {
   const { owner, repo, headSha, name } = target;
   const fingerprint = annotationsFingerprint(content.annotations);
-  const batches = annotationBatches(content.annotations);
   try {
     const existing = await findCheckRun(octokit, target);
-    if (existing && existing.externalId === fingerprint && existing.annotationsCount === content.annotations.length) {
-      await octokit.rest.checks.update({ owner, repo, check_run_id: existing.id, ...runFields(target, content, fingerprint), output: outputFields(content, []) });
-      return { checkRunId: existing.id, action: "updated" };
+    if (!existing) {
+      const batches = annotationBatches(content.annotations);
+      const { data } = await octokit.rest.checks.create({ owner, repo, name, head_sha: headSha, ...runFields(target, content, fingerprint), output: outputFields(content, batches[0] ?? []) });
+      await appendAnnotations(octokit, target, data.id, content, batches.slice(1));
+      return { checkRunId: data.id, action: "created" };
     }
-    if (existing && existing.annotationsCount === 0) {
-      await octokit.rest.checks.update({ owner, repo, check_run_id: existing.id, ...runFields(target, content, fingerprint), output: outputFields(content, batches[0] ?? []) });
-      await appendAnnotations(octokit, target, existing.id, content, batches.slice(1));
-      return { checkRunId: existing.id, action: "updated" };
-    }
-    const { data } = await octokit.rest.checks.create({ owner, repo, name, head_sha: headSha, ...runFields(target, content, fingerprint), output: outputFields(content, batches[0] ?? []) });
-    await appendAnnotations(octokit, target, data.id, content, batches.slice(1));
-    return { checkRunId: data.id, action: existing ? "superseded" : "created" };
+    const batches = annotationBatches(await annotationsToSend(octokit, target, existing, content.annotations, fingerprint));
+    await octokit.rest.checks.update({ owner, repo, check_run_id: existing.id, ...runFields(target, content, fingerprint), output: outputFields(content, batches[0] ?? []) });
+    await appendAnnotations(octokit, target, existing.id, content, batches.slice(1));
+    return { checkRunId: existing.id, action: "updated" };
   } catch (error) {
     throw new Error(`could not write the check run "${name}" of ${owner}/${repo} on ${headSha.slice(0, 7)}: ${(error as Error).message}`, { cause: error });
   }
+}
+
+/** The annotations an existing run does not carry yet (it keeps every one it was ever sent). */
+async function annotationsToSend(
+  octokit: ProbotOctokit,
+  { owner, repo }: CheckRunTarget,
+  existing: ExistingCheckRun,
+  annotations: ReadonlyArray<Annotation>,
+  fingerprint: string,
+): Promise<ReadonlyArray<Annotation>> {
+  if (existing.annotationsCount === 0) return annotations;
+  if (existing.externalId === fingerprint && existing.annotationsCount === annotations.length) return [];
+  const carried = await octokit.paginate(octokit.rest.checks.listAnnotations, { owner, repo, check_run_id: existing.id, per_page: 100 });
+  const keys = new Set(carried.map((a) => annotationKey({ path: a.path, start_line: a.start_line, annotation_level: a.annotation_level ?? "", message: a.message ?? "" })));
+  return annotations.filter((a) => !keys.has(annotationKey(a)));
+}
+
+function annotationKey(a: { path: string; start_line: number; annotation_level: string; message: string }): string {
+  return JSON.stringify([a.path, a.start_line, a.annotation_level, a.message]);
 }
 
 /** Identifies a set of annotations (order included) in the run's external_id. */

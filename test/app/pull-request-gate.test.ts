@@ -176,9 +176,8 @@ describe("story 3: the same retrain without approvals", () => {
     expect(body.output.summary).toContain("system_operator");
     expect(body.output.summary).toContain("@acme/platform-ops");
     expect(body.actions).toEqual([OPEN_SIGN_OFF_ACTION, REEVALUATE_ACTION]);
-    expect(body.output.annotations).toEqual([
-      expect.objectContaining({ path: "models/fraud/model.yaml", start_line: RETRAINED.lines.version, end_line: RETRAINED.lines.version, annotation_level: "notice" }),
-    ]);
+    // approvals are not annotated: an approval given later could not take the annotation back
+    expect(body.output.annotations).toBeUndefined();
   });
 
   test("an approval of an earlier commit does not count", async () => {
@@ -508,16 +507,25 @@ describe("story 8: the same delivery twice", () => {
     expect(output).toEqual({ title: firstOutput.title, summary: firstOutput.summary, text: firstOutput.text });
   });
 
-  test("a run carrying other annotations is superseded by a new run, never appended to", async () => {
+  test("a run carrying other annotations is updated with only the ones it lacks: one run per head, no duplicates", async () => {
+    const misspelt = RETRAINED.files["models/fraud/model.yaml"]!.replace("    kind: weights\n", "    kind: weight\n");
     const app = await createTestApp();
-    serveScenario({ base: RELEASED.files, head: RETRAINED.files });
-    serveCheckRunLookup(OWNER, REPO, HEAD, [{ id: 7001, externalId: "modelgate-annotations:older", annotationsCount: 3 }]);
-    serveCheckRunCreate(OWNER, REPO, 7002);
+    serveScenario({ base: RELEASED.files, head: { ...RETRAINED.files, "models/fraud/model.yaml": misspelt } });
+    serveCheckRunLookup(OWNER, REPO, HEAD, [{ id: 7001, externalId: "modelgate-annotations:older", annotationsCount: 1 }]);
+    // the run already carries an older annotation that this evaluation no longer makes
+    nock(GITHUB_API)
+      .get(`${CHECK_RUNS}/7001/annotations`)
+      .query({ per_page: "100" })
+      .reply(200, [{ path: "models/fraud/model.yaml", start_line: 3, end_line: 3, annotation_level: "failure", message: "an older problem", title: "x", raw_details: null, blob_href: "" }]);
+    serveCheckRunUpdate(OWNER, REPO, 7001);
 
     await app.receive(pullRequestEvent("synchronize", PR, INSTALLATION_ID));
 
-    expect(createdCheckRun(app).conclusion).toBe("action_required");
-    expect(app.requestsTo("PATCH", `${CHECK_RUNS}/7001`)).toEqual([]);
+    expect(app.requestsTo("POST", CHECK_RUNS)).toEqual([]);
+    const [update] = app.requestsTo("PATCH", `${CHECK_RUNS}/7001`);
+    const body = update!.body as CheckRunBody;
+    expect(body.conclusion).toBe("failure");
+    expect(body.output.annotations).toEqual([expect.objectContaining({ path: "models/fraud/model.yaml", start_line: 8, message: expect.stringContaining("components[0].kind") })]);
   });
 
   test("another app's run of the same name is never updated", async () => {

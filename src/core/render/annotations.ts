@@ -1,5 +1,5 @@
 import type { Decision, ModelVerdict } from "../evaluate/types.js";
-import { byStatus, byVerdict, pendingApprovals } from "./requirement-kinds.js";
+import { byStatus, byVerdict } from "./requirement-kinds.js";
 import { truncateChars } from "./truncate.js";
 
 /** A check run annotation as the GitHub API takes it. */
@@ -26,11 +26,12 @@ export function annotationBatches<T>(items: ReadonlyArray<T>, size = ANNOTATIONS
 }
 
 /**
- * Annotations, failures first (so the first request carries them):
+ * Annotations, failures first (so the first request carries them). They depend only on the
+ * files and the policy, never on who approved: one head commit keeps one check run, GitHub
+ * appends annotations on every update and cannot delete them, so an annotation that an
+ * approval or an override could withdraw would linger on the run (approvals and overrides are
+ * in the title and summary instead).
  * - a failed requirement: failure at its line (line 1 of the manifest when it has none);
- *   on an overridden model it is a warning, kept as evidence of what was overridden;
- * - pending approvals: ONE notice per model, at the line of the first pending approval that
- *   has one (else line 1), listing every role it waits for — one per role would repeat itself;
  * - an invalid file: failure at the line of the error;
  * - an unmanaged model file: failure or warning (per policy) at line 1 of that file.
  */
@@ -55,34 +56,11 @@ export function decisionAnnotations(decision: Decision): Annotation[] {
 }
 
 function modelAnnotations(model: ModelVerdict): Annotation[] {
-  const annotations: Annotation[] = [];
-  for (const requirement of byStatus(model.requirements)) {
-    if (requirement.status !== "failed") continue;
-    const overridden = model.override ? ` (overridden by @${model.override.by}: ${model.override.reason})` : "";
-    annotations.push(
-      annotation(
-        requirement.path ?? model.manifestPath,
-        requirement.line ?? 1,
-        model.override ? "warning" : "failure",
-        `${requirement.message}${overridden} [${requirement.provision}]`,
-        `${model.name}: ${requirement.id}`,
-      ),
+  return byStatus(model.requirements)
+    .filter((requirement) => requirement.status === "failed")
+    .map((requirement) =>
+      annotation(requirement.path ?? model.manifestPath, requirement.line ?? 1, "failure", `${requirement.message} [${requirement.provision}]`, `${model.name}: ${requirement.id}`),
     );
-  }
-  const pending = pendingApprovals(model);
-  if (!model.override && pending.length > 0) {
-    const at = pending.find((p) => p.requirement.line !== undefined)?.requirement;
-    annotations.push(
-      annotation(
-        at?.path ?? model.manifestPath,
-        at?.line ?? 1,
-        "notice",
-        `${model.name} ${model.to ?? model.from ?? ""} waits for sign-off by: ${pending.map((p) => p.role).join(", ")}. ${pending.map((p) => p.requirement.message).join(" ")}`,
-        `${model.name}: sign-off needed`,
-      ),
-    );
-  }
-  return annotations;
 }
 
 function annotation(path: string, line: number, level: Annotation["annotation_level"], message: string, title: string): Annotation {

@@ -1,8 +1,10 @@
+import nock from "nock";
 import { describe, expect, test } from "vitest";
 import type { Annotation } from "../../../src/core/render/check-run.js";
 import { annotationsFingerprint, writeCheckRun, type CheckRunContent } from "../../../src/github/check-runs.js";
 import { serveCheckRunCreate, serveCheckRunLookup, serveCheckRunUpdate } from "../../helpers/serve-github.js";
 import { commitSha } from "../../helpers/git-objects.js";
+import { GITHUB_API } from "../../helpers/fake-repository.js";
 import { APP_ID, testOctokit } from "../../helpers/test-app.js";
 import { useNock } from "../../helpers/use-nock.js";
 import { createRecorder } from "../../helpers/request-recorder.js";
@@ -24,12 +26,17 @@ describe("writeCheckRun", () => {
     // [case, annotations now, existing run, expected action, the write requests with their annotation counts]
     ["no run yet: create with 50, append the rest", 120, undefined, "created", [["POST", 50], ["PATCH", 50], ["PATCH", 20]]],
     ["same annotations already there (a redelivery): update without resending them", 120, { fingerprintOf: 120, count: 120 }, "updated", [["PATCH", 0]]],
-    ["same fingerprint but a batch never arrived: a fresh run", 120, { fingerprintOf: 120, count: 50 }, "superseded", [["POST", 50], ["PATCH", 50], ["PATCH", 20]]],
+    ["same fingerprint but a batch never arrived: the same run gets the missing ones", 120, { fingerprintOf: 120, count: 50 }, "updated", [["PATCH", 50], ["PATCH", 20]]],
     ["a run without annotations: update it and send them", 60, { fingerprintOf: 0, count: 0 }, "updated", [["PATCH", 50], ["PATCH", 10]]],
-    ["a run with other annotations: a fresh run supersedes it", 3, { fingerprintOf: 2, count: 2 }, "superseded", [["POST", 3]]],
+    ["a run with other annotations: the same run gets only those it lacks (never a second run)", 3, { fingerprintOf: 2, count: 2 }, "updated", [["PATCH", 1]]],
   ] as Array<[string, number, { fingerprintOf: number; count: number } | undefined, string, Write[]]>)("%s", async (_case, annotationCount, existing, action, writes) => {
     const recorder = createRecorder();
     serveCheckRunLookup("acme", "models", HEAD, existing ? [{ id: 31, externalId: annotationsFingerprint(content(existing.fingerprintOf).annotations), annotationsCount: existing.count }] : []);
+    // what the run carries is listed only when it is not exactly what would be sent
+    if (existing && existing.count > 0 && !(existing.fingerprintOf === annotationCount && existing.count === annotationCount)) {
+      const carried = content(existing.fingerprintOf).annotations.slice(0, existing.count).map((a) => ({ ...a, blob_href: "", raw_details: null, title: null }));
+      nock(GITHUB_API).get("/repos/acme/models/check-runs/31/annotations").query({ per_page: "100" }).reply(200, carried);
+    }
     const creates = writes.some(([method]) => method === "POST");
     if (creates) serveCheckRunCreate("acme", "models", 32);
     const patches = writes.filter(([method]) => method === "PATCH").length;

@@ -47,8 +47,7 @@ describe("decisionAnnotations", () => {
         message: "This model file (artifact, added) is not declared by any model manifest: add it to a manifest's components, or remove it (5.2.1-2).",
         title: "Unmanaged model file",
       },
-      // one notice per model for its pending approvals
-      { path: "models/fraud/model.yaml", start_line: 2, end_line: 2, annotation_level: "notice", message: "fraud 1.1.0 waits for sign-off by: developer. needs @acme/ml-engineers", title: "fraud: sign-off needed" },
+      // pending approvals are not annotated: an approval could not withdraw the annotation (the summary names them)
     ]);
   });
 
@@ -57,23 +56,13 @@ describe("decisionAnnotations", () => {
     expect(annotation).toMatchObject({ path: "models/m/prompt.txt", start_line: 1 });
   });
 
-  it("lists every pending role of a model in one notice", () => {
-    const notices = decisionAnnotations(
-      decision({ models: [model("m", [requirement("approval:developer", "pending"), requirement("approval:system_operator", "pending")])] }),
-    );
-    expect(notices).toHaveLength(1);
-    expect(notices[0]).toMatchObject({ annotation_level: "notice", message: expect.stringContaining("waits for sign-off by: developer, system_operator") });
-  });
-
-  it("downgrades an overridden failure to a warning that names the override, and drops sign-off notices", () => {
-    const overridden = {
-      ...model("m", [requirement("evaluation.present", "failed", { message: "no evaluation record", line: 5 }), requirement("approval:developer", "pending")]),
-      verdict: "success" as const,
-      override: { by: "sec-lead", reason: "incident 42", at: "2026-11-21T10:00:00Z" },
-    };
-    expect(decisionAnnotations(decision({ models: [overridden] }))).toEqual([
-      { path: "models/m/model.yaml", start_line: 5, end_line: 5, annotation_level: "warning", message: "no evaluation record (overridden by @sec-lead: incident 42) [5.2.5-1]", title: "m: evaluation.present" },
-    ]);
+  it("annotates neither pending approvals nor anything an approval or override changes: one run per head keeps its annotations", () => {
+    const pending = model("m", [requirement("evaluation.present", "failed", { message: "no evaluation record", line: 5 }), requirement("approval:developer", "pending")]);
+    const overridden = { ...pending, verdict: "success" as const, override: { by: "sec-lead", reason: "incident 42", at: "2026-11-21T10:00:00Z" } };
+    const expected = [{ path: "models/m/model.yaml", start_line: 5, end_line: 5, annotation_level: "failure", message: "no evaluation record [5.2.5-1]", title: "m: evaluation.present" }];
+    expect(decisionAnnotations(decision({ models: [pending] }))).toEqual(expected);
+    // the override is in the title and summary; the failed requirement stays annotated as evidence
+    expect(decisionAnnotations(decision({ models: [overridden] }))).toEqual(expected);
   });
 
   it("never sends a line below 1", () => {
