@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { Probot, type ApplicationFunction, type Logger, type ProbotOctokit } from "probot";
 import { modelgate } from "../index.js";
+import { markerKeyFromPrivateKey } from "../marker-key.js";
 import type { Clock } from "../handlers/pull-request.js";
 import { httpStatus } from "../github/errors.js";
 
@@ -44,7 +45,7 @@ export async function runAction(env: ActionEnv, options: RunActionOptions = {}):
     ...(options.Octokit ? { Octokit: options.Octokit } : {}),
     ...(env.GITHUB_API_URL ? { baseUrl: env.GITHUB_API_URL } : {}),
   });
-  await probot.load(recordingHandledEvents(modelgate(options.clock ? { clock: options.clock } : {}), handled));
+  await probot.load(recordingHandledEvents(modelgate({ ...(options.clock ? { clock: options.clock } : {}), markerKey: markerKeyFromPrivateKey(credentials.privateKey) }), handled));
 
   const action = typeof payload.action === "string" ? payload.action : undefined;
   if (!handled.has(name) && !(action !== undefined && handled.has(`${name}.${action}`))) {

@@ -93,6 +93,17 @@ async function findCheckRun(octokit: ProbotOctokit, { owner, repo, headSha, name
   return run ? { id: run.id, externalId: run.external_id ?? null, annotationsCount: run.output.annotations_count ?? 0 } : undefined;
 }
 
+/**
+ * The conclusion of this app's latest run named `name` on a commit (`null` while it runs),
+ * `undefined` when there is none. Errors are rethrown for the caller to fail closed.
+ */
+export async function latestCheckRunConclusion(octokit: ProbotOctokit, { owner, repo, headSha, name, appId }: Omit<CheckRunTarget, "detailsUrl">): Promise<string | null | undefined> {
+  const { data } = await octokit.rest.checks.listForRef({ owner, repo, ref: headSha, check_name: name, filter: "latest", app_id: appId });
+  // the query filters by app already; checking again keeps another app's run from ever counting
+  const run = data.check_runs.find((candidate) => candidate.name === name && candidate.app?.id === appId);
+  return run ? (run.conclusion ?? null) : undefined;
+}
+
 function runFields(target: CheckRunTarget, content: CheckRunContent, fingerprint: string) {
   return {
     status: "completed" as const,

@@ -24,13 +24,13 @@ export interface ReleaseApprovalFacts {
  */
 export async function gatherReleaseApprovalFacts(
   octokit: ProbotOctokit,
-  { owner, repo, subjects, appId, commit }: { owner: string; repo: string; subjects: ReadonlyArray<SignOffSubjectOf>; appId: number; commit: string },
+  { owner, repo, subjects, appId, commit, markerKey }: { owner: string; repo: string; subjects: ReadonlyArray<SignOffSubjectOf>; appId: number; commit: string; markerKey: string },
   policy: Policy,
 ): Promise<ReleaseApprovalFacts> {
   const signOffs: Record<string, SignOffComment[]> = {};
   const signOffIssues: Record<string, string> = {};
   const authorsBySubject = new Map<string, string[]>();
-  const listed = subjects.length > 0 ? await listSignOffIssues(octokit, { owner, repo, appId }) : [];
+  const listed = subjects.length > 0 ? await listSignOffIssues(octokit, { owner, repo, appId, markerKey }) : [];
   const found = new Map<string, SignOffIssue>();
   for (const subject of subjects) {
     const key = signOffKey(subject);

@@ -1,5 +1,6 @@
 import type { ProbotOctokit } from "probot";
 import { compareSemver, isSemver } from "../core/semver.js";
+import { latestCheckRunConclusion } from "./check-runs.js";
 import { CouldNotEvaluate, httpStatus, rethrowAsCouldNotEvaluate } from "./errors.js";
 
 /** What the release gate needs to know about a release (payload or API). */
@@ -86,32 +87,77 @@ export async function listReleases(octokit: ProbotOctokit, { owner, repo }: Repo
 export type ReleaseOrderFields = Pick<ReleaseUnderEvaluation, "id" | "tagName" | "draft" | "prerelease" | "publishedAt">;
 
 /**
- * The release a release is compared with (SPEC §7): the previous PUBLISHED release.
+ * The releases a release may be compared with (SPEC §7), newest first: the published releases
+ * before it, in the order the baseline is looked for.
  * - Drafts never count, nor the release itself. A full release skips prereleases (its users
  *   come from the previous full release, so its notes must list every model change since then);
  *   a prerelease compares with the previous published release of either kind.
  * - Tags that are semantic versions (a leading `v` allowed) are ordered by semver: the
- *   highest lower version wins, so a hotfix v1.4.1 published after v2.0.0 compares with v1.4.0.
- * - Otherwise (or when no semver tag is lower), by publication time: the release published
- *   last before this one; for a draft, the latest published release.
- * `undefined`: this is the first release, every model in it is new.
+ *   highest lower version first, so a hotfix v1.4.1 published after v2.0.0 looks at v1.4.0 first.
+ * - Then (or when the tag is not a version) by publication time: the releases published before
+ *   this one, the latest first; for a draft, every published release. When the current tag is a
+ *   version, only releases whose tags are not versions are ordered this way (a higher version is
+ *   never "before" it).
+ * Empty: this is the first release, every model in it is new.
  */
-export function previousRelease<T extends ReleaseOrderFields>(current: ReleaseOrderFields, releases: ReadonlyArray<T>): T | undefined {
+export function releaseCandidates<T extends ReleaseOrderFields>(current: ReleaseOrderFields, releases: ReadonlyArray<T>): T[] {
   const candidates = releases.filter((r) => r.id !== current.id && !r.draft && r.publishedAt !== null && (current.prerelease || !r.prerelease));
   const currentVersion = tagVersion(current.tagName);
-  if (currentVersion !== undefined) {
-    const lower = candidates.filter((r) => {
-      const version = tagVersion(r.tagName);
-      return version !== undefined && compareSemver(version, currentVersion) < 0;
-    });
-    const highest = lower.reduce<T | undefined>((best, r) => (best === undefined || compareReleaseVersions(r, best) > 0 ? r : best), undefined);
-    if (highest) return highest;
-  }
+  const lower =
+    currentVersion === undefined
+      ? []
+      : candidates
+          .filter((r) => {
+            const version = tagVersion(r.tagName);
+            return version !== undefined && compareSemver(version, currentVersion) < 0;
+          })
+          .sort((a, b) => compareReleaseVersions(b, a));
   // when the current tag is a version, a release with a higher version is never "before" it
   const unordered = currentVersion === undefined ? candidates : candidates.filter((r) => tagVersion(r.tagName) === undefined);
   const until = current.draft || current.publishedAt === null ? undefined : current.publishedAt;
-  const earlier = unordered.filter((r) => until === undefined || (r.publishedAt ?? "") < until);
-  return earlier.reduce<T | undefined>((latest, r) => (latest === undefined || byPublication(r, latest) > 0 ? r : latest), undefined);
+  const earlier = unordered.filter((r) => until === undefined || (r.publishedAt ?? "") < until).sort((a, b) => byPublication(b, a));
+  return [...lower, ...earlier];
+}
+
+/** The previous published release (the first of releaseCandidates), whether or not it passed its gate. */
+export function previousRelease<T extends ReleaseOrderFields>(current: ReleaseOrderFields, releases: ReadonlyArray<T>): T | undefined {
+  return releaseCandidates(current, releases)[0];
+}
+
+/** How many earlier releases are looked at for one that passed its gate: beyond, the release compares with nothing. */
+export const MAX_BASELINE_CANDIDATES = 20;
+
+export interface ReleaseBaseline<T> {
+  release: T;
+  /** The commit of its tag. */
+  commit: string;
+}
+
+/**
+ * The release a release is compared with: the first of releaseCandidates (at most
+ * MAX_BASELINE_CANDIDATES) whose tagged commit carries this app's `checkName` run concluded
+ * `success`. A failing release (kept published by `on_failure: comment`) must not become the
+ * baseline, or a model version it failed with would never be judged again. `undefined` when none
+ * passed: every model is judged as new (fail safe). A candidate whose tag is gone, or a GitHub
+ * error, throws CouldNotEvaluate.
+ */
+export async function passedReleaseBaseline<T extends ReleaseOrderFields>(
+  octokit: ProbotOctokit,
+  location: RepositoryLocation,
+  current: ReleaseOrderFields,
+  releases: ReadonlyArray<T>,
+  check: { name: string; appId: number },
+): Promise<ReleaseBaseline<T> | undefined> {
+  const { owner, repo } = location;
+  for (const candidate of releaseCandidates(current, releases).slice(0, MAX_BASELINE_CANDIDATES)) {
+    const commit = await readTagCommit(octokit, location, candidate.tagName);
+    if (commit === undefined) throw new CouldNotEvaluate(`the tag ${candidate.tagName} of the earlier release of ${owner}/${repo} does not exist`);
+    const conclusion = await latestCheckRunConclusion(octokit, { owner, repo, headSha: commit, name: check.name, appId: check.appId }).catch((error: unknown) =>
+      rethrowAsCouldNotEvaluate(error, { owner, repo, what: `the check run "${check.name}" of the release ${candidate.tagName}`, ref: commit }),
+    );
+    if (conclusion === "success") return { release: candidate, commit };
+  }
+  return undefined;
 }
 
 /** The semantic version a tag names (`v1.2.3` and `1.2.3`), if it names one. */
@@ -174,6 +220,17 @@ export async function readReleaseCommit(octokit: ProbotOctokit, location: Reposi
   } catch (error) {
     rethrowAsCouldNotEvaluate(error, { owner, repo, what: `the target branch ${release.targetCommitish} of the draft release ${release.tagName}` });
   }
+}
+
+/** The check run's details link: the release page, with the release id that finds it again when its page moves. */
+export function releaseDetailsUrl(release: Pick<ReleaseUnderEvaluation, "id" | "htmlUrl">): string {
+  return `${release.htmlUrl}#modelgate-release-${release.id}`;
+}
+
+/** The release id a details link written by releaseDetailsUrl carries; `undefined` for a link written before it. */
+export function releaseIdOfDetailsUrl(detailsUrl: string | null | undefined): number | undefined {
+  const match = /#modelgate-release-(\d{1,15})$/.exec(detailsUrl ?? "");
+  return match ? Number(match[1]) : undefined;
 }
 
 /** Writes the release body, and turns the release back into a draft when asked. */

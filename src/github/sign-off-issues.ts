@@ -26,6 +26,7 @@ export interface SignOffIssue {
   state: "open" | "closed";
   body: string;
   ref: ModelVersionRef;
+  /** `undefined` when the tracking marker is missing or does not verify: the issue is then untrusted (signOffIssueFor). */
   tracking: SignOffTracking | undefined;
   /** True when this delivery just opened it: it has no comments yet. */
   fresh?: boolean;
@@ -47,16 +48,17 @@ const LABEL_DESCRIPTION = "modelgate: sign-off of a model version by its account
 /**
  * The issue as modelgate sees it, or undefined when it is not one of this app's sign-off
  * issues: a pull request, an issue someone else opened (even with a copied marker), or a
- * body whose first marker is garbled.
+ * body whose first marker is garbled, unsigned or edited (its signature fails under `markerKey`).
  */
-export function asSignOffIssue(raw: RawIssue, appId: number): SignOffIssue | undefined {
+export function asSignOffIssue(raw: RawIssue, appId: number, markerKey: string): SignOffIssue | undefined {
   if (raw.pull_request) return undefined;
   // only this app can open an issue "performed via" itself: a forged marker in a user's issue never counts
   if (raw.performed_via_github_app?.id !== appId) return undefined;
-  const ref = parseSignOffMarker(raw.body);
+  // writers can edit this app's issues too: only a marker signed with the marker key counts
+  const ref = parseSignOffMarker(raw.body, markerKey);
   if (!ref) return undefined;
   const body = raw.body ?? "";
-  return { number: raw.number, url: raw.html_url, state: raw.state === "closed" ? "closed" : "open", body, ref, tracking: parseTracking(body) };
+  return { number: raw.number, url: raw.html_url, state: raw.state === "closed" ? "closed" : "open", body, ref, tracking: parseTracking(body, ref, markerKey) };
 }
 
 /** Whether the issue carries the sign-off label (GitHub's webhook payloads list labels as objects). */
@@ -68,10 +70,13 @@ export function hasSignOffLabel(raw: Pick<RawIssue, "labels">): boolean {
  * Every sign-off issue of this app in the repository, open and closed, oldest first. A
  * repository with issues turned off (GitHub answers 410) has none.
  */
-export async function listSignOffIssues(octokit: ProbotOctokit, { owner, repo, appId }: { owner: string; repo: string; appId: number }): Promise<SignOffIssue[]> {
+export async function listSignOffIssues(
+  octokit: ProbotOctokit,
+  { owner, repo, appId, markerKey }: { owner: string; repo: string; appId: number; markerKey: string },
+): Promise<SignOffIssue[]> {
   try {
     const raw = await octokit.paginate(octokit.rest.issues.listForRepo, { owner, repo, labels: SIGN_OFF_LABEL, state: "all", sort: "created", direction: "asc", per_page: 100 });
-    return raw.flatMap((issue) => asSignOffIssue(issue as RawIssue, appId) ?? []).sort((a, b) => a.number - b.number);
+    return raw.flatMap((issue) => asSignOffIssue(issue as RawIssue, appId, markerKey) ?? []).sort((a, b) => a.number - b.number);
   } catch (error) {
     if (httpStatus(error) === 410) return [];
     rethrowAsCouldNotEvaluate(error, { owner, repo, what: "the sign-off issues" });
@@ -80,11 +85,27 @@ export async function listSignOffIssues(octokit: ProbotOctokit, { owner, repo, a
 
 /**
  * The issue of a sign-off subject (a change, a gated version or another issue's ref): the one
- * whose digest and intent match, the oldest should a race or a lost label ever have produced two.
+ * whose signed marker names its digest and intent. Creation is claimed, so two such issues
+ * mean a signed marker was copied into another issue: CouldNotEvaluate, never a guess. So is
+ * an issue whose tracking marker (the authors who may not sign) is missing or does not verify.
  */
 export function signOffIssueFor(issues: ReadonlyArray<SignOffIssue>, subject: SignOffSubjectOf): SignOffIssue | undefined {
   const key = signOffKey(subject);
-  return issues.find((issue) => signOffKey(issue.ref) === key);
+  const matching = issues.filter((issue) => signOffKey(issue.ref) === key);
+  const [issue] = matching;
+  if (matching.length > 1) {
+    const numbers = matching.map((i) => `#${i.number}`);
+    const all = matching.length === 2 ? "both" : "all";
+    throw new CouldNotEvaluate(
+      `sign-off issues ${numbers.slice(0, -1).join(", ")} and ${numbers.at(-1)} ${all} claim to be the sign-off issue of ${subjectPhrase(issue!.ref)} (digest ${issue!.ref.digest}): one of them was edited; close the copy`,
+    );
+  }
+  if (issue && issue.tracking === undefined) {
+    throw new CouldNotEvaluate(
+      `the tracking marker of sign-off issue #${issue.number} is missing or was edited, so the authors of ${subjectPhrase(issue.ref)} cannot be trusted: close #${issue.number} and let modelgate open a new one`,
+    );
+  }
+  return issue;
 }
 
 /**
@@ -103,12 +124,12 @@ export function signOffClaimKey(subject: SignOffSubjectOf): string {
  */
 export async function openSignOffIssue(
   octokit: ProbotOctokit,
-  target: { owner: string; repo: string; appId: number; claimSha: string },
+  target: { owner: string; repo: string; appId: number; claimSha: string; markerKey: string },
   issue: { ref: ModelVersionRef; body: string },
   /** Makes sure the label exists; an evaluation opening several issues shares one, so it asks GitHub once. */
   ensureLabel: () => Promise<void> = () => ensureSignOffLabel(octokit, target),
 ): Promise<SignOffIssue> {
-  const { owner, repo, appId } = target;
+  const { owner, repo, appId, markerKey } = target;
   const { ref } = issue;
   const what = `the sign-off issue of ${subjectPhrase(ref)}`;
   try {
@@ -116,11 +137,11 @@ export async function openSignOffIssue(
       octokit,
       { owner, repo, key: signOffClaimKey(ref), sha: target.claimSha },
       {
-        find: async () => signOffIssueFor(await listSignOffIssues(octokit, { owner, repo, appId }), ref),
+        find: async () => signOffIssueFor(await listSignOffIssues(octokit, { owner, repo, appId, markerKey }), ref),
         create: async () => {
           await ensureLabel();
           const { data } = await octokit.rest.issues.create({ owner, repo, title: signOffIssueTitle(ref.model, ref.version, ref.intent), body: issue.body, labels: [SIGN_OFF_LABEL] });
-          return { number: data.number, url: data.html_url, state: "open", body: issue.body, ref, tracking: parseTracking(issue.body), fresh: true };
+          return { number: data.number, url: data.html_url, state: "open", body: issue.body, ref, tracking: parseTracking(issue.body, ref, markerKey), fresh: true };
         },
       },
     );
@@ -164,14 +185,14 @@ export const NO_SIGN_OFF_ISSUES: SignOffIssueFacts = { listed: [], bySubject: ne
  */
 export async function gatherSignOffIssues(
   octokit: ProbotOctokit,
-  target: { owner: string; repo: string; appId: number; pr: PullRequestUnderEvaluation; org: string; repositoryUrl: string },
+  target: { owner: string; repo: string; appId: number; pr: PullRequestUnderEvaluation; org: string; repositoryUrl: string; markerKey: string },
   policy: Policy,
   gated: ReadonlyArray<GatedVersion>,
   options: { open: boolean },
 ): Promise<SignOffIssueFacts> {
   if (gated.length === 0) return NO_SIGN_OFF_ISSUES;
-  const { owner, repo, appId, pr } = target;
-  const listed = await listSignOffIssues(octokit, { owner, repo, appId });
+  const { owner, repo, appId, pr, markerKey } = target;
+  const listed = await listSignOffIssues(octokit, { owner, repo, appId, markerKey });
   const found = new Map<string, { version: GatedVersion; issue: SignOffIssue }>();
   let labelReady: Promise<void> | undefined;
   const ensureLabel = () => (labelReady ??= ensureSignOffLabel(octokit, { owner, repo }));
@@ -181,9 +202,9 @@ export async function gatherSignOffIssues(
     let issue = signOffIssueFor(listed, version);
     if (!issue && options.open) {
       const tracking = trackPullRequest(undefined, version, { number: pr.number, author: pr.author, roles: version.roles });
-      const body = signOffIssueBody({ ref: version, tracking, state: undefined, policy, org: target.org, repositoryUrl: target.repositoryUrl });
+      const body = signOffIssueBody({ ref: refOf(version), tracking, state: undefined, policy, org: target.org, repositoryUrl: target.repositoryUrl, markerKey });
       // the base commit is always in this repository (a fork's head may not be)
-      issue = await openSignOffIssue(octokit, { owner, repo, appId, claimSha: pr.baseSha }, { ref: refOf(version), body }, ensureLabel);
+      issue = await openSignOffIssue(octokit, { owner, repo, appId, claimSha: pr.baseSha, markerKey }, { ref: refOf(version), body }, ensureLabel);
     }
     if (issue) found.set(key, { version, issue });
   }
@@ -216,7 +237,7 @@ export function signOffApprovalFacts(issues: SignOffIssueFacts): Pick<ApprovalFa
  */
 export async function syncSignOffIssues(
   octokit: ProbotOctokit,
-  target: { owner: string; repo: string; pr: PullRequestUnderEvaluation; org: string; repositoryUrl: string },
+  target: { owner: string; repo: string; pr: PullRequestUnderEvaluation; org: string; repositoryUrl: string; markerKey: string },
   policy: Policy,
   facts: Pick<ApprovalFacts, "teamMembership" | "authors">,
   issues: SignOffIssueFacts,
@@ -225,7 +246,7 @@ export async function syncSignOffIssues(
   for (const [key, { version, issue, comments }] of issues.bySubject) {
     const tracking = trackPullRequest(issue.tracking, version, { number: pr.number, author: pr.author, roles: version.roles });
     const state = replaySignOffs(comments, issueReplayContext(policy, tracking, { authors: facts.authors, teamMembership: facts.teamMembership, org: target.org }));
-    const body = signOffIssueBody({ ref: issue.ref, tracking, state, policy, org: target.org, repositoryUrl: target.repositoryUrl });
+    const body = signOffIssueBody({ ref: issue.ref, tracking, state, policy, org: target.org, repositoryUrl: target.repositoryUrl, markerKey: target.markerKey });
     await updateSignOffIssue(octokit, { owner, repo }, issue, { body, state: "open" });
 
     // the PR no longer carries the subject of an older issue of this model: new artefacts, or no longer (or now) a decommission

@@ -8,7 +8,7 @@ import type { Clock } from "./pull-request.js";
 const KNOWN_ACTIONS = new Set(["reevaluate", "open-sign-off"]);
 
 /** check_run rerequested / requested_action on THIS app's `modelgate` run: evaluate its pull requests again. */
-export function onCheckRun(clock: Clock) {
+export function onCheckRun(clock: Clock, markerKey: string) {
   return async (context: Context<"check_run">): Promise<void> => {
     const run = context.payload.check_run;
     if (run.name !== CHECK_NAME) return;
@@ -17,16 +17,16 @@ export function onCheckRun(clock: Clock) {
     if (context.payload.action === "requested_action" && !KNOWN_ACTIONS.has(context.payload.requested_action?.identifier ?? "")) return;
     // "Open sign-off" opens (or finds) the sign-off issues while it evaluates, whatever approvals.via says
     const openSignOffIssues = context.payload.action === "requested_action" && context.payload.requested_action?.identifier === "open-sign-off";
-    await reevaluateCommit(evaluationContext(context, clock), run.head_sha, run.pull_requests.map((pr) => pr.number), { openSignOffIssues });
+    await reevaluateCommit(evaluationContext(context, clock, markerKey), run.head_sha, run.pull_requests.map((pr) => pr.number), { openSignOffIssues });
   };
 }
 
 /** check_suite rerequested ("Re-run all checks") on this app's suite: evaluate every open PR of its head. */
-export function onCheckSuite(clock: Clock) {
+export function onCheckSuite(clock: Clock, markerKey: string) {
   return async (context: Context<"check_suite">): Promise<void> => {
     const suite = context.payload.check_suite;
     if (suite.app?.id !== (await ownAppId(context.octokit))) return;
-    await reevaluateCommit(evaluationContext(context, clock), suite.head_sha, suite.pull_requests.map((pr) => pr.number));
+    await reevaluateCommit(evaluationContext(context, clock, markerKey), suite.head_sha, suite.pull_requests.map((pr) => pr.number));
   };
 }
 
@@ -46,7 +46,7 @@ async function reevaluateCommit(ctx: EvaluationContext, headSha: string, numbers
   if (failures.length > 0) throw new AggregateError(failures, `${failures.length} check run(s) of ${ctx.owner}/${ctx.repo} could not be written`);
 }
 
-function evaluationContext(context: Pick<Context, "octokit" | "log" | "id"> & { repo(): { owner: string; repo: string } }, clock: Clock): EvaluationContext {
+function evaluationContext(context: Pick<Context, "octokit" | "log" | "id"> & { repo(): { owner: string; repo: string } }, clock: Clock, markerKey: string): EvaluationContext {
   const { owner, repo } = context.repo();
-  return { octokit: context.octokit, log: context.log, delivery: context.id, owner, repo, now: clock() };
+  return { octokit: context.octokit, log: context.log, delivery: context.id, owner, repo, now: clock(), markerKey };
 }

@@ -33,6 +33,8 @@ export interface EvaluationContext {
   owner: string;
   repo: string;
   now: Date;
+  /** Signs and verifies the hidden markers of this app's issues (modelgate({ markerKey })). */
+  markerKey: string;
 }
 
 export interface EvaluationOptions {
@@ -99,7 +101,7 @@ async function judge(
   const viaSignOff = policy.approvals.via.includes("sign_off");
   const useIssues = viaSignOff || policy.overrides.roles.length > 0 || options.openSignOffIssues === true;
   const gated = useIssues ? gatedVersions(policy, detected.changes) : [];
-  const where = { owner, repo, pr, org: owner, repositoryUrl: repositoryWebUrl(octokit, owner, repo) };
+  const where = { owner, repo, pr, org: owner, repositoryUrl: repositoryWebUrl(octokit, owner, repo), markerKey: ctx.markerKey };
   const issues = await gatherSignOffIssues(octokit, { ...where, appId: await ownAppId(octokit) }, policy, gated, { open: viaSignOff || options.openSignOffIssues === true });
   const facts = await gatherApprovalFacts(octokit, { owner, repo, pr }, policy, issues);
   const decision = evaluateGate({ policy, base, head, facts, now: ctx.now, detected });

@@ -13,15 +13,15 @@ import { handleSignOffComment } from "./sign-off.js";
  * requests, by bots (this app's replies come back as events) and on issues someone else
  * opened — even with a copied marker — are ignored.
  */
-export function onIssueComment(clock: Clock) {
+export function onIssueComment(clock: Clock, markerKey: string) {
   return async (context: Context<"issue_comment">): Promise<void> => {
     const { issue, comment } = context.payload;
     if (issue.pull_request) return;
     if (comment.user?.type === "Bot") return;
     if (hasSignOffLabel(issue)) {
-      const signOff = asSignOffIssue(issue, await ownAppId(context.octokit));
+      const signOff = asSignOffIssue(issue, await ownAppId(context.octokit), markerKey);
       if (signOff) {
-        await handleSignOffComment(context, clock, signOff);
+        await handleSignOffComment(context, clock, markerKey, signOff);
         return;
       }
     }

@@ -18,10 +18,11 @@ import { readSnapshots } from "../github/read-snapshot.js";
 import { gatherReleaseApprovalFacts } from "../github/release-approvals.js";
 import {
   listReleases,
-  previousRelease,
+  passedReleaseBaseline,
   readRelease,
   readReleaseCommit,
-  readTagCommit,
+  releaseDetailsUrl,
+  releaseIdOfDetailsUrl,
   releaseUnderEvaluation,
   replaceReleaseAsset,
   updateRelease,
@@ -44,9 +45,10 @@ interface ReleaseContext {
   /** The repository's web URL, for links to the check run. */
   repositoryUrl: string;
   now: Date;
+  markerKey: string;
 }
 
-function releaseContext(context: Context<"release" | "check_run">, clock: Clock): ReleaseContext {
+function releaseContext(context: Context<"release" | "check_run">, clock: Clock, markerKey: string): ReleaseContext {
   const { owner, repo } = context.repo();
   const { repository } = context.payload;
   return {
@@ -58,31 +60,36 @@ function releaseContext(context: Context<"release" | "check_run">, clock: Clock)
     defaultBranch: repository.default_branch,
     repositoryUrl: repository.html_url,
     now: clock(),
+    markerKey,
   };
 }
 
 /** `release.published`, and `release.created` for a draft (a published release fires created too: it is judged once). */
-export function onRelease(clock: Clock) {
+export function onRelease(clock: Clock, markerKey: string) {
   return async (context: Context<"release">): Promise<void> => {
     const { action, release } = context.payload;
     if (action === "created" && !release.draft) return;
     if (action !== "created" && action !== "published") return;
-    const ctx = releaseContext(context, clock);
+    const ctx = releaseContext(context, clock, markerKey);
     await evaluateRelease(ctx, releaseUnderEvaluation(release));
   };
 }
 
 /**
- * "Re-evaluate" (or "Re-run") on this app's `modelgate / release` run: the release is the one
- * whose page the run links to (details_url), judged again — e.g. after the missing sign-offs.
+ * "Re-evaluate" (or "Re-run") on this app's `modelgate / release` run: the release whose id the
+ * run's details_url carries (releaseDetailsUrl), judged again — e.g. after the missing sign-offs.
+ * Runs written before the id was in the link are matched by the release page they link to.
  */
-export function onReleaseCheckRun(clock: Clock) {
+export function onReleaseCheckRun(clock: Clock, markerKey: string) {
   return async (context: Context<"check_run">): Promise<void> => {
     const run = context.payload.check_run;
     if (run.name !== RELEASE_CHECK_NAME) return;
     if (run.app?.id !== (await ownAppId(context.octokit))) return;
     if (context.payload.action === "requested_action" && context.payload.requested_action?.identifier !== "reevaluate") return;
-    const ctx = releaseContext(context, clock);
+    const ctx = releaseContext(context, clock, markerKey);
+    const releaseId = releaseIdOfDetailsUrl(run.details_url);
+    // the id survives what the page address does not (a release turned back into a draft gets a new one)
+    if (releaseId !== undefined) return evaluateRelease(ctx, { id: releaseId });
     const { owner, repo } = ctx;
     const releases = await listReleases(ctx.octokit, { owner, repo });
     const release = releases.find((r) => r.htmlUrl === run.details_url);
@@ -109,16 +116,16 @@ interface ReleaseJudgement {
  * to draft per `release.on_failure`) and the ML-BOM asset. GitHub read errors fail closed;
  * a write that fails is reported in the check run.
  */
-export async function evaluateRelease(ctx: ReleaseContext, fromPayload: ReleaseUnderEvaluation): Promise<void> {
+export async function evaluateRelease(ctx: ReleaseContext, subject: Pick<ReleaseUnderEvaluation, "id"> & Partial<Pick<ReleaseUnderEvaluation, "tagName">>): Promise<void> {
   const location = { owner: ctx.owner, repo: ctx.repo };
-  let release = fromPayload;
+  let release: ReleaseUnderEvaluation | undefined;
   let commit: string;
   try {
-    release = await readRelease(ctx.octokit, location, fromPayload.id);
+    release = await readRelease(ctx.octokit, location, subject.id);
     commit = await readReleaseCommit(ctx.octokit, location, release);
   } catch (error) {
     // without a commit there is nothing to put a check run on: the delivery fails, visibly in the logs
-    ctx.log.error({ delivery: ctx.delivery, release: { id: release.id, tag: release.tagName }, reason: (error as Error).message }, "modelgate could not find the commit of a release");
+    ctx.log.error({ delivery: ctx.delivery, release: { id: subject.id, tag: release?.tagName ?? subject.tagName }, reason: (error as Error).message }, "modelgate could not find the commit of a release");
     throw error;
   }
 
@@ -134,7 +141,7 @@ export async function evaluateRelease(ctx: ReleaseContext, fromPayload: ReleaseU
   const { decision, policy, bom, signOffUrls } = judgement;
   const render = { org: ctx.owner, ...(policy ? { policy } : {}), ...(signOffUrls ? { signOffUrls } : {}) };
   const appId = await ownAppId(ctx.octokit);
-  const target = { ...location, headSha: commit, name: RELEASE_CHECK_NAME, appId, detailsUrl: release.htmlUrl };
+  const target = { ...location, headSha: commit, name: RELEASE_CHECK_NAME, appId, detailsUrl: releaseDetailsUrl(release) };
   const written = await writeCheckRun(ctx.octokit, target, releaseCheckRun(decision, render, bom, []));
   logDecision(ctx.log, { delivery: ctx.delivery, owner: ctx.owner, repo: ctx.repo, pullRequest: null, headSha: commit, release: { id: release.id, tag: release.tagName } }, decision);
 
@@ -169,18 +176,15 @@ async function judgeRelease(ctx: ReleaseContext, release: ReleaseUnderEvaluation
   const read = await readBasePolicy(ctx.octokit, { ...location, branch: ctx.defaultBranch });
   if (!read.ok) return { decision: { verdict: "failure", models: [], unmanaged: [], errors: read.errors }, bom: { kind: "not-built", reason: `the policy ${POLICY_PATH} is invalid` } };
   const policy = read.policy;
-  const previous = previousRelease(release, await listReleases(ctx.octokit, location));
-  let baseCommit: string | null = null;
-  if (previous) {
-    baseCommit = (await readTagCommit(ctx.octokit, location, previous.tagName)) ?? null;
-    if (baseCommit === null) throw new CouldNotEvaluate(`the tag ${previous.tagName} of the previous release of ${ctx.owner}/${ctx.repo} does not exist`);
-  }
+  // the latest earlier release that passed its gate: a failing one must not excuse what it failed with
+  const baseline = await passedReleaseBaseline(ctx.octokit, location, release, await listReleases(ctx.octokit, location), { name: RELEASE_CHECK_NAME, appId: await ownAppId(ctx.octokit) });
+  const baseCommit = baseline?.commit ?? null;
   const { base, head } = await readSnapshots(ctx.octokit, { ...location, baseCommit, headCommit: commit }, policy);
   const judged = releasePolicy(policy);
   const detected = detectChanges(judged, base, head);
   const gated = detected.changes.filter((change) => requiredRoles(judged, change.kinds).length > 0);
   // sign-off issues are read even when approvals.via has no sign_off: an /override on them still counts
-  const { facts, authorsBySubject } = await gatherReleaseApprovalFacts(ctx.octokit, { ...location, subjects: gated, appId: await ownAppId(ctx.octokit), commit }, judged);
+  const { facts, authorsBySubject } = await gatherReleaseApprovalFacts(ctx.octokit, { ...location, subjects: gated, appId: await ownAppId(ctx.octokit), commit, markerKey: ctx.markerKey }, judged);
   const decision = judgeReleaseModels({ policy: judged, base, head, facts, now: ctx.now, detected }, authorsBySubject, policy);
 
   let bom: BomOutcome = { kind: "off" };

@@ -33,9 +33,9 @@ interface IssueSession {
  * An edited or deleted command can only withdraw a sign-off: the table and the PRs are
  * brought up to date, silently.
  */
-export async function handleSignOffComment(context: CommentContext, clock: Clock, issue: SignOffIssue): Promise<void> {
+export async function handleSignOffComment(context: CommentContext, clock: Clock, markerKey: string, issue: SignOffIssue): Promise<void> {
   const { owner, repo } = context.repo();
-  const ctx: EvaluationContext = { octokit: context.octokit, log: context.log, delivery: context.id, owner, repo, now: clock() };
+  const ctx: EvaluationContext = { octokit: context.octokit, log: context.log, delivery: context.id, owner, repo, now: clock(), markerKey };
   const { comment } = context.payload;
   const defaultBranch = context.payload.repository.default_branch;
 
@@ -117,6 +117,8 @@ async function readSession(
   current: SignOffComment | undefined,
 ): Promise<IssueSession> {
   const { octokit, owner, repo } = ctx;
+  // without a verified tracking marker the authors (who may not sign) are unknown: confirm nothing
+  if (!issue.tracking) throw new CouldNotEvaluate(`the tracking marker of sign-off issue #${issue.number} is missing or was edited, so its authors cannot be trusted`);
   const branch = openPulls[0]?.baseRef ?? defaultBranch;
   const read = await readBasePolicy(octokit, { owner, repo, branch });
   if (!read.ok) {
@@ -139,7 +141,7 @@ async function readSession(
 async function refresh(ctx: EvaluationContext, issue: SignOffIssue, openPulls: ReadonlyArray<PullRequestUnderEvaluation>, session: IssueSession | undefined): Promise<void> {
   const { octokit, owner, repo } = ctx;
   if (issue.tracking && session) {
-    const body = signOffIssueBody({ ref: issue.ref, tracking: issue.tracking, state: session.state, policy: session.policy, org: owner, repositoryUrl: repositoryWebUrl(octokit, owner, repo) });
+    const body = signOffIssueBody({ ref: issue.ref, tracking: issue.tracking, state: session.state, policy: session.policy, org: owner, repositoryUrl: repositoryWebUrl(octokit, owner, repo), markerKey: ctx.markerKey });
     await updateSignOffIssue(octokit, { owner, repo }, issue, { body });
   }
   const failures: unknown[] = [];

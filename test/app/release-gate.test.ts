@@ -11,7 +11,7 @@ import { answerIssueComments, isIssueCommentsQuery } from "../helpers/fake-issue
 import { commitSha, sha256 } from "../helpers/git-objects.js";
 import { modelFiles, type ModelFixture } from "../helpers/model-files.js";
 import { serveNoPolicy, servePolicy, serveTeamMembership } from "../helpers/serve-github.js";
-import { APP_ID, createTestApp, INSTALLATION_ID, serveInstallationToken, type TestApp } from "../helpers/test-app.js";
+import { APP_ID, createTestApp, INSTALLATION_ID, serveInstallationToken, testMarkerKey, type TestApp } from "../helpers/test-app.js";
 import { useNock } from "../helpers/use-nock.js";
 import { checkRunEvent, OWNER, REPO } from "../fixtures/payloads/index.js";
 import { issueResource, releaseEvent, releaseResource, REPOSITORY_URL, type ReleaseFixture } from "../fixtures/payloads/lifecycle.js";
@@ -80,6 +80,33 @@ interface Scenario {
   members?: Record<string, string[]>;
   policy?: string;
   existingRun?: { id: number; externalId: string };
+  /** Earlier releases walked before the baseline (newest first): their tagged commit and the conclusion of its release check run. */
+  failedBefore?: Array<{ release: ReleaseFixture; commit: string; conclusion: "failure" | null }>;
+  /** The release compared with (whose commit holds previousFiles); v2.0.0 at PREVIOUS_COMMIT unless given. */
+  baseline?: ReleaseFixture;
+}
+
+/** The lookup of this app's release check run on an earlier release's commit (did that release pass?). */
+function serveReleaseCheckOf(commit: string, conclusion: "success" | "failure" | null | "none"): void {
+  nock(GITHUB_API)
+    .get(`${API}/commits/${commit}/check-runs`)
+    .query({ check_name: RELEASE_CHECK_NAME, filter: "latest", app_id: String(APP_ID) })
+    .reply(200, {
+      total_count: conclusion === "none" ? 0 : 1,
+      check_runs:
+        conclusion === "none"
+          ? []
+          : [{ id: 7000, name: RELEASE_CHECK_NAME, head_sha: commit, status: conclusion === null ? "in_progress" : "completed", conclusion, app: { id: APP_ID }, output: { annotations_count: 0 } }],
+    });
+}
+
+/** The model version an issue of the scenario signs off. */
+function refOf(s: { version: string; digest: string; intent?: "decommission" }): { model: string; version: string; digest: string; intent?: "decommission" } {
+  return { model: "fraud-detector", version: s.version, digest: s.digest, ...(s.intent ? { intent: s.intent } : {}) };
+}
+
+function serveTag(tag: string, commit: string): void {
+  nock(GITHUB_API).get(`${API}/git/ref/tags%2F${encodeURIComponent(tag)}`).reply(200, { ref: `refs/tags/${tag}`, object: { type: "commit", sha: commit } });
 }
 
 /** Everything a release evaluation reads, with the writes it is expected to make left to each test. */
@@ -91,10 +118,17 @@ function serveRelease(scenario: Scenario): { current: ReleaseFixture; repository
   api.get(`${API}/git/ref/tags%2F${encodeURIComponent(current.tag)}`).reply(200, { ref: `refs/tags/${current.tag}`, object: { type: "commit", sha: TAGGED_COMMIT } });
   if (scenario.policy !== undefined) servePolicy(OWNER, REPO, "main", scenario.policy);
   else serveNoPolicy(OWNER, REPO, "main");
-  const others = scenario.others ?? (scenario.previousFiles ? [PREVIOUS] : []);
+  const baseline = scenario.baseline ?? PREVIOUS;
+  const failedBefore = scenario.failedBefore ?? [];
+  const others = scenario.others ?? [...failedBefore.map((f) => f.release), ...(scenario.previousFiles ? [baseline] : [])];
   api.get(`${API}/releases`).query({ per_page: "100" }).reply(200, [current, ...others].map(releaseResource));
+  for (const failed of failedBefore) {
+    serveTag(failed.release.tag, failed.commit);
+    serveReleaseCheckOf(failed.commit, failed.conclusion);
+  }
   if (scenario.previousFiles) {
-    api.get(`${API}/git/ref/tags%2Fv2.0.0`).reply(200, { ref: "refs/tags/v2.0.0", object: { type: "commit", sha: PREVIOUS_COMMIT } });
+    serveTag(baseline.tag, PREVIOUS_COMMIT);
+    serveReleaseCheckOf(PREVIOUS_COMMIT, "success");
   }
   const commits = [{ sha: TAGGED_COMMIT, files: scenario.files }, ...(scenario.previousFiles ? [{ sha: PREVIOUS_COMMIT, files: scenario.previousFiles }] : [])];
   const repository = new FakeRepository({ owner: OWNER, repo: REPO, commits });
@@ -111,8 +145,8 @@ function serveRelease(scenario: Scenario): { current: ReleaseFixture; repository
             number: s.number,
             title: `Sign-off: fraud-detector ${s.version}${s.intent ? " (decommission)" : ""}`,
             body: [
-              signOffMarker({ model: "fraud-detector", version: s.version, digest: s.digest, ...(s.intent ? { intent: s.intent } : {}) }),
-              renderTrackingMarker({ manifestPath: "models/fraud/model.yaml", kinds: [s.intent ?? "retrain"], pulls: (s.pullAuthors ?? []).map((author, i) => ({ number: 7 + i, author, roles: ["developer", "system_operator"] })) }),
+              signOffMarker(refOf(s), testMarkerKey()),
+              renderTrackingMarker({ manifestPath: "models/fraud/model.yaml", kinds: [s.intent ?? "retrain"], pulls: (s.pullAuthors ?? []).map((author, i) => ({ number: 7 + i, author, roles: ["developer", "system_operator"] })) }, refOf(s), testMarkerKey()),
               "## Sign-off",
             ].join("\n"),
             labels: ["modelgate:sign-off"],
@@ -201,7 +235,7 @@ describe("story 1: a release whose models all pass", () => {
       status: "completed",
       conclusion: "success",
       external_id: annotationsFingerprint([]),
-      details_url: `${REPOSITORY_URL}/releases/tag/v2.1.0`,
+      details_url: `${REPOSITORY_URL}/releases/tag/v2.1.0#modelgate-release-101`,
       actions: [],
       output: {
         title: "The model change meets its gate",
@@ -581,6 +615,7 @@ describe("story 7: which release events are judged", () => {
     api.get(`${API}/git/ref/tags%2Fv2.0.0`).reply(200, { ref: "refs/tags/v2.0.0", object: { type: "tag", sha: "a".repeat(40) } });
     // v2.0.0 is an annotated tag: its tag object names the commit
     api.get(`${API}/git/tags/${"a".repeat(40)}`).reply(200, { sha: "a".repeat(40), object: { type: "commit", sha: PREVIOUS_COMMIT } });
+    serveReleaseCheckOf(PREVIOUS_COMMIT, "success");
     new FakeRepository({ owner: OWNER, repo: REPO, commits: [{ sha: PREVIOUS_COMMIT, files: RETRAINED.files }, { sha: TAGGED_COMMIT, files: RETRAINED.files }] })
       .serveTree(PREVIOUS_COMMIT)
       .serveTree(TAGGED_COMMIT)
@@ -595,7 +630,7 @@ describe("story 7: which release events are judged", () => {
     const run = createdCheckRun(app);
     expect(run.head_sha).toBe(TAGGED_COMMIT);
     expect(run.conclusion).toBe("success");
-    expect(run.details_url).toBe(`${REPOSITORY_URL}/releases/tag/untagged-101`);
+    expect(run.details_url).toBe(`${REPOSITORY_URL}/releases/tag/untagged-101#modelgate-release-101`);
     expect(releaseUpdate(app)).toEqual({ body: expect.stringContaining("No model version changes in this release.") });
   });
 });
@@ -640,7 +675,28 @@ describe("story 8: what cannot be written or validated is a failure, never a sil
 });
 
 describe("story 9: Re-evaluate on the release check run", () => {
-  test("judges the release the run links to again", async () => {
+  test("finds the release by the id its details link carries, even after its page moved", async () => {
+    const app = await createTestApp();
+    serveRelease({ previousFiles: RETRAINED.files, files: RETRAINED.files });
+    serveReleaseUpdate();
+    serveUpload();
+    const event = checkRunEvent("requested_action", { appId: APP_ID, name: RELEASE_CHECK_NAME, headSha: TAGGED_COMMIT, pullRequests: [], identifier: "reevaluate" }, INSTALLATION_ID);
+    // the release was a draft for a while: GitHub gave it another page than the one the run links to
+    Object.assign(event.payload.check_run, { details_url: `${REPOSITORY_URL}/releases/tag/untagged-5f3a9c#modelgate-release-101` });
+    Object.assign(event.payload.repository, { html_url: REPOSITORY_URL, default_branch: "main" });
+
+    await app.receive(event);
+
+    const run = createdCheckRun(app);
+    expect(run.conclusion).toBe("success");
+    expect(run.details_url).toBe(`${REPOSITORY_URL}/releases/tag/v2.1.0#modelgate-release-101`);
+    expect(app.requestsTo("GET", `${API}/releases/101`)).toHaveLength(1);
+    // the releases are listed once, to find the baseline, not to find the release
+    expect(app.requestsTo("GET", `${API}/releases`)).toHaveLength(1);
+    expect(releaseUpdate(app).body).toContain("No model version changes in this release.");
+  });
+
+  test("a run written before the id was in its link: judges the release whose page it links to", async () => {
     const app = await createTestApp();
     serveRelease({ previousFiles: RELEASED.files, files: RETRAINED.files, signOffs: SIGNED_RETRAIN, members: MEMBERS });
     // the run names its release by its page: the app lists the releases to find it
@@ -662,5 +718,122 @@ describe("story 9: Re-evaluate on the release check run", () => {
     const event = checkRunEvent("rerequested", { appId: 999, name: RELEASE_CHECK_NAME, headSha: TAGGED_COMMIT, pullRequests: [] }, INSTALLATION_ID);
     await app.receive(event);
     expect(app.requests).toEqual([]);
+  });
+});
+
+describe("story 10: a failing release is not the baseline of the next one", () => {
+  const FAILED_COMMIT = commitSha("v2.0.1");
+
+  test("a previous release whose check run failed is skipped: the one before it is the baseline", async () => {
+    const app = await createTestApp();
+    const failed: ReleaseFixture = { id: 150, tag: "v2.0.1", publishedAt: "2026-11-01T10:00:00Z" };
+    // v2.0.1 already shipped the retrain, without its sign-offs: compared with it, nothing would change
+    serveRelease({ failedBefore: [{ release: failed, commit: FAILED_COMMIT, conclusion: "failure" }], previousFiles: RELEASED.files, files: RETRAINED.files, signOffs: [] });
+    serveReleaseUpdate();
+    serveUpload();
+
+    await app.receive(releaseEvent("published", CURRENT, INSTALLATION_ID));
+
+    const run = createdCheckRun(app);
+    expect(run.conclusion).toBe("failure");
+    expect(run.output.title).toBe("1 model: 2 sign-offs missing");
+    expect(run.output.summary).toContain("fraud-detector 2.0.0 → 2.1.0");
+    expect(app.requestsTo("GET", new RegExp(`^${API}/git/trees/`)).map((r) => r.path)).toEqual([`${API}/git/trees/${PREVIOUS_COMMIT}?recursive=true`, `${API}/git/trees/${TAGGED_COMMIT}?recursive=true`]);
+    // one lookup per candidate, newest first, stopping at the one that passed
+    expect(app.requestsTo("GET", new RegExp(`/check-runs\\?check_name=`)).filter((r) => !r.path.includes("per_page")).map((r) => r.path.split("/")[5])).toEqual([FAILED_COMMIT, PREVIOUS_COMMIT]);
+  });
+
+  test("a release tagging the failing release's commit is judged against the older passing release, and fails without its sign-offs", async () => {
+    const app = await createTestApp();
+    const failed: ReleaseFixture = { id: 101, tag: "v1.0.0", publishedAt: "2026-11-01T10:00:00Z" };
+    const passed: ReleaseFixture = { id: 100, tag: "v0.9.0", publishedAt: "2026-10-01T10:00:00Z" };
+    const retagged: ReleaseFixture = { id: 102, tag: "v1.0.1" };
+    // v1.0.0 failed on this very commit: its run there is the one v1.0.1 rewrites
+    serveRelease({
+      current: retagged,
+      failedBefore: [{ release: failed, commit: TAGGED_COMMIT, conclusion: "failure" }],
+      baseline: passed,
+      previousFiles: RELEASED.files,
+      files: RETRAINED.files,
+      signOffs: [],
+      existingRun: { id: 8300, externalId: annotationsFingerprint([]) },
+    });
+    serveReleaseUpdate(retagged.id);
+    serveUpload(retagged.id);
+
+    await app.receive(releaseEvent("published", retagged, INSTALLATION_ID));
+
+    const updates = app.requestsTo("PATCH", `${API}/check-runs/8300`).map((r) => r.body as CheckRunBody);
+    expect(updates).toHaveLength(1);
+    expect(updates[0]?.conclusion).toBe("failure");
+    expect(updates[0]?.output.title).toBe("1 model: 2 sign-offs missing");
+    expect(updates[0]?.output.summary).toContain("fraud-detector 2.0.0 → 2.1.0");
+    expect(updates[0]?.details_url).toBe(`${REPOSITORY_URL}/releases/tag/v1.0.1#modelgate-release-102`);
+    expect(app.requestsTo("PATCH", `${API}/releases/102`).map((r) => (r.body as { body: string }).body)).toEqual([expect.stringContaining("> - fraud-detector 2.1.0: sign-off missing: developer, system_operator")]);
+  });
+
+  test("when no earlier release passed, the release compares with nothing: every model is new", async () => {
+    const app = await createTestApp();
+    const unjudged: ReleaseFixture = { id: 90, tag: "v1.9.0", publishedAt: "2026-09-01T10:00:00Z" };
+    serveRelease({
+      failedBefore: [
+        { release: PREVIOUS, commit: PREVIOUS_COMMIT, conclusion: "failure" },
+        // still running, or never judged: not a pass either
+        { release: unjudged, commit: commitSha("v1.9.0"), conclusion: null },
+      ],
+      files: RETRAINED.files,
+      signOffs: [],
+    });
+    serveReleaseUpdate();
+    serveUpload();
+
+    await app.receive(releaseEvent("published", CURRENT, INSTALLATION_ID));
+
+    const run = createdCheckRun(app);
+    expect(run.conclusion).toBe("failure");
+    expect(run.output.summary).toContain("fraud-detector new → 2.1.0");
+    expect(run.output.summary).toContain("**Changes:** `new_model`");
+    expect(app.requestsTo("GET", new RegExp(`^${API}/git/trees/`)).map((r) => r.path)).toEqual([`${API}/git/trees/${TAGGED_COMMIT}?recursive=true`]);
+  });
+
+  test("at most 20 earlier releases are looked at; beyond, the release compares with nothing", async () => {
+    const app = await createTestApp();
+    const current: ReleaseFixture = { id: 200, tag: "v1.21.0" };
+    const earlier = Array.from({ length: 21 }, (_, minor): ReleaseFixture => ({ id: 100 + minor, tag: `v1.${minor}.0`, publishedAt: `2026-10-01T10:${String(minor).padStart(2, "0")}:00Z` }));
+    // the 20 newest failed; v1.0.0 (the 21st) is never looked at, so nothing serves it
+    const failedBefore = earlier.slice(1).reverse().map((release) => ({ release, commit: commitSha(release.tag), conclusion: "failure" as const }));
+    serveRelease({ current, others: earlier, failedBefore, files: RETRAINED.files, signOffs: [] });
+    serveReleaseUpdate(current.id);
+    serveUpload(current.id);
+
+    await app.receive(releaseEvent("published", current, INSTALLATION_ID));
+
+    const run = createdCheckRun(app);
+    expect(run.output.summary).toContain("fraud-detector new → 2.1.0");
+    expect(app.requestsTo("GET", `${API}/git/ref/tags%2Fv1.0.0`)).toEqual([]);
+  });
+
+  test("a failing lookup of an earlier release's check run fails closed: Could not evaluate", async () => {
+    const app = await createTestApp();
+    serveInstallationToken();
+    const api = nock(GITHUB_API);
+    api.get(`${API}/releases/${CURRENT.id}`).reply(200, releaseResource(CURRENT));
+    serveTag("v2.1.0", TAGGED_COMMIT);
+    serveNoPolicy(OWNER, REPO, "main");
+    api.get(`${API}/releases`).query({ per_page: "100" }).reply(200, [CURRENT, PREVIOUS].map(releaseResource));
+    serveTag("v2.0.0", PREVIOUS_COMMIT);
+    api.get(`${API}/commits/${PREVIOUS_COMMIT}/check-runs`).query({ check_name: RELEASE_CHECK_NAME, filter: "latest", app_id: String(APP_ID) }).reply(502, { message: "Bad Gateway" });
+    api.get(`${API}/commits/${TAGGED_COMMIT}/check-runs`).query({ check_name: RELEASE_CHECK_NAME, filter: "latest", app_id: String(APP_ID), per_page: "100" }).reply(200, { total_count: 0, check_runs: [] });
+    api.post(`${API}/check-runs`).reply(201, { id: CHECK_RUN_ID });
+    serveReleaseUpdate();
+
+    await app.receive(releaseEvent("published", CURRENT, INSTALLATION_ID));
+
+    const run = createdCheckRun(app);
+    expect(run.conclusion).toBe("failure");
+    expect(run.output.title).toBe(`Could not evaluate: GitHub answered 502 while reading the check run "modelgate / release" of the release v2.0.0 of acme/models at ${PREVIOUS_COMMIT.slice(0, 7)}`);
+    expect(run.actions).toEqual([REEVALUATE_ACTION]);
+    expect(app.requestsTo("GET", new RegExp(`^${API}/git/trees/`))).toEqual([]);
+    expect(app.requestsTo("POST", new RegExp("/assets"))).toEqual([]);
   });
 });

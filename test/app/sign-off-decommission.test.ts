@@ -4,7 +4,7 @@ import { OWNER, REPO, pullRequestEvent, type PullRequestFixture } from "../fixtu
 import { commitSha } from "../helpers/git-objects.js";
 import { modelFiles } from "../helpers/model-files.js";
 import { servePullRequestAlways } from "../helpers/fake-issue-tracker.js";
-import { BASE, HEAD, RELEASED, RETRAINED, fraud, postComment, replies, world } from "../helpers/sign-off-world.js";
+import { BASE, HEAD, RELEASED, RETRAINED, fraud, identitySig, postComment, replies, trackingLine, world } from "../helpers/sign-off-world.js";
 import { useNock } from "../helpers/use-nock.js";
 
 useNock();
@@ -20,9 +20,13 @@ const DECOMMISSION_HEAD = commitSha("decommission");
 const DECOMMISSION_PR: PullRequestFixture = { number: 8, author: "frank", baseRef: "main", baseSha: HEAD, headSha: DECOMMISSION_HEAD };
 
 /** The decommission issue as first opened for PR #8. */
+const DECOMMISSION_SUBJECT = { model: "fraud-detector", version: "2.1.0", digest: RETRAINED.digest, intent: "decommission" } as const;
 const DECOMMISSION_BODY = [
-  `<!-- modelgate:sign-off {"model":"fraud-detector","version":"2.1.0","digest":"${RETRAINED.digest}","intent":"decommission"} -->`,
-  `<!-- modelgate:sign-off-tracking {"manifestPath":"models/fraud/model.yaml","kinds":["decommission"],"evaluation":{"date":"2026-11-20","evaluator":"eve","result":"pass"},"pulls":[{"number":8,"author":"frank","roles":["system_operator","data_custodian"]}]} -->`,
+  `<!-- modelgate:sign-off {"model":"fraud-detector","version":"2.1.0","digest":"${RETRAINED.digest}","intent":"decommission","sig":"${identitySig(DECOMMISSION_SUBJECT)}"} -->`,
+  trackingLine(
+    DECOMMISSION_SUBJECT,
+    `{"manifestPath":"models/fraud/model.yaml","kinds":["decommission"],"evaluation":{"date":"2026-11-20","evaluator":"eve","result":"pass"},"pulls":[{"number":8,"author":"frank","roles":["system_operator","data_custodian"]}]}`,
+  ),
   "## Sign-off: fraud-detector 2.1.0 (decommission)",
   "",
   "This issue collects the sign-offs that the **decommission** of **fraud-detector 2.1.0** needs before it may be merged (EN 304 223 5.1.4-3, human oversight; 5.5.1, end of life). Sign-offs given when this version shipped do not count here: retiring a model needs its own approvals. A sign-off here counts only for the decommission of the digest below.",

@@ -4,7 +4,7 @@ import { checkRunEvent, pullRequestEvent } from "../fixtures/payloads/index.js";
 import { commitSha } from "../helpers/git-objects.js";
 import { modelFiles } from "../helpers/model-files.js";
 import { BOT_LOGIN } from "../helpers/fake-issue-tracker.js";
-import { BASE, HEAD, PR, POLICY, RELEASED, RETRAINED, fraud, postComment, replies, world } from "../helpers/sign-off-world.js";
+import { BASE, HEAD, PR, POLICY, RELEASED, RETRAINED, fraud, identitySig, postComment, replies, trackingLine, world } from "../helpers/sign-off-world.js";
 import { useNock } from "../helpers/use-nock.js";
 
 useNock();
@@ -14,9 +14,10 @@ const DIGEST_HEX = RETRAINED.digest.replace("sha256:", "");
 const CLAIM_REF = `refs/modelgate/claims/sign-off-${DIGEST_HEX}`;
 
 /** The body of the sign-off issue of fraud-detector 2.1.0 as first opened for PR #7. */
+const SUBJECT = { model: "fraud-detector", version: "2.1.0", digest: RETRAINED.digest, intent: "ship" } as const;
 const OPENED_BODY = [
-  `<!-- modelgate:sign-off {"model":"fraud-detector","version":"2.1.0","digest":"${RETRAINED.digest}"} -->`,
-  `<!-- modelgate:sign-off-tracking {"manifestPath":"models/fraud/model.yaml","kinds":["retrain"],"evaluation":{"date":"2026-11-20","evaluator":"eve","result":"pass"},"pulls":[{"number":7,"author":"dana","roles":["developer","system_operator"]}]} -->`,
+  `<!-- modelgate:sign-off {"model":"fraud-detector","version":"2.1.0","digest":"${RETRAINED.digest}","sig":"${identitySig(SUBJECT)}"} -->`,
+  trackingLine(SUBJECT, `{"manifestPath":"models/fraud/model.yaml","kinds":["retrain"],"evaluation":{"date":"2026-11-20","evaluator":"eve","result":"pass"},"pulls":[{"number":7,"author":"dana","roles":["developer","system_operator"]}]}`),
   "## Sign-off: fraud-detector 2.1.0",
   "",
   "This issue collects the sign-offs that **fraud-detector 2.1.0** needs before it may be merged, released or deployed (EN 304 223 5.1.4-3, human oversight). A sign-off counts only for the digest below: new artefacts need a new sign-off issue.",

@@ -3,7 +3,8 @@ import nock from "nock";
 import { GITHUB_API, type CommitFixture } from "./fake-repository.js";
 import { commitSha } from "./git-objects.js";
 import { modelFiles, type ModelFixture } from "./model-files.js";
-import { INSTALLATION_ID, type TestApp } from "./test-app.js";
+import { INSTALLATION_ID, testMarkerKey, type TestApp } from "./test-app.js";
+import { markerSignature } from "../../src/core/render/marker-signature.js";
 import { FakeCheckRuns, FakeIssueTracker, FakeTeams, serveCommitsAlways, servePolicyAlways, servePullRequestAlways, type FakeComment } from "./fake-issue-tracker.js";
 import { OWNER, REPO, type PullRequestFixture } from "../fixtures/payloads/index.js";
 import { issueCommentEvent } from "../fixtures/payloads/issue-comment.js";
@@ -82,4 +83,27 @@ export function replies(tracker: FakeIssueTracker, issueNumber: number): string[
     .issue(issueNumber)
     .comments.filter((c) => c.type === "Bot")
     .map((c) => c.body.replace(/^<!-- modelgate:reply [^\n]*-->\n/, ""));
+}
+
+/** A sign-off subject as its markers' signatures cover it (the intent always spelled out). */
+export interface SignedSubject {
+  model: string;
+  version: string;
+  digest: string;
+  intent: "ship" | "decommission";
+}
+
+/** The `sig` the test app writes into the identity marker of `subject`'s issue. */
+export function identitySig(subject: SignedSubject): string {
+  return markerSignature(testMarkerKey(), "sign-off", subject);
+}
+
+/** The `sig` the test app writes into the tracking marker (its JSON without sig) of `subject`'s issue. */
+export function trackingSig(subject: SignedSubject, trackingJson: string): string {
+  return markerSignature(testMarkerKey(), "sign-off-tracking", { subject, tracking: JSON.parse(trackingJson) as unknown });
+}
+
+/** The tracking marker line the test app writes: the tracking JSON with its `sig` last. */
+export function trackingLine(subject: SignedSubject, trackingJson: string): string {
+  return `<!-- modelgate:sign-off-tracking ${trackingJson.slice(0, -1)},"sig":"${trackingSig(subject, trackingJson)}"} -->`;
 }

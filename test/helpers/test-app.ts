@@ -3,6 +3,7 @@ import nock from "nock";
 import { pino } from "pino";
 import { Probot, ProbotOctokit } from "probot";
 import { modelgate } from "../../src/index.js";
+import { markerKeyFromPrivateKey } from "../../src/marker-key.js";
 import { GITHUB_API } from "./fake-repository.js";
 import { createRecorder, type RecordedRequest } from "./request-recorder.js";
 
@@ -25,7 +26,7 @@ export interface TestApp {
 let privateKey: string | undefined;
 
 // generated once per test file: a key is never committed
-function testPrivateKey(): string {
+export function testPrivateKey(): string {
   privateKey ??= generateKeyPairSync("rsa", { modulusLength: 2048, publicKeyEncoding: { type: "spki", format: "pem" }, privateKeyEncoding: { type: "pkcs8", format: "pem" } }).privateKey;
   return privateKey;
 }
@@ -48,7 +49,7 @@ export async function createTestApp(options: { now?: Date; secret?: string } = {
     })),
   });
   const now = options.now ?? TEST_NOW;
-  await probot.load(modelgate({ clock: () => now }));
+  await probot.load(modelgate({ clock: () => now, markerKey: testMarkerKey() }));
   return {
     probot,
     requests,
@@ -57,6 +58,11 @@ export async function createTestApp(options: { now?: Date; secret?: string } = {
     requestsTo: (method, path) =>
       requests.filter((r) => r.method === method && (typeof path === "string" ? r.path === path || r.path.startsWith(`${path}?`) : path.test(r.path))),
   };
+}
+
+/** The key the test app signs its issue markers with (derived from the generated private key, as in production). */
+export function testMarkerKey(): string {
+  return markerKeyFromPrivateKey(testPrivateKey());
 }
 
 /** The clock of the tests: evaluation dates in fixtures are relative to it. */

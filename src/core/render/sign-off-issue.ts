@@ -4,6 +4,7 @@ import type { Override } from "../evaluate/types.js";
 import { isSemver } from "../semver.js";
 import { SIGN_OFF_INTENTS, type SignOffIntent } from "../sign-off/subject.js";
 import { parseMarker, renderMarker } from "./hidden-marker.js";
+import { markerSignature, verifyMarkerSignature } from "./marker-signature.js";
 import { code, holderMentions, inlineText, isHttpUrl, plural } from "./markdown.js";
 import { truncateChars } from "./truncate.js";
 
@@ -29,27 +30,42 @@ const signOffMarkerSchema = z.strictObject({
   version: z.string().max(256).refine(isSemver),
   digest: digestSchema,
   intent: z.enum(SIGN_OFF_INTENTS).optional(),
+  sig: z.string().max(128),
 });
+
+const SIGN_OFF_KIND = "sign-off";
+
+/** What a sign-off marker's signature covers: the subject, with the intent always spelled out. */
+export function signedSubject({ model, version, digest, intent }: ModelVersionRef): { model: string; version: string; digest: string; intent: SignOffIntent } {
+  return { model, version, digest, intent: intent ?? "ship" };
+}
 
 /** `Sign-off: <model> <version>`, and ` (decommission)` after it for the issue of a retirement. */
 export function signOffIssueTitle(model: string, version: string, intent: SignOffIntent = "ship"): string {
   return `Sign-off: ${model} ${version}${intentSuffix(intent)}`;
 }
 
-/** The hidden marker that binds a sign-off issue to one model version, digest and (for a decommission) intent. */
-export function signOffMarker({ model, version, digest, intent }: ModelVersionRef): string {
-  return renderMarker("sign-off", { model, version, digest, ...(intent && intent !== "ship" ? { intent } : {}) });
+/**
+ * The hidden marker that binds a sign-off issue to one model version, digest and (for a
+ * decommission) intent, signed with the marker key: anyone can edit the issue, only modelgate can sign.
+ */
+export function signOffMarker(ref: ModelVersionRef, markerKey: string): string {
+  const { model, version, digest, intent } = ref;
+  const sig = markerSignature(markerKey, SIGN_OFF_KIND, signedSubject(ref));
+  return renderMarker(SIGN_OFF_KIND, { model, version, digest, ...(intent && intent !== "ship" ? { intent } : {}), sig });
 }
 
 /**
- * The model version a sign-off issue is for; `undefined` when its first marker is missing, garbled
- * or forged. A marker without intent is a ship issue (every issue opened before intents existed).
+ * The model version a sign-off issue is for; `undefined` when its first marker is missing,
+ * garbled, unsigned or edited (its signature does not verify under `markerKey`). A marker
+ * without intent is a ship issue.
  */
-export function parseSignOffMarker(body: string | null | undefined): ModelVersionRef | undefined {
-  const parsed = parseMarker("sign-off", body, signOffMarkerSchema);
+export function parseSignOffMarker(body: string | null | undefined, markerKey: string): ModelVersionRef | undefined {
+  const parsed = parseMarker(SIGN_OFF_KIND, body, signOffMarkerSchema);
   if (!parsed) return undefined;
-  const { intent, ...ref } = parsed;
-  return intent === undefined || intent === "ship" ? ref : { ...ref, intent };
+  const { intent, sig, ...fields } = parsed;
+  const ref: ModelVersionRef = intent === undefined || intent === "ship" ? fields : { ...fields, intent };
+  return verifyMarkerSignature(markerKey, SIGN_OFF_KIND, signedSubject(ref), sig) ? ref : undefined;
 }
 
 function intentSuffix(intent: SignOffIntent | undefined): string {
@@ -73,6 +89,8 @@ export interface SignOffIssueInput extends ModelVersionRef {
   override?: Override;
   /** Organisation that owns the teams, for @org/team mentions. */
   org: string;
+  /** Signs the identity marker (see signOffMarker). */
+  markerKey: string;
 }
 
 const STATE_CELL: Record<SignOffRoleRow["state"], string> = { approved: "✅ approved", rejected: "❌ rejected", pending: "⏳ pending" };
@@ -82,7 +100,7 @@ export function renderSignOffIssueBody(input: SignOffIssueInput): string {
   const decommission = input.intent === "decommission";
   const version = `${inlineText(input.model)} ${inlineText(input.version)}`;
   const head = [
-    signOffMarker(input),
+    signOffMarker(input, input.markerKey),
     `## Sign-off: ${version}${intentSuffix(input.intent)}`,
     "",
     decommission

@@ -5,7 +5,8 @@ import { holdsRole } from "../evaluate/roles.js";
 import type { ApprovalFacts } from "../evaluate/types.js";
 import { CHANGE_KINDS, type ChangeKind, type Policy } from "../policy/schema.js";
 import { renderMarker } from "../render/hidden-marker.js";
-import { ISSUE_BODY_MAX_CHARS, renderSignOffIssueBody, type ModelVersionRef, type SignOffIssueInput } from "../render/sign-off-issue.js";
+import { markerSignature, verifyMarkerSignature } from "../render/marker-signature.js";
+import { ISSUE_BODY_MAX_CHARS, renderSignOffIssueBody, signedSubject, type ModelVersionRef, type SignOffIssueInput } from "../render/sign-off-issue.js";
 import { truncateChars } from "../render/truncate.js";
 import type { ReplayContext, SignOffState } from "./replay.js";
 import { signOffIntent } from "./subject.js";
@@ -59,6 +60,7 @@ const trackingSchema = z.strictObject({
     .array(z.strictObject({ number: z.number().int().positive(), author: z.string().max(60), roles: z.array(roleName).max(100) }))
     .max(MAX_TRACKED_PULLS),
 });
+const signedTrackingSchema = trackingSchema.extend({ sig: z.string().max(128) });
 
 /**
  * The model versions of a change set that need sign-offs (SPEC §6): one per model whose gates
@@ -128,12 +130,19 @@ export function issueReplayContext(
   };
 }
 
-export function renderTrackingMarker(tracking: SignOffTracking): string {
-  return renderMarker(TRACKING_KIND, tracking);
+/**
+ * The tracking marker, signed over the issue's subject and the tracking: it names the authors
+ * who may not sign, so an edit (an author removed) or a copy onto another issue must not verify.
+ */
+export function renderTrackingMarker(tracking: SignOffTracking, ref: ModelVersionRef, markerKey: string): string {
+  return renderMarker(TRACKING_KIND, { ...tracking, sig: markerSignature(markerKey, TRACKING_KIND, { subject: signedSubject(ref), tracking }) });
 }
 
-/** The tracking of an issue body; `undefined` when it is missing or garbled (the issue then tracks nothing yet). */
-export function parseTracking(body: string | null | undefined): SignOffTracking | undefined {
+/**
+ * The tracking of the issue of `ref`; `undefined` when it is missing, garbled, unsigned or edited
+ * (its signature does not verify under `markerKey` for this subject).
+ */
+export function parseTracking(body: string | null | undefined, ref: ModelVersionRef, markerKey: string): SignOffTracking | undefined {
   if (!body) return undefined;
   const opening = `<!-- modelgate:${TRACKING_KIND} `;
   const start = body.indexOf(opening);
@@ -141,12 +150,16 @@ export function parseTracking(body: string | null | undefined): SignOffTracking 
   const jsonStart = start + opening.length;
   const end = body.indexOf("-->", jsonStart);
   if (end < 0 || end - jsonStart > MAX_TRACKING_CHARS) return undefined;
+  let value: unknown;
   try {
-    const parsed = trackingSchema.safeParse(JSON.parse(body.slice(jsonStart, end)));
-    return parsed.success ? (parsed.data as SignOffTracking) : undefined;
+    value = JSON.parse(body.slice(jsonStart, end));
   } catch {
     return undefined;
   }
+  const parsed = signedTrackingSchema.safeParse(value);
+  if (!parsed.success) return undefined;
+  const { sig, ...tracking } = parsed.data;
+  return verifyMarkerSignature(markerKey, TRACKING_KIND, { subject: signedSubject(ref), tracking }, sig) ? (tracking as SignOffTracking) : undefined;
 }
 
 export interface SignOffIssueBodyInput {
@@ -158,6 +171,8 @@ export interface SignOffIssueBodyInput {
   org: string;
   /** e.g. https://github.com/acme/models, to link the pull requests. */
   repositoryUrl: string;
+  /** Signs both markers. */
+  markerKey: string;
 }
 
 /** The whole body of a sign-off issue: rendered table, then the tracking marker right after the first (identity) marker. */
@@ -183,8 +198,9 @@ export function signOffIssueBody(input: SignOffIssueBodyInput): string {
     pullRequests: tracking.pulls.map((pr) => ({ number: pr.number, url: `${input.repositoryUrl}/pull/${pr.number}` })),
     ...(state?.override ? { override: state.override } : {}),
     org: input.org,
+    markerKey: input.markerKey,
   });
-  const marker = renderTrackingMarker(tracking);
+  const marker = renderTrackingMarker(tracking, ref, input.markerKey);
   const newline = rendered.indexOf("\n");
   const identity = newline < 0 ? rendered : rendered.slice(0, newline);
   const rest = newline < 0 ? "" : rendered.slice(newline);

@@ -2,9 +2,14 @@ import { describe, expect, it } from "vitest";
 import {
   ISSUE_BODY_MAX_CHARS, parseSignOffMarker, renderSignOffIssueBody, signOffIssueTitle, signOffMarker, type SignOffIssueInput,
 } from "../../../src/core/render/sign-off-issue.js";
+import { markerSignature } from "../../../src/core/render/marker-signature.js";
 import { DIGEST_A, DIGEST_B } from "./decisions.js";
 
+const KEY = "test-marker-key";
 const ref = { model: "fraud-detector", version: "2.1.0", digest: DIGEST_A };
+/** The signature modelgate writes into the marker of `subject` under KEY. */
+const sigOf = (subject: { model: string; version: string; digest: string; intent?: string }) =>
+  markerSignature(KEY, "sign-off", { model: subject.model, version: subject.version, digest: subject.digest, intent: subject.intent ?? "ship" });
 
 const input: SignOffIssueInput = {
   ...ref,
@@ -18,6 +23,7 @@ const input: SignOffIssueInput = {
   evaluation: { date: "2026-11-20", evaluator: "octocat", result: "pass", report: "docs/evals/fraud-2.1.0.md" },
   pullRequests: [{ number: 12, url: "https://github.com/acme/models/pull/12", title: "Retrain fraud detector" }],
   org: "acme",
+  markerKey: KEY,
 };
 
 describe("sign-off issue title and marker", () => {
@@ -26,13 +32,15 @@ describe("sign-off issue title and marker", () => {
   });
 
   it("writes a hidden marker that reads back", () => {
-    const marker = signOffMarker(ref);
-    expect(marker).toBe(`<!-- modelgate:sign-off {"model":"fraud-detector","version":"2.1.0","digest":"${DIGEST_A}"} -->`);
-    expect(parseSignOffMarker(`${marker}\n## Sign-off`)).toEqual(ref);
-    expect(parseSignOffMarker(renderSignOffIssueBody(input))).toEqual(ref);
+    const marker = signOffMarker(ref, KEY);
+    expect(marker).toBe(`<!-- modelgate:sign-off {"model":"fraud-detector","version":"2.1.0","digest":"${DIGEST_A}","sig":"${sigOf(ref)}"} -->`);
+    expect(parseSignOffMarker(`${marker}\n## Sign-off`, KEY)).toEqual(ref);
+    expect(parseSignOffMarker(renderSignOffIssueBody(input), KEY)).toEqual(ref);
   });
 
   const valid = (data: Record<string, unknown>) => `<!-- modelgate:sign-off ${JSON.stringify(data)} -->`;
+  /** A marker as modelgate would sign it for `data` (whose fields may still be invalid). */
+  const signed = (data: Record<string, unknown>) => valid({ ...data, sig: sigOf(data as typeof ref) });
   it.each([
     { name: "no body", body: null },
     { name: "empty body", body: "" },
@@ -48,34 +56,43 @@ describe("sign-off issue title and marker", () => {
     { name: "missing field", body: valid({ model: ref.model, version: ref.version }) },
     { name: "another kind of marker", body: `<!-- modelgate:end-of-life ${JSON.stringify(ref)} -->` },
     { name: "look-alike kind", body: `<!-- modelgate:sign-offx ${JSON.stringify(ref)} -->` },
-    { name: "forged first marker before a genuine one", body: `${valid({ ...ref, digest: "sha256:forged" })}\n${signOffMarker(ref)}` },
+    { name: "forged first marker before a genuine one", body: `${valid({ ...ref, digest: "sha256:forged" })}\n${signOffMarker(ref, KEY)}` },
+    { name: "unsigned marker (written by hand)", body: valid(ref) },
+    { name: "digest edited after signing", body: valid({ ...ref, digest: DIGEST_B, sig: sigOf(ref) }) },
+    { name: "version edited after signing", body: valid({ ...ref, version: "9.9.9", sig: sigOf(ref) }) },
+    { name: "intent removed after signing", body: valid({ ...ref, sig: sigOf({ ...ref, intent: "decommission" }) }) },
+    { name: "signed with another key", body: signOffMarker(ref, "another-key") },
+    { name: "sig that is not hex", body: valid({ ...ref, sig: "z".repeat(64) }) },
+    { name: "sig of the wrong length", body: valid({ ...ref, sig: sigOf(ref).slice(0, 62) }) },
     { name: "huge marker", body: `<!-- modelgate:sign-off {"model":"${"a".repeat(5000)}"} -->` },
   ])("rejects $name", ({ body }) => {
-    expect(parseSignOffMarker(body)).toBeUndefined();
+    expect(parseSignOffMarker(body, KEY)).toBeUndefined();
   });
 
   it.each<[string, string, ReturnType<typeof parseSignOffMarker>]>([
-    ["a marker without intent (every issue opened before intents) is a ship issue", valid(ref), ref],
-    ["an explicit ship intent reads the same", valid({ ...ref, intent: "ship" }), ref],
-    ["a decommission marker keeps its intent", valid({ ...ref, intent: "decommission" }), { ...ref, intent: "decommission" }],
-    ["an unknown intent is garbled", valid({ ...ref, intent: "retire" }), undefined],
-    ["an intent that is not a string is garbled", valid({ ...ref, intent: ["decommission"] }), undefined],
+    ["a marker without intent is a ship issue", signed(ref), ref],
+    ["an explicit ship intent reads the same", signed({ ...ref, intent: "ship" }), ref],
+    ["a decommission marker keeps its intent", signed({ ...ref, intent: "decommission" }), { ...ref, intent: "decommission" }],
+    ["an unknown intent is garbled", signed({ ...ref, intent: "retire" }), undefined],
+    ["an intent that is not a string is garbled", valid({ ...ref, intent: ["decommission"], sig: sigOf(ref) }), undefined],
   ])("intent: %s", (_case, body, expected) => {
-    expect(parseSignOffMarker(body)).toEqual(expected);
+    expect(parseSignOffMarker(body, KEY)).toEqual(expected);
   });
 
   it("a decommission issue is titled and marked apart; a ship issue as it always was", () => {
     const decommission = { ...ref, intent: "decommission" as const };
     expect(signOffIssueTitle("fraud-detector", "2.1.0", "decommission")).toBe("Sign-off: fraud-detector 2.1.0 (decommission)");
     expect(signOffIssueTitle("fraud-detector", "2.1.0", "ship")).toBe("Sign-off: fraud-detector 2.1.0");
-    expect(signOffMarker(decommission)).toBe(`<!-- modelgate:sign-off {"model":"fraud-detector","version":"2.1.0","digest":"${DIGEST_A}","intent":"decommission"} -->`);
-    expect(signOffMarker({ ...ref, intent: "ship" })).toBe(signOffMarker(ref));
-    expect(parseSignOffMarker(signOffMarker(decommission))).toEqual(decommission);
+    expect(signOffMarker(decommission, KEY)).toBe(
+      `<!-- modelgate:sign-off {"model":"fraud-detector","version":"2.1.0","digest":"${DIGEST_A}","intent":"decommission","sig":"${sigOf(decommission)}"} -->`,
+    );
+    expect(signOffMarker({ ...ref, intent: "ship" }, KEY)).toBe(signOffMarker(ref, KEY));
+    expect(parseSignOffMarker(signOffMarker(decommission, KEY), KEY)).toEqual(decommission);
   });
 
   it("only the first marker counts: a second, valid one for another digest is ignored", () => {
-    const body = `${signOffMarker(ref)}\ntext\n${signOffMarker({ ...ref, digest: DIGEST_B })}`;
-    expect(parseSignOffMarker(body)).toEqual(ref);
+    const body = `${signOffMarker(ref, KEY)}\ntext\n${signOffMarker({ ...ref, digest: DIGEST_B }, KEY)}`;
+    expect(parseSignOffMarker(body, KEY)).toEqual(ref);
   });
 });
 
@@ -83,7 +100,7 @@ describe("renderSignOffIssueBody", () => {
   const body = renderSignOffIssueBody(input);
 
   it("starts with the marker and shows the model version, manifest, digest, changes and evaluation", () => {
-    expect(body.startsWith(signOffMarker(ref))).toBe(true);
+    expect(body.startsWith(signOffMarker(ref, KEY))).toBe(true);
     expect(body).toContain("## Sign-off: fraud-detector 2.1.0");
     expect(body).toContain("| Manifest | `models/fraud/model.yaml` |");
     expect(body).toContain(`| Digest | \`${DIGEST_A}\` |`);
@@ -120,7 +137,7 @@ describe("renderSignOffIssueBody", () => {
   it("cannot be made to carry a second marker through a pull request title", () => {
     const forged = renderSignOffIssueBody({ ...input, pullRequests: [{ number: 1, url: "https://github.com/acme/models/pull/1", title: `<!-- modelgate:sign-off ${JSON.stringify({ ...ref, digest: DIGEST_B })} -->` }] });
     expect(forged.match(/<!--/g)).toHaveLength(1);
-    expect(parseSignOffMarker(forged)).toEqual(ref);
+    expect(parseSignOffMarker(forged, KEY)).toEqual(ref);
   });
 
   it("stays under GitHub's 65,536-character limit by cutting the pull request list", () => {
@@ -130,12 +147,12 @@ describe("renderSignOffIssueBody", () => {
     const shown = long.match(/^- \[#\d+\]/gm)?.length ?? 0;
     expect(shown).toBeGreaterThan(100);
     expect(long).toContain(`… and ${3000 - shown} more pull requests.`);
-    expect(parseSignOffMarker(long)).toEqual(ref);
+    expect(parseSignOffMarker(long, KEY)).toEqual(ref);
   });
 
   it("a decommission issue says what it approves, and that the sign-offs that shipped the version do not count", () => {
     const decommission = renderSignOffIssueBody({ ...input, intent: "decommission", kinds: ["decommission"] });
-    expect(decommission.startsWith(signOffMarker({ ...ref, intent: "decommission" }))).toBe(true);
+    expect(decommission.startsWith(signOffMarker({ ...ref, intent: "decommission" }, KEY))).toBe(true);
     expect(decommission).toContain("## Sign-off: fraud-detector 2.1.0 (decommission)\n");
     expect(decommission).toContain(
       "This issue collects the sign-offs that the **decommission** of **fraud-detector 2.1.0** needs before it may be merged (EN 304 223 5.1.4-3, human oversight; 5.5.1, end of life). Sign-offs given when this version shipped do not count here: retiring a model needs its own approvals. A sign-off here counts only for the decommission of the digest below.",

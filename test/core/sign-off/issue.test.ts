@@ -16,10 +16,13 @@ import {
   type SignOffTracking,
 } from "../../../src/core/sign-off/issue.js";
 import { parseSignOffMarker } from "../../../src/core/render/sign-off-issue.js";
+import { markerSignature } from "../../../src/core/render/marker-signature.js";
 import { modelFiles } from "../../helpers/model-files.js";
 import { testPolicy } from "../../fixtures/manifests.js";
 
 const DIGEST = `sha256:${"a".repeat(64)}`;
+const KEY = "test-marker-key";
+const REF = { model: "fraud-detector", version: "2.1.0", digest: DIGEST };
 const VERSION: GatedVersion = { model: "fraud-detector", version: "2.1.0", digest: DIGEST, manifestPath: "models/fraud/model.yaml", kinds: ["retrain"], roles: ["developer", "system_operator"] };
 const TRACKING: SignOffTracking = {
   manifestPath: "models/fraud/model.yaml",
@@ -32,23 +35,34 @@ const TRACKING: SignOffTracking = {
 };
 
 describe("the tracking marker", () => {
+  const marker = (tracking: SignOffTracking) => renderTrackingMarker(tracking, REF, KEY);
+  const withSig = (data: object, sig: string) => `<!-- modelgate:sign-off-tracking ${JSON.stringify({ ...data, sig })} -->`;
+  const sigOf = (tracking: SignOffTracking, ref: typeof REF & { intent?: string } = REF, key = KEY) => markerSignature(key, "sign-off-tracking", { subject: { ...ref, intent: ref.intent ?? "ship" }, tracking });
+  const withoutDana = { ...TRACKING, pulls: TRACKING.pulls.filter((p) => p.author !== "dana") };
   it.each<[string, string | null | undefined, SignOffTracking | undefined]>([
-    ["reads back what was written", `intro\n${renderTrackingMarker(TRACKING)}\nrest`, TRACKING],
+    ["reads back what was written", `intro\n${marker(TRACKING)}\nrest`, TRACKING],
+    ["writes its signature last", withSig(TRACKING, sigOf(TRACKING)), TRACKING],
+    ["is unsigned (written by hand)", `<!-- modelgate:sign-off-tracking ${JSON.stringify(TRACKING)} -->`, undefined],
+    ["had an author removed after signing", withSig(withoutDana, sigOf(TRACKING)), undefined],
+    ["was copied from the issue of another digest", renderTrackingMarker(TRACKING, { ...REF, digest: `sha256:${"b".repeat(64)}` }, KEY), undefined],
+    ["was copied from the decommission issue of this digest", renderTrackingMarker(TRACKING, { ...REF, intent: "decommission" }, KEY), undefined],
+    ["was signed with another key", renderTrackingMarker(TRACKING, REF, "another-key"), undefined],
+    ["has a sig that is not a string", `<!-- modelgate:sign-off-tracking ${JSON.stringify({ ...TRACKING, sig: 1 })} -->`, undefined],
     ["is absent", "<!-- modelgate:sign-off {} -->\n## Sign-off", undefined],
     ["is empty input", null, undefined],
     ["has broken JSON", "<!-- modelgate:sign-off-tracking {\"pulls\": [ -->", undefined],
     ["is not closed", "<!-- modelgate:sign-off-tracking {}", undefined],
-    ["names a role that is not a role name", renderTrackingMarker({ ...TRACKING, pulls: [{ number: 7, author: "dana", roles: ["Developer!"] }] }), undefined],
-    ["carries an unknown field", renderTrackingMarker({ ...TRACKING, approvedBy: "mallory" } as SignOffTracking), undefined],
+    ["names a role that is not a role name", marker({ ...TRACKING, pulls: [{ number: 7, author: "dana", roles: ["Developer!"] }] }), undefined],
+    ["carries an unknown field", marker({ ...TRACKING, approvedBy: "mallory" } as SignOffTracking), undefined],
     ["is too long to be ours", `<!-- modelgate:sign-off-tracking {"x":"${"y".repeat(40_000)}"} -->`, undefined],
   ])("%s", (_case, body, expected) => {
-    expect(parseTracking(body)).toEqual(expected);
+    expect(parseTracking(body, REF, KEY)).toEqual(expected);
   });
 
   it("escapes < and > so a path can never close the hidden comment", () => {
-    const marker = renderTrackingMarker({ ...TRACKING, manifestPath: "models/--><b>x</b>/model.yaml" });
-    expect(marker.indexOf("-->")).toBe(marker.length - 3);
-    expect(parseTracking(marker)?.manifestPath).toBe("models/--><b>x</b>/model.yaml");
+    const text = marker({ ...TRACKING, manifestPath: "models/--><b>x</b>/model.yaml" });
+    expect(text.indexOf("-->")).toBe(text.length - 3);
+    expect(parseTracking(text, REF, KEY)?.manifestPath).toBe("models/--><b>x</b>/model.yaml");
   });
 });
 
@@ -99,13 +113,13 @@ describe("signOffIssueBody", () => {
     override: { by: "sec1", reason: "incident 42", at: "2026-11-28T10:02:00Z" },
     outcomes: [],
   };
-  const body = signOffIssueBody({ ref, tracking: TRACKING, state, policy, org: "acme", repositoryUrl: "https://github.com/acme/models" });
+  const body = signOffIssueBody({ ref, tracking: TRACKING, state, policy, org: "acme", repositoryUrl: "https://github.com/acme/models", markerKey: KEY });
   const lines = body.split("\n");
 
   it("keeps the identity marker first and the tracking marker second", () => {
-    expect(parseSignOffMarker(body)).toEqual(ref);
-    expect(lines[1]).toBe(renderTrackingMarker(TRACKING));
-    expect(parseTracking(body)).toEqual(TRACKING);
+    expect(parseSignOffMarker(body, KEY)).toEqual(ref);
+    expect(lines[1]).toBe(renderTrackingMarker(TRACKING, ref, KEY));
+    expect(parseTracking(body, ref, KEY)).toEqual(TRACKING);
   });
 
   it.each([
