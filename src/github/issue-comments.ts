@@ -1,6 +1,7 @@
 import type { ProbotOctokit } from "probot";
 import type { SignOffComment } from "../core/evaluate/types.js";
-import { renderMarker } from "../core/render/hidden-marker.js";
+import { z } from "zod";
+import { parseMarker, renderMarker } from "../core/render/hidden-marker.js";
 import { CouldNotEvaluate, describeTarget, rethrowAsCouldNotEvaluate } from "./errors.js";
 
 /** A comment of an issue, as modelgate needs it. */
@@ -41,9 +42,19 @@ export type AuthoredComment = Pick<IssueComment, "id" | "login" | "isBot" | "bod
 
 /** The comments that can carry a sign-off command: people's, never a bot's; an edited one is marked so it never counts. */
 export function signOffComments(comments: ReadonlyArray<AuthoredComment>): SignOffComment[] {
+  // only bots post refusal replies; a person pasting a reply marker cannot withdraw someone's sign-off
+  const refused = new Set(comments.filter((c) => c.isBot).flatMap((c) => refusedCommentOf(c.body) ?? []));
   return comments
     .filter((c) => !c.isBot && c.login !== "")
-    .map((c) => ({ id: c.id, login: c.login, body: c.body, createdAt: c.createdAt, edited: wasEdited(c) }));
+    .map((c) => ({ id: c.id, login: c.login, body: c.body, createdAt: c.createdAt, edited: wasEdited(c), ...(refused.has(c.id) ? { refusedEarlier: true } : {}) }));
+}
+
+const replyMarkerSchema = z.object({ comment: z.number().int().positive(), kind: z.enum(["usage", "refused", "unverified"]) });
+
+/** The comment a modelgate "refused" reply answers, if `body` is one. */
+function refusedCommentOf(body: string): number | undefined {
+  const marker = parseMarker("reply", body, replyMarkerSchema);
+  return marker?.kind === "refused" ? marker.comment : undefined;
 }
 
 /**

@@ -147,6 +147,21 @@ describe("refused commands", () => {
     expect(w.checks.latest(HEAD).title).toBe("1 model: 1 sign-off missing");
   });
 
+  test("a command refused when posted stays refused after its author joins the role's team", async () => {
+    const w = await openedPullRequest();
+    await postComment(w.app, w.tracker, ISSUE, "mallory", "/approve developer");
+    w.teams.members["ml-engineers"]!.push("mallory");
+
+    // a later, valid sign-off re-evaluates the pull request with mallory now a member
+    await postComment(w.app, w.tracker, ISSUE, "bob", "/approve system_operator");
+
+    expect(roleRow(w, "developer")).toBe("| developer | ⏳ pending |  | @acme/ml-engineers |");
+    expect(w.checks.latest(HEAD)).toMatchObject({ conclusion: "action_required", title: "1 model: 1 sign-off missing" });
+    // a new command counts
+    await postComment(w.app, w.tracker, ISSUE, "mallory", "/approve developer");
+    expect(w.checks.latest(HEAD).conclusion).toBe("success");
+  });
+
   test("the same refused comment delivered twice gets one reply", async () => {
     const w = await openedPullRequest();
 

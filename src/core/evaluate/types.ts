@@ -82,6 +82,12 @@ export interface SignOffComment {
   createdAt: string;
   /** true when updated_at differs from created_at: an edited comment never counts. */
   edited: boolean;
+  /**
+   * true when modelgate refused this command when it was posted (a bot reply marks it): it stays
+   * refused even if its author later joins the role's team — a command counts only if it was
+   * accepted when made.
+   */
+  refusedEarlier?: boolean;
 }
 
 /** Facts about people, read live from GitHub (or absent offline). */

@@ -47,7 +47,11 @@ export function replaySignOffs(comments: ReadonlyArray<SignOffComment>, ctx: Rep
     if (comment.edited) continue;
     const command = parseCommand(comment.body);
     if (!command) continue;
-    const refusal = command.type === "override" ? refuseOverride(comment.login, ctx) : refuseRoleCommand(comment.login, command, state, ctx);
+    const refusal = comment.refusedEarlier
+      ? "this command was refused when it was posted (see modelgate's reply); post it again as a new comment."
+      : command.type === "override"
+        ? refuseOverride(comment.login, ctx)
+        : refuseRoleCommand(comment.login, command, state, ctx);
     state.outcomes.push({ commentId: comment.id, login: comment.login, command, accepted: refusal === undefined, ...(refusal ? { reason: refusal } : {}) });
     if (refusal) continue;
     switch (command.type) {

@@ -41,6 +41,12 @@ interface Case {
 const cases: Case[] = [
   { name: "a holder approves", comments: () => [c("dev1", "/approve developer")], standing: { developer: "approved by dev1" }, outcomes: [true] },
   {
+    name: "a command refused when it was posted stays refused, even if its author now holds the role",
+    comments: () => [c("dev1", "/approve developer", { refusedEarlier: true }), c("ops1", "/approve system_operator")],
+    standing: { system_operator: "approved by ops1" },
+    outcomes: [/refused when it was posted/, true],
+  },
+  {
     name: "a non-holder is refused, naming who holds the role",
     comments: () => [c("bob", "/approve data_custodian")],
     ctx: context({ requiredRoles: ["data_custodian"] }),
