@@ -17,14 +17,14 @@ const MAX_MARKER_CHARS = 2000;
  * never counts (it could have been pasted by anyone who can write in the body), and a first
  * marker that is garbled or forged yields `undefined` rather than a fall-back to another one.
  */
-export function parseMarker<T>(kind: string, body: string | null | undefined, schema: z.ZodType<T>): T | undefined {
+export function parseMarker<T>(kind: string, body: string | null | undefined, schema: z.ZodType<T>, maxChars = MAX_MARKER_CHARS): T | undefined {
   if (!body) return undefined;
   const opening = `<!-- modelgate:${kind} `;
   const start = body.indexOf(opening);
   if (start < 0) return undefined;
   const jsonStart = start + opening.length;
   const end = body.indexOf("-->", jsonStart);
-  if (end < 0 || end - jsonStart > MAX_MARKER_CHARS) return undefined;
+  if (end < 0 || end - jsonStart > maxChars) return undefined;
   let value: unknown;
   try {
     value = JSON.parse(body.slice(jsonStart, end));

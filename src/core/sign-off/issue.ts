@@ -4,7 +4,7 @@ import { requiredRoles } from "../evaluate/approval-requirements.js";
 import { holdsRole } from "../evaluate/roles.js";
 import type { ApprovalFacts } from "../evaluate/types.js";
 import { CHANGE_KINDS, type ChangeKind, type Policy } from "../policy/schema.js";
-import { renderMarker } from "../render/hidden-marker.js";
+import { renderMarker, parseMarker } from "../render/hidden-marker.js";
 import { markerSignature, verifyMarkerSignature } from "../render/marker-signature.js";
 import { ISSUE_BODY_MAX_CHARS, renderSignOffIssueBody, signedSubject, type ModelVersionRef, type SignOffIssueInput } from "../render/sign-off-issue.js";
 import { truncateChars } from "../render/truncate.js";
@@ -143,22 +143,9 @@ export function renderTrackingMarker(tracking: SignOffTracking, ref: ModelVersio
  * (its signature does not verify under `markerKey` for this subject).
  */
 export function parseTracking(body: string | null | undefined, ref: ModelVersionRef, markerKey: string): SignOffTracking | undefined {
-  if (!body) return undefined;
-  const opening = `<!-- modelgate:${TRACKING_KIND} `;
-  const start = body.indexOf(opening);
-  if (start < 0) return undefined;
-  const jsonStart = start + opening.length;
-  const end = body.indexOf("-->", jsonStart);
-  if (end < 0 || end - jsonStart > MAX_TRACKING_CHARS) return undefined;
-  let value: unknown;
-  try {
-    value = JSON.parse(body.slice(jsonStart, end));
-  } catch {
-    return undefined;
-  }
-  const parsed = signedTrackingSchema.safeParse(value);
-  if (!parsed.success) return undefined;
-  const { sig, ...tracking } = parsed.data;
+  const parsed = parseMarker(TRACKING_KIND, body, signedTrackingSchema, MAX_TRACKING_CHARS);
+  if (!parsed) return undefined;
+  const { sig, ...tracking } = parsed;
   return verifyMarkerSignature(markerKey, TRACKING_KIND, { subject: signedSubject(ref), tracking }, sig) ? (tracking as SignOffTracking) : undefined;
 }
 
