@@ -28,8 +28,8 @@ export function modelgate(options: { clock?: Clock; markerKey?: string } = {}): 
     });
     app.on("check_suite.rerequested", onCheckSuite(clock, markerKey));
     app.on(["release.published", "release.created"], onRelease(clock, markerKey));
-    app.on("push", onPush);
-    app.on(["issues.edited", "issues.closed"], onEndOfLifeIssueEvent);
+    app.on("push", onPush(markerKey));
+    app.on(["issues.edited", "issues.closed"], onEndOfLifeIssueEvent(markerKey));
     // sign-off commands (and end-of-life sign-offs): one dispatcher for every comment event
     app.on(["issue_comment.created", "issue_comment.edited", "issue_comment.deleted"], onIssueComment(clock, markerKey));
   };

@@ -31,21 +31,27 @@ export interface EndOfLifeIssue {
 /**
  * The end-of-life issue an issue is, or `undefined` when it is not one this app opened: only
  * this app can open an issue "performed via" itself, so a marker pasted into anyone else's
- * issue never counts.
+ * issue never counts, and its marker must be signed under `markerKey`, so an edited marker
+ * (pointing at another model or digest) never counts either.
  */
-export function asEndOfLifeIssue(issue: IssueFields, appId: number): EndOfLifeIssue | undefined {
+export function asEndOfLifeIssue(issue: IssueFields, appId: number, markerKey: string): EndOfLifeIssue | undefined {
   if (issue.pull_request) return undefined;
   if (issue.performed_via_github_app?.id !== appId) return undefined;
-  const ref = parseEndOfLifeMarker(issue.body);
+  const ref = parseEndOfLifeMarker(issue.body, markerKey);
   if (!ref) return undefined;
   return { number: issue.number, state: issue.state === "closed" ? "closed" : "open", body: issue.body ?? "", htmlUrl: issue.html_url ?? "", ref };
 }
 
 /** The issue as it is now (a webhook payload can be stale by the time a redelivery arrives). */
-export async function readEndOfLifeIssue(octokit: ProbotOctokit, { owner, repo }: RepositoryLocation, issueNumber: number, appId: number): Promise<EndOfLifeIssue | undefined> {
+export async function readEndOfLifeIssue(
+  octokit: ProbotOctokit,
+  { owner, repo }: RepositoryLocation,
+  issueNumber: number,
+  { appId, markerKey }: { appId: number; markerKey: string },
+): Promise<EndOfLifeIssue | undefined> {
   try {
     const { data } = await octokit.rest.issues.get({ owner, repo, issue_number: issueNumber });
-    return asEndOfLifeIssue(data, appId);
+    return asEndOfLifeIssue(data, appId, markerKey);
   } catch (error) {
     rethrowAsCouldNotEvaluate(error, { owner, repo, what: `issue #${issueNumber}` });
   }
@@ -58,7 +64,7 @@ export async function readEndOfLifeIssue(octokit: ProbotOctokit, { owner, repo }
 export async function findEndOfLifeIssue(
   octokit: ProbotOctokit,
   { owner, repo }: RepositoryLocation,
-  { ref, label, appId }: { ref: EndOfLifeRef; label: string; appId: number },
+  { ref, label, appId, markerKey }: { ref: EndOfLifeRef; label: string; appId: number; markerKey: string },
 ): Promise<EndOfLifeIssue | undefined> {
   let issues: IssueFields[];
   try {
@@ -67,7 +73,7 @@ export async function findEndOfLifeIssue(
     rethrowAsCouldNotEvaluate(error, { owner, repo, what: `the issues labelled ${label}` });
   }
   for (const issue of issues) {
-    const found = asEndOfLifeIssue(issue, appId);
+    const found = asEndOfLifeIssue(issue, appId, markerKey);
     if (found && found.ref.model === ref.model && found.ref.digest === ref.digest) return found;
   }
   return undefined;
@@ -81,6 +87,8 @@ export interface NewEndOfLifeIssue {
   /** A commit of the repository for the claim ref to point at (the push's `after`). */
   sha: string;
   appId: number;
+  /** Verifies the markers of the issues found (the body carries the marker signed with it). */
+  markerKey: string;
 }
 
 /** The claim key of a model digest's end-of-life issue (a git ref name part). */
@@ -97,7 +105,7 @@ export function endOfLifeClaimKey(digest: string): string {
  */
 export async function ensureEndOfLifeIssue(octokit: ProbotOctokit, location: RepositoryLocation, issue: NewEndOfLifeIssue): Promise<{ issue: EndOfLifeIssue; created: boolean }> {
   const label = issue.labels[0] ?? "model-eol";
-  const find = () => findEndOfLifeIssue(octokit, location, { ref: issue.ref, label, appId: issue.appId });
+  const find = () => findEndOfLifeIssue(octokit, location, { ref: issue.ref, label, appId: issue.appId, markerKey: issue.markerKey });
   const existing = await find();
   if (existing) return { issue: existing, created: false };
   let created = false;

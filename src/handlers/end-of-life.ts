@@ -45,6 +45,8 @@ interface EndOfLifeContext {
   owner: string;
   repo: string;
   defaultBranch: string;
+  /** Signs and verifies the hidden markers of this app's end-of-life issues. */
+  markerKey: string;
 }
 
 const ZERO_SHA = /^0{40}$/;
@@ -54,13 +56,19 @@ const ZERO_SHA = /^0{40}$/;
  * or its manifest deleted) gets ONE end-of-life issue (SPEC §7, EN 304 223 5.5.1-1, 5.5.1-2).
  * A failure is logged and rethrown so the delivery fails visibly and can be redelivered.
  */
-export async function onPush(context: Context<"push">): Promise<void> {
-  const { ref, before, after, repository } = context.payload;
-  const defaultBranch = repository.default_branch;
-  if (ref !== `refs/heads/${defaultBranch}`) return;
-  // a new branch has no "before" to compare with; a deleted one decommissions nothing
-  if (ZERO_SHA.test(before) || ZERO_SHA.test(after)) return;
-  const ctx = endOfLifeContext(context, defaultBranch);
+export function onPush(markerKey: string) {
+  return async (context: Context<"push">): Promise<void> => {
+    const { ref, before, after, repository } = context.payload;
+    const defaultBranch = repository.default_branch;
+    if (ref !== `refs/heads/${defaultBranch}`) return;
+    // a new branch has no "before" to compare with; a deleted one decommissions nothing
+    if (ZERO_SHA.test(before) || ZERO_SHA.test(after)) return;
+    await openEndOfLifeIssues(endOfLifeContext(context, defaultBranch, markerKey), { before, after });
+  };
+}
+
+async function openEndOfLifeIssues(ctx: EndOfLifeContext, { before, after }: { before: string; after: string }): Promise<void> {
+  const { defaultBranch } = ctx;
   const policy = await readPolicyOrLog(ctx);
   // fail visibly: once the policy is fixed, redelivering the push opens the issues
   if (!policy) throw new Error(`the policy of ${ctx.owner}/${ctx.repo} on ${defaultBranch} is invalid: no end-of-life issue can be opened`);
@@ -100,6 +108,7 @@ async function openEndOfLifeIssue(ctx: EndOfLifeContext, policy: Policy, change:
     ),
     datasets: manifest.training_data.map((d) => ({ name: d.name, ...(d.source !== undefined ? { source: d.source } : {}) })),
     commit,
+    markerKey: ctx.markerKey,
   });
   const { issue, created } = await ensureEndOfLifeIssue(ctx.octokit, { owner: ctx.owner, repo: ctx.repo }, {
     ref,
@@ -108,6 +117,7 @@ async function openEndOfLifeIssue(ctx: EndOfLifeContext, policy: Policy, change:
     labels: [...policy.end_of_life.labels],
     sha: commit,
     appId,
+    markerKey: ctx.markerKey,
   });
   ctx.log.info(
     { delivery: ctx.delivery, repo: `${ctx.owner}/${ctx.repo}`, model: change.name, version: manifest.version, digest: change.digest, issue: issue.number, created },
@@ -120,22 +130,25 @@ async function openEndOfLifeIssue(ctx: EndOfLifeContext, policy: Policy, change:
  * opened: close it once it is complete; reopen it, saying what is missing, when a person closed it
  * before. Issues that merely carry a pasted marker are ignored.
  */
-export async function onEndOfLifeIssueEvent(context: Context<"issues">): Promise<void> {
-  const { action, issue, repository, sender } = context.payload;
-  if (action !== "edited" && action !== "closed") return;
-  // only a person editing the description can tick an item: modelgate's own table updates come back as edits too
-  if (action === "edited" && (sender?.type === "Bot" || context.payload.changes?.body === undefined)) return;
-  const appId = await ownAppId(context.octokit);
-  if (!asEndOfLifeIssue(issue as IssueFields, appId)) return;
-  const ctx = endOfLifeContext(context, repository.default_branch);
-  await withIssueSession(ctx, issue.number, appId, undefined, async (session) => {
-    if (action === "closed") {
-      // a redelivery finds it open again: it was already reopened
-      if (session.issue.state === "closed" && !session.complete) await reopenIncomplete(ctx, session);
-      return;
-    }
-    await refreshIssue(ctx, session);
-  });
+export function onEndOfLifeIssueEvent(markerKey: string) {
+  return async (context: Context<"issues">): Promise<void> => {
+    const { action, issue, repository, sender } = context.payload;
+    if (action !== "edited" && action !== "closed") return;
+    // only a person editing the description can tick an item: modelgate's own table updates come back as edits too
+    if (action === "edited" && (sender?.type === "Bot" || context.payload.changes?.body === undefined)) return;
+    const appId = await ownAppId(context.octokit);
+    // an issue of another author, or whose marker was edited: not ours
+    if (!asEndOfLifeIssue(issue as IssueFields, appId, markerKey)) return;
+    const ctx = endOfLifeContext(context, repository.default_branch, markerKey);
+    await withIssueSession(ctx, issue.number, appId, undefined, async (session) => {
+      if (action === "closed") {
+        // a redelivery finds it open again: it was already reopened
+        if (session.issue.state === "closed" && !session.complete) await reopenIncomplete(ctx, session);
+        return;
+      }
+      await refreshIssue(ctx, session);
+    });
+  };
 }
 
 /**
@@ -144,14 +157,14 @@ export async function onEndOfLifeIssueEvent(context: Context<"issues">): Promise
  * (👍, or 😕 and a reply saying why), then the sign-off table is updated and the issue closes
  * once every checklist item is ticked and every required role has signed off.
  */
-export async function handleEndOfLifeComment(context: Context<"issue_comment">, issue: IssueFields, marker: EndOfLifeRef): Promise<void> {
+export async function handleEndOfLifeComment(context: Context<"issue_comment">, markerKey: string, issue: IssueFields, marker: EndOfLifeRef): Promise<void> {
   const appId = await ownAppId(context.octokit);
-  const eol = asEndOfLifeIssue(issue, appId);
-  // a forged marker (an issue not opened by this app) or another marker than the dispatcher read: not ours
+  const eol = asEndOfLifeIssue(issue, appId, markerKey);
+  // a forged marker (an issue not opened by this app, or an edited one) or another marker than the dispatcher read: not ours
   if (!eol || eol.ref.model !== marker.model || eol.ref.digest !== marker.digest) return;
   const { comment, repository } = context.payload;
   if (!comment.user || comment.user.type === "Bot") return;
-  const ctx = endOfLifeContext(context, repository.default_branch);
+  const ctx = endOfLifeContext(context, repository.default_branch, markerKey);
   const location = { owner: ctx.owner, repo: ctx.repo };
   const reply = { ...location, issueNumber: eol.number, appId };
 
@@ -226,7 +239,7 @@ interface IssueSession {
 async function withIssueSession(ctx: EndOfLifeContext, issueNumber: number, appId: number, latest: SignOffComment | undefined, work: (session: IssueSession) => Promise<void>): Promise<void> {
   await withKeyedLock(`${ctx.owner}/${ctx.repo}#end-of-life-issue-${issueNumber}`, async () => {
     const location = { owner: ctx.owner, repo: ctx.repo };
-    const issue = await readEndOfLifeIssue(ctx.octokit, location, issueNumber, appId);
+    const issue = await readEndOfLifeIssue(ctx.octokit, location, issueNumber, { appId, markerKey: ctx.markerKey });
     if (!issue) return;
     const read = await readBasePolicy(ctx.octokit, { ...location, branch: ctx.defaultBranch });
     if (!read.ok) {
@@ -298,7 +311,7 @@ async function readPolicyOrLog(ctx: EndOfLifeContext): Promise<Policy | undefine
   return undefined;
 }
 
-function endOfLifeContext(context: Pick<Context, "octokit" | "log" | "id"> & { repo(): { owner: string; repo: string } }, defaultBranch: string): EndOfLifeContext {
+function endOfLifeContext(context: Pick<Context, "octokit" | "log" | "id"> & { repo(): { owner: string; repo: string } }, defaultBranch: string, markerKey: string): EndOfLifeContext {
   const { owner, repo } = context.repo();
-  return { octokit: context.octokit, log: context.log, delivery: context.id, owner, repo, defaultBranch };
+  return { octokit: context.octokit, log: context.log, delivery: context.id, owner, repo, defaultBranch, markerKey };
 }

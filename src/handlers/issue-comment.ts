@@ -25,7 +25,7 @@ export function onIssueComment(clock: Clock, markerKey: string) {
         return;
       }
     }
-    const endOfLife = parseEndOfLifeMarker(issue.body);
-    if (endOfLife) await handleEndOfLifeComment(context, issue as IssueFields, endOfLife);
+    const endOfLife = parseEndOfLifeMarker(issue.body, markerKey);
+    if (endOfLife) await handleEndOfLifeComment(context, markerKey, issue as IssueFields, endOfLife);
   };
 }

@@ -2,11 +2,12 @@ import nock from "nock";
 import { describe, expect, test } from "vitest";
 import { DEFAULT_EOL_CHECKLIST } from "../../src/core/policy/schema.js";
 import { renderEndOfLifeIssueBody } from "../../src/core/render/end-of-life-issue.js";
+import { markerSignature } from "../../src/core/render/marker-signature.js";
 import { FakeRepository, GITHUB_API, type FileFixture } from "../helpers/fake-repository.js";
 import { commitSha, sha256 } from "../helpers/git-objects.js";
 import { modelFiles } from "../helpers/model-files.js";
 import { serveNoPolicy, serveTeamMembership } from "../helpers/serve-github.js";
-import { APP_ID, createTestApp, INSTALLATION_ID, serveInstallationToken, type TestApp } from "../helpers/test-app.js";
+import { APP_ID, createTestApp, INSTALLATION_ID, serveInstallationToken, testMarkerKey, type TestApp } from "../helpers/test-app.js";
 import { useNock } from "../helpers/use-nock.js";
 import { OWNER, REPO } from "../fixtures/payloads/index.js";
 import { commentResource, issueCommentEvent, issueResource, issuesEvent, pushEvent, type IssueFixture } from "../fixtures/payloads/lifecycle.js";
@@ -48,7 +49,10 @@ const EOL_BODY = renderEndOfLifeIssueBody({
   ],
   datasets: [{ name: "transactions-2026q3", source: "https://data.example.org/transactions-2026q3" }],
   commit: AFTER,
+  markerKey: testMarkerKey(),
 });
+/** The marker the app signs for FRAUD's end-of-life issue (sig computed independently with the test key). */
+const EOL_MARKER = `<!-- modelgate:end-of-life {"model":"fraud-detector","digest":"${FRAUD.digest}","sig":"${markerSignature(testMarkerKey(), "end-of-life", { model: "fraud-detector", digest: FRAUD.digest })}"} -->`;
 const ALL_TICKED = EOL_BODY.replaceAll("- [ ] ", "- [x] ");
 const EOL_ISSUE: IssueFixture = { number: 77, title: "End of life: fraud-detector 2.1.0", body: EOL_BODY, labels: ["model-eol"], appId: APP_ID };
 
@@ -93,7 +97,7 @@ describe("story 1: a push that decommissions a model", () => {
   });
 
   test("the issue body reads as a disposal brief", () => {
-    expect(EOL_BODY).toContain(`<!-- modelgate:end-of-life {"model":"fraud-detector","digest":"${FRAUD.digest}"} -->`);
+    expect(EOL_BODY.startsWith(`${EOL_MARKER}\n`)).toBe(true);
     expect(EOL_BODY).toContain("@acme/platform-ops @acme/data-governance: please take part in the disposal and sign it off.");
     expect(EOL_BODY).toContain(`Last digest: \`${FRAUD.digest}\``);
     for (const item of DEFAULT_EOL_CHECKLIST) expect(EOL_BODY).toContain(`- [ ] ${item}`);
@@ -140,7 +144,7 @@ describe("story 1: a push that decommissions a model", () => {
 
     const [issue] = issueCreations(app);
     expect(issue?.title).toBe("End of life: fraud-detector 2.1.0");
-    expect(issue?.body).toContain(`<!-- modelgate:end-of-life {"model":"fraud-detector","digest":"${FRAUD.digest}"} -->`);
+    expect(issue?.body).toContain(EOL_MARKER);
     expect(issue?.body).toContain("| `models/fraud/weights/model.safetensors` | weights |");
   });
 
@@ -332,5 +336,33 @@ describe("story 2: closing rules of an end-of-life issue", () => {
     await app.receive(issueCommentEvent("created", forged, { id: 16, login: "mallory", body: "/approve data_custodian" }, INSTALLATION_ID));
 
     expect(app.requests).toEqual([]);
+  });
+
+  test("an issue of this app whose marker was edited to another digest is ignored: no reopening, no command handled", async () => {
+    const app = await createTestApp();
+    const otherDigest = `sha256:${"e".repeat(64)}`;
+    const edited = ALL_TICKED.replace(`"digest":"${FRAUD.digest}"`, `"digest":"${otherDigest}"`);
+    expect(edited).not.toBe(ALL_TICKED);
+    const tampered: IssueFixture = { ...EOL_ISSUE, body: edited, state: "closed" };
+
+    await app.receive(issuesEvent("closed", tampered, { login: "mallory" }, INSTALLATION_ID));
+    await app.receive(issuesEvent("edited", tampered, { login: "mallory" }, INSTALLATION_ID));
+    await app.receive(issueCommentEvent("created", tampered, { id: 17, login: "mallory", body: "/approve data_custodian" }, INSTALLATION_ID));
+
+    expect(app.requests).toEqual([]);
+  });
+
+  test("a push does not take another digest's issue, its marker edited to FRAUD's digest, for FRAUD's issue", async () => {
+    const app = await createTestApp();
+    servePush({ before: FRAUD.files, after: DECOMMISSIONED });
+    // signed for another digest, then edited to claim FRAUD's: it would otherwise stand in for FRAUD's disposal
+    const otherDigest = `sha256:${"e".repeat(64)}`;
+    const resigned = EOL_BODY.replace(/"sig":"[0-9a-f]{64}"/, `"sig":"${markerSignature(testMarkerKey(), "end-of-life", { model: "fraud-detector", digest: otherDigest })}"`);
+    serveEndOfLifeListing(() => [{ ...EOL_ISSUE, number: 76, body: resigned }]);
+    serveIssueCreation();
+
+    await app.receive(pushEvent({ ref: "refs/heads/main", before: BEFORE, after: AFTER }, INSTALLATION_ID));
+
+    expect(issueCreations(app)).toEqual([{ title: "End of life: fraud-detector 2.1.0", labels: ["model-eol"], body: EOL_BODY }]);
   });
 });

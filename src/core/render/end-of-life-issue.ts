@@ -4,11 +4,14 @@ import { describeRoleHolders } from "../evaluate/roles.js";
 import type { Policy } from "../policy/schema.js";
 import type { SignOffState } from "../sign-off/replay.js";
 import { parseMarker, renderMarker } from "./hidden-marker.js";
+import { markerSignature, verifyMarkerSignature } from "./marker-signature.js";
 import { code, holderMentions, inlineText, plural } from "./markdown.js";
 import { digestSchema, ISSUE_BODY_MAX_CHARS, modelNameSchema } from "./sign-off-issue.js";
 import { truncateChars } from "./truncate.js";
 
-const endOfLifeMarkerSchema = z.strictObject({ model: modelNameSchema, digest: digestSchema });
+const endOfLifeMarkerSchema = z.strictObject({ model: modelNameSchema, digest: digestSchema, sig: z.string().max(128) });
+
+const END_OF_LIFE_KIND = "end-of-life";
 
 export interface EndOfLifeRef {
   model: string;
@@ -19,13 +22,23 @@ export function endOfLifeIssueTitle(model: string, version: string): string {
   return `End of life: ${model} ${version}`;
 }
 
-/** The hidden marker that makes the end-of-life issue of a model findable (one per model and last digest). */
-export function endOfLifeMarker({ model, digest }: EndOfLifeRef): string {
-  return renderMarker("end-of-life", { model, digest });
+/**
+ * The hidden marker that makes the end-of-life issue of a model findable (one per model and last
+ * digest), signed with the marker key: anyone can edit the issue, only modelgate can sign.
+ */
+export function endOfLifeMarker({ model, digest }: EndOfLifeRef, markerKey: string): string {
+  return renderMarker(END_OF_LIFE_KIND, { model, digest, sig: markerSignature(markerKey, END_OF_LIFE_KIND, { model, digest }) });
 }
 
-export function parseEndOfLifeMarker(body: string | null | undefined): EndOfLifeRef | undefined {
-  return parseMarker("end-of-life", body, endOfLifeMarkerSchema);
+/**
+ * The model and last digest an end-of-life issue is for; `undefined` when its first marker is
+ * missing, garbled, unsigned or edited (its signature does not verify under `markerKey`).
+ */
+export function parseEndOfLifeMarker(body: string | null | undefined, markerKey: string): EndOfLifeRef | undefined {
+  const parsed = parseMarker(END_OF_LIFE_KIND, body, endOfLifeMarkerSchema);
+  if (!parsed) return undefined;
+  const { model, digest, sig } = parsed;
+  return verifyMarkerSignature(markerKey, END_OF_LIFE_KIND, { model, digest }, sig) ? { model, digest } : undefined;
 }
 
 export interface EndOfLifeRole {
@@ -52,6 +65,8 @@ export interface EndOfLifeIssueInput {
   datasets: Array<{ name: string; source?: string }>;
   /** The commit that decommissioned the model, when known. */
   commit?: string;
+  /** Signs the identity marker (see endOfLifeMarker). */
+  markerKey: string;
 }
 
 const CHECKLIST_START = "<!-- modelgate:checklist:start -->";
@@ -62,7 +77,7 @@ export function renderEndOfLifeIssueBody(input: EndOfLifeIssueInput): string {
   const checked = new Set((input.checked ?? []).map(normaliseItem));
   const mentions = [...new Set(input.roles.flatMap((role) => holderMentions(role.holders, input.org)))];
   const lines = [
-    endOfLifeMarker(input),
+    endOfLifeMarker(input, input.markerKey),
     `## End of life: ${inlineText(input.model)} ${inlineText(input.version)}`,
     "",
     `**${inlineText(input.model)}** was decommissioned${input.commit ? ` in ${code(input.commit)}` : ""} (manifest ${code(input.manifestPath)}). Its data, weights and access must now be disposed of (EN 304 223 5.5.1-1, 5.5.1-2).`,

@@ -3,8 +3,11 @@ import {
   checklistStatus, endOfLifeIssueTitle, endOfLifeMarker, parseChecklist, parseEndOfLifeMarker, renderEndOfLifeIssueBody, type EndOfLifeIssueInput,
 } from "../../../src/core/render/end-of-life-issue.js";
 import { DEFAULT_EOL_CHECKLIST } from "../../../src/core/policy/schema.js";
+import { markerSignature } from "../../../src/core/render/marker-signature.js";
 import { ISSUE_BODY_MAX_CHARS } from "../../../src/core/render/sign-off-issue.js";
-import { DIGEST_A } from "./decisions.js";
+import { DIGEST_A, DIGEST_B } from "./decisions.js";
+
+const KEY = "test-marker-key";
 
 const input: EndOfLifeIssueInput = {
   model: "fraud-detector",
@@ -23,18 +26,42 @@ const input: EndOfLifeIssueInput = {
   ],
   datasets: [{ name: "transactions-2026q3", source: "https://example.org/data" }, { name: "labels" }],
   commit: "0123abc",
+  markerKey: KEY,
 };
 
 describe("end-of-life issue", () => {
   const body = renderEndOfLifeIssueBody(input);
 
-  it("has a title and a marker that reads back; forged markers are refused", () => {
+  const ref = { model: "fraud-detector", digest: DIGEST_A };
+  /** The signature modelgate writes into the end-of-life marker of `subject` under KEY. */
+  const sigOf = (subject: { model: string; digest: string }) => markerSignature(KEY, "end-of-life", { model: subject.model, digest: subject.digest });
+  const marker = (data: Record<string, unknown>) => `<!-- modelgate:end-of-life ${JSON.stringify(data)} -->`;
+
+  it("has a title and a signed marker that reads back", () => {
     expect(endOfLifeIssueTitle("fraud-detector", "2.1.0")).toBe("End of life: fraud-detector 2.1.0");
-    expect(endOfLifeMarker(input)).toBe(`<!-- modelgate:end-of-life {"model":"fraud-detector","digest":"${DIGEST_A}"} -->`);
-    expect(parseEndOfLifeMarker(body)).toEqual({ model: "fraud-detector", digest: DIGEST_A });
-    expect(parseEndOfLifeMarker('<!-- modelgate:end-of-life {"model":"x","digest":"sha256:1"} -->')).toBeUndefined();
-    expect(parseEndOfLifeMarker("<!-- modelgate:end-of-life {not json} -->")).toBeUndefined();
-    expect(parseEndOfLifeMarker(`<!-- modelgate:sign-off {"model":"x","digest":"${DIGEST_A}"} -->`)).toBeUndefined();
+    expect(endOfLifeMarker(ref, KEY)).toBe(`<!-- modelgate:end-of-life {"model":"fraud-detector","digest":"${DIGEST_A}","sig":"${sigOf(ref)}"} -->`);
+    expect(body.startsWith(endOfLifeMarker(ref, KEY))).toBe(true);
+    expect(parseEndOfLifeMarker(body, KEY)).toEqual(ref);
+    expect(parseEndOfLifeMarker(marker({ model: "x", digest: DIGEST_B, sig: sigOf({ model: "x", digest: DIGEST_B }) }), KEY)).toEqual({ model: "x", digest: DIGEST_B });
+  });
+
+  it.each([
+    { name: "no body", body: null },
+    { name: "no marker", body: "End of life: fraud-detector 2.1.0" },
+    { name: "garbled JSON", body: "<!-- modelgate:end-of-life {not json} -->" },
+    { name: "digest not a sha256", body: marker({ model: "x", digest: "sha256:1", sig: sigOf({ model: "x", digest: "sha256:1" }) }) },
+    { name: "another kind of marker", body: `<!-- modelgate:sign-off ${JSON.stringify({ ...ref, sig: sigOf(ref) })} -->` },
+    { name: "unsigned marker (written by hand, as before markers were signed)", body: marker(ref) },
+    { name: "digest edited after signing", body: marker({ ...ref, digest: DIGEST_B, sig: sigOf(ref) }) },
+    { name: "model edited after signing", body: marker({ ...ref, model: "credit-scorer", sig: sigOf(ref) }) },
+    { name: "extra key smuggled in", body: marker({ ...ref, sig: sigOf(ref), approvedBy: "mallory" }) },
+    { name: "signed with another key", body: endOfLifeMarker(ref, "another-key") },
+    { name: "a sign-off marker's signature of the same fields", body: marker({ ...ref, sig: markerSignature(KEY, "sign-off", ref) }) },
+    { name: "sig that is not hex", body: marker({ ...ref, sig: "z".repeat(64) }) },
+    { name: "sig of the wrong length", body: marker({ ...ref, sig: sigOf(ref).slice(0, 62) }) },
+    { name: "forged first marker before a genuine one", body: `${marker({ ...ref, digest: DIGEST_B, sig: sigOf(ref) })}\n${endOfLifeMarker(ref, KEY)}` },
+  ])("rejects $name", ({ body }) => {
+    expect(parseEndOfLifeMarker(body, KEY)).toBeUndefined();
   });
 
   it("mentions the data custodian and system operator holders", () => {
