@@ -60,6 +60,25 @@ function serveScenario(files: { base: Record<string, FileFixture>; head: Record<
   return repository;
 }
 
+/** A base branch whose policy is invalid (read twice: merged, then raw for its lines), and a PR to `headFiles`; the trees show whether the PR edits the policy. */
+function serveInvalidBasePolicy(invalid: string, headFiles: Record<string, FileFixture>): void {
+  serveInstallationToken();
+  servePolicy(OWNER, REPO, "main", invalid, 2);
+  new FakeRepository({ owner: OWNER, repo: REPO, commits: [{ sha: BASE, files: { ...RELEASED.files, ".github/modelgate.yml": invalid } }, { sha: HEAD, files: headFiles }] })
+    .serveCompare(BASE, HEAD)
+    .serveTree(BASE)
+    .serveTree(HEAD);
+  serveCheckRunLookup(OWNER, REPO, HEAD);
+  serveCheckRunCreate(OWNER, REPO);
+}
+
+/** The proposed policy at the PR head and the `modelgate / policy` run written for it. */
+function serveProposalCheckRun(proposed: string, reads = 1): void {
+  servePolicy(OWNER, REPO, HEAD, proposed, reads);
+  serveCheckRunLookup(OWNER, REPO, HEAD, [], "modelgate / policy");
+  serveCheckRunCreate(OWNER, REPO, 7002, "modelgate / policy");
+}
+
 function createdCheckRun(app: TestApp): CheckRunBody {
   const creates = app.requestsTo("POST", CHECK_RUNS);
   expect(creates).toHaveLength(1);
@@ -245,9 +264,7 @@ describe("story 5: a pull request that weakens the policy in its own head", () =
     serveCheckRunLookup(OWNER, REPO, HEAD);
     serveCheckRunCreate(OWNER, REPO);
     // the proposal is described in its own check run, read from the head only for that
-    servePolicy(OWNER, REPO, HEAD, weakened);
-    serveCheckRunLookup(OWNER, REPO, HEAD, [], "modelgate / policy");
-    serveCheckRunCreate(OWNER, REPO, 7002, "modelgate / policy");
+    serveProposalCheckRun(weakened);
 
     await app.receive(pullRequestEvent("synchronize", PR, INSTALLATION_ID));
 
@@ -342,19 +359,8 @@ describe("story 6: a malformed manifest", () => {
   test("an invalid policy on the base branch fails with its line", async () => {
     const invalid = "models:\n  manifests: ['**/model.yaml']\nunmanaged_artifacts: sometimes\n";
     const app = await createTestApp();
-    serveInstallationToken();
-    servePolicy(OWNER, REPO, "main", invalid, 2);
     // the PR leaves the policy alone: only the trees are read to see that, no proposal check run
-    new FakeRepository({
-      owner: OWNER,
-      repo: REPO,
-      commits: [{ sha: BASE, files: { ...RELEASED.files, ".github/modelgate.yml": invalid } }, { sha: HEAD, files: { ...RETRAINED.files, ".github/modelgate.yml": invalid } }],
-    })
-      .serveCompare(BASE, HEAD)
-      .serveTree(BASE)
-      .serveTree(HEAD);
-    serveCheckRunLookup(OWNER, REPO, HEAD);
-    serveCheckRunCreate(OWNER, REPO);
+    serveInvalidBasePolicy(invalid, { ...RETRAINED.files, ".github/modelgate.yml": invalid });
 
     await app.receive(pullRequestEvent("opened", PR, INSTALLATION_ID));
 
@@ -369,21 +375,8 @@ describe("story 6: a malformed manifest", () => {
     const invalid = "unmanaged_artifacts: sometimes\n";
     const repaired = "unmanaged_artifacts: warn\n";
     const app = await createTestApp();
-    serveInstallationToken();
-    servePolicy(OWNER, REPO, "main", invalid, 2);
-    new FakeRepository({
-      owner: OWNER,
-      repo: REPO,
-      commits: [{ sha: BASE, files: { ...RELEASED.files, ".github/modelgate.yml": invalid } }, { sha: HEAD, files: { ...RELEASED.files, ".github/modelgate.yml": repaired } }],
-    })
-      .serveCompare(BASE, HEAD)
-      .serveTree(BASE)
-      .serveTree(HEAD);
-    serveCheckRunLookup(OWNER, REPO, HEAD);
-    serveCheckRunCreate(OWNER, REPO);
-    servePolicy(OWNER, REPO, HEAD, repaired);
-    serveCheckRunLookup(OWNER, REPO, HEAD, [], "modelgate / policy");
-    serveCheckRunCreate(OWNER, REPO, 7002, "modelgate / policy");
+    serveInvalidBasePolicy(invalid, { ...RELEASED.files, ".github/modelgate.yml": repaired });
+    serveProposalCheckRun(repaired);
 
     await app.receive(pullRequestEvent("opened", PR, INSTALLATION_ID));
 
@@ -402,9 +395,7 @@ describe("story 6: a malformed manifest", () => {
     serveScenario({ base: RELEASED.files, head: { ...RELEASED.files, ".github/modelgate.yml": broken } });
     serveCheckRunLookup(OWNER, REPO, HEAD);
     serveCheckRunCreate(OWNER, REPO);
-    servePolicy(OWNER, REPO, HEAD, broken, 2);
-    serveCheckRunLookup(OWNER, REPO, HEAD, [], "modelgate / policy");
-    serveCheckRunCreate(OWNER, REPO, 7002, "modelgate / policy");
+    serveProposalCheckRun(broken, 2);
 
     await app.receive(pullRequestEvent("opened", PR, INSTALLATION_ID));
 

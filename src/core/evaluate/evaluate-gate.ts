@@ -52,13 +52,14 @@ export function evaluateGate(input: GateInput): Decision {
 }
 
 /**
- * The replay context of a model version's sign-off issue, as the evaluation builds it (the command
- * handler uses the same); `subjectKey` (signOffKey) names the issue whose tracked authors count too.
+ * The replay context of a model version's sign-off issue, as the evaluation builds it (the
+ * end-of-life handler uses the same). `facts.authors` must already hold every author of the
+ * version (authorsOf).
  */
-export function signOffReplayContext(policy: Policy, facts: ApprovalFacts, roles: string[], subjectKey?: string): ReplayContext {
+export function signOffReplayContext(policy: Policy, facts: ApprovalFacts, roles: string[]): ReplayContext {
   return {
     policy,
-    authors: authorsOf(facts, subjectKey),
+    authors: facts.authors,
     holdsRole: (login, role) => holdsRole(policy, facts.teamMembership, login, role),
     requiredRoles: roles,
     ...(facts.org ? { org: facts.org } : {}),
@@ -101,7 +102,7 @@ function evaluateModel(policy: Policy, change: ModelChange, head: Snapshot, gate
   }
   const roles = requiredRoles(policy, change.kinds);
   const signOffs: SignOffState | undefined = facts.available
-    ? replaySignOffs(Object.hasOwn(facts.signOffs, subjectKey) ? (facts.signOffs[subjectKey] ?? []) : [], signOffReplayContext(policy, facts, roles, subjectKey))
+    ? replaySignOffs(Object.hasOwn(facts.signOffs, subjectKey) ? (facts.signOffs[subjectKey] ?? []) : [], signOffReplayContext(policy, facts, roles))
     : undefined;
   const at = { path: change.manifestPath, line: manifest ? manifest.lineOf(["version"]) : 1 };
   requirements.push(...approvalRequirements({ policy, facts, roles, subjectKey, signOffs, at }));
