@@ -43,7 +43,7 @@ export interface RequestMeasurement {
     blobs: number;
     membership: number;
     checkRunWrites: number;
-    /** Everything about sign-off issues: listing, claims, label, issues, REST comment reads, GraphQL comment reads. */
+    /** Everything about sign-off issues: listing, label, issues, REST comment reads, GraphQL comment reads. */
     signOffIssues: number;
   };
   /** Files asked through GraphQL. */
@@ -137,7 +137,7 @@ function countRequests(requests: ReadonlyArray<RecordedRequest>): RequestMeasure
     blobs: count((r) => r.path.includes("/git/blobs/")),
     membership: count((r) => r.path.includes("/memberships/")),
     checkRunWrites: count((r) => r.path.includes("/check-runs") && r.method !== "GET"),
-    signOffIssues: count((r) => r.path.includes("/issues") || r.path.includes("/git/refs") || r.path.includes("/labels") || isCommentRead(r)),
+    signOffIssues: count((r) => r.path.includes("/issues") || r.path.includes("/labels") || isCommentRead(r)),
   };
 }
 

@@ -5,33 +5,37 @@ import { onIssueComment } from "./handlers/issue-comment.js";
 import { onRelease, onReleaseCheckRun } from "./handlers/release.js";
 import { onPullRequest, onPullRequestReview, type Clock } from "./handlers/pull-request.js";
 import { defaultMarkerKey } from "./marker-key.js";
+import { inProcessCoordination, type Coordination } from "./store/coordination.js";
 
 /**
  * The modelgate GitHub App: registers each event once (never both `event` and
  * `event.action`). The clock is injectable for tests; the app itself uses the time of day.
  * The marker key signs the hidden markers of its issues; by default it is derived from the
  * App's private key (marker-key.ts), and loading fails when there is none to derive it from.
+ * The coordination holds the locks that serialise work on one head or subject: the server passes
+ * the database's (server/runtime.ts); alone in one process (the GitHub Action) locks are in memory.
  */
-export function modelgate(options: { clock?: Clock; markerKey?: string } = {}): ApplicationFunction {
+export function modelgate(options: { clock?: Clock; markerKey?: string; coordination?: Coordination } = {}): ApplicationFunction {
   const clock = options.clock ?? (() => new Date());
   return (app) => {
     const markerKey = options.markerKey ?? defaultMarkerKey();
+    const coordination = options.coordination ?? inProcessCoordination();
     app.on(
       ["pull_request.opened", "pull_request.synchronize", "pull_request.reopened", "pull_request.ready_for_review", "pull_request.edited"],
-      onPullRequest(clock, markerKey),
+      onPullRequest(clock, markerKey, coordination),
     );
-    app.on(["pull_request_review.submitted", "pull_request_review.dismissed", "pull_request_review.edited"], onPullRequestReview(clock, markerKey));
+    app.on(["pull_request_review.submitted", "pull_request_review.dismissed", "pull_request_review.edited"], onPullRequestReview(clock, markerKey, coordination));
     // each check run handler acts only on its own run name (`modelgate`, `modelgate / release`)
-    const checkRunHandlers = [onCheckRun(clock, markerKey), onReleaseCheckRun(clock, markerKey)];
+    const checkRunHandlers = [onCheckRun(clock, markerKey, coordination), onReleaseCheckRun(clock, markerKey, coordination)];
     app.on(["check_run.rerequested", "check_run.requested_action"], async (context) => {
       for (const handle of checkRunHandlers) await handle(context);
     });
-    app.on("check_suite.rerequested", onCheckSuite(clock, markerKey));
-    app.on(["release.published", "release.created"], onRelease(clock, markerKey));
-    app.on("push", onPush(markerKey));
-    app.on(["issues.edited", "issues.closed"], onEndOfLifeIssueEvent(markerKey));
+    app.on("check_suite.rerequested", onCheckSuite(clock, markerKey, coordination));
+    app.on(["release.published", "release.created"], onRelease(clock, markerKey, coordination));
+    app.on("push", onPush(markerKey, coordination));
+    app.on(["issues.edited", "issues.closed"], onEndOfLifeIssueEvent(markerKey, coordination));
     // sign-off commands (and end-of-life sign-offs): one dispatcher for every comment event
-    app.on(["issue_comment.created", "issue_comment.edited", "issue_comment.deleted"], onIssueComment(clock, markerKey));
+    app.on(["issue_comment.created", "issue_comment.edited", "issue_comment.deleted"], onIssueComment(clock, markerKey, coordination));
   };
 }
 

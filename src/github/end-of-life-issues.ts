@@ -1,6 +1,6 @@
 import type { ProbotOctokit } from "probot";
 import { parseEndOfLifeMarker, type EndOfLifeRef } from "../core/render/end-of-life-issue.js";
-import { ClaimNotFulfilled, findOrCreateOnce } from "./claim.js";
+import type { Coordination } from "../store/coordination.js";
 import { CouldNotEvaluate, httpStatus, rethrowAsCouldNotEvaluate } from "./errors.js";
 
 export interface RepositoryLocation {
@@ -84,33 +84,34 @@ export interface NewEndOfLifeIssue {
   title: string;
   body: string;
   labels: string[];
-  /** A commit of the repository for the claim ref to point at (the push's `after`). */
-  sha: string;
   appId: number;
   /** Verifies the markers of the issues found (the body carries the marker signed with it). */
   markerKey: string;
 }
 
-/** The claim key of a model digest's end-of-life issue (a git ref name part). */
-export function endOfLifeClaimKey(digest: string): string {
-  return `eol-${digest.replace(/^sha256:/, "")}`;
+/** The create-once key of a model version's end-of-life issue: repository, model name and digest. */
+export function endOfLifeCreateKey({ owner, repo }: RepositoryLocation, ref: EndOfLifeRef): string {
+  return `${owner}/${repo}:${ref.model}:eol-${ref.digest.replace(/^sha256:/, "")}`;
 }
 
 /**
- * Opens the end-of-life issue of a model once, whatever the number of deliveries: found by
- * label and marker first; else created under the claim `refs/modelgate/claims/eol-<digest hex>`
- * (claim.ts: one creator across replicas, the others wait for its issue; a claimer that died
- * is taken over). Two models with the very same artefacts share the claim key: the second
- * finds no issue of its own after the wait and takes over, so it still gets one.
+ * Opens the end-of-life issue of a model once, whatever the number of deliveries and
+ * replicas: found by label and marker first; else created under the lock of its create-once
+ * key (Coordination.findOrCreateOnce), so every other delivery finds the one issue.
  */
-export async function ensureEndOfLifeIssue(octokit: ProbotOctokit, location: RepositoryLocation, issue: NewEndOfLifeIssue): Promise<{ issue: EndOfLifeIssue; created: boolean }> {
+export async function ensureEndOfLifeIssue(
+  octokit: ProbotOctokit,
+  location: RepositoryLocation,
+  issue: NewEndOfLifeIssue,
+  coordination: Coordination,
+): Promise<{ issue: EndOfLifeIssue; created: boolean }> {
   const label = issue.labels[0] ?? "model-eol";
   const find = () => findEndOfLifeIssue(octokit, location, { ref: issue.ref, label, appId: issue.appId, markerKey: issue.markerKey });
   const existing = await find();
   if (existing) return { issue: existing, created: false };
   let created = false;
   try {
-    const found = await findOrCreateOnce(octokit, { ...location, key: endOfLifeClaimKey(issue.ref.digest), sha: issue.sha }, {
+    const found = await coordination.findOrCreateOnce(endOfLifeCreateKey(location, issue.ref), {
       find,
       create: async () => {
         created = true;
@@ -120,7 +121,6 @@ export async function ensureEndOfLifeIssue(octokit: ProbotOctokit, location: Rep
     return { issue: found, created };
   } catch (error) {
     if (error instanceof CouldNotEvaluate) throw error;
-    if (error instanceof ClaimNotFulfilled) throw new CouldNotEvaluate(`the end-of-life issue of ${issue.ref.model} was claimed but never opened: ${error.message}`, { cause: error });
     throw new Error(`could not open the end-of-life issue of ${issue.ref.model} in ${location.owner}/${location.repo}: ${(error as Error).message}`, { cause: error });
   }
 }

@@ -13,7 +13,7 @@ import {
   type SignOffTracking,
 } from "../core/sign-off/issue.js";
 import { signOffKey, signOffSubject, type SignOffSubjectOf } from "../core/sign-off/subject.js";
-import { ClaimNotFulfilled, findOrCreateOnce } from "./claim.js";
+import type { Coordination } from "../store/coordination.js";
 import { CouldNotEvaluate, describeTarget, httpStatus, rethrowAsCouldNotEvaluate } from "./errors.js";
 import { readSignOffHistories } from "./issue-comments.js";
 import type { PullRequestUnderEvaluation } from "./pull-requests.js";
@@ -85,7 +85,7 @@ export async function listSignOffIssues(
 
 /**
  * The issue of a sign-off subject (a change, a gated version or another issue's ref): the one
- * whose signed marker names its digest and intent. Creation is claimed, so two such issues
+ * whose signed marker names its digest and intent. Each is created once, so two such issues
  * mean a signed marker was copied into another issue: CouldNotEvaluate, never a guess. So is
  * an issue whose tracking marker (the authors who may not sign) is missing or does not verify.
  */
@@ -109,8 +109,8 @@ export function signOffIssueFor(issues: ReadonlyArray<SignOffIssue>, subject: Si
 }
 
 /**
- * The claim key of a subject's sign-off issue (a git ref name part): `sign-off-<hex>` for
- * shipping (as it always was), `sign-off-decommission-<hex>` for a retirement.
+ * The create-once key of a subject's sign-off issue: `sign-off-<hex>` for shipping,
+ * `sign-off-decommission-<hex>` for a retirement (prefixed with the repository by openSignOffIssue).
  */
 export function signOffClaimKey(subject: SignOffSubjectOf): string {
   const { digest, intent } = signOffSubject(subject);
@@ -120,11 +120,12 @@ export function signOffClaimKey(subject: SignOffSubjectOf): string {
 
 /**
  * Opens the sign-off issue of a model version once, across concurrent deliveries and
- * replicas (see claim.ts), or returns the one another delivery opened meanwhile.
+ * replicas (Coordination.findOrCreateOnce: a lock in the database), or returns the one another
+ * delivery opened meanwhile.
  */
 export async function openSignOffIssue(
   octokit: ProbotOctokit,
-  target: { owner: string; repo: string; appId: number; claimSha: string; markerKey: string },
+  target: { owner: string; repo: string; appId: number; markerKey: string; coordination: Coordination },
   issue: { ref: ModelVersionRef; body: string },
   /** Makes sure the label exists; an evaluation opening several issues shares one, so it asks GitHub once. */
   ensureLabel: () => Promise<void> = () => ensureSignOffLabel(octokit, target),
@@ -133,9 +134,8 @@ export async function openSignOffIssue(
   const { ref } = issue;
   const what = `the sign-off issue of ${subjectPhrase(ref)}`;
   try {
-    return await findOrCreateOnce(
-      octokit,
-      { owner, repo, key: signOffClaimKey(ref), sha: target.claimSha },
+    return await target.coordination.findOrCreateOnce(
+      `${owner}/${repo}:${ref.model}:${signOffClaimKey(ref)}`,
       {
         find: async () => signOffIssueFor(await listSignOffIssues(octokit, { owner, repo, appId, markerKey }), ref),
         create: async () => {
@@ -147,7 +147,6 @@ export async function openSignOffIssue(
     );
   } catch (error) {
     if (error instanceof CouldNotEvaluate) throw error;
-    if (error instanceof ClaimNotFulfilled) throw new CouldNotEvaluate(`${what} was claimed but never opened: ${error.message}`, { cause: error });
     // issues turned off: sign-offs by issue cannot work, and the fix is in the repository settings or the policy
     const hint = httpStatus(error) === 410 ? ` (issues are turned off: turn them on, or set approvals.via to [review] and overrides.roles to [] in the policy)` : "";
     throw new CouldNotEvaluate(`${failure(error)} while opening ${describeTarget({ owner, repo, what })}${hint}`, { cause: error });
@@ -185,7 +184,7 @@ export const NO_SIGN_OFF_ISSUES: SignOffIssueFacts = { listed: [], bySubject: ne
  */
 export async function gatherSignOffIssues(
   octokit: ProbotOctokit,
-  target: { owner: string; repo: string; appId: number; pr: PullRequestUnderEvaluation; org: string; repositoryUrl: string; markerKey: string },
+  target: { owner: string; repo: string; appId: number; pr: PullRequestUnderEvaluation; org: string; repositoryUrl: string; markerKey: string; coordination: Coordination },
   policy: Policy,
   gated: ReadonlyArray<GatedVersion>,
   options: { open: boolean },
@@ -203,8 +202,7 @@ export async function gatherSignOffIssues(
     if (!issue && options.open) {
       const tracking = trackPullRequest(undefined, version, { number: pr.number, author: pr.author, roles: version.roles });
       const body = signOffIssueBody({ ref: refOf(version), tracking, state: undefined, policy, org: target.org, repositoryUrl: target.repositoryUrl, markerKey });
-      // the base commit is always in this repository (a fork's head may not be)
-      issue = await openSignOffIssue(octokit, { owner, repo, appId, claimSha: pr.baseSha, markerKey }, { ref: refOf(version), body }, ensureLabel);
+      issue = await openSignOffIssue(octokit, { owner, repo, appId, markerKey, coordination: target.coordination }, { ref: refOf(version), body }, ensureLabel);
     }
     if (issue) found.set(key, { version, issue });
   }

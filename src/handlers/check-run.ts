@@ -3,12 +3,13 @@ import { ownAppId } from "../github/app-identity.js";
 import { openPullRequestsForCommit, type PullRequestUnderEvaluation } from "../github/pull-requests.js";
 import { CHECK_NAME, evaluatePullRequest, reportCouldNotEvaluate, type EvaluationContext, type EvaluationOptions } from "./evaluate-pull-request.js";
 import type { Clock } from "./pull-request.js";
+import type { Coordination } from "../store/coordination.js";
 
 /** Buttons of the modelgate check run (render/check-run.ts). */
 const KNOWN_ACTIONS = new Set(["reevaluate", "open-sign-off"]);
 
 /** check_run rerequested / requested_action on THIS app's `modelgate` run: evaluate its pull requests again. */
-export function onCheckRun(clock: Clock, markerKey: string) {
+export function onCheckRun(clock: Clock, markerKey: string, coordination: Coordination) {
   return async (context: Context<"check_run">): Promise<void> => {
     const run = context.payload.check_run;
     if (run.name !== CHECK_NAME) return;
@@ -17,16 +18,16 @@ export function onCheckRun(clock: Clock, markerKey: string) {
     if (context.payload.action === "requested_action" && !KNOWN_ACTIONS.has(context.payload.requested_action?.identifier ?? "")) return;
     // "Open sign-off" opens (or finds) the sign-off issues while it evaluates, whatever approvals.via says
     const openSignOffIssues = context.payload.action === "requested_action" && context.payload.requested_action?.identifier === "open-sign-off";
-    await reevaluateCommit(evaluationContext(context, clock, markerKey), run.head_sha, run.pull_requests.map((pr) => pr.number), { openSignOffIssues });
+    await reevaluateCommit(evaluationContext(context, clock, markerKey, coordination), run.head_sha, run.pull_requests.map((pr) => pr.number), { openSignOffIssues });
   };
 }
 
 /** check_suite rerequested ("Re-run all checks") on this app's suite: evaluate every open PR of its head. */
-export function onCheckSuite(clock: Clock, markerKey: string) {
+export function onCheckSuite(clock: Clock, markerKey: string, coordination: Coordination) {
   return async (context: Context<"check_suite">): Promise<void> => {
     const suite = context.payload.check_suite;
     if (suite.app?.id !== (await ownAppId(context.octokit))) return;
-    await reevaluateCommit(evaluationContext(context, clock, markerKey), suite.head_sha, suite.pull_requests.map((pr) => pr.number));
+    await reevaluateCommit(evaluationContext(context, clock, markerKey, coordination), suite.head_sha, suite.pull_requests.map((pr) => pr.number));
   };
 }
 
@@ -46,7 +47,7 @@ async function reevaluateCommit(ctx: EvaluationContext, headSha: string, numbers
   if (failures.length > 0) throw new AggregateError(failures, `${failures.length} check run(s) of ${ctx.owner}/${ctx.repo} could not be written`);
 }
 
-function evaluationContext(context: Pick<Context, "octokit" | "log" | "id"> & { repo(): { owner: string; repo: string } }, clock: Clock, markerKey: string): EvaluationContext {
+function evaluationContext(context: Pick<Context, "octokit" | "log" | "id"> & { repo(): { owner: string; repo: string } }, clock: Clock, markerKey: string, coordination: Coordination): EvaluationContext {
   const { owner, repo } = context.repo();
-  return { octokit: context.octokit, log: context.log, delivery: context.id, owner, repo, now: clock(), markerKey };
+  return { octokit: context.octokit, log: context.log, delivery: context.id, owner, repo, now: clock(), markerKey, coordination };
 }

@@ -21,7 +21,6 @@ import { code, inlineText, plural } from "../core/render/markdown.js";
 import { commandSummary, parseCommandOrError } from "../core/sign-off/command.js";
 import { replaySignOffs, type SignOffState } from "../core/sign-off/replay.js";
 import { ownAppId } from "../github/app-identity.js";
-import { withKeyedLock } from "../github/claim.js";
 import {
   asEndOfLifeIssue,
   commentOnIssue,
@@ -36,6 +35,7 @@ import { listIssueComments, reactToComment, replyOnce, signOffComments, type Iss
 import { readTeamMembership, roleTeams } from "../github/membership.js";
 import { readBasePolicy } from "../github/read-policy.js";
 import { readSnapshots } from "../github/read-snapshot.js";
+import type { Coordination } from "../store/coordination.js";
 
 /** What the end-of-life workflow needs from a delivery. */
 interface EndOfLifeContext {
@@ -47,6 +47,8 @@ interface EndOfLifeContext {
   defaultBranch: string;
   /** Signs and verifies the hidden markers of this app's end-of-life issues. */
   markerKey: string;
+  /** Locks and create-once records shared by every replica. */
+  coordination: Coordination;
 }
 
 const ZERO_SHA = /^0{40}$/;
@@ -56,14 +58,14 @@ const ZERO_SHA = /^0{40}$/;
  * or its manifest deleted) gets ONE end-of-life issue (SPEC §7, EN 304 223 5.5.1-1, 5.5.1-2).
  * A failure is logged and rethrown so the delivery fails visibly and can be redelivered.
  */
-export function onPush(markerKey: string) {
+export function onPush(markerKey: string, coordination: Coordination) {
   return async (context: Context<"push">): Promise<void> => {
     const { ref, before, after, repository } = context.payload;
     const defaultBranch = repository.default_branch;
     if (ref !== `refs/heads/${defaultBranch}`) return;
     // a new branch has no "before" to compare with; a deleted one decommissions nothing
     if (ZERO_SHA.test(before) || ZERO_SHA.test(after)) return;
-    await openEndOfLifeIssues(endOfLifeContext(context, defaultBranch, markerKey), { before, after });
+    await openEndOfLifeIssues(endOfLifeContext(context, defaultBranch, markerKey, coordination), { before, after });
   };
 }
 
@@ -115,10 +117,9 @@ async function openEndOfLifeIssue(ctx: EndOfLifeContext, policy: Policy, change:
     title: endOfLifeIssueTitle(change.name, manifest.version),
     body,
     labels: [...policy.end_of_life.labels],
-    sha: commit,
     appId,
     markerKey: ctx.markerKey,
-  });
+  }, ctx.coordination);
   ctx.log.info(
     { delivery: ctx.delivery, repo: `${ctx.owner}/${ctx.repo}`, model: change.name, version: manifest.version, digest: change.digest, issue: issue.number, created },
     created ? "modelgate opened an end-of-life issue" : "modelgate found the end-of-life issue already open",
@@ -130,7 +131,7 @@ async function openEndOfLifeIssue(ctx: EndOfLifeContext, policy: Policy, change:
  * opened: close it once it is complete; reopen it, saying what is missing, when a person closed it
  * before. Issues that merely carry a pasted marker are ignored.
  */
-export function onEndOfLifeIssueEvent(markerKey: string) {
+export function onEndOfLifeIssueEvent(markerKey: string, coordination: Coordination) {
   return async (context: Context<"issues">): Promise<void> => {
     const { action, issue, repository, sender } = context.payload;
     if (action !== "edited" && action !== "closed") return;
@@ -139,7 +140,7 @@ export function onEndOfLifeIssueEvent(markerKey: string) {
     const appId = await ownAppId(context.octokit);
     // an issue of another author, or whose marker was edited: not ours
     if (!asEndOfLifeIssue(issue as IssueFields, appId, markerKey)) return;
-    const ctx = endOfLifeContext(context, repository.default_branch, markerKey);
+    const ctx = endOfLifeContext(context, repository.default_branch, markerKey, coordination);
     await withIssueSession(ctx, issue.number, appId, undefined, async (session) => {
       if (action === "closed") {
         // a redelivery finds it open again: it was already reopened
@@ -157,14 +158,20 @@ export function onEndOfLifeIssueEvent(markerKey: string) {
  * (👍, or 😕 and a reply saying why), then the sign-off table is updated and the issue closes
  * once every checklist item is ticked and every required role has signed off.
  */
-export async function handleEndOfLifeComment(context: Context<"issue_comment">, markerKey: string, issue: IssueFields, marker: EndOfLifeRef): Promise<void> {
+export async function handleEndOfLifeComment(
+  context: Context<"issue_comment">,
+  markerKey: string,
+  issue: IssueFields,
+  marker: EndOfLifeRef,
+  coordination: Coordination,
+): Promise<void> {
   const appId = await ownAppId(context.octokit);
   const eol = asEndOfLifeIssue(issue, appId, markerKey);
   // a forged marker (an issue not opened by this app, or an edited one) or another marker than the dispatcher read: not ours
   if (!eol || eol.ref.model !== marker.model || eol.ref.digest !== marker.digest) return;
   const { comment, repository } = context.payload;
   if (!comment.user || comment.user.type === "Bot") return;
-  const ctx = endOfLifeContext(context, repository.default_branch, markerKey);
+  const ctx = endOfLifeContext(context, repository.default_branch, markerKey, coordination);
   const location = { owner: ctx.owner, repo: ctx.repo };
   const reply = { ...location, issueNumber: eol.number, appId };
 
@@ -232,12 +239,12 @@ interface IssueSession {
 }
 
 /**
- * Runs `work` on a fresh session of the issue, one delivery at a time per issue in this process
+ * Runs `work` on a fresh session of the issue, one delivery at a time per issue across replicas
  * (so two deliveries never both close or reopen it). Nothing runs when the issue is no longer one
  * of this app's end-of-life issues.
  */
 async function withIssueSession(ctx: EndOfLifeContext, issueNumber: number, appId: number, latest: SignOffComment | undefined, work: (session: IssueSession) => Promise<void>): Promise<void> {
-  await withKeyedLock(`${ctx.owner}/${ctx.repo}#end-of-life-issue-${issueNumber}`, async () => {
+  await ctx.coordination.exclusive(`${ctx.owner}/${ctx.repo}#end-of-life-issue-${issueNumber}`, async () => {
     const location = { owner: ctx.owner, repo: ctx.repo };
     const issue = await readEndOfLifeIssue(ctx.octokit, location, issueNumber, { appId, markerKey: ctx.markerKey });
     if (!issue) return;
@@ -311,7 +318,7 @@ async function readPolicyOrLog(ctx: EndOfLifeContext): Promise<Policy | undefine
   return undefined;
 }
 
-function endOfLifeContext(context: Pick<Context, "octokit" | "log" | "id"> & { repo(): { owner: string; repo: string } }, defaultBranch: string, markerKey: string): EndOfLifeContext {
+function endOfLifeContext(context: Pick<Context, "octokit" | "log" | "id"> & { repo(): { owner: string; repo: string } }, defaultBranch: string, markerKey: string, coordination: Coordination): EndOfLifeContext {
   const { owner, repo } = context.repo();
-  return { octokit: context.octokit, log: context.log, delivery: context.id, owner, repo, defaultBranch, markerKey };
+  return { octokit: context.octokit, log: context.log, delivery: context.id, owner, repo, defaultBranch, markerKey, coordination };
 }

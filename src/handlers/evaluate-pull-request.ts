@@ -11,12 +11,12 @@ import { renderCheckRun } from "../core/render/check-run.js";
 import { gatherApprovalFacts } from "../github/approval-facts.js";
 import { ownAppId } from "../github/app-identity.js";
 import { writeCheckRun } from "../github/check-runs.js";
-import { withKeyedLock } from "../github/claim.js";
 import { CouldNotEvaluate, httpStatus } from "../github/errors.js";
 import type { PullRequestUnderEvaluation } from "../github/pull-requests.js";
 import { readBasePolicy } from "../github/read-policy.js";
 import { readPullRequestSnapshots } from "../github/read-snapshot.js";
 import { gatherSignOffIssues, syncSignOffIssues } from "../github/sign-off-issues.js";
+import type { Coordination } from "../store/coordination.js";
 import { couldNotEvaluateDecision } from "./could-not-evaluate.js";
 import { logDecision } from "./decision-log.js";
 import { reportPolicyProposal } from "./policy-proposal.js";
@@ -35,6 +35,8 @@ export interface EvaluationContext {
   now: Date;
   /** Signs and verifies the hidden markers of this app's issues (modelgate({ markerKey })). */
   markerKey: string;
+  /** Locks and create-once records shared by every replica (modelgate({ coordination })). */
+  coordination: Coordination;
 }
 
 export interface EvaluationOptions {
@@ -49,8 +51,8 @@ export interface EvaluationOptions {
  * the check run itself is thrown, so the delivery fails visibly.
  */
 export async function evaluatePullRequest(ctx: EvaluationContext, pr: PullRequestUnderEvaluation, options: EvaluationOptions = {}): Promise<Decision> {
-  // deliveries for one head arriving together are judged one after the other, so the second finds the first's check run
-  return withKeyedLock(`${ctx.owner}/${ctx.repo}:pull-request-head:${pr.headSha}`, () => evaluateAndReport(ctx, pr, options));
+  // deliveries for one head, on any replica, are judged one after the other, so the second finds the first's check run
+  return ctx.coordination.exclusive(`${ctx.owner}/${ctx.repo}:pull-request-head:${pr.headSha}`, () => evaluateAndReport(ctx, pr, options));
 }
 
 async function evaluateAndReport(ctx: EvaluationContext, pr: PullRequestUnderEvaluation, options: EvaluationOptions): Promise<Decision> {
@@ -101,7 +103,7 @@ async function judge(
   const viaSignOff = policy.approvals.via.includes("sign_off");
   const useIssues = viaSignOff || policy.overrides.roles.length > 0 || options.openSignOffIssues === true;
   const gated = useIssues ? gatedVersions(policy, detected.changes) : [];
-  const where = { owner, repo, pr, org: owner, repositoryUrl: repositoryWebUrl(octokit, owner, repo), markerKey: ctx.markerKey };
+  const where = { owner, repo, pr, org: owner, repositoryUrl: repositoryWebUrl(octokit, owner, repo), markerKey: ctx.markerKey, coordination: ctx.coordination };
   const issues = await gatherSignOffIssues(octokit, { ...where, appId: await ownAppId(octokit) }, policy, gated, { open: viaSignOff || options.openSignOffIssues === true });
   const facts = await gatherApprovalFacts(octokit, { owner, repo, pr }, policy, issues);
   const decision = evaluateGate({ policy, base, head, facts, now: ctx.now, detected });

@@ -6,6 +6,7 @@ import { asSignOffIssue, hasSignOffLabel } from "../github/sign-off-issues.js";
 import { handleEndOfLifeComment } from "./end-of-life.js";
 import type { Clock } from "./pull-request.js";
 import { handleSignOffComment } from "./sign-off.js";
+import type { Coordination } from "../store/coordination.js";
 
 /**
  * issue_comment created/edited/deleted: routes comments on this app's own issues to their
@@ -13,7 +14,7 @@ import { handleSignOffComment } from "./sign-off.js";
  * requests, by bots (this app's replies come back as events) and on issues someone else
  * opened — even with a copied marker — are ignored.
  */
-export function onIssueComment(clock: Clock, markerKey: string) {
+export function onIssueComment(clock: Clock, markerKey: string, coordination: Coordination) {
   return async (context: Context<"issue_comment">): Promise<void> => {
     const { issue, comment } = context.payload;
     if (issue.pull_request) return;
@@ -21,11 +22,11 @@ export function onIssueComment(clock: Clock, markerKey: string) {
     if (hasSignOffLabel(issue)) {
       const signOff = asSignOffIssue(issue, await ownAppId(context.octokit), markerKey);
       if (signOff) {
-        await handleSignOffComment(context, clock, markerKey, signOff);
+        await handleSignOffComment(context, clock, markerKey, signOff, coordination);
         return;
       }
     }
     const endOfLife = parseEndOfLifeMarker(issue.body, markerKey);
-    if (endOfLife) await handleEndOfLifeComment(context, markerKey, issue as IssueFields, endOfLife);
+    if (endOfLife) await handleEndOfLifeComment(context, markerKey, issue as IssueFields, endOfLife, coordination);
   };
 }

@@ -15,6 +15,7 @@ import { writeCheckRun } from "../github/check-runs.js";
 import { CouldNotEvaluate, httpStatus } from "../github/errors.js";
 import { readBasePolicy } from "../github/read-policy.js";
 import { readSnapshots } from "../github/read-snapshot.js";
+import type { Coordination } from "../store/coordination.js";
 import { gatherReleaseApprovalFacts } from "../github/release-approvals.js";
 import {
   listReleases,
@@ -46,9 +47,11 @@ interface ReleaseContext {
   repositoryUrl: string;
   now: Date;
   markerKey: string;
+  /** Locks shared by every replica: one delivery at a time judges a release. */
+  coordination: Coordination;
 }
 
-function releaseContext(context: Context<"release" | "check_run">, clock: Clock, markerKey: string): ReleaseContext {
+function releaseContext(context: Context<"release" | "check_run">, clock: Clock, markerKey: string, coordination: Coordination): ReleaseContext {
   const { owner, repo } = context.repo();
   const { repository } = context.payload;
   return {
@@ -61,16 +64,17 @@ function releaseContext(context: Context<"release" | "check_run">, clock: Clock,
     repositoryUrl: repository.html_url,
     now: clock(),
     markerKey,
+    coordination,
   };
 }
 
 /** `release.published`, and `release.created` for a draft (a published release fires created too: it is judged once). */
-export function onRelease(clock: Clock, markerKey: string) {
+export function onRelease(clock: Clock, markerKey: string, coordination: Coordination) {
   return async (context: Context<"release">): Promise<void> => {
     const { action, release } = context.payload;
     if (action === "created" && !release.draft) return;
     if (action !== "created" && action !== "published") return;
-    const ctx = releaseContext(context, clock, markerKey);
+    const ctx = releaseContext(context, clock, markerKey, coordination);
     await evaluateRelease(ctx, releaseUnderEvaluation(release));
   };
 }
@@ -80,13 +84,13 @@ export function onRelease(clock: Clock, markerKey: string) {
  * run's details_url carries (releaseDetailsUrl), judged again — e.g. after the missing sign-offs.
  * Runs written before the id was in the link are matched by the release page they link to.
  */
-export function onReleaseCheckRun(clock: Clock, markerKey: string) {
+export function onReleaseCheckRun(clock: Clock, markerKey: string, coordination: Coordination) {
   return async (context: Context<"check_run">): Promise<void> => {
     const run = context.payload.check_run;
     if (run.name !== RELEASE_CHECK_NAME) return;
     if (run.app?.id !== (await ownAppId(context.octokit))) return;
     if (context.payload.action === "requested_action" && context.payload.requested_action?.identifier !== "reevaluate") return;
-    const ctx = releaseContext(context, clock, markerKey);
+    const ctx = releaseContext(context, clock, markerKey, coordination);
     const releaseId = releaseIdOfDetailsUrl(run.details_url);
     // the id survives what the page address does not (a release turned back into a draft gets a new one)
     if (releaseId !== undefined) return evaluateRelease(ctx, { id: releaseId });
@@ -117,6 +121,11 @@ interface ReleaseJudgement {
  * a write that fails is reported in the check run.
  */
 export async function evaluateRelease(ctx: ReleaseContext, subject: Pick<ReleaseUnderEvaluation, "id"> & Partial<Pick<ReleaseUnderEvaluation, "tagName">>): Promise<void> {
+  // deliveries for one release, on any replica, judge it one after the other: the second finds the first's check run
+  await ctx.coordination.exclusive(`${ctx.owner}/${ctx.repo}:release-${subject.id}`, () => judgeAndReportRelease(ctx, subject));
+}
+
+async function judgeAndReportRelease(ctx: ReleaseContext, subject: Pick<ReleaseUnderEvaluation, "id"> & Partial<Pick<ReleaseUnderEvaluation, "tagName">>): Promise<void> {
   const location = { owner: ctx.owner, repo: ctx.repo };
   let release: ReleaseUnderEvaluation | undefined;
   let commit: string;

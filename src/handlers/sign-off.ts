@@ -14,6 +14,7 @@ import { pullRequestUnderEvaluation, type PullRequestUnderEvaluation } from "../
 import { readBasePolicy } from "../github/read-policy.js";
 import { updateSignOffIssue, type SignOffIssue } from "../github/sign-off-issues.js";
 import { evaluatePullRequest, repositoryWebUrl, type EvaluationContext } from "./evaluate-pull-request.js";
+import type { Coordination } from "../store/coordination.js";
 import type { Clock } from "./pull-request.js";
 
 type CommentContext = Context<"issue_comment">;
@@ -33,9 +34,9 @@ interface IssueSession {
  * An edited or deleted command can only withdraw a sign-off: the table and the PRs are
  * brought up to date, silently.
  */
-export async function handleSignOffComment(context: CommentContext, clock: Clock, markerKey: string, issue: SignOffIssue): Promise<void> {
+export async function handleSignOffComment(context: CommentContext, clock: Clock, markerKey: string, issue: SignOffIssue, coordination: Coordination): Promise<void> {
   const { owner, repo } = context.repo();
-  const ctx: EvaluationContext = { octokit: context.octokit, log: context.log, delivery: context.id, owner, repo, now: clock(), markerKey };
+  const ctx: EvaluationContext = { octokit: context.octokit, log: context.log, delivery: context.id, owner, repo, now: clock(), markerKey, coordination };
   const { comment } = context.payload;
   const defaultBranch = context.payload.repository.default_branch;
 

@@ -11,6 +11,7 @@ import { APP_ID, createTestApp, INSTALLATION_ID, serveInstallationToken, testMar
 import { useNock } from "../helpers/use-nock.js";
 import { OWNER, REPO } from "../fixtures/payloads/index.js";
 import { commentResource, issueCommentEvent, issueResource, issuesEvent, pushEvent, type IssueFixture } from "../fixtures/payloads/lifecycle.js";
+import { testDatabase } from "../helpers/database.js";
 
 useNock();
 
@@ -70,7 +71,6 @@ function serveEndOfLifeListing(issues: () => IssueFixture[], times = 1): void {
 
 function serveIssueCreation(onCreate: () => void = () => undefined): void {
   const api = nock(GITHUB_API);
-  api.post(`${API}/git/refs`).reply(201, { ref: "refs/modelgate/claims/x", object: { sha: AFTER, type: "commit" } });
   api.post(`${API}/labels`).reply(201, { name: "model-eol" });
   api.post(`${API}/issues`).reply(201, (_uri, body) => {
     onCreate();
@@ -92,7 +92,10 @@ describe("story 1: a push that decommissions a model", () => {
     await app.receive(pushEvent({ ref: "refs/heads/main", before: BEFORE, after: AFTER }, INSTALLATION_ID));
 
     expect(issueCreations(app)).toEqual([{ title: "End of life: fraud-detector 2.1.0", labels: ["model-eol"], body: EOL_BODY }]);
-    expect(app.requestsTo("POST", `${API}/git/refs`).map((r) => r.body)).toEqual([{ ref: `refs/modelgate/claims/eol-${FRAUD.digest.slice("sha256:".length)}`, sha: AFTER }]);
+    // recorded as created once in the database every replica shares; nothing of it is written to the repository
+    const { rows } = await (await testDatabase()).pool.query("SELECT key FROM modelgate.created_once");
+    expect(rows).toEqual([{ key: `acme/models:fraud-detector:eol-${FRAUD.digest.slice("sha256:".length)}` }]);
+    expect(app.requests.filter((r) => r.path.includes("/git/refs"))).toEqual([]);
     expect(app.requestsTo("POST", `${API}/labels`).map((r) => r.body)).toEqual([{ name: "model-eol", color: "b60205", description: "modelgate: disposal of a decommissioned model (EN 304 223 5.5.1)" }]);
   });
 
@@ -112,7 +115,6 @@ describe("story 1: a push that decommissions a model", () => {
     await app.receive(pushEvent({ ref: "refs/heads/main", before: BEFORE, after: AFTER }, INSTALLATION_ID));
 
     expect(issueCreations(app)).toEqual([]);
-    expect(app.requestsTo("POST", `${API}/git/refs`)).toEqual([]);
   });
 
   test("two deliveries of the push at the same time open exactly one issue", async () => {
@@ -125,8 +127,7 @@ describe("story 1: a push that decommissions a model", () => {
     let created = false;
     serveEndOfLifeListing(() => (created ? [EOL_ISSUE] : []), 3);
     serveIssueCreation(() => (created = true));
-    // the second delivery loses the claim: GitHub refuses to create the same ref twice
-    nock(GITHUB_API).post(`${API}/git/refs`).reply(422, { message: "Reference already exists" });
+    // the second delivery waits on the database lock, then finds the first one's issue
 
     const push = pushEvent({ ref: "refs/heads/main", before: BEFORE, after: AFTER }, INSTALLATION_ID);
     await Promise.all([app.receive({ ...push, id: "d-1" }), app.receive({ ...push, id: "d-2" })]);

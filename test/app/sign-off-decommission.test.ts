@@ -6,6 +6,7 @@ import { modelFiles } from "../helpers/model-files.js";
 import { servePullRequestAlways } from "../helpers/fake-issue-tracker.js";
 import { BASE, HEAD, RELEASED, RETRAINED, fraud, identitySig, postComment, replies, trackingLine, world } from "../helpers/sign-off-world.js";
 import { useNock } from "../helpers/use-nock.js";
+import { testDatabase } from "../helpers/database.js";
 
 useNock();
 
@@ -95,9 +96,8 @@ describe("a model that shipped is decommissioned with the same digest", () => {
     const requests = app.requests.slice(before);
 
     const hex = RETRAINED.digest.replace("sha256:", "");
-    expect(requests.filter((r) => r.method === "POST" && r.path === "/repos/acme/models/git/refs").map((r) => r.body)).toEqual([
-      { ref: `refs/modelgate/claims/sign-off-decommission-${hex}`, sha: HEAD },
-    ]);
+    const { rows } = await (await testDatabase()).pool.query("SELECT key FROM modelgate.created_once ORDER BY key");
+    expect(rows).toEqual([{ key: `acme/models:fraud-detector:sign-off-${hex}` }, { key: `acme/models:fraud-detector:sign-off-decommission-${hex}` }]);
     expect(requests.filter((r) => r.method === "POST" && r.path === ISSUES).map((r) => r.body)).toEqual([
       { title: "Sign-off: fraud-detector 2.1.0 (decommission)", labels: ["modelgate:sign-off"], body: DECOMMISSION_BODY },
     ]);

@@ -6,12 +6,15 @@ import { modelFiles } from "../helpers/model-files.js";
 import { BOT_LOGIN } from "../helpers/fake-issue-tracker.js";
 import { BASE, HEAD, PR, POLICY, RELEASED, RETRAINED, fraud, identitySig, postComment, replies, trackingLine, world } from "../helpers/sign-off-world.js";
 import { useNock } from "../helpers/use-nock.js";
+import { testDatabase } from "../helpers/database.js";
+import { postgresCoordination } from "../../src/store/coordination.js";
 
 useNock();
 
 const ISSUES = "/repos/acme/models/issues";
 const DIGEST_HEX = RETRAINED.digest.replace("sha256:", "");
-const CLAIM_REF = `refs/modelgate/claims/sign-off-${DIGEST_HEX}`;
+/** The create-once record of the issue, in the database every replica shares. */
+const CREATE_KEY = `acme/models:fraud-detector:sign-off-${DIGEST_HEX}`;
 
 /** The body of the sign-off issue of fraud-detector 2.1.0 as first opened for PR #7. */
 const SUBJECT = { model: "fraud-detector", version: "2.1.0", digest: RETRAINED.digest, intent: "ship" } as const;
@@ -54,13 +57,15 @@ const OPENED_BODY = [
 ].join("\n");
 
 describe("the first evaluation of a gated pull request", () => {
-  test("claims the digest, creates the label and opens ONE sign-off issue, linked from the check run", async () => {
+  test("records the digest's issue in the database, creates the label and opens ONE sign-off issue, linked from the check run", async () => {
     const app = await createTestApp();
     const { tracker, checks } = world();
 
     await app.receive(pullRequestEvent("opened", PR, INSTALLATION_ID));
 
-    expect(app.requestsTo("POST", "/repos/acme/models/git/refs").map((r) => r.body)).toEqual([{ ref: CLAIM_REF, sha: BASE }]);
+    expect(await createdRecords()).toEqual([{ key: CREATE_KEY, times: 1 }]);
+    // nothing of modelgate's bookkeeping is written to the repository
+    expect(app.requests.filter((r) => r.path.includes("/git/refs"))).toEqual([]);
     expect(app.requestsTo("POST", "/repos/acme/models/labels").map((r) => r.body)).toEqual([
       { name: "modelgate:sign-off", color: "5319e7", description: "modelgate: sign-off of a model version by its accountable roles" },
     ]);
@@ -97,7 +102,7 @@ describe("the first evaluation of a gated pull request", () => {
     await app.receive(event);
 
     expect(app.requestsTo("POST", ISSUES)).toHaveLength(1);
-    expect(app.requestsTo("POST", "/repos/acme/models/git/refs")).toHaveLength(1);
+    expect(await createdRecords()).toEqual([{ key: CREATE_KEY, times: 1 }]);
     // the second time the comments are read (there are none), in one batched GraphQL request, and nothing is written to the issue
     expect(tracker.graphqlRequests).toEqual([[100]]);
     expect(app.requestsTo("GET", `${ISSUES}/100/comments`)).toEqual([]);
@@ -144,37 +149,51 @@ describe("a pull request changing two gated models", () => {
   });
 });
 
-describe("another replica holds the claim", () => {
-  test("the issue it opens is awaited and used, never opened twice", async () => {
-    const app = await createTestApp();
+describe("replicas sharing one database", () => {
+  test("the same deliveries to two replicas at once open exactly one issue and one check run", async () => {
+    const [replicaA, replicaB] = [await createTestApp(), await createTestApp()];
     const { tracker, checks } = world();
-    tracker.claimHeldElsewhere(CLAIM_REF, BASE, {
-      afterListings: 3,
-      issue: { title: "Sign-off: fraud-detector 2.1.0", body: OPENED_BODY, labels: ["modelgate:sign-off"], state: "open", stateReason: null, appId: APP_ID, author: BOT_LOGIN, comments: [] },
-    });
+
+    await Promise.all([
+      replicaA.receive({ ...pullRequestEvent("opened", PR, INSTALLATION_ID), id: "delivery-a" }),
+      replicaB.receive({ ...pullRequestEvent("opened", PR, INSTALLATION_ID), id: "delivery-a" }),
+      replicaB.receive({ ...pullRequestEvent("synchronize", PR, INSTALLATION_ID), id: "delivery-b" }),
+    ]);
+
+    expect([...replicaA.requestsTo("POST", ISSUES), ...replicaB.requestsTo("POST", ISSUES)]).toHaveLength(1);
+    expect(tracker.appIssues()).toHaveLength(1);
+    expect(checks.runs).toHaveLength(1);
+    expect([...replicaA.requestsTo("POST", "/repos/acme/models/check-runs"), ...replicaB.requestsTo("POST", "/repos/acme/models/check-runs")]).toHaveLength(1);
+  });
+
+  test("an issue another replica created that GitHub does not list yet is awaited and used, never opened twice", async () => {
+    const app = await createTestApp({ coordination: postgresCoordination((await testDatabase()).pool, { waitsMs: [5, 5, 5] }) });
+    const { tracker, checks } = world();
+    await recordCreatedElsewhere(CREATE_KEY);
+    tracker.createdElsewhere(3, { title: "Sign-off: fraud-detector 2.1.0", body: OPENED_BODY, labels: ["modelgate:sign-off"], state: "open", stateReason: null, appId: APP_ID, author: BOT_LOGIN, comments: [] });
 
     await app.receive(pullRequestEvent("opened", PR, INSTALLATION_ID));
 
-    // listed once before the claim, then again at once and after the first short wait
+    // listed by the evaluation, under the lock, then after each short wait until it shows
     expect(app.requestsTo("GET", /^\/repos\/acme\/models\/issues\?/)).toHaveLength(3);
     expect(app.requestsTo("POST", ISSUES)).toEqual([]);
     expect(tracker.issues).toHaveLength(1);
     expect(checks.latest(HEAD).summary).toContain("https://github.com/acme/models/issues/100");
   });
 
-  test("a claimer that died before opening its issue is taken over once, after the wait", async () => {
-    const app = await createTestApp();
-    const { tracker, checks } = world();
-    tracker.claimHeldElsewhere(CLAIM_REF, BASE);
+  test("a recorded issue that never shows (deleted) is opened again after the waits", async () => {
+    const app = await createTestApp({ coordination: postgresCoordination((await testDatabase()).pool, { waitsMs: [5, 5] }) });
+    const { checks } = world();
+    await recordCreatedElsewhere(CREATE_KEY);
 
     await app.receive(pullRequestEvent("opened", PR, INSTALLATION_ID));
 
-    expect(app.requestsTo("POST", "/repos/acme/models/git/refs").map((r) => (r.body as { ref: string }).ref)).toEqual([CLAIM_REF, `${CLAIM_REF}.takeover-1`]);
     expect(app.requestsTo("POST", ISSUES)).toHaveLength(1);
+    expect(await createdRecords()).toEqual([{ key: CREATE_KEY, times: 2 }]);
     expect(checks.latest(HEAD).conclusion).toBe("action_required");
-  }, 15_000);
+  });
 
-  test("an issue that cannot be created releases the claim, and the check run says it could not evaluate", async () => {
+  test("an issue that cannot be created records nothing, and the check run says it could not evaluate", async () => {
     const app = await createTestApp();
     const { tracker, checks } = world();
     // the repository has disabled issues: GitHub answers 410 Gone
@@ -182,9 +201,7 @@ describe("another replica holds the claim", () => {
 
     await app.receive(pullRequestEvent("opened", PR, INSTALLATION_ID));
 
-    // Octokit escapes the slashes of the {ref} parameter; GitHub reads them back
-    expect(app.requestsTo("DELETE", `/repos/acme/models/git/refs/modelgate%2Fclaims%2Fsign-off-${DIGEST_HEX}`)).toHaveLength(1);
-    expect(tracker.refs.size).toBe(0);
+    expect(await createdRecords()).toEqual([]);
     expect(checks.latest(HEAD)).toMatchObject({
       conclusion: "failure",
       title:
@@ -192,6 +209,15 @@ describe("another replica holds the claim", () => {
     });
   });
 });
+
+async function createdRecords(): Promise<Array<{ key: string; times: number }>> {
+  const { rows } = await (await testDatabase()).pool.query<{ key: string; times: number }>("SELECT key, times FROM modelgate.created_once ORDER BY key");
+  return rows;
+}
+
+async function recordCreatedElsewhere(key: string): Promise<void> {
+  await (await testDatabase()).pool.query("INSERT INTO modelgate.created_once (key) VALUES ($1)", [key]);
+}
 
 describe("an issue someone else opened with a copied marker", () => {
   test("is ignored: the app opens its own, and commands on the forged one do nothing", async () => {
@@ -262,7 +288,7 @@ describe("the Open sign-off button", () => {
 
     await app.receive(pullRequestEvent("opened", PR, INSTALLATION_ID));
 
-    expect(app.requests.filter((r) => r.path.startsWith(ISSUES) || r.path.includes("/git/refs"))).toEqual([]);
+    expect(app.requests.filter((r) => r.path.startsWith(ISSUES))).toEqual([]);
     expect(checks.latest(HEAD).actions.map((a) => a.identifier)).toEqual(["open-sign-off", "reevaluate"]);
   });
 

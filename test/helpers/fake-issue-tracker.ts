@@ -1,6 +1,6 @@
 /**
  * Stateful fakes of the GitHub endpoints the sign-off workflow uses — issues, comments (REST
- * and batched GraphQL), reactions, labels, claim refs, check runs, team membership, pull
+ * and batched GraphQL), reactions, labels, check runs, team membership, pull
  * requests, the policy — served with nock for as many requests as the app makes (all
  * optional: the recorder and the state say what happened, so tests assert exact bodies and counts).
  */
@@ -49,7 +49,6 @@ export class FakeIssueTracker {
   readonly owner: string;
   readonly repo: string;
   readonly issues: FakeIssue[] = [];
-  readonly refs = new Map<string, string>();
   labelExists = false;
   /** GitHub answers 410 to new issues when the repository has issues turned off. */
   issuesDisabled = false;
@@ -57,7 +56,7 @@ export class FakeIssueTracker {
   graphqlFailure: "errors" | "502" | undefined;
   /** The issue numbers asked through GraphQL comment reads, per request. */
   readonly graphqlRequests: number[][] = [];
-  /** Claims another replica holds: the issue it "creates" appears after this many listings (never if undefined). */
+  /** Issues another replica created that GitHub's listing does not show yet: each appears after this many listings. */
   private readonly pendingCreations: Array<{ afterListings: number; issue: Omit<FakeIssue, "number"> }> = [];
   private listings = 0;
   private nextIssue = 100;
@@ -167,22 +166,6 @@ export class FakeIssueTracker {
         this.labelExists = true;
         return [201, { name: (body as { name: string }).name }];
       });
-    api()
-      .post(`${base}/git/refs`)
-      .optionally()
-      .reply((_uri, body) => {
-        const { ref, sha } = body as { ref: string; sha: string };
-        if (this.refs.has(ref)) return [422, { message: "Reference already exists", documentation_url: "" }];
-        this.refs.set(ref, sha);
-        return [201, { ref, object: { sha, type: "commit" } }];
-      });
-    api()
-      .delete(new RegExp(`^${base}/git/refs/(.+)$`))
-      .optionally()
-      .reply((uri) => {
-        const ref = `refs/${decodeURIComponent(uri.slice(`${base}/git/refs/`.length))}`;
-        return this.refs.delete(ref) ? [204, ""] : [422, { message: "Reference does not exist" }];
-      });
     return this;
   }
 
@@ -222,13 +205,9 @@ export class FakeIssueTracker {
     for (const issue of this.issues) issue.comments = issue.comments.filter((c) => c.id !== comment.id);
   }
 
-  /**
-   * Another replica already holds the claim of `ref`; the issue it creates appears at the
-   * `afterListings`-th listing from now (never, when undefined: the claimer died).
-   */
-  claimHeldElsewhere(ref: string, sha: string, creation?: { afterListings: number; issue: Omit<FakeIssue, "number"> }): void {
-    this.refs.set(ref, sha);
-    if (creation) this.pendingCreations.push({ afterListings: this.listings + creation.afterListings, issue: creation.issue });
+  /** Another replica created this issue; GitHub's listing shows it only from the `afterListings`-th listing on. */
+  createdElsewhere(afterListings: number, issue: Omit<FakeIssue, "number">): void {
+    this.pendingCreations.push({ afterListings: this.listings + afterListings, issue });
   }
 
   issue(number: number): FakeIssue {

@@ -4,6 +4,7 @@ import { pino } from "pino";
 import { Probot, ProbotOctokit } from "probot";
 import { modelgate } from "../../src/index.js";
 import { markerKeyFromPrivateKey } from "../../src/marker-key.js";
+import { postgresCoordination, type Coordination } from "../../src/store/coordination.js";
 import { GITHUB_API } from "./fake-repository.js";
 import { createRecorder, type RecordedRequest } from "./request-recorder.js";
 
@@ -31,8 +32,12 @@ export function testPrivateKey(): string {
   return privateKey;
 }
 
-/** A Probot running modelgate with retries and throttling off, a fixed clock, and captured logs and requests. */
-export async function createTestApp(options: { now?: Date; secret?: string } = {}): Promise<TestApp> {
+/**
+ * A Probot running modelgate with retries and throttling off, a fixed clock, and captured logs and
+ * requests. Its locks live in this test file's real Postgres database (test/helpers/database.ts),
+ * as in production; two apps of one file share them like two replicas on one database.
+ */
+export async function createTestApp(options: { now?: Date; secret?: string; coordination?: Coordination } = {}): Promise<TestApp> {
   const { fetch: recordingFetch, requests } = createRecorder();
   const logs: Array<Record<string, unknown>> = [];
   const log = pino({ level: "info" }, { write: (line: string) => void logs.push(JSON.parse(line) as Record<string, unknown>) });
@@ -49,7 +54,8 @@ export async function createTestApp(options: { now?: Date; secret?: string } = {
     })),
   });
   const now = options.now ?? TEST_NOW;
-  await probot.load(modelgate({ clock: () => now, markerKey: testMarkerKey() }));
+  const coordination = options.coordination ?? postgresCoordination((await (await import("./database.js")).testDatabase()).pool);
+  await probot.load(modelgate({ clock: () => now, markerKey: testMarkerKey(), coordination }));
   return {
     probot,
     requests,

@@ -1,0 +1,98 @@
+import pg from "pg";
+
+/** The schema that holds modelgate's own tables (pg-boss keeps its own, `pgboss`). */
+export const SCHEMA = "modelgate";
+
+/**
+ * The migrations, in order: each runs once per database, inside a transaction, recorded in
+ * modelgate.migrations. Never edit a released one: append the next (docs/operations.md, "Upgrades").
+ */
+const MIGRATIONS: ReadonlyArray<{ version: number; sql: string }> = [
+  {
+    version: 1,
+    sql: `
+      CREATE TABLE ${SCHEMA}.deliveries (
+        guid text PRIMARY KEY,
+        event text NOT NULL,
+        action text,
+        installation_id bigint,
+        payload jsonb NOT NULL,
+        state text NOT NULL CHECK (state IN ('queued', 'running', 'completed', 'failed')),
+        attempts integer NOT NULL DEFAULT 0,
+        received_at timestamptz NOT NULL DEFAULT now(),
+        started_at timestamptz,
+        finished_at timestamptz,
+        last_error text
+      );
+      CREATE INDEX deliveries_by_state ON ${SCHEMA}.deliveries (state, received_at);
+      CREATE TABLE ${SCHEMA}.created_once (
+        key text PRIMARY KEY,
+        created_at timestamptz NOT NULL DEFAULT now(),
+        times integer NOT NULL DEFAULT 1
+      );
+      CREATE TABLE ${SCHEMA}.conditional_reads (
+        key text PRIMARY KEY,
+        etag text NOT NULL,
+        body jsonb NOT NULL,
+        stored_at timestamptz NOT NULL DEFAULT now()
+      );
+    `,
+  },
+];
+
+export interface Database {
+  pool: pg.Pool;
+  /** Is the database reachable right now (/ready)? */
+  ping(): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+/** Opens a pool on `connectionString` and brings modelgate's schema up to date. */
+export async function openDatabase(connectionString: string, options: { max?: number } = {}): Promise<Database> {
+  const pool = new pg.Pool({ connectionString, max: options.max ?? 60, application_name: "modelgate" });
+  // an idle client that loses its server must not crash the process: the next query reports it
+  pool.on("error", () => undefined);
+  await migrate(pool);
+  return {
+    pool,
+    ping: async () => {
+      try {
+        await pool.query("SELECT 1");
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    close: () => pool.end(),
+  };
+}
+
+/** Applies the missing migrations; replicas starting together take turns on an advisory lock. */
+export async function migrate(pool: pg.Pool): Promise<void> {
+  const client = await pool.connect();
+  try {
+    await client.query("SELECT pg_advisory_lock(hashtextextended('modelgate:migrations', 0))");
+    try {
+      await client.query(`CREATE SCHEMA IF NOT EXISTS ${SCHEMA}`);
+      await client.query(`CREATE TABLE IF NOT EXISTS ${SCHEMA}.migrations (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`);
+      const { rows } = await client.query<{ version: number }>(`SELECT version FROM ${SCHEMA}.migrations`);
+      const applied = new Set(rows.map((row) => row.version));
+      for (const migration of MIGRATIONS) {
+        if (applied.has(migration.version)) continue;
+        await client.query("BEGIN");
+        try {
+          await client.query(migration.sql);
+          await client.query(`INSERT INTO ${SCHEMA}.migrations (version) VALUES ($1)`, [migration.version]);
+          await client.query("COMMIT");
+        } catch (error) {
+          await client.query("ROLLBACK");
+          throw error;
+        }
+      }
+    } finally {
+      await client.query("SELECT pg_advisory_unlock(hashtextextended('modelgate:migrations', 0))");
+    }
+  } finally {
+    client.release();
+  }
+}

