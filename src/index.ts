@@ -6,6 +6,7 @@ import { onRelease, onReleaseCheckRun } from "./handlers/release.js";
 import { onPullRequest, onPullRequestReview, type Clock } from "./handlers/pull-request.js";
 import { defaultMarkerKey } from "./marker-key.js";
 import { inProcessCoordination, type Coordination } from "./store/coordination.js";
+import type { Jobs } from "./queue/job-queue.js";
 
 /**
  * The modelgate GitHub App: registers each event once (never both `event` and
@@ -14,8 +15,9 @@ import { inProcessCoordination, type Coordination } from "./store/coordination.j
  * App's private key (marker-key.ts), and loading fails when there is none to derive it from.
  * The coordination holds the locks that serialise work on one head or subject: the server passes
  * the database's (server/runtime.ts); alone in one process (the GitHub Action) locks are in memory.
+ * With `jobs` (the server's queue), the app defines its scheduled and retried jobs there.
  */
-export function modelgate(options: { clock?: Clock; markerKey?: string; coordination?: Coordination } = {}): ApplicationFunction {
+export function modelgate(options: { clock?: Clock; markerKey?: string; coordination?: Coordination; jobs?: Jobs } = {}): ApplicationFunction {
   const clock = options.clock ?? (() => new Date());
   return (app) => {
     const markerKey = options.markerKey ?? defaultMarkerKey();

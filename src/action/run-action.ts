@@ -1,10 +1,11 @@
 import { randomUUID } from "node:crypto";
 import { readFile } from "node:fs/promises";
-import { Probot, type ApplicationFunction, type Logger, type ProbotOctokit } from "probot";
+import { Probot, type Logger, type ProbotOctokit } from "probot";
 import { modelgate } from "../index.js";
 import { markerKeyFromPrivateKey } from "../marker-key.js";
 import type { Clock } from "../handlers/pull-request.js";
 import { httpStatus } from "../github/errors.js";
+import { isHandled, recordingHandledEvents } from "../handled-events.js";
 
 /** The environment of a GitHub Actions step (process.env in production). */
 export type ActionEnv = Record<string, string | undefined>;
@@ -48,7 +49,7 @@ export async function runAction(env: ActionEnv, options: RunActionOptions = {}):
   await probot.load(recordingHandledEvents(modelgate({ ...(options.clock ? { clock: options.clock } : {}), markerKey: markerKeyFromPrivateKey(credentials.privateKey) }), handled));
 
   const action = typeof payload.action === "string" ? payload.action : undefined;
-  if (!handled.has(name) && !(action !== undefined && handled.has(`${name}.${action}`))) {
+  if (!isHandled(handled, name, action)) {
     probot.log.info({ event: eventName, action: action ?? null }, "modelgate does not handle this event: nothing to do");
     return;
   }
@@ -105,25 +106,6 @@ async function readEventPayload(path: string): Promise<Payload> {
 }
 
 /** Loads the app while noting every event name it registers, so unhandled events cost no request. */
-function recordingHandledEvents(app: ApplicationFunction, handled: Set<string>): ApplicationFunction {
-  return (probot, options) => {
-    const recording = new Proxy(probot, {
-      get(target, property) {
-        if (property === "on") {
-          return ((events: string | string[], handler: never) => {
-            for (const event of [events].flat()) handled.add(event);
-            return target.on(events as never, handler);
-          }) as Probot["on"];
-        }
-        // Probot keeps its state in private fields: getters and methods need the real instance
-        const value: unknown = Reflect.get(target, property, target);
-        return typeof value === "function" ? (value as (...args: unknown[]) => unknown).bind(target) : value;
-      },
-    });
-    return app(recording, options);
-  };
-}
-
 function hasInstallation(payload: Payload): boolean {
   const installation = payload.installation as { id?: unknown } | null | undefined;
   return typeof installation?.id === "number";

@@ -1,5 +1,6 @@
 import type { Logger } from "pino";
 import type { Decision } from "../core/evaluate/types.js";
+import { evaluations } from "../metrics.js";
 
 export interface DecisionLogTarget {
   delivery: string;
@@ -17,6 +18,7 @@ export interface DecisionLogTarget {
  * (EN 304 223 5.1.2-3, 5.4.2-1). Facts only — never tokens or file contents.
  */
 export function logDecision(log: Logger, target: DecisionLogTarget, decision: Decision): void {
+  evaluations.inc({ kind: target.release ? "release" : "pull_request", verdict: decision.couldNotEvaluate !== undefined ? "could_not_evaluate" : decision.verdict });
   log.info(
     {
       delivery: target.delivery,

@@ -17,6 +17,7 @@ import { readBasePolicy } from "../github/read-policy.js";
 import { readPullRequestSnapshots } from "../github/read-snapshot.js";
 import { gatherSignOffIssues, syncSignOffIssues } from "../github/sign-off-issues.js";
 import type { Coordination } from "../store/coordination.js";
+import { evaluationDuration } from "../metrics.js";
 import { couldNotEvaluateDecision } from "./could-not-evaluate.js";
 import { logDecision } from "./decision-log.js";
 import { reportPolicyProposal } from "./policy-proposal.js";
@@ -52,7 +53,14 @@ export interface EvaluationOptions {
  */
 export async function evaluatePullRequest(ctx: EvaluationContext, pr: PullRequestUnderEvaluation, options: EvaluationOptions = {}): Promise<Decision> {
   // deliveries for one head, on any replica, are judged one after the other, so the second finds the first's check run
-  return ctx.coordination.exclusive(`${ctx.owner}/${ctx.repo}:pull-request-head:${pr.headSha}`, () => evaluateAndReport(ctx, pr, options));
+  return ctx.coordination.exclusive(`${ctx.owner}/${ctx.repo}:pull-request-head:${pr.headSha}`, async () => {
+    const stopTimer = evaluationDuration.startTimer();
+    try {
+      return await evaluateAndReport(ctx, pr, options);
+    } finally {
+      stopTimer();
+    }
+  });
 }
 
 async function evaluateAndReport(ctx: EvaluationContext, pr: PullRequestUnderEvaluation, options: EvaluationOptions): Promise<Decision> {

@@ -1,0 +1,28 @@
+import type { ApplicationFunction } from "probot";
+import { operationsHandler } from "./operations.js";
+import { startRuntime, type Runtime, type RuntimeOptions } from "./runtime.js";
+
+/** What the server's parts share: the runtime once started, and whether a shutdown began. */
+export interface ServerState {
+  stopping: boolean;
+  runtime?: Runtime;
+}
+
+/**
+ * The app the server's Probot loads: it starts the runtime (database, queue, worker), stores
+ * every verified delivery modelgate handles — the webhook is answered only after that — and
+ * serves /health, /ready and /metrics. It runs no handler itself: the worker does, from the queue.
+ */
+export function modelgateServer(state: ServerState, options: Omit<RuntimeOptions, "log">): ApplicationFunction {
+  return async (app, { addHandler }) => {
+    const runtime = await startRuntime({ ...options, log: app.log });
+    state.runtime = runtime;
+    // the webhook middleware verified the signature first: a forged delivery never gets here (400)
+    app.onAny(async (context) => {
+      // a 500 makes GitHub record the delivery as failed; the redelivery job sends it again
+      if (state.stopping) throw new Error("modelgate is shutting down: this delivery is redelivered later");
+      await runtime.accept({ id: context.id, name: context.name, payload: context.payload });
+    });
+    addHandler(operationsHandler(runtime, state));
+  };
+}

@@ -1,0 +1,229 @@
+import { createHmac } from "node:crypto";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import nock from "nock";
+import { pino } from "pino";
+import { createNodeMiddleware, Probot } from "probot";
+import { afterEach, describe, expect, test } from "vitest";
+import { ModelgateOctokit } from "../../src/github/octokit.js";
+import { modelgateServer, type ServerState } from "../../src/server/app.js";
+import { pullRequestEvent } from "../fixtures/payloads/index.js";
+import { testDatabase, testDatabaseUrl } from "../helpers/database.js";
+import { createRecorder } from "../helpers/request-recorder.js";
+import { BASE, HEAD, PR, world } from "../helpers/sign-off-world.js";
+import { APP_ID, INSTALLATION_ID, TEST_NOW, testPrivateKey } from "../helpers/test-app.js";
+import { useNock } from "../helpers/use-nock.js";
+
+useNock({ loopback: true });
+
+const SECRET = "webhook-secret-of-the-test";
+
+interface Replica {
+  url: string;
+  state: ServerState;
+  requests: ReturnType<typeof createRecorder>["requests"];
+  logs: Array<Record<string, unknown>>;
+  close(): Promise<void>;
+}
+
+const replicas: Replica[] = [];
+
+/** A modelgate server as `npm start` runs it (Probot's webhook middleware + the durable runtime) on 127.0.0.1, on this file's database. */
+async function startReplica(env: Record<string, string> = {}): Promise<Replica> {
+  const { fetch: recordingFetch, requests } = createRecorder();
+  const logs: Array<Record<string, unknown>> = [];
+  const log = pino({ level: "info" }, { write: (line: string) => void logs.push(JSON.parse(line) as Record<string, unknown>) });
+  const probot = new Probot({ appId: APP_ID, privateKey: testPrivateKey(), secret: SECRET, log });
+  const state: ServerState = { stopping: false };
+  const Octokit = ModelgateOctokit.defaults((options: Record<string, unknown>) => ({
+    ...options,
+    retry: { enabled: false },
+    modelgateTraffic: TRAFFIC,
+    request: { ...(options.request as object | undefined), fetch: recordingFetch },
+  }));
+  const middleware = await createNodeMiddleware(
+    modelgateServer(state, {
+      env: { DATABASE_URL: await testDatabaseUrl(), APP_ID: String(APP_ID), PRIVATE_KEY: testPrivateKey(), WEBHOOK_SECRET: SECRET, ...env },
+      Octokit: Octokit as typeof ModelgateOctokit,
+      clock: () => TEST_NOW,
+    }),
+    { probot },
+  );
+  const server: Server = createServer((req, res) => void middleware(req, res, () => res.writeHead(404).end()));
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const replica: Replica = {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    state,
+    requests,
+    logs,
+    close: async () => {
+      await new Promise((resolve) => server.close(resolve));
+      await state.runtime?.stop(5_000);
+    },
+  };
+  replicas.push(replica);
+  return replica;
+}
+const TRAFFIC = { writeGapMs: 0 };
+
+afterEach(async () => {
+  await Promise.all(replicas.splice(0).map((r) => r.close()));
+});
+
+function signature(body: string, secret = SECRET): string {
+  return `sha256=${createHmac("sha256", secret).update(body).digest("hex")}`;
+}
+
+async function deliver(replica: Replica, event: { name: string; payload: unknown }, id: string, options: { secret?: string } = {}): Promise<Response> {
+  const body = JSON.stringify(event.payload);
+  return fetch(`${replica.url}/api/github/webhooks`, {
+    method: "POST",
+    headers: { "content-type": "application/json", "x-github-event": event.name, "x-github-delivery": id, "x-hub-signature-256": signature(body, options.secret) },
+    body,
+  });
+}
+
+async function deliveryRows(): Promise<Array<{ guid: string; state: string; attempts: number }>> {
+  const { rows } = await (await testDatabase()).pool.query<{ guid: string; state: string; attempts: number }>("SELECT guid, state, attempts FROM modelgate.deliveries ORDER BY guid");
+  return rows;
+}
+
+async function until(condition: () => Promise<boolean>, what: string, timeoutMs = 15_000): Promise<void> {
+  const started = Date.now();
+  while (!(await condition())) {
+    if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting until ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+const allCompleted = (count: number) => async () => {
+  const rows = await deliveryRows();
+  return rows.length === count && rows.every((r) => r.state === "completed");
+};
+
+const README_CHANGE = { commits: [{ sha: BASE, files: { "README.md": "# Models\n" } }, { sha: HEAD, files: { "README.md": "# Models and more\n" } }] };
+
+describe("a webhook delivery", () => {
+  test("is answered once it is stored, then runs from the queue and writes the check run", async () => {
+    const replica = await startReplica();
+    const { checks } = world(README_CHANGE);
+
+    const response = await deliver(replica, pullRequestEvent("opened", PR, INSTALLATION_ID), "guid-1");
+
+    expect(response.status).toBe(200);
+    expect((await deliveryRows()).map((r) => r.guid)).toEqual(["guid-1"]);
+    await until(allCompleted(1), "the delivery completed");
+    expect(checks.runs.map((run) => run.conclusion)).toEqual(["success"]);
+    expect(await deliveryRows()).toEqual([{ guid: "guid-1", state: "completed", attempts: 1 }]);
+  });
+
+  test("with a forged signature is refused and nothing is stored or run", async () => {
+    const replica = await startReplica();
+
+    const response = await deliver(replica, pullRequestEvent("opened", PR, INSTALLATION_ID), "guid-forged", { secret: "not-the-secret" });
+
+    expect(response.status).toBe(400);
+    expect(await deliveryRows()).toEqual([]);
+    expect(replica.requests).toEqual([]);
+  });
+
+  test("of an event modelgate does not handle is answered and not stored", async () => {
+    const replica = await startReplica();
+
+    const response = await deliver(replica, { name: "star", payload: { action: "created", installation: { id: INSTALLATION_ID } } }, "guid-star");
+
+    expect(response.status).toBe(200);
+    expect(await deliveryRows()).toEqual([]);
+  });
+
+  test("sent to two replicas (one database) runs once: one check run, written once", async () => {
+    const [a, b] = [await startReplica(), await startReplica()];
+    const { checks } = world(README_CHANGE);
+    const event = pullRequestEvent("opened", PR, INSTALLATION_ID);
+
+    const answers = await Promise.all([deliver(a, event, "guid-twice"), deliver(b, event, "guid-twice"), deliver(a, event, "guid-twice")]);
+
+    expect(answers.map((r) => r.status)).toEqual([200, 200, 200]);
+    await until(allCompleted(1), "the delivery completed");
+    // give a duplicate job time to run, if there were one
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(checks.history).toHaveLength(1);
+    expect(await deliveryRows()).toEqual([{ guid: "guid-twice", state: "completed", attempts: 1 }]);
+  });
+
+  test("that failed for good runs again when GitHub redelivers it (same GUID); one that completed does not", async () => {
+    // no retry after the first failure: the delivery is marked failed at once
+    const replica = await startReplica({ MODELGATE_DELIVERY_RETRIES: "0" });
+    const event = pullRequestEvent("opened", PR, INSTALLATION_ID);
+    // GitHub is down: not even the installation token can be created
+    const outage = nock("https://api.github.com").persist().post(`/app/installations/${INSTALLATION_ID}/access_tokens`).reply(503, { message: "Service Unavailable" });
+
+    await deliver(replica, event, "guid-redelivered");
+    await until(async () => (await deliveryRows())[0]?.state === "failed", "the delivery failed");
+    // the operator is told, with the delivery and what to do
+    await until(async () => replica.logs.some((l) => l.delivery === "guid-redelivered" && String(l.msg).startsWith("modelgate gave up on a delivery after 1 attempts: redeliver it")), "the give-up was logged");
+
+    outage.persist(false);
+    nock.removeInterceptor(outage.interceptors[0]!);
+    const { checks } = world(README_CHANGE);
+    await deliver(replica, event, "guid-redelivered");
+    await until(allCompleted(1), "the redelivery completed");
+    expect(checks.runs.map((run) => run.conclusion)).toEqual(["success"]);
+
+    await deliver(replica, event, "guid-redelivered");
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(checks.history).toHaveLength(1);
+    expect(await deliveryRows()).toEqual([{ guid: "guid-redelivered", state: "completed", attempts: 1 }]);
+  });
+
+  test("left running by a killed process is run again by the sweep of a live one", async () => {
+    const event = pullRequestEvent("opened", PR, INSTALLATION_ID);
+    // what a process killed mid-delivery leaves: the row marked running, nobody holding its lock
+    await (await testDatabase()).pool.query("INSERT INTO modelgate.deliveries (guid, event, action, installation_id, payload, state, attempts) VALUES ($1, $2, $3, $4, $5, 'running', 1)", [
+      "guid-orphan",
+      event.name,
+      "opened",
+      INSTALLATION_ID,
+      JSON.stringify(event.payload),
+    ]);
+    const { checks } = world(README_CHANGE);
+
+    await startReplica();
+
+    await until(allCompleted(1), "the orphaned delivery completed");
+    expect(checks.runs.map((run) => run.conclusion)).toEqual(["success"]);
+    expect(await deliveryRows()).toEqual([{ guid: "guid-orphan", state: "completed", attempts: 2 }]);
+  });
+});
+
+describe("operations endpoints", () => {
+  test("/health is alive, /ready answers while the database does, /metrics counts deliveries", async () => {
+    const replica = await startReplica();
+    world(README_CHANGE);
+    const before = await (await fetch(`${replica.url}/metrics`)).text();
+    await deliver(replica, pullRequestEvent("opened", PR, INSTALLATION_ID), "guid-metrics");
+    await until(allCompleted(1), "the delivery completed");
+
+    expect(await (await fetch(`${replica.url}/health`)).json()).toEqual({ status: "ok" });
+    const ready = await fetch(`${replica.url}/ready`);
+    expect([ready.status, await ready.json()]).toEqual([200, { status: "ready" }]);
+    const after = await (await fetch(`${replica.url}/metrics`)).text();
+    const added = (series: string) => metricValue(after, series) - metricValue(before, series);
+    expect(added('modelgate_webhook_deliveries_total{event="pull_request",outcome="stored"}')).toBe(1);
+    expect(added('modelgate_deliveries_processed_total{event="pull_request",outcome="completed"}')).toBe(1);
+    expect(added('modelgate_evaluations_total{kind="pull_request",verdict="success"}')).toBe(1);
+    // the check run's creation: the one write of this evaluation
+    expect(added('modelgate_github_requests_total{kind="write",status="201"}')).toBe(1);
+    expect(metricValue(after, 'modelgate_queue_depth{state="queued"}')).toBe(0);
+    expect(after).toContain("modelgate_queue_oldest_age_seconds 0");
+
+    replica.state.stopping = true;
+    const stopping = await fetch(`${replica.url}/ready`);
+    expect([stopping.status, await stopping.json()]).toEqual([503, { status: "stopping" }]);
+  });
+});
+
+/** The value of one series in Prometheus text (0 when absent). */
+function metricValue(text: string, series: string): number {
+  const line = text.split("\n").find((l) => l.startsWith(`${series} `));
+  return line === undefined ? 0 : Number(line.slice(series.length + 1));
+}
