@@ -7,6 +7,8 @@ import { onPullRequest, onPullRequestReview, type Clock } from "./handlers/pull-
 import { defaultMarkerKey } from "./marker-key.js";
 import { inProcessCoordination, type Coordination } from "./store/coordination.js";
 import type { Jobs } from "./queue/job-queue.js";
+import { defineRecoveryJobs } from "./handlers/recovery.js";
+import type { ReconciliationStore } from "./store/reconciliation-store.js";
 
 /**
  * The modelgate GitHub App: registers each event once (never both `event` and
@@ -17,11 +19,22 @@ import type { Jobs } from "./queue/job-queue.js";
  * the database's (server/runtime.ts); alone in one process (the GitHub Action) locks are in memory.
  * With `jobs` (the server's queue), the app defines its scheduled and retried jobs there.
  */
-export function modelgate(options: { clock?: Clock; markerKey?: string; coordination?: Coordination; jobs?: Jobs } = {}): ApplicationFunction {
+export interface ModelgateOptions {
+  clock?: Clock;
+  markerKey?: string;
+  coordination?: Coordination;
+  /** The server's job queue: recovery (redelivery, reconciliation) and other scheduled work is defined on it. */
+  jobs?: Jobs;
+  /** What reconciliation remembers between runs (ETags, completed heads); needed with `jobs`. */
+  reconciliationStore?: ReconciliationStore;
+}
+
+export function modelgate(options: ModelgateOptions = {}): ApplicationFunction {
   const clock = options.clock ?? (() => new Date());
   return (app) => {
     const markerKey = options.markerKey ?? defaultMarkerKey();
     const coordination = options.coordination ?? inProcessCoordination();
+    if (options.jobs && options.reconciliationStore) defineRecoveryJobs(options.jobs, { clock, markerKey, coordination, store: options.reconciliationStore });
     app.on(
       ["pull_request.opened", "pull_request.synchronize", "pull_request.reopened", "pull_request.ready_for_review", "pull_request.edited"],
       onPullRequest(clock, markerKey, coordination),

@@ -38,7 +38,7 @@ import { readSnapshots } from "../github/read-snapshot.js";
 import type { Coordination } from "../store/coordination.js";
 
 /** What the end-of-life workflow needs from a delivery. */
-interface EndOfLifeContext {
+export interface EndOfLifeContext {
   octokit: ProbotOctokit;
   log: Logger;
   delivery: string;
@@ -89,7 +89,8 @@ async function openEndOfLifeIssues(ctx: EndOfLifeContext, { before, after }: { b
   }
 }
 
-async function openEndOfLifeIssue(ctx: EndOfLifeContext, policy: Policy, change: ModelChange, { commit, appId }: { commit: string; appId: number }): Promise<void> {
+/** Opens (or finds) the one end-of-life issue of a decommissioned model; reconciliation calls it for models whose push was missed. */
+export async function openEndOfLifeIssue(ctx: EndOfLifeContext, policy: Policy, change: ModelChange, { commit, appId }: { commit: string; appId: number }): Promise<void> {
   // the manifest as it was last declared: at head when decommissioned, at base when deleted
   const loaded = change.head ?? change.base;
   if (!loaded) return;

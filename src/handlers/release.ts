@@ -36,7 +36,7 @@ import type { Clock } from "./pull-request.js";
 
 export { BOM_ASSET_NAME, BOM_CONTENT_TYPE, RELEASE_CHECK_NAME };
 
-interface ReleaseContext {
+export interface ReleaseContext {
   octokit: ProbotOctokit;
   log: Logger;
   delivery: string;

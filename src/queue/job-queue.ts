@@ -50,6 +50,8 @@ export interface CronDefinition extends JobDefinition<Record<string, unknown>> {
 export interface EnqueueOptions {
   startAfterSeconds?: number;
   singletonKey?: string;
+  /** With singletonKey: at most one job per key in each slot of this many seconds (later ones are dropped: null). */
+  singletonSeconds?: number;
 }
 
 /** Jobs on a pg-boss instance; definitions made before start() are registered by it, later ones at once. */
@@ -72,6 +74,7 @@ export class JobQueue implements Jobs {
     return this.boss.send(name, data, {
       ...(options.startAfterSeconds !== undefined ? { startAfter: options.startAfterSeconds } : {}),
       ...(options.singletonKey !== undefined ? { singletonKey: options.singletonKey } : {}),
+      ...(options.singletonSeconds !== undefined ? { singletonSeconds: options.singletonSeconds } : {}),
     });
   }
 

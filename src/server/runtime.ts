@@ -12,6 +12,8 @@ import { metricsRegistry } from "../metrics.js";
 import { DELIVERY_RETRY_LIMIT, DeliveryWorker, defineDeliveryQueue, deliveryBacklog, storeDelivery, type Delivery, type StoreOutcome } from "../queue/deliveries.js";
 import { JobQueue, startBoss } from "../queue/job-queue.js";
 import { postgresCoordination } from "../store/coordination.js";
+import { postgresReconciliationStore } from "../store/reconciliation-store.js";
+import { RECONCILE_JOB, REDELIVER_JOB } from "../handlers/recovery.js";
 import { openDatabase, type Database } from "../store/database.js";
 import { startEmbeddedPostgres, type EmbeddedPostgres } from "../store/embedded-postgres.js";
 
@@ -22,6 +24,8 @@ export interface RuntimeEnv {
   MODELGATE_POSTGRES_PORT?: string;
   MODELGATE_CONCURRENCY?: string;
   MODELGATE_DELIVERY_RETRIES?: string;
+  /** "false": do not redeliver and reconcile right after start (only on their schedule). */
+  MODELGATE_RECOVERY_ON_START?: string;
   [name: string]: string | undefined;
 }
 
@@ -74,8 +78,13 @@ export async function startRuntime({ env, log, Octokit, clock }: RuntimeOptions)
   const handled = new Set<string>();
   // the worker reads APP_ID, the private key, WEBHOOK_SECRET and GHE_HOST as Probot does
   const worker = createProbot({ env, overrides: { log, Octokit: Octokit ?? ModelgateOctokit } });
-  await worker.load(recordingHandledEvents(modelgate({ coordination, jobs, markerKey: defaultMarkerKey(env), ...(clock ? { clock } : {}) }), handled));
+  const reconciliationStore = postgresReconciliationStore(database.pool);
+  await worker.load(recordingHandledEvents(modelgate({ coordination, jobs, reconciliationStore, markerKey: defaultMarkerKey(env), ...(clock ? { clock } : {}) }), handled));
   await jobs.start({ probot: worker, log });
+  if (env.MODELGATE_RECOVERY_ON_START !== "false") {
+    // on start as well as on their schedule; replicas starting together run them once
+    for (const name of [REDELIVER_JOB, RECONCILE_JOB]) await jobs.enqueue(name, {}, { singletonKey: "on-start", singletonSeconds: 300 });
+  }
 
   const deliveries = new DeliveryWorker({
     pool: database.pool,

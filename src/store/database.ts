@@ -36,6 +36,11 @@ const MIGRATIONS: ReadonlyArray<{ version: number; sql: string }> = [
         body jsonb NOT NULL,
         stored_at timestamptz NOT NULL DEFAULT now()
       );
+      CREATE TABLE ${SCHEMA}.reconciled (
+        key text PRIMARY KEY,
+        value text NOT NULL DEFAULT '',
+        at timestamptz NOT NULL DEFAULT now()
+      );
     `,
   },
 ];

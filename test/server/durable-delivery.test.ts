@@ -43,7 +43,7 @@ async function startReplica(env: Record<string, string> = {}): Promise<Replica> 
   }));
   const middleware = await createNodeMiddleware(
     modelgateServer(state, {
-      env: { DATABASE_URL: await testDatabaseUrl(), APP_ID: String(APP_ID), PRIVATE_KEY: testPrivateKey(), WEBHOOK_SECRET: SECRET, ...env },
+      env: { DATABASE_URL: await testDatabaseUrl(), APP_ID: String(APP_ID), PRIVATE_KEY: testPrivateKey(), WEBHOOK_SECRET: SECRET, MODELGATE_RECOVERY_ON_START: "false", ...env },
       Octokit: Octokit as typeof ModelgateOctokit,
       clock: () => TEST_NOW,
     }),
@@ -163,7 +163,7 @@ describe("a webhook delivery", () => {
     await until(async () => replica.logs.some((l) => l.delivery === "guid-redelivered" && String(l.msg).startsWith("modelgate gave up on a delivery after 1 attempts: redeliver it")), "the give-up was logged");
 
     outage.persist(false);
-    nock.removeInterceptor(outage.interceptors[0]!);
+    for (const interceptor of (outage as unknown as { interceptors: nock.Interceptor[] }).interceptors) nock.removeInterceptor(interceptor);
     const { checks } = world(README_CHANGE);
     await deliver(replica, event, "guid-redelivered");
     await until(allCompleted(1), "the redelivery completed");
