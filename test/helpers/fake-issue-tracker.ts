@@ -5,6 +5,7 @@
  * optional: the recorder and the state say what happened, so tests assert exact bodies and counts).
  */
 import nock from "nock";
+import { askedMemberships, isTeamMembershipQuery, teamMembershipAnswer } from "./serve-github.js";
 import { FakeRepository, GITHUB_API, type CommitFixture, type FileFixture } from "./fake-repository.js";
 import { gitBlobSha } from "./git-objects.js";
 import { APP_ID } from "./test-app.js";
@@ -409,19 +410,22 @@ export class FakeCheckRuns {
 /** Live team membership: `members[team]` are active members; set `failing` to make GitHub answer 502. */
 export class FakeTeams {
   failing = false;
+  /** The membership reads asked, each as its team/login pairs. */
+  readonly requests: string[][] = [];
 
   constructor(private readonly org: string, readonly members: Record<string, string[]>) {}
 
   serve(): this {
     nock(GITHUB_API)
       .persist()
-      .get(new RegExp(`^/orgs/${this.org}/teams/([^/]+)/memberships/([^/]+)$`))
+      .post("/graphql", (body: { query?: unknown }) => isTeamMembershipQuery(body))
       .optionally()
-      .reply((uri) => {
+      .reply((_uri, body) => {
         if (this.failing) return [502, { message: "Bad Gateway" }];
-        const [, team = "", login = ""] = /teams\/([^/]+)\/memberships\/([^/]+)$/.exec(uri) ?? [];
-        const active = (this.members[team] ?? []).some((member) => member.toLowerCase() === decodeURIComponent(login).toLowerCase());
-        return active ? [200, { state: "active", role: "member", url: "" }] : [404, { message: "Not Found" }];
+        const request = body as { query: string; variables: Record<string, string> };
+        this.requests.push(askedMemberships(request).map((a) => `${a.team}/${a.login}`));
+        if (request.variables.org !== this.org) return [200, { data: { organization: null }, errors: [{ type: "NOT_FOUND", path: ["organization"], message: "no such organization" }] }];
+        return [200, teamMembershipAnswer(request, this.members)];
       });
     return this;
   }

@@ -51,13 +51,49 @@ export function servePolicy(owner: string, repo: string, branch: string, text: s
   nock(GITHUB_API).get(`/repos/${owner}/${repo}/contents/.github%2Fmodelgate.yml`).query({ ref: branch }).times(times).reply(200, text, { "content-type": "application/vnd.github.raw; charset=utf-8" });
 }
 
-/** Team membership answers: `members[team]` lists the active members; every other asked pair is a 404. */
+/**
+ * The one GraphQL team-membership read (src/github/membership.ts): `members[team]` lists the
+ * members; the query must ask exactly the `asked` pairs (in any order).
+ */
 export function serveTeamMembership(org: string, asked: Array<{ login: string; team: string }>, members: Record<string, string[]>): void {
-  for (const { login, team } of asked) {
-    const scope = nock(GITHUB_API).get(`/orgs/${org}/teams/${team}/memberships/${login}`);
-    if (members[team]?.some((m) => m.toLowerCase() === login.toLowerCase())) scope.reply(200, { state: "active", role: "member", url: "" });
-    else scope.reply(404, { message: "Not Found" });
+  // nobody to ask about: no request
+  if (asked.length === 0) return;
+  nock(GITHUB_API)
+    .post("/graphql", (body: { query?: unknown; variables?: unknown }) => isTeamMembershipQuery(body))
+    .reply(200, (_uri, body) => {
+      const request = body as { query: string; variables: Record<string, string> };
+      const pairs = askedMemberships(request).map((a) => `${a.team}/${a.login}`).sort();
+      const expected = asked.map((a) => `${a.team}/${a.login.toLowerCase()}`).sort();
+      if (JSON.stringify(pairs) !== JSON.stringify([...new Set(expected)])) return { errors: [{ message: `asked ${pairs.join(", ")}, expected ${expected.join(", ")}` }] };
+      if (request.variables.org !== org) return { data: { organization: null }, errors: [{ type: "NOT_FOUND", path: ["organization"], message: "no such organization" }] };
+      return teamMembershipAnswer(request, members);
+    });
+}
+
+/** Is this GraphQL request modelgate's team-membership read? */
+export function isTeamMembershipQuery(body: { query?: unknown }): boolean {
+  return typeof body.query === "string" && body.query.includes("query modelgateTeamMembership(");
+}
+
+/** The team × login pairs a membership query asks, with their aliases. */
+export function askedMemberships(request: { query: string; variables: Record<string, string> }): Array<{ teamAlias: string; memberAlias: string; team: string; login: string }> {
+  const asked: Array<{ teamAlias: string; memberAlias: string; team: string; login: string }> = [];
+  let team: { alias: string; slug: string } | undefined;
+  for (const match of request.query.matchAll(/(t\d+): team\(slug: \$(\w+)\)|(m\d+): members\(query: \$(\w+)/g)) {
+    if (match[1]) team = { alias: match[1], slug: request.variables[match[2] ?? ""] ?? "" };
+    else if (team && match[3]) asked.push({ teamAlias: team.alias, memberAlias: match[3], team: team.slug, login: (request.variables[match[4] ?? ""] ?? "").toLowerCase() });
   }
+  return asked;
+}
+
+/** GitHub's answer to a membership query: each asked team's members whose login matches. */
+export function teamMembershipAnswer(request: { query: string; variables: Record<string, string> }, members: Record<string, string[]>): Record<string, unknown> {
+  const organization: Record<string, Record<string, unknown>> = {};
+  for (const { teamAlias, memberAlias, team, login } of askedMemberships(request)) {
+    const nodes = (members[team] ?? []).filter((m) => m.toLowerCase().includes(login)).map((m) => ({ login: m }));
+    organization[teamAlias] = { ...organization[teamAlias], [memberAlias]: { nodes, pageInfo: { hasNextPage: false } } };
+  }
+  return { data: { organization } };
 }
 
 /** `GET /pulls/{number}/reviews?per_page=100` answering these reviews. */

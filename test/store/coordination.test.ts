@@ -31,17 +31,32 @@ function recorder() {
 describe("exclusive on Postgres", () => {
   test("works of one key run one after the other across two replicas, other keys alongside, and a failing work frees the lock", async () => {
     const [a, b] = [await replica(), await replica()];
-    const { events, work } = recorder();
+    const events: string[] = [];
+    let otherKeyDone!: () => void;
+    const otherKey = new Promise<void>((resolve) => (otherKeyDone = resolve));
+    let aHolds!: () => void;
+    const aHolding = new Promise<void>((resolve) => (aHolds = resolve));
 
-    const results = await Promise.allSettled([
-      a.coordination.exclusive("acme/models:pull-request-head:abc", work("a", 150, true)),
-      pause(30).then(() => b.coordination.exclusive("acme/models:pull-request-head:abc", work("b", 1))),
-      pause(30).then(() => b.coordination.exclusive("acme/models:pull-request-head:def", work("c", 1))),
-    ]);
+    const first = a.coordination.exclusive("acme/models:pull-request-head:abc", async () => {
+      events.push("a start");
+      aHolds();
+      // another key runs to its end while this one holds its lock
+      await otherKey;
+      await pause(50);
+      events.push("a end");
+      throw new Error("a failed");
+    });
+    await aHolding;
+    const second = b.coordination.exclusive("acme/models:pull-request-head:abc", async () => void events.push("b start"));
+    const third = b.coordination.exclusive("acme/models:pull-request-head:def", async () => {
+      events.push("c ran");
+      otherKeyDone();
+    });
+
+    const results = await Promise.allSettled([first, second, third]);
 
     expect(results.map((r) => r.status)).toEqual(["rejected", "fulfilled", "fulfilled"]);
-    expect(events.indexOf("b start")).toBeGreaterThan(events.indexOf("a end"));
-    expect(events.indexOf("c end")).toBeLessThan(events.indexOf("a end"));
+    expect(events).toEqual(["a start", "c ran", "a end", "b start"]);
   });
 
   test("the lock of a replica whose database session died (a killed process) is taken by the other", async () => {
@@ -67,8 +82,10 @@ describe("exclusive on Postgres", () => {
   test("a lock held longer than the lock timeout fails the waiter, naming the lock", async () => {
     const [a, b] = [await replica(), await replica({ lockTimeoutMs: 100 })];
     let release!: () => void;
-    const holding = a.coordination.exclusive("acme/models:slow", () => new Promise<void>((resolve) => (release = resolve)));
-    await pause(30);
+    let held!: () => void;
+    const aHolds = new Promise<void>((resolve) => (held = resolve));
+    const holding = a.coordination.exclusive("acme/models:slow", () => new Promise<void>((resolve) => ((release = resolve), held())));
+    await aHolds;
 
     await expect(b.coordination.exclusive("acme/models:slow", async () => "never")).rejects.toThrow(/modelgate waited 100 ms for the lock acme\/models:slow held by another delivery/);
     release();

@@ -5,28 +5,69 @@ import { listReviews } from "../../../src/github/reviews.js";
 import { defaultPolicy } from "../../../src/core/policy/schema.js";
 import { GITHUB_API } from "../../helpers/fake-repository.js";
 import { testOctokit } from "../../helpers/test-app.js";
+import { isTeamMembershipQuery, serveTeamMembership, teamMembershipAnswer } from "../../helpers/serve-github.js";
 import { useNock } from "../../helpers/use-nock.js";
 
 useNock();
 
 describe("readTeamMembership", () => {
-  test("active is a member; pending and 404 are not; each login is asked once, in lower case", async () => {
-    nock(GITHUB_API).get("/orgs/acme/teams/ml-engineers/memberships/alice").reply(200, { state: "active" });
-    nock(GITHUB_API).get("/orgs/acme/teams/platform-ops/memberships/alice").reply(200, { state: "pending" });
-    nock(GITHUB_API).get("/orgs/acme/teams/ml-engineers/memberships/bob").reply(404);
-    nock(GITHUB_API).get("/orgs/acme/teams/platform-ops/memberships/bob").reply(404);
+  const both = ["alice", "bob"].flatMap((login) => ["ml-engineers", "platform-ops"].map((team) => ({ login, team })));
+
+  test("one GraphQL read for every login and team: an exact login is a member, a login that only contains it is not; each login asked once, in lower case", async () => {
+    // GitHub's members(query:) matches parts of logins and names: "al" would find "alice" and "malcolm"
+    serveTeamMembership("acme", both, { "ml-engineers": ["Alice", "alicebot"], "platform-ops": ["malice"] });
 
     const membership = await readTeamMembership(testOctokit(), { org: "acme", logins: ["Alice", "alice", "bob"], teams: ["ml-engineers", "platform-ops"] });
 
     expect(membership).toEqual({ alice: { "ml-engineers": true, "platform-ops": false }, bob: { "ml-engineers": false, "platform-ops": false } });
   });
 
-  test("any other error fails closed", async () => {
-    nock(GITHUB_API).get("/orgs/acme/teams/ml-engineers/memberships/alice").reply(403, { message: "Resource not accessible by integration" });
+  test("many people in many teams still cost one request per 100 pairs", async () => {
+    const logins = Array.from({ length: 30 }, (_, i) => `reviewer${i}`);
+    const teams = ["t1", "t2", "t3", "t4", "t5"];
+    let requests = 0;
+    nock(GITHUB_API)
+      .post("/graphql", (body: { query?: unknown }) => isTeamMembershipQuery(body))
+      .times(2)
+      .reply(200, (_uri, body) => {
+        requests += 1;
+        return teamMembershipAnswer(body as { query: string; variables: Record<string, string> }, { t3: ["reviewer7"] });
+      });
 
-    await expect(readTeamMembership(testOctokit(), { org: "acme", logins: ["alice"], teams: ["ml-engineers"] })).rejects.toThrow(
-      "GitHub answered 403 while reading the membership of @alice in team @acme/ml-engineers",
-    );
+    const membership = await readTeamMembership(testOctokit(), { org: "acme", logins, teams });
+
+    expect(requests).toBe(2);
+    expect(Object.entries(membership).flatMap(([login, perTeam]) => Object.entries(perTeam).filter(([, member]) => member).map(([team]) => `${team}/${login}`))).toEqual(["t3/reviewer7"]);
+  });
+
+  test("a login matching more than 100 members without an exact match is asked over REST, where pending is not a member", async () => {
+    nock(GITHUB_API)
+      .post("/graphql", (body: { query?: unknown }) => isTeamMembershipQuery(body))
+      .reply(200, { data: { organization: { t0: { m0: { nodes: Array.from({ length: 100 }, (_, i) => ({ login: `al${i}` })), pageInfo: { hasNextPage: true } } } } } });
+    nock(GITHUB_API).get("/orgs/acme/teams/ml-engineers/memberships/al").reply(200, { state: "pending" });
+
+    await expect(readTeamMembership(testOctokit(), { org: "acme", logins: ["al"], teams: ["ml-engineers"] })).resolves.toEqual({ al: { "ml-engineers": false } });
+  });
+
+  test("a repository owned by a user (no such organisation) has no team members", async () => {
+    nock(GITHUB_API)
+      .post("/graphql", (body: { query?: unknown }) => isTeamMembershipQuery(body))
+      .reply(200, { data: { organization: null }, errors: [{ type: "NOT_FOUND", path: ["organization"], message: "Could not resolve to an Organization with the login of 'dana'." }] });
+
+    await expect(readTeamMembership(testOctokit(), { org: "dana", logins: ["alice"], teams: ["ml-engineers"] })).resolves.toEqual({ alice: { "ml-engineers": false } });
+  });
+
+  test.each([
+    ["an HTTP error", () => nock(GITHUB_API).post("/graphql").reply(403, { message: "Resource not accessible by integration" }), "GitHub answered 403 while reading the members of the role teams of @acme"],
+    [
+      "a GraphQL error",
+      () => nock(GITHUB_API).post("/graphql").reply(200, { data: null, errors: [{ type: "FORBIDDEN", message: "Resource not accessible by integration" }] }),
+      "GitHub's GraphQL API answered an error (Resource not accessible by integration) while reading the members of the role teams of @acme",
+    ],
+  ])("%s fails closed", async (_case, serve, message) => {
+    serve();
+
+    await expect(readTeamMembership(testOctokit(), { org: "acme", logins: ["alice"], teams: ["ml-engineers"] })).rejects.toThrow(message);
   });
 
   test("roleTeams lists each team of the policy's roles once", () => {

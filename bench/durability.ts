@@ -1,0 +1,243 @@
+/**
+ * Durability and throughput of the running server (`node lib/server/main.js`, as `npm start`
+ * runs it) against the GitHub-like fake of fake-github.ts, every socket on 127.0.0.1. Each
+ * scenario is bounded in deliveries and time and stops its processes itself:
+ * - kill -9 of the whole process group mid-burst of 30 deliveries, then a restart;
+ * - two replicas on one database, every delivery sent to both;
+ * - 50 concurrent deliveries on one installation, then 100 over four installations.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { generateKeyPairSync } from "node:crypto";
+import { mkdtemp, rm } from "node:fs/promises";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { FakeGitHub, type FakePullRequest } from "./fake-github.js";
+
+const MAIN = fileURLToPath(new URL("../lib/server/main.js", import.meta.url));
+const SECRET = "bench-webhook-secret";
+const PRIVATE_KEY = generateKeyPairSync("rsa", { modulusLength: 2048, publicKeyEncoding: { type: "spki", format: "pem" }, privateKeyEncoding: { type: "pkcs8", format: "pem" } }).privateKey;
+
+interface RunningServer {
+  url: string;
+  process: ChildProcess;
+  kill9(): void;
+  stop(): Promise<void>;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once("error", reject);
+    probe.listen(0, "127.0.0.1", () => {
+      const port = (probe.address() as { port: number }).port;
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+async function startServer(github: FakeGitHub, env: Record<string, string>): Promise<RunningServer> {
+  const port = await freePort();
+  const child = spawn(process.execPath, [MAIN], {
+    detached: true,
+    stdio: ["ignore", "ignore", "pipe"],
+    env: {
+      PATH: process.env.PATH ?? "",
+      NODE_ENV: "production",
+      APP_ID: "1",
+      PRIVATE_KEY,
+      WEBHOOK_SECRET: SECRET,
+      GHE_HOST: github.baseUrl,
+      GHE_PROTOCOL: "http",
+      HOST: "127.0.0.1",
+      PORT: String(port),
+      LOG_LEVEL: "error",
+      LOG_FORMAT: "json",
+      ...env,
+    },
+  });
+  let stderr = "";
+  child.stderr?.on("data", (chunk: Buffer) => void (stderr = (stderr + chunk.toString()).slice(-4000)));
+  const url = `http://127.0.0.1:${port}`;
+  const started = Date.now();
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`the server exited (${child.exitCode}): ${stderr}`);
+    const ready = await fetch(`${url}/ready`).then((r) => r.ok, () => false);
+    if (ready) break;
+    if (Date.now() - started > 60_000) {
+      process.kill(-child.pid!, "SIGKILL");
+      throw new Error(`the server was not ready within 60 s: ${stderr}`);
+    }
+    await sleep(100);
+  }
+  return {
+    url,
+    process: child,
+    kill9: () => process.kill(-child.pid!, "SIGKILL"),
+    stop: async () => {
+      if (child.exitCode !== null) return;
+      const exited = new Promise((resolve) => child.once("exit", resolve));
+      process.kill(child.pid!, "SIGTERM");
+      await Promise.race([exited, sleep(30_000)]);
+      if (child.exitCode === null) process.kill(-child.pid!, "SIGKILL");
+    },
+  };
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function until(condition: () => boolean, timeoutMs: number): Promise<boolean> {
+  const started = Date.now();
+  while (!condition()) {
+    if (Date.now() - started > timeoutMs) return false;
+    await sleep(50);
+  }
+  return true;
+}
+
+function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? 0;
+}
+
+const webhook = (server: RunningServer) => `${server.url}/api/github/webhooks`;
+const headKey = (pr: FakePullRequest) => `${pr.owner}/${pr.repo}@${pr.headSha}`;
+
+export interface DurabilityResults {
+  killed: { deliveries: number; answeredBeforeKill: number; checkRuns: number; duplicates: number; recoverySeconds: number; redeliveryRequests: number };
+  replicas: { deliveries: number; sentTo: number; checkRuns: number; duplicates: number };
+  throughput: Array<{ installations: number; deliveries: number; concurrency: number; p50Ms: number; p99Ms: number; maxMs: number; seconds: number; perSecond: number; checkRuns: number; duplicates: number }>;
+}
+
+async function withDataDir<T>(work: (dir: string) => Promise<T>): Promise<T> {
+  const dir = await mkdtemp(join(tmpdir(), "modelgate-bench-"));
+  try {
+    return await work(dir);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** kill -9 of the process group (server and its embedded Postgres) after half the burst was answered, then `npm start` again. */
+async function killMidBurst(): Promise<DurabilityResults["killed"]> {
+  const github = await new FakeGitHub(SECRET).start();
+  try {
+    return await withDataDir(async (dir) => {
+      const env = { MODELGATE_DATA_DIR: join(dir, "pg"), MODELGATE_POSTGRES_PORT: String(await freePort()), MODELGATE_CONCURRENCY: "8" };
+      const pulls = github.addPullRequests(1, 30);
+      let server = await startServer(github, env);
+      github.webhookUrl = webhook(server);
+      let answered = 0;
+      const burst = pulls.map((pr, i) =>
+        github.deliver(github.webhookUrl, github.openedEvent(pr), `kill-${i}`).then((a) => {
+          if (a.statusCode === 200) answered += 1;
+        }),
+      );
+      await until(() => answered >= 15, 30_000);
+      server.kill9();
+      const answeredBeforeKill = answered;
+      await Promise.allSettled(burst);
+      await sleep(500);
+      const redeliveriesBefore = github.attempts.length;
+      const restarted = Date.now();
+      server = await startServer(github, env);
+      github.webhookUrl = webhook(server);
+      await until(() => pulls.every((pr) => github.completedHeads().has(headKey(pr))), 120_000);
+      const recoverySeconds = (Date.now() - restarted) / 1000;
+      // let anything that would run twice do so before counting
+      await sleep(2_000);
+      await server.stop();
+      return {
+        deliveries: pulls.length,
+        answeredBeforeKill,
+        checkRuns: pulls.filter((pr) => github.completedHeads().has(headKey(pr))).length,
+        duplicates: github.duplicateHeads().length,
+        recoverySeconds,
+        redeliveryRequests: github.attempts.length - redeliveriesBefore,
+      };
+    });
+  } finally {
+    await github.stop();
+  }
+}
+
+/** Two replicas on one database (the first's embedded Postgres), each delivery sent to both at once. */
+async function twoReplicas(): Promise<DurabilityResults["replicas"]> {
+  const github = await new FakeGitHub(SECRET).start();
+  try {
+    return await withDataDir(async (dir) => {
+      const pgPort = await freePort();
+      const first = await startServer(github, { MODELGATE_DATA_DIR: join(dir, "pg"), MODELGATE_POSTGRES_PORT: String(pgPort) });
+      const second = await startServer(github, { DATABASE_URL: `postgres://modelgate:modelgate-embedded@127.0.0.1:${pgPort}/postgres`, MODELGATE_RECOVERY_ON_START: "false" });
+      github.webhookUrl = webhook(first);
+      const pulls = github.addPullRequests(1, 20);
+      await Promise.all(pulls.flatMap((pr, i) => [first, second].map((server) => github.deliver(webhook(server), github.openedEvent(pr), `replica-${i}`))));
+      await until(() => pulls.every((pr) => github.completedHeads().has(headKey(pr))), 60_000);
+      await sleep(2_000);
+      await second.stop();
+      await first.stop();
+      return { deliveries: pulls.length, sentTo: 2, checkRuns: pulls.filter((pr) => github.completedHeads().has(headKey(pr))).length, duplicates: github.duplicateHeads().length };
+    });
+  } finally {
+    await github.stop();
+  }
+}
+
+/** `deliveries` pull requests spread over `installations`, all delivered at once; answer latency and evaluations per second. */
+async function throughput(installations: number, perInstallation: number): Promise<DurabilityResults["throughput"][number]> {
+  const github = await new FakeGitHub(SECRET).start();
+  try {
+    return await withDataDir(async (dir) => {
+      const server = await startServer(github, { MODELGATE_DATA_DIR: join(dir, "pg"), MODELGATE_POSTGRES_PORT: String(await freePort()), MODELGATE_CONCURRENCY: "50", MODELGATE_RECOVERY_ON_START: "false" });
+      github.webhookUrl = webhook(server);
+      const pulls = Array.from({ length: installations }, (_, i) => github.addPullRequests(i + 1, perInstallation)).flat();
+      const started = performance.now();
+      const attempts = await Promise.all(pulls.map((pr, i) => github.deliver(github.webhookUrl, github.openedEvent(pr), `load-${installations}-${i}`)));
+      await until(() => pulls.every((pr) => github.completedHeads().has(headKey(pr))), 180_000);
+      const seconds = (performance.now() - started) / 1000;
+      await server.stop();
+      const latencies = attempts.map((a) => a.latencyMs);
+      return {
+        installations,
+        deliveries: pulls.length,
+        concurrency: pulls.length,
+        p50Ms: percentile(latencies, 50),
+        p99Ms: percentile(latencies, 99),
+        maxMs: Math.max(...latencies),
+        seconds,
+        perSecond: pulls.filter((pr) => github.completedHeads().has(headKey(pr))).length / seconds,
+        checkRuns: pulls.filter((pr) => github.completedHeads().has(headKey(pr))).length,
+        duplicates: github.duplicateHeads().length,
+      };
+    });
+  } finally {
+    await github.stop();
+  }
+}
+
+export async function measureDurability(): Promise<DurabilityResults> {
+  const killed = await killMidBurst();
+  const replicas = await twoReplicas();
+  const one = await throughput(1, 50);
+  const four = await throughput(4, 25);
+  return { killed, replicas, throughput: [one, four] };
+}
+
+export function durabilityReport(results: DurabilityResults): string {
+  const { killed, replicas, throughput: rows } = results;
+  return [
+    "| scenario | deliveries | result |",
+    "|---|---:|---|",
+    `| kill -9 mid-burst, then restart | ${killed.deliveries} | ${killed.answeredBeforeKill} answered before the kill; ${killed.checkRuns}/${killed.deliveries} heads got their check run, ${killed.duplicates} twice; all done ${killed.recoverySeconds.toFixed(1)} s after the restart (${killed.redeliveryRequests} deliveries sent again by the fake GitHub on modelgate's redelivery requests) |`,
+    `| two replicas, one database, each delivery to both | ${replicas.deliveries} × ${replicas.sentTo} | ${replicas.checkRuns}/${replicas.deliveries} heads got their check run, ${replicas.duplicates} twice |`,
+    "",
+    "| installations | concurrent deliveries | webhook answer p50 / p99 / max (ms) | all check runs written after (s) | evaluations/s | duplicates |",
+    "|---:|---:|---|---:|---:|---:|",
+    ...rows.map((r) => `| ${r.installations} | ${r.concurrency} | ${r.p50Ms.toFixed(0)} / ${r.p99Ms.toFixed(0)} / ${r.maxMs.toFixed(0)} | ${r.seconds.toFixed(1)} | ${r.perSecond.toFixed(2)} | ${r.duplicates} |`),
+  ].join("\n");
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  console.log(durabilityReport(await measureDurability()));
+}
