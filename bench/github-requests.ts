@@ -17,6 +17,7 @@ import { commitSha, gitBlobSha } from "../test/helpers/git-objects.js";
 import { modelFiles } from "../test/helpers/model-files.js";
 import { createTestApp, INSTALLATION_ID, TEST_NOW, type RecordedRequest } from "../test/helpers/test-app.js";
 import { OWNER, REPO, pullRequestEvent, pullRequestReviewEvent } from "../test/fixtures/payloads/index.js";
+import { isTeamMembershipQuery } from "../test/helpers/serve-github.js";
 import { FakeCheckRuns, FakeIssueTracker, FakeTeams, isIssueCommentsQuery, serveCommitsAlways, servePolicyAlways, servePullRequestAlways } from "../test/helpers/fake-issue-tracker.js";
 
 export interface Scenario {
@@ -129,13 +130,14 @@ export async function measureRequests(scenario: Scenario): Promise<[RequestMeasu
 function countRequests(requests: ReadonlyArray<RecordedRequest>): RequestMeasurement["requests"] {
   const count = (test: (request: RecordedRequest) => boolean) => requests.filter(test).length;
   const isCommentRead = (r: RecordedRequest) => r.path === "/graphql" && isIssueCommentsQuery((r.body ?? {}) as { query?: unknown });
+  const isMembershipRead = (r: RecordedRequest) => r.path.includes("/memberships/") || (r.path === "/graphql" && isTeamMembershipQuery((r.body ?? {}) as { query?: unknown }));
   return {
     total: requests.length,
     rest: count((r) => r.path !== "/graphql"),
-    graphqlFiles: count((r) => r.path === "/graphql" && !isCommentRead(r)),
+    graphqlFiles: count((r) => r.path === "/graphql" && !isCommentRead(r) && !isMembershipRead(r)),
     graphqlComments: count(isCommentRead),
     blobs: count((r) => r.path.includes("/git/blobs/")),
-    membership: count((r) => r.path.includes("/memberships/")),
+    membership: count(isMembershipRead),
     checkRunWrites: count((r) => r.path.includes("/check-runs") && r.method !== "GET"),
     signOffIssues: count((r) => r.path.includes("/issues") || r.path.includes("/labels") || isCommentRead(r)),
   };

@@ -7,6 +7,7 @@ import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { ISSUES_PER_GRAPHQL_REQUEST } from "../src/github/issue-comments.js";
 import { ALIASES_PER_GRAPHQL_REQUEST } from "../src/github/read-contents.js";
+import { durabilityReport, measureDurability } from "./durability.js";
 import { measureRequests, requestTable, SCENARIOS, type RequestMeasurement } from "./github-requests.js";
 
 const rows: RequestMeasurement[] = [];
@@ -20,15 +21,21 @@ console.log(
     "Every model is retrained (new weights as an LFS pointer, raised version, bound evaluation) and approved by two",
     "reviewers; the re-evaluation follows a third review, once the sign-off issues exist. Requests exclude the",
     "installation token (one per installation and hour). Constant REST requests: policy (2: repository, then the",
-    "organisation's .github), compare, 2 trees, reviews, 6 team memberships (2 reviewers x 3 role teams), check-run",
-    `lookup and write. GraphQL grows by chunks of ${ALIASES_PER_GRAPHQL_REQUEST} files (manifests at both ends and changed weight pointers in`,
+    "organisation's .github), compare, 2 trees, reviews, check-run lookup and write; team membership is one GraphQL",
+    `read (2 reviewers x 3 role teams). GraphQL grows by chunks of ${ALIASES_PER_GRAPHQL_REQUEST} files (manifests at both ends and changed weight pointers in`,
     `round 1, prompt files in round 2) and of ${ISSUES_PER_GRAPHQL_REQUEST} sign-off issues (their comment histories, on re-evaluation).`,
-    "Sign-off issues: the first evaluation claims and opens one per model version; every evaluation lists them",
+    "Sign-off issues: the first evaluation opens one per model version (recorded once in the database); every evaluation lists them",
     "(100 per page).",
     "Core time: plannedReads rounds + evaluateGate + renderCheckRun, contents in memory, median of 5.",
     "",
   ].join("\n"),
 );
+
+if (process.env.MODELGATE_BENCH_SERVER !== "skip") {
+  console.log("## The running server: durability and throughput\n");
+  console.log(durabilityReport(await measureDurability()));
+  console.log("");
+}
 
 const cliBench = fileURLToPath(new URL("./cli-bench.ts", import.meta.url));
 if (existsSync(cliBench)) {

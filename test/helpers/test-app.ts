@@ -5,6 +5,8 @@ import { Probot, ProbotOctokit } from "probot";
 import { modelgate } from "../../src/index.js";
 import { markerKeyFromPrivateKey } from "../../src/marker-key.js";
 import { postgresCoordination, type Coordination } from "../../src/store/coordination.js";
+import { ModelgateOctokit } from "../../src/github/octokit.js";
+import type { TrafficOptions } from "../../src/github/traffic.js";
 import { GITHUB_API } from "./fake-repository.js";
 import { createRecorder, type RecordedRequest } from "./request-recorder.js";
 
@@ -37,7 +39,7 @@ export function testPrivateKey(): string {
  * requests. Its locks live in this test file's real Postgres database (test/helpers/database.ts),
  * as in production; two apps of one file share them like two replicas on one database.
  */
-export async function createTestApp(options: { now?: Date; secret?: string; coordination?: Coordination } = {}): Promise<TestApp> {
+export async function createTestApp(options: { now?: Date; secret?: string; coordination?: Coordination; traffic?: TrafficOptions } = {}): Promise<TestApp> {
   const { fetch: recordingFetch, requests } = createRecorder();
   const logs: Array<Record<string, unknown>> = [];
   const log = pino({ level: "info" }, { write: (line: string) => void logs.push(JSON.parse(line) as Record<string, unknown>) });
@@ -46,10 +48,12 @@ export async function createTestApp(options: { now?: Date; secret?: string; coor
     privateKey: testPrivateKey(),
     log,
     ...(options.secret ? { secret: options.secret } : {}),
-    Octokit: ProbotOctokit.defaults((instanceOptions: Record<string, unknown>) => ({
+    // with `traffic`, the server's Octokit (pacing and rate-limit waits of src/github/traffic.ts)
+    Octokit: (options.traffic ? (ModelgateOctokit as unknown as typeof ProbotOctokit) : ProbotOctokit).defaults((instanceOptions: Record<string, unknown>) => ({
       ...instanceOptions,
       retry: { enabled: false },
       throttle: { enabled: false },
+      ...(options.traffic ? { modelgateTraffic: options.traffic } : {}),
       request: { ...(instanceOptions.request as object | undefined), fetch: recordingFetch },
     })),
   });

@@ -7,6 +7,8 @@ import { createNodeMiddleware, Probot } from "probot";
 import { afterEach, describe, expect, test } from "vitest";
 import { ModelgateOctokit } from "../../src/github/octokit.js";
 import { modelgateServer, type ServerState } from "../../src/server/app.js";
+import { DeliveryWorker, defineDeliveryQueue, storeDelivery } from "../../src/queue/deliveries.js";
+import { startBoss } from "../../src/queue/job-queue.js";
 import { pullRequestEvent } from "../fixtures/payloads/index.js";
 import { testDatabase, testDatabaseUrl } from "../helpers/database.js";
 import { createRecorder } from "../helpers/request-recorder.js";
@@ -227,3 +229,62 @@ function metricValue(text: string, series: string): number {
   const line = text.split("\n").find((l) => l.startsWith(`${series} `));
   return line === undefined ? 0 : Number(line.slice(series.length + 1));
 }
+
+describe("stopping (what SIGTERM does)", () => {
+  test("takes no more deliveries, lets the running one finish within the bound; one past the bound is left for the sweep", async () => {
+    const database = await testDatabase();
+    const boss = await startBoss(await testDatabaseUrl(), pino({ level: "silent" }));
+    await defineDeliveryQueue(boss);
+    const started: string[] = [];
+    let finish!: () => void;
+    const gate = new Promise<void>((resolve) => (finish = resolve));
+    const worker = new DeliveryWorker({
+      pool: database.pool,
+      boss,
+      receive: async (delivery) => {
+        started.push(delivery.id);
+        await gate;
+      },
+      log: pino({ level: "silent" }),
+      concurrency: 1,
+    });
+    try {
+      for (const id of ["first", "second"]) await storeDelivery(database.pool, boss, { id, name: "pull_request", payload: { action: "opened" } });
+      worker.start();
+      await until(async () => started.length === 1, "the first delivery started");
+
+      const stopping = worker.stop(5_000);
+      setTimeout(finish, 200);
+      await expect(stopping).resolves.toEqual({ unfinished: 0 });
+
+      expect(started).toEqual(["first"]);
+      expect((await deliveryRows()).map((r) => [r.guid, r.state])).toEqual([
+        ["first", "completed"],
+        ["second", "queued"],
+      ]);
+    } finally {
+      await boss.stop({ graceful: false, close: true, wait: true });
+    }
+  });
+
+  test("a delivery still running when the bound is over is reported unfinished", async () => {
+    const database = await testDatabase();
+    const boss = await startBoss(await testDatabaseUrl(), pino({ level: "silent" }));
+    await defineDeliveryQueue(boss);
+    let release!: () => void;
+    const stuck = new Promise<void>((resolve) => (release = resolve));
+    const worker = new DeliveryWorker({ pool: database.pool, boss, receive: () => stuck, log: pino({ level: "silent" }), concurrency: 1 });
+    try {
+      await storeDelivery(database.pool, boss, { id: "stuck", name: "pull_request", payload: { action: "opened" } });
+      worker.start();
+      await until(async () => (await deliveryRows())[0]?.state === "running", "the delivery started");
+
+      await expect(worker.stop(100)).resolves.toEqual({ unfinished: 1 });
+    } finally {
+      // in a real shutdown the process exits here; the test lets the delivery end so its database session closes
+      release();
+      await until(async () => (await deliveryRows())[0]?.state === "completed", "the delivery ended");
+      await boss.stop({ graceful: false, close: true, wait: true });
+    }
+  });
+});
