@@ -32,7 +32,13 @@ function get(port: number, path: string, host = `localhost:${port}`): Promise<An
 
 /** The form the setup page shows: where it posts and the manifest it posts. */
 function setupForm(page: string): { action: string; manifest: Record<string, unknown> } {
-  const unescape = (value: string) => value.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&amp;/g, "&");
+  const unescape = (value: string) =>
+    value
+      .replace(/&quot;/g, '"')
+      .replace(/&#39;/g, "'")
+      .replace(/&lt;/g, "<")
+      .replace(/&gt;/g, ">")
+      .replace(/&amp;/g, "&");
   const action = /<form action="([^"]*)" method="post">/.exec(page)?.[1];
   const manifest = /<input type="hidden" name="manifest" value="([^"]*)">/.exec(page)?.[1];
   if (action === undefined || manifest === undefined) throw new Error(`no registration form in the page:\n${page}`);
@@ -44,7 +50,14 @@ let server: Server | undefined;
 let registered: number;
 
 async function setup(env: SetupEnvironment & { HOST?: string }, options: { personal?: boolean } = {}): Promise<number> {
-  server = await startSetupServer({ appYml, env: { HOST: "127.0.0.1", ...env }, envFile: join(dir, ".env"), port: 0, onRegistered: () => registered++, ...options });
+  server = await startSetupServer({
+    appYml,
+    env: { HOST: "127.0.0.1", ...env },
+    envFile: join(dir, ".env"),
+    port: 0,
+    onRegistered: () => registered++,
+    ...options,
+  });
   return (server.address() as AddressInfo).port;
 }
 
@@ -65,7 +78,13 @@ afterEach(async () => {
   expect(pending, "mocked requests the setup never made").toEqual([]);
 });
 
-const conversion = { id: 123456, slug: "modelgate-acme", html_url: "https://github.com/apps/modelgate-acme", pem: "-----BEGIN RSA PRIVATE KEY-----\nMIIB\nxyz\n-----END RSA PRIVATE KEY-----\n", webhook_secret: "e3b0c44298fc1c149afbf4c8996fb924" };
+const conversion = {
+  id: 123456,
+  slug: "modelgate-acme",
+  html_url: "https://github.com/apps/modelgate-acme",
+  pem: "-----BEGIN RSA PRIVATE KEY-----\nMIIB\nxyz\n-----END RSA PRIVATE KEY-----\n",
+  webhook_secret: "e3b0c44298fc1c149afbf4c8996fb924",
+};
 
 describe("registering the App for an organisation (npm run setup)", () => {
   test("the setup page posts app.yml's manifest to the organisation's new-App page, with webhooks to the server's webhook route", async () => {
@@ -129,14 +148,20 @@ describe("registering the App for an organisation (npm run setup)", () => {
     const port = await setup({ GH_ORG: "acme", GHE_HOST: "github.acme.example" });
     const { action } = setupForm((await get(port, "/probot")).body);
     expect(action).toMatch(/^https:\/\/github\.acme\.example\/organizations\/acme\/settings\/apps\/new\?state=/);
-    nock("https://github.acme.example").post("/api/v3/app-manifests/ghe1/conversions").reply(201, { ...conversion, html_url: "https://github.acme.example/github-apps/modelgate" });
+    nock("https://github.acme.example")
+      .post("/api/v3/app-manifests/ghe1/conversions")
+      .reply(201, { ...conversion, html_url: "https://github.acme.example/github-apps/modelgate" });
     const answer = await get(port, `/probot/setup?code=ghe1&state=${new URL(action).searchParams.get("state")}`);
     expect(answer.headers.location).toBe("https://github.acme.example/github-apps/modelgate/installations/new");
   });
 
   test.each([
     { name: "an API URL in GHE_HOST", env: { GH_ORG: "acme", GHE_HOST: "https://github.acme.example/api/v3" }, error: /GHE_HOST must be the host name/ },
-    { name: "a protocol that is not http(s)", env: { GH_ORG: "acme", GHE_HOST: "github.acme.example", GHE_PROTOCOL: "ftp" }, error: /GHE_PROTOCOL must be https or http/ },
+    {
+      name: "a protocol that is not http(s)",
+      env: { GH_ORG: "acme", GHE_HOST: "github.acme.example", GHE_PROTOCOL: "ftp" },
+      error: /GHE_PROTOCOL must be https or http/,
+    },
     { name: "an organisation name with a path in it", env: { GH_ORG: "acme/../evil" }, error: /GH_ORG is not an organisation login/ },
   ])("refuses $name", ({ env, error }) => {
     expect(() => registrationTarget(env)).toThrow(error);

@@ -67,7 +67,19 @@ export function readImageConfig(path: URL): ImageConfig {
   const all = instructions(readFileSync(path, "utf8"));
   const lastFrom = all.map((i) => i.keyword).lastIndexOf("FROM");
   const stage = all.slice(lastFrom);
-  const config: ImageConfig = { from: stage[0]?.args ?? "", env: {}, user: undefined, workdir: undefined, entrypoint: [], cmd: [], healthcheck: undefined, stopSignal: undefined, expose: [], run: [], copies: [] };
+  const config: ImageConfig = {
+    from: stage[0]?.args ?? "",
+    env: {},
+    user: undefined,
+    workdir: undefined,
+    entrypoint: [],
+    cmd: [],
+    healthcheck: undefined,
+    stopSignal: undefined,
+    expose: [],
+    run: [],
+    copies: [],
+  };
   for (const { keyword, args } of stage.slice(1)) {
     switch (keyword) {
       case "ENV":
