@@ -99,14 +99,17 @@ export function registeredAppId(envFile: string): string | undefined {
   return value ? value : undefined;
 }
 
-/** Sets keys in a .env file, keeping its other lines; only its owner can read it (it holds the private key). */
+/**
+ * Sets keys in a .env file, keeping its other lines; only its owner can read it (it holds the
+ * private key). The file suits dotenv (Probot), Node's --env-file and `docker run --env-file`.
+ */
 export function writeEnvFile(envFile: string, values: Record<string, string>): void {
   const lines = existsSync(envFile) ? readFileSync(envFile, "utf8").split("\n") : [];
   const keys = new Set(Object.keys(values));
   const kept = lines.filter((line) => !keys.has(line.replace(/=.*$/s, "").trim()));
   while (kept.length > 0 && kept[kept.length - 1] === "") kept.pop();
-  // double quotes make dotenv and Node's --env-file turn \n back into newlines (the values are digits, hex and PEM text)
-  const written = Object.entries(values).map(([key, value]) => `${key}="${value.replace(/\r?\n/g, "\\n")}"`);
+  // unquoted, newlines as \n: `docker run --env-file` keeps quotes as part of the value; Probot turns \n back into newlines
+  const written = Object.entries(values).map(([key, value]) => `${key}=${value.replace(/\r?\n/g, "\\n")}`);
   writeFileSync(envFile, `${[...kept, ...written].join("\n")}\n`, { mode: 0o600 });
   chmodSync(envFile, 0o600);
 }

@@ -4,6 +4,7 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseEnv } from "node:util";
+import { getPrivateKey } from "@probot/get-private-key";
 import nock from "nock";
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
 import { readAppYml, registrationTarget, type SetupEnvironment } from "../../src/setup/app-manifest.js";
@@ -117,13 +118,16 @@ describe("registering the App for an organisation (npm run setup)", () => {
     const answer = await get(port, `/probot/setup?code=abc123&state=${state}`);
     expect(answer.status).toBe(302);
     expect(answer.headers.location).toBe("https://github.com/apps/modelgate-acme/installations/new");
-    expect(readFileSync(join(dir, ".env"), "utf8")).toBe(
-      `GH_ORG=acme\nLOG_LEVEL=info\nAPP_ID="123456"\nPRIVATE_KEY="-----BEGIN RSA PRIVATE KEY-----\\nMIIB\\nxyz\\n-----END RSA PRIVATE KEY-----\\n"\nWEBHOOK_SECRET="e3b0c44298fc1c149afbf4c8996fb924"\n`,
+    const written = readFileSync(join(dir, ".env"), "utf8");
+    // unquoted: `docker run --env-file` would keep quotes as part of the values
+    expect(written).toBe(
+      `GH_ORG=acme\nLOG_LEVEL=info\nAPP_ID=123456\nPRIVATE_KEY=-----BEGIN RSA PRIVATE KEY-----\\nMIIB\\nxyz\\n-----END RSA PRIVATE KEY-----\\n\nWEBHOOK_SECRET=e3b0c44298fc1c149afbf4c8996fb924\n`,
     );
     expect(statSync(join(dir, ".env")).mode & 0o777).toBe(0o600);
     expect(registered).toBe(1);
-    // Node (and dotenv) read the file back to the same key
-    expect(parseEnv(readFileSync(join(dir, ".env"), "utf8")).PRIVATE_KEY).toBe(conversion.pem);
+    // Probot reads the same key back from the file as Node (and Docker) pass it on
+    expect(getPrivateKey({ env: parseEnv(written) })).toBe(conversion.pem);
+    expect(parseEnv(written)).toMatchObject({ APP_ID: "123456", WEBHOOK_SECRET: conversion.webhook_secret });
   });
 
   test("a smee.io channel (WEBHOOK_PROXY_URL) or the server's public address (PUBLIC_URL) receives the webhooks", async () => {
