@@ -92,6 +92,7 @@ beforeAll(async () => {
   imageRoot = mkdtempSync(join(tmpdir(), "modelgate-image-"));
   const app = join(imageRoot, "app");
   mkdirSync(app);
+  for (const volume of image.volumes) mkdirSync(join(imageRoot, "volumes", volume), { recursive: true });
   for (const copy of image.copies) {
     for (const source of copy.sources) {
       const name = source.replace(/^.*\//, "");
@@ -138,8 +139,11 @@ describe("the container (Dockerfile)", () => {
     expect(image.stopSignal).toBe("SIGTERM");
   });
 
-  test("the server runs as the unprivileged node user, in production mode, on every interface", () => {
+  test("the server runs as the unprivileged node user, in production mode, on every interface; it writes only to its volume", () => {
     expect(image.user).toBe("node");
+    expect(image.volumes).toEqual(["/data"]);
+    expect(image.env.MODELGATE_DATA_DIR).toBe("/data/postgres");
+    expect(image.run).toContain("mkdir -p /data && chown node:node /data");
     expect(image.env).toMatchObject({ NODE_ENV: "production", HOST: "0.0.0.0", LOG_FORMAT: "json" });
     expect(image.expose).toEqual([image.env.PORT]);
   });

@@ -12,6 +12,7 @@ export interface ImageConfig {
   healthcheck: { options: Record<string, string>; cmd: string[] } | undefined;
   stopSignal: string | undefined;
   expose: string[];
+  volumes: string[];
   /** Every RUN line of the stage. */
   run: string[];
   /** `COPY` sources and destinations, in order. */
@@ -77,6 +78,7 @@ export function readImageConfig(path: URL): ImageConfig {
     healthcheck: undefined,
     stopSignal: undefined,
     expose: [],
+    volumes: [],
     run: [],
     copies: [],
   };
@@ -102,6 +104,9 @@ export function readImageConfig(path: URL): ImageConfig {
         break;
       case "EXPOSE":
         config.expose.push(...args.split(/\s+/));
+        break;
+      case "VOLUME":
+        config.volumes.push(...(args.startsWith("[") ? execForm(args, "VOLUME") : args.split(/\s+/)));
         break;
       case "RUN":
         config.run.push(args);
