@@ -13,10 +13,7 @@ import { commitSha } from "../helpers/git-objects.js";
 import { createRecorder, type RecordedRequest } from "../helpers/request-recorder.js";
 import { serveCheckRunLookup, serveNoPolicy, serveReviews } from "../helpers/serve-github.js";
 import { APP_ID, INSTALLATION_ID, serveInstallationToken, TEST_NOW } from "../helpers/test-app.js";
-import { useNock } from "../helpers/use-nock.js";
 import { OWNER, REPO, pullRequestEvent, type PullRequestFixture } from "../fixtures/payloads/index.js";
-
-useNock();
 
 const BASE = commitSha("base");
 const HEAD = commitSha("head");

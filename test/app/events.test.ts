@@ -14,9 +14,6 @@ import {
   pullRequestReviewEvent,
   type PullRequestFixture,
 } from "../fixtures/payloads/index.js";
-import { useNock } from "../helpers/use-nock.js";
-
-useNock();
 
 const BASE = commitSha("base");
 const HEAD = commitSha("head");

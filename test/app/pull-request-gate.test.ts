@@ -16,10 +16,7 @@ import {
   serveTeamMembership,
 } from "../helpers/serve-github.js";
 import { OWNER, REPO, pullRequestEvent, type PullRequestFixture } from "../fixtures/payloads/index.js";
-import { useNock } from "../helpers/use-nock.js";
 import { FakeIssueTracker } from "../helpers/fake-issue-tracker.js";
-
-useNock();
 
 const BASE = commitSha("base");
 const HEAD = commitSha("head");

@@ -12,11 +12,8 @@ import { commitSha, sha256 } from "../helpers/git-objects.js";
 import { modelFiles, type ModelFixture } from "../helpers/model-files.js";
 import { serveNoPolicy, servePolicy, serveTeamMembership } from "../helpers/serve-github.js";
 import { APP_ID, createTestApp, INSTALLATION_ID, serveInstallationToken, testMarkerKey, type TestApp } from "../helpers/test-app.js";
-import { useNock } from "../helpers/use-nock.js";
 import { checkRunEvent, OWNER, REPO } from "../fixtures/payloads/index.js";
 import { issueResource, releaseEvent, releaseResource, REPOSITORY_URL, type ReleaseFixture } from "../fixtures/payloads/lifecycle.js";
-
-useNock();
 
 // the BOM validator is the real one, except where a test injects a failure it cannot cause with real manifests
 vi.mock("../../src/core/bom/validate-bom.js", async (importOriginal) => {

@@ -4,9 +4,6 @@ import { claimOnce, claimRef, findOrCreateOnce, withKeyedLock } from "../../src/
 import { GITHUB_API } from "../helpers/fake-repository.js";
 import { commitSha } from "../helpers/git-objects.js";
 import { testOctokit } from "../helpers/test-app.js";
-import { useNock } from "../helpers/use-nock.js";
-
-useNock();
 
 const SHA = commitSha("base");
 const REFS = "/repos/acme/models/git/refs";

@@ -7,12 +7,9 @@ import { OWNER, REPO, type PullRequestFixture } from "../fixtures/payloads/index
 import { commitSha } from "../helpers/git-objects.js";
 import { servePullRequestAlways } from "../helpers/fake-issue-tracker.js";
 import { BASE, HEAD, RELEASED, RETRAINED, deliverComment, fraud, postComment, replies, world, type World } from "../helpers/sign-off-world.js";
-import { useNock } from "../helpers/use-nock.js";
 import { endOfLifeMarker } from "../../src/core/render/end-of-life-issue.js";
 import { APP_ID, testMarkerKey } from "../helpers/test-app.js";
 import { BOT_LOGIN } from "../helpers/fake-issue-tracker.js";
-
-useNock();
 
 const ISSUE = 100;
 const ISSUE_PATH = `/repos/acme/models/issues/${ISSUE}`;

@@ -5,9 +5,6 @@ import { commitSha } from "../helpers/git-objects.js";
 import { modelFiles } from "../helpers/model-files.js";
 import { servePullRequestAlways } from "../helpers/fake-issue-tracker.js";
 import { BASE, HEAD, RELEASED, RETRAINED, fraud, identitySig, postComment, replies, trackingLine, world } from "../helpers/sign-off-world.js";
-import { useNock } from "../helpers/use-nock.js";
-
-useNock();
 
 const ISSUES = "/repos/acme/models/issues";
 const SHIP_ISSUE = 100;

@@ -4,9 +4,6 @@ import { pullRequestEvent } from "../fixtures/payloads/index.js";
 import { commitSha } from "../helpers/git-objects.js";
 import { modelFiles } from "../helpers/model-files.js";
 import { BASE, HEAD, RELEASED, RETRAINED, fraud, postComment, replies, world } from "../helpers/sign-off-world.js";
-import { useNock } from "../helpers/use-nock.js";
-
-useNock();
 
 /**
  * Anyone with write access can edit the body of an issue modelgate opened. These stories are

@@ -3,9 +3,6 @@ import { createTestApp, INSTALLATION_ID, type TestApp } from "../helpers/test-ap
 import { pullRequestEvent } from "../fixtures/payloads/index.js";
 import { modelFiles } from "../helpers/model-files.js";
 import { BASE, HEAD, RELEASED, RETRAINED, fraud, world, type World } from "../helpers/sign-off-world.js";
-import { useNock } from "../helpers/use-nock.js";
-
-useNock();
 
 const COMMENT_READS = /^\/repos\/acme\/models\/issues\/\d+\/comments/;
 

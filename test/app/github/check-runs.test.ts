@@ -6,10 +6,7 @@ import { serveCheckRunCreate, serveCheckRunLookup, serveCheckRunUpdate } from ".
 import { commitSha } from "../../helpers/git-objects.js";
 import { GITHUB_API } from "../../helpers/fake-repository.js";
 import { APP_ID, testOctokit } from "../../helpers/test-app.js";
-import { useNock } from "../../helpers/use-nock.js";
 import { createRecorder } from "../../helpers/request-recorder.js";
-
-useNock();
 
 const HEAD = commitSha("head");
 const target = { owner: "acme", repo: "models", headSha: HEAD, name: "modelgate", appId: APP_ID };

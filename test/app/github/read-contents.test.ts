@@ -5,9 +5,6 @@ import { ALIASES_PER_GRAPHQL_REQUEST, blobQuery, readFileContents, type FileToRe
 import { FakeRepository, GITHUB_API, parseObjectAliases } from "../../helpers/fake-repository.js";
 import { commitSha, gitBlobSha, sha256 } from "../../helpers/git-objects.js";
 import { testOctokit } from "../../helpers/test-app.js";
-import { useNock } from "../../helpers/use-nock.js";
-
-useNock();
 
 const COMMIT = commitSha("c1");
 const where = { owner: "acme", repo: "models" };
