@@ -57,7 +57,7 @@ function parse(args: string[], options: Options, allowPositionals = false): Retu
 
 const str = (value: unknown): string | undefined => (typeof value === "string" ? value : undefined);
 
-/** Runs one CLI invocation and returns its exit code (SPEC §9). */
+/** Runs one CLI invocation and returns its exit code (docs/cli.md). */
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
   const [command, ...rest] = argv;
   try {
