@@ -2,7 +2,7 @@ import nock from "nock";
 import { describe, expect, test } from "vitest";
 import { claimOnce, claimRef, findOrCreateOnce, withKeyedLock } from "../../src/github/claim.js";
 import { GITHUB_API } from "../helpers/fake-repository.js";
-import { commitSha } from "../helpers/git-objects.js";
+import { commitSha } from "../fixtures/git-objects.js";
 import { testOctokit } from "../helpers/test-app.js";
 
 const SHA = commitSha("base");
