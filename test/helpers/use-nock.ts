@@ -1,9 +1,16 @@
+import { networkInterfaces } from "node:os";
 import nock from "nock";
 import { afterEach, beforeEach, expect } from "vitest";
 
-// a loopback request is a test's own server (net connect enabled by that test), never GitHub
-const isLoopback = (req: { hostname?: string; host?: string; href?: string }): boolean =>
-  /^(127\.0\.0\.1|localhost|\[::1\])(:\d+)?$/.test(req.host ?? req.hostname ?? "") || /^https?:\/\/(127\.0\.0\.1|localhost|\[::1\])[:/]/.test(req.href ?? "");
+/** Set for the current test by allowRequestsToThisMachine(); every test starts without it. */
+let thisMachineAllowed = false;
+
+/** True for `host` or `host:port` naming this machine: loopback or one of its interface addresses. */
+function isThisMachine(host: string): boolean {
+  const name = host.replace(/:\d+$/, "").replace(/^\[(.*)\]$/, "$1");
+  if (name === "localhost") return true;
+  return Object.values(networkInterfaces()).some((addresses) => addresses?.some((address) => address.address === name));
+}
 
 /**
  * nock for every test (test/setup.ts runs it for each file): no real network, and after each
@@ -12,10 +19,13 @@ const isLoopback = (req: { hostname?: string; host?: string; href?: string }): b
  */
 export function useNock(): void {
   const unmatched: string[] = [];
-  const onNoMatch = (req: { method?: string; path?: string; href?: string; hostname?: string; host?: string }) => {
-    if (!isLoopback(req)) unmatched.push(`${req.method ?? "?"} ${req.href ?? req.path ?? "?"}`);
+  const onNoMatch = (req: { method?: string; path?: string; href?: string; host?: string; hostname?: string }) => {
+    const host = req.host ?? req.hostname ?? (req.href ? new URL(req.href).host : "");
+    if (thisMachineAllowed && isThisMachine(host)) return;
+    unmatched.push(`${req.method ?? "?"} ${req.href ?? req.path ?? "?"}`);
   };
   beforeEach(() => {
+    thisMachineAllowed = false;
     nock.disableNetConnect();
     unmatched.length = 0;
     nock.emitter.on("no match", onNoMatch);
@@ -26,5 +36,13 @@ export function useNock(): void {
     nock.cleanAll();
     expect(unmatched, "requests nothing answered").toEqual([]);
     expect(pending, "mocked requests the app never made").toEqual([]);
+  });
+}
+
+/** For a file whose tests talk to servers they start on this machine: those requests go through; GitHub stays mocked. */
+export function allowRequestsToThisMachine(): void {
+  beforeEach(() => {
+    thisMachineAllowed = true;
+    nock.enableNetConnect(isThisMachine);
   });
 }
