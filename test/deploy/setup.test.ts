@@ -9,6 +9,10 @@ import nock from "nock";
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
 import { readAppYml, registrationTarget, type SetupEnvironment } from "../../src/setup/app-manifest.js";
 import { startSetupServer } from "../../src/setup/setup-server.js";
+import { allowRequestsToThisMachine } from "../helpers/use-nock.js";
+
+// the tests drive the setup server they start on 127.0.0.1; GitHub stays mocked (test/setup.ts)
+allowRequestsToThisMachine();
 
 const appYmlText = readFileSync(new URL("../../app.yml", import.meta.url), "utf8");
 const appYml = readAppYml(appYmlText);
@@ -65,18 +69,12 @@ async function setup(env: SetupEnvironment & { HOST?: string }, options: { perso
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), "modelgate-setup-"));
   registered = 0;
-  nock.disableNetConnect();
-  nock.enableNetConnect((host) => host.startsWith("127.0.0.1"));
 });
 
 afterEach(async () => {
   await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)));
   server = undefined;
   rmSync(dir, { recursive: true, force: true });
-  const pending = nock.pendingMocks();
-  nock.cleanAll();
-  nock.enableNetConnect();
-  expect(pending, "mocked requests the setup never made").toEqual([]);
 });
 
 const conversion = {
