@@ -10,7 +10,7 @@ import { createHmac } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { pullRequestEvent } from "../test/fixtures/payloads/index.js";
-import { commitSha, gitBlobSha } from "../test/helpers/git-objects.js";
+import { commitSha, gitBlobSha } from "../test/fixtures/git-objects.js";
 
 export interface FakePullRequest {
   installationId: number;

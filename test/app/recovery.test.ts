@@ -8,12 +8,11 @@ import { inProcessCoordination } from "../../src/store/coordination.js";
 import { postgresReconciliationStore } from "../../src/store/reconciliation-store.js";
 import { testDatabase } from "../helpers/database.js";
 import { GITHUB_API } from "../helpers/fake-repository.js";
-import { commitSha } from "../helpers/git-objects.js";
+import { commitSha } from "../fixtures/git-objects.js";
 import { APP_ID } from "../helpers/test-app.js";
-import { createTestApp, INSTALLATION_ID, serveInstallationToken, TEST_NOW, testMarkerKey } from "../helpers/test-app.js";
-import { useNock } from "../helpers/use-nock.js";
+import { createTestApp, INSTALLATION_ID, serveInstallationToken, testMarkerKey } from "../helpers/test-app.js";
+import { TEST_NOW } from "../fixtures/clock.js";
 
-useNock();
 
 const NOW = new Date("2026-11-28T12:00:00Z");
 const hoursAgo = (hours: number) => new Date(NOW.getTime() - hours * 3_600_000).toISOString();

@@ -8,15 +8,13 @@ import { annotationsFingerprint } from "../../src/github/check-runs.js";
 import { BOM_ASSET_NAME, RELEASE_CHECK_NAME } from "../../src/handlers/release.js";
 import { FakeRepository, GITHUB_API, type FileFixture } from "../helpers/fake-repository.js";
 import { answerIssueComments, isIssueCommentsQuery } from "../helpers/fake-issue-tracker.js";
-import { commitSha, sha256 } from "../helpers/git-objects.js";
-import { modelFiles, type ModelFixture } from "../helpers/model-files.js";
+import { commitSha, sha256 } from "../fixtures/git-objects.js";
+import { modelFiles } from "../helpers/model-files.js";
+import { fraud, RELEASED, RETRAINED } from "../fixtures/fraud-detector.js";
 import { serveNoPolicy, servePolicy, serveTeamMembership } from "../helpers/serve-github.js";
 import { APP_ID, createTestApp, INSTALLATION_ID, serveInstallationToken, testMarkerKey, type TestApp } from "../helpers/test-app.js";
-import { useNock } from "../helpers/use-nock.js";
 import { checkRunEvent, OWNER, REPO } from "../fixtures/payloads/index.js";
 import { issueResource, releaseEvent, releaseResource, REPOSITORY_URL, type ReleaseFixture } from "../fixtures/payloads/lifecycle.js";
-
-useNock();
 
 // the BOM validator is the real one, except where a test injects a failure it cannot cause with real manifests
 vi.mock("../../src/core/bom/validate-bom.js", async (importOriginal) => {
@@ -34,17 +32,6 @@ const UPLOADS = "https://uploads.github.com";
 /** When the sign-off comments were posted (none edited). */
 const COMMENTED_AT = "2026-11-28T10:00:00Z";
 
-const fraud = (overrides: Partial<ModelFixture>): ModelFixture => ({
-  dir: "models/fraud",
-  name: "fraud-detector",
-  version: "2.0.0",
-  weights: "weights of 2.0.0",
-  prompt: "You score card transactions.\n",
-  evaluation: { evaluator: "eve", date: "2026-06-01" },
-  ...overrides,
-});
-const RELEASED = modelFiles(fraud({}));
-const RETRAINED = modelFiles(fraud({ version: "2.1.0", weights: "weights of 2.1.0", evaluation: { evaluator: "eve", date: "2026-11-20" } }));
 const SCORER = modelFiles({
   dir: "models/scorer",
   name: "risk-scorer",
@@ -81,9 +68,13 @@ interface Scenario {
   policy?: string;
   existingRun?: { id: number; externalId: string };
   /** Earlier releases walked before the baseline (newest first): their tagged commit and the conclusion of its release check run. */
-  failedBefore?: Array<{ release: ReleaseFixture; commit: string; conclusion: "failure" | null }>;
+  failedBefore?: Array<{ release: ReleaseFixture; commit: string; conclusion: "failure" | null | "none" }>;
   /** The release compared with (whose commit holds previousFiles); v2.0.0 at PREVIOUS_COMMIT unless given. */
   baseline?: ReleaseFixture;
+  /** The baseline's own release check: passed (default), or none at all (a release from before the installation). */
+  baselineRun?: "success" | "none";
+  /** When the App was installed (`GET /repos/{o}/{r}/installation`), for a scenario that asks. */
+  installedAt?: string;
 }
 
 /** The lookup of this app's release check run on an earlier release's commit (did that release pass?). */
@@ -98,6 +89,14 @@ function serveReleaseCheckOf(commit: string, conclusion: "success" | "failure" |
           ? []
           : [{ id: 7000, name: RELEASE_CHECK_NAME, head_sha: commit, status: conclusion === null ? "in_progress" : "completed", conclusion, app: { id: APP_ID }, output: { annotations_count: 0 } }],
     });
+}
+
+/** The App's installation on the repository, created at `createdAt` (asked with the App's JWT). */
+function serveInstallation(createdAt: string): void {
+  nock(GITHUB_API)
+    .get(`${API}/installation`)
+    .matchHeader("authorization", /^bearer /i)
+    .reply(200, { id: INSTALLATION_ID, app_id: APP_ID, account: { login: OWNER }, repository_selection: "all", created_at: createdAt, updated_at: createdAt });
 }
 
 /** The model version an issue of the scenario signs off. */
@@ -128,8 +127,9 @@ function serveRelease(scenario: Scenario): { current: ReleaseFixture; repository
   }
   if (scenario.previousFiles) {
     serveTag(baseline.tag, PREVIOUS_COMMIT);
-    serveReleaseCheckOf(PREVIOUS_COMMIT, "success");
+    serveReleaseCheckOf(PREVIOUS_COMMIT, scenario.baselineRun ?? "success");
   }
+  if (scenario.installedAt) serveInstallation(scenario.installedAt);
   const commits = [{ sha: TAGGED_COMMIT, files: scenario.files }, ...(scenario.previousFiles ? [{ sha: PREVIOUS_COMMIT, files: scenario.previousFiles }] : [])];
   const repository = new FakeRepository({ owner: OWNER, repo: REPO, commits });
   if (scenario.previousFiles) repository.serveTree(PREVIOUS_COMMIT);
@@ -287,7 +287,7 @@ describe("story 1: a release whose models all pass", () => {
       version: 1,
       serialNumber: expect.stringMatching(/^urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/),
       metadata: {
-        timestamp: "2026-11-28T12:00:00.000Z",
+        timestamp: "2026-12-01T12:00:00.000Z",
         tools: { components: [{ type: "application", name: "modelgate", version: "0.1.0" }] },
         component: { type: "application", "bom-ref": "repository:acme/models", name: "acme/models", version: "v2.1.0", properties: [{ name: "modelgate:commit", value: TAGGED_COMMIT }] },
       },
@@ -835,5 +835,96 @@ describe("story 10: a failing release is not the baseline of the next one", () =
     expect(run.actions).toEqual([REEVALUATE_ACTION]);
     expect(app.requestsTo("GET", new RegExp(`^${API}/git/trees/`))).toEqual([]);
     expect(app.requestsTo("POST", new RegExp("/assets"))).toEqual([]);
+  });
+});
+
+describe("story 11: the first release after installing modelgate on a repository with releases", () => {
+  const INSTALLED_AT = "2026-11-01T08:30:00Z";
+
+  test("a release published before the App was installed is the baseline as it is: the retrain is judged as a retrain, and the check run says why", async () => {
+    const app = await createTestApp();
+    // v2.0.0 (2026-10-01) predates the installation: no modelgate / release run could exist on it
+    serveRelease({ previousFiles: RELEASED.files, baselineRun: "none", installedAt: INSTALLED_AT, files: RETRAINED.files, signOffs: SIGNED_RETRAIN, members: MEMBERS });
+    serveReleaseUpdate();
+    serveUpload();
+
+    await app.receive(releaseEvent("published", CURRENT, INSTALLATION_ID));
+
+    const run = createdCheckRun(app);
+    expect(run.conclusion).toBe("success");
+    expect(run.output.summary).toContain("fraud-detector 2.0.0 → 2.1.0");
+    expect(run.output.summary).not.toContain("new_model");
+    expect(run.output.summary).toContain(
+      "Compared with `v2.0.0`, published 2026-10-01, before modelgate was installed on this repository (2026-11-01): no check could judge it, so it is taken as it is.",
+    );
+    expect(app.requestsTo("GET", `${API}/installation`)).toHaveLength(1);
+    expect(app.requestsTo("GET", new RegExp(`^${API}/git/trees/`)).map((r) => r.path)).toEqual([`${API}/git/trees/${PREVIOUS_COMMIT}?recursive=true`, `${API}/git/trees/${TAGGED_COMMIT}?recursive=true`]);
+    const logged = app.logs.find((line) => line.msg === "modelgate release written");
+    expect(logged?.baseline).toEqual({ kind: "before-installation", tag: "v2.0.0", publishedAt: "2026-10-01T10:00:00Z", installedAt: INSTALLED_AT });
+  });
+
+  test("a release published after the installation without a passing run stays excluded: every model is new", async () => {
+    const app = await createTestApp();
+    const unjudged: ReleaseFixture = { id: 100, tag: "v2.0.0", publishedAt: "2026-11-05T10:00:00Z" };
+    serveRelease({ failedBefore: [{ release: unjudged, commit: PREVIOUS_COMMIT, conclusion: "none" }], installedAt: INSTALLED_AT, files: RETRAINED.files, signOffs: [] });
+    serveReleaseUpdate();
+    serveUpload();
+
+    await app.receive(releaseEvent("published", CURRENT, INSTALLATION_ID));
+
+    const run = createdCheckRun(app);
+    expect(run.output.summary).toContain("fraud-detector new → 2.1.0");
+    expect(run.output.summary).toContain(
+      "Compared with nothing: no earlier release (1 release looked at) passed its `modelgate / release` check or was published before modelgate was installed, so every model in it is judged as new.",
+    );
+  });
+
+  test("a release from before the installation whose run failed (an earlier installation judged it) is never a baseline; an older one without a run is", async () => {
+    const app = await createTestApp();
+    const failed: ReleaseFixture = { id: 150, tag: "v2.0.1", publishedAt: "2026-10-15T10:00:00Z" };
+    serveRelease({ failedBefore: [{ release: failed, commit: commitSha("v2.0.1"), conclusion: "failure" }], previousFiles: RELEASED.files, baselineRun: "none", installedAt: INSTALLED_AT, files: RETRAINED.files, signOffs: [] });
+    serveReleaseUpdate();
+    serveUpload();
+
+    await app.receive(releaseEvent("published", CURRENT, INSTALLATION_ID));
+
+    const run = createdCheckRun(app);
+    expect(run.output.summary).toContain("fraud-detector 2.0.0 → 2.1.0");
+    expect(run.output.summary).toContain("Compared with `v2.0.0`, published 2026-10-01, before modelgate was installed");
+  });
+
+  test("a baseline that passed its own check says so, and the installation is not asked", async () => {
+    const app = await createTestApp();
+    serveRelease({ previousFiles: RELEASED.files, files: RETRAINED.files, signOffs: SIGNED_RETRAIN, members: MEMBERS });
+    serveReleaseUpdate();
+    serveUpload();
+
+    await app.receive(releaseEvent("published", CURRENT, INSTALLATION_ID));
+
+    expect(createdCheckRun(app).output.summary).toContain("Compared with `v2.0.0`, the latest earlier release whose `modelgate / release` check passed.");
+    expect(app.requestsTo("GET", `${API}/installation`)).toEqual([]);
+  });
+
+  test("when GitHub does not say when the App was installed, the release fails closed: Could not evaluate", async () => {
+    const app = await createTestApp();
+    serveInstallationToken();
+    const api = nock(GITHUB_API);
+    api.get(`${API}/releases/${CURRENT.id}`).reply(200, releaseResource(CURRENT));
+    serveTag("v2.1.0", TAGGED_COMMIT);
+    serveNoPolicy(OWNER, REPO, "main");
+    api.get(`${API}/releases`).query({ per_page: "100" }).reply(200, [CURRENT, PREVIOUS].map(releaseResource));
+    serveTag("v2.0.0", PREVIOUS_COMMIT);
+    serveReleaseCheckOf(PREVIOUS_COMMIT, "none");
+    api.get(`${API}/installation`).reply(500, { message: "Server Error" });
+    api.get(`${API}/commits/${TAGGED_COMMIT}/check-runs`).query({ check_name: RELEASE_CHECK_NAME, filter: "latest", app_id: String(APP_ID), per_page: "100" }).reply(200, { total_count: 0, check_runs: [] });
+    api.post(`${API}/check-runs`).reply(201, { id: CHECK_RUN_ID });
+    serveReleaseUpdate();
+
+    await app.receive(releaseEvent("published", CURRENT, INSTALLATION_ID));
+
+    const run = createdCheckRun(app);
+    expect(run.conclusion).toBe("failure");
+    expect(run.output.title).toBe("Could not evaluate: GitHub answered 500 while reading the App's installation on the repository of acme/models");
+    expect(app.requestsTo("GET", new RegExp(`^${API}/git/trees/`))).toEqual([]);
   });
 });

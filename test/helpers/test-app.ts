@@ -7,6 +7,7 @@ import { markerKeyFromPrivateKey } from "../../src/marker-key.js";
 import { postgresCoordination, type Coordination } from "../../src/store/coordination.js";
 import { ModelgateOctokit } from "../../src/github/octokit.js";
 import type { TrafficOptions } from "../../src/github/traffic.js";
+import { TEST_NOW } from "../fixtures/clock.js";
 import { GITHUB_API } from "./fake-repository.js";
 import { createRecorder, type RecordedRequest } from "./request-recorder.js";
 
@@ -75,8 +76,6 @@ export function testMarkerKey(): string {
   return markerKeyFromPrivateKey(testPrivateKey());
 }
 
-/** The clock of the tests: evaluation dates in fixtures are relative to it. */
-export const TEST_NOW = new Date("2026-11-28T12:00:00Z");
 
 /** The installation token request Probot makes once per app instance. */
 export function serveInstallationToken(): void {

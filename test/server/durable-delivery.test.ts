@@ -12,11 +12,12 @@ import { startBoss } from "../../src/queue/job-queue.js";
 import { pullRequestEvent } from "../fixtures/payloads/index.js";
 import { testDatabase, testDatabaseUrl } from "../helpers/database.js";
 import { createRecorder } from "../helpers/request-recorder.js";
+import { allowRequestsToThisMachine } from "../helpers/use-nock.js";
 import { BASE, HEAD, PR, world } from "../helpers/sign-off-world.js";
-import { APP_ID, INSTALLATION_ID, TEST_NOW, testPrivateKey } from "../helpers/test-app.js";
-import { useNock } from "../helpers/use-nock.js";
+import { APP_ID, INSTALLATION_ID, testPrivateKey } from "../helpers/test-app.js";
+import { TEST_NOW } from "../fixtures/clock.js";
 
-useNock({ loopback: true });
+allowRequestsToThisMachine();
 
 const SECRET = "webhook-secret-of-the-test";
 

@@ -6,9 +6,6 @@ import { defaultPolicy } from "../../../src/core/policy/schema.js";
 import { GITHUB_API } from "../../helpers/fake-repository.js";
 import { testOctokit } from "../../helpers/test-app.js";
 import { isTeamMembershipQuery, serveTeamMembership, teamMembershipAnswer } from "../../helpers/serve-github.js";
-import { useNock } from "../../helpers/use-nock.js";
-
-useNock();
 
 describe("readTeamMembership", () => {
   const both = ["alice", "bob"].flatMap((login) => ["ml-engineers", "platform-ops"].map((team) => ({ login, team })));

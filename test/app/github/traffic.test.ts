@@ -6,9 +6,7 @@ import { pullRequestEvent } from "../../fixtures/payloads/index.js";
 import { GITHUB_API } from "../../helpers/fake-repository.js";
 import { BASE, HEAD, PR, world } from "../../helpers/sign-off-world.js";
 import { createTestApp, INSTALLATION_ID } from "../../helpers/test-app.js";
-import { useNock } from "../../helpers/use-nock.js";
 
-useNock();
 
 /** Sleeps recorded, not slept: the waits a request made are what the test asserts. */
 function traffic(options: Omit<TrafficOptions, "sleep"> = {}): TrafficOptions & { slept: number[] } {

@@ -1,3 +1,0 @@
-import { isolateTestDatabase } from "./database.js";
-
-isolateTestDatabase();
