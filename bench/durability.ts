@@ -17,7 +17,11 @@ import { FakeGitHub, type FakePullRequest } from "./fake-github.js";
 
 const MAIN = fileURLToPath(new URL("../lib/server/main.js", import.meta.url));
 const SECRET = "bench-webhook-secret";
-const PRIVATE_KEY = generateKeyPairSync("rsa", { modulusLength: 2048, publicKeyEncoding: { type: "spki", format: "pem" }, privateKeyEncoding: { type: "pkcs8", format: "pem" } }).privateKey;
+const PRIVATE_KEY = generateKeyPairSync("rsa", {
+  modulusLength: 2048,
+  publicKeyEncoding: { type: "spki", format: "pem" },
+  privateKeyEncoding: { type: "pkcs8", format: "pem" },
+}).privateKey;
 
 interface RunningServer {
   url: string;
@@ -63,7 +67,10 @@ async function startServer(github: FakeGitHub, env: Record<string, string>): Pro
   const started = Date.now();
   for (;;) {
     if (child.exitCode !== null) throw new Error(`the server exited (${child.exitCode}): ${stderr}`);
-    const ready = await fetch(`${url}/ready`).then((r) => r.ok, () => false);
+    const ready = await fetch(`${url}/ready`).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ready) break;
     if (Date.now() - started > 60_000) {
       process.kill(-child.pid!, "SIGKILL");
@@ -107,7 +114,18 @@ const headKey = (pr: FakePullRequest) => `${pr.owner}/${pr.repo}@${pr.headSha}`;
 export interface DurabilityResults {
   killed: { deliveries: number; answeredBeforeKill: number; checkRuns: number; duplicates: number; recoverySeconds: number; redeliveryRequests: number };
   replicas: { deliveries: number; sentTo: number; checkRuns: number; duplicates: number };
-  throughput: Array<{ installations: number; deliveries: number; concurrency: number; p50Ms: number; p99Ms: number; maxMs: number; seconds: number; perSecond: number; checkRuns: number; duplicates: number }>;
+  throughput: Array<{
+    installations: number;
+    deliveries: number;
+    concurrency: number;
+    p50Ms: number;
+    p99Ms: number;
+    maxMs: number;
+    seconds: number;
+    perSecond: number;
+    checkRuns: number;
+    duplicates: number;
+  }>;
 }
 
 async function withDataDir<T>(work: (dir: string) => Promise<T>): Promise<T> {
@@ -169,7 +187,10 @@ async function twoReplicas(): Promise<DurabilityResults["replicas"]> {
     return await withDataDir(async (dir) => {
       const pgPort = await freePort();
       const first = await startServer(github, { MODELGATE_DATA_DIR: join(dir, "pg"), MODELGATE_POSTGRES_PORT: String(pgPort) });
-      const second = await startServer(github, { DATABASE_URL: `postgres://modelgate:modelgate-embedded@127.0.0.1:${pgPort}/postgres`, MODELGATE_RECOVERY_ON_START: "false" });
+      const second = await startServer(github, {
+        DATABASE_URL: `postgres://modelgate:modelgate-embedded@127.0.0.1:${pgPort}/postgres`,
+        MODELGATE_RECOVERY_ON_START: "false",
+      });
       github.webhookUrl = webhook(first);
       const pulls = github.addPullRequests(1, 20);
       await Promise.all(pulls.flatMap((pr, i) => [first, second].map((server) => github.deliver(webhook(server), github.openedEvent(pr), `replica-${i}`))));
@@ -177,7 +198,12 @@ async function twoReplicas(): Promise<DurabilityResults["replicas"]> {
       await sleep(2_000);
       await second.stop();
       await first.stop();
-      return { deliveries: pulls.length, sentTo: 2, checkRuns: pulls.filter((pr) => github.completedHeads().has(headKey(pr))).length, duplicates: github.duplicateHeads().length };
+      return {
+        deliveries: pulls.length,
+        sentTo: 2,
+        checkRuns: pulls.filter((pr) => github.completedHeads().has(headKey(pr))).length,
+        duplicates: github.duplicateHeads().length,
+      };
     });
   } finally {
     await github.stop();
@@ -189,7 +215,12 @@ async function throughput(installations: number, perInstallation: number): Promi
   const github = await new FakeGitHub(SECRET).start();
   try {
     return await withDataDir(async (dir) => {
-      const server = await startServer(github, { MODELGATE_DATA_DIR: join(dir, "pg"), MODELGATE_POSTGRES_PORT: String(await freePort()), MODELGATE_CONCURRENCY: "50", MODELGATE_RECOVERY_ON_START: "false" });
+      const server = await startServer(github, {
+        MODELGATE_DATA_DIR: join(dir, "pg"),
+        MODELGATE_POSTGRES_PORT: String(await freePort()),
+        MODELGATE_CONCURRENCY: "50",
+        MODELGATE_RECOVERY_ON_START: "false",
+      });
       github.webhookUrl = webhook(server);
       const pulls = Array.from({ length: installations }, (_, i) => github.addPullRequests(i + 1, perInstallation)).flat();
       const started = performance.now();
@@ -234,7 +265,10 @@ export function durabilityReport(results: DurabilityResults): string {
     "",
     "| installations | concurrent deliveries | webhook answer p50 / p99 / max (ms) | all check runs written after (s) | evaluations/s | duplicates |",
     "|---:|---:|---|---:|---:|---:|",
-    ...rows.map((r) => `| ${r.installations} | ${r.concurrency} | ${r.p50Ms.toFixed(0)} / ${r.p99Ms.toFixed(0)} / ${r.maxMs.toFixed(0)} | ${r.seconds.toFixed(1)} | ${r.perSecond.toFixed(2)} | ${r.duplicates} |`),
+    ...rows.map(
+      (r) =>
+        `| ${r.installations} | ${r.concurrency} | ${r.p50Ms.toFixed(0)} / ${r.p99Ms.toFixed(0)} / ${r.maxMs.toFixed(0)} | ${r.seconds.toFixed(1)} | ${r.perSecond.toFixed(2)} | ${r.duplicates} |`,
+    ),
   ].join("\n");
 }
 

@@ -85,8 +85,12 @@ export class FakeGitHub {
   }
 
   /** The pull_request.opened delivery of a pull request, as GitHub would send it. */
-  openedEvent(pr: FakePullRequest): { name: string; payload: Record<string, any> } {
-    const event = pullRequestEvent("opened", { number: pr.number, author: "dana", baseRef: "main", baseSha: BENCH_BASE, headSha: pr.headSha }, pr.installationId);
+  openedEvent(pr: FakePullRequest): ReturnType<typeof pullRequestEvent> {
+    const event = pullRequestEvent(
+      "opened",
+      { number: pr.number, author: "dana", baseRef: "main", baseSha: BENCH_BASE, headSha: pr.headSha },
+      pr.installationId,
+    );
     event.payload.repository.name = pr.repo;
     event.payload.repository.full_name = `${pr.owner}/${pr.repo}`;
     event.payload.repository.owner.login = pr.owner;
@@ -140,19 +144,44 @@ export class FakeGitHub {
     let match: RegExpMatchArray | null;
 
     if (method === "POST" && (match = path.match(/^\/app\/installations\/(\d+)\/access_tokens$/))) {
-      return send(201, { token: `ghs_bench_${match[1]}`, expires_at: new Date(Date.now() + 3_600_000).toISOString(), permissions: {}, repository_selection: "all" });
+      return send(201, {
+        token: `ghs_bench_${match[1]}`,
+        expires_at: new Date(Date.now() + 3_600_000).toISOString(),
+        permissions: {},
+        repository_selection: "all",
+      });
     }
     if (method === "GET" && path === "/app/installations") {
       const ids = [...new Set(this.pulls.map((p) => p.installationId))];
-      return send(200, ids.map((id) => ({ id, created_at: "2026-01-01T00:00:00Z", suspended_at: null })));
+      return send(
+        200,
+        ids.map((id) => ({ id, created_at: "2026-01-01T00:00:00Z", suspended_at: null })),
+      );
     }
     if (method === "GET" && path === "/installation/repositories") {
       const installation = Number(/ghs_bench_(\d+)/.exec(String(req.headers.authorization))?.[1]);
       const owners = [...new Set(this.pulls.filter((p) => p.installationId === installation).map((p) => p.owner))];
-      return send(200, { total_count: owners.length, repositories: owners.map((owner) => ({ name: "models", owner: { login: owner }, default_branch: "main", html_url: `https://github.test/${owner}/models` })) });
+      return send(200, {
+        total_count: owners.length,
+        repositories: owners.map((owner) => ({
+          name: "models",
+          owner: { login: owner },
+          default_branch: "main",
+          html_url: `https://github.test/${owner}/models`,
+        })),
+      });
     }
     if (method === "GET" && path === "/app/hook/deliveries") {
-      const listed = [...this.attempts].reverse().map((a) => ({ id: a.id, guid: a.guid, delivered_at: a.deliveredAt, status_code: a.statusCode, status: a.statusCode === 200 ? "OK" : "failed", event: a.event }));
+      const listed = [...this.attempts]
+        .reverse()
+        .map((a) => ({
+          id: a.id,
+          guid: a.guid,
+          delivered_at: a.deliveredAt,
+          status_code: a.statusCode,
+          status: a.statusCode === 200 ? "OK" : "failed",
+          event: a.event,
+        }));
       return send(200, listed);
     }
     if (method === "POST" && (match = path.match(/^\/app\/hook\/deliveries\/(\d+)\/attempts$/))) {
@@ -171,9 +200,14 @@ export class FakeGitHub {
       if (method === "GET" && rest.startsWith("/compare/")) return send(200, { merge_base_commit: { sha: BENCH_BASE }, files: [] });
       if (method === "GET" && (match = rest.match(/^\/git\/trees\/([0-9a-f]{40})$/))) {
         const readme = match[1] === BENCH_BASE ? README_BASE : `# Models\n\nChanged by ${match[1]}\n`;
-        return send(200, { sha: match[1], truncated: false, tree: [{ path: "README.md", mode: "100644", type: "blob", sha: gitBlobSha(readme), size: Buffer.byteLength(readme) }] });
+        return send(200, {
+          sha: match[1],
+          truncated: false,
+          tree: [{ path: "README.md", mode: "100644", type: "blob", sha: gitBlobSha(readme), size: Buffer.byteLength(readme) }],
+        });
       }
-      if (method === "GET" && rest === "/git/ref/heads/main") return send(200, { ref: "refs/heads/main", object: { sha: BENCH_BASE, type: "commit" } }, { etag: '"main"' });
+      if (method === "GET" && rest === "/git/ref/heads/main")
+        return send(200, { ref: "refs/heads/main", object: { sha: BENCH_BASE, type: "commit" } }, { etag: '"main"' });
       if (method === "GET" && rest === "/releases") return send(200, [], { etag: '"releases"' });
       if (method === "GET" && rest === "/pulls") {
         const open = this.pulls.filter((p) => p.owner === owner && p.repo === repo);
@@ -189,7 +223,19 @@ export class FakeGitHub {
       if (method === "GET" && (match = rest.match(/^\/commits\/([^/]+)\/check-runs$/))) {
         const name = url.searchParams.get("check_name");
         const runs = this.checkRuns.filter((r) => r.owner === owner && r.repo === repo && r.headSha === match![1] && (!name || r.name === name));
-        return send(200, { total_count: runs.length, check_runs: runs.map((r) => ({ id: r.id, name: r.name, head_sha: r.headSha, status: "completed", conclusion: r.conclusion, external_id: null, app: { id: 1 }, output: { annotations_count: 0 } })) });
+        return send(200, {
+          total_count: runs.length,
+          check_runs: runs.map((r) => ({
+            id: r.id,
+            name: r.name,
+            head_sha: r.headSha,
+            status: "completed",
+            conclusion: r.conclusion,
+            external_id: null,
+            app: { id: 1 },
+            output: { annotations_count: 0 },
+          })),
+        });
       }
       if (method === "POST" && rest === "/check-runs") {
         const fields = JSON.parse(body) as { name: string; head_sha: string; conclusion: string };

@@ -56,7 +56,10 @@ async function queryMemberships(octokit: ProbotOctokit, org: string, pairs: Read
     const members = pairs
       .map((pair, index) => ({ pair, index }))
       .filter(({ pair }) => pair.team === team)
-      .map(({ pair, index }) => `m${index}: members(query: $l${logins.indexOf(pair.login)}, first: 100, membership: ALL) { nodes { login } pageInfo { hasNextPage } }`);
+      .map(
+        ({ pair, index }) =>
+          `m${index}: members(query: $l${logins.indexOf(pair.login)}, first: 100, membership: ALL) { nodes { login } pageInfo { hasNextPage } }`,
+      );
     return `t${t}: team(slug: $t${t}) { ${members.join(" ")} }`;
   });
   const variables: Record<string, string> = { org };
@@ -73,7 +76,8 @@ async function queryMemberships(octokit: ProbotOctokit, org: string, pairs: Read
     if (Array.isArray(errors) && errors.length > 0 && errors.every((e) => e.type === "NOT_FOUND" && e.path?.[0] === "organization" && e.path.length === 1)) {
       return pairs.map(() => "not a member");
     }
-    if (httpStatus(error) === undefined && !Array.isArray(errors)) rethrowAsCouldNotEvaluate(error, { owner: org, what: `the members of the role teams of @${org}` });
+    if (httpStatus(error) === undefined && !Array.isArray(errors))
+      rethrowAsCouldNotEvaluate(error, { owner: org, what: `the members of the role teams of @${org}` });
     throw new CouldNotEvaluate(`${describeGraphqlFailure(error)} while reading the members of the role teams of @${org}`, { cause: error });
   }
   return pairs.map((pair, index) => {

@@ -76,14 +76,16 @@ export function githubTraffic(octokit: Octokit, octokitOptions: { modelgateTraff
     const kind = requestKind(requestOptions as RequestOptions);
     for (let attempt = 0; ; attempt++) {
       try {
-        const response = kind === "write" ? await takeWriteTurn().then(() => send(request, requestOptions)) : await withReadSlot(() => send(request, requestOptions));
+        const response =
+          kind === "write" ? await takeWriteTurn().then(() => send(request, requestOptions)) : await withReadSlot(() => send(request, requestOptions));
         observe(kind, response.status, response.headers, installation);
         const graphqlLimit = graphqlRateLimited(response);
         if (graphqlLimit === undefined) return response;
         throw Object.assign(new Error("GitHub's GraphQL rate limit is exhausted"), { status: 200, response });
       } catch (error) {
         const response = (error as { response?: OctokitResponse }).response;
-        if (response === undefined || (error as { status?: number }).status !== 200) observe(kind, (error as { status?: number }).status ?? 0, response?.headers, installation);
+        if (response === undefined || (error as { status?: number }).status !== 200)
+          observe(kind, (error as { status?: number }).status ?? 0, response?.headers, installation);
         const wait = rateLimitWait(error);
         if (wait === undefined || attempt >= retries) throw error;
         if (wait.seconds > maxWaitSeconds) {
@@ -93,7 +95,13 @@ export function githubTraffic(octokit: Octokit, octokitOptions: { modelgateTraff
         }
         githubWaits.inc({ limit: wait.limit });
         log.warn(
-          { method: (requestOptions as RequestOptions).method, url: (requestOptions as RequestOptions).url, wait_seconds: wait.seconds, limit: wait.limit, attempt: attempt + 1 },
+          {
+            method: (requestOptions as RequestOptions).method,
+            url: (requestOptions as RequestOptions).url,
+            wait_seconds: wait.seconds,
+            limit: wait.limit,
+            attempt: attempt + 1,
+          },
           "modelgate waits out a GitHub rate limit before sending the request again",
         );
         await sleep(wait.seconds * 1000);
@@ -106,7 +114,11 @@ export function githubTraffic(octokit: Octokit, octokitOptions: { modelgateTraff
 export function requestKind({ method, url, body }: RequestOptions): "read" | "write" {
   const upper = method.toUpperCase();
   if (upper === "GET" || upper === "HEAD") return "read";
-  const path = url.replace(/^https?:\/\/[^/]+/, "").replace(/^\/api\/v3/, "").split("?")[0] ?? "";
+  const path =
+    url
+      .replace(/^https?:\/\/[^/]+/, "")
+      .replace(/^\/api\/v3/, "")
+      .split("?")[0] ?? "";
   if (upper === "POST" && /^\/app\/installations\/[^/]+\/access_tokens$/.test(path)) return "read";
   if (upper === "POST" && /^\/(api\/)?graphql$/.test(path)) {
     const query = typeof body === "string" ? safeQuery(body) : (body as { query?: unknown } | undefined)?.query;

@@ -55,13 +55,33 @@ interface ReleaseJob {
  * (server/runtime.ts enqueues them), plus the evaluation jobs reconciliation enqueues.
  */
 export function defineRecoveryJobs(jobs: Jobs, deps: RecoveryDeps): void {
-  jobs.defineCron({ name: REDELIVER_JOB, cron: "*/10 * * * *", retryLimit: 2, run: async (_data, { probot, log }) => void (await redeliverFailed(probot, log, deps.clock())) });
-  jobs.defineCron({ name: RECONCILE_JOB, cron: "17 * * * *", retryLimit: 2, expireInSeconds: 3600, run: async (_data, { probot, log }) => void (await reconcile(probot, log, jobs, deps)) });
+  jobs.defineCron({
+    name: REDELIVER_JOB,
+    cron: "*/10 * * * *",
+    retryLimit: 2,
+    run: async (_data, { probot, log }) => void (await redeliverFailed(probot, log, deps.clock())),
+  });
+  jobs.defineCron({
+    name: RECONCILE_JOB,
+    cron: "17 * * * *",
+    retryLimit: 2,
+    expireInSeconds: 3600,
+    run: async (_data, { probot, log }) => void (await reconcile(probot, log, jobs, deps)),
+  });
   jobs.defineJob<HeadJob>({
     name: EVALUATE_HEAD_JOB,
     run: async (data, { probot, log, jobId }) => {
       const octokit = await probot.auth(data.installationId);
-      const ctx = { octokit, log, delivery: `reconcile-${jobId}`, owner: data.owner, repo: data.repo, now: deps.clock(), markerKey: deps.markerKey, coordination: deps.coordination };
+      const ctx = {
+        octokit,
+        log,
+        delivery: `reconcile-${jobId}`,
+        owner: data.owner,
+        repo: data.repo,
+        now: deps.clock(),
+        markerKey: deps.markerKey,
+        coordination: deps.coordination,
+      };
       for (const pr of await openPullRequestsForCommit(octokit, { owner: data.owner, repo: data.repo, headSha: data.headSha, numbers: [data.number] })) {
         if (pr.headSha === data.headSha) await evaluatePullRequest(ctx, pr);
       }
@@ -71,7 +91,18 @@ export function defineRecoveryJobs(jobs: Jobs, deps: RecoveryDeps): void {
     name: EVALUATE_RELEASE_JOB,
     run: async (data, { probot, log, jobId }) => {
       const octokit = await probot.auth(data.installationId);
-      const ctx = { octokit, log, delivery: `reconcile-${jobId}`, owner: data.owner, repo: data.repo, defaultBranch: data.defaultBranch, repositoryUrl: data.repositoryUrl, now: deps.clock(), markerKey: deps.markerKey, coordination: deps.coordination };
+      const ctx = {
+        octokit,
+        log,
+        delivery: `reconcile-${jobId}`,
+        owner: data.owner,
+        repo: data.repo,
+        defaultBranch: data.defaultBranch,
+        repositoryUrl: data.repositoryUrl,
+        now: deps.clock(),
+        markerKey: deps.markerKey,
+        coordination: deps.coordination,
+      };
       await evaluateRelease(ctx, { id: data.releaseId });
     },
   });
@@ -88,7 +119,10 @@ export async function redeliverFailed(probot: Probot, log: Logger, now: Date): P
       await redeliver(appOctokit, attempt.id);
       redelivered.push(attempt.id);
     } catch (error) {
-      log.warn({ delivery: attempt.guid, attempt: attempt.id, reason: (error as Error).message }, "modelgate could not ask GitHub to redeliver a failed delivery");
+      log.warn(
+        { delivery: attempt.guid, attempt: attempt.id, reason: (error as Error).message },
+        "modelgate could not ask GitHub to redeliver a failed delivery",
+      );
     }
   }
   if (redelivered.length > 0) log.info({ deliveries: chosen.map((a) => a.guid) }, "modelgate asked GitHub to redeliver failed deliveries");
@@ -149,7 +183,13 @@ async function reconcileRepository(
 
   const openPulls: Array<{ number: number; head: { sha: string } }> = [];
   for (let page = 1; ; page++) {
-    const pulls = await conditionalGet<Array<{ number: number; head: { sha: string } }>>(octokit, store, "GET /repos/{owner}/{repo}/pulls", { owner, repo, state: "open", per_page: 100, page });
+    const pulls = await conditionalGet<Array<{ number: number; head: { sha: string } }>>(octokit, store, "GET /repos/{owner}/{repo}/pulls", {
+      owner,
+      repo,
+      state: "open",
+      per_page: 100,
+      page,
+    });
     openPulls.push(...pulls.data);
     if (pulls.data.length < 100) break;
   }
@@ -160,12 +200,19 @@ async function reconcileRepository(
     // a completed run stays completed: that head is never asked about again
     if (typeof conclusion === "string") await store.remember(key);
     else {
-      await jobs.enqueue(EVALUATE_HEAD_JOB, { installationId, owner, repo, number: pull.number, headSha: pull.head.sha } satisfies HeadJob, { singletonKey: `${owner}/${repo}@${pull.head.sha}`, singletonSeconds: 3600 });
+      await jobs.enqueue(EVALUATE_HEAD_JOB, { installationId, owner, repo, number: pull.number, headSha: pull.head.sha } satisfies HeadJob, {
+        singletonKey: `${owner}/${repo}@${pull.head.sha}`,
+        singletonSeconds: 3600,
+      });
       report.headsEnqueued += 1;
     }
   }
 
-  const releases = await conditionalGet<Parameters<typeof releaseUnderEvaluation>[0][]>(octokit, store, "GET /repos/{owner}/{repo}/releases", { owner, repo, per_page: 100 });
+  const releases = await conditionalGet<Parameters<typeof releaseUnderEvaluation>[0][]>(octokit, store, "GET /repos/{owner}/{repo}/releases", {
+    owner,
+    repo,
+    per_page: 100,
+  });
   for (const release of releases.data.map(releaseUnderEvaluation)) {
     if (!releaseToReconcile(release, installedAt)) continue;
     const key = `release-completed:${owner}/${repo}#${release.id}@${release.tagName}`;
@@ -173,7 +220,14 @@ async function reconcileRepository(
     const conclusion = await latestCheckRunConclusion(octokit, { owner, repo, headSha: release.tagName, name: RELEASE_CHECK_NAME, appId });
     if (typeof conclusion === "string") await store.remember(key);
     else {
-      const job: ReleaseJob = { installationId, owner, repo, releaseId: release.id, defaultBranch: repository.default_branch, repositoryUrl: repository.html_url };
+      const job: ReleaseJob = {
+        installationId,
+        owner,
+        repo,
+        releaseId: release.id,
+        defaultBranch: repository.default_branch,
+        repositoryUrl: repository.html_url,
+      };
       await jobs.enqueue(EVALUATE_RELEASE_JOB, job, { singletonKey: `${owner}/${repo}#release-${release.id}`, singletonSeconds: 3600 });
       report.releasesEnqueued += 1;
     }
@@ -181,7 +235,11 @@ async function reconcileRepository(
 
   // end-of-life issues: only when the default branch moved since the last reconciliation
   const branch = repository.default_branch;
-  const ref = await conditionalGet<{ object: { sha: string } }>(octokit, store, "GET /repos/{owner}/{repo}/git/ref/{ref}", { owner, repo, ref: `heads/${branch}` });
+  const ref = await conditionalGet<{ object: { sha: string } }>(octokit, store, "GET /repos/{owner}/{repo}/git/ref/{ref}", {
+    owner,
+    repo,
+    ref: `heads/${branch}`,
+  });
   const commit = ref.data.object.sha;
   const eolKey = `end-of-life-reconciled:${owner}/${repo}`;
   if ((await store.remembered(eolKey)) === commit) return;
@@ -189,7 +247,16 @@ async function reconcileRepository(
   if (!read.ok) return;
   const { head } = await readSnapshots(octokit, { owner, repo, baseCommit: commit, headCommit: commit }, read.policy);
   const decommissioned = decommissionedModels(detectChanges(read.policy, head, head).models.head);
-  const ctx = { octokit, log, delivery: `reconcile-${owner}/${repo}@${commit.slice(0, 7)}`, owner, repo, defaultBranch: branch, markerKey: deps.markerKey, coordination: deps.coordination };
+  const ctx = {
+    octokit,
+    log,
+    delivery: `reconcile-${owner}/${repo}@${commit.slice(0, 7)}`,
+    owner,
+    repo,
+    defaultBranch: branch,
+    markerKey: deps.markerKey,
+    coordination: deps.coordination,
+  };
   for (const change of decommissioned) await openEndOfLifeIssue(ctx, read.policy, change, { commit, appId });
   report.endOfLifeChecked += decommissioned.length;
   await store.remember(eolKey, commit);

@@ -93,7 +93,8 @@ export class DeliveryWorker {
   start(): void {
     this.running = true;
     this.loop = this.fetchLoop();
-    const sweep = () => void this.sweep().catch((error: unknown) => this.options.log.error({ reason: (error as Error).message }, "modelgate could not sweep the deliveries"));
+    const sweep = () =>
+      void this.sweep().catch((error: unknown) => this.options.log.error({ reason: (error as Error).message }, "modelgate could not sweep the deliveries"));
     sweep();
     this.sweeper = setInterval(sweep, this.options.sweepMs ?? 15_000);
     this.sweeper.unref();
@@ -168,7 +169,9 @@ export class DeliveryWorker {
     client.on("error", onError);
     let locked = false;
     try {
-      locked = (await client.query<{ locked: boolean }>("SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS locked", [`delivery:${guid}`])).rows[0]?.locked === true;
+      locked =
+        (await client.query<{ locked: boolean }>("SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS locked", [`delivery:${guid}`])).rows[0]?.locked ===
+        true;
       // another worker runs this delivery right now: this job has nothing to do
       if (!locked) return void (await boss.complete(DELIVERY_QUEUE, job.id));
       const { rows } = await client.query<{ event: string; payload: unknown; attempts: number }>(
@@ -187,11 +190,16 @@ export class DeliveryWorker {
       } catch (error) {
         const final = job.retryCount >= job.retryLimit;
         const reason = describeError(error);
-        await client.query(`UPDATE ${SCHEMA}.deliveries SET state = $2, finished_at = now(), last_error = $3 WHERE guid = $1`, [guid, final ? "failed" : "queued", reason]);
+        await client.query(`UPDATE ${SCHEMA}.deliveries SET state = $2, finished_at = now(), last_error = $3 WHERE guid = $1`, [
+          guid,
+          final ? "failed" : "queued",
+          reason,
+        ]);
         await boss.fail(DELIVERY_QUEUE, job.id, { reason });
         deliveriesProcessed.inc({ event: delivery.event, outcome: final ? "failed" : "retry" });
         const facts = { delivery: guid, event: delivery.event, attempt: delivery.attempts, reason };
-        if (final) log.error(facts, `modelgate gave up on a delivery after ${delivery.attempts} attempts: redeliver it from the App's settings once the cause is fixed`);
+        if (final)
+          log.error(facts, `modelgate gave up on a delivery after ${delivery.attempts} attempts: redeliver it from the App's settings once the cause is fixed`);
         else log.warn(facts, "modelgate will run a failed delivery again");
       } finally {
         stopTimer();
@@ -217,7 +225,8 @@ export class DeliveryWorker {
       try {
         for (const { guid } of rows) {
           const key = `delivery:${guid}`;
-          const free = (await client.query<{ locked: boolean }>("SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS locked", [key])).rows[0]?.locked === true;
+          const free =
+            (await client.query<{ locked: boolean }>("SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS locked", [key])).rows[0]?.locked === true;
           if (!free) continue;
           try {
             await client.query("BEGIN");

@@ -91,7 +91,10 @@ export class JobQueue implements Jobs {
   private add(definition: JobDefinition<object> & { cron?: string }): void {
     if (this.definitions.some((d) => d.name === definition.name)) throw new Error(`the job queue ${definition.name} is defined twice`);
     this.definitions.push(definition);
-    if (this.worker) void this.register(definition).catch((error: unknown) => this.worker?.log.error({ queue: definition.name, reason: (error as Error).message }, "modelgate could not start a job queue"));
+    if (this.worker)
+      void this.register(definition).catch((error: unknown) =>
+        this.worker?.log.error({ queue: definition.name, reason: (error as Error).message }, "modelgate could not start a job queue"),
+      );
   }
 
   private async register(definition: JobDefinition<object> & { cron?: string }): Promise<void> {
@@ -108,7 +111,11 @@ export class JobQueue implements Jobs {
 }
 
 /** Creates a queue (and its dead-letter queue) with its retry policy, or gives an existing one that policy. */
-export async function defineQueue(boss: PgBoss, name: string, policy: { retryLimit?: number; retryDelaySeconds?: number; expireInSeconds?: number }): Promise<void> {
+export async function defineQueue(
+  boss: PgBoss,
+  name: string,
+  policy: { retryLimit?: number; retryDelaySeconds?: number; expireInSeconds?: number },
+): Promise<void> {
   const deadLetter = `${name}-dead`;
   await boss.createQueue(deadLetter, { name: deadLetter, retentionMinutes: 14 * 24 * 60 });
   const options = {

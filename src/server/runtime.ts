@@ -9,7 +9,15 @@ import type { Clock } from "../handlers/pull-request.js";
 import { modelgate } from "../index.js";
 import { defaultMarkerKey } from "../marker-key.js";
 import { metricsRegistry } from "../metrics.js";
-import { DELIVERY_RETRY_LIMIT, DeliveryWorker, defineDeliveryQueue, deliveryBacklog, storeDelivery, type Delivery, type StoreOutcome } from "../queue/deliveries.js";
+import {
+  DELIVERY_RETRY_LIMIT,
+  DeliveryWorker,
+  defineDeliveryQueue,
+  deliveryBacklog,
+  storeDelivery,
+  type Delivery,
+  type StoreOutcome,
+} from "../queue/deliveries.js";
 import { JobQueue, startBoss } from "../queue/job-queue.js";
 import { postgresCoordination } from "../store/coordination.js";
 import { postgresReconciliationStore } from "../store/reconciliation-store.js";
@@ -79,7 +87,9 @@ export async function startRuntime({ env, log, Octokit, clock }: RuntimeOptions)
   // the worker reads APP_ID, the private key, WEBHOOK_SECRET and GHE_HOST as Probot does
   const worker = createProbot({ env, overrides: { log, Octokit: Octokit ?? ModelgateOctokit } });
   const reconciliationStore = postgresReconciliationStore(database.pool);
-  await worker.load(recordingHandledEvents(modelgate({ coordination, jobs, reconciliationStore, markerKey: defaultMarkerKey(env), ...(clock ? { clock } : {}) }), handled));
+  await worker.load(
+    recordingHandledEvents(modelgate({ coordination, jobs, reconciliationStore, markerKey: defaultMarkerKey(env), ...(clock ? { clock } : {}) }), handled),
+  );
   await jobs.start({ probot: worker, log });
   if (env.MODELGATE_RECOVERY_ON_START !== "false") {
     // on start as well as on their schedule; replicas starting together run them once
@@ -123,7 +133,12 @@ let backlogSource: Database | undefined;
 function registerBacklogMetrics(database: Database): void {
   backlogSource = database;
   if (metricsRegistry.getSingleMetric("modelgate_queue_depth")) return;
-  const depth = new Gauge({ name: "modelgate_queue_depth", help: "Stored deliveries by state (queued, running, failed: retries exhausted)", labelNames: ["state"] as const, registers: [metricsRegistry] });
+  const depth = new Gauge({
+    name: "modelgate_queue_depth",
+    help: "Stored deliveries by state (queued, running, failed: retries exhausted)",
+    labelNames: ["state"] as const,
+    registers: [metricsRegistry],
+  });
   new Gauge({
     name: "modelgate_queue_oldest_age_seconds",
     help: "Age of the oldest delivery waiting to run",

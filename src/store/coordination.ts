@@ -39,7 +39,12 @@ interface CreatedRecords {
 type Sleep = (ms: number) => Promise<void>;
 const sleepFor: Sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-function findOrCreateUnder(exclusive: Coordination["exclusive"], records: CreatedRecords, waits: ReadonlyArray<number>, sleep: Sleep): Coordination["findOrCreateOnce"] {
+function findOrCreateUnder(
+  exclusive: Coordination["exclusive"],
+  records: CreatedRecords,
+  waits: ReadonlyArray<number>,
+  sleep: Sleep,
+): Coordination["findOrCreateOnce"] {
   return (key, steps) =>
     exclusive(`once:${key}`, async () => {
       // a creator records its object before it lets go of the lock: no record, nobody created it since the caller looked
@@ -95,7 +100,10 @@ export function postgresCoordination(pool: pg.Pool, options: PostgresCoordinatio
   const records: CreatedRecords = {
     wasCreated: async (key) => (await pool.query(`SELECT 1 FROM ${SCHEMA}.created_once WHERE key = $1`, [key])).rowCount !== 0,
     recordCreated: async (key) => {
-      await pool.query(`INSERT INTO ${SCHEMA}.created_once (key) VALUES ($1) ON CONFLICT (key) DO UPDATE SET created_at = now(), times = created_once.times + 1`, [key]);
+      await pool.query(
+        `INSERT INTO ${SCHEMA}.created_once (key) VALUES ($1) ON CONFLICT (key) DO UPDATE SET created_at = now(), times = created_once.times + 1`,
+        [key],
+      );
     },
   };
   return { exclusive, findOrCreateOnce: findOrCreateUnder(exclusive, records, options.waitsMs ?? LISTING_LAG_WAITS_MS, options.sleep ?? sleepFor) };

@@ -49,10 +49,13 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     persistent: true,
     initdbFlags: ["--encoding=UTF8"],
     postgresFlags: [
-      "-c", "listen_addresses=127.0.0.1",
+      "-c",
+      "listen_addresses=127.0.0.1",
       // no Unix socket: several servers (tests, replicas of a bench) never fight over /tmp/.s.PGSQL.<port>
-      "-c", "unix_socket_directories=",
-      "-c", `max_connections=${options.maxConnections ?? 300}`,
+      "-c",
+      "unix_socket_directories=",
+      "-c",
+      `max_connections=${options.maxConnections ?? 300}`,
     ],
     onLog: (message) => options.onLog?.(String(message).trimEnd()),
     onError: (message) => options.onLog?.(String(message).trimEnd()),
@@ -87,7 +90,9 @@ async function unprivilegedUser(): Promise<{ uid: number; gid: number }> {
       // no such user: try the next one
     }
   }
-  throw new Error("running as root, and the system has neither a postgres nor a nobody user for Postgres to run as: create one, or run modelgate as another user");
+  throw new Error(
+    "running as root, and the system has neither a postgres nor a nobody user for Postgres to run as: create one, or run modelgate as another user",
+  );
 }
 
 async function idOf(name: string, flag: "-u" | "-g"): Promise<number> {

@@ -27,7 +27,10 @@ export function postgresReconciliationStore(pool: pg.Pool): ReconciliationStore 
     },
     remembered: async (key) => (await pool.query<{ value: string }>(`SELECT value FROM ${SCHEMA}.reconciled WHERE key = $1`, [key])).rows[0]?.value,
     remember: async (key, value = "") => {
-      await pool.query(`INSERT INTO ${SCHEMA}.reconciled (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, at = now()`, [key, value]);
+      await pool.query(`INSERT INTO ${SCHEMA}.reconciled (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, at = now()`, [
+        key,
+        value,
+      ]);
     },
   };
 }

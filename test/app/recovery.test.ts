@@ -13,19 +13,39 @@ import { APP_ID } from "../helpers/test-app.js";
 import { createTestApp, INSTALLATION_ID, serveInstallationToken, testMarkerKey } from "../helpers/test-app.js";
 import { TEST_NOW } from "../fixtures/clock.js";
 
-
 const NOW = new Date("2026-11-28T12:00:00Z");
 const hoursAgo = (hours: number) => new Date(NOW.getTime() - hours * 3_600_000).toISOString();
 const silent = pino({ level: "silent" });
 
 describe("which failed deliveries are redelivered", () => {
   test.each([
-    ["a failure with no later success: its latest attempt", [{ id: 1, guid: "a", deliveredAt: hoursAgo(5), statusCode: 500 }, { id: 2, guid: "a", deliveredAt: hoursAgo(2), statusCode: 0 }], [2]],
-    ["a failure redelivered with success: none", [{ id: 1, guid: "a", deliveredAt: hoursAgo(5), statusCode: 502 }, { id: 2, guid: "a", deliveredAt: hoursAgo(2), statusCode: 200 }], []],
+    [
+      "a failure with no later success: its latest attempt",
+      [
+        { id: 1, guid: "a", deliveredAt: hoursAgo(5), statusCode: 500 },
+        { id: 2, guid: "a", deliveredAt: hoursAgo(2), statusCode: 0 },
+      ],
+      [2],
+    ],
+    [
+      "a failure redelivered with success: none",
+      [
+        { id: 1, guid: "a", deliveredAt: hoursAgo(5), statusCode: 502 },
+        { id: 2, guid: "a", deliveredAt: hoursAgo(2), statusCode: 200 },
+      ],
+      [],
+    ],
     ["outside GitHub's 3-day window: none", [{ id: 1, guid: "a", deliveredAt: hoursAgo(72), statusCode: 500 }], []],
     ["tried six times already: left to the operator", [1, 2, 3, 4, 5, 6].map((id) => ({ id, guid: "a", deliveredAt: hoursAgo(10 - id), statusCode: 500 })), []],
     ["202 (answered after Probot's 9 s) counts as a success", [{ id: 1, guid: "a", deliveredAt: hoursAgo(1), statusCode: 202 }], []],
-    ["several GUIDs: oldest first", [{ id: 7, guid: "b", deliveredAt: hoursAgo(1), statusCode: 503 }, { id: 3, guid: "a", deliveredAt: hoursAgo(3), statusCode: 500 }], [3, 7]],
+    [
+      "several GUIDs: oldest first",
+      [
+        { id: 7, guid: "b", deliveredAt: hoursAgo(1), statusCode: 503 },
+        { id: 3, guid: "a", deliveredAt: hoursAgo(3), statusCode: 500 },
+      ],
+      [3, 7],
+    ],
   ])("%s", (_case, attempts, expected) => {
     expect(attemptsToRedeliver(attempts, NOW).map((a) => a.id)).toEqual(expected);
   });
@@ -70,7 +90,10 @@ function serveCheckRunLookup(owner: string, repo: string, ref: string, runs: Arr
   nock(GITHUB_API)
     .get(`/repos/${owner}/${repo}/commits/${ref}/check-runs`)
     .query({ check_name: name, filter: "latest", app_id: String(APP_ID) })
-    .reply(200, { total_count: runs.length, check_runs: runs.map((run) => ({ id: run.id, name, status: "completed", conclusion: "success", app: { id: APP_ID } })) });
+    .reply(200, {
+      total_count: runs.length,
+      check_runs: runs.map((run) => ({ id: run.id, name, status: "completed", conclusion: "success", app: { id: APP_ID } })),
+    });
 }
 
 const OWNER = "acme";
@@ -80,13 +103,22 @@ const MISSED = commitSha("missed head");
 const MAIN = commitSha("main");
 
 function serveInstallationRepositories({ token }: { token: boolean }): void {
-  nock(GITHUB_API).get("/app/installations").query({ per_page: "100" }).reply(200, [{ id: INSTALLATION_ID, created_at: "2026-10-01T00:00:00Z", suspended_at: null }]);
+  nock(GITHUB_API)
+    .get("/app/installations")
+    .query({ per_page: "100" })
+    .reply(200, [{ id: INSTALLATION_ID, created_at: "2026-10-01T00:00:00Z", suspended_at: null }]);
   // Probot keeps an installation token for its hour
   if (token) serveInstallationToken();
   nock(GITHUB_API)
     .get("/installation/repositories")
     .query({ per_page: "100" })
-    .reply(200, { total_count: 2, repositories: [{ name: REPO, owner: { login: OWNER }, default_branch: "main", html_url: `https://github.com/${OWNER}/${REPO}` }, { name: "old", owner: { login: OWNER }, archived: true }] });
+    .reply(200, {
+      total_count: 2,
+      repositories: [
+        { name: REPO, owner: { login: OWNER }, default_branch: "main", html_url: `https://github.com/${OWNER}/${REPO}` },
+        { name: "old", owner: { login: OWNER }, archived: true },
+      ],
+    });
 }
 
 describe("reconciliation", () => {
@@ -97,7 +129,17 @@ describe("reconciliation", () => {
     await store.remember(`end-of-life-reconciled:${OWNER}/${REPO}`, MAIN);
     const api = nock(GITHUB_API);
     serveInstallationRepositories({ token: true });
-    api.get(`/repos/${OWNER}/${REPO}/pulls`).query({ state: "open", per_page: "100", page: "1" }).reply(200, [{ number: 7, head: { sha: JUDGED } }, { number: 8, head: { sha: MISSED } }], { etag: '"pulls-1"' });
+    api
+      .get(`/repos/${OWNER}/${REPO}/pulls`)
+      .query({ state: "open", per_page: "100", page: "1" })
+      .reply(
+        200,
+        [
+          { number: 7, head: { sha: JUDGED } },
+          { number: 8, head: { sha: MISSED } },
+        ],
+        { etag: '"pulls-1"' },
+      );
     serveCheckRunLookup(OWNER, REPO, JUDGED, [{ id: 1 }]);
     serveCheckRunLookup(OWNER, REPO, MISSED, []);
     const release = (id: number, tag: string, publishedAt: string | null, draft = false) => ({
@@ -116,7 +158,9 @@ describe("reconciliation", () => {
     api
       .get(`/repos/${OWNER}/${REPO}/releases`)
       .query({ per_page: "100" })
-      .reply(200, [release(3, "v3", "2026-11-20T00:00:00Z"), release(2, "v2-draft", null, true), release(1, "v1-before-install", "2026-09-01T00:00:00Z")], { etag: '"releases-1"' });
+      .reply(200, [release(3, "v3", "2026-11-20T00:00:00Z"), release(2, "v2-draft", null, true), release(1, "v1-before-install", "2026-09-01T00:00:00Z")], {
+        etag: '"releases-1"',
+      });
     serveCheckRunLookup(OWNER, REPO, "v3", [], "modelgate / release");
     api.get(`/repos/${OWNER}/${REPO}/git/ref/heads%2Fmain`).reply(200, { object: { sha: MAIN } }, { etag: '"main-1"' });
     const jobs = recordingJobs();
@@ -126,10 +170,21 @@ describe("reconciliation", () => {
 
     expect(report).toEqual({ repositories: 1, headsEnqueued: 1, releasesEnqueued: 1, endOfLifeChecked: 0 });
     expect(jobs.enqueued).toEqual([
-      { name: EVALUATE_HEAD_JOB, data: { installationId: INSTALLATION_ID, owner: OWNER, repo: REPO, number: 8, headSha: MISSED }, options: { singletonKey: `${OWNER}/${REPO}@${MISSED}`, singletonSeconds: 3600 } },
+      {
+        name: EVALUATE_HEAD_JOB,
+        data: { installationId: INSTALLATION_ID, owner: OWNER, repo: REPO, number: 8, headSha: MISSED },
+        options: { singletonKey: `${OWNER}/${REPO}@${MISSED}`, singletonSeconds: 3600 },
+      },
       {
         name: EVALUATE_RELEASE_JOB,
-        data: { installationId: INSTALLATION_ID, owner: OWNER, repo: REPO, releaseId: 3, defaultBranch: "main", repositoryUrl: `https://github.com/${OWNER}/${REPO}` },
+        data: {
+          installationId: INSTALLATION_ID,
+          owner: OWNER,
+          repo: REPO,
+          releaseId: 3,
+          defaultBranch: "main",
+          repositoryUrl: `https://github.com/${OWNER}/${REPO}`,
+        },
         options: { singletonKey: `${OWNER}/${REPO}#release-3`, singletonSeconds: 3600 },
       },
     ]);
@@ -142,6 +197,11 @@ describe("reconciliation", () => {
     serveCheckRunLookup(OWNER, REPO, "v3", [], "modelgate / release");
     api.get(`/repos/${OWNER}/${REPO}/git/ref/heads%2Fmain`).matchHeader("if-none-match", '"main-1"').reply(304);
 
-    await expect(reconcile(app.probot, silent, recordingJobs(), deps)).resolves.toEqual({ repositories: 1, headsEnqueued: 1, releasesEnqueued: 1, endOfLifeChecked: 0 });
+    await expect(reconcile(app.probot, silent, recordingJobs(), deps)).resolves.toEqual({
+      repositories: 1,
+      headsEnqueued: 1,
+      releasesEnqueued: 1,
+      endOfLifeChecked: 0,
+    });
   });
 });

@@ -3,6 +3,7 @@
  * run; each test file gets its own database on it (test/helpers/database.ts). As root (CI), the
  * server runs as an unprivileged user, exactly as in production.
  */
+import { randomBytes } from "node:crypto";
 import { rm } from "node:fs/promises";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -17,7 +18,8 @@ declare module "vitest" {
 }
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  const dataDir = join(tmpdir(), `modelgate-test-postgres-${process.pid}`);
+  // each vitest project runs this setup: every one gets its own server and directory
+  const dataDir = join(tmpdir(), `modelgate-test-postgres-${process.pid}-${randomBytes(4).toString("hex")}`);
   const lines: string[] = [];
   const server = await startEmbeddedPostgres({ dataDir, port: await freePort(), onLog: (line) => void lines.push(line) }).catch((error: unknown) => {
     throw new Error(`the test Postgres did not start: ${(error as Error).message}\n${lines.slice(-20).join("\n")}`, { cause: error });

@@ -46,7 +46,14 @@ async function startReplica(env: Record<string, string> = {}): Promise<Replica> 
   }));
   const middleware = await createNodeMiddleware(
     modelgateServer(state, {
-      env: { DATABASE_URL: await testDatabaseUrl(), APP_ID: String(APP_ID), PRIVATE_KEY: testPrivateKey(), WEBHOOK_SECRET: SECRET, MODELGATE_RECOVERY_ON_START: "false", ...env },
+      env: {
+        DATABASE_URL: await testDatabaseUrl(),
+        APP_ID: String(APP_ID),
+        PRIVATE_KEY: testPrivateKey(),
+        WEBHOOK_SECRET: SECRET,
+        MODELGATE_RECOVERY_ON_START: "false",
+        ...env,
+      },
       Octokit: Octokit as typeof ModelgateOctokit,
       clock: () => TEST_NOW,
     }),
@@ -81,13 +88,20 @@ async function deliver(replica: Replica, event: { name: string; payload: unknown
   const body = JSON.stringify(event.payload);
   return fetch(`${replica.url}/api/github/webhooks`, {
     method: "POST",
-    headers: { "content-type": "application/json", "x-github-event": event.name, "x-github-delivery": id, "x-hub-signature-256": signature(body, options.secret) },
+    headers: {
+      "content-type": "application/json",
+      "x-github-event": event.name,
+      "x-github-delivery": id,
+      "x-hub-signature-256": signature(body, options.secret),
+    },
     body,
   });
 }
 
 async function deliveryRows(): Promise<Array<{ guid: string; state: string; attempts: number }>> {
-  const { rows } = await (await testDatabase()).pool.query<{ guid: string; state: string; attempts: number }>("SELECT guid, state, attempts FROM modelgate.deliveries ORDER BY guid");
+  const { rows } = await (
+    await testDatabase()
+  ).pool.query<{ guid: string; state: string; attempts: number }>("SELECT guid, state, attempts FROM modelgate.deliveries ORDER BY guid");
   return rows;
 }
 
@@ -103,7 +117,12 @@ const allCompleted = (count: number) => async () => {
   return rows.length === count && rows.every((r) => r.state === "completed");
 };
 
-const README_CHANGE = { commits: [{ sha: BASE, files: { "README.md": "# Models\n" } }, { sha: HEAD, files: { "README.md": "# Models and more\n" } }] };
+const README_CHANGE = {
+  commits: [
+    { sha: BASE, files: { "README.md": "# Models\n" } },
+    { sha: HEAD, files: { "README.md": "# Models and more\n" } },
+  ],
+};
 
 describe("a webhook delivery", () => {
   test("is answered once it is stored, then runs from the queue and writes the check run", async () => {
@@ -158,12 +177,21 @@ describe("a webhook delivery", () => {
     const replica = await startReplica({ MODELGATE_DELIVERY_RETRIES: "0" });
     const event = pullRequestEvent("opened", PR, INSTALLATION_ID);
     // GitHub is down: not even the installation token can be created
-    const outage = nock("https://api.github.com").persist().post(`/app/installations/${INSTALLATION_ID}/access_tokens`).reply(503, { message: "Service Unavailable" });
+    const outage = nock("https://api.github.com")
+      .persist()
+      .post(`/app/installations/${INSTALLATION_ID}/access_tokens`)
+      .reply(503, { message: "Service Unavailable" });
 
     await deliver(replica, event, "guid-redelivered");
     await until(async () => (await deliveryRows())[0]?.state === "failed", "the delivery failed");
     // the operator is told, with the delivery and what to do
-    await until(async () => replica.logs.some((l) => l.delivery === "guid-redelivered" && String(l.msg).startsWith("modelgate gave up on a delivery after 1 attempts: redeliver it")), "the give-up was logged");
+    await until(
+      async () =>
+        replica.logs.some(
+          (l) => l.delivery === "guid-redelivered" && String(l.msg).startsWith("modelgate gave up on a delivery after 1 attempts: redeliver it"),
+        ),
+      "the give-up was logged",
+    );
 
     outage.persist(false);
     for (const interceptor of (outage as unknown as { interceptors: nock.Interceptor[] }).interceptors) nock.removeInterceptor(interceptor);
@@ -181,13 +209,12 @@ describe("a webhook delivery", () => {
   test("left running by a killed process is run again by the sweep of a live one", async () => {
     const event = pullRequestEvent("opened", PR, INSTALLATION_ID);
     // what a process killed mid-delivery leaves: the row marked running, nobody holding its lock
-    await (await testDatabase()).pool.query("INSERT INTO modelgate.deliveries (guid, event, action, installation_id, payload, state, attempts) VALUES ($1, $2, $3, $4, $5, 'running', 1)", [
-      "guid-orphan",
-      event.name,
-      "opened",
-      INSTALLATION_ID,
-      JSON.stringify(event.payload),
-    ]);
+    await (
+      await testDatabase()
+    ).pool.query(
+      "INSERT INTO modelgate.deliveries (guid, event, action, installation_id, payload, state, attempts) VALUES ($1, $2, $3, $4, $5, 'running', 1)",
+      ["guid-orphan", event.name, "opened", INSTALLATION_ID, JSON.stringify(event.payload)],
+    );
     const { checks } = world(README_CHANGE);
 
     await startReplica();

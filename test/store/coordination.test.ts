@@ -18,13 +18,15 @@ const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function recorder() {
   const events: string[] = [];
-  const work = (name: string, ms: number, fail = false) => async () => {
-    events.push(`${name} start`);
-    await pause(ms);
-    events.push(`${name} end`);
-    if (fail) throw new Error(`${name} failed`);
-    return name;
-  };
+  const work =
+    (name: string, ms: number, fail = false) =>
+    async () => {
+      events.push(`${name} start`);
+      await pause(ms);
+      events.push(`${name} end`);
+      if (fail) throw new Error(`${name} failed`);
+      return name;
+    };
   return { events, work };
 }
 
@@ -68,7 +70,9 @@ describe("exclusive on Postgres", () => {
     let terminated = 0;
     for (let tries = 0; terminated === 0 && tries < 100; tries++) {
       await pause(20);
-      ({ rowCount: terminated } = (await (await testDatabase()).pool.query(
+      ({ rowCount: terminated } = (await (
+        await testDatabase()
+      ).pool.query(
         "SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())",
       )) as { rowCount: number });
     }
@@ -87,7 +91,9 @@ describe("exclusive on Postgres", () => {
     const holding = a.coordination.exclusive("acme/models:slow", () => new Promise<void>((resolve) => ((release = resolve), held())));
     await aHolds;
 
-    await expect(b.coordination.exclusive("acme/models:slow", async () => "never")).rejects.toThrow(/modelgate waited 100 ms for the lock acme\/models:slow held by another delivery/);
+    await expect(b.coordination.exclusive("acme/models:slow", async () => "never")).rejects.toThrow(
+      /modelgate waited 100 ms for the lock acme\/models:slow held by another delivery/,
+    );
     release();
     await holding;
   });
@@ -108,7 +114,9 @@ describe("findOrCreateOnce on Postgres", () => {
   test("a failed creation records nothing: the next caller creates at once", async () => {
     const { coordination } = await replica({ waitsMs: [60_000] });
 
-    await expect(coordination.findOrCreateOnce("acme/models:eol", { find: async () => undefined, create: () => Promise.reject(new Error("issues are disabled")) })).rejects.toThrow("issues are disabled");
+    await expect(
+      coordination.findOrCreateOnce("acme/models:eol", { find: async () => undefined, create: () => Promise.reject(new Error("issues are disabled")) }),
+    ).rejects.toThrow("issues are disabled");
     await expect(coordination.findOrCreateOnce("acme/models:eol", { find: async () => undefined, create: async () => "created" })).resolves.toBe("created");
   });
 
@@ -130,7 +138,11 @@ describe("inProcessCoordination (the GitHub Action: one process)", () => {
     const coordination = inProcessCoordination();
     const { events, work } = recorder();
 
-    const results = await Promise.allSettled([coordination.exclusive("k", work("a", 20, true)), coordination.exclusive("k", work("b", 1)), coordination.exclusive("other", work("c", 1))]);
+    const results = await Promise.allSettled([
+      coordination.exclusive("k", work("a", 20, true)),
+      coordination.exclusive("k", work("b", 1)),
+      coordination.exclusive("other", work("c", 1)),
+    ]);
 
     expect(results.map((r) => r.status)).toEqual(["rejected", "fulfilled", "fulfilled"]);
     expect(events.indexOf("b start")).toBeGreaterThan(events.indexOf("a end"));

@@ -18,7 +18,11 @@ export const MAX_ATTEMPTS_PER_DELIVERY = 6;
  * The attempts to redeliver: for each GUID that never got a 2xx answer, its latest attempt,
  * when that is within the window and the GUID has not been tried too often. Oldest first.
  */
-export function attemptsToRedeliver(attempts: ReadonlyArray<DeliveryAttempt>, now: Date, options: { windowHours?: number; maxAttempts?: number } = {}): DeliveryAttempt[] {
+export function attemptsToRedeliver(
+  attempts: ReadonlyArray<DeliveryAttempt>,
+  now: Date,
+  options: { windowHours?: number; maxAttempts?: number } = {},
+): DeliveryAttempt[] {
   const windowStart = now.getTime() - (options.windowHours ?? REDELIVERY_WINDOW_HOURS) * 3_600_000;
   const maxAttempts = options.maxAttempts ?? MAX_ATTEMPTS_PER_DELIVERY;
   const byGuid = new Map<string, DeliveryAttempt[]>();

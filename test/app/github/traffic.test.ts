@@ -7,7 +7,6 @@ import { GITHUB_API } from "../../helpers/fake-repository.js";
 import { BASE, HEAD, PR, world } from "../../helpers/sign-off-world.js";
 import { createTestApp, INSTALLATION_ID } from "../../helpers/test-app.js";
 
-
 /** Sleeps recorded, not slept: the waits a request made are what the test asserts. */
 function traffic(options: Omit<TrafficOptions, "sleep"> = {}): TrafficOptions & { slept: number[] } {
   const slept: number[] = [];
@@ -15,7 +14,9 @@ function traffic(options: Omit<TrafficOptions, "sleep"> = {}): TrafficOptions & 
 }
 
 function client(options: TrafficOptions, installationId = 1) {
-  return new ModelgateOctokit({ auth: { token: "ghs_test", installationId }, retry: { enabled: false }, modelgateTraffic: options } as never) as InstanceType<typeof ModelgateOctokit>;
+  return new ModelgateOctokit({ auth: { token: "ghs_test", installationId }, retry: { enabled: false }, modelgateTraffic: options } as never) as InstanceType<
+    typeof ModelgateOctokit
+  >;
 }
 
 describe("which requests are writes", () => {
@@ -33,13 +34,22 @@ describe("which requests are writes", () => {
 });
 
 describe("what GitHub asks to wait", () => {
-  const error = (status: number, headers: Record<string, string>, message = "Forbidden") => Object.assign(new Error(message), { status, response: { status, headers, data: { message } } });
+  const error = (status: number, headers: Record<string, string>, message = "Forbidden") =>
+    Object.assign(new Error(message), { status, response: { status, headers, data: { message } } });
 
   test.each([
     ["403 with retry-after", error(403, { "retry-after": "7" }), { seconds: 7, limit: "secondary" }],
-    ["403 'secondary rate limit' without retry-after", error(403, {}, "You have exceeded a secondary rate limit. Please wait a few minutes before you try again."), { seconds: 60, limit: "secondary" }],
+    [
+      "403 'secondary rate limit' without retry-after",
+      error(403, {}, "You have exceeded a secondary rate limit. Please wait a few minutes before you try again."),
+      { seconds: 60, limit: "secondary" },
+    ],
     ["429 without headers", error(429, {}), { seconds: 60, limit: "secondary" }],
-    ["403 with the primary limit exhausted", error(403, { "x-ratelimit-remaining": "0", "x-ratelimit-reset": String(Math.floor(Date.now() / 1000) + 30) }), { limit: "primary" }],
+    [
+      "403 with the primary limit exhausted",
+      error(403, { "x-ratelimit-remaining": "0", "x-ratelimit-reset": String(Math.floor(Date.now() / 1000) + 30) }),
+      { limit: "primary" },
+    ],
     ["403 of a missing permission", error(403, {}, "Resource not accessible by integration"), undefined],
     ["404", error(404, {}), undefined],
   ])("%s", (_case, failure, expected) => {
@@ -55,7 +65,12 @@ describe("pacing and rate-limit waits", () => {
     nock(GITHUB_API).post("/repos/acme/models/check-runs").reply(403, { message: "You have exceeded a secondary rate limit" }, { "retry-after": "3" });
     nock(GITHUB_API).post("/repos/acme/models/check-runs").reply(201, { id: 5 });
 
-    const { data } = await client(options).request("POST /repos/{owner}/{repo}/check-runs", { owner: "acme", repo: "models", name: "modelgate", head_sha: HEAD });
+    const { data } = await client(options).request("POST /repos/{owner}/{repo}/check-runs", {
+      owner: "acme",
+      repo: "models",
+      name: "modelgate",
+      head_sha: HEAD,
+    });
 
     expect(data).toEqual({ id: 5 });
     expect(options.slept).toEqual([3000]);
@@ -66,7 +81,9 @@ describe("pacing and rate-limit waits", () => {
     nock(GITHUB_API).get("/repos/acme/models/pulls/7").reply(429, { message: "Too Many Requests" }, { "retry-after": "1" });
     nock(GITHUB_API).get("/repos/acme/models/pulls/7").reply(200, { number: 7 });
 
-    await expect(client(options).request("GET /repos/{owner}/{repo}/pulls/{pull_number}", { owner: "acme", repo: "models", pull_number: 7 })).resolves.toMatchObject({ data: { number: 7 } });
+    await expect(
+      client(options).request("GET /repos/{owner}/{repo}/pulls/{pull_number}", { owner: "acme", repo: "models", pull_number: 7 }),
+    ).resolves.toMatchObject({ data: { number: 7 } });
     expect(options.slept).toEqual([1000]);
   });
 
@@ -74,7 +91,9 @@ describe("pacing and rate-limit waits", () => {
     const options = traffic({ maxWaitSeconds: 60 });
     nock(GITHUB_API).get("/repos/acme/models/pulls/7").times(4).reply(403, { message: "secondary rate limit" }, { "retry-after": "2" });
 
-    await expect(client(options).request("GET /repos/{owner}/{repo}/pulls/{pull_number}", { owner: "acme", repo: "models", pull_number: 7 })).rejects.toMatchObject({ status: 403 });
+    await expect(
+      client(options).request("GET /repos/{owner}/{repo}/pulls/{pull_number}", { owner: "acme", repo: "models", pull_number: 7 }),
+    ).rejects.toMatchObject({ status: 403 });
     expect(options.slept).toEqual([2000, 2000, 2000]);
 
     nock(GITHUB_API).get("/repos/acme/models/pulls/8").reply(403, { message: "secondary rate limit" }, { "retry-after": "600" });
@@ -87,7 +106,8 @@ describe("pacing and rate-limit waits", () => {
     const options = traffic({ writeGapMs: 1000 });
     nock(GITHUB_API).post("/repos/acme/models/check-runs").times(3).reply(201, { id: 1 });
     nock(GITHUB_API).get("/repos/acme/models/pulls/7").times(2).reply(200, { number: 7 });
-    const write = (installation: number) => client(options, installation).request("POST /repos/{owner}/{repo}/check-runs", { owner: "acme", repo: "models", name: "modelgate", head_sha: HEAD });
+    const write = (installation: number) =>
+      client(options, installation).request("POST /repos/{owner}/{repo}/check-runs", { owner: "acme", repo: "models", name: "modelgate", head_sha: HEAD });
     const read = () => client(options, 1).request("GET /repos/{owner}/{repo}/pulls/{pull_number}", { owner: "acme", repo: "models", pull_number: 7 });
 
     await write(1);
@@ -106,7 +126,12 @@ describe("a secondary rate limit on the check-run write of an evaluation", () =>
     const options = traffic({ writeGapMs: 0 });
     const app = await createTestApp({ traffic: options });
     nock(GITHUB_API).post("/repos/acme/models/check-runs").reply(403, { message: "You have exceeded a secondary rate limit." }, { "retry-after": "5" });
-    const { checks } = world({ commits: [{ sha: BASE, files: { "README.md": "# Models\n" } }, { sha: HEAD, files: { "README.md": "# Models and more\n" } }] });
+    const { checks } = world({
+      commits: [
+        { sha: BASE, files: { "README.md": "# Models\n" } },
+        { sha: HEAD, files: { "README.md": "# Models and more\n" } },
+      ],
+    });
 
     await app.receive(pullRequestEvent("opened", PR, INSTALLATION_ID));
 
