@@ -1,4 +1,3 @@
-import type { Logger } from "pino";
 import type { ProbotOctokit } from "probot";
 import type { Decision } from "../core/evaluate/types.js";
 import { detectChanges } from "../core/detect/detect-changes.js";
@@ -17,25 +16,13 @@ import type { PullRequestUnderEvaluation } from "../github/pull-requests.js";
 import { readBasePolicy } from "../github/read-policy.js";
 import { readPullRequestSnapshots } from "../github/read-snapshot.js";
 import { gatherSignOffIssues, syncSignOffIssues } from "../github/sign-off-issues.js";
+import type { EvaluationContext } from "./context.js";
 import { couldNotEvaluateDecision } from "./could-not-evaluate.js";
 import { logDecision } from "./decision-log.js";
 import { reportPolicyProposal } from "./policy-proposal.js";
 
 /** The name of the pull-request check run (docs/check-run.md). */
 export const CHECK_NAME = "modelgate";
-
-/** What a handler passes on from the Probot context. */
-export interface EvaluationContext {
-  octokit: ProbotOctokit;
-  log: Logger;
-  /** The webhook delivery id, for the decision log. */
-  delivery: string;
-  owner: string;
-  repo: string;
-  now: Date;
-  /** Signs and verifies the hidden markers of this app's issues (modelgate({ markerKey })). */
-  markerKey: string;
-}
 
 export interface EvaluationOptions {
   /** "Open sign-off" was pressed: open the sign-off issues even where approvals.via has no sign_off. */

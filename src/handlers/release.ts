@@ -1,5 +1,4 @@
-import type { Context, ProbotOctokit } from "probot";
-import type { Logger } from "pino";
+import type { Context } from "probot";
 import { buildBom, validateBom } from "../core/bom/build-bom.js";
 import { detectChanges } from "../core/detect/detect-changes.js";
 import { requiredRoles } from "../core/evaluate/evaluate-gate.js";
@@ -24,7 +23,7 @@ import { writeCheckRun } from "../github/check-runs.js";
 import { CouldNotEvaluate, httpStatus } from "../github/errors.js";
 import { readBasePolicy } from "../github/read-policy.js";
 import { readSnapshots } from "../github/read-snapshot.js";
-import { gatherReleaseApprovalFacts } from "../github/release-approvals.js";
+import { gatherReleaseApprovalFacts } from "../github/approval-facts.js";
 import {
   listReleases,
   MAX_BASELINE_CANDIDATES,
@@ -43,37 +42,19 @@ import {
 import { modelgateVersion } from "../version.js";
 import { couldNotEvaluateDecision } from "./could-not-evaluate.js";
 import { logDecision } from "./decision-log.js";
-import type { Clock } from "./pull-request.js";
+import { evaluationContext, type Clock, type EvaluationContext } from "./context.js";
 
 export { BOM_ASSET_NAME, BOM_CONTENT_TYPE, RELEASE_CHECK_NAME };
 
-interface ReleaseContext {
-  octokit: ProbotOctokit;
-  log: Logger;
-  delivery: string;
-  owner: string;
-  repo: string;
+interface ReleaseContext extends EvaluationContext {
   defaultBranch: string;
   /** The repository's web URL, for links to the check run. */
   repositoryUrl: string;
-  now: Date;
-  markerKey: string;
 }
 
 function releaseContext(context: Context<"release" | "check_run">, clock: Clock, markerKey: string): ReleaseContext {
-  const { owner, repo } = context.repo();
   const { repository } = context.payload;
-  return {
-    octokit: context.octokit,
-    log: context.log,
-    delivery: context.id,
-    owner,
-    repo,
-    defaultBranch: repository.default_branch,
-    repositoryUrl: repository.html_url,
-    now: clock(),
-    markerKey,
-  };
+  return { ...evaluationContext(context, clock, markerKey), defaultBranch: repository.default_branch, repositoryUrl: repository.html_url };
 }
 
 /** `release.published`, and `release.created` for a draft (a published release fires created too: it is judged once). */
