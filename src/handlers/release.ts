@@ -1,12 +1,10 @@
 import type { Context } from "probot";
-import { buildBom, validateBom } from "../core/bom/build-bom.js";
 import { detectChanges } from "../core/detect/detect-changes.js";
 import { requiredRoles } from "../core/evaluate/evaluate-gate.js";
 import type { Decision } from "../core/evaluate/types.js";
 import { POLICY_PATH } from "../core/policy/load-policy.js";
 import type { Policy } from "../core/policy/schema.js";
 import { judgeReleaseModels, releasePolicy } from "../core/release/judge-release.js";
-import { plural } from "../core/render/markdown.js";
 import {
   BOM_ASSET_NAME,
   BOM_CONTENT_TYPE,
@@ -14,9 +12,8 @@ import {
   failureLines,
   releaseCheckRun,
   releaseModel,
-  type BaselineNote,
-  type BomOutcome,
 } from "../core/render/release-check-run.js";
+import { releaseBom, releaseWrites, type BaselineNote, type BomOutcome } from "../core/release/outcome.js";
 import { renderReleaseSection, upsertReleaseSection } from "../core/render/release-notes.js";
 import { ownAppId } from "../github/app-identity.js";
 import { writeCheckRun } from "../github/check-runs.js";
@@ -142,8 +139,7 @@ export async function evaluateRelease(ctx: ReleaseContext, subject: Pick<Release
 
   const checkUrl = `${ctx.repositoryUrl}/runs/${written.checkRunId}`;
   const writeProblems: string[] = [];
-  const failed = decision.verdict !== "success" || bom.kind === "invalid";
-  const backToDraft = failed && policy?.release.on_failure === "draft" && !release.draft;
+  const { failed, backToDraft } = releaseWrites(decision, bom, policy, release);
   const section = renderReleaseSection({
     models: decision.models.map(releaseModel),
     ...(failed ? { failure: { summary: failureLines(decision, bom) } } : {}),
@@ -189,23 +185,7 @@ async function judgeRelease(ctx: ReleaseContext, release: ReleaseUnderEvaluation
   const { facts, authorsBySubject } = await gatherReleaseApprovalFacts(ctx.octokit, { ...location, subjects: gated, appId: await ownAppId(ctx.octokit), commit, markerKey: ctx.markerKey }, judged);
   const decision = judgeReleaseModels({ policy: judged, base, head, facts, now: ctx.now, detected }, authorsBySubject, policy);
 
-  let bom: BomOutcome = { kind: "off" };
-  if (policy.release.attach_bom) {
-    if (detected.errors.length > 0) {
-      bom = { kind: "not-built", reason: `${plural(new Set(detected.errors.map((e) => e.path)).size, "manifest")} at ${release.tagName} could not be read: a BOM that leaves a model out is worse than none` };
-    } else {
-      const built = buildBom({
-        repository: `${ctx.owner}/${ctx.repo}`,
-        ref: release.tagName,
-        commit,
-        models: detected.models.head,
-        timestamp: ctx.now.toISOString(),
-        toolVersion: await modelgateVersion(),
-      });
-      const validation = await validateBom(built);
-      bom = validation.ok ? { kind: "valid", json: `${JSON.stringify(built, null, 2)}\n`, models: detected.models.head.length } : { kind: "invalid", errors: validation.errors };
-    }
-  }
+  const bom = await releaseBom(policy, detected, { repository: `${ctx.owner}/${ctx.repo}`, tag: release.tagName, commit, timestamp: ctx.now.toISOString(), toolVersion: await modelgateVersion() });
   return { decision, policy, bom, signOffUrls: facts.signOffIssues, baseline };
 }
 
