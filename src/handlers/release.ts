@@ -14,6 +14,7 @@ import {
   releaseModel,
 } from "../core/render/release-check-run.js";
 import { releaseBom, releaseWrites, type BaselineNote, type BomOutcome } from "../core/release/outcome.js";
+import { MAX_BASELINE_CANDIDATES, releaseCandidates } from "../core/release/order.js";
 import { renderReleaseSection, upsertReleaseSection } from "../core/render/release-notes.js";
 import { ownAppId } from "../github/app-identity.js";
 import { writeCheckRun } from "../github/check-runs.js";
@@ -23,13 +24,11 @@ import { readSnapshots } from "../github/read-snapshot.js";
 import { gatherReleaseApprovalFacts } from "../github/approval-facts.js";
 import {
   listReleases,
-  MAX_BASELINE_CANDIDATES,
   readInstallationCreatedAt,
   readRelease,
   readReleaseCommit,
   releaseDetailsUrl,
   releaseBaseline,
-  releaseCandidates,
   releaseIdOfDetailsUrl,
   releaseUnderEvaluation,
   replaceReleaseAsset,
