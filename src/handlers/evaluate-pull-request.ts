@@ -3,6 +3,7 @@ import type { Decision } from "../core/evaluate/types.js";
 import { detectChanges } from "../core/detect/detect-changes.js";
 import { evaluateGate } from "../core/evaluate/evaluate-gate.js";
 import { gatedVersions } from "../core/sign-off/issue.js";
+import { signOffIssueUse } from "../core/sign-off/issue-use.js";
 import { POLICY_PATH, type PolicyResult } from "../core/policy/load-policy.js";
 import type { Snapshot } from "../core/snapshot.js";
 import type { Policy } from "../core/policy/schema.js";
@@ -84,12 +85,10 @@ async function judge(
   const { owner, repo, octokit } = ctx;
   const { base, head } = await readPullRequestSnapshots(octokit, { owner, repo, baseSha: pr.baseSha, headSha: pr.headSha }, policy);
   const detected = detectChanges(policy, base, head);
-  // sign-off issues hold approvals (via sign_off) and break-glass overrides (docs/sign-off.md)
-  const viaSignOff = policy.approvals.via.includes("sign_off");
-  const useIssues = viaSignOff || policy.overrides.roles.length > 0 || options.openSignOffIssues === true;
-  const gated = useIssues ? gatedVersions(policy, detected.changes) : [];
+  const use = signOffIssueUse(policy, options.openSignOffIssues === true);
+  const gated = use.read ? gatedVersions(policy, detected.changes) : [];
   const where = { owner, repo, pr, org: owner, repositoryUrl: repositoryWebUrl(octokit, owner, repo), markerKey: ctx.markerKey };
-  const issues = await gatherSignOffIssues(octokit, { ...where, appId: await ownAppId(octokit) }, policy, gated, { open: viaSignOff || options.openSignOffIssues === true });
+  const issues = await gatherSignOffIssues(octokit, { ...where, appId: await ownAppId(octokit) }, policy, gated, { open: use.open });
   const facts = await gatherApprovalFacts(octokit, { owner, repo, pr }, policy, issues);
   const decision = evaluateGate({ policy, base, head, facts, now: ctx.now, detected });
   try {
