@@ -4,6 +4,7 @@ import { buildBom, validateBom } from "../core/bom/build-bom.js";
 import { detectChanges } from "../core/detect/detect-changes.js";
 import { requiredRoles } from "../core/evaluate/evaluate-gate.js";
 import type { Decision } from "../core/evaluate/types.js";
+import type { LoadedManifest } from "../core/manifest/load-manifest.js";
 import { POLICY_PATH } from "../core/policy/load-policy.js";
 import type { Policy } from "../core/policy/schema.js";
 import { judgeReleaseModels, releasePolicy } from "../core/release/judge-release.js";
@@ -107,6 +108,8 @@ interface ReleaseJudgement {
   bom: BomOutcome;
   /** Sign-off issue URL per signOffKey, for the check run's links. */
   signOffUrls?: Record<string, string>;
+  /** The manifests at the release's commit (their documentation goes into the release notes). */
+  headManifests?: LoadedManifest[];
 }
 
 /**
@@ -138,7 +141,7 @@ export async function evaluateRelease(ctx: ReleaseContext, subject: Pick<Release
     if (error instanceof CouldNotEvaluate) ctx.log.warn(facts, "modelgate could not evaluate");
     else ctx.log.error({ ...facts, stack: error instanceof Error ? error.stack : undefined }, "modelgate could not evaluate");
   }
-  const { decision, policy, bom, signOffUrls } = judgement;
+  const { decision, policy, bom, signOffUrls, headManifests } = judgement;
   const render = { org: ctx.owner, ...(policy ? { policy } : {}), ...(signOffUrls ? { signOffUrls } : {}) };
   const appId = await ownAppId(ctx.octokit);
   const target = { ...location, headSha: commit, name: RELEASE_CHECK_NAME, appId, detailsUrl: releaseDetailsUrl(release) };
@@ -150,7 +153,7 @@ export async function evaluateRelease(ctx: ReleaseContext, subject: Pick<Release
   const failed = decision.verdict !== "success" || bom.kind === "invalid";
   const backToDraft = failed && policy?.release.on_failure === "draft" && !release.draft;
   const section = renderReleaseSection({
-    models: decision.models.map(releaseModel),
+    models: decision.models.map((model) => releaseModel(model, headManifests)),
     ...(failed ? { failure: { summary: failureLines(decision, bom) } } : {}),
     checkUrl,
   });
@@ -204,6 +207,6 @@ async function judgeRelease(ctx: ReleaseContext, release: ReleaseUnderEvaluation
       bom = validation.ok ? { kind: "valid", json: `${JSON.stringify(built, null, 2)}\n`, models: detected.models.head.length } : { kind: "invalid", errors: validation.errors };
     }
   }
-  return { decision, policy, bom, signOffUrls: facts.signOffIssues };
+  return { decision, policy, bom, signOffUrls: facts.signOffIssues, headManifests: detected.models.head };
 }
 

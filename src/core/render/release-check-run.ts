@@ -1,6 +1,8 @@
 import type { Decision, ModelVerdict } from "../evaluate/types.js";
+import { DOCUMENTATION_LABELS, documentationTexts } from "../evaluate/documentation-requirements.js";
+import type { LoadedManifest } from "../manifest/load-manifest.js";
 import { POLICY_PATH } from "../policy/load-policy.js";
-import type { Policy } from "../policy/schema.js";
+import { DOCUMENTATION_FIELDS, type Policy } from "../policy/schema.js";
 import { releasePolicy } from "../release/judge-release.js";
 import { OPEN_SIGN_OFF_ACTION, renderCheckRun, truncateUtf8, type CheckRunOutput } from "./check-run.js";
 import { code, inlineText, plural } from "./markdown.js";
@@ -78,8 +80,20 @@ function releaseSummarySection(bom: BomOutcome, writeProblems: ReadonlyArray<str
   return `${lines.join("\n")}\n`;
 }
 
-export function releaseModel(model: ModelVerdict): ReleaseModel {
-  return { name: model.name, ...(model.from !== undefined ? { from: model.from } : {}), to: model.to ?? "removed", digest: model.digest, kinds: model.kinds, verdict: model.verdict };
+export function releaseModel(model: ModelVerdict, headManifests: ReadonlyArray<LoadedManifest> = []): ReleaseModel {
+  const loaded = headManifests.find((m) => m.path === model.manifestPath && m.manifest.name === model.name);
+  const documentation = loaded
+    ? DOCUMENTATION_FIELDS.map((field) => ({ label: DOCUMENTATION_LABELS[field], texts: documentationTexts(loaded, field) })).filter((entry) => entry.texts.length > 0)
+    : [];
+  return {
+    name: model.name,
+    ...(model.from !== undefined ? { from: model.from } : {}),
+    to: model.to ?? "removed",
+    digest: model.digest,
+    kinds: model.kinds,
+    verdict: model.verdict,
+    ...(documentation.length > 0 ? { documentation } : {}),
+  };
 }
 
 /** One line per reason the release fails its gates, for the release body. */
