@@ -1,9 +1,10 @@
 import type { Context, ProbotOctokit } from "probot";
 import type { Logger } from "pino";
 import { buildBom, validateBom } from "../core/bom/build-bom.js";
-import { detectChanges } from "../core/detect/detect-changes.js";
+import { modelsToLookUp, withSignOffIssues } from "../core/deploy/known-good.js";
+import { detectChanges, type DetectedChanges } from "../core/detect/detect-changes.js";
 import { requiredRoles } from "../core/evaluate/evaluate-gate.js";
-import type { Decision } from "../core/evaluate/types.js";
+import type { ApprovalFacts, Decision } from "../core/evaluate/types.js";
 import type { LoadedManifest } from "../core/manifest/load-manifest.js";
 import { POLICY_PATH } from "../core/policy/load-policy.js";
 import type { Policy } from "../core/policy/schema.js";
@@ -16,10 +17,13 @@ import { writeCheckRun } from "../github/check-runs.js";
 import { CouldNotEvaluate, httpStatus } from "../github/errors.js";
 import { readBasePolicy } from "../github/read-policy.js";
 import { readSnapshots } from "../github/read-snapshot.js";
+import { findKnownGood } from "../github/known-good.js";
 import { gatherReleaseApprovalFacts } from "../github/release-approvals.js";
 import {
   listReleases,
   passedReleaseBaseline,
+  type ReleaseBaseline,
+  type ReleaseOrderFields,
   readRelease,
   readReleaseCommit,
   releaseDetailsUrl,
@@ -35,6 +39,15 @@ import { logDecision } from "./decision-log.js";
 import type { Clock } from "./pull-request.js";
 
 export { BOM_ASSET_NAME, BOM_CONTENT_TYPE, RELEASE_CHECK_NAME };
+
+/** What the release gate's judgement needs (the deployment gate passes the same). */
+export interface GateContext {
+  octokit: ProbotOctokit;
+  owner: string;
+  repo: string;
+  now: Date;
+  markerKey: string;
+}
 
 interface ReleaseContext {
   octokit: ProbotOctokit;
@@ -174,21 +187,53 @@ export async function evaluateRelease(ctx: ReleaseContext, subject: Pick<Release
   if (writeProblems.length > 0) await writeCheckRun(ctx.octokit, target, releaseCheckRun(decision, render, bom, writeProblems));
 }
 
-async function judgeRelease(ctx: ReleaseContext, release: ReleaseUnderEvaluation, commit: string): Promise<ReleaseJudgement> {
+/** The release gate's judgement of the models at a commit, and what it rested on. */
+export interface ModelsJudgement {
+  decision: Decision;
+  detected: DetectedChanges;
+  facts: ApprovalFacts;
+  /** The release compared with: the latest earlier one that passed its gate (none: every model is new). */
+  baseline: ReleaseBaseline<ReleaseUnderEvaluation> | undefined;
+}
+
+/**
+ * The release gate's judgement (SPEC §7) of every model at `commit`: compared with the latest
+ * release before `current` that passed its gate, each changed model version judged against its
+ * gates with sign-offs from its sign-off issue; a rollback to a version that shipped in an
+ * earlier passing release is restored as known good (SPEC §7a). The deployment gate calls it too.
+ * GitHub read errors throw CouldNotEvaluate.
+ */
+export async function judgeModelsAtCommit(ctx: GateContext, policy: Policy, current: ReleaseOrderFields, commit: string): Promise<ModelsJudgement> {
   const location = { owner: ctx.owner, repo: ctx.repo };
-  const read = await readBasePolicy(ctx.octokit, { ...location, branch: ctx.defaultBranch });
-  if (!read.ok) return { decision: { verdict: "failure", models: [], unmanaged: [], errors: read.errors }, bom: { kind: "not-built", reason: `the policy ${POLICY_PATH} is invalid` } };
-  const policy = read.policy;
+  const appId = await ownAppId(ctx.octokit);
+  const releases = await listReleases(ctx.octokit, location);
+  const check = { name: RELEASE_CHECK_NAME, appId };
   // the latest earlier release that passed its gate: a failing one must not excuse what it failed with
-  const baseline = await passedReleaseBaseline(ctx.octokit, location, release, await listReleases(ctx.octokit, location), { name: RELEASE_CHECK_NAME, appId: await ownAppId(ctx.octokit) });
+  const baseline = await passedReleaseBaseline(ctx.octokit, location, current, releases, check);
   const baseCommit = baseline?.commit ?? null;
   const { base, head } = await readSnapshots(ctx.octokit, { ...location, baseCommit, headCommit: commit }, policy);
   const judged = releasePolicy(policy);
   const detected = detectChanges(judged, base, head);
   const gated = detected.changes.filter((change) => requiredRoles(judged, change.kinds).length > 0);
   // sign-off issues are read even when approvals.via has no sign_off: an /override on them still counts
-  const { facts, authorsBySubject } = await gatherReleaseApprovalFacts(ctx.octokit, { ...location, subjects: gated, appId: await ownAppId(ctx.octokit), commit, markerKey: ctx.markerKey }, judged);
-  const decision = judgeReleaseModels({ policy: judged, base, head, facts, now: ctx.now, detected }, authorsBySubject, policy);
+  const { facts, authorsBySubject } = await gatherReleaseApprovalFacts(ctx.octokit, { ...location, subjects: gated, appId, commit, markerKey: ctx.markerKey }, judged);
+  const input = { policy: judged, base, head, facts, now: ctx.now, detected };
+  let decision = judgeReleaseModels(input, authorsBySubject, policy);
+  // only a rollback that does not pass as it is costs the reads of earlier releases
+  const wanted = modelsToLookUp(decision, detected, policy);
+  if (wanted.length > 0) {
+    const found = await findKnownGood(ctx.octokit, location, { wanted, current, releases, check, policy });
+    if (found.length > 0) decision = judgeReleaseModels(input, authorsBySubject, policy, withSignOffIssues(found, detected, facts.signOffIssues));
+  }
+  return { decision, detected, facts, baseline };
+}
+
+async function judgeRelease(ctx: ReleaseContext, release: ReleaseUnderEvaluation, commit: string): Promise<ReleaseJudgement> {
+  const location = { owner: ctx.owner, repo: ctx.repo };
+  const read = await readBasePolicy(ctx.octokit, { ...location, branch: ctx.defaultBranch });
+  if (!read.ok) return { decision: { verdict: "failure", models: [], unmanaged: [], errors: read.errors }, bom: { kind: "not-built", reason: `the policy ${POLICY_PATH} is invalid` } };
+  const policy = read.policy;
+  const { decision, detected, facts } = await judgeModelsAtCommit(ctx, policy, release, commit);
 
   let bom: BomOutcome = { kind: "off" };
   if (policy.release.attach_bom) {

@@ -30,15 +30,7 @@ export function releaseCheckRun(
   bom: BomOutcome,
   writeProblems: ReadonlyArray<string>,
 ): CheckRunOutput {
-  const output = renderCheckRun(decision, {
-    checkName: RELEASE_CHECK_NAME,
-    policyPath: POLICY_PATH,
-    org: render.org,
-    ...(render.policy ? { policy: { ...releasePolicy(render.policy), approvals: { ...render.policy.approvals, via: ["sign_off"] as Policy["approvals"]["via"] } } } : {}),
-    ...(render.signOffUrls ? { signOffUrls: render.signOffUrls } : {}),
-    // the PR gate opens sign-off issues; a model version that never went through a pull request has none
-    missingSignOffIssue: "the sign-off issue of its digest (the pull request gate opens it)",
-  });
+  const output = releaseGateCheckRun(decision, RELEASE_CHECK_NAME, render);
   const failing = bom.kind === "invalid" || writeProblems.length > 0;
   const notes = [
     bom.kind === "invalid" ? "ML-BOM invalid" : "",
@@ -54,6 +46,24 @@ export function releaseCheckRun(
     // "Open sign-off" belongs to pull requests: a release's sign-offs are made on the sign-off issues the PR gate opened
     actions: output.actions.filter((action) => action.identifier !== OPEN_SIGN_OFF_ACTION.identifier),
   };
+}
+
+/**
+ * A check run of the release gate's judgement (the release and the deployment gates): approvals
+ * are sign-offs on the sign-off issues, never reviews, and a version without an issue is told
+ * where it comes from. No "Open sign-off" button: those issues are the pull request gate's.
+ */
+export function releaseGateCheckRun(decision: Decision, checkName: string, render: { org: string; policy?: Policy; signOffUrls?: Record<string, string> }): CheckRunOutput {
+  const output = renderCheckRun(decision, {
+    checkName,
+    policyPath: POLICY_PATH,
+    org: render.org,
+    ...(render.policy ? { policy: { ...releasePolicy(render.policy), approvals: { ...render.policy.approvals, via: ["sign_off"] as Policy["approvals"]["via"] } } } : {}),
+    ...(render.signOffUrls ? { signOffUrls: render.signOffUrls } : {}),
+    // the PR gate opens sign-off issues; a model version that never went through a pull request has none
+    missingSignOffIssue: "the sign-off issue of its digest (the pull request gate opens it)",
+  });
+  return { ...output, actions: output.actions.filter((action) => action.identifier !== OPEN_SIGN_OFF_ACTION.identifier) };
 }
 
 function releaseSummarySection(bom: BomOutcome, writeProblems: ReadonlyArray<string>, waitsForSignOff: boolean): string {
