@@ -6,6 +6,9 @@ import { rethrowAsCouldNotEvaluate } from "./errors.js";
 import { readModelsAt } from "./read-models.js";
 import { MAX_BASELINE_CANDIDATES, readTagCommit, releaseCandidates, type ReleaseOrderFields, type RepositoryLocation } from "./releases.js";
 
+/** What a commit that is not a release is ordered as (a pull request head, a deployment): after every published release. */
+export const NOT_A_RELEASE: ReleaseOrderFields = { id: 0, tagName: "", draft: true, prerelease: true, publishedAt: null };
+
 export interface KnownGoodLookup {
   /** The model versions to find (name, version, digest). */
   wanted: ReadonlyArray<{ name: string; version: string; digest: string }>;

@@ -9,6 +9,7 @@ import { truncateChars } from "../core/render/truncate.js";
 import { ownAppId } from "../github/app-identity.js";
 import { writeCheckRun } from "../github/check-runs.js";
 import { answerDeploymentRule, workflowRunOfCallback } from "../github/deployments.js";
+import { NOT_A_RELEASE } from "../github/known-good.js";
 import { CouldNotEvaluate, httpStatus, isTransientGitHubFailure } from "../github/errors.js";
 import { readBasePolicy } from "../github/read-policy.js";
 import { couldNotEvaluateDecision } from "./could-not-evaluate.js";
@@ -109,8 +110,7 @@ export async function decideDeployment(ctx: DeploymentContext, request: Deployme
       policy = read.policy;
       if (!isGatedEnvironment(policy, environment)) return await answerUngated(ctx, request, policy);
       // a deployment is judged like a draft release: compared with the latest published release that passed
-      const current = { id: 0, tagName: "", draft: true, prerelease: true, publishedAt: null };
-      const judged = await judgeModelsAtCommit({ octokit: ctx.octokit, owner, repo, now: ctx.now, markerKey: ctx.markerKey }, policy, current, commit);
+      const judged = await judgeModelsAtCommit({ octokit: ctx.octokit, owner, repo, now: ctx.now, markerKey: ctx.markerKey }, policy, NOT_A_RELEASE, commit);
       const baseline = judged.baseline ? { tag: judged.baseline.release.tagName, commit: judged.baseline.commit } : undefined;
       decision = judgeDeployment(judged.decision, judged.detected, policy, ctx.now, baseline);
       signOffUrls = judged.facts.signOffIssues;
