@@ -56,6 +56,8 @@ export async function ensureReviewIssue(
   octokit: ProbotOctokit,
   location: RepositoryLocation,
   issue: { ref: ReviewRef; title: string; body: string; sha: string; appId: number; markerKey: string },
+  /** Shared by one run's calls: the label is created once per run, not once per issue. */
+  label: { ensured: boolean } = { ensured: false },
 ): Promise<{ issue: ReviewIssue; created: boolean }> {
   const find = async () => (await listReviewIssues(octokit, location, issue)).find((found) => isReviewOf(found, issue.ref));
   let created = false;
@@ -64,7 +66,7 @@ export async function ensureReviewIssue(
       find,
       create: async () => {
         created = true;
-        return createReviewIssue(octokit, location, issue);
+        return createReviewIssue(octokit, location, issue, label);
       },
     });
     return { issue: found, created };
@@ -75,11 +77,14 @@ export async function ensureReviewIssue(
   }
 }
 
-async function createReviewIssue(octokit: ProbotOctokit, { owner, repo }: RepositoryLocation, issue: { ref: ReviewRef; title: string; body: string }): Promise<ReviewIssue> {
+async function createReviewIssue(octokit: ProbotOctokit, { owner, repo }: RepositoryLocation, issue: { ref: ReviewRef; title: string; body: string }, label: { ensured: boolean }): Promise<ReviewIssue> {
   // GitHub creates a missing label named in a new issue only for writers with push access: not relied on
-  await octokit.rest.issues.createLabel({ owner, repo, name: REVIEW_LABEL, color: LABEL_COLOR, description: LABEL_DESCRIPTION }).catch((error: unknown) => {
-    if (httpStatus(error) !== 422) throw error;
-  });
+  if (!label.ensured) {
+    await octokit.rest.issues.createLabel({ owner, repo, name: REVIEW_LABEL, color: LABEL_COLOR, description: LABEL_DESCRIPTION }).catch((error: unknown) => {
+      if (httpStatus(error) !== 422) throw error;
+    });
+    label.ensured = true;
+  }
   const { data } = await octokit.rest.issues.create({ owner, repo, title: issue.title, body: issue.body, labels: [REVIEW_LABEL] });
   return { number: data.number, state: "open", body: data.body ?? issue.body, htmlUrl: data.html_url, ref: issue.ref };
 }

@@ -35,7 +35,16 @@ export interface SweepOutcome {
   opened: number;
   updated: number;
   closed: number;
+  /** Issues left for the next run: GitHub limits how fast content may be created (MAX_ISSUE_WRITES_PER_RUN). */
+  deferred: number;
 }
+
+/**
+ * Issues opened, updated or closed in one repository per run. GitHub's secondary rate limits
+ * allow about 80 content-creating requests a minute; an issue costs up to three. The rest waits
+ * for the next day's run (nothing is lost: what is due stays due).
+ */
+export const MAX_ISSUE_WRITES_PER_RUN = 20;
 
 /**
  * The daily run over one repository (SPEC §7a): every model version on the default branch and
@@ -68,23 +77,32 @@ export async function sweepRepository(ctx: SweepContext, repository: SweptReposi
   const due = statuses.filter((status) => status.stage !== "current");
   const appId = await ownAppId(ctx.octokit);
   const issues = await listReviewIssues(ctx.octokit, location, { appId, markerKey: ctx.markerKey });
-  const outcome: SweepOutcome = { repo: `${owner}/${repo}`, due: due.length, opened: 0, updated: 0, closed: 0 };
+  const outcome: SweepOutcome = { repo: `${owner}/${repo}`, due: due.length, opened: 0, updated: 0, closed: 0, deferred: 0 };
   const failures: unknown[] = [];
-  const step = (work: () => Promise<void>) => work().catch((error: unknown) => void failures.push(error));
+  const label = { ensured: false };
+  let writes = 0;
+  const step = async (work: () => Promise<void>) => {
+    if (writes >= MAX_ISSUE_WRITES_PER_RUN) {
+      outcome.deferred += 1;
+      return;
+    }
+    writes += 1;
+    await work().catch((error: unknown) => void failures.push(error));
+  };
 
   for (const status of due) {
     const ref: ReviewRef = { repo: `${owner}/${repo}`, model: status.name, digest: status.digest, evaluated: status.evaluation.date };
     const existing = issues.find((issue) => isReviewOf(issue, ref));
     const body = renderReviewIssueBody({ status, repo: `${owner}/${repo}`, org: owner, policy, markerKey: ctx.markerKey });
+    // a closed issue of this evaluation stays closed: whoever closed it decided
+    if (existing && (existing.state === "closed" || existing.body === body)) continue;
     await step(async () => {
       if (!existing) {
-        const { issue, created } = await ensureReviewIssue(ctx.octokit, location, { ref, title: reviewIssueTitle(status.name, status.version), body, sha: head, appId, markerKey: ctx.markerKey });
+        const { issue, created } = await ensureReviewIssue(ctx.octokit, location, { ref, title: reviewIssueTitle(status.name, status.version), body, sha: head, appId, markerKey: ctx.markerKey }, label);
         if (created) outcome.opened += 1;
         ctx.log.info({ repo: outcome.repo, model: status.name, version: status.version, digest: status.digest, issue: issue.number, expires_on: status.expiresOn, created }, "modelgate re-evaluation issue opened");
         return;
       }
-      // a closed issue of this evaluation stays closed: whoever closed it decided
-      if (existing.state === "closed" || existing.body === body) return;
       await updateReview(ctx, location, existing, { body, comment: stageOfBody(existing.body) !== status.stage ? renderReviewStageComment(status, policy, owner) : undefined });
       outcome.updated += 1;
       ctx.log.info({ repo: outcome.repo, model: status.name, version: status.version, issue: existing.number, stage: status.stage }, "modelgate re-evaluation issue updated");
@@ -101,6 +119,7 @@ export async function sweepRepository(ctx: SweepContext, repository: SweptReposi
       ctx.log.info({ repo: outcome.repo, model: issue.ref.model, digest: issue.ref.digest, issue: issue.number, reason: reason.kind }, "modelgate re-evaluation issue closed");
     });
   }
+  if (outcome.deferred > 0) ctx.log.warn({ repo: outcome.repo, deferred: outcome.deferred }, "modelgate left re-evaluation issues for the next run");
   if (failures.length > 0) {
     for (const error of failures) ctx.log.error({ repo: outcome.repo, status: httpStatus(error), reason: (error as Error).message }, "modelgate could not write a re-evaluation issue");
     throw new AggregateError(failures, `${plural(failures.length, "re-evaluation issue")} of ${owner}/${repo} could not be written`);

@@ -85,7 +85,7 @@ describe("re-evaluation story 1: an evaluation that will expire", () => {
 
     const first = await sweepRepository(await sweepContext(app, NOW), REPOSITORY);
 
-    expect(first).toEqual({ repo: `${OWNER}/${REPO}`, due: 1, opened: 1, updated: 0, closed: 0 });
+    expect(first).toEqual({ repo: `${OWNER}/${REPO}`, due: 1, opened: 1, updated: 0, closed: 0, deferred: 0 });
     const [issue] = tracker.appIssues();
     expect(tracker.appIssues()).toHaveLength(1);
     expect(issue?.title).toBe("Re-evaluation due: fraud-detector 2.0.0");
@@ -100,7 +100,7 @@ describe("re-evaluation story 1: an evaluation that will expire", () => {
     serveRun({ commit: MAIN, files: { ...FRAUD.files, ...FRESH_SCORER.files } });
     const second = await sweepRepository(await sweepContext(app, new Date("2026-11-29T12:00:00Z")), REPOSITORY);
 
-    expect(second).toEqual({ repo: `${OWNER}/${REPO}`, due: 1, opened: 0, updated: 0, closed: 0 });
+    expect(second).toEqual({ repo: `${OWNER}/${REPO}`, due: 1, opened: 0, updated: 0, closed: 0, deferred: 0 });
     expect(tracker.appIssues()).toHaveLength(1);
     expect(app.requestsTo("PATCH", new RegExp(`^${API}/issues/`))).toEqual([]);
     expect(app.requestsTo("POST", `${API}/issues`)).toHaveLength(1);
@@ -200,7 +200,7 @@ describe("re-evaluation story 3: a new evaluation lands", () => {
     serveRun({ commit: MAIN_REEVALUATED, files: reevaluated("2026-12-01") });
     const outcome = await sweepRepository(await sweepContext(app, new Date("2026-12-02T06:00:00Z")), REPOSITORY);
 
-    expect(outcome).toEqual({ repo: `${OWNER}/${REPO}`, due: 0, opened: 0, updated: 0, closed: 1 });
+    expect(outcome).toEqual({ repo: `${OWNER}/${REPO}`, due: 0, opened: 0, updated: 0, closed: 1, deferred: 0 });
     expect(issue.state).toBe("closed");
     expect(issue.stateReason).toBe("completed");
     expect(issue.comments.map((c) => c.body)).toEqual([
@@ -221,7 +221,7 @@ describe("re-evaluation story 3: a new evaluation lands", () => {
     expect(tracker.appIssues()[0]?.comments.map((c) => c.body)).toEqual(["This version is no longer on the default branch nor in the latest release. Closing."]);
 
     serveRun({ commit: MAIN, files: FRAUD.files });
-    expect(await sweepRepository(await sweepContext(app, NOW), REPOSITORY)).toMatchObject({ due: 1, opened: 0, updated: 0, closed: 0 });
+    expect(await sweepRepository(await sweepContext(app, NOW), REPOSITORY)).toMatchObject({ due: 1, opened: 0, updated: 0, closed: 0, deferred: 0 });
     expect(tracker.appIssues()).toHaveLength(1);
   });
 });
@@ -243,6 +243,23 @@ describe("re-evaluation story 4: across replicas and failures", () => {
     expect(outcome.opened).toBe(0);
     expect(tracker.appIssues()).toHaveLength(1);
     expect(app.requestsTo("POST", `${API}/issues`)).toEqual([]);
+  });
+
+  test("GitHub's content limits: at most 20 issues are written per repository and run, the rest on the next run", async () => {
+    const app = await createTestApp();
+    serveInstallationToken();
+    const tracker = new FakeIssueTracker({ owner: OWNER, repo: REPO }).serve();
+    const files: Record<string, FileFixture> = {};
+    for (let i = 0; i < 25; i++) Object.assign(files, modelFiles({ ...fraud({}), dir: `models/m${String(i).padStart(2, "0")}`, name: `model-${String(i).padStart(2, "0")}`, weights: `weights ${i}` }).files);
+    serveRun({ commit: MAIN, files });
+
+    expect(await sweepRepository(await sweepContext(app, NOW), REPOSITORY)).toMatchObject({ due: 25, opened: 20, deferred: 5 });
+    // one label for the run, not one per issue
+    expect(app.requestsTo("POST", `${API}/labels`)).toHaveLength(1);
+
+    serveRun({ commit: MAIN, files });
+    expect(await sweepRepository(await sweepContext(app, NOW), REPOSITORY)).toMatchObject({ due: 25, opened: 5, deferred: 0 });
+    expect(new Set(tracker.appIssues().map((i) => i.title)).size).toBe(25);
   });
 
   test("an invalid policy fails the run of the repository, with the reason", async () => {
