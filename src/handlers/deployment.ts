@@ -111,7 +111,7 @@ export async function decideDeployment(ctx: DeploymentContext, request: Deployme
       if (!isGatedEnvironment(policy, environment)) return await answerUngated(ctx, request, policy);
       // a deployment is judged like a draft release: compared with the latest published release that passed
       const judged = await judgeModelsAtCommit({ octokit: ctx.octokit, owner, repo, now: ctx.now, markerKey: ctx.markerKey }, policy, NOT_A_RELEASE, commit);
-      const baseline = judged.baseline ? { tag: judged.baseline.release.tagName, commit: judged.baseline.commit } : undefined;
+      const baseline = judged.baseline ? { tag: judged.baseline.release.tagName, commit: judged.baseline.commit, beforeInstallation: judged.baseline.reason === "before-installation" } : undefined;
       decision = judgeDeployment(judged.decision, judged.detected, policy, ctx.now, baseline);
       signOffUrls = judged.facts.signOffIssues;
     }

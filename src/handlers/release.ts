@@ -10,7 +10,16 @@ import { POLICY_PATH } from "../core/policy/load-policy.js";
 import type { Policy } from "../core/policy/schema.js";
 import { judgeReleaseModels, releasePolicy } from "../core/release/judge-release.js";
 import { plural } from "../core/render/markdown.js";
-import { BOM_ASSET_NAME, BOM_CONTENT_TYPE, RELEASE_CHECK_NAME, failureLines, releaseCheckRun, releaseModel, type BomOutcome } from "../core/render/release-check-run.js";
+import {
+  BOM_ASSET_NAME,
+  BOM_CONTENT_TYPE,
+  RELEASE_CHECK_NAME,
+  failureLines,
+  releaseCheckRun,
+  releaseModel,
+  type BaselineNote,
+  type BomOutcome,
+} from "../core/render/release-check-run.js";
 import { renderReleaseSection, upsertReleaseSection } from "../core/render/release-notes.js";
 import { ownAppId } from "../github/app-identity.js";
 import { writeCheckRun } from "../github/check-runs.js";
@@ -21,12 +30,15 @@ import { findKnownGood } from "../github/known-good.js";
 import { gatherReleaseApprovalFacts } from "../github/release-approvals.js";
 import {
   listReleases,
-  passedReleaseBaseline,
+  MAX_BASELINE_CANDIDATES,
+  readInstallationCreatedAt,
   type ReleaseBaseline,
   type ReleaseOrderFields,
   readRelease,
   readReleaseCommit,
   releaseDetailsUrl,
+  releaseBaseline,
+  releaseCandidates,
   releaseIdOfDetailsUrl,
   releaseUnderEvaluation,
   replaceReleaseAsset,
@@ -123,6 +135,8 @@ interface ReleaseJudgement {
   signOffUrls?: Record<string, string>;
   /** The manifests at the release's commit (their documentation goes into the release notes). */
   headManifests?: LoadedManifest[];
+  /** The release compared with, and why (none when it could not be decided). */
+  baseline?: BaselineNote;
 }
 
 /**
@@ -154,8 +168,8 @@ export async function evaluateRelease(ctx: ReleaseContext, subject: Pick<Release
     if (error instanceof CouldNotEvaluate) ctx.log.warn(facts, "modelgate could not evaluate");
     else ctx.log.error({ ...facts, stack: error instanceof Error ? error.stack : undefined }, "modelgate could not evaluate");
   }
-  const { decision, policy, bom, signOffUrls, headManifests } = judgement;
-  const render = { org: ctx.owner, ...(policy ? { policy } : {}), ...(signOffUrls ? { signOffUrls } : {}) };
+  const { decision, policy, bom, signOffUrls, baseline, headManifests } = judgement;
+  const render = { org: ctx.owner, ...(policy ? { policy } : {}), ...(signOffUrls ? { signOffUrls } : {}), ...(baseline ? { baseline } : {}) };
   const appId = await ownAppId(ctx.octokit);
   const target = { ...location, headSha: commit, name: RELEASE_CHECK_NAME, appId, detailsUrl: releaseDetailsUrl(release) };
   const written = await writeCheckRun(ctx.octokit, target, releaseCheckRun(decision, render, bom, []));
@@ -180,7 +194,7 @@ export async function evaluateRelease(ctx: ReleaseContext, subject: Pick<Release
     );
   }
   ctx.log.info(
-    { delivery: ctx.delivery, release: { id: release.id, tag: release.tagName }, bom: bom.kind, back_to_draft: backToDraft, write_problems: writeProblems },
+    { delivery: ctx.delivery, release: { id: release.id, tag: release.tagName }, baseline: baseline ?? null, bom: bom.kind, back_to_draft: backToDraft, write_problems: writeProblems },
     "modelgate release written",
   );
   // the check run is the place people look: a release that could not be updated must not look fine there
@@ -192,13 +206,15 @@ export interface ModelsJudgement {
   decision: Decision;
   detected: DetectedChanges;
   facts: ApprovalFacts;
-  /** The release compared with: the latest earlier one that passed its gate (none: every model is new). */
+  /** The release compared with: the latest earlier one that passed its gate or predates the App (none: every model is new). */
   baseline: ReleaseBaseline<ReleaseUnderEvaluation> | undefined;
+  /** What it was compared with, and why, for the check run. */
+  baselineNote: BaselineNote;
 }
 
 /**
  * The release gate's judgement (SPEC §7) of every model at `commit`: compared with the latest
- * release before `current` that passed its gate, each changed model version judged against its
+ * release before `current` that passed its gate (or was published before the App was installed), each changed model version judged against its
  * gates with sign-offs from its sign-off issue; a rollback to a version that shipped in an
  * earlier passing release is restored as known good (SPEC §7a). The deployment gate calls it too.
  * GitHub read errors throw CouldNotEvaluate.
@@ -208,9 +224,13 @@ export async function judgeModelsAtCommit(ctx: GateContext, policy: Policy, curr
   const appId = await ownAppId(ctx.octokit);
   const releases = await listReleases(ctx.octokit, location);
   const check = { name: RELEASE_CHECK_NAME, appId };
-  // the latest earlier release that passed its gate: a failing one must not excuse what it failed with
-  const baseline = await passedReleaseBaseline(ctx.octokit, location, current, releases, check);
-  const baseCommit = baseline?.commit ?? null;
+  // the latest earlier release that passed its gate (a failing one must not excuse what it failed with), or that predates the App
+  let installedAt: Promise<string> | undefined;
+  const found = await releaseBaseline(ctx.octokit, location, current, releases, check, () => (installedAt ??= readInstallationCreatedAt(ctx.octokit, location)));
+  const note: BaselineNote = found
+    ? { kind: found.reason, tag: found.release.tagName, publishedAt: found.release.publishedAt ?? "", ...(found.installedAt ? { installedAt: found.installedAt } : {}) }
+    : { kind: "none", earlier: Math.min(releaseCandidates(current, releases).length, MAX_BASELINE_CANDIDATES) };
+  const baseCommit = found?.commit ?? null;
   const { base, head } = await readSnapshots(ctx.octokit, { ...location, baseCommit, headCommit: commit }, policy);
   const judged = releasePolicy(policy);
   const detected = detectChanges(judged, base, head);
@@ -222,10 +242,10 @@ export async function judgeModelsAtCommit(ctx: GateContext, policy: Policy, curr
   // only a rollback that does not pass as it is costs the reads of earlier releases
   const wanted = modelsToLookUp(decision, detected, policy);
   if (wanted.length > 0) {
-    const found = await findKnownGood(ctx.octokit, location, { wanted, current, releases, check, policy });
-    if (found.length > 0) decision = judgeReleaseModels(input, authorsBySubject, policy, withSignOffIssues(found, detected, facts.signOffIssues));
+    const knownGood = await findKnownGood(ctx.octokit, location, { wanted, current, releases, check, policy });
+    if (knownGood.length > 0) decision = judgeReleaseModels(input, authorsBySubject, policy, withSignOffIssues(knownGood, detected, facts.signOffIssues));
   }
-  return { decision, detected, facts, baseline };
+  return { decision, detected, facts, baseline: found, baselineNote: note };
 }
 
 async function judgeRelease(ctx: ReleaseContext, release: ReleaseUnderEvaluation, commit: string): Promise<ReleaseJudgement> {
@@ -233,7 +253,7 @@ async function judgeRelease(ctx: ReleaseContext, release: ReleaseUnderEvaluation
   const read = await readBasePolicy(ctx.octokit, { ...location, branch: ctx.defaultBranch });
   if (!read.ok) return { decision: { verdict: "failure", models: [], unmanaged: [], errors: read.errors }, bom: { kind: "not-built", reason: `the policy ${POLICY_PATH} is invalid` } };
   const policy = read.policy;
-  const { decision, detected, facts } = await judgeModelsAtCommit(ctx, policy, release, commit);
+  const { decision, detected, facts, baselineNote: baseline } = await judgeModelsAtCommit(ctx, policy, release, commit);
 
   let bom: BomOutcome = { kind: "off" };
   if (policy.release.attach_bom) {
@@ -252,6 +272,6 @@ async function judgeRelease(ctx: ReleaseContext, release: ReleaseUnderEvaluation
       bom = validation.ok ? { kind: "valid", json: `${JSON.stringify(built, null, 2)}\n`, models: detected.models.head.length } : { kind: "invalid", errors: validation.errors };
     }
   }
-  return { decision, policy, bom, signOffUrls: facts.signOffIssues, headManifests: detected.models.head };
+  return { decision, policy, bom, signOffUrls: facts.signOffIssues, baseline, headManifests: detected.models.head };
 }
 

@@ -10,6 +10,8 @@ import { decisionVerdict, knownGoodRequirements, verdictOf, type KnownGoodEviden
 export interface DeploymentBaseline {
   tag: string;
   commit: string;
+  /** Taken as it is because it was published before modelgate was installed (no gate judged it). */
+  beforeInstallation?: boolean;
 }
 
 /**
@@ -35,7 +37,8 @@ export function judgeDeployment(releaseDecision: Decision, detected: DetectedCha
     for (const loaded of detected.models.head) {
       const { manifest } = loaded;
       if (changed.has(manifest.name) || manifest.status === "decommissioned") continue;
-      const evidence: KnownGoodEvidence = { name: manifest.name, version: manifest.version, digest: loaded.digest, release: baseline.tag };
+      const release = baseline.beforeInstallation ? `${baseline.tag} (published before modelgate was installed)` : baseline.tag;
+      const evidence: KnownGoodEvidence = { name: manifest.name, version: manifest.version, digest: loaded.digest, release };
       const { requirements } = knownGoodRequirements(policy, loaded, evidence, now);
       unchanged.push({ name: manifest.name, manifestPath: loaded.path, kinds: [], from: manifest.version, to: manifest.version, digest: loaded.digest, requirements, verdict: verdictOf(requirements) });
     }
