@@ -6,11 +6,8 @@ import { describe, expect, test } from "vitest";
 import { modelgate } from "../../src/index.js";
 import { createLog, serializeError } from "../../src/log.js";
 import { pullRequestEvent } from "../fixtures/payloads/index.js";
-import { commitSha } from "../helpers/git-objects.js";
+import { commitSha } from "../fixtures/git-objects.js";
 import { INSTALLATION_ID, testMarkerKey, testPrivateKey } from "../helpers/test-app.js";
-import { useNock } from "../helpers/use-nock.js";
-
-useNock();
 
 /** A destination that keeps every line written. */
 function capture(): { stream: Writable; lines: string[] } {

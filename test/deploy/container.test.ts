@@ -9,6 +9,10 @@ import { promisify } from "node:util";
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
 import { readImageConfig } from "../helpers/dockerfile.js";
 import { testPrivateKey } from "../helpers/test-app.js";
+import { allowRequestsToThisMachine } from "../helpers/use-nock.js";
+
+// the tests start the image's server and reach it through this machine's addresses
+allowRequestsToThisMachine();
 
 /**
  * No Docker engine where the tests run: the image is reproduced as a folder laid out as the

@@ -8,6 +8,10 @@ import nock from "nock";
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
 import { readAppYml, registrationTarget, type SetupEnvironment } from "../../src/setup/app-manifest.js";
 import { startSetupServer } from "../../src/setup/setup-server.js";
+import { allowRequestsToThisMachine } from "../helpers/use-nock.js";
+
+// the tests drive the setup server they start on 127.0.0.1; GitHub stays mocked (test/setup.ts)
+allowRequestsToThisMachine();
 
 const appYmlText = readFileSync(new URL("../../app.yml", import.meta.url), "utf8");
 const appYml = readAppYml(appYmlText);
@@ -51,18 +55,12 @@ async function setup(env: SetupEnvironment & { HOST?: string }, options: { perso
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), "modelgate-setup-"));
   registered = 0;
-  nock.disableNetConnect();
-  nock.enableNetConnect((host) => host.startsWith("127.0.0.1"));
 });
 
 afterEach(async () => {
   await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)));
   server = undefined;
   rmSync(dir, { recursive: true, force: true });
-  const pending = nock.pendingMocks();
-  nock.cleanAll();
-  nock.enableNetConnect();
-  expect(pending, "mocked requests the setup never made").toEqual([]);
 });
 
 const conversion = { id: 123456, slug: "modelgate-acme", html_url: "https://github.com/apps/modelgate-acme", pem: "-----BEGIN RSA PRIVATE KEY-----\nMIIB\nxyz\n-----END RSA PRIVATE KEY-----\n", webhook_secret: "e3b0c44298fc1c149afbf4c8996fb924" };
