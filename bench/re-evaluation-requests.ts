@@ -10,7 +10,7 @@ import nock from "nock";
 import { sweepRepository, type SweepOutcome } from "../src/handlers/re-evaluation.js";
 import { GITHUB_API, type FileFixture } from "../test/helpers/fake-repository.js";
 import { FakeIssueTracker, serveCommitsAlways, servePolicyAlways } from "../test/helpers/fake-issue-tracker.js";
-import { commitSha } from "../test/helpers/git-objects.js";
+import { commitSha } from "../test/fixtures/git-objects.js";
 import { modelFiles } from "../test/helpers/model-files.js";
 import { createTestApp, INSTALLATION_ID, testMarkerKey, type RecordedRequest } from "../test/helpers/test-app.js";
 import { OWNER, REPO } from "../test/fixtures/payloads/index.js";
@@ -32,7 +32,17 @@ const MAIN_REEVALUATED = commitSha("sweep-main-reevaluated");
 function repositoryFiles(models: number, date: string): Record<string, FileFixture> {
   const files: Record<string, FileFixture> = { "README.md": "# Models\n" };
   for (let i = 0; i < models; i++) {
-    Object.assign(files, modelFiles({ dir: `models/m${i}`, name: `model-${i}`, version: "1.0.0", weights: `weights ${i}`, prompt: `You are model ${i}.\n`, evaluation: { evaluator: "eve", date } }).files);
+    Object.assign(
+      files,
+      modelFiles({
+        dir: `models/m${i}`,
+        name: `model-${i}`,
+        version: "1.0.0",
+        weights: `weights ${i}`,
+        prompt: `You are model ${i}.\n`,
+        evaluation: { evaluator: "eve", date },
+      }).files,
+    );
   }
   return files;
 }
@@ -40,7 +50,10 @@ function repositoryFiles(models: number, date: string): Record<string, FileFixtu
 export async function measureSweep(models: number): Promise<SweepMeasurement[]> {
   nock.disableNetConnect();
   const app = await createTestApp();
-  nock(GITHUB_API).persist().post(`/app/installations/${INSTALLATION_ID}/access_tokens`).reply(201, { token: "ghs_bench", expires_at: "2099-01-01T00:00:00Z", permissions: {}, repository_selection: "all" });
+  nock(GITHUB_API)
+    .persist()
+    .post(`/app/installations/${INSTALLATION_ID}/access_tokens`)
+    .reply(201, { token: "ghs_bench", expires_at: "2099-01-01T00:00:00Z", permissions: {}, repository_selection: "all" });
   servePolicyAlways(OWNER, REPO, "main", undefined);
   // evaluated 2026-06-15: due by 2026-12-12; the latest release is another commit with the same models
   const due = repositoryFiles(models, "2026-06-15");
@@ -50,9 +63,15 @@ export async function measureSweep(models: number): Promise<SweepMeasurement[]> 
     { sha: MAIN_REEVALUATED, files: repositoryFiles(models, "2026-12-01") },
   ]);
   let head = MAIN;
-  nock(GITHUB_API).persist().get(`${API}/git/ref/heads%2Fmain`).reply(() => [200, { ref: "refs/heads/main", object: { type: "commit", sha: head } }]);
+  nock(GITHUB_API)
+    .persist()
+    .get(`${API}/git/ref/heads%2Fmain`)
+    .reply(() => [200, { ref: "refs/heads/main", object: { type: "commit", sha: head } }]);
   nock(GITHUB_API).persist().get(`${API}/releases/latest`).reply(200, { id: 1, tag_name: "v1.0.0" });
-  nock(GITHUB_API).persist().get(`${API}/git/ref/tags%2Fv1.0.0`).reply(200, { ref: "refs/tags/v1.0.0", object: { type: "commit", sha: RELEASE_COMMIT } });
+  nock(GITHUB_API)
+    .persist()
+    .get(`${API}/git/ref/tags%2Fv1.0.0`)
+    .reply(200, { ref: "refs/tags/v1.0.0", object: { type: "commit", sha: RELEASE_COMMIT } });
   new FakeIssueTracker({ owner: OWNER, repo: REPO }).serve();
   const octokit = await app.probot.auth(INSTALLATION_ID);
   const repository = { owner: OWNER, repo: REPO, defaultBranch: "main", repositoryUrl: `https://github.com/${OWNER}/${REPO}` };
@@ -86,10 +105,15 @@ export async function measureSweep(models: number): Promise<SweepMeasurement[]> 
 }
 
 export function sweepTable(rows: ReadonlyArray<SweepMeasurement>): string {
-  const lines = ["| models | day | due | opened | updated | closed | deferred | GitHub requests | REST reads | GraphQL | writes |", "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"];
+  const lines = [
+    "| models | day | due | opened | updated | closed | deferred | GitHub requests | REST reads | GraphQL | writes |",
+    "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+  ];
   for (const row of rows) {
     const { outcome, requests } = row;
-    lines.push(`| ${row.models} | ${row.day} | ${outcome.due} | ${outcome.opened} | ${outcome.updated} | ${outcome.closed} | ${outcome.deferred} | ${requests.total} | ${requests.reads} | ${requests.graphql} | ${requests.writes} |`);
+    lines.push(
+      `| ${row.models} | ${row.day} | ${outcome.due} | ${outcome.opened} | ${outcome.updated} | ${outcome.closed} | ${outcome.deferred} | ${requests.total} | ${requests.reads} | ${requests.graphql} | ${requests.writes} |`,
+    );
   }
   return lines.join("\n");
 }

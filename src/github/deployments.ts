@@ -17,7 +17,8 @@ export function workflowRunOfCallback(callbackUrl: string | undefined, { owner, 
   const match = /^(?:\/api\/v3)?\/repos\/([^/]+)\/([^/]+)\/actions\/runs\/(\d{1,20})\/deployment_protection_rule$/.exec(path);
   if (!match) return undefined;
   const [, pathOwner, pathRepo, runId] = match;
-  if (decodeURIComponent(pathOwner ?? "").toLowerCase() !== owner.toLowerCase() || decodeURIComponent(pathRepo ?? "").toLowerCase() !== repo.toLowerCase()) return undefined;
+  if (decodeURIComponent(pathOwner ?? "").toLowerCase() !== owner.toLowerCase() || decodeURIComponent(pathRepo ?? "").toLowerCase() !== repo.toLowerCase())
+    return undefined;
   const id = Number(runId);
   return Number.isSafeInteger(id) && id > 0 ? id : undefined;
 }

@@ -35,8 +35,9 @@ export async function findKnownGood(octokit: ProbotOctokit, location: Repository
     const commit = await readTagCommit(octokit, location, candidate.tagName);
     // a release whose tag is gone cannot show what it shipped
     if (commit === undefined) continue;
-    const conclusion = await latestCheckRunConclusion(octokit, { owner, repo, headSha: commit, name: lookup.check.name, appId: lookup.check.appId }).catch((error: unknown) =>
-      rethrowAsCouldNotEvaluate(error, { owner, repo, what: `the check run "${lookup.check.name}" of the release ${candidate.tagName}`, ref: commit }),
+    const conclusion = await latestCheckRunConclusion(octokit, { owner, repo, headSha: commit, name: lookup.check.name, appId: lookup.check.appId }).catch(
+      (error: unknown) =>
+        rethrowAsCouldNotEvaluate(error, { owner, repo, what: `the check run "${lookup.check.name}" of the release ${candidate.tagName}`, ref: commit }),
     );
     if (conclusion !== "success") continue;
     const { models } = await readModelsAt(octokit, { owner, repo, commit }, lookup.policy);

@@ -21,11 +21,19 @@ export interface ModelsAtCommit {
  * know what a release shipped and what the default branch holds. GitHub errors throw
  * CouldNotEvaluate.
  */
-export async function readModelsAt(octokit: ProbotOctokit, { owner, repo, commit }: { owner: string; repo: string; commit: string }, policy: Policy): Promise<ModelsAtCommit> {
+export async function readModelsAt(
+  octokit: ProbotOctokit,
+  { owner, repo, commit }: { owner: string; repo: string; commit: string },
+  policy: Policy,
+): Promise<ModelsAtCommit> {
   const entries = await readTree(octokit, { owner, repo, commit });
   const isManifest = globMatcher(policy.models.manifests);
   const manifests = [...entries.values()].filter((entry) => isManifest(entry.path));
-  const byBlob = await readFileContents(octokit, { owner, repo }, manifests.map((entry) => ({ commit, path: entry.path, blobSha: entry.blobSha })));
+  const byBlob = await readFileContents(
+    octokit,
+    { owner, repo },
+    manifests.map((entry) => ({ commit, path: entry.path, blobSha: entry.blobSha })),
+  );
   const contents = new Map<string, FileContent>(manifests.map((entry) => [entry.path, byBlob.get(entry.blobSha) ?? { kind: "unreadable", reason: "missing" }]));
   const snapshot: Snapshot = { commit, entries, contents };
   // every model at the commit is "new" compared with nothing: the detector's loading and its errors, reused

@@ -22,7 +22,11 @@ function asReviewIssue(issue: IssueFields, location: RepositoryLocation, appId: 
 }
 
 /** Every "Re-evaluation due" issue of the repository, open or closed, found by label and signed marker. */
-export async function listReviewIssues(octokit: ProbotOctokit, location: RepositoryLocation, { appId, markerKey }: { appId: number; markerKey: string }): Promise<ReviewIssue[]> {
+export async function listReviewIssues(
+  octokit: ProbotOctokit,
+  location: RepositoryLocation,
+  { appId, markerKey }: { appId: number; markerKey: string },
+): Promise<ReviewIssue[]> {
   const { owner, repo } = location;
   let issues: IssueFields[];
   try {
@@ -62,22 +66,34 @@ export async function ensureReviewIssue(
   const find = async () => (await listReviewIssues(octokit, location, issue)).find((found) => isReviewOf(found, issue.ref));
   let created = false;
   try {
-    const found = await findOrCreateOnce(octokit, { ...location, key: reviewClaimKey(issue.ref), sha: issue.sha }, {
-      find,
-      create: async () => {
-        created = true;
-        return createReviewIssue(octokit, location, issue, label);
+    const found = await findOrCreateOnce(
+      octokit,
+      { ...location, key: reviewClaimKey(issue.ref), sha: issue.sha },
+      {
+        find,
+        create: async () => {
+          created = true;
+          return createReviewIssue(octokit, location, issue, label);
+        },
       },
-    });
+    );
     return { issue: found, created };
   } catch (error) {
     if (error instanceof CouldNotEvaluate) throw error;
-    if (error instanceof ClaimNotFulfilled) throw new CouldNotEvaluate(`the review issue of ${issue.ref.model} was claimed but never opened: ${error.message}`, { cause: error });
-    throw new Error(`could not open the review issue of ${issue.ref.model} in ${location.owner}/${location.repo}: ${(error as Error).message}`, { cause: error });
+    if (error instanceof ClaimNotFulfilled)
+      throw new CouldNotEvaluate(`the review issue of ${issue.ref.model} was claimed but never opened: ${error.message}`, { cause: error });
+    throw new Error(`could not open the review issue of ${issue.ref.model} in ${location.owner}/${location.repo}: ${(error as Error).message}`, {
+      cause: error,
+    });
   }
 }
 
-async function createReviewIssue(octokit: ProbotOctokit, { owner, repo }: RepositoryLocation, issue: { ref: ReviewRef; title: string; body: string }, label: { ensured: boolean }): Promise<ReviewIssue> {
+async function createReviewIssue(
+  octokit: ProbotOctokit,
+  { owner, repo }: RepositoryLocation,
+  issue: { ref: ReviewRef; title: string; body: string },
+  label: { ensured: boolean },
+): Promise<ReviewIssue> {
   // GitHub creates a missing label named in a new issue only for writers with push access: not relied on
   if (!label.ensured) {
     await octokit.rest.issues.createLabel({ owner, repo, name: REVIEW_LABEL, color: LABEL_COLOR, description: LABEL_DESCRIPTION }).catch((error: unknown) => {

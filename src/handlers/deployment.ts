@@ -70,8 +70,13 @@ export function onDeploymentProtectionRule(clock: Clock, markerKey: string, sche
     const environment = payload.environment ?? payload.deployment?.environment;
     const commit = payload.deployment?.sha;
     if (runId === undefined || !environment || !commit || !/^[0-9a-f]{40}$/.test(commit) || payload.installation === undefined) {
-      context.log.error({ delivery: context.id, repo: `${owner}/${repo}`, environment: environment ?? null }, "modelgate cannot answer a deployment protection rule request without its run, environment and commit");
-      throw new Error(`the deployment protection rule request ${context.id} of ${owner}/${repo} names no workflow run of this repository, environment or commit`);
+      context.log.error(
+        { delivery: context.id, repo: `${owner}/${repo}`, environment: environment ?? null },
+        "modelgate cannot answer a deployment protection rule request without its run, environment and commit",
+      );
+      throw new Error(
+        `the deployment protection rule request ${context.id} of ${owner}/${repo} names no workflow run of this repository, environment or commit`,
+      );
     }
     const request: DeploymentRequest = {
       installationId: payload.installation.id,
@@ -111,7 +116,9 @@ export async function decideDeployment(ctx: DeploymentContext, request: Deployme
       if (!isGatedEnvironment(policy, environment)) return await answerUngated(ctx, request, policy);
       // a deployment is judged like a draft release: compared with the latest published release that passed
       const judged = await judgeModelsAtCommit({ octokit: ctx.octokit, owner, repo, now: ctx.now, markerKey: ctx.markerKey }, policy, NOT_A_RELEASE, commit);
-      const baseline = judged.baseline ? { tag: judged.baseline.release.tagName, commit: judged.baseline.commit, beforeInstallation: judged.baseline.reason === "before-installation" } : undefined;
+      const baseline = judged.baseline
+        ? { tag: judged.baseline.release.tagName, commit: judged.baseline.commit, beforeInstallation: judged.baseline.reason === "before-installation" }
+        : undefined;
       decision = judgeDeployment(judged.decision, judged.detected, policy, ctx.now, baseline);
       signOffUrls = judged.facts.signOffIssues;
     }
@@ -122,7 +129,16 @@ export async function decideDeployment(ctx: DeploymentContext, request: Deployme
 
   const retry = failure !== undefined && isTransientGitHubFailure(failure) ? await queueRetry(ctx, request) : undefined;
   if (failure !== undefined) {
-    const facts = { delivery: ctx.delivery, repo: `${owner}/${repo}`, environment, commit, attempt: request.attempt, status: httpStatus(failure), reason: decision.couldNotEvaluate, retry_queued: retry !== undefined };
+    const facts = {
+      delivery: ctx.delivery,
+      repo: `${owner}/${repo}`,
+      environment,
+      commit,
+      attempt: request.attempt,
+      status: httpStatus(failure),
+      reason: decision.couldNotEvaluate,
+      retry_queued: retry !== undefined,
+    };
     if (failure instanceof CouldNotEvaluate) ctx.log.warn(facts, "modelgate could not decide on a deployment");
     else ctx.log.error({ ...facts, stack: failure instanceof Error ? failure.stack : undefined }, "modelgate could not decide on a deployment");
   }
@@ -130,12 +146,23 @@ export async function decideDeployment(ctx: DeploymentContext, request: Deployme
   // the full report; a deployment that cannot get one (GitHub down) is still answered
   let reportUrl: string | undefined;
   try {
-    const output = releaseGateCheckRun(decision, deploymentCheckName(environment), { org: owner, ...(policy ? { policy } : {}), ...(signOffUrls ? { signOffUrls } : {}) });
+    const output = releaseGateCheckRun(decision, deploymentCheckName(environment), {
+      org: owner,
+      ...(policy ? { policy } : {}),
+      ...(signOffUrls ? { signOffUrls } : {}),
+    });
     // a deployment decision is final once answered: a new request (re-run the workflow) is judged again, not a button
-    const written = await writeCheckRun(ctx.octokit, { owner, repo, headSha: commit, name: deploymentCheckName(environment), appId: await ownAppId(ctx.octokit) }, { ...output, actions: [] });
+    const written = await writeCheckRun(
+      ctx.octokit,
+      { owner, repo, headSha: commit, name: deploymentCheckName(environment), appId: await ownAppId(ctx.octokit) },
+      { ...output, actions: [] },
+    );
     reportUrl = `${request.repositoryUrl}/runs/${written.checkRunId}`;
   } catch (error) {
-    ctx.log.warn({ delivery: ctx.delivery, repo: `${owner}/${repo}`, environment, status: httpStatus(error), reason: (error as Error).message }, "modelgate could not write the deployment report");
+    ctx.log.warn(
+      { delivery: ctx.delivery, repo: `${owner}/${repo}`, environment, status: httpStatus(error), reason: (error as Error).message },
+      "modelgate could not write the deployment report",
+    );
   }
 
   const answer = deploymentAnswer({ environment, commit, decision, ...(reportUrl ? { reportUrl } : {}), ...(retry ? { retry } : {}) });
@@ -147,7 +174,10 @@ export async function decideDeployment(ctx: DeploymentContext, request: Deployme
   await sendAnswer(ctx, request, answer);
 }
 
-async function queueRetry(ctx: DeploymentContext, request: DeploymentRequest): Promise<{ attempt: number; maxAttempts: number; inMinutes: number } | undefined> {
+async function queueRetry(
+  ctx: DeploymentContext,
+  request: DeploymentRequest,
+): Promise<{ attempt: number; maxAttempts: number; inMinutes: number } | undefined> {
   if (!ctx.scheduleRetry || request.attempt >= DEPLOYMENT_MAX_ATTEMPTS) return undefined;
   const inMinutes = DEPLOYMENT_RETRY_DELAYS_MINUTES[Math.min(request.attempt - 1, DEPLOYMENT_RETRY_DELAYS_MINUTES.length - 1)] ?? 30;
   try {
@@ -155,7 +185,10 @@ async function queueRetry(ctx: DeploymentContext, request: DeploymentRequest): P
     return { attempt: request.attempt, maxAttempts: DEPLOYMENT_MAX_ATTEMPTS, inMinutes };
   } catch (error) {
     // nothing would answer later: reject now rather than leave the deployment waiting
-    ctx.log.error({ delivery: ctx.delivery, repo: `${request.owner}/${request.repo}`, reason: (error as Error).message }, "modelgate could not queue a deployment retry");
+    ctx.log.error(
+      { delivery: ctx.delivery, repo: `${request.owner}/${request.repo}`, reason: (error as Error).message },
+      "modelgate could not queue a deployment retry",
+    );
     return undefined;
   }
 }
@@ -175,18 +208,33 @@ async function answerUngated(ctx: DeploymentContext, request: DeploymentRequest,
 async function sendAnswer(ctx: DeploymentContext, request: DeploymentRequest, answer: DeploymentAnswer): Promise<void> {
   const { owner, repo, runId, environment } = request;
   try {
-    await answerDeploymentRule(ctx.octokit, { owner, repo, runId, environment, ...(answer.state === "pending" ? {} : { state: answer.state }), comment: answer.comment });
+    await answerDeploymentRule(ctx.octokit, {
+      owner,
+      repo,
+      runId,
+      environment,
+      ...(answer.state === "pending" ? {} : { state: answer.state }),
+      comment: answer.comment,
+    });
   } catch (error) {
     // 422: the deployment no longer waits (answered by an earlier delivery, or cancelled)
     if (httpStatus(error) === 422) {
-      ctx.log.warn({ delivery: ctx.delivery, repo: `${owner}/${repo}`, environment, run_id: runId }, "modelgate's deployment answer was refused: the deployment no longer waits for it");
+      ctx.log.warn(
+        { delivery: ctx.delivery, repo: `${owner}/${repo}`, environment, run_id: runId },
+        "modelgate's deployment answer was refused: the deployment no longer waits for it",
+      );
       return;
     }
     // GitHub did not take the answer: judged again later when a retry can be queued (never approved meanwhile)
     if (isTransientGitHubFailure(error) && (await queueRetry(ctx, request)) !== undefined) {
-      ctx.log.warn({ delivery: ctx.delivery, repo: `${owner}/${repo}`, environment, run_id: runId, status: httpStatus(error) }, "modelgate could not send its deployment answer; a retry is queued");
+      ctx.log.warn(
+        { delivery: ctx.delivery, repo: `${owner}/${repo}`, environment, run_id: runId, status: httpStatus(error) },
+        "modelgate could not send its deployment answer; a retry is queued",
+      );
       return;
     }
-    throw new Error(`could not answer the deployment protection rule of ${owner}/${repo} (${environment}, run ${runId}): ${(error as Error).message}`, { cause: error });
+    throw new Error(`could not answer the deployment protection rule of ${owner}/${repo} (${environment}, run ${runId}): ${(error as Error).message}`, {
+      cause: error,
+    });
   }
 }

@@ -2,7 +2,15 @@ import type { Logger } from "pino";
 import type { Probot, ProbotOctokit } from "probot";
 import { POLICY_PATH } from "../core/policy/load-policy.js";
 import { plural } from "../core/render/markdown.js";
-import { renderReviewClosedComment, renderReviewIssueBody, renderReviewStageComment, reviewIssueTitle, stageOfBody, type ReviewClosing, type ReviewRef } from "../core/render/re-evaluation-issue.js";
+import {
+  renderReviewClosedComment,
+  renderReviewIssueBody,
+  renderReviewStageComment,
+  reviewIssueTitle,
+  stageOfBody,
+  type ReviewClosing,
+  type ReviewRef,
+} from "../core/render/re-evaluation-issue.js";
 import { evaluationTime, modelsInUse, reviewStatuses, type InUseAt, type ReviewStatus } from "../core/review/re-evaluation.js";
 import { ownAppId } from "../github/app-identity.js";
 import { rethrowAsCouldNotEvaluate, httpStatus } from "../github/errors.js";
@@ -63,7 +71,9 @@ export async function sweepRepository(ctx: SweepContext, repository: SweptReposi
   const policy = read.policy;
   const head = await readBranchCommit(ctx.octokit, { owner, repo, branch: defaultBranch });
   const onBranch = await readModelsAt(ctx.octokit, { owner, repo, commit: head }, policy);
-  const places: Array<{ at: Omit<InUseAt, "manifestPath">; models: typeof onBranch.models }> = [{ at: { ref: defaultBranch, kind: "default branch", commit: head }, models: onBranch.models }];
+  const places: Array<{ at: Omit<InUseAt, "manifestPath">; models: typeof onBranch.models }> = [
+    { at: { ref: defaultBranch, kind: "default branch", commit: head }, models: onBranch.models },
+  ];
   const latest = await readLatestRelease(ctx.octokit, location);
   if (latest) {
     const commit = await readTagCommit(ctx.octokit, location, latest.tag);
@@ -98,30 +108,57 @@ export async function sweepRepository(ctx: SweepContext, repository: SweptReposi
     if (existing && (existing.state === "closed" || existing.body === body)) continue;
     await step(async () => {
       if (!existing) {
-        const { issue, created } = await ensureReviewIssue(ctx.octokit, location, { ref, title: reviewIssueTitle(status.name, status.version), body, sha: head, appId, markerKey: ctx.markerKey }, label);
+        const { issue, created } = await ensureReviewIssue(
+          ctx.octokit,
+          location,
+          { ref, title: reviewIssueTitle(status.name, status.version), body, sha: head, appId, markerKey: ctx.markerKey },
+          label,
+        );
         if (created) outcome.opened += 1;
-        ctx.log.info({ repo: outcome.repo, model: status.name, version: status.version, digest: status.digest, issue: issue.number, expires_on: status.expiresOn, created }, "modelgate re-evaluation issue opened");
+        ctx.log.info(
+          {
+            repo: outcome.repo,
+            model: status.name,
+            version: status.version,
+            digest: status.digest,
+            issue: issue.number,
+            expires_on: status.expiresOn,
+            created,
+          },
+          "modelgate re-evaluation issue opened",
+        );
         return;
       }
-      await updateReview(ctx, location, existing, { body, comment: stageOfBody(existing.body) !== status.stage ? renderReviewStageComment(status, policy, owner) : undefined });
+      await updateReview(ctx, location, existing, {
+        body,
+        comment: stageOfBody(existing.body) !== status.stage ? renderReviewStageComment(status, policy, owner) : undefined,
+      });
       outcome.updated += 1;
-      ctx.log.info({ repo: outcome.repo, model: status.name, version: status.version, issue: existing.number, stage: status.stage }, "modelgate re-evaluation issue updated");
+      ctx.log.info(
+        { repo: outcome.repo, model: status.name, version: status.version, issue: existing.number, stage: status.stage },
+        "modelgate re-evaluation issue updated",
+      );
     });
   }
 
   for (const issue of issues) {
-    if (issue.state !== "open" || due.some((status) => isReviewOf(issue, { model: status.name, digest: status.digest, evaluated: status.evaluation.date }))) continue;
+    if (issue.state !== "open" || due.some((status) => isReviewOf(issue, { model: status.name, digest: status.digest, evaluated: status.evaluation.date })))
+      continue;
     const reason = closingReason(issue, statuses, repository);
     if (!reason) continue;
     await step(async () => {
       await closeReview(ctx, location, issue, renderReviewClosedComment(reason));
       outcome.closed += 1;
-      ctx.log.info({ repo: outcome.repo, model: issue.ref.model, digest: issue.ref.digest, issue: issue.number, reason: reason.kind }, "modelgate re-evaluation issue closed");
+      ctx.log.info(
+        { repo: outcome.repo, model: issue.ref.model, digest: issue.ref.digest, issue: issue.number, reason: reason.kind },
+        "modelgate re-evaluation issue closed",
+      );
     });
   }
   if (outcome.deferred > 0) ctx.log.warn({ repo: outcome.repo, deferred: outcome.deferred }, "modelgate left re-evaluation issues for the next run");
   if (failures.length > 0) {
-    for (const error of failures) ctx.log.error({ repo: outcome.repo, status: httpStatus(error), reason: (error as Error).message }, "modelgate could not write a re-evaluation issue");
+    for (const error of failures)
+      ctx.log.error({ repo: outcome.repo, status: httpStatus(error), reason: (error as Error).message }, "modelgate could not write a re-evaluation issue");
     throw new AggregateError(failures, `${plural(failures.length, "re-evaluation issue")} of ${owner}/${repo} could not be written`);
   }
   return outcome;
@@ -145,7 +182,12 @@ function closingReason(issue: ReviewIssue, statuses: ReadonlyArray<ReviewStatus>
   return { kind: "re-evaluated", date: newer.evaluation.date, link };
 }
 
-async function updateReview(ctx: SweepContext, { owner, repo }: { owner: string; repo: string }, issue: ReviewIssue, update: { body: string; comment: string | undefined }): Promise<void> {
+async function updateReview(
+  ctx: SweepContext,
+  { owner, repo }: { owner: string; repo: string },
+  issue: ReviewIssue,
+  update: { body: string; comment: string | undefined },
+): Promise<void> {
   // the body first: a failed comment is not repeated by the next run (no duplicate notices)
   await ctx.octokit.rest.issues.update({ owner, repo, issue_number: issue.number, body: update.body });
   if (update.comment) await ctx.octokit.rest.issues.createComment({ owner, repo, issue_number: issue.number, body: update.comment });
@@ -192,10 +234,22 @@ export async function sweepInstallation(ctx: SweepContext): Promise<SweepOutcome
       outcomes.push(await sweepRepository(ctx, swept));
     } catch (error) {
       failures.push(error);
-      ctx.log.error({ repo: `${swept.owner}/${swept.repo}`, status: httpStatus(error), reason: (error as Error).message }, "modelgate could not check the evaluations of a repository");
+      ctx.log.error(
+        { repo: `${swept.owner}/${swept.repo}`, status: httpStatus(error), reason: (error as Error).message },
+        "modelgate could not check the evaluations of a repository",
+      );
     }
   }
-  ctx.log.info({ repositories: outcomes.length, failed: failures.length, opened: sum(outcomes, "opened"), updated: sum(outcomes, "updated"), closed: sum(outcomes, "closed") }, "modelgate daily re-evaluation run");
+  ctx.log.info(
+    {
+      repositories: outcomes.length,
+      failed: failures.length,
+      opened: sum(outcomes, "opened"),
+      updated: sum(outcomes, "updated"),
+      closed: sum(outcomes, "closed"),
+    },
+    "modelgate daily re-evaluation run",
+  );
   if (failures.length > 0) throw new AggregateError(failures, `${plural(failures.length, "repository", "repositories")} could not be checked`);
   return outcomes;
 }

@@ -6,15 +6,14 @@ import { decideDeployment, type DeploymentRequest } from "../../src/handlers/dep
 import { RELEASE_CHECK_NAME } from "../../src/handlers/release.js";
 import { FakeRepository, GITHUB_API, type FileFixture } from "../helpers/fake-repository.js";
 import { answerIssueComments, isIssueCommentsQuery } from "../helpers/fake-issue-tracker.js";
-import { commitSha } from "../helpers/git-objects.js";
+import { commitSha } from "../fixtures/git-objects.js";
 import { modelFiles, type ModelFixture } from "../helpers/model-files.js";
+import { fraud } from "../fixtures/fraud-detector.js";
 import { serveCheckRunCreate, serveCheckRunLookup, serveNoPolicy, servePolicy, serveTeamMembership } from "../helpers/serve-github.js";
-import { APP_ID, createTestApp, INSTALLATION_ID, serveInstallationToken, testMarkerKey, TEST_NOW, type TestApp } from "../helpers/test-app.js";
-import { useNock } from "../helpers/use-nock.js";
+import { APP_ID, createTestApp, INSTALLATION_ID, serveInstallationToken, testMarkerKey, type TestApp } from "../helpers/test-app.js";
+import { TEST_NOW } from "../fixtures/clock.js";
 import { OWNER, REPO } from "../fixtures/payloads/index.js";
 import { deploymentProtectionRuleEvent, issueResource, releaseResource, REPOSITORY_URL, type ReleaseFixture } from "../fixtures/payloads/lifecycle.js";
-
-useNock();
 
 const API = `/repos/${OWNER}/${REPO}`;
 const DEPLOYED = commitSha("deployed");
@@ -27,20 +26,18 @@ const CHECK_NAME = "modelgate / deployment (production)";
 const ROLE_TEAMS = ["data-governance", "ml-engineers", "platform-ops"];
 const MEMBERS = { "ml-engineers": ["alice"], "platform-ops": ["bob"], "data-governance": ["carol"] };
 
-const fraud = (overrides: Partial<ModelFixture>): ModelFixture => ({
-  dir: "models/fraud",
-  name: "fraud-detector",
-  version: "2.0.0",
-  weights: "weights of 2.0.0",
-  prompt: "You score card transactions.\n",
-  evaluation: { evaluator: "eve", date: "2026-06-01" },
-  ...overrides,
-});
 const FRAUD_20 = modelFiles(fraud({}));
 const FRAUD_21 = modelFiles(fraud({ version: "2.1.0", weights: "weights of 2.1.0", evaluation: { evaluator: "eve", date: "2026-11-20" } }));
 const FRAUD_19 = modelFiles(fraud({ version: "1.9.0", weights: "weights of 1.9.0", evaluation: { evaluator: "eve", date: "2026-09-01" } }));
 const scorer = (date: string) =>
-  modelFiles({ dir: "models/scorer", name: "risk-scorer", version: "1.0.0", weights: "scorer weights", prompt: "You score risk.\n", evaluation: { evaluator: "eve", date } });
+  modelFiles({
+    dir: "models/scorer",
+    name: "risk-scorer",
+    version: "1.0.0",
+    weights: "scorer weights",
+    prompt: "You score risk.\n",
+    evaluation: { evaluator: "eve", date },
+  });
 const SCORER = scorer("2026-11-20");
 
 const V2: ReleaseFixture = { id: 100, tag: "v2.0.0", publishedAt: "2026-10-01T10:00:00Z" };
@@ -60,14 +57,19 @@ interface SignOffFixture {
 }
 
 function serveTag(tag: string, commit: string): void {
-  nock(GITHUB_API).get(`${API}/git/ref/tags%2F${encodeURIComponent(tag)}`).reply(200, { ref: `refs/tags/${tag}`, object: { type: "commit", sha: commit } });
+  nock(GITHUB_API)
+    .get(`${API}/git/ref/tags%2F${encodeURIComponent(tag)}`)
+    .reply(200, { ref: `refs/tags/${tag}`, object: { type: "commit", sha: commit } });
 }
 
 function serveReleaseCheckOf(commit: string, conclusion: "success" | "failure"): void {
   nock(GITHUB_API)
     .get(`${API}/commits/${commit}/check-runs`)
     .query({ check_name: RELEASE_CHECK_NAME, filter: "latest", app_id: String(APP_ID) })
-    .reply(200, { total_count: 1, check_runs: [{ id: 7000, name: RELEASE_CHECK_NAME, head_sha: commit, status: "completed", conclusion, app: { id: APP_ID } }] });
+    .reply(200, {
+      total_count: 1,
+      check_runs: [{ id: 7000, name: RELEASE_CHECK_NAME, head_sha: commit, status: "completed", conclusion, app: { id: APP_ID } }],
+    });
 }
 
 function serveSignOffIssues(signOffs: SignOffFixture[], members: Record<string, string[]>): void {
@@ -83,7 +85,11 @@ function serveSignOffIssues(signOffs: SignOffFixture[], members: Record<string, 
           title: `Sign-off: ${s.model.name} ${s.model.version}`,
           body: [
             signOffMarker(ref(s), testMarkerKey()),
-            renderTrackingMarker({ manifestPath: "models/fraud/model.yaml", kinds: ["retrain"], pulls: [{ number: 7, author: "dave", roles: ["developer", "system_operator"] }] }, ref(s), testMarkerKey()),
+            renderTrackingMarker(
+              { manifestPath: "models/fraud/model.yaml", kinds: ["retrain"], pulls: [{ number: 7, author: "dave", roles: ["developer", "system_operator"] }] },
+              ref(s),
+              testMarkerKey(),
+            ),
             "## Sign-off",
           ].join("\n"),
           labels: ["modelgate:sign-off"],
@@ -92,14 +98,23 @@ function serveSignOffIssues(signOffs: SignOffFixture[], members: Record<string, 
         }),
       ),
     );
-  const histories = new Map(signOffs.map((s) => [s.number, s.comments.map((c) => ({ ...c, type: "User" as const, createdAt: "2026-11-28T10:00:00Z", updatedAt: "2026-11-28T10:00:00Z" }))]));
+  const histories = new Map(
+    signOffs.map((s) => [
+      s.number,
+      s.comments.map((c) => ({ ...c, type: "User" as const, createdAt: "2026-11-28T10:00:00Z", updatedAt: "2026-11-28T10:00:00Z" })),
+    ]),
+  );
   if (signOffs.length > 0) {
     nock(GITHUB_API)
       .post("/graphql", (body: { query?: unknown }) => isIssueCommentsQuery(body))
       .reply(200, (_uri, body) => answerIssueComments((body as { query: string }).query, (number) => histories.get(number)));
   }
   const logins = [...new Set(signOffs.flatMap((s) => s.comments.map((c) => c.login.toLowerCase())))].sort();
-  serveTeamMembership(OWNER, logins.flatMap((login) => ROLE_TEAMS.map((team) => ({ login, team }))), members);
+  serveTeamMembership(
+    OWNER,
+    logins.flatMap((login) => ROLE_TEAMS.map((team) => ({ login, team }))),
+    members,
+  );
 }
 
 interface Scenario {
@@ -118,7 +133,13 @@ function serveDeployment(scenario: Scenario): void {
   if (scenario.policy !== undefined) servePolicy(OWNER, REPO, "main", scenario.policy);
   else serveNoPolicy(OWNER, REPO, "main");
   const released = scenario.released ?? [];
-  nock(GITHUB_API).get(`${API}/releases`).query({ per_page: "100" }).reply(200, released.map((r) => releaseResource(r.release)));
+  nock(GITHUB_API)
+    .get(`${API}/releases`)
+    .query({ per_page: "100" })
+    .reply(
+      200,
+      released.map((r) => releaseResource(r.release)),
+    );
   const baseline = released[0];
   if (baseline) {
     serveTag(baseline.release.tag, baseline.commit);
@@ -194,7 +215,12 @@ describe("deployment story 1: every model meets its gates", () => {
     expect(run.output.summary).toContain("signed off by @alice on the sign-off issue");
     expect(run.output.summary).toContain("known good: risk-scorer 1.0.0, released in v2.0.0");
     expect(app.logs.filter((line) => line.msg === "modelgate decision")).toEqual([
-      expect.objectContaining({ deployment: { id: 7300, environment: "production", state: "approved" }, pull_request: null, head_sha: DEPLOYED, verdict: "success" }),
+      expect.objectContaining({
+        deployment: { id: 7300, environment: "production", state: "approved" },
+        pull_request: null,
+        head_sha: DEPLOYED,
+        verdict: "success",
+      }),
     ]);
   });
 });
@@ -227,7 +253,9 @@ describe("deployment story 2: a model version misses its gates", () => {
     ]);
     expect(report(app).conclusion).toBe("failure");
     expect(report(app).output.summary).toContain("older than 180 days (evaluation.max_age_days): re-evaluate");
-    expect(app.logs.filter((line) => line.msg === "modelgate decision")).toEqual([expect.objectContaining({ deployment: { id: 7300, environment: "production", state: "rejected" }, verdict: "failure" })]);
+    expect(app.logs.filter((line) => line.msg === "modelgate decision")).toEqual([
+      expect.objectContaining({ deployment: { id: 7300, environment: "production", state: "rejected" }, verdict: "failure" }),
+    ]);
   });
 
   test("the first deployment, before any release passed, judges every model as new: an unmanaged model file fails it too", async () => {
@@ -247,7 +275,11 @@ describe("deployment story 2: a model version misses its gates", () => {
   test("a comment never exceeds 1,024 characters, and still links the report", async () => {
     const app = await createTestApp();
     const many: Record<string, string> = {};
-    for (let i = 0; i < 40; i++) Object.assign(many, modelFiles({ ...fraud({}), dir: `models/m${String(i).padStart(2, "0")}`, name: `model-number-${i}-with-a-long-name`, evaluation: undefined }).files);
+    for (let i = 0; i < 40; i++)
+      Object.assign(
+        many,
+        modelFiles({ ...fraud({}), dir: `models/m${String(i).padStart(2, "0")}`, name: `model-number-${i}-with-a-long-name`, evaluation: undefined }).files,
+      );
     serveDeployment({ files: many, signOffs: [] });
     serveReport();
     serveAnswer();
@@ -265,7 +297,10 @@ describe("deployment story 3: modelgate cannot decide", () => {
   function serveGitHubDown(status: number): void {
     serveInstallationToken();
     serveNoPolicy(OWNER, REPO, "main");
-    nock(GITHUB_API).get(`${API}/releases`).query({ per_page: "100" }).reply(status, { message: status === 404 ? "Not Found" : "Bad Gateway" });
+    nock(GITHUB_API)
+      .get(`${API}/releases`)
+      .query({ per_page: "100" })
+      .reply(status, { message: status === 404 ? "Not Found" : "Bad Gateway" });
   }
 
   test("GitHub fails and a retry can be queued: a status report, no approval and no rejection yet; the retry is queued", async () => {
@@ -285,12 +320,25 @@ describe("deployment story 3: modelgate cannot decide", () => {
     ]);
     expect(queued).toEqual([
       {
-        request: { installationId: INSTALLATION_ID, owner: OWNER, repo: REPO, defaultBranch: "main", repositoryUrl: REPOSITORY_URL, environment: "production", deploymentId: 7300, commit: DEPLOYED, runId: RUN_ID, attempt: 2 },
+        request: {
+          installationId: INSTALLATION_ID,
+          owner: OWNER,
+          repo: REPO,
+          defaultBranch: "main",
+          repositoryUrl: REPOSITORY_URL,
+          environment: "production",
+          deploymentId: 7300,
+          commit: DEPLOYED,
+          runId: RUN_ID,
+          attempt: 2,
+        },
         delaySeconds: 60,
       },
     ]);
     expect(report(app)).toMatchObject({ conclusion: "failure", output: { title: expect.stringContaining("Could not evaluate") } });
-    expect(app.logs.filter((line) => line.msg === "modelgate decision")).toEqual([expect.objectContaining({ deployment: { id: 7300, environment: "production", state: "pending" }, verdict: "failure" })]);
+    expect(app.logs.filter((line) => line.msg === "modelgate decision")).toEqual([
+      expect.objectContaining({ deployment: { id: 7300, environment: "production", state: "pending" }, verdict: "failure" }),
+    ]);
   });
 
   test("the last retry still fails: rejected with the reason", async () => {
@@ -300,9 +348,23 @@ describe("deployment story 3: modelgate cannot decide", () => {
     serveReport();
     serveAnswer();
     const octokit = await app.probot.auth(INSTALLATION_ID);
-    const request: DeploymentRequest = { installationId: INSTALLATION_ID, owner: OWNER, repo: REPO, defaultBranch: "main", repositoryUrl: REPOSITORY_URL, environment: "production", deploymentId: 7300, commit: DEPLOYED, runId: RUN_ID, attempt: 5 };
+    const request: DeploymentRequest = {
+      installationId: INSTALLATION_ID,
+      owner: OWNER,
+      repo: REPO,
+      defaultBranch: "main",
+      repositoryUrl: REPOSITORY_URL,
+      environment: "production",
+      deploymentId: 7300,
+      commit: DEPLOYED,
+      runId: RUN_ID,
+      attempt: 5,
+    };
 
-    await decideDeployment({ octokit, log: app.probot.log, delivery: "retry-5", now: TEST_NOW, markerKey: testMarkerKey(), scheduleRetry: async () => void queued.push(1) }, request);
+    await decideDeployment(
+      { octokit, log: app.probot.log, delivery: "retry-5", now: TEST_NOW, markerKey: testMarkerKey(), scheduleRetry: async () => void queued.push(1) },
+      request,
+    );
 
     expect(queued).toEqual([]);
     expect(answers(app)).toEqual([
@@ -335,7 +397,10 @@ describe("deployment story 3: modelgate cannot decide", () => {
     await app.receive(event());
 
     expect(queued).toEqual([]);
-    expect(answers(app)[0]).toMatchObject({ state: "rejected", comment: expect.stringContaining("GitHub answered 404 while reading the releases of acme/models") });
+    expect(answers(app)[0]).toMatchObject({
+      state: "rejected",
+      comment: expect.stringContaining("GitHub answered 404 while reading the releases of acme/models"),
+    });
   });
 
   test("a queue that refuses the retry: rejected rather than left waiting", async () => {
@@ -390,7 +455,8 @@ describe("deployment story 4: environments the policy does not gate", () => {
       {
         environment_name: "production",
         state: "approved",
-        comment: "modelgate approved production without judging it: it is not in deployments.environments of .github/modelgate.yml, and deployments.approve_others is true.",
+        comment:
+          "modelgate approved production without judging it: it is not in deployments.environments of .github/modelgate.yml, and deployments.approve_others is true.",
       },
     ]);
   });
@@ -404,7 +470,9 @@ describe("deployment story 5: hostile requests", () => {
   ])("a callback naming %s is never answered and the delivery fails", async (_label, callbackUrl) => {
     const app = await createTestApp();
 
-    await expect(app.receive(deploymentProtectionRuleEvent({ environment: "production", commit: DEPLOYED, runId: RUN_ID, callbackUrl }, INSTALLATION_ID))).rejects.toThrow(/names no workflow run of this repository/);
+    await expect(
+      app.receive(deploymentProtectionRuleEvent({ environment: "production", commit: DEPLOYED, runId: RUN_ID, callbackUrl }, INSTALLATION_ID)),
+    ).rejects.toThrow(/names no workflow run of this repository/);
 
     expect(app.requests).toEqual([]);
   });
@@ -413,7 +481,9 @@ describe("deployment story 5: hostile requests", () => {
     const app = await createTestApp();
     serveInstallationToken();
     servePolicy(OWNER, REPO, "main", "deployments:\n  environments: ['prod-*']\n  approve_others: true\n");
-    nock(GITHUB_API).post(`${API}/actions/runs/${RUN_ID}/deployment_protection_rule`).reply(422, { message: "No pending deployment requests to approve or reject" });
+    nock(GITHUB_API)
+      .post(`${API}/actions/runs/${RUN_ID}/deployment_protection_rule`)
+      .reply(422, { message: "No pending deployment requests to approve or reject" });
 
     await app.receive(event("production"));
 
@@ -425,7 +495,12 @@ describe("deployment story 6: rolling back to a known good version", () => {
   test("a commit with a version released earlier is approved without new sign-offs, citing its release and sign-off issue", async () => {
     const app = await createTestApp();
     const signed19: SignOffFixture = { number: 12, model: fraud({ version: "1.9.0" }), files: FRAUD_19, comments: [] };
-    serveDeployment({ files: { ...FRAUD_19.files, ...SCORER.files }, released: [RELEASED_V2, RELEASED_V19], signOffs: [signed19], walked: [RELEASED_V2, RELEASED_V19] });
+    serveDeployment({
+      files: { ...FRAUD_19.files, ...SCORER.files },
+      released: [RELEASED_V2, RELEASED_V19],
+      signOffs: [signed19],
+      walked: [RELEASED_V2, RELEASED_V19],
+    });
     serveReport();
     serveAnswer();
 
@@ -449,7 +524,10 @@ describe("deployment story 6: rolling back to a known good version", () => {
   test("a rolled back version whose evaluation expired is not known good: rejected, saying to re-evaluate", async () => {
     const app = await createTestApp({ now: new Date("2027-04-01T12:00:00Z") });
     const fresh = scorer("2027-03-20");
-    const released = [{ ...RELEASED_V2, files: { ...FRAUD_20.files, ...fresh.files } }, { ...RELEASED_V19, files: { ...FRAUD_19.files, ...fresh.files } }];
+    const released = [
+      { ...RELEASED_V2, files: { ...FRAUD_20.files, ...fresh.files } },
+      { ...RELEASED_V19, files: { ...FRAUD_19.files, ...fresh.files } },
+    ];
     serveDeployment({ files: { ...FRAUD_19.files, ...fresh.files }, released, signOffs: [], walked: released });
     serveReport();
     serveAnswer();

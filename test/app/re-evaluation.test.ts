@@ -4,15 +4,12 @@ import { reviewMarker } from "../../src/core/render/re-evaluation-issue.js";
 import { sweepInstallation, sweepRepository, type SweepContext } from "../../src/handlers/re-evaluation.js";
 import { FakeIssueTracker } from "../helpers/fake-issue-tracker.js";
 import { FakeRepository, GITHUB_API, type FileFixture } from "../helpers/fake-repository.js";
-import { commitSha } from "../helpers/git-objects.js";
+import { commitSha } from "../fixtures/git-objects.js";
 import { modelFiles, type ModelFixture } from "../helpers/model-files.js";
 import { serveNoPolicy, servePolicy } from "../helpers/serve-github.js";
 import { APP_ID, createTestApp, INSTALLATION_ID, serveInstallationToken, testMarkerKey, type TestApp } from "../helpers/test-app.js";
-import { useNock } from "../helpers/use-nock.js";
 import { OWNER, REPO } from "../fixtures/payloads/index.js";
 import { REPOSITORY_URL } from "../fixtures/payloads/lifecycle.js";
-
-useNock();
 
 const API = `/repos/${OWNER}/${REPO}`;
 const MAIN = commitSha("main");
@@ -40,7 +37,14 @@ function reevaluated(date: string): Record<string, FileFixture> {
   return files;
 }
 const FRAUD_19 = modelFiles(fraud({ version: "1.9.0", weights: "weights of 1.9.0", evaluation: { evaluator: "eve", date: "2026-06-10" } }));
-const FRESH_SCORER = modelFiles({ dir: "models/scorer", name: "risk-scorer", version: "1.0.0", weights: "scorer weights", prompt: "You score risk.\n", evaluation: { evaluator: "eve", date: "2026-11-01" } });
+const FRESH_SCORER = modelFiles({
+  dir: "models/scorer",
+  name: "risk-scorer",
+  version: "1.0.0",
+  weights: "scorer weights",
+  prompt: "You score risk.\n",
+  evaluation: { evaluator: "eve", date: "2026-11-01" },
+});
 
 interface RepositoryState {
   commit: string;
@@ -59,14 +63,20 @@ beforeEach(() => {
 function serveRun(state: RepositoryState): void {
   if (state.policy !== undefined) servePolicy(OWNER, REPO, "main", state.policy);
   else serveNoPolicy(OWNER, REPO, "main");
-  nock(GITHUB_API).get(`${API}/git/ref/heads%2Fmain`).reply(200, { ref: "refs/heads/main", object: { type: "commit", sha: state.commit } });
-  fake.addCommits([{ sha: state.commit, files: state.files }, ...(state.release ? [{ sha: state.release.commit, files: state.release.files }] : [])]).serveTree(state.commit);
+  nock(GITHUB_API)
+    .get(`${API}/git/ref/heads%2Fmain`)
+    .reply(200, { ref: "refs/heads/main", object: { type: "commit", sha: state.commit } });
+  fake
+    .addCommits([{ sha: state.commit, files: state.files }, ...(state.release ? [{ sha: state.release.commit, files: state.release.files }] : [])])
+    .serveTree(state.commit);
   if (!state.release) {
     nock(GITHUB_API).get(`${API}/releases/latest`).reply(404, { message: "Not Found" });
     return;
   }
   nock(GITHUB_API).get(`${API}/releases/latest`).reply(200, { id: 1, tag_name: state.release.tag });
-  nock(GITHUB_API).get(`${API}/git/ref/tags%2F${state.release.tag}`).reply(200, { ref: `refs/tags/${state.release.tag}`, object: { type: "commit", sha: state.release.commit } });
+  nock(GITHUB_API)
+    .get(`${API}/git/ref/tags%2F${state.release.tag}`)
+    .reply(200, { ref: `refs/tags/${state.release.tag}`, object: { type: "commit", sha: state.release.commit } });
   if (state.release.commit !== state.commit) fake.serveTree(state.release.commit);
 }
 
@@ -90,7 +100,9 @@ describe("re-evaluation story 1: an evaluation that will expire", () => {
     expect(tracker.appIssues()).toHaveLength(1);
     expect(issue?.title).toBe("Re-evaluation due: fraud-detector 2.0.0");
     expect(issue?.labels).toEqual(["model-review"]);
-    expect(issue?.body.split("\n")[0]).toBe(reviewMarker({ repo: `${OWNER}/${REPO}`, model: "fraud-detector", digest: FRAUD.digest, evaluated: "2026-06-15" }, testMarkerKey()));
+    expect(issue?.body.split("\n")[0]).toBe(
+      reviewMarker({ repo: `${OWNER}/${REPO}`, model: "fraud-detector", digest: FRAUD.digest, evaluated: "2026-06-15" }, testMarkerKey()),
+    );
     expect(issue?.body).toContain("⏳ **Due by 2026-12-12.** The evaluation stops counting then.");
     expect(issue?.body).toContain(`| Digest | \`${FRAUD.digest}\` |`);
     expect(issue?.body).toContain("| In use | default branch `main` (`models/fraud/model.yaml`) |");
@@ -128,7 +140,9 @@ describe("re-evaluation story 1: an evaluation that will expire", () => {
     await sweepRepository(await sweepContext(app, NOW), REPOSITORY);
 
     expect(app.requestsTo("GET", `${API}/git/trees/${MAIN}`)).toHaveLength(1);
-    expect(tracker.appIssues()[0]?.body).toContain("| In use | default branch `main` (`models/fraud/model.yaml`)<br>latest release `v2.0.0` (`models/fraud/model.yaml`) |");
+    expect(tracker.appIssues()[0]?.body).toContain(
+      "| In use | default branch `main` (`models/fraud/model.yaml`)<br>latest release `v2.0.0` (`models/fraud/model.yaml`) |",
+    );
   });
 
   test("an issue someone else opened with a copied marker does not count: modelgate opens its own", async () => {
@@ -136,9 +150,21 @@ describe("re-evaluation story 1: an evaluation that will expire", () => {
     serveInstallationToken();
     const tracker = new FakeIssueTracker({ owner: OWNER, repo: REPO }).serve();
     const marker = reviewMarker({ repo: `${OWNER}/${REPO}`, model: "fraud-detector", digest: FRAUD.digest, evaluated: "2026-06-15" }, testMarkerKey());
-    tracker.addIssue({ title: "Re-evaluation due: fraud-detector 2.0.0", body: `${marker}\nclose me`, labels: ["model-review"], appId: null, author: "mallory" });
+    tracker.addIssue({
+      title: "Re-evaluation due: fraud-detector 2.0.0",
+      body: `${marker}\nclose me`,
+      labels: ["model-review"],
+      appId: null,
+      author: "mallory",
+    });
     // modelgate's own issue, but its marker edited to another evaluation date
-    tracker.addIssue({ title: "Re-evaluation due: fraud-detector 2.0.0", body: marker.replace("2026-06-15", "2026-11-15"), labels: ["model-review"], appId: APP_ID, author: "modelgate[bot]" });
+    tracker.addIssue({
+      title: "Re-evaluation due: fraud-detector 2.0.0",
+      body: marker.replace("2026-06-15", "2026-11-15"),
+      labels: ["model-review"],
+      appId: APP_ID,
+      author: "modelgate[bot]",
+    });
     serveRun({ commit: MAIN, files: FRAUD.files });
 
     const outcome = await sweepRepository(await sweepContext(app, NOW), REPOSITORY);
@@ -173,7 +199,9 @@ describe("re-evaluation story 2: the date nears, then passes", () => {
     serveRun(state);
     expect(await sweepRepository(await sweepContext(app, new Date("2026-12-07T06:00:00Z")), REPOSITORY)).toMatchObject({ opened: 0, updated: 1 });
     expect(issue.body).toContain("⚠️ **Due by 2026-12-12: less than a week left.**");
-    expect(issue.comments.map((c) => c.body)).toEqual(["@acme/ml-engineers @acme/platform-ops: the evaluation of fraud-detector 2.0.0 expires on 2026-12-12. Please re-evaluate it."]);
+    expect(issue.comments.map((c) => c.body)).toEqual([
+      "@acme/ml-engineers @acme/platform-ops: the evaluation of fraud-detector 2.0.0 expires on 2026-12-12. Please re-evaluate it.",
+    ]);
 
     serveRun(state);
     expect(await sweepRepository(await sweepContext(app, new Date("2026-12-08T06:00:00Z")), REPOSITORY)).toMatchObject({ updated: 0 });
@@ -182,7 +210,9 @@ describe("re-evaluation story 2: the date nears, then passes", () => {
     serveRun(state);
     expect(await sweepRepository(await sweepContext(app, new Date("2026-12-13T06:00:00Z")), REPOSITORY)).toMatchObject({ updated: 1 });
     expect(issue.body).toContain("❌ **Expired on 2026-12-12.** Until this version is re-evaluated, its deployments and releases fail their gates.");
-    expect(issue.comments.map((c) => c.body)[1]).toBe("@acme/ml-engineers @acme/platform-ops: the evaluation of fraud-detector 2.0.0 expired on 2026-12-12. Please re-evaluate it.");
+    expect(issue.comments.map((c) => c.body)[1]).toBe(
+      "@acme/ml-engineers @acme/platform-ops: the evaluation of fraud-detector 2.0.0 expired on 2026-12-12. Please re-evaluate it.",
+    );
     expect(issue.state).toBe("open");
     expect(tracker.appIssues()).toHaveLength(1);
   });
@@ -218,7 +248,9 @@ describe("re-evaluation story 3: a new evaluation lands", () => {
 
     serveRun({ commit: MAIN_REEVALUATED, files: FRESH_SCORER.files });
     expect(await sweepRepository(await sweepContext(app, NOW), REPOSITORY)).toMatchObject({ closed: 1 });
-    expect(tracker.appIssues()[0]?.comments.map((c) => c.body)).toEqual(["This version is no longer on the default branch nor in the latest release. Closing."]);
+    expect(tracker.appIssues()[0]?.comments.map((c) => c.body)).toEqual([
+      "This version is no longer on the default branch nor in the latest release. Closing.",
+    ]);
 
     serveRun({ commit: MAIN, files: FRAUD.files });
     expect(await sweepRepository(await sweepContext(app, NOW), REPOSITORY)).toMatchObject({ due: 1, opened: 0, updated: 0, closed: 0, deferred: 0 });
@@ -234,7 +266,16 @@ describe("re-evaluation story 4: across replicas and failures", () => {
     const ref = { repo: `${OWNER}/${REPO}`, model: "fraud-detector", digest: FRAUD.digest, evaluated: "2026-06-15" };
     tracker.claimHeldElsewhere(`refs/modelgate/claims/review-${FRAUD.digest.slice(7)}-20260615`, MAIN, {
       afterListings: 2,
-      issue: { title: "Re-evaluation due: fraud-detector 2.0.0", body: `${reviewMarker(ref, testMarkerKey())}\nopened by the other replica`, labels: ["model-review"], appId: APP_ID, author: "modelgate[bot]", state: "open", stateReason: null, comments: [] },
+      issue: {
+        title: "Re-evaluation due: fraud-detector 2.0.0",
+        body: `${reviewMarker(ref, testMarkerKey())}\nopened by the other replica`,
+        labels: ["model-review"],
+        appId: APP_ID,
+        author: "modelgate[bot]",
+        state: "open",
+        stateReason: null,
+        comments: [],
+      },
     });
     serveRun({ commit: MAIN, files: FRAUD.files });
 
@@ -250,7 +291,11 @@ describe("re-evaluation story 4: across replicas and failures", () => {
     serveInstallationToken();
     const tracker = new FakeIssueTracker({ owner: OWNER, repo: REPO }).serve();
     const files: Record<string, FileFixture> = {};
-    for (let i = 0; i < 25; i++) Object.assign(files, modelFiles({ ...fraud({}), dir: `models/m${String(i).padStart(2, "0")}`, name: `model-${String(i).padStart(2, "0")}`, weights: `weights ${i}` }).files);
+    for (let i = 0; i < 25; i++)
+      Object.assign(
+        files,
+        modelFiles({ ...fraud({}), dir: `models/m${String(i).padStart(2, "0")}`, name: `model-${String(i).padStart(2, "0")}`, weights: `weights ${i}` }).files,
+      );
     serveRun({ commit: MAIN, files });
 
     expect(await sweepRepository(await sweepContext(app, NOW), REPOSITORY)).toMatchObject({ due: 25, opened: 20, deferred: 5 });
@@ -267,14 +312,25 @@ describe("re-evaluation story 4: across replicas and failures", () => {
     serveInstallationToken();
     servePolicy(OWNER, REPO, "main", "evaluation:\n  notice_days: soon\n", 2);
 
-    await expect(sweepRepository(await sweepContext(app, NOW), REPOSITORY)).rejects.toThrow("the policy .github/modelgate.yml of acme/models on main is invalid");
+    await expect(sweepRepository(await sweepContext(app, NOW), REPOSITORY)).rejects.toThrow(
+      "the policy .github/modelgate.yml of acme/models on main is invalid",
+    );
   });
 
   test("the installation run walks every repository it can see, skips archived ones, and a failing one does not stop the others", async () => {
     const app = await createTestApp();
     serveInstallationToken();
     const tracker = new FakeIssueTracker({ owner: OWNER, repo: REPO }).serve();
-    const repository = (name: string, archived = false) => ({ id: name.length, name, full_name: `${OWNER}/${name}`, owner: { login: OWNER }, default_branch: "main", html_url: `https://github.com/${OWNER}/${name}`, archived, disabled: false });
+    const repository = (name: string, archived = false) => ({
+      id: name.length,
+      name,
+      full_name: `${OWNER}/${name}`,
+      owner: { login: OWNER },
+      default_branch: "main",
+      html_url: `https://github.com/${OWNER}/${name}`,
+      archived,
+      disabled: false,
+    });
     nock(GITHUB_API)
       .get("/installation/repositories")
       .query({ per_page: "100" })

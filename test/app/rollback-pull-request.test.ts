@@ -5,15 +5,13 @@ import { renderTrackingMarker } from "../../src/core/sign-off/issue.js";
 import { RELEASE_CHECK_NAME } from "../../src/handlers/release.js";
 import { FakeRepository, GITHUB_API, type FileFixture } from "../helpers/fake-repository.js";
 import { FakeIssueTracker } from "../helpers/fake-issue-tracker.js";
-import { commitSha } from "../helpers/git-objects.js";
-import { modelFiles, type ModelFixture } from "../helpers/model-files.js";
+import { commitSha } from "../fixtures/git-objects.js";
+import { modelFiles } from "../helpers/model-files.js";
+import { fraud } from "../fixtures/fraud-detector.js";
 import { serveCheckRunCreate, serveCheckRunLookup, serveNoPolicy, servePolicy, serveReviews } from "../helpers/serve-github.js";
 import { APP_ID, createTestApp, INSTALLATION_ID, serveInstallationToken, testMarkerKey, type TestApp } from "../helpers/test-app.js";
-import { useNock } from "../helpers/use-nock.js";
 import { OWNER, REPO, pullRequestEvent, type PullRequestFixture } from "../fixtures/payloads/index.js";
 import { releaseResource, type ReleaseFixture } from "../fixtures/payloads/lifecycle.js";
-
-useNock();
 
 const API = `/repos/${OWNER}/${REPO}`;
 const BASE = commitSha("main");
@@ -22,15 +20,6 @@ const V2_COMMIT = commitSha("v2.0.0");
 const V19_COMMIT = commitSha("v1.9.0");
 const PR: PullRequestFixture = { number: 8, author: "dana", baseRef: "main", baseSha: BASE, headSha: HEAD };
 
-const fraud = (overrides: Partial<ModelFixture>): ModelFixture => ({
-  dir: "models/fraud",
-  name: "fraud-detector",
-  version: "2.0.0",
-  weights: "weights of 2.0.0",
-  prompt: "You score card transactions.\n",
-  evaluation: { evaluator: "eve", date: "2026-06-01" },
-  ...overrides,
-});
 const FRAUD_20 = modelFiles(fraud({}));
 const FRAUD_19 = modelFiles(fraud({ version: "1.9.0", weights: "weights of 1.9.0", evaluation: { evaluator: "eve", date: "2026-09-01" } }));
 const V2: ReleaseFixture = { id: 100, tag: "v2.0.0", publishedAt: "2026-10-01T10:00:00Z" };
@@ -40,21 +29,40 @@ function serveReleaseCheckOf(commit: string, conclusion: "success" | "failure"):
   nock(GITHUB_API)
     .get(`${API}/commits/${commit}/check-runs`)
     .query({ check_name: RELEASE_CHECK_NAME, filter: "latest", app_id: String(APP_ID) })
-    .reply(200, { total_count: 1, check_runs: [{ id: 7000, name: RELEASE_CHECK_NAME, head_sha: commit, status: "completed", conclusion, app: { id: APP_ID } }] });
+    .reply(200, {
+      total_count: 1,
+      check_runs: [{ id: 7000, name: RELEASE_CHECK_NAME, head_sha: commit, status: "completed", conclusion, app: { id: APP_ID } }],
+    });
 }
 
 /** A PR from main (fraud 2.0.0) back to `head` files; the releases and what their commits hold. */
-function serveRollback(head: Record<string, FileFixture>, releases: Array<{ release: ReleaseFixture; commit: string; files: Record<string, FileFixture>; conclusion: "success" | "failure" }>, policy?: string): FakeIssueTracker {
+function serveRollback(
+  head: Record<string, FileFixture>,
+  releases: Array<{ release: ReleaseFixture; commit: string; files: Record<string, FileFixture>; conclusion: "success" | "failure" }>,
+  policy?: string,
+): FakeIssueTracker {
   serveInstallationToken();
   if (policy) servePolicy(OWNER, REPO, "main", policy);
   else serveNoPolicy(OWNER, REPO, "main");
-  const repository = new FakeRepository({ owner: OWNER, repo: REPO, commits: [{ sha: BASE, files: FRAUD_20.files }, { sha: HEAD, files: head }, ...releases.map((r) => ({ sha: r.commit, files: r.files }))] });
+  const repository = new FakeRepository({
+    owner: OWNER,
+    repo: REPO,
+    commits: [{ sha: BASE, files: FRAUD_20.files }, { sha: HEAD, files: head }, ...releases.map((r) => ({ sha: r.commit, files: r.files }))],
+  });
   repository.servePullRequest(BASE, HEAD);
   serveReviews(OWNER, REPO, PR.number, []);
   const tracker = new FakeIssueTracker({ owner: OWNER, repo: REPO }).serve();
-  nock(GITHUB_API).get(`${API}/releases`).query({ per_page: "100" }).reply(200, releases.map((r) => releaseResource(r.release)));
+  nock(GITHUB_API)
+    .get(`${API}/releases`)
+    .query({ per_page: "100" })
+    .reply(
+      200,
+      releases.map((r) => releaseResource(r.release)),
+    );
   for (const r of releases) {
-    nock(GITHUB_API).get(`${API}/git/ref/tags%2F${r.release.tag}`).reply(200, { ref: `refs/tags/${r.release.tag}`, object: { type: "commit", sha: r.commit } });
+    nock(GITHUB_API)
+      .get(`${API}/git/ref/tags%2F${r.release.tag}`)
+      .reply(200, { ref: `refs/tags/${r.release.tag}`, object: { type: "commit", sha: r.commit } });
     serveReleaseCheckOf(r.commit, r.conclusion);
     if (r.conclusion === "success") repository.serveTree(r.commit);
   }
@@ -72,8 +80,19 @@ function createdCheckRun(app: TestApp): { conclusion: string; output: { title: s
 /** The sign-off issue the version got when it first went through a pull request (closed when 2.0.0 replaced it). */
 function addSignedOffIssue(tracker: FakeIssueTracker): number {
   const ref = { model: "fraud-detector", version: "1.9.0", digest: FRAUD_19.digest };
-  const tracking = renderTrackingMarker({ manifestPath: "models/fraud/model.yaml", kinds: ["retrain"], pulls: [{ number: 3, author: "dave", roles: ["developer", "system_operator"] }] }, ref, testMarkerKey());
-  return tracker.addIssue({ title: "Sign-off: fraud-detector 1.9.0", body: `${signOffMarker(ref, testMarkerKey())}\n${tracking}\n## Sign-off`, labels: ["modelgate:sign-off"], appId: APP_ID, author: "modelgate[bot]", state: "closed" }).number;
+  const tracking = renderTrackingMarker(
+    { manifestPath: "models/fraud/model.yaml", kinds: ["retrain"], pulls: [{ number: 3, author: "dave", roles: ["developer", "system_operator"] }] },
+    ref,
+    testMarkerKey(),
+  );
+  return tracker.addIssue({
+    title: "Sign-off: fraud-detector 1.9.0",
+    body: `${signOffMarker(ref, testMarkerKey())}\n${tracking}\n## Sign-off`,
+    labels: ["modelgate:sign-off"],
+    appId: APP_ID,
+    author: "modelgate[bot]",
+    state: "closed",
+  }).number;
 }
 
 const RELEASES = [
@@ -113,7 +132,14 @@ describe("rollback story: a pull request that restores a known good version", ()
     const app = await createTestApp();
     serveInstallationToken();
     servePolicy(OWNER, REPO, "main", "rollback: off\n");
-    new FakeRepository({ owner: OWNER, repo: REPO, commits: [{ sha: BASE, files: FRAUD_20.files }, { sha: HEAD, files: FRAUD_19.files }] }).servePullRequest(BASE, HEAD);
+    new FakeRepository({
+      owner: OWNER,
+      repo: REPO,
+      commits: [
+        { sha: BASE, files: FRAUD_20.files },
+        { sha: HEAD, files: FRAUD_19.files },
+      ],
+    }).servePullRequest(BASE, HEAD);
     serveReviews(OWNER, REPO, PR.number, []);
     new FakeIssueTracker({ owner: OWNER, repo: REPO }).serve();
     serveCheckRunLookup(OWNER, REPO, HEAD);

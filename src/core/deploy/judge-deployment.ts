@@ -29,7 +29,13 @@ export function isGatedEnvironment(policy: Policy, environment: string): boolean
  * only its evaluation, still passing and current. A decommissioned model is not deployed and
  * is not judged. `releaseDecision` is the release judgement at the commit (judgeReleaseModels).
  */
-export function judgeDeployment(releaseDecision: Decision, detected: DetectedChanges, policy: Policy, now: Date, baseline: DeploymentBaseline | undefined): Decision {
+export function judgeDeployment(
+  releaseDecision: Decision,
+  detected: DetectedChanges,
+  policy: Policy,
+  now: Date,
+  baseline: DeploymentBaseline | undefined,
+): Decision {
   if (releaseDecision.couldNotEvaluate !== undefined) return releaseDecision;
   const changed = new Set(detected.changes.map((change) => change.name));
   const unchanged: ModelVerdict[] = [];
@@ -40,7 +46,16 @@ export function judgeDeployment(releaseDecision: Decision, detected: DetectedCha
       const release = baseline.beforeInstallation ? `${baseline.tag} (published before modelgate was installed)` : baseline.tag;
       const evidence: KnownGoodEvidence = { name: manifest.name, version: manifest.version, digest: loaded.digest, release };
       const { requirements } = knownGoodRequirements(policy, loaded, evidence, now);
-      unchanged.push({ name: manifest.name, manifestPath: loaded.path, kinds: [], from: manifest.version, to: manifest.version, digest: loaded.digest, requirements, verdict: verdictOf(requirements) });
+      unchanged.push({
+        name: manifest.name,
+        manifestPath: loaded.path,
+        kinds: [],
+        from: manifest.version,
+        to: manifest.version,
+        digest: loaded.digest,
+        requirements,
+        verdict: verdictOf(requirements),
+      });
     }
   }
   const models = [...releaseDecision.models, ...unchanged].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
@@ -83,7 +98,10 @@ export function deploymentAnswer(input: DeploymentAnswerInput): DeploymentAnswer
   }
   if (decision.couldNotEvaluate === undefined && decision.verdict === "success") {
     const lines = decision.models.map((model) => `- ${model.name} ${model.to ?? model.from ?? ""}: ${passedBecause(model)}`);
-    const head = decision.models.length === 0 ? `modelgate approved ${where}: no model in the repository.` : `modelgate approved ${where}: every model version meets its gates.`;
+    const head =
+      decision.models.length === 0
+        ? `modelgate approved ${where}: no model in the repository.`
+        : `modelgate approved ${where}: every model version meets its gates.`;
     return { state: "approved", comment: fit([head], lines, report) };
   }
   const reasons = failureLines(decision, { kind: "off" }).map((line) => `- ${line}`);

@@ -55,7 +55,11 @@ export function modelsToLookUp(decision: Decision, detected: DetectedChanges, po
 }
 
 /** The evidence with the sign-off issue of each version's digest, where the gate found one. */
-export function withSignOffIssues(evidence: ReadonlyArray<KnownGoodEvidence>, detected: DetectedChanges, signOffIssues: Readonly<Record<string, string>>): KnownGoodEvidence[] {
+export function withSignOffIssues(
+  evidence: ReadonlyArray<KnownGoodEvidence>,
+  detected: DetectedChanges,
+  signOffIssues: Readonly<Record<string, string>>,
+): KnownGoodEvidence[] {
   return evidence.map((found) => {
     const change = detected.changes.find((c) => c.name === found.name && c.digest === found.digest);
     const key = change ? signOffKey(change) : undefined;
@@ -80,7 +84,12 @@ function issueReference(url: string): string {
  * evaluation record, still passing and current. `undefined` when that evaluation no longer
  * counts (a rollback then needs the ordinary gate).
  */
-export function knownGoodRequirements(policy: Policy, loaded: LoadedManifest, evidence: KnownGoodEvidence, now: Date): { requirements: Requirement[]; current: boolean } {
+export function knownGoodRequirements(
+  policy: Policy,
+  loaded: LoadedManifest,
+  evidence: KnownGoodEvidence,
+  now: Date,
+): { requirements: Requirement[]; current: boolean } {
   const evaluation = evaluationRequirements(policy, loaded, loaded.digest, [], now).filter((r) => EVALUATION_STILL_NEEDED.has(r.id));
   const current = evaluation.every((r) => r.status === "met");
   const at = { path: loaded.path, line: loaded.lineOf(["version"]) };
@@ -128,6 +137,7 @@ export function verdictOf(requirements: ReadonlyArray<Requirement>): Verdict {
 
 /** A decision's verdict from its parts, as the gate computes it. */
 export function decisionVerdict(decision: Pick<Decision, "models" | "unmanaged" | "errors">): Verdict {
-  if (decision.errors.length > 0 || decision.models.some((m) => m.verdict === "failure") || decision.unmanaged.some((u) => u.level === "failure")) return "failure";
+  if (decision.errors.length > 0 || decision.models.some((m) => m.verdict === "failure") || decision.unmanaged.some((u) => u.level === "failure"))
+    return "failure";
   return decision.models.some((m) => m.verdict === "action_required") ? "action_required" : "success";
 }

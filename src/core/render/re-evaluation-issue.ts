@@ -113,8 +113,13 @@ export function renderReviewIssueBody(input: ReviewIssueInput): string {
 
 /** The comment that tells the holders the date is near or has passed (posted once per stage change). */
 export function renderReviewStageComment(status: ReviewStatus, policy: Policy, org: string): string {
-  const mentions = reviewMentions(policy, org).map((m) => inlineText(m, 140)).join(" ");
-  const stage = status.stage === "expired" ? `the evaluation of ${inlineText(status.name, 120)} ${inlineText(status.version, 60)} expired on ${status.expiresOn}` : `the evaluation of ${inlineText(status.name, 120)} ${inlineText(status.version, 60)} expires on ${status.expiresOn}`;
+  const mentions = reviewMentions(policy, org)
+    .map((m) => inlineText(m, 140))
+    .join(" ");
+  const stage =
+    status.stage === "expired"
+      ? `the evaluation of ${inlineText(status.name, 120)} ${inlineText(status.version, 60)} expired on ${status.expiresOn}`
+      : `the evaluation of ${inlineText(status.name, 120)} ${inlineText(status.version, 60)} expires on ${status.expiresOn}`;
   return `${mentions ? `${mentions}: ` : ""}${stage}. Please re-evaluate it.`;
 }
 

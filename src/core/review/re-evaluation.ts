@@ -78,7 +78,14 @@ export function reviewStatuses(policy: Policy, models: ReadonlyArray<ModelInUse>
     // || 0: no "-0 days"
     const daysLeft = Math.ceil((expires - now.getTime()) / DAY_MS) || 0;
     // expired as the gate sees it: older than max_age_days
-    const stage: ReviewStage = now.getTime() > expires ? "expired" : daysLeft <= Math.min(SOON_DAYS, policy.evaluation.notice_days) ? "soon" : daysLeft <= policy.evaluation.notice_days ? "notice" : "current";
+    const stage: ReviewStage =
+      now.getTime() > expires
+        ? "expired"
+        : daysLeft <= Math.min(SOON_DAYS, policy.evaluation.notice_days)
+          ? "soon"
+          : daysLeft <= policy.evaluation.notice_days
+            ? "notice"
+            : "current";
     statuses.push({ ...model, evaluation, expiresOn: new Date(expires).toISOString().slice(0, 10), daysLeft, stage });
   }
   return statuses;

@@ -1,5 +1,4 @@
 import { describe, expect, it } from "vitest";
-import { RequestError } from "@octokit/request-error";
 import { workflowRunOfCallback } from "../../../src/github/deployments.js";
 import { CouldNotEvaluate, isTransientGitHubFailure } from "../../../src/github/errors.js";
 
@@ -21,7 +20,8 @@ describe("workflowRunOfCallback", () => {
 });
 
 describe("isTransientGitHubFailure: only what waiting can fix", () => {
-  const github = (status: number, message = "failed") => new RequestError(message, status, { request: { method: "GET", url: "https://api.github.com/x", headers: {} } });
+  // what Octokit throws for an answered request: an HttpError with the status
+  const github = (status: number, message = "failed") => Object.assign(new Error(message), { name: "HttpError", status });
   const wrapped = (cause: unknown) => new CouldNotEvaluate("could not read", { cause });
   it.each([
     ["502", wrapped(github(502)), true],

@@ -2,7 +2,8 @@ import { describe, expect, it } from "vitest";
 import { applyKnownGood, isRollbackCandidate, knownGoodMessage, modelsToLookUp, type KnownGoodEvidence } from "../../../src/core/deploy/known-good.js";
 import { detectChanges } from "../../../src/core/detect/detect-changes.js";
 import { evaluateGate } from "../../../src/core/evaluate/evaluate-gate.js";
-import { approvalFacts, modelFiles, NOW, snapshot, testPolicy, type ModelSpec } from "../../fixtures/manifests.js";
+import { TEST_NOW as NOW } from "../../fixtures/clock.js";
+import { approvalFacts, modelFiles, snapshot, testPolicy, type ModelSpec } from "../../fixtures/manifests.js";
 
 const fraud: ModelSpec = { dir: "models/fraud", components: { "weights/model.safetensors": { kind: "weights", lfs: "weights v2" } }, version: "2.0.0" };
 const restored: ModelSpec = { ...fraud, version: "1.9.0", components: { "weights/model.safetensors": { kind: "weights", lfs: "weights v1.9" } } };
@@ -16,7 +17,9 @@ function judge(baseSpec: ModelSpec, headSpec: ModelSpec, evidence: (digest: stri
   return { before: decision, after: applyKnownGood(decision, detected, policy, NOW, evidence(headFiles.digest)), detected, policy };
 }
 
-const releasedAs = (digest: string, version = "1.9.0"): KnownGoodEvidence[] => [{ name: "fraud", version, digest, release: "v1.9.0", signOffIssue: "https://github.com/acme/models/issues/12" }];
+const releasedAs = (digest: string, version = "1.9.0"): KnownGoodEvidence[] => [
+  { name: "fraud", version, digest, release: "v1.9.0", signOffIssue: "https://github.com/acme/models/issues/12" },
+];
 
 describe("applyKnownGood", () => {
   it("restores a rollback that shipped in a passing release: no version rule, no sign-off, its evaluation still needed", () => {
@@ -31,7 +34,10 @@ describe("applyKnownGood", () => {
       ["hash:weights/model.safetensors", "met"],
       ["data:transactions-2026q3", "met"],
     ]);
-    expect(after.models[0]?.requirements[0]).toMatchObject({ message: "known good: fraud 1.9.0, released in v1.9.0, signed off in #12", provision: "5.2.1-3.1" });
+    expect(after.models[0]?.requirements[0]).toMatchObject({
+      message: "known good: fraud 1.9.0, released in v1.9.0, signed off in #12",
+      provision: "5.2.1-3.1",
+    });
   });
 
   it.each([
@@ -46,12 +52,20 @@ describe("applyKnownGood", () => {
   it("an expired evaluation is not restored: the ordinary gate stands, with a note saying why", () => {
     const { after } = judge(fraud, { ...restored, evaluation: { date: "2026-01-02" } }, (digest) => releasedAs(digest));
     expect(after.verdict).toBe("failure");
-    expect(after.models[0]?.requirements[0]).toMatchObject({ id: "known_good", status: "failed", message: expect.stringContaining("but its evaluation no longer counts") });
+    expect(after.models[0]?.requirements[0]).toMatchObject({
+      id: "known_good",
+      status: "failed",
+      message: expect.stringContaining("but its evaluation no longer counts"),
+    });
     expect(after.models[0]?.requirements.map((r) => r.id)).toContain("version.not_lowered");
   });
 
   it("a hash that no longer matches keeps the rollback failing", () => {
-    const { after } = judge(fraud, { ...restored, components: { "weights/model.safetensors": { kind: "weights", lfs: "weights v1.9", sha256: "a".repeat(64) } } }, (digest) => releasedAs(digest));
+    const { after } = judge(
+      fraud,
+      { ...restored, components: { "weights/model.safetensors": { kind: "weights", lfs: "weights v1.9", sha256: "a".repeat(64) } } },
+      (digest) => releasedAs(digest),
+    );
     expect(after.models[0]?.requirements.find((r) => r.id === "hash:weights/model.safetensors")?.status).toBe("failed");
     expect(after.verdict).toBe("failure");
   });

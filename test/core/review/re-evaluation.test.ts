@@ -35,8 +35,14 @@ describe("reviewStatuses: how near an evaluation is to expiring (max 180 days, n
 
   it("one entry per version and digest in use, with every place it is used and the freshest passing evaluation of any copy", () => {
     const old = loaded({ ...spec, evaluation: { date: "2026-06-15" } });
-    const reevaluated = loaded({ ...spec, evaluations: [...(old.manifest.evaluations as unknown as Array<Record<string, unknown>>), { ...old.manifest.evaluations[0], date: "2026-11-20" }] });
-    const [entry, ...rest] = modelsInUse([{ at: branch, models: [reevaluated] }, { at: release, models: [old] }]);
+    const reevaluated = loaded({
+      ...spec,
+      evaluations: [...(old.manifest.evaluations as unknown as Array<Record<string, unknown>>), { ...old.manifest.evaluations[0], date: "2026-11-20" }],
+    });
+    const [entry, ...rest] = modelsInUse([
+      { at: branch, models: [reevaluated] },
+      { at: release, models: [old] },
+    ]);
     expect(rest).toEqual([]);
     expect(entry?.at.map((a) => a.ref)).toEqual(["main", "v1"]);
     expect(entry?.evaluation?.date).toBe("2026-11-20");
