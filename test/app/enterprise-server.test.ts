@@ -92,7 +92,14 @@ describe("GitHub Enterprise Server (GHE_HOST, GHE_PROTOCOL)", () => {
     const { probot, urls, elsewhere } = await enterpriseApp({ GHE_PROTOCOL: "http" });
     serveInstallationToken();
     serveNoPolicy(OWNER, REPO, "main");
-    new FakeRepository({ owner: OWNER, repo: REPO, commits: [{ sha: BASE, files: { "a.txt": "a\n" } }, { sha: HEAD, files: { "a.txt": "b\n" } }] }).servePullRequest(BASE, HEAD);
+    new FakeRepository({
+      owner: OWNER,
+      repo: REPO,
+      commits: [
+        { sha: BASE, files: { "a.txt": "a\n" } },
+        { sha: HEAD, files: { "a.txt": "b\n" } },
+      ],
+    }).servePullRequest(BASE, HEAD);
     serveReviews(OWNER, REPO, PR.number, []);
     serveCheckRunLookup(OWNER, REPO, HEAD);
     serveCheckRunCreate(OWNER, REPO);
