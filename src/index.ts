@@ -1,9 +1,11 @@
 import type { ApplicationFunction } from "probot";
 import { onCheckRun, onCheckSuite } from "./handlers/check-run.js";
+import { onDeploymentProtectionRule, type ScheduleDeploymentRetry } from "./handlers/deployment.js";
 import { onEndOfLifeIssueEvent, onPush } from "./handlers/end-of-life.js";
 import { onIssueComment } from "./handlers/issue-comment.js";
 import { onRelease, onReleaseCheckRun } from "./handlers/release.js";
-import { onPullRequest, onPullRequestReview, type Clock } from "./handlers/pull-request.js";
+import type { Clock } from "./handlers/context.js";
+import { onPullRequest, onPullRequestReview } from "./handlers/pull-request.js";
 import { defaultMarkerKey } from "./marker-key.js";
 import { inProcessCoordination, type Coordination } from "./store/coordination.js";
 import type { Jobs } from "./queue/job-queue.js";
@@ -15,6 +17,7 @@ import type { ReconciliationStore } from "./store/reconciliation-store.js";
  * `event.action`). The clock is injectable for tests; the app itself uses the time of day.
  * The marker key signs the hidden markers of its issues; by default it is derived from the
  * App's private key (marker-key.ts), and loading fails when there is none to derive it from.
+ * `scheduleDeploymentRetry` queues a later try of a deployment decision GitHub kept from being made.
  * The coordination holds the locks that serialise work on one head or subject: the server passes
  * the database's (server/runtime.ts); alone in one process (the GitHub Action) locks are in memory.
  * With `jobs` (the server's queue), the app defines its scheduled and retried jobs there.
@@ -22,6 +25,7 @@ import type { ReconciliationStore } from "./store/reconciliation-store.js";
 export interface ModelgateOptions {
   clock?: Clock;
   markerKey?: string;
+  scheduleDeploymentRetry?: ScheduleDeploymentRetry;
   coordination?: Coordination;
   /** The server's job queue: recovery (redelivery, reconciliation) and other scheduled work is defined on it. */
   jobs?: Jobs;
@@ -48,6 +52,8 @@ export function modelgate(options: ModelgateOptions = {}): ApplicationFunction {
     app.on("check_suite.rerequested", onCheckSuite(clock, markerKey, coordination));
     app.on(["release.published", "release.created"], onRelease(clock, markerKey, coordination));
     app.on("push", onPush(markerKey, coordination));
+    // without a retry queue, a deployment GitHub kept modelgate from judging is rejected at once (docs/deployments.md)
+    app.on("deployment_protection_rule.requested", onDeploymentProtectionRule(clock, markerKey, coordination, options.scheduleDeploymentRetry));
     app.on(["issues.edited", "issues.closed"], onEndOfLifeIssueEvent(markerKey, coordination));
     // sign-off commands (and end-of-life sign-offs): one dispatcher for every comment event
     app.on(["issue_comment.created", "issue_comment.edited", "issue_comment.deleted"], onIssueComment(clock, markerKey, coordination));

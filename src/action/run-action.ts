@@ -4,7 +4,7 @@ import { Probot, type Logger, type ProbotOctokit } from "probot";
 import { modelgate } from "../index.js";
 import { createLog } from "../log.js";
 import { markerKeyFromPrivateKey } from "../marker-key.js";
-import type { Clock } from "../handlers/pull-request.js";
+import type { Clock } from "../handlers/context.js";
 import { httpStatus } from "../github/errors.js";
 import { isHandled, recordingHandledEvents } from "../handled-events.js";
 

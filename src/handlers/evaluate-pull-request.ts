@@ -1,9 +1,11 @@
-import type { Logger } from "pino";
 import type { ProbotOctokit } from "probot";
 import type { Decision } from "../core/evaluate/types.js";
-import { detectChanges } from "../core/detect/detect-changes.js";
+import { applyKnownGood, modelsToLookUp, withSignOffIssues } from "../core/deploy/known-good.js";
+import { detectChanges, type DetectedChanges } from "../core/detect/detect-changes.js";
+import { RELEASE_CHECK_NAME } from "../core/render/release-check-run.js";
 import { evaluateGate } from "../core/evaluate/evaluate-gate.js";
 import { gatedVersions } from "../core/sign-off/issue.js";
+import { signOffIssueUse } from "../core/sign-off/issue-use.js";
 import { POLICY_PATH, type PolicyResult } from "../core/policy/load-policy.js";
 import type { Snapshot } from "../core/snapshot.js";
 import type { Policy } from "../core/policy/schema.js";
@@ -12,33 +14,20 @@ import { gatherApprovalFacts } from "../github/approval-facts.js";
 import { ownAppId } from "../github/app-identity.js";
 import { writeCheckRun } from "../github/check-runs.js";
 import { CouldNotEvaluate, httpStatus } from "../github/errors.js";
+import { findKnownGood, NOT_A_RELEASE } from "../github/known-good.js";
+import { listReleases } from "../github/releases.js";
 import type { PullRequestUnderEvaluation } from "../github/pull-requests.js";
 import { readBasePolicy } from "../github/read-policy.js";
 import { readPullRequestSnapshots } from "../github/read-snapshot.js";
 import { gatherSignOffIssues, syncSignOffIssues } from "../github/sign-off-issues.js";
-import type { Coordination } from "../store/coordination.js";
-import { evaluationDuration } from "../metrics.js";
+import type { EvaluationContext } from "./context.js";
 import { couldNotEvaluateDecision } from "./could-not-evaluate.js";
 import { logDecision } from "./decision-log.js";
 import { reportPolicyProposal } from "./policy-proposal.js";
+import { evaluationDuration } from "../metrics.js";
 
 /** The name of the pull-request check run (docs/check-run.md). */
 export const CHECK_NAME = "modelgate";
-
-/** What a handler passes on from the Probot context. */
-export interface EvaluationContext {
-  octokit: ProbotOctokit;
-  log: Logger;
-  /** The webhook delivery id, for the decision log. */
-  delivery: string;
-  owner: string;
-  repo: string;
-  now: Date;
-  /** Signs and verifies the hidden markers of this app's issues (modelgate({ markerKey })). */
-  markerKey: string;
-  /** Locks and create-once records shared by every replica (modelgate({ coordination })). */
-  coordination: Coordination;
-}
 
 export interface EvaluationOptions {
   /** "Open sign-off" was pressed: open the sign-off issues even where approvals.via has no sign_off. */
@@ -107,14 +96,12 @@ async function judge(
   const { owner, repo, octokit } = ctx;
   const { base, head } = await readPullRequestSnapshots(octokit, { owner, repo, baseSha: pr.baseSha, headSha: pr.headSha }, policy);
   const detected = detectChanges(policy, base, head);
-  // sign-off issues hold approvals (via sign_off) and break-glass overrides (docs/sign-off.md)
-  const viaSignOff = policy.approvals.via.includes("sign_off");
-  const useIssues = viaSignOff || policy.overrides.roles.length > 0 || options.openSignOffIssues === true;
-  const gated = useIssues ? gatedVersions(policy, detected.changes) : [];
+  const use = signOffIssueUse(policy, options.openSignOffIssues === true);
+  const gated = use.read ? gatedVersions(policy, detected.changes) : [];
   const where = { owner, repo, pr, org: owner, repositoryUrl: repositoryWebUrl(octokit, owner, repo), markerKey: ctx.markerKey, coordination: ctx.coordination };
-  const issues = await gatherSignOffIssues(octokit, { ...where, appId: await ownAppId(octokit) }, policy, gated, { open: viaSignOff || options.openSignOffIssues === true });
+  const issues = await gatherSignOffIssues(octokit, { ...where, appId: await ownAppId(octokit) }, policy, gated, { open: use.open });
   const facts = await gatherApprovalFacts(octokit, { owner, repo, pr }, policy, issues);
-  const decision = evaluateGate({ policy, base, head, facts, now: ctx.now, detected });
+  const decision = await restoreKnownGood(ctx, policy, evaluateGate({ policy, base, head, facts, now: ctx.now, detected }), detected, facts.signOffIssues);
   try {
     await syncSignOffIssues(octokit, where, policy, facts, issues);
   } catch (error) {
@@ -122,6 +109,21 @@ async function judge(
     ctx.log.warn({ delivery: ctx.delivery, pull_request: pr.number, status: httpStatus(error), reason: error instanceof Error ? error.message : String(error) }, "modelgate could not update a sign-off issue");
   }
   return { decision, signOffUrls: facts.signOffIssues, trees: { base: base.entries, head: head.entries } };
+}
+
+/**
+ * Known good (docs/deployments.md "Known good rollback"): a pull request that restores a version shipped in a release that passed
+ * needs no new evaluation or sign-off while its evaluation is current. Only a rollback that
+ * does not pass as it is costs the reads of earlier releases.
+ */
+async function restoreKnownGood(ctx: EvaluationContext, policy: Policy, decision: Decision, detected: DetectedChanges, signOffIssues: Record<string, string>): Promise<Decision> {
+  const wanted = modelsToLookUp(decision, detected, policy);
+  if (wanted.length === 0) return decision;
+  const location = { owner: ctx.owner, repo: ctx.repo };
+  const releases = await listReleases(ctx.octokit, location);
+  const check = { name: RELEASE_CHECK_NAME, appId: await ownAppId(ctx.octokit) };
+  const found = await findKnownGood(ctx.octokit, location, { wanted, current: NOT_A_RELEASE, releases, check, policy });
+  return applyKnownGood(decision, detected, policy, ctx.now, withSignOffIssues(found, detected, signOffIssues));
 }
 
 /** The repository's web address (github.com or a GitHub Enterprise Server host), to link pull requests from sign-off issues. */

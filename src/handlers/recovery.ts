@@ -17,7 +17,7 @@ import type { Coordination } from "../store/coordination.js";
 import type { ReconciliationStore } from "../store/reconciliation-store.js";
 import { openEndOfLifeIssue } from "./end-of-life.js";
 import { CHECK_NAME, evaluatePullRequest } from "./evaluate-pull-request.js";
-import type { Clock } from "./pull-request.js";
+import type { Clock } from "./context.js";
 import { evaluateRelease } from "./release.js";
 
 export const RECONCILE_JOB = "modelgate-reconcile";

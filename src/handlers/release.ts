@@ -1,13 +1,12 @@
-import type { Context, ProbotOctokit } from "probot";
-import type { Logger } from "pino";
-import { buildBom, validateBom } from "../core/bom/build-bom.js";
-import { detectChanges } from "../core/detect/detect-changes.js";
+import type { Context } from "probot";
+import { modelsToLookUp, withSignOffIssues } from "../core/deploy/known-good.js";
+import { detectChanges, type DetectedChanges } from "../core/detect/detect-changes.js";
 import { requiredRoles } from "../core/evaluate/evaluate-gate.js";
-import type { Decision } from "../core/evaluate/types.js";
+import type { ApprovalFacts, Decision } from "../core/evaluate/types.js";
+import type { LoadedManifest } from "../core/manifest/load-manifest.js";
 import { POLICY_PATH } from "../core/policy/load-policy.js";
 import type { Policy } from "../core/policy/schema.js";
 import { judgeReleaseModels, releasePolicy } from "../core/release/judge-release.js";
-import { plural } from "../core/render/markdown.js";
 import {
   BOM_ASSET_NAME,
   BOM_CONTENT_TYPE,
@@ -15,26 +14,25 @@ import {
   failureLines,
   releaseCheckRun,
   releaseModel,
-  type BaselineNote,
-  type BomOutcome,
 } from "../core/render/release-check-run.js";
+import { releaseBom, releaseWrites, type BaselineNote, type BomOutcome } from "../core/release/outcome.js";
+import { MAX_BASELINE_CANDIDATES, releaseCandidates, type ReleaseOrderFields } from "../core/release/order.js";
 import { renderReleaseSection, upsertReleaseSection } from "../core/render/release-notes.js";
 import { ownAppId } from "../github/app-identity.js";
 import { writeCheckRun } from "../github/check-runs.js";
 import { CouldNotEvaluate, httpStatus } from "../github/errors.js";
 import { readBasePolicy } from "../github/read-policy.js";
 import { readSnapshots } from "../github/read-snapshot.js";
-import type { Coordination } from "../store/coordination.js";
-import { gatherReleaseApprovalFacts } from "../github/release-approvals.js";
+import { gatherReleaseApprovalFacts } from "../github/approval-facts.js";
+import { findKnownGood } from "../github/known-good.js";
 import {
   listReleases,
-  MAX_BASELINE_CANDIDATES,
   readInstallationCreatedAt,
+  type ReleaseBaseline,
   readRelease,
   readReleaseCommit,
   releaseDetailsUrl,
   releaseBaseline,
-  releaseCandidates,
   releaseIdOfDetailsUrl,
   releaseUnderEvaluation,
   replaceReleaseAsset,
@@ -44,40 +42,23 @@ import {
 import { modelgateVersion } from "../version.js";
 import { couldNotEvaluateDecision } from "./could-not-evaluate.js";
 import { logDecision } from "./decision-log.js";
-import type { Clock } from "./pull-request.js";
+import { evaluationContext, type Clock, type EvaluationContext } from "./context.js";
+import type { Coordination } from "../store/coordination.js";
 
 export { BOM_ASSET_NAME, BOM_CONTENT_TYPE, RELEASE_CHECK_NAME };
 
-export interface ReleaseContext {
-  octokit: ProbotOctokit;
-  log: Logger;
-  delivery: string;
-  owner: string;
-  repo: string;
+/** What the release gate's judgement needs (the deployment gate passes the same). */
+export type GateContext = Pick<EvaluationContext, "octokit" | "owner" | "repo" | "now" | "markerKey">;
+
+interface ReleaseContext extends EvaluationContext {
   defaultBranch: string;
   /** The repository's web URL, for links to the check run. */
   repositoryUrl: string;
-  now: Date;
-  markerKey: string;
-  /** Locks shared by every replica: one delivery at a time judges a release. */
-  coordination: Coordination;
 }
 
 function releaseContext(context: Context<"release" | "check_run">, clock: Clock, markerKey: string, coordination: Coordination): ReleaseContext {
-  const { owner, repo } = context.repo();
   const { repository } = context.payload;
-  return {
-    octokit: context.octokit,
-    log: context.log,
-    delivery: context.id,
-    owner,
-    repo,
-    defaultBranch: repository.default_branch,
-    repositoryUrl: repository.html_url,
-    now: clock(),
-    markerKey,
-    coordination,
-  };
+  return { ...evaluationContext(context, clock, markerKey, coordination), defaultBranch: repository.default_branch, repositoryUrl: repository.html_url };
 }
 
 /** `release.published`, and `release.created` for a draft (a published release fires created too: it is judged once). */
@@ -123,6 +104,8 @@ interface ReleaseJudgement {
   bom: BomOutcome;
   /** Sign-off issue URL per signOffKey, for the check run's links. */
   signOffUrls?: Record<string, string>;
+  /** The manifests at the release's commit (their documentation goes into the release notes). */
+  headManifests?: LoadedManifest[];
   /** The release compared with, and why (none when it could not be decided). */
   baseline?: BaselineNote;
 }
@@ -161,7 +144,7 @@ async function judgeAndReportRelease(ctx: ReleaseContext, subject: Pick<ReleaseU
     if (error instanceof CouldNotEvaluate) ctx.log.warn(facts, "modelgate could not evaluate");
     else ctx.log.error({ ...facts, stack: error instanceof Error ? error.stack : undefined }, "modelgate could not evaluate");
   }
-  const { decision, policy, bom, signOffUrls, baseline } = judgement;
+  const { decision, policy, bom, signOffUrls, baseline, headManifests } = judgement;
   const render = { org: ctx.owner, ...(policy ? { policy } : {}), ...(signOffUrls ? { signOffUrls } : {}), ...(baseline ? { baseline } : {}) };
   const appId = await ownAppId(ctx.octokit);
   const target = { ...location, headSha: commit, name: RELEASE_CHECK_NAME, appId, detailsUrl: releaseDetailsUrl(release) };
@@ -170,10 +153,9 @@ async function judgeAndReportRelease(ctx: ReleaseContext, subject: Pick<ReleaseU
 
   const checkUrl = `${ctx.repositoryUrl}/runs/${written.checkRunId}`;
   const writeProblems: string[] = [];
-  const failed = decision.verdict !== "success" || bom.kind === "invalid";
-  const backToDraft = failed && policy?.release.on_failure === "draft" && !release.draft;
+  const { failed, backToDraft } = releaseWrites(decision, bom, policy, release);
   const section = renderReleaseSection({
-    models: decision.models.map(releaseModel),
+    models: decision.models.map((model) => releaseModel(model, headManifests)),
     ...(failed ? { failure: { summary: failureLines(decision, bom) } } : {}),
     checkUrl,
   });
@@ -194,46 +176,61 @@ async function judgeAndReportRelease(ctx: ReleaseContext, subject: Pick<ReleaseU
   if (writeProblems.length > 0) await writeCheckRun(ctx.octokit, target, releaseCheckRun(decision, render, bom, writeProblems));
 }
 
-async function judgeRelease(ctx: ReleaseContext, release: ReleaseUnderEvaluation, commit: string): Promise<ReleaseJudgement> {
+/** The release gate's judgement of the models at a commit, and what it rested on. */
+export interface ModelsJudgement {
+  decision: Decision;
+  detected: DetectedChanges;
+  facts: ApprovalFacts;
+  /** The release compared with: the latest earlier one that passed its gate or predates the App (none: every model is new). */
+  baseline: ReleaseBaseline<ReleaseUnderEvaluation> | undefined;
+  /** What it was compared with, and why, for the check run. */
+  baselineNote: BaselineNote;
+}
+
+/**
+ * The release gate's judgement (docs/releases.md) of every model at `commit`: compared with the latest
+ * release before `current` that passed its gate (or was published before the App was installed), each changed model version judged against its
+ * gates with sign-offs from its sign-off issue; a rollback to a version that shipped in an
+ * earlier passing release is restored as known good (docs/deployments.md "Known good rollback"). The deployment gate calls it too.
+ * GitHub read errors throw CouldNotEvaluate.
+ */
+export async function judgeModelsAtCommit(ctx: GateContext, policy: Policy, current: ReleaseOrderFields, commit: string): Promise<ModelsJudgement> {
   const location = { owner: ctx.owner, repo: ctx.repo };
-  const read = await readBasePolicy(ctx.octokit, { ...location, branch: ctx.defaultBranch });
-  if (!read.ok) return { decision: { verdict: "failure", models: [], unmanaged: [], errors: read.errors }, bom: { kind: "not-built", reason: `the policy ${POLICY_PATH} is invalid` } };
-  const policy = read.policy;
-  // the latest earlier release that passed its gate (a failing one must not excuse what it failed with), or that predates the App
+  const appId = await ownAppId(ctx.octokit);
   const releases = await listReleases(ctx.octokit, location);
+  const check = { name: RELEASE_CHECK_NAME, appId };
+  // the latest earlier release that passed its gate (a failing one must not excuse what it failed with), or that predates the App
   let installedAt: Promise<string> | undefined;
-  const found = await releaseBaseline(ctx.octokit, location, release, releases, { name: RELEASE_CHECK_NAME, appId: await ownAppId(ctx.octokit) }, () =>
-    (installedAt ??= readInstallationCreatedAt(ctx.octokit, location)),
-  );
-  const baseline: BaselineNote = found
+  const found = await releaseBaseline(ctx.octokit, location, current, releases, check, () => (installedAt ??= readInstallationCreatedAt(ctx.octokit, location)));
+  const note: BaselineNote = found
     ? { kind: found.reason, tag: found.release.tagName, publishedAt: found.release.publishedAt ?? "", ...(found.installedAt ? { installedAt: found.installedAt } : {}) }
-    : { kind: "none", earlier: Math.min(releaseCandidates(release, releases).length, MAX_BASELINE_CANDIDATES) };
+    : { kind: "none", earlier: Math.min(releaseCandidates(current, releases).length, MAX_BASELINE_CANDIDATES) };
   const baseCommit = found?.commit ?? null;
   const { base, head } = await readSnapshots(ctx.octokit, { ...location, baseCommit, headCommit: commit }, policy);
   const judged = releasePolicy(policy);
   const detected = detectChanges(judged, base, head);
   const gated = detected.changes.filter((change) => requiredRoles(judged, change.kinds).length > 0);
   // sign-off issues are read even when approvals.via has no sign_off: an /override on them still counts
-  const { facts, authorsBySubject } = await gatherReleaseApprovalFacts(ctx.octokit, { ...location, subjects: gated, appId: await ownAppId(ctx.octokit), commit, markerKey: ctx.markerKey }, judged);
-  const decision = judgeReleaseModels({ policy: judged, base, head, facts, now: ctx.now, detected }, authorsBySubject, policy);
-
-  let bom: BomOutcome = { kind: "off" };
-  if (policy.release.attach_bom) {
-    if (detected.errors.length > 0) {
-      bom = { kind: "not-built", reason: `${plural(new Set(detected.errors.map((e) => e.path)).size, "manifest")} at ${release.tagName} could not be read: a BOM that leaves a model out is worse than none` };
-    } else {
-      const built = buildBom({
-        repository: `${ctx.owner}/${ctx.repo}`,
-        ref: release.tagName,
-        commit,
-        models: detected.models.head,
-        timestamp: ctx.now.toISOString(),
-        toolVersion: await modelgateVersion(),
-      });
-      const validation = await validateBom(built);
-      bom = validation.ok ? { kind: "valid", json: `${JSON.stringify(built, null, 2)}\n`, models: detected.models.head.length } : { kind: "invalid", errors: validation.errors };
-    }
+  const { facts, authorsBySubject } = await gatherReleaseApprovalFacts(ctx.octokit, { ...location, subjects: gated, appId, commit, markerKey: ctx.markerKey }, judged);
+  const input = { policy: judged, base, head, facts, now: ctx.now, detected };
+  let decision = judgeReleaseModels(input, authorsBySubject, policy);
+  // only a rollback that does not pass as it is costs the reads of earlier releases
+  const wanted = modelsToLookUp(decision, detected, policy);
+  if (wanted.length > 0) {
+    const knownGood = await findKnownGood(ctx.octokit, location, { wanted, current, releases, check, policy });
+    if (knownGood.length > 0) decision = judgeReleaseModels(input, authorsBySubject, policy, withSignOffIssues(knownGood, detected, facts.signOffIssues));
   }
-  return { decision, policy, bom, signOffUrls: facts.signOffIssues, baseline };
+  return { decision, detected, facts, baseline: found, baselineNote: note };
+}
+
+async function judgeRelease(ctx: ReleaseContext, release: ReleaseUnderEvaluation, commit: string): Promise<ReleaseJudgement> {
+  const location = { owner: ctx.owner, repo: ctx.repo };
+  const read = await readBasePolicy(ctx.octokit, { ...location, branch: ctx.defaultBranch });
+  if (!read.ok) return { decision: { verdict: "failure", models: [], unmanaged: [], errors: read.errors }, bom: { kind: "not-built", reason: `the policy ${POLICY_PATH} is invalid` } };
+  const policy = read.policy;
+  const { decision, detected, facts, baselineNote: baseline } = await judgeModelsAtCommit(ctx, policy, release, commit);
+
+  const bom = await releaseBom(policy, detected, { repository: `${ctx.owner}/${ctx.repo}`, tag: release.tagName, commit, timestamp: ctx.now.toISOString(), toolVersion: await modelgateVersion() });
+  return { decision, policy, bom, signOffUrls: facts.signOffIssues, baseline, headManifests: detected.models.head };
 }
 

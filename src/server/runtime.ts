@@ -5,7 +5,7 @@ import type { Logger } from "pino";
 import { createProbot, type Probot, type ProbotOctokit } from "probot";
 import { ModelgateOctokit } from "../github/octokit.js";
 import { isHandled, recordingHandledEvents } from "../handled-events.js";
-import type { Clock } from "../handlers/pull-request.js";
+import type { Clock } from "../handlers/context.js";
 import { modelgate } from "../index.js";
 import { defaultMarkerKey } from "../marker-key.js";
 import { metricsRegistry } from "../metrics.js";

@@ -2,6 +2,7 @@ import { generateKeyPairSync } from "node:crypto";
 import nock from "nock";
 import { pino } from "pino";
 import { Probot, ProbotOctokit } from "probot";
+import type { ScheduleDeploymentRetry } from "../../src/handlers/deployment.js";
 import { modelgate } from "../../src/index.js";
 import { markerKeyFromPrivateKey } from "../../src/marker-key.js";
 import { postgresCoordination, type Coordination } from "../../src/store/coordination.js";
@@ -40,7 +41,7 @@ export function testPrivateKey(): string {
  * requests. Its locks live in this test file's real Postgres database (test/helpers/database.ts),
  * as in production; two apps of one file share them like two replicas on one database.
  */
-export async function createTestApp(options: { now?: Date; secret?: string; coordination?: Coordination; traffic?: TrafficOptions } = {}): Promise<TestApp> {
+export async function createTestApp(options: { now?: Date; secret?: string; coordination?: Coordination; traffic?: TrafficOptions; scheduleDeploymentRetry?: ScheduleDeploymentRetry } = {}): Promise<TestApp> {
   const { fetch: recordingFetch, requests } = createRecorder();
   const logs: Array<Record<string, unknown>> = [];
   const log = pino({ level: "info" }, { write: (line: string) => void logs.push(JSON.parse(line) as Record<string, unknown>) });
@@ -60,7 +61,9 @@ export async function createTestApp(options: { now?: Date; secret?: string; coor
   });
   const now = options.now ?? TEST_NOW;
   const coordination = options.coordination ?? postgresCoordination((await (await import("./database.js")).testDatabase()).pool);
-  await probot.load(modelgate({ clock: () => now, markerKey: testMarkerKey(), coordination }));
+  await probot.load(
+    modelgate({ clock: () => now, markerKey: testMarkerKey(), coordination, ...(options.scheduleDeploymentRetry ? { scheduleDeploymentRetry: options.scheduleDeploymentRetry } : {}) }),
+  );
   return {
     probot,
     requests,
