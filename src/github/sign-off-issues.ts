@@ -14,7 +14,7 @@ import {
 } from "../core/sign-off/issue.js";
 import { signOffKey, signOffSubject, type SignOffSubjectOf } from "../core/sign-off/subject.js";
 import { ClaimNotFulfilled, findOrCreateOnce } from "./claim.js";
-import { CouldNotEvaluate, describeTarget, httpStatus, rethrowAsCouldNotEvaluate } from "./errors.js";
+import { CouldNotEvaluate, describeFailure, describeTarget, httpStatus, rethrowAsCouldNotEvaluate } from "./errors.js";
 import { readSignOffHistories } from "./issue-comments.js";
 import type { PullRequestUnderEvaluation } from "./pull-requests.js";
 
@@ -150,7 +150,7 @@ export async function openSignOffIssue(
     if (error instanceof ClaimNotFulfilled) throw new CouldNotEvaluate(`${what} was claimed but never opened: ${error.message}`, { cause: error });
     // issues turned off: sign-offs by issue cannot work, and the fix is in the repository settings or the policy
     const hint = httpStatus(error) === 410 ? ` (issues are turned off: turn them on, or set approvals.via to [review] and overrides.roles to [] in the policy)` : "";
-    throw new CouldNotEvaluate(`${failure(error)} while opening ${describeTarget({ owner, repo, what })}${hint}`, { cause: error });
+    throw new CouldNotEvaluate(`${describeFailure(error)} while opening ${describeTarget({ owner, repo, what })}${hint}`, { cause: error });
   }
 }
 
@@ -298,9 +298,4 @@ function subjectPhrase(ref: ModelVersionRef): string {
 
 function refOf({ model, version, digest, intent }: ModelVersionRef): ModelVersionRef {
   return { model, version, digest, ...(intent ? { intent } : {}) };
-}
-
-function failure(error: unknown): string {
-  const status = httpStatus(error);
-  return status !== undefined ? `GitHub answered ${status}` : `the request failed (${error instanceof Error ? error.message.split("\n")[0] : String(error)})`;
 }

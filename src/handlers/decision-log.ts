@@ -10,6 +10,8 @@ export interface DecisionLogTarget {
   headSha: string;
   /** The release a `modelgate / release` decision is about (pullRequest is then null). */
   release?: { id: number; tag: string };
+  /** What became of the check run that shows the decision: written, or the failure that stopped it. */
+  checkRun?: { conclusion: string; written: boolean; error?: string };
 }
 
 /**
@@ -39,6 +41,7 @@ export function logDecision(log: Logger, target: DecisionLogTarget, decision: De
       unmanaged: decision.unmanaged.map(({ path, source, change, level }) => ({ path, source, change, level })),
       errors: decision.errors.map(({ path, line, message }) => ({ path, line, message })),
       ...(decision.couldNotEvaluate !== undefined ? { could_not_evaluate: decision.couldNotEvaluate } : {}),
+      ...(target.checkRun ? { check_run: target.checkRun } : {}),
     },
     "modelgate decision",
   );

@@ -13,7 +13,7 @@ import { readTeamMembership, roleTeams, type TeamMembership } from "../github/me
 import { pullRequestUnderEvaluation, type PullRequestUnderEvaluation } from "../github/pull-requests.js";
 import { readBasePolicy } from "../github/read-policy.js";
 import { updateSignOffIssue, type SignOffIssue } from "../github/sign-off-issues.js";
-import { evaluatePullRequest, repositoryWebUrl, type EvaluationContext } from "./evaluate-pull-request.js";
+import { evaluateHead, repositoryWebUrl, type EvaluationContext } from "./evaluate-pull-request.js";
 import type { Clock } from "./pull-request.js";
 
 type CommentContext = Context<"issue_comment">;
@@ -145,7 +145,10 @@ async function refresh(ctx: EvaluationContext, issue: SignOffIssue, openPulls: R
     await updateSignOffIssue(octokit, { owner, repo }, issue, { body });
   }
   const failures: unknown[] = [];
-  for (const pr of openPulls) await evaluatePullRequest(ctx, pr).catch((error: unknown) => failures.push(error));
+  // one run per head: pull requests sharing a head are judged together by evaluateHead
+  const heads = new Map<string, PullRequestUnderEvaluation[]>();
+  for (const pr of openPulls) heads.set(pr.headSha, [...(heads.get(pr.headSha) ?? []), pr]);
+  for (const [headSha, pulls] of heads) await evaluateHead(ctx, headSha, pulls).catch((error: unknown) => failures.push(error));
   if (failures.length > 0) throw new AggregateError(failures, `${failures.length} check run(s) of ${owner}/${repo} could not be written`);
 }
 
