@@ -64,6 +64,20 @@ describe("modelgate check: verdict and exit code", () => {
     for (const requirement of model.requirements) expect(Object.keys(requirement).sort()).toEqual(["id", "message", "provision", "status"]);
   });
 
+  it("attack: offline, evaluation.independent is reported not checked (pending), never met", async () => {
+    const repo = repoWithModel();
+    const v11: ModelSpec = { ...FRAUD_V1, version: "1.1.0", components: [FRAUD_V1.components[0]!, { path: "prompts/system.txt", kind: "prompt", content: "You flag fraud. Be brief.\n" }] };
+    repo.write(modelFiles(v11)).commit("fraud-detector 1.1.0");
+    const { code, json } = await checkJson(repo);
+    expect(code).toBe(0);
+    expect(json.models[0]!.requirements.find((r) => r.id === "evaluation.independent")).toEqual({
+      id: "evaluation.independent",
+      status: "pending",
+      message: expect.stringMatching(/^not checked offline: the authors of the change are read from GitHub/),
+      provision: "5.2.5-2.1",
+    });
+  });
+
   it("a retrain without a version bump fails, exit 1, naming the rule", async () => {
     const repo = repoWithModel();
     const retrained: ModelSpec = { ...FRAUD_V1, components: [{ path: "weights/model.safetensors", kind: "weights", content: lfsPointer("fraud weights v2") }, FRAUD_V1.components[1]!] };
