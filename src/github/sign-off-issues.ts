@@ -1,4 +1,5 @@
 import type { ProbotOctokit } from "probot";
+import { sha256Hex } from "../core/manifest/digest.js";
 import type { ApprovalFacts, SignOffComment } from "../core/evaluate/types.js";
 import type { Policy } from "../core/policy/schema.js";
 import { parseSignOffMarker, SIGN_OFF_LABEL, signOffIssueTitle, type ModelVersionRef } from "../core/render/sign-off-issue.js";
@@ -109,13 +110,15 @@ export function signOffIssueFor(issues: ReadonlyArray<SignOffIssue>, subject: Si
 }
 
 /**
- * The claim key of a subject's sign-off issue (a git ref name part): `sign-off-<hex>` for
- * shipping (as it always was), `sign-off-decommission-<hex>` for a retirement.
+ * The claim key of a subject's sign-off issue (a git ref name part): `sign-off-<hex>-<model>` for
+ * shipping, `sign-off-decommission-<hex>-<model>` for a retirement, where `<model>` is a hash of the
+ * model name (two models may hold byte-identical artefacts; a name may not be ref-safe).
  */
 export function signOffClaimKey(subject: SignOffSubjectOf): string {
-  const { digest, intent } = signOffSubject(subject);
+  const { model, digest, intent } = signOffSubject(subject);
   const hex = digest.replace(/^sha256:/, "");
-  return intent === "ship" ? `sign-off-${hex}` : `sign-off-${intent}-${hex}`;
+  const name = sha256Hex(model).slice(0, 16);
+  return intent === "ship" ? `sign-off-${hex}-${name}` : `sign-off-${intent}-${hex}-${name}`;
 }
 
 /**

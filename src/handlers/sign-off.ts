@@ -86,7 +86,7 @@ export async function handleSignOffComment(context: CommentContext, clock: Clock
   // edited or deleted before it was read: it never counts, so there is nothing to answer
   if (!outcome) return;
   ctx.log.info(
-    { delivery: ctx.delivery, repo: `${owner}/${repo}`, issue: issue.number, model: issue.ref.model, version: issue.ref.version, ...signOffSubject(issue.ref), login, command: outcome.command, accepted: outcome.accepted, reason: outcome.reason ?? null },
+    { delivery: ctx.delivery, repo: `${owner}/${repo}`, issue: issue.number, version: issue.ref.version, ...signOffSubject(issue.ref), login, command: outcome.command, accepted: outcome.accepted, reason: outcome.reason ?? null },
     "modelgate sign-off command",
   );
   if (outcome.accepted) {

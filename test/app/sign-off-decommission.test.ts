@@ -1,7 +1,7 @@
 import { describe, expect, test } from "vitest";
 import { createTestApp, INSTALLATION_ID } from "../helpers/test-app.js";
 import { OWNER, REPO, pullRequestEvent, type PullRequestFixture } from "../fixtures/payloads/index.js";
-import { commitSha } from "../helpers/git-objects.js";
+import { commitSha, sha256 } from "../helpers/git-objects.js";
 import { modelFiles } from "../helpers/model-files.js";
 import { servePullRequestAlways } from "../helpers/fake-issue-tracker.js";
 import { BASE, HEAD, RELEASED, RETRAINED, fraud, identitySig, postComment, replies, trackingLine, world } from "../helpers/sign-off-world.js";
@@ -96,7 +96,7 @@ describe("a model that shipped is decommissioned with the same digest", () => {
 
     const hex = RETRAINED.digest.replace("sha256:", "");
     expect(requests.filter((r) => r.method === "POST" && r.path === "/repos/acme/models/git/refs").map((r) => r.body)).toEqual([
-      { ref: `refs/modelgate/claims/sign-off-decommission-${hex}`, sha: HEAD },
+      { ref: `refs/modelgate/claims/sign-off-decommission-${hex}-${sha256("fraud-detector").slice(0, 16)}`, sha: HEAD },
     ]);
     expect(requests.filter((r) => r.method === "POST" && r.path === ISSUES).map((r) => r.body)).toEqual([
       { title: "Sign-off: fraud-detector 2.1.0 (decommission)", labels: ["modelgate:sign-off"], body: DECOMMISSION_BODY },

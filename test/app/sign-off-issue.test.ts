@@ -1,7 +1,7 @@
 import { describe, expect, test } from "vitest";
 import { APP_ID, createTestApp, INSTALLATION_ID } from "../helpers/test-app.js";
 import { checkRunEvent, pullRequestEvent } from "../fixtures/payloads/index.js";
-import { commitSha } from "../helpers/git-objects.js";
+import { commitSha, sha256 } from "../helpers/git-objects.js";
 import { modelFiles } from "../helpers/model-files.js";
 import { BOT_LOGIN } from "../helpers/fake-issue-tracker.js";
 import { BASE, HEAD, PR, POLICY, RELEASED, RETRAINED, fraud, identitySig, postComment, replies, trackingLine, world } from "../helpers/sign-off-world.js";
@@ -11,7 +11,9 @@ useNock();
 
 const ISSUES = "/repos/acme/models/issues";
 const DIGEST_HEX = RETRAINED.digest.replace("sha256:", "");
-const CLAIM_REF = `refs/modelgate/claims/sign-off-${DIGEST_HEX}`;
+// the claim names the digest and (hashed) the model: two models may hold the same artefacts
+const CLAIM_KEY = `sign-off-${DIGEST_HEX}-${sha256("fraud-detector").slice(0, 16)}`;
+const CLAIM_REF = `refs/modelgate/claims/${CLAIM_KEY}`;
 
 /** The body of the sign-off issue of fraud-detector 2.1.0 as first opened for PR #7. */
 const SUBJECT = { model: "fraud-detector", version: "2.1.0", digest: RETRAINED.digest, intent: "ship" } as const;
@@ -183,7 +185,7 @@ describe("another replica holds the claim", () => {
     await app.receive(pullRequestEvent("opened", PR, INSTALLATION_ID));
 
     // Octokit escapes the slashes of the {ref} parameter; GitHub reads them back
-    expect(app.requestsTo("DELETE", `/repos/acme/models/git/refs/modelgate%2Fclaims%2Fsign-off-${DIGEST_HEX}`)).toHaveLength(1);
+    expect(app.requestsTo("DELETE", `/repos/acme/models/git/refs/modelgate%2Fclaims%2F${CLAIM_KEY}`)).toHaveLength(1);
     expect(tracker.refs.size).toBe(0);
     expect(checks.latest(HEAD)).toMatchObject({
       conclusion: "failure",
