@@ -1,5 +1,6 @@
 import type { ProbotOctokit } from "probot";
 import { sha256Hex } from "../core/manifest/digest.js";
+import { issueMarkerKey } from "../core/render/marker-signature.js";
 import type { ApprovalFacts, SignOffComment } from "../core/evaluate/types.js";
 import type { Policy } from "../core/policy/schema.js";
 import { parseSignOffMarker, SIGN_OFF_LABEL, signOffIssueTitle, type ModelVersionRef } from "../core/render/sign-off-issue.js";
@@ -51,16 +52,25 @@ const LABEL_DESCRIPTION = "modelgate: sign-off of a model version by its account
  * issues: a pull request, an issue someone else opened (even with a copied marker), or a
  * body whose first marker is garbled, unsigned or edited (its signature fails under `markerKey`).
  */
-export function asSignOffIssue(raw: RawIssue, appId: number, markerKey: string): SignOffIssue | undefined {
+export function asSignOffIssue(raw: RawIssue, appId: number, markerKey: string, repository: { owner: string; repo: string }): SignOffIssue | undefined {
   if (raw.pull_request) return undefined;
   // only this app can open an issue "performed via" itself: a forged marker in a user's issue never counts
   if (raw.performed_via_github_app?.id !== appId) return undefined;
-  // writers can edit this app's issues too: only a marker signed with the marker key counts
-  const ref = parseSignOffMarker(raw.body, markerKey);
+  // writers can edit this app's issues too: only a marker signed for THIS issue counts (a copied one does not verify)
+  const key = issueMarkerKey(markerKey, { ...repository, issue: raw.number });
+  const ref = parseSignOffMarker(raw.body, key);
   if (!ref) return undefined;
   const body = raw.body ?? "";
-  return { number: raw.number, url: raw.html_url, state: raw.state === "closed" ? "closed" : "open", body, ref, tracking: parseTracking(body, ref, markerKey) };
+  return { number: raw.number, url: raw.html_url, state: raw.state === "closed" ? "closed" : "open", body, ref, tracking: parseTracking(body, ref, key) };
 }
+
+/**
+ * The body an issue is created with: its number, which its markers are bound to, is only known
+ * once it exists, so modelgate writes the signed body right after. An issue left with this body
+ * (the second write failed) carries no marker and is never trusted.
+ */
+export const OPENING_ISSUE_BODY =
+  "modelgate is opening this issue; its content follows in a moment. If this text stays, it could not be completed: close this issue, and modelgate opens a new one at the next evaluation.";
 
 /** Whether the issue carries the sign-off label (GitHub's webhook payloads list labels as objects). */
 export function hasSignOffLabel(raw: Pick<RawIssue, "labels">): boolean {
@@ -77,7 +87,7 @@ export async function listSignOffIssues(
 ): Promise<SignOffIssue[]> {
   try {
     const raw = await octokit.paginate(octokit.rest.issues.listForRepo, { owner, repo, labels: SIGN_OFF_LABEL, state: "all", sort: "created", direction: "asc", per_page: 100 });
-    return raw.flatMap((issue) => asSignOffIssue(issue as RawIssue, appId, markerKey) ?? []).sort((a, b) => a.number - b.number);
+    return raw.flatMap((issue) => asSignOffIssue(issue as RawIssue, appId, markerKey, { owner, repo }) ?? []).sort((a, b) => a.number - b.number);
   } catch (error) {
     if (httpStatus(error) === 410) return [];
     rethrowAsCouldNotEvaluate(error, { owner, repo, what: "the sign-off issues" });
@@ -128,7 +138,8 @@ export function signOffClaimKey(subject: SignOffSubjectOf): string {
 export async function openSignOffIssue(
   octokit: ProbotOctokit,
   target: { owner: string; repo: string; appId: number; claimSha: string; markerKey: string },
-  issue: { ref: ModelVersionRef; body: string },
+  /** The body, rendered with the markers bound to the new issue (signOffIssueBody with its issueMarkerKey). */
+  issue: { ref: ModelVersionRef; body: (issueKey: string) => string },
   /** Makes sure the label exists; an evaluation opening several issues shares one, so it asks GitHub once. */
   ensureLabel: () => Promise<void> = () => ensureSignOffLabel(octokit, target),
 ): Promise<SignOffIssue> {
@@ -143,8 +154,11 @@ export async function openSignOffIssue(
         find: async () => signOffIssueFor(await listSignOffIssues(octokit, { owner, repo, appId, markerKey }), ref),
         create: async () => {
           await ensureLabel();
-          const { data } = await octokit.rest.issues.create({ owner, repo, title: signOffIssueTitle(ref.model, ref.version, ref.intent), body: issue.body, labels: [SIGN_OFF_LABEL] });
-          return { number: data.number, url: data.html_url, state: "open", body: issue.body, ref, tracking: parseTracking(issue.body, ref, markerKey), fresh: true };
+          const { data } = await octokit.rest.issues.create({ owner, repo, title: signOffIssueTitle(ref.model, ref.version, ref.intent), body: OPENING_ISSUE_BODY, labels: [SIGN_OFF_LABEL] });
+          const key = issueMarkerKey(markerKey, { owner, repo, issue: data.number });
+          const body = issue.body(key);
+          await completeOpenedIssue(octokit, { owner, repo }, data.number, body);
+          return { number: data.number, url: data.html_url, state: "open", body, ref, tracking: parseTracking(body, ref, key), fresh: true };
         },
       },
     );
@@ -154,6 +168,20 @@ export async function openSignOffIssue(
     // issues turned off: sign-offs by issue cannot work, and the fix is in the repository settings or the policy
     const hint = httpStatus(error) === 410 ? ` (issues are turned off: turn them on, or set approvals.via to [review] and overrides.roles to [] in the policy)` : "";
     throw new CouldNotEvaluate(`${describeFailure(error)} while opening ${describeTarget({ owner, repo, what })}${hint}`, { cause: error });
+  }
+}
+
+/**
+ * Writes the signed body of an issue just opened with OPENING_ISSUE_BODY. When that fails, the
+ * unfinished issue is closed (best effort: without a marker it is ignored anyway) and the error
+ * rethrown, so the claim is released and the next evaluation opens the issue again.
+ */
+export async function completeOpenedIssue(octokit: ProbotOctokit, { owner, repo }: { owner: string; repo: string }, issueNumber: number, body: string): Promise<void> {
+  try {
+    await octokit.rest.issues.update({ owner, repo, issue_number: issueNumber, body });
+  } catch (error) {
+    await octokit.rest.issues.update({ owner, repo, issue_number: issueNumber, state: "closed", state_reason: "not_planned" }).catch(() => undefined);
+    throw error;
   }
 }
 
@@ -205,7 +233,7 @@ export async function gatherSignOffIssues(
     let issue = signOffIssueFor(listed, version);
     if (!issue && options.open) {
       const tracking = trackPullRequest(undefined, version, { number: pr.number, author: pr.author, roles: version.roles });
-      const body = signOffIssueBody({ ref: refOf(version), tracking, state: undefined, policy, org: target.org, repositoryUrl: target.repositoryUrl, markerKey });
+      const body = (issueKey: string) => signOffIssueBody({ ref: refOf(version), tracking, state: undefined, policy, org: target.org, repositoryUrl: target.repositoryUrl, markerKey: issueKey });
       // the base commit is always in this repository (a fork's head may not be)
       issue = await openSignOffIssue(octokit, { owner, repo, appId, claimSha: pr.baseSha, markerKey }, { ref: refOf(version), body }, ensureLabel);
     }
@@ -249,7 +277,7 @@ export async function syncSignOffIssues(
   for (const [key, { version, issue, comments }] of issues.bySubject) {
     const tracking = trackPullRequest(issue.tracking, version, { number: pr.number, author: pr.author, roles: version.roles });
     const state = replaySignOffs(comments, issueReplayContext(policy, tracking, { authors: facts.authors, teamMembership: facts.teamMembership, org: target.org }));
-    const body = signOffIssueBody({ ref: issue.ref, tracking, state, policy, org: target.org, repositoryUrl: target.repositoryUrl, markerKey: target.markerKey });
+    const body = signOffIssueBody({ ref: issue.ref, tracking, state, policy, org: target.org, repositoryUrl: target.repositoryUrl, markerKey: issueMarkerKey(target.markerKey, { owner, repo, issue: issue.number }) });
     await updateSignOffIssue(octokit, { owner, repo }, issue, { body, state: "open" });
 
     // the PR no longer carries the subject of an older issue of this model: new artefacts, or no longer (or now) a decommission

@@ -1,4 +1,5 @@
 import type { Context } from "probot";
+import { issueMarkerKey } from "../core/render/marker-signature.js";
 import type { SignOffComment } from "../core/evaluate/types.js";
 import { loginsToResolve } from "../core/evaluate/roles.js";
 import type { Policy } from "../core/policy/schema.js";
@@ -141,7 +142,7 @@ async function readSession(
 async function refresh(ctx: EvaluationContext, issue: SignOffIssue, openPulls: ReadonlyArray<PullRequestUnderEvaluation>, session: IssueSession | undefined): Promise<void> {
   const { octokit, owner, repo } = ctx;
   if (issue.tracking && session) {
-    const body = signOffIssueBody({ ref: issue.ref, tracking: issue.tracking, state: session.state, policy: session.policy, org: owner, repositoryUrl: repositoryWebUrl(octokit, owner, repo), markerKey: ctx.markerKey });
+    const body = signOffIssueBody({ ref: issue.ref, tracking: issue.tracking, state: session.state, policy: session.policy, org: owner, repositoryUrl: repositoryWebUrl(octokit, owner, repo), markerKey: issueMarkerKey(ctx.markerKey, { owner, repo, issue: issue.number }) });
     await updateSignOffIssue(octokit, { owner, repo }, issue, { body });
   }
   const failures: unknown[] = [];

@@ -5,6 +5,7 @@ import { commitSha, sha256 } from "../helpers/git-objects.js";
 import { modelFiles } from "../helpers/model-files.js";
 import { servePullRequestAlways } from "../helpers/fake-issue-tracker.js";
 import { BASE, HEAD, RELEASED, RETRAINED, fraud, identitySig, postComment, replies, trackingLine, world } from "../helpers/sign-off-world.js";
+import { OPENING_ISSUE_BODY } from "../../src/github/sign-off-issues.js";
 import { useNock } from "../helpers/use-nock.js";
 
 useNock();
@@ -22,10 +23,11 @@ const DECOMMISSION_PR: PullRequestFixture = { number: 8, author: "frank", baseRe
 /** The decommission issue as first opened for PR #8. */
 const DECOMMISSION_SUBJECT = { model: "fraud-detector", version: "2.1.0", digest: RETRAINED.digest, intent: "decommission" } as const;
 const DECOMMISSION_BODY = [
-  `<!-- modelgate:sign-off {"model":"fraud-detector","version":"2.1.0","digest":"${RETRAINED.digest}","intent":"decommission","sig":"${identitySig(DECOMMISSION_SUBJECT)}"} -->`,
+  `<!-- modelgate:sign-off {"model":"fraud-detector","version":"2.1.0","digest":"${RETRAINED.digest}","intent":"decommission","sig":"${identitySig(DECOMMISSION_SUBJECT, DECOMMISSION_ISSUE)}"} -->`,
   trackingLine(
     DECOMMISSION_SUBJECT,
     `{"manifestPath":"models/fraud/model.yaml","kinds":["decommission"],"evaluation":{"date":"2026-11-20","evaluator":"eve","result":"pass"},"pulls":[{"number":8,"author":"frank","roles":["system_operator","data_custodian"]}]}`,
+    DECOMMISSION_ISSUE,
   ),
   "## Sign-off: fraud-detector 2.1.0 (decommission)",
   "",
@@ -99,8 +101,9 @@ describe("a model that shipped is decommissioned with the same digest", () => {
       { ref: `refs/modelgate/claims/sign-off-decommission-${hex}-${sha256("fraud-detector").slice(0, 16)}`, sha: HEAD },
     ]);
     expect(requests.filter((r) => r.method === "POST" && r.path === ISSUES).map((r) => r.body)).toEqual([
-      { title: "Sign-off: fraud-detector 2.1.0 (decommission)", labels: ["modelgate:sign-off"], body: DECOMMISSION_BODY },
+      { title: "Sign-off: fraud-detector 2.1.0 (decommission)", labels: ["modelgate:sign-off"], body: OPENING_ISSUE_BODY },
     ]);
+    expect(requests.filter((r) => r.method === "PATCH" && r.path === `${ISSUES}/${DECOMMISSION_ISSUE}`).map((r) => r.body)[0]).toEqual({ body: DECOMMISSION_BODY });
     expect(tracker.appIssues().map((i) => [i.number, i.title, i.state])).toEqual([
       [SHIP_ISSUE, "Sign-off: fraud-detector 2.1.0", "open"],
       [DECOMMISSION_ISSUE, "Sign-off: fraud-detector 2.1.0 (decommission)", "open"],

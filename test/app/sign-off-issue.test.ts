@@ -5,6 +5,7 @@ import { commitSha, sha256 } from "../helpers/git-objects.js";
 import { modelFiles } from "../helpers/model-files.js";
 import { BOT_LOGIN } from "../helpers/fake-issue-tracker.js";
 import { BASE, HEAD, PR, POLICY, RELEASED, RETRAINED, fraud, identitySig, postComment, replies, trackingLine, world } from "../helpers/sign-off-world.js";
+import { OPENING_ISSUE_BODY } from "../../src/github/sign-off-issues.js";
 import { useNock } from "../helpers/use-nock.js";
 
 useNock();
@@ -66,11 +67,12 @@ describe("the first evaluation of a gated pull request", () => {
     expect(app.requestsTo("POST", "/repos/acme/models/labels").map((r) => r.body)).toEqual([
       { name: "modelgate:sign-off", color: "5319e7", description: "modelgate: sign-off of a model version by its accountable roles" },
     ]);
-    expect(app.requestsTo("POST", ISSUES).map((r) => r.body)).toEqual([{ title: "Sign-off: fraud-detector 2.1.0", labels: ["modelgate:sign-off"], body: OPENED_BODY }]);
+    // opened first, then its signed body: the markers are bound to the issue's number, known only once it exists
+    expect(app.requestsTo("POST", ISSUES).map((r) => r.body)).toEqual([{ title: "Sign-off: fraud-detector 2.1.0", labels: ["modelgate:sign-off"], body: OPENING_ISSUE_BODY }]);
+    expect(app.requestsTo("PATCH", `${ISSUES}/100`).map((r) => r.body)).toEqual([{ body: OPENED_BODY }]);
     // a fresh issue has no comments to read, and its body is already right
     expect(app.requestsTo("GET", `${ISSUES}/100/comments`)).toEqual([]);
     expect(tracker.graphqlRequests).toEqual([]);
-    expect(app.requestsTo("PATCH", `${ISSUES}/100`)).toEqual([]);
 
     const run = checks.latest(HEAD);
     expect(run.conclusion).toBe("action_required");
@@ -103,7 +105,8 @@ describe("the first evaluation of a gated pull request", () => {
     // the second time the comments are read (there are none), in one batched GraphQL request, and nothing is written to the issue
     expect(tracker.graphqlRequests).toEqual([[100]]);
     expect(app.requestsTo("GET", `${ISSUES}/100/comments`)).toEqual([]);
-    expect(app.requestsTo("PATCH", `${ISSUES}/100`)).toEqual([]);
+    // only the write that completed the opening
+    expect(app.requestsTo("PATCH", `${ISSUES}/100`)).toHaveLength(1);
     expect(tracker.appIssues()).toHaveLength(1);
     expect(checks.runs).toHaveLength(1);
   });

@@ -4,6 +4,7 @@ import { pino } from "pino";
 import { Probot, ProbotOctokit } from "probot";
 import { modelgate } from "../../src/index.js";
 import { markerKeyFromPrivateKey } from "../../src/marker-key.js";
+import { issueMarkerKey } from "../../src/core/render/marker-signature.js";
 import { GITHUB_API } from "./fake-repository.js";
 import { createRecorder, type RecordedRequest } from "./request-recorder.js";
 
@@ -63,6 +64,11 @@ export async function createTestApp(options: { now?: Date; secret?: string } = {
 /** The key the test app signs its issue markers with (derived from the generated private key, as in production). */
 export function testMarkerKey(): string {
   return markerKeyFromPrivateKey(testPrivateKey());
+}
+
+/** The key the test app signs the markers of issue `issue` of acme/models with (markers are bound to their issue). */
+export function testIssueMarkerKey(issue: number, repository: { owner: string; repo: string } = { owner: "acme", repo: "models" }): string {
+  return issueMarkerKey(testMarkerKey(), { ...repository, issue });
 }
 
 /** The clock of the tests: evaluation dates in fixtures are relative to it. */
