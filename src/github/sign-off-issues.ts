@@ -11,6 +11,7 @@ import {
   signOffIssueBody,
   trackedAuthors,
   trackPullRequest,
+  TrackingFull,
   type GatedVersion,
   type SignOffTracking,
 } from "../core/sign-off/issue.js";
@@ -237,7 +238,16 @@ export async function gatherSignOffIssues(
       // the base commit is always in this repository (a fork's head may not be)
       issue = await openSignOffIssue(octokit, { owner, repo, appId, claimSha: pr.baseSha, markerKey }, { ref: refOf(version), body }, ensureLabel);
     }
-    if (issue) found.set(key, { version, issue });
+    if (issue) {
+      // the issue must be able to track this PR without forgetting an author, or the gate cannot tell who may not sign
+      try {
+        trackPullRequest(issue.tracking, version, { number: pr.number, author: pr.author, roles: version.roles });
+      } catch (error) {
+        if (!(error instanceof TrackingFull)) throw error;
+        throw new CouldNotEvaluate(`sign-off issue #${issue.number} of ${subjectPhrase(issue.ref)} cannot track pull request #${pr.number}: ${error.message}; ask an administrator (docs/security.md, capped author list)`, { cause: error });
+      }
+      found.set(key, { version, issue });
+    }
   }
   // a fresh issue has no comments yet: only the others are read
   const read = [...found.values()].filter(({ issue }) => !issue.fresh);

@@ -4,7 +4,11 @@ import { pullRequestEvent, type PullRequestFixture } from "../fixtures/payloads/
 import { commitSha } from "../helpers/git-objects.js";
 import { modelFiles } from "../helpers/model-files.js";
 import { servePullRequestAlways } from "../helpers/fake-issue-tracker.js";
-import { BASE, HEAD, RELEASED, RETRAINED, fraud, postComment, world } from "../helpers/sign-off-world.js";
+import { BASE, HEAD, POLICY, RELEASED, RETRAINED, fraud, postComment, replies, world } from "../helpers/sign-off-world.js";
+import { APP_ID, testIssueMarkerKey } from "../helpers/test-app.js";
+import { BOT_LOGIN } from "../helpers/fake-issue-tracker.js";
+import { MAX_TRACKED_PULLS, signOffIssueBody } from "../../src/core/sign-off/issue.js";
+import { parsePolicy } from "../../src/core/policy/load-policy.js";
 import { OWNER, REPO } from "../fixtures/payloads/index.js";
 import { useNock } from "../helpers/use-nock.js";
 
@@ -52,5 +56,42 @@ describe("attack: a model retrained to byte-identical artefacts of another, sign
     expect(issue.body).toContain(`"model":"churn-predictor"`);
     // fraud-detector's issue and its approvals are untouched
     expect(tracker.issue(100).state).toBe("open");
+  });
+});
+
+describe("attack: an author pushed out of a capped list of pull requests", () => {
+  test("stays an author of the version: their own sign-off is refused after a hundred more pull requests carried it", async () => {
+    const app = await createTestApp();
+    const latest: PullRequestFixture = { number: 500, author: "erin", baseRef: "main", baseSha: BASE, headSha: HEAD };
+    const { tracker, checks, pr } = world({ pr: latest });
+    // #100 tracks 100 pull requests already; the oldest, #1, is dana's (an ML engineer: a developer)
+    const read = parsePolicy(POLICY);
+    if (!read.ok) throw new Error("policy");
+    const pulls = Array.from({ length: MAX_TRACKED_PULLS }, (_, i) => ({ number: i + 1, author: i === 0 ? "dana" : "xavier", roles: ["developer", "system_operator"] }));
+    // they were merged long ago: the command handler finds them closed
+    for (const p of pulls) servePullRequestAlways(OWNER, REPO, { number: p.number, author: p.author, baseRef: "main", baseSha: BASE, headSha: commitSha(`old-${p.number}`), state: "closed" });
+    const ref = { model: "fraud-detector", version: "2.1.0", digest: RETRAINED.digest };
+    const issue = tracker.addIssue({ title: "Sign-off: fraud-detector 2.1.0", body: "", labels: ["modelgate:sign-off"], appId: APP_ID, author: BOT_LOGIN });
+    expect(issue.number).toBe(100);
+    issue.body = signOffIssueBody({
+      ref,
+      tracking: { manifestPath: "models/fraud/model.yaml", kinds: ["retrain"], pulls },
+      state: undefined,
+      policy: read.policy,
+      org: OWNER,
+      repositoryUrl: "https://github.com/acme/models",
+      markerKey: testIssueMarkerKey(100),
+    });
+
+    // #500 pushes #1 out of the list
+    await app.receive(pullRequestEvent("opened", pr, INSTALLATION_ID));
+    expect(checks.latest(HEAD).conclusion).toBe("action_required");
+    expect(tracker.issue(100).body).not.toContain('{"number":1,"author":"dana"');
+    expect(tracker.issue(100).body).toContain('"formerAuthors":["dana"]');
+
+    const approval = await postComment(app, tracker, 100, "dana", "/approve developer");
+    expect(approval.reactions).not.toContain("+1");
+    expect(replies(tracker, 100).at(-1)).toContain("@dana is an author of this change");
+    expect(checks.latest(HEAD).conclusion).toBe("action_required");
   });
 });
