@@ -172,6 +172,13 @@ describe("modelgate check: could not evaluate (exit 2)", () => {
     expect(run.stderr).toContain('unknown ref "no-such-branch"');
   });
 
+  it.each([["--output=/tmp/pwned"], ["-c"], ["--upload-pack=touch /tmp/pwned"]])("attack: a ref that looks like a git option (%s) is refused, never passed to git as one", async (ref) => {
+    const repo = repoWithModel();
+    const run = await runModelgate(["check", `--base=${ref}`], repo.dir);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(`invalid ref: "${ref}"`);
+  });
+
   it("a folder that is not a git repository", async () => {
     const repo = repoWithModel();
     const plain = TestRepo.create("modelgate-plain-");
