@@ -15,6 +15,10 @@ RUN apt-get update && apt-get install -y --no-install-recommends tini && rm -rf 
 # HOST: listen on every interface (Probot's default is localhost, unreachable through -p);
 # production: JSON logs, no setup mode
 ENV NODE_ENV=production HOST=0.0.0.0 PORT=3000 LOG_FORMAT=json LOG_LEVEL=info
+# the only writable place: the embedded Postgres used when DATABASE_URL is not set (mount a volume, or set DATABASE_URL)
+RUN mkdir -p /data && chown node:node /data
+ENV MODELGATE_DATA_DIR=/data/postgres
+VOLUME ["/data"]
 WORKDIR /app
 # owned by root, read-only to the server
 COPY --from=build /app/node_modules ./node_modules

@@ -21,7 +21,7 @@ import { CouldNotEvaluate, describeFailure, describeTarget, httpStatus, rethrowA
 import { readSignOffHistories } from "./issue-comments.js";
 import type { PullRequestUnderEvaluation } from "./pull-requests.js";
 
-/** A sign-off issue this app opened (SPEC §6). */
+/** A sign-off issue this app opened (docs/sign-off.md). */
 export interface SignOffIssue {
   number: number;
   /** The issue's page, for links. */

@@ -1,15 +1,12 @@
 import { describe, expect, test } from "vitest";
 import { folderDigest, modelDigest } from "../../src/core/manifest/digest.js";
 import { FakeRepository } from "../helpers/fake-repository.js";
-import { commitSha, lfsPointerFor, sha256 } from "../helpers/git-objects.js";
-import { THREATS } from "../helpers/model-files.js";
+import { commitSha, lfsPointerFor, sha256 } from "../fixtures/git-objects.js";
+import { THREATS } from "../fixtures/threats.js";
 import { createTestApp, INSTALLATION_ID, serveInstallationToken } from "../helpers/test-app.js";
 import { serveCheckRunCreate, serveCheckRunLookup, serveNoPolicy, serveReviews } from "../helpers/serve-github.js";
 import { OWNER, REPO, pullRequestEvent, type PullRequestFixture } from "../fixtures/payloads/index.js";
 import { FakeIssueTracker } from "../helpers/fake-issue-tracker.js";
-import { useNock } from "../helpers/use-nock.js";
-
-useNock();
 
 const BASE = commitSha("base");
 const HEAD = commitSha("head");

@@ -1,15 +1,12 @@
 import nock from "nock";
 import { describe, expect, test } from "vitest";
 import { FakeRepository, GITHUB_API, type FileFixture } from "../helpers/fake-repository.js";
-import { commitSha, sha256 } from "../helpers/git-objects.js";
+import { commitSha, sha256 } from "../fixtures/git-objects.js";
 import { modelFiles, type ModelFixture } from "../helpers/model-files.js";
 import { createTestApp, INSTALLATION_ID, serveInstallationToken } from "../helpers/test-app.js";
 import { serveCheckRunCreate, serveCheckRunLookup, serveNoPolicy, serveOpenPullRequests, servePolicy, serveReviews } from "../helpers/serve-github.js";
 import { OWNER, REPO, pullRequestEvent, pullRequestResource, type PullRequestFixture } from "../fixtures/payloads/index.js";
-import { useNock } from "../helpers/use-nock.js";
 import { FakeIssueTracker } from "../helpers/fake-issue-tracker.js";
-
-useNock();
 
 const BASE = commitSha("base");
 const WEAK_BASE = commitSha("weak-base");

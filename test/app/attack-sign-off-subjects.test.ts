@@ -1,18 +1,16 @@
 import { describe, expect, test } from "vitest";
 import { createTestApp, INSTALLATION_ID } from "../helpers/test-app.js";
 import { pullRequestEvent, type PullRequestFixture } from "../fixtures/payloads/index.js";
-import { commitSha } from "../helpers/git-objects.js";
+import { commitSha } from "../fixtures/git-objects.js";
 import { modelFiles } from "../helpers/model-files.js";
 import { servePullRequestAlways } from "../helpers/fake-issue-tracker.js";
-import { BASE, HEAD, POLICY, RELEASED, RETRAINED, fraud, postComment, replies, world } from "../helpers/sign-off-world.js";
+import { BASE, HEAD, POLICY, postComment, replies, world } from "../helpers/sign-off-world.js";
+import { RELEASED, RETRAINED, fraud } from "../fixtures/fraud-detector.js";
 import { APP_ID, testIssueMarkerKey } from "../helpers/test-app.js";
 import { BOT_LOGIN } from "../helpers/fake-issue-tracker.js";
 import { MAX_TRACKED_PULLS, signOffIssueBody } from "../../src/core/sign-off/issue.js";
 import { parsePolicy } from "../../src/core/policy/load-policy.js";
 import { OWNER, REPO } from "../fixtures/payloads/index.js";
-import { useNock } from "../helpers/use-nock.js";
-
-useNock();
 
 /**
  * Attacks on what a sign-off is about (docs/security.md): a sign-off approves one model's

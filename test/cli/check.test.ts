@@ -1,6 +1,8 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { TestRepo, runModelgate } from "./git-repo.js";
-import { declaredHash, digestOf, lfsPointer, modelFiles, sha256, THREATS, type ModelSpec } from "./model-fixtures.js";
+import { declaredHash, digestOf, lfsPointer, modelFiles, type ModelSpec } from "./model-fixtures.js";
+import { sha256 } from "../fixtures/git-objects.js";
+import { THREATS } from "../fixtures/threats.js";
 import { modelDigest } from "../../src/core/manifest/digest.js";
 import type { CheckJson } from "../../src/cli/check-json.js";
 

@@ -9,6 +9,10 @@ import { promisify } from "node:util";
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
 import { readImageConfig } from "../helpers/dockerfile.js";
 import { testPrivateKey } from "../helpers/test-app.js";
+import { allowRequestsToThisMachine } from "../helpers/use-nock.js";
+
+// the tests start the image's server and reach it through this machine's addresses
+allowRequestsToThisMachine();
 
 /**
  * No Docker engine where the tests run: the image is reproduced as a folder laid out as the
@@ -43,7 +47,14 @@ async function freePort(): Promise<number> {
 /** The image's command with the image's environment, plus the App's credentials (the --env-file). */
 function startImage(port: number, envChanges: Record<string, string | undefined> = {}): { child: ChildProcess; stdout: string[] } {
   const env: Record<string, string> = { PATH: process.env.PATH ?? "", HOME: imageRoot };
-  for (const [key, value] of Object.entries({ ...image.env, PORT: String(port), APP_ID: "4242", PRIVATE_KEY: testPrivateKey(), WEBHOOK_SECRET: "container-secret", ...envChanges })) {
+  for (const [key, value] of Object.entries({
+    ...image.env,
+    PORT: String(port),
+    APP_ID: "4242",
+    PRIVATE_KEY: testPrivateKey(),
+    WEBHOOK_SECRET: "container-secret",
+    ...envChanges,
+  })) {
     if (value !== undefined) env[key] = value;
   }
   const [program = "", ...args] = image.cmd;
@@ -85,11 +96,20 @@ beforeAll(async () => {
   imageRoot = mkdtempSync(join(tmpdir(), "modelgate-image-"));
   const app = join(imageRoot, "app");
   mkdirSync(app);
+  for (const volume of image.volumes) mkdirSync(join(imageRoot, "volumes", volume), { recursive: true });
   for (const copy of image.copies) {
     for (const source of copy.sources) {
       const name = source.replace(/^.*\//, "");
       if (copy.from === "build" && name === "node_modules") symlinkSync(join(repository, "node_modules"), join(app, "node_modules"));
-      else if (copy.from === "build" && name === "lib") await run(process.execPath, [join(repository, "node_modules/typescript/bin/tsc"), "-p", join(repository, "tsconfig.json"), "--outDir", join(app, "lib"), "--noCheck"]);
+      else if (copy.from === "build" && name === "lib")
+        await run(process.execPath, [
+          join(repository, "node_modules/typescript/bin/tsc"),
+          "-p",
+          join(repository, "tsconfig.json"),
+          "--outDir",
+          join(app, "lib"),
+          "--noCheck",
+        ]);
       else if (copy.from === undefined) copyFileSync(join(repository, source), join(app, name));
       else throw new Error(`the test does not know how to reproduce COPY --from=${copy.from} ${source}`);
     }
@@ -123,8 +143,11 @@ describe("the container (Dockerfile)", () => {
     expect(image.stopSignal).toBe("SIGTERM");
   });
 
-  test("the server runs as the unprivileged node user, in production mode, on every interface", () => {
+  test("the server runs as the unprivileged node user, in production mode, on every interface; it writes only to its volume", () => {
     expect(image.user).toBe("node");
+    expect(image.volumes).toEqual(["/data"]);
+    expect(image.env.MODELGATE_DATA_DIR).toBe("/data/postgres");
+    expect(image.run).toContain("mkdir -p /data && chown node:node /data");
     expect(image.env).toMatchObject({ NODE_ENV: "production", HOST: "0.0.0.0", LOG_FORMAT: "json" });
     expect(image.expose).toEqual([image.env.PORT]);
   });
@@ -172,7 +195,10 @@ describe("the HEALTHCHECK", () => {
       port = (stub.address() as AddressInfo).port;
     }
     const [program = "", ...args] = image.healthcheck?.cmd ?? [];
-    const exitCode = await run(program === "node" ? process.execPath : program, args, { env: { PATH: process.env.PATH ?? "", ...image.env, PORT: String(port) }, timeout: 10_000 }).then(
+    const exitCode = await run(program === "node" ? process.execPath : program, args, {
+      env: { PATH: process.env.PATH ?? "", ...image.env, PORT: String(port) },
+      timeout: 10_000,
+    }).then(
       () => 0,
       (error: { code?: number }) => error.code ?? -1,
     );

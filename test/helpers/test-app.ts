@@ -5,6 +5,7 @@ import { Probot, ProbotOctokit } from "probot";
 import { modelgate } from "../../src/index.js";
 import { markerKeyFromPrivateKey } from "../../src/marker-key.js";
 import { issueMarkerKey } from "../../src/core/render/marker-signature.js";
+import { TEST_NOW } from "../fixtures/clock.js";
 import { GITHUB_API } from "./fake-repository.js";
 import { createRecorder, type RecordedRequest } from "./request-recorder.js";
 
@@ -70,9 +71,6 @@ export function testMarkerKey(): string {
 export function testIssueMarkerKey(issue: number, repository: { owner: string; repo: string } = { owner: "acme", repo: "models" }): string {
   return issueMarkerKey(testMarkerKey(), { ...repository, issue });
 }
-
-/** The clock of the tests: evaluation dates in fixtures are relative to it. */
-export const TEST_NOW = new Date("2026-11-28T12:00:00Z");
 
 /** The installation token request Probot makes once per app instance. */
 export function serveInstallationToken(): void {

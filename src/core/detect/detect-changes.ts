@@ -16,7 +16,7 @@ export interface DetectedChanges {
   models: { base: LoadedManifest[]; head: LoadedManifest[] };
 }
 
-/** SPEC §4: which models changed between two commits, how, and which version rules they break. */
+/** docs/architecture.md "Change kinds and version rules": which models changed between two commits, how, and which version rules they break. */
 export function detectChanges(policy: Policy, base: Snapshot, head: Snapshot): DetectedChanges {
   const isManifest = globMatcher(policy.models.manifests);
   const atBase = loadManifestsAt(base, isManifest);

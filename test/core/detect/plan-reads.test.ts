@@ -3,7 +3,8 @@ import { plannedReads } from "../../../src/core/plan-reads.js";
 import { evaluateGate } from "../../../src/core/evaluate/evaluate-gate.js";
 import type { FileContent, Snapshot } from "../../../src/core/snapshot.js";
 import { MAX_HASHED_FILE_BYTES } from "../../../src/core/snapshot.js";
-import { approvalFacts, modelFiles, NOW, snapshot, testPolicy, withoutContents, type FileSpec } from "../../fixtures/manifests.js";
+import { approvalFacts, modelFiles, snapshot, testPolicy, withoutContents, type FileSpec } from "../../fixtures/manifests.js";
+import { TEST_NOW } from "../../fixtures/clock.js";
 
 const policy = testPolicy();
 
@@ -56,7 +57,7 @@ describe("plannedReads", () => {
     const { head, rounds } = readLikeAnEdge({ base: snapshot(folder("v1"), "base"), head: snapshot(folder("v2"), "head") });
     expect(rounds.flatMap((r) => r.head)).toEqual(expect.arrayContaining(["models/sharded/weights/a.bin", "models/sharded/weights/deep/b.bin"]));
     expect(head.contents.get("models/sharded/weights/deep/b.bin")).toMatchObject({ kind: "text", text: "b" });
-    const model = evaluateGate({ policy, base: snapshot(folder("v1"), "base"), head, facts: approvalFacts(), now: NOW }).models[0];
+    const model = evaluateGate({ policy, base: snapshot(folder("v1"), "base"), head, facts: approvalFacts(), now: TEST_NOW }).models[0];
     expect(model?.requirements.find((r) => r.id === "hash:weights")?.message).toMatch(/the folder digest is [0-9a-f]{64}/);
   });
 
@@ -89,8 +90,8 @@ describe("plannedReads", () => {
     const read = readLikeAnEdge(full);
     expect(read.rounds.length).toBe(2);
     const facts = approvalFacts();
-    const expected = evaluateGate({ policy, ...full, facts, now: NOW });
-    const actual = evaluateGate({ policy, base: read.base, head: read.head, facts, now: NOW });
+    const expected = evaluateGate({ policy, ...full, facts, now: TEST_NOW });
+    const actual = evaluateGate({ policy, base: read.base, head: read.head, facts, now: TEST_NOW });
     expect(actual).toEqual(expected);
     expect(actual.models).toHaveLength(count);
     expect(actual.models.every((m) => m.requirements.filter((r) => r.id.startsWith("hash:")).every((r) => r.status === "met"))).toBe(true);
