@@ -35,11 +35,16 @@ function shardedModel(version: string, shards: Record<string, string>, declared:
     `    threats: {${THREATS.map((t) => `${t}: tested`).join(", ")}}`,
     "",
   ].join("\n");
-  return { "models/sharded/model.yaml": manifest, ...Object.fromEntries(Object.entries(shards).map(([path, content]) => [`models/sharded/weights/${path}`, content])) };
+  return {
+    "models/sharded/model.yaml": manifest,
+    ...Object.fromEntries(Object.entries(shards).map(([path, content]) => [`models/sharded/weights/${path}`, content])),
+  };
 }
 
 const SHARDS = { "shard-1.safetensors": lfsPointerFor("shard one"), "shard-2.safetensors": lfsPointerFor("shard two") };
-const DECLARED = folderDigest(Object.entries(SHARDS).map(([relativePath]) => ({ relativePath, sha256: sha256(relativePath === "shard-1.safetensors" ? "shard one" : "shard two") })));
+const DECLARED = folderDigest(
+  Object.entries(SHARDS).map(([relativePath]) => ({ relativePath, sha256: sha256(relativePath === "shard-1.safetensors" ? "shard one" : "shard two") })),
+);
 
 describe("attack: new weights inside a folder component that keeps its declared hash", () => {
   test("fail the gate: the folder is hashed from its files, verified: false or not, so the old digest's sign-offs cannot apply", async () => {
@@ -47,7 +52,14 @@ describe("attack: new weights inside a folder component that keeps its declared 
     serveInstallationToken();
     serveNoPolicy(OWNER, REPO, "main");
     const retrained = { ...SHARDS, "shard-2.safetensors": lfsPointerFor("shard two, retrained") };
-    new FakeRepository({ owner: OWNER, repo: REPO, commits: [{ sha: BASE, files: shardedModel("1.0.0", SHARDS, DECLARED) }, { sha: HEAD, files: shardedModel("1.1.0", retrained, DECLARED) }] }).servePullRequest(BASE, HEAD);
+    new FakeRepository({
+      owner: OWNER,
+      repo: REPO,
+      commits: [
+        { sha: BASE, files: shardedModel("1.0.0", SHARDS, DECLARED) },
+        { sha: HEAD, files: shardedModel("1.1.0", retrained, DECLARED) },
+      ],
+    }).servePullRequest(BASE, HEAD);
     serveReviews(OWNER, REPO, 7, []);
     new FakeIssueTracker({ owner: OWNER, repo: REPO }).serve();
     serveCheckRunLookup(OWNER, REPO, HEAD);
@@ -55,7 +67,10 @@ describe("attack: new weights inside a folder component that keeps its declared 
 
     await app.receive(pullRequestEvent("synchronize", PR, INSTALLATION_ID));
 
-    const body = app.requestsTo("POST", `/repos/${OWNER}/${REPO}/check-runs`)[0]!.body as { conclusion: string; output: { summary: string; annotations?: Array<{ message: string }> } };
+    const body = app.requestsTo("POST", `/repos/${OWNER}/${REPO}/check-runs`)[0]!.body as {
+      conclusion: string;
+      output: { summary: string; annotations?: Array<{ message: string }> };
+    };
     expect(body.conclusion).toBe("failure");
     const actual = folderDigest([
       { relativePath: "shard-1.safetensors", sha256: sha256("shard one") },

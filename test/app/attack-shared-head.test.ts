@@ -51,7 +51,15 @@ function serveSharedHead(files: { base: Record<string, FileFixture>; head: Recor
   serveInstallationToken();
   serveNoPolicy(OWNER, REPO, "main");
   servePolicy(OWNER, REPO, "sandbox", PERMISSIVE_POLICY);
-  const repository = new FakeRepository({ owner: OWNER, repo: REPO, commits: [{ sha: BASE, files: files.base }, { sha: WEAK_BASE, files: files.base }, { sha: HEAD, files: files.head }] });
+  const repository = new FakeRepository({
+    owner: OWNER,
+    repo: REPO,
+    commits: [
+      { sha: BASE, files: files.base },
+      { sha: WEAK_BASE, files: files.base },
+      { sha: HEAD, files: files.head },
+    ],
+  });
   repository.servePullRequest(BASE, HEAD);
   repository.serveCompare(WEAK_BASE, HEAD).serveTree(WEAK_BASE).serveTree(HEAD);
   serveReviews(OWNER, REPO, 7, []);
@@ -93,7 +101,15 @@ describe("attack: a second pull request with the same head into a weaker branch"
     serveInstallationToken();
     serveNoPolicy(OWNER, REPO, "main");
     servePolicy(OWNER, REPO, "sandbox", PERMISSIVE_POLICY);
-    const repository = new FakeRepository({ owner: OWNER, repo: REPO, commits: [{ sha: BASE, files: tampered.files }, { sha: WEAK_BASE, files: RELEASED.files }, { sha: HEAD, files: tampered.files }] });
+    const repository = new FakeRepository({
+      owner: OWNER,
+      repo: REPO,
+      commits: [
+        { sha: BASE, files: tampered.files },
+        { sha: WEAK_BASE, files: RELEASED.files },
+        { sha: HEAD, files: tampered.files },
+      ],
+    });
     repository.servePullRequest(BASE, HEAD);
     repository.serveCompare(WEAK_BASE, HEAD).serveTree(WEAK_BASE).serveTree(HEAD);
     serveReviews(OWNER, REPO, 7, []);
@@ -131,24 +147,42 @@ describe("failure: the check run cannot be written", () => {
     const app = await createTestApp();
     serveInstallationToken();
     serveNoPolicy(OWNER, REPO, "main");
-    new FakeRepository({ owner: OWNER, repo: REPO, commits: [{ sha: BASE, files: RELEASED.files }, { sha: HEAD, files: RETRAINED.files }] }).servePullRequest(BASE, HEAD);
+    new FakeRepository({
+      owner: OWNER,
+      repo: REPO,
+      commits: [
+        { sha: BASE, files: RELEASED.files },
+        { sha: HEAD, files: RETRAINED.files },
+      ],
+    }).servePullRequest(BASE, HEAD);
     serveReviews(OWNER, REPO, 7, []);
     new FakeIssueTracker({ owner: OWNER, repo: REPO }).serve();
     serveOpenPullRequests(OWNER, REPO, []);
     nock(GITHUB_API).get(`/repos/${OWNER}/${REPO}/commits/${HEAD}/check-runs`).query(true).reply(500, { message: "Internal Server Error" });
 
-    await expect(app.receive({ ...pullRequestEvent("opened", INTO_MAIN, INSTALLATION_ID), id: "d-77" })).rejects.toThrow(/could not write the check run "modelgate"/);
+    await expect(app.receive({ ...pullRequestEvent("opened", INTO_MAIN, INSTALLATION_ID), id: "d-77" })).rejects.toThrow(
+      /could not write the check run "modelgate"/,
+    );
 
     const error = app.logs.find((line) => line.msg === "modelgate could not write the check run");
     expect(error).toMatchObject({ level: 50, delivery: "d-77", repo: "acme/models", head_sha: HEAD, pull_requests: [7], status: 500 });
     expect(error?.reason).toContain("GitHub answered 500");
     const decision = app.logs.find((line) => line.msg === "modelgate decision");
-    expect(decision).toMatchObject({ delivery: "d-77", pull_request: 7, verdict: "action_required", check_run: { written: false, conclusion: "action_required" } });
+    expect(decision).toMatchObject({
+      delivery: "d-77",
+      pull_request: 7,
+      verdict: "action_required",
+      check_run: { written: false, conclusion: "action_required" },
+    });
     expect((decision?.check_run as { error: string }).error).toContain("GitHub answered 500");
   });
 
   test.each([
-    ["a refused connection", { code: "ECONNREFUSED", message: "connect ECONNREFUSED 140.82.112.6:443", address: "140.82.112.6", port: 443 }, "connection refused (140.82.112.6:443)"],
+    [
+      "a refused connection",
+      { code: "ECONNREFUSED", message: "connect ECONNREFUSED 140.82.112.6:443", address: "140.82.112.6", port: 443 },
+      "connection refused (140.82.112.6:443)",
+    ],
     ["a DNS failure", { code: "ENOTFOUND", message: "getaddrinfo ENOTFOUND api.github.com", hostname: "api.github.com" }, "DNS lookup failed (api.github.com)"],
     ["a reset connection", { code: "ECONNRESET", message: "socket hang up" }, "connection reset"],
     ["a timeout", { code: "ETIMEDOUT", message: "connect ETIMEDOUT" }, "timed out"],

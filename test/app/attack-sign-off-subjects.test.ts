@@ -65,9 +65,21 @@ describe("attack: an author pushed out of a capped list of pull requests", () =>
     // #100 tracks 100 pull requests already; the oldest, #1, is dana's (an ML engineer: a developer)
     const read = parsePolicy(POLICY);
     if (!read.ok) throw new Error("policy");
-    const pulls = Array.from({ length: MAX_TRACKED_PULLS }, (_, i) => ({ number: i + 1, author: i === 0 ? "dana" : "xavier", roles: ["developer", "system_operator"] }));
+    const pulls = Array.from({ length: MAX_TRACKED_PULLS }, (_, i) => ({
+      number: i + 1,
+      author: i === 0 ? "dana" : "xavier",
+      roles: ["developer", "system_operator"],
+    }));
     // they were merged long ago: the command handler finds them closed
-    for (const p of pulls) servePullRequestAlways(OWNER, REPO, { number: p.number, author: p.author, baseRef: "main", baseSha: BASE, headSha: commitSha(`old-${p.number}`), state: "closed" });
+    for (const p of pulls)
+      servePullRequestAlways(OWNER, REPO, {
+        number: p.number,
+        author: p.author,
+        baseRef: "main",
+        baseSha: BASE,
+        headSha: commitSha(`old-${p.number}`),
+        state: "closed",
+      });
     const ref = { model: "fraud-detector", version: "2.1.0", digest: RETRAINED.digest };
     const issue = tracker.addIssue({ title: "Sign-off: fraud-detector 2.1.0", body: "", labels: ["modelgate:sign-off"], appId: APP_ID, author: BOT_LOGIN });
     expect(issue.number).toBe(100);

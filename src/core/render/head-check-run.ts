@@ -48,7 +48,10 @@ export function renderHeadCheckRun(judgements: ReadonlyArray<PullRequestJudgemen
   const ordered = [...judgements].sort((a, b) => a.pullRequest.number - b.pullRequest.number);
   const rows = ordered.map(({ pullRequest, decision }) => {
     const verdict = concludedVerdict(decision);
-    const title = decision.couldNotEvaluate !== undefined ? `Could not evaluate: ${decision.couldNotEvaluate}` : renderCheckRun(decision, { checkName: strictest.ctx.checkName }).title;
+    const title =
+      decision.couldNotEvaluate !== undefined
+        ? `Could not evaluate: ${decision.couldNotEvaluate}`
+        : renderCheckRun(decision, { checkName: strictest.ctx.checkName }).title;
     return `| #${pullRequest.number} | ${code(pullRequest.baseRef, true)} | ${VERDICT_ICON[verdict]} ${verdict.replace("_", " ")} | ${inlineText(title, 300)} |\n`;
   });
   const section = [

@@ -15,13 +15,50 @@ const judged = (number: number, baseRef: string, d: Decision): PullRequestJudgem
 describe("strictestJudgement: the verdict one run of a head shows", () => {
   it.each<[string, Array<[number, Verdict | "could not evaluate"]>, number]>([
     ["one pull request is its own verdict", [[7, "success"]], 7],
-    ["attack: a weaker pull request never overrides a stricter one", [[7, "action_required"], [8, "success"]], 7],
-    ["attack: evaluated last, the weak one still loses", [[8, "success"], [7, "failure"]], 7],
-    ["failure beats action required", [[7, "action_required"], [8, "failure"]], 8],
-    ["a pull request that could not be evaluated is a failure", [[7, "success"], [8, "could not evaluate"]], 8],
-    ["among equals, the lowest number", [[9, "failure"], [8, "failure"]], 8],
+    [
+      "attack: a weaker pull request never overrides a stricter one",
+      [
+        [7, "action_required"],
+        [8, "success"],
+      ],
+      7,
+    ],
+    [
+      "attack: evaluated last, the weak one still loses",
+      [
+        [8, "success"],
+        [7, "failure"],
+      ],
+      7,
+    ],
+    [
+      "failure beats action required",
+      [
+        [7, "action_required"],
+        [8, "failure"],
+      ],
+      8,
+    ],
+    [
+      "a pull request that could not be evaluated is a failure",
+      [
+        [7, "success"],
+        [8, "could not evaluate"],
+      ],
+      8,
+    ],
+    [
+      "among equals, the lowest number",
+      [
+        [9, "failure"],
+        [8, "failure"],
+      ],
+      8,
+    ],
   ])("%s", (_case, verdicts, expected) => {
-    const judgements = verdicts.map(([number, v]) => judged(number, `base-${number}`, v === "could not evaluate" ? { ...verdictOf.success, couldNotEvaluate: "GitHub answered 502" } : verdictOf[v]));
+    const judgements = verdicts.map(([number, v]) =>
+      judged(number, `base-${number}`, v === "could not evaluate" ? { ...verdictOf.success, couldNotEvaluate: "GitHub answered 502" } : verdictOf[v]),
+    );
     expect(strictestJudgement(judgements)?.pullRequest.number).toBe(expected);
   });
 });
