@@ -1,8 +1,8 @@
 import type { Context } from "probot";
 import { ownAppId } from "../github/app-identity.js";
 import { openPullRequestsByNumber, type PullRequestUnderEvaluation } from "../github/pull-requests.js";
-import { CHECK_NAME, evaluateHead, reportCouldNotEvaluate, type EvaluationContext, type EvaluationOptions } from "./evaluate-pull-request.js";
-import type { Clock } from "./pull-request.js";
+import { evaluationContext, type Clock, type EvaluationContext } from "./context.js";
+import { CHECK_NAME, evaluateHead, reportCouldNotEvaluate, type EvaluationOptions } from "./evaluate-pull-request.js";
 
 /** Buttons of the modelgate check run (render/check-run.ts). */
 const KNOWN_ACTIONS = new Set(["reevaluate", "open-sign-off"]);
@@ -40,9 +40,4 @@ async function reevaluateCommit(ctx: EvaluationContext, headSha: string, numbers
     return;
   }
   await evaluateHead(ctx, headSha, named, options);
-}
-
-function evaluationContext(context: Pick<Context, "octokit" | "log" | "id"> & { repo(): { owner: string; repo: string } }, clock: Clock, markerKey: string): EvaluationContext {
-  const { owner, repo } = context.repo();
-  return { octokit: context.octokit, log: context.log, delivery: context.id, owner, repo, now: clock(), markerKey };
 }
