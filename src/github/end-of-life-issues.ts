@@ -1,6 +1,8 @@
 import type { ProbotOctokit } from "probot";
 import { parseEndOfLifeMarker, type EndOfLifeRef } from "../core/render/end-of-life-issue.js";
+import { issueMarkerKey } from "../core/render/marker-signature.js";
 import type { Coordination } from "../store/coordination.js";
+import { completeOpenedIssue, OPENING_ISSUE_BODY } from "./sign-off-issues.js";
 import { CouldNotEvaluate, httpStatus, rethrowAsCouldNotEvaluate } from "./errors.js";
 
 export interface RepositoryLocation {
@@ -34,10 +36,11 @@ export interface EndOfLifeIssue {
  * issue never counts, and its marker must be signed under `markerKey`, so an edited marker
  * (pointing at another model or digest) never counts either.
  */
-export function asEndOfLifeIssue(issue: IssueFields, appId: number, markerKey: string): EndOfLifeIssue | undefined {
+export function asEndOfLifeIssue(issue: IssueFields, appId: number, markerKey: string, repository: RepositoryLocation): EndOfLifeIssue | undefined {
   if (issue.pull_request) return undefined;
   if (issue.performed_via_github_app?.id !== appId) return undefined;
-  const ref = parseEndOfLifeMarker(issue.body, markerKey);
+  // signed for THIS issue: a marker copied from another issue does not verify here
+  const ref = parseEndOfLifeMarker(issue.body, issueMarkerKey(markerKey, { ...repository, issue: issue.number }));
   if (!ref) return undefined;
   return { number: issue.number, state: issue.state === "closed" ? "closed" : "open", body: issue.body ?? "", htmlUrl: issue.html_url ?? "", ref };
 }
@@ -51,7 +54,7 @@ export async function readEndOfLifeIssue(
 ): Promise<EndOfLifeIssue | undefined> {
   try {
     const { data } = await octokit.rest.issues.get({ owner, repo, issue_number: issueNumber });
-    return asEndOfLifeIssue(data, appId, markerKey);
+    return asEndOfLifeIssue(data, appId, markerKey, { owner, repo });
   } catch (error) {
     rethrowAsCouldNotEvaluate(error, { owner, repo, what: `issue #${issueNumber}` });
   }
@@ -73,7 +76,7 @@ export async function findEndOfLifeIssue(
     rethrowAsCouldNotEvaluate(error, { owner, repo, what: `the issues labelled ${label}` });
   }
   for (const issue of issues) {
-    const found = asEndOfLifeIssue(issue, appId, markerKey);
+    const found = asEndOfLifeIssue(issue, appId, markerKey, { owner, repo });
     if (found && found.ref.model === ref.model && found.ref.digest === ref.digest) return found;
   }
   return undefined;
@@ -82,22 +85,23 @@ export async function findEndOfLifeIssue(
 export interface NewEndOfLifeIssue {
   ref: EndOfLifeRef;
   title: string;
-  body: string;
+  /** The body, rendered with the markers bound to the new issue (its issueMarkerKey). */
+  body: (issueKey: string) => string;
   labels: string[];
   appId: number;
   /** Verifies the markers of the issues found (the body carries the marker signed with it). */
   markerKey: string;
 }
 
-/** The create-once key of a model version's end-of-life issue: repository, model name and digest. */
-export function endOfLifeCreateKey({ owner, repo }: RepositoryLocation, ref: EndOfLifeRef): string {
-  return `${owner}/${repo}:${ref.model}:eol-${ref.digest.replace(/^sha256:/, "")}`;
+/** The claim key of a model digest's end-of-life issue (a git ref name part). */
+export function endOfLifeClaimKey(digest: string): string {
+  return `eol-${digest.replace(/^sha256:/, "")}`;
 }
 
 /**
- * Opens the end-of-life issue of a model once, whatever the number of deliveries and
- * replicas: found by label and marker first; else created under the lock of its create-once
- * key (Coordination.findOrCreateOnce), so every other delivery finds the one issue.
+ * Opens the end-of-life issue of a model once, whatever the number of deliveries: found by
+ * label and marker first; else created under the lock of its create-once key (repository,
+ * model name and digest: Coordination.findOrCreateOnce), so every other delivery finds the one issue.
  */
 export async function ensureEndOfLifeIssue(
   octokit: ProbotOctokit,
@@ -111,7 +115,7 @@ export async function ensureEndOfLifeIssue(
   if (existing) return { issue: existing, created: false };
   let created = false;
   try {
-    const found = await coordination.findOrCreateOnce(endOfLifeCreateKey(location, issue.ref), {
+    const found = await coordination.findOrCreateOnce(`${location.owner}/${location.repo}:${issue.ref.model}:${endOfLifeClaimKey(issue.ref.digest)}`, {
       find,
       create: async () => {
         created = true;
@@ -136,8 +140,10 @@ async function createIssue(octokit: ProbotOctokit, { owner, repo }: RepositoryLo
       if (httpStatus(error) !== 422) throw error;
     });
   }
-  const { data } = await octokit.rest.issues.create({ owner, repo, title: issue.title, body: issue.body, labels: issue.labels });
-  return { number: data.number, state: "open", body: data.body ?? issue.body, htmlUrl: data.html_url, ref: issue.ref };
+  const { data } = await octokit.rest.issues.create({ owner, repo, title: issue.title, body: OPENING_ISSUE_BODY, labels: issue.labels });
+  const body = issue.body(issueMarkerKey(issue.markerKey, { owner, repo, issue: data.number }));
+  await completeOpenedIssue(octokit, { owner, repo }, data.number, body);
+  return { number: data.number, state: "open", body, htmlUrl: data.html_url, ref: issue.ref };
 }
 
 export async function updateIssue(

@@ -81,13 +81,14 @@ async function openEndOfLifeIssues(ctx: EndOfLifeContext, { before, after }: { b
   }
 }
 
+/** Opens (or finds) the one end-of-life issue of a decommissioned model; reconciliation calls it for models whose push was missed. */
 export async function openEndOfLifeIssue(ctx: EndOfLifeContext, policy: Policy, change: ModelChange, { commit, appId }: { commit: string; appId: number }): Promise<void> {
   // the manifest as it was last declared: at head when decommissioned, at base when deleted
   const loaded = change.head ?? change.base;
   if (!loaded) return;
   const { manifest } = loaded;
   const ref: EndOfLifeRef = { model: change.name, digest: change.digest };
-  const body = renderEndOfLifeIssueBody({
+  const body = (issueKey: string) => renderEndOfLifeIssueBody({
     model: change.name,
     version: manifest.version,
     digest: change.digest,
@@ -102,7 +103,7 @@ export async function openEndOfLifeIssue(ctx: EndOfLifeContext, policy: Policy, 
     ),
     datasets: manifest.training_data.map((d) => ({ name: d.name, ...(d.source !== undefined ? { source: d.source } : {}) })),
     commit,
-    markerKey: ctx.markerKey,
+    markerKey: issueKey,
   });
   const { issue, created } = await ensureEndOfLifeIssue(ctx.octokit, { owner: ctx.owner, repo: ctx.repo }, {
     ref,
@@ -131,7 +132,7 @@ export function onEndOfLifeIssueEvent(markerKey: string, coordination: Coordinat
     if (action === "edited" && (sender?.type === "Bot" || context.payload.changes?.body === undefined)) return;
     const appId = await ownAppId(context.octokit);
     // an issue of another author, or whose marker was edited: not ours
-    if (!asEndOfLifeIssue(issue as IssueFields, appId, markerKey)) return;
+    if (!asEndOfLifeIssue(issue as IssueFields, appId, markerKey, context.repo())) return;
     const ctx = endOfLifeContext(context, repository.default_branch, markerKey, coordination);
     await withIssueSession(ctx, issue.number, appId, undefined, async (session) => {
       if (action === "closed") {
@@ -158,7 +159,7 @@ export async function handleEndOfLifeComment(
   coordination: Coordination,
 ): Promise<void> {
   const appId = await ownAppId(context.octokit);
-  const eol = asEndOfLifeIssue(issue, appId, markerKey);
+  const eol = asEndOfLifeIssue(issue, appId, markerKey, context.repo());
   // a forged marker (an issue not opened by this app, or an edited one) or another marker than the dispatcher read: not ours
   if (!eol || eol.ref.model !== marker.model || eol.ref.digest !== marker.digest) return;
   const { comment, repository } = context.payload;

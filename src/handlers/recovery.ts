@@ -8,7 +8,7 @@ import { ownAppId } from "../github/app-identity.js";
 import { latestCheckRunConclusion } from "../github/check-runs.js";
 import { conditionalGet } from "../github/conditional-read.js";
 import { listDeliveryAttempts, redeliver } from "../github/hook-deliveries.js";
-import { openPullRequestsForCommit } from "../github/pull-requests.js";
+import { openPullRequestsByNumber } from "../github/pull-requests.js";
 import { readBasePolicy } from "../github/read-policy.js";
 import { readSnapshots } from "../github/read-snapshot.js";
 import { releaseUnderEvaluation } from "../github/releases.js";
@@ -16,7 +16,7 @@ import type { Jobs } from "../queue/job-queue.js";
 import type { Coordination } from "../store/coordination.js";
 import type { ReconciliationStore } from "../store/reconciliation-store.js";
 import { openEndOfLifeIssue } from "./end-of-life.js";
-import { CHECK_NAME, evaluatePullRequest } from "./evaluate-pull-request.js";
+import { CHECK_NAME, evaluateHead } from "./evaluate-pull-request.js";
 import type { Clock } from "./context.js";
 import { evaluateRelease } from "./release.js";
 
@@ -82,9 +82,9 @@ export function defineRecoveryJobs(jobs: Jobs, deps: RecoveryDeps): void {
         markerKey: deps.markerKey,
         coordination: deps.coordination,
       };
-      for (const pr of await openPullRequestsForCommit(octokit, { owner: data.owner, repo: data.repo, headSha: data.headSha, numbers: [data.number] })) {
-        if (pr.headSha === data.headSha) await evaluatePullRequest(ctx, pr);
-      }
+      // every open pull request with this head is judged together (evaluateHead)
+      const known = (await openPullRequestsByNumber(octokit, { owner: data.owner, repo: data.repo, numbers: [data.number] })).filter((pr) => pr.headSha === data.headSha);
+      await evaluateHead(ctx, data.headSha, known);
     },
   });
   jobs.defineJob<ReleaseJob>({

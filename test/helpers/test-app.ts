@@ -8,6 +8,7 @@ import { markerKeyFromPrivateKey } from "../../src/marker-key.js";
 import { postgresCoordination, type Coordination } from "../../src/store/coordination.js";
 import { ModelgateOctokit } from "../../src/github/octokit.js";
 import type { TrafficOptions } from "../../src/github/traffic.js";
+import { issueMarkerKey } from "../../src/core/render/marker-signature.js";
 import { TEST_NOW } from "../fixtures/clock.js";
 import { GITHUB_API } from "./fake-repository.js";
 import { createRecorder, type RecordedRequest } from "./request-recorder.js";
@@ -79,6 +80,10 @@ export function testMarkerKey(): string {
   return markerKeyFromPrivateKey(testPrivateKey());
 }
 
+/** The key the test app signs the markers of issue `issue` of acme/models with (markers are bound to their issue). */
+export function testIssueMarkerKey(issue: number, repository: { owner: string; repo: string } = { owner: "acme", repo: "models" }): string {
+  return issueMarkerKey(testMarkerKey(), { ...repository, issue });
+}
 
 /** The installation token request Probot makes once per app instance. */
 export function serveInstallationToken(): void {
