@@ -1,7 +1,7 @@
 import { resolve } from "node:path";
 import { parsePolicy, POLICY_PATH } from "../core/policy/load-policy.js";
 import { defaultPolicy, type Policy } from "../core/policy/schema.js";
-import { globMatcher } from "../core/glob.js";
+import { globMatcher } from "../core/policy/glob.js";
 import { loadManifest, type LoadedManifest } from "../core/manifest/load-manifest.js";
 import type { FileError } from "../core/yaml/load-yaml.js";
 import { CliError } from "./cli-error.js";

@@ -1,6 +1,6 @@
 import { componentRepoPath, type LoadedManifest } from "../manifest/load-manifest.js";
 import { componentId, isFileComponent, type Component, type TrainingData } from "../manifest/schema.js";
-import { compareSemver } from "../semver.js";
+import { compareSemver } from "../manifest/semver.js";
 import { bomSerialNumber } from "./serial-number.js";
 import { documentationTexts } from "../evaluate/documentation-requirements.js";
 import type { BomComponent, BomConsiderations, BomDependency, BomExternalReference, BomHash, BomModelCard, BomProperty, CycloneDxBom } from "./types.js";

@@ -1,5 +1,5 @@
 import type { Policy } from "../policy/schema.js";
-import type { Snapshot } from "../snapshot.js";
+import type { Snapshot } from "../detect/snapshot.js";
 import type { LoadedManifest } from "../manifest/load-manifest.js";
 import { componentRepoPath } from "../manifest/load-manifest.js";
 import { isFileComponent } from "../manifest/schema.js";

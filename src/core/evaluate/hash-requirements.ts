@@ -1,5 +1,5 @@
-import { MAX_HASHED_FILE_BYTES, type Snapshot } from "../snapshot.js";
-import { parseLfsPointer } from "../lfs-pointer.js";
+import { MAX_HASHED_FILE_BYTES, type Snapshot } from "../detect/snapshot.js";
+import { parseLfsPointer } from "../manifest/lfs-pointer.js";
 import { sha256Hex } from "../manifest/digest.js";
 import { componentRepoPath, type LoadedManifest } from "../manifest/load-manifest.js";
 import { componentId, isFileComponent, type Component, type FileComponent } from "../manifest/schema.js";

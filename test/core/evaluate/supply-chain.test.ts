@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { RequirementStatus } from "../../../src/core/evaluate/types.js";
-import { MAX_HASHED_FILE_BYTES } from "../../../src/core/snapshot.js";
+import { MAX_HASHED_FILE_BYTES } from "../../../src/core/detect/snapshot.js";
 import { DEFAULT_TRAINING_DATA, lfsPointer, lineContaining, sha256, testPolicy, type FileSpec, type ModelSpec } from "../../fixtures/manifests.js";
 import { fraud, retrain, scenario } from "./scenario.js";
 

@@ -1,10 +1,10 @@
-import type { Policy } from "./policy/schema.js";
+import type { Policy } from "../policy/schema.js";
 import { MAX_HASHED_FILE_BYTES, type Snapshot } from "./snapshot.js";
-import { globMatcher } from "./glob.js";
-import { componentRepoPath } from "./manifest/load-manifest.js";
-import { isFileComponent } from "./manifest/schema.js";
-import { detectChanges } from "./detect/detect-changes.js";
-import { discoveryReads } from "./discover/discover-unmanaged.js";
+import { globMatcher } from "../policy/glob.js";
+import { componentRepoPath } from "../manifest/load-manifest.js";
+import { isFileComponent } from "../manifest/schema.js";
+import { detectChanges } from "./detect-changes.js";
+import { discoveryReads } from "../discover/discover-unmanaged.js";
 
 export interface PlannedReads {
   base: string[];
