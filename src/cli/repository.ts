@@ -6,19 +6,14 @@ import { loadManifest, type LoadedManifest } from "../core/manifest/load-manifes
 import type { FileError } from "../core/yaml/load-yaml.js";
 import { CliError } from "./cli-error.js";
 import { printable } from "./report.js";
-import { assertGitRepository, resolveCommit } from "./git.js";
-import { readContents, readTextFile, snapshotAt, type GitSnapshot } from "./git-snapshot.js";
+import { assertGitRepository } from "./git.js";
+import { readContents, readTextFile, type GitSnapshot } from "./git-snapshot.js";
 
 /** An absolute path to a git repository (`dir` relative to `cwd`), checked. */
 export async function openRepository(dir: string | undefined, cwd: string = process.cwd()): Promise<string> {
   const repo = resolve(cwd, dir ?? ".");
   await assertGitRepository(repo);
   return repo;
-}
-
-/** The snapshot of a ref (tree only; contents are read on demand). */
-export async function snapshotOfRef(repo: string, ref: string): Promise<GitSnapshot> {
-  return snapshotAt(repo, await resolveCommit(repo, ref));
 }
 
 export function formatFileErrors(errors: ReadonlyArray<FileError>): string {

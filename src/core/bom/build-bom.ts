@@ -6,8 +6,7 @@ import { documentationTexts } from "../evaluate/documentation-requirements.js";
 import type { BomComponent, BomConsiderations, BomDependency, BomExternalReference, BomHash, BomModelCard, BomProperty, CycloneDxBom } from "./types.js";
 
 export type * from "./types.js";
-export { validateBom, type BomValidationResult } from "./validate-bom.js";
-export { bomSerialNumber } from "./serial-number.js";
+export { validateBom } from "./validate-bom.js";
 
 export interface BomInput {
   /** `owner/name` of the repository that holds the models. */

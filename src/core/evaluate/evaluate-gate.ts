@@ -15,7 +15,6 @@ import { provenanceRequirements } from "./provenance-requirements.js";
 import { documentationRequirements } from "./documentation-requirements.js";
 import { approvalRequirements, requiredRoles } from "./approval-requirements.js";
 
-export { holdsRole, loginsToResolve } from "./roles.js";
 export { requiredRoles } from "./approval-requirements.js";
 
 export interface GateInput {
