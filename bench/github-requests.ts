@@ -20,6 +20,7 @@ import { createTestApp, INSTALLATION_ID, type RecordedRequest } from "../test/he
 import { OWNER, REPO, pullRequestEvent, pullRequestReviewEvent } from "../test/fixtures/payloads/index.js";
 import { isTeamMembershipQuery } from "../test/helpers/serve-github.js";
 import { FakeCheckRuns, FakeIssueTracker, FakeTeams, isIssueCommentsQuery, serveCommitsAlways, servePolicyAlways, servePullRequestAlways } from "../test/helpers/fake-issue-tracker.js";
+import { inProcessCoordination } from "../src/store/coordination.js";
 
 export interface Scenario {
   label: string;
@@ -84,7 +85,7 @@ export function scenarioFiles({ models, otherFiles }: Scenario): { base: Record<
 export async function measureRequests(scenario: Scenario): Promise<[RequestMeasurement, RequestMeasurement]> {
   nock.disableNetConnect();
   const files = scenarioFiles(scenario);
-  const app = await createTestApp();
+  const app = await createTestApp({ coordination: inProcessCoordination() });
   nock(GITHUB_API)
     .persist()
     .post(`/app/installations/${INSTALLATION_ID}/access_tokens`)

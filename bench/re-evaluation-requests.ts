@@ -50,7 +50,7 @@ function repositoryFiles(models: number, date: string): Record<string, FileFixtu
 
 export async function measureSweep(models: number): Promise<SweepMeasurement[]> {
   nock.disableNetConnect();
-  const app = await createTestApp();
+  const app = await createTestApp({ coordination: inProcessCoordination() });
   nock(GITHUB_API)
     .persist()
     .post(`/app/installations/${INSTALLATION_ID}/access_tokens`)
