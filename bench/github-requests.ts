@@ -19,7 +19,15 @@ import { TEST_NOW } from "../test/fixtures/clock.js";
 import { createTestApp, INSTALLATION_ID, type RecordedRequest } from "../test/helpers/test-app.js";
 import { OWNER, REPO, pullRequestEvent, pullRequestReviewEvent } from "../test/fixtures/payloads/index.js";
 import { isTeamMembershipQuery } from "../test/helpers/serve-github.js";
-import { FakeCheckRuns, FakeIssueTracker, FakeTeams, isIssueCommentsQuery, serveCommitsAlways, servePolicyAlways, servePullRequestAlways } from "../test/helpers/fake-issue-tracker.js";
+import {
+  FakeCheckRuns,
+  FakeIssueTracker,
+  FakeTeams,
+  isIssueCommentsQuery,
+  serveCommitsAlways,
+  servePolicyAlways,
+  servePullRequestAlways,
+} from "../test/helpers/fake-issue-tracker.js";
 import { inProcessCoordination } from "../src/store/coordination.js";
 
 export interface Scenario {
@@ -91,7 +99,10 @@ export async function measureRequests(scenario: Scenario): Promise<[RequestMeasu
     .post(`/app/installations/${INSTALLATION_ID}/access_tokens`)
     .reply(201, { token: "ghs_bench", expires_at: "2099-01-01T00:00:00Z", permissions: {}, repository_selection: "all" });
   servePolicyAlways(OWNER, REPO, "main", undefined);
-  const repository = serveCommitsAlways(OWNER, REPO, [{ sha: BASE, files: files.base }, { sha: HEAD, files: files.head }]);
+  const repository = serveCommitsAlways(OWNER, REPO, [
+    { sha: BASE, files: files.base },
+    { sha: HEAD, files: files.head },
+  ]);
   const reviews = [
     { login: "alice", state: "APPROVED", commitId: HEAD },
     { login: "bob", state: "APPROVED", commitId: HEAD },
@@ -124,7 +135,10 @@ export async function measureRequests(scenario: Scenario): Promise<[RequestMeasu
 
   const first = await measure("first evaluation", pullRequestEvent("opened", PR, INSTALLATION_ID));
   reviews.push({ login: "carol", state: "COMMENTED", commitId: HEAD });
-  const again = await measure("re-evaluation", { ...pullRequestReviewEvent("submitted", PR, { login: "carol", state: "commented", commitId: HEAD }, INSTALLATION_ID), id: "delivery-2" });
+  const again = await measure("re-evaluation", {
+    ...pullRequestReviewEvent("submitted", PR, { login: "carol", state: "commented", commitId: HEAD }, INSTALLATION_ID),
+    id: "delivery-2",
+  });
   nock.cleanAll();
   return [first, again];
 }
@@ -132,7 +146,8 @@ export async function measureRequests(scenario: Scenario): Promise<[RequestMeasu
 function countRequests(requests: ReadonlyArray<RecordedRequest>): RequestMeasurement["requests"] {
   const count = (test: (request: RecordedRequest) => boolean) => requests.filter(test).length;
   const isCommentRead = (r: RecordedRequest) => r.path === "/graphql" && isIssueCommentsQuery((r.body ?? {}) as { query?: unknown });
-  const isMembershipRead = (r: RecordedRequest) => r.path.includes("/memberships/") || (r.path === "/graphql" && isTeamMembershipQuery((r.body ?? {}) as { query?: unknown }));
+  const isMembershipRead = (r: RecordedRequest) =>
+    r.path.includes("/memberships/") || (r.path === "/graphql" && isTeamMembershipQuery((r.body ?? {}) as { query?: unknown }));
   return {
     total: requests.length,
     rest: count((r) => r.path !== "/graphql"),
@@ -180,7 +195,8 @@ export function timeCore(files: { base: Record<string, FileFixture>; head: Recor
 
 function snapshotOf(commit: string, files: Record<string, FileFixture>): { snapshot: Snapshot; read(path: string): void } {
   const entries = new Map<string, TreeEntry>();
-  for (const [path, content] of Object.entries(files)) entries.set(path, { path, blobSha: gitBlobSha(content), size: Buffer.byteLength(content), mode: "100644" });
+  for (const [path, content] of Object.entries(files))
+    entries.set(path, { path, blobSha: gitBlobSha(content), size: Buffer.byteLength(content), mode: "100644" });
   const contents = new Map<string, FileContent>();
   return {
     snapshot: { commit, entries, contents },
@@ -209,23 +225,25 @@ export function requestTable(rows: ReadonlyArray<RequestMeasurement>): string {
   const lines = [
     "| PR | evaluation | files changed | verdict | GitHub requests | REST | GraphQL: files (aliases) | GraphQL: comments (issues) | membership | check-run writes | sign-off issues | app time (ms) | core time (ms) |",
     "|---|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
-    ...rows.map((r) =>
-      [
-        r.scenario.label,
-        r.evaluation,
-        r.filesChanged.toLocaleString("en-US"),
-        r.conclusion,
-        r.requests.total.toLocaleString("en-US"),
-        r.requests.rest.toLocaleString("en-US"),
-        `${r.requests.graphqlFiles} (${r.fileAliases.toLocaleString("en-US")})`,
-        `${r.requests.graphqlComments} (${r.issueAliases.toLocaleString("en-US")})`,
-        r.requests.membership,
-        r.requests.checkRunWrites,
-        r.requests.signOffIssues.toLocaleString("en-US"),
-        r.appMillis.toFixed(0),
-        r.coreMillis.toFixed(1),
-      ].join(" | "),
-    ).map((row) => `| ${row} |`),
+    ...rows
+      .map((r) =>
+        [
+          r.scenario.label,
+          r.evaluation,
+          r.filesChanged.toLocaleString("en-US"),
+          r.conclusion,
+          r.requests.total.toLocaleString("en-US"),
+          r.requests.rest.toLocaleString("en-US"),
+          `${r.requests.graphqlFiles} (${r.fileAliases.toLocaleString("en-US")})`,
+          `${r.requests.graphqlComments} (${r.issueAliases.toLocaleString("en-US")})`,
+          r.requests.membership,
+          r.requests.checkRunWrites,
+          r.requests.signOffIssues.toLocaleString("en-US"),
+          r.appMillis.toFixed(0),
+          r.coreMillis.toFixed(1),
+        ].join(" | "),
+      )
+      .map((row) => `| ${row} |`),
   ];
   return lines.join("\n");
 }

@@ -79,7 +79,10 @@ export async function measureSweep(models: number): Promise<SweepMeasurement[]> 
 
   const measure = async (day: string, now: string): Promise<SweepMeasurement> => {
     const from = app.requests.length;
-    const outcome = await sweepRepository({ octokit, log: app.probot.log, now: new Date(now), markerKey: testMarkerKey(), coordination: inProcessCoordination() }, repository);
+    const outcome = await sweepRepository(
+      { octokit, log: app.probot.log, now: new Date(now), markerKey: testMarkerKey(), coordination: inProcessCoordination() },
+      repository,
+    );
     const requests = app.requests.slice(from).filter((r: RecordedRequest) => !r.path.startsWith("/app/installations/"));
     return {
       models,
