@@ -15,7 +15,8 @@ h1{font-size:24px;margin:0 0 4px}h2{font-size:19px;margin:32px 0 8px;border-bott
 h3{font-size:16px;margin:24px 0 4px}h4{font-size:14px;margin:12px 0 4px}
 table{border-collapse:collapse;width:100%;margin:6px 0 12px;font-size:12.5px}
 th,td{border:1px solid #d0d7de;padding:3px 6px;text-align:left;vertical-align:top}
-th{background:#f6f8fa}thead th{position:sticky;top:0}
+th{background:#f6f8fa}
+.vt td:nth-child(2),.vt th:nth-child(2){width:21%}.dg{font-size:10.5px}
 caption{text-align:left;font-weight:600;padding:4px 0}
 code{font:12px ui-monospace,SFMono-Regular,Menlo,Consolas,"Liberation Mono",monospace;word-break:break-all}
 ul{margin:0;padding-left:18px}
@@ -210,18 +211,16 @@ function modelArticle(m: AuditModel, github: boolean): string {
 
 function versionTable(m: AuditModel, github: boolean): string {
   if (m.versions.length === 0) return "<p>No version in the audited history.</p>";
-  const head = `<th scope="col">Landed</th><th scope="col">Version</th><th scope="col">Commit</th><th scope="col">Digest</th><th scope="col">Changes</th><th scope="col">Gate</th><th scope="col">Evaluation</th>${github ? '<th scope="col">Sign-offs</th><th scope="col">Pull requests and check runs</th>' : ""}<th scope="col">Releases</th>`;
-  return `<table><caption>Versions of ${e(m.name)}</caption><thead><tr>${head}</tr></thead><tbody>${m.versions.map((v) => versionRow(v, github)).join("")}</tbody></table>`;
+  const head = `<th scope="col">Landed</th><th scope="col">Version, commit, digest</th><th scope="col">Changes</th><th scope="col">Gate</th><th scope="col">Evaluation</th>${github ? '<th scope="col">Sign-offs</th><th scope="col">Pull requests and check runs</th>' : ""}<th scope="col">Releases</th>`;
+  return `<table class="vt"><caption>Versions of ${e(m.name)}</caption><thead><tr>${head}</tr></thead><tbody>${m.versions.map((v) => versionRow(v, github)).join("")}</tbody></table>`;
 }
 
 function versionRow(v: AuditVersion, github: boolean): string {
   const version = v.from ? `${e(v.from)} → ${e(v.version)}` : e(v.version);
-  const gate = `<span class="o ${v.outcome}">${OUTCOME_MARK[v.outcome]} ${OUTCOME_LABEL[v.outcome]}</span>${v.outcomeSource === "recomputed" && v.outcome !== "not-gated" ? "" : ""}${gateDetail(v)}`;
+  const gate = `<span class="o ${v.outcome}">${OUTCOME_MARK[v.outcome]} ${OUTCOME_LABEL[v.outcome]}</span>${gateDetail(v)}`;
   const cells = [
     `<td>${e(v.date.slice(0, 10))}</td>`,
-    `<th scope="row">${version}</th>`,
-    `<td><code title="${e(v.subject)}">${e(v.commit.slice(0, 12))}</code></td>`,
-    `<td><code>${e(v.digest)}</code></td>`,
+    `<th scope="row">${version}<br><span class="muted">commit <code title="${e(v.subject)}">${e(v.commit.slice(0, 12))}</code></span><br><code class="dg">${e(v.digest)}</code></th>`,
     `<td>${e(v.kinds.join(", "))}${v.status !== "active" ? `<br>${e(v.status)}` : ""}</td>`,
     `<td>${gate}</td>`,
     `<td>${evaluation(v)}</td>`,

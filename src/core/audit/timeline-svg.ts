@@ -11,8 +11,8 @@ export const OUTCOME_LABEL: Record<GateOutcome, string> = {
 
 const WIDTH = 720;
 const HEIGHT = 58;
-const LEFT = 12;
-const RIGHT = WIDTH - 12;
+const LEFT = 36;
+const RIGHT = WIDTH - 36;
 const AXIS_Y = 22;
 const MIN_LABEL_GAP = 46;
 
