@@ -24,9 +24,15 @@ try {
     const page = await context.newPage();
     await page.goto(pathToFileURL(join(dir, "audit.html")).href);
     mkdirSync(dirname(out), { recursive: true });
-    await page.locator("#model-credit-scorer").scrollIntoViewIfNeeded();
-    await page.screenshot({ path: out, fullPage: false, clip: await clipOf(page) });
-    console.log(`wrote ${out}`);
+    // the top of the report (summary, method, findings), then one model with its timeline and versions
+    await page.screenshot({ path: out });
+    const modelShot = out.replace(/\.png$/, "-model.png");
+    await page.locator("#model-credit-scorer").screenshot({ path: modelShot });
+    const matrixShot = out.replace(/\.png$/, "-provisions.png");
+    const box = await page.locator("#provisions").boundingBox();
+    if (!box) throw new Error("the report has no provisions section");
+    await page.screenshot({ path: matrixShot, fullPage: true, clip: { x: box.x, y: box.y, width: box.width, height: Math.min(box.height, 760) } });
+    console.log(`wrote ${out}, ${modelShot} and ${matrixShot}`);
   } finally {
     await close();
   }
@@ -34,8 +40,3 @@ try {
   rmSync(work, { recursive: true, force: true });
 }
 
-/** The summary, the first provisions and the first model: what the screenshot in docs/audit.md shows. */
-async function clipOf(page: import("playwright-core").Page): Promise<{ x: number; y: number; width: number; height: number }> {
-  await page.evaluate(() => window.scrollTo(0, 0));
-  return { x: 0, y: 0, width: 1200, height: 900 };
-}

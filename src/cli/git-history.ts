@@ -1,17 +1,33 @@
 import type { HistoryStep, TagSnapshot } from "../core/audit/types.js";
-import { detectChanges } from "../core/detect/detect-changes.js";
+import { detectChanges, type ManifestLoader } from "../core/detect/detect-changes.js";
 import { evaluateGate } from "../core/evaluate/evaluate-gate.js";
 import type { ApprovalFacts, Requirement } from "../core/evaluate/types.js";
 import { globMatcher } from "../core/glob.js";
 import { componentRepoPath, loadManifest, type LoadedManifest } from "../core/manifest/load-manifest.js";
 import { isFileComponent } from "../core/manifest/schema.js";
-import { plannedReads } from "../core/plan-reads.js";
 import { parsePolicy, POLICY_PATH } from "../core/policy/load-policy.js";
 import { defaultPolicy, type Policy } from "../core/policy/schema.js";
-import type { FileContent, TreeEntry } from "../core/snapshot.js";
+import { MAX_HASHED_FILE_BYTES, type FileContent, type TreeEntry } from "../core/snapshot.js";
 import { CliError } from "./cli-error.js";
 import { parseCatFileBatch, readContents, fileContent, snapshotAt, type GitSnapshot } from "./git-snapshot.js";
 import { runGit } from "./git.js";
+
+/**
+ * A parser of manifests that parses each version once, for the history, the head and the tags
+ * alike: the audit keeps every version it reports anyway, and parsing is most of its work.
+ */
+export function manifestLoader(): ManifestLoader {
+  const results = new Map<string, ReturnType<typeof loadManifest>>();
+  return (path, text) => {
+    const key = `${path}\0${text}`;
+    let result = results.get(key);
+    if (!result) {
+      result = loadManifest(path, text);
+      results.set(key, result);
+    }
+    return result;
+  };
+}
 
 /** One commit of `git log --first-parent --raw`: what changed against its first parent. */
 export interface LoggedCommit {
@@ -23,7 +39,6 @@ export interface LoggedCommit {
 }
 
 const ZERO_SHA = /^0+$/;
-const MAX_READ_ROUNDS = 5;
 
 /**
  * The first-parent history of `commit`, oldest first, with every file each commit changed
@@ -84,14 +99,18 @@ async function blobSizes(repo: string, shas: ReadonlyArray<string>): Promise<Map
   return sizes;
 }
 
-/** Text blobs by sha, read with one `git cat-file --batch` (callers pass small files only: manifests and policies). */
-async function readBlobs(repo: string, shas: ReadonlyArray<string>): Promise<Map<string, FileContent>> {
-  const contents = new Map<string, FileContent>();
-  const distinct = [...new Set(shas)];
+/** Blob contents by sha, shared by the reads of one audit: a manifest version read for the history is not read again for a tag. */
+export type BlobCache = Map<string, FileContent>;
+
+/** Text blobs by sha, read with one `git cat-file --batch` (small files only: manifests and policies); known ones come from `cache`. */
+async function readBlobs(repo: string, shas: ReadonlyArray<string>, cache: BlobCache = new Map()): Promise<BlobCache> {
+  const contents = cache;
+  const distinct = [...new Set(shas)].filter((sha) => !cache.has(sha));
   if (distinct.length === 0) return contents;
   const sizes = await blobSizes(repo, distinct);
-  const readable = distinct.filter((sha) => (sizes.get(sha) ?? Infinity) <= 1024 * 1024);
-  for (const sha of distinct) if (!readable.includes(sha)) contents.set(sha, { kind: "unreadable", reason: sizes.has(sha) ? `too large (${sizes.get(sha)} bytes)` : "missing from the git object database" });
+  const readable = distinct.filter((sha) => (sizes.get(sha) ?? Infinity) <= MAX_HASHED_FILE_BYTES);
+  const readableSet = new Set(readable);
+  for (const sha of distinct) if (!readableSet.has(sha)) contents.set(sha, { kind: "unreadable", reason: sizes.has(sha) ? `too large (${sizes.get(sha)} bytes)` : "missing from the git object database" });
   if (readable.length > 0) {
     const result = await runGit(repo, ["cat-file", "--batch"], readable.map((s) => `${s}\n`).join(""));
     if (result.code !== 0) throw new CliError(`cannot read files from git: ${result.stderr}`);
@@ -114,7 +133,7 @@ const OFFLINE_FACTS = (headSha: string): ApprovalFacts => ({ available: false, a
  * evaluation age at the commit's date). Component files are read as the gate reads them
  * (plannedReads), all steps together: one git process per read round, not one per commit.
  */
-export async function readModelHistory(repo: string, commit: string): Promise<HistoryStep[]> {
+export async function readModelHistory(repo: string, commit: string, load: ManifestLoader = manifestLoader(), blobs: BlobCache = new Map()): Promise<HistoryStep[]> {
   const log = await logFirstParent(repo, commit);
 
   // policies first: which files are manifests depends on the policy in force
@@ -158,16 +177,12 @@ export async function readModelHistory(repo: string, commit: string): Promise<Hi
     }
     apply(c);
   }
-  const manifestTexts = await readBlobs(repo, [...manifestShas]);
-  const parsed = new Map<string, LoadedManifest | undefined>();
+  const manifestTexts = await readBlobs(repo, [...manifestShas], blobs);
   const manifestAt = (path: string, sha: string): LoadedManifest | undefined => {
-    const key = `${sha}\0${path}`;
-    if (!parsed.has(key)) {
-      const content = manifestTexts.get(sha);
-      const result = content?.kind === "text" ? loadManifest(path, content.text) : undefined;
-      parsed.set(key, result?.ok ? result.loaded : undefined);
-    }
-    return parsed.get(key);
+    const content = manifestTexts.get(sha);
+    if (content?.kind !== "text") return undefined;
+    const result = load(path, content.text);
+    return result.ok ? result.loaded : undefined;
   };
 
   // replay 2: one pair of small snapshots per step, holding the manifests it touches and their components
@@ -217,24 +232,19 @@ export async function readModelHistory(repo: string, commit: string): Promise<Hi
     pending.push({ logged: c, state, base, head });
   }
 
-  // the component files the gate verifies, read for all steps together
-  for (let round = 0; round < MAX_READ_ROUNDS; round++) {
-    const requests = pending.map((p) => {
-      const plan = plannedReads(p.state.policy, p.base, p.head);
-      return [
-        { snapshot: p.base, paths: plan.base },
-        { snapshot: p.head, paths: plan.head },
-      ];
-    }).flat().filter((r) => r.paths.length > 0);
-    if (requests.length === 0) break;
-    await sizeEntries(repo, requests.flatMap(({ snapshot, paths }) => paths.map((path) => snapshot.entries.get(path)).filter((e): e is TreeEntry => e !== undefined)));
-    await readContents(repo, requests);
-    if (round === MAX_READ_ROUNDS - 1) throw new CliError(`the evaluation of the history still asked for files after ${MAX_READ_ROUNDS} rounds of reads`);
-  }
+  // the component files the gate verifies (plannedReads asks for exactly these: component files
+  // of the manifests, at most MAX_HASHED_FILE_BYTES), read for all steps together
+  const componentReads = pending.flatMap(({ base, head }) =>
+    [base, head].map((snapshot) => ({ snapshot, paths: [...snapshot.entries.keys()].filter((path) => !snapshot.contents.has(path)) })),
+  );
+  await sizeEntries(repo, componentReads.flatMap(({ snapshot, paths }) => paths.map((path) => snapshot.entries.get(path)!)));
+  // a file too large to hash is not read: the evaluation reports it from the tree entry
+  const small = (snapshot: GitSnapshot, path: string): boolean => (snapshot.entries.get(path)?.size ?? Infinity) <= MAX_HASHED_FILE_BYTES;
+  await readContents(repo, componentReads.map(({ snapshot, paths }) => ({ snapshot, paths: paths.filter((path) => small(snapshot, path)) })));
 
   const steps: HistoryStep[] = [];
   for (const { logged, state, base, head } of pending) {
-    const detected = detectChanges(state.policy, base, head);
+    const detected = detectChanges(state.policy, base, head, load);
     if (detected.changes.length === 0) continue;
     const decision = evaluateGate({ policy: state.policy, base, head, facts: OFFLINE_FACTS(logged.commit), now: new Date(logged.date), detected });
     if (state.error) {
@@ -288,7 +298,7 @@ async function sizeEntries(repo: string, entries: ReadonlyArray<TreeEntry>): Pro
 }
 
 /** Every tag of the repository that names a commit, with the model versions its tree declares (manifest globs of `policy`). */
-export async function readTags(repo: string, policy: Policy): Promise<TagSnapshot[]> {
+export async function readTags(repo: string, policy: Policy, load: ManifestLoader = manifestLoader(), blobs: BlobCache = new Map()): Promise<TagSnapshot[]> {
   const result = await runGit(repo, ["for-each-ref", "refs/tags", "--format=%(refname:strip=2)%00%(objectname)%00%(*objectname)%00%(objecttype)%00%(*objecttype)%00%(creatordate:iso-strict)"]);
   if (result.code !== 0) throw new CliError(`cannot list the tags: ${result.stderr}`);
   const isManifest = globMatcher(policy.models.manifests);
@@ -304,11 +314,11 @@ export async function readTags(repo: string, policy: Policy): Promise<TagSnapsho
     tags.push(tag);
     wanted.push({ tag, manifests: [...snapshot.entries.values()].filter((e) => isManifest(e.path)) });
   }
-  const texts = await readBlobs(repo, wanted.flatMap((w) => w.manifests.map((m) => m.blobSha)));
+  const texts = await readBlobs(repo, wanted.flatMap((w) => w.manifests.map((m) => m.blobSha)), blobs);
   for (const { tag, manifests } of wanted) {
     for (const entry of manifests) {
       const content = texts.get(entry.blobSha);
-      const loaded = content?.kind === "text" ? loadManifest(entry.path, content.text) : undefined;
+      const loaded = content?.kind === "text" ? load(entry.path, content.text) : undefined;
       if (loaded?.ok) tag.models.push({ name: loaded.loaded.manifest.name, version: loaded.loaded.manifest.version, digest: loaded.loaded.digest, status: loaded.loaded.manifest.status });
     }
     tag.models.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));

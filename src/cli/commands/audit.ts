@@ -11,7 +11,7 @@ import { defaultPolicy, type Policy } from "../../core/policy/schema.js";
 import type { FileError } from "../../core/yaml/load-yaml.js";
 import { modelgateVersion } from "../../version.js";
 import { CliError } from "../cli-error.js";
-import { readModelHistory, readTags } from "../git-history.js";
+import { manifestLoader, readModelHistory, readTags, type BlobCache } from "../git-history.js";
 import { readPlanned, readTextFile, snapshotAt, type GitSnapshot } from "../git-snapshot.js";
 import { defaultBranch, resolveCommit } from "../git.js";
 import { bomTimestamp, repositoryName } from "./bom.js";
@@ -46,12 +46,14 @@ export async function runAudit(options: AuditOptions): Promise<AuditReport> {
     else policyErrors = parsed.errors;
   }
 
-  const history = await readModelHistory(repo, commit);
+  const load = manifestLoader();
+  const blobs: BlobCache = new Map();
+  const history = await readModelHistory(repo, commit, load, blobs);
 
   // the head judged as if every model were new: hashes, provenance and evaluation currency today, and every unmanaged file
   const empty: GitSnapshot = { commit: "", entries: new Map(), contents: new Map() };
   await readPlanned(repo, policy, empty, head);
-  const detected = detectChanges(policy, empty, head);
+  const detected = detectChanges(policy, empty, head, load);
   const decision = evaluateGate({
     policy,
     base: empty,
@@ -65,7 +67,7 @@ export async function runAudit(options: AuditOptions): Promise<AuditReport> {
   const toolVersion = await modelgateVersion();
   const bom = buildBom({ repository, ref, commit, models, timestamp: bomTimestamp(now, process.env["SOURCE_DATE_EPOCH"]), toolVersion });
 
-  const tags = await readTags(repo, policy);
+  const tags = await readTags(repo, policy, load, blobs);
   const github = options.github
     ? await options.github({ policy, commits: new Set(history.map((s) => s.commit)), tagCommits: new Map(tags.map((t) => [t.name, t.commit])) })
     : undefined;
@@ -95,7 +97,8 @@ export async function writeAudit(report: AuditReport, dir: string): Promise<stri
   const files = [join(dir, AUDIT_JSON), join(dir, AUDIT_HTML)];
   try {
     await mkdir(dir, { recursive: true });
-    await writeFile(files[0]!, JSON.stringify(report, null, 2) + "\n");
+    // compact: a large repository's report is tens of megabytes (`jq . audit.json` pretty-prints it)
+    await writeFile(files[0]!, JSON.stringify(report) + "\n");
     await writeFile(files[1]!, renderAuditHtml(report));
   } catch (error) {
     throw new CliError(`cannot write the audit into ${dir}: ${(error as Error).message}`);

@@ -26,6 +26,7 @@ const OFFLINE_INDEPENDENCE =
  * evidence when it was read, the inventory at the head and the coverage of every provision.
  */
 export function buildAuditReport(input: AuditInput): AuditReport {
+  const index = indexInput(input);
   const byName = new Map<string, AuditModel>();
   const model = (name: string, manifest: string): AuditModel => {
     let entry = byName.get(name);
@@ -43,7 +44,7 @@ export function buildAuditReport(input: AuditInput): AuditReport {
       if (!change) continue;
       const entry = model(verdict.name, verdict.manifestPath);
       entry.manifest = verdict.manifestPath;
-      entry.versions.push(versionOf(input, step, change, verdict));
+      entry.versions.push(versionOf(input, index, step, change, verdict));
     }
   }
 
@@ -55,7 +56,7 @@ export function buildAuditReport(input: AuditInput): AuditReport {
     const judged = headVerdicts.get(loaded.manifest.name);
     const requirements = stateRequirements(judged?.requirements ?? []);
     entry.current = { version: loaded.manifest.version, digest: loaded.digest, verdict: verdictOf(requirements), requirements };
-    const bom = input.head.bom.find((c) => c.name === loaded.manifest.name);
+    const bom = index.bomByName.get(loaded.manifest.name);
     if (bom) entry.bom = bom;
   }
   for (const issue of input.github?.endOfLifeIssues ?? []) byName.get(issue.model)?.endOfLife.push(issue);
@@ -123,7 +124,32 @@ function sourceNotes(input: AuditInput): string[] {
   return notes;
 }
 
-function versionOf(input: AuditInput, step: AuditInput["history"][number], change: ModelChange, verdict: ModelVerdict): AuditVersion {
+/** Lookups the report makes once per version, built once (a large repository has 10,000 versions). */
+interface InputIndex {
+  bomByName: Map<string, AuditInput["head"]["bom"][number]>;
+  /** `name\0version\0digest\0retired` -> tag names holding that model version. */
+  tagsByVersion: Map<string, string[]>;
+  pullByMergeCommit: Map<string, NonNullable<AuditInput["github"]>["pullRequests"][number]>;
+}
+
+const versionKey = (name: string, version: string, digest: string, status: string): string => `${name}\0${version}\0${digest}\0${status === "decommissioned" ? "retired" : "live"}`;
+
+function indexInput(input: AuditInput): InputIndex {
+  const bomByName = new Map<string, AuditInput["head"]["bom"][number]>();
+  for (const component of input.head.bom) if (!bomByName.has(component.name)) bomByName.set(component.name, component);
+  const tagsByVersion = new Map<string, string[]>();
+  for (const tag of input.tags) {
+    for (const m of tag.models) {
+      const key = versionKey(m.name, m.version, m.digest, m.status);
+      tagsByVersion.set(key, [...(tagsByVersion.get(key) ?? []), tag.name]);
+    }
+  }
+  const pullByMergeCommit = new Map<string, NonNullable<AuditInput["github"]>["pullRequests"][number]>();
+  for (const pr of input.github?.pullRequests ?? []) if (pr.mergeCommitSha) pullByMergeCommit.set(pr.mergeCommitSha, pr);
+  return { bomByName, tagsByVersion, pullByMergeCommit };
+}
+
+function versionOf(input: AuditInput, index: InputIndex, step: AuditInput["history"][number], change: ModelChange, verdict: ModelVerdict): AuditVersion {
   const manifest = (change.head ?? change.base) as LoadedManifest;
   const version = change.toVersion ?? change.fromVersion ?? manifest.manifest.version;
   const requirements = offlineRequirements(verdict.requirements);
@@ -131,7 +157,7 @@ function versionOf(input: AuditInput, step: AuditInput["history"][number], chang
   const github = input.github;
   const intent = signOffIntent(change.kinds);
   const issue = github?.signOffIssues.find((i) => i.model === change.name && i.digest === change.digest && i.intent === intent);
-  const landedBy = github?.pullRequests.find((pr) => pr.mergeCommitSha === step.commit);
+  const landedBy = index.pullByMergeCommit.get(step.commit);
   const prNumbers = new Set<number>([...(landedBy ? [landedBy.number] : []), ...(issue?.pulls ?? [])]);
   const pullRequests = (github?.pullRequests ?? []).filter((pr) => prNumbers.has(pr.number)).map((pr) => ({ number: pr.number, url: pr.url, title: pr.title }));
   const checkRuns = checkRunsOf(github?.checkRuns ?? [], github?.pullRequests ?? [], github?.releases ?? [], change.name, change.digest, prNumbers);
@@ -157,7 +183,7 @@ function versionOf(input: AuditInput, step: AuditInput["history"][number], chang
     ...(issue ? { signOffIssue: { number: issue.number, url: issue.url, state: issue.state } } : {}),
     checkRuns: checkRuns.map(({ override: _override, ...run }) => run),
     pullRequests,
-    releases: releasesCarrying(input, change.name, version, change.digest, change.head?.manifest.status ?? "deleted"),
+    releases: releasesCarrying(input, index, versionKey(change.name, version, change.digest, change.head?.manifest.status ?? "deleted")),
   };
 }
 
@@ -218,17 +244,16 @@ function verdictOf(requirements: ReadonlyArray<Requirement>): Verdict {
   return requirements.some((r) => r.status === "pending") ? "action_required" : "success";
 }
 
-function releasesCarrying(input: AuditInput, name: string, version: string, digest: string, status: string): AuditVersion["releases"] {
+function releasesCarrying(input: AuditInput, index: InputIndex, key: string): AuditVersion["releases"] {
   // a decommissioned version keeps its digest: the status tells the tags of its life from those of its retirement
-  const retired = (s: string): boolean => s === "decommissioned";
-  const carries = (tag: string): boolean =>
-    input.tags.find((t) => t.name === tag)?.models.some((m) => m.name === name && m.version === version && m.digest === digest && retired(m.status) === retired(status)) ?? false;
+  const tags = new Set(index.tagsByVersion.get(key) ?? []);
+  if (tags.size === 0) return [];
   if (input.github) {
     return input.github.releases
-      .filter((r) => carries(r.tag))
+      .filter((r) => tags.has(r.tag))
       .map((r) => ({ tag: r.tag, url: r.url, ...(r.publishedAt ? { publishedAt: r.publishedAt } : {}), prerelease: r.prerelease, draft: r.draft }));
   }
-  return input.tags.filter((t) => carries(t.name)).map((t) => ({ tag: t.name, ...(t.date ? { publishedAt: t.date } : {}) }));
+  return input.tags.filter((t) => tags.has(t.name)).map((t) => ({ tag: t.name, ...(t.date ? { publishedAt: t.date } : {}) }));
 }
 
 function releaseRows(input: AuditInput): AuditReport["releases"] {

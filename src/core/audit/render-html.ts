@@ -1,8 +1,9 @@
 import type { Requirement } from "../evaluate/types.js";
+import { shortDigest } from "../render/markdown.js";
 import { escapeHtml as e, safeHref } from "./html-escape.js";
 import { provisionAnchor } from "./ids.js";
 import { PROVISION_CLAUSES } from "./provisions.js";
-import { OUTCOME_LABEL, timelineMarkerDefs, timelineSvg } from "./timeline-svg.js";
+import { MARKER_ID, OUTCOME_LABEL, timelineMarkerDefs, timelineSvg } from "./timeline-svg.js";
 import type { AuditModel, AuditReport, AuditVersion, GateOutcome, ProvisionRow } from "./types.js";
 
 // no script, no font, no image from elsewhere: the CSP makes a browser refuse any request the page could make
@@ -16,13 +17,13 @@ h3{font-size:16px;margin:24px 0 4px}h4{font-size:14px;margin:12px 0 4px}
 table{border-collapse:collapse;width:100%;margin:6px 0 12px;font-size:12.5px}
 th,td{border:1px solid #d0d7de;padding:3px 6px;text-align:left;vertical-align:top}
 th{background:#f6f8fa}
-.vt td:nth-child(2),.vt th:nth-child(2){width:21%}.dg{font-size:10.5px}
+.vt tbody th{width:21%;font-weight:400}.vt tbody th code{font-size:10.5px}
 caption{text-align:left;font-weight:600;padding:4px 0}
 code{font:12px ui-monospace,SFMono-Regular,Menlo,Consolas,"Liberation Mono",monospace;word-break:break-all}
 ul{margin:0;padding-left:18px}
 .muted,.d{color:#57606a}.d{font-size:11px}.e{text-anchor:end}
 .tl{width:100%;max-width:720px;height:auto;display:block;margin:4px 0}.tl text{font-size:11px;text-anchor:middle;fill:#1f2328}.tl text.d{text-anchor:start}.tl text.d.e{text-anchor:end}
-.o{font-weight:600;white-space:nowrap}.passed{color:#1a7f37}.failed{color:#cf222e}.pending{color:#57606a}.overridden{color:#9a6700}.not-gated{color:#57606a}
+.vt b{white-space:nowrap}.passed{color:#1a7f37}.failed{color:#cf222e}.pending{color:#57606a}.overridden{color:#9a6700}.not-gated{color:#57606a}
 .evidenced{color:#1a7f37;font-weight:600}.partly{color:#9a6700;font-weight:600}.organisational{color:#57606a}
 .failure{color:#cf222e}.warning{color:#9a6700}
 .legend span{margin-right:14px;white-space:nowrap}.legend svg{vertical-align:middle}
@@ -89,7 +90,7 @@ function sources(report: AuditReport): string {
     report.sources.notes.map((n) => `<li>${e(n)}</li>`).join("") +
     `<li>Policy: ${policy}.</li></ul>` +
     `<p class="legend" aria-label="Legend of the gate outcomes">${(Object.keys(OUTCOME_LABEL) as GateOutcome[])
-      .map((o) => `<span><svg width="16" height="16" viewBox="-8 -8 16 16" aria-hidden="true"><use href="#mk-${o}"/></svg> ${OUTCOME_MARK[o]} ${OUTCOME_LABEL[o]}</span>`)
+      .map((o) => `<span><svg width="16" height="16" viewBox="-8 -8 16 16" aria-hidden="true"><use href="#${MARKER_ID[o]}"/></svg> ${OUTCOME_MARK[o]} ${OUTCOME_LABEL[o]}</span>`)
       .join("")}</p></section>`
   );
 }
@@ -194,14 +195,10 @@ function models(report: AuditReport): string {
 function modelArticle(m: AuditModel, github: boolean): string {
   const out = [`<article id="${e(m.id)}" aria-labelledby="${e(m.id)}-h"><h3 id="${e(m.id)}-h">${e(m.name)}</h3>`];
   const current = m.current ? `version ${e(m.current.version)}, digest <code>${e(m.current.digest)}</code>, state at the head ${verdictText(m.current.verdict)}` : "no longer declared at the head";
-  out.push(`<p>Manifest <code>${e(m.manifest)}</code> · status <strong>${e(m.status)}</strong> · ${current}</p>`);
+  const bom = m.bom ? ` · ML-BOM entry <code>${e(m.bom["bom-ref"] ?? m.name)}</code> (in audit.json)` : "";
+  out.push(`<p>Manifest <code>${e(m.manifest)}</code> · status <strong>${e(m.status)}</strong> · ${current}${bom}</p>`);
   const failing = (m.current?.requirements ?? []).filter((r) => r.status !== "met");
   if (failing.length > 0) out.push(`<p>At the head: ${requirementList(failing)}</p>`);
-  if (m.bom) {
-    const files = m.bom.components?.length ?? 0;
-    const datasets = m.bom.modelCard?.modelParameters?.datasets?.length ?? 0;
-    out.push(`<p>ML-BOM entry: <code>${e(m.bom["bom-ref"] ?? m.name)}</code> (machine-learning-model, ${files} file component${files === 1 ? "" : "s"}, ${datasets} dataset${datasets === 1 ? "" : "s"}; in audit.json).</p>`);
-  }
   out.push(timelineSvg(m));
   out.push(versionTable(m, github));
   for (const issue of m.endOfLife) out.push(endOfLife(issue));
@@ -211,38 +208,44 @@ function modelArticle(m: AuditModel, github: boolean): string {
 
 function versionTable(m: AuditModel, github: boolean): string {
   if (m.versions.length === 0) return "<p>No version in the audited history.</p>";
-  const head = `<th scope="col">Landed</th><th scope="col">Version, commit, digest</th><th scope="col">Changes</th><th scope="col">Gate</th><th scope="col">Evaluation</th>${github ? '<th scope="col">Sign-offs</th><th scope="col">Pull requests and check runs</th>' : ""}<th scope="col">Releases</th>`;
-  return `<table class="vt"><caption>Versions of ${e(m.name)}</caption><thead><tr>${head}</tr></thead><tbody>${m.versions.map((v) => versionRow(v, github)).join("")}</tbody></table>`;
+  // a simple table (one header row, one header column): browsers and screen readers infer the scopes
+  const head = `<th>Landed<th>Version, commit, digest<th>Changes<th>Gate<th>Evaluation${github ? "<th>Sign-offs<th>Pull requests and check runs" : ""}<th>Releases`;
+  const rows: string[] = [];
+  let previous: AuditVersion | undefined;
+  for (const v of m.versions) {
+    rows.push(versionRow(v, github, previous));
+    previous = v;
+  }
+  return `<table class="vt"><caption>Versions of ${e(m.name)}</caption><thead><tr>${head}</tr></thead><tbody>${rows.join("")}</tbody></table>`;
 }
 
-function versionRow(v: AuditVersion, github: boolean): string {
-  const version = v.from ? `${e(v.from)} → ${e(v.version)}` : e(v.version);
-  const gate = `<span class="o ${v.outcome}">${OUTCOME_MARK[v.outcome]} ${OUTCOME_LABEL[v.outcome]}</span>${gateDetail(v)}`;
+// one row per version, thousands of them in a large repository: end tags that HTML makes optional are left out
+function versionRow(v: AuditVersion, github: boolean, previous: AuditVersion | undefined): string {
+  // "from → to" only when the version before is not the row above (the usual case needs no arrow)
+  const version = v.from && v.from !== previous?.version ? `${e(v.from)} → ${e(v.version)}` : e(v.version);
   const cells = [
-    `<td>${e(v.date.slice(0, 10))}</td>`,
-    `<th scope="row">${version}<br><span class="muted">commit <code title="${e(v.subject)}">${e(v.commit.slice(0, 12))}</code></span><br><code class="dg">${e(v.digest)}</code></th>`,
-    `<td>${e(v.kinds.join(", "))}${v.status !== "active" ? `<br>${e(v.status)}` : ""}</td>`,
-    `<td>${gate}</td>`,
-    `<td>${evaluation(v)}</td>`,
+    `<td>${e(v.date.slice(0, 10))}`,
+    `<th>${version}<br><code>${e(v.commit.slice(0, 12))}<br>${e(shortDigest(v.digest))}</code>`,
+    `<td>${e(v.kinds.join(", "))}${v.status !== "active" ? `<br>${e(v.status)}` : ""}`,
+    `<td><b class="${v.outcome}">${OUTCOME_MARK[v.outcome]} ${OUTCOME_LABEL[v.outcome]}</b>${gateDetail(v)}`,
+    `<td>${evaluation(v, previous)}`,
   ];
   if (github) {
     const signOffs = v.signOffs.map((s) => `${s.state === "approved" ? "✓" : "✗"} ${e(s.role)}: ${link(s.url, `@${s.by}`)} ${e(s.at.slice(0, 10))}`).join("<br>");
     const issue = v.signOffIssue ? `${link(v.signOffIssue.url, `#${v.signOffIssue.number}`)}${signOffs ? "<br>" : ""}` : "";
-    cells.push(`<td>${issue}${signOffs || (issue ? "none" : "—")}</td>`);
+    cells.push(`<td>${issue}${signOffs || (issue ? "none" : "—")}`);
     const prs = v.pullRequests.map((p) => link(p.url, `#${p.number}`)).join(", ");
     const runs = v.checkRuns.map((r) => `${link(r.url, r.name)}: ${e(r.modelVerdict ?? r.conclusion ?? "in progress")}${r.release ? ` (${e(r.release)})` : ""}`).join("<br>");
-    cells.push(`<td>${prs}${prs && runs ? "<br>" : ""}${runs || (prs ? "" : "—")}</td>`);
+    cells.push(`<td>${prs}${prs && runs ? "<br>" : ""}${runs || (prs ? "" : "—")}`);
   }
-  cells.push(`<td>${v.releases.map((r) => (r.url ? link(r.url, r.tag) : e(r.tag))).join(", ") || "—"}</td>`);
-  return `<tr id="${e(v.id)}">${cells.join("")}</tr>`;
+  cells.push(`<td>${v.releases.map((r) => (r.url ? link(r.url, r.tag) : e(r.tag))).join(", ") || "—"}`);
+  return `<tr id="${e(v.id)}">${cells.join("")}`;
 }
 
 function gateDetail(v: AuditVersion): string {
-  const open = v.recomputed.requirements.filter((r) => r.status === "failed");
-  const pending = v.recomputed.requirements.filter((r) => r.status === "pending").length;
+  const failed = v.recomputed.requirements.filter((r) => r.status === "failed");
   const parts: string[] = [];
-  if (open.length > 0) parts.push(requirementList(open));
-  if (pending > 0 && v.outcome !== "failed") parts.push(`<span class="muted">${pending} pending (approvals${v.outcomeSource === "recomputed" ? " not readable offline" : ""})</span>`);
+  if (failed.length > 0) parts.push(requirementList(failed));
   if (v.outcomeSource === "check-run") parts.push('<span class="muted">from the check run</span>');
   return parts.length > 0 ? `<br>${parts.join("<br>")}` : "";
 }
@@ -251,13 +254,23 @@ function requirementList(requirements: ReadonlyArray<Requirement>): string {
   return requirements.map((r) => `<span class="${r.status === "failed" ? "failed" : "pending"}">${r.status === "failed" ? "✗" : "…"} ${e(r.id)}</span>: ${e(r.message)} [${e(r.provision)}]`).join("<br>");
 }
 
-function evaluation(v: AuditVersion): string {
+/** The threats and how each was addressed; answers shared by several threats are written once. */
+function threatText(threats: Record<string, string>): string {
+  const byAnswer = new Map<string, string[]>();
+  for (const [threat, how] of Object.entries(threats)) byAnswer.set(how, [...(byAnswer.get(how) ?? []), threat]);
+  return [...byAnswer].map(([how, names]) => `${e(names.join(", "))}: ${e(how)}`).join("<br>");
+}
+
+function evaluation(v: AuditVersion, previous: AuditVersion | undefined): string {
   if (v.evaluations.length === 0) return v.recomputed.requirements.some((r) => r.id === "evaluation.bound") ? "none bound to this digest" : "not required";
+  const previousThreats = previous?.evaluations.at(-1)?.threats;
   return v.evaluations
     .map((r) => {
       const report = r.report ? ` · ${safeHref(r.report) ? link(r.report, "report") : `<code>${e(r.report)}</code>`}` : "";
-      const threats = Object.entries(r.threats).map(([t, how]) => `<li>${e(t)}: ${e(how)}</li>`).join("");
-      return `${r.result === "pass" ? '<span class="passed">pass</span>' : '<span class="failed">fail</span>'} · @${e(r.evaluator)} · ${e(r.date)}${report}${threats ? `<ul>${threats}</ul>` : ""}`;
+      const same = previous && previousThreats && JSON.stringify(previousThreats) === JSON.stringify(r.threats) && Object.keys(r.threats).length > 0;
+      // the same answers as the version in the row above are not repeated
+      const threats = same ? `threats: as for ${e(previous.version)}` : threatText(r.threats);
+      return `${r.result === "pass" ? "pass" : '<span class="failed">fail</span>'} · @${e(r.evaluator)} · ${e(r.date)}${report}${threats ? `<br>${threats}` : ""}`;
     })
     .join("<br>");
 }
