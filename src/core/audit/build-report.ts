@@ -54,7 +54,8 @@ export function buildAuditReport(input: AuditInput): AuditReport {
     entry.manifest = loaded.path;
     entry.status = loaded.manifest.status;
     const judged = headVerdicts.get(loaded.manifest.name);
-    const requirements = stateRequirements(judged?.requirements ?? []);
+    // a retired model is judged by its disposal (end of life), not by evidence for shipping it
+    const requirements = loaded.manifest.status === "decommissioned" ? [] : stateRequirements(judged?.requirements ?? []);
     entry.current = { version: loaded.manifest.version, digest: loaded.digest, verdict: verdictOf(requirements), requirements };
     const bom = index.bomByName.get(loaded.manifest.name);
     if (bom) entry.bom = bom;
