@@ -69,6 +69,8 @@ export async function readGitHubEvidence(target: GitHubAuditTarget, local: Local
     auth: target.token,
     ...(target.apiUrl ? { baseUrl: target.apiUrl.replace(/\/+$/, "") } : {}),
     userAgent: "modelgate-audit",
+    // failures are reported once, as the CLI's message (exit 2), not also by Octokit's request log
+    log: { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined },
     ...(fetchImpl ? { request: { fetch: fetchImpl } } : {}),
   });
   const read = async <T>(what: string, call: () => Promise<T>): Promise<T> => {
