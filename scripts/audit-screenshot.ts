@@ -29,9 +29,13 @@ try {
     const modelShot = out.replace(/\.png$/, "-model.png");
     await page.locator("#model-credit-scorer").screenshot({ path: modelShot });
     const matrixShot = out.replace(/\.png$/, "-provisions.png");
-    const box = await page.locator("#provisions").boundingBox();
-    if (!box) throw new Error("the report has no provisions section");
-    await page.screenshot({ path: matrixShot, fullPage: true, clip: { x: box.x, y: box.y, width: box.width, height: Math.min(box.height, 760) } });
+    // page coordinates: boundingBox is relative to the viewport, which the element screenshot scrolled
+    await page.evaluate("window.scrollTo(0, 0)");
+    // from the header of the table to the provisions of 5.2 (secure development), where most evidence is
+    const table = await page.locator("#provisions table").boundingBox();
+    const from = await page.locator("[id='provision-5.2.1-1']").boundingBox();
+    if (!table || !from) throw new Error("the report has no provisions table");
+    await page.screenshot({ path: matrixShot, fullPage: true, clip: { x: table.x, y: from.y - 30, width: table.width, height: 760 } });
     console.log(`wrote ${out}, ${modelShot} and ${matrixShot}`);
   } finally {
     await close();

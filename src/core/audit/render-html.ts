@@ -17,7 +17,10 @@ h3{font-size:16px;margin:24px 0 4px}h4{font-size:14px;margin:12px 0 4px}
 table{border-collapse:collapse;width:100%;margin:6px 0 12px;font-size:12.5px}
 th,td{border:1px solid #d0d7de;padding:3px 6px;text-align:left;vertical-align:top}
 th{background:#f6f8fa}
-.vt tbody th{width:21%;font-weight:400}.vt tbody th code{font-size:10.5px}
+.vt tbody th{font-weight:400}.vt tbody th code{font-size:10.5px}.vt td{overflow-wrap:anywhere}.vt{table-layout:fixed}.pv tbody th{white-space:nowrap}
+.pv thead th:nth-child(2){width:20%}.pv thead th:nth-child(3){width:11%}.pv thead th:nth-child(4){width:23%}.pv thead th:nth-child(5){width:22%}
+.vt thead th:nth-child(1){width:9%}.vt thead th:nth-child(2){width:14%}.vt thead th:nth-child(3){width:11%}.vt thead th:nth-child(4){width:26%}.vt thead th:nth-child(5){width:31%}.vt thead th:nth-child(6){width:9%}
+.gh thead th:nth-child(1){width:8%}.gh thead th:nth-child(2){width:12%}.gh thead th:nth-child(3){width:9%}.gh thead th:nth-child(4){width:17%}.gh thead th:nth-child(5){width:22%}.gh thead th:nth-child(6){width:12%}.gh thead th:nth-child(7){width:12%}.gh thead th:nth-child(8){width:8%}
 caption{text-align:left;font-weight:600;padding:4px 0}
 code{font:12px ui-monospace,SFMono-Regular,Menlo,Consolas,"Liberation Mono",monospace;word-break:break-all}
 ul{margin:0;padding-left:18px}
@@ -111,7 +114,7 @@ function provisions(report: AuditReport): string {
     `<section id="provisions" aria-labelledby="provisions-h"><h2 id="provisions-h">Coverage of EN 304 223 provisions</h2>`,
     `<p>Every provision of ETSI EN 304 223 V2.1.1 clause 5, from 5.1.1-1 to 5.5.1-2 (${report.provisions.length} provisions). <em>Evidenced</em>: modelgate checks or records it and this repository's evidence is linked. `,
     `<em>Partly</em>: modelgate records part of it; what is missing is named. <em>Organisational</em>: outside modelgate (training, policies, contracts, runtime operations).</p>`,
-    `<table><caption>Provisions and the evidence of this repository</caption><thead><tr><th scope="col">Provision</th><th scope="col">Title</th><th scope="col">Coverage</th><th scope="col">What modelgate evidences</th><th scope="col">In this repository</th><th scope="col">Outside modelgate</th></tr></thead>`,
+    `<table class="pv"><caption>Provisions and the evidence of this repository</caption><thead><tr><th scope="col">Provision</th><th scope="col">Title</th><th scope="col">Coverage</th><th scope="col">What modelgate evidences</th><th scope="col">In this repository</th><th scope="col">Outside modelgate</th></tr></thead>`,
   ];
   for (const clause of PROVISION_CLAUSES) {
     const rows = report.provisions.filter((p) => p.clause === clause.clause);
@@ -216,7 +219,7 @@ function versionTable(m: AuditModel, github: boolean): string {
     rows.push(versionRow(v, github, previous));
     previous = v;
   }
-  return `<table class="vt"><caption>Versions of ${e(m.name)}</caption><thead><tr>${head}</tr></thead><tbody>${rows.join("")}</tbody></table>`;
+  return `<table class="vt${github ? " gh" : ""}"><caption>Versions of ${e(m.name)}</caption><thead><tr>${head}</tr></thead><tbody>${rows.join("")}</tbody></table>`;
 }
 
 // one row per version, thousands of them in a large repository: end tags that HTML makes optional are left out
@@ -258,7 +261,7 @@ function requirementList(requirements: ReadonlyArray<Requirement>): string {
 function threatText(threats: Record<string, string>): string {
   const byAnswer = new Map<string, string[]>();
   for (const [threat, how] of Object.entries(threats)) byAnswer.set(how, [...(byAnswer.get(how) ?? []), threat]);
-  return [...byAnswer].map(([how, names]) => `${e(names.join(", "))}: ${e(how)}`).join("<br>");
+  return [...byAnswer].map(([how, names]) => `<i>${e(names.join(", "))}</i>: ${e(how)}`).join("<br>");
 }
 
 function evaluation(v: AuditVersion, previous: AuditVersion | undefined): string {
