@@ -1,5 +1,5 @@
-# modelgate as a webhook server (Probot). Build: docker build -t modelgate .
-# Run:   docker run -p 3000:3000 --env-file .env modelgate
+# modelgate as a webhook server. Build: docker build -t modelgate .
+# Run:   docker run -p 3000:3000 --env-file .env modelgate   (docs/install.md, "Run it in a container")
 FROM node:22-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
@@ -9,11 +9,22 @@ COPY src ./src
 RUN npm run build && npm prune --omit=dev
 
 FROM node:22-bookworm-slim
-ENV NODE_ENV=production
+# tini as PID 1: forwards SIGTERM (docker stop) to the server's process group and reaps orphans;
+# a process that is PID 1 itself ignores every signal it has no handler for
+RUN apt-get update && apt-get install -y --no-install-recommends tini && rm -rf /var/lib/apt/lists/*
+# HOST: listen on every interface (Probot's default is localhost, unreachable through -p);
+# production: JSON logs, no setup mode
+ENV NODE_ENV=production HOST=0.0.0.0 PORT=3000 LOG_FORMAT=json LOG_LEVEL=info
 WORKDIR /app
+# owned by root, read-only to the server
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/lib ./lib
 COPY package.json app.yml ./
 USER node
 EXPOSE 3000
-CMD ["npx", "probot", "run", "./lib/index.js"]
+HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 3000) + '/health').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+STOPSIGNAL SIGTERM
+ENTRYPOINT ["/usr/bin/tini", "-g", "--"]
+# the program `npm start` runs, without npm in between (npm does not pass signals on reliably)
+CMD ["node", "node_modules/probot/bin/probot.js", "run", "./lib/index.js"]

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { Probot, type ApplicationFunction, type Logger, type ProbotOctokit } from "probot";
 import { modelgate } from "../index.js";
+import { createLog } from "../log.js";
 import { markerKeyFromPrivateKey } from "../marker-key.js";
 import type { Clock } from "../handlers/pull-request.js";
 import { httpStatus } from "../github/errors.js";
@@ -12,7 +13,7 @@ export type ActionEnv = Record<string, string | undefined>;
 export interface RunActionOptions {
   /** Octokit class for Probot (tests turn retries and throttling off). */
   Octokit?: typeof ProbotOctokit;
-  /** Logger; by default Probot's JSON logger at LOG_LEVEL (default info) on stdout. */
+  /** Logger; by default modelgate's JSON logger (createLog) at LOG_LEVEL (default info) on stdout. */
   log?: Logger;
   clock?: Clock;
 }
@@ -41,7 +42,7 @@ export async function runAction(env: ActionEnv, options: RunActionOptions = {}):
   const probot = new Probot({
     appId: credentials.appId,
     privateKey: credentials.privateKey,
-    ...(options.log ? { log: options.log } : { logFormat: "json", logLevel: logLevel(env.LOG_LEVEL) }),
+    log: options.log ?? (await createLog({ LOG_LEVEL: env.LOG_LEVEL, LOG_FORMAT: "json" })),
     ...(options.Octokit ? { Octokit: options.Octokit } : {}),
     ...(env.GITHUB_API_URL ? { baseUrl: env.GITHUB_API_URL } : {}),
   });
@@ -144,7 +145,3 @@ async function repositoryInstallation(probot: Probot, repository: string, appId:
   }
 }
 
-const LOG_LEVELS = ["trace", "debug", "info", "warn", "error", "fatal"] as const;
-function logLevel(value: string | undefined): (typeof LOG_LEVELS)[number] {
-  return LOG_LEVELS.find((level) => level === value) ?? "info";
-}

@@ -21,6 +21,12 @@ export async function readBasePolicy(octokit: ProbotOctokit, location: PolicyLoc
   try {
     merged = await octokit.config.get({ owner, repo, path: POLICY_PATH, branch, defaults: (files) => mergeConfigs(files) });
   } catch (error) {
+    if (refusedOrganisationPolicy(error, owner)) {
+      throw new CouldNotEvaluate(
+        `GitHub refused (${httpStatus(error)}) the organisation policy ${POLICY_PATH} of ${owner}/.github: install the App on the ${owner}/.github repository too`,
+        { cause: error },
+      );
+    }
     if (httpStatus(error) !== undefined) rethrowAsCouldNotEvaluate(error, { owner, repo, what: `the policy ${POLICY_PATH}`, ref: branch });
     // the plugin throws plain errors for unparsable YAML or a bad `_extends`
     return locatePolicyErrors(octokit, location, (error as Error).message);
@@ -31,6 +37,13 @@ export async function readBasePolicy(octokit: ProbotOctokit, location: PolicyLoc
   const located = await locatePolicyErrors(octokit, location, undefined);
   // the repository's own file may be valid while a file it extends is not
   return located.ok ? validated : located;
+}
+
+/** A 403 on the organisation's `.github` repository: the installation does not reach it (docs/install.md). */
+function refusedOrganisationPolicy(error: unknown, owner: string): boolean {
+  if (httpStatus(error) !== 403) return false;
+  const url = (error as { request?: { url?: unknown } }).request?.url;
+  return typeof url === "string" && url.includes(`/repos/${encodeURIComponent(owner)}/.github/`);
 }
 
 async function locatePolicyErrors(octokit: ProbotOctokit, location: PolicyLocation, pluginMessage: string | undefined): Promise<PolicyResult> {

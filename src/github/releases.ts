@@ -131,22 +131,32 @@ export interface ReleaseBaseline<T> {
   release: T;
   /** The commit of its tag. */
   commit: string;
+  /**
+   * Why it is the baseline: its `checkName` run passed, or it was published before the App was
+   * installed on the repository (no run could judge it; it is taken as it is).
+   */
+  reason: "passed" | "before-installation";
+  /** When the App was installed (the installation's creation), for `before-installation`. */
+  installedAt?: string;
 }
 
 /**
  * The release a release is compared with: the first of releaseCandidates (at most
  * MAX_BASELINE_CANDIDATES) whose tagged commit carries this app's `checkName` run concluded
- * `success`. A failing release (kept published by `on_failure: comment`) must not become the
- * baseline, or a model version it failed with would never be judged again. `undefined` when none
- * passed: every model is judged as new (fail safe). A candidate whose tag is gone, or a GitHub
- * error, throws CouldNotEvaluate.
+ * `success`, or that carries no such run and was published before the App was installed on the
+ * repository (`installedAt`, asked only then). A failing release (kept published by
+ * `on_failure: comment`) must not become the baseline, or a model version it failed with would
+ * never be judged again; nor one published after installation without a passing run.
+ * `undefined` when none qualifies: every model is judged as new (fail safe). A candidate whose
+ * tag is gone, or a GitHub error, throws CouldNotEvaluate.
  */
-export async function passedReleaseBaseline<T extends ReleaseOrderFields>(
+export async function releaseBaseline<T extends ReleaseOrderFields>(
   octokit: ProbotOctokit,
   location: RepositoryLocation,
   current: ReleaseOrderFields,
   releases: ReadonlyArray<T>,
   check: { name: string; appId: number },
+  installedAt: () => Promise<string>,
 ): Promise<ReleaseBaseline<T> | undefined> {
   const { owner, repo } = location;
   for (const candidate of releaseCandidates(current, releases).slice(0, MAX_BASELINE_CANDIDATES)) {
@@ -155,9 +165,31 @@ export async function passedReleaseBaseline<T extends ReleaseOrderFields>(
     const conclusion = await latestCheckRunConclusion(octokit, { owner, repo, headSha: commit, name: check.name, appId: check.appId }).catch((error: unknown) =>
       rethrowAsCouldNotEvaluate(error, { owner, repo, what: `the check run "${check.name}" of the release ${candidate.tagName}`, ref: commit }),
     );
-    if (conclusion === "success") return { release: candidate, commit };
+    if (conclusion === "success") return { release: candidate, commit, reason: "passed" };
+    // a run that failed (or has not finished) never makes a baseline, whenever the release was published
+    if (conclusion !== undefined) continue;
+    const installed = await installedAt();
+    if (Date.parse(candidate.publishedAt ?? "") < Date.parse(installed)) return { release: candidate, commit, reason: "before-installation", installedAt: installed };
   }
   return undefined;
+}
+
+/**
+ * When the App was installed on the account that holds the repository: `created_at` of
+ * `GET /repos/{owner}/{repo}/installation` (the App's JWT; the installation client switches to it
+ * for this route). GitHub does not say when a repository was added to an installation limited to
+ * selected repositories: for those, releases published between the installation and the
+ * repository's addition count as published after it (docs/releases.md).
+ */
+export async function readInstallationCreatedAt(octokit: ProbotOctokit, { owner, repo }: RepositoryLocation): Promise<string> {
+  let createdAt: unknown;
+  try {
+    ({ created_at: createdAt } = (await octokit.rest.apps.getRepoInstallation({ owner, repo })).data);
+  } catch (error) {
+    rethrowAsCouldNotEvaluate(error, { owner, repo, what: "the App's installation on the repository" });
+  }
+  if (typeof createdAt !== "string" || Number.isNaN(Date.parse(createdAt))) throw new CouldNotEvaluate(`GitHub did not say when the App was installed on ${owner}/${repo}`);
+  return new Date(createdAt).toISOString().replace(".000Z", "Z");
 }
 
 /** The semantic version a tag names (`v1.2.3` and `1.2.3`), if it names one. */

@@ -8,7 +8,16 @@ import { POLICY_PATH } from "../core/policy/load-policy.js";
 import type { Policy } from "../core/policy/schema.js";
 import { judgeReleaseModels, releasePolicy } from "../core/release/judge-release.js";
 import { plural } from "../core/render/markdown.js";
-import { BOM_ASSET_NAME, BOM_CONTENT_TYPE, RELEASE_CHECK_NAME, failureLines, releaseCheckRun, releaseModel, type BomOutcome } from "../core/render/release-check-run.js";
+import {
+  BOM_ASSET_NAME,
+  BOM_CONTENT_TYPE,
+  RELEASE_CHECK_NAME,
+  failureLines,
+  releaseCheckRun,
+  releaseModel,
+  type BaselineNote,
+  type BomOutcome,
+} from "../core/render/release-check-run.js";
 import { renderReleaseSection, upsertReleaseSection } from "../core/render/release-notes.js";
 import { ownAppId } from "../github/app-identity.js";
 import { writeCheckRun } from "../github/check-runs.js";
@@ -18,10 +27,13 @@ import { readSnapshots } from "../github/read-snapshot.js";
 import { gatherReleaseApprovalFacts } from "../github/release-approvals.js";
 import {
   listReleases,
-  passedReleaseBaseline,
+  MAX_BASELINE_CANDIDATES,
+  readInstallationCreatedAt,
   readRelease,
   readReleaseCommit,
   releaseDetailsUrl,
+  releaseBaseline,
+  releaseCandidates,
   releaseIdOfDetailsUrl,
   releaseUnderEvaluation,
   replaceReleaseAsset,
@@ -107,6 +119,8 @@ interface ReleaseJudgement {
   bom: BomOutcome;
   /** Sign-off issue URL per signOffKey, for the check run's links. */
   signOffUrls?: Record<string, string>;
+  /** The release compared with, and why (none when it could not be decided). */
+  baseline?: BaselineNote;
 }
 
 /**
@@ -138,8 +152,8 @@ export async function evaluateRelease(ctx: ReleaseContext, subject: Pick<Release
     if (error instanceof CouldNotEvaluate) ctx.log.warn(facts, "modelgate could not evaluate");
     else ctx.log.error({ ...facts, stack: error instanceof Error ? error.stack : undefined }, "modelgate could not evaluate");
   }
-  const { decision, policy, bom, signOffUrls } = judgement;
-  const render = { org: ctx.owner, ...(policy ? { policy } : {}), ...(signOffUrls ? { signOffUrls } : {}) };
+  const { decision, policy, bom, signOffUrls, baseline } = judgement;
+  const render = { org: ctx.owner, ...(policy ? { policy } : {}), ...(signOffUrls ? { signOffUrls } : {}), ...(baseline ? { baseline } : {}) };
   const appId = await ownAppId(ctx.octokit);
   const target = { ...location, headSha: commit, name: RELEASE_CHECK_NAME, appId, detailsUrl: releaseDetailsUrl(release) };
   const written = await writeCheckRun(ctx.octokit, target, releaseCheckRun(decision, render, bom, []));
@@ -164,7 +178,7 @@ export async function evaluateRelease(ctx: ReleaseContext, subject: Pick<Release
     );
   }
   ctx.log.info(
-    { delivery: ctx.delivery, release: { id: release.id, tag: release.tagName }, bom: bom.kind, back_to_draft: backToDraft, write_problems: writeProblems },
+    { delivery: ctx.delivery, release: { id: release.id, tag: release.tagName }, baseline: baseline ?? null, bom: bom.kind, back_to_draft: backToDraft, write_problems: writeProblems },
     "modelgate release written",
   );
   // the check run is the place people look: a release that could not be updated must not look fine there
@@ -176,9 +190,16 @@ async function judgeRelease(ctx: ReleaseContext, release: ReleaseUnderEvaluation
   const read = await readBasePolicy(ctx.octokit, { ...location, branch: ctx.defaultBranch });
   if (!read.ok) return { decision: { verdict: "failure", models: [], unmanaged: [], errors: read.errors }, bom: { kind: "not-built", reason: `the policy ${POLICY_PATH} is invalid` } };
   const policy = read.policy;
-  // the latest earlier release that passed its gate: a failing one must not excuse what it failed with
-  const baseline = await passedReleaseBaseline(ctx.octokit, location, release, await listReleases(ctx.octokit, location), { name: RELEASE_CHECK_NAME, appId: await ownAppId(ctx.octokit) });
-  const baseCommit = baseline?.commit ?? null;
+  // the latest earlier release that passed its gate (a failing one must not excuse what it failed with), or that predates the App
+  const releases = await listReleases(ctx.octokit, location);
+  let installedAt: Promise<string> | undefined;
+  const found = await releaseBaseline(ctx.octokit, location, release, releases, { name: RELEASE_CHECK_NAME, appId: await ownAppId(ctx.octokit) }, () =>
+    (installedAt ??= readInstallationCreatedAt(ctx.octokit, location)),
+  );
+  const baseline: BaselineNote = found
+    ? { kind: found.reason, tag: found.release.tagName, publishedAt: found.release.publishedAt ?? "", ...(found.installedAt ? { installedAt: found.installedAt } : {}) }
+    : { kind: "none", earlier: Math.min(releaseCandidates(release, releases).length, MAX_BASELINE_CANDIDATES) };
+  const baseCommit = found?.commit ?? null;
   const { base, head } = await readSnapshots(ctx.octokit, { ...location, baseCommit, headCommit: commit }, policy);
   const judged = releasePolicy(policy);
   const detected = detectChanges(judged, base, head);
@@ -204,6 +225,6 @@ async function judgeRelease(ctx: ReleaseContext, release: ReleaseUnderEvaluation
       bom = validation.ok ? { kind: "valid", json: `${JSON.stringify(built, null, 2)}\n`, models: detected.models.head.length } : { kind: "invalid", errors: validation.errors };
     }
   }
-  return { decision, policy, bom, signOffUrls: facts.signOffIssues };
+  return { decision, policy, bom, signOffUrls: facts.signOffIssues, baseline };
 }
 

@@ -81,9 +81,13 @@ interface Scenario {
   policy?: string;
   existingRun?: { id: number; externalId: string };
   /** Earlier releases walked before the baseline (newest first): their tagged commit and the conclusion of its release check run. */
-  failedBefore?: Array<{ release: ReleaseFixture; commit: string; conclusion: "failure" | null }>;
+  failedBefore?: Array<{ release: ReleaseFixture; commit: string; conclusion: "failure" | null | "none" }>;
   /** The release compared with (whose commit holds previousFiles); v2.0.0 at PREVIOUS_COMMIT unless given. */
   baseline?: ReleaseFixture;
+  /** The baseline's own release check: passed (default), or none at all (a release from before the installation). */
+  baselineRun?: "success" | "none";
+  /** When the App was installed (`GET /repos/{o}/{r}/installation`), for a scenario that asks. */
+  installedAt?: string;
 }
 
 /** The lookup of this app's release check run on an earlier release's commit (did that release pass?). */
@@ -98,6 +102,14 @@ function serveReleaseCheckOf(commit: string, conclusion: "success" | "failure" |
           ? []
           : [{ id: 7000, name: RELEASE_CHECK_NAME, head_sha: commit, status: conclusion === null ? "in_progress" : "completed", conclusion, app: { id: APP_ID }, output: { annotations_count: 0 } }],
     });
+}
+
+/** The App's installation on the repository, created at `createdAt` (asked with the App's JWT). */
+function serveInstallation(createdAt: string): void {
+  nock(GITHUB_API)
+    .get(`${API}/installation`)
+    .matchHeader("authorization", /^bearer /i)
+    .reply(200, { id: INSTALLATION_ID, app_id: APP_ID, account: { login: OWNER }, repository_selection: "all", created_at: createdAt, updated_at: createdAt });
 }
 
 /** The model version an issue of the scenario signs off. */
@@ -128,8 +140,9 @@ function serveRelease(scenario: Scenario): { current: ReleaseFixture; repository
   }
   if (scenario.previousFiles) {
     serveTag(baseline.tag, PREVIOUS_COMMIT);
-    serveReleaseCheckOf(PREVIOUS_COMMIT, "success");
+    serveReleaseCheckOf(PREVIOUS_COMMIT, scenario.baselineRun ?? "success");
   }
+  if (scenario.installedAt) serveInstallation(scenario.installedAt);
   const commits = [{ sha: TAGGED_COMMIT, files: scenario.files }, ...(scenario.previousFiles ? [{ sha: PREVIOUS_COMMIT, files: scenario.previousFiles }] : [])];
   const repository = new FakeRepository({ owner: OWNER, repo: REPO, commits });
   if (scenario.previousFiles) repository.serveTree(PREVIOUS_COMMIT);
@@ -835,5 +848,96 @@ describe("story 10: a failing release is not the baseline of the next one", () =
     expect(run.actions).toEqual([REEVALUATE_ACTION]);
     expect(app.requestsTo("GET", new RegExp(`^${API}/git/trees/`))).toEqual([]);
     expect(app.requestsTo("POST", new RegExp("/assets"))).toEqual([]);
+  });
+});
+
+describe("story 11: the first release after installing modelgate on a repository with releases", () => {
+  const INSTALLED_AT = "2026-11-01T08:30:00Z";
+
+  test("a release published before the App was installed is the baseline as it is: the retrain is judged as a retrain, and the check run says why", async () => {
+    const app = await createTestApp();
+    // v2.0.0 (2026-10-01) predates the installation: no modelgate / release run could exist on it
+    serveRelease({ previousFiles: RELEASED.files, baselineRun: "none", installedAt: INSTALLED_AT, files: RETRAINED.files, signOffs: SIGNED_RETRAIN, members: MEMBERS });
+    serveReleaseUpdate();
+    serveUpload();
+
+    await app.receive(releaseEvent("published", CURRENT, INSTALLATION_ID));
+
+    const run = createdCheckRun(app);
+    expect(run.conclusion).toBe("success");
+    expect(run.output.summary).toContain("fraud-detector 2.0.0 → 2.1.0");
+    expect(run.output.summary).not.toContain("new_model");
+    expect(run.output.summary).toContain(
+      "Compared with `v2.0.0`, published 2026-10-01, before modelgate was installed on this repository (2026-11-01): no check could judge it, so it is taken as it is.",
+    );
+    expect(app.requestsTo("GET", `${API}/installation`)).toHaveLength(1);
+    expect(app.requestsTo("GET", new RegExp(`^${API}/git/trees/`)).map((r) => r.path)).toEqual([`${API}/git/trees/${PREVIOUS_COMMIT}?recursive=true`, `${API}/git/trees/${TAGGED_COMMIT}?recursive=true`]);
+    const logged = app.logs.find((line) => line.msg === "modelgate release written");
+    expect(logged?.baseline).toEqual({ kind: "before-installation", tag: "v2.0.0", publishedAt: "2026-10-01T10:00:00Z", installedAt: INSTALLED_AT });
+  });
+
+  test("a release published after the installation without a passing run stays excluded: every model is new", async () => {
+    const app = await createTestApp();
+    const unjudged: ReleaseFixture = { id: 100, tag: "v2.0.0", publishedAt: "2026-11-05T10:00:00Z" };
+    serveRelease({ failedBefore: [{ release: unjudged, commit: PREVIOUS_COMMIT, conclusion: "none" }], installedAt: INSTALLED_AT, files: RETRAINED.files, signOffs: [] });
+    serveReleaseUpdate();
+    serveUpload();
+
+    await app.receive(releaseEvent("published", CURRENT, INSTALLATION_ID));
+
+    const run = createdCheckRun(app);
+    expect(run.output.summary).toContain("fraud-detector new → 2.1.0");
+    expect(run.output.summary).toContain(
+      "Compared with nothing: no earlier release (1 release looked at) passed its `modelgate / release` check or was published before modelgate was installed, so every model in it is judged as new.",
+    );
+  });
+
+  test("a release from before the installation whose run failed (an earlier installation judged it) is never a baseline; an older one without a run is", async () => {
+    const app = await createTestApp();
+    const failed: ReleaseFixture = { id: 150, tag: "v2.0.1", publishedAt: "2026-10-15T10:00:00Z" };
+    serveRelease({ failedBefore: [{ release: failed, commit: commitSha("v2.0.1"), conclusion: "failure" }], previousFiles: RELEASED.files, baselineRun: "none", installedAt: INSTALLED_AT, files: RETRAINED.files, signOffs: [] });
+    serveReleaseUpdate();
+    serveUpload();
+
+    await app.receive(releaseEvent("published", CURRENT, INSTALLATION_ID));
+
+    const run = createdCheckRun(app);
+    expect(run.output.summary).toContain("fraud-detector 2.0.0 → 2.1.0");
+    expect(run.output.summary).toContain("Compared with `v2.0.0`, published 2026-10-01, before modelgate was installed");
+  });
+
+  test("a baseline that passed its own check says so, and the installation is not asked", async () => {
+    const app = await createTestApp();
+    serveRelease({ previousFiles: RELEASED.files, files: RETRAINED.files, signOffs: SIGNED_RETRAIN, members: MEMBERS });
+    serveReleaseUpdate();
+    serveUpload();
+
+    await app.receive(releaseEvent("published", CURRENT, INSTALLATION_ID));
+
+    expect(createdCheckRun(app).output.summary).toContain("Compared with `v2.0.0`, the latest earlier release whose `modelgate / release` check passed.");
+    expect(app.requestsTo("GET", `${API}/installation`)).toEqual([]);
+  });
+
+  test("when GitHub does not say when the App was installed, the release fails closed: Could not evaluate", async () => {
+    const app = await createTestApp();
+    serveInstallationToken();
+    const api = nock(GITHUB_API);
+    api.get(`${API}/releases/${CURRENT.id}`).reply(200, releaseResource(CURRENT));
+    serveTag("v2.1.0", TAGGED_COMMIT);
+    serveNoPolicy(OWNER, REPO, "main");
+    api.get(`${API}/releases`).query({ per_page: "100" }).reply(200, [CURRENT, PREVIOUS].map(releaseResource));
+    serveTag("v2.0.0", PREVIOUS_COMMIT);
+    serveReleaseCheckOf(PREVIOUS_COMMIT, "none");
+    api.get(`${API}/installation`).reply(500, { message: "Server Error" });
+    api.get(`${API}/commits/${TAGGED_COMMIT}/check-runs`).query({ check_name: RELEASE_CHECK_NAME, filter: "latest", app_id: String(APP_ID), per_page: "100" }).reply(200, { total_count: 0, check_runs: [] });
+    api.post(`${API}/check-runs`).reply(201, { id: CHECK_RUN_ID });
+    serveReleaseUpdate();
+
+    await app.receive(releaseEvent("published", CURRENT, INSTALLATION_ID));
+
+    const run = createdCheckRun(app);
+    expect(run.conclusion).toBe("failure");
+    expect(run.output.title).toBe("Could not evaluate: GitHub answered 500 while reading the App's installation on the repository of acme/models");
+    expect(app.requestsTo("GET", new RegExp(`^${API}/git/trees/`))).toEqual([]);
   });
 });

@@ -21,10 +21,20 @@ export type BomOutcome =
   | { kind: "invalid"; errors: string[] }
   | { kind: "not-built"; reason: string };
 
+/**
+ * The release a release was compared with, and why: its gate passed, or it was published before
+ * modelgate was installed (taken as it is); `none` when no earlier release qualifies (`earlier`
+ * counts the published releases that could have been).
+ */
+export type BaselineNote =
+  | { kind: "passed"; tag: string; publishedAt: string }
+  | { kind: "before-installation"; tag: string; publishedAt: string; installedAt?: string }
+  | { kind: "none"; earlier: number };
+
 /** The check run of a release: the PR gate's rendering, plus what happened to the BOM and the release itself. */
 export function releaseCheckRun(
   decision: Decision,
-  render: { org: string; policy?: Policy; signOffUrls?: Record<string, string> },
+  render: { org: string; policy?: Policy; signOffUrls?: Record<string, string>; baseline?: BaselineNote },
   bom: BomOutcome,
   writeProblems: ReadonlyArray<string>,
 ): CheckRunOutput {
@@ -43,7 +53,7 @@ export function releaseCheckRun(
     writeProblems.length > 0 ? "release not updated" : "",
   ].filter(Boolean);
   const waitsForSignOff = decision.models.some((m) => !m.override && m.requirements.some((r) => r.status === "pending" && approvalRole(r) !== undefined));
-  const section = releaseSummarySection(bom, writeProblems, waitsForSignOff);
+  const section = releaseSummarySection(bom, writeProblems, waitsForSignOff, render.baseline);
   return {
     ...output,
     conclusion: failing ? "failure" : output.conclusion,
@@ -54,8 +64,31 @@ export function releaseCheckRun(
   };
 }
 
-function releaseSummarySection(bom: BomOutcome, writeProblems: ReadonlyArray<string>, waitsForSignOff: boolean): string {
+/** One sentence: what the release was compared with, and why that release. */
+export function baselineSentence(baseline: BaselineNote): string {
+  switch (baseline.kind) {
+    case "passed":
+      return `Compared with ${code(baseline.tag)}, the latest earlier release whose ${code(RELEASE_CHECK_NAME)} check passed.`;
+    case "before-installation":
+      return (
+        `Compared with ${code(baseline.tag)}, published ${day(baseline.publishedAt)}, before modelgate was installed on this repository` +
+        `${baseline.installedAt ? ` (${day(baseline.installedAt)})` : ""}: no check could judge it, so it is taken as it is. ` +
+        "Releases published since then count only once their check passed."
+      );
+    case "none":
+      return baseline.earlier === 0
+        ? "Compared with nothing: this is the first release, so every model in it is judged as new."
+        : `Compared with nothing: no earlier release (${plural(baseline.earlier, "release")} looked at) passed its ${code(RELEASE_CHECK_NAME)} check or was published before modelgate was installed, so every model in it is judged as new.`;
+  }
+}
+
+function day(timestamp: string): string {
+  return timestamp.slice(0, 10);
+}
+
+function releaseSummarySection(bom: BomOutcome, writeProblems: ReadonlyArray<string>, waitsForSignOff: boolean, baseline: BaselineNote | undefined): string {
   const lines = ["", "### Release", ""];
+  if (baseline) lines.push(baselineSentence(baseline), "");
   if (waitsForSignOff) {
     lines.push("A release has no reviews: its approvals are the sign-offs on the sign-off issue of each digest. Once they are given, press **Re-evaluate** above to judge the release again.", "");
   }

@@ -94,4 +94,20 @@ describe("readBasePolicy", () => {
     await expect(read).rejects.toBeInstanceOf(CouldNotEvaluate);
     await expect(read).rejects.toThrow("GitHub answered 500 while reading the policy .github/modelgate.yml of acme/models at main");
   });
+
+  test("a refused read of the organisation's .github repository says to install the App there (never the built-in defaults)", async () => {
+    nock(GITHUB_API).get("/repos/acme/models/contents/.github%2Fmodelgate.yml").query({ ref: "main" }).reply(404);
+    nock(GITHUB_API).get("/repos/acme/.github/contents/.github%2Fmodelgate.yml").reply(403, { message: "Resource not accessible by integration" });
+
+    const read = readBasePolicy(testOctokit(), location);
+
+    await expect(read).rejects.toBeInstanceOf(CouldNotEvaluate);
+    await expect(read).rejects.toThrow("GitHub refused (403) the organisation policy .github/modelgate.yml of acme/.github: install the App on the acme/.github repository too");
+  });
+
+  test("a refused read of the repository's own policy is not blamed on the organisation's", async () => {
+    nock(GITHUB_API).get("/repos/acme/models/contents/.github%2Fmodelgate.yml").query({ ref: "main" }).reply(403, { message: "Forbidden" });
+
+    await expect(readBasePolicy(testOctokit(), location)).rejects.toThrow("GitHub answered 403 while reading the policy .github/modelgate.yml of acme/models at main");
+  });
 });

@@ -1,0 +1,188 @@
+import { execFile, spawn, type ChildProcess } from "node:child_process";
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from "node:fs";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { networkInterfaces, tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
+import { readImageConfig } from "../helpers/dockerfile.js";
+import { testPrivateKey } from "../helpers/test-app.js";
+
+/**
+ * No Docker engine where the tests run: the image is reproduced as a folder laid out as the
+ * Dockerfile's final stage copies it (compiled by the build step's tsc, without its type check: npm test runs that), and its CMD is
+ * run with its ENV — what `docker run -p 3000:3000 --env-file .env modelgate` starts.
+ */
+const repository = fileURLToPath(new URL("../..", import.meta.url));
+const image = readImageConfig(new URL("../../Dockerfile", import.meta.url));
+const packageJson = JSON.parse(readFileSync(join(repository, "package.json"), "utf8")) as { scripts: Record<string, string> };
+const run = promisify(execFile);
+
+let imageRoot: string;
+const started: ChildProcess[] = [];
+
+/** An address of this machine other than loopback: what a published container port is reached through. */
+function nonLoopbackAddress(): string {
+  const address = Object.values(networkInterfaces())
+    .flat()
+    .find((candidate) => candidate !== undefined && candidate.family === "IPv4" && !candidate.internal);
+  if (!address) throw new Error("this machine has no non-loopback IPv4 address to test reachability with");
+  return address.address;
+}
+
+async function freePort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
+  const { port } = probe.address() as AddressInfo;
+  await new Promise((resolve) => probe.close(resolve));
+  return port;
+}
+
+/** The image's command with the image's environment, plus the App's credentials (the --env-file). */
+function startImage(port: number, envChanges: Record<string, string | undefined> = {}): { child: ChildProcess; stdout: string[] } {
+  const env: Record<string, string> = { PATH: process.env.PATH ?? "", HOME: imageRoot };
+  for (const [key, value] of Object.entries({ ...image.env, PORT: String(port), APP_ID: "4242", PRIVATE_KEY: testPrivateKey(), WEBHOOK_SECRET: "container-secret", ...envChanges })) {
+    if (value !== undefined) env[key] = value;
+  }
+  const [program = "", ...args] = image.cmd;
+  const child = spawn(program === "node" ? process.execPath : program, args, { cwd: join(imageRoot, "app"), env, stdio: ["ignore", "pipe", "pipe"] });
+  started.push(child);
+  const stdout: string[] = [];
+  let partial = "";
+  child.stdout?.setEncoding("utf8").on("data", (chunk: string) => {
+    const lines = (partial + chunk).split("\n");
+    partial = lines.pop() ?? "";
+    stdout.push(...lines.filter(Boolean));
+  });
+  child.stderr?.resume();
+  return { child, stdout };
+}
+
+/** Polls a URL until it answers (at most `timeoutMs`): the status and body, or the connection error. */
+async function answer(url: string, timeoutMs: number): Promise<{ status: number; body: string } | { error: string }> {
+  const deadline = Date.now() + timeoutMs;
+  let last = "no attempt";
+  while (Date.now() < deadline) {
+    try {
+      const response = await fetch(url, { signal: AbortSignal.timeout(1000) });
+      return { status: response.status, body: await response.text() };
+    } catch (error) {
+      last = String((error as { cause?: { code?: string } }).cause?.code ?? error);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  return { error: last };
+}
+
+function exited(child: ChildProcess): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve({ code: child.exitCode, signal: child.signalCode });
+  return new Promise((resolve) => child.once("exit", (code, signal) => resolve({ code, signal })));
+}
+
+beforeAll(async () => {
+  imageRoot = mkdtempSync(join(tmpdir(), "modelgate-image-"));
+  const app = join(imageRoot, "app");
+  mkdirSync(app);
+  for (const copy of image.copies) {
+    for (const source of copy.sources) {
+      const name = source.replace(/^.*\//, "");
+      if (copy.from === "build" && name === "node_modules") symlinkSync(join(repository, "node_modules"), join(app, "node_modules"));
+      else if (copy.from === "build" && name === "lib") await run(process.execPath, [join(repository, "node_modules/typescript/bin/tsc"), "-p", join(repository, "tsconfig.json"), "--outDir", join(app, "lib"), "--noCheck"]);
+      else if (copy.from === undefined) copyFileSync(join(repository, source), join(app, name));
+      else throw new Error(`the test does not know how to reproduce COPY --from=${copy.from} ${source}`);
+    }
+  }
+}, 180_000);
+
+afterEach(async () => {
+  for (const child of started.splice(0)) {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill("SIGKILL");
+      await exited(child);
+    }
+  }
+});
+
+afterAll(() => {
+  if (imageRoot) rmSync(imageRoot, { recursive: true, force: true });
+});
+
+describe("the container (Dockerfile)", () => {
+  test("runs what `npm start` runs, with node itself as the program (npm would stand between the signal and the server)", () => {
+    const start = (packageJson.scripts.start ?? "").split(/\s+/);
+    const program = start[0] === "probot" ? ["node_modules/probot/bin/probot.js"] : start[0] === "node" ? [] : start.slice(0, 1);
+    expect(image.cmd).toEqual(["node", ...program, ...start.slice(1)]);
+  });
+
+  test("a signal reaches the server: tini is PID 1 and is installed in the image; docker stop sends SIGTERM", () => {
+    expect(image.entrypoint.slice(0, 1)).toEqual(["/usr/bin/tini"]);
+    expect(image.entrypoint).toContain("-g");
+    expect(image.run.some((line) => /apt-get install .*\btini\b/.test(line))).toBe(true);
+    expect(image.stopSignal).toBe("SIGTERM");
+  });
+
+  test("the server runs as the unprivileged node user, in production mode, on every interface", () => {
+    expect(image.user).toBe("node");
+    expect(image.env).toMatchObject({ NODE_ENV: "production", HOST: "0.0.0.0", LOG_FORMAT: "json" });
+    expect(image.expose).toEqual([image.env.PORT]);
+  });
+
+  test("answers on a non-loopback address of this machine, logs JSON lines, and stops on SIGTERM within docker stop's 10 seconds", async () => {
+    const port = await freePort();
+    const { child, stdout } = startImage(port);
+    const reached = await answer(`http://${nonLoopbackAddress()}:${port}/ping`, 20_000);
+    expect(reached).toEqual({ status: 200, body: "PONG" });
+    expect(stdout.length).toBeGreaterThan(0);
+    for (const line of stdout) expect(JSON.parse(line)).toMatchObject({ level: expect.any(Number), msg: expect.any(String) });
+    const stopping = Date.now();
+    child.kill("SIGTERM");
+    const exit = await exited(child);
+    expect(Date.now() - stopping).toBeLessThan(10_000);
+    // a clean exit once the server handles SIGTERM itself; the signal's default action until then
+    expect(exit.code === 0 || exit.signal === "SIGTERM").toBe(true);
+  }, 40_000);
+
+  test("without HOST the same command listens on loopback only: nothing arrives through the machine's address", async () => {
+    const port = await freePort();
+    startImage(port, { HOST: undefined });
+    expect(await answer(`http://127.0.0.1:${port}/ping`, 20_000)).toEqual({ status: 200, body: "PONG" });
+    expect(await answer(`http://${nonLoopbackAddress()}:${port}/ping`, 1_500)).toEqual({ error: "ECONNREFUSED" });
+  }, 40_000);
+});
+
+describe("the HEALTHCHECK", () => {
+  let stub: Server | undefined;
+  afterEach(async () => {
+    await new Promise((resolve) => (stub ? stub.close(resolve) : resolve(undefined)));
+    stub = undefined;
+  });
+
+  /** Runs the HEALTHCHECK command as Docker does, in the image's environment, against a server answering `status` on its path. */
+  async function healthcheckAgainst(status: number | "down"): Promise<{ exitCode: number; paths: string[] }> {
+    const paths: string[] = [];
+    let port = await freePort();
+    if (status !== "down") {
+      stub = createServer((req, res) => {
+        paths.push(req.url ?? "");
+        res.writeHead(req.url === "/health" ? status : 404).end();
+      });
+      await new Promise<void>((resolve) => stub?.listen(0, "127.0.0.1", resolve));
+      port = (stub.address() as AddressInfo).port;
+    }
+    const [program = "", ...args] = image.healthcheck?.cmd ?? [];
+    const exitCode = await run(program === "node" ? process.execPath : program, args, { env: { PATH: process.env.PATH ?? "", ...image.env, PORT: String(port) }, timeout: 10_000 }).then(
+      () => 0,
+      (error: { code?: number }) => error.code ?? -1,
+    );
+    return { exitCode, paths };
+  }
+
+  test("asks /health on the server's own port and is healthy only on a 2xx", async () => {
+    expect(image.healthcheck?.options).toMatchObject({ interval: "30s", timeout: "5s", "start-period": "30s", retries: "3" });
+    expect(await healthcheckAgainst(200)).toEqual({ exitCode: 0, paths: ["/health"] });
+    expect((await healthcheckAgainst(503)).exitCode).toBe(1);
+    expect((await healthcheckAgainst("down")).exitCode).toBe(1);
+  }, 40_000);
+});
