@@ -20,7 +20,12 @@ import { modelDigest } from "../src/core/manifest/digest.js";
 import type { Component } from "../src/core/manifest/schema.js";
 
 const { values } = parseArgs({
-  options: { models: { type: "string", default: "1000" }, versions: { type: "string", default: "10" }, runs: { type: "string", default: "3" }, keep: { type: "boolean", default: false } },
+  options: {
+    models: { type: "string", default: "1000" },
+    versions: { type: "string", default: "10" },
+    runs: { type: "string", default: "3" },
+    keep: { type: "boolean", default: false },
+  },
 });
 const MODELS = Number(values.models);
 const VERSIONS = Number(values.versions);
@@ -31,7 +36,10 @@ const PROJECT = join(dirname(fileURLToPath(import.meta.url)), "..");
 const BUILT = join(PROJECT, "lib", "cli", "main.js");
 const cli = existsSync(BUILT)
   ? { label: "lib/cli/main.js", argv: [BUILT] }
-  : { label: "src/cli/main.ts via tsx", argv: ["--import", pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href, join(PROJECT, "src", "cli", "main.ts")] };
+  : {
+      label: "src/cli/main.ts via tsx",
+      argv: ["--import", pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href, join(PROJECT, "src", "cli", "main.ts")],
+    };
 
 const sha256 = (text: string): string => createHash("sha256").update(text).digest("hex");
 const THREATS = ["data_poisoning", "model_inversion", "membership_inference", "model_extraction", "evasion"];
@@ -128,10 +136,14 @@ const json = statSync(join(out, "audit.json")).size;
 const median = [...ms].sort((a, b) => a - b)[Math.floor(ms.length / 2)] ?? NaN;
 const mb = (bytes: number): string => `${(bytes / 1_000_000).toFixed(2)} MB`;
 
-console.log(`modelgate audit bench — ${MODELS} models x ${VERSIONS} versions (${VERSIONS * 10} commits, ${MODELS * 3} files), ${cli.label}, node ${process.version}`);
+console.log(
+  `modelgate audit bench — ${MODELS} models x ${VERSIONS} versions (${VERSIONS * 10} commits, ${MODELS * 3} files), ${cli.label}, node ${process.version}`,
+);
 console.log(`repository generated in ${(generatedMs / 1000).toFixed(1)} s at ${repo}; ${stderr.trim()}\n`);
 console.log(`| measure | value | budget |\n|---|---:|---:|`);
-console.log(`| audit written (median of ${RUNS}; min ${Math.min(...ms).toFixed(0)} ms, max ${Math.max(...ms).toFixed(0)} ms) | ${median.toFixed(0)} ms | ${TIME_BUDGET_MS} ms |`);
+console.log(
+  `| audit written (median of ${RUNS}; min ${Math.min(...ms).toFixed(0)} ms, max ${Math.max(...ms).toFixed(0)} ms) | ${median.toFixed(0)} ms | ${TIME_BUDGET_MS} ms |`,
+);
 const cpuMedian = [...cpuMs].sort((a, b) => a - b)[Math.floor(cpuMs.length / 2)];
 if (cpuMedian !== undefined) console.log(`| CPU time of the audit and its git processes (median) | ${cpuMedian.toFixed(0)} ms | — |`);
 console.log(`| load average when done (2 cores shared with other jobs) | ${loadavg()[0]!.toFixed(1)} | — |`);

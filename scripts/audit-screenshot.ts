@@ -43,4 +43,3 @@ try {
 } finally {
   rmSync(work, { recursive: true, force: true });
 }
-

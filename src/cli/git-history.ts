@@ -110,7 +110,9 @@ async function readBlobs(repo: string, shas: ReadonlyArray<string>, cache: BlobC
   const sizes = await blobSizes(repo, distinct);
   const readable = distinct.filter((sha) => (sizes.get(sha) ?? Infinity) <= MAX_HASHED_FILE_BYTES);
   const readableSet = new Set(readable);
-  for (const sha of distinct) if (!readableSet.has(sha)) contents.set(sha, { kind: "unreadable", reason: sizes.has(sha) ? `too large (${sizes.get(sha)} bytes)` : "missing from the git object database" });
+  for (const sha of distinct)
+    if (!readableSet.has(sha))
+      contents.set(sha, { kind: "unreadable", reason: sizes.has(sha) ? `too large (${sizes.get(sha)} bytes)` : "missing from the git object database" });
   if (readable.length > 0) {
     const result = await runGit(repo, ["cat-file", "--batch"], readable.map((s) => `${s}\n`).join(""));
     if (result.code !== 0) throw new CliError(`cannot read files from git: ${result.stderr}`);
@@ -125,7 +127,15 @@ interface PolicyState {
   isManifest: (path: string) => boolean;
 }
 
-const OFFLINE_FACTS = (headSha: string): ApprovalFacts => ({ available: false, authors: [], headSha, reviews: [], signOffs: {}, signOffIssues: {}, teamMembership: {} });
+const OFFLINE_FACTS = (headSha: string): ApprovalFacts => ({
+  available: false,
+  authors: [],
+  headSha,
+  reviews: [],
+  signOffs: {},
+  signOffIssues: {},
+  teamMembership: {},
+});
 
 /**
  * Every model change of the first-parent history of `commit`, each judged as the pull-request
@@ -133,7 +143,12 @@ const OFFLINE_FACTS = (headSha: string): ApprovalFacts => ({ available: false, a
  * evaluation age at the commit's date). Component files are read as the gate reads them
  * (plannedReads), all steps together: one git process per read round, not one per commit.
  */
-export async function readModelHistory(repo: string, commit: string, load: ManifestLoader = manifestLoader(), blobs: BlobCache = new Map()): Promise<HistoryStep[]> {
+export async function readModelHistory(
+  repo: string,
+  commit: string,
+  load: ManifestLoader = manifestLoader(),
+  blobs: BlobCache = new Map(),
+): Promise<HistoryStep[]> {
   const log = await logFirstParent(repo, commit);
 
   // policies first: which files are manifests depends on the policy in force
@@ -237,10 +252,16 @@ export async function readModelHistory(repo: string, commit: string, load: Manif
   const componentReads = pending.flatMap(({ base, head }) =>
     [base, head].map((snapshot) => ({ snapshot, paths: [...snapshot.entries.keys()].filter((path) => !snapshot.contents.has(path)) })),
   );
-  await sizeEntries(repo, componentReads.flatMap(({ snapshot, paths }) => paths.map((path) => snapshot.entries.get(path)!)));
+  await sizeEntries(
+    repo,
+    componentReads.flatMap(({ snapshot, paths }) => paths.map((path) => snapshot.entries.get(path)!)),
+  );
   // a file too large to hash is not read: the evaluation reports it from the tree entry
   const small = (snapshot: GitSnapshot, path: string): boolean => (snapshot.entries.get(path)?.size ?? Infinity) <= MAX_HASHED_FILE_BYTES;
-  await readContents(repo, componentReads.map(({ snapshot, paths }) => ({ snapshot, paths: paths.filter((path) => small(snapshot, path)) })));
+  await readContents(
+    repo,
+    componentReads.map(({ snapshot, paths }) => ({ snapshot, paths: paths.filter((path) => small(snapshot, path)) })),
+  );
 
   const steps: HistoryStep[] = [];
   for (const { logged, state, base, head } of pending) {
@@ -248,14 +269,27 @@ export async function readModelHistory(repo: string, commit: string, load: Manif
     if (detected.changes.length === 0) continue;
     const decision = evaluateGate({ policy: state.policy, base, head, facts: OFFLINE_FACTS(logged.commit), now: new Date(logged.date), detected });
     if (state.error) {
-      const invalid: Requirement = { id: "policy.valid", status: "failed", message: `the policy before this commit is invalid, so its gate could not be applied: ${state.error}`, provision: "5.1.2-3" };
+      const invalid: Requirement = {
+        id: "policy.valid",
+        status: "failed",
+        message: `the policy before this commit is invalid, so its gate could not be applied: ${state.error}`,
+        provision: "5.1.2-3",
+      };
       for (const m of decision.models) {
         m.requirements.unshift(invalid);
         m.verdict = "failure";
       }
       decision.verdict = "failure";
     }
-    steps.push({ commit: logged.commit, date: logged.date, author: logged.author, subject: logged.subject, changes: detected.changes, decision, ...(state.error ? { policyError: state.error } : {}) });
+    steps.push({
+      commit: logged.commit,
+      date: logged.date,
+      author: logged.author,
+      subject: logged.subject,
+      changes: detected.changes,
+      decision,
+      ...(state.error ? { policyError: state.error } : {}),
+    });
   }
   return steps;
 }
@@ -299,7 +333,11 @@ async function sizeEntries(repo: string, entries: ReadonlyArray<TreeEntry>): Pro
 
 /** Every tag of the repository that names a commit, with the model versions its tree declares (manifest globs of `policy`). */
 export async function readTags(repo: string, policy: Policy, load: ManifestLoader = manifestLoader(), blobs: BlobCache = new Map()): Promise<TagSnapshot[]> {
-  const result = await runGit(repo, ["for-each-ref", "refs/tags", "--format=%(refname:strip=2)%00%(objectname)%00%(*objectname)%00%(objecttype)%00%(*objecttype)%00%(creatordate:iso-strict)"]);
+  const result = await runGit(repo, [
+    "for-each-ref",
+    "refs/tags",
+    "--format=%(refname:strip=2)%00%(objectname)%00%(*objectname)%00%(objecttype)%00%(*objecttype)%00%(creatordate:iso-strict)",
+  ]);
   if (result.code !== 0) throw new CliError(`cannot list the tags: ${result.stderr}`);
   const isManifest = globMatcher(policy.models.manifests);
   const tags: TagSnapshot[] = [];
@@ -314,12 +352,22 @@ export async function readTags(repo: string, policy: Policy, load: ManifestLoade
     tags.push(tag);
     wanted.push({ tag, manifests: [...snapshot.entries.values()].filter((e) => isManifest(e.path)) });
   }
-  const texts = await readBlobs(repo, wanted.flatMap((w) => w.manifests.map((m) => m.blobSha)), blobs);
+  const texts = await readBlobs(
+    repo,
+    wanted.flatMap((w) => w.manifests.map((m) => m.blobSha)),
+    blobs,
+  );
   for (const { tag, manifests } of wanted) {
     for (const entry of manifests) {
       const content = texts.get(entry.blobSha);
       const loaded = content?.kind === "text" ? load(entry.path, content.text) : undefined;
-      if (loaded?.ok) tag.models.push({ name: loaded.loaded.manifest.name, version: loaded.loaded.manifest.version, digest: loaded.loaded.digest, status: loaded.loaded.manifest.status });
+      if (loaded?.ok)
+        tag.models.push({
+          name: loaded.loaded.manifest.name,
+          version: loaded.loaded.manifest.version,
+          digest: loaded.loaded.digest,
+          status: loaded.loaded.manifest.status,
+        });
     }
     tag.models.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   }

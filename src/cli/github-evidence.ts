@@ -1,7 +1,15 @@
 import { Octokit } from "@octokit/rest";
 import { z } from "zod";
 import { parseDecisionRecord, PULL_REQUEST_CHECK_NAME } from "../core/audit/check-run-record.js";
-import type { CheckRunEvidence, EndOfLifeIssueEvidence, GitHubEvidence, PullRequestEvidence, ReleaseEvidence, SignOffEvidence, SignOffIssueEvidence } from "../core/audit/types.js";
+import type {
+  CheckRunEvidence,
+  EndOfLifeIssueEvidence,
+  GitHubEvidence,
+  PullRequestEvidence,
+  ReleaseEvidence,
+  SignOffEvidence,
+  SignOffIssueEvidence,
+} from "../core/audit/types.js";
 import { requiredRoles } from "../core/evaluate/approval-requirements.js";
 import type { SignOffComment } from "../core/evaluate/types.js";
 import type { Policy } from "../core/policy/schema.js";
@@ -78,7 +86,9 @@ export async function readGitHubEvidence(target: GitHubAuditTarget, local: Local
       return await call();
     } catch (error) {
       const status = (error as { status?: number }).status;
-      throw new CliError(`cannot read ${what} of ${owner}/${repo} from GitHub: ${status !== undefined ? `GitHub answered ${status}` : (error as Error).message}`);
+      throw new CliError(
+        `cannot read ${what} of ${owner}/${repo} from GitHub: ${status !== undefined ? `GitHub answered ${status}` : (error as Error).message}`,
+      );
     }
   };
 
@@ -112,14 +122,31 @@ export async function readGitHubEvidence(target: GitHubAuditTarget, local: Local
   });
 
   const byApp = (issues: RawIssue[]): RawIssue[] => issues.filter((i) => !i.pull_request && i.performed_via_github_app?.id === appId);
-  const signOffRaw = byApp(await read("the sign-off issues", () => octokit.paginate(octokit.rest.issues.listForRepo, { owner, repo, labels: SIGN_OFF_LABEL, state: "all", per_page: 100 })) as RawIssue[]);
+  const signOffRaw = byApp(
+    (await read("the sign-off issues", () =>
+      octokit.paginate(octokit.rest.issues.listForRepo, { owner, repo, labels: SIGN_OFF_LABEL, state: "all", per_page: 100 }),
+    )) as RawIssue[],
+  );
   const eolLabel = local.policy.end_of_life.labels[0] ?? "model-eol";
-  const eolRaw = byApp(await read("the end-of-life issues", () => octokit.paginate(octokit.rest.issues.listForRepo, { owner, repo, labels: eolLabel, state: "all", per_page: 100 })) as RawIssue[]);
+  const eolRaw = byApp(
+    (await read("the end-of-life issues", () =>
+      octokit.paginate(octokit.rest.issues.listForRepo, { owner, repo, labels: eolLabel, state: "all", per_page: 100 }),
+    )) as RawIssue[],
+  );
 
   const commentsOf = async (issue: RawIssue): Promise<SignOffComment[]> => {
-    const raw = await read(`the comments of issue #${issue.number}`, () => octokit.paginate(octokit.rest.issues.listComments, { owner, repo, issue_number: issue.number, per_page: 100 }));
+    const raw = await read(`the comments of issue #${issue.number}`, () =>
+      octokit.paginate(octokit.rest.issues.listComments, { owner, repo, issue_number: issue.number, per_page: 100 }),
+    );
     return signOffComments(
-      raw.map((c) => ({ id: c.id, login: c.user?.login ?? "", isBot: c.user?.type === "Bot", body: c.body ?? "", createdAt: c.created_at, updatedAt: c.updated_at })),
+      raw.map((c) => ({
+        id: c.id,
+        login: c.user?.login ?? "",
+        isBot: c.user?.type === "Bot",
+        body: c.body ?? "",
+        createdAt: c.created_at,
+        updatedAt: c.updated_at,
+      })),
     ).sort((a, b) => (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : a.id - b.id));
   };
 
@@ -149,7 +176,12 @@ export async function readGitHubEvidence(target: GitHubAuditTarget, local: Local
       ...(state.override ? { override: state.override } : {}),
       refused: state.outcomes
         .filter((o) => !o.accepted)
-        .map((o) => ({ by: o.login, command: `/${o.command.type}${"role" in o.command ? ` ${o.command.role}` : ""}`, reason: o.reason ?? "", url: `${issue.html_url}#issuecomment-${o.commentId}` })),
+        .map((o) => ({
+          by: o.login,
+          command: `/${o.command.type}${"role" in o.command ? ` ${o.command.role}` : ""}`,
+          reason: o.reason ?? "",
+          url: `${issue.html_url}#issuecomment-${o.commentId}`,
+        })),
     });
   }
 

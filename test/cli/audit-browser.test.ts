@@ -14,7 +14,6 @@ import type { AuditReport } from "../../src/core/audit/types.js";
 import { runCli } from "../../src/cli/main.js";
 import { launchChromium } from "../helpers/chromium.js";
 
-
 describe("the audit report as a reader sees it (headless Chromium)", () => {
   const work = mkdtempSync(join(tmpdir(), "modelgate-audit-browser-"));
   const out = join(work, "audit");
@@ -114,7 +113,10 @@ describe("the audit report as a reader sees it (headless Chromium)", () => {
     const pdf = await page.pdf({ format: "A4", preferCSSPageSize: true });
     expect(pdf.subarray(0, 5).toString("latin1")).toBe("%PDF-");
     // A4 is 595 x 842 points (Chromium writes 594.96 x 841.92): every page
-    const boxes = [...pdf.toString("latin1").matchAll(/\/MediaBox \[0 0 ([\d.]+) ([\d.]+)\]/g)].map((m) => [Math.round(Number(m[1])), Math.round(Number(m[2]))]);
+    const boxes = [...pdf.toString("latin1").matchAll(/\/MediaBox \[0 0 ([\d.]+) ([\d.]+)\]/g)].map((m) => [
+      Math.round(Number(m[1])),
+      Math.round(Number(m[2])),
+    ]);
     expect(boxes.length).toBeGreaterThan(1);
     expect(new Set(boxes.map((b) => b.join("x")))).toEqual(new Set(["595x842"]));
     await page.close();

@@ -35,7 +35,13 @@ const scorer = (version: string, weights: string, status?: ModelSpec["status"]):
 });
 
 function decisionText(models: Array<{ name: string; digest: string; verdict: string }>): string {
-  const record = { format: "modelgate-decision/1", verdict: "success", models: models.map((m) => ({ ...m, manifest: "models/scorer/model.yaml", changes: ["new_model"] })), unmanaged: [], errors: [] };
+  const record = {
+    format: "modelgate-decision/1",
+    verdict: "success",
+    models: models.map((m) => ({ ...m, manifest: "models/scorer/model.yaml", changes: ["new_model"] })),
+    unmanaged: [],
+    errors: [],
+  };
   return `### Decision record of \`modelgate\`\n\n\`\`\`json\n${JSON.stringify(record, null, 2)}\n\`\`\`\n`;
 }
 
@@ -53,7 +59,11 @@ describe("modelgate audit --github (GitHub Enterprise through --api-url, nock)",
     const policy = defaultPolicy();
 
     const ref = { model: "scorer", version: "1.0.0", digest };
-    const tracking = { manifestPath: "models/scorer/model.yaml", kinds: ["new_model" as const], pulls: [{ number: 1, author: "dev", roles: ["developer", "system_operator", "data_custodian"] }] };
+    const tracking = {
+      manifestPath: "models/scorer/model.yaml",
+      kinds: ["new_model" as const],
+      pulls: [{ number: 1, author: "dev", roles: ["developer", "system_operator", "data_custodian"] }],
+    };
     const body = signOffIssueBody({ ref, tracking, state: undefined, policy, org: "acme", repositoryUrl: WEB, markerKey: MARKER_KEY });
     const editedBody = body.replace(digest, `sha256:${"e".repeat(64)}`);
     const eolBody = renderEndOfLifeIssueBody({
@@ -75,41 +85,119 @@ describe("modelgate audit --github (GitHub Enterprise through --api-url, nock)",
 
     const api = nock(API).matchHeader("authorization", "token test-token-123");
     api.get("/repos/acme/models").reply(200, { html_url: WEB });
-    api.get("/repos/acme/models/pulls").query({ state: "all", per_page: 100 }).reply(200, [
-      { number: 1, html_url: `${WEB}/pull/1`, title: "Add scorer", user: { login: "dev" }, head: { sha: headSha }, merge_commit_sha: landed, merged_at: "2026-11-02T12:00:00Z" },
-      { number: 2, html_url: `${WEB}/pull/2`, title: "Unrelated", user: { login: "dev" }, head: { sha: "f".repeat(40) }, merge_commit_sha: null, merged_at: null },
-    ]);
-    api.get("/repos/acme/models/releases").query({ per_page: 100 }).reply(200, [
-      { id: 3, tag_name: "v1", name: "Release 1", html_url: `${WEB}/releases/tag/v1`, published_at: "2026-11-03T00:00:00Z", draft: false, prerelease: false, assets: [{ name: "modelgate-bom.cdx.json", browser_download_url: `${WEB}/releases/download/v1/modelgate-bom.cdx.json` }] },
-    ]);
-    api.get("/repos/acme/models/issues").query({ labels: "modelgate:sign-off", state: "all", per_page: 100 }).reply(200, [
-      { number: 5, html_url: `${WEB}/issues/5`, state: "closed", body, ...viaApp },
-      // a person's issue with a copied marker, and the app's issue with an edited marker: neither is evidence
-      { number: 6, html_url: `${WEB}/issues/6`, state: "open", body, performed_via_github_app: null },
-      { number: 8, html_url: `${WEB}/issues/8`, state: "open", body: editedBody, ...viaApp },
-    ]);
-    api.get("/repos/acme/models/issues").query({ labels: "model-eol", state: "all", per_page: 100 }).reply(200, [
-      { number: 9, html_url: `${WEB}/issues/9`, state: "open", closed_at: null, title: endOfLifeIssueTitle("scorer", "1.0.0"), body: eolBody, ...viaApp },
-    ]);
-    api.get("/repos/acme/models/issues/5/comments").query({ per_page: 100 }).reply(200, [
-      comment(11, "alice", "/approve developer"),
-      comment(12, "dev", "/approve system_operator"),
-      comment(13, "modelgate[bot]", "refused", "Bot"),
-      comment(14, "bob", "/approve data_custodian"),
-    ]);
-    api.get("/repos/acme/models/issues/9/comments").query({ per_page: 100 }).reply(200, [comment(21, "carol", "/approve data_custodian")]);
-    api.get(`/repos/acme/models/commits/${headSha}/check-runs`).query({ check_name: "modelgate", filter: "all", per_page: 100 }).reply(200, {
-      total_count: 2,
-      check_runs: [
-        { name: "modelgate", app: { id: APP_ID }, head_sha: headSha, status: "completed", conclusion: "success", html_url: `${WEB}/runs/31`, completed_at: "2026-11-02T11:00:00Z", output: { text: decisionText([{ name: "scorer", digest, verdict: "success" }]) } },
-        // another app's run of the same name proves nothing
-        { name: "modelgate", app: { id: 99 }, head_sha: headSha, status: "completed", conclusion: "failure", html_url: `${WEB}/runs/32`, completed_at: "2026-11-02T11:30:00Z", output: { text: decisionText([{ name: "scorer", digest, verdict: "failure" }]) } },
-      ],
-    });
-    api.get(`/repos/acme/models/commits/${landed}/check-runs`).query({ check_name: "modelgate / release", filter: "all", per_page: 100 }).reply(200, {
-      total_count: 1,
-      check_runs: [{ name: "modelgate / release", app: { id: APP_ID }, head_sha: landed, status: "completed", conclusion: "success", html_url: `${WEB}/runs/41`, completed_at: "2026-11-03T00:00:00Z", output: { text: decisionText([{ name: "scorer", digest, verdict: "success" }]) } }],
-    });
+    api
+      .get("/repos/acme/models/pulls")
+      .query({ state: "all", per_page: 100 })
+      .reply(200, [
+        {
+          number: 1,
+          html_url: `${WEB}/pull/1`,
+          title: "Add scorer",
+          user: { login: "dev" },
+          head: { sha: headSha },
+          merge_commit_sha: landed,
+          merged_at: "2026-11-02T12:00:00Z",
+        },
+        {
+          number: 2,
+          html_url: `${WEB}/pull/2`,
+          title: "Unrelated",
+          user: { login: "dev" },
+          head: { sha: "f".repeat(40) },
+          merge_commit_sha: null,
+          merged_at: null,
+        },
+      ]);
+    api
+      .get("/repos/acme/models/releases")
+      .query({ per_page: 100 })
+      .reply(200, [
+        {
+          id: 3,
+          tag_name: "v1",
+          name: "Release 1",
+          html_url: `${WEB}/releases/tag/v1`,
+          published_at: "2026-11-03T00:00:00Z",
+          draft: false,
+          prerelease: false,
+          assets: [{ name: "modelgate-bom.cdx.json", browser_download_url: `${WEB}/releases/download/v1/modelgate-bom.cdx.json` }],
+        },
+      ]);
+    api
+      .get("/repos/acme/models/issues")
+      .query({ labels: "modelgate:sign-off", state: "all", per_page: 100 })
+      .reply(200, [
+        { number: 5, html_url: `${WEB}/issues/5`, state: "closed", body, ...viaApp },
+        // a person's issue with a copied marker, and the app's issue with an edited marker: neither is evidence
+        { number: 6, html_url: `${WEB}/issues/6`, state: "open", body, performed_via_github_app: null },
+        { number: 8, html_url: `${WEB}/issues/8`, state: "open", body: editedBody, ...viaApp },
+      ]);
+    api
+      .get("/repos/acme/models/issues")
+      .query({ labels: "model-eol", state: "all", per_page: 100 })
+      .reply(200, [
+        { number: 9, html_url: `${WEB}/issues/9`, state: "open", closed_at: null, title: endOfLifeIssueTitle("scorer", "1.0.0"), body: eolBody, ...viaApp },
+      ]);
+    api
+      .get("/repos/acme/models/issues/5/comments")
+      .query({ per_page: 100 })
+      .reply(200, [
+        comment(11, "alice", "/approve developer"),
+        comment(12, "dev", "/approve system_operator"),
+        comment(13, "modelgate[bot]", "refused", "Bot"),
+        comment(14, "bob", "/approve data_custodian"),
+      ]);
+    api
+      .get("/repos/acme/models/issues/9/comments")
+      .query({ per_page: 100 })
+      .reply(200, [comment(21, "carol", "/approve data_custodian")]);
+    api
+      .get(`/repos/acme/models/commits/${headSha}/check-runs`)
+      .query({ check_name: "modelgate", filter: "all", per_page: 100 })
+      .reply(200, {
+        total_count: 2,
+        check_runs: [
+          {
+            name: "modelgate",
+            app: { id: APP_ID },
+            head_sha: headSha,
+            status: "completed",
+            conclusion: "success",
+            html_url: `${WEB}/runs/31`,
+            completed_at: "2026-11-02T11:00:00Z",
+            output: { text: decisionText([{ name: "scorer", digest, verdict: "success" }]) },
+          },
+          // another app's run of the same name proves nothing
+          {
+            name: "modelgate",
+            app: { id: 99 },
+            head_sha: headSha,
+            status: "completed",
+            conclusion: "failure",
+            html_url: `${WEB}/runs/32`,
+            completed_at: "2026-11-02T11:30:00Z",
+            output: { text: decisionText([{ name: "scorer", digest, verdict: "failure" }]) },
+          },
+        ],
+      });
+    api
+      .get(`/repos/acme/models/commits/${landed}/check-runs`)
+      .query({ check_name: "modelgate / release", filter: "all", per_page: 100 })
+      .reply(200, {
+        total_count: 1,
+        check_runs: [
+          {
+            name: "modelgate / release",
+            app: { id: APP_ID },
+            head_sha: landed,
+            status: "completed",
+            conclusion: "success",
+            html_url: `${WEB}/runs/41`,
+            completed_at: "2026-11-03T00:00:00Z",
+            output: { text: decisionText([{ name: "scorer", digest, verdict: "success" }]) },
+          },
+        ],
+      });
 
     const out = mkdtempSync(join(tmpdir(), "modelgate-audit-gh-out-"));
     try {
@@ -128,7 +216,12 @@ describe("modelgate audit --github (GitHub Enterprise through --api-url, nock)",
       expect(report.repository.url).toBe(WEB);
 
       const [shipped, retired] = report.models[0]!.versions;
-      expect(shipped).toMatchObject({ version: "1.0.0", outcome: "passed", outcomeSource: "check-run", signOffIssue: { number: 5, url: `${WEB}/issues/5`, state: "closed" } });
+      expect(shipped).toMatchObject({
+        version: "1.0.0",
+        outcome: "passed",
+        outcomeSource: "check-run",
+        signOffIssue: { number: 5, url: `${WEB}/issues/5`, state: "closed" },
+      });
       expect(shipped!.signOffs.map((s) => [s.role, s.state, s.by, s.url])).toEqual([
         ["developer", "approved", "alice", `${WEB}/issues/5#issuecomment-11`],
         ["data_custodian", "approved", "bob", `${WEB}/issues/5#issuecomment-14`],
@@ -142,12 +235,21 @@ describe("modelgate audit --github (GitHub Enterprise through --api-url, nock)",
       expect(retired).toMatchObject({ kinds: ["decommission"], signOffs: [] });
 
       const eol = report.models[0]!.endOfLife;
-      expect(eol.map((i) => [i.number, i.state, i.checklist.filter((c) => c.checked).length, i.unchecked.length, i.signOffs.map((s) => s.by), i.missingRoles])).toEqual([
-        [9, "open", 2, policy.end_of_life.checklist.length - 2, ["carol"], ["system_operator"]],
-      ]);
+      expect(
+        eol.map((i) => [i.number, i.state, i.checklist.filter((c) => c.checked).length, i.unchecked.length, i.signOffs.map((s) => s.by), i.missingRoles]),
+      ).toEqual([[9, "open", 2, policy.end_of_life.checklist.length - 2, ["carol"], ["system_operator"]]]);
       expect(report.findings.map((f) => [f.id, f.severity])).toEqual([["F-eol-open-scorer", "warning"]]);
       expect(report.releases).toEqual([
-        { tag: "v1", commit: landed, url: `${WEB}/releases/tag/v1`, publishedAt: "2026-11-03T00:00:00Z", source: "release", models: [{ name: "scorer", version: "1.0.0", digest }], bomAsset: `${WEB}/releases/download/v1/modelgate-bom.cdx.json`, checkRun: { conclusion: "success", url: `${WEB}/runs/41` } },
+        {
+          tag: "v1",
+          commit: landed,
+          url: `${WEB}/releases/tag/v1`,
+          publishedAt: "2026-11-03T00:00:00Z",
+          source: "release",
+          models: [{ name: "scorer", version: "1.0.0", digest }],
+          bomAsset: `${WEB}/releases/download/v1/modelgate-bom.cdx.json`,
+          checkRun: { conclusion: "success", url: `${WEB}/runs/41` },
+        },
       ]);
 
       expect(html).toContain(`<a href="${WEB}/pull/1">#1</a>`);

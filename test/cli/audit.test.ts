@@ -21,13 +21,22 @@ function repo(): TestRepo {
   return r;
 }
 
-async function audit(args: string[], env: Record<string, string | undefined> = {}): Promise<{ code: number; stderr: string; report?: AuditReport; html?: string; out: string }> {
+async function audit(
+  args: string[],
+  env: Record<string, string | undefined> = {},
+): Promise<{ code: number; stderr: string; report?: AuditReport; html?: string; out: string }> {
   const out = mkdtempSync(join(tmpdir(), "modelgate-audit-out-"));
   outs.push(out);
   const stderr: string[] = [];
   const code = await runCli(["audit", ...args, "-o", out], { stdout: () => undefined, stderr: (t) => stderr.push(t), now: () => new Date(), env });
   try {
-    return { code, stderr: stderr.join(""), report: JSON.parse(readFileSync(join(out, "audit.json"), "utf8")) as AuditReport, html: readFileSync(join(out, "audit.html"), "utf8"), out };
+    return {
+      code,
+      stderr: stderr.join(""),
+      report: JSON.parse(readFileSync(join(out, "audit.json"), "utf8")) as AuditReport,
+      html: readFileSync(join(out, "audit.html"), "utf8"),
+      out,
+    };
   } catch {
     return { code, stderr: stderr.join(""), out };
   }
@@ -46,7 +55,9 @@ describe("modelgate audit (local git)", () => {
     const r = repo();
     r.write(modelFiles(scorer("1.0.0", "w1"))).commit("scorer 1.0.0");
     r.git("tag", "v1");
-    r.branch("retrain").write(modelFiles(scorer("1.1.0", "w2"))).commit("retrain on branch");
+    r.branch("retrain")
+      .write(modelFiles(scorer("1.1.0", "w2")))
+      .commit("retrain on branch");
     r.write({ "README.md": "notes\n" }).commit("docs on the branch");
     r.checkout("main");
     r.git("merge", "-q", "--no-ff", "retrain", "-m", "Merge retrain");
@@ -79,8 +90,16 @@ describe("modelgate audit (local git)", () => {
     expect(code).toBe(1);
     const swapped = report!.models[0]!.versions[1]!;
     expect(swapped).toMatchObject({ commit: swap, kinds: ["retrain"], outcome: "failed", version: "1.0.0" });
-    expect(swapped.recomputed.requirements.filter((q) => q.status === "failed").map((q) => q.id).sort()).toEqual(["hash:weights/model.safetensors", "version.raised"]);
-    expect(report!.findings.map((f) => f.id)).toEqual([`F-gate-scorer-1.0.0-${swap.slice(0, 12)}`, "F-head-scorer-hash_weights_model.safetensors~" + report!.findings[1]!.id.split("~")[1]]);
+    expect(
+      swapped.recomputed.requirements
+        .filter((q) => q.status === "failed")
+        .map((q) => q.id)
+        .sort(),
+    ).toEqual(["hash:weights/model.safetensors", "version.raised"]);
+    expect(report!.findings.map((f) => f.id)).toEqual([
+      `F-gate-scorer-1.0.0-${swap.slice(0, 12)}`,
+      "F-head-scorer-hash_weights_model.safetensors~" + report!.findings[1]!.id.split("~")[1],
+    ]);
   });
 
   it("judges each change with the policy in force before it, and still writes the report when the policy at the head is invalid", async () => {
@@ -99,7 +118,9 @@ describe("modelgate audit (local git)", () => {
 
   it("lists the unmanaged model files at the head and the inventory", async () => {
     const r = repo();
-    r.write(modelFiles(scorer("1.0.0", "w1"))).write({ "experiments/shadow.onnx": lfsPointer("shadow") }).commit("scorer and a shadow model");
+    r.write(modelFiles(scorer("1.0.0", "w1")))
+      .write({ "experiments/shadow.onnx": lfsPointer("shadow") })
+      .commit("scorer and a shadow model");
     const { code, report, html } = await audit(["--repo", r.dir, "--ref", "HEAD"]);
     expect(code).toBe(1);
     expect(report!.unmanaged).toEqual([{ path: "experiments/shadow.onnx", source: "lfs", change: "added" }]);

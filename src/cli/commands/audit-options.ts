@@ -31,13 +31,15 @@ export function auditOptions(
   const match = /^([A-Za-z0-9][A-Za-z0-9-]{0,38})\/([A-Za-z0-9._-]{1,100})$/.exec(slug);
   if (!match) throw new CliError(`--github wants OWNER/REPO, not "${slug}"`);
   const token = env["GITHUB_TOKEN"]?.trim();
-  if (!token) throw new CliError("--github reads GitHub with a token: set GITHUB_TOKEN (read access to the repository's contents, issues, pull requests and checks)");
+  if (!token)
+    throw new CliError("--github reads GitHub with a token: set GITHUB_TOKEN (read access to the repository's contents, issues, pull requests and checks)");
   const appIdText = str(values["app-id"]) ?? env["APP_ID"];
   if (appIdText === undefined || !/^\d+$/.test(appIdText)) {
     throw new CliError("--github needs the modelgate App's id (--app-id ID or APP_ID): only its check runs and issues are evidence");
   }
   const apiUrl = str(values["api-url"]);
-  if (apiUrl !== undefined && !/^https?:\/\/[^\s]+$/.test(apiUrl)) throw new CliError(`--api-url wants an http(s) URL such as https://github.example.com/api/v3, not "${apiUrl}"`);
+  if (apiUrl !== undefined && !/^https?:\/\/[^\s]+$/.test(apiUrl))
+    throw new CliError(`--api-url wants an http(s) URL such as https://github.example.com/api/v3, not "${apiUrl}"`);
   let markerKey: string | undefined;
   try {
     markerKey = defaultMarkerKey(env);

@@ -92,7 +92,15 @@ export function buildAuditReport(input: AuditInput): AuditReport {
       commit: input.commit,
       models: models
         .filter((m) => m.current)
-        .map((m) => ({ id: m.id, name: m.name, version: m.current!.version, status: m.status, digest: m.current!.digest, manifest: m.manifest, verdict: m.current!.verdict })),
+        .map((m) => ({
+          id: m.id,
+          name: m.name,
+          version: m.current!.version,
+          status: m.status,
+          digest: m.current!.digest,
+          manifest: m.manifest,
+          verdict: m.current!.verdict,
+        })),
       errors: input.head.errors,
     },
     unmanaged: input.head.unmanaged,
@@ -133,7 +141,8 @@ interface InputIndex {
   pullByMergeCommit: Map<string, NonNullable<AuditInput["github"]>["pullRequests"][number]>;
 }
 
-const versionKey = (name: string, version: string, digest: string, status: string): string => `${name}\0${version}\0${digest}\0${status === "decommissioned" ? "retired" : "live"}`;
+const versionKey = (name: string, version: string, digest: string, status: string): string =>
+  `${name}\0${version}\0${digest}\0${status === "decommissioned" ? "retired" : "live"}`;
 
 function indexInput(input: AuditInput): InputIndex {
   const bomByName = new Map<string, AuditInput["head"]["bom"][number]>();
@@ -163,7 +172,11 @@ function versionOf(input: AuditInput, index: InputIndex, step: AuditInput["histo
   const pullRequests = (github?.pullRequests ?? []).filter((pr) => prNumbers.has(pr.number)).map((pr) => ({ number: pr.number, url: pr.url, title: pr.title }));
   const checkRuns = checkRunsOf(github?.checkRuns ?? [], github?.pullRequests ?? [], github?.releases ?? [], change.name, change.digest, prNumbers);
   const deciding = decidingRun(checkRuns, landedBy?.number);
-  const outcome: GateOutcome = deciding ? outcomeOf(deciding.modelVerdict ?? "failure", deciding.override) : requirements.length === 0 ? "not-gated" : outcomeOf(recomputed.verdict);
+  const outcome: GateOutcome = deciding
+    ? outcomeOf(deciding.modelVerdict ?? "failure", deciding.override)
+    : requirements.length === 0
+      ? "not-gated"
+      : outcomeOf(recomputed.verdict);
   return {
     id: versionAnchor(change.name, version, step.commit),
     commit: step.commit,
@@ -274,7 +287,13 @@ function releaseRows(input: AuditInput): AuditReport["releases"] {
       };
     });
   }
-  return input.tags.map((t) => ({ tag: t.name, commit: t.commit, ...(t.date ? { publishedAt: t.date } : {}), source: "tag" as const, models: t.models.map(({ name, version, digest }) => ({ name, version, digest })) }));
+  return input.tags.map((t) => ({
+    tag: t.name,
+    commit: t.commit,
+    ...(t.date ? { publishedAt: t.date } : {}),
+    source: "tag" as const,
+    models: t.models.map(({ name, version, digest }) => ({ name, version, digest })),
+  }));
 }
 
 function collectFindings(input: AuditInput, models: ReadonlyArray<AuditModel>): AuditFinding[] {
@@ -283,7 +302,8 @@ function collectFindings(input: AuditInput, models: ReadonlyArray<AuditModel>): 
     for (const v of m.versions) {
       if (v.outcome !== "failed") continue;
       const failed = v.recomputed.requirements.filter((r) => r.status === "failed");
-      const why = v.outcomeSource === "check-run" ? "its modelgate check run failed" : `its gate fails: ${failed.map((r) => r.id).join(", ") || "see the version"}`;
+      const why =
+        v.outcomeSource === "check-run" ? "its modelgate check run failed" : `its gate fails: ${failed.map((r) => r.id).join(", ") || "see the version"}`;
       findings.push({
         id: anchor("F-gate", m.name, v.version, v.commit.slice(0, 12)),
         severity: "failure",
@@ -294,13 +314,25 @@ function collectFindings(input: AuditInput, models: ReadonlyArray<AuditModel>): 
     }
     for (const r of m.current?.requirements ?? []) {
       if (r.status !== "failed") continue;
-      findings.push({ id: anchor("F-head", m.name, r.id), severity: "failure", message: `${m.name} ${m.current!.version} at the head: ${r.id}: ${r.message}`, provision: r.provision, href: `#${m.id}` });
+      findings.push({
+        id: anchor("F-head", m.name, r.id),
+        severity: "failure",
+        message: `${m.name} ${m.current!.version} at the head: ${r.id}: ${r.message}`,
+        provision: r.provision,
+        href: `#${m.id}`,
+      });
     }
     const retired = m.status === "decommissioned" || m.status === "deleted";
     if (retired && input.github) {
       const issue = m.endOfLife.at(-1);
       if (!issue) {
-        findings.push({ id: anchor("F-eol-missing", m.name), severity: "failure", message: `${m.name} is ${m.status} but modelgate opened no end-of-life issue for it`, provision: "5.5.1-2", href: `#${m.id}` });
+        findings.push({
+          id: anchor("F-eol-missing", m.name),
+          severity: "failure",
+          message: `${m.name} is ${m.status} but modelgate opened no end-of-life issue for it`,
+          provision: "5.5.1-2",
+          href: `#${m.id}`,
+        });
       } else if (issue.state === "open" || issue.unchecked.length > 0 || issue.missingRoles.length > 0) {
         findings.push({
           id: anchor("F-eol-open", m.name),
@@ -313,13 +345,31 @@ function collectFindings(input: AuditInput, models: ReadonlyArray<AuditModel>): 
     }
   }
   for (const u of input.head.unmanaged) {
-    findings.push({ id: anchor("F-unmanaged", u.path), severity: "failure", message: `unmanaged model file at the head: ${u.path} (${u.source}); no manifest declares it`, provision: "5.2.1-2", href: "#unmanaged" });
+    findings.push({
+      id: anchor("F-unmanaged", u.path),
+      severity: "failure",
+      message: `unmanaged model file at the head: ${u.path} (${u.source}); no manifest declares it`,
+      provision: "5.2.1-2",
+      href: "#unmanaged",
+    });
   }
   for (const e of input.head.errors) {
-    findings.push({ id: anchor("F-invalid", e.path, String(e.line)), severity: "failure", message: `${e.path}:${e.line}: ${e.message}`, provision: "5.2.1-1", href: "#inventory" });
+    findings.push({
+      id: anchor("F-invalid", e.path, String(e.line)),
+      severity: "failure",
+      message: `${e.path}:${e.line}: ${e.message}`,
+      provision: "5.2.1-1",
+      href: "#inventory",
+    });
   }
   for (const e of input.policy.errors) {
-    findings.push({ id: anchor("F-policy", String(e.line)), severity: "failure", message: `${e.path}:${e.line}: ${e.message}`, provision: "5.1.2-3", href: "#sources" });
+    findings.push({
+      id: anchor("F-policy", String(e.line)),
+      severity: "failure",
+      message: `${e.path}:${e.line}: ${e.message}`,
+      provision: "5.1.2-3",
+      href: "#sources",
+    });
   }
   return findings;
 }
@@ -373,20 +423,36 @@ function requirementCounts(requirements: ReadonlyArray<Requirement>, prefix: str
 function evidenceFor(kind: EvidenceKind, report: AuditReport, input: AuditInput): Evidence {
   const versions = report.models.flatMap((m) => m.versions.map((v) => ({ model: m, version: v })));
   const headRequirements = report.models.flatMap((m) => m.current?.requirements ?? []);
-  const versionFindings = (failing: (v: AuditVersion) => boolean): string[] => versions.filter(({ version }) => failing(version)).map(({ version }) => version.id);
+  const versionFindings = (failing: (v: AuditVersion) => boolean): string[] =>
+    versions.filter(({ version }) => failing(version)).map(({ version }) => version.id);
   const github = input.github;
   switch (kind) {
     case "audit-trail":
     case "versions": {
-      const evidence = [{ text: `${count(report.summary.versions, "version")} of ${count(report.summary.models, "model")} from ${count(report.summary.commits, "commit")} of ${report.repository.ref}`, href: "#models" }];
-      if (github) evidence.push({ text: `${count(github.checkRuns.length, "check run")}, ${count(github.signOffIssues.length, "sign-off issue")} of the modelgate App`, href: "#models" });
-      const findings = kind === "versions" ? versionFindings((v) => v.recomputed.requirements.some((r) => r.id.startsWith("version.") && r.status === "failed")) : [];
+      const evidence = [
+        {
+          text: `${count(report.summary.versions, "version")} of ${count(report.summary.models, "model")} from ${count(report.summary.commits, "commit")} of ${report.repository.ref}`,
+          href: "#models",
+        },
+      ];
+      if (github)
+        evidence.push({
+          text: `${count(github.checkRuns.length, "check run")}, ${count(github.signOffIssues.length, "sign-off issue")} of the modelgate App`,
+          href: "#models",
+        });
+      const findings =
+        kind === "versions" ? versionFindings((v) => v.recomputed.requirements.some((r) => r.id.startsWith("version.") && r.status === "failed")) : [];
       return { evidence, findings };
     }
     case "threats": {
-      const counts = requirementCounts(versions.flatMap(({ version }) => version.recomputed.requirements), "evaluation.threats");
+      const counts = requirementCounts(
+        versions.flatMap(({ version }) => version.recomputed.requirements),
+        "evaluation.threats",
+      );
       return {
-        evidence: [{ text: `${count(counts.met, "version")} whose evaluation addresses every threat of the policy, ${counts.failed} that miss one`, href: "#models" }],
+        evidence: [
+          { text: `${count(counts.met, "version")} whose evaluation addresses every threat of the policy, ${counts.failed} that miss one`, href: "#models" },
+        ],
         findings: versionFindings((v) => v.recomputed.requirements.some((r) => r.id === "evaluation.threats" && r.status === "failed")),
       };
     }
@@ -396,26 +462,41 @@ function evidenceFor(kind: EvidenceKind, report: AuditReport, input: AuditInput)
     }
     case "modalities": {
       const declaring = input.head.models.filter((m) => m.manifest.modalities.length > 0).length;
-      return { evidence: [{ text: `${declaring} of ${input.head.models.length} models at the head declare their modalities`, href: "#inventory" }], findings: [] };
+      return {
+        evidence: [{ text: `${declaring} of ${input.head.models.length} models at the head declare their modalities`, href: "#inventory" }],
+        findings: [],
+      };
     }
     case "sign-offs": {
       if (!github) return { evidence: [{ text: "not in this report: sign-offs live on GitHub (run with --github)", href: "#sources" }], findings: [] };
       const signOffs = github.signOffIssues.reduce((n, i) => n + i.signOffs.length, 0);
       const overrides = github.signOffIssues.filter((i) => i.override).length;
       return {
-        evidence: [{ text: `${count(signOffs, "sign-off")} on ${count(github.signOffIssues.length, "sign-off issue")}${overrides > 0 ? `, ${count(overrides, "break-glass override")}` : ""}`, href: "#models" }],
-        findings: github.signOffIssues.filter((i) => i.override).map((i) => `sign-off issue #${i.number}: overridden by @${i.override!.by}: ${i.override!.reason}`),
+        evidence: [
+          {
+            text: `${count(signOffs, "sign-off")} on ${count(github.signOffIssues.length, "sign-off issue")}${overrides > 0 ? `, ${count(overrides, "break-glass override")}` : ""}`,
+            href: "#models",
+          },
+        ],
+        findings: github.signOffIssues
+          .filter((i) => i.override)
+          .map((i) => `sign-off issue #${i.number}: overridden by @${i.override!.by}: ${i.override!.reason}`),
       };
     }
     case "inventory":
-      return { evidence: [{ text: `${count(report.inventory.models.length, "model")} at ${report.repository.commit.slice(0, 12)}`, href: "#inventory" }], findings: report.inventory.errors.map((e) => `${e.path}:${e.line}: ${e.message}`) };
+      return {
+        evidence: [{ text: `${count(report.inventory.models.length, "model")} at ${report.repository.commit.slice(0, 12)}`, href: "#inventory" }],
+        findings: report.inventory.errors.map((e) => `${e.path}:${e.line}: ${e.message}`),
+      };
     case "unmanaged":
       return {
         evidence: [{ text: `${count(report.unmanaged.length, "unmanaged model file")} at the head`, href: "#unmanaged" }],
         findings: report.unmanaged.map((u) => `unmanaged: ${u.path}`),
       };
     case "unverified-components": {
-      const unverified = input.head.models.flatMap((m) => m.manifest.components.filter((c) => c.verified === false || (!isFileComponent(c) && c.verified !== true)));
+      const unverified = input.head.models.flatMap((m) =>
+        m.manifest.components.filter((c) => c.verified === false || (!isFileComponent(c) && c.verified !== true)),
+      );
       const justified = unverified.filter((c) => c.justification !== undefined).length;
       return {
         evidence: [{ text: `${count(unverified.length, "unverified component")} at the head, ${justified} with a justification`, href: "#inventory" }],
@@ -423,7 +504,16 @@ function evidenceFor(kind: EvidenceKind, report: AuditReport, input: AuditInput)
       };
     }
     case "release-notes":
-      if (!github) return { evidence: [{ text: `${count(report.releases.length, "tag")} with the model versions each holds; release notes live on GitHub (run with --github)`, href: "#releases" }], findings: [] };
+      if (!github)
+        return {
+          evidence: [
+            {
+              text: `${count(report.releases.length, "tag")} with the model versions each holds; release notes live on GitHub (run with --github)`,
+              href: "#releases",
+            },
+          ],
+          findings: [],
+        };
       return { evidence: [{ text: `${count(report.releases.length, "release")} with the model versions each shipped`, href: "#releases" }], findings: [] };
     case "hashes": {
       const counts = requirementCounts(headRequirements, "hash");
@@ -434,11 +524,16 @@ function evidenceFor(kind: EvidenceKind, report: AuditReport, input: AuditInput)
     }
     case "provenance": {
       const counts = requirementCounts(headRequirements, "data");
-      return { evidence: [{ text: `${counts.met} datasets with source and acquisition time at the head, ${counts.failed} incomplete`, href: "#inventory" }], findings: headRequirements.filter((r) => r.id.startsWith("data:") && r.status === "failed").map((r) => r.message) };
+      return {
+        evidence: [{ text: `${counts.met} datasets with source and acquisition time at the head, ${counts.failed} incomplete`, href: "#inventory" }],
+        findings: headRequirements.filter((r) => r.id.startsWith("data:") && r.status === "failed").map((r) => r.message),
+      };
     }
     case "evaluations": {
       const gated = versions.filter(({ version }) => version.recomputed.requirements.some((r) => r.id === "evaluation.bound"));
-      const passing = gated.filter(({ version }) => version.recomputed.requirements.filter((r) => r.id.startsWith("evaluation.") && r.id !== "evaluation.independent").every((r) => r.status === "met"));
+      const passing = gated.filter(({ version }) =>
+        version.recomputed.requirements.filter((r) => r.id.startsWith("evaluation.") && r.id !== "evaluation.independent").every((r) => r.status === "met"),
+      );
       const current = requirementCounts(headRequirements, "evaluation.current");
       return {
         evidence: [
@@ -449,11 +544,19 @@ function evidenceFor(kind: EvidenceKind, report: AuditReport, input: AuditInput)
       };
     }
     case "independence":
-      if (!github) return { evidence: [{ text: "not in this report: the authors of changes are on GitHub (run with --github)", href: "#sources" }], findings: [] };
-      return { evidence: [{ text: `recorded per version in the check runs of the modelgate App (${count(github.checkRuns.length, "check run")})`, href: "#models" }], findings: [] };
+      if (!github)
+        return { evidence: [{ text: "not in this report: the authors of changes are on GitHub (run with --github)", href: "#sources" }], findings: [] };
+      return {
+        evidence: [{ text: `recorded per version in the check runs of the modelgate App (${count(github.checkRuns.length, "check run")})`, href: "#models" }],
+        findings: [],
+      };
     case "end-of-life": {
       const retired = report.models.filter((m) => m.status === "decommissioned" || m.status === "deleted");
-      if (!github) return { evidence: [{ text: `${count(retired.length, "decommissioned model")}; end-of-life issues live on GitHub (run with --github)`, href: "#models" }], findings: [] };
+      if (!github)
+        return {
+          evidence: [{ text: `${count(retired.length, "decommissioned model")}; end-of-life issues live on GitHub (run with --github)`, href: "#models" }],
+          findings: [],
+        };
       const complete = retired.filter((m) => m.endOfLife.some((i) => i.state === "closed" && i.unchecked.length === 0 && i.missingRoles.length === 0)).length;
       return {
         evidence: [{ text: `${complete} of ${count(retired.length, "decommissioned model")} with a complete, signed-off disposal`, href: "#models" }],

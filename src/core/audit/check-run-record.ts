@@ -35,5 +35,10 @@ export function parseDecisionRecord(text: string | null | undefined): CheckRunEv
   }
   const parsed = recordSchema.safeParse(value);
   if (!parsed.success) return undefined;
-  return parsed.data.models.map((m) => ({ name: m.name, digest: m.digest, verdict: m.verdict, ...(m.override ? { override: { by: m.override.by, reason: m.override.reason } } : {}) }));
+  return parsed.data.models.map((m) => ({
+    name: m.name,
+    digest: m.digest,
+    verdict: m.verdict,
+    ...(m.override ? { override: { by: m.override.by, reason: m.override.reason } } : {}),
+  }));
 }

@@ -91,10 +91,23 @@ export const PROVISIONS: ReadonlyArray<Provision> = [
   org("5.1.1-2.1", "Threat updates reach staff through several channels", ORG_TRAINING),
   org("5.1.1-2.2", "Developers are trained in secure AI coding and design", ORG_TRAINING),
 
-  org("5.1.2-1", "Business need, AI security risks and mitigations are assessed before building", "requirements and risk assessments are documents of the organisation"),
+  org(
+    "5.1.2-1",
+    "Business need, AI security risks and mitigations are assessed before building",
+    "requirements and risk assessments are documents of the organisation",
+  ),
   org("5.1.2-1.1", "The data custodian takes part in requirements discussions", "who takes part in design discussions is not recorded in the repository"),
-  org("5.1.2-2", "The system is designed to withstand adversarial attacks and failures", "a design property of the AI system; the security evaluation (5.2.5-1) tests it per version"),
-  evidenced("5.1.2-3", "An audit trail of models, datasets and prompts is kept", "every version of every manifest from git history, with its digest, change kinds, gate verdict and sign-offs", ["audit-trail", "versions"]),
+  org(
+    "5.1.2-2",
+    "The system is designed to withstand adversarial attacks and failures",
+    "a design property of the AI system; the security evaluation (5.2.5-1) tests it per version",
+  ),
+  evidenced(
+    "5.1.2-3",
+    "An audit trail of models, datasets and prompts is kept",
+    "every version of every manifest from git history, with its digest, change kinds, gate verdict and sign-offs",
+    ["audit-trail", "versions"],
+  ),
   partly(
     "5.1.2-4",
     "External components are risk-assessed for AI-specific risks",
@@ -113,8 +126,18 @@ export const PROVISIONS: ReadonlyArray<Provision> = [
     "each version's evaluation record says how every threat of the policy was addressed",
     ["threats", "evaluations"],
   ),
-  evidenced("5.1.3-1.1", "Threat modelling is repeated when settings or configuration change", "a configuration or prompt change re-opens the gate (change kind configuration)", ["configuration"]),
-  evidenced("5.1.3-1.2", "Risks of superfluous model functionality are managed", "enabled input modalities are declared; a change to them is gated as configuration", ["modalities"]),
+  evidenced(
+    "5.1.3-1.1",
+    "Threat modelling is repeated when settings or configuration change",
+    "a configuration or prompt change re-opens the gate (change kind configuration)",
+    ["configuration"],
+  ),
+  evidenced(
+    "5.1.3-1.2",
+    "Risks of superfluous model functionality are managed",
+    "enabled input modalities are declared; a change to them is gated as configuration",
+    ["modalities"],
+  ),
   org("5.1.3-1.3", "Controls follow the organisation's risk tolerance", "risk tolerance is set by the organisation (the policy encodes part of it)"),
   org("5.1.3-2", "Unresolved threats are passed on to operators and end-users", "communication to operators and end-users happens outside the repository"),
   org("5.1.3-3", "Assurance is obtained from external parties responsible for AI risks", "supplier assurance is run by the organisation"),
@@ -131,7 +154,12 @@ export const PROVISIONS: ReadonlyArray<Provision> = [
   org("5.1.4-4", "The data custodian's security controls are verified to be built in", "a review of the built system, outside modelgate"),
   org("5.1.4-5", "End-users are told about prohibited use cases", "end-user documentation is published outside modelgate"),
 
-  evidenced("5.2.1-1", "An inventory of assets and their interdependencies is kept", "every model at the head: version, status, digest, components and datasets", ["inventory"]),
+  evidenced(
+    "5.2.1-1",
+    "An inventory of assets and their interdependencies is kept",
+    "every model at the head: version, status, digest, components and datasets",
+    ["inventory"],
+  ),
   evidenced(
     "5.2.1-2",
     "AI assets are tracked, authenticated, version-controlled and secured",
@@ -184,7 +212,9 @@ export const PROVISIONS: ReadonlyArray<Provision> = [
     "sharing them with end-users happens outside modelgate",
     ["unverified-components"],
   ),
-  evidenced("5.2.3-3", "Evaluations are re-run on released models before they are used", "an evaluation older than evaluation.max_age_days no longer counts", ["evaluations"]),
+  evidenced("5.2.3-3", "Evaluations are re-run on released models before they are used", "an evaluation older than evaluation.max_age_days no longer counts", [
+    "evaluations",
+  ]),
   evidenced("5.2.3-4", "End-users are told before models are updated", "release notes list the model versions and digests that change", ["release-notes"]),
 
   partly(
@@ -201,12 +231,26 @@ export const PROVISIONS: ReadonlyArray<Provision> = [
     "the content of the documentation is not judged by modelgate",
     ["evaluations"],
   ),
-  evidenced("5.2.4-1.2", "Cryptographic hashes of shared model components are released", "a SHA-256 for every component, verified against the repository; ML-BOM", ["hashes"]),
+  evidenced(
+    "5.2.4-1.2",
+    "Cryptographic hashes of shared model components are released",
+    "a SHA-256 for every component, verified against the repository; ML-BOM",
+    ["hashes"],
+  ),
   evidenced("5.2.4-2", "The source and use of public training data are documented", "each dataset names its source", ["provenance"]),
-  evidenced("5.2.4-2.1", "The source URL and acquisition date of training data are recorded", "each dataset has a source URL and an acquisition time", ["provenance"]),
-  evidenced("5.2.4-3", "Changes to system prompts and model configuration are logged", "every configuration and prompt change is a gated, recorded version", ["configuration"]),
+  evidenced("5.2.4-2.1", "The source URL and acquisition date of training data are recorded", "each dataset has a source URL and an acquisition time", [
+    "provenance",
+  ]),
+  evidenced("5.2.4-3", "Changes to system prompts and model configuration are logged", "every configuration and prompt change is a gated, recorded version", [
+    "configuration",
+  ]),
 
-  evidenced("5.2.5-1", "Released models, applications and systems are security-tested", "a passing evaluation bound to the version's digest before merge and release", ["evaluations"]),
+  evidenced(
+    "5.2.5-1",
+    "Released models, applications and systems are security-tested",
+    "a passing evaluation bound to the version's digest before merge and release",
+    ["evaluations"],
+  ),
   evidenced("5.2.5-2", "Testing happens before deployment", "the gate judges every change before merge and release", ["evaluations"]),
   evidenced("5.2.5-2.1", "Security testers are independent", "the evaluator is not an author of the change", ["independence"]),
   partly(
@@ -251,7 +295,12 @@ export const PROVISIONS: ReadonlyArray<Provision> = [
     ["versions"],
   ),
   org("5.4.1-1.1", "Contingency plans exist where updates cannot be provided", "plans of the organisation"),
-  evidenced("5.4.1-2", "A major update is treated as a new model and tested again", "changed artefacts need a raised version and a new evaluation bound to the new digest", ["versions", "evaluations"]),
+  evidenced(
+    "5.4.1-2",
+    "A major update is treated as a new model and tested again",
+    "changed artefacts need a raised version and a new evaluation bound to the new digest",
+    ["versions", "evaluations"],
+  ),
   partly(
     "5.4.1-3",
     "System operators are helped to evaluate model changes",
@@ -277,7 +326,10 @@ export const PROVISIONS: ReadonlyArray<Provision> = [
     "a decommission opens an end-of-life issue with the data custodians; a manifest is not deleted before it is decommissioned",
     ["end-of-life"],
   ),
-  evidenced("5.5.1-2", "Data custodians take part and data is deleted when a model is decommissioned", "the end-of-life issue closes only when its disposal checklist is ticked and signed off", [
-    "end-of-life",
-  ]),
+  evidenced(
+    "5.5.1-2",
+    "Data custodians take part and data is deleted when a model is decommissioned",
+    "the end-of-life issue closes only when its disposal checklist is ticked and signed off",
+    ["end-of-life"],
+  ),
 ];

@@ -68,14 +68,19 @@ export function renderAuditHtml(report: AuditReport): string {
     `</ol></nav><main>`,
   );
   out.push(summary(report), sources(report), findings(report), provisions(report), inventory(report), unmanaged(report), releases(report), models(report));
-  out.push(`</main><footer><p class="muted">End of the evidence pack of ${e(report.repository.name)} at <code>${e(report.repository.commit)}</code>.</p></footer></body></html>\n`);
+  out.push(
+    `</main><footer><p class="muted">End of the evidence pack of ${e(report.repository.name)} at <code>${e(report.repository.commit)}</code>.</p></footer></body></html>\n`,
+  );
   return out.join("");
 }
 
 function summary(report: AuditReport): string {
   const s = report.summary;
   const rows: Array<[string, string]> = [
-    ["Repository", `${e(report.repository.name)}${report.repository.url && safeHref(report.repository.url) ? ` (<a href="${e(report.repository.url)}">${e(report.repository.url)}</a>)` : ""}`],
+    [
+      "Repository",
+      `${e(report.repository.name)}${report.repository.url && safeHref(report.repository.url) ? ` (<a href="${e(report.repository.url)}">${e(report.repository.url)}</a>)` : ""}`,
+    ],
     ["Audited ref", `${e(report.repository.ref)} at <code>${e(report.repository.commit)}</code>`],
     ["Models", `${s.models} (${report.inventory.models.length} at the head)`],
     ["Versions", `${s.versions} in ${s.commits} commits; ${s.failedVersions} failed their gate, ${s.pendingVersions} with approvals pending or not readable`],
@@ -87,13 +92,18 @@ function summary(report: AuditReport): string {
 }
 
 function sources(report: AuditReport): string {
-  const policy = report.policy.found ? `<code>${e(report.policy.path)}</code> at the head${report.policy.errors.length > 0 ? " (invalid: see findings)" : ""}` : "none: the built-in defaults";
+  const policy = report.policy.found
+    ? `<code>${e(report.policy.path)}</code> at the head${report.policy.errors.length > 0 ? " (invalid: see findings)" : ""}`
+    : "none: the built-in defaults";
   return (
     `<section id="sources" aria-labelledby="sources-h"><h2 id="sources-h">Sources and method</h2><ul>` +
     report.sources.notes.map((n) => `<li>${e(n)}</li>`).join("") +
     `<li>Policy: ${policy}.</li></ul>` +
     `<p class="legend" aria-label="Legend of the gate outcomes">${(Object.keys(OUTCOME_LABEL) as GateOutcome[])
-      .map((o) => `<span><svg width="16" height="16" viewBox="-8 -8 16 16" aria-hidden="true"><use href="#${MARKER_ID[o]}"/></svg> ${OUTCOME_MARK[o]} ${OUTCOME_LABEL[o]}</span>`)
+      .map(
+        (o) =>
+          `<span><svg width="16" height="16" viewBox="-8 -8 16 16" aria-hidden="true"><use href="#${MARKER_ID[o]}"/></svg> ${OUTCOME_MARK[o]} ${OUTCOME_LABEL[o]}</span>`,
+      )
       .join("")}</p></section>`
   );
 }
@@ -107,7 +117,11 @@ function findings(report: AuditReport): string {
   return `<section id="findings" aria-labelledby="findings-h"><h2 id="findings-h">Findings</h2>${items.length === 0 ? "<p>No findings.</p>" : `<ol>${items.join("")}</ol>`}</section>`;
 }
 
-const COVERAGE_TEXT: Record<ProvisionRow["coverage"], string> = { evidenced: "evidenced", partly: "partly", organisational: "organisational — outside modelgate" };
+const COVERAGE_TEXT: Record<ProvisionRow["coverage"], string> = {
+  evidenced: "evidenced",
+  partly: "partly",
+  organisational: "organisational — outside modelgate",
+};
 
 function provisions(report: AuditReport): string {
   const out = [
@@ -118,10 +132,15 @@ function provisions(report: AuditReport): string {
   ];
   for (const clause of PROVISION_CLAUSES) {
     const rows = report.provisions.filter((p) => p.clause === clause.clause);
-    out.push(`<tbody><tr><th scope="colgroup" colspan="6">${e(clause.clause)} Principle ${clause.principle}: ${e(clause.title)} (secure ${e(clause.phase)})</th></tr>`);
+    out.push(
+      `<tbody><tr><th scope="colgroup" colspan="6">${e(clause.clause)} Principle ${clause.principle}: ${e(clause.title)} (secure ${e(clause.phase)})</th></tr>`,
+    );
     for (const p of rows) {
       const evidence = p.evidence.map((x) => `<a href="${e(x.href)}">${e(x.text)}</a>`).join("<br>");
-      const problems = p.findings.length > 0 ? `<br><span class="failure">${p.findings.length} finding${p.findings.length === 1 ? "" : "s"}: ${p.findings.slice(0, 5).map(findingLink).join(", ")}${p.findings.length > 5 ? ", …" : ""}</span>` : "";
+      const problems =
+        p.findings.length > 0
+          ? `<br><span class="failure">${p.findings.length} finding${p.findings.length === 1 ? "" : "s"}: ${p.findings.slice(0, 5).map(findingLink).join(", ")}${p.findings.length > 5 ? ", …" : ""}</span>`
+          : "";
       out.push(
         `<tr id="${e(provisionAnchor(p.id))}"><th scope="row">${e(p.id)}</th><td>${e(p.title)}</td><td class="${p.coverage}">${COVERAGE_TEXT[p.coverage]}</td>` +
           `<td>${e(p.modelgate ?? "—")}</td><td>${evidence || "—"}${problems}</td><td>${e(p.outside ?? "—")}</td></tr>`,
@@ -139,7 +158,11 @@ function findingLink(text: string): string {
 }
 
 function verdictText(verdict: string): string {
-  return verdict === "success" ? '<span class="passed">✓ ok</span>' : verdict === "failure" ? '<span class="failed">✗ failing</span>' : '<span class="pending">… pending</span>';
+  return verdict === "success"
+    ? '<span class="passed">✓ ok</span>'
+    : verdict === "failure"
+      ? '<span class="failed">✗ failing</span>'
+      : '<span class="pending">… pending</span>';
 }
 
 function inventory(report: AuditReport): string {
@@ -175,14 +198,18 @@ function releases(report: AuditReport): string {
   const rows = report.releases.map((r) => {
     const tag = r.url && safeHref(r.url) ? `<a href="${e(r.url)}">${e(r.tag)}</a>` : e(r.tag);
     const models = r.models.map((m) => `${e(m.name)} ${e(m.version)}`).join(", ") || "—";
-    const extra = github ? `<td>${r.checkRun ? link(r.checkRun.url, r.checkRun.conclusion ?? "in progress") : "—"}</td><td>${r.bomAsset ? link(r.bomAsset, "ML-BOM") : "—"}</td>` : "";
+    const extra = github
+      ? `<td>${r.checkRun ? link(r.checkRun.url, r.checkRun.conclusion ?? "in progress") : "—"}</td><td>${r.bomAsset ? link(r.bomAsset, "ML-BOM") : "—"}</td>`
+      : "";
     return `<tr><th scope="row">${tag}</th><td>${e((r.publishedAt ?? "").slice(0, 10))}</td><td>${r.commit ? `<code>${e(r.commit.slice(0, 12))}</code>` : "not in the local clone"}</td><td>${models}</td>${extra}</tr>`;
   });
   const head = `<th scope="col">${github ? "Release" : "Tag"}</th><th scope="col">Date</th><th scope="col">Commit</th><th scope="col">Model versions</th>${github ? '<th scope="col">modelgate / release</th><th scope="col">Asset</th>' : ""}`;
   return (
     `<section id="releases" aria-labelledby="releases-h"><h2 id="releases-h">Releases</h2>` +
     `<p>${github ? "The GitHub releases of the repository" : "The git tags of the local clone (release notes, release check runs and ML-BOM assets are on GitHub: run with --github)"}, with the model versions each holds.</p>` +
-    (rows.length === 0 ? "<p>None.</p>" : `<table><caption>${github ? "Releases" : "Tags"}</caption><thead><tr>${head}</tr></thead><tbody>${rows.join("")}</tbody></table>`) +
+    (rows.length === 0
+      ? "<p>None.</p>"
+      : `<table><caption>${github ? "Releases" : "Tags"}</caption><thead><tr>${head}</tr></thead><tbody>${rows.join("")}</tbody></table>`) +
     "</section>"
   );
 }
@@ -197,7 +224,9 @@ function models(report: AuditReport): string {
 
 function modelArticle(m: AuditModel, github: boolean): string {
   const out = [`<article id="${e(m.id)}" aria-labelledby="${e(m.id)}-h"><h3 id="${e(m.id)}-h">${e(m.name)}</h3>`];
-  const current = m.current ? `version ${e(m.current.version)}, digest <code>${e(m.current.digest)}</code>, state at the head ${verdictText(m.current.verdict)}` : "no longer declared at the head";
+  const current = m.current
+    ? `version ${e(m.current.version)}, digest <code>${e(m.current.digest)}</code>, state at the head ${verdictText(m.current.verdict)}`
+    : "no longer declared at the head";
   const bom = m.bom ? ` · ML-BOM entry <code>${e(m.bom["bom-ref"] ?? m.name)}</code> (in audit.json)` : "";
   out.push(`<p>Manifest <code>${e(m.manifest)}</code> · status <strong>${e(m.status)}</strong> · ${current}${bom}</p>`);
   const failing = (m.current?.requirements ?? []).filter((r) => r.status !== "met");
@@ -234,11 +263,15 @@ function versionRow(v: AuditVersion, github: boolean, previous: AuditVersion | u
     `<td>${evaluation(v, previous)}`,
   ];
   if (github) {
-    const signOffs = v.signOffs.map((s) => `${s.state === "approved" ? "✓" : "✗"} ${e(s.role)}: ${link(s.url, `@${s.by}`)} ${e(s.at.slice(0, 10))}`).join("<br>");
+    const signOffs = v.signOffs
+      .map((s) => `${s.state === "approved" ? "✓" : "✗"} ${e(s.role)}: ${link(s.url, `@${s.by}`)} ${e(s.at.slice(0, 10))}`)
+      .join("<br>");
     const issue = v.signOffIssue ? `${link(v.signOffIssue.url, `#${v.signOffIssue.number}`)}${signOffs ? "<br>" : ""}` : "";
     cells.push(`<td>${issue}${signOffs || (issue ? "none" : "—")}`);
     const prs = v.pullRequests.map((p) => link(p.url, `#${p.number}`)).join(", ");
-    const runs = v.checkRuns.map((r) => `${link(r.url, r.name)}: ${e(r.modelVerdict ?? r.conclusion ?? "in progress")}${r.release ? ` (${e(r.release)})` : ""}`).join("<br>");
+    const runs = v.checkRuns
+      .map((r) => `${link(r.url, r.name)}: ${e(r.modelVerdict ?? r.conclusion ?? "in progress")}${r.release ? ` (${e(r.release)})` : ""}`)
+      .join("<br>");
     cells.push(`<td>${prs}${prs && runs ? "<br>" : ""}${runs || (prs ? "" : "—")}`);
   }
   cells.push(`<td>${v.releases.map((r) => (r.url ? link(r.url, r.tag) : e(r.tag))).join(", ") || "—"}`);
@@ -254,7 +287,12 @@ function gateDetail(v: AuditVersion): string {
 }
 
 function requirementList(requirements: ReadonlyArray<Requirement>): string {
-  return requirements.map((r) => `<span class="${r.status === "failed" ? "failed" : "pending"}">${r.status === "failed" ? "✗" : "…"} ${e(r.id)}</span>: ${e(r.message)} [${e(r.provision)}]`).join("<br>");
+  return requirements
+    .map(
+      (r) =>
+        `<span class="${r.status === "failed" ? "failed" : "pending"}">${r.status === "failed" ? "✗" : "…"} ${e(r.id)}</span>: ${e(r.message)} [${e(r.provision)}]`,
+    )
+    .join("<br>");
 }
 
 /** The threats and how each was addressed; answers shared by several threats are written once. */
@@ -280,7 +318,9 @@ function evaluation(v: AuditVersion, previous: AuditVersion | undefined): string
 
 function endOfLife(issue: AuditModel["endOfLife"][number]): string {
   const items = issue.checklist.map((i) => `<li>${i.checked ? "☑" : "☐"} ${e(i.item)}</li>`).join("");
-  const signOffs = issue.signOffs.map((s) => `<li>${s.state === "approved" ? "✓" : "✗"} ${e(s.role)} by ${link(s.url, `@${s.by}`)} on ${e(s.at)}</li>`).join("");
+  const signOffs = issue.signOffs
+    .map((s) => `<li>${s.state === "approved" ? "✓" : "✗"} ${e(s.role)} by ${link(s.url, `@${s.by}`)} on ${e(s.at)}</li>`)
+    .join("");
   const missing = issue.missingRoles.length > 0 ? `<p class="failure">Sign-offs missing: ${e(issue.missingRoles.join(", "))}</p>` : "";
   return (
     `<h4>End of life: ${link(issue.url, `issue #${issue.number}`)} (${e(issue.state)}${issue.closedAt ? ` ${e(issue.closedAt.slice(0, 10))}` : ""})</h4>` +

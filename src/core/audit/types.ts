@@ -208,9 +208,22 @@ export interface AuditReport {
   policy: AuditInput["policy"];
   summary: { models: number; versions: number; commits: number; failedVersions: number; pendingVersions: number; unmanaged: number; findings: number };
   models: AuditModel[];
-  inventory: { commit: string; models: Array<{ id: string; name: string; version: string; status: string; digest: string; manifest: string; verdict: Verdict }>; errors: FileError[] };
+  inventory: {
+    commit: string;
+    models: Array<{ id: string; name: string; version: string; status: string; digest: string; manifest: string; verdict: Verdict }>;
+    errors: FileError[];
+  };
   unmanaged: UnmanagedModel[];
-  releases: Array<{ tag: string; commit?: string; url?: string; publishedAt?: string; source: "release" | "tag"; models: Array<{ name: string; version: string; digest: string }>; bomAsset?: string; checkRun?: { conclusion: string | null; url: string } }>;
+  releases: Array<{
+    tag: string;
+    commit?: string;
+    url?: string;
+    publishedAt?: string;
+    source: "release" | "tag";
+    models: Array<{ name: string; version: string; digest: string }>;
+    bomAsset?: string;
+    checkRun?: { conclusion: string | null; url: string };
+  }>;
   provisions: ProvisionRow[];
   findings: AuditFinding[];
 }

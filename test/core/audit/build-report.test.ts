@@ -28,7 +28,12 @@ function input(github?: GitHubEvidence): AuditInput {
   const v1 = fraud({ version: "1.0.0", evaluation: { date: "2026-06-01" } });
   const v2 = fraud({ version: "1.1.0", components: { "weights/model.safetensors": { kind: "weights", lfs: "w2" } }, evaluation: { date: "2026-07-01" } });
   const v3 = fraud({ version: "1.2.0", components: { "weights/model.safetensors": { kind: "weights", lfs: "w3" } }, evaluation: false });
-  const v4 = fraud({ version: "1.2.0", status: "decommissioned", components: { "weights/model.safetensors": { kind: "weights", lfs: "w3" } }, evaluation: false });
+  const v4 = fraud({
+    version: "1.2.0",
+    status: "decommissioned",
+    components: { "weights/model.safetensors": { kind: "weights", lfs: "w3" } },
+    evaluation: false,
+  });
   const s1 = snapshot(v1.files, commitSha(1));
   const s2 = snapshot(v2.files, commitSha(2));
   const s3 = snapshot(v3.files, commitSha(3));
@@ -48,7 +53,13 @@ function input(github?: GitHubEvidence): AuditInput {
     generatedAt: NOW.toISOString(),
     toolVersion: "0.1.0",
     policy: { path: ".github/modelgate.yml", found: false, errors: [] },
-    head: { models: detected.models.head, errors: [], decision: headDecision, unmanaged: [{ path: "shadow.gguf", source: "artifact", change: "added" }], bom: [] },
+    head: {
+      models: detected.models.head,
+      errors: [],
+      decision: headDecision,
+      unmanaged: [{ path: "shadow.gguf", source: "artifact", change: "added" }],
+      bom: [],
+    },
     history,
     tags: [{ name: "v1", commit: commitSha(2), models: [{ name: "fraud", version: "1.1.0", digest: v2.digest, status: "active" }] }],
     ...(github ? { github } : {}),
@@ -98,14 +109,66 @@ describe("buildAuditReport", () => {
       appId: 7,
       markersVerified: true,
       pullRequests: [
-        { number: 1, url: "https://github.com/acme/models/pull/1", title: "fraud 1.0.0", author: "dev", headSha: "a".repeat(40), mergeCommitSha: commitSha(1), mergedAt: "2026-06-02T10:00:00Z" },
-        { number: 2, url: "https://github.com/acme/models/pull/2", title: "retrain fraud", author: "dev", headSha: "b".repeat(40), mergeCommitSha: commitSha(2), mergedAt: "2026-07-02T10:00:00Z" },
+        {
+          number: 1,
+          url: "https://github.com/acme/models/pull/1",
+          title: "fraud 1.0.0",
+          author: "dev",
+          headSha: "a".repeat(40),
+          mergeCommitSha: commitSha(1),
+          mergedAt: "2026-06-02T10:00:00Z",
+        },
+        {
+          number: 2,
+          url: "https://github.com/acme/models/pull/2",
+          title: "retrain fraud",
+          author: "dev",
+          headSha: "b".repeat(40),
+          mergeCommitSha: commitSha(2),
+          mergedAt: "2026-07-02T10:00:00Z",
+        },
       ],
-      releases: [{ id: 9, tag: "v1", name: "v1", url: "https://github.com/acme/models/releases/tag/v1", publishedAt: "2026-07-03T00:00:00Z", draft: false, prerelease: false, commit: commitSha(2), bomAsset: { name: "modelgate-bom.cdx.json", url: "https://github.com/acme/models/releases/download/v1/modelgate-bom.cdx.json" } }],
+      releases: [
+        {
+          id: 9,
+          tag: "v1",
+          name: "v1",
+          url: "https://github.com/acme/models/releases/tag/v1",
+          publishedAt: "2026-07-03T00:00:00Z",
+          draft: false,
+          prerelease: false,
+          commit: commitSha(2),
+          bomAsset: { name: "modelgate-bom.cdx.json", url: "https://github.com/acme/models/releases/download/v1/modelgate-bom.cdx.json" },
+        },
+      ],
       checkRuns: [
-        { name: "modelgate", headSha: "a".repeat(40), conclusion: "success", status: "completed", url: "https://github.com/acme/models/runs/1", completedAt: "2026-06-02T09:00:00Z", models: [{ name: "fraud", digest: v1!.digest, verdict: "success" }] },
-        { name: "modelgate", headSha: "b".repeat(40), conclusion: "success", status: "completed", url: "https://github.com/acme/models/runs/2", completedAt: "2026-07-02T09:00:00Z", models: [{ name: "fraud", digest: v2!.digest, verdict: "success", override: { by: "sec-lead", reason: "hotfix" } }] },
-        { name: "modelgate / release", headSha: commitSha(2), conclusion: "success", status: "completed", url: "https://github.com/acme/models/runs/3", completedAt: "2026-07-03T00:00:00Z", models: [{ name: "fraud", digest: v2!.digest, verdict: "success" }] },
+        {
+          name: "modelgate",
+          headSha: "a".repeat(40),
+          conclusion: "success",
+          status: "completed",
+          url: "https://github.com/acme/models/runs/1",
+          completedAt: "2026-06-02T09:00:00Z",
+          models: [{ name: "fraud", digest: v1!.digest, verdict: "success" }],
+        },
+        {
+          name: "modelgate",
+          headSha: "b".repeat(40),
+          conclusion: "success",
+          status: "completed",
+          url: "https://github.com/acme/models/runs/2",
+          completedAt: "2026-07-02T09:00:00Z",
+          models: [{ name: "fraud", digest: v2!.digest, verdict: "success", override: { by: "sec-lead", reason: "hotfix" } }],
+        },
+        {
+          name: "modelgate / release",
+          headSha: commitSha(2),
+          conclusion: "success",
+          status: "completed",
+          url: "https://github.com/acme/models/runs/3",
+          completedAt: "2026-07-03T00:00:00Z",
+          models: [{ name: "fraud", digest: v2!.digest, verdict: "success" }],
+        },
       ],
       signOffIssues: [
         {
@@ -117,7 +180,9 @@ describe("buildAuditReport", () => {
           digest: v1!.digest,
           intent: "ship",
           pulls: [1],
-          signOffs: [{ role: "developer", state: "approved", by: "alice", at: "2026-06-01T12:00:00Z", url: "https://github.com/acme/models/issues/5#issuecomment-11" }],
+          signOffs: [
+            { role: "developer", state: "approved", by: "alice", at: "2026-06-01T12:00:00Z", url: "https://github.com/acme/models/issues/5#issuecomment-11" },
+          ],
           refused: [],
         },
       ],
@@ -137,8 +202,15 @@ describe("buildAuditReport", () => {
       ["modelgate", "success", 2],
       ["modelgate / release", "success", "v1"],
     ]);
-    expect(versions[1]!.releases).toEqual([{ tag: "v1", url: "https://github.com/acme/models/releases/tag/v1", publishedAt: "2026-07-03T00:00:00Z", prerelease: false, draft: false }]);
-    expect(report.releases[0]).toMatchObject({ tag: "v1", source: "release", bomAsset: github.releases[0]!.bomAsset!.url, checkRun: { conclusion: "success" } });
+    expect(versions[1]!.releases).toEqual([
+      { tag: "v1", url: "https://github.com/acme/models/releases/tag/v1", publishedAt: "2026-07-03T00:00:00Z", prerelease: false, draft: false },
+    ]);
+    expect(report.releases[0]).toMatchObject({
+      tag: "v1",
+      source: "release",
+      bomAsset: github.releases[0]!.bomAsset!.url,
+      checkRun: { conclusion: "success" },
+    });
     // decommissioned, and modelgate opened no end-of-life issue: a finding
     expect(report.findings.map((f) => f.id)).toContain("F-eol-missing-fraud");
     expect(report.provisions.find((p) => p.id === "5.1.4-3")!.evidence[0]!.text).toBe("1 sign-off on 1 sign-off issue");
@@ -147,7 +219,20 @@ describe("buildAuditReport", () => {
       ...base,
       github: {
         ...github,
-        endOfLifeIssues: [{ number: 8, url: "https://github.com/acme/models/issues/8", state: "closed", closedAt: "2026-09-10T00:00:00Z", model: "fraud", digest: v2!.digest, checklist: [{ item: "revoke credentials", checked: true }], unchecked: [], signOffs: [], missingRoles: [] }],
+        endOfLifeIssues: [
+          {
+            number: 8,
+            url: "https://github.com/acme/models/issues/8",
+            state: "closed",
+            closedAt: "2026-09-10T00:00:00Z",
+            model: "fraud",
+            digest: v2!.digest,
+            checklist: [{ item: "revoke credentials", checked: true }],
+            unchecked: [],
+            signOffs: [],
+            missingRoles: [],
+          },
+        ],
       },
     });
     expect(closed.findings.map((f) => f.id).filter((id) => id.startsWith("F-eol"))).toEqual([]);
@@ -161,7 +246,8 @@ describe("renderAuditHtml", () => {
     expect(html).toMatch(/^<!DOCTYPE html><html lang="en">/);
     expect(html).toContain(`<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">`);
     expect(html).not.toMatch(/<script|<link|<img|<iframe|@import|url\(/i);
-    for (const id of ["summary", "sources", "findings", "provisions", "inventory", "unmanaged", "releases", "models", "model-fraud"]) expect(html).toContain(`id="${id}"`);
+    for (const id of ["summary", "sources", "findings", "provisions", "inventory", "unmanaged", "releases", "models", "model-fraud"])
+      expect(html).toContain(`id="${id}"`);
     for (const p of PROVISIONS) expect(html).toContain(`id="provision-${p.id}"`);
     expect(PROVISION_CLAUSES.every((c) => html.includes(`${c.clause} Principle ${c.principle}:`))).toBe(true);
   });
@@ -170,7 +256,10 @@ describe("renderAuditHtml", () => {
     const base = input();
     const hostile = fraud({
       version: "1.0.0",
-      evaluation: { report: "javascript:alert(1)", threats: { data_poisoning: "</td><script>alert(1)</script>", model_inversion: "ok", membership_inference: "ok", model_extraction: "ok", evasion: "ok" } },
+      evaluation: {
+        report: "javascript:alert(1)",
+        threats: { data_poisoning: "</td><script>alert(1)</script>", model_inversion: "ok", membership_inference: "ok", model_extraction: "ok", evasion: "ok" },
+      },
     });
     const s = step(commitSha(1), "2026-11-21T00:00:00Z", emptySnapshot(), snapshot(hostile.files, commitSha(1)));
     s.subject = `"><img src=x onerror=alert(1)>`;

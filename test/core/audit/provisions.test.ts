@@ -36,7 +36,8 @@ describe("the provisions of EN 304 223 V2.1.1", () => {
   it("say for each what modelgate evidences, what it leaves out, and where the report shows it", () => {
     for (const p of PROVISIONS) {
       if (p.coverage === "organisational") expect(p.outside, p.id).toBeTruthy();
-      if (p.coverage === "partly") expect([p.modelgate, p.outside, p.evidence?.length], p.id).toEqual([expect.any(String), expect.any(String), expect.any(Number)]);
+      if (p.coverage === "partly")
+        expect([p.modelgate, p.outside, p.evidence?.length], p.id).toEqual([expect.any(String), expect.any(String), expect.any(Number)]);
       if (p.coverage === "evidenced") expect(p.evidence?.length, p.id).toBeGreaterThan(0);
     }
   });
