@@ -14,7 +14,12 @@ FROM node:22-bookworm-slim
 RUN apt-get update && apt-get install -y --no-install-recommends tini && rm -rf /var/lib/apt/lists/*
 # HOST: listen on every interface (Probot's default is localhost, unreachable through -p);
 # production: JSON logs, no setup mode
-ENV NODE_ENV=production HOST=0.0.0.0 PORT=3000 LOG_FORMAT=json LOG_LEVEL=info
+# MODELGATE_SHUTDOWN_SECONDS: the graceful stop ends before docker stop's 10 s grace turns into SIGKILL
+ENV NODE_ENV=production HOST=0.0.0.0 PORT=3000 LOG_FORMAT=json LOG_LEVEL=info MODELGATE_SHUTDOWN_SECONDS=8
+# the only writable place: the embedded Postgres used when DATABASE_URL is not set (mount a volume, or set DATABASE_URL)
+RUN mkdir -p /data && chown node:node /data
+ENV MODELGATE_DATA_DIR=/data/postgres
+VOLUME ["/data"]
 WORKDIR /app
 # owned by root, read-only to the server
 COPY --from=build /app/node_modules ./node_modules

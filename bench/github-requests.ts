@@ -13,9 +13,10 @@ import { renderCheckRun } from "../src/core/render/check-run.js";
 import { defaultPolicy } from "../src/core/policy/schema.js";
 import type { FileContent, Snapshot, TreeEntry } from "../src/core/snapshot.js";
 import { GITHUB_API, type FileFixture } from "../test/helpers/fake-repository.js";
-import { commitSha, gitBlobSha } from "../test/helpers/git-objects.js";
+import { commitSha, gitBlobSha } from "../test/fixtures/git-objects.js";
 import { modelFiles } from "../test/helpers/model-files.js";
-import { createTestApp, INSTALLATION_ID, TEST_NOW, type RecordedRequest } from "../test/helpers/test-app.js";
+import { TEST_NOW } from "../test/fixtures/clock.js";
+import { createTestApp, INSTALLATION_ID, type RecordedRequest } from "../test/helpers/test-app.js";
 import { OWNER, REPO, pullRequestEvent, pullRequestReviewEvent } from "../test/fixtures/payloads/index.js";
 import { FakeCheckRuns, FakeIssueTracker, FakeTeams, isIssueCommentsQuery, serveCommitsAlways, servePolicyAlways, servePullRequestAlways } from "../test/helpers/fake-issue-tracker.js";
 

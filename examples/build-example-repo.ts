@@ -192,7 +192,7 @@ if (invokedDirectly) {
   if (runCheck) {
     const { runCli } = await import("../src/cli/main.js");
     console.log(`$ modelgate check --repo ${dir}\n`);
-    const code = await runCli(["check", "--repo", dir], { stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t), now: () => new Date() });
+    const code = await runCli(["check", "--repo", dir], { stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t), now: () => new Date(), cwd: process.cwd(), env: process.env });
     console.log(`\nmodelgate check exited with ${code}${code === 1 ? " — as expected: this branch breaks the gate on purpose." : ""}`);
     // the example succeeds when the gate fails for the reasons shown above
     process.exitCode = code === 1 ? 0 : 1;

@@ -34,8 +34,10 @@ function compact(serialized: SerializedError): SerializedError {
   // @octokit/webhooks attaches the whole delivery (payload included) to every handler error
   if (event !== undefined) out.event = deliverySummary(event);
   // Octokit's RequestError carries the request body (a check run's 64 KiB output) and GitHub's answer
-  if (typeof request === "object" && request !== null) out.request = { method: (request as { method?: unknown }).method, url: (request as { url?: unknown }).url };
-  if (typeof response === "object" && response !== null) out.response = { status: (response as { status?: unknown }).status, url: (response as { url?: unknown }).url };
+  if (typeof request === "object" && request !== null)
+    out.request = { method: (request as { method?: unknown }).method, url: (request as { url?: unknown }).url };
+  if (typeof response === "object" && response !== null)
+    out.response = { status: (response as { status?: unknown }).status, url: (response as { url?: unknown }).url };
   if (aggregateErrors) out.aggregateErrors = aggregateErrors.map(compact);
   return out;
 }

@@ -93,13 +93,13 @@ async function readEventPayload(path: string): Promise<Payload> {
   try {
     text = await readFile(path, "utf8");
   } catch (error) {
-    throw new Error(`cannot read the event payload ${path} (GITHUB_EVENT_PATH): ${(error as Error).message}`);
+    throw new Error(`cannot read the event payload ${path} (GITHUB_EVENT_PATH): ${(error as Error).message}`, { cause: error });
   }
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch (error) {
-    throw new Error(`the event payload ${path} (GITHUB_EVENT_PATH) is not JSON: ${(error as Error).message}`);
+    throw new Error(`the event payload ${path} (GITHUB_EVENT_PATH) is not JSON: ${(error as Error).message}`, { cause: error });
   }
   if (typeof value !== "object" || value === null || Array.isArray(value)) throw new Error(`the event payload ${path} (GITHUB_EVENT_PATH) is not a JSON object`);
   return value as Payload;

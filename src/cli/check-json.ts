@@ -2,7 +2,7 @@ import type { ChangeKind } from "../core/policy/schema.js";
 import type { Decision, RequirementStatus, Verdict } from "../core/evaluate/types.js";
 import type { UnmanagedModel } from "../core/detect/types.js";
 
-/** The object `modelgate check --json` prints: exactly the shape of SPEC §9. */
+/** The object `modelgate check --json` prints: exactly the shape docs/cli.md "--json" documents. */
 export interface CheckJson {
   verdict: Verdict;
   models: Array<{

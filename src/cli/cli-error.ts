@@ -1,4 +1,4 @@
-/** Exit codes of SPEC §9. */
+/** Exit codes (docs/cli.md "Exit codes"). */
 export const EXIT_OK = 0;
 export const EXIT_FAILED = 1;
 export const EXIT_COULD_NOT_EVALUATE = 2;

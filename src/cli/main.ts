@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { realpathSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
+import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { CliError, EXIT_COULD_NOT_EVALUATE, EXIT_FAILED, EXIT_OK } from "./cli-error.js";
@@ -45,8 +46,10 @@ export interface CliIo {
   stdout: (text: string) => void;
   stderr: (text: string) => void;
   now: () => Date;
-  /** Environment variables (GITHUB_TOKEN, APP_ID, …); process.env when absent. */
-  env?: Record<string, string | undefined>;
+  /** The folder relative paths (--repo, FILES, -o) are read against: the process's working directory. */
+  cwd: string;
+  /** The environment (SOURCE_DATE_EPOCH, GITHUB_TOKEN, APP_ID, …): the process's. */
+  env: Readonly<Record<string, string | undefined>>;
 }
 
 type Options = NonNullable<ParseArgsConfig["options"]>;
@@ -62,7 +65,7 @@ function parse(args: string[], options: Options, allowPositionals = false): Retu
 
 const str = (value: unknown): string | undefined => (typeof value === "string" ? value : undefined);
 
-/** Runs one CLI invocation and returns its exit code (SPEC §9). */
+/** Runs one CLI invocation and returns its exit code (docs/cli.md). */
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
   const [command, ...rest] = argv;
   try {
@@ -79,7 +82,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       case "check": {
         const { values } = parse(rest, { base: { type: "string" }, head: { type: "string" }, json: { type: "boolean" } });
         if (values["help"]) return help(io);
-        const repo = await openRepository(str(values["repo"]));
+        const repo = await openRepository(str(values["repo"]), io.cwd);
         const { decision, range } = await runCheck({ repo, base: str(values["base"]), head: str(values["head"]), now: io.now() });
         if (decision.couldNotEvaluate) throw new CliError(`could not evaluate: ${decision.couldNotEvaluate}`);
         if (values["json"]) {
@@ -96,14 +99,14 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         if (values["help"]) return help(io);
         const repoOption = str(values["repo"]);
         // files are relative to --repo when it is given, as every other path of the CLI is
-        const results = positionals.length > 0 ? await validateFiles(positionals, repoOption) : await validateRepository(await openRepository(repoOption));
+        const results = positionals.length > 0 ? await validateFiles(positionals, resolve(io.cwd, repoOption ?? ".")) : await validateRepository(await openRepository(repoOption, io.cwd));
         io.stdout(renderValidation(results));
         return results.some((r) => r.errors.length > 0) ? EXIT_FAILED : EXIT_OK;
       }
       case "inventory": {
         const { values } = parse(rest, { ref: { type: "string" }, json: { type: "boolean" } });
         if (values["help"]) return help(io);
-        const repo = await openRepository(str(values["repo"]));
+        const repo = await openRepository(str(values["repo"]), io.cwd);
         const { loaded: _loaded, ...inventory } = await loadInventory(repo, str(values["ref"]) ?? "HEAD");
         io.stdout(values["json"] ? JSON.stringify(inventory, null, 2) + "\n" : renderInventory(inventory));
         if (values["json"] && inventory.errors.length > 0) io.stderr(formatFileErrors(inventory.errors) + "\n");
@@ -112,14 +115,14 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       case "bom": {
         const { values } = parse(rest, { ref: { type: "string" }, output: { type: "string", short: "o" } });
         if (values["help"]) return help(io);
-        const repo = await openRepository(str(values["repo"]));
-        const bom = await runBom(repo, str(values["ref"]) ?? "HEAD", io.now());
+        const repo = await openRepository(str(values["repo"]), io.cwd);
+        const bom = await runBom(repo, str(values["ref"]) ?? "HEAD", io.now(), io.env["SOURCE_DATE_EPOCH"]);
         const text = JSON.stringify(bom, null, 2) + "\n";
         const output = str(values["output"]);
         if (output === undefined) io.stdout(text);
         else {
           try {
-            await writeFile(output, text);
+            await writeFile(resolve(io.cwd, output), text);
           } catch (error) {
             throw new CliError(`cannot write ${output}: ${(error as Error).message}`);
           }
@@ -130,10 +133,11 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       case "audit": {
         const { values } = parse(rest, AUDIT_OPTIONS);
         if (values["help"]) return help(io);
-        const repo = await openRepository(str(values["repo"]));
-        const { ref, output, github } = auditOptions(values, io.env ?? process.env);
-        const report = await runAudit({ repo, now: io.now(), ...(ref !== undefined ? { ref } : {}), ...(github ? { github } : {}) });
-        const files = await writeAudit(report, output);
+        const repo = await openRepository(str(values["repo"]), io.cwd);
+        const { ref, output, github } = auditOptions(values, io.env);
+        const sourceDateEpoch = io.env["SOURCE_DATE_EPOCH"];
+        const report = await runAudit({ repo, now: io.now(), ...(ref !== undefined ? { ref } : {}), ...(github ? { github } : {}), ...(sourceDateEpoch !== undefined ? { sourceDateEpoch } : {}) });
+        const files = await writeAudit(report, resolve(io.cwd, output));
         io.stderr(`wrote ${files.join(" and ")}: ${report.summary.models} models, ${report.summary.versions} versions, ${report.summary.findings} findings\n`);
         return report.findings.some((f) => f.severity === "failure") ? EXIT_FAILED : EXIT_OK;
       }
@@ -171,6 +175,8 @@ if (isEntryPoint()) {
     stdout: (text) => process.stdout.write(text),
     stderr: (text) => process.stderr.write(text),
     now: () => new Date(),
+    cwd: process.cwd(),
+    env: process.env,
   });
   process.exitCode = code;
 }

@@ -9,9 +9,9 @@ import { printable } from "./report.js";
 import { assertGitRepository, resolveCommit } from "./git.js";
 import { readContents, readTextFile, snapshotAt, type GitSnapshot } from "./git-snapshot.js";
 
-/** An absolute path to a git repository, checked. */
-export async function openRepository(dir: string | undefined): Promise<string> {
-  const repo = resolve(dir ?? ".");
+/** An absolute path to a git repository (`dir` relative to `cwd`), checked. */
+export async function openRepository(dir: string | undefined, cwd: string = process.cwd()): Promise<string> {
+  const repo = resolve(cwd, dir ?? ".");
   await assertGitRepository(repo);
   return repo;
 }

@@ -23,7 +23,7 @@ export interface CheckRunTarget {
 export type CheckRunWrite = { checkRunId: number; action: "created" | "updated" };
 
 /**
- * Creates or updates the one check run named `target.name` on the head commit (SPEC §5:
+ * Creates or updates the one check run named `target.name` on the head commit (docs/check-run.md "One run per head commit":
  * found by name first, then updated — never a second run of the name from one replica).
  *
  * GitHub appends annotations on every update and cannot remove them, so the run's

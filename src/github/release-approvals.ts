@@ -17,7 +17,7 @@ export interface ReleaseApprovalFacts {
 
 /**
  * The approval facts of a release: a release has no reviews, so approvals come only from
- * the sign-off issue of each subject (SPEC §6: the digest, and whether it ships or is
+ * the sign-off issue of each subject (docs/sign-off.md: the digest, and whether it ships or is
  * decommissioned, as signOffKey says), replayed from its comment history, with team
  * membership read live. The authors of a model version are those of every pull request its
  * sign-off issue tracked, as when the PR gate judged it. Read failures throw CouldNotEvaluate.

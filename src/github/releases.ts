@@ -87,7 +87,7 @@ export async function listReleases(octokit: ProbotOctokit, { owner, repo }: Repo
 export type ReleaseOrderFields = Pick<ReleaseUnderEvaluation, "id" | "tagName" | "draft" | "prerelease" | "publishedAt">;
 
 /**
- * The releases a release may be compared with (SPEC §7), newest first: the published releases
+ * The releases a release may be compared with (docs/releases.md "What a release is compared with"), newest first: the published releases
  * before it, in the order the baseline is looked for.
  * - Drafts never count, nor the release itself. A full release skips prereleases (its users
  *   come from the previous full release, so its notes must list every model change since then);

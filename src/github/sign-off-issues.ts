@@ -18,7 +18,7 @@ import { CouldNotEvaluate, describeTarget, httpStatus, rethrowAsCouldNotEvaluate
 import { readSignOffHistories } from "./issue-comments.js";
 import type { PullRequestUnderEvaluation } from "./pull-requests.js";
 
-/** A sign-off issue this app opened (SPEC §6). */
+/** A sign-off issue this app opened (docs/sign-off.md). */
 export interface SignOffIssue {
   number: number;
   /** The issue's page, for links. */

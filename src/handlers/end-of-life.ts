@@ -53,7 +53,7 @@ const ZERO_SHA = /^0{40}$/;
 
 /**
  * `push` to the default branch: every model the push decommissions (status `decommissioned`,
- * or its manifest deleted) gets ONE end-of-life issue (SPEC §7, EN 304 223 5.5.1-1, 5.5.1-2).
+ * or its manifest deleted) gets ONE end-of-life issue (docs/end-of-life.md, EN 304 223 5.5.1-1, 5.5.1-2).
  * A failure is logged and rethrown so the delivery fails visibly and can be redelivered.
  */
 export function onPush(markerKey: string) {

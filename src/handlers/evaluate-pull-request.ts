@@ -21,7 +21,7 @@ import { couldNotEvaluateDecision } from "./could-not-evaluate.js";
 import { logDecision } from "./decision-log.js";
 import { reportPolicyProposal } from "./policy-proposal.js";
 
-/** The name of the pull-request check run (SPEC §5). */
+/** The name of the pull-request check run (docs/check-run.md). */
 export const CHECK_NAME = "modelgate";
 
 /** What a handler passes on from the Probot context. */
@@ -97,7 +97,7 @@ async function judge(
   const { owner, repo, octokit } = ctx;
   const { base, head } = await readPullRequestSnapshots(octokit, { owner, repo, baseSha: pr.baseSha, headSha: pr.headSha }, policy);
   const detected = detectChanges(policy, base, head);
-  // sign-off issues hold approvals (via sign_off) and break-glass overrides (SPEC §6)
+  // sign-off issues hold approvals (via sign_off) and break-glass overrides (docs/sign-off.md)
   const viaSignOff = policy.approvals.via.includes("sign_off");
   const useIssues = viaSignOff || policy.overrides.roles.length > 0 || options.openSignOffIssues === true;
   const gated = useIssues ? gatedVersions(policy, detected.changes) : [];

@@ -14,7 +14,7 @@ import type { EvaluationContext } from "./evaluate-pull-request.js";
 type Entries = ReadonlyMap<string, TreeEntry>;
 
 /**
- * SPEC §2: a PR that changes the policy gets a second check run, `modelgate / policy`,
+ * docs/check-run.md "A PR that edits the policy": a PR that changes the policy gets a second check run, `modelgate / policy`,
  * that validates the proposed file and lists how its requirements differ. The PR itself
  * stays judged by the base policy (`current`); the proposal is only described.
  * `trees` are the merge-base and head trees when the gate already read them.

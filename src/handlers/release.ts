@@ -124,7 +124,7 @@ interface ReleaseJudgement {
 }
 
 /**
- * The release gate (SPEC §7): compares every manifest at the release's commit with the previous
+ * The release gate (docs/releases.md): compares every manifest at the release's commit with the previous
  * release, judges each changed model version against its gates with sign-offs from the sign-off
  * issues, writes the `modelgate / release` check run, the release-body section (and the return
  * to draft per `release.on_failure`) and the ML-BOM asset. GitHub read errors fail closed;

@@ -27,7 +27,7 @@ interface IssueSession {
 }
 
 /**
- * A comment on one of this app's sign-off issues (SPEC §6). A new command is answered
+ * A comment on one of this app's sign-off issues (docs/sign-off.md). A new command is answered
  * (👍 accepted, 😕 refused with the reason) from the same replay the gate uses; then the
  * issue table is rewritten and every open pull request carrying its subject (digest and intent) is re-evaluated.
  * An edited or deleted command can only withdraw a sign-off: the table and the PRs are

@@ -69,7 +69,8 @@ export function registrationTarget(env: SetupEnvironment, options: { personal?: 
         "Set GH_ORG to the organisation's login (or pass --personal to register it for your own repositories).",
     );
   }
-  if (organisation !== undefined && !ORGANISATION_NAME.test(organisation)) throw new Error(`GH_ORG is not an organisation login: ${JSON.stringify(organisation)}`);
+  if (organisation !== undefined && !ORGANISATION_NAME.test(organisation))
+    throw new Error(`GH_ORG is not an organisation login: ${JSON.stringify(organisation)}`);
   const owner = organisation === undefined ? "" : `/organizations/${organisation}`;
   return { organisation, createAppUrl: `${webUrl}${owner}/settings/apps/new`, apiBaseUrl };
 }

@@ -33,7 +33,9 @@ async function main(argv: string[]): Promise<number> {
     console.error((error as Error).message);
     return 2;
   }
-  console.log(`Open http://localhost:${port}/probot to register ${appYml.name}${process.env.GH_ORG ? ` for the organisation ${process.env.GH_ORG}` : " on your personal account"}.`);
+  console.log(
+    `Open http://localhost:${port}/probot to register ${appYml.name}${process.env.GH_ORG ? ` for the organisation ${process.env.GH_ORG}` : " on your personal account"}.`,
+  );
   return -1;
 }
 

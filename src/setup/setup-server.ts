@@ -39,7 +39,8 @@ export function setupHandler(options: SetupOptions): (req: IncomingMessage, res:
   return async (req, res) => {
     const url = new URL(req.url ?? "/", "http://setup.invalid");
     const host = requestHost(req);
-    if (!allowedHosts.has(hostName(host))) return text(res, 421, `This setup page answers on ${[...allowedHosts].join(", ")} only (set PUBLIC_URL to register from another address).`);
+    if (!allowedHosts.has(hostName(host)))
+      return text(res, 421, `This setup page answers on ${[...allowedHosts].join(", ")} only (set PUBLIC_URL to register from another address).`);
     if (req.method !== "GET") return text(res, 405, "GET only");
     const setupBaseUrl = `${requestProtocol(req)}://${host}`;
     if (url.pathname === "/") return redirect(res, "/probot");
@@ -48,7 +49,8 @@ export function setupHandler(options: SetupOptions): (req: IncomingMessage, res:
       const code = url.searchParams.get("code") ?? "";
       if (url.searchParams.get("state") !== state) return text(res, 400, "The state does not match this setup run: start again from /probot.");
       if (!/^[A-Za-z0-9_-]{1,100}$/.test(code)) return text(res, 400, "The code is missing or invalid.");
-      if (registeredAppId(options.envFile)) return text(res, 409, `${options.envFile} already holds an APP_ID: modelgate does not replace a registered App's credentials.`);
+      if (registeredAppId(options.envFile))
+        return text(res, 409, `${options.envFile} already holds an APP_ID: modelgate does not replace a registered App's credentials.`);
       let conversion: ManifestConversion;
       try {
         conversion = await convertManifestCode(target, code);
@@ -56,7 +58,9 @@ export function setupHandler(options: SetupOptions): (req: IncomingMessage, res:
         return text(res, 502, `GitHub did not complete the registration: ${(error as Error).message}`);
       }
       writeEnvFile(options.envFile, { APP_ID: String(conversion.id), PRIVATE_KEY: conversion.pem, WEBHOOK_SECRET: conversion.webhook_secret ?? "" });
-      options.log?.info(`Registered the GitHub App ${conversion.slug ?? conversion.id}; its APP_ID, PRIVATE_KEY and WEBHOOK_SECRET are in ${options.envFile}. Install it, then start the server.`);
+      options.log?.info(
+        `Registered the GitHub App ${conversion.slug ?? conversion.id}; its APP_ID, PRIVATE_KEY and WEBHOOK_SECRET are in ${options.envFile}. Install it, then start the server.`,
+      );
       redirect(res, `${conversion.html_url}/installations/new`);
       options.onRegistered?.();
       return;
@@ -80,7 +84,8 @@ async function convertManifestCode(target: RegistrationTarget, code: string): Pr
   });
   if (response.status !== 201) throw new Error(`${response.status} from ${target.apiBaseUrl}`);
   const data = (await response.json()) as Partial<ManifestConversion>;
-  if (typeof data.id !== "number" || typeof data.pem !== "string" || typeof data.html_url !== "string") throw new Error("the answer carries no App id, key or address");
+  if (typeof data.id !== "number" || typeof data.pem !== "string" || typeof data.html_url !== "string")
+    throw new Error("the answer carries no App id, key or address");
   return { id: data.id, html_url: data.html_url, pem: data.pem, webhook_secret: data.webhook_secret ?? null, ...(data.slug ? { slug: data.slug } : {}) };
 }
 
@@ -94,14 +99,17 @@ export function registeredAppId(envFile: string): string | undefined {
   return value ? value : undefined;
 }
 
-/** Sets keys in a .env file, keeping its other lines; only its owner can read it (it holds the private key). */
+/**
+ * Sets keys in a .env file, keeping its other lines; only its owner can read it (it holds the
+ * private key). The file suits dotenv (Probot), Node's --env-file and `docker run --env-file`.
+ */
 export function writeEnvFile(envFile: string, values: Record<string, string>): void {
   const lines = existsSync(envFile) ? readFileSync(envFile, "utf8").split("\n") : [];
   const keys = new Set(Object.keys(values));
   const kept = lines.filter((line) => !keys.has(line.replace(/=.*$/s, "").trim()));
   while (kept.length > 0 && kept[kept.length - 1] === "") kept.pop();
-  // double quotes make dotenv and Node's --env-file turn \n back into newlines (the values are digits, hex and PEM text)
-  const written = Object.entries(values).map(([key, value]) => `${key}="${value.replace(/\r?\n/g, "\\n")}"`);
+  // unquoted, newlines as \n: `docker run --env-file` keeps quotes as part of the value; Probot turns \n back into newlines
+  const written = Object.entries(values).map(([key, value]) => `${key}=${value.replace(/\r?\n/g, "\\n")}`);
   writeFileSync(envFile, `${[...kept, ...written].join("\n")}\n`, { mode: 0o600 });
   chmodSync(envFile, 0o600);
 }
@@ -128,10 +136,14 @@ function requestProtocol(req: IncomingMessage): "http" | "https" {
 }
 
 function setupPage(target: RegistrationTarget, manifest: AppManifest, state: string): string {
-  const owner = target.organisation ? `the organisation <b>${escapeHtml(target.organisation)}</b>` : "<b>your personal account</b> (installable on your own repositories only)";
+  const owner = target.organisation
+    ? `the organisation <b>${escapeHtml(target.organisation)}</b>`
+    : "<b>your personal account</b> (installable on your own repositories only)";
   const action = `${target.createAppUrl}?state=${state}`;
   const local = /^https?:\/\/(localhost|127\.|\[::1\])/.test(manifest.hook_attributes.url);
-  const unreachable = local ? "\n<p><b>GitHub cannot reach this address.</b> Set PUBLIC_URL to the server's public address, or WEBHOOK_PROXY_URL to a smee.io channel for development, and start again.</p>" : "";
+  const unreachable = local
+    ? "\n<p><b>GitHub cannot reach this address.</b> Set PUBLIC_URL to the server's public address, or WEBHOOK_PROXY_URL to a smee.io channel for development, and start again.</p>"
+    : "";
   return `<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>Register ${escapeHtml(manifest.name)}</title></head>
 <body>

@@ -9,14 +9,12 @@ import { afterAll, describe, expect, test } from "vitest";
 import { failureMessage } from "../../src/action/failure-message.js";
 import { runAction, type ActionEnv } from "../../src/action/run-action.js";
 import { FakeRepository, GITHUB_API } from "../helpers/fake-repository.js";
-import { commitSha } from "../helpers/git-objects.js";
+import { commitSha } from "../fixtures/git-objects.js";
 import { createRecorder, type RecordedRequest } from "../helpers/request-recorder.js";
 import { serveCheckRunLookup, serveNoPolicy, serveReviews } from "../helpers/serve-github.js";
-import { APP_ID, INSTALLATION_ID, serveInstallationToken, TEST_NOW } from "../helpers/test-app.js";
-import { useNock } from "../helpers/use-nock.js";
+import { TEST_NOW } from "../fixtures/clock.js";
+import { APP_ID, INSTALLATION_ID, serveInstallationToken } from "../helpers/test-app.js";
 import { OWNER, REPO, pullRequestEvent, type PullRequestFixture } from "../fixtures/payloads/index.js";
-
-useNock();
 
 const BASE = commitSha("base");
 const HEAD = commitSha("head");

@@ -2,9 +2,6 @@ import { describe, expect, test } from "vitest";
 import { pullRequestEvent } from "../fixtures/payloads/index.js";
 import { createTestApp, INSTALLATION_ID } from "../helpers/test-app.js";
 import { BASE, HEAD, PR, world } from "../helpers/sign-off-world.js";
-import { useNock } from "../helpers/use-nock.js";
-
-useNock();
 
 describe("deliveries for one pull request head arriving at the same time", () => {
   test("write one modelgate check run: the second delivery finds and updates the first's", async () => {

@@ -4,15 +4,12 @@ import { DEFAULT_EOL_CHECKLIST } from "../../src/core/policy/schema.js";
 import { renderEndOfLifeIssueBody } from "../../src/core/render/end-of-life-issue.js";
 import { markerSignature } from "../../src/core/render/marker-signature.js";
 import { FakeRepository, GITHUB_API, type FileFixture } from "../helpers/fake-repository.js";
-import { commitSha, sha256 } from "../helpers/git-objects.js";
+import { commitSha, sha256 } from "../fixtures/git-objects.js";
 import { modelFiles } from "../helpers/model-files.js";
 import { serveNoPolicy, serveTeamMembership } from "../helpers/serve-github.js";
 import { APP_ID, createTestApp, INSTALLATION_ID, serveInstallationToken, testMarkerKey, type TestApp } from "../helpers/test-app.js";
-import { useNock } from "../helpers/use-nock.js";
 import { OWNER, REPO } from "../fixtures/payloads/index.js";
 import { commentResource, issueCommentEvent, issueResource, issuesEvent, pushEvent, type IssueFixture } from "../fixtures/payloads/lifecycle.js";
-
-useNock();
 
 const BEFORE = commitSha("before decommission");
 const AFTER = commitSha("after decommission");

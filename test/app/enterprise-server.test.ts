@@ -5,13 +5,11 @@ import { modelgate } from "../../src/index.js";
 import { OWNER, REPO, pullRequestEvent, type PullRequestFixture } from "../fixtures/payloads/index.js";
 import { FakeIssueTracker } from "../helpers/fake-issue-tracker.js";
 import { FakeRepository, GITHUB_API } from "../helpers/fake-repository.js";
-import { commitSha } from "../helpers/git-objects.js";
+import { commitSha } from "../fixtures/git-objects.js";
 import { modelFiles, type ModelFixture } from "../helpers/model-files.js";
 import { serveCheckRunCreate, serveCheckRunLookup, serveNoPolicy, serveReviews } from "../helpers/serve-github.js";
-import { INSTALLATION_ID, serveInstallationToken, TEST_NOW, testMarkerKey, testPrivateKey } from "../helpers/test-app.js";
-import { useNock } from "../helpers/use-nock.js";
-
-useNock();
+import { TEST_NOW } from "../fixtures/clock.js";
+import { INSTALLATION_ID, serveInstallationToken, testMarkerKey, testPrivateKey } from "../helpers/test-app.js";
 
 const GHE_HOST = "github.acme.example";
 const BASE = commitSha("base");
@@ -94,7 +92,14 @@ describe("GitHub Enterprise Server (GHE_HOST, GHE_PROTOCOL)", () => {
     const { probot, urls, elsewhere } = await enterpriseApp({ GHE_PROTOCOL: "http" });
     serveInstallationToken();
     serveNoPolicy(OWNER, REPO, "main");
-    new FakeRepository({ owner: OWNER, repo: REPO, commits: [{ sha: BASE, files: { "a.txt": "a\n" } }, { sha: HEAD, files: { "a.txt": "b\n" } }] }).servePullRequest(BASE, HEAD);
+    new FakeRepository({
+      owner: OWNER,
+      repo: REPO,
+      commits: [
+        { sha: BASE, files: { "a.txt": "a\n" } },
+        { sha: HEAD, files: { "a.txt": "b\n" } },
+      ],
+    }).servePullRequest(BASE, HEAD);
     serveReviews(OWNER, REPO, PR.number, []);
     serveCheckRunLookup(OWNER, REPO, HEAD);
     serveCheckRunCreate(OWNER, REPO);

@@ -6,11 +6,8 @@ import { describe, expect, test } from "vitest";
 import { modelgate } from "../../src/index.js";
 import { createLog, serializeError } from "../../src/log.js";
 import { pullRequestEvent } from "../fixtures/payloads/index.js";
-import { commitSha } from "../helpers/git-objects.js";
+import { commitSha } from "../fixtures/git-objects.js";
 import { INSTALLATION_ID, testMarkerKey, testPrivateKey } from "../helpers/test-app.js";
-import { useNock } from "../helpers/use-nock.js";
-
-useNock();
 
 /** A destination that keeps every line written. */
 function capture(): { stream: Writable; lines: string[] } {
@@ -36,10 +33,14 @@ async function deliverWhileGitHubIsDown(log: Logger): Promise<void> {
   });
   await probot.load(modelgate({ clock: () => new Date("2026-11-28T12:00:00Z"), markerKey: testMarkerKey() }));
   // the installation token, then every read and the check run write, fail to connect
-  nock("https://api.github.com").post(`/app/installations/${INSTALLATION_ID}/access_tokens`).reply(201, { token: "ghs_test", expires_at: "2099-01-01T00:00:00Z" });
+  nock("https://api.github.com")
+    .post(`/app/installations/${INSTALLATION_ID}/access_tokens`)
+    .reply(201, { token: "ghs_test", expires_at: "2099-01-01T00:00:00Z" });
   nock("https://api.github.com").persist().get(/.*/).replyWithError({ code: "ECONNREFUSED", message: "connect ECONNREFUSED 140.82.112.6:443" });
   nock("https://api.github.com").persist().post(/.*/).replyWithError({ code: "ECONNREFUSED", message: "connect ECONNREFUSED 140.82.112.6:443" });
-  await expect(probot.receive({ id: "delivery-down", ...pullRequestEvent("opened", PR, INSTALLATION_ID) } as Parameters<Probot["receive"]>[0])).rejects.toThrow(/could not write the check run/);
+  await expect(probot.receive({ id: "delivery-down", ...pullRequestEvent("opened", PR, INSTALLATION_ID) } as Parameters<Probot["receive"]>[0])).rejects.toThrow(
+    /could not write the check run/,
+  );
   nock.cleanAll();
 }
 
@@ -55,7 +56,9 @@ describe("logs an operator can ship", () => {
     const text = JSON.stringify(error);
     expect(text.length).toBeLessThan(4_000);
     expect(error?.msg).toMatch(/could not write the check run "modelgate" of acme\/models/);
-    expect(error?.err).toMatchObject({ event: { id: "delivery-down", name: "pull_request", action: "opened", repository: "acme/models", installation: INSTALLATION_ID } });
+    expect(error?.err).toMatchObject({
+      event: { id: "delivery-down", name: "pull_request", action: "opened", repository: "acme/models", installation: INSTALLATION_ID },
+    });
     // nothing of the payload: no pull request, no sender, no repository object
     expect(text).not.toContain('"payload"');
     expect(text).not.toContain('"pull_request":{');
@@ -77,7 +80,9 @@ describe("logs an operator can ship", () => {
     log.info("not shown");
     log.warn({ delivery: "d1" }, "shown");
     await new Promise((resolve) => setImmediate(resolve));
-    expect(json.lines.map((line) => JSON.parse(line) as Record<string, unknown>)).toEqual([expect.objectContaining({ level: 40, msg: "shown", delivery: "d1", name: "probot" })]);
+    expect(json.lines.map((line) => JSON.parse(line) as Record<string, unknown>)).toEqual([
+      expect.objectContaining({ level: 40, msg: "shown", delivery: "d1", name: "probot" }),
+    ]);
 
     const pretty = capture();
     (await createLog({ LOG_FORMAT: "pretty" }, pretty.stream)).info("for a person");
@@ -92,10 +97,22 @@ describe("serializeError", () => {
     const requestError = Object.assign(new Error("Validation Failed"), {
       name: "HttpError",
       status: 422,
-      request: { method: "POST", url: "https://api.github.com/repos/acme/models/check-runs", headers: { authorization: "token [REDACTED]" }, body: "x".repeat(70_000) },
-      response: { status: 422, url: "https://api.github.com/repos/acme/models/check-runs", headers: {}, data: { message: "Validation Failed", errors: ["y".repeat(10_000)] } },
+      request: {
+        method: "POST",
+        url: "https://api.github.com/repos/acme/models/check-runs",
+        headers: { authorization: "token [REDACTED]" },
+        body: "x".repeat(70_000),
+      },
+      response: {
+        status: 422,
+        url: "https://api.github.com/repos/acme/models/check-runs",
+        headers: {},
+        data: { message: "Validation Failed", errors: ["y".repeat(10_000)] },
+      },
     });
-    const delivered = Object.assign(requestError, { event: { id: "d2", name: "release", payload: { action: "published", release: { body: "z".repeat(50_000) }, repository: { full_name: "acme/models" } } } });
+    const delivered = Object.assign(requestError, {
+      event: { id: "d2", name: "release", payload: { action: "published", release: { body: "z".repeat(50_000) }, repository: { full_name: "acme/models" } } },
+    });
     const serialized = serializeError(new AggregateError([delivered], "Validation Failed")) as Record<string, unknown>;
     const [inner] = serialized.aggregateErrors as Array<Record<string, unknown>>;
     expect(inner).toMatchObject({

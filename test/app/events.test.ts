@@ -2,7 +2,7 @@ import nock from "nock";
 import { createHmac } from "node:crypto";
 import { describe, expect, test } from "vitest";
 import { FakeRepository } from "../helpers/fake-repository.js";
-import { commitSha } from "../helpers/git-objects.js";
+import { commitSha } from "../fixtures/git-objects.js";
 import { APP_ID, createTestApp, INSTALLATION_ID, serveInstallationToken } from "../helpers/test-app.js";
 import { serveCheckRunCreate, serveCheckRunLookup, serveNoPolicy, serveReviews } from "../helpers/serve-github.js";
 import {
@@ -14,9 +14,6 @@ import {
   pullRequestReviewEvent,
   type PullRequestFixture,
 } from "../fixtures/payloads/index.js";
-import { useNock } from "../helpers/use-nock.js";
-
-useNock();
 
 const BASE = commitSha("base");
 const HEAD = commitSha("head");

@@ -3,8 +3,9 @@ import { describe, expect, test } from "vitest";
 import { OPEN_SIGN_OFF_ACTION, REEVALUATE_ACTION } from "../../src/core/render/check-run.js";
 import { annotationsFingerprint } from "../../src/github/check-runs.js";
 import { FakeRepository, GITHUB_API, type FileFixture } from "../helpers/fake-repository.js";
-import { commitSha, sha256 } from "../helpers/git-objects.js";
-import { modelFiles, type ModelFixture } from "../helpers/model-files.js";
+import { commitSha, sha256 } from "../fixtures/git-objects.js";
+import { modelFiles } from "../helpers/model-files.js";
+import { fraud, RELEASED, RETRAINED } from "../fixtures/fraud-detector.js";
 import { createTestApp, INSTALLATION_ID, serveInstallationToken, type TestApp } from "../helpers/test-app.js";
 import {
   serveCheckRunCreate,
@@ -16,10 +17,7 @@ import {
   serveTeamMembership,
 } from "../helpers/serve-github.js";
 import { OWNER, REPO, pullRequestEvent, type PullRequestFixture } from "../fixtures/payloads/index.js";
-import { useNock } from "../helpers/use-nock.js";
 import { FakeIssueTracker } from "../helpers/fake-issue-tracker.js";
-
-useNock();
 
 const BASE = commitSha("base");
 const HEAD = commitSha("head");
@@ -27,17 +25,6 @@ const PR: PullRequestFixture = { number: 7, author: "dana", baseRef: "main", bas
 const ROLE_TEAMS = ["data-governance", "ml-engineers", "platform-ops"];
 const CHECK_RUNS = `/repos/${OWNER}/${REPO}/check-runs`;
 
-const fraud = (overrides: Partial<ModelFixture>): ModelFixture => ({
-  dir: "models/fraud",
-  name: "fraud-detector",
-  version: "2.0.0",
-  weights: "weights of 2.0.0",
-  prompt: "You score card transactions.\n",
-  evaluation: { evaluator: "eve", date: "2026-06-01" },
-  ...overrides,
-});
-const RELEASED = modelFiles(fraud({}));
-const RETRAINED = modelFiles(fraud({ version: "2.1.0", weights: "weights of 2.1.0", evaluation: { evaluator: "eve", date: "2026-11-20" } }));
 
 interface CheckRunBody {
   name: string;

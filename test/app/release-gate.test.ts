@@ -8,15 +8,13 @@ import { annotationsFingerprint } from "../../src/github/check-runs.js";
 import { BOM_ASSET_NAME, RELEASE_CHECK_NAME } from "../../src/handlers/release.js";
 import { FakeRepository, GITHUB_API, type FileFixture } from "../helpers/fake-repository.js";
 import { answerIssueComments, isIssueCommentsQuery } from "../helpers/fake-issue-tracker.js";
-import { commitSha, sha256 } from "../helpers/git-objects.js";
-import { modelFiles, type ModelFixture } from "../helpers/model-files.js";
+import { commitSha, sha256 } from "../fixtures/git-objects.js";
+import { modelFiles } from "../helpers/model-files.js";
+import { fraud, RELEASED, RETRAINED } from "../fixtures/fraud-detector.js";
 import { serveNoPolicy, servePolicy, serveTeamMembership } from "../helpers/serve-github.js";
 import { APP_ID, createTestApp, INSTALLATION_ID, serveInstallationToken, testMarkerKey, type TestApp } from "../helpers/test-app.js";
-import { useNock } from "../helpers/use-nock.js";
 import { checkRunEvent, OWNER, REPO } from "../fixtures/payloads/index.js";
 import { issueResource, releaseEvent, releaseResource, REPOSITORY_URL, type ReleaseFixture } from "../fixtures/payloads/lifecycle.js";
-
-useNock();
 
 // the BOM validator is the real one, except where a test injects a failure it cannot cause with real manifests
 vi.mock("../../src/core/bom/validate-bom.js", async (importOriginal) => {
@@ -34,17 +32,6 @@ const UPLOADS = "https://uploads.github.com";
 /** When the sign-off comments were posted (none edited). */
 const COMMENTED_AT = "2026-11-28T10:00:00Z";
 
-const fraud = (overrides: Partial<ModelFixture>): ModelFixture => ({
-  dir: "models/fraud",
-  name: "fraud-detector",
-  version: "2.0.0",
-  weights: "weights of 2.0.0",
-  prompt: "You score card transactions.\n",
-  evaluation: { evaluator: "eve", date: "2026-06-01" },
-  ...overrides,
-});
-const RELEASED = modelFiles(fraud({}));
-const RETRAINED = modelFiles(fraud({ version: "2.1.0", weights: "weights of 2.1.0", evaluation: { evaluator: "eve", date: "2026-11-20" } }));
 const SCORER = modelFiles({
   dir: "models/scorer",
   name: "risk-scorer",
@@ -300,7 +287,7 @@ describe("story 1: a release whose models all pass", () => {
       version: 1,
       serialNumber: expect.stringMatching(/^urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/),
       metadata: {
-        timestamp: "2026-11-28T12:00:00.000Z",
+        timestamp: "2026-12-01T12:00:00.000Z",
         tools: { components: [{ type: "application", name: "modelgate", version: "0.1.0" }] },
         component: { type: "application", "bom-ref": "repository:acme/models", name: "acme/models", version: "v2.1.0", properties: [{ name: "modelgate:commit", value: TAGGED_COMMIT }] },
       },

@@ -2,11 +2,8 @@ import nock from "nock";
 import { describe, expect, test } from "vitest";
 import { claimOnce, claimRef, findOrCreateOnce, withKeyedLock } from "../../src/github/claim.js";
 import { GITHUB_API } from "../helpers/fake-repository.js";
-import { commitSha } from "../helpers/git-objects.js";
+import { commitSha } from "../fixtures/git-objects.js";
 import { testOctokit } from "../helpers/test-app.js";
-import { useNock } from "../helpers/use-nock.js";
-
-useNock();
 
 const SHA = commitSha("base");
 const REFS = "/repos/acme/models/git/refs";

@@ -1,18 +1,16 @@
 import { describe, expect, test } from "vitest";
 import { createTestApp, INSTALLATION_ID, type TestApp } from "../helpers/test-app.js";
 import { pullRequestEvent } from "../fixtures/payloads/index.js";
-import { sha256 } from "../helpers/git-objects.js";
+import { sha256 } from "../fixtures/git-objects.js";
 import { modelFiles } from "../helpers/model-files.js";
 import { OWNER, REPO, type PullRequestFixture } from "../fixtures/payloads/index.js";
-import { commitSha } from "../helpers/git-objects.js";
+import { commitSha } from "../fixtures/git-objects.js";
 import { servePullRequestAlways } from "../helpers/fake-issue-tracker.js";
-import { BASE, HEAD, RELEASED, RETRAINED, deliverComment, fraud, postComment, replies, world, type World } from "../helpers/sign-off-world.js";
-import { useNock } from "../helpers/use-nock.js";
+import { BASE, HEAD, deliverComment, postComment, replies, world, type World } from "../helpers/sign-off-world.js";
+import { RELEASED, RETRAINED, fraud } from "../fixtures/fraud-detector.js";
 import { endOfLifeMarker } from "../../src/core/render/end-of-life-issue.js";
 import { APP_ID, testMarkerKey } from "../helpers/test-app.js";
 import { BOT_LOGIN } from "../helpers/fake-issue-tracker.js";
-
-useNock();
 
 const ISSUE = 100;
 const ISSUE_PATH = `/repos/acme/models/issues/${ISSUE}`;

@@ -1,12 +1,10 @@
 import { describe, expect, test } from "vitest";
 import { createTestApp, INSTALLATION_ID } from "../helpers/test-app.js";
 import { pullRequestEvent } from "../fixtures/payloads/index.js";
-import { commitSha } from "../helpers/git-objects.js";
+import { commitSha } from "../fixtures/git-objects.js";
 import { modelFiles } from "../helpers/model-files.js";
-import { BASE, HEAD, RELEASED, RETRAINED, fraud, postComment, replies, world } from "../helpers/sign-off-world.js";
-import { useNock } from "../helpers/use-nock.js";
-
-useNock();
+import { BASE, HEAD, postComment, replies, world } from "../helpers/sign-off-world.js";
+import { RELEASED, RETRAINED, fraud } from "../fixtures/fraud-detector.js";
 
 /**
  * Anyone with write access can edit the body of an issue modelgate opened. These stories are

@@ -2,10 +2,8 @@ import { describe, expect, test } from "vitest";
 import { createTestApp, INSTALLATION_ID, type TestApp } from "../helpers/test-app.js";
 import { pullRequestEvent } from "../fixtures/payloads/index.js";
 import { modelFiles } from "../helpers/model-files.js";
-import { BASE, HEAD, RELEASED, RETRAINED, fraud, world, type World } from "../helpers/sign-off-world.js";
-import { useNock } from "../helpers/use-nock.js";
-
-useNock();
+import { BASE, HEAD, world, type World } from "../helpers/sign-off-world.js";
+import { RELEASED, RETRAINED, fraud } from "../fixtures/fraud-detector.js";
 
 const COMMENT_READS = /^\/repos\/acme\/models\/issues\/\d+\/comments/;
 

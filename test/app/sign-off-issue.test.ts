@@ -1,13 +1,11 @@
 import { describe, expect, test } from "vitest";
 import { APP_ID, createTestApp, INSTALLATION_ID } from "../helpers/test-app.js";
 import { checkRunEvent, pullRequestEvent } from "../fixtures/payloads/index.js";
-import { commitSha } from "../helpers/git-objects.js";
+import { commitSha } from "../fixtures/git-objects.js";
 import { modelFiles } from "../helpers/model-files.js";
 import { BOT_LOGIN } from "../helpers/fake-issue-tracker.js";
-import { BASE, HEAD, PR, POLICY, RELEASED, RETRAINED, fraud, identitySig, postComment, replies, trackingLine, world } from "../helpers/sign-off-world.js";
-import { useNock } from "../helpers/use-nock.js";
-
-useNock();
+import { BASE, HEAD, PR, POLICY, identitySig, postComment, replies, trackingLine, world } from "../helpers/sign-off-world.js";
+import { RELEASED, RETRAINED, fraud } from "../fixtures/fraud-detector.js";
 
 const ISSUES = "/repos/acme/models/issues";
 const DIGEST_HEX = RETRAINED.digest.replace("sha256:", "");

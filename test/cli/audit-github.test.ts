@@ -9,11 +9,10 @@ import { defaultPolicy } from "../../src/core/policy/schema.js";
 import { endOfLifeIssueTitle, renderEndOfLifeIssueBody } from "../../src/core/render/end-of-life-issue.js";
 import { signOffIssueBody } from "../../src/core/sign-off/issue.js";
 import { defaultMarkerKey } from "../../src/marker-key.js";
-import { useNock } from "../helpers/use-nock.js";
 import { TestRepo } from "./git-repo.js";
 import { digestOf, lfsPointer, modelFiles, type ModelSpec } from "./model-fixtures.js";
 
-useNock();
+// nock with disableNetConnect for every test: test/setup.ts
 
 const API = "https://ghe.example.com/api/v3";
 const WEB = "https://ghe.example.com/acme/models";
@@ -206,6 +205,7 @@ describe("modelgate audit --github (GitHub Enterprise through --api-url, nock)",
         stdout: () => undefined,
         stderr: (t) => stderr.push(t),
         now: () => new Date(),
+        cwd: process.cwd(),
         env: ENV,
       });
       const report = JSON.parse(readFileSync(join(out, "audit.json"), "utf8")) as AuditReport;
@@ -275,6 +275,7 @@ describe("modelgate audit --github (GitHub Enterprise through --api-url, nock)",
         stdout: () => undefined,
         stderr: (t) => stderr.push(t),
         now: () => new Date(),
+        cwd: process.cwd(),
         env: ENV,
       });
       expect(code).toBe(2);

@@ -1,13 +1,15 @@
 import { execFileSync, spawn } from "node:child_process";
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync, renameSync } from "node:fs";
-import { createRequire } from "node:module";
+import { existsSync, mkdtempSync, mkdirSync, rmSync, writeFileSync, renameSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { fileURLToPath } from "node:url";
+import { runCli } from "../../src/cli/main.js";
 
 const PROJECT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
-const CLI = join(PROJECT, "src", "cli", "main.ts");
-const TSX = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href;
+/** The `bin` of the package, as `npm run build` writes it (npm test builds first). */
+export const BUILT_CLI = join(PROJECT, "lib", "cli", "main.js");
+
+const TEST_IDENTITY = ["-c", "user.name=Test User", "-c", "user.email=test@example.org", "-c", "commit.gpgsign=false"];
 
 /** A real git repository in the temp folder, built commit by commit. */
 export class TestRepo {
@@ -16,14 +18,12 @@ export class TestRepo {
   static create(prefix = "modelgate-cli-"): TestRepo {
     const repo = new TestRepo(mkdtempSync(join(tmpdir(), prefix)));
     repo.git("init", "-q", "-b", "main");
-    repo.git("config", "user.name", "Test User");
-    repo.git("config", "user.email", "test@example.org");
-    repo.git("config", "commit.gpgsign", "false");
     return repo;
   }
 
   git(...args: string[]): string {
-    return execFileSync("git", ["-C", this.dir, ...args], { encoding: "utf8", env: { ...process.env, GIT_CONFIG_NOSYSTEM: "1" } }).trim();
+    // identity as options rather than `git config` calls: one spawn less each, and the same commits
+    return execFileSync("git", ["-C", this.dir, ...TEST_IDENTITY, ...args], { encoding: "utf8", env: { ...process.env, GIT_CONFIG_NOSYSTEM: "1" } }).trim();
   }
 
   write(files: Record<string, string | Buffer>): this {
@@ -74,10 +74,28 @@ export interface CliRun {
   stderr: string;
 }
 
-/** Runs the CLI from source (`node --import tsx src/cli/main.ts`), as a user would run the bin. */
-export function runModelgate(args: string[], cwd: string, env: Record<string, string> = {}): Promise<CliRun> {
+/**
+ * Runs one CLI invocation in this process, as `modelgate ARGS` run in `cwd` would: the same
+ * runCli the bin calls, with the output captured and the environment given.
+ */
+export async function runModelgate(args: string[], cwd: string, env: Record<string, string> = {}): Promise<CliRun> {
+  let stdout = "";
+  let stderr = "";
+  const code = await runCli(args, {
+    stdout: (text) => void (stdout += text),
+    stderr: (text) => void (stderr += text),
+    now: () => new Date(),
+    cwd,
+    env: { ...process.env, ...env },
+  });
+  return { code, stdout, stderr };
+}
+
+/** Runs the built binary (`node lib/cli/main.js`, through a symlink when given), as a user's shell would. */
+export function runBuiltModelgate(args: string[], cwd: string, bin = BUILT_CLI): Promise<CliRun> {
+  if (!existsSync(BUILT_CLI)) throw new Error(`${BUILT_CLI} is missing: run \`npm run build\` first (npm test does)`);
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", TSX, CLI, ...args], { cwd, env: { ...process.env, ...env } });
+    const child = spawn(process.execPath, [bin, ...args], { cwd, env: process.env });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString("utf8")));

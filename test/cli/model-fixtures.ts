@@ -1,9 +1,8 @@
-import { createHash } from "node:crypto";
 import { stringify } from "yaml";
 import { modelDigest } from "../../src/core/manifest/digest.js";
 import type { Component, ComponentKind } from "../../src/core/manifest/schema.js";
-
-export const sha256 = (data: string | Buffer): string => createHash("sha256").update(data).digest("hex");
+import { sha256 } from "../fixtures/git-objects.js";
+import { THREATS } from "../fixtures/threats.js";
 
 /** A Git LFS pointer to a (not present) file whose content is `seed`. */
 export function lfsPointer(seed: string, size = 524_288_000): string {
@@ -26,8 +25,6 @@ export interface ModelSpec {
   /** Which version the evaluation record is for (default: `version`); false: no record. */
   evaluatedVersion?: string | false;
 }
-
-export const THREATS = ["data_poisoning", "model_inversion", "membership_inference", "model_extraction", "evasion"];
 
 /** The manifest and component files of a model, with a passing evaluation bound to its digest. */
 export function modelFiles(spec: ModelSpec): Record<string, string | Buffer> {

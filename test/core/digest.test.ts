@@ -6,7 +6,7 @@ const A = "a".repeat(64);
 const B = "b".repeat(64);
 const C = "c".repeat(64);
 
-describe("modelDigest (SPEC §3)", () => {
+describe("modelDigest (docs/configuration.md, model digest)", () => {
   it.each<{ name: string; components: Component[]; digest: string }>([
     {
       // printf '%s B\n%s a.bin\n' bbbb…(64) aaaa…(64) | sha256sum

@@ -2,8 +2,8 @@ import { describe, expect, it } from "vitest";
 import { parsePolicy, validatePolicy, POLICY_PATH } from "../../src/core/policy/load-policy.js";
 import { defaultPolicy, DEFAULT_GATES, CHANGE_KINDS } from "../../src/core/policy/schema.js";
 
-/** SPEC §2 and §7, transcribed by hand: every default a user gets without a policy file. */
-const SPEC_DEFAULTS = {
+/** The defaults docs/configuration.md documents, transcribed by hand: every default a user gets without a policy file. */
+const DOCUMENTED_DEFAULTS = {
   models: {
     manifests: ["**/model.yaml"],
     artifacts: [
@@ -62,9 +62,9 @@ function errorsOf(text: string) {
   return result.errors;
 }
 
-describe("policy defaults (SPEC §2)", () => {
-  it("the built-in policy is exactly the SPEC's", () => {
-    expect(defaultPolicy()).toEqual(SPEC_DEFAULTS);
+describe("policy defaults (docs/configuration.md)", () => {
+  it("the built-in policy is exactly the documented one", () => {
+    expect(defaultPolicy()).toEqual(DOCUMENTED_DEFAULTS);
   });
 
   it.each([
@@ -73,7 +73,7 @@ describe("policy defaults (SPEC §2)", () => {
     { name: "a file with only comments", text: "# nothing here\n" },
     { name: "an empty mapping", text: "{}\n" },
   ])("$name means the defaults", ({ text }) => {
-    expect(policyOf(text)).toEqual(SPEC_DEFAULTS);
+    expect(policyOf(text)).toEqual(DOCUMENTED_DEFAULTS);
   });
 
   it("a gate names only what it changes; other fields and gates keep their defaults", () => {
@@ -95,8 +95,8 @@ describe("policy defaults (SPEC §2)", () => {
 
   it("a section given in part keeps the defaults of its other fields", () => {
     const policy = policyOf("approvals:\n  allow_author: true\nevaluation:\n  max_age_days: 90\n");
-    expect(policy.approvals).toEqual({ ...SPEC_DEFAULTS.approvals, allow_author: true });
-    expect(policy.evaluation).toEqual({ ...SPEC_DEFAULTS.evaluation, max_age_days: 90 });
+    expect(policy.approvals).toEqual({ ...DOCUMENTED_DEFAULTS.approvals, allow_author: true });
+    expect(policy.evaluation).toEqual({ ...DOCUMENTED_DEFAULTS.evaluation, max_age_days: 90 });
   });
 
   it("accepts Probot's _extends", () => {
@@ -147,6 +147,6 @@ describe("policy errors name the file and line", () => {
   it("validatePolicy checks an object merged by Probot's config plugin, at line 1 without a source", () => {
     const result = validatePolicy({ unmanaged_artifacts: "nope" });
     expect(result.ok ? [] : result.errors).toEqual([{ path: POLICY_PATH, line: 1, message: 'unmanaged_artifacts: Invalid option: expected one of "fail"|"warn"|"off"' }]);
-    expect(validatePolicy(null)).toEqual({ ok: true, policy: SPEC_DEFAULTS });
+    expect(validatePolicy(null)).toEqual({ ok: true, policy: DOCUMENTED_DEFAULTS });
   });
 });

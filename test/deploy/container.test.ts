@@ -1,5 +1,5 @@
 import { execFile, spawn, type ChildProcess } from "node:child_process";
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from "node:fs";
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { networkInterfaces, tmpdir } from "node:os";
@@ -9,6 +9,10 @@ import { promisify } from "node:util";
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
 import { readImageConfig } from "../helpers/dockerfile.js";
 import { testPrivateKey } from "../helpers/test-app.js";
+import { allowRequestsToThisMachine } from "../helpers/use-nock.js";
+
+// the tests start the image's server and reach it through this machine's addresses
+allowRequestsToThisMachine();
 
 /**
  * No Docker engine where the tests run: the image is reproduced as a folder laid out as the
@@ -40,11 +44,19 @@ async function freePort(): Promise<number> {
   return port;
 }
 
+/** A path inside one of the image's volumes, moved to the folder that stands for the volume (`docker run -v`). */
+function onVolume(value: string): string {
+  const volume = image.volumes.find((path) => value === path || value.startsWith(`${path}/`));
+  return volume === undefined ? value : join(imageRoot, "volumes", volume, value.slice(volume.length));
+}
+
 /** The image's command with the image's environment, plus the App's credentials (the --env-file). */
-function startImage(port: number, envChanges: Record<string, string | undefined> = {}): { child: ChildProcess; stdout: string[] } {
+async function startImage(port: number, envChanges: Record<string, string | undefined> = {}): Promise<{ child: ChildProcess; stdout: string[] }> {
   const env: Record<string, string> = { PATH: process.env.PATH ?? "", HOME: imageRoot };
-  for (const [key, value] of Object.entries({ ...image.env, PORT: String(port), APP_ID: "4242", PRIVATE_KEY: testPrivateKey(), WEBHOOK_SECRET: "container-secret", ...envChanges })) {
-    if (value !== undefined) env[key] = value;
+  // the embedded Postgres of a server without DATABASE_URL gets a port of its own (tests run side by side)
+  const credentials = { APP_ID: "4242", PRIVATE_KEY: testPrivateKey(), WEBHOOK_SECRET: "container-secret", MODELGATE_POSTGRES_PORT: String(await freePort()) };
+  for (const [key, value] of Object.entries({ ...image.env, PORT: String(port), ...credentials, ...envChanges })) {
+    if (value !== undefined) env[key] = onVolume(value);
   }
   const [program = "", ...args] = image.cmd;
   const child = spawn(program === "node" ? process.execPath : program, args, { cwd: join(imageRoot, "app"), env, stdio: ["ignore", "pipe", "pipe"] });
@@ -83,13 +95,27 @@ function exited(child: ChildProcess): Promise<{ code: number | null; signal: Nod
 
 beforeAll(async () => {
   imageRoot = mkdtempSync(join(tmpdir(), "modelgate-image-"));
+  // a server started as root may hand its data folder to another user (Postgres does): let it through
+  chmodSync(imageRoot, 0o755);
   const app = join(imageRoot, "app");
   mkdirSync(app);
+  for (const volume of image.volumes) {
+    mkdirSync(join(imageRoot, "volumes", volume), { recursive: true });
+    chmodSync(join(imageRoot, "volumes", volume), 0o777);
+  }
   for (const copy of image.copies) {
     for (const source of copy.sources) {
       const name = source.replace(/^.*\//, "");
       if (copy.from === "build" && name === "node_modules") symlinkSync(join(repository, "node_modules"), join(app, "node_modules"));
-      else if (copy.from === "build" && name === "lib") await run(process.execPath, [join(repository, "node_modules/typescript/bin/tsc"), "-p", join(repository, "tsconfig.json"), "--outDir", join(app, "lib"), "--noCheck"]);
+      else if (copy.from === "build" && name === "lib")
+        await run(process.execPath, [
+          join(repository, "node_modules/typescript/bin/tsc"),
+          "-p",
+          join(repository, "tsconfig.json"),
+          "--outDir",
+          join(app, "lib"),
+          "--noCheck",
+        ]);
       else if (copy.from === undefined) copyFileSync(join(repository, source), join(app, name));
       else throw new Error(`the test does not know how to reproduce COPY --from=${copy.from} ${source}`);
     }
@@ -123,16 +149,21 @@ describe("the container (Dockerfile)", () => {
     expect(image.stopSignal).toBe("SIGTERM");
   });
 
-  test("the server runs as the unprivileged node user, in production mode, on every interface", () => {
+  test("the server runs as the unprivileged node user, in production mode, on every interface; it writes only to its volume", () => {
     expect(image.user).toBe("node");
+    expect(image.volumes).toEqual(["/data"]);
+    expect(image.env.MODELGATE_DATA_DIR).toBe("/data/postgres");
+    expect(image.run).toContain("mkdir -p /data && chown node:node /data");
     expect(image.env).toMatchObject({ NODE_ENV: "production", HOST: "0.0.0.0", LOG_FORMAT: "json" });
+    // a graceful stop must end before docker stop's 10 s turn into SIGKILL
+    expect(Number(image.env.MODELGATE_SHUTDOWN_SECONDS)).toBeLessThan(10);
     expect(image.expose).toEqual([image.env.PORT]);
   });
 
   test("answers on a non-loopback address of this machine, logs JSON lines, and stops on SIGTERM within docker stop's 10 seconds", async () => {
     const port = await freePort();
-    const { child, stdout } = startImage(port);
-    const reached = await answer(`http://${nonLoopbackAddress()}:${port}/ping`, 20_000);
+    const { child, stdout } = await startImage(port);
+    const reached = await answer(`http://${nonLoopbackAddress()}:${port}/ping`, 60_000);
     expect(reached).toEqual({ status: 200, body: "PONG" });
     expect(stdout.length).toBeGreaterThan(0);
     for (const line of stdout) expect(JSON.parse(line)).toMatchObject({ level: expect.any(Number), msg: expect.any(String) });
@@ -142,14 +173,14 @@ describe("the container (Dockerfile)", () => {
     expect(Date.now() - stopping).toBeLessThan(10_000);
     // a clean exit once the server handles SIGTERM itself; the signal's default action until then
     expect(exit.code === 0 || exit.signal === "SIGTERM").toBe(true);
-  }, 40_000);
+  }, 90_000);
 
   test("without HOST the same command listens on loopback only: nothing arrives through the machine's address", async () => {
     const port = await freePort();
-    startImage(port, { HOST: undefined });
-    expect(await answer(`http://127.0.0.1:${port}/ping`, 20_000)).toEqual({ status: 200, body: "PONG" });
+    await startImage(port, { HOST: undefined });
+    expect(await answer(`http://127.0.0.1:${port}/ping`, 60_000)).toEqual({ status: 200, body: "PONG" });
     expect(await answer(`http://${nonLoopbackAddress()}:${port}/ping`, 1_500)).toEqual({ error: "ECONNREFUSED" });
-  }, 40_000);
+  }, 90_000);
 });
 
 describe("the HEALTHCHECK", () => {
@@ -172,7 +203,10 @@ describe("the HEALTHCHECK", () => {
       port = (stub.address() as AddressInfo).port;
     }
     const [program = "", ...args] = image.healthcheck?.cmd ?? [];
-    const exitCode = await run(program === "node" ? process.execPath : program, args, { env: { PATH: process.env.PATH ?? "", ...image.env, PORT: String(port) }, timeout: 10_000 }).then(
+    const exitCode = await run(program === "node" ? process.execPath : program, args, {
+      env: { PATH: process.env.PATH ?? "", ...image.env, PORT: String(port) },
+      timeout: 10_000,
+    }).then(
       () => 0,
       (error: { code?: number }) => error.code ?? -1,
     );

@@ -4,10 +4,15 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseEnv } from "node:util";
+import { getPrivateKey } from "@probot/get-private-key";
 import nock from "nock";
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
 import { readAppYml, registrationTarget, type SetupEnvironment } from "../../src/setup/app-manifest.js";
 import { startSetupServer } from "../../src/setup/setup-server.js";
+import { allowRequestsToThisMachine } from "../helpers/use-nock.js";
+
+// the tests drive the setup server they start on 127.0.0.1; GitHub stays mocked (test/setup.ts)
+allowRequestsToThisMachine();
 
 const appYmlText = readFileSync(new URL("../../app.yml", import.meta.url), "utf8");
 const appYml = readAppYml(appYmlText);
@@ -32,7 +37,13 @@ function get(port: number, path: string, host = `localhost:${port}`): Promise<An
 
 /** The form the setup page shows: where it posts and the manifest it posts. */
 function setupForm(page: string): { action: string; manifest: Record<string, unknown> } {
-  const unescape = (value: string) => value.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&amp;/g, "&");
+  const unescape = (value: string) =>
+    value
+      .replace(/&quot;/g, '"')
+      .replace(/&#39;/g, "'")
+      .replace(/&lt;/g, "<")
+      .replace(/&gt;/g, ">")
+      .replace(/&amp;/g, "&");
   const action = /<form action="([^"]*)" method="post">/.exec(page)?.[1];
   const manifest = /<input type="hidden" name="manifest" value="([^"]*)">/.exec(page)?.[1];
   if (action === undefined || manifest === undefined) throw new Error(`no registration form in the page:\n${page}`);
@@ -44,28 +55,35 @@ let server: Server | undefined;
 let registered: number;
 
 async function setup(env: SetupEnvironment & { HOST?: string }, options: { personal?: boolean } = {}): Promise<number> {
-  server = await startSetupServer({ appYml, env: { HOST: "127.0.0.1", ...env }, envFile: join(dir, ".env"), port: 0, onRegistered: () => registered++, ...options });
+  server = await startSetupServer({
+    appYml,
+    env: { HOST: "127.0.0.1", ...env },
+    envFile: join(dir, ".env"),
+    port: 0,
+    onRegistered: () => registered++,
+    ...options,
+  });
   return (server.address() as AddressInfo).port;
 }
 
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), "modelgate-setup-"));
   registered = 0;
-  nock.disableNetConnect();
-  nock.enableNetConnect((host) => host.startsWith("127.0.0.1"));
 });
 
 afterEach(async () => {
   await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)));
   server = undefined;
   rmSync(dir, { recursive: true, force: true });
-  const pending = nock.pendingMocks();
-  nock.cleanAll();
-  nock.enableNetConnect();
-  expect(pending, "mocked requests the setup never made").toEqual([]);
 });
 
-const conversion = { id: 123456, slug: "modelgate-acme", html_url: "https://github.com/apps/modelgate-acme", pem: "-----BEGIN RSA PRIVATE KEY-----\nMIIB\nxyz\n-----END RSA PRIVATE KEY-----\n", webhook_secret: "e3b0c44298fc1c149afbf4c8996fb924" };
+const conversion = {
+  id: 123456,
+  slug: "modelgate-acme",
+  html_url: "https://github.com/apps/modelgate-acme",
+  pem: "-----BEGIN RSA PRIVATE KEY-----\nMIIB\nxyz\n-----END RSA PRIVATE KEY-----\n",
+  webhook_secret: "e3b0c44298fc1c149afbf4c8996fb924",
+};
 
 describe("registering the App for an organisation (npm run setup)", () => {
   test("the setup page posts app.yml's manifest to the organisation's new-App page, with webhooks to the server's webhook route", async () => {
@@ -98,13 +116,16 @@ describe("registering the App for an organisation (npm run setup)", () => {
     const answer = await get(port, `/probot/setup?code=abc123&state=${state}`);
     expect(answer.status).toBe(302);
     expect(answer.headers.location).toBe("https://github.com/apps/modelgate-acme/installations/new");
-    expect(readFileSync(join(dir, ".env"), "utf8")).toBe(
-      `GH_ORG=acme\nLOG_LEVEL=info\nAPP_ID="123456"\nPRIVATE_KEY="-----BEGIN RSA PRIVATE KEY-----\\nMIIB\\nxyz\\n-----END RSA PRIVATE KEY-----\\n"\nWEBHOOK_SECRET="e3b0c44298fc1c149afbf4c8996fb924"\n`,
+    const written = readFileSync(join(dir, ".env"), "utf8");
+    // unquoted: `docker run --env-file` would keep quotes as part of the values
+    expect(written).toBe(
+      `GH_ORG=acme\nLOG_LEVEL=info\nAPP_ID=123456\nPRIVATE_KEY=-----BEGIN RSA PRIVATE KEY-----\\nMIIB\\nxyz\\n-----END RSA PRIVATE KEY-----\\n\nWEBHOOK_SECRET=e3b0c44298fc1c149afbf4c8996fb924\n`,
     );
     expect(statSync(join(dir, ".env")).mode & 0o777).toBe(0o600);
     expect(registered).toBe(1);
-    // Node (and dotenv) read the file back to the same key
-    expect(parseEnv(readFileSync(join(dir, ".env"), "utf8")).PRIVATE_KEY).toBe(conversion.pem);
+    // Probot reads the same key back from the file as Node (and Docker) pass it on
+    expect(getPrivateKey({ env: parseEnv(written) })).toBe(conversion.pem);
+    expect(parseEnv(written)).toMatchObject({ APP_ID: "123456", WEBHOOK_SECRET: conversion.webhook_secret });
   });
 
   test("a smee.io channel (WEBHOOK_PROXY_URL) or the server's public address (PUBLIC_URL) receives the webhooks", async () => {
@@ -129,14 +150,20 @@ describe("registering the App for an organisation (npm run setup)", () => {
     const port = await setup({ GH_ORG: "acme", GHE_HOST: "github.acme.example" });
     const { action } = setupForm((await get(port, "/probot")).body);
     expect(action).toMatch(/^https:\/\/github\.acme\.example\/organizations\/acme\/settings\/apps\/new\?state=/);
-    nock("https://github.acme.example").post("/api/v3/app-manifests/ghe1/conversions").reply(201, { ...conversion, html_url: "https://github.acme.example/github-apps/modelgate" });
+    nock("https://github.acme.example")
+      .post("/api/v3/app-manifests/ghe1/conversions")
+      .reply(201, { ...conversion, html_url: "https://github.acme.example/github-apps/modelgate" });
     const answer = await get(port, `/probot/setup?code=ghe1&state=${new URL(action).searchParams.get("state")}`);
     expect(answer.headers.location).toBe("https://github.acme.example/github-apps/modelgate/installations/new");
   });
 
   test.each([
     { name: "an API URL in GHE_HOST", env: { GH_ORG: "acme", GHE_HOST: "https://github.acme.example/api/v3" }, error: /GHE_HOST must be the host name/ },
-    { name: "a protocol that is not http(s)", env: { GH_ORG: "acme", GHE_HOST: "github.acme.example", GHE_PROTOCOL: "ftp" }, error: /GHE_PROTOCOL must be https or http/ },
+    {
+      name: "a protocol that is not http(s)",
+      env: { GH_ORG: "acme", GHE_HOST: "github.acme.example", GHE_PROTOCOL: "ftp" },
+      error: /GHE_PROTOCOL must be https or http/,
+    },
     { name: "an organisation name with a path in it", env: { GH_ORG: "acme/../evil" }, error: /GH_ORG is not an organisation login/ },
   ])("refuses $name", ({ env, error }) => {
     expect(() => registrationTarget(env)).toThrow(error);

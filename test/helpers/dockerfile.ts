@@ -12,6 +12,7 @@ export interface ImageConfig {
   healthcheck: { options: Record<string, string>; cmd: string[] } | undefined;
   stopSignal: string | undefined;
   expose: string[];
+  volumes: string[];
   /** Every RUN line of the stage. */
   run: string[];
   /** `COPY` sources and destinations, in order. */
@@ -67,7 +68,20 @@ export function readImageConfig(path: URL): ImageConfig {
   const all = instructions(readFileSync(path, "utf8"));
   const lastFrom = all.map((i) => i.keyword).lastIndexOf("FROM");
   const stage = all.slice(lastFrom);
-  const config: ImageConfig = { from: stage[0]?.args ?? "", env: {}, user: undefined, workdir: undefined, entrypoint: [], cmd: [], healthcheck: undefined, stopSignal: undefined, expose: [], run: [], copies: [] };
+  const config: ImageConfig = {
+    from: stage[0]?.args ?? "",
+    env: {},
+    user: undefined,
+    workdir: undefined,
+    entrypoint: [],
+    cmd: [],
+    healthcheck: undefined,
+    stopSignal: undefined,
+    expose: [],
+    volumes: [],
+    run: [],
+    copies: [],
+  };
   for (const { keyword, args } of stage.slice(1)) {
     switch (keyword) {
       case "ENV":
@@ -90,6 +104,9 @@ export function readImageConfig(path: URL): ImageConfig {
         break;
       case "EXPOSE":
         config.expose.push(...args.split(/\s+/));
+        break;
+      case "VOLUME":
+        config.volumes.push(...(args.startsWith("[") ? execForm(args, "VOLUME") : args.split(/\s+/)));
         break;
       case "RUN":
         config.run.push(args);

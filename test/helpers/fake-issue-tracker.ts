@@ -6,7 +6,7 @@
  */
 import nock from "nock";
 import { FakeRepository, GITHUB_API, type CommitFixture, type FileFixture } from "./fake-repository.js";
-import { gitBlobSha } from "./git-objects.js";
+import { gitBlobSha } from "../fixtures/git-objects.js";
 import { APP_ID } from "./test-app.js";
 import { pullRequestResource, type PullRequestFixture } from "../fixtures/payloads/index.js";
 

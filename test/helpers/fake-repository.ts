@@ -1,5 +1,5 @@
 import nock from "nock";
-import { gitBlobSha } from "./git-objects.js";
+import { gitBlobSha } from "../fixtures/git-objects.js";
 
 export const GITHUB_API = "https://api.github.com";
 

@@ -1,8 +1,7 @@
 import { modelDigest } from "../../src/core/manifest/digest.js";
 import { loadManifest } from "../../src/core/manifest/load-manifest.js";
-import { lfsPointerFor, sha256 } from "./git-objects.js";
-
-export const THREATS = ["data_poisoning", "model_inversion", "membership_inference", "model_extraction", "evasion"];
+import { lfsPointerFor, sha256 } from "../fixtures/git-objects.js";
+import { THREATS } from "../fixtures/threats.js";
 
 export interface ModelFixture {
   /** Folder of the model, e.g. `models/fraud`. */

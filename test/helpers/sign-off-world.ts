@@ -1,8 +1,8 @@
 /** The repository, people and pull request of the sign-off stories (test/app/sign-off*.test.ts). */
 import nock from "nock";
 import { GITHUB_API, type CommitFixture } from "./fake-repository.js";
-import { commitSha } from "./git-objects.js";
-import { modelFiles, type ModelFixture } from "./model-files.js";
+import { commitSha } from "../fixtures/git-objects.js";
+import { RELEASED, RETRAINED } from "../fixtures/fraud-detector.js";
 import { INSTALLATION_ID, testMarkerKey, type TestApp } from "./test-app.js";
 import { markerSignature } from "../../src/core/render/marker-signature.js";
 import { FakeCheckRuns, FakeIssueTracker, FakeTeams, serveCommitsAlways, servePolicyAlways, servePullRequestAlways, type FakeComment } from "./fake-issue-tracker.js";
@@ -26,17 +26,6 @@ export const POLICY = [
 /** dana (the PR author) is an ML engineer too; alice is in two teams, to test separation of duties. */
 export const TEAMS = { "ml-engineers": ["alice", "dana"], "platform-ops": ["bob", "alice"], "data-governance": ["carol"] };
 
-export const fraud = (overrides: Partial<ModelFixture>): ModelFixture => ({
-  dir: "models/fraud",
-  name: "fraud-detector",
-  version: "2.0.0",
-  weights: "weights of 2.0.0",
-  prompt: "You score card transactions.\n",
-  evaluation: { evaluator: "eve", date: "2026-06-01" },
-  ...overrides,
-});
-export const RELEASED = modelFiles(fraud({}));
-export const RETRAINED = modelFiles(fraud({ version: "2.1.0", weights: "weights of 2.1.0", evaluation: { evaluator: "eve", date: "2026-11-20" } }));
 
 export interface World {
   tracker: FakeIssueTracker;

@@ -4,6 +4,7 @@ import { pino } from "pino";
 import { Probot, ProbotOctokit } from "probot";
 import { modelgate } from "../../src/index.js";
 import { markerKeyFromPrivateKey } from "../../src/marker-key.js";
+import { TEST_NOW } from "../fixtures/clock.js";
 import { GITHUB_API } from "./fake-repository.js";
 import { createRecorder, type RecordedRequest } from "./request-recorder.js";
 
@@ -65,8 +66,6 @@ export function testMarkerKey(): string {
   return markerKeyFromPrivateKey(testPrivateKey());
 }
 
-/** The clock of the tests: evaluation dates in fixtures are relative to it. */
-export const TEST_NOW = new Date("2026-11-28T12:00:00Z");
 
 /** The installation token request Probot makes once per app instance. */
 export function serveInstallationToken(): void {

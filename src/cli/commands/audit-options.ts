@@ -19,7 +19,7 @@ const str = (value: unknown): string | undefined => (typeof value === "string" ?
 /** The audit's options, checked; --github needs a token (GITHUB_TOKEN) and the App's id (--app-id or APP_ID). */
 export function auditOptions(
   values: Record<string, unknown>,
-  env: Record<string, string | undefined>,
+  env: Readonly<Record<string, string | undefined>>,
 ): { ref?: string; output: string; github?: (local: LocalHistory) => Promise<GitHubEvidence> } {
   const ref = str(values["ref"]);
   const output = str(values["output"]) ?? DEFAULT_AUDIT_DIR;

@@ -22,6 +22,8 @@ export interface AuditOptions {
   /** Default: the default branch (origin/HEAD, main or master), else HEAD. */
   ref?: string;
   now: Date;
+  /** SOURCE_DATE_EPOCH: the report's time, for reproducible output. */
+  sourceDateEpoch?: string;
   /** Reads what only GitHub holds; called with what the local history knows. */
   github?: (local: { policy: Policy; commits: ReadonlySet<string>; tagCommits: ReadonlyMap<string, string> }) => Promise<GitHubEvidence>;
 }
@@ -65,7 +67,7 @@ export async function runAudit(options: AuditOptions): Promise<AuditReport> {
   const models = [...detected.models.head].sort((a, b) => (a.manifest.name < b.manifest.name ? -1 : a.manifest.name > b.manifest.name ? 1 : 0));
   const repository = await repositoryName(repo);
   const toolVersion = await modelgateVersion();
-  const bom = buildBom({ repository, ref, commit, models, timestamp: bomTimestamp(now, process.env["SOURCE_DATE_EPOCH"]), toolVersion });
+  const bom = buildBom({ repository, ref, commit, models, timestamp: bomTimestamp(now, options.sourceDateEpoch), toolVersion });
 
   const tags = await readTags(repo, policy, load, blobs);
   const github = options.github
@@ -76,7 +78,7 @@ export async function runAudit(options: AuditOptions): Promise<AuditReport> {
     repository,
     ref,
     commit,
-    generatedAt: bomTimestamp(now, process.env["SOURCE_DATE_EPOCH"]),
+    generatedAt: bomTimestamp(now, options.sourceDateEpoch),
     toolVersion,
     policy: { path: POLICY_PATH, found: policyText !== undefined, errors: policyErrors },
     head: {

@@ -26,7 +26,7 @@ export function bomTimestamp(now: Date, sourceDateEpoch: string | undefined): st
  * The CycloneDX 1.6 ML-BOM of every model at a ref, validated against the official schema.
  * An invalid manifest fails (exit 1): a BOM that silently leaves a model out is worse than none.
  */
-export async function runBom(repo: string, ref: string, now: Date): Promise<CycloneDxBom> {
+export async function runBom(repo: string, ref: string, now: Date, sourceDateEpoch?: string): Promise<CycloneDxBom> {
   const inventory = await loadInventory(repo, ref);
   if (inventory.errors.length > 0) throw new CliError(`cannot build the BOM at ${ref}: manifests to fix:\n${formatFileErrors(inventory.errors)}`, EXIT_FAILED);
   const bom = buildBom({
@@ -34,7 +34,7 @@ export async function runBom(repo: string, ref: string, now: Date): Promise<Cycl
     ref,
     commit: inventory.commit,
     models: inventory.loaded,
-    timestamp: bomTimestamp(now, process.env["SOURCE_DATE_EPOCH"]),
+    timestamp: bomTimestamp(now, sourceDateEpoch),
     toolVersion: await modelgateVersion(),
   });
   const validation = await validateBom(bom);

@@ -14,7 +14,7 @@ export interface CheckOptions {
 }
 
 /**
- * Evaluates the gate between two commits from local git only (SPEC §9): the policy at base,
+ * Evaluates the gate between two commits from local git only (docs/cli.md "modelgate check"): the policy at base,
  * the same reads as the app (plannedReads), approvals offline (pending).
  */
 export async function runCheck(options: CheckOptions): Promise<{ decision: Decision; range: CheckRange }> {

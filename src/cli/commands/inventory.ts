@@ -20,7 +20,7 @@ export interface Inventory {
   errors: FileError[];
 }
 
-/** Every model at a ref (SPEC §9, provision 5.2.1-1), with the manifests read as loaded. */
+/** Every model at a ref (docs/cli.md "modelgate inventory", provision 5.2.1-1), with the manifests read as loaded. */
 export async function loadInventory(repo: string, ref: string): Promise<Inventory & { loaded: LoadedManifest[] }> {
   const commit = await resolveCommit(repo, ref);
   const snapshot = await snapshotAt(repo, commit);

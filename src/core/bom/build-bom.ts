@@ -25,7 +25,7 @@ export interface BomInput {
 }
 
 /**
- * The CycloneDX 1.6 ML-BOM of the models at one commit (SPEC §7, provision 5.2.4-1.2):
+ * The CycloneDX 1.6 ML-BOM of the models at one commit (docs/bom.md, provision 5.2.4-1.2):
  * one `machine-learning-model` component per manifest with its artefacts nested as
  * files and its upstream components as pedigree ancestors, one `data` component per
  * training dataset, and the dependencies model → datasets. The mapping is in docs/bom.md.

@@ -19,7 +19,7 @@ export interface DetectedChanges {
 /** Parses one manifest file; detectChanges caches by default, a caller holding many versions can bring its own cache. */
 export type ManifestLoader = (path: string, text: string) => ReturnType<typeof loadManifest>;
 
-/** SPEC §4: which models changed between two commits, how, and which version rules they break. */
+/** docs/architecture.md "Change kinds and version rules": which models changed between two commits, how, and which version rules they break. */
 export function detectChanges(policy: Policy, base: Snapshot, head: Snapshot, load: ManifestLoader = loadManifestCached): DetectedChanges {
   const isManifest = globMatcher(policy.models.manifests);
   const atBase = loadManifestsAt(base, isManifest, load);

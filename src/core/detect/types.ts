@@ -1,7 +1,7 @@
 import type { ChangeKind } from "../policy/schema.js";
 import type { LoadedManifest } from "../manifest/load-manifest.js";
 
-/** A rule of SPEC §4 broken by the change itself (version rules, deletion without decommission). */
+/** A version rule (docs/architecture.md "Change kinds and version rules") broken by the change itself (version rules, deletion without decommission). */
 export interface Finding {
   id: string;
   message: string;
@@ -30,7 +30,7 @@ export interface ModelChange {
 
 export type UnmanagedSource = "artifact" | "lfs" | "dvc" | "mlflow" | "hf-card";
 
-/** A model file no manifest declares (shadow AI, SPEC §4). */
+/** A model file no manifest declares (shadow AI, docs/cli.md "Discovery rules"). */
 export interface UnmanagedModel {
   path: string;
   source: UnmanagedSource;

@@ -18,7 +18,7 @@ const MAX_POINTER_BYTES = 1024;
 
 /**
  * Model files that changed between base and head and that no manifest declares
- * (shadow AI, SPEC §4). Rules and their reasons: docs/cli.md "Discovery rules".
+ * (shadow AI). Rules and their reasons: docs/cli.md "Discovery rules".
  * `declared`: repository paths of every file component of every manifest at either end.
  * With `unmanaged_artifacts: off` nothing is discovered (and nothing is read for it).
  */

@@ -1,7 +1,7 @@
 import type { FileContent } from "../snapshot.js";
 import { loadYaml } from "../yaml/load-yaml.js";
 
-/** Front-matter keys that make a README a Hugging Face model card (SPEC §4). */
+/** Front-matter keys that make a README a Hugging Face model card (docs/cli.md "Discovery rules"). */
 export const MODEL_CARD_KEYS = ["base_model", "model-index", "pipeline_tag"] as const;
 
 export type ModelCardState = "card" | "not-a-card" | "cannot-tell";

@@ -32,7 +32,7 @@ interface Candidate {
 }
 
 /**
- * SPEC §10 5.1.4-3: one requirement per required role, met by an approving review on the
+ * Provision (docs/provisions.md) 5.1.4-3: one requirement per required role, met by an approving review on the
  * head commit and/or a standing sign-off, from a current holder who is not an author; with
  * `distinct_people`, one person fills at most one role (maximum matching).
  */

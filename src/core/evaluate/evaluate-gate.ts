@@ -30,7 +30,7 @@ export interface GateInput {
 }
 
 /**
- * "May this change move forward?" (SPEC §4–§6): every model that changed between base and
+ * "May this change move forward?" (docs/architecture.md "Where each rule lives"): every model that changed between base and
  * head against the gates of its change kinds, plus the model files no manifest declares.
  */
 export function evaluateGate(input: GateInput): Decision {

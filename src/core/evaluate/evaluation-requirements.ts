@@ -8,7 +8,7 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 const LATEST_TIME_ZONE_MS = 14 * 60 * 60 * 1000;
 
 /**
- * SPEC §10 5.2.5-1, 5.2.5-2, 5.2.5-2.1, 5.1.3-1: a passing, current, independent security
+ * Provisions (docs/provisions.md) 5.2.5-1, 5.2.5-2, 5.2.5-2.1, 5.1.3-1: a passing, current, independent security
  * evaluation bound to this version AND these artefacts (the model digest), addressing every
  * threat of the policy. Each is its own requirement, so the fix is named precisely.
  */

@@ -10,7 +10,7 @@ const UNVERIFIED_PROVISION = "5.2.4-1.2, 5.2.3-2";
 const SYMLINK_MODE = "120000";
 
 /**
- * SPEC §3 hash verification, for every component of a changed model: a declared SHA-256,
+ * Hash verification (docs/configuration.md "The manifest"), for every component of a changed model: a declared SHA-256,
  * checked against the file at head (LFS pointer oid, or the content itself). A component
  * that cannot be verified counts only when marked `verified: false` with a justification.
  */

@@ -17,7 +17,7 @@ export function isProvenanceSource(source: string): boolean {
   }
 }
 
-/** SPEC §10 5.2.4-2, 5.2.4-2.1: every training dataset names its source and when it was acquired. */
+/** Provisions (docs/provisions.md) 5.2.4-2, 5.2.4-2.1: every training dataset names its source and when it was acquired. */
 export function provenanceRequirements(loaded: LoadedManifest): Requirement[] {
   return loaded.manifest.training_data.map((dataset, index) => {
     const id = `data:${dataset.name}`;

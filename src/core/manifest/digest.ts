@@ -5,7 +5,7 @@ import { componentId, type Component } from "./schema.js";
 export const MISSING_HASH = "-";
 
 /**
- * SPEC §3: `sha256:` + hex SHA-256 of the UTF-8 text made of one line
+ * docs/configuration.md "The manifest", model digest: `sha256:` + hex SHA-256 of the UTF-8 text made of one line
  * `<sha256> <path-or-name>\n` per component, sorted by path-or-name in byte order.
  */
 export function modelDigest(components: ReadonlyArray<Component>): string {

@@ -14,7 +14,7 @@ export interface PolicyDifference {
 const UNMANAGED_STRICTNESS = { off: 0, warn: 1, fail: 2 } as const;
 
 /**
- * What a proposed policy changes compared with the one in force (SPEC §2: the
+ * What a proposed policy changes compared with the one in force (docs/check-run.md "A PR that edits the policy": the
  * `modelgate / policy` check lists it), each difference classified so a reviewer sees
  * at once whether the PR lowers the bar.
  */

@@ -1,6 +1,6 @@
 import { z } from "zod";
 
-/** The change kinds of SPEC §4, in the order they are reported. */
+/** The change kinds (docs/architecture.md "Change kinds and version rules"), in the order they are reported. */
 export const CHANGE_KINDS = [
   "new_model",
   "retrain",
@@ -22,7 +22,7 @@ export const DEFAULT_ARTIFACT_GLOBS = [
   "**/*.engine", "**/*.ggml", "**/*.llamafile", "**/*.msgpack",
 ];
 
-/** SPEC §7: the disposal checklist of an end-of-life issue. */
+/** docs/end-of-life.md: the disposal checklist of an end-of-life issue. */
 export const DEFAULT_EOL_CHECKLIST = [
   "Disable serving endpoints and API keys",
   "Delete or archive weights and checkpoints (every copy and registry)",

@@ -5,7 +5,7 @@ import type { Policy } from "../policy/schema.js";
 import { approvalRole } from "../render/requirement-kinds.js";
 
 /**
- * The release gate's judgement (SPEC §7) of every model version a release changes: the PR gate's
+ * The release gate's judgement (docs/releases.md) of every model version a release changes: the PR gate's
  * rules with the policy a release is judged by (releasePolicy), each model judged with the authors
  * of the pull requests that carried it, and no `action_required` (releaseDecision).
  */

@@ -55,7 +55,7 @@ export interface EndOfLifeIssueInput {
   digest: string;
   manifestPath: string;
   org: string;
-  /** The roles that must sign off the disposal (SPEC §7: data_custodian and system_operator, 5.5.1-1/-2). */
+  /** The roles that must sign off the disposal (docs/end-of-life.md: data_custodian and system_operator, 5.5.1-1/-2). */
   roles: EndOfLifeRole[];
   /** The policy's `end_of_life.checklist`. */
   checklist: ReadonlyArray<string>;

@@ -23,7 +23,7 @@ export interface PolicyCheckOutput {
 
 const EFFECT_LABEL = { weakens: "⚠️ weakens", strengthens: "strengthens", changes: "changes" } as const;
 
-/** The `modelgate / policy` check run of a PR that edits the policy (SPEC §2). */
+/** The `modelgate / policy` check run of a PR that edits the policy (docs/check-run.md "A PR that edits the policy"). */
 export function renderPolicyCheck(proposal: PolicyProposal): PolicyCheckOutput {
   const note =
     "This pull request is still judged by the policy of its base branch; the proposal takes effect once it is merged. " +

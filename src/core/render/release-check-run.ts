@@ -8,9 +8,9 @@ import type { ReleaseModel } from "./release-notes.js";
 import { approvalRole } from "./requirement-kinds.js";
 import { CHECK_RUN_TEXT_MAX_BYTES, utf8Bytes } from "./truncate.js";
 
-/** The name of the release check run (SPEC §7). */
+/** The name of the release check run (docs/releases.md). */
 export const RELEASE_CHECK_NAME = "modelgate / release";
-/** The ML-BOM release asset (SPEC §7, 5.2.4-1.2). */
+/** The ML-BOM release asset (docs/releases.md "The ML-BOM asset", 5.2.4-1.2). */
 export const BOM_ASSET_NAME = "modelgate-bom.cdx.json";
 export const BOM_CONTENT_TYPE = "application/vnd.cyclonedx+json";
 

@@ -4,7 +4,7 @@ import { manifestSchema, componentSchema, componentJsonShape } from "../manifest
 
 const SCHEMA_BASE = "https://modelgate.dev/schemas";
 
-/** JSON Schemas of the two files users write, generated from the zod schemas (SPEC §9). */
+/** JSON Schemas of the two files users write, generated from the zod schemas (docs/configuration.md). */
 export function publishedJsonSchemas(): Record<"modelgate.schema.json" | "model.schema.json", object> {
   const options = {
     io: "input" as const,

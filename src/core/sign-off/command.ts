@@ -1,4 +1,4 @@
-/** A command in a comment on a sign-off issue (SPEC §6). */
+/** A command in a comment on a sign-off issue (docs/sign-off.md "Commands"). */
 export type SignOffCommand =
   | { type: "approve"; role: string }
   | { type: "reject"; role: string; reason: string }

@@ -63,7 +63,7 @@ const trackingSchema = z.strictObject({
 const signedTrackingSchema = trackingSchema.extend({ sig: z.string().max(128) });
 
 /**
- * The model versions of a change set that need sign-offs (SPEC §6): one per model whose gates
+ * The model versions of a change set that need sign-offs (docs/sign-off.md): one per model whose gates
  * name roles, with the intent of its change (a decommission is signed off apart from shipping).
  */
 export function gatedVersions(policy: Policy, changes: ReadonlyArray<ModelChange>): GatedVersion[] {

@@ -34,7 +34,7 @@ export interface ReplayContext {
 }
 
 /**
- * Replays the comment history of a sign-off issue (SPEC §6) into the standing sign-offs
+ * Replays the comment history of a sign-off issue (docs/sign-off.md "The rules") into the standing sign-offs
  * of each role and the break-glass override. The evaluation and the command handler
  * both call this, so a command's reply and the gate can never disagree.
  * Edited comments never count (no outcome); other comments that are not commands are skipped.

@@ -1,6 +1,6 @@
 import { LineCounter, parseDocument, isMap, isNode, isScalar, type Document } from "yaml";
 
-/** Hostile-input limits for every YAML file modelgate reads (SPEC §8). */
+/** Hostile-input limits for every YAML file modelgate reads (docs/architecture.md "Hostile input"). */
 export interface YamlLimits {
   maxBytes: number;
   maxAliases: number;

@@ -3,13 +3,10 @@ import { describe, expect, test } from "vitest";
 import type { Annotation } from "../../../src/core/render/check-run.js";
 import { annotationsFingerprint, writeCheckRun, type CheckRunContent } from "../../../src/github/check-runs.js";
 import { serveCheckRunCreate, serveCheckRunLookup, serveCheckRunUpdate } from "../../helpers/serve-github.js";
-import { commitSha } from "../../helpers/git-objects.js";
+import { commitSha } from "../../fixtures/git-objects.js";
 import { GITHUB_API } from "../../helpers/fake-repository.js";
 import { APP_ID, testOctokit } from "../../helpers/test-app.js";
-import { useNock } from "../../helpers/use-nock.js";
 import { createRecorder } from "../../helpers/request-recorder.js";
-
-useNock();
 
 const HEAD = commitSha("head");
 const target = { owner: "acme", repo: "models", headSha: HEAD, name: "modelgate", appId: APP_ID };

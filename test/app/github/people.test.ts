@@ -5,9 +5,6 @@ import { listReviews } from "../../../src/github/reviews.js";
 import { defaultPolicy } from "../../../src/core/policy/schema.js";
 import { GITHUB_API } from "../../helpers/fake-repository.js";
 import { testOctokit } from "../../helpers/test-app.js";
-import { useNock } from "../../helpers/use-nock.js";
-
-useNock();
 
 describe("readTeamMembership", () => {
   test("active is a member; pending and 404 are not; each login is asked once, in lower case", async () => {

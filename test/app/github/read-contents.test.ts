@@ -3,11 +3,8 @@ import { describe, expect, test } from "vitest";
 import { MAX_HASHED_FILE_BYTES } from "../../../src/core/snapshot.js";
 import { ALIASES_PER_GRAPHQL_REQUEST, blobQuery, readFileContents, type FileToRead } from "../../../src/github/read-contents.js";
 import { FakeRepository, GITHUB_API, parseObjectAliases } from "../../helpers/fake-repository.js";
-import { commitSha, gitBlobSha, sha256 } from "../../helpers/git-objects.js";
+import { commitSha, gitBlobSha, sha256 } from "../../fixtures/git-objects.js";
 import { testOctokit } from "../../helpers/test-app.js";
-import { useNock } from "../../helpers/use-nock.js";
-
-useNock();
 
 const COMMIT = commitSha("c1");
 const where = { owner: "acme", repo: "models" };

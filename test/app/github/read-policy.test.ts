@@ -5,9 +5,6 @@ import { CouldNotEvaluate } from "../../../src/github/errors.js";
 import { GITHUB_API } from "../../helpers/fake-repository.js";
 import { serveNoPolicy, servePolicy } from "../../helpers/serve-github.js";
 import { testOctokit } from "../../helpers/test-app.js";
-import { useNock } from "../../helpers/use-nock.js";
-
-useNock();
 
 const location = { owner: "acme", repo: "models", branch: "main" };
 

@@ -4,9 +4,6 @@ import { COMMENTS_PER_GRAPHQL_PAGE, ISSUES_PER_GRAPHQL_REQUEST, commentHistories
 import { FakeIssueTracker, parseIssueAliases } from "../../helpers/fake-issue-tracker.js";
 import { createRecorder } from "../../helpers/request-recorder.js";
 import { testOctokit } from "../../helpers/test-app.js";
-import { useNock } from "../../helpers/use-nock.js";
-
-useNock();
 
 const where = { owner: "acme", repo: "models" };
 

@@ -9,7 +9,8 @@ import { evaluateGate } from "../../../src/core/evaluate/evaluate-gate.js";
 import { renderText } from "../../../src/core/render/check-run.js";
 import { defaultPolicy } from "../../../src/core/policy/schema.js";
 import { emptySnapshot, type Snapshot } from "../../../src/core/snapshot.js";
-import { modelFiles, NOW, snapshot, type ModelSpec } from "../../fixtures/manifests.js";
+import { TEST_NOW as NOW } from "../../fixtures/clock.js";
+import { modelFiles, snapshot, type ModelSpec } from "../../fixtures/manifests.js";
 
 const policy = defaultPolicy();
 const OFFLINE = { available: false, authors: [], headSha: "", reviews: [], signOffs: {}, signOffIssues: {}, teamMembership: {} };

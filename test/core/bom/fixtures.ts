@@ -15,7 +15,7 @@ export const HASH = {
   tokenizer: hashOf("upstream tokenizer"),
 };
 
-/** SPEC §3, computed here by hand so the test does not trust the code it checks. */
+/** The model digest (docs/configuration.md "The manifest"), computed here by hand so the test does not trust the code it checks. */
 export const FRAUD_DIGEST = `sha256:${hashOf(`${HASH.base} base-model\n${HASH.prompt} prompts/system.txt\n${HASH.weights} weights/model.safetensors\n`)}`;
 
 export const FRAUD_DETECTOR_YAML = `

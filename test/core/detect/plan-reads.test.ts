@@ -3,7 +3,8 @@ import { plannedReads } from "../../../src/core/plan-reads.js";
 import { evaluateGate } from "../../../src/core/evaluate/evaluate-gate.js";
 import type { FileContent, Snapshot } from "../../../src/core/snapshot.js";
 import { MAX_HASHED_FILE_BYTES } from "../../../src/core/snapshot.js";
-import { approvalFacts, modelFiles, NOW, snapshot, testPolicy, withoutContents, type FileSpec } from "../../fixtures/manifests.js";
+import { approvalFacts, modelFiles, snapshot, testPolicy, withoutContents, type FileSpec } from "../../fixtures/manifests.js";
+import { TEST_NOW } from "../../fixtures/clock.js";
 
 const policy = testPolicy();
 
@@ -76,8 +77,8 @@ describe("plannedReads", () => {
     const read = readLikeAnEdge(full);
     expect(read.rounds.length).toBe(2);
     const facts = approvalFacts();
-    const expected = evaluateGate({ policy, ...full, facts, now: NOW });
-    const actual = evaluateGate({ policy, base: read.base, head: read.head, facts, now: NOW });
+    const expected = evaluateGate({ policy, ...full, facts, now: TEST_NOW });
+    const actual = evaluateGate({ policy, base: read.base, head: read.head, facts, now: TEST_NOW });
     expect(actual).toEqual(expected);
     expect(actual.models).toHaveLength(count);
     expect(actual.models.every((m) => m.requirements.filter((r) => r.id.startsWith("hash:")).every((r) => r.status === "met"))).toBe(true);

@@ -1,14 +1,9 @@
 import { createHash } from "node:crypto";
 import type { FileContent, Snapshot, TreeEntry } from "../../../src/core/snapshot.js";
+import { gitBlobSha } from "../../fixtures/git-objects.js";
 
 /** A file as a test writes it: text (read and valid UTF-8) or raw bytes of a given size. */
 export type TestFile = string | { binarySize: number; seed?: string };
-
-/** Git's blob id, so equal content means equal blob exactly as in a real repository. */
-export function gitBlobSha(data: string | Buffer): string {
-  const bytes = typeof data === "string" ? Buffer.from(data, "utf8") : data;
-  return createHash("sha1").update(`blob ${bytes.length}\0`).update(bytes).digest("hex");
-}
 
 export function lfsPointer(seed: string, size = 123_456_789): string {
   const oid = createHash("sha256").update(seed).digest("hex");

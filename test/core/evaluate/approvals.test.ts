@@ -184,7 +184,7 @@ describe("approvals (5.1.4-3)", () => {
   });
 });
 
-describe("break-glass override (SPEC §6)", () => {
+describe("break-glass override (docs/sign-off.md \"Break glass\")", () => {
   it("turns a failing gate into success and keeps the requirements as they are", () => {
     const s = scenario({ head: { evaluation: { result: "fail" } }, facts: signOffs(comment("sec1", "/override incident 4711: fraud wave, ship the hotfix")) });
     expect(s.model.verdict).toBe("success");

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { evaluateGate } from "../../../src/core/evaluate/evaluate-gate.js";
-import { approvalFacts, modelFiles, NOW, snapshot, testPolicy, type FileSpec } from "../../fixtures/manifests.js";
+import { approvalFacts, modelFiles, snapshot, testPolicy, type FileSpec } from "../../fixtures/manifests.js";
+import { TEST_NOW } from "../../fixtures/clock.js";
 import { approvedByReviews, fraud, retrain, review } from "./scenario.js";
 
 const v1 = modelFiles(fraud);
@@ -14,7 +15,7 @@ function decide(base: Record<string, FileSpec>, head: Record<string, FileSpec>, 
     base: snapshot(base, "base"),
     head: snapshot(head, "head"),
     facts: approvalFacts({ reviews: [...approvedByReviews.reviews!, review("custodian1")] }),
-    now: NOW,
+    now: TEST_NOW,
   });
 }
 
@@ -39,7 +40,7 @@ describe("evaluateGate: the decision", () => {
     const failing = decide(v1.files, modelFiles({ ...fraud, ...retrain, evaluation: false }).files);
     expect(failing.models[0]?.verdict).toBe("failure");
     expect(failing.verdict).toBe("failure");
-    const pending = evaluateGate({ policy: testPolicy(), base: snapshot(v1.files), head: snapshot(v2.files), facts: approvalFacts(), now: NOW });
+    const pending = evaluateGate({ policy: testPolicy(), base: snapshot(v1.files), head: snapshot(v2.files), facts: approvalFacts(), now: TEST_NOW });
     expect(pending.models[0]?.verdict).toBe("action_required");
     expect(pending.verdict).toBe("action_required");
   });
@@ -66,7 +67,7 @@ describe("evaluateGate: the decision", () => {
     const signed = (login: string, role: string, id: number) => ({ id, login, body: `/approve ${role}`, createdAt: `2026-11-30T10:0${id}:00Z`, edited: false });
     const approvals = [signed("ops1", "system_operator", 1), signed("custodian1", "data_custodian", 2)];
     const judge = (signOffs: Record<string, ReturnType<typeof signed>[]>) =>
-      evaluateGate({ policy: testPolicy(), base: snapshot(v1.files, "base"), head: snapshot(retired.files, "head"), facts: approvalFacts({ signOffs }), now: NOW }).models[0];
+      evaluateGate({ policy: testPolicy(), base: snapshot(v1.files, "base"), head: snapshot(retired.files, "head"), facts: approvalFacts({ signOffs }), now: TEST_NOW }).models[0];
 
     it("the sign-offs that shipped the digest do not approve its retirement", () => {
       expect(retired.digest).toBe(v1.digest);

@@ -1,10 +1,11 @@
 import { describe, expect, it } from "vitest";
 import type { RequirementStatus } from "../../../src/core/evaluate/types.js";
-import { DEFAULT_THREATS, lineContaining, modelFiles, testPolicy } from "../../fixtures/manifests.js";
+import { lineContaining, modelFiles, testPolicy } from "../../fixtures/manifests.js";
+import { THREATS } from "../../fixtures/threats.js";
 import { fraud, retrain, scenario } from "./scenario.js";
 
 const baseDigest = modelFiles(fraud).digest;
-const allThreats = Object.fromEntries(DEFAULT_THREATS.map((t) => [t, "tested; mitigated"]));
+const allThreats = Object.fromEntries(THREATS.map((t) => [t, "tested; mitigated"]));
 
 interface Case {
   name: string;

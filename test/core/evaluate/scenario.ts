@@ -2,7 +2,8 @@
 import { evaluateGate } from "../../../src/core/evaluate/evaluate-gate.js";
 import type { ApprovalFacts, Decision, ModelVerdict, Requirement, Review, SignOffComment } from "../../../src/core/evaluate/types.js";
 import type { Policy } from "../../../src/core/policy/schema.js";
-import { approvalFacts, modelFiles, NOW, snapshot, testPolicy, type FileSpec, type ModelFixture, type ModelSpec } from "../../fixtures/manifests.js";
+import { approvalFacts, modelFiles, snapshot, testPolicy, type FileSpec, type ModelFixture, type ModelSpec } from "../../fixtures/manifests.js";
+import { TEST_NOW } from "../../fixtures/clock.js";
 
 export const HEAD_SHA = approvalFacts().headSha;
 
@@ -56,7 +57,7 @@ export function scenario(options: {
     base: snapshot(base?.files ?? {}, "base"),
     head: snapshot({ ...head.files, ...options.extraHeadFiles }, "head"),
     facts,
-    now: NOW,
+    now: TEST_NOW,
   });
   const model = decision.models.find((m) => m.name === "fraud");
   if (!model) throw new Error(`no verdict for fraud: ${JSON.stringify(decision)}`);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { judgeReleaseModels, releasePolicy } from "../../../src/core/release/judge-release.js";
-import { approvalFacts, modelFiles, NOW, snapshot, testPolicy } from "../../fixtures/manifests.js";
+import { approvalFacts, modelFiles, snapshot, testPolicy } from "../../fixtures/manifests.js";
+import { TEST_NOW } from "../../fixtures/clock.js";
 import { comment } from "../evaluate/scenario.js";
 
 const released = modelFiles({ dir: "models/fraud", version: "1.0.0", components: { "weights/model.safetensors": { kind: "weights", lfs: "weights v1" } } });
@@ -10,7 +11,7 @@ const head = snapshot(retrained.files, "v2");
 
 function judge(policyOverrides: Record<string, unknown>, facts = approvalFacts({ authors: [], reviews: [] }), authors = new Map<string, string[]>()) {
   const policy = testPolicy(policyOverrides);
-  return judgeReleaseModels({ policy: releasePolicy(policy), base, head, facts, now: NOW }, authors, policy);
+  return judgeReleaseModels({ policy: releasePolicy(policy), base, head, facts, now: TEST_NOW }, authors, policy);
 }
 
 describe("judgeReleaseModels", () => {
