@@ -18,7 +18,13 @@ const work = mkdtempSync(join(tmpdir(), "modelgate-audit-shot-"));
 try {
   const repo = buildExampleRepo(join(work, "payments-models"));
   const dir = join(work, "audit");
-  await runCli(["audit", "--repo", repo, "-o", dir], { stdout: () => undefined, stderr: (t) => process.stderr.write(t), now: () => new Date(), cwd: process.cwd(), env: {} });
+  await runCli(["audit", "--repo", repo, "-o", dir], {
+    stdout: () => undefined,
+    stderr: (t) => process.stderr.write(t),
+    now: () => new Date(),
+    cwd: process.cwd(),
+    env: {},
+  });
   const { context, close } = await launchChromium();
   try {
     const page = await context.newPage();

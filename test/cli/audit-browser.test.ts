@@ -23,7 +23,13 @@ describe("the audit report as a reader sees it (headless Chromium)", () => {
   beforeAll(async () => {
     const repo = buildExampleRepo(join(work, "payments-models"));
     const stderr: string[] = [];
-    const code = await runCli(["audit", "--repo", repo, "-o", out], { stdout: () => undefined, stderr: (t) => stderr.push(t), now: () => new Date(), cwd: process.cwd(), env: {} });
+    const code = await runCli(["audit", "--repo", repo, "-o", out], {
+      stdout: () => undefined,
+      stderr: (t) => stderr.push(t),
+      now: () => new Date(),
+      cwd: process.cwd(),
+      env: {},
+    });
     // the example history lands credit-scorer 1.1.1 without its evaluation: a failing finding, exit 1
     expect(code, stderr.join("")).toBe(1);
     report = JSON.parse(readFileSync(join(out, "audit.json"), "utf8")) as AuditReport;

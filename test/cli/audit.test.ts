@@ -28,7 +28,13 @@ async function audit(
   const out = mkdtempSync(join(tmpdir(), "modelgate-audit-out-"));
   outs.push(out);
   const stderr: string[] = [];
-  const code = await runCli(["audit", ...args, "-o", out], { stdout: () => undefined, stderr: (t) => stderr.push(t), now: () => new Date(), cwd: process.cwd(), env });
+  const code = await runCli(["audit", ...args, "-o", out], {
+    stdout: () => undefined,
+    stderr: (t) => stderr.push(t),
+    now: () => new Date(),
+    cwd: process.cwd(),
+    env,
+  });
   try {
     return {
       code,
