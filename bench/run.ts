@@ -8,6 +8,7 @@ import { fileURLToPath } from "node:url";
 import { ISSUES_PER_GRAPHQL_REQUEST } from "../src/github/issue-comments.js";
 import { ALIASES_PER_GRAPHQL_REQUEST } from "../src/github/read-contents.js";
 import { measureRequests, requestTable, SCENARIOS, type RequestMeasurement } from "./github-requests.js";
+import { measureSweep, SWEEP_SCENARIOS, sweepTable, type SweepMeasurement } from "./re-evaluation-requests.js";
 
 const rows: RequestMeasurement[] = [];
 for (const scenario of SCENARIOS) rows.push(...(await measureRequests(scenario)));
@@ -26,6 +27,21 @@ console.log(
     "Sign-off issues: the first evaluation claims and opens one per model version; every evaluation lists them",
     "(100 per page).",
     "Core time: plannedReads rounds + evaluateGate + renderCheckRun, contents in memory, median of 5.",
+    "",
+  ].join("\n"),
+);
+
+const sweeps: SweepMeasurement[] = [];
+for (const models of SWEEP_SCENARIOS) sweeps.push(...(await measureSweep(models)));
+console.log("## GitHub requests of the daily re-evaluation run, per repository\n");
+console.log(sweepTable(sweeps));
+console.log(
+  [
+    "",
+    "The default branch and the latest release (another commit with the same models) are read: policy (2), branch ref,",
+    "release, tag, 2 trees, manifests in batched GraphQL (250 per request), then the model-review issues (100 per page).",
+    "Writes: per opened issue a claim ref, the label (first only) and the issue; per update the body and one comment;",
+    "per close one comment and the close.",
     "",
   ].join("\n"),
 );

@@ -1,5 +1,6 @@
 import type { ApplicationFunction } from "probot";
 import { onCheckRun, onCheckSuite } from "./handlers/check-run.js";
+import { onDeploymentProtectionRule, type ScheduleDeploymentRetry } from "./handlers/deployment.js";
 import { onEndOfLifeIssueEvent, onPush } from "./handlers/end-of-life.js";
 import { onIssueComment } from "./handlers/issue-comment.js";
 import { onRelease, onReleaseCheckRun } from "./handlers/release.js";
@@ -11,8 +12,9 @@ import { defaultMarkerKey } from "./marker-key.js";
  * `event.action`). The clock is injectable for tests; the app itself uses the time of day.
  * The marker key signs the hidden markers of its issues; by default it is derived from the
  * App's private key (marker-key.ts), and loading fails when there is none to derive it from.
+ * `scheduleDeploymentRetry` queues a later try of a deployment decision GitHub kept from being made.
  */
-export function modelgate(options: { clock?: Clock; markerKey?: string } = {}): ApplicationFunction {
+export function modelgate(options: { clock?: Clock; markerKey?: string; scheduleDeploymentRetry?: ScheduleDeploymentRetry } = {}): ApplicationFunction {
   const clock = options.clock ?? (() => new Date());
   return (app) => {
     const markerKey = options.markerKey ?? defaultMarkerKey();
@@ -29,6 +31,8 @@ export function modelgate(options: { clock?: Clock; markerKey?: string } = {}): 
     app.on("check_suite.rerequested", onCheckSuite(clock, markerKey));
     app.on(["release.published", "release.created"], onRelease(clock, markerKey));
     app.on("push", onPush(markerKey));
+    // without a retry queue, a deployment GitHub kept modelgate from judging is rejected at once (docs/deployments.md)
+    app.on("deployment_protection_rule.requested", onDeploymentProtectionRule(clock, markerKey, options.scheduleDeploymentRetry));
     app.on(["issues.edited", "issues.closed"], onEndOfLifeIssueEvent(markerKey));
     // sign-off commands (and end-of-life sign-offs): one dispatcher for every comment event
     app.on(["issue_comment.created", "issue_comment.edited", "issue_comment.deleted"], onIssueComment(clock, markerKey));

@@ -48,3 +48,24 @@ function shortRef(ref: string): string {
 function firstLine(text: string): string {
   return (text.split("\n")[0] ?? text).slice(0, 200);
 }
+
+/**
+ * Whether a failure is GitHub's and may pass by itself: no answer at all (network), a server
+ * error (5xx), or a rate limit (429, or a 403 that says so). A 404, a 422 or a missing
+ * permission will not change by waiting; neither will a bug. The cause of a CouldNotEvaluate
+ * is what is looked at.
+ */
+export function isTransientGitHubFailure(error: unknown): boolean {
+  // a CouldNotEvaluate modelgate made up (a truncated tree, a missing tag) has no cause: waiting does not help
+  const cause = error instanceof CouldNotEvaluate ? error.cause : error;
+  if (cause === undefined || cause instanceof CouldNotEvaluate) return false;
+  const status = httpStatus(cause);
+  if (status === undefined) return cause instanceof Error && isRequestFailure(cause);
+  if (status >= 500 || status === 429) return true;
+  return status === 403 && /rate limit/i.test(cause instanceof Error ? cause.message : String(cause));
+}
+
+// fetch and Octokit report a request that got no answer as a RequestError without status, or a TypeError from fetch
+function isRequestFailure(error: Error): boolean {
+  return error.name === "HttpError" || error.name === "RequestError" || error.name === "TypeError" || error.name === "FetchError" || /ECONN|ETIMEDOUT|ENOTFOUND|socket|network/i.test(error.message);
+}

@@ -10,6 +10,8 @@ export interface DecisionLogTarget {
   headSha: string;
   /** The release a `modelgate / release` decision is about (pullRequest is then null). */
   release?: { id: number; tag: string };
+  /** The deployment a deployment protection rule decision is about (pullRequest is then null). */
+  deployment?: { id: number; environment: string; state: "approved" | "rejected" | "pending" };
 }
 
 /**
@@ -23,6 +25,7 @@ export function logDecision(log: Logger, target: DecisionLogTarget, decision: De
       repo: `${target.owner}/${target.repo}`,
       pull_request: target.pullRequest,
       ...(target.release ? { release: target.release } : {}),
+      ...(target.deployment ? { deployment: target.deployment } : {}),
       head_sha: target.headSha,
       verdict: decision.couldNotEvaluate !== undefined ? "failure" : decision.verdict,
       models: decision.models.map((model) => ({

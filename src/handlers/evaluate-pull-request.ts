@@ -1,7 +1,9 @@
 import type { Logger } from "pino";
 import type { ProbotOctokit } from "probot";
 import type { Decision } from "../core/evaluate/types.js";
-import { detectChanges } from "../core/detect/detect-changes.js";
+import { applyKnownGood, modelsToLookUp, withSignOffIssues } from "../core/deploy/known-good.js";
+import { detectChanges, type DetectedChanges } from "../core/detect/detect-changes.js";
+import { RELEASE_CHECK_NAME } from "../core/render/release-check-run.js";
 import { evaluateGate } from "../core/evaluate/evaluate-gate.js";
 import { gatedVersions } from "../core/sign-off/issue.js";
 import { POLICY_PATH, type PolicyResult } from "../core/policy/load-policy.js";
@@ -13,6 +15,8 @@ import { ownAppId } from "../github/app-identity.js";
 import { writeCheckRun } from "../github/check-runs.js";
 import { withKeyedLock } from "../github/claim.js";
 import { CouldNotEvaluate, httpStatus } from "../github/errors.js";
+import { findKnownGood, NOT_A_RELEASE } from "../github/known-good.js";
+import { listReleases } from "../github/releases.js";
 import type { PullRequestUnderEvaluation } from "../github/pull-requests.js";
 import { readBasePolicy } from "../github/read-policy.js";
 import { readPullRequestSnapshots } from "../github/read-snapshot.js";
@@ -104,7 +108,7 @@ async function judge(
   const where = { owner, repo, pr, org: owner, repositoryUrl: repositoryWebUrl(octokit, owner, repo), markerKey: ctx.markerKey };
   const issues = await gatherSignOffIssues(octokit, { ...where, appId: await ownAppId(octokit) }, policy, gated, { open: viaSignOff || options.openSignOffIssues === true });
   const facts = await gatherApprovalFacts(octokit, { owner, repo, pr }, policy, issues);
-  const decision = evaluateGate({ policy, base, head, facts, now: ctx.now, detected });
+  const decision = await restoreKnownGood(ctx, policy, evaluateGate({ policy, base, head, facts, now: ctx.now, detected }), detected, facts.signOffIssues);
   try {
     await syncSignOffIssues(octokit, where, policy, facts, issues);
   } catch (error) {
@@ -112,6 +116,21 @@ async function judge(
     ctx.log.warn({ delivery: ctx.delivery, pull_request: pr.number, status: httpStatus(error), reason: error instanceof Error ? error.message : String(error) }, "modelgate could not update a sign-off issue");
   }
   return { decision, signOffUrls: facts.signOffIssues, trees: { base: base.entries, head: head.entries } };
+}
+
+/**
+ * SPEC §7a known good: a pull request that restores a version shipped in a release that passed
+ * needs no new evaluation or sign-off while its evaluation is current. Only a rollback that
+ * does not pass as it is costs the reads of earlier releases.
+ */
+async function restoreKnownGood(ctx: EvaluationContext, policy: Policy, decision: Decision, detected: DetectedChanges, signOffIssues: Record<string, string>): Promise<Decision> {
+  const wanted = modelsToLookUp(decision, detected, policy);
+  if (wanted.length === 0) return decision;
+  const location = { owner: ctx.owner, repo: ctx.repo };
+  const releases = await listReleases(ctx.octokit, location);
+  const check = { name: RELEASE_CHECK_NAME, appId: await ownAppId(ctx.octokit) };
+  const found = await findKnownGood(ctx.octokit, location, { wanted, current: NOT_A_RELEASE, releases, check, policy });
+  return applyKnownGood(decision, detected, policy, ctx.now, withSignOffIssues(found, detected, signOffIssues));
 }
 
 /** The repository's web address (github.com or a GitHub Enterprise Server host), to link pull requests from sign-off issues. */

@@ -1,9 +1,11 @@
 import type { Context, ProbotOctokit } from "probot";
 import type { Logger } from "pino";
 import { buildBom, validateBom } from "../core/bom/build-bom.js";
-import { detectChanges } from "../core/detect/detect-changes.js";
+import { modelsToLookUp, withSignOffIssues } from "../core/deploy/known-good.js";
+import { detectChanges, type DetectedChanges } from "../core/detect/detect-changes.js";
 import { requiredRoles } from "../core/evaluate/evaluate-gate.js";
-import type { Decision } from "../core/evaluate/types.js";
+import type { ApprovalFacts, Decision } from "../core/evaluate/types.js";
+import type { LoadedManifest } from "../core/manifest/load-manifest.js";
 import { POLICY_PATH } from "../core/policy/load-policy.js";
 import type { Policy } from "../core/policy/schema.js";
 import { judgeReleaseModels, releasePolicy } from "../core/release/judge-release.js";
@@ -24,11 +26,14 @@ import { writeCheckRun } from "../github/check-runs.js";
 import { CouldNotEvaluate, httpStatus } from "../github/errors.js";
 import { readBasePolicy } from "../github/read-policy.js";
 import { readSnapshots } from "../github/read-snapshot.js";
+import { findKnownGood } from "../github/known-good.js";
 import { gatherReleaseApprovalFacts } from "../github/release-approvals.js";
 import {
   listReleases,
   MAX_BASELINE_CANDIDATES,
   readInstallationCreatedAt,
+  type ReleaseBaseline,
+  type ReleaseOrderFields,
   readRelease,
   readReleaseCommit,
   releaseDetailsUrl,
@@ -46,6 +51,15 @@ import { logDecision } from "./decision-log.js";
 import type { Clock } from "./pull-request.js";
 
 export { BOM_ASSET_NAME, BOM_CONTENT_TYPE, RELEASE_CHECK_NAME };
+
+/** What the release gate's judgement needs (the deployment gate passes the same). */
+export interface GateContext {
+  octokit: ProbotOctokit;
+  owner: string;
+  repo: string;
+  now: Date;
+  markerKey: string;
+}
 
 interface ReleaseContext {
   octokit: ProbotOctokit;
@@ -119,6 +133,8 @@ interface ReleaseJudgement {
   bom: BomOutcome;
   /** Sign-off issue URL per signOffKey, for the check run's links. */
   signOffUrls?: Record<string, string>;
+  /** The manifests at the release's commit (their documentation goes into the release notes). */
+  headManifests?: LoadedManifest[];
   /** The release compared with, and why (none when it could not be decided). */
   baseline?: BaselineNote;
 }
@@ -152,7 +168,7 @@ export async function evaluateRelease(ctx: ReleaseContext, subject: Pick<Release
     if (error instanceof CouldNotEvaluate) ctx.log.warn(facts, "modelgate could not evaluate");
     else ctx.log.error({ ...facts, stack: error instanceof Error ? error.stack : undefined }, "modelgate could not evaluate");
   }
-  const { decision, policy, bom, signOffUrls, baseline } = judgement;
+  const { decision, policy, bom, signOffUrls, baseline, headManifests } = judgement;
   const render = { org: ctx.owner, ...(policy ? { policy } : {}), ...(signOffUrls ? { signOffUrls } : {}), ...(baseline ? { baseline } : {}) };
   const appId = await ownAppId(ctx.octokit);
   const target = { ...location, headSha: commit, name: RELEASE_CHECK_NAME, appId, detailsUrl: releaseDetailsUrl(release) };
@@ -164,7 +180,7 @@ export async function evaluateRelease(ctx: ReleaseContext, subject: Pick<Release
   const failed = decision.verdict !== "success" || bom.kind === "invalid";
   const backToDraft = failed && policy?.release.on_failure === "draft" && !release.draft;
   const section = renderReleaseSection({
-    models: decision.models.map(releaseModel),
+    models: decision.models.map((model) => releaseModel(model, headManifests)),
     ...(failed ? { failure: { summary: failureLines(decision, bom) } } : {}),
     checkUrl,
   });
@@ -185,28 +201,59 @@ export async function evaluateRelease(ctx: ReleaseContext, subject: Pick<Release
   if (writeProblems.length > 0) await writeCheckRun(ctx.octokit, target, releaseCheckRun(decision, render, bom, writeProblems));
 }
 
-async function judgeRelease(ctx: ReleaseContext, release: ReleaseUnderEvaluation, commit: string): Promise<ReleaseJudgement> {
+/** The release gate's judgement of the models at a commit, and what it rested on. */
+export interface ModelsJudgement {
+  decision: Decision;
+  detected: DetectedChanges;
+  facts: ApprovalFacts;
+  /** The release compared with: the latest earlier one that passed its gate or predates the App (none: every model is new). */
+  baseline: ReleaseBaseline<ReleaseUnderEvaluation> | undefined;
+  /** What it was compared with, and why, for the check run. */
+  baselineNote: BaselineNote;
+}
+
+/**
+ * The release gate's judgement (SPEC §7) of every model at `commit`: compared with the latest
+ * release before `current` that passed its gate (or was published before the App was installed), each changed model version judged against its
+ * gates with sign-offs from its sign-off issue; a rollback to a version that shipped in an
+ * earlier passing release is restored as known good (SPEC §7a). The deployment gate calls it too.
+ * GitHub read errors throw CouldNotEvaluate.
+ */
+export async function judgeModelsAtCommit(ctx: GateContext, policy: Policy, current: ReleaseOrderFields, commit: string): Promise<ModelsJudgement> {
   const location = { owner: ctx.owner, repo: ctx.repo };
-  const read = await readBasePolicy(ctx.octokit, { ...location, branch: ctx.defaultBranch });
-  if (!read.ok) return { decision: { verdict: "failure", models: [], unmanaged: [], errors: read.errors }, bom: { kind: "not-built", reason: `the policy ${POLICY_PATH} is invalid` } };
-  const policy = read.policy;
-  // the latest earlier release that passed its gate (a failing one must not excuse what it failed with), or that predates the App
+  const appId = await ownAppId(ctx.octokit);
   const releases = await listReleases(ctx.octokit, location);
+  const check = { name: RELEASE_CHECK_NAME, appId };
+  // the latest earlier release that passed its gate (a failing one must not excuse what it failed with), or that predates the App
   let installedAt: Promise<string> | undefined;
-  const found = await releaseBaseline(ctx.octokit, location, release, releases, { name: RELEASE_CHECK_NAME, appId: await ownAppId(ctx.octokit) }, () =>
-    (installedAt ??= readInstallationCreatedAt(ctx.octokit, location)),
-  );
-  const baseline: BaselineNote = found
+  const found = await releaseBaseline(ctx.octokit, location, current, releases, check, () => (installedAt ??= readInstallationCreatedAt(ctx.octokit, location)));
+  const note: BaselineNote = found
     ? { kind: found.reason, tag: found.release.tagName, publishedAt: found.release.publishedAt ?? "", ...(found.installedAt ? { installedAt: found.installedAt } : {}) }
-    : { kind: "none", earlier: Math.min(releaseCandidates(release, releases).length, MAX_BASELINE_CANDIDATES) };
+    : { kind: "none", earlier: Math.min(releaseCandidates(current, releases).length, MAX_BASELINE_CANDIDATES) };
   const baseCommit = found?.commit ?? null;
   const { base, head } = await readSnapshots(ctx.octokit, { ...location, baseCommit, headCommit: commit }, policy);
   const judged = releasePolicy(policy);
   const detected = detectChanges(judged, base, head);
   const gated = detected.changes.filter((change) => requiredRoles(judged, change.kinds).length > 0);
   // sign-off issues are read even when approvals.via has no sign_off: an /override on them still counts
-  const { facts, authorsBySubject } = await gatherReleaseApprovalFacts(ctx.octokit, { ...location, subjects: gated, appId: await ownAppId(ctx.octokit), commit, markerKey: ctx.markerKey }, judged);
-  const decision = judgeReleaseModels({ policy: judged, base, head, facts, now: ctx.now, detected }, authorsBySubject, policy);
+  const { facts, authorsBySubject } = await gatherReleaseApprovalFacts(ctx.octokit, { ...location, subjects: gated, appId, commit, markerKey: ctx.markerKey }, judged);
+  const input = { policy: judged, base, head, facts, now: ctx.now, detected };
+  let decision = judgeReleaseModels(input, authorsBySubject, policy);
+  // only a rollback that does not pass as it is costs the reads of earlier releases
+  const wanted = modelsToLookUp(decision, detected, policy);
+  if (wanted.length > 0) {
+    const knownGood = await findKnownGood(ctx.octokit, location, { wanted, current, releases, check, policy });
+    if (knownGood.length > 0) decision = judgeReleaseModels(input, authorsBySubject, policy, withSignOffIssues(knownGood, detected, facts.signOffIssues));
+  }
+  return { decision, detected, facts, baseline: found, baselineNote: note };
+}
+
+async function judgeRelease(ctx: ReleaseContext, release: ReleaseUnderEvaluation, commit: string): Promise<ReleaseJudgement> {
+  const location = { owner: ctx.owner, repo: ctx.repo };
+  const read = await readBasePolicy(ctx.octokit, { ...location, branch: ctx.defaultBranch });
+  if (!read.ok) return { decision: { verdict: "failure", models: [], unmanaged: [], errors: read.errors }, bom: { kind: "not-built", reason: `the policy ${POLICY_PATH} is invalid` } };
+  const policy = read.policy;
+  const { decision, detected, facts, baselineNote: baseline } = await judgeModelsAtCommit(ctx, policy, release, commit);
 
   let bom: BomOutcome = { kind: "off" };
   if (policy.release.attach_bom) {
@@ -225,6 +272,6 @@ async function judgeRelease(ctx: ReleaseContext, release: ReleaseUnderEvaluation
       bom = validation.ok ? { kind: "valid", json: `${JSON.stringify(built, null, 2)}\n`, models: detected.models.head.length } : { kind: "invalid", errors: validation.errors };
     }
   }
-  return { decision, policy, bom, signOffUrls: facts.signOffIssues, baseline };
+  return { decision, policy, bom, signOffUrls: facts.signOffIssues, baseline, headManifests: detected.models.head };
 }
 

@@ -28,6 +28,8 @@ describe("app.yml", () => {
       issues: "write",
       members: "read",
       metadata: "read",
+      actions: "read",
+      deployments: "write",
     });
   });
 
@@ -47,6 +49,7 @@ describe("handler registration", () => {
       "check_run.requested_action",
       "check_run.rerequested",
       "check_suite.rerequested",
+      "deployment_protection_rule.requested",
       "issue_comment.created",
       "issue_comment.deleted",
       "issue_comment.edited",

@@ -30,11 +30,15 @@ const DOCUMENTED_DEFAULTS = {
   overrides: { roles: ["security"] },
   evaluation: {
     max_age_days: 180,
+    notice_days: 30,
     independent: true,
     threats: ["data_poisoning", "model_inversion", "membership_inference", "model_extraction", "evasion"],
   },
   supply_chain: { require_hashes: true, require_data_provenance: true },
   unmanaged_artifacts: "fail",
+  deployments: { environments: ["production"], approve_others: false },
+  rollback: "known_good",
+  documentation: { require: [] },
   release: { on_failure: "comment", attach_bom: true },
   end_of_life: {
     labels: ["model-eol"],

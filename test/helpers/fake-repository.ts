@@ -36,6 +36,12 @@ export class FakeRepository {
     for (const commit of options.commits) this.commits.set(commit.sha, commit);
   }
 
+  /** Adds commits a later read may ask for (a story that moves on after its first reads). */
+  addCommits(commits: ReadonlyArray<CommitFixture>): this {
+    for (const commit of commits) this.commits.set(commit.sha, commit);
+    return this;
+  }
+
   private get api() {
     return nock(GITHUB_API);
   }

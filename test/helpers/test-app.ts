@@ -2,6 +2,7 @@ import { generateKeyPairSync } from "node:crypto";
 import nock from "nock";
 import { pino } from "pino";
 import { Probot, ProbotOctokit } from "probot";
+import type { ScheduleDeploymentRetry } from "../../src/handlers/deployment.js";
 import { modelgate } from "../../src/index.js";
 import { markerKeyFromPrivateKey } from "../../src/marker-key.js";
 import { TEST_NOW } from "../fixtures/clock.js";
@@ -33,7 +34,7 @@ export function testPrivateKey(): string {
 }
 
 /** A Probot running modelgate with retries and throttling off, a fixed clock, and captured logs and requests. */
-export async function createTestApp(options: { now?: Date; secret?: string } = {}): Promise<TestApp> {
+export async function createTestApp(options: { now?: Date; secret?: string; scheduleDeploymentRetry?: ScheduleDeploymentRetry } = {}): Promise<TestApp> {
   const { fetch: recordingFetch, requests } = createRecorder();
   const logs: Array<Record<string, unknown>> = [];
   const log = pino({ level: "info" }, { write: (line: string) => void logs.push(JSON.parse(line) as Record<string, unknown>) });
@@ -50,7 +51,7 @@ export async function createTestApp(options: { now?: Date; secret?: string } = {
     })),
   });
   const now = options.now ?? TEST_NOW;
-  await probot.load(modelgate({ clock: () => now, markerKey: testMarkerKey() }));
+  await probot.load(modelgate({ clock: () => now, markerKey: testMarkerKey(), ...(options.scheduleDeploymentRetry ? { scheduleDeploymentRetry: options.scheduleDeploymentRetry } : {}) }));
   return {
     probot,
     requests,

@@ -2,7 +2,8 @@ import { componentRepoPath, type LoadedManifest } from "../manifest/load-manifes
 import { componentId, isFileComponent, type Component, type TrainingData } from "../manifest/schema.js";
 import { compareSemver } from "../semver.js";
 import { bomSerialNumber } from "./serial-number.js";
-import type { BomComponent, BomDependency, BomExternalReference, BomHash, BomModelCard, BomProperty, CycloneDxBom } from "./types.js";
+import { documentationTexts } from "../evaluate/documentation-requirements.js";
+import type { BomComponent, BomConsiderations, BomDependency, BomExternalReference, BomHash, BomModelCard, BomProperty, CycloneDxBom } from "./types.js";
 
 export type * from "./types.js";
 export { validateBom, type BomValidationResult } from "./validate-bom.js";
@@ -90,8 +91,10 @@ function modelComponent(loaded: LoadedManifest, refs: BomRefAllocator, datasets:
   if (datasetRefs.length > 0) modelParameters.datasets = datasetRefs.map((ref) => ({ ref }));
   if (manifest.modalities.length > 0) modelParameters.inputs = manifest.modalities.map((format) => ({ format }));
   if (Object.keys(modelParameters).length > 0) modelCard.modelParameters = modelParameters;
-  const evaluation = evaluationProperties(loaded);
-  if (evaluation.length > 0) modelCard.properties = evaluation;
+  const considerations = modelConsiderations(loaded);
+  if (Object.keys(considerations).length > 0) modelCard.considerations = considerations;
+  const cardProperties = [...evaluationProperties(loaded), ...documentationTexts(loaded, "retention").map((value) => ({ name: "modelgate:retention", value }))];
+  if (cardProperties.length > 0) modelCard.properties = cardProperties;
 
   const component: BomComponent = {
     type: "machine-learning-model",
@@ -105,6 +108,22 @@ function modelComponent(loaded: LoadedManifest, refs: BomRefAllocator, datasets:
     properties,
   };
   return { component, datasetRefs };
+}
+
+/**
+ * The manifest's documentation as CycloneDX considerations: intended uses are use cases,
+ * limitations and failure modes technical limitations, prohibited uses ethical considerations
+ * (retention has no field there: it is a modelCard property).
+ */
+function modelConsiderations(loaded: LoadedManifest): BomConsiderations {
+  const considerations: BomConsiderations = {};
+  const useCases = documentationTexts(loaded, "intended_use");
+  if (useCases.length > 0) considerations.useCases = useCases;
+  const limitations = [...documentationTexts(loaded, "limitations"), ...documentationTexts(loaded, "failure_modes").map((text) => `Failure mode: ${text}`)];
+  if (limitations.length > 0) considerations.technicalLimitations = limitations;
+  const prohibited = documentationTexts(loaded, "prohibited_uses").map((text) => ({ name: `Prohibited use: ${text}` }));
+  if (prohibited.length > 0) considerations.ethicalConsiderations = prohibited;
+  return considerations;
 }
 
 /** The evaluation record bound to this exact version and digest (the last one wins, as records are newest last). */

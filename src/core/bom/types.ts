@@ -34,7 +34,15 @@ export interface BomComponentData {
   contents?: { url?: string };
 }
 
+/** CycloneDX 1.6 `modelCard.considerations`: what users are told about a model. */
+export interface BomConsiderations {
+  useCases?: string[];
+  technicalLimitations?: string[];
+  ethicalConsiderations?: Array<{ name: string; mitigationStrategy?: string }>;
+}
+
 export interface BomModelCard {
+  considerations?: BomConsiderations;
   modelParameters?: {
     datasets?: Array<{ ref: string }>;
     inputs?: Array<{ format: string }>;

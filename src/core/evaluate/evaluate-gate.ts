@@ -12,6 +12,7 @@ import type { ApprovalFacts, Decision, ModelVerdict, Requirement, UnmanagedFindi
 import { evaluationRequirements } from "./evaluation-requirements.js";
 import { hashRequirements } from "./hash-requirements.js";
 import { provenanceRequirements } from "./provenance-requirements.js";
+import { documentationRequirements } from "./documentation-requirements.js";
 import { approvalRequirements, requiredRoles } from "./approval-requirements.js";
 import { holdsRole } from "./roles.js";
 
@@ -99,6 +100,7 @@ function evaluateModel(policy: Policy, change: ModelChange, head: Snapshot, gate
   if (change.head && change.head.manifest.status !== "decommissioned") {
     if (policy.supply_chain.require_hashes) requirements.push(...hashRequirements(change.head, head));
     if (policy.supply_chain.require_data_provenance) requirements.push(...provenanceRequirements(change.head));
+    requirements.push(...documentationRequirements(policy, change.head));
   }
   const roles = requiredRoles(policy, change.kinds);
   const signOffs: SignOffState | undefined = facts.available

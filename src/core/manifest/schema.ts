@@ -62,6 +62,9 @@ const evaluationRecord = z.strictObject({
   threats: z.record(z.string(), z.string().trim().min(1, "say how the threat was addressed")).default({}),
 });
 
+// a documentation field is one text or a list of texts (each item one use, limitation, ...)
+const documentationText = z.union([z.string().trim().min(1, "say it in words (or remove the field)"), z.array(z.string().trim().min(1, "say it in words")).min(1)]);
+
 export const manifestSchema = z
   .strictObject({
     name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/, "a model name is letters, digits, . _ or - (at most 100)"),
@@ -72,6 +75,12 @@ export const manifestSchema = z
     components: z.array(componentSchema).default([]),
     training_data: z.array(trainingData).default([]),
     evaluations: z.array(evaluationRecord).default([]),
+    // what users are told (policy documentation.require; docs/configuration.md)
+    intended_use: documentationText.optional(),
+    limitations: documentationText.optional(),
+    failure_modes: documentationText.optional(),
+    prohibited_uses: documentationText.optional(),
+    retention: documentationText.optional(),
   })
   .superRefine((manifest, ctx) => {
     const seen = new Map<string, number>();

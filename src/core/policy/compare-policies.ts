@@ -56,6 +56,10 @@ export function comparePolicies(current: Policy, proposed: Policy): PolicyDiffer
   flag("approvals.invalidate_on_push", current.approvals.invalidate_on_push, proposed.approvals.invalidate_on_push, true);
   requirementList("overrides.roles", current.overrides.roles, proposed.overrides.roles, false);
   number("evaluation.max_age_days", current.evaluation.max_age_days, proposed.evaluation.max_age_days, true);
+  // a shorter notice gives less warning; the gate itself does not change
+  if (current.evaluation.notice_days !== proposed.evaluation.notice_days) {
+    differences.push({ setting: "evaluation.notice_days", from: String(current.evaluation.notice_days), to: String(proposed.evaluation.notice_days), effect: "changes" });
+  }
   flag("evaluation.independent", current.evaluation.independent, proposed.evaluation.independent, true);
   requirementList("evaluation.threats", current.evaluation.threats, proposed.evaluation.threats, true);
   flag("supply_chain.require_hashes", current.supply_chain.require_hashes, proposed.supply_chain.require_hashes, true);
@@ -64,6 +68,14 @@ export function comparePolicies(current: Policy, proposed: Policy): PolicyDiffer
     const stricter = UNMANAGED_STRICTNESS[proposed.unmanaged_artifacts] > UNMANAGED_STRICTNESS[current.unmanaged_artifacts];
     differences.push({ setting: "unmanaged_artifacts", from: current.unmanaged_artifacts, to: proposed.unmanaged_artifacts, effect: stricter ? "strengthens" : "weakens" });
   }
+  // an environment no longer gated weakens; which names are globbed is a list of requirements
+  requirementList("deployments.environments", current.deployments.environments, proposed.deployments.environments, true);
+  flag("deployments.approve_others", current.deployments.approve_others, proposed.deployments.approve_others, false);
+  if (current.rollback !== proposed.rollback) {
+    // known_good lets a restored digest pass without new sign-offs: turning it on lowers the bar
+    differences.push({ setting: "rollback", from: current.rollback, to: proposed.rollback, effect: proposed.rollback === "off" ? "strengthens" : "weakens" });
+  }
+  requirementList("documentation.require", current.documentation.require, proposed.documentation.require, true);
   if (current.release.on_failure !== proposed.release.on_failure) {
     differences.push({ setting: "release.on_failure", from: current.release.on_failure, to: proposed.release.on_failure, effect: proposed.release.on_failure === "draft" ? "strengthens" : "weakens" });
   }

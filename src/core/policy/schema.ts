@@ -33,6 +33,10 @@ export const DEFAULT_EOL_CHECKLIST = [
   "Record disposal evidence",
 ];
 
+/** Manifest fields a policy may require (documentation.require): what users must be told about a model. */
+export const DOCUMENTATION_FIELDS = ["intended_use", "limitations", "failure_modes", "prohibited_uses", "retention"] as const;
+export type DocumentationField = (typeof DOCUMENTATION_FIELDS)[number];
+
 const roleName = z.string().regex(/^[a-z][a-z0-9_-]{0,39}$/, "a role name is lower case letters, digits, _ or -");
 const login = z.string().regex(/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/, "not a GitHub login");
 const teamSlug = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/, "not a team slug (use the slug, without the org)");
@@ -99,6 +103,8 @@ export const policySchema = z
     evaluation: z
       .strictObject({
         max_age_days: z.number().int().positive().max(3650).default(180),
+        // how long before expiry the daily run opens a "Re-evaluation due" issue (docs/re-evaluation.md)
+        notice_days: z.number().int().min(0).max(3650).default(30),
         independent: z.boolean().default(true),
         threats: z
           .array(z.string().regex(/^[a-z][a-z0-9_]*$/))
@@ -112,6 +118,16 @@ export const policySchema = z
       })
       .prefault({}),
     unmanaged_artifacts: z.enum(["fail", "warn", "off"]).default("fail"),
+    deployments: z
+      .strictObject({
+        // globs of the environment names the deployment protection rule judges (docs/deployments.md)
+        environments: z.array(z.string().min(1).max(255)).default(["production"]),
+        // other environments: approved without judgement only when asked; by default left to GitHub's own rules
+        approve_others: z.boolean().default(false),
+      })
+      .prefault({}),
+    rollback: z.enum(["known_good", "off"]).default("known_good"),
+    documentation: z.strictObject({ require: z.array(z.enum(DOCUMENTATION_FIELDS)).default([]) }).prefault({}),
     release: z
       .strictObject({
         on_failure: z.enum(["comment", "draft"]).default("comment"),

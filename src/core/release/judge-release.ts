@@ -1,3 +1,4 @@
+import { applyKnownGood, type KnownGoodEvidence } from "../deploy/known-good.js";
 import type { Decision } from "../evaluate/types.js";
 import { evaluateGate, type GateInput } from "../evaluate/evaluate-gate.js";
 import { POLICY_PATH } from "../policy/load-policy.js";
@@ -9,8 +10,11 @@ import { approvalRole } from "../render/requirement-kinds.js";
  * rules with the policy a release is judged by (releasePolicy), each model judged with the authors
  * of the pull requests that carried it, and no `action_required` (releaseDecision).
  */
-export function judgeReleaseModels(input: GateInput, authorsBySubject: ReadonlyMap<string, string[]>, policy: Policy): Decision {
-  return releaseDecision(judgeModels(input, authorsBySubject), policy);
+export function judgeReleaseModels(input: GateInput, authorsBySubject: ReadonlyMap<string, string[]>, policy: Policy, knownGood: ReadonlyArray<KnownGoodEvidence> = []): Decision {
+  const judged = judgeModels(input, authorsBySubject);
+  // a rollback to a released version is restored before a release turns what is pending into a failure
+  const restored = input.detected ? applyKnownGood(judged, input.detected, policy, input.now, knownGood) : judged;
+  return releaseDecision(restored, policy);
 }
 
 /**

@@ -94,7 +94,7 @@ function modelHeading(model: ModelVerdict): string {
     "",
     `### ${VERDICT_ICON[model.verdict]} ${inlineText(model.name, 120)} ${inlineText(versionChange(model), 120)}`.trimEnd(),
     "",
-    `**Changes:** ${model.kinds.map((kind) => code(kind)).join(", ")} · **Version:** ${inlineText(versionChange(model), 120)} · **Manifest:** ${code(model.manifestPath)}  `,
+    `**Changes:** ${model.kinds.length > 0 ? model.kinds.map((kind) => code(kind)).join(", ") : "none (as released)"} · **Version:** ${inlineText(versionChange(model), 120)} · **Manifest:** ${code(model.manifestPath)}  `,
     `**Digest:** ${code(shortDigest(model.digest))} (full: ${code(model.digest)})`,
   ];
   if (model.override) {

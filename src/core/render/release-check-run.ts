@@ -1,6 +1,8 @@
 import type { Decision, ModelVerdict } from "../evaluate/types.js";
+import { DOCUMENTATION_LABELS, documentationTexts } from "../evaluate/documentation-requirements.js";
+import type { LoadedManifest } from "../manifest/load-manifest.js";
 import { POLICY_PATH } from "../policy/load-policy.js";
-import type { Policy } from "../policy/schema.js";
+import { DOCUMENTATION_FIELDS, type Policy } from "../policy/schema.js";
 import { releasePolicy } from "../release/judge-release.js";
 import { OPEN_SIGN_OFF_ACTION, renderCheckRun, truncateUtf8, type CheckRunOutput } from "./check-run.js";
 import { code, inlineText, plural } from "./markdown.js";
@@ -38,15 +40,7 @@ export function releaseCheckRun(
   bom: BomOutcome,
   writeProblems: ReadonlyArray<string>,
 ): CheckRunOutput {
-  const output = renderCheckRun(decision, {
-    checkName: RELEASE_CHECK_NAME,
-    policyPath: POLICY_PATH,
-    org: render.org,
-    ...(render.policy ? { policy: { ...releasePolicy(render.policy), approvals: { ...render.policy.approvals, via: ["sign_off"] as Policy["approvals"]["via"] } } } : {}),
-    ...(render.signOffUrls ? { signOffUrls: render.signOffUrls } : {}),
-    // the PR gate opens sign-off issues; a model version that never went through a pull request has none
-    missingSignOffIssue: "the sign-off issue of its digest (the pull request gate opens it)",
-  });
+  const output = releaseGateCheckRun(decision, RELEASE_CHECK_NAME, render);
   const failing = bom.kind === "invalid" || writeProblems.length > 0;
   const notes = [
     bom.kind === "invalid" ? "ML-BOM invalid" : "",
@@ -62,6 +56,24 @@ export function releaseCheckRun(
     // "Open sign-off" belongs to pull requests: a release's sign-offs are made on the sign-off issues the PR gate opened
     actions: output.actions.filter((action) => action.identifier !== OPEN_SIGN_OFF_ACTION.identifier),
   };
+}
+
+/**
+ * A check run of the release gate's judgement (the release and the deployment gates): approvals
+ * are sign-offs on the sign-off issues, never reviews, and a version without an issue is told
+ * where it comes from. No "Open sign-off" button: those issues are the pull request gate's.
+ */
+export function releaseGateCheckRun(decision: Decision, checkName: string, render: { org: string; policy?: Policy; signOffUrls?: Record<string, string> }): CheckRunOutput {
+  const output = renderCheckRun(decision, {
+    checkName,
+    policyPath: POLICY_PATH,
+    org: render.org,
+    ...(render.policy ? { policy: { ...releasePolicy(render.policy), approvals: { ...render.policy.approvals, via: ["sign_off"] as Policy["approvals"]["via"] } } } : {}),
+    ...(render.signOffUrls ? { signOffUrls: render.signOffUrls } : {}),
+    // the PR gate opens sign-off issues; a model version that never went through a pull request has none
+    missingSignOffIssue: "the sign-off issue of its digest (the pull request gate opens it)",
+  });
+  return { ...output, actions: output.actions.filter((action) => action.identifier !== OPEN_SIGN_OFF_ACTION.identifier) };
 }
 
 /** One sentence: what the release was compared with, and why that release. */
@@ -111,8 +123,20 @@ function releaseSummarySection(bom: BomOutcome, writeProblems: ReadonlyArray<str
   return `${lines.join("\n")}\n`;
 }
 
-export function releaseModel(model: ModelVerdict): ReleaseModel {
-  return { name: model.name, ...(model.from !== undefined ? { from: model.from } : {}), to: model.to ?? "removed", digest: model.digest, kinds: model.kinds, verdict: model.verdict };
+export function releaseModel(model: ModelVerdict, headManifests: ReadonlyArray<LoadedManifest> = []): ReleaseModel {
+  const loaded = headManifests.find((m) => m.path === model.manifestPath && m.manifest.name === model.name);
+  const documentation = loaded
+    ? DOCUMENTATION_FIELDS.map((field) => ({ label: DOCUMENTATION_LABELS[field], texts: documentationTexts(loaded, field) })).filter((entry) => entry.texts.length > 0)
+    : [];
+  return {
+    name: model.name,
+    ...(model.from !== undefined ? { from: model.from } : {}),
+    to: model.to ?? "removed",
+    digest: model.digest,
+    kinds: model.kinds,
+    verdict: model.verdict,
+    ...(documentation.length > 0 ? { documentation } : {}),
+  };
 }
 
 /** One line per reason the release fails its gates, for the release body. */

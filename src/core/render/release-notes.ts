@@ -17,6 +17,8 @@ export interface ReleaseModel {
   digest: string;
   kinds: ChangeKind[];
   verdict: Verdict;
+  /** What the manifest tells users (documentation fields), each with its texts. */
+  documentation?: Array<{ label: string; texts: string[] }>;
 }
 
 export interface ReleaseSectionInput {
@@ -44,11 +46,14 @@ export function renderReleaseSection(input: ReleaseSectionInput): string {
   if (input.models.length === 0) {
     lines.push("No model version changes in this release.");
   } else {
-    lines.push("| Model | Version | Digest | Change | Gate |", "|---|---|---|---|---|");
+    // the documentation column appears only when a model documents something (users are told its uses and limits)
+    const documented = input.models.some((model) => (model.documentation ?? []).length > 0);
+    lines.push(`| Model | Version | Digest | Change | Gate |${documented ? " Documentation |" : ""}`, `|---|---|---|---|---|${documented ? "---|" : ""}`);
     let used = lines.join("\n").length;
     let shown = 0;
     for (const model of input.models) {
-      const row = `| ${inlineText(model.name, 120)} | ${inlineText(versionChange(model), 120)} | ${code(model.digest, true)} | ${model.kinds.join(", ")} | ${VERDICT_ICON[model.verdict]} |`;
+      const docs = documented ? ` ${documentationCell(model.documentation ?? [])} |` : "";
+      const row = `| ${inlineText(model.name, 120)} | ${inlineText(versionChange(model), 120)} | ${code(model.digest, true)} | ${model.kinds.join(", ")} | ${VERDICT_ICON[model.verdict]} |${docs}`;
       if (used + row.length + 1 > MAX_SECTION_CHARS) break;
       lines.push(row);
       used += row.length + 1;
@@ -59,6 +64,11 @@ export function renderReleaseSection(input: ReleaseSectionInput): string {
   if (!input.failure && input.checkUrl) lines.push("", `Checked by [modelgate](${input.checkUrl}).`);
   lines.push(RELEASE_SECTION_END);
   return lines.join("\n");
+}
+
+function documentationCell(documentation: ReadonlyArray<{ label: string; texts: string[] }>): string {
+  if (documentation.length === 0) return "—";
+  return documentation.map(({ label, texts }) => `**${label}:** ${inlineText(texts.join("; "), 400)}`).join("<br>");
 }
 
 /**

@@ -321,3 +321,32 @@ describe("buildBom: edge cases still give a valid BOM", () => {
     expect(model?.modelCard?.properties).toBeUndefined();
   });
 });
+
+describe("buildBom: what users are told (documentation fields)", () => {
+  const documented = loaded(
+    "nlp/sentiment/model.yaml",
+    `${SENTIMENT_YAML.trimEnd()}
+intended_use: Routing support tickets by sentiment
+limitations: [English only, "Sarcasm is often misread"]
+failure_modes: Scores short messages as neutral
+prohibited_uses: [Employee performance assessment]
+retention: Inputs are not stored
+`,
+  );
+
+  it("puts them into the model card's considerations, and retention into its properties", async () => {
+    const result = buildBom({ ...input, models: [documented] });
+    const model = result.components.find((c) => c.type === "machine-learning-model");
+    expect(model?.modelCard?.considerations).toEqual({
+      useCases: ["Routing support tickets by sentiment"],
+      technicalLimitations: ["English only", "Sarcasm is often misread", "Failure mode: Scores short messages as neutral"],
+      ethicalConsiderations: [{ name: "Prohibited use: Employee performance assessment" }],
+    });
+    expect(model?.modelCard?.properties).toContainEqual({ name: "modelgate:retention", value: "Inputs are not stored" });
+    await expect(validateBom(result)).resolves.toEqual({ ok: true });
+  });
+
+  it("a model without them has no considerations", () => {
+    expect(component("model:fraud-detector@2.1.0").modelCard?.considerations).toBeUndefined();
+  });
+});

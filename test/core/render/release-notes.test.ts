@@ -69,3 +69,32 @@ describe("upsertReleaseSection", () => {
     expect(updated).toBe(`notes\n\n${passing}`);
   });
 });
+
+describe("renderReleaseSection: what users are told about each model", () => {
+  it("adds a documentation column when a model documents its uses and limits", () => {
+    const section = renderReleaseSection({
+      models: [
+        {
+          name: "fraud-detector",
+          from: "2.0.0",
+          to: "2.1.0",
+          digest: DIGEST_A,
+          kinds: ["retrain"],
+          verdict: "success",
+          documentation: [
+            { label: "intended use", texts: ["Fraud review | triage"] },
+            { label: "limitations", texts: ["EU data only", "<b>not</b> for credit"] },
+          ],
+        },
+        { name: "churn", to: "1.0.0", digest: DIGEST_B, kinds: ["new_model"], verdict: "success" },
+      ],
+    });
+    expect(section).toContain("| Model | Version | Digest | Change | Gate | Documentation |");
+    expect(section).toContain(`| ✅ | **intended use:** Fraud review \\| triage<br>**limitations:** EU data only; &lt;b&gt;not&lt;/b&gt; for credit |`);
+    expect(section).toContain(`| churn | new → 1.0.0 | \`${DIGEST_B}\` | new_model | ✅ | — |`);
+  });
+
+  it("has no documentation column when no model documents anything", () => {
+    expect(passing).not.toContain("Documentation");
+  });
+});

@@ -1,0 +1,119 @@
+/**
+ * How many GitHub requests the daily re-evaluation run costs per repository, as the number of
+ * models grows: a quiet day (nothing due), the day their evaluations come due (one issue opened
+ * per model version), an unchanged day after (issues exist), the day the date nears (each
+ * issue updated and its holders told), and the day new evaluations land (each issue closed).
+ * Drives the real sweep (src/handlers/re-evaluation.ts + src/github) against the stateful fakes
+ * of the tests (nock), so every request is counted.
+ */
+import nock from "nock";
+import { sweepRepository, type SweepOutcome } from "../src/handlers/re-evaluation.js";
+import { GITHUB_API, type FileFixture } from "../test/helpers/fake-repository.js";
+import { FakeIssueTracker, serveCommitsAlways, servePolicyAlways } from "../test/helpers/fake-issue-tracker.js";
+import { commitSha } from "../test/fixtures/git-objects.js";
+import { modelFiles } from "../test/helpers/model-files.js";
+import { createTestApp, INSTALLATION_ID, testMarkerKey, type RecordedRequest } from "../test/helpers/test-app.js";
+import { OWNER, REPO } from "../test/fixtures/payloads/index.js";
+
+export const SWEEP_SCENARIOS = [1, 10, 100];
+
+export interface SweepMeasurement {
+  models: number;
+  day: string;
+  outcome: SweepOutcome;
+  requests: { total: number; reads: number; graphql: number; writes: number };
+}
+
+const API = `/repos/${OWNER}/${REPO}`;
+const RELEASE_COMMIT = commitSha("sweep-release");
+const MAIN = commitSha("sweep-main");
+const MAIN_REEVALUATED = commitSha("sweep-main-reevaluated");
+
+function repositoryFiles(models: number, date: string): Record<string, FileFixture> {
+  const files: Record<string, FileFixture> = { "README.md": "# Models\n" };
+  for (let i = 0; i < models; i++) {
+    Object.assign(
+      files,
+      modelFiles({
+        dir: `models/m${i}`,
+        name: `model-${i}`,
+        version: "1.0.0",
+        weights: `weights ${i}`,
+        prompt: `You are model ${i}.\n`,
+        evaluation: { evaluator: "eve", date },
+      }).files,
+    );
+  }
+  return files;
+}
+
+export async function measureSweep(models: number): Promise<SweepMeasurement[]> {
+  nock.disableNetConnect();
+  const app = await createTestApp();
+  nock(GITHUB_API)
+    .persist()
+    .post(`/app/installations/${INSTALLATION_ID}/access_tokens`)
+    .reply(201, { token: "ghs_bench", expires_at: "2099-01-01T00:00:00Z", permissions: {}, repository_selection: "all" });
+  servePolicyAlways(OWNER, REPO, "main", undefined);
+  // evaluated 2026-06-15: due by 2026-12-12; the latest release is another commit with the same models
+  const due = repositoryFiles(models, "2026-06-15");
+  serveCommitsAlways(OWNER, REPO, [
+    { sha: MAIN, files: due },
+    { sha: RELEASE_COMMIT, files: due },
+    { sha: MAIN_REEVALUATED, files: repositoryFiles(models, "2026-12-01") },
+  ]);
+  let head = MAIN;
+  nock(GITHUB_API)
+    .persist()
+    .get(`${API}/git/ref/heads%2Fmain`)
+    .reply(() => [200, { ref: "refs/heads/main", object: { type: "commit", sha: head } }]);
+  nock(GITHUB_API).persist().get(`${API}/releases/latest`).reply(200, { id: 1, tag_name: "v1.0.0" });
+  nock(GITHUB_API)
+    .persist()
+    .get(`${API}/git/ref/tags%2Fv1.0.0`)
+    .reply(200, { ref: "refs/tags/v1.0.0", object: { type: "commit", sha: RELEASE_COMMIT } });
+  new FakeIssueTracker({ owner: OWNER, repo: REPO }).serve();
+  const octokit = await app.probot.auth(INSTALLATION_ID);
+  const repository = { owner: OWNER, repo: REPO, defaultBranch: "main", repositoryUrl: `https://github.com/${OWNER}/${REPO}` };
+
+  const measure = async (day: string, now: string): Promise<SweepMeasurement> => {
+    const from = app.requests.length;
+    const outcome = await sweepRepository({ octokit, log: app.probot.log, now: new Date(now), markerKey: testMarkerKey() }, repository);
+    const requests = app.requests.slice(from).filter((r: RecordedRequest) => !r.path.startsWith("/app/installations/"));
+    return {
+      models,
+      day,
+      outcome,
+      requests: {
+        total: requests.length,
+        reads: requests.filter((r) => r.method === "GET").length,
+        graphql: requests.filter((r) => r.path === "/graphql").length,
+        writes: requests.filter((r) => r.method !== "GET" && r.path !== "/graphql").length,
+      },
+    };
+  };
+  const rows = [
+    await measure("quiet day (nothing due)", "2026-10-01T06:00:00Z"),
+    await measure("evaluations come due", "2026-11-28T06:00:00Z"),
+    await measure("next day, nothing changed", "2026-11-29T06:00:00Z"),
+    await measure("less than a week left", "2026-12-06T06:00:00Z"),
+  ];
+  head = MAIN_REEVALUATED;
+  rows.push(await measure("re-evaluated on main", "2026-12-02T06:00:00Z"));
+  nock.cleanAll();
+  return rows;
+}
+
+export function sweepTable(rows: ReadonlyArray<SweepMeasurement>): string {
+  const lines = [
+    "| models | day | due | opened | updated | closed | deferred | GitHub requests | REST reads | GraphQL | writes |",
+    "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+  ];
+  for (const row of rows) {
+    const { outcome, requests } = row;
+    lines.push(
+      `| ${row.models} | ${row.day} | ${outcome.due} | ${outcome.opened} | ${outcome.updated} | ${outcome.closed} | ${outcome.deferred} | ${requests.total} | ${requests.reads} | ${requests.graphql} | ${requests.writes} |`,
+    );
+  }
+  return lines.join("\n");
+}

@@ -1,0 +1,97 @@
+import type { LoadedManifest } from "../manifest/load-manifest.js";
+import type { EvaluationRecord } from "../manifest/schema.js";
+import type { Policy } from "../policy/schema.js";
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+/** Within this many days of expiry the issue says the date is near (and mentions the holders again). */
+export const SOON_DAYS = 7;
+
+/** Where a model version is in use: the default branch, or the latest release. */
+export interface InUseAt {
+  /** e.g. `main` or `v2.1.0`. */
+  ref: string;
+  kind: "default branch" | "latest release";
+  commit: string;
+  manifestPath: string;
+}
+
+/** One model version in use, with the freshest passing evaluation bound to its digest. */
+export interface ModelInUse {
+  name: string;
+  version: string;
+  digest: string;
+  at: InUseAt[];
+  /** The latest passing record for this version and digest in any copy of its manifest; undefined when there is none. */
+  evaluation?: EvaluationRecord;
+}
+
+/** How near a version's evaluation is to expiring: `current` needs no issue. */
+export type ReviewStage = "current" | "notice" | "soon" | "expired";
+
+export interface ReviewStatus extends ModelInUse {
+  evaluation: EvaluationRecord;
+  /** The day the evaluation stops counting (date + evaluation.max_age_days), YYYY-MM-DD. */
+  expiresOn: string;
+  /** Whole days until it expires (negative once expired). */
+  daysLeft: number;
+  stage: ReviewStage;
+}
+
+/**
+ * The model versions in use at each place (default branch, latest release), one entry per
+ * name + version + digest. A decommissioned model is not in use. The evaluation that counts is
+ * the latest passing record for that version and digest found in any copy of its manifest, so
+ * a re-evaluation that lands on the default branch also counts for the release's copy.
+ */
+export function modelsInUse(places: ReadonlyArray<{ at: Omit<InUseAt, "manifestPath">; models: ReadonlyArray<LoadedManifest> }>): ModelInUse[] {
+  const byKey = new Map<string, ModelInUse>();
+  for (const place of places) {
+    for (const loaded of place.models) {
+      const { manifest } = loaded;
+      if (manifest.status === "decommissioned") continue;
+      const key = `${manifest.name}\n${manifest.version}\n${loaded.digest}`;
+      const entry = byKey.get(key) ?? { name: manifest.name, version: manifest.version, digest: loaded.digest, at: [] };
+      entry.at.push({ ...place.at, manifestPath: loaded.path });
+      // as the gate: the latest record bound to these artefacts counts, and only when it passed
+      const latest = manifest.evaluations.findLast((e) => e.version === manifest.version && e.model_digest === loaded.digest);
+      const record = latest?.result === "pass" ? latest : undefined;
+      if (record && (!entry.evaluation || evaluationTime(record) > evaluationTime(entry.evaluation))) entry.evaluation = record;
+      byKey.set(key, entry);
+    }
+  }
+  return [...byKey.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : a.version < b.version ? -1 : 1));
+}
+
+/**
+ * SPEC §7a: how near each version's evaluation is to `evaluation.max_age_days`: `notice` within
+ * `evaluation.notice_days`, `soon` within SOON_DAYS, `expired` once past. A version without a
+ * passing evaluation of its digest is left out: its gates already fail it.
+ */
+export function reviewStatuses(policy: Policy, models: ReadonlyArray<ModelInUse>, now: Date): ReviewStatus[] {
+  const statuses: ReviewStatus[] = [];
+  for (const model of models) {
+    const evaluation = model.evaluation;
+    if (!evaluation) continue;
+    const evaluated = evaluationTime(evaluation);
+    if (Number.isNaN(evaluated)) continue;
+    const expires = evaluated + policy.evaluation.max_age_days * DAY_MS;
+    // || 0: no "-0 days"
+    const daysLeft = Math.ceil((expires - now.getTime()) / DAY_MS) || 0;
+    // expired as the gate sees it: older than max_age_days
+    const stage: ReviewStage =
+      now.getTime() > expires
+        ? "expired"
+        : daysLeft <= Math.min(SOON_DAYS, policy.evaluation.notice_days)
+          ? "soon"
+          : daysLeft <= policy.evaluation.notice_days
+            ? "notice"
+            : "current";
+    statuses.push({ ...model, evaluation, expiresOn: new Date(expires).toISOString().slice(0, 10), daysLeft, stage });
+  }
+  return statuses;
+}
+
+/** The day an evaluation was done, as a time (a date alone is its UTC midnight, as the gate reads it). */
+export function evaluationTime(record: Pick<EvaluationRecord, "date">): number {
+  return Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(record.date) ? `${record.date}T00:00:00Z` : record.date);
+}

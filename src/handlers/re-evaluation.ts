@@ -1,0 +1,279 @@
+import type { Logger } from "pino";
+import type { Probot, ProbotOctokit } from "probot";
+import { POLICY_PATH } from "../core/policy/load-policy.js";
+import { plural } from "../core/render/markdown.js";
+import {
+  renderReviewClosedComment,
+  renderReviewIssueBody,
+  renderReviewStageComment,
+  reviewIssueTitle,
+  stageOfBody,
+  type ReviewClosing,
+  type ReviewRef,
+} from "../core/render/re-evaluation-issue.js";
+import { evaluationTime, modelsInUse, reviewStatuses, type InUseAt, type ReviewStatus } from "../core/review/re-evaluation.js";
+import { ownAppId } from "../github/app-identity.js";
+import { rethrowAsCouldNotEvaluate, httpStatus } from "../github/errors.js";
+import { readBasePolicy } from "../github/read-policy.js";
+import { readModelsAt } from "../github/read-models.js";
+import { readTagCommit } from "../github/releases.js";
+import { ensureReviewIssue, isReviewOf, listReviewIssues, type ReviewIssue } from "../github/review-issues.js";
+
+/** What the daily run needs besides the repository. */
+export interface SweepContext {
+  octokit: ProbotOctokit;
+  log: Logger;
+  now: Date;
+  markerKey: string;
+}
+
+export interface SweptRepository {
+  owner: string;
+  repo: string;
+  defaultBranch: string;
+  /** The repository's web address, for links in closing comments. */
+  repositoryUrl: string;
+}
+
+/** What one repository's run did. */
+export interface SweepOutcome {
+  repo: string;
+  /** Model versions whose evaluation is due, expired or not. */
+  due: number;
+  opened: number;
+  updated: number;
+  closed: number;
+  /** Issues left for the next run: GitHub limits how fast content may be created (MAX_ISSUE_WRITES_PER_RUN). */
+  deferred: number;
+}
+
+/**
+ * Issues opened, updated or closed in one repository per run. GitHub's secondary rate limits
+ * allow about 80 content-creating requests a minute; an issue costs up to three. The rest waits
+ * for the next day's run (nothing is lost: what is due stays due).
+ */
+export const MAX_ISSUE_WRITES_PER_RUN = 20;
+
+/**
+ * The daily run over one repository (SPEC §7a): every model version on the default branch and
+ * in the latest release whose evaluation expires within `evaluation.notice_days` gets one
+ * "Re-evaluation due" issue; an open one is updated when the date nears or passes, and closed
+ * with a link when a new evaluation of its digest lands on the default branch (or when the
+ * version is no longer in use). Exactly once across runs and replicas: issues are found by their
+ * signed markers first, and created under a claim (claim.ts). One issue that cannot be written
+ * does not stop the others; the run then throws so its job fails and is retried.
+ */
+export async function sweepRepository(ctx: SweepContext, repository: SweptRepository): Promise<SweepOutcome> {
+  const { owner, repo, defaultBranch } = repository;
+  const location = { owner, repo };
+  const read = await readBasePolicy(ctx.octokit, { owner, repo, branch: defaultBranch });
+  if (!read.ok) throw new Error(`the policy ${POLICY_PATH} of ${owner}/${repo} on ${defaultBranch} is invalid: no re-evaluation issue can be opened or closed`);
+  const policy = read.policy;
+  const head = await readBranchCommit(ctx.octokit, { owner, repo, branch: defaultBranch });
+  const onBranch = await readModelsAt(ctx.octokit, { owner, repo, commit: head }, policy);
+  const places: Array<{ at: Omit<InUseAt, "manifestPath">; models: typeof onBranch.models }> = [
+    { at: { ref: defaultBranch, kind: "default branch", commit: head }, models: onBranch.models },
+  ];
+  const latest = await readLatestRelease(ctx.octokit, location);
+  if (latest) {
+    const commit = await readTagCommit(ctx.octokit, location, latest.tag);
+    if (commit !== undefined) {
+      // the latest release is often the default branch's commit: read once
+      const models = commit === head ? onBranch.models : (await readModelsAt(ctx.octokit, { owner, repo, commit }, policy)).models;
+      places.push({ at: { ref: latest.tag, kind: "latest release", commit }, models });
+    }
+  }
+  const statuses = reviewStatuses(policy, modelsInUse(places), ctx.now);
+  const due = statuses.filter((status) => status.stage !== "current");
+  const appId = await ownAppId(ctx.octokit);
+  const issues = await listReviewIssues(ctx.octokit, location, { appId, markerKey: ctx.markerKey });
+  const outcome: SweepOutcome = { repo: `${owner}/${repo}`, due: due.length, opened: 0, updated: 0, closed: 0, deferred: 0 };
+  const failures: unknown[] = [];
+  const label = { ensured: false };
+  let writes = 0;
+  const step = async (work: () => Promise<void>) => {
+    if (writes >= MAX_ISSUE_WRITES_PER_RUN) {
+      outcome.deferred += 1;
+      return;
+    }
+    writes += 1;
+    await work().catch((error: unknown) => void failures.push(error));
+  };
+
+  for (const status of due) {
+    const ref: ReviewRef = { repo: `${owner}/${repo}`, model: status.name, digest: status.digest, evaluated: status.evaluation.date };
+    const existing = issues.find((issue) => isReviewOf(issue, ref));
+    const body = renderReviewIssueBody({ status, repo: `${owner}/${repo}`, org: owner, policy, markerKey: ctx.markerKey });
+    // a closed issue of this evaluation stays closed: whoever closed it decided
+    if (existing && (existing.state === "closed" || existing.body === body)) continue;
+    await step(async () => {
+      if (!existing) {
+        const { issue, created } = await ensureReviewIssue(
+          ctx.octokit,
+          location,
+          { ref, title: reviewIssueTitle(status.name, status.version), body, sha: head, appId, markerKey: ctx.markerKey },
+          label,
+        );
+        if (created) outcome.opened += 1;
+        ctx.log.info(
+          {
+            repo: outcome.repo,
+            model: status.name,
+            version: status.version,
+            digest: status.digest,
+            issue: issue.number,
+            expires_on: status.expiresOn,
+            created,
+          },
+          "modelgate re-evaluation issue opened",
+        );
+        return;
+      }
+      await updateReview(ctx, location, existing, {
+        body,
+        comment: stageOfBody(existing.body) !== status.stage ? renderReviewStageComment(status, policy, owner) : undefined,
+      });
+      outcome.updated += 1;
+      ctx.log.info(
+        { repo: outcome.repo, model: status.name, version: status.version, issue: existing.number, stage: status.stage },
+        "modelgate re-evaluation issue updated",
+      );
+    });
+  }
+
+  for (const issue of issues) {
+    if (issue.state !== "open" || due.some((status) => isReviewOf(issue, { model: status.name, digest: status.digest, evaluated: status.evaluation.date })))
+      continue;
+    const reason = closingReason(issue, statuses, repository);
+    if (!reason) continue;
+    await step(async () => {
+      await closeReview(ctx, location, issue, renderReviewClosedComment(reason));
+      outcome.closed += 1;
+      ctx.log.info(
+        { repo: outcome.repo, model: issue.ref.model, digest: issue.ref.digest, issue: issue.number, reason: reason.kind },
+        "modelgate re-evaluation issue closed",
+      );
+    });
+  }
+  if (outcome.deferred > 0) ctx.log.warn({ repo: outcome.repo, deferred: outcome.deferred }, "modelgate left re-evaluation issues for the next run");
+  if (failures.length > 0) {
+    for (const error of failures)
+      ctx.log.error({ repo: outcome.repo, status: httpStatus(error), reason: (error as Error).message }, "modelgate could not write a re-evaluation issue");
+    throw new AggregateError(failures, `${plural(failures.length, "re-evaluation issue")} of ${owner}/${repo} could not be written`);
+  }
+  return outcome;
+}
+
+/**
+ * Why an open issue no longer applies: a newer evaluation of its digest (linked at the manifest
+ * on the default branch), the version is in use nowhere any more, or the policy lets its evaluation count longer. `undefined` keeps it open
+ * (e.g. the latest record of its digest failed: the gates fail it, the issue stays).
+ */
+function closingReason(issue: ReviewIssue, statuses: ReadonlyArray<ReviewStatus>, repository: SweptRepository): ReviewClosing | undefined {
+  const same = statuses.filter((status) => status.name === issue.ref.model && status.digest === issue.ref.digest);
+  if (same.length === 0) return { kind: "not-in-use" };
+  const newer = same.find((status) => evaluationTime(status.evaluation) > evaluationTime({ date: issue.ref.evaluated }));
+  if (!newer) {
+    // the same evaluation, no longer near expiry: the policy now lets it count longer
+    return same.some((status) => status.evaluation.date === issue.ref.evaluated && status.stage === "current") ? { kind: "no-longer-due" } : undefined;
+  }
+  const at = newer.at.find((place) => place.kind === "default branch") ?? newer.at[0];
+  const link = at ? `${repository.repositoryUrl}/blob/${at.commit}/${at.manifestPath.split("/").map(encodeURIComponent).join("/")}` : repository.repositoryUrl;
+  return { kind: "re-evaluated", date: newer.evaluation.date, link };
+}
+
+async function updateReview(
+  ctx: SweepContext,
+  { owner, repo }: { owner: string; repo: string },
+  issue: ReviewIssue,
+  update: { body: string; comment: string | undefined },
+): Promise<void> {
+  // the body first: a failed comment is not repeated by the next run (no duplicate notices)
+  await ctx.octokit.rest.issues.update({ owner, repo, issue_number: issue.number, body: update.body });
+  if (update.comment) await ctx.octokit.rest.issues.createComment({ owner, repo, issue_number: issue.number, body: update.comment });
+}
+
+async function closeReview(ctx: SweepContext, { owner, repo }: { owner: string; repo: string }, issue: ReviewIssue, comment: string): Promise<void> {
+  await ctx.octokit.rest.issues.createComment({ owner, repo, issue_number: issue.number, body: comment });
+  await ctx.octokit.rest.issues.update({ owner, repo, issue_number: issue.number, state: "closed", state_reason: "completed" });
+}
+
+async function readBranchCommit(octokit: ProbotOctokit, { owner, repo, branch }: { owner: string; repo: string; branch: string }): Promise<string> {
+  try {
+    const { data } = await octokit.rest.git.getRef({ owner, repo, ref: `heads/${branch}` });
+    return data.object.sha;
+  } catch (error) {
+    rethrowAsCouldNotEvaluate(error, { owner, repo, what: `the default branch ${branch}` });
+  }
+}
+
+/** The latest published full release (GitHub's own notion), or `undefined` when there is none. */
+async function readLatestRelease(octokit: ProbotOctokit, { owner, repo }: { owner: string; repo: string }): Promise<{ tag: string } | undefined> {
+  try {
+    const { data } = await octokit.rest.repos.getLatestRelease({ owner, repo });
+    return { tag: data.tag_name };
+  } catch (error) {
+    if (httpStatus(error) === 404) return undefined;
+    rethrowAsCouldNotEvaluate(error, { owner, repo, what: "the latest release" });
+  }
+}
+
+/**
+ * The daily run over every repository an installation can see (archived ones are skipped: they
+ * take no issues). One repository that fails does not stop the others; each failure is logged
+ * and the run throws at the end, so the job is retried.
+ */
+export async function sweepInstallation(ctx: SweepContext): Promise<SweepOutcome[]> {
+  const repositories = await ctx.octokit.paginate(ctx.octokit.rest.apps.listReposAccessibleToInstallation, { per_page: 100 });
+  const outcomes: SweepOutcome[] = [];
+  const failures: unknown[] = [];
+  for (const repository of repositories) {
+    if (repository.archived || repository.disabled) continue;
+    const swept = { owner: repository.owner.login, repo: repository.name, defaultBranch: repository.default_branch, repositoryUrl: repository.html_url };
+    try {
+      outcomes.push(await sweepRepository(ctx, swept));
+    } catch (error) {
+      failures.push(error);
+      ctx.log.error(
+        { repo: `${swept.owner}/${swept.repo}`, status: httpStatus(error), reason: (error as Error).message },
+        "modelgate could not check the evaluations of a repository",
+      );
+    }
+  }
+  ctx.log.info(
+    {
+      repositories: outcomes.length,
+      failed: failures.length,
+      opened: sum(outcomes, "opened"),
+      updated: sum(outcomes, "updated"),
+      closed: sum(outcomes, "closed"),
+    },
+    "modelgate daily re-evaluation run",
+  );
+  if (failures.length > 0) throw new AggregateError(failures, `${plural(failures.length, "repository", "repositories")} could not be checked`);
+  return outcomes;
+}
+
+/** The daily run over every installation of the App: what the queue's daily job runs (one runner across replicas). */
+export async function sweepAllInstallations(app: Probot, options: { now: Date; markerKey: string }): Promise<SweepOutcome[]> {
+  const appOctokit = await app.auth();
+  const installations = await appOctokit.paginate(appOctokit.rest.apps.listInstallations, { per_page: 100 });
+  const outcomes: SweepOutcome[] = [];
+  const failures: unknown[] = [];
+  for (const installation of installations) {
+    if (installation.suspended_at) continue;
+    const octokit = await app.auth(installation.id);
+    const log = app.log.child({ installation: installation.id });
+    try {
+      outcomes.push(...(await sweepInstallation({ octokit, log, now: options.now, markerKey: options.markerKey })));
+    } catch (error) {
+      failures.push(error);
+    }
+  }
+  if (failures.length > 0) throw new AggregateError(failures, `${plural(failures.length, "installation")} could not be checked in full`);
+  return outcomes;
+}
+
+function sum(outcomes: ReadonlyArray<SweepOutcome>, field: "opened" | "updated" | "closed"): number {
+  return outcomes.reduce((total, outcome) => total + outcome[field], 0);
+}

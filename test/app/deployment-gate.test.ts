@@ -1,0 +1,542 @@
+import nock from "nock";
+import { describe, expect, test } from "vitest";
+import { signOffMarker } from "../../src/core/render/sign-off-issue.js";
+import { renderTrackingMarker } from "../../src/core/sign-off/issue.js";
+import { decideDeployment, type DeploymentRequest } from "../../src/handlers/deployment.js";
+import { RELEASE_CHECK_NAME } from "../../src/handlers/release.js";
+import { FakeRepository, GITHUB_API, type FileFixture } from "../helpers/fake-repository.js";
+import { answerIssueComments, isIssueCommentsQuery } from "../helpers/fake-issue-tracker.js";
+import { commitSha } from "../fixtures/git-objects.js";
+import { modelFiles, type ModelFixture } from "../helpers/model-files.js";
+import { fraud } from "../fixtures/fraud-detector.js";
+import { serveCheckRunCreate, serveCheckRunLookup, serveNoPolicy, servePolicy, serveTeamMembership } from "../helpers/serve-github.js";
+import { APP_ID, createTestApp, INSTALLATION_ID, serveInstallationToken, testMarkerKey, type TestApp } from "../helpers/test-app.js";
+import { TEST_NOW } from "../fixtures/clock.js";
+import { OWNER, REPO } from "../fixtures/payloads/index.js";
+import { deploymentProtectionRuleEvent, issueResource, releaseResource, REPOSITORY_URL, type ReleaseFixture } from "../fixtures/payloads/lifecycle.js";
+
+const API = `/repos/${OWNER}/${REPO}`;
+const DEPLOYED = commitSha("deployed");
+const V2_COMMIT = commitSha("v2.0.0");
+const V19_COMMIT = commitSha("v1.9.0");
+const RUN_ID = 555;
+const REPORT_RUN_ID = 8300;
+const REPORT_URL = `${REPOSITORY_URL}/runs/${REPORT_RUN_ID}`;
+const CHECK_NAME = "modelgate / deployment (production)";
+const ROLE_TEAMS = ["data-governance", "ml-engineers", "platform-ops"];
+const MEMBERS = { "ml-engineers": ["alice"], "platform-ops": ["bob"], "data-governance": ["carol"] };
+
+const FRAUD_20 = modelFiles(fraud({}));
+const FRAUD_21 = modelFiles(fraud({ version: "2.1.0", weights: "weights of 2.1.0", evaluation: { evaluator: "eve", date: "2026-11-20" } }));
+const FRAUD_19 = modelFiles(fraud({ version: "1.9.0", weights: "weights of 1.9.0", evaluation: { evaluator: "eve", date: "2026-09-01" } }));
+const scorer = (date: string) =>
+  modelFiles({
+    dir: "models/scorer",
+    name: "risk-scorer",
+    version: "1.0.0",
+    weights: "scorer weights",
+    prompt: "You score risk.\n",
+    evaluation: { evaluator: "eve", date },
+  });
+const SCORER = scorer("2026-11-20");
+
+const V2: ReleaseFixture = { id: 100, tag: "v2.0.0", publishedAt: "2026-10-01T10:00:00Z" };
+const V19: ReleaseFixture = { id: 99, tag: "v1.9.0", publishedAt: "2026-09-02T10:00:00Z" };
+
+interface ReleasedCommit {
+  release: ReleaseFixture;
+  commit: string;
+  files: Record<string, FileFixture>;
+}
+
+interface SignOffFixture {
+  number: number;
+  model: ModelFixture;
+  files: { digest: string };
+  comments: Array<{ id: number; login: string; body: string }>;
+}
+
+function serveTag(tag: string, commit: string): void {
+  nock(GITHUB_API)
+    .get(`${API}/git/ref/tags%2F${encodeURIComponent(tag)}`)
+    .reply(200, { ref: `refs/tags/${tag}`, object: { type: "commit", sha: commit } });
+}
+
+function serveReleaseCheckOf(commit: string, conclusion: "success" | "failure"): void {
+  nock(GITHUB_API)
+    .get(`${API}/commits/${commit}/check-runs`)
+    .query({ check_name: RELEASE_CHECK_NAME, filter: "latest", app_id: String(APP_ID) })
+    .reply(200, {
+      total_count: 1,
+      check_runs: [{ id: 7000, name: RELEASE_CHECK_NAME, head_sha: commit, status: "completed", conclusion, app: { id: APP_ID } }],
+    });
+}
+
+function serveSignOffIssues(signOffs: SignOffFixture[], members: Record<string, string[]>): void {
+  const ref = (s: SignOffFixture) => ({ model: s.model.name, version: s.model.version, digest: s.files.digest });
+  nock(GITHUB_API)
+    .get(`${API}/issues`)
+    .query({ state: "all", labels: "modelgate:sign-off", sort: "created", direction: "asc", per_page: "100" })
+    .reply(
+      200,
+      signOffs.map((s) =>
+        issueResource({
+          number: s.number,
+          title: `Sign-off: ${s.model.name} ${s.model.version}`,
+          body: [
+            signOffMarker(ref(s), testMarkerKey()),
+            renderTrackingMarker(
+              { manifestPath: "models/fraud/model.yaml", kinds: ["retrain"], pulls: [{ number: 7, author: "dave", roles: ["developer", "system_operator"] }] },
+              ref(s),
+              testMarkerKey(),
+            ),
+            "## Sign-off",
+          ].join("\n"),
+          labels: ["modelgate:sign-off"],
+          appId: APP_ID,
+          state: "closed",
+        }),
+      ),
+    );
+  const histories = new Map(
+    signOffs.map((s) => [
+      s.number,
+      s.comments.map((c) => ({ ...c, type: "User" as const, createdAt: "2026-11-28T10:00:00Z", updatedAt: "2026-11-28T10:00:00Z" })),
+    ]),
+  );
+  if (signOffs.length > 0) {
+    nock(GITHUB_API)
+      .post("/graphql", (body: { query?: unknown }) => isIssueCommentsQuery(body))
+      .reply(200, (_uri, body) => answerIssueComments((body as { query: string }).query, (number) => histories.get(number)));
+  }
+  const logins = [...new Set(signOffs.flatMap((s) => s.comments.map((c) => c.login.toLowerCase())))].sort();
+  serveTeamMembership(
+    OWNER,
+    logins.flatMap((login) => ROLE_TEAMS.map((team) => ({ login, team }))),
+    members,
+  );
+}
+
+interface Scenario {
+  files: Record<string, FileFixture>;
+  /** Published releases, newest first; the first that passed is the baseline. */
+  released?: ReleasedCommit[];
+  signOffs?: SignOffFixture[];
+  policy?: string;
+  /** Releases whose models the known good lookup reads (tag, check, tree again). */
+  walked?: ReleasedCommit[];
+}
+
+/** Everything a deployment judgement reads, up to the report check run (the answer is left to each test). */
+function serveDeployment(scenario: Scenario): void {
+  serveInstallationToken();
+  if (scenario.policy !== undefined) servePolicy(OWNER, REPO, "main", scenario.policy);
+  else serveNoPolicy(OWNER, REPO, "main");
+  const released = scenario.released ?? [];
+  nock(GITHUB_API)
+    .get(`${API}/releases`)
+    .query({ per_page: "100" })
+    .reply(
+      200,
+      released.map((r) => releaseResource(r.release)),
+    );
+  const baseline = released[0];
+  if (baseline) {
+    serveTag(baseline.release.tag, baseline.commit);
+    serveReleaseCheckOf(baseline.commit, "success");
+  }
+  const commits = [{ sha: DEPLOYED, files: scenario.files }, ...released.map((r) => ({ sha: r.commit, files: r.files }))];
+  const repository = new FakeRepository({ owner: OWNER, repo: REPO, commits });
+  if (baseline) repository.serveTree(baseline.commit);
+  repository.serveTree(DEPLOYED).serveContents();
+  if (scenario.signOffs) serveSignOffIssues(scenario.signOffs, MEMBERS);
+  for (const walked of scenario.walked ?? []) {
+    serveTag(walked.release.tag, walked.commit);
+    serveReleaseCheckOf(walked.commit, "success");
+    repository.serveTree(walked.commit);
+  }
+}
+
+function serveReport(conclusionRun = REPORT_RUN_ID): void {
+  serveCheckRunLookup(OWNER, REPO, DEPLOYED, [], CHECK_NAME);
+  serveCheckRunCreate(OWNER, REPO, conclusionRun, CHECK_NAME);
+}
+
+function serveAnswer(): void {
+  nock(GITHUB_API).post(`${API}/actions/runs/${RUN_ID}/deployment_protection_rule`).reply(204);
+}
+
+function answers(app: TestApp): Array<Record<string, unknown>> {
+  return app.requestsTo("POST", `${API}/actions/runs/${RUN_ID}/deployment_protection_rule`).map((r) => r.body as Record<string, unknown>);
+}
+
+function report(app: TestApp): { conclusion: string; actions: unknown[]; output: { title: string; summary: string } } {
+  const creates = app.requestsTo("POST", `${API}/check-runs`);
+  expect(creates).toHaveLength(1);
+  return creates[0]!.body as { conclusion: string; actions: unknown[]; output: { title: string; summary: string } };
+}
+
+const event = (environment = "production") => deploymentProtectionRuleEvent({ environment, commit: DEPLOYED, runId: RUN_ID }, INSTALLATION_ID);
+const RELEASED_V2: ReleasedCommit = { release: V2, commit: V2_COMMIT, files: { ...FRAUD_20.files, ...SCORER.files } };
+const RELEASED_V19: ReleasedCommit = { release: V19, commit: V19_COMMIT, files: { ...FRAUD_19.files, ...SCORER.files } };
+const SIGNED_21: SignOffFixture = {
+  number: 41,
+  model: fraud({ version: "2.1.0" }),
+  files: FRAUD_21,
+  comments: [
+    { id: 1, login: "alice", body: "/approve developer" },
+    { id: 2, login: "bob", body: "/approve system_operator" },
+  ],
+};
+
+describe("deployment story 1: every model meets its gates", () => {
+  test("the deployment is approved with a comment naming each model version, and the report is a check run on the commit", async () => {
+    const app = await createTestApp();
+    serveDeployment({ files: { ...FRAUD_21.files, ...SCORER.files }, released: [RELEASED_V2], signOffs: [SIGNED_21] });
+    serveReport();
+    serveAnswer();
+
+    await app.receive(event());
+
+    expect(answers(app)).toEqual([
+      {
+        environment_name: "production",
+        state: "approved",
+        comment: [
+          `modelgate approved production at ${DEPLOYED.slice(0, 7)}: every model version meets its gates.`,
+          "- fraud-detector 2.1.0: meets its gates",
+          "- risk-scorer 1.0.0: known good: risk-scorer 1.0.0, released in v2.0.0",
+          `Full report: ${REPORT_URL}`,
+        ].join("\n"),
+      },
+    ]);
+    const run = report(app);
+    expect(run).toMatchObject({ name: CHECK_NAME, head_sha: DEPLOYED, conclusion: "success", actions: [] });
+    expect(run.output.summary).toContain("signed off by @alice on the sign-off issue");
+    expect(run.output.summary).toContain("known good: risk-scorer 1.0.0, released in v2.0.0");
+    expect(app.logs.filter((line) => line.msg === "modelgate decision")).toEqual([
+      expect.objectContaining({
+        deployment: { id: 7300, environment: "production", state: "approved" },
+        pull_request: null,
+        head_sha: DEPLOYED,
+        verdict: "success",
+      }),
+    ]);
+  });
+});
+
+describe("deployment story 2: a model version misses its gates", () => {
+  test("rejected, naming each model version and what it misses: sign-offs of the retrain, an unchanged model's expired evaluation", async () => {
+    const app = await createTestApp();
+    const expired = scorer("2026-03-01");
+    serveDeployment({
+      files: { ...FRAUD_21.files, ...expired.files },
+      released: [{ ...RELEASED_V2, files: { ...FRAUD_20.files, ...expired.files } }],
+      signOffs: [],
+    });
+    serveReport();
+    serveAnswer();
+
+    await app.receive(event());
+
+    expect(answers(app)).toEqual([
+      {
+        environment_name: "production",
+        state: "rejected",
+        comment: [
+          `modelgate rejected production at ${DEPLOYED.slice(0, 7)}: not every model version meets its gates.`,
+          "- fraud-detector 2.1.0: sign-off missing: developer, system_operator",
+          "- risk-scorer 1.0.0: failed: known_good, evaluation.current",
+          `Full report: ${REPORT_URL}`,
+        ].join("\n"),
+      },
+    ]);
+    expect(report(app).conclusion).toBe("failure");
+    expect(report(app).output.summary).toContain("older than 180 days (evaluation.max_age_days): re-evaluate");
+    expect(app.logs.filter((line) => line.msg === "modelgate decision")).toEqual([
+      expect.objectContaining({ deployment: { id: 7300, environment: "production", state: "rejected" }, verdict: "failure" }),
+    ]);
+  });
+
+  test("the first deployment, before any release passed, judges every model as new: an unmanaged model file fails it too", async () => {
+    const app = await createTestApp();
+    serveDeployment({ files: { ...FRAUD_21.files, "models/shadow/model.onnx": "onnx bytes" }, signOffs: [] });
+    serveReport();
+    serveAnswer();
+
+    await app.receive(event());
+
+    const [answer] = answers(app);
+    expect(answer?.state).toBe("rejected");
+    expect(answer?.comment).toContain("- fraud-detector 2.1.0: sign-off missing: developer, system_operator, data_custodian");
+    expect(answer?.comment).toContain("- 1 unmanaged model file: models/shadow/model.onnx");
+  });
+
+  test("a comment never exceeds 1,024 characters, and still links the report", async () => {
+    const app = await createTestApp();
+    const many: Record<string, string> = {};
+    for (let i = 0; i < 40; i++)
+      Object.assign(
+        many,
+        modelFiles({ ...fraud({}), dir: `models/m${String(i).padStart(2, "0")}`, name: `model-number-${i}-with-a-long-name`, evaluation: undefined }).files,
+      );
+    serveDeployment({ files: many, signOffs: [] });
+    serveReport();
+    serveAnswer();
+
+    await app.receive(event());
+
+    const comment = String(answers(app)[0]?.comment);
+    expect(comment.length).toBeLessThanOrEqual(1024);
+    expect(comment).toMatch(/\n… \d+ more \(see the report\)\nFull report: https:\/\/github\.com\/acme\/models\/runs\/8300$/);
+    expect(answers(app)[0]?.state).toBe("rejected");
+  });
+});
+
+describe("deployment story 3: modelgate cannot decide", () => {
+  function serveGitHubDown(status: number): void {
+    serveInstallationToken();
+    serveNoPolicy(OWNER, REPO, "main");
+    nock(GITHUB_API)
+      .get(`${API}/releases`)
+      .query({ per_page: "100" })
+      .reply(status, { message: status === 404 ? "Not Found" : "Bad Gateway" });
+  }
+
+  test("GitHub fails and a retry can be queued: a status report, no approval and no rejection yet; the retry is queued", async () => {
+    const queued: Array<{ request: DeploymentRequest; delaySeconds: number }> = [];
+    const app = await createTestApp({ scheduleDeploymentRetry: async (request, delaySeconds) => void queued.push({ request, delaySeconds }) });
+    serveGitHubDown(502);
+    serveReport();
+    serveAnswer();
+
+    await app.receive(event());
+
+    expect(answers(app)).toEqual([
+      {
+        environment_name: "production",
+        comment: `modelgate could not decide on production at ${DEPLOYED.slice(0, 7)} yet, so it neither approves nor rejects now: GitHub answered 502 while reading the releases of acme/models. It tries again in 1 min (attempt 2 of 5).\nFull report: ${REPORT_URL}`,
+      },
+    ]);
+    expect(queued).toEqual([
+      {
+        request: {
+          installationId: INSTALLATION_ID,
+          owner: OWNER,
+          repo: REPO,
+          defaultBranch: "main",
+          repositoryUrl: REPOSITORY_URL,
+          environment: "production",
+          deploymentId: 7300,
+          commit: DEPLOYED,
+          runId: RUN_ID,
+          attempt: 2,
+        },
+        delaySeconds: 60,
+      },
+    ]);
+    expect(report(app)).toMatchObject({ conclusion: "failure", output: { title: expect.stringContaining("Could not evaluate") } });
+    expect(app.logs.filter((line) => line.msg === "modelgate decision")).toEqual([
+      expect.objectContaining({ deployment: { id: 7300, environment: "production", state: "pending" }, verdict: "failure" }),
+    ]);
+  });
+
+  test("the last retry still fails: rejected with the reason", async () => {
+    const queued: unknown[] = [];
+    const app = await createTestApp({ scheduleDeploymentRetry: async (request) => void queued.push(request) });
+    serveGitHubDown(503);
+    serveReport();
+    serveAnswer();
+    const octokit = await app.probot.auth(INSTALLATION_ID);
+    const request: DeploymentRequest = {
+      installationId: INSTALLATION_ID,
+      owner: OWNER,
+      repo: REPO,
+      defaultBranch: "main",
+      repositoryUrl: REPOSITORY_URL,
+      environment: "production",
+      deploymentId: 7300,
+      commit: DEPLOYED,
+      runId: RUN_ID,
+      attempt: 5,
+    };
+
+    await decideDeployment(
+      { octokit, log: app.probot.log, delivery: "retry-5", now: TEST_NOW, markerKey: testMarkerKey(), scheduleRetry: async () => void queued.push(1) },
+      request,
+    );
+
+    expect(queued).toEqual([]);
+    expect(answers(app)).toEqual([
+      {
+        environment_name: "production",
+        state: "rejected",
+        comment: `modelgate rejected production at ${DEPLOYED.slice(0, 7)}: it could not decide, and it never approves what it could not judge.\n- could not evaluate: GitHub answered 503 while reading the releases of acme/models\nFull report: ${REPORT_URL}`,
+      },
+    ]);
+  });
+
+  test("without a retry queue, a GitHub failure rejects at once", async () => {
+    const app = await createTestApp();
+    serveGitHubDown(502);
+    serveReport();
+    serveAnswer();
+
+    await app.receive(event());
+
+    expect(answers(app).map((a) => a.state)).toEqual(["rejected"]);
+  });
+
+  test("a failure waiting will not fix (404) rejects even when a retry could be queued", async () => {
+    const queued: unknown[] = [];
+    const app = await createTestApp({ scheduleDeploymentRetry: async (request) => void queued.push(request) });
+    serveGitHubDown(404);
+    serveReport();
+    serveAnswer();
+
+    await app.receive(event());
+
+    expect(queued).toEqual([]);
+    expect(answers(app)[0]).toMatchObject({
+      state: "rejected",
+      comment: expect.stringContaining("GitHub answered 404 while reading the releases of acme/models"),
+    });
+  });
+
+  test("a queue that refuses the retry: rejected rather than left waiting", async () => {
+    const app = await createTestApp({
+      scheduleDeploymentRetry: async () => {
+        throw new Error("queue unavailable");
+      },
+    });
+    serveGitHubDown(502);
+    serveReport();
+    serveAnswer();
+
+    await app.receive(event());
+
+    expect(answers(app).map((a) => a.state)).toEqual(["rejected"]);
+  });
+
+  test("an invalid policy rejects the deployment with the file and line", async () => {
+    const app = await createTestApp();
+    serveInstallationToken();
+    servePolicy(OWNER, REPO, "main", "deployments:\n  environments: production\n", 2);
+    serveReport();
+    serveAnswer();
+
+    await app.receive(event());
+
+    expect(answers(app)[0]).toMatchObject({ state: "rejected", comment: expect.stringContaining("- .github/modelgate.yml:2:") });
+  });
+});
+
+describe("deployment story 4: environments the policy does not gate", () => {
+  test("are left to GitHub's own rules: no answer, no report", async () => {
+    const app = await createTestApp();
+    serveInstallationToken();
+    serveNoPolicy(OWNER, REPO, "main");
+
+    await app.receive(event("staging"));
+
+    expect(answers(app)).toEqual([]);
+    expect(app.requestsTo("POST", `${API}/check-runs`)).toEqual([]);
+  });
+
+  test("are approved without judgement when deployments.approve_others is true; globs name the gated ones", async () => {
+    const app = await createTestApp();
+    serveInstallationToken();
+    servePolicy(OWNER, REPO, "main", "deployments:\n  environments: ['prod-*']\n  approve_others: true\n");
+    serveAnswer();
+
+    await app.receive(event("production"));
+
+    expect(answers(app)).toEqual([
+      {
+        environment_name: "production",
+        state: "approved",
+        comment:
+          "modelgate approved production without judging it: it is not in deployments.environments of .github/modelgate.yml, and deployments.approve_others is true.",
+      },
+    ]);
+  });
+});
+
+describe("deployment story 5: hostile requests", () => {
+  test.each([
+    ["another repository's run", `https://api.github.com/repos/evil/models/actions/runs/${RUN_ID}/deployment_protection_rule`],
+    ["another endpoint", `https://api.github.com/repos/${OWNER}/${REPO}/actions/runs/${RUN_ID}/approve`],
+    ["no URL at all", "not a url"],
+  ])("a callback naming %s is never answered and the delivery fails", async (_label, callbackUrl) => {
+    const app = await createTestApp();
+
+    await expect(
+      app.receive(deploymentProtectionRuleEvent({ environment: "production", commit: DEPLOYED, runId: RUN_ID, callbackUrl }, INSTALLATION_ID)),
+    ).rejects.toThrow(/names no workflow run of this repository/);
+
+    expect(app.requests).toEqual([]);
+  });
+
+  test("a deployment already answered (422) is logged, not failed", async () => {
+    const app = await createTestApp();
+    serveInstallationToken();
+    servePolicy(OWNER, REPO, "main", "deployments:\n  environments: ['prod-*']\n  approve_others: true\n");
+    nock(GITHUB_API)
+      .post(`${API}/actions/runs/${RUN_ID}/deployment_protection_rule`)
+      .reply(422, { message: "No pending deployment requests to approve or reject" });
+
+    await app.receive(event("production"));
+
+    expect(app.logs.some((line) => line.msg === "modelgate's deployment answer was refused: the deployment no longer waits for it")).toBe(true);
+  });
+});
+
+describe("deployment story 6: rolling back to a known good version", () => {
+  test("a commit with a version released earlier is approved without new sign-offs, citing its release and sign-off issue", async () => {
+    const app = await createTestApp();
+    const signed19: SignOffFixture = { number: 12, model: fraud({ version: "1.9.0" }), files: FRAUD_19, comments: [] };
+    serveDeployment({
+      files: { ...FRAUD_19.files, ...SCORER.files },
+      released: [RELEASED_V2, RELEASED_V19],
+      signOffs: [signed19],
+      walked: [RELEASED_V2, RELEASED_V19],
+    });
+    serveReport();
+    serveAnswer();
+
+    await app.receive(event());
+
+    expect(answers(app)).toEqual([
+      {
+        environment_name: "production",
+        state: "approved",
+        comment: [
+          `modelgate approved production at ${DEPLOYED.slice(0, 7)}: every model version meets its gates.`,
+          "- fraud-detector 1.9.0: known good: fraud-detector 1.9.0, released in v1.9.0, signed off in #12",
+          "- risk-scorer 1.0.0: known good: risk-scorer 1.0.0, released in v2.0.0",
+          `Full report: ${REPORT_URL}`,
+        ].join("\n"),
+      },
+    ]);
+    expect(report(app).output.summary).toContain("known good: fraud-detector 1.9.0, released in v1.9.0, signed off in #12");
+  });
+
+  test("a rolled back version whose evaluation expired is not known good: rejected, saying to re-evaluate", async () => {
+    const app = await createTestApp({ now: new Date("2027-04-01T12:00:00Z") });
+    const fresh = scorer("2027-03-20");
+    const released = [
+      { ...RELEASED_V2, files: { ...FRAUD_20.files, ...fresh.files } },
+      { ...RELEASED_V19, files: { ...FRAUD_19.files, ...fresh.files } },
+    ];
+    serveDeployment({ files: { ...FRAUD_19.files, ...fresh.files }, released, signOffs: [], walked: released });
+    serveReport();
+    serveAnswer();
+
+    await app.receive(event());
+
+    const [answer] = answers(app);
+    expect(answer?.state).toBe("rejected");
+    expect(answer?.comment).toContain("- fraud-detector 1.9.0: failed: known_good, version.not_lowered, evaluation.current");
+    expect(report(app).output.summary).toContain("but its evaluation no longer counts: re-evaluate these artefacts to restore it");
+  });
+});

@@ -1,0 +1,153 @@
+import nock from "nock";
+import { describe, expect, test } from "vitest";
+import { signOffMarker } from "../../src/core/render/sign-off-issue.js";
+import { renderTrackingMarker } from "../../src/core/sign-off/issue.js";
+import { RELEASE_CHECK_NAME } from "../../src/handlers/release.js";
+import { FakeRepository, GITHUB_API, type FileFixture } from "../helpers/fake-repository.js";
+import { FakeIssueTracker } from "../helpers/fake-issue-tracker.js";
+import { commitSha } from "../fixtures/git-objects.js";
+import { modelFiles } from "../helpers/model-files.js";
+import { fraud } from "../fixtures/fraud-detector.js";
+import { serveCheckRunCreate, serveCheckRunLookup, serveNoPolicy, servePolicy, serveReviews } from "../helpers/serve-github.js";
+import { APP_ID, createTestApp, INSTALLATION_ID, serveInstallationToken, testMarkerKey, type TestApp } from "../helpers/test-app.js";
+import { OWNER, REPO, pullRequestEvent, type PullRequestFixture } from "../fixtures/payloads/index.js";
+import { releaseResource, type ReleaseFixture } from "../fixtures/payloads/lifecycle.js";
+
+const API = `/repos/${OWNER}/${REPO}`;
+const BASE = commitSha("main");
+const HEAD = commitSha("rollback");
+const V2_COMMIT = commitSha("v2.0.0");
+const V19_COMMIT = commitSha("v1.9.0");
+const PR: PullRequestFixture = { number: 8, author: "dana", baseRef: "main", baseSha: BASE, headSha: HEAD };
+
+const FRAUD_20 = modelFiles(fraud({}));
+const FRAUD_19 = modelFiles(fraud({ version: "1.9.0", weights: "weights of 1.9.0", evaluation: { evaluator: "eve", date: "2026-09-01" } }));
+const V2: ReleaseFixture = { id: 100, tag: "v2.0.0", publishedAt: "2026-10-01T10:00:00Z" };
+const V19: ReleaseFixture = { id: 99, tag: "v1.9.0", publishedAt: "2026-09-02T10:00:00Z" };
+
+function serveReleaseCheckOf(commit: string, conclusion: "success" | "failure"): void {
+  nock(GITHUB_API)
+    .get(`${API}/commits/${commit}/check-runs`)
+    .query({ check_name: RELEASE_CHECK_NAME, filter: "latest", app_id: String(APP_ID) })
+    .reply(200, {
+      total_count: 1,
+      check_runs: [{ id: 7000, name: RELEASE_CHECK_NAME, head_sha: commit, status: "completed", conclusion, app: { id: APP_ID } }],
+    });
+}
+
+/** A PR from main (fraud 2.0.0) back to `head` files; the releases and what their commits hold. */
+function serveRollback(
+  head: Record<string, FileFixture>,
+  releases: Array<{ release: ReleaseFixture; commit: string; files: Record<string, FileFixture>; conclusion: "success" | "failure" }>,
+  policy?: string,
+): FakeIssueTracker {
+  serveInstallationToken();
+  if (policy) servePolicy(OWNER, REPO, "main", policy);
+  else serveNoPolicy(OWNER, REPO, "main");
+  const repository = new FakeRepository({
+    owner: OWNER,
+    repo: REPO,
+    commits: [{ sha: BASE, files: FRAUD_20.files }, { sha: HEAD, files: head }, ...releases.map((r) => ({ sha: r.commit, files: r.files }))],
+  });
+  repository.servePullRequest(BASE, HEAD);
+  serveReviews(OWNER, REPO, PR.number, []);
+  const tracker = new FakeIssueTracker({ owner: OWNER, repo: REPO }).serve();
+  nock(GITHUB_API)
+    .get(`${API}/releases`)
+    .query({ per_page: "100" })
+    .reply(
+      200,
+      releases.map((r) => releaseResource(r.release)),
+    );
+  for (const r of releases) {
+    nock(GITHUB_API)
+      .get(`${API}/git/ref/tags%2F${r.release.tag}`)
+      .reply(200, { ref: `refs/tags/${r.release.tag}`, object: { type: "commit", sha: r.commit } });
+    serveReleaseCheckOf(r.commit, r.conclusion);
+    if (r.conclusion === "success") repository.serveTree(r.commit);
+  }
+  serveCheckRunLookup(OWNER, REPO, HEAD);
+  serveCheckRunCreate(OWNER, REPO);
+  return tracker;
+}
+
+function createdCheckRun(app: TestApp): { conclusion: string; output: { title: string; summary: string } } {
+  const creates = app.requestsTo("POST", `${API}/check-runs`);
+  expect(creates).toHaveLength(1);
+  return creates[0]!.body as { conclusion: string; output: { title: string; summary: string } };
+}
+
+/** The sign-off issue the version got when it first went through a pull request (closed when 2.0.0 replaced it). */
+function addSignedOffIssue(tracker: FakeIssueTracker): number {
+  const ref = { model: "fraud-detector", version: "1.9.0", digest: FRAUD_19.digest };
+  const tracking = renderTrackingMarker(
+    { manifestPath: "models/fraud/model.yaml", kinds: ["retrain"], pulls: [{ number: 3, author: "dave", roles: ["developer", "system_operator"] }] },
+    ref,
+    testMarkerKey(),
+  );
+  return tracker.addIssue({
+    title: "Sign-off: fraud-detector 1.9.0",
+    body: `${signOffMarker(ref, testMarkerKey())}\n${tracking}\n## Sign-off`,
+    labels: ["modelgate:sign-off"],
+    appId: APP_ID,
+    author: "modelgate[bot]",
+    state: "closed",
+  }).number;
+}
+
+const RELEASES = [
+  { release: V2, commit: V2_COMMIT, files: FRAUD_20.files, conclusion: "success" as const },
+  { release: V19, commit: V19_COMMIT, files: FRAUD_19.files, conclusion: "success" as const },
+];
+
+describe("rollback story: a pull request that restores a known good version", () => {
+  test("passes without a new evaluation or sign-off, and the check run cites the release and the sign-off issue", async () => {
+    const app = await createTestApp();
+    const tracker = serveRollback(FRAUD_19.files, RELEASES);
+    const issue = addSignedOffIssue(tracker);
+
+    await app.receive(pullRequestEvent("opened", PR, INSTALLATION_ID));
+
+    const run = createdCheckRun(app);
+    expect(run.conclusion).toBe("success");
+    expect(run.output.summary).toContain(`known good: fraud-detector 1.9.0, released in v1.9.0, signed off in #${issue}`);
+    // the rollback's only other checks: the artefacts are still what the manifest says
+    expect(run.output.summary).not.toContain("version.not_lowered");
+    expect(run.output.summary).toContain("weights/model.safetensors");
+  });
+
+  test("a version whose release failed its gate is not known good: the version rule and the sign-offs stand", async () => {
+    const app = await createTestApp();
+    const tracker = serveRollback(FRAUD_19.files, [RELEASES[0]!, { ...RELEASES[1]!, conclusion: "failure" }]);
+    addSignedOffIssue(tracker);
+
+    await app.receive(pullRequestEvent("opened", PR, INSTALLATION_ID));
+
+    const run = createdCheckRun(app);
+    expect(run.conclusion).toBe("failure");
+    expect(run.output.summary).not.toContain("known good");
+  });
+
+  test("with rollback: off, a restored version goes through its gate like any change", async () => {
+    const app = await createTestApp();
+    serveInstallationToken();
+    servePolicy(OWNER, REPO, "main", "rollback: off\n");
+    new FakeRepository({
+      owner: OWNER,
+      repo: REPO,
+      commits: [
+        { sha: BASE, files: FRAUD_20.files },
+        { sha: HEAD, files: FRAUD_19.files },
+      ],
+    }).servePullRequest(BASE, HEAD);
+    serveReviews(OWNER, REPO, PR.number, []);
+    new FakeIssueTracker({ owner: OWNER, repo: REPO }).serve();
+    serveCheckRunLookup(OWNER, REPO, HEAD);
+    serveCheckRunCreate(OWNER, REPO);
+
+    await app.receive(pullRequestEvent("opened", PR, INSTALLATION_ID));
+
+    expect(createdCheckRun(app).conclusion).toBe("failure");
+    expect(app.requestsTo("GET", `${API}/releases`)).toEqual([]);
+  });
+});
