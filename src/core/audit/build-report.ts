@@ -550,6 +550,15 @@ function evidenceFor(kind: EvidenceKind, report: AuditReport, input: AuditInput)
         evidence: [{ text: `recorded per version in the check runs of the modelgate App (${count(github.checkRuns.length, "check run")})`, href: "#models" }],
         findings: [],
       };
+    case "documentation": {
+      const counts = requirementCounts(headRequirements, "documentation");
+      if (counts.met + counts.failed === 0)
+        return { evidence: [{ text: "not required by the policy (documentation.require is empty)", href: "#sources" }], findings: [] };
+      return {
+        evidence: [{ text: `${counts.met} documentation fields present at the head, ${counts.failed} missing`, href: "#inventory" }],
+        findings: headRequirements.filter((r) => r.id.startsWith("documentation:") && r.status === "failed").map((r) => r.message),
+      };
+    }
     case "end-of-life": {
       const retired = report.models.filter((m) => m.status === "decommissioned" || m.status === "deleted");
       if (!github)

@@ -24,6 +24,7 @@ export type EvidenceKind =
   | "evaluations"
   | "independence"
   | "versions"
+  | "documentation"
   | "end-of-life";
 
 export interface Provision {
@@ -152,7 +153,13 @@ export const PROVISIONS: ReadonlyArray<Provision> = [
     ["sign-offs"],
   ),
   org("5.1.4-4", "The data custodian's security controls are verified to be built in", "a review of the built system, outside modelgate"),
-  org("5.1.4-5", "End-users are told about prohibited use cases", "end-user documentation is published outside modelgate"),
+  partly(
+    "5.1.4-5",
+    "End-users are told about prohibited use cases",
+    "with documentation.require listing prohibited_uses, each model documents them (also in its ML-BOM)",
+    "publishing them to end-users is done outside modelgate",
+    ["documentation"],
+  ),
 
   evidenced(
     "5.2.1-1",
@@ -167,11 +174,10 @@ export const PROVISIONS: ReadonlyArray<Provision> = [
     ["versions", "unmanaged"],
   ),
   org("5.2.1-3", "Disaster recovery plans cover attacks on AI systems", "recovery plans are documents of the organisation"),
-  partly(
+  evidenced(
     "5.2.1-3.1",
     "A known good state can be restored",
-    "every released digest, its evaluation and sign-offs are listed in this report",
-    "restoring it (deployment) is done outside modelgate",
+    "a version that passed its gate and shipped in a passing release may be restored without new sign-offs while its evaluation is current (requirement known_good); every released digest is listed in this report",
     ["versions"],
   ),
   org("5.2.1-4", "Sensitive data such as training and test data is protected", "data protection is run by the data custodian"),
@@ -227,9 +233,9 @@ export const PROVISIONS: ReadonlyArray<Provision> = [
   partly(
     "5.2.4-1.1",
     "Documentation includes security-relevant information",
-    "evaluation records and their reports are linked per version",
+    "evaluation records and their reports are linked per version; intended use, limitations and failure modes when documentation.require lists them",
     "the content of the documentation is not judged by modelgate",
-    ["evaluations"],
+    ["evaluations", "documentation"],
   ),
   evidenced(
     "5.2.4-1.2",
@@ -251,7 +257,12 @@ export const PROVISIONS: ReadonlyArray<Provision> = [
     "a passing evaluation bound to the version's digest before merge and release",
     ["evaluations"],
   ),
-  evidenced("5.2.5-2", "Testing happens before deployment", "the gate judges every change before merge and release", ["evaluations"]),
+  evidenced(
+    "5.2.5-2",
+    "Testing happens before deployment",
+    "the gate judges every change before merge and release, and every model at a deployed commit before the deployment proceeds",
+    ["evaluations"],
+  ),
   evidenced("5.2.5-2.1", "Security testers are independent", "the evaluator is not an author of the change", ["independence"]),
   partly(
     "5.2.5-3",
@@ -277,7 +288,13 @@ export const PROVISIONS: ReadonlyArray<Provision> = [
 
   org("5.3.1-1", "End-users are told how their data is used, accessed and stored", "end-user communication of the organisation"),
   org("5.3.1-2", "End-users get guidance on use and configuration", "end-user documentation of the organisation"),
-  org("5.3.1-2.1", "Guidance covers appropriate use, limitations and failure modes", "end-user documentation of the organisation"),
+  partly(
+    "5.3.1-2.1",
+    "Guidance covers appropriate use, limitations and failure modes",
+    "with documentation.require, each model documents its intended use, limitations, failure modes and data retention (manifest, ML-BOM, release notes)",
+    "the guidance given to end-users is written and published by the organisation",
+    ["documentation"],
+  ),
   partly(
     "5.3.1-2.2",
     "End-users are proactively told about security-relevant updates",

@@ -44,8 +44,10 @@ describe("the provisions of EN 304 223 V2.1.1", () => {
 
   it("include every provision a requirement of modelgate cites, and call it evidenced or partly", () => {
     const cited = new Set<string>();
-    for (const file of sourceFiles(join(SRC, "core"))) {
-      for (const match of readFileSync(file, "utf8").matchAll(/provision: "([0-9.\-, ]+)"/g)) for (const id of match[1]!.split(/,\s*/)) cited.add(id);
+    // every quoted provision number outside the audit's own list: requirements, constants, tables
+    for (const file of sourceFiles(join(SRC, "core")).filter((f) => !f.includes(join("core", "audit")))) {
+      for (const match of readFileSync(file, "utf8").matchAll(/"(5\.\d\.\d-\d+(?:\.\d+)?(?:, 5\.\d\.\d-\d+(?:\.\d+)?)*)"/g))
+        for (const id of match[1]!.split(/,\s*/)) cited.add(id);
     }
     expect(cited.size).toBeGreaterThan(5);
     for (const id of cited) {
