@@ -4,7 +4,8 @@ import { onDeploymentProtectionRule, type ScheduleDeploymentRetry } from "./hand
 import { onEndOfLifeIssueEvent, onPush } from "./handlers/end-of-life.js";
 import { onIssueComment } from "./handlers/issue-comment.js";
 import { onRelease, onReleaseCheckRun } from "./handlers/release.js";
-import { onPullRequest, onPullRequestReview, type Clock } from "./handlers/pull-request.js";
+import type { Clock } from "./handlers/context.js";
+import { onPullRequest, onPullRequestReview } from "./handlers/pull-request.js";
 import { defaultMarkerKey } from "./marker-key.js";
 
 /**

@@ -4,7 +4,7 @@ import { Probot, type ApplicationFunction, type Logger, type ProbotOctokit } fro
 import { modelgate } from "../index.js";
 import { createLog } from "../log.js";
 import { markerKeyFromPrivateKey } from "../marker-key.js";
-import type { Clock } from "../handlers/pull-request.js";
+import type { Clock } from "../handlers/context.js";
 import { httpStatus } from "../github/errors.js";
 
 /** The environment of a GitHub Actions step (process.env in production). */

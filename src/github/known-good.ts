@@ -4,7 +4,8 @@ import type { Policy } from "../core/policy/schema.js";
 import { latestCheckRunConclusion } from "./check-runs.js";
 import { rethrowAsCouldNotEvaluate } from "./errors.js";
 import { readModelsAt } from "./read-models.js";
-import { MAX_BASELINE_CANDIDATES, readTagCommit, releaseCandidates, type ReleaseOrderFields, type RepositoryLocation } from "./releases.js";
+import { MAX_BASELINE_CANDIDATES, releaseCandidates, type ReleaseOrderFields } from "../core/release/order.js";
+import { readTagCommit, type RepositoryLocation } from "./releases.js";
 
 /** What a commit that is not a release is ordered as (a pull request head, a deployment): after every published release. */
 export const NOT_A_RELEASE: ReleaseOrderFields = { id: 0, tagName: "", draft: true, prerelease: true, publishedAt: null };
@@ -21,7 +22,7 @@ export interface KnownGoodLookup {
 }
 
 /**
- * Where each wanted model version shipped in a release that passed its gate (SPEC §7a known
+ * Where each wanted model version shipped in a release that passed its gate (docs/deployments.md "Known good rollback"; known
  * good): the earlier releases in baseline order (at most MAX_BASELINE_CANDIDATES), each
  * checked for a successful release run, then its manifests read, until every wanted version is
  * found. Versions found nowhere have no evidence. GitHub errors throw CouldNotEvaluate.

@@ -1,5 +1,6 @@
 import type { ProbotOctokit } from "probot";
 import { parsePolicy, validatePolicy, POLICY_PATH, type PolicyResult } from "../core/policy/load-policy.js";
+import type { Policy } from "../core/policy/schema.js";
 import { CouldNotEvaluate, httpStatus, rethrowAsCouldNotEvaluate } from "./errors.js";
 
 export interface PolicyLocation {
@@ -7,6 +8,17 @@ export interface PolicyLocation {
   repo: string;
   /** The branch whose policy judges the change: the PR's base branch, never its head. */
   branch: string;
+}
+
+/**
+ * The policy in force at a branch for the command handlers: an invalid one confirms nothing,
+ * so it is a CouldNotEvaluate naming its first error.
+ */
+export async function readValidPolicy(octokit: ProbotOctokit, location: PolicyLocation): Promise<Policy> {
+  const read = await readBasePolicy(octokit, location);
+  if (read.ok) return read.policy;
+  const first = read.errors[0];
+  throw new CouldNotEvaluate(`the policy of ${location.owner}/${location.repo} at ${location.branch} is invalid${first ? ` (${first.path}:${first.line}: ${first.message})` : ""}`);
 }
 
 /**

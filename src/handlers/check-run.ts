@@ -1,8 +1,8 @@
 import type { Context } from "probot";
 import { ownAppId } from "../github/app-identity.js";
 import { openPullRequestsForCommit, type PullRequestUnderEvaluation } from "../github/pull-requests.js";
-import { CHECK_NAME, evaluatePullRequest, reportCouldNotEvaluate, type EvaluationContext, type EvaluationOptions } from "./evaluate-pull-request.js";
-import type { Clock } from "./pull-request.js";
+import { evaluationContext, type Clock, type EvaluationContext } from "./context.js";
+import { CHECK_NAME, evaluatePullRequest, reportCouldNotEvaluate, type EvaluationOptions } from "./evaluate-pull-request.js";
 
 /** Buttons of the modelgate check run (render/check-run.ts). */
 const KNOWN_ACTIONS = new Set(["reevaluate", "open-sign-off"]);
@@ -44,9 +44,4 @@ async function reevaluateCommit(ctx: EvaluationContext, headSha: string, numbers
     await evaluatePullRequest(ctx, pr, options).catch((error: unknown) => failures.push(error));
   }
   if (failures.length > 0) throw new AggregateError(failures, `${failures.length} check run(s) of ${ctx.owner}/${ctx.repo} could not be written`);
-}
-
-function evaluationContext(context: Pick<Context, "octokit" | "log" | "id"> & { repo(): { owner: string; repo: string } }, clock: Clock, markerKey: string): EvaluationContext {
-  const { owner, repo } = context.repo();
-  return { octokit: context.octokit, log: context.log, delivery: context.id, owner, repo, now: clock(), markerKey };
 }

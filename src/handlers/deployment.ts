@@ -1,5 +1,4 @@
-import type { Context, ProbotOctokit } from "probot";
-import type { Logger } from "pino";
+import type { Context } from "probot";
 import { deploymentAnswer, isGatedEnvironment, judgeDeployment, type DeploymentAnswer } from "../core/deploy/judge-deployment.js";
 import type { Decision } from "../core/evaluate/types.js";
 import { POLICY_PATH } from "../core/policy/load-policy.js";
@@ -14,7 +13,7 @@ import { CouldNotEvaluate, httpStatus, isTransientGitHubFailure } from "../githu
 import { readBasePolicy } from "../github/read-policy.js";
 import { couldNotEvaluateDecision } from "./could-not-evaluate.js";
 import { logDecision } from "./decision-log.js";
-import type { Clock } from "./pull-request.js";
+import type { Clock, EvaluationContext } from "./context.js";
 import { judgeModelsAtCommit } from "./release.js";
 
 /** The check run that holds a deployment decision's full report, one per environment. */
@@ -47,17 +46,12 @@ export interface DeploymentRequest {
  */
 export type ScheduleDeploymentRetry = (request: DeploymentRequest, delaySeconds: number) => Promise<void>;
 
-interface DeploymentContext {
-  octokit: ProbotOctokit;
-  log: Logger;
-  delivery: string;
-  now: Date;
-  markerKey: string;
+interface DeploymentContext extends Omit<EvaluationContext, "owner" | "repo"> {
   scheduleRetry: ScheduleDeploymentRetry | undefined;
 }
 
 /**
- * `deployment_protection_rule.requested` (SPEC §7a): for an environment the policy gates,
+ * `deployment_protection_rule.requested` (docs/deployments.md): for an environment the policy gates,
  * every model at the deployment's commit is judged as the release gate would, and the
  * deployment approved or rejected with a comment naming what is missing. A request whose
  * callback does not name this repository's workflow run cannot be answered: it fails visibly.

@@ -1,15 +1,13 @@
 import type { Context } from "probot";
-import type { ProbotOctokit } from "probot";
-import type { Logger } from "pino";
 import { detectChanges } from "../core/detect/detect-changes.js";
 import type { ModelChange } from "../core/detect/types.js";
-import { loginsToResolve, requiredRoles, signOffReplayContext } from "../core/evaluate/evaluate-gate.js";
-import type { ApprovalFacts, SignOffComment } from "../core/evaluate/types.js";
+import { disposalStatus, type DisposalStatus } from "../core/end-of-life/disposal.js";
+import { requiredRoles } from "../core/evaluate/approval-requirements.js";
+import type { SignOffComment } from "../core/evaluate/types.js";
 import { componentRepoPath } from "../core/manifest/load-manifest.js";
 import { componentId, isFileComponent } from "../core/manifest/schema.js";
 import type { Policy } from "../core/policy/schema.js";
 import {
-  checklistStatus,
   endOfLifeIssueTitle,
   endOfLifeMissingMessage,
   endOfLifeRoles,
@@ -17,10 +15,12 @@ import {
   replaceEndOfLifeRoles,
   type EndOfLifeRef,
 } from "../core/render/end-of-life-issue.js";
-import { code, inlineText, plural } from "../core/render/markdown.js";
-import { commandSummary, parseCommandOrError } from "../core/sign-off/command.js";
-import { replaySignOffs, type SignOffState } from "../core/sign-off/replay.js";
+import { code, plural } from "../core/render/markdown.js";
+import { parseCommandOrError } from "../core/sign-off/command.js";
+import { replayContext, replaySignOffs, type SignOffState } from "../core/sign-off/replay.js";
+import { overrideRefusedOnEndOfLife, refusedReply, unverifiedReply, usageReply } from "../core/sign-off/reply.js";
 import { ownAppId } from "../github/app-identity.js";
+import { readIssueSignOffs } from "../github/approval-facts.js";
 import { withKeyedLock } from "../github/claim.js";
 import {
   asEndOfLifeIssue,
@@ -32,21 +32,15 @@ import {
   type IssueFields,
 } from "../github/end-of-life-issues.js";
 import { CouldNotEvaluate, httpStatus } from "../github/errors.js";
-import { listIssueComments, reactToComment, replyOnce, signOffComments, type IssueComment } from "../github/issue-comments.js";
-import { readTeamMembership, roleTeams } from "../github/membership.js";
-import { readBasePolicy } from "../github/read-policy.js";
+import type { IssueComment } from "../github/issue-comments.js";
+import { readBasePolicy, readValidPolicy } from "../github/read-policy.js";
 import { readSnapshots } from "../github/read-snapshot.js";
+import { handlerContext, type HandlerContext } from "./context.js";
+import { answerCommand, commandComment } from "./issue-command.js";
 
 /** What the end-of-life workflow needs from a delivery. */
-interface EndOfLifeContext {
-  octokit: ProbotOctokit;
-  log: Logger;
-  delivery: string;
-  owner: string;
-  repo: string;
+interface EndOfLifeContext extends HandlerContext {
   defaultBranch: string;
-  /** Signs and verifies the hidden markers of this app's end-of-life issues. */
-  markerKey: string;
 }
 
 const ZERO_SHA = /^0{40}$/;
@@ -143,7 +137,7 @@ export function onEndOfLifeIssueEvent(markerKey: string) {
     await withIssueSession(ctx, issue.number, appId, undefined, async (session) => {
       if (action === "closed") {
         // a redelivery finds it open again: it was already reopened
-        if (session.issue.state === "closed" && !session.complete) await reopenIncomplete(ctx, session);
+        if (session.issue.state === "closed" && !session.disposal.complete) await reopenIncomplete(ctx, session);
         return;
       }
       await refreshIssue(ctx, session);
@@ -165,8 +159,6 @@ export async function handleEndOfLifeComment(context: Context<"issue_comment">, 
   const { comment, repository } = context.payload;
   if (!comment.user || comment.user.type === "Bot") return;
   const ctx = endOfLifeContext(context, repository.default_branch, markerKey);
-  const location = { owner: ctx.owner, repo: ctx.repo };
-  const reply = { ...location, issueNumber: eol.number, appId };
 
   // an edited or deleted comment can only withdraw a sign-off: the table is brought up to date
   if (context.payload.action !== "created") {
@@ -176,19 +168,14 @@ export async function handleEndOfLifeComment(context: Context<"issue_comment">, 
   const parsed = parseCommandOrError(comment.body);
   if (!parsed) return;
   const login = comment.user.login;
+  const target = { issueNumber: eol.number, appId, comment: commandComment(comment, login) };
   if ("error" in parsed || parsed.command.type === "override") {
-    await reactToComment(ctx.octokit, { ...location, commentId: comment.id, content: "confused" });
-    const text =
-      "error" in parsed
-        ? `@${login} ${inlineText(parsed.error, 500)}`
-        : `@${login} \`/override\` was refused: break glass does not apply to an end-of-life issue; the disposal has to be done and signed off with \`/approve <role>\`.`;
-    await replyOnce(ctx.octokit, reply, await listIssueComments(ctx.octokit, { ...location, issueNumber: eol.number }), { commentId: comment.id, kind: "error" in parsed ? "usage" : "refused", text });
+    await answerCommand(ctx, target, "error" in parsed ? usageReply(login, parsed.error) : overrideRefusedOnEndOfLife(login));
     return;
   }
   const command = parsed.command;
-  const current: SignOffComment = { id: comment.id, login, body: comment.body, createdAt: comment.created_at, edited: comment.updated_at !== comment.created_at };
   try {
-    await withIssueSession(ctx, eol.number, appId, current, async (session) => {
+    await withIssueSession(ctx, eol.number, appId, target.comment, async (session) => {
       const outcome = session.signOffs.outcomes.find((o) => o.commentId === comment.id);
       // edited or deleted before it was read: it never counts, so there is nothing to answer
       if (!outcome) return;
@@ -196,25 +183,14 @@ export async function handleEndOfLifeComment(context: Context<"issue_comment">, 
         { delivery: ctx.delivery, repo: `${ctx.owner}/${ctx.repo}`, issue: eol.number, model: eol.ref.model, digest: eol.ref.digest, login, command, accepted: outcome.accepted, reason: outcome.reason ?? null },
         "modelgate end-of-life sign-off",
       );
-      if (outcome.accepted) {
-        await reactToComment(ctx.octokit, { ...location, commentId: comment.id, content: "+1" });
-      } else {
-        await reactToComment(ctx.octokit, { ...location, commentId: comment.id, content: "confused" });
-        await replyOnce(ctx.octokit, reply, session.comments, { commentId: comment.id, kind: "refused", text: `@${login} \`${commandSummary(command)}\` was refused: ${inlineText(outcome.reason ?? "it does not meet the policy", 1000)}` });
-        return;
-      }
-      await refreshIssue(ctx, session);
+      await answerCommand(ctx, target, outcome.accepted ? "accepted" : refusedReply(login, command, outcome.reason), session.comments);
+      if (outcome.accepted) await refreshIssue(ctx, session);
     });
   } catch (error) {
     // fail closed: without live membership (or a valid policy) nobody's command is confirmed, and nothing changes
     const reason = error instanceof CouldNotEvaluate ? error.message : "an internal error";
     ctx.log.warn({ delivery: ctx.delivery, issue: eol.number, login, status: httpStatus(error), reason }, "modelgate could not verify an end-of-life sign-off");
-    const existing = await listIssueComments(ctx.octokit, { ...location, issueNumber: eol.number }).catch(() => []);
-    await replyOnce(ctx.octokit, reply, existing, {
-      commentId: comment.id,
-      kind: "unverified",
-      text: `@${login} modelgate could not verify \`${commandSummary(command)}\` (${inlineText(reason, 500)}), so it is not confirmed and nothing was updated. Please post the command again in a moment.`,
-    });
+    await answerCommand(ctx, target, unverifiedReply(login, command, reason));
     if (!(error instanceof CouldNotEvaluate)) throw error;
   }
 }
@@ -225,10 +201,7 @@ interface IssueSession {
   policy: Policy;
   comments: IssueComment[];
   signOffs: SignOffState;
-  roles: string[];
-  unchecked: string[];
-  missingRoles: string[];
-  complete: boolean;
+  disposal: DisposalStatus;
 }
 
 /**
@@ -241,33 +214,12 @@ async function withIssueSession(ctx: EndOfLifeContext, issueNumber: number, appI
     const location = { owner: ctx.owner, repo: ctx.repo };
     const issue = await readEndOfLifeIssue(ctx.octokit, location, issueNumber, { appId, markerKey: ctx.markerKey });
     if (!issue) return;
-    const read = await readBasePolicy(ctx.octokit, { ...location, branch: ctx.defaultBranch });
-    if (!read.ok) {
-      const first = read.errors[0];
-      throw new CouldNotEvaluate(`the policy of ${ctx.owner}/${ctx.repo} at ${ctx.defaultBranch} is invalid${first ? ` (${first.path}:${first.line}: ${first.message})` : ""}`);
-    }
-    const policy = read.policy;
-    const comments = await listIssueComments(ctx.octokit, { ...location, issueNumber });
-    const history = signOffComments(comments);
-    // GitHub's listing may lag behind the event that brought this comment
-    if (latest && !history.some((c) => c.id === latest.id)) history.push(latest);
+    const policy = await readValidPolicy(ctx.octokit, { ...location, branch: ctx.defaultBranch });
+    // nobody authored a disposal: separation of duties holds between the roles (distinct_people)
+    const { comments, history, facts } = await readIssueSignOffs(ctx.octokit, { ...location, issueNumber }, { policy, subjectKey: issue.ref.digest, authors: [], latest });
     const roles = requiredRoles(policy, ["decommission"]);
-    const known: Omit<ApprovalFacts, "teamMembership"> = {
-      available: true,
-      // nobody authored a disposal: separation of duties holds between the roles (distinct_people)
-      authors: [],
-      headSha: "",
-      reviews: [],
-      signOffs: { [issue.ref.digest]: history },
-      signOffIssues: {},
-      org: ctx.owner,
-    };
-    const logins = loginsToResolve(policy, known);
-    const teamMembership = logins.length > 0 ? await readTeamMembership(ctx.octokit, { org: ctx.owner, logins, teams: roleTeams(policy) }) : {};
-    const signOffs = replaySignOffs(history, signOffReplayContext(policy, { ...known, teamMembership }, roles));
-    const checklist = checklistStatus(issue.body, policy.end_of_life.checklist);
-    const missingRoles = roles.filter((role) => signOffs.roles[role]?.state !== "approved");
-    await work({ issue, policy, comments, signOffs, roles, unchecked: checklist.unchecked, missingRoles, complete: checklist.complete && missingRoles.length === 0 });
+    const signOffs = replaySignOffs(history, replayContext(policy, facts, roles));
+    await work({ issue, policy, comments, signOffs, disposal: disposalStatus(policy, issue.body, signOffs) });
   });
 }
 
@@ -278,8 +230,8 @@ async function refreshIssue(ctx: EndOfLifeContext, session: IssueSession): Promi
   const body = replaceEndOfLifeRoles(issue.body, endOfLifeRoles(session.policy, session.signOffs), ctx.owner);
   // only a changed body is written: a redelivery writes nothing
   if (body !== issue.body) await updateIssue(ctx.octokit, location, issue.number, { body });
-  if (issue.state !== "open" || !session.complete) return;
-  const by = session.roles.map((role) => `${role} by @${session.signOffs.roles[role]?.by ?? "?"}`).join(", ");
+  if (issue.state !== "open" || !session.disposal.complete) return;
+  const by = session.disposal.roles.map((role) => `${role} by @${session.signOffs.roles[role]?.by ?? "?"}`).join(", ");
   await commentOnIssue(
     ctx.octokit,
     location,
@@ -294,9 +246,9 @@ async function reopenIncomplete(ctx: EndOfLifeContext, session: IssueSession): P
   const { issue } = session;
   const location = { owner: ctx.owner, repo: ctx.repo };
   await updateIssue(ctx.octokit, location, issue.number, { state: "open", state_reason: "reopened" });
-  await commentOnIssue(ctx.octokit, location, issue.number, endOfLifeMissingMessage(session, ctx.owner));
+  await commentOnIssue(ctx.octokit, location, issue.number, endOfLifeMissingMessage({ ...session.disposal, policy: session.policy }, ctx.owner));
   ctx.log.info(
-    { delivery: ctx.delivery, repo: `${ctx.owner}/${ctx.repo}`, issue: issue.number, model: issue.ref.model, unchecked: session.unchecked, missing_roles: session.missingRoles },
+    { delivery: ctx.delivery, repo: `${ctx.owner}/${ctx.repo}`, issue: issue.number, model: issue.ref.model, unchecked: session.disposal.unchecked, missing_roles: session.disposal.missingRoles },
     "modelgate reopened an incomplete end-of-life issue",
   );
 }
@@ -311,7 +263,6 @@ async function readPolicyOrLog(ctx: EndOfLifeContext): Promise<Policy | undefine
   return undefined;
 }
 
-function endOfLifeContext(context: Pick<Context, "octokit" | "log" | "id"> & { repo(): { owner: string; repo: string } }, defaultBranch: string, markerKey: string): EndOfLifeContext {
-  const { owner, repo } = context.repo();
-  return { octokit: context.octokit, log: context.log, delivery: context.id, owner, repo, defaultBranch, markerKey };
+function endOfLifeContext(context: Parameters<typeof handlerContext>[0], defaultBranch: string, markerKey: string): EndOfLifeContext {
+  return { ...handlerContext(context, markerKey), defaultBranch };
 }

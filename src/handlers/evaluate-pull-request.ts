@@ -1,4 +1,3 @@
-import type { Logger } from "pino";
 import type { ProbotOctokit } from "probot";
 import type { Decision } from "../core/evaluate/types.js";
 import { applyKnownGood, modelsToLookUp, withSignOffIssues } from "../core/deploy/known-good.js";
@@ -6,6 +5,7 @@ import { detectChanges, type DetectedChanges } from "../core/detect/detect-chang
 import { RELEASE_CHECK_NAME } from "../core/render/release-check-run.js";
 import { evaluateGate } from "../core/evaluate/evaluate-gate.js";
 import { gatedVersions } from "../core/sign-off/issue.js";
+import { signOffIssueUse } from "../core/sign-off/issue-use.js";
 import { POLICY_PATH, type PolicyResult } from "../core/policy/load-policy.js";
 import type { Snapshot } from "../core/snapshot.js";
 import type { Policy } from "../core/policy/schema.js";
@@ -21,25 +21,13 @@ import type { PullRequestUnderEvaluation } from "../github/pull-requests.js";
 import { readBasePolicy } from "../github/read-policy.js";
 import { readPullRequestSnapshots } from "../github/read-snapshot.js";
 import { gatherSignOffIssues, syncSignOffIssues } from "../github/sign-off-issues.js";
+import type { EvaluationContext } from "./context.js";
 import { couldNotEvaluateDecision } from "./could-not-evaluate.js";
 import { logDecision } from "./decision-log.js";
 import { reportPolicyProposal } from "./policy-proposal.js";
 
 /** The name of the pull-request check run (docs/check-run.md). */
 export const CHECK_NAME = "modelgate";
-
-/** What a handler passes on from the Probot context. */
-export interface EvaluationContext {
-  octokit: ProbotOctokit;
-  log: Logger;
-  /** The webhook delivery id, for the decision log. */
-  delivery: string;
-  owner: string;
-  repo: string;
-  now: Date;
-  /** Signs and verifies the hidden markers of this app's issues (modelgate({ markerKey })). */
-  markerKey: string;
-}
 
 export interface EvaluationOptions {
   /** "Open sign-off" was pressed: open the sign-off issues even where approvals.via has no sign_off. */
@@ -101,12 +89,10 @@ async function judge(
   const { owner, repo, octokit } = ctx;
   const { base, head } = await readPullRequestSnapshots(octokit, { owner, repo, baseSha: pr.baseSha, headSha: pr.headSha }, policy);
   const detected = detectChanges(policy, base, head);
-  // sign-off issues hold approvals (via sign_off) and break-glass overrides (docs/sign-off.md)
-  const viaSignOff = policy.approvals.via.includes("sign_off");
-  const useIssues = viaSignOff || policy.overrides.roles.length > 0 || options.openSignOffIssues === true;
-  const gated = useIssues ? gatedVersions(policy, detected.changes) : [];
+  const use = signOffIssueUse(policy, options.openSignOffIssues === true);
+  const gated = use.read ? gatedVersions(policy, detected.changes) : [];
   const where = { owner, repo, pr, org: owner, repositoryUrl: repositoryWebUrl(octokit, owner, repo), markerKey: ctx.markerKey };
-  const issues = await gatherSignOffIssues(octokit, { ...where, appId: await ownAppId(octokit) }, policy, gated, { open: viaSignOff || options.openSignOffIssues === true });
+  const issues = await gatherSignOffIssues(octokit, { ...where, appId: await ownAppId(octokit) }, policy, gated, { open: use.open });
   const facts = await gatherApprovalFacts(octokit, { owner, repo, pr }, policy, issues);
   const decision = await restoreKnownGood(ctx, policy, evaluateGate({ policy, base, head, facts, now: ctx.now, detected }), detected, facts.signOffIssues);
   try {
@@ -119,7 +105,7 @@ async function judge(
 }
 
 /**
- * SPEC §7a known good: a pull request that restores a version shipped in a release that passed
+ * Known good (docs/deployments.md "Known good rollback"): a pull request that restores a version shipped in a release that passed
  * needs no new evaluation or sign-off while its evaluation is current. Only a rollback that
  * does not pass as it is costs the reads of earlier releases.
  */

@@ -4,7 +4,7 @@ import { ownAppId } from "../github/app-identity.js";
 import type { IssueFields } from "../github/end-of-life-issues.js";
 import { asSignOffIssue, hasSignOffLabel } from "../github/sign-off-issues.js";
 import { handleEndOfLifeComment } from "./end-of-life.js";
-import type { Clock } from "./pull-request.js";
+import type { Clock } from "./context.js";
 import { handleSignOffComment } from "./sign-off.js";
 
 /**

@@ -9,7 +9,7 @@ import { CouldNotEvaluate } from "../github/errors.js";
 import type { PullRequestUnderEvaluation } from "../github/pull-requests.js";
 import { readPolicyAtCommit } from "../github/read-policy.js";
 import { readMergeBase, readTree } from "../github/read-tree.js";
-import type { EvaluationContext } from "./evaluate-pull-request.js";
+import type { EvaluationContext } from "./context.js";
 
 type Entries = ReadonlyMap<string, TreeEntry>;
 

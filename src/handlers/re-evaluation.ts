@@ -55,7 +55,7 @@ export interface SweepOutcome {
 export const MAX_ISSUE_WRITES_PER_RUN = 20;
 
 /**
- * The daily run over one repository (SPEC §7a): every model version on the default branch and
+ * The daily run over one repository (docs/re-evaluation.md): every model version on the default branch and
  * in the latest release whose evaluation expires within `evaluation.notice_days` gets one
  * "Re-evaluation due" issue; an open one is updated when the date nears or passes, and closed
  * with a link when a new evaluation of its digest lands on the default branch (or when the

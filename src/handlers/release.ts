@@ -1,6 +1,4 @@
-import type { Context, ProbotOctokit } from "probot";
-import type { Logger } from "pino";
-import { buildBom, validateBom } from "../core/bom/build-bom.js";
+import type { Context } from "probot";
 import { modelsToLookUp, withSignOffIssues } from "../core/deploy/known-good.js";
 import { detectChanges, type DetectedChanges } from "../core/detect/detect-changes.js";
 import { requiredRoles } from "../core/evaluate/evaluate-gate.js";
@@ -9,7 +7,6 @@ import type { LoadedManifest } from "../core/manifest/load-manifest.js";
 import { POLICY_PATH } from "../core/policy/load-policy.js";
 import type { Policy } from "../core/policy/schema.js";
 import { judgeReleaseModels, releasePolicy } from "../core/release/judge-release.js";
-import { plural } from "../core/render/markdown.js";
 import {
   BOM_ASSET_NAME,
   BOM_CONTENT_TYPE,
@@ -17,28 +14,25 @@ import {
   failureLines,
   releaseCheckRun,
   releaseModel,
-  type BaselineNote,
-  type BomOutcome,
 } from "../core/render/release-check-run.js";
+import { releaseBom, releaseWrites, type BaselineNote, type BomOutcome } from "../core/release/outcome.js";
+import { MAX_BASELINE_CANDIDATES, releaseCandidates, type ReleaseOrderFields } from "../core/release/order.js";
 import { renderReleaseSection, upsertReleaseSection } from "../core/render/release-notes.js";
 import { ownAppId } from "../github/app-identity.js";
 import { writeCheckRun } from "../github/check-runs.js";
 import { CouldNotEvaluate, httpStatus } from "../github/errors.js";
 import { readBasePolicy } from "../github/read-policy.js";
 import { readSnapshots } from "../github/read-snapshot.js";
+import { gatherReleaseApprovalFacts } from "../github/approval-facts.js";
 import { findKnownGood } from "../github/known-good.js";
-import { gatherReleaseApprovalFacts } from "../github/release-approvals.js";
 import {
   listReleases,
-  MAX_BASELINE_CANDIDATES,
   readInstallationCreatedAt,
   type ReleaseBaseline,
-  type ReleaseOrderFields,
   readRelease,
   readReleaseCommit,
   releaseDetailsUrl,
   releaseBaseline,
-  releaseCandidates,
   releaseIdOfDetailsUrl,
   releaseUnderEvaluation,
   replaceReleaseAsset,
@@ -48,46 +42,22 @@ import {
 import { modelgateVersion } from "../version.js";
 import { couldNotEvaluateDecision } from "./could-not-evaluate.js";
 import { logDecision } from "./decision-log.js";
-import type { Clock } from "./pull-request.js";
+import { evaluationContext, type Clock, type EvaluationContext } from "./context.js";
 
 export { BOM_ASSET_NAME, BOM_CONTENT_TYPE, RELEASE_CHECK_NAME };
 
 /** What the release gate's judgement needs (the deployment gate passes the same). */
-export interface GateContext {
-  octokit: ProbotOctokit;
-  owner: string;
-  repo: string;
-  now: Date;
-  markerKey: string;
-}
+export type GateContext = Pick<EvaluationContext, "octokit" | "owner" | "repo" | "now" | "markerKey">;
 
-interface ReleaseContext {
-  octokit: ProbotOctokit;
-  log: Logger;
-  delivery: string;
-  owner: string;
-  repo: string;
+interface ReleaseContext extends EvaluationContext {
   defaultBranch: string;
   /** The repository's web URL, for links to the check run. */
   repositoryUrl: string;
-  now: Date;
-  markerKey: string;
 }
 
 function releaseContext(context: Context<"release" | "check_run">, clock: Clock, markerKey: string): ReleaseContext {
-  const { owner, repo } = context.repo();
   const { repository } = context.payload;
-  return {
-    octokit: context.octokit,
-    log: context.log,
-    delivery: context.id,
-    owner,
-    repo,
-    defaultBranch: repository.default_branch,
-    repositoryUrl: repository.html_url,
-    now: clock(),
-    markerKey,
-  };
+  return { ...evaluationContext(context, clock, markerKey), defaultBranch: repository.default_branch, repositoryUrl: repository.html_url };
 }
 
 /** `release.published`, and `release.created` for a draft (a published release fires created too: it is judged once). */
@@ -177,8 +147,7 @@ export async function evaluateRelease(ctx: ReleaseContext, subject: Pick<Release
 
   const checkUrl = `${ctx.repositoryUrl}/runs/${written.checkRunId}`;
   const writeProblems: string[] = [];
-  const failed = decision.verdict !== "success" || bom.kind === "invalid";
-  const backToDraft = failed && policy?.release.on_failure === "draft" && !release.draft;
+  const { failed, backToDraft } = releaseWrites(decision, bom, policy, release);
   const section = renderReleaseSection({
     models: decision.models.map((model) => releaseModel(model, headManifests)),
     ...(failed ? { failure: { summary: failureLines(decision, bom) } } : {}),
@@ -213,10 +182,10 @@ export interface ModelsJudgement {
 }
 
 /**
- * The release gate's judgement (SPEC §7) of every model at `commit`: compared with the latest
+ * The release gate's judgement (docs/releases.md) of every model at `commit`: compared with the latest
  * release before `current` that passed its gate (or was published before the App was installed), each changed model version judged against its
  * gates with sign-offs from its sign-off issue; a rollback to a version that shipped in an
- * earlier passing release is restored as known good (SPEC §7a). The deployment gate calls it too.
+ * earlier passing release is restored as known good (docs/deployments.md "Known good rollback"). The deployment gate calls it too.
  * GitHub read errors throw CouldNotEvaluate.
  */
 export async function judgeModelsAtCommit(ctx: GateContext, policy: Policy, current: ReleaseOrderFields, commit: string): Promise<ModelsJudgement> {
@@ -255,23 +224,7 @@ async function judgeRelease(ctx: ReleaseContext, release: ReleaseUnderEvaluation
   const policy = read.policy;
   const { decision, detected, facts, baselineNote: baseline } = await judgeModelsAtCommit(ctx, policy, release, commit);
 
-  let bom: BomOutcome = { kind: "off" };
-  if (policy.release.attach_bom) {
-    if (detected.errors.length > 0) {
-      bom = { kind: "not-built", reason: `${plural(new Set(detected.errors.map((e) => e.path)).size, "manifest")} at ${release.tagName} could not be read: a BOM that leaves a model out is worse than none` };
-    } else {
-      const built = buildBom({
-        repository: `${ctx.owner}/${ctx.repo}`,
-        ref: release.tagName,
-        commit,
-        models: detected.models.head,
-        timestamp: ctx.now.toISOString(),
-        toolVersion: await modelgateVersion(),
-      });
-      const validation = await validateBom(built);
-      bom = validation.ok ? { kind: "valid", json: `${JSON.stringify(built, null, 2)}\n`, models: detected.models.head.length } : { kind: "invalid", errors: validation.errors };
-    }
-  }
+  const bom = await releaseBom(policy, detected, { repository: `${ctx.owner}/${ctx.repo}`, tag: release.tagName, commit, timestamp: ctx.now.toISOString(), toolVersion: await modelgateVersion() });
   return { decision, policy, bom, signOffUrls: facts.signOffIssues, baseline, headManifests: detected.models.head };
 }
 

@@ -1,20 +1,21 @@
 import type { Context } from "probot";
 import type { SignOffComment } from "../core/evaluate/types.js";
-import { loginsToResolve } from "../core/evaluate/roles.js";
 import type { Policy } from "../core/policy/schema.js";
-import { commandSummary, parseCommand, parseCommandOrError } from "../core/sign-off/command.js";
+import { parseCommand, parseCommandOrError } from "../core/sign-off/command.js";
 import { replaySignOffs, type SignOffState } from "../core/sign-off/replay.js";
 import { issueReplayContext, signOffIssueBody } from "../core/sign-off/issue.js";
+import { refusedReply, unverifiedReply, usageReply } from "../core/sign-off/reply.js";
 import { signOffKey, signOffSubject } from "../core/sign-off/subject.js";
 import { ownAppId } from "../github/app-identity.js";
-import { CouldNotEvaluate, httpStatus, rethrowAsCouldNotEvaluate } from "../github/errors.js";
-import { listIssueComments, reactToComment, replyOnce, signOffComments, type IssueComment } from "../github/issue-comments.js";
-import { readTeamMembership, roleTeams, type TeamMembership } from "../github/membership.js";
+import { readIssueSignOffs } from "../github/approval-facts.js";
+import { CouldNotEvaluate, rethrowAsCouldNotEvaluate } from "../github/errors.js";
+import type { IssueComment } from "../github/issue-comments.js";
 import { pullRequestUnderEvaluation, type PullRequestUnderEvaluation } from "../github/pull-requests.js";
-import { readBasePolicy } from "../github/read-policy.js";
+import { readValidPolicy } from "../github/read-policy.js";
 import { updateSignOffIssue, type SignOffIssue } from "../github/sign-off-issues.js";
-import { evaluatePullRequest, repositoryWebUrl, type EvaluationContext } from "./evaluate-pull-request.js";
-import type { Clock } from "./pull-request.js";
+import { evaluationContext, type Clock, type EvaluationContext } from "./context.js";
+import { evaluatePullRequest, repositoryWebUrl } from "./evaluate-pull-request.js";
+import { answerCommand, commandComment, statusOf } from "./issue-command.js";
 
 type CommentContext = Context<"issue_comment">;
 
@@ -34,8 +35,7 @@ interface IssueSession {
  * brought up to date, silently.
  */
 export async function handleSignOffComment(context: CommentContext, clock: Clock, markerKey: string, issue: SignOffIssue): Promise<void> {
-  const { owner, repo } = context.repo();
-  const ctx: EvaluationContext = { octokit: context.octokit, log: context.log, delivery: context.id, owner, repo, now: clock(), markerKey };
+  const ctx = evaluationContext(context, clock, markerKey);
   const { comment } = context.payload;
   const defaultBranch = context.payload.repository.default_branch;
 
@@ -54,31 +54,22 @@ export async function handleSignOffComment(context: CommentContext, clock: Clock
 
   const parsed = parseCommandOrError(comment.body);
   if (!parsed) return;
-  const appId = await ownAppId(context.octokit);
-  const target = { owner, repo, issueNumber: issue.number, appId };
   const login = comment.user?.login ?? "";
+  const target = { issueNumber: issue.number, appId: await ownAppId(context.octokit), comment: commandComment(comment, login) };
 
   if ("error" in parsed) {
-    await reactToComment(ctx.octokit, { owner, repo, commentId: comment.id, content: "confused" });
-    const existing = await listIssueComments(ctx.octokit, { owner, repo, issueNumber: issue.number });
-    await replyOnce(ctx.octokit, target, existing, { commentId: comment.id, kind: "usage", text: `@${login} ${replyText(parsed.error)}` });
+    await answerCommand(ctx, target, usageReply(login, parsed.error));
     return;
   }
 
-  const current: SignOffComment = { id: comment.id, login, body: comment.body, createdAt: comment.created_at, edited: comment.updated_at !== comment.created_at };
   let session: IssueSession;
   try {
-    session = await readSession(ctx, issue, await openPullRequests(ctx, trackedNumbers(issue)), defaultBranch, current);
+    session = await readSession(ctx, issue, await openPullRequests(ctx, trackedNumbers(issue)), defaultBranch, target.comment);
   } catch (error) {
     // fail closed: without live membership nobody's command is confirmed, and nothing is updated
     const reason = error instanceof CouldNotEvaluate ? error.message : "an internal error";
     ctx.log.warn({ delivery: ctx.delivery, issue: issue.number, ...signOffSubject(issue.ref), login, status: statusOf(error), reason }, "modelgate could not verify a sign-off command");
-    const existing = await listIssueComments(ctx.octokit, { owner, repo, issueNumber: issue.number }).catch(() => []);
-    await replyOnce(ctx.octokit, target, existing, {
-      commentId: comment.id,
-      kind: "unverified",
-      text: `@${login} modelgate could not verify \`${commandSummary(parsed.command)}\` (${replyText(reason)}), so it is not confirmed and nothing was updated. Please try again in a moment: post the command again.`,
-    });
+    await answerCommand(ctx, target, unverifiedReply(login, parsed.command, reason));
     return;
   }
 
@@ -86,22 +77,12 @@ export async function handleSignOffComment(context: CommentContext, clock: Clock
   // edited or deleted before it was read: it never counts, so there is nothing to answer
   if (!outcome) return;
   ctx.log.info(
-    { delivery: ctx.delivery, repo: `${owner}/${repo}`, issue: issue.number, model: issue.ref.model, version: issue.ref.version, ...signOffSubject(issue.ref), login, command: outcome.command, accepted: outcome.accepted, reason: outcome.reason ?? null },
+    { delivery: ctx.delivery, repo: `${ctx.owner}/${ctx.repo}`, issue: issue.number, model: issue.ref.model, version: issue.ref.version, ...signOffSubject(issue.ref), login, command: outcome.command, accepted: outcome.accepted, reason: outcome.reason ?? null },
     "modelgate sign-off command",
   );
-  if (outcome.accepted) {
-    await reactToComment(ctx.octokit, { owner, repo, commentId: comment.id, content: "+1" });
-  } else {
-    await reactToComment(ctx.octokit, { owner, repo, commentId: comment.id, content: "confused" });
-    await replyOnce(ctx.octokit, target, session.comments, {
-      commentId: comment.id,
-      kind: "refused",
-      text: `@${login} \`${commandSummary(outcome.command)}\` was refused: ${replyText(outcome.reason ?? "it does not meet the policy")}`,
-    });
-    // a refused command changes no sign-off; the PRs stay as they are
-    return;
-  }
-  await refresh(ctx, issue, session.openPulls, session);
+  await answerCommand(ctx, target, outcome.accepted ? "accepted" : refusedReply(login, outcome.command, outcome.reason), session.comments);
+  // a refused command changes no sign-off; the PRs stay as they are
+  if (outcome.accepted) await refresh(ctx, issue, session.openPulls, session);
 }
 
 function trackedNumbers(issue: SignOffIssue): number[] {
@@ -114,26 +95,15 @@ async function readSession(
   issue: SignOffIssue,
   openPulls: PullRequestUnderEvaluation[],
   defaultBranch: string,
-  current: SignOffComment | undefined,
+  latest: SignOffComment | undefined,
 ): Promise<IssueSession> {
   const { octokit, owner, repo } = ctx;
   // without a verified tracking marker the authors (who may not sign) are unknown: confirm nothing
   if (!issue.tracking) throw new CouldNotEvaluate(`the tracking marker of sign-off issue #${issue.number} is missing or was edited, so its authors cannot be trusted`);
-  const branch = openPulls[0]?.baseRef ?? defaultBranch;
-  const read = await readBasePolicy(octokit, { owner, repo, branch });
-  if (!read.ok) {
-    const first = read.errors[0];
-    throw new CouldNotEvaluate(`the policy of ${owner}/${repo} at ${branch} is invalid${first ? ` (${first.path}:${first.line}: ${first.message})` : ""}`);
-  }
-  const policy = read.policy;
-  const comments = await listIssueComments(octokit, { owner, repo, issueNumber: issue.number });
-  const history = signOffComments(comments);
-  // GitHub's listing may lag behind the event that brought this comment
-  if (current && !history.some((c) => c.id === current.id)) history.push(current);
+  const policy = await readValidPolicy(octokit, { owner, repo, branch: openPulls[0]?.baseRef ?? defaultBranch });
   const authors = openPulls.map((pr) => pr.author).filter((a) => a !== "");
-  const logins = loginsToResolve(policy, { available: true, authors, headSha: "", reviews: [], signOffs: { [signOffKey(issue.ref)]: history }, signOffIssues: {}, org: owner });
-  const teamMembership: TeamMembership = logins.length > 0 ? await readTeamMembership(octokit, { org: owner, logins, teams: roleTeams(policy) }) : {};
-  const state = replaySignOffs(history, issueReplayContext(policy, issue.tracking, { authors, teamMembership, org: owner }));
+  const { comments, history, facts } = await readIssueSignOffs(octokit, { owner, repo, issueNumber: issue.number }, { policy, subjectKey: signOffKey(issue.ref), authors, latest });
+  const state = replaySignOffs(history, issueReplayContext(policy, issue.tracking, { authors, teamMembership: facts.teamMembership, org: owner }));
   return { openPulls, policy, comments, state };
 }
 
@@ -165,16 +135,3 @@ async function openPullRequests(ctx: EvaluationContext, numbers: ReadonlyArray<n
 }
 
 
-/**
- * Text for a reply: one paragraph, at most 1,000 characters, and no HTML comment, so text
- * from a comment (a role word, an earlier rejection's reason) can never forge a hidden marker.
- */
-function replyText(text: string): string {
-  const flat = text.replace(/\s*\r?\n\s*/g, " ").replace(/<!--/g, "&lt;!--").replace(/-->/g, "--&gt;");
-  return flat.length > 1000 ? `${flat.slice(0, 999)}…` : flat;
-}
-
-/** The HTTP status behind an error, also when it was wrapped as CouldNotEvaluate. */
-function statusOf(error: unknown): number | undefined {
-  return httpStatus(error) ?? (error instanceof Error ? httpStatus(error.cause) : undefined);
-}

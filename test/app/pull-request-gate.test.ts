@@ -6,6 +6,7 @@ import { FakeRepository, GITHUB_API, type FileFixture } from "../helpers/fake-re
 import { commitSha, sha256 } from "../fixtures/git-objects.js";
 import { modelFiles } from "../helpers/model-files.js";
 import { fraud, RELEASED, RETRAINED } from "../fixtures/fraud-detector.js";
+import { lineContaining } from "../fixtures/manifests.js";
 import { createTestApp, INSTALLATION_ID, serveInstallationToken, type TestApp } from "../helpers/test-app.js";
 import {
   serveCheckRunCreate,
@@ -290,7 +291,7 @@ describe("story 6: a malformed manifest", () => {
     expect(body.conclusion).toBe("failure");
     expect(body.output.title).toBe("1 invalid file");
     expect(body.output.annotations).toEqual([
-      expect.objectContaining({ path: "models/fraud/model.yaml", start_line: 8, annotation_level: "failure", title: "Invalid file", message: expect.stringContaining("components[0].kind") }),
+      expect.objectContaining({ path: "models/fraud/model.yaml", start_line: lineContaining(misspelt, "kind: weight"), annotation_level: "failure", title: "Invalid file", message: expect.stringContaining("components[0].kind") }),
     ]);
   });
 
@@ -323,7 +324,7 @@ describe("story 6: a malformed manifest", () => {
     const body = createdCheckRun(app);
     expect(body.conclusion).toBe("failure");
     expect(body.output.annotations).toEqual([
-      expect.objectContaining({ path: "models/fraud/model.yaml", start_line: 1, annotation_level: "failure", message: "manifest could not be read: too large to read (1049728 bytes; modelgate reads files up to 1048576 bytes)" }),
+      expect.objectContaining({ path: "models/fraud/model.yaml", start_line: 1, annotation_level: "failure", message: `manifest could not be read: too large to read (${Buffer.byteLength(padded)} bytes; modelgate reads files up to 1048576 bytes)` }),
     ]);
   });
 
@@ -503,7 +504,7 @@ describe("story 8: the same delivery twice", () => {
     const [update] = app.requestsTo("PATCH", `${CHECK_RUNS}/7001`);
     const body = update!.body as CheckRunBody;
     expect(body.conclusion).toBe("failure");
-    expect(body.output.annotations).toEqual([expect.objectContaining({ path: "models/fraud/model.yaml", start_line: 8, message: expect.stringContaining("components[0].kind") })]);
+    expect(body.output.annotations).toEqual([expect.objectContaining({ path: "models/fraud/model.yaml", start_line: lineContaining(misspelt, "kind: weight"), message: expect.stringContaining("components[0].kind") })]);
   });
 
   test("another app's run of the same name is never updated", async () => {

@@ -200,7 +200,7 @@ describe("team membership cannot be read", () => {
 
     expect(comment.reactions).toEqual([]);
     expect(replies(w.tracker, ISSUE)).toEqual([
-      "@alice modelgate could not verify `/approve developer` (GitHub answered 502 while reading the membership of @alice in team @acme/data-governance), so it is not confirmed and nothing was updated. Please try again in a moment: post the command again.",
+      "@alice modelgate could not verify `/approve developer` (GitHub answered 502 while reading the membership of @alice in team @acme/data-governance), so it is not confirmed and nothing was updated. Please post the command again in a moment.",
     ]);
     expect(writesSince(w.app, from)).toEqual([`POST ${ISSUE_PATH}/comments`]);
     expect(w.app.logs).toContainEqual(expect.objectContaining({ msg: "modelgate could not verify a sign-off command", login: "alice", status: 502 }));

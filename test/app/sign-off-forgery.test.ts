@@ -111,7 +111,7 @@ describe("a tracking marker edited to drop the pull request's author", () => {
     const comment = await postComment(app, tracker, 100, "dana", "/approve developer");
     expect(comment.reactions).not.toContain("+1");
     expect(replies(tracker, 100)).toEqual([
-      "@dana modelgate could not verify `/approve developer` (the tracking marker of sign-off issue #100 is missing or was edited, so its authors cannot be trusted), so it is not confirmed and nothing was updated. Please try again in a moment: post the command again.",
+      "@dana modelgate could not verify `/approve developer` (the tracking marker of sign-off issue #100 is missing or was edited, so its authors cannot be trusted), so it is not confirmed and nothing was updated. Please post the command again in a moment.",
     ]);
 
     await app.receive(pullRequestEvent("synchronize", pr, INSTALLATION_ID));

@@ -1,8 +1,7 @@
-import { stringify } from "yaml";
 import { modelDigest } from "../../src/core/manifest/digest.js";
-import type { Component, ComponentKind } from "../../src/core/manifest/schema.js";
+import type { ComponentKind } from "../../src/core/manifest/schema.js";
 import { sha256 } from "../fixtures/git-objects.js";
-import { THREATS } from "../fixtures/threats.js";
+import { modelFiles as manifestFiles } from "../fixtures/manifests.js";
 
 /** A Git LFS pointer to a (not present) file whose content is `seed`. */
 export function lfsPointer(seed: string, size = 524_288_000): string {
@@ -26,34 +25,25 @@ export interface ModelSpec {
   evaluatedVersion?: string | false;
 }
 
-/** The manifest and component files of a model, with a passing evaluation bound to its digest. */
+/**
+ * The manifest and component files of a model, with a passing evaluation (dated today: the CLI
+ * runs on the real clock) bound to its digest. The manifest is written by the one manifest
+ * builder (test/fixtures/manifests.ts); the component files are written as given.
+ */
 export function modelFiles(spec: ModelSpec): Record<string, string | Buffer> {
-  const components: Component[] = spec.components.map((c) => ({ path: c.path, kind: c.kind, sha256: declaredHash(c.content) }));
-  const digest = modelDigest(components);
   const evaluatedVersion = spec.evaluatedVersion ?? spec.version;
-  const manifest = {
+  const built = manifestFiles({
+    dir: spec.dir,
     name: spec.name,
     version: spec.version,
     status: spec.status ?? "active",
     description: `${spec.name} test model`,
     modalities: ["text"],
-    components,
+    components: Object.fromEntries(spec.components.map((c) => [c.path, { kind: c.kind, sha256: declaredHash(c.content), present: false }])),
     training_data: [{ name: `${spec.name}-data`, source: "https://data.example.org/transactions", acquired_at: "2026-01-05T00:00:00Z" }],
-    evaluations:
-      evaluatedVersion === false
-        ? []
-        : [
-            {
-              version: evaluatedVersion,
-              model_digest: digest,
-              date: new Date().toISOString().slice(0, 10),
-              evaluator: "eve-evaluator",
-              result: "pass",
-              threats: Object.fromEntries(THREATS.map((t) => [t, `tested for ${t.replaceAll("_", " ")}; mitigated`])),
-            },
-          ],
-  };
-  const files: Record<string, string | Buffer> = { [`${spec.dir}/model.yaml`]: stringify(manifest) };
+    evaluation: evaluatedVersion === false ? false : { version: evaluatedVersion, date: new Date().toISOString().slice(0, 10), evaluator: "eve-evaluator" },
+  });
+  const files: Record<string, string | Buffer> = { [built.manifestPath]: built.yaml };
   for (const c of spec.components) files[`${spec.dir}/${c.path}`] = c.content;
   return files;
 }

@@ -1,8 +1,7 @@
-import { modelDigest } from "../../src/core/manifest/digest.js";
 import { loadManifest } from "../../src/core/manifest/load-manifest.js";
-import { lfsPointerFor, sha256 } from "../fixtures/git-objects.js";
-import { THREATS } from "../fixtures/threats.js";
+import { lineContaining, modelFiles as manifestFiles } from "../fixtures/manifests.js";
 
+/** A model of the app stories: a fraud-detector-like model with LFS weights and a text prompt. */
 export interface ModelFixture {
   /** Folder of the model, e.g. `models/fraud`. */
   dir: string;
@@ -28,59 +27,39 @@ export interface ModelFilesResult {
 }
 
 /**
- * The files of one model as they sit in a repository: manifest (`model.yaml`), the weights'
- * LFS pointer and a text prompt. The manifest is written line by line so tests know its lines.
+ * The files of one model as they sit in a repository, written by the one manifest builder
+ * (test/fixtures/manifests.ts): manifest (`model.yaml`), the weights' LFS pointer and a text prompt.
  */
 export function modelFiles(model: ModelFixture): ModelFilesResult {
-  const weightsSha = model.declaredWeightsSha ?? sha256(model.weights);
-  const promptSha = sha256(model.prompt);
-  const components = [
-    { path: "weights/model.safetensors", kind: "weights" as const, sha256: weightsSha },
-    { path: "prompts/system.txt", kind: "prompt" as const, sha256: promptSha },
-  ];
-  const digest = modelDigest(components);
-  const lines = [
-    `name: ${model.name}`,
-    `version: ${model.version}`,
-    `status: ${model.status ?? "active"}`,
-    "description: Scores card transactions for fraud",
-    "modalities: [tabular]",
-    "components:",
-    "  - path: weights/model.safetensors",
-    "    kind: weights",
-    `    sha256: ${weightsSha}`,
-    "  - path: prompts/system.txt",
-    "    kind: prompt",
-    `    sha256: ${promptSha}`,
-    "training_data:",
-    "  - name: transactions-2026q3",
-    "    source: https://data.example.org/transactions-2026q3",
-    "    acquired_at: 2026-10-01T00:00:00Z",
-  ];
-  if (model.evaluation) {
-    lines.push(
-      "evaluations:",
-      `  - version: ${model.version}`,
-      `    model_digest: ${model.evaluation.digest ?? digest}`,
-      `    date: ${model.evaluation.date}`,
-      `    evaluator: ${model.evaluation.evaluator}`,
-      `    result: ${model.evaluation.result ?? "pass"}`,
-      "    threats:",
-      ...THREATS.map((threat) => `      ${threat}: tested with the red-team suite; mitigated by input filtering`),
-    );
-  }
-  const manifest = `${lines.join("\n")}\n`;
-  // a fixture that does not even load would test the fixture, not the app
-  const loaded = loadManifest(`${model.dir}/model.yaml`, manifest);
-  if (!loaded.ok) throw new Error(`invalid fixture manifest: ${JSON.stringify(loaded.errors)}`);
-  return {
-    manifestPath: `${model.dir}/model.yaml`,
-    files: {
-      [`${model.dir}/model.yaml`]: manifest,
-      [`${model.dir}/weights/model.safetensors`]: lfsPointerFor(model.weights),
-      [`${model.dir}/prompts/system.txt`]: model.prompt,
+  const built = manifestFiles({
+    dir: model.dir,
+    name: model.name,
+    version: model.version,
+    status: model.status ?? "active",
+    description: "Scores card transactions for fraud",
+    modalities: ["tabular"],
+    components: {
+      "weights/model.safetensors": { kind: "weights", lfs: model.weights, ...(model.declaredWeightsSha !== undefined ? { sha256: model.declaredWeightsSha } : {}) },
+      "prompts/system.txt": { kind: "prompt", text: model.prompt },
     },
-    digest,
-    lines: { version: 2, weightsSha256: 9 },
-  };
+    training_data: [{ name: "transactions-2026q3", source: "https://data.example.org/transactions-2026q3", acquired_at: "2026-10-01T00:00:00Z" }],
+    evaluation: model.evaluation
+      ? {
+          evaluator: model.evaluation.evaluator,
+          date: model.evaluation.date,
+          result: model.evaluation.result ?? "pass",
+          ...(model.evaluation.digest !== undefined ? { model_digest: model.evaluation.digest } : {}),
+        }
+      : false,
+  });
+  // a fixture that does not even load would test the fixture, not the app
+  const loaded = loadManifest(built.manifestPath, built.yaml);
+  if (!loaded.ok) throw new Error(`invalid fixture manifest: ${JSON.stringify(loaded.errors)}`);
+  const files: Record<string, string> = {};
+  for (const [path, spec] of Object.entries(built.files)) {
+    if (typeof spec !== "string") throw new Error(`${path}: the app stories store text files only`);
+    files[path] = spec;
+  }
+  const weightsSha = lineContaining(built.yaml, "sha256:", lineContaining(built.yaml, "path: weights/model.safetensors"));
+  return { manifestPath: built.manifestPath, files, digest: built.digest, lines: { version: lineContaining(built.yaml, "version:"), weightsSha256: weightsSha } };
 }

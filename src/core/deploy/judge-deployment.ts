@@ -23,7 +23,7 @@ export function isGatedEnvironment(policy: Policy, environment: string): boolean
 }
 
 /**
- * SPEC §7a: every model at the deployment's commit, judged as the release gate would. The
+ * docs/deployments.md "What is judged": every model at the deployment's commit, judged as the release gate would. The
  * release judgement covers the models that changed since the latest release that passed its
  * gate (`baseline`); every other model shipped in that release, so it is known good and needs
  * only its evaluation, still passing and current. A decommissioned model is not deployed and

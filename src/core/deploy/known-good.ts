@@ -106,7 +106,7 @@ export function knownGoodRequirements(
 }
 
 /**
- * SPEC §7a (rollback: known_good): a changed model whose version, digest and name shipped in a
+ * docs/deployments.md "Known good rollback" (rollback: known_good): a changed model whose version, digest and name shipped in a
  * release that passed needs no new evaluation or sign-off while its own evaluation is current.
  * Its ordinary approval, evaluation and version requirements are replaced by the known good
  * evidence; hashes, data provenance and documentation are still checked. A known good version

@@ -6,7 +6,7 @@ import { isFileComponent } from "../manifest/schema.js";
 import type { ModelChange } from "../detect/types.js";
 import { detectChanges, type DetectedChanges } from "../detect/detect-changes.js";
 import { discoverUnmanaged } from "../discover/discover-unmanaged.js";
-import { replaySignOffs, type ReplayContext, type SignOffState } from "../sign-off/replay.js";
+import { replayContext, replaySignOffs, type ReplayContext, type SignOffState } from "../sign-off/replay.js";
 import { signOffKey } from "../sign-off/subject.js";
 import type { ApprovalFacts, Decision, ModelVerdict, Requirement, UnmanagedFinding, Verdict } from "./types.js";
 import { evaluationRequirements } from "./evaluation-requirements.js";
@@ -14,7 +14,6 @@ import { hashRequirements } from "./hash-requirements.js";
 import { provenanceRequirements } from "./provenance-requirements.js";
 import { documentationRequirements } from "./documentation-requirements.js";
 import { approvalRequirements, requiredRoles } from "./approval-requirements.js";
-import { holdsRole } from "./roles.js";
 
 export { holdsRole, loginsToResolve } from "./roles.js";
 export { requiredRoles } from "./approval-requirements.js";
@@ -58,13 +57,7 @@ export function evaluateGate(input: GateInput): Decision {
  * version (authorsOf).
  */
 export function signOffReplayContext(policy: Policy, facts: ApprovalFacts, roles: string[]): ReplayContext {
-  return {
-    policy,
-    authors: facts.authors,
-    holdsRole: (login, role) => holdsRole(policy, facts.teamMembership, login, role),
-    requiredRoles: roles,
-    ...(facts.org ? { org: facts.org } : {}),
-  };
+  return replayContext(policy, facts, roles);
 }
 
 /**

@@ -1,17 +1,28 @@
 import { truncateChars } from "./truncate.js";
 
 /**
- * Text from users (reasons, titles, messages) made safe for one markdown table cell or line:
- * no line breaks, no table pipes, no HTML (so it can never forge a hidden modelgate marker).
+ * The one sanitiser of text from users and from GitHub (reasons, titles, messages, command
+ * errors) in a markdown line or table cell: no line breaks, table pipes escaped, and no HTML —
+ * outside code spans every `<`, `>` and `&` is escaped; inside a code span (where markdown shows
+ * them as written) only the comment delimiters are, so the text can never forge a hidden marker.
  */
 export function inlineText(text: string, maxChars = 1000): string {
-  const flat = text
-    .replace(/\r\n?|\n/g, " ")
-    .replace(/&/g, "&amp;")
-    .replace(/</g, "&lt;")
-    .replace(/>/g, "&gt;")
-    .replace(/\|/g, "\\|");
-  return truncateChars(flat, maxChars, "…");
+  const flat = text.replace(/\r\n?|\n/g, " ");
+  let safe = "";
+  let last = 0;
+  for (const span of flat.matchAll(CODE_SPAN)) {
+    safe += escapeHtml(flat.slice(last, span.index)) + span[0].replace(/<!--/g, "&lt;!--").replace(/-->/g, "--&gt;");
+    last = span.index + span[0].length;
+  }
+  safe += escapeHtml(flat.slice(last));
+  return truncateChars(safe.replace(/\|/g, "\\|"), maxChars, "…");
+}
+
+/** A code span as markdown reads one: a backtick run (not escaped) closed by a run of the same length. */
+const CODE_SPAN = /(?<![`\\])(`+)(?!`)(.+?)(?<!`)\1(?!`)/g;
+
+function escapeHtml(text: string): string {
+  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 }
 
 /** An inline code span that survives backticks in its content (and, in a table cell, pipes). */

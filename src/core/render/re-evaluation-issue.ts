@@ -8,7 +8,7 @@ import { code, holderMentions, inlineText } from "./markdown.js";
 import { digestSchema, ISSUE_BODY_MAX_CHARS, modelNameSchema } from "./sign-off-issue.js";
 import { truncateChars } from "./truncate.js";
 
-/** The label of "Re-evaluation due" issues (SPEC §7a). */
+/** The label of "Re-evaluation due" issues (docs/re-evaluation.md). */
 export const REVIEW_LABEL = "model-review";
 const REVIEW_KIND = "re-evaluation";
 

@@ -4,6 +4,7 @@ import type { LoadedManifest } from "../manifest/load-manifest.js";
 import { POLICY_PATH } from "../policy/load-policy.js";
 import { DOCUMENTATION_FIELDS, type Policy } from "../policy/schema.js";
 import { releasePolicy } from "../release/judge-release.js";
+import type { BaselineNote, BomOutcome } from "../release/outcome.js";
 import { OPEN_SIGN_OFF_ACTION, renderCheckRun, truncateUtf8, type CheckRunOutput } from "./check-run.js";
 import { code, inlineText, plural } from "./markdown.js";
 import type { ReleaseModel } from "./release-notes.js";
@@ -15,23 +16,6 @@ export const RELEASE_CHECK_NAME = "modelgate / release";
 /** The ML-BOM release asset (docs/releases.md "The ML-BOM asset", 5.2.4-1.2). */
 export const BOM_ASSET_NAME = "modelgate-bom.cdx.json";
 export const BOM_CONTENT_TYPE = "application/vnd.cyclonedx+json";
-
-/** The BOM of the release, or why there is none. */
-export type BomOutcome =
-  | { kind: "off" }
-  | { kind: "valid"; json: string; models: number }
-  | { kind: "invalid"; errors: string[] }
-  | { kind: "not-built"; reason: string };
-
-/**
- * The release a release was compared with, and why: its gate passed, or it was published before
- * modelgate was installed (taken as it is); `none` when no earlier release qualifies (`earlier`
- * counts the published releases that could have been).
- */
-export type BaselineNote =
-  | { kind: "passed"; tag: string; publishedAt: string }
-  | { kind: "before-installation"; tag: string; publishedAt: string; installedAt?: string }
-  | { kind: "none"; earlier: number };
 
 /** The check run of a release: the PR gate's rendering, plus what happened to the BOM and the release itself. */
 export function releaseCheckRun(

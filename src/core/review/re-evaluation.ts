@@ -63,7 +63,7 @@ export function modelsInUse(places: ReadonlyArray<{ at: Omit<InUseAt, "manifestP
 }
 
 /**
- * SPEC §7a: how near each version's evaluation is to `evaluation.max_age_days`: `notice` within
+ * docs/re-evaluation.md: how near each version's evaluation is to `evaluation.max_age_days`: `notice` within
  * `evaluation.notice_days`, `soon` within SOON_DAYS, `expired` once past. A version without a
  * passing evaluation of its digest is left out: its gates already fail it.
  */

@@ -1,14 +1,13 @@
 import { z } from "zod";
 import type { ModelChange } from "../detect/types.js";
 import { requiredRoles } from "../evaluate/approval-requirements.js";
-import { holdsRole } from "../evaluate/roles.js";
 import type { ApprovalFacts } from "../evaluate/types.js";
 import { CHANGE_KINDS, type ChangeKind, type Policy } from "../policy/schema.js";
 import { renderMarker, parseMarker } from "../render/hidden-marker.js";
 import { markerSignature, verifyMarkerSignature } from "../render/marker-signature.js";
 import { ISSUE_BODY_MAX_CHARS, renderSignOffIssueBody, signedSubject, type ModelVersionRef, type SignOffIssueInput } from "../render/sign-off-issue.js";
 import { truncateChars } from "../render/truncate.js";
-import type { ReplayContext, SignOffState } from "./replay.js";
+import { replayContext, type ReplayContext, type SignOffState } from "./replay.js";
 import { signOffIntent } from "./subject.js";
 
 /**
@@ -121,13 +120,7 @@ export function issueReplayContext(
   people: { authors: ReadonlyArray<string>; teamMembership: ApprovalFacts["teamMembership"]; org?: string },
 ): ReplayContext {
   const authors = [...new Set([...trackedAuthors(tracking), ...people.authors].map((a) => a.toLowerCase()))];
-  return {
-    policy,
-    authors,
-    holdsRole: (login, role) => holdsRole(policy, people.teamMembership, login, role),
-    requiredRoles: trackedRoles(tracking),
-    ...(people.org ? { org: people.org } : {}),
-  };
+  return replayContext(policy, { ...people, authors }, trackedRoles(tracking));
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { Policy } from "../policy/schema.js";
-import type { Override, RoleSignOff, SignOffComment } from "../evaluate/types.js";
-import { describeRoleHolders } from "../evaluate/roles.js";
+import type { ApprovalFacts, Override, RoleSignOff, SignOffComment } from "../evaluate/types.js";
+import { describeRoleHolders, holdsRole } from "../evaluate/roles.js";
 import { parseCommand, type SignOffCommand } from "./command.js";
 
 export type { RoleSignOff };
@@ -31,6 +31,27 @@ export interface ReplayContext {
   requiredRoles: string[];
   /** Organisation of the role teams, to name them @org/team in refusals. */
   org?: string;
+}
+
+/** The people a replay judges by: who authored the version, and the live team membership of the commenters. */
+export interface ReplayPeople {
+  authors: ReadonlyArray<string>;
+  teamMembership: ApprovalFacts["teamMembership"];
+  org?: string;
+}
+
+/**
+ * The one replay context, for the gate, the command handlers and the end-of-life issues alike:
+ * roles held as `policy` and the live membership say, `requiredRoles` those the subject needs.
+ */
+export function replayContext(policy: Policy, people: ReplayPeople, requiredRoles: string[]): ReplayContext {
+  return {
+    policy,
+    authors: [...people.authors],
+    holdsRole: (login, role) => holdsRole(policy, people.teamMembership, login, role),
+    requiredRoles,
+    ...(people.org ? { org: people.org } : {}),
+  };
 }
 
 /**

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest";
-import { previousRelease, releaseCandidates, releaseDetailsUrl, releaseIdOfDetailsUrl, tagVersion, type ReleaseOrderFields } from "../../src/github/releases.js";
+import { previousRelease, releaseCandidates, tagVersion, type ReleaseOrderFields } from "../../../src/core/release/order.js";
 
 const release = (id: number, tagName: string, options: Partial<ReleaseOrderFields> = {}): ReleaseOrderFields => ({
   id,
@@ -42,17 +42,6 @@ describe("releaseCandidates: the releases looked at for the baseline, newest fir
     expect(releaseCandidates(current, others).map((r) => r.id)).toEqual(expected);
     // the previous release is always the first candidate
     expect(previousRelease(current, others)?.id).toBe(expected[0]);
-  });
-});
-
-describe("the release id in the check run's details link", () => {
-  test.each([
-    { name: "written by releaseDetailsUrl", url: releaseDetailsUrl({ id: 101, htmlUrl: "https://github.com/acme/models/releases/tag/v2.1.0" }), expected: 101 },
-    { name: "the release page alone (a run written before)", url: "https://github.com/acme/models/releases/tag/v2.1.0", expected: undefined },
-    { name: "no link", url: null, expected: undefined },
-    { name: "another anchor", url: "https://github.com/acme/models/releases/tag/v2.1.0#modelgate-release-", expected: undefined },
-  ])("$name", ({ url, expected }) => {
-    expect(releaseIdOfDetailsUrl(url)).toBe(expected);
   });
 });
 

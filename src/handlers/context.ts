@@ -1,0 +1,35 @@
+import type { Logger } from "pino";
+import type { Context, ProbotOctokit } from "probot";
+
+/** The time of day; injectable for tests (modelgate({ clock })). */
+export type Clock = () => Date;
+
+/** What every workflow takes from a delivery: the client, the log, the delivery id and the repository. */
+export interface HandlerContext {
+  octokit: ProbotOctokit;
+  log: Logger;
+  /** The webhook delivery id, for the decision log. */
+  delivery: string;
+  owner: string;
+  repo: string;
+  /** Signs and verifies the hidden markers of this app's issues (modelgate({ markerKey })). */
+  markerKey: string;
+}
+
+/** A workflow that judges: the handler context and the time of the judgement. */
+export interface EvaluationContext extends HandlerContext {
+  now: Date;
+}
+
+type ProbotContext = Pick<Context, "octokit" | "log" | "id"> & { repo(): { owner: string; repo: string } };
+
+/** The handler context of a Probot delivery. */
+export function handlerContext(context: ProbotContext, markerKey: string): HandlerContext {
+  const { owner, repo } = context.repo();
+  return { octokit: context.octokit, log: context.log, delivery: context.id, owner, repo, markerKey };
+}
+
+/** The evaluation context of a Probot delivery, judged now. */
+export function evaluationContext(context: ProbotContext, clock: Clock, markerKey: string): EvaluationContext {
+  return { ...handlerContext(context, markerKey), now: clock() };
+}
