@@ -53,7 +53,7 @@ export function renderCheckReport(decision: Decision, range: CheckRange): string
   }
   const pendingApprovals = decision.models.some((m) => m.requirements.some((r) => r.status === "pending"));
   if (pendingApprovals) {
-    lines.push("", "Approvals and sign-offs are read from GitHub: offline they are reported pending and do not fail this check.");
+    lines.push("", "Approvals, sign-offs and the evaluator's independence from the authors are read from GitHub: offline they are reported pending and do not fail this check.");
   }
   return lines.join("\n") + "\n";
 }
@@ -67,7 +67,7 @@ function verdictLine(decision: Decision): string {
     failed > 0 ? plural(failed, "requirement failed", "requirements failed") : "",
     decision.errors.length > 0 ? plural(decision.errors.length, "invalid file", "invalid files") : "",
     unmanagedFailures > 0 ? plural(unmanagedFailures, "unmanaged model", "unmanaged models") : "",
-    pending > 0 ? plural(pending, "approval pending", "approvals pending") : "",
+    pending > 0 ? plural(pending, "requirement pending", "requirements pending") : "",
   ].filter(Boolean);
   const gated = decision.models.length > 0 ? ` (${plural(decision.models.length, "model changed", "models changed")})` : "";
   switch (decision.verdict) {

@@ -5,3 +5,14 @@ export function globMatcher(globs: ReadonlyArray<string>): (path: string) => boo
   if (globs.length === 0) return () => false;
   return picomatch([...globs], { dot: true });
 }
+
+/**
+ * A matcher for the artefact globs (`models.artifacts`): case-insensitive, so `model.SAFETENSORS`
+ * or `Weights.Bin` is a model file like `model.safetensors` (a file system or an upload tool may
+ * change the case; a model file must not escape discovery by it). Matching more paths only
+ * reports more files: the safe direction.
+ */
+export function artifactMatcher(globs: ReadonlyArray<string>): (path: string) => boolean {
+  if (globs.length === 0) return () => false;
+  return picomatch([...globs], { dot: true, nocase: true });
+}

@@ -5,6 +5,7 @@ import { componentRepoPath } from "./manifest/load-manifest.js";
 import { isFileComponent } from "./manifest/schema.js";
 import { detectChanges } from "./detect/detect-changes.js";
 import { discoveryReads } from "./discover/discover-unmanaged.js";
+import { folderFiles, MAX_FOLDER_FILES } from "./evaluate/hash-requirements.js";
 
 export interface PlannedReads {
   base: string[];
@@ -37,11 +38,16 @@ export function plannedReads(policy: Policy, base: Snapshot, head: Snapshot): Pl
       if (!change.head) continue;
       for (const component of change.head.manifest.components) {
         if (!isFileComponent(component)) continue;
-        const path = componentRepoPath(change.head.path, component);
-        const entry = head.entries.get(path);
-        // a file too large to hash is not read: the evaluation reports it from the tree entry
-        if (!entry || head.contents.has(path) || (entry.size !== undefined && entry.size > MAX_HASHED_FILE_BYTES)) continue;
-        wanted.head.add(path);
+        const componentPath = componentRepoPath(change.head.path, component);
+        // a folder component is hashed from every file in it (hashRequirements): each is read, up to the limit it fails beyond
+        const inFolder = head.entries.has(componentPath) ? [] : folderFiles(head, change.head.path, componentPath);
+        const paths = inFolder.length > MAX_FOLDER_FILES ? [] : inFolder.length > 0 ? inFolder : [componentPath];
+        for (const path of paths) {
+          const entry = head.entries.get(path);
+          // a file too large to hash is not read: the evaluation reports it from the tree entry
+          if (!entry || head.contents.has(path) || (entry.size !== undefined && entry.size > MAX_HASHED_FILE_BYTES)) continue;
+          wanted.head.add(path);
+        }
       }
     }
   }

@@ -1,5 +1,6 @@
 import type { ProbotOctokit } from "probot";
 import { sha256Hex } from "../core/manifest/digest.js";
+import { describeFailure, httpStatus } from "./errors.js";
 import { annotationBatches, type Annotation, type CheckRunAction, type CheckRunOutput } from "../core/render/check-run.js";
 
 /** What a check run shows: the rendered decision (annotations all of them; this module batches them). */
@@ -52,7 +53,7 @@ export async function writeCheckRun(octokit: ProbotOctokit, target: CheckRunTarg
     await appendAnnotations(octokit, target, existing.id, content, batches.slice(1));
     return { checkRunId: existing.id, action: "updated" };
   } catch (error) {
-    throw new Error(`could not write the check run "${name}" of ${owner}/${repo} on ${headSha.slice(0, 7)}: ${(error as Error).message}`, { cause: error });
+    throw new Error(`could not write the check run "${name}" of ${owner}/${repo} on ${headSha.slice(0, 7)}: ${describeFailure(error)}${httpStatus(error) !== undefined ? ` (${firstLine(error)})` : ""}`, { cause: error });
   }
 }
 
@@ -127,4 +128,9 @@ async function appendAnnotations(octokit: ProbotOctokit, { owner, repo }: CheckR
   for (const batch of batches) {
     await octokit.rest.checks.update({ owner, repo, check_run_id: checkRunId, output: outputFields(content, batch) });
   }
+}
+
+function firstLine(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return (message.split("\n")[0] ?? message).slice(0, 200);
 }

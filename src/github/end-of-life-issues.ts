@@ -1,6 +1,8 @@
 import type { ProbotOctokit } from "probot";
 import { parseEndOfLifeMarker, type EndOfLifeRef } from "../core/render/end-of-life-issue.js";
+import { issueMarkerKey } from "../core/render/marker-signature.js";
 import { ClaimNotFulfilled, findOrCreateOnce } from "./claim.js";
+import { completeOpenedIssue, OPENING_ISSUE_BODY } from "./sign-off-issues.js";
 import { CouldNotEvaluate, httpStatus, rethrowAsCouldNotEvaluate } from "./errors.js";
 
 export interface RepositoryLocation {
@@ -34,10 +36,11 @@ export interface EndOfLifeIssue {
  * issue never counts, and its marker must be signed under `markerKey`, so an edited marker
  * (pointing at another model or digest) never counts either.
  */
-export function asEndOfLifeIssue(issue: IssueFields, appId: number, markerKey: string): EndOfLifeIssue | undefined {
+export function asEndOfLifeIssue(issue: IssueFields, appId: number, markerKey: string, repository: RepositoryLocation): EndOfLifeIssue | undefined {
   if (issue.pull_request) return undefined;
   if (issue.performed_via_github_app?.id !== appId) return undefined;
-  const ref = parseEndOfLifeMarker(issue.body, markerKey);
+  // signed for THIS issue: a marker copied from another issue does not verify here
+  const ref = parseEndOfLifeMarker(issue.body, issueMarkerKey(markerKey, { ...repository, issue: issue.number }));
   if (!ref) return undefined;
   return { number: issue.number, state: issue.state === "closed" ? "closed" : "open", body: issue.body ?? "", htmlUrl: issue.html_url ?? "", ref };
 }
@@ -51,7 +54,7 @@ export async function readEndOfLifeIssue(
 ): Promise<EndOfLifeIssue | undefined> {
   try {
     const { data } = await octokit.rest.issues.get({ owner, repo, issue_number: issueNumber });
-    return asEndOfLifeIssue(data, appId, markerKey);
+    return asEndOfLifeIssue(data, appId, markerKey, { owner, repo });
   } catch (error) {
     rethrowAsCouldNotEvaluate(error, { owner, repo, what: `issue #${issueNumber}` });
   }
@@ -73,7 +76,7 @@ export async function findEndOfLifeIssue(
     rethrowAsCouldNotEvaluate(error, { owner, repo, what: `the issues labelled ${label}` });
   }
   for (const issue of issues) {
-    const found = asEndOfLifeIssue(issue, appId, markerKey);
+    const found = asEndOfLifeIssue(issue, appId, markerKey, { owner, repo });
     if (found && found.ref.model === ref.model && found.ref.digest === ref.digest) return found;
   }
   return undefined;
@@ -82,7 +85,8 @@ export async function findEndOfLifeIssue(
 export interface NewEndOfLifeIssue {
   ref: EndOfLifeRef;
   title: string;
-  body: string;
+  /** The body, rendered with the markers bound to the new issue (its issueMarkerKey). */
+  body: (issueKey: string) => string;
   labels: string[];
   /** A commit of the repository for the claim ref to point at (the push's `after`). */
   sha: string;
@@ -136,8 +140,10 @@ async function createIssue(octokit: ProbotOctokit, { owner, repo }: RepositoryLo
       if (httpStatus(error) !== 422) throw error;
     });
   }
-  const { data } = await octokit.rest.issues.create({ owner, repo, title: issue.title, body: issue.body, labels: issue.labels });
-  return { number: data.number, state: "open", body: data.body ?? issue.body, htmlUrl: data.html_url, ref: issue.ref };
+  const { data } = await octokit.rest.issues.create({ owner, repo, title: issue.title, body: OPENING_ISSUE_BODY, labels: issue.labels });
+  const body = issue.body(issueMarkerKey(issue.markerKey, { owner, repo, issue: data.number }));
+  await completeOpenedIssue(octokit, { owner, repo }, data.number, body);
+  return { number: data.number, state: "open", body, htmlUrl: data.html_url, ref: issue.ref };
 }
 
 export async function updateIssue(

@@ -27,17 +27,59 @@ export function describeTarget({ owner, repo, what, ref }: ReadTarget): string {
   return `${what}${where}${ref ? ` at ${shortRef(ref)}` : ""}`;
 }
 
-/** HTTP status of an Octokit RequestError, if it is one. */
+/**
+ * HTTP status GitHub answered, if it answered. Octokit reports a request that never got an
+ * answer (connection refused, DNS, timeout) as status 500 without a response: that is no status.
+ */
 export function httpStatus(error: unknown): number | undefined {
   const status = (error as { status?: unknown } | null)?.status;
-  return typeof status === "number" ? status : undefined;
+  if (typeof status !== "number") return undefined;
+  return networkCause(error) === undefined ? status : undefined;
 }
 
-function describeFailure(error: unknown): string {
+/**
+ * What went wrong, in the words an operator needs: "GitHub answered 502", "connection refused
+ * (api.github.com:443)", "timed out", "DNS lookup failed (api.github.com)", "connection reset".
+ */
+export function describeFailure(error: unknown): string {
+  const network = networkCause(error);
+  if (network !== undefined) return network;
   const status = httpStatus(error);
   if (status !== undefined) return `GitHub answered ${status}`;
   const message = error instanceof Error ? error.message : String(error);
   return `the request failed (${firstLine(message)})`;
+}
+
+const NETWORK_CODES: Record<string, string> = {
+  ECONNREFUSED: "connection refused",
+  ECONNRESET: "connection reset",
+  EPIPE: "connection reset",
+  UND_ERR_SOCKET: "connection reset",
+  ETIMEDOUT: "timed out",
+  UND_ERR_CONNECT_TIMEOUT: "timed out",
+  UND_ERR_HEADERS_TIMEOUT: "timed out",
+  UND_ERR_BODY_TIMEOUT: "timed out",
+  ENOTFOUND: "DNS lookup failed",
+  EAI_AGAIN: "DNS lookup failed",
+  ENETUNREACH: "network unreachable",
+  EHOSTUNREACH: "host unreachable",
+};
+
+/** The network failure behind an error (its cause chain), when GitHub never answered. */
+function networkCause(error: unknown): string | undefined {
+  // an error with a response is an answer, whatever its cause says
+  if ((error as { response?: unknown } | null)?.response !== undefined) return undefined;
+  let current: unknown = error;
+  for (let depth = 0; depth < 6 && current !== null && typeof current === "object"; depth++) {
+    const { code, name, hostname, address, port } = current as { code?: unknown; name?: unknown; hostname?: unknown; address?: unknown; port?: unknown };
+    if (typeof code === "string" && Object.hasOwn(NETWORK_CODES, code)) {
+      const where = typeof hostname === "string" ? hostname : typeof address === "string" ? `${address}${typeof port === "number" ? `:${port}` : ""}` : undefined;
+      return `${NETWORK_CODES[code]}${where ? ` (${where})` : ""}`;
+    }
+    if (name === "TimeoutError" || name === "AbortError") return "timed out";
+    current = (current as { cause?: unknown }).cause;
+  }
+  return undefined;
 }
 
 // a commit SHA is shortened like GitHub does; branch names stay whole

@@ -1,7 +1,7 @@
 import type { ProbotOctokit } from "probot";
 import { MAX_BASELINE_CANDIDATES, releaseCandidates, type ReleaseOrderFields } from "../core/release/order.js";
 import { latestCheckRunConclusion } from "./check-runs.js";
-import { CouldNotEvaluate, httpStatus, rethrowAsCouldNotEvaluate } from "./errors.js";
+import { CouldNotEvaluate, describeFailure, httpStatus, rethrowAsCouldNotEvaluate } from "./errors.js";
 
 /** What the release gate needs to know about a release (payload or API). */
 export interface ReleaseUnderEvaluation {
@@ -212,7 +212,7 @@ export async function updateRelease(octokit: ProbotOctokit, { owner, repo }: Rep
   try {
     await octokit.rest.repos.updateRelease({ owner, repo, release_id: releaseId, body: update.body, ...(update.draft ? { draft: true } : {}) });
   } catch (error) {
-    throw new Error(`could not update release ${releaseId} of ${owner}/${repo}: ${describeError(error)}`, { cause: error });
+    throw new Error(`could not update release ${releaseId} of ${owner}/${repo}: ${describeFailure(error)}`, { cause: error });
   }
 }
 
@@ -240,11 +240,6 @@ export async function replaceReleaseAsset(octokit: ProbotOctokit, { owner, repo 
       headers: { "content-type": asset.contentType, "content-length": Buffer.byteLength(asset.data, "utf8") },
     });
   } catch (error) {
-    throw new Error(`could not upload the asset ${asset.name} to release ${release.id} of ${owner}/${repo}: ${describeError(error)}`, { cause: error });
+    throw new Error(`could not upload the asset ${asset.name} to release ${release.id} of ${owner}/${repo}: ${describeFailure(error)}`, { cause: error });
   }
-}
-
-function describeError(error: unknown): string {
-  const status = httpStatus(error);
-  return status !== undefined ? `GitHub answered ${status}` : error instanceof Error ? error.message : String(error);
 }

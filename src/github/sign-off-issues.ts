@@ -1,4 +1,6 @@
 import type { ProbotOctokit } from "probot";
+import { sha256Hex } from "../core/manifest/digest.js";
+import { issueMarkerKey } from "../core/render/marker-signature.js";
 import type { ApprovalFacts, SignOffComment } from "../core/evaluate/types.js";
 import type { Policy } from "../core/policy/schema.js";
 import { parseSignOffMarker, SIGN_OFF_LABEL, signOffIssueTitle, type ModelVersionRef } from "../core/render/sign-off-issue.js";
@@ -9,12 +11,13 @@ import {
   signOffIssueBody,
   trackedAuthors,
   trackPullRequest,
+  TrackingFull,
   type GatedVersion,
   type SignOffTracking,
 } from "../core/sign-off/issue.js";
 import { signOffKey, signOffSubject, type SignOffSubjectOf } from "../core/sign-off/subject.js";
 import { ClaimNotFulfilled, findOrCreateOnce } from "./claim.js";
-import { CouldNotEvaluate, describeTarget, httpStatus, rethrowAsCouldNotEvaluate } from "./errors.js";
+import { CouldNotEvaluate, describeFailure, describeTarget, httpStatus, rethrowAsCouldNotEvaluate } from "./errors.js";
 import { readSignOffHistories } from "./issue-comments.js";
 import type { PullRequestUnderEvaluation } from "./pull-requests.js";
 
@@ -50,16 +53,25 @@ const LABEL_DESCRIPTION = "modelgate: sign-off of a model version by its account
  * issues: a pull request, an issue someone else opened (even with a copied marker), or a
  * body whose first marker is garbled, unsigned or edited (its signature fails under `markerKey`).
  */
-export function asSignOffIssue(raw: RawIssue, appId: number, markerKey: string): SignOffIssue | undefined {
+export function asSignOffIssue(raw: RawIssue, appId: number, markerKey: string, repository: { owner: string; repo: string }): SignOffIssue | undefined {
   if (raw.pull_request) return undefined;
   // only this app can open an issue "performed via" itself: a forged marker in a user's issue never counts
   if (raw.performed_via_github_app?.id !== appId) return undefined;
-  // writers can edit this app's issues too: only a marker signed with the marker key counts
-  const ref = parseSignOffMarker(raw.body, markerKey);
+  // writers can edit this app's issues too: only a marker signed for THIS issue counts (a copied one does not verify)
+  const key = issueMarkerKey(markerKey, { ...repository, issue: raw.number });
+  const ref = parseSignOffMarker(raw.body, key);
   if (!ref) return undefined;
   const body = raw.body ?? "";
-  return { number: raw.number, url: raw.html_url, state: raw.state === "closed" ? "closed" : "open", body, ref, tracking: parseTracking(body, ref, markerKey) };
+  return { number: raw.number, url: raw.html_url, state: raw.state === "closed" ? "closed" : "open", body, ref, tracking: parseTracking(body, ref, key) };
 }
+
+/**
+ * The body an issue is created with: its number, which its markers are bound to, is only known
+ * once it exists, so modelgate writes the signed body right after. An issue left with this body
+ * (the second write failed) carries no marker and is never trusted.
+ */
+export const OPENING_ISSUE_BODY =
+  "modelgate is opening this issue; its content follows in a moment. If this text stays, it could not be completed: close this issue, and modelgate opens a new one at the next evaluation.";
 
 /** Whether the issue carries the sign-off label (GitHub's webhook payloads list labels as objects). */
 export function hasSignOffLabel(raw: Pick<RawIssue, "labels">): boolean {
@@ -76,7 +88,7 @@ export async function listSignOffIssues(
 ): Promise<SignOffIssue[]> {
   try {
     const raw = await octokit.paginate(octokit.rest.issues.listForRepo, { owner, repo, labels: SIGN_OFF_LABEL, state: "all", sort: "created", direction: "asc", per_page: 100 });
-    return raw.flatMap((issue) => asSignOffIssue(issue as RawIssue, appId, markerKey) ?? []).sort((a, b) => a.number - b.number);
+    return raw.flatMap((issue) => asSignOffIssue(issue as RawIssue, appId, markerKey, { owner, repo }) ?? []).sort((a, b) => a.number - b.number);
   } catch (error) {
     if (httpStatus(error) === 410) return [];
     rethrowAsCouldNotEvaluate(error, { owner, repo, what: "the sign-off issues" });
@@ -109,13 +121,15 @@ export function signOffIssueFor(issues: ReadonlyArray<SignOffIssue>, subject: Si
 }
 
 /**
- * The claim key of a subject's sign-off issue (a git ref name part): `sign-off-<hex>` for
- * shipping (as it always was), `sign-off-decommission-<hex>` for a retirement.
+ * The claim key of a subject's sign-off issue (a git ref name part): `sign-off-<hex>-<model>` for
+ * shipping, `sign-off-decommission-<hex>-<model>` for a retirement, where `<model>` is a hash of the
+ * model name (two models may hold byte-identical artefacts; a name may not be ref-safe).
  */
 export function signOffClaimKey(subject: SignOffSubjectOf): string {
-  const { digest, intent } = signOffSubject(subject);
+  const { model, digest, intent } = signOffSubject(subject);
   const hex = digest.replace(/^sha256:/, "");
-  return intent === "ship" ? `sign-off-${hex}` : `sign-off-${intent}-${hex}`;
+  const name = sha256Hex(model).slice(0, 16);
+  return intent === "ship" ? `sign-off-${hex}-${name}` : `sign-off-${intent}-${hex}-${name}`;
 }
 
 /**
@@ -125,7 +139,8 @@ export function signOffClaimKey(subject: SignOffSubjectOf): string {
 export async function openSignOffIssue(
   octokit: ProbotOctokit,
   target: { owner: string; repo: string; appId: number; claimSha: string; markerKey: string },
-  issue: { ref: ModelVersionRef; body: string },
+  /** The body, rendered with the markers bound to the new issue (signOffIssueBody with its issueMarkerKey). */
+  issue: { ref: ModelVersionRef; body: (issueKey: string) => string },
   /** Makes sure the label exists; an evaluation opening several issues shares one, so it asks GitHub once. */
   ensureLabel: () => Promise<void> = () => ensureSignOffLabel(octokit, target),
 ): Promise<SignOffIssue> {
@@ -140,8 +155,11 @@ export async function openSignOffIssue(
         find: async () => signOffIssueFor(await listSignOffIssues(octokit, { owner, repo, appId, markerKey }), ref),
         create: async () => {
           await ensureLabel();
-          const { data } = await octokit.rest.issues.create({ owner, repo, title: signOffIssueTitle(ref.model, ref.version, ref.intent), body: issue.body, labels: [SIGN_OFF_LABEL] });
-          return { number: data.number, url: data.html_url, state: "open", body: issue.body, ref, tracking: parseTracking(issue.body, ref, markerKey), fresh: true };
+          const { data } = await octokit.rest.issues.create({ owner, repo, title: signOffIssueTitle(ref.model, ref.version, ref.intent), body: OPENING_ISSUE_BODY, labels: [SIGN_OFF_LABEL] });
+          const key = issueMarkerKey(markerKey, { owner, repo, issue: data.number });
+          const body = issue.body(key);
+          await completeOpenedIssue(octokit, { owner, repo }, data.number, body);
+          return { number: data.number, url: data.html_url, state: "open", body, ref, tracking: parseTracking(body, ref, key), fresh: true };
         },
       },
     );
@@ -150,7 +168,21 @@ export async function openSignOffIssue(
     if (error instanceof ClaimNotFulfilled) throw new CouldNotEvaluate(`${what} was claimed but never opened: ${error.message}`, { cause: error });
     // issues turned off: sign-offs by issue cannot work, and the fix is in the repository settings or the policy
     const hint = httpStatus(error) === 410 ? ` (issues are turned off: turn them on, or set approvals.via to [review] and overrides.roles to [] in the policy)` : "";
-    throw new CouldNotEvaluate(`${failure(error)} while opening ${describeTarget({ owner, repo, what })}${hint}`, { cause: error });
+    throw new CouldNotEvaluate(`${describeFailure(error)} while opening ${describeTarget({ owner, repo, what })}${hint}`, { cause: error });
+  }
+}
+
+/**
+ * Writes the signed body of an issue just opened with OPENING_ISSUE_BODY. When that fails, the
+ * unfinished issue is closed (best effort: without a marker it is ignored anyway) and the error
+ * rethrown, so the claim is released and the next evaluation opens the issue again.
+ */
+export async function completeOpenedIssue(octokit: ProbotOctokit, { owner, repo }: { owner: string; repo: string }, issueNumber: number, body: string): Promise<void> {
+  try {
+    await octokit.rest.issues.update({ owner, repo, issue_number: issueNumber, body });
+  } catch (error) {
+    await octokit.rest.issues.update({ owner, repo, issue_number: issueNumber, state: "closed", state_reason: "not_planned" }).catch(() => undefined);
+    throw error;
   }
 }
 
@@ -202,11 +234,20 @@ export async function gatherSignOffIssues(
     let issue = signOffIssueFor(listed, version);
     if (!issue && options.open) {
       const tracking = trackPullRequest(undefined, version, { number: pr.number, author: pr.author, roles: version.roles });
-      const body = signOffIssueBody({ ref: refOf(version), tracking, state: undefined, policy, org: target.org, repositoryUrl: target.repositoryUrl, markerKey });
+      const body = (issueKey: string) => signOffIssueBody({ ref: refOf(version), tracking, state: undefined, policy, org: target.org, repositoryUrl: target.repositoryUrl, markerKey: issueKey });
       // the base commit is always in this repository (a fork's head may not be)
       issue = await openSignOffIssue(octokit, { owner, repo, appId, claimSha: pr.baseSha, markerKey }, { ref: refOf(version), body }, ensureLabel);
     }
-    if (issue) found.set(key, { version, issue });
+    if (issue) {
+      // the issue must be able to track this PR without forgetting an author, or the gate cannot tell who may not sign
+      try {
+        trackPullRequest(issue.tracking, version, { number: pr.number, author: pr.author, roles: version.roles });
+      } catch (error) {
+        if (!(error instanceof TrackingFull)) throw error;
+        throw new CouldNotEvaluate(`sign-off issue #${issue.number} of ${subjectPhrase(issue.ref)} cannot track pull request #${pr.number}: ${error.message}; ask an administrator (docs/security.md, capped author list)`, { cause: error });
+      }
+      found.set(key, { version, issue });
+    }
   }
   // a fresh issue has no comments yet: only the others are read
   const read = [...found.values()].filter(({ issue }) => !issue.fresh);
@@ -246,7 +287,7 @@ export async function syncSignOffIssues(
   for (const [key, { version, issue, comments }] of issues.bySubject) {
     const tracking = trackPullRequest(issue.tracking, version, { number: pr.number, author: pr.author, roles: version.roles });
     const state = replaySignOffs(comments, issueReplayContext(policy, tracking, { authors: facts.authors, teamMembership: facts.teamMembership, org: target.org }));
-    const body = signOffIssueBody({ ref: issue.ref, tracking, state, policy, org: target.org, repositoryUrl: target.repositoryUrl, markerKey: target.markerKey });
+    const body = signOffIssueBody({ ref: issue.ref, tracking, state, policy, org: target.org, repositoryUrl: target.repositoryUrl, markerKey: issueMarkerKey(target.markerKey, { owner, repo, issue: issue.number }) });
     await updateSignOffIssue(octokit, { owner, repo }, issue, { body, state: "open" });
 
     // the PR no longer carries the subject of an older issue of this model: new artefacts, or no longer (or now) a decommission
@@ -298,9 +339,4 @@ function subjectPhrase(ref: ModelVersionRef): string {
 
 function refOf({ model, version, digest, intent }: ModelVersionRef): ModelVersionRef {
   return { model, version, digest, ...(intent ? { intent } : {}) };
-}
-
-function failure(error: unknown): string {
-  const status = httpStatus(error);
-  return status !== undefined ? `GitHub answered ${status}` : `the request failed (${error instanceof Error ? error.message.split("\n")[0] : String(error)})`;
 }

@@ -1,8 +1,8 @@
 import type { Context } from "probot";
 import { ownAppId } from "../github/app-identity.js";
-import { openPullRequestsForCommit, type PullRequestUnderEvaluation } from "../github/pull-requests.js";
+import { openPullRequestsByNumber, type PullRequestUnderEvaluation } from "../github/pull-requests.js";
 import { evaluationContext, type Clock, type EvaluationContext } from "./context.js";
-import { CHECK_NAME, evaluatePullRequest, reportCouldNotEvaluate, type EvaluationOptions } from "./evaluate-pull-request.js";
+import { CHECK_NAME, evaluateHead, reportCouldNotEvaluate, type EvaluationOptions } from "./evaluate-pull-request.js";
 
 /** Buttons of the modelgate check run (render/check-run.ts). */
 const KNOWN_ACTIONS = new Set(["reevaluate", "open-sign-off"]);
@@ -31,17 +31,13 @@ export function onCheckSuite(clock: Clock, markerKey: string) {
 }
 
 async function reevaluateCommit(ctx: EvaluationContext, headSha: string, numbers: number[], options: EvaluationOptions = {}): Promise<void> {
-  let pullRequests: PullRequestUnderEvaluation[];
+  let named: PullRequestUnderEvaluation[];
   try {
-    pullRequests = await openPullRequestsForCommit(ctx.octokit, { owner: ctx.owner, repo: ctx.repo, headSha, numbers });
+    // the payload's pull requests, read fresh; a fork's is not named there, and evaluateHead lists every open one anyway
+    named = await openPullRequestsByNumber(ctx.octokit, { owner: ctx.owner, repo: ctx.repo, numbers });
   } catch (error) {
     await reportCouldNotEvaluate(ctx, { headSha, ...(numbers.length === 1 ? { pullRequest: numbers[0] } : {}) }, error);
     return;
   }
-  const failures: unknown[] = [];
-  for (const pr of pullRequests) {
-    // one PR whose check run cannot be written must not stop the others
-    await evaluatePullRequest(ctx, pr, options).catch((error: unknown) => failures.push(error));
-  }
-  if (failures.length > 0) throw new AggregateError(failures, `${failures.length} check run(s) of ${ctx.owner}/${ctx.repo} could not be written`);
+  await evaluateHead(ctx, headSha, named, options);
 }

@@ -12,6 +12,8 @@ export interface DecisionLogTarget {
   release?: { id: number; tag: string };
   /** The deployment a deployment protection rule decision is about (pullRequest is then null). */
   deployment?: { id: number; environment: string; state: "approved" | "rejected" | "pending" };
+  /** What became of the check run that shows the decision: written, or the failure that stopped it. */
+  checkRun?: { conclusion: string; written: boolean; error?: string };
 }
 
 /**
@@ -42,6 +44,7 @@ export function logDecision(log: Logger, target: DecisionLogTarget, decision: De
       unmanaged: decision.unmanaged.map(({ path, source, change, level }) => ({ path, source, change, level })),
       errors: decision.errors.map(({ path, line, message }) => ({ path, line, message })),
       ...(decision.couldNotEvaluate !== undefined ? { could_not_evaluate: decision.couldNotEvaluate } : {}),
+      ...(target.checkRun ? { check_run: target.checkRun } : {}),
     },
     "modelgate decision",
   );

@@ -87,7 +87,7 @@ async function openEndOfLifeIssue(ctx: EndOfLifeContext, policy: Policy, change:
   if (!loaded) return;
   const { manifest } = loaded;
   const ref: EndOfLifeRef = { model: change.name, digest: change.digest };
-  const body = renderEndOfLifeIssueBody({
+  const body = (issueKey: string) => renderEndOfLifeIssueBody({
     model: change.name,
     version: manifest.version,
     digest: change.digest,
@@ -102,7 +102,7 @@ async function openEndOfLifeIssue(ctx: EndOfLifeContext, policy: Policy, change:
     ),
     datasets: manifest.training_data.map((d) => ({ name: d.name, ...(d.source !== undefined ? { source: d.source } : {}) })),
     commit,
-    markerKey: ctx.markerKey,
+    markerKey: issueKey,
   });
   const { issue, created } = await ensureEndOfLifeIssue(ctx.octokit, { owner: ctx.owner, repo: ctx.repo }, {
     ref,
@@ -132,7 +132,7 @@ export function onEndOfLifeIssueEvent(markerKey: string) {
     if (action === "edited" && (sender?.type === "Bot" || context.payload.changes?.body === undefined)) return;
     const appId = await ownAppId(context.octokit);
     // an issue of another author, or whose marker was edited: not ours
-    if (!asEndOfLifeIssue(issue as IssueFields, appId, markerKey)) return;
+    if (!asEndOfLifeIssue(issue as IssueFields, appId, markerKey, context.repo())) return;
     const ctx = endOfLifeContext(context, repository.default_branch, markerKey);
     await withIssueSession(ctx, issue.number, appId, undefined, async (session) => {
       if (action === "closed") {
@@ -153,7 +153,7 @@ export function onEndOfLifeIssueEvent(markerKey: string) {
  */
 export async function handleEndOfLifeComment(context: Context<"issue_comment">, markerKey: string, issue: IssueFields, marker: EndOfLifeRef): Promise<void> {
   const appId = await ownAppId(context.octokit);
-  const eol = asEndOfLifeIssue(issue, appId, markerKey);
+  const eol = asEndOfLifeIssue(issue, appId, markerKey, context.repo());
   // a forged marker (an issue not opened by this app, or an edited one) or another marker than the dispatcher read: not ours
   if (!eol || eol.ref.model !== marker.model || eol.ref.digest !== marker.digest) return;
   const { comment, repository } = context.payload;

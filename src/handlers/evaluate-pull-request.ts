@@ -9,7 +9,8 @@ import { signOffIssueUse } from "../core/sign-off/issue-use.js";
 import { POLICY_PATH, type PolicyResult } from "../core/policy/load-policy.js";
 import type { Snapshot } from "../core/snapshot.js";
 import type { Policy } from "../core/policy/schema.js";
-import { renderCheckRun } from "../core/render/check-run.js";
+import { renderCheckRun, type CheckRunContext, type CheckRunOutput } from "../core/render/check-run.js";
+import { renderHeadCheckRun, strictestJudgement, type PullRequestJudgement } from "../core/render/head-check-run.js";
 import { gatherApprovalFacts } from "../github/approval-facts.js";
 import { ownAppId } from "../github/app-identity.js";
 import { writeCheckRun } from "../github/check-runs.js";
@@ -17,7 +18,7 @@ import { withKeyedLock } from "../github/claim.js";
 import { CouldNotEvaluate, httpStatus } from "../github/errors.js";
 import { findKnownGood, NOT_A_RELEASE } from "../github/known-good.js";
 import { listReleases } from "../github/releases.js";
-import type { PullRequestUnderEvaluation } from "../github/pull-requests.js";
+import { openPullRequestsOfHead, type PullRequestUnderEvaluation } from "../github/pull-requests.js";
 import { readBasePolicy } from "../github/read-policy.js";
 import { readPullRequestSnapshots } from "../github/read-snapshot.js";
 import { gatherSignOffIssues, syncSignOffIssues } from "../github/sign-off-issues.js";
@@ -35,22 +36,56 @@ export interface EvaluationOptions {
 }
 
 /**
- * Evaluates a pull request's head and writes the one `modelgate` check run on it.
- * Anything that stops the facts from being read turns into a failing "Could not
- * evaluate" run with a Re-evaluate button (never success); only a failure to write
- * the check run itself is thrown, so the delivery fails visibly.
+ * Evaluates a pull request's head and writes the one `modelgate` check run on it
+ * (evaluateHead: every open pull request with that head counts).
  */
 export async function evaluatePullRequest(ctx: EvaluationContext, pr: PullRequestUnderEvaluation, options: EvaluationOptions = {}): Promise<Decision> {
-  // deliveries for one head arriving together are judged one after the other, so the second finds the first's check run
-  return withKeyedLock(`${ctx.owner}/${ctx.repo}:pull-request-head:${pr.headSha}`, () => evaluateAndReport(ctx, pr, options));
+  return evaluateHead(ctx, pr.headSha, [pr], options);
 }
 
-async function evaluateAndReport(ctx: EvaluationContext, pr: PullRequestUnderEvaluation, options: EvaluationOptions): Promise<Decision> {
+/**
+ * Evaluates a head commit and writes its one `modelgate` check run. GitHub shows a commit's run
+ * to every pull request with that head, so every open pull request carrying it is judged, each
+ * with its own base branch and that branch's policy, and the run concludes with the strictest
+ * verdict (docs/security.md). `known` are the pull requests the event named. Anything that stops
+ * the facts from being read turns into a failing "Could not evaluate" (never success), also when
+ * the list of pull requests cannot be read; only a failure to write the check run itself is
+ * thrown, after it is logged, so the delivery fails visibly. Returns the strictest decision.
+ */
+export async function evaluateHead(ctx: EvaluationContext, headSha: string, known: ReadonlyArray<PullRequestUnderEvaluation>, options: EvaluationOptions = {}): Promise<Decision> {
+  // deliveries for one head arriving together are judged one after the other, so the second finds the first's check run
+  return withKeyedLock(`${ctx.owner}/${ctx.repo}:pull-request-head:${headSha}`, () => evaluateAndReport(ctx, headSha, known, options));
+}
+
+interface Judged extends PullRequestJudgement {
+  pr: PullRequestUnderEvaluation;
+  // set only when the PR could be read: then a change to the policy file is described too
+  policyProposal?: { current: PolicyResult; trees?: PullRequestTrees };
+}
+
+async function evaluateAndReport(ctx: EvaluationContext, headSha: string, known: ReadonlyArray<PullRequestUnderEvaluation>, options: EvaluationOptions): Promise<Decision> {
+  let pulls: PullRequestUnderEvaluation[];
+  try {
+    pulls = await openPullRequestsOfHead(ctx.octokit, { owner: ctx.owner, repo: ctx.repo, headSha, known });
+  } catch (error) {
+    // without the list, a weaker pull request's verdict cannot be ruled out: fail closed on the head
+    await reportCouldNotEvaluate(ctx, { headSha, ...(known.length === 1 ? { pullRequest: known[0]!.number } : {}) }, error);
+    return couldNotEvaluateDecision(error);
+  }
+  if (pulls.length === 0) return { verdict: "success", models: [], unmanaged: [], errors: [] };
+  const judged: Judged[] = [];
+  for (const pr of pulls) judged.push(await judgePullRequest(ctx, pr, options));
+  await writeJudgements(ctx, headSha, judged);
+  for (const { pr, policyProposal } of judged) if (policyProposal) await reportPolicyProposal(ctx, pr, policyProposal.current, policyProposal.trees);
+  return strictestJudgement(judged)!.decision;
+}
+
+/** One pull request judged with its base branch's policy; never throws for what GitHub could not answer. */
+async function judgePullRequest(ctx: EvaluationContext, pr: PullRequestUnderEvaluation, options: EvaluationOptions): Promise<Judged> {
   let decision: Decision;
   let policy: Policy | undefined;
   let signOffUrls: Record<string, string> = {};
-  // set only when the PR could be read: then a change to the policy file is described too
-  let policyProposal: { current: PolicyResult; trees?: PullRequestTrees } | undefined;
+  let policyProposal: Judged["policyProposal"];
   try {
     const read = await readBasePolicy(ctx.octokit, { owner: ctx.owner, repo: ctx.repo, branch: pr.baseRef });
     if (read.ok) {
@@ -66,16 +101,16 @@ async function evaluateAndReport(ctx: EvaluationContext, pr: PullRequestUnderEva
     decision = couldNotEvaluateDecision(error);
     logCouldNotEvaluate(ctx, { pull_request: pr.number, head_sha: pr.headSha }, error, decision);
   }
-  await writeDecision(ctx, pr, decision, policy, signOffUrls);
-  if (policyProposal) await reportPolicyProposal(ctx, pr, policyProposal.current, policyProposal.trees);
-  return decision;
+  const checkContext: CheckRunContext = { checkName: CHECK_NAME, policyPath: POLICY_PATH, org: ctx.owner, signOffUrls, ...(policy ? { policy } : {}) };
+  return { pr, pullRequest: { number: pr.number, baseRef: pr.baseRef }, decision, ctx: checkContext, ...(policyProposal ? { policyProposal } : {}) };
 }
 
-/** Writes a failing "Could not evaluate" run on a commit whose pull request could not even be identified. */
+/** Writes a failing "Could not evaluate" run on a commit whose pull requests could not even be identified. */
 export async function reportCouldNotEvaluate(ctx: EvaluationContext, target: { headSha: string; pullRequest?: number }, error: unknown): Promise<void> {
   const decision = couldNotEvaluateDecision(error);
   logCouldNotEvaluate(ctx, { pull_request: target.pullRequest ?? null, head_sha: target.headSha }, error, decision);
-  await writeDecision(ctx, { number: target.pullRequest ?? null, headSha: target.headSha }, decision, undefined);
+  const output = renderCheckRun(decision, { checkName: CHECK_NAME, policyPath: POLICY_PATH, org: ctx.owner });
+  await writeAndLog(ctx, target.headSha, output, [{ pullRequest: target.pullRequest ?? null, decision }]);
 }
 
 type PullRequestTrees = { base: Snapshot["entries"]; head: Snapshot["entries"] };
@@ -126,17 +161,40 @@ export function repositoryWebUrl(octokit: ProbotOctokit, owner: string, repo: st
   return `${web}/${owner}/${repo}`;
 }
 
-async function writeDecision(
-  ctx: EvaluationContext,
-  pr: { number: number | null; headSha: string },
-  decision: Decision,
-  policy: Policy | undefined,
-  signOffUrls: Record<string, string> = {},
-): Promise<void> {
-  const output = renderCheckRun(decision, { checkName: CHECK_NAME, policyPath: POLICY_PATH, org: ctx.owner, signOffUrls, ...(policy ? { policy } : {}) });
-  const appId = await ownAppId(ctx.octokit);
-  await writeCheckRun(ctx.octokit, { owner: ctx.owner, repo: ctx.repo, headSha: pr.headSha, name: CHECK_NAME, appId }, output);
-  logDecision(ctx.log, { delivery: ctx.delivery, owner: ctx.owner, repo: ctx.repo, pullRequest: pr.number, headSha: pr.headSha }, decision);
+async function writeJudgements(ctx: EvaluationContext, headSha: string, judged: ReadonlyArray<Judged>): Promise<void> {
+  await writeAndLog(ctx, headSha, renderHeadCheckRun(judged), judged.map(({ pr, decision }) => ({ pullRequest: pr.number, decision })));
+}
+
+/**
+ * Writes the head's run, then logs every decision (the audit trail): also when the write failed,
+ * with that failure, after an error line naming delivery, repository and head (what the
+ * reconciliation of failed deliveries needs). The write failure is rethrown.
+ */
+async function writeAndLog(ctx: EvaluationContext, headSha: string, output: CheckRunOutput, decisions: ReadonlyArray<{ pullRequest: number | null; decision: Decision }>): Promise<void> {
+  let failure: unknown;
+  try {
+    const appId = await ownAppId(ctx.octokit);
+    await writeCheckRun(ctx.octokit, { owner: ctx.owner, repo: ctx.repo, headSha, name: CHECK_NAME, appId }, output);
+  } catch (error) {
+    failure = error;
+    ctx.log.error(
+      {
+        delivery: ctx.delivery,
+        repo: `${ctx.owner}/${ctx.repo}`,
+        head_sha: headSha,
+        pull_requests: decisions.map((d) => d.pullRequest),
+        conclusion: output.conclusion,
+        status: httpStatus(error instanceof Error && error.cause !== undefined ? error.cause : error),
+        reason: error instanceof Error ? error.message : String(error),
+      },
+      "modelgate could not write the check run",
+    );
+  }
+  const checkRun = failure === undefined ? { conclusion: output.conclusion, written: true } : { conclusion: output.conclusion, written: false, error: failure instanceof Error ? failure.message : String(failure) };
+  for (const { pullRequest, decision } of decisions) {
+    logDecision(ctx.log, { delivery: ctx.delivery, owner: ctx.owner, repo: ctx.repo, pullRequest, headSha, checkRun }, decision);
+  }
+  if (failure !== undefined) throw failure;
 }
 
 function invalidPolicyDecision(errors: Decision["errors"]): Decision {

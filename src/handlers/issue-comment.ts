@@ -1,5 +1,6 @@
 import type { Context } from "probot";
 import { parseEndOfLifeMarker } from "../core/render/end-of-life-issue.js";
+import { issueMarkerKey } from "../core/render/marker-signature.js";
 import { ownAppId } from "../github/app-identity.js";
 import type { IssueFields } from "../github/end-of-life-issues.js";
 import { asSignOffIssue, hasSignOffLabel } from "../github/sign-off-issues.js";
@@ -19,13 +20,13 @@ export function onIssueComment(clock: Clock, markerKey: string) {
     if (issue.pull_request) return;
     if (comment.user?.type === "Bot") return;
     if (hasSignOffLabel(issue)) {
-      const signOff = asSignOffIssue(issue, await ownAppId(context.octokit), markerKey);
+      const signOff = asSignOffIssue(issue, await ownAppId(context.octokit), markerKey, context.repo());
       if (signOff) {
         await handleSignOffComment(context, clock, markerKey, signOff);
         return;
       }
     }
-    const endOfLife = parseEndOfLifeMarker(issue.body, markerKey);
+    const endOfLife = parseEndOfLifeMarker(issue.body, issueMarkerKey(markerKey, { ...context.repo(), issue: issue.number }));
     if (endOfLife) await handleEndOfLifeComment(context, markerKey, issue as IssueFields, endOfLife);
   };
 }

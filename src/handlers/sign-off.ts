@@ -1,4 +1,5 @@
 import type { Context } from "probot";
+import { issueMarkerKey } from "../core/render/marker-signature.js";
 import type { SignOffComment } from "../core/evaluate/types.js";
 import type { Policy } from "../core/policy/schema.js";
 import { parseCommand, parseCommandOrError } from "../core/sign-off/command.js";
@@ -14,7 +15,7 @@ import { pullRequestUnderEvaluation, type PullRequestUnderEvaluation } from "../
 import { readValidPolicy } from "../github/read-policy.js";
 import { updateSignOffIssue, type SignOffIssue } from "../github/sign-off-issues.js";
 import { evaluationContext, type Clock, type EvaluationContext } from "./context.js";
-import { evaluatePullRequest, repositoryWebUrl } from "./evaluate-pull-request.js";
+import { evaluateHead, repositoryWebUrl } from "./evaluate-pull-request.js";
 import { answerCommand, commandComment, statusOf } from "./issue-command.js";
 
 type CommentContext = Context<"issue_comment">;
@@ -77,7 +78,7 @@ export async function handleSignOffComment(context: CommentContext, clock: Clock
   // edited or deleted before it was read: it never counts, so there is nothing to answer
   if (!outcome) return;
   ctx.log.info(
-    { delivery: ctx.delivery, repo: `${ctx.owner}/${ctx.repo}`, issue: issue.number, model: issue.ref.model, version: issue.ref.version, ...signOffSubject(issue.ref), login, command: outcome.command, accepted: outcome.accepted, reason: outcome.reason ?? null },
+    { delivery: ctx.delivery, repo: `${ctx.owner}/${ctx.repo}`, issue: issue.number, version: issue.ref.version, ...signOffSubject(issue.ref), login, command: outcome.command, accepted: outcome.accepted, reason: outcome.reason ?? null },
     "modelgate sign-off command",
   );
   await answerCommand(ctx, target, outcome.accepted ? "accepted" : refusedReply(login, outcome.command, outcome.reason), session.comments);
@@ -111,11 +112,14 @@ async function readSession(
 async function refresh(ctx: EvaluationContext, issue: SignOffIssue, openPulls: ReadonlyArray<PullRequestUnderEvaluation>, session: IssueSession | undefined): Promise<void> {
   const { octokit, owner, repo } = ctx;
   if (issue.tracking && session) {
-    const body = signOffIssueBody({ ref: issue.ref, tracking: issue.tracking, state: session.state, policy: session.policy, org: owner, repositoryUrl: repositoryWebUrl(octokit, owner, repo), markerKey: ctx.markerKey });
+    const body = signOffIssueBody({ ref: issue.ref, tracking: issue.tracking, state: session.state, policy: session.policy, org: owner, repositoryUrl: repositoryWebUrl(octokit, owner, repo), markerKey: issueMarkerKey(ctx.markerKey, { owner, repo, issue: issue.number }) });
     await updateSignOffIssue(octokit, { owner, repo }, issue, { body });
   }
   const failures: unknown[] = [];
-  for (const pr of openPulls) await evaluatePullRequest(ctx, pr).catch((error: unknown) => failures.push(error));
+  // one run per head: pull requests sharing a head are judged together by evaluateHead
+  const heads = new Map<string, PullRequestUnderEvaluation[]>();
+  for (const pr of openPulls) heads.set(pr.headSha, [...(heads.get(pr.headSha) ?? []), pr]);
+  for (const [headSha, pulls] of heads) await evaluateHead(ctx, headSha, pulls).catch((error: unknown) => failures.push(error));
   if (failures.length > 0) throw new AggregateError(failures, `${failures.length} check run(s) of ${owner}/${repo} could not be written`);
 }
 

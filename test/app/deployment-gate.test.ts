@@ -10,7 +10,7 @@ import { commitSha } from "../fixtures/git-objects.js";
 import { modelFiles, type ModelFixture } from "../helpers/model-files.js";
 import { fraud } from "../fixtures/fraud-detector.js";
 import { serveCheckRunCreate, serveCheckRunLookup, serveNoPolicy, servePolicy, serveTeamMembership } from "../helpers/serve-github.js";
-import { APP_ID, createTestApp, INSTALLATION_ID, serveInstallationToken, testMarkerKey, type TestApp } from "../helpers/test-app.js";
+import { APP_ID, createTestApp, INSTALLATION_ID, serveInstallationToken, testIssueMarkerKey, testMarkerKey, type TestApp } from "../helpers/test-app.js";
 import { TEST_NOW } from "../fixtures/clock.js";
 import { OWNER, REPO } from "../fixtures/payloads/index.js";
 import { deploymentProtectionRuleEvent, issueResource, releaseResource, REPOSITORY_URL, type ReleaseFixture } from "../fixtures/payloads/lifecycle.js";
@@ -84,11 +84,11 @@ function serveSignOffIssues(signOffs: SignOffFixture[], members: Record<string, 
           number: s.number,
           title: `Sign-off: ${s.model.name} ${s.model.version}`,
           body: [
-            signOffMarker(ref(s), testMarkerKey()),
+            signOffMarker(ref(s), testIssueMarkerKey(s.number)),
             renderTrackingMarker(
               { manifestPath: "models/fraud/model.yaml", kinds: ["retrain"], pulls: [{ number: 7, author: "dave", roles: ["developer", "system_operator"] }] },
               ref(s),
-              testMarkerKey(),
+              testIssueMarkerKey(s.number),
             ),
             "## Sign-off",
           ].join("\n"),

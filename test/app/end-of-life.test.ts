@@ -7,7 +7,8 @@ import { FakeRepository, GITHUB_API, type FileFixture } from "../helpers/fake-re
 import { commitSha, sha256 } from "../fixtures/git-objects.js";
 import { modelFiles } from "../helpers/model-files.js";
 import { serveNoPolicy, serveTeamMembership } from "../helpers/serve-github.js";
-import { APP_ID, createTestApp, INSTALLATION_ID, serveInstallationToken, testMarkerKey, type TestApp } from "../helpers/test-app.js";
+import { APP_ID, createTestApp, INSTALLATION_ID, serveInstallationToken, testIssueMarkerKey, type TestApp } from "../helpers/test-app.js";
+import { OPENING_ISSUE_BODY } from "../../src/github/sign-off-issues.js";
 import { OWNER, REPO } from "../fixtures/payloads/index.js";
 import { commentResource, issueCommentEvent, issueResource, issuesEvent, pushEvent, type IssueFixture } from "../fixtures/payloads/lifecycle.js";
 
@@ -46,10 +47,10 @@ const EOL_BODY = renderEndOfLifeIssueBody({
   ],
   datasets: [{ name: "transactions-2026q3", source: "https://data.example.org/transactions-2026q3" }],
   commit: AFTER,
-  markerKey: testMarkerKey(),
+  markerKey: testIssueMarkerKey(77),
 });
 /** The marker the app signs for FRAUD's end-of-life issue (sig computed independently with the test key). */
-const EOL_MARKER = `<!-- modelgate:end-of-life {"model":"fraud-detector","digest":"${FRAUD.digest}","sig":"${markerSignature(testMarkerKey(), "end-of-life", { model: "fraud-detector", digest: FRAUD.digest })}"} -->`;
+const EOL_MARKER = `<!-- modelgate:end-of-life {"model":"fraud-detector","digest":"${FRAUD.digest}","sig":"${markerSignature(testIssueMarkerKey(77), "end-of-life", { model: "fraud-detector", digest: FRAUD.digest })}"} -->`;
 const ALL_TICKED = EOL_BODY.replaceAll("- [ ] ", "- [x] ");
 const EOL_ISSUE: IssueFixture = { number: 77, title: "End of life: fraud-detector 2.1.0", body: EOL_BODY, labels: ["model-eol"], appId: APP_ID };
 
@@ -73,6 +74,8 @@ function serveIssueCreation(onCreate: () => void = () => undefined): void {
     onCreate();
     return { ...issueResource({ ...EOL_ISSUE, body: (body as { body: string }).body }), number: 77 };
   });
+  // the signed body follows once the number (which the marker is bound to) is known
+  api.patch(`${API}/issues/77`, (body: { body?: string }) => typeof body.body === "string").reply(200, {});
 }
 
 function issueCreations(app: TestApp): Array<{ title: string; body: string; labels: string[] }> {
@@ -88,7 +91,8 @@ describe("story 1: a push that decommissions a model", () => {
 
     await app.receive(pushEvent({ ref: "refs/heads/main", before: BEFORE, after: AFTER }, INSTALLATION_ID));
 
-    expect(issueCreations(app)).toEqual([{ title: "End of life: fraud-detector 2.1.0", labels: ["model-eol"], body: EOL_BODY }]);
+    expect(issueCreations(app)).toEqual([{ title: "End of life: fraud-detector 2.1.0", labels: ["model-eol"], body: OPENING_ISSUE_BODY }]);
+    expect(app.requestsTo("PATCH", `${API}/issues/77`).map((r) => r.body)).toEqual([{ body: EOL_BODY }]);
     expect(app.requestsTo("POST", `${API}/git/refs`).map((r) => r.body)).toEqual([{ ref: `refs/modelgate/claims/eol-${FRAUD.digest.slice("sha256:".length)}`, sha: AFTER }]);
     expect(app.requestsTo("POST", `${API}/labels`).map((r) => r.body)).toEqual([{ name: "model-eol", color: "b60205", description: "modelgate: disposal of a decommissioned model (EN 304 223 5.5.1)" }]);
   });
@@ -141,8 +145,9 @@ describe("story 1: a push that decommissions a model", () => {
 
     const [issue] = issueCreations(app);
     expect(issue?.title).toBe("End of life: fraud-detector 2.1.0");
-    expect(issue?.body).toContain(EOL_MARKER);
-    expect(issue?.body).toContain("| `models/fraud/weights/model.safetensors` | weights |");
+    const body = (app.requestsTo("PATCH", `${API}/issues/77`)[0]?.body as { body: string }).body;
+    expect(body).toContain(EOL_MARKER);
+    expect(body).toContain("| `models/fraud/weights/model.safetensors` | weights |");
   });
 
   test.each([
@@ -354,12 +359,26 @@ describe("story 2: closing rules of an end-of-life issue", () => {
     servePush({ before: FRAUD.files, after: DECOMMISSIONED });
     // signed for another digest, then edited to claim FRAUD's: it would otherwise stand in for FRAUD's disposal
     const otherDigest = `sha256:${"e".repeat(64)}`;
-    const resigned = EOL_BODY.replace(/"sig":"[0-9a-f]{64}"/, `"sig":"${markerSignature(testMarkerKey(), "end-of-life", { model: "fraud-detector", digest: otherDigest })}"`);
+    const resigned = EOL_BODY.replace(/"sig":"[0-9a-f]{64}"/, `"sig":"${markerSignature(testIssueMarkerKey(77), "end-of-life", { model: "fraud-detector", digest: otherDigest })}"`);
     serveEndOfLifeListing(() => [{ ...EOL_ISSUE, number: 76, body: resigned }]);
     serveIssueCreation();
 
     await app.receive(pushEvent({ ref: "refs/heads/main", before: BEFORE, after: AFTER }, INSTALLATION_ID));
 
-    expect(issueCreations(app)).toEqual([{ title: "End of life: fraud-detector 2.1.0", labels: ["model-eol"], body: EOL_BODY }]);
+    expect(issueCreations(app)).toEqual([{ title: "End of life: fraud-detector 2.1.0", labels: ["model-eol"], body: OPENING_ISSUE_BODY }]);
+    expect(app.requestsTo("PATCH", `${API}/issues/77`).map((r) => r.body)).toEqual([{ body: EOL_BODY }]);
+  });
+
+  test("attack: FRAUD's own signed marker copied into another issue (#76) does not stand in for FRAUD's issue there", async () => {
+    const app = await createTestApp();
+    servePush({ before: FRAUD.files, after: DECOMMISSIONED });
+    // EOL_BODY is signed for #77: pasted whole into #76, it verifies nowhere but #77
+    serveEndOfLifeListing(() => [{ ...EOL_ISSUE, number: 76, body: EOL_BODY }]);
+    serveIssueCreation();
+
+    await app.receive(pushEvent({ ref: "refs/heads/main", before: BEFORE, after: AFTER }, INSTALLATION_ID));
+
+    expect(issueCreations(app)).toHaveLength(1);
+    expect(app.requestsTo("PATCH", `${API}/issues/77`).map((r) => r.body)).toEqual([{ body: EOL_BODY }]);
   });
 });

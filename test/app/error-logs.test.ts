@@ -47,12 +47,17 @@ async function deliverWhileGitHubIsDown(log: Logger): Promise<void> {
 const errorLines = (lines: string[]) => lines.map((line) => JSON.parse(line) as Record<string, unknown>).filter((line) => Number(line.level) >= 50);
 
 describe("logs an operator can ship", () => {
-  test("a delivery that fails because GitHub is unreachable logs one short error line: the delivery, the cause — never its payload", async () => {
+  test("a delivery that fails because GitHub is unreachable logs short error lines: the delivery, repository and head, the cause — never its payload", async () => {
     const { stream, lines } = capture();
     await deliverWhileGitHubIsDown(await createLog({}, stream));
     const errors = errorLines(lines);
-    expect(errors).toHaveLength(1);
-    const [error] = errors;
+    // modelgate's own line names delivery, repository and head (for reconciliation); Probot's names the failed delivery
+    expect(errors).toHaveLength(2);
+    const [own, error] = errors;
+    expect(own).toMatchObject({ msg: "modelgate could not write the check run", delivery: "delivery-down", repo: "acme/models", head_sha: PR.headSha, pull_requests: [12] });
+    expect(own?.reason).toContain(": connection refused");
+    expect(own?.reason).not.toContain("GitHub answered");
+    expect(JSON.stringify(own).length).toBeLessThan(4_000);
     const text = JSON.stringify(error);
     expect(text.length).toBeLessThan(4_000);
     expect(error?.msg).toMatch(/could not write the check run "modelgate" of acme\/models/);
@@ -69,7 +74,7 @@ describe("logs an operator can ship", () => {
   test("pino's standard serializer would copy the whole payload into that line (what the server logged before)", async () => {
     const { stream, lines } = capture();
     await deliverWhileGitHubIsDown(pino({ level: "info" }, stream));
-    const [error] = errorLines(lines);
+    const error = errorLines(lines).find((line) => line.err !== undefined);
     expect(JSON.stringify(error)).toContain('"payload"');
     expect(JSON.stringify(error, null, 2).split("\n").length).toBeGreaterThan(300);
   });

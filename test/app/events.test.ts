@@ -21,11 +21,11 @@ const PR: PullRequestFixture = { number: 12, author: "dana", baseRef: "main", ba
 const CHECK_RUNS = `/repos/${OWNER}/${REPO}/check-runs`;
 
 /** Everything one evaluation of PR #12 reads and writes, for a change without models. */
-function serveEvaluation(pr: PullRequestFixture = PR): void {
+function serveEvaluation(pr: PullRequestFixture = PR, openPulls: unknown[] = []): void {
   serveNoPolicy(OWNER, REPO, pr.baseRef);
   new FakeRepository({ owner: OWNER, repo: REPO, commits: [{ sha: pr.baseSha, files: { "a.txt": "a\n" } }, { sha: pr.headSha, files: { "a.txt": "b\n" } }] }).servePullRequest(pr.baseSha, pr.headSha);
   serveReviews(OWNER, REPO, pr.number, []);
-  serveCheckRunLookup(OWNER, REPO, pr.headSha);
+  serveCheckRunLookup(OWNER, REPO, pr.headSha, [], "modelgate", openPulls);
   serveCheckRunCreate(OWNER, REPO);
 }
 
@@ -89,14 +89,10 @@ describe("check_run", () => {
     expect(app.requests).toEqual([]);
   });
 
-  test("a run of a fork's pull request (no pull_requests in the payload) finds its PR by commit", async () => {
+  test("a run of a fork's pull request (no pull_requests in the payload) finds its PR among the open ones by head", async () => {
     const app = await createTestApp();
     serveInstallationToken();
-    nock("https://api.github.com")
-      .get(`/repos/${OWNER}/${REPO}/commits/${HEAD}/pulls`)
-      .query({ per_page: "100" })
-      .reply(200, [pullRequestResource(PR), pullRequestResource({ ...PR, number: 3, headSha: commitSha("other") }), pullRequestResource({ ...PR, number: 4, state: "closed" })]);
-    serveEvaluation();
+    serveEvaluation(PR, [pullRequestResource(PR), pullRequestResource({ ...PR, number: 3, headSha: commitSha("other") }), pullRequestResource({ ...PR, number: 4, state: "closed" })]);
 
     await app.receive(checkRunEvent("rerequested", { appId: APP_ID, name: "modelgate", headSha: HEAD, pullRequests: [] }, INSTALLATION_ID));
 
@@ -108,7 +104,7 @@ describe("check_run", () => {
     const app = await createTestApp();
     serveInstallationToken();
     nock("https://api.github.com").get(`/repos/${OWNER}/${REPO}/pulls/12`).reply(503, { message: "Service Unavailable" });
-    serveCheckRunLookup(OWNER, REPO, HEAD);
+    serveCheckRunLookup(OWNER, REPO, HEAD, [], "modelgate", null);
     serveCheckRunCreate(OWNER, REPO);
 
     await app.receive(checkRunEvent("rerequested", { appId: APP_ID, name: "modelgate", headSha: HEAD, pullRequests: [PR] }, INSTALLATION_ID));
@@ -122,7 +118,7 @@ describe("check_run", () => {
 });
 
 describe("check_suite", () => {
-  test("Re-run all checks evaluates every open pull request of the suite's head", async () => {
+  test("Re-run all checks evaluates every open pull request of the suite's head into its one run", async () => {
     const app = await createTestApp();
     serveInstallationToken();
     const other: PullRequestFixture = { ...PR, number: 13, baseRef: "release", baseSha: commitSha("release") };
@@ -132,12 +128,15 @@ describe("check_suite", () => {
     serveNoPolicy(OWNER, REPO, "release");
     new FakeRepository({ owner: OWNER, repo: REPO, commits: [{ sha: other.baseSha, files: { "a.txt": "a\n" } }, { sha: HEAD, files: { "a.txt": "b\n" } }] }).servePullRequest(other.baseSha, HEAD);
     serveReviews(OWNER, REPO, 13, []);
-    serveCheckRunLookup(OWNER, REPO, HEAD);
-    serveCheckRunCreate(OWNER, REPO);
 
     await app.receive(checkSuiteRerequestedEvent({ appId: APP_ID, headSha: HEAD, pullRequests: [PR, other] }, INSTALLATION_ID));
 
-    expect(app.requestsTo("POST", CHECK_RUNS)).toHaveLength(2);
+    // one run per head, never one per pull request (the second would overwrite the first)
+    const writes = app.requestsTo("POST", CHECK_RUNS);
+    expect(writes).toHaveLength(1);
+    const summary = (writes[0]?.body as { output: { summary: string } }).output.summary;
+    expect(summary).toContain("| #12 | `main` | ✅ success |");
+    expect(summary).toContain("| #13 | `release` | ✅ success |");
   });
 
   test("another app's suite is ignored", async () => {

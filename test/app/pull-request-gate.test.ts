@@ -13,6 +13,7 @@ import {
   serveCheckRunLookup,
   serveCheckRunUpdate,
   serveNoPolicy,
+  serveOpenPullRequests,
   servePolicy,
   serveReviews,
   serveTeamMembership,
@@ -447,6 +448,7 @@ describe("story 7: GitHub fails while modelgate reads the pull request", () => {
   test("when even the check run cannot be written, the delivery fails", async () => {
     const app = await createTestApp();
     serveScenario({ base: { "a.txt": "a\n" }, head: { "a.txt": "b\n" } });
+    serveOpenPullRequests(OWNER, REPO, []);
     nock(GITHUB_API)
       .get(`/repos/${OWNER}/${REPO}/commits/${HEAD}/check-runs`)
       .query(true)

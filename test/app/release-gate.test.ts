@@ -12,7 +12,7 @@ import { commitSha, sha256 } from "../fixtures/git-objects.js";
 import { modelFiles } from "../helpers/model-files.js";
 import { fraud, RELEASED, RETRAINED } from "../fixtures/fraud-detector.js";
 import { serveNoPolicy, servePolicy, serveTeamMembership } from "../helpers/serve-github.js";
-import { APP_ID, createTestApp, INSTALLATION_ID, serveInstallationToken, testMarkerKey, type TestApp } from "../helpers/test-app.js";
+import { APP_ID, createTestApp, INSTALLATION_ID, serveInstallationToken, testIssueMarkerKey, type TestApp } from "../helpers/test-app.js";
 import { checkRunEvent, OWNER, REPO } from "../fixtures/payloads/index.js";
 import { issueResource, releaseEvent, releaseResource, REPOSITORY_URL, type ReleaseFixture } from "../fixtures/payloads/lifecycle.js";
 
@@ -145,8 +145,8 @@ function serveRelease(scenario: Scenario): { current: ReleaseFixture; repository
             number: s.number,
             title: `Sign-off: fraud-detector ${s.version}${s.intent ? " (decommission)" : ""}`,
             body: [
-              signOffMarker(refOf(s), testMarkerKey()),
-              renderTrackingMarker({ manifestPath: "models/fraud/model.yaml", kinds: [s.intent ?? "retrain"], pulls: (s.pullAuthors ?? []).map((author, i) => ({ number: 7 + i, author, roles: ["developer", "system_operator"] })) }, refOf(s), testMarkerKey()),
+              signOffMarker(refOf(s), testIssueMarkerKey(s.number)),
+              renderTrackingMarker({ manifestPath: "models/fraud/model.yaml", kinds: [s.intent ?? "retrain"], pulls: (s.pullAuthors ?? []).map((author, i) => ({ number: 7 + i, author, roles: ["developer", "system_operator"] })) }, refOf(s), testIssueMarkerKey(s.number)),
               "## Sign-off",
             ].join("\n"),
             labels: ["modelgate:sign-off"],

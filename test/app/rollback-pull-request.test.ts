@@ -9,7 +9,7 @@ import { commitSha } from "../fixtures/git-objects.js";
 import { modelFiles } from "../helpers/model-files.js";
 import { fraud } from "../fixtures/fraud-detector.js";
 import { serveCheckRunCreate, serveCheckRunLookup, serveNoPolicy, servePolicy, serveReviews } from "../helpers/serve-github.js";
-import { APP_ID, createTestApp, INSTALLATION_ID, serveInstallationToken, testMarkerKey, type TestApp } from "../helpers/test-app.js";
+import { APP_ID, createTestApp, INSTALLATION_ID, serveInstallationToken, testIssueMarkerKey, type TestApp } from "../helpers/test-app.js";
 import { OWNER, REPO, pullRequestEvent, type PullRequestFixture } from "../fixtures/payloads/index.js";
 import { releaseResource, type ReleaseFixture } from "../fixtures/payloads/lifecycle.js";
 
@@ -80,19 +80,16 @@ function createdCheckRun(app: TestApp): { conclusion: string; output: { title: s
 /** The sign-off issue the version got when it first went through a pull request (closed when 2.0.0 replaced it). */
 function addSignedOffIssue(tracker: FakeIssueTracker): number {
   const ref = { model: "fraud-detector", version: "1.9.0", digest: FRAUD_19.digest };
+  const issue = tracker.addIssue({ title: "Sign-off: fraud-detector 1.9.0", body: "", labels: ["modelgate:sign-off"], appId: APP_ID, author: "modelgate[bot]", state: "closed" });
+  // markers are bound to the issue that holds them
+  const key = testIssueMarkerKey(issue.number);
   const tracking = renderTrackingMarker(
     { manifestPath: "models/fraud/model.yaml", kinds: ["retrain"], pulls: [{ number: 3, author: "dave", roles: ["developer", "system_operator"] }] },
     ref,
-    testMarkerKey(),
+    key,
   );
-  return tracker.addIssue({
-    title: "Sign-off: fraud-detector 1.9.0",
-    body: `${signOffMarker(ref, testMarkerKey())}\n${tracking}\n## Sign-off`,
-    labels: ["modelgate:sign-off"],
-    appId: APP_ID,
-    author: "modelgate[bot]",
-    state: "closed",
-  }).number;
+  issue.body = `${signOffMarker(ref, key)}\n${tracking}\n## Sign-off`;
+  return issue.number;
 }
 
 const RELEASES = [

@@ -9,7 +9,7 @@ import { servePullRequestAlways } from "../helpers/fake-issue-tracker.js";
 import { BASE, HEAD, deliverComment, postComment, replies, world, type World } from "../helpers/sign-off-world.js";
 import { RELEASED, RETRAINED, fraud } from "../fixtures/fraud-detector.js";
 import { endOfLifeMarker } from "../../src/core/render/end-of-life-issue.js";
-import { APP_ID, testMarkerKey } from "../helpers/test-app.js";
+import { APP_ID, testIssueMarkerKey } from "../helpers/test-app.js";
 import { BOT_LOGIN } from "../helpers/fake-issue-tracker.js";
 
 const ISSUE = 100;
@@ -309,7 +309,8 @@ describe("break glass", () => {
 describe("comments on other issues", () => {
   test("a command on an end-of-life issue of this app goes to the end-of-life workflow", async () => {
     const w = await openedPullRequest();
-    const eol = w.tracker.addIssue({ title: "End of life: fraud-detector 2.0.0", body: `${endOfLifeMarker({ model: "fraud-detector", digest: RELEASED.digest }, testMarkerKey())}\n## End of life`, labels: ["model-eol"], appId: APP_ID, author: BOT_LOGIN });
+    const eol = w.tracker.addIssue({ title: "End of life: fraud-detector 2.0.0", body: "", labels: ["model-eol"], appId: APP_ID, author: BOT_LOGIN });
+    eol.body = `${endOfLifeMarker({ model: "fraud-detector", digest: RELEASED.digest }, testIssueMarkerKey(eol.number))}\n## End of life`;
 
     const comment = await postComment(w.app, w.tracker, eol.number, "sam", "/override the data is already gone");
 

@@ -1,11 +1,12 @@
 import { describe, expect, test } from "vitest";
 import { createTestApp, INSTALLATION_ID } from "../helpers/test-app.js";
 import { OWNER, REPO, pullRequestEvent, type PullRequestFixture } from "../fixtures/payloads/index.js";
-import { commitSha } from "../fixtures/git-objects.js";
+import { commitSha, sha256 } from "../fixtures/git-objects.js";
 import { modelFiles } from "../helpers/model-files.js";
 import { servePullRequestAlways } from "../helpers/fake-issue-tracker.js";
 import { BASE, HEAD, identitySig, postComment, replies, trackingLine, world } from "../helpers/sign-off-world.js";
 import { RELEASED, RETRAINED, fraud } from "../fixtures/fraud-detector.js";
+import { OPENING_ISSUE_BODY } from "../../src/github/sign-off-issues.js";
 
 const ISSUES = "/repos/acme/models/issues";
 const SHIP_ISSUE = 100;
@@ -20,10 +21,11 @@ const DECOMMISSION_PR: PullRequestFixture = { number: 8, author: "frank", baseRe
 /** The decommission issue as first opened for PR #8. */
 const DECOMMISSION_SUBJECT = { model: "fraud-detector", version: "2.1.0", digest: RETRAINED.digest, intent: "decommission" } as const;
 const DECOMMISSION_BODY = [
-  `<!-- modelgate:sign-off {"model":"fraud-detector","version":"2.1.0","digest":"${RETRAINED.digest}","intent":"decommission","sig":"${identitySig(DECOMMISSION_SUBJECT)}"} -->`,
+  `<!-- modelgate:sign-off {"model":"fraud-detector","version":"2.1.0","digest":"${RETRAINED.digest}","intent":"decommission","sig":"${identitySig(DECOMMISSION_SUBJECT, DECOMMISSION_ISSUE)}"} -->`,
   trackingLine(
     DECOMMISSION_SUBJECT,
     `{"manifestPath":"models/fraud/model.yaml","kinds":["decommission"],"evaluation":{"date":"2026-11-20","evaluator":"eve","result":"pass"},"pulls":[{"number":8,"author":"frank","roles":["system_operator","data_custodian"]}]}`,
+    DECOMMISSION_ISSUE,
   ),
   "## Sign-off: fraud-detector 2.1.0 (decommission)",
   "",
@@ -94,11 +96,12 @@ describe("a model that shipped is decommissioned with the same digest", () => {
 
     const hex = RETRAINED.digest.replace("sha256:", "");
     expect(requests.filter((r) => r.method === "POST" && r.path === "/repos/acme/models/git/refs").map((r) => r.body)).toEqual([
-      { ref: `refs/modelgate/claims/sign-off-decommission-${hex}`, sha: HEAD },
+      { ref: `refs/modelgate/claims/sign-off-decommission-${hex}-${sha256("fraud-detector").slice(0, 16)}`, sha: HEAD },
     ]);
     expect(requests.filter((r) => r.method === "POST" && r.path === ISSUES).map((r) => r.body)).toEqual([
-      { title: "Sign-off: fraud-detector 2.1.0 (decommission)", labels: ["modelgate:sign-off"], body: DECOMMISSION_BODY },
+      { title: "Sign-off: fraud-detector 2.1.0 (decommission)", labels: ["modelgate:sign-off"], body: OPENING_ISSUE_BODY },
     ]);
+    expect(requests.filter((r) => r.method === "PATCH" && r.path === `${ISSUES}/${DECOMMISSION_ISSUE}`).map((r) => r.body)[0]).toEqual({ body: DECOMMISSION_BODY });
     expect(tracker.appIssues().map((i) => [i.number, i.title, i.state])).toEqual([
       [SHIP_ISSUE, "Sign-off: fraud-detector 2.1.0", "open"],
       [DECOMMISSION_ISSUE, "Sign-off: fraud-detector 2.1.0 (decommission)", "open"],

@@ -1,15 +1,18 @@
 import { describe, expect, test } from "vitest";
 import { APP_ID, createTestApp, INSTALLATION_ID } from "../helpers/test-app.js";
 import { checkRunEvent, pullRequestEvent } from "../fixtures/payloads/index.js";
-import { commitSha } from "../fixtures/git-objects.js";
+import { commitSha, sha256 } from "../fixtures/git-objects.js";
 import { modelFiles } from "../helpers/model-files.js";
 import { BOT_LOGIN } from "../helpers/fake-issue-tracker.js";
 import { BASE, HEAD, PR, POLICY, identitySig, postComment, replies, trackingLine, world } from "../helpers/sign-off-world.js";
 import { RELEASED, RETRAINED, fraud } from "../fixtures/fraud-detector.js";
+import { OPENING_ISSUE_BODY } from "../../src/github/sign-off-issues.js";
 
 const ISSUES = "/repos/acme/models/issues";
 const DIGEST_HEX = RETRAINED.digest.replace("sha256:", "");
-const CLAIM_REF = `refs/modelgate/claims/sign-off-${DIGEST_HEX}`;
+// the claim names the digest and (hashed) the model: two models may hold the same artefacts
+const CLAIM_KEY = `sign-off-${DIGEST_HEX}-${sha256("fraud-detector").slice(0, 16)}`;
+const CLAIM_REF = `refs/modelgate/claims/${CLAIM_KEY}`;
 
 /** The body of the sign-off issue of fraud-detector 2.1.0 as first opened for PR #7. */
 const SUBJECT = { model: "fraud-detector", version: "2.1.0", digest: RETRAINED.digest, intent: "ship" } as const;
@@ -62,11 +65,12 @@ describe("the first evaluation of a gated pull request", () => {
     expect(app.requestsTo("POST", "/repos/acme/models/labels").map((r) => r.body)).toEqual([
       { name: "modelgate:sign-off", color: "5319e7", description: "modelgate: sign-off of a model version by its accountable roles" },
     ]);
-    expect(app.requestsTo("POST", ISSUES).map((r) => r.body)).toEqual([{ title: "Sign-off: fraud-detector 2.1.0", labels: ["modelgate:sign-off"], body: OPENED_BODY }]);
+    // opened first, then its signed body: the markers are bound to the issue's number, known only once it exists
+    expect(app.requestsTo("POST", ISSUES).map((r) => r.body)).toEqual([{ title: "Sign-off: fraud-detector 2.1.0", labels: ["modelgate:sign-off"], body: OPENING_ISSUE_BODY }]);
+    expect(app.requestsTo("PATCH", `${ISSUES}/100`).map((r) => r.body)).toEqual([{ body: OPENED_BODY }]);
     // a fresh issue has no comments to read, and its body is already right
     expect(app.requestsTo("GET", `${ISSUES}/100/comments`)).toEqual([]);
     expect(tracker.graphqlRequests).toEqual([]);
-    expect(app.requestsTo("PATCH", `${ISSUES}/100`)).toEqual([]);
 
     const run = checks.latest(HEAD);
     expect(run.conclusion).toBe("action_required");
@@ -99,7 +103,8 @@ describe("the first evaluation of a gated pull request", () => {
     // the second time the comments are read (there are none), in one batched GraphQL request, and nothing is written to the issue
     expect(tracker.graphqlRequests).toEqual([[100]]);
     expect(app.requestsTo("GET", `${ISSUES}/100/comments`)).toEqual([]);
-    expect(app.requestsTo("PATCH", `${ISSUES}/100`)).toEqual([]);
+    // only the write that completed the opening
+    expect(app.requestsTo("PATCH", `${ISSUES}/100`)).toHaveLength(1);
     expect(tracker.appIssues()).toHaveLength(1);
     expect(checks.runs).toHaveLength(1);
   });
@@ -181,7 +186,7 @@ describe("another replica holds the claim", () => {
     await app.receive(pullRequestEvent("opened", PR, INSTALLATION_ID));
 
     // Octokit escapes the slashes of the {ref} parameter; GitHub reads them back
-    expect(app.requestsTo("DELETE", `/repos/acme/models/git/refs/modelgate%2Fclaims%2Fsign-off-${DIGEST_HEX}`)).toHaveLength(1);
+    expect(app.requestsTo("DELETE", `/repos/acme/models/git/refs/modelgate%2Fclaims%2F${CLAIM_KEY}`)).toHaveLength(1);
     expect(tracker.refs.size).toBe(0);
     expect(checks.latest(HEAD)).toMatchObject({
       conclusion: "failure",

@@ -1,6 +1,9 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { TestRepo, runModelgate } from "./git-repo.js";
-import { digestOf, lfsPointer, modelFiles, type ModelSpec } from "./model-fixtures.js";
+import { declaredHash, digestOf, lfsPointer, modelFiles, type ModelSpec } from "./model-fixtures.js";
+import { sha256 } from "../fixtures/git-objects.js";
+import { THREATS } from "../fixtures/threats.js";
+import { modelDigest } from "../../src/core/manifest/digest.js";
 import type { CheckJson } from "../../src/cli/check-json.js";
 
 const FRAUD_V1: ModelSpec = {
@@ -62,6 +65,46 @@ describe("modelgate check: verdict and exit code", () => {
     const pending = model.requirements.filter((r) => r.status === "pending");
     expect(pending.map((r) => r.id)).toContain("approval:developer");
     for (const requirement of model.requirements) expect(Object.keys(requirement).sort()).toEqual(["id", "message", "provision", "status"]);
+  });
+
+  it("attack: offline, evaluation.independent is reported not checked (pending), never met", async () => {
+    const repo = repoWithModel();
+    const v11: ModelSpec = { ...FRAUD_V1, version: "1.1.0", components: [FRAUD_V1.components[0]!, { path: "prompts/system.txt", kind: "prompt", content: "You flag fraud. Be brief.\n" }] };
+    repo.write(modelFiles(v11)).commit("fraud-detector 1.1.0");
+    const { code, json } = await checkJson(repo);
+    expect(code).toBe(0);
+    expect(json.models[0]!.requirements.find((r) => r.id === "evaluation.independent")).toEqual({
+      id: "evaluation.independent",
+      status: "pending",
+      message: expect.stringMatching(/^not checked offline: the authors of the change are read from GitHub/),
+      provision: "5.2.5-2.1",
+    });
+  });
+
+  it("attack: a folder component is hashed from its files, as the app does: a file changed inside fails it", async () => {
+    const repo = TestRepo.create();
+    repos.push(repo);
+    const shards = { "a.safetensors": lfsPointer("shard a"), "deep/b.txt": "tokenizer v1\n" };
+    const folderSha = (files: Record<string, string>) =>
+      sha256(Object.keys(files).sort().map((path) => `${declaredHash(files[path]!)} ${path}\n`).join(""));
+    const manifest = (version: string, files: Record<string, string>) => {
+      const components = [{ path: "weights", kind: "weights" as const, sha256: folderSha(files) }];
+      return `name: sharded\nversion: ${version}\nmodalities: [text]\ncomponents:\n  - path: weights\n    kind: weights\n    sha256: ${components[0]!.sha256}\ntraining_data: []\nevaluations:\n  - version: ${version}\n    model_digest: ${modelDigest(components)}\n    date: 2026-11-20\n    evaluator: eve\n    result: pass\n    threats: {${THREATS.map((t) => `${t}: tested`).join(", ")}}\n`;
+    };
+    const write = (version: string, files: Record<string, string>, declared: Record<string, string>) =>
+      repo.write({ "models/sharded/model.yaml": manifest(version, declared), ...Object.fromEntries(Object.entries(files).map(([p, c]) => [`models/sharded/weights/${p}`, c])) });
+    write("1.0.0", shards, shards).commit("sharded 1.0.0");
+    repo.branch("change");
+    const retrained = { ...shards, "deep/b.txt": "tokenizer v2\n" };
+    // the declared digest is that of the old files: the new ones do not match it
+    write("1.1.0", retrained, shards).commit("retrain inside the folder");
+    const { code, json } = await checkJson(repo);
+    expect(code).toBe(1);
+    expect(json.models[0]!.requirements.find((r) => r.id === "hash:weights")).toMatchObject({ status: "failed", message: expect.stringContaining(`the folder digest is ${folderSha(retrained)}`) });
+
+    write("1.1.0", retrained, retrained).commit("declare the new folder digest");
+    const declared = await checkJson(repo);
+    expect(declared.json.models[0]!.requirements.find((r) => r.id === "hash:weights")).toMatchObject({ status: "met", message: "models/sharded/weights: folder digest matches the declared sha256" });
   });
 
   it("a retrain without a version bump fails, exit 1, naming the rule", async () => {
@@ -129,6 +172,13 @@ describe("modelgate check: could not evaluate (exit 2)", () => {
     const run = await runModelgate(["check", "--base", "no-such-branch"], repo.dir);
     expect(run.code).toBe(2);
     expect(run.stderr).toContain('unknown ref "no-such-branch"');
+  });
+
+  it.each([["--output=/tmp/pwned"], ["-c"], ["--upload-pack=touch /tmp/pwned"]])("attack: a ref that looks like a git option (%s) is refused, never passed to git as one", async (ref) => {
+    const repo = repoWithModel();
+    const run = await runModelgate(["check", `--base=${ref}`], repo.dir);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(`invalid ref: "${ref}"`);
   });
 
   it("a folder that is not a git repository", async () => {

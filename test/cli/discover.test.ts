@@ -19,6 +19,7 @@ interface Layout {
 const layouts: Layout[] = [
   { name: "a raw weights file", base: {}, change: { "models/clf.onnx": RAW_WEIGHTS }, unmanaged: [{ path: "models/clf.onnx", source: "artifact", change: "added" }] },
   { name: "a Git LFS pointer to weights", base: {}, change: { "llm/model.gguf": lfsPointer("llm") }, unmanaged: [{ path: "llm/model.gguf", source: "lfs", change: "added" }] },
+  { name: "attack: an upper-case extension (stuff/model.SAFETENSORS)", base: {}, change: { "stuff/model.SAFETENSORS": RAW_WEIGHTS }, unmanaged: [{ path: "stuff/model.SAFETENSORS", source: "artifact", change: "added" }] },
   { name: "an LFS-tracked GIF (ignored)", base: {}, change: { "docs/demo.gif": lfsPointer("gif") }, unmanaged: [] },
   {
     name: "a dvc.yaml artifact declared type: model",

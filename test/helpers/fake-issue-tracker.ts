@@ -356,11 +356,20 @@ export class FakeCheckRuns {
   readonly runs: FakeCheckRun[] = [];
   readonly history: FakeCheckRun[] = [];
   private nextId = 7001;
+  /** The open pull requests GitHub lists (mutable); an event's own pull request is judged even when absent. */
+  readonly openPulls: PullRequestFixture[] = [];
 
   constructor(private readonly owner: string, private readonly repo: string) {}
 
   serve(): this {
     const base = `/repos/${this.owner}/${this.repo}`;
+    // every evaluation of a head lists the open pull requests; those the test declares (openPulls) are answered
+    nock(GITHUB_API)
+      .persist()
+      .get(`${base}/pulls`)
+      .query({ state: "open", per_page: "100" })
+      .optionally()
+      .reply(() => [200, this.openPulls.filter((pr) => (pr.state ?? "open") === "open").map((pr) => pullRequestResource(pr))]);
     nock(GITHUB_API)
       .persist()
       .get(new RegExp(`^${base}/commits/([0-9a-f]{40})/check-runs\\?`))

@@ -11,8 +11,14 @@ export interface ExistingCheckRun {
   annotationsCount?: number;
 }
 
-/** `GET /commits/{sha}/check-runs?check_name=<name>&filter=latest&app_id=…` answering the given runs. */
-export function serveCheckRunLookup(owner: string, repo: string, headSha: string, existing: ExistingCheckRun[] = [], checkName = "modelgate"): void {
+/**
+ * `GET /commits/{sha}/check-runs?check_name=<name>&filter=latest&app_id=…` answering the given runs. For the
+ * `modelgate` run, which is written once per evaluation of a head, also the open pull request listing that
+ * evaluation reads (serveOpenPullRequests): none beyond the event's own unless `openPulls` says so; `null`
+ * when no head evaluation precedes the write (writeCheckRun alone, a pull request that could not be read).
+ */
+export function serveCheckRunLookup(owner: string, repo: string, headSha: string, existing: ExistingCheckRun[] = [], checkName = "modelgate", openPulls: unknown[] | null = []): void {
+  if (checkName === "modelgate" && openPulls !== null) serveOpenPullRequests(owner, repo, openPulls);
   nock(GITHUB_API)
     .get(`/repos/${owner}/${repo}/commits/${headSha}/check-runs`)
     .query({ check_name: checkName, filter: "latest", app_id: String(APP_ID), per_page: "100" })
@@ -69,4 +75,9 @@ export function serveReviews(owner: string, repo: string, number: number, review
       200,
       reviews.map((review, index) => ({ id: index + 1, user: { login: review.login }, state: review.state, commit_id: review.commitId, submitted_at: "2026-11-27T10:00:00Z", body: "" })),
     );
+}
+
+/** `GET /pulls?state=open&per_page=100`: the open pull requests of the repository (one page). */
+export function serveOpenPullRequests(owner: string, repo: string, pulls: unknown[]): void {
+  nock(GITHUB_API).get(`/repos/${owner}/${repo}/pulls`).query({ state: "open", per_page: "100" }).reply(200, pulls);
 }

@@ -3,7 +3,7 @@ import nock from "nock";
 import { GITHUB_API, type CommitFixture } from "./fake-repository.js";
 import { commitSha } from "../fixtures/git-objects.js";
 import { RELEASED, RETRAINED } from "../fixtures/fraud-detector.js";
-import { INSTALLATION_ID, testMarkerKey, type TestApp } from "./test-app.js";
+import { INSTALLATION_ID, testIssueMarkerKey, type TestApp } from "./test-app.js";
 import { markerSignature } from "../../src/core/render/marker-signature.js";
 import { FakeCheckRuns, FakeIssueTracker, FakeTeams, serveCommitsAlways, servePolicyAlways, servePullRequestAlways, type FakeComment } from "./fake-issue-tracker.js";
 import { OWNER, REPO, type PullRequestFixture } from "../fixtures/payloads/index.js";
@@ -82,17 +82,17 @@ export interface SignedSubject {
   intent: "ship" | "decommission";
 }
 
-/** The `sig` the test app writes into the identity marker of `subject`'s issue. */
-export function identitySig(subject: SignedSubject): string {
-  return markerSignature(testMarkerKey(), "sign-off", subject);
+/** The `sig` the test app writes into the identity marker of `subject`'s issue (number `issue`: markers are bound to it). */
+export function identitySig(subject: SignedSubject, issue = 100): string {
+  return markerSignature(testIssueMarkerKey(issue), "sign-off", subject);
 }
 
 /** The `sig` the test app writes into the tracking marker (its JSON without sig) of `subject`'s issue. */
-export function trackingSig(subject: SignedSubject, trackingJson: string): string {
-  return markerSignature(testMarkerKey(), "sign-off-tracking", { subject, tracking: JSON.parse(trackingJson) as unknown });
+export function trackingSig(subject: SignedSubject, trackingJson: string, issue = 100): string {
+  return markerSignature(testIssueMarkerKey(issue), "sign-off-tracking", { subject, tracking: JSON.parse(trackingJson) as unknown });
 }
 
 /** The tracking marker line the test app writes: the tracking JSON with its `sig` last. */
-export function trackingLine(subject: SignedSubject, trackingJson: string): string {
-  return `<!-- modelgate:sign-off-tracking ${trackingJson.slice(0, -1)},"sig":"${trackingSig(subject, trackingJson)}"} -->`;
+export function trackingLine(subject: SignedSubject, trackingJson: string, issue = 100): string {
+  return `<!-- modelgate:sign-off-tracking ${trackingJson.slice(0, -1)},"sig":"${trackingSig(subject, trackingJson, issue)}"} -->`;
 }

@@ -5,6 +5,7 @@ import { Probot, ProbotOctokit } from "probot";
 import type { ScheduleDeploymentRetry } from "../../src/handlers/deployment.js";
 import { modelgate } from "../../src/index.js";
 import { markerKeyFromPrivateKey } from "../../src/marker-key.js";
+import { issueMarkerKey } from "../../src/core/render/marker-signature.js";
 import { TEST_NOW } from "../fixtures/clock.js";
 import { GITHUB_API } from "./fake-repository.js";
 import { createRecorder, type RecordedRequest } from "./request-recorder.js";
@@ -67,6 +68,10 @@ export function testMarkerKey(): string {
   return markerKeyFromPrivateKey(testPrivateKey());
 }
 
+/** The key the test app signs the markers of issue `issue` of acme/models with (markers are bound to their issue). */
+export function testIssueMarkerKey(issue: number, repository: { owner: string; repo: string } = { owner: "acme", repo: "models" }): string {
+  return issueMarkerKey(testMarkerKey(), { ...repository, issue });
+}
 
 /** The installation token request Probot makes once per app instance. */
 export function serveInstallationToken(): void {

@@ -176,6 +176,7 @@ function compareModel(base: Snapshot, head: Snapshot, before: LoadedManifest, af
   const headComponents = byId(a.components);
   const changedComponents: string[] = [];
   const disposed: string[] = [];
+  const unchangedHashes: Array<{ id: string; index: number }> = [];
   for (const id of [...new Set([...baseComponents.keys(), ...headComponents.keys()])].sort()) {
     const was = baseComponents.get(id);
     const is = headComponents.get(id);
@@ -187,6 +188,8 @@ function compareModel(base: Snapshot, head: Snapshot, before: LoadedManifest, af
     }
     changedComponents.push(id);
     for (const c of [was, is]) if (c) kinds.add(artefactKind(c));
+    // the file changed, its declared hash did not: unverified, it would keep the old digest and the old sign-offs
+    if (was && is && was.sha256 === is.sha256 && is.verified === false && isFileComponent(is)) unchangedHashes.push({ id, index: a.components.indexOf(is) });
   }
   const modalitiesChanged = !sameSet(b.modalities, a.modalities);
   if (modalitiesChanged) kinds.add("configuration");
@@ -226,7 +229,16 @@ function compareModel(base: Snapshot, head: Snapshot, before: LoadedManifest, af
     toVersion: a.version,
     digest: after.digest,
     changedComponents,
-    findings: versionFindings(before, after, orderedKinds, artefactChanged),
+    findings: [
+      ...versionFindings(before, after, orderedKinds, artefactChanged),
+      ...unchangedHashes.map(({ id, index }) => ({
+        id: "component.hash_unchanged",
+        message: `${id} changed but its declared sha256 did not: new artefacts are a new digest, so declare the sha256 of what it holds now (it is not verified, so modelgate cannot tell the old content from the new)`,
+        provision: "5.2.4-1.2, 5.4.1-2",
+        path: after.path,
+        line: after.lineOf(["components", index, "sha256"]),
+      })),
+    ],
   };
 }
 
@@ -274,7 +286,7 @@ function componentContent(snapshot: Snapshot, manifestPath: string, repoPath: st
 const sortedPathsCache = new WeakMap<Snapshot["entries"], string[]>();
 
 /** The paths under `folder/`, found by binary search in the sorted paths (paths with a prefix are contiguous). */
-function pathsUnder(snapshot: Snapshot, folder: string): string[] {
+export function pathsUnder(snapshot: Snapshot, folder: string): string[] {
   let sorted = sortedPathsCache.get(snapshot.entries);
   if (!sorted) {
     sorted = [...snapshot.entries.keys()].sort();

@@ -3,7 +3,7 @@ import type { Policy } from "../policy/schema.js";
 import type { FileContent, Snapshot } from "../snapshot.js";
 import type { UnmanagedModel, UnmanagedSource } from "../detect/types.js";
 import { diffSnapshots, type FileChange } from "../diff.js";
-import { globMatcher } from "../glob.js";
+import { artifactMatcher } from "../glob.js";
 import { parseLfsPointer } from "../lfs-pointer.js";
 import { isDeclared, isFolderDeclared, indexDeclared } from "./declared.js";
 import { dvcFileKind, readDvcYamlModels, readDvcOuts, type DvcOut } from "./dvc.js";
@@ -32,7 +32,7 @@ export function discoverUnmanaged(policy: Policy, base: Snapshot, head: Snapshot
     if (!previous || CHANGE_PRIORITY[change] > CHANGE_PRIORITY[previous.change]) found.set(path, { path, source, change });
   };
 
-  const isArtifact = globMatcher(policy.models.artifacts);
+  const isArtifact = artifactMatcher(policy.models.artifacts);
   for (const change of changes) {
     if (isArtifact(change.path) && !isDeclared(index, change.path)) {
       const finding = artifactFinding(change, base, head);
@@ -70,7 +70,7 @@ export function discoveryReads(policy: Policy, base: Snapshot, head: Snapshot): 
     const entry = snapshot.entries.get(path);
     if (entry && !snapshot.contents.has(path)) wanted[end].add(path);
   };
-  const isArtifact = globMatcher(policy.models.artifacts);
+  const isArtifact = artifactMatcher(policy.models.artifacts);
   const changes = diffSnapshots(base, head);
   let dvcChanged = false;
   for (const { path, change } of changes) {

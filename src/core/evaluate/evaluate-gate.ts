@@ -87,7 +87,7 @@ function evaluateModel(policy: Policy, change: ModelChange, head: Snapshot, gate
   const manifest = change.head ?? change.base;
   const gates = change.kinds.map((kind) => policy.gates[kind]);
   if (manifest && gates.some((gate) => gate.evaluation)) {
-    requirements.push(...evaluationRequirements(policy, manifest, change.digest, facts.authors, now));
+    requirements.push(...evaluationRequirements(policy, manifest, change.digest, facts.available ? facts.authors : undefined, now));
   }
   // the supply chain is checked for a model that moves forward, not for one being retired
   if (change.head && change.head.manifest.status !== "decommissioned") {

@@ -10,9 +10,10 @@ const LATEST_TIME_ZONE_MS = 14 * 60 * 60 * 1000;
 /**
  * Provisions (docs/provisions.md) 5.2.5-1, 5.2.5-2, 5.2.5-2.1, 5.1.3-1: a passing, current, independent security
  * evaluation bound to this version AND these artefacts (the model digest), addressing every
- * threat of the policy. Each is its own requirement, so the fix is named precisely.
+ * threat of the policy. Each is its own requirement, so the fix is named precisely. `authors`
+ * is undefined when they cannot be known (offline): independence is then pending, never met.
  */
-export function evaluationRequirements(policy: Policy, loaded: LoadedManifest, digest: string, authors: ReadonlyArray<string>, now: Date): Requirement[] {
+export function evaluationRequirements(policy: Policy, loaded: LoadedManifest, digest: string, authors: ReadonlyArray<string> | undefined, now: Date): Requirement[] {
   const { manifest, path } = loaded;
   const version = manifest.version;
   const records = manifest.evaluations.map((record, index) => ({ record, index }));
@@ -55,7 +56,16 @@ export function evaluationRequirements(policy: Policy, loaded: LoadedManifest, d
   if (policy.evaluation.independent) {
     const evaluator = record.evaluator.toLowerCase();
     requirements.push(
-      authors.some((a) => a.toLowerCase() === evaluator)
+      // offline (the CLI) the authors are unknown: independence is not checked, so it is not met
+      authors === undefined
+        ? {
+            id: "evaluation.independent",
+            status: "pending",
+            message: `not checked offline: the authors of the change are read from GitHub, where modelgate checks that evaluator @${record.evaluator} is not one of them`,
+            provision: "5.2.5-2.1",
+            ...at("evaluator"),
+          }
+        : authors.some((a) => a.toLowerCase() === evaluator)
         ? { id: "evaluation.independent", status: "failed", message: `evaluator @${record.evaluator} is an author of this change: the evaluation must be done by someone else`, provision: "5.2.5-2.1", ...at("evaluator") }
         : { id: "evaluation.independent", status: "met", message: `evaluator @${record.evaluator} is not an author of this change`, provision: "5.2.5-2.1", ...at("evaluator") },
     );

@@ -1,6 +1,7 @@
 import { MAX_HASHED_FILE_BYTES, type Snapshot } from "../snapshot.js";
 import { parseLfsPointer } from "../lfs-pointer.js";
-import { sha256Hex } from "../manifest/digest.js";
+import { folderDigest, sha256Hex } from "../manifest/digest.js";
+import { pathsUnder } from "../detect/detect-changes.js";
 import { componentRepoPath, type LoadedManifest } from "../manifest/load-manifest.js";
 import { componentId, isFileComponent, type Component, type FileComponent } from "../manifest/schema.js";
 import type { Requirement } from "./types.js";
@@ -48,10 +49,11 @@ function upstreamRequirement(id: string, component: Component, at: { path: strin
 
 function fileRequirement(id: string, component: FileComponent, declared: string, manifestPath: string, head: Snapshot, at: { path: string; line: number }): Requirement {
   const repoPath = componentRepoPath(manifestPath, component);
-  const actual = fileHash(head, repoPath);
+  const actual = fileHash(head, manifestPath, repoPath);
   if ("hash" in actual) {
     if (actual.hash === declared) return { id, status: "met", message: `${repoPath}: ${actual.how} matches the declared sha256`, provision: PROVISION, ...at };
-    return { id, status: "failed", message: `${repoPath}: declared ${declared}, ${actual.how === "LFS pointer oid" ? "the LFS pointer's oid is" : "file is"} ${actual.hash}`, provision: PROVISION, ...at };
+    const what = actual.how === "LFS pointer oid" ? "the LFS pointer's oid is" : actual.how === "folder digest" ? "the folder digest is" : "file is";
+    return { id, status: "failed", message: `${repoPath}: declared ${declared}, ${what} ${actual.hash}`, provision: PROVISION, ...at };
   }
   if (actual.reject) return { id, status: "failed", message: `${repoPath}: ${actual.problem}`, provision: PROVISION, ...at };
   if (component.verified === false && component.justification) {
@@ -66,14 +68,41 @@ function fileRequirement(id: string, component: FileComponent, declared: string,
   };
 }
 
-type FileHash = { hash: string; how: "LFS pointer oid" | "content hash" } | { problem: string; reject: boolean };
+type FileHash = { hash: string; how: "LFS pointer oid" | "content hash" | "folder digest" } | { problem: string; reject: boolean };
 
-/** The SHA-256 of a file at head, or why it is not known (`reject`: known to be wrong, not merely unknown). */
-function fileHash(head: Snapshot, repoPath: string): FileHash {
+/** Most files a folder component may hold: each is read (LFS pointers, small files) to hash the folder. */
+export const MAX_FOLDER_FILES = 1000;
+
+/** The files a folder component holds at a commit, without the manifest that declares it. */
+export function folderFiles(snapshot: Snapshot, manifestPath: string, folder: string): string[] {
+  return pathsUnder(snapshot, folder).filter((path) => path !== manifestPath);
+}
+
+/**
+ * The folder digest of a folder component (docs/configuration.md), or why it cannot be computed.
+ * A folder is always verified: a file in it that cannot be hashed (too large and not a Git LFS
+ * pointer, a symbolic link, unreadable) or too many files fail it even with `verified: false`,
+ * because an unverified folder could change inside without changing its declared hash.
+ */
+function folderHash(head: Snapshot, manifestPath: string, folder: string, files: ReadonlyArray<string>): FileHash {
+  if (files.length > MAX_FOLDER_FILES) {
+    return { problem: `is a folder of ${files.length} files, more than ${MAX_FOLDER_FILES}: declare its parts as components (files or smaller folders)`, reject: true };
+  }
+  const hashed: Array<{ relativePath: string; sha256: string }> = [];
+  for (const path of files) {
+    const file = fileHash(head, manifestPath, path);
+    if (!("hash" in file)) return { problem: `is a folder whose file ${path.slice(folder.length + 1)} ${file.problem}: a folder is hashed from every file in it`, reject: true };
+    hashed.push({ relativePath: path.slice(folder.length + 1), sha256: file.hash });
+  }
+  return { hash: folderDigest(hashed), how: "folder digest" };
+}
+
+/** The SHA-256 of a file (or folder) at head, or why it is not known (`reject`: known to be wrong, not merely unknown). */
+function fileHash(head: Snapshot, manifestPath: string, repoPath: string): FileHash {
   const entry = head.entries.get(repoPath);
   if (!entry) {
-    const isFolder = [...head.entries.keys()].some((path) => path.startsWith(`${repoPath}/`));
-    return { problem: isFolder ? "is a folder: its files cannot be bound by one sha256; list each file as a component" : "is missing", reject: false };
+    const files = folderFiles(head, manifestPath, repoPath);
+    return files.length > 0 ? folderHash(head, manifestPath, repoPath, files) : { problem: "is missing", reject: false };
   }
   if (entry.mode === SYMLINK_MODE) return { problem: "is a symbolic link, not the artefact", reject: false };
   const content = head.contents.get(repoPath);

@@ -37,3 +37,20 @@ export function verifyMarkerSignature(markerKey: string, kind: string, payload: 
   const given = Buffer.from(sig, "hex");
   return given.length === expected.length && timingSafeEqual(given, expected);
 }
+
+/** Where a marker sits: the repository and the number of the issue whose body holds it. */
+export interface MarkerPlace {
+  owner: string;
+  repo: string;
+  issue: number;
+}
+
+/**
+ * The key that signs the markers of one issue: derived from the marker key and the issue's place,
+ * so a marker signs what it claims AND where it is. A marker copied into another issue (or another
+ * repository) does not verify there, and so is ignored (docs/security.md). Repository names are
+ * compared as GitHub does, without case.
+ */
+export function issueMarkerKey(markerKey: string, { owner, repo, issue }: MarkerPlace): string {
+  return createHmac("sha256", markerKey).update(`modelgate-issue\n${owner.toLowerCase()}/${repo.toLowerCase()}#${issue}`).digest("hex");
+}

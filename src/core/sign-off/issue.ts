@@ -21,6 +21,8 @@ export interface SignOffTracking {
   kinds: ChangeKind[];
   evaluation?: SignOffIssueInput["evaluation"];
   pulls: TrackedPullRequest[];
+  /** Authors of the pull requests no longer listed in `pulls` (beyond MAX_TRACKED_PULLS): still authors of this version. */
+  formerAuthors?: string[];
 }
 
 export interface TrackedPullRequest {
@@ -39,8 +41,18 @@ export interface GatedVersion extends ModelVersionRef {
 }
 
 const TRACKING_KIND = "sign-off-tracking";
-/** The oldest pull requests are forgotten beyond this many, so the marker stays small. */
+/** The oldest pull requests are no longer listed beyond this many, so the marker stays small; their authors are kept. */
 export const MAX_TRACKED_PULLS = 100;
+/** Authors of unlisted pull requests kept at most: beyond it an author would be lost, so the issue cannot track more. */
+export const MAX_FORMER_AUTHORS = 200;
+
+/**
+ * A sign-off issue cannot track one more pull request without forgetting an author (who could
+ * then sign off their own change): the evaluation fails closed instead (docs/security.md).
+ */
+export class TrackingFull extends Error {
+  override name = "TrackingFull";
+}
 const MAX_TRACKING_CHARS = 30_000;
 
 const roleName = z.string().regex(/^[a-z][a-z0-9_-]{0,39}$/);
@@ -58,6 +70,7 @@ const trackingSchema = z.strictObject({
   pulls: z
     .array(z.strictObject({ number: z.number().int().positive(), author: z.string().max(60), roles: z.array(roleName).max(100) }))
     .max(MAX_TRACKED_PULLS),
+  formerAuthors: z.array(z.string().min(1).max(60)).max(MAX_FORMER_AUTHORS).optional(),
 });
 const signedTrackingSchema = trackingSchema.extend({ sig: z.string().max(128) });
 
@@ -89,20 +102,33 @@ export function gatedVersions(policy: Policy, changes: ReadonlyArray<ModelChange
   return gated;
 }
 
-/** The tracking of an issue once `pr` carries its digest: the PR's entry is replaced or added (newest last). */
+/**
+ * The tracking of an issue once `pr` carries its digest: the PR's entry is replaced or added (newest
+ * last). Beyond MAX_TRACKED_PULLS the oldest entries are no longer listed, but their authors move to
+ * `formerAuthors`: no author is ever dropped. Throws TrackingFull when even that list is full.
+ */
 export function trackPullRequest(tracking: SignOffTracking | undefined, version: GatedVersion, pr: TrackedPullRequest): SignOffTracking {
-  const others = (tracking?.pulls ?? []).filter((p) => p.number !== pr.number);
+  const all = [...(tracking?.pulls ?? []).filter((p) => p.number !== pr.number), pr];
+  const listed = all.slice(-MAX_TRACKED_PULLS);
+  const stillListed = new Set(listed.map((p) => p.author.toLowerCase()));
+  const former = [...new Set([...(tracking?.formerAuthors ?? []), ...all.slice(0, all.length - listed.length).map((p) => p.author)].map((a) => a.toLowerCase()))]
+    .filter((a) => a !== "" && !stillListed.has(a))
+    .sort();
+  if (former.length > MAX_FORMER_AUTHORS) {
+    throw new TrackingFull(`it already tracks ${MAX_TRACKED_PULLS} pull requests and ${MAX_FORMER_AUTHORS} authors of older ones: tracking #${pr.number} too would forget an author`);
+  }
   return {
     manifestPath: version.manifestPath,
     kinds: version.kinds,
     ...(version.evaluation ? { evaluation: version.evaluation } : {}),
-    pulls: [...others, pr].slice(-MAX_TRACKED_PULLS),
+    pulls: listed,
+    ...(former.length > 0 ? { formerAuthors: former } : {}),
   };
 }
 
-/** Authors of every pull request that carried the digest: each of them is an author of this model version. */
+/** Authors of every pull request that carried the digest (listed or former): each of them is an author of this model version. */
 export function trackedAuthors(tracking: SignOffTracking | undefined): string[] {
-  return [...new Set((tracking?.pulls ?? []).map((p) => p.author).filter((a) => a !== ""))];
+  return [...new Set([...(tracking?.pulls ?? []).map((p) => p.author), ...(tracking?.formerAuthors ?? [])].filter((a) => a !== ""))];
 }
 
 /** The roles the issue asks for: every role a tracked pull request needs, in first-seen order. */

@@ -9,17 +9,23 @@ export const SIGN_OFF_INTENTS = ["ship", "decommission"] as const;
 export type SignOffIntent = (typeof SIGN_OFF_INTENTS)[number];
 
 /**
- * Whatever sign-offs are asked for or given about: a model change or verdict (intent from its
- * change kinds), a gated version or a sign-off issue's marker (intent stated; absent means ship,
- * as in the markers of issues opened before intents existed).
+ * Whatever sign-offs are asked for or given about: a model change or verdict (model `name`, intent
+ * from its change kinds), a gated version or a sign-off issue's marker (`model`, intent stated;
+ * absent means ship).
  */
-export interface SignOffSubjectOf {
+export type SignOffSubjectOf = {
   digest: string;
   intent?: SignOffIntent;
   kinds?: ReadonlyArray<ChangeKind>;
-}
+} & ({ model: string } | { name: string });
 
+/**
+ * What a sign-off approves (docs/sign-off.md): this model, these artefacts, this intent. The model
+ * name is part of it: a model retrained to exactly another model's artefacts has that model's
+ * digest, and an approval of the other model is not an approval of this one.
+ */
 export interface SignOffSubject {
+  model: string;
   digest: string;
   intent: SignOffIntent;
 }
@@ -29,17 +35,18 @@ export function signOffIntent(kinds: ReadonlyArray<ChangeKind>): SignOffIntent {
   return kinds.includes("decommission") ? "decommission" : "ship";
 }
 
-/** The (digest, intent) a change, verdict, gated version or issue is signed off as. */
+/** The (model, digest, intent) a change, verdict, gated version or issue is signed off as. */
 export function signOffSubject(of: SignOffSubjectOf): SignOffSubject {
-  return { digest: of.digest, intent: of.intent ?? (of.kinds ? signOffIntent(of.kinds) : "ship") };
+  const model = "model" in of ? of.model : of.name;
+  return { model, digest: of.digest, intent: of.intent ?? (of.kinds ? signOffIntent(of.kinds) : "ship") };
 }
 
 /**
  * THE key of sign-offs everywhere (comment histories, issue links, authors, issue lookup):
- * the digest for shipping, so the issues of every shipped version keep their meaning, and
- * `<digest>#decommission` for the retirement of the same artefacts.
+ * `<model>@<digest>` for shipping, `<model>@<digest>#decommission` for the retirement of the same
+ * artefacts. Model names cannot hold `@` or `#` (manifest schema), so keys never collide.
  */
 export function signOffKey(of: SignOffSubjectOf): string {
-  const { digest, intent } = signOffSubject(of);
-  return intent === "ship" ? digest : `${digest}#${intent}`;
+  const { model, digest, intent } = signOffSubject(of);
+  return intent === "ship" ? `${model}@${digest}` : `${model}@${digest}#${intent}`;
 }

@@ -28,7 +28,7 @@ describe("writeCheckRun", () => {
     ["a run with other annotations: the same run gets only those it lacks (never a second run)", 3, { fingerprintOf: 2, count: 2 }, "updated", [["PATCH", 1]]],
   ] as Array<[string, number, { fingerprintOf: number; count: number } | undefined, string, Write[]]>)("%s", async (_case, annotationCount, existing, action, writes) => {
     const recorder = createRecorder();
-    serveCheckRunLookup("acme", "models", HEAD, existing ? [{ id: 31, externalId: annotationsFingerprint(content(existing.fingerprintOf).annotations), annotationsCount: existing.count }] : []);
+    serveCheckRunLookup("acme", "models", HEAD, existing ? [{ id: 31, externalId: annotationsFingerprint(content(existing.fingerprintOf).annotations), annotationsCount: existing.count }] : [], "modelgate", null);
     // what the run carries is listed only when it is not exactly what would be sent
     if (existing && existing.count > 0 && !(existing.fingerprintOf === annotationCount && existing.count === annotationCount)) {
       const carried = content(existing.fingerprintOf).annotations.slice(0, existing.count).map((a) => ({ ...a, blob_href: "", raw_details: null, title: null }));
@@ -50,7 +50,7 @@ describe("writeCheckRun", () => {
 
   test("every write carries the conclusion's title, summary and text (an update replaces them)", async () => {
     const recorder = createRecorder();
-    serveCheckRunLookup("acme", "models", HEAD);
+    serveCheckRunLookup("acme", "models", HEAD, [], "modelgate", null);
     serveCheckRunCreate("acme", "models", 32);
     serveCheckRunUpdate("acme", "models", 32);
 

@@ -57,6 +57,8 @@ const shardedSpec: ModelSpec = {
 };
 const sharded = (files: Record<string, FileSpec>, spec: Partial<ModelSpec> = {}): Record<string, FileSpec> => ({ ...modelFiles({ ...shardedSpec, ...spec }).files, ...files });
 const shardsV1 = { "models/sharded/weights/shard-1.safetensors": lfsPointer("shard 1 v1") };
+const BIG_UNVERIFIED = { kind: "weights" as const, sha256: sha256("declared"), verified: false, justification: "too big to hash", present: false };
+const SHARDED_HASH_UNCHANGED = { id: "component.hash_unchanged", path: "models/sharded/model.yaml", line: lineContaining(modelFiles(shardedSpec).yaml, "sha256:") };
 // a component "." names the model's own folder, which holds the manifest: editing the manifest alone is not a retrain
 const wholeFolder = (description: string, weights: string): Record<string, FileSpec> => ({
   ...modelFiles({ dir: "models/whole", description, components: { ".": { kind: "weights", sha256: sha256("folder"), verified: false, justification: "the folder is the model", present: false } } }).files,
@@ -162,13 +164,20 @@ const cases: Case[] = [
     name: "a file changed inside a folder component is a retrain of its model",
     base: sharded(shardsV1),
     head: sharded({ "models/sharded/weights/shard-1.safetensors": lfsPointer("shard 1 v2") }),
-    changes: [{ name: "sharded", kinds: ["retrain"], changedComponents: ["weights"], findings: [{ id: "version.raised", path: "models/sharded/model.yaml", line: 2 }] }],
+    // attack: unverified, it keeps its declared hash (and digest, and sign-offs) while its content changed
+    changes: [{ name: "sharded", kinds: ["retrain"], changedComponents: ["weights"], findings: [{ id: "version.raised", path: "models/sharded/model.yaml", line: 2 }, SHARDED_HASH_UNCHANGED] }],
   },
   {
     name: "a file added to a folder component is a retrain of its model",
     base: sharded(shardsV1),
     head: sharded({ ...shardsV1, "models/sharded/weights/extra.gguf": lfsPointer("extra") }, { version: "1.1.0" }),
-    changes: [{ name: "sharded", kinds: ["retrain"], changedComponents: ["weights"], findings: [] }],
+    changes: [{ name: "sharded", kinds: ["retrain"], changedComponents: ["weights"], findings: [SHARDED_HASH_UNCHANGED] }],
+  },
+  {
+    name: "attack: an unverified file that changed while its declared hash did not",
+    base: sharded({ "models/sharded/model.bin": { unreadable: "too large", seed: "v1" } }, { components: { "model.bin": BIG_UNVERIFIED } }),
+    head: sharded({ "models/sharded/model.bin": { unreadable: "too large", seed: "v2" } }, { version: "1.1.0", components: { "model.bin": BIG_UNVERIFIED } }),
+    changes: [{ name: "sharded", kinds: ["retrain"], changedComponents: ["model.bin"], findings: [{ id: "component.hash_unchanged", path: "models/sharded/model.yaml", line: lineContaining(modelFiles({ ...shardedSpec, components: { "model.bin": BIG_UNVERIFIED } }).yaml, "sha256:") }] }],
   },
   { name: "an unchanged folder component is no change", base: sharded(shardsV1), head: sharded(shardsV1), changes: [] },
   { name: "a folder component holding the manifest: a manifest edit alone stays metadata", base: wholeFolder("v1", "w1"), head: wholeFolder("v1, described", "w1"), changes: [{ name: "whole", kinds: ["metadata"], findings: [] }] },

@@ -48,6 +48,19 @@ describe("plannedReads", () => {
     expect([...reads.base, ...reads.head].filter((p) => p.endsWith("prompt.txt"))).toEqual([]);
   });
 
+  it("reads every file of a folder component at head, so the edge verifies it like a file (folder digest)", () => {
+    const folder = (shard: string) => ({
+      ...modelFiles({ dir: "models/sharded", version: shard === "v1" ? "1.0.0" : "1.1.0", components: { weights: { kind: "weights", sha256: "0".repeat(64), present: false } } }).files,
+      "models/sharded/weights/a.bin": `a ${shard}`,
+      "models/sharded/weights/deep/b.bin": "b",
+    });
+    const { head, rounds } = readLikeAnEdge({ base: snapshot(folder("v1"), "base"), head: snapshot(folder("v2"), "head") });
+    expect(rounds.flatMap((r) => r.head)).toEqual(expect.arrayContaining(["models/sharded/weights/a.bin", "models/sharded/weights/deep/b.bin"]));
+    expect(head.contents.get("models/sharded/weights/deep/b.bin")).toMatchObject({ kind: "text", text: "b" });
+    const model = evaluateGate({ policy, base: snapshot(folder("v1"), "base"), head, facts: approvalFacts(), now: TEST_NOW }).models[0];
+    expect(model?.requirements.find((r) => r.id === "hash:weights")?.message).toMatch(/the folder digest is [0-9a-f]{64}/);
+  });
+
   it("then asks for the head component files of the models that changed only", () => {
     const base = snapshot(models(2, "1.0.0", "w1"), "base");
     const head = snapshot({ ...models(1, "1.0.0", "w1"), ...modelFiles({ dir: "models/m1", version: "2.0.0", components: { "model.safetensors": { kind: "weights", lfs: "w2 1" }, "prompt.txt": { kind: "prompt", text: "prompt 1" } } }).files }, "head");

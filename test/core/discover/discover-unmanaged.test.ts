@@ -45,6 +45,10 @@ const cases: Case[] = [
   { name: "an LFS-tracked GIF is not a model", base: {}, head: { "docs/demo.gif": lfsPointer("gif") }, expected: [] },
   { name: "a file outside the globs is not a model", base: {}, head: { "data/train.csv": WEIGHTS }, expected: [] },
   { name: "custom artifact globs replace the defaults", base: {}, head: { "m.weights": WEIGHTS, "m.onnx": WEIGHTS }, policy: (p) => ({ ...p, models: { ...p.models, artifacts: ["**/*.weights"] } }), expected: [{ path: "m.weights", source: "artifact", change: "added" }] },
+  // attack: the case of an extension never hides a model file (docs/security.md)
+  { name: "attack: an upper-case extension is still a model file", base: {}, head: { "stuff/model.SAFETENSORS": WEIGHTS }, expected: [{ path: "stuff/model.SAFETENSORS", source: "artifact", change: "added" }] },
+  { name: "attack: a mixed-case LFS pointer is still a model file", base: {}, head: { "w/Model.GgUf": lfsPointer("a") }, expected: [{ path: "w/Model.GgUf", source: "lfs", change: "added" }] },
+  { name: "attack: custom globs match case-insensitively too", base: {}, head: { "m.WEIGHTS": WEIGHTS }, policy: (p) => ({ ...p, models: { ...p.models, artifacts: ["**/*.weights"] } }), expected: [{ path: "m.WEIGHTS", source: "artifact", change: "added" }] },
   // traps
   { name: "a pure rename with the same content is not a change", base: { "old/model.safetensors": lfsPointer("a") }, head: { "new/model.safetensors": lfsPointer("a") }, expected: [] },
   { name: "an empty file becoming an LFS pointer is an addition", base: { "model.safetensors": "" }, head: { "model.safetensors": lfsPointer("a") }, expected: [{ path: "model.safetensors", source: "lfs", change: "added" }] },

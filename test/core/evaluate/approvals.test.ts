@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
 import type { ApprovalFacts, RequirementStatus } from "../../../src/core/evaluate/types.js";
-import { testPolicy, type ModelFixture } from "../../fixtures/manifests.js";
+import { testPolicy, type ModelFixture, signOffKeyOf } from "../../fixtures/manifests.js";
 import { approvedByReviews, comment, review, scenario } from "./scenario.js";
 
 const SIGN_OFF_URL = "https://github.com/acme/models/issues/7";
-const signOffs = (...comments: ReturnType<typeof comment>[]) => (head: ModelFixture): Partial<ApprovalFacts> => ({ signOffs: { [head.digest]: comments } });
+const signOffs = (...comments: ReturnType<typeof comment>[]) => (head: ModelFixture): Partial<ApprovalFacts> => ({ signOffs: { [signOffKeyOf(head)]: comments } });
 const shared = testPolicy({ roles: { developer: { users: ["alice", "bob"] }, system_operator: { users: ["alice"] }, security: { users: ["sec1"] } } });
 
 interface Case {
@@ -99,14 +99,14 @@ const cases: Case[] = [
   },
   {
     name: "a standing rejection blocks the role even with an approving review",
-    facts: (head) => ({ ...approvedByReviews, signOffs: { [head.digest]: [comment("ops1", "/reject system_operator latency doubled in staging")] } }),
+    facts: (head) => ({ ...approvedByReviews, signOffs: { [signOffKeyOf(head)]: [comment("ops1", "/reject system_operator latency doubled in staging")] } }),
     developer: "met",
     system_operator: "pending",
     operatorMessage: /^rejected by @ops1: latency doubled in staging — a holder of system_operator comments `\/revoke system_operator` on the sign-off issue to clear it$/,
   },
   {
     name: "a revoked rejection no longer blocks",
-    facts: (head) => ({ ...approvedByReviews, signOffs: { [head.digest]: [comment("ops1", "/reject system_operator latency"), comment("ops1", "/revoke system_operator")] } }),
+    facts: (head) => ({ ...approvedByReviews, signOffs: { [signOffKeyOf(head)]: [comment("ops1", "/reject system_operator latency"), comment("ops1", "/revoke system_operator")] } }),
     developer: "met",
     system_operator: "met",
   },
@@ -143,7 +143,7 @@ describe("approvals (5.1.4-3)", () => {
   });
 
   it("links the sign-off issue of the digest when it is known", () => {
-    const s = scenario({ facts: (head) => ({ signOffIssues: { [head.digest]: SIGN_OFF_URL } }) });
+    const s = scenario({ facts: (head) => ({ signOffIssues: { [signOffKeyOf(head)]: SIGN_OFF_URL } }) });
     expect(s.req("approval:developer").message).toContain(`comment \`/approve developer\` on the sign-off issue (${SIGN_OFF_URL})`);
   });
 
@@ -195,7 +195,7 @@ describe("break-glass override (docs/sign-off.md \"Break glass\")", () => {
   });
 
   it("an author cannot override their own change", () => {
-    const s = scenario({ head: { evaluation: { result: "fail" } }, facts: (head) => ({ authors: ["sec1"], signOffs: { [head.digest]: [comment("sec1", "/override hotfix")] } }) });
+    const s = scenario({ head: { evaluation: { result: "fail" } }, facts: (head) => ({ authors: ["sec1"], signOffs: { [signOffKeyOf(head)]: [comment("sec1", "/override hotfix")] } }) });
     expect(s.model.verdict).toBe("failure");
     expect(s.model.override).toBeUndefined();
   });
@@ -206,7 +206,7 @@ describe("break-glass override (docs/sign-off.md \"Break glass\")", () => {
   });
 
   it("is not reported on a gate that passes on its own", () => {
-    const s = scenario({ facts: (head) => ({ ...approvedByReviews, signOffs: { [head.digest]: [comment("sec1", "/override just in case")] } }) });
+    const s = scenario({ facts: (head) => ({ ...approvedByReviews, signOffs: { [signOffKeyOf(head)]: [comment("sec1", "/override just in case")] } }) });
     expect(s.model.verdict).toBe("success");
     expect(s.model.override).toBeUndefined();
   });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { evaluateGate } from "../../../src/core/evaluate/evaluate-gate.js";
-import { approvalFacts, modelFiles, snapshot, testPolicy, type FileSpec } from "../../fixtures/manifests.js";
+import { approvalFacts, modelFiles, snapshot, testPolicy, type FileSpec, signOffKeyOf } from "../../fixtures/manifests.js";
 import { TEST_NOW } from "../../fixtures/clock.js";
 import { approvedByReviews, fraud, retrain, review } from "./scenario.js";
 
@@ -71,7 +71,7 @@ describe("evaluateGate: the decision", () => {
 
     it("the sign-offs that shipped the digest do not approve its retirement", () => {
       expect(retired.digest).toBe(v1.digest);
-      const model = judge({ [v1.digest]: approvals });
+      const model = judge({ [signOffKeyOf(v1)]: approvals });
       expect(model).toMatchObject({ kinds: ["decommission"], verdict: "action_required" });
       expect(model?.requirements.map((r) => [r.id, r.status])).toEqual([
         ["approval:system_operator", "pending"],
@@ -80,7 +80,7 @@ describe("evaluateGate: the decision", () => {
     });
 
     it("the sign-offs of its decommission do", () => {
-      const model = judge({ [v1.digest]: [], [`${v1.digest}#decommission`]: approvals });
+      const model = judge({ [signOffKeyOf(v1)]: [], [signOffKeyOf(v1, "decommission")]: approvals });
       expect(model?.verdict).toBe("success");
       expect(model?.signOffs).toMatchObject({ system_operator: { state: "approved", by: "ops1" }, data_custodian: { state: "approved", by: "custodian1" } });
     });

@@ -76,6 +76,15 @@ describe("evaluation requirements (5.2.5-1, 5.2.5-2, 5.2.5-2.1, 5.1.3-1)", () =>
     expect(s.req("evaluation.result").status).toBe("failed");
   });
 
+  it.each([
+    ["an evaluator who is an author", "author"],
+    ["an evaluator who is not", "evaluator"],
+  ])("attack: offline (no authors known), independence of %s is pending 'not checked offline', never met", (_case, evaluator) => {
+    const s = scenario({ head: { evaluation: { evaluator } }, facts: { available: false, authors: [] } });
+    expect(s.req("evaluation.independent")).toMatchObject({ status: "pending", message: expect.stringMatching(/^not checked offline:/), provision: "5.2.5-2.1" });
+    expect(s.model.verdict).toBe("action_required");
+  });
+
   it("independence is not required when the policy says so", () => {
     const s = scenario({ head: { evaluation: { evaluator: "author" } }, policy: testPolicy({ evaluation: { independent: false } }) });
     expect(s.ids("evaluation.")).toEqual(["evaluation.bound", "evaluation.result", "evaluation.current", "evaluation.threats"]);

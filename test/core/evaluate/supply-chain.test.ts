@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import type { RequirementStatus } from "../../../src/core/evaluate/types.js";
 import { MAX_HASHED_FILE_BYTES } from "../../../src/core/snapshot.js";
+import { folderDigest } from "../../../src/core/manifest/digest.js";
+import { MAX_FOLDER_FILES } from "../../../src/core/evaluate/hash-requirements.js";
 import { DEFAULT_TRAINING_DATA, lfsPointer, lineContaining, sha256, testPolicy, type FileSpec, type ModelSpec } from "../../fixtures/manifests.js";
 import { fraud, retrain, scenario } from "./scenario.js";
 
@@ -12,6 +14,15 @@ const weights = (c: Partial<NonNullable<ModelSpec["components"]>[string]>): Part
 const upstream = (u: Record<string, unknown>): Partial<ModelSpec> => ({
   upstream: [{ name: "base-model", source: "pkg:huggingface/acme/base@4f2a", kind: "weights", sha256: sha256("base"), ...u } as NonNullable<ModelSpec["upstream"]>[number]],
 });
+
+// a folder of shards: an LFS pointer, a small file and a nested file
+const SHARDS: Record<string, FileSpec> = {
+  [`${WEIGHTS}/shard-1.bin`]: lfsPointer("weights v9"),
+  [`${WEIGHTS}/shard-2.bin`]: "shard two",
+  [`${WEIGHTS}/nested/shard-2.bin`]: "shard two",
+};
+// written out by the definition: sorted `<sha256> <relative path>` lines, LFS oid for a pointer
+const SHARDS_DIGEST = sha256(`${sha256("shard two")} nested/shard-2.bin\n${sha256("weights v9")} shard-1.bin\n${sha256("shard two")} shard-2.bin\n`);
 
 interface HashCase {
   name: string;
@@ -77,13 +88,54 @@ const hashCases: HashCase[] = [
     message: /cannot be verified/,
   },
   { name: "a missing file", head: weights({ present: false }), id: "hash:weights/model.safetensors", status: "failed", message: /models\/fraud\/weights\/model\.safetensors is missing/ },
+  // a folder component is hashed from its files (docs/configuration.md "Folder components")
   {
-    name: "a component naming a folder",
-    head: weights({ present: false }),
-    files: { [`${WEIGHTS}/shard-1.bin`]: "shard one", [`${WEIGHTS}/shard-2.bin`]: "shard two" },
+    name: "a folder whose declared sha256 is its folder digest",
+    head: weights({ present: false, sha256: SHARDS_DIGEST }),
+    files: SHARDS,
+    id: "hash:weights/model.safetensors",
+    status: "met",
+    message: /models\/fraud\/weights\/model\.safetensors: folder digest matches the declared sha256/,
+  },
+  {
+    name: "attack: a file changed inside a folder no longer matches its declared digest",
+    head: weights({ present: false, sha256: SHARDS_DIGEST }),
+    files: { ...SHARDS, [`${WEIGHTS}/shard-2.bin`]: "shard two, retrained" },
     id: "hash:weights/model.safetensors",
     status: "failed",
-    message: /models\/fraud\/weights\/model\.safetensors is a folder: its files cannot be bound by one sha256; list each file as a component/,
+    message: new RegExp(`declared ${SHARDS_DIGEST}, the folder digest is ${folderDigest([{ relativePath: "nested/shard-2.bin", sha256: sha256("shard two") }, { relativePath: "shard-1.bin", sha256: sha256("weights v9") }, { relativePath: "shard-2.bin", sha256: sha256("shard two, retrained") }])}`),
+  },
+  {
+    name: "attack: a file added to a folder no longer matches its declared digest",
+    head: weights({ present: false, sha256: SHARDS_DIGEST }),
+    files: { ...SHARDS, [`${WEIGHTS}/extra.bin`]: "extra" },
+    id: "hash:weights/model.safetensors",
+    status: "failed",
+    message: /the folder digest is [0-9a-f]{64}/,
+  },
+  {
+    name: "attack: verified: false does not excuse a folder that cannot be hashed (a file too large and not in LFS)",
+    head: weights({ present: false, sha256: SHARDS_DIGEST, verified: false, justification: "too big to hash" }),
+    files: { ...SHARDS, [`${WEIGHTS}/huge.bin`]: { unread: "huge", size: MAX_HASHED_FILE_BYTES + 1 } },
+    id: "hash:weights/model.safetensors",
+    status: "failed",
+    message: /is a folder whose file huge\.bin is too large to hash \(1048577 bytes\): a folder is hashed from every file in it/,
+  },
+  {
+    name: "attack: a symbolic link inside a folder fails it",
+    head: weights({ present: false, sha256: SHARDS_DIGEST }),
+    files: { ...SHARDS, [`${WEIGHTS}/link.bin`]: { symlink: "../../../etc/passwd" } },
+    id: "hash:weights/model.safetensors",
+    status: "failed",
+    message: /is a folder whose file link\.bin is a symbolic link/,
+  },
+  {
+    name: "a folder of more files than modelgate hashes is refused",
+    head: weights({ present: false, sha256: SHARDS_DIGEST }),
+    files: Object.fromEntries(Array.from({ length: MAX_FOLDER_FILES + 1 }, (_, i) => [`${WEIGHTS}/part-${i}.bin`, `part ${i}`])),
+    id: "hash:weights/model.safetensors",
+    status: "failed",
+    message: /is a folder of 1001 files, more than 1000: declare its parts as components/,
   },
   {
     name: "a file too large to hash",

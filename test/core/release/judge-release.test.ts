@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { judgeReleaseModels, releasePolicy } from "../../../src/core/release/judge-release.js";
-import { approvalFacts, modelFiles, snapshot, testPolicy } from "../../fixtures/manifests.js";
+import { approvalFacts, modelFiles, snapshot, testPolicy, signOffKeyOf } from "../../fixtures/manifests.js";
 import { TEST_NOW } from "../../fixtures/clock.js";
 import { comment } from "../evaluate/scenario.js";
 
@@ -22,13 +22,13 @@ describe("judgeReleaseModels", () => {
   });
 
   it("ignores reviews (a release has none) and counts the sign-offs of the digest", () => {
-    const signOffs = { [retrained.digest]: [comment("dev1", "/approve developer"), comment("ops1", "/approve system_operator")] };
+    const signOffs = { [signOffKeyOf(retrained)]: [comment("dev1", "/approve developer"), comment("ops1", "/approve system_operator")] };
     expect(judge({}, approvalFacts({ authors: [], signOffs })).verdict).toBe("success");
   });
 
   it("excludes the authors of the pull requests that carried the digest, per model version", () => {
-    const signOffs = { [retrained.digest]: [comment("dev1", "/approve developer"), comment("ops1", "/approve system_operator")] };
-    const decision = judge({}, approvalFacts({ authors: [], signOffs }), new Map([[retrained.digest, ["dev1"]]]));
+    const signOffs = { [signOffKeyOf(retrained)]: [comment("dev1", "/approve developer"), comment("ops1", "/approve system_operator")] };
+    const decision = judge({}, approvalFacts({ authors: [], signOffs }), new Map([[signOffKeyOf(retrained), ["dev1"]]]));
     expect(decision.verdict).toBe("failure");
     expect(decision.models[0]!.requirements.find((r) => r.id === "approval:developer")?.status).toBe("pending");
   });

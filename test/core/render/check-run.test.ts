@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { renderCheckRun, type CheckRunContext } from "../../../src/core/render/check-run.js";
 import { defaultPolicy } from "../../../src/core/policy/schema.js";
 import type { Decision } from "../../../src/core/evaluate/types.js";
+import { signOffKey } from "../../../src/core/sign-off/subject.js";
 import { DIGEST_A, DIGEST_B, decision, model, requirement, unmanaged } from "./decisions.js";
 
 const ctx: CheckRunContext = { checkName: "modelgate" };
@@ -136,7 +137,7 @@ describe("renderCheckRun: summary", () => {
     const policy = defaultPolicy();
     policy.roles.developer = { teams: ["ml-engineers"], users: ["alice"] };
     const { summary } = renderCheckRun(decision({ models: [fraud] }), {
-      ...ctx, policy, org: "acme", signOffUrls: { [DIGEST_B]: "https://github.com/acme/models/issues/7" },
+      ...ctx, policy, org: "acme", signOffUrls: { [signOffKey(fraud)]: "https://github.com/acme/models/issues/7" },
     });
     expect(summary).toContain("**Sign-off needed:** **developer** (held by @alice, @acme/ml-engineers), **data_custodian** (held by @acme/data-governance).");
     expect(summary).toContain("approves this pull request with a review, or comments `/approve <role>` on the [sign-off issue](https://github.com/acme/models/issues/7)");

@@ -1,6 +1,6 @@
 import { createHmac } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { canonicalJson, markerSignature, verifyMarkerSignature } from "../../../src/core/render/marker-signature.js";
+import { canonicalJson, issueMarkerKey, markerSignature, verifyMarkerSignature } from "../../../src/core/render/marker-signature.js";
 
 const KEY = "test-marker-key";
 const subject = { model: "fraud-detector", version: "2.1.0", digest: `sha256:${"a".repeat(64)}`, intent: "ship" };
@@ -40,5 +40,23 @@ describe("marker signatures", () => {
   ])("%s", (_case, change, expected) => {
     const given = "sig" in change ? change.sig : sig;
     expect(verifyMarkerSignature(change.key ?? KEY, change.kind ?? "sign-off", change.payload ?? subject, given)).toBe(expected);
+  });
+});
+
+describe("issueMarkerKey: markers are bound to their issue", () => {
+  const place = { owner: "acme", repo: "models", issue: 100 };
+  const bound = markerSignature(issueMarkerKey(KEY, place), "sign-off", subject);
+  it.each<[string, { owner: string; repo: string; issue: number }, boolean]>([
+    ["verifies in the issue it was signed for", place, true],
+    ["verifies whatever the case of the repository name (GitHub ignores it)", { owner: "ACME", repo: "Models", issue: 100 }, true],
+    ["attack: pasted into another issue of the repository, it does not verify", { ...place, issue: 99 }, false],
+    ["attack: pasted into the same issue number of another repository, it does not verify", { ...place, repo: "other" }, false],
+    ["attack: another owner's repository of the same name", { ...place, owner: "evil" }, false],
+  ])("%s", (_case, where, verifies) => {
+    expect(verifyMarkerSignature(issueMarkerKey(KEY, where), "sign-off", subject, bound)).toBe(verifies);
+  });
+
+  it("attack: a marker signed before markers were bound (with the marker key itself) verifies in no issue", () => {
+    expect(verifyMarkerSignature(issueMarkerKey(KEY, place), "sign-off", subject, sig)).toBe(false);
   });
 });

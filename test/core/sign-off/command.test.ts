@@ -28,6 +28,12 @@ describe("parseCommand", () => {
     ["/override", undefined],
     ["/approve 'developer'", undefined],
     ["/approved developer", undefined],
+    // attack: homoglyphs never make a command or a role (Cyrillic о and е, fullwidth solidus, zero-width space)
+    ["/apprоve developer", undefined],
+    ["/approve devеloper", undefined],
+    ["／approve developer", undefined],
+    ["/approve\u200bdeveloper", undefined],
+    ["/override\u00a0", undefined],
   ])("%j", (body, expected) => {
     expect(parseCommand(body)).toEqual(expected);
   });

@@ -5,7 +5,9 @@ import { replaySignOffs } from "../../../src/core/sign-off/replay.js";
 import {
   gatedVersions,
   issueReplayContext,
+  MAX_FORMER_AUTHORS,
   MAX_TRACKED_PULLS,
+  TrackingFull,
   parseTracking,
   renderTrackingMarker,
   signOffIssueBody,
@@ -77,6 +79,31 @@ describe("trackPullRequest", () => {
     expect(tracked.pulls.map((p) => p.number)).toEqual(numbers);
     expect(tracked.pulls.at(-1)).toEqual({ number: 7, author: "dana", roles: ["developer"] });
     expect(tracked.manifestPath).toBe(VERSION.manifestPath);
+  });
+
+  const fullTracking = (authorOf: (i: number) => string): SignOffTracking => ({
+    ...TRACKING,
+    pulls: Array.from({ length: MAX_TRACKED_PULLS }, (_, i) => ({ number: 1000 + i, author: authorOf(i), roles: [] })),
+  });
+
+  it.each<[string, SignOffTracking, string]>([
+    ["attack: the author of the oldest pull request, pushed out of the list, is still an author", fullTracking((i) => (i === 0 ? "Mallory" : "x")), "mallory"],
+    ["attack: authors pushed out earlier stay authors", { ...fullTracking(() => "x"), formerAuthors: ["mallory"] }, "mallory"],
+  ])("%s", (_case, tracking, author) => {
+    const tracked = trackPullRequest(tracking, VERSION, { number: 7, author: "dana", roles: ["developer"] });
+    expect(tracked.pulls).toHaveLength(MAX_TRACKED_PULLS);
+    expect(tracked.pulls.some((p) => p.author.toLowerCase() === author)).toBe(false);
+    expect(trackedAuthors(tracked)).toContain(author);
+    // the result is what the signed marker carries and verifies as
+    expect(parseTracking(renderTrackingMarker(tracked, REF, KEY), REF, KEY)).toEqual(tracked);
+  });
+
+  it("attack: when no more authors can be kept, tracking fails closed instead of forgetting one", () => {
+    const former = Array.from({ length: MAX_FORMER_AUTHORS }, (_, i) => `former-${i}`);
+    const tracking = { ...fullTracking((i) => (i === 0 ? "newcomer-pushed-out" : "x")), formerAuthors: former };
+    expect(() => trackPullRequest(tracking, VERSION, { number: 7, author: "dana", roles: [] })).toThrow(TrackingFull);
+    // an author already known costs nothing: the same tracking takes a pull request by an author still listed
+    expect(trackPullRequest({ ...fullTracking(() => "x"), formerAuthors: former }, VERSION, { number: 7, author: "x", roles: [] }).formerAuthors).toEqual(former.sort());
   });
 
   it("knows every author and the union of the roles, in first-seen order", () => {

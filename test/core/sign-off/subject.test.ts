@@ -21,23 +21,26 @@ describe("signOffIntent", () => {
 });
 
 describe("signOffKey: the one key of sign-offs", () => {
+  const SHIP = `fraud-detector@${DIGEST}`;
   it.each<[string, SignOffSubjectOf, string]>([
-    ["a retrain is keyed by its digest alone, as always", { digest: DIGEST, kinds: ["retrain"] }, DIGEST],
-    ["a decommission of the same digest has its own key", { digest: DIGEST, kinds: ["decommission"] }, `${DIGEST}#decommission`],
-    ["an issue marker without intent (opened before intents) is a ship issue", { digest: DIGEST }, DIGEST],
-    ["an issue marker that says ship", { digest: DIGEST, intent: "ship" }, DIGEST],
-    ["an issue marker that says decommission", { digest: DIGEST, intent: "decommission" }, `${DIGEST}#decommission`],
-    ["a gated version's stated intent agrees with its kinds", { digest: DIGEST, intent: "decommission", kinds: ["decommission", "metadata"] }, `${DIGEST}#decommission`],
+    ["a retrain is keyed by model and digest", { name: "fraud-detector", digest: DIGEST, kinds: ["retrain"] }, SHIP],
+    ["a decommission of the same digest has its own key", { name: "fraud-detector", digest: DIGEST, kinds: ["decommission"] }, `${SHIP}#decommission`],
+    ["an issue marker without intent is a ship issue", { model: "fraud-detector", digest: DIGEST }, SHIP],
+    ["an issue marker that says ship", { model: "fraud-detector", digest: DIGEST, intent: "ship" }, SHIP],
+    ["an issue marker that says decommission", { model: "fraud-detector", digest: DIGEST, intent: "decommission" }, `${SHIP}#decommission`],
+    ["a gated version's stated intent agrees with its kinds", { model: "fraud-detector", digest: DIGEST, intent: "decommission", kinds: ["decommission", "metadata"] }, `${SHIP}#decommission`],
+    ["attack: another model with byte-identical artefacts has another key", { name: "churn-predictor", digest: DIGEST, kinds: ["retrain"] }, `churn-predictor@${DIGEST}`],
   ])("%s", (_case, of, key) => {
     expect(signOffKey(of)).toBe(key);
   });
 
-  it("a change and the issue opened for it meet on the same key; shipping and retiring never do", () => {
-    const decommissioning = { digest: DIGEST, kinds: ["decommission"] as ChangeKind[] };
+  it("a change and the issue opened for it meet on the same key; shipping and retiring never do, nor two models", () => {
+    const decommissioning = { name: "fraud-detector", digest: DIGEST, kinds: ["decommission"] as ChangeKind[] };
     const issueRef = { model: "fraud-detector", version: "2.1.0", digest: DIGEST, intent: "decommission" as const };
     expect(signOffKey(decommissioning)).toBe(signOffKey(issueRef));
-    expect(signOffKey(decommissioning)).not.toBe(signOffKey({ digest: DIGEST, kinds: ["retrain"] }));
-    expect(signOffSubject(decommissioning)).toEqual({ digest: DIGEST, intent: "decommission" });
-    expect(signOffSubject({ digest: DIGEST })).toEqual({ digest: DIGEST, intent: "ship" });
+    expect(signOffKey(decommissioning)).not.toBe(signOffKey({ name: "fraud-detector", digest: DIGEST, kinds: ["retrain"] }));
+    expect(signOffKey({ model: "fraud-detector", digest: DIGEST })).not.toBe(signOffKey({ model: "churn-predictor", digest: DIGEST }));
+    expect(signOffSubject(decommissioning)).toEqual({ model: "fraud-detector", digest: DIGEST, intent: "decommission" });
+    expect(signOffSubject({ model: "fraud-detector", digest: DIGEST })).toEqual({ model: "fraud-detector", digest: DIGEST, intent: "ship" });
   });
 });
