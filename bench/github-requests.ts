@@ -7,11 +7,11 @@
  */
 import { performance } from "node:perf_hooks";
 import nock from "nock";
-import { plannedReads } from "../src/core/plan-reads.js";
+import { plannedReads } from "../src/core/detect/plan-reads.js";
 import { evaluateGate } from "../src/core/evaluate/evaluate-gate.js";
 import { renderCheckRun } from "../src/core/render/check-run.js";
 import { defaultPolicy } from "../src/core/policy/schema.js";
-import type { FileContent, Snapshot, TreeEntry } from "../src/core/snapshot.js";
+import type { FileContent, Snapshot, TreeEntry } from "../src/core/detect/snapshot.js";
 import { GITHUB_API, type FileFixture } from "../test/helpers/fake-repository.js";
 import { commitSha, gitBlobSha } from "../test/fixtures/git-objects.js";
 import { modelFiles } from "../test/helpers/model-files.js";

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
-import { MAX_HASHED_FILE_BYTES, type FileContent, type Snapshot, type TreeEntry } from "../core/snapshot.js";
+import { MAX_HASHED_FILE_BYTES, type FileContent, type Snapshot, type TreeEntry } from "../core/detect/snapshot.js";
 import type { Policy } from "../core/policy/schema.js";
-import { plannedReads } from "../core/plan-reads.js";
+import { plannedReads } from "../core/detect/plan-reads.js";
 import { CliError } from "./cli-error.js";
 import { runGit } from "./git.js";
 

@@ -26,13 +26,6 @@ export function runGit(repo: string, args: ReadonlyArray<string>, stdin?: string
   });
 }
 
-/** Runs git and returns stdout as text; a non-zero exit becomes a CliError with git's message. */
-export async function gitText(repo: string, args: ReadonlyArray<string>, what: string): Promise<string> {
-  const result = await runGit(repo, args);
-  if (result.code !== 0) throw new CliError(`${what}: ${result.stderr || `git ${args[0] ?? ""} exited with ${result.code}`}`);
-  return result.stdout.toString("utf8").trim();
-}
-
 /** Fails with exit 2 unless `repo` is inside a git repository. */
 export async function assertGitRepository(repo: string): Promise<void> {
   const result = await runGit(repo, ["rev-parse", "--git-dir"]);

@@ -1,24 +1,19 @@
 import { resolve } from "node:path";
 import { parsePolicy, POLICY_PATH } from "../core/policy/load-policy.js";
 import { defaultPolicy, type Policy } from "../core/policy/schema.js";
-import { globMatcher } from "../core/glob.js";
+import { globMatcher } from "../core/policy/glob.js";
 import { loadManifest, type LoadedManifest } from "../core/manifest/load-manifest.js";
 import type { FileError } from "../core/yaml/load-yaml.js";
 import { CliError } from "./cli-error.js";
 import { printable } from "./report.js";
-import { assertGitRepository, resolveCommit } from "./git.js";
-import { readContents, readTextFile, snapshotAt, type GitSnapshot } from "./git-snapshot.js";
+import { assertGitRepository } from "./git.js";
+import { readContents, readTextFile, type GitSnapshot } from "./git-snapshot.js";
 
 /** An absolute path to a git repository (`dir` relative to `cwd`), checked. */
 export async function openRepository(dir: string | undefined, cwd: string = process.cwd()): Promise<string> {
   const repo = resolve(cwd, dir ?? ".");
   await assertGitRepository(repo);
   return repo;
-}
-
-/** The snapshot of a ref (tree only; contents are read on demand). */
-export async function snapshotOfRef(repo: string, ref: string): Promise<GitSnapshot> {
-  return snapshotAt(repo, await resolveCommit(repo, ref));
 }
 
 export function formatFileErrors(errors: ReadonlyArray<FileError>): string {

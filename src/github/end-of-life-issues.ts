@@ -1,5 +1,5 @@
 import type { ProbotOctokit } from "probot";
-import { parseEndOfLifeMarker, type EndOfLifeRef } from "../core/render/end-of-life-issue.js";
+import { parseEndOfLifeMarker, type EndOfLifeRef } from "../core/end-of-life/marker.js";
 import { issueMarkerKey } from "../core/render/marker-signature.js";
 import { ClaimNotFulfilled, findOrCreateOnce } from "./claim.js";
 import { completeOpenedIssue, OPENING_ISSUE_BODY } from "./sign-off-issues.js";

@@ -1,5 +1,5 @@
 import type { ProbotOctokit } from "probot";
-import { MAX_HASHED_FILE_BYTES, type FileContent } from "../core/snapshot.js";
+import { MAX_HASHED_FILE_BYTES, type FileContent } from "../core/detect/snapshot.js";
 import { sha256Hex } from "../core/manifest/digest.js";
 import { rethrowAsCouldNotEvaluate } from "./errors.js";
 

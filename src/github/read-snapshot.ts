@@ -1,7 +1,7 @@
 import type { ProbotOctokit } from "probot";
 import type { Policy } from "../core/policy/schema.js";
-import type { FileContent, Snapshot, TreeEntry } from "../core/snapshot.js";
-import { plannedReads } from "../core/plan-reads.js";
+import type { FileContent, Snapshot, TreeEntry } from "../core/detect/snapshot.js";
+import { plannedReads } from "../core/detect/plan-reads.js";
 import { CouldNotEvaluate } from "./errors.js";
 import { readFileContents, type FileToRead } from "./read-contents.js";
 import { readMergeBase, readTree } from "./read-tree.js";

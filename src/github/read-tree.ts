@@ -1,5 +1,5 @@
 import type { ProbotOctokit } from "probot";
-import type { TreeEntry } from "../core/snapshot.js";
+import type { TreeEntry } from "../core/detect/snapshot.js";
 import { CouldNotEvaluate, describeTarget, rethrowAsCouldNotEvaluate } from "./errors.js";
 
 export interface CommitLocation {

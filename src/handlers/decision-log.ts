@@ -11,7 +11,7 @@ export interface DecisionLogTarget {
   /** The release a `modelgate / release` decision is about (pullRequest is then null). */
   release?: { id: number; tag: string };
   /** The deployment a deployment protection rule decision is about (pullRequest is then null). */
-  deployment?: { id: number; environment: string; state: "approved" | "rejected" | "pending" };
+  deployment?: { id: number; environment: string; state: "approved" | "rejected" | "pending"; /** approved without judgement (not in deployments.environments) */ judged?: false };
   /** What became of the check run that shows the decision: written, or the failure that stopped it. */
   checkRun?: { conclusion: string; written: boolean; error?: string };
 }

@@ -195,7 +195,19 @@ async function answerUngated(ctx: DeploymentContext, request: DeploymentRequest,
     return;
   }
   const comment = `modelgate approved ${truncateChars(request.environment, 100, "…")} without judging it: it is not in deployments.environments of ${POLICY_PATH}, and deployments.approve_others is true.`;
-  ctx.log.info({ ...where, state: "approved" }, "modelgate approved an environment it does not gate");
+  // a decision like any other, marked as made without judging the models
+  logDecision(
+    ctx.log,
+    {
+      delivery: ctx.delivery,
+      owner: request.owner,
+      repo: request.repo,
+      pullRequest: null,
+      headSha: request.commit,
+      deployment: { id: request.deploymentId, environment: request.environment, state: "approved", judged: false },
+    },
+    { verdict: "success", models: [], unmanaged: [], errors: [] },
+  );
   await sendAnswer(ctx, request, { state: "approved", comment });
 }
 

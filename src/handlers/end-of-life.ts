@@ -13,8 +13,8 @@ import {
   endOfLifeRoles,
   renderEndOfLifeIssueBody,
   replaceEndOfLifeRoles,
-  type EndOfLifeRef,
 } from "../core/render/end-of-life-issue.js";
+import type { EndOfLifeRef } from "../core/end-of-life/marker.js";
 import { code, plural } from "../core/render/markdown.js";
 import { parseCommandOrError } from "../core/sign-off/command.js";
 import { replayContext, replaySignOffs, type SignOffState } from "../core/sign-off/replay.js";

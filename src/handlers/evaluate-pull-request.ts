@@ -7,7 +7,7 @@ import { evaluateGate } from "../core/evaluate/evaluate-gate.js";
 import { gatedVersions } from "../core/sign-off/issue.js";
 import { signOffIssueUse } from "../core/sign-off/issue-use.js";
 import { POLICY_PATH, type PolicyResult } from "../core/policy/load-policy.js";
-import type { Snapshot } from "../core/snapshot.js";
+import type { Snapshot } from "../core/detect/snapshot.js";
 import type { Policy } from "../core/policy/schema.js";
 import { renderCheckRun, type CheckRunContext, type CheckRunOutput } from "../core/render/check-run.js";
 import { renderHeadCheckRun, strictestJudgement, type PullRequestJudgement } from "../core/render/head-check-run.js";

@@ -1,5 +1,5 @@
 import type { Context } from "probot";
-import { parseEndOfLifeMarker } from "../core/render/end-of-life-issue.js";
+import { parseEndOfLifeMarker } from "../core/end-of-life/marker.js";
 import { issueMarkerKey } from "../core/render/marker-signature.js";
 import { ownAppId } from "../github/app-identity.js";
 import type { IssueFields } from "../github/end-of-life-issues.js";

@@ -1,7 +1,7 @@
 import { comparePolicies } from "../core/policy/compare-policies.js";
 import { POLICY_PATH, type PolicyResult } from "../core/policy/load-policy.js";
 import { defaultPolicy } from "../core/policy/schema.js";
-import type { TreeEntry } from "../core/snapshot.js";
+import type { TreeEntry } from "../core/detect/snapshot.js";
 import { POLICY_CHECK_NAME, renderPolicyCheck, type PolicyCheckOutput, type PolicyProposal } from "../core/render/policy-check.js";
 import { ownAppId } from "../github/app-identity.js";
 import { writeCheckRun } from "../github/check-runs.js";

@@ -8,7 +8,7 @@ import { commitSha } from "../fixtures/git-objects.js";
 import { servePullRequestAlways } from "../helpers/fake-issue-tracker.js";
 import { BASE, HEAD, deliverComment, postComment, replies, world, type World } from "../helpers/sign-off-world.js";
 import { RELEASED, RETRAINED, fraud } from "../fixtures/fraud-detector.js";
-import { endOfLifeMarker } from "../../src/core/render/end-of-life-issue.js";
+import { endOfLifeMarker } from "../../src/core/end-of-life/marker.js";
 import { APP_ID, testIssueMarkerKey } from "../helpers/test-app.js";
 import { BOT_LOGIN } from "../helpers/fake-issue-tracker.js";
 

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { afterAll, describe, expect, it } from "vitest";
 import { fileContent, parseCatFileBatch, parseLsTree, readContents, snapshotAt } from "../../src/cli/git-snapshot.js";
-import { MAX_HASHED_FILE_BYTES } from "../../src/core/snapshot.js";
+import { MAX_HASHED_FILE_BYTES } from "../../src/core/detect/snapshot.js";
 import { TestRepo } from "./git-repo.js";
 
 const sha = (n: string): string => n.repeat(40);

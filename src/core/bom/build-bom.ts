@@ -1,13 +1,12 @@
 import { componentRepoPath, type LoadedManifest } from "../manifest/load-manifest.js";
 import { componentId, isFileComponent, type Component, type TrainingData } from "../manifest/schema.js";
-import { compareSemver } from "../semver.js";
+import { compareSemver } from "../manifest/semver.js";
 import { bomSerialNumber } from "./serial-number.js";
 import { documentationTexts } from "../evaluate/documentation-requirements.js";
 import type { BomComponent, BomConsiderations, BomDependency, BomExternalReference, BomHash, BomModelCard, BomProperty, CycloneDxBom } from "./types.js";
 
 export type * from "./types.js";
-export { validateBom, type BomValidationResult } from "./validate-bom.js";
-export { bomSerialNumber } from "./serial-number.js";
+export { validateBom } from "./validate-bom.js";
 
 export interface BomInput {
   /** `owner/name` of the repository that holds the models. */

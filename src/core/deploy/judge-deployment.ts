@@ -1,7 +1,7 @@
 import type { DetectedChanges } from "../detect/detect-changes.js";
 import type { Decision, ModelVerdict } from "../evaluate/types.js";
 import type { Policy } from "../policy/schema.js";
-import { globMatcher } from "../glob.js";
+import { globMatcher } from "../policy/glob.js";
 import { failureLines } from "../render/release-check-run.js";
 import { truncateChars } from "../render/truncate.js";
 import { decisionVerdict, knownGoodRequirements, verdictOf, type KnownGoodEvidence } from "./known-good.js";

@@ -4,7 +4,7 @@ import { evaluationRequirements } from "../evaluate/evaluation-requirements.js";
 import type { Decision, ModelVerdict, Requirement, Verdict } from "../evaluate/types.js";
 import type { LoadedManifest } from "../manifest/load-manifest.js";
 import type { Policy } from "../policy/schema.js";
-import { compareSemver } from "../semver.js";
+import { compareSemver } from "../manifest/semver.js";
 import { signOffKey } from "../sign-off/subject.js";
 
 /** Restoring a known good state (EN 304 223 5.2.1-3.1). */

@@ -1,8 +1,8 @@
 import { CHANGE_KINDS, type ChangeKind, type Policy } from "../policy/schema.js";
-import type { Snapshot } from "../snapshot.js";
+import type { Snapshot } from "./snapshot.js";
 import type { FileError } from "../yaml/load-yaml.js";
-import { globMatcher } from "../glob.js";
-import { compareSemver } from "../semver.js";
+import { globMatcher } from "../policy/glob.js";
+import { compareSemver } from "../manifest/semver.js";
 import { componentRepoPath, loadManifest, type LoadedManifest } from "../manifest/load-manifest.js";
 import { componentId, isFileComponent, type Component, type Manifest } from "../manifest/schema.js";
 import type { Finding, ModelChange } from "./types.js";

@@ -1,10 +1,10 @@
 import { posix } from "node:path";
 import type { Policy } from "../policy/schema.js";
-import type { FileContent, Snapshot } from "../snapshot.js";
+import type { FileContent, Snapshot } from "../detect/snapshot.js";
 import type { UnmanagedModel, UnmanagedSource } from "../detect/types.js";
-import { diffSnapshots, type FileChange } from "../diff.js";
-import { artifactMatcher } from "../glob.js";
-import { parseLfsPointer } from "../lfs-pointer.js";
+import { diffSnapshots, type FileChange } from "../detect/diff.js";
+import { artifactMatcher } from "../policy/glob.js";
+import { parseLfsPointer } from "../manifest/lfs-pointer.js";
 import { isDeclared, isFolderDeclared, indexDeclared } from "./declared.js";
 import { dvcFileKind, readDvcYamlModels, readDvcOuts, type DvcOut } from "./dvc.js";
 import { readModelCard } from "./model-card.js";

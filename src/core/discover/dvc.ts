@@ -1,5 +1,5 @@
 import { posix } from "node:path";
-import type { FileContent } from "../snapshot.js";
+import type { FileContent } from "../detect/snapshot.js";
 import { loadYaml } from "../yaml/load-yaml.js";
 
 export type DvcFileKind = "dvc.yaml" | "dvc.lock" | ".dvc";

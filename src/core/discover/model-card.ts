@@ -1,4 +1,4 @@
-import type { FileContent } from "../snapshot.js";
+import type { FileContent } from "../detect/snapshot.js";
 import { loadYaml } from "../yaml/load-yaml.js";
 
 /** Front-matter keys that make a README a Hugging Face model card (docs/cli.md "Discovery rules"). */

@@ -1,6 +1,6 @@
 import { requiredRoles } from "../evaluate/approval-requirements.js";
 import type { Policy } from "../policy/schema.js";
-import { checklistStatus } from "../render/end-of-life-issue.js";
+import { checklistStatus } from "./checklist.js";
 import type { SignOffState } from "../sign-off/replay.js";
 
 /** Where a disposal stands (docs/end-of-life.md "How it closes"). */

@@ -1,5 +1,5 @@
 import type { Policy } from "../policy/schema.js";
-import type { Snapshot } from "../snapshot.js";
+import type { Snapshot } from "../detect/snapshot.js";
 import type { LoadedManifest } from "../manifest/load-manifest.js";
 import { componentRepoPath } from "../manifest/load-manifest.js";
 import { isFileComponent } from "../manifest/schema.js";
@@ -15,7 +15,6 @@ import { provenanceRequirements } from "./provenance-requirements.js";
 import { documentationRequirements } from "./documentation-requirements.js";
 import { approvalRequirements, requiredRoles } from "./approval-requirements.js";
 
-export { holdsRole, loginsToResolve } from "./roles.js";
 export { requiredRoles } from "./approval-requirements.js";
 
 export interface GateInput {

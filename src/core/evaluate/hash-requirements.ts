@@ -1,5 +1,5 @@
-import { MAX_HASHED_FILE_BYTES, type Snapshot } from "../snapshot.js";
-import { parseLfsPointer } from "../lfs-pointer.js";
+import { MAX_HASHED_FILE_BYTES, type Snapshot } from "../detect/snapshot.js";
+import { parseLfsPointer } from "../manifest/lfs-pointer.js";
 import { folderDigest, sha256Hex } from "../manifest/digest.js";
 import { pathsUnder } from "../detect/detect-changes.js";
 import { componentRepoPath, type LoadedManifest } from "../manifest/load-manifest.js";

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { isSemver } from "../semver.js";
+import { isSemver } from "./semver.js";
 
 const sha256Hex = z
   .string()

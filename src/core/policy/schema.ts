@@ -12,8 +12,6 @@ export const CHANGE_KINDS = [
 ] as const;
 export type ChangeKind = (typeof CHANGE_KINDS)[number];
 
-export const ACCOUNTABLE_ROLES = ["developer", "system_operator", "data_custodian"] as const;
-
 export const DEFAULT_MANIFEST_GLOBS = ["**/model.yaml"];
 export const DEFAULT_ARTIFACT_GLOBS = [
   "**/*.safetensors", "**/*.onnx", "**/*.pt", "**/*.pth", "**/*.ckpt", "**/*.gguf", "**/*.h5",

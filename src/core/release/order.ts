@@ -1,4 +1,4 @@
-import { compareSemver, isSemver } from "../semver.js";
+import { compareSemver, isSemver } from "../manifest/semver.js";
 
 /** What ordering releases needs to know about one (github/releases.ts reads the rest). */
 export interface ReleaseOrderFields {

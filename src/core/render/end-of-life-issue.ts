@@ -1,44 +1,15 @@
-import { z } from "zod";
 import { requiredRoles } from "../evaluate/approval-requirements.js";
 import { describeRoleHolders } from "../evaluate/roles.js";
 import type { Policy } from "../policy/schema.js";
 import type { SignOffState } from "../sign-off/replay.js";
-import { parseMarker, renderMarker } from "./hidden-marker.js";
-import { markerSignature, verifyMarkerSignature } from "./marker-signature.js";
+import { CHECKLIST_END, CHECKLIST_START, normaliseItem } from "../end-of-life/checklist.js";
+import { endOfLifeMarker } from "../end-of-life/marker.js";
 import { code, holderMentions, inlineText, plural } from "./markdown.js";
-import { digestSchema, ISSUE_BODY_MAX_CHARS, modelNameSchema } from "./sign-off-issue.js";
+import { ISSUE_BODY_MAX_CHARS } from "./sign-off-issue.js";
 import { truncateChars } from "./truncate.js";
-
-const endOfLifeMarkerSchema = z.strictObject({ model: modelNameSchema, digest: digestSchema, sig: z.string().max(128) });
-
-const END_OF_LIFE_KIND = "end-of-life";
-
-export interface EndOfLifeRef {
-  model: string;
-  digest: string;
-}
 
 export function endOfLifeIssueTitle(model: string, version: string): string {
   return `End of life: ${model} ${version}`;
-}
-
-/**
- * The hidden marker that makes the end-of-life issue of a model findable (one per model and last
- * digest), signed with the marker key: anyone can edit the issue, only modelgate can sign.
- */
-export function endOfLifeMarker({ model, digest }: EndOfLifeRef, markerKey: string): string {
-  return renderMarker(END_OF_LIFE_KIND, { model, digest, sig: markerSignature(markerKey, END_OF_LIFE_KIND, { model, digest }) });
-}
-
-/**
- * The model and last digest an end-of-life issue is for; `undefined` when its first marker is
- * missing, garbled, unsigned or edited (its signature does not verify under `markerKey`).
- */
-export function parseEndOfLifeMarker(body: string | null | undefined, markerKey: string): EndOfLifeRef | undefined {
-  const parsed = parseMarker(END_OF_LIFE_KIND, body, endOfLifeMarkerSchema);
-  if (!parsed) return undefined;
-  const { model, digest, sig } = parsed;
-  return verifyMarkerSignature(markerKey, END_OF_LIFE_KIND, { model, digest }, sig) ? { model, digest } : undefined;
 }
 
 export interface EndOfLifeRole {
@@ -69,8 +40,6 @@ export interface EndOfLifeIssueInput {
   markerKey: string;
 }
 
-const CHECKLIST_START = "<!-- modelgate:checklist:start -->";
-const CHECKLIST_END = "<!-- modelgate:checklist:end -->";
 
 /** The body of an end-of-life issue: who must act, what to dispose of, and the disposal checklist. */
 export function renderEndOfLifeIssueBody(input: EndOfLifeIssueInput): string {
@@ -161,51 +130,12 @@ function fitInChars(text: string, maxChars: number): string {
 }
 
 /** A checklist item as one line, HTML escaped so that it can never end the checklist section. */
-function checklistLine(item: string): string {
-  return truncateChars(oneLine(item), 300).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
-}
-
-function unescapeHtml(text: string): string {
-  return text.replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&amp;/g, "&");
-}
-
 function oneLine(text: string): string {
   return text.replace(/\s+/g, " ").trim();
 }
 
-// items are compared as GitHub users see them: case and spacing do not matter
-function normaliseItem(item: string): string {
-  return truncateChars(oneLine(item), 300).toLowerCase();
-}
-
-/**
- * The items of the disposal checklist as they stand in an issue body (ticked on GitHub or not).
- * Only lines between the checklist markers count: a task list elsewhere in the body (or in a
- * comment pasted into it) cannot tick an item.
- */
-export function parseChecklist(body: string | null | undefined): Array<{ item: string; checked: boolean }> {
-  if (!body) return [];
-  const start = body.indexOf(CHECKLIST_START);
-  if (start < 0) return [];
-  const end = body.indexOf(CHECKLIST_END, start + CHECKLIST_START.length);
-  if (end < 0) return [];
-  const items: Array<{ item: string; checked: boolean }> = [];
-  for (const line of body.slice(start + CHECKLIST_START.length, end).split(/\r?\n/)) {
-    const match = /^\s*[-*+]\s+\[([ xX])\]\s/.exec(line);
-    const item = match ? unescapeHtml(line.slice(match[0].length).trim()) : "";
-    if (match && item) items.push({ item, checked: match[1] !== " " });
-  }
-  return items;
-}
-
-/**
- * Whether every REQUIRED item is present and ticked. A body whose checklist was deleted or
- * edited away is never complete: items are matched against the policy's list, not the body's.
- */
-export function checklistStatus(body: string | null | undefined, required: ReadonlyArray<string>): { complete: boolean; unchecked: string[] } {
-  const ticked = new Set(parseChecklist(body).filter((i) => i.checked).map((i) => normaliseItem(i.item)));
-  const unchecked = required.filter((item) => !ticked.has(normaliseItem(item)));
-  return { complete: unchecked.length === 0, unchecked };
+function checklistLine(item: string): string {
+  return truncateChars(oneLine(item), 300).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 }
 
 /** The reply to an early close: every unticked item and every role still to sign off, with who holds it. */

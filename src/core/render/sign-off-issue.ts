@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { ChangeKind } from "../policy/schema.js";
 import type { Override } from "../evaluate/types.js";
-import { isSemver } from "../semver.js";
+import { isSemver } from "../manifest/semver.js";
 import { SIGN_OFF_INTENTS, type SignOffIntent } from "../sign-off/subject.js";
 import { parseMarker, renderMarker } from "./hidden-marker.js";
 import { markerSignature, verifyMarkerSignature } from "./marker-signature.js";

@@ -1,6 +1,6 @@
 import nock from "nock";
 import { describe, expect, test } from "vitest";
-import { MAX_HASHED_FILE_BYTES } from "../../../src/core/snapshot.js";
+import { MAX_HASHED_FILE_BYTES } from "../../../src/core/detect/snapshot.js";
 import { ALIASES_PER_GRAPHQL_REQUEST, blobQuery, readFileContents, type FileToRead } from "../../../src/github/read-contents.js";
 import { FakeRepository, GITHUB_API, parseObjectAliases } from "../../helpers/fake-repository.js";
 import { commitSha, gitBlobSha, sha256 } from "../../fixtures/git-objects.js";

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { plannedReads } from "../../../src/core/plan-reads.js";
+import { plannedReads } from "../../../src/core/detect/plan-reads.js";
 import { evaluateGate } from "../../../src/core/evaluate/evaluate-gate.js";
-import type { FileContent, Snapshot } from "../../../src/core/snapshot.js";
-import { MAX_HASHED_FILE_BYTES } from "../../../src/core/snapshot.js";
+import type { FileContent, Snapshot } from "../../../src/core/detect/snapshot.js";
+import { MAX_HASHED_FILE_BYTES } from "../../../src/core/detect/snapshot.js";
 import { approvalFacts, modelFiles, snapshot, testPolicy, withoutContents, type FileSpec } from "../../fixtures/manifests.js";
 import { TEST_NOW } from "../../fixtures/clock.js";
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { discoverUnmanaged, discoveryReads } from "../../../src/core/discover/discover-unmanaged.js";
 import { defaultPolicy, type Policy } from "../../../src/core/policy/schema.js";
 import type { UnmanagedModel } from "../../../src/core/detect/types.js";
-import type { Snapshot } from "../../../src/core/snapshot.js";
+import type { Snapshot } from "../../../src/core/detect/snapshot.js";
 import { lfsPointer, snapshot, type TestFile } from "./snapshots.js";
 
 const WEIGHTS = { binarySize: 4096, seed: "weights-v1" };

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import type { FileContent, Snapshot, TreeEntry } from "../../../src/core/snapshot.js";
+import type { FileContent, Snapshot, TreeEntry } from "../../../src/core/detect/snapshot.js";
 import { gitBlobSha } from "../../fixtures/git-objects.js";
 
 /** A file as a test writes it: text (read and valid UTF-8) or raw bytes of a given size. */

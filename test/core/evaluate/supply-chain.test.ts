@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { RequirementStatus } from "../../../src/core/evaluate/types.js";
-import { MAX_HASHED_FILE_BYTES } from "../../../src/core/snapshot.js";
+import { MAX_HASHED_FILE_BYTES } from "../../../src/core/detect/snapshot.js";
 import { folderDigest } from "../../../src/core/manifest/digest.js";
 import { MAX_FOLDER_FILES } from "../../../src/core/evaluate/hash-requirements.js";
 import { DEFAULT_TRAINING_DATA, lfsPointer, lineContaining, sha256, testPolicy, type FileSpec, type ModelSpec } from "../../fixtures/manifests.js";

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import {
-  checklistStatus, endOfLifeIssueTitle, endOfLifeMarker, parseChecklist, parseEndOfLifeMarker, renderEndOfLifeIssueBody, type EndOfLifeIssueInput,
-} from "../../../src/core/render/end-of-life-issue.js";
+import { endOfLifeIssueTitle, renderEndOfLifeIssueBody, type EndOfLifeIssueInput } from "../../../src/core/render/end-of-life-issue.js";
+import { checklistStatus, parseChecklist } from "../../../src/core/end-of-life/checklist.js";
+import { endOfLifeMarker, parseEndOfLifeMarker } from "../../../src/core/end-of-life/marker.js";
 import { DEFAULT_EOL_CHECKLIST } from "../../../src/core/policy/schema.js";
 import { markerSignature } from "../../../src/core/render/marker-signature.js";
 import { ISSUE_BODY_MAX_CHARS } from "../../../src/core/render/sign-off-issue.js";

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { parsePolicy, validatePolicy, POLICY_PATH } from "../../src/core/policy/load-policy.js";
-import { defaultPolicy, DEFAULT_GATES, CHANGE_KINDS } from "../../src/core/policy/schema.js";
+import { parsePolicy, validatePolicy, POLICY_PATH } from "../../../src/core/policy/load-policy.js";
+import { defaultPolicy, DEFAULT_GATES, CHANGE_KINDS } from "../../../src/core/policy/schema.js";
 
 /** The defaults docs/configuration.md documents, transcribed by hand: every default a user gets without a policy file. */
 const DOCUMENTED_DEFAULTS = {

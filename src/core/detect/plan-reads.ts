@@ -1,11 +1,11 @@
-import type { Policy } from "./policy/schema.js";
+import type { Policy } from "../policy/schema.js";
 import { MAX_HASHED_FILE_BYTES, type Snapshot } from "./snapshot.js";
-import { globMatcher } from "./glob.js";
-import { componentRepoPath } from "./manifest/load-manifest.js";
-import { isFileComponent } from "./manifest/schema.js";
-import { detectChanges } from "./detect/detect-changes.js";
-import { discoveryReads } from "./discover/discover-unmanaged.js";
-import { folderFiles, MAX_FOLDER_FILES } from "./evaluate/hash-requirements.js";
+import { globMatcher } from "../policy/glob.js";
+import { componentRepoPath } from "../manifest/load-manifest.js";
+import { isFileComponent } from "../manifest/schema.js";
+import { detectChanges } from "./detect-changes.js";
+import { discoveryReads } from "../discover/discover-unmanaged.js";
+import { folderFiles, MAX_FOLDER_FILES } from "../evaluate/hash-requirements.js";
 
 export interface PlannedReads {
   base: string[];

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseLfsPointer } from "../../src/core/lfs-pointer.js";
+import { parseLfsPointer } from "../../../src/core/manifest/lfs-pointer.js";
 
 const OID = "4d7a214614ab2935c943f9e0ff69d22eadbb8f32b1258daaa5e2ca24d17e2393";
 const pointer = (...lines: string[]) => `${lines.join("\n")}\n`;

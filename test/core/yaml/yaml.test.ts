@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { loadYaml, DEFAULT_YAML_LIMITS } from "../../src/core/yaml/load-yaml.js";
+import { loadYaml, DEFAULT_YAML_LIMITS } from "../../../src/core/yaml/load-yaml.js";
 
 const errorOf = (text: string, limits = DEFAULT_YAML_LIMITS) => {
   const result = loadYaml("cfg.yml", text, limits);

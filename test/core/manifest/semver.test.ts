@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { compareSemver, isSemver } from "../../src/core/semver.js";
+import { compareSemver, isSemver } from "../../../src/core/manifest/semver.js";
 
 describe("isSemver", () => {
   it.each(["0.0.0", "1.2.3", "10.20.30", "1.0.0-alpha", "1.0.0-alpha.1", "1.0.0-0.3.7", "1.0.0-x.7.z.92", "1.0.0+20130313144700", "1.0.0-beta+exp.sha.5114f85", "1.0.0-x-y-z.--"])("%s is a version", (v) => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { modelDigest, sha256Hex, MISSING_HASH } from "../../src/core/manifest/digest.js";
-import type { Component } from "../../src/core/manifest/schema.js";
+import { modelDigest, sha256Hex, MISSING_HASH } from "../../../src/core/manifest/digest.js";
+import type { Component } from "../../../src/core/manifest/schema.js";
 
 const A = "a".repeat(64);
 const B = "b".repeat(64);

@@ -2,13 +2,13 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { Ajv2020 } from "ajv/dist/2020.js";
 import addFormats from "ajv-formats";
-import { publishedJsonSchemas } from "../../src/core/schemas/json-schemas.js";
+import { publishedJsonSchemas } from "../../../src/core/schemas/json-schemas.js";
 
 const published = publishedJsonSchemas();
 
 describe("published JSON Schemas", () => {
   it.each(Object.keys(published))("schemas/%s is up to date with the zod schema (run `npm run schemas`)", (file) => {
-    const committed = JSON.parse(readFileSync(new URL(`../../schemas/${file}`, import.meta.url), "utf8"));
+    const committed = JSON.parse(readFileSync(new URL(`../../../schemas/${file}`, import.meta.url), "utf8"));
     expect(committed).toEqual(JSON.parse(JSON.stringify(published[file as keyof typeof published])));
   });
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { comparePolicies } from "../../src/core/policy/compare-policies.js";
-import { parsePolicy } from "../../src/core/policy/load-policy.js";
-import type { Policy } from "../../src/core/policy/schema.js";
+import { comparePolicies } from "../../../src/core/policy/compare-policies.js";
+import { parsePolicy } from "../../../src/core/policy/load-policy.js";
+import type { Policy } from "../../../src/core/policy/schema.js";
 
 function policy(yaml: string): Policy {
   const result = parsePolicy(yaml);

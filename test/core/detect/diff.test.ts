@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { diffSnapshots, type FileChange } from "../../src/core/diff.js";
-import type { TreeEntry } from "../../src/core/snapshot.js";
+import { diffSnapshots, type FileChange } from "../../../src/core/detect/diff.js";
+import type { TreeEntry } from "../../../src/core/detect/snapshot.js";
 
 /** A tree from `path: blob` pairs (blob SHAs shortened: equal letters, equal content). */
 function tree(files: Record<string, string>): { entries: Map<string, TreeEntry> } {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { componentRepoPath, loadManifest } from "../../src/core/manifest/load-manifest.js";
-import { modelDigest } from "../../src/core/manifest/digest.js";
-import { componentId, isFileComponent } from "../../src/core/manifest/schema.js";
+import { componentRepoPath, loadManifest } from "../../../src/core/manifest/load-manifest.js";
+import { modelDigest } from "../../../src/core/manifest/digest.js";
+import { componentId, isFileComponent } from "../../../src/core/manifest/schema.js";
 
 const H1 = "a".repeat(64);
 const H2 = "B".repeat(64);
