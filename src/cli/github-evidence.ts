@@ -13,7 +13,8 @@ import type {
 import { requiredRoles } from "../core/evaluate/approval-requirements.js";
 import type { SignOffComment } from "../core/evaluate/types.js";
 import type { Policy } from "../core/policy/schema.js";
-import { checklistStatus, parseChecklist, parseEndOfLifeMarker } from "../core/render/end-of-life-issue.js";
+import { checklistStatus, parseChecklist } from "../core/end-of-life/checklist.js";
+import { parseEndOfLifeMarker } from "../core/end-of-life/marker.js";
 import { parseMarker } from "../core/render/hidden-marker.js";
 import { BOM_ASSET_NAME, RELEASE_CHECK_NAME } from "../core/render/release-check-run.js";
 import { parseSignOffMarker, SIGN_OFF_LABEL, type ModelVersionRef } from "../core/render/sign-off-issue.js";

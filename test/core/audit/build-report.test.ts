@@ -8,7 +8,7 @@ import { detectChanges } from "../../../src/core/detect/detect-changes.js";
 import { evaluateGate } from "../../../src/core/evaluate/evaluate-gate.js";
 import { renderText } from "../../../src/core/render/check-run.js";
 import { defaultPolicy } from "../../../src/core/policy/schema.js";
-import { emptySnapshot, type Snapshot } from "../../../src/core/snapshot.js";
+import { emptySnapshot, type Snapshot } from "../../../src/core/detect/snapshot.js";
 import { TEST_NOW as NOW } from "../../fixtures/clock.js";
 import { modelFiles, snapshot, type ModelSpec } from "../../fixtures/manifests.js";
 
