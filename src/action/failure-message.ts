@@ -1,3 +1,4 @@
+import { errorMessage } from "../github/errors.js";
 import type { ActionEnv } from "./run-action.js";
 
 /**
@@ -5,7 +6,7 @@ import type { ActionEnv } from "./run-action.js";
  * private key blanked out (the job log is readable by everyone with read access).
  */
 export function failureMessage(error: unknown, env: ActionEnv): string {
-  let message = error instanceof Error ? error.message : String(error);
+  let message = errorMessage(error);
   for (const secret of secretFragments(env.PRIVATE_KEY)) message = message.split(secret).join("***");
   return `modelgate: ${message}`;
 }

@@ -1,6 +1,6 @@
 import type { ProbotOctokit } from "probot";
 import { sha256Hex } from "../core/manifest/digest.js";
-import { describeFailure, httpStatus } from "./errors.js";
+import { describeFailure, errorMessage, httpStatus } from "./errors.js";
 import { annotationBatches, type Annotation, type CheckRunAction, type CheckRunOutput } from "../core/render/check-run.js";
 
 /** What a check run shows: the rendered decision (annotations all of them; this module batches them). */
@@ -131,6 +131,6 @@ async function appendAnnotations(octokit: ProbotOctokit, { owner, repo }: CheckR
 }
 
 function firstLine(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
+  const message = errorMessage(error);
   return (message.split("\n")[0] ?? message).slice(0, 200);
 }

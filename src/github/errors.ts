@@ -37,6 +37,11 @@ export function httpStatus(error: unknown): number | undefined {
   return networkCause(error) === undefined ? status : undefined;
 }
 
+/** The message of anything thrown (an Error's message, else its text): the one place errors become words. */
+export function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
 /**
  * What went wrong, in the words an operator needs: "GitHub answered 502", "connection refused
  * (api.github.com:443)", "timed out", "DNS lookup failed (api.github.com)", "connection reset".
@@ -46,8 +51,7 @@ export function describeFailure(error: unknown): string {
   if (network !== undefined) return network;
   const status = httpStatus(error);
   if (status !== undefined) return `GitHub answered ${status}`;
-  const message = error instanceof Error ? error.message : String(error);
-  return `the request failed (${firstLine(message)})`;
+  return `the request failed (${firstLine(errorMessage(error))})`;
 }
 
 const NETWORK_CODES: Record<string, string> = {

@@ -15,7 +15,7 @@ import { gatherApprovalFacts } from "../github/approval-facts.js";
 import { ownAppId } from "../github/app-identity.js";
 import { writeCheckRun } from "../github/check-runs.js";
 import { withKeyedLock } from "../github/claim.js";
-import { CouldNotEvaluate, httpStatus } from "../github/errors.js";
+import { CouldNotEvaluate, errorMessage, httpStatus } from "../github/errors.js";
 import { findKnownGood, NOT_A_RELEASE } from "../github/known-good.js";
 import { listReleases } from "../github/releases.js";
 import { openPullRequestsOfHead, type PullRequestUnderEvaluation } from "../github/pull-requests.js";
@@ -134,7 +134,7 @@ async function judge(
     await syncSignOffIssues(octokit, where, policy, facts, issues);
   } catch (error) {
     // the gate does not depend on the issue table: a stale table is fixed by the next evaluation
-    ctx.log.warn({ delivery: ctx.delivery, pull_request: pr.number, status: httpStatus(error), reason: error instanceof Error ? error.message : String(error) }, "modelgate could not update a sign-off issue");
+    ctx.log.warn({ delivery: ctx.delivery, pull_request: pr.number, status: httpStatus(error), reason: errorMessage(error) }, "modelgate could not update a sign-off issue");
   }
   return { decision, signOffUrls: facts.signOffIssues, trees: { base: base.entries, head: head.entries } };
 }
@@ -185,7 +185,7 @@ async function writeAndLog(ctx: EvaluationContext, headSha: string, output: Chec
         pull_requests: decisions.map((d) => d.pullRequest),
         conclusion: output.conclusion,
         status: httpStatus(error instanceof Error && error.cause !== undefined ? error.cause : error),
-        reason: error instanceof Error ? error.message : String(error),
+        reason: errorMessage(error),
       },
       "modelgate could not write the check run",
     );

@@ -9,7 +9,7 @@ import { refusedReply, unverifiedReply, usageReply } from "../core/sign-off/repl
 import { signOffKey, signOffSubject } from "../core/sign-off/subject.js";
 import { ownAppId } from "../github/app-identity.js";
 import { readIssueSignOffs } from "../github/approval-facts.js";
-import { CouldNotEvaluate, rethrowAsCouldNotEvaluate } from "../github/errors.js";
+import { CouldNotEvaluate, errorMessage, rethrowAsCouldNotEvaluate } from "../github/errors.js";
 import type { IssueComment } from "../github/issue-comments.js";
 import { pullRequestUnderEvaluation, type PullRequestUnderEvaluation } from "../github/pull-requests.js";
 import { readValidPolicy } from "../github/read-policy.js";
@@ -46,7 +46,7 @@ export async function handleSignOffComment(context: CommentContext, clock: Clock
     // a withdrawn sign-off must reach the PRs even if the table cannot be replayed now
     const openPulls = await openPullRequests(ctx, trackedNumbers(issue));
     const session = await readSession(ctx, issue, openPulls, defaultBranch, undefined).catch((error: unknown) => {
-      ctx.log.warn({ delivery: ctx.delivery, issue: issue.number, status: statusOf(error), reason: error instanceof Error ? error.message : String(error) }, "modelgate could not replay a sign-off issue");
+      ctx.log.warn({ delivery: ctx.delivery, issue: issue.number, status: statusOf(error), reason: errorMessage(error) }, "modelgate could not replay a sign-off issue");
       return undefined;
     });
     await refresh(ctx, issue, openPulls, session);
