@@ -59,3 +59,9 @@ if (existsSync(cliBench)) {
   const result = spawnSync(process.execPath, ["--import", "tsx", cliBench], { stdio: "inherit" });
   if (result.status !== 0) process.exitCode = result.status ?? 1;
 }
+
+// modelgate audit on 1,000 models x 10 versions: under 10 s, HTML under 5 MB
+const auditBench = fileURLToPath(new URL("./audit-bench.ts", import.meta.url));
+console.log("\n## modelgate audit\n");
+const audit = spawnSync(process.execPath, ["--import", "tsx", auditBench], { stdio: "inherit" });
+if (audit.status !== 0) process.exitCode = audit.status ?? 1;

@@ -4,7 +4,12 @@
  *
  *   node --import tsx examples/build-example-repo.ts [DIR] [--check]
  *
- * main:    fraud-detector 1.0.0 — LFS pointer weights + a text prompt, evaluation bound to its digest.
+ * main, a history for `modelgate audit` (dates relative to the evaluation date):
+ *   -120 days  credit-scorer 1.0.0 and legacy-ranker 0.9.0, evaluated       (tag v2026.1)
+ *    -90 days  credit-scorer 1.1.0 retrained and evaluated again            (tag v2026.2)
+ *    -60 days  credit-scorer 1.1.1: prompt changed, evaluation NOT renewed  -> its gate fails
+ *    -30 days  legacy-ranker decommissioned                                  (tag v2026.3)
+ *      today   fraud-detector 1.0.0 — LFS pointer weights + a text prompt, evaluation bound to its digest.
  * branch `q3-models` (checked out):
  *   - a new model, churn-predictor 0.1.0, evaluated       -> approvals pending (offline)
  *   - fraud-detector retrained, version NOT raised        -> fails: version rule, stale evaluation
@@ -39,11 +44,11 @@ function declared(files: ExampleModel["files"]): Component[] {
   return files.map(({ path, kind, content }) => ({ path, kind, sha256: /^oid sha256:([0-9a-f]{64})$/m.exec(content)?.[1] ?? sha256(content) }));
 }
 
-function modelTree(model: ExampleModel, evaluationDate: string): Record<string, string> {
+function modelTree(model: ExampleModel, evaluationDate: string, status = "active"): Record<string, string> {
   const manifest = {
     name: model.name,
     version: model.version,
-    status: "active",
+    status,
     description: model.description,
     modalities: ["tabular"],
     components: declared(model.files),
@@ -75,6 +80,16 @@ function git(dir: string, ...args: string[]): string {
   return execFileSync("git", ["-C", dir, ...args], { encoding: "utf8", env: { ...process.env, GIT_LFS_SKIP_SMUDGE: "1" } }).trim();
 }
 
+/** A commit dated `date` (author and committer), so the history spans months. */
+function commitOn(dir: string, date: string, message: string): void {
+  git(dir, "add", "-A");
+  execFileSync("git", ["-C", dir, "commit", "-q", "-m", message], { env: { ...process.env, GIT_AUTHOR_DATE: `${date}T10:00:00Z`, GIT_COMMITTER_DATE: `${date}T10:00:00Z` } });
+}
+
+function daysBefore(date: string, days: number): string {
+  return new Date(Date.parse(`${date}T00:00:00Z`) - days * 24 * 60 * 60 * 1000).toISOString().slice(0, 10);
+}
+
 function write(dir: string, files: Record<string, string>): void {
   for (const [path, content] of Object.entries(files)) {
     mkdirSync(dirname(join(dir, path)), { recursive: true });
@@ -101,6 +116,21 @@ export function buildExampleRepo(dir: string, evaluationDate = new Date().toISOS
     files: [weightsV1, prompt],
     evaluatedFor: { version: "1.0.0", files: [weightsV1, prompt] },
   };
+  // the history before fraud-detector: what `modelgate audit` shows
+  const scorerPrompt = { path: "prompts/system.txt", kind: "prompt" as const, content: "You score loan applications. Answer with a score from 0 to 1000.\n" };
+  const scorerWeightsV1 = { path: "weights/model.safetensors", kind: "weights" as const, content: lfsPointer("credit-scorer weights, run 7", 209_715_200) };
+  const scorerWeightsV2 = { path: "weights/model.safetensors", kind: "weights" as const, content: lfsPointer("credit-scorer weights, run 9", 209_715_200) };
+  const rankerWeights = { path: "model.onnx", kind: "weights" as const, content: lfsPointer("legacy-ranker weights", 31_457_280) };
+  const scorer = (version: string, files: ExampleModel["files"], evaluatedFor: ExampleModel["evaluatedFor"]): ExampleModel => ({
+    dir: "models/credit-scorer",
+    name: "credit-scorer",
+    version,
+    description: "Scores loan applications.",
+    files,
+    evaluatedFor,
+  });
+  const ranker: ExampleModel = { dir: "models/legacy-ranker", name: "legacy-ranker", version: "0.9.0", description: "Ranks offers (replaced by the new ranker).", files: [rankerWeights], evaluatedFor: { version: "0.9.0", files: [rankerWeights] } };
+  const day = (n: number): string => daysBefore(evaluationDate, n);
   write(dir, {
     ".gitattributes": "*.safetensors filter=lfs diff=lfs merge=lfs -text\n*.gguf filter=lfs diff=lfs merge=lfs -text\n",
     ".github/modelgate.yml": [
@@ -114,8 +144,23 @@ export function buildExampleRepo(dir: string, evaluationDate = new Date().toISOS
       "",
     ].join("\n"),
     "README.txt": "Models of the payments team.\n",
-    ...modelTree(fraudV1, evaluationDate),
+    ...modelTree(scorer("1.0.0", [scorerWeightsV1, scorerPrompt], { version: "1.0.0", files: [scorerWeightsV1, scorerPrompt] }), day(120)),
+    ...modelTree(ranker, day(120)),
   });
+  commitOn(dir, day(120), "credit-scorer 1.0.0 and legacy-ranker 0.9.0, evaluated");
+  git(dir, "tag", "-a", "v2026.1", "-m", "release 2026.1");
+  write(dir, modelTree(scorer("1.1.0", [scorerWeightsV2, scorerPrompt], { version: "1.1.0", files: [scorerWeightsV2, scorerPrompt] }), day(90)));
+  commitOn(dir, day(90), "retrain credit-scorer 1.1.0 on new bureau data");
+  git(dir, "tag", "-a", "v2026.2", "-m", "release 2026.2");
+  // the prompt changes, the evaluation of 1.1.0 stays: this version landed without its evaluation
+  const scorerPromptV2 = { ...scorerPrompt, content: "You score loan applications. Answer with a score from 0 to 1000 and one reason.\n" };
+  write(dir, modelTree(scorer("1.1.1", [scorerWeightsV2, scorerPromptV2], { version: "1.1.0", files: [scorerWeightsV2, scorerPrompt] }), day(90)));
+  commitOn(dir, day(60), "credit-scorer 1.1.1: explain the score");
+  write(dir, modelTree(ranker, day(120), "decommissioned"));
+  commitOn(dir, day(30), "decommission legacy-ranker");
+  git(dir, "tag", "-a", "v2026.3", "-m", "release 2026.3");
+
+  write(dir, modelTree(fraudV1, evaluationDate));
   git(dir, "add", "-A");
   git(dir, "commit", "-q", "-m", "fraud-detector 1.0.0, evaluated");
 

@@ -12,6 +12,8 @@ import { runCheck } from "./commands/check.js";
 import { renderValidation, validateFiles, validateRepository } from "./commands/validate.js";
 import { loadInventory, renderInventory } from "./commands/inventory.js";
 import { runBom } from "./commands/bom.js";
+import { auditOptions, AUDIT_OPTIONS } from "./commands/audit-options.js";
+import { runAudit, writeAudit } from "./commands/audit.js";
 import { modelgateVersion } from "../version.js";
 
 export const USAGE = `Usage: modelgate <command> [options]
@@ -28,6 +30,12 @@ Commands:
       Every model at REF (default HEAD): name, version, status, digest, manifest path.
   bom [--repo DIR] [--ref REF] [-o FILE]
       CycloneDX 1.6 ML-BOM (JSON) of every model at REF (default HEAD), to stdout or FILE.
+  audit [--repo DIR] [--ref REF] [-o DIR] [--github OWNER/REPO [--api-url URL] [--app-id ID]]
+      The auditor's evidence pack: audit.html and audit.json in DIR (default modelgate-audit).
+      Every version of every model in the history of REF (default: the default branch), the
+      inventory and a coverage matrix of EN 304 223. With --github (token in GITHUB_TOKEN) also
+      sign-offs, pull requests, check runs, releases and end-of-life issues.
+      Exit 0: written, no failing finding; 1: written, with failing findings; 2: could not run.
 
 Options:
   -h, --help   Show this help.
@@ -40,7 +48,7 @@ export interface CliIo {
   now: () => Date;
   /** The folder relative paths (--repo, FILES, -o) are read against: the process's working directory. */
   cwd: string;
-  /** The environment (SOURCE_DATE_EPOCH): the process's. */
+  /** The environment (SOURCE_DATE_EPOCH, GITHUB_TOKEN, APP_ID, …): the process's. */
   env: Readonly<Record<string, string | undefined>>;
 }
 
@@ -121,6 +129,17 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
           io.stderr(`wrote ${output}\n`);
         }
         return EXIT_OK;
+      }
+      case "audit": {
+        const { values } = parse(rest, AUDIT_OPTIONS);
+        if (values["help"]) return help(io);
+        const repo = await openRepository(str(values["repo"]), io.cwd);
+        const { ref, output, github } = auditOptions(values, io.env);
+        const sourceDateEpoch = io.env["SOURCE_DATE_EPOCH"];
+        const report = await runAudit({ repo, now: io.now(), ...(ref !== undefined ? { ref } : {}), ...(github ? { github } : {}), ...(sourceDateEpoch !== undefined ? { sourceDateEpoch } : {}) });
+        const files = await writeAudit(report, resolve(io.cwd, output));
+        io.stderr(`wrote ${files.join(" and ")}: ${report.summary.models} models, ${report.summary.versions} versions, ${report.summary.findings} findings\n`);
+        return report.findings.some((f) => f.severity === "failure") ? EXIT_FAILED : EXIT_OK;
       }
       default:
         throw new CliError(`unknown command "${command}"\n\n${USAGE}`);

@@ -16,11 +16,14 @@ export interface DetectedChanges {
   models: { base: LoadedManifest[]; head: LoadedManifest[] };
 }
 
+/** Parses one manifest file; detectChanges caches by default, a caller holding many versions can bring its own cache. */
+export type ManifestLoader = (path: string, text: string) => ReturnType<typeof loadManifest>;
+
 /** docs/architecture.md "Change kinds and version rules": which models changed between two commits, how, and which version rules they break. */
-export function detectChanges(policy: Policy, base: Snapshot, head: Snapshot): DetectedChanges {
+export function detectChanges(policy: Policy, base: Snapshot, head: Snapshot, load: ManifestLoader = loadManifestCached): DetectedChanges {
   const isManifest = globMatcher(policy.models.manifests);
-  const atBase = loadManifestsAt(base, isManifest);
-  const atHead = loadManifestsAt(head, isManifest);
+  const atBase = loadManifestsAt(base, isManifest, load);
+  const atHead = loadManifestsAt(head, isManifest, load);
   // a manifest that is broken at base only is judged as absent there: head is then a new model
   const errors = [...atHead.errors];
 
@@ -78,7 +81,7 @@ interface LoadedAtEnd {
   failedPaths: Set<string>;
 }
 
-function loadManifestsAt(snapshot: Snapshot, isManifest: (path: string) => boolean): LoadedAtEnd {
+function loadManifestsAt(snapshot: Snapshot, isManifest: (path: string) => boolean, load: ManifestLoader): LoadedAtEnd {
   const result: LoadedAtEnd = { loaded: [], errors: [], failedPaths: new Set() };
   const paths = [...snapshot.entries.keys()].filter((p) => isManifest(p)).sort();
   for (const path of paths) {
@@ -88,7 +91,7 @@ function loadManifestsAt(snapshot: Snapshot, isManifest: (path: string) => boole
     else if (content.kind === "unreadable") failure = [{ path, line: 1, message: `manifest could not be read: ${content.reason}` }];
     else if (content.kind === "binary") failure = [{ path, line: 1, message: "manifest could not be read: it is not UTF-8 text" }];
     else {
-      const parsed = loadManifestCached(path, content.text);
+      const parsed = load(path, content.text);
       if (parsed.ok) result.loaded.push(parsed.loaded);
       else failure = parsed.errors;
     }

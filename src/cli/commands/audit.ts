@@ -1,0 +1,109 @@
+import { mkdir, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { buildAuditReport } from "../../core/audit/build-report.js";
+import { renderAuditHtml } from "../../core/audit/render-html.js";
+import type { AuditReport, GitHubEvidence } from "../../core/audit/types.js";
+import { buildBom } from "../../core/bom/build-bom.js";
+import { detectChanges } from "../../core/detect/detect-changes.js";
+import { evaluateGate } from "../../core/evaluate/evaluate-gate.js";
+import { parsePolicy, POLICY_PATH } from "../../core/policy/load-policy.js";
+import { defaultPolicy, type Policy } from "../../core/policy/schema.js";
+import type { FileError } from "../../core/yaml/load-yaml.js";
+import { modelgateVersion } from "../../version.js";
+import { CliError } from "../cli-error.js";
+import { manifestLoader, readModelHistory, readTags, type BlobCache } from "../git-history.js";
+import { readPlanned, readTextFile, snapshotAt, type GitSnapshot } from "../git-snapshot.js";
+import { defaultBranch, resolveCommit } from "../git.js";
+import { bomTimestamp, repositoryName } from "./bom.js";
+
+export interface AuditOptions {
+  /** Absolute path of the repository (checked). */
+  repo: string;
+  /** Default: the default branch (origin/HEAD, main or master), else HEAD. */
+  ref?: string;
+  now: Date;
+  /** SOURCE_DATE_EPOCH: the report's time, for reproducible output. */
+  sourceDateEpoch?: string;
+  /** Reads what only GitHub holds; called with what the local history knows. */
+  github?: (local: { policy: Policy; commits: ReadonlySet<string>; tagCommits: ReadonlyMap<string, string> }) => Promise<GitHubEvidence>;
+}
+
+export const AUDIT_JSON = "audit.json";
+export const AUDIT_HTML = "audit.html";
+
+/** The evidence pack of a repository (docs/audit.md): the local git history, and GitHub's evidence when asked. */
+export async function runAudit(options: AuditOptions): Promise<AuditReport> {
+  const { repo, now } = options;
+  const ref = options.ref ?? (await defaultBranch(repo).catch(() => "HEAD"));
+  const commit = await resolveCommit(repo, ref);
+  const head = await snapshotAt(repo, commit);
+
+  const policyText = await readTextFile(repo, head, POLICY_PATH);
+  let policy = defaultPolicy();
+  let policyErrors: FileError[] = [];
+  if (policyText !== undefined) {
+    const parsed = parsePolicy(policyText, POLICY_PATH);
+    // an invalid policy at the head is a finding of the report, not a reason to write none
+    if (parsed.ok) policy = parsed.policy;
+    else policyErrors = parsed.errors;
+  }
+
+  const load = manifestLoader();
+  const blobs: BlobCache = new Map();
+  const history = await readModelHistory(repo, commit, load, blobs);
+
+  // the head judged as if every model were new: hashes, provenance and evaluation currency today, and every unmanaged file
+  const empty: GitSnapshot = { commit: "", entries: new Map(), contents: new Map() };
+  await readPlanned(repo, policy, empty, head);
+  const detected = detectChanges(policy, empty, head, load);
+  const decision = evaluateGate({
+    policy,
+    base: empty,
+    head,
+    facts: { available: false, authors: [], headSha: commit, reviews: [], signOffs: {}, signOffIssues: {}, teamMembership: {} },
+    now,
+    detected,
+  });
+  const models = [...detected.models.head].sort((a, b) => (a.manifest.name < b.manifest.name ? -1 : a.manifest.name > b.manifest.name ? 1 : 0));
+  const repository = await repositoryName(repo);
+  const toolVersion = await modelgateVersion();
+  const bom = buildBom({ repository, ref, commit, models, timestamp: bomTimestamp(now, options.sourceDateEpoch), toolVersion });
+
+  const tags = await readTags(repo, policy, load, blobs);
+  const github = options.github
+    ? await options.github({ policy, commits: new Set(history.map((s) => s.commit)), tagCommits: new Map(tags.map((t) => [t.name, t.commit])) })
+    : undefined;
+
+  return buildAuditReport({
+    repository,
+    ref,
+    commit,
+    generatedAt: bomTimestamp(now, options.sourceDateEpoch),
+    toolVersion,
+    policy: { path: POLICY_PATH, found: policyText !== undefined, errors: policyErrors },
+    head: {
+      models,
+      errors: decision.errors,
+      decision,
+      unmanaged: decision.unmanaged.map(({ level: _level, ...u }) => u),
+      bom: bom.components.filter((c) => c.type === "machine-learning-model"),
+    },
+    history,
+    tags,
+    ...(github ? { github } : {}),
+  });
+}
+
+/** Writes audit.json and audit.html into `dir` (created when missing); returns their paths. */
+export async function writeAudit(report: AuditReport, dir: string): Promise<string[]> {
+  const files = [join(dir, AUDIT_JSON), join(dir, AUDIT_HTML)];
+  try {
+    await mkdir(dir, { recursive: true });
+    // compact: a large repository's report is tens of megabytes (`jq . audit.json` pretty-prints it)
+    await writeFile(files[0]!, JSON.stringify(report) + "\n");
+    await writeFile(files[1]!, renderAuditHtml(report));
+  } catch (error) {
+    throw new CliError(`cannot write the audit into ${dir}: ${(error as Error).message}`);
+  }
+  return files;
+}

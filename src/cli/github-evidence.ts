@@ -1,0 +1,276 @@
+import { Octokit } from "@octokit/rest";
+import { z } from "zod";
+import { parseDecisionRecord, PULL_REQUEST_CHECK_NAME } from "../core/audit/check-run-record.js";
+import type {
+  CheckRunEvidence,
+  EndOfLifeIssueEvidence,
+  GitHubEvidence,
+  PullRequestEvidence,
+  ReleaseEvidence,
+  SignOffEvidence,
+  SignOffIssueEvidence,
+} from "../core/audit/types.js";
+import { requiredRoles } from "../core/evaluate/approval-requirements.js";
+import type { SignOffComment } from "../core/evaluate/types.js";
+import type { Policy } from "../core/policy/schema.js";
+import { checklistStatus, parseChecklist } from "../core/end-of-life/checklist.js";
+import { parseEndOfLifeMarker } from "../core/end-of-life/marker.js";
+import { parseMarker } from "../core/render/hidden-marker.js";
+import { BOM_ASSET_NAME, RELEASE_CHECK_NAME } from "../core/render/release-check-run.js";
+import { parseSignOffMarker, SIGN_OFF_LABEL, type ModelVersionRef } from "../core/render/sign-off-issue.js";
+import { parseTracking, trackedAuthors, trackedRoles, type SignOffTracking } from "../core/sign-off/issue.js";
+import { replaySignOffs, type SignOffState } from "../core/sign-off/replay.js";
+import { signOffComments } from "../github/issue-comments.js";
+import { CliError } from "./cli-error.js";
+
+export interface GitHubAuditTarget {
+  owner: string;
+  repo: string;
+  token: string;
+  /** REST API base, e.g. https://ghe.example.com/api/v3 (default https://api.github.com). */
+  apiUrl?: string;
+  /** The modelgate App: only its check runs and issues count. */
+  appId: number;
+  /** Verifies the signed markers of modelgate's issues; absent: markers are read unverified (said in the report). */
+  markerKey?: string;
+}
+
+export interface LocalHistory {
+  policy: Policy;
+  /** Commits of the audited history: pull requests merged as one of them are read. */
+  commits: ReadonlySet<string>;
+  /** Tag name -> commit in the local clone. */
+  tagCommits: ReadonlyMap<string, string>;
+}
+
+// read without a key: the same fields as the signed markers, signature not checked
+const unverifiedSignOffMarker = z.object({
+  model: z.string().max(100),
+  version: z.string().max(256),
+  digest: z.string().regex(/^sha256:[0-9a-f]{64}$/),
+  intent: z.enum(["ship", "decommission"]).optional(),
+});
+const unverifiedTracking = z.object({
+  manifestPath: z.string().max(1000),
+  kinds: z.array(z.string()).max(10),
+  pulls: z.array(z.object({ number: z.number().int().positive(), author: z.string().max(60), roles: z.array(z.string().max(40)).max(100) })).max(100),
+});
+const unverifiedEndOfLife = z.object({ model: z.string().max(100), digest: z.string().regex(/^sha256:[0-9a-f]{64}$/) });
+
+interface RawIssue {
+  number: number;
+  html_url: string;
+  state: string;
+  closed_at?: string | null;
+  body?: string | null;
+  pull_request?: unknown;
+  performed_via_github_app?: { id: number | null } | null;
+}
+
+/**
+ * What only GitHub holds about a repository's models, read with a token (REST, paginated):
+ * pull requests, releases, the check runs and issues of the modelgate App. Any read error stops
+ * the audit (exit 2): a report that silently lacks evidence would mislead its reader.
+ */
+export async function readGitHubEvidence(target: GitHubAuditTarget, local: LocalHistory, fetchImpl?: typeof fetch): Promise<GitHubEvidence> {
+  const { owner, repo, appId, markerKey } = target;
+  const octokit = new Octokit({
+    auth: target.token,
+    ...(target.apiUrl ? { baseUrl: target.apiUrl.replace(/\/+$/, "") } : {}),
+    userAgent: "modelgate-audit",
+    // failures are reported once, as the CLI's message (exit 2), not also by Octokit's request log
+    log: { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined },
+    ...(fetchImpl ? { request: { fetch: fetchImpl } } : {}),
+  });
+  const read = async <T>(what: string, call: () => Promise<T>): Promise<T> => {
+    try {
+      return await call();
+    } catch (error) {
+      const status = (error as { status?: number }).status;
+      throw new CliError(
+        `cannot read ${what} of ${owner}/${repo} from GitHub: ${status !== undefined ? `GitHub answered ${status}` : (error as Error).message}`,
+      );
+    }
+  };
+
+  const { data: repository } = await read("the repository", () => octokit.rest.repos.get({ owner, repo }));
+  const pulls = await read("the pull requests", () => octokit.paginate(octokit.rest.pulls.list, { owner, repo, state: "all", per_page: 100 }));
+  const pullRequests: PullRequestEvidence[] = pulls.map((p) => ({
+    number: p.number,
+    url: p.html_url,
+    title: p.title,
+    author: p.user?.login ?? "",
+    headSha: p.head.sha,
+    ...(p.merge_commit_sha && p.merged_at ? { mergeCommitSha: p.merge_commit_sha } : {}),
+    ...(p.merged_at ? { mergedAt: p.merged_at } : {}),
+  }));
+
+  const rawReleases = await read("the releases", () => octokit.paginate(octokit.rest.repos.listReleases, { owner, repo, per_page: 100 }));
+  const releases: ReleaseEvidence[] = rawReleases.map((r) => {
+    const commit = local.tagCommits.get(r.tag_name);
+    const bom = r.assets.find((a) => a.name === BOM_ASSET_NAME);
+    return {
+      id: r.id,
+      tag: r.tag_name,
+      name: r.name ?? r.tag_name,
+      url: r.html_url,
+      ...(r.published_at ? { publishedAt: r.published_at } : {}),
+      draft: r.draft,
+      prerelease: r.prerelease,
+      ...(commit ? { commit } : {}),
+      ...(bom ? { bomAsset: { name: bom.name, url: bom.browser_download_url } } : {}),
+    };
+  });
+
+  const byApp = (issues: RawIssue[]): RawIssue[] => issues.filter((i) => !i.pull_request && i.performed_via_github_app?.id === appId);
+  const signOffRaw = byApp(
+    (await read("the sign-off issues", () =>
+      octokit.paginate(octokit.rest.issues.listForRepo, { owner, repo, labels: SIGN_OFF_LABEL, state: "all", per_page: 100 }),
+    )) as RawIssue[],
+  );
+  const eolLabel = local.policy.end_of_life.labels[0] ?? "model-eol";
+  const eolRaw = byApp(
+    (await read("the end-of-life issues", () =>
+      octokit.paginate(octokit.rest.issues.listForRepo, { owner, repo, labels: eolLabel, state: "all", per_page: 100 }),
+    )) as RawIssue[],
+  );
+
+  const commentsOf = async (issue: RawIssue): Promise<SignOffComment[]> => {
+    const raw = await read(`the comments of issue #${issue.number}`, () =>
+      octokit.paginate(octokit.rest.issues.listComments, { owner, repo, issue_number: issue.number, per_page: 100 }),
+    );
+    return signOffComments(
+      raw.map((c) => ({
+        id: c.id,
+        login: c.user?.login ?? "",
+        isBot: c.user?.type === "Bot",
+        body: c.body ?? "",
+        createdAt: c.created_at,
+        updatedAt: c.updated_at,
+      })),
+    ).sort((a, b) => (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : a.id - b.id));
+  };
+
+  const signOffIssues: SignOffIssueEvidence[] = [];
+  for (const issue of signOffRaw) {
+    const ref = signOffRef(issue.body, markerKey);
+    if (!ref) continue;
+    const tracking = trackingOf(issue.body, ref, markerKey);
+    const roles = tracking ? trackedRoles(tracking) : Object.keys(local.policy.roles);
+    const state = replaySignOffs(await commentsOf(issue), {
+      policy: local.policy,
+      authors: trackedAuthors(tracking),
+      // membership was checked when each command was posted; the audit does not read teams again
+      holdsRole: () => true,
+      requiredRoles: roles,
+    });
+    signOffIssues.push({
+      number: issue.number,
+      url: issue.html_url,
+      state: issue.state === "closed" ? "closed" : "open",
+      model: ref.model,
+      version: ref.version,
+      digest: ref.digest,
+      intent: ref.intent ?? "ship",
+      pulls: (tracking?.pulls ?? []).map((p) => p.number),
+      signOffs: standing(state, issue.html_url),
+      ...(state.override ? { override: state.override } : {}),
+      refused: state.outcomes
+        .filter((o) => !o.accepted)
+        .map((o) => ({
+          by: o.login,
+          command: `/${o.command.type}${"role" in o.command ? ` ${o.command.role}` : ""}`,
+          reason: o.reason ?? "",
+          url: `${issue.html_url}#issuecomment-${o.commentId}`,
+        })),
+    });
+  }
+
+  const disposalRoles = requiredRoles(local.policy, ["decommission"]);
+  const endOfLifeIssues: EndOfLifeIssueEvidence[] = [];
+  for (const issue of eolRaw) {
+    const ref = endOfLifeRef(issue.body, markerKey);
+    if (!ref) continue;
+    const state = replaySignOffs(await commentsOf(issue), { policy: local.policy, authors: [], holdsRole: () => true, requiredRoles: disposalRoles });
+    const signOffs = standing(state, issue.html_url);
+    endOfLifeIssues.push({
+      number: issue.number,
+      url: issue.html_url,
+      state: issue.state === "closed" ? "closed" : "open",
+      ...(issue.closed_at ? { closedAt: issue.closed_at } : {}),
+      model: ref.model,
+      digest: ref.digest,
+      checklist: parseChecklist(issue.body),
+      unchecked: checklistStatus(issue.body, local.policy.end_of_life.checklist).unchecked,
+      signOffs,
+      missingRoles: disposalRoles.filter((role) => !signOffs.some((s) => s.role === role && s.state === "approved")),
+    });
+  }
+
+  // the check runs of the pull requests that carried a model version, and of the releases
+  const tracked = new Set(signOffIssues.flatMap((i) => i.pulls));
+  const relevant = pullRequests.filter((p) => tracked.has(p.number) || (p.mergeCommitSha !== undefined && local.commits.has(p.mergeCommitSha)));
+  const checkRuns: CheckRunEvidence[] = [];
+  const runsAt = async (sha: string, name: string): Promise<void> => {
+    const runs = await read(`the check runs of ${sha.slice(0, 12)}`, () =>
+      octokit.paginate(octokit.rest.checks.listForRef, { owner, repo, ref: sha, check_name: name, filter: "all", per_page: 100 }),
+    );
+    for (const run of runs) {
+      if (run.app?.id !== appId || run.name !== name) continue;
+      const models = parseDecisionRecord(run.output?.text);
+      checkRuns.push({
+        name: run.name,
+        headSha: run.head_sha,
+        conclusion: run.conclusion ?? null,
+        status: run.status,
+        url: run.html_url ?? "",
+        ...(run.completed_at ? { completedAt: run.completed_at } : {}),
+        models: models ?? [],
+        ...(models ? {} : { recordMissing: true }),
+      });
+    }
+  };
+  for (const sha of new Set(relevant.map((p) => p.headSha))) await runsAt(sha, PULL_REQUEST_CHECK_NAME);
+  for (const sha of new Set(releases.flatMap((r) => (r.commit ? [r.commit] : [])))) await runsAt(sha, RELEASE_CHECK_NAME);
+
+  return {
+    repository: `${owner}/${repo}`,
+    url: repository.html_url,
+    appId,
+    markersVerified: markerKey !== undefined,
+    pullRequests,
+    releases,
+    checkRuns,
+    signOffIssues,
+    endOfLifeIssues,
+  };
+}
+
+function standing(state: SignOffState, issueUrl: string): SignOffEvidence[] {
+  return Object.entries(state.roles).map(([role, s]) => ({
+    role,
+    state: s.state,
+    by: s.by,
+    at: s.at,
+    ...(s.reason ? { reason: s.reason } : {}),
+    url: `${issueUrl}#issuecomment-${s.commentId}`,
+  }));
+}
+
+function signOffRef(body: string | null | undefined, markerKey: string | undefined): ModelVersionRef | undefined {
+  if (markerKey !== undefined) return parseSignOffMarker(body, markerKey);
+  const parsed = parseMarker("sign-off", body, unverifiedSignOffMarker);
+  if (!parsed) return undefined;
+  const { intent, ...rest } = parsed;
+  return intent === "decommission" ? { ...rest, intent } : rest;
+}
+
+function trackingOf(body: string | null | undefined, ref: ModelVersionRef, markerKey: string | undefined): SignOffTracking | undefined {
+  if (markerKey !== undefined) return parseTracking(body, ref, markerKey);
+  return parseMarker("sign-off-tracking", body, unverifiedTracking, 30_000) as SignOffTracking | undefined;
+}
+
+function endOfLifeRef(body: string | null | undefined, markerKey: string | undefined): { model: string; digest: string } | undefined {
+  if (markerKey !== undefined) return parseEndOfLifeMarker(body, markerKey);
+  return parseMarker("end-of-life", body, unverifiedEndOfLife);
+}
