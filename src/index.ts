@@ -10,6 +10,7 @@ import { defaultMarkerKey } from "./marker-key.js";
 import { inProcessCoordination, type Coordination } from "./store/coordination.js";
 import type { Jobs } from "./queue/job-queue.js";
 import { defineRecoveryJobs } from "./handlers/recovery.js";
+import { defineContinuousJobs } from "./handlers/continuous-jobs.js";
 import type { ReconciliationStore } from "./store/reconciliation-store.js";
 
 /**
@@ -20,7 +21,8 @@ import type { ReconciliationStore } from "./store/reconciliation-store.js";
  * `scheduleDeploymentRetry` queues a later try of a deployment decision GitHub kept from being made.
  * The coordination holds the locks that serialise work on one head or subject: the server passes
  * the database's (server/runtime.ts); alone in one process (the GitHub Action) locks are in memory.
- * With `jobs` (the server's queue), the app defines its scheduled and retried jobs there.
+ * With `jobs` (the server's queue), the app defines its scheduled and retried jobs there: recovery,
+ * the daily re-evaluation run and deployment retries (handlers/continuous-jobs.ts).
  */
 export interface ModelgateOptions {
   clock?: Clock;
@@ -39,6 +41,7 @@ export function modelgate(options: ModelgateOptions = {}): ApplicationFunction {
     const markerKey = options.markerKey ?? defaultMarkerKey();
     const coordination = options.coordination ?? inProcessCoordination();
     if (options.jobs && options.reconciliationStore) defineRecoveryJobs(options.jobs, { clock, markerKey, coordination, store: options.reconciliationStore });
+    const scheduleDeploymentRetry = options.scheduleDeploymentRetry ?? (options.jobs && defineContinuousJobs(options.jobs, { clock, markerKey, coordination }));
     app.on(
       ["pull_request.opened", "pull_request.synchronize", "pull_request.reopened", "pull_request.ready_for_review", "pull_request.edited"],
       onPullRequest(clock, markerKey, coordination),
@@ -53,7 +56,7 @@ export function modelgate(options: ModelgateOptions = {}): ApplicationFunction {
     app.on(["release.published", "release.created"], onRelease(clock, markerKey, coordination));
     app.on("push", onPush(markerKey, coordination));
     // without a retry queue, a deployment GitHub kept modelgate from judging is rejected at once (docs/deployments.md)
-    app.on("deployment_protection_rule.requested", onDeploymentProtectionRule(clock, markerKey, coordination, options.scheduleDeploymentRetry));
+    app.on("deployment_protection_rule.requested", onDeploymentProtectionRule(clock, markerKey, coordination, scheduleDeploymentRetry || undefined));
     app.on(["issues.edited", "issues.closed"], onEndOfLifeIssueEvent(markerKey, coordination));
     // sign-off commands (and end-of-life sign-offs): one dispatcher for every comment event
     app.on(["issue_comment.created", "issue_comment.edited", "issue_comment.deleted"], onIssueComment(clock, markerKey, coordination));

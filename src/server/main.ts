@@ -5,10 +5,12 @@
  * stop answering, let running deliveries finish within MODELGATE_SHUTDOWN_SECONDS, exit.
  */
 import { run } from "probot";
+import { createLog } from "../log.js";
 import { modelgateServer, type ServerState } from "./app.js";
 
 const state: ServerState = { stopping: false };
-const probotServer = await run(modelgateServer(state, { env: process.env }));
+// modelgate's log: JSON in production, and a failing delivery logs its id, never its whole payload (docs/operations.md)
+const probotServer = await run(modelgateServer(state, { env: process.env }), { log: await createLog() });
 
 // Probot's own SIGINT handler exits at once; modelgate finishes what it started first
 process.removeAllListeners("SIGINT");
