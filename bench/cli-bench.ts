@@ -17,14 +17,19 @@ import { stringify } from "yaml";
 import { modelDigest } from "../src/core/manifest/digest.js";
 import type { Component } from "../src/core/manifest/schema.js";
 
-const { values } = parseArgs({ options: { models: { type: "string", default: "1000" }, keep: { type: "boolean", default: false }, runs: { type: "string", default: "3" } } });
+const { values } = parseArgs({
+  options: { models: { type: "string", default: "1000" }, keep: { type: "boolean", default: false }, runs: { type: "string", default: "3" } },
+});
 const MODELS = Number(values.models);
 const RUNS = Number(values.runs);
 const PROJECT = join(dirname(fileURLToPath(import.meta.url)), "..");
 const BUILT = join(PROJECT, "lib", "cli", "main.js");
 const cli = existsSync(BUILT)
   ? { label: "lib/cli/main.js", argv: [BUILT] }
-  : { label: "src/cli/main.ts via tsx", argv: ["--import", pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href, join(PROJECT, "src", "cli", "main.ts")] };
+  : {
+      label: "src/cli/main.ts via tsx",
+      argv: ["--import", pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href, join(PROJECT, "src", "cli", "main.ts")],
+    };
 
 const sha256 = (text: string): string => createHash("sha256").update(text).digest("hex");
 const pointer = (seed: string): string => `version https://git-lfs.github.com/spec/v1\noid sha256:${sha256(seed)}\nsize 104857600\n`;
@@ -42,7 +47,16 @@ function modelFiles(i: number, version: string, weightsSeed: string, prompt: str
     version,
     components,
     training_data: [{ name: `data-${i}`, source: `https://data.example.org/${i}`, acquired_at: "2026-01-01T00:00:00Z" }],
-    evaluations: [{ version, model_digest: modelDigest(components), date: today, evaluator: "eve", result: "pass", threats: Object.fromEntries(["data_poisoning", "model_inversion", "membership_inference", "model_extraction", "evasion"].map((t) => [t, "tested"])) }],
+    evaluations: [
+      {
+        version,
+        model_digest: modelDigest(components),
+        date: today,
+        evaluator: "eve",
+        result: "pass",
+        threats: Object.fromEntries(["data_poisoning", "model_inversion", "membership_inference", "model_extraction", "evasion"].map((t) => [t, "tested"])),
+      },
+    ],
   };
   const out: Record<string, string> = { [`${dir}/model.yaml`]: stringify(manifest) };
   for (const [path, content] of Object.entries(files)) out[`${dir}/${path}`] = content;

@@ -172,16 +172,14 @@ export class FakeGitHub {
       });
     }
     if (method === "GET" && path === "/app/hook/deliveries") {
-      const listed = [...this.attempts]
-        .reverse()
-        .map((a) => ({
-          id: a.id,
-          guid: a.guid,
-          delivered_at: a.deliveredAt,
-          status_code: a.statusCode,
-          status: a.statusCode === 200 ? "OK" : "failed",
-          event: a.event,
-        }));
+      const listed = [...this.attempts].reverse().map((a) => ({
+        id: a.id,
+        guid: a.guid,
+        delivered_at: a.deliveredAt,
+        status_code: a.statusCode,
+        status: a.statusCode === 200 ? "OK" : "failed",
+        event: a.event,
+      }));
       return send(200, listed);
     }
     if (method === "POST" && (match = path.match(/^\/app\/hook\/deliveries\/(\d+)\/attempts$/))) {

@@ -83,7 +83,9 @@ function git(dir: string, ...args: string[]): string {
 /** A commit dated `date` (author and committer), so the history spans months. */
 function commitOn(dir: string, date: string, message: string): void {
   git(dir, "add", "-A");
-  execFileSync("git", ["-C", dir, "commit", "-q", "-m", message], { env: { ...process.env, GIT_AUTHOR_DATE: `${date}T10:00:00Z`, GIT_COMMITTER_DATE: `${date}T10:00:00Z` } });
+  execFileSync("git", ["-C", dir, "commit", "-q", "-m", message], {
+    env: { ...process.env, GIT_AUTHOR_DATE: `${date}T10:00:00Z`, GIT_COMMITTER_DATE: `${date}T10:00:00Z` },
+  });
 }
 
 function daysBefore(date: string, days: number): string {
@@ -107,7 +109,11 @@ export function buildExampleRepo(dir: string, evaluationDate = new Date().toISOS
   git(dir, "config", "commit.gpgsign", "false");
 
   const prompt = { path: "prompts/system.txt", kind: "prompt" as const, content: "You score card transactions for fraud. Answer with a probability.\n" };
-  const weightsV1 = { path: "weights/model.safetensors", kind: "weights" as const, content: lfsPointer("fraud-detector weights, training run 41", 524_288_000) };
+  const weightsV1 = {
+    path: "weights/model.safetensors",
+    kind: "weights" as const,
+    content: lfsPointer("fraud-detector weights, training run 41", 524_288_000),
+  };
   const fraudV1: ExampleModel = {
     dir: "models/fraud-detector",
     name: "fraud-detector",
@@ -129,7 +135,14 @@ export function buildExampleRepo(dir: string, evaluationDate = new Date().toISOS
     files,
     evaluatedFor,
   });
-  const ranker: ExampleModel = { dir: "models/legacy-ranker", name: "legacy-ranker", version: "0.9.0", description: "Ranks offers (replaced by the new ranker).", files: [rankerWeights], evaluatedFor: { version: "0.9.0", files: [rankerWeights] } };
+  const ranker: ExampleModel = {
+    dir: "models/legacy-ranker",
+    name: "legacy-ranker",
+    version: "0.9.0",
+    description: "Ranks offers (replaced by the new ranker).",
+    files: [rankerWeights],
+    evaluatedFor: { version: "0.9.0", files: [rankerWeights] },
+  };
   const day = (n: number): string => daysBefore(evaluationDate, n);
   write(dir, {
     ".gitattributes": "*.safetensors filter=lfs diff=lfs merge=lfs -text\n*.gguf filter=lfs diff=lfs merge=lfs -text\n",
@@ -166,7 +179,20 @@ export function buildExampleRepo(dir: string, evaluationDate = new Date().toISOS
 
   git(dir, "checkout", "-q", "-b", "q3-models");
   const churnFiles = [{ path: "model.onnx", kind: "weights" as const, content: lfsPointer("churn-predictor weights", 12_582_912) }];
-  write(dir, modelTree({ dir: "models/churn-predictor", name: "churn-predictor", version: "0.1.0", description: "Predicts customer churn.", files: churnFiles, evaluatedFor: { version: "0.1.0", files: churnFiles } }, evaluationDate));
+  write(
+    dir,
+    modelTree(
+      {
+        dir: "models/churn-predictor",
+        name: "churn-predictor",
+        version: "0.1.0",
+        description: "Predicts customer churn.",
+        files: churnFiles,
+        evaluatedFor: { version: "0.1.0", files: churnFiles },
+      },
+      evaluationDate,
+    ),
+  );
   git(dir, "add", "-A");
   git(dir, "commit", "-q", "-m", "add churn-predictor 0.1.0");
 
@@ -192,7 +218,13 @@ if (invokedDirectly) {
   if (runCheck) {
     const { runCli } = await import("../src/cli/main.js");
     console.log(`$ modelgate check --repo ${dir}\n`);
-    const code = await runCli(["check", "--repo", dir], { stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t), now: () => new Date(), cwd: process.cwd(), env: process.env });
+    const code = await runCli(["check", "--repo", dir], {
+      stdout: (t) => process.stdout.write(t),
+      stderr: (t) => process.stderr.write(t),
+      now: () => new Date(),
+      cwd: process.cwd(),
+      env: process.env,
+    });
     console.log(`\nmodelgate check exited with ${code}${code === 1 ? " — as expected: this branch breaks the gate on purpose." : ""}`);
     // the example succeeds when the gate fails for the reasons shown above
     process.exitCode = code === 1 ? 0 : 1;

@@ -46,7 +46,10 @@ export function modelgate(options: ModelgateOptions = {}): ApplicationFunction {
       ["pull_request.opened", "pull_request.synchronize", "pull_request.reopened", "pull_request.ready_for_review", "pull_request.edited"],
       onPullRequest(clock, markerKey, coordination),
     );
-    app.on(["pull_request_review.submitted", "pull_request_review.dismissed", "pull_request_review.edited"], onPullRequestReview(clock, markerKey, coordination));
+    app.on(
+      ["pull_request_review.submitted", "pull_request_review.dismissed", "pull_request_review.edited"],
+      onPullRequestReview(clock, markerKey, coordination),
+    );
     // each check run handler acts only on its own run name (`modelgate`, `modelgate / release`)
     const checkRunHandlers = [onCheckRun(clock, markerKey, coordination), onReleaseCheckRun(clock, markerKey, coordination)];
     app.on(["check_run.rerequested", "check_run.requested_action"], async (context) => {

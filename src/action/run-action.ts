@@ -47,7 +47,12 @@ export async function runAction(env: ActionEnv, options: RunActionOptions = {}):
     ...(options.Octokit ? { Octokit: options.Octokit } : {}),
     ...(env.GITHUB_API_URL ? { baseUrl: env.GITHUB_API_URL } : {}),
   });
-  await probot.load(recordingHandledEvents(modelgate({ ...(options.clock ? { clock: options.clock } : {}), markerKey: markerKeyFromPrivateKey(credentials.privateKey) }), handled));
+  await probot.load(
+    recordingHandledEvents(
+      modelgate({ ...(options.clock ? { clock: options.clock } : {}), markerKey: markerKeyFromPrivateKey(credentials.privateKey) }),
+      handled,
+    ),
+  );
 
   const action = typeof payload.action === "string" ? payload.action : undefined;
   if (!isHandled(handled, name, action)) {
@@ -56,7 +61,11 @@ export async function runAction(env: ActionEnv, options: RunActionOptions = {}):
   }
 
   if (!hasInstallation(payload)) {
-    const id = await repositoryInstallation(probot, required(env, "GITHUB_REPOSITORY", "the owner/name of the repository (set by GitHub Actions)"), credentials.appId);
+    const id = await repositoryInstallation(
+      probot,
+      required(env, "GITHUB_REPOSITORY", "the owner/name of the repository (set by GitHub Actions)"),
+      credentials.appId,
+    );
     payload.installation = { id };
   }
   const delivery = env.GITHUB_RUN_ID ? `${env.GITHUB_RUN_ID}-${env.GITHUB_RUN_ATTEMPT ?? "1"}` : randomUUID();
@@ -74,7 +83,8 @@ function appCredentials(env: ActionEnv): { appId: number; privateKey: string } {
   const missing = ["APP_ID", "PRIVATE_KEY"].filter((variable) => !env[variable]?.trim());
   if (missing.length > 0) throw new Error(`${missing.join(" and ")} ${missing.length > 1 ? "are" : "is"} not set. ${CREDENTIALS_WHY}`);
   const appIdText = (env.APP_ID ?? "").trim();
-  if (!/^[1-9][0-9]*$/.test(appIdText)) throw new Error(`APP_ID must be the numeric id of the GitHub App (its settings page shows "App ID"), not "${appIdText}"`);
+  if (!/^[1-9][0-9]*$/.test(appIdText))
+    throw new Error(`APP_ID must be the numeric id of the GitHub App (its settings page shows "App ID"), not "${appIdText}"`);
   // secrets often keep the PEM on one line with literal \n
   const privateKey = (env.PRIVATE_KEY ?? "").trim().replace(/\\n/g, "\n").replace(/\r\n/g, "\n");
   // never echo the key: it would end up in the job log
@@ -102,7 +112,8 @@ async function readEventPayload(path: string): Promise<Payload> {
   } catch (error) {
     throw new Error(`the event payload ${path} (GITHUB_EVENT_PATH) is not JSON: ${(error as Error).message}`, { cause: error });
   }
-  if (typeof value !== "object" || value === null || Array.isArray(value)) throw new Error(`the event payload ${path} (GITHUB_EVENT_PATH) is not a JSON object`);
+  if (typeof value !== "object" || value === null || Array.isArray(value))
+    throw new Error(`the event payload ${path} (GITHUB_EVENT_PATH) is not a JSON object`);
   return value as Payload;
 }
 
@@ -121,9 +132,13 @@ async function repositoryInstallation(probot: Probot, repository: string, appId:
     const { data } = await appOctokit.rest.apps.getRepoInstallation({ owner, repo });
     return data.id;
   } catch (error) {
-    if (httpStatus(error) === 404) throw new Error(`the GitHub App ${appId} (APP_ID) is not installed on ${owner}/${repo}: install it on the repository, or check APP_ID`, { cause: error });
-    if (httpStatus(error) === 401) throw new Error(`GitHub refused the App's credentials (401) while looking up its installation on ${owner}/${repo}: check that APP_ID and PRIVATE_KEY belong to the same App`, { cause: error });
+    if (httpStatus(error) === 404)
+      throw new Error(`the GitHub App ${appId} (APP_ID) is not installed on ${owner}/${repo}: install it on the repository, or check APP_ID`, { cause: error });
+    if (httpStatus(error) === 401)
+      throw new Error(
+        `GitHub refused the App's credentials (401) while looking up its installation on ${owner}/${repo}: check that APP_ID and PRIVATE_KEY belong to the same App`,
+        { cause: error },
+      );
     throw new Error(`could not look up the App's installation on ${owner}/${repo}: ${(error as Error).message}`, { cause: error });
   }
 }
-

@@ -11,7 +11,11 @@ export interface GitResult {
 export function runGit(repo: string, args: ReadonlyArray<string>, stdin?: string): Promise<GitResult> {
   return new Promise((resolve, reject) => {
     // GIT_* variables of a surrounding git process (hooks) would point git at another repository
-    const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^GIT_(DIR|WORK_TREE|INDEX_FILE|OBJECT_DIRECTORY|ALTERNATE_OBJECT_DIRECTORIES|NAMESPACE|COMMON_DIR)$/.test(key)));
+    const env = Object.fromEntries(
+      Object.entries(process.env).filter(
+        ([key]) => !/^GIT_(DIR|WORK_TREE|INDEX_FILE|OBJECT_DIRECTORY|ALTERNATE_OBJECT_DIRECTORIES|NAMESPACE|COMMON_DIR)$/.test(key),
+      ),
+    );
     const child = spawn("git", ["-C", repo, "-c", "core.quotePath=false", ...args], { stdio: ["pipe", "pipe", "pipe"], env: { ...env, LC_ALL: "C" } });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
@@ -44,7 +48,11 @@ export async function resolveCommit(repo: string, ref: string): Promise<string> 
 /** The default branch: origin/HEAD when set, else main, else master. */
 export async function defaultBranch(repo: string): Promise<string> {
   const originHead = await runGit(repo, ["symbolic-ref", "--quiet", "refs/remotes/origin/HEAD"]);
-  if (originHead.code === 0) return originHead.stdout.toString("utf8").trim().replace(/^refs\/remotes\//, "");
+  if (originHead.code === 0)
+    return originHead.stdout
+      .toString("utf8")
+      .trim()
+      .replace(/^refs\/remotes\//, "");
   for (const branch of ["main", "master"]) {
     const exists = await runGit(repo, ["rev-parse", "--verify", "--quiet", `refs/heads/${branch}^{commit}`]);
     if (exists.code === 0) return branch;

@@ -99,7 +99,10 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         if (values["help"]) return help(io);
         const repoOption = str(values["repo"]);
         // files are relative to --repo when it is given, as every other path of the CLI is
-        const results = positionals.length > 0 ? await validateFiles(positionals, resolve(io.cwd, repoOption ?? ".")) : await validateRepository(await openRepository(repoOption, io.cwd));
+        const results =
+          positionals.length > 0
+            ? await validateFiles(positionals, resolve(io.cwd, repoOption ?? "."))
+            : await validateRepository(await openRepository(repoOption, io.cwd));
         io.stdout(renderValidation(results));
         return results.some((r) => r.errors.length > 0) ? EXIT_FAILED : EXIT_OK;
       }
@@ -136,7 +139,13 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         const repo = await openRepository(str(values["repo"]), io.cwd);
         const { ref, output, github } = auditOptions(values, io.env);
         const sourceDateEpoch = io.env["SOURCE_DATE_EPOCH"];
-        const report = await runAudit({ repo, now: io.now(), ...(ref !== undefined ? { ref } : {}), ...(github ? { github } : {}), ...(sourceDateEpoch !== undefined ? { sourceDateEpoch } : {}) });
+        const report = await runAudit({
+          repo,
+          now: io.now(),
+          ...(ref !== undefined ? { ref } : {}),
+          ...(github ? { github } : {}),
+          ...(sourceDateEpoch !== undefined ? { sourceDateEpoch } : {}),
+        });
         const files = await writeAudit(report, resolve(io.cwd, output));
         io.stderr(`wrote ${files.join(" and ")}: ${report.summary.models} models, ${report.summary.versions} versions, ${report.summary.findings} findings\n`);
         return report.findings.some((f) => f.severity === "failure") ? EXIT_FAILED : EXIT_OK;

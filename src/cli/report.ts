@@ -35,7 +35,9 @@ export function printable(text: string): string {
 /** The human report of `modelgate check`: what a developer reads before pushing. */
 export function renderCheckReport(decision: Decision, range: CheckRange): string {
   const lines: string[] = [];
-  lines.push(`modelgate check: base ${short(range.base.commit)} (${printable(range.base.label)}) → head ${short(range.head.commit)} (${printable(range.head.label)})`);
+  lines.push(
+    `modelgate check: base ${short(range.base.commit)} (${printable(range.base.label)}) → head ${short(range.head.commit)} (${printable(range.head.label)})`,
+  );
   lines.push("");
   lines.push(verdictLine(decision));
   if (decision.couldNotEvaluate) lines.push(`  could not evaluate: ${printable(decision.couldNotEvaluate)}`);
@@ -53,7 +55,10 @@ export function renderCheckReport(decision: Decision, range: CheckRange): string
   }
   const pendingApprovals = decision.models.some((m) => m.requirements.some((r) => r.status === "pending"));
   if (pendingApprovals) {
-    lines.push("", "Approvals, sign-offs and the evaluator's independence from the authors are read from GitHub: offline they are reported pending and do not fail this check.");
+    lines.push(
+      "",
+      "Approvals, sign-offs and the evaluator's independence from the authors are read from GitHub: offline they are reported pending and do not fail this check.",
+    );
   }
   return lines.join("\n") + "\n";
 }

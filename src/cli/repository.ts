@@ -58,7 +58,11 @@ export async function modelsAt(repo: string, snapshot: GitSnapshot, policy: Poli
     const name = result.loaded.manifest.name;
     const first = byName.get(name);
     if (first !== undefined) {
-      errors.push({ path, line: result.loaded.lineOf(["name"]), message: `model name "${name}" is already used by ${first}: a model name is unique in the repository` });
+      errors.push({
+        path,
+        line: result.loaded.lineOf(["name"]),
+        message: `model name "${name}" is already used by ${first}: a model name is unique in the repository`,
+      });
       continue;
     }
     byName.set(name, path);

@@ -16,7 +16,11 @@ import { listSignOffIssues, NO_SIGN_OFF_ISSUES, signOffApprovalFacts, signOffIss
  * Every gatherer below ends here, so the gate, the release gate and the command replies judge
  * the same people alike.
  */
-export async function withTeamMembership(octokit: ProbotOctokit, policy: Policy, known: Omit<ApprovalFacts, "teamMembership"> & { org: string }): Promise<ApprovalFacts> {
+export async function withTeamMembership(
+  octokit: ProbotOctokit,
+  policy: Policy,
+  known: Omit<ApprovalFacts, "teamMembership"> & { org: string },
+): Promise<ApprovalFacts> {
   const logins = loginsToResolve(policy, known);
   const teamMembership = logins.length > 0 ? await readTeamMembership(octokit, { org: known.org, logins, teams: roleTeams(policy) }) : {};
   return { ...known, teamMembership };
@@ -62,7 +66,14 @@ export interface ReleaseApprovalFacts {
  */
 export async function gatherReleaseApprovalFacts(
   octokit: ProbotOctokit,
-  { owner, repo, subjects, appId, commit, markerKey }: { owner: string; repo: string; subjects: ReadonlyArray<SignOffSubjectOf>; appId: number; commit: string; markerKey: string },
+  {
+    owner,
+    repo,
+    subjects,
+    appId,
+    commit,
+    markerKey,
+  }: { owner: string; repo: string; subjects: ReadonlyArray<SignOffSubjectOf>; appId: number; commit: string; markerKey: string },
   policy: Policy,
 ): Promise<ReleaseApprovalFacts> {
   const signOffs: Record<string, SignOffComment[]> = {};
@@ -76,7 +87,11 @@ export async function gatherReleaseApprovalFacts(
     if (issue) found.set(key, issue);
   }
   // the same batched read as the pull-request gate, so both judge one history alike
-  const histories = await readSignOffHistories(octokit, { owner, repo }, [...found.values()].map((issue) => issue.number));
+  const histories = await readSignOffHistories(
+    octokit,
+    { owner, repo },
+    [...found.values()].map((issue) => issue.number),
+  );
   for (const [key, issue] of found) {
     signOffs[key] = histories.of(issue.number);
     signOffIssues[key] = issue.url;
@@ -108,6 +123,14 @@ export async function readIssueSignOffs(
   const comments = await listIssueComments(octokit, { owner, repo, issueNumber });
   const history = signOffComments(comments);
   if (latest && !history.some((c) => c.id === latest.id)) history.push(latest);
-  const facts = await withTeamMembership(octokit, policy, { available: true, authors: [...authors], headSha: "", reviews: [], signOffs: { [subjectKey]: history }, signOffIssues: {}, org: owner });
+  const facts = await withTeamMembership(octokit, policy, {
+    available: true,
+    authors: [...authors],
+    headSha: "",
+    reviews: [],
+    signOffs: { [subjectKey]: history },
+    signOffIssues: {},
+    org: owner,
+  });
   return { comments, history, facts };
 }

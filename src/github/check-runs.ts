@@ -44,16 +44,32 @@ export async function writeCheckRun(octokit: ProbotOctokit, target: CheckRunTarg
     const existing = await findCheckRun(octokit, target);
     if (!existing) {
       const batches = annotationBatches(content.annotations);
-      const { data } = await octokit.rest.checks.create({ owner, repo, name, head_sha: headSha, ...runFields(target, content, fingerprint), output: outputFields(content, batches[0] ?? []) });
+      const { data } = await octokit.rest.checks.create({
+        owner,
+        repo,
+        name,
+        head_sha: headSha,
+        ...runFields(target, content, fingerprint),
+        output: outputFields(content, batches[0] ?? []),
+      });
       await appendAnnotations(octokit, target, data.id, content, batches.slice(1));
       return { checkRunId: data.id, action: "created" };
     }
     const batches = annotationBatches(await annotationsToSend(octokit, target, existing, content.annotations, fingerprint));
-    await octokit.rest.checks.update({ owner, repo, check_run_id: existing.id, ...runFields(target, content, fingerprint), output: outputFields(content, batches[0] ?? []) });
+    await octokit.rest.checks.update({
+      owner,
+      repo,
+      check_run_id: existing.id,
+      ...runFields(target, content, fingerprint),
+      output: outputFields(content, batches[0] ?? []),
+    });
     await appendAnnotations(octokit, target, existing.id, content, batches.slice(1));
     return { checkRunId: existing.id, action: "updated" };
   } catch (error) {
-    throw new Error(`could not write the check run "${name}" of ${owner}/${repo} on ${headSha.slice(0, 7)}: ${describeFailure(error)}${httpStatus(error) !== undefined ? ` (${firstLine(error)})` : ""}`, { cause: error });
+    throw new Error(
+      `could not write the check run "${name}" of ${owner}/${repo} on ${headSha.slice(0, 7)}: ${describeFailure(error)}${httpStatus(error) !== undefined ? ` (${firstLine(error)})` : ""}`,
+      { cause: error },
+    );
   }
 }
 
@@ -68,7 +84,9 @@ async function annotationsToSend(
   if (existing.annotationsCount === 0) return annotations;
   if (existing.externalId === fingerprint && existing.annotationsCount === annotations.length) return [];
   const carried = await octokit.paginate(octokit.rest.checks.listAnnotations, { owner, repo, check_run_id: existing.id, per_page: 100 });
-  const keys = new Set(carried.map((a) => annotationKey({ path: a.path, start_line: a.start_line, annotation_level: a.annotation_level ?? "", message: a.message ?? "" })));
+  const keys = new Set(
+    carried.map((a) => annotationKey({ path: a.path, start_line: a.start_line, annotation_level: a.annotation_level ?? "", message: a.message ?? "" })),
+  );
   return annotations.filter((a) => !keys.has(annotationKey(a)));
 }
 
@@ -98,7 +116,10 @@ async function findCheckRun(octokit: ProbotOctokit, { owner, repo, headSha, name
  * The conclusion of this app's latest run named `name` on a commit (`null` while it runs),
  * `undefined` when there is none. Errors are rethrown for the caller to fail closed.
  */
-export async function latestCheckRunConclusion(octokit: ProbotOctokit, { owner, repo, headSha, name, appId }: Omit<CheckRunTarget, "detailsUrl">): Promise<string | null | undefined> {
+export async function latestCheckRunConclusion(
+  octokit: ProbotOctokit,
+  { owner, repo, headSha, name, appId }: Omit<CheckRunTarget, "detailsUrl">,
+): Promise<string | null | undefined> {
   const { data } = await octokit.rest.checks.listForRef({ owner, repo, ref: headSha, check_name: name, filter: "latest", app_id: appId });
   // the query filters by app already; checking again keeps another app's run from ever counting
   const run = data.check_runs.find((candidate) => candidate.name === name && candidate.app?.id === appId);
@@ -124,7 +145,13 @@ function outputFields(content: CheckRunContent, annotations: ReadonlyArray<Annot
   };
 }
 
-async function appendAnnotations(octokit: ProbotOctokit, { owner, repo }: CheckRunTarget, checkRunId: number, content: CheckRunContent, batches: ReadonlyArray<ReadonlyArray<Annotation>>): Promise<void> {
+async function appendAnnotations(
+  octokit: ProbotOctokit,
+  { owner, repo }: CheckRunTarget,
+  checkRunId: number,
+  content: CheckRunContent,
+  batches: ReadonlyArray<ReadonlyArray<Annotation>>,
+): Promise<void> {
   for (const batch of batches) {
     await octokit.rest.checks.update({ owner, repo, check_run_id: checkRunId, output: outputFields(content, batch) });
   }

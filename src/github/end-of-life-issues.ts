@@ -125,7 +125,9 @@ export async function ensureEndOfLifeIssue(
     return { issue: found, created };
   } catch (error) {
     if (error instanceof CouldNotEvaluate) throw error;
-    throw new Error(`could not open the end-of-life issue of ${issue.ref.model} in ${location.owner}/${location.repo}: ${(error as Error).message}`, { cause: error });
+    throw new Error(`could not open the end-of-life issue of ${issue.ref.model} in ${location.owner}/${location.repo}: ${(error as Error).message}`, {
+      cause: error,
+    });
   }
 }
 

@@ -77,7 +77,8 @@ function networkCause(error: unknown): string | undefined {
   for (let depth = 0; depth < 6 && current !== null && typeof current === "object"; depth++) {
     const { code, name, hostname, address, port } = current as { code?: unknown; name?: unknown; hostname?: unknown; address?: unknown; port?: unknown };
     if (typeof code === "string" && Object.hasOwn(NETWORK_CODES, code)) {
-      const where = typeof hostname === "string" ? hostname : typeof address === "string" ? `${address}${typeof port === "number" ? `:${port}` : ""}` : undefined;
+      const where =
+        typeof hostname === "string" ? hostname : typeof address === "string" ? `${address}${typeof port === "number" ? `:${port}` : ""}` : undefined;
       return `${NETWORK_CODES[code]}${where ? ` (${where})` : ""}`;
     }
     if (name === "TimeoutError" || name === "AbortError") return "timed out";
@@ -113,5 +114,11 @@ export function isTransientGitHubFailure(error: unknown): boolean {
 
 // fetch and Octokit report a request that got no answer as a RequestError without status, or a TypeError from fetch
 function isRequestFailure(error: Error): boolean {
-  return error.name === "HttpError" || error.name === "RequestError" || error.name === "TypeError" || error.name === "FetchError" || /ECONN|ETIMEDOUT|ENOTFOUND|socket|network/i.test(error.message);
+  return (
+    error.name === "HttpError" ||
+    error.name === "RequestError" ||
+    error.name === "TypeError" ||
+    error.name === "FetchError" ||
+    /ECONN|ETIMEDOUT|ENOTFOUND|socket|network/i.test(error.message)
+  );
 }

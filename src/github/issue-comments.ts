@@ -18,7 +18,10 @@ export interface IssueComment {
 }
 
 /** Every comment of an issue, oldest first (paginated: an issue can collect hundreds). */
-export async function listIssueComments(octokit: ProbotOctokit, { owner, repo, issueNumber }: { owner: string; repo: string; issueNumber: number }): Promise<IssueComment[]> {
+export async function listIssueComments(
+  octokit: ProbotOctokit,
+  { owner, repo, issueNumber }: { owner: string; repo: string; issueNumber: number },
+): Promise<IssueComment[]> {
   try {
     const raw = await octokit.paginate(octokit.rest.issues.listComments, { owner, repo, issue_number: issueNumber, per_page: 100 });
     return oldestFirst(
@@ -46,7 +49,14 @@ export function signOffComments(comments: ReadonlyArray<AuthoredComment>): SignO
   const refused = new Set(comments.filter((c) => c.isBot).flatMap((c) => refusedCommentOf(c.body) ?? []));
   return comments
     .filter((c) => !c.isBot && c.login !== "")
-    .map((c) => ({ id: c.id, login: c.login, body: c.body, createdAt: c.createdAt, edited: wasEdited(c), ...(refused.has(c.id) ? { refusedEarlier: true } : {}) }));
+    .map((c) => ({
+      id: c.id,
+      login: c.login,
+      body: c.body,
+      createdAt: c.createdAt,
+      edited: wasEdited(c),
+      ...(refused.has(c.id) ? { refusedEarlier: true } : {}),
+    }));
 }
 
 const replyMarkerSchema = z.object({ comment: z.number().int().positive(), kind: z.enum(["usage", "refused", "unverified"]) });
@@ -87,7 +97,8 @@ const COMMENT_FIELDS = "fullDatabaseId author { login __typename } body createdA
 /** The GraphQL document for a chunk of issues: `i<k>: issue(number: N) { comments(first: 100) { … } }`. */
 export function commentHistoriesQuery(issueNumbers: ReadonlyArray<number>): string {
   const fields = issueNumbers.map(
-    (number, index) => `    i${index}: issue(number: ${number}) { comments(first: ${COMMENTS_PER_GRAPHQL_PAGE}) { nodes { ${COMMENT_FIELDS} } pageInfo { hasNextPage } } }`,
+    (number, index) =>
+      `    i${index}: issue(number: ${number}) { comments(first: ${COMMENTS_PER_GRAPHQL_PAGE}) { nodes { ${COMMENT_FIELDS} } pageInfo { hasNextPage } } }`,
   );
   return `query ($owner: String!, $name: String!) {\n  repository(owner: $owner, name: $name) {\n${fields.join("\n")}\n  }\n}`;
 }
@@ -157,7 +168,11 @@ async function queryFirstCommentPages(
   } catch (error) {
     // GitHub's own words say what went wrong (an unknown issue, a timeout): name them rather than octokit's wrapper
     const reason = (error as { errors?: Array<{ message?: unknown }> } | null)?.errors?.[0]?.message;
-    if (typeof reason === "string") throw new CouldNotEvaluate(`GitHub answered "${reason.split("\n")[0]?.slice(0, 200)}" while reading ${describeTarget({ owner, repo, what: `${what} (GraphQL)` })}`, { cause: error });
+    if (typeof reason === "string")
+      throw new CouldNotEvaluate(
+        `GitHub answered "${reason.split("\n")[0]?.slice(0, 200)}" while reading ${describeTarget({ owner, repo, what: `${what} (GraphQL)` })}`,
+        { cause: error },
+      );
     rethrowAsCouldNotEvaluate(error, { owner, repo, what: `${what} (GraphQL)` });
   }
   return chunk.map((issueNumber, index) => {
@@ -182,7 +197,14 @@ function authoredComment(node: GraphqlComment): AuthoredComment | undefined {
   const id = Number(node.fullDatabaseId);
   if (!Number.isSafeInteger(id) || id <= 0 || typeof node.createdAt !== "string" || typeof node.updatedAt !== "string") return undefined;
   // a deleted account has no author: like REST's missing user, it signs nothing
-  return { id, login: node.author?.login ?? "", isBot: node.author?.__typename === "Bot", body: node.body ?? "", createdAt: node.createdAt, updatedAt: node.updatedAt };
+  return {
+    id,
+    login: node.author?.login ?? "",
+    isBot: node.author?.__typename === "Bot",
+    body: node.body ?? "",
+    createdAt: node.createdAt,
+    updatedAt: node.updatedAt,
+  };
 }
 
 /** "issue #41", "issues #41, #42 and #43", "issues #41, #42, #43 and 97 more". */
@@ -196,7 +218,10 @@ function issueList(numbers: ReadonlyArray<number>): string {
 export type Reaction = "+1" | "confused";
 
 /** Reacts to a comment; GitHub answers 200 instead of 201 when the reaction is already there, so a redelivery adds nothing. */
-export async function reactToComment(octokit: ProbotOctokit, { owner, repo, commentId, content }: { owner: string; repo: string; commentId: number; content: Reaction }): Promise<void> {
+export async function reactToComment(
+  octokit: ProbotOctokit,
+  { owner, repo, commentId, content }: { owner: string; repo: string; commentId: number; content: Reaction },
+): Promise<void> {
   await octokit.rest.reactions.createForIssueComment({ owner, repo, comment_id: commentId, content });
 }
 

@@ -52,7 +52,11 @@ export function blobQuery(chunk: ReadonlyArray<Pick<FileToRead, "commit" | "path
   return `query ($owner: String!, $name: String!) {\n  repository(owner: $owner, name: $name) {\n${fields.join("\n")}\n  }\n}`;
 }
 
-async function queryBlobs(octokit: ProbotOctokit, { owner, repo }: { owner: string; repo: string }, chunk: ReadonlyArray<FileToRead>): Promise<Array<BlobFields | null | undefined>> {
+async function queryBlobs(
+  octokit: ProbotOctokit,
+  { owner, repo }: { owner: string; repo: string },
+  chunk: ReadonlyArray<FileToRead>,
+): Promise<Array<BlobFields | null | undefined>> {
   let response: { repository: Record<string, BlobFields | null> | null };
   try {
     response = await octokit.graphql<typeof response>(blobQuery(chunk), { owner, name: repo });
@@ -62,10 +66,16 @@ async function queryBlobs(octokit: ProbotOctokit, { owner, repo }: { owner: stri
   return chunk.map((_, index) => response.repository?.[`f${index}`]);
 }
 
-async function contentOf(octokit: ProbotOctokit, location: { owner: string; repo: string }, file: FileToRead, blob: BlobFields | null | undefined): Promise<FileContent> {
+async function contentOf(
+  octokit: ProbotOctokit,
+  location: { owner: string; repo: string },
+  file: FileToRead,
+  blob: BlobFields | null | undefined,
+): Promise<FileContent> {
   if (!blob || typeof blob.byteSize !== "number") return { kind: "unreadable", reason: "missing" };
   const size = blob.byteSize;
-  if (size > MAX_HASHED_FILE_BYTES) return { kind: "unreadable", reason: `too large to read (${size} bytes; modelgate reads files up to ${MAX_HASHED_FILE_BYTES} bytes)`, size };
+  if (size > MAX_HASHED_FILE_BYTES)
+    return { kind: "unreadable", reason: `too large to read (${size} bytes; modelgate reads files up to ${MAX_HASHED_FILE_BYTES} bytes)`, size };
   // the text is exact only when GitHub calls the blob text and its UTF-8 length is the blob's size
   if (!blob.isBinary && !blob.isTruncated && typeof blob.text === "string" && Buffer.byteLength(blob.text, "utf8") === size) {
     return { kind: "text", text: blob.text, size };

@@ -18,7 +18,9 @@ export async function readValidPolicy(octokit: ProbotOctokit, location: PolicyLo
   const read = await readBasePolicy(octokit, location);
   if (read.ok) return read.policy;
   const first = read.errors[0];
-  throw new CouldNotEvaluate(`the policy of ${location.owner}/${location.repo} at ${location.branch} is invalid${first ? ` (${first.path}:${first.line}: ${first.message})` : ""}`);
+  throw new CouldNotEvaluate(
+    `the policy of ${location.owner}/${location.repo} at ${location.branch} is invalid${first ? ` (${first.path}:${first.line}: ${first.message})` : ""}`,
+  );
 }
 
 /**
@@ -91,7 +93,12 @@ function deepMerge(target: unknown, source: unknown): unknown {
     const result: Record<string, unknown> = { ...target };
     for (const [key, value] of Object.entries(source)) {
       // defineProperty: a hostile `__proto__` key stays a plain key (and the schema rejects it)
-      Object.defineProperty(result, key, { value: Object.hasOwn(result, key) ? deepMerge(result[key], value) : value, enumerable: true, writable: true, configurable: true });
+      Object.defineProperty(result, key, {
+        value: Object.hasOwn(result, key) ? deepMerge(result[key], value) : value,
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
     }
     return result;
   }

@@ -51,7 +51,10 @@ export async function readSnapshots(
     const baseRequests = toRead(base.commit, baseEntries, planned.base, baseContents);
     const headRequests = toRead(headCommit, headEntries, planned.head, headContents);
     const byBlob = await readFileContents(octokit, { owner, repo }, [...baseRequests, ...headRequests]);
-    for (const [requests, contents] of [[baseRequests, baseContents], [headRequests, headContents]] as const) {
+    for (const [requests, contents] of [
+      [baseRequests, baseContents],
+      [headRequests, headContents],
+    ] as const) {
       for (const request of requests) contents.set(request.path, byBlob.get(request.blobSha) ?? { kind: "unreadable", reason: "missing" });
     }
   }

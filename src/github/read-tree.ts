@@ -34,7 +34,10 @@ export async function readTree(octokit: ProbotOctokit, { owner, repo, commit }: 
 }
 
 /** The commit a pull request's changes are measured from, as GitHub's "Files changed" does. */
-export async function readMergeBase(octokit: ProbotOctokit, { owner, repo, base, head }: { owner: string; repo: string; base: string; head: string }): Promise<string> {
+export async function readMergeBase(
+  octokit: ProbotOctokit,
+  { owner, repo, base, head }: { owner: string; repo: string; base: string; head: string },
+): Promise<string> {
   try {
     const { data } = await octokit.rest.repos.compareCommitsWithBasehead({ owner, repo, basehead: `${base}...${head}`, per_page: 1 });
     return data.merge_base_commit.sha;

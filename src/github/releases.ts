@@ -84,7 +84,6 @@ export async function listReleases(octokit: ProbotOctokit, { owner, repo }: Repo
   }
 }
 
-
 export interface ReleaseBaseline<T> {
   release: T;
   /** The commit of its tag. */
@@ -127,7 +126,8 @@ export async function releaseBaseline<T extends ReleaseOrderFields>(
     // a run that failed (or has not finished) never makes a baseline, whenever the release was published
     if (conclusion !== undefined) continue;
     const installed = await installedAt();
-    if (Date.parse(candidate.publishedAt ?? "") < Date.parse(installed)) return { release: candidate, commit, reason: "before-installation", installedAt: installed };
+    if (Date.parse(candidate.publishedAt ?? "") < Date.parse(installed))
+      return { release: candidate, commit, reason: "before-installation", installedAt: installed };
   }
   return undefined;
 }
@@ -146,7 +146,8 @@ export async function readInstallationCreatedAt(octokit: ProbotOctokit, { owner,
   } catch (error) {
     rethrowAsCouldNotEvaluate(error, { owner, repo, what: "the App's installation on the repository" });
   }
-  if (typeof createdAt !== "string" || Number.isNaN(Date.parse(createdAt))) throw new CouldNotEvaluate(`GitHub did not say when the App was installed on ${owner}/${repo}`);
+  if (typeof createdAt !== "string" || Number.isNaN(Date.parse(createdAt)))
+    throw new CouldNotEvaluate(`GitHub did not say when the App was installed on ${owner}/${repo}`);
   return new Date(createdAt).toISOString().replace(".000Z", "Z");
 }
 
@@ -182,7 +183,11 @@ export async function readTagCommit(octokit: ProbotOctokit, { owner, repo }: Rep
  * The commit a release describes: its tag's commit, or for a draft whose tag does not exist
  * yet, the commit its target (a branch or a commit SHA) names now.
  */
-export async function readReleaseCommit(octokit: ProbotOctokit, location: RepositoryLocation, release: Pick<ReleaseUnderEvaluation, "tagName" | "draft" | "targetCommitish">): Promise<string> {
+export async function readReleaseCommit(
+  octokit: ProbotOctokit,
+  location: RepositoryLocation,
+  release: Pick<ReleaseUnderEvaluation, "tagName" | "draft" | "targetCommitish">,
+): Promise<string> {
   const tagged = await readTagCommit(octokit, location, release.tagName);
   if (tagged) return tagged;
   const { owner, repo } = location;
@@ -208,7 +213,12 @@ export function releaseIdOfDetailsUrl(detailsUrl: string | null | undefined): nu
 }
 
 /** Writes the release body, and turns the release back into a draft when asked. */
-export async function updateRelease(octokit: ProbotOctokit, { owner, repo }: RepositoryLocation, releaseId: number, update: { body: string; draft?: true }): Promise<void> {
+export async function updateRelease(
+  octokit: ProbotOctokit,
+  { owner, repo }: RepositoryLocation,
+  releaseId: number,
+  update: { body: string; draft?: true },
+): Promise<void> {
   try {
     await octokit.rest.repos.updateRelease({ owner, repo, release_id: releaseId, body: update.body, ...(update.draft ? { draft: true } : {}) });
   } catch (error) {
@@ -226,7 +236,12 @@ export interface AssetUpload {
  * Uploads a release asset to the release's upload_url, first deleting the assets of the same
  * name (GitHub refuses a second asset with a taken name), so that a re-run replaces it.
  */
-export async function replaceReleaseAsset(octokit: ProbotOctokit, { owner, repo }: RepositoryLocation, release: Pick<ReleaseUnderEvaluation, "id" | "uploadUrl" | "assets">, asset: AssetUpload): Promise<void> {
+export async function replaceReleaseAsset(
+  octokit: ProbotOctokit,
+  { owner, repo }: RepositoryLocation,
+  release: Pick<ReleaseUnderEvaluation, "id" | "uploadUrl" | "assets">,
+  asset: AssetUpload,
+): Promise<void> {
   try {
     for (const old of release.assets.filter((a) => a.name === asset.name)) {
       await octokit.rest.repos.deleteReleaseAsset({ owner, repo, asset_id: old.id });

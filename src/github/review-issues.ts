@@ -69,16 +69,13 @@ export async function ensureReviewIssue(
   try {
     const existing = await find();
     if (existing) return { issue: existing, created: false };
-    const found = await coordination.findOrCreateOnce(
-      `${location.owner}/${location.repo}:${issue.ref.model}:${reviewClaimKey(issue.ref)}`,
-      {
-        find,
-        create: async () => {
-          created = true;
-          return createReviewIssue(octokit, location, issue, label);
-        },
+    const found = await coordination.findOrCreateOnce(`${location.owner}/${location.repo}:${issue.ref.model}:${reviewClaimKey(issue.ref)}`, {
+      find,
+      create: async () => {
+        created = true;
+        return createReviewIssue(octokit, location, issue, label);
       },
-    );
+    });
     return { issue: found, created };
   } catch (error) {
     if (error instanceof CouldNotEvaluate) throw error;

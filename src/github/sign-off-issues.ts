@@ -87,7 +87,15 @@ export async function listSignOffIssues(
   { owner, repo, appId, markerKey }: { owner: string; repo: string; appId: number; markerKey: string },
 ): Promise<SignOffIssue[]> {
   try {
-    const raw = await octokit.paginate(octokit.rest.issues.listForRepo, { owner, repo, labels: SIGN_OFF_LABEL, state: "all", sort: "created", direction: "asc", per_page: 100 });
+    const raw = await octokit.paginate(octokit.rest.issues.listForRepo, {
+      owner,
+      repo,
+      labels: SIGN_OFF_LABEL,
+      state: "all",
+      sort: "created",
+      direction: "asc",
+      per_page: 100,
+    });
     return raw.flatMap((issue) => asSignOffIssue(issue as RawIssue, appId, markerKey, { owner, repo }) ?? []).sort((a, b) => a.number - b.number);
   } catch (error) {
     if (httpStatus(error) === 410) return [];
@@ -149,24 +157,28 @@ export async function openSignOffIssue(
   const what = `the sign-off issue of ${subjectPhrase(ref)}`;
   try {
     // one creator across deliveries and replicas: a lock and a record in the database (Coordination)
-    return await target.coordination.findOrCreateOnce(
-      `${owner}/${repo}:${signOffClaimKey(ref)}`,
-      {
-        find: async () => signOffIssueFor(await listSignOffIssues(octokit, { owner, repo, appId, markerKey }), ref),
-        create: async () => {
-          await ensureLabel();
-          const { data } = await octokit.rest.issues.create({ owner, repo, title: signOffIssueTitle(ref.model, ref.version, ref.intent), body: OPENING_ISSUE_BODY, labels: [SIGN_OFF_LABEL] });
-          const key = issueMarkerKey(markerKey, { owner, repo, issue: data.number });
-          const body = issue.body(key);
-          await completeOpenedIssue(octokit, { owner, repo }, data.number, body);
-          return { number: data.number, url: data.html_url, state: "open", body, ref, tracking: parseTracking(body, ref, key), fresh: true };
-        },
+    return await target.coordination.findOrCreateOnce(`${owner}/${repo}:${signOffClaimKey(ref)}`, {
+      find: async () => signOffIssueFor(await listSignOffIssues(octokit, { owner, repo, appId, markerKey }), ref),
+      create: async () => {
+        await ensureLabel();
+        const { data } = await octokit.rest.issues.create({
+          owner,
+          repo,
+          title: signOffIssueTitle(ref.model, ref.version, ref.intent),
+          body: OPENING_ISSUE_BODY,
+          labels: [SIGN_OFF_LABEL],
+        });
+        const key = issueMarkerKey(markerKey, { owner, repo, issue: data.number });
+        const body = issue.body(key);
+        await completeOpenedIssue(octokit, { owner, repo }, data.number, body);
+        return { number: data.number, url: data.html_url, state: "open", body, ref, tracking: parseTracking(body, ref, key), fresh: true };
       },
-    );
+    });
   } catch (error) {
     if (error instanceof CouldNotEvaluate) throw error;
     // issues turned off: sign-offs by issue cannot work, and the fix is in the repository settings or the policy
-    const hint = httpStatus(error) === 410 ? ` (issues are turned off: turn them on, or set approvals.via to [review] and overrides.roles to [] in the policy)` : "";
+    const hint =
+      httpStatus(error) === 410 ? ` (issues are turned off: turn them on, or set approvals.via to [review] and overrides.roles to [] in the policy)` : "";
     throw new CouldNotEvaluate(`${describeFailure(error)} while opening ${describeTarget({ owner, repo, what })}${hint}`, { cause: error });
   }
 }
@@ -176,7 +188,12 @@ export async function openSignOffIssue(
  * unfinished issue is closed (best effort: without a marker it is ignored anyway) and the error
  * rethrown, so the claim is released and the next evaluation opens the issue again.
  */
-export async function completeOpenedIssue(octokit: ProbotOctokit, { owner, repo }: { owner: string; repo: string }, issueNumber: number, body: string): Promise<void> {
+export async function completeOpenedIssue(
+  octokit: ProbotOctokit,
+  { owner, repo }: { owner: string; repo: string },
+  issueNumber: number,
+  body: string,
+): Promise<void> {
   try {
     await octokit.rest.issues.update({ owner, repo, issue_number: issueNumber, body });
   } catch (error) {
@@ -216,7 +233,16 @@ export const NO_SIGN_OFF_ISSUES: SignOffIssueFacts = { listed: [], bySubject: ne
  */
 export async function gatherSignOffIssues(
   octokit: ProbotOctokit,
-  target: { owner: string; repo: string; appId: number; pr: PullRequestUnderEvaluation; org: string; repositoryUrl: string; markerKey: string; coordination: Coordination },
+  target: {
+    owner: string;
+    repo: string;
+    appId: number;
+    pr: PullRequestUnderEvaluation;
+    org: string;
+    repositoryUrl: string;
+    markerKey: string;
+    coordination: Coordination;
+  },
   policy: Policy,
   gated: ReadonlyArray<GatedVersion>,
   options: { open: boolean },
@@ -233,7 +259,16 @@ export async function gatherSignOffIssues(
     let issue = signOffIssueFor(listed, version);
     if (!issue && options.open) {
       const tracking = trackPullRequest(undefined, version, { number: pr.number, author: pr.author, roles: version.roles });
-      const body = (issueKey: string) => signOffIssueBody({ ref: refOf(version), tracking, state: undefined, policy, org: target.org, repositoryUrl: target.repositoryUrl, markerKey: issueKey });
+      const body = (issueKey: string) =>
+        signOffIssueBody({
+          ref: refOf(version),
+          tracking,
+          state: undefined,
+          policy,
+          org: target.org,
+          repositoryUrl: target.repositoryUrl,
+          markerKey: issueKey,
+        });
       // the base commit is always in this repository (a fork's head may not be)
       issue = await openSignOffIssue(octokit, { owner, repo, appId, markerKey, coordination: target.coordination }, { ref: refOf(version), body }, ensureLabel);
     }
@@ -243,14 +278,21 @@ export async function gatherSignOffIssues(
         trackPullRequest(issue.tracking, version, { number: pr.number, author: pr.author, roles: version.roles });
       } catch (error) {
         if (!(error instanceof TrackingFull)) throw error;
-        throw new CouldNotEvaluate(`sign-off issue #${issue.number} of ${subjectPhrase(issue.ref)} cannot track pull request #${pr.number}: ${error.message}; ask an administrator (docs/security.md, capped author list)`, { cause: error });
+        throw new CouldNotEvaluate(
+          `sign-off issue #${issue.number} of ${subjectPhrase(issue.ref)} cannot track pull request #${pr.number}: ${error.message}; ask an administrator (docs/security.md, capped author list)`,
+          { cause: error },
+        );
       }
       found.set(key, { version, issue });
     }
   }
   // a fresh issue has no comments yet: only the others are read
   const read = [...found.values()].filter(({ issue }) => !issue.fresh);
-  const histories = await readSignOffHistories(octokit, { owner, repo }, read.map(({ issue }) => issue.number));
+  const histories = await readSignOffHistories(
+    octokit,
+    { owner, repo },
+    read.map(({ issue }) => issue.number),
+  );
   const bySubject: SignOffIssueFacts["bySubject"] = new Map();
   for (const [key, { version, issue }] of found) bySubject.set(key, { version, issue, comments: issue.fresh ? [] : histories.of(issue.number) });
   return { listed, bySubject };
@@ -285,13 +327,28 @@ export async function syncSignOffIssues(
   const { owner, repo, pr } = target;
   for (const [key, { version, issue, comments }] of issues.bySubject) {
     const tracking = trackPullRequest(issue.tracking, version, { number: pr.number, author: pr.author, roles: version.roles });
-    const state = replaySignOffs(comments, issueReplayContext(policy, tracking, { authors: facts.authors, teamMembership: facts.teamMembership, org: target.org }));
-    const body = signOffIssueBody({ ref: issue.ref, tracking, state, policy, org: target.org, repositoryUrl: target.repositoryUrl, markerKey: issueMarkerKey(target.markerKey, { owner, repo, issue: issue.number }) });
+    const state = replaySignOffs(
+      comments,
+      issueReplayContext(policy, tracking, { authors: facts.authors, teamMembership: facts.teamMembership, org: target.org }),
+    );
+    const body = signOffIssueBody({
+      ref: issue.ref,
+      tracking,
+      state,
+      policy,
+      org: target.org,
+      repositoryUrl: target.repositoryUrl,
+      markerKey: issueMarkerKey(target.markerKey, { owner, repo, issue: issue.number }),
+    });
     await updateSignOffIssue(octokit, { owner, repo }, issue, { body, state: "open" });
 
     // the PR no longer carries the subject of an older issue of this model: new artefacts, or no longer (or now) a decommission
     const superseded = issues.listed.filter(
-      (old) => old.ref.model === version.model && signOffKey(old.ref) !== key && old.state === "open" && (old.tracking?.pulls ?? []).some((p) => p.number === pr.number),
+      (old) =>
+        old.ref.model === version.model &&
+        signOffKey(old.ref) !== key &&
+        old.state === "open" &&
+        (old.tracking?.pulls ?? []).some((p) => p.number === pr.number),
     );
     for (const old of superseded) await closeSupersededIssue(octokit, { owner, repo }, old, { issue, pullRequest: pr.number, version });
   }
@@ -307,7 +364,13 @@ export async function updateSignOffIssue(
   const bodyChanged = wanted.body !== issue.body;
   const stateChanged = wanted.state !== undefined && wanted.state !== issue.state;
   if (!bodyChanged && !stateChanged) return false;
-  await octokit.rest.issues.update({ owner, repo, issue_number: issue.number, ...(bodyChanged ? { body: wanted.body } : {}), ...(stateChanged ? { state: wanted.state } : {}) });
+  await octokit.rest.issues.update({
+    owner,
+    repo,
+    issue_number: issue.number,
+    ...(bodyChanged ? { body: wanted.body } : {}),
+    ...(stateChanged ? { state: wanted.state } : {}),
+  });
   return true;
 }
 

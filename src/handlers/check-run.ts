@@ -18,7 +18,12 @@ export function onCheckRun(clock: Clock, markerKey: string, coordination: Coordi
     if (context.payload.action === "requested_action" && !KNOWN_ACTIONS.has(context.payload.requested_action?.identifier ?? "")) return;
     // "Open sign-off" opens (or finds) the sign-off issues while it evaluates, whatever approvals.via says
     const openSignOffIssues = context.payload.action === "requested_action" && context.payload.requested_action?.identifier === "open-sign-off";
-    await reevaluateCommit(evaluationContext(context, clock, markerKey, coordination), run.head_sha, run.pull_requests.map((pr) => pr.number), { openSignOffIssues });
+    await reevaluateCommit(
+      evaluationContext(context, clock, markerKey, coordination),
+      run.head_sha,
+      run.pull_requests.map((pr) => pr.number),
+      { openSignOffIssues },
+    );
   };
 }
 
@@ -27,7 +32,11 @@ export function onCheckSuite(clock: Clock, markerKey: string, coordination: Coor
   return async (context: Context<"check_suite">): Promise<void> => {
     const suite = context.payload.check_suite;
     if (suite.app?.id !== (await ownAppId(context.octokit))) return;
-    await reevaluateCommit(evaluationContext(context, clock, markerKey, coordination), suite.head_sha, suite.pull_requests.map((pr) => pr.number));
+    await reevaluateCommit(
+      evaluationContext(context, clock, markerKey, coordination),
+      suite.head_sha,
+      suite.pull_requests.map((pr) => pr.number),
+    );
   };
 }
 

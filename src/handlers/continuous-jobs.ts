@@ -24,7 +24,8 @@ export function defineContinuousJobs(jobs: Jobs, deps: { clock: Clock; markerKey
     cron: "0 6 * * *",
     retryLimit: 2,
     expireInSeconds: 3600,
-    run: async (_data, { probot }) => void (await sweepAllInstallations(probot, { now: deps.clock(), markerKey: deps.markerKey, coordination: deps.coordination })),
+    run: async (_data, { probot }) =>
+      void (await sweepAllInstallations(probot, { now: deps.clock(), markerKey: deps.markerKey, coordination: deps.coordination })),
   });
   jobs.defineJob<DeploymentRequest>({
     name: DEPLOYMENT_RETRY_JOB,
@@ -32,7 +33,15 @@ export function defineContinuousJobs(jobs: Jobs, deps: { clock: Clock; markerKey
     retryLimit: 1,
     run: async (request, { probot, log, jobId }) =>
       decideDeployment(
-        { octokit: await probot.auth(request.installationId), log, delivery: `job-${jobId}`, now: deps.clock(), markerKey: deps.markerKey, coordination: deps.coordination, scheduleRetry },
+        {
+          octokit: await probot.auth(request.installationId),
+          log,
+          delivery: `job-${jobId}`,
+          now: deps.clock(),
+          markerKey: deps.markerKey,
+          coordination: deps.coordination,
+          scheduleRetry,
+        },
         request,
       ),
   });

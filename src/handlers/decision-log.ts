@@ -12,7 +12,12 @@ export interface DecisionLogTarget {
   /** The release a `modelgate / release` decision is about (pullRequest is then null). */
   release?: { id: number; tag: string };
   /** The deployment a deployment protection rule decision is about (pullRequest is then null). */
-  deployment?: { id: number; environment: string; state: "approved" | "rejected" | "pending"; /** approved without judgement (not in deployments.environments) */ judged?: false };
+  deployment?: {
+    id: number;
+    environment: string;
+    state: "approved" | "rejected" | "pending";
+    /** approved without judgement (not in deployments.environments) */ judged?: false;
+  };
   /** What became of the check run that shows the decision: written, or the failure that stopped it. */
   checkRun?: { conclusion: string; written: boolean; error?: string };
 }
@@ -22,7 +27,10 @@ export interface DecisionLogTarget {
  * (EN 304 223 5.1.2-3, 5.4.2-1). Facts only — never tokens or file contents.
  */
 export function logDecision(log: Logger, target: DecisionLogTarget, decision: Decision): void {
-  evaluations.inc({ kind: target.release ? "release" : "pull_request", verdict: decision.couldNotEvaluate !== undefined ? "could_not_evaluate" : decision.verdict });
+  evaluations.inc({
+    kind: target.release ? "release" : "pull_request",
+    verdict: decision.couldNotEvaluate !== undefined ? "could_not_evaluate" : decision.verdict,
+  });
   log.info(
     {
       delivery: target.delivery,

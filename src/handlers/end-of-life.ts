@@ -82,39 +82,58 @@ async function openEndOfLifeIssues(ctx: EndOfLifeContext, { before, after }: { b
 }
 
 /** Opens (or finds) the one end-of-life issue of a decommissioned model; reconciliation calls it for models whose push was missed. */
-export async function openEndOfLifeIssue(ctx: EndOfLifeContext, policy: Policy, change: ModelChange, { commit, appId }: { commit: string; appId: number }): Promise<void> {
+export async function openEndOfLifeIssue(
+  ctx: EndOfLifeContext,
+  policy: Policy,
+  change: ModelChange,
+  { commit, appId }: { commit: string; appId: number },
+): Promise<void> {
   // the manifest as it was last declared: at head when decommissioned, at base when deleted
   const loaded = change.head ?? change.base;
   if (!loaded) return;
   const { manifest } = loaded;
   const ref: EndOfLifeRef = { model: change.name, digest: change.digest };
-  const body = (issueKey: string) => renderEndOfLifeIssueBody({
-    model: change.name,
-    version: manifest.version,
-    digest: change.digest,
-    manifestPath: change.manifestPath,
-    org: ctx.owner,
-    roles: endOfLifeRoles(policy, undefined),
-    checklist: policy.end_of_life.checklist,
-    components: manifest.components.map((c) =>
-      isFileComponent(c)
-        ? { id: componentRepoPath(loaded.path, c), kind: c.kind, sha256: c.sha256 }
-        : { id: componentId(c), kind: c.kind, sha256: c.sha256, source: c.source },
-    ),
-    datasets: manifest.training_data.map((d) => ({ name: d.name, ...(d.source !== undefined ? { source: d.source } : {}) })),
-    commit,
-    markerKey: issueKey,
-  });
-  const { issue, created } = await ensureEndOfLifeIssue(ctx.octokit, { owner: ctx.owner, repo: ctx.repo }, {
-    ref,
-    title: endOfLifeIssueTitle(change.name, manifest.version),
-    body,
-    labels: [...policy.end_of_life.labels],
-    appId,
-    markerKey: ctx.markerKey,
-  }, ctx.coordination);
+  const body = (issueKey: string) =>
+    renderEndOfLifeIssueBody({
+      model: change.name,
+      version: manifest.version,
+      digest: change.digest,
+      manifestPath: change.manifestPath,
+      org: ctx.owner,
+      roles: endOfLifeRoles(policy, undefined),
+      checklist: policy.end_of_life.checklist,
+      components: manifest.components.map((c) =>
+        isFileComponent(c)
+          ? { id: componentRepoPath(loaded.path, c), kind: c.kind, sha256: c.sha256 }
+          : { id: componentId(c), kind: c.kind, sha256: c.sha256, source: c.source },
+      ),
+      datasets: manifest.training_data.map((d) => ({ name: d.name, ...(d.source !== undefined ? { source: d.source } : {}) })),
+      commit,
+      markerKey: issueKey,
+    });
+  const { issue, created } = await ensureEndOfLifeIssue(
+    ctx.octokit,
+    { owner: ctx.owner, repo: ctx.repo },
+    {
+      ref,
+      title: endOfLifeIssueTitle(change.name, manifest.version),
+      body,
+      labels: [...policy.end_of_life.labels],
+      appId,
+      markerKey: ctx.markerKey,
+    },
+    ctx.coordination,
+  );
   ctx.log.info(
-    { delivery: ctx.delivery, repo: `${ctx.owner}/${ctx.repo}`, model: change.name, version: manifest.version, digest: change.digest, issue: issue.number, created },
+    {
+      delivery: ctx.delivery,
+      repo: `${ctx.owner}/${ctx.repo}`,
+      model: change.name,
+      version: manifest.version,
+      digest: change.digest,
+      issue: issue.number,
+      created,
+    },
     created ? "modelgate opened an end-of-life issue" : "modelgate found the end-of-life issue already open",
   );
 }
@@ -186,7 +205,17 @@ export async function handleEndOfLifeComment(
       // edited or deleted before it was read: it never counts, so there is nothing to answer
       if (!outcome) return;
       ctx.log.info(
-        { delivery: ctx.delivery, repo: `${ctx.owner}/${ctx.repo}`, issue: eol.number, model: eol.ref.model, digest: eol.ref.digest, login, command, accepted: outcome.accepted, reason: outcome.reason ?? null },
+        {
+          delivery: ctx.delivery,
+          repo: `${ctx.owner}/${ctx.repo}`,
+          issue: eol.number,
+          model: eol.ref.model,
+          digest: eol.ref.digest,
+          login,
+          command,
+          accepted: outcome.accepted,
+          reason: outcome.reason ?? null,
+        },
         "modelgate end-of-life sign-off",
       );
       await answerCommand(ctx, target, outcome.accepted ? "accepted" : refusedReply(login, command, outcome.reason), session.comments);
@@ -215,14 +244,24 @@ interface IssueSession {
  * (so two deliveries never both close or reopen it). Nothing runs when the issue is no longer one
  * of this app's end-of-life issues.
  */
-async function withIssueSession(ctx: EndOfLifeContext, issueNumber: number, appId: number, latest: SignOffComment | undefined, work: (session: IssueSession) => Promise<void>): Promise<void> {
+async function withIssueSession(
+  ctx: EndOfLifeContext,
+  issueNumber: number,
+  appId: number,
+  latest: SignOffComment | undefined,
+  work: (session: IssueSession) => Promise<void>,
+): Promise<void> {
   await ctx.coordination.exclusive(`${ctx.owner}/${ctx.repo}#end-of-life-issue-${issueNumber}`, async () => {
     const location = { owner: ctx.owner, repo: ctx.repo };
     const issue = await readEndOfLifeIssue(ctx.octokit, location, issueNumber, { appId, markerKey: ctx.markerKey });
     if (!issue) return;
     const policy = await readValidPolicy(ctx.octokit, { ...location, branch: ctx.defaultBranch });
     // nobody authored a disposal: separation of duties holds between the roles (distinct_people)
-    const { comments, history, facts } = await readIssueSignOffs(ctx.octokit, { ...location, issueNumber }, { policy, subjectKey: issue.ref.digest, authors: [], latest });
+    const { comments, history, facts } = await readIssueSignOffs(
+      ctx.octokit,
+      { ...location, issueNumber },
+      { policy, subjectKey: issue.ref.digest, authors: [], latest },
+    );
     const roles = requiredRoles(policy, ["decommission"]);
     const signOffs = replaySignOffs(history, replayContext(policy, facts, roles));
     await work({ issue, policy, comments, signOffs, disposal: disposalStatus(policy, issue.body, signOffs) });
@@ -245,7 +284,10 @@ async function refreshIssue(ctx: EndOfLifeContext, session: IssueSession): Promi
     `Every disposal checklist item is ticked and the disposal is signed off (${by}): closing this end-of-life issue. This issue and its comments are the disposal record of ${code(issue.ref.model)} ${code(issue.ref.digest)} (EN 304 223 5.5.1-1, 5.5.1-2).`,
   );
   await updateIssue(ctx.octokit, location, issue.number, { state: "closed", state_reason: "completed" });
-  ctx.log.info({ delivery: ctx.delivery, repo: `${ctx.owner}/${ctx.repo}`, issue: issue.number, model: issue.ref.model, digest: issue.ref.digest }, "modelgate closed a completed end-of-life issue");
+  ctx.log.info(
+    { delivery: ctx.delivery, repo: `${ctx.owner}/${ctx.repo}`, issue: issue.number, model: issue.ref.model, digest: issue.ref.digest },
+    "modelgate closed a completed end-of-life issue",
+  );
 }
 
 async function reopenIncomplete(ctx: EndOfLifeContext, session: IssueSession): Promise<void> {
@@ -254,7 +296,14 @@ async function reopenIncomplete(ctx: EndOfLifeContext, session: IssueSession): P
   await updateIssue(ctx.octokit, location, issue.number, { state: "open", state_reason: "reopened" });
   await commentOnIssue(ctx.octokit, location, issue.number, endOfLifeMissingMessage({ ...session.disposal, policy: session.policy }, ctx.owner));
   ctx.log.info(
-    { delivery: ctx.delivery, repo: `${ctx.owner}/${ctx.repo}`, issue: issue.number, model: issue.ref.model, unchecked: session.disposal.unchecked, missing_roles: session.disposal.missingRoles },
+    {
+      delivery: ctx.delivery,
+      repo: `${ctx.owner}/${ctx.repo}`,
+      issue: issue.number,
+      model: issue.ref.model,
+      unchecked: session.disposal.unchecked,
+      missing_roles: session.disposal.missingRoles,
+    },
     "modelgate reopened an incomplete end-of-life issue",
   );
 }
@@ -269,6 +318,11 @@ async function readPolicyOrLog(ctx: EndOfLifeContext): Promise<Policy | undefine
   return undefined;
 }
 
-function endOfLifeContext(context: Parameters<typeof handlerContext>[0], defaultBranch: string, markerKey: string, coordination: Coordination): EndOfLifeContext {
+function endOfLifeContext(
+  context: Parameters<typeof handlerContext>[0],
+  defaultBranch: string,
+  markerKey: string,
+  coordination: Coordination,
+): EndOfLifeContext {
   return { ...handlerContext(context, markerKey, coordination), defaultBranch };
 }

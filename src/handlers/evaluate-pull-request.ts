@@ -52,7 +52,12 @@ export async function evaluatePullRequest(ctx: EvaluationContext, pr: PullReques
  * the list of pull requests cannot be read; only a failure to write the check run itself is
  * thrown, after it is logged, so the delivery fails visibly. Returns the strictest decision.
  */
-export async function evaluateHead(ctx: EvaluationContext, headSha: string, known: ReadonlyArray<PullRequestUnderEvaluation>, options: EvaluationOptions = {}): Promise<Decision> {
+export async function evaluateHead(
+  ctx: EvaluationContext,
+  headSha: string,
+  known: ReadonlyArray<PullRequestUnderEvaluation>,
+  options: EvaluationOptions = {},
+): Promise<Decision> {
   // deliveries for one head, on any replica, are judged one after the other, so the second finds the first's check run
   return ctx.coordination.exclusive(`${ctx.owner}/${ctx.repo}:pull-request-head:${headSha}`, async () => {
     const stopTimer = evaluationDuration.startTimer();
@@ -70,7 +75,12 @@ interface Judged extends PullRequestJudgement {
   policyProposal?: { current: PolicyResult; trees?: PullRequestTrees };
 }
 
-async function evaluateAndReport(ctx: EvaluationContext, headSha: string, known: ReadonlyArray<PullRequestUnderEvaluation>, options: EvaluationOptions): Promise<Decision> {
+async function evaluateAndReport(
+  ctx: EvaluationContext,
+  headSha: string,
+  known: ReadonlyArray<PullRequestUnderEvaluation>,
+  options: EvaluationOptions,
+): Promise<Decision> {
   let pulls: PullRequestUnderEvaluation[];
   try {
     pulls = await openPullRequestsOfHead(ctx.octokit, { owner: ctx.owner, repo: ctx.repo, headSha, known });
@@ -133,7 +143,15 @@ async function judge(
   const detected = detectChanges(policy, base, head);
   const use = signOffIssueUse(policy, options.openSignOffIssues === true);
   const gated = use.read ? gatedVersions(policy, detected.changes) : [];
-  const where = { owner, repo, pr, org: owner, repositoryUrl: repositoryWebUrl(octokit, owner, repo), markerKey: ctx.markerKey, coordination: ctx.coordination };
+  const where = {
+    owner,
+    repo,
+    pr,
+    org: owner,
+    repositoryUrl: repositoryWebUrl(octokit, owner, repo),
+    markerKey: ctx.markerKey,
+    coordination: ctx.coordination,
+  };
   const issues = await gatherSignOffIssues(octokit, { ...where, appId: await ownAppId(octokit) }, policy, gated, { open: use.open });
   const facts = await gatherApprovalFacts(octokit, { owner, repo, pr }, policy, issues);
   const decision = await restoreKnownGood(ctx, policy, evaluateGate({ policy, base, head, facts, now: ctx.now, detected }), detected, facts.signOffIssues);
@@ -141,7 +159,10 @@ async function judge(
     await syncSignOffIssues(octokit, where, policy, facts, issues);
   } catch (error) {
     // the gate does not depend on the issue table: a stale table is fixed by the next evaluation
-    ctx.log.warn({ delivery: ctx.delivery, pull_request: pr.number, status: httpStatus(error), reason: errorMessage(error) }, "modelgate could not update a sign-off issue");
+    ctx.log.warn(
+      { delivery: ctx.delivery, pull_request: pr.number, status: httpStatus(error), reason: errorMessage(error) },
+      "modelgate could not update a sign-off issue",
+    );
   }
   return { decision, signOffUrls: facts.signOffIssues, trees: { base: base.entries, head: head.entries } };
 }
@@ -151,7 +172,13 @@ async function judge(
  * needs no new evaluation or sign-off while its evaluation is current. Only a rollback that
  * does not pass as it is costs the reads of earlier releases.
  */
-async function restoreKnownGood(ctx: EvaluationContext, policy: Policy, decision: Decision, detected: DetectedChanges, signOffIssues: Record<string, string>): Promise<Decision> {
+async function restoreKnownGood(
+  ctx: EvaluationContext,
+  policy: Policy,
+  decision: Decision,
+  detected: DetectedChanges,
+  signOffIssues: Record<string, string>,
+): Promise<Decision> {
   const wanted = modelsToLookUp(decision, detected, policy);
   if (wanted.length === 0) return decision;
   const location = { owner: ctx.owner, repo: ctx.repo };
@@ -169,7 +196,12 @@ export function repositoryWebUrl(octokit: ProbotOctokit, owner: string, repo: st
 }
 
 async function writeJudgements(ctx: EvaluationContext, headSha: string, judged: ReadonlyArray<Judged>): Promise<void> {
-  await writeAndLog(ctx, headSha, renderHeadCheckRun(judged), judged.map(({ pr, decision }) => ({ pullRequest: pr.number, decision })));
+  await writeAndLog(
+    ctx,
+    headSha,
+    renderHeadCheckRun(judged),
+    judged.map(({ pr, decision }) => ({ pullRequest: pr.number, decision })),
+  );
 }
 
 /**
@@ -177,7 +209,12 @@ async function writeJudgements(ctx: EvaluationContext, headSha: string, judged: 
  * with that failure, after an error line naming delivery, repository and head (what the
  * reconciliation of failed deliveries needs). The write failure is rethrown.
  */
-async function writeAndLog(ctx: EvaluationContext, headSha: string, output: CheckRunOutput, decisions: ReadonlyArray<{ pullRequest: number | null; decision: Decision }>): Promise<void> {
+async function writeAndLog(
+  ctx: EvaluationContext,
+  headSha: string,
+  output: CheckRunOutput,
+  decisions: ReadonlyArray<{ pullRequest: number | null; decision: Decision }>,
+): Promise<void> {
   let failure: unknown;
   try {
     const appId = await ownAppId(ctx.octokit);
@@ -197,7 +234,10 @@ async function writeAndLog(ctx: EvaluationContext, headSha: string, output: Chec
       "modelgate could not write the check run",
     );
   }
-  const checkRun = failure === undefined ? { conclusion: output.conclusion, written: true } : { conclusion: output.conclusion, written: false, error: failure instanceof Error ? failure.message : String(failure) };
+  const checkRun =
+    failure === undefined
+      ? { conclusion: output.conclusion, written: true }
+      : { conclusion: output.conclusion, written: false, error: failure instanceof Error ? failure.message : String(failure) };
   for (const { pullRequest, decision } of decisions) {
     logDecision(ctx.log, { delivery: ctx.delivery, owner: ctx.owner, repo: ctx.repo, pullRequest, headSha, checkRun }, decision);
   }

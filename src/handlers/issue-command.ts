@@ -22,7 +22,12 @@ export function commandComment(comment: { id: number; body: string; created_at: 
  * The reply is written once per comment and kind, however often the event is delivered.
  * `existing` are the issue's comments when the caller has them.
  */
-export async function answerCommand(ctx: HandlerContext, target: CommandComment, answer: "accepted" | CommandReply, existing?: ReadonlyArray<IssueComment>): Promise<void> {
+export async function answerCommand(
+  ctx: HandlerContext,
+  target: CommandComment,
+  answer: "accepted" | CommandReply,
+  existing?: ReadonlyArray<IssueComment>,
+): Promise<void> {
   const { octokit, owner, repo } = ctx;
   const commentId = target.comment.id;
   if (answer === "accepted") {
@@ -37,7 +42,11 @@ export async function answerCommand(ctx: HandlerContext, target: CommandComment,
       if (answer.kind === "unverified") return [];
       throw error;
     }));
-  await replyOnce(octokit, { owner, repo, issueNumber: target.issueNumber, appId: target.appId }, comments, { commentId, kind: answer.kind, text: answer.text });
+  await replyOnce(octokit, { owner, repo, issueNumber: target.issueNumber, appId: target.appId }, comments, {
+    commentId,
+    kind: answer.kind,
+    text: answer.text,
+  });
 }
 
 /** The HTTP status behind an error, also when it was wrapped as CouldNotEvaluate. */

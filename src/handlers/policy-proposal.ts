@@ -35,7 +35,14 @@ export async function reportPolicyProposal(
   } catch (error) {
     const reason = error instanceof CouldNotEvaluate ? error.message : `internal error (${(error as Error).message})`;
     ctx.log.warn({ delivery: ctx.delivery, pull_request: pr.number, reason }, "modelgate could not read the proposed policy");
-    output = { conclusion: "failure", title: `Could not evaluate the proposed policy: ${reason}`.slice(0, 250), summary: `modelgate could not read the proposed \`${POLICY_PATH}\`: ${reason}`, text: "", annotations: [], actions: [] };
+    output = {
+      conclusion: "failure",
+      title: `Could not evaluate the proposed policy: ${reason}`.slice(0, 250),
+      summary: `modelgate could not read the proposed \`${POLICY_PATH}\`: ${reason}`,
+      text: "",
+      annotations: [],
+      actions: [],
+    };
   }
   const appId = await ownAppId(ctx.octokit);
   await writeCheckRun(ctx.octokit, { owner: ctx.owner, repo: ctx.repo, headSha: pr.headSha, name: POLICY_CHECK_NAME, appId }, output);

@@ -83,7 +83,9 @@ export function defineRecoveryJobs(jobs: Jobs, deps: RecoveryDeps): void {
         coordination: deps.coordination,
       };
       // every open pull request with this head is judged together (evaluateHead)
-      const known = (await openPullRequestsByNumber(octokit, { owner: data.owner, repo: data.repo, numbers: [data.number] })).filter((pr) => pr.headSha === data.headSha);
+      const known = (await openPullRequestsByNumber(octokit, { owner: data.owner, repo: data.repo, numbers: [data.number] })).filter(
+        (pr) => pr.headSha === data.headSha,
+      );
       await evaluateHead(ctx, data.headSha, known);
     },
   });

@@ -7,14 +7,7 @@ import type { LoadedManifest } from "../core/manifest/load-manifest.js";
 import { POLICY_PATH } from "../core/policy/load-policy.js";
 import type { Policy } from "../core/policy/schema.js";
 import { judgeReleaseModels, releasePolicy } from "../core/release/judge-release.js";
-import {
-  BOM_ASSET_NAME,
-  BOM_CONTENT_TYPE,
-  RELEASE_CHECK_NAME,
-  failureLines,
-  releaseCheckRun,
-  releaseModel,
-} from "../core/render/release-check-run.js";
+import { BOM_ASSET_NAME, BOM_CONTENT_TYPE, RELEASE_CHECK_NAME, failureLines, releaseCheckRun, releaseModel } from "../core/render/release-check-run.js";
 import { releaseBom, releaseWrites, type BaselineNote, type BomOutcome } from "../core/release/outcome.js";
 import { MAX_BASELINE_CANDIDATES, releaseCandidates, type ReleaseOrderFields } from "../core/release/order.js";
 import { renderReleaseSection, upsertReleaseSection } from "../core/render/release-notes.js";
@@ -117,12 +110,18 @@ interface ReleaseJudgement {
  * to draft per `release.on_failure`) and the ML-BOM asset. GitHub read errors fail closed;
  * a write that fails is reported in the check run.
  */
-export async function evaluateRelease(ctx: ReleaseContext, subject: Pick<ReleaseUnderEvaluation, "id"> & Partial<Pick<ReleaseUnderEvaluation, "tagName">>): Promise<void> {
+export async function evaluateRelease(
+  ctx: ReleaseContext,
+  subject: Pick<ReleaseUnderEvaluation, "id"> & Partial<Pick<ReleaseUnderEvaluation, "tagName">>,
+): Promise<void> {
   // deliveries for one release, on any replica, judge it one after the other: the second finds the first's check run
   await ctx.coordination.exclusive(`${ctx.owner}/${ctx.repo}:release-${subject.id}`, () => judgeAndReportRelease(ctx, subject));
 }
 
-async function judgeAndReportRelease(ctx: ReleaseContext, subject: Pick<ReleaseUnderEvaluation, "id"> & Partial<Pick<ReleaseUnderEvaluation, "tagName">>): Promise<void> {
+async function judgeAndReportRelease(
+  ctx: ReleaseContext,
+  subject: Pick<ReleaseUnderEvaluation, "id"> & Partial<Pick<ReleaseUnderEvaluation, "tagName">>,
+): Promise<void> {
   const location = { owner: ctx.owner, repo: ctx.repo };
   let release: ReleaseUnderEvaluation | undefined;
   let commit: string;
@@ -131,7 +130,10 @@ async function judgeAndReportRelease(ctx: ReleaseContext, subject: Pick<ReleaseU
     commit = await readReleaseCommit(ctx.octokit, location, release);
   } catch (error) {
     // without a commit there is nothing to put a check run on: the delivery fails, visibly in the logs
-    ctx.log.error({ delivery: ctx.delivery, release: { id: subject.id, tag: release?.tagName ?? subject.tagName }, reason: (error as Error).message }, "modelgate could not find the commit of a release");
+    ctx.log.error(
+      { delivery: ctx.delivery, release: { id: subject.id, tag: release?.tagName ?? subject.tagName }, reason: (error as Error).message },
+      "modelgate could not find the commit of a release",
+    );
     throw error;
   }
 
@@ -140,7 +142,12 @@ async function judgeAndReportRelease(ctx: ReleaseContext, subject: Pick<ReleaseU
     judgement = await judgeRelease(ctx, release, commit);
   } catch (error) {
     judgement = { decision: couldNotEvaluateDecision(error), bom: { kind: "not-built", reason: "the release could not be evaluated" } };
-    const facts = { delivery: ctx.delivery, release: { id: release.id, tag: release.tagName }, status: httpStatus(error), reason: judgement.decision.couldNotEvaluate };
+    const facts = {
+      delivery: ctx.delivery,
+      release: { id: release.id, tag: release.tagName },
+      status: httpStatus(error),
+      reason: judgement.decision.couldNotEvaluate,
+    };
     if (error instanceof CouldNotEvaluate) ctx.log.warn(facts, "modelgate could not evaluate");
     else ctx.log.error({ ...facts, stack: error instanceof Error ? error.stack : undefined }, "modelgate could not evaluate");
   }
@@ -149,7 +156,11 @@ async function judgeAndReportRelease(ctx: ReleaseContext, subject: Pick<ReleaseU
   const appId = await ownAppId(ctx.octokit);
   const target = { ...location, headSha: commit, name: RELEASE_CHECK_NAME, appId, detailsUrl: releaseDetailsUrl(release) };
   const written = await writeCheckRun(ctx.octokit, target, releaseCheckRun(decision, render, bom, []));
-  logDecision(ctx.log, { delivery: ctx.delivery, owner: ctx.owner, repo: ctx.repo, pullRequest: null, headSha: commit, release: { id: release.id, tag: release.tagName } }, decision);
+  logDecision(
+    ctx.log,
+    { delivery: ctx.delivery, owner: ctx.owner, repo: ctx.repo, pullRequest: null, headSha: commit, release: { id: release.id, tag: release.tagName } },
+    decision,
+  );
 
   const checkUrl = `${ctx.repositoryUrl}/runs/${written.checkRunId}`;
   const writeProblems: string[] = [];
@@ -161,7 +172,9 @@ async function judgeAndReportRelease(ctx: ReleaseContext, subject: Pick<ReleaseU
   });
   const body = upsertReleaseSection(release.body, section);
   if (body !== (release.body ?? "") || backToDraft) {
-    await updateRelease(ctx.octokit, location, release.id, { body, ...(backToDraft ? { draft: true as const } : {}) }).catch((error: unknown) => writeProblems.push((error as Error).message));
+    await updateRelease(ctx.octokit, location, release.id, { body, ...(backToDraft ? { draft: true as const } : {}) }).catch((error: unknown) =>
+      writeProblems.push((error as Error).message),
+    );
   }
   if (bom.kind === "valid") {
     await replaceReleaseAsset(ctx.octokit, location, release, { name: BOM_ASSET_NAME, contentType: BOM_CONTENT_TYPE, data: bom.json }).catch((error: unknown) =>
@@ -169,7 +182,14 @@ async function judgeAndReportRelease(ctx: ReleaseContext, subject: Pick<ReleaseU
     );
   }
   ctx.log.info(
-    { delivery: ctx.delivery, release: { id: release.id, tag: release.tagName }, baseline: baseline ?? null, bom: bom.kind, back_to_draft: backToDraft, write_problems: writeProblems },
+    {
+      delivery: ctx.delivery,
+      release: { id: release.id, tag: release.tagName },
+      baseline: baseline ?? null,
+      bom: bom.kind,
+      back_to_draft: backToDraft,
+      write_problems: writeProblems,
+    },
     "modelgate release written",
   );
   // the check run is the place people look: a release that could not be updated must not look fine there
@@ -201,9 +221,21 @@ export async function judgeModelsAtCommit(ctx: GateContext, policy: Policy, curr
   const check = { name: RELEASE_CHECK_NAME, appId };
   // the latest earlier release that passed its gate (a failing one must not excuse what it failed with), or that predates the App
   let installedAt: Promise<string> | undefined;
-  const found = await releaseBaseline(ctx.octokit, location, current, releases, check, () => (installedAt ??= readInstallationCreatedAt(ctx.octokit, location)));
+  const found = await releaseBaseline(
+    ctx.octokit,
+    location,
+    current,
+    releases,
+    check,
+    () => (installedAt ??= readInstallationCreatedAt(ctx.octokit, location)),
+  );
   const note: BaselineNote = found
-    ? { kind: found.reason, tag: found.release.tagName, publishedAt: found.release.publishedAt ?? "", ...(found.installedAt ? { installedAt: found.installedAt } : {}) }
+    ? {
+        kind: found.reason,
+        tag: found.release.tagName,
+        publishedAt: found.release.publishedAt ?? "",
+        ...(found.installedAt ? { installedAt: found.installedAt } : {}),
+      }
     : { kind: "none", earlier: Math.min(releaseCandidates(current, releases).length, MAX_BASELINE_CANDIDATES) };
   const baseCommit = found?.commit ?? null;
   const { base, head } = await readSnapshots(ctx.octokit, { ...location, baseCommit, headCommit: commit }, policy);
@@ -211,7 +243,11 @@ export async function judgeModelsAtCommit(ctx: GateContext, policy: Policy, curr
   const detected = detectChanges(judged, base, head);
   const gated = detected.changes.filter((change) => requiredRoles(judged, change.kinds).length > 0);
   // sign-off issues are read even when approvals.via has no sign_off: an /override on them still counts
-  const { facts, authorsBySubject } = await gatherReleaseApprovalFacts(ctx.octokit, { ...location, subjects: gated, appId, commit, markerKey: ctx.markerKey }, judged);
+  const { facts, authorsBySubject } = await gatherReleaseApprovalFacts(
+    ctx.octokit,
+    { ...location, subjects: gated, appId, commit, markerKey: ctx.markerKey },
+    judged,
+  );
   const input = { policy: judged, base, head, facts, now: ctx.now, detected };
   let decision = judgeReleaseModels(input, authorsBySubject, policy);
   // only a rollback that does not pass as it is costs the reads of earlier releases
@@ -226,11 +262,20 @@ export async function judgeModelsAtCommit(ctx: GateContext, policy: Policy, curr
 async function judgeRelease(ctx: ReleaseContext, release: ReleaseUnderEvaluation, commit: string): Promise<ReleaseJudgement> {
   const location = { owner: ctx.owner, repo: ctx.repo };
   const read = await readBasePolicy(ctx.octokit, { ...location, branch: ctx.defaultBranch });
-  if (!read.ok) return { decision: { verdict: "failure", models: [], unmanaged: [], errors: read.errors }, bom: { kind: "not-built", reason: `the policy ${POLICY_PATH} is invalid` } };
+  if (!read.ok)
+    return {
+      decision: { verdict: "failure", models: [], unmanaged: [], errors: read.errors },
+      bom: { kind: "not-built", reason: `the policy ${POLICY_PATH} is invalid` },
+    };
   const policy = read.policy;
   const { decision, detected, facts, baselineNote: baseline } = await judgeModelsAtCommit(ctx, policy, release, commit);
 
-  const bom = await releaseBom(policy, detected, { repository: `${ctx.owner}/${ctx.repo}`, tag: release.tagName, commit, timestamp: ctx.now.toISOString(), toolVersion: await modelgateVersion() });
+  const bom = await releaseBom(policy, detected, {
+    repository: `${ctx.owner}/${ctx.repo}`,
+    tag: release.tagName,
+    commit,
+    timestamp: ctx.now.toISOString(),
+    toolVersion: await modelgateVersion(),
+  });
   return { decision, policy, bom, signOffUrls: facts.signOffIssues, baseline, headManifests: detected.models.head };
 }
-

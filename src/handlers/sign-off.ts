@@ -36,7 +36,13 @@ interface IssueSession {
  * An edited or deleted command can only withdraw a sign-off: the table and the PRs are
  * brought up to date, silently.
  */
-export async function handleSignOffComment(context: CommentContext, clock: Clock, markerKey: string, issue: SignOffIssue, coordination: Coordination): Promise<void> {
+export async function handleSignOffComment(
+  context: CommentContext,
+  clock: Clock,
+  markerKey: string,
+  issue: SignOffIssue,
+  coordination: Coordination,
+): Promise<void> {
   const ctx = evaluationContext(context, clock, markerKey, coordination);
   const { comment } = context.payload;
   const defaultBranch = context.payload.repository.default_branch;
@@ -47,7 +53,10 @@ export async function handleSignOffComment(context: CommentContext, clock: Clock
     // a withdrawn sign-off must reach the PRs even if the table cannot be replayed now
     const openPulls = await openPullRequests(ctx, trackedNumbers(issue));
     const session = await readSession(ctx, issue, openPulls, defaultBranch, undefined).catch((error: unknown) => {
-      ctx.log.warn({ delivery: ctx.delivery, issue: issue.number, status: statusOf(error), reason: errorMessage(error) }, "modelgate could not replay a sign-off issue");
+      ctx.log.warn(
+        { delivery: ctx.delivery, issue: issue.number, status: statusOf(error), reason: errorMessage(error) },
+        "modelgate could not replay a sign-off issue",
+      );
       return undefined;
     });
     await refresh(ctx, issue, openPulls, session);
@@ -70,7 +79,10 @@ export async function handleSignOffComment(context: CommentContext, clock: Clock
   } catch (error) {
     // fail closed: without live membership nobody's command is confirmed, and nothing is updated
     const reason = error instanceof CouldNotEvaluate ? error.message : "an internal error";
-    ctx.log.warn({ delivery: ctx.delivery, issue: issue.number, ...signOffSubject(issue.ref), login, status: statusOf(error), reason }, "modelgate could not verify a sign-off command");
+    ctx.log.warn(
+      { delivery: ctx.delivery, issue: issue.number, ...signOffSubject(issue.ref), login, status: statusOf(error), reason },
+      "modelgate could not verify a sign-off command",
+    );
     await answerCommand(ctx, target, unverifiedReply(login, parsed.command, reason));
     return;
   }
@@ -79,7 +91,17 @@ export async function handleSignOffComment(context: CommentContext, clock: Clock
   // edited or deleted before it was read: it never counts, so there is nothing to answer
   if (!outcome) return;
   ctx.log.info(
-    { delivery: ctx.delivery, repo: `${ctx.owner}/${ctx.repo}`, issue: issue.number, version: issue.ref.version, ...signOffSubject(issue.ref), login, command: outcome.command, accepted: outcome.accepted, reason: outcome.reason ?? null },
+    {
+      delivery: ctx.delivery,
+      repo: `${ctx.owner}/${ctx.repo}`,
+      issue: issue.number,
+      version: issue.ref.version,
+      ...signOffSubject(issue.ref),
+      login,
+      command: outcome.command,
+      accepted: outcome.accepted,
+      reason: outcome.reason ?? null,
+    },
     "modelgate sign-off command",
   );
   await answerCommand(ctx, target, outcome.accepted ? "accepted" : refusedReply(login, outcome.command, outcome.reason), session.comments);
@@ -101,19 +123,37 @@ async function readSession(
 ): Promise<IssueSession> {
   const { octokit, owner, repo } = ctx;
   // without a verified tracking marker the authors (who may not sign) are unknown: confirm nothing
-  if (!issue.tracking) throw new CouldNotEvaluate(`the tracking marker of sign-off issue #${issue.number} is missing or was edited, so its authors cannot be trusted`);
+  if (!issue.tracking)
+    throw new CouldNotEvaluate(`the tracking marker of sign-off issue #${issue.number} is missing or was edited, so its authors cannot be trusted`);
   const policy = await readValidPolicy(octokit, { owner, repo, branch: openPulls[0]?.baseRef ?? defaultBranch });
   const authors = openPulls.map((pr) => pr.author).filter((a) => a !== "");
-  const { comments, history, facts } = await readIssueSignOffs(octokit, { owner, repo, issueNumber: issue.number }, { policy, subjectKey: signOffKey(issue.ref), authors, latest });
+  const { comments, history, facts } = await readIssueSignOffs(
+    octokit,
+    { owner, repo, issueNumber: issue.number },
+    { policy, subjectKey: signOffKey(issue.ref), authors, latest },
+  );
   const state = replaySignOffs(history, issueReplayContext(policy, issue.tracking, { authors, teamMembership: facts.teamMembership, org: owner }));
   return { openPulls, policy, comments, state };
 }
 
 /** Rewrites the issue table, then re-evaluates each open PR the issue tracks (one failing PR does not stop the others). */
-async function refresh(ctx: EvaluationContext, issue: SignOffIssue, openPulls: ReadonlyArray<PullRequestUnderEvaluation>, session: IssueSession | undefined): Promise<void> {
+async function refresh(
+  ctx: EvaluationContext,
+  issue: SignOffIssue,
+  openPulls: ReadonlyArray<PullRequestUnderEvaluation>,
+  session: IssueSession | undefined,
+): Promise<void> {
   const { octokit, owner, repo } = ctx;
   if (issue.tracking && session) {
-    const body = signOffIssueBody({ ref: issue.ref, tracking: issue.tracking, state: session.state, policy: session.policy, org: owner, repositoryUrl: repositoryWebUrl(octokit, owner, repo), markerKey: issueMarkerKey(ctx.markerKey, { owner, repo, issue: issue.number }) });
+    const body = signOffIssueBody({
+      ref: issue.ref,
+      tracking: issue.tracking,
+      state: session.state,
+      policy: session.policy,
+      org: owner,
+      repositoryUrl: repositoryWebUrl(octokit, owner, repo),
+      markerKey: issueMarkerKey(ctx.markerKey, { owner, repo, issue: issue.number }),
+    });
     await updateSignOffIssue(octokit, { owner, repo }, issue, { body });
   }
   const failures: unknown[] = [];
@@ -138,5 +178,3 @@ async function openPullRequests(ctx: EvaluationContext, numbers: ReadonlyArray<n
   }
   return open;
 }
-
-

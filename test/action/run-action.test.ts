@@ -23,7 +23,11 @@ const CHECK_RUNS = `/repos/${OWNER}/${REPO}/check-runs`;
 const INSTALLATION_LOOKUP = `/repos/${OWNER}/${REPO}/installation`;
 
 // generated for this file: a key is never committed
-const PRIVATE_KEY = generateKeyPairSync("rsa", { modulusLength: 2048, publicKeyEncoding: { type: "spki", format: "pem" }, privateKeyEncoding: { type: "pkcs8", format: "pem" } }).privateKey;
+const PRIVATE_KEY = generateKeyPairSync("rsa", {
+  modulusLength: 2048,
+  publicKeyEncoding: { type: "spki", format: "pem" },
+  privateKeyEncoding: { type: "pkcs8", format: "pem" },
+}).privateKey;
 
 const workspace = mkdtempSync(join(tmpdir(), "modelgate-action-"));
 afterAll(() => rmSync(workspace, { recursive: true, force: true }));
@@ -80,7 +84,9 @@ function run(env: ActionEnv): Run {
 
 /** The App's installation on the repository, answered only to a request signed with the App's JWT. */
 function serveInstallationLookup(status = 200): void {
-  const scope = nock(GITHUB_API).get(INSTALLATION_LOOKUP).matchHeader("authorization", /^bearer eyJ/i);
+  const scope = nock(GITHUB_API)
+    .get(INSTALLATION_LOOKUP)
+    .matchHeader("authorization", /^bearer eyJ/i);
   if (status === 200) scope.reply(200, { id: INSTALLATION_ID, app_id: APP_ID, account: { login: OWNER }, target_type: "Organization" });
   else scope.reply(status, { message: "Not Found" });
 }
@@ -104,21 +110,30 @@ function serveEvaluationWithoutModels(): void {
 }
 
 describe("runAction: a pull request in a workflow", () => {
-  test.each(["pull_request", "pull_request_target"])("%s: finds the App's installation, takes its token and gives the PR a successful modelgate check run", async (eventName) => {
-    serveInstallationLookup();
-    serveEvaluationWithoutModels();
+  test.each(["pull_request", "pull_request_target"])(
+    "%s: finds the App's installation, takes its token and gives the PR a successful modelgate check run",
+    async (eventName) => {
+      serveInstallationLookup();
+      serveEvaluationWithoutModels();
 
-    const action = run(actionEnv(eventName, actionsPullRequestPayload()));
-    await action.done;
+      const action = run(actionEnv(eventName, actionsPullRequestPayload()));
+      await action.done;
 
-    const paths = action.requests.map((r) => `${r.method} ${r.path}`);
-    expect(paths.slice(0, 2)).toEqual([`GET ${INSTALLATION_LOOKUP}`, `POST /app/installations/${INSTALLATION_ID}/access_tokens`]);
-    const creates = action.requests.filter((r) => r.method === "POST" && r.path === CHECK_RUNS);
-    expect(creates).toHaveLength(1);
-    expect(creates[0]!.body).toMatchObject({ name: "modelgate", head_sha: HEAD, status: "completed", conclusion: "success", output: { title: "No model changes" } });
-    // the decision log names the workflow run (and attempt) as the delivery
-    expect(action.logs.some((line) => line.delivery === "123456-2" && line.verdict === "success")).toBe(true);
-  });
+      const paths = action.requests.map((r) => `${r.method} ${r.path}`);
+      expect(paths.slice(0, 2)).toEqual([`GET ${INSTALLATION_LOOKUP}`, `POST /app/installations/${INSTALLATION_ID}/access_tokens`]);
+      const creates = action.requests.filter((r) => r.method === "POST" && r.path === CHECK_RUNS);
+      expect(creates).toHaveLength(1);
+      expect(creates[0]!.body).toMatchObject({
+        name: "modelgate",
+        head_sha: HEAD,
+        status: "completed",
+        conclusion: "success",
+        output: { title: "No model changes" },
+      });
+      // the decision log names the workflow run (and attempt) as the delivery
+      expect(action.logs.some((line) => line.delivery === "123456-2" && line.verdict === "success")).toBe(true);
+    },
+  );
 
   test("uses the installation a payload already carries without looking it up", async () => {
     serveEvaluationWithoutModels();
@@ -144,7 +159,14 @@ describe("runAction: a pull request in a workflow", () => {
     serveInstallationLookup();
     serveInstallationToken();
     serveNoPolicy(OWNER, REPO, "main");
-    new FakeRepository({ owner: OWNER, repo: REPO, commits: [{ sha: BASE, files: { "a.txt": "a\n" } }, { sha: HEAD, files: { "a.txt": "b\n" } }] }).servePullRequest(BASE, HEAD);
+    new FakeRepository({
+      owner: OWNER,
+      repo: REPO,
+      commits: [
+        { sha: BASE, files: { "a.txt": "a\n" } },
+        { sha: HEAD, files: { "a.txt": "b\n" } },
+      ],
+    }).servePullRequest(BASE, HEAD);
     serveReviews(OWNER, REPO, PR.number, []);
     serveCheckRunLookup(OWNER, REPO, HEAD);
     nock(GITHUB_API).post(CHECK_RUNS).reply(403, { message: "Resource not accessible by integration" });
@@ -191,7 +213,9 @@ describe("runAction: configuration errors fail the job with the variable to fix"
   });
 
   test("a non-numeric APP_ID is named", async () => {
-    await expect(run(actionEnv("pull_request", actionsPullRequestPayload(), { APP_ID: "modelgate" })).done).rejects.toThrow('APP_ID must be the numeric id of the GitHub App (its settings page shows "App ID"), not "modelgate"');
+    await expect(run(actionEnv("pull_request", actionsPullRequestPayload(), { APP_ID: "modelgate" })).done).rejects.toThrow(
+      'APP_ID must be the numeric id of the GitHub App (its settings page shows "App ID"), not "modelgate"',
+    );
   });
 
   test("a PRIVATE_KEY that is not a PEM is refused without echoing it", async () => {

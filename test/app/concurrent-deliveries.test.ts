@@ -6,7 +6,12 @@ import { BASE, HEAD, PR, world } from "../helpers/sign-off-world.js";
 describe("deliveries for one pull request head arriving at the same time", () => {
   test("write one modelgate check run: the second delivery finds and updates the first's", async () => {
     const app = await createTestApp();
-    const { checks } = world({ commits: [{ sha: BASE, files: { "README.md": "# Models\n" } }, { sha: HEAD, files: { "README.md": "# Models and more\n" } }] });
+    const { checks } = world({
+      commits: [
+        { sha: BASE, files: { "README.md": "# Models\n" } },
+        { sha: HEAD, files: { "README.md": "# Models and more\n" } },
+      ],
+    });
 
     await Promise.all([
       app.receive({ ...pullRequestEvent("opened", PR, INSTALLATION_ID), id: "delivery-a" }),

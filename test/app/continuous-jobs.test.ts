@@ -56,12 +56,9 @@ describe("continuous compliance on the server's queue", () => {
     ]);
   });
 
-  it("the app given the server's queue defines these jobs (without one, deployments have no retry: docs/deployments.md)", () => {
+  it("the app given the server's queue defines these jobs (without one, deployments have no retry: docs/deployments.md)", async () => {
     const recorded = recordingJobs();
-    modelgate({ jobs: recorded.queue, markerKey: testMarkerKey(), coordination: inProcessCoordination() })(
-      { on: () => undefined } as never,
-      {} as never,
-    );
+    await modelgate({ jobs: recorded.queue, markerKey: testMarkerKey(), coordination: inProcessCoordination() })({ on: () => undefined } as never, {} as never);
     expect(recorded.crons.map((cron) => cron.name)).toContain(DAILY_RE_EVALUATION_JOB);
     expect(recorded.jobs.map((job) => job.name)).toContain(DEPLOYMENT_RETRY_JOB);
   });

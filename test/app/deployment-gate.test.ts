@@ -363,7 +363,15 @@ describe("deployment story 3: modelgate cannot decide", () => {
     };
 
     await decideDeployment(
-      { octokit, log: app.probot.log, delivery: "retry-5", now: TEST_NOW, markerKey: testMarkerKey(), coordination: inProcessCoordination(), scheduleRetry: async () => void queued.push(1) },
+      {
+        octokit,
+        log: app.probot.log,
+        delivery: "retry-5",
+        now: TEST_NOW,
+        markerKey: testMarkerKey(),
+        coordination: inProcessCoordination(),
+        scheduleRetry: async () => void queued.push(1),
+      },
       request,
     );
 

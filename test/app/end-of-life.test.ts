@@ -59,12 +59,26 @@ const EOL_ISSUE: IssueFixture = { number: 77, title: "End of life: fraud-detecto
 function servePush(files: { before: Record<string, FileFixture>; after: Record<string, FileFixture> }): void {
   serveInstallationToken();
   serveNoPolicy(OWNER, REPO, "main");
-  new FakeRepository({ owner: OWNER, repo: REPO, commits: [{ sha: BEFORE, files: files.before }, { sha: AFTER, files: files.after }] }).serveTree(BEFORE).serveTree(AFTER).serveContents();
+  new FakeRepository({
+    owner: OWNER,
+    repo: REPO,
+    commits: [
+      { sha: BEFORE, files: files.before },
+      { sha: AFTER, files: files.after },
+    ],
+  })
+    .serveTree(BEFORE)
+    .serveTree(AFTER)
+    .serveContents();
 }
 
 /** `GET /issues?labels=model-eol`, answering the listed issues (a function: what is there when asked). */
 function serveEndOfLifeListing(issues: () => IssueFixture[], times = 1): void {
-  nock(GITHUB_API).get(`${API}/issues`).query({ state: "all", labels: "model-eol", per_page: "100" }).times(times).reply(200, () => issues().map(issueResource));
+  nock(GITHUB_API)
+    .get(`${API}/issues`)
+    .query({ state: "all", labels: "model-eol", per_page: "100" })
+    .times(times)
+    .reply(200, () => issues().map(issueResource));
 }
 
 function serveIssueCreation(onCreate: () => void = () => undefined): void {
@@ -97,7 +111,9 @@ describe("story 1: a push that decommissions a model", () => {
     const { rows } = await (await testDatabase()).pool.query("SELECT key FROM modelgate.created_once");
     expect(rows).toEqual([{ key: `acme/models:fraud-detector:eol-${FRAUD.digest.slice("sha256:".length)}` }]);
     expect(app.requests.filter((r) => r.path.includes("/git/refs"))).toEqual([]);
-    expect(app.requestsTo("POST", `${API}/labels`).map((r) => r.body)).toEqual([{ name: "model-eol", color: "b60205", description: "modelgate: disposal of a decommissioned model (EN 304 223 5.5.1)" }]);
+    expect(app.requestsTo("POST", `${API}/labels`).map((r) => r.body)).toEqual([
+      { name: "model-eol", color: "b60205", description: "modelgate: disposal of a decommissioned model (EN 304 223 5.5.1)" },
+    ]);
   });
 
   test("the issue body reads as a disposal brief", () => {
@@ -123,7 +139,14 @@ describe("story 1: a push that decommissions a model", () => {
     serveInstallationToken();
     serveNoPolicy(OWNER, REPO, "main");
     serveNoPolicy(OWNER, REPO, "main");
-    const repository = new FakeRepository({ owner: OWNER, repo: REPO, commits: [{ sha: BEFORE, files: FRAUD.files }, { sha: AFTER, files: DECOMMISSIONED }] });
+    const repository = new FakeRepository({
+      owner: OWNER,
+      repo: REPO,
+      commits: [
+        { sha: BEFORE, files: FRAUD.files },
+        { sha: AFTER, files: DECOMMISSIONED },
+      ],
+    });
     repository.serveTree(BEFORE).serveTree(AFTER).serveTree(BEFORE).serveTree(AFTER).serveContents();
     let created = false;
     serveEndOfLifeListing(() => (created ? [EOL_ISSUE] : []), 3);
@@ -179,7 +202,11 @@ function serveIssueState(issue: IssueFixture, comments: Array<{ id: number; logi
   serveNoPolicy(OWNER, REPO, "main");
   api.get(`${API}/issues/${issue.number}/comments`).query({ per_page: "100" }).reply(200, comments.map(commentResource));
   const logins = [...new Set(comments.filter((c) => c.type !== "Bot" && c.body.startsWith("/")).map((c) => c.login.toLowerCase()))].sort();
-  serveTeamMembership(OWNER, logins.flatMap((login) => ROLE_TEAMS.map((team) => ({ login, team }))), MEMBERS);
+  serveTeamMembership(
+    OWNER,
+    logins.flatMap((login) => ROLE_TEAMS.map((team) => ({ login, team }))),
+    MEMBERS,
+  );
 }
 
 describe("story 2: closing rules of an end-of-life issue", () => {
@@ -253,7 +280,10 @@ describe("story 2: closing rules of an end-of-life issue", () => {
     expect(app.requestsTo("POST", `${API}/issues/comments/12/reactions`).map((r) => r.body)).toEqual([{ content: "+1" }]);
     const [tableUpdate, close] = app.requestsTo("PATCH", `${API}/issues/77`).map((r) => r.body as Record<string, string>);
     expect(tableUpdate).toEqual({
-      body: ALL_TICKED.replace("| system_operator | ⏳ pending |", "| system_operator | ✅ approved by @bob |").replace("| data_custodian | ⏳ pending |", "| data_custodian | ✅ approved by @carol |"),
+      body: ALL_TICKED.replace("| system_operator | ⏳ pending |", "| system_operator | ✅ approved by @bob |").replace(
+        "| data_custodian | ⏳ pending |",
+        "| data_custodian | ✅ approved by @carol |",
+      ),
     });
     expect(close).toEqual({ state: "closed", state_reason: "completed" });
     expect(app.requestsTo("POST", `${API}/issues/77/comments`).map((r) => r.body)).toEqual([
@@ -266,7 +296,10 @@ describe("story 2: closing rules of an end-of-life issue", () => {
   test("then ticking the last box closes it too (sign-offs first, checklist last)", async () => {
     const app = await createTestApp();
     serveInstallationToken();
-    const signedTable = ALL_TICKED.replace("| system_operator | ⏳ pending |", "| system_operator | ✅ approved by @bob |").replace("| data_custodian | ⏳ pending |", "| data_custodian | ✅ approved by @carol |");
+    const signedTable = ALL_TICKED.replace("| system_operator | ⏳ pending |", "| system_operator | ✅ approved by @bob |").replace(
+      "| data_custodian | ⏳ pending |",
+      "| data_custodian | ✅ approved by @carol |",
+    );
     const ticked = { ...EOL_ISSUE, body: signedTable };
     serveIssueState(ticked, [
       { id: 11, login: "bob", body: "/approve system_operator" },
@@ -292,7 +325,9 @@ describe("story 2: closing rules of an end-of-life issue", () => {
 
     expect(app.requestsTo("POST", `${API}/issues/comments/13/reactions`).map((r) => r.body)).toEqual([{ content: "confused" }]);
     expect(app.requestsTo("POST", `${API}/issues/77/comments`).map((r) => r.body)).toEqual([
-      { body: '<!-- modelgate:reply {"comment":13,"kind":"refused"} -->\n@mallory `/approve data_custodian` was refused: @mallory is not a member of data_custodian (teams: @acme/data-governance, users: none).' },
+      {
+        body: '<!-- modelgate:reply {"comment":13,"kind":"refused"} -->\n@mallory `/approve data_custodian` was refused: @mallory is not a member of data_custodian (teams: @acme/data-governance, users: none).',
+      },
     ]);
     expect(app.requestsTo("PATCH", `${API}/issues/77`)).toEqual([]);
   });
@@ -308,7 +343,11 @@ describe("story 2: closing rules of an end-of-life issue", () => {
     api.get(`${API}/issues/77`).reply(200, issueResource({ ...EOL_ISSUE, body: ALL_TICKED }));
     serveNoPolicy(OWNER, REPO, "main");
     api.get(`${API}/issues/77/comments`).query({ per_page: "100" }).reply(200, comments.map(commentResource));
-    serveTeamMembership(OWNER, ROLE_TEAMS.map((team) => ({ login: "bob", team })), { "platform-ops": ["bob"], "data-governance": ["bob"] });
+    serveTeamMembership(
+      OWNER,
+      ROLE_TEAMS.map((team) => ({ login: "bob", team })),
+      { "platform-ops": ["bob"], "data-governance": ["bob"] },
+    );
     api.post(`${API}/issues/comments/14/reactions`).reply(201, { id: 3, content: "confused" });
     api.post(`${API}/issues/77/comments`).reply(201, { id: 904 });
 
@@ -323,12 +362,17 @@ describe("story 2: closing rules of an end-of-life issue", () => {
     serveInstallationToken();
     const comment = { id: 15, login: "sam", body: "/override nobody has time" };
     nock(GITHUB_API).post(`${API}/issues/comments/15/reactions`).reply(201, { id: 4, content: "confused" });
-    nock(GITHUB_API).get(`${API}/issues/77/comments`).query({ per_page: "100" }).reply(200, [commentResource(comment)]);
+    nock(GITHUB_API)
+      .get(`${API}/issues/77/comments`)
+      .query({ per_page: "100" })
+      .reply(200, [commentResource(comment)]);
     nock(GITHUB_API).post(`${API}/issues/77/comments`).reply(201, { id: 905 });
 
     await app.receive(issueCommentEvent("created", EOL_ISSUE, comment, INSTALLATION_ID));
 
-    expect((app.requestsTo("POST", `${API}/issues/77/comments`)[0]?.body as { body: string }).body).toContain("break glass does not apply to an end-of-life issue");
+    expect((app.requestsTo("POST", `${API}/issues/77/comments`)[0]?.body as { body: string }).body).toContain(
+      "break glass does not apply to an end-of-life issue",
+    );
   });
 
   test("an issue someone else opened with a copied marker is ignored", async () => {
@@ -360,7 +404,10 @@ describe("story 2: closing rules of an end-of-life issue", () => {
     servePush({ before: FRAUD.files, after: DECOMMISSIONED });
     // signed for another digest, then edited to claim FRAUD's: it would otherwise stand in for FRAUD's disposal
     const otherDigest = `sha256:${"e".repeat(64)}`;
-    const resigned = EOL_BODY.replace(/"sig":"[0-9a-f]{64}"/, `"sig":"${markerSignature(testIssueMarkerKey(77), "end-of-life", { model: "fraud-detector", digest: otherDigest })}"`);
+    const resigned = EOL_BODY.replace(
+      /"sig":"[0-9a-f]{64}"/,
+      `"sig":"${markerSignature(testIssueMarkerKey(77), "end-of-life", { model: "fraud-detector", digest: otherDigest })}"`,
+    );
     serveEndOfLifeListing(() => [{ ...EOL_ISSUE, number: 76, body: resigned }]);
     serveIssueCreation();
 

@@ -54,7 +54,13 @@ describe("logs an operator can ship", () => {
     // modelgate's own line names delivery, repository and head (for reconciliation); Probot's names the failed delivery
     expect(errors).toHaveLength(2);
     const [own, error] = errors;
-    expect(own).toMatchObject({ msg: "modelgate could not write the check run", delivery: "delivery-down", repo: "acme/models", head_sha: PR.headSha, pull_requests: [12] });
+    expect(own).toMatchObject({
+      msg: "modelgate could not write the check run",
+      delivery: "delivery-down",
+      repo: "acme/models",
+      head_sha: PR.headSha,
+      pull_requests: [12],
+    });
     expect(own?.reason).toContain(": connection refused");
     expect(own?.reason).not.toContain("GitHub answered");
     expect(JSON.stringify(own).length).toBeLessThan(4_000);

@@ -23,7 +23,14 @@ const CHECK_RUNS = `/repos/${OWNER}/${REPO}/check-runs`;
 /** Everything one evaluation of PR #12 reads and writes, for a change without models. */
 function serveEvaluation(pr: PullRequestFixture = PR, openPulls: unknown[] = []): void {
   serveNoPolicy(OWNER, REPO, pr.baseRef);
-  new FakeRepository({ owner: OWNER, repo: REPO, commits: [{ sha: pr.baseSha, files: { "a.txt": "a\n" } }, { sha: pr.headSha, files: { "a.txt": "b\n" } }] }).servePullRequest(pr.baseSha, pr.headSha);
+  new FakeRepository({
+    owner: OWNER,
+    repo: REPO,
+    commits: [
+      { sha: pr.baseSha, files: { "a.txt": "a\n" } },
+      { sha: pr.headSha, files: { "a.txt": "b\n" } },
+    ],
+  }).servePullRequest(pr.baseSha, pr.headSha);
   serveReviews(OWNER, REPO, pr.number, []);
   serveCheckRunLookup(OWNER, REPO, pr.headSha, [], "modelgate", openPulls);
   serveCheckRunCreate(OWNER, REPO);
@@ -92,7 +99,11 @@ describe("check_run", () => {
   test("a run of a fork's pull request (no pull_requests in the payload) finds its PR among the open ones by head", async () => {
     const app = await createTestApp();
     serveInstallationToken();
-    serveEvaluation(PR, [pullRequestResource(PR), pullRequestResource({ ...PR, number: 3, headSha: commitSha("other") }), pullRequestResource({ ...PR, number: 4, state: "closed" })]);
+    serveEvaluation(PR, [
+      pullRequestResource(PR),
+      pullRequestResource({ ...PR, number: 3, headSha: commitSha("other") }),
+      pullRequestResource({ ...PR, number: 4, state: "closed" }),
+    ]);
 
     await app.receive(checkRunEvent("rerequested", { appId: APP_ID, name: "modelgate", headSha: HEAD, pullRequests: [] }, INSTALLATION_ID));
 
@@ -126,7 +137,14 @@ describe("check_suite", () => {
     servePullRequest(other);
     serveEvaluation(PR);
     serveNoPolicy(OWNER, REPO, "release");
-    new FakeRepository({ owner: OWNER, repo: REPO, commits: [{ sha: other.baseSha, files: { "a.txt": "a\n" } }, { sha: HEAD, files: { "a.txt": "b\n" } }] }).servePullRequest(other.baseSha, HEAD);
+    new FakeRepository({
+      owner: OWNER,
+      repo: REPO,
+      commits: [
+        { sha: other.baseSha, files: { "a.txt": "a\n" } },
+        { sha: HEAD, files: { "a.txt": "b\n" } },
+      ],
+    }).servePullRequest(other.baseSha, HEAD);
     serveReviews(OWNER, REPO, 13, []);
 
     await app.receive(checkSuiteRerequestedEvent({ appId: APP_ID, headSha: HEAD, pullRequests: [PR, other] }, INSTALLATION_ID));
@@ -151,13 +169,16 @@ describe("check_suite", () => {
 describe("webhook signatures", () => {
   const secret = "webhook-secret";
   const sign = (key: string, payload: string) => `sha256=${createHmac("sha256", key).update(payload).digest("hex")}`;
-  const reevaluate = () => checkRunEvent("requested_action", { appId: APP_ID, name: "modelgate", headSha: HEAD, pullRequests: [PR], identifier: "reevaluate" }, INSTALLATION_ID);
+  const reevaluate = () =>
+    checkRunEvent("requested_action", { appId: APP_ID, name: "modelgate", headSha: HEAD, pullRequests: [PR], identifier: "reevaluate" }, INSTALLATION_ID);
 
   test("a forged or missing signature is rejected before any handler runs", async () => {
     const app = await createTestApp({ secret });
     const payload = JSON.stringify(reevaluate().payload);
 
-    await expect(app.probot.webhooks.verifyAndReceive({ id: "forged", name: "check_run", payload, signature: sign("another-secret", payload) })).rejects.toThrow(/signature does not match/i);
+    await expect(
+      app.probot.webhooks.verifyAndReceive({ id: "forged", name: "check_run", payload, signature: sign("another-secret", payload) }),
+    ).rejects.toThrow(/signature does not match/i);
     await expect(app.probot.webhooks.verifyAndReceive({ id: "unsigned", name: "check_run", payload, signature: "" })).rejects.toThrow();
     expect(app.requests).toEqual([]);
   });

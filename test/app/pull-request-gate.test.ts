@@ -27,7 +27,6 @@ const PR: PullRequestFixture = { number: 7, author: "dana", baseRef: "main", bas
 const ROLE_TEAMS = ["data-governance", "ml-engineers", "platform-ops"];
 const CHECK_RUNS = `/repos/${OWNER}/${REPO}/check-runs`;
 
-
 interface CheckRunBody {
   name: string;
   head_sha: string;
@@ -39,10 +38,20 @@ interface CheckRunBody {
 }
 
 /** A PR from `base` files to `head` files, with the built-in policy and these reviews. */
-function serveScenario(files: { base: Record<string, FileFixture>; head: Record<string, FileFixture> }, reviews: Array<{ login: string; state: string; commitId: string }> = []): FakeRepository {
+function serveScenario(
+  files: { base: Record<string, FileFixture>; head: Record<string, FileFixture> },
+  reviews: Array<{ login: string; state: string; commitId: string }> = [],
+): FakeRepository {
   serveInstallationToken();
   serveNoPolicy(OWNER, REPO, "main");
-  const repository = new FakeRepository({ owner: OWNER, repo: REPO, commits: [{ sha: BASE, files: files.base }, { sha: HEAD, files: files.head }] }).servePullRequest(BASE, HEAD);
+  const repository = new FakeRepository({
+    owner: OWNER,
+    repo: REPO,
+    commits: [
+      { sha: BASE, files: files.base },
+      { sha: HEAD, files: files.head },
+    ],
+  }).servePullRequest(BASE, HEAD);
   serveReviews(OWNER, REPO, PR.number, reviews);
   // a gated model version gets its sign-off issue (test/app/sign-off-issue.test.ts tells that story)
   new FakeIssueTracker({ owner: OWNER, repo: REPO }).serve();
@@ -53,7 +62,14 @@ function serveScenario(files: { base: Record<string, FileFixture>; head: Record<
 function serveInvalidBasePolicy(invalid: string, headFiles: Record<string, FileFixture>): void {
   serveInstallationToken();
   servePolicy(OWNER, REPO, "main", invalid, 2);
-  new FakeRepository({ owner: OWNER, repo: REPO, commits: [{ sha: BASE, files: { ...RELEASED.files, ".github/modelgate.yml": invalid } }, { sha: HEAD, files: headFiles }] })
+  new FakeRepository({
+    owner: OWNER,
+    repo: REPO,
+    commits: [
+      { sha: BASE, files: { ...RELEASED.files, ".github/modelgate.yml": invalid } },
+      { sha: HEAD, files: headFiles },
+    ],
+  })
     .serveCompare(BASE, HEAD)
     .serveTree(BASE)
     .serveTree(HEAD);
@@ -116,7 +132,11 @@ describe("story 2: a retrained model with a bound evaluation and approvals by ro
       { login: "bob", state: "APPROVED", commitId: HEAD },
       { login: "carol", state: "COMMENTED", commitId: HEAD },
     ]);
-    serveTeamMembership(OWNER, ["alice", "bob"].flatMap((login) => ROLE_TEAMS.map((team) => ({ login, team }))), { "ml-engineers": ["alice"], "platform-ops": ["bob"] });
+    serveTeamMembership(
+      OWNER,
+      ["alice", "bob"].flatMap((login) => ROLE_TEAMS.map((team) => ({ login, team }))),
+      { "ml-engineers": ["alice"], "platform-ops": ["bob"] },
+    );
     serveCheckRunLookup(OWNER, REPO, HEAD);
     serveCheckRunCreate(OWNER, REPO);
 
@@ -140,7 +160,11 @@ describe("story 2: a retrained model with a bound evaluation and approvals by ro
       { login: "alice", state: "APPROVED", commitId: HEAD },
       { login: "bob", state: "APPROVED", commitId: HEAD },
     ]);
-    serveTeamMembership(OWNER, ["alice", "bob"].flatMap((login) => ROLE_TEAMS.map((team) => ({ login, team }))), { "ml-engineers": ["alice"], "platform-ops": ["bob"] });
+    serveTeamMembership(
+      OWNER,
+      ["alice", "bob"].flatMap((login) => ROLE_TEAMS.map((team) => ({ login, team }))),
+      { "ml-engineers": ["alice"], "platform-ops": ["bob"] },
+    );
     serveCheckRunLookup(OWNER, REPO, HEAD);
     serveCheckRunCreate(OWNER, REPO);
 
@@ -157,8 +181,13 @@ describe("story 2: a retrained model with a bound evaluation and approvals by ro
       models: [{ name: "fraud-detector", version: "2.1.0", digest: RETRAINED.digest, verdict: "success", failed: [], pending: [], override: null }],
       unmanaged: [],
     });
-    const evidence = (decisions[0] as { models: Array<{ evidence: Array<{ id: string; status: string; provision: string; message: string }> }> }).models[0]!.evidence;
-    expect(evidence.find((e) => e.id === "evaluation.independent")).toMatchObject({ status: "met", provision: "5.2.5-2.1", message: expect.stringContaining("@eve") });
+    const evidence = (decisions[0] as { models: Array<{ evidence: Array<{ id: string; status: string; provision: string; message: string }> }> }).models[0]!
+      .evidence;
+    expect(evidence.find((e) => e.id === "evaluation.independent")).toMatchObject({
+      status: "met",
+      provision: "5.2.5-2.1",
+      message: expect.stringContaining("@eve"),
+    });
     expect(evidence.filter((e) => e.id.startsWith("approval:")).map((e) => [e.id, e.status])).toEqual([
       ["approval:developer", "met"],
       ["approval:system_operator", "met"],
@@ -194,7 +223,11 @@ describe("story 3: the same retrain without approvals", () => {
       { login: "alice", state: "APPROVED", commitId: commitSha("earlier") },
       { login: "bob", state: "APPROVED", commitId: HEAD },
     ]);
-    serveTeamMembership(OWNER, ["alice", "bob"].flatMap((login) => ROLE_TEAMS.map((team) => ({ login, team }))), { "ml-engineers": ["alice"], "platform-ops": ["bob"] });
+    serveTeamMembership(
+      OWNER,
+      ["alice", "bob"].flatMap((login) => ROLE_TEAMS.map((team) => ({ login, team }))),
+      { "ml-engineers": ["alice"], "platform-ops": ["bob"] },
+    );
     serveCheckRunLookup(OWNER, REPO, HEAD);
     serveCheckRunCreate(OWNER, REPO);
 
@@ -209,7 +242,9 @@ describe("story 3: the same retrain without approvals", () => {
 describe("story 4: a weights file whose hash does not match the manifest", () => {
   test("fails with a failure annotation on the manifest line of that sha256", async () => {
     const declared = sha256("weights of 2.1.0");
-    const tampered = modelFiles(fraud({ version: "2.1.0", weights: "weights of 2.1.0, swapped", declaredWeightsSha: declared, evaluation: { evaluator: "eve", date: "2026-11-20" } }));
+    const tampered = modelFiles(
+      fraud({ version: "2.1.0", weights: "weights of 2.1.0, swapped", declaredWeightsSha: declared, evaluation: { evaluator: "eve", date: "2026-11-20" } }),
+    );
     const app = await createTestApp();
     serveScenario({ base: RELEASED.files, head: tampered.files });
     serveCheckRunLookup(OWNER, REPO, HEAD);
@@ -271,7 +306,12 @@ describe("story 5: a pull request that weakens the policy in its own head", () =
     ]);
     expect(app.requests.indexOf(policyReads[1]!)).toBeGreaterThan(app.requests.indexOf(creates[0]!));
     const proposal = creates[1]!.body as CheckRunBody;
-    expect(proposal).toMatchObject({ head_sha: HEAD, status: "completed", conclusion: "neutral", output: { title: "Proposed policy weakens the gate: 2 settings (2 changes in all)" } });
+    expect(proposal).toMatchObject({
+      head_sha: HEAD,
+      status: "completed",
+      conclusion: "neutral",
+      output: { title: "Proposed policy weakens the gate: 2 settings (2 changes in all)" },
+    });
     expect(proposal.output.summary).toContain("| `gates.retrain.evaluation` | true | false | ⚠️ weakens |");
     expect(proposal.output.summary).toContain("| `gates.retrain.approvals` | developer, system_operator | (none) | ⚠️ weakens |");
     expect(repository.graphqlRequests.flat().filter((expression) => expression.endsWith(".github/modelgate.yml"))).toEqual([]);
@@ -292,7 +332,13 @@ describe("story 6: a malformed manifest", () => {
     expect(body.conclusion).toBe("failure");
     expect(body.output.title).toBe("1 invalid file");
     expect(body.output.annotations).toEqual([
-      expect.objectContaining({ path: "models/fraud/model.yaml", start_line: lineContaining(misspelt, "kind: weight"), annotation_level: "failure", title: "Invalid file", message: expect.stringContaining("components[0].kind") }),
+      expect.objectContaining({
+        path: "models/fraud/model.yaml",
+        start_line: lineContaining(misspelt, "kind: weight"),
+        annotation_level: "failure",
+        title: "Invalid file",
+        message: expect.stringContaining("components[0].kind"),
+      }),
     ]);
   });
 
@@ -309,7 +355,12 @@ describe("story 6: a malformed manifest", () => {
     expect(body.conclusion).toBe("failure");
     expect(body.output.annotations).toEqual([
       // the unclosed bracket of line 2 is noticed where the next line starts
-      expect.objectContaining({ path: "models/fraud/model.yaml", start_line: 3, annotation_level: "failure", message: expect.stringContaining("invalid YAML") }),
+      expect.objectContaining({
+        path: "models/fraud/model.yaml",
+        start_line: 3,
+        annotation_level: "failure",
+        message: expect.stringContaining("invalid YAML"),
+      }),
     ]);
   });
 
@@ -325,13 +376,23 @@ describe("story 6: a malformed manifest", () => {
     const body = createdCheckRun(app);
     expect(body.conclusion).toBe("failure");
     expect(body.output.annotations).toEqual([
-      expect.objectContaining({ path: "models/fraud/model.yaml", start_line: 1, annotation_level: "failure", message: `manifest could not be read: too large to read (${Buffer.byteLength(padded)} bytes; modelgate reads files up to 1048576 bytes)` }),
+      expect.objectContaining({
+        path: "models/fraud/model.yaml",
+        start_line: 1,
+        annotation_level: "failure",
+        message: `manifest could not be read: too large to read (${Buffer.byteLength(padded)} bytes; modelgate reads files up to 1048576 bytes)`,
+      }),
     ]);
   });
 
   test("an alias bomb in a manifest fails closed instead of expanding", async () => {
     const levels = ["a: &a [x, x, x, x, x, x, x, x, x, x]"];
-    for (let i = 1; i < 9; i++) levels.push(`${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(10).fill(`*${String.fromCharCode(96 + i)}`).join(", ")}]`);
+    for (let i = 1; i < 9; i++)
+      levels.push(
+        `${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(10)
+          .fill(`*${String.fromCharCode(96 + i)}`)
+          .join(", ")}]`,
+      );
     const bomb = `${RETRAINED.files["models/fraud/model.yaml"]!}${levels.join("\n")}\n`;
     const app = await createTestApp();
     serveScenario({ base: RELEASED.files, head: { ...RETRAINED.files, "models/fraud/model.yaml": bomb } });
@@ -342,7 +403,9 @@ describe("story 6: a malformed manifest", () => {
 
     const body = createdCheckRun(app);
     expect(body.conclusion).toBe("failure");
-    expect(body.output.annotations).toEqual([expect.objectContaining({ path: "models/fraud/model.yaml", annotation_level: "failure", message: expect.stringMatching(/alias/i) })]);
+    expect(body.output.annotations).toEqual([
+      expect.objectContaining({ path: "models/fraud/model.yaml", annotation_level: "failure", message: expect.stringMatching(/alias/i) }),
+    ]);
   });
 
   test("an invalid policy on the base branch fails with its line", async () => {
@@ -356,7 +419,12 @@ describe("story 6: a malformed manifest", () => {
     const body = createdCheckRun(app);
     expect(body.conclusion).toBe("failure");
     expect(body.output.annotations).toEqual([
-      expect.objectContaining({ path: ".github/modelgate.yml", start_line: 3, annotation_level: "failure", message: expect.stringContaining("unmanaged_artifacts") }),
+      expect.objectContaining({
+        path: ".github/modelgate.yml",
+        start_line: 3,
+        annotation_level: "failure",
+        message: expect.stringContaining("unmanaged_artifacts"),
+      }),
     ]);
   });
 
@@ -395,7 +463,14 @@ describe("story 6: a malformed manifest", () => {
     ]);
     expect(creates[1]!.output.title).toBe("Proposed policy is invalid: 1 error");
     expect(creates[1]!.output.annotations).toEqual([
-      { path: ".github/modelgate.yml", start_line: 2, end_line: 2, annotation_level: "failure", message: 'gates.retrain.approvals[1]: role "auditor" is not declared under roles', title: "Invalid modelgate policy" },
+      {
+        path: ".github/modelgate.yml",
+        start_line: 2,
+        end_line: 2,
+        annotation_level: "failure",
+        message: 'gates.retrain.approvals[1]: role "auditor" is not declared under roles',
+        title: "Invalid modelgate policy",
+      },
     ]);
   });
 });
@@ -405,7 +480,14 @@ describe("story 7: GitHub fails while modelgate reads the pull request", () => {
     const app = await createTestApp();
     serveInstallationToken();
     serveNoPolicy(OWNER, REPO, "main");
-    const repository = new FakeRepository({ owner: OWNER, repo: REPO, commits: [{ sha: BASE, files: RELEASED.files }, { sha: HEAD, files: RETRAINED.files }] });
+    const repository = new FakeRepository({
+      owner: OWNER,
+      repo: REPO,
+      commits: [
+        { sha: BASE, files: RELEASED.files },
+        { sha: HEAD, files: RETRAINED.files },
+      ],
+    });
     repository.serveCompare(BASE, HEAD).serveTree(BASE);
     nock(GITHUB_API).get(`/repos/${OWNER}/${REPO}/git/trees/${HEAD}`).query({ recursive: "true" }).reply(500, { message: "Server Error" });
     serveCheckRunLookup(OWNER, REPO, HEAD);
@@ -430,7 +512,14 @@ describe("story 7: GitHub fails while modelgate reads the pull request", () => {
     const app = await createTestApp();
     serveInstallationToken();
     serveNoPolicy(OWNER, REPO, "main");
-    new FakeRepository({ owner: OWNER, repo: REPO, commits: [{ sha: BASE, files: RELEASED.files }, { sha: HEAD, files: RETRAINED.files }] })
+    new FakeRepository({
+      owner: OWNER,
+      repo: REPO,
+      commits: [
+        { sha: BASE, files: RELEASED.files },
+        { sha: HEAD, files: RETRAINED.files },
+      ],
+    })
       .serveCompare(BASE, HEAD)
       .serveTree(BASE, { truncated: true });
     serveCheckRunLookup(OWNER, REPO, HEAD);
@@ -449,10 +538,7 @@ describe("story 7: GitHub fails while modelgate reads the pull request", () => {
     const app = await createTestApp();
     serveScenario({ base: { "a.txt": "a\n" }, head: { "a.txt": "b\n" } });
     serveOpenPullRequests(OWNER, REPO, []);
-    nock(GITHUB_API)
-      .get(`/repos/${OWNER}/${REPO}/commits/${HEAD}/check-runs`)
-      .query(true)
-      .reply(502, { message: "Bad Gateway" });
+    nock(GITHUB_API).get(`/repos/${OWNER}/${REPO}/commits/${HEAD}/check-runs`).query(true).reply(502, { message: "Bad Gateway" });
 
     await expect(app.receive(pullRequestEvent("opened", PR, INSTALLATION_ID))).rejects.toThrow(/could not write the check run "modelgate" of acme\/models/);
   });
@@ -471,7 +557,14 @@ describe("story 8: the same delivery twice", () => {
 
     // the redelivery reads everything again and finds the run the first delivery created
     serveNoPolicy(OWNER, REPO, "main");
-    new FakeRepository({ owner: OWNER, repo: REPO, commits: [{ sha: BASE, files: RELEASED.files }, { sha: HEAD, files: RETRAINED.files }] }).servePullRequest(BASE, HEAD);
+    new FakeRepository({
+      owner: OWNER,
+      repo: REPO,
+      commits: [
+        { sha: BASE, files: RELEASED.files },
+        { sha: HEAD, files: RETRAINED.files },
+      ],
+    }).servePullRequest(BASE, HEAD);
     serveReviews(OWNER, REPO, PR.number, []);
     serveCheckRunLookup(OWNER, REPO, HEAD, [{ id: 7001, externalId: first.external_id, annotationsCount: first.output.annotations?.length ?? 0 }]);
     serveCheckRunUpdate(OWNER, REPO, 7001);
@@ -497,7 +590,18 @@ describe("story 8: the same delivery twice", () => {
     nock(GITHUB_API)
       .get(`${CHECK_RUNS}/7001/annotations`)
       .query({ per_page: "100" })
-      .reply(200, [{ path: "models/fraud/model.yaml", start_line: 3, end_line: 3, annotation_level: "failure", message: "an older problem", title: "x", raw_details: null, blob_href: "" }]);
+      .reply(200, [
+        {
+          path: "models/fraud/model.yaml",
+          start_line: 3,
+          end_line: 3,
+          annotation_level: "failure",
+          message: "an older problem",
+          title: "x",
+          raw_details: null,
+          blob_href: "",
+        },
+      ]);
     serveCheckRunUpdate(OWNER, REPO, 7001);
 
     await app.receive(pullRequestEvent("synchronize", PR, INSTALLATION_ID));
@@ -506,7 +610,13 @@ describe("story 8: the same delivery twice", () => {
     const [update] = app.requestsTo("PATCH", `${CHECK_RUNS}/7001`);
     const body = update!.body as CheckRunBody;
     expect(body.conclusion).toBe("failure");
-    expect(body.output.annotations).toEqual([expect.objectContaining({ path: "models/fraud/model.yaml", start_line: lineContaining(misspelt, "kind: weight"), message: expect.stringContaining("components[0].kind") })]);
+    expect(body.output.annotations).toEqual([
+      expect.objectContaining({
+        path: "models/fraud/model.yaml",
+        start_line: lineContaining(misspelt, "kind: weight"),
+        message: expect.stringContaining("components[0].kind"),
+      }),
+    ]);
   });
 
   test("another app's run of the same name is never updated", async () => {
@@ -550,9 +660,13 @@ describe("more than 50 annotations", () => {
 
 describe("a pull request over GitHub's 3,000-file listing limit", () => {
   test("is evaluated from the two trees, so a model file among 3,001 changes is still found", async () => {
-    const sources = (version: number) => Object.fromEntries(Array.from({ length: 3000 }, (_, i) => [`src/pkg${i % 40}/file${i}.py`, `VALUE = ${i + version}\n`]));
+    const sources = (version: number) =>
+      Object.fromEntries(Array.from({ length: 3000 }, (_, i) => [`src/pkg${i % 40}/file${i}.py`, `VALUE = ${i + version}\n`]));
     const app = await createTestApp();
-    serveScenario({ base: { "README.md": "# Models\n", ...sources(0) }, head: { "README.md": "# Models\n", ...sources(1), "src/pkg7/shadow.onnx": "onnx bytes" } });
+    serveScenario({
+      base: { "README.md": "# Models\n", ...sources(0) },
+      head: { "README.md": "# Models\n", ...sources(1), "src/pkg7/shadow.onnx": "onnx bytes" },
+    });
     serveCheckRunLookup(OWNER, REPO, HEAD);
     serveCheckRunCreate(OWNER, REPO);
 

@@ -83,7 +83,13 @@ function serveRun(state: RepositoryState): void {
 }
 
 async function sweepContext(app: TestApp, now: Date): Promise<SweepContext> {
-  return { octokit: await app.probot.auth(INSTALLATION_ID), log: app.probot.log, now, markerKey: testMarkerKey(), coordination: postgresCoordination((await testDatabase()).pool) };
+  return {
+    octokit: await app.probot.auth(INSTALLATION_ID),
+    log: app.probot.log,
+    now,
+    markerKey: testMarkerKey(),
+    coordination: postgresCoordination((await testDatabase()).pool),
+  };
 }
 
 const NOW = new Date("2026-11-28T12:00:00Z");
@@ -268,16 +274,18 @@ describe("re-evaluation story 4: across replicas and failures", () => {
     serveInstallationToken();
     const tracker = new FakeIssueTracker({ owner: OWNER, repo: REPO }).serve();
     const ref = { repo: `${OWNER}/${REPO}`, model: "fraud-detector", digest: FRAUD.digest, evaluated: "2026-06-15" };
-    await (await testDatabase()).pool.query("INSERT INTO modelgate.created_once (key) VALUES ($1)", [`${OWNER}/${REPO}:fraud-detector:review-${FRAUD.digest.slice(7)}-20260615`]);
+    await (
+      await testDatabase()
+    ).pool.query("INSERT INTO modelgate.created_once (key) VALUES ($1)", [`${OWNER}/${REPO}:fraud-detector:review-${FRAUD.digest.slice(7)}-20260615`]);
     tracker.createdElsewhere(2, {
-        title: "Re-evaluation due: fraud-detector 2.0.0",
-        body: `${reviewMarker(ref, testMarkerKey())}\nopened by the other replica`,
-        labels: ["model-review"],
-        appId: APP_ID,
-        author: "modelgate[bot]",
-        state: "open",
-        stateReason: null,
-        comments: [],
+      title: "Re-evaluation due: fraud-detector 2.0.0",
+      body: `${reviewMarker(ref, testMarkerKey())}\nopened by the other replica`,
+      labels: ["model-review"],
+      appId: APP_ID,
+      author: "modelgate[bot]",
+      state: "open",
+      stateReason: null,
+      comments: [],
     });
     serveRun({ commit: MAIN, files: FRAUD.files });
 

@@ -63,7 +63,15 @@ interface Scenario {
   previousFiles?: Record<string, FileFixture>;
   files: Record<string, FileFixture>;
   /** Sign-off issues (number -> digest + comments); `read: false` for one the release must not read (another subject). */
-  signOffs?: Array<{ number: number; digest: string; version: string; intent?: "decommission"; comments: Array<{ id: number; login: string; body: string }>; pullAuthors?: string[]; read?: boolean }>;
+  signOffs?: Array<{
+    number: number;
+    digest: string;
+    version: string;
+    intent?: "decommission";
+    comments: Array<{ id: number; login: string; body: string }>;
+    pullAuthors?: string[];
+    read?: boolean;
+  }>;
   members?: Record<string, string[]>;
   policy?: string;
   existingRun?: { id: number; externalId: string };
@@ -87,7 +95,17 @@ function serveReleaseCheckOf(commit: string, conclusion: "success" | "failure" |
       check_runs:
         conclusion === "none"
           ? []
-          : [{ id: 7000, name: RELEASE_CHECK_NAME, head_sha: commit, status: conclusion === null ? "in_progress" : "completed", conclusion, app: { id: APP_ID }, output: { annotations_count: 0 } }],
+          : [
+              {
+                id: 7000,
+                name: RELEASE_CHECK_NAME,
+                head_sha: commit,
+                status: conclusion === null ? "in_progress" : "completed",
+                conclusion,
+                app: { id: APP_ID },
+                output: { annotations_count: 0 },
+              },
+            ],
     });
 }
 
@@ -105,7 +123,9 @@ function refOf(s: { version: string; digest: string; intent?: "decommission" }):
 }
 
 function serveTag(tag: string, commit: string): void {
-  nock(GITHUB_API).get(`${API}/git/ref/tags%2F${encodeURIComponent(tag)}`).reply(200, { ref: `refs/tags/${tag}`, object: { type: "commit", sha: commit } });
+  nock(GITHUB_API)
+    .get(`${API}/git/ref/tags%2F${encodeURIComponent(tag)}`)
+    .reply(200, { ref: `refs/tags/${tag}`, object: { type: "commit", sha: commit } });
 }
 
 /** Everything a release evaluation reads, with the writes it is expected to make left to each test. */
@@ -114,13 +134,18 @@ function serveRelease(scenario: Scenario): { current: ReleaseFixture; repository
   serveInstallationToken();
   const api = nock(GITHUB_API);
   api.get(`${API}/releases/${current.id}`).reply(200, releaseResource(current));
-  api.get(`${API}/git/ref/tags%2F${encodeURIComponent(current.tag)}`).reply(200, { ref: `refs/tags/${current.tag}`, object: { type: "commit", sha: TAGGED_COMMIT } });
+  api
+    .get(`${API}/git/ref/tags%2F${encodeURIComponent(current.tag)}`)
+    .reply(200, { ref: `refs/tags/${current.tag}`, object: { type: "commit", sha: TAGGED_COMMIT } });
   if (scenario.policy !== undefined) servePolicy(OWNER, REPO, "main", scenario.policy);
   else serveNoPolicy(OWNER, REPO, "main");
   const baseline = scenario.baseline ?? PREVIOUS;
   const failedBefore = scenario.failedBefore ?? [];
   const others = scenario.others ?? [...failedBefore.map((f) => f.release), ...(scenario.previousFiles ? [baseline] : [])];
-  api.get(`${API}/releases`).query({ per_page: "100" }).reply(200, [current, ...others].map(releaseResource));
+  api
+    .get(`${API}/releases`)
+    .query({ per_page: "100" })
+    .reply(200, [current, ...others].map(releaseResource));
   for (const failed of failedBefore) {
     serveTag(failed.release.tag, failed.commit);
     serveReleaseCheckOf(failed.commit, failed.conclusion);
@@ -146,7 +171,15 @@ function serveRelease(scenario: Scenario): { current: ReleaseFixture; repository
             title: `Sign-off: fraud-detector ${s.version}${s.intent ? " (decommission)" : ""}`,
             body: [
               signOffMarker(refOf(s), testIssueMarkerKey(s.number)),
-              renderTrackingMarker({ manifestPath: "models/fraud/model.yaml", kinds: [s.intent ?? "retrain"], pulls: (s.pullAuthors ?? []).map((author, i) => ({ number: 7 + i, author, roles: ["developer", "system_operator"] })) }, refOf(s), testIssueMarkerKey(s.number)),
+              renderTrackingMarker(
+                {
+                  manifestPath: "models/fraud/model.yaml",
+                  kinds: [s.intent ?? "retrain"],
+                  pulls: (s.pullAuthors ?? []).map((author, i) => ({ number: 7 + i, author, roles: ["developer", "system_operator"] })),
+                },
+                refOf(s),
+                testIssueMarkerKey(s.number),
+              ),
               "## Sign-off",
             ].join("\n"),
             labels: ["modelgate:sign-off"],
@@ -156,10 +189,19 @@ function serveRelease(scenario: Scenario): { current: ReleaseFixture; repository
       );
     const read = scenario.signOffs.filter((s) => s.read !== false);
     // every read history in one batched GraphQL request; an issue the release must not read is unknown to it (and would fail the read)
-    const histories = new Map(read.map((s) => [s.number, s.comments.map((c) => ({ ...c, type: "User" as const, createdAt: COMMENTED_AT, updatedAt: COMMENTED_AT }))]));
-    if (read.length > 0) api.post("/graphql", (body: { query?: unknown }) => isIssueCommentsQuery(body)).reply(200, (_uri, body) => answerIssueComments((body as { query: string }).query, (number) => histories.get(number)));
+    const histories = new Map(
+      read.map((s) => [s.number, s.comments.map((c) => ({ ...c, type: "User" as const, createdAt: COMMENTED_AT, updatedAt: COMMENTED_AT }))]),
+    );
+    if (read.length > 0)
+      api
+        .post("/graphql", (body: { query?: unknown }) => isIssueCommentsQuery(body))
+        .reply(200, (_uri, body) => answerIssueComments((body as { query: string }).query, (number) => histories.get(number)));
     const logins = [...new Set(read.flatMap((s) => s.comments.map((c) => c.login.toLowerCase())))].sort();
-    serveTeamMembership(OWNER, logins.flatMap((login) => ROLE_TEAMS.map((team) => ({ login, team }))), scenario.members ?? {});
+    serveTeamMembership(
+      OWNER,
+      logins.flatMap((login) => ROLE_TEAMS.map((team) => ({ login, team }))),
+      scenario.members ?? {},
+    );
   }
   api
     .get(`${API}/commits/${TAGGED_COMMIT}/check-runs`)
@@ -167,7 +209,17 @@ function serveRelease(scenario: Scenario): { current: ReleaseFixture; repository
     .reply(200, {
       total_count: scenario.existingRun ? 1 : 0,
       check_runs: scenario.existingRun
-        ? [{ id: scenario.existingRun.id, name: RELEASE_CHECK_NAME, head_sha: TAGGED_COMMIT, status: "completed", external_id: scenario.existingRun.externalId, app: { id: APP_ID }, output: { annotations_count: 0 } }]
+        ? [
+            {
+              id: scenario.existingRun.id,
+              name: RELEASE_CHECK_NAME,
+              head_sha: TAGGED_COMMIT,
+              status: "completed",
+              external_id: scenario.existingRun.externalId,
+              app: { id: APP_ID },
+              output: { annotations_count: 0 },
+            },
+          ]
         : [],
     });
   if (scenario.existingRun) api.patch(`${API}/check-runs/${scenario.existingRun.id}`).reply(200, { id: scenario.existingRun.id });
@@ -219,11 +271,15 @@ function uploadedBom(app: TestApp): Record<string, any> {
   return uploads[0]!.body as Record<string, any>;
 }
 
-
 describe("story 1: a release whose models all pass", () => {
   test("gets a successful check run, the model table in its body and the ML-BOM asset", async () => {
     const app = await createTestApp();
-    serveRelease({ previousFiles: { ...RELEASED.files, "README.md": "# Models\n" }, files: { ...RETRAINED.files, "README.md": "# Models\n" }, signOffs: SIGNED_RETRAIN, members: MEMBERS });
+    serveRelease({
+      previousFiles: { ...RELEASED.files, "README.md": "# Models\n" },
+      files: { ...RETRAINED.files, "README.md": "# Models\n" },
+      signOffs: SIGNED_RETRAIN,
+      members: MEMBERS,
+    });
     serveReleaseUpdate();
     serveUpload();
 
@@ -246,7 +302,9 @@ describe("story 1: a release whose models all pass", () => {
     const summary = createdCheckRun(app).output.summary;
     expect(summary).toContain("signed off by @alice on the sign-off issue");
     expect(summary).toContain("signed off by @bob on the sign-off issue");
-    expect(summary).toContain("ML-BOM: `modelgate-bom.cdx.json` (CycloneDX 1.6, 1 model, validated against the official schema) is attached to the release (5.2.4-1.2).");
+    expect(summary).toContain(
+      "ML-BOM: `modelgate-bom.cdx.json` (CycloneDX 1.6, 1 model, validated against the official schema) is attached to the release (5.2.4-1.2).",
+    );
 
     expect(releaseUpdate(app)).toEqual({
       body: [
@@ -266,12 +324,19 @@ describe("story 1: a release whose models all pass", () => {
       ].join("\n"),
     });
     const decisions = app.logs.filter((line) => line.msg === "modelgate decision");
-    expect(decisions).toEqual([expect.objectContaining({ release: { id: CURRENT.id, tag: "v2.1.0" }, pull_request: null, head_sha: TAGGED_COMMIT, verdict: "success" })]);
+    expect(decisions).toEqual([
+      expect.objectContaining({ release: { id: CURRENT.id, tag: "v2.1.0" }, pull_request: null, head_sha: TAGGED_COMMIT, verdict: "success" }),
+    ]);
   });
 
   test("the ML-BOM lists every model at the tag, field by field, and validates against CycloneDX 1.6", async () => {
     const app = await createTestApp();
-    serveRelease({ previousFiles: { ...RELEASED.files, ...SCORER.files }, files: { ...RETRAINED.files, ...SCORER.files }, signOffs: SIGNED_RETRAIN, members: MEMBERS });
+    serveRelease({
+      previousFiles: { ...RELEASED.files, ...SCORER.files },
+      files: { ...RETRAINED.files, ...SCORER.files },
+      signOffs: SIGNED_RETRAIN,
+      members: MEMBERS,
+    });
     serveReleaseUpdate();
     serveUpload();
 
@@ -289,7 +354,13 @@ describe("story 1: a release whose models all pass", () => {
       metadata: {
         timestamp: "2026-12-01T12:00:00.000Z",
         tools: { components: [{ type: "application", name: "modelgate", version: "0.1.0" }] },
-        component: { type: "application", "bom-ref": "repository:acme/models", name: "acme/models", version: "v2.1.0", properties: [{ name: "modelgate:commit", value: TAGGED_COMMIT }] },
+        component: {
+          type: "application",
+          "bom-ref": "repository:acme/models",
+          name: "acme/models",
+          version: "v2.1.0",
+          properties: [{ name: "modelgate:commit", value: TAGGED_COMMIT }],
+        },
       },
     });
     // the unchanged model is in the BOM too: it describes the release, not the change
@@ -407,7 +478,15 @@ describe("story 2: a retrained model released without its sign-offs", () => {
 
   test("a sign-off by someone who does not hold the role does not count", async () => {
     const app = await createTestApp();
-    const signOffs = [{ ...SIGNED_RETRAIN[0]!, comments: [{ id: 1, login: "alice", body: "/approve developer" }, { id: 2, login: "mallory", body: "/approve system_operator" }] }];
+    const signOffs = [
+      {
+        ...SIGNED_RETRAIN[0]!,
+        comments: [
+          { id: 1, login: "alice", body: "/approve developer" },
+          { id: 2, login: "mallory", body: "/approve system_operator" },
+        ],
+      },
+    ];
     serveRelease({ previousFiles: RELEASED.files, files: RETRAINED.files, signOffs, members: MEMBERS });
     serveReleaseUpdate();
     serveUpload();
@@ -455,7 +534,9 @@ describe("story 2: a retrained model released without its sign-offs", () => {
 });
 
 describe("story 2b: a release that retires a model keeps its digest, not its sign-offs", () => {
-  const DECOMMISSIONED = modelFiles(fraud({ version: "2.1.0", weights: "weights of 2.1.0", evaluation: { evaluator: "eve", date: "2026-11-20" }, status: "decommissioned" }));
+  const DECOMMISSIONED = modelFiles(
+    fraud({ version: "2.1.0", weights: "weights of 2.1.0", evaluation: { evaluator: "eve", date: "2026-11-20" }, status: "decommissioned" }),
+  );
   const RETIREMENT_APPROVALS = [
     { id: 1, login: "bob", body: "/approve system_operator" },
     { id: 2, login: "carol", body: "/approve data_custodian" },
@@ -558,7 +639,14 @@ describe("story 5: the release gate runs again (re-delivery, Re-evaluate)", () =
       `Checked by [modelgate](${REPOSITORY_URL}/runs/8200).`,
       "<!-- modelgate:release:end -->",
     ].join("\n");
-    const again: ReleaseFixture = { ...CURRENT, body: `Notes\n\n${section}`, assets: [{ id: 55, name: BOM_ASSET_NAME }, { id: 56, name: "model.tar.gz" }] };
+    const again: ReleaseFixture = {
+      ...CURRENT,
+      body: `Notes\n\n${section}`,
+      assets: [
+        { id: 55, name: BOM_ASSET_NAME },
+        { id: 56, name: "model.tar.gz" },
+      ],
+    };
     serveRelease({ current: again, previousFiles: RETRAINED.files, files: RETRAINED.files, existingRun: { id: 8200, externalId: annotationsFingerprint([]) } });
     nock(GITHUB_API).delete(`${API}/releases/assets/55`).reply(204);
     serveUpload();
@@ -611,12 +699,22 @@ describe("story 7: which release events are judged", () => {
     api.get(`${API}/git/ref/tags%2Fv2.1.0`).reply(404, { message: "Not Found" });
     api.get(`${API}/git/ref/heads%2Fmain`).reply(200, { ref: "refs/heads/main", object: { type: "commit", sha: TAGGED_COMMIT } });
     serveNoPolicy(OWNER, REPO, "main");
-    api.get(`${API}/releases`).query({ per_page: "100" }).reply(200, [releaseResource(draft), releaseResource(PREVIOUS)]);
+    api
+      .get(`${API}/releases`)
+      .query({ per_page: "100" })
+      .reply(200, [releaseResource(draft), releaseResource(PREVIOUS)]);
     api.get(`${API}/git/ref/tags%2Fv2.0.0`).reply(200, { ref: "refs/tags/v2.0.0", object: { type: "tag", sha: "a".repeat(40) } });
     // v2.0.0 is an annotated tag: its tag object names the commit
     api.get(`${API}/git/tags/${"a".repeat(40)}`).reply(200, { sha: "a".repeat(40), object: { type: "commit", sha: PREVIOUS_COMMIT } });
     serveReleaseCheckOf(PREVIOUS_COMMIT, "success");
-    new FakeRepository({ owner: OWNER, repo: REPO, commits: [{ sha: PREVIOUS_COMMIT, files: RETRAINED.files }, { sha: TAGGED_COMMIT, files: RETRAINED.files }] })
+    new FakeRepository({
+      owner: OWNER,
+      repo: REPO,
+      commits: [
+        { sha: PREVIOUS_COMMIT, files: RETRAINED.files },
+        { sha: TAGGED_COMMIT, files: RETRAINED.files },
+      ],
+    })
       .serveTree(PREVIOUS_COMMIT)
       .serveTree(TAGGED_COMMIT)
       .serveContents();
@@ -647,7 +745,9 @@ describe("story 8: what cannot be written or validated is a failure, never a sil
     const run = createdCheckRun(app);
     expect(run.conclusion).toBe("failure");
     expect(run.output.title).toBe("The model change meets its gate; ML-BOM invalid");
-    expect(run.output.summary).toContain("❌ ML-BOM: the generated BOM does not validate against CycloneDX 1.6, so it was not attached:\n\n- /components/0: must have required property 'name'");
+    expect(run.output.summary).toContain(
+      "❌ ML-BOM: the generated BOM does not validate against CycloneDX 1.6, so it was not attached:\n\n- /components/0: must have required property 'name'",
+    );
     expect(releaseUpdate(app).body).toContain("> - the ML-BOM does not validate against CycloneDX 1.6 and was not attached");
     expect(app.requestsTo("POST", new RegExp("/assets"))).toEqual([]);
   });
@@ -661,7 +761,12 @@ describe("story 8: what cannot be written or validated is a failure, never a sil
     nock(GITHUB_API)
       .get(`${API}/commits/${TAGGED_COMMIT}/check-runs`)
       .query(true)
-      .reply(200, { total_count: 1, check_runs: [{ id: CHECK_RUN_ID, name: RELEASE_CHECK_NAME, external_id: annotationsFingerprint([]), app: { id: APP_ID }, output: { annotations_count: 0 } }] });
+      .reply(200, {
+        total_count: 1,
+        check_runs: [
+          { id: CHECK_RUN_ID, name: RELEASE_CHECK_NAME, external_id: annotationsFingerprint([]), app: { id: APP_ID }, output: { annotations_count: 0 } },
+        ],
+      });
     nock(GITHUB_API).patch(`${API}/check-runs/${CHECK_RUN_ID}`).reply(200, { id: CHECK_RUN_ID });
 
     await app.receive(releaseEvent("published", CURRENT, INSTALLATION_ID));
@@ -670,7 +775,9 @@ describe("story 8: what cannot be written or validated is a failure, never a sil
     const [update] = app.requestsTo("PATCH", `${API}/check-runs/${CHECK_RUN_ID}`).map((r) => r.body as CheckRunBody);
     expect(update?.conclusion).toBe("failure");
     expect(update?.output.title).toBe("The model change meets its gate; release not updated");
-    expect(update?.output.summary).toContain("❌ could not update release 101 of acme/models: GitHub answered 403 (modelgate needs `contents: write` to update releases).");
+    expect(update?.output.summary).toContain(
+      "❌ could not update release 101 of acme/models: GitHub answered 403 (modelgate needs `contents: write` to update releases).",
+    );
   });
 });
 
@@ -680,7 +787,11 @@ describe("story 9: Re-evaluate on the release check run", () => {
     serveRelease({ previousFiles: RETRAINED.files, files: RETRAINED.files });
     serveReleaseUpdate();
     serveUpload();
-    const event = checkRunEvent("requested_action", { appId: APP_ID, name: RELEASE_CHECK_NAME, headSha: TAGGED_COMMIT, pullRequests: [], identifier: "reevaluate" }, INSTALLATION_ID);
+    const event = checkRunEvent(
+      "requested_action",
+      { appId: APP_ID, name: RELEASE_CHECK_NAME, headSha: TAGGED_COMMIT, pullRequests: [], identifier: "reevaluate" },
+      INSTALLATION_ID,
+    );
     // the release was a draft for a while: GitHub gave it another page than the one the run links to
     Object.assign(event.payload.check_run, { details_url: `${REPOSITORY_URL}/releases/tag/untagged-5f3a9c#modelgate-release-101` });
     Object.assign(event.payload.repository, { html_url: REPOSITORY_URL, default_branch: "main" });
@@ -703,7 +814,11 @@ describe("story 9: Re-evaluate on the release check run", () => {
     nock(GITHUB_API).get(`${API}/releases`).query({ per_page: "100" }).reply(200, [CURRENT, PREVIOUS].map(releaseResource));
     serveReleaseUpdate();
     serveUpload();
-    const event = checkRunEvent("requested_action", { appId: APP_ID, name: RELEASE_CHECK_NAME, headSha: TAGGED_COMMIT, pullRequests: [], identifier: "reevaluate" }, INSTALLATION_ID);
+    const event = checkRunEvent(
+      "requested_action",
+      { appId: APP_ID, name: RELEASE_CHECK_NAME, headSha: TAGGED_COMMIT, pullRequests: [], identifier: "reevaluate" },
+      INSTALLATION_ID,
+    );
     Object.assign(event.payload.check_run, { details_url: `${REPOSITORY_URL}/releases/tag/v2.1.0` });
     Object.assign(event.payload.repository, { html_url: REPOSITORY_URL, default_branch: "main" });
 
@@ -728,7 +843,12 @@ describe("story 10: a failing release is not the baseline of the next one", () =
     const app = await createTestApp();
     const failed: ReleaseFixture = { id: 150, tag: "v2.0.1", publishedAt: "2026-11-01T10:00:00Z" };
     // v2.0.1 already shipped the retrain, without its sign-offs: compared with it, nothing would change
-    serveRelease({ failedBefore: [{ release: failed, commit: FAILED_COMMIT, conclusion: "failure" }], previousFiles: RELEASED.files, files: RETRAINED.files, signOffs: [] });
+    serveRelease({
+      failedBefore: [{ release: failed, commit: FAILED_COMMIT, conclusion: "failure" }],
+      previousFiles: RELEASED.files,
+      files: RETRAINED.files,
+      signOffs: [],
+    });
     serveReleaseUpdate();
     serveUpload();
 
@@ -738,9 +858,17 @@ describe("story 10: a failing release is not the baseline of the next one", () =
     expect(run.conclusion).toBe("failure");
     expect(run.output.title).toBe("1 model: 2 sign-offs missing");
     expect(run.output.summary).toContain("fraud-detector 2.0.0 → 2.1.0");
-    expect(app.requestsTo("GET", new RegExp(`^${API}/git/trees/`)).map((r) => r.path)).toEqual([`${API}/git/trees/${PREVIOUS_COMMIT}?recursive=true`, `${API}/git/trees/${TAGGED_COMMIT}?recursive=true`]);
+    expect(app.requestsTo("GET", new RegExp(`^${API}/git/trees/`)).map((r) => r.path)).toEqual([
+      `${API}/git/trees/${PREVIOUS_COMMIT}?recursive=true`,
+      `${API}/git/trees/${TAGGED_COMMIT}?recursive=true`,
+    ]);
     // one lookup per candidate, newest first, stopping at the one that passed
-    expect(app.requestsTo("GET", new RegExp(`/check-runs\\?check_name=`)).filter((r) => !r.path.includes("per_page")).map((r) => r.path.split("/")[5])).toEqual([FAILED_COMMIT, PREVIOUS_COMMIT]);
+    expect(
+      app
+        .requestsTo("GET", new RegExp(`/check-runs\\?check_name=`))
+        .filter((r) => !r.path.includes("per_page"))
+        .map((r) => r.path.split("/")[5]),
+    ).toEqual([FAILED_COMMIT, PREVIOUS_COMMIT]);
   });
 
   test("a release tagging the failing release's commit is judged against the older passing release, and fails without its sign-offs", async () => {
@@ -769,7 +897,9 @@ describe("story 10: a failing release is not the baseline of the next one", () =
     expect(updates[0]?.output.title).toBe("1 model: 2 sign-offs missing");
     expect(updates[0]?.output.summary).toContain("fraud-detector 2.0.0 → 2.1.0");
     expect(updates[0]?.details_url).toBe(`${REPOSITORY_URL}/releases/tag/v1.0.1#modelgate-release-102`);
-    expect(app.requestsTo("PATCH", `${API}/releases/102`).map((r) => (r.body as { body: string }).body)).toEqual([expect.stringContaining("> - fraud-detector 2.1.0: sign-off missing: developer, system_operator")]);
+    expect(app.requestsTo("PATCH", `${API}/releases/102`).map((r) => (r.body as { body: string }).body)).toEqual([
+      expect.stringContaining("> - fraud-detector 2.1.0: sign-off missing: developer, system_operator"),
+    ]);
   });
 
   test("when no earlier release passed, the release compares with nothing: every model is new", async () => {
@@ -799,9 +929,16 @@ describe("story 10: a failing release is not the baseline of the next one", () =
   test("at most 20 earlier releases are looked at; beyond, the release compares with nothing", async () => {
     const app = await createTestApp();
     const current: ReleaseFixture = { id: 200, tag: "v1.21.0" };
-    const earlier = Array.from({ length: 21 }, (_, minor): ReleaseFixture => ({ id: 100 + minor, tag: `v1.${minor}.0`, publishedAt: `2026-10-01T10:${String(minor).padStart(2, "0")}:00Z` }));
+    const earlier = Array.from({ length: 21 }, (_, minor): ReleaseFixture => ({
+      id: 100 + minor,
+      tag: `v1.${minor}.0`,
+      publishedAt: `2026-10-01T10:${String(minor).padStart(2, "0")}:00Z`,
+    }));
     // the 20 newest failed; v1.0.0 (the 21st) is never looked at, so nothing serves it
-    const failedBefore = earlier.slice(1).reverse().map((release) => ({ release, commit: commitSha(release.tag), conclusion: "failure" as const }));
+    const failedBefore = earlier
+      .slice(1)
+      .reverse()
+      .map((release) => ({ release, commit: commitSha(release.tag), conclusion: "failure" as const }));
     serveRelease({ current, others: earlier, failedBefore, files: RETRAINED.files, signOffs: [] });
     serveReleaseUpdate(current.id);
     serveUpload(current.id);
@@ -822,8 +959,14 @@ describe("story 10: a failing release is not the baseline of the next one", () =
     serveNoPolicy(OWNER, REPO, "main");
     api.get(`${API}/releases`).query({ per_page: "100" }).reply(200, [CURRENT, PREVIOUS].map(releaseResource));
     serveTag("v2.0.0", PREVIOUS_COMMIT);
-    api.get(`${API}/commits/${PREVIOUS_COMMIT}/check-runs`).query({ check_name: RELEASE_CHECK_NAME, filter: "latest", app_id: String(APP_ID) }).reply(502, { message: "Bad Gateway" });
-    api.get(`${API}/commits/${TAGGED_COMMIT}/check-runs`).query({ check_name: RELEASE_CHECK_NAME, filter: "latest", app_id: String(APP_ID), per_page: "100" }).reply(200, { total_count: 0, check_runs: [] });
+    api
+      .get(`${API}/commits/${PREVIOUS_COMMIT}/check-runs`)
+      .query({ check_name: RELEASE_CHECK_NAME, filter: "latest", app_id: String(APP_ID) })
+      .reply(502, { message: "Bad Gateway" });
+    api
+      .get(`${API}/commits/${TAGGED_COMMIT}/check-runs`)
+      .query({ check_name: RELEASE_CHECK_NAME, filter: "latest", app_id: String(APP_ID), per_page: "100" })
+      .reply(200, { total_count: 0, check_runs: [] });
     api.post(`${API}/check-runs`).reply(201, { id: CHECK_RUN_ID });
     serveReleaseUpdate();
 
@@ -831,7 +974,9 @@ describe("story 10: a failing release is not the baseline of the next one", () =
 
     const run = createdCheckRun(app);
     expect(run.conclusion).toBe("failure");
-    expect(run.output.title).toBe(`Could not evaluate: GitHub answered 502 while reading the check run "modelgate / release" of the release v2.0.0 of acme/models at ${PREVIOUS_COMMIT.slice(0, 7)}`);
+    expect(run.output.title).toBe(
+      `Could not evaluate: GitHub answered 502 while reading the check run "modelgate / release" of the release v2.0.0 of acme/models at ${PREVIOUS_COMMIT.slice(0, 7)}`,
+    );
     expect(run.actions).toEqual([REEVALUATE_ACTION]);
     expect(app.requestsTo("GET", new RegExp(`^${API}/git/trees/`))).toEqual([]);
     expect(app.requestsTo("POST", new RegExp("/assets"))).toEqual([]);
@@ -844,7 +989,14 @@ describe("story 11: the first release after installing modelgate on a repository
   test("a release published before the App was installed is the baseline as it is: the retrain is judged as a retrain, and the check run says why", async () => {
     const app = await createTestApp();
     // v2.0.0 (2026-10-01) predates the installation: no modelgate / release run could exist on it
-    serveRelease({ previousFiles: RELEASED.files, baselineRun: "none", installedAt: INSTALLED_AT, files: RETRAINED.files, signOffs: SIGNED_RETRAIN, members: MEMBERS });
+    serveRelease({
+      previousFiles: RELEASED.files,
+      baselineRun: "none",
+      installedAt: INSTALLED_AT,
+      files: RETRAINED.files,
+      signOffs: SIGNED_RETRAIN,
+      members: MEMBERS,
+    });
     serveReleaseUpdate();
     serveUpload();
 
@@ -858,7 +1010,10 @@ describe("story 11: the first release after installing modelgate on a repository
       "Compared with `v2.0.0`, published 2026-10-01, before modelgate was installed on this repository (2026-11-01): no check could judge it, so it is taken as it is.",
     );
     expect(app.requestsTo("GET", `${API}/installation`)).toHaveLength(1);
-    expect(app.requestsTo("GET", new RegExp(`^${API}/git/trees/`)).map((r) => r.path)).toEqual([`${API}/git/trees/${PREVIOUS_COMMIT}?recursive=true`, `${API}/git/trees/${TAGGED_COMMIT}?recursive=true`]);
+    expect(app.requestsTo("GET", new RegExp(`^${API}/git/trees/`)).map((r) => r.path)).toEqual([
+      `${API}/git/trees/${PREVIOUS_COMMIT}?recursive=true`,
+      `${API}/git/trees/${TAGGED_COMMIT}?recursive=true`,
+    ]);
     const logged = app.logs.find((line) => line.msg === "modelgate release written");
     expect(logged?.baseline).toEqual({ kind: "before-installation", tag: "v2.0.0", publishedAt: "2026-10-01T10:00:00Z", installedAt: INSTALLED_AT });
   });
@@ -866,7 +1021,12 @@ describe("story 11: the first release after installing modelgate on a repository
   test("a release published after the installation without a passing run stays excluded: every model is new", async () => {
     const app = await createTestApp();
     const unjudged: ReleaseFixture = { id: 100, tag: "v2.0.0", publishedAt: "2026-11-05T10:00:00Z" };
-    serveRelease({ failedBefore: [{ release: unjudged, commit: PREVIOUS_COMMIT, conclusion: "none" }], installedAt: INSTALLED_AT, files: RETRAINED.files, signOffs: [] });
+    serveRelease({
+      failedBefore: [{ release: unjudged, commit: PREVIOUS_COMMIT, conclusion: "none" }],
+      installedAt: INSTALLED_AT,
+      files: RETRAINED.files,
+      signOffs: [],
+    });
     serveReleaseUpdate();
     serveUpload();
 
@@ -882,7 +1042,14 @@ describe("story 11: the first release after installing modelgate on a repository
   test("a release from before the installation whose run failed (an earlier installation judged it) is never a baseline; an older one without a run is", async () => {
     const app = await createTestApp();
     const failed: ReleaseFixture = { id: 150, tag: "v2.0.1", publishedAt: "2026-10-15T10:00:00Z" };
-    serveRelease({ failedBefore: [{ release: failed, commit: commitSha("v2.0.1"), conclusion: "failure" }], previousFiles: RELEASED.files, baselineRun: "none", installedAt: INSTALLED_AT, files: RETRAINED.files, signOffs: [] });
+    serveRelease({
+      failedBefore: [{ release: failed, commit: commitSha("v2.0.1"), conclusion: "failure" }],
+      previousFiles: RELEASED.files,
+      baselineRun: "none",
+      installedAt: INSTALLED_AT,
+      files: RETRAINED.files,
+      signOffs: [],
+    });
     serveReleaseUpdate();
     serveUpload();
 
@@ -916,7 +1083,10 @@ describe("story 11: the first release after installing modelgate on a repository
     serveTag("v2.0.0", PREVIOUS_COMMIT);
     serveReleaseCheckOf(PREVIOUS_COMMIT, "none");
     api.get(`${API}/installation`).reply(500, { message: "Server Error" });
-    api.get(`${API}/commits/${TAGGED_COMMIT}/check-runs`).query({ check_name: RELEASE_CHECK_NAME, filter: "latest", app_id: String(APP_ID), per_page: "100" }).reply(200, { total_count: 0, check_runs: [] });
+    api
+      .get(`${API}/commits/${TAGGED_COMMIT}/check-runs`)
+      .query({ check_name: RELEASE_CHECK_NAME, filter: "latest", app_id: String(APP_ID), per_page: "100" })
+      .reply(200, { total_count: 0, check_runs: [] });
     api.post(`${API}/check-runs`).reply(201, { id: CHECK_RUN_ID });
     serveReleaseUpdate();
 

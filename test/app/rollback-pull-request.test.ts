@@ -80,7 +80,14 @@ function createdCheckRun(app: TestApp): { conclusion: string; output: { title: s
 /** The sign-off issue the version got when it first went through a pull request (closed when 2.0.0 replaced it). */
 function addSignedOffIssue(tracker: FakeIssueTracker): number {
   const ref = { model: "fraud-detector", version: "1.9.0", digest: FRAUD_19.digest };
-  const issue = tracker.addIssue({ title: "Sign-off: fraud-detector 1.9.0", body: "", labels: ["modelgate:sign-off"], appId: APP_ID, author: "modelgate[bot]", state: "closed" });
+  const issue = tracker.addIssue({
+    title: "Sign-off: fraud-detector 1.9.0",
+    body: "",
+    labels: ["modelgate:sign-off"],
+    appId: APP_ID,
+    author: "modelgate[bot]",
+    state: "closed",
+  });
   // markers are bound to the issue that holds them
   const key = testIssueMarkerKey(issue.number);
   const tracking = renderTrackingMarker(

@@ -25,12 +25,18 @@ async function openedPullRequest(options: Parameters<typeof world>[0] = {}): Pro
 }
 
 function roleRow(w: World, role: string): string | undefined {
-  return w.tracker.issue(ISSUE).body.split("\n").find((line) => line.startsWith(`| ${role} |`));
+  return w.tracker
+    .issue(ISSUE)
+    .body.split("\n")
+    .find((line) => line.startsWith(`| ${role} |`));
 }
 
 /** Writes the app made since `from` (requests index): check runs and the issue itself. */
 function writesSince(app: TestApp, from: number): string[] {
-  return app.requests.slice(from).filter((r) => r.method !== "GET" && r.path !== "/graphql" && !r.path.startsWith("/app/")).map((r) => `${r.method} ${r.path}`);
+  return app.requests
+    .slice(from)
+    .filter((r) => r.method !== "GET" && r.path !== "/graphql" && !r.path.startsWith("/app/"))
+    .map((r) => `${r.method} ${r.path}`);
 }
 
 describe("authorised approvals", () => {
@@ -76,12 +82,20 @@ describe("authorised approvals", () => {
 describe("a digest carried by two pull requests", () => {
   test("one issue tracks both; a sign-off re-evaluates both, and an author of either cannot sign", async () => {
     const other: PullRequestFixture = { number: 8, author: "erin", baseRef: "main", baseSha: BASE, headSha: commitSha("erin's head") };
-    const w = await openedPullRequest({ commits: [{ sha: BASE, files: RELEASED.files }, { sha: HEAD, files: RETRAINED.files }, { sha: other.headSha, files: RETRAINED.files }] });
+    const w = await openedPullRequest({
+      commits: [
+        { sha: BASE, files: RELEASED.files },
+        { sha: HEAD, files: RETRAINED.files },
+        { sha: other.headSha, files: RETRAINED.files },
+      ],
+    });
     servePullRequestAlways(OWNER, REPO, other);
     await w.app.receive(pullRequestEvent("opened", other, INSTALLATION_ID));
 
     expect(w.tracker.appIssues()).toHaveLength(1);
-    expect(w.tracker.issue(ISSUE).body).toContain('"pulls":[{"number":7,"author":"dana","roles":["developer","system_operator"]},{"number":8,"author":"erin","roles":["developer","system_operator"]}]');
+    expect(w.tracker.issue(ISSUE).body).toContain(
+      '"pulls":[{"number":7,"author":"dana","roles":["developer","system_operator"]},{"number":8,"author":"erin","roles":["developer","system_operator"]}]',
+    );
     expect(w.tracker.issue(ISSUE).body).toContain("- [#7](https://github.com/acme/models/pull/7)\n- [#8](https://github.com/acme/models/pull/8)");
 
     const dana = await postComment(w.app, w.tracker, ISSUE, "dana", "/approve developer");
@@ -103,7 +117,12 @@ describe("a digest carried by two pull requests", () => {
 
 describe("refused commands", () => {
   test.each([
-    ["someone outside the role's teams", "mallory", "/approve developer", "@mallory `/approve developer` was refused: @mallory is not a member of developer (teams: @acme/ml-engineers, users: none)."],
+    [
+      "someone outside the role's teams",
+      "mallory",
+      "/approve developer",
+      "@mallory `/approve developer` was refused: @mallory is not a member of developer (teams: @acme/ml-engineers, users: none).",
+    ],
     [
       "the pull request's author",
       "dana",
@@ -273,8 +292,13 @@ describe("/reject then /revoke", () => {
 
 describe("break glass", () => {
   const declared = sha256("weights of 2.1.0");
-  const tampered = modelFiles(fraud({ version: "2.1.0", weights: "weights of 2.1.0, hotfixed", declaredWeightsSha: declared, evaluation: { evaluator: "eve", date: "2026-11-20" } }));
-  const commits = [{ sha: BASE, files: RELEASED.files }, { sha: HEAD, files: tampered.files }];
+  const tampered = modelFiles(
+    fraud({ version: "2.1.0", weights: "weights of 2.1.0, hotfixed", declaredWeightsSha: declared, evaluation: { evaluator: "eve", date: "2026-11-20" } }),
+  );
+  const commits = [
+    { sha: BASE, files: RELEASED.files },
+    { sha: HEAD, files: tampered.files },
+  ];
 
   test("/override by a holder of an override role turns the failing gate into success, on the check run, the issue and the decision log", async () => {
     const w = await openedPullRequest({ commits });
@@ -290,7 +314,13 @@ describe("break glass", () => {
     const decisions = w.app.logs.filter((line) => line.msg === "modelgate decision");
     expect(decisions.at(-1)).toMatchObject({
       verdict: "success",
-      models: [expect.objectContaining({ name: "fraud-detector", verdict: "success", override: { by: "sam", reason: "hotfix for incident 42, re-hash follows", at: expect.any(String) } })],
+      models: [
+        expect.objectContaining({
+          name: "fraud-detector",
+          verdict: "success",
+          override: { by: "sam", reason: "hotfix for incident 42, re-hash follows", at: expect.any(String) },
+        }),
+      ],
     });
   });
 
@@ -300,7 +330,9 @@ describe("break glass", () => {
     const attempt = await postComment(w.app, w.tracker, ISSUE, "alice", "/override we need this today");
 
     expect(attempt.reactions).toEqual(["confused"]);
-    expect(replies(w.tracker, ISSUE)).toEqual(["@alice `/override` was refused: @alice may not override: only a holder of the role security (teams: none, users: @sam) may."]);
+    expect(replies(w.tracker, ISSUE)).toEqual([
+      "@alice `/override` was refused: @alice may not override: only a holder of the role security (teams: none, users: @sam) may.",
+    ]);
     expect(w.checks.latest(HEAD).conclusion).toBe("failure");
     expect(w.tracker.issue(ISSUE).body).not.toContain("Overridden");
   });

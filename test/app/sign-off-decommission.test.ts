@@ -14,7 +14,9 @@ const SHIP_ISSUE = 100;
 const DECOMMISSION_ISSUE = 101;
 
 /** fraud-detector 2.1.0 retired: only its status changes, so its digest stays that of the shipped retrain. */
-const DECOMMISSIONED = modelFiles(fraud({ version: "2.1.0", weights: "weights of 2.1.0", evaluation: { evaluator: "eve", date: "2026-11-20" }, status: "decommissioned" }));
+const DECOMMISSIONED = modelFiles(
+  fraud({ version: "2.1.0", weights: "weights of 2.1.0", evaluation: { evaluator: "eve", date: "2026-11-20" }, status: "decommissioned" }),
+);
 const DECOMMISSION_HEAD = commitSha("decommission");
 /** PR #8 by frank retires the model once PR #7 (its retrain) has been merged into main. */
 const DECOMMISSION_PR: PullRequestFixture = { number: 8, author: "frank", baseRef: "main", baseSha: HEAD, headSha: DECOMMISSION_HEAD };
@@ -104,7 +106,9 @@ describe("a model that shipped is decommissioned with the same digest", () => {
     expect(requests.filter((r) => r.method === "POST" && r.path === ISSUES).map((r) => r.body)).toEqual([
       { title: "Sign-off: fraud-detector 2.1.0 (decommission)", labels: ["modelgate:sign-off"], body: OPENING_ISSUE_BODY },
     ]);
-    expect(requests.filter((r) => r.method === "PATCH" && r.path === `${ISSUES}/${DECOMMISSION_ISSUE}`).map((r) => r.body)[0]).toEqual({ body: DECOMMISSION_BODY });
+    expect(requests.filter((r) => r.method === "PATCH" && r.path === `${ISSUES}/${DECOMMISSION_ISSUE}`).map((r) => r.body)[0]).toEqual({
+      body: DECOMMISSION_BODY,
+    });
     expect(tracker.appIssues().map((i) => [i.number, i.title, i.state])).toEqual([
       [SHIP_ISSUE, "Sign-off: fraud-detector 2.1.0", "open"],
       [DECOMMISSION_ISSUE, "Sign-off: fraud-detector 2.1.0 (decommission)", "open"],
@@ -115,7 +119,9 @@ describe("a model that shipped is decommissioned with the same digest", () => {
 
     const pending = checks.latest(DECOMMISSION_HEAD);
     expect(pending).toMatchObject({ conclusion: "action_required", title: "1 model: 2 sign-offs missing" });
-    expect(pending.summary).toContain("**Sign-off needed:** **system_operator** (held by @acme/platform-ops), **data_custodian** (held by @acme/data-governance).");
+    expect(pending.summary).toContain(
+      "**Sign-off needed:** **system_operator** (held by @acme/platform-ops), **data_custodian** (held by @acme/data-governance).",
+    );
     expect(pending.summary).toContain(`comments \`/approve <role>\` on the [sign-off issue](https://github.com/acme/models/issues/${DECOMMISSION_ISSUE})`);
     expect(pending.summary).not.toContain("@olivia");
 
@@ -149,7 +155,11 @@ describe("a model that shipped is decommissioned with the same digest", () => {
     const pushed = commitSha("bump instead");
     const pr = { ...DECOMMISSION_PR };
     const { tracker, checks } = world({
-      commits: [{ sha: HEAD, files: RETRAINED.files }, { sha: DECOMMISSION_HEAD, files: DECOMMISSIONED.files }, { sha: pushed, files: bumped.files }],
+      commits: [
+        { sha: HEAD, files: RETRAINED.files },
+        { sha: DECOMMISSION_HEAD, files: DECOMMISSIONED.files },
+        { sha: pushed, files: bumped.files },
+      ],
       pr,
     });
     expect(bumped.digest).toBe(RETRAINED.digest);
@@ -173,7 +183,13 @@ describe("a model that shipped is decommissioned with the same digest", () => {
 
   test("a role the retirement does not need cannot be signed on its issue", async () => {
     const app = await createTestApp();
-    const { tracker } = world({ commits: [{ sha: HEAD, files: RETRAINED.files }, { sha: DECOMMISSION_HEAD, files: DECOMMISSIONED.files }], pr: DECOMMISSION_PR });
+    const { tracker } = world({
+      commits: [
+        { sha: HEAD, files: RETRAINED.files },
+        { sha: DECOMMISSION_HEAD, files: DECOMMISSIONED.files },
+      ],
+      pr: DECOMMISSION_PR,
+    });
 
     await app.receive(pullRequestEvent("opened", DECOMMISSION_PR, INSTALLATION_ID));
     const [issue] = tracker.appIssues();

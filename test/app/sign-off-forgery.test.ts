@@ -17,7 +17,13 @@ const REWEIGHTED = modelFiles(fraud({ version: "2.1.0", weights: "weights of 2.1
 /** PR #7 (by dana) retrains fraud-detector; #100 is its sign-off issue, approved by alice and bob; then dana pushes other weights. */
 async function approvedThenReweighted() {
   const app = await createTestApp();
-  const w = world({ commits: [{ sha: BASE, files: RELEASED.files }, { sha: HEAD, files: RETRAINED.files }, { sha: PUSHED, files: REWEIGHTED.files }] });
+  const w = world({
+    commits: [
+      { sha: BASE, files: RELEASED.files },
+      { sha: HEAD, files: RETRAINED.files },
+      { sha: PUSHED, files: REWEIGHTED.files },
+    ],
+  });
   await app.receive(pullRequestEvent("opened", w.pr, INSTALLATION_ID));
   await postComment(app, w.tracker, 100, "alice", "/approve developer");
   await postComment(app, w.tracker, 100, "bob", "/approve system_operator");

@@ -22,13 +22,18 @@ async function reEvaluate(w: { app: TestApp } & World): Promise<void> {
 }
 
 function roleRow(w: World, issue: number, role: string): string | undefined {
-  return w.tracker.issue(issue).body.split("\n").find((line) => line.startsWith(`| ${role} |`));
+  return w.tracker
+    .issue(issue)
+    .body.split("\n")
+    .find((line) => line.startsWith(`| ${role} |`));
 }
 
 describe("re-evaluating a pull request whose sign-off issues exist", () => {
   test("reads the comment histories of two gated models in ONE GraphQL request, and no REST comment listing", async () => {
     const churn = (version: string, weights: string) =>
-      modelFiles(fraud({ dir: "models/churn", name: "churn", version, weights, prompt: "You predict churn.\n", evaluation: { evaluator: "eve", date: "2026-11-20" } }));
+      modelFiles(
+        fraud({ dir: "models/churn", name: "churn", version, weights, prompt: "You predict churn.\n", evaluation: { evaluator: "eve", date: "2026-11-20" } }),
+      );
     const w = await evaluatedOnce({
       commits: [
         { sha: BASE, files: { ...RELEASED.files, ...churn("1.0.0", "churn 1").files } },

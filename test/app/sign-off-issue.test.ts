@@ -19,7 +19,10 @@ const CREATE_KEY = `acme/models:sign-off-${DIGEST_HEX}-${sha256("fraud-detector"
 const SUBJECT = { model: "fraud-detector", version: "2.1.0", digest: RETRAINED.digest, intent: "ship" } as const;
 const OPENED_BODY = [
   `<!-- modelgate:sign-off {"model":"fraud-detector","version":"2.1.0","digest":"${RETRAINED.digest}","sig":"${identitySig(SUBJECT)}"} -->`,
-  trackingLine(SUBJECT, `{"manifestPath":"models/fraud/model.yaml","kinds":["retrain"],"evaluation":{"date":"2026-11-20","evaluator":"eve","result":"pass"},"pulls":[{"number":7,"author":"dana","roles":["developer","system_operator"]}]}`),
+  trackingLine(
+    SUBJECT,
+    `{"manifestPath":"models/fraud/model.yaml","kinds":["retrain"],"evaluation":{"date":"2026-11-20","evaluator":"eve","result":"pass"},"pulls":[{"number":7,"author":"dana","roles":["developer","system_operator"]}]}`,
+  ),
   "## Sign-off: fraud-detector 2.1.0",
   "",
   "This issue collects the sign-offs that **fraud-detector 2.1.0** needs before it may be merged, released or deployed (EN 304 223 5.1.4-3, human oversight). A sign-off counts only for the digest below: new artefacts need a new sign-off issue.",
@@ -69,7 +72,9 @@ describe("the first evaluation of a gated pull request", () => {
       { name: "modelgate:sign-off", color: "5319e7", description: "modelgate: sign-off of a model version by its accountable roles" },
     ]);
     // opened first, then its signed body: the markers are bound to the issue's number, known only once it exists
-    expect(app.requestsTo("POST", ISSUES).map((r) => r.body)).toEqual([{ title: "Sign-off: fraud-detector 2.1.0", labels: ["modelgate:sign-off"], body: OPENING_ISSUE_BODY }]);
+    expect(app.requestsTo("POST", ISSUES).map((r) => r.body)).toEqual([
+      { title: "Sign-off: fraud-detector 2.1.0", labels: ["modelgate:sign-off"], body: OPENING_ISSUE_BODY },
+    ]);
     expect(app.requestsTo("PATCH", `${ISSUES}/100`).map((r) => r.body)).toEqual([{ body: OPENED_BODY }]);
     // a fresh issue has no comments to read, and its body is already right
     expect(app.requestsTo("GET", `${ISSUES}/100/comments`)).toEqual([]);
@@ -134,7 +139,9 @@ describe("a pull request changing two gated models", () => {
   test("opens one issue per model version and asks for the label once", async () => {
     const app = await createTestApp();
     const churn = (version: string, weights: string) =>
-      modelFiles(fraud({ dir: "models/churn", name: "churn", version, weights, prompt: "You predict churn.\n", evaluation: { evaluator: "eve", date: "2026-11-20" } }));
+      modelFiles(
+        fraud({ dir: "models/churn", name: "churn", version, weights, prompt: "You predict churn.\n", evaluation: { evaluator: "eve", date: "2026-11-20" } }),
+      );
     const { tracker } = world({
       commits: [
         { sha: BASE, files: { ...RELEASED.files, ...churn("1.0.0", "churn 1").files } },
@@ -171,7 +178,16 @@ describe("replicas sharing one database", () => {
     const app = await createTestApp({ coordination: postgresCoordination((await testDatabase()).pool, { waitsMs: [5, 5, 5] }) });
     const { tracker, checks } = world();
     await recordCreatedElsewhere(CREATE_KEY);
-    tracker.createdElsewhere(3, { title: "Sign-off: fraud-detector 2.1.0", body: OPENED_BODY, labels: ["modelgate:sign-off"], state: "open", stateReason: null, appId: APP_ID, author: BOT_LOGIN, comments: [] });
+    tracker.createdElsewhere(3, {
+      title: "Sign-off: fraud-detector 2.1.0",
+      body: OPENED_BODY,
+      labels: ["modelgate:sign-off"],
+      state: "open",
+      stateReason: null,
+      appId: APP_ID,
+      author: BOT_LOGIN,
+      comments: [],
+    });
 
     await app.receive(pullRequestEvent("opened", PR, INSTALLATION_ID));
 
@@ -224,7 +240,13 @@ describe("an issue someone else opened with a copied marker", () => {
   test("is ignored: the app opens its own, and commands on the forged one do nothing", async () => {
     const app = await createTestApp();
     const { tracker, checks } = world();
-    const forged = tracker.addIssue({ title: "Sign-off: fraud-detector 2.1.0", body: OPENED_BODY, labels: ["modelgate:sign-off"], appId: null, author: "mallory" });
+    const forged = tracker.addIssue({
+      title: "Sign-off: fraud-detector 2.1.0",
+      body: OPENED_BODY,
+      labels: ["modelgate:sign-off"],
+      appId: null,
+      author: "mallory",
+    });
 
     await app.receive(pullRequestEvent("opened", PR, INSTALLATION_ID));
 
@@ -245,8 +267,16 @@ describe("new weights pushed to the pull request", () => {
   test("open a new issue for the new digest and close the old one with a link; old sign-offs do not count", async () => {
     const app = await createTestApp();
     const pushed = commitSha("pushed");
-    const reweighted = modelFiles(fraud({ version: "2.1.0", weights: "weights of 2.1.0, retrained again", evaluation: { evaluator: "eve", date: "2026-11-25" } }));
-    const { tracker, checks, pr } = world({ commits: [{ sha: BASE, files: RELEASED.files }, { sha: HEAD, files: RETRAINED.files }, { sha: pushed, files: reweighted.files }] });
+    const reweighted = modelFiles(
+      fraud({ version: "2.1.0", weights: "weights of 2.1.0, retrained again", evaluation: { evaluator: "eve", date: "2026-11-25" } }),
+    );
+    const { tracker, checks, pr } = world({
+      commits: [
+        { sha: BASE, files: RELEASED.files },
+        { sha: HEAD, files: RETRAINED.files },
+        { sha: pushed, files: reweighted.files },
+      ],
+    });
 
     await app.receive(pullRequestEvent("opened", pr, INSTALLATION_ID));
     await postComment(app, tracker, 100, "alice", "/approve developer");
@@ -309,7 +339,9 @@ describe("the Open sign-off button", () => {
     const app = await createTestApp();
     const { tracker, checks } = world({ policy: REVIEWS_ONLY });
 
-    await app.receive(checkRunEvent("requested_action", { appId: APP_ID, name: "modelgate", headSha: HEAD, pullRequests: [PR], identifier: "open-sign-off" }, INSTALLATION_ID));
+    await app.receive(
+      checkRunEvent("requested_action", { appId: APP_ID, name: "modelgate", headSha: HEAD, pullRequests: [PR], identifier: "open-sign-off" }, INSTALLATION_ID),
+    );
 
     expect(app.requestsTo("POST", ISSUES)).toHaveLength(1);
     expect(tracker.appIssues()).toHaveLength(1);

@@ -34,7 +34,9 @@ describe("the built modelgate binary", () => {
     cleanups.push(() => repo.dispose());
     repo.write(modelFiles(FRAUD)).commit("fraud-detector 1.0.0");
     repo.branch("change");
-    repo.write(modelFiles({ ...FRAUD, components: [{ path: "weights/model.safetensors", kind: "weights", content: lfsPointer("fraud weights v2") }] })).commit("retrain, same version");
+    repo
+      .write(modelFiles({ ...FRAUD, components: [{ path: "weights/model.safetensors", kind: "weights", content: lfsPointer("fraud weights v2") }] }))
+      .commit("retrain, same version");
     const run = await runBuiltModelgate(["check", "--json", "--base", "main"], repo.dir);
     expect(run.code).toBe(1);
     const json = JSON.parse(run.stdout) as CheckJson;

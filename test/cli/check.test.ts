@@ -52,7 +52,11 @@ describe("modelgate check: verdict and exit code", () => {
 
   it("a well-formed new version (prompt changed, version raised, evaluation bound to the new digest): only approvals pending, exit 0", async () => {
     const repo = repoWithModel();
-    const v11: ModelSpec = { ...FRAUD_V1, version: "1.1.0", components: [FRAUD_V1.components[0]!, { path: "prompts/system.txt", kind: "prompt", content: "You flag fraud. Be brief.\n" }] };
+    const v11: ModelSpec = {
+      ...FRAUD_V1,
+      version: "1.1.0",
+      components: [FRAUD_V1.components[0]!, { path: "prompts/system.txt", kind: "prompt", content: "You flag fraud. Be brief.\n" }],
+    };
     repo.write(modelFiles(v11)).commit("fraud-detector 1.1.0");
     const { code, json } = await checkJson(repo);
     expect(code).toBe(0);
@@ -60,7 +64,14 @@ describe("modelgate check: verdict and exit code", () => {
     expect(json.unmanaged).toEqual([]);
     expect(json.models).toHaveLength(1);
     const model = json.models[0]!;
-    expect(model).toMatchObject({ name: "fraud-detector", manifest: "models/fraud/model.yaml", changes: ["configuration"], from: "1.0.0", to: "1.1.0", digest: digestOf(v11) });
+    expect(model).toMatchObject({
+      name: "fraud-detector",
+      manifest: "models/fraud/model.yaml",
+      changes: ["configuration"],
+      from: "1.0.0",
+      to: "1.1.0",
+      digest: digestOf(v11),
+    });
     expect(model.requirements.filter((r) => r.status === "failed")).toEqual([]);
     const pending = model.requirements.filter((r) => r.status === "pending");
     expect(pending.map((r) => r.id)).toContain("approval:developer");
@@ -69,7 +80,11 @@ describe("modelgate check: verdict and exit code", () => {
 
   it("attack: offline, evaluation.independent is reported not checked (pending), never met", async () => {
     const repo = repoWithModel();
-    const v11: ModelSpec = { ...FRAUD_V1, version: "1.1.0", components: [FRAUD_V1.components[0]!, { path: "prompts/system.txt", kind: "prompt", content: "You flag fraud. Be brief.\n" }] };
+    const v11: ModelSpec = {
+      ...FRAUD_V1,
+      version: "1.1.0",
+      components: [FRAUD_V1.components[0]!, { path: "prompts/system.txt", kind: "prompt", content: "You flag fraud. Be brief.\n" }],
+    };
     repo.write(modelFiles(v11)).commit("fraud-detector 1.1.0");
     const { code, json } = await checkJson(repo);
     expect(code).toBe(0);
@@ -86,13 +101,21 @@ describe("modelgate check: verdict and exit code", () => {
     repos.push(repo);
     const shards = { "a.safetensors": lfsPointer("shard a"), "deep/b.txt": "tokenizer v1\n" };
     const folderSha = (files: Record<string, string>) =>
-      sha256(Object.keys(files).sort().map((path) => `${declaredHash(files[path]!)} ${path}\n`).join(""));
+      sha256(
+        Object.keys(files)
+          .sort()
+          .map((path) => `${declaredHash(files[path]!)} ${path}\n`)
+          .join(""),
+      );
     const manifest = (version: string, files: Record<string, string>) => {
       const components = [{ path: "weights", kind: "weights" as const, sha256: folderSha(files) }];
       return `name: sharded\nversion: ${version}\nmodalities: [text]\ncomponents:\n  - path: weights\n    kind: weights\n    sha256: ${components[0]!.sha256}\ntraining_data: []\nevaluations:\n  - version: ${version}\n    model_digest: ${modelDigest(components)}\n    date: 2026-11-20\n    evaluator: eve\n    result: pass\n    threats: {${THREATS.map((t) => `${t}: tested`).join(", ")}}\n`;
     };
     const write = (version: string, files: Record<string, string>, declared: Record<string, string>) =>
-      repo.write({ "models/sharded/model.yaml": manifest(version, declared), ...Object.fromEntries(Object.entries(files).map(([p, c]) => [`models/sharded/weights/${p}`, c])) });
+      repo.write({
+        "models/sharded/model.yaml": manifest(version, declared),
+        ...Object.fromEntries(Object.entries(files).map(([p, c]) => [`models/sharded/weights/${p}`, c])),
+      });
     write("1.0.0", shards, shards).commit("sharded 1.0.0");
     repo.branch("change");
     const retrained = { ...shards, "deep/b.txt": "tokenizer v2\n" };
@@ -100,16 +123,25 @@ describe("modelgate check: verdict and exit code", () => {
     write("1.1.0", retrained, shards).commit("retrain inside the folder");
     const { code, json } = await checkJson(repo);
     expect(code).toBe(1);
-    expect(json.models[0]!.requirements.find((r) => r.id === "hash:weights")).toMatchObject({ status: "failed", message: expect.stringContaining(`the folder digest is ${folderSha(retrained)}`) });
+    expect(json.models[0]!.requirements.find((r) => r.id === "hash:weights")).toMatchObject({
+      status: "failed",
+      message: expect.stringContaining(`the folder digest is ${folderSha(retrained)}`),
+    });
 
     write("1.1.0", retrained, retrained).commit("declare the new folder digest");
     const declared = await checkJson(repo);
-    expect(declared.json.models[0]!.requirements.find((r) => r.id === "hash:weights")).toMatchObject({ status: "met", message: "models/sharded/weights: folder digest matches the declared sha256" });
+    expect(declared.json.models[0]!.requirements.find((r) => r.id === "hash:weights")).toMatchObject({
+      status: "met",
+      message: "models/sharded/weights: folder digest matches the declared sha256",
+    });
   });
 
   it("a retrain without a version bump fails, exit 1, naming the rule", async () => {
     const repo = repoWithModel();
-    const retrained: ModelSpec = { ...FRAUD_V1, components: [{ path: "weights/model.safetensors", kind: "weights", content: lfsPointer("fraud weights v2") }, FRAUD_V1.components[1]!] };
+    const retrained: ModelSpec = {
+      ...FRAUD_V1,
+      components: [{ path: "weights/model.safetensors", kind: "weights", content: lfsPointer("fraud weights v2") }, FRAUD_V1.components[1]!],
+    };
     repo.write(modelFiles(retrained)).commit("retrain, same version");
     const { code, json } = await checkJson(repo);
     expect(code).toBe(1);
@@ -132,7 +164,11 @@ describe("modelgate check: verdict and exit code", () => {
 
   it("the human report names the model, each requirement and the verdict", async () => {
     const repo = repoWithModel();
-    const v2: ModelSpec = { ...FRAUD_V1, version: "2.0.0", components: [{ path: "weights/model.safetensors", kind: "weights", content: lfsPointer("fraud weights v2") }, FRAUD_V1.components[1]!] };
+    const v2: ModelSpec = {
+      ...FRAUD_V1,
+      version: "2.0.0",
+      components: [{ path: "weights/model.safetensors", kind: "weights", content: lfsPointer("fraud weights v2") }, FRAUD_V1.components[1]!],
+    };
     repo.write(modelFiles(v2)).commit("fraud-detector 2.0.0");
     const run = await runModelgate(["check", "--base", "main"], repo.dir);
     expect(run.code).toBe(0);
@@ -155,7 +191,10 @@ describe("modelgate check: verdict and exit code", () => {
     const repo = repoWithModel();
     repo.write({ "README.txt": "branch work\n" }).commit("branch work");
     // the default branch moves on after the fork, with a file the branch never had
-    repo.checkout("main").write({ "later/model.onnx": Buffer.from([0, 1, 2, 255]) }).commit("later on main");
+    repo
+      .checkout("main")
+      .write({ "later/model.onnx": Buffer.from([0, 1, 2, 255]) })
+      .commit("later on main");
     repo.git("update-ref", "refs/remotes/origin/main", "main");
     repo.git("symbolic-ref", "refs/remotes/origin/HEAD", "refs/remotes/origin/main");
     repo.git("branch", "-m", "main", "trunk"); // only origin/HEAD can name it now
@@ -174,12 +213,15 @@ describe("modelgate check: could not evaluate (exit 2)", () => {
     expect(run.stderr).toContain('unknown ref "no-such-branch"');
   });
 
-  it.each([["--output=/tmp/pwned"], ["-c"], ["--upload-pack=touch /tmp/pwned"]])("attack: a ref that looks like a git option (%s) is refused, never passed to git as one", async (ref) => {
-    const repo = repoWithModel();
-    const run = await runModelgate(["check", `--base=${ref}`], repo.dir);
-    expect(run.code).toBe(2);
-    expect(run.stderr).toContain(`invalid ref: "${ref}"`);
-  });
+  it.each([["--output=/tmp/pwned"], ["-c"], ["--upload-pack=touch /tmp/pwned"]])(
+    "attack: a ref that looks like a git option (%s) is refused, never passed to git as one",
+    async (ref) => {
+      const repo = repoWithModel();
+      const run = await runModelgate(["check", `--base=${ref}`], repo.dir);
+      expect(run.code).toBe(2);
+      expect(run.stderr).toContain(`invalid ref: "${ref}"`);
+    },
+  );
 
   it("a folder that is not a git repository", async () => {
     const repo = repoWithModel();

@@ -14,7 +14,13 @@ const FRAUD: ModelSpec = {
     { path: "prompts/system.txt", kind: "prompt", content: "Flag fraud.\n" },
   ],
 };
-const CHURN: ModelSpec = { dir: "churn", name: "churn", version: "0.3.0", status: "deprecated", components: [{ path: "churn.onnx", kind: "weights", content: Buffer.from([1, 2, 3, 250]) }] };
+const CHURN: ModelSpec = {
+  dir: "churn",
+  name: "churn",
+  version: "0.3.0",
+  status: "deprecated",
+  components: [{ path: "churn.onnx", kind: "weights", content: Buffer.from([1, 2, 3, 250]) }],
+};
 
 const repos: TestRepo[] = [];
 afterAll(() => {
@@ -62,7 +68,13 @@ describe("modelgate validate", () => {
 
   it("without files: the policy and every manifest committed at HEAD (not the working tree)", async () => {
     const repo = newRepo();
-    repo.write({ ...modelFiles(FRAUD), ".github/modelgate.yml": "models:\n  manifests: ['**/model.yaml', '**/ml.yaml']\n", "extra/ml.yaml": "name: extra\nversion: 1.0.0\nbogus: 1\n" }).commit("models");
+    repo
+      .write({
+        ...modelFiles(FRAUD),
+        ".github/modelgate.yml": "models:\n  manifests: ['**/model.yaml', '**/ml.yaml']\n",
+        "extra/ml.yaml": "name: extra\nversion: 1.0.0\nbogus: 1\n",
+      })
+      .commit("models");
     repo.write({ "models/fraud/model.yaml": "broken: [\n" }); // uncommitted: ignored
     const run = await runModelgate(["validate"], repo.dir);
     expect(run.stdout).toContain("ok  .github/modelgate.yml (policy)");

@@ -17,9 +17,24 @@ interface Layout {
 }
 
 const layouts: Layout[] = [
-  { name: "a raw weights file", base: {}, change: { "models/clf.onnx": RAW_WEIGHTS }, unmanaged: [{ path: "models/clf.onnx", source: "artifact", change: "added" }] },
-  { name: "a Git LFS pointer to weights", base: {}, change: { "llm/model.gguf": lfsPointer("llm") }, unmanaged: [{ path: "llm/model.gguf", source: "lfs", change: "added" }] },
-  { name: "attack: an upper-case extension (stuff/model.SAFETENSORS)", base: {}, change: { "stuff/model.SAFETENSORS": RAW_WEIGHTS }, unmanaged: [{ path: "stuff/model.SAFETENSORS", source: "artifact", change: "added" }] },
+  {
+    name: "a raw weights file",
+    base: {},
+    change: { "models/clf.onnx": RAW_WEIGHTS },
+    unmanaged: [{ path: "models/clf.onnx", source: "artifact", change: "added" }],
+  },
+  {
+    name: "a Git LFS pointer to weights",
+    base: {},
+    change: { "llm/model.gguf": lfsPointer("llm") },
+    unmanaged: [{ path: "llm/model.gguf", source: "lfs", change: "added" }],
+  },
+  {
+    name: "attack: an upper-case extension (stuff/model.SAFETENSORS)",
+    base: {},
+    change: { "stuff/model.SAFETENSORS": RAW_WEIGHTS },
+    unmanaged: [{ path: "stuff/model.SAFETENSORS", source: "artifact", change: "added" }],
+  },
   { name: "an LFS-tracked GIF (ignored)", base: {}, change: { "docs/demo.gif": lfsPointer("gif") }, unmanaged: [] },
   {
     name: "a dvc.yaml artifact declared type: model",
@@ -27,7 +42,12 @@ const layouts: Layout[] = [
     change: { "dvc.yaml": "stages:\n  train:\n    cmd: python train.py\nartifacts:\n  churn:\n    path: models/churn\n    type: model\n" },
     unmanaged: [{ path: "models/churn", source: "dvc", change: "added" }],
   },
-  { name: "a dvc.lock out whose md5 changed (retrain)", base: { "dvc.lock": lock(out("model.pkl", md5("a"))) }, change: { "dvc.lock": lock(out("model.pkl", md5("b"))) }, unmanaged: [{ path: "model.pkl", source: "dvc", change: "modified" }] },
+  {
+    name: "a dvc.lock out whose md5 changed (retrain)",
+    base: { "dvc.lock": lock(out("model.pkl", md5("a"))) },
+    change: { "dvc.lock": lock(out("model.pkl", md5("b"))) },
+    unmanaged: [{ path: "model.pkl", source: "dvc", change: "modified" }],
+  },
   {
     name: "a dvc.lock md5 that changed only as a dependency (not reported)",
     base: { "dvc.lock": lock(out("metrics.json", md5("m")), `    deps:\n${out("model.pkl", md5("a"))}`) },
@@ -40,12 +60,42 @@ const layouts: Layout[] = [
     change: { "model.pt.dvc": `# re-added\nouts:\n- md5: ${md5("a")}\n  size: 100\n  hash: md5\n  path: model.pt\n` },
     unmanaged: [],
   },
-  { name: "an MLflow MLmodel file", base: {}, change: { "mlruns/0/run/artifacts/model/MLmodel": "artifact_path: model\nflavors:\n  sklearn: {}\n" }, unmanaged: [{ path: "mlruns/0/run/artifacts/model", source: "mlflow", change: "added" }] },
-  { name: "a Hugging Face model card", base: {}, change: { "hub/README.md": "---\nbase_model: mistralai/Mistral-7B-v0.1\npipeline_tag: text-generation\n---\n# Fine-tune\n" }, unmanaged: [{ path: "hub/README.md", source: "hf-card", change: "added" }] },
-  { name: "trap: a pure rename of weights (not a change)", base: { "old/model.safetensors": lfsPointer("same") }, change: { "old/model.safetensors": { movedTo: "new/model.safetensors" } }, unmanaged: [] },
-  { name: "an LFS pointer replaced by raw bytes (still the LFS model: source lfs)", base: { "weights/model.bin": lfsPointer("v1") }, change: { "weights/model.bin": RAW_WEIGHTS }, unmanaged: [{ path: "weights/model.bin", source: "lfs", change: "modified" }] },
-  { name: "an LFS pointer emptied (a deletion of the LFS model)", base: { "weights/model.bin": lfsPointer("v1") }, change: { "weights/model.bin": "" }, unmanaged: [{ path: "weights/model.bin", source: "lfs", change: "deleted" }] },
-  { name: "trap: an empty file becoming an LFS pointer (an addition)", base: { "weights/model.bin": "" }, change: { "weights/model.bin": lfsPointer("real") }, unmanaged: [{ path: "weights/model.bin", source: "lfs", change: "added" }] },
+  {
+    name: "an MLflow MLmodel file",
+    base: {},
+    change: { "mlruns/0/run/artifacts/model/MLmodel": "artifact_path: model\nflavors:\n  sklearn: {}\n" },
+    unmanaged: [{ path: "mlruns/0/run/artifacts/model", source: "mlflow", change: "added" }],
+  },
+  {
+    name: "a Hugging Face model card",
+    base: {},
+    change: { "hub/README.md": "---\nbase_model: mistralai/Mistral-7B-v0.1\npipeline_tag: text-generation\n---\n# Fine-tune\n" },
+    unmanaged: [{ path: "hub/README.md", source: "hf-card", change: "added" }],
+  },
+  {
+    name: "trap: a pure rename of weights (not a change)",
+    base: { "old/model.safetensors": lfsPointer("same") },
+    change: { "old/model.safetensors": { movedTo: "new/model.safetensors" } },
+    unmanaged: [],
+  },
+  {
+    name: "an LFS pointer replaced by raw bytes (still the LFS model: source lfs)",
+    base: { "weights/model.bin": lfsPointer("v1") },
+    change: { "weights/model.bin": RAW_WEIGHTS },
+    unmanaged: [{ path: "weights/model.bin", source: "lfs", change: "modified" }],
+  },
+  {
+    name: "an LFS pointer emptied (a deletion of the LFS model)",
+    base: { "weights/model.bin": lfsPointer("v1") },
+    change: { "weights/model.bin": "" },
+    unmanaged: [{ path: "weights/model.bin", source: "lfs", change: "deleted" }],
+  },
+  {
+    name: "trap: an empty file becoming an LFS pointer (an addition)",
+    base: { "weights/model.bin": "" },
+    change: { "weights/model.bin": lfsPointer("real") },
+    unmanaged: [{ path: "weights/model.bin", source: "lfs", change: "added" }],
+  },
 ];
 
 const repos: TestRepo[] = [];
@@ -78,7 +128,10 @@ describe("modelgate check discovers unmanaged models in a real repository", () =
     const repo = TestRepo.create();
     repos.push(repo);
     repo.write({ ".github/modelgate.yml": "unmanaged_artifacts: warn\n" }).commit("policy");
-    repo.branch("change").write({ "m.ckpt": lfsPointer("ckpt") }).commit("checkpoint");
+    repo
+      .branch("change")
+      .write({ "m.ckpt": lfsPointer("ckpt") })
+      .commit("checkpoint");
     const json = await runModelgate(["check", "--json", "--base", "main"], repo.dir);
     expect(json.code).toBe(0);
     expect(JSON.parse(json.stdout)).toEqual({ verdict: "success", models: [], unmanaged: [{ path: "m.ckpt", source: "lfs", change: "added" }] });

@@ -21,6 +21,11 @@ describe("the example repository (npm run example)", () => {
     expect(churn).toMatchObject({ name: "churn-predictor", changes: ["new_model"], from: null, to: "0.1.0" });
     expect(churn!.requirements.filter((r) => r.status === "failed")).toEqual([]);
     expect(fraud).toMatchObject({ name: "fraud-detector", changes: ["retrain"], from: "1.0.0", to: "1.0.0" });
-    expect(fraud!.requirements.filter((r) => r.status === "failed").map((r) => r.id).sort()).toEqual(["evaluation.bound", "version.raised"]);
+    expect(
+      fraud!.requirements
+        .filter((r) => r.status === "failed")
+        .map((r) => r.id)
+        .sort(),
+    ).toEqual(["evaluation.bound", "version.raised"]);
   });
 });

@@ -8,10 +8,29 @@ const sha = (n: string): string => n.repeat(40);
 
 describe("parseLsTree", () => {
   it.each([
-    { name: "a blob with its size", out: `100644 blob ${sha("a")}     120\tmodels/m/model.yaml\x00`, expected: [{ path: "models/m/model.yaml", blobSha: sha("a"), size: 120, mode: "100644" }] },
-    { name: "an executable and a symlink keep their modes", out: `100755 blob ${sha("b")}       5\trun.sh\x00120000 blob ${sha("c")}      11\tlink\x00`, expected: [{ path: "run.sh", blobSha: sha("b"), size: 5, mode: "100755" }, { path: "link", blobSha: sha("c"), size: 11, mode: "120000" }] },
-    { name: "a submodule is skipped", out: `160000 commit ${sha("d")}       -\tvendor/lib\x00100644 blob ${sha("e")} 0\tempty\x00`, expected: [{ path: "empty", blobSha: sha("e"), size: 0, mode: "100644" }] },
-    { name: "paths with spaces, tabs and non-ASCII are kept verbatim (-z)", out: `100644 blob ${sha("f")}       1\tmy models/modèle\t1.pt\x00`, expected: [{ path: "my models/modèle\t1.pt", blobSha: sha("f"), size: 1, mode: "100644" }] },
+    {
+      name: "a blob with its size",
+      out: `100644 blob ${sha("a")}     120\tmodels/m/model.yaml\x00`,
+      expected: [{ path: "models/m/model.yaml", blobSha: sha("a"), size: 120, mode: "100644" }],
+    },
+    {
+      name: "an executable and a symlink keep their modes",
+      out: `100755 blob ${sha("b")}       5\trun.sh\x00120000 blob ${sha("c")}      11\tlink\x00`,
+      expected: [
+        { path: "run.sh", blobSha: sha("b"), size: 5, mode: "100755" },
+        { path: "link", blobSha: sha("c"), size: 11, mode: "120000" },
+      ],
+    },
+    {
+      name: "a submodule is skipped",
+      out: `160000 commit ${sha("d")}       -\tvendor/lib\x00100644 blob ${sha("e")} 0\tempty\x00`,
+      expected: [{ path: "empty", blobSha: sha("e"), size: 0, mode: "100644" }],
+    },
+    {
+      name: "paths with spaces, tabs and non-ASCII are kept verbatim (-z)",
+      out: `100644 blob ${sha("f")}       1\tmy models/modèle\t1.pt\x00`,
+      expected: [{ path: "my models/modèle\t1.pt", blobSha: sha("f"), size: 1, mode: "100644" }],
+    },
     { name: "no files", out: "", expected: [] },
   ])("$name", ({ out, expected }) => {
     expect([...parseLsTree(Buffer.from(out, "utf8")).values()]).toEqual(expected);
@@ -70,7 +89,13 @@ describe("snapshotAt and readContents on a real repository", () => {
     await readContents(repo.dir, [{ snapshot, paths: ["a/prompt.txt", "b/copy.txt", "w.bin", "big.pt", "not/there"] }]);
     expect(snapshot.contents.get("a/prompt.txt")).toEqual({ kind: "text", text: "same\n", size: 5 });
     expect(snapshot.contents.get("b/copy.txt")).toEqual({ kind: "text", text: "same\n", size: 5 });
-    expect(snapshot.contents.get("w.bin")).toEqual({ kind: "binary", sha256: createHash("sha256").update(Buffer.from([0xff, 0, 1])).digest("hex"), size: 3 });
+    expect(snapshot.contents.get("w.bin")).toEqual({
+      kind: "binary",
+      sha256: createHash("sha256")
+        .update(Buffer.from([0xff, 0, 1]))
+        .digest("hex"),
+      size: 3,
+    });
     expect(snapshot.contents.get("big.pt")).toMatchObject({ kind: "unreadable", size: big.length });
     expect(snapshot.contents.get("big.pt")).toHaveProperty("reason", expect.stringContaining("too large"));
     expect(snapshot.contents.has("not/there")).toBe(false);

@@ -5,7 +5,7 @@ import type { Decision, ModelVerdict } from "../../src/core/evaluate/types.js";
 const RANGE: CheckRange = { base: { commit: "a".repeat(40), label: "merge-base with main" }, head: { commit: "b".repeat(40), label: "HEAD" } };
 
 // a file name that, printed raw, ends its line and forges a requirement that is met
-const FORGED = 'shadow.gguf\n  ✓ met      hash:x: fake evidence  [5.2.4-1.2]';
+const FORGED = "shadow.gguf\n  ✓ met      hash:x: fake evidence  [5.2.4-1.2]";
 
 const decision = (parts: Partial<Decision>): Decision => ({ verdict: "failure", models: [], unmanaged: [], errors: [], ...parts });
 
@@ -45,7 +45,8 @@ describe("printable", () => {
 });
 
 describe("renderCheckReport with hostile names", () => {
-  const forgedLines = (report: string): string[] => report.split(/\r\n|[\n\r\u0085\u2028\u2029]/).filter((line) => line.includes("fake evidence") && !line.includes('"'));
+  const forgedLines = (report: string): string[] =>
+    report.split(/\r\n|[\n\r\u0085\u2028\u2029]/).filter((line) => line.includes("fake evidence") && !line.includes('"'));
 
   it("an unmanaged file whose name holds a newline is printed JSON-quoted on its own line", () => {
     const report = renderCheckReport(decision({ unmanaged: [{ path: FORGED, source: "lfs", change: "added", level: "failure" }] }), RANGE);
@@ -54,7 +55,15 @@ describe("renderCheckReport with hostile names", () => {
   });
 
   it("a name with a C1 control or a line separator is quoted too", () => {
-    const report = renderCheckReport(decision({ unmanaged: [{ path: "m\u2028✓ met.bin", source: "artifact", change: "added", level: "failure" }, { path: "n\u0085.bin", source: "artifact", change: "deleted", level: "warning" }] }), RANGE);
+    const report = renderCheckReport(
+      decision({
+        unmanaged: [
+          { path: "m\u2028✓ met.bin", source: "artifact", change: "added", level: "failure" },
+          { path: "n\u0085.bin", source: "artifact", change: "deleted", level: "warning" },
+        ],
+      }),
+      RANGE,
+    );
     expect(report).toContain('  ✗ added    "m\\u2028✓ met.bin"  (file matching the artifact globs)\n');
     expect(report).toContain('  ! deleted  "n\\u0085.bin"  (file matching the artifact globs; warning only)\n');
   });
@@ -66,7 +75,9 @@ describe("renderCheckReport with hostile names", () => {
     });
     const report = renderCheckReport(decision({ models: [hostile] }), RANGE);
     expect(report).toContain(`fraud-detector  (${JSON.stringify(hostile.manifestPath)})  FAILURE\n`);
-    expect(report).toContain(`  ✗ failed   ${JSON.stringify(`hash:${FORGED}`)}: ${JSON.stringify(`models/fraud/${FORGED}: declared sha256 x, file is y`)}  [5.2.4-1.2]\n`);
+    expect(report).toContain(
+      `  ✗ failed   ${JSON.stringify(`hash:${FORGED}`)}: ${JSON.stringify(`models/fraud/${FORGED}: declared sha256 x, file is y`)}  [5.2.4-1.2]\n`,
+    );
     expect(forgedLines(report)).toEqual([]);
     expect(report.split("\n").filter((line) => line.startsWith("  ✓ met"))).toEqual([]);
   });
@@ -79,14 +90,27 @@ describe("renderCheckReport with hostile names", () => {
   it("ordinary names are printed as they are", () => {
     const report = renderCheckReport(
       decision({
-        models: [model({ requirements: [{ id: "hash:weights/model.safetensors", status: "met", message: "models/fraud/weights/model.safetensors: LFS pointer oid matches the declared sha256", provision: "5.2.4-1.2" }] })],
+        models: [
+          model({
+            requirements: [
+              {
+                id: "hash:weights/model.safetensors",
+                status: "met",
+                message: "models/fraud/weights/model.safetensors: LFS pointer oid matches the declared sha256",
+                provision: "5.2.4-1.2",
+              },
+            ],
+          }),
+        ],
         unmanaged: [{ path: "experiments/shadow-llm.gguf", source: "lfs", change: "added", level: "failure" }],
         errors: [{ path: "models/other/model.yaml", line: 2, message: "name: required" }],
       }),
       RANGE,
     );
     expect(report).toContain("fraud-detector  (models/fraud/model.yaml)  FAILURE\n");
-    expect(report).toContain("  ✓ met      hash:weights/model.safetensors: models/fraud/weights/model.safetensors: LFS pointer oid matches the declared sha256  [5.2.4-1.2]\n");
+    expect(report).toContain(
+      "  ✓ met      hash:weights/model.safetensors: models/fraud/weights/model.safetensors: LFS pointer oid matches the declared sha256  [5.2.4-1.2]\n",
+    );
     expect(report).toContain("  ✗ added    experiments/shadow-llm.gguf  (Git LFS pointer matching the artifact globs)\n");
     expect(report).toContain("  models/other/model.yaml:2: name: required\n");
   });

@@ -133,9 +133,11 @@ export class FakeIssueTracker {
       .optionally()
       .reply((_uri, body) => {
         if (this.graphqlFailure === "502") return [502, { message: "Bad Gateway" }];
-        if (this.graphqlFailure === "errors") return [200, { data: null, errors: [{ message: "Something went wrong while executing your query. Please try again later." }] }];
+        if (this.graphqlFailure === "errors")
+          return [200, { data: null, errors: [{ message: "Something went wrong while executing your query. Please try again later." }] }];
         const request = body as { query: string; variables: Record<string, unknown> };
-        if (request.variables.owner !== this.owner || request.variables.name !== this.repo) throw new Error(`GraphQL asked for ${String(request.variables.owner)}/${String(request.variables.name)}`);
+        if (request.variables.owner !== this.owner || request.variables.name !== this.repo)
+          throw new Error(`GraphQL asked for ${String(request.variables.owner)}/${String(request.variables.name)}`);
         this.graphqlRequests.push(parseIssueAliases(request.query).map((a) => a.number));
         return [200, answerIssueComments(request.query, (number) => this.issues.find((issue) => issue.number === number)?.comments)];
       });
@@ -290,7 +292,10 @@ export type GraphqlCommentSource = Pick<FakeComment, "id" | "login" | "type" | "
  * first) and whether more exist. An issue `commentsOf` does not know is null with an error,
  * as GitHub answers an unknown issue number.
  */
-export function answerIssueComments(query: string, commentsOf: (issueNumber: number) => ReadonlyArray<GraphqlCommentSource> | undefined): Record<string, unknown> {
+export function answerIssueComments(
+  query: string,
+  commentsOf: (issueNumber: number) => ReadonlyArray<GraphqlCommentSource> | undefined,
+): Record<string, unknown> {
   const repository: Record<string, unknown> = {};
   const errors: Array<Record<string, unknown>> = [];
   for (const { alias, number, first } of parseIssueAliases(query)) {
@@ -339,7 +344,10 @@ export class FakeCheckRuns {
   /** The open pull requests GitHub lists (mutable); an event's own pull request is judged even when absent. */
   readonly openPulls: PullRequestFixture[] = [];
 
-  constructor(private readonly owner: string, private readonly repo: string) {}
+  constructor(
+    private readonly owner: string,
+    private readonly repo: string,
+  ) {}
 
   serve(): this {
     const base = `/repos/${this.owner}/${this.repo}`;
@@ -364,7 +372,20 @@ export class FakeCheckRuns {
       .post(`${base}/check-runs`)
       .optionally()
       .reply((_uri, body) => {
-        const run = this.apply({ id: this.nextId++, headSha: (body as { head_sha: string }).head_sha, conclusion: "", externalId: "", title: "", summary: "", text: "", actions: [], annotationsCount: 0 }, body);
+        const run = this.apply(
+          {
+            id: this.nextId++,
+            headSha: (body as { head_sha: string }).head_sha,
+            conclusion: "",
+            externalId: "",
+            title: "",
+            summary: "",
+            text: "",
+            actions: [],
+            annotationsCount: 0,
+          },
+          body,
+        );
         this.runs.push(run);
         return [201, this.resource(run)];
       });
@@ -389,7 +410,12 @@ export class FakeCheckRuns {
   }
 
   private apply(run: FakeCheckRun, body: unknown): FakeCheckRun {
-    const update = body as { conclusion?: string; external_id?: string; actions?: Array<{ identifier: string }>; output?: { title?: string; summary?: string; text?: string; annotations?: unknown[] } };
+    const update = body as {
+      conclusion?: string;
+      external_id?: string;
+      actions?: Array<{ identifier: string }>;
+      output?: { title?: string; summary?: string; text?: string; annotations?: unknown[] };
+    };
     if (update.conclusion !== undefined) run.conclusion = update.conclusion;
     if (update.external_id !== undefined) run.externalId = update.external_id;
     if (update.actions !== undefined) run.actions = update.actions;
@@ -422,7 +448,10 @@ export class FakeTeams {
   /** The membership reads asked, each as its team/login pairs. */
   readonly requests: string[][] = [];
 
-  constructor(private readonly org: string, readonly members: Record<string, string[]>) {}
+  constructor(
+    private readonly org: string,
+    readonly members: Record<string, string[]>,
+  ) {}
 
   serve(): this {
     nock(GITHUB_API)
@@ -433,7 +462,8 @@ export class FakeTeams {
         if (this.failing) return [502, { message: "Bad Gateway" }];
         const request = body as { query: string; variables: Record<string, string> };
         this.requests.push(askedMemberships(request).map((a) => `${a.team}/${a.login}`));
-        if (request.variables.org !== this.org) return [200, { data: { organization: null }, errors: [{ type: "NOT_FOUND", path: ["organization"], message: "no such organization" }] }];
+        if (request.variables.org !== this.org)
+          return [200, { data: { organization: null }, errors: [{ type: "NOT_FOUND", path: ["organization"], message: "no such organization" }] }];
         return [200, teamMembershipAnswer(request, this.members)];
       });
     return this;
@@ -452,8 +482,17 @@ export function servePolicyAlways(owner: string, repo: string, branch: string, t
 }
 
 /** `GET /pulls/{n}` and its reviews, for every read, from a mutable fixture (so a test can push, close or merge). */
-export function servePullRequestAlways(owner: string, repo: string, pr: PullRequestFixture, reviews: () => Array<{ login: string; state: string; commitId: string }> = () => []): void {
-  nock(GITHUB_API).persist().get(`/repos/${owner}/${repo}/pulls/${pr.number}`).optionally().reply(() => [200, pullRequestResource(pr)]);
+export function servePullRequestAlways(
+  owner: string,
+  repo: string,
+  pr: PullRequestFixture,
+  reviews: () => Array<{ login: string; state: string; commitId: string }> = () => [],
+): void {
+  nock(GITHUB_API)
+    .persist()
+    .get(`/repos/${owner}/${repo}/pulls/${pr.number}`)
+    .optionally()
+    .reply(() => [200, pullRequestResource(pr)]);
   nock(GITHUB_API)
     .persist()
     .get(`/repos/${owner}/${repo}/pulls/${pr.number}/reviews`)
@@ -461,7 +500,14 @@ export function servePullRequestAlways(owner: string, repo: string, pr: PullRequ
     .optionally()
     .reply(() => [
       200,
-      reviews().map((review, index) => ({ id: index + 1, user: { login: review.login }, state: review.state, commit_id: review.commitId, submitted_at: "2026-11-27T10:00:00Z", body: "" })),
+      reviews().map((review, index) => ({
+        id: index + 1,
+        user: { login: review.login },
+        state: review.state,
+        commit_id: review.commitId,
+        submitted_at: "2026-11-27T10:00:00Z",
+        body: "",
+      })),
     ]);
 }
 

@@ -48,13 +48,19 @@ export class FakeRepository {
 
   /** `GET /compare/{base}...{head}` answering the merge base (the base commit unless said otherwise). */
   serveCompare(base: string, head: string, mergeBase = base): this {
-    this.api.get(`/repos/${this.owner}/${this.repo}/compare/${base}...${head}`).query({ per_page: "1" }).reply(200, { merge_base_commit: { sha: mergeBase }, files: [] });
+    this.api
+      .get(`/repos/${this.owner}/${this.repo}/compare/${base}...${head}`)
+      .query({ per_page: "1" })
+      .reply(200, { merge_base_commit: { sha: mergeBase }, files: [] });
     return this;
   }
 
   /** `GET /git/trees/{commit}?recursive=true`, with its directories like GitHub lists them. */
   serveTree(sha: string, options: { truncated?: boolean } = {}): this {
-    this.api.get(`/repos/${this.owner}/${this.repo}/git/trees/${sha}`).query({ recursive: "true" }).reply(200, { sha, url: "", truncated: options.truncated ?? false, tree: this.treeOf(sha) });
+    this.api
+      .get(`/repos/${this.owner}/${this.repo}/git/trees/${sha}`)
+      .query({ recursive: "true" })
+      .reply(200, { sha, url: "", truncated: options.truncated ?? false, tree: this.treeOf(sha) });
     return this;
   }
 
@@ -73,7 +79,9 @@ export class FakeRepository {
       .reply((uri) => {
         const sha = uri.split("/").pop() ?? "";
         const content = this.blobBySha(sha);
-        return content === undefined ? [404, { message: "Not Found" }] : [200, { sha, size: content.length, encoding: "base64", content: content.toString("base64").replace(/(.{60})/g, "$1\n") }];
+        return content === undefined
+          ? [404, { message: "Not Found" }]
+          : [200, { sha, size: content.length, encoding: "base64", content: content.toString("base64").replace(/(.{60})/g, "$1\n") }];
       });
     return this;
   }
@@ -98,7 +106,8 @@ export class FakeRepository {
   }
 
   private answerGraphql(body: { query: string; variables: Record<string, unknown> }): { repository: Record<string, GraphqlBlob | null> } {
-    if (body.variables.owner !== this.owner || body.variables.name !== this.repo) throw new Error(`GraphQL asked for ${String(body.variables.owner)}/${String(body.variables.name)}`);
+    if (body.variables.owner !== this.owner || body.variables.name !== this.repo)
+      throw new Error(`GraphQL asked for ${String(body.variables.owner)}/${String(body.variables.name)}`);
     const aliases = parseObjectAliases(body.query);
     this.graphqlRequests.push(aliases.map((a) => a.expression));
     const repository: Record<string, GraphqlBlob | null> = {};

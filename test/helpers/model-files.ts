@@ -39,7 +39,11 @@ export function modelFiles(model: ModelFixture): ModelFilesResult {
     description: "Scores card transactions for fraud",
     modalities: ["tabular"],
     components: {
-      "weights/model.safetensors": { kind: "weights", lfs: model.weights, ...(model.declaredWeightsSha !== undefined ? { sha256: model.declaredWeightsSha } : {}) },
+      "weights/model.safetensors": {
+        kind: "weights",
+        lfs: model.weights,
+        ...(model.declaredWeightsSha !== undefined ? { sha256: model.declaredWeightsSha } : {}),
+      },
       "prompts/system.txt": { kind: "prompt", text: model.prompt },
     },
     training_data: [{ name: "transactions-2026q3", source: "https://data.example.org/transactions-2026q3", acquired_at: "2026-10-01T00:00:00Z" }],
@@ -61,5 +65,10 @@ export function modelFiles(model: ModelFixture): ModelFilesResult {
     files[path] = spec;
   }
   const weightsSha = lineContaining(built.yaml, "sha256:", lineContaining(built.yaml, "path: weights/model.safetensors"));
-  return { manifestPath: built.manifestPath, files, digest: built.digest, lines: { version: lineContaining(built.yaml, "version:"), weightsSha256: weightsSha } };
+  return {
+    manifestPath: built.manifestPath,
+    files,
+    digest: built.digest,
+    lines: { version: lineContaining(built.yaml, "version:"), weightsSha256: weightsSha },
+  };
 }

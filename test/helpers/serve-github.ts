@@ -17,7 +17,14 @@ export interface ExistingCheckRun {
  * evaluation reads (serveOpenPullRequests): none beyond the event's own unless `openPulls` says so; `null`
  * when no head evaluation precedes the write (writeCheckRun alone, a pull request that could not be read).
  */
-export function serveCheckRunLookup(owner: string, repo: string, headSha: string, existing: ExistingCheckRun[] = [], checkName = "modelgate", openPulls: unknown[] | null = []): void {
+export function serveCheckRunLookup(
+  owner: string,
+  repo: string,
+  headSha: string,
+  existing: ExistingCheckRun[] = [],
+  checkName = "modelgate",
+  openPulls: unknown[] | null = [],
+): void {
   if (checkName === "modelgate" && openPulls !== null) serveOpenPullRequests(owner, repo, openPulls);
   nock(GITHUB_API)
     .get(`/repos/${owner}/${repo}/commits/${headSha}/check-runs`)
@@ -54,7 +61,11 @@ export function serveNoPolicy(owner: string, repo: string, branch: string): void
 
 /** A repository whose base branch holds this policy text. */
 export function servePolicy(owner: string, repo: string, branch: string, text: string, times = 1): void {
-  nock(GITHUB_API).get(`/repos/${owner}/${repo}/contents/.github%2Fmodelgate.yml`).query({ ref: branch }).times(times).reply(200, text, { "content-type": "application/vnd.github.raw; charset=utf-8" });
+  nock(GITHUB_API)
+    .get(`/repos/${owner}/${repo}/contents/.github%2Fmodelgate.yml`)
+    .query({ ref: branch })
+    .times(times)
+    .reply(200, text, { "content-type": "application/vnd.github.raw; charset=utf-8" });
 }
 
 /**
@@ -68,10 +79,14 @@ export function serveTeamMembership(org: string, asked: Array<{ login: string; t
     .post("/graphql", (body: { query?: unknown; variables?: unknown }) => isTeamMembershipQuery(body))
     .reply(200, (_uri, body) => {
       const request = body as { query: string; variables: Record<string, string> };
-      const pairs = askedMemberships(request).map((a) => `${a.team}/${a.login}`).sort();
+      const pairs = askedMemberships(request)
+        .map((a) => `${a.team}/${a.login}`)
+        .sort();
       const expected = asked.map((a) => `${a.team}/${a.login.toLowerCase()}`).sort();
-      if (JSON.stringify(pairs) !== JSON.stringify([...new Set(expected)])) return { errors: [{ message: `asked ${pairs.join(", ")}, expected ${expected.join(", ")}` }] };
-      if (request.variables.org !== org) return { data: { organization: null }, errors: [{ type: "NOT_FOUND", path: ["organization"], message: "no such organization" }] };
+      if (JSON.stringify(pairs) !== JSON.stringify([...new Set(expected)]))
+        return { errors: [{ message: `asked ${pairs.join(", ")}, expected ${expected.join(", ")}` }] };
+      if (request.variables.org !== org)
+        return { data: { organization: null }, errors: [{ type: "NOT_FOUND", path: ["organization"], message: "no such organization" }] };
       return teamMembershipAnswer(request, members);
     });
 }
@@ -82,18 +97,25 @@ export function isTeamMembershipQuery(body: { query?: unknown }): boolean {
 }
 
 /** The team × login pairs a membership query asks, with their aliases. */
-export function askedMemberships(request: { query: string; variables: Record<string, string> }): Array<{ teamAlias: string; memberAlias: string; team: string; login: string }> {
+export function askedMemberships(request: {
+  query: string;
+  variables: Record<string, string>;
+}): Array<{ teamAlias: string; memberAlias: string; team: string; login: string }> {
   const asked: Array<{ teamAlias: string; memberAlias: string; team: string; login: string }> = [];
   let team: { alias: string; slug: string } | undefined;
   for (const match of request.query.matchAll(/(t\d+): team\(slug: \$(\w+)\)|(m\d+): members\(query: \$(\w+)/g)) {
     if (match[1]) team = { alias: match[1], slug: request.variables[match[2] ?? ""] ?? "" };
-    else if (team && match[3]) asked.push({ teamAlias: team.alias, memberAlias: match[3], team: team.slug, login: (request.variables[match[4] ?? ""] ?? "").toLowerCase() });
+    else if (team && match[3])
+      asked.push({ teamAlias: team.alias, memberAlias: match[3], team: team.slug, login: (request.variables[match[4] ?? ""] ?? "").toLowerCase() });
   }
   return asked;
 }
 
 /** GitHub's answer to a membership query: each asked team's members whose login matches. */
-export function teamMembershipAnswer(request: { query: string; variables: Record<string, string> }, members: Record<string, string[]>): Record<string, unknown> {
+export function teamMembershipAnswer(
+  request: { query: string; variables: Record<string, string> },
+  members: Record<string, string[]>,
+): Record<string, unknown> {
   const organization: Record<string, Record<string, unknown>> = {};
   for (const { teamAlias, memberAlias, team, login } of askedMemberships(request)) {
     const nodes = (members[team] ?? []).filter((m) => m.toLowerCase().includes(login)).map((m) => ({ login: m }));
@@ -109,7 +131,14 @@ export function serveReviews(owner: string, repo: string, number: number, review
     .query({ per_page: "100" })
     .reply(
       200,
-      reviews.map((review, index) => ({ id: index + 1, user: { login: review.login }, state: review.state, commit_id: review.commitId, submitted_at: "2026-11-27T10:00:00Z", body: "" })),
+      reviews.map((review, index) => ({
+        id: index + 1,
+        user: { login: review.login },
+        state: review.state,
+        commit_id: review.commitId,
+        submitted_at: "2026-11-27T10:00:00Z",
+        body: "",
+      })),
     );
 }
 

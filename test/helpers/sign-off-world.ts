@@ -5,7 +5,15 @@ import { commitSha } from "../fixtures/git-objects.js";
 import { RELEASED, RETRAINED } from "../fixtures/fraud-detector.js";
 import { INSTALLATION_ID, testIssueMarkerKey, type TestApp } from "./test-app.js";
 import { markerSignature } from "../../src/core/render/marker-signature.js";
-import { FakeCheckRuns, FakeIssueTracker, FakeTeams, serveCommitsAlways, servePolicyAlways, servePullRequestAlways, type FakeComment } from "./fake-issue-tracker.js";
+import {
+  FakeCheckRuns,
+  FakeIssueTracker,
+  FakeTeams,
+  serveCommitsAlways,
+  servePolicyAlways,
+  servePullRequestAlways,
+  type FakeComment,
+} from "./fake-issue-tracker.js";
 import { OWNER, REPO, type PullRequestFixture } from "../fixtures/payloads/index.js";
 import { issueCommentEvent } from "../fixtures/payloads/issue-comment.js";
 
@@ -26,7 +34,6 @@ export const POLICY = [
 /** dana (the PR author) is an ML engineer too; alice is in two teams, to test separation of duties. */
 export const TEAMS = { "ml-engineers": ["alice", "dana"], "platform-ops": ["bob", "alice"], "data-governance": ["carol"] };
 
-
 export interface World {
   tracker: FakeIssueTracker;
   checks: FakeCheckRuns;
@@ -43,7 +50,14 @@ export function world(options: { policy?: string; commits?: CommitFixture[]; pr?
     .optionally()
     .reply(201, { token: "ghs_test", expires_at: "2099-01-01T00:00:00Z", permissions: {}, repository_selection: "all" });
   servePolicyAlways(OWNER, REPO, "main", options.policy ?? POLICY);
-  serveCommitsAlways(OWNER, REPO, options.commits ?? [{ sha: BASE, files: RELEASED.files }, { sha: HEAD, files: RETRAINED.files }]);
+  serveCommitsAlways(
+    OWNER,
+    REPO,
+    options.commits ?? [
+      { sha: BASE, files: RELEASED.files },
+      { sha: HEAD, files: RETRAINED.files },
+    ],
+  );
   servePullRequestAlways(OWNER, REPO, pr);
   return {
     tracker: new FakeIssueTracker({ owner: OWNER, repo: REPO }).serve(),
@@ -54,15 +68,36 @@ export function world(options: { policy?: string; commits?: CommitFixture[]; pr?
 }
 
 /** Posts a comment on an issue and delivers `issue_comment.created` for it. */
-export async function postComment(app: TestApp, tracker: FakeIssueTracker, issueNumber: number, login: string, body: string, options: { id?: string; type?: "User" | "Bot" } = {}): Promise<FakeComment> {
+export async function postComment(
+  app: TestApp,
+  tracker: FakeIssueTracker,
+  issueNumber: number,
+  login: string,
+  body: string,
+  options: { id?: string; type?: "User" | "Bot" } = {},
+): Promise<FakeComment> {
   const comment = tracker.addComment(issueNumber, { login, body, ...(options.type ? { type: options.type } : {}) });
   await deliverComment(app, tracker, issueNumber, comment, "created", options.id);
   return comment;
 }
 
 /** Delivers an issue_comment event for a comment as the tracker holds it now. */
-export async function deliverComment(app: TestApp, tracker: FakeIssueTracker, issueNumber: number, comment: FakeComment, action: "created" | "edited" | "deleted", id?: string, bodyFrom?: string): Promise<void> {
-  const event = issueCommentEvent(action, tracker.issueResource(tracker.issue(issueNumber)), tracker.commentResource(issueNumber, comment), INSTALLATION_ID, bodyFrom === undefined ? undefined : { bodyFrom });
+export async function deliverComment(
+  app: TestApp,
+  tracker: FakeIssueTracker,
+  issueNumber: number,
+  comment: FakeComment,
+  action: "created" | "edited" | "deleted",
+  id?: string,
+  bodyFrom?: string,
+): Promise<void> {
+  const event = issueCommentEvent(
+    action,
+    tracker.issueResource(tracker.issue(issueNumber)),
+    tracker.commentResource(issueNumber, comment),
+    INSTALLATION_ID,
+    bodyFrom === undefined ? undefined : { bodyFrom },
+  );
   await app.receive({ ...event, ...(id ? { id } : {}) });
 }
 

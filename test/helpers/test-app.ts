@@ -33,7 +33,11 @@ let privateKey: string | undefined;
 
 // generated once per test file: a key is never committed
 export function testPrivateKey(): string {
-  privateKey ??= generateKeyPairSync("rsa", { modulusLength: 2048, publicKeyEncoding: { type: "spki", format: "pem" }, privateKeyEncoding: { type: "pkcs8", format: "pem" } }).privateKey;
+  privateKey ??= generateKeyPairSync("rsa", {
+    modulusLength: 2048,
+    publicKeyEncoding: { type: "spki", format: "pem" },
+    privateKeyEncoding: { type: "pkcs8", format: "pem" },
+  }).privateKey;
   return privateKey;
 }
 
@@ -42,7 +46,9 @@ export function testPrivateKey(): string {
  * requests. Its locks live in this test file's real Postgres database (test/helpers/database.ts),
  * as in production; two apps of one file share them like two replicas on one database.
  */
-export async function createTestApp(options: { now?: Date; secret?: string; coordination?: Coordination; traffic?: TrafficOptions; scheduleDeploymentRetry?: ScheduleDeploymentRetry } = {}): Promise<TestApp> {
+export async function createTestApp(
+  options: { now?: Date; secret?: string; coordination?: Coordination; traffic?: TrafficOptions; scheduleDeploymentRetry?: ScheduleDeploymentRetry } = {},
+): Promise<TestApp> {
   const { fetch: recordingFetch, requests } = createRecorder();
   const logs: Array<Record<string, unknown>> = [];
   const log = pino({ level: "info" }, { write: (line: string) => void logs.push(JSON.parse(line) as Record<string, unknown>) });
@@ -63,7 +69,12 @@ export async function createTestApp(options: { now?: Date; secret?: string; coor
   const now = options.now ?? TEST_NOW;
   const coordination = options.coordination ?? postgresCoordination((await (await import("./database.js")).testDatabase()).pool);
   await probot.load(
-    modelgate({ clock: () => now, markerKey: testMarkerKey(), coordination, ...(options.scheduleDeploymentRetry ? { scheduleDeploymentRetry: options.scheduleDeploymentRetry } : {}) }),
+    modelgate({
+      clock: () => now,
+      markerKey: testMarkerKey(),
+      coordination,
+      ...(options.scheduleDeploymentRetry ? { scheduleDeploymentRetry: options.scheduleDeploymentRetry } : {}),
+    }),
   );
   return {
     probot,
@@ -87,10 +98,17 @@ export function testIssueMarkerKey(issue: number, repository: { owner: string; r
 
 /** The installation token request Probot makes once per app instance. */
 export function serveInstallationToken(): void {
-  nock(GITHUB_API).post(`/app/installations/${INSTALLATION_ID}/access_tokens`).reply(201, { token: "ghs_test", expires_at: "2099-01-01T00:00:00Z", permissions: {}, repository_selection: "all" });
+  nock(GITHUB_API)
+    .post(`/app/installations/${INSTALLATION_ID}/access_tokens`)
+    .reply(201, { token: "ghs_test", expires_at: "2099-01-01T00:00:00Z", permissions: {}, repository_selection: "all" });
 }
 
 /** An installation client for testing src/github/ functions directly (token auth, no retries). */
 export function testOctokit(recordingFetch?: typeof fetch): ProbotOctokit {
-  return new ProbotOctokit({ auth: { token: "ghs_test" }, retry: { enabled: false }, throttle: { enabled: false }, ...(recordingFetch ? { request: { fetch: recordingFetch } } : {}) });
+  return new ProbotOctokit({
+    auth: { token: "ghs_test" },
+    retry: { enabled: false },
+    throttle: { enabled: false },
+    ...(recordingFetch ? { request: { fetch: recordingFetch } } : {}),
+  });
 }

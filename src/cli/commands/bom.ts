@@ -38,6 +38,10 @@ export async function runBom(repo: string, ref: string, now: Date, sourceDateEpo
     toolVersion: await modelgateVersion(),
   });
   const validation = await validateBom(bom);
-  if (!validation.ok) throw new CliError(`the generated BOM does not validate against CycloneDX 1.6 (a modelgate bug, please report it):\n${validation.errors.join("\n")}`, EXIT_FAILED);
+  if (!validation.ok)
+    throw new CliError(
+      `the generated BOM does not validate against CycloneDX 1.6 (a modelgate bug, please report it):\n${validation.errors.join("\n")}`,
+      EXIT_FAILED,
+    );
   return bom;
 }

@@ -78,6 +78,12 @@ export function renderValidation(results: ReadonlyArray<ValidatedFile>): string 
     for (const error of result.errors) lines.push(`${error.path}:${error.line}: ${error.message}`);
   }
   const invalid = results.filter((r) => r.errors.length > 0).length;
-  lines.push(results.length === 0 ? "no policy or manifest found" : invalid === 0 ? `${results.length} file(s) valid` : `${invalid} of ${results.length} file(s) invalid`);
+  lines.push(
+    results.length === 0
+      ? "no policy or manifest found"
+      : invalid === 0
+        ? `${results.length} file(s) valid`
+        : `${invalid} of ${results.length} file(s) invalid`,
+  );
   return lines.join("\n") + "\n";
 }

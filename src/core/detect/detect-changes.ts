@@ -248,11 +248,15 @@ function versionFindings(before: LoadedManifest, after: LoadedManifest, kinds: C
   const order = compareSemver(to, from);
   const at = { path: after.path, line: after.lineOf(["version"]), provision: "5.4.1-2" };
   if (order < 0) {
-    return [{ id: "version.not_lowered", message: `version ${to} is lower than ${from}: a model version is never lowered; use a version above ${from}`, ...at }];
+    return [
+      { id: "version.not_lowered", message: `version ${to} is lower than ${from}: a model version is never lowered; use a version above ${from}`, ...at },
+    ];
   }
   if (order === 0 && artefactChanged) {
     const what = kinds.filter((k) => k === "retrain" || k === "configuration" || k === "training_data").join(", ");
-    return [{ id: "version.raised", message: `a retrained model is a new version: ${what} changed but the version stays ${to}; raise it above ${from}`, ...at }];
+    return [
+      { id: "version.raised", message: `a retrained model is a new version: ${what} changed but the version stays ${to}; raise it above ${from}`, ...at },
+    ];
   }
   return [];
 }

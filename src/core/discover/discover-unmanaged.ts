@@ -96,7 +96,10 @@ export function discoveryReads(policy: Policy, base: Snapshot, head: Snapshot): 
   }
   if (dvcChanged) {
     // which DVC outputs are models is declared in dvc.yaml `artifacts`, wherever they are
-    for (const [end, snapshot] of [["base", base], ["head", head]] as const) {
+    for (const [end, snapshot] of [
+      ["base", base],
+      ["head", head],
+    ] as const) {
       for (const path of snapshot.entries.keys()) if (dvcFileKind(path) === "dvc.yaml") want(end, path);
     }
   }
@@ -179,7 +182,10 @@ function discoverDvc(changes: FileChange[], base: Snapshot, head: Snapshot, isAr
   // outputs declared `type: model` in any dvc.yaml at either end
   const modelArtifacts = { base: new Set<string>(), head: new Set<string>() };
   let classificationKnown = true;
-  for (const [end, snapshot] of [["base", base], ["head", head]] as const) {
+  for (const [end, snapshot] of [
+    ["base", base],
+    ["head", head],
+  ] as const) {
     for (const path of snapshot.entries.keys()) {
       if (dvcFileKind(path) !== "dvc.yaml") continue;
       const models = readDvcYamlModels(path, snapshot.contents.get(path));

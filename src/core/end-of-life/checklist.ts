@@ -42,7 +42,11 @@ export function parseChecklist(body: string | null | undefined): Array<{ item: s
  * edited away is never complete: items are matched against the policy's list, not the body's.
  */
 export function checklistStatus(body: string | null | undefined, required: ReadonlyArray<string>): { complete: boolean; unchecked: string[] } {
-  const ticked = new Set(parseChecklist(body).filter((i) => i.checked).map((i) => normaliseItem(i.item)));
+  const ticked = new Set(
+    parseChecklist(body)
+      .filter((i) => i.checked)
+      .map((i) => normaliseItem(i.item)),
+  );
   const unchecked = required.filter((item) => !ticked.has(normaliseItem(item)));
   return { complete: unchecked.length === 0, unchecked };
 }

@@ -54,7 +54,11 @@ export function approvalRequirements(input: ApprovalInput): Requirement[] {
   const base = (role: string) => ({ id: `approval:${role}`, provision: PROVISION, ...at });
 
   if (!facts.available) {
-    return roles.map((role) => ({ ...base(role), status: "pending" as const, message: `approvals are read from GitHub: ${role} must sign off (${holdersOf(role)}); ${howTo(role)}` }));
+    return roles.map((role) => ({
+      ...base(role),
+      status: "pending" as const,
+      message: `approvals are read from GitHub: ${role} must sign off (${holdersOf(role)}); ${howTo(role)}`,
+    }));
   }
 
   const holds = (login: string, role: string): boolean => holdsRole(policy, facts.teamMembership, login, role);
@@ -66,7 +70,8 @@ export function approvalRequirements(input: ApprovalInput): Requirement[] {
   if (viaSignOff && input.signOffs) {
     for (const role of roles) {
       const standing = input.signOffs.roles[role];
-      if (standing?.state === "approved") candidates.get(role)?.push({ login: standing.by, evidence: `signed off by @${standing.by} on the sign-off issue (${standing.at})` });
+      if (standing?.state === "approved")
+        candidates.get(role)?.push({ login: standing.by, evidence: `signed off by @${standing.by} on the sign-off issue (${standing.at})` });
     }
   }
   if (viaReview) {
@@ -90,7 +95,11 @@ export function approvalRequirements(input: ApprovalInput): Requirement[] {
   }
 
   const rejected = new Set(viaSignOff && input.signOffs ? roles.filter((role) => input.signOffs?.roles[role]?.state === "rejected") : []);
-  const assigned = assign(roles.filter((role) => !rejected.has(role)), candidates, policy.approvals.distinct_people);
+  const assigned = assign(
+    roles.filter((role) => !rejected.has(role)),
+    candidates,
+    policy.approvals.distinct_people,
+  );
 
   return roles.map((role): Requirement => {
     const rejection = input.signOffs?.roles[role];

@@ -65,7 +65,8 @@ export function signOffReplayContext(policy: Policy, facts: ApprovalFacts, roles
  * reviews or signs off that version.
  */
 export function authorsOf(facts: ApprovalFacts, subjectKey: string | undefined): string[] {
-  const others = subjectKey !== undefined && facts.signOffAuthors && Object.hasOwn(facts.signOffAuthors, subjectKey) ? (facts.signOffAuthors[subjectKey] ?? []) : [];
+  const others =
+    subjectKey !== undefined && facts.signOffAuthors && Object.hasOwn(facts.signOffAuthors, subjectKey) ? (facts.signOffAuthors[subjectKey] ?? []) : [];
   return [...new Set([...facts.authors, ...others])];
 }
 
@@ -82,7 +83,14 @@ function evaluateModel(policy: Policy, change: ModelChange, head: Snapshot, gate
   // a decommission is signed off on its own issue: the approvals that shipped the digest do not retire it
   const subjectKey = signOffKey(change);
   const facts: ApprovalFacts = { ...gateFacts, authors: authorsOf(gateFacts, subjectKey) };
-  const requirements: Requirement[] = change.findings.map((f) => ({ id: f.id, status: "failed", message: f.message, provision: f.provision, path: f.path, line: f.line }));
+  const requirements: Requirement[] = change.findings.map((f) => ({
+    id: f.id,
+    status: "failed",
+    message: f.message,
+    provision: f.provision,
+    path: f.path,
+    line: f.line,
+  }));
   const manifest = change.head ?? change.base;
   const gates = change.kinds.map((kind) => policy.gates[kind]);
   if (manifest && gates.some((gate) => gate.evaluation)) {
@@ -101,7 +109,11 @@ function evaluateModel(policy: Policy, change: ModelChange, head: Snapshot, gate
   const at = { path: change.manifestPath, line: manifest ? manifest.lineOf(["version"]) : 1 };
   requirements.push(...approvalRequirements({ policy, facts, roles, subjectKey, signOffs, at }));
 
-  let verdict: Verdict = requirements.some((r) => r.status === "failed") ? "failure" : requirements.some((r) => r.status === "pending") ? "action_required" : "success";
+  let verdict: Verdict = requirements.some((r) => r.status === "failed")
+    ? "failure"
+    : requirements.some((r) => r.status === "pending")
+      ? "action_required"
+      : "success";
   const override = verdict !== "success" ? signOffs?.override : undefined;
   if (override) verdict = "success";
   return {

@@ -13,7 +13,13 @@ const LATEST_TIME_ZONE_MS = 14 * 60 * 60 * 1000;
  * threat of the policy. Each is its own requirement, so the fix is named precisely. `authors`
  * is undefined when they cannot be known (offline): independence is then pending, never met.
  */
-export function evaluationRequirements(policy: Policy, loaded: LoadedManifest, digest: string, authors: ReadonlyArray<string> | undefined, now: Date): Requirement[] {
+export function evaluationRequirements(
+  policy: Policy,
+  loaded: LoadedManifest,
+  digest: string,
+  authors: ReadonlyArray<string> | undefined,
+  now: Date,
+): Requirement[] {
   const { manifest, path } = loaded;
   const version = manifest.version;
   const records = manifest.evaluations.map((record, index) => ({ record, index }));
@@ -25,32 +31,54 @@ export function evaluationRequirements(policy: Policy, loaded: LoadedManifest, d
   if (!chosen) {
     const other = forVersion[forVersion.length - 1];
     if (other) {
-      return [{
+      return [
+        {
+          id: "evaluation.bound",
+          status: "failed",
+          message: `evaluation is for digest ${other.record.model_digest}, the artefacts are ${digest}: evaluate these artefacts and record it with model_digest: ${digest}`,
+          provision: "5.2.5-1",
+          path,
+          line: loaded.lineOf(["evaluations", other.index, "model_digest"]),
+        },
+      ];
+    }
+    return [
+      {
         id: "evaluation.bound",
         status: "failed",
-        message: `evaluation is for digest ${other.record.model_digest}, the artefacts are ${digest}: evaluate these artefacts and record it with model_digest: ${digest}`,
+        message: `no security evaluation of version ${version}: add a record to evaluations with version: ${version} and model_digest: ${digest}`,
         provision: "5.2.5-1",
         path,
-        line: loaded.lineOf(["evaluations", other.index, "model_digest"]),
-      }];
-    }
-    return [{
-      id: "evaluation.bound",
-      status: "failed",
-      message: `no security evaluation of version ${version}: add a record to evaluations with version: ${version} and model_digest: ${digest}`,
-      provision: "5.2.5-1",
-      path,
-      line: loaded.lineOf(manifest.evaluations.length > 0 ? ["evaluations"] : ["version"]),
-    }];
+        line: loaded.lineOf(manifest.evaluations.length > 0 ? ["evaluations"] : ["version"]),
+      },
+    ];
   }
 
   const { record, index } = chosen;
   const at = (field: string): { path: string; line: number } => ({ path, line: loaded.lineOf(["evaluations", index, field]) });
   const requirements: Requirement[] = [
-    { id: "evaluation.bound", status: "met", message: `evaluation of ${record.date} by @${record.evaluator} names version ${version} and digest ${digest}`, provision: "5.2.5-1", ...at("model_digest") },
+    {
+      id: "evaluation.bound",
+      status: "met",
+      message: `evaluation of ${record.date} by @${record.evaluator} names version ${version} and digest ${digest}`,
+      provision: "5.2.5-1",
+      ...at("model_digest"),
+    },
     record.result === "pass"
-      ? { id: "evaluation.result", status: "met", message: `result: pass${record.report ? ` (report: ${record.report})` : ""}`, provision: "5.2.5-1", ...at("result") }
-      : { id: "evaluation.result", status: "failed", message: `the evaluation of ${record.date} failed (result: fail): fix the findings, re-evaluate and record a passing result`, provision: "5.2.5-1", ...at("result") },
+      ? {
+          id: "evaluation.result",
+          status: "met",
+          message: `result: pass${record.report ? ` (report: ${record.report})` : ""}`,
+          provision: "5.2.5-1",
+          ...at("result"),
+        }
+      : {
+          id: "evaluation.result",
+          status: "failed",
+          message: `the evaluation of ${record.date} failed (result: fail): fix the findings, re-evaluate and record a passing result`,
+          provision: "5.2.5-1",
+          ...at("result"),
+        },
     currency(policy, record, now, at("date")),
   ];
   if (policy.evaluation.independent) {
@@ -66,8 +94,20 @@ export function evaluationRequirements(policy: Policy, loaded: LoadedManifest, d
             ...at("evaluator"),
           }
         : authors.some((a) => a.toLowerCase() === evaluator)
-        ? { id: "evaluation.independent", status: "failed", message: `evaluator @${record.evaluator} is an author of this change: the evaluation must be done by someone else`, provision: "5.2.5-2.1", ...at("evaluator") }
-        : { id: "evaluation.independent", status: "met", message: `evaluator @${record.evaluator} is not an author of this change`, provision: "5.2.5-2.1", ...at("evaluator") },
+          ? {
+              id: "evaluation.independent",
+              status: "failed",
+              message: `evaluator @${record.evaluator} is an author of this change: the evaluation must be done by someone else`,
+              provision: "5.2.5-2.1",
+              ...at("evaluator"),
+            }
+          : {
+              id: "evaluation.independent",
+              status: "met",
+              message: `evaluator @${record.evaluator} is not an author of this change`,
+              provision: "5.2.5-2.1",
+              ...at("evaluator"),
+            },
     );
   }
   const threats = policy.evaluation.threats;
@@ -75,7 +115,13 @@ export function evaluationRequirements(policy: Policy, loaded: LoadedManifest, d
     const missing = threats.filter((threat) => !(Object.hasOwn(record.threats, threat) && (record.threats[threat] ?? "").trim() !== ""));
     requirements.push(
       missing.length > 0
-        ? { id: "evaluation.threats", status: "failed", message: `the evaluation does not address ${missing.join(", ")}: say under threats how each was tested or mitigated`, provision: "5.1.3-1", ...at("threats") }
+        ? {
+            id: "evaluation.threats",
+            status: "failed",
+            message: `the evaluation does not address ${missing.join(", ")}: say under threats how each was tested or mitigated`,
+            provision: "5.1.3-1",
+            ...at("threats"),
+          }
         : { id: "evaluation.threats", status: "met", message: `addresses ${threats.join(", ")}`, provision: "5.1.3-1", ...at("threats") },
     );
   }
@@ -92,7 +138,11 @@ function currency(policy: Policy, record: EvaluationRecord, now: Date, at: { pat
   if (time > latestAllowed) return { ...base, status: "failed", message: `the evaluation is dated ${record.date}, in the future: record the date it was done` };
   const ageDays = Math.floor((now.getTime() - time) / DAY_MS);
   if (now.getTime() - time > maxAge * DAY_MS) {
-    return { ...base, status: "failed", message: `the evaluation of ${record.date} is ${days(ageDays)} old, older than ${days(maxAge)} (evaluation.max_age_days): re-evaluate` };
+    return {
+      ...base,
+      status: "failed",
+      message: `the evaluation of ${record.date} is ${days(ageDays)} old, older than ${days(maxAge)} (evaluation.max_age_days): re-evaluate`,
+    };
   }
   return { ...base, status: "met", message: `evaluated ${record.date}, ${days(Math.max(ageDays, 0))} ago (at most ${days(maxAge)})` };
 }

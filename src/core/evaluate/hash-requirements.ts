@@ -21,7 +21,13 @@ export function hashRequirements(loaded: LoadedManifest, head: Snapshot): Requir
     const hashLine = loaded.lineOf(["components", index, "sha256"]);
     const at = { path: loaded.path, line: hashLine };
     if (!component.sha256) {
-      return { id, status: "failed", message: `no sha256 declared for ${componentId(component)}: add the SHA-256 of the artefact`, provision: PROVISION, ...at };
+      return {
+        id,
+        status: "failed",
+        message: `no sha256 declared for ${componentId(component)}: add the SHA-256 of the artefact`,
+        provision: PROVISION,
+        ...at,
+      };
     }
     if (!isFileComponent(component)) return upstreamRequirement(id, component, at, loaded.lineOf(["components", index, "verified"]));
     return fileRequirement(id, component, component.sha256, loaded.path, head, at);
@@ -47,7 +53,14 @@ function upstreamRequirement(id: string, component: Component, at: { path: strin
   return { id, status: "met", message: `declared verified by the manifest: sha256 ${component.sha256} of upstream ${source}`, provision: PROVISION, ...at };
 }
 
-function fileRequirement(id: string, component: FileComponent, declared: string, manifestPath: string, head: Snapshot, at: { path: string; line: number }): Requirement {
+function fileRequirement(
+  id: string,
+  component: FileComponent,
+  declared: string,
+  manifestPath: string,
+  head: Snapshot,
+  at: { path: string; line: number },
+): Requirement {
   const repoPath = componentRepoPath(manifestPath, component);
   const actual = fileHash(head, manifestPath, repoPath);
   if ("hash" in actual) {
@@ -86,12 +99,16 @@ export function folderFiles(snapshot: Snapshot, manifestPath: string, folder: st
  */
 function folderHash(head: Snapshot, manifestPath: string, folder: string, files: ReadonlyArray<string>): FileHash {
   if (files.length > MAX_FOLDER_FILES) {
-    return { problem: `is a folder of ${files.length} files, more than ${MAX_FOLDER_FILES}: declare its parts as components (files or smaller folders)`, reject: true };
+    return {
+      problem: `is a folder of ${files.length} files, more than ${MAX_FOLDER_FILES}: declare its parts as components (files or smaller folders)`,
+      reject: true,
+    };
   }
   const hashed: Array<{ relativePath: string; sha256: string }> = [];
   for (const path of files) {
     const file = fileHash(head, manifestPath, path);
-    if (!("hash" in file)) return { problem: `is a folder whose file ${path.slice(folder.length + 1)} ${file.problem}: a folder is hashed from every file in it`, reject: true };
+    if (!("hash" in file))
+      return { problem: `is a folder whose file ${path.slice(folder.length + 1)} ${file.problem}: a folder is hashed from every file in it`, reject: true };
     hashed.push({ relativePath: path.slice(folder.length + 1), sha256: file.hash });
   }
   return { hash: folderDigest(hashed), how: "folder digest" };

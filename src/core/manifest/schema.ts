@@ -63,12 +63,17 @@ const evaluationRecord = z.strictObject({
 });
 
 // a documentation field is one text or a list of texts (each item one use, limitation, ...)
-const documentationText = z.union([z.string().trim().min(1, "say it in words (or remove the field)"), z.array(z.string().trim().min(1, "say it in words")).min(1)]);
+const documentationText = z.union([
+  z.string().trim().min(1, "say it in words (or remove the field)"),
+  z.array(z.string().trim().min(1, "say it in words")).min(1),
+]);
 
 export const manifestSchema = z
   .strictObject({
     name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/, "a model name is letters, digits, . _ or - (at most 100)"),
-    version: z.string({ message: "must be a string such as 2.1.0 (quote a version YAML would read as a number)" }).refine(isSemver, "must be a semantic version, e.g. 2.1.0"),
+    version: z
+      .string({ message: "must be a string such as 2.1.0 (quote a version YAML would read as a number)" })
+      .refine(isSemver, "must be a semantic version, e.g. 2.1.0"),
     status: z.enum(["active", "deprecated", "decommissioned"]).default("active"),
     description: z.string().optional(),
     modalities: z.array(z.string().min(1)).default([]),

@@ -58,7 +58,12 @@ export function comparePolicies(current: Policy, proposed: Policy): PolicyDiffer
   number("evaluation.max_age_days", current.evaluation.max_age_days, proposed.evaluation.max_age_days, true);
   // a shorter notice gives less warning; the gate itself does not change
   if (current.evaluation.notice_days !== proposed.evaluation.notice_days) {
-    differences.push({ setting: "evaluation.notice_days", from: String(current.evaluation.notice_days), to: String(proposed.evaluation.notice_days), effect: "changes" });
+    differences.push({
+      setting: "evaluation.notice_days",
+      from: String(current.evaluation.notice_days),
+      to: String(proposed.evaluation.notice_days),
+      effect: "changes",
+    });
   }
   flag("evaluation.independent", current.evaluation.independent, proposed.evaluation.independent, true);
   requirementList("evaluation.threats", current.evaluation.threats, proposed.evaluation.threats, true);
@@ -66,7 +71,12 @@ export function comparePolicies(current: Policy, proposed: Policy): PolicyDiffer
   flag("supply_chain.require_data_provenance", current.supply_chain.require_data_provenance, proposed.supply_chain.require_data_provenance, true);
   if (current.unmanaged_artifacts !== proposed.unmanaged_artifacts) {
     const stricter = UNMANAGED_STRICTNESS[proposed.unmanaged_artifacts] > UNMANAGED_STRICTNESS[current.unmanaged_artifacts];
-    differences.push({ setting: "unmanaged_artifacts", from: current.unmanaged_artifacts, to: proposed.unmanaged_artifacts, effect: stricter ? "strengthens" : "weakens" });
+    differences.push({
+      setting: "unmanaged_artifacts",
+      from: current.unmanaged_artifacts,
+      to: proposed.unmanaged_artifacts,
+      effect: stricter ? "strengthens" : "weakens",
+    });
   }
   // an environment no longer gated weakens; which names are globbed is a list of requirements
   requirementList("deployments.environments", current.deployments.environments, proposed.deployments.environments, true);
@@ -77,7 +87,12 @@ export function comparePolicies(current: Policy, proposed: Policy): PolicyDiffer
   }
   requirementList("documentation.require", current.documentation.require, proposed.documentation.require, true);
   if (current.release.on_failure !== proposed.release.on_failure) {
-    differences.push({ setting: "release.on_failure", from: current.release.on_failure, to: proposed.release.on_failure, effect: proposed.release.on_failure === "draft" ? "strengthens" : "weakens" });
+    differences.push({
+      setting: "release.on_failure",
+      from: current.release.on_failure,
+      to: proposed.release.on_failure,
+      effect: proposed.release.on_failure === "draft" ? "strengthens" : "weakens",
+    });
   }
   flag("release.attach_bom", current.release.attach_bom, proposed.release.attach_bom, true);
   requirementList("end_of_life.checklist", current.end_of_life.checklist, proposed.end_of_life.checklist, true);

@@ -1,23 +1,35 @@
 import { z } from "zod";
 
 /** The change kinds (docs/architecture.md "Change kinds and version rules"), in the order they are reported. */
-export const CHANGE_KINDS = [
-  "new_model",
-  "retrain",
-  "configuration",
-  "training_data",
-  "version_bump",
-  "decommission",
-  "metadata",
-] as const;
+export const CHANGE_KINDS = ["new_model", "retrain", "configuration", "training_data", "version_bump", "decommission", "metadata"] as const;
 export type ChangeKind = (typeof CHANGE_KINDS)[number];
 
 export const DEFAULT_MANIFEST_GLOBS = ["**/model.yaml"];
 export const DEFAULT_ARTIFACT_GLOBS = [
-  "**/*.safetensors", "**/*.onnx", "**/*.pt", "**/*.pth", "**/*.ckpt", "**/*.gguf", "**/*.h5",
-  "**/*.keras", "**/*.pb", "**/*.tflite", "**/*.pkl", "**/*.joblib", "**/*.bin", "**/*.mlmodel",
-  "**/*.npz", "**/*.jit", "**/*.ptl", "**/*.torchscript", "**/*.caffemodel", "**/*.mar",
-  "**/*.engine", "**/*.ggml", "**/*.llamafile", "**/*.msgpack",
+  "**/*.safetensors",
+  "**/*.onnx",
+  "**/*.pt",
+  "**/*.pth",
+  "**/*.ckpt",
+  "**/*.gguf",
+  "**/*.h5",
+  "**/*.keras",
+  "**/*.pb",
+  "**/*.tflite",
+  "**/*.pkl",
+  "**/*.joblib",
+  "**/*.bin",
+  "**/*.mlmodel",
+  "**/*.npz",
+  "**/*.jit",
+  "**/*.ptl",
+  "**/*.torchscript",
+  "**/*.caffemodel",
+  "**/*.mar",
+  "**/*.engine",
+  "**/*.ggml",
+  "**/*.llamafile",
+  "**/*.msgpack",
 ];
 
 /** docs/end-of-life.md: the disposal checklist of an end-of-life issue. */
@@ -69,7 +81,12 @@ export const DEFAULT_GATES: Record<ChangeKind, Gate> = {
 };
 
 const gatesSchema = z
-  .strictObject(Object.fromEntries(CHANGE_KINDS.map((kind) => [kind, gate.partial().optional()])) as Record<ChangeKind, z.ZodOptional<z.ZodObject<{ evaluation: z.ZodOptional<z.ZodBoolean>; approvals: z.ZodOptional<z.ZodArray<typeof roleName>> }>>>)
+  .strictObject(
+    Object.fromEntries(CHANGE_KINDS.map((kind) => [kind, gate.partial().optional()])) as Record<
+      ChangeKind,
+      z.ZodOptional<z.ZodObject<{ evaluation: z.ZodOptional<z.ZodBoolean>; approvals: z.ZodOptional<z.ZodArray<typeof roleName>> }>>
+    >,
+  )
   .prefault({})
   // a policy names only the gates it changes; the others keep their defaults
   .transform((given) => Object.fromEntries(CHANGE_KINDS.map((kind) => [kind, { ...DEFAULT_GATES[kind], ...given[kind] }])) as Record<ChangeKind, Gate>);
@@ -91,7 +108,10 @@ export const policySchema = z
     gates: gatesSchema,
     approvals: z
       .strictObject({
-        via: z.array(z.enum(["review", "sign_off"])).min(1).default(["review", "sign_off"]),
+        via: z
+          .array(z.enum(["review", "sign_off"]))
+          .min(1)
+          .default(["review", "sign_off"]),
         allow_author: z.boolean().default(false),
         distinct_people: z.boolean().default(true),
         invalidate_on_push: z.boolean().default(true),

@@ -10,7 +10,12 @@ import { approvalRole } from "../render/requirement-kinds.js";
  * rules with the policy a release is judged by (releasePolicy), each model judged with the authors
  * of the pull requests that carried it, and no `action_required` (releaseDecision).
  */
-export function judgeReleaseModels(input: GateInput, authorsBySubject: ReadonlyMap<string, string[]>, policy: Policy, knownGood: ReadonlyArray<KnownGoodEvidence> = []): Decision {
+export function judgeReleaseModels(
+  input: GateInput,
+  authorsBySubject: ReadonlyMap<string, string[]>,
+  policy: Policy,
+  knownGood: ReadonlyArray<KnownGoodEvidence> = [],
+): Decision {
   const judged = judgeModels(input, authorsBySubject);
   // a rollback to a released version is restored before a release turns what is pending into a failure
   const restored = input.detected ? applyKnownGood(judged, input.detected, policy, input.now, knownGood) : judged;
@@ -59,5 +64,3 @@ function releaseDecision(decision: Decision, policy: Policy): Decision {
       }));
   return { ...decision, models, verdict: decision.verdict === "action_required" ? "failure" : decision.verdict };
 }
-
-

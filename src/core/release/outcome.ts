@@ -6,10 +6,7 @@ import { plural } from "../render/markdown.js";
 
 /** The BOM of the release, or why there is none. */
 export type BomOutcome =
-  | { kind: "off" }
-  | { kind: "valid"; json: string; models: number }
-  | { kind: "invalid"; errors: string[] }
-  | { kind: "not-built"; reason: string };
+  { kind: "off" } | { kind: "valid"; json: string; models: number } | { kind: "invalid"; errors: string[] } | { kind: "not-built"; reason: string };
 
 /**
  * The release a release was compared with, and why: its gate passed, or it was published before
@@ -46,9 +43,21 @@ export async function releaseBom(
 ): Promise<BomOutcome> {
   if (!policy.release.attach_bom) return { kind: "off" };
   if (detected.errors.length > 0) {
-    return { kind: "not-built", reason: `${plural(new Set(detected.errors.map((e) => e.path)).size, "manifest")} at ${release.tag} could not be read: a BOM that leaves a model out is worse than none` };
+    return {
+      kind: "not-built",
+      reason: `${plural(new Set(detected.errors.map((e) => e.path)).size, "manifest")} at ${release.tag} could not be read: a BOM that leaves a model out is worse than none`,
+    };
   }
-  const built = buildBom({ repository: release.repository, ref: release.tag, commit: release.commit, models: detected.models.head, timestamp: release.timestamp, toolVersion: release.toolVersion });
+  const built = buildBom({
+    repository: release.repository,
+    ref: release.tag,
+    commit: release.commit,
+    models: detected.models.head,
+    timestamp: release.timestamp,
+    toolVersion: release.toolVersion,
+  });
   const validation = await validateBom(built);
-  return validation.ok ? { kind: "valid", json: `${JSON.stringify(built, null, 2)}\n`, models: detected.models.head.length } : { kind: "invalid", errors: validation.errors };
+  return validation.ok
+    ? { kind: "valid", json: `${JSON.stringify(built, null, 2)}\n`, models: detected.models.head.length }
+    : { kind: "invalid", errors: validation.errors };
 }

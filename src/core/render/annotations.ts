@@ -45,21 +45,32 @@ export function decisionAnnotations(decision: Decision): Annotation[] {
   for (const unmanaged of decision.unmanaged) {
     annotations.push(
       annotation(
-        unmanaged.path, 1, unmanaged.level,
+        unmanaged.path,
+        1,
+        unmanaged.level,
         `This model file (${unmanaged.source}, ${unmanaged.change}) is not declared by any model manifest: add it to a manifest's components, or remove it (5.2.1-2).`,
         "Unmanaged model file",
       ),
     );
   }
   const rank = { failure: 0, warning: 1, notice: 2 } as const;
-  return annotations.map((a, index) => ({ a, index })).sort((x, y) => rank[x.a.annotation_level] - rank[y.a.annotation_level] || x.index - y.index).map(({ a }) => a);
+  return annotations
+    .map((a, index) => ({ a, index }))
+    .sort((x, y) => rank[x.a.annotation_level] - rank[y.a.annotation_level] || x.index - y.index)
+    .map(({ a }) => a);
 }
 
 function modelAnnotations(model: ModelVerdict): Annotation[] {
   return byStatus(model.requirements)
     .filter((requirement) => requirement.status === "failed")
     .map((requirement) =>
-      annotation(requirement.path ?? model.manifestPath, requirement.line ?? 1, "failure", `${requirement.message} [${requirement.provision}]`, `${model.name}: ${requirement.id}`),
+      annotation(
+        requirement.path ?? model.manifestPath,
+        requirement.line ?? 1,
+        "failure",
+        `${requirement.message} [${requirement.provision}]`,
+        `${model.name}: ${requirement.id}`,
+      ),
     );
 }
 

@@ -49,7 +49,8 @@ export function renderSummary(decision: Decision, title: string, ctx: SummaryCon
   }
   const notShown = models.length - modelSections.length;
   const truncatedNote = notShown > 0 ? `\n… truncated (${plural(notShown, "model")} not shown; see the decision record in the details)\n` : "";
-  const noChanges = models.length === 0 && decision.unmanaged.length === 0 && decision.errors.length === 0 ? "\nNo model manifest or model file changed.\n" : "";
+  const noChanges =
+    models.length === 0 && decision.unmanaged.length === 0 && decision.errors.length === 0 ? "\nNo model manifest or model file changed.\n" : "";
   const summary = [head, noChanges, ...modelSections, truncatedNote, unmanaged, errors, footer].join("");
   return truncateUtf8(summary, maxBytes, "\n… truncated");
 }
@@ -98,7 +99,10 @@ function modelHeading(model: ModelVerdict): string {
     `**Digest:** ${code(shortDigest(model.digest))} (full: ${code(model.digest)})`,
   ];
   if (model.override) {
-    lines.push("", `> ⚠️ **Overridden by @${inlineText(model.override.by, 60)}:** ${inlineText(model.override.reason)} (${inlineText(model.override.at, 40)}). The failing requirements below are kept as evidence of what was overridden.`);
+    lines.push(
+      "",
+      `> ⚠️ **Overridden by @${inlineText(model.override.by, 60)}:** ${inlineText(model.override.reason)} (${inlineText(model.override.at, 40)}). The failing requirements below are kept as evidence of what was overridden.`,
+    );
   }
   return lines.join("\n") + "\n";
 }
@@ -127,7 +131,9 @@ function approvalBlock(model: ModelVerdict, ctx: SummaryContext): string {
   const how = [
     via.includes("review") ? "approves this pull request with a review" : "",
     via.includes("sign_off") ? `comments ${code("/approve <role>")} on ${issue}` : "",
-  ].filter(Boolean).join(", or ");
+  ]
+    .filter(Boolean)
+    .join(", or ");
   const rules = [
     ctx.policy?.approvals.allow_author === true ? "" : "the author's own approval does not count",
     ctx.policy?.approvals.distinct_people === false ? "" : "one person signs for one role only",
@@ -152,7 +158,9 @@ function unmanagedSection(decision: Decision, maxBytes: number): string {
     "|---|---|---|---|",
     "",
   ].join("\n");
-  const rows = decision.unmanaged.map((u) => `| ${code(u.path, true)} | ${u.source} | ${u.change} | ${u.level === "failure" ? "❌ failure" : "⚠️ warning"} |\n`);
+  const rows = decision.unmanaged.map(
+    (u) => `| ${code(u.path, true)} | ${u.source} | ${u.change} | ${u.level === "failure" ? "❌ failure" : "⚠️ warning"} |\n`,
+  );
   return head + fitLines(rows, maxBytes - utf8Bytes(head), (n) => `\n… ${plural(n, "more unmanaged file")} not shown.\n`);
 }
 

@@ -34,7 +34,11 @@ export interface CheckRunOutput {
 export type CheckRunContext = SummaryContext;
 
 export const REEVALUATE_ACTION: CheckRunAction = { label: "Re-evaluate", description: "Read GitHub again and re-run the gate", identifier: "reevaluate" };
-export const OPEN_SIGN_OFF_ACTION: CheckRunAction = { label: "Open sign-off", description: "Open the sign-off issue for approvals", identifier: "open-sign-off" };
+export const OPEN_SIGN_OFF_ACTION: CheckRunAction = {
+  label: "Open sign-off",
+  description: "Open the sign-off issue for approvals",
+  identifier: "open-sign-off",
+};
 
 /** Everything a check run shows for one decision; the edge only has to send it. */
 export function renderCheckRun(decision: Decision, ctx: CheckRunContext): CheckRunOutput {

@@ -69,14 +69,22 @@ export function fitDecisionRecord(decision: Decision, maxBytes: number): FittedR
   const fits = (fitted: FittedRecord) => utf8Bytes(fitted.json) <= maxBytes;
 
   const all = [models.length, decision.unmanaged.length, decision.errors.length] as const;
-  for (const [detail, pretty] of [["full", true], ["full", false], ["ids", false], ["counts", false]] as const) {
+  for (const [detail, pretty] of [
+    ["full", true],
+    ["full", false],
+    ["ids", false],
+    ["counts", false],
+  ] as const) {
     const fitted = attempt(detail, ...all, pretty);
     if (fits(fitted)) return fitted;
   }
   // still too large: keep as many models as fit, then unmanaged files, then errors
   const modelCount = largestFitting(models.length, (n) => fits(attempt("counts", n, 0, 0, false)));
   const unmanagedCount = modelCount < models.length ? 0 : largestFitting(decision.unmanaged.length, (n) => fits(attempt("counts", modelCount, n, 0, false)));
-  const errorCount = unmanagedCount < decision.unmanaged.length ? 0 : largestFitting(decision.errors.length, (n) => fits(attempt("counts", modelCount, unmanagedCount, n, false)));
+  const errorCount =
+    unmanagedCount < decision.unmanaged.length
+      ? 0
+      : largestFitting(decision.errors.length, (n) => fits(attempt("counts", modelCount, unmanagedCount, n, false)));
   return attempt("counts", modelCount, unmanagedCount, errorCount, false);
 }
 
@@ -93,7 +101,12 @@ function modelRecord(model: ModelVerdict, detail: Detail): ModelRecord {
   };
   if (detail === "full") {
     record.requirements = model.requirements.map(({ id, status, message, provision, path, line }) => ({
-      id, status, message, provision, ...(path !== undefined ? { path } : {}), ...(line !== undefined ? { line } : {}),
+      id,
+      status,
+      message,
+      provision,
+      ...(path !== undefined ? { path } : {}),
+      ...(line !== undefined ? { line } : {}),
     }));
   } else if (detail === "ids") {
     record.requirements = model.requirements.map(({ id, status }) => ({ id, status }));

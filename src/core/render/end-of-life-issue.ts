@@ -40,7 +40,6 @@ export interface EndOfLifeIssueInput {
   markerKey: string;
 }
 
-
 /** The body of an end-of-life issue: who must act, what to dispose of, and the disposal checklist. */
 export function renderEndOfLifeIssueBody(input: EndOfLifeIssueInput): string {
   const checked = new Set((input.checked ?? []).map(normaliseItem));
@@ -51,7 +50,9 @@ export function renderEndOfLifeIssueBody(input: EndOfLifeIssueInput): string {
     "",
     `**${inlineText(input.model)}** was decommissioned${input.commit ? ` in ${code(input.commit)}` : ""} (manifest ${code(input.manifestPath)}). Its data, weights and access must now be disposed of (EN 304 223 5.5.1-1, 5.5.1-2).`,
     "",
-    mentions.length > 0 ? `${mentions.map((m) => inlineText(m, 140)).join(" ")}: please take part in the disposal and sign it off.` : "No role holders are declared: declare them in the policy so that someone can sign the disposal off.",
+    mentions.length > 0
+      ? `${mentions.map((m) => inlineText(m, 140)).join(" ")}: please take part in the disposal and sign it off.`
+      : "No role holders are declared: declare them in the policy so that someone can sign the disposal off.",
     "",
     `Last digest: ${code(input.digest)}`,
     "",
@@ -73,7 +74,10 @@ export function renderEndOfLifeIssueBody(input: EndOfLifeIssueInput): string {
   const head = lines.join("\n");
   const components = listSection(
     "### Components to dispose of",
-    input.components.map((c) => `| ${code(c.id, true)} | ${c.kind ? inlineText(c.kind, 40) : ""} | ${c.sha256 ? code(c.sha256, true) : "no hash declared"} | ${c.source ? inlineText(c.source, 300) : "this repository"} |`),
+    input.components.map(
+      (c) =>
+        `| ${code(c.id, true)} | ${c.kind ? inlineText(c.kind, 40) : ""} | ${c.sha256 ? code(c.sha256, true) : "no hash declared"} | ${c.source ? inlineText(c.source, 300) : "this repository"} |`,
+    ),
     "| Component | Kind | SHA-256 | Where |\n|---|---|---|---|",
     "No components are declared.",
   );
@@ -96,7 +100,10 @@ function roleTable(roles: ReadonlyArray<EndOfLifeRole>, org: string): string[] {
     "|---|---|---|",
     ...roles.map((role) => {
       const state = role.state === "approved" ? "✅ approved" : role.state === "rejected" ? "❌ rejected" : "⏳ pending";
-      const who = holderMentions(role.holders, org).map((m) => inlineText(m, 140)).join(", ") || "nobody declared";
+      const who =
+        holderMentions(role.holders, org)
+          .map((m) => inlineText(m, 140))
+          .join(", ") || "nobody declared";
       return `| ${inlineText(role.role, 60)} | ${state}${role.by ? ` by @${inlineText(role.by, 60)}` : ""} | ${who} |`;
     }),
   ];
@@ -125,7 +132,10 @@ function listSection(heading: string, rows: string[], tableHead: string, empty: 
 function fitInChars(text: string, maxChars: number): string {
   if (text.length <= maxChars) return text;
   const cut = text.lastIndexOf("\n", Math.max(0, maxChars - 60));
-  const omitted = text.slice(cut).split("\n").filter((line) => line.startsWith("| ")).length;
+  const omitted = text
+    .slice(cut)
+    .split("\n")
+    .filter((line) => line.startsWith("| ")).length;
   return `${text.slice(0, Math.max(0, cut))}\n\n… ${plural(omitted, "more row")} not shown (see the model's manifest and ML-BOM).\n`;
 }
 
@@ -139,7 +149,10 @@ function checklistLine(item: string): string {
 }
 
 /** The reply to an early close: every unticked item and every role still to sign off, with who holds it. */
-export function endOfLifeMissingMessage(progress: { unchecked: ReadonlyArray<string>; missingRoles: ReadonlyArray<string>; policy: Policy }, org: string): string {
+export function endOfLifeMissingMessage(
+  progress: { unchecked: ReadonlyArray<string>; missingRoles: ReadonlyArray<string>; policy: Policy },
+  org: string,
+): string {
   const lines = ["This end-of-life issue closes only when the disposal is complete, so modelgate reopened it. Still missing:", ""];
   for (const item of progress.unchecked) lines.push(`- [ ] ${item.replace(/[\r\n]+/g, " ")}`);
   for (const role of progress.missingRoles) {

@@ -27,7 +27,9 @@ function sortKeys(value: unknown): unknown {
 
 /** The hex HMAC-SHA256 of `kind` and the canonical JSON of `payload` (the kind keeps one marker's sig from passing as another's). */
 export function markerSignature(markerKey: string, kind: string, payload: unknown): string {
-  return createHmac("sha256", markerKey).update(`${kind}\n${canonicalJson(payload)}`).digest("hex");
+  return createHmac("sha256", markerKey)
+    .update(`${kind}\n${canonicalJson(payload)}`)
+    .digest("hex");
 }
 
 /** Whether `sig` is the signature of `payload` under `markerKey`, compared in constant time. */

@@ -7,9 +7,7 @@ import { CHECK_RUN_TEXT_MAX_BYTES, truncateUtf8 } from "./truncate.js";
 
 export const POLICY_CHECK_NAME = "modelgate / policy";
 
-export type PolicyProposal =
-  | { valid: true; path: string; differences: PolicyDifference[] }
-  | { valid: false; path: string; errors: FileError[] };
+export type PolicyProposal = { valid: true; path: string; differences: PolicyDifference[] } | { valid: false; path: string; errors: FileError[] };
 
 export interface PolicyCheckOutput {
   /** A proposal that lowers the bar is `neutral`: it needs a human decision, not a red build. */
@@ -35,7 +33,14 @@ export function renderPolicyCheck(proposal: PolicyProposal): PolicyCheckOutput {
       title: `Proposed policy is invalid: ${plural(proposal.errors.length, "error")}`,
       summary: fit(["The proposed policy cannot be used; every check run would fail once it is merged.", "", ...lines, "", note].join("\n")),
       text: "",
-      annotations: proposal.errors.map((e) => ({ path: e.path, start_line: e.line, end_line: e.line, annotation_level: "failure", message: e.message, title: "Invalid modelgate policy" })),
+      annotations: proposal.errors.map((e) => ({
+        path: e.path,
+        start_line: e.line,
+        end_line: e.line,
+        annotation_level: "failure",
+        message: e.message,
+        title: "Invalid modelgate policy",
+      })),
       actions: [],
     };
   }

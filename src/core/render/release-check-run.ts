@@ -26,10 +26,7 @@ export function releaseCheckRun(
 ): CheckRunOutput {
   const output = releaseGateCheckRun(decision, RELEASE_CHECK_NAME, render);
   const failing = bom.kind === "invalid" || writeProblems.length > 0;
-  const notes = [
-    bom.kind === "invalid" ? "ML-BOM invalid" : "",
-    writeProblems.length > 0 ? "release not updated" : "",
-  ].filter(Boolean);
+  const notes = [bom.kind === "invalid" ? "ML-BOM invalid" : "", writeProblems.length > 0 ? "release not updated" : ""].filter(Boolean);
   const waitsForSignOff = decision.models.some((m) => !m.override && m.requirements.some((r) => r.status === "pending" && approvalRole(r) !== undefined));
   const section = releaseSummarySection(bom, writeProblems, waitsForSignOff, render.baseline);
   return {
@@ -47,12 +44,18 @@ export function releaseCheckRun(
  * are sign-offs on the sign-off issues, never reviews, and a version without an issue is told
  * where it comes from. No "Open sign-off" button: those issues are the pull request gate's.
  */
-export function releaseGateCheckRun(decision: Decision, checkName: string, render: { org: string; policy?: Policy; signOffUrls?: Record<string, string> }): CheckRunOutput {
+export function releaseGateCheckRun(
+  decision: Decision,
+  checkName: string,
+  render: { org: string; policy?: Policy; signOffUrls?: Record<string, string> },
+): CheckRunOutput {
   const output = renderCheckRun(decision, {
     checkName,
     policyPath: POLICY_PATH,
     org: render.org,
-    ...(render.policy ? { policy: { ...releasePolicy(render.policy), approvals: { ...render.policy.approvals, via: ["sign_off"] as Policy["approvals"]["via"] } } } : {}),
+    ...(render.policy
+      ? { policy: { ...releasePolicy(render.policy), approvals: { ...render.policy.approvals, via: ["sign_off"] as Policy["approvals"]["via"] } } }
+      : {}),
     ...(render.signOffUrls ? { signOffUrls: render.signOffUrls } : {}),
     // the PR gate opens sign-off issues; a model version that never went through a pull request has none
     missingSignOffIssue: "the sign-off issue of its digest (the pull request gate opens it)",
@@ -86,17 +89,26 @@ function releaseSummarySection(bom: BomOutcome, writeProblems: ReadonlyArray<str
   const lines = ["", "### Release", ""];
   if (baseline) lines.push(baselineSentence(baseline), "");
   if (waitsForSignOff) {
-    lines.push("A release has no reviews: its approvals are the sign-offs on the sign-off issue of each digest. Once they are given, press **Re-evaluate** above to judge the release again.", "");
+    lines.push(
+      "A release has no reviews: its approvals are the sign-offs on the sign-off issue of each digest. Once they are given, press **Re-evaluate** above to judge the release again.",
+      "",
+    );
   }
   switch (bom.kind) {
     case "off":
       lines.push("ML-BOM: not attached (`release.attach_bom` is false).");
       break;
     case "valid":
-      lines.push(`ML-BOM: ${code(BOM_ASSET_NAME)} (CycloneDX 1.6, ${plural(bom.models, "model")}, validated against the official schema) is attached to the release (5.2.4-1.2).`);
+      lines.push(
+        `ML-BOM: ${code(BOM_ASSET_NAME)} (CycloneDX 1.6, ${plural(bom.models, "model")}, validated against the official schema) is attached to the release (5.2.4-1.2).`,
+      );
       break;
     case "invalid":
-      lines.push(`❌ ML-BOM: the generated BOM does not validate against CycloneDX 1.6, so it was not attached:`, "", ...bom.errors.slice(0, 20).map((e) => `- ${inlineText(e, 500)}`));
+      lines.push(
+        `❌ ML-BOM: the generated BOM does not validate against CycloneDX 1.6, so it was not attached:`,
+        "",
+        ...bom.errors.slice(0, 20).map((e) => `- ${inlineText(e, 500)}`),
+      );
       if (bom.errors.length > 20) lines.push(`- … ${plural(bom.errors.length - 20, "more error")}`);
       break;
     case "not-built":
@@ -110,7 +122,9 @@ function releaseSummarySection(bom: BomOutcome, writeProblems: ReadonlyArray<str
 export function releaseModel(model: ModelVerdict, headManifests: ReadonlyArray<LoadedManifest> = []): ReleaseModel {
   const loaded = headManifests.find((m) => m.path === model.manifestPath && m.manifest.name === model.name);
   const documentation = loaded
-    ? DOCUMENTATION_FIELDS.map((field) => ({ label: DOCUMENTATION_LABELS[field], texts: documentationTexts(loaded, field) })).filter((entry) => entry.texts.length > 0)
+    ? DOCUMENTATION_FIELDS.map((field) => ({ label: DOCUMENTATION_LABELS[field], texts: documentationTexts(loaded, field) })).filter(
+        (entry) => entry.texts.length > 0,
+      )
     : [];
   return {
     name: model.name,
@@ -137,8 +151,13 @@ export function failureLines(decision: Decision, bom: BomOutcome): string[] {
     lines.push(`${model.name} ${model.to ?? model.from ?? ""}: ${reasons.join("; ")}`);
   }
   const unmanaged = decision.unmanaged.filter((u) => u.level === "failure");
-  if (unmanaged.length > 0) lines.push(`${plural(unmanaged.length, "unmanaged model file")}: ${unmanaged.slice(0, 5).map((u) => u.path).join(", ")}${unmanaged.length > 5 ? ", …" : ""}`);
+  if (unmanaged.length > 0)
+    lines.push(
+      `${plural(unmanaged.length, "unmanaged model file")}: ${unmanaged
+        .slice(0, 5)
+        .map((u) => u.path)
+        .join(", ")}${unmanaged.length > 5 ? ", …" : ""}`,
+    );
   if (bom.kind === "invalid") lines.push("the ML-BOM does not validate against CycloneDX 1.6 and was not attached");
   return lines;
 }
-

@@ -59,7 +59,8 @@ export function renderReleaseSection(input: ReleaseSectionInput): string {
       used += row.length + 1;
       shown += 1;
     }
-    if (shown < input.models.length) lines.push("", `… ${plural(input.models.length - shown, "more model")} not shown (see the ML-BOM asset or \`modelgate inventory\`).`);
+    if (shown < input.models.length)
+      lines.push("", `… ${plural(input.models.length - shown, "more model")} not shown (see the ML-BOM asset or \`modelgate inventory\`).`);
   }
   if (!input.failure && input.checkUrl) lines.push("", `Checked by [modelgate](${input.checkUrl}).`);
   lines.push(RELEASE_SECTION_END);

@@ -22,9 +22,15 @@ const STATUS_RANK: Record<RequirementStatus, number> = { failed: 0, pending: 1, 
 
 /** What needs attention first: failing models, then waiting ones, then passing ones (stable). */
 export function byVerdict<T extends { verdict: Verdict }>(items: ReadonlyArray<T>): T[] {
-  return items.map((item, index) => ({ item, index })).sort((a, b) => VERDICT_RANK[a.item.verdict] - VERDICT_RANK[b.item.verdict] || a.index - b.index).map(({ item }) => item);
+  return items
+    .map((item, index) => ({ item, index }))
+    .sort((a, b) => VERDICT_RANK[a.item.verdict] - VERDICT_RANK[b.item.verdict] || a.index - b.index)
+    .map(({ item }) => item);
 }
 
 export function byStatus(requirements: ReadonlyArray<Requirement>): Requirement[] {
-  return requirements.map((item, index) => ({ item, index })).sort((a, b) => STATUS_RANK[a.item.status] - STATUS_RANK[b.item.status] || a.index - b.index).map(({ item }) => item);
+  return requirements
+    .map((item, index) => ({ item, index }))
+    .sort((a, b) => STATUS_RANK[a.item.status] - STATUS_RANK[b.item.status] || a.index - b.index)
+    .map(({ item }) => item);
 }

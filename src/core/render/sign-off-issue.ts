@@ -116,7 +116,10 @@ export function renderSignOffIssueBody(input: SignOffIssueInput): string {
     "",
   ];
   if (input.override) {
-    head.push(`> ⚠️ **Overridden by @${inlineText(input.override.by, 60)}:** ${inlineText(input.override.reason)} (${inlineText(input.override.at, 40)}). The gate of this digest passes by break glass; the reason is part of the audit trail.`, "");
+    head.push(
+      `> ⚠️ **Overridden by @${inlineText(input.override.by, 60)}:** ${inlineText(input.override.reason)} (${inlineText(input.override.at, 40)}). The gate of this digest passes by break glass; the reason is part of the audit trail.`,
+      "",
+    );
   }
   head.push(
     "### Required roles",
@@ -125,7 +128,10 @@ export function renderSignOffIssueBody(input: SignOffIssueInput): string {
     "|---|---|---|---|",
     ...input.roles.map((role) => {
       const state = role.state === "rejected" && role.reason ? `${STATE_CELL.rejected}: ${inlineText(role.reason, 500)}` : STATE_CELL[role.state];
-      const who = holderMentions(role.holders, input.org).map((mention) => inlineText(mention, 140)).join(", ") || "nobody (declare holders in the policy)";
+      const who =
+        holderMentions(role.holders, input.org)
+          .map((mention) => inlineText(mention, 140))
+          .join(", ") || "nobody (declare holders in the policy)";
       return `| ${inlineText(role.role, 60)} | ${state} | ${role.by ? `@${inlineText(role.by, 60)}` : ""} | ${who} |`;
     }),
     "",

@@ -67,9 +67,7 @@ const trackingSchema = z.strictObject({
       report: z.string().max(2000).optional(),
     })
     .optional(),
-  pulls: z
-    .array(z.strictObject({ number: z.number().int().positive(), author: z.string().max(60), roles: z.array(roleName).max(100) }))
-    .max(MAX_TRACKED_PULLS),
+  pulls: z.array(z.strictObject({ number: z.number().int().positive(), author: z.string().max(60), roles: z.array(roleName).max(100) })).max(MAX_TRACKED_PULLS),
   formerAuthors: z.array(z.string().min(1).max(60)).max(MAX_FORMER_AUTHORS).optional(),
 });
 const signedTrackingSchema = trackingSchema.extend({ sig: z.string().max(128) });
@@ -96,7 +94,9 @@ export function gatedVersions(policy: Policy, changes: ReadonlyArray<ModelChange
       manifestPath: change.manifestPath,
       kinds: change.kinds,
       roles,
-      ...(record ? { evaluation: { date: record.date, evaluator: record.evaluator, result: record.result, ...(record.report ? { report: record.report } : {}) } } : {}),
+      ...(record
+        ? { evaluation: { date: record.date, evaluator: record.evaluator, result: record.result, ...(record.report ? { report: record.report } : {}) } }
+        : {}),
     });
   }
   return gated;
@@ -111,11 +111,15 @@ export function trackPullRequest(tracking: SignOffTracking | undefined, version:
   const all = [...(tracking?.pulls ?? []).filter((p) => p.number !== pr.number), pr];
   const listed = all.slice(-MAX_TRACKED_PULLS);
   const stillListed = new Set(listed.map((p) => p.author.toLowerCase()));
-  const former = [...new Set([...(tracking?.formerAuthors ?? []), ...all.slice(0, all.length - listed.length).map((p) => p.author)].map((a) => a.toLowerCase()))]
+  const former = [
+    ...new Set([...(tracking?.formerAuthors ?? []), ...all.slice(0, all.length - listed.length).map((p) => p.author)].map((a) => a.toLowerCase())),
+  ]
     .filter((a) => a !== "" && !stillListed.has(a))
     .sort();
   if (former.length > MAX_FORMER_AUTHORS) {
-    throw new TrackingFull(`it already tracks ${MAX_TRACKED_PULLS} pull requests and ${MAX_FORMER_AUTHORS} authors of older ones: tracking #${pr.number} too would forget an author`);
+    throw new TrackingFull(
+      `it already tracks ${MAX_TRACKED_PULLS} pull requests and ${MAX_FORMER_AUTHORS} authors of older ones: tracking #${pr.number} too would forget an author`,
+    );
   }
   return {
     manifestPath: version.manifestPath,

@@ -34,31 +34,53 @@ describe("readTeamMembership", () => {
     const membership = await readTeamMembership(testOctokit(), { org: "acme", logins, teams });
 
     expect(requests).toBe(2);
-    expect(Object.entries(membership).flatMap(([login, perTeam]) => Object.entries(perTeam).filter(([, member]) => member).map(([team]) => `${team}/${login}`))).toEqual(["t3/reviewer7"]);
+    expect(
+      Object.entries(membership).flatMap(([login, perTeam]) =>
+        Object.entries(perTeam)
+          .filter(([, member]) => member)
+          .map(([team]) => `${team}/${login}`),
+      ),
+    ).toEqual(["t3/reviewer7"]);
   });
 
   test("a login matching more than 100 members without an exact match is asked over REST, where pending is not a member", async () => {
     nock(GITHUB_API)
       .post("/graphql", (body: { query?: unknown }) => isTeamMembershipQuery(body))
-      .reply(200, { data: { organization: { t0: { m0: { nodes: Array.from({ length: 100 }, (_, i) => ({ login: `al${i}` })), pageInfo: { hasNextPage: true } } } } } });
+      .reply(200, {
+        data: { organization: { t0: { m0: { nodes: Array.from({ length: 100 }, (_, i) => ({ login: `al${i}` })), pageInfo: { hasNextPage: true } } } } },
+      });
     nock(GITHUB_API).get("/orgs/acme/teams/ml-engineers/memberships/al").reply(200, { state: "pending" });
 
-    await expect(readTeamMembership(testOctokit(), { org: "acme", logins: ["al"], teams: ["ml-engineers"] })).resolves.toEqual({ al: { "ml-engineers": false } });
+    await expect(readTeamMembership(testOctokit(), { org: "acme", logins: ["al"], teams: ["ml-engineers"] })).resolves.toEqual({
+      al: { "ml-engineers": false },
+    });
   });
 
   test("a repository owned by a user (no such organisation) has no team members", async () => {
     nock(GITHUB_API)
       .post("/graphql", (body: { query?: unknown }) => isTeamMembershipQuery(body))
-      .reply(200, { data: { organization: null }, errors: [{ type: "NOT_FOUND", path: ["organization"], message: "Could not resolve to an Organization with the login of 'dana'." }] });
+      .reply(200, {
+        data: { organization: null },
+        errors: [{ type: "NOT_FOUND", path: ["organization"], message: "Could not resolve to an Organization with the login of 'dana'." }],
+      });
 
-    await expect(readTeamMembership(testOctokit(), { org: "dana", logins: ["alice"], teams: ["ml-engineers"] })).resolves.toEqual({ alice: { "ml-engineers": false } });
+    await expect(readTeamMembership(testOctokit(), { org: "dana", logins: ["alice"], teams: ["ml-engineers"] })).resolves.toEqual({
+      alice: { "ml-engineers": false },
+    });
   });
 
   test.each([
-    ["an HTTP error", () => nock(GITHUB_API).post("/graphql").reply(403, { message: "Resource not accessible by integration" }), "GitHub answered 403 while reading the members of the role teams of @acme"],
+    [
+      "an HTTP error",
+      () => nock(GITHUB_API).post("/graphql").reply(403, { message: "Resource not accessible by integration" }),
+      "GitHub answered 403 while reading the members of the role teams of @acme",
+    ],
     [
       "a GraphQL error",
-      () => nock(GITHUB_API).post("/graphql").reply(200, { data: null, errors: [{ type: "FORBIDDEN", message: "Resource not accessible by integration" }] }),
+      () =>
+        nock(GITHUB_API)
+          .post("/graphql")
+          .reply(200, { data: null, errors: [{ type: "FORBIDDEN", message: "Resource not accessible by integration" }] }),
       "GitHub's GraphQL API answered an error (Resource not accessible by integration) while reading the members of the role teams of @acme",
     ],
   ])("%s fails closed", async (_case, serve, message) => {
@@ -74,7 +96,14 @@ describe("readTeamMembership", () => {
 
 describe("listReviews", () => {
   test("reads every page and skips reviews of deleted accounts", async () => {
-    const page = (from: number, count: number) => Array.from({ length: count }, (_, i) => ({ id: from + i, user: { login: `r${from + i}` }, state: "COMMENTED", commit_id: "c", submitted_at: "2026-11-01T00:00:00Z" }));
+    const page = (from: number, count: number) =>
+      Array.from({ length: count }, (_, i) => ({
+        id: from + i,
+        user: { login: `r${from + i}` },
+        state: "COMMENTED",
+        commit_id: "c",
+        submitted_at: "2026-11-01T00:00:00Z",
+      }));
     nock(GITHUB_API)
       .get("/repos/acme/models/pulls/7/reviews")
       .query({ per_page: "100" })

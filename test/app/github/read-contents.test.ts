@@ -31,7 +31,13 @@ describe("readFileContents", () => {
   test("reads text files in one request and a file shared by two commits once", async () => {
     const files = { "a/model.yaml": "name: a\n", "b/model.yaml": "name: b\n" };
     const other = commitSha("c2");
-    const repository = new FakeRepository({ ...where, commits: [{ sha: COMMIT, files }, { sha: other, files: { "a/model.yaml": "name: a\n" } }] }).serveContents();
+    const repository = new FakeRepository({
+      ...where,
+      commits: [
+        { sha: COMMIT, files },
+        { sha: other, files: { "a/model.yaml": "name: a\n" } },
+      ],
+    }).serveContents();
 
     const contents = await readFileContents(testOctokit(), where, [...filesToRead(files), ...filesToRead({ "a/model.yaml": "name: a\n" }, other)]);
 
@@ -65,10 +71,16 @@ describe("readFileContents", () => {
     [
       "too large to hash",
       { text: null, byteSize: MAX_HASHED_FILE_BYTES + 1, isBinary: true, isTruncated: false },
-      { kind: "unreadable", reason: `too large to read (${MAX_HASHED_FILE_BYTES + 1} bytes; modelgate reads files up to ${MAX_HASHED_FILE_BYTES} bytes)`, size: MAX_HASHED_FILE_BYTES + 1 },
+      {
+        kind: "unreadable",
+        reason: `too large to read (${MAX_HASHED_FILE_BYTES + 1} bytes; modelgate reads files up to ${MAX_HASHED_FILE_BYTES} bytes)`,
+        size: MAX_HASHED_FILE_BYTES + 1,
+      },
     ],
   ])("a file GitHub reports as %s is unreadable", async (_case, object, expected) => {
-    nock(GITHUB_API).post("/graphql").reply(200, { data: { repository: { f0: object } } });
+    nock(GITHUB_API)
+      .post("/graphql")
+      .reply(200, { data: { repository: { f0: object } } });
 
     const contents = await readFileContents(testOctokit(), where, [{ commit: COMMIT, path: "x.bin", blobSha: "b".repeat(40) }]);
 
@@ -77,8 +89,12 @@ describe("readFileContents", () => {
 
   test("a truncated text is read in full through the blob API", async () => {
     const text = "é".repeat(10);
-    nock(GITHUB_API).post("/graphql").reply(200, { data: { repository: { f0: { text: "é".repeat(3), byteSize: 20, isBinary: false, isTruncated: true } } } });
-    nock(GITHUB_API).get(`/repos/acme/models/git/blobs/${gitBlobSha(text)}`).reply(200, { content: Buffer.from(text).toString("base64"), encoding: "base64" });
+    nock(GITHUB_API)
+      .post("/graphql")
+      .reply(200, { data: { repository: { f0: { text: "é".repeat(3), byteSize: 20, isBinary: false, isTruncated: true } } } });
+    nock(GITHUB_API)
+      .get(`/repos/acme/models/git/blobs/${gitBlobSha(text)}`)
+      .reply(200, { content: Buffer.from(text).toString("base64"), encoding: "base64" });
 
     const contents = await readFileContents(testOctokit(), where, filesToRead({ "p.txt": text }));
 
@@ -86,8 +102,12 @@ describe("readFileContents", () => {
   });
 
   test("GraphQL errors fail the evaluation closed, naming the repository", async () => {
-    nock(GITHUB_API).post("/graphql").reply(200, { data: null, errors: [{ message: "Something went wrong" }] });
+    nock(GITHUB_API)
+      .post("/graphql")
+      .reply(200, { data: null, errors: [{ message: "Something went wrong" }] });
 
-    await expect(readFileContents(testOctokit(), where, filesToRead({ "a.yaml": "a: 1\n" }))).rejects.toThrow(/while reading 1 file\(s\) \(GraphQL\) of acme\/models/);
+    await expect(readFileContents(testOctokit(), where, filesToRead({ "a.yaml": "a: 1\n" }))).rejects.toThrow(
+      /while reading 1 file\(s\) \(GraphQL\) of acme\/models/,
+    );
   });
 });

@@ -11,7 +11,11 @@ const location = { owner: "acme", repo: "models", branch: "main" };
 describe("mergeConfigs (Probot's _extends merge)", () => {
   test.each([
     ["a later scalar wins", [{ unmanaged_artifacts: "fail" }, { unmanaged_artifacts: "warn" }], { unmanaged_artifacts: "warn" }],
-    ["objects merge key by key", [{ approvals: { allow_author: false } }, { approvals: { distinct_people: false } }], { approvals: { allow_author: false, distinct_people: false } }],
+    [
+      "objects merge key by key",
+      [{ approvals: { allow_author: false } }, { approvals: { distinct_people: false } }],
+      { approvals: { allow_author: false, distinct_people: false } },
+    ],
     ["arrays are concatenated", [{ overrides: { roles: ["security"] } }, { overrides: { roles: ["ciso"] } }], { overrides: { roles: ["security", "ciso"] } }],
     ["nothing to merge", [], {}],
   ])("%s", (_case, configs, expected) => {
@@ -47,7 +51,9 @@ describe("readBasePolicy", () => {
 
   test("_extends merges a shared policy under the repository's", async () => {
     servePolicy("acme", "models", "main", "_extends: policies:shared/modelgate.yml\nunmanaged_artifacts: warn\n");
-    nock(GITHUB_API).get("/repos/acme/policies/contents/shared%2Fmodelgate.yml").reply(200, "roles:\n  security: { users: [sec-lead] }\nunmanaged_artifacts: fail\n");
+    nock(GITHUB_API)
+      .get("/repos/acme/policies/contents/shared%2Fmodelgate.yml")
+      .reply(200, "roles:\n  security: { users: [sec-lead] }\nunmanaged_artifacts: fail\n");
 
     const result = await readBasePolicy(testOctokit(), location);
 
@@ -62,7 +68,10 @@ describe("readBasePolicy", () => {
 
     const result = await readBasePolicy(testOctokit(), location);
 
-    expect(result).toEqual({ ok: false, errors: [expect.objectContaining({ path: ".github/modelgate.yml", line: expect.any(Number), message: expect.stringContaining("invalid YAML") })] });
+    expect(result).toEqual({
+      ok: false,
+      errors: [expect.objectContaining({ path: ".github/modelgate.yml", line: expect.any(Number), message: expect.stringContaining("invalid YAML") })],
+    });
   });
 
   test("a schema error names the file and the line of the field", async () => {
@@ -70,7 +79,10 @@ describe("readBasePolicy", () => {
 
     const result = await readBasePolicy(testOctokit(), location);
 
-    expect(result).toEqual({ ok: false, errors: [{ path: ".github/modelgate.yml", line: 4, message: expect.stringContaining('role "auditor" is not declared') }] });
+    expect(result).toEqual({
+      ok: false,
+      errors: [{ path: ".github/modelgate.yml", line: 4, message: expect.stringContaining('role "auditor" is not declared') }],
+    });
   });
 
   test("an invalid file it extends is reported, even when the repository's own file is valid", async () => {
@@ -99,12 +111,16 @@ describe("readBasePolicy", () => {
     const read = readBasePolicy(testOctokit(), location);
 
     await expect(read).rejects.toBeInstanceOf(CouldNotEvaluate);
-    await expect(read).rejects.toThrow("GitHub refused (403) the organisation policy .github/modelgate.yml of acme/.github: install the App on the acme/.github repository too");
+    await expect(read).rejects.toThrow(
+      "GitHub refused (403) the organisation policy .github/modelgate.yml of acme/.github: install the App on the acme/.github repository too",
+    );
   });
 
   test("a refused read of the repository's own policy is not blamed on the organisation's", async () => {
     nock(GITHUB_API).get("/repos/acme/models/contents/.github%2Fmodelgate.yml").query({ ref: "main" }).reply(403, { message: "Forbidden" });
 
-    await expect(readBasePolicy(testOctokit(), location)).rejects.toThrow("GitHub answered 403 while reading the policy .github/modelgate.yml of acme/models at main");
+    await expect(readBasePolicy(testOctokit(), location)).rejects.toThrow(
+      "GitHub answered 403 while reading the policy .github/modelgate.yml of acme/models at main",
+    );
   });
 });

@@ -9,7 +9,8 @@ const where = { owner: "acme", repo: "models" };
 
 function trackerWithIssues(count: number): FakeIssueTracker {
   const tracker = new FakeIssueTracker(where).serve();
-  for (let i = 0; i < count; i++) tracker.addIssue({ title: `Sign-off: m${i} 1.0.0`, body: "", labels: ["modelgate:sign-off"], appId: 4242, author: "modelgate[bot]" });
+  for (let i = 0; i < count; i++)
+    tracker.addIssue({ title: `Sign-off: m${i} 1.0.0`, body: "", labels: ["modelgate:sign-off"], appId: 4242, author: "modelgate[bot]" });
   return tracker;
 }
 
@@ -72,7 +73,13 @@ describe("readSignOffHistories", () => {
     expect(histories.of(100).map((c) => c.body)).toEqual(["/approve developer"]);
     const history = histories.of(101);
     expect(history).toHaveLength(121);
-    expect(history.at(-1)).toEqual({ id: rejection.id, login: "bob", body: "/reject system_operator p99 latency doubled", createdAt: rejection.createdAt, edited: false });
+    expect(history.at(-1)).toEqual({
+      id: rejection.id,
+      login: "bob",
+      body: "/reject system_operator p99 latency doubled",
+      createdAt: rejection.createdAt,
+      edited: false,
+    });
     expect(history.map((c) => c.createdAt)).toEqual(history.map((c) => c.createdAt).sort());
   });
 
@@ -96,7 +103,9 @@ describe("readSignOffHistories", () => {
     const read = readSignOffHistories(testOctokit(), where, [100, 999]);
 
     await expect(read).rejects.toThrow(CouldNotEvaluate);
-    await expect(read).rejects.toThrow('GitHub answered "Could not resolve to an issue or pull request with the number of 999." while reading the comments of issues #100 and #999 (GraphQL) of acme/models');
+    await expect(read).rejects.toThrow(
+      'GitHub answered "Could not resolve to an issue or pull request with the number of 999." while reading the comments of issues #100 and #999 (GraphQL) of acme/models',
+    );
   });
 
   test("no issues, no request", async () => {

@@ -232,7 +232,11 @@ describe("buildBom: where a source goes", () => {
     const result = buildBom({ ...input, models: [manifest] });
     const ancestor = result.components[0]?.pedigree?.ancestors?.[0];
     expect(ancestor?.type).toBe("library");
-    expect({ purl: ancestor?.purl, externalReferences: ancestor?.externalReferences, properties: ancestor?.properties?.filter((p) => p.name === "modelgate:source") }).toEqual({
+    expect({
+      purl: ancestor?.purl,
+      externalReferences: ancestor?.externalReferences,
+      properties: ancestor?.properties?.filter((p) => p.name === "modelgate:source"),
+    }).toEqual({
       purl: expected.purl,
       externalReferences: expected.externalReferences,
       properties: expected.properties ?? [],

@@ -83,7 +83,10 @@ describe("validateBom", () => {
     const result = await validateBom(brokenBom(edit));
     expect(result.ok).toBe(false);
     if (result.ok) return;
-    expect(result.errors.some((e) => e.startsWith(error)), `errors were:\n${result.errors.join("\n")}`).toBe(true);
+    expect(
+      result.errors.some((e) => e.startsWith(error)),
+      `errors were:\n${result.errors.join("\n")}`,
+    ).toBe(true);
   });
 
   it("rejects something that is not a BOM at all", async () => {

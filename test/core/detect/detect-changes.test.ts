@@ -1,7 +1,17 @@
 import { describe, expect, it } from "vitest";
 import { detectChanges } from "../../../src/core/detect/detect-changes.js";
 import type { ChangeKind } from "../../../src/core/policy/schema.js";
-import { DEFAULT_TRAINING_DATA, lfsPointer, lineContaining, modelFiles, sha256, snapshot, testPolicy, type FileSpec, type ModelSpec } from "../../fixtures/manifests.js";
+import {
+  DEFAULT_TRAINING_DATA,
+  lfsPointer,
+  lineContaining,
+  modelFiles,
+  sha256,
+  snapshot,
+  testPolicy,
+  type FileSpec,
+  type ModelSpec,
+} from "../../fixtures/manifests.js";
 
 const policy = testPolicy();
 const fraud: ModelSpec = {
@@ -18,7 +28,14 @@ interface Case {
   name: string;
   base: Record<string, FileSpec>;
   head: Record<string, FileSpec>;
-  changes: Array<{ name: string; kinds: ChangeKind[]; findings?: Array<{ id: string; path: string; line: number }>; changedComponents?: string[]; from?: string; to?: string }>;
+  changes: Array<{
+    name: string;
+    kinds: ChangeKind[];
+    findings?: Array<{ id: string; path: string; line: number }>;
+    changedComponents?: string[];
+    from?: string;
+    to?: string;
+  }>;
   errors?: Array<{ path: string; line: number; message: RegExp }>;
 }
 
@@ -26,16 +43,25 @@ const retrained = headOf({ version: "1.1.0", components: { ...fraud.components, 
 const retrainedSameVersion = headOf({ components: { ...fraud.components, "weights/model.safetensors": { kind: "weights", lfs: "weights v2" } } });
 const lowered = headOf({ version: "0.9.0" });
 const dataChanged = headOf({ version: "1.1.0", training_data: [{ ...DEFAULT_TRAINING_DATA, acquired_at: "2026-11-01T00:00:00Z" }] });
-const promptChanged = headOf({ version: "1.0.1", components: { ...fraud.components, "prompts/system.txt": { kind: "prompt", text: "You are a careful fraud analyst." } } });
+const promptChanged = headOf({
+  version: "1.0.1",
+  components: { ...fraud.components, "prompts/system.txt": { kind: "prompt", text: "You are a careful fraud analyst." } },
+});
 const modalitiesChanged = headOf({ version: "1.0.1", modalities: ["tabular", "image"] });
 const decommissioned = headOf({ status: "decommissioned" });
-const decommissionedWithoutWeights = headOf({ status: "decommissioned", components: { "prompts/system.txt": { kind: "prompt", text: "You are a fraud analyst." } } });
+const decommissionedWithoutWeights = headOf({
+  status: "decommissioned",
+  components: { "prompts/system.txt": { kind: "prompt", text: "You are a fraud analyst." } },
+});
 const described = headOf({ description: "scores card transactions" });
 const bumped = headOf({ version: "1.0.1" });
 const renamed = modelFiles({ ...fraud, dir: "models/fraud-detector", name: "fraud" });
 const otherKind = modelFiles({ dir: "models/ranker", components: { "ranker.bin": { kind: "other", binary: "ranker v1" } } });
 const otherKindChanged = modelFiles({ dir: "models/ranker", version: "2.0.0", components: { "ranker.bin": { kind: "other", binary: "ranker v2" } } });
-const reordered = modelFiles({ ...fraud, components: { "prompts/system.txt": fraud.components!["prompts/system.txt"]!, "weights/model.safetensors": fraud.components!["weights/model.safetensors"]! } });
+const reordered = modelFiles({
+  ...fraud,
+  components: { "prompts/system.txt": fraud.components!["prompts/system.txt"]!, "weights/model.safetensors": fraud.components!["weights/model.safetensors"]! },
+});
 const everything = headOf({
   version: "2.0.0",
   description: "v2",
@@ -53,15 +79,28 @@ const versionLine = (yaml: string): number => lineContaining(yaml, "version:");
 // a component that names a folder declares every file in it (docs/cli.md "Declared"): their changes are the model's
 const shardedSpec: ModelSpec = {
   dir: "models/sharded",
-  components: { weights: { kind: "weights", sha256: sha256("shards"), verified: false, justification: "sharded weights, hashed per shard upstream", present: false } },
+  components: {
+    weights: { kind: "weights", sha256: sha256("shards"), verified: false, justification: "sharded weights, hashed per shard upstream", present: false },
+  },
 };
-const sharded = (files: Record<string, FileSpec>, spec: Partial<ModelSpec> = {}): Record<string, FileSpec> => ({ ...modelFiles({ ...shardedSpec, ...spec }).files, ...files });
+const sharded = (files: Record<string, FileSpec>, spec: Partial<ModelSpec> = {}): Record<string, FileSpec> => ({
+  ...modelFiles({ ...shardedSpec, ...spec }).files,
+  ...files,
+});
 const shardsV1 = { "models/sharded/weights/shard-1.safetensors": lfsPointer("shard 1 v1") };
 const BIG_UNVERIFIED = { kind: "weights" as const, sha256: sha256("declared"), verified: false, justification: "too big to hash", present: false };
-const SHARDED_HASH_UNCHANGED = { id: "component.hash_unchanged", path: "models/sharded/model.yaml", line: lineContaining(modelFiles(shardedSpec).yaml, "sha256:") };
+const SHARDED_HASH_UNCHANGED = {
+  id: "component.hash_unchanged",
+  path: "models/sharded/model.yaml",
+  line: lineContaining(modelFiles(shardedSpec).yaml, "sha256:"),
+};
 // a component "." names the model's own folder, which holds the manifest: editing the manifest alone is not a retrain
 const wholeFolder = (description: string, weights: string): Record<string, FileSpec> => ({
-  ...modelFiles({ dir: "models/whole", description, components: { ".": { kind: "weights", sha256: sha256("folder"), verified: false, justification: "the folder is the model", present: false } } }).files,
+  ...modelFiles({
+    dir: "models/whole",
+    description,
+    components: { ".": { kind: "weights", sha256: sha256("folder"), verified: false, justification: "the folder is the model", present: false } },
+  }).files,
   "models/whole/model.onnx": lfsPointer(weights),
 });
 
@@ -83,24 +122,58 @@ const cases: Case[] = [
     name: "new weights without a version bump break the version rule",
     base: fraudV1.files,
     head: retrainedSameVersion.files,
-    changes: [{ name: "fraud", kinds: ["retrain"], findings: [{ id: "version.raised", path: "models/fraud/model.yaml", line: versionLine(retrainedSameVersion.yaml) }] }],
+    changes: [
+      {
+        name: "fraud",
+        kinds: ["retrain"],
+        findings: [{ id: "version.raised", path: "models/fraud/model.yaml", line: versionLine(retrainedSameVersion.yaml) }],
+      },
+    ],
   },
   {
     name: "a lowered version is a finding",
     base: fraudV1.files,
     head: lowered.files,
-    changes: [{ name: "fraud", kinds: ["version_bump"], from: "1.0.0", to: "0.9.0", findings: [{ id: "version.not_lowered", path: "models/fraud/model.yaml", line: versionLine(lowered.yaml) }] }],
+    changes: [
+      {
+        name: "fraud",
+        kinds: ["version_bump"],
+        from: "1.0.0",
+        to: "0.9.0",
+        findings: [{ id: "version.not_lowered", path: "models/fraud/model.yaml", line: versionLine(lowered.yaml) }],
+      },
+    ],
   },
-  { name: "a changed dataset is a training_data change", base: fraudV1.files, head: dataChanged.files, changes: [{ name: "fraud", kinds: ["training_data"], findings: [] }] },
+  {
+    name: "a changed dataset is a training_data change",
+    base: fraudV1.files,
+    head: dataChanged.files,
+    changes: [{ name: "fraud", kinds: ["training_data"], findings: [] }],
+  },
   {
     name: "a changed prompt is a configuration change",
     base: fraudV1.files,
     head: promptChanged.files,
     changes: [{ name: "fraud", kinds: ["configuration"], findings: [], changedComponents: ["prompts/system.txt"] }],
   },
-  { name: "enabling a modality is a configuration change (5.1.3-1.2)", base: fraudV1.files, head: modalitiesChanged.files, changes: [{ name: "fraud", kinds: ["configuration"], findings: [] }] },
-  { name: "a version change alone is a version bump", base: fraudV1.files, head: bumped.files, changes: [{ name: "fraud", kinds: ["version_bump"], findings: [] }] },
-  { name: "status decommissioned is a decommission", base: fraudV1.files, head: decommissioned.files, changes: [{ name: "fraud", kinds: ["decommission"], findings: [] }] },
+  {
+    name: "enabling a modality is a configuration change (5.1.3-1.2)",
+    base: fraudV1.files,
+    head: modalitiesChanged.files,
+    changes: [{ name: "fraud", kinds: ["configuration"], findings: [] }],
+  },
+  {
+    name: "a version change alone is a version bump",
+    base: fraudV1.files,
+    head: bumped.files,
+    changes: [{ name: "fraud", kinds: ["version_bump"], findings: [] }],
+  },
+  {
+    name: "status decommissioned is a decommission",
+    base: fraudV1.files,
+    head: decommissioned.files,
+    changes: [{ name: "fraud", kinds: ["decommission"], findings: [] }],
+  },
   {
     name: "removing the weights while decommissioning is disposal, not a retrain",
     base: fraudV1.files,
@@ -111,13 +184,28 @@ const cases: Case[] = [
     name: "a deleted manifest of an active model is a decommission with a finding",
     base: fraudV1.files,
     head: {},
-    changes: [{ name: "fraud", kinds: ["decommission"], from: "1.0.0", findings: [{ id: "manifest.deleted_without_decommission", path: "models/fraud/model.yaml", line: 1 }] }],
+    changes: [
+      {
+        name: "fraud",
+        kinds: ["decommission"],
+        from: "1.0.0",
+        findings: [{ id: "manifest.deleted_without_decommission", path: "models/fraud/model.yaml", line: 1 }],
+      },
+    ],
   },
-  { name: "deleting a decommissioned model's manifest is allowed", base: decommissioned.files, head: {}, changes: [{ name: "fraud", kinds: ["decommission"], findings: [] }] },
+  {
+    name: "deleting a decommissioned model's manifest is allowed",
+    base: decommissioned.files,
+    head: {},
+    changes: [{ name: "fraud", kinds: ["decommission"], findings: [] }],
+  },
   {
     name: "deleting a component file while decommissioning is disposal too",
     base: fraudV1.files,
-    head: headOf({ status: "decommissioned", components: { ...fraud.components, "weights/model.safetensors": { kind: "weights", lfs: "weights v1", present: false } } }).files,
+    head: headOf({
+      status: "decommissioned",
+      components: { ...fraud.components, "weights/model.safetensors": { kind: "weights", lfs: "weights v1", present: false } },
+    }).files,
     changes: [{ name: "fraud", kinds: ["decommission"], findings: [], changedComponents: [] }],
   },
   {
@@ -129,10 +217,20 @@ const cases: Case[] = [
   {
     name: "a new evaluation record alone is metadata",
     base: fraudV1.files,
-    head: headOf({ evaluations: [...(fraudV1.manifest.evaluations as Array<Record<string, unknown>>), { version: "1.0.0", model_digest: fraudV1.digest, date: "2026-11-28", evaluator: "evaluator", result: "pass" }] }).files,
+    head: headOf({
+      evaluations: [
+        ...(fraudV1.manifest.evaluations as Array<Record<string, unknown>>),
+        { version: "1.0.0", model_digest: fraudV1.digest, date: "2026-11-28", evaluator: "evaluator", result: "pass" },
+      ],
+    }).files,
     changes: [{ name: "fraud", kinds: ["metadata"], findings: [] }],
   },
-  { name: "deprecating a model is metadata", base: fraudV1.files, head: headOf({ status: "deprecated" }).files, changes: [{ name: "fraud", kinds: ["metadata"], findings: [] }] },
+  {
+    name: "deprecating a model is metadata",
+    base: fraudV1.files,
+    head: headOf({ status: "deprecated" }).files,
+    changes: [{ name: "fraud", kinds: ["metadata"], findings: [] }],
+  },
   {
     name: "adding a component is an artefact change of its kind",
     base: fraudV1.files,
@@ -158,14 +256,28 @@ const cases: Case[] = [
     name: "an empty file turned into an LFS pointer is a retrain even if the declared hash is unchanged",
     base: placeholder.files,
     head: pointerFilled,
-    changes: [{ name: "placeholder", kinds: ["retrain"], changedComponents: ["model.onnx"], findings: [{ id: "version.raised", path: "models/placeholder/model.yaml", line: 2 }] }],
+    changes: [
+      {
+        name: "placeholder",
+        kinds: ["retrain"],
+        changedComponents: ["model.onnx"],
+        findings: [{ id: "version.raised", path: "models/placeholder/model.yaml", line: 2 }],
+      },
+    ],
   },
   {
     name: "a file changed inside a folder component is a retrain of its model",
     base: sharded(shardsV1),
     head: sharded({ "models/sharded/weights/shard-1.safetensors": lfsPointer("shard 1 v2") }),
     // attack: unverified, it keeps its declared hash (and digest, and sign-offs) while its content changed
-    changes: [{ name: "sharded", kinds: ["retrain"], changedComponents: ["weights"], findings: [{ id: "version.raised", path: "models/sharded/model.yaml", line: 2 }, SHARDED_HASH_UNCHANGED] }],
+    changes: [
+      {
+        name: "sharded",
+        kinds: ["retrain"],
+        changedComponents: ["weights"],
+        findings: [{ id: "version.raised", path: "models/sharded/model.yaml", line: 2 }, SHARDED_HASH_UNCHANGED],
+      },
+    ],
   },
   {
     name: "a file added to a folder component is a retrain of its model",
@@ -177,13 +289,46 @@ const cases: Case[] = [
     name: "attack: an unverified file that changed while its declared hash did not",
     base: sharded({ "models/sharded/model.bin": { unreadable: "too large", seed: "v1" } }, { components: { "model.bin": BIG_UNVERIFIED } }),
     head: sharded({ "models/sharded/model.bin": { unreadable: "too large", seed: "v2" } }, { version: "1.1.0", components: { "model.bin": BIG_UNVERIFIED } }),
-    changes: [{ name: "sharded", kinds: ["retrain"], changedComponents: ["model.bin"], findings: [{ id: "component.hash_unchanged", path: "models/sharded/model.yaml", line: lineContaining(modelFiles({ ...shardedSpec, components: { "model.bin": BIG_UNVERIFIED } }).yaml, "sha256:") }] }],
+    changes: [
+      {
+        name: "sharded",
+        kinds: ["retrain"],
+        changedComponents: ["model.bin"],
+        findings: [
+          {
+            id: "component.hash_unchanged",
+            path: "models/sharded/model.yaml",
+            line: lineContaining(modelFiles({ ...shardedSpec, components: { "model.bin": BIG_UNVERIFIED } }).yaml, "sha256:"),
+          },
+        ],
+      },
+    ],
   },
   { name: "an unchanged folder component is no change", base: sharded(shardsV1), head: sharded(shardsV1), changes: [] },
-  { name: "a folder component holding the manifest: a manifest edit alone stays metadata", base: wholeFolder("v1", "w1"), head: wholeFolder("v1, described", "w1"), changes: [{ name: "whole", kinds: ["metadata"], findings: [] }] },
-  { name: "a folder component holding the manifest: new weights in it are a retrain", base: wholeFolder("v1", "w1"), head: wholeFolder("v1", "w2"), changes: [{ name: "whole", kinds: ["retrain"], changedComponents: ["."] }] },
-  { name: "a component of kind other is treated like weights", base: otherKind.files, head: otherKindChanged.files, changes: [{ name: "ranker", kinds: ["retrain"], findings: [] }] },
-  { name: "several kinds are listed in the order of CHANGE_KINDS", base: fraudV1.files, head: everything.files, changes: [{ name: "fraud", kinds: ["retrain", "training_data", "metadata"], findings: [] }] },
+  {
+    name: "a folder component holding the manifest: a manifest edit alone stays metadata",
+    base: wholeFolder("v1", "w1"),
+    head: wholeFolder("v1, described", "w1"),
+    changes: [{ name: "whole", kinds: ["metadata"], findings: [] }],
+  },
+  {
+    name: "a folder component holding the manifest: new weights in it are a retrain",
+    base: wholeFolder("v1", "w1"),
+    head: wholeFolder("v1", "w2"),
+    changes: [{ name: "whole", kinds: ["retrain"], changedComponents: ["."] }],
+  },
+  {
+    name: "a component of kind other is treated like weights",
+    base: otherKind.files,
+    head: otherKindChanged.files,
+    changes: [{ name: "ranker", kinds: ["retrain"], findings: [] }],
+  },
+  {
+    name: "several kinds are listed in the order of CHANGE_KINDS",
+    base: fraudV1.files,
+    head: everything.files,
+    changes: [{ name: "fraud", kinds: ["retrain", "training_data", "metadata"], findings: [] }],
+  },
   {
     name: "a model whose manifest now declares another name is deleted, the other is new",
     base: fraudV1.files,

@@ -11,7 +11,14 @@ const policy = testPolicy();
 function models(count: number, version: string, weights: string): Record<string, FileSpec> {
   const files: Record<string, FileSpec> = {};
   for (let i = 0; i < count; i++) {
-    Object.assign(files, modelFiles({ dir: `models/m${i}`, version, components: { "model.safetensors": { kind: "weights", lfs: `${weights} ${i}` }, "prompt.txt": { kind: "prompt", text: `prompt ${i}` } } }).files);
+    Object.assign(
+      files,
+      modelFiles({
+        dir: `models/m${i}`,
+        version,
+        components: { "model.safetensors": { kind: "weights", lfs: `${weights} ${i}` }, "prompt.txt": { kind: "prompt", text: `prompt ${i}` } },
+      }).files,
+    );
   }
   return files;
 }
@@ -41,7 +48,11 @@ describe("plannedReads", () => {
   it("asks first for every manifest at both ends, and nothing that is already read or absent", () => {
     const base = snapshot(models(2, "1.0.0", "w1"), "base");
     const head = snapshot({ ...models(2, "1.0.0", "w1"), ...modelFiles({ dir: "models/new" }).files }, "head");
-    const reads = plannedReads(policy, withoutContents(base), withoutContents(head, (p) => p === "models/m0/model.yaml"));
+    const reads = plannedReads(
+      policy,
+      withoutContents(base),
+      withoutContents(head, (p) => p === "models/m0/model.yaml"),
+    );
     expect(reads.base).toEqual(expect.arrayContaining(["models/m0/model.yaml", "models/m1/model.yaml"]));
     expect(reads.head).toEqual(expect.arrayContaining(["models/m1/model.yaml", "models/new/model.yaml"]));
     expect(reads.head).not.toContain("models/m0/model.yaml");
@@ -50,7 +61,11 @@ describe("plannedReads", () => {
 
   it("reads every file of a folder component at head, so the edge verifies it like a file (folder digest)", () => {
     const folder = (shard: string) => ({
-      ...modelFiles({ dir: "models/sharded", version: shard === "v1" ? "1.0.0" : "1.1.0", components: { weights: { kind: "weights", sha256: "0".repeat(64), present: false } } }).files,
+      ...modelFiles({
+        dir: "models/sharded",
+        version: shard === "v1" ? "1.0.0" : "1.1.0",
+        components: { weights: { kind: "weights", sha256: "0".repeat(64), present: false } },
+      }).files,
       "models/sharded/weights/a.bin": `a ${shard}`,
       "models/sharded/weights/deep/b.bin": "b",
     });
@@ -63,7 +78,17 @@ describe("plannedReads", () => {
 
   it("then asks for the head component files of the models that changed only", () => {
     const base = snapshot(models(2, "1.0.0", "w1"), "base");
-    const head = snapshot({ ...models(1, "1.0.0", "w1"), ...modelFiles({ dir: "models/m1", version: "2.0.0", components: { "model.safetensors": { kind: "weights", lfs: "w2 1" }, "prompt.txt": { kind: "prompt", text: "prompt 1" } } }).files }, "head");
+    const head = snapshot(
+      {
+        ...models(1, "1.0.0", "w1"),
+        ...modelFiles({
+          dir: "models/m1",
+          version: "2.0.0",
+          components: { "model.safetensors": { kind: "weights", lfs: "w2 1" }, "prompt.txt": { kind: "prompt", text: "prompt 1" } },
+        }).files,
+      },
+      "head",
+    );
     const manifestsRead = (p: string): boolean => p.endsWith("model.yaml");
     const reads = plannedReads(policy, withoutContents(base, manifestsRead), withoutContents(head, manifestsRead));
     expect(reads.head).toEqual(expect.arrayContaining(["models/m1/model.safetensors", "models/m1/prompt.txt"]));
@@ -72,9 +97,16 @@ describe("plannedReads", () => {
   });
 
   it("does not ask for a component file too large to hash, nor for one missing from the tree", () => {
-    const fixture = modelFiles({ dir: "models/big", components: { "model.onnx": { kind: "weights", text: "x" }, "gone.txt": { kind: "config", text: "c", present: false } } });
+    const fixture = modelFiles({
+      dir: "models/big",
+      components: { "model.onnx": { kind: "weights", text: "x" }, "gone.txt": { kind: "config", text: "c", present: false } },
+    });
     const files: Record<string, FileSpec> = { ...fixture.files, "models/big/model.onnx": { unread: "big", size: MAX_HASHED_FILE_BYTES + 1 } };
-    const reads = plannedReads(policy, snapshot({}), withoutContents(snapshot(files), (p) => p.endsWith("model.yaml")));
+    const reads = plannedReads(
+      policy,
+      snapshot({}),
+      withoutContents(snapshot(files), (p) => p.endsWith("model.yaml")),
+    );
     expect(reads.head).not.toContain("models/big/model.onnx");
     expect(reads.head).not.toContain("models/big/gone.txt");
   });

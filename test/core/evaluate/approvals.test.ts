@@ -4,7 +4,9 @@ import { testPolicy, type ModelFixture, signOffKeyOf } from "../../fixtures/mani
 import { approvedByReviews, comment, review, scenario } from "./scenario.js";
 
 const SIGN_OFF_URL = "https://github.com/acme/models/issues/7";
-const signOffs = (...comments: ReturnType<typeof comment>[]) => (head: ModelFixture): Partial<ApprovalFacts> => ({ signOffs: { [signOffKeyOf(head)]: comments } });
+const signOffs =
+  (...comments: ReturnType<typeof comment>[]) =>
+  (head: ModelFixture): Partial<ApprovalFacts> => ({ signOffs: { [signOffKeyOf(head)]: comments } });
 const shared = testPolicy({ roles: { developer: { users: ["alice", "bob"] }, system_operator: { users: ["alice"] }, security: { users: ["sec1"] } } });
 
 interface Case {
@@ -19,7 +21,13 @@ interface Case {
 }
 
 const cases: Case[] = [
-  { name: "reviews by holders on the head commit", facts: approvedByReviews, developer: "met", system_operator: "met", message: /^approved by @dev1 in a review of headsha$/ },
+  {
+    name: "reviews by holders on the head commit",
+    facts: approvedByReviews,
+    developer: "met",
+    system_operator: "met",
+    message: /^approved by @dev1 in a review of headsha$/,
+  },
   { name: "no approval yet", facts: {}, developer: "pending", system_operator: "pending" },
   {
     name: "a review of an older commit is invalidated by the push",
@@ -42,7 +50,13 @@ const cases: Case[] = [
     system_operator: "met",
     message: /@dev1 is an author: their own approval does not count/,
   },
-  { name: "the author's review counts with allow_author", facts: { authors: ["dev1"], ...approvedByReviews }, policy: testPolicy({ approvals: { allow_author: true } }), developer: "met", system_operator: "met" },
+  {
+    name: "the author's review counts with allow_author",
+    facts: { authors: ["dev1"], ...approvedByReviews },
+    policy: testPolicy({ approvals: { allow_author: true } }),
+    developer: "met",
+    system_operator: "met",
+  },
   {
     name: "a review by someone who holds no required role",
     facts: { reviews: [review("mallory"), review("ops1")] },
@@ -50,11 +64,36 @@ const cases: Case[] = [
     system_operator: "met",
     message: /@mallory approved but holds none of developer, system_operator/,
   },
-  { name: "a team member, read live", facts: { reviews: [review("Carol"), review("ops1")], teamMembership: { carol: { "ml-engineers": true } } }, developer: "met", system_operator: "met" },
-  { name: "a former team member", facts: { reviews: [review("carol"), review("ops1")], teamMembership: { carol: { "ml-engineers": false } } }, developer: "pending", system_operator: "met" },
-  { name: "the latest review wins: changes requested after approving", facts: { reviews: [review("dev1"), review("dev1", { state: "CHANGES_REQUESTED", submittedAt: "2026-11-30T11:00:00Z" }), review("ops1")] }, developer: "pending", system_operator: "met" },
-  { name: "a comment after approving keeps the approval", facts: { reviews: [review("dev1"), review("dev1", { state: "COMMENTED", submittedAt: "2026-11-30T11:00:00Z" }), review("ops1")] }, developer: "met", system_operator: "met" },
-  { name: "a dismissed review does not count", facts: { reviews: [review("dev1", { state: "DISMISSED" }), review("ops1")] }, developer: "pending", system_operator: "met" },
+  {
+    name: "a team member, read live",
+    facts: { reviews: [review("Carol"), review("ops1")], teamMembership: { carol: { "ml-engineers": true } } },
+    developer: "met",
+    system_operator: "met",
+  },
+  {
+    name: "a former team member",
+    facts: { reviews: [review("carol"), review("ops1")], teamMembership: { carol: { "ml-engineers": false } } },
+    developer: "pending",
+    system_operator: "met",
+  },
+  {
+    name: "the latest review wins: changes requested after approving",
+    facts: { reviews: [review("dev1"), review("dev1", { state: "CHANGES_REQUESTED", submittedAt: "2026-11-30T11:00:00Z" }), review("ops1")] },
+    developer: "pending",
+    system_operator: "met",
+  },
+  {
+    name: "a comment after approving keeps the approval",
+    facts: { reviews: [review("dev1"), review("dev1", { state: "COMMENTED", submittedAt: "2026-11-30T11:00:00Z" }), review("ops1")] },
+    developer: "met",
+    system_operator: "met",
+  },
+  {
+    name: "a dismissed review does not count",
+    facts: { reviews: [review("dev1", { state: "DISMISSED" }), review("ops1")] },
+    developer: "pending",
+    system_operator: "met",
+  },
   {
     name: "distinct people: alice (developer + operator) and bob (developer) fill both roles",
     facts: { reviews: [review("alice"), review("bob")] },
@@ -72,7 +111,13 @@ const cases: Case[] = [
     system_operator: "pending",
     operatorMessage: /@alice already counts for developer: one person signs off one role per model version/,
   },
-  { name: "without distinct_people one person may fill both roles", facts: { reviews: [review("alice")] }, policy: testPolicy({ ...sharedRoles(), approvals: { distinct_people: false } }), developer: "met", system_operator: "met" },
+  {
+    name: "without distinct_people one person may fill both roles",
+    facts: { reviews: [review("alice")] },
+    policy: testPolicy({ ...sharedRoles(), approvals: { distinct_people: false } }),
+    developer: "met",
+    system_operator: "met",
+  },
   {
     name: "sign-offs on the sign-off issue of this digest",
     facts: signOffs(comment("dev1", "/approve developer"), comment("ops1", "/approve system_operator")),
@@ -80,7 +125,12 @@ const cases: Case[] = [
     system_operator: "met",
     message: /^signed off by @dev1 on the sign-off issue \(2026-11-30T10:\d\d:00Z\)$/,
   },
-  { name: "sign-offs for another digest do not count", facts: { signOffs: { "sha256:other": [comment("dev1", "/approve developer")] } }, developer: "pending", system_operator: "pending" },
+  {
+    name: "sign-offs for another digest do not count",
+    facts: { signOffs: { "sha256:other": [comment("dev1", "/approve developer")] } },
+    developer: "pending",
+    system_operator: "pending",
+  },
   {
     name: "via: [sign_off] ignores reviews",
     facts: approvedByReviews,
@@ -102,11 +152,15 @@ const cases: Case[] = [
     facts: (head) => ({ ...approvedByReviews, signOffs: { [signOffKeyOf(head)]: [comment("ops1", "/reject system_operator latency doubled in staging")] } }),
     developer: "met",
     system_operator: "pending",
-    operatorMessage: /^rejected by @ops1: latency doubled in staging — a holder of system_operator comments `\/revoke system_operator` on the sign-off issue to clear it$/,
+    operatorMessage:
+      /^rejected by @ops1: latency doubled in staging — a holder of system_operator comments `\/revoke system_operator` on the sign-off issue to clear it$/,
   },
   {
     name: "a revoked rejection no longer blocks",
-    facts: (head) => ({ ...approvedByReviews, signOffs: { [signOffKeyOf(head)]: [comment("ops1", "/reject system_operator latency"), comment("ops1", "/revoke system_operator")] } }),
+    facts: (head) => ({
+      ...approvedByReviews,
+      signOffs: { [signOffKeyOf(head)]: [comment("ops1", "/reject system_operator latency"), comment("ops1", "/revoke system_operator")] },
+    }),
     developer: "met",
     system_operator: "met",
   },
@@ -115,7 +169,8 @@ const cases: Case[] = [
     facts: { signOffIssues: {} },
     developer: "pending",
     system_operator: "pending",
-    message: /^developer must sign off \(held by @acme\/ml-engineers, @dev1, @dev2\); approve this pull request in a review, or comment `\/approve developer` on the sign-off issue$/,
+    message:
+      /^developer must sign off \(held by @acme\/ml-engineers, @dev1, @dev2\); approve this pull request in a review, or comment `\/approve developer` on the sign-off issue$/,
   },
   {
     name: "a role nobody holds",
@@ -158,7 +213,9 @@ describe("approvals (5.1.4-3)", () => {
   });
 
   it("the required roles are the union of the change kinds' gates", () => {
-    const s = scenario({ head: { version: "1.2.0", training_data: [{ name: "new-data", source: "https://d.example/x", acquired_at: "2026-10-01T00:00:00Z" }] } });
+    const s = scenario({
+      head: { version: "1.2.0", training_data: [{ name: "new-data", source: "https://d.example/x", acquired_at: "2026-10-01T00:00:00Z" }] },
+    });
     expect(s.model.kinds).toEqual(["retrain", "training_data"]);
     expect(s.model.requiredRoles).toEqual(["developer", "system_operator", "data_custodian"]);
     expect(s.ids("approval:")).toEqual(["approval:developer", "approval:system_operator", "approval:data_custodian"]);
@@ -172,7 +229,10 @@ describe("approvals (5.1.4-3)", () => {
 
   it("offline, approvals are pending and say they are read from GitHub", () => {
     const s = scenario({ facts: { available: false, ...approvedByReviews } });
-    expect(s.req("approval:developer")).toMatchObject({ status: "pending", message: expect.stringMatching(/^approvals are read from GitHub: developer must sign off/) });
+    expect(s.req("approval:developer")).toMatchObject({
+      status: "pending",
+      message: expect.stringMatching(/^approvals are read from GitHub: developer must sign off/),
+    });
     expect(s.model.verdict).toBe("action_required");
     expect(s.decision.verdict).toBe("action_required");
     expect(s.model.signOffs).toBeUndefined();
@@ -180,11 +240,14 @@ describe("approvals (5.1.4-3)", () => {
 
   it("reports the standing sign-offs of the digest for the sign-off issue", () => {
     const s = scenario({ facts: signOffs(comment("dev1", "/approve developer"), comment("ops1", "/reject system_operator not yet")) });
-    expect(s.model.signOffs).toMatchObject({ developer: { state: "approved", by: "dev1" }, system_operator: { state: "rejected", by: "ops1", reason: "not yet" } });
+    expect(s.model.signOffs).toMatchObject({
+      developer: { state: "approved", by: "dev1" },
+      system_operator: { state: "rejected", by: "ops1", reason: "not yet" },
+    });
   });
 });
 
-describe("break-glass override (docs/sign-off.md \"Break glass\")", () => {
+describe('break-glass override (docs/sign-off.md "Break glass")', () => {
   it("turns a failing gate into success and keeps the requirements as they are", () => {
     const s = scenario({ head: { evaluation: { result: "fail" } }, facts: signOffs(comment("sec1", "/override incident 4711: fraud wave, ship the hotfix")) });
     expect(s.model.verdict).toBe("success");
@@ -195,7 +258,10 @@ describe("break-glass override (docs/sign-off.md \"Break glass\")", () => {
   });
 
   it("an author cannot override their own change", () => {
-    const s = scenario({ head: { evaluation: { result: "fail" } }, facts: (head) => ({ authors: ["sec1"], signOffs: { [signOffKeyOf(head)]: [comment("sec1", "/override hotfix")] } }) });
+    const s = scenario({
+      head: { evaluation: { result: "fail" } },
+      facts: (head) => ({ authors: ["sec1"], signOffs: { [signOffKeyOf(head)]: [comment("sec1", "/override hotfix")] } }),
+    });
     expect(s.model.verdict).toBe("failure");
     expect(s.model.override).toBeUndefined();
   });

@@ -47,7 +47,13 @@ describe("evaluateGate: the decision", () => {
 
   it("a version rule broken is a failed requirement of the model", () => {
     const decision = decide(v1.files, modelFiles({ ...fraud, ...retrain, version: "1.0.0" }).files);
-    expect(decision.models[0]?.requirements[0]).toMatchObject({ id: "version.raised", status: "failed", provision: "5.4.1-2", path: "models/fraud/model.yaml", line: 2 });
+    expect(decision.models[0]?.requirements[0]).toMatchObject({
+      id: "version.raised",
+      status: "failed",
+      provision: "5.4.1-2",
+      path: "models/fraud/model.yaml",
+      line: 2,
+    });
     expect(decision.verdict).toBe("failure");
   });
 
@@ -67,7 +73,13 @@ describe("evaluateGate: the decision", () => {
     const signed = (login: string, role: string, id: number) => ({ id, login, body: `/approve ${role}`, createdAt: `2026-11-30T10:0${id}:00Z`, edited: false });
     const approvals = [signed("ops1", "system_operator", 1), signed("custodian1", "data_custodian", 2)];
     const judge = (signOffs: Record<string, ReturnType<typeof signed>[]>) =>
-      evaluateGate({ policy: testPolicy(), base: snapshot(v1.files, "base"), head: snapshot(retired.files, "head"), facts: approvalFacts({ signOffs }), now: TEST_NOW }).models[0];
+      evaluateGate({
+        policy: testPolicy(),
+        base: snapshot(v1.files, "base"),
+        head: snapshot(retired.files, "head"),
+        facts: approvalFacts({ signOffs }),
+        now: TEST_NOW,
+      }).models[0];
 
     it("the sign-offs that shipped the digest do not approve its retirement", () => {
       expect(retired.digest).toBe(v1.digest);

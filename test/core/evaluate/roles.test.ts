@@ -24,7 +24,9 @@ describe("holdsRole", () => {
 
   it("describes the holders of a role for refusals", () => {
     expect(describeRoleHolders(policy, "data_custodian", "acme")).toBe("teams: @acme/data-governance, users: @custodian1");
-    expect(describeRoleHolders(testPolicy({ roles: { data_custodian: { teams: ["data-governance"] } } }), "data_custodian", "acme")).toBe("teams: @acme/data-governance, users: none");
+    expect(describeRoleHolders(testPolicy({ roles: { data_custodian: { teams: ["data-governance"] } } }), "data_custodian", "acme")).toBe(
+      "teams: @acme/data-governance, users: none",
+    );
     expect(describeRoleHolders(policy, "security")).toBe("teams: none, users: @sec1");
   });
 });
@@ -32,7 +34,10 @@ describe("holdsRole", () => {
 describe("loginsToResolve", () => {
   const facts = approvalFacts({
     reviews: [review("Carol"), review("dave", { state: "CHANGES_REQUESTED" }), review("erin", { commitId: "old" }), review("frank", { state: "COMMENTED" })],
-    signOffs: { "sha256:a": [comment("Gina", "/approve developer"), comment("hank", "thanks!"), comment("ivan", "/approve developer", { edited: true })], "sha256:b": [comment("judy", "/override hotfix")] },
+    signOffs: {
+      "sha256:a": [comment("Gina", "/approve developer"), comment("hank", "thanks!"), comment("ivan", "/approve developer", { edited: true })],
+      "sha256:b": [comment("judy", "/override hotfix")],
+    },
   });
   const { teamMembership: _ignored, ...withoutMembership } = facts;
 

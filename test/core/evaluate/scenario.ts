@@ -42,13 +42,15 @@ export interface Scenario {
   ids(prefix: string): string[];
 }
 
-export function scenario(options: {
-  head?: Partial<ModelSpec>;
-  facts?: Partial<ApprovalFacts> | ((head: ModelFixture) => Partial<ApprovalFacts>);
-  policy?: Policy;
-  extraHeadFiles?: Record<string, FileSpec>;
-  base?: Partial<ModelSpec> | null;
-} = {}): Scenario {
+export function scenario(
+  options: {
+    head?: Partial<ModelSpec>;
+    facts?: Partial<ApprovalFacts> | ((head: ModelFixture) => Partial<ApprovalFacts>);
+    policy?: Policy;
+    extraHeadFiles?: Record<string, FileSpec>;
+    base?: Partial<ModelSpec> | null;
+  } = {},
+): Scenario {
   const base = options.base === null ? undefined : modelFiles({ ...fraud, ...options.base });
   const head = modelFiles({ ...fraud, ...retrain, ...options.head });
   const facts = approvalFacts(typeof options.facts === "function" ? options.facts(head) : (options.facts ?? approvedByReviews));

@@ -12,7 +12,11 @@ const weights = (c: Partial<NonNullable<ModelSpec["components"]>[string]>): Part
   components: { ...fraud.components, "weights/model.safetensors": { kind: "weights", lfs: "weights v2", ...c } },
 });
 const upstream = (u: Record<string, unknown>): Partial<ModelSpec> => ({
-  upstream: [{ name: "base-model", source: "pkg:huggingface/acme/base@4f2a", kind: "weights", sha256: sha256("base"), ...u } as NonNullable<ModelSpec["upstream"]>[number]],
+  upstream: [
+    { name: "base-model", source: "pkg:huggingface/acme/base@4f2a", kind: "weights", sha256: sha256("base"), ...u } as NonNullable<
+      ModelSpec["upstream"]
+    >[number],
+  ],
 });
 
 // a folder of shards: an LFS pointer, a small file and a nested file
@@ -61,8 +65,20 @@ const hashCases: HashCase[] = [
     status: "failed",
     message: new RegExp(`declared ${sha256("You are a fraud analyst.")}, file is ${sha256("You are a fraud analyst!")}`),
   },
-  { name: "a binary file hashed by the reader", head: weights({ lfs: undefined, binary: "\u0000onnx" }), id: "hash:weights/model.safetensors", status: "met", message: /content hash matches/ },
-  { name: "no declared sha256", head: weights({ sha256: null }), id: "hash:weights/model.safetensors", status: "failed", message: /no sha256 declared for weights\/model\.safetensors/ },
+  {
+    name: "a binary file hashed by the reader",
+    head: weights({ lfs: undefined, binary: "\u0000onnx" }),
+    id: "hash:weights/model.safetensors",
+    status: "met",
+    message: /content hash matches/,
+  },
+  {
+    name: "no declared sha256",
+    head: weights({ sha256: null }),
+    id: "hash:weights/model.safetensors",
+    status: "failed",
+    message: /no sha256 declared for weights\/model\.safetensors/,
+  },
   {
     name: "an unreadable file without justification",
     files: { [WEIGHTS]: { unreadable: "the read failed" } },
@@ -87,7 +103,13 @@ const hashCases: HashCase[] = [
     status: "failed",
     message: /cannot be verified/,
   },
-  { name: "a missing file", head: weights({ present: false }), id: "hash:weights/model.safetensors", status: "failed", message: /models\/fraud\/weights\/model\.safetensors is missing/ },
+  {
+    name: "a missing file",
+    head: weights({ present: false }),
+    id: "hash:weights/model.safetensors",
+    status: "failed",
+    message: /models\/fraud\/weights\/model\.safetensors is missing/,
+  },
   // a folder component is hashed from its files (docs/configuration.md "Folder components")
   {
     name: "a folder whose declared sha256 is its folder digest",
@@ -103,7 +125,13 @@ const hashCases: HashCase[] = [
     files: { ...SHARDS, [`${WEIGHTS}/shard-2.bin`]: "shard two, retrained" },
     id: "hash:weights/model.safetensors",
     status: "failed",
-    message: new RegExp(`declared ${SHARDS_DIGEST}, the folder digest is ${folderDigest([{ relativePath: "nested/shard-2.bin", sha256: sha256("shard two") }, { relativePath: "shard-1.bin", sha256: sha256("weights v9") }, { relativePath: "shard-2.bin", sha256: sha256("shard two, retrained") }])}`),
+    message: new RegExp(
+      `declared ${SHARDS_DIGEST}, the folder digest is ${folderDigest([
+        { relativePath: "nested/shard-2.bin", sha256: sha256("shard two") },
+        { relativePath: "shard-1.bin", sha256: sha256("weights v9") },
+        { relativePath: "shard-2.bin", sha256: sha256("shard two, retrained") },
+      ])}`,
+    ),
   },
   {
     name: "attack: a file added to a folder no longer matches its declared digest",
@@ -144,7 +172,13 @@ const hashCases: HashCase[] = [
     status: "failed",
     message: /is too large to hash \(1048577 bytes\)/,
   },
-  { name: "a symbolic link is not the artefact", files: { [WEIGHTS]: { symlink: "../../shared/model.safetensors" } }, id: "hash:weights/model.safetensors", status: "failed", message: /symbolic link/ },
+  {
+    name: "a symbolic link is not the artefact",
+    files: { [WEIGHTS]: { symlink: "../../shared/model.safetensors" } },
+    id: "hash:weights/model.safetensors",
+    status: "failed",
+    message: /symbolic link/,
+  },
   {
     name: "an upstream component marked unverified without a justification",
     head: upstream({ verified: false }),
@@ -154,10 +188,30 @@ const hashCases: HashCase[] = [
     provision: "5.2.4-1.2, 5.2.3-2",
     line: "verified: false",
   },
-  { name: "an upstream component marked unverified with a justification", head: upstream({ verified: false, justification: "vendor publishes no hashes" }), id: "hash:base-model", status: "met", message: /^not verified: vendor publishes no hashes$/, provision: "5.2.4-1.2, 5.2.3-2" },
+  {
+    name: "an upstream component marked unverified with a justification",
+    head: upstream({ verified: false, justification: "vendor publishes no hashes" }),
+    id: "hash:base-model",
+    status: "met",
+    message: /^not verified: vendor publishes no hashes$/,
+    provision: "5.2.4-1.2, 5.2.3-2",
+  },
   // modelgate cannot fetch an upstream artefact: a hash alone proves nothing until someone says it was verified
-  { name: "an upstream component with a declared hash but no verified: true", head: upstream({}), id: "hash:base-model", status: "failed", message: /upstream component base-model is not verified \(no verified: true\) and has no justification/, provision: "5.2.4-1.2, 5.2.3-2" },
-  { name: "an upstream component declared verified", head: upstream({ verified: true }), id: "hash:base-model", status: "met", message: new RegExp(`declared verified by the manifest: sha256 ${sha256("base")} of upstream pkg:huggingface/acme/base@4f2a`) },
+  {
+    name: "an upstream component with a declared hash but no verified: true",
+    head: upstream({}),
+    id: "hash:base-model",
+    status: "failed",
+    message: /upstream component base-model is not verified \(no verified: true\) and has no justification/,
+    provision: "5.2.4-1.2, 5.2.3-2",
+  },
+  {
+    name: "an upstream component declared verified",
+    head: upstream({ verified: true }),
+    id: "hash:base-model",
+    status: "met",
+    message: new RegExp(`declared verified by the manifest: sha256 ${sha256("base")} of upstream pkg:huggingface/acme/base@4f2a`),
+  },
 ];
 
 describe("hash verification (5.2.4-1.2, 5.2.3-2)", () => {
@@ -176,7 +230,11 @@ describe("hash verification (5.2.4-1.2, 5.2.3-2)", () => {
   });
 
   it("annotates a mismatch at the sha256 line of that component", () => {
-    const s = scenario({ head: { components: { "prompts/system.txt": { kind: "prompt", text: "p", sha256: wrong }, "weights/model.safetensors": { kind: "weights", lfs: "weights v2" } } } });
+    const s = scenario({
+      head: {
+        components: { "prompts/system.txt": { kind: "prompt", text: "p", sha256: wrong }, "weights/model.safetensors": { kind: "weights", lfs: "weights v2" } },
+      },
+    });
     expect(s.req("hash:prompts/system.txt").line).toBe(lineContaining(s.head.yaml, `sha256: ${wrong}`));
     expect(s.req("hash:weights/model.safetensors").status).toBe("met");
   });
@@ -186,7 +244,9 @@ describe("hash verification (5.2.4-1.2, 5.2.3-2)", () => {
   });
 
   it("is not checked for a model being decommissioned (its files may already be gone)", () => {
-    const s = scenario({ head: { version: "1.0.0", status: "decommissioned", components: { "weights/model.safetensors": { kind: "weights", lfs: "weights v1", present: false } } } });
+    const s = scenario({
+      head: { version: "1.0.0", status: "decommissioned", components: { "weights/model.safetensors": { kind: "weights", lfs: "weights v1", present: false } } },
+    });
     expect(s.model.kinds).toEqual(["decommission"]);
     expect(s.ids("hash:")).toEqual([]);
     expect(s.ids("data:")).toEqual([]);
@@ -201,12 +261,37 @@ interface DataCase {
 }
 
 const dataCases: DataCase[] = [
-  { name: "a URL and an acquisition time", dataset: DEFAULT_TRAINING_DATA, status: "met", message: /from https:\/\/data\.example\.org\/transactions\/2026q3, acquired 2026-10-01T00:00:00Z/ },
-  { name: "a purl source", dataset: { ...DEFAULT_TRAINING_DATA, source: "pkg:huggingface/datasets/acme/transactions@v3" }, status: "met", message: /from pkg:huggingface/ },
+  {
+    name: "a URL and an acquisition time",
+    dataset: DEFAULT_TRAINING_DATA,
+    status: "met",
+    message: /from https:\/\/data\.example\.org\/transactions\/2026q3, acquired 2026-10-01T00:00:00Z/,
+  },
+  {
+    name: "a purl source",
+    dataset: { ...DEFAULT_TRAINING_DATA, source: "pkg:huggingface/datasets/acme/transactions@v3" },
+    status: "met",
+    message: /from pkg:huggingface/,
+  },
   { name: "an object store URL", dataset: { ...DEFAULT_TRAINING_DATA, source: "s3://acme-data/transactions/2026q3/" }, status: "met", message: /from s3:\/\// },
-  { name: "no source", dataset: { name: "transactions-2026q3", acquired_at: "2026-10-01T00:00:00Z" }, status: "failed", message: /training data transactions-2026q3: add source: the URL or purl/ },
-  { name: "a source that is neither URL nor purl", dataset: { ...DEFAULT_TRAINING_DATA, source: "the shared drive" }, status: "failed", message: /source "the shared drive" is neither a URL nor a purl/ },
-  { name: "no acquisition time", dataset: { name: "transactions-2026q3", source: "https://data.example.org/t" }, status: "failed", message: /add acquired_at: when it was acquired/ },
+  {
+    name: "no source",
+    dataset: { name: "transactions-2026q3", acquired_at: "2026-10-01T00:00:00Z" },
+    status: "failed",
+    message: /training data transactions-2026q3: add source: the URL or purl/,
+  },
+  {
+    name: "a source that is neither URL nor purl",
+    dataset: { ...DEFAULT_TRAINING_DATA, source: "the shared drive" },
+    status: "failed",
+    message: /source "the shared drive" is neither a URL nor a purl/,
+  },
+  {
+    name: "no acquisition time",
+    dataset: { name: "transactions-2026q3", source: "https://data.example.org/t" },
+    status: "failed",
+    message: /add acquired_at: when it was acquired/,
+  },
   { name: "neither", dataset: { name: "transactions-2026q3" }, status: "failed", message: /add source: .*; add acquired_at/ },
 ];
 

@@ -14,8 +14,16 @@ describe("parseLfsPointer", () => {
       text: pointer(VERSION, `ext-0-foo sha256:${"1".repeat(64)}`, `oid sha256:${OID}`, "size 10"),
       expected: { oid: OID, size: 10, extensions: [`ext-0-foo sha256:${"1".repeat(64)}`] },
     },
-    { name: "with an unknown key line", text: pointer(VERSION, "custom value", `oid sha256:${OID}`, "size 5"), expected: { oid: OID, size: 5, extensions: [] } },
-    { name: "larger than 2^32 bytes", text: pointer(VERSION, `oid sha256:${OID}`, "size 70000000000"), expected: { oid: OID, size: 70_000_000_000, extensions: [] } },
+    {
+      name: "with an unknown key line",
+      text: pointer(VERSION, "custom value", `oid sha256:${OID}`, "size 5"),
+      expected: { oid: OID, size: 5, extensions: [] },
+    },
+    {
+      name: "larger than 2^32 bytes",
+      text: pointer(VERSION, `oid sha256:${OID}`, "size 70000000000"),
+      expected: { oid: OID, size: 70_000_000_000, extensions: [] },
+    },
   ])("parses $name", ({ text, expected }) => {
     expect(parseLfsPointer(text)).toEqual(expected);
   });

@@ -54,7 +54,12 @@ describe("loadManifest", () => {
     expect(path).toBe(PATH);
     expect(manifest.name).toBe("fraud-detector");
     expect(manifest.components[1]).toEqual({
-      name: "base-model", source: "pkg:huggingface/org/base@0123abc", kind: "weights", sha256: "b".repeat(64), verified: false, justification: "vendor does not publish hashes",
+      name: "base-model",
+      source: "pkg:huggingface/org/base@0123abc",
+      kind: "weights",
+      sha256: "b".repeat(64),
+      verified: false,
+      justification: "vendor does not publish hashes",
     });
     expect(manifest.evaluations[0]).toMatchObject({ date: "2026-11-20", threats: { membership_inference: "tested with shadow models" } });
     expect(digest).toBe(modelDigest(manifest.components));
@@ -62,7 +67,13 @@ describe("loadManifest", () => {
 
   it("fills the defaults of a minimal manifest", () => {
     expect(loaded("name: m\nversion: 0.1.0\n").manifest).toEqual({
-      name: "m", version: "0.1.0", status: "active", modalities: [], components: [], training_data: [], evaluations: [],
+      name: "m",
+      version: "0.1.0",
+      status: "active",
+      modalities: [],
+      components: [],
+      training_data: [],
+      evaluations: [],
     });
   });
 
@@ -81,17 +92,72 @@ describe("loadManifest", () => {
     { name: "name with a slash", text: "name: a/b\nversion: 1.0.0\n", line: 1, message: /^name: a model name is/ },
     { name: "unknown key", text: "name: m\nversion: 1.0.0\nowner: me\n", line: 3, message: 'unknown key "owner"' },
     { name: "unknown status", text: "name: m\nversion: 1.0.0\nstatus: retired\n", line: 3, message: /^status: Invalid option/ },
-    { name: "component kind", text: `name: m\nversion: 1.0.0\ncomponents:\n  - path: w.bin\n    kind: weird\n`, line: 5, message: /^components\[0\]\.kind: Invalid option/ },
-    { name: "short hash", text: `name: m\nversion: 1.0.0\ncomponents:\n  - path: w.bin\n    kind: weights\n    sha256: abc\n`, line: 6, message: "components[0].sha256: must be 64 hexadecimal characters (a SHA-256)" },
-    { name: "path escaping the folder", text: "name: m\nversion: 1.0.0\ncomponents:\n  - path: ../../etc/passwd\n    kind: weights\n", line: 4, message: /^components\[0\]\.path: must be a path relative to the manifest/ },
-    { name: "absolute path", text: "name: m\nversion: 1.0.0\ncomponents:\n  - path: /w.bin\n    kind: weights\n", line: 4, message: /^components\[0\]\.path: / },
-    { name: "upstream component without source", text: "name: m\nversion: 1.0.0\ncomponents:\n  - name: base\n    kind: weights\n", line: 4, message: /^components\[0\]\.source: / },
-    { name: "unknown component key", text: "name: m\nversion: 1.0.0\ncomponents:\n  - path: w.bin\n    kind: weights\n    sha: x\n", line: 6, message: 'components[0]: unknown key "sha"' },
-    { name: "component listed twice", text: "name: m\nversion: 1.0.0\ncomponents:\n  - path: w.bin\n    kind: weights\n  - path: w.bin\n    kind: config\n", line: 6, message: 'components[1]: component "w.bin" is listed twice' },
-    { name: "acquired_at not a date-time", text: "name: m\nversion: 1.0.0\ntraining_data:\n  - name: d\n    acquired_at: last week\n", line: 5, message: /^training_data\[0\]\.acquired_at: must be an ISO 8601 date-time/ },
-    { name: "evaluation date", text: `name: m\nversion: 1.0.0\nevaluations:\n  - version: 1.0.0\n    model_digest: sha256:${H1}\n    date: 2026-13-45\n    evaluator: octocat\n    result: pass\n`, line: 6, message: /^evaluations\[0\]\.date: / },
-    { name: "evaluation digest without prefix", text: `name: m\nversion: 1.0.0\nevaluations:\n  - version: 1.0.0\n    model_digest: ${H1}\n    date: 2026-11-20\n    evaluator: octocat\n    result: pass\n`, line: 5, message: /^evaluations\[0\]\.model_digest: / },
-    { name: "empty threat answer", text: `name: m\nversion: 1.0.0\nevaluations:\n  - version: 1.0.0\n    model_digest: sha256:${H1}\n    date: 2026-11-20\n    evaluator: octocat\n    result: pass\n    threats:\n      evasion: "  "\n`, line: 10, message: "evaluations[0].threats.evasion: say how the threat was addressed" },
+    {
+      name: "component kind",
+      text: `name: m\nversion: 1.0.0\ncomponents:\n  - path: w.bin\n    kind: weird\n`,
+      line: 5,
+      message: /^components\[0\]\.kind: Invalid option/,
+    },
+    {
+      name: "short hash",
+      text: `name: m\nversion: 1.0.0\ncomponents:\n  - path: w.bin\n    kind: weights\n    sha256: abc\n`,
+      line: 6,
+      message: "components[0].sha256: must be 64 hexadecimal characters (a SHA-256)",
+    },
+    {
+      name: "path escaping the folder",
+      text: "name: m\nversion: 1.0.0\ncomponents:\n  - path: ../../etc/passwd\n    kind: weights\n",
+      line: 4,
+      message: /^components\[0\]\.path: must be a path relative to the manifest/,
+    },
+    {
+      name: "absolute path",
+      text: "name: m\nversion: 1.0.0\ncomponents:\n  - path: /w.bin\n    kind: weights\n",
+      line: 4,
+      message: /^components\[0\]\.path: /,
+    },
+    {
+      name: "upstream component without source",
+      text: "name: m\nversion: 1.0.0\ncomponents:\n  - name: base\n    kind: weights\n",
+      line: 4,
+      message: /^components\[0\]\.source: /,
+    },
+    {
+      name: "unknown component key",
+      text: "name: m\nversion: 1.0.0\ncomponents:\n  - path: w.bin\n    kind: weights\n    sha: x\n",
+      line: 6,
+      message: 'components[0]: unknown key "sha"',
+    },
+    {
+      name: "component listed twice",
+      text: "name: m\nversion: 1.0.0\ncomponents:\n  - path: w.bin\n    kind: weights\n  - path: w.bin\n    kind: config\n",
+      line: 6,
+      message: 'components[1]: component "w.bin" is listed twice',
+    },
+    {
+      name: "acquired_at not a date-time",
+      text: "name: m\nversion: 1.0.0\ntraining_data:\n  - name: d\n    acquired_at: last week\n",
+      line: 5,
+      message: /^training_data\[0\]\.acquired_at: must be an ISO 8601 date-time/,
+    },
+    {
+      name: "evaluation date",
+      text: `name: m\nversion: 1.0.0\nevaluations:\n  - version: 1.0.0\n    model_digest: sha256:${H1}\n    date: 2026-13-45\n    evaluator: octocat\n    result: pass\n`,
+      line: 6,
+      message: /^evaluations\[0\]\.date: /,
+    },
+    {
+      name: "evaluation digest without prefix",
+      text: `name: m\nversion: 1.0.0\nevaluations:\n  - version: 1.0.0\n    model_digest: ${H1}\n    date: 2026-11-20\n    evaluator: octocat\n    result: pass\n`,
+      line: 5,
+      message: /^evaluations\[0\]\.model_digest: /,
+    },
+    {
+      name: "empty threat answer",
+      text: `name: m\nversion: 1.0.0\nevaluations:\n  - version: 1.0.0\n    model_digest: sha256:${H1}\n    date: 2026-11-20\n    evaluator: octocat\n    result: pass\n    threats:\n      evasion: "  "\n`,
+      line: 10,
+      message: "evaluations[0].threats.evasion: say how the threat was addressed",
+    },
     { name: "duplicate key", text: "name: m\nversion: 1.0.0\nname: n\n", line: 3, message: /unique/ },
   ])("$name → error at its line", ({ text, line, message }) => {
     const errors = errorsOf(text);

@@ -2,7 +2,18 @@ import { describe, expect, it } from "vitest";
 import { compareSemver, isSemver } from "../../../src/core/manifest/semver.js";
 
 describe("isSemver", () => {
-  it.each(["0.0.0", "1.2.3", "10.20.30", "1.0.0-alpha", "1.0.0-alpha.1", "1.0.0-0.3.7", "1.0.0-x.7.z.92", "1.0.0+20130313144700", "1.0.0-beta+exp.sha.5114f85", "1.0.0-x-y-z.--"])("%s is a version", (v) => {
+  it.each([
+    "0.0.0",
+    "1.2.3",
+    "10.20.30",
+    "1.0.0-alpha",
+    "1.0.0-alpha.1",
+    "1.0.0-0.3.7",
+    "1.0.0-x.7.z.92",
+    "1.0.0+20130313144700",
+    "1.0.0-beta+exp.sha.5114f85",
+    "1.0.0-x-y-z.--",
+  ])("%s is a version", (v) => {
     expect(isSemver(v)).toBe(true);
   });
   it.each(["", "1", "1.0", "v1.0.0", "01.0.0", "1.02.0", "1.0.0-", "1.0.0-01", "1.0.0+", "1.0.0-alpha..1", " 1.0.0", "1.0.0\n", "latest"])("%j is not", (v) => {
@@ -13,8 +24,20 @@ describe("isSemver", () => {
 describe("compareSemver", () => {
   it("orders by precedence as semver.org §11 does", () => {
     const ordered = [
-      "0.9.9", "1.0.0-alpha", "1.0.0-alpha.1", "1.0.0-alpha.beta", "1.0.0-beta", "1.0.0-beta.2", "1.0.0-beta.11", "1.0.0-rc.1", "1.0.0",
-      "1.0.1", "1.9.0", "1.10.0", "2.0.0", "10.0.0",
+      "0.9.9",
+      "1.0.0-alpha",
+      "1.0.0-alpha.1",
+      "1.0.0-alpha.beta",
+      "1.0.0-beta",
+      "1.0.0-beta.2",
+      "1.0.0-beta.11",
+      "1.0.0-rc.1",
+      "1.0.0",
+      "1.0.1",
+      "1.9.0",
+      "1.10.0",
+      "2.0.0",
+      "10.0.0",
     ];
     const shuffled = [...ordered].reverse();
     [shuffled[0], shuffled[5]] = [shuffled[5] as string, shuffled[0] as string];

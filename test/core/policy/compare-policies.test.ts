@@ -19,7 +19,10 @@ describe("comparePolicies", () => {
 
   it.each([
     ["gates:\n  retrain: { evaluation: false }\n", { setting: "gates.retrain.evaluation", from: "true", to: "false", effect: "weakens" }],
-    ["gates:\n  retrain: { approvals: [developer] }\n", { setting: "gates.retrain.approvals", from: "developer, system_operator", to: "developer", effect: "weakens" }],
+    [
+      "gates:\n  retrain: { approvals: [developer] }\n",
+      { setting: "gates.retrain.approvals", from: "developer, system_operator", to: "developer", effect: "weakens" },
+    ],
     ["gates:\n  metadata: { approvals: [developer] }\n", { setting: "gates.metadata.approvals", from: "(none)", to: "developer", effect: "strengthens" }],
     ["gates:\n  metadata: { evaluation: true }\n", { setting: "gates.metadata.evaluation", from: "false", to: "true", effect: "strengthens" }],
     ["approvals: { allow_author: true }\n", { setting: "approvals.allow_author", from: "false", to: "true", effect: "weakens" }],
@@ -31,13 +34,24 @@ describe("comparePolicies", () => {
     ["evaluation: { max_age_days: 365 }\n", { setting: "evaluation.max_age_days", from: "180", to: "365", effect: "weakens" }],
     ["evaluation: { max_age_days: 90 }\n", { setting: "evaluation.max_age_days", from: "180", to: "90", effect: "strengthens" }],
     ["evaluation: { independent: false }\n", { setting: "evaluation.independent", from: "true", to: "false", effect: "weakens" }],
-    ["evaluation: { threats: [data_poisoning] }\n", { setting: "evaluation.threats", from: "data_poisoning, model_inversion, membership_inference, model_extraction, evasion", to: "data_poisoning", effect: "weakens" }],
+    [
+      "evaluation: { threats: [data_poisoning] }\n",
+      {
+        setting: "evaluation.threats",
+        from: "data_poisoning, model_inversion, membership_inference, model_extraction, evasion",
+        to: "data_poisoning",
+        effect: "weakens",
+      },
+    ],
     ["supply_chain: { require_hashes: false }\n", { setting: "supply_chain.require_hashes", from: "true", to: "false", effect: "weakens" }],
     ["supply_chain: { require_data_provenance: false }\n", { setting: "supply_chain.require_data_provenance", from: "true", to: "false", effect: "weakens" }],
     ["unmanaged_artifacts: warn\n", { setting: "unmanaged_artifacts", from: "fail", to: "warn", effect: "weakens" }],
     ["release: { on_failure: draft }\n", { setting: "release.on_failure", from: "comment", to: "draft", effect: "strengthens" }],
     ["release: { attach_bom: false }\n", { setting: "release.attach_bom", from: "true", to: "false", effect: "weakens" }],
-    ["end_of_life: { checklist: [Revoke credentials] }\n", expect.objectContaining({ setting: "end_of_life.checklist", to: "Revoke credentials", effect: "weakens" })],
+    [
+      "end_of_life: { checklist: [Revoke credentials] }\n",
+      expect.objectContaining({ setting: "end_of_life.checklist", to: "Revoke credentials", effect: "weakens" }),
+    ],
     ["end_of_life: { labels: [retire] }\n", { setting: "end_of_life.labels", from: "model-eol", to: "retire", effect: "changes" }],
     ["models: { artifacts: ['**/*.onnx'] }\n", expect.objectContaining({ setting: "models.artifacts", to: "**/*.onnx", effect: "weakens" })],
     ["roles:\n  developer: { users: [mallory] }\n", { setting: "roles.developer", from: "team ml-engineers", to: "@mallory", effect: "changes" }],

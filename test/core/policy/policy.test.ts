@@ -7,9 +7,30 @@ const DOCUMENTED_DEFAULTS = {
   models: {
     manifests: ["**/model.yaml"],
     artifacts: [
-      "**/*.safetensors", "**/*.onnx", "**/*.pt", "**/*.pth", "**/*.ckpt", "**/*.gguf", "**/*.h5", "**/*.keras", "**/*.pb",
-      "**/*.tflite", "**/*.pkl", "**/*.joblib", "**/*.bin", "**/*.mlmodel", "**/*.npz", "**/*.jit", "**/*.ptl",
-      "**/*.torchscript", "**/*.caffemodel", "**/*.mar", "**/*.engine", "**/*.ggml", "**/*.llamafile", "**/*.msgpack",
+      "**/*.safetensors",
+      "**/*.onnx",
+      "**/*.pt",
+      "**/*.pth",
+      "**/*.ckpt",
+      "**/*.gguf",
+      "**/*.h5",
+      "**/*.keras",
+      "**/*.pb",
+      "**/*.tflite",
+      "**/*.pkl",
+      "**/*.joblib",
+      "**/*.bin",
+      "**/*.mlmodel",
+      "**/*.npz",
+      "**/*.jit",
+      "**/*.ptl",
+      "**/*.torchscript",
+      "**/*.caffemodel",
+      "**/*.mar",
+      "**/*.engine",
+      "**/*.ggml",
+      "**/*.llamafile",
+      "**/*.msgpack",
     ],
   },
   roles: {
@@ -110,17 +131,42 @@ describe("policy defaults (docs/configuration.md)", () => {
 
 describe("policy errors name the file and line", () => {
   it.each([
-    { name: "unknown top-level key", text: "models:\n  manifests: ['**/model.yaml']\nunmanaged_artifact: warn\n", line: 3, message: 'unknown key "unmanaged_artifact"' },
+    {
+      name: "unknown top-level key",
+      text: "models:\n  manifests: ['**/model.yaml']\nunmanaged_artifact: warn\n",
+      line: 3,
+      message: 'unknown key "unmanaged_artifact"',
+    },
     { name: "unknown nested key", text: "approvals:\n  via: [review]\n  allow_authors: true\n", line: 3, message: 'approvals: unknown key "allow_authors"' },
     { name: "unknown change kind under gates", text: "gates:\n  retrained:\n    evaluation: true\n", line: 2, message: 'gates: unknown key "retrained"' },
-    { name: "bad enum", text: "release:\n  on_failure: comment\nunmanaged_artifacts: block\n", line: 3, message: /^unmanaged_artifacts: Invalid option: expected one of "fail"\|"warn"\|"off"$/ },
+    {
+      name: "bad enum",
+      text: "release:\n  on_failure: comment\nunmanaged_artifacts: block\n",
+      line: 3,
+      message: /^unmanaged_artifacts: Invalid option: expected one of "fail"\|"warn"\|"off"$/,
+    },
     { name: "bad enum in a list", text: "approvals:\n  via:\n    - review\n    - email\n", line: 4, message: /^approvals\.via\[1\]: Invalid option/ },
-    { name: "gate naming an undeclared role", text: "gates:\n  new_model:\n    approvals:\n      - developer\n      - auditor\n", line: 5, message: 'gates.new_model.approvals[1]: role "auditor" is not declared under roles' },
-    { name: "gate naming a role that only Object.prototype has", text: "gates:\n  retrain:\n    approvals: [constructor]\n", line: 3, message: 'gates.retrain.approvals[0]: role "constructor" is not declared under roles' },
+    {
+      name: "gate naming an undeclared role",
+      text: "gates:\n  new_model:\n    approvals:\n      - developer\n      - auditor\n",
+      line: 5,
+      message: 'gates.new_model.approvals[1]: role "auditor" is not declared under roles',
+    },
+    {
+      name: "gate naming a role that only Object.prototype has",
+      text: "gates:\n  retrain:\n    approvals: [constructor]\n",
+      line: 3,
+      message: 'gates.retrain.approvals[0]: role "constructor" is not declared under roles',
+    },
     { name: "wrong type", text: "evaluation:\n  max_age_days: soon\n", line: 2, message: /^evaluation\.max_age_days: / },
     { name: "zero days", text: "evaluation:\n  max_age_days: 0\n", line: 2, message: /^evaluation\.max_age_days: / },
     { name: "no approval channel", text: "approvals:\n  via: []\n", line: 2, message: /^approvals\.via: / },
-    { name: "a team written with its org", text: "roles:\n  developer:\n    teams: ['acme/ml']\n", line: 3, message: /^roles\.developer\.teams\[0\]: not a team slug/ },
+    {
+      name: "a team written with its org",
+      text: "roles:\n  developer:\n    teams: ['acme/ml']\n",
+      line: 3,
+      message: /^roles\.developer\.teams\[0\]: not a team slug/,
+    },
     { name: "invalid YAML", text: "roles: [\n", line: 2, message: /^invalid YAML: / },
     { name: "not a mapping", text: "- a\n- b\n", line: 1, message: /expected object/ },
   ])("$name", ({ text, line, message }) => {
@@ -150,7 +196,9 @@ describe("policy errors name the file and line", () => {
 
   it("validatePolicy checks an object merged by Probot's config plugin, at line 1 without a source", () => {
     const result = validatePolicy({ unmanaged_artifacts: "nope" });
-    expect(result.ok ? [] : result.errors).toEqual([{ path: POLICY_PATH, line: 1, message: 'unmanaged_artifacts: Invalid option: expected one of "fail"|"warn"|"off"' }]);
+    expect(result.ok ? [] : result.errors).toEqual([
+      { path: POLICY_PATH, line: 1, message: 'unmanaged_artifacts: Invalid option: expected one of "fail"|"warn"|"off"' },
+    ]);
     expect(validatePolicy(null)).toEqual({ ok: true, policy: DOCUMENTED_DEFAULTS });
   });
 });

@@ -5,7 +5,12 @@ import { TEST_NOW } from "../../fixtures/clock.js";
 import { comment } from "../evaluate/scenario.js";
 
 const released = modelFiles({ dir: "models/fraud", version: "1.0.0", components: { "weights/model.safetensors": { kind: "weights", lfs: "weights v1" } } });
-const retrained = modelFiles({ dir: "models/fraud", version: "1.1.0", components: { "weights/model.safetensors": { kind: "weights", lfs: "weights v2" } }, evaluation: { evaluator: "eve" } });
+const retrained = modelFiles({
+  dir: "models/fraud",
+  version: "1.1.0",
+  components: { "weights/model.safetensors": { kind: "weights", lfs: "weights v2" } },
+  evaluation: { evaluator: "eve" },
+});
 const base = snapshot(released.files, "v1");
 const head = snapshot(retrained.files, "v2");
 

@@ -12,13 +12,62 @@ const INVALID: BomOutcome = { kind: "invalid", errors: ["/components/0: must hav
 
 describe("releaseWrites: what the release gate does to the release", () => {
   test.each([
-    { name: "a passing release with a valid BOM is left as it is", verdict: "success", bom: VALID, policy: draftPolicy, draft: false, expected: { failed: false, backToDraft: false } },
-    { name: "a failing release with on_failure: draft goes back to draft", verdict: "failure", bom: VALID, policy: draftPolicy, draft: false, expected: { failed: true, backToDraft: true } },
-    { name: "missing sign-offs fail a release too", verdict: "action_required", bom: VALID, policy: draftPolicy, draft: false, expected: { failed: true, backToDraft: true } },
-    { name: "a BOM that does not validate fails a passing release", verdict: "success", bom: INVALID, policy: draftPolicy, draft: false, expected: { failed: true, backToDraft: true } },
-    { name: "on_failure: comment only adds the section", verdict: "failure", bom: VALID, policy: commentPolicy, draft: false, expected: { failed: true, backToDraft: false } },
-    { name: "a draft stays a draft (nothing to turn back)", verdict: "failure", bom: VALID, policy: draftPolicy, draft: true, expected: { failed: true, backToDraft: false } },
-    { name: "without a policy (it could not be read) nothing is turned back", verdict: "failure", bom: VALID, policy: undefined, draft: false, expected: { failed: true, backToDraft: false } },
+    {
+      name: "a passing release with a valid BOM is left as it is",
+      verdict: "success",
+      bom: VALID,
+      policy: draftPolicy,
+      draft: false,
+      expected: { failed: false, backToDraft: false },
+    },
+    {
+      name: "a failing release with on_failure: draft goes back to draft",
+      verdict: "failure",
+      bom: VALID,
+      policy: draftPolicy,
+      draft: false,
+      expected: { failed: true, backToDraft: true },
+    },
+    {
+      name: "missing sign-offs fail a release too",
+      verdict: "action_required",
+      bom: VALID,
+      policy: draftPolicy,
+      draft: false,
+      expected: { failed: true, backToDraft: true },
+    },
+    {
+      name: "a BOM that does not validate fails a passing release",
+      verdict: "success",
+      bom: INVALID,
+      policy: draftPolicy,
+      draft: false,
+      expected: { failed: true, backToDraft: true },
+    },
+    {
+      name: "on_failure: comment only adds the section",
+      verdict: "failure",
+      bom: VALID,
+      policy: commentPolicy,
+      draft: false,
+      expected: { failed: true, backToDraft: false },
+    },
+    {
+      name: "a draft stays a draft (nothing to turn back)",
+      verdict: "failure",
+      bom: VALID,
+      policy: draftPolicy,
+      draft: true,
+      expected: { failed: true, backToDraft: false },
+    },
+    {
+      name: "without a policy (it could not be read) nothing is turned back",
+      verdict: "failure",
+      bom: VALID,
+      policy: undefined,
+      draft: false,
+      expected: { failed: true, backToDraft: false },
+    },
   ] as const)("$name", ({ verdict, bom, policy, draft, expected }) => {
     expect(releaseWrites(decision(verdict), bom, policy, { draft })).toEqual(expected);
   });
@@ -46,6 +95,10 @@ describe("releaseBom: the ML-BOM of a release, or why there is none", () => {
     const policy = testPolicy();
     const bom = await releaseBom(policy, detectChanges(policy, snapshot({}), snapshot(fraud.files)), release);
     expect(bom).toMatchObject({ kind: "valid", models: 1 });
-    expect(JSON.parse((bom as { json: string }).json)).toMatchObject({ bomFormat: "CycloneDX", specVersion: "1.6", metadata: { timestamp: release.timestamp } });
+    expect(JSON.parse((bom as { json: string }).json)).toMatchObject({
+      bomFormat: "CycloneDX",
+      specVersion: "1.6",
+      metadata: { timestamp: release.timestamp },
+    });
   });
 });

@@ -39,11 +39,28 @@ describe("decisionAnnotations", () => {
     });
     expect(decisionAnnotations(d)).toEqual([
       { path: "models/bad/model.yaml", start_line: 7, end_line: 7, annotation_level: "failure", message: "status: invalid option", title: "Invalid file" },
-      { path: "models/fraud/model.yaml", start_line: 14, end_line: 14, annotation_level: "failure", message: "declared 00…, file is ab… [5.2.4-1.2]", title: "fraud: hash:weights/model.safetensors" },
-      // no line: the top of the manifest
-      { path: "models/fraud/model.yaml", start_line: 1, end_line: 1, annotation_level: "failure", message: "no evaluation record [5.2.5-1]", title: "fraud: evaluation.present" },
       {
-        path: "shadow/x.onnx", start_line: 1, end_line: 1, annotation_level: "warning",
+        path: "models/fraud/model.yaml",
+        start_line: 14,
+        end_line: 14,
+        annotation_level: "failure",
+        message: "declared 00…, file is ab… [5.2.4-1.2]",
+        title: "fraud: hash:weights/model.safetensors",
+      },
+      // no line: the top of the manifest
+      {
+        path: "models/fraud/model.yaml",
+        start_line: 1,
+        end_line: 1,
+        annotation_level: "failure",
+        message: "no evaluation record [5.2.5-1]",
+        title: "fraud: evaluation.present",
+      },
+      {
+        path: "shadow/x.onnx",
+        start_line: 1,
+        end_line: 1,
+        annotation_level: "warning",
         message: "This model file (artifact, added) is not declared by any model manifest: add it to a manifest's components, or remove it (5.2.1-2).",
         title: "Unmanaged model file",
       },
@@ -52,14 +69,28 @@ describe("decisionAnnotations", () => {
   });
 
   it("uses the requirement's own path when it names another file", () => {
-    const [annotation] = decisionAnnotations(decision({ models: [model("m", [requirement("hash:prompt.txt", "failed", { path: "models/m/prompt.txt", line: 1 })])] }));
+    const [annotation] = decisionAnnotations(
+      decision({ models: [model("m", [requirement("hash:prompt.txt", "failed", { path: "models/m/prompt.txt", line: 1 })])] }),
+    );
     expect(annotation).toMatchObject({ path: "models/m/prompt.txt", start_line: 1 });
   });
 
   it("annotates neither pending approvals nor anything an approval or override changes: one run per head keeps its annotations", () => {
-    const pending = model("m", [requirement("evaluation.present", "failed", { message: "no evaluation record", line: 5 }), requirement("approval:developer", "pending")]);
+    const pending = model("m", [
+      requirement("evaluation.present", "failed", { message: "no evaluation record", line: 5 }),
+      requirement("approval:developer", "pending"),
+    ]);
     const overridden = { ...pending, verdict: "success" as const, override: { by: "sec-lead", reason: "incident 42", at: "2026-11-21T10:00:00Z" } };
-    const expected = [{ path: "models/m/model.yaml", start_line: 5, end_line: 5, annotation_level: "failure", message: "no evaluation record [5.2.5-1]", title: "m: evaluation.present" }];
+    const expected = [
+      {
+        path: "models/m/model.yaml",
+        start_line: 5,
+        end_line: 5,
+        annotation_level: "failure",
+        message: "no evaluation record [5.2.5-1]",
+        title: "m: evaluation.present",
+      },
+    ];
     expect(decisionAnnotations(decision({ models: [pending] }))).toEqual(expected);
     // the override is in the title and summary; the failed requirement stays annotated as evidence
     expect(decisionAnnotations(decision({ models: [overridden] }))).toEqual(expected);

@@ -15,7 +15,8 @@ function decisionRecord(text: string): Record<string, unknown> {
   return JSON.parse(match[1]) as Record<string, unknown>;
 }
 
-const approval = (role: string, status: "met" | "pending" = "pending") => requirement(`approval:${role}`, status, { provision: "5.1.4-3", message: `${role} sign-off ${status}` });
+const approval = (role: string, status: "met" | "pending" = "pending") =>
+  requirement(`approval:${role}`, status, { provision: "5.1.4-3", message: `${role} sign-off ${status}` });
 
 describe("renderCheckRun: conclusion, title and buttons", () => {
   it.each<{ name: string; decision: Decision; conclusion: string; title: string; actions: string[] }>([
@@ -23,12 +24,16 @@ describe("renderCheckRun: conclusion, title and buttons", () => {
     {
       name: "one model passes",
       decision: decision({ models: [model("fraud", [requirement("evaluation.current", "met")])] }),
-      conclusion: "success", title: "The model change meets its gate", actions: [],
+      conclusion: "success",
+      title: "The model change meets its gate",
+      actions: [],
     },
     {
       name: "three models pass",
       decision: decision({ models: ["a", "b", "c"].map((name) => model(name, [requirement("evaluation.current", "met")])) }),
-      conclusion: "success", title: "All 3 model changes meet their gates", actions: [],
+      conclusion: "success",
+      title: "All 3 model changes meet their gates",
+      actions: [],
     },
     {
       name: "one failing, three sign-offs missing",
@@ -38,52 +43,85 @@ describe("renderCheckRun: conclusion, title and buttons", () => {
           model("churn", [approval("system_operator"), approval("data_custodian"), approval("developer", "met")]),
         ],
       }),
-      conclusion: "failure", title: "2 models: 1 failing, 3 sign-offs missing", actions: ["open-sign-off", "reevaluate"],
+      conclusion: "failure",
+      title: "2 models: 1 failing, 3 sign-offs missing",
+      actions: ["open-sign-off", "reevaluate"],
     },
     {
       name: "only sign-offs missing",
       decision: decision({ models: [model("fraud", [requirement("evaluation.current", "met"), approval("developer"), approval("system_operator")])] }),
-      conclusion: "action_required", title: "1 model: 2 sign-offs missing", actions: ["open-sign-off", "reevaluate"],
+      conclusion: "action_required",
+      title: "1 model: 2 sign-offs missing",
+      actions: ["open-sign-off", "reevaluate"],
     },
     {
       name: "failing without pending sign-offs",
       decision: decision({ models: [model("fraud", [requirement("evaluation.current", "failed")])] }),
-      conclusion: "failure", title: "1 model: 1 failing", actions: ["reevaluate"],
+      conclusion: "failure",
+      title: "1 model: 1 failing",
+      actions: ["reevaluate"],
     },
     {
       name: "GitHub could not be read",
       decision: decision({ couldNotEvaluate: "GitHub answered 502 reading the tree of abc123" }),
-      conclusion: "failure", title: "Could not evaluate: GitHub answered 502 reading the tree of abc123", actions: ["reevaluate"],
+      conclusion: "failure",
+      title: "Could not evaluate: GitHub answered 502 reading the tree of abc123",
+      actions: ["reevaluate"],
     },
     {
       name: "could not evaluate is a failure whatever the verdict says",
       decision: { verdict: "success", models: [], unmanaged: [], errors: [], couldNotEvaluate: "rate limited\nretry later" },
-      conclusion: "failure", title: "Could not evaluate: rate limited retry later", actions: ["reevaluate"],
+      conclusion: "failure",
+      title: "Could not evaluate: rate limited retry later",
+      actions: ["reevaluate"],
     },
     {
       name: "invalid manifest only",
-      decision: decision({ errors: [{ path: "models/x/model.yaml", line: 3, message: "version: must be a semantic version" }, { path: "models/x/model.yaml", line: 9, message: "name: required" }] }),
-      conclusion: "failure", title: "1 invalid file", actions: ["reevaluate"],
+      decision: decision({
+        errors: [
+          { path: "models/x/model.yaml", line: 3, message: "version: must be a semantic version" },
+          { path: "models/x/model.yaml", line: 9, message: "name: required" },
+        ],
+      }),
+      conclusion: "failure",
+      title: "1 invalid file",
+      actions: ["reevaluate"],
     },
     {
       name: "overridden failure",
-      decision: decision({ models: [{ ...model("fraud", [requirement("evaluation.current", "failed")]), verdict: "success", override: { by: "sec-lead", reason: "incident fix", at: "2026-11-21T10:00:00Z" } }] }),
-      conclusion: "success", title: "The model change meets its gate (1 overridden)", actions: [],
+      decision: decision({
+        models: [
+          {
+            ...model("fraud", [requirement("evaluation.current", "failed")]),
+            verdict: "success",
+            override: { by: "sec-lead", reason: "incident fix", at: "2026-11-21T10:00:00Z" },
+          },
+        ],
+      }),
+      conclusion: "success",
+      title: "The model change meets its gate (1 overridden)",
+      actions: [],
     },
     {
       name: "unmanaged warning only",
       decision: decision({ unmanaged: [unmanaged("tmp/model.pt", "warning")] }),
-      conclusion: "success", title: "No model changes; 1 unmanaged model file (warning)", actions: [],
+      conclusion: "success",
+      title: "No model changes; 1 unmanaged model file (warning)",
+      actions: [],
     },
     {
       name: "passing model but unmanaged files fail",
       decision: decision({ models: [model("fraud", [requirement("evaluation.current", "met")])], unmanaged: [unmanaged("a.pt"), unmanaged("b.onnx")] }),
-      conclusion: "failure", title: "The model change meets its gate; 2 unmanaged model files", actions: ["reevaluate"],
+      conclusion: "failure",
+      title: "The model change meets its gate; 2 unmanaged model files",
+      actions: ["reevaluate"],
     },
     {
       name: "unmanaged files fail without any model",
       decision: decision({ unmanaged: [unmanaged("a.pt")] }),
-      conclusion: "failure", title: "1 unmanaged model file", actions: ["reevaluate"],
+      conclusion: "failure",
+      title: "1 unmanaged model file",
+      actions: ["reevaluate"],
     },
   ])("$name", ({ decision: d, conclusion, title, actions }) => {
     const output = renderCheckRun(d, ctx);
@@ -137,10 +175,15 @@ describe("renderCheckRun: summary", () => {
     const policy = defaultPolicy();
     policy.roles.developer = { teams: ["ml-engineers"], users: ["alice"] };
     const { summary } = renderCheckRun(decision({ models: [fraud] }), {
-      ...ctx, policy, org: "acme", signOffUrls: { [signOffKey(fraud)]: "https://github.com/acme/models/issues/7" },
+      ...ctx,
+      policy,
+      org: "acme",
+      signOffUrls: { [signOffKey(fraud)]: "https://github.com/acme/models/issues/7" },
     });
     expect(summary).toContain("**Sign-off needed:** **developer** (held by @alice, @acme/ml-engineers), **data_custodian** (held by @acme/data-governance).");
-    expect(summary).toContain("approves this pull request with a review, or comments `/approve <role>` on the [sign-off issue](https://github.com/acme/models/issues/7)");
+    expect(summary).toContain(
+      "approves this pull request with a review, or comments `/approve <role>` on the [sign-off issue](https://github.com/acme/models/issues/7)",
+    );
     expect(summary).toContain("The author's own approval does not count; one person signs for one role only.");
   });
 
@@ -183,7 +226,9 @@ describe("renderCheckRun: summary", () => {
   });
 
   it("keeps hostile text inside its table cell and never emits HTML from it", () => {
-    const hostile = model("x", [requirement("evaluation.current", "failed", { message: "a | b\n| forged | row |\n<!-- modelgate:sign-off {} --> <img src=x>" })]);
+    const hostile = model("x", [
+      requirement("evaluation.current", "failed", { message: "a | b\n| forged | row |\n<!-- modelgate:sign-off {} --> <img src=x>" }),
+    ]);
     const { summary } = renderCheckRun(decision({ models: [hostile] }), ctx);
     const row = summary.split("\n").find((line) => line.startsWith("| `evaluation.current`"));
     expect(row).toBe("| `evaluation.current` | ❌ failed | a \\| b \\| forged \\| row \\| &lt;!-- modelgate:sign-off {} --&gt; &lt;img src=x&gt; | 5.2.5-1 |");
@@ -205,7 +250,13 @@ describe("renderCheckRun: text and decision record", () => {
       verdict: "action_required",
       models: [
         {
-          name: "fraud", manifest: "models/fraud/model.yaml", changes: ["retrain"], from: "1.0.0", to: "1.1.0", digest: DIGEST_A, verdict: "action_required",
+          name: "fraud",
+          manifest: "models/fraud/model.yaml",
+          changes: ["retrain"],
+          from: "1.0.0",
+          to: "1.1.0",
+          digest: DIGEST_A,
+          verdict: "action_required",
           requirements: [
             { id: "evaluation.current", status: "met", message: "evaluation.current is met", provision: "5.2.5-1", path: "models/fraud/model.yaml", line: 3 },
             { id: "approval:developer", status: "pending", message: "developer sign-off pending", provision: "5.1.4-3" },
@@ -221,7 +272,9 @@ describe("renderCheckRun: text and decision record", () => {
     const cne = decisionRecord(renderCheckRun(decision({ couldNotEvaluate: "timeout" }), ctx).text);
     expect(cne).toMatchObject({ verdict: "failure", couldNotEvaluate: "timeout", models: [] });
     const override = { by: "sec", reason: "why", at: "2026-01-01T00:00:00Z" };
-    const overridden = decisionRecord(renderCheckRun(decision({ models: [{ ...model("m", [requirement("e", "failed")]), verdict: "success", override }] }), ctx).text);
+    const overridden = decisionRecord(
+      renderCheckRun(decision({ models: [{ ...model("m", [requirement("e", "failed")]), verdict: "success", override }] }), ctx).text,
+    );
     expect(overridden).toMatchObject({ verdict: "success", models: [{ name: "m", verdict: "success", override }] });
   });
 
@@ -238,7 +291,11 @@ describe("renderCheckRun: GitHub's 65,535-byte limits", () => {
   const longMessage = "日本語の説明 é 😀 ".repeat(20);
   const manyModels = (count: number, requirementsEach: number) =>
     Array.from({ length: count }, (_, i) =>
-      model(`model-${String(i).padStart(4, "0")}`, Array.from({ length: requirementsEach }, (_, j) => requirement(`hash:file-${j}.bin`, j === 0 ? "failed" : "met", { message: longMessage })), { digest: DIGEST_A }),
+      model(
+        `model-${String(i).padStart(4, "0")}`,
+        Array.from({ length: requirementsEach }, (_, j) => requirement(`hash:file-${j}.bin`, j === 0 ? "failed" : "met", { message: longMessage })),
+        { digest: DIGEST_A },
+      ),
     );
 
   it("cuts the summary between models and says how many are not shown", () => {
@@ -262,7 +319,10 @@ describe("renderCheckRun: GitHub's 65,535-byte limits", () => {
   it("drops requirement detail from the JSON first, keeping every model", () => {
     const { text } = renderCheckRun(decision({ models: manyModels(40, 20) }), ctx);
     expect(bytes(text)).toBeLessThanOrEqual(MAX);
-    const record = decisionRecord(text) as { models: Array<{ requirements?: Array<{ id: string; status: string; message?: string }> }>; truncated: Record<string, unknown> };
+    const record = decisionRecord(text) as {
+      models: Array<{ requirements?: Array<{ id: string; status: string; message?: string }> }>;
+      truncated: Record<string, unknown>;
+    };
     expect(record.models).toHaveLength(40);
     expect(record.truncated).toMatchObject({ requirementDetail: "ids", modelsNotShown: 0 });
     expect(record.models[0]?.requirements?.[0]).toEqual({ id: "hash:file-0.bin", status: "failed" });

@@ -8,7 +8,11 @@ export function requirement(id: string, status: Requirement["status"], extra: Pa
 }
 
 export function model(name: string, requirements: Requirement[], extra: Partial<ModelVerdict> = {}): ModelVerdict {
-  const verdict = requirements.some((r) => r.status === "failed") ? "failure" : requirements.some((r) => r.status === "pending") ? "action_required" : "success";
+  const verdict = requirements.some((r) => r.status === "failed")
+    ? "failure"
+    : requirements.some((r) => r.status === "pending")
+      ? "action_required"
+      : "success";
   return {
     name,
     manifestPath: `models/${name}/model.yaml`,
@@ -31,7 +35,11 @@ export function decision(parts: Partial<Decision> = {}): Decision {
   const models = parts.models ?? [];
   const unmanagedFindings = parts.unmanaged ?? [];
   const errors = parts.errors ?? [];
-  const failing = errors.length > 0 || models.some((m) => m.verdict === "failure") || unmanagedFindings.some((u) => u.level === "failure") || parts.couldNotEvaluate !== undefined;
+  const failing =
+    errors.length > 0 ||
+    models.some((m) => m.verdict === "failure") ||
+    unmanagedFindings.some((u) => u.level === "failure") ||
+    parts.couldNotEvaluate !== undefined;
   const verdict = failing ? "failure" : models.some((m) => m.verdict === "action_required") ? "action_required" : "success";
   return { verdict, models, unmanaged: unmanagedFindings, errors, ...parts };
 }

@@ -42,7 +42,10 @@ describe("end-of-life issue", () => {
     expect(endOfLifeMarker(ref, KEY)).toBe(`<!-- modelgate:end-of-life {"model":"fraud-detector","digest":"${DIGEST_A}","sig":"${sigOf(ref)}"} -->`);
     expect(body.startsWith(endOfLifeMarker(ref, KEY))).toBe(true);
     expect(parseEndOfLifeMarker(body, KEY)).toEqual(ref);
-    expect(parseEndOfLifeMarker(marker({ model: "x", digest: DIGEST_B, sig: sigOf({ model: "x", digest: DIGEST_B }) }), KEY)).toEqual({ model: "x", digest: DIGEST_B });
+    expect(parseEndOfLifeMarker(marker({ model: "x", digest: DIGEST_B, sig: sigOf({ model: "x", digest: DIGEST_B }) }), KEY)).toEqual({
+      model: "x",
+      digest: DIGEST_B,
+    });
   });
 
   it.each([
@@ -107,12 +110,23 @@ describe("parseChecklist", () => {
     { name: "no body", body: null, expected: [] },
     { name: "no checklist section", body: "- [x] Revoke credentials", expected: [] },
     { name: "section without end marker", body: "<!-- modelgate:checklist:start -->\n- [x] Revoke credentials", expected: [] },
-    { name: "unticked and ticked (x and X)", body: section(["- [ ] Revoke credentials", "- [x] Update the asset inventory", "- [X] Record disposal evidence"]), expected: [
-      { item: "Revoke credentials", checked: false }, { item: "Update the asset inventory", checked: true }, { item: "Record disposal evidence", checked: true },
-    ] },
-    { name: "CRLF line endings and * bullets", body: section(["* [x] Revoke credentials  ", "+ [ ] Other"]).replace(/\n/g, "\r\n"), expected: [
-      { item: "Revoke credentials", checked: true }, { item: "Other", checked: false },
-    ] },
+    {
+      name: "unticked and ticked (x and X)",
+      body: section(["- [ ] Revoke credentials", "- [x] Update the asset inventory", "- [X] Record disposal evidence"]),
+      expected: [
+        { item: "Revoke credentials", checked: false },
+        { item: "Update the asset inventory", checked: true },
+        { item: "Record disposal evidence", checked: true },
+      ],
+    },
+    {
+      name: "CRLF line endings and * bullets",
+      body: section(["* [x] Revoke credentials  ", "+ [ ] Other"]).replace(/\n/g, "\r\n"),
+      expected: [
+        { item: "Revoke credentials", checked: true },
+        { item: "Other", checked: false },
+      ],
+    },
     { name: "lines that are not items", body: section(["text", "- [x]", "- [y] Revoke credentials", "-[x] Revoke credentials", ""]), expected: [] },
     {
       name: "task items outside the section do not count",
@@ -136,7 +150,10 @@ describe("parseChecklist", () => {
     const required = ["Revoke credentials", "Record disposal evidence"];
     const allTicked = section(["- [x] Revoke credentials", "- [x] record disposal evidence"]);
     expect(checklistStatus(allTicked, required)).toEqual({ complete: true, unchecked: [] });
-    expect(checklistStatus(section(["- [x] Revoke credentials", "- [ ] Record disposal evidence"]), required)).toEqual({ complete: false, unchecked: ["Record disposal evidence"] });
+    expect(checklistStatus(section(["- [x] Revoke credentials", "- [ ] Record disposal evidence"]), required)).toEqual({
+      complete: false,
+      unchecked: ["Record disposal evidence"],
+    });
     // an item deleted from the body does not count as done
     expect(checklistStatus(section(["- [x] Revoke credentials"]), required)).toEqual({ complete: false, unchecked: ["Record disposal evidence"] });
     expect(checklistStatus("All done!", required)).toEqual({ complete: false, unchecked: required });

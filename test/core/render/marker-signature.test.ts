@@ -18,14 +18,20 @@ describe("canonicalJson", () => {
 
 describe("marker signatures", () => {
   it("is the hex HMAC-SHA256 of the kind and the canonical JSON", () => {
-    const expected = createHmac("sha256", KEY).update(`sign-off\n${JSON.stringify({ digest: subject.digest, intent: "ship", model: subject.model, version: subject.version })}`).digest("hex");
+    const expected = createHmac("sha256", KEY)
+      .update(`sign-off\n${JSON.stringify({ digest: subject.digest, intent: "ship", model: subject.model, version: subject.version })}`)
+      .digest("hex");
     expect(sig).toBe(expected);
     expect(sig).toMatch(/^[0-9a-f]{64}$/);
   });
 
   it.each<[string, { key?: string; kind?: string; payload?: unknown; sig?: unknown }, boolean]>([
     ["verifies what it signed", {}, true],
-    ["verifies the same fields in another order", { payload: { intent: "ship", version: subject.version, digest: subject.digest, model: subject.model } }, true],
+    [
+      "verifies the same fields in another order",
+      { payload: { intent: "ship", version: subject.version, digest: subject.digest, model: subject.model } },
+      true,
+    ],
     ["refuses a tampered digest", { payload: { ...subject, digest: `sha256:${"b".repeat(64)}` } }, false],
     ["refuses a tampered intent", { payload: { ...subject, intent: "decommission" } }, false],
     ["refuses a field added after signing", { payload: { ...subject, approvedBy: "mallory" } }, false],

@@ -3,12 +3,23 @@ import { renderPolicyCheck } from "../../../src/core/render/policy-check.js";
 
 describe("renderPolicyCheck", () => {
   it("fails an invalid proposal with an annotation at each error's line", () => {
-    const output = renderPolicyCheck({ valid: false, path: ".github/modelgate.yml", errors: [{ path: ".github/modelgate.yml", line: 4, message: 'unmanaged_artifacts: Invalid option: expected one of "fail"|"warn"|"off"' }] });
+    const output = renderPolicyCheck({
+      valid: false,
+      path: ".github/modelgate.yml",
+      errors: [{ path: ".github/modelgate.yml", line: 4, message: 'unmanaged_artifacts: Invalid option: expected one of "fail"|"warn"|"off"' }],
+    });
     expect(output.conclusion).toBe("failure");
     expect(output.title).toBe("Proposed policy is invalid: 1 error");
     expect(output.summary).toContain("`.github/modelgate.yml:4` unmanaged_artifacts: Invalid option");
     expect(output.annotations).toEqual([
-      { path: ".github/modelgate.yml", start_line: 4, end_line: 4, annotation_level: "failure", message: 'unmanaged_artifacts: Invalid option: expected one of "fail"|"warn"|"off"', title: "Invalid modelgate policy" },
+      {
+        path: ".github/modelgate.yml",
+        start_line: 4,
+        end_line: 4,
+        annotation_level: "failure",
+        message: 'unmanaged_artifacts: Invalid option: expected one of "fail"|"warn"|"off"',
+        title: "Invalid modelgate policy",
+      },
     ]);
   });
 
@@ -31,15 +42,24 @@ describe("renderPolicyCheck", () => {
   });
 
   it("passes a valid proposal that weakens nothing, and says when it requires the same", () => {
-    expect(renderPolicyCheck({ valid: true, path: "p", differences: [{ setting: "overrides.roles", from: "security", to: "(none)", effect: "strengthens" }] })).toMatchObject({
+    expect(
+      renderPolicyCheck({ valid: true, path: "p", differences: [{ setting: "overrides.roles", from: "security", to: "(none)", effect: "strengthens" }] }),
+    ).toMatchObject({
       conclusion: "success",
       title: "Proposed policy is valid: 1 change, none weakens the gate",
     });
-    expect(renderPolicyCheck({ valid: true, path: "p", differences: [] })).toMatchObject({ conclusion: "success", title: "Proposed policy is valid and requires the same" });
+    expect(renderPolicyCheck({ valid: true, path: "p", differences: [] })).toMatchObject({
+      conclusion: "success",
+      title: "Proposed policy is valid and requires the same",
+    });
   });
 
   it("escapes user text so a setting value cannot break the table or forge markup", () => {
-    const output = renderPolicyCheck({ valid: true, path: "p", differences: [{ setting: "end_of_life.labels", from: "a|b", to: "<!-- x -->", effect: "changes" }] });
+    const output = renderPolicyCheck({
+      valid: true,
+      path: "p",
+      differences: [{ setting: "end_of_life.labels", from: "a|b", to: "<!-- x -->", effect: "changes" }],
+    });
     expect(output.summary).toContain("| a\\|b | &lt;!-- x --&gt; | changes |");
   });
 });

@@ -1,6 +1,11 @@
 import { describe, expect, it } from "vitest";
 import {
-  ISSUE_BODY_MAX_CHARS, parseSignOffMarker, renderSignOffIssueBody, signOffIssueTitle, signOffMarker, type SignOffIssueInput,
+  ISSUE_BODY_MAX_CHARS,
+  parseSignOffMarker,
+  renderSignOffIssueBody,
+  signOffIssueTitle,
+  signOffMarker,
+  type SignOffIssueInput,
 } from "../../../src/core/render/sign-off-issue.js";
 import { markerSignature } from "../../../src/core/render/marker-signature.js";
 import { DIGEST_A, DIGEST_B } from "./decisions.js";
@@ -124,24 +129,40 @@ describe("renderSignOffIssueBody", () => {
   });
 
   it("shows an override and a missing evaluation", () => {
-    const overridden = renderSignOffIssueBody({ ...input, evaluation: undefined, override: { by: "sec-lead", reason: "incident 42", at: "2026-11-21T10:00:00Z" } });
+    const overridden = renderSignOffIssueBody({
+      ...input,
+      evaluation: undefined,
+      override: { by: "sec-lead", reason: "incident 42", at: "2026-11-21T10:00:00Z" },
+    });
     expect(overridden).toContain("**Overridden by @sec-lead:** incident 42 (2026-11-21T10:00:00Z)");
     expect(overridden).toContain("| Security evaluation | none recorded for this digest |");
   });
 
   it("links a report given as a URL", () => {
-    const linked = renderSignOffIssueBody({ ...input, evaluation: { date: "2026-11-20", evaluator: "octocat", result: "fail", report: "https://example.org/r.pdf" } });
+    const linked = renderSignOffIssueBody({
+      ...input,
+      evaluation: { date: "2026-11-20", evaluator: "octocat", result: "fail", report: "https://example.org/r.pdf" },
+    });
     expect(linked).toContain("❌ fail by @octocat on 2026-11-20 — report: [link](https://example.org/r.pdf)");
   });
 
   it("cannot be made to carry a second marker through a pull request title", () => {
-    const forged = renderSignOffIssueBody({ ...input, pullRequests: [{ number: 1, url: "https://github.com/acme/models/pull/1", title: `<!-- modelgate:sign-off ${JSON.stringify({ ...ref, digest: DIGEST_B })} -->` }] });
+    const forged = renderSignOffIssueBody({
+      ...input,
+      pullRequests: [
+        { number: 1, url: "https://github.com/acme/models/pull/1", title: `<!-- modelgate:sign-off ${JSON.stringify({ ...ref, digest: DIGEST_B })} -->` },
+      ],
+    });
     expect(forged.match(/<!--/g)).toHaveLength(1);
     expect(parseSignOffMarker(forged, KEY)).toEqual(ref);
   });
 
   it("stays under GitHub's 65,536-character limit by cutting the pull request list", () => {
-    const pullRequests = Array.from({ length: 3000 }, (_, i) => ({ number: i + 1, url: `https://github.com/acme/models/pull/${i + 1}`, title: "日本語 😀 ".repeat(10) }));
+    const pullRequests = Array.from({ length: 3000 }, (_, i) => ({
+      number: i + 1,
+      url: `https://github.com/acme/models/pull/${i + 1}`,
+      title: "日本語 😀 ".repeat(10),
+    }));
     const long = renderSignOffIssueBody({ ...input, pullRequests });
     expect(long.length).toBeLessThanOrEqual(ISSUE_BODY_MAX_CHARS);
     const shown = long.match(/^- \[#\d+\]/gm)?.length ?? 0;

@@ -49,7 +49,10 @@ describe("parseCommandOrError", () => {
     ["/override", /^\/override needs a reason on the same line: `\/override <reason>`$/],
     ["/override    ", /^\/override needs a reason/],
     ["/approve 'developer'", /^"'developer'" is not a role name: `\/approve <role>`$/],
-    ["/approved developer", /^\/approved is not a command; use one of `\/approve <role>`, `\/reject <role> <reason>`, `\/revoke <role>`, `\/override <reason>`$/],
+    [
+      "/approved developer",
+      /^\/approved is not a command; use one of `\/approve <role>`, `\/reject <role> <reason>`, `\/revoke <role>`, `\/override <reason>`$/,
+    ],
   ])("%j is a malformed command", (body, error) => {
     const parsed = parseCommandOrError(body);
     expect(parsed && "error" in parsed ? parsed.error : parsed).toMatch(error);

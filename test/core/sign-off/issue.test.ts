@@ -25,7 +25,14 @@ import { testPolicy } from "../../fixtures/manifests.js";
 const DIGEST = `sha256:${"a".repeat(64)}`;
 const KEY = "test-marker-key";
 const REF = { model: "fraud-detector", version: "2.1.0", digest: DIGEST };
-const VERSION: GatedVersion = { model: "fraud-detector", version: "2.1.0", digest: DIGEST, manifestPath: "models/fraud/model.yaml", kinds: ["retrain"], roles: ["developer", "system_operator"] };
+const VERSION: GatedVersion = {
+  model: "fraud-detector",
+  version: "2.1.0",
+  digest: DIGEST,
+  manifestPath: "models/fraud/model.yaml",
+  kinds: ["retrain"],
+  roles: ["developer", "system_operator"],
+};
 const TRACKING: SignOffTracking = {
   manifestPath: "models/fraud/model.yaml",
   kinds: ["retrain"],
@@ -39,7 +46,8 @@ const TRACKING: SignOffTracking = {
 describe("the tracking marker", () => {
   const marker = (tracking: SignOffTracking) => renderTrackingMarker(tracking, REF, KEY);
   const withSig = (data: object, sig: string) => `<!-- modelgate:sign-off-tracking ${JSON.stringify({ ...data, sig })} -->`;
-  const sigOf = (tracking: SignOffTracking, ref: typeof REF & { intent?: string } = REF, key = KEY) => markerSignature(key, "sign-off-tracking", { subject: { ...ref, intent: ref.intent ?? "ship" }, tracking });
+  const sigOf = (tracking: SignOffTracking, ref: typeof REF & { intent?: string } = REF, key = KEY) =>
+    markerSignature(key, "sign-off-tracking", { subject: { ...ref, intent: ref.intent ?? "ship" }, tracking });
   const withoutDana = { ...TRACKING, pulls: TRACKING.pulls.filter((p) => p.author !== "dana") };
   it.each<[string, string | null | undefined, SignOffTracking | undefined]>([
     ["reads back what was written", `intro\n${marker(TRACKING)}\nrest`, TRACKING],
@@ -52,7 +60,7 @@ describe("the tracking marker", () => {
     ["has a sig that is not a string", `<!-- modelgate:sign-off-tracking ${JSON.stringify({ ...TRACKING, sig: 1 })} -->`, undefined],
     ["is absent", "<!-- modelgate:sign-off {} -->\n## Sign-off", undefined],
     ["is empty input", null, undefined],
-    ["has broken JSON", "<!-- modelgate:sign-off-tracking {\"pulls\": [ -->", undefined],
+    ["has broken JSON", '<!-- modelgate:sign-off-tracking {"pulls": [ -->', undefined],
     ["is not closed", "<!-- modelgate:sign-off-tracking {}", undefined],
     ["names a role that is not a role name", marker({ ...TRACKING, pulls: [{ number: 7, author: "dana", roles: ["Developer!"] }] }), undefined],
     ["carries an unknown field", marker({ ...TRACKING, approvedBy: "mallory" } as SignOffTracking), undefined],
@@ -73,7 +81,11 @@ describe("trackPullRequest", () => {
     ["starts a tracking", undefined, [7]],
     ["adds a new pull request last", { ...TRACKING, pulls: [{ number: 3, author: "x", roles: [] }] }, [3, 7]],
     ["replaces the pull request's own entry", TRACKING, [9, 7]],
-    ["forgets the oldest beyond the limit", { ...TRACKING, pulls: Array.from({ length: MAX_TRACKED_PULLS }, (_, i) => ({ number: 1000 + i, author: "x", roles: [] })) }, [...Array.from({ length: MAX_TRACKED_PULLS - 1 }, (_, i) => 1001 + i), 7]],
+    [
+      "forgets the oldest beyond the limit",
+      { ...TRACKING, pulls: Array.from({ length: MAX_TRACKED_PULLS }, (_, i) => ({ number: 1000 + i, author: "x", roles: [] })) },
+      [...Array.from({ length: MAX_TRACKED_PULLS - 1 }, (_, i) => 1001 + i), 7],
+    ],
   ])("%s", (_case, tracking, numbers) => {
     const tracked = trackPullRequest(tracking, VERSION, { number: 7, author: "dana", roles: ["developer"] });
     expect(tracked.pulls.map((p) => p.number)).toEqual(numbers);
@@ -103,7 +115,9 @@ describe("trackPullRequest", () => {
     const tracking = { ...fullTracking((i) => (i === 0 ? "newcomer-pushed-out" : "x")), formerAuthors: former };
     expect(() => trackPullRequest(tracking, VERSION, { number: 7, author: "dana", roles: [] })).toThrow(TrackingFull);
     // an author already known costs nothing: the same tracking takes a pull request by an author still listed
-    expect(trackPullRequest({ ...fullTracking(() => "x"), formerAuthors: former }, VERSION, { number: 7, author: "x", roles: [] }).formerAuthors).toEqual(former.sort());
+    expect(trackPullRequest({ ...fullTracking(() => "x"), formerAuthors: former }, VERSION, { number: 7, author: "x", roles: [] }).formerAuthors).toEqual(
+      former.sort(),
+    );
   });
 
   it("knows every author and the union of the roles, in first-seen order", () => {
@@ -164,7 +178,16 @@ describe("signOffIssueBody", () => {
 describe("gatedVersions", () => {
   const policy = testPolicy();
   const loaded = (version: string, evaluations: Array<{ digest?: string; date: string }>) => {
-    const files = modelFiles({ dir: "m", name: "fraud-detector", version, weights: `w ${version}`, prompt: "p\n", ...(evaluations[0] ? { evaluation: { evaluator: "eve", date: evaluations[0].date, ...(evaluations[0].digest ? { digest: evaluations[0].digest } : {}) } } : {}) });
+    const files = modelFiles({
+      dir: "m",
+      name: "fraud-detector",
+      version,
+      weights: `w ${version}`,
+      prompt: "p\n",
+      ...(evaluations[0]
+        ? { evaluation: { evaluator: "eve", date: evaluations[0].date, ...(evaluations[0].digest ? { digest: evaluations[0].digest } : {}) } }
+        : {}),
+    });
     const result = loadManifest("m/model.yaml", files.files["m/model.yaml"]!);
     if (!result.ok) throw new Error("fixture");
     return { loaded: result.loaded, digest: files.digest };
@@ -182,10 +205,18 @@ describe("gatedVersions", () => {
   });
 
   it.each<[string, ModelChange, Partial<GatedVersion> | undefined]>([
-    ["a retrain needs developer and system_operator", change(["retrain"]), { roles: ["developer", "system_operator"], evaluation: { date: "2026-11-20", evaluator: "eve", result: "pass" } }],
+    [
+      "a retrain needs developer and system_operator",
+      change(["retrain"]),
+      { roles: ["developer", "system_operator"], evaluation: { date: "2026-11-20", evaluator: "eve", result: "pass" } },
+    ],
     ["a metadata change needs nobody: no issue", change(["metadata"]), undefined],
     ["kinds add up their roles", change(["retrain", "training_data"]), { roles: ["developer", "system_operator", "data_custodian"] }],
-    ["a decommission is its own subject: same digest, intent decommission", change(["decommission"]), { intent: "decommission", roles: ["system_operator", "data_custodian"] }],
+    [
+      "a decommission is its own subject: same digest, intent decommission",
+      change(["decommission"]),
+      { intent: "decommission", roles: ["system_operator", "data_custodian"] },
+    ],
     ["a decommission with other kinds is still one", change(["decommission", "metadata"]), { intent: "decommission" }],
   ])("%s", (_case, modelChange, expected) => {
     const [gated] = gatedVersions(policy, [modelChange]);

@@ -53,22 +53,53 @@ const cases: Case[] = [
     standing: {},
     outcomes: [/^@bob is not a member of data_custodian \(teams: @acme\/data-governance, users: none\)\.$/],
   },
-  { name: "a team member holds the role", comments: () => [c("Carol", "/approve data_custodian")], ctx: context({ requiredRoles: ["data_custodian"] }), standing: { data_custodian: "approved by Carol" }, outcomes: [true] },
-  { name: "an unknown role is refused", comments: () => [c("dev1", "/approve reviewer")], standing: {}, outcomes: [/^there is no role "reviewer" in the policy; the roles are developer, system_operator, data_custodian, security\.$/] },
+  {
+    name: "a team member holds the role",
+    comments: () => [c("Carol", "/approve data_custodian")],
+    ctx: context({ requiredRoles: ["data_custodian"] }),
+    standing: { data_custodian: "approved by Carol" },
+    outcomes: [true],
+  },
+  {
+    name: "an unknown role is refused",
+    comments: () => [c("dev1", "/approve reviewer")],
+    standing: {},
+    outcomes: [/^there is no role "reviewer" in the policy; the roles are developer, system_operator, data_custodian, security\.$/],
+  },
   {
     name: "a role this version does not need is refused",
     comments: () => [c("carol", "/approve data_custodian")],
     standing: {},
     outcomes: [/^this model version does not need a sign-off from data_custodian; it needs developer, system_operator\.$/],
   },
-  { name: "nothing to sign off", comments: () => [c("dev1", "/approve developer")], ctx: context({ requiredRoles: [] }), standing: {}, outcomes: [/needs no sign-off/] },
-  { name: "an author is refused", comments: () => [c("author", "/approve developer")], standing: {}, outcomes: [/^@author is an author of this change, and an author's own sign-off does not count \(approvals\.allow_author is false\)\.$/] },
-  { name: "an author may sign off with allow_author", comments: () => [c("author", "/approve developer")], ctx: context({ approvals: { allow_author: true } }), standing: { developer: "approved by author" }, outcomes: [true] },
+  {
+    name: "nothing to sign off",
+    comments: () => [c("dev1", "/approve developer")],
+    ctx: context({ requiredRoles: [] }),
+    standing: {},
+    outcomes: [/needs no sign-off/],
+  },
+  {
+    name: "an author is refused",
+    comments: () => [c("author", "/approve developer")],
+    standing: {},
+    outcomes: [/^@author is an author of this change, and an author's own sign-off does not count \(approvals\.allow_author is false\)\.$/],
+  },
+  {
+    name: "an author may sign off with allow_author",
+    comments: () => [c("author", "/approve developer")],
+    ctx: context({ approvals: { allow_author: true } }),
+    standing: { developer: "approved by author" },
+    outcomes: [true],
+  },
   {
     name: "distinct people: one person, one role",
     comments: () => [c("alice", "/approve developer"), c("alice", "/approve system_operator")],
     standing: { developer: "approved by alice" },
-    outcomes: [true, /^@alice already signed off as developer for this model version, and one person signs off only one role \(approvals\.distinct_people is true\)\.$/],
+    outcomes: [
+      true,
+      /^@alice already signed off as developer for this model version, and one person signs off only one role \(approvals\.distinct_people is true\)\.$/,
+    ],
   },
   {
     name: "without distinct_people one person may sign off two roles",
@@ -93,7 +124,11 @@ const cases: Case[] = [
     name: "a rejection stands until it is revoked; approving over it is refused",
     comments: () => [c("dev1", "/approve developer"), c("dev2", "/reject developer the threats table is empty"), c("dev1", "/approve developer")],
     standing: { developer: "rejected by dev2" },
-    outcomes: [true, true, /^developer was rejected by @dev2 \(the threats table is empty\); a holder of developer must clear it with `\/revoke developer` before it can be approved\.$/],
+    outcomes: [
+      true,
+      true,
+      /^developer was rejected by @dev2 \(the threats table is empty\); a holder of developer must clear it with `\/revoke developer` before it can be approved\.$/,
+    ],
   },
   {
     name: "reject then revoke by another holder, then approve",
@@ -101,7 +136,12 @@ const cases: Case[] = [
     standing: { developer: "approved by dev1" },
     outcomes: [true, true, true],
   },
-  { name: "revoking nothing is refused", comments: () => [c("dev1", "/revoke developer")], standing: {}, outcomes: [/^developer has no standing sign-off or rejection to revoke\.$/] },
+  {
+    name: "revoking nothing is refused",
+    comments: () => [c("dev1", "/revoke developer")],
+    standing: {},
+    outcomes: [/^developer has no standing sign-off or rejection to revoke\.$/],
+  },
   {
     name: "a non-holder cannot revoke",
     comments: () => [c("dev1", "/approve developer"), c("ops1", "/revoke developer")],
@@ -126,7 +166,12 @@ const cases: Case[] = [
     standing: { system_operator: "approved by ops1" },
     outcomes: [true],
   },
-  { name: "ordinary and malformed comments are skipped", comments: () => [c("dev1", "LGTM"), c("dev1", "/approve"), c("dev1", "/approve developer")], standing: { developer: "approved by dev1" }, outcomes: [true] },
+  {
+    name: "ordinary and malformed comments are skipped",
+    comments: () => [c("dev1", "LGTM"), c("dev1", "/approve"), c("dev1", "/approve developer")],
+    standing: { developer: "approved by dev1" },
+    outcomes: [true],
+  },
   {
     name: "comments are replayed oldest first whatever the input order",
     comments: () => {
@@ -159,7 +204,9 @@ describe("replaySignOffs", () => {
     const reject = c("dev2", "/reject developer eval is stale");
     const state = replaySignOffs([reject], context());
     expect(state.roles.developer).toEqual({ state: "rejected", by: "dev2", at: reject.createdAt, reason: "eval is stale", commentId: reject.id });
-    expect(state.outcomes).toEqual([{ commentId: reject.id, login: "dev2", command: { type: "reject", role: "developer", reason: "eval is stale" }, accepted: true }]);
+    expect(state.outcomes).toEqual([
+      { commentId: reject.id, login: "dev2", command: { type: "reject", role: "developer", reason: "eval is stale" }, accepted: true },
+    ]);
   });
 });
 
@@ -182,9 +229,24 @@ describe("replaySignOffs: /override", () => {
   });
 
   it.each([
-    { name: "someone without an override role", login: "dev1", ctx: context(), reason: /^@dev1 may not override: only a holder of the role security \(teams: none, users: @sec1, @author\) may\.$/ },
-    { name: "an author, even one holding the override role and with allow_author", login: "author", ctx: context({ approvals: { allow_author: true } }), reason: /^@author is an author of this change, and an author may not override its gate\.$/ },
-    { name: "anyone when overrides are disabled", login: "sec1", ctx: context({ overrides: { roles: [] } }), reason: /^overrides are disabled: overrides\.roles is empty in the policy\.$/ },
+    {
+      name: "someone without an override role",
+      login: "dev1",
+      ctx: context(),
+      reason: /^@dev1 may not override: only a holder of the role security \(teams: none, users: @sec1, @author\) may\.$/,
+    },
+    {
+      name: "an author, even one holding the override role and with allow_author",
+      login: "author",
+      ctx: context({ approvals: { allow_author: true } }),
+      reason: /^@author is an author of this change, and an author may not override its gate\.$/,
+    },
+    {
+      name: "anyone when overrides are disabled",
+      login: "sec1",
+      ctx: context({ overrides: { roles: [] } }),
+      reason: /^overrides are disabled: overrides\.roles is empty in the policy\.$/,
+    },
   ])("is refused for $name", ({ login, ctx, reason }) => {
     const state = replaySignOffs([c(login, "/override hotfix")], ctx);
     expect(state.override).toBeUndefined();

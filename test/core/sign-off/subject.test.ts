@@ -28,8 +28,16 @@ describe("signOffKey: the one key of sign-offs", () => {
     ["an issue marker without intent is a ship issue", { model: "fraud-detector", digest: DIGEST }, SHIP],
     ["an issue marker that says ship", { model: "fraud-detector", digest: DIGEST, intent: "ship" }, SHIP],
     ["an issue marker that says decommission", { model: "fraud-detector", digest: DIGEST, intent: "decommission" }, `${SHIP}#decommission`],
-    ["a gated version's stated intent agrees with its kinds", { model: "fraud-detector", digest: DIGEST, intent: "decommission", kinds: ["decommission", "metadata"] }, `${SHIP}#decommission`],
-    ["attack: another model with byte-identical artefacts has another key", { name: "churn-predictor", digest: DIGEST, kinds: ["retrain"] }, `churn-predictor@${DIGEST}`],
+    [
+      "a gated version's stated intent agrees with its kinds",
+      { model: "fraud-detector", digest: DIGEST, intent: "decommission", kinds: ["decommission", "metadata"] },
+      `${SHIP}#decommission`,
+    ],
+    [
+      "attack: another model with byte-identical artefacts has another key",
+      { name: "churn-predictor", digest: DIGEST, kinds: ["retrain"] },
+      `churn-predictor@${DIGEST}`,
+    ],
   ])("%s", (_case, of, key) => {
     expect(signOffKey(of)).toBe(key);
   });
