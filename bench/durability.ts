@@ -45,7 +45,7 @@ async function startServer(github: FakeGitHub, env: Record<string, string>): Pro
   const port = await freePort();
   const child = spawn(process.execPath, [MAIN], {
     detached: true,
-    stdio: ["ignore", "ignore", "pipe"],
+    stdio: ["ignore", process.env.BENCH_LOG_LEVEL ? "inherit" : "ignore", process.env.BENCH_LOG_LEVEL ? "inherit" : "pipe"],
     env: {
       PATH: process.env.PATH ?? "",
       NODE_ENV: "production",
@@ -56,7 +56,7 @@ async function startServer(github: FakeGitHub, env: Record<string, string>): Pro
       GHE_PROTOCOL: "http",
       HOST: "127.0.0.1",
       PORT: String(port),
-      LOG_LEVEL: "error",
+      LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? "error",
       LOG_FORMAT: "json",
       ...env,
     },
@@ -275,5 +275,8 @@ export function durabilityReport(results: DurabilityResults): string {
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  console.log(durabilityReport(await measureDurability()));
+  // `--throughput I N`: only the throughput run of N pull requests on each of I installations (profiling)
+  const only = process.argv.indexOf("--throughput");
+  if (only > 0) console.log(JSON.stringify(await throughput(Number(process.argv[only + 1] ?? 1), Number(process.argv[only + 2] ?? 50))));
+  else console.log(durabilityReport(await measureDurability()));
 }

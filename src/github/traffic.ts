@@ -34,7 +34,8 @@ interface Lane {
 const lanesByOptions = new WeakMap<TrafficOptions, Map<string, Lane>>();
 const DEFAULT_OPTIONS: TrafficOptions = {};
 
-type RequestOptions = { method: string; url: string; body?: unknown; headers?: Record<string, unknown> };
+// a GraphQL call reaches the request hook with its `query` beside method and url; the body is built after the hook
+type RequestOptions = { method: string; url: string; body?: unknown; query?: unknown; headers?: Record<string, unknown> };
 type OctokitResponse = { status: number; headers: Record<string, string | number | undefined>; data: unknown };
 
 export function githubTraffic(octokit: Octokit, octokitOptions: { modelgateTraffic?: TrafficOptions; auth?: unknown }): void {
@@ -111,7 +112,7 @@ export function githubTraffic(octokit: Octokit, octokitOptions: { modelgateTraff
 }
 
 /** Reads are GETs and GraphQL queries; the installation token request is neither paced nor a write. */
-export function requestKind({ method, url, body }: RequestOptions): "read" | "write" {
+export function requestKind({ method, url, body, query: graphqlQuery }: RequestOptions): "read" | "write" {
   const upper = method.toUpperCase();
   if (upper === "GET" || upper === "HEAD") return "read";
   const path =
@@ -121,7 +122,7 @@ export function requestKind({ method, url, body }: RequestOptions): "read" | "wr
       .split("?")[0] ?? "";
   if (upper === "POST" && /^\/app\/installations\/[^/]+\/access_tokens$/.test(path)) return "read";
   if (upper === "POST" && /^\/(api\/)?graphql$/.test(path)) {
-    const query = typeof body === "string" ? safeQuery(body) : (body as { query?: unknown } | undefined)?.query;
+    const query = graphqlQuery ?? (typeof body === "string" ? safeQuery(body) : (body as { query?: unknown } | undefined)?.query);
     if (typeof query === "string" && !/^\s*(#[^\n]*\n\s*)*mutation\b/.test(query)) return "read";
   }
   return "write";

