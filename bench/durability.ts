@@ -220,7 +220,7 @@ async function throughput(installations: number, perInstallation: number): Promi
       const server = await startServer(github, {
         MODELGATE_DATA_DIR: join(dir, "pg"),
         MODELGATE_POSTGRES_PORT: String(await freePort()),
-        MODELGATE_CONCURRENCY: "50",
+        MODELGATE_CONCURRENCY: process.env.BENCH_CONCURRENCY ?? "50",
         MODELGATE_RECOVERY_ON_START: "false",
       });
       github.webhookUrl = webhook(server);

@@ -32,32 +32,121 @@ export async function defineDeliveryQueue(boss: PgBoss, retryLimit = DELIVERY_RE
  * stored again and runs again (GitHub's redelivery keeps the GUID).
  */
 export async function storeDelivery(pool: pg.Pool, boss: PgBoss, delivery: Delivery): Promise<StoreOutcome> {
-  const payload = delivery.payload as { action?: unknown; installation?: { id?: unknown } } | null;
-  const action = typeof payload?.action === "string" ? payload.action : null;
-  const installation = typeof payload?.installation?.id === "number" ? payload.installation.id : null;
+  try {
+    const [outcome] = await storeDeliveries(pool, boss, [delivery]);
+    return outcome!;
+  } catch (error) {
+    deliveriesReceived.inc({ event: delivery.name, outcome: "failed" });
+    throw error;
+  }
+}
+
+/**
+ * Stores deliveries that arrive together in shared transactions (group commit): one waits for
+ * the transaction in flight, then every delivery that arrived meanwhile is stored by the next,
+ * up to `maxBatch`. A lone delivery is stored at once; under a burst, one commit answers many
+ * (docs/performance.md, "Webhook answers"). A batch that fails is stored again one by one, so
+ * one delivery the database refuses fails alone.
+ */
+export class DeliveryStore {
+  private readonly waiting: Array<{ delivery: Delivery; settle: (outcome: StoreOutcome | Error) => void }> = [];
+  private flushing = false;
+
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly boss: PgBoss,
+    private readonly maxBatch = 100,
+  ) {}
+
+  store(delivery: Delivery): Promise<StoreOutcome> {
+    return new Promise((resolve, reject) => {
+      this.waiting.push({ delivery, settle: (outcome) => (outcome instanceof Error ? reject(outcome) : resolve(outcome)) });
+      void this.flush();
+    });
+  }
+
+  private async flush(): Promise<void> {
+    if (this.flushing) return;
+    this.flushing = true;
+    try {
+      while (this.waiting.length > 0) {
+        const batch = this.waiting.splice(0, this.maxBatch);
+        try {
+          const outcomes = await storeDeliveries(
+            this.pool,
+            this.boss,
+            batch.map((entry) => entry.delivery),
+          );
+          batch.forEach((entry, i) => entry.settle(outcomes[i]!));
+        } catch (error) {
+          if (batch.length === 1) {
+            deliveriesReceived.inc({ event: batch[0]!.delivery.name, outcome: "failed" });
+            batch[0]!.settle(error instanceof Error ? error : new Error(String(error)));
+          } else
+            for (const entry of batch)
+              await storeDelivery(this.pool, this.boss, entry.delivery).then(entry.settle, (failure: unknown) =>
+                entry.settle(failure instanceof Error ? failure : new Error(String(failure))),
+              );
+        }
+      }
+    } finally {
+      this.flushing = false;
+    }
+  }
+}
+
+/** Stores deliveries and their jobs in one transaction; the outcome of each, in order (a GUID twice in one call: the second is a duplicate). */
+async function storeDeliveries(pool: pg.Pool, boss: PgBoss, deliveries: ReadonlyArray<Delivery>): Promise<StoreOutcome[]> {
+  const unique = [...new Map(deliveries.map((delivery) => [delivery.id, delivery])).values()];
   const client = await pool.connect();
   try {
     await client.query("BEGIN");
-    const { rows } = await client.query<{ inserted: boolean }>(
-      `INSERT INTO ${SCHEMA}.deliveries (guid, event, action, installation_id, payload, state) VALUES ($1, $2, $3, $4, $5, 'queued')
+    const { rows } = await client.query<{ guid: string; inserted: boolean }>(
+      `INSERT INTO ${SCHEMA}.deliveries (guid, event, action, installation_id, payload, state)
+       SELECT guid, event, action, installation_id, payload::json, 'queued' FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::text[])
+         AS given (guid, event, action, installation_id, payload)
        ON CONFLICT (guid) DO UPDATE SET state = 'queued', payload = EXCLUDED.payload, attempts = 0, last_error = NULL, received_at = now(), started_at = NULL, finished_at = NULL
          WHERE ${SCHEMA}.deliveries.state = 'failed'
-       RETURNING (xmax = 0) AS inserted`,
-      [delivery.id, delivery.name, action, installation, JSON.stringify(delivery.payload)],
+       RETURNING guid, (xmax = 0) AS inserted`,
+      [
+        unique.map((d) => d.id),
+        unique.map((d) => d.name),
+        unique.map((d) => actionOf(d.payload)),
+        unique.map((d) => installationOf(d.payload)),
+        unique.map((d) => JSON.stringify(d.payload)),
+      ],
     );
-    const row = rows[0];
-    if (row) await boss.send(DELIVERY_QUEUE, { guid: delivery.id }, { db: { executeSql: (text, values) => client.query(text, values) } });
+    if (rows.length > 0)
+      await boss.insert(
+        rows.map((row) => ({ name: DELIVERY_QUEUE, data: { guid: row.guid } })),
+        { db: { executeSql: (text, values) => client.query(text, values) } },
+      );
     await client.query("COMMIT");
-    const outcome: StoreOutcome = row === undefined ? "duplicate" : row.inserted ? "stored" : "redelivered";
-    deliveriesReceived.inc({ event: delivery.name, outcome });
-    return outcome;
+    const stored = new Map(rows.map((row) => [row.guid, row.inserted ? ("stored" as const) : ("redelivered" as const)]));
+    const outcomes = deliveries.map((delivery) => {
+      const outcome = stored.get(delivery.id) ?? "duplicate";
+      // the same GUID twice in one batch: it is stored (and runs) once
+      stored.delete(delivery.id);
+      deliveriesReceived.inc({ event: delivery.name, outcome });
+      return outcome;
+    });
+    return outcomes;
   } catch (error) {
     await client.query("ROLLBACK").catch(() => undefined);
-    deliveriesReceived.inc({ event: delivery.name, outcome: "failed" });
     throw error;
   } finally {
     client.release();
   }
+}
+
+function actionOf(payload: unknown): string | null {
+  const action = (payload as { action?: unknown } | null)?.action;
+  return typeof action === "string" ? action : null;
+}
+
+function installationOf(payload: unknown): number | null {
+  const id = (payload as { installation?: { id?: unknown } } | null)?.installation?.id;
+  return typeof id === "number" ? id : null;
 }
 
 export interface DeliveryWorkerOptions {

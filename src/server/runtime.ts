@@ -14,7 +14,7 @@ import {
   DeliveryWorker,
   defineDeliveryQueue,
   deliveryBacklog,
-  storeDelivery,
+  DeliveryStore,
   type Delivery,
   type StoreOutcome,
 } from "../queue/deliveries.js";
@@ -96,6 +96,7 @@ export async function startRuntime({ env, log, Octokit, clock }: RuntimeOptions)
     for (const name of [REDELIVER_JOB, RECONCILE_JOB]) await jobs.enqueue(name, {}, { singletonKey: "on-start", singletonSeconds: 300 });
   }
 
+  const store = new DeliveryStore(database.pool, boss);
   const deliveries = new DeliveryWorker({
     pool: database.pool,
     boss,
@@ -109,7 +110,7 @@ export async function startRuntime({ env, log, Octokit, clock }: RuntimeOptions)
   return {
     accept: async (delivery) => {
       if (!isHandled(handled, delivery.name, (delivery.payload as { action?: unknown } | null)?.action)) return "ignored";
-      const outcome = await storeDelivery(database.pool, boss, delivery);
+      const outcome = await store.store(delivery);
       if (outcome !== "duplicate") deliveries.wake();
       return outcome;
     },

@@ -43,6 +43,12 @@ const MIGRATIONS: ReadonlyArray<{ version: number; sql: string }> = [
       );
     `,
   },
+  {
+    // json, not jsonb: a delivery is stored as GitHub sent it and only read back whole — no binary conversion on the
+    // answer path, and a payload with a \u0000 escape (user text in a title) is stored instead of refused
+    version: 2,
+    sql: `ALTER TABLE ${SCHEMA}.deliveries ALTER COLUMN payload TYPE json USING payload::json;`,
+  },
 ];
 
 export interface Database {

@@ -7,7 +7,7 @@ import { createNodeMiddleware, Probot } from "probot";
 import { afterEach, describe, expect, test } from "vitest";
 import { ModelgateOctokit } from "../../src/github/octokit.js";
 import { modelgateServer, type ServerState } from "../../src/server/app.js";
-import { DeliveryWorker, defineDeliveryQueue, storeDelivery } from "../../src/queue/deliveries.js";
+import { DELIVERY_QUEUE, DeliveryStore, DeliveryWorker, defineDeliveryQueue, storeDelivery } from "../../src/queue/deliveries.js";
 import { startBoss } from "../../src/queue/job-queue.js";
 import { pullRequestEvent } from "../fixtures/payloads/index.js";
 import { testDatabase, testDatabaseUrl } from "../helpers/database.js";
@@ -224,6 +224,73 @@ describe("a webhook delivery", () => {
     expect(await deliveryRows()).toEqual([{ guid: "guid-orphan", state: "completed", attempts: 2 }]);
   });
 });
+
+describe("storing deliveries that arrive together", () => {
+  test("a burst is stored in shared transactions: each delivery gets its own answer, a GUID sent twice is stored and queued once", async () => {
+    const database = await testDatabase();
+    const boss = await startBoss(await testDatabaseUrl(), pino({ level: "silent" }));
+    await defineDeliveryQueue(boss);
+    const store = new DeliveryStore(database.pool, boss);
+    try {
+      const commitsBefore = await commits(database.pool);
+      const guids = [...Array.from({ length: 30 }, (_, i) => `burst-${String(i).padStart(2, "0")}`), "burst-00"];
+      const outcomes = await Promise.all(guids.map((id) => store.store({ id, name: "pull_request", payload: { action: "opened", installation: { id: 1 } } })));
+      const commitsMade = (await commits(database.pool)) - commitsBefore;
+
+      expect(outcomes.filter((o) => o === "stored")).toHaveLength(30);
+      expect(outcomes.at(-1)).toBe("duplicate");
+      expect((await deliveryRows()).map((r) => [r.guid, r.state])).toEqual(guids.slice(0, 30).map((guid) => [guid, "queued"]));
+      const { rows: jobs } = await database.pool.query<{ guid: string }>("SELECT data->>'guid' AS guid FROM pgboss.job WHERE name = $1 AND data->>'guid' LIKE 'burst-%' ORDER BY 1", [
+        DELIVERY_QUEUE,
+      ]);
+      expect(jobs.map((j) => j.guid)).toEqual(guids.slice(0, 30));
+      // one transaction per delivery would be 30 commits (plus the counting queries')
+      expect(commitsMade).toBeLessThan(15);
+    } finally {
+      await boss.stop({ graceful: false, close: true, wait: true });
+    }
+  });
+
+  test("a delivery the database refuses fails alone: the others of its batch are stored", async () => {
+    const database = await testDatabase();
+    const boss = await startBoss(await testDatabaseUrl(), pino({ level: "silent" }));
+    await defineDeliveryQueue(boss);
+    const store = new DeliveryStore(database.pool, boss);
+    try {
+      const answers = await Promise.allSettled([
+        store.store({ id: "good-1", name: "pull_request", payload: { action: "opened" } }),
+        // no event name: the row violates NOT NULL
+        store.store({ id: "refused", name: undefined as unknown as string, payload: { action: "opened" } }),
+        store.store({ id: "good-2", name: "pull_request", payload: { action: "opened" } }),
+      ]);
+
+      expect(answers.map((a) => a.status)).toEqual(["fulfilled", "rejected", "fulfilled"]);
+      expect((await deliveryRows()).map((r) => r.guid)).toEqual(["good-1", "good-2"]);
+    } finally {
+      await boss.stop({ graceful: false, close: true, wait: true });
+    }
+  });
+
+  test("attack: a payload with a \\u0000 escape (user text in a title) is stored and judged, not refused forever", async () => {
+    const replica = await startReplica();
+    const { checks } = world(README_CHANGE);
+    const event = pullRequestEvent("opened", PR, INSTALLATION_ID);
+    (event.payload.pull_request as { title: string }).title = "retrain \u0000 fraud-detector";
+
+    const response = await deliver(replica, event, "guid-nul");
+
+    expect(response.status).toBe(200);
+    await until(allCompleted(1), "the delivery completed");
+    expect(checks.runs.map((run) => run.conclusion)).toEqual(["success"]);
+  });
+});
+
+/** Transactions committed in this database so far (Postgres's own count). */
+async function commits(pool: import("pg").Pool): Promise<number> {
+  await pool.query("SELECT pg_stat_force_next_flush()");
+  const { rows } = await pool.query<{ commits: string }>("SELECT xact_commit AS commits FROM pg_stat_database WHERE datname = current_database()");
+  return Number(rows[0]!.commits);
+}
 
 describe("operations endpoints", () => {
   test("/health is alive, /ready answers while the database does, /metrics counts deliveries", async () => {
