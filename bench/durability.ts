@@ -149,10 +149,13 @@ async function killMidBurst(): Promise<DurabilityResults["killed"]> {
       let server = await startServer(github, env);
       github.webhookUrl = webhook(server);
       let answered = 0;
+      // the burst is spread over ~1.5 s so that the kill falls in it: half answered, the rest sent to a dead process
       const burst = pulls.map((pr, i) =>
-        github.deliver(github.webhookUrl, github.openedEvent(pr), `kill-${i}`).then((a) => {
-          if (a.statusCode === 200) answered += 1;
-        }),
+        sleep(i * 50)
+          .then(() => github.deliver(github.webhookUrl, github.openedEvent(pr), `kill-${i}`))
+          .then((a) => {
+            if (a.statusCode === 200) answered += 1;
+          }),
       );
       await until(() => answered >= 15, 30_000);
       server.kill9();
@@ -275,8 +278,9 @@ export function durabilityReport(results: DurabilityResults): string {
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  // `--throughput I N`: only the throughput run of N pull requests on each of I installations (profiling)
+  // `--throughput I N`: only the throughput run of N pull requests on each of I installations; `--kill`: only the kill -9 run
   const only = process.argv.indexOf("--throughput");
   if (only > 0) console.log(JSON.stringify(await throughput(Number(process.argv[only + 1] ?? 1), Number(process.argv[only + 2] ?? 50))));
+  else if (process.argv.includes("--kill")) console.log(JSON.stringify(await killMidBurst()));
   else console.log(durabilityReport(await measureDurability()));
 }
