@@ -17,13 +17,19 @@ import { runGit } from "./git.js";
  * alike: the audit keeps every version it reports anyway, and parsing is most of its work.
  */
 export function manifestLoader(): ManifestLoader {
-  const results = new Map<string, ReturnType<typeof loadManifest>>();
+  // keyed by path, then by the text itself: the texts come from the blob cache, so a lookup hashes
+  // each text once (V8 keeps a string's hash) instead of a new path+text key per call
+  const results = new Map<string, Map<string, ReturnType<typeof loadManifest>>>();
   return (path, text) => {
-    const key = `${path}\0${text}`;
-    let result = results.get(key);
+    let atPath = results.get(path);
+    if (!atPath) {
+      atPath = new Map();
+      results.set(path, atPath);
+    }
+    let result = atPath.get(text);
     if (!result) {
       result = loadManifest(path, text);
-      results.set(key, result);
+      atPath.set(text, result);
     }
     return result;
   };

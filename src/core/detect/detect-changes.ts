@@ -6,6 +6,7 @@ import { compareSemver } from "../manifest/semver.js";
 import { componentRepoPath, loadManifest, type LoadedManifest } from "../manifest/load-manifest.js";
 import { componentId, isFileComponent, type Component, type Manifest } from "../manifest/schema.js";
 import type { Finding, ModelChange } from "./types.js";
+import { canonical } from "./canonical.js";
 
 export interface DetectedChanges {
   /** One entry per model that differs, sorted by name. */
@@ -332,13 +333,4 @@ function sameMultiset(a: string[], b: string[]): boolean {
   const x = [...a].sort();
   const y = [...b].sort();
   return x.every((v, i) => v === y[i]);
-}
-
-/** JSON with sorted keys and without undefined fields, so equal values compare equal. */
-function canonical(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) =>
-    v && typeof v === "object" && !Array.isArray(v)
-      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0)))
-      : v,
-  );
 }

@@ -29,5 +29,14 @@ export function loadManifest(path: string, text: string, limits: YamlLimits = DE
 
 /** Repository path of a component file: components are relative to their manifest. */
 export function componentRepoPath(manifestPath: string, component: Extract<Component, { path: string }>): string {
-  return posix.normalize(posix.join(posix.dirname(manifestPath), component.path));
+  const dir = posix.dirname(manifestPath);
+  // the usual case, asked for every component of every version: nothing for normalize to do
+  if (isNormalPath(component.path) && (dir === "." || isNormalPath(dir))) return dir === "." ? component.path : `${dir}/${component.path}`;
+  return posix.normalize(posix.join(dir, component.path));
 }
+
+/** A relative path that posix.normalize leaves as it is: no empty, "." or ".." segment, no leading or trailing "/". */
+function isNormalPath(path: string): boolean {
+  return path !== "" && !path.startsWith("/") && !path.endsWith("/") && !path.includes("//") && !ODD_SEGMENT.test(path);
+}
+const ODD_SEGMENT = /(?:^|\/)\.\.?(?:\/|$)/;

@@ -1,4 +1,5 @@
 import { LineCounter, parseDocument, isMap, isNode, isScalar, type Document } from "yaml";
+import { readBlockYaml } from "./block-yaml.js";
 
 /** Hostile-input limits for every YAML file modelgate reads (docs/architecture.md "Hostile input"). */
 export interface YamlLimits {
@@ -28,12 +29,21 @@ export type YamlResult = { ok: true; yaml: ParsedYaml } | { ok: false; error: Fi
 /**
  * Parses untrusted YAML: size and alias limits, YAML 1.2 core schema (dates stay
  * strings, no custom tags), duplicate keys rejected, errors with a line number.
+ * Plain block YAML (most manifests) is read by a fast reader that gives the same result
+ * (block-yaml.ts); everything else, and every error, comes from the full parser.
  */
 export function loadYaml(path: string, text: string, limits: YamlLimits = DEFAULT_YAML_LIMITS): YamlResult {
   const bytes = Buffer.byteLength(text, "utf8");
   if (bytes > limits.maxBytes) {
     return { ok: false, error: { path, line: 1, message: `file is ${bytes} bytes, larger than the limit of ${limits.maxBytes} bytes` } };
   }
+  const fast = readBlockYaml(text);
+  if (fast) return { ok: true, yaml: fast };
+  return parseYaml(path, text, limits);
+}
+
+/** The full parser (the `yaml` package), without the fast reader: what readBlockYaml must agree with. */
+export function parseYaml(path: string, text: string, limits: YamlLimits = DEFAULT_YAML_LIMITS): YamlResult {
   const lineCounter = new LineCounter();
   let doc: Document;
   try {

@@ -1,0 +1,251 @@
+import type { ParsedYaml, YamlPath } from "./load-yaml.js";
+
+/**
+ * A fast reader for the block YAML that manifests and policies are almost always written in
+ * (docs/architecture.md "Hostile input"): block mappings and sequences of one-line scalars.
+ * It gives exactly what the full parser gives (the same value, the same lineOf) or nothing:
+ * anything outside that subset — flow collections, block scalars, multi-line scalars, anchors,
+ * tags, numbers, escapes, tabs, CR, unusual characters, duplicate keys, irregular indentation —
+ * is left to the full parser, which also owns every error message.
+ */
+export function readBlockYaml(text: string): ParsedYaml | undefined {
+  if (UNUSUAL_CHARACTER.test(text)) return undefined;
+  try {
+    return new BlockReader(text).read();
+  } catch (error) {
+    if (error === UNSUPPORTED) return undefined;
+    throw error;
+  }
+}
+
+/** Anything but LF, printable ASCII and printable BMP letters (no NBSP, NEL, BOM, line/paragraph separators, surrogates). */
+const UNUSUAL_CHARACTER = /[^\n\x20-\x7e\u00a1-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd]/;
+/** Characters that start something other than a plain scalar (or may: "-x" and "?x" are left to the full parser). */
+const INDICATORS = new Set("-?:,[]{}#&*!|>'\"%@`");
+const FLOW_CHARACTERS = /[[\]{},]/;
+const BRACKETS = /[[\]{}]/;
+// the YAML 1.2 core schema's plain scalars that are not strings
+const NULL = /^(?:~|[Nn]ull|NULL)?$/;
+const BOOLEAN = /^(?:[Tt]rue|TRUE|[Ff]alse|FALSE)$/;
+const NUMBERS = [
+  /^0o[0-7]+$/,
+  /^[-+]?[0-9]+$/,
+  /^0x[0-9a-fA-F]+$/,
+  /^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/,
+  /^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+$/,
+  /^[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*)$/,
+];
+const MAX_KEY_LENGTH = 1000;
+const UNSUPPORTED = Symbol("unsupported");
+
+function unsupported(): never {
+  throw UNSUPPORTED;
+}
+
+/** Where a node starts (1-based line), and its children: what lineOf needs, nothing more. */
+interface Located {
+  line: number;
+  pairs?: Map<string, { keyLine: number; value: Located }>;
+  items?: Located[];
+}
+
+interface Line {
+  indent: number;
+  /** Without its indentation and trailing spaces. */
+  text: string;
+  line: number;
+}
+
+const isSequenceItem = (text: string): boolean => text === "-" || text.startsWith("- ");
+
+class BlockReader {
+  private readonly lines: Line[] = [];
+  private at = 0;
+
+  constructor(text: string) {
+    const raw = text.split("\n");
+    for (let i = 0; i < raw.length; i++) {
+      const line = raw[i]!;
+      let indent = 0;
+      while (line.charCodeAt(indent) === 0x20) indent++;
+      let end = line.length;
+      while (end > indent && line.charCodeAt(end - 1) === 0x20) end--;
+      // blank and comment-only lines belong to no node
+      if (end === indent || line.charCodeAt(indent) === 0x23) continue;
+      this.lines.push({ indent, text: line.slice(indent, end), line: i + 1 });
+    }
+  }
+
+  read(): ParsedYaml {
+    const first = this.lines[0];
+    if (!first || first.indent !== 0) unsupported();
+    const [value, root] = this.block(0);
+    if (this.at !== this.lines.length) unsupported();
+    return { value, lineOf: (path) => lineOf(root, path) };
+  }
+
+  private block(indent: number): [unknown, Located] {
+    return isSequenceItem(this.lines[this.at]!.text) ? this.sequence(indent) : this.mapping(indent);
+  }
+
+  /** A deeper line after a node that cannot hold one: a continuation or an error, both for the full parser. */
+  private assertNoDeeperLine(indent: number): void {
+    const next = this.lines[this.at];
+    if (next && next.indent > indent) unsupported();
+  }
+
+  private sequence(indent: number): [unknown[], Located] {
+    const values: unknown[] = [];
+    const node: Located = { line: this.lines[this.at]!.line, items: [] };
+    for (let l = this.lines[this.at]; l && l.indent === indent && isSequenceItem(l.text); l = this.lines[this.at]) {
+      if (l.text === "-") unsupported();
+      let offset = 2;
+      while (l.text.charCodeAt(offset) === 0x20) offset++;
+      const rest = l.text.slice(offset);
+      if (keyEnd(rest) > 0) {
+        // "- key: value": a mapping whose keys line up with this first one
+        this.lines[this.at] = { indent: indent + offset, text: rest, line: l.line };
+        const [value, child] = this.mapping(indent + offset);
+        values.push(value);
+        node.items!.push(child);
+      } else {
+        const [value, child] = scalar(rest, l.line);
+        this.at++;
+        this.assertNoDeeperLine(indent);
+        values.push(value);
+        node.items!.push(child);
+      }
+    }
+    this.assertNoDeeperLine(indent);
+    return [values, node];
+  }
+
+  private mapping(indent: number): [Record<string, unknown>, Located] {
+    const value: Record<string, unknown> = {};
+    const node: Located = { line: this.lines[this.at]!.line, pairs: new Map() };
+    for (let l = this.lines[this.at]; l && l.indent === indent; l = this.lines[this.at]) {
+      const end = keyEnd(l.text);
+      if (end <= 0) unsupported();
+      const key = l.text.slice(0, end);
+      checkKey(key);
+      if (node.pairs!.has(key)) unsupported();
+      let start = end + 1;
+      while (l.text.charCodeAt(start) === 0x20) start++;
+      const rest = l.text.slice(start);
+      this.at++;
+      let child: [unknown, Located];
+      if (rest === "" || rest.startsWith("#")) {
+        const next = this.lines[this.at];
+        if (next && next.indent > indent) child = this.block(next.indent);
+        // a sequence may sit at the indentation of its key
+        else if (next && next.indent === indent && isSequenceItem(next.text)) child = this.sequence(indent);
+        else child = [null, { line: l.line }];
+      } else {
+        child = scalar(rest, l.line);
+        this.assertNoDeeperLine(indent);
+      }
+      value[key] = child[0];
+      node.pairs!.set(key, { keyLine: l.line, value: child[1] });
+    }
+    this.assertNoDeeperLine(indent);
+    return [value, node];
+  }
+}
+
+/** Where the ":" ending an implicit key is (-1: the line is no key: value pair). */
+function keyEnd(text: string): number {
+  // a quoted key is left to the full parser; a quoted scalar is no key
+  if (text.startsWith("'") || text.startsWith('"')) return -1;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x3a && (i + 1 === text.length || text.charCodeAt(i + 1) === 0x20)) return i;
+    if (c === 0x23 && i > 0 && text.charCodeAt(i - 1) === 0x20) return -1;
+  }
+  return -1;
+}
+
+function checkKey(key: string): void {
+  if (INDICATORS.has(key[0]!) || key.endsWith(" ") || key.length > MAX_KEY_LENGTH || FLOW_CHARACTERS.test(key)) unsupported();
+  // "<<" merges and "__proto__" is set specially by the full parser; a key that reads as null, a boolean or a number is not a string
+  if (key === "<<" || key === "__proto__" || typeof plain(key) !== "string") unsupported();
+}
+
+/** A one-line scalar: plain, quoted (single, or double without escapes), or an empty flow collection. */
+function scalar(text: string, line: number): [unknown, Located] {
+  const first = text[0]!;
+  if (first === "'" || first === '"') return [quoted(text), { line }];
+  if (text === "[]") return [[], { line, items: [] }];
+  if (text === "{}") return [{}, { line, pairs: new Map() }];
+  if (INDICATORS.has(first)) unsupported();
+  let end = text.length;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x3a && (i + 1 === text.length || text.charCodeAt(i + 1) === 0x20)) unsupported();
+    if (c === 0x20 && text.charCodeAt(i + 1) === 0x23) {
+      end = i;
+      break;
+    }
+  }
+  const source = text.slice(0, end).trimEnd();
+  // a comma is text in a block scalar; brackets are left to the full parser
+  if (BRACKETS.test(source)) unsupported();
+  return [plain(source), { line }];
+}
+
+function plain(source: string): unknown {
+  if (NULL.test(source)) return null;
+  if (BOOLEAN.test(source)) return source[0] === "t" || source[0] === "T";
+  const c = source.charCodeAt(0);
+  if (((c >= 0x30 && c <= 0x39) || c === 0x2b || c === 0x2e) && NUMBERS.some((n) => n.test(source))) unsupported();
+  return source;
+}
+
+function quoted(text: string): string {
+  const quote = text[0]!;
+  let value = "";
+  let i = 1;
+  for (;;) {
+    const close = text.indexOf(quote, i);
+    // a quoted scalar that goes on to the next line
+    if (close === -1) unsupported();
+    value += text.slice(i, close);
+    if (quote === "'" && text[close + 1] === "'") {
+      value += "'";
+      i = close + 2;
+      continue;
+    }
+    i = close + 1;
+    break;
+  }
+  if (quote === '"' && value.includes("\\")) unsupported();
+  const tail = text.slice(i);
+  if (tail !== "" && !/^ +#/.test(tail)) unsupported();
+  return value;
+}
+
+/** The full parser's lineOf (load-yaml.ts) on the located nodes: a mapping entry is located at its key. */
+function lineOf(root: Located, target: YamlPath): number {
+  const nodeAt = (depth: number): Located | undefined => {
+    let node: Located | undefined = root;
+    for (let i = 0; i < depth && node; i++) node = child(node, target[i]!);
+    return node;
+  };
+  for (let depth = target.length; depth >= 0; depth--) {
+    if (depth > 0) {
+      const key = target[depth - 1]!;
+      const pair = typeof key === "string" ? nodeAt(depth - 1)?.pairs?.get(key) : undefined;
+      if (pair) return pair.keyLine;
+    }
+    const node = nodeAt(depth);
+    if (node) return node.line;
+  }
+  return 1;
+}
+
+function child(node: Located, key: string | number): Located | undefined {
+  if (node.pairs) return typeof key === "string" ? node.pairs.get(key)?.value : undefined;
+  if (!node.items) return undefined;
+  // the full parser's sequence index: a non-negative integer, or a string of one
+  const index = typeof key === "string" && key !== "" ? Number(key) : key;
+  return typeof index === "number" && Number.isInteger(index) && index >= 0 ? node.items[index] : undefined;
+}
