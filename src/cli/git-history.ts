@@ -154,8 +154,9 @@ export async function readModelHistory(
   commit: string,
   load: ManifestLoader = manifestLoader(),
   blobs: BlobCache = new Map(),
+  log?: ReadonlyArray<LoggedCommit>,
 ): Promise<HistoryStep[]> {
-  const log = await logFirstParent(repo, commit);
+  log ??= await logFirstParent(repo, commit);
 
   // policies first: which files are manifests depends on the policy in force
   const policyShas = log.flatMap((c) => c.changes.filter((ch) => ch.path === POLICY_PATH && !ZERO_SHA.test(ch.blobSha)).map((ch) => ch.blobSha));
@@ -267,6 +268,7 @@ export async function readModelHistory(
   await readContents(
     repo,
     componentReads.map(({ snapshot, paths }) => ({ snapshot, paths: paths.filter((path) => small(snapshot, path)) })),
+    blobs,
   );
 
   const steps: HistoryStep[] = [];
@@ -337,8 +339,52 @@ async function sizeEntries(repo: string, entries: ReadonlyArray<TreeEntry>): Pro
   }
 }
 
-/** Every tag of the repository that names a commit, with the model versions its tree declares (manifest globs of `policy`). */
-export async function readTags(repo: string, policy: Policy, load: ManifestLoader = manifestLoader(), blobs: BlobCache = new Map()): Promise<TagSnapshot[]> {
+/**
+ * The files of the given commits of a first-parent log, replayed from its changes: what
+ * `git ls-tree -r` lists for them (submodules left out, no sizes), without a git process each.
+ */
+export function treesInLog(log: ReadonlyArray<LoggedCommit>, commits: ReadonlySet<string>): Map<string, Map<string, TreeEntry>> {
+  const trees = new Map<string, Map<string, TreeEntry>>();
+  if (commits.size === 0) return trees;
+  const tree = new Map<string, TreeEntry>();
+  for (const c of log) {
+    for (const ch of c.changes) {
+      if (ch.status === "D" || ZERO_SHA.test(ch.blobSha) || ch.mode === SUBMODULE_MODE) tree.delete(ch.path);
+      else tree.set(ch.path, { path: ch.path, blobSha: ch.blobSha, mode: ch.mode });
+    }
+    if (commits.has(c.commit)) trees.set(c.commit, new Map([...tree].sort(([x], [y]) => byUtf8(x, y))));
+  }
+  return trees;
+}
+
+/** The order of `git ls-tree -r`: paths compared as UTF-8 bytes, i.e. by code point (not by UTF-16 unit as `<` does). */
+function byUtf8(a: string, b: string): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x === y) continue;
+    // a surrogate is half of a code point above U+FFFF: after every other unit
+    const xs = x >= 0xd800 && x <= 0xdfff;
+    const ys = y >= 0xd800 && y <= 0xdfff;
+    return xs === ys ? x - y : xs ? 1 : -1;
+  }
+  return a.length - b.length;
+}
+
+const SUBMODULE_MODE = "160000";
+
+/**
+ * Every tag of the repository that names a commit, with the model versions its tree declares (manifest globs of `policy`).
+ * The trees of tagged commits in `log` (the first-parent history already read) are replayed from it; the others are listed by git.
+ */
+export async function readTags(
+  repo: string,
+  policy: Policy,
+  load: ManifestLoader = manifestLoader(),
+  blobs: BlobCache = new Map(),
+  log: ReadonlyArray<LoggedCommit> = [],
+): Promise<TagSnapshot[]> {
   const result = await runGit(repo, [
     "for-each-ref",
     "refs/tags",
@@ -347,16 +393,21 @@ export async function readTags(repo: string, policy: Policy, load: ManifestLoade
   if (result.code !== 0) throw new CliError(`cannot list the tags: ${result.stderr}`);
   const isManifest = globMatcher(policy.models.manifests);
   const tags: TagSnapshot[] = [];
-  const wanted: Array<{ tag: TagSnapshot; manifests: TreeEntry[] }> = [];
+  const tagged: TagSnapshot[] = [];
   for (const line of result.stdout.toString("utf8").split("\n")) {
     const [name, object, peeled, type, peeledType, date] = line.split("\0");
     if (!name || !object) continue;
     const commit = type === "commit" ? object : peeledType === "commit" ? peeled : undefined;
     if (!commit) continue;
-    const snapshot = await snapshotAt(repo, commit);
     const tag: TagSnapshot = { name, commit, ...(date ? { date } : {}), models: [] };
     tags.push(tag);
-    wanted.push({ tag, manifests: [...snapshot.entries.values()].filter((e) => isManifest(e.path)) });
+    tagged.push(tag);
+  }
+  const replayed = treesInLog(log, new Set(tagged.map((t) => t.commit)));
+  const wanted: Array<{ tag: TagSnapshot; manifests: TreeEntry[] }> = [];
+  for (const tag of tagged) {
+    const entries = replayed.get(tag.commit) ?? (await snapshotAt(repo, tag.commit)).entries;
+    wanted.push({ tag, manifests: [...entries.values()].filter((e) => isManifest(e.path)) });
   }
   const texts = await readBlobs(
     repo,

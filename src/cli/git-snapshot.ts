@@ -51,8 +51,13 @@ export function fileContent(bytes: Buffer): FileContent {
 /**
  * Reads the given paths of one or more snapshots with ONE `git cat-file --batch` process
  * and stores their contents. Files larger than MAX_HASHED_FILE_BYTES are not read ("too large").
+ * A blob whose bytes are in `known` (text or binary, by sha) is not read again; the blobs read are added to it.
  */
-export async function readContents(repo: string, requests: ReadonlyArray<{ snapshot: GitSnapshot; paths: ReadonlyArray<string> }>): Promise<void> {
+export async function readContents(
+  repo: string,
+  requests: ReadonlyArray<{ snapshot: GitSnapshot; paths: ReadonlyArray<string> }>,
+  known?: Map<string, FileContent>,
+): Promise<void> {
   const wanted = new Map<string, Array<{ snapshot: GitSnapshot; path: string }>>();
   for (const { snapshot, paths } of requests) {
     for (const path of paths) {
@@ -60,6 +65,12 @@ export async function readContents(repo: string, requests: ReadonlyArray<{ snaps
       if (!entry) continue;
       if (entry.size !== undefined && entry.size > MAX_HASHED_FILE_BYTES) {
         snapshot.contents.set(path, { kind: "unreadable", reason: `too large (${entry.size} bytes; larger than ${MAX_HASHED_FILE_BYTES})`, size: entry.size });
+        continue;
+      }
+      // only bytes are shared: why a blob could not be read is said by each reader in its own words
+      const read = known?.get(entry.blobSha);
+      if (read && read.kind !== "unreadable") {
+        snapshot.contents.set(path, read);
         continue;
       }
       const readers = wanted.get(entry.blobSha) ?? [];
@@ -74,6 +85,7 @@ export async function readContents(repo: string, requests: ReadonlyArray<{ snaps
   for (const [sha, readers] of wanted) {
     const bytes = blobs.get(sha);
     const content: FileContent = bytes ? fileContent(bytes) : { kind: "unreadable", reason: "missing from the git object database" };
+    if (bytes && !known?.has(sha)) known?.set(sha, content);
     for (const { snapshot, path } of readers) snapshot.contents.set(path, content);
   }
 }
@@ -99,14 +111,18 @@ export function parseCatFileBatch(output: Buffer): Map<string, Buffer> {
  * Reads what the core asks for (plannedReads, the same plan the app follows) until it asks for
  * nothing more: the CLI and the app judge from the same facts.
  */
-export async function readPlanned(repo: string, policy: Policy, base: GitSnapshot, head: GitSnapshot): Promise<void> {
+export async function readPlanned(repo: string, policy: Policy, base: GitSnapshot, head: GitSnapshot, known?: Map<string, FileContent>): Promise<void> {
   for (let round = 0; round < MAX_READ_ROUNDS; round++) {
     const plan = plannedReads(policy, base, head);
     if (plan.base.length === 0 && plan.head.length === 0) return;
-    await readContents(repo, [
-      { snapshot: base, paths: plan.base },
-      { snapshot: head, paths: plan.head },
-    ]);
+    await readContents(
+      repo,
+      [
+        { snapshot: base, paths: plan.base },
+        { snapshot: head, paths: plan.head },
+      ],
+      known,
+    );
   }
   throw new CliError(`the evaluation still asked for files after ${MAX_READ_ROUNDS} rounds of reads`);
 }

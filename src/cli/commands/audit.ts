@@ -11,7 +11,7 @@ import { defaultPolicy, type Policy } from "../../core/policy/schema.js";
 import type { FileError } from "../../core/yaml/load-yaml.js";
 import { modelgateVersion } from "../../version.js";
 import { CliError } from "../cli-error.js";
-import { manifestLoader, readModelHistory, readTags, type BlobCache } from "../git-history.js";
+import { logFirstParent, manifestLoader, readModelHistory, readTags, type BlobCache } from "../git-history.js";
 import { readPlanned, readTextFile, snapshotAt, type GitSnapshot } from "../git-snapshot.js";
 import { defaultBranch, resolveCommit } from "../git.js";
 import { bomTimestamp, repositoryName } from "./bom.js";
@@ -48,13 +48,18 @@ export async function runAudit(options: AuditOptions): Promise<AuditReport> {
     else policyErrors = parsed.errors;
   }
 
+  // started now: a git process costs the audit more to start once its memory has grown
+  const repositoryRead = repositoryName(repo);
+  repositoryRead.catch(() => undefined);
+  // every version is parsed once and every blob read once, for the history, the head and the tags alike
   const load = manifestLoader();
   const blobs: BlobCache = new Map();
-  const history = await readModelHistory(repo, commit, load, blobs);
+  const log = await logFirstParent(repo, commit);
+  const history = await readModelHistory(repo, commit, load, blobs, log);
 
   // the head judged as if every model were new: hashes, provenance and evaluation currency today, and every unmanaged file
   const empty: GitSnapshot = { commit: "", entries: new Map(), contents: new Map() };
-  await readPlanned(repo, policy, empty, head);
+  await readPlanned(repo, policy, empty, head, blobs);
   const detected = detectChanges(policy, empty, head, load);
   const decision = evaluateGate({
     policy,
@@ -65,11 +70,11 @@ export async function runAudit(options: AuditOptions): Promise<AuditReport> {
     detected,
   });
   const models = [...detected.models.head].sort((a, b) => (a.manifest.name < b.manifest.name ? -1 : a.manifest.name > b.manifest.name ? 1 : 0));
-  const repository = await repositoryName(repo);
+  const repository = await repositoryRead;
   const toolVersion = await modelgateVersion();
   const bom = buildBom({ repository, ref, commit, models, timestamp: bomTimestamp(now, options.sourceDateEpoch), toolVersion });
 
-  const tags = await readTags(repo, policy, load, blobs);
+  const tags = await readTags(repo, policy, load, blobs, log);
   const github = options.github
     ? await options.github({ policy, commits: new Set(history.map((s) => s.commit)), tagCommits: new Map(tags.map((t) => [t.name, t.commit])) })
     : undefined;
