@@ -315,18 +315,24 @@ function miniSnapshot(
   for (const path of manifests) {
     const entry = tree.get(path);
     if (!entry) continue;
-    entries.set(path, { ...entry });
+    entries.set(path, copyEntry(entry));
     const loaded = manifestAt(path, entry.blobSha);
     contents.set(path, textOf(entry.blobSha) ?? { kind: "unreadable", reason: "missing from the git object database" });
     for (const component of loaded?.manifest.components ?? []) {
       if (!isFileComponent(component)) continue;
       const file = componentRepoPath(path, component);
       const exact = tree.get(file);
-      if (exact) entries.set(file, { ...exact });
-      else for (const [p, e] of tree) if (p.startsWith(`${file}/`)) entries.set(p, { ...e });
+      if (exact) entries.set(file, copyEntry(exact));
+      else for (const [p, e] of tree) if (p.startsWith(`${file}/`)) entries.set(p, copyEntry(e));
     }
   }
   return { commit, entries, contents };
+}
+
+/** A copy as a literal: sizeEntries adds `size`, and V8 gives every object spread ({ ...entry }) and then extended its own hidden class. */
+function copyEntry(entry: TreeEntry): TreeEntry {
+  const { path, blobSha, mode, size } = entry;
+  return size === undefined ? { path, blobSha, mode } : { path, blobSha, mode, size };
 }
 
 /** Sets the sizes of tree entries (unknown from `git log --raw`), so a large file is never read whole. */

@@ -51,14 +51,17 @@ export function approvalRequirements(input: ApprovalInput): Requirement[] {
     const mentions = roleHolderMentions(policy, role, facts.org);
     return mentions.length > 0 ? `held by ${mentions.join(", ")}` : `nobody holds it yet: add users or teams under roles.${role} in the policy`;
   };
-  const base = (role: string) => ({ id: `approval:${role}`, provision: PROVISION, ...at });
+  // one literal, not { ...base, status, message }: V8 gives every object spread and then extended its own hidden class
+  const requirement = (role: string, status: Requirement["status"], message: string): Requirement => ({
+    id: `approval:${role}`,
+    provision: PROVISION,
+    ...at,
+    status,
+    message,
+  });
 
   if (!facts.available) {
-    return roles.map((role) => ({
-      ...base(role),
-      status: "pending" as const,
-      message: `approvals are read from GitHub: ${role} must sign off (${holdersOf(role)}); ${howTo(role)}`,
-    }));
+    return roles.map((role) => requirement(role, "pending", `approvals are read from GitHub: ${role} must sign off (${holdersOf(role)}); ${howTo(role)}`));
   }
 
   const holds = (login: string, role: string): boolean => holdsRole(policy, facts.teamMembership, login, role);
@@ -104,21 +107,21 @@ export function approvalRequirements(input: ApprovalInput): Requirement[] {
   return roles.map((role): Requirement => {
     const rejection = input.signOffs?.roles[role];
     if (rejected.has(role) && rejection) {
-      return {
-        ...base(role),
-        status: "pending",
-        message: `rejected by @${rejection.by}: ${rejection.reason ?? "no reason given"} — a holder of ${role} comments \`/revoke ${role}\` on the sign-off issue to clear it`,
-      };
+      return requirement(
+        role,
+        "pending",
+        `rejected by @${rejection.by}: ${rejection.reason ?? "no reason given"} — a holder of ${role} comments \`/revoke ${role}\` on the sign-off issue to clear it`,
+      );
     }
     const chosen = assigned.get(role);
-    if (chosen) return { ...base(role), status: "met", message: chosen.evidence };
+    if (chosen) return requirement(role, "met", chosen.evidence);
     const why = [...(notes.get(role) ?? []), ...generalNotes];
     for (const candidate of candidates.get(role) ?? []) {
       const elsewhere = [...assigned.entries()].find(([, c]) => c.login.toLowerCase() === candidate.login.toLowerCase());
       if (elsewhere) why.push(`@${candidate.login} already counts for ${elsewhere[0]}: one person signs off one role per model version`);
     }
     const message = `${role} must sign off (${holdersOf(role)}); ${howTo(role)}`;
-    return { ...base(role), status: "pending", message: why.length > 0 ? `${message}. ${[...new Set(why)].join("; ")}` : message };
+    return requirement(role, "pending", why.length > 0 ? `${message}. ${[...new Set(why)].join("; ")}` : message);
   });
 }
 
