@@ -67,3 +67,79 @@ function plainJson(v: unknown): string {
       throw NOT_PLAIN;
   }
 }
+
+/** Whether canonical(a) === canonical(b), found without writing either when both are plain data. */
+export function sameCanonical(a: unknown, b: unknown): boolean {
+  try {
+    return plainEqual(a, b);
+  } catch (error) {
+    if (error !== NOT_PLAIN) throw error;
+    return canonical(a) === canonical(b);
+  }
+}
+
+type JsonKind = "null" | "string" | "number" | "boolean" | "array" | "object";
+
+/** What JSON.stringify writes a plain value as (a non-finite number is null); anything else is not plain. */
+function kindOf(v: unknown): JsonKind {
+  switch (typeof v) {
+    case "string":
+      return "string";
+    case "number":
+      return Number.isFinite(v) ? "number" : "null";
+    case "boolean":
+      return "boolean";
+    case "object": {
+      if (v === null) return "null";
+      if (typeof (v as { toJSON?: unknown }).toJSON === "function") throw NOT_PLAIN;
+      const proto: unknown = Object.getPrototypeOf(v);
+      if (Array.isArray(v)) {
+        if (proto !== Array.prototype) throw NOT_PLAIN;
+        return "array";
+      }
+      if (proto !== Object.prototype && proto !== null) throw NOT_PLAIN;
+      return "object";
+    }
+    default:
+      throw NOT_PLAIN;
+  }
+}
+
+// two JSON texts are equal exactly when the trees they write are: a difference anywhere decides, and the
+// key order (sorted, the same rule on both sides) does not matter
+function plainEqual(a: unknown, b: unknown): boolean {
+  const kind = kindOf(a);
+  if (kindOf(b) !== kind) return false;
+  switch (kind) {
+    case "null":
+      return true;
+    case "array": {
+      const x = a as unknown[];
+      const y = b as unknown[];
+      if (x.length !== y.length) return false;
+      for (let i = 0; i < x.length; i++) {
+        const p: unknown = x[i];
+        const q: unknown = y[i];
+        if (!plainEqual(omitted(p) ? null : p, omitted(q) ? null : q)) return false;
+      }
+      return true;
+    }
+    case "object": {
+      const x = a as Record<string, unknown>;
+      const y = b as Record<string, unknown>;
+      let written = 0;
+      for (const key of Object.keys(x)) {
+        const p = x[key];
+        if (omitted(p)) continue;
+        written++;
+        if (!Object.prototype.propertyIsEnumerable.call(y, key)) return false;
+        const q = y[key];
+        if (omitted(q) || !plainEqual(p, q)) return false;
+      }
+      for (const key of Object.keys(y)) if (!omitted(y[key])) written--;
+      return written === 0;
+    }
+    default:
+      return a === b;
+  }
+}

@@ -6,7 +6,7 @@ import { compareSemver } from "../manifest/semver.js";
 import { componentRepoPath, loadManifest, type LoadedManifest } from "../manifest/load-manifest.js";
 import { componentId, isFileComponent, type Component, type Manifest } from "../manifest/schema.js";
 import type { Finding, ModelChange } from "./types.js";
-import { canonical } from "./canonical.js";
+import { canonical, sameCanonical } from "./canonical.js";
 
 export interface DetectedChanges {
   /** One entry per model that differs, sorted by name. */
@@ -216,7 +216,7 @@ function compareModel(base: Snapshot, head: Snapshot, before: LoadedManifest, af
     evaluations: kinds.size > 0 ? a.evaluations : b.evaluations,
     components: sortedComponents(explained),
   };
-  if (canonical(explainedBase) !== canonical({ ...a, components: sortedComponents(headComponents) })) kinds.add("metadata");
+  if (!sameCanonical(explainedBase, { ...a, components: sortedComponents(headComponents) })) kinds.add("metadata");
 
   if (kinds.size === 0) return undefined;
   const orderedKinds = CHANGE_KINDS.filter((k) => kinds.has(k));

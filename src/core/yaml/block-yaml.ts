@@ -42,11 +42,21 @@ function unsupported(): never {
   throw UNSUPPORTED;
 }
 
-/** Where a node starts (1-based line), and its children: what lineOf needs, nothing more. */
-interface Located {
-  line: number;
-  pairs?: Map<string, { keyLine: number; value: Located }>;
-  items?: Located[];
+/**
+ * Where a node starts (1-based line), and its children: what lineOf needs, nothing more, kept
+ * small (every version of every manifest holds one): a scalar is its line.
+ */
+type Located = number | LocatedMapping | LocatedSequence;
+
+class LocatedMapping {
+  /** key, line of the key, value: three slots per entry, in the file's order */
+  readonly entries: Array<string | number | Located> = [];
+  constructor(readonly line: number) {}
+}
+
+class LocatedSequence {
+  readonly items: Located[] = [];
+  constructor(readonly line: number) {}
 }
 
 interface Line {
@@ -61,6 +71,8 @@ const isSequenceItem = (text: string): boolean => text === "-" || text.startsWit
 class BlockReader {
   private readonly lines: Line[] = [];
   private at = 0;
+  /** Where the node read last is. */
+  private located: Located = 0;
 
   constructor(text: string) {
     const raw = text.split("\n");
@@ -79,12 +91,13 @@ class BlockReader {
   read(): ParsedYaml {
     const first = this.lines[0];
     if (!first || first.indent !== 0) unsupported();
-    const [value, root] = this.block(0);
+    const value = this.block(0);
+    const root = this.located;
     if (this.at !== this.lines.length) unsupported();
     return { value, lineOf: (path) => lineOf(root, path) };
   }
 
-  private block(indent: number): [unknown, Located] {
+  private block(indent: number): unknown {
     return isSequenceItem(this.lines[this.at]!.text) ? this.sequence(indent) : this.mapping(indent);
   }
 
@@ -94,9 +107,9 @@ class BlockReader {
     if (next && next.indent > indent) unsupported();
   }
 
-  private sequence(indent: number): [unknown[], Located] {
+  private sequence(indent: number): unknown[] {
     const values: unknown[] = [];
-    const node: Located = { line: this.lines[this.at]!.line, items: [] };
+    const node = new LocatedSequence(this.lines[this.at]!.line);
     for (let l = this.lines[this.at]; l && l.indent === indent && isSequenceItem(l.text); l = this.lines[this.at]) {
       if (l.text === "-") unsupported();
       let offset = 2;
@@ -105,51 +118,67 @@ class BlockReader {
       if (keyEnd(rest) > 0) {
         // "- key: value": a mapping whose keys line up with this first one
         this.lines[this.at] = { indent: indent + offset, text: rest, line: l.line };
-        const [value, child] = this.mapping(indent + offset);
-        values.push(value);
-        node.items!.push(child);
+        values.push(this.mapping(indent + offset));
+        node.items.push(this.located);
       } else {
-        const [value, child] = scalar(rest, l.line);
+        const value = scalar(rest);
         this.at++;
         this.assertNoDeeperLine(indent);
         values.push(value);
-        node.items!.push(child);
+        node.items.push(locatedScalar(value, l.line));
       }
     }
     this.assertNoDeeperLine(indent);
-    return [values, node];
+    this.located = node;
+    return values;
   }
 
-  private mapping(indent: number): [Record<string, unknown>, Located] {
+  private mapping(indent: number): Record<string, unknown> {
     const value: Record<string, unknown> = {};
-    const node: Located = { line: this.lines[this.at]!.line, pairs: new Map() };
+    const node = new LocatedMapping(this.lines[this.at]!.line);
     for (let l = this.lines[this.at]; l && l.indent === indent; l = this.lines[this.at]) {
       const end = keyEnd(l.text);
       if (end <= 0) unsupported();
       const key = l.text.slice(0, end);
       checkKey(key);
-      if (node.pairs!.has(key)) unsupported();
+      if (Object.hasOwn(value, key)) unsupported();
       let start = end + 1;
       while (l.text.charCodeAt(start) === 0x20) start++;
       const rest = l.text.slice(start);
       this.at++;
-      let child: [unknown, Located];
+      let child: unknown;
+      let located: Located;
       if (rest === "" || rest.startsWith("#")) {
         const next = this.lines[this.at];
-        if (next && next.indent > indent) child = this.block(next.indent);
-        // a sequence may sit at the indentation of its key
-        else if (next && next.indent === indent && isSequenceItem(next.text)) child = this.sequence(indent);
-        else child = [null, { line: l.line }];
+        if (next && next.indent > indent) {
+          child = this.block(next.indent);
+          located = this.located;
+        } else if (next && next.indent === indent && isSequenceItem(next.text)) {
+          // a sequence may sit at the indentation of its key
+          child = this.sequence(indent);
+          located = this.located;
+        } else {
+          child = null;
+          located = l.line;
+        }
       } else {
-        child = scalar(rest, l.line);
+        child = scalar(rest);
+        located = locatedScalar(child, l.line);
         this.assertNoDeeperLine(indent);
       }
-      value[key] = child[0];
-      node.pairs!.set(key, { keyLine: l.line, value: child[1] });
+      value[key] = child;
+      node.entries.push(key, l.line, located);
     }
     this.assertNoDeeperLine(indent);
-    return [value, node];
+    this.located = node;
+    return value;
   }
+}
+
+/** A scalar is its line; the empty flow collections are collections. */
+function locatedScalar(value: unknown, line: number): Located {
+  if (Array.isArray(value)) return new LocatedSequence(line);
+  return value !== null && typeof value === "object" ? new LocatedMapping(line) : line;
 }
 
 /** Where the ":" ending an implicit key is (-1: the line is no key: value pair). */
@@ -171,11 +200,11 @@ function checkKey(key: string): void {
 }
 
 /** A one-line scalar: plain, quoted (single, or double without escapes), or an empty flow collection. */
-function scalar(text: string, line: number): [unknown, Located] {
+function scalar(text: string): unknown {
   const first = text[0]!;
-  if (first === "'" || first === '"') return [quoted(text), { line }];
-  if (text === "[]") return [[], { line, items: [] }];
-  if (text === "{}") return [{}, { line, pairs: new Map() }];
+  if (first === "'" || first === '"') return quoted(text);
+  if (text === "[]") return [];
+  if (text === "{}") return {};
   if (INDICATORS.has(first)) unsupported();
   let end = text.length;
   for (let i = 0; i < text.length; i++) {
@@ -189,7 +218,7 @@ function scalar(text: string, line: number): [unknown, Located] {
   const source = text.slice(0, end).trimEnd();
   // a comma is text in a block scalar; brackets are left to the full parser
   if (BRACKETS.test(source)) unsupported();
-  return [plain(source), { line }];
+  return plain(source);
 }
 
 function plain(source: string): unknown {
@@ -227,24 +256,32 @@ function quoted(text: string): string {
 function lineOf(root: Located, target: YamlPath): number {
   const nodeAt = (depth: number): Located | undefined => {
     let node: Located | undefined = root;
-    for (let i = 0; i < depth && node; i++) node = child(node, target[i]!);
+    for (let i = 0; i < depth && node !== undefined; i++) node = child(node, target[i]!);
     return node;
   };
   for (let depth = target.length; depth >= 0; depth--) {
     if (depth > 0) {
       const key = target[depth - 1]!;
-      const pair = typeof key === "string" ? nodeAt(depth - 1)?.pairs?.get(key) : undefined;
-      if (pair) return pair.keyLine;
+      const parent = typeof key === "string" ? nodeAt(depth - 1) : undefined;
+      if (parent instanceof LocatedMapping) {
+        const entries = parent.entries;
+        for (let i = 0; i < entries.length; i += 3) if (entries[i] === key) return entries[i + 1] as number;
+      }
     }
     const node = nodeAt(depth);
-    if (node) return node.line;
+    if (node !== undefined) return typeof node === "number" ? node : node.line;
   }
   return 1;
 }
 
 function child(node: Located, key: string | number): Located | undefined {
-  if (node.pairs) return typeof key === "string" ? node.pairs.get(key)?.value : undefined;
-  if (!node.items) return undefined;
+  if (node instanceof LocatedMapping) {
+    if (typeof key !== "string") return undefined;
+    const entries = node.entries;
+    for (let i = 0; i < entries.length; i += 3) if (entries[i] === key) return entries[i + 2] as Located;
+    return undefined;
+  }
+  if (!(node instanceof LocatedSequence)) return undefined;
   // the full parser's sequence index: a non-negative integer, or a string of one
   const index = typeof key === "string" && key !== "" ? Number(key) : key;
   return typeof index === "number" && Number.isInteger(index) && index >= 0 ? node.items[index] : undefined;
