@@ -2,7 +2,7 @@ import type { ParseArgsConfig } from "node:util";
 import type { GitHubEvidence } from "../../core/audit/types.js";
 import { defaultMarkerKey } from "../../marker-key.js";
 import { CliError } from "../cli-error.js";
-import { readGitHubEvidence, type LocalHistory } from "../github-evidence.js";
+import type { LocalHistory } from "../github-evidence.js";
 
 export const AUDIT_OPTIONS: NonNullable<ParseArgsConfig["options"]> = {
   ref: { type: "string" },
@@ -48,5 +48,7 @@ export function auditOptions(
     markerKey = undefined;
   }
   const target = { owner: match[1]!, repo: match[2]!, token, appId: Number(appIdText), ...(apiUrl ? { apiUrl } : {}), ...(markerKey ? { markerKey } : {}) };
-  return { ...(ref !== undefined ? { ref } : {}), output, github: (local) => readGitHubEvidence(target, local) };
+  // the GitHub client is loaded only when GitHub is read: an offline audit starts faster without it
+  const github = async (local: LocalHistory): Promise<GitHubEvidence> => (await import("../github-evidence.js")).readGitHubEvidence(target, local);
+  return { ...(ref !== undefined ? { ref } : {}), output, github };
 }

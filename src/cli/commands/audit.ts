@@ -14,6 +14,7 @@ import { CliError } from "../cli-error.js";
 import { logFirstParent, manifestLoader, readModelHistory, readTags, type BlobCache } from "../git-history.js";
 import { readPlanned, readTextFile, snapshotAt, type GitSnapshot } from "../git-snapshot.js";
 import { defaultBranch, resolveCommit } from "../git.js";
+import { writeJsonFile } from "../json-file.js";
 import { bomTimestamp, repositoryName } from "./bom.js";
 
 export interface AuditOptions {
@@ -105,7 +106,7 @@ export async function writeAudit(report: AuditReport, dir: string): Promise<stri
   try {
     await mkdir(dir, { recursive: true });
     // compact: a large repository's report is tens of megabytes (`jq . audit.json` pretty-prints it)
-    await writeFile(files[0]!, JSON.stringify(report) + "\n");
+    await writeJsonFile(files[0]!, report);
     await writeFile(files[1]!, renderAuditHtml(report));
   } catch (error) {
     throw new CliError(`cannot write the audit into ${dir}: ${(error as Error).message}`);

@@ -1,4 +1,4 @@
-import { Spec, Validation } from "@cyclonedx/cyclonedx-library";
+import type { Validation } from "@cyclonedx/cyclonedx-library";
 
 export type BomValidationResult = { ok: true } | { ok: false; errors: string[] };
 
@@ -14,7 +14,11 @@ let strictValidator: Validation.JsonStrictValidator | undefined;
  * validator cannot run (an optional dependency of the library is missing).
  */
 export async function validateBom(bom: unknown): Promise<BomValidationResult> {
-  strictValidator ??= new Validation.JsonStrictValidator(Spec.Version.v1dot6);
+  if (!strictValidator) {
+    // loaded when a BOM is validated, not by every command that builds one (modelgate audit never validates)
+    const { Spec, Validation: validation } = await import("@cyclonedx/cyclonedx-library");
+    strictValidator ??= new validation.JsonStrictValidator(Spec.Version.v1dot6);
+  }
   const schemaErrors: unknown = await strictValidator.validate(JSON.stringify(bom) ?? "null");
   if (schemaErrors !== null) return { ok: false, errors: describeSchemaErrors(schemaErrors) };
   const referenceErrors = checkReferences(bom);
