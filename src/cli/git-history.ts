@@ -96,7 +96,7 @@ export function parseRawLog(output: string): LoggedCommit[] {
 async function blobSizes(repo: string, shas: ReadonlyArray<string>): Promise<Map<string, number>> {
   const sizes = new Map<string, number>();
   if (shas.length === 0) return sizes;
-  const result = await runGit(repo, ["cat-file", "--batch-check"], shas.map((s) => `${s}\n`).join(""));
+  const result = await runGit(repo, ["cat-file", "--batch-check", "--buffer"], shas.map((s) => `${s}\n`).join(""));
   if (result.code !== 0) throw new CliError(`cannot read blob sizes from git: ${result.stderr}`);
   for (const line of result.stdout.toString("utf8").split("\n")) {
     const [sha, type, size] = line.split(" ");
@@ -120,7 +120,7 @@ async function readBlobs(repo: string, shas: ReadonlyArray<string>, cache: BlobC
     if (!readableSet.has(sha))
       contents.set(sha, { kind: "unreadable", reason: sizes.has(sha) ? `too large (${sizes.get(sha)} bytes)` : "missing from the git object database" });
   if (readable.length > 0) {
-    const result = await runGit(repo, ["cat-file", "--batch"], readable.map((s) => `${s}\n`).join(""));
+    const result = await runGit(repo, ["cat-file", "--batch", "--buffer"], readable.map((s) => `${s}\n`).join(""));
     if (result.code !== 0) throw new CliError(`cannot read files from git: ${result.stderr}`);
     for (const [sha, bytes] of parseCatFileBatch(result.stdout)) contents.set(sha, fileContent(bytes));
   }

@@ -79,7 +79,7 @@ export async function readContents(
     }
   }
   if (wanted.size === 0) return;
-  const result = await runGit(repo, ["cat-file", "--batch"], [...wanted.keys()].map((sha) => `${sha}\n`).join(""));
+  const result = await runGit(repo, ["cat-file", "--batch", "--buffer"], [...wanted.keys()].map((sha) => `${sha}\n`).join(""));
   if (result.code !== 0) throw new CliError(`cannot read files from git: ${result.stderr}`);
   const blobs = parseCatFileBatch(result.stdout);
   for (const [sha, readers] of wanted) {
