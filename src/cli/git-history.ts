@@ -9,7 +9,7 @@ import { parsePolicy, POLICY_PATH } from "../core/policy/load-policy.js";
 import { defaultPolicy, type Policy } from "../core/policy/schema.js";
 import { MAX_HASHED_FILE_BYTES, type FileContent, type TreeEntry } from "../core/detect/snapshot.js";
 import { CliError } from "./cli-error.js";
-import { parseCatFileBatch, readContents, fileContent, snapshotAt, type GitSnapshot } from "./git-snapshot.js";
+import { readBlobContents, readContents, snapshotAt, type GitSnapshot } from "./git-snapshot.js";
 import { runGit } from "./git.js";
 
 /**
@@ -108,8 +108,16 @@ async function blobSizes(repo: string, shas: ReadonlyArray<string>): Promise<Map
 /** Blob contents by sha, shared by the reads of one audit: a manifest version read for the history is not read again for a tag. */
 export type BlobCache = Map<string, FileContent>;
 
-/** Text blobs by sha, read with one `git cat-file --batch` (small files only: manifests and policies); known ones come from `cache`. */
-async function readBlobs(repo: string, shas: ReadonlyArray<string>, cache: BlobCache = new Map()): Promise<BlobCache> {
+/**
+ * Text blobs by sha, read with one `git cat-file --batch` (small files only: manifests and policies); known ones come from `cache`.
+ * `onRead` sees each blob read as it arrives, while git reads the next ones.
+ */
+async function readBlobs(
+  repo: string,
+  shas: ReadonlyArray<string>,
+  cache: BlobCache = new Map(),
+  onRead?: (sha: string, content: FileContent) => void,
+): Promise<BlobCache> {
   const contents = cache;
   const distinct = [...new Set(shas)].filter((sha) => !cache.has(sha));
   if (distinct.length === 0) return contents;
@@ -119,11 +127,10 @@ async function readBlobs(repo: string, shas: ReadonlyArray<string>, cache: BlobC
   for (const sha of distinct)
     if (!readableSet.has(sha))
       contents.set(sha, { kind: "unreadable", reason: sizes.has(sha) ? `too large (${sizes.get(sha)} bytes)` : "missing from the git object database" });
-  if (readable.length > 0) {
-    const result = await runGit(repo, ["cat-file", "--batch", "--buffer"], readable.map((s) => `${s}\n`).join(""));
-    if (result.code !== 0) throw new CliError(`cannot read files from git: ${result.stderr}`);
-    for (const [sha, bytes] of parseCatFileBatch(result.stdout)) contents.set(sha, fileContent(bytes));
-  }
+  await readBlobContents(repo, readable, (sha, content) => {
+    contents.set(sha, content);
+    onRead?.(sha, content);
+  });
   return contents;
 }
 
@@ -182,7 +189,7 @@ export async function readModelHistory(
 
   // replay 1: the manifest blobs of every step, at both ends
   const tree = new Map<string, TreeEntry>();
-  const manifestShas = new Set<string>();
+  const manifestShas = new Map<string, string>(); // blob -> the first path it is a manifest at
   const apply = (c: LoggedCommit): void => {
     for (const ch of c.changes) {
       if (ch.status === "D" || ZERO_SHA.test(ch.blobSha)) tree.delete(ch.path);
@@ -194,12 +201,16 @@ export async function readModelHistory(
     for (const ch of c.changes) {
       if (!isManifest(ch.path)) continue;
       const before = tree.get(ch.path);
-      if (before) manifestShas.add(before.blobSha);
-      if (!ZERO_SHA.test(ch.blobSha)) manifestShas.add(ch.blobSha);
+      if (before && !manifestShas.has(before.blobSha)) manifestShas.set(before.blobSha, ch.path);
+      if (!ZERO_SHA.test(ch.blobSha) && !manifestShas.has(ch.blobSha)) manifestShas.set(ch.blobSha, ch.path);
     }
     apply(c);
   }
-  const manifestTexts = await readBlobs(repo, [...manifestShas], blobs);
+  // parsed as git writes them (the replay below asks for them again, at those paths: the loader has them)
+  const manifestTexts = await readBlobs(repo, [...manifestShas.keys()], blobs, (sha, content) => {
+    const path = manifestShas.get(sha);
+    if (path !== undefined && content.kind === "text") load(path, content.text);
+  });
   const manifestAt = (path: string, sha: string): LoadedManifest | undefined => {
     const content = manifestTexts.get(sha);
     if (content?.kind !== "text") return undefined;
@@ -380,6 +391,25 @@ function byUtf8(a: string, b: string): number {
 
 const SUBMODULE_MODE = "160000";
 
+/** Every tag of the repository that names a commit (the commit it peels to), without its models. */
+export async function listTags(repo: string): Promise<TagSnapshot[]> {
+  const result = await runGit(repo, [
+    "for-each-ref",
+    "refs/tags",
+    "--format=%(refname:strip=2)%00%(objectname)%00%(*objectname)%00%(objecttype)%00%(*objecttype)%00%(creatordate:iso-strict)",
+  ]);
+  if (result.code !== 0) throw new CliError(`cannot list the tags: ${result.stderr}`);
+  const tags: TagSnapshot[] = [];
+  for (const line of result.stdout.toString("utf8").split("\n")) {
+    const [name, object, peeled, type, peeledType, date] = line.split("\0");
+    if (!name || !object) continue;
+    const commit = type === "commit" ? object : peeledType === "commit" ? peeled : undefined;
+    if (!commit) continue;
+    tags.push({ name, commit, ...(date ? { date } : {}), models: [] });
+  }
+  return tags;
+}
+
 /**
  * Every tag of the repository that names a commit, with the model versions its tree declares (manifest globs of `policy`).
  * The trees of tagged commits in `log` (the first-parent history already read) are replayed from it; the others are listed by git.
@@ -390,28 +420,13 @@ export async function readTags(
   load: ManifestLoader = manifestLoader(),
   blobs: BlobCache = new Map(),
   log: ReadonlyArray<LoggedCommit> = [],
+  listed: Promise<TagSnapshot[]> = listTags(repo),
 ): Promise<TagSnapshot[]> {
-  const result = await runGit(repo, [
-    "for-each-ref",
-    "refs/tags",
-    "--format=%(refname:strip=2)%00%(objectname)%00%(*objectname)%00%(objecttype)%00%(*objecttype)%00%(creatordate:iso-strict)",
-  ]);
-  if (result.code !== 0) throw new CliError(`cannot list the tags: ${result.stderr}`);
   const isManifest = globMatcher(policy.models.manifests);
-  const tags: TagSnapshot[] = [];
-  const tagged: TagSnapshot[] = [];
-  for (const line of result.stdout.toString("utf8").split("\n")) {
-    const [name, object, peeled, type, peeledType, date] = line.split("\0");
-    if (!name || !object) continue;
-    const commit = type === "commit" ? object : peeledType === "commit" ? peeled : undefined;
-    if (!commit) continue;
-    const tag: TagSnapshot = { name, commit, ...(date ? { date } : {}), models: [] };
-    tags.push(tag);
-    tagged.push(tag);
-  }
-  const replayed = treesInLog(log, new Set(tagged.map((t) => t.commit)));
+  const tags = await listed;
+  const replayed = treesInLog(log, new Set(tags.map((t) => t.commit)));
   const wanted: Array<{ tag: TagSnapshot; manifests: TreeEntry[] }> = [];
-  for (const tag of tagged) {
+  for (const tag of tags) {
     const entries = replayed.get(tag.commit) ?? (await snapshotAt(repo, tag.commit)).entries;
     wanted.push({ tag, manifests: [...entries.values()].filter((e) => isManifest(e.path)) });
   }

@@ -3,7 +3,7 @@ import { MAX_HASHED_FILE_BYTES, type FileContent, type Snapshot, type TreeEntry 
 import type { Policy } from "../core/policy/schema.js";
 import { plannedReads } from "../core/detect/plan-reads.js";
 import { CliError } from "./cli-error.js";
-import { runGit } from "./git.js";
+import { runGit, streamGit } from "./git.js";
 
 /** A snapshot whose contents the CLI fills as the core asks for them. */
 export interface GitSnapshot extends Snapshot {
@@ -79,31 +79,64 @@ export async function readContents(
     }
   }
   if (wanted.size === 0) return;
-  const result = await runGit(repo, ["cat-file", "--batch", "--buffer"], [...wanted.keys()].map((sha) => `${sha}\n`).join(""));
-  if (result.code !== 0) throw new CliError(`cannot read files from git: ${result.stderr}`);
-  const blobs = parseCatFileBatch(result.stdout);
+  const read = new Map<string, FileContent>();
+  await readBlobContents(repo, [...wanted.keys()], (sha, content) => read.set(sha, content));
   for (const [sha, readers] of wanted) {
-    const bytes = blobs.get(sha);
-    const content: FileContent = bytes ? fileContent(bytes) : { kind: "unreadable", reason: "missing from the git object database" };
+    const bytes = read.get(sha);
+    const content: FileContent = bytes ?? { kind: "unreadable", reason: "missing from the git object database" };
     if (bytes && !known?.has(sha)) known?.set(sha, content);
     for (const { snapshot, path } of readers) snapshot.contents.set(path, content);
   }
 }
 
-/** Parses `<oid> <type> <size>\n<bytes>\n` records (and `<oid> missing\n`). */
+/**
+ * The contents of blobs, from one `git cat-file --batch`, handed to `onBlob` as git writes them
+ * (a blob git does not have is not handed). The caller sees to it that none is large.
+ */
+export async function readBlobContents(repo: string, shas: ReadonlyArray<string>, onBlob: (sha: string, content: FileContent) => void): Promise<void> {
+  if (shas.length === 0) return;
+  const reader = new CatFileBatchReader((sha, bytes) => onBlob(sha, fileContent(bytes)));
+  const result = await streamGit(repo, ["cat-file", "--batch", "--buffer"], shas.map((sha) => `${sha}\n`).join(""), (chunk) => reader.push(chunk));
+  if (result.code !== 0) throw new CliError(`cannot read files from git: ${result.stderr}`);
+}
+
+/**
+ * Reads `<oid> <type> <size>\n<bytes>\n` records (and `<oid> missing\n`) as they arrive, in chunks
+ * cut anywhere: each whole blob is handed to `onBlob` (its bytes are valid during the call only).
+ */
+export class CatFileBatchReader {
+  private rest: Buffer = Buffer.alloc(0);
+  private header: { oid: string; type: string; size: number } | undefined;
+
+  constructor(private readonly onBlob: (oid: string, bytes: Buffer) => void) {}
+
+  push(chunk: Buffer): void {
+    let buffer = this.rest.length === 0 ? chunk : Buffer.concat([this.rest, chunk]);
+    for (;;) {
+      if (!this.header) {
+        const newline = buffer.indexOf(0x0a);
+        if (newline === -1) break;
+        const [oid, type, size] = buffer.subarray(0, newline).toString("utf8").split(" ");
+        buffer = buffer.subarray(newline + 1);
+        if (!oid || type === "missing" || size === undefined) continue;
+        this.header = { oid, type: type ?? "", size: Number(size) };
+      }
+      const { oid, type, size } = this.header;
+      if (buffer.length < size + 1) break;
+      if (type === "blob") this.onBlob(oid, buffer.subarray(0, size));
+      buffer = buffer.subarray(size + 1);
+      this.header = undefined;
+    }
+    // what is left is less than one record: copied, so the chunk it came from is not kept
+    this.rest = Buffer.from(buffer);
+  }
+}
+
+/** Parses `<oid> <type> <size>\n<bytes>\n` records (and `<oid> missing\n`) of a whole answer. */
 export function parseCatFileBatch(output: Buffer): Map<string, Buffer> {
   const blobs = new Map<string, Buffer>();
-  let at = 0;
-  while (at < output.length) {
-    const newline = output.indexOf(0x0a, at);
-    if (newline === -1) break;
-    const [oid, type, size] = output.subarray(at, newline).toString("utf8").split(" ");
-    at = newline + 1;
-    if (!oid || type === "missing" || size === undefined) continue;
-    const length = Number(size);
-    if (type === "blob") blobs.set(oid, output.subarray(at, at + length));
-    at += length + 1;
-  }
+  // one chunk: the bytes handed out are views of `output` itself
+  new CatFileBatchReader((oid, bytes) => blobs.set(oid, bytes)).push(output);
   return blobs;
 }
 

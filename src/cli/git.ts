@@ -8,7 +8,17 @@ export interface GitResult {
 }
 
 /** Runs `git -C repo …` with no shell; stdin (when given) is written and closed. */
-export function runGit(repo: string, args: ReadonlyArray<string>, stdin?: string): Promise<GitResult> {
+export async function runGit(repo: string, args: ReadonlyArray<string>, stdin?: string): Promise<GitResult> {
+  const out: Buffer[] = [];
+  const { stderr, code } = await streamGit(repo, args, stdin, (chunk) => out.push(chunk));
+  return { stdout: Buffer.concat(out), stderr, code };
+}
+
+/**
+ * Runs git as runGit does, handing its output to `onStdout` chunk by chunk as it arrives: the
+ * caller works on the first answers while git writes the next ones, and never holds them all.
+ */
+export function streamGit(repo: string, args: ReadonlyArray<string>, stdin: string | undefined, onStdout: (chunk: Buffer) => void): Promise<Omit<GitResult, "stdout">> {
   return new Promise((resolve, reject) => {
     // GIT_* variables of a surrounding git process (hooks) would point git at another repository
     const env = Object.fromEntries(
@@ -17,14 +27,26 @@ export function runGit(repo: string, args: ReadonlyArray<string>, stdin?: string
       ),
     );
     const child = spawn("git", ["-C", repo, "-c", "core.quotePath=false", ...args], { stdio: ["pipe", "pipe", "pipe"], env: { ...env, LC_ALL: "C" } });
-    const out: Buffer[] = [];
     const err: Buffer[] = [];
-    child.stdout.on("data", (chunk: Buffer) => out.push(chunk));
+    let failure: unknown;
+    child.stdout.on("data", (chunk: Buffer) => {
+      if (failure !== undefined) return;
+      try {
+        onStdout(chunk);
+      } catch (error) {
+        // reported once git is gone, so no process is left behind
+        failure = error;
+        child.kill();
+      }
+    });
     child.stderr.on("data", (chunk: Buffer) => err.push(chunk));
     child.on("error", (error: NodeJS.ErrnoException) => {
       reject(new CliError(error.code === "ENOENT" ? "git is not installed or not on PATH" : `could not run git: ${error.message}`));
     });
-    child.on("close", (code) => resolve({ stdout: Buffer.concat(out), stderr: Buffer.concat(err).toString("utf8").trim(), code: code ?? 1 }));
+    child.on("close", (code) => {
+      if (failure !== undefined) reject(failure);
+      else resolve({ stderr: Buffer.concat(err).toString("utf8").trim(), code: code ?? 1 });
+    });
     child.stdin.on("error", () => undefined); // git may exit before reading all of stdin; close reports it
     child.stdin.end(stdin ?? "");
   });

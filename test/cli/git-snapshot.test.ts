@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { afterAll, describe, expect, it } from "vitest";
-import { fileContent, parseCatFileBatch, parseLsTree, readContents, snapshotAt } from "../../src/cli/git-snapshot.js";
+import { CatFileBatchReader, fileContent, parseCatFileBatch, parseLsTree, readContents, snapshotAt } from "../../src/cli/git-snapshot.js";
+import { streamGit } from "../../src/cli/git.js";
 import { MAX_HASHED_FILE_BYTES } from "../../src/core/detect/snapshot.js";
 import { TestRepo } from "./git-repo.js";
 
@@ -55,6 +56,26 @@ describe("parseCatFileBatch", () => {
   });
 });
 
+describe("CatFileBatchReader", () => {
+  it("hands out every whole blob however the answer is cut into chunks", () => {
+    const records = Array.from({ length: 40 }, (_, i) => {
+      if (i % 9 === 4) return { oid: sha(String(i % 10)), missing: true, bytes: Buffer.alloc(0) };
+      // contents with newlines, empty ones, and one large enough to span many chunks
+      const bytes = i === 7 ? Buffer.alloc(70_000, 10) : Buffer.from(`${"line\n".repeat(i)}${i}`);
+      return { oid: `${String(i).padStart(2, "0")}${"f".repeat(38)}`, missing: false, bytes };
+    });
+    const answer = Buffer.concat(records.map((r) => (r.missing ? Buffer.from(`${r.oid} missing\n`) : Buffer.concat([Buffer.from(`${r.oid} blob ${r.bytes.length}\n`), r.bytes, Buffer.from("\n")]))));
+    const expected = records.filter((r) => !r.missing).map((r) => [r.oid, r.bytes.toString("hex")]);
+    for (const size of [1, 2, 7, 50, 4096, 65536, answer.length]) {
+      const seen: string[][] = [];
+      const reader = new CatFileBatchReader((oid, bytes) => seen.push([oid, bytes.toString("hex")]));
+      for (let at = 0; at < answer.length; at += size) reader.push(answer.subarray(at, at + size));
+      expect(seen, `chunks of ${size} bytes`).toEqual(expected);
+    }
+    expect([...parseCatFileBatch(answer).entries()].map(([oid, bytes]) => [oid, bytes.toString("hex")])).toEqual(expected);
+  });
+});
+
 describe("fileContent", () => {
   it.each([
     { name: "UTF-8 is text", bytes: Buffer.from("système: prompt\n"), kind: "text" },
@@ -99,5 +120,17 @@ describe("snapshotAt and readContents on a real repository", () => {
     expect(snapshot.contents.get("big.pt")).toMatchObject({ kind: "unreadable", size: big.length });
     expect(snapshot.contents.get("big.pt")).toHaveProperty("reason", expect.stringContaining("too large"));
     expect(snapshot.contents.has("not/there")).toBe(false);
+  });
+
+  it("streamGit: a consumer that throws stops git and fails the read with its error", async () => {
+    const commit = repo.git("rev-parse", "HEAD");
+    const shas = Array.from({ length: 2000 }, () => `${commit}\n`).join("");
+    let chunks = 0;
+    const read = streamGit(repo.dir, ["cat-file", "--batch"], shas, () => {
+      chunks++;
+      throw new Error("the consumer gave up");
+    });
+    await expect(read).rejects.toThrow("the consumer gave up");
+    expect(chunks).toBe(1);
   });
 });

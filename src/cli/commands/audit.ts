@@ -11,7 +11,7 @@ import { defaultPolicy, type Policy } from "../../core/policy/schema.js";
 import type { FileError } from "../../core/yaml/load-yaml.js";
 import { modelgateVersion } from "../../version.js";
 import { CliError } from "../cli-error.js";
-import { logFirstParent, manifestLoader, readModelHistory, readTags, type BlobCache } from "../git-history.js";
+import { listTags, logFirstParent, manifestLoader, readModelHistory, readTags, type BlobCache } from "../git-history.js";
 import { readPlanned, readTextFile, snapshotAt, type GitSnapshot } from "../git-snapshot.js";
 import { defaultBranch, resolveCommit } from "../git.js";
 import { writeJsonFile } from "../json-file.js";
@@ -37,7 +37,11 @@ export async function runAudit(options: AuditOptions): Promise<AuditReport> {
   const { repo, now } = options;
   const ref = options.ref ?? (await defaultBranch(repo).catch(() => "HEAD"));
   const commit = await resolveCommit(repo, ref);
-  const head = await snapshotAt(repo, commit);
+  // what needs nothing but the commit is read at once, while the audit's memory is small (a git process costs more to start later)
+  const started = { head: snapshotAt(repo, commit), log: logFirstParent(repo, commit), repository: repositoryName(repo), tags: listTags(repo) };
+  // each is awaited below, where its failure is reported
+  for (const read of Object.values(started)) read.catch(() => undefined);
+  const head = await started.head;
 
   const policyText = await readTextFile(repo, head, POLICY_PATH);
   let policy = defaultPolicy();
@@ -49,13 +53,10 @@ export async function runAudit(options: AuditOptions): Promise<AuditReport> {
     else policyErrors = parsed.errors;
   }
 
-  // started now: a git process costs the audit more to start once its memory has grown
-  const repositoryRead = repositoryName(repo);
-  repositoryRead.catch(() => undefined);
   // every version is parsed once and every blob read once, for the history, the head and the tags alike
   const load = manifestLoader();
   const blobs: BlobCache = new Map();
-  const log = await logFirstParent(repo, commit);
+  const log = await started.log;
   const history = await readModelHistory(repo, commit, load, blobs, log);
 
   // the head judged as if every model were new: hashes, provenance and evaluation currency today, and every unmanaged file
@@ -71,11 +72,11 @@ export async function runAudit(options: AuditOptions): Promise<AuditReport> {
     detected,
   });
   const models = [...detected.models.head].sort((a, b) => (a.manifest.name < b.manifest.name ? -1 : a.manifest.name > b.manifest.name ? 1 : 0));
-  const repository = await repositoryRead;
+  const repository = await started.repository;
   const toolVersion = await modelgateVersion();
   const bom = buildBom({ repository, ref, commit, models, timestamp: bomTimestamp(now, options.sourceDateEpoch), toolVersion });
 
-  const tags = await readTags(repo, policy, load, blobs, log);
+  const tags = await readTags(repo, policy, load, blobs, log, started.tags);
   const github = options.github
     ? await options.github({ policy, commits: new Set(history.map((s) => s.commit)), tagCommits: new Map(tags.map((t) => [t.name, t.commit])) })
     : undefined;

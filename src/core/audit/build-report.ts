@@ -381,10 +381,15 @@ interface Evidence {
 
 function provisionRows(report: AuditReport, input: AuditInput): ProvisionRow[] {
   const cache = new Map<EvidenceKind, Evidence>();
+  // every version and every head requirement, listed once for all kinds (a large repository has 10,000 versions)
+  const all: AllVersions = {
+    versions: report.models.flatMap((m) => m.versions.map((v) => ({ model: m, version: v }))),
+    headRequirements: report.models.flatMap((m) => m.current?.requirements ?? []),
+  };
   const of = (kind: EvidenceKind): Evidence => {
     let found = cache.get(kind);
     if (!found) {
-      found = evidenceFor(kind, report, input);
+      found = evidenceFor(kind, report, input, all);
       cache.set(kind, found);
     }
     return found;
@@ -420,9 +425,12 @@ function requirementCounts(requirements: ReadonlyArray<Requirement>, prefix: str
   };
 }
 
-function evidenceFor(kind: EvidenceKind, report: AuditReport, input: AuditInput): Evidence {
-  const versions = report.models.flatMap((m) => m.versions.map((v) => ({ model: m, version: v })));
-  const headRequirements = report.models.flatMap((m) => m.current?.requirements ?? []);
+interface AllVersions {
+  versions: Array<{ model: AuditModel; version: AuditVersion }>;
+  headRequirements: Requirement[];
+}
+
+function evidenceFor(kind: EvidenceKind, report: AuditReport, input: AuditInput, { versions, headRequirements }: AllVersions): Evidence {
   const versionFindings = (failing: (v: AuditVersion) => boolean): string[] =>
     versions.filter(({ version }) => failing(version)).map(({ version }) => version.id);
   const github = input.github;
