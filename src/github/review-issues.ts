@@ -1,5 +1,6 @@
 import type { ProbotOctokit } from "probot";
-import { parseReviewMarker, REVIEW_LABEL, type ReviewRef } from "../core/render/re-evaluation-issue.js";
+import { REVIEW_LABEL } from "../core/render/re-evaluation-issue.js";
+import { parseReviewMarker, type ReviewRef } from "../core/review/marker.js";
 import type { Coordination } from "../store/coordination.js";
 import type { IssueFields, RepositoryLocation } from "./end-of-life-issues.js";
 import { CouldNotEvaluate, httpStatus, rethrowAsCouldNotEvaluate } from "./errors.js";

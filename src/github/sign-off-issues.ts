@@ -1,9 +1,10 @@
 import type { ProbotOctokit } from "probot";
 import { sha256Hex } from "../core/manifest/digest.js";
-import { issueMarkerKey } from "../core/render/marker-signature.js";
+import { issueMarkerKey } from "../core/markers/signature.js";
 import type { ApprovalFacts, SignOffComment } from "../core/evaluate/types.js";
 import type { Policy } from "../core/policy/schema.js";
-import { parseSignOffMarker, SIGN_OFF_LABEL, signOffIssueTitle, type ModelVersionRef } from "../core/render/sign-off-issue.js";
+import { SIGN_OFF_LABEL, signOffIssueTitle } from "../core/render/sign-off-issue.js";
+import { parseSignOffMarker } from "../core/sign-off/marker.js";
 import { replaySignOffs } from "../core/sign-off/replay.js";
 import {
   issueReplayContext,
@@ -15,7 +16,7 @@ import {
   type GatedVersion,
   type SignOffTracking,
 } from "../core/sign-off/issue.js";
-import { signOffKey, signOffSubject, type SignOffSubjectOf } from "../core/sign-off/subject.js";
+import { signOffKey, signOffSubject, type ModelVersionRef, type SignOffSubjectOf } from "../core/sign-off/subject.js";
 import type { Coordination } from "../store/coordination.js";
 import { CouldNotEvaluate, describeFailure, describeTarget, httpStatus, rethrowAsCouldNotEvaluate } from "./errors.js";
 import { readSignOffHistories } from "./issue-comments.js";

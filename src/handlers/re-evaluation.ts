@@ -9,8 +9,8 @@ import {
   reviewIssueTitle,
   stageOfBody,
   type ReviewClosing,
-  type ReviewRef,
 } from "../core/render/re-evaluation-issue.js";
+import type { ReviewRef } from "../core/review/marker.js";
 import { evaluationTime, modelsInUse, reviewStatuses, type InUseAt, type ReviewStatus } from "../core/review/re-evaluation.js";
 import { ownAppId } from "../github/app-identity.js";
 import { rethrowAsCouldNotEvaluate, httpStatus } from "../github/errors.js";

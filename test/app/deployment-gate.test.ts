@@ -1,6 +1,6 @@
 import nock from "nock";
 import { describe, expect, test } from "vitest";
-import { signOffMarker } from "../../src/core/render/sign-off-issue.js";
+import { signOffMarker } from "../../src/core/sign-off/marker.js";
 import { renderTrackingMarker } from "../../src/core/sign-off/issue.js";
 import { decideDeployment, type DeploymentRequest } from "../../src/handlers/deployment.js";
 import { RELEASE_CHECK_NAME } from "../../src/handlers/release.js";

@@ -1,6 +1,6 @@
 import nock from "nock";
 import { beforeEach, describe, expect, test } from "vitest";
-import { reviewMarker } from "../../src/core/render/re-evaluation-issue.js";
+import { reviewMarker } from "../../src/core/review/marker.js";
 import { sweepInstallation, sweepRepository, type SweepContext } from "../../src/handlers/re-evaluation.js";
 import { FakeIssueTracker } from "../helpers/fake-issue-tracker.js";
 import { FakeRepository, GITHUB_API, type FileFixture } from "../helpers/fake-repository.js";

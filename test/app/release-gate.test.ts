@@ -2,7 +2,7 @@ import nock from "nock";
 import { describe, expect, test, vi } from "vitest";
 import { validateBom } from "../../src/core/bom/build-bom.js";
 import { REEVALUATE_ACTION } from "../../src/core/render/check-run.js";
-import { signOffMarker } from "../../src/core/render/sign-off-issue.js";
+import { signOffMarker } from "../../src/core/sign-off/marker.js";
 import { renderTrackingMarker } from "../../src/core/sign-off/issue.js";
 import { annotationsFingerprint } from "../../src/github/check-runs.js";
 import { BOM_ASSET_NAME, RELEASE_CHECK_NAME } from "../../src/handlers/release.js";

@@ -8,6 +8,15 @@ import type { ChangeKind } from "../policy/schema.js";
 export const SIGN_OFF_INTENTS = ["ship", "decommission"] as const;
 export type SignOffIntent = (typeof SIGN_OFF_INTENTS)[number];
 
+/** The model version (and intent) a sign-off issue is for: what its signed marker names (sign-off/marker.ts). */
+export interface ModelVersionRef {
+  model: string;
+  version: string;
+  digest: string;
+  /** Absent for shipping: the markers of ship issues are written (and were always written) without it. */
+  intent?: SignOffIntent;
+}
+
 /**
  * Whatever sign-offs are asked for or given about: a model change or verdict (model `name`, intent
  * from its change kinds), a gated version or a sign-off issue's marker (`model`, intent stated;

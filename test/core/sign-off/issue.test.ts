@@ -17,8 +17,8 @@ import {
   type GatedVersion,
   type SignOffTracking,
 } from "../../../src/core/sign-off/issue.js";
-import { parseSignOffMarker } from "../../../src/core/render/sign-off-issue.js";
-import { markerSignature } from "../../../src/core/render/marker-signature.js";
+import { parseSignOffMarker } from "../../../src/core/sign-off/marker.js";
+import { markerSignature } from "../../../src/core/markers/signature.js";
 import { modelFiles } from "../../helpers/model-files.js";
 import { testPolicy } from "../../fixtures/manifests.js";
 
