@@ -59,3 +59,8 @@ export function signOffKey(of: SignOffSubjectOf): string {
   const { model, digest, intent } = signOffSubject(of);
   return intent === "ship" ? `${model}@${digest}` : `${model}@${digest}#${intent}`;
 }
+
+/** How messages name a subject: "fraud-detector 2.1.0", or "the decommission of fraud-detector 2.1.0". */
+export function subjectPhrase(ref: ModelVersionRef): string {
+  return `${ref.intent === "decommission" ? "the decommission of " : ""}${ref.model} ${ref.version}`;
+}
