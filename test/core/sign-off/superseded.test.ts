@@ -65,26 +65,25 @@ describe("supersededIssues: which older issues the pull request's new subject cl
 });
 
 describe("supersededComment: what the closed issue says", () => {
+  /** New artefacts: whatever the old issue approved, its sign-offs count only for the old digest. */
+  const NEW_ARTEFACTS = [
+    `Superseded by #12: pull request #7 now carries fraud-detector 2.1.0 with digest \`${NEW}\`.`,
+    "",
+    `Sign-offs are bound to a digest: those given here count only for \`${OLD}\`, never for the new artefacts. Sign off on #12.`,
+  ].join("\n");
+
   it.each<{ name: string; old: ModelVersionRef; version: ModelVersionRef; body: string }>([
     {
       name: "new artefacts",
       old: { model: "fraud-detector", version: "2.0.0", digest: OLD },
       version: SHIP_NEW,
-      body: [
-        `Superseded by #12: pull request #7 now carries fraud-detector 2.1.0 with digest \`${NEW}\`.`,
-        "",
-        `Sign-offs are bound to a digest: those given here count only for \`${OLD}\`, never for the new artefacts. Sign off on #12.`,
-      ].join("\n"),
+      body: NEW_ARTEFACTS,
     },
     {
       name: "new artefacts, from a decommission issue",
       old: DECOMMISSION_OLD,
       version: SHIP_NEW,
-      body: [
-        `Superseded by #12: pull request #7 now carries fraud-detector 2.1.0 with digest \`${NEW}\`.`,
-        "",
-        `Sign-offs are bound to a digest: those given here count only for \`${OLD}\`, never for the new artefacts. Sign off on #12.`,
-      ].join("\n"),
+      body: NEW_ARTEFACTS,
     },
     {
       name: "the same artefacts, now a decommission",
