@@ -113,7 +113,7 @@ const headKey = (pr: FakePullRequest) => `${pr.owner}/${pr.repo}@${pr.headSha}`;
 
 export interface DurabilityResults {
   killed: { deliveries: number; answeredBeforeKill: number; checkRuns: number; duplicates: number; recoverySeconds: number; redeliveryRequests: number };
-  replicas: { deliveries: number; sentTo: number; checkRuns: number; duplicates: number };
+  replicas: { deliveries: number; sentTo: number; checkRuns: number; duplicates: number; minWriteGapMs: number };
   throughput: Array<{
     installations: number;
     deliveries: number;
@@ -125,6 +125,7 @@ export interface DurabilityResults {
     perSecond: number;
     checkRuns: number;
     duplicates: number;
+    minWriteGapMs: number;
   }>;
 }
 
@@ -208,6 +209,7 @@ async function twoReplicas(): Promise<DurabilityResults["replicas"]> {
         sentTo: 2,
         checkRuns: pulls.filter((pr) => github.completedHeads().has(headKey(pr))).length,
         duplicates: github.duplicateHeads().length,
+        minWriteGapMs: github.minWriteGapMs(),
       };
     });
   } finally {
@@ -245,6 +247,7 @@ async function throughput(installations: number, perInstallation: number): Promi
         perSecond: pulls.filter((pr) => github.completedHeads().has(headKey(pr))).length / seconds,
         checkRuns: pulls.filter((pr) => github.completedHeads().has(headKey(pr))).length,
         duplicates: github.duplicateHeads().length,
+        minWriteGapMs: github.minWriteGapMs(),
       };
     });
   } finally {
@@ -266,13 +269,13 @@ export function durabilityReport(results: DurabilityResults): string {
     "| scenario | deliveries | result |",
     "|---|---:|---|",
     `| kill -9 mid-burst, then restart | ${killed.deliveries} | ${killed.answeredBeforeKill} answered before the kill; ${killed.checkRuns}/${killed.deliveries} heads got their check run, ${killed.duplicates} twice; all done ${killed.recoverySeconds.toFixed(1)} s after the restart (${killed.redeliveryRequests} deliveries sent again by the fake GitHub on modelgate's redelivery requests) |`,
-    `| two replicas, one database, each delivery to both | ${replicas.deliveries} × ${replicas.sentTo} | ${replicas.checkRuns}/${replicas.deliveries} heads got their check run, ${replicas.duplicates} twice |`,
+    `| two replicas, one database, each delivery to both | ${replicas.deliveries} × ${replicas.sentTo} | ${replicas.checkRuns}/${replicas.deliveries} heads got their check run, ${replicas.duplicates} twice; shortest gap between two writes of the installation ${replicas.minWriteGapMs.toFixed(0)} ms |`,
     "",
-    "| installations | concurrent deliveries | webhook answer p50 / p99 / max (ms) | all check runs written after (s) | evaluations/s | duplicates |",
-    "|---:|---:|---|---:|---:|---:|",
+    "| installations | concurrent deliveries | webhook answer p50 / p99 / max (ms) | all check runs written after (s) | evaluations/s | duplicates | shortest write gap (ms) |",
+    "|---:|---:|---|---:|---:|---:|---:|",
     ...rows.map(
       (r) =>
-        `| ${r.installations} | ${r.concurrency} | ${r.p50Ms.toFixed(0)} / ${r.p99Ms.toFixed(0)} / ${r.maxMs.toFixed(0)} | ${r.seconds.toFixed(1)} | ${r.perSecond.toFixed(2)} | ${r.duplicates} |`,
+        `| ${r.installations} | ${r.concurrency} | ${r.p50Ms.toFixed(0)} / ${r.p99Ms.toFixed(0)} / ${r.maxMs.toFixed(0)} | ${r.seconds.toFixed(1)} | ${r.perSecond.toFixed(2)} | ${r.duplicates} | ${r.minWriteGapMs.toFixed(0)} |`,
     ),
   ].join("\n");
 }
@@ -282,5 +285,6 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const only = process.argv.indexOf("--throughput");
   if (only > 0) console.log(JSON.stringify(await throughput(Number(process.argv[only + 1] ?? 1), Number(process.argv[only + 2] ?? 50))));
   else if (process.argv.includes("--kill")) console.log(JSON.stringify(await killMidBurst()));
+  else if (process.argv.includes("--replicas")) console.log(JSON.stringify(await twoReplicas()));
   else console.log(durabilityReport(await measureDurability()));
 }
