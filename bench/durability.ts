@@ -43,9 +43,10 @@ async function freePort(): Promise<number> {
 
 async function startServer(github: FakeGitHub, env: Record<string, string>): Promise<RunningServer> {
   const port = await freePort();
-  const child = spawn(process.execPath, [MAIN], {
+  const child: ChildProcess = spawn(process.execPath, [MAIN], {
     detached: true,
-    stdio: ["ignore", process.env.BENCH_LOG_LEVEL ? "inherit" : "ignore", process.env.BENCH_LOG_LEVEL ? "inherit" : "pipe"],
+    // BENCH_LOG_LEVEL (e.g. debug): the server's log on this terminal, for profiling a run
+    stdio: ["ignore", process.env.BENCH_LOG_LEVEL ? "inherit" : "ignore", "pipe"],
     env: {
       PATH: process.env.PATH ?? "",
       NODE_ENV: "production",
@@ -56,13 +57,16 @@ async function startServer(github: FakeGitHub, env: Record<string, string>): Pro
       GHE_PROTOCOL: "http",
       HOST: "127.0.0.1",
       PORT: String(port),
-      LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? "error",
+      LOG_LEVEL: (process.env.BENCH_LOG_LEVEL ?? "error") as "error",
       LOG_FORMAT: "json",
       ...env,
     },
   });
   let stderr = "";
-  child.stderr?.on("data", (chunk: Buffer) => void (stderr = (stderr + chunk.toString()).slice(-4000)));
+  child.stderr?.on("data", (chunk: Buffer) => {
+    stderr = (stderr + chunk.toString()).slice(-4000);
+    if (process.env.BENCH_LOG_LEVEL) process.stderr.write(chunk);
+  });
   const url = `http://127.0.0.1:${port}`;
   const started = Date.now();
   for (;;) {

@@ -248,7 +248,7 @@ describe("which models reconciliation gives an end-of-life issue", () => {
     ],
     ["a retraining since the last look is not a decommission", [change("a", "sha256:3", ["retrain"])], [loaded("a", "sha256:3", "active")], []],
   ] as const)("%s", (_case, since, head, expected) => {
-    expect(endOfLifeToReconcile(since as ModelChange[], head as LoadedManifest[]).map((c) => `${c.name}@${c.digest}`)).toEqual(expected);
+    expect(endOfLifeToReconcile(since as unknown as ModelChange[], head as unknown as LoadedManifest[]).map((c) => `${c.name}@${c.digest}`)).toEqual(expected);
   });
 });
 
