@@ -2,7 +2,7 @@ import type { Logger } from "pino";
 import type { Probot, ProbotOctokit } from "probot";
 import { detectChanges } from "../core/detect/detect-changes.js";
 import { attemptsToRedeliver, REDELIVERY_WINDOW_HOURS } from "../core/recovery/redeliveries.js";
-import { decommissionedModels, releaseToReconcile } from "../core/recovery/reconcile.js";
+import { endOfLifeToReconcile, releaseToReconcile } from "../core/recovery/reconcile.js";
 import { RELEASE_CHECK_NAME } from "../core/render/release-check-run.js";
 import { ownAppId } from "../github/app-identity.js";
 import { latestCheckRunConclusion } from "../github/check-runs.js";
@@ -244,11 +244,26 @@ async function reconcileRepository(
   });
   const commit = ref.data.object.sha;
   const eolKey = `end-of-life-reconciled:${owner}/${repo}`;
-  if ((await store.remembered(eolKey)) === commit) return;
+  const previous = await store.remembered(eolKey);
+  if (previous === commit) return;
   const read = await readBasePolicy(octokit, { owner, repo, branch });
   if (!read.ok) return;
-  const { head } = await readSnapshots(octokit, { owner, repo, baseCommit: commit, headCommit: commit }, read.policy);
-  const decommissioned = decommissionedModels(detectChanges(read.policy, head, head).models.head);
+  // what the missed pushes decommissioned since the last look, a deleted manifest included (only a diff shows it)
+  let snapshots: Awaited<ReturnType<typeof readSnapshots>> | undefined;
+  if (previous) {
+    try {
+      snapshots = await readSnapshots(octokit, { owner, repo, baseCommit: previous, headCommit: commit }, read.policy);
+    } catch (error) {
+      // the previous commit is gone (a force push): the models decommissioned at the head are still found
+      log.warn(
+        { repo: `${owner}/${repo}`, previous, reason: (error as Error).message },
+        "modelgate could not compare the default branch with its last reconciled commit",
+      );
+    }
+  }
+  const head = snapshots?.head ?? (await readSnapshots(octokit, { owner, repo, baseCommit: commit, headCommit: commit }, read.policy)).head;
+  const detected = detectChanges(read.policy, snapshots?.base ?? head, head);
+  const decommissioned = endOfLifeToReconcile(snapshots ? detected.changes : [], detected.models.head);
   const ctx = {
     octokit,
     log,
