@@ -13,7 +13,7 @@ import { APP_ID } from "../helpers/test-app.js";
 import { createTestApp, INSTALLATION_ID, serveInstallationToken, testMarkerKey } from "../helpers/test-app.js";
 import { TEST_NOW } from "../fixtures/clock.js";
 import { endOfLifeToReconcile } from "../../src/core/recovery/reconcile.js";
-import { markerSignature } from "../../src/core/render/marker-signature.js";
+import { markerSignature } from "../../src/core/markers/signature.js";
 import type { ModelChange } from "../../src/core/detect/types.js";
 import type { LoadedManifest } from "../../src/core/manifest/load-manifest.js";
 import { FakeRepository } from "../helpers/fake-repository.js";
