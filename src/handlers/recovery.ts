@@ -12,12 +12,12 @@ import { openPullRequestsByNumber } from "../github/pull-requests.js";
 import { readBasePolicy } from "../github/read-policy.js";
 import { readSnapshots } from "../github/read-snapshot.js";
 import { releaseUnderEvaluation } from "../github/releases.js";
-import type { Jobs } from "../queue/job-queue.js";
+import type { JobContext, Jobs } from "../queue/job-queue.js";
 import type { Coordination } from "../store/coordination.js";
 import type { ReconciliationStore } from "../store/reconciliation-store.js";
 import { openEndOfLifeIssue } from "./end-of-life.js";
 import { CHECK_NAME, evaluateHead } from "./evaluate-pull-request.js";
-import type { Clock } from "./context.js";
+import type { Clock, EvaluationContext } from "./context.js";
 import { evaluateRelease } from "./release.js";
 
 export const RECONCILE_JOB = "modelgate-reconcile";
@@ -70,18 +70,9 @@ export function defineRecoveryJobs(jobs: Jobs, deps: RecoveryDeps): void {
   });
   jobs.defineJob<HeadJob>({
     name: EVALUATE_HEAD_JOB,
-    run: async (data, { probot, log, jobId }) => {
-      const octokit = await probot.auth(data.installationId);
-      const ctx = {
-        octokit,
-        log,
-        delivery: `reconcile-${jobId}`,
-        owner: data.owner,
-        repo: data.repo,
-        now: deps.clock(),
-        markerKey: deps.markerKey,
-        coordination: deps.coordination,
-      };
+    run: async (data, job) => {
+      const ctx = await jobContext(data, job, deps);
+      const { octokit } = ctx;
       // every open pull request with this head is judged together (evaluateHead)
       const known = (await openPullRequestsByNumber(octokit, { owner: data.owner, repo: data.repo, numbers: [data.number] })).filter(
         (pr) => pr.headSha === data.headSha,
@@ -91,23 +82,29 @@ export function defineRecoveryJobs(jobs: Jobs, deps: RecoveryDeps): void {
   });
   jobs.defineJob<ReleaseJob>({
     name: EVALUATE_RELEASE_JOB,
-    run: async (data, { probot, log, jobId }) => {
-      const octokit = await probot.auth(data.installationId);
-      const ctx = {
-        octokit,
-        log,
-        delivery: `reconcile-${jobId}`,
-        owner: data.owner,
-        repo: data.repo,
-        defaultBranch: data.defaultBranch,
-        repositoryUrl: data.repositoryUrl,
-        now: deps.clock(),
-        markerKey: deps.markerKey,
-        coordination: deps.coordination,
-      };
+    run: async (data, job) => {
+      const ctx = { ...(await jobContext(data, job, deps)), defaultBranch: data.defaultBranch, repositoryUrl: data.repositoryUrl };
       await evaluateRelease(ctx, { id: data.releaseId });
     },
   });
+}
+
+/** What an evaluation run from a reconciliation job works with: the installation's client, named after the job. */
+async function jobContext(
+  data: { installationId: number; owner: string; repo: string },
+  { probot, log, jobId }: JobContext,
+  deps: RecoveryDeps,
+): Promise<EvaluationContext> {
+  return {
+    octokit: await probot.auth(data.installationId),
+    log,
+    delivery: `reconcile-${jobId}`,
+    owner: data.owner,
+    repo: data.repo,
+    now: deps.clock(),
+    markerKey: deps.markerKey,
+    coordination: deps.coordination,
+  };
 }
 
 /** Asks GitHub to redeliver each failed delivery of the last 3 days that never succeeded. */
