@@ -17,7 +17,7 @@ import { markerSignature } from "../../src/core/markers/signature.js";
 import type { ModelChange } from "../../src/core/detect/types.js";
 import type { LoadedManifest } from "../../src/core/manifest/load-manifest.js";
 import { FakeRepository } from "../helpers/fake-repository.js";
-import { modelFiles } from "../helpers/model-files.js";
+import { RETRAINED } from "../fixtures/fraud-detector.js";
 import { serveNoPolicy } from "../helpers/serve-github.js";
 import { issueResource } from "../fixtures/payloads/lifecycle.js";
 import { testIssueMarkerKey } from "../helpers/test-app.js";
@@ -254,13 +254,8 @@ describe("which models reconciliation gives an end-of-life issue", () => {
 
 describe("reconciliation of end-of-life issues", () => {
   const BEFORE = commitSha("main last reconciled");
-  const FRAUD = modelFiles({
-    dir: "models/fraud",
-    name: "fraud-detector",
-    version: "2.1.0",
-    weights: "weights of 2.1.0",
-    prompt: "You score card transactions.\n",
-  });
+  // fraud-detector 2.1.0, as the end-of-life stories decommission it
+  const FRAUD = RETRAINED;
   const API = `/repos/${OWNER}/${REPO}`;
   const marker = `<!-- modelgate:end-of-life {"model":"fraud-detector","digest":"${FRAUD.digest}","sig":"${markerSignature(testIssueMarkerKey(77), "end-of-life", { model: "fraud-detector", digest: FRAUD.digest })}"} -->`;
 
