@@ -43,9 +43,10 @@ async function freePort(): Promise<number> {
 
 async function startServer(github: FakeGitHub, env: Record<string, string>): Promise<RunningServer> {
   const port = await freePort();
-  const child = spawn(process.execPath, [MAIN], {
+  const child: ChildProcess = spawn(process.execPath, [MAIN], {
     detached: true,
-    stdio: ["ignore", process.env.BENCH_LOG_LEVEL ? "inherit" : "ignore", process.env.BENCH_LOG_LEVEL ? "inherit" : "pipe"],
+    // BENCH_LOG_LEVEL (e.g. debug): the server's log on this terminal, for profiling a run
+    stdio: ["ignore", process.env.BENCH_LOG_LEVEL ? "inherit" : "ignore", "pipe"],
     env: {
       PATH: process.env.PATH ?? "",
       NODE_ENV: "production",
@@ -56,13 +57,16 @@ async function startServer(github: FakeGitHub, env: Record<string, string>): Pro
       GHE_PROTOCOL: "http",
       HOST: "127.0.0.1",
       PORT: String(port),
-      LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? "error",
+      LOG_LEVEL: (process.env.BENCH_LOG_LEVEL ?? "error") as "error",
       LOG_FORMAT: "json",
       ...env,
     },
   });
   let stderr = "";
-  child.stderr?.on("data", (chunk: Buffer) => void (stderr = (stderr + chunk.toString()).slice(-4000)));
+  child.stderr?.on("data", (chunk: Buffer) => {
+    stderr = (stderr + chunk.toString()).slice(-4000);
+    if (process.env.BENCH_LOG_LEVEL) process.stderr.write(chunk);
+  });
   const url = `http://127.0.0.1:${port}`;
   const started = Date.now();
   for (;;) {
@@ -113,7 +117,7 @@ const headKey = (pr: FakePullRequest) => `${pr.owner}/${pr.repo}@${pr.headSha}`;
 
 export interface DurabilityResults {
   killed: { deliveries: number; answeredBeforeKill: number; checkRuns: number; duplicates: number; recoverySeconds: number; redeliveryRequests: number };
-  replicas: { deliveries: number; sentTo: number; checkRuns: number; duplicates: number };
+  replicas: { deliveries: number; sentTo: number; checkRuns: number; duplicates: number; minWriteGapMs: number };
   throughput: Array<{
     installations: number;
     deliveries: number;
@@ -125,6 +129,7 @@ export interface DurabilityResults {
     perSecond: number;
     checkRuns: number;
     duplicates: number;
+    minWriteGapMs: number;
   }>;
 }
 
@@ -208,6 +213,7 @@ async function twoReplicas(): Promise<DurabilityResults["replicas"]> {
         sentTo: 2,
         checkRuns: pulls.filter((pr) => github.completedHeads().has(headKey(pr))).length,
         duplicates: github.duplicateHeads().length,
+        minWriteGapMs: github.minWriteGapMs(),
       };
     });
   } finally {
@@ -245,6 +251,7 @@ async function throughput(installations: number, perInstallation: number): Promi
         perSecond: pulls.filter((pr) => github.completedHeads().has(headKey(pr))).length / seconds,
         checkRuns: pulls.filter((pr) => github.completedHeads().has(headKey(pr))).length,
         duplicates: github.duplicateHeads().length,
+        minWriteGapMs: github.minWriteGapMs(),
       };
     });
   } finally {
@@ -266,13 +273,13 @@ export function durabilityReport(results: DurabilityResults): string {
     "| scenario | deliveries | result |",
     "|---|---:|---|",
     `| kill -9 mid-burst, then restart | ${killed.deliveries} | ${killed.answeredBeforeKill} answered before the kill; ${killed.checkRuns}/${killed.deliveries} heads got their check run, ${killed.duplicates} twice; all done ${killed.recoverySeconds.toFixed(1)} s after the restart (${killed.redeliveryRequests} deliveries sent again by the fake GitHub on modelgate's redelivery requests) |`,
-    `| two replicas, one database, each delivery to both | ${replicas.deliveries} × ${replicas.sentTo} | ${replicas.checkRuns}/${replicas.deliveries} heads got their check run, ${replicas.duplicates} twice |`,
+    `| two replicas, one database, each delivery to both | ${replicas.deliveries} × ${replicas.sentTo} | ${replicas.checkRuns}/${replicas.deliveries} heads got their check run, ${replicas.duplicates} twice; shortest gap between two writes of the installation ${replicas.minWriteGapMs.toFixed(0)} ms |`,
     "",
-    "| installations | concurrent deliveries | webhook answer p50 / p99 / max (ms) | all check runs written after (s) | evaluations/s | duplicates |",
-    "|---:|---:|---|---:|---:|---:|",
+    "| installations | concurrent deliveries | webhook answer p50 / p99 / max (ms) | all check runs written after (s) | evaluations/s | duplicates | shortest write gap (ms) |",
+    "|---:|---:|---|---:|---:|---:|---:|",
     ...rows.map(
       (r) =>
-        `| ${r.installations} | ${r.concurrency} | ${r.p50Ms.toFixed(0)} / ${r.p99Ms.toFixed(0)} / ${r.maxMs.toFixed(0)} | ${r.seconds.toFixed(1)} | ${r.perSecond.toFixed(2)} | ${r.duplicates} |`,
+        `| ${r.installations} | ${r.concurrency} | ${r.p50Ms.toFixed(0)} / ${r.p99Ms.toFixed(0)} / ${r.maxMs.toFixed(0)} | ${r.seconds.toFixed(1)} | ${r.perSecond.toFixed(2)} | ${r.duplicates} | ${r.minWriteGapMs.toFixed(0)} |`,
     ),
   ].join("\n");
 }
@@ -282,5 +289,6 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const only = process.argv.indexOf("--throughput");
   if (only > 0) console.log(JSON.stringify(await throughput(Number(process.argv[only + 1] ?? 1), Number(process.argv[only + 2] ?? 50))));
   else if (process.argv.includes("--kill")) console.log(JSON.stringify(await killMidBurst()));
+  else if (process.argv.includes("--replicas")) console.log(JSON.stringify(await twoReplicas()));
   else console.log(durabilityReport(await measureDurability()));
 }

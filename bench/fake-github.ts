@@ -49,6 +49,8 @@ export class FakeGitHub {
   readonly creations = new Map<string, number>();
   readonly attempts: Attempt[] = [];
   readonly unknown: string[] = [];
+  /** When each write (non-GET, GraphQL queries aside) of each installation arrived, in ms. */
+  readonly writeTimes = new Map<string, number[]>();
   requests = 0;
   private server: Server | undefined;
   private nextId = 1;
@@ -127,6 +129,13 @@ export class FakeGitHub {
     return new Set(this.checkRuns.filter((r) => r.name === "modelgate").map((r) => `${r.owner}/${r.repo}@${r.headSha}`));
   }
 
+  /** The shortest time between two writes of one installation (GitHub asks for at least a second). */
+  minWriteGapMs(): number {
+    let min = Infinity;
+    for (const times of this.writeTimes.values()) for (let i = 1; i < times.length; i++) min = Math.min(min, times[i]! - times[i - 1]!);
+    return min;
+  }
+
   duplicateHeads(): string[] {
     return [...this.creations].filter(([, count]) => count > 1).map(([head]) => head);
   }
@@ -142,6 +151,9 @@ export class FakeGitHub {
     };
     const method = req.method ?? "GET";
     let match: RegExpMatchArray | null;
+    const installation = /ghs_bench_(\d+)/.exec(String(req.headers.authorization))?.[1];
+    if (installation && method !== "GET" && !path.endsWith("/graphql"))
+      this.writeTimes.set(installation, [...(this.writeTimes.get(installation) ?? []), performance.now()]);
 
     if (method === "POST" && (match = path.match(/^\/app\/installations\/(\d+)\/access_tokens$/))) {
       return send(201, {

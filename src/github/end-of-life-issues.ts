@@ -1,6 +1,6 @@
 import type { ProbotOctokit } from "probot";
 import { parseEndOfLifeMarker, type EndOfLifeRef } from "../core/end-of-life/marker.js";
-import { issueMarkerKey } from "../core/render/marker-signature.js";
+import { issueMarkerKey } from "../core/markers/signature.js";
 import type { Coordination } from "../store/coordination.js";
 import { completeOpenedIssue, OPENING_ISSUE_BODY } from "./sign-off-issues.js";
 import { CouldNotEvaluate, httpStatus, rethrowAsCouldNotEvaluate } from "./errors.js";

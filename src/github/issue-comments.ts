@@ -1,7 +1,7 @@
 import type { ProbotOctokit } from "probot";
 import type { SignOffComment } from "../core/evaluate/types.js";
 import { z } from "zod";
-import { parseMarker, renderMarker } from "../core/render/hidden-marker.js";
+import { parseMarker, renderMarker } from "../core/markers/hidden-marker.js";
 import { CouldNotEvaluate, describeTarget, rethrowAsCouldNotEvaluate } from "./errors.js";
 
 /** A comment of an issue, as modelgate needs it. */

@@ -1,8 +1,11 @@
 import type { ProbotOctokit } from "probot";
-import { parseReviewMarker, REVIEW_LABEL, type ReviewRef } from "../core/render/re-evaluation-issue.js";
+import { REVIEW_LABEL } from "../core/render/re-evaluation-issue.js";
+import { issueMarkerKey } from "../core/markers/signature.js";
+import { parseReviewMarker, type ReviewRef } from "../core/review/marker.js";
 import type { Coordination } from "../store/coordination.js";
 import type { IssueFields, RepositoryLocation } from "./end-of-life-issues.js";
 import { CouldNotEvaluate, httpStatus, rethrowAsCouldNotEvaluate } from "./errors.js";
+import { completeOpenedIssue, OPENING_ISSUE_BODY } from "./sign-off-issues.js";
 
 export interface ReviewIssue {
   number: number;
@@ -12,11 +15,13 @@ export interface ReviewIssue {
   ref: ReviewRef;
 }
 
-/** A review issue this app opened (performed via itself, signed marker for this repository), or `undefined`. */
+/** A review issue this app opened (performed via itself, marker signed for this issue of this repository), or `undefined`. */
 function asReviewIssue(issue: IssueFields, location: RepositoryLocation, appId: number, markerKey: string): ReviewIssue | undefined {
   if (issue.pull_request) return undefined;
   if (issue.performed_via_github_app?.id !== appId) return undefined;
-  const ref = parseReviewMarker(issue.body, markerKey, `${location.owner}/${location.repo}`);
+  // writers can edit this app's issues too: a marker copied from another of its issues does not verify here
+  const key = issueMarkerKey(markerKey, { ...location, issue: issue.number });
+  const ref = parseReviewMarker(issue.body, key, `${location.owner}/${location.repo}`);
   if (!ref) return undefined;
   return { number: issue.number, state: issue.state === "closed" ? "closed" : "open", body: issue.body ?? "", htmlUrl: issue.html_url ?? "", ref };
 }
@@ -59,15 +64,18 @@ const LABEL_DESCRIPTION = "modelgate: a model evaluation that expires (EN 304 22
 export async function ensureReviewIssue(
   octokit: ProbotOctokit,
   location: RepositoryLocation,
-  issue: { ref: ReviewRef; title: string; body: string; sha: string; appId: number; markerKey: string },
+  /** The body, rendered with the markers bound to the issue (renderReviewIssueBody with its issueMarkerKey). */
+  issue: { ref: ReviewRef; title: string; body: (issueKey: string) => string; sha: string; appId: number; markerKey: string },
   coordination: Coordination,
   /** Shared by one run's calls: the label is created once per run, not once per issue. */
   label: { ensured: boolean } = { ensured: false },
+  /** The issues the caller listed just before (the daily run lists once for all its models): not listed again. */
+  listed?: ReadonlyArray<ReviewIssue>,
 ): Promise<{ issue: ReviewIssue; created: boolean }> {
   const find = async () => (await listReviewIssues(octokit, location, issue)).find((found) => isReviewOf(found, issue.ref));
   let created = false;
   try {
-    const existing = await find();
+    const existing = listed ? listed.find((found) => isReviewOf(found, issue.ref)) : await find();
     if (existing) return { issue: existing, created: false };
     const found = await coordination.findOrCreateOnce(`${location.owner}/${location.repo}:${issue.ref.model}:${reviewClaimKey(issue.ref)}`, {
       find,
@@ -88,7 +96,7 @@ export async function ensureReviewIssue(
 async function createReviewIssue(
   octokit: ProbotOctokit,
   { owner, repo }: RepositoryLocation,
-  issue: { ref: ReviewRef; title: string; body: string },
+  issue: { ref: ReviewRef; title: string; body: (issueKey: string) => string; markerKey: string },
   label: { ensured: boolean },
 ): Promise<ReviewIssue> {
   // GitHub creates a missing label named in a new issue only for writers with push access: not relied on
@@ -98,6 +106,9 @@ async function createReviewIssue(
     });
     label.ensured = true;
   }
-  const { data } = await octokit.rest.issues.create({ owner, repo, title: issue.title, body: issue.body, labels: [REVIEW_LABEL] });
-  return { number: data.number, state: "open", body: data.body ?? issue.body, htmlUrl: data.html_url, ref: issue.ref };
+  // the marker is bound to the issue's number, known once it exists: opened with a placeholder, then signed
+  const { data } = await octokit.rest.issues.create({ owner, repo, title: issue.title, body: OPENING_ISSUE_BODY, labels: [REVIEW_LABEL] });
+  const body = issue.body(issueMarkerKey(issue.markerKey, { owner, repo, issue: data.number }));
+  await completeOpenedIssue(octokit, { owner, repo }, data.number, body);
+  return { number: data.number, state: "open", body, htmlUrl: data.html_url, ref: issue.ref };
 }

@@ -1,9 +1,10 @@
 import type { ProbotOctokit } from "probot";
 import { sha256Hex } from "../core/manifest/digest.js";
-import { issueMarkerKey } from "../core/render/marker-signature.js";
+import { issueMarkerKey } from "../core/markers/signature.js";
 import type { ApprovalFacts, SignOffComment } from "../core/evaluate/types.js";
 import type { Policy } from "../core/policy/schema.js";
-import { parseSignOffMarker, SIGN_OFF_LABEL, signOffIssueTitle, type ModelVersionRef } from "../core/render/sign-off-issue.js";
+import { SIGN_OFF_LABEL, signOffIssueTitle } from "../core/render/sign-off-issue.js";
+import { parseSignOffMarker } from "../core/sign-off/marker.js";
 import { replaySignOffs } from "../core/sign-off/replay.js";
 import {
   issueReplayContext,
@@ -12,25 +13,22 @@ import {
   trackedAuthors,
   trackPullRequest,
   TrackingFull,
+  trackingFullMessage,
   type GatedVersion,
-  type SignOffTracking,
 } from "../core/sign-off/issue.js";
-import { signOffKey, signOffSubject, type SignOffSubjectOf } from "../core/sign-off/subject.js";
+import { lookUpSignOffIssue, type ListedSignOffIssue } from "../core/sign-off/issue-lookup.js";
+import { supersededComment, supersededIssues } from "../core/sign-off/superseded.js";
+import { signOffKey, signOffSubject, subjectPhrase, type ModelVersionRef, type SignOffSubjectOf } from "../core/sign-off/subject.js";
 import type { Coordination } from "../store/coordination.js";
 import { CouldNotEvaluate, describeFailure, describeTarget, httpStatus, rethrowAsCouldNotEvaluate } from "./errors.js";
 import { readSignOffHistories } from "./issue-comments.js";
 import type { PullRequestUnderEvaluation } from "./pull-requests.js";
 
-/** A sign-off issue this app opened (docs/sign-off.md). */
-export interface SignOffIssue {
-  number: number;
+/** A sign-off issue this app opened (docs/sign-off.md); a `tracking` that is `undefined` makes it untrusted (signOffIssueFor). */
+export interface SignOffIssue extends ListedSignOffIssue {
   /** The issue's page, for links. */
   url: string;
-  state: "open" | "closed";
   body: string;
-  ref: ModelVersionRef;
-  /** `undefined` when the tracking marker is missing or does not verify: the issue is then untrusted (signOffIssueFor). */
-  tracking: SignOffTracking | undefined;
   /** True when this delivery just opened it: it has no comments yet. */
   fresh?: boolean;
 }
@@ -103,29 +101,11 @@ export async function listSignOffIssues(
   }
 }
 
-/**
- * The issue of a sign-off subject (a change, a gated version or another issue's ref): the one
- * whose signed marker names its digest and intent. Creation is claimed, so two such issues
- * mean a signed marker was copied into another issue: CouldNotEvaluate, never a guess. So is
- * an issue whose tracking marker (the authors who may not sign) is missing or does not verify.
- */
+/** The issue of a sign-off subject (core/sign-off/issue-lookup.ts); CouldNotEvaluate when no issue can be trusted to be it, never a guess. */
 export function signOffIssueFor(issues: ReadonlyArray<SignOffIssue>, subject: SignOffSubjectOf): SignOffIssue | undefined {
-  const key = signOffKey(subject);
-  const matching = issues.filter((issue) => signOffKey(issue.ref) === key);
-  const [issue] = matching;
-  if (matching.length > 1) {
-    const numbers = matching.map((i) => `#${i.number}`);
-    const all = matching.length === 2 ? "both" : "all";
-    throw new CouldNotEvaluate(
-      `sign-off issues ${numbers.slice(0, -1).join(", ")} and ${numbers.at(-1)} ${all} claim to be the sign-off issue of ${subjectPhrase(issue!.ref)} (digest ${issue!.ref.digest}): one of them was edited; close the copy`,
-    );
-  }
-  if (issue && issue.tracking === undefined) {
-    throw new CouldNotEvaluate(
-      `the tracking marker of sign-off issue #${issue.number} is missing or was edited, so the authors of ${subjectPhrase(issue.ref)} cannot be trusted: close #${issue.number} and let modelgate open a new one`,
-    );
-  }
-  return issue;
+  const found = lookUpSignOffIssue(issues, subject);
+  if ("cannotTell" in found) throw new CouldNotEvaluate(found.cannotTell);
+  return found.issue;
 }
 
 /**
@@ -278,10 +258,9 @@ export async function gatherSignOffIssues(
         trackPullRequest(issue.tracking, version, { number: pr.number, author: pr.author, roles: version.roles });
       } catch (error) {
         if (!(error instanceof TrackingFull)) throw error;
-        throw new CouldNotEvaluate(
-          `sign-off issue #${issue.number} of ${subjectPhrase(issue.ref)} cannot track pull request #${pr.number}: ${error.message}; ask an administrator (docs/security.md, capped author list)`,
-          { cause: error },
-        );
+        throw new CouldNotEvaluate(trackingFullMessage({ issue: issue.number, ref: issue.ref, pullRequest: pr.number, reason: error.message }), {
+          cause: error,
+        });
       }
       found.set(key, { version, issue });
     }
@@ -325,7 +304,7 @@ export async function syncSignOffIssues(
   issues: SignOffIssueFacts,
 ): Promise<void> {
   const { owner, repo, pr } = target;
-  for (const [key, { version, issue, comments }] of issues.bySubject) {
+  for (const { version, issue, comments } of issues.bySubject.values()) {
     const tracking = trackPullRequest(issue.tracking, version, { number: pr.number, author: pr.author, roles: version.roles });
     const state = replaySignOffs(
       comments,
@@ -342,15 +321,9 @@ export async function syncSignOffIssues(
     });
     await updateSignOffIssue(octokit, { owner, repo }, issue, { body, state: "open" });
 
-    // the PR no longer carries the subject of an older issue of this model: new artefacts, or no longer (or now) a decommission
-    const superseded = issues.listed.filter(
-      (old) =>
-        old.ref.model === version.model &&
-        signOffKey(old.ref) !== key &&
-        old.state === "open" &&
-        (old.tracking?.pulls ?? []).some((p) => p.number === pr.number),
-    );
-    for (const old of superseded) await closeSupersededIssue(octokit, { owner, repo }, old, { issue, pullRequest: pr.number, version });
+    for (const old of supersededIssues(issues.listed, version, pr.number)) {
+      await closeSupersededIssue(octokit, { owner, repo }, old, supersededComment(old.ref, { issue: issue.number, pullRequest: pr.number, version }));
+    }
   }
 }
 
@@ -374,29 +347,15 @@ export async function updateSignOffIssue(
   return true;
 }
 
-/** Closes an issue whose subject a pull request no longer carries, pointing at the issue of the new one. */
+/** Closes an issue whose subject a pull request no longer carries, with the comment that points at the issue of the new one (supersededComment). */
 export async function closeSupersededIssue(
   octokit: ProbotOctokit,
   { owner, repo }: { owner: string; repo: string },
   old: SignOffIssue,
-  replacement: { issue: SignOffIssue; pullRequest: number; version: GatedVersion },
+  body: string,
 ): Promise<void> {
-  const { issue, pullRequest, version } = replacement;
-  const sameArtefacts = old.ref.digest === version.digest;
-  const body = [
-    `Superseded by #${issue.number}: pull request #${pullRequest} now carries ${subjectPhrase(version)} with digest \`${version.digest}\`.`,
-    "",
-    sameArtefacts
-      ? `Sign-offs are bound to a digest and to what they approve: those given here count only for ${old.ref.intent === "decommission" ? "the decommission of" : "shipping"} \`${old.ref.digest}\`. Sign off on #${issue.number}.`
-      : `Sign-offs are bound to a digest: those given here count only for \`${old.ref.digest}\`, never for the new artefacts. Sign off on #${issue.number}.`,
-  ].join("\n");
   await octokit.rest.issues.createComment({ owner, repo, issue_number: old.number, body });
   await octokit.rest.issues.update({ owner, repo, issue_number: old.number, state: "closed", state_reason: "not_planned" });
-}
-
-/** "fraud-detector 2.1.0", or "the decommission of fraud-detector 2.1.0". */
-function subjectPhrase(ref: ModelVersionRef): string {
-  return `${ref.intent === "decommission" ? "the decommission of " : ""}${ref.model} ${ref.version}`;
 }
 
 function refOf({ model, version, digest, intent }: ModelVersionRef): ModelVersionRef {

@@ -11,14 +11,21 @@ import { githubRateLimitRemaining, githubRequests, githubWaits } from "../metric
  *   or x-ratelimit-remaining 0) is waited out, honouring retry-after, then sent again, for reads
  *   and writes alike: at most `retries` times, and never a wait longer than `maxWaitSeconds`
  *   (the request then fails, and the job that sent it is retried later).
- * Pacing is per process: N replicas together write up to N times as often (docs/operations.md).
+ * With a `pacer` (the server's, on Postgres) the gap holds across every replica sharing the
+ * database; without one, per process. A pacer that fails falls back to the process's own gap.
  */
 export interface TrafficOptions {
   writeGapMs?: number;
+  pacer?: WritePacer;
   readConcurrency?: number;
   retries?: number;
   maxWaitSeconds?: number;
   sleep?: (ms: number) => Promise<void>;
+}
+
+/** Hands out write slots of an installation shared by several processes: how long to wait before the write that asked. */
+export interface WritePacer {
+  reserve(installation: string, gapMs: number): Promise<number>;
 }
 
 /** When GitHub asks to wait but says not how long (its documentation: at least a minute). */
@@ -53,7 +60,8 @@ export function githubTraffic(octokit: Octokit, octokitOptions: { modelgateTraff
 
   const takeWriteTurn = (): Promise<void> => {
     const turn = lane.writeTurn.then(async () => {
-      const wait = lane.nextWriteAt - Date.now();
+      const local = lane.nextWriteAt - Date.now();
+      const wait = options.pacer ? await options.pacer.reserve(installation, writeGapMs).catch(() => local) : local;
       if (wait > 0) await sleep(wait);
       lane.nextWriteAt = Date.now() + writeGapMs;
     });

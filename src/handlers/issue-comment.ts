@@ -1,6 +1,6 @@
 import type { Context } from "probot";
 import { parseEndOfLifeMarker } from "../core/end-of-life/marker.js";
-import { issueMarkerKey } from "../core/render/marker-signature.js";
+import { issueMarkerKey } from "../core/markers/signature.js";
 import { ownAppId } from "../github/app-identity.js";
 import type { IssueFields } from "../github/end-of-life-issues.js";
 import { asSignOffIssue, hasSignOffLabel } from "../github/sign-off-issues.js";

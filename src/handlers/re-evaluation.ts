@@ -9,8 +9,9 @@ import {
   reviewIssueTitle,
   stageOfBody,
   type ReviewClosing,
-  type ReviewRef,
 } from "../core/render/re-evaluation-issue.js";
+import { issueMarkerKey } from "../core/markers/signature.js";
+import type { ReviewRef } from "../core/review/marker.js";
 import { evaluationTime, modelsInUse, reviewStatuses, type InUseAt, type ReviewStatus } from "../core/review/re-evaluation.js";
 import { ownAppId } from "../github/app-identity.js";
 import { rethrowAsCouldNotEvaluate, httpStatus } from "../github/errors.js";
@@ -106,7 +107,9 @@ export async function sweepRepository(ctx: SweepContext, repository: SweptReposi
   for (const status of due) {
     const ref: ReviewRef = { repo: `${owner}/${repo}`, model: status.name, digest: status.digest, evaluated: status.evaluation.date };
     const existing = issues.find((issue) => isReviewOf(issue, ref));
-    const body = renderReviewIssueBody({ status, repo: `${owner}/${repo}`, org: owner, policy, markerKey: ctx.markerKey });
+    // the markers are signed for the issue they are in (docs/security.md)
+    const bodyFor = (issueKey: string) => renderReviewIssueBody({ status, repo: `${owner}/${repo}`, org: owner, policy, markerKey: issueKey });
+    const body = existing ? bodyFor(issueMarkerKey(ctx.markerKey, { owner, repo, issue: existing.number })) : "";
     // a closed issue of this evaluation stays closed: whoever closed it decided
     if (existing && (existing.state === "closed" || existing.body === body)) continue;
     await step(async () => {
@@ -114,9 +117,10 @@ export async function sweepRepository(ctx: SweepContext, repository: SweptReposi
         const { issue, created } = await ensureReviewIssue(
           ctx.octokit,
           location,
-          { ref, title: reviewIssueTitle(status.name, status.version), body, sha: head, appId, markerKey: ctx.markerKey },
+          { ref, title: reviewIssueTitle(status.name, status.version), body: bodyFor, sha: head, appId, markerKey: ctx.markerKey },
           ctx.coordination,
           label,
+          issues,
         );
         if (created) outcome.opened += 1;
         ctx.log.info(

@@ -2,7 +2,7 @@ import type { Logger } from "pino";
 import type { Probot, ProbotOctokit } from "probot";
 import { detectChanges } from "../core/detect/detect-changes.js";
 import { attemptsToRedeliver, REDELIVERY_WINDOW_HOURS } from "../core/recovery/redeliveries.js";
-import { decommissionedModels, releaseToReconcile } from "../core/recovery/reconcile.js";
+import { endOfLifeToReconcile, releaseToReconcile } from "../core/recovery/reconcile.js";
 import { RELEASE_CHECK_NAME } from "../core/render/release-check-run.js";
 import { ownAppId } from "../github/app-identity.js";
 import { latestCheckRunConclusion } from "../github/check-runs.js";
@@ -12,12 +12,12 @@ import { openPullRequestsByNumber } from "../github/pull-requests.js";
 import { readBasePolicy } from "../github/read-policy.js";
 import { readSnapshots } from "../github/read-snapshot.js";
 import { releaseUnderEvaluation } from "../github/releases.js";
-import type { Jobs } from "../queue/job-queue.js";
+import type { JobContext, Jobs } from "../queue/job-queue.js";
 import type { Coordination } from "../store/coordination.js";
 import type { ReconciliationStore } from "../store/reconciliation-store.js";
 import { openEndOfLifeIssue } from "./end-of-life.js";
 import { CHECK_NAME, evaluateHead } from "./evaluate-pull-request.js";
-import type { Clock } from "./context.js";
+import type { Clock, EvaluationContext } from "./context.js";
 import { evaluateRelease } from "./release.js";
 
 export const RECONCILE_JOB = "modelgate-reconcile";
@@ -70,18 +70,9 @@ export function defineRecoveryJobs(jobs: Jobs, deps: RecoveryDeps): void {
   });
   jobs.defineJob<HeadJob>({
     name: EVALUATE_HEAD_JOB,
-    run: async (data, { probot, log, jobId }) => {
-      const octokit = await probot.auth(data.installationId);
-      const ctx = {
-        octokit,
-        log,
-        delivery: `reconcile-${jobId}`,
-        owner: data.owner,
-        repo: data.repo,
-        now: deps.clock(),
-        markerKey: deps.markerKey,
-        coordination: deps.coordination,
-      };
+    run: async (data, job) => {
+      const ctx = await jobContext(data, job, deps);
+      const { octokit } = ctx;
       // every open pull request with this head is judged together (evaluateHead)
       const known = (await openPullRequestsByNumber(octokit, { owner: data.owner, repo: data.repo, numbers: [data.number] })).filter(
         (pr) => pr.headSha === data.headSha,
@@ -91,23 +82,29 @@ export function defineRecoveryJobs(jobs: Jobs, deps: RecoveryDeps): void {
   });
   jobs.defineJob<ReleaseJob>({
     name: EVALUATE_RELEASE_JOB,
-    run: async (data, { probot, log, jobId }) => {
-      const octokit = await probot.auth(data.installationId);
-      const ctx = {
-        octokit,
-        log,
-        delivery: `reconcile-${jobId}`,
-        owner: data.owner,
-        repo: data.repo,
-        defaultBranch: data.defaultBranch,
-        repositoryUrl: data.repositoryUrl,
-        now: deps.clock(),
-        markerKey: deps.markerKey,
-        coordination: deps.coordination,
-      };
+    run: async (data, job) => {
+      const ctx = { ...(await jobContext(data, job, deps)), defaultBranch: data.defaultBranch, repositoryUrl: data.repositoryUrl };
       await evaluateRelease(ctx, { id: data.releaseId });
     },
   });
+}
+
+/** What an evaluation run from a reconciliation job works with: the installation's client, named after the job. */
+async function jobContext(
+  data: { installationId: number; owner: string; repo: string },
+  { probot, log, jobId }: JobContext,
+  deps: RecoveryDeps,
+): Promise<EvaluationContext> {
+  return {
+    octokit: await probot.auth(data.installationId),
+    log,
+    delivery: `reconcile-${jobId}`,
+    owner: data.owner,
+    repo: data.repo,
+    now: deps.clock(),
+    markerKey: deps.markerKey,
+    coordination: deps.coordination,
+  };
 }
 
 /** Asks GitHub to redeliver each failed delivery of the last 3 days that never succeeded. */
@@ -244,11 +241,26 @@ async function reconcileRepository(
   });
   const commit = ref.data.object.sha;
   const eolKey = `end-of-life-reconciled:${owner}/${repo}`;
-  if ((await store.remembered(eolKey)) === commit) return;
+  const previous = await store.remembered(eolKey);
+  if (previous === commit) return;
   const read = await readBasePolicy(octokit, { owner, repo, branch });
   if (!read.ok) return;
-  const { head } = await readSnapshots(octokit, { owner, repo, baseCommit: commit, headCommit: commit }, read.policy);
-  const decommissioned = decommissionedModels(detectChanges(read.policy, head, head).models.head);
+  // what the missed pushes decommissioned since the last look, a deleted manifest included (only a diff shows it)
+  let snapshots: Awaited<ReturnType<typeof readSnapshots>> | undefined;
+  if (previous) {
+    try {
+      snapshots = await readSnapshots(octokit, { owner, repo, baseCommit: previous, headCommit: commit }, read.policy);
+    } catch (error) {
+      // the previous commit is gone (a force push): the models decommissioned at the head are still found
+      log.warn(
+        { repo: `${owner}/${repo}`, previous, reason: (error as Error).message },
+        "modelgate could not compare the default branch with its last reconciled commit",
+      );
+    }
+  }
+  const head = snapshots?.head ?? (await readSnapshots(octokit, { owner, repo, baseCommit: commit, headCommit: commit }, read.policy)).head;
+  const detected = detectChanges(read.policy, snapshots?.base ?? head, head);
+  const decommissioned = endOfLifeToReconcile(snapshots ? detected.changes : [], detected.models.head);
   const ctx = {
     octokit,
     log,

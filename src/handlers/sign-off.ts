@@ -1,5 +1,5 @@
 import type { Context } from "probot";
-import { issueMarkerKey } from "../core/render/marker-signature.js";
+import { issueMarkerKey } from "../core/markers/signature.js";
 import type { SignOffComment } from "../core/evaluate/types.js";
 import type { Policy } from "../core/policy/schema.js";
 import { parseCommand, parseCommandOrError } from "../core/sign-off/command.js";

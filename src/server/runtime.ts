@@ -4,6 +4,7 @@ import type PgBoss from "pg-boss";
 import type { Logger } from "pino";
 import { createProbot, type Probot, type ProbotOctokit } from "probot";
 import { ModelgateOctokit } from "../github/octokit.js";
+import type { TrafficOptions } from "../github/traffic.js";
 import { isHandled, recordingHandledEvents } from "../handled-events.js";
 import type { Clock } from "../handlers/context.js";
 import { modelgate } from "../index.js";
@@ -21,6 +22,7 @@ import {
 import { JobQueue, startBoss } from "../queue/job-queue.js";
 import { postgresCoordination } from "../store/coordination.js";
 import { postgresReconciliationStore } from "../store/reconciliation-store.js";
+import { postgresWritePacer } from "../store/write-pacing.js";
 import { RECONCILE_JOB, REDELIVER_JOB } from "../handlers/recovery.js";
 import { openDatabase, type Database } from "../store/database.js";
 import { startEmbeddedPostgres, type EmbeddedPostgres } from "../store/embedded-postgres.js";
@@ -85,7 +87,12 @@ export async function startRuntime({ env, log, Octokit, clock }: RuntimeOptions)
 
   const handled = new Set<string>();
   // the worker reads APP_ID, the private key, WEBHOOK_SECRET and GHE_HOST as Probot does
-  const worker = createProbot({ env, overrides: { log, Octokit: Octokit ?? ModelgateOctokit } });
+  // writes keep GitHub's gap per installation across every replica of this database (an injected Octokit paces itself)
+  const traffic: TrafficOptions = { pacer: postgresWritePacer(database.pool) };
+  const worker = createProbot({
+    env,
+    overrides: { log, Octokit: Octokit ?? (ModelgateOctokit.defaults({ modelgateTraffic: traffic }) as typeof ModelgateOctokit) },
+  });
   const reconciliationStore = postgresReconciliationStore(database.pool);
   await worker.load(
     recordingHandledEvents(modelgate({ coordination, jobs, reconciliationStore, markerKey: defaultMarkerKey(env), ...(clock ? { clock } : {}) }), handled),

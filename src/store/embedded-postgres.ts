@@ -80,7 +80,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     await server.start();
   } catch (error) {
     const cause = error instanceof Error ? error.message : lastLines.join("\n").slice(-1500);
-    throw new Error(`the embedded Postgres in ${options.dataDir} did not start: ${cause || "it gave no reason"}`);
+    throw new Error(`the embedded Postgres in ${options.dataDir} did not start: ${cause || "it gave no reason"}`, { cause: error });
   }
   return {
     connectionString: `postgres://${USER}:${PASSWORD}@127.0.0.1:${options.port}/postgres`,
@@ -163,7 +163,6 @@ async function processState(pid: number): Promise<"postgres" | "other" | "gone">
     return "gone";
   }
 }
-
 
 async function exists(path: string): Promise<boolean> {
   return stat(path).then(

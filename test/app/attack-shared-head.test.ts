@@ -2,11 +2,21 @@ import nock from "nock";
 import { describe, expect, test } from "vitest";
 import { FakeRepository, GITHUB_API, type FileFixture } from "../helpers/fake-repository.js";
 import { commitSha, sha256 } from "../fixtures/git-objects.js";
-import { modelFiles, type ModelFixture } from "../helpers/model-files.js";
+import { modelFiles } from "../helpers/model-files.js";
+import { fraud, RELEASED, RETRAINED } from "../fixtures/fraud-detector.js";
 import { createTestApp, INSTALLATION_ID, serveInstallationToken } from "../helpers/test-app.js";
-import { serveCheckRunCreate, serveCheckRunLookup, serveNoPolicy, serveOpenPullRequests, servePolicy, serveReviews } from "../helpers/serve-github.js";
+import {
+  serveCheckRunCreate,
+  serveCheckRunLookup,
+  serveNoPolicy,
+  serveOpenPullRequests,
+  servePolicy,
+  serveReviews,
+  type CheckRunBody,
+} from "../helpers/serve-github.js";
 import { OWNER, REPO, pullRequestEvent, pullRequestResource, type PullRequestFixture } from "../fixtures/payloads/index.js";
 import { FakeIssueTracker } from "../helpers/fake-issue-tracker.js";
+import { servePullRequestScenario } from "../helpers/serve-pull-request.js";
 
 const BASE = commitSha("base");
 const WEAK_BASE = commitSha("weak-base");
@@ -14,18 +24,6 @@ const HEAD = commitSha("head");
 const CHECK_RUNS = `/repos/${OWNER}/${REPO}/check-runs`;
 const INTO_MAIN: PullRequestFixture = { number: 7, author: "dana", baseRef: "main", baseSha: BASE, headSha: HEAD };
 const INTO_WEAK: PullRequestFixture = { number: 8, author: "dana", baseRef: "sandbox", baseSha: WEAK_BASE, headSha: HEAD };
-
-const fraud = (overrides: Partial<ModelFixture>): ModelFixture => ({
-  dir: "models/fraud",
-  name: "fraud-detector",
-  version: "2.0.0",
-  weights: "weights of 2.0.0",
-  prompt: "You score card transactions.\n",
-  evaluation: { evaluator: "eve", date: "2026-06-01" },
-  ...overrides,
-});
-const RELEASED = modelFiles(fraud({}));
-const RETRAINED = modelFiles(fraud({ version: "2.1.0", weights: "weights of 2.1.0", evaluation: { evaluator: "eve", date: "2026-11-20" } }));
 
 // a branch nobody protects, whose policy asks for nothing: the route the attack took to a green
 const PERMISSIVE_POLICY = [
@@ -39,15 +37,8 @@ const PERMISSIVE_POLICY = [
   "",
 ].join("\n");
 
-interface CheckRunBody {
-  conclusion: string;
-  head_sha: string;
-  actions: Array<{ identifier: string }>;
-  output: { title: string; summary: string };
-}
-
-/** Both pull requests carry HEAD (the retrained model): #7 into main (built-in policy), #8 into sandbox (permissive policy). */
-function serveSharedHead(files: { base: Record<string, FileFixture>; head: Record<string, FileFixture> }): void {
+/** Both pull requests carry HEAD: #7 into main (built-in policy, `files.main` at its base), #8 into sandbox (permissive policy, `files.sandbox`). */
+function serveSharedHead(files: { main: Record<string, FileFixture>; sandbox: Record<string, FileFixture>; head: Record<string, FileFixture> }): void {
   serveInstallationToken();
   serveNoPolicy(OWNER, REPO, "main");
   servePolicy(OWNER, REPO, "sandbox", PERMISSIVE_POLICY);
@@ -55,8 +46,8 @@ function serveSharedHead(files: { base: Record<string, FileFixture>; head: Recor
     owner: OWNER,
     repo: REPO,
     commits: [
-      { sha: BASE, files: files.base },
-      { sha: WEAK_BASE, files: files.base },
+      { sha: BASE, files: files.main },
+      { sha: WEAK_BASE, files: files.sandbox },
       { sha: HEAD, files: files.head },
     ],
   });
@@ -64,13 +55,13 @@ function serveSharedHead(files: { base: Record<string, FileFixture>; head: Recor
   repository.serveCompare(WEAK_BASE, HEAD).serveTree(WEAK_BASE).serveTree(HEAD);
   serveReviews(OWNER, REPO, 7, []);
   serveReviews(OWNER, REPO, 8, []);
-  new FakeIssueTracker({ owner: OWNER, repo: REPO }).serve();
 }
 
 describe("attack: a second pull request with the same head into a weaker branch", () => {
   test("the head's one run keeps the strictest verdict when the weak pull request is evaluated last", async () => {
     const app = await createTestApp();
-    serveSharedHead({ base: RELEASED.files, head: RETRAINED.files });
+    serveSharedHead({ main: RELEASED.files, sandbox: RELEASED.files, head: RETRAINED.files });
+    new FakeIssueTracker({ owner: OWNER, repo: REPO }).serve();
     serveCheckRunLookup(OWNER, REPO, HEAD, [], "modelgate", [pullRequestResource(INTO_MAIN), pullRequestResource(INTO_WEAK)]);
     serveCheckRunCreate(OWNER, REPO);
 
@@ -98,22 +89,7 @@ describe("attack: a second pull request with the same head into a weaker branch"
     const app = await createTestApp();
     // no model change against main (its base already holds the head's files), a retrain with a hash mismatch against the sandbox
     const tampered = modelFiles(fraud({ version: "2.1.0", weights: "weights of 2.1.0, swapped", declaredWeightsSha: sha256("weights of 2.1.0") }));
-    serveInstallationToken();
-    serveNoPolicy(OWNER, REPO, "main");
-    servePolicy(OWNER, REPO, "sandbox", PERMISSIVE_POLICY);
-    const repository = new FakeRepository({
-      owner: OWNER,
-      repo: REPO,
-      commits: [
-        { sha: BASE, files: tampered.files },
-        { sha: WEAK_BASE, files: RELEASED.files },
-        { sha: HEAD, files: tampered.files },
-      ],
-    });
-    repository.servePullRequest(BASE, HEAD);
-    repository.serveCompare(WEAK_BASE, HEAD).serveTree(WEAK_BASE).serveTree(HEAD);
-    serveReviews(OWNER, REPO, 7, []);
-    serveReviews(OWNER, REPO, 8, []);
+    serveSharedHead({ main: tampered.files, sandbox: RELEASED.files, head: tampered.files });
     serveCheckRunLookup(OWNER, REPO, HEAD, [], "modelgate", [pullRequestResource(INTO_WEAK)]);
     serveCheckRunCreate(OWNER, REPO);
 
@@ -145,18 +121,7 @@ describe("attack: a second pull request with the same head into a weaker branch"
 describe("failure: the check run cannot be written", () => {
   test("four failures in a row leave an error line naming delivery, repository and head, and the decision line with the failure", async () => {
     const app = await createTestApp();
-    serveInstallationToken();
-    serveNoPolicy(OWNER, REPO, "main");
-    new FakeRepository({
-      owner: OWNER,
-      repo: REPO,
-      commits: [
-        { sha: BASE, files: RELEASED.files },
-        { sha: HEAD, files: RETRAINED.files },
-      ],
-    }).servePullRequest(BASE, HEAD);
-    serveReviews(OWNER, REPO, 7, []);
-    new FakeIssueTracker({ owner: OWNER, repo: REPO }).serve();
+    servePullRequestScenario(INTO_MAIN, { base: RELEASED.files, head: RETRAINED.files });
     serveOpenPullRequests(OWNER, REPO, []);
     nock(GITHUB_API).get(`/repos/${OWNER}/${REPO}/commits/${HEAD}/check-runs`).query(true).reply(500, { message: "Internal Server Error" });
 

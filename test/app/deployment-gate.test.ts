@@ -1,19 +1,16 @@
 import nock from "nock";
 import { describe, expect, test } from "vitest";
-import { signOffMarker } from "../../src/core/render/sign-off-issue.js";
-import { renderTrackingMarker } from "../../src/core/sign-off/issue.js";
 import { decideDeployment, type DeploymentRequest } from "../../src/handlers/deployment.js";
-import { RELEASE_CHECK_NAME } from "../../src/handlers/release.js";
 import { FakeRepository, GITHUB_API, type FileFixture } from "../helpers/fake-repository.js";
-import { answerIssueComments, isIssueCommentsQuery } from "../helpers/fake-issue-tracker.js";
 import { commitSha } from "../fixtures/git-objects.js";
 import { modelFiles, type ModelFixture } from "../helpers/model-files.js";
 import { fraud } from "../fixtures/fraud-detector.js";
-import { serveCheckRunCreate, serveCheckRunLookup, serveNoPolicy, servePolicy, serveTeamMembership } from "../helpers/serve-github.js";
-import { APP_ID, createTestApp, INSTALLATION_ID, serveInstallationToken, testIssueMarkerKey, testMarkerKey, type TestApp } from "../helpers/test-app.js";
+import { serveCheckRunCreate, serveCheckRunLookup, serveNoPolicy, servePolicy } from "../helpers/serve-github.js";
+import { serveReleaseCheckOf, serveReleases, serveSignOffIssueList, serveTag } from "../helpers/serve-releases.js";
+import { createTestApp, INSTALLATION_ID, serveInstallationToken, testMarkerKey, type TestApp } from "../helpers/test-app.js";
 import { TEST_NOW } from "../fixtures/clock.js";
 import { OWNER, REPO } from "../fixtures/payloads/index.js";
-import { deploymentProtectionRuleEvent, issueResource, releaseResource, REPOSITORY_URL, type ReleaseFixture } from "../fixtures/payloads/lifecycle.js";
+import { deploymentProtectionRuleEvent, REPOSITORY_URL, type ReleaseFixture } from "../fixtures/payloads/lifecycle.js";
 import { inProcessCoordination } from "../../src/store/coordination.js";
 
 const API = `/repos/${OWNER}/${REPO}`;
@@ -24,7 +21,6 @@ const RUN_ID = 555;
 const REPORT_RUN_ID = 8300;
 const REPORT_URL = `${REPOSITORY_URL}/runs/${REPORT_RUN_ID}`;
 const CHECK_NAME = "modelgate / deployment (production)";
-const ROLE_TEAMS = ["data-governance", "ml-engineers", "platform-ops"];
 const MEMBERS = { "ml-engineers": ["alice"], "platform-ops": ["bob"], "data-governance": ["carol"] };
 
 const FRAUD_20 = modelFiles(fraud({}));
@@ -57,64 +53,23 @@ interface SignOffFixture {
   comments: Array<{ id: number; login: string; body: string }>;
 }
 
-function serveTag(tag: string, commit: string): void {
-  nock(GITHUB_API)
-    .get(`${API}/git/ref/tags%2F${encodeURIComponent(tag)}`)
-    .reply(200, { ref: `refs/tags/${tag}`, object: { type: "commit", sha: commit } });
-}
-
-function serveReleaseCheckOf(commit: string, conclusion: "success" | "failure"): void {
-  nock(GITHUB_API)
-    .get(`${API}/commits/${commit}/check-runs`)
-    .query({ check_name: RELEASE_CHECK_NAME, filter: "latest", app_id: String(APP_ID) })
-    .reply(200, {
-      total_count: 1,
-      check_runs: [{ id: 7000, name: RELEASE_CHECK_NAME, head_sha: commit, status: "completed", conclusion, app: { id: APP_ID } }],
-    });
-}
-
-function serveSignOffIssues(signOffs: SignOffFixture[], members: Record<string, string[]>): void {
-  const ref = (s: SignOffFixture) => ({ model: s.model.name, version: s.model.version, digest: s.files.digest });
-  nock(GITHUB_API)
-    .get(`${API}/issues`)
-    .query({ state: "all", labels: "modelgate:sign-off", sort: "created", direction: "asc", per_page: "100" })
-    .reply(
-      200,
-      signOffs.map((s) =>
-        issueResource({
-          number: s.number,
-          title: `Sign-off: ${s.model.name} ${s.model.version}`,
-          body: [
-            signOffMarker(ref(s), testIssueMarkerKey(s.number)),
-            renderTrackingMarker(
-              { manifestPath: "models/fraud/model.yaml", kinds: ["retrain"], pulls: [{ number: 7, author: "dave", roles: ["developer", "system_operator"] }] },
-              ref(s),
-              testIssueMarkerKey(s.number),
-            ),
-            "## Sign-off",
-          ].join("\n"),
-          labels: ["modelgate:sign-off"],
-          appId: APP_ID,
-          state: "closed",
-        }),
-      ),
-    );
-  const histories = new Map(
-    signOffs.map((s) => [
-      s.number,
-      s.comments.map((c) => ({ ...c, type: "User" as const, createdAt: "2026-11-28T10:00:00Z", updatedAt: "2026-11-28T10:00:00Z" })),
-    ]),
-  );
-  if (signOffs.length > 0) {
-    nock(GITHUB_API)
-      .post("/graphql", (body: { query?: unknown }) => isIssueCommentsQuery(body))
-      .reply(200, (_uri, body) => answerIssueComments((body as { query: string }).query, (number) => histories.get(number)));
-  }
-  const logins = [...new Set(signOffs.flatMap((s) => s.comments.map((c) => c.login.toLowerCase())))].sort();
-  serveTeamMembership(
+/** The sign-off issues of the scenario, closed (their pull requests merged), each tracking pull request #7 by dave. */
+function serveSignOffIssues(signOffs: SignOffFixture[]): void {
+  serveSignOffIssueList(
     OWNER,
-    logins.flatMap((login) => ROLE_TEAMS.map((team) => ({ login, team }))),
-    members,
+    REPO,
+    signOffs.map((s) => ({
+      number: s.number,
+      ref: { model: s.model.name, version: s.model.version, digest: s.files.digest },
+      tracking: {
+        manifestPath: "models/fraud/model.yaml",
+        kinds: ["retrain"],
+        pulls: [{ number: 7, author: "dave", roles: ["developer", "system_operator"] }],
+      },
+      comments: s.comments,
+      state: "closed",
+    })),
+    MEMBERS,
   );
 }
 
@@ -134,37 +89,55 @@ function serveDeployment(scenario: Scenario): void {
   if (scenario.policy !== undefined) servePolicy(OWNER, REPO, "main", scenario.policy);
   else serveNoPolicy(OWNER, REPO, "main");
   const released = scenario.released ?? [];
-  nock(GITHUB_API)
-    .get(`${API}/releases`)
-    .query({ per_page: "100" })
-    .reply(
-      200,
-      released.map((r) => releaseResource(r.release)),
-    );
+  serveReleases(
+    OWNER,
+    REPO,
+    released.map((r) => r.release),
+  );
   const baseline = released[0];
   if (baseline) {
-    serveTag(baseline.release.tag, baseline.commit);
-    serveReleaseCheckOf(baseline.commit, "success");
+    serveTag(OWNER, REPO, baseline.release.tag, baseline.commit);
+    serveReleaseCheckOf(OWNER, REPO, baseline.commit, "success");
   }
   const commits = [{ sha: DEPLOYED, files: scenario.files }, ...released.map((r) => ({ sha: r.commit, files: r.files }))];
   const repository = new FakeRepository({ owner: OWNER, repo: REPO, commits });
   if (baseline) repository.serveTree(baseline.commit);
   repository.serveTree(DEPLOYED).serveContents();
-  if (scenario.signOffs) serveSignOffIssues(scenario.signOffs, MEMBERS);
+  if (scenario.signOffs) serveSignOffIssues(scenario.signOffs);
   for (const walked of scenario.walked ?? []) {
-    serveTag(walked.release.tag, walked.commit);
-    serveReleaseCheckOf(walked.commit, "success");
+    serveTag(OWNER, REPO, walked.release.tag, walked.commit);
+    serveReleaseCheckOf(OWNER, REPO, walked.commit, "success");
     repository.serveTree(walked.commit);
   }
 }
 
-function serveReport(conclusionRun = REPORT_RUN_ID): void {
+/** The report check run on the deployed commit (a new one), and the answer to the deployment. */
+function serveReportAndAnswer(): void {
   serveCheckRunLookup(OWNER, REPO, DEPLOYED, [], CHECK_NAME);
-  serveCheckRunCreate(OWNER, REPO, conclusionRun, CHECK_NAME);
+  serveCheckRunCreate(OWNER, REPO, REPORT_RUN_ID, CHECK_NAME);
+  serveAnswer();
+}
+
+/** A gated environment judged: everything it reads (serveDeployment), the report check run and the answer, then the event. */
+async function judge(app: TestApp, scenario: Scenario): Promise<void> {
+  serveDeployment(scenario);
+  serveReportAndAnswer();
+  await app.receive(event());
 }
 
 function serveAnswer(): void {
   nock(GITHUB_API).post(`${API}/actions/runs/${RUN_ID}/deployment_protection_rule`).reply(204);
+}
+
+/** The approval GitHub receives: the opening line, one line per model version (`lines`), the link to the report. */
+function approval(lines: string[]): Record<string, unknown> {
+  return {
+    environment_name: "production",
+    state: "approved",
+    comment: [`modelgate approved production at ${DEPLOYED.slice(0, 7)}: every model version meets its gates.`, ...lines, `Full report: ${REPORT_URL}`].join(
+      "\n",
+    ),
+  };
 }
 
 function answers(app: TestApp): Array<Record<string, unknown>> {
@@ -193,23 +166,10 @@ const SIGNED_21: SignOffFixture = {
 describe("deployment story 1: every model meets its gates", () => {
   test("the deployment is approved with a comment naming each model version, and the report is a check run on the commit", async () => {
     const app = await createTestApp();
-    serveDeployment({ files: { ...FRAUD_21.files, ...SCORER.files }, released: [RELEASED_V2], signOffs: [SIGNED_21] });
-    serveReport();
-    serveAnswer();
-
-    await app.receive(event());
+    await judge(app, { files: { ...FRAUD_21.files, ...SCORER.files }, released: [RELEASED_V2], signOffs: [SIGNED_21] });
 
     expect(answers(app)).toEqual([
-      {
-        environment_name: "production",
-        state: "approved",
-        comment: [
-          `modelgate approved production at ${DEPLOYED.slice(0, 7)}: every model version meets its gates.`,
-          "- fraud-detector 2.1.0: meets its gates",
-          "- risk-scorer 1.0.0: known good: risk-scorer 1.0.0, released in v2.0.0",
-          `Full report: ${REPORT_URL}`,
-        ].join("\n"),
-      },
+      approval(["- fraud-detector 2.1.0: meets its gates", "- risk-scorer 1.0.0: known good: risk-scorer 1.0.0, released in v2.0.0"]),
     ]);
     const run = report(app);
     expect(run).toMatchObject({ name: CHECK_NAME, head_sha: DEPLOYED, conclusion: "success", actions: [] });
@@ -230,15 +190,11 @@ describe("deployment story 2: a model version misses its gates", () => {
   test("rejected, naming each model version and what it misses: sign-offs of the retrain, an unchanged model's expired evaluation", async () => {
     const app = await createTestApp();
     const expired = scorer("2026-03-01");
-    serveDeployment({
+    await judge(app, {
       files: { ...FRAUD_21.files, ...expired.files },
       released: [{ ...RELEASED_V2, files: { ...FRAUD_20.files, ...expired.files } }],
       signOffs: [],
     });
-    serveReport();
-    serveAnswer();
-
-    await app.receive(event());
 
     expect(answers(app)).toEqual([
       {
@@ -261,11 +217,7 @@ describe("deployment story 2: a model version misses its gates", () => {
 
   test("the first deployment, before any release passed, judges every model as new: an unmanaged model file fails it too", async () => {
     const app = await createTestApp();
-    serveDeployment({ files: { ...FRAUD_21.files, "models/shadow/model.onnx": "onnx bytes" }, signOffs: [] });
-    serveReport();
-    serveAnswer();
-
-    await app.receive(event());
+    await judge(app, { files: { ...FRAUD_21.files, "models/shadow/model.onnx": "onnx bytes" }, signOffs: [] });
 
     const [answer] = answers(app);
     expect(answer?.state).toBe("rejected");
@@ -281,11 +233,7 @@ describe("deployment story 2: a model version misses its gates", () => {
         many,
         modelFiles({ ...fraud({}), dir: `models/m${String(i).padStart(2, "0")}`, name: `model-number-${i}-with-a-long-name`, evaluation: undefined }).files,
       );
-    serveDeployment({ files: many, signOffs: [] });
-    serveReport();
-    serveAnswer();
-
-    await app.receive(event());
+    await judge(app, { files: many, signOffs: [] });
 
     const comment = String(answers(app)[0]?.comment);
     expect(comment.length).toBeLessThanOrEqual(1024);
@@ -295,6 +243,20 @@ describe("deployment story 2: a model version misses its gates", () => {
 });
 
 describe("deployment story 3: modelgate cannot decide", () => {
+  /** The request a retry of this deployment's judgement carries (the queue hands it back). */
+  const retryRequest = (attempt: number): DeploymentRequest => ({
+    installationId: INSTALLATION_ID,
+    owner: OWNER,
+    repo: REPO,
+    defaultBranch: "main",
+    repositoryUrl: REPOSITORY_URL,
+    environment: "production",
+    deploymentId: 7300,
+    commit: DEPLOYED,
+    runId: RUN_ID,
+    attempt,
+  });
+
   function serveGitHubDown(status: number): void {
     serveInstallationToken();
     serveNoPolicy(OWNER, REPO, "main");
@@ -308,8 +270,7 @@ describe("deployment story 3: modelgate cannot decide", () => {
     const queued: Array<{ request: DeploymentRequest; delaySeconds: number }> = [];
     const app = await createTestApp({ scheduleDeploymentRetry: async (request, delaySeconds) => void queued.push({ request, delaySeconds }) });
     serveGitHubDown(502);
-    serveReport();
-    serveAnswer();
+    serveReportAndAnswer();
 
     await app.receive(event());
 
@@ -321,18 +282,7 @@ describe("deployment story 3: modelgate cannot decide", () => {
     ]);
     expect(queued).toEqual([
       {
-        request: {
-          installationId: INSTALLATION_ID,
-          owner: OWNER,
-          repo: REPO,
-          defaultBranch: "main",
-          repositoryUrl: REPOSITORY_URL,
-          environment: "production",
-          deploymentId: 7300,
-          commit: DEPLOYED,
-          runId: RUN_ID,
-          attempt: 2,
-        },
+        request: retryRequest(2),
         delaySeconds: 60,
       },
     ]);
@@ -346,21 +296,9 @@ describe("deployment story 3: modelgate cannot decide", () => {
     const queued: unknown[] = [];
     const app = await createTestApp({ scheduleDeploymentRetry: async (request) => void queued.push(request) });
     serveGitHubDown(503);
-    serveReport();
-    serveAnswer();
+    serveReportAndAnswer();
     const octokit = await app.probot.auth(INSTALLATION_ID);
-    const request: DeploymentRequest = {
-      installationId: INSTALLATION_ID,
-      owner: OWNER,
-      repo: REPO,
-      defaultBranch: "main",
-      repositoryUrl: REPOSITORY_URL,
-      environment: "production",
-      deploymentId: 7300,
-      commit: DEPLOYED,
-      runId: RUN_ID,
-      attempt: 5,
-    };
+    const request = retryRequest(5);
 
     await decideDeployment(
       {
@@ -388,8 +326,7 @@ describe("deployment story 3: modelgate cannot decide", () => {
   test("without a retry queue, a GitHub failure rejects at once", async () => {
     const app = await createTestApp();
     serveGitHubDown(502);
-    serveReport();
-    serveAnswer();
+    serveReportAndAnswer();
 
     await app.receive(event());
 
@@ -400,8 +337,7 @@ describe("deployment story 3: modelgate cannot decide", () => {
     const queued: unknown[] = [];
     const app = await createTestApp({ scheduleDeploymentRetry: async (request) => void queued.push(request) });
     serveGitHubDown(404);
-    serveReport();
-    serveAnswer();
+    serveReportAndAnswer();
 
     await app.receive(event());
 
@@ -419,8 +355,7 @@ describe("deployment story 3: modelgate cannot decide", () => {
       },
     });
     serveGitHubDown(502);
-    serveReport();
-    serveAnswer();
+    serveReportAndAnswer();
 
     await app.receive(event());
 
@@ -431,8 +366,7 @@ describe("deployment story 3: modelgate cannot decide", () => {
     const app = await createTestApp();
     serveInstallationToken();
     servePolicy(OWNER, REPO, "main", "deployments:\n  environments: production\n", 2);
-    serveReport();
-    serveAnswer();
+    serveReportAndAnswer();
 
     await app.receive(event());
 
@@ -504,28 +438,18 @@ describe("deployment story 6: rolling back to a known good version", () => {
   test("a commit with a version released earlier is approved without new sign-offs, citing its release and sign-off issue", async () => {
     const app = await createTestApp();
     const signed19: SignOffFixture = { number: 12, model: fraud({ version: "1.9.0" }), files: FRAUD_19, comments: [] };
-    serveDeployment({
+    await judge(app, {
       files: { ...FRAUD_19.files, ...SCORER.files },
       released: [RELEASED_V2, RELEASED_V19],
       signOffs: [signed19],
       walked: [RELEASED_V2, RELEASED_V19],
     });
-    serveReport();
-    serveAnswer();
-
-    await app.receive(event());
 
     expect(answers(app)).toEqual([
-      {
-        environment_name: "production",
-        state: "approved",
-        comment: [
-          `modelgate approved production at ${DEPLOYED.slice(0, 7)}: every model version meets its gates.`,
-          "- fraud-detector 1.9.0: known good: fraud-detector 1.9.0, released in v1.9.0, signed off in #12",
-          "- risk-scorer 1.0.0: known good: risk-scorer 1.0.0, released in v2.0.0",
-          `Full report: ${REPORT_URL}`,
-        ].join("\n"),
-      },
+      approval([
+        "- fraud-detector 1.9.0: known good: fraud-detector 1.9.0, released in v1.9.0, signed off in #12",
+        "- risk-scorer 1.0.0: known good: risk-scorer 1.0.0, released in v2.0.0",
+      ]),
     ]);
     expect(report(app).output.summary).toContain("known good: fraud-detector 1.9.0, released in v1.9.0, signed off in #12");
   });
@@ -537,11 +461,7 @@ describe("deployment story 6: rolling back to a known good version", () => {
       { ...RELEASED_V2, files: { ...FRAUD_20.files, ...fresh.files } },
       { ...RELEASED_V19, files: { ...FRAUD_19.files, ...fresh.files } },
     ];
-    serveDeployment({ files: { ...FRAUD_19.files, ...fresh.files }, released, signOffs: [], walked: released });
-    serveReport();
-    serveAnswer();
-
-    await app.receive(event());
+    await judge(app, { files: { ...FRAUD_19.files, ...fresh.files }, released, signOffs: [], walked: released });
 
     const [answer] = answers(app);
     expect(answer?.state).toBe("rejected");

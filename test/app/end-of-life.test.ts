@@ -2,7 +2,7 @@ import nock from "nock";
 import { describe, expect, test } from "vitest";
 import { DEFAULT_EOL_CHECKLIST } from "../../src/core/policy/schema.js";
 import { renderEndOfLifeIssueBody } from "../../src/core/render/end-of-life-issue.js";
-import { markerSignature } from "../../src/core/render/marker-signature.js";
+import { markerSignature } from "../../src/core/markers/signature.js";
 import { FakeRepository, GITHUB_API, type FileFixture } from "../helpers/fake-repository.js";
 import { commitSha, sha256 } from "../fixtures/git-objects.js";
 import { modelFiles } from "../helpers/model-files.js";

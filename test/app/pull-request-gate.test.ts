@@ -17,9 +17,11 @@ import {
   servePolicy,
   serveReviews,
   serveTeamMembership,
+  type CheckRunBody,
 } from "../helpers/serve-github.js";
 import { OWNER, REPO, pullRequestEvent, type PullRequestFixture } from "../fixtures/payloads/index.js";
 import { FakeIssueTracker } from "../helpers/fake-issue-tracker.js";
+import { servePullRequestScenario } from "../helpers/serve-pull-request.js";
 
 const BASE = commitSha("base");
 const HEAD = commitSha("head");
@@ -27,35 +29,12 @@ const PR: PullRequestFixture = { number: 7, author: "dana", baseRef: "main", bas
 const ROLE_TEAMS = ["data-governance", "ml-engineers", "platform-ops"];
 const CHECK_RUNS = `/repos/${OWNER}/${REPO}/check-runs`;
 
-interface CheckRunBody {
-  name: string;
-  head_sha: string;
-  status: string;
-  conclusion: string;
-  external_id: string;
-  actions: unknown[];
-  output: { title: string; summary: string; text: string; annotations?: Array<Record<string, unknown>> };
-}
-
 /** A PR from `base` files to `head` files, with the built-in policy and these reviews. */
 function serveScenario(
   files: { base: Record<string, FileFixture>; head: Record<string, FileFixture> },
   reviews: Array<{ login: string; state: string; commitId: string }> = [],
 ): FakeRepository {
-  serveInstallationToken();
-  serveNoPolicy(OWNER, REPO, "main");
-  const repository = new FakeRepository({
-    owner: OWNER,
-    repo: REPO,
-    commits: [
-      { sha: BASE, files: files.base },
-      { sha: HEAD, files: files.head },
-    ],
-  }).servePullRequest(BASE, HEAD);
-  serveReviews(OWNER, REPO, PR.number, reviews);
-  // a gated model version gets its sign-off issue (test/app/sign-off-issue.test.ts tells that story)
-  new FakeIssueTracker({ owner: OWNER, repo: REPO }).serve();
-  return repository;
+  return servePullRequestScenario(PR, files, { reviews }).repository;
 }
 
 /** A base branch whose policy is invalid (read twice: merged, then raw for its lines), and a PR to `headFiles`; the trees show whether the PR edits the policy. */

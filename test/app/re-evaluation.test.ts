@@ -1,13 +1,14 @@
 import nock from "nock";
 import { beforeEach, describe, expect, test } from "vitest";
-import { reviewMarker } from "../../src/core/render/re-evaluation-issue.js";
+import { reviewMarker } from "../../src/core/review/marker.js";
 import { sweepInstallation, sweepRepository, type SweepContext } from "../../src/handlers/re-evaluation.js";
 import { FakeIssueTracker } from "../helpers/fake-issue-tracker.js";
 import { FakeRepository, GITHUB_API, type FileFixture } from "../helpers/fake-repository.js";
 import { commitSha } from "../fixtures/git-objects.js";
 import { modelFiles, type ModelFixture } from "../helpers/model-files.js";
 import { serveNoPolicy, servePolicy } from "../helpers/serve-github.js";
-import { APP_ID, createTestApp, INSTALLATION_ID, serveInstallationToken, testMarkerKey, type TestApp } from "../helpers/test-app.js";
+import { APP_ID, createTestApp, INSTALLATION_ID, serveInstallationToken, testIssueMarkerKey, testMarkerKey, type TestApp } from "../helpers/test-app.js";
+import { OPENING_ISSUE_BODY } from "../../src/github/sign-off-issues.js";
 import { OWNER, REPO } from "../fixtures/payloads/index.js";
 import { REPOSITORY_URL } from "../fixtures/payloads/lifecycle.js";
 import { postgresCoordination } from "../../src/store/coordination.js";
@@ -108,8 +109,10 @@ describe("re-evaluation story 1: an evaluation that will expire", () => {
     expect(tracker.appIssues()).toHaveLength(1);
     expect(issue?.title).toBe("Re-evaluation due: fraud-detector 2.0.0");
     expect(issue?.labels).toEqual(["model-review"]);
+    // opened with a placeholder, then signed for its own number (a marker bound to its issue cannot be copied into another)
+    expect(app.requestsTo("POST", `${API}/issues`).map((r) => (r.body as { body: string }).body)).toEqual([OPENING_ISSUE_BODY]);
     expect(issue?.body.split("\n")[0]).toBe(
-      reviewMarker({ repo: `${OWNER}/${REPO}`, model: "fraud-detector", digest: FRAUD.digest, evaluated: "2026-06-15" }, testMarkerKey()),
+      reviewMarker({ repo: `${OWNER}/${REPO}`, model: "fraud-detector", digest: FRAUD.digest, evaluated: "2026-06-15" }, testIssueMarkerKey(issue!.number)),
     );
     expect(issue?.body).toContain("⏳ **Due by 2026-12-12.** The evaluation stops counting then.");
     expect(issue?.body).toContain(`| Digest | \`${FRAUD.digest}\` |`);
@@ -124,7 +127,8 @@ describe("re-evaluation story 1: an evaluation that will expire", () => {
 
     expect(second).toEqual({ repo: `${OWNER}/${REPO}`, due: 1, opened: 0, updated: 0, closed: 0, deferred: 0 });
     expect(tracker.appIssues()).toHaveLength(1);
-    expect(app.requestsTo("PATCH", new RegExp(`^${API}/issues/`))).toEqual([]);
+    // only the first run's signing write: the second writes nothing
+    expect(app.requestsTo("PATCH", new RegExp(`^${API}/issues/`))).toHaveLength(1);
     expect(app.requestsTo("POST", `${API}/issues`)).toHaveLength(1);
   });
 
@@ -268,6 +272,33 @@ describe("re-evaluation story 3: a new evaluation lands", () => {
   });
 });
 
+describe("re-evaluation story 3b: markers bound to their issue", () => {
+  test("attack: a review issue's signed marker copied into another of modelgate's issues does not make that one an issue of the evaluation", async () => {
+    const app = await createTestApp();
+    serveInstallationToken();
+    const tracker = new FakeIssueTracker({ owner: OWNER, repo: REPO }).serve();
+    serveRun({ commit: MAIN, files: FRAUD.files });
+    await sweepRepository(await sweepContext(app, NOW), REPOSITORY);
+    const [legit] = tracker.appIssues();
+    // a writer pastes #1's body into another issue modelgate opened
+    const copy = tracker.addIssue({
+      title: "Re-evaluation due: fraud-detector 2.0.0",
+      body: legit!.body,
+      labels: ["model-review"],
+      appId: APP_ID,
+      author: "modelgate[bot]",
+    });
+
+    serveRun({ commit: MAIN_REEVALUATED, files: reevaluated("2026-12-01") });
+    const outcome = await sweepRepository(await sweepContext(app, new Date("2026-12-02T06:00:00Z")), REPOSITORY);
+
+    // only the real one is closed: the copy's marker was signed for another issue, so modelgate never acts on it
+    expect(outcome).toMatchObject({ closed: 1 });
+    expect(legit!.state).toBe("closed");
+    expect([copy.state, copy.comments]).toEqual(["open", []]);
+  });
+});
+
 describe("re-evaluation story 4: across replicas and failures", () => {
   test("another replica created the issue, which GitHub does not list yet: this run waits for it and opens none of its own", async () => {
     const app = await createTestApp();
@@ -279,7 +310,8 @@ describe("re-evaluation story 4: across replicas and failures", () => {
     ).pool.query("INSERT INTO modelgate.created_once (key) VALUES ($1)", [`${OWNER}/${REPO}:fraud-detector:review-${FRAUD.digest.slice(7)}-20260615`]);
     tracker.createdElsewhere(2, {
       title: "Re-evaluation due: fraud-detector 2.0.0",
-      body: `${reviewMarker(ref, testMarkerKey())}\nopened by the other replica`,
+      // the first issue the fake tracker numbers is #100
+      body: `${reviewMarker(ref, testIssueMarkerKey(100))}\nopened by the other replica`,
       labels: ["model-review"],
       appId: APP_ID,
       author: "modelgate[bot]",

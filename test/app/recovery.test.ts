@@ -12,6 +12,15 @@ import { commitSha } from "../fixtures/git-objects.js";
 import { APP_ID } from "../helpers/test-app.js";
 import { createTestApp, INSTALLATION_ID, serveInstallationToken, testMarkerKey } from "../helpers/test-app.js";
 import { TEST_NOW } from "../fixtures/clock.js";
+import { endOfLifeToReconcile } from "../../src/core/recovery/reconcile.js";
+import { markerSignature } from "../../src/core/markers/signature.js";
+import type { ModelChange } from "../../src/core/detect/types.js";
+import type { LoadedManifest } from "../../src/core/manifest/load-manifest.js";
+import { FakeRepository } from "../helpers/fake-repository.js";
+import { RETRAINED } from "../fixtures/fraud-detector.js";
+import { serveNoPolicy } from "../helpers/serve-github.js";
+import { issueResource } from "../fixtures/payloads/lifecycle.js";
+import { testIssueMarkerKey } from "../helpers/test-app.js";
 
 const NOW = new Date("2026-11-28T12:00:00Z");
 const hoursAgo = (hours: number) => new Date(NOW.getTime() - hours * 3_600_000).toISOString();
@@ -203,5 +212,110 @@ describe("reconciliation", () => {
       releasesEnqueued: 1,
       endOfLifeChecked: 0,
     });
+  });
+});
+
+describe("which models reconciliation gives an end-of-life issue", () => {
+  const change = (name: string, digest: string, kinds: ModelChange["kinds"]): ModelChange => ({
+    name,
+    manifestPath: `models/${name}/model.yaml`,
+    kinds,
+    digest,
+    changedComponents: [],
+    findings: [],
+  });
+  const loaded = (name: string, digest: string, status: "active" | "decommissioned") =>
+    ({
+      path: `models/${name}/model.yaml`,
+      digest,
+      manifest: { name, version: "1.0.0", status, components: [], training_data: [] },
+    }) as unknown as LoadedManifest;
+
+  test.each([
+    ["nothing decommissioned", [], [loaded("a", "sha256:1", "active")], []],
+    ["a manifest deleted since the last look (only the diff shows it)", [change("gone", "sha256:9", ["decommission"])], [], ["gone@sha256:9"]],
+    [
+      "decommissioned at the head, the diff unknown (first look, or the old commit is gone)",
+      [],
+      [loaded("old", "sha256:2", "decommissioned")],
+      ["old@sha256:2"],
+    ],
+    [
+      "decommissioned since the last look and still so at the head: once",
+      [change("old", "sha256:2", ["decommission"])],
+      [loaded("old", "sha256:2", "decommissioned")],
+      ["old@sha256:2"],
+    ],
+    ["a retraining since the last look is not a decommission", [change("a", "sha256:3", ["retrain"])], [loaded("a", "sha256:3", "active")], []],
+  ] as const)("%s", (_case, since, head, expected) => {
+    expect(endOfLifeToReconcile(since as unknown as ModelChange[], head as unknown as LoadedManifest[]).map((c) => `${c.name}@${c.digest}`)).toEqual(expected);
+  });
+});
+
+describe("reconciliation of end-of-life issues", () => {
+  const BEFORE = commitSha("main last reconciled");
+  // fraud-detector 2.1.0, as the end-of-life stories decommission it
+  const FRAUD = RETRAINED;
+  const API = `/repos/${OWNER}/${REPO}`;
+  const marker = `<!-- modelgate:end-of-life {"model":"fraud-detector","digest":"${FRAUD.digest}","sig":"${markerSignature(testIssueMarkerKey(77), "end-of-life", { model: "fraud-detector", digest: FRAUD.digest })}"} -->`;
+
+  /** One repository with no open PR and no release, whose default branch moved to MAIN. */
+  function serveRepository(files: { before?: Record<string, string>; main: Record<string, string> }): void {
+    const api = nock(GITHUB_API);
+    serveInstallationRepositories({ token: true });
+    api.get(`${API}/pulls`).query({ state: "open", per_page: "100", page: "1" }).reply(200, []);
+    api.get(`${API}/releases`).query({ per_page: "100" }).reply(200, []);
+    api.get(`${API}/git/ref/heads%2Fmain`).reply(200, { object: { sha: MAIN } });
+    serveNoPolicy(OWNER, REPO, "main");
+    const repository = new FakeRepository({
+      owner: OWNER,
+      repo: REPO,
+      commits: [...(files.before ? [{ sha: BEFORE, files: files.before }] : []), { sha: MAIN, files: files.main }],
+    });
+    if (files.before) repository.serveTree(BEFORE);
+    repository.serveTree(MAIN).serveContents();
+  }
+
+  function serveIssueCreation(): void {
+    const api = nock(GITHUB_API);
+    api.get(`${API}/issues`).query({ state: "all", labels: "model-eol", per_page: "100" }).reply(200, []);
+    api.post(`${API}/labels`).reply(201, { name: "model-eol" });
+    api.post(`${API}/issues`).reply(201, (_uri, body) => ({
+      ...issueResource({ number: 77, title: "End of life: fraud-detector 2.1.0", body: (body as { body: string }).body, labels: ["model-eol"], appId: APP_ID }),
+      number: 77,
+    }));
+    api.patch(`${API}/issues/77`).reply(200, {});
+  }
+
+  test("a manifest deleted on the default branch while its push was missed gets its end-of-life issue", async () => {
+    const app = await createTestApp();
+    const store = postgresReconciliationStore((await testDatabase()).pool);
+    await store.remember(`end-of-life-reconciled:${OWNER}/${REPO}`, BEFORE);
+    serveRepository({ before: { ...FRAUD.files, "README.md": "# Models\n" }, main: { "README.md": "# Models\n" } });
+    serveIssueCreation();
+    const deps = { clock: () => TEST_NOW, markerKey: testMarkerKey(), coordination: inProcessCoordination(), store };
+
+    const report = await reconcile(app.probot, silent, recordingJobs(), deps);
+
+    expect(report).toEqual({ repositories: 1, headsEnqueued: 0, releasesEnqueued: 0, endOfLifeChecked: 1 });
+    expect(app.requestsTo("POST", `${API}/issues`).map((r) => (r.body as { title: string }).title)).toEqual(["End of life: fraud-detector 2.1.0"]);
+    const body = (app.requestsTo("PATCH", `${API}/issues/77`)[0]?.body as { body: string }).body;
+    expect(body).toContain(marker);
+    expect(body).toContain("| `models/fraud/weights/model.safetensors` | weights |");
+    // the next look starts from this commit
+    expect(await store.remembered(`end-of-life-reconciled:${OWNER}/${REPO}`)).toBe(MAIN);
+  });
+
+  test("on the first look (no last commit known) a model decommissioned at the head gets its issue; a deletion before it cannot be seen", async () => {
+    const app = await createTestApp();
+    const store = postgresReconciliationStore((await testDatabase()).pool);
+    const manifest = FRAUD.files["models/fraud/model.yaml"]!;
+    serveRepository({ main: { ...FRAUD.files, "models/fraud/model.yaml": manifest.replace("status: active", "status: decommissioned") } });
+    serveIssueCreation();
+    const deps = { clock: () => TEST_NOW, markerKey: testMarkerKey(), coordination: inProcessCoordination(), store };
+
+    await expect(reconcile(app.probot, silent, recordingJobs(), deps)).resolves.toMatchObject({ endOfLifeChecked: 1 });
+    expect(app.requestsTo("POST", `${API}/issues`)).toHaveLength(1);
+    expect((app.requestsTo("PATCH", `${API}/issues/77`)[0]?.body as { body: string }).body).toContain(marker);
   });
 });

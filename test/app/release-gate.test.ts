@@ -2,19 +2,17 @@ import nock from "nock";
 import { describe, expect, test, vi } from "vitest";
 import { validateBom } from "../../src/core/bom/build-bom.js";
 import { REEVALUATE_ACTION } from "../../src/core/render/check-run.js";
-import { signOffMarker } from "../../src/core/render/sign-off-issue.js";
-import { renderTrackingMarker } from "../../src/core/sign-off/issue.js";
 import { annotationsFingerprint } from "../../src/github/check-runs.js";
 import { BOM_ASSET_NAME, RELEASE_CHECK_NAME } from "../../src/handlers/release.js";
 import { FakeRepository, GITHUB_API, type FileFixture } from "../helpers/fake-repository.js";
-import { answerIssueComments, isIssueCommentsQuery } from "../helpers/fake-issue-tracker.js";
 import { commitSha, sha256 } from "../fixtures/git-objects.js";
 import { modelFiles } from "../helpers/model-files.js";
 import { fraud, RELEASED, RETRAINED } from "../fixtures/fraud-detector.js";
-import { serveNoPolicy, servePolicy, serveTeamMembership } from "../helpers/serve-github.js";
-import { APP_ID, createTestApp, INSTALLATION_ID, serveInstallationToken, testIssueMarkerKey, type TestApp } from "../helpers/test-app.js";
+import { serveNoPolicy, servePolicy, type CheckRunBody } from "../helpers/serve-github.js";
+import { serveReleaseCheckOf, serveReleases, serveSignOffIssueList, serveTag, type SignOffIssueFixture } from "../helpers/serve-releases.js";
+import { APP_ID, createTestApp, INSTALLATION_ID, serveInstallationToken, type TestApp } from "../helpers/test-app.js";
 import { checkRunEvent, OWNER, REPO } from "../fixtures/payloads/index.js";
-import { issueResource, releaseEvent, releaseResource, REPOSITORY_URL, type ReleaseFixture } from "../fixtures/payloads/lifecycle.js";
+import { releaseEvent, releaseResource, REPOSITORY_URL, type ReleaseFixture } from "../fixtures/payloads/lifecycle.js";
 
 // the BOM validator is the real one, except where a test injects a failure it cannot cause with real manifests
 vi.mock("../../src/core/bom/validate-bom.js", async (importOriginal) => {
@@ -24,7 +22,6 @@ vi.mock("../../src/core/bom/validate-bom.js", async (importOriginal) => {
 
 const PREVIOUS_COMMIT = commitSha("v2.0.0");
 const TAGGED_COMMIT = commitSha("v2.1.0");
-const ROLE_TEAMS = ["data-governance", "ml-engineers", "platform-ops"];
 const API = `/repos/${OWNER}/${REPO}`;
 const CHECK_RUN_ID = 8101;
 const CHECK_URL = `${REPOSITORY_URL}/runs/${CHECK_RUN_ID}`;
@@ -43,17 +40,6 @@ const SCORER = modelFiles({
 
 const PREVIOUS: ReleaseFixture = { id: 100, tag: "v2.0.0", publishedAt: "2026-10-01T10:00:00Z", createdAt: "2026-10-01T09:00:00Z" };
 const CURRENT: ReleaseFixture = { id: 101, tag: "v2.1.0", body: "## What's changed\n\n- Retrained fraud detector" };
-
-interface CheckRunBody {
-  name: string;
-  head_sha: string;
-  status: string;
-  conclusion: string;
-  external_id: string;
-  details_url: string;
-  actions: unknown[];
-  output: { title: string; summary: string; text: string; annotations?: Array<Record<string, unknown>> };
-}
 
 interface Scenario {
   current?: ReleaseFixture;
@@ -85,30 +71,6 @@ interface Scenario {
   installedAt?: string;
 }
 
-/** The lookup of this app's release check run on an earlier release's commit (did that release pass?). */
-function serveReleaseCheckOf(commit: string, conclusion: "success" | "failure" | null | "none"): void {
-  nock(GITHUB_API)
-    .get(`${API}/commits/${commit}/check-runs`)
-    .query({ check_name: RELEASE_CHECK_NAME, filter: "latest", app_id: String(APP_ID) })
-    .reply(200, {
-      total_count: conclusion === "none" ? 0 : 1,
-      check_runs:
-        conclusion === "none"
-          ? []
-          : [
-              {
-                id: 7000,
-                name: RELEASE_CHECK_NAME,
-                head_sha: commit,
-                status: conclusion === null ? "in_progress" : "completed",
-                conclusion,
-                app: { id: APP_ID },
-                output: { annotations_count: 0 },
-              },
-            ],
-    });
-}
-
 /** The App's installation on the repository, created at `createdAt` (asked with the App's JWT). */
 function serveInstallation(createdAt: string): void {
   nock(GITHUB_API)
@@ -122,37 +84,64 @@ function refOf(s: { version: string; digest: string; intent?: "decommission" }):
   return { model: "fraud-detector", version: s.version, digest: s.digest, ...(s.intent ? { intent: s.intent } : {}) };
 }
 
-function serveTag(tag: string, commit: string): void {
-  nock(GITHUB_API)
-    .get(`${API}/git/ref/tags%2F${encodeURIComponent(tag)}`)
-    .reply(200, { ref: `refs/tags/${tag}`, object: { type: "commit", sha: commit } });
+/** Everything a release evaluation reads, with the writes it is expected to make left to each test. */
+/** What every evaluation of a release reads first: the release, the commit its tag names (TAGGED_COMMIT), the policy on main (built-in unless given). */
+function serveReleaseAtTag(current: ReleaseFixture = CURRENT, policy?: string): void {
+  serveInstallationToken();
+  nock(GITHUB_API).get(`${API}/releases/${current.id}`).reply(200, releaseResource(current));
+  serveTag(OWNER, REPO, current.tag, TAGGED_COMMIT);
+  if (policy !== undefined) servePolicy(OWNER, REPO, "main", policy);
+  else serveNoPolicy(OWNER, REPO, "main");
 }
 
-/** Everything a release evaluation reads, with the writes it is expected to make left to each test. */
+/** The release check run on the tagged commit: looked up, then updated in place when `existing` is there, else created. */
+function serveReleaseRunWrite(existing?: { id: number; externalId: string }): void {
+  const api = nock(GITHUB_API);
+  api
+    .get(`${API}/commits/${TAGGED_COMMIT}/check-runs`)
+    .query({ check_name: RELEASE_CHECK_NAME, filter: "latest", app_id: String(APP_ID), per_page: "100" })
+    .reply(200, {
+      total_count: existing ? 1 : 0,
+      check_runs: existing
+        ? [
+            {
+              id: existing.id,
+              name: RELEASE_CHECK_NAME,
+              head_sha: TAGGED_COMMIT,
+              status: "completed",
+              external_id: existing.externalId,
+              app: { id: APP_ID },
+              output: { annotations_count: 0 },
+            },
+          ]
+        : [],
+    });
+  if (existing) api.patch(`${API}/check-runs/${existing.id}`).reply(200, { id: existing.id });
+  else api.post(`${API}/check-runs`).reply(201, { id: CHECK_RUN_ID });
+}
+
+/** The current release published when a read fails (served by the test): the run is still written, and the body says why; returns the run. */
+async function publishUnreadable(app: TestApp): Promise<CheckRunBody> {
+  serveReleaseRunWrite();
+  serveReleaseUpdate();
+  await app.receive(releaseEvent("published", CURRENT, INSTALLATION_ID));
+  return createdCheckRun(app);
+}
+
 function serveRelease(scenario: Scenario): { current: ReleaseFixture; repository: FakeRepository } {
   const current = scenario.current ?? CURRENT;
-  serveInstallationToken();
-  const api = nock(GITHUB_API);
-  api.get(`${API}/releases/${current.id}`).reply(200, releaseResource(current));
-  api
-    .get(`${API}/git/ref/tags%2F${encodeURIComponent(current.tag)}`)
-    .reply(200, { ref: `refs/tags/${current.tag}`, object: { type: "commit", sha: TAGGED_COMMIT } });
-  if (scenario.policy !== undefined) servePolicy(OWNER, REPO, "main", scenario.policy);
-  else serveNoPolicy(OWNER, REPO, "main");
+  serveReleaseAtTag(current, scenario.policy);
   const baseline = scenario.baseline ?? PREVIOUS;
   const failedBefore = scenario.failedBefore ?? [];
   const others = scenario.others ?? [...failedBefore.map((f) => f.release), ...(scenario.previousFiles ? [baseline] : [])];
-  api
-    .get(`${API}/releases`)
-    .query({ per_page: "100" })
-    .reply(200, [current, ...others].map(releaseResource));
+  serveReleases(OWNER, REPO, [current, ...others]);
   for (const failed of failedBefore) {
-    serveTag(failed.release.tag, failed.commit);
-    serveReleaseCheckOf(failed.commit, failed.conclusion);
+    serveTag(OWNER, REPO, failed.release.tag, failed.commit);
+    serveReleaseCheckOf(OWNER, REPO, failed.commit, failed.conclusion);
   }
   if (scenario.previousFiles) {
-    serveTag(baseline.tag, PREVIOUS_COMMIT);
-    serveReleaseCheckOf(PREVIOUS_COMMIT, scenario.baselineRun ?? "success");
+    serveTag(OWNER, REPO, baseline.tag, PREVIOUS_COMMIT);
+    serveReleaseCheckOf(OWNER, REPO, PREVIOUS_COMMIT, scenario.baselineRun ?? "success");
   }
   if (scenario.installedAt) serveInstallation(scenario.installedAt);
   const commits = [{ sha: TAGGED_COMMIT, files: scenario.files }, ...(scenario.previousFiles ? [{ sha: PREVIOUS_COMMIT, files: scenario.previousFiles }] : [])];
@@ -160,71 +149,30 @@ function serveRelease(scenario: Scenario): { current: ReleaseFixture; repository
   if (scenario.previousFiles) repository.serveTree(PREVIOUS_COMMIT);
   repository.serveTree(TAGGED_COMMIT).serveContents();
   if (scenario.signOffs) {
-    api
-      .get(`${API}/issues`)
-      .query({ state: "all", labels: "modelgate:sign-off", sort: "created", direction: "asc", per_page: "100" })
-      .reply(
-        200,
-        scenario.signOffs.map((s) =>
-          issueResource({
-            number: s.number,
-            title: `Sign-off: fraud-detector ${s.version}${s.intent ? " (decommission)" : ""}`,
-            body: [
-              signOffMarker(refOf(s), testIssueMarkerKey(s.number)),
-              renderTrackingMarker(
-                {
-                  manifestPath: "models/fraud/model.yaml",
-                  kinds: [s.intent ?? "retrain"],
-                  pulls: (s.pullAuthors ?? []).map((author, i) => ({ number: 7 + i, author, roles: ["developer", "system_operator"] })),
-                },
-                refOf(s),
-                testIssueMarkerKey(s.number),
-              ),
-              "## Sign-off",
-            ].join("\n"),
-            labels: ["modelgate:sign-off"],
-            appId: APP_ID,
-          }),
-        ),
-      );
-    const read = scenario.signOffs.filter((s) => s.read !== false);
-    // every read history in one batched GraphQL request; an issue the release must not read is unknown to it (and would fail the read)
-    const histories = new Map(
-      read.map((s) => [s.number, s.comments.map((c) => ({ ...c, type: "User" as const, createdAt: COMMENTED_AT, updatedAt: COMMENTED_AT }))]),
-    );
-    if (read.length > 0)
-      api
-        .post("/graphql", (body: { query?: unknown }) => isIssueCommentsQuery(body))
-        .reply(200, (_uri, body) => answerIssueComments((body as { query: string }).query, (number) => histories.get(number)));
-    const logins = [...new Set(read.flatMap((s) => s.comments.map((c) => c.login.toLowerCase())))].sort();
-    serveTeamMembership(
-      OWNER,
-      logins.flatMap((login) => ROLE_TEAMS.map((team) => ({ login, team }))),
-      scenario.members ?? {},
-    );
+    const signOffs = scenario.signOffs.map((s): SignOffIssueFixture => ({
+      number: s.number,
+      ref: refOf(s),
+      tracking: {
+        manifestPath: "models/fraud/model.yaml",
+        kinds: [s.intent ?? "retrain"],
+        pulls: (s.pullAuthors ?? []).map((author, i) => ({ number: 7 + i, author, roles: ["developer", "system_operator"] })),
+      },
+      comments: s.comments,
+      read: s.read,
+    }));
+    serveSignOffIssueList(OWNER, REPO, signOffs, scenario.members ?? {}, COMMENTED_AT);
   }
-  api
-    .get(`${API}/commits/${TAGGED_COMMIT}/check-runs`)
-    .query({ check_name: RELEASE_CHECK_NAME, filter: "latest", app_id: String(APP_ID), per_page: "100" })
-    .reply(200, {
-      total_count: scenario.existingRun ? 1 : 0,
-      check_runs: scenario.existingRun
-        ? [
-            {
-              id: scenario.existingRun.id,
-              name: RELEASE_CHECK_NAME,
-              head_sha: TAGGED_COMMIT,
-              status: "completed",
-              external_id: scenario.existingRun.externalId,
-              app: { id: APP_ID },
-              output: { annotations_count: 0 },
-            },
-          ]
-        : [],
-    });
-  if (scenario.existingRun) api.patch(`${API}/check-runs/${scenario.existingRun.id}`).reply(200, { id: scenario.existingRun.id });
-  else api.post(`${API}/check-runs`).reply(201, { id: CHECK_RUN_ID });
+  serveReleaseRunWrite(scenario.existingRun);
   return { current, repository };
+}
+
+/** The current release published and judged: everything it reads (serveRelease), its body updated, its ML-BOM uploaded; returns the run it created. */
+async function publish(app: TestApp, scenario: Scenario): Promise<CheckRunBody> {
+  serveRelease(scenario);
+  serveReleaseUpdate();
+  serveUpload();
+  await app.receive(releaseEvent("published", CURRENT, INSTALLATION_ID));
+  return createdCheckRun(app);
 }
 
 function serveReleaseUpdate(id = CURRENT.id): void {
@@ -253,10 +201,30 @@ const SIGNED_RETRAIN = [
 ];
 const MEMBERS = { "ml-engineers": ["alice"], "platform-ops": ["bob"], "data-governance": ["carol"] };
 
+/** The body the current release is updated with: its notes, then modelgate's section holding `section` (one line each). */
+function releaseBody(...section: string[]): string {
+  return [
+    "## What's changed",
+    "",
+    "- Retrained fraud detector",
+    "",
+    "<!-- modelgate:release:start -->",
+    "## Model versions in this release",
+    "",
+    ...section,
+    "<!-- modelgate:release:end -->",
+  ].join("\n");
+}
+
 function createdCheckRun(app: TestApp): CheckRunBody {
   const creates = app.requestsTo("POST", `${API}/check-runs`);
   expect(creates).toHaveLength(1);
   return creates[0]!.body as CheckRunBody;
+}
+
+/** The trees the evaluation read, in order (which commits it compared). */
+function treesRead(app: TestApp): string[] {
+  return app.requestsTo("GET", new RegExp(`^${API}/git/trees/`)).map((r) => r.path);
 }
 
 function releaseUpdate(app: TestApp): { body: string; draft?: boolean } {
@@ -274,16 +242,12 @@ function uploadedBom(app: TestApp): Record<string, any> {
 describe("story 1: a release whose models all pass", () => {
   test("gets a successful check run, the model table in its body and the ML-BOM asset", async () => {
     const app = await createTestApp();
-    serveRelease({
+    await publish(app, {
       previousFiles: { ...RELEASED.files, "README.md": "# Models\n" },
       files: { ...RETRAINED.files, "README.md": "# Models\n" },
       signOffs: SIGNED_RETRAIN,
       members: MEMBERS,
     });
-    serveReleaseUpdate();
-    serveUpload();
-
-    await app.receive(releaseEvent("published", CURRENT, INSTALLATION_ID));
 
     expect(createdCheckRun(app)).toEqual({
       name: RELEASE_CHECK_NAME,
@@ -307,21 +271,13 @@ describe("story 1: a release whose models all pass", () => {
     );
 
     expect(releaseUpdate(app)).toEqual({
-      body: [
-        "## What's changed",
-        "",
-        "- Retrained fraud detector",
-        "",
-        "<!-- modelgate:release:start -->",
-        "## Model versions in this release",
-        "",
+      body: releaseBody(
         "| Model | Version | Digest | Change | Gate |",
         "|---|---|---|---|---|",
         `| fraud-detector | 2.0.0 → 2.1.0 | \`${RETRAINED.digest}\` | retrain | ✅ |`,
         "",
         `Checked by [modelgate](${CHECK_URL}).`,
-        "<!-- modelgate:release:end -->",
-      ].join("\n"),
+      ),
     });
     const decisions = app.logs.filter((line) => line.msg === "modelgate decision");
     expect(decisions).toEqual([
@@ -331,16 +287,12 @@ describe("story 1: a release whose models all pass", () => {
 
   test("the ML-BOM lists every model at the tag, field by field, and validates against CycloneDX 1.6", async () => {
     const app = await createTestApp();
-    serveRelease({
+    await publish(app, {
       previousFiles: { ...RELEASED.files, ...SCORER.files },
       files: { ...RETRAINED.files, ...SCORER.files },
       signOffs: SIGNED_RETRAIN,
       members: MEMBERS,
     });
-    serveReleaseUpdate();
-    serveUpload();
-
-    await app.receive(releaseEvent("published", CURRENT, INSTALLATION_ID));
 
     const upload = app.requestsTo("POST", new RegExp(`^${API}/releases/${CURRENT.id}/assets`))[0]!;
     expect(upload.path).toBe(`${API}/releases/${CURRENT.id}/assets?name=modelgate-bom.cdx.json`);
@@ -422,13 +374,8 @@ describe("story 1: a release whose models all pass", () => {
 describe("story 2: a retrained model released without its sign-offs", () => {
   test("fails the check and says what fails in the release body (on_failure: comment)", async () => {
     const app = await createTestApp();
-    serveRelease({ previousFiles: RELEASED.files, files: RETRAINED.files, signOffs: [] });
-    serveReleaseUpdate();
-    serveUpload();
+    const run = await publish(app, { previousFiles: RELEASED.files, files: RETRAINED.files, signOffs: [] });
 
-    await app.receive(releaseEvent("published", CURRENT, INSTALLATION_ID));
-
-    const run = createdCheckRun(app);
     expect(run.conclusion).toBe("failure");
     expect(run.output.title).toBe("1 model: 2 sign-offs missing");
     expect(run.actions).toEqual([REEVALUATE_ACTION]);
@@ -439,14 +386,7 @@ describe("story 2: a retrained model released without its sign-offs", () => {
     expect(run.output.summary).not.toContain("this pull request");
     expect(run.output.summary).not.toContain("Open sign-off");
     expect(releaseUpdate(app)).toEqual({
-      body: [
-        "## What's changed",
-        "",
-        "- Retrained fraud detector",
-        "",
-        "<!-- modelgate:release:start -->",
-        "## Model versions in this release",
-        "",
+      body: releaseBody(
         "> [!CAUTION]",
         `> **modelgate:** this release does not meet its model gates — see the [check run](${CHECK_URL}).`,
         "> - fraud-detector 2.1.0: sign-off missing: developer, system_operator",
@@ -454,8 +394,7 @@ describe("story 2: a retrained model released without its sign-offs", () => {
         "| Model | Version | Digest | Change | Gate |",
         "|---|---|---|---|---|",
         `| fraud-detector | 2.0.0 → 2.1.0 | \`${RETRAINED.digest}\` | retrain | ⏳ |`,
-        "<!-- modelgate:release:end -->",
-      ].join("\n"),
+      ),
     });
     // the BOM describes what was released, whatever the gate says
     expect(uploadedBom(app).components[0].version).toBe("2.1.0");
@@ -463,11 +402,7 @@ describe("story 2: a retrained model released without its sign-offs", () => {
 
   test("with on_failure: draft, the release also goes back to draft", async () => {
     const app = await createTestApp();
-    serveRelease({ previousFiles: RELEASED.files, files: RETRAINED.files, signOffs: [], policy: "release:\n  on_failure: draft\n" });
-    serveReleaseUpdate();
-    serveUpload();
-
-    await app.receive(releaseEvent("published", CURRENT, INSTALLATION_ID));
+    await publish(app, { previousFiles: RELEASED.files, files: RETRAINED.files, signOffs: [], policy: "release:\n  on_failure: draft\n" });
 
     expect(createdCheckRun(app).conclusion).toBe("failure");
     const update = releaseUpdate(app);
@@ -487,13 +422,8 @@ describe("story 2: a retrained model released without its sign-offs", () => {
         ],
       },
     ];
-    serveRelease({ previousFiles: RELEASED.files, files: RETRAINED.files, signOffs, members: MEMBERS });
-    serveReleaseUpdate();
-    serveUpload();
+    const run = await publish(app, { previousFiles: RELEASED.files, files: RETRAINED.files, signOffs, members: MEMBERS });
 
-    await app.receive(releaseEvent("published", CURRENT, INSTALLATION_ID));
-
-    const run = createdCheckRun(app);
     expect(run.conclusion).toBe("failure");
     expect(run.output.title).toBe("1 model: 1 sign-off missing");
     expect(run.output.summary).toContain("signed off by @alice on the sign-off issue");
@@ -503,13 +433,8 @@ describe("story 2: a retrained model released without its sign-offs", () => {
   test("the author of the pull request that carried the digest cannot sign it off for the release either", async () => {
     const app = await createTestApp();
     const signOffs = [{ ...SIGNED_RETRAIN[0]!, pullAuthors: ["alice"] }];
-    serveRelease({ previousFiles: RELEASED.files, files: RETRAINED.files, signOffs, members: MEMBERS });
-    serveReleaseUpdate();
-    serveUpload();
+    const run = await publish(app, { previousFiles: RELEASED.files, files: RETRAINED.files, signOffs, members: MEMBERS });
 
-    await app.receive(releaseEvent("published", CURRENT, INSTALLATION_ID));
-
-    const run = createdCheckRun(app);
     expect(run.conclusion).toBe("failure");
     expect(run.output.title).toBe("1 model: 1 sign-off missing");
     expect(run.output.summary).not.toContain("signed off by @alice");
@@ -519,13 +444,8 @@ describe("story 2: a retrained model released without its sign-offs", () => {
   test("with approvals by review only, the sign-offs stay pending with a hint to allow sign_off", async () => {
     const app = await createTestApp();
     // the sign-off issues are still read: an /override on them counts whatever `via` says
-    serveRelease({ previousFiles: RELEASED.files, files: RETRAINED.files, signOffs: [], policy: "approvals:\n  via: [review]\n" });
-    serveReleaseUpdate();
-    serveUpload();
+    const run = await publish(app, { previousFiles: RELEASED.files, files: RETRAINED.files, signOffs: [], policy: "approvals:\n  via: [review]\n" });
 
-    await app.receive(releaseEvent("published", CURRENT, INSTALLATION_ID));
-
-    const run = createdCheckRun(app);
     expect(run.conclusion).toBe("failure");
     expect(run.output.summary).toContain(
       "developer must sign off, but a release has no reviews and approvals.via in .github/modelgate.yml allows only reviews: add sign_off to approvals.via, then developer comments `/approve developer` on the sign-off issue of this digest",
@@ -546,13 +466,8 @@ describe("story 2b: a release that retires a model keeps its digest, not its sig
   test("the sign-offs on the issue that shipped the digest do not count for its decommission", async () => {
     const app = await createTestApp();
     expect(DECOMMISSIONED.digest).toBe(RETRAINED.digest);
-    serveRelease({ previousFiles: RETRAINED.files, files: DECOMMISSIONED.files, signOffs: [SHIP_ISSUE], members: MEMBERS });
-    serveReleaseUpdate();
-    serveUpload();
+    const run = await publish(app, { previousFiles: RETRAINED.files, files: DECOMMISSIONED.files, signOffs: [SHIP_ISSUE], members: MEMBERS });
 
-    await app.receive(releaseEvent("published", CURRENT, INSTALLATION_ID));
-
-    const run = createdCheckRun(app);
     expect(run.conclusion).toBe("failure");
     expect(run.output.title).toBe("1 model: 2 sign-offs missing");
     expect(run.output.summary).not.toContain("signed off by");
@@ -561,13 +476,13 @@ describe("story 2b: a release that retires a model keeps its digest, not its sig
   test("the sign-offs on its decommission issue do", async () => {
     const app = await createTestApp();
     const decommissionIssue = { number: 42, digest: RETRAINED.digest, version: "2.1.0", intent: "decommission" as const, comments: RETIREMENT_APPROVALS };
-    serveRelease({ previousFiles: RETRAINED.files, files: DECOMMISSIONED.files, signOffs: [SHIP_ISSUE, decommissionIssue], members: MEMBERS });
-    serveReleaseUpdate();
-    serveUpload();
+    const run = await publish(app, {
+      previousFiles: RETRAINED.files,
+      files: DECOMMISSIONED.files,
+      signOffs: [SHIP_ISSUE, decommissionIssue],
+      members: MEMBERS,
+    });
 
-    await app.receive(releaseEvent("published", CURRENT, INSTALLATION_ID));
-
-    const run = createdCheckRun(app);
     expect(run.conclusion).toBe("success");
     expect(run.output.summary).toContain("signed off by @bob on the sign-off issue");
     expect(run.output.summary).toContain("signed off by @carol on the sign-off issue");
@@ -589,7 +504,7 @@ describe("story 3: the first release of a repository", () => {
     expect(run.output.summary).toContain("**Changes:** `new_model`");
     expect(run.output.title).toBe("1 model: 3 sign-offs missing");
     // only the tagged tree is read: there is no previous release
-    expect(app.requestsTo("GET", new RegExp(`^${API}/git/trees/`)).map((r) => r.path)).toEqual([`${API}/git/trees/${TAGGED_COMMIT}?recursive=true`]);
+    expect(treesRead(app)).toEqual([`${API}/git/trees/${TAGGED_COMMIT}?recursive=true`]);
     expect(releaseUpdate(app).body).toContain(`| fraud-detector | new → 2.1.0 | \`${RETRAINED.digest}\` | new_model | ⏳ |`);
   });
 });
@@ -597,30 +512,14 @@ describe("story 3: the first release of a repository", () => {
 describe("story 4: a release that changes no model", () => {
   test("passes and says so in the body; the BOM still lists the models it ships", async () => {
     const app = await createTestApp();
-    serveRelease({ previousFiles: { ...RETRAINED.files, "src/app.py": "print(1)\n" }, files: { ...RETRAINED.files, "src/app.py": "print(2)\n" } });
-    serveReleaseUpdate();
-    serveUpload();
+    const run = await publish(app, {
+      previousFiles: { ...RETRAINED.files, "src/app.py": "print(1)\n" },
+      files: { ...RETRAINED.files, "src/app.py": "print(2)\n" },
+    });
 
-    await app.receive(releaseEvent("published", CURRENT, INSTALLATION_ID));
-
-    const run = createdCheckRun(app);
     expect(run.conclusion).toBe("success");
     expect(run.output.title).toBe("No model changes");
-    expect(releaseUpdate(app).body).toBe(
-      [
-        "## What's changed",
-        "",
-        "- Retrained fraud detector",
-        "",
-        "<!-- modelgate:release:start -->",
-        "## Model versions in this release",
-        "",
-        "No model version changes in this release.",
-        "",
-        `Checked by [modelgate](${CHECK_URL}).`,
-        "<!-- modelgate:release:end -->",
-      ].join("\n"),
-    );
+    expect(releaseUpdate(app).body).toBe(releaseBody("No model version changes in this release.", "", `Checked by [modelgate](${CHECK_URL}).`));
     expect(uploadedBom(app).components[0].name).toBe("fraud-detector");
     // no changed model needs a sign-off: the sign-off issues are not even listed
     expect(app.requestsTo("GET", `${API}/issues`)).toEqual([]);
@@ -661,19 +560,9 @@ describe("story 5: the release gate runs again (re-delivery, Re-evaluate)", () =
 describe("story 6: GitHub cannot be read", () => {
   test("the check run fails closed with the reason, and the release body says so", async () => {
     const app = await createTestApp();
-    serveInstallationToken();
-    const api = nock(GITHUB_API);
-    api.get(`${API}/releases/${CURRENT.id}`).reply(200, releaseResource(CURRENT));
-    api.get(`${API}/git/ref/tags%2Fv2.1.0`).reply(200, { ref: "refs/tags/v2.1.0", object: { type: "commit", sha: TAGGED_COMMIT } });
-    serveNoPolicy(OWNER, REPO, "main");
-    api.get(`${API}/releases`).query({ per_page: "100" }).reply(502, { message: "Bad Gateway" });
-    api.get(`${API}/commits/${TAGGED_COMMIT}/check-runs`).query(true).reply(200, { total_count: 0, check_runs: [] });
-    api.post(`${API}/check-runs`).reply(201, { id: CHECK_RUN_ID });
-    serveReleaseUpdate();
-
-    await app.receive(releaseEvent("published", CURRENT, INSTALLATION_ID));
-
-    const run = createdCheckRun(app);
+    serveReleaseAtTag();
+    nock(GITHUB_API).get(`${API}/releases`).query({ per_page: "100" }).reply(502, { message: "Bad Gateway" });
+    const run = await publishUnreadable(app);
     expect(run.conclusion).toBe("failure");
     expect(run.output.title).toBe("Could not evaluate: GitHub answered 502 while reading the releases of acme/models");
     expect(run.actions).toEqual([REEVALUATE_ACTION]);
@@ -699,14 +588,11 @@ describe("story 7: which release events are judged", () => {
     api.get(`${API}/git/ref/tags%2Fv2.1.0`).reply(404, { message: "Not Found" });
     api.get(`${API}/git/ref/heads%2Fmain`).reply(200, { ref: "refs/heads/main", object: { type: "commit", sha: TAGGED_COMMIT } });
     serveNoPolicy(OWNER, REPO, "main");
-    api
-      .get(`${API}/releases`)
-      .query({ per_page: "100" })
-      .reply(200, [releaseResource(draft), releaseResource(PREVIOUS)]);
+    serveReleases(OWNER, REPO, [draft, PREVIOUS]);
     api.get(`${API}/git/ref/tags%2Fv2.0.0`).reply(200, { ref: "refs/tags/v2.0.0", object: { type: "tag", sha: "a".repeat(40) } });
     // v2.0.0 is an annotated tag: its tag object names the commit
     api.get(`${API}/git/tags/${"a".repeat(40)}`).reply(200, { sha: "a".repeat(40), object: { type: "commit", sha: PREVIOUS_COMMIT } });
-    serveReleaseCheckOf(PREVIOUS_COMMIT, "success");
+    serveReleaseCheckOf(OWNER, REPO, PREVIOUS_COMMIT, "success");
     new FakeRepository({
       owner: OWNER,
       repo: REPO,
@@ -718,8 +604,7 @@ describe("story 7: which release events are judged", () => {
       .serveTree(PREVIOUS_COMMIT)
       .serveTree(TAGGED_COMMIT)
       .serveContents();
-    api.get(`${API}/commits/${TAGGED_COMMIT}/check-runs`).query(true).reply(200, { total_count: 0, check_runs: [] });
-    api.post(`${API}/check-runs`).reply(201, { id: CHECK_RUN_ID });
+    serveReleaseRunWrite();
     serveReleaseUpdate();
     serveUpload();
 
@@ -782,21 +667,25 @@ describe("story 8: what cannot be written or validated is a failure, never a sil
 });
 
 describe("story 9: Re-evaluate on the release check run", () => {
-  test("finds the release by the id its details link carries, even after its page moved", async () => {
-    const app = await createTestApp();
-    serveRelease({ previousFiles: RETRAINED.files, files: RETRAINED.files });
-    serveReleaseUpdate();
-    serveUpload();
+  /** "Re-evaluate" pressed on this app's release check run of the tagged commit, whose details link is `detailsUrl`. */
+  const reevaluate = (detailsUrl: string) => {
     const event = checkRunEvent(
       "requested_action",
       { appId: APP_ID, name: RELEASE_CHECK_NAME, headSha: TAGGED_COMMIT, pullRequests: [], identifier: "reevaluate" },
       INSTALLATION_ID,
     );
-    // the release was a draft for a while: GitHub gave it another page than the one the run links to
-    Object.assign(event.payload.check_run, { details_url: `${REPOSITORY_URL}/releases/tag/untagged-5f3a9c#modelgate-release-101` });
+    Object.assign(event.payload.check_run, { details_url: detailsUrl });
     Object.assign(event.payload.repository, { html_url: REPOSITORY_URL, default_branch: "main" });
+    return event;
+  };
 
-    await app.receive(event);
+  test("finds the release by the id its details link carries, even after its page moved", async () => {
+    const app = await createTestApp();
+    serveRelease({ previousFiles: RETRAINED.files, files: RETRAINED.files });
+    serveReleaseUpdate();
+    serveUpload();
+    // the release was a draft for a while: GitHub gave it another page than the one the run links to
+    await app.receive(reevaluate(`${REPOSITORY_URL}/releases/tag/untagged-5f3a9c#modelgate-release-101`));
 
     const run = createdCheckRun(app);
     expect(run.conclusion).toBe("success");
@@ -811,18 +700,10 @@ describe("story 9: Re-evaluate on the release check run", () => {
     const app = await createTestApp();
     serveRelease({ previousFiles: RELEASED.files, files: RETRAINED.files, signOffs: SIGNED_RETRAIN, members: MEMBERS });
     // the run names its release by its page: the app lists the releases to find it
-    nock(GITHUB_API).get(`${API}/releases`).query({ per_page: "100" }).reply(200, [CURRENT, PREVIOUS].map(releaseResource));
+    serveReleases(OWNER, REPO, [CURRENT, PREVIOUS]);
     serveReleaseUpdate();
     serveUpload();
-    const event = checkRunEvent(
-      "requested_action",
-      { appId: APP_ID, name: RELEASE_CHECK_NAME, headSha: TAGGED_COMMIT, pullRequests: [], identifier: "reevaluate" },
-      INSTALLATION_ID,
-    );
-    Object.assign(event.payload.check_run, { details_url: `${REPOSITORY_URL}/releases/tag/v2.1.0` });
-    Object.assign(event.payload.repository, { html_url: REPOSITORY_URL, default_branch: "main" });
-
-    await app.receive(event);
+    await app.receive(reevaluate(`${REPOSITORY_URL}/releases/tag/v2.1.0`));
 
     expect(createdCheckRun(app).conclusion).toBe("success");
     expect(releaseUpdate(app).body).toContain(`| fraud-detector | 2.0.0 → 2.1.0 | \`${RETRAINED.digest}\` | retrain | ✅ |`);
@@ -843,25 +724,17 @@ describe("story 10: a failing release is not the baseline of the next one", () =
     const app = await createTestApp();
     const failed: ReleaseFixture = { id: 150, tag: "v2.0.1", publishedAt: "2026-11-01T10:00:00Z" };
     // v2.0.1 already shipped the retrain, without its sign-offs: compared with it, nothing would change
-    serveRelease({
+    const run = await publish(app, {
       failedBefore: [{ release: failed, commit: FAILED_COMMIT, conclusion: "failure" }],
       previousFiles: RELEASED.files,
       files: RETRAINED.files,
       signOffs: [],
     });
-    serveReleaseUpdate();
-    serveUpload();
 
-    await app.receive(releaseEvent("published", CURRENT, INSTALLATION_ID));
-
-    const run = createdCheckRun(app);
     expect(run.conclusion).toBe("failure");
     expect(run.output.title).toBe("1 model: 2 sign-offs missing");
     expect(run.output.summary).toContain("fraud-detector 2.0.0 → 2.1.0");
-    expect(app.requestsTo("GET", new RegExp(`^${API}/git/trees/`)).map((r) => r.path)).toEqual([
-      `${API}/git/trees/${PREVIOUS_COMMIT}?recursive=true`,
-      `${API}/git/trees/${TAGGED_COMMIT}?recursive=true`,
-    ]);
+    expect(treesRead(app)).toEqual([`${API}/git/trees/${PREVIOUS_COMMIT}?recursive=true`, `${API}/git/trees/${TAGGED_COMMIT}?recursive=true`]);
     // one lookup per candidate, newest first, stopping at the one that passed
     expect(
       app
@@ -905,7 +778,7 @@ describe("story 10: a failing release is not the baseline of the next one", () =
   test("when no earlier release passed, the release compares with nothing: every model is new", async () => {
     const app = await createTestApp();
     const unjudged: ReleaseFixture = { id: 90, tag: "v1.9.0", publishedAt: "2026-09-01T10:00:00Z" };
-    serveRelease({
+    const run = await publish(app, {
       failedBefore: [
         { release: PREVIOUS, commit: PREVIOUS_COMMIT, conclusion: "failure" },
         // still running, or never judged: not a pass either
@@ -914,16 +787,11 @@ describe("story 10: a failing release is not the baseline of the next one", () =
       files: RETRAINED.files,
       signOffs: [],
     });
-    serveReleaseUpdate();
-    serveUpload();
 
-    await app.receive(releaseEvent("published", CURRENT, INSTALLATION_ID));
-
-    const run = createdCheckRun(app);
     expect(run.conclusion).toBe("failure");
     expect(run.output.summary).toContain("fraud-detector new → 2.1.0");
     expect(run.output.summary).toContain("**Changes:** `new_model`");
-    expect(app.requestsTo("GET", new RegExp(`^${API}/git/trees/`)).map((r) => r.path)).toEqual([`${API}/git/trees/${TAGGED_COMMIT}?recursive=true`]);
+    expect(treesRead(app)).toEqual([`${API}/git/trees/${TAGGED_COMMIT}?recursive=true`]);
   });
 
   test("at most 20 earlier releases are looked at; beyond, the release compares with nothing", async () => {
@@ -952,27 +820,14 @@ describe("story 10: a failing release is not the baseline of the next one", () =
 
   test("a failing lookup of an earlier release's check run fails closed: Could not evaluate", async () => {
     const app = await createTestApp();
-    serveInstallationToken();
-    const api = nock(GITHUB_API);
-    api.get(`${API}/releases/${CURRENT.id}`).reply(200, releaseResource(CURRENT));
-    serveTag("v2.1.0", TAGGED_COMMIT);
-    serveNoPolicy(OWNER, REPO, "main");
-    api.get(`${API}/releases`).query({ per_page: "100" }).reply(200, [CURRENT, PREVIOUS].map(releaseResource));
-    serveTag("v2.0.0", PREVIOUS_COMMIT);
-    api
+    serveReleaseAtTag();
+    serveReleases(OWNER, REPO, [CURRENT, PREVIOUS]);
+    serveTag(OWNER, REPO, "v2.0.0", PREVIOUS_COMMIT);
+    nock(GITHUB_API)
       .get(`${API}/commits/${PREVIOUS_COMMIT}/check-runs`)
       .query({ check_name: RELEASE_CHECK_NAME, filter: "latest", app_id: String(APP_ID) })
       .reply(502, { message: "Bad Gateway" });
-    api
-      .get(`${API}/commits/${TAGGED_COMMIT}/check-runs`)
-      .query({ check_name: RELEASE_CHECK_NAME, filter: "latest", app_id: String(APP_ID), per_page: "100" })
-      .reply(200, { total_count: 0, check_runs: [] });
-    api.post(`${API}/check-runs`).reply(201, { id: CHECK_RUN_ID });
-    serveReleaseUpdate();
-
-    await app.receive(releaseEvent("published", CURRENT, INSTALLATION_ID));
-
-    const run = createdCheckRun(app);
+    const run = await publishUnreadable(app);
     expect(run.conclusion).toBe("failure");
     expect(run.output.title).toBe(
       `Could not evaluate: GitHub answered 502 while reading the check run "modelgate / release" of the release v2.0.0 of acme/models at ${PREVIOUS_COMMIT.slice(0, 7)}`,
@@ -989,7 +844,7 @@ describe("story 11: the first release after installing modelgate on a repository
   test("a release published before the App was installed is the baseline as it is: the retrain is judged as a retrain, and the check run says why", async () => {
     const app = await createTestApp();
     // v2.0.0 (2026-10-01) predates the installation: no modelgate / release run could exist on it
-    serveRelease({
+    const run = await publish(app, {
       previousFiles: RELEASED.files,
       baselineRun: "none",
       installedAt: INSTALLED_AT,
@@ -997,12 +852,7 @@ describe("story 11: the first release after installing modelgate on a repository
       signOffs: SIGNED_RETRAIN,
       members: MEMBERS,
     });
-    serveReleaseUpdate();
-    serveUpload();
 
-    await app.receive(releaseEvent("published", CURRENT, INSTALLATION_ID));
-
-    const run = createdCheckRun(app);
     expect(run.conclusion).toBe("success");
     expect(run.output.summary).toContain("fraud-detector 2.0.0 → 2.1.0");
     expect(run.output.summary).not.toContain("new_model");
@@ -1010,10 +860,7 @@ describe("story 11: the first release after installing modelgate on a repository
       "Compared with `v2.0.0`, published 2026-10-01, before modelgate was installed on this repository (2026-11-01): no check could judge it, so it is taken as it is.",
     );
     expect(app.requestsTo("GET", `${API}/installation`)).toHaveLength(1);
-    expect(app.requestsTo("GET", new RegExp(`^${API}/git/trees/`)).map((r) => r.path)).toEqual([
-      `${API}/git/trees/${PREVIOUS_COMMIT}?recursive=true`,
-      `${API}/git/trees/${TAGGED_COMMIT}?recursive=true`,
-    ]);
+    expect(treesRead(app)).toEqual([`${API}/git/trees/${PREVIOUS_COMMIT}?recursive=true`, `${API}/git/trees/${TAGGED_COMMIT}?recursive=true`]);
     const logged = app.logs.find((line) => line.msg === "modelgate release written");
     expect(logged?.baseline).toEqual({ kind: "before-installation", tag: "v2.0.0", publishedAt: "2026-10-01T10:00:00Z", installedAt: INSTALLED_AT });
   });
@@ -1021,18 +868,13 @@ describe("story 11: the first release after installing modelgate on a repository
   test("a release published after the installation without a passing run stays excluded: every model is new", async () => {
     const app = await createTestApp();
     const unjudged: ReleaseFixture = { id: 100, tag: "v2.0.0", publishedAt: "2026-11-05T10:00:00Z" };
-    serveRelease({
+    const run = await publish(app, {
       failedBefore: [{ release: unjudged, commit: PREVIOUS_COMMIT, conclusion: "none" }],
       installedAt: INSTALLED_AT,
       files: RETRAINED.files,
       signOffs: [],
     });
-    serveReleaseUpdate();
-    serveUpload();
 
-    await app.receive(releaseEvent("published", CURRENT, INSTALLATION_ID));
-
-    const run = createdCheckRun(app);
     expect(run.output.summary).toContain("fraud-detector new → 2.1.0");
     expect(run.output.summary).toContain(
       "Compared with nothing: no earlier release (1 release looked at) passed its `modelgate / release` check or was published before modelgate was installed, so every model in it is judged as new.",
@@ -1042,7 +884,7 @@ describe("story 11: the first release after installing modelgate on a repository
   test("a release from before the installation whose run failed (an earlier installation judged it) is never a baseline; an older one without a run is", async () => {
     const app = await createTestApp();
     const failed: ReleaseFixture = { id: 150, tag: "v2.0.1", publishedAt: "2026-10-15T10:00:00Z" };
-    serveRelease({
+    const run = await publish(app, {
       failedBefore: [{ release: failed, commit: commitSha("v2.0.1"), conclusion: "failure" }],
       previousFiles: RELEASED.files,
       baselineRun: "none",
@@ -1050,23 +892,14 @@ describe("story 11: the first release after installing modelgate on a repository
       files: RETRAINED.files,
       signOffs: [],
     });
-    serveReleaseUpdate();
-    serveUpload();
 
-    await app.receive(releaseEvent("published", CURRENT, INSTALLATION_ID));
-
-    const run = createdCheckRun(app);
     expect(run.output.summary).toContain("fraud-detector 2.0.0 → 2.1.0");
     expect(run.output.summary).toContain("Compared with `v2.0.0`, published 2026-10-01, before modelgate was installed");
   });
 
   test("a baseline that passed its own check says so, and the installation is not asked", async () => {
     const app = await createTestApp();
-    serveRelease({ previousFiles: RELEASED.files, files: RETRAINED.files, signOffs: SIGNED_RETRAIN, members: MEMBERS });
-    serveReleaseUpdate();
-    serveUpload();
-
-    await app.receive(releaseEvent("published", CURRENT, INSTALLATION_ID));
+    await publish(app, { previousFiles: RELEASED.files, files: RETRAINED.files, signOffs: SIGNED_RETRAIN, members: MEMBERS });
 
     expect(createdCheckRun(app).output.summary).toContain("Compared with `v2.0.0`, the latest earlier release whose `modelgate / release` check passed.");
     expect(app.requestsTo("GET", `${API}/installation`)).toEqual([]);
@@ -1074,25 +907,12 @@ describe("story 11: the first release after installing modelgate on a repository
 
   test("when GitHub does not say when the App was installed, the release fails closed: Could not evaluate", async () => {
     const app = await createTestApp();
-    serveInstallationToken();
-    const api = nock(GITHUB_API);
-    api.get(`${API}/releases/${CURRENT.id}`).reply(200, releaseResource(CURRENT));
-    serveTag("v2.1.0", TAGGED_COMMIT);
-    serveNoPolicy(OWNER, REPO, "main");
-    api.get(`${API}/releases`).query({ per_page: "100" }).reply(200, [CURRENT, PREVIOUS].map(releaseResource));
-    serveTag("v2.0.0", PREVIOUS_COMMIT);
-    serveReleaseCheckOf(PREVIOUS_COMMIT, "none");
-    api.get(`${API}/installation`).reply(500, { message: "Server Error" });
-    api
-      .get(`${API}/commits/${TAGGED_COMMIT}/check-runs`)
-      .query({ check_name: RELEASE_CHECK_NAME, filter: "latest", app_id: String(APP_ID), per_page: "100" })
-      .reply(200, { total_count: 0, check_runs: [] });
-    api.post(`${API}/check-runs`).reply(201, { id: CHECK_RUN_ID });
-    serveReleaseUpdate();
-
-    await app.receive(releaseEvent("published", CURRENT, INSTALLATION_ID));
-
-    const run = createdCheckRun(app);
+    serveReleaseAtTag();
+    serveReleases(OWNER, REPO, [CURRENT, PREVIOUS]);
+    serveTag(OWNER, REPO, "v2.0.0", PREVIOUS_COMMIT);
+    serveReleaseCheckOf(OWNER, REPO, PREVIOUS_COMMIT, "none");
+    nock(GITHUB_API).get(`${API}/installation`).reply(500, { message: "Server Error" });
+    const run = await publishUnreadable(app);
     expect(run.conclusion).toBe("failure");
     expect(run.output.title).toBe("Could not evaluate: GitHub answered 500 while reading the App's installation on the repository of acme/models");
     expect(app.requestsTo("GET", new RegExp(`^${API}/git/trees/`))).toEqual([]);

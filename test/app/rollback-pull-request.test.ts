@@ -1,17 +1,17 @@
-import nock from "nock";
 import { describe, expect, test } from "vitest";
-import { signOffMarker } from "../../src/core/render/sign-off-issue.js";
+import { signOffMarker } from "../../src/core/sign-off/marker.js";
 import { renderTrackingMarker } from "../../src/core/sign-off/issue.js";
-import { RELEASE_CHECK_NAME } from "../../src/handlers/release.js";
-import { FakeRepository, GITHUB_API, type FileFixture } from "../helpers/fake-repository.js";
-import { FakeIssueTracker } from "../helpers/fake-issue-tracker.js";
+import type { FileFixture } from "../helpers/fake-repository.js";
+import type { FakeIssueTracker } from "../helpers/fake-issue-tracker.js";
 import { commitSha } from "../fixtures/git-objects.js";
 import { modelFiles } from "../helpers/model-files.js";
 import { fraud } from "../fixtures/fraud-detector.js";
-import { serveCheckRunCreate, serveCheckRunLookup, serveNoPolicy, servePolicy, serveReviews } from "../helpers/serve-github.js";
-import { APP_ID, createTestApp, INSTALLATION_ID, serveInstallationToken, testIssueMarkerKey, type TestApp } from "../helpers/test-app.js";
+import { serveCheckRunCreate, serveCheckRunLookup } from "../helpers/serve-github.js";
+import { servePullRequestScenario } from "../helpers/serve-pull-request.js";
+import { serveReleaseCheckOf, serveReleases, serveTag } from "../helpers/serve-releases.js";
+import { APP_ID, createTestApp, INSTALLATION_ID, testIssueMarkerKey, type TestApp } from "../helpers/test-app.js";
 import { OWNER, REPO, pullRequestEvent, type PullRequestFixture } from "../fixtures/payloads/index.js";
-import { releaseResource, type ReleaseFixture } from "../fixtures/payloads/lifecycle.js";
+import type { ReleaseFixture } from "../fixtures/payloads/lifecycle.js";
 
 const API = `/repos/${OWNER}/${REPO}`;
 const BASE = commitSha("main");
@@ -25,45 +25,22 @@ const FRAUD_19 = modelFiles(fraud({ version: "1.9.0", weights: "weights of 1.9.0
 const V2: ReleaseFixture = { id: 100, tag: "v2.0.0", publishedAt: "2026-10-01T10:00:00Z" };
 const V19: ReleaseFixture = { id: 99, tag: "v1.9.0", publishedAt: "2026-09-02T10:00:00Z" };
 
-function serveReleaseCheckOf(commit: string, conclusion: "success" | "failure"): void {
-  nock(GITHUB_API)
-    .get(`${API}/commits/${commit}/check-runs`)
-    .query({ check_name: RELEASE_CHECK_NAME, filter: "latest", app_id: String(APP_ID) })
-    .reply(200, {
-      total_count: 1,
-      check_runs: [{ id: 7000, name: RELEASE_CHECK_NAME, head_sha: commit, status: "completed", conclusion, app: { id: APP_ID } }],
-    });
-}
-
 /** A PR from main (fraud 2.0.0) back to `head` files; the releases and what their commits hold. */
 function serveRollback(
   head: Record<string, FileFixture>,
   releases: Array<{ release: ReleaseFixture; commit: string; files: Record<string, FileFixture>; conclusion: "success" | "failure" }>,
   policy?: string,
 ): FakeIssueTracker {
-  serveInstallationToken();
-  if (policy) servePolicy(OWNER, REPO, "main", policy);
-  else serveNoPolicy(OWNER, REPO, "main");
-  const repository = new FakeRepository({
-    owner: OWNER,
-    repo: REPO,
-    commits: [{ sha: BASE, files: FRAUD_20.files }, { sha: HEAD, files: head }, ...releases.map((r) => ({ sha: r.commit, files: r.files }))],
-  });
-  repository.servePullRequest(BASE, HEAD);
-  serveReviews(OWNER, REPO, PR.number, []);
-  const tracker = new FakeIssueTracker({ owner: OWNER, repo: REPO }).serve();
-  nock(GITHUB_API)
-    .get(`${API}/releases`)
-    .query({ per_page: "100" })
-    .reply(
-      200,
-      releases.map((r) => releaseResource(r.release)),
-    );
+  const { repository, tracker } = servePullRequestScenario(PR, { base: FRAUD_20.files, head }, policy ? { policy } : {});
+  repository.addCommits(releases.map((r) => ({ sha: r.commit, files: r.files })));
+  serveReleases(
+    OWNER,
+    REPO,
+    releases.map((r) => r.release),
+  );
   for (const r of releases) {
-    nock(GITHUB_API)
-      .get(`${API}/git/ref/tags%2F${r.release.tag}`)
-      .reply(200, { ref: `refs/tags/${r.release.tag}`, object: { type: "commit", sha: r.commit } });
-    serveReleaseCheckOf(r.commit, r.conclusion);
+    serveTag(OWNER, REPO, r.release.tag, r.commit);
+    serveReleaseCheckOf(OWNER, REPO, r.commit, r.conclusion);
     if (r.conclusion === "success") repository.serveTree(r.commit);
   }
   serveCheckRunLookup(OWNER, REPO, HEAD);
@@ -134,18 +111,7 @@ describe("rollback story: a pull request that restores a known good version", ()
 
   test("with rollback: off, a restored version goes through its gate like any change", async () => {
     const app = await createTestApp();
-    serveInstallationToken();
-    servePolicy(OWNER, REPO, "main", "rollback: off\n");
-    new FakeRepository({
-      owner: OWNER,
-      repo: REPO,
-      commits: [
-        { sha: BASE, files: FRAUD_20.files },
-        { sha: HEAD, files: FRAUD_19.files },
-      ],
-    }).servePullRequest(BASE, HEAD);
-    serveReviews(OWNER, REPO, PR.number, []);
-    new FakeIssueTracker({ owner: OWNER, repo: REPO }).serve();
+    servePullRequestScenario(PR, { base: FRAUD_20.files, head: FRAUD_19.files }, { policy: "rollback: off\n" });
     serveCheckRunLookup(OWNER, REPO, HEAD);
     serveCheckRunCreate(OWNER, REPO);
 

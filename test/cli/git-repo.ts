@@ -1,5 +1,5 @@
 import { execFileSync, spawn } from "node:child_process";
-import { existsSync, mkdtempSync, mkdirSync, rmSync, writeFileSync, renameSync } from "node:fs";
+import { existsSync, mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync, renameSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -50,7 +50,15 @@ export class TestRepo {
   commit(message: string): string {
     this.git("add", "-A");
     this.git("commit", "-q", "--allow-empty", "-m", message);
-    return this.git("rev-parse", "HEAD");
+    return this.headCommit();
+  }
+
+  /** HEAD's commit, read from .git (a loose ref after a commit) rather than by one more git process. */
+  private headCommit(): string {
+    const head = readFileSync(join(this.dir, ".git", "HEAD"), "utf8").trim();
+    const ref = head.startsWith("ref: ") ? join(this.dir, ".git", head.slice("ref: ".length)) : undefined;
+    if (ref === undefined) return head;
+    return existsSync(ref) ? readFileSync(ref, "utf8").trim() : this.git("rev-parse", "HEAD");
   }
 
   branch(name: string): this {

@@ -45,7 +45,9 @@ export function isolateTestDatabase(): void {
   beforeEach(async () => {
     if (!opened) return;
     const { database } = await opened;
-    await database.pool.query("TRUNCATE modelgate.created_once, modelgate.deliveries, modelgate.conditional_reads, modelgate.reconciled");
+    await database.pool.query(
+      "TRUNCATE modelgate.created_once, modelgate.deliveries, modelgate.conditional_reads, modelgate.reconciled, modelgate.write_pacing",
+    );
   });
   afterAll(async () => {
     if (!opened) return;

@@ -3,6 +3,18 @@ import nock from "nock";
 import { GITHUB_API } from "./fake-repository.js";
 import { APP_ID } from "./test-app.js";
 
+/** A check run as modelgate writes it (POST or PATCH), with the fields the stories read. */
+export interface CheckRunBody {
+  name: string;
+  head_sha: string;
+  status: string;
+  conclusion: string;
+  external_id: string;
+  details_url?: string;
+  actions: Array<{ label: string; description: string; identifier: string }>;
+  output: { title: string; summary: string; text: string; annotations?: Array<Record<string, unknown>> };
+}
+
 export interface ExistingCheckRun {
   id: number;
   name?: string;

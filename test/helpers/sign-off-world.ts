@@ -4,7 +4,7 @@ import { GITHUB_API, type CommitFixture } from "./fake-repository.js";
 import { commitSha } from "../fixtures/git-objects.js";
 import { RELEASED, RETRAINED } from "../fixtures/fraud-detector.js";
 import { INSTALLATION_ID, testIssueMarkerKey, type TestApp } from "./test-app.js";
-import { markerSignature } from "../../src/core/render/marker-signature.js";
+import { markerSignature } from "../../src/core/markers/signature.js";
 import {
   FakeCheckRuns,
   FakeIssueTracker,

@@ -8,7 +8,7 @@ import { markerKeyFromPrivateKey } from "../../src/marker-key.js";
 import { postgresCoordination, type Coordination } from "../../src/store/coordination.js";
 import { ModelgateOctokit } from "../../src/github/octokit.js";
 import type { TrafficOptions } from "../../src/github/traffic.js";
-import { issueMarkerKey } from "../../src/core/render/marker-signature.js";
+import { issueMarkerKey } from "../../src/core/markers/signature.js";
 import { TEST_NOW } from "../fixtures/clock.js";
 import { GITHUB_API } from "./fake-repository.js";
 import { createRecorder, type RecordedRequest } from "./request-recorder.js";

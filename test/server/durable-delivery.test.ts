@@ -240,9 +240,10 @@ describe("storing deliveries that arrive together", () => {
       expect(outcomes.filter((o) => o === "stored")).toHaveLength(30);
       expect(outcomes.at(-1)).toBe("duplicate");
       expect((await deliveryRows()).map((r) => [r.guid, r.state])).toEqual(guids.slice(0, 30).map((guid) => [guid, "queued"]));
-      const { rows: jobs } = await database.pool.query<{ guid: string }>("SELECT data->>'guid' AS guid FROM pgboss.job WHERE name = $1 AND data->>'guid' LIKE 'burst-%' ORDER BY 1", [
-        DELIVERY_QUEUE,
-      ]);
+      const { rows: jobs } = await database.pool.query<{ guid: string }>(
+        "SELECT data->>'guid' AS guid FROM pgboss.job WHERE name = $1 AND data->>'guid' LIKE 'burst-%' ORDER BY 1",
+        [DELIVERY_QUEUE],
+      );
       expect(jobs.map((j) => j.guid)).toEqual(guids.slice(0, 30));
       // one transaction per delivery would be 30 commits (plus the counting queries')
       expect(commitsMade).toBeLessThan(15);

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { chmod, mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { createServer } from "node:net";
 import pg from "pg";
 import { expect, test } from "vitest";
 import { startEmbeddedPostgres } from "../../src/store/embedded-postgres.js";
@@ -57,13 +58,14 @@ test("a Postgres that cannot start says why (here: its port is taken), never an 
   const parent = await mkdtemp(join(tmpdir(), "modelgate-taken-"));
   await chmod(parent, 0o755);
   const port = await freePort();
-  const first = await startEmbeddedPostgres({ dataDir: join(parent, "first"), port });
+  const squatter = createServer();
+  await new Promise<void>((resolve) => squatter.listen(port, "127.0.0.1", resolve));
   try {
-    await expect(startEmbeddedPostgres({ dataDir: join(parent, "second"), port })).rejects.toThrow(
-      new RegExp(`the embedded Postgres in ${join(parent, "second")} did not start: .*Address already in use`, "s"),
+    await expect(startEmbeddedPostgres({ dataDir: join(parent, "pg"), port })).rejects.toThrow(
+      new RegExp(`the embedded Postgres in ${join(parent, "pg")} did not start: .*Address already in use`, "s"),
     );
   } finally {
-    await first.stop();
+    await new Promise((resolve) => squatter.close(resolve));
     await rm(parent, { recursive: true, force: true });
   }
 });

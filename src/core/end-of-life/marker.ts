@@ -1,7 +1,7 @@
 import { z } from "zod";
-import { parseMarker, renderMarker } from "../render/hidden-marker.js";
-import { markerSignature, verifyMarkerSignature } from "../render/marker-signature.js";
-import { digestSchema, modelNameSchema } from "../render/sign-off-issue.js";
+import { digestSchema, modelNameSchema } from "../manifest/schema.js";
+import { parseMarker, renderMarker } from "../markers/hidden-marker.js";
+import { markerSignature, verifyMarkerSignature } from "../markers/signature.js";
 
 const endOfLifeMarkerSchema = z.strictObject({ model: modelNameSchema, digest: digestSchema, sig: z.string().max(128) });
 

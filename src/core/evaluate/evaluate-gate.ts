@@ -79,6 +79,11 @@ export function declaredPaths(manifests: ReadonlyArray<LoadedManifest>): Set<str
   return paths;
 }
 
+/** The versions a model moves from and to, each only where it has one (a new model has no `from`, a deleted one no `to`). */
+export function versionEnds(from: string | undefined, to: string | undefined): Pick<ModelVerdict, "from" | "to"> {
+  return { ...(from !== undefined ? { from } : {}), ...(to !== undefined ? { to } : {}) };
+}
+
 function evaluateModel(policy: Policy, change: ModelChange, head: Snapshot, gateFacts: ApprovalFacts, now: Date): ModelVerdict {
   // a decommission is signed off on its own issue: the approvals that shipped the digest do not retire it
   const subjectKey = signOffKey(change);
@@ -120,8 +125,7 @@ function evaluateModel(policy: Policy, change: ModelChange, head: Snapshot, gate
     name: change.name,
     manifestPath: change.manifestPath,
     kinds: change.kinds,
-    ...(change.fromVersion !== undefined ? { from: change.fromVersion } : {}),
-    ...(change.toVersion !== undefined ? { to: change.toVersion } : {}),
+    ...versionEnds(change.fromVersion, change.toVersion),
     digest: change.digest,
     requirements,
     verdict,

@@ -6,6 +6,11 @@ const sha256Hex = z
   .regex(/^[0-9a-fA-F]{64}$/, "must be 64 hexadecimal characters (a SHA-256)")
   .transform((hex) => hex.toLowerCase());
 
+/** A model's name (the manifest's `name`): letters, digits, `.`, `_` or `-`, at most 100; never `@` or `#`, so sign-off keys cannot collide. */
+export const modelNameSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/, "a model name is letters, digits, . _ or - (at most 100)");
+/** A model digest (docs/configuration.md, The manifest): `sha256:` and 64 lower-case hex characters. */
+export const digestSchema = z.string().regex(/^sha256:[0-9a-f]{64}$/, "must be sha256: followed by 64 lower-case hex characters");
+
 // js dates are not used: YAML is parsed with the core schema, so date-times stay strings
 const isoDateTime = z.iso.datetime({ offset: true, message: "must be an ISO 8601 date-time, e.g. 2026-10-01T00:00:00Z" });
 const isoDate = z.union([z.iso.date(), z.iso.datetime({ offset: true })], { message: "must be an ISO 8601 date (YYYY-MM-DD)" });
@@ -54,7 +59,7 @@ const trainingData = z.strictObject({
 
 const evaluationRecord = z.strictObject({
   version: z.string().refine(isSemver, "must be a semantic version, e.g. 2.1.0"),
-  model_digest: z.string().regex(/^sha256:[0-9a-f]{64}$/, "must be sha256: followed by 64 lower-case hex characters"),
+  model_digest: digestSchema,
   date: isoDate,
   evaluator: z.string().regex(/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/, "must be a GitHub login"),
   result: z.enum(["pass", "fail"]),
@@ -70,7 +75,7 @@ const documentationText = z.union([
 
 export const manifestSchema = z
   .strictObject({
-    name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/, "a model name is letters, digits, . _ or - (at most 100)"),
+    name: modelNameSchema,
     version: z
       .string({ message: "must be a string such as 2.1.0 (quote a version YAML would read as a number)" })
       .refine(isSemver, "must be a semantic version, e.g. 2.1.0"),

@@ -1,3 +1,4 @@
+import { versionEnds } from "../evaluate/evaluate-gate.js";
 import type { Decision, ModelVerdict, RequirementStatus } from "../evaluate/types.js";
 import { byVerdict } from "./requirement-kinds.js";
 import { truncateChars, utf8Bytes } from "./truncate.js";
@@ -93,8 +94,7 @@ function modelRecord(model: ModelVerdict, detail: Detail): ModelRecord {
     name: model.name,
     manifest: model.manifestPath,
     changes: model.kinds,
-    ...(model.from !== undefined ? { from: model.from } : {}),
-    ...(model.to !== undefined ? { to: model.to } : {}),
+    ...versionEnds(model.from, model.to),
     digest: model.digest,
     verdict: model.verdict,
     ...(model.override ? { override: model.override } : {}),

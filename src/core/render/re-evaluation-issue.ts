@@ -1,52 +1,13 @@
-import { z } from "zod";
 import { POLICY_PATH } from "../policy/load-policy.js";
 import type { Policy } from "../policy/schema.js";
 import type { ReviewStage, ReviewStatus } from "../review/re-evaluation.js";
-import { parseMarker, renderMarker } from "./hidden-marker.js";
-import { markerSignature, verifyMarkerSignature } from "./marker-signature.js";
+import { reviewMarker, type ReviewRef } from "../review/marker.js";
 import { code, holderMentions, inlineText } from "./markdown.js";
-import { digestSchema, ISSUE_BODY_MAX_CHARS, modelNameSchema } from "./sign-off-issue.js";
+import { ISSUE_BODY_MAX_CHARS } from "./sign-off-issue.js";
 import { truncateChars } from "./truncate.js";
 
 /** The label of "Re-evaluation due" issues (docs/re-evaluation.md). */
 export const REVIEW_LABEL = "model-review";
-const REVIEW_KIND = "re-evaluation";
-
-/**
- * What a "Re-evaluation due" issue is about: one evaluation of one model version's digest in one
- * repository. The evaluation's date is part of it: once a new evaluation lands and later ages in
- * turn, that is a new issue.
- */
-export interface ReviewRef {
-  repo: string;
-  model: string;
-  digest: string;
-  /** The date of the evaluation that expires. */
-  evaluated: string;
-}
-
-const reviewMarkerSchema = z.strictObject({
-  repo: z.string().regex(/^[A-Za-z0-9_.-]{1,100}\/[A-Za-z0-9_.-]{1,100}$/),
-  model: modelNameSchema,
-  digest: digestSchema,
-  evaluated: z.string().regex(/^\d{4}-\d{2}-\d{2}(T[0-9:.+Z-]{1,30})?$/),
-  sig: z.string().max(128),
-});
-
-/** The signed hidden marker of a review issue: an edited or copied marker (another repository, digest or date) never counts. */
-export function reviewMarker(ref: ReviewRef, markerKey: string): string {
-  const payload = { repo: ref.repo.toLowerCase(), model: ref.model, digest: ref.digest, evaluated: ref.evaluated };
-  return renderMarker(REVIEW_KIND, { ...payload, sig: markerSignature(markerKey, REVIEW_KIND, payload) });
-}
-
-/** The review an issue body is for, or `undefined` when its first marker is missing, garbled, unsigned, edited or for another repository. */
-export function parseReviewMarker(body: string | null | undefined, markerKey: string, repo: string): ReviewRef | undefined {
-  const parsed = parseMarker(REVIEW_KIND, body, reviewMarkerSchema);
-  if (!parsed) return undefined;
-  const { sig, ...payload } = parsed;
-  if (payload.repo !== repo.toLowerCase()) return undefined;
-  return verifyMarkerSignature(markerKey, REVIEW_KIND, payload, sig) ? payload : undefined;
-}
 
 export function reviewIssueTitle(model: string, version: string): string {
   return `Re-evaluation due: ${model} ${version}`;

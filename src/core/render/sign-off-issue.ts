@@ -1,10 +1,7 @@
-import { z } from "zod";
 import type { ChangeKind } from "../policy/schema.js";
 import type { Override } from "../evaluate/types.js";
-import { isSemver } from "../manifest/semver.js";
-import { SIGN_OFF_INTENTS, type SignOffIntent } from "../sign-off/subject.js";
-import { parseMarker, renderMarker } from "./hidden-marker.js";
-import { markerSignature, verifyMarkerSignature } from "./marker-signature.js";
+import { signOffMarker } from "../sign-off/marker.js";
+import type { ModelVersionRef, SignOffIntent } from "../sign-off/subject.js";
 import { code, holderMentions, inlineText, isHttpUrl, plural } from "./markdown.js";
 import { truncateChars } from "./truncate.js";
 
@@ -13,59 +10,9 @@ export const ISSUE_BODY_MAX_CHARS = 65_536;
 
 export const SIGN_OFF_LABEL = "modelgate:sign-off";
 
-/** The model version (and intent) a sign-off issue is for. */
-export interface ModelVersionRef {
-  model: string;
-  version: string;
-  digest: string;
-  /** Absent for shipping: the markers of ship issues are written (and were always written) without it. */
-  intent?: SignOffIntent;
-}
-
-export const modelNameSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/);
-export const digestSchema = z.string().regex(/^sha256:[0-9a-f]{64}$/);
-
-const signOffMarkerSchema = z.strictObject({
-  model: modelNameSchema,
-  version: z.string().max(256).refine(isSemver),
-  digest: digestSchema,
-  intent: z.enum(SIGN_OFF_INTENTS).optional(),
-  sig: z.string().max(128),
-});
-
-const SIGN_OFF_KIND = "sign-off";
-
-/** What a sign-off marker's signature covers: the subject, with the intent always spelled out. */
-export function signedSubject({ model, version, digest, intent }: ModelVersionRef): { model: string; version: string; digest: string; intent: SignOffIntent } {
-  return { model, version, digest, intent: intent ?? "ship" };
-}
-
 /** `Sign-off: <model> <version>`, and ` (decommission)` after it for the issue of a retirement. */
 export function signOffIssueTitle(model: string, version: string, intent: SignOffIntent = "ship"): string {
   return `Sign-off: ${model} ${version}${intentSuffix(intent)}`;
-}
-
-/**
- * The hidden marker that binds a sign-off issue to one model version, digest and (for a
- * decommission) intent, signed with the marker key: anyone can edit the issue, only modelgate can sign.
- */
-export function signOffMarker(ref: ModelVersionRef, markerKey: string): string {
-  const { model, version, digest, intent } = ref;
-  const sig = markerSignature(markerKey, SIGN_OFF_KIND, signedSubject(ref));
-  return renderMarker(SIGN_OFF_KIND, { model, version, digest, ...(intent && intent !== "ship" ? { intent } : {}), sig });
-}
-
-/**
- * The model version a sign-off issue is for; `undefined` when its first marker is missing,
- * garbled, unsigned or edited (its signature does not verify under `markerKey`). A marker
- * without intent is a ship issue.
- */
-export function parseSignOffMarker(body: string | null | undefined, markerKey: string): ModelVersionRef | undefined {
-  const parsed = parseMarker(SIGN_OFF_KIND, body, signOffMarkerSchema);
-  if (!parsed) return undefined;
-  const { intent, sig, ...fields } = parsed;
-  const ref: ModelVersionRef = intent === undefined || intent === "ship" ? fields : { ...fields, intent };
-  return verifyMarkerSignature(markerKey, SIGN_OFF_KIND, signedSubject(ref), sig) ? ref : undefined;
 }
 
 function intentSuffix(intent: SignOffIntent | undefined): string {

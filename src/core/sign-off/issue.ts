@@ -3,12 +3,13 @@ import type { ModelChange } from "../detect/types.js";
 import { requiredRoles } from "../evaluate/approval-requirements.js";
 import type { ApprovalFacts } from "../evaluate/types.js";
 import { CHANGE_KINDS, type ChangeKind, type Policy } from "../policy/schema.js";
-import { renderMarker, parseMarker } from "../render/hidden-marker.js";
-import { markerSignature, verifyMarkerSignature } from "../render/marker-signature.js";
-import { ISSUE_BODY_MAX_CHARS, renderSignOffIssueBody, signedSubject, type ModelVersionRef, type SignOffIssueInput } from "../render/sign-off-issue.js";
+import { renderMarker, parseMarker } from "../markers/hidden-marker.js";
+import { markerSignature, verifyMarkerSignature } from "../markers/signature.js";
+import { ISSUE_BODY_MAX_CHARS, renderSignOffIssueBody, type SignOffIssueInput } from "../render/sign-off-issue.js";
 import { truncateChars } from "../render/truncate.js";
+import { signedSubject } from "./marker.js";
 import { replayContext, type ReplayContext, type SignOffState } from "./replay.js";
-import { signOffIntent } from "./subject.js";
+import { signOffIntent, subjectPhrase, type ModelVersionRef } from "./subject.js";
 
 /**
  * What a sign-off issue remembers between deliveries, in a second hidden marker of its body:
@@ -52,6 +53,11 @@ export const MAX_FORMER_AUTHORS = 200;
  */
 export class TrackingFull extends Error {
   override name = "TrackingFull";
+}
+
+/** Why the gate cannot evaluate when the issue of `ref` cannot track one more pull request (`reason`: the TrackingFull message). */
+export function trackingFullMessage({ issue, ref, pullRequest, reason }: { issue: number; ref: ModelVersionRef; pullRequest: number; reason: string }): string {
+  return `sign-off issue #${issue} of ${subjectPhrase(ref)} cannot track pull request #${pullRequest}: ${reason}; ask an administrator (docs/security.md, capped author list)`;
 }
 const MAX_TRACKING_CHARS = 30_000;
 

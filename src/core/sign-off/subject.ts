@@ -8,6 +8,15 @@ import type { ChangeKind } from "../policy/schema.js";
 export const SIGN_OFF_INTENTS = ["ship", "decommission"] as const;
 export type SignOffIntent = (typeof SIGN_OFF_INTENTS)[number];
 
+/** The model version (and intent) a sign-off issue is for: what its signed marker names (sign-off/marker.ts). */
+export interface ModelVersionRef {
+  model: string;
+  version: string;
+  digest: string;
+  /** Absent for shipping: the markers of ship issues are written (and were always written) without it. */
+  intent?: SignOffIntent;
+}
+
 /**
  * Whatever sign-offs are asked for or given about: a model change or verdict (model `name`, intent
  * from its change kinds), a gated version or a sign-off issue's marker (`model`, intent stated;
@@ -49,4 +58,9 @@ export function signOffSubject(of: SignOffSubjectOf): SignOffSubject {
 export function signOffKey(of: SignOffSubjectOf): string {
   const { model, digest, intent } = signOffSubject(of);
   return intent === "ship" ? `${model}@${digest}` : `${model}@${digest}#${intent}`;
+}
+
+/** How messages name a subject: "fraud-detector 2.1.0", or "the decommission of fraud-detector 2.1.0". */
+export function subjectPhrase(ref: ModelVersionRef): string {
+  return `${ref.intent === "decommission" ? "the decommission of " : ""}${ref.model} ${ref.version}`;
 }

@@ -129,22 +129,30 @@ describe("pacing and rate-limit waits", () => {
   test("GraphQL queries sent with octokit.graphql() are reads: they never wait behind a write; a mutation does", async () => {
     const options = traffic({ writeGapMs: 1000 });
     nock(GITHUB_API).post("/repos/acme/models/check-runs").reply(201, { id: 1 });
-    nock(GITHUB_API).post("/graphql").times(4).reply(200, { data: { viewer: { login: "modelgate" } } });
+    nock(GITHUB_API)
+      .post("/graphql")
+      .times(4)
+      .reply(200, { data: { viewer: { login: "modelgate" } } });
     const octokit = client(options);
 
     await octokit.request("POST /repos/{owner}/{repo}/check-runs", { owner: "acme", repo: "models", name: "modelgate", head_sha: HEAD });
     await Promise.all([octokit.graphql("query { viewer { login } }"), octokit.graphql("{ viewer { login } }"), octokit.graphql("query { viewer { login } }")]);
     expect(options.slept).toEqual([]);
 
-    await octokit.graphql("mutation { addStar(input: { starrableId: \"1\" }) { clientMutationId } }");
+    await octokit.graphql('mutation { addStar(input: { starrableId: "1" }) { clientMutationId } }');
     expect(options.slept).toHaveLength(1);
   });
 });
 
 test("Probot's own throttling (1 s between any two POSTs, GraphQL reads included) is off in every client Probot builds: modelgate paces instead", async () => {
   const throttles: unknown[] = [];
-  const Recording = ModelgateOctokit.plugin((_octokit, options: { throttle?: unknown }) => void throttles.push(options.throttle));
-  const probot = new Probot({ appId: APP_ID, privateKey: testPrivateKey(), Octokit: Recording as unknown as typeof ProbotOctokit, log: pino({ level: "silent" }) });
+  const Recording = ModelgateOctokit.plugin((_octokit, options) => void throttles.push((options as { throttle?: unknown }).throttle));
+  const probot = new Probot({
+    appId: APP_ID,
+    privateKey: testPrivateKey(),
+    Octokit: Recording as unknown as typeof ProbotOctokit,
+    log: pino({ level: "silent" }),
+  });
   await probot.auth();
   await probot.auth(INSTALLATION_ID);
 

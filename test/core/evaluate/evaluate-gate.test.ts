@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { evaluateGate } from "../../../src/core/evaluate/evaluate-gate.js";
+import { evaluateGate, versionEnds } from "../../../src/core/evaluate/evaluate-gate.js";
 import { approvalFacts, modelFiles, snapshot, testPolicy, type FileSpec, signOffKeyOf } from "../../fixtures/manifests.js";
 import { TEST_NOW } from "../../fixtures/clock.js";
 import { approvedByReviews, fraud, retrain, review } from "./scenario.js";
@@ -124,5 +124,17 @@ describe("evaluateGate: the decision", () => {
       const deleted = decide({ ...v1.files, "models/fraud/weights/extra.pt": { binary: "x" } }, {});
       expect(deleted.unmanaged.map((u) => u.path)).toEqual(["models/fraud/weights/extra.pt"]);
     });
+  });
+});
+
+describe("versionEnds: the versions a model moves between, as verdicts and decision records show them", () => {
+  it.each<[string, string | undefined, string | undefined, { from?: string; to?: string }]>([
+    ["a change of version", "2.0.0", "2.1.0", { from: "2.0.0", to: "2.1.0" }],
+    ["a new model has no from", undefined, "1.0.0", { to: "1.0.0" }],
+    ["a deleted manifest has no to", "2.0.0", undefined, { from: "2.0.0" }],
+    ["neither", undefined, undefined, {}],
+    ["an empty string is a version all the same", "", "", { from: "", to: "" }],
+  ])("%s", (_case, from, to, ends) => {
+    expect(versionEnds(from, to)).toStrictEqual(ends);
   });
 });

@@ -3,7 +3,7 @@ import { endOfLifeIssueTitle, renderEndOfLifeIssueBody, type EndOfLifeIssueInput
 import { checklistStatus, parseChecklist } from "../../../src/core/end-of-life/checklist.js";
 import { endOfLifeMarker, parseEndOfLifeMarker } from "../../../src/core/end-of-life/marker.js";
 import { DEFAULT_EOL_CHECKLIST } from "../../../src/core/policy/schema.js";
-import { markerSignature } from "../../../src/core/render/marker-signature.js";
+import { markerSignature } from "../../../src/core/markers/signature.js";
 import { ISSUE_BODY_MAX_CHARS } from "../../../src/core/render/sign-off-issue.js";
 import { DIGEST_A, DIGEST_B } from "./decisions.js";
 

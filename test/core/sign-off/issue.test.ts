@@ -8,6 +8,7 @@ import {
   MAX_FORMER_AUTHORS,
   MAX_TRACKED_PULLS,
   TrackingFull,
+  trackingFullMessage,
   parseTracking,
   renderTrackingMarker,
   signOffIssueBody,
@@ -17,8 +18,8 @@ import {
   type GatedVersion,
   type SignOffTracking,
 } from "../../../src/core/sign-off/issue.js";
-import { parseSignOffMarker } from "../../../src/core/render/sign-off-issue.js";
-import { markerSignature } from "../../../src/core/render/marker-signature.js";
+import { parseSignOffMarker } from "../../../src/core/sign-off/marker.js";
+import { markerSignature } from "../../../src/core/markers/signature.js";
 import { modelFiles } from "../../helpers/model-files.js";
 import { testPolicy } from "../../fixtures/manifests.js";
 
@@ -117,6 +118,35 @@ describe("trackPullRequest", () => {
     // an author already known costs nothing: the same tracking takes a pull request by an author still listed
     expect(trackPullRequest({ ...fullTracking(() => "x"), formerAuthors: former }, VERSION, { number: 7, author: "x", roles: [] }).formerAuthors).toEqual(
       former.sort(),
+    );
+  });
+
+  it.each<[string, Parameters<typeof trackingFullMessage>[0], string]>([
+    [
+      "a ship issue",
+      { issue: 4, ref: REF, pullRequest: 7, reason: "it already tracks 100 pull requests" },
+      "sign-off issue #4 of fraud-detector 2.1.0 cannot track pull request #7: it already tracks 100 pull requests; ask an administrator (docs/security.md, capped author list)",
+    ],
+    [
+      "a decommission issue",
+      { issue: 4, ref: { ...REF, intent: "decommission" }, pullRequest: 12, reason: "full" },
+      "sign-off issue #4 of the decommission of fraud-detector 2.1.0 cannot track pull request #12: full; ask an administrator (docs/security.md, capped author list)",
+    ],
+  ])("when tracking is full, the gate says so: %s", (_case, input, message) => {
+    expect(trackingFullMessage(input)).toBe(message);
+  });
+
+  it("the message carries TrackingFull's own reason", () => {
+    const former = Array.from({ length: MAX_FORMER_AUTHORS }, (_, i) => `former-${i}`);
+    const tracking = { ...fullTracking((i) => (i === 0 ? "newcomer-pushed-out" : "x")), formerAuthors: former };
+    let reason = "";
+    try {
+      trackPullRequest(tracking, VERSION, { number: 7, author: "dana", roles: [] });
+    } catch (error) {
+      reason = (error as TrackingFull).message;
+    }
+    expect(trackingFullMessage({ issue: 4, ref: REF, pullRequest: 7, reason })).toBe(
+      `sign-off issue #4 of fraud-detector 2.1.0 cannot track pull request #7: it already tracks ${MAX_TRACKED_PULLS} pull requests and ${MAX_FORMER_AUTHORS} authors of older ones: tracking #7 too would forget an author; ask an administrator (docs/security.md, capped author list)`,
     );
   });
 

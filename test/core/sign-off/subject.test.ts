@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { ChangeKind } from "../../../src/core/policy/schema.js";
-import { signOffIntent, signOffKey, signOffSubject, type SignOffSubjectOf } from "../../../src/core/sign-off/subject.js";
+import { signOffIntent, signOffKey, signOffSubject, subjectPhrase, type ModelVersionRef, type SignOffSubjectOf } from "../../../src/core/sign-off/subject.js";
 
 const DIGEST = `sha256:${"a".repeat(64)}`;
 
@@ -50,5 +50,16 @@ describe("signOffKey: the one key of sign-offs", () => {
     expect(signOffKey({ model: "fraud-detector", digest: DIGEST })).not.toBe(signOffKey({ model: "churn-predictor", digest: DIGEST }));
     expect(signOffSubject(decommissioning)).toEqual({ model: "fraud-detector", digest: DIGEST, intent: "decommission" });
     expect(signOffSubject({ model: "fraud-detector", digest: DIGEST })).toEqual({ model: "fraud-detector", digest: DIGEST, intent: "ship" });
+  });
+});
+
+describe("subjectPhrase: how messages name a subject", () => {
+  it.each<[string, ModelVersionRef, string]>([
+    ["shipping, no intent", { model: "fraud-detector", version: "2.1.0", digest: DIGEST }, "fraud-detector 2.1.0"],
+    ["shipping, stated", { model: "fraud-detector", version: "2.1.0", digest: DIGEST, intent: "ship" }, "fraud-detector 2.1.0"],
+    ["a decommission", { model: "fraud-detector", version: "2.1.0", digest: DIGEST, intent: "decommission" }, "the decommission of fraud-detector 2.1.0"],
+    ["a pre-release version", { model: "churn-predictor", version: "3.0.0-rc.1", digest: DIGEST }, "churn-predictor 3.0.0-rc.1"],
+  ])("%s", (_case, ref, phrase) => {
+    expect(subjectPhrase(ref)).toBe(phrase);
   });
 });

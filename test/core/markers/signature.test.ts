@@ -1,6 +1,6 @@
 import { createHmac } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { canonicalJson, issueMarkerKey, markerSignature, verifyMarkerSignature } from "../../../src/core/render/marker-signature.js";
+import { canonicalJson, issueMarkerKey, markerSignature, verifyMarkerSignature } from "../../../src/core/markers/signature.js";
 
 const KEY = "test-marker-key";
 const subject = { model: "fraud-detector", version: "2.1.0", digest: `sha256:${"a".repeat(64)}`, intent: "ship" };

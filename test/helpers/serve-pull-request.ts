@@ -1,0 +1,32 @@
+/** The GitHub a pull-request evaluation of acme/models reads (test/app): policy, files, reviews and the sign-off issues. */
+import { OWNER, REPO, type PullRequestFixture } from "../fixtures/payloads/index.js";
+import { FakeIssueTracker } from "./fake-issue-tracker.js";
+import { FakeRepository, type FileFixture } from "./fake-repository.js";
+import { serveNoPolicy, servePolicy, serveReviews } from "./serve-github.js";
+import { serveInstallationToken } from "./test-app.js";
+
+/**
+ * `pr` from `files.base` (at its base commit) to `files.head` (at its head): the installation
+ * token, the policy of its base branch (built-in unless `policy` is given), the merge base, both
+ * trees and contents, its `reviews`, and a sign-off issue tracker for the issues a gated version
+ * gets (test/app/sign-off-issue.test.ts tells that story). The repository is returned for more commits.
+ */
+export function servePullRequestScenario(
+  pr: PullRequestFixture,
+  files: { base: Record<string, FileFixture>; head: Record<string, FileFixture> },
+  options: { reviews?: Array<{ login: string; state: string; commitId: string }>; policy?: string } = {},
+): { repository: FakeRepository; tracker: FakeIssueTracker } {
+  serveInstallationToken();
+  if (options.policy !== undefined) servePolicy(OWNER, REPO, pr.baseRef, options.policy);
+  else serveNoPolicy(OWNER, REPO, pr.baseRef);
+  const repository = new FakeRepository({
+    owner: OWNER,
+    repo: REPO,
+    commits: [
+      { sha: pr.baseSha, files: files.base },
+      { sha: pr.headSha, files: files.head },
+    ],
+  }).servePullRequest(pr.baseSha, pr.headSha);
+  serveReviews(OWNER, REPO, pr.number, options.reviews ?? []);
+  return { repository, tracker: new FakeIssueTracker({ owner: OWNER, repo: REPO }).serve() };
+}
