@@ -313,7 +313,10 @@ export async function readModelHistory(
   return steps;
 }
 
-/** A snapshot holding only the given manifests (with their text) and the files their components name. */
+/**
+ * A snapshot holding only the given manifests (with their text) and the files their components name.
+ * Its entries are the replay's own (sizeEntries gives them their size, which is the blob's wherever it is listed).
+ */
 function miniSnapshot(
   commit: string,
   tree: ReadonlyMap<string, TreeEntry>,
@@ -326,24 +329,18 @@ function miniSnapshot(
   for (const path of manifests) {
     const entry = tree.get(path);
     if (!entry) continue;
-    entries.set(path, copyEntry(entry));
+    entries.set(path, entry);
     const loaded = manifestAt(path, entry.blobSha);
     contents.set(path, textOf(entry.blobSha) ?? { kind: "unreadable", reason: "missing from the git object database" });
     for (const component of loaded?.manifest.components ?? []) {
       if (!isFileComponent(component)) continue;
       const file = componentRepoPath(path, component);
       const exact = tree.get(file);
-      if (exact) entries.set(file, copyEntry(exact));
-      else for (const [p, e] of tree) if (p.startsWith(`${file}/`)) entries.set(p, copyEntry(e));
+      if (exact) entries.set(file, exact);
+      else for (const [p, e] of tree) if (p.startsWith(`${file}/`)) entries.set(p, e);
     }
   }
   return { commit, entries, contents };
-}
-
-/** A copy as a literal: sizeEntries adds `size`, and V8 gives every object spread ({ ...entry }) and then extended its own hidden class. */
-function copyEntry(entry: TreeEntry): TreeEntry {
-  const { path, blobSha, mode, size } = entry;
-  return size === undefined ? { path, blobSha, mode } : { path, blobSha, mode, size };
 }
 
 /** Sets the sizes of tree entries (unknown from `git log --raw`), so a large file is never read whole. */
