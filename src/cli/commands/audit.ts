@@ -1,4 +1,4 @@
-import { mkdir, writeFile } from "node:fs/promises";
+import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { buildAuditReport } from "../../core/audit/build-report.js";
 import { renderAuditHtml } from "../../core/audit/render-html.js";
@@ -14,7 +14,7 @@ import { CliError } from "../cli-error.js";
 import { listTags, logFirstParent, manifestLoader, readModelHistory, readTags, type BlobCache } from "../git-history.js";
 import { readPlanned, readTextFile, snapshotAt, type GitSnapshot } from "../git-snapshot.js";
 import { defaultBranch, resolveCommit } from "../git.js";
-import { writeJsonFile } from "../json-file.js";
+import { writeJsonFile, writeTextFile } from "../large-file.js";
 import { bomTimestamp, repositoryName } from "./bom.js";
 
 export interface AuditOptions {
@@ -108,7 +108,7 @@ export async function writeAudit(report: AuditReport, dir: string): Promise<stri
     await mkdir(dir, { recursive: true });
     // compact: a large repository's report is tens of megabytes (`jq . audit.json` pretty-prints it)
     await writeJsonFile(files[0]!, report);
-    await writeFile(files[1]!, renderAuditHtml(report));
+    await writeTextFile(files[1]!, [renderAuditHtml(report)]);
   } catch (error) {
     throw new CliError(`cannot write the audit into ${dir}: ${(error as Error).message}`);
   }

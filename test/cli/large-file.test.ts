@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { pieces, writeJsonFile } from "../../src/cli/json-file.js";
+import { pieces, writeJsonFile } from "../../src/cli/large-file.js";
 
 describe("writeJsonFile: JSON.stringify(value) + newline, written in pieces", () => {
   const dir = mkdtempSync(join(tmpdir(), "modelgate-json-"));
@@ -18,7 +18,7 @@ describe("writeJsonFile: JSON.stringify(value) + newline, written in pieces", ()
     empty: { o: {}, a: [] },
     10: "integer keys first",
     "": "empty key",
-    "quote\"key": "\u2028",
+    'quote"key': "\u2028",
   };
   Object.defineProperty(odd, "__proto__", { value: { own: true }, enumerable: true, configurable: true, writable: true });
 

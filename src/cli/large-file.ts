@@ -6,35 +6,41 @@ import { open } from "node:fs/promises";
  * of megabytes is never one string, nor one buffer (docs/performance.md "modelgate audit").
  */
 export async function writeJsonFile(path: string, value: unknown, depth = 2): Promise<void> {
+  await writeTextFile(path, jsonLine(value, depth));
+}
+
+function* jsonLine(value: unknown, depth: number): Generator<string> {
+  yield* pieces(value, depth);
+  yield "\n";
+}
+
+/** Writes the pieces of a text to `path` as UTF-8, through one buffer of a megabyte (no whole copy of the text as bytes). */
+export async function writeTextFile(path: string, text: Iterable<string>): Promise<void> {
   const file = await open(path, "w");
   try {
+    // each piece is encoded straight into one buffer used again (a string of all the pending pieces
+    // would be flattened, copied and mapped afresh each time); encodeInto never splits a surrogate pair
     const encoder = new TextEncoder();
-    const buffer = new Uint8Array(3 * CHUNK_UNITS);
-    let pending = "";
-    const flush = async (): Promise<void> => {
-      // encoded into one buffer used again: UTF-8 is at most 3 bytes per UTF-16 unit, and a chunk never splits a surrogate pair
-      for (let at = 0; at < pending.length; ) {
-        let end = Math.min(at + CHUNK_UNITS, pending.length);
-        const last = pending.charCodeAt(end - 1);
-        if (end < pending.length && last >= 0xd800 && last <= 0xdbff) end--;
-        const { written } = encoder.encodeInto(pending.slice(at, end), buffer);
-        await file.write(buffer, 0, written);
-        at = end;
+    const buffer = new Uint8Array(BUFFER_BYTES);
+    let used = 0;
+    const put = async (piece: string): Promise<void> => {
+      for (let rest = piece; ;) {
+        const { read, written } = encoder.encodeInto(rest, buffer.subarray(used));
+        used += written;
+        if (read === rest.length) return;
+        await file.write(buffer, 0, used);
+        used = 0;
+        rest = rest.slice(read);
       }
-      pending = "";
     };
-    for (const piece of pieces(value, depth)) {
-      pending += piece;
-      if (pending.length >= CHUNK_UNITS) await flush();
-    }
-    pending += "\n";
-    await flush();
+    for (const piece of text) await put(piece);
+    await file.write(buffer, 0, used);
   } finally {
     await file.close();
   }
 }
 
-const CHUNK_UNITS = 256 * 1024;
+const BUFFER_BYTES = 1024 * 1024;
 
 /** An object JSON.stringify writes by its own rules (a toJSON, a class) is left to it whole (its toJSON is then given "" as key). */
 function isPlain(value: unknown): value is Record<string, unknown> | unknown[] {
