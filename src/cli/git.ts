@@ -18,7 +18,12 @@ export async function runGit(repo: string, args: ReadonlyArray<string>, stdin?: 
  * Runs git as runGit does, handing its output to `onStdout` chunk by chunk as it arrives: the
  * caller works on the first answers while git writes the next ones, and never holds them all.
  */
-export function streamGit(repo: string, args: ReadonlyArray<string>, stdin: string | undefined, onStdout: (chunk: Buffer) => void): Promise<Omit<GitResult, "stdout">> {
+export function streamGit(
+  repo: string,
+  args: ReadonlyArray<string>,
+  stdin: string | undefined,
+  onStdout: (chunk: Buffer) => void,
+): Promise<Omit<GitResult, "stdout">> {
   return new Promise((resolve, reject) => {
     // GIT_* variables of a surrounding git process (hooks) would point git at another repository
     const env = Object.fromEntries(

@@ -17,14 +17,20 @@ describe("treesInLog: the trees of first-parent commits replayed from `git log -
 
   it("lists what `git ls-tree -r` lists at every commit: merges, deletions, renames, symlinks, type changes, submodules, non-ASCII paths", async () => {
     sub.write({ "x.txt": "x\n" }).commit("sub");
-    repo.write({ "a.txt": "a\n", "models/z/model.yaml": "name: z\n", "models/é/model.yaml": "name: e\n", "models/\u{1f600}/model.yaml": "name: s\n", "models/\uff5e/m.yaml": "x" });
+    repo.write({
+      "a.txt": "a\n",
+      "models/z/model.yaml": "name: z\n",
+      "models/é/model.yaml": "name: e\n",
+      "models/\u{1f600}/model.yaml": "name: s\n",
+      "models/\uff5e/m.yaml": "x",
+    });
     repo.commit("one");
     repo.branch("side").write({ "side/new.txt": "n\n", "a.txt": "a2\n" }).commit("side");
     repo.checkout("main").write({ "b.txt": "b\n" }).commit("main moves on");
     repo.git("merge", "-q", "--no-ff", "-m", "merge side", "side");
     repo.move("b.txt", "c/b.txt").remove("models/z").commit("rename and delete");
     symlinkSync("a.txt", join(repo.dir, "link"));
-    repo.write({ "typechange": "file\n" }).commit("symlink");
+    repo.write({ typechange: "file\n" }).commit("symlink");
     repo.remove("typechange");
     symlinkSync("a.txt", join(repo.dir, "typechange"));
     repo.commit("type change");
@@ -50,9 +56,13 @@ describe("treesInLog: the trees of first-parent commits replayed from `git log -
         `name: m\nversion: ${version}\ncomponents:\n  - path: w.bin\n    kind: weights\n    sha256: ${"a".repeat(64)}\n`;
       r.write({ "models/m/model.yaml": manifest("1.0.0"), "models/m/w.bin": "w" }).commit("one");
       r.git("tag", "v1");
-      r.branch("side").write({ "models/m/model.yaml": manifest("1.1.0"), "models/n/model.yaml": manifest("2.0.0").replace("name: m", "name: n") }).commit("side");
+      r.branch("side")
+        .write({ "models/m/model.yaml": manifest("1.1.0"), "models/n/model.yaml": manifest("2.0.0").replace("name: m", "name: n") })
+        .commit("side");
       r.git("tag", "-a", "side-1", "-m", "off the first-parent history of main");
-      r.checkout("main").write({ "models/m/model.yaml": manifest("1.2.0") }).commit("two");
+      r.checkout("main")
+        .write({ "models/m/model.yaml": manifest("1.2.0") })
+        .commit("two");
       r.git("tag", "-a", "v2", "-m", "release 2");
       const log = await logFirstParent(r.dir, "main");
       const replayed = await readTags(r.dir, defaultPolicy(), undefined, undefined, log);

@@ -64,7 +64,11 @@ describe("CatFileBatchReader", () => {
       const bytes = i === 7 ? Buffer.alloc(70_000, 10) : Buffer.from(`${"line\n".repeat(i)}${i}`);
       return { oid: `${String(i).padStart(2, "0")}${"f".repeat(38)}`, missing: false, bytes };
     });
-    const answer = Buffer.concat(records.map((r) => (r.missing ? Buffer.from(`${r.oid} missing\n`) : Buffer.concat([Buffer.from(`${r.oid} blob ${r.bytes.length}\n`), r.bytes, Buffer.from("\n")]))));
+    const answer = Buffer.concat(
+      records.map((r) =>
+        r.missing ? Buffer.from(`${r.oid} missing\n`) : Buffer.concat([Buffer.from(`${r.oid} blob ${r.bytes.length}\n`), r.bytes, Buffer.from("\n")]),
+      ),
+    );
     const expected = records.filter((r) => !r.missing).map((r) => [r.oid, r.bytes.toString("hex")]);
     for (const size of [1, 2, 7, 50, 4096, 65536, answer.length]) {
       const seen: string[][] = [];

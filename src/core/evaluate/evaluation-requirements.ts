@@ -133,16 +133,19 @@ function currency(policy: Policy, record: EvaluationRecord, now: Date, at: { pat
   const time = Date.parse(dateOnly ? `${record.date}T00:00:00Z` : record.date);
   const maxAge = policy.evaluation.max_age_days;
   // one literal, not { ...base, status, message }: V8 gives every object spread and then extended its own hidden class
-  const requirement = (status: Requirement["status"], message: string): Requirement => ({ id: "evaluation.current", provision: "5.2.5-2", ...at, status, message });
+  const requirement = (status: Requirement["status"], message: string): Requirement => ({
+    id: "evaluation.current",
+    provision: "5.2.5-2",
+    ...at,
+    status,
+    message,
+  });
   if (Number.isNaN(time)) return requirement("failed", `the evaluation date ${record.date} is not a valid date`);
   const latestAllowed = now.getTime() + (dateOnly ? LATEST_TIME_ZONE_MS : 0);
   if (time > latestAllowed) return requirement("failed", `the evaluation is dated ${record.date}, in the future: record the date it was done`);
   const ageDays = Math.floor((now.getTime() - time) / DAY_MS);
   if (now.getTime() - time > maxAge * DAY_MS) {
-    return requirement(
-      "failed",
-      `the evaluation of ${record.date} is ${days(ageDays)} old, older than ${days(maxAge)} (evaluation.max_age_days): re-evaluate`,
-    );
+    return requirement("failed", `the evaluation of ${record.date} is ${days(ageDays)} old, older than ${days(maxAge)} (evaluation.max_age_days): re-evaluate`);
   }
   return requirement("met", `evaluated ${record.date}, ${days(Math.max(ageDays, 0))} ago (at most ${days(maxAge)})`);
 }

@@ -6,7 +6,16 @@ import { modelFiles } from "../../fixtures/manifests.js";
 
 /** Every path of a value, and paths next to them that do not exist (what lineOf is asked after a zod error). */
 function pathsOf(value: unknown, prefix: Array<string | number> = []): YamlPath[] {
-  const paths: YamlPath[] = [prefix, [...prefix, "missing"], [...prefix, 0], [...prefix, 7], [...prefix, "0"], [...prefix, ""], [...prefix, -1], [...prefix, 1.5]];
+  const paths: YamlPath[] = [
+    prefix,
+    [...prefix, "missing"],
+    [...prefix, 0],
+    [...prefix, 7],
+    [...prefix, "0"],
+    [...prefix, ""],
+    [...prefix, -1],
+    [...prefix, 1.5],
+  ];
   if (Array.isArray(value)) value.forEach((item, i) => paths.push(...pathsOf(item, [...prefix, i])));
   else if (value && typeof value === "object") for (const [key, item] of Object.entries(value)) paths.push(...pathsOf(item, [...prefix, key]));
   return paths;
@@ -38,8 +47,49 @@ const SCALARS = [
   ...["model-3", "1.9.0", "2026-11-07", "2026-01-01T00:00:00Z", "https://data.example.org/3", "sha256:05f2b3f4", "tested; mitigated", "a, b", "x y  z"],
   ...["a #b", "a#b", "a: b", "a:", "a:b", "x::", "1:30", "yes", "no", "on", "off", "y", "é", "日本語", "a'b", 'a"b', "<<", "__proto__", "constructor"],
   ...["~", "null", "Null", "NULL", "nUll", "true", "True", "TRUE", "tRue", "false", "False", "FALSE", "fAlse"],
-  ...["1", "-1", "+1", "01", "0o17", "0o8", "0x1F", "0xG", "1.5", ".5", "1.", "1e3", "1.5e-3", "+.inf", "-.inf", ".inf", ".nan", ".NaN", "1_000", "0.1.2", "1e", ".", "+"],
-  ...["'single'", "'it''s'", "''", '""', '"dq"', '"a\\nb"', '"a # b"', "'a: b'", "'a' #c", "'a'#c", '"a" # c', "'a' b", "'unclosed", '"unclosed', "'''", "'a''"],
+  ...[
+    "1",
+    "-1",
+    "+1",
+    "01",
+    "0o17",
+    "0o8",
+    "0x1F",
+    "0xG",
+    "1.5",
+    ".5",
+    "1.",
+    "1e3",
+    "1.5e-3",
+    "+.inf",
+    "-.inf",
+    ".inf",
+    ".nan",
+    ".NaN",
+    "1_000",
+    "0.1.2",
+    "1e",
+    ".",
+    "+",
+  ],
+  ...[
+    "'single'",
+    "'it''s'",
+    "''",
+    '""',
+    '"dq"',
+    '"a\\nb"',
+    '"a # b"',
+    "'a: b'",
+    "'a' #c",
+    "'a'#c",
+    '"a" # c',
+    "'a' b",
+    "'unclosed",
+    '"unclosed',
+    "'''",
+    "'a''",
+  ],
   ...["[]", "{}", "[a]", "{a: 1}", "[ ]", "a]", "a{b", "&a x", "*a", "!tag x", "!!str 1", "|", ">", "|-", "-x", "- x", "?x", "? x", ":x", "%x", "@x", "`x"],
   ...["#", "x #", "x ", "-", "--", "---", "...", "a\tb", "a\u00a0b", "a\u2028b", "\ufeffa", "😀", "a\u0085b", "a\rb", "\\", "a\\b", "x,y"],
 ];
