@@ -7,7 +7,16 @@ import { FakeRepository, GITHUB_API, type FileFixture } from "../helpers/fake-re
 import { commitSha } from "../fixtures/git-objects.js";
 import { modelFiles, type ModelFixture } from "../helpers/model-files.js";
 import { serveNoPolicy, servePolicy } from "../helpers/serve-github.js";
-import { APP_ID, createTestApp, INSTALLATION_ID, serveInstallationToken, testIssueMarkerKey, testMarkerKey, type TestApp } from "../helpers/test-app.js";
+import {
+  APP_ID,
+  createTestApp,
+  INSTALLATION_ID,
+  serveInstallationToken,
+  TEST_LISTING_WAITS_MS,
+  testIssueMarkerKey,
+  testMarkerKey,
+  type TestApp,
+} from "../helpers/test-app.js";
 import { OPENING_ISSUE_BODY } from "../../src/github/sign-off-issues.js";
 import { OWNER, REPO } from "../fixtures/payloads/index.js";
 import { REPOSITORY_URL } from "../fixtures/payloads/lifecycle.js";
@@ -89,7 +98,7 @@ async function sweepContext(app: TestApp, now: Date): Promise<SweepContext> {
     log: app.probot.log,
     now,
     markerKey: testMarkerKey(),
-    coordination: postgresCoordination((await testDatabase()).pool),
+    coordination: postgresCoordination((await testDatabase()).pool, { waitsMs: TEST_LISTING_WAITS_MS }),
   };
 }
 

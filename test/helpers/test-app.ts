@@ -5,7 +5,7 @@ import { Probot, ProbotOctokit } from "probot";
 import type { ScheduleDeploymentRetry } from "../../src/handlers/deployment.js";
 import { modelgate } from "../../src/index.js";
 import { markerKeyFromPrivateKey } from "../../src/marker-key.js";
-import { postgresCoordination, type Coordination } from "../../src/store/coordination.js";
+import { LISTING_LAG_WAITS_MS, postgresCoordination, type Coordination } from "../../src/store/coordination.js";
 import { ModelgateOctokit } from "../../src/github/octokit.js";
 import type { TrafficOptions } from "../../src/github/traffic.js";
 import { issueMarkerKey } from "../../src/core/markers/signature.js";
@@ -28,6 +28,13 @@ export interface TestApp {
   /** Requests matching a method and a path prefix or pattern. */
   requestsTo(method: string, path: string | RegExp): RecordedRequest[];
 }
+
+/**
+ * The pauses before looking again for an issue created but not listed yet: as many looks as in
+ * production (LISTING_LAG_WAITS_MS), shorter pauses. The fakes reveal such an issue after a number
+ * of listings, never after a time, so only the suite's duration changes.
+ */
+export const TEST_LISTING_WAITS_MS: ReadonlyArray<number> = LISTING_LAG_WAITS_MS.map((ms) => ms / 50);
 
 let privateKey: string | undefined;
 
@@ -67,7 +74,8 @@ export async function createTestApp(
     })),
   });
   const now = options.now ?? TEST_NOW;
-  const coordination = options.coordination ?? postgresCoordination((await (await import("./database.js")).testDatabase()).pool);
+  const coordination =
+    options.coordination ?? postgresCoordination((await (await import("./database.js")).testDatabase()).pool, { waitsMs: TEST_LISTING_WAITS_MS });
   await probot.load(
     modelgate({
       clock: () => now,
