@@ -2,16 +2,7 @@ import { describe, expect, it } from "vitest";
 import { canonical, canonicalBySort, sameCanonical } from "../../../src/core/detect/canonical.js";
 import { loadManifest } from "../../../src/core/manifest/load-manifest.js";
 import { modelFiles } from "../../fixtures/manifests.js";
-
-/** mulberry32: deterministic, so a failure can be replayed */
-function random(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { random } from "../../fixtures/random.js";
 
 const KEYS = ["b", "a", "B", "é", "a b", "10", "2", "01", "-1", "__proto__", "constructor", "", "z\u0000", "\ud83d\ude00"];
 const LEAVES: unknown[] = ["", "x", 'q"uote', "\u2028", "≡", 0, -0, 1.5, 1e21, NaN, Infinity, true, false, null, undefined, () => 1, Symbol("s")];

@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { readBlockYaml } from "../../../src/core/yaml/block-yaml.js";
 import { parseYaml, type YamlPath } from "../../../src/core/yaml/load-yaml.js";
 import { modelFiles } from "../../fixtures/manifests.js";
+import { random } from "../../fixtures/random.js";
 
 /** Every path of a value, and paths next to them that do not exist (what lineOf is asked after a zod error). */
 function pathsOf(value: unknown, prefix: Array<string | number> = []): YamlPath[] {
@@ -31,16 +32,6 @@ function expectAgreement(text: string): boolean {
   expect(JSON.stringify(fast.value), text).toBe(JSON.stringify(full.yaml.value));
   for (const path of pathsOf(full.yaml.value)) expect(fast.lineOf(path), `${JSON.stringify(path)} in\n${text}`).toBe(full.yaml.lineOf(path));
   return true;
-}
-
-/** A small deterministic PRNG (mulberry32), so a failure can be replayed. */
-function random(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const SCALARS = [
