@@ -8,16 +8,11 @@
  * repository is written with one `git fast-import`. Budget: under 10 s, HTML under 5 MB.
  */
 import { execFileSync, spawnSync } from "node:child_process";
-import { createHash } from "node:crypto";
-import { existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
-import { createRequire } from "node:module";
+import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
-import { dirname, join } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { stringify } from "yaml";
-import { modelDigest } from "../src/core/manifest/digest.js";
-import type { Component } from "../src/core/manifest/schema.js";
+import { cli, generatedModelFiles } from "./generated-models.js";
 
 const { values } = parseArgs({
   options: {
@@ -32,48 +27,21 @@ const VERSIONS = Number(values.versions);
 const RUNS = Number(values.runs);
 const TIME_BUDGET_MS = 10_000;
 const HTML_BUDGET_BYTES = 5_000_000;
-const PROJECT = join(dirname(fileURLToPath(import.meta.url)), "..");
-const BUILT = join(PROJECT, "lib", "cli", "main.js");
-const cli = existsSync(BUILT)
-  ? { label: "lib/cli/main.js", argv: [BUILT] }
-  : {
-      label: "src/cli/main.ts via tsx",
-      argv: ["--import", pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href, join(PROJECT, "src", "cli", "main.ts")],
-    };
-
-const sha256 = (text: string): string => createHash("sha256").update(text).digest("hex");
-const THREATS = ["data_poisoning", "model_inversion", "membership_inference", "model_extraction", "evasion"];
 const DAY = 24 * 60 * 60;
 // commits every 3 days up to 3 days ago: the newest evaluations are current at the head
 const STEP_DAYS = 3;
 
 function modelFiles(i: number, round: number, date: string): Record<string, string> {
-  const dir = `models/team-${i % 20}/model-${i}`;
   const version = `1.${round}.0`;
-  const pointer = `version https://git-lfs.github.com/spec/v1\noid sha256:${sha256(`w-${i}-${round}`)}\nsize 104857600\n`;
-  const prompt = `prompt ${i}\n`;
-  const components: Component[] = [
-    { path: "weights/model.safetensors", kind: "weights", sha256: sha256(`w-${i}-${round}`) },
-    { path: "prompts/system.txt", kind: "prompt", sha256: sha256(prompt) },
-  ];
-  const manifest = {
-    name: `model-${i}`,
+  return generatedModelFiles({
+    i,
     version,
-    components,
-    training_data: [{ name: `data-${i}`, source: `https://data.example.org/${i}`, acquired_at: "2026-01-01T00:00:00Z" }],
-    evaluations: [
-      {
-        version,
-        model_digest: modelDigest(components),
-        date,
-        evaluator: "eve",
-        result: "pass",
-        report: `docs/evals/model-${i}-${version}.md`,
-        threats: Object.fromEntries(THREATS.map((t) => [t, "tested; mitigated"])),
-      },
-    ],
-  };
-  return { [`${dir}/model.yaml`]: stringify(manifest), [`${dir}/weights/model.safetensors`]: pointer, [`${dir}/prompts/system.txt`]: prompt };
+    weightsSeed: `w-${i}-${round}`,
+    prompt: `prompt ${i}\n`,
+    evaluated: date,
+    threatNote: "tested; mitigated",
+    report: `docs/evals/model-${i}-${version}.md`,
+  });
 }
 
 /** The fast-import stream: VERSIONS x 10 commits, each touching every tenth model; a tag every 10 commits. */

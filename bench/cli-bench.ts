@@ -6,61 +6,21 @@
  * Runs the built bin (lib/cli/main.js) when it exists, else the sources through tsx.
  */
 import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { createRequire } from "node:module";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
-import { createHash } from "node:crypto";
-import { stringify } from "yaml";
-import { modelDigest } from "../src/core/manifest/digest.js";
-import type { Component } from "../src/core/manifest/schema.js";
+import { cli, generatedModelFiles, lfsPointer } from "./generated-models.js";
 
 const { values } = parseArgs({
   options: { models: { type: "string", default: "1000" }, keep: { type: "boolean", default: false }, runs: { type: "string", default: "3" } },
 });
 const MODELS = Number(values.models);
 const RUNS = Number(values.runs);
-const PROJECT = join(dirname(fileURLToPath(import.meta.url)), "..");
-const BUILT = join(PROJECT, "lib", "cli", "main.js");
-const cli = existsSync(BUILT)
-  ? { label: "lib/cli/main.js", argv: [BUILT] }
-  : {
-      label: "src/cli/main.ts via tsx",
-      argv: ["--import", pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href, join(PROJECT, "src", "cli", "main.ts")],
-    };
-
-const sha256 = (text: string): string => createHash("sha256").update(text).digest("hex");
-const pointer = (seed: string): string => `version https://git-lfs.github.com/spec/v1\noid sha256:${sha256(seed)}\nsize 104857600\n`;
 const today = new Date().toISOString().slice(0, 10);
 
 function modelFiles(i: number, version: string, weightsSeed: string, prompt: string): Record<string, string> {
-  const dir = `models/team-${i % 20}/model-${i}`;
-  const files = { "weights/model.safetensors": pointer(weightsSeed), "prompts/system.txt": prompt };
-  const components: Component[] = [
-    { path: "weights/model.safetensors", kind: "weights", sha256: sha256(weightsSeed) },
-    { path: "prompts/system.txt", kind: "prompt", sha256: sha256(prompt) },
-  ];
-  const manifest = {
-    name: `model-${i}`,
-    version,
-    components,
-    training_data: [{ name: `data-${i}`, source: `https://data.example.org/${i}`, acquired_at: "2026-01-01T00:00:00Z" }],
-    evaluations: [
-      {
-        version,
-        model_digest: modelDigest(components),
-        date: today,
-        evaluator: "eve",
-        result: "pass",
-        threats: Object.fromEntries(["data_poisoning", "model_inversion", "membership_inference", "model_extraction", "evasion"].map((t) => [t, "tested"])),
-      },
-    ],
-  };
-  const out: Record<string, string> = { [`${dir}/model.yaml`]: stringify(manifest) };
-  for (const [path, content] of Object.entries(files)) out[`${dir}/${path}`] = content;
-  return out;
+  return generatedModelFiles({ i, version, weightsSeed, prompt, evaluated: today, threatNote: "tested" });
 }
 
 function git(dir: string, ...args: string[]): void {
@@ -100,7 +60,7 @@ git(repo, "commit", "-q", "-m", `${MODELS} models`);
 // a typical PR: 10 models retrained with a version bump, one shadow model
 git(repo, "checkout", "-q", "-b", "ten");
 for (let i = 0; i < Math.min(10, MODELS); i++) writeAll(repo, modelFiles(i, "1.1.0", `w-${i}-v2`, `prompt ${i}\n`));
-writeAll(repo, { "experiments/shadow.gguf": pointer("shadow") });
+writeAll(repo, { "experiments/shadow.gguf": lfsPointer("shadow") });
 git(repo, "add", "-A");
 git(repo, "commit", "-q", "-m", "retrain ten");
 

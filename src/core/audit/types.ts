@@ -5,7 +5,7 @@ import type { LoadedManifest } from "../manifest/load-manifest.js";
 import type { EvaluationRecord } from "../manifest/schema.js";
 import type { ChangeKind } from "../policy/schema.js";
 import type { FileError } from "../yaml/load-yaml.js";
-import type { EvidenceKind, ProvisionCoverage } from "./provisions.js";
+import type { EvidenceKind, Provision } from "./provisions.js";
 
 export const AUDIT_FORMAT = "modelgate-audit/1";
 
@@ -185,14 +185,8 @@ export interface AuditFinding {
   href: string;
 }
 
-export interface ProvisionRow {
-  id: string;
-  clause: string;
-  title: string;
-  coverage: ProvisionCoverage;
-  modelgate?: string;
-  outside?: string;
-  /** What this repository shows, with links into the report. */
+/** A provision as the report shows it for this repository: the provision, with its evidence resolved into links. */
+export interface ProvisionRow extends Omit<Provision, "evidence"> {
   evidence: Array<{ text: string; href: string }>;
   /** Findings about this provision in this repository. */
   findings: string[];
