@@ -42,6 +42,13 @@ async function checkJson(repo: TestRepo, args: string[] = ["--base", "main"]): P
 }
 
 describe("modelgate check: verdict and exit code", () => {
+  /** fraud-detector 1.1.0: the prompt changed, the version raised, the evaluation bound to the new digest. */
+  const PROMPT_CHANGED: ModelSpec = {
+    ...FRAUD_V1,
+    version: "1.1.0",
+    components: [FRAUD_V1.components[0]!, { path: "prompts/system.txt", kind: "prompt", content: "You flag fraud. Be brief.\n" }],
+  };
+
   it("a change that touches no model: success, exit 0", async () => {
     const repo = repoWithModel();
     repo.write({ "README.txt": "project, now documented\n" }).commit("docs");
@@ -52,12 +59,7 @@ describe("modelgate check: verdict and exit code", () => {
 
   it("a well-formed new version (prompt changed, version raised, evaluation bound to the new digest): only approvals pending, exit 0", async () => {
     const repo = repoWithModel();
-    const v11: ModelSpec = {
-      ...FRAUD_V1,
-      version: "1.1.0",
-      components: [FRAUD_V1.components[0]!, { path: "prompts/system.txt", kind: "prompt", content: "You flag fraud. Be brief.\n" }],
-    };
-    repo.write(modelFiles(v11)).commit("fraud-detector 1.1.0");
+    repo.write(modelFiles(PROMPT_CHANGED)).commit("fraud-detector 1.1.0");
     const { code, json } = await checkJson(repo);
     expect(code).toBe(0);
     expect(json.verdict).toBe("action_required");
@@ -70,7 +72,7 @@ describe("modelgate check: verdict and exit code", () => {
       changes: ["configuration"],
       from: "1.0.0",
       to: "1.1.0",
-      digest: digestOf(v11),
+      digest: digestOf(PROMPT_CHANGED),
     });
     expect(model.requirements.filter((r) => r.status === "failed")).toEqual([]);
     const pending = model.requirements.filter((r) => r.status === "pending");
@@ -80,12 +82,7 @@ describe("modelgate check: verdict and exit code", () => {
 
   it("attack: offline, evaluation.independent is reported not checked (pending), never met", async () => {
     const repo = repoWithModel();
-    const v11: ModelSpec = {
-      ...FRAUD_V1,
-      version: "1.1.0",
-      components: [FRAUD_V1.components[0]!, { path: "prompts/system.txt", kind: "prompt", content: "You flag fraud. Be brief.\n" }],
-    };
-    repo.write(modelFiles(v11)).commit("fraud-detector 1.1.0");
+    repo.write(modelFiles(PROMPT_CHANGED)).commit("fraud-detector 1.1.0");
     const { code, json } = await checkJson(repo);
     expect(code).toBe(0);
     expect(json.models[0]!.requirements.find((r) => r.id === "evaluation.independent")).toEqual({
