@@ -60,7 +60,9 @@ function importStream(): Buffer {
     const when = start + k * STEP_DAYS * DAY;
     const date = new Date(when * 1000).toISOString().slice(0, 10);
     const round = Math.floor(k / 10);
-    text(`commit refs/heads/main\nmark :${k + 1}\nauthor Bench <bench@example.org> ${when} +0000\ncommitter Bench <bench@example.org> ${when} +0000\n`);
+    text(
+      `commit refs/heads/main\nmark :${k + 1}\nauthor Bench <bench@example.org> ${when} +0000\ncommitter Bench <bench@example.org> ${when} +0000\n`,
+    );
     data(`round ${round}: retrain models ≡ ${k % 10} (mod 10)`);
     if (k > 0) text(`from :${k}\n`);
     for (let i = k % 10; i < MODELS; i += 10) {
@@ -87,11 +89,16 @@ let exit = -1;
 let stderr = "";
 // bash's `time` gives the CPU time of the audit and its git processes: a figure that a machine shared with other jobs inflates less than wall time
 const quote = (arg: string): string => `'${arg.replace(/'/g, "'\\''")}'`;
-const command = [process.execPath, ...cli.argv, "audit", "--repo", repo, "--ref", "main", "-o", out].map(quote).join(" ");
+const command = [process.execPath, ...cli.argv, "audit", "--repo", repo, "--ref", "main", "-o", out]
+  .map(quote)
+  .join(" ");
 for (let run = 0; run < RUNS; run++) {
   rmSync(out, { recursive: true, force: true });
   const begin = process.hrtime.bigint();
-  const result = spawnSync("bash", ["-c", `TIMEFORMAT='cpu %U %S'; time ${command}`], { encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
+  const result = spawnSync("bash", ["-c", `TIMEFORMAT='cpu %U %S'; time ${command}`], {
+    encoding: "utf8",
+    maxBuffer: 64 * 1024 * 1024,
+  });
   ms.push(Number(process.hrtime.bigint() - begin) / 1e6);
   exit = result.status ?? -1;
   const cpu = /cpu ([\d.]+) ([\d.]+)\s*$/.exec(result.stderr);
@@ -113,7 +120,8 @@ console.log(
   `| audit written (median of ${RUNS}; min ${Math.min(...ms).toFixed(0)} ms, max ${Math.max(...ms).toFixed(0)} ms) | ${median.toFixed(0)} ms | ${TIME_BUDGET_MS} ms |`,
 );
 const cpuMedian = [...cpuMs].sort((a, b) => a - b)[Math.floor(cpuMs.length / 2)];
-if (cpuMedian !== undefined) console.log(`| CPU time of the audit and its git processes (median) | ${cpuMedian.toFixed(0)} ms | — |`);
+if (cpuMedian !== undefined)
+  console.log(`| CPU time of the audit and its git processes (median) | ${cpuMedian.toFixed(0)} ms | — |`);
 console.log(`| load average when done (2 cores shared with other jobs) | ${loadavg()[0]!.toFixed(1)} | — |`);
 console.log(`| audit.html | ${mb(html)} | ${mb(HTML_BUDGET_BYTES)} |`);
 console.log(`| audit.json | ${mb(json)} | — |`);
@@ -123,6 +131,8 @@ if (!values.keep) {
   rmSync(out, { recursive: true, force: true });
 }
 if (median > TIME_BUDGET_MS || html > HTML_BUDGET_BYTES) {
-  console.error(`over budget: ${median.toFixed(0)} ms (budget ${TIME_BUDGET_MS}), HTML ${mb(html)} (budget ${mb(HTML_BUDGET_BYTES)})`);
+  console.error(
+    `over budget: ${median.toFixed(0)} ms (budget ${TIME_BUDGET_MS}), HTML ${mb(html)} (budget ${mb(HTML_BUDGET_BYTES)})`,
+  );
   process.exitCode = 1;
 }

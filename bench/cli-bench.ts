@@ -13,7 +13,11 @@ import { parseArgs } from "node:util";
 import { cli, generatedModelFiles, lfsPointer } from "./generated-models.js";
 
 const { values } = parseArgs({
-  options: { models: { type: "string", default: "1000" }, keep: { type: "boolean", default: false }, runs: { type: "string", default: "3" } },
+  options: {
+    models: { type: "string", default: "1000" },
+    keep: { type: "boolean", default: false },
+    runs: { type: "string", default: "3" },
+  },
 });
 const MODELS = Number(values.models);
 const RUNS = Number(values.runs);
@@ -34,12 +38,21 @@ function writeAll(dir: string, files: Record<string, string>): void {
   }
 }
 
-function time(label: string, args: string[], repo: string, expectExit: number[]): { label: string; ms: number[]; exit: number } {
+function time(
+  label: string,
+  args: string[],
+  repo: string,
+  expectExit: number[],
+): { label: string; ms: number[]; exit: number } {
   const ms: number[] = [];
   let exit = -1;
   for (let run = 0; run < RUNS; run++) {
     const start = process.hrtime.bigint();
-    const result = spawnSync(process.execPath, [...cli.argv, ...args], { cwd: repo, encoding: "utf8", maxBuffer: 512 * 1024 * 1024 });
+    const result = spawnSync(process.execPath, [...cli.argv, ...args], {
+      cwd: repo,
+      encoding: "utf8",
+      maxBuffer: 512 * 1024 * 1024,
+    });
     ms.push(Number(process.hrtime.bigint() - start) / 1e6);
     exit = result.status ?? -1;
     if (!expectExit.includes(exit)) throw new Error(`${label}: exit ${exit}\n${result.stderr}`);
@@ -72,11 +85,21 @@ git(repo, "commit", "-q", "-m", "reword every prompt");
 const generatedMs = Date.now() - generation;
 
 const results = [
-  time(`check: 10 of ${MODELS} models retrained + 1 shadow`, ["check", "--json", "--base", "main", "--head", "ten"], repo, [1]),
+  time(
+    `check: 10 of ${MODELS} models retrained + 1 shadow`,
+    ["check", "--json", "--base", "main", "--head", "ten"],
+    repo,
+    [1],
+  ),
   time(`check: all ${MODELS} models changed`, ["check", "--json", "--base", "main", "--head", "all"], repo, [0]),
   time(`check: human report, all ${MODELS} changed`, ["check", "--base", "main", "--head", "all"], repo, [0]),
   time(`inventory: ${MODELS} models`, ["inventory", "--json", "--ref", "main"], repo, [0]),
-  time(`bom: ${MODELS} models`, ["bom", "--ref", "main", "-o", join(repo, "..", `${repo.split("/").pop()}-bom.json`)], repo, [0]),
+  time(
+    `bom: ${MODELS} models`,
+    ["bom", "--ref", "main", "-o", join(repo, "..", `${repo.split("/").pop()}-bom.json`)],
+    repo,
+    [0],
+  ),
 ];
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
@@ -85,7 +108,9 @@ console.log(`repository generated in ${(generatedMs / 1000).toFixed(1)} s at ${r
 console.log(`${"command".padEnd(52)} ${"median".padStart(9)} ${"min".padStart(9)} ${"max".padStart(9)}  exit`);
 for (const r of results) {
   const fmt = (ms: number): string => `${ms.toFixed(0)} ms`.padStart(9);
-  console.log(`${r.label.padEnd(52)} ${fmt(median(r.ms))} ${fmt(Math.min(...r.ms))} ${fmt(Math.max(...r.ms))}  ${r.exit}`);
+  console.log(
+    `${r.label.padEnd(52)} ${fmt(median(r.ms))} ${fmt(Math.min(...r.ms))} ${fmt(Math.max(...r.ms))}  ${r.exit}`,
+  );
 }
 if (!values.keep) {
   rmSync(repo, { recursive: true, force: true });

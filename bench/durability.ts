@@ -116,7 +116,14 @@ const webhook = (server: RunningServer) => `${server.url}/api/github/webhooks`;
 const headKey = (pr: FakePullRequest) => `${pr.owner}/${pr.repo}@${pr.headSha}`;
 
 export interface DurabilityResults {
-  killed: { deliveries: number; answeredBeforeKill: number; checkRuns: number; duplicates: number; recoverySeconds: number; redeliveryRequests: number };
+  killed: {
+    deliveries: number;
+    answeredBeforeKill: number;
+    checkRuns: number;
+    duplicates: number;
+    recoverySeconds: number;
+    redeliveryRequests: number;
+  };
   replicas: { deliveries: number; sentTo: number; checkRuns: number; duplicates: number; minWriteGapMs: number };
   throughput: Array<{
     installations: number;
@@ -149,7 +156,11 @@ async function killMidBurst(): Promise<DurabilityResults["killed"]> {
   const github = await new FakeGitHub(SECRET).start();
   try {
     return await withDataDir(async (dir) => {
-      const env = { MODELGATE_DATA_DIR: join(dir, "pg"), MODELGATE_POSTGRES_PORT: String(await freePort()), MODELGATE_CONCURRENCY: "8" };
+      const env = {
+        MODELGATE_DATA_DIR: join(dir, "pg"),
+        MODELGATE_POSTGRES_PORT: String(await freePort()),
+        MODELGATE_CONCURRENCY: "8",
+      };
       const pulls = github.addPullRequests(1, 30);
       let server = await startServer(github, env);
       github.webhookUrl = webhook(server);
@@ -196,14 +207,21 @@ async function twoReplicas(): Promise<DurabilityResults["replicas"]> {
   try {
     return await withDataDir(async (dir) => {
       const pgPort = await freePort();
-      const first = await startServer(github, { MODELGATE_DATA_DIR: join(dir, "pg"), MODELGATE_POSTGRES_PORT: String(pgPort) });
+      const first = await startServer(github, {
+        MODELGATE_DATA_DIR: join(dir, "pg"),
+        MODELGATE_POSTGRES_PORT: String(pgPort),
+      });
       const second = await startServer(github, {
         DATABASE_URL: `postgres://modelgate:modelgate-embedded@127.0.0.1:${pgPort}/postgres`,
         MODELGATE_RECOVERY_ON_START: "false",
       });
       github.webhookUrl = webhook(first);
       const pulls = github.addPullRequests(1, 20);
-      await Promise.all(pulls.flatMap((pr, i) => [first, second].map((server) => github.deliver(webhook(server), github.openedEvent(pr), `replica-${i}`))));
+      await Promise.all(
+        pulls.flatMap((pr, i) =>
+          [first, second].map((server) => github.deliver(webhook(server), github.openedEvent(pr), `replica-${i}`)),
+        ),
+      );
       await until(() => pulls.every((pr) => github.completedHeads().has(headKey(pr))), 60_000);
       await sleep(2_000);
       await second.stop();
@@ -222,7 +240,10 @@ async function twoReplicas(): Promise<DurabilityResults["replicas"]> {
 }
 
 /** `deliveries` pull requests spread over `installations`, all delivered at once; answer latency and evaluations per second. */
-async function throughput(installations: number, perInstallation: number): Promise<DurabilityResults["throughput"][number]> {
+async function throughput(
+  installations: number,
+  perInstallation: number,
+): Promise<DurabilityResults["throughput"][number]> {
   const github = await new FakeGitHub(SECRET).start();
   try {
     return await withDataDir(async (dir) => {
@@ -233,9 +254,13 @@ async function throughput(installations: number, perInstallation: number): Promi
         MODELGATE_RECOVERY_ON_START: "false",
       });
       github.webhookUrl = webhook(server);
-      const pulls = Array.from({ length: installations }, (_, i) => github.addPullRequests(i + 1, perInstallation)).flat();
+      const pulls = Array.from({ length: installations }, (_, i) =>
+        github.addPullRequests(i + 1, perInstallation),
+      ).flat();
       const started = performance.now();
-      const attempts = await Promise.all(pulls.map((pr, i) => github.deliver(github.webhookUrl, github.openedEvent(pr), `load-${installations}-${i}`)));
+      const attempts = await Promise.all(
+        pulls.map((pr, i) => github.deliver(github.webhookUrl, github.openedEvent(pr), `load-${installations}-${i}`)),
+      );
       await until(() => pulls.every((pr) => github.completedHeads().has(headKey(pr))), 180_000);
       const seconds = (performance.now() - started) / 1000;
       await server.stop();
@@ -287,7 +312,10 @@ export function durabilityReport(results: DurabilityResults): string {
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   // `--throughput I N`: only the throughput run of N pull requests on each of I installations; `--kill`: only the kill -9 run
   const only = process.argv.indexOf("--throughput");
-  if (only > 0) console.log(JSON.stringify(await throughput(Number(process.argv[only + 1] ?? 1), Number(process.argv[only + 2] ?? 50))));
+  if (only > 0)
+    console.log(
+      JSON.stringify(await throughput(Number(process.argv[only + 1] ?? 1), Number(process.argv[only + 2] ?? 50))),
+    );
   else if (process.argv.includes("--kill")) console.log(JSON.stringify(await killMidBurst()));
   else if (process.argv.includes("--replicas")) console.log(JSON.stringify(await twoReplicas()));
   else console.log(durabilityReport(await measureDurability()));

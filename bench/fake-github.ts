@@ -79,7 +79,13 @@ export class FakeGitHub {
     const added: FakePullRequest[] = [];
     for (let i = 0; i < count; i++) {
       const number = this.pulls.filter((p) => p.installationId === installationId).length + 1;
-      const pr = { installationId, owner: `acme${installationId}`, repo: "models", number, headSha: commitSha(`bench head ${installationId}/${number}`) };
+      const pr = {
+        installationId,
+        owner: `acme${installationId}`,
+        repo: "models",
+        number,
+        headSha: commitSha(`bench head ${installationId}/${number}`),
+      };
       this.pulls.push(pr);
       added.push(pr);
     }
@@ -100,9 +106,22 @@ export class FakeGitHub {
   }
 
   /** Sends a delivery to `url` (the server's webhook path) and records the attempt, like GitHub. */
-  async deliver(url: string, event: { name: string; payload: unknown }, guid: string, body = JSON.stringify(event.payload)): Promise<Attempt> {
+  async deliver(
+    url: string,
+    event: { name: string; payload: unknown },
+    guid: string,
+    body = JSON.stringify(event.payload),
+  ): Promise<Attempt> {
     const started = performance.now();
-    const attempt: Attempt = { id: this.nextId++, guid, deliveredAt: new Date().toISOString(), statusCode: 0, event: event.name, body, latencyMs: 0 };
+    const attempt: Attempt = {
+      id: this.nextId++,
+      guid,
+      deliveredAt: new Date().toISOString(),
+      statusCode: 0,
+      event: event.name,
+      body,
+      latencyMs: 0,
+    };
     this.attempts.push(attempt);
     try {
       const response = await fetch(url, {
@@ -126,13 +145,16 @@ export class FakeGitHub {
   }
 
   completedHeads(): Set<string> {
-    return new Set(this.checkRuns.filter((r) => r.name === "modelgate").map((r) => `${r.owner}/${r.repo}@${r.headSha}`));
+    return new Set(
+      this.checkRuns.filter((r) => r.name === "modelgate").map((r) => `${r.owner}/${r.repo}@${r.headSha}`),
+    );
   }
 
   /** The shortest time between two writes of one installation (GitHub asks for at least a second). */
   minWriteGapMs(): number {
     let min = Infinity;
-    for (const times of this.writeTimes.values()) for (let i = 1; i < times.length; i++) min = Math.min(min, times[i]! - times[i - 1]!);
+    for (const times of this.writeTimes.values())
+      for (let i = 1; i < times.length; i++) min = Math.min(min, times[i]! - times[i - 1]!);
     return min;
   }
 
@@ -146,7 +168,12 @@ export class FakeGitHub {
     const path = url.pathname.replace(/^\/api\/v3/, "");
     const body = await readBody(req);
     const send = (status: number, data?: unknown, headers: Record<string, string> = {}) => {
-      res.writeHead(status, { "content-type": "application/json", "x-ratelimit-remaining": "4999", "x-ratelimit-resource": "core", ...headers });
+      res.writeHead(status, {
+        "content-type": "application/json",
+        "x-ratelimit-remaining": "4999",
+        "x-ratelimit-resource": "core",
+        ...headers,
+      });
       res.end(data === undefined ? "" : JSON.stringify(data));
     };
     const method = req.method ?? "GET";
@@ -198,22 +225,42 @@ export class FakeGitHub {
       const attempt = this.attempts.find((a) => a.id === Number(match![1]));
       if (!attempt) return send(404, { message: "Not Found" });
       // GitHub accepts the request and redelivers on its own
-      setTimeout(() => void this.deliver(this.webhookUrl, { name: attempt.event, payload: JSON.parse(attempt.body) }, attempt.guid, attempt.body), 10);
+      setTimeout(
+        () =>
+          void this.deliver(
+            this.webhookUrl,
+            { name: attempt.event, payload: JSON.parse(attempt.body) },
+            attempt.guid,
+            attempt.body,
+          ),
+        10,
+      );
       return send(202, {});
     }
-    if (method === "POST" && path === "/api/graphql") return send(200, { data: answerGraphql(JSON.parse(body || "{}")) });
-    if (method === "POST" && url.pathname === "/api/graphql") return send(200, { data: answerGraphql(JSON.parse(body || "{}")) });
+    if (method === "POST" && path === "/api/graphql")
+      return send(200, { data: answerGraphql(JSON.parse(body || "{}")) });
+    if (method === "POST" && url.pathname === "/api/graphql")
+      return send(200, { data: answerGraphql(JSON.parse(body || "{}")) });
 
     if ((match = path.match(/^\/repos\/([^/]+)\/([^/]+)(\/.*)?$/))) {
       const [, owner = "", repo = "", rest = ""] = match;
       if (method === "GET" && rest.startsWith("/contents/")) return send(404, { message: "Not Found" });
-      if (method === "GET" && rest.startsWith("/compare/")) return send(200, { merge_base_commit: { sha: BENCH_BASE }, files: [] });
+      if (method === "GET" && rest.startsWith("/compare/"))
+        return send(200, { merge_base_commit: { sha: BENCH_BASE }, files: [] });
       if (method === "GET" && (match = rest.match(/^\/git\/trees\/([0-9a-f]{40})$/))) {
         const readme = match[1] === BENCH_BASE ? README_BASE : `# Models\n\nChanged by ${match[1]}\n`;
         return send(200, {
           sha: match[1],
           truncated: false,
-          tree: [{ path: "README.md", mode: "100644", type: "blob", sha: gitBlobSha(readme), size: Buffer.byteLength(readme) }],
+          tree: [
+            {
+              path: "README.md",
+              mode: "100644",
+              type: "blob",
+              sha: gitBlobSha(readme),
+              size: Buffer.byteLength(readme),
+            },
+          ],
         });
       }
       if (method === "GET" && rest === "/git/ref/heads/main")
@@ -232,7 +279,9 @@ export class FakeGitHub {
       if (method === "GET" && /^\/pulls\/\d+\/reviews$/.test(rest)) return send(200, []);
       if (method === "GET" && (match = rest.match(/^\/commits\/([^/]+)\/check-runs$/))) {
         const name = url.searchParams.get("check_name");
-        const runs = this.checkRuns.filter((r) => r.owner === owner && r.repo === repo && r.headSha === match![1] && (!name || r.name === name));
+        const runs = this.checkRuns.filter(
+          (r) => r.owner === owner && r.repo === repo && r.headSha === match![1] && (!name || r.name === name),
+        );
         return send(200, {
           total_count: runs.length,
           check_runs: runs.map((r) => ({
@@ -249,7 +298,14 @@ export class FakeGitHub {
       }
       if (method === "POST" && rest === "/check-runs") {
         const fields = JSON.parse(body) as { name: string; head_sha: string; conclusion: string };
-        const run: CheckRun = { id: this.nextId++, owner, repo, headSha: fields.head_sha, name: fields.name, conclusion: fields.conclusion };
+        const run: CheckRun = {
+          id: this.nextId++,
+          owner,
+          repo,
+          headSha: fields.head_sha,
+          name: fields.name,
+          conclusion: fields.conclusion,
+        };
         this.checkRuns.push(run);
         const key = `${owner}/${repo}@${fields.head_sha}`;
         this.creations.set(key, (this.creations.get(key) ?? 0) + 1);

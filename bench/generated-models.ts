@@ -20,12 +20,17 @@ export const cli = existsSync(BUILT)
   ? { label: "lib/cli/main.js", argv: [BUILT] }
   : {
       label: "src/cli/main.ts via tsx",
-      argv: ["--import", pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href, join(PROJECT, "src", "cli", "main.ts")],
+      argv: [
+        "--import",
+        pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href,
+        join(PROJECT, "src", "cli", "main.ts"),
+      ],
     };
 
 export const sha256 = (text: string): string => createHash("sha256").update(text).digest("hex");
 /** A Git LFS pointer to 100 MB of weights whose hash is that of `seed`. */
-export const lfsPointer = (seed: string): string => `version https://git-lfs.github.com/spec/v1\noid sha256:${sha256(seed)}\nsize 104857600\n`;
+export const lfsPointer = (seed: string): string =>
+  `version https://git-lfs.github.com/spec/v1\noid sha256:${sha256(seed)}\nsize 104857600\n`;
 
 const THREATS = ["data_poisoning", "model_inversion", "membership_inference", "model_extraction", "evasion"];
 
@@ -50,7 +55,9 @@ export function generatedModelFiles(model: {
     name: `model-${i}`,
     version,
     components,
-    training_data: [{ name: `data-${i}`, source: `https://data.example.org/${i}`, acquired_at: "2026-01-01T00:00:00Z" }],
+    training_data: [
+      { name: `data-${i}`, source: `https://data.example.org/${i}`, acquired_at: "2026-01-01T00:00:00Z" },
+    ],
     evaluations: [
       {
         version,

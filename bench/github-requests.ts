@@ -70,13 +70,32 @@ const HEAD = commitSha("bench-head");
 const PR = { number: 1, author: "dana", baseRef: "main", baseSha: BASE, headSha: HEAD };
 
 /** Base and head files: every model retrained (new weights, raised version, bound evaluation), plus other changed files. */
-export function scenarioFiles({ models, otherFiles }: Scenario): { base: Record<string, FileFixture>; head: Record<string, FileFixture> } {
+export function scenarioFiles({ models, otherFiles }: Scenario): {
+  base: Record<string, FileFixture>;
+  head: Record<string, FileFixture>;
+} {
   const base: Record<string, FileFixture> = { "README.md": "# Models\n" };
   const head: Record<string, FileFixture> = { "README.md": "# Models\n" };
   for (let i = 0; i < models; i++) {
     const common = { dir: `models/m${i}`, name: `model-${i}`, prompt: `You are model ${i}.\n` };
-    Object.assign(base, modelFiles({ ...common, version: "1.0.0", weights: `weights ${i} v1`, evaluation: { evaluator: "eve", date: "2026-06-01" } }).files);
-    Object.assign(head, modelFiles({ ...common, version: "1.1.0", weights: `weights ${i} v2`, evaluation: { evaluator: "eve", date: "2026-11-20" } }).files);
+    Object.assign(
+      base,
+      modelFiles({
+        ...common,
+        version: "1.0.0",
+        weights: `weights ${i} v1`,
+        evaluation: { evaluator: "eve", date: "2026-06-01" },
+      }).files,
+    );
+    Object.assign(
+      head,
+      modelFiles({
+        ...common,
+        version: "1.1.0",
+        weights: `weights ${i} v2`,
+        evaluation: { evaluator: "eve", date: "2026-11-20" },
+      }).files,
+    );
   }
   for (let i = 0; i < otherFiles; i++) {
     base[`src/pkg${i % 50}/file${i}.py`] = `VALUE = ${i}\n`;
@@ -97,7 +116,12 @@ export async function measureRequests(scenario: Scenario): Promise<[RequestMeasu
   nock(GITHUB_API)
     .persist()
     .post(`/app/installations/${INSTALLATION_ID}/access_tokens`)
-    .reply(201, { token: "ghs_bench", expires_at: "2099-01-01T00:00:00Z", permissions: {}, repository_selection: "all" });
+    .reply(201, {
+      token: "ghs_bench",
+      expires_at: "2099-01-01T00:00:00Z",
+      permissions: {},
+      repository_selection: "all",
+    });
   servePolicyAlways(OWNER, REPO, "main", undefined);
   const repository = serveCommitsAlways(OWNER, REPO, [
     { sha: BASE, files: files.base },
@@ -114,8 +138,15 @@ export async function measureRequests(scenario: Scenario): Promise<[RequestMeasu
   const coreMillis = timeCore(files);
   const filesChanged = changedFiles(files.base, files.head);
 
-  const measure = async (evaluation: Evaluation, event: { name: string; payload: unknown; id?: string }): Promise<RequestMeasurement> => {
-    const from = { requests: app.requests.length, files: repository.graphqlRequests.length, issues: tracker.graphqlRequests.length };
+  const measure = async (
+    evaluation: Evaluation,
+    event: { name: string; payload: unknown; id?: string },
+  ): Promise<RequestMeasurement> => {
+    const from = {
+      requests: app.requests.length,
+      files: repository.graphqlRequests.length,
+      issues: tracker.graphqlRequests.length,
+    };
     const started = performance.now();
     await app.receive(event);
     const appMillis = performance.now() - started;
@@ -145,9 +176,11 @@ export async function measureRequests(scenario: Scenario): Promise<[RequestMeasu
 
 function countRequests(requests: ReadonlyArray<RecordedRequest>): RequestMeasurement["requests"] {
   const count = (test: (request: RecordedRequest) => boolean) => requests.filter(test).length;
-  const isCommentRead = (r: RecordedRequest) => r.path === "/graphql" && isIssueCommentsQuery((r.body ?? {}) as { query?: unknown });
+  const isCommentRead = (r: RecordedRequest) =>
+    r.path === "/graphql" && isIssueCommentsQuery((r.body ?? {}) as { query?: unknown });
   const isMembershipRead = (r: RecordedRequest) =>
-    r.path.includes("/memberships/") || (r.path === "/graphql" && isTeamMembershipQuery((r.body ?? {}) as { query?: unknown }));
+    r.path.includes("/memberships/") ||
+    (r.path === "/graphql" && isTeamMembershipQuery((r.body ?? {}) as { query?: unknown }));
   return {
     total: requests.length,
     rest: count((r) => r.path !== "/graphql"),
@@ -193,7 +226,10 @@ export function timeCore(files: { base: Record<string, FileFixture>; head: Recor
   return runs.sort((a, b) => a - b)[2] ?? 0;
 }
 
-function snapshotOf(commit: string, files: Record<string, FileFixture>): { snapshot: Snapshot; read(path: string): void } {
+function snapshotOf(
+  commit: string,
+  files: Record<string, FileFixture>,
+): { snapshot: Snapshot; read(path: string): void } {
   const entries = new Map<string, TreeEntry>();
   for (const [path, content] of Object.entries(files))
     entries.set(path, { path, blobSha: gitBlobSha(content), size: Buffer.byteLength(content), mode: "100644" });
@@ -202,7 +238,8 @@ function snapshotOf(commit: string, files: Record<string, FileFixture>): { snaps
     snapshot: { commit, entries, contents },
     read(path) {
       const content = files[path];
-      if (typeof content === "string") contents.set(path, { kind: "text", text: content, size: Buffer.byteLength(content) });
+      if (typeof content === "string")
+        contents.set(path, { kind: "text", text: content, size: Buffer.byteLength(content) });
       else contents.set(path, { kind: "unreadable", reason: "missing" });
     },
   };

@@ -54,7 +54,12 @@ export async function measureSweep(models: number): Promise<SweepMeasurement[]> 
   nock(GITHUB_API)
     .persist()
     .post(`/app/installations/${INSTALLATION_ID}/access_tokens`)
-    .reply(201, { token: "ghs_bench", expires_at: "2099-01-01T00:00:00Z", permissions: {}, repository_selection: "all" });
+    .reply(201, {
+      token: "ghs_bench",
+      expires_at: "2099-01-01T00:00:00Z",
+      permissions: {},
+      repository_selection: "all",
+    });
   servePolicyAlways(OWNER, REPO, "main", undefined);
   // evaluated 2026-06-15: due by 2026-12-12; the latest release is another commit with the same models
   const due = repositoryFiles(models, "2026-06-15");
@@ -75,12 +80,23 @@ export async function measureSweep(models: number): Promise<SweepMeasurement[]> 
     .reply(200, { ref: "refs/tags/v1.0.0", object: { type: "commit", sha: RELEASE_COMMIT } });
   new FakeIssueTracker({ owner: OWNER, repo: REPO }).serve();
   const octokit = await app.probot.auth(INSTALLATION_ID);
-  const repository = { owner: OWNER, repo: REPO, defaultBranch: "main", repositoryUrl: `https://github.com/${OWNER}/${REPO}` };
+  const repository = {
+    owner: OWNER,
+    repo: REPO,
+    defaultBranch: "main",
+    repositoryUrl: `https://github.com/${OWNER}/${REPO}`,
+  };
 
   const measure = async (day: string, now: string): Promise<SweepMeasurement> => {
     const from = app.requests.length;
     const outcome = await sweepRepository(
-      { octokit, log: app.probot.log, now: new Date(now), markerKey: testMarkerKey(), coordination: inProcessCoordination() },
+      {
+        octokit,
+        log: app.probot.log,
+        now: new Date(now),
+        markerKey: testMarkerKey(),
+        coordination: inProcessCoordination(),
+      },
       repository,
     );
     const requests = app.requests.slice(from).filter((r: RecordedRequest) => !r.path.startsWith("/app/installations/"));

@@ -41,7 +41,11 @@ interface ExampleModel {
 }
 
 function declared(files: ExampleModel["files"]): Component[] {
-  return files.map(({ path, kind, content }) => ({ path, kind, sha256: /^oid sha256:([0-9a-f]{64})$/m.exec(content)?.[1] ?? sha256(content) }));
+  return files.map(({ path, kind, content }) => ({
+    path,
+    kind,
+    sha256: /^oid sha256:([0-9a-f]{64})$/m.exec(content)?.[1] ?? sha256(content),
+  }));
 }
 
 function modelTree(model: ExampleModel, evaluationDate: string, status = "active"): Record<string, string> {
@@ -52,7 +56,13 @@ function modelTree(model: ExampleModel, evaluationDate: string, status = "active
     description: model.description,
     modalities: ["tabular"],
     components: declared(model.files),
-    training_data: [{ name: `${model.name}-transactions-2026q3`, source: "https://data.example.org/transactions/2026q3", acquired_at: "2026-10-01T00:00:00Z" }],
+    training_data: [
+      {
+        name: `${model.name}-transactions-2026q3`,
+        source: "https://data.example.org/transactions/2026q3",
+        acquired_at: "2026-10-01T00:00:00Z",
+      },
+    ],
     evaluations: [
       {
         version: model.evaluatedFor.version,
@@ -71,13 +81,18 @@ function modelTree(model: ExampleModel, evaluationDate: string, status = "active
       },
     ],
   };
-  const files: Record<string, string> = { [`${model.dir}/model.yaml`]: `# ${model.name}: see docs/cli.md\n${stringify(manifest)}` };
+  const files: Record<string, string> = {
+    [`${model.dir}/model.yaml`]: `# ${model.name}: see docs/cli.md\n${stringify(manifest)}`,
+  };
   for (const file of model.files) files[`${model.dir}/${file.path}`] = file.content;
   return files;
 }
 
 function git(dir: string, ...args: string[]): string {
-  return execFileSync("git", ["-C", dir, ...args], { encoding: "utf8", env: { ...process.env, GIT_LFS_SKIP_SMUDGE: "1" } }).trim();
+  return execFileSync("git", ["-C", dir, ...args], {
+    encoding: "utf8",
+    env: { ...process.env, GIT_LFS_SKIP_SMUDGE: "1" },
+  }).trim();
 }
 
 /** A commit dated `date` (author and committer), so the history spans months. */
@@ -108,7 +123,11 @@ export function buildExampleRepo(dir: string, evaluationDate = new Date().toISOS
   git(dir, "config", "user.email", "maintainer@example.org");
   git(dir, "config", "commit.gpgsign", "false");
 
-  const prompt = { path: "prompts/system.txt", kind: "prompt" as const, content: "You score card transactions for fraud. Answer with a probability.\n" };
+  const prompt = {
+    path: "prompts/system.txt",
+    kind: "prompt" as const,
+    content: "You score card transactions for fraud. Answer with a probability.\n",
+  };
   const weightsV1 = {
     path: "weights/model.safetensors",
     kind: "weights" as const,
@@ -123,11 +142,31 @@ export function buildExampleRepo(dir: string, evaluationDate = new Date().toISOS
     evaluatedFor: { version: "1.0.0", files: [weightsV1, prompt] },
   };
   // the history before fraud-detector: what `modelgate audit` shows
-  const scorerPrompt = { path: "prompts/system.txt", kind: "prompt" as const, content: "You score loan applications. Answer with a score from 0 to 1000.\n" };
-  const scorerWeightsV1 = { path: "weights/model.safetensors", kind: "weights" as const, content: lfsPointer("credit-scorer weights, run 7", 209_715_200) };
-  const scorerWeightsV2 = { path: "weights/model.safetensors", kind: "weights" as const, content: lfsPointer("credit-scorer weights, run 9", 209_715_200) };
-  const rankerWeights = { path: "model.onnx", kind: "weights" as const, content: lfsPointer("legacy-ranker weights", 31_457_280) };
-  const scorer = (version: string, files: ExampleModel["files"], evaluatedFor: ExampleModel["evaluatedFor"]): ExampleModel => ({
+  const scorerPrompt = {
+    path: "prompts/system.txt",
+    kind: "prompt" as const,
+    content: "You score loan applications. Answer with a score from 0 to 1000.\n",
+  };
+  const scorerWeightsV1 = {
+    path: "weights/model.safetensors",
+    kind: "weights" as const,
+    content: lfsPointer("credit-scorer weights, run 7", 209_715_200),
+  };
+  const scorerWeightsV2 = {
+    path: "weights/model.safetensors",
+    kind: "weights" as const,
+    content: lfsPointer("credit-scorer weights, run 9", 209_715_200),
+  };
+  const rankerWeights = {
+    path: "model.onnx",
+    kind: "weights" as const,
+    content: lfsPointer("legacy-ranker weights", 31_457_280),
+  };
+  const scorer = (
+    version: string,
+    files: ExampleModel["files"],
+    evaluatedFor: ExampleModel["evaluatedFor"],
+  ): ExampleModel => ({
     dir: "models/credit-scorer",
     name: "credit-scorer",
     version,
@@ -157,17 +196,35 @@ export function buildExampleRepo(dir: string, evaluationDate = new Date().toISOS
       "",
     ].join("\n"),
     "README.txt": "Models of the payments team.\n",
-    ...modelTree(scorer("1.0.0", [scorerWeightsV1, scorerPrompt], { version: "1.0.0", files: [scorerWeightsV1, scorerPrompt] }), day(120)),
+    ...modelTree(
+      scorer("1.0.0", [scorerWeightsV1, scorerPrompt], { version: "1.0.0", files: [scorerWeightsV1, scorerPrompt] }),
+      day(120),
+    ),
     ...modelTree(ranker, day(120)),
   });
   commitOn(dir, day(120), "credit-scorer 1.0.0 and legacy-ranker 0.9.0, evaluated");
   git(dir, "tag", "-a", "v2026.1", "-m", "release 2026.1");
-  write(dir, modelTree(scorer("1.1.0", [scorerWeightsV2, scorerPrompt], { version: "1.1.0", files: [scorerWeightsV2, scorerPrompt] }), day(90)));
+  write(
+    dir,
+    modelTree(
+      scorer("1.1.0", [scorerWeightsV2, scorerPrompt], { version: "1.1.0", files: [scorerWeightsV2, scorerPrompt] }),
+      day(90),
+    ),
+  );
   commitOn(dir, day(90), "retrain credit-scorer 1.1.0 on new bureau data");
   git(dir, "tag", "-a", "v2026.2", "-m", "release 2026.2");
   // the prompt changes, the evaluation of 1.1.0 stays: this version landed without its evaluation
-  const scorerPromptV2 = { ...scorerPrompt, content: "You score loan applications. Answer with a score from 0 to 1000 and one reason.\n" };
-  write(dir, modelTree(scorer("1.1.1", [scorerWeightsV2, scorerPromptV2], { version: "1.1.0", files: [scorerWeightsV2, scorerPrompt] }), day(90)));
+  const scorerPromptV2 = {
+    ...scorerPrompt,
+    content: "You score loan applications. Answer with a score from 0 to 1000 and one reason.\n",
+  };
+  write(
+    dir,
+    modelTree(
+      scorer("1.1.1", [scorerWeightsV2, scorerPromptV2], { version: "1.1.0", files: [scorerWeightsV2, scorerPrompt] }),
+      day(90),
+    ),
+  );
   commitOn(dir, day(60), "credit-scorer 1.1.1: explain the score");
   write(dir, modelTree(ranker, day(120), "decommissioned"));
   commitOn(dir, day(30), "decommission legacy-ranker");
@@ -178,7 +235,9 @@ export function buildExampleRepo(dir: string, evaluationDate = new Date().toISOS
   git(dir, "commit", "-q", "-m", "fraud-detector 1.0.0, evaluated");
 
   git(dir, "checkout", "-q", "-b", "q3-models");
-  const churnFiles = [{ path: "model.onnx", kind: "weights" as const, content: lfsPointer("churn-predictor weights", 12_582_912) }];
+  const churnFiles = [
+    { path: "model.onnx", kind: "weights" as const, content: lfsPointer("churn-predictor weights", 12_582_912) },
+  ];
   write(
     dir,
     modelTree(
@@ -208,7 +267,8 @@ export function buildExampleRepo(dir: string, evaluationDate = new Date().toISOS
   return dir;
 }
 
-const invokedDirectly = process.argv[1] !== undefined && resolve(process.argv[1]) === resolve(new URL(import.meta.url).pathname);
+const invokedDirectly =
+  process.argv[1] !== undefined && resolve(process.argv[1]) === resolve(new URL(import.meta.url).pathname);
 if (invokedDirectly) {
   const args = process.argv.slice(2);
   const runCheck = args.includes("--check");
@@ -225,7 +285,9 @@ if (invokedDirectly) {
       cwd: process.cwd(),
       env: process.env,
     });
-    console.log(`\nmodelgate check exited with ${code}${code === 1 ? " — as expected: this branch breaks the gate on purpose." : ""}`);
+    console.log(
+      `\nmodelgate check exited with ${code}${code === 1 ? " — as expected: this branch breaks the gate on purpose." : ""}`,
+    );
     // the example succeeds when the gate fails for the reasons shown above
     process.exitCode = code === 1 ? 0 : 1;
   }

@@ -41,7 +41,11 @@ try {
     const table = await page.locator("#provisions table").boundingBox();
     const from = await page.locator("[id='provision-5.2.1-1']").boundingBox();
     if (!table || !from) throw new Error("the report has no provisions table");
-    await page.screenshot({ path: matrixShot, fullPage: true, clip: { x: table.x, y: from.y - 30, width: table.width, height: 760 } });
+    await page.screenshot({
+      path: matrixShot,
+      fullPage: true,
+      clip: { x: table.x, y: from.y - 30, width: table.width, height: 760 },
+    });
     console.log(`wrote ${out}, ${modelShot} and ${matrixShot}`);
   } finally {
     await close();

@@ -40,10 +40,19 @@ export function modelgate(options: ModelgateOptions = {}): ApplicationFunction {
   return (app) => {
     const markerKey = options.markerKey ?? defaultMarkerKey();
     const coordination = options.coordination ?? inProcessCoordination();
-    if (options.jobs && options.reconciliationStore) defineRecoveryJobs(options.jobs, { clock, markerKey, coordination, store: options.reconciliationStore });
-    const scheduleDeploymentRetry = options.scheduleDeploymentRetry ?? (options.jobs && defineContinuousJobs(options.jobs, { clock, markerKey, coordination }));
+    if (options.jobs && options.reconciliationStore)
+      defineRecoveryJobs(options.jobs, { clock, markerKey, coordination, store: options.reconciliationStore });
+    const scheduleDeploymentRetry =
+      options.scheduleDeploymentRetry ??
+      (options.jobs && defineContinuousJobs(options.jobs, { clock, markerKey, coordination }));
     app.on(
-      ["pull_request.opened", "pull_request.synchronize", "pull_request.reopened", "pull_request.ready_for_review", "pull_request.edited"],
+      [
+        "pull_request.opened",
+        "pull_request.synchronize",
+        "pull_request.reopened",
+        "pull_request.ready_for_review",
+        "pull_request.edited",
+      ],
       onPullRequest(clock, markerKey, coordination),
     );
     app.on(
@@ -51,7 +60,10 @@ export function modelgate(options: ModelgateOptions = {}): ApplicationFunction {
       onPullRequestReview(clock, markerKey, coordination),
     );
     // each check run handler acts only on its own run name (`modelgate`, `modelgate / release`)
-    const checkRunHandlers = [onCheckRun(clock, markerKey, coordination), onReleaseCheckRun(clock, markerKey, coordination)];
+    const checkRunHandlers = [
+      onCheckRun(clock, markerKey, coordination),
+      onReleaseCheckRun(clock, markerKey, coordination),
+    ];
     app.on(["check_run.rerequested", "check_run.requested_action"], async (context) => {
       for (const handle of checkRunHandlers) await handle(context);
     });
@@ -59,10 +71,16 @@ export function modelgate(options: ModelgateOptions = {}): ApplicationFunction {
     app.on(["release.published", "release.created"], onRelease(clock, markerKey, coordination));
     app.on("push", onPush(markerKey, coordination));
     // without a retry queue, a deployment GitHub kept modelgate from judging is rejected at once (docs/deployments.md)
-    app.on("deployment_protection_rule.requested", onDeploymentProtectionRule(clock, markerKey, coordination, scheduleDeploymentRetry || undefined));
+    app.on(
+      "deployment_protection_rule.requested",
+      onDeploymentProtectionRule(clock, markerKey, coordination, scheduleDeploymentRetry || undefined),
+    );
     app.on(["issues.edited", "issues.closed"], onEndOfLifeIssueEvent(markerKey, coordination));
     // sign-off commands (and end-of-life sign-offs): one dispatcher for every comment event
-    app.on(["issue_comment.created", "issue_comment.edited", "issue_comment.deleted"], onIssueComment(clock, markerKey, coordination));
+    app.on(
+      ["issue_comment.created", "issue_comment.edited", "issue_comment.deleted"],
+      onIssueComment(clock, markerKey, coordination),
+    );
   };
 }
 

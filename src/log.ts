@@ -66,7 +66,10 @@ export interface LogEnvironment {
  * LOG_LEVEL_IN_STRING work as in Probot), with errors serialized by serializeError. Pass it to
  * Probot as `log`.
  */
-export async function createLog(env: LogEnvironment = process.env, destination: DestinationStream = pino.destination(1)): Promise<Logger> {
+export async function createLog(
+  env: LogEnvironment = process.env,
+  destination: DestinationStream = pino.destination(1),
+): Promise<Logger> {
   const level = LEVELS.find((candidate) => candidate === env.LOG_LEVEL) ?? "info";
   const transform = await getTransformStream({
     logFormat: env.LOG_FORMAT === "pretty" ? "pretty" : "json",

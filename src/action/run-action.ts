@@ -33,7 +33,11 @@ type Payload = Record<string, unknown> & { action?: unknown; installation?: unkn
  * An event modelgate does not handle does nothing; any failure is thrown (the job fails).
  */
 export async function runAction(env: ActionEnv, options: RunActionOptions = {}): Promise<void> {
-  const eventName = required(env, "GITHUB_EVENT_NAME", "the name of the event that started the workflow (set by GitHub Actions)");
+  const eventName = required(
+    env,
+    "GITHUB_EVENT_NAME",
+    "the name of the event that started the workflow (set by GitHub Actions)",
+  );
   const eventPath = required(env, "GITHUB_EVENT_PATH", "the file holding the event payload (set by GitHub Actions)");
   const credentials = appCredentials(env);
   const name = webhookName(eventName);
@@ -49,14 +53,20 @@ export async function runAction(env: ActionEnv, options: RunActionOptions = {}):
   });
   await probot.load(
     recordingHandledEvents(
-      modelgate({ ...(options.clock ? { clock: options.clock } : {}), markerKey: markerKeyFromPrivateKey(credentials.privateKey) }),
+      modelgate({
+        ...(options.clock ? { clock: options.clock } : {}),
+        markerKey: markerKeyFromPrivateKey(credentials.privateKey),
+      }),
       handled,
     ),
   );
 
   const action = typeof payload.action === "string" ? payload.action : undefined;
   if (!isHandled(handled, name, action)) {
-    probot.log.info({ event: eventName, action: action ?? null }, "modelgate does not handle this event: nothing to do");
+    probot.log.info(
+      { event: eventName, action: action ?? null },
+      "modelgate does not handle this event: nothing to do",
+    );
     return;
   }
 
@@ -81,15 +91,20 @@ function required(env: ActionEnv, variable: string, what: string): string {
 /** APP_ID and PRIVATE_KEY, checked together so one run names every missing variable. */
 function appCredentials(env: ActionEnv): { appId: number; privateKey: string } {
   const missing = ["APP_ID", "PRIVATE_KEY"].filter((variable) => !env[variable]?.trim());
-  if (missing.length > 0) throw new Error(`${missing.join(" and ")} ${missing.length > 1 ? "are" : "is"} not set. ${CREDENTIALS_WHY}`);
+  if (missing.length > 0)
+    throw new Error(`${missing.join(" and ")} ${missing.length > 1 ? "are" : "is"} not set. ${CREDENTIALS_WHY}`);
   const appIdText = (env.APP_ID ?? "").trim();
   if (!/^[1-9][0-9]*$/.test(appIdText))
-    throw new Error(`APP_ID must be the numeric id of the GitHub App (its settings page shows "App ID"), not "${appIdText}"`);
+    throw new Error(
+      `APP_ID must be the numeric id of the GitHub App (its settings page shows "App ID"), not "${appIdText}"`,
+    );
   // secrets often keep the PEM on one line with literal \n
   const privateKey = (env.PRIVATE_KEY ?? "").trim().replace(/\\n/g, "\n").replace(/\r\n/g, "\n");
   // never echo the key: it would end up in the job log
   if (!/^-----BEGIN [A-Z ]*PRIVATE KEY-----\n[\s\S]+\n-----END [A-Z ]*PRIVATE KEY-----$/.test(privateKey)) {
-    throw new Error("PRIVATE_KEY is not a PEM private key: paste the whole .pem file the App's settings page generated, from -----BEGIN to -----END");
+    throw new Error(
+      "PRIVATE_KEY is not a PEM private key: paste the whole .pem file the App's settings page generated, from -----BEGIN to -----END",
+    );
   }
   return { appId: Number(appIdText), privateKey };
 }
@@ -104,13 +119,17 @@ async function readEventPayload(path: string): Promise<Payload> {
   try {
     text = await readFile(path, "utf8");
   } catch (error) {
-    throw new Error(`cannot read the event payload ${path} (GITHUB_EVENT_PATH): ${(error as Error).message}`, { cause: error });
+    throw new Error(`cannot read the event payload ${path} (GITHUB_EVENT_PATH): ${(error as Error).message}`, {
+      cause: error,
+    });
   }
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch (error) {
-    throw new Error(`the event payload ${path} (GITHUB_EVENT_PATH) is not JSON: ${(error as Error).message}`, { cause: error });
+    throw new Error(`the event payload ${path} (GITHUB_EVENT_PATH) is not JSON: ${(error as Error).message}`, {
+      cause: error,
+    });
   }
   if (typeof value !== "object" || value === null || Array.isArray(value))
     throw new Error(`the event payload ${path} (GITHUB_EVENT_PATH) is not a JSON object`);
@@ -133,12 +152,17 @@ async function repositoryInstallation(probot: Probot, repository: string, appId:
     return data.id;
   } catch (error) {
     if (httpStatus(error) === 404)
-      throw new Error(`the GitHub App ${appId} (APP_ID) is not installed on ${owner}/${repo}: install it on the repository, or check APP_ID`, { cause: error });
+      throw new Error(
+        `the GitHub App ${appId} (APP_ID) is not installed on ${owner}/${repo}: install it on the repository, or check APP_ID`,
+        { cause: error },
+      );
     if (httpStatus(error) === 401)
       throw new Error(
         `GitHub refused the App's credentials (401) while looking up its installation on ${owner}/${repo}: check that APP_ID and PRIVATE_KEY belong to the same App`,
         { cause: error },
       );
-    throw new Error(`could not look up the App's installation on ${owner}/${repo}: ${(error as Error).message}`, { cause: error });
+    throw new Error(`could not look up the App's installation on ${owner}/${repo}: ${(error as Error).message}`, {
+      cause: error,
+    });
   }
 }

@@ -28,7 +28,12 @@ export function checkJson(decision: Decision): CheckJson {
       from: model.from ?? null,
       to: model.to ?? null,
       digest: model.digest,
-      requirements: model.requirements.map(({ id, status, message, provision }) => ({ id, status, message, provision })),
+      requirements: model.requirements.map(({ id, status, message, provision }) => ({
+        id,
+        status,
+        message,
+        provision,
+      })),
     })),
     unmanaged: decision.unmanaged.map(({ path, source, change }) => ({ path, source, change })),
   };

@@ -77,7 +77,13 @@ export function parseRawLog(output: string): LoggedCommit[] {
   for (let i = 0; i < tokens.length; i++) {
     const token = (tokens[i] ?? "").replace(/^\n+/, "");
     if (token.startsWith("\x01")) {
-      current = { commit: token.slice(1), date: tokens[i + 1] ?? "", author: tokens[i + 2] ?? "", subject: tokens[i + 3] ?? "", changes: [] };
+      current = {
+        commit: token.slice(1),
+        date: tokens[i + 1] ?? "",
+        author: tokens[i + 2] ?? "",
+        subject: tokens[i + 3] ?? "",
+        changes: [],
+      };
       commits.push(current);
       i += 3;
       continue;
@@ -126,7 +132,10 @@ async function readBlobs(
   const readableSet = new Set(readable);
   for (const sha of distinct)
     if (!readableSet.has(sha))
-      contents.set(sha, { kind: "unreadable", reason: sizes.has(sha) ? `too large (${sizes.get(sha)} bytes)` : "missing from the git object database" });
+      contents.set(sha, {
+        kind: "unreadable",
+        reason: sizes.has(sha) ? `too large (${sizes.get(sha)} bytes)` : "missing from the git object database",
+      });
   await readBlobContents(repo, readable, (sha, content) => {
     contents.set(sha, content);
     onRead?.(sha, content);
@@ -166,7 +175,9 @@ export async function readModelHistory(
   log ??= await logFirstParent(repo, commit);
 
   // policies first: which files are manifests depends on the policy in force
-  const policyShas = log.flatMap((c) => c.changes.filter((ch) => ch.path === POLICY_PATH && !ZERO_SHA.test(ch.blobSha)).map((ch) => ch.blobSha));
+  const policyShas = log.flatMap((c) =>
+    c.changes.filter((ch) => ch.path === POLICY_PATH && !ZERO_SHA.test(ch.blobSha)).map((ch) => ch.blobSha),
+  );
   const policyTexts = await readBlobs(repo, policyShas);
   const policies = new Map<string, PolicyState>();
   const defaults: PolicyState = { policy: defaultPolicy(), isManifest: globMatcher(defaultPolicy().models.manifests) };
@@ -180,7 +191,10 @@ export async function readModelHistory(
         ? { policy: parsed.policy, isManifest: globMatcher(parsed.policy.models.manifests) }
         : {
             ...defaults,
-            error: parsed && !parsed.ok ? parsed.errors.map((e) => `${e.path}:${e.line}: ${e.message}`).join("; ") : `${POLICY_PATH} could not be read`,
+            error:
+              parsed && !parsed.ok
+                ? parsed.errors.map((e) => `${e.path}:${e.line}: ${e.message}`).join("; ")
+                : `${POLICY_PATH} could not be read`,
           };
       policies.set(sha, state);
     }
@@ -249,7 +263,8 @@ export async function readModelHistory(
         for (const owner of owners.get(ch.path.slice(0, slash)) ?? []) touched.add(owner);
       }
     }
-    const base = touched.size > 0 ? miniSnapshot("", tree, touched, manifestAt, (sha) => manifestTexts.get(sha)) : undefined;
+    const base =
+      touched.size > 0 ? miniSnapshot("", tree, touched, manifestAt, (sha) => manifestTexts.get(sha)) : undefined;
     // the manifests leave or join the declarations as the commit lands
     for (const path of touched) {
       const entry = tree.get(path);
@@ -268,14 +283,18 @@ export async function readModelHistory(
   // the component files the gate verifies (plannedReads asks for exactly these: component files
   // of the manifests, at most MAX_HASHED_FILE_BYTES), read for all steps together
   const componentReads = pending.flatMap(({ base, head }) =>
-    [base, head].map((snapshot) => ({ snapshot, paths: [...snapshot.entries.keys()].filter((path) => !snapshot.contents.has(path)) })),
+    [base, head].map((snapshot) => ({
+      snapshot,
+      paths: [...snapshot.entries.keys()].filter((path) => !snapshot.contents.has(path)),
+    })),
   );
   await sizeEntries(
     repo,
     componentReads.flatMap(({ snapshot, paths }) => paths.map((path) => snapshot.entries.get(path)!)),
   );
   // a file too large to hash is not read: the evaluation reports it from the tree entry
-  const small = (snapshot: GitSnapshot, path: string): boolean => (snapshot.entries.get(path)?.size ?? Infinity) <= MAX_HASHED_FILE_BYTES;
+  const small = (snapshot: GitSnapshot, path: string): boolean =>
+    (snapshot.entries.get(path)?.size ?? Infinity) <= MAX_HASHED_FILE_BYTES;
   await readContents(
     repo,
     componentReads.map(({ snapshot, paths }) => ({ snapshot, paths: paths.filter((path) => small(snapshot, path)) })),
@@ -286,7 +305,14 @@ export async function readModelHistory(
   for (const { logged, state, base, head } of pending) {
     const detected = detectChanges(state.policy, base, head, load);
     if (detected.changes.length === 0) continue;
-    const decision = evaluateGate({ policy: state.policy, base, head, facts: OFFLINE_FACTS(logged.commit), now: new Date(logged.date), detected });
+    const decision = evaluateGate({
+      policy: state.policy,
+      base,
+      head,
+      facts: OFFLINE_FACTS(logged.commit),
+      now: new Date(logged.date),
+      detected,
+    });
     if (state.error) {
       const invalid: Requirement = {
         id: "policy.valid",
@@ -357,7 +383,10 @@ async function sizeEntries(repo: string, entries: ReadonlyArray<TreeEntry>): Pro
  * The files of the given commits of a first-parent log, replayed from its changes: what
  * `git ls-tree -r` lists for them (submodules left out, no sizes), without a git process each.
  */
-export function treesInLog(log: ReadonlyArray<LoggedCommit>, commits: ReadonlySet<string>): Map<string, Map<string, TreeEntry>> {
+export function treesInLog(
+  log: ReadonlyArray<LoggedCommit>,
+  commits: ReadonlySet<string>,
+): Map<string, Map<string, TreeEntry>> {
   const trees = new Map<string, Map<string, TreeEntry>>();
   if (commits.size === 0) return trees;
   const tree = new Map<string, TreeEntry>();

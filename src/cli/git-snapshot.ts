@@ -64,7 +64,11 @@ export async function readContents(
       const entry = snapshot.entries.get(path);
       if (!entry) continue;
       if (entry.size !== undefined && entry.size > MAX_HASHED_FILE_BYTES) {
-        snapshot.contents.set(path, { kind: "unreadable", reason: `too large (${entry.size} bytes; larger than ${MAX_HASHED_FILE_BYTES})`, size: entry.size });
+        snapshot.contents.set(path, {
+          kind: "unreadable",
+          reason: `too large (${entry.size} bytes; larger than ${MAX_HASHED_FILE_BYTES})`,
+          size: entry.size,
+        });
         continue;
       }
       // only bytes are shared: why a blob could not be read is said by each reader in its own words
@@ -93,10 +97,19 @@ export async function readContents(
  * The contents of blobs, from one `git cat-file --batch`, handed to `onBlob` as git writes them
  * (a blob git does not have is not handed). The caller sees to it that none is large.
  */
-export async function readBlobContents(repo: string, shas: ReadonlyArray<string>, onBlob: (sha: string, content: FileContent) => void): Promise<void> {
+export async function readBlobContents(
+  repo: string,
+  shas: ReadonlyArray<string>,
+  onBlob: (sha: string, content: FileContent) => void,
+): Promise<void> {
   if (shas.length === 0) return;
   const reader = new CatFileBatchReader((sha, bytes) => onBlob(sha, fileContent(bytes)));
-  const result = await streamGit(repo, ["cat-file", "--batch", "--buffer"], shas.map((sha) => `${sha}\n`).join(""), (chunk) => reader.push(chunk));
+  const result = await streamGit(
+    repo,
+    ["cat-file", "--batch", "--buffer"],
+    shas.map((sha) => `${sha}\n`).join(""),
+    (chunk) => reader.push(chunk),
+  );
   if (result.code !== 0) throw new CliError(`cannot read files from git: ${result.stderr}`);
 }
 
@@ -144,7 +157,13 @@ export function parseCatFileBatch(output: Buffer): Map<string, Buffer> {
  * Reads what the core asks for (plannedReads, the same plan the app follows) until it asks for
  * nothing more: the CLI and the app judge from the same facts.
  */
-export async function readPlanned(repo: string, policy: Policy, base: GitSnapshot, head: GitSnapshot, known?: Map<string, FileContent>): Promise<void> {
+export async function readPlanned(
+  repo: string,
+  policy: Policy,
+  base: GitSnapshot,
+  head: GitSnapshot,
+  known?: Map<string, FileContent>,
+): Promise<void> {
   for (let round = 0; round < MAX_READ_ROUNDS; round++) {
     const plan = plannedReads(policy, base, head);
     if (plan.base.length === 0 && plan.head.length === 0) return;
@@ -166,5 +185,7 @@ export async function readTextFile(repo: string, snapshot: GitSnapshot, path: st
   if (!snapshot.contents.has(path)) await readContents(repo, [{ snapshot, paths: [path] }]);
   const content = snapshot.contents.get(path);
   if (content?.kind === "text") return content.text;
-  throw new CliError(`${path} at ${snapshot.commit.slice(0, 12)} cannot be read: ${content?.kind === "unreadable" ? content.reason : "not UTF-8 text"}`);
+  throw new CliError(
+    `${path} at ${snapshot.commit.slice(0, 12)} cannot be read: ${content?.kind === "unreadable" ? content.reason : "not UTF-8 text"}`,
+  );
 }

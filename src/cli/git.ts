@@ -28,10 +28,16 @@ export function streamGit(
     // GIT_* variables of a surrounding git process (hooks) would point git at another repository
     const env = Object.fromEntries(
       Object.entries(process.env).filter(
-        ([key]) => !/^GIT_(DIR|WORK_TREE|INDEX_FILE|OBJECT_DIRECTORY|ALTERNATE_OBJECT_DIRECTORIES|NAMESPACE|COMMON_DIR)$/.test(key),
+        ([key]) =>
+          !/^GIT_(DIR|WORK_TREE|INDEX_FILE|OBJECT_DIRECTORY|ALTERNATE_OBJECT_DIRECTORIES|NAMESPACE|COMMON_DIR)$/.test(
+            key,
+          ),
       ),
     );
-    const child = spawn("git", ["-C", repo, "-c", "core.quotePath=false", ...args], { stdio: ["pipe", "pipe", "pipe"], env: { ...env, LC_ALL: "C" } });
+    const child = spawn("git", ["-C", repo, "-c", "core.quotePath=false", ...args], {
+      stdio: ["pipe", "pipe", "pipe"],
+      env: { ...env, LC_ALL: "C" },
+    });
     const err: Buffer[] = [];
     let failure: unknown;
     child.stdout.on("data", (chunk: Buffer) => {
@@ -46,7 +52,11 @@ export function streamGit(
     });
     child.stderr.on("data", (chunk: Buffer) => err.push(chunk));
     child.on("error", (error: NodeJS.ErrnoException) => {
-      reject(new CliError(error.code === "ENOENT" ? "git is not installed or not on PATH" : `could not run git: ${error.message}`));
+      reject(
+        new CliError(
+          error.code === "ENOENT" ? "git is not installed or not on PATH" : `could not run git: ${error.message}`,
+        ),
+      );
     });
     child.on("close", (code) => {
       if (failure !== undefined) reject(failure);

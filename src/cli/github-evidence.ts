@@ -55,7 +55,15 @@ const unverifiedSignOffMarker = z.object({
 const unverifiedTracking = z.object({
   manifestPath: z.string().max(1000),
   kinds: z.array(z.string()).max(10),
-  pulls: z.array(z.object({ number: z.number().int().positive(), author: z.string().max(60), roles: z.array(z.string().max(40)).max(100) })).max(100),
+  pulls: z
+    .array(
+      z.object({
+        number: z.number().int().positive(),
+        author: z.string().max(60),
+        roles: z.array(z.string().max(40)).max(100),
+      }),
+    )
+    .max(100),
 });
 const unverifiedEndOfLife = z.object({ model: z.string().max(100), digest: z.string().regex(/^sha256:[0-9a-f]{64}$/) });
 
@@ -74,7 +82,11 @@ interface RawIssue {
  * pull requests, releases, the check runs and issues of the modelgate App. Any read error stops
  * the audit (exit 2): a report that silently lacks evidence would mislead its reader.
  */
-export async function readGitHubEvidence(target: GitHubAuditTarget, local: LocalHistory, fetchImpl?: typeof fetch): Promise<GitHubEvidence> {
+export async function readGitHubEvidence(
+  target: GitHubAuditTarget,
+  local: LocalHistory,
+  fetchImpl?: typeof fetch,
+): Promise<GitHubEvidence> {
   const { owner, repo, appId, markerKey } = target;
   const octokit = new Octokit({
     auth: target.token,
@@ -96,7 +108,9 @@ export async function readGitHubEvidence(target: GitHubAuditTarget, local: Local
   };
 
   const { data: repository } = await read("the repository", () => octokit.rest.repos.get({ owner, repo }));
-  const pulls = await read("the pull requests", () => octokit.paginate(octokit.rest.pulls.list, { owner, repo, state: "all", per_page: 100 }));
+  const pulls = await read("the pull requests", () =>
+    octokit.paginate(octokit.rest.pulls.list, { owner, repo, state: "all", per_page: 100 }),
+  );
   const pullRequests: PullRequestEvidence[] = pulls.map((p) => ({
     number: p.number,
     url: p.html_url,
@@ -107,7 +121,9 @@ export async function readGitHubEvidence(target: GitHubAuditTarget, local: Local
     ...(p.merged_at ? { mergedAt: p.merged_at } : {}),
   }));
 
-  const rawReleases = await read("the releases", () => octokit.paginate(octokit.rest.repos.listReleases, { owner, repo, per_page: 100 }));
+  const rawReleases = await read("the releases", () =>
+    octokit.paginate(octokit.rest.repos.listReleases, { owner, repo, per_page: 100 }),
+  );
   const releases: ReleaseEvidence[] = rawReleases.map((r) => {
     const commit = local.tagCommits.get(r.tag_name);
     const bom = r.assets.find((a) => a.name === BOM_ASSET_NAME);
@@ -124,10 +140,17 @@ export async function readGitHubEvidence(target: GitHubAuditTarget, local: Local
     };
   });
 
-  const byApp = (issues: RawIssue[]): RawIssue[] => issues.filter((i) => !i.pull_request && i.performed_via_github_app?.id === appId);
+  const byApp = (issues: RawIssue[]): RawIssue[] =>
+    issues.filter((i) => !i.pull_request && i.performed_via_github_app?.id === appId);
   const signOffRaw = byApp(
     (await read("the sign-off issues", () =>
-      octokit.paginate(octokit.rest.issues.listForRepo, { owner, repo, labels: SIGN_OFF_LABEL, state: "all", per_page: 100 }),
+      octokit.paginate(octokit.rest.issues.listForRepo, {
+        owner,
+        repo,
+        labels: SIGN_OFF_LABEL,
+        state: "all",
+        per_page: 100,
+      }),
     )) as RawIssue[],
   );
   const eolLabel = local.policy.end_of_life.labels[0] ?? "model-eol";
@@ -193,7 +216,12 @@ export async function readGitHubEvidence(target: GitHubAuditTarget, local: Local
   for (const issue of eolRaw) {
     const ref = endOfLifeRef(issue.body, markerKey);
     if (!ref) continue;
-    const state = replaySignOffs(await commentsOf(issue), { policy: local.policy, authors: [], holdsRole: () => true, requiredRoles: disposalRoles });
+    const state = replaySignOffs(await commentsOf(issue), {
+      policy: local.policy,
+      authors: [],
+      holdsRole: () => true,
+      requiredRoles: disposalRoles,
+    });
     const signOffs = standing(state, issue.html_url);
     endOfLifeIssues.push({
       number: issue.number,
@@ -211,11 +239,20 @@ export async function readGitHubEvidence(target: GitHubAuditTarget, local: Local
 
   // the check runs of the pull requests that carried a model version, and of the releases
   const tracked = new Set(signOffIssues.flatMap((i) => i.pulls));
-  const relevant = pullRequests.filter((p) => tracked.has(p.number) || (p.mergeCommitSha !== undefined && local.commits.has(p.mergeCommitSha)));
+  const relevant = pullRequests.filter(
+    (p) => tracked.has(p.number) || (p.mergeCommitSha !== undefined && local.commits.has(p.mergeCommitSha)),
+  );
   const checkRuns: CheckRunEvidence[] = [];
   const runsAt = async (sha: string, name: string): Promise<void> => {
     const runs = await read(`the check runs of ${sha.slice(0, 12)}`, () =>
-      octokit.paginate(octokit.rest.checks.listForRef, { owner, repo, ref: sha, check_name: name, filter: "all", per_page: 100 }),
+      octokit.paginate(octokit.rest.checks.listForRef, {
+        owner,
+        repo,
+        ref: sha,
+        check_name: name,
+        filter: "all",
+        per_page: 100,
+      }),
     );
     for (const run of runs) {
       if (run.app?.id !== appId || run.name !== name) continue;
@@ -233,7 +270,8 @@ export async function readGitHubEvidence(target: GitHubAuditTarget, local: Local
     }
   };
   for (const sha of new Set(relevant.map((p) => p.headSha))) await runsAt(sha, PULL_REQUEST_CHECK_NAME);
-  for (const sha of new Set(releases.flatMap((r) => (r.commit ? [r.commit] : [])))) await runsAt(sha, RELEASE_CHECK_NAME);
+  for (const sha of new Set(releases.flatMap((r) => (r.commit ? [r.commit] : []))))
+    await runsAt(sha, RELEASE_CHECK_NAME);
 
   return {
     repository: `${owner}/${repo}`,
@@ -267,12 +305,19 @@ function signOffRef(body: string | null | undefined, markerKey: string | undefin
   return intent === "decommission" ? { ...rest, intent } : rest;
 }
 
-function trackingOf(body: string | null | undefined, ref: ModelVersionRef, markerKey: string | undefined): SignOffTracking | undefined {
+function trackingOf(
+  body: string | null | undefined,
+  ref: ModelVersionRef,
+  markerKey: string | undefined,
+): SignOffTracking | undefined {
   if (markerKey !== undefined) return parseTracking(body, ref, markerKey);
   return parseMarker("sign-off-tracking", body, unverifiedTracking, 30_000) as SignOffTracking | undefined;
 }
 
-function endOfLifeRef(body: string | null | undefined, markerKey: string | undefined): { model: string; digest: string } | undefined {
+function endOfLifeRef(
+  body: string | null | undefined,
+  markerKey: string | undefined,
+): { model: string; digest: string } | undefined {
   if (markerKey !== undefined) return parseEndOfLifeMarker(body, markerKey);
   return parseMarker("end-of-life", body, unverifiedEndOfLife);
 }

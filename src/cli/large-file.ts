@@ -44,7 +44,8 @@ const BUFFER_BYTES = 1024 * 1024;
 
 /** An object JSON.stringify writes by its own rules (a toJSON, a class) is left to it whole (its toJSON is then given "" as key). */
 function isPlain(value: unknown): value is Record<string, unknown> | unknown[] {
-  if (value === null || typeof value !== "object" || typeof (value as { toJSON?: unknown }).toJSON === "function") return false;
+  if (value === null || typeof value !== "object" || typeof (value as { toJSON?: unknown }).toJSON === "function")
+    return false;
   const proto: unknown = Object.getPrototypeOf(value);
   return Array.isArray(value) ? proto === Array.prototype : proto === Object.prototype || proto === null;
 }

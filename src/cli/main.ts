@@ -80,10 +80,19 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     }
     switch (command) {
       case "check": {
-        const { values } = parse(rest, { base: { type: "string" }, head: { type: "string" }, json: { type: "boolean" } });
+        const { values } = parse(rest, {
+          base: { type: "string" },
+          head: { type: "string" },
+          json: { type: "boolean" },
+        });
         if (values["help"]) return help(io);
         const repo = await openRepository(str(values["repo"]), io.cwd);
-        const { decision, range } = await runCheck({ repo, base: str(values["base"]), head: str(values["head"]), now: io.now() });
+        const { decision, range } = await runCheck({
+          repo,
+          base: str(values["base"]),
+          head: str(values["head"]),
+          now: io.now(),
+        });
         if (decision.couldNotEvaluate) throw new CliError(`could not evaluate: ${decision.couldNotEvaluate}`);
         if (values["json"]) {
           io.stdout(JSON.stringify(checkJson(decision), null, 2) + "\n");
@@ -147,7 +156,9 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
           ...(sourceDateEpoch !== undefined ? { sourceDateEpoch } : {}),
         });
         const files = await writeAudit(report, resolve(io.cwd, output));
-        io.stderr(`wrote ${files.join(" and ")}: ${report.summary.models} models, ${report.summary.versions} versions, ${report.summary.findings} findings\n`);
+        io.stderr(
+          `wrote ${files.join(" and ")}: ${report.summary.models} models, ${report.summary.versions} versions, ${report.summary.findings} findings\n`,
+        );
         return report.findings.some((f) => f.severity === "failure") ? EXIT_FAILED : EXIT_OK;
       }
       default:

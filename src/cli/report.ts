@@ -1,4 +1,10 @@
-import type { Decision, ModelVerdict, Requirement, RequirementStatus, UnmanagedFinding } from "../core/evaluate/types.js";
+import type {
+  Decision,
+  ModelVerdict,
+  Requirement,
+  RequirementStatus,
+  UnmanagedFinding,
+} from "../core/evaluate/types.js";
 import type { UnmanagedSource } from "../core/detect/types.js";
 
 /** What was compared, for the report's first line. */
@@ -29,7 +35,10 @@ const NOT_ESCAPED_BY_JSON = /[\u007f-\u009f\u2028\u2029]/g;
 export function printable(text: string): string {
   if (!CONTROL_CHARACTER.test(text)) return text;
   // JSON.stringify escapes U+0000–U+001F only; the other controls are escaped the same way
-  return JSON.stringify(text).replace(NOT_ESCAPED_BY_JSON, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+  return JSON.stringify(text).replace(
+    NOT_ESCAPED_BY_JSON,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
+  );
 }
 
 /** The human report of `modelgate check`: what a developer reads before pushing. */
@@ -51,7 +60,8 @@ export function renderCheckReport(decision: Decision, range: CheckRange): string
   }
   if (decision.errors.length > 0) {
     lines.push("", "Files to fix:");
-    for (const error of decision.errors) lines.push(`  ${printable(error.path)}:${error.line}: ${printable(error.message)}`);
+    for (const error of decision.errors)
+      lines.push(`  ${printable(error.path)}:${error.line}: ${printable(error.message)}`);
   }
   const pendingApprovals = decision.models.some((m) => m.requirements.some((r) => r.status === "pending"));
   if (pendingApprovals) {
@@ -74,27 +84,38 @@ function verdictLine(decision: Decision): string {
     unmanagedFailures > 0 ? plural(unmanagedFailures, "unmanaged model", "unmanaged models") : "",
     pending > 0 ? plural(pending, "requirement pending", "requirements pending") : "",
   ].filter(Boolean);
-  const gated = decision.models.length > 0 ? ` (${plural(decision.models.length, "model changed", "models changed")})` : "";
+  const gated =
+    decision.models.length > 0 ? ` (${plural(decision.models.length, "model changed", "models changed")})` : "";
   switch (decision.verdict) {
     case "failure":
       return `✗ FAILURE: ${counts.join(", ") || "could not evaluate"}${gated}`;
     case "action_required":
       return `… ACTION REQUIRED: ${counts.join(", ")}${gated}; nothing failed`;
     case "success":
-      return decision.models.length === 0 && decision.unmanaged.length === 0 ? "✓ SUCCESS: no gated change" : `✓ SUCCESS: every requirement met${gated}`;
+      return decision.models.length === 0 && decision.unmanaged.length === 0
+        ? "✓ SUCCESS: no gated change"
+        : `✓ SUCCESS: every requirement met${gated}`;
   }
 }
 
 function modelSection(model: ModelVerdict): string[] {
-  const version = model.from === undefined ? `new at ${model.to ?? "?"}` : model.to === undefined ? `${model.from}, deleted` : `${model.from} → ${model.to}`;
+  const version =
+    model.from === undefined
+      ? `new at ${model.to ?? "?"}`
+      : model.to === undefined
+        ? `${model.from}, deleted`
+        : `${model.from} → ${model.to}`;
   const lines = [
     `${printable(model.name)}  (${printable(model.manifestPath)})  ${model.verdict.toUpperCase().replace("_", " ")}`,
     `  changes: ${model.kinds.join(", ")}   version: ${version}`,
     `  digest:  ${model.digest}`,
   ];
-  if (model.override) lines.push(`  overridden by @${printable(model.override.by)}: ${printable(model.override.reason)}`);
+  if (model.override)
+    lines.push(`  overridden by @${printable(model.override.by)}: ${printable(model.override.reason)}`);
   for (const requirement of sortRequirements(model.requirements)) {
-    lines.push(`  ${STATUS_MARK[requirement.status]}  ${printable(requirement.id)}: ${printable(requirement.message)}  [${requirement.provision}]`);
+    lines.push(
+      `  ${STATUS_MARK[requirement.status]}  ${printable(requirement.id)}: ${printable(requirement.message)}  [${requirement.provision}]`,
+    );
   }
   return lines;
 }

@@ -37,7 +37,11 @@ export interface ModelsAtCommit {
 }
 
 /** Every manifest at a commit that the policy's globs match, loaded and validated. */
-export async function modelsAt(repo: string, snapshot: GitSnapshot, policy: Policy = defaultPolicy()): Promise<ModelsAtCommit> {
+export async function modelsAt(
+  repo: string,
+  snapshot: GitSnapshot,
+  policy: Policy = defaultPolicy(),
+): Promise<ModelsAtCommit> {
   const isManifest = globMatcher(policy.models.manifests);
   const paths = [...snapshot.entries.keys()].filter((path) => isManifest(path)).sort();
   await readContents(repo, [{ snapshot, paths: paths.filter((path) => !snapshot.contents.has(path)) }]);
@@ -47,7 +51,11 @@ export async function modelsAt(repo: string, snapshot: GitSnapshot, policy: Poli
   for (const path of paths) {
     const content = snapshot.contents.get(path);
     if (content?.kind !== "text") {
-      errors.push({ path, line: 1, message: `could not be read: ${content?.kind === "unreadable" ? content.reason : "not UTF-8 text"}` });
+      errors.push({
+        path,
+        line: 1,
+        message: `could not be read: ${content?.kind === "unreadable" ? content.reason : "not UTF-8 text"}`,
+      });
       continue;
     }
     const result = loadManifest(path, content.text);

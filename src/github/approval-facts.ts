@@ -8,7 +8,14 @@ import { listIssueComments, readSignOffHistories, signOffComments, type IssueCom
 import { listReviews } from "./reviews.js";
 import { readTeamMembership, roleTeams } from "./membership.js";
 import type { PullRequestUnderEvaluation } from "./pull-requests.js";
-import { listSignOffIssues, NO_SIGN_OFF_ISSUES, signOffApprovalFacts, signOffIssueFor, type SignOffIssue, type SignOffIssueFacts } from "./sign-off-issues.js";
+import {
+  listSignOffIssues,
+  NO_SIGN_OFF_ISSUES,
+  signOffApprovalFacts,
+  signOffIssueFor,
+  type SignOffIssue,
+  type SignOffIssueFacts,
+} from "./sign-off-issues.js";
 
 /**
  * The one place people facts are completed: the live team membership of every login that could
@@ -22,7 +29,8 @@ export async function withTeamMembership(
   known: Omit<ApprovalFacts, "teamMembership"> & { org: string },
 ): Promise<ApprovalFacts> {
   const logins = loginsToResolve(policy, known);
-  const teamMembership = logins.length > 0 ? await readTeamMembership(octokit, { org: known.org, logins, teams: roleTeams(policy) }) : {};
+  const teamMembership =
+    logins.length > 0 ? await readTeamMembership(octokit, { org: known.org, logins, teams: roleTeams(policy) }) : {};
   return { ...known, teamMembership };
 }
 
@@ -73,7 +81,14 @@ export async function gatherReleaseApprovalFacts(
     appId,
     commit,
     markerKey,
-  }: { owner: string; repo: string; subjects: ReadonlyArray<SignOffSubjectOf>; appId: number; commit: string; markerKey: string },
+  }: {
+    owner: string;
+    repo: string;
+    subjects: ReadonlyArray<SignOffSubjectOf>;
+    appId: number;
+    commit: string;
+    markerKey: string;
+  },
   policy: Policy,
 ): Promise<ReleaseApprovalFacts> {
   const signOffs: Record<string, SignOffComment[]> = {};
@@ -97,7 +112,15 @@ export async function gatherReleaseApprovalFacts(
     signOffIssues[key] = issue.url;
     authorsBySubject.set(key, trackedAuthors(issue.tracking));
   }
-  const facts = await withTeamMembership(octokit, policy, { available: true, authors: [], headSha: commit, reviews: [], signOffs, signOffIssues, org: owner });
+  const facts = await withTeamMembership(octokit, policy, {
+    available: true,
+    authors: [],
+    headSha: commit,
+    reviews: [],
+    signOffs,
+    signOffIssues,
+    org: owner,
+  });
   return { facts, authorsBySubject };
 }
 
@@ -118,7 +141,12 @@ export interface IssueSignOffs {
 export async function readIssueSignOffs(
   octokit: ProbotOctokit,
   { owner, repo, issueNumber }: { owner: string; repo: string; issueNumber: number },
-  { policy, subjectKey, authors, latest }: { policy: Policy; subjectKey: string; authors: ReadonlyArray<string>; latest: SignOffComment | undefined },
+  {
+    policy,
+    subjectKey,
+    authors,
+    latest,
+  }: { policy: Policy; subjectKey: string; authors: ReadonlyArray<string>; latest: SignOffComment | undefined },
 ): Promise<IssueSignOffs> {
   const comments = await listIssueComments(octokit, { owner, repo, issueNumber });
   const history = signOffComments(comments);

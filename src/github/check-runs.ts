@@ -1,7 +1,12 @@
 import type { ProbotOctokit } from "probot";
 import { sha256Hex } from "../core/manifest/digest.js";
 import { describeFailure, errorMessage, httpStatus } from "./errors.js";
-import { annotationBatches, type Annotation, type CheckRunAction, type CheckRunOutput } from "../core/render/check-run.js";
+import {
+  annotationBatches,
+  type Annotation,
+  type CheckRunAction,
+  type CheckRunOutput,
+} from "../core/render/check-run.js";
 
 /** What a check run shows: the rendered decision (annotations all of them; this module batches them). */
 export type CheckRunContent = Pick<CheckRunOutput, "title" | "summary" | "text"> & {
@@ -37,7 +42,11 @@ export type CheckRunWrite = { checkRunId: number; action: "created" | "updated" 
  *   policy only, not on approvals (see decisionAnnotations), so this is rare.
  * Errors are rethrown: when even the check run cannot be written, the delivery must fail visibly.
  */
-export async function writeCheckRun(octokit: ProbotOctokit, target: CheckRunTarget, content: CheckRunContent): Promise<CheckRunWrite> {
+export async function writeCheckRun(
+  octokit: ProbotOctokit,
+  target: CheckRunTarget,
+  content: CheckRunContent,
+): Promise<CheckRunWrite> {
   const { owner, repo, headSha, name } = target;
   const fingerprint = annotationsFingerprint(content.annotations);
   try {
@@ -55,7 +64,9 @@ export async function writeCheckRun(octokit: ProbotOctokit, target: CheckRunTarg
       await appendAnnotations(octokit, target, data.id, content, batches.slice(1));
       return { checkRunId: data.id, action: "created" };
     }
-    const batches = annotationBatches(await annotationsToSend(octokit, target, existing, content.annotations, fingerprint));
+    const batches = annotationBatches(
+      await annotationsToSend(octokit, target, existing, content.annotations, fingerprint),
+    );
     await octokit.rest.checks.update({
       owner,
       repo,
@@ -83,9 +94,21 @@ async function annotationsToSend(
 ): Promise<ReadonlyArray<Annotation>> {
   if (existing.annotationsCount === 0) return annotations;
   if (existing.externalId === fingerprint && existing.annotationsCount === annotations.length) return [];
-  const carried = await octokit.paginate(octokit.rest.checks.listAnnotations, { owner, repo, check_run_id: existing.id, per_page: 100 });
+  const carried = await octokit.paginate(octokit.rest.checks.listAnnotations, {
+    owner,
+    repo,
+    check_run_id: existing.id,
+    per_page: 100,
+  });
   const keys = new Set(
-    carried.map((a) => annotationKey({ path: a.path, start_line: a.start_line, annotation_level: a.annotation_level ?? "", message: a.message ?? "" })),
+    carried.map((a) =>
+      annotationKey({
+        path: a.path,
+        start_line: a.start_line,
+        annotation_level: a.annotation_level ?? "",
+        message: a.message ?? "",
+      }),
+    ),
   );
   return annotations.filter((a) => !keys.has(annotationKey(a)));
 }
@@ -105,11 +128,24 @@ interface ExistingCheckRun {
   annotationsCount: number;
 }
 
-async function findCheckRun(octokit: ProbotOctokit, { owner, repo, headSha, name, appId }: CheckRunTarget): Promise<ExistingCheckRun | undefined> {
-  const { data } = await octokit.rest.checks.listForRef({ owner, repo, ref: headSha, check_name: name, filter: "latest", app_id: appId, per_page: 100 });
+async function findCheckRun(
+  octokit: ProbotOctokit,
+  { owner, repo, headSha, name, appId }: CheckRunTarget,
+): Promise<ExistingCheckRun | undefined> {
+  const { data } = await octokit.rest.checks.listForRef({
+    owner,
+    repo,
+    ref: headSha,
+    check_name: name,
+    filter: "latest",
+    app_id: appId,
+    per_page: 100,
+  });
   // the query filters by app already; checking again keeps another app's run from ever being touched
   const run = data.check_runs.find((candidate) => candidate.name === name && candidate.app?.id === appId);
-  return run ? { id: run.id, externalId: run.external_id ?? null, annotationsCount: run.output.annotations_count ?? 0 } : undefined;
+  return run
+    ? { id: run.id, externalId: run.external_id ?? null, annotationsCount: run.output.annotations_count ?? 0 }
+    : undefined;
 }
 
 /**
@@ -120,7 +156,14 @@ export async function latestCheckRunConclusion(
   octokit: ProbotOctokit,
   { owner, repo, headSha, name, appId }: Omit<CheckRunTarget, "detailsUrl">,
 ): Promise<string | null | undefined> {
-  const { data } = await octokit.rest.checks.listForRef({ owner, repo, ref: headSha, check_name: name, filter: "latest", app_id: appId });
+  const { data } = await octokit.rest.checks.listForRef({
+    owner,
+    repo,
+    ref: headSha,
+    check_name: name,
+    filter: "latest",
+    app_id: appId,
+  });
   // the query filters by app already; checking again keeps another app's run from ever counting
   const run = data.check_runs.find((candidate) => candidate.name === name && candidate.app?.id === appId);
   return run ? (run.conclusion ?? null) : undefined;

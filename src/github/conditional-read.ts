@@ -16,7 +16,10 @@ export async function conditionalGet<T>(
   const key = `${route} ${JSON.stringify(parameters)}`;
   const cached = await store.cached(key);
   try {
-    const response = await octokit.request(route, { ...parameters, headers: cached ? { "if-none-match": cached.etag } : {} });
+    const response = await octokit.request(route, {
+      ...parameters,
+      headers: cached ? { "if-none-match": cached.etag } : {},
+    });
     const etag = response.headers.etag;
     if (typeof etag === "string") await store.cache(key, etag, response.data);
     return { data: response.data as T, notModified: false };

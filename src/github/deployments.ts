@@ -6,7 +6,10 @@ import type { ProbotOctokit } from "probot";
  * `undefined` unless the URL names exactly this repository: the answer always goes to the
  * repository of the delivery, never to an address the payload makes up.
  */
-export function workflowRunOfCallback(callbackUrl: string | undefined, { owner, repo }: { owner: string; repo: string }): number | undefined {
+export function workflowRunOfCallback(
+  callbackUrl: string | undefined,
+  { owner, repo }: { owner: string; repo: string },
+): number | undefined {
   if (!callbackUrl) return undefined;
   let path: string;
   try {
@@ -14,10 +17,15 @@ export function workflowRunOfCallback(callbackUrl: string | undefined, { owner, 
   } catch {
     return undefined;
   }
-  const match = /^(?:\/api\/v3)?\/repos\/([^/]+)\/([^/]+)\/actions\/runs\/(\d{1,20})\/deployment_protection_rule$/.exec(path);
+  const match = /^(?:\/api\/v3)?\/repos\/([^/]+)\/([^/]+)\/actions\/runs\/(\d{1,20})\/deployment_protection_rule$/.exec(
+    path,
+  );
   if (!match) return undefined;
   const [, pathOwner, pathRepo, runId] = match;
-  if (decodeURIComponent(pathOwner ?? "").toLowerCase() !== owner.toLowerCase() || decodeURIComponent(pathRepo ?? "").toLowerCase() !== repo.toLowerCase())
+  if (
+    decodeURIComponent(pathOwner ?? "").toLowerCase() !== owner.toLowerCase() ||
+    decodeURIComponent(pathRepo ?? "").toLowerCase() !== repo.toLowerCase()
+  )
     return undefined;
   const id = Number(runId);
   return Number.isSafeInteger(id) && id > 0 ? id : undefined;

@@ -36,13 +36,24 @@ export interface EndOfLifeIssue {
  * issue never counts, and its marker must be signed under `markerKey`, so an edited marker
  * (pointing at another model or digest) never counts either.
  */
-export function asEndOfLifeIssue(issue: IssueFields, appId: number, markerKey: string, repository: RepositoryLocation): EndOfLifeIssue | undefined {
+export function asEndOfLifeIssue(
+  issue: IssueFields,
+  appId: number,
+  markerKey: string,
+  repository: RepositoryLocation,
+): EndOfLifeIssue | undefined {
   if (issue.pull_request) return undefined;
   if (issue.performed_via_github_app?.id !== appId) return undefined;
   // signed for THIS issue: a marker copied from another issue does not verify here
   const ref = parseEndOfLifeMarker(issue.body, issueMarkerKey(markerKey, { ...repository, issue: issue.number }));
   if (!ref) return undefined;
-  return { number: issue.number, state: issue.state === "closed" ? "closed" : "open", body: issue.body ?? "", htmlUrl: issue.html_url ?? "", ref };
+  return {
+    number: issue.number,
+    state: issue.state === "closed" ? "closed" : "open",
+    body: issue.body ?? "",
+    htmlUrl: issue.html_url ?? "",
+    ref,
+  };
 }
 
 /** The issue as it is now (a webhook payload can be stale by the time a redelivery arrives). */
@@ -71,7 +82,13 @@ export async function findEndOfLifeIssue(
 ): Promise<EndOfLifeIssue | undefined> {
   let issues: IssueFields[];
   try {
-    issues = await octokit.paginate(octokit.rest.issues.listForRepo, { owner, repo, state: "all", labels: label, per_page: 100 });
+    issues = await octokit.paginate(octokit.rest.issues.listForRepo, {
+      owner,
+      repo,
+      state: "all",
+      labels: label,
+      per_page: 100,
+    });
   } catch (error) {
     rethrowAsCouldNotEvaluate(error, { owner, repo, what: `the issues labelled ${label}` });
   }
@@ -110,39 +127,58 @@ export async function ensureEndOfLifeIssue(
   coordination: Coordination,
 ): Promise<{ issue: EndOfLifeIssue; created: boolean }> {
   const label = issue.labels[0] ?? "model-eol";
-  const find = () => findEndOfLifeIssue(octokit, location, { ref: issue.ref, label, appId: issue.appId, markerKey: issue.markerKey });
+  const find = () =>
+    findEndOfLifeIssue(octokit, location, { ref: issue.ref, label, appId: issue.appId, markerKey: issue.markerKey });
   const existing = await find();
   if (existing) return { issue: existing, created: false };
   let created = false;
   try {
-    const found = await coordination.findOrCreateOnce(`${location.owner}/${location.repo}:${issue.ref.model}:${endOfLifeClaimKey(issue.ref.digest)}`, {
-      find,
-      create: async () => {
-        created = true;
-        return createIssue(octokit, location, issue);
+    const found = await coordination.findOrCreateOnce(
+      `${location.owner}/${location.repo}:${issue.ref.model}:${endOfLifeClaimKey(issue.ref.digest)}`,
+      {
+        find,
+        create: async () => {
+          created = true;
+          return createIssue(octokit, location, issue);
+        },
       },
-    });
+    );
     return { issue: found, created };
   } catch (error) {
     if (error instanceof CouldNotEvaluate) throw error;
-    throw new Error(`could not open the end-of-life issue of ${issue.ref.model} in ${location.owner}/${location.repo}: ${(error as Error).message}`, {
-      cause: error,
-    });
+    throw new Error(
+      `could not open the end-of-life issue of ${issue.ref.model} in ${location.owner}/${location.repo}: ${(error as Error).message}`,
+      {
+        cause: error,
+      },
+    );
   }
 }
 
 const LABEL_COLOR = "b60205";
 const LABEL_DESCRIPTION = "modelgate: disposal of a decommissioned model (EN 304 223 5.5.1)";
 
-async function createIssue(octokit: ProbotOctokit, { owner, repo }: RepositoryLocation, issue: NewEndOfLifeIssue): Promise<EndOfLifeIssue> {
+async function createIssue(
+  octokit: ProbotOctokit,
+  { owner, repo }: RepositoryLocation,
+  issue: NewEndOfLifeIssue,
+): Promise<EndOfLifeIssue> {
   // GitHub creates a missing label named in a new issue only for writers with push access: not relied on
   for (const name of issue.labels) {
-    await octokit.rest.issues.createLabel({ owner, repo, name, color: LABEL_COLOR, description: LABEL_DESCRIPTION }).catch((error: unknown) => {
-      // 422 "already_exists": the usual case after the first issue
-      if (httpStatus(error) !== 422) throw error;
-    });
+    await octokit.rest.issues
+      .createLabel({ owner, repo, name, color: LABEL_COLOR, description: LABEL_DESCRIPTION })
+      .catch((error: unknown) => {
+        // 422 "already_exists": the usual case after the first issue
+        if (httpStatus(error) !== 422) throw error;
+      });
   }
-  const { data } = await octokit.rest.issues.create({ owner, repo, title: issue.title, body: OPENING_ISSUE_BODY, labels: issue.labels });
+  const { data } = await octokit.rest.issues.create({
+    owner,
+    repo,
+    title: issue.title,
+    body: OPENING_ISSUE_BODY,
+    labels: issue.labels,
+  });
   const body = issue.body(issueMarkerKey(issue.markerKey, { owner, repo, issue: data.number }));
   await completeOpenedIssue(octokit, { owner, repo }, data.number, body);
   return { number: data.number, state: "open", body, htmlUrl: data.html_url, ref: issue.ref };
@@ -157,6 +193,11 @@ export async function updateIssue(
   await octokit.rest.issues.update({ owner, repo, issue_number: issueNumber, ...update });
 }
 
-export async function commentOnIssue(octokit: ProbotOctokit, { owner, repo }: RepositoryLocation, issueNumber: number, body: string): Promise<void> {
+export async function commentOnIssue(
+  octokit: ProbotOctokit,
+  { owner, repo }: RepositoryLocation,
+  issueNumber: number,
+  body: string,
+): Promise<void> {
   await octokit.rest.issues.createComment({ owner, repo, issue_number: issueNumber, body });
 }

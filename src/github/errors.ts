@@ -75,10 +75,20 @@ function networkCause(error: unknown): string | undefined {
   if ((error as { response?: unknown } | null)?.response !== undefined) return undefined;
   let current: unknown = error;
   for (let depth = 0; depth < 6 && current !== null && typeof current === "object"; depth++) {
-    const { code, name, hostname, address, port } = current as { code?: unknown; name?: unknown; hostname?: unknown; address?: unknown; port?: unknown };
+    const { code, name, hostname, address, port } = current as {
+      code?: unknown;
+      name?: unknown;
+      hostname?: unknown;
+      address?: unknown;
+      port?: unknown;
+    };
     if (typeof code === "string" && Object.hasOwn(NETWORK_CODES, code)) {
       const where =
-        typeof hostname === "string" ? hostname : typeof address === "string" ? `${address}${typeof port === "number" ? `:${port}` : ""}` : undefined;
+        typeof hostname === "string"
+          ? hostname
+          : typeof address === "string"
+            ? `${address}${typeof port === "number" ? `:${port}` : ""}`
+            : undefined;
       return `${NETWORK_CODES[code]}${where ? ` (${where})` : ""}`;
     }
     if (name === "TimeoutError" || name === "AbortError") return "timed out";

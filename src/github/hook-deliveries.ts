@@ -9,7 +9,8 @@ export async function listDeliveryAttempts(appOctokit: ProbotOctokit, since: Dat
   const attempts: DeliveryAttempt[] = [];
   for await (const page of appOctokit.paginate.iterator("GET /app/hook/deliveries", { per_page: 100 })) {
     const rows = page.data as Array<{ id: number; guid: string; delivered_at: string; status_code: number }>;
-    for (const row of rows) attempts.push({ id: row.id, guid: row.guid, deliveredAt: row.delivered_at, statusCode: row.status_code });
+    for (const row of rows)
+      attempts.push({ id: row.id, guid: row.guid, deliveredAt: row.delivered_at, statusCode: row.status_code });
     if (rows.length === 0 || rows.some((row) => Date.parse(row.delivered_at) < since.getTime())) break;
   }
   return attempts.filter((attempt) => Date.parse(attempt.deliveredAt) >= since.getTime());

@@ -23,7 +23,12 @@ export async function listIssueComments(
   { owner, repo, issueNumber }: { owner: string; repo: string; issueNumber: number },
 ): Promise<IssueComment[]> {
   try {
-    const raw = await octokit.paginate(octokit.rest.issues.listComments, { owner, repo, issue_number: issueNumber, per_page: 100 });
+    const raw = await octokit.paginate(octokit.rest.issues.listComments, {
+      owner,
+      repo,
+      issue_number: issueNumber,
+      per_page: 100,
+    });
     return oldestFirst(
       raw.map((c) => ({
         id: c.id,
@@ -59,7 +64,10 @@ export function signOffComments(comments: ReadonlyArray<AuthoredComment>): SignO
     }));
 }
 
-const replyMarkerSchema = z.object({ comment: z.number().int().positive(), kind: z.enum(["usage", "refused", "unverified"]) });
+const replyMarkerSchema = z.object({
+  comment: z.number().int().positive(),
+  kind: z.enum(["usage", "refused", "unverified"]),
+});
 
 /** The comment a modelgate "refused" reply answers, if `body` is one. */
 function refusedCommentOf(body: string): number | undefined {
@@ -130,14 +138,16 @@ export async function readSignOffHistories(
     const pages = await queryFirstCommentPages(octokit, { owner, repo }, chunk);
     for (const [index, issueNumber] of chunk.entries()) {
       const page = pages[index];
-      const comments = page && !page.hasNextPage ? page.comments : await listIssueComments(octokit, { owner, repo, issueNumber });
+      const comments =
+        page && !page.hasNextPage ? page.comments : await listIssueComments(octokit, { owner, repo, issueNumber });
       histories.set(issueNumber, signOffComments(oldestFirst(comments)));
     }
   }
   return {
     of(issueNumber) {
       const history = histories.get(issueNumber);
-      if (!history) throw new CouldNotEvaluate(`the comments of issue #${issueNumber} of ${owner}/${repo} were not read`);
+      if (!history)
+        throw new CouldNotEvaluate(`the comments of issue #${issueNumber} of ${owner}/${repo} were not read`);
       return history;
     },
   };
@@ -188,14 +198,17 @@ async function queryFirstCommentPages(
   });
 
   function unreadable(detail: string): CouldNotEvaluate {
-    return new CouldNotEvaluate(`GitHub answered ${detail} while reading ${describeTarget({ owner, repo, what: `${what} (GraphQL)` })}`);
+    return new CouldNotEvaluate(
+      `GitHub answered ${detail} while reading ${describeTarget({ owner, repo, what: `${what} (GraphQL)` })}`,
+    );
   }
 }
 
 /** A GraphQL comment as the REST path sees it: the same id, author, bot flag and timestamps. */
 function authoredComment(node: GraphqlComment): AuthoredComment | undefined {
   const id = Number(node.fullDatabaseId);
-  if (!Number.isSafeInteger(id) || id <= 0 || typeof node.createdAt !== "string" || typeof node.updatedAt !== "string") return undefined;
+  if (!Number.isSafeInteger(id) || id <= 0 || typeof node.createdAt !== "string" || typeof node.updatedAt !== "string")
+    return undefined;
   // a deleted account has no author: like REST's missing user, it signs nothing
   return {
     id,
@@ -212,7 +225,9 @@ function issueList(numbers: ReadonlyArray<number>): string {
   const shown = numbers.slice(0, 3).map((n) => `#${n}`);
   if (numbers.length === 1) return `issue ${shown[0]}`;
   const rest = numbers.length - shown.length;
-  return rest > 0 ? `issues ${shown.join(", ")} and ${rest} more` : `issues ${shown.slice(0, -1).join(", ")} and ${shown.at(-1)}`;
+  return rest > 0
+    ? `issues ${shown.join(", ")} and ${rest} more`
+    : `issues ${shown.slice(0, -1).join(", ")} and ${shown.at(-1)}`;
 }
 
 export type Reaction = "+1" | "confused";
@@ -244,6 +259,11 @@ export async function replyOnce(
 ): Promise<"replied" | "already"> {
   const marker = replyMarker(answer.commentId, answer.kind);
   if (existing.some((c) => c.appId === target.appId && c.body.includes(marker))) return "already";
-  await octokit.rest.issues.createComment({ owner: target.owner, repo: target.repo, issue_number: target.issueNumber, body: `${marker}\n${answer.text}` });
+  await octokit.rest.issues.createComment({
+    owner: target.owner,
+    repo: target.repo,
+    issue_number: target.issueNumber,
+    body: `${marker}\n${answer.text}`,
+  });
   return "replied";
 }

@@ -8,7 +8,13 @@ import { MAX_BASELINE_CANDIDATES, releaseCandidates, type ReleaseOrderFields } f
 import { readTagCommit, type RepositoryLocation } from "./releases.js";
 
 /** What a commit that is not a release is ordered as (a pull request head, a deployment): after every published release. */
-export const NOT_A_RELEASE: ReleaseOrderFields = { id: 0, tagName: "", draft: true, prerelease: true, publishedAt: null };
+export const NOT_A_RELEASE: ReleaseOrderFields = {
+  id: 0,
+  tagName: "",
+  draft: true,
+  prerelease: true,
+  publishedAt: null,
+};
 
 export interface KnownGoodLookup {
   /** The model versions to find (name, version, digest). */
@@ -27,7 +33,11 @@ export interface KnownGoodLookup {
  * checked for a successful release run, then its manifests read, until every wanted version is
  * found. Versions found nowhere have no evidence. GitHub errors throw CouldNotEvaluate.
  */
-export async function findKnownGood(octokit: ProbotOctokit, location: RepositoryLocation, lookup: KnownGoodLookup): Promise<KnownGoodEvidence[]> {
+export async function findKnownGood(
+  octokit: ProbotOctokit,
+  location: RepositoryLocation,
+  lookup: KnownGoodLookup,
+): Promise<KnownGoodEvidence[]> {
   const missing = new Map(lookup.wanted.map((w) => [knownGoodKey(w), w]));
   const evidence: KnownGoodEvidence[] = [];
   const { owner, repo } = location;
@@ -36,9 +46,19 @@ export async function findKnownGood(octokit: ProbotOctokit, location: Repository
     const commit = await readTagCommit(octokit, location, candidate.tagName);
     // a release whose tag is gone cannot show what it shipped
     if (commit === undefined) continue;
-    const conclusion = await latestCheckRunConclusion(octokit, { owner, repo, headSha: commit, name: lookup.check.name, appId: lookup.check.appId }).catch(
-      (error: unknown) =>
-        rethrowAsCouldNotEvaluate(error, { owner, repo, what: `the check run "${lookup.check.name}" of the release ${candidate.tagName}`, ref: commit }),
+    const conclusion = await latestCheckRunConclusion(octokit, {
+      owner,
+      repo,
+      headSha: commit,
+      name: lookup.check.name,
+      appId: lookup.check.appId,
+    }).catch((error: unknown) =>
+      rethrowAsCouldNotEvaluate(error, {
+        owner,
+        repo,
+        what: `the check run "${lookup.check.name}" of the release ${candidate.tagName}`,
+        ref: commit,
+      }),
     );
     if (conclusion !== "success") continue;
     const { models } = await readModelsAt(octokit, { owner, repo, commit }, lookup.policy);

@@ -27,7 +27,9 @@ export async function readTeamMembership(
 ): Promise<TeamMembership> {
   const people = [...new Set(logins.map((l) => l.toLowerCase()))];
   const slugs = [...new Set(teams)];
-  const membership: TeamMembership = Object.fromEntries(people.map((login) => [login, Object.fromEntries(slugs.map((team) => [team, false]))]));
+  const membership: TeamMembership = Object.fromEntries(
+    people.map((login) => [login, Object.fromEntries(slugs.map((team) => [team, false]))]),
+  );
   const pairs = slugs.flatMap((team) => people.map((login) => ({ team, login })));
   for (let start = 0; start < pairs.length; start += MEMBERSHIPS_PER_GRAPHQL_REQUEST) {
     const chunk = pairs.slice(start, start + MEMBERSHIPS_PER_GRAPHQL_REQUEST);
@@ -49,7 +51,11 @@ interface MembersConnection {
   pageInfo: { hasNextPage: boolean };
 }
 
-async function queryMemberships(octokit: ProbotOctokit, org: string, pairs: ReadonlyArray<{ team: string; login: string }>): Promise<Answer[]> {
+async function queryMemberships(
+  octokit: ProbotOctokit,
+  org: string,
+  pairs: ReadonlyArray<{ team: string; login: string }>,
+): Promise<Answer[]> {
   const teams = [...new Set(pairs.map((p) => p.team))];
   const logins = [...new Set(pairs.map((p) => p.login))];
   const teamBlocks = teams.map((team, t) => {
@@ -65,7 +71,11 @@ async function queryMemberships(octokit: ProbotOctokit, org: string, pairs: Read
   const variables: Record<string, string> = { org };
   teams.forEach((team, t) => (variables[`t${t}`] = team));
   logins.forEach((login, l) => (variables[`l${l}`] = login));
-  const declarations = ["$org: String!", ...teams.map((_, t) => `$t${t}: String!`), ...logins.map((_, l) => `$l${l}: String!`)].join(", ");
+  const declarations = [
+    "$org: String!",
+    ...teams.map((_, t) => `$t${t}: String!`),
+    ...logins.map((_, l) => `$l${l}: String!`),
+  ].join(", ");
   const query = `query modelgateTeamMembership(${declarations}) { organization(login: $org) { ${teamBlocks.join(" ")} } }`;
   let data: { organization: Record<string, Record<string, MembersConnection> | null> | null };
   try {
@@ -73,12 +83,19 @@ async function queryMemberships(octokit: ProbotOctokit, org: string, pairs: Read
   } catch (error) {
     // NOT_FOUND: the organisation does not exist (a user account owns the repository): nobody is a member
     const errors = (error as { errors?: Array<{ type?: string; path?: unknown[] }> }).errors;
-    if (Array.isArray(errors) && errors.length > 0 && errors.every((e) => e.type === "NOT_FOUND" && e.path?.[0] === "organization" && e.path.length === 1)) {
+    if (
+      Array.isArray(errors) &&
+      errors.length > 0 &&
+      errors.every((e) => e.type === "NOT_FOUND" && e.path?.[0] === "organization" && e.path.length === 1)
+    ) {
       return pairs.map(() => "not a member");
     }
     if (httpStatus(error) === undefined && !Array.isArray(errors))
       rethrowAsCouldNotEvaluate(error, { owner: org, what: `the members of the role teams of @${org}` });
-    throw new CouldNotEvaluate(`${describeGraphqlFailure(error)} while reading the members of the role teams of @${org}`, { cause: error });
+    throw new CouldNotEvaluate(
+      `${describeGraphqlFailure(error)} while reading the members of the role teams of @${org}`,
+      { cause: error },
+    );
   }
   return pairs.map((pair, index) => {
     const team = data.organization?.[`t${teams.indexOf(pair.team)}`];

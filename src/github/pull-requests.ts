@@ -22,7 +22,13 @@ interface PullRequestFields {
 
 /** Reads the fields of a pull request payload modelgate uses. */
 export function pullRequestUnderEvaluation(pr: PullRequestFields): PullRequestUnderEvaluation {
-  return { number: pr.number, author: pr.user?.login ?? "", baseRef: pr.base.ref, baseSha: pr.base.sha, headSha: pr.head.sha };
+  return {
+    number: pr.number,
+    author: pr.user?.login ?? "",
+    baseRef: pr.base.ref,
+    baseSha: pr.base.sha,
+    headSha: pr.head.sha,
+  };
 }
 
 /**
@@ -55,7 +61,12 @@ export async function openPullRequestsByNumber(
  */
 export async function openPullRequestsOfHead(
   octokit: ProbotOctokit,
-  { owner, repo, headSha, known }: { owner: string; repo: string; headSha: string; known: ReadonlyArray<PullRequestUnderEvaluation> },
+  {
+    owner,
+    repo,
+    headSha,
+    known,
+  }: { owner: string; repo: string; headSha: string; known: ReadonlyArray<PullRequestUnderEvaluation> },
 ): Promise<PullRequestUnderEvaluation[]> {
   let listed: PullRequestFields[];
   try {
@@ -64,7 +75,8 @@ export async function openPullRequestsOfHead(
     rethrowAsCouldNotEvaluate(error, { owner, repo, what: "the open pull requests", ref: headSha });
   }
   const byNumber = new Map<number, PullRequestUnderEvaluation>();
-  for (const pr of listed) if (pr.state === "open" && pr.head.sha === headSha) byNumber.set(pr.number, pullRequestUnderEvaluation(pr));
+  for (const pr of listed)
+    if (pr.state === "open" && pr.head.sha === headSha) byNumber.set(pr.number, pullRequestUnderEvaluation(pr));
   for (const pr of known) if (pr.headSha === headSha && !byNumber.has(pr.number)) byNumber.set(pr.number, pr);
   return [...byNumber.values()].sort((a, b) => a.number - b.number);
 }

@@ -48,7 +48,10 @@ export async function readFileContents(
 
 /** The GraphQL document for a chunk: `f<i>: object(expression: "<commit>:<path>")`, the literal escaped by JSON rules (valid GraphQL). */
 export function blobQuery(chunk: ReadonlyArray<Pick<FileToRead, "commit" | "path">>): string {
-  const fields = chunk.map((file, index) => `    f${index}: object(expression: ${JSON.stringify(`${file.commit}:${file.path}`)}) { ${BLOB_FIELDS} }`);
+  const fields = chunk.map(
+    (file, index) =>
+      `    f${index}: object(expression: ${JSON.stringify(`${file.commit}:${file.path}`)}) { ${BLOB_FIELDS} }`,
+  );
   return `query ($owner: String!, $name: String!) {\n  repository(owner: $owner, name: $name) {\n${fields.join("\n")}\n  }\n}`;
 }
 
@@ -75,17 +78,32 @@ async function contentOf(
   if (!blob || typeof blob.byteSize !== "number") return { kind: "unreadable", reason: "missing" };
   const size = blob.byteSize;
   if (size > MAX_HASHED_FILE_BYTES)
-    return { kind: "unreadable", reason: `too large to read (${size} bytes; modelgate reads files up to ${MAX_HASHED_FILE_BYTES} bytes)`, size };
+    return {
+      kind: "unreadable",
+      reason: `too large to read (${size} bytes; modelgate reads files up to ${MAX_HASHED_FILE_BYTES} bytes)`,
+      size,
+    };
   // the text is exact only when GitHub calls the blob text and its UTF-8 length is the blob's size
-  if (!blob.isBinary && !blob.isTruncated && typeof blob.text === "string" && Buffer.byteLength(blob.text, "utf8") === size) {
+  if (
+    !blob.isBinary &&
+    !blob.isTruncated &&
+    typeof blob.text === "string" &&
+    Buffer.byteLength(blob.text, "utf8") === size
+  ) {
     return { kind: "text", text: blob.text, size };
   }
   const bytes = await readBlobBytes(octokit, location, file);
   const text = blob.isBinary ? undefined : decodeUtf8(bytes);
-  return text === undefined ? { kind: "binary", sha256: sha256Hex(bytes), size: bytes.length } : { kind: "text", text, size: bytes.length };
+  return text === undefined
+    ? { kind: "binary", sha256: sha256Hex(bytes), size: bytes.length }
+    : { kind: "text", text, size: bytes.length };
 }
 
-async function readBlobBytes(octokit: ProbotOctokit, { owner, repo }: { owner: string; repo: string }, file: FileToRead): Promise<Buffer> {
+async function readBlobBytes(
+  octokit: ProbotOctokit,
+  { owner, repo }: { owner: string; repo: string },
+  file: FileToRead,
+): Promise<Buffer> {
   try {
     const { data } = await octokit.rest.git.getBlob({ owner, repo, file_sha: file.blobSha });
     return Buffer.from(data.content, data.encoding === "base64" ? "base64" : "utf8");

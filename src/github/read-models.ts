@@ -34,7 +34,9 @@ export async function readModelsAt(
     { owner, repo },
     manifests.map((entry) => ({ commit, path: entry.path, blobSha: entry.blobSha })),
   );
-  const contents = new Map<string, FileContent>(manifests.map((entry) => [entry.path, byBlob.get(entry.blobSha) ?? { kind: "unreadable", reason: "missing" }]));
+  const contents = new Map<string, FileContent>(
+    manifests.map((entry) => [entry.path, byBlob.get(entry.blobSha) ?? { kind: "unreadable", reason: "missing" }]),
+  );
   const snapshot: Snapshot = { commit, entries, contents };
   // every model at the commit is "new" compared with nothing: the detector's loading and its errors, reused
   const detected = detectChanges(policy, emptySnapshot(), snapshot);

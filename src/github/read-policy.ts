@@ -33,7 +33,13 @@ export async function readBasePolicy(octokit: ProbotOctokit, location: PolicyLoc
   const { owner, repo, branch } = location;
   let merged: { config: unknown; files: Array<{ config: unknown }> };
   try {
-    merged = await octokit.config.get({ owner, repo, path: POLICY_PATH, branch, defaults: (files) => mergeConfigs(files) });
+    merged = await octokit.config.get({
+      owner,
+      repo,
+      path: POLICY_PATH,
+      branch,
+      defaults: (files) => mergeConfigs(files),
+    });
   } catch (error) {
     if (refusedOrganisationPolicy(error, owner)) {
       throw new CouldNotEvaluate(
@@ -41,7 +47,8 @@ export async function readBasePolicy(octokit: ProbotOctokit, location: PolicyLoc
         { cause: error },
       );
     }
-    if (httpStatus(error) !== undefined) rethrowAsCouldNotEvaluate(error, { owner, repo, what: `the policy ${POLICY_PATH}`, ref: branch });
+    if (httpStatus(error) !== undefined)
+      rethrowAsCouldNotEvaluate(error, { owner, repo, what: `the policy ${POLICY_PATH}`, ref: branch });
     // the plugin throws plain errors for unparsable YAML or a bad `_extends`
     return locatePolicyErrors(octokit, location, (error as Error).message);
   }
@@ -60,7 +67,11 @@ function refusedOrganisationPolicy(error: unknown, owner: string): boolean {
   return typeof url === "string" && url.includes(`/repos/${encodeURIComponent(owner)}/.github/`);
 }
 
-async function locatePolicyErrors(octokit: ProbotOctokit, location: PolicyLocation, pluginMessage: string | undefined): Promise<PolicyResult> {
+async function locatePolicyErrors(
+  octokit: ProbotOctokit,
+  location: PolicyLocation,
+  pluginMessage: string | undefined,
+): Promise<PolicyResult> {
   const text = await readRawPolicy(octokit, location);
   const parsed = text === undefined ? undefined : parsePolicy(text, POLICY_PATH);
   if (parsed && !parsed.ok) return parsed;
@@ -68,10 +79,20 @@ async function locatePolicyErrors(octokit: ProbotOctokit, location: PolicyLocati
   return { ok: false, errors: [{ path: POLICY_PATH, line: 1, message: stripPluginPrefix(pluginMessage) }] };
 }
 
-async function readRawPolicy(octokit: ProbotOctokit, { owner, repo, branch }: PolicyLocation): Promise<string | undefined> {
+async function readRawPolicy(
+  octokit: ProbotOctokit,
+  { owner, repo, branch }: PolicyLocation,
+): Promise<string | undefined> {
   try {
-    const response = await octokit.rest.repos.getContent({ owner, repo, path: POLICY_PATH, ref: branch, mediaType: { format: "raw" } });
-    if (typeof response.data !== "string") throw new CouldNotEvaluate(`${POLICY_PATH} of ${owner}/${repo} at ${branch} is not a file`);
+    const response = await octokit.rest.repos.getContent({
+      owner,
+      repo,
+      path: POLICY_PATH,
+      ref: branch,
+      mediaType: { format: "raw" },
+    });
+    if (typeof response.data !== "string")
+      throw new CouldNotEvaluate(`${POLICY_PATH} of ${owner}/${repo} at ${branch} is not a file`);
     return response.data;
   } catch (error) {
     if (httpStatus(error) === 404) return undefined;
@@ -84,7 +105,10 @@ async function readRawPolicy(octokit: ProbotOctokit, { owner, repo, branch }: Po
  * merge key by key, arrays are concatenated, a later scalar wins.
  */
 export function mergeConfigs(configs: ReadonlyArray<Record<string, unknown>>): Record<string, unknown> {
-  return configs.reduce<Record<string, unknown>>((merged, next) => deepMerge(merged, next) as Record<string, unknown>, {});
+  return configs.reduce<Record<string, unknown>>(
+    (merged, next) => deepMerge(merged, next) as Record<string, unknown>,
+    {},
+  );
 }
 
 function deepMerge(target: unknown, source: unknown): unknown {
@@ -117,6 +141,9 @@ function stripPluginPrefix(message: string): string {
  * The policy as a commit would put it in force — only for describing a proposed policy
  * (the `modelgate / policy` check); a change is always judged by readBasePolicy.
  */
-export function readPolicyAtCommit(octokit: ProbotOctokit, { owner, repo, commit }: { owner: string; repo: string; commit: string }): Promise<PolicyResult> {
+export function readPolicyAtCommit(
+  octokit: ProbotOctokit,
+  { owner, repo, commit }: { owner: string; repo: string; commit: string },
+): Promise<PolicyResult> {
   return readBasePolicy(octokit, { owner, repo, branch: commit });
 }

@@ -20,8 +20,17 @@ export async function readPullRequestSnapshots(
   pr: { owner: string; repo: string; baseSha: string; headSha: string },
   policy: Policy,
 ): Promise<SnapshotPair> {
-  const mergeBase = await readMergeBase(octokit, { owner: pr.owner, repo: pr.repo, base: pr.baseSha, head: pr.headSha });
-  return readSnapshots(octokit, { owner: pr.owner, repo: pr.repo, baseCommit: mergeBase, headCommit: pr.headSha }, policy);
+  const mergeBase = await readMergeBase(octokit, {
+    owner: pr.owner,
+    repo: pr.repo,
+    base: pr.baseSha,
+    head: pr.headSha,
+  });
+  return readSnapshots(
+    octokit,
+    { owner: pr.owner, repo: pr.repo, baseCommit: mergeBase, headCommit: pr.headSha },
+    policy,
+  );
 }
 
 /**
@@ -35,8 +44,10 @@ export async function readSnapshots(
   policy: Policy,
 ): Promise<SnapshotPair> {
   const { owner, repo, baseCommit, headCommit } = target;
-  const baseEntries = baseCommit === null ? new Map<string, TreeEntry>() : await readTree(octokit, { owner, repo, commit: baseCommit });
-  const headEntries = baseCommit === headCommit ? baseEntries : await readTree(octokit, { owner, repo, commit: headCommit });
+  const baseEntries =
+    baseCommit === null ? new Map<string, TreeEntry>() : await readTree(octokit, { owner, repo, commit: baseCommit });
+  const headEntries =
+    baseCommit === headCommit ? baseEntries : await readTree(octokit, { owner, repo, commit: headCommit });
   const baseContents = new Map<string, FileContent>();
   const headContents = new Map<string, FileContent>();
   const base: Snapshot = { commit: baseCommit ?? "", entries: baseEntries, contents: baseContents };
@@ -46,7 +57,9 @@ export async function readSnapshots(
     const planned = plannedReads(policy, base, head);
     if (planned.base.length === 0 && planned.head.length === 0) break;
     if (round > MAX_READ_ROUNDS) {
-      throw new CouldNotEvaluate(`the files to check of ${owner}/${repo} were not all known after ${MAX_READ_ROUNDS} rounds of reads`);
+      throw new CouldNotEvaluate(
+        `the files to check of ${owner}/${repo} were not all known after ${MAX_READ_ROUNDS} rounds of reads`,
+      );
     }
     const baseRequests = toRead(base.commit, baseEntries, planned.base, baseContents);
     const headRequests = toRead(headCommit, headEntries, planned.head, headContents);
@@ -55,13 +68,19 @@ export async function readSnapshots(
       [baseRequests, baseContents],
       [headRequests, headContents],
     ] as const) {
-      for (const request of requests) contents.set(request.path, byBlob.get(request.blobSha) ?? { kind: "unreadable", reason: "missing" });
+      for (const request of requests)
+        contents.set(request.path, byBlob.get(request.blobSha) ?? { kind: "unreadable", reason: "missing" });
     }
   }
   return { base, head };
 }
 
-function toRead(commit: string, entries: ReadonlyMap<string, TreeEntry>, paths: ReadonlyArray<string>, contents: Map<string, FileContent>): FileToRead[] {
+function toRead(
+  commit: string,
+  entries: ReadonlyMap<string, TreeEntry>,
+  paths: ReadonlyArray<string>,
+  contents: Map<string, FileContent>,
+): FileToRead[] {
   const files: FileToRead[] = [];
   for (const path of paths) {
     const entry = entries.get(path);

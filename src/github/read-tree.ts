@@ -13,7 +13,10 @@ export interface CommitLocation {
  * request is computed from two such trees, so it has no 3,000-file listing ceiling;
  * a tree GitHub truncates fails closed instead of hiding files.
  */
-export async function readTree(octokit: ProbotOctokit, { owner, repo, commit }: CommitLocation): Promise<Map<string, TreeEntry>> {
+export async function readTree(
+  octokit: ProbotOctokit,
+  { owner, repo, commit }: CommitLocation,
+): Promise<Map<string, TreeEntry>> {
   const target = { owner, repo, what: "the tree", ref: commit };
   let data: Awaited<ReturnType<ProbotOctokit["rest"]["git"]["getTree"]>>["data"];
   try {
@@ -22,13 +25,20 @@ export async function readTree(octokit: ProbotOctokit, { owner, repo, commit }: 
     rethrowAsCouldNotEvaluate(error, target);
   }
   if (data.truncated) {
-    throw new CouldNotEvaluate(`${describeTarget(target)} has more entries than GitHub lists (truncated); modelgate cannot see every file`);
+    throw new CouldNotEvaluate(
+      `${describeTarget(target)} has more entries than GitHub lists (truncated); modelgate cannot see every file`,
+    );
   }
   const entries = new Map<string, TreeEntry>();
   for (const item of data.tree) {
     // directories are implied by paths; submodules ("commit") hold no files of this repository
     if (item.type !== "blob" || !item.path || !item.sha) continue;
-    entries.set(item.path, { path: item.path, blobSha: item.sha, mode: item.mode ?? "100644", ...(item.size !== undefined ? { size: item.size } : {}) });
+    entries.set(item.path, {
+      path: item.path,
+      blobSha: item.sha,
+      mode: item.mode ?? "100644",
+      ...(item.size !== undefined ? { size: item.size } : {}),
+    });
   }
   return entries;
 }
@@ -39,9 +49,18 @@ export async function readMergeBase(
   { owner, repo, base, head }: { owner: string; repo: string; base: string; head: string },
 ): Promise<string> {
   try {
-    const { data } = await octokit.rest.repos.compareCommitsWithBasehead({ owner, repo, basehead: `${base}...${head}`, per_page: 1 });
+    const { data } = await octokit.rest.repos.compareCommitsWithBasehead({
+      owner,
+      repo,
+      basehead: `${base}...${head}`,
+      per_page: 1,
+    });
     return data.merge_base_commit.sha;
   } catch (error) {
-    rethrowAsCouldNotEvaluate(error, { owner, repo, what: `the merge base of ${base.slice(0, 7)} and ${head.slice(0, 7)}` });
+    rethrowAsCouldNotEvaluate(error, {
+      owner,
+      repo,
+      what: `the merge base of ${base.slice(0, 7)} and ${head.slice(0, 7)}`,
+    });
   }
 }

@@ -65,7 +65,11 @@ export interface RepositoryLocation {
  * The release as it is now: the payload may be stale by the time the gate writes (a re-run,
  * an edit in between), and the body and assets are what the writes must start from.
  */
-export async function readRelease(octokit: ProbotOctokit, { owner, repo }: RepositoryLocation, releaseId: number): Promise<ReleaseUnderEvaluation> {
+export async function readRelease(
+  octokit: ProbotOctokit,
+  { owner, repo }: RepositoryLocation,
+  releaseId: number,
+): Promise<ReleaseUnderEvaluation> {
   try {
     const { data } = await octokit.rest.repos.getRelease({ owner, repo, release_id: releaseId });
     return releaseUnderEvaluation(data);
@@ -75,7 +79,10 @@ export async function readRelease(octokit: ProbotOctokit, { owner, repo }: Repos
 }
 
 /** Every release of the repository, all pages (drafts are listed to apps with contents: write). */
-export async function listReleases(octokit: ProbotOctokit, { owner, repo }: RepositoryLocation): Promise<ReleaseUnderEvaluation[]> {
+export async function listReleases(
+  octokit: ProbotOctokit,
+  { owner, repo }: RepositoryLocation,
+): Promise<ReleaseUnderEvaluation[]> {
   try {
     const releases = await octokit.paginate(octokit.rest.repos.listReleases, { owner, repo, per_page: 100 });
     return releases.map(releaseUnderEvaluation);
@@ -118,9 +125,23 @@ export async function releaseBaseline<T extends ReleaseOrderFields>(
   const { owner, repo } = location;
   for (const candidate of releaseCandidates(current, releases).slice(0, MAX_BASELINE_CANDIDATES)) {
     const commit = await readTagCommit(octokit, location, candidate.tagName);
-    if (commit === undefined) throw new CouldNotEvaluate(`the tag ${candidate.tagName} of the earlier release of ${owner}/${repo} does not exist`);
-    const conclusion = await latestCheckRunConclusion(octokit, { owner, repo, headSha: commit, name: check.name, appId: check.appId }).catch((error: unknown) =>
-      rethrowAsCouldNotEvaluate(error, { owner, repo, what: `the check run "${check.name}" of the release ${candidate.tagName}`, ref: commit }),
+    if (commit === undefined)
+      throw new CouldNotEvaluate(
+        `the tag ${candidate.tagName} of the earlier release of ${owner}/${repo} does not exist`,
+      );
+    const conclusion = await latestCheckRunConclusion(octokit, {
+      owner,
+      repo,
+      headSha: commit,
+      name: check.name,
+      appId: check.appId,
+    }).catch((error: unknown) =>
+      rethrowAsCouldNotEvaluate(error, {
+        owner,
+        repo,
+        what: `the check run "${check.name}" of the release ${candidate.tagName}`,
+        ref: commit,
+      }),
     );
     if (conclusion === "success") return { release: candidate, commit, reason: "passed" };
     // a run that failed (or has not finished) never makes a baseline, whenever the release was published
@@ -139,7 +160,10 @@ export async function releaseBaseline<T extends ReleaseOrderFields>(
  * selected repositories: for those, releases published between the installation and the
  * repository's addition count as published after it (docs/releases.md).
  */
-export async function readInstallationCreatedAt(octokit: ProbotOctokit, { owner, repo }: RepositoryLocation): Promise<string> {
+export async function readInstallationCreatedAt(
+  octokit: ProbotOctokit,
+  { owner, repo }: RepositoryLocation,
+): Promise<string> {
   let createdAt: unknown;
   try {
     ({ created_at: createdAt } = (await octokit.rest.apps.getRepoInstallation({ owner, repo })).data);
@@ -158,7 +182,11 @@ const MAX_TAG_PEELS = 5;
  * The commit a tag names (annotated tags peeled), or `undefined` when the tag does not exist
  * (a draft's tag is created only when it is published).
  */
-export async function readTagCommit(octokit: ProbotOctokit, { owner, repo }: RepositoryLocation, tag: string): Promise<string | undefined> {
+export async function readTagCommit(
+  octokit: ProbotOctokit,
+  { owner, repo }: RepositoryLocation,
+  tag: string,
+): Promise<string | undefined> {
   const what = `the tag ${tag}`;
   let object: { type: string; sha: string };
   try {
@@ -168,14 +196,16 @@ export async function readTagCommit(octokit: ProbotOctokit, { owner, repo }: Rep
     rethrowAsCouldNotEvaluate(error, { owner, repo, what });
   }
   for (let peel = 0; object.type === "tag"; peel++) {
-    if (peel >= MAX_TAG_PEELS) throw new CouldNotEvaluate(`${what} of ${owner}/${repo} is nested deeper than ${MAX_TAG_PEELS} tag objects`);
+    if (peel >= MAX_TAG_PEELS)
+      throw new CouldNotEvaluate(`${what} of ${owner}/${repo} is nested deeper than ${MAX_TAG_PEELS} tag objects`);
     try {
       ({ object } = (await octokit.rest.git.getTag({ owner, repo, tag_sha: object.sha })).data);
     } catch (error) {
       rethrowAsCouldNotEvaluate(error, { owner, repo, what });
     }
   }
-  if (object.type !== "commit") throw new CouldNotEvaluate(`${what} of ${owner}/${repo} names a ${object.type}, not a commit`);
+  if (object.type !== "commit")
+    throw new CouldNotEvaluate(`${what} of ${owner}/${repo} names a ${object.type}, not a commit`);
   return object.sha;
 }
 
@@ -197,7 +227,11 @@ export async function readReleaseCommit(
     const { data } = await octokit.rest.git.getRef({ owner, repo, ref: `heads/${release.targetCommitish}` });
     return data.object.sha;
   } catch (error) {
-    rethrowAsCouldNotEvaluate(error, { owner, repo, what: `the target branch ${release.targetCommitish} of the draft release ${release.tagName}` });
+    rethrowAsCouldNotEvaluate(error, {
+      owner,
+      repo,
+      what: `the target branch ${release.targetCommitish} of the draft release ${release.tagName}`,
+    });
   }
 }
 
@@ -220,9 +254,17 @@ export async function updateRelease(
   update: { body: string; draft?: true },
 ): Promise<void> {
   try {
-    await octokit.rest.repos.updateRelease({ owner, repo, release_id: releaseId, body: update.body, ...(update.draft ? { draft: true } : {}) });
+    await octokit.rest.repos.updateRelease({
+      owner,
+      repo,
+      release_id: releaseId,
+      body: update.body,
+      ...(update.draft ? { draft: true } : {}),
+    });
   } catch (error) {
-    throw new Error(`could not update release ${releaseId} of ${owner}/${repo}: ${describeFailure(error)}`, { cause: error });
+    throw new Error(`could not update release ${releaseId} of ${owner}/${repo}: ${describeFailure(error)}`, {
+      cause: error,
+    });
   }
 }
 
@@ -255,6 +297,9 @@ export async function replaceReleaseAsset(
       headers: { "content-type": asset.contentType, "content-length": Buffer.byteLength(asset.data, "utf8") },
     });
   } catch (error) {
-    throw new Error(`could not upload the asset ${asset.name} to release ${release.id} of ${owner}/${repo}: ${describeFailure(error)}`, { cause: error });
+    throw new Error(
+      `could not upload the asset ${asset.name} to release ${release.id} of ${owner}/${repo}: ${describeFailure(error)}`,
+      { cause: error },
+    );
   }
 }

@@ -16,14 +16,25 @@ export interface ReviewIssue {
 }
 
 /** A review issue this app opened (performed via itself, marker signed for this issue of this repository), or `undefined`. */
-function asReviewIssue(issue: IssueFields, location: RepositoryLocation, appId: number, markerKey: string): ReviewIssue | undefined {
+function asReviewIssue(
+  issue: IssueFields,
+  location: RepositoryLocation,
+  appId: number,
+  markerKey: string,
+): ReviewIssue | undefined {
   if (issue.pull_request) return undefined;
   if (issue.performed_via_github_app?.id !== appId) return undefined;
   // writers can edit this app's issues too: a marker copied from another of its issues does not verify here
   const key = issueMarkerKey(markerKey, { ...location, issue: issue.number });
   const ref = parseReviewMarker(issue.body, key, `${location.owner}/${location.repo}`);
   if (!ref) return undefined;
-  return { number: issue.number, state: issue.state === "closed" ? "closed" : "open", body: issue.body ?? "", htmlUrl: issue.html_url ?? "", ref };
+  return {
+    number: issue.number,
+    state: issue.state === "closed" ? "closed" : "open",
+    body: issue.body ?? "",
+    htmlUrl: issue.html_url ?? "",
+    ref,
+  };
 }
 
 /** Every "Re-evaluation due" issue of the repository, open or closed, found by label and signed marker. */
@@ -35,7 +46,13 @@ export async function listReviewIssues(
   const { owner, repo } = location;
   let issues: IssueFields[];
   try {
-    issues = await octokit.paginate(octokit.rest.issues.listForRepo, { owner, repo, state: "all", labels: REVIEW_LABEL, per_page: 100 });
+    issues = await octokit.paginate(octokit.rest.issues.listForRepo, {
+      owner,
+      repo,
+      state: "all",
+      labels: REVIEW_LABEL,
+      per_page: 100,
+    });
   } catch (error) {
     rethrowAsCouldNotEvaluate(error, { owner, repo, what: `the issues labelled ${REVIEW_LABEL}` });
   }
@@ -65,31 +82,45 @@ export async function ensureReviewIssue(
   octokit: ProbotOctokit,
   location: RepositoryLocation,
   /** The body, rendered with the markers bound to the issue (renderReviewIssueBody with its issueMarkerKey). */
-  issue: { ref: ReviewRef; title: string; body: (issueKey: string) => string; sha: string; appId: number; markerKey: string },
+  issue: {
+    ref: ReviewRef;
+    title: string;
+    body: (issueKey: string) => string;
+    sha: string;
+    appId: number;
+    markerKey: string;
+  },
   coordination: Coordination,
   /** Shared by one run's calls: the label is created once per run, not once per issue. */
   label: { ensured: boolean } = { ensured: false },
   /** The issues the caller listed just before (the daily run lists once for all its models): not listed again. */
   listed?: ReadonlyArray<ReviewIssue>,
 ): Promise<{ issue: ReviewIssue; created: boolean }> {
-  const find = async () => (await listReviewIssues(octokit, location, issue)).find((found) => isReviewOf(found, issue.ref));
+  const find = async () =>
+    (await listReviewIssues(octokit, location, issue)).find((found) => isReviewOf(found, issue.ref));
   let created = false;
   try {
     const existing = listed ? listed.find((found) => isReviewOf(found, issue.ref)) : await find();
     if (existing) return { issue: existing, created: false };
-    const found = await coordination.findOrCreateOnce(`${location.owner}/${location.repo}:${issue.ref.model}:${reviewClaimKey(issue.ref)}`, {
-      find,
-      create: async () => {
-        created = true;
-        return createReviewIssue(octokit, location, issue, label);
+    const found = await coordination.findOrCreateOnce(
+      `${location.owner}/${location.repo}:${issue.ref.model}:${reviewClaimKey(issue.ref)}`,
+      {
+        find,
+        create: async () => {
+          created = true;
+          return createReviewIssue(octokit, location, issue, label);
+        },
       },
-    });
+    );
     return { issue: found, created };
   } catch (error) {
     if (error instanceof CouldNotEvaluate) throw error;
-    throw new Error(`could not open the review issue of ${issue.ref.model} in ${location.owner}/${location.repo}: ${(error as Error).message}`, {
-      cause: error,
-    });
+    throw new Error(
+      `could not open the review issue of ${issue.ref.model} in ${location.owner}/${location.repo}: ${(error as Error).message}`,
+      {
+        cause: error,
+      },
+    );
   }
 }
 
@@ -101,13 +132,21 @@ async function createReviewIssue(
 ): Promise<ReviewIssue> {
   // GitHub creates a missing label named in a new issue only for writers with push access: not relied on
   if (!label.ensured) {
-    await octokit.rest.issues.createLabel({ owner, repo, name: REVIEW_LABEL, color: LABEL_COLOR, description: LABEL_DESCRIPTION }).catch((error: unknown) => {
-      if (httpStatus(error) !== 422) throw error;
-    });
+    await octokit.rest.issues
+      .createLabel({ owner, repo, name: REVIEW_LABEL, color: LABEL_COLOR, description: LABEL_DESCRIPTION })
+      .catch((error: unknown) => {
+        if (httpStatus(error) !== 422) throw error;
+      });
     label.ensured = true;
   }
   // the marker is bound to the issue's number, known once it exists: opened with a placeholder, then signed
-  const { data } = await octokit.rest.issues.create({ owner, repo, title: issue.title, body: OPENING_ISSUE_BODY, labels: [REVIEW_LABEL] });
+  const { data } = await octokit.rest.issues.create({
+    owner,
+    repo,
+    title: issue.title,
+    body: OPENING_ISSUE_BODY,
+    labels: [REVIEW_LABEL],
+  });
   const body = issue.body(issueMarkerKey(issue.markerKey, { owner, repo, issue: data.number }));
   await completeOpenedIssue(octokit, { owner, repo }, data.number, body);
   return { number: data.number, state: "open", body, htmlUrl: data.html_url, ref: issue.ref };

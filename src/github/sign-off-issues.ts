@@ -18,7 +18,13 @@ import {
 } from "../core/sign-off/issue.js";
 import { lookUpSignOffIssue, type ListedSignOffIssue } from "../core/sign-off/issue-lookup.js";
 import { supersededComment, supersededIssues } from "../core/sign-off/superseded.js";
-import { signOffKey, signOffSubject, subjectPhrase, type ModelVersionRef, type SignOffSubjectOf } from "../core/sign-off/subject.js";
+import {
+  signOffKey,
+  signOffSubject,
+  subjectPhrase,
+  type ModelVersionRef,
+  type SignOffSubjectOf,
+} from "../core/sign-off/subject.js";
 import type { Coordination } from "../store/coordination.js";
 import { CouldNotEvaluate, describeFailure, describeTarget, httpStatus, rethrowAsCouldNotEvaluate } from "./errors.js";
 import { readSignOffHistories } from "./issue-comments.js";
@@ -51,7 +57,12 @@ const LABEL_DESCRIPTION = "modelgate: sign-off of a model version by its account
  * issues: a pull request, an issue someone else opened (even with a copied marker), or a
  * body whose first marker is garbled, unsigned or edited (its signature fails under `markerKey`).
  */
-export function asSignOffIssue(raw: RawIssue, appId: number, markerKey: string, repository: { owner: string; repo: string }): SignOffIssue | undefined {
+export function asSignOffIssue(
+  raw: RawIssue,
+  appId: number,
+  markerKey: string,
+  repository: { owner: string; repo: string },
+): SignOffIssue | undefined {
   if (raw.pull_request) return undefined;
   // only this app can open an issue "performed via" itself: a forged marker in a user's issue never counts
   if (raw.performed_via_github_app?.id !== appId) return undefined;
@@ -60,7 +71,14 @@ export function asSignOffIssue(raw: RawIssue, appId: number, markerKey: string, 
   const ref = parseSignOffMarker(raw.body, key);
   if (!ref) return undefined;
   const body = raw.body ?? "";
-  return { number: raw.number, url: raw.html_url, state: raw.state === "closed" ? "closed" : "open", body, ref, tracking: parseTracking(body, ref, key) };
+  return {
+    number: raw.number,
+    url: raw.html_url,
+    state: raw.state === "closed" ? "closed" : "open",
+    body,
+    ref,
+    tracking: parseTracking(body, ref, key),
+  };
 }
 
 /**
@@ -94,7 +112,9 @@ export async function listSignOffIssues(
       direction: "asc",
       per_page: 100,
     });
-    return raw.flatMap((issue) => asSignOffIssue(issue as RawIssue, appId, markerKey, { owner, repo }) ?? []).sort((a, b) => a.number - b.number);
+    return raw
+      .flatMap((issue) => asSignOffIssue(issue as RawIssue, appId, markerKey, { owner, repo }) ?? [])
+      .sort((a, b) => a.number - b.number);
   } catch (error) {
     if (httpStatus(error) === 410) return [];
     rethrowAsCouldNotEvaluate(error, { owner, repo, what: "the sign-off issues" });
@@ -102,7 +122,10 @@ export async function listSignOffIssues(
 }
 
 /** The issue of a sign-off subject (core/sign-off/issue-lookup.ts); CouldNotEvaluate when no issue can be trusted to be it, never a guess. */
-export function signOffIssueFor(issues: ReadonlyArray<SignOffIssue>, subject: SignOffSubjectOf): SignOffIssue | undefined {
+export function signOffIssueFor(
+  issues: ReadonlyArray<SignOffIssue>,
+  subject: SignOffSubjectOf,
+): SignOffIssue | undefined {
   const found = lookUpSignOffIssue(issues, subject);
   if ("cannotTell" in found) throw new CouldNotEvaluate(found.cannotTell);
   return found.issue;
@@ -151,15 +174,28 @@ export async function openSignOffIssue(
         const key = issueMarkerKey(markerKey, { owner, repo, issue: data.number });
         const body = issue.body(key);
         await completeOpenedIssue(octokit, { owner, repo }, data.number, body);
-        return { number: data.number, url: data.html_url, state: "open", body, ref, tracking: parseTracking(body, ref, key), fresh: true };
+        return {
+          number: data.number,
+          url: data.html_url,
+          state: "open",
+          body,
+          ref,
+          tracking: parseTracking(body, ref, key),
+          fresh: true,
+        };
       },
     });
   } catch (error) {
     if (error instanceof CouldNotEvaluate) throw error;
     // issues turned off: sign-offs by issue cannot work, and the fix is in the repository settings or the policy
     const hint =
-      httpStatus(error) === 410 ? ` (issues are turned off: turn them on, or set approvals.via to [review] and overrides.roles to [] in the policy)` : "";
-    throw new CouldNotEvaluate(`${describeFailure(error)} while opening ${describeTarget({ owner, repo, what })}${hint}`, { cause: error });
+      httpStatus(error) === 410
+        ? ` (issues are turned off: turn them on, or set approvals.via to [review] and overrides.roles to [] in the policy)`
+        : "";
+    throw new CouldNotEvaluate(
+      `${describeFailure(error)} while opening ${describeTarget({ owner, repo, what })}${hint}`,
+      { cause: error },
+    );
   }
 }
 
@@ -177,7 +213,9 @@ export async function completeOpenedIssue(
   try {
     await octokit.rest.issues.update({ owner, repo, issue_number: issueNumber, body });
   } catch (error) {
-    await octokit.rest.issues.update({ owner, repo, issue_number: issueNumber, state: "closed", state_reason: "not_planned" }).catch(() => undefined);
+    await octokit.rest.issues
+      .update({ owner, repo, issue_number: issueNumber, state: "closed", state_reason: "not_planned" })
+      .catch(() => undefined);
     throw error;
   }
 }
@@ -186,9 +224,18 @@ export async function completeOpenedIssue(
  * Creates the label if the repository lacks it. GitHub would also create an unknown label
  * named in a new issue, but only for writers with push access: modelgate does not rely on it.
  */
-export async function ensureSignOffLabel(octokit: ProbotOctokit, { owner, repo }: { owner: string; repo: string }): Promise<void> {
+export async function ensureSignOffLabel(
+  octokit: ProbotOctokit,
+  { owner, repo }: { owner: string; repo: string },
+): Promise<void> {
   try {
-    await octokit.rest.issues.createLabel({ owner, repo, name: SIGN_OFF_LABEL, color: LABEL_COLOR, description: LABEL_DESCRIPTION });
+    await octokit.rest.issues.createLabel({
+      owner,
+      repo,
+      name: SIGN_OFF_LABEL,
+      color: LABEL_COLOR,
+      description: LABEL_DESCRIPTION,
+    });
   } catch (error) {
     // 422 "already_exists": the usual case after the first issue
     if (httpStatus(error) !== 422) throw error;
@@ -238,7 +285,11 @@ export async function gatherSignOffIssues(
     if (found.has(key)) continue;
     let issue = signOffIssueFor(listed, version);
     if (!issue && options.open) {
-      const tracking = trackPullRequest(undefined, version, { number: pr.number, author: pr.author, roles: version.roles });
+      const tracking = trackPullRequest(undefined, version, {
+        number: pr.number,
+        author: pr.author,
+        roles: version.roles,
+      });
       const body = (issueKey: string) =>
         signOffIssueBody({
           ref: refOf(version),
@@ -250,7 +301,12 @@ export async function gatherSignOffIssues(
           markerKey: issueKey,
         });
       // the base commit is always in this repository (a fork's head may not be)
-      issue = await openSignOffIssue(octokit, { owner, repo, appId, markerKey, coordination: target.coordination }, { ref: refOf(version), body }, ensureLabel);
+      issue = await openSignOffIssue(
+        octokit,
+        { owner, repo, appId, markerKey, coordination: target.coordination },
+        { ref: refOf(version), body },
+        ensureLabel,
+      );
     }
     if (issue) {
       // the issue must be able to track this PR without forgetting an author, or the gate cannot tell who may not sign
@@ -258,9 +314,12 @@ export async function gatherSignOffIssues(
         trackPullRequest(issue.tracking, version, { number: pr.number, author: pr.author, roles: version.roles });
       } catch (error) {
         if (!(error instanceof TrackingFull)) throw error;
-        throw new CouldNotEvaluate(trackingFullMessage({ issue: issue.number, ref: issue.ref, pullRequest: pr.number, reason: error.message }), {
-          cause: error,
-        });
+        throw new CouldNotEvaluate(
+          trackingFullMessage({ issue: issue.number, ref: issue.ref, pullRequest: pr.number, reason: error.message }),
+          {
+            cause: error,
+          },
+        );
       }
       found.set(key, { version, issue });
     }
@@ -273,12 +332,15 @@ export async function gatherSignOffIssues(
     read.map(({ issue }) => issue.number),
   );
   const bySubject: SignOffIssueFacts["bySubject"] = new Map();
-  for (const [key, { version, issue }] of found) bySubject.set(key, { version, issue, comments: issue.fresh ? [] : histories.of(issue.number) });
+  for (const [key, { version, issue }] of found)
+    bySubject.set(key, { version, issue, comments: issue.fresh ? [] : histories.of(issue.number) });
   return { listed, bySubject };
 }
 
 /** The approval facts the sign-off issues add, per signOffKey: comment histories, links, and the authors of every PR that carried the subject. */
-export function signOffApprovalFacts(issues: SignOffIssueFacts): Pick<ApprovalFacts, "signOffs" | "signOffIssues" | "signOffAuthors"> {
+export function signOffApprovalFacts(
+  issues: SignOffIssueFacts,
+): Pick<ApprovalFacts, "signOffs" | "signOffIssues" | "signOffAuthors"> {
   const signOffs: ApprovalFacts["signOffs"] = {};
   const signOffIssues: ApprovalFacts["signOffIssues"] = {};
   const signOffAuthors: Record<string, string[]> = {};
@@ -298,17 +360,32 @@ export function signOffApprovalFacts(issues: SignOffIssueFacts): Pick<ApprovalFa
  */
 export async function syncSignOffIssues(
   octokit: ProbotOctokit,
-  target: { owner: string; repo: string; pr: PullRequestUnderEvaluation; org: string; repositoryUrl: string; markerKey: string },
+  target: {
+    owner: string;
+    repo: string;
+    pr: PullRequestUnderEvaluation;
+    org: string;
+    repositoryUrl: string;
+    markerKey: string;
+  },
   policy: Policy,
   facts: Pick<ApprovalFacts, "teamMembership" | "authors">,
   issues: SignOffIssueFacts,
 ): Promise<void> {
   const { owner, repo, pr } = target;
   for (const { version, issue, comments } of issues.bySubject.values()) {
-    const tracking = trackPullRequest(issue.tracking, version, { number: pr.number, author: pr.author, roles: version.roles });
+    const tracking = trackPullRequest(issue.tracking, version, {
+      number: pr.number,
+      author: pr.author,
+      roles: version.roles,
+    });
     const state = replaySignOffs(
       comments,
-      issueReplayContext(policy, tracking, { authors: facts.authors, teamMembership: facts.teamMembership, org: target.org }),
+      issueReplayContext(policy, tracking, {
+        authors: facts.authors,
+        teamMembership: facts.teamMembership,
+        org: target.org,
+      }),
     );
     const body = signOffIssueBody({
       ref: issue.ref,
@@ -322,7 +399,12 @@ export async function syncSignOffIssues(
     await updateSignOffIssue(octokit, { owner, repo }, issue, { body, state: "open" });
 
     for (const old of supersededIssues(issues.listed, version, pr.number)) {
-      await closeSupersededIssue(octokit, { owner, repo }, old, supersededComment(old.ref, { issue: issue.number, pullRequest: pr.number, version }));
+      await closeSupersededIssue(
+        octokit,
+        { owner, repo },
+        old,
+        supersededComment(old.ref, { issue: issue.number, pullRequest: pr.number, version }),
+      );
     }
   }
 }
@@ -355,7 +437,13 @@ export async function closeSupersededIssue(
   body: string,
 ): Promise<void> {
   await octokit.rest.issues.createComment({ owner, repo, issue_number: old.number, body });
-  await octokit.rest.issues.update({ owner, repo, issue_number: old.number, state: "closed", state_reason: "not_planned" });
+  await octokit.rest.issues.update({
+    owner,
+    repo,
+    issue_number: old.number,
+    state: "closed",
+    state_reason: "not_planned",
+  });
 }
 
 function refOf({ model, version, digest, intent }: ModelVersionRef): ModelVersionRef {

@@ -42,10 +42,19 @@ const lanesByOptions = new WeakMap<TrafficOptions, Map<string, Lane>>();
 const DEFAULT_OPTIONS: TrafficOptions = {};
 
 // a GraphQL call reaches the request hook with its `query` beside method and url; the body is built after the hook
-type RequestOptions = { method: string; url: string; body?: unknown; query?: unknown; headers?: Record<string, unknown> };
+type RequestOptions = {
+  method: string;
+  url: string;
+  body?: unknown;
+  query?: unknown;
+  headers?: Record<string, unknown>;
+};
 type OctokitResponse = { status: number; headers: Record<string, string | number | undefined>; data: unknown };
 
-export function githubTraffic(octokit: Octokit, octokitOptions: { modelgateTraffic?: TrafficOptions; auth?: unknown }): void {
+export function githubTraffic(
+  octokit: Octokit,
+  octokitOptions: { modelgateTraffic?: TrafficOptions; auth?: unknown },
+): void {
   const options = octokitOptions.modelgateTraffic ?? DEFAULT_OPTIONS;
   const writeGapMs = options.writeGapMs ?? 1000;
   const readConcurrency = options.readConcurrency ?? 20;
@@ -55,7 +64,12 @@ export function githubTraffic(octokit: Octokit, octokitOptions: { modelgateTraff
   const installation = installationOf(octokitOptions.auth);
   const lanes = lanesByOptions.get(options) ?? new Map<string, Lane>();
   lanesByOptions.set(options, lanes);
-  const lane = lanes.get(installation) ?? { nextWriteAt: 0, writeTurn: Promise.resolve(), readsRunning: 0, readWaiters: [] };
+  const lane = lanes.get(installation) ?? {
+    nextWriteAt: 0,
+    writeTurn: Promise.resolve(),
+    readsRunning: 0,
+    readWaiters: [],
+  };
   lanes.set(installation, lane);
 
   const takeWriteTurn = (): Promise<void> => {
@@ -80,13 +94,16 @@ export function githubTraffic(octokit: Octokit, octokitOptions: { modelgateTraff
   };
 
   const log = octokit.log as unknown as { warn(facts: object, message: string): void };
-  const send = (request: (options: never) => unknown, requestOptions: unknown) => Promise.resolve(request(requestOptions as never)) as Promise<OctokitResponse>;
+  const send = (request: (options: never) => unknown, requestOptions: unknown) =>
+    Promise.resolve(request(requestOptions as never)) as Promise<OctokitResponse>;
   octokit.hook.wrap("request", (async (request: (options: never) => unknown, requestOptions: unknown) => {
     const kind = requestKind(requestOptions as RequestOptions);
     for (let attempt = 0; ; attempt++) {
       try {
         const response =
-          kind === "write" ? await takeWriteTurn().then(() => send(request, requestOptions)) : await withReadSlot(() => send(request, requestOptions));
+          kind === "write"
+            ? await takeWriteTurn().then(() => send(request, requestOptions))
+            : await withReadSlot(() => send(request, requestOptions));
         observe(kind, response.status, response.headers, installation);
         const graphqlLimit = graphqlRateLimited(response);
         if (graphqlLimit === undefined) return response;
@@ -130,7 +147,8 @@ export function requestKind({ method, url, body, query: graphqlQuery }: RequestO
       .split("?")[0] ?? "";
   if (upper === "POST" && /^\/app\/installations\/[^/]+\/access_tokens$/.test(path)) return "read";
   if (upper === "POST" && /^\/(api\/)?graphql$/.test(path)) {
-    const query = graphqlQuery ?? (typeof body === "string" ? safeQuery(body) : (body as { query?: unknown } | undefined)?.query);
+    const query =
+      graphqlQuery ?? (typeof body === "string" ? safeQuery(body) : (body as { query?: unknown } | undefined)?.query);
     if (typeof query === "string" && !/^\s*(#[^\n]*\n\s*)*mutation\b/.test(query)) return "read";
   }
   return "write";
@@ -141,11 +159,13 @@ export function rateLimitWait(error: unknown): { seconds: number; limit: "second
   const status = (error as { status?: unknown }).status;
   const response = (error as { response?: OctokitResponse }).response;
   const headers = response?.headers ?? {};
-  if (status === 200 && response && graphqlRateLimited(response) !== undefined) return { seconds: untilReset(headers), limit: "primary" };
+  if (status === 200 && response && graphqlRateLimited(response) !== undefined)
+    return { seconds: untilReset(headers), limit: "primary" };
   if (status !== 403 && status !== 429) return undefined;
   const message = `${(error as Error).message ?? ""} ${JSON.stringify((response?.data as { message?: unknown } | undefined)?.message ?? "")}`;
   const retryAfter = Number(headers["retry-after"]);
-  if (Number.isFinite(retryAfter) && retryAfter >= 0 && headers["retry-after"] !== undefined) return { seconds: Math.ceil(retryAfter), limit: "secondary" };
+  if (Number.isFinite(retryAfter) && retryAfter >= 0 && headers["retry-after"] !== undefined)
+    return { seconds: Math.ceil(retryAfter), limit: "secondary" };
   if (/secondary rate limit/i.test(message)) return { seconds: FALLBACK_WAIT_SECONDS, limit: "secondary" };
   if (String(headers["x-ratelimit-remaining"]) === "0") return { seconds: untilReset(headers), limit: "primary" };
   if (status === 429) return { seconds: FALLBACK_WAIT_SECONDS, limit: "secondary" };
@@ -164,11 +184,19 @@ function graphqlRateLimited(response: OctokitResponse): true | undefined {
   return Array.isArray(errors) && errors.some((e) => e?.type === "RATE_LIMITED") ? true : undefined;
 }
 
-function observe(kind: "read" | "write", status: number, headers: Record<string, string | number | undefined> | undefined, installation: string): void {
+function observe(
+  kind: "read" | "write",
+  status: number,
+  headers: Record<string, string | number | undefined> | undefined,
+  installation: string,
+): void {
   githubRequests.inc({ kind, status: String(status) });
   const remaining = Number(headers?.["x-ratelimit-remaining"]);
   if (headers?.["x-ratelimit-remaining"] !== undefined && Number.isFinite(remaining)) {
-    githubRateLimitRemaining.set({ installation, resource: String(headers["x-ratelimit-resource"] ?? "core") }, remaining);
+    githubRateLimitRemaining.set(
+      { installation, resource: String(headers["x-ratelimit-resource"] ?? "core") },
+      remaining,
+    );
   }
 }
 

@@ -15,9 +15,14 @@ export function onCheckRun(clock: Clock, markerKey: string, coordination: Coordi
     if (run.name !== CHECK_NAME) return;
     // our own runs send check_run events back, and other apps' runs are none of our business
     if (run.app?.id !== (await ownAppId(context.octokit))) return;
-    if (context.payload.action === "requested_action" && !KNOWN_ACTIONS.has(context.payload.requested_action?.identifier ?? "")) return;
+    if (
+      context.payload.action === "requested_action" &&
+      !KNOWN_ACTIONS.has(context.payload.requested_action?.identifier ?? "")
+    )
+      return;
     // "Open sign-off" opens (or finds) the sign-off issues while it evaluates, whatever approvals.via says
-    const openSignOffIssues = context.payload.action === "requested_action" && context.payload.requested_action?.identifier === "open-sign-off";
+    const openSignOffIssues =
+      context.payload.action === "requested_action" && context.payload.requested_action?.identifier === "open-sign-off";
     await reevaluateCommit(
       evaluationContext(context, clock, markerKey, coordination),
       run.head_sha,
@@ -40,7 +45,12 @@ export function onCheckSuite(clock: Clock, markerKey: string, coordination: Coor
   };
 }
 
-async function reevaluateCommit(ctx: EvaluationContext, headSha: string, numbers: number[], options: EvaluationOptions = {}): Promise<void> {
+async function reevaluateCommit(
+  ctx: EvaluationContext,
+  headSha: string,
+  numbers: number[],
+  options: EvaluationOptions = {},
+): Promise<void> {
   let named: PullRequestUnderEvaluation[];
   try {
     // the payload's pull requests, read fresh; a fork's is not named there, and evaluateHead lists every open one anyway

@@ -33,6 +33,11 @@ export function handlerContext(context: ProbotContext, markerKey: string, coordi
 }
 
 /** The evaluation context of a Probot delivery, judged now. */
-export function evaluationContext(context: ProbotContext, clock: Clock, markerKey: string, coordination: Coordination): EvaluationContext {
+export function evaluationContext(
+  context: ProbotContext,
+  clock: Clock,
+  markerKey: string,
+  coordination: Coordination,
+): EvaluationContext {
   return { ...handlerContext(context, markerKey, coordination), now: clock() };
 }

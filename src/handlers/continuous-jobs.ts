@@ -13,7 +13,10 @@ export const DEPLOYMENT_RETRY_JOB = "modelgate-deployment-retry";
  * replicas: a pg-boss cron) and later tries of deployment decisions GitHub kept from being made.
  * Returns what the deployment handler calls to queue such a try.
  */
-export function defineContinuousJobs(jobs: Jobs, deps: { clock: Clock; markerKey: string; coordination: Coordination }): ScheduleDeploymentRetry {
+export function defineContinuousJobs(
+  jobs: Jobs,
+  deps: { clock: Clock; markerKey: string; coordination: Coordination },
+): ScheduleDeploymentRetry {
   const scheduleRetry: ScheduleDeploymentRetry = async (request, delaySeconds) => {
     // one try per attempt of one run's environment, however often the same failure is seen
     const singletonKey = `${request.owner}/${request.repo}:${request.runId}:${request.environment}:${request.attempt}`;
@@ -25,7 +28,11 @@ export function defineContinuousJobs(jobs: Jobs, deps: { clock: Clock; markerKey
     retryLimit: 2,
     expireInSeconds: 3600,
     run: async (_data, { probot }) =>
-      void (await sweepAllInstallations(probot, { now: deps.clock(), markerKey: deps.markerKey, coordination: deps.coordination })),
+      void (await sweepAllInstallations(probot, {
+        now: deps.clock(),
+        markerKey: deps.markerKey,
+        coordination: deps.coordination,
+      })),
   });
   jobs.defineJob<DeploymentRequest>({
     name: DEPLOYMENT_RETRY_JOB,

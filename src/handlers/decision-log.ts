@@ -49,7 +49,12 @@ export function logDecision(log: Logger, target: DecisionLogTarget, decision: De
         pending: model.requirements.filter((r) => r.status === "pending").map((r) => r.id),
         override: model.override ?? null,
         // what each requirement rested on, so the log alone can answer an auditor
-        evidence: model.requirements.map((r) => ({ id: r.id, status: r.status, provision: r.provision, message: r.message.slice(0, 500) })),
+        evidence: model.requirements.map((r) => ({
+          id: r.id,
+          status: r.status,
+          provision: r.provision,
+          message: r.message.slice(0, 500),
+        })),
       })),
       unmanaged: decision.unmanaged.map(({ path, source, change, level }) => ({ path, source, change, level })),
       errors: decision.errors.map(({ path, line, message }) => ({ path, line, message })),

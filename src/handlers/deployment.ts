@@ -1,5 +1,10 @@
 import type { Context } from "probot";
-import { deploymentAnswer, isGatedEnvironment, judgeDeployment, type DeploymentAnswer } from "../core/deploy/judge-deployment.js";
+import {
+  deploymentAnswer,
+  isGatedEnvironment,
+  judgeDeployment,
+  type DeploymentAnswer,
+} from "../core/deploy/judge-deployment.js";
 import type { Decision } from "../core/evaluate/types.js";
 import { POLICY_PATH } from "../core/policy/load-policy.js";
 import type { Policy } from "../core/policy/schema.js";
@@ -57,14 +62,25 @@ interface DeploymentContext extends Omit<EvaluationContext, "owner" | "repo"> {
  * deployment approved or rejected with a comment naming what is missing. A request whose
  * callback does not name this repository's workflow run cannot be answered: it fails visibly.
  */
-export function onDeploymentProtectionRule(clock: Clock, markerKey: string, coordination: Coordination, scheduleRetry?: ScheduleDeploymentRetry) {
+export function onDeploymentProtectionRule(
+  clock: Clock,
+  markerKey: string,
+  coordination: Coordination,
+  scheduleRetry?: ScheduleDeploymentRetry,
+) {
   return async (context: Context<"deployment_protection_rule">): Promise<void> => {
     const { payload } = context;
     const { owner, repo } = context.repo();
     const runId = workflowRunOfCallback(payload.deployment_callback_url, { owner, repo });
     const environment = payload.environment ?? payload.deployment?.environment;
     const commit = payload.deployment?.sha;
-    if (runId === undefined || !environment || !commit || !/^[0-9a-f]{40}$/.test(commit) || payload.installation === undefined) {
+    if (
+      runId === undefined ||
+      !environment ||
+      !commit ||
+      !/^[0-9a-f]{40}$/.test(commit) ||
+      payload.installation === undefined
+    ) {
       context.log.error(
         { delivery: context.id, repo: `${owner}/${repo}`, environment: environment ?? null },
         "modelgate cannot answer a deployment protection rule request without its run, environment and commit",
@@ -85,7 +101,18 @@ export function onDeploymentProtectionRule(clock: Clock, markerKey: string, coor
       runId,
       attempt: 1,
     };
-    await decideDeployment({ octokit: context.octokit, log: context.log, delivery: context.id, now: clock(), markerKey, coordination, scheduleRetry }, request);
+    await decideDeployment(
+      {
+        octokit: context.octokit,
+        log: context.log,
+        delivery: context.id,
+        now: clock(),
+        markerKey,
+        coordination,
+        scheduleRetry,
+      },
+      request,
+    );
   };
 }
 
@@ -110,9 +137,18 @@ export async function decideDeployment(ctx: DeploymentContext, request: Deployme
       policy = read.policy;
       if (!isGatedEnvironment(policy, environment)) return await answerUngated(ctx, request, policy);
       // a deployment is judged like a draft release: compared with the latest published release that passed
-      const judged = await judgeModelsAtCommit({ octokit: ctx.octokit, owner, repo, now: ctx.now, markerKey: ctx.markerKey }, policy, NOT_A_RELEASE, commit);
+      const judged = await judgeModelsAtCommit(
+        { octokit: ctx.octokit, owner, repo, now: ctx.now, markerKey: ctx.markerKey },
+        policy,
+        NOT_A_RELEASE,
+        commit,
+      );
       const baseline = judged.baseline
-        ? { tag: judged.baseline.release.tagName, commit: judged.baseline.commit, beforeInstallation: judged.baseline.reason === "before-installation" }
+        ? {
+            tag: judged.baseline.release.tagName,
+            commit: judged.baseline.commit,
+            beforeInstallation: judged.baseline.reason === "before-installation",
+          }
         : undefined;
       decision = judgeDeployment(judged.decision, judged.detected, policy, ctx.now, baseline);
       signOffUrls = judged.facts.signOffIssues;
@@ -135,7 +171,11 @@ export async function decideDeployment(ctx: DeploymentContext, request: Deployme
       retry_queued: retry !== undefined,
     };
     if (failure instanceof CouldNotEvaluate) ctx.log.warn(facts, "modelgate could not decide on a deployment");
-    else ctx.log.error({ ...facts, stack: failure instanceof Error ? failure.stack : undefined }, "modelgate could not decide on a deployment");
+    else
+      ctx.log.error(
+        { ...facts, stack: failure instanceof Error ? failure.stack : undefined },
+        "modelgate could not decide on a deployment",
+      );
   }
 
   // the full report; a deployment that cannot get one (GitHub down) is still answered
@@ -155,15 +195,34 @@ export async function decideDeployment(ctx: DeploymentContext, request: Deployme
     reportUrl = `${request.repositoryUrl}/runs/${written.checkRunId}`;
   } catch (error) {
     ctx.log.warn(
-      { delivery: ctx.delivery, repo: `${owner}/${repo}`, environment, status: httpStatus(error), reason: (error as Error).message },
+      {
+        delivery: ctx.delivery,
+        repo: `${owner}/${repo}`,
+        environment,
+        status: httpStatus(error),
+        reason: (error as Error).message,
+      },
       "modelgate could not write the deployment report",
     );
   }
 
-  const answer = deploymentAnswer({ environment, commit, decision, ...(reportUrl ? { reportUrl } : {}), ...(retry ? { retry } : {}) });
+  const answer = deploymentAnswer({
+    environment,
+    commit,
+    decision,
+    ...(reportUrl ? { reportUrl } : {}),
+    ...(retry ? { retry } : {}),
+  });
   logDecision(
     ctx.log,
-    { delivery: ctx.delivery, owner, repo, pullRequest: null, headSha: commit, deployment: { id: request.deploymentId, environment, state: answer.state } },
+    {
+      delivery: ctx.delivery,
+      owner,
+      repo,
+      pullRequest: null,
+      headSha: commit,
+      deployment: { id: request.deploymentId, environment, state: answer.state },
+    },
     decision,
   );
   await sendAnswer(ctx, request, answer);
@@ -174,7 +233,8 @@ async function queueRetry(
   request: DeploymentRequest,
 ): Promise<{ attempt: number; maxAttempts: number; inMinutes: number } | undefined> {
   if (!ctx.scheduleRetry || request.attempt >= DEPLOYMENT_MAX_ATTEMPTS) return undefined;
-  const inMinutes = DEPLOYMENT_RETRY_DELAYS_MINUTES[Math.min(request.attempt - 1, DEPLOYMENT_RETRY_DELAYS_MINUTES.length - 1)] ?? 30;
+  const inMinutes =
+    DEPLOYMENT_RETRY_DELAYS_MINUTES[Math.min(request.attempt - 1, DEPLOYMENT_RETRY_DELAYS_MINUTES.length - 1)] ?? 30;
   try {
     await ctx.scheduleRetry({ ...request, attempt: request.attempt + 1 }, inMinutes * 60);
     return { attempt: request.attempt, maxAttempts: DEPLOYMENT_MAX_ATTEMPTS, inMinutes };
@@ -240,8 +300,11 @@ async function sendAnswer(ctx: DeploymentContext, request: DeploymentRequest, an
       );
       return;
     }
-    throw new Error(`could not answer the deployment protection rule of ${owner}/${repo} (${environment}, run ${runId}): ${(error as Error).message}`, {
-      cause: error,
-    });
+    throw new Error(
+      `could not answer the deployment protection rule of ${owner}/${repo} (${environment}, run ${runId}): ${(error as Error).message}`,
+      {
+        cause: error,
+      },
+    );
   }
 }

@@ -61,23 +61,44 @@ export function onPush(markerKey: string, coordination: Coordination) {
   };
 }
 
-async function openEndOfLifeIssues(ctx: EndOfLifeContext, { before, after }: { before: string; after: string }): Promise<void> {
+async function openEndOfLifeIssues(
+  ctx: EndOfLifeContext,
+  { before, after }: { before: string; after: string },
+): Promise<void> {
   const { defaultBranch } = ctx;
   const policy = await readPolicyOrLog(ctx);
   // fail visibly: once the policy is fixed, redelivering the push opens the issues
-  if (!policy) throw new Error(`the policy of ${ctx.owner}/${ctx.repo} on ${defaultBranch} is invalid: no end-of-life issue can be opened`);
-  const { base, head } = await readSnapshots(ctx.octokit, { owner: ctx.owner, repo: ctx.repo, baseCommit: before, headCommit: after }, policy);
-  const decommissioned = detectChanges(policy, base, head).changes.filter((change) => change.kinds.includes("decommission"));
+  if (!policy)
+    throw new Error(
+      `the policy of ${ctx.owner}/${ctx.repo} on ${defaultBranch} is invalid: no end-of-life issue can be opened`,
+    );
+  const { base, head } = await readSnapshots(
+    ctx.octokit,
+    { owner: ctx.owner, repo: ctx.repo, baseCommit: before, headCommit: after },
+    policy,
+  );
+  const decommissioned = detectChanges(policy, base, head).changes.filter((change) =>
+    change.kinds.includes("decommission"),
+  );
   if (decommissioned.length === 0) return;
   const appId = await ownAppId(ctx.octokit);
   const failures: unknown[] = [];
   for (const change of decommissioned) {
     // one model whose issue cannot be opened must not stop the others
-    await openEndOfLifeIssue(ctx, policy, change, { commit: after, appId }).catch((error: unknown) => failures.push(error));
+    await openEndOfLifeIssue(ctx, policy, change, { commit: after, appId }).catch((error: unknown) =>
+      failures.push(error),
+    );
   }
   if (failures.length > 0) {
-    for (const error of failures) ctx.log.error({ delivery: ctx.delivery, reason: (error as Error).message }, "modelgate could not open an end-of-life issue");
-    throw new AggregateError(failures, `${plural(failures.length, "end-of-life issue")} of ${ctx.owner}/${ctx.repo} could not be opened`);
+    for (const error of failures)
+      ctx.log.error(
+        { delivery: ctx.delivery, reason: (error as Error).message },
+        "modelgate could not open an end-of-life issue",
+      );
+    throw new AggregateError(
+      failures,
+      `${plural(failures.length, "end-of-life issue")} of ${ctx.owner}/${ctx.repo} could not be opened`,
+    );
   }
 }
 
@@ -107,7 +128,10 @@ export async function openEndOfLifeIssue(
           ? { id: componentRepoPath(loaded.path, c), kind: c.kind, sha256: c.sha256 }
           : { id: componentId(c), kind: c.kind, sha256: c.sha256, source: c.source },
       ),
-      datasets: manifest.training_data.map((d) => ({ name: d.name, ...(d.source !== undefined ? { source: d.source } : {}) })),
+      datasets: manifest.training_data.map((d) => ({
+        name: d.name,
+        ...(d.source !== undefined ? { source: d.source } : {}),
+      })),
       commit,
       markerKey: issueKey,
     });
@@ -195,7 +219,11 @@ export async function handleEndOfLifeComment(
   const login = comment.user.login;
   const target = { issueNumber: eol.number, appId, comment: commandComment(comment, login) };
   if ("error" in parsed || parsed.command.type === "override") {
-    await answerCommand(ctx, target, "error" in parsed ? usageReply(login, parsed.error) : overrideRefusedOnEndOfLife(login));
+    await answerCommand(
+      ctx,
+      target,
+      "error" in parsed ? usageReply(login, parsed.error) : overrideRefusedOnEndOfLife(login),
+    );
     return;
   }
   const command = parsed.command;
@@ -218,13 +246,21 @@ export async function handleEndOfLifeComment(
         },
         "modelgate end-of-life sign-off",
       );
-      await answerCommand(ctx, target, outcome.accepted ? "accepted" : refusedReply(login, command, outcome.reason), session.comments);
+      await answerCommand(
+        ctx,
+        target,
+        outcome.accepted ? "accepted" : refusedReply(login, command, outcome.reason),
+        session.comments,
+      );
       if (outcome.accepted) await refreshIssue(ctx, session);
     });
   } catch (error) {
     // fail closed: without live membership (or a valid policy) nobody's command is confirmed, and nothing changes
     const reason = error instanceof CouldNotEvaluate ? error.message : "an internal error";
-    ctx.log.warn({ delivery: ctx.delivery, issue: eol.number, login, status: httpStatus(error), reason }, "modelgate could not verify an end-of-life sign-off");
+    ctx.log.warn(
+      { delivery: ctx.delivery, issue: eol.number, login, status: httpStatus(error), reason },
+      "modelgate could not verify an end-of-life sign-off",
+    );
     await answerCommand(ctx, target, unverifiedReply(login, command, reason));
     if (!(error instanceof CouldNotEvaluate)) throw error;
   }
@@ -285,7 +321,13 @@ async function refreshIssue(ctx: EndOfLifeContext, session: IssueSession): Promi
   );
   await updateIssue(ctx.octokit, location, issue.number, { state: "closed", state_reason: "completed" });
   ctx.log.info(
-    { delivery: ctx.delivery, repo: `${ctx.owner}/${ctx.repo}`, issue: issue.number, model: issue.ref.model, digest: issue.ref.digest },
+    {
+      delivery: ctx.delivery,
+      repo: `${ctx.owner}/${ctx.repo}`,
+      issue: issue.number,
+      model: issue.ref.model,
+      digest: issue.ref.digest,
+    },
     "modelgate closed a completed end-of-life issue",
   );
 }
@@ -294,7 +336,12 @@ async function reopenIncomplete(ctx: EndOfLifeContext, session: IssueSession): P
   const { issue } = session;
   const location = { owner: ctx.owner, repo: ctx.repo };
   await updateIssue(ctx.octokit, location, issue.number, { state: "open", state_reason: "reopened" });
-  await commentOnIssue(ctx.octokit, location, issue.number, endOfLifeMissingMessage({ ...session.disposal, policy: session.policy }, ctx.owner));
+  await commentOnIssue(
+    ctx.octokit,
+    location,
+    issue.number,
+    endOfLifeMissingMessage({ ...session.disposal, policy: session.policy }, ctx.owner),
+  );
   ctx.log.info(
     {
       delivery: ctx.delivery,
@@ -312,7 +359,11 @@ async function readPolicyOrLog(ctx: EndOfLifeContext): Promise<Policy | undefine
   const read = await readBasePolicy(ctx.octokit, { owner: ctx.owner, repo: ctx.repo, branch: ctx.defaultBranch });
   if (read.ok) return read.policy;
   ctx.log.error(
-    { delivery: ctx.delivery, repo: `${ctx.owner}/${ctx.repo}`, errors: read.errors.map(({ path, line, message }) => ({ path, line, message })) },
+    {
+      delivery: ctx.delivery,
+      repo: `${ctx.owner}/${ctx.repo}`,
+      errors: read.errors.map(({ path, line, message }) => ({ path, line, message })),
+    },
     "modelgate cannot run the end-of-life workflow: the policy is invalid",
   );
   return undefined;

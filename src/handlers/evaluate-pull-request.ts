@@ -39,7 +39,11 @@ export interface EvaluationOptions {
  * Evaluates a pull request's head and writes the one `modelgate` check run on it
  * (evaluateHead: every open pull request with that head counts).
  */
-export async function evaluatePullRequest(ctx: EvaluationContext, pr: PullRequestUnderEvaluation, options: EvaluationOptions = {}): Promise<Decision> {
+export async function evaluatePullRequest(
+  ctx: EvaluationContext,
+  pr: PullRequestUnderEvaluation,
+  options: EvaluationOptions = {},
+): Promise<Decision> {
   return evaluateHead(ctx, pr.headSha, [pr], options);
 }
 
@@ -86,19 +90,28 @@ async function evaluateAndReport(
     pulls = await openPullRequestsOfHead(ctx.octokit, { owner: ctx.owner, repo: ctx.repo, headSha, known });
   } catch (error) {
     // without the list, a weaker pull request's verdict cannot be ruled out: fail closed on the head
-    await reportCouldNotEvaluate(ctx, { headSha, ...(known.length === 1 ? { pullRequest: known[0]!.number } : {}) }, error);
+    await reportCouldNotEvaluate(
+      ctx,
+      { headSha, ...(known.length === 1 ? { pullRequest: known[0]!.number } : {}) },
+      error,
+    );
     return couldNotEvaluateDecision(error);
   }
   if (pulls.length === 0) return { verdict: "success", models: [], unmanaged: [], errors: [] };
   const judged: Judged[] = [];
   for (const pr of pulls) judged.push(await judgePullRequest(ctx, pr, options));
   await writeJudgements(ctx, headSha, judged);
-  for (const { pr, policyProposal } of judged) if (policyProposal) await reportPolicyProposal(ctx, pr, policyProposal.current, policyProposal.trees);
+  for (const { pr, policyProposal } of judged)
+    if (policyProposal) await reportPolicyProposal(ctx, pr, policyProposal.current, policyProposal.trees);
   return strictestJudgement(judged)!.decision;
 }
 
 /** One pull request judged with its base branch's policy; never throws for what GitHub could not answer. */
-async function judgePullRequest(ctx: EvaluationContext, pr: PullRequestUnderEvaluation, options: EvaluationOptions): Promise<Judged> {
+async function judgePullRequest(
+  ctx: EvaluationContext,
+  pr: PullRequestUnderEvaluation,
+  options: EvaluationOptions,
+): Promise<Judged> {
   let decision: Decision;
   let policy: Policy | undefined;
   let signOffUrls: Record<string, string> = {};
@@ -118,12 +131,28 @@ async function judgePullRequest(ctx: EvaluationContext, pr: PullRequestUnderEval
     decision = couldNotEvaluateDecision(error);
     logCouldNotEvaluate(ctx, { pull_request: pr.number, head_sha: pr.headSha }, error, decision);
   }
-  const checkContext: CheckRunContext = { checkName: CHECK_NAME, policyPath: POLICY_PATH, org: ctx.owner, signOffUrls, ...(policy ? { policy } : {}) };
-  return { pr, pullRequest: { number: pr.number, baseRef: pr.baseRef }, decision, ctx: checkContext, ...(policyProposal ? { policyProposal } : {}) };
+  const checkContext: CheckRunContext = {
+    checkName: CHECK_NAME,
+    policyPath: POLICY_PATH,
+    org: ctx.owner,
+    signOffUrls,
+    ...(policy ? { policy } : {}),
+  };
+  return {
+    pr,
+    pullRequest: { number: pr.number, baseRef: pr.baseRef },
+    decision,
+    ctx: checkContext,
+    ...(policyProposal ? { policyProposal } : {}),
+  };
 }
 
 /** Writes a failing "Could not evaluate" run on a commit whose pull requests could not even be identified. */
-export async function reportCouldNotEvaluate(ctx: EvaluationContext, target: { headSha: string; pullRequest?: number }, error: unknown): Promise<void> {
+export async function reportCouldNotEvaluate(
+  ctx: EvaluationContext,
+  target: { headSha: string; pullRequest?: number },
+  error: unknown,
+): Promise<void> {
   const decision = couldNotEvaluateDecision(error);
   logCouldNotEvaluate(ctx, { pull_request: target.pullRequest ?? null, head_sha: target.headSha }, error, decision);
   const output = renderCheckRun(decision, { checkName: CHECK_NAME, policyPath: POLICY_PATH, org: ctx.owner });
@@ -139,7 +168,11 @@ async function judge(
   options: EvaluationOptions,
 ): Promise<{ decision: Decision; signOffUrls: Record<string, string>; trees: PullRequestTrees }> {
   const { owner, repo, octokit } = ctx;
-  const { base, head } = await readPullRequestSnapshots(octokit, { owner, repo, baseSha: pr.baseSha, headSha: pr.headSha }, policy);
+  const { base, head } = await readPullRequestSnapshots(
+    octokit,
+    { owner, repo, baseSha: pr.baseSha, headSha: pr.headSha },
+    policy,
+  );
   const detected = detectChanges(policy, base, head);
   const use = signOffIssueUse(policy, options.openSignOffIssues === true);
   const gated = use.read ? gatedVersions(policy, detected.changes) : [];
@@ -152,9 +185,17 @@ async function judge(
     markerKey: ctx.markerKey,
     coordination: ctx.coordination,
   };
-  const issues = await gatherSignOffIssues(octokit, { ...where, appId: await ownAppId(octokit) }, policy, gated, { open: use.open });
+  const issues = await gatherSignOffIssues(octokit, { ...where, appId: await ownAppId(octokit) }, policy, gated, {
+    open: use.open,
+  });
   const facts = await gatherApprovalFacts(octokit, { owner, repo, pr }, policy, issues);
-  const decision = await restoreKnownGood(ctx, policy, evaluateGate({ policy, base, head, facts, now: ctx.now, detected }), detected, facts.signOffIssues);
+  const decision = await restoreKnownGood(
+    ctx,
+    policy,
+    evaluateGate({ policy, base, head, facts, now: ctx.now, detected }),
+    detected,
+    facts.signOffIssues,
+  );
   try {
     await syncSignOffIssues(octokit, where, policy, facts, issues);
   } catch (error) {
@@ -237,9 +278,17 @@ async function writeAndLog(
   const checkRun =
     failure === undefined
       ? { conclusion: output.conclusion, written: true }
-      : { conclusion: output.conclusion, written: false, error: failure instanceof Error ? failure.message : String(failure) };
+      : {
+          conclusion: output.conclusion,
+          written: false,
+          error: failure instanceof Error ? failure.message : String(failure),
+        };
   for (const { pullRequest, decision } of decisions) {
-    logDecision(ctx.log, { delivery: ctx.delivery, owner: ctx.owner, repo: ctx.repo, pullRequest, headSha, checkRun }, decision);
+    logDecision(
+      ctx.log,
+      { delivery: ctx.delivery, owner: ctx.owner, repo: ctx.repo, pullRequest, headSha, checkRun },
+      decision,
+    );
   }
   if (failure !== undefined) throw failure;
 }
@@ -248,9 +297,18 @@ function invalidPolicyDecision(errors: Decision["errors"]): Decision {
   return { verdict: "failure", models: [], unmanaged: [], errors };
 }
 
-function logCouldNotEvaluate(ctx: EvaluationContext, where: Record<string, unknown>, error: unknown, decision: Decision): void {
+function logCouldNotEvaluate(
+  ctx: EvaluationContext,
+  where: Record<string, unknown>,
+  error: unknown,
+  decision: Decision,
+): void {
   const facts = { delivery: ctx.delivery, ...where, status: httpStatus(error), reason: decision.couldNotEvaluate };
   // GitHub failures are expected; anything else is a bug whose stack the operator needs (no request data in it)
   if (error instanceof CouldNotEvaluate) ctx.log.warn(facts, "modelgate could not evaluate");
-  else ctx.log.error({ ...facts, stack: error instanceof Error ? error.stack : undefined }, "modelgate could not evaluate");
+  else
+    ctx.log.error(
+      { ...facts, stack: error instanceof Error ? error.stack : undefined },
+      "modelgate could not evaluate",
+    );
 }

@@ -12,8 +12,17 @@ export interface CommandComment {
 }
 
 /** A comment payload as the command history records it: an edited comment never counts. */
-export function commandComment(comment: { id: number; body: string; created_at: string; updated_at: string }, login: string): SignOffComment {
-  return { id: comment.id, login, body: comment.body, createdAt: comment.created_at, edited: comment.updated_at !== comment.created_at };
+export function commandComment(
+  comment: { id: number; body: string; created_at: string; updated_at: string },
+  login: string,
+): SignOffComment {
+  return {
+    id: comment.id,
+    login,
+    body: comment.body,
+    createdAt: comment.created_at,
+    edited: comment.updated_at !== comment.created_at,
+  };
 }
 
 /**

@@ -27,7 +27,10 @@ export function onIssueComment(clock: Clock, markerKey: string, coordination: Co
         return;
       }
     }
-    const endOfLife = parseEndOfLifeMarker(issue.body, issueMarkerKey(markerKey, { ...context.repo(), issue: issue.number }));
+    const endOfLife = parseEndOfLifeMarker(
+      issue.body,
+      issueMarkerKey(markerKey, { ...context.repo(), issue: issue.number }),
+    );
     if (endOfLife) await handleEndOfLifeComment(context, markerKey, issue as IssueFields, endOfLife, coordination);
   };
 }

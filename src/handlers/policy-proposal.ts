@@ -2,7 +2,12 @@ import { comparePolicies } from "../core/policy/compare-policies.js";
 import { POLICY_PATH, type PolicyResult } from "../core/policy/load-policy.js";
 import { defaultPolicy } from "../core/policy/schema.js";
 import type { TreeEntry } from "../core/detect/snapshot.js";
-import { POLICY_CHECK_NAME, renderPolicyCheck, type PolicyCheckOutput, type PolicyProposal } from "../core/render/policy-check.js";
+import {
+  POLICY_CHECK_NAME,
+  renderPolicyCheck,
+  type PolicyCheckOutput,
+  type PolicyProposal,
+} from "../core/render/policy-check.js";
 import { ownAppId } from "../github/app-identity.js";
 import { writeCheckRun } from "../github/check-runs.js";
 import { CouldNotEvaluate } from "../github/errors.js";
@@ -34,7 +39,10 @@ export async function reportPolicyProposal(
     output = renderPolicyCheck(describeProposal(current, proposed));
   } catch (error) {
     const reason = error instanceof CouldNotEvaluate ? error.message : `internal error (${(error as Error).message})`;
-    ctx.log.warn({ delivery: ctx.delivery, pull_request: pr.number, reason }, "modelgate could not read the proposed policy");
+    ctx.log.warn(
+      { delivery: ctx.delivery, pull_request: pr.number, reason },
+      "modelgate could not read the proposed policy",
+    );
     output = {
       conclusion: "failure",
       title: `Could not evaluate the proposed policy: ${reason}`.slice(0, 250),
@@ -45,7 +53,11 @@ export async function reportPolicyProposal(
     };
   }
   const appId = await ownAppId(ctx.octokit);
-  await writeCheckRun(ctx.octokit, { owner: ctx.owner, repo: ctx.repo, headSha: pr.headSha, name: POLICY_CHECK_NAME, appId }, output);
+  await writeCheckRun(
+    ctx.octokit,
+    { owner: ctx.owner, repo: ctx.repo, headSha: pr.headSha, name: POLICY_CHECK_NAME, appId },
+    output,
+  );
 }
 
 function describeProposal(current: PolicyResult, proposed: PolicyResult): PolicyProposal {
@@ -55,8 +67,16 @@ function describeProposal(current: PolicyResult, proposed: PolicyResult): Policy
   return { valid: true, path: POLICY_PATH, differences: comparePolicies(inForce, proposed.policy) };
 }
 
-async function readTrees(ctx: EvaluationContext, pr: PullRequestUnderEvaluation): Promise<{ base: Entries; head: Entries }> {
-  const mergeBase = await readMergeBase(ctx.octokit, { owner: ctx.owner, repo: ctx.repo, base: pr.baseSha, head: pr.headSha });
+async function readTrees(
+  ctx: EvaluationContext,
+  pr: PullRequestUnderEvaluation,
+): Promise<{ base: Entries; head: Entries }> {
+  const mergeBase = await readMergeBase(ctx.octokit, {
+    owner: ctx.owner,
+    repo: ctx.repo,
+    base: pr.baseSha,
+    head: pr.headSha,
+  });
   const [base, head] = await Promise.all([
     readTree(ctx.octokit, { owner: ctx.owner, repo: ctx.repo, commit: mergeBase }),
     readTree(ctx.octokit, { owner: ctx.owner, repo: ctx.repo, commit: pr.headSha }),

@@ -7,7 +7,10 @@ import type { Coordination } from "../store/coordination.js";
 /** pull_request opened/synchronize/reopened/ready_for_review/edited: evaluate the head. */
 export function onPullRequest(clock: Clock, markerKey: string, coordination: Coordination) {
   return async (context: Context<"pull_request">): Promise<void> => {
-    await evaluatePullRequest(evaluationContext(context, clock, markerKey, coordination), pullRequestUnderEvaluation(context.payload.pull_request));
+    await evaluatePullRequest(
+      evaluationContext(context, clock, markerKey, coordination),
+      pullRequestUnderEvaluation(context.payload.pull_request),
+    );
   };
 }
 
@@ -16,6 +19,9 @@ export function onPullRequestReview(clock: Clock, markerKey: string, coordinatio
   return async (context: Context<"pull_request_review">): Promise<void> => {
     // a review of a closed PR changes nothing that can still merge
     if (context.payload.pull_request.state !== "open") return;
-    await evaluatePullRequest(evaluationContext(context, clock, markerKey, coordination), pullRequestUnderEvaluation(context.payload.pull_request));
+    await evaluatePullRequest(
+      evaluationContext(context, clock, markerKey, coordination),
+      pullRequestUnderEvaluation(context.payload.pull_request),
+    );
   };
 }

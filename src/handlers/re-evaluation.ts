@@ -12,7 +12,13 @@ import {
 } from "../core/render/re-evaluation-issue.js";
 import { issueMarkerKey } from "../core/markers/signature.js";
 import type { ReviewRef } from "../core/review/marker.js";
-import { evaluationTime, modelsInUse, reviewStatuses, type InUseAt, type ReviewStatus } from "../core/review/re-evaluation.js";
+import {
+  evaluationTime,
+  modelsInUse,
+  reviewStatuses,
+  type InUseAt,
+  type ReviewStatus,
+} from "../core/review/re-evaluation.js";
 import { ownAppId } from "../github/app-identity.js";
 import { rethrowAsCouldNotEvaluate, httpStatus } from "../github/errors.js";
 import { readBasePolicy } from "../github/read-policy.js";
@@ -71,7 +77,10 @@ export async function sweepRepository(ctx: SweepContext, repository: SweptReposi
   const { owner, repo, defaultBranch } = repository;
   const location = { owner, repo };
   const read = await readBasePolicy(ctx.octokit, { owner, repo, branch: defaultBranch });
-  if (!read.ok) throw new Error(`the policy ${POLICY_PATH} of ${owner}/${repo} on ${defaultBranch} is invalid: no re-evaluation issue can be opened or closed`);
+  if (!read.ok)
+    throw new Error(
+      `the policy ${POLICY_PATH} of ${owner}/${repo} on ${defaultBranch} is invalid: no re-evaluation issue can be opened or closed`,
+    );
   const policy = read.policy;
   const head = await readBranchCommit(ctx.octokit, { owner, repo, branch: defaultBranch });
   const onBranch = await readModelsAt(ctx.octokit, { owner, repo, commit: head }, policy);
@@ -83,7 +92,8 @@ export async function sweepRepository(ctx: SweepContext, repository: SweptReposi
     const commit = await readTagCommit(ctx.octokit, location, latest.tag);
     if (commit !== undefined) {
       // the latest release is often the default branch's commit: read once
-      const models = commit === head ? onBranch.models : (await readModelsAt(ctx.octokit, { owner, repo, commit }, policy)).models;
+      const models =
+        commit === head ? onBranch.models : (await readModelsAt(ctx.octokit, { owner, repo, commit }, policy)).models;
       places.push({ at: { ref: latest.tag, kind: "latest release", commit }, models });
     }
   }
@@ -91,7 +101,14 @@ export async function sweepRepository(ctx: SweepContext, repository: SweptReposi
   const due = statuses.filter((status) => status.stage !== "current");
   const appId = await ownAppId(ctx.octokit);
   const issues = await listReviewIssues(ctx.octokit, location, { appId, markerKey: ctx.markerKey });
-  const outcome: SweepOutcome = { repo: `${owner}/${repo}`, due: due.length, opened: 0, updated: 0, closed: 0, deferred: 0 };
+  const outcome: SweepOutcome = {
+    repo: `${owner}/${repo}`,
+    due: due.length,
+    opened: 0,
+    updated: 0,
+    closed: 0,
+    deferred: 0,
+  };
   const failures: unknown[] = [];
   const label = { ensured: false };
   let writes = 0;
@@ -105,10 +122,16 @@ export async function sweepRepository(ctx: SweepContext, repository: SweptReposi
   };
 
   for (const status of due) {
-    const ref: ReviewRef = { repo: `${owner}/${repo}`, model: status.name, digest: status.digest, evaluated: status.evaluation.date };
+    const ref: ReviewRef = {
+      repo: `${owner}/${repo}`,
+      model: status.name,
+      digest: status.digest,
+      evaluated: status.evaluation.date,
+    };
     const existing = issues.find((issue) => isReviewOf(issue, ref));
     // the markers are signed for the issue they are in (docs/security.md)
-    const bodyFor = (issueKey: string) => renderReviewIssueBody({ status, repo: `${owner}/${repo}`, org: owner, policy, markerKey: issueKey });
+    const bodyFor = (issueKey: string) =>
+      renderReviewIssueBody({ status, repo: `${owner}/${repo}`, org: owner, policy, markerKey: issueKey });
     const body = existing ? bodyFor(issueMarkerKey(ctx.markerKey, { owner, repo, issue: existing.number })) : "";
     // a closed issue of this evaluation stays closed: whoever closed it decided
     if (existing && (existing.state === "closed" || existing.body === body)) continue;
@@ -117,7 +140,14 @@ export async function sweepRepository(ctx: SweepContext, repository: SweptReposi
         const { issue, created } = await ensureReviewIssue(
           ctx.octokit,
           location,
-          { ref, title: reviewIssueTitle(status.name, status.version), body: bodyFor, sha: head, appId, markerKey: ctx.markerKey },
+          {
+            ref,
+            title: reviewIssueTitle(status.name, status.version),
+            body: bodyFor,
+            sha: head,
+            appId,
+            markerKey: ctx.markerKey,
+          },
           ctx.coordination,
           label,
           issues,
@@ -139,18 +169,30 @@ export async function sweepRepository(ctx: SweepContext, repository: SweptReposi
       }
       await updateReview(ctx, location, existing, {
         body,
-        comment: stageOfBody(existing.body) !== status.stage ? renderReviewStageComment(status, policy, owner) : undefined,
+        comment:
+          stageOfBody(existing.body) !== status.stage ? renderReviewStageComment(status, policy, owner) : undefined,
       });
       outcome.updated += 1;
       ctx.log.info(
-        { repo: outcome.repo, model: status.name, version: status.version, issue: existing.number, stage: status.stage },
+        {
+          repo: outcome.repo,
+          model: status.name,
+          version: status.version,
+          issue: existing.number,
+          stage: status.stage,
+        },
         "modelgate re-evaluation issue updated",
       );
     });
   }
 
   for (const issue of issues) {
-    if (issue.state !== "open" || due.some((status) => isReviewOf(issue, { model: status.name, digest: status.digest, evaluated: status.evaluation.date })))
+    if (
+      issue.state !== "open" ||
+      due.some((status) =>
+        isReviewOf(issue, { model: status.name, digest: status.digest, evaluated: status.evaluation.date }),
+      )
+    )
       continue;
     const reason = closingReason(issue, statuses, repository);
     if (!reason) continue;
@@ -158,16 +200,32 @@ export async function sweepRepository(ctx: SweepContext, repository: SweptReposi
       await closeReview(ctx, location, issue, renderReviewClosedComment(reason));
       outcome.closed += 1;
       ctx.log.info(
-        { repo: outcome.repo, model: issue.ref.model, digest: issue.ref.digest, issue: issue.number, reason: reason.kind },
+        {
+          repo: outcome.repo,
+          model: issue.ref.model,
+          digest: issue.ref.digest,
+          issue: issue.number,
+          reason: reason.kind,
+        },
         "modelgate re-evaluation issue closed",
       );
     });
   }
-  if (outcome.deferred > 0) ctx.log.warn({ repo: outcome.repo, deferred: outcome.deferred }, "modelgate left re-evaluation issues for the next run");
+  if (outcome.deferred > 0)
+    ctx.log.warn(
+      { repo: outcome.repo, deferred: outcome.deferred },
+      "modelgate left re-evaluation issues for the next run",
+    );
   if (failures.length > 0) {
     for (const error of failures)
-      ctx.log.error({ repo: outcome.repo, status: httpStatus(error), reason: (error as Error).message }, "modelgate could not write a re-evaluation issue");
-    throw new AggregateError(failures, `${plural(failures.length, "re-evaluation issue")} of ${owner}/${repo} could not be written`);
+      ctx.log.error(
+        { repo: outcome.repo, status: httpStatus(error), reason: (error as Error).message },
+        "modelgate could not write a re-evaluation issue",
+      );
+    throw new AggregateError(
+      failures,
+      `${plural(failures.length, "re-evaluation issue")} of ${owner}/${repo} could not be written`,
+    );
   }
   return outcome;
 }
@@ -177,16 +235,26 @@ export async function sweepRepository(ctx: SweepContext, repository: SweptReposi
  * on the default branch), the version is in use nowhere any more, or the policy lets its evaluation count longer. `undefined` keeps it open
  * (e.g. the latest record of its digest failed: the gates fail it, the issue stays).
  */
-function closingReason(issue: ReviewIssue, statuses: ReadonlyArray<ReviewStatus>, repository: SweptRepository): ReviewClosing | undefined {
+function closingReason(
+  issue: ReviewIssue,
+  statuses: ReadonlyArray<ReviewStatus>,
+  repository: SweptRepository,
+): ReviewClosing | undefined {
   const same = statuses.filter((status) => status.name === issue.ref.model && status.digest === issue.ref.digest);
   if (same.length === 0) return { kind: "not-in-use" };
-  const newer = same.find((status) => evaluationTime(status.evaluation) > evaluationTime({ date: issue.ref.evaluated }));
+  const newer = same.find(
+    (status) => evaluationTime(status.evaluation) > evaluationTime({ date: issue.ref.evaluated }),
+  );
   if (!newer) {
     // the same evaluation, no longer near expiry: the policy now lets it count longer
-    return same.some((status) => status.evaluation.date === issue.ref.evaluated && status.stage === "current") ? { kind: "no-longer-due" } : undefined;
+    return same.some((status) => status.evaluation.date === issue.ref.evaluated && status.stage === "current")
+      ? { kind: "no-longer-due" }
+      : undefined;
   }
   const at = newer.at.find((place) => place.kind === "default branch") ?? newer.at[0];
-  const link = at ? `${repository.repositoryUrl}/blob/${at.commit}/${at.manifestPath.split("/").map(encodeURIComponent).join("/")}` : repository.repositoryUrl;
+  const link = at
+    ? `${repository.repositoryUrl}/blob/${at.commit}/${at.manifestPath.split("/").map(encodeURIComponent).join("/")}`
+    : repository.repositoryUrl;
   return { kind: "re-evaluated", date: newer.evaluation.date, link };
 }
 
@@ -198,15 +266,30 @@ async function updateReview(
 ): Promise<void> {
   // the body first: a failed comment is not repeated by the next run (no duplicate notices)
   await ctx.octokit.rest.issues.update({ owner, repo, issue_number: issue.number, body: update.body });
-  if (update.comment) await ctx.octokit.rest.issues.createComment({ owner, repo, issue_number: issue.number, body: update.comment });
+  if (update.comment)
+    await ctx.octokit.rest.issues.createComment({ owner, repo, issue_number: issue.number, body: update.comment });
 }
 
-async function closeReview(ctx: SweepContext, { owner, repo }: { owner: string; repo: string }, issue: ReviewIssue, comment: string): Promise<void> {
+async function closeReview(
+  ctx: SweepContext,
+  { owner, repo }: { owner: string; repo: string },
+  issue: ReviewIssue,
+  comment: string,
+): Promise<void> {
   await ctx.octokit.rest.issues.createComment({ owner, repo, issue_number: issue.number, body: comment });
-  await ctx.octokit.rest.issues.update({ owner, repo, issue_number: issue.number, state: "closed", state_reason: "completed" });
+  await ctx.octokit.rest.issues.update({
+    owner,
+    repo,
+    issue_number: issue.number,
+    state: "closed",
+    state_reason: "completed",
+  });
 }
 
-async function readBranchCommit(octokit: ProbotOctokit, { owner, repo, branch }: { owner: string; repo: string; branch: string }): Promise<string> {
+async function readBranchCommit(
+  octokit: ProbotOctokit,
+  { owner, repo, branch }: { owner: string; repo: string; branch: string },
+): Promise<string> {
   try {
     const { data } = await octokit.rest.git.getRef({ owner, repo, ref: `heads/${branch}` });
     return data.object.sha;
@@ -216,7 +299,10 @@ async function readBranchCommit(octokit: ProbotOctokit, { owner, repo, branch }:
 }
 
 /** The latest published full release (GitHub's own notion), or `undefined` when there is none. */
-async function readLatestRelease(octokit: ProbotOctokit, { owner, repo }: { owner: string; repo: string }): Promise<{ tag: string } | undefined> {
+async function readLatestRelease(
+  octokit: ProbotOctokit,
+  { owner, repo }: { owner: string; repo: string },
+): Promise<{ tag: string } | undefined> {
   try {
     const { data } = await octokit.rest.repos.getLatestRelease({ owner, repo });
     return { tag: data.tag_name };
@@ -232,12 +318,19 @@ async function readLatestRelease(octokit: ProbotOctokit, { owner, repo }: { owne
  * and the run throws at the end, so the job is retried.
  */
 export async function sweepInstallation(ctx: SweepContext): Promise<SweepOutcome[]> {
-  const repositories = await ctx.octokit.paginate(ctx.octokit.rest.apps.listReposAccessibleToInstallation, { per_page: 100 });
+  const repositories = await ctx.octokit.paginate(ctx.octokit.rest.apps.listReposAccessibleToInstallation, {
+    per_page: 100,
+  });
   const outcomes: SweepOutcome[] = [];
   const failures: unknown[] = [];
   for (const repository of repositories) {
     if (repository.archived || repository.disabled) continue;
-    const swept = { owner: repository.owner.login, repo: repository.name, defaultBranch: repository.default_branch, repositoryUrl: repository.html_url };
+    const swept = {
+      owner: repository.owner.login,
+      repo: repository.name,
+      defaultBranch: repository.default_branch,
+      repositoryUrl: repository.html_url,
+    };
     try {
       outcomes.push(await sweepRepository(ctx, swept));
     } catch (error) {
@@ -258,12 +351,16 @@ export async function sweepInstallation(ctx: SweepContext): Promise<SweepOutcome
     },
     "modelgate daily re-evaluation run",
   );
-  if (failures.length > 0) throw new AggregateError(failures, `${plural(failures.length, "repository", "repositories")} could not be checked`);
+  if (failures.length > 0)
+    throw new AggregateError(failures, `${plural(failures.length, "repository", "repositories")} could not be checked`);
   return outcomes;
 }
 
 /** The daily run over every installation of the App: what the queue's daily job runs (one runner across replicas). */
-export async function sweepAllInstallations(app: Probot, options: { now: Date; markerKey: string; coordination: Coordination }): Promise<SweepOutcome[]> {
+export async function sweepAllInstallations(
+  app: Probot,
+  options: { now: Date; markerKey: string; coordination: Coordination },
+): Promise<SweepOutcome[]> {
   const appOctokit = await app.auth();
   const installations = await appOctokit.paginate(appOctokit.rest.apps.listInstallations, { per_page: 100 });
   const outcomes: SweepOutcome[] = [];
@@ -273,12 +370,21 @@ export async function sweepAllInstallations(app: Probot, options: { now: Date; m
     const octokit = await app.auth(installation.id);
     const log = app.log.child({ installation: installation.id });
     try {
-      outcomes.push(...(await sweepInstallation({ octokit, log, now: options.now, markerKey: options.markerKey, coordination: options.coordination })));
+      outcomes.push(
+        ...(await sweepInstallation({
+          octokit,
+          log,
+          now: options.now,
+          markerKey: options.markerKey,
+          coordination: options.coordination,
+        })),
+      );
     } catch (error) {
       failures.push(error);
     }
   }
-  if (failures.length > 0) throw new AggregateError(failures, `${plural(failures.length, "installation")} could not be checked in full`);
+  if (failures.length > 0)
+    throw new AggregateError(failures, `${plural(failures.length, "installation")} could not be checked in full`);
   return outcomes;
 }
 

@@ -74,16 +74,20 @@ export function defineRecoveryJobs(jobs: Jobs, deps: RecoveryDeps): void {
       const ctx = await jobContext(data, job, deps);
       const { octokit } = ctx;
       // every open pull request with this head is judged together (evaluateHead)
-      const known = (await openPullRequestsByNumber(octokit, { owner: data.owner, repo: data.repo, numbers: [data.number] })).filter(
-        (pr) => pr.headSha === data.headSha,
-      );
+      const known = (
+        await openPullRequestsByNumber(octokit, { owner: data.owner, repo: data.repo, numbers: [data.number] })
+      ).filter((pr) => pr.headSha === data.headSha);
       await evaluateHead(ctx, data.headSha, known);
     },
   });
   jobs.defineJob<ReleaseJob>({
     name: EVALUATE_RELEASE_JOB,
     run: async (data, job) => {
-      const ctx = { ...(await jobContext(data, job, deps)), defaultBranch: data.defaultBranch, repositoryUrl: data.repositoryUrl };
+      const ctx = {
+        ...(await jobContext(data, job, deps)),
+        defaultBranch: data.defaultBranch,
+        repositoryUrl: data.repositoryUrl,
+      };
       await evaluateRelease(ctx, { id: data.releaseId });
     },
   });
@@ -124,7 +128,8 @@ export async function redeliverFailed(probot: Probot, log: Logger, now: Date): P
       );
     }
   }
-  if (redelivered.length > 0) log.info({ deliveries: chosen.map((a) => a.guid) }, "modelgate asked GitHub to redeliver failed deliveries");
+  if (redelivered.length > 0)
+    log.info({ deliveries: chosen.map((a) => a.guid) }, "modelgate asked GitHub to redeliver failed deliveries");
   return { redelivered };
 }
 
@@ -148,18 +153,34 @@ export async function reconcile(probot: Probot, log: Logger, jobs: Jobs, deps: R
   const report: ReconcileReport = { repositories: 0, headsEnqueued: 0, releasesEnqueued: 0, endOfLifeChecked: 0 };
   const appOctokit = await probot.auth();
   const installations = await appOctokit.paginate("GET /app/installations", { per_page: 100 });
-  for (const installation of installations as Array<{ id: number; created_at?: string; suspended_at?: string | null }>) {
+  for (const installation of installations as Array<{
+    id: number;
+    created_at?: string;
+    suspended_at?: string | null;
+  }>) {
     if (installation.suspended_at) continue;
     const octokit = await probot.auth(installation.id);
-    const repositories = (await octokit.paginate("GET /installation/repositories", { per_page: 100 })) as unknown as Repository[];
+    const repositories = (await octokit.paginate("GET /installation/repositories", {
+      per_page: 100,
+    })) as unknown as Repository[];
     for (const repository of repositories) {
       if (repository.archived) continue;
       report.repositories += 1;
       try {
-        await reconcileRepository(octokit, log, jobs, deps, { installationId: installation.id, installedAt: installation.created_at, repository }, report);
+        await reconcileRepository(
+          octokit,
+          log,
+          jobs,
+          deps,
+          { installationId: installation.id, installedAt: installation.created_at, repository },
+          report,
+        );
       } catch (error) {
         // one repository that cannot be read must not stop the others; the next run tries again
-        log.warn({ repo: `${repository.owner.login}/${repository.name}`, reason: (error as Error).message }, "modelgate could not reconcile a repository");
+        log.warn(
+          { repo: `${repository.owner.login}/${repository.name}`, reason: (error as Error).message },
+          "modelgate could not reconcile a repository",
+        );
       }
     }
   }
@@ -172,7 +193,11 @@ async function reconcileRepository(
   log: Logger,
   jobs: Jobs,
   deps: RecoveryDeps,
-  { installationId, installedAt, repository }: { installationId: number; installedAt: string | undefined; repository: Repository },
+  {
+    installationId,
+    installedAt,
+    repository,
+  }: { installationId: number; installedAt: string | undefined; repository: Repository },
   report: ReconcileReport,
 ): Promise<void> {
   const owner = repository.owner.login;
@@ -182,41 +207,67 @@ async function reconcileRepository(
 
   const openPulls: Array<{ number: number; head: { sha: string } }> = [];
   for (let page = 1; ; page++) {
-    const pulls = await conditionalGet<Array<{ number: number; head: { sha: string } }>>(octokit, store, "GET /repos/{owner}/{repo}/pulls", {
-      owner,
-      repo,
-      state: "open",
-      per_page: 100,
-      page,
-    });
+    const pulls = await conditionalGet<Array<{ number: number; head: { sha: string } }>>(
+      octokit,
+      store,
+      "GET /repos/{owner}/{repo}/pulls",
+      {
+        owner,
+        repo,
+        state: "open",
+        per_page: 100,
+        page,
+      },
+    );
     openPulls.push(...pulls.data);
     if (pulls.data.length < 100) break;
   }
   for (const pull of openPulls) {
     const key = `head-completed:${owner}/${repo}@${pull.head.sha}`;
     if ((await store.remembered(key)) !== undefined) continue;
-    const conclusion = await latestCheckRunConclusion(octokit, { owner, repo, headSha: pull.head.sha, name: CHECK_NAME, appId });
+    const conclusion = await latestCheckRunConclusion(octokit, {
+      owner,
+      repo,
+      headSha: pull.head.sha,
+      name: CHECK_NAME,
+      appId,
+    });
     // a completed run stays completed: that head is never asked about again
     if (typeof conclusion === "string") await store.remember(key);
     else {
-      await jobs.enqueue(EVALUATE_HEAD_JOB, { installationId, owner, repo, number: pull.number, headSha: pull.head.sha } satisfies HeadJob, {
-        singletonKey: `${owner}/${repo}@${pull.head.sha}`,
-        singletonSeconds: 3600,
-      });
+      await jobs.enqueue(
+        EVALUATE_HEAD_JOB,
+        { installationId, owner, repo, number: pull.number, headSha: pull.head.sha } satisfies HeadJob,
+        {
+          singletonKey: `${owner}/${repo}@${pull.head.sha}`,
+          singletonSeconds: 3600,
+        },
+      );
       report.headsEnqueued += 1;
     }
   }
 
-  const releases = await conditionalGet<Parameters<typeof releaseUnderEvaluation>[0][]>(octokit, store, "GET /repos/{owner}/{repo}/releases", {
-    owner,
-    repo,
-    per_page: 100,
-  });
+  const releases = await conditionalGet<Parameters<typeof releaseUnderEvaluation>[0][]>(
+    octokit,
+    store,
+    "GET /repos/{owner}/{repo}/releases",
+    {
+      owner,
+      repo,
+      per_page: 100,
+    },
+  );
   for (const release of releases.data.map(releaseUnderEvaluation)) {
     if (!releaseToReconcile(release, installedAt)) continue;
     const key = `release-completed:${owner}/${repo}#${release.id}@${release.tagName}`;
     if ((await store.remembered(key)) !== undefined) continue;
-    const conclusion = await latestCheckRunConclusion(octokit, { owner, repo, headSha: release.tagName, name: RELEASE_CHECK_NAME, appId });
+    const conclusion = await latestCheckRunConclusion(octokit, {
+      owner,
+      repo,
+      headSha: release.tagName,
+      name: RELEASE_CHECK_NAME,
+      appId,
+    });
     if (typeof conclusion === "string") await store.remember(key);
     else {
       const job: ReleaseJob = {
@@ -227,18 +278,26 @@ async function reconcileRepository(
         defaultBranch: repository.default_branch,
         repositoryUrl: repository.html_url,
       };
-      await jobs.enqueue(EVALUATE_RELEASE_JOB, job, { singletonKey: `${owner}/${repo}#release-${release.id}`, singletonSeconds: 3600 });
+      await jobs.enqueue(EVALUATE_RELEASE_JOB, job, {
+        singletonKey: `${owner}/${repo}#release-${release.id}`,
+        singletonSeconds: 3600,
+      });
       report.releasesEnqueued += 1;
     }
   }
 
   // end-of-life issues: only when the default branch moved since the last reconciliation
   const branch = repository.default_branch;
-  const ref = await conditionalGet<{ object: { sha: string } }>(octokit, store, "GET /repos/{owner}/{repo}/git/ref/{ref}", {
-    owner,
-    repo,
-    ref: `heads/${branch}`,
-  });
+  const ref = await conditionalGet<{ object: { sha: string } }>(
+    octokit,
+    store,
+    "GET /repos/{owner}/{repo}/git/ref/{ref}",
+    {
+      owner,
+      repo,
+      ref: `heads/${branch}`,
+    },
+  );
   const commit = ref.data.object.sha;
   const eolKey = `end-of-life-reconciled:${owner}/${repo}`;
   const previous = await store.remembered(eolKey);
@@ -258,7 +317,9 @@ async function reconcileRepository(
       );
     }
   }
-  const head = snapshots?.head ?? (await readSnapshots(octokit, { owner, repo, baseCommit: commit, headCommit: commit }, read.policy)).head;
+  const head =
+    snapshots?.head ??
+    (await readSnapshots(octokit, { owner, repo, baseCommit: commit, headCommit: commit }, read.policy)).head;
   const detected = detectChanges(read.policy, snapshots?.base ?? head, head);
   const decommissioned = endOfLifeToReconcile(snapshots ? detected.changes : [], detected.models.head);
   const ctx = {

@@ -7,7 +7,14 @@ import type { LoadedManifest } from "../core/manifest/load-manifest.js";
 import { POLICY_PATH } from "../core/policy/load-policy.js";
 import type { Policy } from "../core/policy/schema.js";
 import { judgeReleaseModels, releasePolicy } from "../core/release/judge-release.js";
-import { BOM_ASSET_NAME, BOM_CONTENT_TYPE, RELEASE_CHECK_NAME, failureLines, releaseCheckRun, releaseModel } from "../core/render/release-check-run.js";
+import {
+  BOM_ASSET_NAME,
+  BOM_CONTENT_TYPE,
+  RELEASE_CHECK_NAME,
+  failureLines,
+  releaseCheckRun,
+  releaseModel,
+} from "../core/render/release-check-run.js";
 import { releaseBom, releaseWrites, type BaselineNote, type BomOutcome } from "../core/release/outcome.js";
 import { MAX_BASELINE_CANDIDATES, releaseCandidates, type ReleaseOrderFields } from "../core/release/order.js";
 import { renderReleaseSection, upsertReleaseSection } from "../core/render/release-notes.js";
@@ -49,9 +56,18 @@ interface ReleaseContext extends EvaluationContext {
   repositoryUrl: string;
 }
 
-function releaseContext(context: Context<"release" | "check_run">, clock: Clock, markerKey: string, coordination: Coordination): ReleaseContext {
+function releaseContext(
+  context: Context<"release" | "check_run">,
+  clock: Clock,
+  markerKey: string,
+  coordination: Coordination,
+): ReleaseContext {
   const { repository } = context.payload;
-  return { ...evaluationContext(context, clock, markerKey, coordination), defaultBranch: repository.default_branch, repositoryUrl: repository.html_url };
+  return {
+    ...evaluationContext(context, clock, markerKey, coordination),
+    defaultBranch: repository.default_branch,
+    repositoryUrl: repository.html_url,
+  };
 }
 
 /** `release.published`, and `release.created` for a draft (a published release fires created too: it is judged once). */
@@ -75,7 +91,8 @@ export function onReleaseCheckRun(clock: Clock, markerKey: string, coordination:
     const run = context.payload.check_run;
     if (run.name !== RELEASE_CHECK_NAME) return;
     if (run.app?.id !== (await ownAppId(context.octokit))) return;
-    if (context.payload.action === "requested_action" && context.payload.requested_action?.identifier !== "reevaluate") return;
+    if (context.payload.action === "requested_action" && context.payload.requested_action?.identifier !== "reevaluate")
+      return;
     const ctx = releaseContext(context, clock, markerKey, coordination);
     const releaseId = releaseIdOfDetailsUrl(run.details_url);
     // the id survives what the page address does not (a release turned back into a draft gets a new one)
@@ -84,7 +101,10 @@ export function onReleaseCheckRun(clock: Clock, markerKey: string, coordination:
     const releases = await listReleases(ctx.octokit, { owner, repo });
     const release = releases.find((r) => r.htmlUrl === run.details_url);
     if (!release) {
-      ctx.log.warn({ delivery: ctx.delivery, details_url: run.details_url }, "modelgate found no release for the release check run");
+      ctx.log.warn(
+        { delivery: ctx.delivery, details_url: run.details_url },
+        "modelgate found no release for the release check run",
+      );
       return;
     }
     await evaluateRelease(ctx, release);
@@ -115,7 +135,9 @@ export async function evaluateRelease(
   subject: Pick<ReleaseUnderEvaluation, "id"> & Partial<Pick<ReleaseUnderEvaluation, "tagName">>,
 ): Promise<void> {
   // deliveries for one release, on any replica, judge it one after the other: the second finds the first's check run
-  await ctx.coordination.exclusive(`${ctx.owner}/${ctx.repo}:release-${subject.id}`, () => judgeAndReportRelease(ctx, subject));
+  await ctx.coordination.exclusive(`${ctx.owner}/${ctx.repo}:release-${subject.id}`, () =>
+    judgeAndReportRelease(ctx, subject),
+  );
 }
 
 async function judgeAndReportRelease(
@@ -131,7 +153,11 @@ async function judgeAndReportRelease(
   } catch (error) {
     // without a commit there is nothing to put a check run on: the delivery fails, visibly in the logs
     ctx.log.error(
-      { delivery: ctx.delivery, release: { id: subject.id, tag: release?.tagName ?? subject.tagName }, reason: (error as Error).message },
+      {
+        delivery: ctx.delivery,
+        release: { id: subject.id, tag: release?.tagName ?? subject.tagName },
+        reason: (error as Error).message,
+      },
       "modelgate could not find the commit of a release",
     );
     throw error;
@@ -141,7 +167,10 @@ async function judgeAndReportRelease(
   try {
     judgement = await judgeRelease(ctx, release, commit);
   } catch (error) {
-    judgement = { decision: couldNotEvaluateDecision(error), bom: { kind: "not-built", reason: "the release could not be evaluated" } };
+    judgement = {
+      decision: couldNotEvaluateDecision(error),
+      bom: { kind: "not-built", reason: "the release could not be evaluated" },
+    };
     const facts = {
       delivery: ctx.delivery,
       release: { id: release.id, tag: release.tagName },
@@ -149,16 +178,38 @@ async function judgeAndReportRelease(
       reason: judgement.decision.couldNotEvaluate,
     };
     if (error instanceof CouldNotEvaluate) ctx.log.warn(facts, "modelgate could not evaluate");
-    else ctx.log.error({ ...facts, stack: error instanceof Error ? error.stack : undefined }, "modelgate could not evaluate");
+    else
+      ctx.log.error(
+        { ...facts, stack: error instanceof Error ? error.stack : undefined },
+        "modelgate could not evaluate",
+      );
   }
   const { decision, policy, bom, signOffUrls, baseline, headManifests } = judgement;
-  const render = { org: ctx.owner, ...(policy ? { policy } : {}), ...(signOffUrls ? { signOffUrls } : {}), ...(baseline ? { baseline } : {}) };
+  const render = {
+    org: ctx.owner,
+    ...(policy ? { policy } : {}),
+    ...(signOffUrls ? { signOffUrls } : {}),
+    ...(baseline ? { baseline } : {}),
+  };
   const appId = await ownAppId(ctx.octokit);
-  const target = { ...location, headSha: commit, name: RELEASE_CHECK_NAME, appId, detailsUrl: releaseDetailsUrl(release) };
+  const target = {
+    ...location,
+    headSha: commit,
+    name: RELEASE_CHECK_NAME,
+    appId,
+    detailsUrl: releaseDetailsUrl(release),
+  };
   const written = await writeCheckRun(ctx.octokit, target, releaseCheckRun(decision, render, bom, []));
   logDecision(
     ctx.log,
-    { delivery: ctx.delivery, owner: ctx.owner, repo: ctx.repo, pullRequest: null, headSha: commit, release: { id: release.id, tag: release.tagName } },
+    {
+      delivery: ctx.delivery,
+      owner: ctx.owner,
+      repo: ctx.repo,
+      pullRequest: null,
+      headSha: commit,
+      release: { id: release.id, tag: release.tagName },
+    },
     decision,
   );
 
@@ -172,14 +223,17 @@ async function judgeAndReportRelease(
   });
   const body = upsertReleaseSection(release.body, section);
   if (body !== (release.body ?? "") || backToDraft) {
-    await updateRelease(ctx.octokit, location, release.id, { body, ...(backToDraft ? { draft: true as const } : {}) }).catch((error: unknown) =>
-      writeProblems.push((error as Error).message),
-    );
+    await updateRelease(ctx.octokit, location, release.id, {
+      body,
+      ...(backToDraft ? { draft: true as const } : {}),
+    }).catch((error: unknown) => writeProblems.push((error as Error).message));
   }
   if (bom.kind === "valid") {
-    await replaceReleaseAsset(ctx.octokit, location, release, { name: BOM_ASSET_NAME, contentType: BOM_CONTENT_TYPE, data: bom.json }).catch((error: unknown) =>
-      writeProblems.push((error as Error).message),
-    );
+    await replaceReleaseAsset(ctx.octokit, location, release, {
+      name: BOM_ASSET_NAME,
+      contentType: BOM_CONTENT_TYPE,
+      data: bom.json,
+    }).catch((error: unknown) => writeProblems.push((error as Error).message));
   }
   ctx.log.info(
     {
@@ -193,7 +247,8 @@ async function judgeAndReportRelease(
     "modelgate release written",
   );
   // the check run is the place people look: a release that could not be updated must not look fine there
-  if (writeProblems.length > 0) await writeCheckRun(ctx.octokit, target, releaseCheckRun(decision, render, bom, writeProblems));
+  if (writeProblems.length > 0)
+    await writeCheckRun(ctx.octokit, target, releaseCheckRun(decision, render, bom, writeProblems));
 }
 
 /** The release gate's judgement of the models at a commit, and what it rested on. */
@@ -214,7 +269,12 @@ export interface ModelsJudgement {
  * earlier passing release is restored as known good (docs/deployments.md "Known good rollback"). The deployment gate calls it too.
  * GitHub read errors throw CouldNotEvaluate.
  */
-export async function judgeModelsAtCommit(ctx: GateContext, policy: Policy, current: ReleaseOrderFields, commit: string): Promise<ModelsJudgement> {
+export async function judgeModelsAtCommit(
+  ctx: GateContext,
+  policy: Policy,
+  current: ReleaseOrderFields,
+  commit: string,
+): Promise<ModelsJudgement> {
   const location = { owner: ctx.owner, repo: ctx.repo };
   const appId = await ownAppId(ctx.octokit);
   const releases = await listReleases(ctx.octokit, location);
@@ -254,12 +314,22 @@ export async function judgeModelsAtCommit(ctx: GateContext, policy: Policy, curr
   const wanted = modelsToLookUp(decision, detected, policy);
   if (wanted.length > 0) {
     const knownGood = await findKnownGood(ctx.octokit, location, { wanted, current, releases, check, policy });
-    if (knownGood.length > 0) decision = judgeReleaseModels(input, authorsBySubject, policy, withSignOffIssues(knownGood, detected, facts.signOffIssues));
+    if (knownGood.length > 0)
+      decision = judgeReleaseModels(
+        input,
+        authorsBySubject,
+        policy,
+        withSignOffIssues(knownGood, detected, facts.signOffIssues),
+      );
   }
   return { decision, detected, facts, baseline: found, baselineNote: note };
 }
 
-async function judgeRelease(ctx: ReleaseContext, release: ReleaseUnderEvaluation, commit: string): Promise<ReleaseJudgement> {
+async function judgeRelease(
+  ctx: ReleaseContext,
+  release: ReleaseUnderEvaluation,
+  commit: string,
+): Promise<ReleaseJudgement> {
   const location = { owner: ctx.owner, repo: ctx.repo };
   const read = await readBasePolicy(ctx.octokit, { ...location, branch: ctx.defaultBranch });
   if (!read.ok)

@@ -66,7 +66,11 @@ export async function handleSignOffComment(
   const parsed = parseCommandOrError(comment.body);
   if (!parsed) return;
   const login = comment.user?.login ?? "";
-  const target = { issueNumber: issue.number, appId: await ownAppId(context.octokit), comment: commandComment(comment, login) };
+  const target = {
+    issueNumber: issue.number,
+    appId: await ownAppId(context.octokit),
+    comment: commandComment(comment, login),
+  };
 
   if ("error" in parsed) {
     await answerCommand(ctx, target, usageReply(login, parsed.error));
@@ -75,12 +79,25 @@ export async function handleSignOffComment(
 
   let session: IssueSession;
   try {
-    session = await readSession(ctx, issue, await openPullRequests(ctx, trackedNumbers(issue)), defaultBranch, target.comment);
+    session = await readSession(
+      ctx,
+      issue,
+      await openPullRequests(ctx, trackedNumbers(issue)),
+      defaultBranch,
+      target.comment,
+    );
   } catch (error) {
     // fail closed: without live membership nobody's command is confirmed, and nothing is updated
     const reason = error instanceof CouldNotEvaluate ? error.message : "an internal error";
     ctx.log.warn(
-      { delivery: ctx.delivery, issue: issue.number, ...signOffSubject(issue.ref), login, status: statusOf(error), reason },
+      {
+        delivery: ctx.delivery,
+        issue: issue.number,
+        ...signOffSubject(issue.ref),
+        login,
+        status: statusOf(error),
+        reason,
+      },
       "modelgate could not verify a sign-off command",
     );
     await answerCommand(ctx, target, unverifiedReply(login, parsed.command, reason));
@@ -104,7 +121,12 @@ export async function handleSignOffComment(
     },
     "modelgate sign-off command",
   );
-  await answerCommand(ctx, target, outcome.accepted ? "accepted" : refusedReply(login, outcome.command, outcome.reason), session.comments);
+  await answerCommand(
+    ctx,
+    target,
+    outcome.accepted ? "accepted" : refusedReply(login, outcome.command, outcome.reason),
+    session.comments,
+  );
   // a refused command changes no sign-off; the PRs stay as they are
   if (outcome.accepted) await refresh(ctx, issue, session.openPulls, session);
 }
@@ -124,7 +146,9 @@ async function readSession(
   const { octokit, owner, repo } = ctx;
   // without a verified tracking marker the authors (who may not sign) are unknown: confirm nothing
   if (!issue.tracking)
-    throw new CouldNotEvaluate(`the tracking marker of sign-off issue #${issue.number} is missing or was edited, so its authors cannot be trusted`);
+    throw new CouldNotEvaluate(
+      `the tracking marker of sign-off issue #${issue.number} is missing or was edited, so its authors cannot be trusted`,
+    );
   const policy = await readValidPolicy(octokit, { owner, repo, branch: openPulls[0]?.baseRef ?? defaultBranch });
   const authors = openPulls.map((pr) => pr.author).filter((a) => a !== "");
   const { comments, history, facts } = await readIssueSignOffs(
@@ -132,7 +156,10 @@ async function readSession(
     { owner, repo, issueNumber: issue.number },
     { policy, subjectKey: signOffKey(issue.ref), authors, latest },
   );
-  const state = replaySignOffs(history, issueReplayContext(policy, issue.tracking, { authors, teamMembership: facts.teamMembership, org: owner }));
+  const state = replaySignOffs(
+    history,
+    issueReplayContext(policy, issue.tracking, { authors, teamMembership: facts.teamMembership, org: owner }),
+  );
   return { openPulls, policy, comments, state };
 }
 
@@ -160,12 +187,17 @@ async function refresh(
   // one run per head: pull requests sharing a head are judged together by evaluateHead
   const heads = new Map<string, PullRequestUnderEvaluation[]>();
   for (const pr of openPulls) heads.set(pr.headSha, [...(heads.get(pr.headSha) ?? []), pr]);
-  for (const [headSha, pulls] of heads) await evaluateHead(ctx, headSha, pulls).catch((error: unknown) => failures.push(error));
-  if (failures.length > 0) throw new AggregateError(failures, `${failures.length} check run(s) of ${owner}/${repo} could not be written`);
+  for (const [headSha, pulls] of heads)
+    await evaluateHead(ctx, headSha, pulls).catch((error: unknown) => failures.push(error));
+  if (failures.length > 0)
+    throw new AggregateError(failures, `${failures.length} check run(s) of ${owner}/${repo} could not be written`);
 }
 
 /** The pull requests that are still open, read fresh (an author or base may have changed; merged ones no longer matter). */
-async function openPullRequests(ctx: EvaluationContext, numbers: ReadonlyArray<number>): Promise<PullRequestUnderEvaluation[]> {
+async function openPullRequests(
+  ctx: EvaluationContext,
+  numbers: ReadonlyArray<number>,
+): Promise<PullRequestUnderEvaluation[]> {
   const { octokit, owner, repo } = ctx;
   const open: PullRequestUnderEvaluation[] = [];
   for (const number of new Set(numbers)) {

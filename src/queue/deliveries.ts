@@ -60,7 +60,10 @@ export class DeliveryStore {
 
   store(delivery: Delivery): Promise<StoreOutcome> {
     return new Promise((resolve, reject) => {
-      this.waiting.push({ delivery, settle: (outcome) => (outcome instanceof Error ? reject(outcome) : resolve(outcome)) });
+      this.waiting.push({
+        delivery,
+        settle: (outcome) => (outcome instanceof Error ? reject(outcome) : resolve(outcome)),
+      });
       void this.flush();
     });
   }
@@ -96,7 +99,11 @@ export class DeliveryStore {
 }
 
 /** Stores deliveries and their jobs in one transaction; the outcome of each, in order (a GUID twice in one call: the second is a duplicate). */
-async function storeDeliveries(pool: pg.Pool, boss: PgBoss, deliveries: ReadonlyArray<Delivery>): Promise<StoreOutcome[]> {
+async function storeDeliveries(
+  pool: pg.Pool,
+  boss: PgBoss,
+  deliveries: ReadonlyArray<Delivery>,
+): Promise<StoreOutcome[]> {
   const unique = [...new Map(deliveries.map((delivery) => [delivery.id, delivery])).values()];
   const client = await pool.connect();
   try {
@@ -122,7 +129,9 @@ async function storeDeliveries(pool: pg.Pool, boss: PgBoss, deliveries: Readonly
         { db: { executeSql: (text, values) => client.query(text, values) } },
       );
     await client.query("COMMIT");
-    const stored = new Map(rows.map((row) => [row.guid, row.inserted ? ("stored" as const) : ("redelivered" as const)]));
+    const stored = new Map(
+      rows.map((row) => [row.guid, row.inserted ? ("stored" as const) : ("redelivered" as const)]),
+    );
     const outcomes = deliveries.map((delivery) => {
       const outcome = stored.get(delivery.id) ?? "duplicate";
       // the same GUID twice in one batch: it is stored (and runs) once
@@ -183,7 +192,9 @@ export class DeliveryWorker {
     this.running = true;
     this.loop = this.fetchLoop();
     const sweep = () =>
-      void this.sweep().catch((error: unknown) => this.options.log.error({ reason: (error as Error).message }, "modelgate could not sweep the deliveries"));
+      void this.sweep().catch((error: unknown) =>
+        this.options.log.error({ reason: (error as Error).message }, "modelgate could not sweep the deliveries"),
+      );
     sweep();
     this.sweeper = setInterval(sweep, this.options.sweepMs ?? 15_000);
     this.sweeper.unref();
@@ -259,8 +270,11 @@ export class DeliveryWorker {
     let locked = false;
     try {
       locked =
-        (await client.query<{ locked: boolean }>("SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS locked", [`delivery:${guid}`])).rows[0]?.locked ===
-        true;
+        (
+          await client.query<{ locked: boolean }>("SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS locked", [
+            `delivery:${guid}`,
+          ])
+        ).rows[0]?.locked === true;
       // another worker runs this delivery right now: this job has nothing to do
       if (!locked) return void (await boss.complete(DELIVERY_QUEUE, job.id));
       const { rows } = await client.query<{ event: string; payload: unknown; attempts: number }>(
@@ -273,22 +287,27 @@ export class DeliveryWorker {
       const stopTimer = deliveryDuration.startTimer({ event: delivery.event });
       try {
         await this.options.receive({ id: guid, name: delivery.event, payload: delivery.payload });
-        await client.query(`UPDATE ${SCHEMA}.deliveries SET state = 'completed', finished_at = now(), last_error = NULL WHERE guid = $1`, [guid]);
+        await client.query(
+          `UPDATE ${SCHEMA}.deliveries SET state = 'completed', finished_at = now(), last_error = NULL WHERE guid = $1`,
+          [guid],
+        );
         await boss.complete(DELIVERY_QUEUE, job.id);
         deliveriesProcessed.inc({ event: delivery.event, outcome: "completed" });
       } catch (error) {
         const final = job.retryCount >= job.retryLimit;
         const reason = describeError(error);
-        await client.query(`UPDATE ${SCHEMA}.deliveries SET state = $2, finished_at = now(), last_error = $3 WHERE guid = $1`, [
-          guid,
-          final ? "failed" : "queued",
-          reason,
-        ]);
+        await client.query(
+          `UPDATE ${SCHEMA}.deliveries SET state = $2, finished_at = now(), last_error = $3 WHERE guid = $1`,
+          [guid, final ? "failed" : "queued", reason],
+        );
         await boss.fail(DELIVERY_QUEUE, job.id, { reason });
         deliveriesProcessed.inc({ event: delivery.event, outcome: final ? "failed" : "retry" });
         const facts = { delivery: guid, event: delivery.event, attempt: delivery.attempts, reason };
         if (final)
-          log.error(facts, `modelgate gave up on a delivery after ${delivery.attempts} attempts: redeliver it from the App's settings once the cause is fixed`);
+          log.error(
+            facts,
+            `modelgate gave up on a delivery after ${delivery.attempts} attempts: redeliver it from the App's settings once the cause is fixed`,
+          );
         else log.warn(facts, "modelgate will run a failed delivery again");
       } finally {
         stopTimer();
@@ -297,7 +316,10 @@ export class DeliveryWorker {
       // the database failed: the job stays active and is retried when it expires, or swept
       log.error({ delivery: guid, reason: describeError(error) }, "modelgate could not run a delivery from the queue");
     } finally {
-      if (locked) await client.query("SELECT pg_advisory_unlock(hashtextextended($1, 0))", [`delivery:${guid}`]).catch(() => (healthy = false));
+      if (locked)
+        await client
+          .query("SELECT pg_advisory_unlock(hashtextextended($1, 0))", [`delivery:${guid}`])
+          .catch(() => (healthy = false));
       client.off("error", onError);
       client.release(!healthy);
     }
@@ -307,7 +329,9 @@ export class DeliveryWorker {
   async sweep(): Promise<string[]> {
     const { pool, boss } = this.options;
     const requeued: string[] = [];
-    const { rows } = await pool.query<{ guid: string }>(`SELECT guid FROM ${SCHEMA}.deliveries WHERE state = 'running' ORDER BY received_at LIMIT 500`);
+    const { rows } = await pool.query<{ guid: string }>(
+      `SELECT guid FROM ${SCHEMA}.deliveries WHERE state = 'running' ORDER BY received_at LIMIT 500`,
+    );
     if (rows.length > 0) {
       const client = await pool.connect();
       client.on("error", () => undefined);
@@ -315,13 +339,25 @@ export class DeliveryWorker {
         for (const { guid } of rows) {
           const key = `delivery:${guid}`;
           const free =
-            (await client.query<{ locked: boolean }>("SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS locked", [key])).rows[0]?.locked === true;
+            (
+              await client.query<{ locked: boolean }>(
+                "SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS locked",
+                [key],
+              )
+            ).rows[0]?.locked === true;
           if (!free) continue;
           try {
             await client.query("BEGIN");
-            const updated = await client.query(`UPDATE ${SCHEMA}.deliveries SET state = 'queued' WHERE guid = $1 AND state = 'running'`, [guid]);
+            const updated = await client.query(
+              `UPDATE ${SCHEMA}.deliveries SET state = 'queued' WHERE guid = $1 AND state = 'running'`,
+              [guid],
+            );
             if (updated.rowCount === 1) {
-              await boss.send(DELIVERY_QUEUE, { guid }, { db: { executeSql: (text, values) => client.query(text, values) } });
+              await boss.send(
+                DELIVERY_QUEUE,
+                { guid },
+                { db: { executeSql: (text, values) => client.query(text, values) } },
+              );
               requeued.push(guid);
             }
             await client.query("COMMIT");
@@ -337,24 +373,36 @@ export class DeliveryWorker {
       }
     }
     if (requeued.length > 0) {
-      this.options.log.warn({ deliveries: requeued }, "modelgate runs again deliveries whose process stopped while running them");
+      this.options.log.warn(
+        { deliveries: requeued },
+        "modelgate runs again deliveries whose process stopped while running them",
+      );
       this.wake();
     }
     // GitHub redelivers within 3 days: a completed delivery older than a week is never asked for again
-    await pool.query(`DELETE FROM ${SCHEMA}.deliveries WHERE state = 'completed' AND received_at < now() - interval '7 days'`);
+    await pool.query(
+      `DELETE FROM ${SCHEMA}.deliveries WHERE state = 'completed' AND received_at < now() - interval '7 days'`,
+    );
     return requeued;
   }
 }
 
 /** Queue depth and the age of the oldest waiting delivery, for /metrics. */
-export async function deliveryBacklog(pool: pg.Pool): Promise<{ queued: number; running: number; failed: number; oldestQueuedSeconds: number }> {
+export async function deliveryBacklog(
+  pool: pg.Pool,
+): Promise<{ queued: number; running: number; failed: number; oldestQueuedSeconds: number }> {
   const { rows } = await pool.query<{ queued: string; running: string; failed: string; oldest: number | null }>(
     `SELECT count(*) FILTER (WHERE state = 'queued') AS queued, count(*) FILTER (WHERE state = 'running') AS running, count(*) FILTER (WHERE state = 'failed') AS failed,
             EXTRACT(EPOCH FROM now() - min(received_at) FILTER (WHERE state = 'queued'))::float8 AS oldest
      FROM ${SCHEMA}.deliveries WHERE state <> 'completed'`,
   );
   const row = rows[0];
-  return { queued: Number(row?.queued ?? 0), running: Number(row?.running ?? 0), failed: Number(row?.failed ?? 0), oldestQueuedSeconds: row?.oldest ?? 0 };
+  return {
+    queued: Number(row?.queued ?? 0),
+    running: Number(row?.running ?? 0),
+    failed: Number(row?.failed ?? 0),
+    oldestQueuedSeconds: row?.oldest ?? 0,
+  };
 }
 
 function describeError(error: unknown): string {

@@ -89,11 +89,15 @@ export class JobQueue implements Jobs {
   }
 
   private add(definition: JobDefinition<object> & { cron?: string }): void {
-    if (this.definitions.some((d) => d.name === definition.name)) throw new Error(`the job queue ${definition.name} is defined twice`);
+    if (this.definitions.some((d) => d.name === definition.name))
+      throw new Error(`the job queue ${definition.name} is defined twice`);
     this.definitions.push(definition);
     if (this.worker)
       void this.register(definition).catch((error: unknown) =>
-        this.worker?.log.error({ queue: definition.name, reason: (error as Error).message }, "modelgate could not start a job queue"),
+        this.worker?.log.error(
+          { queue: definition.name, reason: (error as Error).message },
+          "modelgate could not start a job queue",
+        ),
       );
   }
 
@@ -102,11 +106,15 @@ export class JobQueue implements Jobs {
     if (!worker) return;
     await defineQueue(this.boss, definition.name, definition);
     if (definition.cron !== undefined) await this.boss.schedule(definition.name, definition.cron, {}, { tz: "UTC" });
-    await this.boss.work<object>(definition.name, { batchSize: 1, includeMetadata: true, pollingIntervalSeconds: 2 }, async ([job]) => {
-      if (!job) return;
-      const log = worker.log.child({ queue: definition.name, job: job.id });
-      await definition.run(job.data, { probot: worker.probot, log, jobId: job.id, retryCount: job.retryCount });
-    });
+    await this.boss.work<object>(
+      definition.name,
+      { batchSize: 1, includeMetadata: true, pollingIntervalSeconds: 2 },
+      async ([job]) => {
+        if (!job) return;
+        const log = worker.log.child({ queue: definition.name, job: job.id });
+        await definition.run(job.data, { probot: worker.probot, log, jobId: job.id, retryCount: job.retryCount });
+      },
+    );
   }
 }
 

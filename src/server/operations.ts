@@ -16,7 +16,9 @@ export function operationsHandler(runtime: { ready(): Promise<boolean> } | undef
     }
     if (path === "/ready") {
       const ready = !state.stopping && runtime !== undefined && (await runtime.ready());
-      reply(response, ready ? 200 : 503, { status: ready ? "ready" : state.stopping ? "stopping" : "database unreachable" });
+      reply(response, ready ? 200 : 503, {
+        status: ready ? "ready" : state.stopping ? "stopping" : "database unreachable",
+      });
       return true;
     }
     if (path === "/metrics") {

@@ -74,14 +74,20 @@ export async function startRuntime({ env, log, Octokit, clock }: RuntimeOptions)
   if (!connectionString) {
     const dataDir = env.MODELGATE_DATA_DIR?.trim() || join(process.cwd(), "data", "postgres");
     const port = positiveInteger(env.MODELGATE_POSTGRES_PORT, 54329, "MODELGATE_POSTGRES_PORT");
-    log.info({ data_dir: dataDir, port }, "modelgate starts its embedded Postgres (set DATABASE_URL to use a managed one)");
+    log.info(
+      { data_dir: dataDir, port },
+      "modelgate starts its embedded Postgres (set DATABASE_URL to use a managed one)",
+    );
     embedded = await startEmbeddedPostgres({ dataDir, port, onLog: (line) => log.debug({ postgres: line }) });
     connectionString = embedded.connectionString;
   }
   // each running delivery may hold three sessions: its own lock, its head's, and a create-once lock
   const database = await openDatabase(connectionString, { max: 3 * concurrency + 10 });
   const boss = await startBoss(connectionString, log);
-  await defineDeliveryQueue(boss, nonNegativeInteger(env.MODELGATE_DELIVERY_RETRIES, DELIVERY_RETRY_LIMIT, "MODELGATE_DELIVERY_RETRIES"));
+  await defineDeliveryQueue(
+    boss,
+    nonNegativeInteger(env.MODELGATE_DELIVERY_RETRIES, DELIVERY_RETRY_LIMIT, "MODELGATE_DELIVERY_RETRIES"),
+  );
   const jobs = new JobQueue(boss);
   const coordination = postgresCoordination(database.pool);
 
@@ -91,16 +97,29 @@ export async function startRuntime({ env, log, Octokit, clock }: RuntimeOptions)
   const traffic: TrafficOptions = { pacer: postgresWritePacer(database.pool) };
   const worker = createProbot({
     env,
-    overrides: { log, Octokit: Octokit ?? (ModelgateOctokit.defaults({ modelgateTraffic: traffic }) as typeof ModelgateOctokit) },
+    overrides: {
+      log,
+      Octokit: Octokit ?? (ModelgateOctokit.defaults({ modelgateTraffic: traffic }) as typeof ModelgateOctokit),
+    },
   });
   const reconciliationStore = postgresReconciliationStore(database.pool);
   await worker.load(
-    recordingHandledEvents(modelgate({ coordination, jobs, reconciliationStore, markerKey: defaultMarkerKey(env), ...(clock ? { clock } : {}) }), handled),
+    recordingHandledEvents(
+      modelgate({
+        coordination,
+        jobs,
+        reconciliationStore,
+        markerKey: defaultMarkerKey(env),
+        ...(clock ? { clock } : {}),
+      }),
+      handled,
+    ),
   );
   await jobs.start({ probot: worker, log });
   if (env.MODELGATE_RECOVERY_ON_START !== "false") {
     // on start as well as on their schedule; replicas starting together run them once
-    for (const name of [REDELIVER_JOB, RECONCILE_JOB]) await jobs.enqueue(name, {}, { singletonKey: "on-start", singletonSeconds: 300 });
+    for (const name of [REDELIVER_JOB, RECONCILE_JOB])
+      await jobs.enqueue(name, {}, { singletonKey: "on-start", singletonSeconds: 300 });
   }
 
   const store = new DeliveryStore(database.pool, boss);
@@ -116,7 +135,8 @@ export async function startRuntime({ env, log, Octokit, clock }: RuntimeOptions)
 
   return {
     accept: async (delivery) => {
-      if (!isHandled(handled, delivery.name, (delivery.payload as { action?: unknown } | null)?.action)) return "ignored";
+      if (!isHandled(handled, delivery.name, (delivery.payload as { action?: unknown } | null)?.action))
+        return "ignored";
       const outcome = await store.store(delivery);
       if (outcome !== "duplicate") deliveries.wake();
       return outcome;

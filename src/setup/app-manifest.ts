@@ -47,10 +47,13 @@ const HOST_NAME = /^[A-Za-z0-9.-]+(?::\d{1,5})?$/;
 export function githubHost(env: SetupEnvironment): { webUrl: string; apiBaseUrl: string } {
   if (!env.GHE_HOST) return { webUrl: "https://github.com", apiBaseUrl: "https://api.github.com" };
   if (!HOST_NAME.test(env.GHE_HOST)) {
-    throw new Error(`GHE_HOST must be the host name of the GitHub Enterprise Server (e.g. github.example.com), not a URL: ${JSON.stringify(env.GHE_HOST)}`);
+    throw new Error(
+      `GHE_HOST must be the host name of the GitHub Enterprise Server (e.g. github.example.com), not a URL: ${JSON.stringify(env.GHE_HOST)}`,
+    );
   }
   const protocol = env.GHE_PROTOCOL || "https";
-  if (protocol !== "https" && protocol !== "http") throw new Error(`GHE_PROTOCOL must be https or http, not ${JSON.stringify(protocol)}`);
+  if (protocol !== "https" && protocol !== "http")
+    throw new Error(`GHE_PROTOCOL must be https or http, not ${JSON.stringify(protocol)}`);
   const webUrl = `${protocol}://${env.GHE_HOST}`;
   return { webUrl, apiBaseUrl: `${webUrl}/api/v3` };
 }
@@ -96,9 +99,17 @@ export function readAppYml(text: string): Omit<AppManifest, "hook_attributes" | 
  * site root): the smee.io channel when WEBHOOK_PROXY_URL is set, else PUBLIC_URL or the address the
  * setup page was opened at. GitHub sends the browser back to `setupBaseUrl` with the code.
  */
-export function appManifest(appYml: Omit<AppManifest, "hook_attributes" | "redirect_url">, env: SetupEnvironment, setupBaseUrl: string): AppManifest {
+export function appManifest(
+  appYml: Omit<AppManifest, "hook_attributes" | "redirect_url">,
+  env: SetupEnvironment,
+  setupBaseUrl: string,
+): AppManifest {
   const serverUrl = (env.PUBLIC_URL || setupBaseUrl).replace(/\/+$/, "");
   const webhookPath = env.WEBHOOK_PATH || DEFAULT_WEBHOOK_PATH;
   const hookUrl = env.WEBHOOK_PROXY_URL || `${serverUrl}${webhookPath.startsWith("/") ? "" : "/"}${webhookPath}`;
-  return { ...appYml, hook_attributes: { url: hookUrl, active: true }, redirect_url: `${setupBaseUrl.replace(/\/+$/, "")}/probot/setup` };
+  return {
+    ...appYml,
+    hook_attributes: { url: hookUrl, active: true },
+    redirect_url: `${setupBaseUrl.replace(/\/+$/, "")}/probot/setup`,
+  };
 }

@@ -13,7 +13,9 @@ async function main(argv: string[]): Promise<number> {
   if (existsSync(envFile)) process.loadEnvFile(envFile);
   const personal = argv.includes("--personal");
   if (process.env.APP_ID || registeredAppId(envFile)) {
-    console.error("APP_ID is set: this App is registered already. Remove APP_ID (and the key) from the environment and .env to register another one.");
+    console.error(
+      "APP_ID is set: this App is registered already. Remove APP_ID (and the key) from the environment and .env to register another one.",
+    );
     return 2;
   }
   const appYml = readAppYml(readFileSync(join(process.cwd(), "app.yml"), "utf8"));

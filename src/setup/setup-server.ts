@@ -1,7 +1,13 @@
 import { randomBytes } from "node:crypto";
 import { chmodSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import { appManifest, registrationTarget, type AppManifest, type RegistrationTarget, type SetupEnvironment } from "./app-manifest.js";
+import {
+  appManifest,
+  registrationTarget,
+  type AppManifest,
+  type RegistrationTarget,
+  type SetupEnvironment,
+} from "./app-manifest.js";
 
 export interface SetupOptions {
   appYml: Omit<AppManifest, "hook_attributes" | "redirect_url">;
@@ -40,24 +46,38 @@ export function setupHandler(options: SetupOptions): (req: IncomingMessage, res:
     const url = new URL(req.url ?? "/", "http://setup.invalid");
     const host = requestHost(req);
     if (!allowedHosts.has(hostName(host)))
-      return text(res, 421, `This setup page answers on ${[...allowedHosts].join(", ")} only (set PUBLIC_URL to register from another address).`);
+      return text(
+        res,
+        421,
+        `This setup page answers on ${[...allowedHosts].join(", ")} only (set PUBLIC_URL to register from another address).`,
+      );
     if (req.method !== "GET") return text(res, 405, "GET only");
     const setupBaseUrl = `${requestProtocol(req)}://${host}`;
     if (url.pathname === "/") return redirect(res, "/probot");
-    if (url.pathname === "/probot") return html(res, 200, setupPage(target, appManifest(options.appYml, options.env, setupBaseUrl), state));
+    if (url.pathname === "/probot")
+      return html(res, 200, setupPage(target, appManifest(options.appYml, options.env, setupBaseUrl), state));
     if (url.pathname === "/probot/setup") {
       const code = url.searchParams.get("code") ?? "";
-      if (url.searchParams.get("state") !== state) return text(res, 400, "The state does not match this setup run: start again from /probot.");
+      if (url.searchParams.get("state") !== state)
+        return text(res, 400, "The state does not match this setup run: start again from /probot.");
       if (!/^[A-Za-z0-9_-]{1,100}$/.test(code)) return text(res, 400, "The code is missing or invalid.");
       if (registeredAppId(options.envFile))
-        return text(res, 409, `${options.envFile} already holds an APP_ID: modelgate does not replace a registered App's credentials.`);
+        return text(
+          res,
+          409,
+          `${options.envFile} already holds an APP_ID: modelgate does not replace a registered App's credentials.`,
+        );
       let conversion: ManifestConversion;
       try {
         conversion = await convertManifestCode(target, code);
       } catch (error) {
         return text(res, 502, `GitHub did not complete the registration: ${(error as Error).message}`);
       }
-      writeEnvFile(options.envFile, { APP_ID: String(conversion.id), PRIVATE_KEY: conversion.pem, WEBHOOK_SECRET: conversion.webhook_secret ?? "" });
+      writeEnvFile(options.envFile, {
+        APP_ID: String(conversion.id),
+        PRIVATE_KEY: conversion.pem,
+        WEBHOOK_SECRET: conversion.webhook_secret ?? "",
+      });
       options.log?.info(
         `Registered the GitHub App ${conversion.slug ?? conversion.id}; its APP_ID, PRIVATE_KEY and WEBHOOK_SECRET are in ${options.envFile}. Install it, then start the server.`,
       );
@@ -73,7 +93,9 @@ export function setupHandler(options: SetupOptions): (req: IncomingMessage, res:
 export async function startSetupServer(options: SetupOptions & { port: number }): Promise<Server> {
   const handle = setupHandler(options);
   const server = createServer((req, res) => void handle(req, res));
-  await new Promise<void>((resolve, reject) => server.once("error", reject).listen(options.port, options.env.HOST || "localhost", resolve));
+  await new Promise<void>((resolve, reject) =>
+    server.once("error", reject).listen(options.port, options.env.HOST || "localhost", resolve),
+  );
   return server;
 }
 
@@ -86,7 +108,13 @@ async function convertManifestCode(target: RegistrationTarget, code: string): Pr
   const data = (await response.json()) as Partial<ManifestConversion>;
   if (typeof data.id !== "number" || typeof data.pem !== "string" || typeof data.html_url !== "string")
     throw new Error("the answer carries no App id, key or address");
-  return { id: data.id, html_url: data.html_url, pem: data.pem, webhook_secret: data.webhook_secret ?? null, ...(data.slug ? { slug: data.slug } : {}) };
+  return {
+    id: data.id,
+    html_url: data.html_url,
+    pem: data.pem,
+    webhook_secret: data.webhook_secret ?? null,
+    ...(data.slug ? { slug: data.slug } : {}),
+  };
 }
 
 /** The APP_ID an existing .env file already holds, if any. */
@@ -158,7 +186,12 @@ function setupPage(target: RegistrationTarget, manifest: AppManifest, state: str
 }
 
 function escapeHtml(value: string): string {
-  return value.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(/'/g, "&#39;");
+  return value
+    .replace(/&/g, "&amp;")
+    .replace(/</g, "&lt;")
+    .replace(/>/g, "&gt;")
+    .replace(/"/g, "&quot;")
+    .replace(/'/g, "&#39;");
 }
 
 function text(res: ServerResponse, status: number, body: string): void {
@@ -170,5 +203,7 @@ function html(res: ServerResponse, status: number, body: string): void {
 }
 
 function redirect(res: ServerResponse, location: string): void {
-  res.writeHead(302, { location, "content-type": "text/plain; charset=utf-8" }).end(`Found. Redirecting to ${location}\n`);
+  res
+    .writeHead(302, { location, "content-type": "text/plain; charset=utf-8" })
+    .end(`Found. Redirecting to ${location}\n`);
 }

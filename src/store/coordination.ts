@@ -82,7 +82,10 @@ export function postgresCoordination(pool: pg.Pool, options: PostgresCoordinatio
       try {
         await client.query("SELECT pg_advisory_lock(hashtextextended($1, 0))", [key]);
       } catch (error) {
-        throw new Error(`modelgate waited ${lockTimeoutMs} ms for the lock ${key} held by another delivery: ${(error as Error).message}`, { cause: error });
+        throw new Error(
+          `modelgate waited ${lockTimeoutMs} ms for the lock ${key} held by another delivery: ${(error as Error).message}`,
+          { cause: error },
+        );
       }
       try {
         return await work();
@@ -98,7 +101,8 @@ export function postgresCoordination(pool: pg.Pool, options: PostgresCoordinatio
     }
   };
   const records: CreatedRecords = {
-    wasCreated: async (key) => (await pool.query(`SELECT 1 FROM ${SCHEMA}.created_once WHERE key = $1`, [key])).rowCount !== 0,
+    wasCreated: async (key) =>
+      (await pool.query(`SELECT 1 FROM ${SCHEMA}.created_once WHERE key = $1`, [key])).rowCount !== 0,
     recordCreated: async (key) => {
       await pool.query(
         `INSERT INTO ${SCHEMA}.created_once (key) VALUES ($1) ON CONFLICT (key) DO UPDATE SET created_at = now(), times = created_once.times + 1`,
@@ -106,7 +110,15 @@ export function postgresCoordination(pool: pg.Pool, options: PostgresCoordinatio
       );
     },
   };
-  return { exclusive, findOrCreateOnce: findOrCreateUnder(exclusive, records, options.waitsMs ?? LISTING_LAG_WAITS_MS, options.sleep ?? sleepFor) };
+  return {
+    exclusive,
+    findOrCreateOnce: findOrCreateUnder(
+      exclusive,
+      records,
+      options.waitsMs ?? LISTING_LAG_WAITS_MS,
+      options.sleep ?? sleepFor,
+    ),
+  };
 }
 
 /** Locks and records in this process only: for one process that is alone (the GitHub Action). */
@@ -131,5 +143,13 @@ export function inProcessCoordination(options: { waitsMs?: ReadonlyArray<number>
     wasCreated: async (key) => created.has(key),
     recordCreated: async (key) => void created.add(key),
   };
-  return { exclusive, findOrCreateOnce: findOrCreateUnder(exclusive, records, options.waitsMs ?? LISTING_LAG_WAITS_MS, options.sleep ?? sleepFor) };
+  return {
+    exclusive,
+    findOrCreateOnce: findOrCreateUnder(
+      exclusive,
+      records,
+      options.waitsMs ?? LISTING_LAG_WAITS_MS,
+      options.sleep ?? sleepFor,
+    ),
+  };
 }

@@ -91,7 +91,9 @@ export async function migrate(pool: pg.Pool): Promise<void> {
     await client.query("SELECT pg_advisory_lock(hashtextextended('modelgate:migrations', 0))");
     try {
       await client.query(`CREATE SCHEMA IF NOT EXISTS ${SCHEMA}`);
-      await client.query(`CREATE TABLE IF NOT EXISTS ${SCHEMA}.migrations (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`);
+      await client.query(
+        `CREATE TABLE IF NOT EXISTS ${SCHEMA}.migrations (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`,
+      );
       const { rows } = await client.query<{ version: number }>(`SELECT version FROM ${SCHEMA}.migrations`);
       const applied = new Set(rows.map((row) => row.version));
       for (const migration of MIGRATIONS) {

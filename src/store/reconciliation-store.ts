@@ -16,7 +16,10 @@ export interface ReconciliationStore {
 export function postgresReconciliationStore(pool: pg.Pool): ReconciliationStore {
   return {
     cached: async (key) => {
-      const { rows } = await pool.query<{ etag: string; body: unknown }>(`SELECT etag, body FROM ${SCHEMA}.conditional_reads WHERE key = $1`, [key]);
+      const { rows } = await pool.query<{ etag: string; body: unknown }>(
+        `SELECT etag, body FROM ${SCHEMA}.conditional_reads WHERE key = $1`,
+        [key],
+      );
       return rows[0];
     },
     cache: async (key, etag, body) => {
@@ -25,12 +28,14 @@ export function postgresReconciliationStore(pool: pg.Pool): ReconciliationStore 
         [key, etag, JSON.stringify(body)],
       );
     },
-    remembered: async (key) => (await pool.query<{ value: string }>(`SELECT value FROM ${SCHEMA}.reconciled WHERE key = $1`, [key])).rows[0]?.value,
+    remembered: async (key) =>
+      (await pool.query<{ value: string }>(`SELECT value FROM ${SCHEMA}.reconciled WHERE key = $1`, [key])).rows[0]
+        ?.value,
     remember: async (key, value = "") => {
-      await pool.query(`INSERT INTO ${SCHEMA}.reconciled (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, at = now()`, [
-        key,
-        value,
-      ]);
+      await pool.query(
+        `INSERT INTO ${SCHEMA}.reconciled (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, at = now()`,
+        [key, value],
+      );
     },
   };
 }

@@ -72,7 +72,10 @@ interface Run {
 function run(env: ActionEnv): Run {
   const { fetch: recordingFetch, requests } = createRecorder();
   const logs: Array<Record<string, unknown>> = [];
-  const log = pino({ level: "info" }, { write: (line: string) => void logs.push(JSON.parse(line) as Record<string, unknown>) });
+  const log = pino(
+    { level: "info" },
+    { write: (line: string) => void logs.push(JSON.parse(line) as Record<string, unknown>) },
+  );
   const Octokit = ProbotOctokit.defaults((instanceOptions: Record<string, unknown>) => ({
     ...instanceOptions,
     retry: { enabled: false },
@@ -87,7 +90,8 @@ function serveInstallationLookup(status = 200): void {
   const scope = nock(GITHUB_API)
     .get(INSTALLATION_LOOKUP)
     .matchHeader("authorization", /^bearer eyJ/i);
-  if (status === 200) scope.reply(200, { id: INSTALLATION_ID, app_id: APP_ID, account: { login: OWNER }, target_type: "Organization" });
+  if (status === 200)
+    scope.reply(200, { id: INSTALLATION_ID, app_id: APP_ID, account: { login: OWNER }, target_type: "Organization" });
   else scope.reply(status, { message: "Not Found" });
 }
 
@@ -106,7 +110,10 @@ function serveEvaluationWithoutModels(): void {
   serveReviews(OWNER, REPO, PR.number, []);
   serveCheckRunLookup(OWNER, REPO, HEAD);
   // the check run is created with the installation token, not the JWT
-  nock(GITHUB_API).post(CHECK_RUNS).matchHeader("authorization", "token ghs_test").reply(201, { id: 7001, name: "modelgate" });
+  nock(GITHUB_API)
+    .post(CHECK_RUNS)
+    .matchHeader("authorization", "token ghs_test")
+    .reply(201, { id: 7001, name: "modelgate" });
 }
 
 describe("runAction: a pull request in a workflow", () => {
@@ -120,7 +127,10 @@ describe("runAction: a pull request in a workflow", () => {
       await action.done;
 
       const paths = action.requests.map((r) => `${r.method} ${r.path}`);
-      expect(paths.slice(0, 2)).toEqual([`GET ${INSTALLATION_LOOKUP}`, `POST /app/installations/${INSTALLATION_ID}/access_tokens`]);
+      expect(paths.slice(0, 2)).toEqual([
+        `GET ${INSTALLATION_LOOKUP}`,
+        `POST /app/installations/${INSTALLATION_ID}/access_tokens`,
+      ]);
       const creates = action.requests.filter((r) => r.method === "POST" && r.path === CHECK_RUNS);
       expect(creates).toHaveLength(1);
       expect(creates[0]!.body).toMatchObject({
@@ -142,7 +152,10 @@ describe("runAction: a pull request in a workflow", () => {
     await action.done;
 
     expect(action.requests.filter((r) => r.path === INSTALLATION_LOOKUP)).toEqual([]);
-    expect(action.requests[0]).toMatchObject({ method: "POST", path: `/app/installations/${INSTALLATION_ID}/access_tokens` });
+    expect(action.requests[0]).toMatchObject({
+      method: "POST",
+      path: `/app/installations/${INSTALLATION_ID}/access_tokens`,
+    });
     expect(action.requests.filter((r) => r.method === "POST" && r.path === CHECK_RUNS)).toHaveLength(1);
   });
 
@@ -171,7 +184,9 @@ describe("runAction: a pull request in a workflow", () => {
     serveCheckRunLookup(OWNER, REPO, HEAD);
     nock(GITHUB_API).post(CHECK_RUNS).reply(403, { message: "Resource not accessible by integration" });
 
-    await expect(run(actionEnv("pull_request", actionsPullRequestPayload())).done).rejects.toThrow("Resource not accessible by integration");
+    await expect(run(actionEnv("pull_request", actionsPullRequestPayload())).done).rejects.toThrow(
+      "Resource not accessible by integration",
+    );
   });
 });
 
@@ -179,13 +194,21 @@ describe("runAction: events modelgate does not handle", () => {
   test.each([
     { label: "workflow_dispatch", eventName: "workflow_dispatch", payload: { inputs: {}, ref: "refs/heads/main" } },
     { label: "schedule", eventName: "schedule", payload: { schedule: "0 3 * * *" } },
-    { label: "pull_request.closed", eventName: "pull_request", payload: { ...actionsPullRequestPayload(), action: "closed" } },
+    {
+      label: "pull_request.closed",
+      eventName: "pull_request",
+      payload: { ...actionsPullRequestPayload(), action: "closed" },
+    },
   ])("$label sends no request and succeeds", async ({ eventName, payload }) => {
     const action = run(actionEnv(eventName, payload));
     await action.done;
 
     expect(action.requests).toEqual([]);
-    expect(action.logs.some((line) => line.msg === "modelgate does not handle this event: nothing to do" && line.event === eventName)).toBe(true);
+    expect(
+      action.logs.some(
+        (line) => line.msg === "modelgate does not handle this event: nothing to do" && line.event === eventName,
+      ),
+    ).toBe(true);
   });
 });
 
@@ -207,13 +230,15 @@ describe("runAction: configuration errors fail the job with the variable to fix"
   });
 
   test("the message about missing credentials says why GITHUB_TOKEN is not enough", async () => {
-    await expect(run(actionEnv("pull_request", actionsPullRequestPayload(), { APP_ID: undefined })).done).rejects.toThrow(
-      "GITHUB_TOKEN cannot read organisation team membership nor act as the App",
-    );
+    await expect(
+      run(actionEnv("pull_request", actionsPullRequestPayload(), { APP_ID: undefined })).done,
+    ).rejects.toThrow("GITHUB_TOKEN cannot read organisation team membership nor act as the App");
   });
 
   test("a non-numeric APP_ID is named", async () => {
-    await expect(run(actionEnv("pull_request", actionsPullRequestPayload(), { APP_ID: "modelgate" })).done).rejects.toThrow(
+    await expect(
+      run(actionEnv("pull_request", actionsPullRequestPayload(), { APP_ID: "modelgate" })).done,
+    ).rejects.toThrow(
       'APP_ID must be the numeric id of the GitHub App (its settings page shows "App ID"), not "modelgate"',
     );
   });
@@ -230,7 +255,9 @@ describe("runAction: configuration errors fail the job with the variable to fix"
     const env = actionEnv("pull_request", {});
     writeFileSync(env.GITHUB_EVENT_PATH!, "{ not json");
 
-    await expect(run(env).done).rejects.toThrow(`the event payload ${env.GITHUB_EVENT_PATH} (GITHUB_EVENT_PATH) is not JSON`);
+    await expect(run(env).done).rejects.toThrow(
+      `the event payload ${env.GITHUB_EVENT_PATH} (GITHUB_EVENT_PATH) is not JSON`,
+    );
   });
 
   test("a payload without installation needs GITHUB_REPOSITORY", async () => {
@@ -248,9 +275,24 @@ describe("failureMessage: what main prints on stderr", () => {
   test.each([
     { case: "a plain error", error: new Error("APP_ID is not set"), env: {}, expected: "modelgate: APP_ID is not set" },
     { case: "a thrown string", error: "boom", env: {}, expected: "modelgate: boom" },
-    { case: "the key as given (multi-line)", error: new Error(`bad key ${PRIVATE_KEY}`), env: { PRIVATE_KEY }, expected: "modelgate: bad key ***" },
-    { case: "the key as given (\\n escapes)", error: new Error(`bad key ${escapedKey}`), env: { PRIVATE_KEY: escapedKey }, expected: "modelgate: bad key ***" },
-    { case: "one line of the key body", error: new Error(`near ${keyBody[3]!} here`), env: { PRIVATE_KEY: escapedKey }, expected: "modelgate: near *** here" },
+    {
+      case: "the key as given (multi-line)",
+      error: new Error(`bad key ${PRIVATE_KEY}`),
+      env: { PRIVATE_KEY },
+      expected: "modelgate: bad key ***",
+    },
+    {
+      case: "the key as given (\\n escapes)",
+      error: new Error(`bad key ${escapedKey}`),
+      env: { PRIVATE_KEY: escapedKey },
+      expected: "modelgate: bad key ***",
+    },
+    {
+      case: "one line of the key body",
+      error: new Error(`near ${keyBody[3]!} here`),
+      env: { PRIVATE_KEY: escapedKey },
+      expected: "modelgate: near *** here",
+    },
   ])("$case", ({ error, env, expected }) => {
     expect(failureMessage(error, env)).toBe(expected);
   });

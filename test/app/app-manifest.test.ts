@@ -14,7 +14,9 @@ const manifest = parse(readFileSync(new URL("../../app.yml", import.meta.url), "
 function registeredEvents(): string[] {
   const names: string[] = [];
   const app = { on: (events: string | string[]) => names.push(...[events].flat()) };
-  void (modelgate({ markerKey: "test-marker-key" }) as (app: unknown, options: unknown) => ReturnType<ApplicationFunction>)(app, {});
+  void (
+    modelgate({ markerKey: "test-marker-key" }) as (app: unknown, options: unknown) => ReturnType<ApplicationFunction>
+  )(app, {});
   return names;
 }
 

@@ -43,7 +43,10 @@ function shardedModel(version: string, shards: Record<string, string>, declared:
 
 const SHARDS = { "shard-1.safetensors": lfsPointerFor("shard one"), "shard-2.safetensors": lfsPointerFor("shard two") };
 const DECLARED = folderDigest(
-  Object.entries(SHARDS).map(([relativePath]) => ({ relativePath, sha256: sha256(relativePath === "shard-1.safetensors" ? "shard one" : "shard two") })),
+  Object.entries(SHARDS).map(([relativePath]) => ({
+    relativePath,
+    sha256: sha256(relativePath === "shard-1.safetensors" ? "shard one" : "shard two"),
+  })),
 );
 
 describe("attack: new weights inside a folder component that keeps its declared hash", () => {

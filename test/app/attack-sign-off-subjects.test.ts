@@ -18,10 +18,13 @@ import { OWNER, REPO } from "../fixtures/payloads/index.js";
  */
 const CHURN_BASE = commitSha("churn-base");
 const CHURN_HEAD = commitSha("churn-head");
-const churn = (overrides: Parameters<typeof fraud>[0]) => fraud({ dir: "models/churn", name: "churn-predictor", ...overrides });
+const churn = (overrides: Parameters<typeof fraud>[0]) =>
+  fraud({ dir: "models/churn", name: "churn-predictor", ...overrides });
 const CHURN_V1 = modelFiles(churn({ version: "1.0.0", weights: "churn weights 1.0.0" }));
 // retrained to exactly fraud-detector 2.1.0's artefacts: the same digest
-const CHURN_COPY = modelFiles(churn({ version: "2.1.0", weights: "weights of 2.1.0", evaluation: { evaluator: "eve", date: "2026-11-20" } }));
+const CHURN_COPY = modelFiles(
+  churn({ version: "2.1.0", weights: "weights of 2.1.0", evaluation: { evaluator: "eve", date: "2026-11-20" } }),
+);
 
 describe("attack: a model retrained to byte-identical artefacts of another, signed-off model", () => {
   test("borrows none of the other model's sign-offs: it gets its own issue and waits", async () => {
@@ -40,7 +43,13 @@ describe("attack: a model retrained to byte-identical artefacts of another, sign
     await postComment(app, tracker, 100, "bob", "/approve system_operator");
     expect(checks.latest(HEAD).conclusion).toBe("success");
 
-    const copy: PullRequestFixture = { number: 9, author: "dana", baseRef: "main", baseSha: CHURN_BASE, headSha: CHURN_HEAD };
+    const copy: PullRequestFixture = {
+      number: 9,
+      author: "dana",
+      baseRef: "main",
+      baseSha: CHURN_BASE,
+      headSha: CHURN_HEAD,
+    };
     servePullRequestAlways(OWNER, REPO, copy);
     await app.receive(pullRequestEvent("opened", copy, INSTALLATION_ID));
 
@@ -81,7 +90,13 @@ describe("attack: an author pushed out of a capped list of pull requests", () =>
         state: "closed",
       });
     const ref = { model: "fraud-detector", version: "2.1.0", digest: RETRAINED.digest };
-    const issue = tracker.addIssue({ title: "Sign-off: fraud-detector 2.1.0", body: "", labels: ["modelgate:sign-off"], appId: APP_ID, author: BOT_LOGIN });
+    const issue = tracker.addIssue({
+      title: "Sign-off: fraud-detector 2.1.0",
+      body: "",
+      labels: ["modelgate:sign-off"],
+      appId: APP_ID,
+      author: BOT_LOGIN,
+    });
     expect(issue.number).toBe(100);
     issue.body = signOffIssueBody({
       ref,

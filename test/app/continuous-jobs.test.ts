@@ -1,7 +1,11 @@
 import nock from "nock";
 import { describe, expect, it } from "vitest";
 import { modelgate } from "../../src/index.js";
-import { DAILY_RE_EVALUATION_JOB, DEPLOYMENT_RETRY_JOB, defineContinuousJobs } from "../../src/handlers/continuous-jobs.js";
+import {
+  DAILY_RE_EVALUATION_JOB,
+  DEPLOYMENT_RETRY_JOB,
+  defineContinuousJobs,
+} from "../../src/handlers/continuous-jobs.js";
 import type { DeploymentRequest } from "../../src/handlers/deployment.js";
 import type { CronDefinition, EnqueueOptions, JobDefinition, Jobs } from "../../src/queue/job-queue.js";
 import { inProcessCoordination } from "../../src/store/coordination.js";
@@ -42,23 +46,38 @@ const REQUEST: DeploymentRequest = {
 describe("continuous compliance on the server's queue", () => {
   it("the daily re-evaluation run is a cron of the queue (one runner across replicas) and deployment retries are queue jobs", () => {
     const recorded = recordingJobs();
-    defineContinuousJobs(recorded.queue, { clock: () => TEST_NOW, markerKey: testMarkerKey(), coordination: inProcessCoordination() });
+    defineContinuousJobs(recorded.queue, {
+      clock: () => TEST_NOW,
+      markerKey: testMarkerKey(),
+      coordination: inProcessCoordination(),
+    });
     expect(recorded.crons.map((cron) => [cron.name, cron.cron])).toEqual([[DAILY_RE_EVALUATION_JOB, "0 6 * * *"]]);
     expect(recorded.jobs.map((job) => job.name)).toEqual([DEPLOYMENT_RETRY_JOB]);
   });
 
   it("a deployment GitHub kept modelgate from judging is queued once per attempt, after the delay the handler asks for", async () => {
     const recorded = recordingJobs();
-    const scheduleRetry = defineContinuousJobs(recorded.queue, { clock: () => TEST_NOW, markerKey: testMarkerKey(), coordination: inProcessCoordination() });
+    const scheduleRetry = defineContinuousJobs(recorded.queue, {
+      clock: () => TEST_NOW,
+      markerKey: testMarkerKey(),
+      coordination: inProcessCoordination(),
+    });
     await scheduleRetry(REQUEST, 300);
     expect(recorded.enqueued).toEqual([
-      { name: DEPLOYMENT_RETRY_JOB, data: REQUEST, options: { startAfterSeconds: 300, singletonKey: "acme/models:555:production:2" } },
+      {
+        name: DEPLOYMENT_RETRY_JOB,
+        data: REQUEST,
+        options: { startAfterSeconds: 300, singletonKey: "acme/models:555:production:2" },
+      },
     ]);
   });
 
   it("the app given the server's queue defines these jobs (without one, deployments have no retry: docs/deployments.md)", async () => {
     const recorded = recordingJobs();
-    await modelgate({ jobs: recorded.queue, markerKey: testMarkerKey(), coordination: inProcessCoordination() })({ on: () => undefined } as never, {} as never);
+    await modelgate({ jobs: recorded.queue, markerKey: testMarkerKey(), coordination: inProcessCoordination() })(
+      { on: () => undefined } as never,
+      {} as never,
+    );
     expect(recorded.crons.map((cron) => cron.name)).toContain(DAILY_RE_EVALUATION_JOB);
     expect(recorded.jobs.map((job) => job.name)).toContain(DEPLOYMENT_RETRY_JOB);
   });
@@ -66,8 +85,14 @@ describe("continuous compliance on the server's queue", () => {
   it("the daily run walks the App's installations: none installed, nothing read beyond the list", async () => {
     const app = await createTestApp();
     const recorded = recordingJobs();
-    defineContinuousJobs(recorded.queue, { clock: () => TEST_NOW, markerKey: testMarkerKey(), coordination: inProcessCoordination() });
+    defineContinuousJobs(recorded.queue, {
+      clock: () => TEST_NOW,
+      markerKey: testMarkerKey(),
+      coordination: inProcessCoordination(),
+    });
     nock(GITHUB_API).get("/app/installations").query({ per_page: "100" }).reply(200, []);
-    await expect(recorded.crons[0]!.run({}, { probot: app.probot, log: app.probot.log, jobId: "cron-1", retryCount: 0 })).resolves.toBeUndefined();
+    await expect(
+      recorded.crons[0]!.run({}, { probot: app.probot, log: app.probot.log, jobId: "cron-1", retryCount: 0 }),
+    ).resolves.toBeUndefined();
   });
 });

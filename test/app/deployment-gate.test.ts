@@ -7,7 +7,13 @@ import { modelFiles, type ModelFixture } from "../helpers/model-files.js";
 import { fraud } from "../fixtures/fraud-detector.js";
 import { serveCheckRunCreate, serveCheckRunLookup, serveNoPolicy, servePolicy } from "../helpers/serve-github.js";
 import { serveReleaseCheckOf, serveReleases, serveSignOffIssueList, serveTag } from "../helpers/serve-releases.js";
-import { createTestApp, INSTALLATION_ID, serveInstallationToken, testMarkerKey, type TestApp } from "../helpers/test-app.js";
+import {
+  createTestApp,
+  INSTALLATION_ID,
+  serveInstallationToken,
+  testMarkerKey,
+  type TestApp,
+} from "../helpers/test-app.js";
 import { TEST_NOW } from "../fixtures/clock.js";
 import { OWNER, REPO } from "../fixtures/payloads/index.js";
 import { deploymentProtectionRuleEvent, REPOSITORY_URL, type ReleaseFixture } from "../fixtures/payloads/lifecycle.js";
@@ -24,8 +30,12 @@ const CHECK_NAME = "modelgate / deployment (production)";
 const MEMBERS = { "ml-engineers": ["alice"], "platform-ops": ["bob"], "data-governance": ["carol"] };
 
 const FRAUD_20 = modelFiles(fraud({}));
-const FRAUD_21 = modelFiles(fraud({ version: "2.1.0", weights: "weights of 2.1.0", evaluation: { evaluator: "eve", date: "2026-11-20" } }));
-const FRAUD_19 = modelFiles(fraud({ version: "1.9.0", weights: "weights of 1.9.0", evaluation: { evaluator: "eve", date: "2026-09-01" } }));
+const FRAUD_21 = modelFiles(
+  fraud({ version: "2.1.0", weights: "weights of 2.1.0", evaluation: { evaluator: "eve", date: "2026-11-20" } }),
+);
+const FRAUD_19 = modelFiles(
+  fraud({ version: "1.9.0", weights: "weights of 1.9.0", evaluation: { evaluator: "eve", date: "2026-09-01" } }),
+);
 const scorer = (date: string) =>
   modelFiles({
     dir: "models/scorer",
@@ -99,7 +109,10 @@ function serveDeployment(scenario: Scenario): void {
     serveTag(OWNER, REPO, baseline.release.tag, baseline.commit);
     serveReleaseCheckOf(OWNER, REPO, baseline.commit, "success");
   }
-  const commits = [{ sha: DEPLOYED, files: scenario.files }, ...released.map((r) => ({ sha: r.commit, files: r.files }))];
+  const commits = [
+    { sha: DEPLOYED, files: scenario.files },
+    ...released.map((r) => ({ sha: r.commit, files: r.files })),
+  ];
   const repository = new FakeRepository({ owner: OWNER, repo: REPO, commits });
   if (baseline) repository.serveTree(baseline.commit);
   repository.serveTree(DEPLOYED).serveContents();
@@ -134,14 +147,18 @@ function approval(lines: string[]): Record<string, unknown> {
   return {
     environment_name: "production",
     state: "approved",
-    comment: [`modelgate approved production at ${DEPLOYED.slice(0, 7)}: every model version meets its gates.`, ...lines, `Full report: ${REPORT_URL}`].join(
-      "\n",
-    ),
+    comment: [
+      `modelgate approved production at ${DEPLOYED.slice(0, 7)}: every model version meets its gates.`,
+      ...lines,
+      `Full report: ${REPORT_URL}`,
+    ].join("\n"),
   };
 }
 
 function answers(app: TestApp): Array<Record<string, unknown>> {
-  return app.requestsTo("POST", `${API}/actions/runs/${RUN_ID}/deployment_protection_rule`).map((r) => r.body as Record<string, unknown>);
+  return app
+    .requestsTo("POST", `${API}/actions/runs/${RUN_ID}/deployment_protection_rule`)
+    .map((r) => r.body as Record<string, unknown>);
 }
 
 function report(app: TestApp): { conclusion: string; actions: unknown[]; output: { title: string; summary: string } } {
@@ -150,9 +167,14 @@ function report(app: TestApp): { conclusion: string; actions: unknown[]; output:
   return creates[0]!.body as { conclusion: string; actions: unknown[]; output: { title: string; summary: string } };
 }
 
-const event = (environment = "production") => deploymentProtectionRuleEvent({ environment, commit: DEPLOYED, runId: RUN_ID }, INSTALLATION_ID);
+const event = (environment = "production") =>
+  deploymentProtectionRuleEvent({ environment, commit: DEPLOYED, runId: RUN_ID }, INSTALLATION_ID);
 const RELEASED_V2: ReleasedCommit = { release: V2, commit: V2_COMMIT, files: { ...FRAUD_20.files, ...SCORER.files } };
-const RELEASED_V19: ReleasedCommit = { release: V19, commit: V19_COMMIT, files: { ...FRAUD_19.files, ...SCORER.files } };
+const RELEASED_V19: ReleasedCommit = {
+  release: V19,
+  commit: V19_COMMIT,
+  files: { ...FRAUD_19.files, ...SCORER.files },
+};
 const SIGNED_21: SignOffFixture = {
   number: 41,
   model: fraud({ version: "2.1.0" }),
@@ -169,7 +191,10 @@ describe("deployment story 1: every model meets its gates", () => {
     await judge(app, { files: { ...FRAUD_21.files, ...SCORER.files }, released: [RELEASED_V2], signOffs: [SIGNED_21] });
 
     expect(answers(app)).toEqual([
-      approval(["- fraud-detector 2.1.0: meets its gates", "- risk-scorer 1.0.0: known good: risk-scorer 1.0.0, released in v2.0.0"]),
+      approval([
+        "- fraud-detector 2.1.0: meets its gates",
+        "- risk-scorer 1.0.0: known good: risk-scorer 1.0.0, released in v2.0.0",
+      ]),
     ]);
     const run = report(app);
     expect(run).toMatchObject({ name: CHECK_NAME, head_sha: DEPLOYED, conclusion: "success", actions: [] });
@@ -211,7 +236,10 @@ describe("deployment story 2: a model version misses its gates", () => {
     expect(report(app).conclusion).toBe("failure");
     expect(report(app).output.summary).toContain("older than 180 days (evaluation.max_age_days): re-evaluate");
     expect(app.logs.filter((line) => line.msg === "modelgate decision")).toEqual([
-      expect.objectContaining({ deployment: { id: 7300, environment: "production", state: "rejected" }, verdict: "failure" }),
+      expect.objectContaining({
+        deployment: { id: 7300, environment: "production", state: "rejected" },
+        verdict: "failure",
+      }),
     ]);
   });
 
@@ -221,7 +249,9 @@ describe("deployment story 2: a model version misses its gates", () => {
 
     const [answer] = answers(app);
     expect(answer?.state).toBe("rejected");
-    expect(answer?.comment).toContain("- fraud-detector 2.1.0: sign-off missing: developer, system_operator, data_custodian");
+    expect(answer?.comment).toContain(
+      "- fraud-detector 2.1.0: sign-off missing: developer, system_operator, data_custodian",
+    );
     expect(answer?.comment).toContain("- 1 unmanaged model file: models/shadow/model.onnx");
   });
 
@@ -231,13 +261,20 @@ describe("deployment story 2: a model version misses its gates", () => {
     for (let i = 0; i < 40; i++)
       Object.assign(
         many,
-        modelFiles({ ...fraud({}), dir: `models/m${String(i).padStart(2, "0")}`, name: `model-number-${i}-with-a-long-name`, evaluation: undefined }).files,
+        modelFiles({
+          ...fraud({}),
+          dir: `models/m${String(i).padStart(2, "0")}`,
+          name: `model-number-${i}-with-a-long-name`,
+          evaluation: undefined,
+        }).files,
       );
     await judge(app, { files: many, signOffs: [] });
 
     const comment = String(answers(app)[0]?.comment);
     expect(comment.length).toBeLessThanOrEqual(1024);
-    expect(comment).toMatch(/\n… \d+ more \(see the report\)\nFull report: https:\/\/github\.com\/acme\/models\/runs\/8300$/);
+    expect(comment).toMatch(
+      /\n… \d+ more \(see the report\)\nFull report: https:\/\/github\.com\/acme\/models\/runs\/8300$/,
+    );
     expect(answers(app)[0]?.state).toBe("rejected");
   });
 });
@@ -268,7 +305,9 @@ describe("deployment story 3: modelgate cannot decide", () => {
 
   test("GitHub fails and a retry can be queued: a status report, no approval and no rejection yet; the retry is queued", async () => {
     const queued: Array<{ request: DeploymentRequest; delaySeconds: number }> = [];
-    const app = await createTestApp({ scheduleDeploymentRetry: async (request, delaySeconds) => void queued.push({ request, delaySeconds }) });
+    const app = await createTestApp({
+      scheduleDeploymentRetry: async (request, delaySeconds) => void queued.push({ request, delaySeconds }),
+    });
     serveGitHubDown(502);
     serveReportAndAnswer();
 
@@ -286,9 +325,15 @@ describe("deployment story 3: modelgate cannot decide", () => {
         delaySeconds: 60,
       },
     ]);
-    expect(report(app)).toMatchObject({ conclusion: "failure", output: { title: expect.stringContaining("Could not evaluate") } });
+    expect(report(app)).toMatchObject({
+      conclusion: "failure",
+      output: { title: expect.stringContaining("Could not evaluate") },
+    });
     expect(app.logs.filter((line) => line.msg === "modelgate decision")).toEqual([
-      expect.objectContaining({ deployment: { id: 7300, environment: "production", state: "pending" }, verdict: "failure" }),
+      expect.objectContaining({
+        deployment: { id: 7300, environment: "production", state: "pending" },
+        verdict: "failure",
+      }),
     ]);
   });
 
@@ -370,7 +415,10 @@ describe("deployment story 3: modelgate cannot decide", () => {
 
     await app.receive(event());
 
-    expect(answers(app)[0]).toMatchObject({ state: "rejected", comment: expect.stringContaining("- .github/modelgate.yml:2:") });
+    expect(answers(app)[0]).toMatchObject({
+      state: "rejected",
+      comment: expect.stringContaining("- .github/modelgate.yml:2:"),
+    });
   });
 });
 
@@ -407,14 +455,22 @@ describe("deployment story 4: environments the policy does not gate", () => {
 
 describe("deployment story 5: hostile requests", () => {
   test.each([
-    ["another repository's run", `https://api.github.com/repos/evil/models/actions/runs/${RUN_ID}/deployment_protection_rule`],
+    [
+      "another repository's run",
+      `https://api.github.com/repos/evil/models/actions/runs/${RUN_ID}/deployment_protection_rule`,
+    ],
     ["another endpoint", `https://api.github.com/repos/${OWNER}/${REPO}/actions/runs/${RUN_ID}/approve`],
     ["no URL at all", "not a url"],
   ])("a callback naming %s is never answered and the delivery fails", async (_label, callbackUrl) => {
     const app = await createTestApp();
 
     await expect(
-      app.receive(deploymentProtectionRuleEvent({ environment: "production", commit: DEPLOYED, runId: RUN_ID, callbackUrl }, INSTALLATION_ID)),
+      app.receive(
+        deploymentProtectionRuleEvent(
+          { environment: "production", commit: DEPLOYED, runId: RUN_ID, callbackUrl },
+          INSTALLATION_ID,
+        ),
+      ),
     ).rejects.toThrow(/names no workflow run of this repository/);
 
     expect(app.requests).toEqual([]);
@@ -430,7 +486,11 @@ describe("deployment story 5: hostile requests", () => {
 
     await app.receive(event("production"));
 
-    expect(app.logs.some((line) => line.msg === "modelgate's deployment answer was refused: the deployment no longer waits for it")).toBe(true);
+    expect(
+      app.logs.some(
+        (line) => line.msg === "modelgate's deployment answer was refused: the deployment no longer waits for it",
+      ),
+    ).toBe(true);
   });
 });
 
@@ -451,7 +511,9 @@ describe("deployment story 6: rolling back to a known good version", () => {
         "- risk-scorer 1.0.0: known good: risk-scorer 1.0.0, released in v2.0.0",
       ]),
     ]);
-    expect(report(app).output.summary).toContain("known good: fraud-detector 1.9.0, released in v1.9.0, signed off in #12");
+    expect(report(app).output.summary).toContain(
+      "known good: fraud-detector 1.9.0, released in v1.9.0, signed off in #12",
+    );
   });
 
   test("a rolled back version whose evaluation expired is not known good: rejected, saying to re-evaluate", async () => {
@@ -465,7 +527,11 @@ describe("deployment story 6: rolling back to a known good version", () => {
 
     const [answer] = answers(app);
     expect(answer?.state).toBe("rejected");
-    expect(answer?.comment).toContain("- fraud-detector 1.9.0: failed: known_good, version.not_lowered, evaluation.current");
-    expect(report(app).output.summary).toContain("but its evaluation no longer counts: re-evaluate these artefacts to restore it");
+    expect(answer?.comment).toContain(
+      "- fraud-detector 1.9.0: failed: known_good, version.not_lowered, evaluation.current",
+    );
+    expect(report(app).output.summary).toContain(
+      "but its evaluation no longer counts: re-evaluate these artefacts to restore it",
+    );
   });
 });

@@ -7,10 +7,24 @@ import { FakeRepository, GITHUB_API, type FileFixture } from "../helpers/fake-re
 import { commitSha, sha256 } from "../fixtures/git-objects.js";
 import { modelFiles } from "../helpers/model-files.js";
 import { serveNoPolicy, serveTeamMembership } from "../helpers/serve-github.js";
-import { APP_ID, createTestApp, INSTALLATION_ID, serveInstallationToken, testIssueMarkerKey, type TestApp } from "../helpers/test-app.js";
+import {
+  APP_ID,
+  createTestApp,
+  INSTALLATION_ID,
+  serveInstallationToken,
+  testIssueMarkerKey,
+  type TestApp,
+} from "../helpers/test-app.js";
 import { OPENING_ISSUE_BODY } from "../../src/github/sign-off-issues.js";
 import { OWNER, REPO } from "../fixtures/payloads/index.js";
-import { commentResource, issueCommentEvent, issueResource, issuesEvent, pushEvent, type IssueFixture } from "../fixtures/payloads/lifecycle.js";
+import {
+  commentResource,
+  issueCommentEvent,
+  issueResource,
+  issuesEvent,
+  pushEvent,
+  type IssueFixture,
+} from "../fixtures/payloads/lifecycle.js";
 import { testDatabase } from "../helpers/database.js";
 
 const BEFORE = commitSha("before decommission");
@@ -28,7 +42,10 @@ const FRAUD = modelFiles({
   evaluation: { evaluator: "eve", date: "2026-11-20" },
 });
 const manifest = FRAUD.files["models/fraud/model.yaml"]!;
-const DECOMMISSIONED = { ...FRAUD.files, "models/fraud/model.yaml": manifest.replace("status: active", "status: decommissioned") };
+const DECOMMISSIONED = {
+  ...FRAUD.files,
+  "models/fraud/model.yaml": manifest.replace("status: active", "status: decommissioned"),
+};
 
 /** The end-of-life issue as the app opens it for FRAUD (rendered by the app's own renderer). */
 const EOL_BODY = renderEndOfLifeIssueBody({
@@ -53,7 +70,13 @@ const EOL_BODY = renderEndOfLifeIssueBody({
 /** The marker the app signs for FRAUD's end-of-life issue (sig computed independently with the test key). */
 const EOL_MARKER = `<!-- modelgate:end-of-life {"model":"fraud-detector","digest":"${FRAUD.digest}","sig":"${markerSignature(testIssueMarkerKey(77), "end-of-life", { model: "fraud-detector", digest: FRAUD.digest })}"} -->`;
 const ALL_TICKED = EOL_BODY.replaceAll("- [ ] ", "- [x] ");
-const EOL_ISSUE: IssueFixture = { number: 77, title: "End of life: fraud-detector 2.1.0", body: EOL_BODY, labels: ["model-eol"], appId: APP_ID };
+const EOL_ISSUE: IssueFixture = {
+  number: 77,
+  title: "End of life: fraud-detector 2.1.0",
+  body: EOL_BODY,
+  labels: ["model-eol"],
+  appId: APP_ID,
+};
 
 /** A push from BEFORE to AFTER on main, with the built-in policy. */
 function servePush(files: { before: Record<string, FileFixture>; after: Record<string, FileFixture> }): void {
@@ -93,7 +116,9 @@ function serveIssueCreation(onCreate: () => void = () => undefined): void {
 }
 
 function issueCreations(app: TestApp): Array<{ title: string; body: string; labels: string[] }> {
-  return app.requestsTo("POST", `${API}/issues`).map((r) => r.body as { title: string; body: string; labels: string[] });
+  return app
+    .requestsTo("POST", `${API}/issues`)
+    .map((r) => r.body as { title: string; body: string; labels: string[] });
 }
 
 describe("story 1: a push that decommissions a model", () => {
@@ -105,20 +130,28 @@ describe("story 1: a push that decommissions a model", () => {
 
     await app.receive(pushEvent({ ref: "refs/heads/main", before: BEFORE, after: AFTER }, INSTALLATION_ID));
 
-    expect(issueCreations(app)).toEqual([{ title: "End of life: fraud-detector 2.1.0", labels: ["model-eol"], body: OPENING_ISSUE_BODY }]);
+    expect(issueCreations(app)).toEqual([
+      { title: "End of life: fraud-detector 2.1.0", labels: ["model-eol"], body: OPENING_ISSUE_BODY },
+    ]);
     expect(app.requestsTo("PATCH", `${API}/issues/77`).map((r) => r.body)).toEqual([{ body: EOL_BODY }]);
     // recorded as created once in the database every replica shares; nothing of it is written to the repository
     const { rows } = await (await testDatabase()).pool.query("SELECT key FROM modelgate.created_once");
     expect(rows).toEqual([{ key: `acme/models:fraud-detector:eol-${FRAUD.digest.slice("sha256:".length)}` }]);
     expect(app.requests.filter((r) => r.path.includes("/git/refs"))).toEqual([]);
     expect(app.requestsTo("POST", `${API}/labels`).map((r) => r.body)).toEqual([
-      { name: "model-eol", color: "b60205", description: "modelgate: disposal of a decommissioned model (EN 304 223 5.5.1)" },
+      {
+        name: "model-eol",
+        color: "b60205",
+        description: "modelgate: disposal of a decommissioned model (EN 304 223 5.5.1)",
+      },
     ]);
   });
 
   test("the issue body reads as a disposal brief", () => {
     expect(EOL_BODY.startsWith(`${EOL_MARKER}\n`)).toBe(true);
-    expect(EOL_BODY).toContain("@acme/platform-ops @acme/data-governance: please take part in the disposal and sign it off.");
+    expect(EOL_BODY).toContain(
+      "@acme/platform-ops @acme/data-governance: please take part in the disposal and sign it off.",
+    );
     expect(EOL_BODY).toContain(`Last digest: \`${FRAUD.digest}\``);
     for (const item of DEFAULT_EOL_CHECKLIST) expect(EOL_BODY).toContain(`- [ ] ${item}`);
     expect(EOL_BODY).toContain("| transactions-2026q3 | https://data.example.org/transactions-2026q3 |");
@@ -186,7 +219,10 @@ describe("story 1: a push that decommissions a model", () => {
 
   test("a push that changes a model without decommissioning it opens nothing", async () => {
     const app = await createTestApp();
-    servePush({ before: FRAUD.files, after: { ...FRAUD.files, "models/fraud/model.yaml": manifest.replace("Scores card", "Scores all card") } });
+    servePush({
+      before: FRAUD.files,
+      after: { ...FRAUD.files, "models/fraud/model.yaml": manifest.replace("Scores card", "Scores all card") },
+    });
 
     await app.receive(pushEvent({ ref: "refs/heads/main", before: BEFORE, after: AFTER }, INSTALLATION_ID));
 
@@ -196,12 +232,20 @@ describe("story 1: a push that decommissions a model", () => {
 });
 
 /** What reading an end-of-life issue's state costs: the issue, the policy, its comments, live membership of commenters. */
-function serveIssueState(issue: IssueFixture, comments: Array<{ id: number; login: string; body: string; type?: "User" | "Bot" }>): void {
+function serveIssueState(
+  issue: IssueFixture,
+  comments: Array<{ id: number; login: string; body: string; type?: "User" | "Bot" }>,
+): void {
   const api = nock(GITHUB_API);
   api.get(`${API}/issues/${issue.number}`).reply(200, issueResource(issue));
   serveNoPolicy(OWNER, REPO, "main");
-  api.get(`${API}/issues/${issue.number}/comments`).query({ per_page: "100" }).reply(200, comments.map(commentResource));
-  const logins = [...new Set(comments.filter((c) => c.type !== "Bot" && c.body.startsWith("/")).map((c) => c.login.toLowerCase()))].sort();
+  api
+    .get(`${API}/issues/${issue.number}/comments`)
+    .query({ per_page: "100" })
+    .reply(200, comments.map(commentResource));
+  const logins = [
+    ...new Set(comments.filter((c) => c.type !== "Bot" && c.body.startsWith("/")).map((c) => c.login.toLowerCase())),
+  ].sort();
   serveTeamMembership(
     OWNER,
     logins.flatMap((login) => ROLE_TEAMS.map((team) => ({ login, team }))),
@@ -224,14 +268,20 @@ describe("story 2: closing rules of an end-of-life issue", () => {
   test("closed by a person before it is complete, it is reopened with a comment listing what is missing", async () => {
     const app = await createTestApp();
     serveInstallationToken();
-    const partly = { ...EOL_ISSUE, state: "closed" as const, body: EOL_BODY.replace("- [ ] Revoke credentials", "- [x] Revoke credentials") };
+    const partly = {
+      ...EOL_ISSUE,
+      state: "closed" as const,
+      body: EOL_BODY.replace("- [ ] Revoke credentials", "- [x] Revoke credentials"),
+    };
     serveIssueState(partly, [{ id: 11, login: "bob", body: "/approve system_operator" }]);
     nock(GITHUB_API).patch(`${API}/issues/77`).reply(200, {});
     nock(GITHUB_API).post(`${API}/issues/77/comments`).reply(201, { id: 900 });
 
     await app.receive(issuesEvent("closed", partly, { login: "dave" }, INSTALLATION_ID));
 
-    expect(app.requestsTo("PATCH", `${API}/issues/77`).map((r) => r.body)).toEqual([{ state: "open", state_reason: "reopened" }]);
+    expect(app.requestsTo("PATCH", `${API}/issues/77`).map((r) => r.body)).toEqual([
+      { state: "open", state_reason: "reopened" },
+    ]);
     expect(app.requestsTo("POST", `${API}/issues/77/comments`).map((r) => r.body)).toEqual([
       {
         body: [
@@ -277,8 +327,12 @@ describe("story 2: closing rules of an end-of-life issue", () => {
 
     await app.receive(issueCommentEvent("created", ticked, comments[1]!, INSTALLATION_ID));
 
-    expect(app.requestsTo("POST", `${API}/issues/comments/12/reactions`).map((r) => r.body)).toEqual([{ content: "+1" }]);
-    const [tableUpdate, close] = app.requestsTo("PATCH", `${API}/issues/77`).map((r) => r.body as Record<string, string>);
+    expect(app.requestsTo("POST", `${API}/issues/comments/12/reactions`).map((r) => r.body)).toEqual([
+      { content: "+1" },
+    ]);
+    const [tableUpdate, close] = app
+      .requestsTo("PATCH", `${API}/issues/77`)
+      .map((r) => r.body as Record<string, string>);
     expect(tableUpdate).toEqual({
       body: ALL_TICKED.replace("| system_operator | ⏳ pending |", "| system_operator | ✅ approved by @bob |").replace(
         "| data_custodian | ⏳ pending |",
@@ -296,10 +350,10 @@ describe("story 2: closing rules of an end-of-life issue", () => {
   test("then ticking the last box closes it too (sign-offs first, checklist last)", async () => {
     const app = await createTestApp();
     serveInstallationToken();
-    const signedTable = ALL_TICKED.replace("| system_operator | ⏳ pending |", "| system_operator | ✅ approved by @bob |").replace(
-      "| data_custodian | ⏳ pending |",
-      "| data_custodian | ✅ approved by @carol |",
-    );
+    const signedTable = ALL_TICKED.replace(
+      "| system_operator | ⏳ pending |",
+      "| system_operator | ✅ approved by @bob |",
+    ).replace("| data_custodian | ⏳ pending |", "| data_custodian | ✅ approved by @carol |");
     const ticked = { ...EOL_ISSUE, body: signedTable };
     serveIssueState(ticked, [
       { id: 11, login: "bob", body: "/approve system_operator" },
@@ -310,7 +364,9 @@ describe("story 2: closing rules of an end-of-life issue", () => {
 
     await app.receive(issuesEvent("edited", ticked, { login: "carol" }, INSTALLATION_ID));
 
-    expect(app.requestsTo("PATCH", `${API}/issues/77`).map((r) => r.body)).toEqual([{ state: "closed", state_reason: "completed" }]);
+    expect(app.requestsTo("PATCH", `${API}/issues/77`).map((r) => r.body)).toEqual([
+      { state: "closed", state_reason: "completed" },
+    ]);
   });
 
   test("a sign-off by someone who does not hold the role is refused with the reason, and nothing changes", async () => {
@@ -323,7 +379,9 @@ describe("story 2: closing rules of an end-of-life issue", () => {
 
     await app.receive(issueCommentEvent("created", EOL_ISSUE, comment, INSTALLATION_ID));
 
-    expect(app.requestsTo("POST", `${API}/issues/comments/13/reactions`).map((r) => r.body)).toEqual([{ content: "confused" }]);
+    expect(app.requestsTo("POST", `${API}/issues/comments/13/reactions`).map((r) => r.body)).toEqual([
+      { content: "confused" },
+    ]);
     expect(app.requestsTo("POST", `${API}/issues/77/comments`).map((r) => r.body)).toEqual([
       {
         body: '<!-- modelgate:reply {"comment":13,"kind":"refused"} -->\n@mallory `/approve data_custodian` was refused: @mallory is not a member of data_custodian (teams: @acme/data-governance, users: none).',
@@ -353,7 +411,9 @@ describe("story 2: closing rules of an end-of-life issue", () => {
 
     await app.receive(issueCommentEvent("created", { ...EOL_ISSUE, body: ALL_TICKED }, comments[1]!, INSTALLATION_ID));
 
-    expect((app.requestsTo("POST", `${API}/issues/77/comments`)[0]?.body as { body: string }).body).toContain("one person signs off only one role");
+    expect((app.requestsTo("POST", `${API}/issues/77/comments`)[0]?.body as { body: string }).body).toContain(
+      "one person signs off only one role",
+    );
     expect(app.requestsTo("PATCH", `${API}/issues/77`)).toEqual([]);
   });
 
@@ -380,7 +440,14 @@ describe("story 2: closing rules of an end-of-life issue", () => {
     const forged: IssueFixture = { ...EOL_ISSUE, body: ALL_TICKED, appId: undefined, state: "closed" };
 
     await app.receive(issuesEvent("closed", forged, { login: "mallory" }, INSTALLATION_ID));
-    await app.receive(issueCommentEvent("created", forged, { id: 16, login: "mallory", body: "/approve data_custodian" }, INSTALLATION_ID));
+    await app.receive(
+      issueCommentEvent(
+        "created",
+        forged,
+        { id: 16, login: "mallory", body: "/approve data_custodian" },
+        INSTALLATION_ID,
+      ),
+    );
 
     expect(app.requests).toEqual([]);
   });
@@ -394,7 +461,14 @@ describe("story 2: closing rules of an end-of-life issue", () => {
 
     await app.receive(issuesEvent("closed", tampered, { login: "mallory" }, INSTALLATION_ID));
     await app.receive(issuesEvent("edited", tampered, { login: "mallory" }, INSTALLATION_ID));
-    await app.receive(issueCommentEvent("created", tampered, { id: 17, login: "mallory", body: "/approve data_custodian" }, INSTALLATION_ID));
+    await app.receive(
+      issueCommentEvent(
+        "created",
+        tampered,
+        { id: 17, login: "mallory", body: "/approve data_custodian" },
+        INSTALLATION_ID,
+      ),
+    );
 
     expect(app.requests).toEqual([]);
   });
@@ -413,7 +487,9 @@ describe("story 2: closing rules of an end-of-life issue", () => {
 
     await app.receive(pushEvent({ ref: "refs/heads/main", before: BEFORE, after: AFTER }, INSTALLATION_ID));
 
-    expect(issueCreations(app)).toEqual([{ title: "End of life: fraud-detector 2.1.0", labels: ["model-eol"], body: OPENING_ISSUE_BODY }]);
+    expect(issueCreations(app)).toEqual([
+      { title: "End of life: fraud-detector 2.1.0", labels: ["model-eol"], body: OPENING_ISSUE_BODY },
+    ]);
     expect(app.requestsTo("PATCH", `${API}/issues/77`).map((r) => r.body)).toEqual([{ body: EOL_BODY }]);
   });
 

@@ -31,7 +31,9 @@ const fraud = (overrides: Partial<ModelFixture>): ModelFixture => ({
  * Enterprise host (REST under /api/v3, GraphQL at /api/graphql); the recorder then hands it to
  * the github.com fixtures, which answer as the Enterprise server would.
  */
-async function enterpriseApp(env: Record<string, string>): Promise<{ probot: Probot; urls: string[]; elsewhere: string[] }> {
+async function enterpriseApp(
+  env: Record<string, string>,
+): Promise<{ probot: Probot; urls: string[]; elsewhere: string[] }> {
   const urls: string[] = [];
   const elsewhere: string[] = [];
   const enterpriseFetch: typeof fetch = (input, init) => {
@@ -39,7 +41,9 @@ async function enterpriseApp(env: Record<string, string>): Promise<{ probot: Pro
     urls.push(`${(init?.method ?? "GET").toUpperCase()} ${url}`);
     const origin = `${env.GHE_PROTOCOL ?? "https"}://${GHE_HOST}`;
     if (!url.startsWith(`${origin}/api/`)) elsewhere.push(url);
-    const answeredBy = url.replace(`${origin}/api/v3/`, `${GITHUB_API}/`).replace(`${origin}/api/graphql`, `${GITHUB_API}/graphql`);
+    const answeredBy = url
+      .replace(`${origin}/api/v3/`, `${GITHUB_API}/`)
+      .replace(`${origin}/api/graphql`, `${GITHUB_API}/graphql`);
     return fetch(answeredBy, init);
   };
   const probot = createProbot({
@@ -68,7 +72,16 @@ describe("GitHub Enterprise Server (GHE_HOST, GHE_PROTOCOL)", () => {
       repo: REPO,
       commits: [
         { sha: BASE, files: modelFiles(fraud({})).files },
-        { sha: HEAD, files: modelFiles(fraud({ version: "2.1.0", weights: "weights of 2.1.0", evaluation: { evaluator: "eve", date: "2026-11-20" } })).files },
+        {
+          sha: HEAD,
+          files: modelFiles(
+            fraud({
+              version: "2.1.0",
+              weights: "weights of 2.1.0",
+              evaluation: { evaluator: "eve", date: "2026-11-20" },
+            }),
+          ).files,
+        },
       ],
     }).servePullRequest(BASE, HEAD);
     serveReviews(OWNER, REPO, PR.number, []);
@@ -76,7 +89,9 @@ describe("GitHub Enterprise Server (GHE_HOST, GHE_PROTOCOL)", () => {
     serveCheckRunLookup(OWNER, REPO, HEAD);
     serveCheckRunCreate(OWNER, REPO);
 
-    await probot.receive({ id: "ghe-1", ...pullRequestEvent("opened", PR, INSTALLATION_ID) } as Parameters<Probot["receive"]>[0]);
+    await probot.receive({ id: "ghe-1", ...pullRequestEvent("opened", PR, INSTALLATION_ID) } as Parameters<
+      Probot["receive"]
+    >[0]);
 
     expect(elsewhere).toEqual([]);
     expect(urls).toContain(`POST https://${GHE_HOST}/api/v3/app/installations/${INSTALLATION_ID}/access_tokens`);
@@ -104,7 +119,9 @@ describe("GitHub Enterprise Server (GHE_HOST, GHE_PROTOCOL)", () => {
     serveCheckRunLookup(OWNER, REPO, HEAD);
     serveCheckRunCreate(OWNER, REPO);
 
-    await probot.receive({ id: "ghe-2", ...pullRequestEvent("opened", PR, INSTALLATION_ID) } as Parameters<Probot["receive"]>[0]);
+    await probot.receive({ id: "ghe-2", ...pullRequestEvent("opened", PR, INSTALLATION_ID) } as Parameters<
+      Probot["receive"]
+    >[0]);
 
     expect(elsewhere).toEqual([]);
     expect(urls.length).toBeGreaterThan(3);

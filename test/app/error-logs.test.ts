@@ -29,22 +29,35 @@ async function deliverWhileGitHubIsDown(log: Logger): Promise<void> {
     appId: 4242,
     privateKey: testPrivateKey(),
     log,
-    Octokit: ProbotOctokit.defaults((options: Record<string, unknown>) => ({ ...options, retry: { enabled: false }, throttle: { enabled: false } })),
+    Octokit: ProbotOctokit.defaults((options: Record<string, unknown>) => ({
+      ...options,
+      retry: { enabled: false },
+      throttle: { enabled: false },
+    })),
   });
   await probot.load(modelgate({ clock: () => new Date("2026-11-28T12:00:00Z"), markerKey: testMarkerKey() }));
   // the installation token, then every read and the check run write, fail to connect
   nock("https://api.github.com")
     .post(`/app/installations/${INSTALLATION_ID}/access_tokens`)
     .reply(201, { token: "ghs_test", expires_at: "2099-01-01T00:00:00Z" });
-  nock("https://api.github.com").persist().get(/.*/).replyWithError({ code: "ECONNREFUSED", message: "connect ECONNREFUSED 140.82.112.6:443" });
-  nock("https://api.github.com").persist().post(/.*/).replyWithError({ code: "ECONNREFUSED", message: "connect ECONNREFUSED 140.82.112.6:443" });
-  await expect(probot.receive({ id: "delivery-down", ...pullRequestEvent("opened", PR, INSTALLATION_ID) } as Parameters<Probot["receive"]>[0])).rejects.toThrow(
-    /could not write the check run/,
-  );
+  nock("https://api.github.com")
+    .persist()
+    .get(/.*/)
+    .replyWithError({ code: "ECONNREFUSED", message: "connect ECONNREFUSED 140.82.112.6:443" });
+  nock("https://api.github.com")
+    .persist()
+    .post(/.*/)
+    .replyWithError({ code: "ECONNREFUSED", message: "connect ECONNREFUSED 140.82.112.6:443" });
+  await expect(
+    probot.receive({ id: "delivery-down", ...pullRequestEvent("opened", PR, INSTALLATION_ID) } as Parameters<
+      Probot["receive"]
+    >[0]),
+  ).rejects.toThrow(/could not write the check run/);
   nock.cleanAll();
 }
 
-const errorLines = (lines: string[]) => lines.map((line) => JSON.parse(line) as Record<string, unknown>).filter((line) => Number(line.level) >= 50);
+const errorLines = (lines: string[]) =>
+  lines.map((line) => JSON.parse(line) as Record<string, unknown>).filter((line) => Number(line.level) >= 50);
 
 describe("logs an operator can ship", () => {
   test("a delivery that fails because GitHub is unreachable logs short error lines: the delivery, repository and head, the cause — never its payload", async () => {
@@ -68,7 +81,13 @@ describe("logs an operator can ship", () => {
     expect(text.length).toBeLessThan(4_000);
     expect(error?.msg).toMatch(/could not write the check run "modelgate" of acme\/models/);
     expect(error?.err).toMatchObject({
-      event: { id: "delivery-down", name: "pull_request", action: "opened", repository: "acme/models", installation: INSTALLATION_ID },
+      event: {
+        id: "delivery-down",
+        name: "pull_request",
+        action: "opened",
+        repository: "acme/models",
+        installation: INSTALLATION_ID,
+      },
     });
     // nothing of the payload: no pull request, no sender, no repository object
     expect(text).not.toContain('"payload"');
@@ -122,7 +141,15 @@ describe("serializeError", () => {
       },
     });
     const delivered = Object.assign(requestError, {
-      event: { id: "d2", name: "release", payload: { action: "published", release: { body: "z".repeat(50_000) }, repository: { full_name: "acme/models" } } },
+      event: {
+        id: "d2",
+        name: "release",
+        payload: {
+          action: "published",
+          release: { body: "z".repeat(50_000) },
+          repository: { full_name: "acme/models" },
+        },
+      },
     });
     const serialized = serializeError(new AggregateError([delivered], "Validation Failed")) as Record<string, unknown>;
     const [inner] = serialized.aggregateErrors as Array<Record<string, unknown>>;

@@ -46,7 +46,9 @@ describe("pull_request_review", () => {
     serveInstallationToken();
     serveEvaluation();
 
-    await app.receive(pullRequestReviewEvent("submitted", PR, { login: "alice", state: "approved", commitId: HEAD }, INSTALLATION_ID));
+    await app.receive(
+      pullRequestReviewEvent("submitted", PR, { login: "alice", state: "approved", commitId: HEAD }, INSTALLATION_ID),
+    );
 
     expect(app.requestsTo("POST", CHECK_RUNS)).toHaveLength(1);
   });
@@ -54,7 +56,14 @@ describe("pull_request_review", () => {
   test("a review of a closed pull request is ignored", async () => {
     const app = await createTestApp();
 
-    await app.receive(pullRequestReviewEvent("dismissed", { ...PR, state: "closed" }, { login: "alice", state: "dismissed", commitId: HEAD }, INSTALLATION_ID));
+    await app.receive(
+      pullRequestReviewEvent(
+        "dismissed",
+        { ...PR, state: "closed" },
+        { login: "alice", state: "dismissed", commitId: HEAD },
+        INSTALLATION_ID,
+      ),
+    );
 
     expect(app.requests).toEqual([]);
   });
@@ -67,7 +76,13 @@ describe("check_run", () => {
     servePullRequest(PR);
     serveEvaluation();
 
-    await app.receive(checkRunEvent("rerequested", { appId: APP_ID, name: "modelgate", headSha: HEAD, pullRequests: [PR] }, INSTALLATION_ID));
+    await app.receive(
+      checkRunEvent(
+        "rerequested",
+        { appId: APP_ID, name: "modelgate", headSha: HEAD, pullRequests: [PR] },
+        INSTALLATION_ID,
+      ),
+    );
 
     expect(app.requestsTo("GET", `/repos/${OWNER}/${REPO}/pulls/12`)).toHaveLength(1);
     expect((app.requestsTo("POST", CHECK_RUNS)[0]?.body as { head_sha: string }).head_sha).toBe(HEAD);
@@ -79,7 +94,13 @@ describe("check_run", () => {
     servePullRequest(PR);
     serveEvaluation();
 
-    await app.receive(checkRunEvent("requested_action", { appId: APP_ID, name: "modelgate", headSha: HEAD, pullRequests: [PR], identifier }, INSTALLATION_ID));
+    await app.receive(
+      checkRunEvent(
+        "requested_action",
+        { appId: APP_ID, name: "modelgate", headSha: HEAD, pullRequests: [PR], identifier },
+        INSTALLATION_ID,
+      ),
+    );
 
     expect(app.requestsTo("POST", CHECK_RUNS)).toHaveLength(1);
   });
@@ -91,7 +112,9 @@ describe("check_run", () => {
   ])("a requested action on %s is ignored: nothing is read or written", async (_case, run) => {
     const app = await createTestApp();
 
-    await app.receive(checkRunEvent("requested_action", { ...run, headSha: HEAD, pullRequests: [PR] }, INSTALLATION_ID));
+    await app.receive(
+      checkRunEvent("requested_action", { ...run, headSha: HEAD, pullRequests: [PR] }, INSTALLATION_ID),
+    );
 
     expect(app.requests).toEqual([]);
   });
@@ -105,7 +128,13 @@ describe("check_run", () => {
       pullRequestResource({ ...PR, number: 4, state: "closed" }),
     ]);
 
-    await app.receive(checkRunEvent("rerequested", { appId: APP_ID, name: "modelgate", headSha: HEAD, pullRequests: [] }, INSTALLATION_ID));
+    await app.receive(
+      checkRunEvent(
+        "rerequested",
+        { appId: APP_ID, name: "modelgate", headSha: HEAD, pullRequests: [] },
+        INSTALLATION_ID,
+      ),
+    );
 
     expect(app.requestsTo("POST", CHECK_RUNS)).toHaveLength(1);
     expect(app.requestsTo("GET", `/repos/${OWNER}/${REPO}/pulls/12/reviews`)).toHaveLength(1);
@@ -114,11 +143,19 @@ describe("check_run", () => {
   test("when the pull request cannot be read, the run on that commit says so", async () => {
     const app = await createTestApp();
     serveInstallationToken();
-    nock("https://api.github.com").get(`/repos/${OWNER}/${REPO}/pulls/12`).reply(503, { message: "Service Unavailable" });
+    nock("https://api.github.com")
+      .get(`/repos/${OWNER}/${REPO}/pulls/12`)
+      .reply(503, { message: "Service Unavailable" });
     serveCheckRunLookup(OWNER, REPO, HEAD, [], "modelgate", null);
     serveCheckRunCreate(OWNER, REPO);
 
-    await app.receive(checkRunEvent("rerequested", { appId: APP_ID, name: "modelgate", headSha: HEAD, pullRequests: [PR] }, INSTALLATION_ID));
+    await app.receive(
+      checkRunEvent(
+        "rerequested",
+        { appId: APP_ID, name: "modelgate", headSha: HEAD, pullRequests: [PR] },
+        INSTALLATION_ID,
+      ),
+    );
 
     expect(app.requestsTo("POST", CHECK_RUNS)[0]?.body).toMatchObject({
       head_sha: HEAD,
@@ -147,7 +184,9 @@ describe("check_suite", () => {
     }).servePullRequest(other.baseSha, HEAD);
     serveReviews(OWNER, REPO, 13, []);
 
-    await app.receive(checkSuiteRerequestedEvent({ appId: APP_ID, headSha: HEAD, pullRequests: [PR, other] }, INSTALLATION_ID));
+    await app.receive(
+      checkSuiteRerequestedEvent({ appId: APP_ID, headSha: HEAD, pullRequests: [PR, other] }, INSTALLATION_ID),
+    );
 
     // one run per head, never one per pull request (the second would overwrite the first)
     const writes = app.requestsTo("POST", CHECK_RUNS);
@@ -170,16 +209,27 @@ describe("webhook signatures", () => {
   const secret = "webhook-secret";
   const sign = (key: string, payload: string) => `sha256=${createHmac("sha256", key).update(payload).digest("hex")}`;
   const reevaluate = () =>
-    checkRunEvent("requested_action", { appId: APP_ID, name: "modelgate", headSha: HEAD, pullRequests: [PR], identifier: "reevaluate" }, INSTALLATION_ID);
+    checkRunEvent(
+      "requested_action",
+      { appId: APP_ID, name: "modelgate", headSha: HEAD, pullRequests: [PR], identifier: "reevaluate" },
+      INSTALLATION_ID,
+    );
 
   test("a forged or missing signature is rejected before any handler runs", async () => {
     const app = await createTestApp({ secret });
     const payload = JSON.stringify(reevaluate().payload);
 
     await expect(
-      app.probot.webhooks.verifyAndReceive({ id: "forged", name: "check_run", payload, signature: sign("another-secret", payload) }),
+      app.probot.webhooks.verifyAndReceive({
+        id: "forged",
+        name: "check_run",
+        payload,
+        signature: sign("another-secret", payload),
+      }),
     ).rejects.toThrow(/signature does not match/i);
-    await expect(app.probot.webhooks.verifyAndReceive({ id: "unsigned", name: "check_run", payload, signature: "" })).rejects.toThrow();
+    await expect(
+      app.probot.webhooks.verifyAndReceive({ id: "unsigned", name: "check_run", payload, signature: "" }),
+    ).rejects.toThrow();
     expect(app.requests).toEqual([]);
   });
 
@@ -190,7 +240,12 @@ describe("webhook signatures", () => {
     serveEvaluation();
     const payload = JSON.stringify(reevaluate().payload);
 
-    await app.probot.webhooks.verifyAndReceive({ id: "signed", name: "check_run", payload, signature: sign(secret, payload) });
+    await app.probot.webhooks.verifyAndReceive({
+      id: "signed",
+      name: "check_run",
+      payload,
+      signature: sign(secret, payload),
+    });
 
     expect(app.requestsTo("POST", CHECK_RUNS)).toHaveLength(1);
   });

@@ -41,13 +41,19 @@ describe("the marker key", () => {
 
   it("without any key the app refuses to load, saying what to set", () => {
     expect(() => defaultMarkerKey({})).toThrow(/set PRIVATE_KEY or PRIVATE_KEY_PATH .* or WEBHOOK_SECRET/);
-    const saved = { PRIVATE_KEY: process.env.PRIVATE_KEY, PRIVATE_KEY_PATH: process.env.PRIVATE_KEY_PATH, WEBHOOK_SECRET: process.env.WEBHOOK_SECRET };
+    const saved = {
+      PRIVATE_KEY: process.env.PRIVATE_KEY,
+      PRIVATE_KEY_PATH: process.env.PRIVATE_KEY_PATH,
+      WEBHOOK_SECRET: process.env.WEBHOOK_SECRET,
+    };
     try {
       delete process.env.PRIVATE_KEY;
       delete process.env.PRIVATE_KEY_PATH;
       delete process.env.WEBHOOK_SECRET;
       const app = { on: () => undefined };
-      expect(() => (modelgate() as (app: unknown, options: unknown) => void)(app, {})).toThrow(/needs a key to sign the markers/);
+      expect(() => (modelgate() as (app: unknown, options: unknown) => void)(app, {})).toThrow(
+        /needs a key to sign the markers/,
+      );
     } finally {
       for (const [name, value] of Object.entries(saved)) if (value !== undefined) process.env[name] = value;
     }

@@ -157,11 +157,24 @@ describe("story 2: a retrained model with a bound evaluation and approvals by ro
       pull_request: 7,
       head_sha: HEAD,
       verdict: "success",
-      models: [{ name: "fraud-detector", version: "2.1.0", digest: RETRAINED.digest, verdict: "success", failed: [], pending: [], override: null }],
+      models: [
+        {
+          name: "fraud-detector",
+          version: "2.1.0",
+          digest: RETRAINED.digest,
+          verdict: "success",
+          failed: [],
+          pending: [],
+          override: null,
+        },
+      ],
       unmanaged: [],
     });
-    const evidence = (decisions[0] as { models: Array<{ evidence: Array<{ id: string; status: string; provision: string; message: string }> }> }).models[0]!
-      .evidence;
+    const evidence = (
+      decisions[0] as {
+        models: Array<{ evidence: Array<{ id: string; status: string; provision: string; message: string }> }>;
+      }
+    ).models[0]!.evidence;
     expect(evidence.find((e) => e.id === "evaluation.independent")).toMatchObject({
       status: "met",
       provision: "5.2.5-2.1",
@@ -222,7 +235,12 @@ describe("story 4: a weights file whose hash does not match the manifest", () =>
   test("fails with a failure annotation on the manifest line of that sha256", async () => {
     const declared = sha256("weights of 2.1.0");
     const tampered = modelFiles(
-      fraud({ version: "2.1.0", weights: "weights of 2.1.0, swapped", declaredWeightsSha: declared, evaluation: { evaluator: "eve", date: "2026-11-20" } }),
+      fraud({
+        version: "2.1.0",
+        weights: "weights of 2.1.0, swapped",
+        declaredWeightsSha: declared,
+        evaluation: { evaluator: "eve", date: "2026-11-20" },
+      }),
     );
     const app = await createTestApp();
     serveScenario({ base: RELEASED.files, head: tampered.files });
@@ -292,8 +310,12 @@ describe("story 5: a pull request that weakens the policy in its own head", () =
       output: { title: "Proposed policy weakens the gate: 2 settings (2 changes in all)" },
     });
     expect(proposal.output.summary).toContain("| `gates.retrain.evaluation` | true | false | ⚠️ weakens |");
-    expect(proposal.output.summary).toContain("| `gates.retrain.approvals` | developer, system_operator | (none) | ⚠️ weakens |");
-    expect(repository.graphqlRequests.flat().filter((expression) => expression.endsWith(".github/modelgate.yml"))).toEqual([]);
+    expect(proposal.output.summary).toContain(
+      "| `gates.retrain.approvals` | developer, system_operator | (none) | ⚠️ weakens |",
+    );
+    expect(
+      repository.graphqlRequests.flat().filter((expression) => expression.endsWith(".github/modelgate.yml")),
+    ).toEqual([]);
   });
 });
 
@@ -383,7 +405,11 @@ describe("story 6: a malformed manifest", () => {
     const body = createdCheckRun(app);
     expect(body.conclusion).toBe("failure");
     expect(body.output.annotations).toEqual([
-      expect.objectContaining({ path: "models/fraud/model.yaml", annotation_level: "failure", message: expect.stringMatching(/alias/i) }),
+      expect.objectContaining({
+        path: "models/fraud/model.yaml",
+        annotation_level: "failure",
+        message: expect.stringMatching(/alias/i),
+      }),
     ]);
   });
 
@@ -468,7 +494,10 @@ describe("story 7: GitHub fails while modelgate reads the pull request", () => {
       ],
     });
     repository.serveCompare(BASE, HEAD).serveTree(BASE);
-    nock(GITHUB_API).get(`/repos/${OWNER}/${REPO}/git/trees/${HEAD}`).query({ recursive: "true" }).reply(500, { message: "Server Error" });
+    nock(GITHUB_API)
+      .get(`/repos/${OWNER}/${REPO}/git/trees/${HEAD}`)
+      .query({ recursive: "true" })
+      .reply(500, { message: "Server Error" });
     serveCheckRunLookup(OWNER, REPO, HEAD);
     serveCheckRunCreate(OWNER, REPO);
 
@@ -478,12 +507,21 @@ describe("story 7: GitHub fails while modelgate reads the pull request", () => {
     expect(body).toMatchObject({
       conclusion: "failure",
       actions: [REEVALUATE_ACTION],
-      output: { title: `Could not evaluate: GitHub answered 500 while reading the tree of acme/models at ${HEAD.slice(0, 7)}` },
+      output: {
+        title: `Could not evaluate: GitHub answered 500 while reading the tree of acme/models at ${HEAD.slice(0, 7)}`,
+      },
     });
     expect(body.output.summary).toContain("Re-evaluate");
-    expect(decisionRecord(body)).toMatchObject({ verdict: "failure", couldNotEvaluate: expect.stringContaining("GitHub answered 500") });
+    expect(decisionRecord(body)).toMatchObject({
+      verdict: "failure",
+      couldNotEvaluate: expect.stringContaining("GitHub answered 500"),
+    });
     expect(app.logs.filter((line) => line.msg === "modelgate decision")).toEqual([
-      expect.objectContaining({ verdict: "failure", could_not_evaluate: body.output.title.replace("Could not evaluate: ", ""), models: [] }),
+      expect.objectContaining({
+        verdict: "failure",
+        could_not_evaluate: body.output.title.replace("Could not evaluate: ", ""),
+        models: [],
+      }),
     ]);
   });
 
@@ -517,9 +555,14 @@ describe("story 7: GitHub fails while modelgate reads the pull request", () => {
     const app = await createTestApp();
     serveScenario({ base: { "a.txt": "a\n" }, head: { "a.txt": "b\n" } });
     serveOpenPullRequests(OWNER, REPO, []);
-    nock(GITHUB_API).get(`/repos/${OWNER}/${REPO}/commits/${HEAD}/check-runs`).query(true).reply(502, { message: "Bad Gateway" });
+    nock(GITHUB_API)
+      .get(`/repos/${OWNER}/${REPO}/commits/${HEAD}/check-runs`)
+      .query(true)
+      .reply(502, { message: "Bad Gateway" });
 
-    await expect(app.receive(pullRequestEvent("opened", PR, INSTALLATION_ID))).rejects.toThrow(/could not write the check run "modelgate" of acme\/models/);
+    await expect(app.receive(pullRequestEvent("opened", PR, INSTALLATION_ID))).rejects.toThrow(
+      /could not write the check run "modelgate" of acme\/models/,
+    );
   });
 });
 
@@ -545,7 +588,9 @@ describe("story 8: the same delivery twice", () => {
       ],
     }).servePullRequest(BASE, HEAD);
     serveReviews(OWNER, REPO, PR.number, []);
-    serveCheckRunLookup(OWNER, REPO, HEAD, [{ id: 7001, externalId: first.external_id, annotationsCount: first.output.annotations?.length ?? 0 }]);
+    serveCheckRunLookup(OWNER, REPO, HEAD, [
+      { id: 7001, externalId: first.external_id, annotationsCount: first.output.annotations?.length ?? 0 },
+    ]);
     serveCheckRunUpdate(OWNER, REPO, 7001);
 
     await app.receive(event);
@@ -564,7 +609,9 @@ describe("story 8: the same delivery twice", () => {
     const misspelt = RETRAINED.files["models/fraud/model.yaml"]!.replace("    kind: weights\n", "    kind: weight\n");
     const app = await createTestApp();
     serveScenario({ base: RELEASED.files, head: { ...RETRAINED.files, "models/fraud/model.yaml": misspelt } });
-    serveCheckRunLookup(OWNER, REPO, HEAD, [{ id: 7001, externalId: "modelgate-annotations:older", annotationsCount: 1 }]);
+    serveCheckRunLookup(OWNER, REPO, HEAD, [
+      { id: 7001, externalId: "modelgate-annotations:older", annotationsCount: 1 },
+    ]);
     // the run already carries an older annotation that this evaluation no longer makes
     nock(GITHUB_API)
       .get(`${CHECK_RUNS}/7001/annotations`)
@@ -612,9 +659,14 @@ describe("story 8: the same delivery twice", () => {
 
 describe("more than 50 annotations", () => {
   test("are sent as 50 with the new run and the rest in an update", async () => {
-    const unmanaged = Object.fromEntries(Array.from({ length: 60 }, (_, i) => [`experiments/run-${String(i).padStart(2, "0")}.onnx`, `onnx bytes ${i}`]));
+    const unmanaged = Object.fromEntries(
+      Array.from({ length: 60 }, (_, i) => [`experiments/run-${String(i).padStart(2, "0")}.onnx`, `onnx bytes ${i}`]),
+    );
     const app = await createTestApp();
-    const repository = serveScenario({ base: { "README.md": "# Models\n" }, head: { "README.md": "# Models\n", ...unmanaged } });
+    const repository = serveScenario({
+      base: { "README.md": "# Models\n" },
+      head: { "README.md": "# Models\n", ...unmanaged },
+    });
     serveCheckRunLookup(OWNER, REPO, HEAD);
     serveCheckRunCreate(OWNER, REPO, 7001);
     serveCheckRunUpdate(OWNER, REPO, 7001);
@@ -640,7 +692,9 @@ describe("more than 50 annotations", () => {
 describe("a pull request over GitHub's 3,000-file listing limit", () => {
   test("is evaluated from the two trees, so a model file among 3,001 changes is still found", async () => {
     const sources = (version: number) =>
-      Object.fromEntries(Array.from({ length: 3000 }, (_, i) => [`src/pkg${i % 40}/file${i}.py`, `VALUE = ${i + version}\n`]));
+      Object.fromEntries(
+        Array.from({ length: 3000 }, (_, i) => [`src/pkg${i % 40}/file${i}.py`, `VALUE = ${i + version}\n`]),
+      );
     const app = await createTestApp();
     serveScenario({
       base: { "README.md": "# Models\n", ...sources(0) },
@@ -653,7 +707,9 @@ describe("a pull request over GitHub's 3,000-file listing limit", () => {
 
     const body = createdCheckRun(app);
     expect(body.conclusion).toBe("failure");
-    expect(body.output.annotations).toEqual([expect.objectContaining({ path: "src/pkg7/shadow.onnx", annotation_level: "failure" })]);
+    expect(body.output.annotations).toEqual([
+      expect.objectContaining({ path: "src/pkg7/shadow.onnx", annotation_level: "failure" }),
+    ]);
     // the PR files listing (capped at 3,000) is never used
     expect(app.requestsTo("GET", /\/pulls\/7\/files/)).toEqual([]);
   });

@@ -45,10 +45,13 @@ function reevaluated(date: string): Record<string, FileFixture> {
   const files = { ...FRAUD.files };
   const manifest = String(files[FRAUD.manifestPath]);
   const record = manifest.slice(manifest.indexOf("  - version: 2.0.0"));
-  files[FRAUD.manifestPath] = `${manifest}${record.replace("date: 2026-06-15", `date: ${date}`).replace("evaluator: eve", "evaluator: erin")}`;
+  files[FRAUD.manifestPath] =
+    `${manifest}${record.replace("date: 2026-06-15", `date: ${date}`).replace("evaluator: eve", "evaluator: erin")}`;
   return files;
 }
-const FRAUD_19 = modelFiles(fraud({ version: "1.9.0", weights: "weights of 1.9.0", evaluation: { evaluator: "eve", date: "2026-06-10" } }));
+const FRAUD_19 = modelFiles(
+  fraud({ version: "1.9.0", weights: "weights of 1.9.0", evaluation: { evaluator: "eve", date: "2026-06-10" } }),
+);
 const FRESH_SCORER = modelFiles({
   dir: "models/scorer",
   name: "risk-scorer",
@@ -79,7 +82,10 @@ function serveRun(state: RepositoryState): void {
     .get(`${API}/git/ref/heads%2Fmain`)
     .reply(200, { ref: "refs/heads/main", object: { type: "commit", sha: state.commit } });
   fake
-    .addCommits([{ sha: state.commit, files: state.files }, ...(state.release ? [{ sha: state.release.commit, files: state.release.files }] : [])])
+    .addCommits([
+      { sha: state.commit, files: state.files },
+      ...(state.release ? [{ sha: state.release.commit, files: state.release.files }] : []),
+    ])
     .serveTree(state.commit);
   if (!state.release) {
     nock(GITHUB_API).get(`${API}/releases/latest`).reply(404, { message: "Not Found" });
@@ -119,9 +125,14 @@ describe("re-evaluation story 1: an evaluation that will expire", () => {
     expect(issue?.title).toBe("Re-evaluation due: fraud-detector 2.0.0");
     expect(issue?.labels).toEqual(["model-review"]);
     // opened with a placeholder, then signed for its own number (a marker bound to its issue cannot be copied into another)
-    expect(app.requestsTo("POST", `${API}/issues`).map((r) => (r.body as { body: string }).body)).toEqual([OPENING_ISSUE_BODY]);
+    expect(app.requestsTo("POST", `${API}/issues`).map((r) => (r.body as { body: string }).body)).toEqual([
+      OPENING_ISSUE_BODY,
+    ]);
     expect(issue?.body.split("\n")[0]).toBe(
-      reviewMarker({ repo: `${OWNER}/${REPO}`, model: "fraud-detector", digest: FRAUD.digest, evaluated: "2026-06-15" }, testIssueMarkerKey(issue!.number)),
+      reviewMarker(
+        { repo: `${OWNER}/${REPO}`, model: "fraud-detector", digest: FRAUD.digest, evaluated: "2026-06-15" },
+        testIssueMarkerKey(issue!.number),
+      ),
     );
     expect(issue?.body).toContain("⏳ **Due by 2026-12-12.** The evaluation stops counting then.");
     expect(issue?.body).toContain(`| Digest | \`${FRAUD.digest}\` |`);
@@ -146,7 +157,11 @@ describe("re-evaluation story 1: an evaluation that will expire", () => {
     serveInstallationToken();
     const tracker = new FakeIssueTracker({ owner: OWNER, repo: REPO }).serve();
     const fresh = modelFiles(fraud({ evaluation: { evaluator: "eve", date: "2026-11-01" } }));
-    serveRun({ commit: MAIN, files: fresh.files, release: { tag: "v1.9.0", commit: V19_COMMIT, files: FRAUD_19.files } });
+    serveRun({
+      commit: MAIN,
+      files: fresh.files,
+      release: { tag: "v1.9.0", commit: V19_COMMIT, files: FRAUD_19.files },
+    });
 
     await sweepRepository(await sweepContext(app, NOW), REPOSITORY);
 
@@ -172,7 +187,10 @@ describe("re-evaluation story 1: an evaluation that will expire", () => {
     const app = await createTestApp();
     serveInstallationToken();
     const tracker = new FakeIssueTracker({ owner: OWNER, repo: REPO }).serve();
-    const marker = reviewMarker({ repo: `${OWNER}/${REPO}`, model: "fraud-detector", digest: FRAUD.digest, evaluated: "2026-06-15" }, testMarkerKey());
+    const marker = reviewMarker(
+      { repo: `${OWNER}/${REPO}`, model: "fraud-detector", digest: FRAUD.digest, evaluated: "2026-06-15" },
+      testMarkerKey(),
+    );
     tracker.addIssue({
       title: "Re-evaluation due: fraud-detector 2.0.0",
       body: `${marker}\nclose me`,
@@ -220,19 +238,28 @@ describe("re-evaluation story 2: the date nears, then passes", () => {
     const issue = tracker.appIssues()[0]!;
 
     serveRun(state);
-    expect(await sweepRepository(await sweepContext(app, new Date("2026-12-07T06:00:00Z")), REPOSITORY)).toMatchObject({ opened: 0, updated: 1 });
+    expect(await sweepRepository(await sweepContext(app, new Date("2026-12-07T06:00:00Z")), REPOSITORY)).toMatchObject({
+      opened: 0,
+      updated: 1,
+    });
     expect(issue.body).toContain("⚠️ **Due by 2026-12-12: less than a week left.**");
     expect(issue.comments.map((c) => c.body)).toEqual([
       "@acme/ml-engineers @acme/platform-ops: the evaluation of fraud-detector 2.0.0 expires on 2026-12-12. Please re-evaluate it.",
     ]);
 
     serveRun(state);
-    expect(await sweepRepository(await sweepContext(app, new Date("2026-12-08T06:00:00Z")), REPOSITORY)).toMatchObject({ updated: 0 });
+    expect(await sweepRepository(await sweepContext(app, new Date("2026-12-08T06:00:00Z")), REPOSITORY)).toMatchObject({
+      updated: 0,
+    });
     expect(issue.comments).toHaveLength(1);
 
     serveRun(state);
-    expect(await sweepRepository(await sweepContext(app, new Date("2026-12-13T06:00:00Z")), REPOSITORY)).toMatchObject({ updated: 1 });
-    expect(issue.body).toContain("❌ **Expired on 2026-12-12.** Until this version is re-evaluated, its deployments and releases fail their gates.");
+    expect(await sweepRepository(await sweepContext(app, new Date("2026-12-13T06:00:00Z")), REPOSITORY)).toMatchObject({
+      updated: 1,
+    });
+    expect(issue.body).toContain(
+      "❌ **Expired on 2026-12-12.** Until this version is re-evaluated, its deployments and releases fail their gates.",
+    );
     expect(issue.comments.map((c) => c.body)[1]).toBe(
       "@acme/ml-engineers @acme/platform-ops: the evaluation of fraud-detector 2.0.0 expired on 2026-12-12. Please re-evaluate it.",
     );
@@ -276,7 +303,13 @@ describe("re-evaluation story 3: a new evaluation lands", () => {
     ]);
 
     serveRun({ commit: MAIN, files: FRAUD.files });
-    expect(await sweepRepository(await sweepContext(app, NOW), REPOSITORY)).toMatchObject({ due: 1, opened: 0, updated: 0, closed: 0, deferred: 0 });
+    expect(await sweepRepository(await sweepContext(app, NOW), REPOSITORY)).toMatchObject({
+      due: 1,
+      opened: 0,
+      updated: 0,
+      closed: 0,
+      deferred: 0,
+    });
     expect(tracker.appIssues()).toHaveLength(1);
   });
 });
@@ -316,7 +349,9 @@ describe("re-evaluation story 4: across replicas and failures", () => {
     const ref = { repo: `${OWNER}/${REPO}`, model: "fraud-detector", digest: FRAUD.digest, evaluated: "2026-06-15" };
     await (
       await testDatabase()
-    ).pool.query("INSERT INTO modelgate.created_once (key) VALUES ($1)", [`${OWNER}/${REPO}:fraud-detector:review-${FRAUD.digest.slice(7)}-20260615`]);
+    ).pool.query("INSERT INTO modelgate.created_once (key) VALUES ($1)", [
+      `${OWNER}/${REPO}:fraud-detector:review-${FRAUD.digest.slice(7)}-20260615`,
+    ]);
     tracker.createdElsewhere(2, {
       title: "Re-evaluation due: fraud-detector 2.0.0",
       // the first issue the fake tracker numbers is #100
@@ -345,16 +380,29 @@ describe("re-evaluation story 4: across replicas and failures", () => {
     for (let i = 0; i < 25; i++)
       Object.assign(
         files,
-        modelFiles({ ...fraud({}), dir: `models/m${String(i).padStart(2, "0")}`, name: `model-${String(i).padStart(2, "0")}`, weights: `weights ${i}` }).files,
+        modelFiles({
+          ...fraud({}),
+          dir: `models/m${String(i).padStart(2, "0")}`,
+          name: `model-${String(i).padStart(2, "0")}`,
+          weights: `weights ${i}`,
+        }).files,
       );
     serveRun({ commit: MAIN, files });
 
-    expect(await sweepRepository(await sweepContext(app, NOW), REPOSITORY)).toMatchObject({ due: 25, opened: 20, deferred: 5 });
+    expect(await sweepRepository(await sweepContext(app, NOW), REPOSITORY)).toMatchObject({
+      due: 25,
+      opened: 20,
+      deferred: 5,
+    });
     // one label for the run, not one per issue
     expect(app.requestsTo("POST", `${API}/labels`)).toHaveLength(1);
 
     serveRun({ commit: MAIN, files });
-    expect(await sweepRepository(await sweepContext(app, NOW), REPOSITORY)).toMatchObject({ due: 25, opened: 5, deferred: 0 });
+    expect(await sweepRepository(await sweepContext(app, NOW), REPOSITORY)).toMatchObject({
+      due: 25,
+      opened: 5,
+      deferred: 0,
+    });
     expect(new Set(tracker.appIssues().map((i) => i.title)).size).toBe(25);
   });
 
@@ -385,13 +433,23 @@ describe("re-evaluation story 4: across replicas and failures", () => {
     nock(GITHUB_API)
       .get("/installation/repositories")
       .query({ per_page: "100" })
-      .reply(200, { total_count: 3, repositories: [repository("broken"), repository("attic", true), repository(REPO)] });
-    nock(GITHUB_API).get(`/repos/${OWNER}/broken/contents/.github%2Fmodelgate.yml`).query({ ref: "main" }).reply(502, { message: "Bad Gateway" });
+      .reply(200, {
+        total_count: 3,
+        repositories: [repository("broken"), repository("attic", true), repository(REPO)],
+      });
+    nock(GITHUB_API)
+      .get(`/repos/${OWNER}/broken/contents/.github%2Fmodelgate.yml`)
+      .query({ ref: "main" })
+      .reply(502, { message: "Bad Gateway" });
     serveRun({ commit: MAIN, files: FRAUD.files });
 
     await expect(sweepInstallation(await sweepContext(app, NOW))).rejects.toThrow("1 repository could not be checked");
 
     expect(tracker.appIssues().map((i) => i.title)).toEqual(["Re-evaluation due: fraud-detector 2.0.0"]);
-    expect(app.logs.find((line) => line.msg === "modelgate daily re-evaluation run")).toMatchObject({ repositories: 1, failed: 1, opened: 1 });
+    expect(app.logs.find((line) => line.msg === "modelgate daily re-evaluation run")).toMatchObject({
+      repositories: 1,
+      failed: 1,
+      opened: 1,
+    });
   });
 });

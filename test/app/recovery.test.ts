@@ -45,8 +45,16 @@ describe("which failed deliveries are redelivered", () => {
       [],
     ],
     ["outside GitHub's 3-day window: none", [{ id: 1, guid: "a", deliveredAt: hoursAgo(72), statusCode: 500 }], []],
-    ["tried six times already: left to the operator", [1, 2, 3, 4, 5, 6].map((id) => ({ id, guid: "a", deliveredAt: hoursAgo(10 - id), statusCode: 500 })), []],
-    ["202 (answered after Probot's 9 s) counts as a success", [{ id: 1, guid: "a", deliveredAt: hoursAgo(1), statusCode: 202 }], []],
+    [
+      "tried six times already: left to the operator",
+      [1, 2, 3, 4, 5, 6].map((id) => ({ id, guid: "a", deliveredAt: hoursAgo(10 - id), statusCode: 500 })),
+      [],
+    ],
+    [
+      "202 (answered after Probot's 9 s) counts as a success",
+      [{ id: 1, guid: "a", deliveredAt: hoursAgo(1), statusCode: 202 }],
+      [],
+    ],
     [
       "several GUIDs: oldest first",
       [
@@ -76,7 +84,9 @@ describe("the redelivery job", () => {
     nock(GITHUB_API).post("/app/hook/deliveries/22/attempts").reply(202, {});
 
     await expect(redeliverFailed(app.probot, silent, NOW)).resolves.toEqual({ redelivered: [22] });
-    expect(app.requestsTo("POST", /^\/app\/hook\/deliveries\//).map((r) => r.path)).toEqual(["/app/hook/deliveries/22/attempts"]);
+    expect(app.requestsTo("POST", /^\/app\/hook\/deliveries\//).map((r) => r.path)).toEqual([
+      "/app/hook/deliveries/22/attempts",
+    ]);
   });
 });
 
@@ -95,13 +105,25 @@ function recordingJobs(): Jobs & { enqueued: Array<{ name: string; data: unknown
 }
 
 /** `GET /commits/{ref}/check-runs` as latestCheckRunConclusion asks it: this app's latest run of that name, if any. */
-function serveCheckRunLookup(owner: string, repo: string, ref: string, runs: Array<{ id: number }>, name = "modelgate"): void {
+function serveCheckRunLookup(
+  owner: string,
+  repo: string,
+  ref: string,
+  runs: Array<{ id: number }>,
+  name = "modelgate",
+): void {
   nock(GITHUB_API)
     .get(`/repos/${owner}/${repo}/commits/${ref}/check-runs`)
     .query({ check_name: name, filter: "latest", app_id: String(APP_ID) })
     .reply(200, {
       total_count: runs.length,
-      check_runs: runs.map((run) => ({ id: run.id, name, status: "completed", conclusion: "success", app: { id: APP_ID } })),
+      check_runs: runs.map((run) => ({
+        id: run.id,
+        name,
+        status: "completed",
+        conclusion: "success",
+        app: { id: APP_ID },
+      })),
     });
 }
 
@@ -124,7 +146,12 @@ function serveInstallationRepositories({ token }: { token: boolean }): void {
     .reply(200, {
       total_count: 2,
       repositories: [
-        { name: REPO, owner: { login: OWNER }, default_branch: "main", html_url: `https://github.com/${OWNER}/${REPO}` },
+        {
+          name: REPO,
+          owner: { login: OWNER },
+          default_branch: "main",
+          html_url: `https://github.com/${OWNER}/${REPO}`,
+        },
         { name: "old", owner: { login: OWNER }, archived: true },
       ],
     });
@@ -167,9 +194,17 @@ describe("reconciliation", () => {
     api
       .get(`/repos/${OWNER}/${REPO}/releases`)
       .query({ per_page: "100" })
-      .reply(200, [release(3, "v3", "2026-11-20T00:00:00Z"), release(2, "v2-draft", null, true), release(1, "v1-before-install", "2026-09-01T00:00:00Z")], {
-        etag: '"releases-1"',
-      });
+      .reply(
+        200,
+        [
+          release(3, "v3", "2026-11-20T00:00:00Z"),
+          release(2, "v2-draft", null, true),
+          release(1, "v1-before-install", "2026-09-01T00:00:00Z"),
+        ],
+        {
+          etag: '"releases-1"',
+        },
+      );
     serveCheckRunLookup(OWNER, REPO, "v3", [], "modelgate / release");
     api.get(`/repos/${OWNER}/${REPO}/git/ref/heads%2Fmain`).reply(200, { object: { sha: MAIN } }, { etag: '"main-1"' });
     const jobs = recordingJobs();
@@ -200,9 +235,17 @@ describe("reconciliation", () => {
 
     // the next run: nothing changed, so the lists answer 304 (no rate limit); only the head still missing its run is asked about again
     serveInstallationRepositories({ token: false });
-    api.get(`/repos/${OWNER}/${REPO}/pulls`).query({ state: "open", per_page: "100", page: "1" }).matchHeader("if-none-match", '"pulls-1"').reply(304);
+    api
+      .get(`/repos/${OWNER}/${REPO}/pulls`)
+      .query({ state: "open", per_page: "100", page: "1" })
+      .matchHeader("if-none-match", '"pulls-1"')
+      .reply(304);
     serveCheckRunLookup(OWNER, REPO, MISSED, []);
-    api.get(`/repos/${OWNER}/${REPO}/releases`).query({ per_page: "100" }).matchHeader("if-none-match", '"releases-1"').reply(304);
+    api
+      .get(`/repos/${OWNER}/${REPO}/releases`)
+      .query({ per_page: "100" })
+      .matchHeader("if-none-match", '"releases-1"')
+      .reply(304);
     serveCheckRunLookup(OWNER, REPO, "v3", [], "modelgate / release");
     api.get(`/repos/${OWNER}/${REPO}/git/ref/heads%2Fmain`).matchHeader("if-none-match", '"main-1"').reply(304);
 
@@ -233,7 +276,12 @@ describe("which models reconciliation gives an end-of-life issue", () => {
 
   test.each([
     ["nothing decommissioned", [], [loaded("a", "sha256:1", "active")], []],
-    ["a manifest deleted since the last look (only the diff shows it)", [change("gone", "sha256:9", ["decommission"])], [], ["gone@sha256:9"]],
+    [
+      "a manifest deleted since the last look (only the diff shows it)",
+      [change("gone", "sha256:9", ["decommission"])],
+      [],
+      ["gone@sha256:9"],
+    ],
     [
       "decommissioned at the head, the diff unknown (first look, or the old commit is gone)",
       [],
@@ -246,9 +294,18 @@ describe("which models reconciliation gives an end-of-life issue", () => {
       [loaded("old", "sha256:2", "decommissioned")],
       ["old@sha256:2"],
     ],
-    ["a retraining since the last look is not a decommission", [change("a", "sha256:3", ["retrain"])], [loaded("a", "sha256:3", "active")], []],
+    [
+      "a retraining since the last look is not a decommission",
+      [change("a", "sha256:3", ["retrain"])],
+      [loaded("a", "sha256:3", "active")],
+      [],
+    ],
   ] as const)("%s", (_case, since, head, expected) => {
-    expect(endOfLifeToReconcile(since as unknown as ModelChange[], head as unknown as LoadedManifest[]).map((c) => `${c.name}@${c.digest}`)).toEqual(expected);
+    expect(
+      endOfLifeToReconcile(since as unknown as ModelChange[], head as unknown as LoadedManifest[]).map(
+        (c) => `${c.name}@${c.digest}`,
+      ),
+    ).toEqual(expected);
   });
 });
 
@@ -281,7 +338,13 @@ describe("reconciliation of end-of-life issues", () => {
     api.get(`${API}/issues`).query({ state: "all", labels: "model-eol", per_page: "100" }).reply(200, []);
     api.post(`${API}/labels`).reply(201, { name: "model-eol" });
     api.post(`${API}/issues`).reply(201, (_uri, body) => ({
-      ...issueResource({ number: 77, title: "End of life: fraud-detector 2.1.0", body: (body as { body: string }).body, labels: ["model-eol"], appId: APP_ID }),
+      ...issueResource({
+        number: 77,
+        title: "End of life: fraud-detector 2.1.0",
+        body: (body as { body: string }).body,
+        labels: ["model-eol"],
+        appId: APP_ID,
+      }),
       number: 77,
     }));
     api.patch(`${API}/issues/77`).reply(200, {});
@@ -298,7 +361,9 @@ describe("reconciliation of end-of-life issues", () => {
     const report = await reconcile(app.probot, silent, recordingJobs(), deps);
 
     expect(report).toEqual({ repositories: 1, headsEnqueued: 0, releasesEnqueued: 0, endOfLifeChecked: 1 });
-    expect(app.requestsTo("POST", `${API}/issues`).map((r) => (r.body as { title: string }).title)).toEqual(["End of life: fraud-detector 2.1.0"]);
+    expect(app.requestsTo("POST", `${API}/issues`).map((r) => (r.body as { title: string }).title)).toEqual([
+      "End of life: fraud-detector 2.1.0",
+    ]);
     const body = (app.requestsTo("PATCH", `${API}/issues/77`)[0]?.body as { body: string }).body;
     expect(body).toContain(marker);
     expect(body).toContain("| `models/fraud/weights/model.safetensors` | weights |");
@@ -310,7 +375,9 @@ describe("reconciliation of end-of-life issues", () => {
     const app = await createTestApp();
     const store = postgresReconciliationStore((await testDatabase()).pool);
     const manifest = FRAUD.files["models/fraud/model.yaml"]!;
-    serveRepository({ main: { ...FRAUD.files, "models/fraud/model.yaml": manifest.replace("status: active", "status: decommissioned") } });
+    serveRepository({
+      main: { ...FRAUD.files, "models/fraud/model.yaml": manifest.replace("status: active", "status: decommissioned") },
+    });
     serveIssueCreation();
     const deps = { clock: () => TEST_NOW, markerKey: testMarkerKey(), coordination: inProcessCoordination(), store };
 

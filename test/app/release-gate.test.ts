@@ -9,7 +9,13 @@ import { commitSha, sha256 } from "../fixtures/git-objects.js";
 import { modelFiles } from "../helpers/model-files.js";
 import { fraud, RELEASED, RETRAINED } from "../fixtures/fraud-detector.js";
 import { serveNoPolicy, servePolicy, type CheckRunBody } from "../helpers/serve-github.js";
-import { serveReleaseCheckOf, serveReleases, serveSignOffIssueList, serveTag, type SignOffIssueFixture } from "../helpers/serve-releases.js";
+import {
+  serveReleaseCheckOf,
+  serveReleases,
+  serveSignOffIssueList,
+  serveTag,
+  type SignOffIssueFixture,
+} from "../helpers/serve-releases.js";
 import { APP_ID, createTestApp, INSTALLATION_ID, serveInstallationToken, type TestApp } from "../helpers/test-app.js";
 import { checkRunEvent, OWNER, REPO } from "../fixtures/payloads/index.js";
 import { releaseEvent, releaseResource, REPOSITORY_URL, type ReleaseFixture } from "../fixtures/payloads/lifecycle.js";
@@ -38,7 +44,12 @@ const SCORER = modelFiles({
   evaluation: { evaluator: "eve", date: "2026-11-20" },
 });
 
-const PREVIOUS: ReleaseFixture = { id: 100, tag: "v2.0.0", publishedAt: "2026-10-01T10:00:00Z", createdAt: "2026-10-01T09:00:00Z" };
+const PREVIOUS: ReleaseFixture = {
+  id: 100,
+  tag: "v2.0.0",
+  publishedAt: "2026-10-01T10:00:00Z",
+  createdAt: "2026-10-01T09:00:00Z",
+};
 const CURRENT: ReleaseFixture = { id: 101, tag: "v2.1.0", body: "## What's changed\n\n- Retrained fraud detector" };
 
 interface Scenario {
@@ -76,11 +87,23 @@ function serveInstallation(createdAt: string): void {
   nock(GITHUB_API)
     .get(`${API}/installation`)
     .matchHeader("authorization", /^bearer /i)
-    .reply(200, { id: INSTALLATION_ID, app_id: APP_ID, account: { login: OWNER }, repository_selection: "all", created_at: createdAt, updated_at: createdAt });
+    .reply(200, {
+      id: INSTALLATION_ID,
+      app_id: APP_ID,
+      account: { login: OWNER },
+      repository_selection: "all",
+      created_at: createdAt,
+      updated_at: createdAt,
+    });
 }
 
 /** The model version an issue of the scenario signs off. */
-function refOf(s: { version: string; digest: string; intent?: "decommission" }): { model: string; version: string; digest: string; intent?: "decommission" } {
+function refOf(s: { version: string; digest: string; intent?: "decommission" }): {
+  model: string;
+  version: string;
+  digest: string;
+  intent?: "decommission";
+} {
   return { model: "fraud-detector", version: s.version, digest: s.digest, ...(s.intent ? { intent: s.intent } : {}) };
 }
 
@@ -133,7 +156,10 @@ function serveRelease(scenario: Scenario): { current: ReleaseFixture; repository
   serveReleaseAtTag(current, scenario.policy);
   const baseline = scenario.baseline ?? PREVIOUS;
   const failedBefore = scenario.failedBefore ?? [];
-  const others = scenario.others ?? [...failedBefore.map((f) => f.release), ...(scenario.previousFiles ? [baseline] : [])];
+  const others = scenario.others ?? [
+    ...failedBefore.map((f) => f.release),
+    ...(scenario.previousFiles ? [baseline] : []),
+  ];
   serveReleases(OWNER, REPO, [current, ...others]);
   for (const failed of failedBefore) {
     serveTag(OWNER, REPO, failed.release.tag, failed.commit);
@@ -144,7 +170,10 @@ function serveRelease(scenario: Scenario): { current: ReleaseFixture; repository
     serveReleaseCheckOf(OWNER, REPO, PREVIOUS_COMMIT, scenario.baselineRun ?? "success");
   }
   if (scenario.installedAt) serveInstallation(scenario.installedAt);
-  const commits = [{ sha: TAGGED_COMMIT, files: scenario.files }, ...(scenario.previousFiles ? [{ sha: PREVIOUS_COMMIT, files: scenario.previousFiles }] : [])];
+  const commits = [
+    { sha: TAGGED_COMMIT, files: scenario.files },
+    ...(scenario.previousFiles ? [{ sha: PREVIOUS_COMMIT, files: scenario.previousFiles }] : []),
+  ];
   const repository = new FakeRepository({ owner: OWNER, repo: REPO, commits });
   if (scenario.previousFiles) repository.serveTree(PREVIOUS_COMMIT);
   repository.serveTree(TAGGED_COMMIT).serveContents();
@@ -155,7 +184,11 @@ function serveRelease(scenario: Scenario): { current: ReleaseFixture; repository
       tracking: {
         manifestPath: "models/fraud/model.yaml",
         kinds: [s.intent ?? "retrain"],
-        pulls: (s.pullAuthors ?? []).map((author, i) => ({ number: 7 + i, author, roles: ["developer", "system_operator"] })),
+        pulls: (s.pullAuthors ?? []).map((author, i) => ({
+          number: 7 + i,
+          author,
+          roles: ["developer", "system_operator"],
+        })),
       },
       comments: s.comments,
       read: s.read,
@@ -281,7 +314,12 @@ describe("story 1: a release whose models all pass", () => {
     });
     const decisions = app.logs.filter((line) => line.msg === "modelgate decision");
     expect(decisions).toEqual([
-      expect.objectContaining({ release: { id: CURRENT.id, tag: "v2.1.0" }, pull_request: null, head_sha: TAGGED_COMMIT, verdict: "success" }),
+      expect.objectContaining({
+        release: { id: CURRENT.id, tag: "v2.1.0" },
+        pull_request: null,
+        head_sha: TAGGED_COMMIT,
+        verdict: "success",
+      }),
     ]);
   });
 
@@ -302,7 +340,9 @@ describe("story 1: a release whose models all pass", () => {
       bomFormat: "CycloneDX",
       specVersion: "1.6",
       version: 1,
-      serialNumber: expect.stringMatching(/^urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/),
+      serialNumber: expect.stringMatching(
+        /^urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
+      ),
       metadata: {
         timestamp: "2026-12-01T12:00:00.000Z",
         tools: { components: [{ type: "application", name: "modelgate", version: "0.1.0" }] },
@@ -316,7 +356,9 @@ describe("story 1: a release whose models all pass", () => {
       },
     });
     // the unchanged model is in the BOM too: it describes the release, not the change
-    expect(bom.components.map((c: { type: string; name: string; version?: string }) => [c.type, c.name, c.version ?? null])).toEqual([
+    expect(
+      bom.components.map((c: { type: string; name: string; version?: string }) => [c.type, c.name, c.version ?? null]),
+    ).toEqual([
       ["machine-learning-model", "fraud-detector", "2.1.0"],
       ["machine-learning-model", "risk-scorer", "1.0.0"],
       ["data", "transactions-2026q3", null],
@@ -351,7 +393,10 @@ describe("story 1: a release whose models all pass", () => {
         { name: "modelgate:evaluation:result", value: "pass" },
         { name: "modelgate:evaluation:date", value: "2026-11-20" },
         { name: "modelgate:evaluation:evaluator", value: "eve" },
-        { name: "modelgate:evaluation:threats", value: "data_poisoning,model_inversion,membership_inference,model_extraction,evasion" },
+        {
+          name: "modelgate:evaluation:threats",
+          value: "data_poisoning,model_inversion,membership_inference,model_extraction,evasion",
+        },
       ],
     });
     expect(bom.components[2]).toEqual({
@@ -359,7 +404,13 @@ describe("story 1: a release whose models all pass", () => {
       "bom-ref": "data:transactions-2026q3",
       name: "transactions-2026q3",
       externalReferences: [{ type: "distribution", url: "https://data.example.org/transactions-2026q3" }],
-      data: [{ type: "dataset", name: "transactions-2026q3", contents: { url: "https://data.example.org/transactions-2026q3" } }],
+      data: [
+        {
+          type: "dataset",
+          name: "transactions-2026q3",
+          contents: { url: "https://data.example.org/transactions-2026q3" },
+        },
+      ],
       properties: [{ name: "modelgate:acquired_at", value: "2026-10-01T00:00:00Z" }],
     });
     expect(bom.dependencies).toEqual([
@@ -380,7 +431,9 @@ describe("story 2: a retrained model released without its sign-offs", () => {
     expect(run.output.title).toBe("1 model: 2 sign-offs missing");
     expect(run.actions).toEqual([REEVALUATE_ACTION]);
     expect(run.output.summary).toContain("**❌ failure:** 1 model: 2 sign-offs missing");
-    expect(run.output.summary).toContain("comments `/approve <role>` on the sign-off issue of its digest (the pull request gate opens it)");
+    expect(run.output.summary).toContain(
+      "comments `/approve <role>` on the sign-off issue of its digest (the pull request gate opens it)",
+    );
     expect(run.output.summary).toContain("press **Re-evaluate** above to judge the release again");
     // a release has no reviews to approve it, and no "Open sign-off" button
     expect(run.output.summary).not.toContain("this pull request");
@@ -402,7 +455,12 @@ describe("story 2: a retrained model released without its sign-offs", () => {
 
   test("with on_failure: draft, the release also goes back to draft", async () => {
     const app = await createTestApp();
-    await publish(app, { previousFiles: RELEASED.files, files: RETRAINED.files, signOffs: [], policy: "release:\n  on_failure: draft\n" });
+    await publish(app, {
+      previousFiles: RELEASED.files,
+      files: RETRAINED.files,
+      signOffs: [],
+      policy: "release:\n  on_failure: draft\n",
+    });
 
     expect(createdCheckRun(app).conclusion).toBe("failure");
     const update = releaseUpdate(app);
@@ -422,7 +480,12 @@ describe("story 2: a retrained model released without its sign-offs", () => {
         ],
       },
     ];
-    const run = await publish(app, { previousFiles: RELEASED.files, files: RETRAINED.files, signOffs, members: MEMBERS });
+    const run = await publish(app, {
+      previousFiles: RELEASED.files,
+      files: RETRAINED.files,
+      signOffs,
+      members: MEMBERS,
+    });
 
     expect(run.conclusion).toBe("failure");
     expect(run.output.title).toBe("1 model: 1 sign-off missing");
@@ -433,7 +496,12 @@ describe("story 2: a retrained model released without its sign-offs", () => {
   test("the author of the pull request that carried the digest cannot sign it off for the release either", async () => {
     const app = await createTestApp();
     const signOffs = [{ ...SIGNED_RETRAIN[0]!, pullAuthors: ["alice"] }];
-    const run = await publish(app, { previousFiles: RELEASED.files, files: RETRAINED.files, signOffs, members: MEMBERS });
+    const run = await publish(app, {
+      previousFiles: RELEASED.files,
+      files: RETRAINED.files,
+      signOffs,
+      members: MEMBERS,
+    });
 
     expect(run.conclusion).toBe("failure");
     expect(run.output.title).toBe("1 model: 1 sign-off missing");
@@ -444,7 +512,12 @@ describe("story 2: a retrained model released without its sign-offs", () => {
   test("with approvals by review only, the sign-offs stay pending with a hint to allow sign_off", async () => {
     const app = await createTestApp();
     // the sign-off issues are still read: an /override on them counts whatever `via` says
-    const run = await publish(app, { previousFiles: RELEASED.files, files: RETRAINED.files, signOffs: [], policy: "approvals:\n  via: [review]\n" });
+    const run = await publish(app, {
+      previousFiles: RELEASED.files,
+      files: RETRAINED.files,
+      signOffs: [],
+      policy: "approvals:\n  via: [review]\n",
+    });
 
     expect(run.conclusion).toBe("failure");
     expect(run.output.summary).toContain(
@@ -455,18 +528,34 @@ describe("story 2: a retrained model released without its sign-offs", () => {
 
 describe("story 2b: a release that retires a model keeps its digest, not its sign-offs", () => {
   const DECOMMISSIONED = modelFiles(
-    fraud({ version: "2.1.0", weights: "weights of 2.1.0", evaluation: { evaluator: "eve", date: "2026-11-20" }, status: "decommissioned" }),
+    fraud({
+      version: "2.1.0",
+      weights: "weights of 2.1.0",
+      evaluation: { evaluator: "eve", date: "2026-11-20" },
+      status: "decommissioned",
+    }),
   );
   const RETIREMENT_APPROVALS = [
     { id: 1, login: "bob", body: "/approve system_operator" },
     { id: 2, login: "carol", body: "/approve data_custodian" },
   ];
-  const SHIP_ISSUE = { number: 41, digest: RETRAINED.digest, version: "2.1.0", comments: RETIREMENT_APPROVALS, read: false };
+  const SHIP_ISSUE = {
+    number: 41,
+    digest: RETRAINED.digest,
+    version: "2.1.0",
+    comments: RETIREMENT_APPROVALS,
+    read: false,
+  };
 
   test("the sign-offs on the issue that shipped the digest do not count for its decommission", async () => {
     const app = await createTestApp();
     expect(DECOMMISSIONED.digest).toBe(RETRAINED.digest);
-    const run = await publish(app, { previousFiles: RETRAINED.files, files: DECOMMISSIONED.files, signOffs: [SHIP_ISSUE], members: MEMBERS });
+    const run = await publish(app, {
+      previousFiles: RETRAINED.files,
+      files: DECOMMISSIONED.files,
+      signOffs: [SHIP_ISSUE],
+      members: MEMBERS,
+    });
 
     expect(run.conclusion).toBe("failure");
     expect(run.output.title).toBe("1 model: 2 sign-offs missing");
@@ -475,7 +564,13 @@ describe("story 2b: a release that retires a model keeps its digest, not its sig
 
   test("the sign-offs on its decommission issue do", async () => {
     const app = await createTestApp();
-    const decommissionIssue = { number: 42, digest: RETRAINED.digest, version: "2.1.0", intent: "decommission" as const, comments: RETIREMENT_APPROVALS };
+    const decommissionIssue = {
+      number: 42,
+      digest: RETRAINED.digest,
+      version: "2.1.0",
+      intent: "decommission" as const,
+      comments: RETIREMENT_APPROVALS,
+    };
     const run = await publish(app, {
       previousFiles: RETRAINED.files,
       files: DECOMMISSIONED.files,
@@ -493,7 +588,12 @@ describe("story 3: the first release of a repository", () => {
   test("compares with nothing: every model is new", async () => {
     const app = await createTestApp();
     const first: ReleaseFixture = { id: 101, tag: "v1.0.0" };
-    serveRelease({ current: first, others: [{ id: 99, tag: "v0.9.0", draft: true }], files: RETRAINED.files, signOffs: [] });
+    serveRelease({
+      current: first,
+      others: [{ id: 99, tag: "v0.9.0", draft: true }],
+      files: RETRAINED.files,
+      signOffs: [],
+    });
     serveReleaseUpdate();
     serveUpload();
 
@@ -505,7 +605,9 @@ describe("story 3: the first release of a repository", () => {
     expect(run.output.title).toBe("1 model: 3 sign-offs missing");
     // only the tagged tree is read: there is no previous release
     expect(treesRead(app)).toEqual([`${API}/git/trees/${TAGGED_COMMIT}?recursive=true`]);
-    expect(releaseUpdate(app).body).toContain(`| fraud-detector | new → 2.1.0 | \`${RETRAINED.digest}\` | new_model | ⏳ |`);
+    expect(releaseUpdate(app).body).toContain(
+      `| fraud-detector | new → 2.1.0 | \`${RETRAINED.digest}\` | new_model | ⏳ |`,
+    );
   });
 });
 
@@ -519,7 +621,9 @@ describe("story 4: a release that changes no model", () => {
 
     expect(run.conclusion).toBe("success");
     expect(run.output.title).toBe("No model changes");
-    expect(releaseUpdate(app).body).toBe(releaseBody("No model version changes in this release.", "", `Checked by [modelgate](${CHECK_URL}).`));
+    expect(releaseUpdate(app).body).toBe(
+      releaseBody("No model version changes in this release.", "", `Checked by [modelgate](${CHECK_URL}).`),
+    );
     expect(uploadedBom(app).components[0].name).toBe("fraud-detector");
     // no changed model needs a sign-off: the sign-off issues are not even listed
     expect(app.requestsTo("GET", `${API}/issues`)).toEqual([]);
@@ -546,14 +650,25 @@ describe("story 5: the release gate runs again (re-delivery, Re-evaluate)", () =
         { id: 56, name: "model.tar.gz" },
       ],
     };
-    serveRelease({ current: again, previousFiles: RETRAINED.files, files: RETRAINED.files, existingRun: { id: 8200, externalId: annotationsFingerprint([]) } });
+    serveRelease({
+      current: again,
+      previousFiles: RETRAINED.files,
+      files: RETRAINED.files,
+      existingRun: { id: 8200, externalId: annotationsFingerprint([]) },
+    });
     nock(GITHUB_API).delete(`${API}/releases/assets/55`).reply(204);
     serveUpload();
 
     await app.receive(releaseEvent("published", again, INSTALLATION_ID));
 
-    const writes = app.requests.filter((r) => r.method !== "GET" && !r.path.startsWith("/app/") && r.path !== "/graphql").map((r) => `${r.method} ${r.path}`);
-    expect(writes).toEqual([`PATCH ${API}/check-runs/8200`, `DELETE ${API}/releases/assets/55`, `POST ${API}/releases/101/assets?name=modelgate-bom.cdx.json`]);
+    const writes = app.requests
+      .filter((r) => r.method !== "GET" && !r.path.startsWith("/app/") && r.path !== "/graphql")
+      .map((r) => `${r.method} ${r.path}`);
+    expect(writes).toEqual([
+      `PATCH ${API}/check-runs/8200`,
+      `DELETE ${API}/releases/assets/55`,
+      `POST ${API}/releases/101/assets?name=modelgate-bom.cdx.json`,
+    ]);
   });
 });
 
@@ -567,7 +682,9 @@ describe("story 6: GitHub cannot be read", () => {
     expect(run.output.title).toBe("Could not evaluate: GitHub answered 502 while reading the releases of acme/models");
     expect(run.actions).toEqual([REEVALUATE_ACTION]);
     expect(run.output.summary).toContain("ML-BOM: not attached: the release could not be evaluated.");
-    expect(releaseUpdate(app).body).toContain("> - could not evaluate: GitHub answered 502 while reading the releases of acme/models");
+    expect(releaseUpdate(app).body).toContain(
+      "> - could not evaluate: GitHub answered 502 while reading the releases of acme/models",
+    );
     expect(app.requestsTo("POST", new RegExp("/assets"))).toEqual([]);
   });
 });
@@ -586,12 +703,18 @@ describe("story 7: which release events are judged", () => {
     const api = nock(GITHUB_API);
     api.get(`${API}/releases/101`).reply(200, releaseResource(draft));
     api.get(`${API}/git/ref/tags%2Fv2.1.0`).reply(404, { message: "Not Found" });
-    api.get(`${API}/git/ref/heads%2Fmain`).reply(200, { ref: "refs/heads/main", object: { type: "commit", sha: TAGGED_COMMIT } });
+    api
+      .get(`${API}/git/ref/heads%2Fmain`)
+      .reply(200, { ref: "refs/heads/main", object: { type: "commit", sha: TAGGED_COMMIT } });
     serveNoPolicy(OWNER, REPO, "main");
     serveReleases(OWNER, REPO, [draft, PREVIOUS]);
-    api.get(`${API}/git/ref/tags%2Fv2.0.0`).reply(200, { ref: "refs/tags/v2.0.0", object: { type: "tag", sha: "a".repeat(40) } });
+    api
+      .get(`${API}/git/ref/tags%2Fv2.0.0`)
+      .reply(200, { ref: "refs/tags/v2.0.0", object: { type: "tag", sha: "a".repeat(40) } });
     // v2.0.0 is an annotated tag: its tag object names the commit
-    api.get(`${API}/git/tags/${"a".repeat(40)}`).reply(200, { sha: "a".repeat(40), object: { type: "commit", sha: PREVIOUS_COMMIT } });
+    api
+      .get(`${API}/git/tags/${"a".repeat(40)}`)
+      .reply(200, { sha: "a".repeat(40), object: { type: "commit", sha: PREVIOUS_COMMIT } });
     serveReleaseCheckOf(OWNER, REPO, PREVIOUS_COMMIT, "success");
     new FakeRepository({
       owner: OWNER,
@@ -620,7 +743,10 @@ describe("story 7: which release events are judged", () => {
 
 describe("story 8: what cannot be written or validated is a failure, never a silent pass", () => {
   test("a BOM that does not validate against CycloneDX 1.6 fails the check and is never uploaded", async () => {
-    vi.mocked(validateBom).mockResolvedValueOnce({ ok: false, errors: ["/components/0: must have required property 'name'"] });
+    vi.mocked(validateBom).mockResolvedValueOnce({
+      ok: false,
+      errors: ["/components/0: must have required property 'name'"],
+    });
     const app = await createTestApp();
     serveRelease({ previousFiles: RELEASED.files, files: RETRAINED.files, signOffs: SIGNED_RETRAIN, members: MEMBERS });
     serveReleaseUpdate();
@@ -633,14 +759,18 @@ describe("story 8: what cannot be written or validated is a failure, never a sil
     expect(run.output.summary).toContain(
       "❌ ML-BOM: the generated BOM does not validate against CycloneDX 1.6, so it was not attached:\n\n- /components/0: must have required property 'name'",
     );
-    expect(releaseUpdate(app).body).toContain("> - the ML-BOM does not validate against CycloneDX 1.6 and was not attached");
+    expect(releaseUpdate(app).body).toContain(
+      "> - the ML-BOM does not validate against CycloneDX 1.6 and was not attached",
+    );
     expect(app.requestsTo("POST", new RegExp("/assets"))).toEqual([]);
   });
 
   test("a release body GitHub refuses to update turns the check run into a failure that says so", async () => {
     const app = await createTestApp();
     serveRelease({ previousFiles: RELEASED.files, files: RETRAINED.files, signOffs: SIGNED_RETRAIN, members: MEMBERS });
-    nock(GITHUB_API).patch(`${API}/releases/${CURRENT.id}`).reply(403, { message: "Resource not accessible by integration" });
+    nock(GITHUB_API)
+      .patch(`${API}/releases/${CURRENT.id}`)
+      .reply(403, { message: "Resource not accessible by integration" });
     serveUpload();
     // the second write of the run: found by name, same annotations, so updated in place
     nock(GITHUB_API)
@@ -649,7 +779,13 @@ describe("story 8: what cannot be written or validated is a failure, never a sil
       .reply(200, {
         total_count: 1,
         check_runs: [
-          { id: CHECK_RUN_ID, name: RELEASE_CHECK_NAME, external_id: annotationsFingerprint([]), app: { id: APP_ID }, output: { annotations_count: 0 } },
+          {
+            id: CHECK_RUN_ID,
+            name: RELEASE_CHECK_NAME,
+            external_id: annotationsFingerprint([]),
+            app: { id: APP_ID },
+            output: { annotations_count: 0 },
+          },
         ],
       });
     nock(GITHUB_API).patch(`${API}/check-runs/${CHECK_RUN_ID}`).reply(200, { id: CHECK_RUN_ID });
@@ -706,12 +842,18 @@ describe("story 9: Re-evaluate on the release check run", () => {
     await app.receive(reevaluate(`${REPOSITORY_URL}/releases/tag/v2.1.0`));
 
     expect(createdCheckRun(app).conclusion).toBe("success");
-    expect(releaseUpdate(app).body).toContain(`| fraud-detector | 2.0.0 → 2.1.0 | \`${RETRAINED.digest}\` | retrain | ✅ |`);
+    expect(releaseUpdate(app).body).toContain(
+      `| fraud-detector | 2.0.0 → 2.1.0 | \`${RETRAINED.digest}\` | retrain | ✅ |`,
+    );
   });
 
   test("ignores another app's run of the same name", async () => {
     const app = await createTestApp();
-    const event = checkRunEvent("rerequested", { appId: 999, name: RELEASE_CHECK_NAME, headSha: TAGGED_COMMIT, pullRequests: [] }, INSTALLATION_ID);
+    const event = checkRunEvent(
+      "rerequested",
+      { appId: 999, name: RELEASE_CHECK_NAME, headSha: TAGGED_COMMIT, pullRequests: [] },
+      INSTALLATION_ID,
+    );
     await app.receive(event);
     expect(app.requests).toEqual([]);
   });
@@ -734,7 +876,10 @@ describe("story 10: a failing release is not the baseline of the next one", () =
     expect(run.conclusion).toBe("failure");
     expect(run.output.title).toBe("1 model: 2 sign-offs missing");
     expect(run.output.summary).toContain("fraud-detector 2.0.0 → 2.1.0");
-    expect(treesRead(app)).toEqual([`${API}/git/trees/${PREVIOUS_COMMIT}?recursive=true`, `${API}/git/trees/${TAGGED_COMMIT}?recursive=true`]);
+    expect(treesRead(app)).toEqual([
+      `${API}/git/trees/${PREVIOUS_COMMIT}?recursive=true`,
+      `${API}/git/trees/${TAGGED_COMMIT}?recursive=true`,
+    ]);
     // one lookup per candidate, newest first, stopping at the one that passed
     expect(
       app
@@ -860,9 +1005,17 @@ describe("story 11: the first release after installing modelgate on a repository
       "Compared with `v2.0.0`, published 2026-10-01, before modelgate was installed on this repository (2026-11-01): no check could judge it, so it is taken as it is.",
     );
     expect(app.requestsTo("GET", `${API}/installation`)).toHaveLength(1);
-    expect(treesRead(app)).toEqual([`${API}/git/trees/${PREVIOUS_COMMIT}?recursive=true`, `${API}/git/trees/${TAGGED_COMMIT}?recursive=true`]);
+    expect(treesRead(app)).toEqual([
+      `${API}/git/trees/${PREVIOUS_COMMIT}?recursive=true`,
+      `${API}/git/trees/${TAGGED_COMMIT}?recursive=true`,
+    ]);
     const logged = app.logs.find((line) => line.msg === "modelgate release written");
-    expect(logged?.baseline).toEqual({ kind: "before-installation", tag: "v2.0.0", publishedAt: "2026-10-01T10:00:00Z", installedAt: INSTALLED_AT });
+    expect(logged?.baseline).toEqual({
+      kind: "before-installation",
+      tag: "v2.0.0",
+      publishedAt: "2026-10-01T10:00:00Z",
+      installedAt: INSTALLED_AT,
+    });
   });
 
   test("a release published after the installation without a passing run stays excluded: every model is new", async () => {
@@ -894,14 +1047,23 @@ describe("story 11: the first release after installing modelgate on a repository
     });
 
     expect(run.output.summary).toContain("fraud-detector 2.0.0 → 2.1.0");
-    expect(run.output.summary).toContain("Compared with `v2.0.0`, published 2026-10-01, before modelgate was installed");
+    expect(run.output.summary).toContain(
+      "Compared with `v2.0.0`, published 2026-10-01, before modelgate was installed",
+    );
   });
 
   test("a baseline that passed its own check says so, and the installation is not asked", async () => {
     const app = await createTestApp();
-    await publish(app, { previousFiles: RELEASED.files, files: RETRAINED.files, signOffs: SIGNED_RETRAIN, members: MEMBERS });
+    await publish(app, {
+      previousFiles: RELEASED.files,
+      files: RETRAINED.files,
+      signOffs: SIGNED_RETRAIN,
+      members: MEMBERS,
+    });
 
-    expect(createdCheckRun(app).output.summary).toContain("Compared with `v2.0.0`, the latest earlier release whose `modelgate / release` check passed.");
+    expect(createdCheckRun(app).output.summary).toContain(
+      "Compared with `v2.0.0`, the latest earlier release whose `modelgate / release` check passed.",
+    );
     expect(app.requestsTo("GET", `${API}/installation`)).toEqual([]);
   });
 
@@ -914,7 +1076,9 @@ describe("story 11: the first release after installing modelgate on a repository
     nock(GITHUB_API).get(`${API}/installation`).reply(500, { message: "Server Error" });
     const run = await publishUnreadable(app);
     expect(run.conclusion).toBe("failure");
-    expect(run.output.title).toBe("Could not evaluate: GitHub answered 500 while reading the App's installation on the repository of acme/models");
+    expect(run.output.title).toBe(
+      "Could not evaluate: GitHub answered 500 while reading the App's installation on the repository of acme/models",
+    );
     expect(app.requestsTo("GET", new RegExp(`^${API}/git/trees/`))).toEqual([]);
   });
 });

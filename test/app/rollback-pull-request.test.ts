@@ -21,17 +21,28 @@ const V19_COMMIT = commitSha("v1.9.0");
 const PR: PullRequestFixture = { number: 8, author: "dana", baseRef: "main", baseSha: BASE, headSha: HEAD };
 
 const FRAUD_20 = modelFiles(fraud({}));
-const FRAUD_19 = modelFiles(fraud({ version: "1.9.0", weights: "weights of 1.9.0", evaluation: { evaluator: "eve", date: "2026-09-01" } }));
+const FRAUD_19 = modelFiles(
+  fraud({ version: "1.9.0", weights: "weights of 1.9.0", evaluation: { evaluator: "eve", date: "2026-09-01" } }),
+);
 const V2: ReleaseFixture = { id: 100, tag: "v2.0.0", publishedAt: "2026-10-01T10:00:00Z" };
 const V19: ReleaseFixture = { id: 99, tag: "v1.9.0", publishedAt: "2026-09-02T10:00:00Z" };
 
 /** A PR from main (fraud 2.0.0) back to `head` files; the releases and what their commits hold. */
 function serveRollback(
   head: Record<string, FileFixture>,
-  releases: Array<{ release: ReleaseFixture; commit: string; files: Record<string, FileFixture>; conclusion: "success" | "failure" }>,
+  releases: Array<{
+    release: ReleaseFixture;
+    commit: string;
+    files: Record<string, FileFixture>;
+    conclusion: "success" | "failure";
+  }>,
   policy?: string,
 ): FakeIssueTracker {
-  const { repository, tracker } = servePullRequestScenario(PR, { base: FRAUD_20.files, head }, policy ? { policy } : {});
+  const { repository, tracker } = servePullRequestScenario(
+    PR,
+    { base: FRAUD_20.files, head },
+    policy ? { policy } : {},
+  );
   repository.addCommits(releases.map((r) => ({ sha: r.commit, files: r.files })));
   serveReleases(
     OWNER,
@@ -68,7 +79,11 @@ function addSignedOffIssue(tracker: FakeIssueTracker): number {
   // markers are bound to the issue that holds them
   const key = testIssueMarkerKey(issue.number);
   const tracking = renderTrackingMarker(
-    { manifestPath: "models/fraud/model.yaml", kinds: ["retrain"], pulls: [{ number: 3, author: "dave", roles: ["developer", "system_operator"] }] },
+    {
+      manifestPath: "models/fraud/model.yaml",
+      kinds: ["retrain"],
+      pulls: [{ number: 3, author: "dave", roles: ["developer", "system_operator"] }],
+    },
     ref,
     key,
   );
@@ -91,7 +106,9 @@ describe("rollback story: a pull request that restores a known good version", ()
 
     const run = createdCheckRun(app);
     expect(run.conclusion).toBe("success");
-    expect(run.output.summary).toContain(`known good: fraud-detector 1.9.0, released in v1.9.0, signed off in #${issue}`);
+    expect(run.output.summary).toContain(
+      `known good: fraud-detector 1.9.0, released in v1.9.0, signed off in #${issue}`,
+    );
     // the rollback's only other checks: the artefacts are still what the manifest says
     expect(run.output.summary).not.toContain("version.not_lowered");
     expect(run.output.summary).toContain("weights/model.safetensors");

@@ -61,7 +61,9 @@ describe("authorised approvals", () => {
     expect(run.summary).toContain("signed off by @alice on the sign-off issue");
     expect(run.summary).toContain("signed off by @bob on the sign-off issue");
     expect(replies(tracker, ISSUE)).toEqual([]);
-    expect(app.logs.filter((line) => line.msg === "modelgate sign-off command").map((line) => [line.login, line.accepted])).toEqual([
+    expect(
+      app.logs.filter((line) => line.msg === "modelgate sign-off command").map((line) => [line.login, line.accepted]),
+    ).toEqual([
       ["alice", true],
       ["bob", true],
     ]);
@@ -74,14 +76,23 @@ describe("authorised approvals", () => {
 
     await postComment(w.app, w.tracker, ISSUE, "alice", "/approve developer");
 
-    expect(writesSince(w.app, from)).toEqual([`POST /repos/acme/models/issues/comments/5000/reactions`, `PATCH ${ISSUE_PATH}`]);
+    expect(writesSince(w.app, from)).toEqual([
+      `POST /repos/acme/models/issues/comments/5000/reactions`,
+      `PATCH ${ISSUE_PATH}`,
+    ]);
     expect(roleRow(w, "developer")).toBe("| developer | ✅ approved | @alice | @acme/ml-engineers |");
   });
 });
 
 describe("a digest carried by two pull requests", () => {
   test("one issue tracks both; a sign-off re-evaluates both, and an author of either cannot sign", async () => {
-    const other: PullRequestFixture = { number: 8, author: "erin", baseRef: "main", baseSha: BASE, headSha: commitSha("erin's head") };
+    const other: PullRequestFixture = {
+      number: 8,
+      author: "erin",
+      baseRef: "main",
+      baseSha: BASE,
+      headSha: commitSha("erin's head"),
+    };
     const w = await openedPullRequest({
       commits: [
         { sha: BASE, files: RELEASED.files },
@@ -96,7 +107,9 @@ describe("a digest carried by two pull requests", () => {
     expect(w.tracker.issue(ISSUE).body).toContain(
       '"pulls":[{"number":7,"author":"dana","roles":["developer","system_operator"]},{"number":8,"author":"erin","roles":["developer","system_operator"]}]',
     );
-    expect(w.tracker.issue(ISSUE).body).toContain("- [#7](https://github.com/acme/models/pull/7)\n- [#8](https://github.com/acme/models/pull/8)");
+    expect(w.tracker.issue(ISSUE).body).toContain(
+      "- [#7](https://github.com/acme/models/pull/7)\n- [#8](https://github.com/acme/models/pull/8)",
+    );
 
     const dana = await postComment(w.app, w.tracker, ISSUE, "dana", "/approve developer");
     expect(dana.reactions).toEqual(["confused"]);
@@ -145,7 +158,10 @@ describe("refused commands", () => {
     expect(comment.reactions).toEqual(["confused"]);
     expect(replies(w.tracker, ISSUE)).toEqual([reply]);
     // only the reaction and the reply are written: no table, no check run
-    expect(writesSince(w.app, from)).toEqual([`POST /repos/acme/models/issues/comments/${comment.id}/reactions`, `POST ${ISSUE_PATH}/comments`]);
+    expect(writesSince(w.app, from)).toEqual([
+      `POST /repos/acme/models/issues/comments/${comment.id}/reactions`,
+      `POST ${ISSUE_PATH}/comments`,
+    ]);
     expect(w.tracker.issue(ISSUE).body).toBe(before);
     expect(w.checks.latest(HEAD).conclusion).toBe("action_required");
   });
@@ -173,7 +189,10 @@ describe("refused commands", () => {
     await postComment(w.app, w.tracker, ISSUE, "bob", "/approve system_operator");
 
     expect(roleRow(w, "developer")).toBe("| developer | ⏳ pending |  | @acme/ml-engineers |");
-    expect(w.checks.latest(HEAD)).toMatchObject({ conclusion: "action_required", title: "1 model: 1 sign-off missing" });
+    expect(w.checks.latest(HEAD)).toMatchObject({
+      conclusion: "action_required",
+      title: "1 model: 1 sign-off missing",
+    });
     // a new command counts
     await postComment(w.app, w.tracker, ISSUE, "mallory", "/approve developer");
     expect(w.checks.latest(HEAD).conclusion).toBe("success");
@@ -182,7 +201,9 @@ describe("refused commands", () => {
   test("the same refused comment delivered twice gets one reply", async () => {
     const w = await openedPullRequest();
 
-    const comment = await postComment(w.app, w.tracker, ISSUE, "mallory", "/approve developer", { id: "comment-delivery" });
+    const comment = await postComment(w.app, w.tracker, ISSUE, "mallory", "/approve developer", {
+      id: "comment-delivery",
+    });
     await deliverComment(w.app, w.tracker, ISSUE, comment, "created", "comment-delivery");
 
     expect(replies(w.tracker, ISSUE)).toHaveLength(1);
@@ -222,7 +243,9 @@ describe("team membership cannot be read", () => {
       "@alice modelgate could not verify `/approve developer` (GitHub answered 502 while reading the members of the role teams of @acme), so it is not confirmed and nothing was updated. Please post the command again in a moment.",
     ]);
     expect(writesSince(w.app, from)).toEqual([`POST ${ISSUE_PATH}/comments`]);
-    expect(w.app.logs).toContainEqual(expect.objectContaining({ msg: "modelgate could not verify a sign-off command", login: "alice", status: 502 }));
+    expect(w.app.logs).toContainEqual(
+      expect.objectContaining({ msg: "modelgate could not verify a sign-off command", login: "alice", status: 502 }),
+    );
 
     // once GitHub answers again, the same command posted again is accepted
     w.teams.failing = false;
@@ -242,7 +265,10 @@ describe("edited and deleted comments", () => {
     expect(comment.reactions).toEqual([]);
     expect(replies(w.tracker, ISSUE)).toEqual([]);
     expect(roleRow(w, "developer")).toBe("| developer | ⏳ pending |  | @acme/ml-engineers |");
-    expect(w.checks.latest(HEAD)).toMatchObject({ conclusion: "action_required", title: "1 model: 2 sign-offs missing" });
+    expect(w.checks.latest(HEAD)).toMatchObject({
+      conclusion: "action_required",
+      title: "1 model: 2 sign-offs missing",
+    });
   });
 
   test("editing or deleting an approval withdraws it: the PR check goes back to action_required", async () => {
@@ -255,7 +281,10 @@ describe("edited and deleted comments", () => {
     await deliverComment(w.app, w.tracker, ISSUE, alice, "edited", undefined, "/approve developer");
 
     expect(roleRow(w, "developer")).toBe("| developer | ⏳ pending |  | @acme/ml-engineers |");
-    expect(w.checks.latest(HEAD)).toMatchObject({ conclusion: "action_required", title: "1 model: 1 sign-off missing" });
+    expect(w.checks.latest(HEAD)).toMatchObject({
+      conclusion: "action_required",
+      title: "1 model: 1 sign-off missing",
+    });
 
     w.tracker.deleteComment(bob);
     await deliverComment(w.app, w.tracker, ISSUE, bob, "deleted");
@@ -270,10 +299,18 @@ describe("/reject then /revoke", () => {
     const w = await openedPullRequest();
     await postComment(w.app, w.tracker, ISSUE, "alice", "/approve developer");
 
-    const rejection = await postComment(w.app, w.tracker, ISSUE, "bob", "/reject system_operator p99 latency doubled in the canary");
+    const rejection = await postComment(
+      w.app,
+      w.tracker,
+      ISSUE,
+      "bob",
+      "/reject system_operator p99 latency doubled in the canary",
+    );
 
     expect(rejection.reactions).toEqual(["+1"]);
-    expect(roleRow(w, "system_operator")).toBe("| system_operator | ❌ rejected: p99 latency doubled in the canary | @bob | @acme/platform-ops |");
+    expect(roleRow(w, "system_operator")).toBe(
+      "| system_operator | ❌ rejected: p99 latency doubled in the canary | @bob | @acme/platform-ops |",
+    );
     expect(w.checks.latest(HEAD).summary).toContain("rejected by @bob: p99 latency doubled in the canary");
     expect(w.checks.latest(HEAD).conclusion).toBe("action_required");
 
@@ -293,7 +330,12 @@ describe("/reject then /revoke", () => {
 describe("break glass", () => {
   const declared = sha256("weights of 2.1.0");
   const tampered = modelFiles(
-    fraud({ version: "2.1.0", weights: "weights of 2.1.0, hotfixed", declaredWeightsSha: declared, evaluation: { evaluator: "eve", date: "2026-11-20" } }),
+    fraud({
+      version: "2.1.0",
+      weights: "weights of 2.1.0, hotfixed",
+      declaredWeightsSha: declared,
+      evaluation: { evaluator: "eve", date: "2026-11-20" },
+    }),
   );
   const commits = [
     { sha: BASE, files: RELEASED.files },
@@ -304,13 +346,21 @@ describe("break glass", () => {
     const w = await openedPullRequest({ commits });
     expect(w.checks.latest(HEAD).conclusion).toBe("failure");
 
-    const override = await postComment(w.app, w.tracker, ISSUE, "sam", "/override hotfix for incident 42, re-hash follows");
+    const override = await postComment(
+      w.app,
+      w.tracker,
+      ISSUE,
+      "sam",
+      "/override hotfix for incident 42, re-hash follows",
+    );
 
     expect(override.reactions).toEqual(["+1"]);
     const run = w.checks.latest(HEAD);
     expect(run.conclusion).toBe("success");
     expect(run.summary).toContain("> ⚠️ **Overridden by @sam:** hotfix for incident 42, re-hash follows");
-    expect(w.tracker.issue(ISSUE).body).toContain("> ⚠️ **Overridden by @sam:** hotfix for incident 42, re-hash follows");
+    expect(w.tracker.issue(ISSUE).body).toContain(
+      "> ⚠️ **Overridden by @sam:** hotfix for incident 42, re-hash follows",
+    );
     const decisions = w.app.logs.filter((line) => line.msg === "modelgate decision");
     expect(decisions.at(-1)).toMatchObject({
       verdict: "success",
@@ -341,7 +391,13 @@ describe("break glass", () => {
 describe("comments on other issues", () => {
   test("a command on an end-of-life issue of this app goes to the end-of-life workflow", async () => {
     const w = await openedPullRequest();
-    const eol = w.tracker.addIssue({ title: "End of life: fraud-detector 2.0.0", body: "", labels: ["model-eol"], appId: APP_ID, author: BOT_LOGIN });
+    const eol = w.tracker.addIssue({
+      title: "End of life: fraud-detector 2.0.0",
+      body: "",
+      labels: ["model-eol"],
+      appId: APP_ID,
+      author: BOT_LOGIN,
+    });
     eol.body = `${endOfLifeMarker({ model: "fraud-detector", digest: RELEASED.digest }, testIssueMarkerKey(eol.number))}\n## End of life`;
 
     const comment = await postComment(w.app, w.tracker, eol.number, "sam", "/override the data is already gone");
@@ -354,7 +410,13 @@ describe("comments on other issues", () => {
 
   test("a command on a plain issue is ignored without a single request", async () => {
     const w = await openedPullRequest();
-    const plain = w.tracker.addIssue({ title: "Question", body: "How do I sign off?", labels: [], appId: null, author: "alice" });
+    const plain = w.tracker.addIssue({
+      title: "Question",
+      body: "How do I sign off?",
+      labels: [],
+      appId: null,
+      author: "alice",
+    });
     const from = w.app.requests.length;
 
     await postComment(w.app, w.tracker, plain.number, "alice", "/approve developer");

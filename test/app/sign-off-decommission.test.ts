@@ -15,14 +15,30 @@ const DECOMMISSION_ISSUE = 101;
 
 /** fraud-detector 2.1.0 retired: only its status changes, so its digest stays that of the shipped retrain. */
 const DECOMMISSIONED = modelFiles(
-  fraud({ version: "2.1.0", weights: "weights of 2.1.0", evaluation: { evaluator: "eve", date: "2026-11-20" }, status: "decommissioned" }),
+  fraud({
+    version: "2.1.0",
+    weights: "weights of 2.1.0",
+    evaluation: { evaluator: "eve", date: "2026-11-20" },
+    status: "decommissioned",
+  }),
 );
 const DECOMMISSION_HEAD = commitSha("decommission");
 /** PR #8 by frank retires the model once PR #7 (its retrain) has been merged into main. */
-const DECOMMISSION_PR: PullRequestFixture = { number: 8, author: "frank", baseRef: "main", baseSha: HEAD, headSha: DECOMMISSION_HEAD };
+const DECOMMISSION_PR: PullRequestFixture = {
+  number: 8,
+  author: "frank",
+  baseRef: "main",
+  baseSha: HEAD,
+  headSha: DECOMMISSION_HEAD,
+};
 
 /** The decommission issue as first opened for PR #8. */
-const DECOMMISSION_SUBJECT = { model: "fraud-detector", version: "2.1.0", digest: RETRAINED.digest, intent: "decommission" } as const;
+const DECOMMISSION_SUBJECT = {
+  model: "fraud-detector",
+  version: "2.1.0",
+  digest: RETRAINED.digest,
+  intent: "decommission",
+} as const;
 const DECOMMISSION_BODY = [
   `<!-- modelgate:sign-off {"model":"fraud-detector","version":"2.1.0","digest":"${RETRAINED.digest}","intent":"decommission","sig":"${identitySig(DECOMMISSION_SUBJECT, DECOMMISSION_ISSUE)}"} -->`,
   trackingLine(
@@ -104,9 +120,17 @@ describe("a model that shipped is decommissioned with the same digest", () => {
       { key: `acme/models:sign-off-decommission-${hex}-${sha256("fraud-detector").slice(0, 16)}` },
     ]);
     expect(requests.filter((r) => r.method === "POST" && r.path === ISSUES).map((r) => r.body)).toEqual([
-      { title: "Sign-off: fraud-detector 2.1.0 (decommission)", labels: ["modelgate:sign-off"], body: OPENING_ISSUE_BODY },
+      {
+        title: "Sign-off: fraud-detector 2.1.0 (decommission)",
+        labels: ["modelgate:sign-off"],
+        body: OPENING_ISSUE_BODY,
+      },
     ]);
-    expect(requests.filter((r) => r.method === "PATCH" && r.path === `${ISSUES}/${DECOMMISSION_ISSUE}`).map((r) => r.body)[0]).toEqual({
+    expect(
+      requests
+        .filter((r) => r.method === "PATCH" && r.path === `${ISSUES}/${DECOMMISSION_ISSUE}`)
+        .map((r) => r.body)[0],
+    ).toEqual({
       body: DECOMMISSION_BODY,
     });
     expect(tracker.appIssues().map((i) => [i.number, i.title, i.state])).toEqual([
@@ -122,7 +146,9 @@ describe("a model that shipped is decommissioned with the same digest", () => {
     expect(pending.summary).toContain(
       "**Sign-off needed:** **system_operator** (held by @acme/platform-ops), **data_custodian** (held by @acme/data-governance).",
     );
-    expect(pending.summary).toContain(`comments \`/approve <role>\` on the [sign-off issue](https://github.com/acme/models/issues/${DECOMMISSION_ISSUE})`);
+    expect(pending.summary).toContain(
+      `comments \`/approve <role>\` on the [sign-off issue](https://github.com/acme/models/issues/${DECOMMISSION_ISSUE})`,
+    );
     expect(pending.summary).not.toContain("@olivia");
 
     // the same delivery again opens nothing more
@@ -132,7 +158,10 @@ describe("a model that shipped is decommissioned with the same digest", () => {
     // olivia signs the retirement off as well, and so does carol for the data
     const olivia = await postComment(app, tracker, DECOMMISSION_ISSUE, "olivia", "/approve system_operator");
     expect(olivia.reactions).toEqual(["+1"]);
-    expect(checks.latest(DECOMMISSION_HEAD)).toMatchObject({ conclusion: "action_required", title: "1 model: 1 sign-off missing" });
+    expect(checks.latest(DECOMMISSION_HEAD)).toMatchObject({
+      conclusion: "action_required",
+      title: "1 model: 1 sign-off missing",
+    });
     const carol = await postComment(app, tracker, DECOMMISSION_ISSUE, "carol", "/approve data_custodian");
     expect(carol.reactions).toEqual(["+1"]);
 
@@ -151,7 +180,9 @@ describe("a model that shipped is decommissioned with the same digest", () => {
 
   test("a pull request that stops retiring the model closes the decommission issue, pointing at the ship issue", async () => {
     const app = await createTestApp();
-    const bumped = modelFiles(fraud({ version: "2.2.0", weights: "weights of 2.1.0", evaluation: { evaluator: "eve", date: "2026-11-20" } }));
+    const bumped = modelFiles(
+      fraud({ version: "2.2.0", weights: "weights of 2.1.0", evaluation: { evaluator: "eve", date: "2026-11-20" } }),
+    );
     const pushed = commitSha("bump instead");
     const pr = { ...DECOMMISSION_PR };
     const { tracker, checks } = world({
@@ -170,7 +201,11 @@ describe("a model that shipped is decommissioned with the same digest", () => {
 
     const [retirement, shipping] = tracker.appIssues();
     expect(shipping?.title).toBe("Sign-off: fraud-detector 2.2.0");
-    expect(retirement).toMatchObject({ title: "Sign-off: fraud-detector 2.1.0 (decommission)", state: "closed", stateReason: "not_planned" });
+    expect(retirement).toMatchObject({
+      title: "Sign-off: fraud-detector 2.1.0 (decommission)",
+      state: "closed",
+      stateReason: "not_planned",
+    });
     expect(retirement?.comments.at(-1)?.body).toBe(
       [
         `Superseded by #${shipping?.number}: pull request #8 now carries fraud-detector 2.2.0 with digest \`${RETRAINED.digest}\`.`,
@@ -178,7 +213,10 @@ describe("a model that shipped is decommissioned with the same digest", () => {
         `Sign-offs are bound to a digest and to what they approve: those given here count only for the decommission of \`${RETRAINED.digest}\`. Sign off on #${shipping?.number}.`,
       ].join("\n"),
     );
-    expect(checks.latest(pushed)).toMatchObject({ conclusion: "action_required", title: "1 model: 1 sign-off missing" });
+    expect(checks.latest(pushed)).toMatchObject({
+      conclusion: "action_required",
+      title: "1 model: 1 sign-off missing",
+    });
   });
 
   test("a role the retirement does not need cannot be signed on its issue", async () => {

@@ -12,7 +12,13 @@ import { RELEASED, RETRAINED, fraud } from "../fixtures/fraud-detector.js";
  * that does not pass, never in borrowed approvals.
  */
 const PUSHED = commitSha("pushed");
-const REWEIGHTED = modelFiles(fraud({ version: "2.1.0", weights: "weights of 2.1.0, quietly swapped", evaluation: { evaluator: "eve", date: "2026-11-25" } }));
+const REWEIGHTED = modelFiles(
+  fraud({
+    version: "2.1.0",
+    weights: "weights of 2.1.0, quietly swapped",
+    evaluation: { evaluator: "eve", date: "2026-11-25" },
+  }),
+);
 
 /** PR #7 (by dana) retrains fraud-detector; #100 is its sign-off issue, approved by alice and bob; then dana pushes other weights. */
 async function approvedThenReweighted() {

@@ -18,7 +18,10 @@ async function evaluatedOnce(options: Parameters<typeof world>[0] = {}): Promise
 
 /** The re-evaluation a push, a review or Re-evaluate brings: here a synchronize of the same head. */
 async function reEvaluate(w: { app: TestApp } & World): Promise<void> {
-  await w.app.receive({ ...pullRequestEvent("synchronize", w.pr, INSTALLATION_ID), id: `re-evaluation-${w.app.requests.length}` });
+  await w.app.receive({
+    ...pullRequestEvent("synchronize", w.pr, INSTALLATION_ID),
+    id: `re-evaluation-${w.app.requests.length}`,
+  });
 }
 
 function roleRow(w: World, issue: number, role: string): string | undefined {
@@ -32,7 +35,14 @@ describe("re-evaluating a pull request whose sign-off issues exist", () => {
   test("reads the comment histories of two gated models in ONE GraphQL request, and no REST comment listing", async () => {
     const churn = (version: string, weights: string) =>
       modelFiles(
-        fraud({ dir: "models/churn", name: "churn", version, weights, prompt: "You predict churn.\n", evaluation: { evaluator: "eve", date: "2026-11-20" } }),
+        fraud({
+          dir: "models/churn",
+          name: "churn",
+          version,
+          weights,
+          prompt: "You predict churn.\n",
+          evaluation: { evaluator: "eve", date: "2026-11-20" },
+        }),
       );
     const w = await evaluatedOnce({
       commits: [
@@ -62,7 +72,8 @@ describe("re-evaluating a pull request whose sign-off issues exist", () => {
     const w = await evaluatedOnce();
     w.tracker.addComment(100, { login: "alice", body: "/approve developer" });
     w.tracker.addComment(100, { login: "bob", body: "/approve system_operator" });
-    for (let i = 0; i < 110; i++) w.tracker.addComment(100, { login: "dana", body: `Canary report ${i}: nothing unusual.` });
+    for (let i = 0; i < 110; i++)
+      w.tracker.addComment(100, { login: "dana", body: `Canary report ${i}: nothing unusual.` });
     w.tracker.addComment(100, { login: "bob", body: "/reject system_operator p99 latency doubled in the canary" });
 
     await reEvaluate(w);
@@ -75,7 +86,9 @@ describe("re-evaluating a pull request whose sign-off issues exist", () => {
     const run = w.checks.latest(HEAD);
     expect(run.conclusion).toBe("action_required");
     expect(run.summary).toContain("rejected by @bob: p99 latency doubled in the canary");
-    expect(roleRow(w, 100, "system_operator")).toBe("| system_operator | ❌ rejected: p99 latency doubled in the canary | @bob | @acme/platform-ops |");
+    expect(roleRow(w, 100, "system_operator")).toBe(
+      "| system_operator | ❌ rejected: p99 latency doubled in the canary | @bob | @acme/platform-ops |",
+    );
   });
 
   test("an edited approval (lastEditedAt set) and a bot's command do not count", async () => {
@@ -88,7 +101,10 @@ describe("re-evaluating a pull request whose sign-off issues exist", () => {
     await reEvaluate(w);
 
     expect(w.tracker.graphqlRequests).toEqual([[100]]);
-    expect(w.checks.latest(HEAD)).toMatchObject({ conclusion: "action_required", title: "1 model: 1 sign-off missing" });
+    expect(w.checks.latest(HEAD)).toMatchObject({
+      conclusion: "action_required",
+      title: "1 model: 1 sign-off missing",
+    });
     expect(roleRow(w, 100, "developer")).toBe("| developer | ⏳ pending |  | @acme/ml-engineers |");
     expect(roleRow(w, 100, "system_operator")).toBe("| system_operator | ✅ approved | @bob | @acme/platform-ops |");
   });
@@ -96,20 +112,23 @@ describe("re-evaluating a pull request whose sign-off issues exist", () => {
   test.each([
     ["errors", 'GitHub answered "Something went wrong while executing your query. Please try again later."'],
     ["502", "GitHub answered 502"],
-  ] as const)("a GraphQL failure (%s) fails closed: the signed-off PR turns to Could not evaluate, never stays green", async (failure, cause) => {
-    const w = await evaluatedOnce();
-    w.tracker.addComment(100, { login: "alice", body: "/approve developer" });
-    w.tracker.addComment(100, { login: "bob", body: "/approve system_operator" });
-    await reEvaluate(w);
-    expect(w.checks.latest(HEAD).conclusion).toBe("success");
+  ] as const)(
+    "a GraphQL failure (%s) fails closed: the signed-off PR turns to Could not evaluate, never stays green",
+    async (failure, cause) => {
+      const w = await evaluatedOnce();
+      w.tracker.addComment(100, { login: "alice", body: "/approve developer" });
+      w.tracker.addComment(100, { login: "bob", body: "/approve system_operator" });
+      await reEvaluate(w);
+      expect(w.checks.latest(HEAD).conclusion).toBe("success");
 
-    w.tracker.graphqlFailure = failure;
-    await reEvaluate(w);
+      w.tracker.graphqlFailure = failure;
+      await reEvaluate(w);
 
-    expect(w.checks.latest(HEAD)).toMatchObject({
-      conclusion: "failure",
-      title: `Could not evaluate: ${cause} while reading the comments of issue #100 (GraphQL) of acme/models`,
-    });
-    expect(w.checks.latest(HEAD).actions.map((a) => a.identifier)).toContain("reevaluate");
-  });
+      expect(w.checks.latest(HEAD)).toMatchObject({
+        conclusion: "failure",
+        title: `Could not evaluate: ${cause} while reading the comments of issue #100 (GraphQL) of acme/models`,
+      });
+      expect(w.checks.latest(HEAD).actions.map((a) => a.identifier)).toContain("reevaluate");
+    },
+  );
 });

@@ -4,7 +4,17 @@ import { checkRunEvent, pullRequestEvent } from "../fixtures/payloads/index.js";
 import { commitSha, sha256 } from "../fixtures/git-objects.js";
 import { modelFiles } from "../helpers/model-files.js";
 import { BOT_LOGIN } from "../helpers/fake-issue-tracker.js";
-import { BASE, HEAD, PR, POLICY, identitySig, postComment, replies, trackingLine, world } from "../helpers/sign-off-world.js";
+import {
+  BASE,
+  HEAD,
+  PR,
+  POLICY,
+  identitySig,
+  postComment,
+  replies,
+  trackingLine,
+  world,
+} from "../helpers/sign-off-world.js";
 import { RELEASED, RETRAINED, fraud } from "../fixtures/fraud-detector.js";
 import { testDatabase } from "../helpers/database.js";
 import { postgresCoordination } from "../../src/store/coordination.js";
@@ -69,7 +79,11 @@ describe("the first evaluation of a gated pull request", () => {
     // nothing of modelgate's bookkeeping is written to the repository
     expect(app.requests.filter((r) => r.path.includes("/git/refs"))).toEqual([]);
     expect(app.requestsTo("POST", "/repos/acme/models/labels").map((r) => r.body)).toEqual([
-      { name: "modelgate:sign-off", color: "5319e7", description: "modelgate: sign-off of a model version by its accountable roles" },
+      {
+        name: "modelgate:sign-off",
+        color: "5319e7",
+        description: "modelgate: sign-off of a model version by its accountable roles",
+      },
     ]);
     // opened first, then its signed body: the markers are bound to the issue's number, known only once it exists
     expect(app.requestsTo("POST", ISSUES).map((r) => r.body)).toEqual([
@@ -83,7 +97,9 @@ describe("the first evaluation of a gated pull request", () => {
     const run = checks.latest(HEAD);
     expect(run.conclusion).toBe("action_required");
     expect(run.actions.map((a) => a.identifier)).toEqual(["open-sign-off", "reevaluate"]);
-    expect(run.summary).toContain("comments `/approve <role>` on the [sign-off issue](https://github.com/acme/models/issues/100)");
+    expect(run.summary).toContain(
+      "comments `/approve <role>` on the [sign-off issue](https://github.com/acme/models/issues/100)",
+    );
     expect(tracker.appIssues()).toHaveLength(1);
   });
 
@@ -140,7 +156,14 @@ describe("a pull request changing two gated models", () => {
     const app = await createTestApp();
     const churn = (version: string, weights: string) =>
       modelFiles(
-        fraud({ dir: "models/churn", name: "churn", version, weights, prompt: "You predict churn.\n", evaluation: { evaluator: "eve", date: "2026-11-20" } }),
+        fraud({
+          dir: "models/churn",
+          name: "churn",
+          version,
+          weights,
+          prompt: "You predict churn.\n",
+          evaluation: { evaluator: "eve", date: "2026-11-20" },
+        }),
       );
     const { tracker } = world({
       commits: [
@@ -151,7 +174,10 @@ describe("a pull request changing two gated models", () => {
 
     await app.receive(pullRequestEvent("opened", PR, INSTALLATION_ID));
 
-    expect(tracker.appIssues().map((i) => i.title)).toEqual(["Sign-off: churn 1.1.0", "Sign-off: fraud-detector 2.1.0"]);
+    expect(tracker.appIssues().map((i) => i.title)).toEqual([
+      "Sign-off: churn 1.1.0",
+      "Sign-off: fraud-detector 2.1.0",
+    ]);
     expect(app.requestsTo("POST", "/repos/acme/models/labels")).toHaveLength(1);
     expect(app.requestsTo("GET", /^\/repos\/acme\/models\/issues\?/)).toHaveLength(1);
   });
@@ -171,11 +197,16 @@ describe("replicas sharing one database", () => {
     expect([...replicaA.requestsTo("POST", ISSUES), ...replicaB.requestsTo("POST", ISSUES)]).toHaveLength(1);
     expect(tracker.appIssues()).toHaveLength(1);
     expect(checks.runs).toHaveLength(1);
-    expect([...replicaA.requestsTo("POST", "/repos/acme/models/check-runs"), ...replicaB.requestsTo("POST", "/repos/acme/models/check-runs")]).toHaveLength(1);
+    expect([
+      ...replicaA.requestsTo("POST", "/repos/acme/models/check-runs"),
+      ...replicaB.requestsTo("POST", "/repos/acme/models/check-runs"),
+    ]).toHaveLength(1);
   });
 
   test("an issue another replica created that GitHub does not list yet is awaited and used, never opened twice", async () => {
-    const app = await createTestApp({ coordination: postgresCoordination((await testDatabase()).pool, { waitsMs: [5, 5, 5] }) });
+    const app = await createTestApp({
+      coordination: postgresCoordination((await testDatabase()).pool, { waitsMs: [5, 5, 5] }),
+    });
     const { tracker, checks } = world();
     await recordCreatedElsewhere(CREATE_KEY);
     tracker.createdElsewhere(3, {
@@ -199,7 +230,9 @@ describe("replicas sharing one database", () => {
   });
 
   test("a recorded issue that never shows (deleted) is opened again after the waits", async () => {
-    const app = await createTestApp({ coordination: postgresCoordination((await testDatabase()).pool, { waitsMs: [5, 5] }) });
+    const app = await createTestApp({
+      coordination: postgresCoordination((await testDatabase()).pool, { waitsMs: [5, 5] }),
+    });
     const { checks } = world();
     await recordCreatedElsewhere(CREATE_KEY);
 
@@ -228,7 +261,9 @@ describe("replicas sharing one database", () => {
 });
 
 async function createdRecords(): Promise<Array<{ key: string; times: number }>> {
-  const { rows } = await (await testDatabase()).pool.query<{ key: string; times: number }>("SELECT key, times FROM modelgate.created_once ORDER BY key");
+  const { rows } = await (
+    await testDatabase()
+  ).pool.query<{ key: string; times: number }>("SELECT key, times FROM modelgate.created_once ORDER BY key");
   return rows;
 }
 
@@ -268,7 +303,11 @@ describe("new weights pushed to the pull request", () => {
     const app = await createTestApp();
     const pushed = commitSha("pushed");
     const reweighted = modelFiles(
-      fraud({ version: "2.1.0", weights: "weights of 2.1.0, retrained again", evaluation: { evaluator: "eve", date: "2026-11-25" } }),
+      fraud({
+        version: "2.1.0",
+        weights: "weights of 2.1.0, retrained again",
+        evaluation: { evaluator: "eve", date: "2026-11-25" },
+      }),
     );
     const { tracker, checks, pr } = world({
       commits: [
@@ -340,7 +379,11 @@ describe("the Open sign-off button", () => {
     const { tracker, checks } = world({ policy: REVIEWS_ONLY });
 
     await app.receive(
-      checkRunEvent("requested_action", { appId: APP_ID, name: "modelgate", headSha: HEAD, pullRequests: [PR], identifier: "open-sign-off" }, INSTALLATION_ID),
+      checkRunEvent(
+        "requested_action",
+        { appId: APP_ID, name: "modelgate", headSha: HEAD, pullRequests: [PR], identifier: "open-sign-off" },
+        INSTALLATION_ID,
+      ),
     );
 
     expect(app.requestsTo("POST", ISSUES)).toHaveLength(1);

@@ -53,7 +53,9 @@ describe("the audit report as a reader sees it (headless Chromium)", () => {
     const names = report.models.map((m) => m.name);
     expect(names).toEqual(["credit-scorer", "fraud-detector", "legacy-ranker"]);
     for (const model of report.models) {
-      await expect(page.getByRole("heading", { level: 3, name: model.name, exact: true }).isVisible()).resolves.toBe(true);
+      await expect(page.getByRole("heading", { level: 3, name: model.name, exact: true }).isVisible()).resolves.toBe(
+        true,
+      );
       const timeline = page.locator(`#${model.id} svg.tl`);
       expect(await timeline.getAttribute("aria-label")).toContain(`${model.versions.length} version`);
       for (const version of model.versions) {
@@ -86,7 +88,9 @@ describe("the audit report as a reader sees it (headless Chromium)", () => {
     expect(hashes).toContain("evidenced");
     expect(hashes).toContain("component hashes verified at the head");
     expect(await page.locator("[id='provision-5.1.1-1']").innerText()).toContain("organisational — outside modelgate");
-    expect(await page.locator("[id='provision-5.1.4-3']").innerText()).toContain("not in this report: sign-offs live on GitHub");
+    expect(await page.locator("[id='provision-5.1.4-3']").innerText()).toContain(
+      "not in this report: sign-offs live on GitHub",
+    );
     expect(await page.locator("#provisions th[scope='col']").allInnerTexts()).toEqual([
       "Provision",
       "Title",

@@ -63,7 +63,15 @@ describe("modelgate audit --github (GitHub Enterprise through --api-url, nock)",
       kinds: ["new_model" as const],
       pulls: [{ number: 1, author: "dev", roles: ["developer", "system_operator", "data_custodian"] }],
     };
-    const body = signOffIssueBody({ ref, tracking, state: undefined, policy, org: "acme", repositoryUrl: WEB, markerKey: MARKER_KEY });
+    const body = signOffIssueBody({
+      ref,
+      tracking,
+      state: undefined,
+      policy,
+      org: "acme",
+      repositoryUrl: WEB,
+      markerKey: MARKER_KEY,
+    });
     const editedBody = body.replace(digest, `sha256:${"e".repeat(64)}`);
     const eolBody = renderEndOfLifeIssueBody({
       model: "scorer",
@@ -80,7 +88,13 @@ describe("modelgate audit --github (GitHub Enterprise through --api-url, nock)",
     });
     const viaApp = { performed_via_github_app: { id: APP_ID } };
     const at = "2026-11-02T10:00:00Z";
-    const comment = (id: number, login: string, text: string, type = "User") => ({ id, user: { login, type }, body: text, created_at: at, updated_at: at });
+    const comment = (id: number, login: string, text: string, type = "User") => ({
+      id,
+      user: { login, type },
+      body: text,
+      created_at: at,
+      updated_at: at,
+    });
 
     const api = nock(API).matchHeader("authorization", "token test-token-123");
     api.get("/repos/acme/models").reply(200, { html_url: WEB });
@@ -119,7 +133,12 @@ describe("modelgate audit --github (GitHub Enterprise through --api-url, nock)",
           published_at: "2026-11-03T00:00:00Z",
           draft: false,
           prerelease: false,
-          assets: [{ name: "modelgate-bom.cdx.json", browser_download_url: `${WEB}/releases/download/v1/modelgate-bom.cdx.json` }],
+          assets: [
+            {
+              name: "modelgate-bom.cdx.json",
+              browser_download_url: `${WEB}/releases/download/v1/modelgate-bom.cdx.json`,
+            },
+          ],
         },
       ]);
     api
@@ -135,7 +154,15 @@ describe("modelgate audit --github (GitHub Enterprise through --api-url, nock)",
       .get("/repos/acme/models/issues")
       .query({ labels: "model-eol", state: "all", per_page: 100 })
       .reply(200, [
-        { number: 9, html_url: `${WEB}/issues/9`, state: "open", closed_at: null, title: endOfLifeIssueTitle("scorer", "1.0.0"), body: eolBody, ...viaApp },
+        {
+          number: 9,
+          html_url: `${WEB}/issues/9`,
+          state: "open",
+          closed_at: null,
+          title: endOfLifeIssueTitle("scorer", "1.0.0"),
+          body: eolBody,
+          ...viaApp,
+        },
       ]);
     api
       .get("/repos/acme/models/issues/5/comments")
@@ -201,13 +228,16 @@ describe("modelgate audit --github (GitHub Enterprise through --api-url, nock)",
     const out = mkdtempSync(join(tmpdir(), "modelgate-audit-gh-out-"));
     try {
       const stderr: string[] = [];
-      const code = await runCli(["audit", "--repo", r.dir, "-o", out, "--github", "acme/models", "--api-url", API, "--app-id", String(APP_ID)], {
-        stdout: () => undefined,
-        stderr: (t) => stderr.push(t),
-        now: () => new Date(),
-        cwd: process.cwd(),
-        env: ENV,
-      });
+      const code = await runCli(
+        ["audit", "--repo", r.dir, "-o", out, "--github", "acme/models", "--api-url", API, "--app-id", String(APP_ID)],
+        {
+          stdout: () => undefined,
+          stderr: (t) => stderr.push(t),
+          now: () => new Date(),
+          cwd: process.cwd(),
+          env: ENV,
+        },
+      );
       const report = JSON.parse(readFileSync(join(out, "audit.json"), "utf8")) as AuditReport;
       const html = readFileSync(join(out, "audit.html"), "utf8");
       // the disposal is not complete: a warning, no failure
@@ -231,12 +261,27 @@ describe("modelgate audit --github (GitHub Enterprise through --api-url, nock)",
         ["modelgate", `${WEB}/runs/31`, "success"],
         ["modelgate / release", `${WEB}/runs/41`, "success"],
       ]);
-      expect(shipped!.releases).toEqual([{ tag: "v1", url: `${WEB}/releases/tag/v1`, publishedAt: "2026-11-03T00:00:00Z", prerelease: false, draft: false }]);
+      expect(shipped!.releases).toEqual([
+        {
+          tag: "v1",
+          url: `${WEB}/releases/tag/v1`,
+          publishedAt: "2026-11-03T00:00:00Z",
+          prerelease: false,
+          draft: false,
+        },
+      ]);
       expect(retired).toMatchObject({ kinds: ["decommission"], signOffs: [] });
 
       const eol = report.models[0]!.endOfLife;
       expect(
-        eol.map((i) => [i.number, i.state, i.checklist.filter((c) => c.checked).length, i.unchecked.length, i.signOffs.map((s) => s.by), i.missingRoles]),
+        eol.map((i) => [
+          i.number,
+          i.state,
+          i.checklist.filter((c) => c.checked).length,
+          i.unchecked.length,
+          i.signOffs.map((s) => s.by),
+          i.missingRoles,
+        ]),
       ).toEqual([[9, "open", 2, policy.end_of_life.checklist.length - 2, ["carol"], ["system_operator"]]]);
       expect(report.findings.map((f) => [f.id, f.severity])).toEqual([["F-eol-open-scorer", "warning"]]);
       expect(report.releases).toEqual([
@@ -271,13 +316,28 @@ describe("modelgate audit --github (GitHub Enterprise through --api-url, nock)",
     const out = mkdtempSync(join(tmpdir(), "modelgate-audit-gh-out-"));
     try {
       const stderr: string[] = [];
-      const code = await runCli(["audit", "--repo", r.dir, "-o", join(out, "pack"), "--github", "acme/models", "--api-url", API, "--app-id", "7"], {
-        stdout: () => undefined,
-        stderr: (t) => stderr.push(t),
-        now: () => new Date(),
-        cwd: process.cwd(),
-        env: ENV,
-      });
+      const code = await runCli(
+        [
+          "audit",
+          "--repo",
+          r.dir,
+          "-o",
+          join(out, "pack"),
+          "--github",
+          "acme/models",
+          "--api-url",
+          API,
+          "--app-id",
+          "7",
+        ],
+        {
+          stdout: () => undefined,
+          stderr: (t) => stderr.push(t),
+          now: () => new Date(),
+          cwd: process.cwd(),
+          env: ENV,
+        },
+      );
       expect(code).toBe(2);
       expect(stderr.join("")).toContain("cannot read the repository of acme/models from GitHub: GitHub answered 401");
       expect(() => readFileSync(join(out, "pack", "audit.html"))).toThrow();

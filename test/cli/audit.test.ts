@@ -74,7 +74,9 @@ describe("modelgate audit (local git)", () => {
     expect(code, stderr).toBe(0);
     expect(stderr).toMatch(/^wrote .*audit\.json and .*audit\.html: 1 models, 2 versions, 0 findings\n$/);
     const versions = report!.models[0]!.versions;
-    expect(versions.map((v) => [v.version, v.kinds, v.commit === merge ? "merge" : v.subject, v.releases.map((t) => t.tag)])).toEqual([
+    expect(
+      versions.map((v) => [v.version, v.kinds, v.commit === merge ? "merge" : v.subject, v.releases.map((t) => t.tag)]),
+    ).toEqual([
       ["1.0.0", ["new_model"], "scorer 1.0.0", ["v1"]],
       ["1.1.0", ["retrain"], "merge", ["v2"]],
     ]);
@@ -116,7 +118,9 @@ describe("modelgate audit (local git)", () => {
 
     const { code, report, html } = await audit(["--repo", r.dir]);
     expect(code).toBe(1);
-    expect(report!.models[0]!.versions[0]!.recomputed.requirements.find((q) => q.id === "evaluation.bound")?.status).toBe("failed");
+    expect(
+      report!.models[0]!.versions[0]!.recomputed.requirements.find((q) => q.id === "evaluation.bound")?.status,
+    ).toBe("failed");
     expect(report!.policy.errors[0]).toMatchObject({ path: ".github/modelgate.yml", line: 1 });
     expect(report!.findings.map((f) => f.id)).toContain("F-policy-1");
     expect(html).toContain("(invalid: see findings)");
@@ -130,16 +134,26 @@ describe("modelgate audit (local git)", () => {
     const { code, report, html } = await audit(["--repo", r.dir, "--ref", "HEAD"]);
     expect(code).toBe(1);
     expect(report!.unmanaged).toEqual([{ path: "experiments/shadow.onnx", source: "lfs", change: "added" }]);
-    expect(report!.inventory.models.map((m) => [m.name, m.version, m.verdict])).toEqual([["scorer", "1.0.0", "success"]]);
+    expect(report!.inventory.models.map((m) => [m.name, m.version, m.verdict])).toEqual([
+      ["scorer", "1.0.0", "success"],
+    ]);
     expect(html).toContain("<code>experiments/shadow.onnx</code>");
   });
 
   it.each([
     [["--github", "acme/models"], {}, "--github reads GitHub with a token: set GITHUB_TOKEN"],
-    [["--github", "acme/models"], { GITHUB_TOKEN: "t" }, "--github needs the modelgate App's id (--app-id ID or APP_ID)"],
+    [
+      ["--github", "acme/models"],
+      { GITHUB_TOKEN: "t" },
+      "--github needs the modelgate App's id (--app-id ID or APP_ID)",
+    ],
     [["--github", "not a slug"], { GITHUB_TOKEN: "t" }, '--github wants OWNER/REPO, not "not a slug"'],
     [["--api-url", "https://ghe.example.com/api/v3"], {}, "--api-url and --app-id are options of --github OWNER/REPO"],
-    [["--github", "acme/models", "--app-id", "1", "--api-url", "ftp://x"], { GITHUB_TOKEN: "t" }, "--api-url wants an http(s) URL"],
+    [
+      ["--github", "acme/models", "--app-id", "1", "--api-url", "ftp://x"],
+      { GITHUB_TOKEN: "t" },
+      "--api-url wants an http(s) URL",
+    ],
     [["--ref", "no-such-ref"], {}, 'unknown ref "no-such-ref"'],
   ])("refuses %j with exit 2 and says why", async (args, env, message) => {
     const r = repo();

@@ -26,7 +26,11 @@ describe("the built modelgate binary", () => {
     const link = join(dir, "modelgate");
     symlinkSync(BUILT_CLI, link);
     const run = await runBuiltModelgate(["--version"], dir, link);
-    expect(run).toEqual({ code: 0, stdout: `${(JSON.parse(readFileSync("package.json", "utf8")) as { version: string }).version}\n`, stderr: "" });
+    expect(run).toEqual({
+      code: 0,
+      stdout: `${(JSON.parse(readFileSync("package.json", "utf8")) as { version: string }).version}\n`,
+      stderr: "",
+    });
   });
 
   it("exits 1 with the JSON verdict when a retrain keeps the version", async () => {
@@ -35,12 +39,19 @@ describe("the built modelgate binary", () => {
     repo.write(modelFiles(FRAUD)).commit("fraud-detector 1.0.0");
     repo.branch("change");
     repo
-      .write(modelFiles({ ...FRAUD, components: [{ path: "weights/model.safetensors", kind: "weights", content: lfsPointer("fraud weights v2") }] }))
+      .write(
+        modelFiles({
+          ...FRAUD,
+          components: [{ path: "weights/model.safetensors", kind: "weights", content: lfsPointer("fraud weights v2") }],
+        }),
+      )
       .commit("retrain, same version");
     const run = await runBuiltModelgate(["check", "--json", "--base", "main"], repo.dir);
     expect(run.code).toBe(1);
     const json = JSON.parse(run.stdout) as CheckJson;
     expect(json.verdict).toBe("failure");
-    expect(json.models[0]!.requirements).toContainEqual(expect.objectContaining({ id: "version.raised", status: "failed" }));
+    expect(json.models[0]!.requirements).toContainEqual(
+      expect.objectContaining({ id: "version.raised", status: "failed" }),
+    );
   });
 });

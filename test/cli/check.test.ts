@@ -30,7 +30,10 @@ function repoWithModel(): TestRepo {
   return repo.branch("change");
 }
 
-async function checkJson(repo: TestRepo, args: string[] = ["--base", "main"]): Promise<{ code: number; json: CheckJson; stderr: string }> {
+async function checkJson(
+  repo: TestRepo,
+  args: string[] = ["--base", "main"],
+): Promise<{ code: number; json: CheckJson; stderr: string }> {
   const run = await runModelgate(["check", "--json", ...args], repo.dir);
   let json: CheckJson;
   try {
@@ -46,7 +49,10 @@ describe("modelgate check: verdict and exit code", () => {
   const PROMPT_CHANGED: ModelSpec = {
     ...FRAUD_V1,
     version: "1.1.0",
-    components: [FRAUD_V1.components[0]!, { path: "prompts/system.txt", kind: "prompt", content: "You flag fraud. Be brief.\n" }],
+    components: [
+      FRAUD_V1.components[0]!,
+      { path: "prompts/system.txt", kind: "prompt", content: "You flag fraud. Be brief.\n" },
+    ],
   };
 
   it("a change that touches no model: success, exit 0", async () => {
@@ -77,7 +83,8 @@ describe("modelgate check: verdict and exit code", () => {
     expect(model.requirements.filter((r) => r.status === "failed")).toEqual([]);
     const pending = model.requirements.filter((r) => r.status === "pending");
     expect(pending.map((r) => r.id)).toContain("approval:developer");
-    for (const requirement of model.requirements) expect(Object.keys(requirement).sort()).toEqual(["id", "message", "provision", "status"]);
+    for (const requirement of model.requirements)
+      expect(Object.keys(requirement).sort()).toEqual(["id", "message", "provision", "status"]);
   });
 
   it("attack: offline, evaluation.independent is reported not checked (pending), never met", async () => {
@@ -137,7 +144,10 @@ describe("modelgate check: verdict and exit code", () => {
     const repo = repoWithModel();
     const retrained: ModelSpec = {
       ...FRAUD_V1,
-      components: [{ path: "weights/model.safetensors", kind: "weights", content: lfsPointer("fraud weights v2") }, FRAUD_V1.components[1]!],
+      components: [
+        { path: "weights/model.safetensors", kind: "weights", content: lfsPointer("fraud weights v2") },
+        FRAUD_V1.components[1]!,
+      ],
     };
     repo.write(modelFiles(retrained)).commit("retrain, same version");
     const { code, json } = await checkJson(repo);
@@ -147,7 +157,9 @@ describe("modelgate check: verdict and exit code", () => {
     expect(model.changes).toContain("retrain");
     expect(model.from).toBe("1.0.0");
     expect(model.to).toBe("1.0.0");
-    expect(model.requirements).toContainEqual(expect.objectContaining({ id: "version.raised", status: "failed", provision: "5.4.1-2" }));
+    expect(model.requirements).toContainEqual(
+      expect.objectContaining({ id: "version.raised", status: "failed", provision: "5.4.1-2" }),
+    );
   });
 
   it("weights changed but the manifest not: the hash check fails, exit 1", async () => {
@@ -164,7 +176,10 @@ describe("modelgate check: verdict and exit code", () => {
     const v2: ModelSpec = {
       ...FRAUD_V1,
       version: "2.0.0",
-      components: [{ path: "weights/model.safetensors", kind: "weights", content: lfsPointer("fraud weights v2") }, FRAUD_V1.components[1]!],
+      components: [
+        { path: "weights/model.safetensors", kind: "weights", content: lfsPointer("fraud weights v2") },
+        FRAUD_V1.components[1]!,
+      ],
     };
     repo.write(modelFiles(v2)).commit("fraud-detector 2.0.0");
     const run = await runModelgate(["check", "--base", "main"], repo.dir);
@@ -178,7 +193,12 @@ describe("modelgate check: verdict and exit code", () => {
 
   it("the policy comes from base: a branch cannot switch off the gate that judges it", async () => {
     const repo = repoWithModel();
-    repo.write({ ".github/modelgate.yml": "unmanaged_artifacts: off\n", "shadow/model.safetensors": lfsPointer("shadow") }).commit("sneak");
+    repo
+      .write({
+        ".github/modelgate.yml": "unmanaged_artifacts: off\n",
+        "shadow/model.safetensors": lfsPointer("shadow"),
+      })
+      .commit("sneak");
     const { code, json } = await checkJson(repo);
     expect(code).toBe(1);
     expect(json.unmanaged).toEqual([{ path: "shadow/model.safetensors", source: "lfs", change: "added" }]);
@@ -233,7 +253,9 @@ describe("modelgate check: could not evaluate (exit 2)", () => {
   it("an invalid policy at base names the file and line", async () => {
     const repo = TestRepo.create();
     repos.push(repo);
-    repo.write({ ".github/modelgate.yml": "models:\n  manifests: ['**/model.yaml']\nunmanaged_artifacts: sometimes\n" }).commit("bad policy");
+    repo
+      .write({ ".github/modelgate.yml": "models:\n  manifests: ['**/model.yaml']\nunmanaged_artifacts: sometimes\n" })
+      .commit("bad policy");
     repo.branch("change").write({ "x.txt": "x" }).commit("x");
     const run = await runModelgate(["check", "--base", "main", "--json"], repo.dir);
     expect(run.code).toBe(2);

@@ -44,11 +44,16 @@ describe("modelgate validate", () => {
 
   it("errors are printed as file:line: message, exit 1", async () => {
     const repo = newRepo();
-    repo.write({ "bad/model.yaml": "name: bad\nversion: one\nstatus: active\n", "modelgate.yml": "gates:\n  retrain:\n    approvals: [ghost]\n" });
+    repo.write({
+      "bad/model.yaml": "name: bad\nversion: one\nstatus: active\n",
+      "modelgate.yml": "gates:\n  retrain:\n    approvals: [ghost]\n",
+    });
     const run = await runModelgate(["validate", "bad/model.yaml", "modelgate.yml"], repo.dir);
     expect(run.code).toBe(1);
     expect(run.stdout).toMatch(/^bad\/model\.yaml:2: .*semantic version/m);
-    expect(run.stdout).toMatch(/^modelgate\.yml:3: gates\.retrain\.approvals\[0\]: role "ghost" is not declared under roles/m);
+    expect(run.stdout).toMatch(
+      /^modelgate\.yml:3: gates\.retrain\.approvals\[0\]: role "ghost" is not declared under roles/m,
+    );
   });
 
   it("files are read relative to --repo, and named as given", async () => {
@@ -96,8 +101,20 @@ describe("modelgate inventory", () => {
       ref: "HEAD",
       commit: repo.git("rev-parse", "HEAD"),
       models: [
-        { name: "churn", version: "0.3.0", status: "deprecated", digest: digestOf(CHURN), manifest: "churn/model.yaml" },
-        { name: "fraud-detector", version: "2.1.0", status: "active", digest: digestOf(FRAUD), manifest: "models/fraud/model.yaml" },
+        {
+          name: "churn",
+          version: "0.3.0",
+          status: "deprecated",
+          digest: digestOf(CHURN),
+          manifest: "churn/model.yaml",
+        },
+        {
+          name: "fraud-detector",
+          version: "2.1.0",
+          status: "active",
+          digest: digestOf(FRAUD),
+          manifest: "models/fraud/model.yaml",
+        },
       ],
       errors: [],
     });
@@ -133,7 +150,9 @@ describe("modelgate bom", () => {
     expect(bom.specVersion).toBe("1.6");
     expect(bom.metadata.timestamp).toBe("2026-01-01T00:00:00.000Z");
     expect(bom.metadata.component).toMatchObject({ name: "acme/ml-models", version: "HEAD" });
-    const models = bom.components.filter((c) => c.type === "machine-learning-model").map((c) => `${c.name}@${c.version}`);
+    const models = bom.components
+      .filter((c) => c.type === "machine-learning-model")
+      .map((c) => `${c.name}@${c.version}`);
     expect(models.sort()).toEqual(["churn@0.3.0", "fraud-detector@2.1.0"]);
     expect(await validateBom(bom)).toEqual({ ok: true });
   });
@@ -169,7 +188,9 @@ describe("usage", () => {
   it("--version prints the version of package.json", async () => {
     const run = await runModelgate(["--version"], process.cwd());
     expect(run.code).toBe(0);
-    expect(run.stdout).toBe(`${(JSON.parse(readFileSync(join(process.cwd(), "package.json"), "utf8")) as { version: string }).version}\n`);
+    expect(run.stdout).toBe(
+      `${(JSON.parse(readFileSync(join(process.cwd(), "package.json"), "utf8")) as { version: string }).version}\n`,
+    );
   });
 
   it("--help prints the usage of every command", async () => {

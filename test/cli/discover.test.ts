@@ -5,8 +5,10 @@ import type { CheckJson } from "../../src/cli/check-json.js";
 
 const md5 = (c: string): string => c.repeat(32);
 const RAW_WEIGHTS = Buffer.from([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 0x00, 0xff, 0xfe, 0x01, 0x02]);
-const lock = (outs: string, deps = ""): string => `schema: '2.0'\nstages:\n  train:\n    cmd: python train.py\n${deps}    outs:\n${outs}`;
-const out = (path: string, hash: string): string => `    - path: ${path}\n      hash: md5\n      md5: ${hash}\n      size: 2048\n`;
+const lock = (outs: string, deps = ""): string =>
+  `schema: '2.0'\nstages:\n  train:\n    cmd: python train.py\n${deps}    outs:\n${outs}`;
+const out = (path: string, hash: string): string =>
+  `    - path: ${path}\n      hash: md5\n      md5: ${hash}\n      size: 2048\n`;
 
 interface Layout {
   name: string;
@@ -39,7 +41,10 @@ const layouts: Layout[] = [
   {
     name: "a dvc.yaml artifact declared type: model",
     base: { "dvc.yaml": "stages:\n  train:\n    cmd: python train.py\n" },
-    change: { "dvc.yaml": "stages:\n  train:\n    cmd: python train.py\nartifacts:\n  churn:\n    path: models/churn\n    type: model\n" },
+    change: {
+      "dvc.yaml":
+        "stages:\n  train:\n    cmd: python train.py\nartifacts:\n  churn:\n    path: models/churn\n    type: model\n",
+    },
     unmanaged: [{ path: "models/churn", source: "dvc", change: "added" }],
   },
   {
@@ -69,7 +74,9 @@ const layouts: Layout[] = [
   {
     name: "a Hugging Face model card",
     base: {},
-    change: { "hub/README.md": "---\nbase_model: mistralai/Mistral-7B-v0.1\npipeline_tag: text-generation\n---\n# Fine-tune\n" },
+    change: {
+      "hub/README.md": "---\nbase_model: mistralai/Mistral-7B-v0.1\npipeline_tag: text-generation\n---\n# Fine-tune\n",
+    },
     unmanaged: [{ path: "hub/README.md", source: "hf-card", change: "added" }],
   },
   {
@@ -134,7 +141,11 @@ describe("modelgate check discovers unmanaged models in a real repository", () =
       .commit("checkpoint");
     const json = await runModelgate(["check", "--json", "--base", "main"], repo.dir);
     expect(json.code).toBe(0);
-    expect(JSON.parse(json.stdout)).toEqual({ verdict: "success", models: [], unmanaged: [{ path: "m.ckpt", source: "lfs", change: "added" }] });
+    expect(JSON.parse(json.stdout)).toEqual({
+      verdict: "success",
+      models: [],
+      unmanaged: [{ path: "m.ckpt", source: "lfs", change: "added" }],
+    });
     const human = await runModelgate(["check", "--base", "main"], repo.dir);
     expect(human.stdout).toContain("! added    m.ckpt  (Git LFS pointer matching the artifact globs; warning only)");
   });

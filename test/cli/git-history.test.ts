@@ -39,10 +39,23 @@ describe("treesInLog: the trees of first-parent commits replayed from `git log -
     repo.git("commit", "-q", "--allow-empty", "-m", "empty");
 
     const log = await logFirstParent(repo.dir, "HEAD");
-    expect(log.map((c) => c.subject)).toEqual(["one", "main moves on", "merge side", "rename and delete", "symlink", "type change", "submodule", "empty"]);
+    expect(log.map((c) => c.subject)).toEqual([
+      "one",
+      "main moves on",
+      "merge side",
+      "rename and delete",
+      "symlink",
+      "type change",
+      "submodule",
+      "empty",
+    ]);
     const trees = treesInLog(log, new Set(log.map((c) => c.commit)));
     for (const c of log) {
-      const listed = [...(await listTree(repo.dir, c.commit)).entries.values()].map(({ path, blobSha, mode }) => ({ path, blobSha, mode }));
+      const listed = [...(await listTree(repo.dir, c.commit)).entries.values()].map(({ path, blobSha, mode }) => ({
+        path,
+        blobSha,
+        mode,
+      }));
       expect([...trees.get(c.commit)!.values()], c.subject).toEqual(listed);
     }
     // only the commits asked for
@@ -57,7 +70,10 @@ describe("treesInLog: the trees of first-parent commits replayed from `git log -
       r.write({ "models/m/model.yaml": manifest("1.0.0"), "models/m/w.bin": "w" }).commit("one");
       r.git("tag", "v1");
       r.branch("side")
-        .write({ "models/m/model.yaml": manifest("1.1.0"), "models/n/model.yaml": manifest("2.0.0").replace("name: m", "name: n") })
+        .write({
+          "models/m/model.yaml": manifest("1.1.0"),
+          "models/n/model.yaml": manifest("2.0.0").replace("name: m", "name: n"),
+        })
         .commit("side");
       r.git("tag", "-a", "side-1", "-m", "off the first-parent history of main");
       r.checkout("main")

@@ -23,7 +23,10 @@ export class TestRepo {
 
   git(...args: string[]): string {
     // identity as options rather than `git config` calls: one spawn less each, and the same commits
-    return execFileSync("git", ["-C", this.dir, ...TEST_IDENTITY, ...args], { encoding: "utf8", env: { ...process.env, GIT_CONFIG_NOSYSTEM: "1" } }).trim();
+    return execFileSync("git", ["-C", this.dir, ...TEST_IDENTITY, ...args], {
+      encoding: "utf8",
+      env: { ...process.env, GIT_CONFIG_NOSYSTEM: "1" },
+    }).trim();
   }
 
   write(files: Record<string, string | Buffer>): this {

@@ -1,6 +1,13 @@
 import { createHash } from "node:crypto";
 import { afterAll, describe, expect, it } from "vitest";
-import { CatFileBatchReader, fileContent, parseCatFileBatch, parseLsTree, readContents, snapshotAt } from "../../src/cli/git-snapshot.js";
+import {
+  CatFileBatchReader,
+  fileContent,
+  parseCatFileBatch,
+  parseLsTree,
+  readContents,
+  snapshotAt,
+} from "../../src/cli/git-snapshot.js";
 import { streamGit } from "../../src/cli/git.js";
 import { MAX_HASHED_FILE_BYTES } from "../../src/core/detect/snapshot.js";
 import { TestRepo } from "./git-repo.js";
@@ -66,7 +73,9 @@ describe("CatFileBatchReader", () => {
     });
     const answer = Buffer.concat(
       records.map((r) =>
-        r.missing ? Buffer.from(`${r.oid} missing\n`) : Buffer.concat([Buffer.from(`${r.oid} blob ${r.bytes.length}\n`), r.bytes, Buffer.from("\n")]),
+        r.missing
+          ? Buffer.from(`${r.oid} missing\n`)
+          : Buffer.concat([Buffer.from(`${r.oid} blob ${r.bytes.length}\n`), r.bytes, Buffer.from("\n")]),
       ),
     );
     const expected = records.filter((r) => !r.missing).map((r) => [r.oid, r.bytes.toString("hex")]);
@@ -76,14 +85,20 @@ describe("CatFileBatchReader", () => {
       for (let at = 0; at < answer.length; at += size) reader.push(answer.subarray(at, at + size));
       expect(seen, `chunks of ${size} bytes`).toEqual(expected);
     }
-    expect([...parseCatFileBatch(answer).entries()].map(([oid, bytes]) => [oid, bytes.toString("hex")])).toEqual(expected);
+    expect([...parseCatFileBatch(answer).entries()].map(([oid, bytes]) => [oid, bytes.toString("hex")])).toEqual(
+      expected,
+    );
   });
 });
 
 describe("fileContent", () => {
   it.each([
     { name: "UTF-8 is text", bytes: Buffer.from("système: prompt\n"), kind: "text" },
-    { name: "a byte-order mark stays in the text, so the text hashes to the file", bytes: Buffer.from("\uFEFFhello", "utf8"), kind: "text" },
+    {
+      name: "a byte-order mark stays in the text, so the text hashes to the file",
+      bytes: Buffer.from("\uFEFFhello", "utf8"),
+      kind: "text",
+    },
     { name: "invalid UTF-8 is binary, hashed", bytes: Buffer.from([0x80, 0x81, 0xff]), kind: "binary" },
   ])("$name", ({ bytes, kind }) => {
     const content = fileContent(bytes);
@@ -101,7 +116,12 @@ describe("snapshotAt and readContents on a real repository", () => {
 
   it("lists the commit's blobs (not the working tree), skips submodules, reads with one batch", async () => {
     const big = Buffer.alloc(MAX_HASHED_FILE_BYTES + 1, 7);
-    repo.write({ "a/prompt.txt": "same\n", "b/copy.txt": "same\n", "w.bin": Buffer.from([0xff, 0x00, 0x01]), "big.pt": big });
+    repo.write({
+      "a/prompt.txt": "same\n",
+      "b/copy.txt": "same\n",
+      "w.bin": Buffer.from([0xff, 0x00, 0x01]),
+      "big.pt": big,
+    });
     repo.git("add", "-A");
     repo.git("update-index", "--add", "--cacheinfo", `160000,${"1".repeat(40)},vendor/sub`);
     const commit = repo.commit("files");

@@ -20,7 +20,12 @@ describe("writeJsonFile: JSON.stringify(value) + newline, written in pieces", ()
     "": "empty key",
     'quote"key': "\u2028",
   };
-  Object.defineProperty(odd, "__proto__", { value: { own: true }, enumerable: true, configurable: true, writable: true });
+  Object.defineProperty(odd, "__proto__", {
+    value: { own: true },
+    enumerable: true,
+    configurable: true,
+    writable: true,
+  });
 
   it.each([
     { name: "odd values at every depth", value: odd },
@@ -37,7 +42,9 @@ describe("writeJsonFile: JSON.stringify(value) + newline, written in pieces", ()
   });
 
   it("never splits a surrogate pair between two chunks (several megabytes of emoji and text)", async () => {
-    const value = { models: Array.from({ length: 3000 }, (_, i) => ({ i, text: `${"x".repeat(i % 7)}${"\u{1f600}≡".repeat(300)}` })) };
+    const value = {
+      models: Array.from({ length: 3000 }, (_, i) => ({ i, text: `${"x".repeat(i % 7)}${"\u{1f600}≡".repeat(300)}` })),
+    };
     const path = join(dir, "big.json");
     await writeJsonFile(path, value);
     const expected = Buffer.from(`${JSON.stringify(value)}\n`, "utf8");

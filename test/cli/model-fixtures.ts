@@ -39,9 +39,20 @@ export function modelFiles(spec: ModelSpec): Record<string, string | Buffer> {
     status: spec.status ?? "active",
     description: `${spec.name} test model`,
     modalities: ["text"],
-    components: Object.fromEntries(spec.components.map((c) => [c.path, { kind: c.kind, sha256: declaredHash(c.content), present: false }])),
-    training_data: [{ name: `${spec.name}-data`, source: "https://data.example.org/transactions", acquired_at: "2026-01-05T00:00:00Z" }],
-    evaluation: evaluatedVersion === false ? false : { version: evaluatedVersion, date: new Date().toISOString().slice(0, 10), evaluator: "eve-evaluator" },
+    components: Object.fromEntries(
+      spec.components.map((c) => [c.path, { kind: c.kind, sha256: declaredHash(c.content), present: false }]),
+    ),
+    training_data: [
+      {
+        name: `${spec.name}-data`,
+        source: "https://data.example.org/transactions",
+        acquired_at: "2026-01-05T00:00:00Z",
+      },
+    ],
+    evaluation:
+      evaluatedVersion === false
+        ? false
+        : { version: evaluatedVersion, date: new Date().toISOString().slice(0, 10), evaluator: "eve-evaluator" },
   });
   const files: Record<string, string | Buffer> = { [built.manifestPath]: built.yaml };
   for (const c of spec.components) files[`${spec.dir}/${c.path}`] = c.content;

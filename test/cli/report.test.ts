@@ -2,12 +2,21 @@ import { describe, expect, it } from "vitest";
 import { printable, renderCheckReport, type CheckRange } from "../../src/cli/report.js";
 import type { Decision, ModelVerdict } from "../../src/core/evaluate/types.js";
 
-const RANGE: CheckRange = { base: { commit: "a".repeat(40), label: "merge-base with main" }, head: { commit: "b".repeat(40), label: "HEAD" } };
+const RANGE: CheckRange = {
+  base: { commit: "a".repeat(40), label: "merge-base with main" },
+  head: { commit: "b".repeat(40), label: "HEAD" },
+};
 
 // a file name that, printed raw, ends its line and forges a requirement that is met
 const FORGED = "shadow.gguf\n  ✓ met      hash:x: fake evidence  [5.2.4-1.2]";
 
-const decision = (parts: Partial<Decision>): Decision => ({ verdict: "failure", models: [], unmanaged: [], errors: [], ...parts });
+const decision = (parts: Partial<Decision>): Decision => ({
+  verdict: "failure",
+  models: [],
+  unmanaged: [],
+  errors: [],
+  ...parts,
+});
 
 const model = (parts: Partial<ModelVerdict>): ModelVerdict => ({
   name: "fraud-detector",
@@ -23,12 +32,24 @@ const model = (parts: Partial<ModelVerdict>): ModelVerdict => ({
 
 describe("printable", () => {
   it.each([
-    { name: "a plain path is unchanged", text: "models/fraud/weights/model.safetensors", shown: "models/fraud/weights/model.safetensors" },
-    { name: "non-ASCII letters, quotes and spaces are unchanged", text: 'modèles/"ü ß"/模型.bin', shown: 'modèles/"ü ß"/模型.bin' },
+    {
+      name: "a plain path is unchanged",
+      text: "models/fraud/weights/model.safetensors",
+      shown: "models/fraud/weights/model.safetensors",
+    },
+    {
+      name: "non-ASCII letters, quotes and spaces are unchanged",
+      text: 'modèles/"ü ß"/模型.bin',
+      shown: 'modèles/"ü ß"/模型.bin',
+    },
     { name: "a newline is JSON-quoted", text: "a\nb.bin", shown: '"a\\nb.bin"' },
     { name: "a carriage return is JSON-quoted", text: "a\rb.bin", shown: '"a\\rb.bin"' },
     { name: "NUL is JSON-quoted", text: "a\u0000b", shown: '"a\\u0000b"' },
-    { name: "an ANSI escape sequence is JSON-quoted", text: "\u001b[32mok\u001b[0m", shown: '"\\u001b[32mok\\u001b[0m"' },
+    {
+      name: "an ANSI escape sequence is JSON-quoted",
+      text: "\u001b[32mok\u001b[0m",
+      shown: '"\\u001b[32mok\\u001b[0m"',
+    },
     { name: "DEL is escaped", text: "a\u007fb", shown: '"a\\u007fb"' },
     { name: "a C1 control (NEL) is escaped", text: "a\u0085b", shown: '"a\\u0085b"' },
     { name: "the last C1 control is escaped", text: "a\u009fb", shown: '"a\\u009fb"' },
@@ -46,10 +67,15 @@ describe("printable", () => {
 
 describe("renderCheckReport with hostile names", () => {
   const forgedLines = (report: string): string[] =>
-    report.split(/\r\n|[\n\r\u0085\u2028\u2029]/).filter((line) => line.includes("fake evidence") && !line.includes('"'));
+    report
+      .split(/\r\n|[\n\r\u0085\u2028\u2029]/)
+      .filter((line) => line.includes("fake evidence") && !line.includes('"'));
 
   it("an unmanaged file whose name holds a newline is printed JSON-quoted on its own line", () => {
-    const report = renderCheckReport(decision({ unmanaged: [{ path: FORGED, source: "lfs", change: "added", level: "failure" }] }), RANGE);
+    const report = renderCheckReport(
+      decision({ unmanaged: [{ path: FORGED, source: "lfs", change: "added", level: "failure" }] }),
+      RANGE,
+    );
     expect(report).toContain(`  ✗ added    ${JSON.stringify(FORGED)}  (Git LFS pointer matching the artifact globs)\n`);
     expect(forgedLines(report)).toEqual([]);
   });
@@ -71,7 +97,14 @@ describe("renderCheckReport with hostile names", () => {
   it("a component path embedded in a requirement's id and message cannot forge a met requirement", () => {
     const hostile = model({
       manifestPath: "models/x\n  ✓ met      evaluation.bound: fake evidence  [5.2.5-1]/model.yaml",
-      requirements: [{ id: `hash:${FORGED}`, status: "failed", message: `models/fraud/${FORGED}: declared sha256 x, file is y`, provision: "5.2.4-1.2" }],
+      requirements: [
+        {
+          id: `hash:${FORGED}`,
+          status: "failed",
+          message: `models/fraud/${FORGED}: declared sha256 x, file is y`,
+          provision: "5.2.4-1.2",
+        },
+      ],
     });
     const report = renderCheckReport(decision({ models: [hostile] }), RANGE);
     expect(report).toContain(`fraud-detector  (${JSON.stringify(hostile.manifestPath)})  FAILURE\n`);
@@ -83,7 +116,10 @@ describe("renderCheckReport with hostile names", () => {
   });
 
   it("an invalid file whose name holds a newline is quoted in 'Files to fix'", () => {
-    const report = renderCheckReport(decision({ errors: [{ path: "models/a\nb/model.yaml", line: 3, message: "version: must be semver" }] }), RANGE);
+    const report = renderCheckReport(
+      decision({ errors: [{ path: "models/a\nb/model.yaml", line: 3, message: "version: must be semver" }] }),
+      RANGE,
+    );
     expect(report).toContain('  "models/a\\nb/model.yaml":3: version: must be semver\n');
   });
 
@@ -111,7 +147,9 @@ describe("renderCheckReport with hostile names", () => {
     expect(report).toContain(
       "  ✓ met      hash:weights/model.safetensors: models/fraud/weights/model.safetensors: LFS pointer oid matches the declared sha256  [5.2.4-1.2]\n",
     );
-    expect(report).toContain("  ✗ added    experiments/shadow-llm.gguf  (Git LFS pointer matching the artifact globs)\n");
+    expect(report).toContain(
+      "  ✗ added    experiments/shadow-llm.gguf  (Git LFS pointer matching the artifact globs)\n",
+    );
     expect(report).toContain("  models/other/model.yaml:2: name: required\n");
   });
 });

@@ -1,5 +1,14 @@
 import { execFile, spawn, type ChildProcess } from "node:child_process";
-import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from "node:fs";
+import {
+  chmodSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+} from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { networkInterfaces, tmpdir } from "node:os";
@@ -21,7 +30,9 @@ allowRequestsToThisMachine();
  */
 const repository = fileURLToPath(new URL("../..", import.meta.url));
 const image = readImageConfig(new URL("../../Dockerfile", import.meta.url));
-const packageJson = JSON.parse(readFileSync(join(repository, "package.json"), "utf8")) as { scripts: Record<string, string> };
+const packageJson = JSON.parse(readFileSync(join(repository, "package.json"), "utf8")) as {
+  scripts: Record<string, string>;
+};
 const run = promisify(execFile);
 
 let imageRoot: string;
@@ -51,15 +62,27 @@ function onVolume(value: string): string {
 }
 
 /** The image's command with the image's environment, plus the App's credentials (the --env-file). */
-async function startImage(port: number, envChanges: Record<string, string | undefined> = {}): Promise<{ child: ChildProcess; stdout: string[] }> {
+async function startImage(
+  port: number,
+  envChanges: Record<string, string | undefined> = {},
+): Promise<{ child: ChildProcess; stdout: string[] }> {
   const env: Record<string, string> = { PATH: process.env.PATH ?? "", HOME: imageRoot };
   // the embedded Postgres of a server without DATABASE_URL gets a port of its own (tests run side by side)
-  const credentials = { APP_ID: "4242", PRIVATE_KEY: testPrivateKey(), WEBHOOK_SECRET: "container-secret", MODELGATE_POSTGRES_PORT: String(await freePort()) };
+  const credentials = {
+    APP_ID: "4242",
+    PRIVATE_KEY: testPrivateKey(),
+    WEBHOOK_SECRET: "container-secret",
+    MODELGATE_POSTGRES_PORT: String(await freePort()),
+  };
   for (const [key, value] of Object.entries({ ...image.env, PORT: String(port), ...credentials, ...envChanges })) {
     if (value !== undefined) env[key] = onVolume(value);
   }
   const [program = "", ...args] = image.cmd;
-  const child = spawn(program === "node" ? process.execPath : program, args, { cwd: join(imageRoot, "app"), env, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(program === "node" ? process.execPath : program, args, {
+    cwd: join(imageRoot, "app"),
+    env,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   started.push(child);
   const stdout: string[] = [];
   let partial = "";
@@ -89,7 +112,8 @@ async function answer(url: string, timeoutMs: number): Promise<{ status: number;
 }
 
 function exited(child: ChildProcess): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve({ code: child.exitCode, signal: child.signalCode });
+  if (child.exitCode !== null || child.signalCode !== null)
+    return Promise.resolve({ code: child.exitCode, signal: child.signalCode });
   return new Promise((resolve) => child.once("exit", (code, signal) => resolve({ code, signal })));
 }
 
@@ -106,7 +130,8 @@ beforeAll(async () => {
   for (const copy of image.copies) {
     for (const source of copy.sources) {
       const name = source.replace(/^.*\//, "");
-      if (copy.from === "build" && name === "node_modules") symlinkSync(join(repository, "node_modules"), join(app, "node_modules"));
+      if (copy.from === "build" && name === "node_modules")
+        symlinkSync(join(repository, "node_modules"), join(app, "node_modules"));
       // the build stage's `npm run build` output: npm test has just built it (a second compile took ~14 s of the suite)
       else if (copy.from === "build" && name === "lib" && existsSync(join(repository, "lib", "server", "main.js")))
         symlinkSync(join(repository, "lib"), join(app, "lib"));
@@ -141,7 +166,8 @@ afterAll(() => {
 describe("the container (Dockerfile)", () => {
   test("runs what `npm start` runs, with node itself as the program (npm would stand between the signal and the server)", () => {
     const start = (packageJson.scripts.start ?? "").split(/\s+/);
-    const program = start[0] === "probot" ? ["node_modules/probot/bin/probot.js"] : start[0] === "node" ? [] : start.slice(0, 1);
+    const program =
+      start[0] === "probot" ? ["node_modules/probot/bin/probot.js"] : start[0] === "node" ? [] : start.slice(0, 1);
     expect(image.cmd).toEqual(["node", ...program, ...start.slice(1)]);
   });
 
@@ -169,7 +195,8 @@ describe("the container (Dockerfile)", () => {
     const reached = await answer(`http://${nonLoopbackAddress()}:${port}/ping`, 60_000);
     expect(reached).toEqual({ status: 200, body: "PONG" });
     expect(stdout.length).toBeGreaterThan(0);
-    for (const line of stdout) expect(JSON.parse(line)).toMatchObject({ level: expect.any(Number), msg: expect.any(String) });
+    for (const line of stdout)
+      expect(JSON.parse(line)).toMatchObject({ level: expect.any(Number), msg: expect.any(String) });
     const stopping = Date.now();
     child.kill("SIGTERM");
     const exit = await exited(child);
@@ -217,7 +244,12 @@ describe("the HEALTHCHECK", () => {
   }
 
   test("asks /health on the server's own port and is healthy only on a 2xx", async () => {
-    expect(image.healthcheck?.options).toMatchObject({ interval: "30s", timeout: "5s", "start-period": "30s", retries: "3" });
+    expect(image.healthcheck?.options).toMatchObject({
+      interval: "30s",
+      timeout: "5s",
+      "start-period": "30s",
+      retries: "3",
+    });
     expect(await healthcheckAgainst(200)).toEqual({ exitCode: 0, paths: ["/health"] });
     expect((await healthcheckAgainst(503)).exitCode).toBe(1);
     expect((await healthcheckAgainst("down")).exitCode).toBe(1);

@@ -130,7 +130,10 @@ describe("registering the App for an organisation (npm run setup)", () => {
 
   test("a smee.io channel (WEBHOOK_PROXY_URL) or the server's public address (PUBLIC_URL) receives the webhooks", async () => {
     let port = await setup({ GH_ORG: "acme", WEBHOOK_PROXY_URL: "https://smee.io/abcdef" });
-    expect(setupForm((await get(port, "/probot")).body).manifest.hook_attributes).toEqual({ url: "https://smee.io/abcdef", active: true });
+    expect(setupForm((await get(port, "/probot")).body).manifest.hook_attributes).toEqual({
+      url: "https://smee.io/abcdef",
+      active: true,
+    });
     await new Promise((resolve) => server?.close(resolve));
     port = await setup({ GH_ORG: "acme", PUBLIC_URL: "https://modelgate.acme.example/", WEBHOOK_PATH: "/hooks" });
     const { manifest } = setupForm((await get(port, "/probot")).body);
@@ -140,7 +143,9 @@ describe("registering the App for an organisation (npm run setup)", () => {
   });
 
   test("without GH_ORG the registration is refused, unless a personal App is asked for", async () => {
-    expect(() => registrationTarget({})).toThrow(/GH_ORG is not set: the App would be registered on your personal account/);
+    expect(() => registrationTarget({})).toThrow(
+      /GH_ORG is not set: the App would be registered on your personal account/,
+    );
     const port = await setup({}, { personal: true });
     const { action } = setupForm((await get(port, "/probot")).body);
     expect(action).toMatch(/^https:\/\/github\.com\/settings\/apps\/new\?state=/);
@@ -158,13 +163,21 @@ describe("registering the App for an organisation (npm run setup)", () => {
   });
 
   test.each([
-    { name: "an API URL in GHE_HOST", env: { GH_ORG: "acme", GHE_HOST: "https://github.acme.example/api/v3" }, error: /GHE_HOST must be the host name/ },
+    {
+      name: "an API URL in GHE_HOST",
+      env: { GH_ORG: "acme", GHE_HOST: "https://github.acme.example/api/v3" },
+      error: /GHE_HOST must be the host name/,
+    },
     {
       name: "a protocol that is not http(s)",
       env: { GH_ORG: "acme", GHE_HOST: "github.acme.example", GHE_PROTOCOL: "ftp" },
       error: /GHE_PROTOCOL must be https or http/,
     },
-    { name: "an organisation name with a path in it", env: { GH_ORG: "acme/../evil" }, error: /GH_ORG is not an organisation login/ },
+    {
+      name: "an organisation name with a path in it",
+      env: { GH_ORG: "acme/../evil" },
+      error: /GH_ORG is not an organisation login/,
+    },
   ])("refuses $name", ({ env, error }) => {
     expect(() => registrationTarget(env)).toThrow(error);
   });

@@ -31,7 +31,12 @@ async function fakeSmeeChannel(delivery: Record<string, unknown>): Promise<strin
 
 describe("local development through a smee.io channel (WEBHOOK_PROXY_URL)", () => {
   test("smee-client is installed: a delivery on the channel reaches the webhook route with its signature intact", async () => {
-    const payload = { action: "opened", issue: { number: 1 }, repository: { full_name: "acme/models" }, installation: { id: 1 } };
+    const payload = {
+      action: "opened",
+      issue: { number: 1 },
+      repository: { full_name: "acme/models" },
+      installation: { id: 1 },
+    };
     const signature = `sha256=${createHmac("sha256", "proxy-secret").update(JSON.stringify(payload)).digest("hex")}`;
     const channel = await fakeSmeeChannel({
       "x-github-event": "issues",
@@ -41,7 +46,10 @@ describe("local development through a smee.io channel (WEBHOOK_PROXY_URL)", () =
       query: {},
     });
     const logs: Array<Record<string, unknown>> = [];
-    const log = pino({ level: "info" }, { write: (line: string) => void logs.push(JSON.parse(line) as Record<string, unknown>) });
+    const log = pino(
+      { level: "info" },
+      { write: (line: string) => void logs.push(JSON.parse(line) as Record<string, unknown>) },
+    );
     const server = new Server({
       Probot: Probot.defaults({ appId: 1, privateKey: testPrivateKey(), secret: "proxy-secret", log }),
       host: "127.0.0.1",

@@ -45,7 +45,8 @@ function instructions(text: string): Array<{ keyword: string; args: string }> {
 
 function execForm(args: string, what: string): string[] {
   const parsed = JSON.parse(args) as unknown;
-  if (!Array.isArray(parsed) || !parsed.every((part) => typeof part === "string")) throw new Error(`${what} must be in exec form (a JSON array): ${args}`);
+  if (!Array.isArray(parsed) || !parsed.every((part) => typeof part === "string"))
+    throw new Error(`${what} must be in exec form (a JSON array): ${args}`);
   return parsed as string[];
 }
 
@@ -121,7 +122,9 @@ export function readImageConfig(path: URL): ImageConfig {
       case "HEALTHCHECK": {
         const match = /^((?:--\S+=\S+\s+)*)CMD\s+(.*)$/.exec(args);
         if (!match) throw new Error(`HEALTHCHECK must be --options CMD [exec form]: ${args}`);
-        const options = Object.fromEntries([...(match[1] ?? "").matchAll(/--(\S+?)=(\S+)/g)].map((m) => [m[1] ?? "", m[2] ?? ""]));
+        const options = Object.fromEntries(
+          [...(match[1] ?? "").matchAll(/--(\S+?)=(\S+)/g)].map((m) => [m[1] ?? "", m[2] ?? ""]),
+        );
         config.healthcheck = { options, cmd: execForm(match[2] ?? "", "HEALTHCHECK CMD") };
         break;
       }

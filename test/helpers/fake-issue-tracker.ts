@@ -134,19 +134,36 @@ export class FakeIssueTracker {
       .reply((_uri, body) => {
         if (this.graphqlFailure === "502") return [502, { message: "Bad Gateway" }];
         if (this.graphqlFailure === "errors")
-          return [200, { data: null, errors: [{ message: "Something went wrong while executing your query. Please try again later." }] }];
+          return [
+            200,
+            {
+              data: null,
+              errors: [{ message: "Something went wrong while executing your query. Please try again later." }],
+            },
+          ];
         const request = body as { query: string; variables: Record<string, unknown> };
         if (request.variables.owner !== this.owner || request.variables.name !== this.repo)
           throw new Error(`GraphQL asked for ${String(request.variables.owner)}/${String(request.variables.name)}`);
         this.graphqlRequests.push(parseIssueAliases(request.query).map((a) => a.number));
-        return [200, answerIssueComments(request.query, (number) => this.issues.find((issue) => issue.number === number)?.comments)];
+        return [
+          200,
+          answerIssueComments(
+            request.query,
+            (number) => this.issues.find((issue) => issue.number === number)?.comments,
+          ),
+        ];
       });
     api()
       .post(new RegExp(`^${base}/issues/(\\d+)/comments$`))
       .optionally()
       .reply((uri, body) => {
         const number = Number(/\/issues\/(\d+)\/comments/.exec(uri)?.[1]);
-        const comment = this.addComment(number, { login: BOT_LOGIN, type: "Bot", appId: APP_ID, body: (body as { body: string }).body });
+        const comment = this.addComment(number, {
+          login: BOT_LOGIN,
+          type: "Bot",
+          appId: APP_ID,
+          body: (body as { body: string }).body,
+        });
         return [201, this.commentResource(number, comment)];
       });
     api()
@@ -165,21 +182,35 @@ export class FakeIssueTracker {
       .post(`${base}/labels`)
       .optionally()
       .reply((_uri, body) => {
-        if (this.labelExists) return [422, { message: "Validation Failed", errors: [{ resource: "Label", code: "already_exists", field: "name" }] }];
+        if (this.labelExists)
+          return [
+            422,
+            { message: "Validation Failed", errors: [{ resource: "Label", code: "already_exists", field: "name" }] },
+          ];
         this.labelExists = true;
         return [201, { name: (body as { name: string }).name }];
       });
     return this;
   }
 
-  addIssue(fields: { title: string; body: string; labels: string[]; appId: number | null; author: string; state?: "open" | "closed" }): FakeIssue {
+  addIssue(fields: {
+    title: string;
+    body: string;
+    labels: string[];
+    appId: number | null;
+    author: string;
+    state?: "open" | "closed";
+  }): FakeIssue {
     const issue: FakeIssue = { number: this.nextIssue++, stateReason: null, comments: [], state: "open", ...fields };
     this.issues.push(issue);
     return issue;
   }
 
   /** A comment as GitHub stores it; `edited` makes updated_at differ from created_at and sets lastEditedAt. */
-  addComment(issueNumber: number, fields: { login: string; body: string; type?: "User" | "Bot"; appId?: number | null; edited?: boolean }): FakeComment {
+  addComment(
+    issueNumber: number,
+    fields: { login: string; body: string; type?: "User" | "Bot"; appId?: number | null; edited?: boolean },
+  ): FakeComment {
     const createdAt = tick();
     const updatedAt = fields.edited ? tick() : createdAt;
     const comment: FakeComment = {
@@ -235,7 +266,15 @@ export class FakeIssueTracker {
       state: issue.state,
       state_reason: issue.stateReason,
       locked: false,
-      labels: issue.labels.map((name, index) => ({ id: index + 1, node_id: `L_${index}`, url: "", name, color: "5319e7", default: false, description: null })),
+      labels: issue.labels.map((name, index) => ({
+        id: index + 1,
+        node_id: `L_${index}`,
+        url: "",
+        name,
+        color: "5319e7",
+        default: false,
+        description: null,
+      })),
       user: { login: issue.author, id: 1, type: issue.appId === null ? "User" : "Bot" },
       performed_via_github_app: issue.appId === null ? null : { id: issue.appId, slug: "modelgate", name: "modelgate" },
       comments: issue.comments.length,
@@ -254,7 +293,8 @@ export class FakeIssueTracker {
       node_id: `IC_${comment.id}`,
       body: comment.body,
       user: { login: comment.login, id: comment.id, type: comment.type },
-      performed_via_github_app: comment.appId === null ? null : { id: comment.appId, slug: "modelgate", name: "modelgate" },
+      performed_via_github_app:
+        comment.appId === null ? null : { id: comment.appId, slug: "modelgate", name: "modelgate" },
       created_at: comment.createdAt,
       updated_at: comment.updatedAt,
       html_url: `https://github.com/${this.owner}/${this.repo}/issues/${issueNumber}#issuecomment-${comment.id}`,
@@ -281,11 +321,17 @@ export function isIssueCommentsQuery(body: { query?: unknown }): boolean {
 /** The `alias: issue(number: N) { comments(first: M)` fields of a GraphQL query. */
 export function parseIssueAliases(query: string): Array<{ alias: string; number: number; first: number }> {
   const pattern = /(\w+):\s*issue\(number:\s*(\d+)\)\s*\{\s*comments\(first:\s*(\d+)\)/g;
-  return [...query.matchAll(pattern)].map((match) => ({ alias: match[1] ?? "", number: Number(match[2]), first: Number(match[3]) }));
+  return [...query.matchAll(pattern)].map((match) => ({
+    alias: match[1] ?? "",
+    number: Number(match[2]),
+    first: Number(match[3]),
+  }));
 }
 
 /** What a GraphQL comment answer is made of (a FakeComment, or a test's plain comment). */
-export type GraphqlCommentSource = Pick<FakeComment, "id" | "login" | "type" | "body" | "createdAt" | "updatedAt"> & { lastEditedAt?: string | null };
+export type GraphqlCommentSource = Pick<FakeComment, "id" | "login" | "type" | "body" | "createdAt" | "updatedAt"> & {
+  lastEditedAt?: string | null;
+};
 
 /**
  * GitHub's answer to a batched comment read: per alias the first `first` comments (oldest
@@ -302,7 +348,11 @@ export function answerIssueComments(
     const comments = commentsOf(number);
     if (!comments) {
       repository[alias] = null;
-      errors.push({ type: "NOT_FOUND", path: ["repository", alias], message: `Could not resolve to an issue or pull request with the number of ${number}.` });
+      errors.push({
+        type: "NOT_FOUND",
+        path: ["repository", alias],
+        message: `Could not resolve to an issue or pull request with the number of ${number}.`,
+      });
       continue;
     }
     const page = comments.slice(0, first);
@@ -311,13 +361,19 @@ export function answerIssueComments(
         nodes: page.map((comment) => ({
           fullDatabaseId: String(comment.id),
           // GraphQL names a GitHub App's bot without the "[bot]" REST adds
-          author: { login: comment.type === "Bot" ? comment.login.replace(/\[bot\]$/, "") : comment.login, __typename: comment.type },
+          author: {
+            login: comment.type === "Bot" ? comment.login.replace(/\[bot\]$/, "") : comment.login,
+            __typename: comment.type,
+          },
           body: comment.body,
           createdAt: comment.createdAt,
           lastEditedAt: comment.lastEditedAt ?? (comment.updatedAt !== comment.createdAt ? comment.updatedAt : null),
           updatedAt: comment.updatedAt,
         })),
-        pageInfo: { hasNextPage: comments.length > first, endCursor: page.length > 0 ? `cursor:${page.at(-1)?.id}` : null },
+        pageInfo: {
+          hasNextPage: comments.length > first,
+          endCursor: page.length > 0 ? `cursor:${page.at(-1)?.id}` : null,
+        },
       },
     };
   }
@@ -357,7 +413,10 @@ export class FakeCheckRuns {
       .get(`${base}/pulls`)
       .query({ state: "open", per_page: "100" })
       .optionally()
-      .reply(() => [200, this.openPulls.filter((pr) => (pr.state ?? "open") === "open").map((pr) => pullRequestResource(pr))]);
+      .reply(() => [
+        200,
+        this.openPulls.filter((pr) => (pr.state ?? "open") === "open").map((pr) => pullRequestResource(pr)),
+      ]);
     nock(GITHUB_API)
       .persist()
       .get(new RegExp(`^${base}/commits/([0-9a-f]{40})/check-runs\\?`))
@@ -436,7 +495,13 @@ export class FakeCheckRuns {
       conclusion: run.conclusion,
       external_id: run.externalId,
       app: { id: APP_ID, slug: "modelgate" },
-      output: { title: run.title, summary: run.summary, text: run.text, annotations_count: run.annotationsCount, annotations_url: "" },
+      output: {
+        title: run.title,
+        summary: run.summary,
+        text: run.text,
+        annotations_count: run.annotationsCount,
+        annotations_url: "",
+      },
       pull_requests: [],
     };
   }
@@ -463,7 +528,13 @@ export class FakeTeams {
         const request = body as { query: string; variables: Record<string, string> };
         this.requests.push(askedMemberships(request).map((a) => `${a.team}/${a.login}`));
         if (request.variables.org !== this.org)
-          return [200, { data: { organization: null }, errors: [{ type: "NOT_FOUND", path: ["organization"], message: "no such organization" }] }];
+          return [
+            200,
+            {
+              data: { organization: null },
+              errors: [{ type: "NOT_FOUND", path: ["organization"], message: "no such organization" }],
+            },
+          ];
         return [200, teamMembershipAnswer(request, this.members)];
       });
     return this;
@@ -472,10 +543,18 @@ export class FakeTeams {
 
 /** The policy on a branch, for every read; undefined text serves "no policy" (built-in defaults). */
 export function servePolicyAlways(owner: string, repo: string, branch: string, text: string | undefined): void {
-  const scope = nock(GITHUB_API).persist().get(`/repos/${owner}/${repo}/contents/.github%2Fmodelgate.yml`).query({ ref: branch }).optionally();
+  const scope = nock(GITHUB_API)
+    .persist()
+    .get(`/repos/${owner}/${repo}/contents/.github%2Fmodelgate.yml`)
+    .query({ ref: branch })
+    .optionally();
   if (text === undefined) {
     scope.reply(404, { message: "Not Found" });
-    nock(GITHUB_API).persist().get(`/repos/${owner}/.github/contents/.github%2Fmodelgate.yml`).optionally().reply(404, { message: "Not Found" });
+    nock(GITHUB_API)
+      .persist()
+      .get(`/repos/${owner}/.github/contents/.github%2Fmodelgate.yml`)
+      .optionally()
+      .reply(404, { message: "Not Found" });
   } else {
     scope.reply(200, text, { "content-type": "application/vnd.github.raw; charset=utf-8" });
   }
@@ -532,7 +611,9 @@ export function serveCommitsAlways(owner: string, repo: string, commits: Readonl
     .reply((uri) => {
       const sha = /trees\/([0-9a-f]{40})/.exec(uri)?.[1] ?? "";
       const commit = byPath.get(sha);
-      return commit ? [200, { sha, url: "", truncated: false, tree: treeOf(commit.files) }] : [404, { message: "Not Found" }];
+      return commit
+        ? [200, { sha, url: "", truncated: false, tree: treeOf(commit.files) }]
+        : [404, { message: "Not Found" }];
     });
   return new FakeRepository({ owner, repo, commits }).serveContents();
 }
@@ -544,6 +625,12 @@ function treeOf(files: Record<string, FileFixture>) {
     for (let depth = 1; depth < parts.length; depth++) directories.add(parts.slice(0, depth).join("/"));
     return { path, mode: "100644", type: "blob", sha: gitBlobSha(content), size: Buffer.byteLength(content), url: "" };
   });
-  const trees = [...directories].map((path) => ({ path, mode: "040000", type: "tree", sha: gitBlobSha(`tree ${path}`), url: "" }));
+  const trees = [...directories].map((path) => ({
+    path,
+    mode: "040000",
+    type: "tree",
+    sha: gitBlobSha(`tree ${path}`),
+    url: "",
+  }));
   return [...trees, ...blobs].sort((a, b) => (a.path < b.path ? -1 : 1));
 }

@@ -69,9 +69,14 @@ export class FakeRepository {
     nock(GITHUB_API)
       .persist()
       // file reads only: the sign-off comment reads are FakeIssueTracker's (or a test's own)
-      .post("/graphql", (body: { query?: unknown }) => typeof body.query === "string" && parseObjectAliases(body.query).length > 0)
+      .post(
+        "/graphql",
+        (body: { query?: unknown }) => typeof body.query === "string" && parseObjectAliases(body.query).length > 0,
+      )
       .optionally()
-      .reply(200, (_uri, body) => ({ data: this.answerGraphql(body as { query: string; variables: Record<string, unknown> }) }));
+      .reply(200, (_uri, body) => ({
+        data: this.answerGraphql(body as { query: string; variables: Record<string, unknown> }),
+      }));
     nock(GITHUB_API)
       .persist()
       .get(new RegExp(`^/repos/${this.owner}/${this.repo}/git/blobs/[0-9a-f]{40}$`))
@@ -81,7 +86,15 @@ export class FakeRepository {
         const content = this.blobBySha(sha);
         return content === undefined
           ? [404, { message: "Not Found" }]
-          : [200, { sha, size: content.length, encoding: "base64", content: content.toString("base64").replace(/(.{60})/g, "$1\n") }];
+          : [
+              200,
+              {
+                sha,
+                size: content.length,
+                encoding: "base64",
+                content: content.toString("base64").replace(/(.{60})/g, "$1\n"),
+              },
+            ];
       });
     return this;
   }
@@ -99,13 +112,28 @@ export class FakeRepository {
     const blobs = Object.entries(commit.files).map(([path, content]) => {
       const parts = path.split("/");
       for (let depth = 1; depth < parts.length; depth++) directories.add(parts.slice(0, depth).join("/"));
-      return { path, mode: "100644", type: "blob", sha: gitBlobSha(content), size: Buffer.byteLength(content), url: "" };
+      return {
+        path,
+        mode: "100644",
+        type: "blob",
+        sha: gitBlobSha(content),
+        size: Buffer.byteLength(content),
+        url: "",
+      };
     });
-    const trees = [...directories].map((path) => ({ path, mode: "040000", type: "tree", sha: gitBlobSha(`tree ${path}`), url: "" }));
+    const trees = [...directories].map((path) => ({
+      path,
+      mode: "040000",
+      type: "tree",
+      sha: gitBlobSha(`tree ${path}`),
+      url: "",
+    }));
     return [...trees, ...blobs].sort((a, b) => (a.path < b.path ? -1 : 1));
   }
 
-  private answerGraphql(body: { query: string; variables: Record<string, unknown> }): { repository: Record<string, GraphqlBlob | null> } {
+  private answerGraphql(body: { query: string; variables: Record<string, unknown> }): {
+    repository: Record<string, GraphqlBlob | null>;
+  } {
     if (body.variables.owner !== this.owner || body.variables.name !== this.repo)
       throw new Error(`GraphQL asked for ${String(body.variables.owner)}/${String(body.variables.name)}`);
     const aliases = parseObjectAliases(body.query);
@@ -136,10 +164,14 @@ export class FakeRepository {
 /** The `alias: object(expression: "...")` fields of a GraphQL query, with the string literal decoded. */
 export function parseObjectAliases(query: string): Array<{ alias: string; expression: string }> {
   const pattern = /(\w+):\s*object\(expression:\s*("(?:[^"\\]|\\.)*")\)/g;
-  return [...query.matchAll(pattern)].map((match) => ({ alias: match[1] ?? "", expression: JSON.parse(match[2] ?? '""') as string }));
+  return [...query.matchAll(pattern)].map((match) => ({
+    alias: match[1] ?? "",
+    expression: JSON.parse(match[2] ?? '""') as string,
+  }));
 }
 
 function graphqlBlob(content: FileFixture): GraphqlBlob {
-  if (typeof content === "string") return { text: content, byteSize: Buffer.byteLength(content), isBinary: false, isTruncated: false };
+  if (typeof content === "string")
+    return { text: content, byteSize: Buffer.byteLength(content), isBinary: false, isTruncated: false };
   return { text: null, byteSize: content.length, isBinary: true, isTruncated: false };
 }

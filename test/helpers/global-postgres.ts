@@ -21,8 +21,14 @@ export default async function setup(project: TestProject): Promise<() => Promise
   // each vitest project runs this setup: every one gets its own server and directory
   const dataDir = join(tmpdir(), `modelgate-test-postgres-${process.pid}-${randomBytes(4).toString("hex")}`);
   const lines: string[] = [];
-  const server = await startEmbeddedPostgres({ dataDir, port: await freePort(), onLog: (line) => void lines.push(line) }).catch((error: unknown) => {
-    throw new Error(`the test Postgres did not start: ${(error as Error).message}\n${lines.slice(-20).join("\n")}`, { cause: error });
+  const server = await startEmbeddedPostgres({
+    dataDir,
+    port: await freePort(),
+    onLog: (line) => void lines.push(line),
+  }).catch((error: unknown) => {
+    throw new Error(`the test Postgres did not start: ${(error as Error).message}\n${lines.slice(-20).join("\n")}`, {
+      cause: error,
+    });
   });
   project.provide("postgresUrl", server.connectionString);
   return async () => {
@@ -38,7 +44,9 @@ export function freePort(): Promise<number> {
     probe.once("error", reject);
     probe.listen(0, "127.0.0.1", () => {
       const address = probe.address();
-      probe.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
+      probe.close(() =>
+        typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port")),
+      );
     });
   });
 }

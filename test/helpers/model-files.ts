@@ -46,7 +46,13 @@ export function modelFiles(model: ModelFixture): ModelFilesResult {
       },
       "prompts/system.txt": { kind: "prompt", text: model.prompt },
     },
-    training_data: [{ name: "transactions-2026q3", source: "https://data.example.org/transactions-2026q3", acquired_at: "2026-10-01T00:00:00Z" }],
+    training_data: [
+      {
+        name: "transactions-2026q3",
+        source: "https://data.example.org/transactions-2026q3",
+        acquired_at: "2026-10-01T00:00:00Z",
+      },
+    ],
     evaluation: model.evaluation
       ? {
           evaluator: model.evaluation.evaluator,
@@ -64,7 +70,11 @@ export function modelFiles(model: ModelFixture): ModelFilesResult {
     if (typeof spec !== "string") throw new Error(`${path}: the app stories store text files only`);
     files[path] = spec;
   }
-  const weightsSha = lineContaining(built.yaml, "sha256:", lineContaining(built.yaml, "path: weights/model.safetensors"));
+  const weightsSha = lineContaining(
+    built.yaml,
+    "sha256:",
+    lineContaining(built.yaml, "path: weights/model.safetensors"),
+  );
   return {
     manifestPath: built.manifestPath,
     files,

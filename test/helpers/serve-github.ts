@@ -50,7 +50,13 @@ export function serveCheckRunLookup(
         status: "completed",
         external_id: run.externalId ?? null,
         app: { id: run.appId ?? APP_ID, slug: "modelgate" },
-        output: { title: "earlier", summary: "", text: null, annotations_count: run.annotationsCount ?? 0, annotations_url: "" },
+        output: {
+          title: "earlier",
+          summary: "",
+          text: null,
+          annotations_count: run.annotationsCount ?? 0,
+          annotations_url: "",
+        },
       })),
     });
 }
@@ -67,7 +73,10 @@ export function serveCheckRunUpdate(owner: string, repo: string, id: number, tim
 
 /** A repository without `.github/modelgate.yml` (nor an organisation default): built-in policy. */
 export function serveNoPolicy(owner: string, repo: string, branch: string): void {
-  nock(GITHUB_API).get(`/repos/${owner}/${repo}/contents/.github%2Fmodelgate.yml`).query({ ref: branch }).reply(404, { message: "Not Found" });
+  nock(GITHUB_API)
+    .get(`/repos/${owner}/${repo}/contents/.github%2Fmodelgate.yml`)
+    .query({ ref: branch })
+    .reply(404, { message: "Not Found" });
   nock(GITHUB_API).get(`/repos/${owner}/.github/contents/.github%2Fmodelgate.yml`).reply(404, { message: "Not Found" });
 }
 
@@ -84,7 +93,11 @@ export function servePolicy(owner: string, repo: string, branch: string, text: s
  * The one GraphQL team-membership read (src/github/membership.ts): `members[team]` lists the
  * members; the query must ask exactly the `asked` pairs (in any order).
  */
-export function serveTeamMembership(org: string, asked: Array<{ login: string; team: string }>, members: Record<string, string[]>): void {
+export function serveTeamMembership(
+  org: string,
+  asked: Array<{ login: string; team: string }>,
+  members: Record<string, string[]>,
+): void {
   // nobody to ask about: no request
   if (asked.length === 0) return;
   nock(GITHUB_API)
@@ -98,7 +111,10 @@ export function serveTeamMembership(org: string, asked: Array<{ login: string; t
       if (JSON.stringify(pairs) !== JSON.stringify([...new Set(expected)]))
         return { errors: [{ message: `asked ${pairs.join(", ")}, expected ${expected.join(", ")}` }] };
       if (request.variables.org !== org)
-        return { data: { organization: null }, errors: [{ type: "NOT_FOUND", path: ["organization"], message: "no such organization" }] };
+        return {
+          data: { organization: null },
+          errors: [{ type: "NOT_FOUND", path: ["organization"], message: "no such organization" }],
+        };
       return teamMembershipAnswer(request, members);
     });
 }
@@ -118,7 +134,12 @@ export function askedMemberships(request: {
   for (const match of request.query.matchAll(/(t\d+): team\(slug: \$(\w+)\)|(m\d+): members\(query: \$(\w+)/g)) {
     if (match[1]) team = { alias: match[1], slug: request.variables[match[2] ?? ""] ?? "" };
     else if (team && match[3])
-      asked.push({ teamAlias: team.alias, memberAlias: match[3], team: team.slug, login: (request.variables[match[4] ?? ""] ?? "").toLowerCase() });
+      asked.push({
+        teamAlias: team.alias,
+        memberAlias: match[3],
+        team: team.slug,
+        login: (request.variables[match[4] ?? ""] ?? "").toLowerCase(),
+      });
   }
   return asked;
 }
@@ -131,13 +152,21 @@ export function teamMembershipAnswer(
   const organization: Record<string, Record<string, unknown>> = {};
   for (const { teamAlias, memberAlias, team, login } of askedMemberships(request)) {
     const nodes = (members[team] ?? []).filter((m) => m.toLowerCase().includes(login)).map((m) => ({ login: m }));
-    organization[teamAlias] = { ...organization[teamAlias], [memberAlias]: { nodes, pageInfo: { hasNextPage: false } } };
+    organization[teamAlias] = {
+      ...organization[teamAlias],
+      [memberAlias]: { nodes, pageInfo: { hasNextPage: false } },
+    };
   }
   return { data: { organization } };
 }
 
 /** `GET /pulls/{number}/reviews?per_page=100` answering these reviews. */
-export function serveReviews(owner: string, repo: string, number: number, reviews: Array<{ login: string; state: string; commitId: string }>): void {
+export function serveReviews(
+  owner: string,
+  repo: string,
+  number: number,
+  reviews: Array<{ login: string; state: string; commitId: string }>,
+): void {
   nock(GITHUB_API)
     .get(`/repos/${owner}/${repo}/pulls/${number}/reviews`)
     .query({ per_page: "100" })

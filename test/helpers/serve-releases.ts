@@ -28,7 +28,12 @@ export function serveTag(owner: string, repo: string, tag: string, commit: strin
  * The lookup of this app's release check run on an earlier release's commit (did that release
  * pass?): completed with `conclusion`, still running (`null`), or no run at all (`"none"`).
  */
-export function serveReleaseCheckOf(owner: string, repo: string, commit: string, conclusion: "success" | "failure" | null | "none"): void {
+export function serveReleaseCheckOf(
+  owner: string,
+  repo: string,
+  commit: string,
+  conclusion: "success" | "failure" | null | "none",
+): void {
   nock(GITHUB_API)
     .get(`/repos/${owner}/${repo}/commits/${commit}/check-runs`)
     .query({ check_name: RELEASE_CHECK_NAME, filter: "latest", app_id: String(APP_ID) })
@@ -95,7 +100,11 @@ export function serveSignOffIssueList(
         return issueResource({
           number: issue.number,
           title: `Sign-off: ${issue.ref.model} ${issue.ref.version}${issue.ref.intent === "decommission" ? " (decommission)" : ""}`,
-          body: [signOffMarker(issue.ref, key), renderTrackingMarker(issue.tracking, issue.ref, key), "## Sign-off"].join("\n"),
+          body: [
+            signOffMarker(issue.ref, key),
+            renderTrackingMarker(issue.tracking, issue.ref, key),
+            "## Sign-off",
+          ].join("\n"),
           labels: ["modelgate:sign-off"],
           appId: APP_ID,
           ...(issue.state ? { state: issue.state } : {}),
@@ -104,12 +113,17 @@ export function serveSignOffIssueList(
     );
   const read = issues.filter((issue) => issue.read !== false);
   const histories = new Map(
-    read.map((issue) => [issue.number, issue.comments.map((c) => ({ ...c, type: "User" as const, createdAt: commentedAt, updatedAt: commentedAt }))]),
+    read.map((issue) => [
+      issue.number,
+      issue.comments.map((c) => ({ ...c, type: "User" as const, createdAt: commentedAt, updatedAt: commentedAt })),
+    ]),
   );
   if (read.length > 0) {
     nock(GITHUB_API)
       .post("/graphql", (body: { query?: unknown }) => isIssueCommentsQuery(body))
-      .reply(200, (_uri, body) => answerIssueComments((body as { query: string }).query, (number) => histories.get(number)));
+      .reply(200, (_uri, body) =>
+        answerIssueComments((body as { query: string }).query, (number) => histories.get(number)),
+      );
   }
   const logins = [...new Set(read.flatMap((issue) => issue.comments.map((c) => c.login.toLowerCase())))].sort();
   serveTeamMembership(

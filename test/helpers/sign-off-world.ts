@@ -32,7 +32,11 @@ export const POLICY = [
 ].join("\n");
 
 /** dana (the PR author) is an ML engineer too; alice is in two teams, to test separation of duties. */
-export const TEAMS = { "ml-engineers": ["alice", "dana"], "platform-ops": ["bob", "alice"], "data-governance": ["carol"] };
+export const TEAMS = {
+  "ml-engineers": ["alice", "dana"],
+  "platform-ops": ["bob", "alice"],
+  "data-governance": ["carol"],
+};
 
 export interface World {
   tracker: FakeIssueTracker;
@@ -48,7 +52,12 @@ export function world(options: { policy?: string; commits?: CommitFixture[]; pr?
     .persist()
     .post(`/app/installations/${INSTALLATION_ID}/access_tokens`)
     .optionally()
-    .reply(201, { token: "ghs_test", expires_at: "2099-01-01T00:00:00Z", permissions: {}, repository_selection: "all" });
+    .reply(201, {
+      token: "ghs_test",
+      expires_at: "2099-01-01T00:00:00Z",
+      permissions: {},
+      repository_selection: "all",
+    });
   servePolicyAlways(OWNER, REPO, "main", options.policy ?? POLICY);
   serveCommitsAlways(
     OWNER,
@@ -124,7 +133,10 @@ export function identitySig(subject: SignedSubject, issue = 100): string {
 
 /** The `sig` the test app writes into the tracking marker (its JSON without sig) of `subject`'s issue. */
 export function trackingSig(subject: SignedSubject, trackingJson: string, issue = 100): string {
-  return markerSignature(testIssueMarkerKey(issue), "sign-off-tracking", { subject, tracking: JSON.parse(trackingJson) as unknown });
+  return markerSignature(testIssueMarkerKey(issue), "sign-off-tracking", {
+    subject,
+    tracking: JSON.parse(trackingJson) as unknown,
+  });
 }
 
 /** The tracking marker line the test app writes: the tracking JSON with its `sig` last. */

@@ -54,28 +54,42 @@ export function testPrivateKey(): string {
  * as in production; two apps of one file share them like two replicas on one database.
  */
 export async function createTestApp(
-  options: { now?: Date; secret?: string; coordination?: Coordination; traffic?: TrafficOptions; scheduleDeploymentRetry?: ScheduleDeploymentRetry } = {},
+  options: {
+    now?: Date;
+    secret?: string;
+    coordination?: Coordination;
+    traffic?: TrafficOptions;
+    scheduleDeploymentRetry?: ScheduleDeploymentRetry;
+  } = {},
 ): Promise<TestApp> {
   const { fetch: recordingFetch, requests } = createRecorder();
   const logs: Array<Record<string, unknown>> = [];
-  const log = pino({ level: "info" }, { write: (line: string) => void logs.push(JSON.parse(line) as Record<string, unknown>) });
+  const log = pino(
+    { level: "info" },
+    { write: (line: string) => void logs.push(JSON.parse(line) as Record<string, unknown>) },
+  );
   const probot = new Probot({
     appId: APP_ID,
     privateKey: testPrivateKey(),
     log,
     ...(options.secret ? { secret: options.secret } : {}),
     // with `traffic`, the server's Octokit (pacing and rate-limit waits of src/github/traffic.ts)
-    Octokit: (options.traffic ? (ModelgateOctokit as unknown as typeof ProbotOctokit) : ProbotOctokit).defaults((instanceOptions: Record<string, unknown>) => ({
-      ...instanceOptions,
-      retry: { enabled: false },
-      // the server's Octokit turns Probot's throttling off itself (asserted in traffic.test.ts)
-      ...(options.traffic ? { modelgateTraffic: options.traffic } : { throttle: { enabled: false } }),
-      request: { ...(instanceOptions.request as object | undefined), fetch: recordingFetch },
-    })),
+    Octokit: (options.traffic ? (ModelgateOctokit as unknown as typeof ProbotOctokit) : ProbotOctokit).defaults(
+      (instanceOptions: Record<string, unknown>) => ({
+        ...instanceOptions,
+        retry: { enabled: false },
+        // the server's Octokit turns Probot's throttling off itself (asserted in traffic.test.ts)
+        ...(options.traffic ? { modelgateTraffic: options.traffic } : { throttle: { enabled: false } }),
+        request: { ...(instanceOptions.request as object | undefined), fetch: recordingFetch },
+      }),
+    ),
   });
   const now = options.now ?? TEST_NOW;
   const coordination =
-    options.coordination ?? postgresCoordination((await (await import("./database.js")).testDatabase()).pool, { waitsMs: TEST_LISTING_WAITS_MS });
+    options.coordination ??
+    postgresCoordination((await (await import("./database.js")).testDatabase()).pool, {
+      waitsMs: TEST_LISTING_WAITS_MS,
+    });
   await probot.load(
     modelgate({
       clock: () => now,
@@ -88,9 +102,14 @@ export async function createTestApp(
     probot,
     requests,
     logs,
-    receive: ({ name, payload, id }) => probot.receive({ id: id ?? "delivery-1", name, payload } as Parameters<Probot["receive"]>[0]),
+    receive: ({ name, payload, id }) =>
+      probot.receive({ id: id ?? "delivery-1", name, payload } as Parameters<Probot["receive"]>[0]),
     requestsTo: (method, path) =>
-      requests.filter((r) => r.method === method && (typeof path === "string" ? r.path === path || r.path.startsWith(`${path}?`) : path.test(r.path))),
+      requests.filter(
+        (r) =>
+          r.method === method &&
+          (typeof path === "string" ? r.path === path || r.path.startsWith(`${path}?`) : path.test(r.path)),
+      ),
   };
 }
 
@@ -100,7 +119,10 @@ export function testMarkerKey(): string {
 }
 
 /** The key the test app signs the markers of issue `issue` of acme/models with (markers are bound to their issue). */
-export function testIssueMarkerKey(issue: number, repository: { owner: string; repo: string } = { owner: "acme", repo: "models" }): string {
+export function testIssueMarkerKey(
+  issue: number,
+  repository: { owner: string; repo: string } = { owner: "acme", repo: "models" },
+): string {
   return issueMarkerKey(testMarkerKey(), { ...repository, issue });
 }
 
@@ -108,7 +130,12 @@ export function testIssueMarkerKey(issue: number, repository: { owner: string; r
 export function serveInstallationToken(): void {
   nock(GITHUB_API)
     .post(`/app/installations/${INSTALLATION_ID}/access_tokens`)
-    .reply(201, { token: "ghs_test", expires_at: "2099-01-01T00:00:00Z", permissions: {}, repository_selection: "all" });
+    .reply(201, {
+      token: "ghs_test",
+      expires_at: "2099-01-01T00:00:00Z",
+      permissions: {},
+      repository_selection: "all",
+    });
 }
 
 /** An installation client for testing src/github/ functions directly (token auth, no retries). */

@@ -7,7 +7,13 @@ import { createNodeMiddleware, Probot } from "probot";
 import { afterEach, describe, expect, test } from "vitest";
 import { ModelgateOctokit } from "../../src/github/octokit.js";
 import { modelgateServer, type ServerState } from "../../src/server/app.js";
-import { DELIVERY_QUEUE, DeliveryStore, DeliveryWorker, defineDeliveryQueue, storeDelivery } from "../../src/queue/deliveries.js";
+import {
+  DELIVERY_QUEUE,
+  DeliveryStore,
+  DeliveryWorker,
+  defineDeliveryQueue,
+  storeDelivery,
+} from "../../src/queue/deliveries.js";
 import { startBoss } from "../../src/queue/job-queue.js";
 import { pullRequestEvent } from "../fixtures/payloads/index.js";
 import { testDatabase, testDatabaseUrl } from "../helpers/database.js";
@@ -35,7 +41,10 @@ const replicas: Replica[] = [];
 async function startReplica(env: Record<string, string> = {}): Promise<Replica> {
   const { fetch: recordingFetch, requests } = createRecorder();
   const logs: Array<Record<string, unknown>> = [];
-  const log = pino({ level: "info" }, { write: (line: string) => void logs.push(JSON.parse(line) as Record<string, unknown>) });
+  const log = pino(
+    { level: "info" },
+    { write: (line: string) => void logs.push(JSON.parse(line) as Record<string, unknown>) },
+  );
   const probot = new Probot({ appId: APP_ID, privateKey: testPrivateKey(), secret: SECRET, log });
   const state: ServerState = { stopping: false };
   const Octokit = ModelgateOctokit.defaults((options: Record<string, unknown>) => ({
@@ -84,7 +93,12 @@ function signature(body: string, secret = SECRET): string {
   return `sha256=${createHmac("sha256", secret).update(body).digest("hex")}`;
 }
 
-async function deliver(replica: Replica, event: { name: string; payload: unknown }, id: string, options: { secret?: string } = {}): Promise<Response> {
+async function deliver(
+  replica: Replica,
+  event: { name: string; payload: unknown },
+  id: string,
+  options: { secret?: string } = {},
+): Promise<Response> {
   const body = JSON.stringify(event.payload);
   return fetch(`${replica.url}/api/github/webhooks`, {
     method: "POST",
@@ -101,7 +115,9 @@ async function deliver(replica: Replica, event: { name: string; payload: unknown
 async function deliveryRows(): Promise<Array<{ guid: string; state: string; attempts: number }>> {
   const { rows } = await (
     await testDatabase()
-  ).pool.query<{ guid: string; state: string; attempts: number }>("SELECT guid, state, attempts FROM modelgate.deliveries ORDER BY guid");
+  ).pool.query<{ guid: string; state: string; attempts: number }>(
+    "SELECT guid, state, attempts FROM modelgate.deliveries ORDER BY guid",
+  );
   return rows;
 }
 
@@ -141,7 +157,9 @@ describe("a webhook delivery", () => {
   test("with a forged signature is refused and nothing is stored or run", async () => {
     const replica = await startReplica();
 
-    const response = await deliver(replica, pullRequestEvent("opened", PR, INSTALLATION_ID), "guid-forged", { secret: "not-the-secret" });
+    const response = await deliver(replica, pullRequestEvent("opened", PR, INSTALLATION_ID), "guid-forged", {
+      secret: "not-the-secret",
+    });
 
     expect(response.status).toBe(400);
     expect(await deliveryRows()).toEqual([]);
@@ -151,7 +169,11 @@ describe("a webhook delivery", () => {
   test("of an event modelgate does not handle is answered and not stored", async () => {
     const replica = await startReplica();
 
-    const response = await deliver(replica, { name: "star", payload: { action: "created", installation: { id: INSTALLATION_ID } } }, "guid-star");
+    const response = await deliver(
+      replica,
+      { name: "star", payload: { action: "created", installation: { id: INSTALLATION_ID } } },
+      "guid-star",
+    );
 
     expect(response.status).toBe(200);
     expect(await deliveryRows()).toEqual([]);
@@ -162,7 +184,11 @@ describe("a webhook delivery", () => {
     const { checks } = world(README_CHANGE);
     const event = pullRequestEvent("opened", PR, INSTALLATION_ID);
 
-    const answers = await Promise.all([deliver(a, event, "guid-twice"), deliver(b, event, "guid-twice"), deliver(a, event, "guid-twice")]);
+    const answers = await Promise.all([
+      deliver(a, event, "guid-twice"),
+      deliver(b, event, "guid-twice"),
+      deliver(a, event, "guid-twice"),
+    ]);
 
     expect(answers.map((r) => r.status)).toEqual([200, 200, 200]);
     await until(allCompleted(1), "the delivery completed");
@@ -188,13 +214,16 @@ describe("a webhook delivery", () => {
     await until(
       async () =>
         replica.logs.some(
-          (l) => l.delivery === "guid-redelivered" && String(l.msg).startsWith("modelgate gave up on a delivery after 1 attempts: redeliver it"),
+          (l) =>
+            l.delivery === "guid-redelivered" &&
+            String(l.msg).startsWith("modelgate gave up on a delivery after 1 attempts: redeliver it"),
         ),
       "the give-up was logged",
     );
 
     outage.persist(false);
-    for (const interceptor of (outage as unknown as { interceptors: nock.Interceptor[] }).interceptors) nock.removeInterceptor(interceptor);
+    for (const interceptor of (outage as unknown as { interceptors: nock.Interceptor[] }).interceptors)
+      nock.removeInterceptor(interceptor);
     const { checks } = world(README_CHANGE);
     await deliver(replica, event, "guid-redelivered");
     await until(allCompleted(1), "the redelivery completed");
@@ -234,12 +263,18 @@ describe("storing deliveries that arrive together", () => {
     try {
       const commitsBefore = await commits(database.pool);
       const guids = [...Array.from({ length: 30 }, (_, i) => `burst-${String(i).padStart(2, "0")}`), "burst-00"];
-      const outcomes = await Promise.all(guids.map((id) => store.store({ id, name: "pull_request", payload: { action: "opened", installation: { id: 1 } } })));
+      const outcomes = await Promise.all(
+        guids.map((id) =>
+          store.store({ id, name: "pull_request", payload: { action: "opened", installation: { id: 1 } } }),
+        ),
+      );
       const commitsMade = (await commits(database.pool)) - commitsBefore;
 
       expect(outcomes.filter((o) => o === "stored")).toHaveLength(30);
       expect(outcomes.at(-1)).toBe("duplicate");
-      expect((await deliveryRows()).map((r) => [r.guid, r.state])).toEqual(guids.slice(0, 30).map((guid) => [guid, "queued"]));
+      expect((await deliveryRows()).map((r) => [r.guid, r.state])).toEqual(
+        guids.slice(0, 30).map((guid) => [guid, "queued"]),
+      );
       const { rows: jobs } = await database.pool.query<{ guid: string }>(
         "SELECT data->>'guid' AS guid FROM pgboss.job WHERE name = $1 AND data->>'guid' LIKE 'burst-%' ORDER BY 1",
         [DELIVERY_QUEUE],
@@ -289,7 +324,9 @@ describe("storing deliveries that arrive together", () => {
 /** Transactions committed in this database so far (Postgres's own count). */
 async function commits(pool: import("pg").Pool): Promise<number> {
   await pool.query("SELECT pg_stat_force_next_flush()");
-  const { rows } = await pool.query<{ commits: string }>("SELECT xact_commit AS commits FROM pg_stat_database WHERE datname = current_database()");
+  const { rows } = await pool.query<{ commits: string }>(
+    "SELECT xact_commit AS commits FROM pg_stat_database WHERE datname = current_database()",
+  );
   return Number(rows[0]!.commits);
 }
 
@@ -345,7 +382,8 @@ describe("stopping (what SIGTERM does)", () => {
       concurrency: 1,
     });
     try {
-      for (const id of ["first", "second"]) await storeDelivery(database.pool, boss, { id, name: "pull_request", payload: { action: "opened" } });
+      for (const id of ["first", "second"])
+        await storeDelivery(database.pool, boss, { id, name: "pull_request", payload: { action: "opened" } });
       worker.start();
       await until(async () => started.length === 1, "the first delivery started");
 
@@ -369,7 +407,13 @@ describe("stopping (what SIGTERM does)", () => {
     await defineDeliveryQueue(boss);
     let release!: () => void;
     const stuck = new Promise<void>((resolve) => (release = resolve));
-    const worker = new DeliveryWorker({ pool: database.pool, boss, receive: () => stuck, log: pino({ level: "silent" }), concurrency: 1 });
+    const worker = new DeliveryWorker({
+      pool: database.pool,
+      boss,
+      receive: () => stuck,
+      log: pino({ level: "silent" }),
+      concurrency: 1,
+    });
     try {
       await storeDelivery(database.pool, boss, { id: "stuck", name: "pull_request", payload: { action: "opened" } });
       worker.start();

@@ -5,7 +5,9 @@ import { testDatabase, testDatabaseUrl } from "../helpers/database.js";
 
 /** A second replica: its own pool on the same database. */
 const otherPools: pg.Pool[] = [];
-async function replica(options: Parameters<typeof postgresCoordination>[1] = {}): Promise<{ coordination: Coordination; pool: pg.Pool }> {
+async function replica(
+  options: Parameters<typeof postgresCoordination>[1] = {},
+): Promise<{ coordination: Coordination; pool: pg.Pool }> {
   const pool = new pg.Pool({ connectionString: await testDatabaseUrl(), max: 5 });
   otherPools.push(pool);
   return { coordination: postgresCoordination(pool, options), pool };
@@ -49,7 +51,10 @@ describe("exclusive on Postgres", () => {
       throw new Error("a failed");
     });
     await aHolding;
-    const second = b.coordination.exclusive("acme/models:pull-request-head:abc", async () => void events.push("b start"));
+    const second = b.coordination.exclusive(
+      "acme/models:pull-request-head:abc",
+      async () => void events.push("b start"),
+    );
     const third = b.coordination.exclusive("acme/models:pull-request-head:def", async () => {
       events.push("c ran");
       otherKeyDone();
@@ -78,7 +83,9 @@ describe("exclusive on Postgres", () => {
     }
     expect(terminated).toBe(1);
 
-    await expect(b.coordination.exclusive("acme/models:release-1", async () => "taken over")).resolves.toBe("taken over");
+    await expect(b.coordination.exclusive("acme/models:release-1", async () => "taken over")).resolves.toBe(
+      "taken over",
+    );
     release();
     await holding;
   });
@@ -88,7 +95,10 @@ describe("exclusive on Postgres", () => {
     let release!: () => void;
     let held!: () => void;
     const aHolds = new Promise<void>((resolve) => (held = resolve));
-    const holding = a.coordination.exclusive("acme/models:slow", () => new Promise<void>((resolve) => ((release = resolve), held())));
+    const holding = a.coordination.exclusive(
+      "acme/models:slow",
+      () => new Promise<void>((resolve) => ((release = resolve), held())),
+    );
     await aHolds;
 
     await expect(b.coordination.exclusive("acme/models:slow", async () => "never")).rejects.toThrow(
@@ -103,9 +113,14 @@ describe("findOrCreateOnce on Postgres", () => {
   test("callers on two replicas at once: exactly one creates, every other finds its object", async () => {
     const [a, b] = [await replica(), await replica()];
     const objects: string[] = [];
-    const steps = { find: async () => objects[0], create: async () => (pause(20).then(() => void objects.push("issue #100")), await pause(20), "issue #100") };
+    const steps = {
+      find: async () => objects[0],
+      create: async () => (pause(20).then(() => void objects.push("issue #100")), await pause(20), "issue #100"),
+    };
 
-    const found = await Promise.all([a, b, a, b].map((r) => r.coordination.findOrCreateOnce("acme/models:fraud:sign-off-abc", steps)));
+    const found = await Promise.all(
+      [a, b, a, b].map((r) => r.coordination.findOrCreateOnce("acme/models:fraud:sign-off-abc", steps)),
+    );
 
     expect(found).toEqual(["issue #100", "issue #100", "issue #100", "issue #100"]);
     expect(objects).toEqual(["issue #100"]);
@@ -115,18 +130,31 @@ describe("findOrCreateOnce on Postgres", () => {
     const { coordination } = await replica({ waitsMs: [60_000] });
 
     await expect(
-      coordination.findOrCreateOnce("acme/models:eol", { find: async () => undefined, create: () => Promise.reject(new Error("issues are disabled")) }),
+      coordination.findOrCreateOnce("acme/models:eol", {
+        find: async () => undefined,
+        create: () => Promise.reject(new Error("issues are disabled")),
+      }),
     ).rejects.toThrow("issues are disabled");
-    await expect(coordination.findOrCreateOnce("acme/models:eol", { find: async () => undefined, create: async () => "created" })).resolves.toBe("created");
+    await expect(
+      coordination.findOrCreateOnce("acme/models:eol", { find: async () => undefined, create: async () => "created" }),
+    ).resolves.toBe("created");
   });
 
   test("created before but not listed yet: looked for after each wait, then created again when it never shows", async () => {
     const slept: number[] = [];
     const { coordination } = await replica({ waitsMs: [250, 500], sleep: async (ms) => void slept.push(ms) });
-    await coordination.findOrCreateOnce("acme/models:gone", { find: async () => undefined, create: async () => "first" });
+    await coordination.findOrCreateOnce("acme/models:gone", {
+      find: async () => undefined,
+      create: async () => "first",
+    });
     let looks = 0;
 
-    await expect(coordination.findOrCreateOnce("acme/models:gone", { find: async () => void looks++, create: async () => "second" })).resolves.toBe("second");
+    await expect(
+      coordination.findOrCreateOnce("acme/models:gone", {
+        find: async () => void looks++,
+        create: async () => "second",
+      }),
+    ).resolves.toBe("second");
 
     expect(looks).toBe(3);
     expect(slept).toEqual([250, 500]);

@@ -17,7 +17,12 @@ test("two replicas on one database get write slots of one installation a gap apa
   try {
     const [a, b] = [postgresWritePacer((await testDatabase()).pool), postgresWritePacer(other)];
 
-    const waits = [await a.reserve("9001", 1000), await b.reserve("9001", 1000), await a.reserve("9001", 1000), await b.reserve("9001", 1000)];
+    const waits = [
+      await a.reserve("9001", 1000),
+      await b.reserve("9001", 1000),
+      await a.reserve("9001", 1000),
+      await b.reserve("9001", 1000),
+    ];
     const elsewhere = await b.reserve("42", 1000);
 
     // each slot one gap after the last, whichever replica asked (less the few ms between the asks)
@@ -38,11 +43,18 @@ function traffic(pacer: WritePacer): TrafficOptions & { slept: number[] } {
 }
 
 const client = (options: TrafficOptions) =>
-  new ModelgateOctokit({ auth: { token: "ghs_test", installationId: 9001 }, retry: { enabled: false }, modelgateTraffic: options } as never) as InstanceType<
-    typeof ModelgateOctokit
-  >;
+  new ModelgateOctokit({
+    auth: { token: "ghs_test", installationId: 9001 },
+    retry: { enabled: false },
+    modelgateTraffic: options,
+  } as never) as InstanceType<typeof ModelgateOctokit>;
 const writeCheckRun = (options: TrafficOptions) =>
-  client(options).request("POST /repos/{owner}/{repo}/check-runs", { owner: "acme", repo: "models", name: "modelgate", head_sha: "a".repeat(40) });
+  client(options).request("POST /repos/{owner}/{repo}/check-runs", {
+    owner: "acme",
+    repo: "models",
+    name: "modelgate",
+    head_sha: "a".repeat(40),
+  });
 
 test("a write of one replica waits for the slot another replica's write took, though its own process wrote nothing", async () => {
   const other = await secondReplicaPool();

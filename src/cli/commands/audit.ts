@@ -11,7 +11,14 @@ import { defaultPolicy, type Policy } from "../../core/policy/schema.js";
 import type { FileError } from "../../core/yaml/load-yaml.js";
 import { modelgateVersion } from "../../version.js";
 import { CliError } from "../cli-error.js";
-import { listTags, logFirstParent, manifestLoader, readModelHistory, readTags, type BlobCache } from "../git-history.js";
+import {
+  listTags,
+  logFirstParent,
+  manifestLoader,
+  readModelHistory,
+  readTags,
+  type BlobCache,
+} from "../git-history.js";
 import { readPlanned, readTextFile, snapshotAt, type GitSnapshot } from "../git-snapshot.js";
 import { defaultBranch, resolveCommit } from "../git.js";
 import { writeJsonFile, writeTextFile } from "../large-file.js";
@@ -26,7 +33,11 @@ export interface AuditOptions {
   /** SOURCE_DATE_EPOCH: the report's time, for reproducible output. */
   sourceDateEpoch?: string;
   /** Reads what only GitHub holds; called with what the local history knows. */
-  github?: (local: { policy: Policy; commits: ReadonlySet<string>; tagCommits: ReadonlyMap<string, string> }) => Promise<GitHubEvidence>;
+  github?: (local: {
+    policy: Policy;
+    commits: ReadonlySet<string>;
+    tagCommits: ReadonlyMap<string, string>;
+  }) => Promise<GitHubEvidence>;
 }
 
 export const AUDIT_JSON = "audit.json";
@@ -38,7 +49,12 @@ export async function runAudit(options: AuditOptions): Promise<AuditReport> {
   const ref = options.ref ?? (await defaultBranch(repo).catch(() => "HEAD"));
   const commit = await resolveCommit(repo, ref);
   // what needs nothing but the commit is read at once, while the audit's memory is small (a git process costs more to start later)
-  const started = { head: snapshotAt(repo, commit), log: logFirstParent(repo, commit), repository: repositoryName(repo), tags: listTags(repo) };
+  const started = {
+    head: snapshotAt(repo, commit),
+    log: logFirstParent(repo, commit),
+    repository: repositoryName(repo),
+    tags: listTags(repo),
+  };
   // each is awaited below, where its failure is reported
   for (const read of Object.values(started)) read.catch(() => undefined);
   const head = await started.head;
@@ -67,18 +83,39 @@ export async function runAudit(options: AuditOptions): Promise<AuditReport> {
     policy,
     base: empty,
     head,
-    facts: { available: false, authors: [], headSha: commit, reviews: [], signOffs: {}, signOffIssues: {}, teamMembership: {} },
+    facts: {
+      available: false,
+      authors: [],
+      headSha: commit,
+      reviews: [],
+      signOffs: {},
+      signOffIssues: {},
+      teamMembership: {},
+    },
     now,
     detected,
   });
-  const models = [...detected.models.head].sort((a, b) => (a.manifest.name < b.manifest.name ? -1 : a.manifest.name > b.manifest.name ? 1 : 0));
+  const models = [...detected.models.head].sort((a, b) =>
+    a.manifest.name < b.manifest.name ? -1 : a.manifest.name > b.manifest.name ? 1 : 0,
+  );
   const repository = await started.repository;
   const toolVersion = await modelgateVersion();
-  const bom = buildBom({ repository, ref, commit, models, timestamp: bomTimestamp(now, options.sourceDateEpoch), toolVersion });
+  const bom = buildBom({
+    repository,
+    ref,
+    commit,
+    models,
+    timestamp: bomTimestamp(now, options.sourceDateEpoch),
+    toolVersion,
+  });
 
   const tags = await readTags(repo, policy, load, blobs, log, started.tags);
   const github = options.github
-    ? await options.github({ policy, commits: new Set(history.map((s) => s.commit)), tagCommits: new Map(tags.map((t) => [t.name, t.commit])) })
+    ? await options.github({
+        policy,
+        commits: new Set(history.map((s) => s.commit)),
+        tagCommits: new Map(tags.map((t) => [t.name, t.commit])),
+      })
     : undefined;
 
   return buildAuditReport({

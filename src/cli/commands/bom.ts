@@ -18,7 +18,8 @@ export async function repositoryName(repo: string): Promise<string> {
 
 /** The BOM's timestamp: SOURCE_DATE_EPOCH when set (reproducible builds), else now. */
 export function bomTimestamp(now: Date, sourceDateEpoch: string | undefined): string {
-  if (sourceDateEpoch !== undefined && /^\d+$/.test(sourceDateEpoch)) return new Date(Number(sourceDateEpoch) * 1000).toISOString();
+  if (sourceDateEpoch !== undefined && /^\d+$/.test(sourceDateEpoch))
+    return new Date(Number(sourceDateEpoch) * 1000).toISOString();
   return now.toISOString();
 }
 
@@ -28,7 +29,11 @@ export function bomTimestamp(now: Date, sourceDateEpoch: string | undefined): st
  */
 export async function runBom(repo: string, ref: string, now: Date, sourceDateEpoch?: string): Promise<CycloneDxBom> {
   const inventory = await loadInventory(repo, ref);
-  if (inventory.errors.length > 0) throw new CliError(`cannot build the BOM at ${ref}: manifests to fix:\n${formatFileErrors(inventory.errors)}`, EXIT_FAILED);
+  if (inventory.errors.length > 0)
+    throw new CliError(
+      `cannot build the BOM at ${ref}: manifests to fix:\n${formatFileErrors(inventory.errors)}`,
+      EXIT_FAILED,
+    );
   const bom = buildBom({
     repository: await repositoryName(repo),
     ref,

@@ -46,5 +46,8 @@ export async function runCheck(options: CheckOptions): Promise<{ decision: Decis
     teamMembership: {},
   };
   const decision = evaluateGate({ policy, base, head, facts, now: options.now });
-  return { decision, range: { base: { commit: baseCommit, label: baseLabel }, head: { commit: headCommit, label: headLabel } } };
+  return {
+    decision,
+    range: { base: { commit: baseCommit, label: baseLabel }, head: { commit: headCommit, label: headLabel } },
+  };
 }

@@ -26,12 +26,20 @@ export async function loadInventory(repo: string, ref: string): Promise<Inventor
   const snapshot = await snapshotAt(repo, commit);
   const policy = await policyAt(repo, snapshot, ref);
   const { models, errors } = await modelsAt(repo, snapshot, policy);
-  const loaded = [...models].sort((a, b) => (a.manifest.name < b.manifest.name ? -1 : a.manifest.name > b.manifest.name ? 1 : 0));
+  const loaded = [...models].sort((a, b) =>
+    a.manifest.name < b.manifest.name ? -1 : a.manifest.name > b.manifest.name ? 1 : 0,
+  );
   return {
     ref,
     commit,
     loaded,
-    models: loaded.map(({ manifest, digest, path }) => ({ name: manifest.name, version: manifest.version, status: manifest.status, digest, manifest: path })),
+    models: loaded.map(({ manifest, digest, path }) => ({
+      name: manifest.name,
+      version: manifest.version,
+      status: manifest.status,
+      digest,
+      manifest: path,
+    })),
     errors,
   };
 }
@@ -40,7 +48,8 @@ export function renderInventory(inventory: Inventory): string {
   const header = ["NAME", "VERSION", "STATUS", "DIGEST", "MANIFEST"];
   const rows = inventory.models.map((m) => [m.name, m.version, m.status, m.digest, m.manifest]);
   const widths = header.map((title, i) => Math.max(title.length, ...rows.map((row) => row[i]?.length ?? 0)));
-  const format = (row: string[]): string => row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i] ?? 0))).join("  ");
+  const format = (row: string[]): string =>
+    row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i] ?? 0))).join("  ");
   const lines = [`${inventory.models.length} model(s) at ${inventory.ref} (${inventory.commit.slice(0, 12)})`, ""];
   if (rows.length > 0) lines.push(format(header), ...rows.map(format));
   if (inventory.errors.length > 0) {

@@ -31,7 +31,9 @@ export async function validateFiles(files: ReadonlyArray<string>, folder = "."):
       // named as given (in errors too), read relative to the folder (--repo)
       text = await readFile(resolve(folder, file), "utf8");
     } catch (error) {
-      throw new CliError(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (error as Error).message}`);
+      throw new CliError(
+        `cannot read ${file}: ${(error as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (error as Error).message}`,
+      );
     }
     const path = file.split(sep).join(posix.sep);
     if (isPolicyFile(file)) {

@@ -55,8 +55,14 @@ export function buildAuditReport(input: AuditInput): AuditReport {
     entry.status = loaded.manifest.status;
     const judged = headVerdicts.get(loaded.manifest.name);
     // a retired model is judged by its disposal (end of life), not by evidence for shipping it
-    const requirements = loaded.manifest.status === "decommissioned" ? [] : stateRequirements(judged?.requirements ?? []);
-    entry.current = { version: loaded.manifest.version, digest: loaded.digest, verdict: verdictOf(requirements), requirements };
+    const requirements =
+      loaded.manifest.status === "decommissioned" ? [] : stateRequirements(judged?.requirements ?? []);
+    entry.current = {
+      version: loaded.manifest.version,
+      digest: loaded.digest,
+      verdict: verdictOf(requirements),
+      requirements,
+    };
     const bom = index.bomByName.get(loaded.manifest.name);
     if (bom) entry.bom = bom;
   }
@@ -70,7 +76,12 @@ export function buildAuditReport(input: AuditInput): AuditReport {
     format: AUDIT_FORMAT,
     generatedAt: input.generatedAt,
     tool: { name: "modelgate", version: input.toolVersion },
-    repository: { name: input.repository, ref: input.ref, commit: input.commit, ...(input.github ? { url: input.github.url } : {}) },
+    repository: {
+      name: input.repository,
+      ref: input.ref,
+      commit: input.commit,
+      ...(input.github ? { url: input.github.url } : {}),
+    },
     sources: {
       git: true,
       github: input.github !== undefined,
@@ -155,22 +166,40 @@ function indexInput(input: AuditInput): InputIndex {
     }
   }
   const pullByMergeCommit = new Map<string, NonNullable<AuditInput["github"]>["pullRequests"][number]>();
-  for (const pr of input.github?.pullRequests ?? []) if (pr.mergeCommitSha) pullByMergeCommit.set(pr.mergeCommitSha, pr);
+  for (const pr of input.github?.pullRequests ?? [])
+    if (pr.mergeCommitSha) pullByMergeCommit.set(pr.mergeCommitSha, pr);
   return { bomByName, tagsByVersion, pullByMergeCommit };
 }
 
-function versionOf(input: AuditInput, index: InputIndex, step: AuditInput["history"][number], change: ModelChange, verdict: ModelVerdict): AuditVersion {
+function versionOf(
+  input: AuditInput,
+  index: InputIndex,
+  step: AuditInput["history"][number],
+  change: ModelChange,
+  verdict: ModelVerdict,
+): AuditVersion {
   const manifest = (change.head ?? change.base) as LoadedManifest;
   const version = change.toVersion ?? change.fromVersion ?? manifest.manifest.version;
   const requirements = offlineRequirements(verdict.requirements);
   const recomputed = { verdict: verdictOf(requirements), requirements };
   const github = input.github;
   const intent = signOffIntent(change.kinds);
-  const issue = github?.signOffIssues.find((i) => i.model === change.name && i.digest === change.digest && i.intent === intent);
+  const issue = github?.signOffIssues.find(
+    (i) => i.model === change.name && i.digest === change.digest && i.intent === intent,
+  );
   const landedBy = index.pullByMergeCommit.get(step.commit);
   const prNumbers = new Set<number>([...(landedBy ? [landedBy.number] : []), ...(issue?.pulls ?? [])]);
-  const pullRequests = (github?.pullRequests ?? []).filter((pr) => prNumbers.has(pr.number)).map((pr) => ({ number: pr.number, url: pr.url, title: pr.title }));
-  const checkRuns = checkRunsOf(github?.checkRuns ?? [], github?.pullRequests ?? [], github?.releases ?? [], change.name, change.digest, prNumbers);
+  const pullRequests = (github?.pullRequests ?? [])
+    .filter((pr) => prNumbers.has(pr.number))
+    .map((pr) => ({ number: pr.number, url: pr.url, title: pr.title }));
+  const checkRuns = checkRunsOf(
+    github?.checkRuns ?? [],
+    github?.pullRequests ?? [],
+    github?.releases ?? [],
+    change.name,
+    change.digest,
+    prNumbers,
+  );
   const deciding = decidingRun(checkRuns, landedBy?.number);
   const outcome: GateOutcome = deciding
     ? outcomeOf(deciding.modelVerdict ?? "failure", deciding.override)
@@ -197,7 +226,11 @@ function versionOf(input: AuditInput, index: InputIndex, step: AuditInput["histo
     ...(issue ? { signOffIssue: { number: issue.number, url: issue.url, state: issue.state } } : {}),
     checkRuns: checkRuns.map(({ override: _override, ...run }) => run),
     pullRequests,
-    releases: releasesCarrying(input, index, versionKey(change.name, version, change.digest, change.head?.manifest.status ?? "deleted")),
+    releases: releasesCarrying(
+      input,
+      index,
+      versionKey(change.name, version, change.digest, change.head?.manifest.status ?? "deleted"),
+    ),
   };
 }
 
@@ -245,7 +278,11 @@ function outcomeOf(verdict: Verdict, override?: unknown): GateOutcome {
 
 /** Offline nobody is known as an author: independence is not shown as met when it was not checked. */
 function offlineRequirements(requirements: ReadonlyArray<Requirement>): Requirement[] {
-  return requirements.map((r) => (r.id === "evaluation.independent" && r.status === "met" ? { ...r, status: "pending", message: OFFLINE_INDEPENDENCE } : r));
+  return requirements.map((r) =>
+    r.id === "evaluation.independent" && r.status === "met"
+      ? { ...r, status: "pending", message: OFFLINE_INDEPENDENCE }
+      : r,
+  );
 }
 
 /** What a model's state at the head is judged by: its artefacts and evidence, not the approvals of a change. */
@@ -265,16 +302,28 @@ function releasesCarrying(input: AuditInput, index: InputIndex, key: string): Au
   if (input.github) {
     return input.github.releases
       .filter((r) => tags.has(r.tag))
-      .map((r) => ({ tag: r.tag, url: r.url, ...(r.publishedAt ? { publishedAt: r.publishedAt } : {}), prerelease: r.prerelease, draft: r.draft }));
+      .map((r) => ({
+        tag: r.tag,
+        url: r.url,
+        ...(r.publishedAt ? { publishedAt: r.publishedAt } : {}),
+        prerelease: r.prerelease,
+        draft: r.draft,
+      }));
   }
-  return input.tags.filter((t) => tags.has(t.name)).map((t) => ({ tag: t.name, ...(t.date ? { publishedAt: t.date } : {}) }));
+  return input.tags
+    .filter((t) => tags.has(t.name))
+    .map((t) => ({ tag: t.name, ...(t.date ? { publishedAt: t.date } : {}) }));
 }
 
 function releaseRows(input: AuditInput): AuditReport["releases"] {
   const tags = new Map(input.tags.map((t) => [t.name, t]));
   if (input.github) {
     return input.github.releases.map((r) => {
-      const run = input.github!.checkRuns.filter((c) => c.name === "modelgate / release" && r.commit !== undefined && c.headSha === r.commit).at(-1);
+      const run = input
+        .github!.checkRuns.filter(
+          (c) => c.name === "modelgate / release" && r.commit !== undefined && c.headSha === r.commit,
+        )
+        .at(-1);
       return {
         tag: r.tag,
         ...(r.commit ? { commit: r.commit } : {}),
@@ -303,7 +352,9 @@ function collectFindings(input: AuditInput, models: ReadonlyArray<AuditModel>): 
       if (v.outcome !== "failed") continue;
       const failed = v.recomputed.requirements.filter((r) => r.status === "failed");
       const why =
-        v.outcomeSource === "check-run" ? "its modelgate check run failed" : `its gate fails: ${failed.map((r) => r.id).join(", ") || "see the version"}`;
+        v.outcomeSource === "check-run"
+          ? "its modelgate check run failed"
+          : `its gate fails: ${failed.map((r) => r.id).join(", ") || "see the version"}`;
       findings.push({
         id: anchor("F-gate", m.name, v.version, v.commit.slice(0, 12)),
         severity: "failure",
@@ -416,8 +467,13 @@ function count(n: number, one: string, many = `${one}s`): string {
   return `${n} ${n === 1 ? one : many}`;
 }
 
-function requirementCounts(requirements: ReadonlyArray<Requirement>, prefix: string): { met: number; failed: number; pending: number } {
-  const matching = requirements.filter((r) => r.id === prefix || r.id.startsWith(`${prefix}:`) || r.id.startsWith(`${prefix}.`));
+function requirementCounts(
+  requirements: ReadonlyArray<Requirement>,
+  prefix: string,
+): { met: number; failed: number; pending: number } {
+  const matching = requirements.filter(
+    (r) => r.id === prefix || r.id.startsWith(`${prefix}:`) || r.id.startsWith(`${prefix}.`),
+  );
   return {
     met: matching.filter((r) => r.status === "met").length,
     failed: matching.filter((r) => r.status === "failed").length,
@@ -430,7 +486,12 @@ interface AllVersions {
   headRequirements: Requirement[];
 }
 
-function evidenceFor(kind: EvidenceKind, report: AuditReport, input: AuditInput, { versions, headRequirements }: AllVersions): Evidence {
+function evidenceFor(
+  kind: EvidenceKind,
+  report: AuditReport,
+  input: AuditInput,
+  { versions, headRequirements }: AllVersions,
+): Evidence {
   const versionFindings = (failing: (v: AuditVersion) => boolean): string[] =>
     versions.filter(({ version }) => failing(version)).map(({ version }) => version.id);
   const github = input.github;
@@ -449,7 +510,11 @@ function evidenceFor(kind: EvidenceKind, report: AuditReport, input: AuditInput,
           href: "#models",
         });
       const findings =
-        kind === "versions" ? versionFindings((v) => v.recomputed.requirements.some((r) => r.id.startsWith("version.") && r.status === "failed")) : [];
+        kind === "versions"
+          ? versionFindings((v) =>
+              v.recomputed.requirements.some((r) => r.id.startsWith("version.") && r.status === "failed"),
+            )
+          : [];
       return { evidence, findings };
     }
     case "threats": {
@@ -459,24 +524,41 @@ function evidenceFor(kind: EvidenceKind, report: AuditReport, input: AuditInput,
       );
       return {
         evidence: [
-          { text: `${count(counts.met, "version")} whose evaluation addresses every threat of the policy, ${counts.failed} that miss one`, href: "#models" },
+          {
+            text: `${count(counts.met, "version")} whose evaluation addresses every threat of the policy, ${counts.failed} that miss one`,
+            href: "#models",
+          },
         ],
-        findings: versionFindings((v) => v.recomputed.requirements.some((r) => r.id === "evaluation.threats" && r.status === "failed")),
+        findings: versionFindings((v) =>
+          v.recomputed.requirements.some((r) => r.id === "evaluation.threats" && r.status === "failed"),
+        ),
       };
     }
     case "configuration": {
       const n = versions.filter(({ version }) => version.kinds.includes("configuration")).length;
-      return { evidence: [{ text: `${count(n, "configuration or prompt change")}, each gated as a version`, href: "#models" }], findings: [] };
+      return {
+        evidence: [{ text: `${count(n, "configuration or prompt change")}, each gated as a version`, href: "#models" }],
+        findings: [],
+      };
     }
     case "modalities": {
       const declaring = input.head.models.filter((m) => m.manifest.modalities.length > 0).length;
       return {
-        evidence: [{ text: `${declaring} of ${input.head.models.length} models at the head declare their modalities`, href: "#inventory" }],
+        evidence: [
+          {
+            text: `${declaring} of ${input.head.models.length} models at the head declare their modalities`,
+            href: "#inventory",
+          },
+        ],
         findings: [],
       };
     }
     case "sign-offs": {
-      if (!github) return { evidence: [{ text: "not in this report: sign-offs live on GitHub (run with --github)", href: "#sources" }], findings: [] };
+      if (!github)
+        return {
+          evidence: [{ text: "not in this report: sign-offs live on GitHub (run with --github)", href: "#sources" }],
+          findings: [],
+        };
       const signOffs = github.signOffIssues.reduce((n, i) => n + i.signOffs.length, 0);
       const overrides = github.signOffIssues.filter((i) => i.override).length;
       return {
@@ -493,12 +575,19 @@ function evidenceFor(kind: EvidenceKind, report: AuditReport, input: AuditInput,
     }
     case "inventory":
       return {
-        evidence: [{ text: `${count(report.inventory.models.length, "model")} at ${report.repository.commit.slice(0, 12)}`, href: "#inventory" }],
+        evidence: [
+          {
+            text: `${count(report.inventory.models.length, "model")} at ${report.repository.commit.slice(0, 12)}`,
+            href: "#inventory",
+          },
+        ],
         findings: report.inventory.errors.map((e) => `${e.path}:${e.line}: ${e.message}`),
       };
     case "unmanaged":
       return {
-        evidence: [{ text: `${count(report.unmanaged.length, "unmanaged model file")} at the head`, href: "#unmanaged" }],
+        evidence: [
+          { text: `${count(report.unmanaged.length, "unmanaged model file")} at the head`, href: "#unmanaged" },
+        ],
         findings: report.unmanaged.map((u) => `unmanaged: ${u.path}`),
       };
     case "unverified-components": {
@@ -507,8 +596,15 @@ function evidenceFor(kind: EvidenceKind, report: AuditReport, input: AuditInput,
       );
       const justified = unverified.filter((c) => c.justification !== undefined).length;
       return {
-        evidence: [{ text: `${count(unverified.length, "unverified component")} at the head, ${justified} with a justification`, href: "#inventory" }],
-        findings: headRequirements.filter((r) => r.id.startsWith("hash:") && r.status === "failed" && /justif/i.test(r.message)).map((r) => r.message),
+        evidence: [
+          {
+            text: `${count(unverified.length, "unverified component")} at the head, ${justified} with a justification`,
+            href: "#inventory",
+          },
+        ],
+        findings: headRequirements
+          .filter((r) => r.id.startsWith("hash:") && r.status === "failed" && /justif/i.test(r.message))
+          .map((r) => r.message),
       };
     }
     case "release-notes":
@@ -522,61 +618,127 @@ function evidenceFor(kind: EvidenceKind, report: AuditReport, input: AuditInput,
           ],
           findings: [],
         };
-      return { evidence: [{ text: `${count(report.releases.length, "release")} with the model versions each shipped`, href: "#releases" }], findings: [] };
+      return {
+        evidence: [
+          {
+            text: `${count(report.releases.length, "release")} with the model versions each shipped`,
+            href: "#releases",
+          },
+        ],
+        findings: [],
+      };
     case "hashes": {
       const counts = requirementCounts(headRequirements, "hash");
       const boms = github ? github.releases.filter((r) => r.bomAsset).length : 0;
-      const evidence = [{ text: `${counts.met} component hashes verified at the head, ${counts.failed} failed`, href: "#inventory" }];
+      const evidence = [
+        { text: `${counts.met} component hashes verified at the head, ${counts.failed} failed`, href: "#inventory" },
+      ];
       if (github) evidence.push({ text: `${count(boms, "release")} with the ML-BOM asset`, href: "#releases" });
-      return { evidence, findings: headRequirements.filter((r) => r.id.startsWith("hash:") && r.status === "failed").map((r) => r.message) };
+      return {
+        evidence,
+        findings: headRequirements
+          .filter((r) => r.id.startsWith("hash:") && r.status === "failed")
+          .map((r) => r.message),
+      };
     }
     case "provenance": {
       const counts = requirementCounts(headRequirements, "data");
       return {
-        evidence: [{ text: `${counts.met} datasets with source and acquisition time at the head, ${counts.failed} incomplete`, href: "#inventory" }],
-        findings: headRequirements.filter((r) => r.id.startsWith("data:") && r.status === "failed").map((r) => r.message),
+        evidence: [
+          {
+            text: `${counts.met} datasets with source and acquisition time at the head, ${counts.failed} incomplete`,
+            href: "#inventory",
+          },
+        ],
+        findings: headRequirements
+          .filter((r) => r.id.startsWith("data:") && r.status === "failed")
+          .map((r) => r.message),
       };
     }
     case "evaluations": {
-      const gated = versions.filter(({ version }) => version.recomputed.requirements.some((r) => r.id === "evaluation.bound"));
+      const gated = versions.filter(({ version }) =>
+        version.recomputed.requirements.some((r) => r.id === "evaluation.bound"),
+      );
       const passing = gated.filter(({ version }) =>
-        version.recomputed.requirements.filter((r) => r.id.startsWith("evaluation.") && r.id !== "evaluation.independent").every((r) => r.status === "met"),
+        version.recomputed.requirements
+          .filter((r) => r.id.startsWith("evaluation.") && r.id !== "evaluation.independent")
+          .every((r) => r.status === "met"),
       );
       const current = requirementCounts(headRequirements, "evaluation.current");
       return {
         evidence: [
-          { text: `${passing.length} of ${gated.length} evaluated versions landed with a passing, current evaluation bound to their digest`, href: "#models" },
-          { text: `${current.met} of ${current.met + current.failed} evaluations at the head are current today`, href: "#inventory" },
+          {
+            text: `${passing.length} of ${gated.length} evaluated versions landed with a passing, current evaluation bound to their digest`,
+            href: "#models",
+          },
+          {
+            text: `${current.met} of ${current.met + current.failed} evaluations at the head are current today`,
+            href: "#inventory",
+          },
         ],
-        findings: versionFindings((v) => v.recomputed.requirements.some((r) => r.id.startsWith("evaluation.") && r.status === "failed")),
+        findings: versionFindings((v) =>
+          v.recomputed.requirements.some((r) => r.id.startsWith("evaluation.") && r.status === "failed"),
+        ),
       };
     }
     case "independence":
       if (!github)
-        return { evidence: [{ text: "not in this report: the authors of changes are on GitHub (run with --github)", href: "#sources" }], findings: [] };
+        return {
+          evidence: [
+            { text: "not in this report: the authors of changes are on GitHub (run with --github)", href: "#sources" },
+          ],
+          findings: [],
+        };
       return {
-        evidence: [{ text: `recorded per version in the check runs of the modelgate App (${count(github.checkRuns.length, "check run")})`, href: "#models" }],
+        evidence: [
+          {
+            text: `recorded per version in the check runs of the modelgate App (${count(github.checkRuns.length, "check run")})`,
+            href: "#models",
+          },
+        ],
         findings: [],
       };
     case "documentation": {
       const counts = requirementCounts(headRequirements, "documentation");
       if (counts.met + counts.failed === 0)
-        return { evidence: [{ text: "not required by the policy (documentation.require is empty)", href: "#sources" }], findings: [] };
+        return {
+          evidence: [{ text: "not required by the policy (documentation.require is empty)", href: "#sources" }],
+          findings: [],
+        };
       return {
-        evidence: [{ text: `${counts.met} documentation fields present at the head, ${counts.failed} missing`, href: "#inventory" }],
-        findings: headRequirements.filter((r) => r.id.startsWith("documentation:") && r.status === "failed").map((r) => r.message),
+        evidence: [
+          {
+            text: `${counts.met} documentation fields present at the head, ${counts.failed} missing`,
+            href: "#inventory",
+          },
+        ],
+        findings: headRequirements
+          .filter((r) => r.id.startsWith("documentation:") && r.status === "failed")
+          .map((r) => r.message),
       };
     }
     case "end-of-life": {
       const retired = report.models.filter((m) => m.status === "decommissioned" || m.status === "deleted");
       if (!github)
         return {
-          evidence: [{ text: `${count(retired.length, "decommissioned model")}; end-of-life issues live on GitHub (run with --github)`, href: "#models" }],
+          evidence: [
+            {
+              text: `${count(retired.length, "decommissioned model")}; end-of-life issues live on GitHub (run with --github)`,
+              href: "#models",
+            },
+          ],
           findings: [],
         };
-      const complete = retired.filter((m) => m.endOfLife.some((i) => i.state === "closed" && i.unchecked.length === 0 && i.missingRoles.length === 0)).length;
+      const complete = retired.filter((m) =>
+        m.endOfLife.some((i) => i.state === "closed" && i.unchecked.length === 0 && i.missingRoles.length === 0),
+      ).length;
       return {
-        evidence: [{ text: `${complete} of ${count(retired.length, "decommissioned model")} with a complete, signed-off disposal`, href: "#models" }],
+        evidence: [
+          {
+            text: `${complete} of ${count(retired.length, "decommissioned model")} with a complete, signed-off disposal`,
+            href: "#models",
+          },
+        ],
         findings: report.findings.filter((f) => f.id.startsWith("F-eol")).map((f) => f.message),
       };
     }

@@ -15,5 +15,6 @@ function slug(text: string): string {
 }
 
 export const modelAnchor = (name: string): string => anchor("model", name);
-export const versionAnchor = (name: string, version: string, commit: string): string => anchor("version", name, version, commit.slice(0, 12));
+export const versionAnchor = (name: string, version: string, commit: string): string =>
+  anchor("version", name, version, commit.slice(0, 12));
 export const provisionAnchor = (id: string): string => anchor("provision", id);

@@ -51,16 +51,36 @@ export interface ProvisionClause {
 
 export const PROVISION_CLAUSES: ReadonlyArray<ProvisionClause> = [
   { clause: "5.1.1", principle: 1, title: "Raise awareness of AI security threats and risks", phase: "design" },
-  { clause: "5.1.2", principle: 2, title: "Design the AI system for security as well as functionality and performance", phase: "design" },
-  { clause: "5.1.3", principle: 3, title: "Evaluate the threats and manage the risks to the AI system", phase: "design" },
+  {
+    clause: "5.1.2",
+    principle: 2,
+    title: "Design the AI system for security as well as functionality and performance",
+    phase: "design",
+  },
+  {
+    clause: "5.1.3",
+    principle: 3,
+    title: "Evaluate the threats and manage the risks to the AI system",
+    phase: "design",
+  },
   { clause: "5.1.4", principle: 4, title: "Enable human responsibility for AI systems", phase: "design" },
   { clause: "5.2.1", principle: 5, title: "Identify, track and protect the assets", phase: "development" },
   { clause: "5.2.2", principle: 6, title: "Secure the infrastructure", phase: "development" },
   { clause: "5.2.3", principle: 7, title: "Secure the supply chain", phase: "development" },
   { clause: "5.2.4", principle: 8, title: "Document data, models and prompts", phase: "development" },
   { clause: "5.2.5", principle: 9, title: "Conduct appropriate testing and evaluation", phase: "development" },
-  { clause: "5.3.1", principle: 10, title: "Communication and processes for end-users and affected entities", phase: "deployment" },
-  { clause: "5.4.1", principle: 11, title: "Maintain regular security updates, patches and mitigations", phase: "maintenance" },
+  {
+    clause: "5.3.1",
+    principle: 10,
+    title: "Communication and processes for end-users and affected entities",
+    phase: "deployment",
+  },
+  {
+    clause: "5.4.1",
+    principle: 11,
+    title: "Maintain regular security updates, patches and mitigations",
+    phase: "maintenance",
+  },
   { clause: "5.4.2", principle: 12, title: "Monitor the system's behaviour", phase: "maintenance" },
   { clause: "5.5.1", principle: 13, title: "Ensure proper data and model disposal", phase: "end of life" },
 ];
@@ -97,7 +117,11 @@ export const PROVISIONS: ReadonlyArray<Provision> = [
     "Business need, AI security risks and mitigations are assessed before building",
     "requirements and risk assessments are documents of the organisation",
   ),
-  org("5.1.2-1.1", "The data custodian takes part in requirements discussions", "who takes part in design discussions is not recorded in the repository"),
+  org(
+    "5.1.2-1.1",
+    "The data custodian takes part in requirements discussions",
+    "who takes part in design discussions is not recorded in the repository",
+  ),
   org(
     "5.1.2-2",
     "The system is designed to withstand adversarial attacks and failures",
@@ -116,10 +140,18 @@ export const PROVISIONS: ReadonlyArray<Provision> = [
     "the risk assessment itself is a document outside modelgate",
     ["unverified-components"],
   ),
-  org("5.1.2-5", "Intended use matches the sensitivity of the training data", "a judgement of the data custodian, not recorded by modelgate"),
+  org(
+    "5.1.2-5",
+    "Intended use matches the sensitivity of the training data",
+    "a judgement of the data custodian, not recorded by modelgate",
+  ),
   org("5.1.2-5.1", "Staff are encouraged to report AI security risks", ORG_TRAINING),
   org("5.1.2-6", "The AI system has only the permissions it needs on other systems", ORG_RUNTIME),
-  org("5.1.2-7", "Due diligence is done on external providers", "supplier due diligence and contracts are run by the organisation"),
+  org(
+    "5.1.2-7",
+    "Due diligence is done on external providers",
+    "supplier due diligence and contracts are run by the organisation",
+  ),
 
   evidenced(
     "5.1.3-1",
@@ -139,9 +171,21 @@ export const PROVISIONS: ReadonlyArray<Provision> = [
     "enabled input modalities are declared; a change to them is gated as configuration",
     ["modalities"],
   ),
-  org("5.1.3-1.3", "Controls follow the organisation's risk tolerance", "risk tolerance is set by the organisation (the policy encodes part of it)"),
-  org("5.1.3-2", "Unresolved threats are passed on to operators and end-users", "communication to operators and end-users happens outside the repository"),
-  org("5.1.3-3", "Assurance is obtained from external parties responsible for AI risks", "supplier assurance is run by the organisation"),
+  org(
+    "5.1.3-1.3",
+    "Controls follow the organisation's risk tolerance",
+    "risk tolerance is set by the organisation (the policy encodes part of it)",
+  ),
+  org(
+    "5.1.3-2",
+    "Unresolved threats are passed on to operators and end-users",
+    "communication to operators and end-users happens outside the repository",
+  ),
+  org(
+    "5.1.3-3",
+    "Assurance is obtained from external parties responsible for AI risks",
+    "supplier assurance is run by the organisation",
+  ),
   org("5.1.3-4", "Infrastructure is monitored and reviewed against the risk appetite", ORG_INFRA),
 
   org("5.1.4-1", "The system offers capabilities for human oversight", ORG_RUNTIME),
@@ -152,7 +196,11 @@ export const PROVISIONS: ReadonlyArray<Provision> = [
     "every gated model version needs sign-offs from the accountable roles; break glass needs a role and a reason",
     ["sign-offs"],
   ),
-  org("5.1.4-4", "The data custodian's security controls are verified to be built in", "a review of the built system, outside modelgate"),
+  org(
+    "5.1.4-4",
+    "The data custodian's security controls are verified to be built in",
+    "a review of the built system, outside modelgate",
+  ),
   partly(
     "5.1.4-5",
     "End-users are told about prohibited use cases",
@@ -173,16 +221,32 @@ export const PROVISIONS: ReadonlyArray<Provision> = [
     "every version is bound to a digest of its artefacts; model files no manifest declares are reported",
     ["versions", "unmanaged"],
   ),
-  org("5.2.1-3", "Disaster recovery plans cover attacks on AI systems", "recovery plans are documents of the organisation"),
+  org(
+    "5.2.1-3",
+    "Disaster recovery plans cover attacks on AI systems",
+    "recovery plans are documents of the organisation",
+  ),
   evidenced(
     "5.2.1-3.1",
     "A known good state can be restored",
     "a version that passed its gate and shipped in a passing release may be restored without new sign-offs while its evaluation is current (requirement known_good); every released digest is listed in this report",
     ["versions"],
   ),
-  org("5.2.1-4", "Sensitive data such as training and test data is protected", "data protection is run by the data custodian"),
-  org("5.2.1-4.1", "Data and inputs are checked and sanitised, again on model revisions", "data pipelines are outside the repository's gate"),
-  org("5.2.1-4.2", "Confidential training data and model weights are protected", "storage and access control are run by the organisation"),
+  org(
+    "5.2.1-4",
+    "Sensitive data such as training and test data is protected",
+    "data protection is run by the data custodian",
+  ),
+  org(
+    "5.2.1-4.1",
+    "Data and inputs are checked and sanitised, again on model revisions",
+    "data pipelines are outside the repository's gate",
+  ),
+  org(
+    "5.2.1-4.2",
+    "Confidential training data and model weights are protected",
+    "storage and access control are run by the organisation",
+  ),
 
   org("5.2.2-1", "Access to APIs, models, data and pipelines is secured", ORG_INFRA),
   org("5.2.2-2", "Externally offered APIs are protected, e.g. with rate limits", ORG_RUNTIME),
@@ -218,10 +282,18 @@ export const PROVISIONS: ReadonlyArray<Provision> = [
     "sharing them with end-users happens outside modelgate",
     ["unverified-components"],
   ),
-  evidenced("5.2.3-3", "Evaluations are re-run on released models before they are used", "an evaluation older than evaluation.max_age_days no longer counts", [
-    "evaluations",
-  ]),
-  evidenced("5.2.3-4", "End-users are told before models are updated", "release notes list the model versions and digests that change", ["release-notes"]),
+  evidenced(
+    "5.2.3-3",
+    "Evaluations are re-run on released models before they are used",
+    "an evaluation older than evaluation.max_age_days no longer counts",
+    ["evaluations"],
+  ),
+  evidenced(
+    "5.2.3-4",
+    "End-users are told before models are updated",
+    "release notes list the model versions and digests that change",
+    ["release-notes"],
+  ),
 
   partly(
     "5.2.4-1",
@@ -243,13 +315,21 @@ export const PROVISIONS: ReadonlyArray<Provision> = [
     "a SHA-256 for every component, verified against the repository; ML-BOM",
     ["hashes"],
   ),
-  evidenced("5.2.4-2", "The source and use of public training data are documented", "each dataset names its source", ["provenance"]),
-  evidenced("5.2.4-2.1", "The source URL and acquisition date of training data are recorded", "each dataset has a source URL and an acquisition time", [
+  evidenced("5.2.4-2", "The source and use of public training data are documented", "each dataset names its source", [
     "provenance",
   ]),
-  evidenced("5.2.4-3", "Changes to system prompts and model configuration are logged", "every configuration and prompt change is a gated, recorded version", [
-    "configuration",
-  ]),
+  evidenced(
+    "5.2.4-2.1",
+    "The source URL and acquisition date of training data are recorded",
+    "each dataset has a source URL and an acquisition time",
+    ["provenance"],
+  ),
+  evidenced(
+    "5.2.4-3",
+    "Changes to system prompts and model configuration are logged",
+    "every configuration and prompt change is a gated, recorded version",
+    ["configuration"],
+  ),
 
   evidenced(
     "5.2.5-1",
@@ -263,7 +343,9 @@ export const PROVISIONS: ReadonlyArray<Provision> = [
     "the gate judges every change before merge and release, and every model at a deployed commit before the deployment proceeds",
     ["evaluations"],
   ),
-  evidenced("5.2.5-2.1", "Security testers are independent", "the evaluator is not an author of the change", ["independence"]),
+  evidenced("5.2.5-2.1", "Security testers are independent", "the evaluator is not an author of the change", [
+    "independence",
+  ]),
   partly(
     "5.2.5-3",
     "Test findings are shared with system operators",
@@ -286,7 +368,11 @@ export const PROVISIONS: ReadonlyArray<Provision> = [
     ["threats"],
   ),
 
-  org("5.3.1-1", "End-users are told how their data is used, accessed and stored", "end-user communication of the organisation"),
+  org(
+    "5.3.1-1",
+    "End-users are told how their data is used, accessed and stored",
+    "end-user communication of the organisation",
+  ),
   org("5.3.1-2", "End-users get guidance on use and configuration", "end-user documentation of the organisation"),
   partly(
     "5.3.1-2.1",
@@ -302,7 +388,11 @@ export const PROVISIONS: ReadonlyArray<Provision> = [
     "telling end-users is done by the organisation",
     ["release-notes"],
   ),
-  org("5.3.1-3", "End-users and affected entities are supported during incidents", "incident support agreed in contracts"),
+  org(
+    "5.3.1-3",
+    "End-users and affected entities are supported during incidents",
+    "incident support agreed in contracts",
+  ),
 
   partly(
     "5.4.1-1",

@@ -37,7 +37,13 @@ article{break-inside:auto;border-top:1px solid #d0d7de;margin-top:18px}
 @media print{body{max-width:none;padding:0;font-size:10.5px}table{font-size:9.5px}thead{display:table-header-group}tr,li{break-inside:avoid}h2,h3{break-after:avoid}nav{display:none}a{color:inherit;text-decoration:none}thead th{position:static}}
 `;
 
-const OUTCOME_MARK: Record<GateOutcome, string> = { passed: "✓", overridden: "⚑", pending: "…", failed: "✗", "not-gated": "–" };
+const OUTCOME_MARK: Record<GateOutcome, string> = {
+  passed: "✓",
+  overridden: "⚑",
+  pending: "…",
+  failed: "✗",
+  "not-gated": "–",
+};
 
 /**
  * The auditor's evidence pack as one self-contained HTML document: no script, no network at
@@ -67,7 +73,16 @@ export function renderAuditHtml(report: AuditReport): string {
     ].map(([id, text]) => `<li><a href="#${id}">${text}</a></li>`),
     `</ol></nav><main>`,
   );
-  out.push(summary(report), sources(report), findings(report), provisions(report), inventory(report), unmanaged(report), releases(report), models(report));
+  out.push(
+    summary(report),
+    sources(report),
+    findings(report),
+    provisions(report),
+    inventory(report),
+    unmanaged(report),
+    releases(report),
+    models(report),
+  );
   out.push(
     `</main><footer><p class="muted">End of the evidence pack of ${e(report.repository.name)} at <code>${e(report.repository.commit)}</code>.</p></footer></body></html>\n`,
   );
@@ -83,7 +98,10 @@ function summary(report: AuditReport): string {
     ],
     ["Audited ref", `${e(report.repository.ref)} at <code>${e(report.repository.commit)}</code>`],
     ["Models", `${s.models} (${report.inventory.models.length} at the head)`],
-    ["Versions", `${s.versions} in ${s.commits} commits; ${s.failedVersions} failed their gate, ${s.pendingVersions} with approvals pending or not readable`],
+    [
+      "Versions",
+      `${s.versions} in ${s.commits} commits; ${s.failedVersions} failed their gate, ${s.pendingVersions} with approvals pending or not readable`,
+    ],
     ["Unmanaged model files at the head", String(s.unmanaged)],
     ["Findings", `<a href="#findings">${s.findings}</a>`],
     ["Evidence read", report.sources.github ? "local git and GitHub" : "local git only"],
@@ -264,13 +282,20 @@ function versionRow(v: AuditVersion, github: boolean, previous: AuditVersion | u
   ];
   if (github) {
     const signOffs = v.signOffs
-      .map((s) => `${s.state === "approved" ? "✓" : "✗"} ${e(s.role)}: ${link(s.url, `@${s.by}`)} ${e(s.at.slice(0, 10))}`)
+      .map(
+        (s) => `${s.state === "approved" ? "✓" : "✗"} ${e(s.role)}: ${link(s.url, `@${s.by}`)} ${e(s.at.slice(0, 10))}`,
+      )
       .join("<br>");
-    const issue = v.signOffIssue ? `${link(v.signOffIssue.url, `#${v.signOffIssue.number}`)}${signOffs ? "<br>" : ""}` : "";
+    const issue = v.signOffIssue
+      ? `${link(v.signOffIssue.url, `#${v.signOffIssue.number}`)}${signOffs ? "<br>" : ""}`
+      : "";
     cells.push(`<td>${issue}${signOffs || (issue ? "none" : "—")}`);
     const prs = v.pullRequests.map((p) => link(p.url, `#${p.number}`)).join(", ");
     const runs = v.checkRuns
-      .map((r) => `${link(r.url, r.name)}: ${e(r.modelVerdict ?? r.conclusion ?? "in progress")}${r.release ? ` (${e(r.release)})` : ""}`)
+      .map(
+        (r) =>
+          `${link(r.url, r.name)}: ${e(r.modelVerdict ?? r.conclusion ?? "in progress")}${r.release ? ` (${e(r.release)})` : ""}`,
+      )
       .join("<br>");
     cells.push(`<td>${prs}${prs && runs ? "<br>" : ""}${runs || (prs ? "" : "—")}`);
   }
@@ -303,12 +328,21 @@ function threatText(threats: Record<string, string>): string {
 }
 
 function evaluation(v: AuditVersion, previous: AuditVersion | undefined): string {
-  if (v.evaluations.length === 0) return v.recomputed.requirements.some((r) => r.id === "evaluation.bound") ? "none bound to this digest" : "not required";
+  if (v.evaluations.length === 0)
+    return v.recomputed.requirements.some((r) => r.id === "evaluation.bound")
+      ? "none bound to this digest"
+      : "not required";
   const previousThreats = previous?.evaluations.at(-1)?.threats;
   return v.evaluations
     .map((r) => {
-      const report = r.report ? ` · ${safeHref(r.report) ? link(r.report, "report") : `<code>${e(r.report)}</code>`}` : "";
-      const same = previous && previousThreats && JSON.stringify(previousThreats) === JSON.stringify(r.threats) && Object.keys(r.threats).length > 0;
+      const report = r.report
+        ? ` · ${safeHref(r.report) ? link(r.report, "report") : `<code>${e(r.report)}</code>`}`
+        : "";
+      const same =
+        previous &&
+        previousThreats &&
+        JSON.stringify(previousThreats) === JSON.stringify(r.threats) &&
+        Object.keys(r.threats).length > 0;
       // the same answers as the version in the row above are not repeated
       const threats = same ? `threats: as for ${e(previous.version)}` : threatText(r.threats);
       return `${r.result === "pass" ? "pass" : '<span class="failed">fail</span>'} · @${e(r.evaluator)} · ${e(r.date)}${report}${threats ? `<br>${threats}` : ""}`;
@@ -319,9 +353,14 @@ function evaluation(v: AuditVersion, previous: AuditVersion | undefined): string
 function endOfLife(issue: AuditModel["endOfLife"][number]): string {
   const items = issue.checklist.map((i) => `<li>${i.checked ? "☑" : "☐"} ${e(i.item)}</li>`).join("");
   const signOffs = issue.signOffs
-    .map((s) => `<li>${s.state === "approved" ? "✓" : "✗"} ${e(s.role)} by ${link(s.url, `@${s.by}`)} on ${e(s.at)}</li>`)
+    .map(
+      (s) => `<li>${s.state === "approved" ? "✓" : "✗"} ${e(s.role)} by ${link(s.url, `@${s.by}`)} on ${e(s.at)}</li>`,
+    )
     .join("");
-  const missing = issue.missingRoles.length > 0 ? `<p class="failure">Sign-offs missing: ${e(issue.missingRoles.join(", "))}</p>` : "";
+  const missing =
+    issue.missingRoles.length > 0
+      ? `<p class="failure">Sign-offs missing: ${e(issue.missingRoles.join(", "))}</p>`
+      : "";
   return (
     `<h4>End of life: ${link(issue.url, `issue #${issue.number}`)} (${e(issue.state)}${issue.closedAt ? ` ${e(issue.closedAt.slice(0, 10))}` : ""})</h4>` +
     `<p>Last digest <code>${e(issue.digest)}</code></p><ul aria-label="Disposal checklist">${items}</ul>` +

@@ -10,7 +10,13 @@ export const OUTCOME_LABEL: Record<GateOutcome, string> = {
 };
 
 /** Short ids: a large repository has thousands of markers. */
-export const MARKER_ID: Record<GateOutcome, string> = { passed: "mk-p", overridden: "mk-o", pending: "mk-w", failed: "mk-f", "not-gated": "mk-n" };
+export const MARKER_ID: Record<GateOutcome, string> = {
+  passed: "mk-p",
+  overridden: "mk-o",
+  pending: "mk-w",
+  failed: "mk-f",
+  "not-gated": "mk-n",
+};
 
 const WIDTH = 720;
 const HEIGHT = 58;
@@ -42,7 +48,8 @@ export function timelineSvg(model: AuditModel): string {
   const first = Math.min(...times);
   const last = Math.max(...times);
   const span = last - first;
-  const x = (t: number): number => (versions.length === 1 || span === 0 ? (LEFT + RIGHT) / 2 : LEFT + ((t - first) / span) * (RIGHT - LEFT));
+  const x = (t: number): number =>
+    versions.length === 1 || span === 0 ? (LEFT + RIGHT) / 2 : LEFT + ((t - first) / span) * (RIGHT - LEFT);
   const counts = new Map<GateOutcome, number>();
   for (const v of versions) counts.set(v.outcome, (counts.get(v.outcome) ?? 0) + 1);
   const summary = [...counts].map(([outcome, n]) => `${n} ${OUTCOME_LABEL[outcome]}`).join(", ");
@@ -64,10 +71,15 @@ export function timelineSvg(model: AuditModel): string {
       lastLabel = at;
     }
   });
-  parts.push(`<g transform="translate(0 ${AXIS_Y})">${markers.join("")}</g><g transform="translate(0 ${AXIS_Y + 20})">${labels.join("")}</g>`);
+  parts.push(
+    `<g transform="translate(0 ${AXIS_Y})">${markers.join("")}</g><g transform="translate(0 ${AXIS_Y + 20})">${labels.join("")}</g>`,
+  );
   if (versions.length > 0) {
     parts.push(`<text x="${LEFT}" y="${HEIGHT - 2}" class="d">${escapeHtml(versions[0]!.date.slice(0, 10))}</text>`);
-    if (span > 0) parts.push(`<text x="${RIGHT}" y="${HEIGHT - 2}" class="d e">${escapeHtml(versions.at(-1)!.date.slice(0, 10))}</text>`);
+    if (span > 0)
+      parts.push(
+        `<text x="${RIGHT}" y="${HEIGHT - 2}" class="d e">${escapeHtml(versions.at(-1)!.date.slice(0, 10))}</text>`,
+      );
   }
   parts.push("</svg>");
   return parts.join("");

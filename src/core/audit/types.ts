@@ -128,7 +128,13 @@ export interface AuditInput {
   toolVersion: string;
   policy: { path: string; found: boolean; errors: FileError[] };
   /** The models at the head, judged now as if each were new (hashes, provenance, evaluation currency). */
-  head: { models: LoadedManifest[]; errors: FileError[]; decision: Decision; unmanaged: UnmanagedModel[]; bom: BomComponent[] };
+  head: {
+    models: LoadedManifest[];
+    errors: FileError[];
+    decision: Decision;
+    unmanaged: UnmanagedModel[];
+    bom: BomComponent[];
+  };
   /** Oldest first. */
   history: HistoryStep[];
   tags: TagSnapshot[];
@@ -158,7 +164,15 @@ export interface AuditVersion {
   evaluations: EvaluationRecord[];
   signOffs: Array<SignOffEvidence & { issue: number }>;
   signOffIssue?: { number: number; url: string; state: string };
-  checkRuns: Array<{ name: string; conclusion: string | null; url: string; at?: string; modelVerdict?: Verdict; pullRequest?: number; release?: string }>;
+  checkRuns: Array<{
+    name: string;
+    conclusion: string | null;
+    url: string;
+    at?: string;
+    modelVerdict?: Verdict;
+    pullRequest?: number;
+    release?: string;
+  }>;
   pullRequests: Array<{ number: number; url: string; title: string }>;
   releases: Array<{ tag: string; url?: string; publishedAt?: string; prerelease?: boolean; draft?: boolean }>;
 }
@@ -200,11 +214,27 @@ export interface AuditReport {
   repository: { name: string; ref: string; commit: string; url?: string };
   sources: { git: true; github: boolean; markersVerified?: boolean; notes: string[] };
   policy: AuditInput["policy"];
-  summary: { models: number; versions: number; commits: number; failedVersions: number; pendingVersions: number; unmanaged: number; findings: number };
+  summary: {
+    models: number;
+    versions: number;
+    commits: number;
+    failedVersions: number;
+    pendingVersions: number;
+    unmanaged: number;
+    findings: number;
+  };
   models: AuditModel[];
   inventory: {
     commit: string;
-    models: Array<{ id: string; name: string; version: string; status: string; digest: string; manifest: string; verdict: Verdict }>;
+    models: Array<{
+      id: string;
+      name: string;
+      version: string;
+      status: string;
+      digest: string;
+      manifest: string;
+      verdict: Verdict;
+    }>;
     errors: FileError[];
   };
   unmanaged: UnmanagedModel[];

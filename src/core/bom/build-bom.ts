@@ -3,7 +3,16 @@ import { componentId, isFileComponent, type Component, type TrainingData } from 
 import { compareSemver } from "../manifest/semver.js";
 import { bomSerialNumber } from "./serial-number.js";
 import { documentationTexts } from "../evaluate/documentation-requirements.js";
-import type { BomComponent, BomConsiderations, BomDependency, BomExternalReference, BomHash, BomModelCard, BomProperty, CycloneDxBom } from "./types.js";
+import type {
+  BomComponent,
+  BomConsiderations,
+  BomDependency,
+  BomExternalReference,
+  BomHash,
+  BomModelCard,
+  BomProperty,
+  CycloneDxBom,
+} from "./types.js";
 
 export type * from "./types.js";
 export { validateBom } from "./validate-bom.js";
@@ -70,7 +79,11 @@ export function buildBom(input: BomInput): CycloneDxBom {
   };
 }
 
-function modelComponent(loaded: LoadedManifest, refs: BomRefAllocator, datasets: DatasetCatalog): { component: BomComponent; datasetRefs: string[] } {
+function modelComponent(
+  loaded: LoadedManifest,
+  refs: BomRefAllocator,
+  datasets: DatasetCatalog,
+): { component: BomComponent; datasetRefs: string[] } {
   const { manifest } = loaded;
   const modelRef = refs.claim(`model:${manifest.name}@${manifest.version}`);
   const datasetRefs = unique(manifest.training_data.map((entry) => datasets.refFor(entry)));
@@ -83,7 +96,8 @@ function modelComponent(loaded: LoadedManifest, refs: BomRefAllocator, datasets:
     { name: "modelgate:status", value: manifest.status },
     { name: "modelgate:manifest", value: loaded.path },
   ];
-  if (manifest.modalities.length > 0) properties.push({ name: "modelgate:modalities", value: manifest.modalities.join(",") });
+  if (manifest.modalities.length > 0)
+    properties.push({ name: "modelgate:modalities", value: manifest.modalities.join(",") });
 
   const modelCard: BomModelCard = {};
   const modelParameters: NonNullable<BomModelCard["modelParameters"]> = {};
@@ -92,7 +106,10 @@ function modelComponent(loaded: LoadedManifest, refs: BomRefAllocator, datasets:
   if (Object.keys(modelParameters).length > 0) modelCard.modelParameters = modelParameters;
   const considerations = modelConsiderations(loaded);
   if (Object.keys(considerations).length > 0) modelCard.considerations = considerations;
-  const cardProperties = [...evaluationProperties(loaded), ...documentationTexts(loaded, "retention").map((value) => ({ name: "modelgate:retention", value }))];
+  const cardProperties = [
+    ...evaluationProperties(loaded),
+    ...documentationTexts(loaded, "retention").map((value) => ({ name: "modelgate:retention", value })),
+  ];
   if (cardProperties.length > 0) modelCard.properties = cardProperties;
 
   const component: BomComponent = {
@@ -101,7 +118,9 @@ function modelComponent(loaded: LoadedManifest, refs: BomRefAllocator, datasets:
     name: manifest.name,
     version: manifest.version,
     ...(manifest.description !== undefined ? { description: manifest.description } : {}),
-    ...(upstream.length > 0 ? { pedigree: { ancestors: upstream.map((c) => upstreamComponent(c, modelRef, refs)) } } : {}),
+    ...(upstream.length > 0
+      ? { pedigree: { ancestors: upstream.map((c) => upstreamComponent(c, modelRef, refs)) } }
+      : {}),
     ...(files.length > 0 ? { components: files.map((c) => fileComponent(loaded.path, c, modelRef, refs)) } : {}),
     ...(Object.keys(modelCard).length > 0 ? { modelCard } : {}),
     properties,
@@ -118,7 +137,10 @@ function modelConsiderations(loaded: LoadedManifest): BomConsiderations {
   const considerations: BomConsiderations = {};
   const useCases = documentationTexts(loaded, "intended_use");
   if (useCases.length > 0) considerations.useCases = useCases;
-  const limitations = [...documentationTexts(loaded, "limitations"), ...documentationTexts(loaded, "failure_modes").map((text) => `Failure mode: ${text}`)];
+  const limitations = [
+    ...documentationTexts(loaded, "limitations"),
+    ...documentationTexts(loaded, "failure_modes").map((text) => `Failure mode: ${text}`),
+  ];
   if (limitations.length > 0) considerations.technicalLimitations = limitations;
   const prohibited = documentationTexts(loaded, "prohibited_uses").map((text) => ({ name: `Prohibited use: ${text}` }));
   if (prohibited.length > 0) considerations.ethicalConsiderations = prohibited;
@@ -128,7 +150,9 @@ function modelConsiderations(loaded: LoadedManifest): BomConsiderations {
 /** The evaluation record bound to this exact version and digest (the last one wins, as records are newest last). */
 function evaluationProperties(loaded: LoadedManifest): BomProperty[] {
   const { manifest } = loaded;
-  const record = manifest.evaluations.findLast((e) => e.version === manifest.version && e.model_digest === loaded.digest);
+  const record = manifest.evaluations.findLast(
+    (e) => e.version === manifest.version && e.model_digest === loaded.digest,
+  );
   if (record === undefined) return [];
   const properties: BomProperty[] = [
     { name: "modelgate:evaluation:result", value: record.result },
@@ -141,7 +165,12 @@ function evaluationProperties(loaded: LoadedManifest): BomProperty[] {
   return properties;
 }
 
-function fileComponent(manifestPath: string, c: Extract<Component, { path: string }>, modelRef: string, refs: BomRefAllocator): BomComponent {
+function fileComponent(
+  manifestPath: string,
+  c: Extract<Component, { path: string }>,
+  modelRef: string,
+  refs: BomRefAllocator,
+): BomComponent {
   return {
     type: "file",
     "bom-ref": refs.claim(`${modelRef}/${componentId(c)}`),
@@ -209,7 +238,13 @@ function datasetComponent(entry: TrainingData, ref: string): BomComponent {
     ...hashesOf(entry.sha256),
     ...(source !== undefined && "purl" in source ? { purl: source.purl } : {}),
     ...(source !== undefined && "url" in source ? { externalReferences: [distribution(source.url)] } : {}),
-    data: [{ type: "dataset", name: entry.name, ...(source !== undefined && "url" in source ? { contents: { url: source.url } } : {}) }],
+    data: [
+      {
+        type: "dataset",
+        name: entry.name,
+        ...(source !== undefined && "url" in source ? { contents: { url: source.url } } : {}),
+      },
+    ],
     ...(properties.length > 0 ? { properties } : {}),
   };
 }

@@ -10,7 +10,10 @@ import { createHash } from "node:crypto";
  */
 export function bomSerialNumber(repository: string, commit: string): string {
   // NUL separates the parts so that ("a/b", "c") and ("a/bc", "") cannot collide
-  const bytes = createHash("sha256").update(`modelgate-bom\0${repository.toLowerCase()}\0${commit.toLowerCase()}`, "utf8").digest().subarray(0, 16);
+  const bytes = createHash("sha256")
+    .update(`modelgate-bom\0${repository.toLowerCase()}\0${commit.toLowerCase()}`, "utf8")
+    .digest()
+    .subarray(0, 16);
   bytes[6] = (bytes[6]! & 0x0f) | 0x80;
   bytes[8] = (bytes[8]! & 0x3f) | 0x80;
   const hex = bytes.toString("hex");

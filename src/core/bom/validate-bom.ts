@@ -54,16 +54,21 @@ function checkReferences(bom: unknown): string[] {
   const resolves = (ref: string): boolean => defined.has(ref) || ref.startsWith("urn:cdx:");
   const root = bom as { dependencies?: Array<{ ref: string; dependsOn?: string[] }>; components?: unknown[] };
   root.dependencies?.forEach((dependency, i) => {
-    if (!resolves(dependency.ref)) errors.push(`/dependencies/${i}/ref: "${dependency.ref}" is not the bom-ref of anything in the BOM`);
+    if (!resolves(dependency.ref))
+      errors.push(`/dependencies/${i}/ref: "${dependency.ref}" is not the bom-ref of anything in the BOM`);
     dependency.dependsOn?.forEach((ref, j) => {
-      if (!resolves(ref)) errors.push(`/dependencies/${i}/dependsOn/${j}: "${ref}" is not the bom-ref of anything in the BOM`);
+      if (!resolves(ref))
+        errors.push(`/dependencies/${i}/dependsOn/${j}: "${ref}" is not the bom-ref of anything in the BOM`);
     });
   });
   walk(bom, "", (value, pointer) => {
-    const datasets = (value["modelCard"] as { modelParameters?: { datasets?: Array<{ ref?: unknown }> } } | undefined)?.modelParameters?.datasets;
+    const datasets = (value["modelCard"] as { modelParameters?: { datasets?: Array<{ ref?: unknown }> } } | undefined)
+      ?.modelParameters?.datasets;
     datasets?.forEach((dataset, i) => {
       if (typeof dataset.ref === "string" && !resolves(dataset.ref)) {
-        errors.push(`${pointer}/modelCard/modelParameters/datasets/${i}/ref: "${dataset.ref}" is not the bom-ref of anything in the BOM`);
+        errors.push(
+          `${pointer}/modelCard/modelParameters/datasets/${i}/ref: "${dataset.ref}" is not the bom-ref of anything in the BOM`,
+        );
       }
     });
   });
@@ -71,11 +76,16 @@ function checkReferences(bom: unknown): string[] {
 }
 
 /** Visits every object in a JSON value with its JSON pointer (RFC 6901). */
-function walk(value: unknown, pointer: string, visit: (object: Record<string, unknown>, pointer: string) => void): void {
+function walk(
+  value: unknown,
+  pointer: string,
+  visit: (object: Record<string, unknown>, pointer: string) => void,
+): void {
   if (Array.isArray(value)) {
     value.forEach((item, i) => walk(item, `${pointer}/${i}`, visit));
   } else if (typeof value === "object" && value !== null) {
     visit(value as Record<string, unknown>, pointer);
-    for (const [key, child] of Object.entries(value)) walk(child, `${pointer}/${key.replaceAll("~", "~0").replaceAll("/", "~1")}`, visit);
+    for (const [key, child] of Object.entries(value))
+      walk(child, `${pointer}/${key.replaceAll("~", "~0").replaceAll("/", "~1")}`, visit);
   }
 }

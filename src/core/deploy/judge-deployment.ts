@@ -43,8 +43,15 @@ export function judgeDeployment(
     for (const loaded of detected.models.head) {
       const { manifest } = loaded;
       if (changed.has(manifest.name) || manifest.status === "decommissioned") continue;
-      const release = baseline.beforeInstallation ? `${baseline.tag} (published before modelgate was installed)` : baseline.tag;
-      const evidence: KnownGoodEvidence = { name: manifest.name, version: manifest.version, digest: loaded.digest, release };
+      const release = baseline.beforeInstallation
+        ? `${baseline.tag} (published before modelgate was installed)`
+        : baseline.tag;
+      const evidence: KnownGoodEvidence = {
+        name: manifest.name,
+        version: manifest.version,
+        digest: loaded.digest,
+        release,
+      };
       const { requirements } = knownGoodRequirements(policy, loaded, evidence, now);
       unchanged.push({
         name: manifest.name,
@@ -58,7 +65,9 @@ export function judgeDeployment(
       });
     }
   }
-  const models = [...releaseDecision.models, ...unchanged].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const models = [...releaseDecision.models, ...unchanged].sort((a, b) =>
+    a.name < b.name ? -1 : a.name > b.name ? 1 : 0,
+  );
   const verdict = decisionVerdict({ ...releaseDecision, models });
   // a deployment is a release's moment of truth: what is still pending fails it, as for a release
   return { ...releaseDecision, models, verdict: verdict === "action_required" ? "failure" : verdict };
@@ -97,7 +106,9 @@ export function deploymentAnswer(input: DeploymentAnswerInput): DeploymentAnswer
     return { state: "pending", comment: fit([head], [], report) };
   }
   if (decision.couldNotEvaluate === undefined && decision.verdict === "success") {
-    const lines = decision.models.map((model) => `- ${model.name} ${model.to ?? model.from ?? ""}: ${passedBecause(model)}`);
+    const lines = decision.models.map(
+      (model) => `- ${model.name} ${model.to ?? model.from ?? ""}: ${passedBecause(model)}`,
+    );
     const head =
       decision.models.length === 0
         ? `modelgate approved ${where}: no model in the repository.`

@@ -47,11 +47,20 @@ export function isRollbackCandidate(change: ModelChange): boolean {
 }
 
 /** The models of a decision that need known good evidence: not passing, and rollback candidates. */
-export function modelsToLookUp(decision: Decision, detected: DetectedChanges, policy: Policy): Array<{ name: string; version: string; digest: string }> {
+export function modelsToLookUp(
+  decision: Decision,
+  detected: DetectedChanges,
+  policy: Policy,
+): Array<{ name: string; version: string; digest: string }> {
   if (policy.rollback !== "known_good") return [];
   return detected.changes
-    .filter((change) => isRollbackCandidate(change) && decision.models.some((m) => m.name === change.name && m.verdict !== "success"))
-    .flatMap((change) => (change.head ? [{ name: change.name, version: change.head.manifest.version, digest: change.head.digest }] : []));
+    .filter(
+      (change) =>
+        isRollbackCandidate(change) && decision.models.some((m) => m.name === change.name && m.verdict !== "success"),
+    )
+    .flatMap((change) =>
+      change.head ? [{ name: change.name, version: change.head.manifest.version, digest: change.head.digest }] : [],
+    );
 }
 
 /** The evidence with the sign-off issue of each version's digest, where the gate found one. */
@@ -90,7 +99,9 @@ export function knownGoodRequirements(
   evidence: KnownGoodEvidence,
   now: Date,
 ): { requirements: Requirement[]; current: boolean } {
-  const evaluation = evaluationRequirements(policy, loaded, loaded.digest, [], now).filter((r) => EVALUATION_STILL_NEEDED.has(r.id));
+  const evaluation = evaluationRequirements(policy, loaded, loaded.digest, [], now).filter((r) =>
+    EVALUATION_STILL_NEEDED.has(r.id),
+  );
   const current = evaluation.every((r) => r.status === "met");
   const at = { path: loaded.path, line: loaded.lineOf(["version"]) };
   const knownGood: Requirement = current
@@ -112,14 +123,23 @@ export function knownGoodRequirements(
  * evidence; hashes, data provenance and documentation are still checked. A known good version
  * whose evaluation expired keeps its ordinary gate, with a note why it is not restored.
  */
-export function applyKnownGood(decision: Decision, detected: DetectedChanges, policy: Policy, now: Date, evidence: ReadonlyArray<KnownGoodEvidence>): Decision {
-  if (policy.rollback !== "known_good" || evidence.length === 0 || decision.couldNotEvaluate !== undefined) return decision;
+export function applyKnownGood(
+  decision: Decision,
+  detected: DetectedChanges,
+  policy: Policy,
+  now: Date,
+  evidence: ReadonlyArray<KnownGoodEvidence>,
+): Decision {
+  if (policy.rollback !== "known_good" || evidence.length === 0 || decision.couldNotEvaluate !== undefined)
+    return decision;
   const byKey = new Map(evidence.map((e) => [knownGoodKey(e), e]));
   const models = decision.models.map((model): ModelVerdict => {
     if (model.verdict === "success") return model;
     const change = detected.changes.find((c) => c.name === model.name);
     if (!change?.head || !isRollbackCandidate(change)) return model;
-    const found = byKey.get(knownGoodKey({ name: change.name, version: change.head.manifest.version, digest: change.head.digest }));
+    const found = byKey.get(
+      knownGoodKey({ name: change.name, version: change.head.manifest.version, digest: change.head.digest }),
+    );
     if (!found) return model;
     const known = knownGoodRequirements(policy, change.head, found, now);
     if (!known.current) return { ...model, requirements: [known.requirements[0]!, ...model.requirements] };
@@ -132,12 +152,20 @@ export function applyKnownGood(decision: Decision, detected: DetectedChanges, po
 
 /** A model's verdict from its requirements, as the gate computes it. */
 export function verdictOf(requirements: ReadonlyArray<Requirement>): Verdict {
-  return requirements.some((r) => r.status === "failed") ? "failure" : requirements.some((r) => r.status === "pending") ? "action_required" : "success";
+  return requirements.some((r) => r.status === "failed")
+    ? "failure"
+    : requirements.some((r) => r.status === "pending")
+      ? "action_required"
+      : "success";
 }
 
 /** A decision's verdict from its parts, as the gate computes it. */
 export function decisionVerdict(decision: Pick<Decision, "models" | "unmanaged" | "errors">): Verdict {
-  if (decision.errors.length > 0 || decision.models.some((m) => m.verdict === "failure") || decision.unmanaged.some((u) => u.level === "failure"))
+  if (
+    decision.errors.length > 0 ||
+    decision.models.some((m) => m.verdict === "failure") ||
+    decision.unmanaged.some((u) => u.level === "failure")
+  )
     return "failure";
   return decision.models.some((m) => m.verdict === "action_required") ? "action_required" : "success";
 }

@@ -21,7 +21,12 @@ export interface DetectedChanges {
 export type ManifestLoader = (path: string, text: string) => ReturnType<typeof loadManifest>;
 
 /** docs/architecture.md "Change kinds and version rules": which models changed between two commits, how, and which version rules they break. */
-export function detectChanges(policy: Policy, base: Snapshot, head: Snapshot, load: ManifestLoader = loadManifestCached): DetectedChanges {
+export function detectChanges(
+  policy: Policy,
+  base: Snapshot,
+  head: Snapshot,
+  load: ManifestLoader = loadManifestCached,
+): DetectedChanges {
   const isManifest = globMatcher(policy.models.manifests);
   const atBase = loadManifestsAt(base, isManifest, load);
   const atHead = loadManifestsAt(head, isManifest, load);
@@ -89,8 +94,10 @@ function loadManifestsAt(snapshot: Snapshot, isManifest: (path: string) => boole
     const content = snapshot.contents.get(path);
     let failure: FileError[] | undefined;
     if (!content) failure = [{ path, line: 1, message: "manifest could not be read: it was not fetched" }];
-    else if (content.kind === "unreadable") failure = [{ path, line: 1, message: `manifest could not be read: ${content.reason}` }];
-    else if (content.kind === "binary") failure = [{ path, line: 1, message: "manifest could not be read: it is not UTF-8 text" }];
+    else if (content.kind === "unreadable")
+      failure = [{ path, line: 1, message: `manifest could not be read: ${content.reason}` }];
+    else if (content.kind === "binary")
+      failure = [{ path, line: 1, message: "manifest could not be read: it is not UTF-8 text" }];
     else {
       const parsed = load(path, content.text);
       if (parsed.ok) result.loaded.push(parsed.loaded);
@@ -166,7 +173,12 @@ function deletedModel(before: LoadedManifest, replacement: LoadedManifest | unde
   };
 }
 
-function compareModel(base: Snapshot, head: Snapshot, before: LoadedManifest, after: LoadedManifest): ModelChange | undefined {
+function compareModel(
+  base: Snapshot,
+  head: Snapshot,
+  before: LoadedManifest,
+  after: LoadedManifest,
+): ModelChange | undefined {
   const kinds = new Set<ChangeKind>();
   const b = before.manifest;
   const a = after.manifest;
@@ -190,7 +202,8 @@ function compareModel(base: Snapshot, head: Snapshot, before: LoadedManifest, af
     changedComponents.push(id);
     for (const c of [was, is]) if (c) kinds.add(artefactKind(c));
     // the file changed, its declared hash did not: unverified, it would keep the old digest and the old sign-offs
-    if (was && is && was.sha256 === is.sha256 && is.verified === false && isFileComponent(is)) unchangedHashes.push({ id, index: a.components.indexOf(is) });
+    if (was && is && was.sha256 === is.sha256 && is.verified === false && isFileComponent(is))
+      unchangedHashes.push({ id, index: a.components.indexOf(is) });
   }
   const modalitiesChanged = !sameSet(b.modalities, a.modalities);
   if (modalitiesChanged) kinds.add("configuration");
@@ -243,26 +256,46 @@ function compareModel(base: Snapshot, head: Snapshot, before: LoadedManifest, af
   };
 }
 
-function versionFindings(before: LoadedManifest, after: LoadedManifest, kinds: ChangeKind[], artefactChanged: boolean): Finding[] {
+function versionFindings(
+  before: LoadedManifest,
+  after: LoadedManifest,
+  kinds: ChangeKind[],
+  artefactChanged: boolean,
+): Finding[] {
   const from = before.manifest.version;
   const to = after.manifest.version;
   const order = compareSemver(to, from);
   const at = { path: after.path, line: after.lineOf(["version"]), provision: "5.4.1-2" };
   if (order < 0) {
     return [
-      { id: "version.not_lowered", message: `version ${to} is lower than ${from}: a model version is never lowered; use a version above ${from}`, ...at },
+      {
+        id: "version.not_lowered",
+        message: `version ${to} is lower than ${from}: a model version is never lowered; use a version above ${from}`,
+        ...at,
+      },
     ];
   }
   if (order === 0 && artefactChanged) {
     const what = kinds.filter((k) => k === "retrain" || k === "configuration" || k === "training_data").join(", ");
     return [
-      { id: "version.raised", message: `a retrained model is a new version: ${what} changed but the version stays ${to}; raise it above ${from}`, ...at },
+      {
+        id: "version.raised",
+        message: `a retrained model is a new version: ${what} changed but the version stays ${to}; raise it above ${from}`,
+        ...at,
+      },
     ];
   }
   return [];
 }
 
-function componentChanged(base: Snapshot, head: Snapshot, basePath: string, headPath: string, was: Component | undefined, is: Component | undefined): boolean {
+function componentChanged(
+  base: Snapshot,
+  head: Snapshot,
+  basePath: string,
+  headPath: string,
+  was: Component | undefined,
+  is: Component | undefined,
+): boolean {
   if (!was || !is) return true;
   if (was.sha256 !== is.sha256) return true;
   if (isFileComponent(was) !== isFileComponent(is)) return true;
@@ -285,7 +318,9 @@ function componentContent(snapshot: Snapshot, manifestPath: string, repoPath: st
   if (entry) return entry.blobSha;
   const inFolder = pathsUnder(snapshot, repoPath).filter((path) => path !== manifestPath);
   if (inFolder.length === 0) return undefined;
-  return inFolder.map((path) => `${snapshot.entries.get(path)?.blobSha ?? ""} ${path.slice(repoPath.length + 1)}`).join("\n");
+  return inFolder
+    .map((path) => `${snapshot.entries.get(path)?.blobSha ?? ""} ${path.slice(repoPath.length + 1)}`)
+    .join("\n");
 }
 
 const sortedPathsCache = new WeakMap<Snapshot["entries"], string[]>();

@@ -27,7 +27,8 @@ export function plannedReads(policy: Policy, base: Snapshot, head: Snapshot): Pl
   for (const path of discovery.head) wanted.head.add(path);
 
   const isManifest = globMatcher(policy.models.manifests);
-  const unreadManifests = (snapshot: Snapshot): string[] => [...snapshot.entries.keys()].filter((p) => isManifest(p) && !snapshot.contents.has(p));
+  const unreadManifests = (snapshot: Snapshot): string[] =>
+    [...snapshot.entries.keys()].filter((p) => isManifest(p) && !snapshot.contents.has(p));
   const manifests = { base: unreadManifests(base), head: unreadManifests(head) };
   for (const path of manifests.base) wanted.base.add(path);
   for (const path of manifests.head) wanted.head.add(path);
@@ -45,7 +46,8 @@ export function plannedReads(policy: Policy, base: Snapshot, head: Snapshot): Pl
         for (const path of paths) {
           const entry = head.entries.get(path);
           // a file too large to hash is not read: the evaluation reports it from the tree entry
-          if (!entry || head.contents.has(path) || (entry.size !== undefined && entry.size > MAX_HASHED_FILE_BYTES)) continue;
+          if (!entry || head.contents.has(path) || (entry.size !== undefined && entry.size > MAX_HASHED_FILE_BYTES))
+            continue;
           wanted.head.add(path);
         }
       }

@@ -22,14 +22,20 @@ const MAX_POINTER_BYTES = 1024;
  * `declared`: repository paths of every file component of every manifest at either end.
  * With `unmanaged_artifacts: off` nothing is discovered (and nothing is read for it).
  */
-export function discoverUnmanaged(policy: Policy, base: Snapshot, head: Snapshot, declared: ReadonlySet<string>): UnmanagedModel[] {
+export function discoverUnmanaged(
+  policy: Policy,
+  base: Snapshot,
+  head: Snapshot,
+  declared: ReadonlySet<string>,
+): UnmanagedModel[] {
   if (policy.unmanaged_artifacts === "off") return [];
   const changes = diffSnapshots(base, head);
   const index = indexDeclared(declared);
   const found = new Map<string, UnmanagedModel>();
   const report = (path: string, source: UnmanagedSource, change: Change): void => {
     const previous = found.get(path);
-    if (!previous || CHANGE_PRIORITY[change] > CHANGE_PRIORITY[previous.change]) found.set(path, { path, source, change });
+    if (!previous || CHANGE_PRIORITY[change] > CHANGE_PRIORITY[previous.change])
+      found.set(path, { path, source, change });
   };
 
   const isArtifact = artifactMatcher(policy.models.artifacts);
@@ -78,10 +84,21 @@ export function discoveryReads(policy: Policy, base: Snapshot, head: Snapshot): 
     if (isArtifact(path)) {
       // a pointer at either end makes the source lfs, so a modified file is read at both ends;
       // only a small file can be an LFS pointer; an empty one is known empty without reading
-      const ends = change === "added" ? (["head"] as const) : change === "deleted" ? (["base"] as const) : (["base", "head"] as const);
+      const ends =
+        change === "added"
+          ? (["head"] as const)
+          : change === "deleted"
+            ? (["base"] as const)
+            : (["base", "head"] as const);
       for (const end of ends) {
         const entry = (end === "base" ? base : head).entries.get(path);
-        if (entry && entry.size !== 0 && entry.blobSha !== EMPTY_BLOB_SHA && (entry.size === undefined || entry.size <= MAX_POINTER_BYTES)) want(end, path);
+        if (
+          entry &&
+          entry.size !== 0 &&
+          entry.blobSha !== EMPTY_BLOB_SHA &&
+          (entry.size === undefined || entry.size <= MAX_POINTER_BYTES)
+        )
+          want(end, path);
       }
     }
     if (dvcFileKind(path)) {
@@ -122,7 +139,11 @@ function isEmptyFile(snapshot: Snapshot, path: string): boolean {
   return content !== undefined && content.kind !== "unreadable" && content.size === 0;
 }
 
-function artifactFinding(change: FileChange, base: Snapshot, head: Snapshot): { source: UnmanagedSource; change: Change } | undefined {
+function artifactFinding(
+  change: FileChange,
+  base: Snapshot,
+  head: Snapshot,
+): { source: UnmanagedSource; change: Change } | undefined {
   const emptyAtBase = change.change !== "added" && isEmptyFile(base, change.path);
   const emptyAtHead = change.change !== "deleted" && isEmptyFile(head, change.path);
   let kind: Change = change.change;
@@ -140,7 +161,8 @@ function artifactFinding(change: FileChange, base: Snapshot, head: Snapshot): { 
     const content = snapshot.contents.get(change.path);
     return content?.kind === "text" && parseLfsPointer(content.text) !== undefined;
   };
-  const pointer = (change.change !== "added" && isPointerAt(base)) || (change.change !== "deleted" && isPointerAt(head));
+  const pointer =
+    (change.change !== "added" && isPointerAt(base)) || (change.change !== "deleted" && isPointerAt(head));
   return { source: pointer ? "lfs" : "artifact", change: kind };
 }
 
@@ -150,7 +172,8 @@ function artifactFinding(change: FileChange, base: Snapshot, head: Snapshot): { 
  */
 function modelCardChange(change: FileChange, base: Snapshot, head: Snapshot): Change | undefined {
   const atBase = change.change === "added" ? "not-a-card" : readModelCard(change.path, base.contents.get(change.path));
-  const atHead = change.change === "deleted" ? "not-a-card" : readModelCard(change.path, head.contents.get(change.path));
+  const atHead =
+    change.change === "deleted" ? "not-a-card" : readModelCard(change.path, head.contents.get(change.path));
   const maybeCard = (state: string): boolean => state !== "not-a-card";
   if (change.change === "deleted") return maybeCard(atBase) ? "deleted" : undefined;
   if (maybeCard(atHead)) return maybeCard(atBase) ? "modified" : "added";
@@ -171,7 +194,12 @@ function contentOf(snapshot: Snapshot, path: string): FileContent | undefined {
  * DVC: per output path, the content hash of `outs` (dvc.lock stages, *.dvc files) at base and head;
  * a `type: model` artifact in dvc.yaml appearing or disappearing. Only model outputs count.
  */
-function discoverDvc(changes: FileChange[], base: Snapshot, head: Snapshot, isArtifact: (path: string) => boolean): DvcFinding[] {
+function discoverDvc(
+  changes: FileChange[],
+  base: Snapshot,
+  head: Snapshot,
+  isArtifact: (path: string) => boolean,
+): DvcFinding[] {
   const dvcChanges = changes.filter((c) => dvcFileKind(c.path));
   if (dvcChanges.length === 0) return [];
   const findings: DvcFinding[] = [];
@@ -192,24 +220,33 @@ function discoverDvc(changes: FileChange[], base: Snapshot, head: Snapshot, isAr
       if (models === undefined) {
         const change = changes.find((c) => c.path === path);
         // a dvc.yaml that cannot be read: fail closed on it when it changed, and on every changed output
-        if (change && (end === "head" ? change.change !== "deleted" : change.change === "deleted")) cannotTell(path, change.change);
+        if (change && (end === "head" ? change.change !== "deleted" : change.change === "deleted"))
+          cannotTell(path, change.change);
         classificationKnown = false;
         continue;
       }
       for (const model of models) modelArtifacts[end].add(model);
     }
   }
-  for (const path of modelArtifacts.head) if (!modelArtifacts.base.has(path)) findings.push({ path, source: "dvc", change: "added" });
-  for (const path of modelArtifacts.base) if (!modelArtifacts.head.has(path)) findings.push({ path, source: "dvc", change: "deleted" });
+  for (const path of modelArtifacts.head)
+    if (!modelArtifacts.base.has(path)) findings.push({ path, source: "dvc", change: "added" });
+  for (const path of modelArtifacts.base)
+    if (!modelArtifacts.head.has(path)) findings.push({ path, source: "dvc", change: "deleted" });
 
   const isModelOut = (out: DvcOut): boolean =>
-    !classificationKnown || out.type === "model" || isArtifact(out.path) || modelArtifacts.base.has(out.path) || modelArtifacts.head.has(out.path);
+    !classificationKnown ||
+    out.type === "model" ||
+    isArtifact(out.path) ||
+    modelArtifacts.base.has(out.path) ||
+    modelArtifacts.head.has(out.path);
 
   for (const change of dvcChanges) {
     const kind = dvcFileKind(change.path);
     if (kind === "dvc.yaml") continue;
-    const baseOuts = change.change === "added" ? new Map<string, DvcOut>() : readDvcOuts(change.path, contentOf(base, change.path));
-    const headOuts = change.change === "deleted" ? new Map<string, DvcOut>() : readDvcOuts(change.path, contentOf(head, change.path));
+    const baseOuts =
+      change.change === "added" ? new Map<string, DvcOut>() : readDvcOuts(change.path, contentOf(base, change.path));
+    const headOuts =
+      change.change === "deleted" ? new Map<string, DvcOut>() : readDvcOuts(change.path, contentOf(head, change.path));
     // the end that matters cannot be read: cannot tell what changed, so the file itself is reported
     if (change.change === "deleted" ? baseOuts === undefined : headOuts === undefined) {
       cannotTell(change.path, change.change);
@@ -220,7 +257,8 @@ function discoverDvc(changes: FileChange[], base: Snapshot, head: Snapshot, isAr
     for (const [path, out] of after) {
       const previous = before.get(path);
       if (previous && previous.hash === out.hash) continue;
-      if (isModelOut(out) || (previous && isModelOut(previous))) findings.push({ path, source: "dvc", change: previous ? "modified" : "added" });
+      if (isModelOut(out) || (previous && isModelOut(previous)))
+        findings.push({ path, source: "dvc", change: previous ? "modified" : "added" });
     }
     for (const [path, out] of before) {
       if (!after.has(path) && isModelOut(out)) findings.push({ path, source: "dvc", change: "deleted" });

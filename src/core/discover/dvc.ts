@@ -70,7 +70,8 @@ export function readDvcOuts(path: string, content: FileContent | undefined): Map
   const outLists: unknown[] = [];
   if (dvcFileKind(path) === "dvc.lock") {
     // lock schema 2.0 nests stages under `stages`; the 1.0 lock lists them at the top level
-    const stages = "stages" in file ? file["stages"] : Object.fromEntries(Object.entries(file).filter(([key]) => key !== "schema"));
+    const stages =
+      "stages" in file ? file["stages"] : Object.fromEntries(Object.entries(file).filter(([key]) => key !== "schema"));
     if (stages === null || stages === undefined) return new Map();
     if (!isMapping(stages)) return undefined;
     for (const stage of Object.values(stages)) {
@@ -87,7 +88,9 @@ export function readDvcOuts(path: string, content: FileContent | undefined): Map
     for (const out of list) {
       if (!isMapping(out) || typeof out["path"] !== "string") return undefined;
       const repoPath = resolveDvcPath(path, out["path"]);
-      const hash = [out["md5"], out["etag"], out["checksum"], out["version_id"]].find((value) => typeof value === "string") as string | undefined;
+      const hash = [out["md5"], out["etag"], out["checksum"], out["version_id"]].find(
+        (value) => typeof value === "string",
+      ) as string | undefined;
       outs.set(repoPath, {
         path: repoPath,
         ...(hash !== undefined ? { hash } : {}),

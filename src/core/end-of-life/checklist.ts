@@ -41,7 +41,10 @@ export function parseChecklist(body: string | null | undefined): Array<{ item: s
  * Whether every REQUIRED item is present and ticked. A body whose checklist was deleted or
  * edited away is never complete: items are matched against the policy's list, not the body's.
  */
-export function checklistStatus(body: string | null | undefined, required: ReadonlyArray<string>): { complete: boolean; unchecked: string[] } {
+export function checklistStatus(
+  body: string | null | undefined,
+  required: ReadonlyArray<string>,
+): { complete: boolean; unchecked: string[] } {
   const ticked = new Set(
     parseChecklist(body)
       .filter((i) => i.checked)

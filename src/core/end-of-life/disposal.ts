@@ -16,9 +16,18 @@ export interface DisposalStatus {
 }
 
 /** The disposal is complete only when every checklist item is ticked and every required role has approved. */
-export function disposalStatus(policy: Policy, body: string | null | undefined, signOffs: SignOffState): DisposalStatus {
+export function disposalStatus(
+  policy: Policy,
+  body: string | null | undefined,
+  signOffs: SignOffState,
+): DisposalStatus {
   const roles = requiredRoles(policy, ["decommission"]);
   const checklist = checklistStatus(body, policy.end_of_life.checklist);
   const missingRoles = roles.filter((role) => signOffs.roles[role]?.state !== "approved");
-  return { roles, unchecked: checklist.unchecked, missingRoles, complete: checklist.complete && missingRoles.length === 0 };
+  return {
+    roles,
+    unchecked: checklist.unchecked,
+    missingRoles,
+    complete: checklist.complete && missingRoles.length === 0,
+  };
 }

@@ -3,7 +3,11 @@ import { digestSchema, modelNameSchema } from "../manifest/schema.js";
 import { parseMarker, renderMarker } from "../markers/hidden-marker.js";
 import { markerSignature, verifyMarkerSignature } from "../markers/signature.js";
 
-const endOfLifeMarkerSchema = z.strictObject({ model: modelNameSchema, digest: digestSchema, sig: z.string().max(128) });
+const endOfLifeMarkerSchema = z.strictObject({
+  model: modelNameSchema,
+  digest: digestSchema,
+  sig: z.string().max(128),
+});
 
 const END_OF_LIFE_KIND = "end-of-life";
 
@@ -17,7 +21,11 @@ export interface EndOfLifeRef {
  * digest), signed with the marker key: anyone can edit the issue, only modelgate can sign.
  */
 export function endOfLifeMarker({ model, digest }: EndOfLifeRef, markerKey: string): string {
-  return renderMarker(END_OF_LIFE_KIND, { model, digest, sig: markerSignature(markerKey, END_OF_LIFE_KIND, { model, digest }) });
+  return renderMarker(END_OF_LIFE_KIND, {
+    model,
+    digest,
+    sig: markerSignature(markerKey, END_OF_LIFE_KIND, { model, digest }),
+  });
 }
 
 /**

@@ -41,7 +41,9 @@ export function approvalRequirements(input: ApprovalInput): Requirement[] {
   if (roles.length === 0) return [];
   const viaReview = policy.approvals.via.includes("review");
   const viaSignOff = policy.approvals.via.includes("sign_off");
-  const signOffUrl = Object.hasOwn(facts.signOffIssues, input.subjectKey) ? facts.signOffIssues[input.subjectKey] : undefined;
+  const signOffUrl = Object.hasOwn(facts.signOffIssues, input.subjectKey)
+    ? facts.signOffIssues[input.subjectKey]
+    : undefined;
   const howTo = (role: string): string => {
     const comment = `comment \`/approve ${role}\` on the sign-off issue${signOffUrl ? ` (${signOffUrl})` : ""}`;
     if (viaReview && viaSignOff) return `approve this pull request in a review, or ${comment}`;
@@ -49,7 +51,9 @@ export function approvalRequirements(input: ApprovalInput): Requirement[] {
   };
   const holdersOf = (role: string): string => {
     const mentions = roleHolderMentions(policy, role, facts.org);
-    return mentions.length > 0 ? `held by ${mentions.join(", ")}` : `nobody holds it yet: add users or teams under roles.${role} in the policy`;
+    return mentions.length > 0
+      ? `held by ${mentions.join(", ")}`
+      : `nobody holds it yet: add users or teams under roles.${role} in the policy`;
   };
   // one literal, not { ...base, status, message }: V8 gives every object spread and then extended its own hidden class
   const requirement = (role: string, status: Requirement["status"], message: string): Requirement => ({
@@ -61,7 +65,13 @@ export function approvalRequirements(input: ApprovalInput): Requirement[] {
   });
 
   if (!facts.available) {
-    return roles.map((role) => requirement(role, "pending", `approvals are read from GitHub: ${role} must sign off (${holdersOf(role)}); ${howTo(role)}`));
+    return roles.map((role) =>
+      requirement(
+        role,
+        "pending",
+        `approvals are read from GitHub: ${role} must sign off (${holdersOf(role)}); ${howTo(role)}`,
+      ),
+    );
   }
 
   const holds = (login: string, role: string): boolean => holdsRole(policy, facts.teamMembership, login, role);
@@ -74,7 +84,12 @@ export function approvalRequirements(input: ApprovalInput): Requirement[] {
     for (const role of roles) {
       const standing = input.signOffs.roles[role];
       if (standing?.state === "approved")
-        candidates.get(role)?.push({ login: standing.by, evidence: `signed off by @${standing.by} on the sign-off issue (${standing.at})` });
+        candidates
+          .get(role)
+          ?.push({
+            login: standing.by,
+            evidence: `signed off by @${standing.by} on the sign-off issue (${standing.at})`,
+          });
     }
   }
   if (viaReview) {
@@ -86,18 +101,27 @@ export function approvalRequirements(input: ApprovalInput): Requirement[] {
         continue;
       }
       let note: string | undefined;
-      if (isAuthor(review.login) && !policy.approvals.allow_author) note = `@${review.login} is an author: their own approval does not count`;
+      if (isAuthor(review.login) && !policy.approvals.allow_author)
+        note = `@${review.login} is an author: their own approval does not count`;
       else if (policy.approvals.invalidate_on_push && review.commitId !== facts.headSha) {
         note = `@${review.login} approved an older commit (${review.commitId.slice(0, 7)}): a review counts for the head commit only`;
       }
       for (const role of heldRoles) {
         if (note) notes.get(role)?.push(note);
-        else candidates.get(role)?.push({ login: review.login, evidence: `approved by @${review.login} in a review of ${review.commitId.slice(0, 7)}` });
+        else
+          candidates
+            .get(role)
+            ?.push({
+              login: review.login,
+              evidence: `approved by @${review.login} in a review of ${review.commitId.slice(0, 7)}`,
+            });
       }
     }
   }
 
-  const rejected = new Set(viaSignOff && input.signOffs ? roles.filter((role) => input.signOffs?.roles[role]?.state === "rejected") : []);
+  const rejected = new Set(
+    viaSignOff && input.signOffs ? roles.filter((role) => input.signOffs?.roles[role]?.state === "rejected") : [],
+  );
   const assigned = assign(
     roles.filter((role) => !rejected.has(role)),
     candidates,
@@ -117,15 +141,24 @@ export function approvalRequirements(input: ApprovalInput): Requirement[] {
     if (chosen) return requirement(role, "met", chosen.evidence);
     const why = [...(notes.get(role) ?? []), ...generalNotes];
     for (const candidate of candidates.get(role) ?? []) {
-      const elsewhere = [...assigned.entries()].find(([, c]) => c.login.toLowerCase() === candidate.login.toLowerCase());
-      if (elsewhere) why.push(`@${candidate.login} already counts for ${elsewhere[0]}: one person signs off one role per model version`);
+      const elsewhere = [...assigned.entries()].find(
+        ([, c]) => c.login.toLowerCase() === candidate.login.toLowerCase(),
+      );
+      if (elsewhere)
+        why.push(
+          `@${candidate.login} already counts for ${elsewhere[0]}: one person signs off one role per model version`,
+        );
     }
     const message = `${role} must sign off (${holdersOf(role)}); ${howTo(role)}`;
     return requirement(role, "pending", why.length > 0 ? `${message}. ${[...new Set(why)].join("; ")}` : message);
   });
 }
 
-function assign(roles: ReadonlyArray<string>, candidates: ReadonlyMap<string, Candidate[]>, distinctPeople: boolean): Map<string, Candidate> {
+function assign(
+  roles: ReadonlyArray<string>,
+  candidates: ReadonlyMap<string, Candidate[]>,
+  distinctPeople: boolean,
+): Map<string, Candidate> {
   const assigned = new Map<string, Candidate>();
   if (!distinctPeople) {
     for (const role of roles) {
@@ -134,7 +167,9 @@ function assign(roles: ReadonlyArray<string>, candidates: ReadonlyMap<string, Ca
     }
     return assigned;
   }
-  const people = new Map(roles.map((role) => [role, [...new Set((candidates.get(role) ?? []).map((c) => c.login.toLowerCase()))]]));
+  const people = new Map(
+    roles.map((role) => [role, [...new Set((candidates.get(role) ?? []).map((c) => c.login.toLowerCase()))]]),
+  );
   for (const [role, person] of matchRolesToPeople(people)) {
     const candidate = candidates.get(role)?.find((c) => c.login.toLowerCase() === person);
     if (candidate) assigned.set(role, candidate);

@@ -40,7 +40,14 @@ export function documentationRequirements(policy: Policy, loaded: LoadedManifest
     const path = loaded.path;
     // literals, not { ...base, status, ... }: V8 gives every object spread and then extended its own hidden class
     if (texts.length > 0)
-      return { id, provision, path, status: "met", message: `${DOCUMENTATION_LABELS[field]} is documented (${field})`, line: loaded.lineOf([field]) };
+      return {
+        id,
+        provision,
+        path,
+        status: "met",
+        message: `${DOCUMENTATION_LABELS[field]} is documented (${field})`,
+        line: loaded.lineOf([field]),
+      };
     return {
       id,
       provision,

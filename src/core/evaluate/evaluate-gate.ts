@@ -39,13 +39,21 @@ export function evaluateGate(input: GateInput): Decision {
   const unmanaged: UnmanagedFinding[] =
     policy.unmanaged_artifacts === "off"
       ? []
-      : discoverUnmanaged(policy, base, head, declared).map((found) => ({ ...found, level: policy.unmanaged_artifacts === "fail" ? "failure" : "warning" }));
+      : discoverUnmanaged(policy, base, head, declared).map((found) => ({
+          ...found,
+          level: policy.unmanaged_artifacts === "fail" ? "failure" : "warning",
+        }));
   const models = detected.changes
     .map((change) => evaluateModel(policy, change, head, facts, now))
     .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 
   let verdict: Verdict = "success";
-  if (detected.errors.length > 0 || models.some((m) => m.verdict === "failure") || unmanaged.some((u) => u.level === "failure")) verdict = "failure";
+  if (
+    detected.errors.length > 0 ||
+    models.some((m) => m.verdict === "failure") ||
+    unmanaged.some((u) => u.level === "failure")
+  )
+    verdict = "failure";
   else if (models.some((m) => m.verdict === "action_required")) verdict = "action_required";
   return { verdict, models, unmanaged, errors: detected.errors };
 }
@@ -66,7 +74,9 @@ export function signOffReplayContext(policy: Policy, facts: ApprovalFacts, roles
  */
 export function authorsOf(facts: ApprovalFacts, subjectKey: string | undefined): string[] {
   const others =
-    subjectKey !== undefined && facts.signOffAuthors && Object.hasOwn(facts.signOffAuthors, subjectKey) ? (facts.signOffAuthors[subjectKey] ?? []) : [];
+    subjectKey !== undefined && facts.signOffAuthors && Object.hasOwn(facts.signOffAuthors, subjectKey)
+      ? (facts.signOffAuthors[subjectKey] ?? [])
+      : [];
   return [...new Set([...facts.authors, ...others])];
 }
 
@@ -74,7 +84,8 @@ export function authorsOf(facts: ApprovalFacts, subjectKey: string | undefined):
 export function declaredPaths(manifests: ReadonlyArray<LoadedManifest>): Set<string> {
   const paths = new Set<string>();
   for (const loaded of manifests) {
-    for (const component of loaded.manifest.components) if (isFileComponent(component)) paths.add(componentRepoPath(loaded.path, component));
+    for (const component of loaded.manifest.components)
+      if (isFileComponent(component)) paths.add(componentRepoPath(loaded.path, component));
   }
   return paths;
 }
@@ -84,7 +95,13 @@ export function versionEnds(from: string | undefined, to: string | undefined): P
   return { ...(from !== undefined ? { from } : {}), ...(to !== undefined ? { to } : {}) };
 }
 
-function evaluateModel(policy: Policy, change: ModelChange, head: Snapshot, gateFacts: ApprovalFacts, now: Date): ModelVerdict {
+function evaluateModel(
+  policy: Policy,
+  change: ModelChange,
+  head: Snapshot,
+  gateFacts: ApprovalFacts,
+  now: Date,
+): ModelVerdict {
   // a decommission is signed off on its own issue: the approvals that shipped the digest do not retire it
   const subjectKey = signOffKey(change);
   const facts: ApprovalFacts = { ...gateFacts, authors: authorsOf(gateFacts, subjectKey) };
@@ -99,7 +116,9 @@ function evaluateModel(policy: Policy, change: ModelChange, head: Snapshot, gate
   const manifest = change.head ?? change.base;
   const gates = change.kinds.map((kind) => policy.gates[kind]);
   if (manifest && gates.some((gate) => gate.evaluation)) {
-    requirements.push(...evaluationRequirements(policy, manifest, change.digest, facts.available ? facts.authors : undefined, now));
+    requirements.push(
+      ...evaluationRequirements(policy, manifest, change.digest, facts.available ? facts.authors : undefined, now),
+    );
   }
   // the supply chain is checked for a model that moves forward, not for one being retired
   if (change.head && change.head.manifest.status !== "decommissioned") {
@@ -109,7 +128,10 @@ function evaluateModel(policy: Policy, change: ModelChange, head: Snapshot, gate
   }
   const roles = requiredRoles(policy, change.kinds);
   const signOffs: SignOffState | undefined = facts.available
-    ? replaySignOffs(Object.hasOwn(facts.signOffs, subjectKey) ? (facts.signOffs[subjectKey] ?? []) : [], signOffReplayContext(policy, facts, roles))
+    ? replaySignOffs(
+        Object.hasOwn(facts.signOffs, subjectKey) ? (facts.signOffs[subjectKey] ?? []) : [],
+        signOffReplayContext(policy, facts, roles),
+      )
     : undefined;
   const at = { path: change.manifestPath, line: manifest ? manifest.lineOf(["version"]) : 1 };
   requirements.push(...approvalRequirements({ policy, facts, roles, subjectKey, signOffs, at }));

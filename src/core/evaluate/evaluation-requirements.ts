@@ -55,7 +55,10 @@ export function evaluationRequirements(
   }
 
   const { record, index } = chosen;
-  const at = (field: string): { path: string; line: number } => ({ path, line: loaded.lineOf(["evaluations", index, field]) });
+  const at = (field: string): { path: string; line: number } => ({
+    path,
+    line: loaded.lineOf(["evaluations", index, field]),
+  });
   const requirements: Requirement[] = [
     {
       id: "evaluation.bound",
@@ -112,7 +115,9 @@ export function evaluationRequirements(
   }
   const threats = policy.evaluation.threats;
   if (threats.length > 0) {
-    const missing = threats.filter((threat) => !(Object.hasOwn(record.threats, threat) && (record.threats[threat] ?? "").trim() !== ""));
+    const missing = threats.filter(
+      (threat) => !(Object.hasOwn(record.threats, threat) && (record.threats[threat] ?? "").trim() !== ""),
+    );
     requirements.push(
       missing.length > 0
         ? {
@@ -122,13 +127,24 @@ export function evaluationRequirements(
             provision: "5.1.3-1",
             ...at("threats"),
           }
-        : { id: "evaluation.threats", status: "met", message: `addresses ${threats.join(", ")}`, provision: "5.1.3-1", ...at("threats") },
+        : {
+            id: "evaluation.threats",
+            status: "met",
+            message: `addresses ${threats.join(", ")}`,
+            provision: "5.1.3-1",
+            ...at("threats"),
+          },
     );
   }
   return requirements;
 }
 
-function currency(policy: Policy, record: EvaluationRecord, now: Date, at: { path: string; line: number }): Requirement {
+function currency(
+  policy: Policy,
+  record: EvaluationRecord,
+  now: Date,
+  at: { path: string; line: number },
+): Requirement {
   const dateOnly = /^\d{4}-\d{2}-\d{2}$/.test(record.date);
   const time = Date.parse(dateOnly ? `${record.date}T00:00:00Z` : record.date);
   const maxAge = policy.evaluation.max_age_days;
@@ -142,10 +158,14 @@ function currency(policy: Policy, record: EvaluationRecord, now: Date, at: { pat
   });
   if (Number.isNaN(time)) return requirement("failed", `the evaluation date ${record.date} is not a valid date`);
   const latestAllowed = now.getTime() + (dateOnly ? LATEST_TIME_ZONE_MS : 0);
-  if (time > latestAllowed) return requirement("failed", `the evaluation is dated ${record.date}, in the future: record the date it was done`);
+  if (time > latestAllowed)
+    return requirement("failed", `the evaluation is dated ${record.date}, in the future: record the date it was done`);
   const ageDays = Math.floor((now.getTime() - time) / DAY_MS);
   if (now.getTime() - time > maxAge * DAY_MS) {
-    return requirement("failed", `the evaluation of ${record.date} is ${days(ageDays)} old, older than ${days(maxAge)} (evaluation.max_age_days): re-evaluate`);
+    return requirement(
+      "failed",
+      `the evaluation of ${record.date} is ${days(ageDays)} old, older than ${days(maxAge)} (evaluation.max_age_days): re-evaluate`,
+    );
   }
   return requirement("met", `evaluated ${record.date}, ${days(Math.max(ageDays, 0))} ago (at most ${days(maxAge)})`);
 }

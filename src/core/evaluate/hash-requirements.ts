@@ -29,16 +29,28 @@ export function hashRequirements(loaded: LoadedManifest, head: Snapshot): Requir
         ...at,
       };
     }
-    if (!isFileComponent(component)) return upstreamRequirement(id, component, at, loaded.lineOf(["components", index, "verified"]));
+    if (!isFileComponent(component))
+      return upstreamRequirement(id, component, at, loaded.lineOf(["components", index, "verified"]));
     return fileRequirement(id, component, component.sha256, loaded.path, head, at);
   });
 }
 
-function upstreamRequirement(id: string, component: Component, at: { path: string; line: number }, verifiedLine: number): Requirement {
+function upstreamRequirement(
+  id: string,
+  component: Component,
+  at: { path: string; line: number },
+  verifiedLine: number,
+): Requirement {
   // modelgate cannot fetch an upstream artefact: unless the manifest states it was verified, it is unverified
   if (component.verified !== true) {
     if (component.justification) {
-      return { id, status: "met", message: `not verified: ${component.justification}`, provision: UNVERIFIED_PROVISION, ...at };
+      return {
+        id,
+        status: "met",
+        message: `not verified: ${component.justification}`,
+        provision: UNVERIFIED_PROVISION,
+        ...at,
+      };
     }
     return {
       id,
@@ -50,7 +62,13 @@ function upstreamRequirement(id: string, component: Component, at: { path: strin
     };
   }
   const source = "source" in component ? component.source : "";
-  return { id, status: "met", message: `declared verified by the manifest: sha256 ${component.sha256} of upstream ${source}`, provision: PROVISION, ...at };
+  return {
+    id,
+    status: "met",
+    message: `declared verified by the manifest: sha256 ${component.sha256} of upstream ${source}`,
+    provision: PROVISION,
+    ...at,
+  };
 }
 
 function fileRequirement(
@@ -64,13 +82,38 @@ function fileRequirement(
   const repoPath = componentRepoPath(manifestPath, component);
   const actual = fileHash(head, manifestPath, repoPath);
   if ("hash" in actual) {
-    if (actual.hash === declared) return { id, status: "met", message: `${repoPath}: ${actual.how} matches the declared sha256`, provision: PROVISION, ...at };
-    const what = actual.how === "LFS pointer oid" ? "the LFS pointer's oid is" : actual.how === "folder digest" ? "the folder digest is" : "file is";
-    return { id, status: "failed", message: `${repoPath}: declared ${declared}, ${what} ${actual.hash}`, provision: PROVISION, ...at };
+    if (actual.hash === declared)
+      return {
+        id,
+        status: "met",
+        message: `${repoPath}: ${actual.how} matches the declared sha256`,
+        provision: PROVISION,
+        ...at,
+      };
+    const what =
+      actual.how === "LFS pointer oid"
+        ? "the LFS pointer's oid is"
+        : actual.how === "folder digest"
+          ? "the folder digest is"
+          : "file is";
+    return {
+      id,
+      status: "failed",
+      message: `${repoPath}: declared ${declared}, ${what} ${actual.hash}`,
+      provision: PROVISION,
+      ...at,
+    };
   }
-  if (actual.reject) return { id, status: "failed", message: `${repoPath}: ${actual.problem}`, provision: PROVISION, ...at };
+  if (actual.reject)
+    return { id, status: "failed", message: `${repoPath}: ${actual.problem}`, provision: PROVISION, ...at };
   if (component.verified === false && component.justification) {
-    return { id, status: "met", message: `not verified: ${component.justification} (${repoPath} ${actual.problem})`, provision: UNVERIFIED_PROVISION, ...at };
+    return {
+      id,
+      status: "met",
+      message: `not verified: ${component.justification} (${repoPath} ${actual.problem})`,
+      provision: UNVERIFIED_PROVISION,
+      ...at,
+    };
   }
   return {
     id,
@@ -81,7 +124,8 @@ function fileRequirement(
   };
 }
 
-type FileHash = { hash: string; how: "LFS pointer oid" | "content hash" | "folder digest" } | { problem: string; reject: boolean };
+type FileHash =
+  { hash: string; how: "LFS pointer oid" | "content hash" | "folder digest" } | { problem: string; reject: boolean };
 
 /** Most files a folder component may hold: each is read (LFS pointers, small files) to hash the folder. */
 export const MAX_FOLDER_FILES = 1000;
@@ -108,7 +152,10 @@ function folderHash(head: Snapshot, manifestPath: string, folder: string, files:
   for (const path of files) {
     const file = fileHash(head, manifestPath, path);
     if (!("hash" in file))
-      return { problem: `is a folder whose file ${path.slice(folder.length + 1)} ${file.problem}: a folder is hashed from every file in it`, reject: true };
+      return {
+        problem: `is a folder whose file ${path.slice(folder.length + 1)} ${file.problem}: a folder is hashed from every file in it`,
+        reject: true,
+      };
     hashed.push({ relativePath: path.slice(folder.length + 1), sha256: file.hash });
   }
   return { hash: folderDigest(hashed), how: "folder digest" };
@@ -119,19 +166,23 @@ function fileHash(head: Snapshot, manifestPath: string, repoPath: string): FileH
   const entry = head.entries.get(repoPath);
   if (!entry) {
     const files = folderFiles(head, manifestPath, repoPath);
-    return files.length > 0 ? folderHash(head, manifestPath, repoPath, files) : { problem: "is missing", reject: false };
+    return files.length > 0
+      ? folderHash(head, manifestPath, repoPath, files)
+      : { problem: "is missing", reject: false };
   }
   if (entry.mode === SYMLINK_MODE) return { problem: "is a symbolic link, not the artefact", reject: false };
   const content = head.contents.get(repoPath);
   if (!content) {
-    if (entry.size !== undefined && entry.size > MAX_HASHED_FILE_BYTES) return { problem: `is too large to hash (${entry.size} bytes)`, reject: false };
+    if (entry.size !== undefined && entry.size > MAX_HASHED_FILE_BYTES)
+      return { problem: `is too large to hash (${entry.size} bytes)`, reject: false };
     return { problem: "was not read", reject: false };
   }
   if (content.kind === "unreadable") return { problem: `could not be read (${content.reason})`, reject: false };
   if (content.kind === "binary") return { hash: content.sha256, how: "content hash" };
   const pointer = parseLfsPointer(content.text);
   if (pointer) {
-    if (pointer.extensions.length > 0) return { problem: "is a Git LFS pointer with ext-* lines: its oid is not the file's hash", reject: true };
+    if (pointer.extensions.length > 0)
+      return { problem: "is a Git LFS pointer with ext-* lines: its oid is not the file's hash", reject: true };
     return { hash: pointer.oid, how: "LFS pointer oid" };
   }
   return { hash: sha256Hex(content.text), how: "content hash" };

@@ -30,8 +30,22 @@ export function provenanceRequirements(loaded: LoadedManifest): Requirement[] {
     }
     if (!dataset.acquired_at) problems.push("add acquired_at: when it was acquired (ISO 8601 date-time)");
     if (problems.length > 0) {
-      return { id, status: "failed", message: `training data ${dataset.name}: ${problems.join("; ")}`, provision: PROVISION, path: loaded.path, line };
+      return {
+        id,
+        status: "failed",
+        message: `training data ${dataset.name}: ${problems.join("; ")}`,
+        provision: PROVISION,
+        path: loaded.path,
+        line,
+      };
     }
-    return { id, status: "met", message: `from ${dataset.source}, acquired ${dataset.acquired_at}`, provision: PROVISION, path: loaded.path, line };
+    return {
+      id,
+      status: "met",
+      message: `from ${dataset.source}, acquired ${dataset.acquired_at}`,
+      provision: PROVISION,
+      path: loaded.path,
+      line,
+    };
   });
 }

@@ -7,7 +7,12 @@ import { latestReviews } from "./reviews.js";
  * Whether a login holds a role: listed under the role's users (case-insensitive), or
  * an active member of one of its teams as read live from GitHub (never from PR text).
  */
-export function holdsRole(policy: Policy, teamMembership: ApprovalFacts["teamMembership"], login: string, role: string): boolean {
+export function holdsRole(
+  policy: Policy,
+  teamMembership: ApprovalFacts["teamMembership"],
+  login: string,
+  role: string,
+): boolean {
   const holders = Object.hasOwn(policy.roles, role) ? policy.roles[role] : undefined;
   if (!holders) return false;
   const who = login.toLowerCase();
@@ -46,11 +51,13 @@ export function loginsToResolve(policy: Policy, facts: Omit<ApprovalFacts, "team
   const logins = new Set<string>();
   if (policy.approvals.via.includes("review")) {
     // approvals of older commits are looked up too, so the pending message can say why they did not count
-    for (const review of latestReviews(facts.reviews)) if (review.state === "APPROVED") logins.add(review.login.toLowerCase());
+    for (const review of latestReviews(facts.reviews))
+      if (review.state === "APPROVED") logins.add(review.login.toLowerCase());
   }
   // sign-off commands are replayed whatever `via` says: an /override is one of them
   for (const comments of Object.values(facts.signOffs)) {
-    for (const comment of comments) if (!comment.edited && parseCommand(comment.body)) logins.add(comment.login.toLowerCase());
+    for (const comment of comments)
+      if (!comment.edited && parseCommand(comment.body)) logins.add(comment.login.toLowerCase());
   }
   return [...logins].sort();
 }

@@ -20,7 +20,8 @@ export function loadManifest(path: string, text: string, limits: YamlLimits = DE
   const parsed = loadYaml(path, text, limits);
   if (!parsed.ok) return { ok: false, errors: [parsed.error] };
   const result = manifestSchema.safeParse(parsed.yaml.value);
-  if (!result.success) return { ok: false, errors: zodIssuesToFileErrors(result.error.issues, path, parsed.yaml.lineOf) };
+  if (!result.success)
+    return { ok: false, errors: zodIssuesToFileErrors(result.error.issues, path, parsed.yaml.lineOf) };
   return {
     ok: true,
     loaded: { path, manifest: result.data, digest: modelDigest(result.data.components), lineOf: parsed.yaml.lineOf },
@@ -31,7 +32,8 @@ export function loadManifest(path: string, text: string, limits: YamlLimits = DE
 export function componentRepoPath(manifestPath: string, component: Extract<Component, { path: string }>): string {
   const dir = posix.dirname(manifestPath);
   // the usual case, asked for every component of every version: nothing for normalize to do
-  if (isNormalPath(component.path) && (dir === "." || isNormalPath(dir))) return dir === "." ? component.path : `${dir}/${component.path}`;
+  if (isNormalPath(component.path) && (dir === "." || isNormalPath(dir)))
+    return dir === "." ? component.path : `${dir}/${component.path}`;
   return posix.normalize(posix.join(dir, component.path));
 }
 

@@ -7,18 +7,30 @@ const sha256Hex = z
   .transform((hex) => hex.toLowerCase());
 
 /** A model's name (the manifest's `name`): letters, digits, `.`, `_` or `-`, at most 100; never `@` or `#`, so sign-off keys cannot collide. */
-export const modelNameSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/, "a model name is letters, digits, . _ or - (at most 100)");
+export const modelNameSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/, "a model name is letters, digits, . _ or - (at most 100)");
 /** A model digest (docs/configuration.md, The manifest): `sha256:` and 64 lower-case hex characters. */
-export const digestSchema = z.string().regex(/^sha256:[0-9a-f]{64}$/, "must be sha256: followed by 64 lower-case hex characters");
+export const digestSchema = z
+  .string()
+  .regex(/^sha256:[0-9a-f]{64}$/, "must be sha256: followed by 64 lower-case hex characters");
 
 // js dates are not used: YAML is parsed with the core schema, so date-times stay strings
-const isoDateTime = z.iso.datetime({ offset: true, message: "must be an ISO 8601 date-time, e.g. 2026-10-01T00:00:00Z" });
-const isoDate = z.union([z.iso.date(), z.iso.datetime({ offset: true })], { message: "must be an ISO 8601 date (YYYY-MM-DD)" });
+const isoDateTime = z.iso.datetime({
+  offset: true,
+  message: "must be an ISO 8601 date-time, e.g. 2026-10-01T00:00:00Z",
+});
+const isoDate = z.union([z.iso.date(), z.iso.datetime({ offset: true })], {
+  message: "must be an ISO 8601 date (YYYY-MM-DD)",
+});
 
 const repoRelativePath = z
   .string()
   .min(1)
-  .refine((p) => !p.startsWith("/") && !p.includes("\\") && !p.split("/").includes(".."), "must be a path relative to the manifest, without .. or backslashes");
+  .refine(
+    (p) => !p.startsWith("/") && !p.includes("\\") && !p.split("/").includes(".."),
+    "must be a path relative to the manifest, without .. or backslashes",
+  );
 
 export const COMPONENT_KINDS = ["weights", "tokenizer", "config", "prompt", "code", "other"] as const;
 export type ComponentKind = (typeof COMPONENT_KINDS)[number];
@@ -41,14 +53,16 @@ const upstreamComponent = z.strictObject({
 export const componentJsonShape = z.union([fileComponent, upstreamComponent]);
 
 // dispatch on `path` so that errors name the field to fix, not "no union member matched"
-export const componentSchema = z.unknown().transform((value, ctx): z.output<typeof fileComponent> | z.output<typeof upstreamComponent> => {
-  const isFile = typeof value === "object" && value !== null && "path" in value;
-  const result = (isFile ? fileComponent : upstreamComponent).safeParse(value);
-  if (result.success) return result.data;
-  // keep each issue whole (an unknown key's name is needed to point at its line)
-  for (const issue of result.error.issues) ctx.addIssue({ ...issue, path: [...issue.path] });
-  return z.NEVER;
-});
+export const componentSchema = z
+  .unknown()
+  .transform((value, ctx): z.output<typeof fileComponent> | z.output<typeof upstreamComponent> => {
+    const isFile = typeof value === "object" && value !== null && "path" in value;
+    const result = (isFile ? fileComponent : upstreamComponent).safeParse(value);
+    if (result.success) return result.data;
+    // keep each issue whole (an unknown key's name is needed to point at its line)
+    for (const issue of result.error.issues) ctx.addIssue({ ...issue, path: [...issue.path] });
+    return z.NEVER;
+  });
 
 const trainingData = z.strictObject({
   name: z.string().min(1),
@@ -96,7 +110,8 @@ export const manifestSchema = z
     const seen = new Map<string, number>();
     manifest.components.forEach((c, index) => {
       const id = componentId(c);
-      if (seen.has(id)) ctx.addIssue({ code: "custom", path: ["components", index], message: `component "${id}" is listed twice` });
+      if (seen.has(id))
+        ctx.addIssue({ code: "custom", path: ["components", index], message: `component "${id}" is listed twice` });
       seen.set(id, index);
     });
   });

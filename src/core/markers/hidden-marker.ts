@@ -17,7 +17,12 @@ const MAX_MARKER_CHARS = 2000;
  * never counts (it could have been pasted by anyone who can write in the body), and a first
  * marker that is garbled or forged yields `undefined` rather than a fall-back to another one.
  */
-export function parseMarker<T>(kind: string, body: string | null | undefined, schema: z.ZodType<T>, maxChars = MAX_MARKER_CHARS): T | undefined {
+export function parseMarker<T>(
+  kind: string,
+  body: string | null | undefined,
+  schema: z.ZodType<T>,
+  maxChars = MAX_MARKER_CHARS,
+): T | undefined {
   if (!body) return undefined;
   const opening = `<!-- modelgate:${kind} `;
   const start = body.indexOf(opening);

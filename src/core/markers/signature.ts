@@ -54,5 +54,7 @@ export interface MarkerPlace {
  * compared as GitHub does, without case.
  */
 export function issueMarkerKey(markerKey: string, { owner, repo, issue }: MarkerPlace): string {
-  return createHmac("sha256", markerKey).update(`modelgate-issue\n${owner.toLowerCase()}/${repo.toLowerCase()}#${issue}`).digest("hex");
+  return createHmac("sha256", markerKey)
+    .update(`modelgate-issue\n${owner.toLowerCase()}/${repo.toLowerCase()}#${issue}`)
+    .digest("hex");
 }

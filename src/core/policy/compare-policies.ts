@@ -21,7 +21,13 @@ const UNMANAGED_STRICTNESS = { off: 0, warn: 1, fail: 2 } as const;
 export function comparePolicies(current: Policy, proposed: Policy): PolicyDifference[] {
   const differences: PolicyDifference[] = [];
   const flag = (setting: string, from: boolean, to: boolean, strictWhen: boolean) => {
-    if (from !== to) differences.push({ setting, from: String(from), to: String(to), effect: to === strictWhen ? "strengthens" : "weakens" });
+    if (from !== to)
+      differences.push({
+        setting,
+        from: String(from),
+        to: String(to),
+        effect: to === strictWhen ? "strengthens" : "weakens",
+      });
   };
   // a list whose entries are requirements: removing one weakens, adding one strengthens
   const requirementList = (setting: string, from: readonly string[], to: readonly string[], moreIsStricter = true) => {
@@ -30,10 +36,21 @@ export function comparePolicies(current: Policy, proposed: Policy): PolicyDiffer
     if (removed.length === 0 && added.length === 0) return;
     const loosens = moreIsStricter ? removed.length > 0 : added.length > 0;
     const tightens = moreIsStricter ? added.length > 0 : removed.length > 0;
-    differences.push({ setting, from: list(from), to: list(to), effect: loosens ? "weakens" : tightens ? "strengthens" : "changes" });
+    differences.push({
+      setting,
+      from: list(from),
+      to: list(to),
+      effect: loosens ? "weakens" : tightens ? "strengthens" : "changes",
+    });
   };
   const number = (setting: string, from: number, to: number, lowerIsStricter: boolean) => {
-    if (from !== to) differences.push({ setting, from: String(from), to: String(to), effect: to < from === lowerIsStricter ? "strengthens" : "weakens" });
+    if (from !== to)
+      differences.push({
+        setting,
+        from: String(from),
+        to: String(to),
+        effect: to < from === lowerIsStricter ? "strengthens" : "weakens",
+      });
   };
 
   requirementList("models.manifests", current.models.manifests, proposed.models.manifests, true);
@@ -53,7 +70,12 @@ export function comparePolicies(current: Policy, proposed: Policy): PolicyDiffer
   requirementList("approvals.via", current.approvals.via, proposed.approvals.via, false);
   flag("approvals.allow_author", current.approvals.allow_author, proposed.approvals.allow_author, false);
   flag("approvals.distinct_people", current.approvals.distinct_people, proposed.approvals.distinct_people, true);
-  flag("approvals.invalidate_on_push", current.approvals.invalidate_on_push, proposed.approvals.invalidate_on_push, true);
+  flag(
+    "approvals.invalidate_on_push",
+    current.approvals.invalidate_on_push,
+    proposed.approvals.invalidate_on_push,
+    true,
+  );
   requirementList("overrides.roles", current.overrides.roles, proposed.overrides.roles, false);
   number("evaluation.max_age_days", current.evaluation.max_age_days, proposed.evaluation.max_age_days, true);
   // a shorter notice gives less warning; the gate itself does not change
@@ -68,9 +90,15 @@ export function comparePolicies(current: Policy, proposed: Policy): PolicyDiffer
   flag("evaluation.independent", current.evaluation.independent, proposed.evaluation.independent, true);
   requirementList("evaluation.threats", current.evaluation.threats, proposed.evaluation.threats, true);
   flag("supply_chain.require_hashes", current.supply_chain.require_hashes, proposed.supply_chain.require_hashes, true);
-  flag("supply_chain.require_data_provenance", current.supply_chain.require_data_provenance, proposed.supply_chain.require_data_provenance, true);
+  flag(
+    "supply_chain.require_data_provenance",
+    current.supply_chain.require_data_provenance,
+    proposed.supply_chain.require_data_provenance,
+    true,
+  );
   if (current.unmanaged_artifacts !== proposed.unmanaged_artifacts) {
-    const stricter = UNMANAGED_STRICTNESS[proposed.unmanaged_artifacts] > UNMANAGED_STRICTNESS[current.unmanaged_artifacts];
+    const stricter =
+      UNMANAGED_STRICTNESS[proposed.unmanaged_artifacts] > UNMANAGED_STRICTNESS[current.unmanaged_artifacts];
     differences.push({
       setting: "unmanaged_artifacts",
       from: current.unmanaged_artifacts,
@@ -79,11 +107,21 @@ export function comparePolicies(current: Policy, proposed: Policy): PolicyDiffer
     });
   }
   // an environment no longer gated weakens; which names are globbed is a list of requirements
-  requirementList("deployments.environments", current.deployments.environments, proposed.deployments.environments, true);
+  requirementList(
+    "deployments.environments",
+    current.deployments.environments,
+    proposed.deployments.environments,
+    true,
+  );
   flag("deployments.approve_others", current.deployments.approve_others, proposed.deployments.approve_others, false);
   if (current.rollback !== proposed.rollback) {
     // known_good lets a restored digest pass without new sign-offs: turning it on lowers the bar
-    differences.push({ setting: "rollback", from: current.rollback, to: proposed.rollback, effect: proposed.rollback === "off" ? "strengthens" : "weakens" });
+    differences.push({
+      setting: "rollback",
+      from: current.rollback,
+      to: proposed.rollback,
+      effect: proposed.rollback === "off" ? "strengthens" : "weakens",
+    });
   }
   requirementList("documentation.require", current.documentation.require, proposed.documentation.require, true);
   if (current.release.on_failure !== proposed.release.on_failure) {
@@ -97,7 +135,12 @@ export function comparePolicies(current: Policy, proposed: Policy): PolicyDiffer
   flag("release.attach_bom", current.release.attach_bom, proposed.release.attach_bom, true);
   requirementList("end_of_life.checklist", current.end_of_life.checklist, proposed.end_of_life.checklist, true);
   if (list(current.end_of_life.labels) !== list(proposed.end_of_life.labels)) {
-    differences.push({ setting: "end_of_life.labels", from: list(current.end_of_life.labels), to: list(proposed.end_of_life.labels), effect: "changes" });
+    differences.push({
+      setting: "end_of_life.labels",
+      from: list(current.end_of_life.labels),
+      to: list(proposed.end_of_life.labels),
+      effect: "changes",
+    });
   }
   return differences;
 }

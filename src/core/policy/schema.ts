@@ -1,7 +1,15 @@
 import { z } from "zod";
 
 /** The change kinds (docs/architecture.md "Change kinds and version rules"), in the order they are reported. */
-export const CHANGE_KINDS = ["new_model", "retrain", "configuration", "training_data", "version_bump", "decommission", "metadata"] as const;
+export const CHANGE_KINDS = [
+  "new_model",
+  "retrain",
+  "configuration",
+  "training_data",
+  "version_bump",
+  "decommission",
+  "metadata",
+] as const;
 export type ChangeKind = (typeof CHANGE_KINDS)[number];
 
 export const DEFAULT_MANIFEST_GLOBS = ["**/model.yaml"];
@@ -44,12 +52,20 @@ export const DEFAULT_EOL_CHECKLIST = [
 ];
 
 /** Manifest fields a policy may require (documentation.require): what users must be told about a model. */
-export const DOCUMENTATION_FIELDS = ["intended_use", "limitations", "failure_modes", "prohibited_uses", "retention"] as const;
+export const DOCUMENTATION_FIELDS = [
+  "intended_use",
+  "limitations",
+  "failure_modes",
+  "prohibited_uses",
+  "retention",
+] as const;
 export type DocumentationField = (typeof DOCUMENTATION_FIELDS)[number];
 
 const roleName = z.string().regex(/^[a-z][a-z0-9_-]{0,39}$/, "a role name is lower case letters, digits, _ or -");
 const login = z.string().regex(/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/, "not a GitHub login");
-const teamSlug = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/, "not a team slug (use the slug, without the org)");
+const teamSlug = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/, "not a team slug (use the slug, without the org)");
 const globList = z.array(z.string().min(1)).min(1);
 
 const roleHolders = z.strictObject({
@@ -84,12 +100,20 @@ const gatesSchema = z
   .strictObject(
     Object.fromEntries(CHANGE_KINDS.map((kind) => [kind, gate.partial().optional()])) as Record<
       ChangeKind,
-      z.ZodOptional<z.ZodObject<{ evaluation: z.ZodOptional<z.ZodBoolean>; approvals: z.ZodOptional<z.ZodArray<typeof roleName>> }>>
+      z.ZodOptional<
+        z.ZodObject<{ evaluation: z.ZodOptional<z.ZodBoolean>; approvals: z.ZodOptional<z.ZodArray<typeof roleName>> }>
+      >
     >,
   )
   .prefault({})
   // a policy names only the gates it changes; the others keep their defaults
-  .transform((given) => Object.fromEntries(CHANGE_KINDS.map((kind) => [kind, { ...DEFAULT_GATES[kind], ...given[kind] }])) as Record<ChangeKind, Gate>);
+  .transform(
+    (given) =>
+      Object.fromEntries(CHANGE_KINDS.map((kind) => [kind, { ...DEFAULT_GATES[kind], ...given[kind] }])) as Record<
+        ChangeKind,
+        Gate
+      >,
+  );
 
 export const policySchema = z
   .strictObject({
@@ -165,7 +189,11 @@ export const policySchema = z
         for (const [index, role] of policy.gates[kind].approvals.entries()) {
           // hasOwn: `constructor` is "in" every object, yet declared by no policy
           if (!Object.hasOwn(policy.roles, role)) {
-            ctx.addIssue({ code: "custom", path: ["gates", kind, "approvals", index], message: `role "${role}" is not declared under roles` });
+            ctx.addIssue({
+              code: "custom",
+              path: ["gates", kind, "approvals", index],
+              message: `role "${role}" is not declared under roles`,
+            });
           }
         }
       }

@@ -23,9 +23,15 @@ function decommissionedModels(models: ReadonlyArray<LoadedManifest>): ModelChang
  * manifest deleted) and those whose manifest at the head says `status: decommissioned`. One
  * entry per model and digest; the issue itself is opened once (docs/end-of-life.md).
  */
-export function endOfLifeToReconcile(changesSincePrevious: ReadonlyArray<ModelChange>, headModels: ReadonlyArray<LoadedManifest>): ModelChange[] {
+export function endOfLifeToReconcile(
+  changesSincePrevious: ReadonlyArray<ModelChange>,
+  headModels: ReadonlyArray<LoadedManifest>,
+): ModelChange[] {
   const chosen = new Map<string, ModelChange>();
-  for (const change of [...changesSincePrevious.filter((c) => c.kinds.includes("decommission")), ...decommissionedModels(headModels)]) {
+  for (const change of [
+    ...changesSincePrevious.filter((c) => c.kinds.includes("decommission")),
+    ...decommissionedModels(headModels),
+  ]) {
     const key = `${change.name}\n${change.digest}`;
     if (!chosen.has(key)) chosen.set(key, change);
   }
@@ -33,7 +39,10 @@ export function endOfLifeToReconcile(changesSincePrevious: ReadonlyArray<ModelCh
 }
 
 /** A release reconciliation judges: published (not a draft), and published since modelgate was installed (older ones were never its to gate). */
-export function releaseToReconcile(release: { draft: boolean; publishedAt: string | null }, installedAt: string | undefined): boolean {
+export function releaseToReconcile(
+  release: { draft: boolean; publishedAt: string | null },
+  installedAt: string | undefined,
+): boolean {
   if (release.draft || release.publishedAt === null) return false;
   return installedAt === undefined || Date.parse(release.publishedAt) >= Date.parse(installedAt);
 }

@@ -27,10 +27,20 @@ export function judgeReleaseModels(
  * evaluator or signer is "an author" only of the model versions they authored, as in the PR gate).
  */
 function judgeModels(input: GateInput, authorsBySubject: ReadonlyMap<string, string[]>): Decision {
-  const decision = evaluateGate({ ...input, facts: { ...input.facts, signOffAuthors: Object.fromEntries(authorsBySubject) } });
+  const decision = evaluateGate({
+    ...input,
+    facts: { ...input.facts, signOffAuthors: Object.fromEntries(authorsBySubject) },
+  });
   // a release passes only when every model passes: what a PR could wait for has already shipped (releaseDecision)
-  const failing = decision.errors.length > 0 || decision.unmanaged.some((u) => u.level === "failure") || decision.models.some((m) => m.verdict === "failure");
-  const verdict = failing ? "failure" : decision.models.some((m) => m.verdict === "action_required") ? "action_required" : "success";
+  const failing =
+    decision.errors.length > 0 ||
+    decision.unmanaged.some((u) => u.level === "failure") ||
+    decision.models.some((m) => m.verdict === "failure");
+  const verdict = failing
+    ? "failure"
+    : decision.models.some((m) => m.verdict === "action_required")
+      ? "action_required"
+      : "success";
   return { ...decision, verdict };
 }
 

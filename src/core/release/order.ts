@@ -24,8 +24,13 @@ export interface ReleaseOrderFields {
  *   never "before" it).
  * Empty: this is the first release, every model in it is new.
  */
-export function releaseCandidates<T extends ReleaseOrderFields>(current: ReleaseOrderFields, releases: ReadonlyArray<T>): T[] {
-  const candidates = releases.filter((r) => r.id !== current.id && !r.draft && r.publishedAt !== null && (current.prerelease || !r.prerelease));
+export function releaseCandidates<T extends ReleaseOrderFields>(
+  current: ReleaseOrderFields,
+  releases: ReadonlyArray<T>,
+): T[] {
+  const candidates = releases.filter(
+    (r) => r.id !== current.id && !r.draft && r.publishedAt !== null && (current.prerelease || !r.prerelease),
+  );
   const currentVersion = tagVersion(current.tagName);
   const lower =
     currentVersion === undefined
@@ -37,14 +42,20 @@ export function releaseCandidates<T extends ReleaseOrderFields>(current: Release
           })
           .sort((a, b) => compareReleaseVersions(b, a));
   // when the current tag is a version, a release with a higher version is never "before" it
-  const unordered = currentVersion === undefined ? candidates : candidates.filter((r) => tagVersion(r.tagName) === undefined);
+  const unordered =
+    currentVersion === undefined ? candidates : candidates.filter((r) => tagVersion(r.tagName) === undefined);
   const until = current.draft || current.publishedAt === null ? undefined : current.publishedAt;
-  const earlier = unordered.filter((r) => until === undefined || (r.publishedAt ?? "") < until).sort((a, b) => byPublication(b, a));
+  const earlier = unordered
+    .filter((r) => until === undefined || (r.publishedAt ?? "") < until)
+    .sort((a, b) => byPublication(b, a));
   return [...lower, ...earlier];
 }
 
 /** The previous published release (the first of releaseCandidates), whether or not it passed its gate. */
-export function previousRelease<T extends ReleaseOrderFields>(current: ReleaseOrderFields, releases: ReadonlyArray<T>): T | undefined {
+export function previousRelease<T extends ReleaseOrderFields>(
+  current: ReleaseOrderFields,
+  releases: ReadonlyArray<T>,
+): T | undefined {
   return releaseCandidates(current, releases)[0];
 }
 

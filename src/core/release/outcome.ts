@@ -6,7 +6,10 @@ import { plural } from "../render/markdown.js";
 
 /** The BOM of the release, or why there is none. */
 export type BomOutcome =
-  { kind: "off" } | { kind: "valid"; json: string; models: number } | { kind: "invalid"; errors: string[] } | { kind: "not-built"; reason: string };
+  | { kind: "off" }
+  | { kind: "valid"; json: string; models: number }
+  | { kind: "invalid"; errors: string[] }
+  | { kind: "not-built"; reason: string };
 
 /**
  * The release a release was compared with, and why: its gate passed, or it was published before
@@ -26,7 +29,12 @@ export interface ReleaseWrites {
   backToDraft: boolean;
 }
 
-export function releaseWrites(decision: Decision, bom: BomOutcome, policy: Policy | undefined, release: { draft: boolean }): ReleaseWrites {
+export function releaseWrites(
+  decision: Decision,
+  bom: BomOutcome,
+  policy: Policy | undefined,
+  release: { draft: boolean },
+): ReleaseWrites {
   const failed = decision.verdict !== "success" || bom.kind === "invalid";
   return { failed, backToDraft: failed && policy?.release.on_failure === "draft" && !release.draft };
 }

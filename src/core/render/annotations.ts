@@ -74,7 +74,13 @@ function modelAnnotations(model: ModelVerdict): Annotation[] {
     );
 }
 
-function annotation(path: string, line: number, level: Annotation["annotation_level"], message: string, title: string): Annotation {
+function annotation(
+  path: string,
+  line: number,
+  level: Annotation["annotation_level"],
+  message: string,
+  title: string,
+): Annotation {
   const safeLine = Number.isInteger(line) && line >= 1 ? line : 1;
   return {
     path,

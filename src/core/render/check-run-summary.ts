@@ -30,15 +30,22 @@ const RESERVE_BYTES = 600;
 const LIST_SHARE_BYTES = 12_000;
 
 /** The markdown summary of a check run, at most `maxBytes` UTF-8 bytes. */
-export function renderSummary(decision: Decision, title: string, ctx: SummaryContext, maxBytes = CHECK_RUN_TEXT_MAX_BYTES): string {
-  if (decision.couldNotEvaluate !== undefined) return truncateUtf8(couldNotEvaluateSummary(decision.couldNotEvaluate, ctx), maxBytes, "\n\n… truncated");
+export function renderSummary(
+  decision: Decision,
+  title: string,
+  ctx: SummaryContext,
+  maxBytes = CHECK_RUN_TEXT_MAX_BYTES,
+): string {
+  if (decision.couldNotEvaluate !== undefined)
+    return truncateUtf8(couldNotEvaluateSummary(decision.couldNotEvaluate, ctx), maxBytes, "\n\n… truncated");
 
   const head = `**${VERDICT_ICON[decision.verdict]} ${VERDICT_WORDS[decision.verdict]}:** ${inlineText(title)}\n`;
   const footer = `\n---\nGates are set by ${code(ctx.policyPath ?? ".github/modelgate.yml")}. ✅ met · ⏳ pending · ❌ failed. Provisions cite ETSI EN 304 223 V2.1.1.\n`;
   const unmanaged = unmanagedSection(decision, Math.min(LIST_SHARE_BYTES, maxBytes / 4));
   const errors = errorsSection(decision, Math.min(LIST_SHARE_BYTES, maxBytes / 4));
 
-  let budget = maxBytes - RESERVE_BYTES - utf8Bytes(head) - utf8Bytes(footer) - utf8Bytes(unmanaged) - utf8Bytes(errors);
+  let budget =
+    maxBytes - RESERVE_BYTES - utf8Bytes(head) - utf8Bytes(footer) - utf8Bytes(unmanaged) - utf8Bytes(errors);
   const modelSections: string[] = [];
   const models = byVerdict(decision.models);
   for (const model of models) {
@@ -48,9 +55,14 @@ export function renderSummary(decision: Decision, title: string, ctx: SummaryCon
     budget -= utf8Bytes(section);
   }
   const notShown = models.length - modelSections.length;
-  const truncatedNote = notShown > 0 ? `\n… truncated (${plural(notShown, "model")} not shown; see the decision record in the details)\n` : "";
+  const truncatedNote =
+    notShown > 0
+      ? `\n… truncated (${plural(notShown, "model")} not shown; see the decision record in the details)\n`
+      : "";
   const noChanges =
-    models.length === 0 && decision.unmanaged.length === 0 && decision.errors.length === 0 ? "\nNo model manifest or model file changed.\n" : "";
+    models.length === 0 && decision.unmanaged.length === 0 && decision.errors.length === 0
+      ? "\nNo model manifest or model file changed.\n"
+      : "";
   const summary = [head, noChanges, ...modelSections, truncatedNote, unmanaged, errors, footer].join("");
   return truncateUtf8(summary, maxBytes, "\n… truncated");
 }
@@ -71,7 +83,8 @@ function modelSection(model: ModelVerdict, ctx: SummaryContext, budget: number):
   const head = modelHeading(model);
   const approvals = approvalBlock(model, ctx);
   const tableHead = "\n| Requirement | Status | Evidence or fix | Provision |\n|---|---|---|---|\n";
-  const fixed = head + approvals + (model.requirements.length > 0 ? tableHead : "\nNo requirements apply to this change.\n");
+  const fixed =
+    head + approvals + (model.requirements.length > 0 ? tableHead : "\nNo requirements apply to this change.\n");
   if (utf8Bytes(fixed) + 200 > budget) return undefined;
   if (model.requirements.length === 0) return head + "\nNo requirements apply to this change.\n" + approvals;
 
@@ -86,7 +99,8 @@ function modelSection(model: ModelVerdict, ctx: SummaryContext, budget: number):
     rowsBudget -= size;
   }
   const hidden = requirements.length - rows.length;
-  const hiddenNote = hidden > 0 ? `\n… ${plural(hidden, "more requirement")} not shown (see the decision record).\n` : "";
+  const hiddenNote =
+    hidden > 0 ? `\n… ${plural(hidden, "more requirement")} not shown (see the decision record).\n` : "";
   return head + tableHead + rows.join("") + hiddenNote + approvals;
 }
 
@@ -127,7 +141,9 @@ function approvalBlock(model: ModelVerdict, ctx: SummaryContext): string {
   const via = ctx.policy?.approvals.via ?? ["review", "sign_off"];
   const key = signOffKey(model);
   const url = ctx.signOffUrls && Object.hasOwn(ctx.signOffUrls, key) ? ctx.signOffUrls[key] : undefined;
-  const issue = url ? `the [sign-off issue](${url})` : (ctx.missingSignOffIssue ?? "the sign-off issue (press **Open sign-off** above to open it)");
+  const issue = url
+    ? `the [sign-off issue](${url})`
+    : (ctx.missingSignOffIssue ?? "the sign-off issue (press **Open sign-off** above to open it)");
   const how = [
     via.includes("review") ? "approves this pull request with a review" : "",
     via.includes("sign_off") ? `comments ${code("/approve <role>")} on ${issue}` : "",
@@ -159,9 +175,12 @@ function unmanagedSection(decision: Decision, maxBytes: number): string {
     "",
   ].join("\n");
   const rows = decision.unmanaged.map(
-    (u) => `| ${code(u.path, true)} | ${u.source} | ${u.change} | ${u.level === "failure" ? "❌ failure" : "⚠️ warning"} |\n`,
+    (u) =>
+      `| ${code(u.path, true)} | ${u.source} | ${u.change} | ${u.level === "failure" ? "❌ failure" : "⚠️ warning"} |\n`,
   );
-  return head + fitLines(rows, maxBytes - utf8Bytes(head), (n) => `\n… ${plural(n, "more unmanaged file")} not shown.\n`);
+  return (
+    head + fitLines(rows, maxBytes - utf8Bytes(head), (n) => `\n… ${plural(n, "more unmanaged file")} not shown.\n`)
+  );
 }
 
 function errorsSection(decision: Decision, maxBytes: number): string {

@@ -43,7 +43,8 @@ function titleText(decision: Decision): string {
 
   let modelPart: string;
   if (models.length === 0) modelPart = others.length > 0 && decision.verdict !== "success" ? "" : "No model changes";
-  else if (modelProblems.length > 0) modelPart = `${plural(models.length, "model")}: ${modelProblems.join(", ")}${overriddenNote}`;
+  else if (modelProblems.length > 0)
+    modelPart = `${plural(models.length, "model")}: ${modelProblems.join(", ")}${overriddenNote}`;
   else if (models.length === 1) modelPart = `The model change meets its gate${overriddenNote}`;
   else modelPart = `All ${models.length} model changes meet their gates${overriddenNote}`;
   return [modelPart, ...others].filter(Boolean).join("; ");

@@ -33,7 +33,11 @@ export interface CheckRunOutput {
 
 export type CheckRunContext = SummaryContext;
 
-export const REEVALUATE_ACTION: CheckRunAction = { label: "Re-evaluate", description: "Read GitHub again and re-run the gate", identifier: "reevaluate" };
+export const REEVALUATE_ACTION: CheckRunAction = {
+  label: "Re-evaluate",
+  description: "Read GitHub again and re-run the gate",
+  identifier: "reevaluate",
+};
 export const OPEN_SIGN_OFF_ACTION: CheckRunAction = {
   label: "Open sign-off",
   description: "Open the sign-off issue for approvals",
@@ -57,7 +61,9 @@ export function renderCheckRun(decision: Decision, ctx: CheckRunContext): CheckR
 
 function checkRunActions(decision: Decision, conclusion: Verdict): CheckRunAction[] {
   const actions: CheckRunAction[] = [];
-  const waitsForSignOff = decision.couldNotEvaluate === undefined && decision.models.some((m) => !m.override && pendingApprovals(m).length > 0);
+  const waitsForSignOff =
+    decision.couldNotEvaluate === undefined &&
+    decision.models.some((m) => !m.override && pendingApprovals(m).length > 0);
   if (waitsForSignOff) actions.push(OPEN_SIGN_OFF_ACTION);
   if (conclusion !== "success") actions.push(REEVALUATE_ACTION);
   return actions;
@@ -71,13 +77,20 @@ const LEGEND = [
 ].join("\n");
 
 /** The check run's text: the legend and the decision record, valid JSON even when cut. */
-export function renderText(decision: Decision, ctx: Pick<CheckRunContext, "checkName">, maxBytes = CHECK_RUN_TEXT_MAX_BYTES): string {
+export function renderText(
+  decision: Decision,
+  ctx: Pick<CheckRunContext, "checkName">,
+  maxBytes = CHECK_RUN_TEXT_MAX_BYTES,
+): string {
   const opening = "\n```json\n";
   const closing = "\n```\n";
   const heading = `### Decision record of ${"`"}${ctx.checkName.replace(/`/g, "'")}${"`"}\n\n${LEGEND}`;
   // the note is written only when needed; its room is kept either way
   const noteRoom = 200;
-  const fitted = fitDecisionRecord(decision, maxBytes - utf8Bytes(heading) - utf8Bytes(opening) - utf8Bytes(closing) - noteRoom);
+  const fitted = fitDecisionRecord(
+    decision,
+    maxBytes - utf8Bytes(heading) - utf8Bytes(opening) - utf8Bytes(closing) - noteRoom,
+  );
   const truncated = fitted.record.truncated;
   const note = truncated
     ? `\n… truncated (${fitted.modelsNotShown} model${fitted.modelsNotShown === 1 ? "" : "s"} not shown; requirement detail: ${truncated.requirementDetail}).\n`

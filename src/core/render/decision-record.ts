@@ -14,7 +14,12 @@ export interface DecisionRecord {
   unmanaged: Decision["unmanaged"];
   errors: Decision["errors"];
   /** Present when the record was cut to fit. */
-  truncated?: { requirementDetail: "full" | "ids" | "counts"; modelsNotShown: number; unmanagedNotShown: number; errorsNotShown: number };
+  truncated?: {
+    requirementDetail: "full" | "ids" | "counts";
+    modelsNotShown: number;
+    unmanagedNotShown: number;
+    errorsNotShown: number;
+  };
 }
 
 interface ModelRecord {
@@ -26,7 +31,14 @@ interface ModelRecord {
   digest: string;
   verdict: ModelVerdict["verdict"];
   override?: ModelVerdict["override"];
-  requirements?: Array<{ id: string; status: RequirementStatus; message?: string; provision?: string; path?: string; line?: number }>;
+  requirements?: Array<{
+    id: string;
+    status: RequirementStatus;
+    message?: string;
+    provision?: string;
+    path?: string;
+    line?: number;
+  }>;
   requirementCounts?: Record<RequirementStatus, number>;
 }
 
@@ -46,16 +58,28 @@ export interface FittedRecord {
  */
 export function fitDecisionRecord(decision: Decision, maxBytes: number): FittedRecord {
   const models = byVerdict(decision.models);
-  const attempt = (detail: Detail, modelCount: number, unmanagedCount: number, errorCount: number, pretty: boolean): FittedRecord => {
+  const attempt = (
+    detail: Detail,
+    modelCount: number,
+    unmanagedCount: number,
+    errorCount: number,
+    pretty: boolean,
+  ): FittedRecord => {
     const record: DecisionRecord = {
       format: DECISION_RECORD_FORMAT,
       verdict: decision.verdict,
-      ...(decision.couldNotEvaluate !== undefined ? { couldNotEvaluate: truncateChars(decision.couldNotEvaluate, 2000, "…") } : {}),
+      ...(decision.couldNotEvaluate !== undefined
+        ? { couldNotEvaluate: truncateChars(decision.couldNotEvaluate, 2000, "…") }
+        : {}),
       models: models.slice(0, modelCount).map((model) => modelRecord(model, detail)),
       unmanaged: decision.unmanaged.slice(0, unmanagedCount),
       errors: decision.errors.slice(0, errorCount),
     };
-    const cut = detail !== "full" || modelCount < models.length || unmanagedCount < decision.unmanaged.length || errorCount < decision.errors.length;
+    const cut =
+      detail !== "full" ||
+      modelCount < models.length ||
+      unmanagedCount < decision.unmanaged.length ||
+      errorCount < decision.errors.length;
     if (cut) {
       record.truncated = {
         requirementDetail: detail,
@@ -81,7 +105,10 @@ export function fitDecisionRecord(decision: Decision, maxBytes: number): FittedR
   }
   // still too large: keep as many models as fit, then unmanaged files, then errors
   const modelCount = largestFitting(models.length, (n) => fits(attempt("counts", n, 0, 0, false)));
-  const unmanagedCount = modelCount < models.length ? 0 : largestFitting(decision.unmanaged.length, (n) => fits(attempt("counts", modelCount, n, 0, false)));
+  const unmanagedCount =
+    modelCount < models.length
+      ? 0
+      : largestFitting(decision.unmanaged.length, (n) => fits(attempt("counts", modelCount, n, 0, false)));
   const errorCount =
     unmanagedCount < decision.unmanaged.length
       ? 0

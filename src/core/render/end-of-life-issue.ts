@@ -83,7 +83,9 @@ export function renderEndOfLifeIssueBody(input: EndOfLifeIssueInput): string {
   );
   const datasets = listSection(
     "### Datasets to dispose of",
-    input.datasets.map((d) => `| ${inlineText(d.name, 200)} | ${d.source ? inlineText(d.source, 500) : "source not recorded"} |`),
+    input.datasets.map(
+      (d) => `| ${inlineText(d.name, 200)} | ${d.source ? inlineText(d.source, 500) : "source not recorded"} |`,
+    ),
     "| Dataset | Source |\n|---|---|",
     "No training data is declared.",
   );
@@ -99,7 +101,8 @@ function roleTable(roles: ReadonlyArray<EndOfLifeRole>, org: string): string[] {
     "| Role | State | Who can sign |",
     "|---|---|---|",
     ...roles.map((role) => {
-      const state = role.state === "approved" ? "✅ approved" : role.state === "rejected" ? "❌ rejected" : "⏳ pending";
+      const state =
+        role.state === "approved" ? "✅ approved" : role.state === "rejected" ? "❌ rejected" : "⏳ pending";
       const who =
         holderMentions(role.holders, org)
           .map((m) => inlineText(m, 140))
@@ -153,10 +156,15 @@ export function endOfLifeMissingMessage(
   progress: { unchecked: ReadonlyArray<string>; missingRoles: ReadonlyArray<string>; policy: Policy },
   org: string,
 ): string {
-  const lines = ["This end-of-life issue closes only when the disposal is complete, so modelgate reopened it. Still missing:", ""];
+  const lines = [
+    "This end-of-life issue closes only when the disposal is complete, so modelgate reopened it. Still missing:",
+    "",
+  ];
   for (const item of progress.unchecked) lines.push(`- [ ] ${item.replace(/[\r\n]+/g, " ")}`);
   for (const role of progress.missingRoles) {
-    lines.push(`- sign-off by **${role}** (${describeRoleHolders(progress.policy, role, org)}): comment ${code(`/approve ${role}`)}`);
+    lines.push(
+      `- sign-off by **${role}** (${describeRoleHolders(progress.policy, role, org)}): comment ${code(`/approve ${role}`)}`,
+    );
   }
   lines.push("", "Tick each item in the issue description once it is done; the issue then closes by itself.");
   return lines.join("\n");

@@ -27,7 +27,8 @@ export function concludedVerdict(decision: Decision): Verdict {
 export function strictestJudgement(judgements: ReadonlyArray<PullRequestJudgement>): PullRequestJudgement | undefined {
   let strictest: PullRequestJudgement | undefined;
   for (const judgement of [...judgements].sort((a, b) => a.pullRequest.number - b.pullRequest.number)) {
-    if (!strictest || RANK[concludedVerdict(judgement.decision)] < RANK[concludedVerdict(strictest.decision)]) strictest = judgement;
+    if (!strictest || RANK[concludedVerdict(judgement.decision)] < RANK[concludedVerdict(strictest.decision)])
+      strictest = judgement;
   }
   return strictest;
 }
@@ -68,14 +69,22 @@ export function renderHeadCheckRun(judgements: ReadonlyArray<PullRequestJudgemen
     "",
   ].join("\n");
   const sectionFitted = truncateUtf8(section, CHECK_RUN_TEXT_MAX_BYTES / 2, "\n… truncated\n\n");
-  const summary = sectionFitted + renderSummary(strictest.decision, own.title, strictest.ctx, CHECK_RUN_TEXT_MAX_BYTES - utf8Bytes(sectionFitted));
+  const summary =
+    sectionFitted +
+    renderSummary(strictest.decision, own.title, strictest.ctx, CHECK_RUN_TEXT_MAX_BYTES - utf8Bytes(sectionFitted));
   const others = ordered.filter((j) => j !== strictest);
-  const title = truncateUtf8(`#${strictest.pullRequest.number} into ${strictest.pullRequest.baseRef}: ${own.title}`, 1000, "…");
+  const title = truncateUtf8(
+    `#${strictest.pullRequest.number} into ${strictest.pullRequest.baseRef}: ${own.title}`,
+    1000,
+    "…",
+  );
   // a button any of the pull requests needs is offered (each identifier once)
   const actions = [...own.actions];
   for (const other of others) {
-    for (const action of renderCheckRun(other.decision, other.ctx).actions) if (!actions.some((a) => a.identifier === action.identifier)) actions.push(action);
+    for (const action of renderCheckRun(other.decision, other.ctx).actions)
+      if (!actions.some((a) => a.identifier === action.identifier)) actions.push(action);
   }
-  if (own.conclusion !== "success" && !actions.some((a) => a.identifier === REEVALUATE_ACTION.identifier)) actions.push(REEVALUATE_ACTION);
+  if (own.conclusion !== "success" && !actions.some((a) => a.identifier === REEVALUATE_ACTION.identifier))
+    actions.push(REEVALUATE_ACTION);
   return { ...own, title, summary, actions: actions.slice(0, 3) };
 }

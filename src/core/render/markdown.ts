@@ -42,8 +42,14 @@ export function plural(count: number, singular: string, pluralForm = `${singular
 }
 
 /** `@user` or `@org/team`: how GitHub shows (and notifies) a role holder. */
-export function holderMentions(holders: { users: ReadonlyArray<string>; teams: ReadonlyArray<string> }, org: string | undefined): string[] {
-  return [...holders.users.map((user) => `@${user}`), ...holders.teams.map((team) => (org ? `@${org}/${team}` : `team ${team}`))];
+export function holderMentions(
+  holders: { users: ReadonlyArray<string>; teams: ReadonlyArray<string> },
+  org: string | undefined,
+): string[] {
+  return [
+    ...holders.users.map((user) => `@${user}`),
+    ...holders.teams.map((team) => (org ? `@${org}/${team}` : `team ${team}`)),
+  ];
 }
 
 /** `sha256:0123456789ab`: enough to recognise a digest in a table. */

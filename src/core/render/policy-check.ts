@@ -7,7 +7,8 @@ import { CHECK_RUN_TEXT_MAX_BYTES, truncateUtf8 } from "./truncate.js";
 
 export const POLICY_CHECK_NAME = "modelgate / policy";
 
-export type PolicyProposal = { valid: true; path: string; differences: PolicyDifference[] } | { valid: false; path: string; errors: FileError[] };
+export type PolicyProposal =
+  { valid: true; path: string; differences: PolicyDifference[] } | { valid: false; path: string; errors: FileError[] };
 
 export interface PolicyCheckOutput {
   /** A proposal that lowers the bar is `neutral`: it needs a human decision, not a red build. */
@@ -31,7 +32,15 @@ export function renderPolicyCheck(proposal: PolicyProposal): PolicyCheckOutput {
     return {
       conclusion: "failure",
       title: `Proposed policy is invalid: ${plural(proposal.errors.length, "error")}`,
-      summary: fit(["The proposed policy cannot be used; every check run would fail once it is merged.", "", ...lines, "", note].join("\n")),
+      summary: fit(
+        [
+          "The proposed policy cannot be used; every check run would fail once it is merged.",
+          "",
+          ...lines,
+          "",
+          note,
+        ].join("\n"),
+      ),
       text: "",
       annotations: proposal.errors.map((e) => ({
         path: e.path,
@@ -57,13 +66,22 @@ export function renderPolicyCheck(proposal: PolicyProposal): PolicyCheckOutput {
       : [
           "| setting | current | proposed | effect |",
           "|---|---|---|---|",
-          ...proposal.differences.map((d) => `| \`${d.setting}\` | ${inlineText(d.from, 300)} | ${inlineText(d.to, 300)} | ${EFFECT_LABEL[d.effect]} |`),
+          ...proposal.differences.map(
+            (d) =>
+              `| \`${d.setting}\` | ${inlineText(d.from, 300)} | ${inlineText(d.to, 300)} | ${EFFECT_LABEL[d.effect]} |`,
+          ),
         ];
   return {
     conclusion: weakening.length > 0 ? "neutral" : "success",
     title,
     summary: fit([...table, "", note].join("\n")),
-    text: fit(["```json", JSON.stringify({ format: "modelgate-policy-diff/1", differences: proposal.differences }, null, 2), "```"].join("\n")),
+    text: fit(
+      [
+        "```json",
+        JSON.stringify({ format: "modelgate-policy-diff/1", differences: proposal.differences }, null, 2),
+        "```",
+      ].join("\n"),
+    ),
     annotations: [],
     actions: [],
   };

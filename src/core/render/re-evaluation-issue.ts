@@ -16,7 +16,8 @@ export function reviewIssueTitle(model: string, version: string): string {
 const STAGE_LINES: Record<Exclude<ReviewStage, "current">, (status: ReviewStatus) => string> = {
   notice: (s) => `⏳ **Due by ${s.expiresOn}.** The evaluation stops counting then.`,
   soon: (s) => `⚠️ **Due by ${s.expiresOn}: less than a week left.**`,
-  expired: (s) => `❌ **Expired on ${s.expiresOn}.** Until this version is re-evaluated, its deployments and releases fail their gates.`,
+  expired: (s) =>
+    `❌ **Expired on ${s.expiresOn}.** Until this version is re-evaluated, its deployments and releases fail their gates.`,
 };
 
 export interface ReviewIssueInput {
@@ -31,7 +32,13 @@ export interface ReviewIssueInput {
 const REVIEW_ROLES = ["developer", "system_operator"] as const;
 
 function reviewMentions(policy: Policy, org: string): string[] {
-  return [...new Set(REVIEW_ROLES.flatMap((role) => (Object.hasOwn(policy.roles, role) ? holderMentions(policy.roles[role]!, org) : [])))];
+  return [
+    ...new Set(
+      REVIEW_ROLES.flatMap((role) =>
+        Object.hasOwn(policy.roles, role) ? holderMentions(policy.roles[role]!, org) : [],
+      ),
+    ),
+  ];
 }
 
 /**
@@ -41,7 +48,12 @@ function reviewMentions(policy: Policy, org: string): string[] {
  */
 export function renderReviewIssueBody(input: ReviewIssueInput): string {
   const { status, policy } = input;
-  const ref: ReviewRef = { repo: input.repo, model: status.name, digest: status.digest, evaluated: status.evaluation.date };
+  const ref: ReviewRef = {
+    repo: input.repo,
+    model: status.name,
+    digest: status.digest,
+    evaluated: status.evaluation.date,
+  };
   const mentions = reviewMentions(policy, input.org);
   const manifest = status.at[0]?.manifestPath ?? "model.yaml";
   const stage = status.stage === "current" ? "notice" : status.stage;
@@ -85,7 +97,8 @@ export function renderReviewStageComment(status: ReviewStatus, policy: Policy, o
 }
 
 /** The comment a review issue is closed with. */
-export type ReviewClosing = { kind: "re-evaluated"; date: string; link: string } | { kind: "not-in-use" } | { kind: "no-longer-due" };
+export type ReviewClosing =
+  { kind: "re-evaluated"; date: string; link: string } | { kind: "not-in-use" } | { kind: "no-longer-due" };
 
 export function renderReviewClosedComment(reason: ReviewClosing): string {
   switch (reason.kind) {

@@ -26,8 +26,13 @@ export function releaseCheckRun(
 ): CheckRunOutput {
   const output = releaseGateCheckRun(decision, RELEASE_CHECK_NAME, render);
   const failing = bom.kind === "invalid" || writeProblems.length > 0;
-  const notes = [bom.kind === "invalid" ? "ML-BOM invalid" : "", writeProblems.length > 0 ? "release not updated" : ""].filter(Boolean);
-  const waitsForSignOff = decision.models.some((m) => !m.override && m.requirements.some((r) => r.status === "pending" && approvalRole(r) !== undefined));
+  const notes = [
+    bom.kind === "invalid" ? "ML-BOM invalid" : "",
+    writeProblems.length > 0 ? "release not updated" : "",
+  ].filter(Boolean);
+  const waitsForSignOff = decision.models.some(
+    (m) => !m.override && m.requirements.some((r) => r.status === "pending" && approvalRole(r) !== undefined),
+  );
   const section = releaseSummarySection(bom, writeProblems, waitsForSignOff, render.baseline);
   return {
     ...output,
@@ -54,13 +59,21 @@ export function releaseGateCheckRun(
     policyPath: POLICY_PATH,
     org: render.org,
     ...(render.policy
-      ? { policy: { ...releasePolicy(render.policy), approvals: { ...render.policy.approvals, via: ["sign_off"] as Policy["approvals"]["via"] } } }
+      ? {
+          policy: {
+            ...releasePolicy(render.policy),
+            approvals: { ...render.policy.approvals, via: ["sign_off"] as Policy["approvals"]["via"] },
+          },
+        }
       : {}),
     ...(render.signOffUrls ? { signOffUrls: render.signOffUrls } : {}),
     // the PR gate opens sign-off issues; a model version that never went through a pull request has none
     missingSignOffIssue: "the sign-off issue of its digest (the pull request gate opens it)",
   });
-  return { ...output, actions: output.actions.filter((action) => action.identifier !== OPEN_SIGN_OFF_ACTION.identifier) };
+  return {
+    ...output,
+    actions: output.actions.filter((action) => action.identifier !== OPEN_SIGN_OFF_ACTION.identifier),
+  };
 }
 
 /** One sentence: what the release was compared with, and why that release. */
@@ -85,7 +98,12 @@ function day(timestamp: string): string {
   return timestamp.slice(0, 10);
 }
 
-function releaseSummarySection(bom: BomOutcome, writeProblems: ReadonlyArray<string>, waitsForSignOff: boolean, baseline: BaselineNote | undefined): string {
+function releaseSummarySection(
+  bom: BomOutcome,
+  writeProblems: ReadonlyArray<string>,
+  waitsForSignOff: boolean,
+  baseline: BaselineNote | undefined,
+): string {
   const lines = ["", "### Release", ""];
   if (baseline) lines.push(baselineSentence(baseline), "");
   if (waitsForSignOff) {
@@ -115,16 +133,18 @@ function releaseSummarySection(bom: BomOutcome, writeProblems: ReadonlyArray<str
       lines.push(`ML-BOM: not attached: ${inlineText(bom.reason, 500)}.`);
       break;
   }
-  for (const problem of writeProblems) lines.push("", `❌ ${inlineText(problem, 1000)} (modelgate needs \`contents: write\` to update releases).`);
+  for (const problem of writeProblems)
+    lines.push("", `❌ ${inlineText(problem, 1000)} (modelgate needs \`contents: write\` to update releases).`);
   return `${lines.join("\n")}\n`;
 }
 
 export function releaseModel(model: ModelVerdict, headManifests: ReadonlyArray<LoadedManifest> = []): ReleaseModel {
   const loaded = headManifests.find((m) => m.path === model.manifestPath && m.manifest.name === model.name);
   const documentation = loaded
-    ? DOCUMENTATION_FIELDS.map((field) => ({ label: DOCUMENTATION_LABELS[field], texts: documentationTexts(loaded, field) })).filter(
-        (entry) => entry.texts.length > 0,
-      )
+    ? DOCUMENTATION_FIELDS.map((field) => ({
+        label: DOCUMENTATION_LABELS[field],
+        texts: documentationTexts(loaded, field),
+      })).filter((entry) => entry.texts.length > 0)
     : [];
   return {
     name: model.name,
@@ -147,7 +167,10 @@ export function failureLines(decision: Decision, bom: BomOutcome): string[] {
     if (model.verdict === "success") continue;
     const failed = model.requirements.filter((r) => r.status === "failed").map((r) => r.id);
     const roles = model.requirements.filter((r) => r.status === "pending").map((r) => approvalRole(r) ?? r.id);
-    const reasons = [failed.length > 0 ? `failed: ${failed.join(", ")}` : "", roles.length > 0 ? `sign-off missing: ${roles.join(", ")}` : ""].filter(Boolean);
+    const reasons = [
+      failed.length > 0 ? `failed: ${failed.join(", ")}` : "",
+      roles.length > 0 ? `sign-off missing: ${roles.join(", ")}` : "",
+    ].filter(Boolean);
     lines.push(`${model.name} ${model.to ?? model.from ?? ""}: ${reasons.join("; ")}`);
   }
   const unmanaged = decision.unmanaged.filter((u) => u.level === "failure");

@@ -48,7 +48,10 @@ export function renderReleaseSection(input: ReleaseSectionInput): string {
   } else {
     // the documentation column appears only when a model documents something (users are told its uses and limits)
     const documented = input.models.some((model) => (model.documentation ?? []).length > 0);
-    lines.push(`| Model | Version | Digest | Change | Gate |${documented ? " Documentation |" : ""}`, `|---|---|---|---|---|${documented ? "---|" : ""}`);
+    lines.push(
+      `| Model | Version | Digest | Change | Gate |${documented ? " Documentation |" : ""}`,
+      `|---|---|---|---|---|${documented ? "---|" : ""}`,
+    );
     let used = lines.join("\n").length;
     let shown = 0;
     for (const model of input.models) {
@@ -60,7 +63,10 @@ export function renderReleaseSection(input: ReleaseSectionInput): string {
       shown += 1;
     }
     if (shown < input.models.length)
-      lines.push("", `… ${plural(input.models.length - shown, "more model")} not shown (see the ML-BOM asset or \`modelgate inventory\`).`);
+      lines.push(
+        "",
+        `… ${plural(input.models.length - shown, "more model")} not shown (see the ML-BOM asset or \`modelgate inventory\`).`,
+      );
   }
   if (!input.failure && input.checkUrl) lines.push("", `Checked by [modelgate](${input.checkUrl}).`);
   lines.push(RELEASE_SECTION_END);

@@ -40,7 +40,11 @@ export interface SignOffIssueInput extends ModelVersionRef {
   markerKey: string;
 }
 
-const STATE_CELL: Record<SignOffRoleRow["state"], string> = { approved: "✅ approved", rejected: "❌ rejected", pending: "⏳ pending" };
+const STATE_CELL: Record<SignOffRoleRow["state"], string> = {
+  approved: "✅ approved",
+  rejected: "❌ rejected",
+  pending: "⏳ pending",
+};
 
 /** The body of a sign-off issue; at most 65,536 characters (the pull request list is cut first). */
 export function renderSignOffIssueBody(input: SignOffIssueInput): string {
@@ -74,7 +78,10 @@ export function renderSignOffIssueBody(input: SignOffIssueInput): string {
     "| Role | State | By | Who can sign |",
     "|---|---|---|---|",
     ...input.roles.map((role) => {
-      const state = role.state === "rejected" && role.reason ? `${STATE_CELL.rejected}: ${inlineText(role.reason, 500)}` : STATE_CELL[role.state];
+      const state =
+        role.state === "rejected" && role.reason
+          ? `${STATE_CELL.rejected}: ${inlineText(role.reason, 500)}`
+          : STATE_CELL[role.state];
       const who =
         holderMentions(role.holders, input.org)
           .map((mention) => inlineText(mention, 140))
@@ -97,7 +104,9 @@ export function renderSignOffIssueBody(input: SignOffIssueInput): string {
     "",
   );
   const headText = head.join("\n") + "\n";
-  const prLines = input.pullRequests.map((pr) => `- [#${pr.number}](${pr.url})${pr.title ? ` ${inlineText(pr.title, 300)}` : ""}\n`);
+  const prLines = input.pullRequests.map(
+    (pr) => `- [#${pr.number}](${pr.url})${pr.title ? ` ${inlineText(pr.title, 300)}` : ""}\n`,
+  );
   const noPrs = prLines.length === 0 ? "None open yet.\n" : "";
   const room = ISSUE_BODY_MAX_CHARS - headText.length - 100;
   let used = 0;
@@ -109,12 +118,18 @@ export function renderSignOffIssueBody(input: SignOffIssueInput): string {
   }
   const more = shown < prLines.length ? `\n… and ${plural(prLines.length - shown, "more pull request")}.\n` : "";
   // the head alone can only overflow with absurd inputs (thousands of roles): cut, never fail
-  return truncateChars(headText + noPrs + prLines.slice(0, shown).join("") + more, ISSUE_BODY_MAX_CHARS, "\n… truncated\n");
+  return truncateChars(
+    headText + noPrs + prLines.slice(0, shown).join("") + more,
+    ISSUE_BODY_MAX_CHARS,
+    "\n… truncated\n",
+  );
 }
 
 function evaluationCell(evaluation: SignOffIssueInput["evaluation"]): string {
   if (!evaluation) return "none recorded for this digest";
   const result = evaluation.result === "pass" ? "✅ pass" : "❌ fail";
-  const report = evaluation.report ? ` — report: ${isHttpUrl(evaluation.report) ? `[link](${evaluation.report})` : code(evaluation.report, true)}` : "";
+  const report = evaluation.report
+    ? ` — report: ${isHttpUrl(evaluation.report) ? `[link](${evaluation.report})` : code(evaluation.report, true)}`
+    : "";
   return `${result} by @${inlineText(evaluation.evaluator, 60)} on ${inlineText(evaluation.date, 40)}${report}`;
 }

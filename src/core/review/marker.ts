@@ -33,7 +33,11 @@ export function reviewMarker(ref: ReviewRef, markerKey: string): string {
 }
 
 /** The review an issue body is for, or `undefined` when its first marker is missing, garbled, unsigned, edited or for another repository. */
-export function parseReviewMarker(body: string | null | undefined, markerKey: string, repo: string): ReviewRef | undefined {
+export function parseReviewMarker(
+  body: string | null | undefined,
+  markerKey: string,
+  repo: string,
+): ReviewRef | undefined {
   const parsed = parseMarker(REVIEW_KIND, body, reviewMarkerSchema);
   if (!parsed) return undefined;
   const { sig, ...payload } = parsed;

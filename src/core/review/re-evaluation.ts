@@ -43,7 +43,9 @@ export interface ReviewStatus extends ModelInUse {
  * the latest passing record for that version and digest found in any copy of its manifest, so
  * a re-evaluation that lands on the default branch also counts for the release's copy.
  */
-export function modelsInUse(places: ReadonlyArray<{ at: Omit<InUseAt, "manifestPath">; models: ReadonlyArray<LoadedManifest> }>): ModelInUse[] {
+export function modelsInUse(
+  places: ReadonlyArray<{ at: Omit<InUseAt, "manifestPath">; models: ReadonlyArray<LoadedManifest> }>,
+): ModelInUse[] {
   const byKey = new Map<string, ModelInUse>();
   for (const place of places) {
     for (const loaded of place.models) {
@@ -53,13 +55,18 @@ export function modelsInUse(places: ReadonlyArray<{ at: Omit<InUseAt, "manifestP
       const entry = byKey.get(key) ?? { name: manifest.name, version: manifest.version, digest: loaded.digest, at: [] };
       entry.at.push({ ...place.at, manifestPath: loaded.path });
       // as the gate: the latest record bound to these artefacts counts, and only when it passed
-      const latest = manifest.evaluations.findLast((e) => e.version === manifest.version && e.model_digest === loaded.digest);
+      const latest = manifest.evaluations.findLast(
+        (e) => e.version === manifest.version && e.model_digest === loaded.digest,
+      );
       const record = latest?.result === "pass" ? latest : undefined;
-      if (record && (!entry.evaluation || evaluationTime(record) > evaluationTime(entry.evaluation))) entry.evaluation = record;
+      if (record && (!entry.evaluation || evaluationTime(record) > evaluationTime(entry.evaluation)))
+        entry.evaluation = record;
       byKey.set(key, entry);
     }
   }
-  return [...byKey.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : a.version < b.version ? -1 : 1));
+  return [...byKey.values()].sort((a, b) =>
+    a.name < b.name ? -1 : a.name > b.name ? 1 : a.version < b.version ? -1 : 1,
+  );
 }
 
 /**

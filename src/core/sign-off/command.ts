@@ -44,7 +44,9 @@ export function parseCommandOrError(body: string): ParsedCommand | undefined {
   const rest = (match[2] ?? "").trim();
   const usage = `\`${USAGE[type]}\``;
   if (type === "override") {
-    return rest ? { command: { type, reason: rest } } : { error: `/override needs a reason on the same line: ${usage}` };
+    return rest
+      ? { command: { type, reason: rest } }
+      : { error: `/override needs a reason on the same line: ${usage}` };
   }
   const [roleWord = "", ...reasonWords] = rest.split(/\s+/).filter((w) => w !== "");
   const role = roleWord.toLowerCase();
@@ -52,7 +54,9 @@ export function parseCommandOrError(body: string): ParsedCommand | undefined {
   if (!ROLE.test(role)) return { error: `"${roleWord}" is not a role name: ${usage}` };
   const reason = rest.slice(rest.indexOf(roleWord) + roleWord.length).trim();
   if (type === "reject") {
-    return reason ? { command: { type, role, reason } } : { error: `/reject needs a reason on the same line: ${usage}` };
+    return reason
+      ? { command: { type, role, reason } }
+      : { error: `/reject needs a reason on the same line: ${usage}` };
   }
   if (reasonWords.length > 0) return { error: `/${type} takes only a role: ${usage}` };
   return { command: { type, role } };

@@ -20,7 +20,10 @@ export type SignOffIssueLookup<T> = { issue: T | undefined } | { cannotTell: str
  * holds the sign-offs, and never guesses. Nor can it trust an issue whose tracking marker (the
  * authors who may not sign) is missing or does not verify.
  */
-export function lookUpSignOffIssue<T extends ListedSignOffIssue>(issues: ReadonlyArray<T>, subject: SignOffSubjectOf): SignOffIssueLookup<T> {
+export function lookUpSignOffIssue<T extends ListedSignOffIssue>(
+  issues: ReadonlyArray<T>,
+  subject: SignOffSubjectOf,
+): SignOffIssueLookup<T> {
   const key = signOffKey(subject);
   const matching = issues.filter((issue) => signOffKey(issue.ref) === key);
   const [issue] = matching;

@@ -56,7 +56,17 @@ export class TrackingFull extends Error {
 }
 
 /** Why the gate cannot evaluate when the issue of `ref` cannot track one more pull request (`reason`: the TrackingFull message). */
-export function trackingFullMessage({ issue, ref, pullRequest, reason }: { issue: number; ref: ModelVersionRef; pullRequest: number; reason: string }): string {
+export function trackingFullMessage({
+  issue,
+  ref,
+  pullRequest,
+  reason,
+}: {
+  issue: number;
+  ref: ModelVersionRef;
+  pullRequest: number;
+  reason: string;
+}): string {
   return `sign-off issue #${issue} of ${subjectPhrase(ref)} cannot track pull request #${pullRequest}: ${reason}; ask an administrator (docs/security.md, capped author list)`;
 }
 const MAX_TRACKING_CHARS = 30_000;
@@ -73,7 +83,15 @@ const trackingSchema = z.strictObject({
       report: z.string().max(2000).optional(),
     })
     .optional(),
-  pulls: z.array(z.strictObject({ number: z.number().int().positive(), author: z.string().max(60), roles: z.array(roleName).max(100) })).max(MAX_TRACKED_PULLS),
+  pulls: z
+    .array(
+      z.strictObject({
+        number: z.number().int().positive(),
+        author: z.string().max(60),
+        roles: z.array(roleName).max(100),
+      }),
+    )
+    .max(MAX_TRACKED_PULLS),
   formerAuthors: z.array(z.string().min(1).max(60)).max(MAX_FORMER_AUTHORS).optional(),
 });
 const signedTrackingSchema = trackingSchema.extend({ sig: z.string().max(128) });
@@ -90,7 +108,9 @@ export function gatedVersions(policy: Policy, changes: ReadonlyArray<ModelChange
     const manifest = change.head ?? change.base;
     if (roles.length === 0 || version === undefined || !manifest) continue;
     // the latest record bound to these artefacts is the one the gate judges
-    const record = manifest.manifest.evaluations.filter((r) => r.version === version && r.model_digest === change.digest).at(-1);
+    const record = manifest.manifest.evaluations
+      .filter((r) => r.version === version && r.model_digest === change.digest)
+      .at(-1);
     const intent = signOffIntent(change.kinds);
     gated.push({
       model: change.name,
@@ -101,7 +121,14 @@ export function gatedVersions(policy: Policy, changes: ReadonlyArray<ModelChange
       kinds: change.kinds,
       roles,
       ...(record
-        ? { evaluation: { date: record.date, evaluator: record.evaluator, result: record.result, ...(record.report ? { report: record.report } : {}) } }
+        ? {
+            evaluation: {
+              date: record.date,
+              evaluator: record.evaluator,
+              result: record.result,
+              ...(record.report ? { report: record.report } : {}),
+            },
+          }
         : {}),
     });
   }
@@ -113,12 +140,20 @@ export function gatedVersions(policy: Policy, changes: ReadonlyArray<ModelChange
  * last). Beyond MAX_TRACKED_PULLS the oldest entries are no longer listed, but their authors move to
  * `formerAuthors`: no author is ever dropped. Throws TrackingFull when even that list is full.
  */
-export function trackPullRequest(tracking: SignOffTracking | undefined, version: GatedVersion, pr: TrackedPullRequest): SignOffTracking {
+export function trackPullRequest(
+  tracking: SignOffTracking | undefined,
+  version: GatedVersion,
+  pr: TrackedPullRequest,
+): SignOffTracking {
   const all = [...(tracking?.pulls ?? []).filter((p) => p.number !== pr.number), pr];
   const listed = all.slice(-MAX_TRACKED_PULLS);
   const stillListed = new Set(listed.map((p) => p.author.toLowerCase()));
   const former = [
-    ...new Set([...(tracking?.formerAuthors ?? []), ...all.slice(0, all.length - listed.length).map((p) => p.author)].map((a) => a.toLowerCase())),
+    ...new Set(
+      [...(tracking?.formerAuthors ?? []), ...all.slice(0, all.length - listed.length).map((p) => p.author)].map((a) =>
+        a.toLowerCase(),
+      ),
+    ),
   ]
     .filter((a) => a !== "" && !stillListed.has(a))
     .sort();
@@ -138,7 +173,11 @@ export function trackPullRequest(tracking: SignOffTracking | undefined, version:
 
 /** Authors of every pull request that carried the digest (listed or former): each of them is an author of this model version. */
 export function trackedAuthors(tracking: SignOffTracking | undefined): string[] {
-  return [...new Set([...(tracking?.pulls ?? []).map((p) => p.author), ...(tracking?.formerAuthors ?? [])].filter((a) => a !== ""))];
+  return [
+    ...new Set(
+      [...(tracking?.pulls ?? []).map((p) => p.author), ...(tracking?.formerAuthors ?? [])].filter((a) => a !== ""),
+    ),
+  ];
 }
 
 /** The roles the issue asks for: every role a tracked pull request needs, in first-seen order. */
@@ -164,18 +203,27 @@ export function issueReplayContext(
  * who may not sign, so an edit (an author removed) or a copy onto another issue must not verify.
  */
 export function renderTrackingMarker(tracking: SignOffTracking, ref: ModelVersionRef, markerKey: string): string {
-  return renderMarker(TRACKING_KIND, { ...tracking, sig: markerSignature(markerKey, TRACKING_KIND, { subject: signedSubject(ref), tracking }) });
+  return renderMarker(TRACKING_KIND, {
+    ...tracking,
+    sig: markerSignature(markerKey, TRACKING_KIND, { subject: signedSubject(ref), tracking }),
+  });
 }
 
 /**
  * The tracking of the issue of `ref`; `undefined` when it is missing, garbled, unsigned or edited
  * (its signature does not verify under `markerKey` for this subject).
  */
-export function parseTracking(body: string | null | undefined, ref: ModelVersionRef, markerKey: string): SignOffTracking | undefined {
+export function parseTracking(
+  body: string | null | undefined,
+  ref: ModelVersionRef,
+  markerKey: string,
+): SignOffTracking | undefined {
   const parsed = parseMarker(TRACKING_KIND, body, signedTrackingSchema, MAX_TRACKING_CHARS);
   if (!parsed) return undefined;
   const { sig, ...tracking } = parsed;
-  return verifyMarkerSignature(markerKey, TRACKING_KIND, { subject: signedSubject(ref), tracking }, sig) ? (tracking as SignOffTracking) : undefined;
+  return verifyMarkerSignature(markerKey, TRACKING_KIND, { subject: signedSubject(ref), tracking }, sig)
+    ? (tracking as SignOffTracking)
+    : undefined;
 }
 
 export interface SignOffIssueBodyInput {
@@ -220,5 +268,10 @@ export function signOffIssueBody(input: SignOffIssueBodyInput): string {
   const newline = rendered.indexOf("\n");
   const identity = newline < 0 ? rendered : rendered.slice(0, newline);
   const rest = newline < 0 ? "" : rendered.slice(newline);
-  return identity + "\n" + marker + truncateChars(rest, ISSUE_BODY_MAX_CHARS - identity.length - marker.length - 1, "\n… truncated\n");
+  return (
+    identity +
+    "\n" +
+    marker +
+    truncateChars(rest, ISSUE_BODY_MAX_CHARS - identity.length - marker.length - 1, "\n… truncated\n")
+  );
 }

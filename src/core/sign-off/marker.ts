@@ -16,7 +16,12 @@ const signOffMarkerSchema = z.strictObject({
 const SIGN_OFF_KIND = "sign-off";
 
 /** What a sign-off marker's signature covers: the subject, with the intent always spelled out. */
-export function signedSubject({ model, version, digest, intent }: ModelVersionRef): { model: string; version: string; digest: string; intent: SignOffIntent } {
+export function signedSubject({ model, version, digest, intent }: ModelVersionRef): {
+  model: string;
+  version: string;
+  digest: string;
+  intent: SignOffIntent;
+} {
   return { model, version, digest, intent: intent ?? "ship" };
 }
 
@@ -27,7 +32,13 @@ export function signedSubject({ model, version, digest, intent }: ModelVersionRe
 export function signOffMarker(ref: ModelVersionRef, markerKey: string): string {
   const { model, version, digest, intent } = ref;
   const sig = markerSignature(markerKey, SIGN_OFF_KIND, signedSubject(ref));
-  return renderMarker(SIGN_OFF_KIND, { model, version, digest, ...(intent && intent !== "ship" ? { intent } : {}), sig });
+  return renderMarker(SIGN_OFF_KIND, {
+    model,
+    version,
+    digest,
+    ...(intent && intent !== "ship" ? { intent } : {}),
+    sig,
+  });
 }
 
 /**

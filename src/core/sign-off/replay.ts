@@ -63,7 +63,9 @@ export function replayContext(policy: Policy, people: ReplayPeople, requiredRole
 export function replaySignOffs(comments: ReadonlyArray<SignOffComment>, ctx: ReplayContext): SignOffState {
   // no prototype: a role named like an Object method must not find one
   const state: SignOffState = { roles: Object.create(null) as Record<string, RoleSignOff>, outcomes: [] };
-  const ordered = [...comments].sort((a, b) => (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : a.id - b.id));
+  const ordered = [...comments].sort((a, b) =>
+    a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : a.id - b.id,
+  );
   for (const comment of ordered) {
     if (comment.edited) continue;
     const command = parseCommand(comment.body);
@@ -73,14 +75,31 @@ export function replaySignOffs(comments: ReadonlyArray<SignOffComment>, ctx: Rep
       : command.type === "override"
         ? refuseOverride(comment.login, ctx)
         : refuseRoleCommand(comment.login, command, state, ctx);
-    state.outcomes.push({ commentId: comment.id, login: comment.login, command, accepted: refusal === undefined, ...(refusal ? { reason: refusal } : {}) });
+    state.outcomes.push({
+      commentId: comment.id,
+      login: comment.login,
+      command,
+      accepted: refusal === undefined,
+      ...(refusal ? { reason: refusal } : {}),
+    });
     if (refusal) continue;
     switch (command.type) {
       case "approve":
-        state.roles[command.role] = { state: "approved", by: comment.login, at: comment.createdAt, commentId: comment.id };
+        state.roles[command.role] = {
+          state: "approved",
+          by: comment.login,
+          at: comment.createdAt,
+          commentId: comment.id,
+        };
         break;
       case "reject":
-        state.roles[command.role] = { state: "rejected", by: comment.login, at: comment.createdAt, reason: command.reason, commentId: comment.id };
+        state.roles[command.role] = {
+          state: "rejected",
+          by: comment.login,
+          at: comment.createdAt,
+          reason: command.reason,
+          commentId: comment.id,
+        };
         break;
       case "revoke":
         delete state.roles[command.role];
@@ -98,7 +117,12 @@ function isAuthor(login: string, ctx: ReplayContext): boolean {
   return ctx.authors.some((author) => author.toLowerCase() === who);
 }
 
-function refuseRoleCommand(login: string, command: Exclude<SignOffCommand, { type: "override" }>, state: SignOffState, ctx: ReplayContext): string | undefined {
+function refuseRoleCommand(
+  login: string,
+  command: Exclude<SignOffCommand, { type: "override" }>,
+  state: SignOffState,
+  ctx: ReplayContext,
+): string | undefined {
   const { role } = command;
   const { policy } = ctx;
   if (!Object.hasOwn(policy.roles, role)) {
@@ -117,7 +141,9 @@ function refuseRoleCommand(login: string, command: Exclude<SignOffCommand, { typ
   }
   if (policy.approvals.distinct_people) {
     const who = login.toLowerCase();
-    const other = Object.entries(state.roles).find(([r, s]) => r !== role && s.state === "approved" && s.by.toLowerCase() === who);
+    const other = Object.entries(state.roles).find(
+      ([r, s]) => r !== role && s.state === "approved" && s.by.toLowerCase() === who,
+    );
     if (other) {
       return `@${login} already signed off as ${other[0]} for this model version, and one person signs off only one role (approvals.distinct_people is true).`;
     }

@@ -19,7 +19,10 @@ export function usageReply(login: string, error: string): CommandReply {
 
 /** A command the rules refuse (docs/sign-off.md "The rules"): the reason the replay gave. */
 export function refusedReply(login: string, command: SignOffCommand, reason: string | undefined): CommandReply {
-  return { kind: "refused", text: `@${login} \`${commandSummary(command)}\` was refused: ${inlineText(reason ?? "it does not meet the policy", 1000)}` };
+  return {
+    kind: "refused",
+    text: `@${login} \`${commandSummary(command)}\` was refused: ${inlineText(reason ?? "it does not meet the policy", 1000)}`,
+  };
 }
 
 /** Break glass does not apply to a disposal: it has to be done and signed off. */

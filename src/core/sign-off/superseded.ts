@@ -6,7 +6,11 @@ import { signOffKey, subjectPhrase, type ModelVersionRef } from "./subject.js";
  * the same model that track this pull request but are for another subject (new artefacts, or no
  * longer, or now, a decommission). They are closed, pointing at the issue of `version`.
  */
-export function supersededIssues<T extends ListedSignOffIssue>(listed: ReadonlyArray<T>, version: ModelVersionRef, pullRequest: number): T[] {
+export function supersededIssues<T extends ListedSignOffIssue>(
+  listed: ReadonlyArray<T>,
+  version: ModelVersionRef,
+  pullRequest: number,
+): T[] {
   const key = signOffKey(version);
   return listed.filter(
     (old) =>
@@ -18,7 +22,10 @@ export function supersededIssues<T extends ListedSignOffIssue>(listed: ReadonlyA
 }
 
 /** The comment a superseded issue is closed with: where to sign off now, and what the sign-offs given here still count for. */
-export function supersededComment(old: ModelVersionRef, replacement: { issue: number; pullRequest: number; version: ModelVersionRef }): string {
+export function supersededComment(
+  old: ModelVersionRef,
+  replacement: { issue: number; pullRequest: number; version: ModelVersionRef },
+): string {
   const { issue, pullRequest, version } = replacement;
   const sameArtefacts = old.digest === version.digest;
   return [

@@ -194,7 +194,8 @@ function keyEnd(text: string): number {
 }
 
 function checkKey(key: string): void {
-  if (INDICATORS.has(key[0]!) || key.endsWith(" ") || key.length > MAX_KEY_LENGTH || FLOW_CHARACTERS.test(key)) unsupported();
+  if (INDICATORS.has(key[0]!) || key.endsWith(" ") || key.length > MAX_KEY_LENGTH || FLOW_CHARACTERS.test(key))
+    unsupported();
   // "<<" merges and "__proto__" is set specially by the full parser; a key that reads as null, a boolean or a number is not a string
   if (key === "<<" || key === "__proto__" || typeof plain(key) !== "string") unsupported();
 }

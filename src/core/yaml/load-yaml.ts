@@ -35,7 +35,10 @@ export type YamlResult = { ok: true; yaml: ParsedYaml } | { ok: false; error: Fi
 export function loadYaml(path: string, text: string, limits: YamlLimits = DEFAULT_YAML_LIMITS): YamlResult {
   const bytes = Buffer.byteLength(text, "utf8");
   if (bytes > limits.maxBytes) {
-    return { ok: false, error: { path, line: 1, message: `file is ${bytes} bytes, larger than the limit of ${limits.maxBytes} bytes` } };
+    return {
+      ok: false,
+      error: { path, line: 1, message: `file is ${bytes} bytes, larger than the limit of ${limits.maxBytes} bytes` },
+    };
   }
   const fast = readBlockYaml(text);
   if (fast) return { ok: true, yaml: fast };
@@ -68,7 +71,9 @@ export function parseYaml(path: string, text: string, limits: YamlLimits = DEFAU
         // a mapping entry is located at its key: a block value starts on the next line, a null value has no node
         const parent = doc.getIn(target.slice(0, depth - 1) as unknown[], true);
         const key = target[depth - 1];
-        const pair = isMap(parent) ? parent.items.find((item) => isScalar(item.key) && item.key.value === key) : undefined;
+        const pair = isMap(parent)
+          ? parent.items.find((item) => isScalar(item.key) && item.key.value === key)
+          : undefined;
         if (pair && isNode(pair.key) && pair.key.range) return lineCounter.linePos(pair.key.range[0]).line;
       }
       const node = doc.getIn(target.slice(0, depth) as unknown[], true);

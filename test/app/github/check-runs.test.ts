@@ -45,7 +45,13 @@ describe("writeCheckRun", () => {
         ["PATCH", 20],
       ],
     ],
-    ["same annotations already there (a redelivery): update without resending them", 120, { fingerprintOf: 120, count: 120 }, "updated", [["PATCH", 0]]],
+    [
+      "same annotations already there (a redelivery): update without resending them",
+      120,
+      { fingerprintOf: 120, count: 120 },
+      "updated",
+      [["PATCH", 0]],
+    ],
     [
       "same fingerprint but a batch never arrived: the same run gets the missing ones",
       120,
@@ -66,7 +72,13 @@ describe("writeCheckRun", () => {
         ["PATCH", 10],
       ],
     ],
-    ["a run with other annotations: the same run gets only those it lacks (never a second run)", 3, { fingerprintOf: 2, count: 2 }, "updated", [["PATCH", 1]]],
+    [
+      "a run with other annotations: the same run gets only those it lacks (never a second run)",
+      3,
+      { fingerprintOf: 2, count: 2 },
+      "updated",
+      [["PATCH", 1]],
+    ],
   ] as Array<[string, number, { fingerprintOf: number; count: number } | undefined, string, Write[]]>)(
     "%s",
     async (_case, annotationCount, existing, action, writes) => {
@@ -75,16 +87,31 @@ describe("writeCheckRun", () => {
         "acme",
         "models",
         HEAD,
-        existing ? [{ id: 31, externalId: annotationsFingerprint(content(existing.fingerprintOf).annotations), annotationsCount: existing.count }] : [],
+        existing
+          ? [
+              {
+                id: 31,
+                externalId: annotationsFingerprint(content(existing.fingerprintOf).annotations),
+                annotationsCount: existing.count,
+              },
+            ]
+          : [],
         "modelgate",
         null,
       );
       // what the run carries is listed only when it is not exactly what would be sent
-      if (existing && existing.count > 0 && !(existing.fingerprintOf === annotationCount && existing.count === annotationCount)) {
+      if (
+        existing &&
+        existing.count > 0 &&
+        !(existing.fingerprintOf === annotationCount && existing.count === annotationCount)
+      ) {
         const carried = content(existing.fingerprintOf)
           .annotations.slice(0, existing.count)
           .map((a) => ({ ...a, blob_href: "", raw_details: null, title: null }));
-        nock(GITHUB_API).get("/repos/acme/models/check-runs/31/annotations").query({ per_page: "100" }).reply(200, carried);
+        nock(GITHUB_API)
+          .get("/repos/acme/models/check-runs/31/annotations")
+          .query({ per_page: "100" })
+          .reply(200, carried);
       }
       const creates = writes.some(([method]) => method === "POST");
       if (creates) serveCheckRunCreate("acme", "models", 32);
@@ -109,7 +136,9 @@ describe("writeCheckRun", () => {
 
     await writeCheckRun(testOctokit(recorder.fetch), target, content(51));
 
-    const outputs = recorder.requests.filter((r) => r.method !== "GET").map((r) => (r.body as { output: Record<string, unknown> }).output);
+    const outputs = recorder.requests
+      .filter((r) => r.method !== "GET")
+      .map((r) => (r.body as { output: Record<string, unknown> }).output);
     for (const output of outputs) expect(output).toMatchObject({ title: "t", summary: "s", text: "x" });
   });
 });

@@ -9,9 +9,15 @@ describe("workflowRunOfCallback", () => {
     ["https://api.github.com/repos/acme/models/actions/runs/555/deployment_protection_rule", 555],
     ["https://ghe.example.com/api/v3/repos/Acme/Models/actions/runs/7/deployment_protection_rule", 7],
     ["https://api.github.com/repos/evil/models/actions/runs/555/deployment_protection_rule", undefined],
-    ["https://api.github.com/repos/acme/models/actions/runs/555/deployment_protection_rule/../../556/approve", undefined],
+    [
+      "https://api.github.com/repos/acme/models/actions/runs/555/deployment_protection_rule/../../556/approve",
+      undefined,
+    ],
     ["https://api.github.com/repos/acme/models/actions/runs/0/deployment_protection_rule", undefined],
-    ["https://api.github.com/repos/acme/models/actions/runs/99999999999999999999/deployment_protection_rule", undefined],
+    [
+      "https://api.github.com/repos/acme/models/actions/runs/99999999999999999999/deployment_protection_rule",
+      undefined,
+    ],
     ["javascript:alert(1)", undefined],
     [undefined, undefined],
   ])("%s -> %s", (url, expected) => {
@@ -21,7 +27,8 @@ describe("workflowRunOfCallback", () => {
 
 describe("isTransientGitHubFailure: only what waiting can fix", () => {
   // what Octokit throws for an answered request: an HttpError with the status
-  const github = (status: number, message = "failed") => Object.assign(new Error(message), { name: "HttpError", status });
+  const github = (status: number, message = "failed") =>
+    Object.assign(new Error(message), { name: "HttpError", status });
   const wrapped = (cause: unknown) => new CouldNotEvaluate("could not read", { cause });
   it.each([
     ["502", wrapped(github(502)), true],

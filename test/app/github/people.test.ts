@@ -14,9 +14,16 @@ describe("readTeamMembership", () => {
     // GitHub's members(query:) matches parts of logins and names: "al" would find "alice" and "malcolm"
     serveTeamMembership("acme", both, { "ml-engineers": ["Alice", "alicebot"], "platform-ops": ["malice"] });
 
-    const membership = await readTeamMembership(testOctokit(), { org: "acme", logins: ["Alice", "alice", "bob"], teams: ["ml-engineers", "platform-ops"] });
+    const membership = await readTeamMembership(testOctokit(), {
+      org: "acme",
+      logins: ["Alice", "alice", "bob"],
+      teams: ["ml-engineers", "platform-ops"],
+    });
 
-    expect(membership).toEqual({ alice: { "ml-engineers": true, "platform-ops": false }, bob: { "ml-engineers": false, "platform-ops": false } });
+    expect(membership).toEqual({
+      alice: { "ml-engineers": true, "platform-ops": false },
+      bob: { "ml-engineers": false, "platform-ops": false },
+    });
   });
 
   test("many people in many teams still cost one request per 100 pairs", async () => {
@@ -28,7 +35,9 @@ describe("readTeamMembership", () => {
       .times(2)
       .reply(200, (_uri, body) => {
         requests += 1;
-        return teamMembershipAnswer(body as { query: string; variables: Record<string, string> }, { t3: ["reviewer7"] });
+        return teamMembershipAnswer(body as { query: string; variables: Record<string, string> }, {
+          t3: ["reviewer7"],
+        });
       });
 
     const membership = await readTeamMembership(testOctokit(), { org: "acme", logins, teams });
@@ -47,11 +56,22 @@ describe("readTeamMembership", () => {
     nock(GITHUB_API)
       .post("/graphql", (body: { query?: unknown }) => isTeamMembershipQuery(body))
       .reply(200, {
-        data: { organization: { t0: { m0: { nodes: Array.from({ length: 100 }, (_, i) => ({ login: `al${i}` })), pageInfo: { hasNextPage: true } } } } },
+        data: {
+          organization: {
+            t0: {
+              m0: {
+                nodes: Array.from({ length: 100 }, (_, i) => ({ login: `al${i}` })),
+                pageInfo: { hasNextPage: true },
+              },
+            },
+          },
+        },
       });
     nock(GITHUB_API).get("/orgs/acme/teams/ml-engineers/memberships/al").reply(200, { state: "pending" });
 
-    await expect(readTeamMembership(testOctokit(), { org: "acme", logins: ["al"], teams: ["ml-engineers"] })).resolves.toEqual({
+    await expect(
+      readTeamMembership(testOctokit(), { org: "acme", logins: ["al"], teams: ["ml-engineers"] }),
+    ).resolves.toEqual({
       al: { "ml-engineers": false },
     });
   });
@@ -61,10 +81,18 @@ describe("readTeamMembership", () => {
       .post("/graphql", (body: { query?: unknown }) => isTeamMembershipQuery(body))
       .reply(200, {
         data: { organization: null },
-        errors: [{ type: "NOT_FOUND", path: ["organization"], message: "Could not resolve to an Organization with the login of 'dana'." }],
+        errors: [
+          {
+            type: "NOT_FOUND",
+            path: ["organization"],
+            message: "Could not resolve to an Organization with the login of 'dana'.",
+          },
+        ],
       });
 
-    await expect(readTeamMembership(testOctokit(), { org: "dana", logins: ["alice"], teams: ["ml-engineers"] })).resolves.toEqual({
+    await expect(
+      readTeamMembership(testOctokit(), { org: "dana", logins: ["alice"], teams: ["ml-engineers"] }),
+    ).resolves.toEqual({
       alice: { "ml-engineers": false },
     });
   });
@@ -80,13 +108,18 @@ describe("readTeamMembership", () => {
       () =>
         nock(GITHUB_API)
           .post("/graphql")
-          .reply(200, { data: null, errors: [{ type: "FORBIDDEN", message: "Resource not accessible by integration" }] }),
+          .reply(200, {
+            data: null,
+            errors: [{ type: "FORBIDDEN", message: "Resource not accessible by integration" }],
+          }),
       "GitHub's GraphQL API answered an error (Resource not accessible by integration) while reading the members of the role teams of @acme",
     ],
   ])("%s fails closed", async (_case, serve, message) => {
     serve();
 
-    await expect(readTeamMembership(testOctokit(), { org: "acme", logins: ["alice"], teams: ["ml-engineers"] })).rejects.toThrow(message);
+    await expect(
+      readTeamMembership(testOctokit(), { org: "acme", logins: ["alice"], teams: ["ml-engineers"] }),
+    ).rejects.toThrow(message);
   });
 
   test("roleTeams lists each team of the policy's roles once", () => {
@@ -107,15 +140,25 @@ describe("listReviews", () => {
     nock(GITHUB_API)
       .get("/repos/acme/models/pulls/7/reviews")
       .query({ per_page: "100" })
-      .reply(200, page(0, 100), { link: '<https://api.github.com/repos/acme/models/pulls/7/reviews?per_page=100&page=2>; rel="next"' });
+      .reply(200, page(0, 100), {
+        link: '<https://api.github.com/repos/acme/models/pulls/7/reviews?per_page=100&page=2>; rel="next"',
+      });
     nock(GITHUB_API)
       .get("/repos/acme/models/pulls/7/reviews")
       .query({ per_page: "100", page: "2" })
-      .reply(200, [...page(100, 5), { id: 999, user: null, state: "APPROVED", commit_id: "c", submitted_at: "2026-11-02T00:00:00Z" }]);
+      .reply(200, [
+        ...page(100, 5),
+        { id: 999, user: null, state: "APPROVED", commit_id: "c", submitted_at: "2026-11-02T00:00:00Z" },
+      ]);
 
     const reviews = await listReviews(testOctokit(), { owner: "acme", repo: "models", pullNumber: 7 });
 
     expect(reviews).toHaveLength(105);
-    expect(reviews[104]).toEqual({ login: "r104", state: "COMMENTED", commitId: "c", submittedAt: "2026-11-01T00:00:00Z" });
+    expect(reviews[104]).toEqual({
+      login: "r104",
+      state: "COMMENTED",
+      commitId: "c",
+      submittedAt: "2026-11-01T00:00:00Z",
+    });
   });
 });

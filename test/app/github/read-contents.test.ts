@@ -1,7 +1,12 @@
 import nock from "nock";
 import { describe, expect, test } from "vitest";
 import { MAX_HASHED_FILE_BYTES } from "../../../src/core/detect/snapshot.js";
-import { ALIASES_PER_GRAPHQL_REQUEST, blobQuery, readFileContents, type FileToRead } from "../../../src/github/read-contents.js";
+import {
+  ALIASES_PER_GRAPHQL_REQUEST,
+  blobQuery,
+  readFileContents,
+  type FileToRead,
+} from "../../../src/github/read-contents.js";
 import { FakeRepository, GITHUB_API, parseObjectAliases } from "../../helpers/fake-repository.js";
 import { commitSha, gitBlobSha, sha256 } from "../../fixtures/git-objects.js";
 import { testOctokit } from "../../helpers/test-app.js";
@@ -39,7 +44,10 @@ describe("readFileContents", () => {
       ],
     }).serveContents();
 
-    const contents = await readFileContents(testOctokit(), where, [...filesToRead(files), ...filesToRead({ "a/model.yaml": "name: a\n" }, other)]);
+    const contents = await readFileContents(testOctokit(), where, [
+      ...filesToRead(files),
+      ...filesToRead({ "a/model.yaml": "name: a\n" }, other),
+    ]);
 
     expect(repository.graphqlRequests).toEqual([[`${COMMIT}:a/model.yaml`, `${COMMIT}:b/model.yaml`]]);
     expect(contents.get(gitBlobSha("name: a\n"))).toEqual({ kind: "text", text: "name: a\n", size: 8 });
@@ -58,7 +66,10 @@ describe("readFileContents", () => {
 
   test("hashes a small binary file read through the REST blob API", async () => {
     const bytes = Buffer.from([0x00, 0xff, 0x10, 0x80, 0x00]);
-    const repository = new FakeRepository({ ...where, commits: [{ sha: COMMIT, files: { "w/model.pt": bytes } }] }).serveContents();
+    const repository = new FakeRepository({
+      ...where,
+      commits: [{ sha: COMMIT, files: { "w/model.pt": bytes } }],
+    }).serveContents();
 
     const contents = await readFileContents(testOctokit(), where, filesToRead({ "w/model.pt": bytes }));
 
@@ -82,7 +93,9 @@ describe("readFileContents", () => {
       .post("/graphql")
       .reply(200, { data: { repository: { f0: object } } });
 
-    const contents = await readFileContents(testOctokit(), where, [{ commit: COMMIT, path: "x.bin", blobSha: "b".repeat(40) }]);
+    const contents = await readFileContents(testOctokit(), where, [
+      { commit: COMMIT, path: "x.bin", blobSha: "b".repeat(40) },
+    ]);
 
     expect(contents.get("b".repeat(40))).toEqual(expected);
   });
@@ -91,7 +104,9 @@ describe("readFileContents", () => {
     const text = "é".repeat(10);
     nock(GITHUB_API)
       .post("/graphql")
-      .reply(200, { data: { repository: { f0: { text: "é".repeat(3), byteSize: 20, isBinary: false, isTruncated: true } } } });
+      .reply(200, {
+        data: { repository: { f0: { text: "é".repeat(3), byteSize: 20, isBinary: false, isTruncated: true } } },
+      });
     nock(GITHUB_API)
       .get(`/repos/acme/models/git/blobs/${gitBlobSha(text)}`)
       .reply(200, { content: Buffer.from(text).toString("base64"), encoding: "base64" });

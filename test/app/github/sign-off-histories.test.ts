@@ -1,6 +1,11 @@
 import { describe, expect, test } from "vitest";
 import { CouldNotEvaluate } from "../../../src/github/errors.js";
-import { COMMENTS_PER_GRAPHQL_PAGE, ISSUES_PER_GRAPHQL_REQUEST, commentHistoriesQuery, readSignOffHistories } from "../../../src/github/issue-comments.js";
+import {
+  COMMENTS_PER_GRAPHQL_PAGE,
+  ISSUES_PER_GRAPHQL_REQUEST,
+  commentHistoriesQuery,
+  readSignOffHistories,
+} from "../../../src/github/issue-comments.js";
 import { FakeIssueTracker, parseIssueAliases } from "../../helpers/fake-issue-tracker.js";
 import { createRecorder } from "../../helpers/request-recorder.js";
 import { testOctokit } from "../../helpers/test-app.js";
@@ -10,7 +15,13 @@ const where = { owner: "acme", repo: "models" };
 function trackerWithIssues(count: number): FakeIssueTracker {
   const tracker = new FakeIssueTracker(where).serve();
   for (let i = 0; i < count; i++)
-    tracker.addIssue({ title: `Sign-off: m${i} 1.0.0`, body: "", labels: ["modelgate:sign-off"], appId: 4242, author: "modelgate[bot]" });
+    tracker.addIssue({
+      title: `Sign-off: m${i} 1.0.0`,
+      body: "",
+      labels: ["modelgate:sign-off"],
+      appId: 4242,
+      author: "modelgate[bot]",
+    });
   return tracker;
 }
 
@@ -38,10 +49,18 @@ describe("readSignOffHistories", () => {
     expect(tracker.graphqlRequests).toEqual([[100, 101]]);
     expect(histories.of(100)).toEqual([
       { id: approval.id, login: "alice", body: "/approve developer", createdAt: approval.createdAt, edited: false },
-      { id: later.id, login: "carol", body: "/reject data_custodian no data sheet", createdAt: later.createdAt, edited: false },
+      {
+        id: later.id,
+        login: "carol",
+        body: "/reject data_custodian no data sheet",
+        createdAt: later.createdAt,
+        edited: false,
+      },
     ]);
     // the bot's comment is left out; the edited one is there, marked so the replay never counts it
-    expect(histories.of(101)).toEqual([{ id: edited.id, login: "bob", body: "/approve system_operator", createdAt: edited.createdAt, edited: true }]);
+    expect(histories.of(101)).toEqual([
+      { id: edited.id, login: "bob", body: "/approve system_operator", createdAt: edited.createdAt, edited: true },
+    ]);
     expect(edited.lastEditedAt).not.toBeNull();
   });
 
@@ -84,7 +103,11 @@ describe("readSignOffHistories", () => {
   });
 
   test.each([
-    ["an errors answer", "errors" as const, 'GitHub answered "Something went wrong while executing your query. Please try again later."'],
+    [
+      "an errors answer",
+      "errors" as const,
+      'GitHub answered "Something went wrong while executing your query. Please try again later."',
+    ],
     ["a 502", "502" as const, "GitHub answered 502"],
   ])("fails closed on %s: CouldNotEvaluate names the issues", async (_case, failure, cause) => {
     const tracker = trackerWithIssues(5);
@@ -94,7 +117,9 @@ describe("readSignOffHistories", () => {
 
     await expect(read).rejects.toThrow(CouldNotEvaluate);
     await expect(read).rejects.toThrow(cause);
-    await expect(read).rejects.toThrow("while reading the comments of issues #100, #101, #102 and 2 more (GraphQL) of acme/models");
+    await expect(read).rejects.toThrow(
+      "while reading the comments of issues #100, #101, #102 and 2 more (GraphQL) of acme/models",
+    );
   });
 
   test("an issue GitHub does not know fails closed, never an empty history", async () => {

@@ -16,17 +16,29 @@ function traffic(options: Omit<TrafficOptions, "sleep"> = {}): TrafficOptions & 
 }
 
 function client(options: TrafficOptions, installationId = 1) {
-  return new ModelgateOctokit({ auth: { token: "ghs_test", installationId }, retry: { enabled: false }, modelgateTraffic: options } as never) as InstanceType<
-    typeof ModelgateOctokit
-  >;
+  return new ModelgateOctokit({
+    auth: { token: "ghs_test", installationId },
+    retry: { enabled: false },
+    modelgateTraffic: options,
+  } as never) as InstanceType<typeof ModelgateOctokit>;
 }
 
 describe("which requests are writes", () => {
   test.each([
     [{ method: "GET", url: "/repos/acme/models/pulls/7" }, "read"],
     [{ method: "POST", url: "/graphql", body: { query: "query { viewer { login } }" } }, "read"],
-    [{ method: "POST", url: "https://github.example.com/api/graphql", body: { query: "\n  # a comment\n  query Files { repository { id } }" } }, "read"],
-    [{ method: "POST", url: "/graphql", body: { query: "mutation { addStar(input: {}) { clientMutationId } }" } }, "write"],
+    [
+      {
+        method: "POST",
+        url: "https://github.example.com/api/graphql",
+        body: { query: "\n  # a comment\n  query Files { repository { id } }" },
+      },
+      "read",
+    ],
+    [
+      { method: "POST", url: "/graphql", body: { query: "mutation { addStar(input: {}) { clientMutationId } }" } },
+      "write",
+    ],
     // what octokit.graphql() hands the request hook: the query beside method and url, no body yet
     [{ method: "POST", url: "/graphql", query: "query Files { repository { id } }" }, "read"],
     [{ method: "POST", url: "https://github.example.com/api/graphql", query: "{ viewer { login } }" }, "read"],
@@ -68,7 +80,9 @@ describe("what GitHub asks to wait", () => {
 describe("pacing and rate-limit waits", () => {
   test("a secondary rate limit on a write is waited out, honouring retry-after, then the write goes through", async () => {
     const options = traffic({ writeGapMs: 0 });
-    nock(GITHUB_API).post("/repos/acme/models/check-runs").reply(403, { message: "You have exceeded a secondary rate limit" }, { "retry-after": "3" });
+    nock(GITHUB_API)
+      .post("/repos/acme/models/check-runs")
+      .reply(403, { message: "You have exceeded a secondary rate limit" }, { "retry-after": "3" });
     nock(GITHUB_API).post("/repos/acme/models/check-runs").reply(201, { id: 5 });
 
     const { data } = await client(options).request("POST /repos/{owner}/{repo}/check-runs", {
@@ -84,26 +98,47 @@ describe("pacing and rate-limit waits", () => {
 
   test("a 429 on a read is waited out too", async () => {
     const options = traffic();
-    nock(GITHUB_API).get("/repos/acme/models/pulls/7").reply(429, { message: "Too Many Requests" }, { "retry-after": "1" });
+    nock(GITHUB_API)
+      .get("/repos/acme/models/pulls/7")
+      .reply(429, { message: "Too Many Requests" }, { "retry-after": "1" });
     nock(GITHUB_API).get("/repos/acme/models/pulls/7").reply(200, { number: 7 });
 
     await expect(
-      client(options).request("GET /repos/{owner}/{repo}/pulls/{pull_number}", { owner: "acme", repo: "models", pull_number: 7 }),
+      client(options).request("GET /repos/{owner}/{repo}/pulls/{pull_number}", {
+        owner: "acme",
+        repo: "models",
+        pull_number: 7,
+      }),
     ).resolves.toMatchObject({ data: { number: 7 } });
     expect(options.slept).toEqual([1000]);
   });
 
   test("bounded: a limit that persists fails after 3 waits, and a wait longer than the bound is not made", async () => {
     const options = traffic({ maxWaitSeconds: 60 });
-    nock(GITHUB_API).get("/repos/acme/models/pulls/7").times(4).reply(403, { message: "secondary rate limit" }, { "retry-after": "2" });
+    nock(GITHUB_API)
+      .get("/repos/acme/models/pulls/7")
+      .times(4)
+      .reply(403, { message: "secondary rate limit" }, { "retry-after": "2" });
 
     await expect(
-      client(options).request("GET /repos/{owner}/{repo}/pulls/{pull_number}", { owner: "acme", repo: "models", pull_number: 7 }),
+      client(options).request("GET /repos/{owner}/{repo}/pulls/{pull_number}", {
+        owner: "acme",
+        repo: "models",
+        pull_number: 7,
+      }),
     ).rejects.toMatchObject({ status: 403 });
     expect(options.slept).toEqual([2000, 2000, 2000]);
 
-    nock(GITHUB_API).get("/repos/acme/models/pulls/8").reply(403, { message: "secondary rate limit" }, { "retry-after": "600" });
-    await expect(client(options).request("GET /repos/{owner}/{repo}/pulls/{pull_number}", { owner: "acme", repo: "models", pull_number: 8 })).rejects.toThrow(
+    nock(GITHUB_API)
+      .get("/repos/acme/models/pulls/8")
+      .reply(403, { message: "secondary rate limit" }, { "retry-after": "600" });
+    await expect(
+      client(options).request("GET /repos/{owner}/{repo}/pulls/{pull_number}", {
+        owner: "acme",
+        repo: "models",
+        pull_number: 8,
+      }),
+    ).rejects.toThrow(
       "GitHub's secondary rate limit asks to wait 600 s, longer than modelgate waits: the job is retried later",
     );
   });
@@ -113,8 +148,18 @@ describe("pacing and rate-limit waits", () => {
     nock(GITHUB_API).post("/repos/acme/models/check-runs").times(3).reply(201, { id: 1 });
     nock(GITHUB_API).get("/repos/acme/models/pulls/7").times(2).reply(200, { number: 7 });
     const write = (installation: number) =>
-      client(options, installation).request("POST /repos/{owner}/{repo}/check-runs", { owner: "acme", repo: "models", name: "modelgate", head_sha: HEAD });
-    const read = () => client(options, 1).request("GET /repos/{owner}/{repo}/pulls/{pull_number}", { owner: "acme", repo: "models", pull_number: 7 });
+      client(options, installation).request("POST /repos/{owner}/{repo}/check-runs", {
+        owner: "acme",
+        repo: "models",
+        name: "modelgate",
+        head_sha: HEAD,
+      });
+    const read = () =>
+      client(options, 1).request("GET /repos/{owner}/{repo}/pulls/{pull_number}", {
+        owner: "acme",
+        repo: "models",
+        pull_number: 7,
+      });
 
     await write(1);
     expect(options.slept).toEqual([]);
@@ -135,8 +180,17 @@ describe("pacing and rate-limit waits", () => {
       .reply(200, { data: { viewer: { login: "modelgate" } } });
     const octokit = client(options);
 
-    await octokit.request("POST /repos/{owner}/{repo}/check-runs", { owner: "acme", repo: "models", name: "modelgate", head_sha: HEAD });
-    await Promise.all([octokit.graphql("query { viewer { login } }"), octokit.graphql("{ viewer { login } }"), octokit.graphql("query { viewer { login } }")]);
+    await octokit.request("POST /repos/{owner}/{repo}/check-runs", {
+      owner: "acme",
+      repo: "models",
+      name: "modelgate",
+      head_sha: HEAD,
+    });
+    await Promise.all([
+      octokit.graphql("query { viewer { login } }"),
+      octokit.graphql("{ viewer { login } }"),
+      octokit.graphql("query { viewer { login } }"),
+    ]);
     expect(options.slept).toEqual([]);
 
     await octokit.graphql('mutation { addStar(input: { starrableId: "1" }) { clientMutationId } }');
@@ -146,7 +200,9 @@ describe("pacing and rate-limit waits", () => {
 
 test("Probot's own throttling (1 s between any two POSTs, GraphQL reads included) is off in every client Probot builds: modelgate paces instead", async () => {
   const throttles: unknown[] = [];
-  const Recording = ModelgateOctokit.plugin((_octokit, options) => void throttles.push((options as { throttle?: unknown }).throttle));
+  const Recording = ModelgateOctokit.plugin(
+    (_octokit, options) => void throttles.push((options as { throttle?: unknown }).throttle),
+  );
   const probot = new Probot({
     appId: APP_ID,
     privateKey: testPrivateKey(),
@@ -164,7 +220,9 @@ describe("a secondary rate limit on the check-run write of an evaluation", () =>
   test("is waited out: the pull request still gets its check run", async () => {
     const options = traffic({ writeGapMs: 0 });
     const app = await createTestApp({ traffic: options });
-    nock(GITHUB_API).post("/repos/acme/models/check-runs").reply(403, { message: "You have exceeded a secondary rate limit." }, { "retry-after": "5" });
+    nock(GITHUB_API)
+      .post("/repos/acme/models/check-runs")
+      .reply(403, { message: "You have exceeded a secondary rate limit." }, { "retry-after": "5" });
     const { checks } = world({
       commits: [
         { sha: BASE, files: { "README.md": "# Models\n" } },

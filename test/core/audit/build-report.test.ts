@@ -13,7 +13,15 @@ import { TEST_NOW as NOW } from "../../fixtures/clock.js";
 import { modelFiles, snapshot, type ModelSpec } from "../../fixtures/manifests.js";
 
 const policy = defaultPolicy();
-const OFFLINE = { available: false, authors: [], headSha: "", reviews: [], signOffs: {}, signOffIssues: {}, teamMembership: {} };
+const OFFLINE = {
+  available: false,
+  authors: [],
+  headSha: "",
+  reviews: [],
+  signOffs: {},
+  signOffIssues: {},
+  teamMembership: {},
+};
 
 function step(commit: string, date: string, base: Snapshot, head: Snapshot): HistoryStep {
   const detected = detectChanges(policy, base, head);
@@ -27,8 +35,16 @@ const fraud = (spec: Partial<ModelSpec>) => modelFiles({ dir: "models/fraud", na
 /** fraud 1.0.0 (evaluated), 1.1.0 retrained with its evaluation, 1.2.0 retrained without one; then decommissioned. */
 function input(github?: GitHubEvidence): AuditInput {
   const v1 = fraud({ version: "1.0.0", evaluation: { date: "2026-06-01" } });
-  const v2 = fraud({ version: "1.1.0", components: { "weights/model.safetensors": { kind: "weights", lfs: "w2" } }, evaluation: { date: "2026-07-01" } });
-  const v3 = fraud({ version: "1.2.0", components: { "weights/model.safetensors": { kind: "weights", lfs: "w3" } }, evaluation: false });
+  const v2 = fraud({
+    version: "1.1.0",
+    components: { "weights/model.safetensors": { kind: "weights", lfs: "w2" } },
+    evaluation: { date: "2026-07-01" },
+  });
+  const v3 = fraud({
+    version: "1.2.0",
+    components: { "weights/model.safetensors": { kind: "weights", lfs: "w3" } },
+    evaluation: false,
+  });
   const v4 = fraud({
     version: "1.2.0",
     status: "decommissioned",
@@ -62,7 +78,13 @@ function input(github?: GitHubEvidence): AuditInput {
       bom: [],
     },
     history,
-    tags: [{ name: "v1", commit: commitSha(2), models: [{ name: "fraud", version: "1.1.0", digest: v2.digest, status: "active" }] }],
+    tags: [
+      {
+        name: "v1",
+        commit: commitSha(2),
+        models: [{ name: "fraud", version: "1.1.0", digest: v2.digest, status: "active" }],
+      },
+    ],
     ...(github ? { github } : {}),
   };
 }
@@ -80,25 +102,41 @@ describe("buildAuditReport", () => {
       ["1.2.0", "decommission", "pending", "recomputed"],
     ]);
     // offline nobody is known as an author: independence is not shown as met
-    expect(model!.versions[0]!.recomputed.requirements.find((r) => r.id === "evaluation.independent")?.status).toBe("pending");
+    expect(model!.versions[0]!.recomputed.requirements.find((r) => r.id === "evaluation.independent")?.status).toBe(
+      "pending",
+    );
     expect(model!.versions[0]!.evaluations.map((e) => e.date)).toEqual(["2026-06-01"]);
     expect(model!.versions[1]!.releases).toEqual([{ tag: "v1" }]);
     expect(model!.versions[2]!.releases).toEqual([]);
     expect(report.findings.map((f) => f.id)).toEqual(["F-gate-fraud-1.2.0-333333333333", "F-unmanaged-shadow.gguf"]);
     expect(report.findings[0]!.href).toBe(`#${model!.versions[2]!.id}`);
-    expect(report.summary).toMatchObject({ models: 1, versions: 4, commits: 4, failedVersions: 1, pendingVersions: 3, unmanaged: 1 });
+    expect(report.summary).toMatchObject({
+      models: 1,
+      versions: 4,
+      commits: 4,
+      failedVersions: 1,
+      pendingVersions: 3,
+      unmanaged: 1,
+    });
   });
 
   it("has a row for every provision, and says what is not in a report made from git only", () => {
     const report = buildAuditReport(input());
     expect(report.provisions.map((p) => p.id)).toEqual(PROVISIONS.map((p) => p.id));
     const signOffs = report.provisions.find((p) => p.id === "5.1.4-3")!;
-    expect(signOffs.evidence).toEqual([{ text: "not in this report: sign-offs live on GitHub (run with --github)", href: "#sources" }]);
+    expect(signOffs.evidence).toEqual([
+      { text: "not in this report: sign-offs live on GitHub (run with --github)", href: "#sources" },
+    ]);
     const unmanaged = report.provisions.find((p) => p.id === "5.2.1-2")!;
     expect(unmanaged.findings).toContain("unmanaged: shadow.gguf");
     const evaluations = report.provisions.find((p) => p.id === "5.2.5-1")!;
-    expect(evaluations.evidence[0]!.text).toBe("2 of 3 evaluated versions landed with a passing, current evaluation bound to their digest");
-    expect(report.provisions.find((p) => p.id === "5.1.1-1")).toMatchObject({ coverage: "organisational", evidence: [] });
+    expect(evaluations.evidence[0]!.text).toBe(
+      "2 of 3 evaluated versions landed with a passing, current evaluation bound to their digest",
+    );
+    expect(report.provisions.find((p) => p.id === "5.1.1-1")).toMatchObject({
+      coverage: "organisational",
+      evidence: [],
+    });
   });
 
   it("takes the outcome from modelgate's check run when GitHub was read, and joins sign-offs, pull requests, releases and end of life", () => {
@@ -139,7 +177,10 @@ describe("buildAuditReport", () => {
           draft: false,
           prerelease: false,
           commit: commitSha(2),
-          bomAsset: { name: "modelgate-bom.cdx.json", url: "https://github.com/acme/models/releases/download/v1/modelgate-bom.cdx.json" },
+          bomAsset: {
+            name: "modelgate-bom.cdx.json",
+            url: "https://github.com/acme/models/releases/download/v1/modelgate-bom.cdx.json",
+          },
         },
       ],
       checkRuns: [
@@ -159,7 +200,9 @@ describe("buildAuditReport", () => {
           status: "completed",
           url: "https://github.com/acme/models/runs/2",
           completedAt: "2026-07-02T09:00:00Z",
-          models: [{ name: "fraud", digest: v2!.digest, verdict: "success", override: { by: "sec-lead", reason: "hotfix" } }],
+          models: [
+            { name: "fraud", digest: v2!.digest, verdict: "success", override: { by: "sec-lead", reason: "hotfix" } },
+          ],
         },
         {
           name: "modelgate / release",
@@ -182,7 +225,13 @@ describe("buildAuditReport", () => {
           intent: "ship",
           pulls: [1],
           signOffs: [
-            { role: "developer", state: "approved", by: "alice", at: "2026-06-01T12:00:00Z", url: "https://github.com/acme/models/issues/5#issuecomment-11" },
+            {
+              role: "developer",
+              state: "approved",
+              by: "alice",
+              at: "2026-06-01T12:00:00Z",
+              url: "https://github.com/acme/models/issues/5#issuecomment-11",
+            },
           ],
           refused: [],
         },
@@ -198,13 +247,21 @@ describe("buildAuditReport", () => {
       ["1.2.0", "pending", "recomputed"],
     ]);
     expect(versions[0]!.signOffs).toEqual([{ ...github.signOffIssues[0]!.signOffs[0], issue: 5 }]);
-    expect(versions[0]!.pullRequests).toEqual([{ number: 1, url: "https://github.com/acme/models/pull/1", title: "fraud 1.0.0" }]);
+    expect(versions[0]!.pullRequests).toEqual([
+      { number: 1, url: "https://github.com/acme/models/pull/1", title: "fraud 1.0.0" },
+    ]);
     expect(versions[1]!.checkRuns.map((r) => [r.name, r.modelVerdict, r.pullRequest ?? r.release])).toEqual([
       ["modelgate", "success", 2],
       ["modelgate / release", "success", "v1"],
     ]);
     expect(versions[1]!.releases).toEqual([
-      { tag: "v1", url: "https://github.com/acme/models/releases/tag/v1", publishedAt: "2026-07-03T00:00:00Z", prerelease: false, draft: false },
+      {
+        tag: "v1",
+        url: "https://github.com/acme/models/releases/tag/v1",
+        publishedAt: "2026-07-03T00:00:00Z",
+        prerelease: false,
+        draft: false,
+      },
     ]);
     expect(report.releases[0]).toMatchObject({
       tag: "v1",
@@ -245,9 +302,21 @@ describe("renderAuditHtml", () => {
   it("writes one self-contained document: no script, nothing fetched, every section with its anchor", () => {
     const html = renderAuditHtml(buildAuditReport(input()));
     expect(html).toMatch(/^<!DOCTYPE html><html lang="en">/);
-    expect(html).toContain(`<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">`);
+    expect(html).toContain(
+      `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">`,
+    );
     expect(html).not.toMatch(/<script|<link|<img|<iframe|@import|url\(/i);
-    for (const id of ["summary", "sources", "findings", "provisions", "inventory", "unmanaged", "releases", "models", "model-fraud"])
+    for (const id of [
+      "summary",
+      "sources",
+      "findings",
+      "provisions",
+      "inventory",
+      "unmanaged",
+      "releases",
+      "models",
+      "model-fraud",
+    ])
       expect(html).toContain(`id="${id}"`);
     for (const p of PROVISIONS) expect(html).toContain(`id="provision-${p.id}"`);
     expect(PROVISION_CLAUSES.every((c) => html.includes(`${c.clause} Principle ${c.principle}:`))).toBe(true);
@@ -259,7 +328,13 @@ describe("renderAuditHtml", () => {
       version: "1.0.0",
       evaluation: {
         report: "javascript:alert(1)",
-        threats: { data_poisoning: "</td><script>alert(1)</script>", model_inversion: "ok", membership_inference: "ok", model_extraction: "ok", evasion: "ok" },
+        threats: {
+          data_poisoning: "</td><script>alert(1)</script>",
+          model_inversion: "ok",
+          membership_inference: "ok",
+          model_extraction: "ok",
+          evasion: "ok",
+        },
       },
     });
     const s = step(commitSha(1), "2026-11-21T00:00:00Z", emptySnapshot(), snapshot(hostile.files, commitSha(1)));
@@ -274,11 +349,19 @@ describe("renderAuditHtml", () => {
 });
 
 describe("parseDecisionRecord", () => {
-  const decision = evaluateGate({ policy, base: emptySnapshot(), head: snapshot(fraud({}).files), facts: OFFLINE, now: NOW });
+  const decision = evaluateGate({
+    policy,
+    base: emptySnapshot(),
+    head: snapshot(fraud({}).files),
+    facts: OFFLINE,
+    now: NOW,
+  });
 
   it("reads the models of the record a modelgate check run carries in its text", () => {
     const text = renderText(decision, { checkName: "modelgate" });
-    expect(parseDecisionRecord(text)).toEqual([{ name: "fraud", digest: decision.models[0]!.digest, verdict: "action_required" }]);
+    expect(parseDecisionRecord(text)).toEqual([
+      { name: "fraud", digest: decision.models[0]!.digest, verdict: "action_required" },
+    ]);
   });
 
   it.each([

@@ -17,7 +17,8 @@ const numbers = (id: string): number[] => id.split(/[.-]/).map(Number);
 const compare = (a: string, b: string): number => {
   const x = numbers(a);
   const y = numbers(b);
-  for (let i = 0; i < Math.max(x.length, y.length); i++) if ((x[i] ?? -1) !== (y[i] ?? -1)) return (x[i] ?? -1) - (y[i] ?? -1);
+  for (let i = 0; i < Math.max(x.length, y.length); i++)
+    if ((x[i] ?? -1) !== (y[i] ?? -1)) return (x[i] ?? -1) - (y[i] ?? -1);
   return 0;
 };
 
@@ -37,7 +38,11 @@ describe("the provisions of EN 304 223 V2.1.1", () => {
     for (const p of PROVISIONS) {
       if (p.coverage === "organisational") expect(p.outside, p.id).toBeTruthy();
       if (p.coverage === "partly")
-        expect([p.modelgate, p.outside, p.evidence?.length], p.id).toEqual([expect.any(String), expect.any(String), expect.any(Number)]);
+        expect([p.modelgate, p.outside, p.evidence?.length], p.id).toEqual([
+          expect.any(String),
+          expect.any(String),
+          expect.any(Number),
+        ]);
       if (p.coverage === "evidenced") expect(p.evidence?.length, p.id).toBeGreaterThan(0);
     }
   });
@@ -46,7 +51,9 @@ describe("the provisions of EN 304 223 V2.1.1", () => {
     const cited = new Set<string>();
     // every quoted provision number outside the audit's own list: requirements, constants, tables
     for (const file of sourceFiles(join(SRC, "core")).filter((f) => !f.includes(join("core", "audit")))) {
-      for (const match of readFileSync(file, "utf8").matchAll(/"(5\.\d\.\d-\d+(?:\.\d+)?(?:, 5\.\d\.\d-\d+(?:\.\d+)?)*)"/g))
+      for (const match of readFileSync(file, "utf8").matchAll(
+        /"(5\.\d\.\d-\d+(?:\.\d+)?(?:, 5\.\d\.\d-\d+(?:\.\d+)?)*)"/g,
+      ))
         for (const id of match[1]!.split(/,\s*/)) cited.add(id);
     }
     expect(cited.size).toBeGreaterThan(5);

@@ -18,7 +18,8 @@ const bom = buildBom(input);
 
 function component(ref: string): BomComponent {
   const found = bom.components.find((c) => c["bom-ref"] === ref);
-  if (found === undefined) throw new Error(`no component ${ref} in ${bom.components.map((c) => c["bom-ref"]).join(", ")}`);
+  if (found === undefined)
+    throw new Error(`no component ${ref} in ${bom.components.map((c) => c["bom-ref"]).join(", ")}`);
   return found;
 }
 
@@ -136,7 +137,10 @@ describe("buildBom: a model with evaluation, upstream weights and two datasets",
           properties: [
             { name: "modelgate:kind", value: "weights" },
             { name: "modelgate:verified", value: "false" },
-            { name: "modelgate:justification", value: "vendor publishes no signature; hash pinned at intake review SEC-42" },
+            {
+              name: "modelgate:justification",
+              value: "vendor publishes no signature; hash pinned at intake review SEC-42",
+            },
           ],
         },
       ],
@@ -182,7 +186,13 @@ describe("buildBom: training datasets", () => {
       name: "transactions-2026q3",
       hashes: [{ alg: "SHA-256", content: HASH.transactions }],
       externalReferences: [{ type: "distribution", url: "https://data.example.org/transactions/2026q3.parquet" }],
-      data: [{ type: "dataset", name: "transactions-2026q3", contents: { url: "https://data.example.org/transactions/2026q3.parquet" } }],
+      data: [
+        {
+          type: "dataset",
+          name: "transactions-2026q3",
+          contents: { url: "https://data.example.org/transactions/2026q3.parquet" },
+        },
+      ],
       properties: [{ name: "modelgate:acquired_at", value: "2026-10-01T00:00:00Z" }],
     });
   });
@@ -193,7 +203,13 @@ describe("buildBom: training datasets", () => {
       "bom-ref": "data:chargeback-labels",
       name: "chargeback-labels",
       externalReferences: [{ type: "distribution", url: "https://data.example.org/labels/chargebacks.csv" }],
-      data: [{ type: "dataset", name: "chargeback-labels", contents: { url: "https://data.example.org/labels/chargebacks.csv" } }],
+      data: [
+        {
+          type: "dataset",
+          name: "chargeback-labels",
+          contents: { url: "https://data.example.org/labels/chargebacks.csv" },
+        },
+      ],
       properties: [{ name: "modelgate:acquired_at", value: "2026-10-02T08:30:00Z" }],
     });
   });
@@ -210,7 +226,10 @@ describe("buildBom: training datasets", () => {
       ["data:chargeback-labels", "https://data.example.org/labels/chargebacks.csv"],
       ["data:chargeback-labels#2", "https://data.example.org/labels/chargebacks-v2.csv"],
     ]);
-    expect(result.dependencies.find((d) => d.ref === "model:other@0.1.0")).toEqual({ ref: "model:other@0.1.0", dependsOn: ["data:chargeback-labels#2"] });
+    expect(result.dependencies.find((d) => d.ref === "model:other@0.1.0")).toEqual({
+      ref: "model:other@0.1.0",
+      dependsOn: ["data:chargeback-labels#2"],
+    });
     await expect(validateBom(result)).resolves.toEqual({ ok: true });
   });
 });
@@ -218,10 +237,22 @@ describe("buildBom: training datasets", () => {
 describe("buildBom: where a source goes", () => {
   const cases: Array<{ source: string; expected: Partial<BomComponent> }> = [
     { source: "pkg:huggingface/acme/data@abc", expected: { purl: "pkg:huggingface/acme/data@abc" } },
-    { source: "https://example.org/d.csv", expected: { externalReferences: [{ type: "distribution", url: "https://example.org/d.csv" }] } },
-    { source: "s3://bucket/datasets/d.parquet", expected: { externalReferences: [{ type: "distribution", url: "s3://bucket/datasets/d.parquet" }] } },
-    { source: "the finance data warehouse", expected: { properties: [{ name: "modelgate:source", value: "the finance data warehouse" }] } },
-    { source: "C:\\exports\\d.csv", expected: { properties: [{ name: "modelgate:source", value: "C:\\exports\\d.csv" }] } },
+    {
+      source: "https://example.org/d.csv",
+      expected: { externalReferences: [{ type: "distribution", url: "https://example.org/d.csv" }] },
+    },
+    {
+      source: "s3://bucket/datasets/d.parquet",
+      expected: { externalReferences: [{ type: "distribution", url: "s3://bucket/datasets/d.parquet" }] },
+    },
+    {
+      source: "the finance data warehouse",
+      expected: { properties: [{ name: "modelgate:source", value: "the finance data warehouse" }] },
+    },
+    {
+      source: "C:\\exports\\d.csv",
+      expected: { properties: [{ name: "modelgate:source", value: "C:\\exports\\d.csv" }] },
+    },
   ];
 
   it.each(cases)("upstream source $source", async ({ source, expected }) => {
@@ -245,7 +276,10 @@ describe("buildBom: where a source goes", () => {
   });
 
   it.each(cases)("training data source $source", async ({ source, expected }) => {
-    const manifest = loaded("m/model.yaml", `name: m\nversion: 1.0.0\ntraining_data:\n  - name: d\n    source: ${JSON.stringify(source)}\n`);
+    const manifest = loaded(
+      "m/model.yaml",
+      `name: m\nversion: 1.0.0\ntraining_data:\n  - name: d\n    source: ${JSON.stringify(source)}\n`,
+    );
     const result = buildBom({ ...input, models: [manifest] });
     const dataset = result.components.find((c) => c.type === "data");
     const url = expected.externalReferences?.[0]?.url;
@@ -267,7 +301,11 @@ describe("buildBom: the same release always gives the same BOM", () => {
 
   const serialCases: Array<{ change: string; other: Partial<BomInput>; same: boolean }> = [
     { change: "nothing", other: {}, same: true },
-    { change: "another timestamp and tag on the same commit", other: { timestamp: "2027-01-01T00:00:00Z", ref: "v3.0.0-rc.1" }, same: true },
+    {
+      change: "another timestamp and tag on the same commit",
+      other: { timestamp: "2027-01-01T00:00:00Z", ref: "v3.0.0-rc.1" },
+      same: true,
+    },
     { change: "the repository name in other letter case", other: { repository: "ACME/Models" }, same: true },
     { change: "another commit", other: { commit: "2c26b46b68ffc68ff99b453c1d30413413422d70" }, same: false },
     { change: "another repository", other: { repository: "acme/models-fork" }, same: false },
@@ -312,7 +350,11 @@ describe("buildBom: edge cases still give a valid BOM", () => {
   it("two manifests that declare the same model version get distinct bom-refs", async () => {
     const copy = loaded("copy/model.yaml", SENTIMENT_YAML);
     const result = buildBom({ ...input, models: [copy, sentiment] });
-    expect(result.components.filter((c) => c.type === "machine-learning-model").map((c) => [c["bom-ref"], c.properties?.[2]?.value])).toEqual([
+    expect(
+      result.components
+        .filter((c) => c.type === "machine-learning-model")
+        .map((c) => [c["bom-ref"], c.properties?.[2]?.value]),
+    ).toEqual([
       ["model:sentiment@1.0.0", "copy/model.yaml"],
       ["model:sentiment@1.0.0#2", "nlp/sentiment/model.yaml"],
     ]);
@@ -320,7 +362,10 @@ describe("buildBom: edge cases still give a valid BOM", () => {
   });
 
   it("an evaluation for an older digest is not shown as the model's evaluation", () => {
-    const retrained = loaded("models/fraud/model.yaml", FRAUD_DETECTOR_YAML.replace(HASH.weights.toUpperCase(), hashOf("retrained weights")));
+    const retrained = loaded(
+      "models/fraud/model.yaml",
+      FRAUD_DETECTOR_YAML.replace(HASH.weights.toUpperCase(), hashOf("retrained weights")),
+    );
     const model = buildBom({ ...input, models: [retrained] }).components[0];
     expect(model?.modelCard?.properties).toBeUndefined();
   });
@@ -343,10 +388,17 @@ retention: Inputs are not stored
     const model = result.components.find((c) => c.type === "machine-learning-model");
     expect(model?.modelCard?.considerations).toEqual({
       useCases: ["Routing support tickets by sentiment"],
-      technicalLimitations: ["English only", "Sarcasm is often misread", "Failure mode: Scores short messages as neutral"],
+      technicalLimitations: [
+        "English only",
+        "Sarcasm is often misread",
+        "Failure mode: Scores short messages as neutral",
+      ],
       ethicalConsiderations: [{ name: "Prohibited use: Employee performance assessment" }],
     });
-    expect(model?.modelCard?.properties).toContainEqual({ name: "modelgate:retention", value: "Inputs are not stored" });
+    expect(model?.modelCard?.properties).toContainEqual({
+      name: "modelgate:retention",
+      value: "Inputs are not stored",
+    });
     await expect(validateBom(result)).resolves.toEqual({ ok: true });
   });
 

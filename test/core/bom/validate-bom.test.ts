@@ -8,7 +8,10 @@ function validBom(): CycloneDxBom {
     repository: "acme/models",
     ref: "v3.0.0",
     commit: "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b",
-    models: [loaded("models/fraud/model.yaml", FRAUD_DETECTOR_YAML), loaded("nlp/sentiment/model.yaml", SENTIMENT_YAML)],
+    models: [
+      loaded("models/fraud/model.yaml", FRAUD_DETECTOR_YAML),
+      loaded("nlp/sentiment/model.yaml", SENTIMENT_YAML),
+    ],
     timestamp: "2026-12-01T10:00:00Z",
     toolVersion: "0.1.0",
   });
@@ -30,7 +33,8 @@ describe("validateBom", () => {
     {
       problem: "a hash algorithm spelled sha256 instead of SHA-256",
       edit: (bom) => (bom.components[0].components[0].hashes[0].alg = "sha256"),
-      error: "/components/0/components/0/hashes/0/alg: must be equal to one of the allowed values (allowed: MD5, SHA-1, SHA-256",
+      error:
+        "/components/0/components/0/hashes/0/alg: must be equal to one of the allowed values (allowed: MD5, SHA-1, SHA-256",
     },
     {
       problem: "a hash that is not hex",
@@ -75,7 +79,8 @@ describe("validateBom", () => {
     {
       problem: "a model card naming a dataset that is not in the BOM",
       edit: (bom) => (bom.components[1].modelCard.modelParameters.datasets[0].ref = "data:gone"),
-      error: '/components/1/modelCard/modelParameters/datasets/0/ref: "data:gone" is not the bom-ref of anything in the BOM',
+      error:
+        '/components/1/modelCard/modelParameters/datasets/0/ref: "data:gone" is not the bom-ref of anything in the BOM',
     },
   ];
 

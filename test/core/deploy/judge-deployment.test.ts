@@ -1,5 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { DEPLOYMENT_COMMENT_MAX_CHARS, deploymentAnswer, isGatedEnvironment } from "../../../src/core/deploy/judge-deployment.js";
+import {
+  DEPLOYMENT_COMMENT_MAX_CHARS,
+  deploymentAnswer,
+  isGatedEnvironment,
+} from "../../../src/core/deploy/judge-deployment.js";
 import type { Decision, ModelVerdict } from "../../../src/core/evaluate/types.js";
 import { testPolicy } from "../../fixtures/manifests.js";
 
@@ -23,14 +27,24 @@ const decision = (models: ModelVerdict[], extra: Partial<Decision> = {}): Decisi
 
 describe("deploymentAnswer", () => {
   it("approves only a decision that was made and passed", () => {
-    expect(deploymentAnswer({ environment: "production", commit: COMMIT, decision: decision([model("fraud", "success")]) }).state).toBe("approved");
-    expect(deploymentAnswer({ environment: "production", commit: COMMIT, decision: decision([model("fraud", "failure", ["evaluation.current"])]) }).state).toBe(
-      "rejected",
-    );
+    expect(
+      deploymentAnswer({ environment: "production", commit: COMMIT, decision: decision([model("fraud", "success")]) })
+        .state,
+    ).toBe("approved");
+    expect(
+      deploymentAnswer({
+        environment: "production",
+        commit: COMMIT,
+        decision: decision([model("fraud", "failure", ["evaluation.current"])]),
+      }).state,
+    ).toBe("rejected");
     // a decision that could not be made never approves, even if its verdict field said success
     expect(
-      deploymentAnswer({ environment: "production", commit: COMMIT, decision: decision([], { verdict: "success", couldNotEvaluate: "GitHub answered 502" }) })
-        .state,
+      deploymentAnswer({
+        environment: "production",
+        commit: COMMIT,
+        decision: decision([], { verdict: "success", couldNotEvaluate: "GitHub answered 502" }),
+      }).state,
     ).toBe("rejected");
     expect(
       deploymentAnswer({
@@ -58,7 +72,11 @@ describe("deploymentAnswer", () => {
   });
 
   it("names the environment without letting it overflow the comment", () => {
-    const answer = deploymentAnswer({ environment: "p".repeat(2000), commit: COMMIT, decision: decision([model("fraud", "success")]) });
+    const answer = deploymentAnswer({
+      environment: "p".repeat(2000),
+      commit: COMMIT,
+      decision: decision([model("fraud", "success")]),
+    });
     expect(answer.comment.startsWith(`modelgate approved ${"p".repeat(99)}… at 0123456:`)).toBe(true);
   });
 });

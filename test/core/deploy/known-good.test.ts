@@ -1,20 +1,44 @@
 import { describe, expect, it } from "vitest";
-import { applyKnownGood, isRollbackCandidate, knownGoodMessage, modelsToLookUp, type KnownGoodEvidence } from "../../../src/core/deploy/known-good.js";
+import {
+  applyKnownGood,
+  isRollbackCandidate,
+  knownGoodMessage,
+  modelsToLookUp,
+  type KnownGoodEvidence,
+} from "../../../src/core/deploy/known-good.js";
 import { detectChanges } from "../../../src/core/detect/detect-changes.js";
 import { evaluateGate } from "../../../src/core/evaluate/evaluate-gate.js";
 import { TEST_NOW as NOW } from "../../fixtures/clock.js";
 import { approvalFacts, modelFiles, snapshot, testPolicy, type ModelSpec } from "../../fixtures/manifests.js";
 
-const fraud: ModelSpec = { dir: "models/fraud", components: { "weights/model.safetensors": { kind: "weights", lfs: "weights v2" } }, version: "2.0.0" };
-const restored: ModelSpec = { ...fraud, version: "1.9.0", components: { "weights/model.safetensors": { kind: "weights", lfs: "weights v1.9" } } };
+const fraud: ModelSpec = {
+  dir: "models/fraud",
+  components: { "weights/model.safetensors": { kind: "weights", lfs: "weights v2" } },
+  version: "2.0.0",
+};
+const restored: ModelSpec = {
+  ...fraud,
+  version: "1.9.0",
+  components: { "weights/model.safetensors": { kind: "weights", lfs: "weights v1.9" } },
+};
 
-function judge(baseSpec: ModelSpec, headSpec: ModelSpec, evidence: (digest: string) => KnownGoodEvidence[], policy = testPolicy()) {
+function judge(
+  baseSpec: ModelSpec,
+  headSpec: ModelSpec,
+  evidence: (digest: string) => KnownGoodEvidence[],
+  policy = testPolicy(),
+) {
   const base = snapshot(modelFiles(baseSpec).files, "base");
   const headFiles = modelFiles(headSpec);
   const head = snapshot(headFiles.files, "head");
   const detected = detectChanges(policy, base, head);
   const decision = evaluateGate({ policy, base, head, facts: approvalFacts(), now: NOW, detected });
-  return { before: decision, after: applyKnownGood(decision, detected, policy, NOW, evidence(headFiles.digest)), detected, policy };
+  return {
+    before: decision,
+    after: applyKnownGood(decision, detected, policy, NOW, evidence(headFiles.digest)),
+    detected,
+    policy,
+  };
 }
 
 const releasedAs = (digest: string, version = "1.9.0"): KnownGoodEvidence[] => [
@@ -63,7 +87,10 @@ describe("applyKnownGood", () => {
   it("a hash that no longer matches keeps the rollback failing", () => {
     const { after } = judge(
       fraud,
-      { ...restored, components: { "weights/model.safetensors": { kind: "weights", lfs: "weights v1.9", sha256: "a".repeat(64) } } },
+      {
+        ...restored,
+        components: { "weights/model.safetensors": { kind: "weights", lfs: "weights v1.9", sha256: "a".repeat(64) } },
+      },
       (digest) => releasedAs(digest),
     );
     expect(after.models[0]?.requirements.find((r) => r.id === "hash:weights/model.safetensors")?.status).toBe("failed");
@@ -96,6 +123,8 @@ describe("isRollbackCandidate and modelsToLookUp: only what may be a rollback co
   });
 
   it("cites the release and, when known, the sign-off issue", () => {
-    expect(knownGoodMessage({ name: "fraud", version: "1.0.0", digest: "sha256:x", release: "v3" })).toBe("known good: fraud 1.0.0, released in v3");
+    expect(knownGoodMessage({ name: "fraud", version: "1.0.0", digest: "sha256:x", release: "v3" })).toBe(
+      "known good: fraud 1.0.0, released in v3",
+    );
   });
 });

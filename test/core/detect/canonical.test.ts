@@ -4,8 +4,41 @@ import { loadManifest } from "../../../src/core/manifest/load-manifest.js";
 import { modelFiles } from "../../fixtures/manifests.js";
 import { random } from "../../fixtures/random.js";
 
-const KEYS = ["b", "a", "B", "é", "a b", "10", "2", "01", "-1", "__proto__", "constructor", "", "z\u0000", "\ud83d\ude00"];
-const LEAVES: unknown[] = ["", "x", 'q"uote', "\u2028", "≡", 0, -0, 1.5, 1e21, NaN, Infinity, true, false, null, undefined, () => 1, Symbol("s")];
+const KEYS = [
+  "b",
+  "a",
+  "B",
+  "é",
+  "a b",
+  "10",
+  "2",
+  "01",
+  "-1",
+  "__proto__",
+  "constructor",
+  "",
+  "z\u0000",
+  "\ud83d\ude00",
+];
+const LEAVES: unknown[] = [
+  "",
+  "x",
+  'q"uote',
+  "\u2028",
+  "≡",
+  0,
+  -0,
+  1.5,
+  1e21,
+  NaN,
+  Infinity,
+  true,
+  false,
+  null,
+  undefined,
+  () => 1,
+  Symbol("s"),
+];
 
 function value(next: () => number, depth: number): unknown {
   const r = next();
@@ -15,7 +48,13 @@ function value(next: () => number, depth: number): unknown {
   const object: Record<string, unknown> = {};
   for (let i = 0; i < size; i++) {
     const key = KEYS[Math.floor(next() * KEYS.length)]!;
-    if (key === "__proto__") Object.defineProperty(object, key, { value: value(next, depth + 1), enumerable: true, writable: true, configurable: true });
+    if (key === "__proto__")
+      Object.defineProperty(object, key, {
+        value: value(next, depth + 1),
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
     else object[key] = value(next, depth + 1);
   }
   return object;
@@ -27,7 +66,13 @@ function structuredCopy(v: unknown): unknown {
   if (v && typeof v === "object") {
     const copy: Record<string, unknown> = {};
     for (const [key, item] of Object.entries(v)) {
-      if (key === "__proto__") Object.defineProperty(copy, key, { value: structuredCopy(item), enumerable: true, writable: true, configurable: true });
+      if (key === "__proto__")
+        Object.defineProperty(copy, key, {
+          value: structuredCopy(item),
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        });
       else copy[key] = structuredCopy(item);
     }
     return copy;
@@ -45,7 +90,10 @@ describe("canonical: the sorted-key JSON, written directly for plain data", () =
   });
 
   it("is the same string on manifests, and sorts their keys", () => {
-    const fixture = modelFiles({ dir: "models/fraud", components: { "weights/model.safetensors": { kind: "weights", lfs: "w1" } } });
+    const fixture = modelFiles({
+      dir: "models/fraud",
+      components: { "weights/model.safetensors": { kind: "weights", lfs: "w1" } },
+    });
     const [path, text] = Object.entries(fixture.files).find(([p]) => p.endsWith("model.yaml"))!;
     const loaded = loadManifest(path, text as string);
     if (!loaded.ok) throw new Error("fixture must load");

@@ -39,13 +39,24 @@ interface Case {
   errors?: Array<{ path: string; line: number; message: RegExp }>;
 }
 
-const retrained = headOf({ version: "1.1.0", components: { ...fraud.components, "weights/model.safetensors": { kind: "weights", lfs: "weights v2" } } });
-const retrainedSameVersion = headOf({ components: { ...fraud.components, "weights/model.safetensors": { kind: "weights", lfs: "weights v2" } } });
+const retrained = headOf({
+  version: "1.1.0",
+  components: { ...fraud.components, "weights/model.safetensors": { kind: "weights", lfs: "weights v2" } },
+});
+const retrainedSameVersion = headOf({
+  components: { ...fraud.components, "weights/model.safetensors": { kind: "weights", lfs: "weights v2" } },
+});
 const lowered = headOf({ version: "0.9.0" });
-const dataChanged = headOf({ version: "1.1.0", training_data: [{ ...DEFAULT_TRAINING_DATA, acquired_at: "2026-11-01T00:00:00Z" }] });
+const dataChanged = headOf({
+  version: "1.1.0",
+  training_data: [{ ...DEFAULT_TRAINING_DATA, acquired_at: "2026-11-01T00:00:00Z" }],
+});
 const promptChanged = headOf({
   version: "1.0.1",
-  components: { ...fraud.components, "prompts/system.txt": { kind: "prompt", text: "You are a careful fraud analyst." } },
+  components: {
+    ...fraud.components,
+    "prompts/system.txt": { kind: "prompt", text: "You are a careful fraud analyst." },
+  },
 });
 const modalitiesChanged = headOf({ version: "1.0.1", modalities: ["tabular", "image"] });
 const decommissioned = headOf({ status: "decommissioned" });
@@ -56,22 +67,38 @@ const decommissionedWithoutWeights = headOf({
 const described = headOf({ description: "scores card transactions" });
 const bumped = headOf({ version: "1.0.1" });
 const renamed = modelFiles({ ...fraud, dir: "models/fraud-detector", name: "fraud" });
-const otherKind = modelFiles({ dir: "models/ranker", components: { "ranker.bin": { kind: "other", binary: "ranker v1" } } });
-const otherKindChanged = modelFiles({ dir: "models/ranker", version: "2.0.0", components: { "ranker.bin": { kind: "other", binary: "ranker v2" } } });
+const otherKind = modelFiles({
+  dir: "models/ranker",
+  components: { "ranker.bin": { kind: "other", binary: "ranker v1" } },
+});
+const otherKindChanged = modelFiles({
+  dir: "models/ranker",
+  version: "2.0.0",
+  components: { "ranker.bin": { kind: "other", binary: "ranker v2" } },
+});
 const reordered = modelFiles({
   ...fraud,
-  components: { "prompts/system.txt": fraud.components!["prompts/system.txt"]!, "weights/model.safetensors": fraud.components!["weights/model.safetensors"]! },
+  components: {
+    "prompts/system.txt": fraud.components!["prompts/system.txt"]!,
+    "weights/model.safetensors": fraud.components!["weights/model.safetensors"]!,
+  },
 });
 const everything = headOf({
   version: "2.0.0",
   description: "v2",
   components: { ...fraud.components, "weights/model.safetensors": { kind: "weights", lfs: "weights v2" } },
-  training_data: [DEFAULT_TRAINING_DATA, { name: "chargebacks", source: "https://data.example.org/cb", acquired_at: "2026-10-02T00:00:00Z" }],
+  training_data: [
+    DEFAULT_TRAINING_DATA,
+    { name: "chargebacks", source: "https://data.example.org/cb", acquired_at: "2026-10-02T00:00:00Z" },
+  ],
 });
 
 // the placeholder is empty at base; the manifest already declares the real weights' hash
 const realWeights = "real weights";
-const placeholder = modelFiles({ dir: "models/placeholder", components: { "model.onnx": { kind: "weights", text: "", sha256: sha256(realWeights) } } });
+const placeholder = modelFiles({
+  dir: "models/placeholder",
+  components: { "model.onnx": { kind: "weights", text: "", sha256: sha256(realWeights) } },
+});
 const pointerFilled = { ...placeholder.files, "models/placeholder/model.onnx": lfsPointer(realWeights) };
 
 const versionLine = (yaml: string): number => lineContaining(yaml, "version:");
@@ -80,7 +107,13 @@ const versionLine = (yaml: string): number => lineContaining(yaml, "version:");
 const shardedSpec: ModelSpec = {
   dir: "models/sharded",
   components: {
-    weights: { kind: "weights", sha256: sha256("shards"), verified: false, justification: "sharded weights, hashed per shard upstream", present: false },
+    weights: {
+      kind: "weights",
+      sha256: sha256("shards"),
+      verified: false,
+      justification: "sharded weights, hashed per shard upstream",
+      present: false,
+    },
   },
 };
 const sharded = (files: Record<string, FileSpec>, spec: Partial<ModelSpec> = {}): Record<string, FileSpec> => ({
@@ -88,7 +121,13 @@ const sharded = (files: Record<string, FileSpec>, spec: Partial<ModelSpec> = {})
   ...files,
 });
 const shardsV1 = { "models/sharded/weights/shard-1.safetensors": lfsPointer("shard 1 v1") };
-const BIG_UNVERIFIED = { kind: "weights" as const, sha256: sha256("declared"), verified: false, justification: "too big to hash", present: false };
+const BIG_UNVERIFIED = {
+  kind: "weights" as const,
+  sha256: sha256("declared"),
+  verified: false,
+  justification: "too big to hash",
+  present: false,
+};
 const SHARDED_HASH_UNCHANGED = {
   id: "component.hash_unchanged",
   path: "models/sharded/model.yaml",
@@ -99,7 +138,15 @@ const wholeFolder = (description: string, weights: string): Record<string, FileS
   ...modelFiles({
     dir: "models/whole",
     description,
-    components: { ".": { kind: "weights", sha256: sha256("folder"), verified: false, justification: "the folder is the model", present: false } },
+    components: {
+      ".": {
+        kind: "weights",
+        sha256: sha256("folder"),
+        verified: false,
+        justification: "the folder is the model",
+        present: false,
+      },
+    },
   }).files,
   "models/whole/model.onnx": lfsPointer(weights),
 });
@@ -110,13 +157,29 @@ const cases: Case[] = [
     name: "an added manifest is a new model",
     base: {},
     head: fraudV1.files,
-    changes: [{ name: "fraud", kinds: ["new_model"], to: "1.0.0", changedComponents: ["prompts/system.txt", "weights/model.safetensors"] }],
+    changes: [
+      {
+        name: "fraud",
+        kinds: ["new_model"],
+        to: "1.0.0",
+        changedComponents: ["prompts/system.txt", "weights/model.safetensors"],
+      },
+    ],
   },
   {
     name: "new weights and a raised version are a retrain",
     base: fraudV1.files,
     head: retrained.files,
-    changes: [{ name: "fraud", kinds: ["retrain"], from: "1.0.0", to: "1.1.0", findings: [], changedComponents: ["weights/model.safetensors"] }],
+    changes: [
+      {
+        name: "fraud",
+        kinds: ["retrain"],
+        from: "1.0.0",
+        to: "1.1.0",
+        findings: [],
+        changedComponents: ["weights/model.safetensors"],
+      },
+    ],
   },
   {
     name: "new weights without a version bump break the version rule",
@@ -126,7 +189,9 @@ const cases: Case[] = [
       {
         name: "fraud",
         kinds: ["retrain"],
-        findings: [{ id: "version.raised", path: "models/fraud/model.yaml", line: versionLine(retrainedSameVersion.yaml) }],
+        findings: [
+          { id: "version.raised", path: "models/fraud/model.yaml", line: versionLine(retrainedSameVersion.yaml) },
+        ],
       },
     ],
   },
@@ -204,7 +269,10 @@ const cases: Case[] = [
     base: fraudV1.files,
     head: headOf({
       status: "decommissioned",
-      components: { ...fraud.components, "weights/model.safetensors": { kind: "weights", lfs: "weights v1", present: false } },
+      components: {
+        ...fraud.components,
+        "weights/model.safetensors": { kind: "weights", lfs: "weights v1", present: false },
+      },
     }).files,
     changes: [{ name: "fraud", kinds: ["decommission"], findings: [], changedComponents: [] }],
   },
@@ -234,24 +302,49 @@ const cases: Case[] = [
   {
     name: "adding a component is an artefact change of its kind",
     base: fraudV1.files,
-    head: headOf({ version: "1.1.0", components: { ...fraud.components, "tokenizer.json": { kind: "tokenizer", text: "{}" } } }).files,
+    head: headOf({
+      version: "1.1.0",
+      components: { ...fraud.components, "tokenizer.json": { kind: "tokenizer", text: "{}" } },
+    }).files,
     changes: [{ name: "fraud", kinds: ["retrain"], changedComponents: ["tokenizer.json"], findings: [] }],
   },
   {
     name: "removing a prompt is a configuration change",
     base: fraudV1.files,
-    head: headOf({ version: "1.1.0", components: { "weights/model.safetensors": fraud.components!["weights/model.safetensors"]! } }).files,
+    head: headOf({
+      version: "1.1.0",
+      components: { "weights/model.safetensors": fraud.components!["weights/model.safetensors"]! },
+    }).files,
     changes: [{ name: "fraud", kinds: ["configuration"], changedComponents: ["prompts/system.txt"], findings: [] }],
   },
   {
     name: "a lowered version with new weights is reported once, as lowered",
     base: fraudV1.files,
-    head: headOf({ version: "0.9.0", components: { ...fraud.components, "weights/model.safetensors": { kind: "weights", lfs: "weights v2" } } }).files,
-    changes: [{ name: "fraud", kinds: ["retrain"], findings: [{ id: "version.not_lowered", path: "models/fraud/model.yaml", line: 2 }] }],
+    head: headOf({
+      version: "0.9.0",
+      components: { ...fraud.components, "weights/model.safetensors": { kind: "weights", lfs: "weights v2" } },
+    }).files,
+    changes: [
+      {
+        name: "fraud",
+        kinds: ["retrain"],
+        findings: [{ id: "version.not_lowered", path: "models/fraud/model.yaml", line: 2 }],
+      },
+    ],
   },
-  { name: "a description alone is metadata", base: fraudV1.files, head: described.files, changes: [{ name: "fraud", kinds: ["metadata"], findings: [] }] },
+  {
+    name: "a description alone is metadata",
+    base: fraudV1.files,
+    head: described.files,
+    changes: [{ name: "fraud", kinds: ["metadata"], findings: [] }],
+  },
   { name: "a moved model with the same files is not a change", base: fraudV1.files, head: renamed.files, changes: [] },
-  { name: "listing components in another order is not a change", base: fraudV1.files, head: reordered.files, changes: [] },
+  {
+    name: "listing components in another order is not a change",
+    base: fraudV1.files,
+    head: reordered.files,
+    changes: [],
+  },
   {
     name: "an empty file turned into an LFS pointer is a retrain even if the declared hash is unchanged",
     base: placeholder.files,
@@ -283,12 +376,20 @@ const cases: Case[] = [
     name: "a file added to a folder component is a retrain of its model",
     base: sharded(shardsV1),
     head: sharded({ ...shardsV1, "models/sharded/weights/extra.gguf": lfsPointer("extra") }, { version: "1.1.0" }),
-    changes: [{ name: "sharded", kinds: ["retrain"], changedComponents: ["weights"], findings: [SHARDED_HASH_UNCHANGED] }],
+    changes: [
+      { name: "sharded", kinds: ["retrain"], changedComponents: ["weights"], findings: [SHARDED_HASH_UNCHANGED] },
+    ],
   },
   {
     name: "attack: an unverified file that changed while its declared hash did not",
-    base: sharded({ "models/sharded/model.bin": { unreadable: "too large", seed: "v1" } }, { components: { "model.bin": BIG_UNVERIFIED } }),
-    head: sharded({ "models/sharded/model.bin": { unreadable: "too large", seed: "v2" } }, { version: "1.1.0", components: { "model.bin": BIG_UNVERIFIED } }),
+    base: sharded(
+      { "models/sharded/model.bin": { unreadable: "too large", seed: "v1" } },
+      { components: { "model.bin": BIG_UNVERIFIED } },
+    ),
+    head: sharded(
+      { "models/sharded/model.bin": { unreadable: "too large", seed: "v2" } },
+      { version: "1.1.0", components: { "model.bin": BIG_UNVERIFIED } },
+    ),
     changes: [
       {
         name: "sharded",
@@ -298,7 +399,10 @@ const cases: Case[] = [
           {
             id: "component.hash_unchanged",
             path: "models/sharded/model.yaml",
-            line: lineContaining(modelFiles({ ...shardedSpec, components: { "model.bin": BIG_UNVERIFIED } }).yaml, "sha256:"),
+            line: lineContaining(
+              modelFiles({ ...shardedSpec, components: { "model.bin": BIG_UNVERIFIED } }).yaml,
+              "sha256:",
+            ),
           },
         ],
       },
@@ -334,7 +438,11 @@ const cases: Case[] = [
     base: fraudV1.files,
     head: headOf({ name: "fraud-v2" }).files,
     changes: [
-      { name: "fraud", kinds: ["decommission"], findings: [{ id: "manifest.deleted_without_decommission", path: "models/fraud/model.yaml", line: 1 }] },
+      {
+        name: "fraud",
+        kinds: ["decommission"],
+        findings: [{ id: "manifest.deleted_without_decommission", path: "models/fraud/model.yaml", line: 1 }],
+      },
       { name: "fraud-v2", kinds: ["new_model"] },
     ],
   },
@@ -343,7 +451,13 @@ const cases: Case[] = [
     base: {},
     head: { ...fraudV1.files, ...modelFiles({ ...fraud, dir: "models/zz-copy", name: "fraud" }).files },
     changes: [{ name: "fraud", kinds: ["new_model"] }],
-    errors: [{ path: "models/zz-copy/model.yaml", line: 1, message: /model name "fraud" is already used by models\/fraud\/model.yaml/ }],
+    errors: [
+      {
+        path: "models/zz-copy/model.yaml",
+        line: 1,
+        message: /model name "fraud" is already used by models\/fraud\/model.yaml/,
+      },
+    ],
   },
   {
     name: "an invalid manifest at head is an error with its line, and its model is not called deleted",
@@ -384,7 +498,8 @@ describe("detectChanges", () => {
     changes.forEach((expected, i) => {
       const actual = result.changes[i]!;
       expect(actual.kinds).toEqual(expected.kinds);
-      if (expected.findings) expect(actual.findings.map((f) => ({ id: f.id, path: f.path, line: f.line }))).toEqual(expected.findings);
+      if (expected.findings)
+        expect(actual.findings.map((f) => ({ id: f.id, path: f.path, line: f.line }))).toEqual(expected.findings);
       if (expected.changedComponents) expect(actual.changedComponents).toEqual(expected.changedComponents);
       if (expected.from) expect(actual.fromVersion).toBe(expected.from);
       if (expected.to) expect(actual.toVersion).toBe(expected.to);
@@ -403,22 +518,41 @@ describe("detectChanges", () => {
 
   it("explains each finding with its provision", () => {
     const [retrain] = detectChanges(policy, snapshot(fraudV1.files), snapshot(retrainedSameVersion.files)).changes;
-    expect(retrain?.findings[0]).toMatchObject({ provision: "5.4.1-2", message: expect.stringContaining("a retrained model is a new version") });
+    expect(retrain?.findings[0]).toMatchObject({
+      provision: "5.4.1-2",
+      message: expect.stringContaining("a retrained model is a new version"),
+    });
     const [deleted] = detectChanges(policy, snapshot(fraudV1.files), snapshot({})).changes;
-    expect(deleted?.findings[0]).toMatchObject({ provision: "5.5.1-1", message: expect.stringContaining("status: decommissioned") });
+    expect(deleted?.findings[0]).toMatchObject({
+      provision: "5.5.1-1",
+      message: expect.stringContaining("status: decommissioned"),
+    });
   });
 
   it("returns every valid manifest at both ends, for declared-file checks", () => {
     const other = modelFiles({ dir: "models/other" });
-    const result = detectChanges(policy, snapshot({ ...fraudV1.files, ...other.files }), snapshot({ ...retrained.files, ...other.files }));
-    expect(result.models.base.map((m) => m.path).sort()).toEqual(["models/fraud/model.yaml", "models/other/model.yaml"]);
-    expect(result.models.head.map((m) => m.path).sort()).toEqual(["models/fraud/model.yaml", "models/other/model.yaml"]);
+    const result = detectChanges(
+      policy,
+      snapshot({ ...fraudV1.files, ...other.files }),
+      snapshot({ ...retrained.files, ...other.files }),
+    );
+    expect(result.models.base.map((m) => m.path).sort()).toEqual([
+      "models/fraud/model.yaml",
+      "models/other/model.yaml",
+    ]);
+    expect(result.models.head.map((m) => m.path).sort()).toEqual([
+      "models/fraud/model.yaml",
+      "models/other/model.yaml",
+    ]);
     expect(result.changes.map((c) => c.name)).toEqual(["fraud"]);
   });
 
   it("only files matching policy.models.manifests are manifests", () => {
     const custom = testPolicy({ models: { manifests: ["ml/**/manifest.yaml"] } });
-    const moved = { "ml/fraud/manifest.yaml": fraudV1.yaml, "ml/fraud/weights/model.safetensors": lfsPointer("weights v1") };
+    const moved = {
+      "ml/fraud/manifest.yaml": fraudV1.yaml,
+      "ml/fraud/weights/model.safetensors": lfsPointer("weights v1"),
+    };
     expect(detectChanges(custom, snapshot({}), snapshot(fraudV1.files)).changes).toEqual([]);
     expect(detectChanges(custom, snapshot({}), snapshot(moved)).changes.map((c) => c.kinds)).toEqual([["new_model"]]);
   });

@@ -4,16 +4,38 @@ import type { TreeEntry } from "../../../src/core/detect/snapshot.js";
 
 /** A tree from `path: blob` pairs (blob SHAs shortened: equal letters, equal content). */
 function tree(files: Record<string, string>): { entries: Map<string, TreeEntry> } {
-  return { entries: new Map(Object.entries(files).map(([path, blobSha]) => [path, { path, blobSha, mode: "100644" }])) };
+  return {
+    entries: new Map(Object.entries(files).map(([path, blobSha]) => [path, { path, blobSha, mode: "100644" }])),
+  };
 }
 
 describe("diffSnapshots", () => {
   it.each<{ name: string; base: Record<string, string>; head: Record<string, string>; changes: FileChange[] }>([
     { name: "identical trees", base: { "a.pt": "X" }, head: { "a.pt": "X" }, changes: [] },
-    { name: "a new file is added", base: {}, head: { "w/model.onnx": "X" }, changes: [{ path: "w/model.onnx", change: "added" }] },
-    { name: "new content at a path is modified", base: { "a.pt": "X" }, head: { "a.pt": "Y" }, changes: [{ path: "a.pt", change: "modified" }] },
-    { name: "a removed file is deleted", base: { "a.pt": "X", "b.txt": "Y" }, head: { "b.txt": "Y" }, changes: [{ path: "a.pt", change: "deleted" }] },
-    { name: "a pure rename (same content) is not a change", base: { "old/model.pt": "X" }, head: { "new/model.pt": "X" }, changes: [] },
+    {
+      name: "a new file is added",
+      base: {},
+      head: { "w/model.onnx": "X" },
+      changes: [{ path: "w/model.onnx", change: "added" }],
+    },
+    {
+      name: "new content at a path is modified",
+      base: { "a.pt": "X" },
+      head: { "a.pt": "Y" },
+      changes: [{ path: "a.pt", change: "modified" }],
+    },
+    {
+      name: "a removed file is deleted",
+      base: { "a.pt": "X", "b.txt": "Y" },
+      head: { "b.txt": "Y" },
+      changes: [{ path: "a.pt", change: "deleted" }],
+    },
+    {
+      name: "a pure rename (same content) is not a change",
+      base: { "old/model.pt": "X" },
+      head: { "new/model.pt": "X" },
+      changes: [],
+    },
     {
       name: "a copy (old path kept) is an addition",
       base: { "a.pt": "X" },

@@ -3,7 +3,14 @@ import { plannedReads } from "../../../src/core/detect/plan-reads.js";
 import { evaluateGate } from "../../../src/core/evaluate/evaluate-gate.js";
 import type { FileContent, Snapshot } from "../../../src/core/detect/snapshot.js";
 import { MAX_HASHED_FILE_BYTES } from "../../../src/core/detect/snapshot.js";
-import { approvalFacts, modelFiles, snapshot, testPolicy, withoutContents, type FileSpec } from "../../fixtures/manifests.js";
+import {
+  approvalFacts,
+  modelFiles,
+  snapshot,
+  testPolicy,
+  withoutContents,
+  type FileSpec,
+} from "../../fixtures/manifests.js";
 import { TEST_NOW } from "../../fixtures/clock.js";
 
 const policy = testPolicy();
@@ -16,7 +23,10 @@ function models(count: number, version: string, weights: string): Record<string,
       modelFiles({
         dir: `models/m${i}`,
         version,
-        components: { "model.safetensors": { kind: "weights", lfs: `${weights} ${i}` }, "prompt.txt": { kind: "prompt", text: `prompt ${i}` } },
+        components: {
+          "model.safetensors": { kind: "weights", lfs: `${weights} ${i}` },
+          "prompt.txt": { kind: "prompt", text: `prompt ${i}` },
+        },
       }).files,
     );
   }
@@ -24,7 +34,11 @@ function models(count: number, version: string, weights: string): Record<string,
 }
 
 /** What an edge does: start with the trees only, read what plannedReads asks, until it asks nothing. */
-function readLikeAnEdge(full: { base: Snapshot; head: Snapshot }): { base: Snapshot; head: Snapshot; rounds: Array<{ base: string[]; head: string[] }> } {
+function readLikeAnEdge(full: { base: Snapshot; head: Snapshot }): {
+  base: Snapshot;
+  head: Snapshot;
+  rounds: Array<{ base: string[]; head: string[] }>;
+} {
   let base = withoutContents(full.base);
   let head = withoutContents(full.head);
   const rounds: Array<{ base: string[]; head: string[] }> = [];
@@ -35,7 +49,8 @@ function readLikeAnEdge(full: { base: Snapshot; head: Snapshot }): { base: Snaps
     if (rounds.length > 5) throw new Error("plannedReads does not converge");
     const fill = (s: Snapshot, from: Snapshot, paths: string[]): Snapshot => {
       const contents = new Map<string, FileContent>(s.contents);
-      for (const path of paths) contents.set(path, from.contents.get(path) ?? { kind: "unreadable", reason: "not read in this test" });
+      for (const path of paths)
+        contents.set(path, from.contents.get(path) ?? { kind: "unreadable", reason: "not read in this test" });
       return { ...s, contents };
     };
     base = fill(base, full.base, reads.base);
@@ -69,11 +84,24 @@ describe("plannedReads", () => {
       "models/sharded/weights/a.bin": `a ${shard}`,
       "models/sharded/weights/deep/b.bin": "b",
     });
-    const { head, rounds } = readLikeAnEdge({ base: snapshot(folder("v1"), "base"), head: snapshot(folder("v2"), "head") });
-    expect(rounds.flatMap((r) => r.head)).toEqual(expect.arrayContaining(["models/sharded/weights/a.bin", "models/sharded/weights/deep/b.bin"]));
+    const { head, rounds } = readLikeAnEdge({
+      base: snapshot(folder("v1"), "base"),
+      head: snapshot(folder("v2"), "head"),
+    });
+    expect(rounds.flatMap((r) => r.head)).toEqual(
+      expect.arrayContaining(["models/sharded/weights/a.bin", "models/sharded/weights/deep/b.bin"]),
+    );
     expect(head.contents.get("models/sharded/weights/deep/b.bin")).toMatchObject({ kind: "text", text: "b" });
-    const model = evaluateGate({ policy, base: snapshot(folder("v1"), "base"), head, facts: approvalFacts(), now: TEST_NOW }).models[0];
-    expect(model?.requirements.find((r) => r.id === "hash:weights")?.message).toMatch(/the folder digest is [0-9a-f]{64}/);
+    const model = evaluateGate({
+      policy,
+      base: snapshot(folder("v1"), "base"),
+      head,
+      facts: approvalFacts(),
+      now: TEST_NOW,
+    }).models[0];
+    expect(model?.requirements.find((r) => r.id === "hash:weights")?.message).toMatch(
+      /the folder digest is [0-9a-f]{64}/,
+    );
   });
 
   it("then asks for the head component files of the models that changed only", () => {
@@ -84,7 +112,10 @@ describe("plannedReads", () => {
         ...modelFiles({
           dir: "models/m1",
           version: "2.0.0",
-          components: { "model.safetensors": { kind: "weights", lfs: "w2 1" }, "prompt.txt": { kind: "prompt", text: "prompt 1" } },
+          components: {
+            "model.safetensors": { kind: "weights", lfs: "w2 1" },
+            "prompt.txt": { kind: "prompt", text: "prompt 1" },
+          },
         }).files,
       },
       "head",
@@ -99,9 +130,15 @@ describe("plannedReads", () => {
   it("does not ask for a component file too large to hash, nor for one missing from the tree", () => {
     const fixture = modelFiles({
       dir: "models/big",
-      components: { "model.onnx": { kind: "weights", text: "x" }, "gone.txt": { kind: "config", text: "c", present: false } },
+      components: {
+        "model.onnx": { kind: "weights", text: "x" },
+        "gone.txt": { kind: "config", text: "c", present: false },
+      },
     });
-    const files: Record<string, FileSpec> = { ...fixture.files, "models/big/model.onnx": { unread: "big", size: MAX_HASHED_FILE_BYTES + 1 } };
+    const files: Record<string, FileSpec> = {
+      ...fixture.files,
+      "models/big/model.onnx": { unread: "big", size: MAX_HASHED_FILE_BYTES + 1 },
+    };
     const reads = plannedReads(
       policy,
       snapshot({}),
@@ -117,15 +154,25 @@ describe("plannedReads", () => {
     expect(plannedReads(policy, base, head)).toEqual({ base: [], head: [] });
   });
 
-  it.each([1, 10, 60])("takes the same number of rounds for %i changed models, and the result equals reading everything", (count) => {
-    const full = { base: snapshot(models(count, "1.0.0", "w1"), "base"), head: snapshot(models(count, "1.1.0", "w2"), "head") };
-    const read = readLikeAnEdge(full);
-    expect(read.rounds.length).toBe(2);
-    const facts = approvalFacts();
-    const expected = evaluateGate({ policy, ...full, facts, now: TEST_NOW });
-    const actual = evaluateGate({ policy, base: read.base, head: read.head, facts, now: TEST_NOW });
-    expect(actual).toEqual(expected);
-    expect(actual.models).toHaveLength(count);
-    expect(actual.models.every((m) => m.requirements.filter((r) => r.id.startsWith("hash:")).every((r) => r.status === "met"))).toBe(true);
-  });
+  it.each([1, 10, 60])(
+    "takes the same number of rounds for %i changed models, and the result equals reading everything",
+    (count) => {
+      const full = {
+        base: snapshot(models(count, "1.0.0", "w1"), "base"),
+        head: snapshot(models(count, "1.1.0", "w2"), "head"),
+      };
+      const read = readLikeAnEdge(full);
+      expect(read.rounds.length).toBe(2);
+      const facts = approvalFacts();
+      const expected = evaluateGate({ policy, ...full, facts, now: TEST_NOW });
+      const actual = evaluateGate({ policy, base: read.base, head: read.head, facts, now: TEST_NOW });
+      expect(actual).toEqual(expected);
+      expect(actual.models).toHaveLength(count);
+      expect(
+        actual.models.every((m) =>
+          m.requirements.filter((r) => r.id.startsWith("hash:")).every((r) => r.status === "met"),
+        ),
+      ).toBe(true);
+    },
+  );
 });

@@ -15,12 +15,19 @@ const dvcLock = (stages: Record<string, { deps?: Array<[string, string]>; outs?:
     .map(
       ([name, stage]) =>
         `  ${name}:\n    cmd: python ${name}.py\n` +
-        (stage.deps ? "    deps:\n" + stage.deps.map(([p, m]) => `    - path: ${p}\n      hash: md5\n      md5: ${m}\n      size: 10\n`).join("") : "") +
-        (stage.outs ? "    outs:\n" + stage.outs.map(([p, m]) => `    - path: ${p}\n      hash: md5\n      md5: ${m}\n      size: 10\n`).join("") : ""),
+        (stage.deps
+          ? "    deps:\n" +
+            stage.deps.map(([p, m]) => `    - path: ${p}\n      hash: md5\n      md5: ${m}\n      size: 10\n`).join("")
+          : "") +
+        (stage.outs
+          ? "    outs:\n" +
+            stage.outs.map(([p, m]) => `    - path: ${p}\n      hash: md5\n      md5: ${m}\n      size: 10\n`).join("")
+          : ""),
     )
     .join("");
 
-const dvcStub = (path: string, hash: string, extra = ""): string => `outs:\n- md5: ${hash}\n  size: 1000\n  hash: md5\n  path: ${path}\n${extra}`;
+const dvcStub = (path: string, hash: string, extra = ""): string =>
+  `outs:\n- md5: ${hash}\n  size: 1000\n  hash: md5\n  path: ${path}\n${extra}`;
 
 const card = (frontMatter: string, body = "# My model\n"): string => `---\n${frontMatter}\n---\n${body}`;
 
@@ -47,7 +54,12 @@ const cases: Case[] = [
     head: { "m.onnx": WEIGHTS_V2 },
     expected: [{ path: "m.onnx", source: "artifact", change: "modified" }],
   },
-  { name: "a raw weights file deleted", base: { "m.pt": WEIGHTS }, head: {}, expected: [{ path: "m.pt", source: "artifact", change: "deleted" }] },
+  {
+    name: "a raw weights file deleted",
+    base: { "m.pt": WEIGHTS },
+    head: {},
+    expected: [{ path: "m.pt", source: "artifact", change: "deleted" }],
+  },
   {
     name: "an LFS pointer to weights added",
     base: {},
@@ -186,7 +198,8 @@ const cases: Case[] = [
     name: "dvc.yaml artifact declared type: model appears (path relative to the dvc.yaml)",
     base: { "ml/dvc.yaml": "stages: {}\n" },
     head: {
-      "ml/dvc.yaml": "stages: {}\nartifacts:\n  classifier:\n    path: models/classifier\n    type: model\n  raw:\n    path: data/raw\n    type: dataset\n",
+      "ml/dvc.yaml":
+        "stages: {}\nartifacts:\n  classifier:\n    path: models/classifier\n    type: model\n  raw:\n    path: data/raw\n    type: dataset\n",
     },
     expected: [{ path: "ml/models/classifier", source: "dvc", change: "added" }],
   },
@@ -226,10 +239,16 @@ const cases: Case[] = [
   {
     name: "dvc.lock: an md5 that changes only as another stage's dependency is not a retrain",
     base: {
-      "dvc.lock": dvcLock({ train: { outs: [["model.pkl", md5("b")]] }, evaluate: { deps: [["model.pkl", md5("a")]], outs: [["metrics.json", md5("m")]] } }),
+      "dvc.lock": dvcLock({
+        train: { outs: [["model.pkl", md5("b")]] },
+        evaluate: { deps: [["model.pkl", md5("a")]], outs: [["metrics.json", md5("m")]] },
+      }),
     },
     head: {
-      "dvc.lock": dvcLock({ train: { outs: [["model.pkl", md5("b")]] }, evaluate: { deps: [["model.pkl", md5("b")]], outs: [["metrics.json", md5("m")]] } }),
+      "dvc.lock": dvcLock({
+        train: { outs: [["model.pkl", md5("b")]] },
+        evaluate: { deps: [["model.pkl", md5("b")]], outs: [["metrics.json", md5("m")]] },
+      }),
     },
     expected: [],
   },
@@ -254,7 +273,9 @@ const cases: Case[] = [
   {
     name: ".dvc file: outs md5 unchanged (size and comment changed) is not a change",
     base: { "model.pkl.dvc": dvcStub("model.pkl", md5("a")) },
-    head: { "model.pkl.dvc": "# tracked by DVC\n" + dvcStub("model.pkl", md5("a")).replace("size: 1000", "size: 2000") },
+    head: {
+      "model.pkl.dvc": "# tracked by DVC\n" + dvcStub("model.pkl", md5("a")).replace("size: 1000", "size: 2000"),
+    },
     expected: [],
   },
   {
@@ -263,7 +284,12 @@ const cases: Case[] = [
     head: { "clf.dvc": dvcStub("clf", `${md5("a")}.dir`, "  type: model\n") },
     expected: [{ path: "clf", source: "dvc", change: "added" }],
   },
-  { name: ".dvc file: a tracked dataset is not a model", base: {}, head: { "data.csv.dvc": dvcStub("data.csv", md5("a")) }, expected: [] },
+  {
+    name: ".dvc file: a tracked dataset is not a model",
+    base: {},
+    head: { "data.csv.dvc": dvcStub("data.csv", md5("a")) },
+    expected: [],
+  },
   {
     name: ".dvc file deleted: its model out is deleted",
     base: { "model.pt.dvc": dvcStub("model.pt", md5("a")) },
@@ -292,7 +318,10 @@ const cases: Case[] = [
   {
     name: "malformed dvc.yaml: reported, and every changed out counts as a model",
     base: { "dvc.yaml": "stages: {}\n", "dvc.lock": dvcLock({ prepare: { outs: [["data/prepared.csv", md5("a")]] } }) },
-    head: { "dvc.yaml": "artifacts: [1, 2\n", "dvc.lock": dvcLock({ prepare: { outs: [["data/prepared.csv", md5("b")]] } }) },
+    head: {
+      "dvc.yaml": "artifacts: [1, 2\n",
+      "dvc.lock": dvcLock({ prepare: { outs: [["data/prepared.csv", md5("b")]] } }),
+    },
     expected: [
       { path: "data/prepared.csv", source: "dvc", change: "modified" },
       { path: "dvc.yaml", source: "dvc", change: "modified" },
@@ -311,7 +340,12 @@ const cases: Case[] = [
     head: { "export/MLmodel": "flavors: {sklearn: {}}\n" },
     expected: [{ path: "export", source: "mlflow", change: "modified" }],
   },
-  { name: "an MLmodel file deleted at the root", base: { MLmodel: "flavors: {}\n" }, head: {}, expected: [{ path: ".", source: "mlflow", change: "deleted" }] },
+  {
+    name: "an MLmodel file deleted at the root",
+    base: { MLmodel: "flavors: {}\n" },
+    head: {},
+    expected: [{ path: ".", source: "mlflow", change: "deleted" }],
+  },
   {
     name: "an MLflow folder holding a declared component is managed",
     base: {},
@@ -356,8 +390,18 @@ const cases: Case[] = [
     head: { "README.md": "# Project\n" },
     expected: [{ path: "README.md", source: "hf-card", change: "deleted" }],
   },
-  { name: "a README with other front matter is not a card", base: {}, head: { "docs/README.md": card("title: Docs\nlayout: page") }, expected: [] },
-  { name: "a README that starts with a Markdown rule is not a card", base: {}, head: { "README.md": "---\n\n# Title\n" }, expected: [] },
+  {
+    name: "a README with other front matter is not a card",
+    base: {},
+    head: { "docs/README.md": card("title: Docs\nlayout: page") },
+    expected: [],
+  },
+  {
+    name: "a README that starts with a Markdown rule is not a card",
+    base: {},
+    head: { "README.md": "---\n\n# Title\n" },
+    expected: [],
+  },
   {
     name: "a README with broken front matter: cannot tell, reported",
     base: {},
@@ -408,13 +452,20 @@ describe("discoverUnmanaged", () => {
   it.each(cases)("with only the planned reads: $name", ({ base, head, declared, policy, expected }) => {
     const effective = policy ? policy(defaultPolicy()) : defaultPolicy();
     const reads = discoveryReads(effective, snapshot(base, { read: [] }), snapshot(head, { read: [] }));
-    const found = discoverUnmanaged(effective, snapshot(base, { read: reads.base }), snapshot(head, { read: reads.head }), new Set(declared ?? []));
+    const found = discoverUnmanaged(
+      effective,
+      snapshot(base, { read: reads.base }),
+      snapshot(head, { read: reads.head }),
+      new Set(declared ?? []),
+    );
     expect(found).toEqual(expected);
   });
 
   it("a file it could not read is reported as a raw artifact, never dropped", () => {
     const head = snapshot({ "m.bin": lfsPointer("a") }, { read: false });
-    expect(discoverUnmanaged(defaultPolicy(), snapshot({}), head, new Set())).toEqual([{ path: "m.bin", source: "artifact", change: "added" }]);
+    expect(discoverUnmanaged(defaultPolicy(), snapshot({}), head, new Set())).toEqual([
+      { path: "m.bin", source: "artifact", change: "added" },
+    ]);
   });
 
   it("a DVC file or card it could not read is reported (fail closed)", () => {
@@ -436,11 +487,31 @@ interface ReadCase {
 }
 
 const readCases: ReadCase[] = [
-  { name: "a small added artifact is read at head to tell a pointer", base: {}, head: { "m.bin": lfsPointer("a") }, expected: { base: [], head: ["m.bin"] } },
-  { name: "a deleted small artifact is read at base", base: { "m.bin": lfsPointer("a") }, head: {}, expected: { base: ["m.bin"], head: [] } },
-  { name: "a large artifact cannot be a pointer: not read", base: {}, head: { "m.bin": WEIGHTS }, expected: { base: [], head: [] } },
+  {
+    name: "a small added artifact is read at head to tell a pointer",
+    base: {},
+    head: { "m.bin": lfsPointer("a") },
+    expected: { base: [], head: ["m.bin"] },
+  },
+  {
+    name: "a deleted small artifact is read at base",
+    base: { "m.bin": lfsPointer("a") },
+    head: {},
+    expected: { base: ["m.bin"], head: [] },
+  },
+  {
+    name: "a large artifact cannot be a pointer: not read",
+    base: {},
+    head: { "m.bin": WEIGHTS },
+    expected: { base: [], head: [] },
+  },
   { name: "an empty artifact needs no read", base: {}, head: { "m.bin": "" }, expected: { base: [], head: [] } },
-  { name: "an LFS-tracked GIF is not read", base: {}, head: { "a.gif": lfsPointer("gif") }, expected: { base: [], head: [] } },
+  {
+    name: "an LFS-tracked GIF is not read",
+    base: {},
+    head: { "a.gif": lfsPointer("gif") },
+    expected: { base: [], head: [] },
+  },
   {
     name: "a modified small artifact is read at both ends (a pointer at either end makes it lfs)",
     base: { "m.bin": lfsPointer("a") },
@@ -459,10 +530,30 @@ const readCases: ReadCase[] = [
     head: { "m.bin": lfsPointer("a") },
     expected: { base: [], head: ["m.bin"] },
   },
-  { name: "a pointer emptied is read at base only", base: { "m.bin": lfsPointer("a") }, head: { "m.bin": "" }, expected: { base: ["m.bin"], head: [] } },
-  { name: "a modified artifact large at both ends is not read", base: { "m.bin": WEIGHTS }, head: { "m.bin": WEIGHTS_V2 }, expected: { base: [], head: [] } },
-  { name: "an unchanged artifact is not read", base: { "m.bin": lfsPointer("a") }, head: { "m.bin": lfsPointer("a") }, expected: { base: [], head: [] } },
-  { name: "a renamed artifact is not read", base: { "a/m.bin": lfsPointer("a") }, head: { "b/m.bin": lfsPointer("a") }, expected: { base: [], head: [] } },
+  {
+    name: "a pointer emptied is read at base only",
+    base: { "m.bin": lfsPointer("a") },
+    head: { "m.bin": "" },
+    expected: { base: ["m.bin"], head: [] },
+  },
+  {
+    name: "a modified artifact large at both ends is not read",
+    base: { "m.bin": WEIGHTS },
+    head: { "m.bin": WEIGHTS_V2 },
+    expected: { base: [], head: [] },
+  },
+  {
+    name: "an unchanged artifact is not read",
+    base: { "m.bin": lfsPointer("a") },
+    head: { "m.bin": lfsPointer("a") },
+    expected: { base: [], head: [] },
+  },
+  {
+    name: "a renamed artifact is not read",
+    base: { "a/m.bin": lfsPointer("a") },
+    head: { "b/m.bin": lfsPointer("a") },
+    expected: { base: [], head: [] },
+  },
   {
     name: "files already read are not asked again",
     base: {},
@@ -472,9 +563,22 @@ const readCases: ReadCase[] = [
   },
   {
     name: "a changed DVC file is read at both ends, with every dvc.yaml (they say which outputs are models)",
-    base: { "dvc.lock": "a: 1\n", "dvc.yaml": "stages: {}\n", "other/dvc.yaml": "stages: {}\n", "old.dvc": "outs: []\n" },
-    head: { "dvc.lock": "a: 2\n", "dvc.yaml": "stages: {}\n", "other/dvc.yaml": "stages: {}\n", "new.dvc": "outs: []\n#\n" },
-    expected: { base: ["dvc.lock", "dvc.yaml", "old.dvc", "other/dvc.yaml"], head: ["dvc.lock", "dvc.yaml", "new.dvc", "other/dvc.yaml"] },
+    base: {
+      "dvc.lock": "a: 1\n",
+      "dvc.yaml": "stages: {}\n",
+      "other/dvc.yaml": "stages: {}\n",
+      "old.dvc": "outs: []\n",
+    },
+    head: {
+      "dvc.lock": "a: 2\n",
+      "dvc.yaml": "stages: {}\n",
+      "other/dvc.yaml": "stages: {}\n",
+      "new.dvc": "outs: []\n#\n",
+    },
+    expected: {
+      base: ["dvc.lock", "dvc.yaml", "old.dvc", "other/dvc.yaml"],
+      head: ["dvc.lock", "dvc.yaml", "new.dvc", "other/dvc.yaml"],
+    },
   },
   {
     name: "no DVC change: dvc.yaml is not read",
@@ -488,7 +592,12 @@ const readCases: ReadCase[] = [
     head: { "m/README.md": "b" },
     expected: { base: ["m/README.md"], head: ["m/README.md"] },
   },
-  { name: "an MLmodel file needs no read", base: {}, head: { "m/MLmodel": "flavors: {}\n" }, expected: { base: [], head: [] } },
+  {
+    name: "an MLmodel file needs no read",
+    base: {},
+    head: { "m/MLmodel": "flavors: {}\n" },
+    expected: { base: [], head: [] },
+  },
   {
     name: "unmanaged_artifacts: off reads nothing",
     base: {},
@@ -501,12 +610,19 @@ const readCases: ReadCase[] = [
 describe("discoveryReads", () => {
   it.each(readCases)("$name", ({ base, head, alreadyRead, policy, expected }) => {
     const effective = policy ? policy(defaultPolicy()) : defaultPolicy();
-    const reads = discoveryReads(effective, snapshot(base, { read: alreadyRead?.base ?? [] }), snapshot(head, { read: alreadyRead?.head ?? [] }));
+    const reads = discoveryReads(
+      effective,
+      snapshot(base, { read: alreadyRead?.base ?? [] }),
+      snapshot(head, { read: alreadyRead?.head ?? [] }),
+    );
     expect(reads).toEqual(expected);
   });
 
   it("a modified artifact of unknown size is read at both ends", () => {
-    const withoutSizes = (s: Snapshot): Snapshot => ({ ...s, entries: new Map([...s.entries].map(([path, { size: _size, ...entry }]) => [path, entry])) });
+    const withoutSizes = (s: Snapshot): Snapshot => ({
+      ...s,
+      entries: new Map([...s.entries].map(([path, { size: _size, ...entry }]) => [path, entry])),
+    });
     const reads = discoveryReads(
       defaultPolicy(),
       withoutSizes(snapshot({ "m.bin": lfsPointer("a") }, { read: [] })),
@@ -516,16 +632,30 @@ describe("discoveryReads", () => {
   });
 
   it("after reading what it asked, discovery asks for nothing more", () => {
-    const base = snapshot({ "dvc.lock": dvcLock({ t: { outs: [["m.pkl", md5("a")]] } }), "README.md": "# x\n" }, { read: [] });
+    const base = snapshot(
+      { "dvc.lock": dvcLock({ t: { outs: [["m.pkl", md5("a")]] } }), "README.md": "# x\n" },
+      { read: [] },
+    );
     const head = snapshot(
-      { "dvc.lock": dvcLock({ t: { outs: [["m.pkl", md5("b")]] } }), "README.md": card("base_model: x"), "w.bin": lfsPointer("w") },
+      {
+        "dvc.lock": dvcLock({ t: { outs: [["m.pkl", md5("b")]] } }),
+        "README.md": card("base_model: x"),
+        "w.bin": lfsPointer("w"),
+      },
       { read: [] },
     );
     const reads = discoveryReads(defaultPolicy(), base, head);
     const full = {
-      base: snapshot({ "dvc.lock": dvcLock({ t: { outs: [["m.pkl", md5("a")]] } }), "README.md": "# x\n" }, { read: reads.base }),
+      base: snapshot(
+        { "dvc.lock": dvcLock({ t: { outs: [["m.pkl", md5("a")]] } }), "README.md": "# x\n" },
+        { read: reads.base },
+      ),
       head: snapshot(
-        { "dvc.lock": dvcLock({ t: { outs: [["m.pkl", md5("b")]] } }), "README.md": card("base_model: x"), "w.bin": lfsPointer("w") },
+        {
+          "dvc.lock": dvcLock({ t: { outs: [["m.pkl", md5("b")]] } }),
+          "README.md": card("base_model: x"),
+          "w.bin": lfsPointer("w"),
+        },
         { read: reads.head },
       ),
     };

@@ -18,7 +18,8 @@ export function snapshot(files: Record<string, TestFile>, options: { read?: bool
   const entries = new Map<string, TreeEntry>();
   const contents = new Map<string, FileContent>();
   for (const [path, file] of Object.entries(files)) {
-    const bytes = typeof file === "string" ? Buffer.from(file, "utf8") : Buffer.alloc(file.binarySize, file.seed ?? path);
+    const bytes =
+      typeof file === "string" ? Buffer.from(file, "utf8") : Buffer.alloc(file.binarySize, file.seed ?? path);
     entries.set(path, { path, blobSha: gitBlobSha(bytes), size: bytes.length, mode: "100644" });
     const read = options.read ?? true;
     if (read === true || (Array.isArray(read) && read.includes(path))) {

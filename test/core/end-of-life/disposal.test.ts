@@ -12,12 +12,21 @@ const body = (ticked: boolean[]): string =>
     "<!-- modelgate:checklist:end -->",
   ].join("\n");
 const signOffs = (roles: Record<string, "approved" | "rejected">): SignOffState => ({
-  roles: Object.fromEntries(Object.entries(roles).map(([role, state]) => [role, { state, by: `${role}-holder`, commentId: 1 }])) as SignOffState["roles"],
+  roles: Object.fromEntries(
+    Object.entries(roles).map(([role, state]) => [role, { state, by: `${role}-holder`, commentId: 1 }]),
+  ) as SignOffState["roles"],
   outcomes: [],
 });
 
 describe("disposalStatus: an end-of-life issue closes only when the disposal is complete", () => {
-  test.each<{ name: string; ticked: boolean[]; roles: Record<string, "approved" | "rejected">; unchecked: string[]; missing: string[]; complete: boolean }>([
+  test.each<{
+    name: string;
+    ticked: boolean[];
+    roles: Record<string, "approved" | "rejected">;
+    unchecked: string[];
+    missing: string[];
+    complete: boolean;
+  }>([
     {
       name: "nothing done",
       ticked: [false, false],
@@ -26,7 +35,14 @@ describe("disposalStatus: an end-of-life issue closes only when the disposal is 
       missing: ["system_operator", "data_custodian"],
       complete: false,
     },
-    { name: "every item ticked, no sign-off", ticked: [true, true], roles: {}, unchecked: [], missing: ["system_operator", "data_custodian"], complete: false },
+    {
+      name: "every item ticked, no sign-off",
+      ticked: [true, true],
+      roles: {},
+      unchecked: [],
+      missing: ["system_operator", "data_custodian"],
+      complete: false,
+    },
     {
       name: "signed off, one item open",
       ticked: [true, false],
@@ -61,9 +77,8 @@ describe("disposalStatus: an end-of-life issue closes only when the disposal is 
   });
 
   test("a body without a checklist has every item open", () => {
-    expect(disposalStatus(policy, null, signOffs({ system_operator: "approved", data_custodian: "approved" })).unchecked).toEqual([
-      "disable serving endpoints",
-      "delete the weights",
-    ]);
+    expect(
+      disposalStatus(policy, null, signOffs({ system_operator: "approved", data_custodian: "approved" })).unchecked,
+    ).toEqual(["disable serving endpoints", "delete the weights"]);
   });
 });

@@ -7,7 +7,13 @@ const SIGN_OFF_URL = "https://github.com/acme/models/issues/7";
 const signOffs =
   (...comments: ReturnType<typeof comment>[]) =>
   (head: ModelFixture): Partial<ApprovalFacts> => ({ signOffs: { [signOffKeyOf(head)]: comments } });
-const shared = testPolicy({ roles: { developer: { users: ["alice", "bob"] }, system_operator: { users: ["alice"] }, security: { users: ["sec1"] } } });
+const shared = testPolicy({
+  roles: {
+    developer: { users: ["alice", "bob"] },
+    system_operator: { users: ["alice"] },
+    security: { users: ["sec1"] },
+  },
+});
 
 interface Case {
   name: string;
@@ -78,13 +84,25 @@ const cases: Case[] = [
   },
   {
     name: "the latest review wins: changes requested after approving",
-    facts: { reviews: [review("dev1"), review("dev1", { state: "CHANGES_REQUESTED", submittedAt: "2026-11-30T11:00:00Z" }), review("ops1")] },
+    facts: {
+      reviews: [
+        review("dev1"),
+        review("dev1", { state: "CHANGES_REQUESTED", submittedAt: "2026-11-30T11:00:00Z" }),
+        review("ops1"),
+      ],
+    },
     developer: "pending",
     system_operator: "met",
   },
   {
     name: "a comment after approving keeps the approval",
-    facts: { reviews: [review("dev1"), review("dev1", { state: "COMMENTED", submittedAt: "2026-11-30T11:00:00Z" }), review("ops1")] },
+    facts: {
+      reviews: [
+        review("dev1"),
+        review("dev1", { state: "COMMENTED", submittedAt: "2026-11-30T11:00:00Z" }),
+        review("ops1"),
+      ],
+    },
     developer: "met",
     system_operator: "met",
   },
@@ -137,7 +155,8 @@ const cases: Case[] = [
     policy: testPolicy({ approvals: { via: ["sign_off"] } }),
     developer: "pending",
     system_operator: "pending",
-    message: /^developer must sign off \(held by @acme\/ml-engineers, @dev1, @dev2\); comment `\/approve developer` on the sign-off issue$/,
+    message:
+      /^developer must sign off \(held by @acme\/ml-engineers, @dev1, @dev2\); comment `\/approve developer` on the sign-off issue$/,
   },
   {
     name: "via: [review] ignores sign-offs",
@@ -145,11 +164,15 @@ const cases: Case[] = [
     policy: testPolicy({ approvals: { via: ["review"] } }),
     developer: "pending",
     system_operator: "pending",
-    message: /^developer must sign off \(held by @acme\/ml-engineers, @dev1, @dev2\); approve this pull request in a review$/,
+    message:
+      /^developer must sign off \(held by @acme\/ml-engineers, @dev1, @dev2\); approve this pull request in a review$/,
   },
   {
     name: "a standing rejection blocks the role even with an approving review",
-    facts: (head) => ({ ...approvedByReviews, signOffs: { [signOffKeyOf(head)]: [comment("ops1", "/reject system_operator latency doubled in staging")] } }),
+    facts: (head) => ({
+      ...approvedByReviews,
+      signOffs: { [signOffKeyOf(head)]: [comment("ops1", "/reject system_operator latency doubled in staging")] },
+    }),
     developer: "met",
     system_operator: "pending",
     operatorMessage:
@@ -159,7 +182,12 @@ const cases: Case[] = [
     name: "a revoked rejection no longer blocks",
     facts: (head) => ({
       ...approvedByReviews,
-      signOffs: { [signOffKeyOf(head)]: [comment("ops1", "/reject system_operator latency"), comment("ops1", "/revoke system_operator")] },
+      signOffs: {
+        [signOffKeyOf(head)]: [
+          comment("ops1", "/reject system_operator latency"),
+          comment("ops1", "/revoke system_operator"),
+        ],
+      },
     }),
     developer: "met",
     system_operator: "met",
@@ -199,7 +227,9 @@ describe("approvals (5.1.4-3)", () => {
 
   it("links the sign-off issue of the digest when it is known", () => {
     const s = scenario({ facts: (head) => ({ signOffIssues: { [signOffKeyOf(head)]: SIGN_OFF_URL } }) });
-    expect(s.req("approval:developer").message).toContain(`comment \`/approve developer\` on the sign-off issue (${SIGN_OFF_URL})`);
+    expect(s.req("approval:developer").message).toContain(
+      `comment \`/approve developer\` on the sign-off issue (${SIGN_OFF_URL})`,
+    );
   });
 
   it("names teams without an org when the org is unknown", () => {
@@ -209,12 +239,19 @@ describe("approvals (5.1.4-3)", () => {
 
   it("annotates approvals at the manifest's version line", () => {
     const s = scenario({ facts: {} });
-    expect(s.req("approval:developer")).toMatchObject({ path: "models/fraud/model.yaml", line: 2, provision: "5.1.4-3" });
+    expect(s.req("approval:developer")).toMatchObject({
+      path: "models/fraud/model.yaml",
+      line: 2,
+      provision: "5.1.4-3",
+    });
   });
 
   it("the required roles are the union of the change kinds' gates", () => {
     const s = scenario({
-      head: { version: "1.2.0", training_data: [{ name: "new-data", source: "https://d.example/x", acquired_at: "2026-10-01T00:00:00Z" }] },
+      head: {
+        version: "1.2.0",
+        training_data: [{ name: "new-data", source: "https://d.example/x", acquired_at: "2026-10-01T00:00:00Z" }],
+      },
     });
     expect(s.model.kinds).toEqual(["retrain", "training_data"]);
     expect(s.model.requiredRoles).toEqual(["developer", "system_operator", "data_custodian"]);
@@ -239,7 +276,9 @@ describe("approvals (5.1.4-3)", () => {
   });
 
   it("reports the standing sign-offs of the digest for the sign-off issue", () => {
-    const s = scenario({ facts: signOffs(comment("dev1", "/approve developer"), comment("ops1", "/reject system_operator not yet")) });
+    const s = scenario({
+      facts: signOffs(comment("dev1", "/approve developer"), comment("ops1", "/reject system_operator not yet")),
+    });
     expect(s.model.signOffs).toMatchObject({
       developer: { state: "approved", by: "dev1" },
       system_operator: { state: "rejected", by: "ops1", reason: "not yet" },
@@ -249,9 +288,16 @@ describe("approvals (5.1.4-3)", () => {
 
 describe('break-glass override (docs/sign-off.md "Break glass")', () => {
   it("turns a failing gate into success and keeps the requirements as they are", () => {
-    const s = scenario({ head: { evaluation: { result: "fail" } }, facts: signOffs(comment("sec1", "/override incident 4711: fraud wave, ship the hotfix")) });
+    const s = scenario({
+      head: { evaluation: { result: "fail" } },
+      facts: signOffs(comment("sec1", "/override incident 4711: fraud wave, ship the hotfix")),
+    });
     expect(s.model.verdict).toBe("success");
-    expect(s.model.override).toEqual({ by: "sec1", reason: "incident 4711: fraud wave, ship the hotfix", at: expect.any(String) });
+    expect(s.model.override).toEqual({
+      by: "sec1",
+      reason: "incident 4711: fraud wave, ship the hotfix",
+      at: expect.any(String),
+    });
     expect(s.req("evaluation.result").status).toBe("failed");
     expect(s.req("approval:developer").status).toBe("pending");
     expect(s.decision.verdict).toBe("success");
@@ -260,19 +306,30 @@ describe('break-glass override (docs/sign-off.md "Break glass")', () => {
   it("an author cannot override their own change", () => {
     const s = scenario({
       head: { evaluation: { result: "fail" } },
-      facts: (head) => ({ authors: ["sec1"], signOffs: { [signOffKeyOf(head)]: [comment("sec1", "/override hotfix")] } }),
+      facts: (head) => ({
+        authors: ["sec1"],
+        signOffs: { [signOffKeyOf(head)]: [comment("sec1", "/override hotfix")] },
+      }),
     });
     expect(s.model.verdict).toBe("failure");
     expect(s.model.override).toBeUndefined();
   });
 
   it("someone without an override role cannot override", () => {
-    const s = scenario({ head: { evaluation: { result: "fail" } }, facts: signOffs(comment("dev1", "/override hotfix")) });
+    const s = scenario({
+      head: { evaluation: { result: "fail" } },
+      facts: signOffs(comment("dev1", "/override hotfix")),
+    });
     expect(s.model.verdict).toBe("failure");
   });
 
   it("is not reported on a gate that passes on its own", () => {
-    const s = scenario({ facts: (head) => ({ ...approvedByReviews, signOffs: { [signOffKeyOf(head)]: [comment("sec1", "/override just in case")] } }) });
+    const s = scenario({
+      facts: (head) => ({
+        ...approvedByReviews,
+        signOffs: { [signOffKeyOf(head)]: [comment("sec1", "/override just in case")] },
+      }),
+    });
     expect(s.model.verdict).toBe("success");
     expect(s.model.override).toBeUndefined();
   });
@@ -284,7 +341,9 @@ describe('break-glass override (docs/sign-off.md "Break glass")', () => {
       extraHeadFiles: { "scratch/model.pt": { binary: "\u0000torch" } },
     });
     expect(s.model.verdict).toBe("success");
-    expect(s.decision.unmanaged).toEqual([{ path: "scratch/model.pt", source: "artifact", change: "added", level: "failure" }]);
+    expect(s.decision.unmanaged).toEqual([
+      { path: "scratch/model.pt", source: "artifact", change: "added", level: "failure" },
+    ]);
     expect(s.decision.verdict).toBe("failure");
   });
 });

@@ -4,7 +4,9 @@ import { parsePolicy, POLICY_PATH } from "../../../src/core/policy/load-policy.j
 import { testPolicy } from "../../fixtures/manifests.js";
 import { scenario } from "./scenario.js";
 
-const REQUIRE_ALL = testPolicy({ documentation: { require: ["intended_use", "limitations", "failure_modes", "prohibited_uses", "retention"] } });
+const REQUIRE_ALL = testPolicy({
+  documentation: { require: ["intended_use", "limitations", "failure_modes", "prohibited_uses", "retention"] },
+});
 const DOCUMENTED = {
   intended_use: "Scoring card transactions for fraud review by analysts",
   limitations: ["Trained on EU card data only", "Not calibrated below 0.1% fraud rate"],
@@ -20,7 +22,9 @@ describe("documentation.require: what the manifest must tell users", () => {
 
   it("a documented model meets each required field, with its provision", () => {
     const run = scenario({ head: { documentation: DOCUMENTED }, policy: REQUIRE_ALL });
-    expect(run.model.requirements.filter((r) => r.id.startsWith("documentation:")).map((r) => [r.id, r.status, r.provision])).toEqual([
+    expect(
+      run.model.requirements.filter((r) => r.id.startsWith("documentation:")).map((r) => [r.id, r.status, r.provision]),
+    ).toEqual([
       ["documentation:intended_use", "met", "5.2.4-1.1"],
       ["documentation:limitations", "met", "5.2.4-1.1"],
       ["documentation:failure_modes", "met", "5.2.4-1.1"],
@@ -37,7 +41,8 @@ describe("documentation.require: what the manifest must tell users", () => {
       id: "documentation:intended_use",
       status: "failed",
       provision: "5.2.4-1.1",
-      message: "the manifest does not document intended use: add intended_use: to it (documentation.require in .github/modelgate.yml)",
+      message:
+        "the manifest does not document intended use: add intended_use: to it (documentation.require in .github/modelgate.yml)",
       path: "models/fraud/model.yaml",
       line: 1,
     });
@@ -46,13 +51,20 @@ describe("documentation.require: what the manifest must tell users", () => {
   });
 
   it("only the fields the policy names are required", () => {
-    const run = scenario({ head: { documentation: { retention: "13 months" } }, policy: testPolicy({ documentation: { require: ["retention"] } }) });
+    const run = scenario({
+      head: { documentation: { retention: "13 months" } },
+      policy: testPolicy({ documentation: { require: ["retention"] } }),
+    });
     expect(run.ids("documentation:")).toEqual(["documentation:retention"]);
     expect(run.model.verdict).toBe("success");
   });
 
   it("a model being decommissioned is not asked for its documentation", () => {
-    const run = scenario({ base: {}, head: { version: "1.0.0", status: "decommissioned", components: undefined }, policy: REQUIRE_ALL });
+    const run = scenario({
+      base: {},
+      head: { version: "1.0.0", status: "decommissioned", components: undefined },
+      policy: REQUIRE_ALL,
+    });
     expect(run.ids("documentation:")).toEqual([]);
   });
 });
@@ -71,7 +83,9 @@ describe("manifest documentation fields (hostile input)", () => {
   });
 
   it("accepts one text or a list of texts", () => {
-    expect(loadManifest("m/model.yaml", "name: m\nversion: 1.0.0\nintended_use: scoring\nlimitations: [a, b]\n").ok).toBe(true);
+    expect(
+      loadManifest("m/model.yaml", "name: m\nversion: 1.0.0\nintended_use: scoring\nlimitations: [a, b]\n").ok,
+    ).toBe(true);
   });
 });
 

@@ -1,6 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { evaluateGate, versionEnds } from "../../../src/core/evaluate/evaluate-gate.js";
-import { approvalFacts, modelFiles, snapshot, testPolicy, type FileSpec, signOffKeyOf } from "../../fixtures/manifests.js";
+import {
+  approvalFacts,
+  modelFiles,
+  snapshot,
+  testPolicy,
+  type FileSpec,
+  signOffKeyOf,
+} from "../../fixtures/manifests.js";
 import { TEST_NOW } from "../../fixtures/clock.js";
 import { approvedByReviews, fraud, retrain, review } from "./scenario.js";
 
@@ -9,7 +16,11 @@ const v2 = modelFiles({ ...fraud, ...retrain });
 const zebra = modelFiles({ dir: "models/zebra" });
 const alpha = modelFiles({ dir: "models/alpha" });
 
-function decide(base: Record<string, FileSpec>, head: Record<string, FileSpec>, options: { policy?: ReturnType<typeof testPolicy> } = {}) {
+function decide(
+  base: Record<string, FileSpec>,
+  head: Record<string, FileSpec>,
+  options: { policy?: ReturnType<typeof testPolicy> } = {},
+) {
   return evaluateGate({
     policy: options.policy ?? testPolicy(),
     base: snapshot(base, "base"),
@@ -21,7 +32,12 @@ function decide(base: Record<string, FileSpec>, head: Record<string, FileSpec>, 
 
 describe("evaluateGate: the decision", () => {
   it("no model change is a success with nothing to show", () => {
-    expect(decide(v1.files, { ...v1.files, "README.md": "docs" })).toEqual({ verdict: "success", models: [], unmanaged: [], errors: [] });
+    expect(decide(v1.files, { ...v1.files, "README.md": "docs" })).toEqual({
+      verdict: "success",
+      models: [],
+      unmanaged: [],
+      errors: [],
+    });
   });
 
   it("models are sorted by name", () => {
@@ -33,14 +49,22 @@ describe("evaluateGate: the decision", () => {
   it("an invalid manifest fails the decision with its file and line", () => {
     const decision = decide(v1.files, { ...v1.files, "models/other/model.yaml": "name: other\nversion: 1.0\n" });
     expect(decision.verdict).toBe("failure");
-    expect(decision.errors).toEqual([{ path: "models/other/model.yaml", line: 2, message: expect.stringContaining("version") }]);
+    expect(decision.errors).toEqual([
+      { path: "models/other/model.yaml", line: 2, message: expect.stringContaining("version") },
+    ]);
   });
 
   it("one failing model fails the decision; pending approvals alone ask for action", () => {
     const failing = decide(v1.files, modelFiles({ ...fraud, ...retrain, evaluation: false }).files);
     expect(failing.models[0]?.verdict).toBe("failure");
     expect(failing.verdict).toBe("failure");
-    const pending = evaluateGate({ policy: testPolicy(), base: snapshot(v1.files), head: snapshot(v2.files), facts: approvalFacts(), now: TEST_NOW });
+    const pending = evaluateGate({
+      policy: testPolicy(),
+      base: snapshot(v1.files),
+      head: snapshot(v2.files),
+      facts: approvalFacts(),
+      now: TEST_NOW,
+    });
     expect(pending.models[0]?.verdict).toBe("action_required");
     expect(pending.verdict).toBe("action_required");
   });
@@ -60,7 +84,13 @@ describe("evaluateGate: the decision", () => {
   it("deleting an active model's manifest fails; its gate is the decommission gate", () => {
     const decision = decide(v1.files, {});
     const [model] = decision.models;
-    expect(model).toMatchObject({ name: "fraud", kinds: ["decommission"], from: "1.0.0", digest: v1.digest, verdict: "failure" });
+    expect(model).toMatchObject({
+      name: "fraud",
+      kinds: ["decommission"],
+      from: "1.0.0",
+      digest: v1.digest,
+      verdict: "failure",
+    });
     expect(model?.requirements.map((r) => [r.id, r.status])).toEqual([
       ["manifest.deleted_without_decommission", "failed"],
       ["approval:system_operator", "met"],
@@ -70,7 +100,13 @@ describe("evaluateGate: the decision", () => {
 
   describe("a decommission keeps the digest, not its sign-offs", () => {
     const retired = modelFiles({ ...fraud, status: "decommissioned" });
-    const signed = (login: string, role: string, id: number) => ({ id, login, body: `/approve ${role}`, createdAt: `2026-11-30T10:0${id}:00Z`, edited: false });
+    const signed = (login: string, role: string, id: number) => ({
+      id,
+      login,
+      body: `/approve ${role}`,
+      createdAt: `2026-11-30T10:0${id}:00Z`,
+      edited: false,
+    });
     const approvals = [signed("ops1", "system_operator", 1), signed("custodian1", "data_custodian", 2)];
     const judge = (signOffs: Record<string, ReturnType<typeof signed>[]>) =>
       evaluateGate({
@@ -94,7 +130,10 @@ describe("evaluateGate: the decision", () => {
     it("the sign-offs of its decommission do", () => {
       const model = judge({ [signOffKeyOf(v1)]: [], [signOffKeyOf(v1, "decommission")]: approvals });
       expect(model?.verdict).toBe("success");
-      expect(model?.signOffs).toMatchObject({ system_operator: { state: "approved", by: "ops1" }, data_custodian: { state: "approved", by: "custodian1" } });
+      expect(model?.signOffs).toMatchObject({
+        system_operator: { state: "approved", by: "ops1" },
+        data_custodian: { state: "approved", by: "custodian1" },
+      });
     });
   });
 
@@ -103,18 +142,28 @@ describe("evaluateGate: the decision", () => {
 
     it("fails the decision when the policy says fail", () => {
       const decision = decide(v1.files, { ...v1.files, ...shadow });
-      expect(decision.unmanaged).toEqual([{ path: "scratch/model.pt", source: "artifact", change: "added", level: "failure" }]);
+      expect(decision.unmanaged).toEqual([
+        { path: "scratch/model.pt", source: "artifact", change: "added", level: "failure" },
+      ]);
       expect(decision.verdict).toBe("failure");
     });
 
     it("warns without failing when the policy says warn", () => {
-      const decision = decide(v1.files, { ...v1.files, ...shadow }, { policy: testPolicy({ unmanaged_artifacts: "warn" }) });
-      expect(decision.unmanaged).toEqual([{ path: "scratch/model.pt", source: "artifact", change: "added", level: "warning" }]);
+      const decision = decide(
+        v1.files,
+        { ...v1.files, ...shadow },
+        { policy: testPolicy({ unmanaged_artifacts: "warn" }) },
+      );
+      expect(decision.unmanaged).toEqual([
+        { path: "scratch/model.pt", source: "artifact", change: "added", level: "warning" },
+      ]);
       expect(decision.verdict).toBe("success");
     });
 
     it("drops them when the policy says off", () => {
-      expect(decide(v1.files, { ...v1.files, ...shadow }, { policy: testPolicy({ unmanaged_artifacts: "off" }) }).unmanaged).toEqual([]);
+      expect(
+        decide(v1.files, { ...v1.files, ...shadow }, { policy: testPolicy({ unmanaged_artifacts: "off" }) }).unmanaged,
+      ).toEqual([]);
     });
 
     it("files declared by a manifest at base or head are not unmanaged", () => {

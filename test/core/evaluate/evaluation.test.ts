@@ -31,7 +31,8 @@ const cases: Case[] = [
     evaluation: false,
     id: "evaluation.bound",
     status: "failed",
-    message: /no security evaluation of version 1\.1\.0: add a record to evaluations with version: 1\.1\.0 and model_digest: sha256:[0-9a-f]{64}/,
+    message:
+      /no security evaluation of version 1\.1\.0: add a record to evaluations with version: 1\.1\.0 and model_digest: sha256:[0-9a-f]{64}/,
   },
   {
     name: "a record of this version for other artefacts",
@@ -66,7 +67,12 @@ const cases: Case[] = [
     status: "failed",
     message: /11 days old, older than 7 days/,
   },
-  { name: "a current evaluation", id: "evaluation.current", status: "met", message: /evaluated 2026-11-20, 11 days ago/ },
+  {
+    name: "a current evaluation",
+    id: "evaluation.current",
+    status: "met",
+    message: /evaluated 2026-11-20, 11 days ago/,
+  },
   {
     name: "a date-time evaluation",
     evaluation: { date: "2026-11-30T09:00:00Z" },
@@ -74,8 +80,20 @@ const cases: Case[] = [
     status: "met",
     message: /evaluated 2026-11-30T09:00:00Z, 1 day ago \(at most 180 days\)/,
   },
-  { name: "an evaluation dated in the future", evaluation: { date: "2026-12-03" }, id: "evaluation.current", status: "failed", message: /in the future/ },
-  { name: "a date-time in the future", evaluation: { date: "2026-12-01T13:00:00Z" }, id: "evaluation.current", status: "failed", message: /in the future/ },
+  {
+    name: "an evaluation dated in the future",
+    evaluation: { date: "2026-12-03" },
+    id: "evaluation.current",
+    status: "failed",
+    message: /in the future/,
+  },
+  {
+    name: "a date-time in the future",
+    evaluation: { date: "2026-12-01T13:00:00Z" },
+    id: "evaluation.current",
+    status: "failed",
+    message: /in the future/,
+  },
   {
     name: "today's date where it is already tomorrow (UTC+14) is not the future",
     evaluation: { date: "2026-12-02" },
@@ -91,7 +109,12 @@ const cases: Case[] = [
     message: /evaluator @Author is an author of this change/,
     line: "evaluator: Author",
   },
-  { name: "an independent evaluator", id: "evaluation.independent", status: "met", message: /@evaluator is not an author/ },
+  {
+    name: "an independent evaluator",
+    id: "evaluation.independent",
+    status: "met",
+    message: /@evaluator is not an author/,
+  },
   {
     name: "a threat not addressed",
     evaluation: { threats: { ...allThreats, evasion: undefined, model_extraction: undefined } },
@@ -116,7 +139,10 @@ const cases: Case[] = [
 
 describe("evaluation requirements (5.2.5-1, 5.2.5-2, 5.2.5-2.1, 5.1.3-1)", () => {
   it.each(cases)("$name: $id $status", ({ evaluation, policy, id, status, message, line }) => {
-    const s = scenario({ head: evaluation === undefined ? {} : { evaluation }, ...(policy ? { policy: testPolicy(policy) } : {}) });
+    const s = scenario({
+      head: evaluation === undefined ? {} : { evaluation },
+      ...(policy ? { policy: testPolicy(policy) } : {}),
+    });
     const requirement = s.req(id);
     expect(requirement.status).toBe(status);
     expect(requirement.message).toMatch(message);
@@ -135,12 +161,25 @@ describe("evaluation requirements (5.2.5-1, 5.2.5-2, 5.2.5-2.1, 5.1.3-1)", () =>
     expect(s.model.requirements.filter((r) => r.status !== "met")).toEqual([]);
     expect(s.model.verdict).toBe("success");
     expect(s.decision.verdict).toBe("success");
-    expect(s.model).toMatchObject({ name: "fraud", kinds: ["retrain"], from: "1.0.0", to: "1.1.0", digest: s.head.digest });
+    expect(s.model).toMatchObject({
+      name: "fraud",
+      kinds: ["retrain"],
+      from: "1.0.0",
+      to: "1.1.0",
+      digest: s.head.digest,
+    });
   });
 
   it("the newest record for the digest counts: a later failure replaces an earlier pass", () => {
     const digest = modelFiles({ ...fraud, ...retrain }).digest;
-    const record = { version: "1.1.0", model_digest: digest, date: "2026-11-20", evaluator: "evaluator", result: "pass", threats: allThreats };
+    const record = {
+      version: "1.1.0",
+      model_digest: digest,
+      date: "2026-11-20",
+      evaluator: "evaluator",
+      result: "pass",
+      threats: allThreats,
+    };
     const s = scenario({ head: { evaluations: [record, { ...record, date: "2026-11-25", result: "fail" }] } });
     expect(s.req("evaluation.result").status).toBe("failed");
   });
@@ -148,30 +187,47 @@ describe("evaluation requirements (5.2.5-1, 5.2.5-2, 5.2.5-2.1, 5.1.3-1)", () =>
   it.each([
     ["an evaluator who is an author", "author"],
     ["an evaluator who is not", "evaluator"],
-  ])("attack: offline (no authors known), independence of %s is pending 'not checked offline', never met", (_case, evaluator) => {
-    const s = scenario({ head: { evaluation: { evaluator } }, facts: { available: false, authors: [] } });
-    expect(s.req("evaluation.independent")).toMatchObject({
-      status: "pending",
-      message: expect.stringMatching(/^not checked offline:/),
-      provision: "5.2.5-2.1",
-    });
-    expect(s.model.verdict).toBe("action_required");
-  });
+  ])(
+    "attack: offline (no authors known), independence of %s is pending 'not checked offline', never met",
+    (_case, evaluator) => {
+      const s = scenario({ head: { evaluation: { evaluator } }, facts: { available: false, authors: [] } });
+      expect(s.req("evaluation.independent")).toMatchObject({
+        status: "pending",
+        message: expect.stringMatching(/^not checked offline:/),
+        provision: "5.2.5-2.1",
+      });
+      expect(s.model.verdict).toBe("action_required");
+    },
+  );
 
   it("independence is not required when the policy says so", () => {
-    const s = scenario({ head: { evaluation: { evaluator: "author" } }, policy: testPolicy({ evaluation: { independent: false } }) });
-    expect(s.ids("evaluation.")).toEqual(["evaluation.bound", "evaluation.result", "evaluation.current", "evaluation.threats"]);
+    const s = scenario({
+      head: { evaluation: { evaluator: "author" } },
+      policy: testPolicy({ evaluation: { independent: false } }),
+    });
+    expect(s.ids("evaluation.")).toEqual([
+      "evaluation.bound",
+      "evaluation.result",
+      "evaluation.current",
+      "evaluation.threats",
+    ]);
   });
 
   it("a change kind whose gate needs no evaluation is not asked for one", () => {
-    const s = scenario({ head: { version: "1.0.0", components: fraud.components, description: "new words", evaluation: false } });
+    const s = scenario({
+      head: { version: "1.0.0", components: fraud.components, description: "new words", evaluation: false },
+    });
     expect(s.model.kinds).toEqual(["metadata"]);
     expect(s.ids("evaluation.")).toEqual([]);
   });
 
   it("each requirement names the provision it evidences", () => {
     const s = scenario();
-    expect(Object.fromEntries(s.model.requirements.filter((r) => r.id.startsWith("evaluation.")).map((r) => [r.id, r.provision]))).toEqual({
+    expect(
+      Object.fromEntries(
+        s.model.requirements.filter((r) => r.id.startsWith("evaluation.")).map((r) => [r.id, r.provision]),
+      ),
+    ).toEqual({
       "evaluation.bound": "5.2.5-1",
       "evaluation.result": "5.2.5-1",
       "evaluation.current": "5.2.5-2",

@@ -1,8 +1,23 @@
 /** A retrain of one model, judged by evaluateGate: each test changes one thing and looks at one requirement. */
 import { evaluateGate } from "../../../src/core/evaluate/evaluate-gate.js";
-import type { ApprovalFacts, Decision, ModelVerdict, Requirement, Review, SignOffComment } from "../../../src/core/evaluate/types.js";
+import type {
+  ApprovalFacts,
+  Decision,
+  ModelVerdict,
+  Requirement,
+  Review,
+  SignOffComment,
+} from "../../../src/core/evaluate/types.js";
 import type { Policy } from "../../../src/core/policy/schema.js";
-import { approvalFacts, modelFiles, snapshot, testPolicy, type FileSpec, type ModelFixture, type ModelSpec } from "../../fixtures/manifests.js";
+import {
+  approvalFacts,
+  modelFiles,
+  snapshot,
+  testPolicy,
+  type FileSpec,
+  type ModelFixture,
+  type ModelSpec,
+} from "../../fixtures/manifests.js";
 import { TEST_NOW } from "../../fixtures/clock.js";
 
 export const HEAD_SHA = approvalFacts().headSha;
@@ -28,7 +43,14 @@ export function review(login: string, overrides: Partial<Review> = {}): Review {
 let nextCommentId = 1;
 export function comment(login: string, body: string, overrides: Partial<SignOffComment> = {}): SignOffComment {
   const id = nextCommentId++;
-  return { id, login, body, createdAt: `2026-11-30T10:${String(id % 60).padStart(2, "0")}:00Z`, edited: false, ...overrides };
+  return {
+    id,
+    login,
+    body,
+    createdAt: `2026-11-30T10:${String(id % 60).padStart(2, "0")}:00Z`,
+    edited: false,
+    ...overrides,
+  };
 }
 
 /** Both retrain roles approved by reviews on the head commit. */
@@ -53,7 +75,9 @@ export function scenario(
 ): Scenario {
   const base = options.base === null ? undefined : modelFiles({ ...fraud, ...options.base });
   const head = modelFiles({ ...fraud, ...retrain, ...options.head });
-  const facts = approvalFacts(typeof options.facts === "function" ? options.facts(head) : (options.facts ?? approvedByReviews));
+  const facts = approvalFacts(
+    typeof options.facts === "function" ? options.facts(head) : (options.facts ?? approvedByReviews),
+  );
   const decision = evaluateGate({
     policy: options.policy ?? testPolicy(),
     base: snapshot(base?.files ?? {}, "base"),

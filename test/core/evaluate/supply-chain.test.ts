@@ -3,7 +3,15 @@ import type { RequirementStatus } from "../../../src/core/evaluate/types.js";
 import { MAX_HASHED_FILE_BYTES } from "../../../src/core/detect/snapshot.js";
 import { folderDigest } from "../../../src/core/manifest/digest.js";
 import { MAX_FOLDER_FILES } from "../../../src/core/evaluate/hash-requirements.js";
-import { DEFAULT_TRAINING_DATA, lfsPointer, lineContaining, sha256, testPolicy, type FileSpec, type ModelSpec } from "../../fixtures/manifests.js";
+import {
+  DEFAULT_TRAINING_DATA,
+  lfsPointer,
+  lineContaining,
+  sha256,
+  testPolicy,
+  type FileSpec,
+  type ModelSpec,
+} from "../../fixtures/manifests.js";
 import { fraud, retrain, scenario } from "./scenario.js";
 
 const WEIGHTS = "models/fraud/weights/model.safetensors";
@@ -13,9 +21,13 @@ const weights = (c: Partial<NonNullable<ModelSpec["components"]>[string]>): Part
 });
 const upstream = (u: Record<string, unknown>): Partial<ModelSpec> => ({
   upstream: [
-    { name: "base-model", source: "pkg:huggingface/acme/base@4f2a", kind: "weights", sha256: sha256("base"), ...u } as NonNullable<
-      ModelSpec["upstream"]
-    >[number],
+    {
+      name: "base-model",
+      source: "pkg:huggingface/acme/base@4f2a",
+      kind: "weights",
+      sha256: sha256("base"),
+      ...u,
+    } as NonNullable<ModelSpec["upstream"]>[number],
   ],
 });
 
@@ -26,7 +38,9 @@ const SHARDS: Record<string, FileSpec> = {
   [`${WEIGHTS}/nested/shard-2.bin`]: "shard two",
 };
 // written out by the definition: sorted `<sha256> <relative path>` lines, LFS oid for a pointer
-const SHARDS_DIGEST = sha256(`${sha256("shard two")} nested/shard-2.bin\n${sha256("weights v9")} shard-1.bin\n${sha256("shard two")} shard-2.bin\n`);
+const SHARDS_DIGEST = sha256(
+  `${sha256("shard two")} nested/shard-2.bin\n${sha256("weights v9")} shard-1.bin\n${sha256("shard two")} shard-2.bin\n`,
+);
 
 interface HashCase {
   name: string;
@@ -40,7 +54,12 @@ interface HashCase {
 }
 
 const hashCases: HashCase[] = [
-  { name: "an LFS pointer whose oid is the declared hash", id: `hash:weights/model.safetensors`, status: "met", message: /LFS pointer oid matches/ },
+  {
+    name: "an LFS pointer whose oid is the declared hash",
+    id: `hash:weights/model.safetensors`,
+    status: "met",
+    message: /LFS pointer oid matches/,
+  },
   {
     name: "an LFS pointer with another oid",
     head: weights({ sha256: wrong }),
@@ -56,14 +75,21 @@ const hashCases: HashCase[] = [
     status: "failed",
     message: /ext-\* lines: its oid is not the file's hash/,
   },
-  { name: "a text file hashed as UTF-8", id: "hash:prompts/system.txt", status: "met", message: /content hash matches/ },
+  {
+    name: "a text file hashed as UTF-8",
+    id: "hash:prompts/system.txt",
+    status: "met",
+    message: /content hash matches/,
+  },
   {
     name: "a text file whose content changed after hashing",
     files: { "models/fraud/prompts/system.txt": "You are a fraud analyst!" },
     head: { version: "1.1.0" },
     id: "hash:prompts/system.txt",
     status: "failed",
-    message: new RegExp(`declared ${sha256("You are a fraud analyst.")}, file is ${sha256("You are a fraud analyst!")}`),
+    message: new RegExp(
+      `declared ${sha256("You are a fraud analyst.")}, file is ${sha256("You are a fraud analyst!")}`,
+    ),
   },
   {
     name: "a binary file hashed by the reader",
@@ -84,7 +110,8 @@ const hashCases: HashCase[] = [
     files: { [WEIGHTS]: { unreadable: "the read failed" } },
     id: "hash:weights/model.safetensors",
     status: "failed",
-    message: /could not be read \(the read failed\): its sha256 cannot be verified; store it with Git LFS, or mark it verified: false with a justification/,
+    message:
+      /could not be read \(the read failed\): its sha256 cannot be verified; store it with Git LFS, or mark it verified: false with a justification/,
   },
   {
     name: "an unreadable file marked verified: false with a justification",
@@ -147,7 +174,8 @@ const hashCases: HashCase[] = [
     files: { ...SHARDS, [`${WEIGHTS}/huge.bin`]: { unread: "huge", size: MAX_HASHED_FILE_BYTES + 1 } },
     id: "hash:weights/model.safetensors",
     status: "failed",
-    message: /is a folder whose file huge\.bin is too large to hash \(1048577 bytes\): a folder is hashed from every file in it/,
+    message:
+      /is a folder whose file huge\.bin is too large to hash \(1048577 bytes\): a folder is hashed from every file in it/,
   },
   {
     name: "attack: a symbolic link inside a folder fails it",
@@ -160,7 +188,9 @@ const hashCases: HashCase[] = [
   {
     name: "a folder of more files than modelgate hashes is refused",
     head: weights({ present: false, sha256: SHARDS_DIGEST }),
-    files: Object.fromEntries(Array.from({ length: MAX_FOLDER_FILES + 1 }, (_, i) => [`${WEIGHTS}/part-${i}.bin`, `part ${i}`])),
+    files: Object.fromEntries(
+      Array.from({ length: MAX_FOLDER_FILES + 1 }, (_, i) => [`${WEIGHTS}/part-${i}.bin`, `part ${i}`]),
+    ),
     id: "hash:weights/model.safetensors",
     status: "failed",
     message: /is a folder of 1001 files, more than 1000: declare its parts as components/,
@@ -210,7 +240,9 @@ const hashCases: HashCase[] = [
     head: upstream({ verified: true }),
     id: "hash:base-model",
     status: "met",
-    message: new RegExp(`declared verified by the manifest: sha256 ${sha256("base")} of upstream pkg:huggingface/acme/base@4f2a`),
+    message: new RegExp(
+      `declared verified by the manifest: sha256 ${sha256("base")} of upstream pkg:huggingface/acme/base@4f2a`,
+    ),
   },
 ];
 
@@ -232,7 +264,10 @@ describe("hash verification (5.2.4-1.2, 5.2.3-2)", () => {
   it("annotates a mismatch at the sha256 line of that component", () => {
     const s = scenario({
       head: {
-        components: { "prompts/system.txt": { kind: "prompt", text: "p", sha256: wrong }, "weights/model.safetensors": { kind: "weights", lfs: "weights v2" } },
+        components: {
+          "prompts/system.txt": { kind: "prompt", text: "p", sha256: wrong },
+          "weights/model.safetensors": { kind: "weights", lfs: "weights v2" },
+        },
       },
     });
     expect(s.req("hash:prompts/system.txt").line).toBe(lineContaining(s.head.yaml, `sha256: ${wrong}`));
@@ -240,12 +275,21 @@ describe("hash verification (5.2.4-1.2, 5.2.3-2)", () => {
   });
 
   it("is not checked when the policy does not require hashes", () => {
-    expect(scenario({ head: weights({ sha256: null }), policy: testPolicy({ supply_chain: { require_hashes: false } }) }).ids("hash:")).toEqual([]);
+    expect(
+      scenario({
+        head: weights({ sha256: null }),
+        policy: testPolicy({ supply_chain: { require_hashes: false } }),
+      }).ids("hash:"),
+    ).toEqual([]);
   });
 
   it("is not checked for a model being decommissioned (its files may already be gone)", () => {
     const s = scenario({
-      head: { version: "1.0.0", status: "decommissioned", components: { "weights/model.safetensors": { kind: "weights", lfs: "weights v1", present: false } } },
+      head: {
+        version: "1.0.0",
+        status: "decommissioned",
+        components: { "weights/model.safetensors": { kind: "weights", lfs: "weights v1", present: false } },
+      },
     });
     expect(s.model.kinds).toEqual(["decommission"]);
     expect(s.ids("hash:")).toEqual([]);
@@ -273,7 +317,12 @@ const dataCases: DataCase[] = [
     status: "met",
     message: /from pkg:huggingface/,
   },
-  { name: "an object store URL", dataset: { ...DEFAULT_TRAINING_DATA, source: "s3://acme-data/transactions/2026q3/" }, status: "met", message: /from s3:\/\// },
+  {
+    name: "an object store URL",
+    dataset: { ...DEFAULT_TRAINING_DATA, source: "s3://acme-data/transactions/2026q3/" },
+    status: "met",
+    message: /from s3:\/\//,
+  },
   {
     name: "no source",
     dataset: { name: "transactions-2026q3", acquired_at: "2026-10-01T00:00:00Z" },
@@ -292,7 +341,12 @@ const dataCases: DataCase[] = [
     status: "failed",
     message: /add acquired_at: when it was acquired/,
   },
-  { name: "neither", dataset: { name: "transactions-2026q3" }, status: "failed", message: /add source: .*; add acquired_at/ },
+  {
+    name: "neither",
+    dataset: { name: "transactions-2026q3" },
+    status: "failed",
+    message: /add source: .*; add acquired_at/,
+  },
 ];
 
 describe("training data provenance (5.2.4-2, 5.2.4-2.1)", () => {
@@ -304,7 +358,10 @@ describe("training data provenance (5.2.4-2, 5.2.4-2.1)", () => {
   });
 
   it("is not checked when the policy does not require provenance", () => {
-    const s = scenario({ head: { training_data: [{ name: "x" }] }, policy: testPolicy({ supply_chain: { require_data_provenance: false } }) });
+    const s = scenario({
+      head: { training_data: [{ name: "x" }] },
+      policy: testPolicy({ supply_chain: { require_data_provenance: false } }),
+    });
     expect(s.ids("data:")).toEqual([]);
   });
 });

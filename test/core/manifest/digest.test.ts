@@ -67,7 +67,10 @@ describe("sha256Hex", () => {
     { input: "", hex: "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855" },
     // printf 'abc' | sha256sum
     { input: "abc", hex: "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad" },
-    { input: new Uint8Array([0x61, 0x62, 0x63]), hex: "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad" },
+    {
+      input: new Uint8Array([0x61, 0x62, 0x63]),
+      hex: "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad",
+    },
   ])("hashes $input", ({ input, hex }) => {
     expect(sha256Hex(input)).toBe(hex);
   });

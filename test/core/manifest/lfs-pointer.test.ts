@@ -7,8 +7,16 @@ const VERSION = "version https://git-lfs.github.com/spec/v1";
 
 describe("parseLfsPointer", () => {
   it.each([
-    { name: "a standard pointer", text: pointer(VERSION, `oid sha256:${OID}`, "size 12345"), expected: { oid: OID, size: 12345, extensions: [] } },
-    { name: "without the final newline", text: `${VERSION}\noid sha256:${OID}\nsize 0`, expected: { oid: OID, size: 0, extensions: [] } },
+    {
+      name: "a standard pointer",
+      text: pointer(VERSION, `oid sha256:${OID}`, "size 12345"),
+      expected: { oid: OID, size: 12345, extensions: [] },
+    },
+    {
+      name: "without the final newline",
+      text: `${VERSION}\noid sha256:${OID}\nsize 0`,
+      expected: { oid: OID, size: 0, extensions: [] },
+    },
     {
       name: "with extensions (the oid is then not the file's hash)",
       text: pointer(VERSION, `ext-0-foo sha256:${"1".repeat(64)}`, `oid sha256:${OID}`, "size 10"),
@@ -31,7 +39,10 @@ describe("parseLfsPointer", () => {
   it.each([
     { name: "an empty file", text: "" },
     { name: "a regular text file", text: "hello\n" },
-    { name: "an unknown spec version", text: pointer("version https://example.org/spec/v9", `oid sha256:${OID}`, "size 1") },
+    {
+      name: "an unknown spec version",
+      text: pointer("version https://example.org/spec/v9", `oid sha256:${OID}`, "size 1"),
+    },
     { name: "no oid", text: pointer(VERSION, "size 1") },
     { name: "no size", text: pointer(VERSION, `oid sha256:${OID}`) },
     { name: "a sha1 oid", text: pointer(VERSION, `oid sha1:${"a".repeat(40)}`, "size 1") },

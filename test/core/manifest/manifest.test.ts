@@ -61,7 +61,10 @@ describe("loadManifest", () => {
       verified: false,
       justification: "vendor does not publish hashes",
     });
-    expect(manifest.evaluations[0]).toMatchObject({ date: "2026-11-20", threats: { membership_inference: "tested with shadow models" } });
+    expect(manifest.evaluations[0]).toMatchObject({
+      date: "2026-11-20",
+      threats: { membership_inference: "tested with shadow models" },
+    });
     expect(digest).toBe(modelDigest(manifest.components));
   });
 
@@ -86,12 +89,27 @@ describe("loadManifest", () => {
   });
 
   it.each([
-    { name: "version YAML reads as a number", text: "name: m\nversion: 1.0\n", line: 2, message: /^version: must be a string such as 2\.1\.0/ },
-    { name: "version that is not semver", text: "name: m\nversion: v1.0.0\n", line: 2, message: "version: must be a semantic version, e.g. 2.1.0" },
+    {
+      name: "version YAML reads as a number",
+      text: "name: m\nversion: 1.0\n",
+      line: 2,
+      message: /^version: must be a string such as 2\.1\.0/,
+    },
+    {
+      name: "version that is not semver",
+      text: "name: m\nversion: v1.0.0\n",
+      line: 2,
+      message: "version: must be a semantic version, e.g. 2.1.0",
+    },
     { name: "missing name", text: "version: 1.0.0\n", line: 1, message: /^name: / },
     { name: "name with a slash", text: "name: a/b\nversion: 1.0.0\n", line: 1, message: /^name: a model name is/ },
     { name: "unknown key", text: "name: m\nversion: 1.0.0\nowner: me\n", line: 3, message: 'unknown key "owner"' },
-    { name: "unknown status", text: "name: m\nversion: 1.0.0\nstatus: retired\n", line: 3, message: /^status: Invalid option/ },
+    {
+      name: "unknown status",
+      text: "name: m\nversion: 1.0.0\nstatus: retired\n",
+      line: 3,
+      message: /^status: Invalid option/,
+    },
     {
       name: "component kind",
       text: `name: m\nversion: 1.0.0\ncomponents:\n  - path: w.bin\n    kind: weird\n`,
@@ -175,7 +193,11 @@ describe("loadManifest", () => {
 
 describe("components", () => {
   it.each([
-    { manifest: "models/fraud/model.yaml", path: "weights/model.safetensors", expected: "models/fraud/weights/model.safetensors" },
+    {
+      manifest: "models/fraud/model.yaml",
+      path: "weights/model.safetensors",
+      expected: "models/fraud/weights/model.safetensors",
+    },
     { manifest: "model.yaml", path: "w.bin", expected: "w.bin" },
     { manifest: "a/model.yaml", path: "./b/../c.bin", expected: "a/c.bin" },
   ])("$path beside $manifest is $expected in the repository", ({ manifest, path, expected }) => {

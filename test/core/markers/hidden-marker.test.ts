@@ -34,8 +34,16 @@ describe("parseMarker", () => {
     ["JSON the schema refuses", '<!-- modelgate:demo {"n":"1"} -->', undefined],
     ["an extra key", '<!-- modelgate:demo {"n":1,"x":2} -->', undefined],
     ["a valid marker", '<!-- modelgate:demo {"n":1} -->', { n: 1 }],
-    ["only the first marker counts, even when it is garbled", '<!-- modelgate:demo {"n":"x"} -->\n<!-- modelgate:demo {"n":1} -->', undefined],
-    ["a later valid marker does not replace the first", '<!-- modelgate:demo {"n":1} -->\n<!-- modelgate:demo {"n":2} -->', { n: 1 }],
+    [
+      "only the first marker counts, even when it is garbled",
+      '<!-- modelgate:demo {"n":"x"} -->\n<!-- modelgate:demo {"n":1} -->',
+      undefined,
+    ],
+    [
+      "a later valid marker does not replace the first",
+      '<!-- modelgate:demo {"n":1} -->\n<!-- modelgate:demo {"n":2} -->',
+      { n: 1 },
+    ],
     ["more than 2,000 characters of JSON", `<!-- modelgate:demo {"n":1,"s":"${"a".repeat(2000)}"} -->`, undefined],
   ])("%s", (_case, body, expected) => {
     expect(parseMarker("demo", body, schema)).toStrictEqual(expected);

@@ -1,6 +1,11 @@
 import { createHmac } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { canonicalJson, issueMarkerKey, markerSignature, verifyMarkerSignature } from "../../../src/core/markers/signature.js";
+import {
+  canonicalJson,
+  issueMarkerKey,
+  markerSignature,
+  verifyMarkerSignature,
+} from "../../../src/core/markers/signature.js";
 
 const KEY = "test-marker-key";
 const subject = { model: "fraud-detector", version: "2.1.0", digest: `sha256:${"a".repeat(64)}`, intent: "ship" };
@@ -9,7 +14,11 @@ const sig = markerSignature(KEY, "sign-off", subject);
 describe("canonicalJson", () => {
   it.each<[string, unknown, string]>([
     ["sorts keys", { b: 1, a: 2 }, '{"a":2,"b":1}'],
-    ["sorts nested keys and keeps array order", { z: [{ y: 1, x: 2 }, 3], a: null }, '{"a":null,"z":[{"x":2,"y":1},3]}'],
+    [
+      "sorts nested keys and keeps array order",
+      { z: [{ y: 1, x: 2 }, 3], a: null },
+      '{"a":null,"z":[{"x":2,"y":1},3]}',
+    ],
     ["drops undefined fields, like JSON", { a: undefined, b: "x" }, '{"b":"x"}'],
   ])("%s", (_case, value, expected) => {
     expect(canonicalJson(value)).toBe(expected);
@@ -19,7 +28,9 @@ describe("canonicalJson", () => {
 describe("marker signatures", () => {
   it("is the hex HMAC-SHA256 of the kind and the canonical JSON", () => {
     const expected = createHmac("sha256", KEY)
-      .update(`sign-off\n${JSON.stringify({ digest: subject.digest, intent: "ship", model: subject.model, version: subject.version })}`)
+      .update(
+        `sign-off\n${JSON.stringify({ digest: subject.digest, intent: "ship", model: subject.model, version: subject.version })}`,
+      )
       .digest("hex");
     expect(sig).toBe(expected);
     expect(sig).toMatch(/^[0-9a-f]{64}$/);
@@ -45,7 +56,9 @@ describe("marker signatures", () => {
     ["refuses another signature", { sig: "0".repeat(64) }, false],
   ])("%s", (_case, change, expected) => {
     const given = "sig" in change ? change.sig : sig;
-    expect(verifyMarkerSignature(change.key ?? KEY, change.kind ?? "sign-off", change.payload ?? subject, given)).toBe(expected);
+    expect(verifyMarkerSignature(change.key ?? KEY, change.kind ?? "sign-off", change.payload ?? subject, given)).toBe(
+      expected,
+    );
   });
 });
 
@@ -54,9 +67,17 @@ describe("issueMarkerKey: markers are bound to their issue", () => {
   const bound = markerSignature(issueMarkerKey(KEY, place), "sign-off", subject);
   it.each<[string, { owner: string; repo: string; issue: number }, boolean]>([
     ["verifies in the issue it was signed for", place, true],
-    ["verifies whatever the case of the repository name (GitHub ignores it)", { owner: "ACME", repo: "Models", issue: 100 }, true],
+    [
+      "verifies whatever the case of the repository name (GitHub ignores it)",
+      { owner: "ACME", repo: "Models", issue: 100 },
+      true,
+    ],
     ["attack: pasted into another issue of the repository, it does not verify", { ...place, issue: 99 }, false],
-    ["attack: pasted into the same issue number of another repository, it does not verify", { ...place, repo: "other" }, false],
+    [
+      "attack: pasted into the same issue number of another repository, it does not verify",
+      { ...place, repo: "other" },
+      false,
+    ],
     ["attack: another owner's repository of the same name", { ...place, owner: "evil" }, false],
   ])("%s", (_case, where, verifies) => {
     expect(verifyMarkerSignature(issueMarkerKey(KEY, where), "sign-off", subject, bound)).toBe(verifies);

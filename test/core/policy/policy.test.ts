@@ -105,7 +105,8 @@ describe("policy defaults (docs/configuration.md)", () => {
     const policy = policyOf("gates:\n  retrain:\n    approvals: [developer]\n  metadata:\n    evaluation: true\n");
     expect(policy.gates.retrain).toEqual({ evaluation: true, approvals: ["developer"] });
     expect(policy.gates.metadata).toEqual({ evaluation: true, approvals: [] });
-    for (const kind of CHANGE_KINDS.filter((k) => k !== "retrain" && k !== "metadata")) expect(policy.gates[kind]).toEqual(DEFAULT_GATES[kind]);
+    for (const kind of CHANGE_KINDS.filter((k) => k !== "retrain" && k !== "metadata"))
+      expect(policy.gates[kind]).toEqual(DEFAULT_GATES[kind]);
   });
 
   it("declaring a further role keeps the accountable roles' default holders", () => {
@@ -137,15 +138,30 @@ describe("policy errors name the file and line", () => {
       line: 3,
       message: 'unknown key "unmanaged_artifact"',
     },
-    { name: "unknown nested key", text: "approvals:\n  via: [review]\n  allow_authors: true\n", line: 3, message: 'approvals: unknown key "allow_authors"' },
-    { name: "unknown change kind under gates", text: "gates:\n  retrained:\n    evaluation: true\n", line: 2, message: 'gates: unknown key "retrained"' },
+    {
+      name: "unknown nested key",
+      text: "approvals:\n  via: [review]\n  allow_authors: true\n",
+      line: 3,
+      message: 'approvals: unknown key "allow_authors"',
+    },
+    {
+      name: "unknown change kind under gates",
+      text: "gates:\n  retrained:\n    evaluation: true\n",
+      line: 2,
+      message: 'gates: unknown key "retrained"',
+    },
     {
       name: "bad enum",
       text: "release:\n  on_failure: comment\nunmanaged_artifacts: block\n",
       line: 3,
       message: /^unmanaged_artifacts: Invalid option: expected one of "fail"\|"warn"\|"off"$/,
     },
-    { name: "bad enum in a list", text: "approvals:\n  via:\n    - review\n    - email\n", line: 4, message: /^approvals\.via\[1\]: Invalid option/ },
+    {
+      name: "bad enum in a list",
+      text: "approvals:\n  via:\n    - review\n    - email\n",
+      line: 4,
+      message: /^approvals\.via\[1\]: Invalid option/,
+    },
     {
       name: "gate naming an undeclared role",
       text: "gates:\n  new_model:\n    approvals:\n      - developer\n      - auditor\n",
@@ -158,7 +174,12 @@ describe("policy errors name the file and line", () => {
       line: 3,
       message: 'gates.retrain.approvals[0]: role "constructor" is not declared under roles',
     },
-    { name: "wrong type", text: "evaluation:\n  max_age_days: soon\n", line: 2, message: /^evaluation\.max_age_days: / },
+    {
+      name: "wrong type",
+      text: "evaluation:\n  max_age_days: soon\n",
+      line: 2,
+      message: /^evaluation\.max_age_days: /,
+    },
     { name: "zero days", text: "evaluation:\n  max_age_days: 0\n", line: 2, message: /^evaluation\.max_age_days: / },
     { name: "no approval channel", text: "approvals:\n  via: []\n", line: 2, message: /^approvals\.via: / },
     {
@@ -186,18 +207,26 @@ describe("policy errors name the file and line", () => {
   });
 
   it("an invalid role holder does not also report the default roles as undeclared", () => {
-    expect(errorsOf("roles:\n  developer:\n    users: ['not a login']\n").map((e) => e.message)).toEqual(["roles.developer.users[0]: not a GitHub login"]);
+    expect(errorsOf("roles:\n  developer:\n    users: ['not a login']\n").map((e) => e.message)).toEqual([
+      "roles.developer.users[0]: not a GitHub login",
+    ]);
   });
 
   it("names the file it was given", () => {
     const result = parsePolicy("bogus: 1\n", "org/.github/modelgate.yml");
-    expect(result.ok ? [] : result.errors).toEqual([{ path: "org/.github/modelgate.yml", line: 1, message: 'unknown key "bogus"' }]);
+    expect(result.ok ? [] : result.errors).toEqual([
+      { path: "org/.github/modelgate.yml", line: 1, message: 'unknown key "bogus"' },
+    ]);
   });
 
   it("validatePolicy checks an object merged by Probot's config plugin, at line 1 without a source", () => {
     const result = validatePolicy({ unmanaged_artifacts: "nope" });
     expect(result.ok ? [] : result.errors).toEqual([
-      { path: POLICY_PATH, line: 1, message: 'unmanaged_artifacts: Invalid option: expected one of "fail"|"warn"|"off"' },
+      {
+        path: POLICY_PATH,
+        line: 1,
+        message: 'unmanaged_artifacts: Invalid option: expected one of "fail"|"warn"|"off"',
+      },
     ]);
     expect(validatePolicy(null)).toEqual({ ok: true, policy: DOCUMENTED_DEFAULTS });
   });

@@ -1,5 +1,10 @@
 import { describe, expect, test } from "vitest";
-import { previousRelease, releaseCandidates, tagVersion, type ReleaseOrderFields } from "../../../src/core/release/order.js";
+import {
+  previousRelease,
+  releaseCandidates,
+  tagVersion,
+  type ReleaseOrderFields,
+} from "../../../src/core/release/order.js";
 
 const release = (id: number, tagName: string, options: Partial<ReleaseOrderFields> = {}): ReleaseOrderFields => ({
   id,
@@ -49,7 +54,12 @@ describe("previousRelease: the release a release is compared with", () => {
       others: [release(1, "v1.0.0"), release(2, "v2.0.0-rc.1", { prerelease: true })],
       expected: 2,
     },
-    { name: "the release itself is excluded", current: release(2, "v1.1.0"), others: [release(2, "v1.1.0"), release(1, "v1.0.0")], expected: 1 },
+    {
+      name: "the release itself is excluded",
+      current: release(2, "v1.1.0"),
+      others: [release(2, "v1.1.0"), release(1, "v1.0.0")],
+      expected: 1,
+    },
     {
       name: "tags that are not versions: the release published last before it",
       current: release(3, "nightly-c", { publishedAt: "2026-05-01T00:00:00Z" }),
@@ -63,13 +73,19 @@ describe("previousRelease: the release a release is compared with", () => {
     {
       name: "a draft compares with the latest published release",
       current: release(9, "nightly-z", { draft: true, publishedAt: null }),
-      others: [release(1, "nightly-a", { publishedAt: "2026-03-01T00:00:00Z" }), release(2, "nightly-b", { publishedAt: "2026-04-01T00:00:00Z" })],
+      others: [
+        release(1, "nightly-a", { publishedAt: "2026-03-01T00:00:00Z" }),
+        release(2, "nightly-b", { publishedAt: "2026-04-01T00:00:00Z" }),
+      ],
       expected: 2,
     },
     {
       name: "the first version after date tags compares with the last date tag",
       current: release(3, "v1.0.0", { publishedAt: "2026-05-01T00:00:00Z" }),
-      others: [release(1, "2026.03", { publishedAt: "2026-03-01T00:00:00Z" }), release(2, "2026.04", { publishedAt: "2026-04-01T00:00:00Z" })],
+      others: [
+        release(1, "2026.03", { publishedAt: "2026-03-01T00:00:00Z" }),
+        release(2, "2026.04", { publishedAt: "2026-04-01T00:00:00Z" }),
+      ],
       expected: 2,
     },
     {
@@ -132,7 +148,10 @@ describe("releaseCandidates: the releases looked at for the baseline, newest fir
     {
       name: "a draft: every published release, latest first",
       current: release(9, "nightly-z", { draft: true, publishedAt: null }),
-      others: [release(1, "nightly-a", { publishedAt: "2026-03-01T00:00:00Z" }), release(2, "nightly-b", { publishedAt: "2026-04-01T00:00:00Z" })],
+      others: [
+        release(1, "nightly-a", { publishedAt: "2026-03-01T00:00:00Z" }),
+        release(2, "nightly-b", { publishedAt: "2026-04-01T00:00:00Z" }),
+      ],
       expected: [2, 1],
     },
   ])("$name", ({ current, others, expected }) => {

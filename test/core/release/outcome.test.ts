@@ -75,16 +75,28 @@ describe("releaseWrites: what the release gate does to the release", () => {
 
 describe("releaseBom: the ML-BOM of a release, or why there is none", () => {
   const fraud = modelFiles({ dir: "models/fraud", name: "fraud-detector", version: "2.1.0" });
-  const release = { repository: "acme/models", tag: "v2.1.0", commit: "c0ffee", timestamp: "2026-12-01T12:00:00.000Z", toolVersion: "0.1.0" };
+  const release = {
+    repository: "acme/models",
+    tag: "v2.1.0",
+    commit: "c0ffee",
+    timestamp: "2026-12-01T12:00:00.000Z",
+    toolVersion: "0.1.0",
+  };
 
   test("attach_bom: false builds none", async () => {
     const policy = testPolicy({ release: { attach_bom: false } });
-    expect(await releaseBom(policy, detectChanges(policy, snapshot({}), snapshot(fraud.files)), release)).toEqual({ kind: "off" });
+    expect(await releaseBom(policy, detectChanges(policy, snapshot({}), snapshot(fraud.files)), release)).toEqual({
+      kind: "off",
+    });
   });
 
   test("a manifest that cannot be read builds none, naming how many", async () => {
     const policy = testPolicy();
-    const detected = detectChanges(policy, snapshot({}), snapshot({ ...fraud.files, "models/broken/model.yaml": "name: [\n" }));
+    const detected = detectChanges(
+      policy,
+      snapshot({}),
+      snapshot({ ...fraud.files, "models/broken/model.yaml": "name: [\n" }),
+    );
     expect(await releaseBom(policy, detected, release)).toEqual({
       kind: "not-built",
       reason: "1 manifest at v2.1.0 could not be read: a BOM that leaves a model out is worse than none",

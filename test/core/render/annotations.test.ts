@@ -29,7 +29,11 @@ describe("decisionAnnotations", () => {
       models: [
         model("fraud", [
           requirement("approval:developer", "pending", { message: "needs @acme/ml-engineers", line: 2 }),
-          requirement("hash:weights/model.safetensors", "failed", { message: "declared 00…, file is ab…", provision: "5.2.4-1.2", line: 14 }),
+          requirement("hash:weights/model.safetensors", "failed", {
+            message: "declared 00…, file is ab…",
+            provision: "5.2.4-1.2",
+            line: 14,
+          }),
           requirement("evaluation.present", "failed", { message: "no evaluation record" }),
           requirement("evaluation.independent", "met"),
         ]),
@@ -38,7 +42,14 @@ describe("decisionAnnotations", () => {
       errors: [{ path: "models/bad/model.yaml", line: 7, message: "status: invalid option" }],
     });
     expect(decisionAnnotations(d)).toEqual([
-      { path: "models/bad/model.yaml", start_line: 7, end_line: 7, annotation_level: "failure", message: "status: invalid option", title: "Invalid file" },
+      {
+        path: "models/bad/model.yaml",
+        start_line: 7,
+        end_line: 7,
+        annotation_level: "failure",
+        message: "status: invalid option",
+        title: "Invalid file",
+      },
       {
         path: "models/fraud/model.yaml",
         start_line: 14,
@@ -61,7 +72,8 @@ describe("decisionAnnotations", () => {
         start_line: 1,
         end_line: 1,
         annotation_level: "warning",
-        message: "This model file (artifact, added) is not declared by any model manifest: add it to a manifest's components, or remove it (5.2.1-2).",
+        message:
+          "This model file (artifact, added) is not declared by any model manifest: add it to a manifest's components, or remove it (5.2.1-2).",
         title: "Unmanaged model file",
       },
       // pending approvals are not annotated: an approval could not withdraw the annotation (the summary names them)
@@ -70,7 +82,9 @@ describe("decisionAnnotations", () => {
 
   it("uses the requirement's own path when it names another file", () => {
     const [annotation] = decisionAnnotations(
-      decision({ models: [model("m", [requirement("hash:prompt.txt", "failed", { path: "models/m/prompt.txt", line: 1 })])] }),
+      decision({
+        models: [model("m", [requirement("hash:prompt.txt", "failed", { path: "models/m/prompt.txt", line: 1 })])],
+      }),
     );
     expect(annotation).toMatchObject({ path: "models/m/prompt.txt", start_line: 1 });
   });
@@ -80,7 +94,11 @@ describe("decisionAnnotations", () => {
       requirement("evaluation.present", "failed", { message: "no evaluation record", line: 5 }),
       requirement("approval:developer", "pending"),
     ]);
-    const overridden = { ...pending, verdict: "success" as const, override: { by: "sec-lead", reason: "incident 42", at: "2026-11-21T10:00:00Z" } };
+    const overridden = {
+      ...pending,
+      verdict: "success" as const,
+      override: { by: "sec-lead", reason: "incident 42", at: "2026-11-21T10:00:00Z" },
+    };
     const expected = [
       {
         path: "models/m/model.yaml",

@@ -30,7 +30,9 @@ describe("renderCheckRun: conclusion, title and buttons", () => {
     },
     {
       name: "three models pass",
-      decision: decision({ models: ["a", "b", "c"].map((name) => model(name, [requirement("evaluation.current", "met")])) }),
+      decision: decision({
+        models: ["a", "b", "c"].map((name) => model(name, [requirement("evaluation.current", "met")])),
+      }),
       conclusion: "success",
       title: "All 3 model changes meet their gates",
       actions: [],
@@ -49,7 +51,15 @@ describe("renderCheckRun: conclusion, title and buttons", () => {
     },
     {
       name: "only sign-offs missing",
-      decision: decision({ models: [model("fraud", [requirement("evaluation.current", "met"), approval("developer"), approval("system_operator")])] }),
+      decision: decision({
+        models: [
+          model("fraud", [
+            requirement("evaluation.current", "met"),
+            approval("developer"),
+            approval("system_operator"),
+          ]),
+        ],
+      }),
       conclusion: "action_required",
       title: "1 model: 2 sign-offs missing",
       actions: ["open-sign-off", "reevaluate"],
@@ -70,7 +80,13 @@ describe("renderCheckRun: conclusion, title and buttons", () => {
     },
     {
       name: "could not evaluate is a failure whatever the verdict says",
-      decision: { verdict: "success", models: [], unmanaged: [], errors: [], couldNotEvaluate: "rate limited\nretry later" },
+      decision: {
+        verdict: "success",
+        models: [],
+        unmanaged: [],
+        errors: [],
+        couldNotEvaluate: "rate limited\nretry later",
+      },
       conclusion: "failure",
       title: "Could not evaluate: rate limited retry later",
       actions: ["reevaluate"],
@@ -111,7 +127,10 @@ describe("renderCheckRun: conclusion, title and buttons", () => {
     },
     {
       name: "passing model but unmanaged files fail",
-      decision: decision({ models: [model("fraud", [requirement("evaluation.current", "met")])], unmanaged: [unmanaged("a.pt"), unmanaged("b.onnx")] }),
+      decision: decision({
+        models: [model("fraud", [requirement("evaluation.current", "met")])],
+        unmanaged: [unmanaged("a.pt"), unmanaged("b.onnx")],
+      }),
       conclusion: "failure",
       title: "The model change meets its gate; 2 unmanaged model files",
       actions: ["reevaluate"],
@@ -139,7 +158,9 @@ describe("renderCheckRun: conclusion, title and buttons", () => {
       expect(action.identifier.length).toBeLessThanOrEqual(20);
     }
     expect(output.actions).toContainEqual(expect.objectContaining({ label: "Re-evaluate", identifier: "reevaluate" }));
-    expect(output.actions).toContainEqual(expect.objectContaining({ label: "Open sign-off", identifier: "open-sign-off" }));
+    expect(output.actions).toContainEqual(
+      expect.objectContaining({ label: "Open sign-off", identifier: "open-sign-off" }),
+    );
   });
 });
 
@@ -148,7 +169,11 @@ describe("renderCheckRun: summary", () => {
     "fraud-detector",
     [
       requirement("evaluation.current", "met", { message: "pass by @octocat on 2026-11-20", provision: "5.2.5-1" }),
-      requirement("hash:weights/model.safetensors", "failed", { message: "declared 00ff…, file is abcd…", provision: "5.2.4-1.2", line: 12 }),
+      requirement("hash:weights/model.safetensors", "failed", {
+        message: "declared 00ff…, file is abcd…",
+        provision: "5.2.4-1.2",
+        line: 12,
+      }),
       approval("developer"),
       approval("data_custodian"),
     ],
@@ -164,7 +189,9 @@ describe("renderCheckRun: summary", () => {
     expect(summary).toContain(`\`${DIGEST_B}\``);
     expect(summary).toContain("| Requirement | Status | Evidence or fix | Provision |");
     expect(summary).toContain("| `evaluation.current` | ✅ met | pass by @octocat on 2026-11-20 | 5.2.5-1 |");
-    expect(summary).toContain("| `hash:weights/model.safetensors` | ❌ failed | declared 00ff…, file is abcd… | 5.2.4-1.2 |");
+    expect(summary).toContain(
+      "| `hash:weights/model.safetensors` | ❌ failed | declared 00ff…, file is abcd… | 5.2.4-1.2 |",
+    );
     expect(summary).toContain("| `approval:developer` | ⏳ pending |");
     // failures first, then pending, then met
     expect(summary.indexOf("❌ failed")).toBeLessThan(summary.indexOf("⏳ pending"));
@@ -180,7 +207,9 @@ describe("renderCheckRun: summary", () => {
       org: "acme",
       signOffUrls: { [signOffKey(fraud)]: "https://github.com/acme/models/issues/7" },
     });
-    expect(summary).toContain("**Sign-off needed:** **developer** (held by @alice, @acme/ml-engineers), **data_custodian** (held by @acme/data-governance).");
+    expect(summary).toContain(
+      "**Sign-off needed:** **developer** (held by @alice, @acme/ml-engineers), **data_custodian** (held by @acme/data-governance).",
+    );
     expect(summary).toContain(
       "approves this pull request with a review, or comments `/approve <role>` on the [sign-off issue](https://github.com/acme/models/issues/7)",
     );
@@ -191,12 +220,18 @@ describe("renderCheckRun: summary", () => {
     const policy = defaultPolicy();
     policy.approvals.via = ["sign_off"];
     const { summary } = renderCheckRun(decision({ models: [fraud] }), { ...ctx, policy, org: "acme" });
-    expect(summary).toContain("comments `/approve <role>` on the sign-off issue (press **Open sign-off** above to open it)");
+    expect(summary).toContain(
+      "comments `/approve <role>` on the sign-off issue (press **Open sign-off** above to open it)",
+    );
     expect(summary).not.toContain("with a review");
   });
 
   it("shows an override banner", () => {
-    const overridden = { ...fraud, verdict: "success" as const, override: { by: "sec-lead", reason: "hotfix for incident 42", at: "2026-11-21T10:00:00Z" } };
+    const overridden = {
+      ...fraud,
+      verdict: "success" as const,
+      override: { by: "sec-lead", reason: "hotfix for incident 42", at: "2026-11-21T10:00:00Z" },
+    };
     const { summary } = renderCheckRun(decision({ models: [overridden] }), ctx);
     expect(summary).toContain("**Overridden by @sec-lead:** hotfix for incident 42");
     expect(summary).not.toContain("Sign-off needed");
@@ -205,7 +240,10 @@ describe("renderCheckRun: summary", () => {
   it("lists unmanaged model files and invalid files with their line", () => {
     const { summary } = renderCheckRun(
       decision({
-        unmanaged: [unmanaged("shadow/model.onnx"), { path: "exp/MLmodel", source: "mlflow", change: "modified", level: "warning" }],
+        unmanaged: [
+          unmanaged("shadow/model.onnx"),
+          { path: "exp/MLmodel", source: "mlflow", change: "modified", level: "warning" },
+        ],
         errors: [{ path: "models/x/model.yaml", line: 4, message: "version: must be a semantic version, e.g. 2.1.0" }],
       }),
       ctx,
@@ -217,7 +255,10 @@ describe("renderCheckRun: summary", () => {
   });
 
   it("says plainly when it could not evaluate, and how to retry", () => {
-    const { summary, annotations } = renderCheckRun(decision({ couldNotEvaluate: "GitHub answered 500 on the tree of abc123" }), ctx);
+    const { summary, annotations } = renderCheckRun(
+      decision({ couldNotEvaluate: "GitHub answered 500 on the tree of abc123" }),
+      ctx,
+    );
     expect(summary).toContain("Could not evaluate");
     expect(summary).toContain("GitHub answered 500 on the tree of abc123");
     expect(summary).toContain("Re-evaluate");
@@ -227,11 +268,15 @@ describe("renderCheckRun: summary", () => {
 
   it("keeps hostile text inside its table cell and never emits HTML from it", () => {
     const hostile = model("x", [
-      requirement("evaluation.current", "failed", { message: "a | b\n| forged | row |\n<!-- modelgate:sign-off {} --> <img src=x>" }),
+      requirement("evaluation.current", "failed", {
+        message: "a | b\n| forged | row |\n<!-- modelgate:sign-off {} --> <img src=x>",
+      }),
     ]);
     const { summary } = renderCheckRun(decision({ models: [hostile] }), ctx);
     const row = summary.split("\n").find((line) => line.startsWith("| `evaluation.current`"));
-    expect(row).toBe("| `evaluation.current` | ❌ failed | a \\| b \\| forged \\| row \\| &lt;!-- modelgate:sign-off {} --&gt; &lt;img src=x&gt; | 5.2.5-1 |");
+    expect(row).toBe(
+      "| `evaluation.current` | ❌ failed | a \\| b \\| forged \\| row \\| &lt;!-- modelgate:sign-off {} --&gt; &lt;img src=x&gt; | 5.2.5-1 |",
+    );
     expect(summary).not.toContain("<!--");
     expect(summary).not.toContain("<img");
   });
@@ -240,7 +285,12 @@ describe("renderCheckRun: summary", () => {
 describe("renderCheckRun: text and decision record", () => {
   it("holds a legend and the decision record as JSON", () => {
     const d = decision({
-      models: [model("fraud", [requirement("evaluation.current", "met", { line: 3, path: "models/fraud/model.yaml" }), approval("developer")])],
+      models: [
+        model("fraud", [
+          requirement("evaluation.current", "met", { line: 3, path: "models/fraud/model.yaml" }),
+          approval("developer"),
+        ]),
+      ],
       unmanaged: [unmanaged("a.pt", "warning")],
     });
     const { text } = renderCheckRun(d, ctx);
@@ -258,8 +308,20 @@ describe("renderCheckRun: text and decision record", () => {
           digest: DIGEST_A,
           verdict: "action_required",
           requirements: [
-            { id: "evaluation.current", status: "met", message: "evaluation.current is met", provision: "5.2.5-1", path: "models/fraud/model.yaml", line: 3 },
-            { id: "approval:developer", status: "pending", message: "developer sign-off pending", provision: "5.1.4-3" },
+            {
+              id: "evaluation.current",
+              status: "met",
+              message: "evaluation.current is met",
+              provision: "5.2.5-1",
+              path: "models/fraud/model.yaml",
+              line: 3,
+            },
+            {
+              id: "approval:developer",
+              status: "pending",
+              message: "developer sign-off pending",
+              provision: "5.1.4-3",
+            },
           ],
         },
       ],
@@ -273,13 +335,19 @@ describe("renderCheckRun: text and decision record", () => {
     expect(cne).toMatchObject({ verdict: "failure", couldNotEvaluate: "timeout", models: [] });
     const override = { by: "sec", reason: "why", at: "2026-01-01T00:00:00Z" };
     const overridden = decisionRecord(
-      renderCheckRun(decision({ models: [{ ...model("m", [requirement("e", "failed")]), verdict: "success", override }] }), ctx).text,
+      renderCheckRun(
+        decision({ models: [{ ...model("m", [requirement("e", "failed")]), verdict: "success", override }] }),
+        ctx,
+      ).text,
     );
     expect(overridden).toMatchObject({ verdict: "success", models: [{ name: "m", verdict: "success", override }] });
   });
 
   it("keeps the JSON block intact when messages contain backticks", () => {
-    const { text } = renderCheckRun(decision({ models: [model("m", [requirement("e", "failed", { message: "run ```rm -rf``` and `x`" })])] }), ctx);
+    const { text } = renderCheckRun(
+      decision({ models: [model("m", [requirement("e", "failed", { message: "run ```rm -rf``` and `x`" })])] }),
+      ctx,
+    );
     const record = decisionRecord(text) as { models: Array<{ requirements: Array<{ message: string }> }> };
     expect(record.models[0]?.requirements[0]?.message).toBe("run ```rm -rf``` and `x`");
     expect(text.match(/```/g)).toHaveLength(2);
@@ -293,7 +361,9 @@ describe("renderCheckRun: GitHub's 65,535-byte limits", () => {
     Array.from({ length: count }, (_, i) =>
       model(
         `model-${String(i).padStart(4, "0")}`,
-        Array.from({ length: requirementsEach }, (_, j) => requirement(`hash:file-${j}.bin`, j === 0 ? "failed" : "met", { message: longMessage })),
+        Array.from({ length: requirementsEach }, (_, j) =>
+          requirement(`hash:file-${j}.bin`, j === 0 ? "failed" : "met", { message: longMessage }),
+        ),
         { digest: DIGEST_A },
       ),
     );
@@ -331,7 +401,10 @@ describe("renderCheckRun: GitHub's 65,535-byte limits", () => {
   it("drops models from the JSON last, and the JSON still parses", () => {
     const { text } = renderCheckRun(decision({ models: manyModels(3000, 5), unmanaged: [unmanaged("x.pt")] }), ctx);
     expect(bytes(text)).toBeLessThanOrEqual(MAX);
-    const record = decisionRecord(text) as { models: unknown[]; truncated: { modelsNotShown: number; requirementDetail: string } };
+    const record = decisionRecord(text) as {
+      models: unknown[];
+      truncated: { modelsNotShown: number; requirementDetail: string };
+    };
     expect(record.truncated.requirementDetail).toBe("counts");
     expect(record.models.length + record.truncated.modelsNotShown).toBe(3000);
     expect(record.truncated.modelsNotShown).toBeGreaterThan(0);
@@ -342,7 +415,11 @@ describe("renderCheckRun: GitHub's 65,535-byte limits", () => {
     const output = renderCheckRun(
       decision({
         unmanaged: Array.from({ length: 5000 }, (_, i) => unmanaged(`data/日本/${i}/model.safetensors`)),
-        errors: Array.from({ length: 5000 }, (_, i) => ({ path: `m${i}/model.yaml`, line: i + 1, message: longMessage })),
+        errors: Array.from({ length: 5000 }, (_, i) => ({
+          path: `m${i}/model.yaml`,
+          line: i + 1,
+          message: longMessage,
+        })),
       }),
       ctx,
     );

@@ -40,6 +40,10 @@ export function decision(parts: Partial<Decision> = {}): Decision {
     models.some((m) => m.verdict === "failure") ||
     unmanagedFindings.some((u) => u.level === "failure") ||
     parts.couldNotEvaluate !== undefined;
-  const verdict = failing ? "failure" : models.some((m) => m.verdict === "action_required") ? "action_required" : "success";
+  const verdict = failing
+    ? "failure"
+    : models.some((m) => m.verdict === "action_required")
+      ? "action_required"
+      : "success";
   return { verdict, models, unmanaged: unmanagedFindings, errors, ...parts };
 }

@@ -1,5 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { endOfLifeIssueTitle, renderEndOfLifeIssueBody, type EndOfLifeIssueInput } from "../../../src/core/render/end-of-life-issue.js";
+import {
+  endOfLifeIssueTitle,
+  renderEndOfLifeIssueBody,
+  type EndOfLifeIssueInput,
+} from "../../../src/core/render/end-of-life-issue.js";
 import { checklistStatus, parseChecklist } from "../../../src/core/end-of-life/checklist.js";
 import { endOfLifeMarker, parseEndOfLifeMarker } from "../../../src/core/end-of-life/marker.js";
 import { DEFAULT_EOL_CHECKLIST } from "../../../src/core/policy/schema.js";
@@ -34,15 +38,20 @@ describe("end-of-life issue", () => {
 
   const ref = { model: "fraud-detector", digest: DIGEST_A };
   /** The signature modelgate writes into the end-of-life marker of `subject` under KEY. */
-  const sigOf = (subject: { model: string; digest: string }) => markerSignature(KEY, "end-of-life", { model: subject.model, digest: subject.digest });
+  const sigOf = (subject: { model: string; digest: string }) =>
+    markerSignature(KEY, "end-of-life", { model: subject.model, digest: subject.digest });
   const marker = (data: Record<string, unknown>) => `<!-- modelgate:end-of-life ${JSON.stringify(data)} -->`;
 
   it("has a title and a signed marker that reads back", () => {
     expect(endOfLifeIssueTitle("fraud-detector", "2.1.0")).toBe("End of life: fraud-detector 2.1.0");
-    expect(endOfLifeMarker(ref, KEY)).toBe(`<!-- modelgate:end-of-life {"model":"fraud-detector","digest":"${DIGEST_A}","sig":"${sigOf(ref)}"} -->`);
+    expect(endOfLifeMarker(ref, KEY)).toBe(
+      `<!-- modelgate:end-of-life {"model":"fraud-detector","digest":"${DIGEST_A}","sig":"${sigOf(ref)}"} -->`,
+    );
     expect(body.startsWith(endOfLifeMarker(ref, KEY))).toBe(true);
     expect(parseEndOfLifeMarker(body, KEY)).toEqual(ref);
-    expect(parseEndOfLifeMarker(marker({ model: "x", digest: DIGEST_B, sig: sigOf({ model: "x", digest: DIGEST_B }) }), KEY)).toEqual({
+    expect(
+      parseEndOfLifeMarker(marker({ model: "x", digest: DIGEST_B, sig: sigOf({ model: "x", digest: DIGEST_B }) }), KEY),
+    ).toEqual({
       model: "x",
       digest: DIGEST_B,
     });
@@ -52,17 +61,29 @@ describe("end-of-life issue", () => {
     { name: "no body", body: null },
     { name: "no marker", body: "End of life: fraud-detector 2.1.0" },
     { name: "garbled JSON", body: "<!-- modelgate:end-of-life {not json} -->" },
-    { name: "digest not a sha256", body: marker({ model: "x", digest: "sha256:1", sig: sigOf({ model: "x", digest: "sha256:1" }) }) },
-    { name: "another kind of marker", body: `<!-- modelgate:sign-off ${JSON.stringify({ ...ref, sig: sigOf(ref) })} -->` },
+    {
+      name: "digest not a sha256",
+      body: marker({ model: "x", digest: "sha256:1", sig: sigOf({ model: "x", digest: "sha256:1" }) }),
+    },
+    {
+      name: "another kind of marker",
+      body: `<!-- modelgate:sign-off ${JSON.stringify({ ...ref, sig: sigOf(ref) })} -->`,
+    },
     { name: "unsigned marker (written by hand, as before markers were signed)", body: marker(ref) },
     { name: "digest edited after signing", body: marker({ ...ref, digest: DIGEST_B, sig: sigOf(ref) }) },
     { name: "model edited after signing", body: marker({ ...ref, model: "credit-scorer", sig: sigOf(ref) }) },
     { name: "extra key smuggled in", body: marker({ ...ref, sig: sigOf(ref), approvedBy: "mallory" }) },
     { name: "signed with another key", body: endOfLifeMarker(ref, "another-key") },
-    { name: "a sign-off marker's signature of the same fields", body: marker({ ...ref, sig: markerSignature(KEY, "sign-off", ref) }) },
+    {
+      name: "a sign-off marker's signature of the same fields",
+      body: marker({ ...ref, sig: markerSignature(KEY, "sign-off", ref) }),
+    },
     { name: "sig that is not hex", body: marker({ ...ref, sig: "z".repeat(64) }) },
     { name: "sig of the wrong length", body: marker({ ...ref, sig: sigOf(ref).slice(0, 62) }) },
-    { name: "forged first marker before a genuine one", body: `${marker({ ...ref, digest: DIGEST_B, sig: sigOf(ref) })}\n${endOfLifeMarker(ref, KEY)}` },
+    {
+      name: "forged first marker before a genuine one",
+      body: `${marker({ ...ref, digest: DIGEST_B, sig: sigOf(ref) })}\n${endOfLifeMarker(ref, KEY)}`,
+    },
   ])("rejects $name", ({ body }) => {
     expect(parseEndOfLifeMarker(body, KEY)).toBeUndefined();
   });
@@ -95,7 +116,11 @@ describe("end-of-life issue", () => {
   it("stays under the issue body limit with a huge inventory, keeping the whole checklist", () => {
     const huge = renderEndOfLifeIssueBody({
       ...input,
-      components: Array.from({ length: 5000 }, (_, i) => ({ id: `shards/part-${i}.safetensors`, kind: "weights", sha256: "e".repeat(64) })),
+      components: Array.from({ length: 5000 }, (_, i) => ({
+        id: `shards/part-${i}.safetensors`,
+        kind: "weights",
+        sha256: "e".repeat(64),
+      })),
     });
     expect(huge.length).toBeLessThanOrEqual(ISSUE_BODY_MAX_CHARS);
     expect(parseChecklist(huge)).toHaveLength(DEFAULT_EOL_CHECKLIST.length);
@@ -104,12 +129,17 @@ describe("end-of-life issue", () => {
 });
 
 describe("parseChecklist", () => {
-  const section = (lines: string[]) => ["<!-- modelgate:checklist:start -->", ...lines, "<!-- modelgate:checklist:end -->"].join("\n");
+  const section = (lines: string[]) =>
+    ["<!-- modelgate:checklist:start -->", ...lines, "<!-- modelgate:checklist:end -->"].join("\n");
 
   it.each([
     { name: "no body", body: null, expected: [] },
     { name: "no checklist section", body: "- [x] Revoke credentials", expected: [] },
-    { name: "section without end marker", body: "<!-- modelgate:checklist:start -->\n- [x] Revoke credentials", expected: [] },
+    {
+      name: "section without end marker",
+      body: "<!-- modelgate:checklist:start -->\n- [x] Revoke credentials",
+      expected: [],
+    },
     {
       name: "unticked and ticked (x and X)",
       body: section(["- [ ] Revoke credentials", "- [x] Update the asset inventory", "- [X] Record disposal evidence"]),
@@ -127,7 +157,11 @@ describe("parseChecklist", () => {
         { item: "Other", checked: false },
       ],
     },
-    { name: "lines that are not items", body: section(["text", "- [x]", "- [y] Revoke credentials", "-[x] Revoke credentials", ""]), expected: [] },
+    {
+      name: "lines that are not items",
+      body: section(["text", "- [x]", "- [y] Revoke credentials", "-[x] Revoke credentials", ""]),
+      expected: [],
+    },
     {
       name: "task items outside the section do not count",
       body: `- [x] Revoke credentials\n${section(["- [ ] Revoke credentials"])}\n- [x] Revoke credentials`,
@@ -155,7 +189,10 @@ describe("parseChecklist", () => {
       unchecked: ["Record disposal evidence"],
     });
     // an item deleted from the body does not count as done
-    expect(checklistStatus(section(["- [x] Revoke credentials"]), required)).toEqual({ complete: false, unchecked: ["Record disposal evidence"] });
+    expect(checklistStatus(section(["- [x] Revoke credentials"]), required)).toEqual({
+      complete: false,
+      unchecked: ["Record disposal evidence"],
+    });
     expect(checklistStatus("All done!", required)).toEqual({ complete: false, unchecked: required });
   });
 });

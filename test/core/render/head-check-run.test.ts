@@ -1,7 +1,11 @@
 import { describe, expect, it } from "vitest";
 import type { Decision, Verdict } from "../../../src/core/evaluate/types.js";
 import { renderCheckRun } from "../../../src/core/render/check-run.js";
-import { renderHeadCheckRun, strictestJudgement, type PullRequestJudgement } from "../../../src/core/render/head-check-run.js";
+import {
+  renderHeadCheckRun,
+  strictestJudgement,
+  type PullRequestJudgement,
+} from "../../../src/core/render/head-check-run.js";
 import { decision, model, requirement } from "./decisions.js";
 
 const ctx = { checkName: "modelgate" };
@@ -10,7 +14,11 @@ const verdictOf: Record<Verdict, Decision> = {
   action_required: decision({ models: [model("fraud-detector", [requirement("approval:developer", "pending")])] }),
   failure: decision({ models: [model("fraud-detector", [requirement("evaluation.bound", "failed")])] }),
 };
-const judged = (number: number, baseRef: string, d: Decision): PullRequestJudgement => ({ pullRequest: { number, baseRef }, decision: d, ctx });
+const judged = (number: number, baseRef: string, d: Decision): PullRequestJudgement => ({
+  pullRequest: { number, baseRef },
+  decision: d,
+  ctx,
+});
 
 describe("strictestJudgement: the verdict one run of a head shows", () => {
   it.each<[string, Array<[number, Verdict | "could not evaluate"]>, number]>([
@@ -57,7 +65,11 @@ describe("strictestJudgement: the verdict one run of a head shows", () => {
     ],
   ])("%s", (_case, verdicts, expected) => {
     const judgements = verdicts.map(([number, v]) =>
-      judged(number, `base-${number}`, v === "could not evaluate" ? { ...verdictOf.success, couldNotEvaluate: "GitHub answered 502" } : verdictOf[v]),
+      judged(
+        number,
+        `base-${number}`,
+        v === "could not evaluate" ? { ...verdictOf.success, couldNotEvaluate: "GitHub answered 502" } : verdictOf[v],
+      ),
     );
     expect(strictestJudgement(judgements)?.pullRequest.number).toBe(expected);
   });
@@ -65,7 +77,9 @@ describe("strictestJudgement: the verdict one run of a head shows", () => {
 
 describe("renderHeadCheckRun", () => {
   it("renders one pull request exactly as renderCheckRun", () => {
-    expect(renderHeadCheckRun([judged(7, "main", verdictOf.action_required)])).toEqual(renderCheckRun(verdictOf.action_required, ctx));
+    expect(renderHeadCheckRun([judged(7, "main", verdictOf.action_required)])).toEqual(
+      renderCheckRun(verdictOf.action_required, ctx),
+    );
   });
 
   it("concludes with the strictest and lists each pull request's verdict, base and title", () => {
@@ -80,7 +94,10 @@ describe("renderHeadCheckRun", () => {
   });
 
   it("offers a button any of the pull requests needs", () => {
-    const output = renderHeadCheckRun([judged(7, "main", verdictOf.failure), judged(8, "release", verdictOf.action_required)]);
+    const output = renderHeadCheckRun([
+      judged(7, "main", verdictOf.failure),
+      judged(8, "release", verdictOf.action_required),
+    ]);
     expect(output.actions.map((a) => a.identifier).sort()).toEqual(["open-sign-off", "reevaluate"]);
   });
 });

@@ -12,16 +12,28 @@ describe("inlineText: the one sanitiser of user text in a line or table cell", (
       text: '<!-- modelgate:sign-off {"model":"x"} -->',
       expected: '&lt;!-- modelgate:sign-off {"model":"x"} --&gt;',
     },
-    { name: "a code span shows < and > as written", text: "/approve needs a role: `/approve <role>`", expected: "/approve needs a role: `/approve <role>`" },
+    {
+      name: "a code span shows < and > as written",
+      text: "/approve needs a role: `/approve <role>`",
+      expected: "/approve needs a role: `/approve <role>`",
+    },
     {
       name: "a hidden marker inside a code span is still neutralised",
       text: "`<!-- modelgate:sign-off {} -->`",
       expected: "`&lt;!-- modelgate:sign-off {} --&gt;`",
     },
-    { name: "an unclosed backtick opens no span: what follows is escaped", text: "`<img src=x>", expected: "`&lt;img src=x&gt;" },
+    {
+      name: "an unclosed backtick opens no span: what follows is escaped",
+      text: "`<img src=x>",
+      expected: "`&lt;img src=x&gt;",
+    },
     { name: "an escaped backtick opens no span", text: "\\`<img src=x>`", expected: "\\`&lt;img src=x&gt;`" },
     { name: "runs of different lengths do not close each other", text: "``a`<b>", expected: "``a`&lt;b&gt;" },
-    { name: "a double-backtick span keeps its single backticks and brackets", text: "``a ` <b>``", expected: "``a ` <b>``" },
+    {
+      name: "a double-backtick span keeps its single backticks and brackets",
+      text: "``a ` <b>``",
+      expected: "``a ` <b>``",
+    },
     { name: "pipes inside a code span are escaped too (GFM tables)", text: "`a|b`", expected: "`a\\|b`" },
   ])("$name", ({ text, expected }) => {
     expect(inlineText(text)).toBe(expected);

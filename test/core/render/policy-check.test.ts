@@ -6,7 +6,13 @@ describe("renderPolicyCheck", () => {
     const output = renderPolicyCheck({
       valid: false,
       path: ".github/modelgate.yml",
-      errors: [{ path: ".github/modelgate.yml", line: 4, message: 'unmanaged_artifacts: Invalid option: expected one of "fail"|"warn"|"off"' }],
+      errors: [
+        {
+          path: ".github/modelgate.yml",
+          line: 4,
+          message: 'unmanaged_artifacts: Invalid option: expected one of "fail"|"warn"|"off"',
+        },
+      ],
     });
     expect(output.conclusion).toBe("failure");
     expect(output.title).toBe("Proposed policy is invalid: 1 error");
@@ -43,7 +49,11 @@ describe("renderPolicyCheck", () => {
 
   it("passes a valid proposal that weakens nothing, and says when it requires the same", () => {
     expect(
-      renderPolicyCheck({ valid: true, path: "p", differences: [{ setting: "overrides.roles", from: "security", to: "(none)", effect: "strengthens" }] }),
+      renderPolicyCheck({
+        valid: true,
+        path: "p",
+        differences: [{ setting: "overrides.roles", from: "security", to: "(none)", effect: "strengthens" }],
+      }),
     ).toMatchObject({
       conclusion: "success",
       title: "Proposed policy is valid: 1 change, none weakens the gate",

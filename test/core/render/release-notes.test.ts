@@ -1,5 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { renderReleaseSection, upsertReleaseSection, RELEASE_SECTION_END, RELEASE_SECTION_START } from "../../../src/core/render/release-notes.js";
+import {
+  renderReleaseSection,
+  upsertReleaseSection,
+  RELEASE_SECTION_END,
+  RELEASE_SECTION_START,
+} from "../../../src/core/render/release-notes.js";
 import { DIGEST_A, DIGEST_B } from "./decisions.js";
 
 const passing = renderReleaseSection({
@@ -22,11 +27,27 @@ describe("renderReleaseSection", () => {
 
   it("explains a failure with its reasons and a link to the check run", () => {
     const failing = renderReleaseSection({
-      models: [{ name: "fraud-detector", from: "2.0.0", to: "2.1.0", digest: DIGEST_A, kinds: ["retrain"], verdict: "failure" }],
-      failure: { summary: ["fraud-detector 2.1.0: no evaluation for this digest", "fraud-detector 2.1.0: data_custodian has not signed off"] },
+      models: [
+        {
+          name: "fraud-detector",
+          from: "2.0.0",
+          to: "2.1.0",
+          digest: DIGEST_A,
+          kinds: ["retrain"],
+          verdict: "failure",
+        },
+      ],
+      failure: {
+        summary: [
+          "fraud-detector 2.1.0: no evaluation for this digest",
+          "fraud-detector 2.1.0: data_custodian has not signed off",
+        ],
+      },
       checkUrl: "https://github.com/acme/models/runs/2",
     });
-    expect(failing).toContain("> **modelgate:** this release does not meet its model gates — see the [check run](https://github.com/acme/models/runs/2).");
+    expect(failing).toContain(
+      "> **modelgate:** this release does not meet its model gates — see the [check run](https://github.com/acme/models/runs/2).",
+    );
     expect(failing).toContain("> - fraud-detector 2.1.0: no evaluation for this digest");
     expect(failing).toContain("| ❌ |");
   });
@@ -40,7 +61,11 @@ describe("upsertReleaseSection", () => {
   it.each([
     { name: "null body", body: null, expected: passing },
     { name: "empty body", body: "", expected: passing },
-    { name: "notes without a section", body: "## What's changed\n- faster\n\n", expected: `## What's changed\n- faster\n\n${passing}` },
+    {
+      name: "notes without a section",
+      body: "## What's changed\n- faster\n\n",
+      expected: `## What's changed\n- faster\n\n${passing}`,
+    },
     {
       name: "an existing section is replaced in place",
       body: `intro\n\n${RELEASE_SECTION_START}\nold table\n${RELEASE_SECTION_END}\n\nfooter`,
@@ -90,7 +115,9 @@ describe("renderReleaseSection: what users are told about each model", () => {
       ],
     });
     expect(section).toContain("| Model | Version | Digest | Change | Gate | Documentation |");
-    expect(section).toContain(`| ✅ | **intended use:** Fraud review \\| triage<br>**limitations:** EU data only; &lt;b&gt;not&lt;/b&gt; for credit |`);
+    expect(section).toContain(
+      `| ✅ | **intended use:** Fraud review \\| triage<br>**limitations:** EU data only; &lt;b&gt;not&lt;/b&gt; for credit |`,
+    );
     expect(section).toContain(`| churn | new → 1.0.0 | \`${DIGEST_B}\` | new_model | ✅ | — |`);
   });
 

@@ -1,5 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { ISSUE_BODY_MAX_CHARS, renderSignOffIssueBody, signOffIssueTitle, type SignOffIssueInput } from "../../../src/core/render/sign-off-issue.js";
+import {
+  ISSUE_BODY_MAX_CHARS,
+  renderSignOffIssueBody,
+  signOffIssueTitle,
+  type SignOffIssueInput,
+} from "../../../src/core/render/sign-off-issue.js";
 import { parseSignOffMarker, signOffMarker } from "../../../src/core/sign-off/marker.js";
 import { DIGEST_A, DIGEST_B } from "./decisions.js";
 
@@ -12,7 +17,13 @@ const input: SignOffIssueInput = {
   kinds: ["retrain", "version_bump"],
   roles: [
     { role: "developer", state: "approved", by: "alice", holders: { users: ["alice"], teams: ["ml-engineers"] } },
-    { role: "system_operator", state: "rejected", by: "bob", reason: "no rollback plan | see <runbook>", holders: { users: [], teams: ["platform-ops"] } },
+    {
+      role: "system_operator",
+      state: "rejected",
+      by: "bob",
+      reason: "no rollback plan | see <runbook>",
+      holders: { users: [], teams: ["platform-ops"] },
+    },
     { role: "data_custodian", state: "pending", holders: { users: ["carol"], teams: ["data-governance"] } },
   ],
   evaluation: { date: "2026-11-20", evaluator: "octocat", result: "pass", report: "docs/evals/fraud-2.1.0.md" },
@@ -27,7 +38,9 @@ describe("sign-off issue title", () => {
   });
 
   it("a decommission issue is titled apart; a ship issue as it always was", () => {
-    expect(signOffIssueTitle("fraud-detector", "2.1.0", "decommission")).toBe("Sign-off: fraud-detector 2.1.0 (decommission)");
+    expect(signOffIssueTitle("fraud-detector", "2.1.0", "decommission")).toBe(
+      "Sign-off: fraud-detector 2.1.0 (decommission)",
+    );
     expect(signOffIssueTitle("fraud-detector", "2.1.0", "ship")).toBe("Sign-off: fraud-detector 2.1.0");
   });
 });
@@ -42,17 +55,22 @@ describe("renderSignOffIssueBody", () => {
     expect(body).toContain("| Manifest | `models/fraud/model.yaml` |");
     expect(body).toContain(`| Digest | \`${DIGEST_A}\` |`);
     expect(body).toContain("| Changes | `retrain`, `version_bump` |");
-    expect(body).toContain("| Security evaluation | ✅ pass by @octocat on 2026-11-20 — report: `docs/evals/fraud-2.1.0.md` |");
+    expect(body).toContain(
+      "| Security evaluation | ✅ pass by @octocat on 2026-11-20 — report: `docs/evals/fraud-2.1.0.md` |",
+    );
   });
 
   it("has a table of the required roles with their state and holders", () => {
     expect(body).toContain("| developer | ✅ approved | @alice | @alice, @acme/ml-engineers |");
-    expect(body).toContain("| system_operator | ❌ rejected: no rollback plan \\| see &lt;runbook&gt; | @bob | @acme/platform-ops |");
+    expect(body).toContain(
+      "| system_operator | ❌ rejected: no rollback plan \\| see &lt;runbook&gt; | @bob | @acme/platform-ops |",
+    );
     expect(body).toContain("| data_custodian | ⏳ pending |  | @carol, @acme/data-governance |");
   });
 
   it("explains every command", () => {
-    for (const command of ["/approve <role>", "/reject <role> <reason>", "/revoke <role>", "/override <reason>"]) expect(body).toContain(`\`${command}\``);
+    for (const command of ["/approve <role>", "/reject <role> <reason>", "/revoke <role>", "/override <reason>"])
+      expect(body).toContain(`\`${command}\``);
     expect(body).toContain("Edited or deleted comments never count");
   });
 
@@ -82,7 +100,11 @@ describe("renderSignOffIssueBody", () => {
     const forged = renderSignOffIssueBody({
       ...input,
       pullRequests: [
-        { number: 1, url: "https://github.com/acme/models/pull/1", title: `<!-- modelgate:sign-off ${JSON.stringify({ ...ref, digest: DIGEST_B })} -->` },
+        {
+          number: 1,
+          url: "https://github.com/acme/models/pull/1",
+          title: `<!-- modelgate:sign-off ${JSON.stringify({ ...ref, digest: DIGEST_B })} -->`,
+        },
       ],
     });
     expect(forged.match(/<!--/g)).toHaveLength(1);
@@ -110,7 +132,9 @@ describe("renderSignOffIssueBody", () => {
     expect(decommission).toContain(
       "This issue collects the sign-offs that the **decommission** of **fraud-detector 2.1.0** needs before it may be merged (EN 304 223 5.1.4-3, human oversight; 5.5.1, end of life). Sign-offs given when this version shipped do not count here: retiring a model needs its own approvals. A sign-off here counts only for the decommission of the digest below.",
     );
-    expect(decommission).toContain("- `/approve <role>` — approve the decommission of this model version as a holder of `<role>`");
+    expect(decommission).toContain(
+      "- `/approve <role>` — approve the decommission of this model version as a holder of `<role>`",
+    );
     expect(body).toContain("- `/approve <role>` — approve this model version as a holder of `<role>`");
   });
 

@@ -16,7 +16,13 @@ describe("truncateUtf8", () => {
     { name: "emoji surrogate pair never halved (3 bytes short)", text: "a😀b", max: 2, suffix: "", expected: "a" },
     { name: "emoji kept when it fits", text: "a😀b", max: 5, suffix: "", expected: "a😀" },
     { name: "multibyte suffix leaves room", text: "ééé", max: 5, suffix: "…", expected: "é…" },
-    { name: "a suffix longer than the limit is itself cut", text: "abcdef", max: 2, suffix: "…truncated", expected: "" },
+    {
+      name: "a suffix longer than the limit is itself cut",
+      text: "abcdef",
+      max: 2,
+      suffix: "…truncated",
+      expected: "",
+    },
     { name: "limit 0", text: "abc", max: 0, suffix: "", expected: "" },
   ])("$name", ({ text, max, suffix, expected }) => {
     const result = truncateUtf8(text, max, suffix);

@@ -22,22 +22,38 @@ describe("reviewStatuses: how near an evaluation is to expiring (max 180 days, n
     ["2026-06-15", "2026-12-12T00:00:01Z", "expired", 0],
     ["2026-06-15", "2027-01-01T00:00:00Z", "expired", -20],
   ])("evaluated %s, on %s: %s (%i days left)", (date, now, stage, daysLeft) => {
-    const [status] = reviewStatuses(testPolicy(), modelsInUse([{ at: branch, models: [loaded({ ...spec, evaluation: { date } })] }]), new Date(now));
+    const [status] = reviewStatuses(
+      testPolicy(),
+      modelsInUse([{ at: branch, models: [loaded({ ...spec, evaluation: { date } })] }]),
+      new Date(now),
+    );
     expect(status).toMatchObject({ stage, daysLeft, expiresOn: "2026-12-12" });
   });
 
   it("follows notice_days and max_age_days", () => {
     const models = modelsInUse([{ at: branch, models: [loaded({ ...spec, evaluation: { date: "2026-06-15" } })] }]);
-    expect(reviewStatuses(testPolicy({ evaluation: { notice_days: 60 } }), models, new Date("2026-10-20T00:00:00Z"))[0]?.stage).toBe("notice");
-    expect(reviewStatuses(testPolicy({ evaluation: { max_age_days: 365 } }), models, new Date("2026-12-20T00:00:00Z"))[0]?.stage).toBe("current");
-    expect(reviewStatuses(testPolicy({ evaluation: { notice_days: 0 } }), models, new Date("2026-12-11T00:00:00Z"))[0]?.stage).toBe("current");
+    expect(
+      reviewStatuses(testPolicy({ evaluation: { notice_days: 60 } }), models, new Date("2026-10-20T00:00:00Z"))[0]
+        ?.stage,
+    ).toBe("notice");
+    expect(
+      reviewStatuses(testPolicy({ evaluation: { max_age_days: 365 } }), models, new Date("2026-12-20T00:00:00Z"))[0]
+        ?.stage,
+    ).toBe("current");
+    expect(
+      reviewStatuses(testPolicy({ evaluation: { notice_days: 0 } }), models, new Date("2026-12-11T00:00:00Z"))[0]
+        ?.stage,
+    ).toBe("current");
   });
 
   it("one entry per version and digest in use, with every place it is used and the freshest passing evaluation of any copy", () => {
     const old = loaded({ ...spec, evaluation: { date: "2026-06-15" } });
     const reevaluated = loaded({
       ...spec,
-      evaluations: [...(old.manifest.evaluations as unknown as Array<Record<string, unknown>>), { ...old.manifest.evaluations[0], date: "2026-11-20" }],
+      evaluations: [
+        ...(old.manifest.evaluations as unknown as Array<Record<string, unknown>>),
+        { ...old.manifest.evaluations[0], date: "2026-11-20" },
+      ],
     });
     const [entry, ...rest] = modelsInUse([
       { at: branch, models: [reevaluated] },

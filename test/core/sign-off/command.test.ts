@@ -8,7 +8,10 @@ describe("parseCommand", () => {
     ["/Approve Data_Custodian", { type: "approve", role: "data_custodian" }],
     ["\n\n   /approve system_operator  \nLooks good to me.", { type: "approve", role: "system_operator" }],
     ["/approve\tdeveloper", { type: "approve", role: "developer" }],
-    ["/reject developer the eval skipped evasion", { type: "reject", role: "developer", reason: "the eval skipped evasion" }],
+    [
+      "/reject developer the eval skipped evasion",
+      { type: "reject", role: "developer", reason: "the eval skipped evasion" },
+    ],
     ["/revoke data_custodian", { type: "revoke", role: "data_custodian" }],
     ["/override incident 4711: roll forward", { type: "override", reason: "incident 4711: roll forward" }],
     ["/override   spaced   reason  ", { type: "override", reason: "spaced   reason" }],

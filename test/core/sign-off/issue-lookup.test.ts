@@ -1,12 +1,24 @@
 import { describe, expect, it } from "vitest";
-import { lookUpSignOffIssue, type ListedSignOffIssue, type SignOffIssueLookup } from "../../../src/core/sign-off/issue-lookup.js";
+import {
+  lookUpSignOffIssue,
+  type ListedSignOffIssue,
+  type SignOffIssueLookup,
+} from "../../../src/core/sign-off/issue-lookup.js";
 import type { ModelVersionRef, SignOffSubjectOf } from "../../../src/core/sign-off/subject.js";
 
 const A = `sha256:${"a".repeat(64)}`;
 const B = `sha256:${"b".repeat(64)}`;
-const TRACKING = { manifestPath: "models/fraud/model.yaml", kinds: [], pulls: [{ number: 7, author: "dana", roles: ["developer"] }] };
+const TRACKING = {
+  manifestPath: "models/fraud/model.yaml",
+  kinds: [],
+  pulls: [{ number: 7, author: "dana", roles: ["developer"] }],
+};
 
-const issue = (number: number, ref: Partial<ModelVersionRef> = {}, rest: Partial<ListedSignOffIssue> = {}): ListedSignOffIssue => ({
+const issue = (
+  number: number,
+  ref: Partial<ModelVersionRef> = {},
+  rest: Partial<ListedSignOffIssue> = {},
+): ListedSignOffIssue => ({
   number,
   state: "open",
   ref: { model: "fraud-detector", version: "2.1.0", digest: A, ...ref },
@@ -18,18 +30,39 @@ const SHIP: SignOffSubjectOf = { name: "fraud-detector", digest: A, kinds: ["ret
 const RETIRE: SignOffSubjectOf = { name: "fraud-detector", digest: A, kinds: ["decommission"] };
 
 /** The number of the issue found, or the reason the gate cannot tell. */
-const outcome = (found: SignOffIssueLookup<ListedSignOffIssue>) => ("cannotTell" in found ? found.cannotTell : (found.issue?.number ?? "none"));
+const outcome = (found: SignOffIssueLookup<ListedSignOffIssue>) =>
+  "cannotTell" in found ? found.cannotTell : (found.issue?.number ?? "none");
 
 describe("lookUpSignOffIssue: which issue holds a subject's sign-offs", () => {
   it.each<{ name: string; issues: ListedSignOffIssue[]; subject: SignOffSubjectOf; expected: number | string }>([
     { name: "no issues", issues: [], subject: SHIP, expected: "none" },
     { name: "the issue of the same model, digest and intent", issues: [issue(1)], subject: SHIP, expected: 1 },
-    { name: "a closed issue is still the subject's (it is reopened)", issues: [issue(1, {}, { state: "closed" })], subject: SHIP, expected: 1 },
-    { name: "the version number is not part of the subject", issues: [issue(1, { version: "9.9.9" })], subject: SHIP, expected: 1 },
+    {
+      name: "a closed issue is still the subject's (it is reopened)",
+      issues: [issue(1, {}, { state: "closed" })],
+      subject: SHIP,
+      expected: 1,
+    },
+    {
+      name: "the version number is not part of the subject",
+      issues: [issue(1, { version: "9.9.9" })],
+      subject: SHIP,
+      expected: 1,
+    },
     { name: "another digest is another subject", issues: [issue(1, { digest: B })], subject: SHIP, expected: "none" },
-    { name: "another model with the same artefacts is another subject", issues: [issue(1, { model: "churn-predictor" })], subject: SHIP, expected: "none" },
+    {
+      name: "another model with the same artefacts is another subject",
+      issues: [issue(1, { model: "churn-predictor" })],
+      subject: SHIP,
+      expected: "none",
+    },
     { name: "the ship issue is not the decommission's", issues: [issue(1)], subject: RETIRE, expected: "none" },
-    { name: "the decommission issue is", issues: [issue(1), issue(2, { intent: "decommission" })], subject: RETIRE, expected: 2 },
+    {
+      name: "the decommission issue is",
+      issues: [issue(1), issue(2, { intent: "decommission" })],
+      subject: RETIRE,
+      expected: 2,
+    },
     {
       name: "a subject given as an issue's ref",
       issues: [issue(1), issue(2, { intent: "decommission" })],
@@ -44,7 +77,11 @@ describe("lookUpSignOffIssue: which issue holds a subject's sign-offs", () => {
     },
     {
       name: "attack: three issues claim a decommission",
-      issues: [issue(3, { intent: "decommission" }), issue(4, { intent: "decommission" }), issue(9, { intent: "decommission" })],
+      issues: [
+        issue(3, { intent: "decommission" }),
+        issue(4, { intent: "decommission" }),
+        issue(9, { intent: "decommission" }),
+      ],
       subject: RETIRE,
       expected: `sign-off issues #3, #4 and #9 all claim to be the sign-off issue of the decommission of fraud-detector 2.1.0 (digest ${A}): one of them was edited; close the copy`,
     },

@@ -18,10 +18,30 @@ describe("signOffIssueUse: when a pull-request evaluation reads and opens sign-o
       pressed: false,
       expected: { read: true, open: false },
     },
-    { name: "reviews only, nobody may override: not read", via: ["review"], overrides: [], pressed: false, expected: { read: false, open: false } },
-    { name: 'reviews only and "Open sign-off" pressed: read and open', via: ["review"], overrides: [], pressed: true, expected: { read: true, open: true } },
-    { name: "sign-off only, no override role: read and open", via: ["sign_off"], overrides: [], pressed: false, expected: { read: true, open: true } },
+    {
+      name: "reviews only, nobody may override: not read",
+      via: ["review"],
+      overrides: [],
+      pressed: false,
+      expected: { read: false, open: false },
+    },
+    {
+      name: 'reviews only and "Open sign-off" pressed: read and open',
+      via: ["review"],
+      overrides: [],
+      pressed: true,
+      expected: { read: true, open: true },
+    },
+    {
+      name: "sign-off only, no override role: read and open",
+      via: ["sign_off"],
+      overrides: [],
+      pressed: false,
+      expected: { read: true, open: true },
+    },
   ])("$name", ({ via, overrides, pressed, expected }) => {
-    expect(signOffIssueUse(testPolicy({ approvals: { via }, overrides: { roles: overrides } }), pressed)).toEqual(expected);
+    expect(signOffIssueUse(testPolicy({ approvals: { via }, overrides: { roles: overrides } }), pressed)).toEqual(
+      expected,
+    );
   });
 });

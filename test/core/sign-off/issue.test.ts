@@ -46,7 +46,8 @@ const TRACKING: SignOffTracking = {
 
 describe("the tracking marker", () => {
   const marker = (tracking: SignOffTracking) => renderTrackingMarker(tracking, REF, KEY);
-  const withSig = (data: object, sig: string) => `<!-- modelgate:sign-off-tracking ${JSON.stringify({ ...data, sig })} -->`;
+  const withSig = (data: object, sig: string) =>
+    `<!-- modelgate:sign-off-tracking ${JSON.stringify({ ...data, sig })} -->`;
   const sigOf = (tracking: SignOffTracking, ref: typeof REF & { intent?: string } = REF, key = KEY) =>
     markerSignature(key, "sign-off-tracking", { subject: { ...ref, intent: ref.intent ?? "ship" }, tracking });
   const withoutDana = { ...TRACKING, pulls: TRACKING.pulls.filter((p) => p.author !== "dana") };
@@ -55,15 +56,31 @@ describe("the tracking marker", () => {
     ["writes its signature last", withSig(TRACKING, sigOf(TRACKING)), TRACKING],
     ["is unsigned (written by hand)", `<!-- modelgate:sign-off-tracking ${JSON.stringify(TRACKING)} -->`, undefined],
     ["had an author removed after signing", withSig(withoutDana, sigOf(TRACKING)), undefined],
-    ["was copied from the issue of another digest", renderTrackingMarker(TRACKING, { ...REF, digest: `sha256:${"b".repeat(64)}` }, KEY), undefined],
-    ["was copied from the decommission issue of this digest", renderTrackingMarker(TRACKING, { ...REF, intent: "decommission" }, KEY), undefined],
+    [
+      "was copied from the issue of another digest",
+      renderTrackingMarker(TRACKING, { ...REF, digest: `sha256:${"b".repeat(64)}` }, KEY),
+      undefined,
+    ],
+    [
+      "was copied from the decommission issue of this digest",
+      renderTrackingMarker(TRACKING, { ...REF, intent: "decommission" }, KEY),
+      undefined,
+    ],
     ["was signed with another key", renderTrackingMarker(TRACKING, REF, "another-key"), undefined],
-    ["has a sig that is not a string", `<!-- modelgate:sign-off-tracking ${JSON.stringify({ ...TRACKING, sig: 1 })} -->`, undefined],
+    [
+      "has a sig that is not a string",
+      `<!-- modelgate:sign-off-tracking ${JSON.stringify({ ...TRACKING, sig: 1 })} -->`,
+      undefined,
+    ],
     ["is absent", "<!-- modelgate:sign-off {} -->\n## Sign-off", undefined],
     ["is empty input", null, undefined],
     ["has broken JSON", '<!-- modelgate:sign-off-tracking {"pulls": [ -->', undefined],
     ["is not closed", "<!-- modelgate:sign-off-tracking {}", undefined],
-    ["names a role that is not a role name", marker({ ...TRACKING, pulls: [{ number: 7, author: "dana", roles: ["Developer!"] }] }), undefined],
+    [
+      "names a role that is not a role name",
+      marker({ ...TRACKING, pulls: [{ number: 7, author: "dana", roles: ["Developer!"] }] }),
+      undefined,
+    ],
     ["carries an unknown field", marker({ ...TRACKING, approvedBy: "mallory" } as SignOffTracking), undefined],
     ["is too long to be ours", `<!-- modelgate:sign-off-tracking {"x":"${"y".repeat(40_000)}"} -->`, undefined],
   ])("%s", (_case, body, expected) => {
@@ -84,7 +101,10 @@ describe("trackPullRequest", () => {
     ["replaces the pull request's own entry", TRACKING, [9, 7]],
     [
       "forgets the oldest beyond the limit",
-      { ...TRACKING, pulls: Array.from({ length: MAX_TRACKED_PULLS }, (_, i) => ({ number: 1000 + i, author: "x", roles: [] })) },
+      {
+        ...TRACKING,
+        pulls: Array.from({ length: MAX_TRACKED_PULLS }, (_, i) => ({ number: 1000 + i, author: "x", roles: [] })),
+      },
       [...Array.from({ length: MAX_TRACKED_PULLS - 1 }, (_, i) => 1001 + i), 7],
     ],
   ])("%s", (_case, tracking, numbers) => {
@@ -100,8 +120,16 @@ describe("trackPullRequest", () => {
   });
 
   it.each<[string, SignOffTracking, string]>([
-    ["attack: the author of the oldest pull request, pushed out of the list, is still an author", fullTracking((i) => (i === 0 ? "Mallory" : "x")), "mallory"],
-    ["attack: authors pushed out earlier stay authors", { ...fullTracking(() => "x"), formerAuthors: ["mallory"] }, "mallory"],
+    [
+      "attack: the author of the oldest pull request, pushed out of the list, is still an author",
+      fullTracking((i) => (i === 0 ? "Mallory" : "x")),
+      "mallory",
+    ],
+    [
+      "attack: authors pushed out earlier stay authors",
+      { ...fullTracking(() => "x"), formerAuthors: ["mallory"] },
+      "mallory",
+    ],
   ])("%s", (_case, tracking, author) => {
     const tracked = trackPullRequest(tracking, VERSION, { number: 7, author: "dana", roles: ["developer"] });
     expect(tracked.pulls).toHaveLength(MAX_TRACKED_PULLS);
@@ -116,9 +144,13 @@ describe("trackPullRequest", () => {
     const tracking = { ...fullTracking((i) => (i === 0 ? "newcomer-pushed-out" : "x")), formerAuthors: former };
     expect(() => trackPullRequest(tracking, VERSION, { number: 7, author: "dana", roles: [] })).toThrow(TrackingFull);
     // an author already known costs nothing: the same tracking takes a pull request by an author still listed
-    expect(trackPullRequest({ ...fullTracking(() => "x"), formerAuthors: former }, VERSION, { number: 7, author: "x", roles: [] }).formerAuthors).toEqual(
-      former.sort(),
-    );
+    expect(
+      trackPullRequest({ ...fullTracking(() => "x"), formerAuthors: former }, VERSION, {
+        number: 7,
+        author: "x",
+        roles: [],
+      }).formerAuthors,
+    ).toEqual(former.sort());
   });
 
   it.each<[string, Parameters<typeof trackingFullMessage>[0], string]>([
@@ -159,7 +191,13 @@ describe("trackPullRequest", () => {
 
 describe("issueReplayContext", () => {
   const policy = testPolicy();
-  const comment = (id: number, login: string, body: string) => ({ id, login, body, createdAt: `2026-11-28T10:0${id}:00Z`, edited: false });
+  const comment = (id: number, login: string, body: string) => ({
+    id,
+    login,
+    body,
+    createdAt: `2026-11-28T10:0${id}:00Z`,
+    edited: false,
+  });
 
   it.each([
     ["an author of any tracked pull request is refused", "erin", "developer", false],
@@ -167,7 +205,11 @@ describe("issueReplayContext", () => {
     ["a holder who authored nothing is accepted", "dev1", "developer", true],
     ["a role only another tracked PR needs can still be signed", "custodian1", "data_custodian", true],
   ])("%s", (_case, login, role, accepted) => {
-    const ctx = issueReplayContext(policy, TRACKING, { authors: ["Frank"], teamMembership: { frank: { "ml-engineers": true } }, org: "acme" });
+    const ctx = issueReplayContext(policy, TRACKING, {
+      authors: ["Frank"],
+      teamMembership: { frank: { "ml-engineers": true } },
+      org: "acme",
+    });
     const state = replaySignOffs([comment(1, login, `/approve ${role}`)], ctx);
     expect(state.outcomes[0]?.accepted).toBe(accepted);
   });
@@ -179,12 +221,26 @@ describe("signOffIssueBody", () => {
   const state = {
     roles: {
       developer: { state: "approved" as const, by: "dev1", at: "2026-11-28T10:00:00Z", commentId: 1 },
-      data_custodian: { state: "rejected" as const, by: "custodian1", at: "2026-11-28T10:01:00Z", reason: "retention | terms unclear", commentId: 2 },
+      data_custodian: {
+        state: "rejected" as const,
+        by: "custodian1",
+        at: "2026-11-28T10:01:00Z",
+        reason: "retention | terms unclear",
+        commentId: 2,
+      },
     },
     override: { by: "sec1", reason: "incident 42", at: "2026-11-28T10:02:00Z" },
     outcomes: [],
   };
-  const body = signOffIssueBody({ ref, tracking: TRACKING, state, policy, org: "acme", repositoryUrl: "https://github.com/acme/models", markerKey: KEY });
+  const body = signOffIssueBody({
+    ref,
+    tracking: TRACKING,
+    state,
+    policy,
+    org: "acme",
+    repositoryUrl: "https://github.com/acme/models",
+    markerKey: KEY,
+  });
   const lines = body.split("\n");
 
   it("keeps the identity marker first and the tracking marker second", () => {
@@ -215,7 +271,13 @@ describe("gatedVersions", () => {
       weights: `w ${version}`,
       prompt: "p\n",
       ...(evaluations[0]
-        ? { evaluation: { evaluator: "eve", date: evaluations[0].date, ...(evaluations[0].digest ? { digest: evaluations[0].digest } : {}) } }
+        ? {
+            evaluation: {
+              evaluator: "eve",
+              date: evaluations[0].date,
+              ...(evaluations[0].digest ? { digest: evaluations[0].digest } : {}),
+            },
+          }
         : {}),
     });
     const result = loadManifest("m/model.yaml", files.files["m/model.yaml"]!);
@@ -241,7 +303,11 @@ describe("gatedVersions", () => {
       { roles: ["developer", "system_operator"], evaluation: { date: "2026-11-20", evaluator: "eve", result: "pass" } },
     ],
     ["a metadata change needs nobody: no issue", change(["metadata"]), undefined],
-    ["kinds add up their roles", change(["retrain", "training_data"]), { roles: ["developer", "system_operator", "data_custodian"] }],
+    [
+      "kinds add up their roles",
+      change(["retrain", "training_data"]),
+      { roles: ["developer", "system_operator", "data_custodian"] },
+    ],
     [
       "a decommission is its own subject: same digest, intent decommission",
       change(["decommission"]),
@@ -251,7 +317,13 @@ describe("gatedVersions", () => {
   ])("%s", (_case, modelChange, expected) => {
     const [gated] = gatedVersions(policy, [modelChange]);
     if (expected === undefined) expect(gated).toBeUndefined();
-    else expect(gated).toMatchObject({ model: "fraud-detector", version: "2.1.0", digest: modelChange.digest, ...expected });
+    else
+      expect(gated).toMatchObject({
+        model: "fraud-detector",
+        version: "2.1.0",
+        digest: modelChange.digest,
+        ...expected,
+      });
   });
 
   it("a version that ships carries no intent, so its issue marker stays as it always was", () => {
@@ -260,7 +332,9 @@ describe("gatedVersions", () => {
   });
 
   it("does not show an evaluation of other artefacts", () => {
-    const [gated] = gatedVersions(policy, [change(["retrain"], loaded("2.1.0", [{ date: "2026-11-20", digest: `sha256:${"b".repeat(64)}` }]))]);
+    const [gated] = gatedVersions(policy, [
+      change(["retrain"], loaded("2.1.0", [{ date: "2026-11-20", digest: `sha256:${"b".repeat(64)}` }])),
+    ]);
     expect(gated?.roles).toEqual(["developer", "system_operator"]);
     expect(gated && "evaluation" in gated).toBe(false);
   });

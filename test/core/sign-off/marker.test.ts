@@ -7,12 +7,19 @@ const KEY = "test-marker-key";
 const ref = { model: "fraud-detector", version: "2.1.0", digest: DIGEST_A };
 /** The signature modelgate writes into the marker of `subject` under KEY. */
 const sigOf = (subject: { model: string; version: string; digest: string; intent?: string }) =>
-  markerSignature(KEY, "sign-off", { model: subject.model, version: subject.version, digest: subject.digest, intent: subject.intent ?? "ship" });
+  markerSignature(KEY, "sign-off", {
+    model: subject.model,
+    version: subject.version,
+    digest: subject.digest,
+    intent: subject.intent ?? "ship",
+  });
 
 describe("the sign-off marker", () => {
   it("writes a hidden marker that reads back", () => {
     const marker = signOffMarker(ref, KEY);
-    expect(marker).toBe(`<!-- modelgate:sign-off {"model":"fraud-detector","version":"2.1.0","digest":"${DIGEST_A}","sig":"${sigOf(ref)}"} -->`);
+    expect(marker).toBe(
+      `<!-- modelgate:sign-off {"model":"fraud-detector","version":"2.1.0","digest":"${DIGEST_A}","sig":"${sigOf(ref)}"} -->`,
+    );
     expect(parseSignOffMarker(`${marker}\n## Sign-off`, KEY)).toEqual(ref);
   });
 
@@ -34,7 +41,10 @@ describe("the sign-off marker", () => {
     { name: "missing field", body: valid({ model: ref.model, version: ref.version }) },
     { name: "another kind of marker", body: `<!-- modelgate:end-of-life ${JSON.stringify(ref)} -->` },
     { name: "look-alike kind", body: `<!-- modelgate:sign-offx ${JSON.stringify(ref)} -->` },
-    { name: "forged first marker before a genuine one", body: `${valid({ ...ref, digest: "sha256:forged" })}\n${signOffMarker(ref, KEY)}` },
+    {
+      name: "forged first marker before a genuine one",
+      body: `${valid({ ...ref, digest: "sha256:forged" })}\n${signOffMarker(ref, KEY)}`,
+    },
     { name: "unsigned marker (written by hand)", body: valid(ref) },
     { name: "digest edited after signing", body: valid({ ...ref, digest: DIGEST_B, sig: sigOf(ref) }) },
     { name: "version edited after signing", body: valid({ ...ref, version: "9.9.9", sig: sigOf(ref) }) },
@@ -50,9 +60,17 @@ describe("the sign-off marker", () => {
   it.each<[string, string, ReturnType<typeof parseSignOffMarker>]>([
     ["a marker without intent is a ship issue", signed(ref), ref],
     ["an explicit ship intent reads the same", signed({ ...ref, intent: "ship" }), ref],
-    ["a decommission marker keeps its intent", signed({ ...ref, intent: "decommission" }), { ...ref, intent: "decommission" }],
+    [
+      "a decommission marker keeps its intent",
+      signed({ ...ref, intent: "decommission" }),
+      { ...ref, intent: "decommission" },
+    ],
     ["an unknown intent is garbled", signed({ ...ref, intent: "retire" }), undefined],
-    ["an intent that is not a string is garbled", valid({ ...ref, intent: ["decommission"], sig: sigOf(ref) }), undefined],
+    [
+      "an intent that is not a string is garbled",
+      valid({ ...ref, intent: ["decommission"], sig: sigOf(ref) }),
+      undefined,
+    ],
   ])("intent: %s", (_case, body, expected) => {
     expect(parseSignOffMarker(body, KEY)).toEqual(expected);
   });
@@ -75,9 +93,21 @@ describe("the sign-off marker", () => {
 describe("signedSubject", () => {
   it.each([
     { name: "a ship ref spells out its intent", ref, signed: { ...ref, intent: "ship" } },
-    { name: "an explicit ship intent signs the same", ref: { ...ref, intent: "ship" as const }, signed: { ...ref, intent: "ship" } },
-    { name: "a decommission keeps its intent", ref: { ...ref, intent: "decommission" as const }, signed: { ...ref, intent: "decommission" } },
-    { name: "fields beyond the subject are not signed", ref: { ...ref, manifestPath: "models/fraud/model.yaml" }, signed: { ...ref, intent: "ship" } },
+    {
+      name: "an explicit ship intent signs the same",
+      ref: { ...ref, intent: "ship" as const },
+      signed: { ...ref, intent: "ship" },
+    },
+    {
+      name: "a decommission keeps its intent",
+      ref: { ...ref, intent: "decommission" as const },
+      signed: { ...ref, intent: "decommission" },
+    },
+    {
+      name: "fields beyond the subject are not signed",
+      ref: { ...ref, manifestPath: "models/fraud/model.yaml" },
+      signed: { ...ref, intent: "ship" },
+    },
   ])("$name", ({ ref: given, signed }) => {
     expect(signedSubject(given)).toStrictEqual(signed);
   });

@@ -11,7 +11,13 @@ const roles = {
   security: { users: ["sec1", "author"] },
 };
 
-function context(overrides: { approvals?: Record<string, unknown>; overrides?: Record<string, unknown>; requiredRoles?: string[] } = {}): ReplayContext {
+function context(
+  overrides: {
+    approvals?: Record<string, unknown>;
+    overrides?: Record<string, unknown>;
+    requiredRoles?: string[];
+  } = {},
+): ReplayContext {
   const policy = testPolicy({ roles, approvals: overrides.approvals ?? {}, overrides: overrides.overrides ?? {} });
   return {
     policy,
@@ -25,7 +31,14 @@ function context(overrides: { approvals?: Record<string, unknown>; overrides?: R
 let minute = 0;
 function c(login: string, body: string, extra: Partial<SignOffComment> = {}): SignOffComment {
   minute++;
-  return { id: minute, login, body, createdAt: `2026-11-30T10:${String(minute % 60).padStart(2, "0")}:00Z`, edited: false, ...extra };
+  return {
+    id: minute,
+    login,
+    body,
+    createdAt: `2026-11-30T10:${String(minute % 60).padStart(2, "0")}:00Z`,
+    edited: false,
+    ...extra,
+  };
 }
 
 interface Case {
@@ -39,7 +52,12 @@ interface Case {
 }
 
 const cases: Case[] = [
-  { name: "a holder approves", comments: () => [c("dev1", "/approve developer")], standing: { developer: "approved by dev1" }, outcomes: [true] },
+  {
+    name: "a holder approves",
+    comments: () => [c("dev1", "/approve developer")],
+    standing: { developer: "approved by dev1" },
+    outcomes: [true],
+  },
   {
     name: "a command refused when it was posted stays refused, even if its author now holds the role",
     comments: () => [c("dev1", "/approve developer", { refusedEarlier: true }), c("ops1", "/approve system_operator")],
@@ -64,13 +82,17 @@ const cases: Case[] = [
     name: "an unknown role is refused",
     comments: () => [c("dev1", "/approve reviewer")],
     standing: {},
-    outcomes: [/^there is no role "reviewer" in the policy; the roles are developer, system_operator, data_custodian, security\.$/],
+    outcomes: [
+      /^there is no role "reviewer" in the policy; the roles are developer, system_operator, data_custodian, security\.$/,
+    ],
   },
   {
     name: "a role this version does not need is refused",
     comments: () => [c("carol", "/approve data_custodian")],
     standing: {},
-    outcomes: [/^this model version does not need a sign-off from data_custodian; it needs developer, system_operator\.$/],
+    outcomes: [
+      /^this model version does not need a sign-off from data_custodian; it needs developer, system_operator\.$/,
+    ],
   },
   {
     name: "nothing to sign off",
@@ -83,7 +105,9 @@ const cases: Case[] = [
     name: "an author is refused",
     comments: () => [c("author", "/approve developer")],
     standing: {},
-    outcomes: [/^@author is an author of this change, and an author's own sign-off does not count \(approvals\.allow_author is false\)\.$/],
+    outcomes: [
+      /^@author is an author of this change, and an author's own sign-off does not count \(approvals\.allow_author is false\)\.$/,
+    ],
   },
   {
     name: "an author may sign off with allow_author",
@@ -110,7 +134,11 @@ const cases: Case[] = [
   },
   {
     name: "revoking one's own sign-off frees the person for another role",
-    comments: () => [c("alice", "/approve developer"), c("alice", "/revoke developer"), c("alice", "/approve system_operator")],
+    comments: () => [
+      c("alice", "/approve developer"),
+      c("alice", "/revoke developer"),
+      c("alice", "/approve system_operator"),
+    ],
     standing: { system_operator: "approved by alice" },
     outcomes: [true, true, true],
   },
@@ -122,7 +150,11 @@ const cases: Case[] = [
   },
   {
     name: "a rejection stands until it is revoked; approving over it is refused",
-    comments: () => [c("dev1", "/approve developer"), c("dev2", "/reject developer the threats table is empty"), c("dev1", "/approve developer")],
+    comments: () => [
+      c("dev1", "/approve developer"),
+      c("dev2", "/reject developer the threats table is empty"),
+      c("dev1", "/approve developer"),
+    ],
     standing: { developer: "rejected by dev2" },
     outcomes: [
       true,
@@ -132,7 +164,11 @@ const cases: Case[] = [
   },
   {
     name: "reject then revoke by another holder, then approve",
-    comments: () => [c("dev2", "/reject developer not yet"), c("dev1", "/revoke developer"), c("dev1", "/approve developer")],
+    comments: () => [
+      c("dev2", "/reject developer not yet"),
+      c("dev1", "/revoke developer"),
+      c("dev1", "/approve developer"),
+    ],
     standing: { developer: "approved by dev1" },
     outcomes: [true, true, true],
   },
@@ -195,17 +231,32 @@ describe("replaySignOffs", () => {
   it.each(cases)("$name", ({ comments, ctx, standing, outcomes }) => {
     const list = comments();
     const state = replaySignOffs(list, ctx ?? context());
-    expect(Object.fromEntries(Object.entries(state.roles).map(([role, s]) => [role, `${s.state} by ${s.by}`]))).toEqual(standing);
-    expect(state.outcomes.map((o) => (o.accepted ? true : o.reason))).toEqual(outcomes.map((o) => (o === true ? true : expect.stringMatching(o))));
+    expect(Object.fromEntries(Object.entries(state.roles).map(([role, s]) => [role, `${s.state} by ${s.by}`]))).toEqual(
+      standing,
+    );
+    expect(state.outcomes.map((o) => (o.accepted ? true : o.reason))).toEqual(
+      outcomes.map((o) => (o === true ? true : expect.stringMatching(o))),
+    );
     for (const outcome of state.outcomes) expect(outcome.accepted).toBe(outcome.reason === undefined);
   });
 
   it("records who, when, why and which comment for each standing sign-off", () => {
     const reject = c("dev2", "/reject developer eval is stale");
     const state = replaySignOffs([reject], context());
-    expect(state.roles.developer).toEqual({ state: "rejected", by: "dev2", at: reject.createdAt, reason: "eval is stale", commentId: reject.id });
+    expect(state.roles.developer).toEqual({
+      state: "rejected",
+      by: "dev2",
+      at: reject.createdAt,
+      reason: "eval is stale",
+      commentId: reject.id,
+    });
     expect(state.outcomes).toEqual([
-      { commentId: reject.id, login: "dev2", command: { type: "reject", role: "developer", reason: "eval is stale" }, accepted: true },
+      {
+        commentId: reject.id,
+        login: "dev2",
+        command: { type: "reject", role: "developer", reason: "eval is stale" },
+        accepted: true,
+      },
     ]);
   });
 });
@@ -213,7 +264,12 @@ describe("replaySignOffs", () => {
 describe("replaySignOffs: hostile role names", () => {
   it("a role named like an Object method has no standing sign-off until one is given", () => {
     const policy = testPolicy({ roles: { ...roles, constructor: { users: ["dev1"] } } });
-    const ctx: ReplayContext = { policy, authors: [], holdsRole: (login, role) => holdsRole(policy, {}, login, role), requiredRoles: ["constructor"] };
+    const ctx: ReplayContext = {
+      policy,
+      authors: [],
+      holdsRole: (login, role) => holdsRole(policy, {}, login, role),
+      requiredRoles: ["constructor"],
+    };
     const state = replaySignOffs([c("dev1", "/revoke constructor"), c("dev1", "/approve constructor")], ctx);
     expect(state.outcomes.map((o) => o.accepted)).toEqual([false, true]);
     expect(state.roles.constructor).toMatchObject({ state: "approved", by: "dev1" });
@@ -233,7 +289,8 @@ describe("replaySignOffs: /override", () => {
       name: "someone without an override role",
       login: "dev1",
       ctx: context(),
-      reason: /^@dev1 may not override: only a holder of the role security \(teams: none, users: @sec1, @author\) may\.$/,
+      reason:
+        /^@dev1 may not override: only a holder of the role security \(teams: none, users: @sec1, @author\) may\.$/,
     },
     {
       name: "an author, even one holding the override role and with allow_author",

@@ -1,5 +1,10 @@
 import { describe, expect, test } from "vitest";
-import { overrideRefusedOnEndOfLife, refusedReply, unverifiedReply, usageReply } from "../../../src/core/sign-off/reply.js";
+import {
+  overrideRefusedOnEndOfLife,
+  refusedReply,
+  unverifiedReply,
+  usageReply,
+} from "../../../src/core/sign-off/reply.js";
 
 describe("the answers to sign-off and end-of-life commands", () => {
   test.each([
@@ -38,7 +43,11 @@ describe("the answers to sign-off and end-of-life commands", () => {
     },
     {
       name: "unverified: fail closed, naming the cause",
-      reply: unverifiedReply("alice", { type: "approve", role: "developer" }, "GitHub answered 502 while reading the membership of @alice"),
+      reply: unverifiedReply(
+        "alice",
+        { type: "approve", role: "developer" },
+        "GitHub answered 502 while reading the membership of @alice",
+      ),
       expected: {
         kind: "unverified",
         text: "@alice modelgate could not verify `/approve developer` (GitHub answered 502 while reading the membership of @alice), so it is not confirmed and nothing was updated. Please post the command again in a moment.",

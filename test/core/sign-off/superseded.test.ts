@@ -13,7 +13,11 @@ const tracking = (...pulls: number[]): SignOffTracking => ({
   kinds: ["retrain"],
   pulls: pulls.map((number) => ({ number, author: "dana", roles: ["developer"] })),
 });
-const issue = (number: number, ref: Partial<ModelVersionRef>, rest: Partial<ListedSignOffIssue> = {}): ListedSignOffIssue => ({
+const issue = (
+  number: number,
+  ref: Partial<ModelVersionRef>,
+  rest: Partial<ListedSignOffIssue> = {},
+): ListedSignOffIssue => ({
   number,
   state: "open",
   ref: { model: "fraud-detector", version: "2.0.0", digest: OLD, ...ref },
@@ -23,34 +27,84 @@ const issue = (number: number, ref: Partial<ModelVersionRef>, rest: Partial<List
 
 /** The new subject pull request #7 carries. */
 const SHIP_NEW: ModelVersionRef = { model: "fraud-detector", version: "2.1.0", digest: NEW };
-const DECOMMISSION_OLD: ModelVersionRef = { model: "fraud-detector", version: "2.0.0", digest: OLD, intent: "decommission" };
+const DECOMMISSION_OLD: ModelVersionRef = {
+  model: "fraud-detector",
+  version: "2.0.0",
+  digest: OLD,
+  intent: "decommission",
+};
 
 describe("supersededIssues: which older issues the pull request's new subject closes", () => {
   it.each<{ name: string; listed: ListedSignOffIssue[]; version: ModelVersionRef; superseded: number[] }>([
     { name: "nothing listed", listed: [], version: SHIP_NEW, superseded: [] },
-    { name: "new artefacts: the issue of the old digest this PR carried", listed: [issue(1, {})], version: SHIP_NEW, superseded: [1] },
-    { name: "the issue of the new subject itself is not superseded", listed: [issue(2, { version: "2.1.0", digest: NEW })], version: SHIP_NEW, superseded: [] },
+    {
+      name: "new artefacts: the issue of the old digest this PR carried",
+      listed: [issue(1, {})],
+      version: SHIP_NEW,
+      superseded: [1],
+    },
+    {
+      name: "the issue of the new subject itself is not superseded",
+      listed: [issue(2, { version: "2.1.0", digest: NEW })],
+      version: SHIP_NEW,
+      superseded: [],
+    },
     {
       name: "the same version number, other artefacts: superseded all the same",
       listed: [issue(1, { version: "2.1.0" })],
       version: SHIP_NEW,
       superseded: [1],
     },
-    { name: "now a decommission of the same digest: the ship issue", listed: [issue(1, {})], version: DECOMMISSION_OLD, superseded: [1] },
+    {
+      name: "now a decommission of the same digest: the ship issue",
+      listed: [issue(1, {})],
+      version: DECOMMISSION_OLD,
+      superseded: [1],
+    },
     {
       name: "no longer a decommission: the decommission issue of the same digest",
       listed: [issue(1, { intent: "decommission" })],
       version: { model: "fraud-detector", version: "2.0.0", digest: OLD },
       superseded: [1],
     },
-    { name: "another model's issue is left alone", listed: [issue(1, { model: "churn-predictor" })], version: SHIP_NEW, superseded: [] },
-    { name: "a closed issue is left closed", listed: [issue(1, {}, { state: "closed" })], version: SHIP_NEW, superseded: [] },
-    { name: "an issue that never tracked this PR is left open", listed: [issue(1, {}, { tracking: tracking(8, 9) })], version: SHIP_NEW, superseded: [] },
-    { name: "an issue tracking this PR among others", listed: [issue(1, {}, { tracking: tracking(3, PR, 9) })], version: SHIP_NEW, superseded: [1] },
-    { name: "an untrusted issue (no tracking) tracks nobody", listed: [issue(1, {}, { tracking: undefined })], version: SHIP_NEW, superseded: [] },
+    {
+      name: "another model's issue is left alone",
+      listed: [issue(1, { model: "churn-predictor" })],
+      version: SHIP_NEW,
+      superseded: [],
+    },
+    {
+      name: "a closed issue is left closed",
+      listed: [issue(1, {}, { state: "closed" })],
+      version: SHIP_NEW,
+      superseded: [],
+    },
+    {
+      name: "an issue that never tracked this PR is left open",
+      listed: [issue(1, {}, { tracking: tracking(8, 9) })],
+      version: SHIP_NEW,
+      superseded: [],
+    },
+    {
+      name: "an issue tracking this PR among others",
+      listed: [issue(1, {}, { tracking: tracking(3, PR, 9) })],
+      version: SHIP_NEW,
+      superseded: [1],
+    },
+    {
+      name: "an untrusted issue (no tracking) tracks nobody",
+      listed: [issue(1, {}, { tracking: undefined })],
+      version: SHIP_NEW,
+      superseded: [],
+    },
     {
       name: "several older subjects, in the order listed",
-      listed: [issue(1, {}), issue(2, { version: "2.1.0", digest: NEW }), issue(3, { intent: "decommission" }), issue(4, { model: "churn-predictor" })],
+      listed: [
+        issue(1, {}),
+        issue(2, { version: "2.1.0", digest: NEW }),
+        issue(3, { intent: "decommission" }),
+        issue(4, { model: "churn-predictor" }),
+      ],
       version: SHIP_NEW,
       superseded: [1, 3],
     },

@@ -18,7 +18,8 @@ function pathsOf(value: unknown, prefix: Array<string | number> = []): YamlPath[
     [...prefix, 1.5],
   ];
   if (Array.isArray(value)) value.forEach((item, i) => paths.push(...pathsOf(item, [...prefix, i])));
-  else if (value && typeof value === "object") for (const [key, item] of Object.entries(value)) paths.push(...pathsOf(item, [...prefix, key]));
+  else if (value && typeof value === "object")
+    for (const [key, item] of Object.entries(value)) paths.push(...pathsOf(item, [...prefix, key]));
   return paths;
 }
 
@@ -27,16 +28,48 @@ function expectAgreement(text: string): boolean {
   const fast = readBlockYaml(text);
   if (!fast) return false;
   const full = parseYaml("x.yaml", text);
-  if (!full.ok) throw new Error(`the fast reader accepted what the full parser refuses (${full.error.message}):\n${text}`);
+  if (!full.ok)
+    throw new Error(`the fast reader accepted what the full parser refuses (${full.error.message}):\n${text}`);
   expect(fast.value, text).toStrictEqual(full.yaml.value);
   expect(JSON.stringify(fast.value), text).toBe(JSON.stringify(full.yaml.value));
-  for (const path of pathsOf(full.yaml.value)) expect(fast.lineOf(path), `${JSON.stringify(path)} in\n${text}`).toBe(full.yaml.lineOf(path));
+  for (const path of pathsOf(full.yaml.value))
+    expect(fast.lineOf(path), `${JSON.stringify(path)} in\n${text}`).toBe(full.yaml.lineOf(path));
   return true;
 }
 
 const SCALARS = [
-  ...["model-3", "1.9.0", "2026-11-07", "2026-01-01T00:00:00Z", "https://data.example.org/3", "sha256:05f2b3f4", "tested; mitigated", "a, b", "x y  z"],
-  ...["a #b", "a#b", "a: b", "a:", "a:b", "x::", "1:30", "yes", "no", "on", "off", "y", "é", "日本語", "a'b", 'a"b', "<<", "__proto__", "constructor"],
+  ...[
+    "model-3",
+    "1.9.0",
+    "2026-11-07",
+    "2026-01-01T00:00:00Z",
+    "https://data.example.org/3",
+    "sha256:05f2b3f4",
+    "tested; mitigated",
+    "a, b",
+    "x y  z",
+  ],
+  ...[
+    "a #b",
+    "a#b",
+    "a: b",
+    "a:",
+    "a:b",
+    "x::",
+    "1:30",
+    "yes",
+    "no",
+    "on",
+    "off",
+    "y",
+    "é",
+    "日本語",
+    "a'b",
+    'a"b',
+    "<<",
+    "__proto__",
+    "constructor",
+  ],
   ...["~", "null", "Null", "NULL", "nUll", "true", "True", "TRUE", "tRue", "false", "False", "FALSE", "fAlse"],
   ...[
     "1",
@@ -81,12 +114,90 @@ const SCALARS = [
     "'''",
     "'a''",
   ],
-  ...["[]", "{}", "[a]", "{a: 1}", "[ ]", "a]", "a{b", "&a x", "*a", "!tag x", "!!str 1", "|", ">", "|-", "-x", "- x", "?x", "? x", ":x", "%x", "@x", "`x"],
-  ...["#", "x #", "x ", "-", "--", "---", "...", "a\tb", "a\u00a0b", "a\u2028b", "\ufeffa", "😀", "a\u0085b", "a\rb", "\\", "a\\b", "x,y"],
+  ...[
+    "[]",
+    "{}",
+    "[a]",
+    "{a: 1}",
+    "[ ]",
+    "a]",
+    "a{b",
+    "&a x",
+    "*a",
+    "!tag x",
+    "!!str 1",
+    "|",
+    ">",
+    "|-",
+    "-x",
+    "- x",
+    "?x",
+    "? x",
+    ":x",
+    "%x",
+    "@x",
+    "`x",
+  ],
+  ...[
+    "#",
+    "x #",
+    "x ",
+    "-",
+    "--",
+    "---",
+    "...",
+    "a\tb",
+    "a\u00a0b",
+    "a\u2028b",
+    "\ufeffa",
+    "😀",
+    "a\u0085b",
+    "a\rb",
+    "\\",
+    "a\\b",
+    "x,y",
+  ],
 ];
 const KEYS = [
-  ...["name", "version", "components", "path", "kind", "sha256", "a b", "a-b", "a.b", "a/b", "é", "toString", "hasOwnProperty", "x#y", "x'y"],
-  ...["1", "01", "1a", "1.5", "true", "null", "~", "__proto__", "<<", "x:y", "x #y", "'q'", '"q"', "a]", "a,b", "-a", "?a", "k ", "k\t", "x".repeat(1100)],
+  ...[
+    "name",
+    "version",
+    "components",
+    "path",
+    "kind",
+    "sha256",
+    "a b",
+    "a-b",
+    "a.b",
+    "a/b",
+    "é",
+    "toString",
+    "hasOwnProperty",
+    "x#y",
+    "x'y",
+  ],
+  ...[
+    "1",
+    "01",
+    "1a",
+    "1.5",
+    "true",
+    "null",
+    "~",
+    "__proto__",
+    "<<",
+    "x:y",
+    "x #y",
+    "'q'",
+    '"q"',
+    "a]",
+    "a,b",
+    "-a",
+    "?a",
+    "k ",
+    "k\t",
+    "x".repeat(1100),
+  ],
 ];
 
 /** Random block YAML: mostly valid, with the corner cases the fast reader must either get right or leave to the full parser. */
@@ -94,8 +205,10 @@ function generate(next: () => number): string {
   const pick = <T>(list: ReadonlyArray<T>): T => list[Math.floor(next() * list.length)]!;
   const chance = (p: number): boolean => next() < p;
   const pad = (n: number): string => " ".repeat(n);
-  const scalar = (): string => (chance(0.6) ? pick(SCALARS.slice(0, 9)) : pick(SCALARS)) + (chance(0.1) ? pick([" # note", "  #x", "   "]) : "");
-  const key = (): string => (chance(0.8) ? pick(KEYS.slice(0, 6)) + (chance(0.3) ? String(Math.floor(next() * 3)) : "") : pick(KEYS));
+  const scalar = (): string =>
+    (chance(0.6) ? pick(SCALARS.slice(0, 9)) : pick(SCALARS)) + (chance(0.1) ? pick([" # note", "  #x", "   "]) : "");
+  const key = (): string =>
+    chance(0.8) ? pick(KEYS.slice(0, 6)) + (chance(0.3) ? String(Math.floor(next() * 3)) : "") : pick(KEYS);
   const lines: string[] = [];
   const noise = (indent: number): void => {
     if (chance(0.05)) lines.push("");
@@ -103,7 +216,14 @@ function generate(next: () => number): string {
   };
   // writes a mapping or a sequence whose first line starts with `lead` (a key, or "- " items) at `indent`
   const node = (indent: number, depth: number, lead: string | undefined): void => {
-    const kind = depth === 0 ? "map" : depth > 3 || chance(lead === undefined ? 0.05 : 0.4) ? "scalar" : chance(0.6) ? "map" : "seq";
+    const kind =
+      depth === 0
+        ? "map"
+        : depth > 3 || chance(lead === undefined ? 0.05 : 0.4)
+          ? "scalar"
+          : chance(0.6)
+            ? "map"
+            : "seq";
     if (kind === "scalar") {
       lines.push(`${lead ?? pad(indent)}${scalar()}`);
       return;
@@ -154,7 +274,10 @@ function generate(next: () => number): string {
 
 describe("readBlockYaml: the same value and lines as the full parser, or no answer", () => {
   it("reads the manifests the test fixtures and `yaml` write", () => {
-    const fixture = modelFiles({ dir: "models/fraud", components: { "weights/model.safetensors": { kind: "weights", lfs: "w1" } } });
+    const fixture = modelFiles({
+      dir: "models/fraud",
+      components: { "weights/model.safetensors": { kind: "weights", lfs: "w1" } },
+    });
     const texts = Object.entries(fixture.files)
       .filter(([path]) => path.endsWith(".yaml"))
       .map(([, spec]) => (typeof spec === "string" ? spec : ""));
@@ -164,7 +287,15 @@ describe("readBlockYaml: the same value and lines as the full parser, or no answ
         version: "1.0.0",
         status: "active",
         modalities: ["text", "image"],
-        components: [{ path: "w.safetensors", kind: "weights", sha256: "ab".repeat(32), verified: false, justification: "vendor, signed" }],
+        components: [
+          {
+            path: "w.safetensors",
+            kind: "weights",
+            sha256: "ab".repeat(32),
+            verified: false,
+            justification: "vendor, signed",
+          },
+        ],
         training_data: [],
         evaluations: [{ version: "1.0.0", threats: {}, result: "pass", date: "2026-11-20" }],
         intended_use: ["fraud scoring", "internal only: never customer-facing"],
@@ -175,11 +306,20 @@ describe("readBlockYaml: the same value and lines as the full parser, or no answ
   });
 
   it.each([
-    { name: "comments and blank lines anywhere", text: "# head\n\nname: x # trailing\n  # indented\nlist:\n# at column 0\n  - a\n\n  - b\n" },
+    {
+      name: "comments and blank lines anywhere",
+      text: "# head\n\nname: x # trailing\n  # indented\nlist:\n# at column 0\n  - a\n\n  - b\n",
+    },
     { name: "a sequence at its key's indentation", text: "a:\n- x\n- y: one\n  z: two\nb: three\n" },
-    { name: "a sequence in a sequence item's mapping, at that mapping's indentation", text: "- k:\n  - a\n  - b\n- c\n" },
+    {
+      name: "a sequence in a sequence item's mapping, at that mapping's indentation",
+      text: "- k:\n  - a\n  - b\n- c\n",
+    },
     { name: "items with wider gaps", text: "list:\n  -   a: one\n      b: two\n  -  c\n" },
-    { name: "null, booleans and quoted scalars", text: "a:\nb: ~\nc: True\nd: FALSE\ne: 'it''s'\nf: \"a # b\"\ng: '' # empty\nh: []\ni: {}\n" },
+    {
+      name: "null, booleans and quoted scalars",
+      text: "a:\nb: ~\nc: True\nd: FALSE\ne: 'it''s'\nf: \"a # b\"\ng: '' # empty\nh: []\ni: {}\n",
+    },
     { name: "keys that are Object.prototype's names", text: "constructor: 1x\ntoString: y\nhasOwnProperty: z\n" },
     { name: "commas, colons and hashes inside plain scalars", text: "a: x, y\nb: http://h:80/p#f\nc: a#b\n" },
     { name: "a first key after comments (the root's line)", text: "# one\n# two\n\nname: x\n" },

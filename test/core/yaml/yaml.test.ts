@@ -21,7 +21,11 @@ describe("loadYaml: hostile input", () => {
     const exactly = `a: "${"x".repeat(1024 * 1024 - 6)}"\n`;
     expect(Buffer.byteLength(exactly)).toBe(1024 * 1024);
     expect(loadYaml("cfg.yml", exactly).ok).toBe(true);
-    expect(errorOf(`${exactly} `)).toEqual({ path: "cfg.yml", line: 1, message: "file is 1048577 bytes, larger than the limit of 1048576 bytes" });
+    expect(errorOf(`${exactly} `)).toEqual({
+      path: "cfg.yml",
+      line: 1,
+      message: "file is 1048577 bytes, larger than the limit of 1048576 bytes",
+    });
   });
 
   it("counts the size limit in bytes, not characters", () => {
@@ -61,7 +65,12 @@ describe("loadYaml: hostile input", () => {
   });
 
   it("keeps dates and date-times as strings (YAML 1.2 core schema) and yes as a string", () => {
-    expect(valueOf("d: 2026-11-20\nt: 2026-10-01T00:00:00Z\ny: yes\nv: 2.1.0\n")).toEqual({ d: "2026-11-20", t: "2026-10-01T00:00:00Z", y: "yes", v: "2.1.0" });
+    expect(valueOf("d: 2026-11-20\nt: 2026-10-01T00:00:00Z\ny: yes\nv: 2.1.0\n")).toEqual({
+      d: "2026-11-20",
+      t: "2026-10-01T00:00:00Z",
+      y: "yes",
+      v: "2.1.0",
+    });
   });
 
   it("never runs code from a tag", () => {
