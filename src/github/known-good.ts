@@ -68,7 +68,7 @@ export async function findKnownGood(
       const key = knownGoodKey({ name: loaded.manifest.name, version: loaded.manifest.version, digest: loaded.digest });
       const wanted = missing.get(key);
       if (!wanted) continue;
-      evidence.push({ ...wanted, release: candidate.tagName });
+      evidence.push({ ...wanted, release: candidate.tagName, shipped: loaded });
       missing.delete(key);
     }
   }

@@ -7,6 +7,7 @@ import { emptySnapshot, type FileContent, type Snapshot } from "../core/detect/s
 import type { FileError } from "../core/yaml/load-yaml.js";
 import { readFileContents } from "./read-contents.js";
 import { readTree } from "./read-tree.js";
+import { rethrowAsCouldNotEvaluate } from "./errors.js";
 
 export interface ModelsAtCommit {
   /** Every valid manifest at the commit. */
@@ -41,4 +42,17 @@ export async function readModelsAt(
   // every model at the commit is "new" compared with nothing: the detector's loading and its errors, reused
   const detected = detectChanges(policy, emptySnapshot(), snapshot);
   return { models: detected.models.head, errors: detected.errors };
+}
+
+/** The commit a branch points at now. GitHub errors throw CouldNotEvaluate. */
+export async function readBranchHead(
+  octokit: ProbotOctokit,
+  { owner, repo, branch }: { owner: string; repo: string; branch: string },
+): Promise<string> {
+  try {
+    const { data } = await octokit.rest.git.getRef({ owner, repo, ref: `heads/${branch}` });
+    return data.object.sha;
+  } catch (error) {
+    rethrowAsCouldNotEvaluate(error, { owner, repo, what: `the branch ${branch}` });
+  }
 }

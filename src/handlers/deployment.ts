@@ -142,6 +142,7 @@ export async function decideDeployment(ctx: DeploymentContext, request: Deployme
         policy,
         NOT_A_RELEASE,
         commit,
+        request.defaultBranch,
       );
       const baseline = judged.baseline
         ? {
@@ -150,7 +151,7 @@ export async function decideDeployment(ctx: DeploymentContext, request: Deployme
             beforeInstallation: judged.baseline.reason === "before-installation",
           }
         : undefined;
-      decision = judgeDeployment(judged.decision, judged.detected, policy, ctx.now, baseline);
+      decision = judgeDeployment(judged.decision, judged.detected, policy, ctx.now, baseline, judged.places);
       signOffUrls = judged.facts.signOffIssues;
     }
   } catch (error) {

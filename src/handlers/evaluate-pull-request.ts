@@ -3,7 +3,7 @@ import type { Decision } from "../core/evaluate/types.js";
 import { applyKnownGood, modelsToLookUp, withSignOffIssues } from "../core/deploy/known-good.js";
 import { detectChanges, type DetectedChanges } from "../core/detect/detect-changes.js";
 import { RELEASE_CHECK_NAME } from "../core/render/release-check-run.js";
-import { evaluateGate } from "../core/evaluate/evaluate-gate.js";
+import { evaluateGate, placesSeen, type GateInput } from "../core/evaluate/evaluate-gate.js";
 import { gatedVersions } from "../core/sign-off/issue.js";
 import { signOffIssueUse } from "../core/sign-off/issue-use.js";
 import { POLICY_PATH, type PolicyResult } from "../core/policy/load-policy.js";
@@ -189,13 +189,8 @@ async function judge(
     open: use.open,
   });
   const facts = await gatherApprovalFacts(octokit, { owner, repo, pr }, policy, issues);
-  const decision = await restoreKnownGood(
-    ctx,
-    policy,
-    evaluateGate({ policy, base, head, facts, now: ctx.now, detected }),
-    detected,
-    facts.signOffIssues,
-  );
+  const input = { policy, base, head, facts, now: ctx.now, detected, baseName: "the base branch" };
+  const decision = await restoreKnownGood(ctx, input, evaluateGate(input), facts.signOffIssues);
   try {
     await syncSignOffIssues(octokit, where, policy, facts, issues);
   } catch (error) {
@@ -215,18 +210,19 @@ async function judge(
  */
 async function restoreKnownGood(
   ctx: EvaluationContext,
-  policy: Policy,
+  input: GateInput & { detected: DetectedChanges },
   decision: Decision,
-  detected: DetectedChanges,
   signOffIssues: Record<string, string>,
 ): Promise<Decision> {
+  const { policy, detected } = input;
   const wanted = modelsToLookUp(decision, detected, policy);
   if (wanted.length === 0) return decision;
   const location = { owner: ctx.owner, repo: ctx.repo };
   const releases = await listReleases(ctx.octokit, location);
   const check = { name: RELEASE_CHECK_NAME, appId: await ownAppId(ctx.octokit) };
   const found = await findKnownGood(ctx.octokit, location, { wanted, current: NOT_A_RELEASE, releases, check, policy });
-  return applyKnownGood(decision, detected, policy, ctx.now, withSignOffIssues(found, detected, signOffIssues));
+  const evidence = withSignOffIssues(found, detected, signOffIssues);
+  return applyKnownGood(decision, detected, policy, ctx.now, evidence, placesSeen(input, detected));
 }
 
 /** The repository's web address (github.com or a GitHub Enterprise Server host), to link pull requests from sign-off issues. */

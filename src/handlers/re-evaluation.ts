@@ -22,7 +22,7 @@ import {
 import { ownAppId } from "../github/app-identity.js";
 import { rethrowAsCouldNotEvaluate, httpStatus } from "../github/errors.js";
 import { readBasePolicy } from "../github/read-policy.js";
-import { readModelsAt } from "../github/read-models.js";
+import { readBranchHead, readModelsAt } from "../github/read-models.js";
 import { readTagCommit } from "../github/releases.js";
 import { ensureReviewIssue, isReviewOf, listReviewIssues, type ReviewIssue } from "../github/review-issues.js";
 import type { Coordination } from "../store/coordination.js";
@@ -82,7 +82,7 @@ export async function sweepRepository(ctx: SweepContext, repository: SweptReposi
       `the policy ${POLICY_PATH} of ${owner}/${repo} on ${defaultBranch} is invalid: no re-evaluation issue can be opened or closed`,
     );
   const policy = read.policy;
-  const head = await readBranchCommit(ctx.octokit, { owner, repo, branch: defaultBranch });
+  const head = await readBranchHead(ctx.octokit, { owner, repo, branch: defaultBranch });
   const onBranch = await readModelsAt(ctx.octokit, { owner, repo, commit: head }, policy);
   const places: Array<{ at: Omit<InUseAt, "manifestPath">; models: typeof onBranch.models }> = [
     { at: { ref: defaultBranch, kind: "default branch", commit: head }, models: onBranch.models },
@@ -284,18 +284,6 @@ async function closeReview(
     state: "closed",
     state_reason: "completed",
   });
-}
-
-async function readBranchCommit(
-  octokit: ProbotOctokit,
-  { owner, repo, branch }: { owner: string; repo: string; branch: string },
-): Promise<string> {
-  try {
-    const { data } = await octokit.rest.git.getRef({ owner, repo, ref: `heads/${branch}` });
-    return data.object.sha;
-  } catch (error) {
-    rethrowAsCouldNotEvaluate(error, { owner, repo, what: `the default branch ${branch}` });
-  }
 }
 
 /** The latest published full release (GitHub's own notion), or `undefined` when there is none. */

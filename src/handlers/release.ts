@@ -1,7 +1,8 @@
 import type { Context } from "probot";
 import { modelsToLookUp, withSignOffIssues } from "../core/deploy/known-good.js";
 import { detectChanges, type DetectedChanges } from "../core/detect/detect-changes.js";
-import { requiredRoles } from "../core/evaluate/evaluate-gate.js";
+import { placesSeen, requiredRoles } from "../core/evaluate/evaluate-gate.js";
+import type { ModelsAt } from "../core/evidence/model-evidence.js";
 import type { ApprovalFacts, Decision } from "../core/evaluate/types.js";
 import type { LoadedManifest } from "../core/manifest/load-manifest.js";
 import { POLICY_PATH } from "../core/policy/load-policy.js";
@@ -25,6 +26,7 @@ import { readBasePolicy } from "../github/read-policy.js";
 import { readSnapshots } from "../github/read-snapshot.js";
 import { gatherReleaseApprovalFacts } from "../github/approval-facts.js";
 import { findKnownGood } from "../github/known-good.js";
+import { readBranchHead, readModelsAt } from "../github/read-models.js";
 import {
   listReleases,
   readInstallationCreatedAt,
@@ -260,6 +262,8 @@ export interface ModelsJudgement {
   baseline: ReleaseBaseline<ReleaseUnderEvaluation> | undefined;
   /** What it was compared with, and why, for the check run. */
   baselineNote: BaselineNote;
+  /** Every place besides the commit whose evaluation records count (the baseline, the default branch). */
+  places: ModelsAt[];
 }
 
 /**
@@ -274,6 +278,7 @@ export async function judgeModelsAtCommit(
   policy: Policy,
   current: ReleaseOrderFields,
   commit: string,
+  defaultBranch: string,
 ): Promise<ModelsJudgement> {
   const location = { owner: ctx.owner, repo: ctx.repo };
   const appId = await ownAppId(ctx.octokit);
@@ -308,7 +313,9 @@ export async function judgeModelsAtCommit(
     { ...location, subjects: gated, appId, commit, markerKey: ctx.markerKey },
     judged,
   );
-  const input = { policy: judged, base, head, facts, now: ctx.now, detected };
+  const elsewhere = await defaultBranchModels(ctx, policy, defaultBranch, commit);
+  const baseName = found ? `release ${found.release.tagName}` : "the base";
+  const input = { policy: judged, base, head, facts, now: ctx.now, detected, baseName, elsewhere };
   let decision = judgeReleaseModels(input, authorsBySubject, policy);
   // only a rollback that does not pass as it is costs the reads of earlier releases
   const wanted = modelsToLookUp(decision, detected, policy);
@@ -322,7 +329,24 @@ export async function judgeModelsAtCommit(
         withSignOffIssues(knownGood, detected, facts.signOffIssues),
       );
   }
-  return { decision, detected, facts, baseline: found, baselineNote: note };
+  return { decision, detected, facts, baseline: found, baselineNote: note, places: placesSeen(input, detected) };
+}
+
+/**
+ * The models on the default branch, where re-evaluations land: their records of a digest count
+ * with the commit's (docs/re-evaluation.md). Nothing to read when the commit is the branch's head.
+ */
+async function defaultBranchModels(
+  ctx: GateContext,
+  policy: Policy,
+  defaultBranch: string,
+  commit: string,
+): Promise<ModelsAt[]> {
+  const location = { owner: ctx.owner, repo: ctx.repo };
+  const head = await readBranchHead(ctx.octokit, { ...location, branch: defaultBranch });
+  if (head === commit) return [];
+  const { models } = await readModelsAt(ctx.octokit, { ...location, commit: head }, policy);
+  return [{ where: `the default branch ${defaultBranch}`, models }];
 }
 
 async function judgeRelease(
@@ -338,7 +362,13 @@ async function judgeRelease(
       bom: { kind: "not-built", reason: `the policy ${POLICY_PATH} is invalid` },
     };
   const policy = read.policy;
-  const { decision, detected, facts, baselineNote: baseline } = await judgeModelsAtCommit(ctx, policy, release, commit);
+  const { decision, detected, facts, baselineNote: baseline } = await judgeModelsAtCommit(
+    ctx,
+    policy,
+    release,
+    commit,
+    ctx.defaultBranch,
+  );
 
   const bom = await releaseBom(policy, detected, {
     repository: `${ctx.owner}/${ctx.repo}`,

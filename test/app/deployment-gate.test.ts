@@ -4,9 +4,15 @@ import { decideDeployment, type DeploymentRequest } from "../../src/handlers/dep
 import { FakeRepository, GITHUB_API, type FileFixture } from "../helpers/fake-repository.js";
 import { commitSha } from "../fixtures/git-objects.js";
 import { modelFiles, type ModelFixture } from "../helpers/model-files.js";
-import { fraud } from "../fixtures/fraud-detector.js";
+import { fraud, withEvaluationRecord } from "../fixtures/fraud-detector.js";
 import { serveCheckRunCreate, serveCheckRunLookup, serveNoPolicy, servePolicy } from "../helpers/serve-github.js";
-import { serveReleaseCheckOf, serveReleases, serveSignOffIssueList, serveTag } from "../helpers/serve-releases.js";
+import {
+  serveBranchHead,
+  serveReleaseCheckOf,
+  serveReleases,
+  serveSignOffIssueList,
+  serveTag,
+} from "../helpers/serve-releases.js";
 import {
   createTestApp,
   INSTALLATION_ID,
@@ -46,6 +52,7 @@ const scorer = (date: string) =>
     evaluation: { evaluator: "eve", date },
   });
 const SCORER = scorer("2026-11-20");
+const MAIN_HEAD = commitSha("main");
 
 const V2: ReleaseFixture = { id: 100, tag: "v2.0.0", publishedAt: "2026-10-01T10:00:00Z" };
 const V19: ReleaseFixture = { id: 99, tag: "v1.9.0", publishedAt: "2026-09-02T10:00:00Z" };
@@ -91,6 +98,8 @@ interface Scenario {
   policy?: string;
   /** Releases whose models the known good lookup reads (tag, check, tree again). */
   walked?: ReleasedCommit[];
+  /** The default branch when its head is not the deployed commit. */
+  main?: { commit: string; files: Record<string, string> };
 }
 
 /** Everything a deployment judgement reads, up to the report check run (the answer is left to each test). */
@@ -112,11 +121,15 @@ function serveDeployment(scenario: Scenario): void {
   const commits = [
     { sha: DEPLOYED, files: scenario.files },
     ...released.map((r) => ({ sha: r.commit, files: r.files })),
+    ...(scenario.main ? [{ sha: scenario.main.commit, files: scenario.main.files }] : []),
   ];
   const repository = new FakeRepository({ owner: OWNER, repo: REPO, commits });
   if (baseline) repository.serveTree(baseline.commit);
   repository.serveTree(DEPLOYED).serveContents();
   if (scenario.signOffs) serveSignOffIssues(scenario.signOffs);
+  // the default branch is at the deployed commit unless the scenario says otherwise: its records are the commit's own
+  serveBranchHead(OWNER, REPO, "main", scenario.main?.commit ?? DEPLOYED);
+  if (scenario.main) repository.serveTree(scenario.main.commit);
   for (const walked of scenario.walked ?? []) {
     serveTag(OWNER, REPO, walked.release.tag, walked.commit);
     serveReleaseCheckOf(OWNER, REPO, walked.commit, "success");
@@ -514,6 +527,47 @@ describe("deployment story 6: rolling back to a known good version", () => {
     expect(report(app).output.summary).toContain(
       "known good: fraud-detector 1.9.0, released in v1.9.0, signed off in #12",
     );
+  });
+
+  test("attack: a later failed re-evaluation of the released digest on the default branch ends known good: rejected", async () => {
+    const app = await createTestApp();
+    // 1.9.0 shipped in a passing release; later its very artefacts failed a re-evaluation recorded on main
+    const main = withEvaluationRecord(
+      { manifestPath: FRAUD_19.manifestPath, files: { ...FRAUD_19.files, ...SCORER.files } },
+      { version: "1.9.0", digest: FRAUD_19.digest, date: "2026-11-25", evaluator: "eve", result: "fail" },
+    );
+    await judge(app, {
+      files: { ...FRAUD_19.files, ...SCORER.files },
+      released: [RELEASED_V2, RELEASED_V19],
+      signOffs: [],
+      walked: [RELEASED_V2, RELEASED_V19],
+      main: { commit: MAIN_HEAD, files: main },
+    });
+
+    const [answer] = answers(app);
+    expect(answer?.state).toBe("rejected");
+    expect(answer?.comment).toContain("- fraud-detector 1.9.0: failed: known_good, version.not_lowered");
+    expect(report(app).output.summary).toContain(
+      "the evaluation of 2026-11-25 (recorded in the default branch main) failed (result: fail)",
+    );
+  });
+
+  test("attack: deploying the released commit itself, after its digest failed a re-evaluation on the default branch: rejected", async () => {
+    const app = await createTestApp();
+    const main = withEvaluationRecord(
+      { manifestPath: FRAUD_20.manifestPath, files: { ...FRAUD_20.files, ...SCORER.files } },
+      { version: "2.0.0", digest: FRAUD_20.digest, date: "2026-11-25", evaluator: "eve", result: "fail" },
+    );
+    // the deployed commit is v2.0.0's: nothing changed since the baseline, so every model is "known good" unless its evaluation still counts
+    await judge(app, {
+      files: RELEASED_V2.files,
+      released: [RELEASED_V2],
+      main: { commit: MAIN_HEAD, files: main },
+    });
+
+    const [answer] = answers(app);
+    expect(answer?.state).toBe("rejected");
+    expect(answer?.comment).toContain("- fraud-detector 2.0.0: failed: known_good, evaluation.result");
   });
 
   test("a rolled back version whose evaluation expired is not known good: rejected, saying to re-evaluate", async () => {

@@ -10,6 +10,7 @@ import { modelFiles } from "../helpers/model-files.js";
 import { fraud, RELEASED, RETRAINED } from "../fixtures/fraud-detector.js";
 import { serveNoPolicy, servePolicy, type CheckRunBody } from "../helpers/serve-github.js";
 import {
+  serveBranchHead,
   serveReleaseCheckOf,
   serveReleases,
   serveSignOffIssueList,
@@ -177,6 +178,8 @@ function serveRelease(scenario: Scenario): { current: ReleaseFixture; repository
   const repository = new FakeRepository({ owner: OWNER, repo: REPO, commits });
   if (scenario.previousFiles) repository.serveTree(PREVIOUS_COMMIT);
   repository.serveTree(TAGGED_COMMIT).serveContents();
+  // the default branch is at the tagged commit: its records are the commit's own
+  serveBranchHead(OWNER, REPO, "main", TAGGED_COMMIT);
   if (scenario.signOffs) {
     const signOffs = scenario.signOffs.map((s): SignOffIssueFixture => ({
       number: s.number,
@@ -727,6 +730,8 @@ describe("story 7: which release events are judged", () => {
       .serveTree(PREVIOUS_COMMIT)
       .serveTree(TAGGED_COMMIT)
       .serveContents();
+    // read again for the evaluation records on the default branch (the draft's target is main)
+    serveBranchHead(OWNER, REPO, "main", TAGGED_COMMIT);
     serveReleaseRunWrite();
     serveReleaseUpdate();
     serveUpload();

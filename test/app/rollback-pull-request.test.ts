@@ -5,7 +5,7 @@ import type { FileFixture } from "../helpers/fake-repository.js";
 import type { FakeIssueTracker } from "../helpers/fake-issue-tracker.js";
 import { commitSha } from "../fixtures/git-objects.js";
 import { modelFiles } from "../helpers/model-files.js";
-import { fraud } from "../fixtures/fraud-detector.js";
+import { fraud, withEvaluationRecord } from "../fixtures/fraud-detector.js";
 import { serveCheckRunCreate, serveCheckRunLookup } from "../helpers/serve-github.js";
 import { servePullRequestScenario } from "../helpers/serve-pull-request.js";
 import { serveReleaseCheckOf, serveReleases, serveTag } from "../helpers/serve-releases.js";
@@ -38,9 +38,24 @@ function serveRollback(
   }>,
   policy?: string,
 ): FakeIssueTracker {
+  return serveRollbackFrom(FRAUD_20.files, head, releases, policy);
+}
+
+/** serveRollback with the base branch's files given. */
+function serveRollbackFrom(
+  base: Record<string, FileFixture>,
+  head: Record<string, FileFixture>,
+  releases: Array<{
+    release: ReleaseFixture;
+    commit: string;
+    files: Record<string, FileFixture>;
+    conclusion: "success" | "failure";
+  }>,
+  policy?: string,
+): FakeIssueTracker {
   const { repository, tracker } = servePullRequestScenario(
     PR,
-    { base: FRAUD_20.files, head },
+    { base, head },
     policy ? { policy } : {},
   );
   repository.addCommits(releases.map((r) => ({ sha: r.commit, files: r.files })));
@@ -136,5 +151,30 @@ describe("rollback story: a pull request that restores a known good version", ()
 
     expect(createdCheckRun(app).conclusion).toBe("failure");
     expect(app.requestsTo("GET", `${API}/releases`)).toEqual([]);
+  });
+
+  test("attack: a later failed re-evaluation of the restored digest on the base branch ends known good, and the ordinary gate fails", async () => {
+    const app = await createTestApp();
+    // main (2.0.0) keeps the record of 1.9.0's re-evaluation: the same artefacts failed on 2026-11-25
+    const main = withEvaluationRecord(FRAUD_20, {
+      version: "1.9.0",
+      digest: FRAUD_19.digest,
+      date: "2026-11-25",
+      evaluator: "eve",
+      result: "fail",
+    });
+    const tracker = serveRollbackFrom(main, FRAUD_19.files, RELEASES);
+    addSignedOffIssue(tracker);
+
+    await app.receive(pullRequestEvent("opened", PR, INSTALLATION_ID));
+
+    const run = createdCheckRun(app);
+    expect(run.conclusion).toBe("failure");
+    expect(run.output.summary).toContain(
+      "but its evaluation no longer counts: re-evaluate these artefacts to restore it",
+    );
+    expect(run.output.summary).toContain(
+      "the evaluation of 2026-11-25 (recorded in the base branch) failed (result: fail)",
+    );
   });
 });

@@ -25,6 +25,16 @@ export function serveTag(owner: string, repo: string, tag: string, commit: strin
 }
 
 /**
+ * `GET /git/ref/heads%2F<branch>`: the head of the default branch, which the release and
+ * deployment gates read for the evaluation records that landed there (docs/re-evaluation.md).
+ */
+export function serveBranchHead(owner: string, repo: string, branch: string, commit: string): void {
+  nock(GITHUB_API)
+    .get(`/repos/${owner}/${repo}/git/ref/heads%2F${encodeURIComponent(branch)}`)
+    .reply(200, { ref: `refs/heads/${branch}`, object: { type: "commit", sha: commit } });
+}
+
+/**
  * The lookup of this app's release check run on an earlier release's commit (did that release
  * pass?): completed with `conclusion`, still running (`null`), or no run at all (`"none"`).
  */

@@ -1,6 +1,7 @@
 import type { DetectedChanges } from "../detect/detect-changes.js";
 import type { Decision, ModelVerdict } from "../evaluate/types.js";
 import type { Policy } from "../policy/schema.js";
+import type { ModelsAt } from "../evidence/model-evidence.js";
 import { globMatcher } from "../policy/glob.js";
 import { failureLines } from "../render/release-check-run.js";
 import { truncateChars } from "../render/truncate.js";
@@ -35,6 +36,8 @@ export function judgeDeployment(
   policy: Policy,
   now: Date,
   baseline: DeploymentBaseline | undefined,
+  /** Every place besides the commit the gate sees (placesSeen): the baseline and the default branch. */
+  places: ReadonlyArray<ModelsAt>,
 ): Decision {
   if (releaseDecision.couldNotEvaluate !== undefined) return releaseDecision;
   const changed = new Set(detected.changes.map((change) => change.name));
@@ -52,7 +55,7 @@ export function judgeDeployment(
         digest: loaded.digest,
         release,
       };
-      const { requirements } = knownGoodRequirements(policy, loaded, evidence, now);
+      const { requirements } = knownGoodRequirements(policy, loaded, evidence, now, places);
       unchanged.push({
         name: manifest.name,
         manifestPath: loaded.path,

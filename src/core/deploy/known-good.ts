@@ -6,6 +6,7 @@ import type { LoadedManifest } from "../manifest/load-manifest.js";
 import type { Policy } from "../policy/schema.js";
 import { compareSemver } from "../manifest/semver.js";
 import { signOffKey } from "../sign-off/subject.js";
+import { evidenceCopies, type ModelsAt } from "../evidence/model-evidence.js";
 
 /** Restoring a known good state (EN 304 223 5.2.1-3.1). */
 export const KNOWN_GOOD_PROVISION = "5.2.1-3.1";
@@ -22,6 +23,8 @@ export interface KnownGoodEvidence {
   release: string;
   /** The sign-off issue of its digest, when one was found. */
   signOffIssue?: string;
+  /** Its manifest as the release shipped it: its evaluation records count with every other copy's. */
+  shipped?: LoadedManifest;
 }
 
 /** The model identity known good evidence must match: name, version and digest (the exact artefacts). */
@@ -98,8 +101,12 @@ export function knownGoodRequirements(
   loaded: LoadedManifest,
   evidence: KnownGoodEvidence,
   now: Date,
+  elsewhere: ReadonlyArray<ModelsAt>,
 ): { requirements: Requirement[]; current: boolean } {
-  const evaluation = evaluationRequirements(policy, loaded, loaded.digest, [], now).filter((r) =>
+  // the newest record of these artefacts anywhere the gate sees counts: a later failed re-evaluation ends known good
+  const shipped: ModelsAt[] = evidence.shipped ? [{ where: evidence.release, models: [evidence.shipped] }] : [];
+  const copies = evidenceCopies(loaded, loaded.manifest.name, [...shipped, ...elsewhere]);
+  const evaluation = evaluationRequirements(policy, loaded, loaded.digest, [], now, copies).filter((r) =>
     EVALUATION_STILL_NEEDED.has(r.id),
   );
   const current = evaluation.every((r) => r.status === "met");
@@ -129,6 +136,8 @@ export function applyKnownGood(
   policy: Policy,
   now: Date,
   evidence: ReadonlyArray<KnownGoodEvidence>,
+  /** Every place besides the judged commit the gate sees (placesSeen): the base first. */
+  places: ReadonlyArray<ModelsAt>,
 ): Decision {
   if (policy.rollback !== "known_good" || evidence.length === 0 || decision.couldNotEvaluate !== undefined)
     return decision;
@@ -141,7 +150,7 @@ export function applyKnownGood(
       knownGoodKey({ name: change.name, version: change.head.manifest.version, digest: change.head.digest }),
     );
     if (!found) return model;
-    const known = knownGoodRequirements(policy, change.head, found, now);
+    const known = knownGoodRequirements(policy, change.head, found, now, places);
     if (!known.current) return { ...model, requirements: [known.requirements[0]!, ...model.requirements] };
     const kept = model.requirements.filter((r) => STILL_CHECKED_PREFIXES.some((prefix) => r.id.startsWith(prefix)));
     const requirements = [...known.requirements, ...kept];

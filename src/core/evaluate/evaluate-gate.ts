@@ -6,8 +6,9 @@ import { isFileComponent } from "../manifest/schema.js";
 import type { ModelChange } from "../detect/types.js";
 import { detectChanges, type DetectedChanges } from "../detect/detect-changes.js";
 import { discoverUnmanaged } from "../discover/discover-unmanaged.js";
-import { replayContext, replaySignOffs, type ReplayContext, type SignOffState } from "../sign-off/replay.js";
-import { signOffKey } from "../sign-off/subject.js";
+import { replayContext, type ReplayContext } from "../sign-off/replay.js";
+import { signOffIntent, signOffKey } from "../sign-off/subject.js";
+import { modelVersionEvidence, type ModelsAt } from "../evidence/model-evidence.js";
 import type { ApprovalFacts, Decision, ModelVerdict, Requirement, UnmanagedFinding, Verdict } from "./types.js";
 import { evaluationRequirements } from "./evaluation-requirements.js";
 import { hashRequirements } from "./hash-requirements.js";
@@ -26,6 +27,13 @@ export interface GateInput {
   now: Date;
   /** detectChanges(policy, base, head), when the caller already needed it (the app finds sign-off issues with it). */
   detected?: DetectedChanges;
+  /** How the base is named in messages: "the base branch" (a pull request), "release v3" (a release). */
+  baseName?: string;
+  /**
+   * Other places the gate can see (the default branch, a release): their copies of a model's
+   * manifest hold evaluation records of its digest too (modelVersionEvidence).
+   */
+  elsewhere?: ReadonlyArray<ModelsAt>;
 }
 
 /**
@@ -44,7 +52,7 @@ export function evaluateGate(input: GateInput): Decision {
           level: policy.unmanaged_artifacts === "fail" ? "failure" : "warning",
         }));
   const models = detected.changes
-    .map((change) => evaluateModel(policy, change, head, facts, now))
+    .map((change) => evaluateModel(policy, change, head, facts, now, placesSeen(input, detected)))
     .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 
   let verdict: Verdict = "success";
@@ -80,6 +88,11 @@ export function authorsOf(facts: ApprovalFacts, subjectKey: string | undefined):
   return [...new Set([...facts.authors, ...others])];
 }
 
+/** Every place besides the judged commit whose manifests the gate sees: the base first. */
+export function placesSeen(input: Pick<GateInput, "baseName" | "elsewhere">, detected: DetectedChanges): ModelsAt[] {
+  return [{ where: input.baseName ?? "the base", models: detected.models.base }, ...(input.elsewhere ?? [])];
+}
+
 /** Repository paths of every file component of the given manifests: those files are not shadow AI. */
 export function declaredPaths(manifests: ReadonlyArray<LoadedManifest>): Set<string> {
   const paths = new Set<string>();
@@ -101,10 +114,24 @@ function evaluateModel(
   head: Snapshot,
   gateFacts: ApprovalFacts,
   now: Date,
+  elsewhere: ReadonlyArray<ModelsAt>,
 ): ModelVerdict {
+  const manifest = change.head ?? change.base;
+  const roles = requiredRoles(policy, change.kinds);
   // a decommission is signed off on its own issue: the approvals that shipped the digest do not retire it
+  const intent = signOffIntent(change.kinds);
   const subjectKey = signOffKey(change);
   const facts: ApprovalFacts = { ...gateFacts, authors: authorsOf(gateFacts, subjectKey) };
+  const evidence = manifest
+    ? modelVersionEvidence({
+        policy,
+        subject: { name: change.name, version: manifest.manifest.version, digest: change.digest, intent },
+        judged: manifest,
+        elsewhere,
+        ...(facts.available ? { facts } : {}),
+        requiredRoles: roles,
+      })
+    : undefined;
   const requirements: Requirement[] = change.findings.map((f) => ({
     id: f.id,
     status: "failed",
@@ -113,12 +140,10 @@ function evaluateModel(
     path: f.path,
     line: f.line,
   }));
-  const manifest = change.head ?? change.base;
   const gates = change.kinds.map((kind) => policy.gates[kind]);
-  if (manifest && gates.some((gate) => gate.evaluation)) {
-    requirements.push(
-      ...evaluationRequirements(policy, manifest, change.digest, facts.available ? facts.authors : undefined, now),
-    );
+  if (manifest && evidence && gates.some((gate) => gate.evaluation)) {
+    const authors = facts.available ? facts.authors : undefined;
+    requirements.push(...evaluationRequirements(policy, manifest, change.digest, authors, now, evidence.copies));
   }
   // the supply chain is checked for a model that moves forward, not for one being retired
   if (change.head && change.head.manifest.status !== "decommissioned") {
@@ -126,13 +151,7 @@ function evaluateModel(
     if (policy.supply_chain.require_data_provenance) requirements.push(...provenanceRequirements(change.head));
     requirements.push(...documentationRequirements(policy, change.head));
   }
-  const roles = requiredRoles(policy, change.kinds);
-  const signOffs: SignOffState | undefined = facts.available
-    ? replaySignOffs(
-        Object.hasOwn(facts.signOffs, subjectKey) ? (facts.signOffs[subjectKey] ?? []) : [],
-        signOffReplayContext(policy, facts, roles),
-      )
-    : undefined;
+  const signOffs = evidence?.signOffs;
   const at = { path: change.manifestPath, line: manifest ? manifest.lineOf(["version"]) : 1 };
   requirements.push(...approvalRequirements({ policy, facts, roles, subjectKey, signOffs, at }));
 

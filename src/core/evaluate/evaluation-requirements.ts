@@ -2,6 +2,13 @@ import type { Policy } from "../policy/schema.js";
 import type { LoadedManifest } from "../manifest/load-manifest.js";
 import type { EvaluationRecord } from "../manifest/schema.js";
 import type { Requirement } from "./types.js";
+import {
+  countingEvaluation,
+  evaluationTime,
+  foundElsewhere,
+  isDateOnly,
+  type EvidenceCopy,
+} from "../evidence/evaluation.js";
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 /** A date without time is "today" somewhere on Earth until UTC+14 has passed it. */
@@ -12,6 +19,8 @@ const LATEST_TIME_ZONE_MS = 14 * 60 * 60 * 1000;
  * evaluation bound to this version AND these artefacts (the model digest), addressing every
  * threat of the policy. Each is its own requirement, so the fix is named precisely. `authors`
  * is undefined when they cannot be known (offline): independence is then pending, never met.
+ * `copies` are every copy of the manifest the gate can see, the judged one first
+ * (modelVersionEvidence): the record that counts is countingEvaluation's.
  */
 export function evaluationRequirements(
   policy: Policy,
@@ -19,26 +28,24 @@ export function evaluationRequirements(
   digest: string,
   authors: ReadonlyArray<string> | undefined,
   now: Date,
+  copies: ReadonlyArray<EvidenceCopy> = [{ where: "this commit", loaded }],
 ): Requirement[] {
   const { manifest, path } = loaded;
   const version = manifest.version;
-  const records = manifest.evaluations.map((record, index) => ({ record, index }));
-  const forVersion = records.filter(({ record }) => record.version === version);
-  const bound = forVersion.filter(({ record }) => record.model_digest === digest);
-  // records are listed newest last: the latest one for these artefacts is the one that counts
-  const chosen = bound[bound.length - 1];
+  // the one answer to "which record counts" (core/evidence): the newest for these artefacts in any copy the gate sees
+  const chosen = countingEvaluation({ version, digest }, copies);
 
   if (!chosen) {
-    const other = forVersion[forVersion.length - 1];
-    if (other) {
+    const other = manifest.evaluations.findLastIndex((record) => record.version === version);
+    if (other >= 0) {
       return [
         {
           id: "evaluation.bound",
           status: "failed",
-          message: `evaluation is for digest ${other.record.model_digest}, the artefacts are ${digest}: evaluate these artefacts and record it with model_digest: ${digest}`,
+          message: `evaluation is for digest ${manifest.evaluations[other]!.model_digest}, the artefacts are ${digest}: evaluate these artefacts and record it with model_digest: ${digest}`,
           provision: "5.2.5-1",
           path,
-          line: loaded.lineOf(["evaluations", other.index, "model_digest"]),
+          line: loaded.lineOf(["evaluations", other, "model_digest"]),
         },
       ];
     }
@@ -55,15 +62,17 @@ export function evaluationRequirements(
   }
 
   const { record, index } = chosen;
+  const where = foundElsewhere(chosen, loaded);
+  // a record of another copy is annotated at the version of the manifest under judgement
   const at = (field: string): { path: string; line: number } => ({
     path,
-    line: loaded.lineOf(["evaluations", index, field]),
+    line: where === "" ? loaded.lineOf(["evaluations", index, field]) : loaded.lineOf(["version"]),
   });
   const requirements: Requirement[] = [
     {
       id: "evaluation.bound",
       status: "met",
-      message: `evaluation of ${record.date} by @${record.evaluator} names version ${version} and digest ${digest}`,
+      message: `evaluation of ${record.date} by @${record.evaluator}${where} names version ${version} and digest ${digest}`,
       provision: "5.2.5-1",
       ...at("model_digest"),
     },
@@ -78,7 +87,7 @@ export function evaluationRequirements(
       : {
           id: "evaluation.result",
           status: "failed",
-          message: `the evaluation of ${record.date} failed (result: fail): fix the findings, re-evaluate and record a passing result`,
+          message: `the evaluation of ${record.date}${where} failed (result: fail): fix the findings, re-evaluate and record a passing result`,
           provision: "5.2.5-1",
           ...at("result"),
         },
@@ -145,8 +154,8 @@ function currency(
   now: Date,
   at: { path: string; line: number },
 ): Requirement {
-  const dateOnly = /^\d{4}-\d{2}-\d{2}$/.test(record.date);
-  const time = Date.parse(dateOnly ? `${record.date}T00:00:00Z` : record.date);
+  const dateOnly = isDateOnly(record.date);
+  const time = evaluationTime(record.date);
   const maxAge = policy.evaluation.max_age_days;
   // one literal, not { ...base, status, message }: V8 gives every object spread and then extended its own hidden class
   const requirement = (status: Requirement["status"], message: string): Requirement => ({

@@ -1,6 +1,6 @@
 import { applyKnownGood, type KnownGoodEvidence } from "../deploy/known-good.js";
 import type { Decision } from "../evaluate/types.js";
-import { evaluateGate, type GateInput } from "../evaluate/evaluate-gate.js";
+import { evaluateGate, placesSeen, type GateInput } from "../evaluate/evaluate-gate.js";
 import { POLICY_PATH } from "../policy/load-policy.js";
 import type { Policy } from "../policy/schema.js";
 import { approvalRole } from "../render/requirement-kinds.js";
@@ -18,7 +18,9 @@ export function judgeReleaseModels(
 ): Decision {
   const judged = judgeModels(input, authorsBySubject);
   // a rollback to a released version is restored before a release turns what is pending into a failure
-  const restored = input.detected ? applyKnownGood(judged, input.detected, policy, input.now, knownGood) : judged;
+  const restored = input.detected
+    ? applyKnownGood(judged, input.detected, policy, input.now, knownGood, placesSeen(input, input.detected))
+    : judged;
   return releaseDecision(restored, policy);
 }
 
