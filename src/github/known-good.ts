@@ -1,11 +1,9 @@
 import type { ProbotOctokit } from "probot";
 import { knownGoodKey, type KnownGoodEvidence } from "../core/deploy/known-good.js";
 import type { Policy } from "../core/policy/schema.js";
-import { latestCheckRunConclusion } from "./check-runs.js";
-import { rethrowAsCouldNotEvaluate } from "./errors.js";
 import { readModelsAt } from "./read-models.js";
-import { MAX_BASELINE_CANDIDATES, releaseCandidates, type ReleaseOrderFields } from "../core/release/order.js";
-import { readTagCommit, type RepositoryLocation } from "./releases.js";
+import type { ReleaseOrderFields } from "../core/release/order.js";
+import { gatedReleases, readInstallationCreatedAt, type RepositoryLocation } from "./releases.js";
 
 /** What a commit that is not a release is ordered as (a pull request head, a deployment): after every published release. */
 export const NOT_A_RELEASE: ReleaseOrderFields = {
@@ -28,10 +26,11 @@ export interface KnownGoodLookup {
 }
 
 /**
- * Where each wanted model version shipped in a release that passed its gate (docs/deployments.md "Known good rollback"; known
- * good): the earlier releases in baseline order (at most MAX_BASELINE_CANDIDATES), each
- * checked for a successful release run, then its manifests read, until every wanted version is
- * found. Versions found nowhere have no evidence. GitHub errors throw CouldNotEvaluate.
+ * Where each wanted model version shipped in a release that counts (docs/deployments.md "Known
+ * good rollback"): the earlier releases of the one walk the baseline takes too (gatedReleases:
+ * passed their gate, or published before the App was installed), each one's manifests read,
+ * until every wanted version is found. Versions found nowhere have no evidence. GitHub errors
+ * throw CouldNotEvaluate.
  */
 export async function findKnownGood(
   octokit: ProbotOctokit,
@@ -40,37 +39,25 @@ export async function findKnownGood(
 ): Promise<KnownGoodEvidence[]> {
   const missing = new Map(lookup.wanted.map((w) => [knownGoodKey(w), w]));
   const evidence: KnownGoodEvidence[] = [];
+  if (missing.size === 0) return evidence;
   const { owner, repo } = location;
-  for (const candidate of releaseCandidates(lookup.current, lookup.releases).slice(0, MAX_BASELINE_CANDIDATES)) {
-    if (missing.size === 0) break;
-    const commit = await readTagCommit(octokit, location, candidate.tagName);
-    // a release whose tag is gone cannot show what it shipped
-    if (commit === undefined) continue;
-    const conclusion = await latestCheckRunConclusion(octokit, {
-      owner,
-      repo,
-      headSha: commit,
-      name: lookup.check.name,
-      appId: lookup.check.appId,
-    }).catch((error: unknown) =>
-      rethrowAsCouldNotEvaluate(error, {
-        owner,
-        repo,
-        what: `the check run "${lookup.check.name}" of the release ${candidate.tagName}`,
-        ref: commit,
-      }),
-    );
-    if (conclusion !== "success") continue;
-    const { models } = await readModelsAt(octokit, { owner, repo, commit }, lookup.policy);
+  let installedAt: Promise<string> | undefined;
+  const installed = (): Promise<string> => (installedAt ??= readInstallationCreatedAt(octokit, location));
+  const walk = gatedReleases(octokit, location, lookup.current, lookup.releases, lookup.check, installed);
+  for await (const gated of walk) {
+    const tag = gated.release.tagName;
+    const release = gated.reason === "before-installation" ? `${tag} (published before modelgate was installed)` : tag;
+    const { models } = await readModelsAt(octokit, { owner, repo, commit: gated.commit }, lookup.policy);
     for (const loaded of models) {
       // a release that retired the model did not ship it
       if (loaded.manifest.status === "decommissioned") continue;
       const key = knownGoodKey({ name: loaded.manifest.name, version: loaded.manifest.version, digest: loaded.digest });
       const wanted = missing.get(key);
       if (!wanted) continue;
-      evidence.push({ ...wanted, release: candidate.tagName, shipped: loaded });
+      evidence.push({ ...wanted, release, shipped: loaded });
       missing.delete(key);
     }
+    if (missing.size === 0) break;
   }
   return evidence;
 }

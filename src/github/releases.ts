@@ -105,30 +105,28 @@ export interface ReleaseBaseline<T> {
 }
 
 /**
- * The release a release is compared with: the first of releaseCandidates (at most
- * MAX_BASELINE_CANDIDATES) whose tagged commit carries this app's `checkName` run concluded
- * `success`, or that carries no such run and was published before the App was installed on the
- * repository (`installedAt`, asked only then). A failing release (kept published by
- * `on_failure: comment`) must not become the baseline, or a model version it failed with would
- * never be judged again; nor one published after installation without a passing run.
- * `undefined` when none qualifies: every model is judged as new (fail safe). A candidate whose
- * tag is gone, or a GitHub error, throws CouldNotEvaluate.
+ * The earlier releases whose models count, in baseline order (releaseCandidates, at most
+ * MAX_BASELINE_CANDIDATES): the one walk the release gate's baseline and known good rollback
+ * share. A release counts when its tagged commit carries this app's `checkName` run concluded
+ * `success`, or carries no such run and was published before the App was installed on the
+ * repository (`installedAt`, asked only then; taken as it is). A failing release (kept published
+ * by `on_failure: comment`) never counts, or a model version it failed with would never be
+ * judged again; nor one published after installation without a passing run. A release whose tag
+ * is gone can show nothing and is passed over (comparing with an older one judges more, never
+ * less). A GitHub error throws CouldNotEvaluate.
  */
-export async function releaseBaseline<T extends ReleaseOrderFields>(
+export async function* gatedReleases<T extends ReleaseOrderFields>(
   octokit: ProbotOctokit,
   location: RepositoryLocation,
   current: ReleaseOrderFields,
   releases: ReadonlyArray<T>,
   check: { name: string; appId: number },
   installedAt: () => Promise<string>,
-): Promise<ReleaseBaseline<T> | undefined> {
+): AsyncGenerator<ReleaseBaseline<T>> {
   const { owner, repo } = location;
   for (const candidate of releaseCandidates(current, releases).slice(0, MAX_BASELINE_CANDIDATES)) {
     const commit = await readTagCommit(octokit, location, candidate.tagName);
-    if (commit === undefined)
-      throw new CouldNotEvaluate(
-        `the tag ${candidate.tagName} of the earlier release of ${owner}/${repo} does not exist`,
-      );
+    if (commit === undefined) continue;
     const conclusion = await latestCheckRunConclusion(octokit, {
       owner,
       repo,
@@ -143,13 +141,31 @@ export async function releaseBaseline<T extends ReleaseOrderFields>(
         ref: commit,
       }),
     );
-    if (conclusion === "success") return { release: candidate, commit, reason: "passed" };
-    // a run that failed (or has not finished) never makes a baseline, whenever the release was published
+    if (conclusion === "success") {
+      yield { release: candidate, commit, reason: "passed" };
+      continue;
+    }
+    // a run that failed (or has not finished) never counts, whenever the release was published
     if (conclusion !== undefined) continue;
     const installed = await installedAt();
     if (Date.parse(candidate.publishedAt ?? "") < Date.parse(installed))
-      return { release: candidate, commit, reason: "before-installation", installedAt: installed };
+      yield { release: candidate, commit, reason: "before-installation", installedAt: installed };
   }
+}
+
+/**
+ * The release a release is compared with: the first that counts (gatedReleases). `undefined`
+ * when none does: every model is judged as new (fail safe).
+ */
+export async function releaseBaseline<T extends ReleaseOrderFields>(
+  octokit: ProbotOctokit,
+  location: RepositoryLocation,
+  current: ReleaseOrderFields,
+  releases: ReadonlyArray<T>,
+  check: { name: string; appId: number },
+  installedAt: () => Promise<string>,
+): Promise<ReleaseBaseline<T> | undefined> {
+  for await (const gated of gatedReleases(octokit, location, current, releases, check, installedAt)) return gated;
   return undefined;
 }
 

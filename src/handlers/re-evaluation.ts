@@ -12,13 +12,8 @@ import {
 } from "../core/render/re-evaluation-issue.js";
 import { issueMarkerKey } from "../core/markers/signature.js";
 import type { ReviewRef } from "../core/review/marker.js";
-import {
-  evaluationTime,
-  modelsInUse,
-  reviewStatuses,
-  type InUseAt,
-  type ReviewStatus,
-} from "../core/review/re-evaluation.js";
+import { evaluationTime } from "../core/evidence/evaluation.js";
+import { modelsInUse, reviewStatuses, type InUseAt, type ReviewStatus } from "../core/review/re-evaluation.js";
 import { ownAppId } from "../github/app-identity.js";
 import { rethrowAsCouldNotEvaluate, httpStatus } from "../github/errors.js";
 import { readBasePolicy } from "../github/read-policy.js";
@@ -242,9 +237,7 @@ function closingReason(
 ): ReviewClosing | undefined {
   const same = statuses.filter((status) => status.name === issue.ref.model && status.digest === issue.ref.digest);
   if (same.length === 0) return { kind: "not-in-use" };
-  const newer = same.find(
-    (status) => evaluationTime(status.evaluation) > evaluationTime({ date: issue.ref.evaluated }),
-  );
+  const newer = same.find((status) => evaluationTime(status.evaluation.date) > evaluationTime(issue.ref.evaluated));
   if (!newer) {
     // the same evaluation, no longer near expiry: the policy now lets it count longer
     return same.some((status) => status.evaluation.date === issue.ref.evaluated && status.stage === "current")

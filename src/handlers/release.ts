@@ -362,13 +362,12 @@ async function judgeRelease(
       bom: { kind: "not-built", reason: `the policy ${POLICY_PATH} is invalid` },
     };
   const policy = read.policy;
-  const { decision, detected, facts, baselineNote: baseline } = await judgeModelsAtCommit(
-    ctx,
-    policy,
-    release,
-    commit,
-    ctx.defaultBranch,
-  );
+  const {
+    decision,
+    detected,
+    facts,
+    baselineNote: baseline,
+  } = await judgeModelsAtCommit(ctx, policy, release, commit, ctx.defaultBranch);
 
   const bom = await releaseBom(policy, detected, {
     repository: `${ctx.owner}/${ctx.repo}`,

@@ -53,11 +53,7 @@ function serveRollbackFrom(
   }>,
   policy?: string,
 ): FakeIssueTracker {
-  const { repository, tracker } = servePullRequestScenario(
-    PR,
-    { base, head },
-    policy ? { policy } : {},
-  );
+  const { repository, tracker } = servePullRequestScenario(PR, { base, head }, policy ? { policy } : {});
   repository.addCommits(releases.map((r) => ({ sha: r.commit, files: r.files })));
   serveReleases(
     OWNER,

@@ -48,16 +48,12 @@ export interface World {
 /** Serves everything an evaluation and a command read, for as many deliveries as a story makes. */
 export function world(options: { policy?: string; commits?: CommitFixture[]; pr?: PullRequestFixture } = {}): World {
   const pr = options.pr ?? { ...PR };
-  nock(GITHUB_API)
-    .persist()
-    .post(`/app/installations/${INSTALLATION_ID}/access_tokens`)
-    .optionally()
-    .reply(201, {
-      token: "ghs_test",
-      expires_at: "2099-01-01T00:00:00Z",
-      permissions: {},
-      repository_selection: "all",
-    });
+  nock(GITHUB_API).persist().post(`/app/installations/${INSTALLATION_ID}/access_tokens`).optionally().reply(201, {
+    token: "ghs_test",
+    expires_at: "2099-01-01T00:00:00Z",
+    permissions: {},
+    repository_selection: "all",
+  });
   servePolicyAlways(OWNER, REPO, "main", options.policy ?? POLICY);
   serveCommitsAlways(
     OWNER,

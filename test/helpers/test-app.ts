@@ -128,14 +128,12 @@ export function testIssueMarkerKey(
 
 /** The installation token request Probot makes once per app instance. */
 export function serveInstallationToken(): void {
-  nock(GITHUB_API)
-    .post(`/app/installations/${INSTALLATION_ID}/access_tokens`)
-    .reply(201, {
-      token: "ghs_test",
-      expires_at: "2099-01-01T00:00:00Z",
-      permissions: {},
-      repository_selection: "all",
-    });
+  nock(GITHUB_API).post(`/app/installations/${INSTALLATION_ID}/access_tokens`).reply(201, {
+    token: "ghs_test",
+    expires_at: "2099-01-01T00:00:00Z",
+    permissions: {},
+    repository_selection: "all",
+  });
 }
 
 /** An installation client for testing src/github/ functions directly (token auth, no retries). */

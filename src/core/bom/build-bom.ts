@@ -1,4 +1,5 @@
 import { componentRepoPath, type LoadedManifest } from "../manifest/load-manifest.js";
+import { countingEvaluation } from "../evidence/evaluation.js";
 import { componentId, isFileComponent, type Component, type TrainingData } from "../manifest/schema.js";
 import { compareSemver } from "../manifest/semver.js";
 import { bomSerialNumber } from "./serial-number.js";
@@ -147,13 +148,13 @@ function modelConsiderations(loaded: LoadedManifest): BomConsiderations {
   return considerations;
 }
 
-/** The evaluation record bound to this exact version and digest (the last one wins, as records are newest last). */
+/** The evaluation that counts for this exact version and digest at the release's commit, as the gates read it. */
 function evaluationProperties(loaded: LoadedManifest): BomProperty[] {
-  const { manifest } = loaded;
-  const record = manifest.evaluations.findLast(
-    (e) => e.version === manifest.version && e.model_digest === loaded.digest,
-  );
-  if (record === undefined) return [];
+  const counting = countingEvaluation({ version: loaded.manifest.version, digest: loaded.digest }, [
+    { where: "this commit", loaded },
+  ]);
+  if (counting === undefined) return [];
+  const { record } = counting;
   const properties: BomProperty[] = [
     { name: "modelgate:evaluation:result", value: record.result },
     { name: "modelgate:evaluation:date", value: record.date },

@@ -1,6 +1,7 @@
 import type { LoadedManifest } from "../manifest/load-manifest.js";
 import type { EvaluationRecord } from "../manifest/schema.js";
 import type { Policy } from "../policy/schema.js";
+import { countingEvaluation, evaluationTime, type EvidenceCopy } from "../evidence/evaluation.js";
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 /** Within this many days of expiry the issue says the date is near (and mentions the holders again). */
@@ -40,33 +41,39 @@ export interface ReviewStatus extends ModelInUse {
 /**
  * The model versions in use at each place (default branch, latest release), one entry per
  * name + version + digest. A decommissioned model is not in use. The evaluation that counts is
- * the latest passing record for that version and digest found in any copy of its manifest, so
- * a re-evaluation that lands on the default branch also counts for the release's copy.
+ * the gates' own (countingEvaluation over every copy of the manifest): the newest record of the
+ * version and digest in any copy, so a re-evaluation that lands on the default branch counts for
+ * the release's copy too, and a newer failed one leaves the version out (its gates fail it).
  */
 export function modelsInUse(
   places: ReadonlyArray<{ at: Omit<InUseAt, "manifestPath">; models: ReadonlyArray<LoadedManifest> }>,
 ): ModelInUse[] {
-  const byKey = new Map<string, ModelInUse>();
+  const byKey = new Map<string, { entry: ModelInUse; copies: EvidenceCopy[] }>();
   for (const place of places) {
     for (const loaded of place.models) {
       const { manifest } = loaded;
       if (manifest.status === "decommissioned") continue;
       const key = `${manifest.name}\n${manifest.version}\n${loaded.digest}`;
-      const entry = byKey.get(key) ?? { name: manifest.name, version: manifest.version, digest: loaded.digest, at: [] };
-      entry.at.push({ ...place.at, manifestPath: loaded.path });
-      // as the gate: the latest record bound to these artefacts counts, and only when it passed
-      const latest = manifest.evaluations.findLast(
-        (e) => e.version === manifest.version && e.model_digest === loaded.digest,
-      );
-      const record = latest?.result === "pass" ? latest : undefined;
-      if (record && (!entry.evaluation || evaluationTime(record) > evaluationTime(entry.evaluation)))
-        entry.evaluation = record;
-      byKey.set(key, entry);
+      const found = byKey.get(key) ?? {
+        entry: { name: manifest.name, version: manifest.version, digest: loaded.digest, at: [] },
+        copies: [],
+      };
+      found.entry.at.push({ ...place.at, manifestPath: loaded.path });
+      found.copies.push({ where: `${place.at.kind} ${place.at.ref}`, loaded });
+      byKey.set(key, found);
     }
   }
-  return [...byKey.values()].sort((a, b) =>
-    a.name < b.name ? -1 : a.name > b.name ? 1 : a.version < b.version ? -1 : 1,
-  );
+  const models: ModelInUse[] = [];
+  for (const { entry, copies } of byKey.values()) {
+    const counting = countingEvaluation(entry, copies);
+    models.push(counting?.record.result === "pass" ? { ...entry, evaluation: counting.record } : entry);
+  }
+  return models.sort(byNameThenVersion);
+}
+
+function byNameThenVersion(a: ModelInUse, b: ModelInUse): number {
+  if (a.name !== b.name) return a.name < b.name ? -1 : 1;
+  return a.version < b.version ? -1 : 1;
 }
 
 /**
@@ -79,7 +86,7 @@ export function reviewStatuses(policy: Policy, models: ReadonlyArray<ModelInUse>
   for (const model of models) {
     const evaluation = model.evaluation;
     if (!evaluation) continue;
-    const evaluated = evaluationTime(evaluation);
+    const evaluated = evaluationTime(evaluation.date);
     if (Number.isNaN(evaluated)) continue;
     const expires = evaluated + policy.evaluation.max_age_days * DAY_MS;
     // || 0: no "-0 days"
@@ -96,9 +103,4 @@ export function reviewStatuses(policy: Policy, models: ReadonlyArray<ModelInUse>
     statuses.push({ ...model, evaluation, expiresOn: new Date(expires).toISOString().slice(0, 10), daysLeft, stage });
   }
   return statuses;
-}
-
-/** The day an evaluation was done, as a time (a date alone is its UTC midnight, as the gate reads it). */
-export function evaluationTime(record: Pick<EvaluationRecord, "date">): number {
-  return Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(record.date) ? `${record.date}T00:00:00Z` : record.date);
 }

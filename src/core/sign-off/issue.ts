@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { countingEvaluation } from "../evidence/evaluation.js";
 import type { ModelChange } from "../detect/types.js";
 import { requiredRoles } from "../evaluate/approval-requirements.js";
 import type { ApprovalFacts } from "../evaluate/types.js";
@@ -107,10 +108,10 @@ export function gatedVersions(policy: Policy, changes: ReadonlyArray<ModelChange
     const version = change.toVersion ?? change.fromVersion;
     const manifest = change.head ?? change.base;
     if (roles.length === 0 || version === undefined || !manifest) continue;
-    // the latest record bound to these artefacts is the one the gate judges
-    const record = manifest.manifest.evaluations
-      .filter((r) => r.version === version && r.model_digest === change.digest)
-      .at(-1);
+    // the record the gate judges: the one answer of core/evidence (this copy; the gate also weighs the base's)
+    const record = countingEvaluation({ version, digest: change.digest }, [
+      { where: "this commit", loaded: manifest },
+    ])?.record;
     const intent = signOffIntent(change.kinds);
     gated.push({
       model: change.name,

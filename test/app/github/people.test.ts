@@ -137,12 +137,9 @@ describe("listReviews", () => {
         commit_id: "c",
         submitted_at: "2026-11-01T00:00:00Z",
       }));
-    nock(GITHUB_API)
-      .get("/repos/acme/models/pulls/7/reviews")
-      .query({ per_page: "100" })
-      .reply(200, page(0, 100), {
-        link: '<https://api.github.com/repos/acme/models/pulls/7/reviews?per_page=100&page=2>; rel="next"',
-      });
+    nock(GITHUB_API).get("/repos/acme/models/pulls/7/reviews").query({ per_page: "100" }).reply(200, page(0, 100), {
+      link: '<https://api.github.com/repos/acme/models/pulls/7/reviews?per_page=100&page=2>; rel="next"',
+    });
     nock(GITHUB_API)
       .get("/repos/acme/models/pulls/7/reviews")
       .query({ per_page: "100", page: "2" })

@@ -7,7 +7,7 @@ import {
   type KnownGoodEvidence,
 } from "../../../src/core/deploy/known-good.js";
 import { detectChanges } from "../../../src/core/detect/detect-changes.js";
-import { evaluateGate } from "../../../src/core/evaluate/evaluate-gate.js";
+import { evaluateGate, placesSeen } from "../../../src/core/evaluate/evaluate-gate.js";
 import { TEST_NOW as NOW } from "../../fixtures/clock.js";
 import { approvalFacts, modelFiles, snapshot, testPolicy, type ModelSpec } from "../../fixtures/manifests.js";
 
@@ -35,10 +35,16 @@ function judge(
   const decision = evaluateGate({ policy, base, head, facts: approvalFacts(), now: NOW, detected });
   return {
     before: decision,
-    after: applyKnownGood(decision, detected, policy, NOW, evidence(headFiles.digest)),
+    after: applyKnownGood(decision, detected, policy, NOW, evidence(headFiles.digest), placesSeen({}, detected)),
     detected,
     policy,
   };
+}
+
+/** The default passing record of a spec's own version and digest. */
+function baseRecord(spec: ModelSpec): Record<string, unknown> {
+  const files = modelFiles(spec);
+  return { version: spec.version, model_digest: files.digest, date: "2026-11-20", evaluator: "eve", result: "pass" };
 }
 
 const releasedAs = (digest: string, version = "1.9.0"): KnownGoodEvidence[] => [
@@ -71,6 +77,30 @@ describe("applyKnownGood", () => {
   ])("leaves the gate as it is with %s", (_label, evidence) => {
     const { before, after } = judge(fraud, restored, evidence);
     expect(after).toEqual(before);
+  });
+
+  it("attack: a newer failed evaluation of the restored digest in the base ends known good: the ordinary gate stands", () => {
+    const digest = modelFiles(restored).digest;
+    // the base (2.0.0) keeps a record of 1.9.0's re-evaluation: the same artefacts failed later
+    const failedLater = {
+      version: "1.9.0",
+      model_digest: digest,
+      date: "2026-11-25",
+      evaluator: "eve",
+      result: "fail",
+    };
+    const base: ModelSpec = { ...fraud, evaluations: [baseRecord(fraud), failedLater] };
+    const { before, after } = judge(base, restored, (d) => releasedAs(d));
+    expect(before.verdict).toBe("failure");
+    expect(after.verdict).toBe("failure");
+    expect(after.models[0]?.requirements[0]).toMatchObject({ id: "known_good", status: "failed" });
+    expect(after.models[0]?.requirements).toContainEqual(
+      expect.objectContaining({
+        id: "evaluation.result",
+        status: "failed",
+        message: expect.stringContaining("the evaluation of 2026-11-25 (recorded in the base) failed"),
+      }),
+    );
   });
 
   it("an expired evaluation is not restored: the ordinary gate stands, with a note saying why", () => {
