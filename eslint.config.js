@@ -8,6 +8,8 @@ export default tseslint.config(
   { ignores: ["lib/", "coverage/", "node_modules/"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
+  // a ternary inside a ternary is hard to read: use if/else, a small function or a lookup
+  { rules: { "no-nested-ternary": "error" } },
   {
     files: ["**/*.ts"],
     // the test project covers src, test, bench, examples and scripts

@@ -113,15 +113,12 @@ export async function measureRequests(scenario: Scenario): Promise<[RequestMeasu
   nock.disableNetConnect();
   const files = scenarioFiles(scenario);
   const app = await createTestApp({ coordination: inProcessCoordination() });
-  nock(GITHUB_API)
-    .persist()
-    .post(`/app/installations/${INSTALLATION_ID}/access_tokens`)
-    .reply(201, {
-      token: "ghs_bench",
-      expires_at: "2099-01-01T00:00:00Z",
-      permissions: {},
-      repository_selection: "all",
-    });
+  nock(GITHUB_API).persist().post(`/app/installations/${INSTALLATION_ID}/access_tokens`).reply(201, {
+    token: "ghs_bench",
+    expires_at: "2099-01-01T00:00:00Z",
+    permissions: {},
+    repository_selection: "all",
+  });
   servePolicyAlways(OWNER, REPO, "main", undefined);
   const repository = serveCommitsAlways(OWNER, REPO, [
     { sha: BASE, files: files.base },

@@ -51,15 +51,12 @@ function repositoryFiles(models: number, date: string): Record<string, FileFixtu
 export async function measureSweep(models: number): Promise<SweepMeasurement[]> {
   nock.disableNetConnect();
   const app = await createTestApp({ coordination: inProcessCoordination() });
-  nock(GITHUB_API)
-    .persist()
-    .post(`/app/installations/${INSTALLATION_ID}/access_tokens`)
-    .reply(201, {
-      token: "ghs_bench",
-      expires_at: "2099-01-01T00:00:00Z",
-      permissions: {},
-      repository_selection: "all",
-    });
+  nock(GITHUB_API).persist().post(`/app/installations/${INSTALLATION_ID}/access_tokens`).reply(201, {
+    token: "ghs_bench",
+    expires_at: "2099-01-01T00:00:00Z",
+    permissions: {},
+    repository_selection: "all",
+  });
   servePolicyAlways(OWNER, REPO, "main", undefined);
   // evaluated 2026-06-15: due by 2026-12-12; the latest release is another commit with the same models
   const due = repositoryFiles(models, "2026-06-15");

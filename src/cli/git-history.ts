@@ -11,6 +11,7 @@ import { MAX_HASHED_FILE_BYTES, type FileContent, type TreeEntry } from "../core
 import { CliError } from "./cli-error.js";
 import { readBlobContents, readContents, snapshotAt, type GitSnapshot } from "./git-snapshot.js";
 import { runGit } from "./git.js";
+import { compareCodeUnits } from "../core/compare-code-units.js";
 
 /**
  * A parser of manifests that parses each version once, for the history, the head and the tags
@@ -410,7 +411,8 @@ function byUtf8(a: string, b: string): number {
     // a surrogate is half of a code point above U+FFFF: after every other unit
     const xs = x >= 0xd800 && x <= 0xdfff;
     const ys = y >= 0xd800 && y <= 0xdfff;
-    return xs === ys ? x - y : xs ? 1 : -1;
+    if (xs === ys) return x - y;
+    return xs ? 1 : -1;
   }
   return a.length - b.length;
 }
@@ -429,11 +431,23 @@ export async function listTags(repo: string): Promise<TagSnapshot[]> {
   for (const line of result.stdout.toString("utf8").split("\n")) {
     const [name, object, peeled, type, peeledType, date] = line.split("\0");
     if (!name || !object) continue;
-    const commit = type === "commit" ? object : peeledType === "commit" ? peeled : undefined;
+    const commit = tagCommit(type, object, peeledType, peeled);
     if (!commit) continue;
     tags.push({ name, commit, ...(date ? { date } : {}), models: [] });
   }
   return tags;
+}
+
+/** The commit a tag names: its object when it is a commit, else the object it peels to when that is one. */
+function tagCommit(
+  type: string | undefined,
+  object: string,
+  peeledType: string | undefined,
+  peeled: string | undefined,
+): string | undefined {
+  if (type === "commit") return object;
+  if (peeledType === "commit") return peeled;
+  return undefined;
 }
 
 /**
@@ -473,7 +487,7 @@ export async function readTags(
           status: loaded.loaded.manifest.status,
         });
     }
-    tag.models.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    tag.models.sort((a, b) => compareCodeUnits(a.name, b.name));
   }
   return tags;
 }

@@ -24,6 +24,7 @@ import { parseTracking, trackedAuthors, trackedRoles, type SignOffTracking } fro
 import { replaySignOffs, type SignOffState } from "../core/sign-off/replay.js";
 import { signOffComments } from "../github/issue-comments.js";
 import { CliError } from "./cli-error.js";
+import { compareCodeUnits } from "../core/compare-code-units.js";
 
 export interface GitHubAuditTarget {
   owner: string;
@@ -173,7 +174,7 @@ export async function readGitHubEvidence(
         createdAt: c.created_at,
         updatedAt: c.updated_at,
       })),
-    ).sort((a, b) => (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : a.id - b.id));
+    ).sort((a, b) => compareCodeUnits(a.createdAt, b.createdAt) || a.id - b.id);
   };
 
   const signOffIssues: SignOffIssueEvidence[] = [];

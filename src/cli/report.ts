@@ -98,13 +98,14 @@ function verdictLine(decision: Decision): string {
   }
 }
 
+function versionText(model: ModelVerdict): string {
+  if (model.from === undefined) return `new at ${model.to ?? "?"}`;
+  if (model.to === undefined) return `${model.from}, deleted`;
+  return `${model.from} → ${model.to}`;
+}
+
 function modelSection(model: ModelVerdict): string[] {
-  const version =
-    model.from === undefined
-      ? `new at ${model.to ?? "?"}`
-      : model.to === undefined
-        ? `${model.from}, deleted`
-        : `${model.from} → ${model.to}`;
+  const version = versionText(model);
   const lines = [
     `${printable(model.name)}  (${printable(model.manifestPath)})  ${model.verdict.toUpperCase().replace("_", " ")}`,
     `  changes: ${model.kinds.join(", ")}   version: ${version}`,

@@ -83,12 +83,9 @@ function networkCause(error: unknown): string | undefined {
       port?: unknown;
     };
     if (typeof code === "string" && Object.hasOwn(NETWORK_CODES, code)) {
-      const where =
-        typeof hostname === "string"
-          ? hostname
-          : typeof address === "string"
-            ? `${address}${typeof port === "number" ? `:${port}` : ""}`
-            : undefined;
+      let where: string | undefined;
+      if (typeof hostname === "string") where = hostname;
+      else if (typeof address === "string") where = `${address}${typeof port === "number" ? `:${port}` : ""}`;
       return `${NETWORK_CODES[code]}${where ? ` (${where})` : ""}`;
     }
     if (name === "TimeoutError" || name === "AbortError") return "timed out";

@@ -3,6 +3,7 @@ import type { SignOffComment } from "../core/evaluate/types.js";
 import { z } from "zod";
 import { parseMarker, renderMarker } from "../core/markers/hidden-marker.js";
 import { CouldNotEvaluate, describeTarget, rethrowAsCouldNotEvaluate } from "./errors.js";
+import { compareCodeUnits } from "../core/compare-code-units.js";
 
 /** A comment of an issue, as modelgate needs it. */
 export interface IssueComment {
@@ -87,7 +88,7 @@ function wasEdited(comment: Pick<AuthoredComment, "createdAt" | "updatedAt">): b
 
 /** Oldest first, as the replay needs them; comments of one second keep GitHub's id order. */
 function oldestFirst<T extends AuthoredComment>(comments: T[]): T[] {
-  return comments.sort((a, b) => (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : a.id - b.id));
+  return comments.sort((a, b) => compareCodeUnits(a.createdAt, b.createdAt) || a.id - b.id);
 }
 
 /**

@@ -16,9 +16,10 @@ export function operationsHandler(runtime: { ready(): Promise<boolean> } | undef
     }
     if (path === "/ready") {
       const ready = !state.stopping && runtime !== undefined && (await runtime.ready());
-      reply(response, ready ? 200 : 503, {
-        status: ready ? "ready" : state.stopping ? "stopping" : "database unreachable",
-      });
+      let status = "database unreachable";
+      if (ready) status = "ready";
+      else if (state.stopping) status = "stopping";
+      reply(response, ready ? 200 : 503, { status });
       return true;
     }
     if (path === "/metrics") {

@@ -104,7 +104,11 @@ async function importWithoutSignalHooks(): Promise<typeof import("embedded-postg
 async function assertReachable(dataDir: string, user: { uid: number; gid: number }): Promise<void> {
   for (let folder = dirname(dataDir); ; folder = dirname(folder)) {
     const { mode, uid, gid } = await stat(folder);
-    const enterable = uid === user.uid ? mode & 0o100 : gid === user.gid ? mode & 0o010 : mode & 0o001;
+    // the search (x) bit of the class Postgres's user falls in: owner, else group, else others
+    let searchBit = 0o001;
+    if (uid === user.uid) searchBit = 0o100;
+    else if (gid === user.gid) searchBit = 0o010;
+    const enterable = mode & searchBit;
     if (!enterable) {
       throw new Error(
         `Postgres runs as uid ${user.uid} (modelgate runs as root) and cannot enter ${folder}, which holds its data directory ${dataDir}: choose a MODELGATE_DATA_DIR under a folder others may enter, or run chmod o+x ${folder}`,

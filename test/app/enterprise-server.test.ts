@@ -7,6 +7,7 @@ import { FakeIssueTracker } from "../helpers/fake-issue-tracker.js";
 import { FakeRepository, GITHUB_API } from "../helpers/fake-repository.js";
 import { commitSha } from "../fixtures/git-objects.js";
 import { modelFiles, type ModelFixture } from "../helpers/model-files.js";
+import { requestUrl } from "../helpers/request-recorder.js";
 import { serveCheckRunCreate, serveCheckRunLookup, serveNoPolicy, serveReviews } from "../helpers/serve-github.js";
 import { TEST_NOW } from "../fixtures/clock.js";
 import { INSTALLATION_ID, serveInstallationToken, testMarkerKey, testPrivateKey } from "../helpers/test-app.js";
@@ -37,7 +38,7 @@ async function enterpriseApp(
   const urls: string[] = [];
   const elsewhere: string[] = [];
   const enterpriseFetch: typeof fetch = (input, init) => {
-    const url = typeof input === "string" ? input : input instanceof URL ? input.href : input.url;
+    const url = requestUrl(input);
     urls.push(`${(init?.method ?? "GET").toUpperCase()} ${url}`);
     const origin = `${env.GHE_PROTOCOL ?? "https"}://${GHE_HOST}`;
     if (!url.startsWith(`${origin}/api/`)) elsewhere.push(url);

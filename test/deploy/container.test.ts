@@ -166,8 +166,10 @@ afterAll(() => {
 describe("the container (Dockerfile)", () => {
   test("runs what `npm start` runs, with node itself as the program (npm would stand between the signal and the server)", () => {
     const start = (packageJson.scripts.start ?? "").split(/\s+/);
-    const program =
-      start[0] === "probot" ? ["node_modules/probot/bin/probot.js"] : start[0] === "node" ? [] : start.slice(0, 1);
+    let program: string[];
+    if (start[0] === "probot") program = ["node_modules/probot/bin/probot.js"];
+    else if (start[0] === "node") program = [];
+    else program = start.slice(0, 1);
     expect(image.cmd).toEqual(["node", ...program, ...start.slice(1)]);
   });
 

@@ -23,6 +23,7 @@ import { readPlanned, readTextFile, snapshotAt, type GitSnapshot } from "../git-
 import { defaultBranch, resolveCommit } from "../git.js";
 import { writeJsonFile, writeTextFile } from "../large-file.js";
 import { bomTimestamp, repositoryName } from "./bom.js";
+import { compareCodeUnits } from "../../core/compare-code-units.js";
 
 export interface AuditOptions {
   /** Absolute path of the repository (checked). */
@@ -95,9 +96,7 @@ export async function runAudit(options: AuditOptions): Promise<AuditReport> {
     now,
     detected,
   });
-  const models = [...detected.models.head].sort((a, b) =>
-    a.manifest.name < b.manifest.name ? -1 : a.manifest.name > b.manifest.name ? 1 : 0,
-  );
+  const models = [...detected.models.head].sort((a, b) => compareCodeUnits(a.manifest.name, b.manifest.name));
   const repository = await started.repository;
   const toolVersion = await modelgateVersion();
   const bom = buildBom({

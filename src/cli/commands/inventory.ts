@@ -3,6 +3,7 @@ import type { FileError } from "../../core/yaml/load-yaml.js";
 import { resolveCommit } from "../git.js";
 import { snapshotAt } from "../git-snapshot.js";
 import { modelsAt, policyAt } from "../repository.js";
+import { compareCodeUnits } from "../../core/compare-code-units.js";
 
 export interface InventoryEntry {
   name: string;
@@ -26,9 +27,7 @@ export async function loadInventory(repo: string, ref: string): Promise<Inventor
   const snapshot = await snapshotAt(repo, commit);
   const policy = await policyAt(repo, snapshot, ref);
   const { models, errors } = await modelsAt(repo, snapshot, policy);
-  const loaded = [...models].sort((a, b) =>
-    a.manifest.name < b.manifest.name ? -1 : a.manifest.name > b.manifest.name ? 1 : 0,
-  );
+  const loaded = [...models].sort((a, b) => compareCodeUnits(a.manifest.name, b.manifest.name));
   return {
     ref,
     commit,

@@ -8,6 +8,7 @@ import { CliError } from "../cli-error.js";
 import { readTextFile, snapshotAt } from "../git-snapshot.js";
 import { resolveCommit } from "../git.js";
 import { modelsAt } from "../repository.js";
+import { compareCodeUnits } from "../../core/compare-code-units.js";
 
 export interface ValidatedFile {
   path: string;
@@ -69,7 +70,7 @@ export async function validateRepository(repo: string, ref = "HEAD"): Promise<Va
     entry.errors.push(error);
     byPath.set(error.path, entry);
   }
-  results.push(...[...byPath.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)));
+  results.push(...[...byPath.values()].sort((a, b) => compareCodeUnits(a.path, b.path)));
   return results;
 }
 
@@ -80,12 +81,8 @@ export function renderValidation(results: ReadonlyArray<ValidatedFile>): string 
     for (const error of result.errors) lines.push(`${error.path}:${error.line}: ${error.message}`);
   }
   const invalid = results.filter((r) => r.errors.length > 0).length;
-  lines.push(
-    results.length === 0
-      ? "no policy or manifest found"
-      : invalid === 0
-        ? `${results.length} file(s) valid`
-        : `${invalid} of ${results.length} file(s) invalid`,
-  );
+  if (results.length === 0) lines.push("no policy or manifest found");
+  else if (invalid === 0) lines.push(`${results.length} file(s) valid`);
+  else lines.push(`${invalid} of ${results.length} file(s) invalid`);
   return lines.join("\n") + "\n";
 }

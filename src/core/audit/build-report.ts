@@ -16,6 +16,7 @@ import {
   type GateOutcome,
   type ProvisionRow,
 } from "./types.js";
+import { compareCodeUnits } from "../compare-code-units.js";
 
 const OFFLINE_INDEPENDENCE =
   "the authors of the change are on GitHub: evaluator independence is checked by the app when the change is gated (its check run records it)";
@@ -68,7 +69,7 @@ export function buildAuditReport(input: AuditInput): AuditReport {
   }
   for (const issue of input.github?.endOfLifeIssues ?? []) byName.get(issue.model)?.endOfLife.push(issue);
 
-  const models = [...byName.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const models = [...byName.values()].sort((a, b) => compareCodeUnits(a.name, b.name));
   const releases = releaseRows(input);
   const findings = collectFindings(input, models);
   const versions = models.flatMap((m) => m.versions);
@@ -201,11 +202,10 @@ function versionOf(
     prNumbers,
   );
   const deciding = decidingRun(checkRuns, landedBy?.number);
-  const outcome: GateOutcome = deciding
-    ? outcomeOf(deciding.modelVerdict ?? "failure", deciding.override)
-    : requirements.length === 0
-      ? "not-gated"
-      : outcomeOf(recomputed.verdict);
+  let outcome: GateOutcome;
+  if (deciding) outcome = outcomeOf(deciding.modelVerdict ?? "failure", deciding.override);
+  else if (requirements.length === 0) outcome = "not-gated";
+  else outcome = outcomeOf(recomputed.verdict);
   return {
     id: versionAnchor(change.name, version, step.commit),
     commit: step.commit,
@@ -261,7 +261,7 @@ function checkRunsOf(
       ...(release ? { release: release.tag } : {}),
     });
   }
-  return found.sort((a, b) => ((a.at ?? "") < (b.at ?? "") ? -1 : (a.at ?? "") > (b.at ?? "") ? 1 : 0));
+  return found.sort((a, b) => compareCodeUnits(a.at ?? "", b.at ?? ""));
 }
 
 /** The run that decided a version: the latest pull-request run that judged it, preferring the pull request that landed it. */

@@ -176,11 +176,9 @@ function findingLink(text: string): string {
 }
 
 function verdictText(verdict: string): string {
-  return verdict === "success"
-    ? '<span class="passed">✓ ok</span>'
-    : verdict === "failure"
-      ? '<span class="failed">✗ failing</span>'
-      : '<span class="pending">… pending</span>';
+  if (verdict === "success") return '<span class="passed">✓ ok</span>';
+  if (verdict === "failure") return '<span class="failed">✗ failing</span>';
+  return '<span class="pending">… pending</span>';
 }
 
 function inventory(report: AuditReport): string {

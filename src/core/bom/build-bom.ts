@@ -14,6 +14,7 @@ import type {
   BomProperty,
   CycloneDxBom,
 } from "./types.js";
+import { compareCodeUnits } from "../compare-code-units.js";
 
 export type * from "./types.js";
 export { validateBom } from "./validate-bom.js";
@@ -183,12 +184,18 @@ function fileComponent(
 
 type UpstreamComponent = Extract<Component, { source: string }>;
 
+function upstreamComponentType(kind: Component["kind"]): BomComponent["type"] {
+  if (kind === "weights") return "machine-learning-model";
+  if (kind === "code") return "library";
+  return "file";
+}
+
 function upstreamComponent(c: UpstreamComponent, modelRef: string, refs: BomRefAllocator): BomComponent {
   const source = classifySource(c.source);
   const properties: BomProperty[] = [{ name: "modelgate:kind", value: c.kind }, ...verificationProperties(c)];
   if ("text" in source) properties.push({ name: "modelgate:source", value: source.text });
   return {
-    type: c.kind === "weights" ? "machine-learning-model" : c.kind === "code" ? "library" : "file",
+    type: upstreamComponentType(c.kind),
     "bom-ref": refs.claim(`${modelRef}/${componentId(c)}`),
     name: c.name,
     ...hashesOf(c.sha256),
@@ -288,10 +295,6 @@ function byModelIdentity(a: LoadedManifest, b: LoadedManifest): number {
     compareCodeUnits(a.manifest.version, b.manifest.version) ||
     compareCodeUnits(a.path, b.path)
   );
-}
-
-function compareCodeUnits(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 function unique<T>(values: T[]): T[] {

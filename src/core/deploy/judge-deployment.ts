@@ -6,6 +6,7 @@ import { globMatcher } from "../policy/glob.js";
 import { failureLines } from "../render/release-check-run.js";
 import { truncateChars } from "../render/truncate.js";
 import { decisionVerdict, knownGoodRequirements, verdictOf, type KnownGoodEvidence } from "./known-good.js";
+import { compareCodeUnits } from "../compare-code-units.js";
 
 /** The release a deployment is compared with: the latest release that passed its gate. */
 export interface DeploymentBaseline {
@@ -68,9 +69,7 @@ export function judgeDeployment(
       });
     }
   }
-  const models = [...releaseDecision.models, ...unchanged].sort((a, b) =>
-    a.name < b.name ? -1 : a.name > b.name ? 1 : 0,
-  );
+  const models = [...releaseDecision.models, ...unchanged].sort((a, b) => compareCodeUnits(a.name, b.name));
   const verdict = decisionVerdict({ ...releaseDecision, models });
   // a deployment is a release's moment of truth: what is still pending fails it, as for a release
   return { ...releaseDecision, models, verdict: verdict === "action_required" ? "failure" : verdict };

@@ -161,11 +161,9 @@ export function applyKnownGood(
 
 /** A model's verdict from its requirements, as the gate computes it. */
 export function verdictOf(requirements: ReadonlyArray<Requirement>): Verdict {
-  return requirements.some((r) => r.status === "failed")
-    ? "failure"
-    : requirements.some((r) => r.status === "pending")
-      ? "action_required"
-      : "success";
+  if (requirements.some((r) => r.status === "failed")) return "failure";
+  if (requirements.some((r) => r.status === "pending")) return "action_required";
+  return "success";
 }
 
 /** A decision's verdict from its parts, as the gate computes it. */

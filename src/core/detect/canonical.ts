@@ -1,3 +1,5 @@
+import { compareCodeUnits } from "../compare-code-units.js";
+
 /**
  * JSON with sorted keys and without undefined fields, so equal values compare equal
  * (detectChanges compares manifests with it). Plain data — what a manifest is — is written
@@ -17,9 +19,7 @@ export function canonical(value: unknown): string {
 export function canonicalBySort(value: unknown): string {
   return JSON.stringify(value, (_key, v: unknown) =>
     v && typeof v === "object" && !Array.isArray(v)
-      ? Object.fromEntries(
-          Object.entries(v as Record<string, unknown>).sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0)),
-        )
+      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([x], [y]) => compareCodeUnits(x, y)))
       : v,
   );
 }

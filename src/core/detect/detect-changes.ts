@@ -7,6 +7,7 @@ import { componentRepoPath, loadManifest, type LoadedManifest } from "../manifes
 import { componentId, isFileComponent, type Component, type Manifest } from "../manifest/schema.js";
 import type { Finding, ModelChange } from "./types.js";
 import { canonical, sameCanonical } from "./canonical.js";
+import { compareCodeUnits } from "../compare-code-units.js";
 
 export interface DetectedChanges {
   /** One entry per model that differs, sorted by name. */
@@ -70,7 +71,7 @@ export function detectChanges(
     const replacement = headByPath.get(before.path);
     changes.push(deletedModel(before, replacement));
   }
-  changes.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  changes.sort((a, b) => compareCodeUnits(a.name, b.name));
   return { changes, errors, models: { base: atBase.loaded, head: atHead.loaded } };
 }
 
@@ -354,7 +355,7 @@ function byId(components: ReadonlyArray<Component>): Map<string, Component> {
 }
 
 function sortedComponents(components: ReadonlyMap<string, Component>): Component[] {
-  return [...components.entries()].sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0)).map(([, c]) => c);
+  return [...components.entries()].sort(([x], [y]) => compareCodeUnits(x, y)).map(([, c]) => c);
 }
 
 function sameSet(a: ReadonlyArray<string>, b: ReadonlyArray<string>): boolean {

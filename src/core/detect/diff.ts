@@ -1,4 +1,5 @@
 import type { Snapshot } from "./snapshot.js";
+import { compareCodeUnits } from "../compare-code-units.js";
 
 export type FileChangeKind = "added" | "modified" | "deleted";
 
@@ -39,7 +40,7 @@ export function diffSnapshots(base: Pick<Snapshot, "entries">, head: Pick<Snapsh
   for (const [blobSha, paths] of deletedPaths) {
     for (const path of paths.sort().slice(gained.get(blobSha) ?? 0)) changes.push({ path, change: "deleted" });
   }
-  return changes.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  return changes.sort((a, b) => compareCodeUnits(a.path, b.path));
 }
 
 function push(map: Map<string, string[]>, key: string, value: string): void {

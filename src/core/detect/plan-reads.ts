@@ -42,7 +42,9 @@ export function plannedReads(policy: Policy, base: Snapshot, head: Snapshot): Pl
         const componentPath = componentRepoPath(change.head.path, component);
         // a folder component is hashed from every file in it (hashRequirements): each is read, up to the limit it fails beyond
         const inFolder = head.entries.has(componentPath) ? [] : folderFiles(head, change.head.path, componentPath);
-        const paths = inFolder.length > MAX_FOLDER_FILES ? [] : inFolder.length > 0 ? inFolder : [componentPath];
+        let paths = [componentPath];
+        if (inFolder.length > MAX_FOLDER_FILES) paths = [];
+        else if (inFolder.length > 0) paths = inFolder;
         for (const path of paths) {
           const entry = head.entries.get(path);
           // a file too large to hash is not read: the evaluation reports it from the tree entry

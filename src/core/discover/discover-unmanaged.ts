@@ -8,6 +8,7 @@ import { parseLfsPointer } from "../manifest/lfs-pointer.js";
 import { isDeclared, isFolderDeclared, indexDeclared } from "./declared.js";
 import { dvcFileKind, readDvcYamlModels, readDvcOuts, type DvcOut } from "./dvc.js";
 import { readModelCard } from "./model-card.js";
+import { compareCodeUnits } from "../compare-code-units.js";
 
 type Change = UnmanagedModel["change"];
 
@@ -61,8 +62,15 @@ export function discoverUnmanaged(
     const cardChange = modelCardChange(change, base, head);
     if (cardChange) report(change.path, "hf-card", cardChange);
   }
-  return [...found.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  return [...found.values()].sort((a, b) => compareCodeUnits(a.path, b.path));
 }
+
+/** The ends of a changed artefact that discovery reads, in this order. */
+const ENDS_TO_READ: Record<FileChange["change"], ReadonlyArray<"base" | "head">> = {
+  added: ["head"],
+  deleted: ["base"],
+  modified: ["base", "head"],
+};
 
 /**
  * The files whose content discovery needs and that are not yet in `contents`:
@@ -84,12 +92,7 @@ export function discoveryReads(policy: Policy, base: Snapshot, head: Snapshot): 
     if (isArtifact(path)) {
       // a pointer at either end makes the source lfs, so a modified file is read at both ends;
       // only a small file can be an LFS pointer; an empty one is known empty without reading
-      const ends =
-        change === "added"
-          ? (["head"] as const)
-          : change === "deleted"
-            ? (["base"] as const)
-            : (["base", "head"] as const);
+      const ends = ENDS_TO_READ[change];
       for (const end of ends) {
         const entry = (end === "base" ? base : head).entries.get(path);
         if (

@@ -15,6 +15,7 @@ import { hashRequirements } from "./hash-requirements.js";
 import { provenanceRequirements } from "./provenance-requirements.js";
 import { documentationRequirements } from "./documentation-requirements.js";
 import { approvalRequirements, requiredRoles } from "./approval-requirements.js";
+import { compareCodeUnits } from "../compare-code-units.js";
 
 export { requiredRoles } from "./approval-requirements.js";
 
@@ -53,7 +54,7 @@ export function evaluateGate(input: GateInput): Decision {
         }));
   const models = detected.changes
     .map((change) => evaluateModel(policy, change, head, facts, now, placesSeen(input, detected)))
-    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    .sort((a, b) => compareCodeUnits(a.name, b.name));
 
   let verdict: Verdict = "success";
   if (
@@ -155,11 +156,9 @@ function evaluateModel(
   const at = { path: change.manifestPath, line: manifest ? manifest.lineOf(["version"]) : 1 };
   requirements.push(...approvalRequirements({ policy, facts, roles, subjectKey, signOffs, at }));
 
-  let verdict: Verdict = requirements.some((r) => r.status === "failed")
-    ? "failure"
-    : requirements.some((r) => r.status === "pending")
-      ? "action_required"
-      : "success";
+  let verdict: Verdict = "success";
+  if (requirements.some((r) => r.status === "failed")) verdict = "failure";
+  else if (requirements.some((r) => r.status === "pending")) verdict = "action_required";
   const override = verdict !== "success" ? signOffs?.override : undefined;
   if (override) verdict = "success";
   return {

@@ -95,32 +95,31 @@ export function evaluationRequirements(
   ];
   if (policy.evaluation.independent) {
     const evaluator = record.evaluator.toLowerCase();
-    requirements.push(
-      // offline (the CLI) the authors are unknown: independence is not checked, so it is not met
-      authors === undefined
-        ? {
-            id: "evaluation.independent",
-            status: "pending",
-            message: `not checked offline: the authors of the change are read from GitHub, where modelgate checks that evaluator @${record.evaluator} is not one of them`,
-            provision: "5.2.5-2.1",
-            ...at("evaluator"),
-          }
-        : authors.some((a) => a.toLowerCase() === evaluator)
-          ? {
-              id: "evaluation.independent",
-              status: "failed",
-              message: `evaluator @${record.evaluator} is an author of this change: the evaluation must be done by someone else`,
-              provision: "5.2.5-2.1",
-              ...at("evaluator"),
-            }
-          : {
-              id: "evaluation.independent",
-              status: "met",
-              message: `evaluator @${record.evaluator} is not an author of this change`,
-              provision: "5.2.5-2.1",
-              ...at("evaluator"),
-            },
-    );
+    // offline (the CLI) the authors are unknown: independence is not checked, so it is not met
+    if (authors === undefined)
+      requirements.push({
+        id: "evaluation.independent",
+        status: "pending",
+        message: `not checked offline: the authors of the change are read from GitHub, where modelgate checks that evaluator @${record.evaluator} is not one of them`,
+        provision: "5.2.5-2.1",
+        ...at("evaluator"),
+      });
+    else if (authors.some((a) => a.toLowerCase() === evaluator))
+      requirements.push({
+        id: "evaluation.independent",
+        status: "failed",
+        message: `evaluator @${record.evaluator} is an author of this change: the evaluation must be done by someone else`,
+        provision: "5.2.5-2.1",
+        ...at("evaluator"),
+      });
+    else
+      requirements.push({
+        id: "evaluation.independent",
+        status: "met",
+        message: `evaluator @${record.evaluator} is not an author of this change`,
+        provision: "5.2.5-2.1",
+        ...at("evaluator"),
+      });
   }
   const threats = policy.evaluation.threats;
   if (threats.length > 0) {

@@ -71,6 +71,13 @@ function upstreamRequirement(
   };
 }
 
+/** How a hash mismatch names what was hashed, by how it was hashed. */
+const MISMATCH_SUBJECT = {
+  "LFS pointer oid": "the LFS pointer's oid is",
+  "folder digest": "the folder digest is",
+  "content hash": "file is",
+} as const;
+
 function fileRequirement(
   id: string,
   component: FileComponent,
@@ -90,12 +97,7 @@ function fileRequirement(
         provision: PROVISION,
         ...at,
       };
-    const what =
-      actual.how === "LFS pointer oid"
-        ? "the LFS pointer's oid is"
-        : actual.how === "folder digest"
-          ? "the folder digest is"
-          : "file is";
+    const what = MISMATCH_SUBJECT[actual.how];
     return {
       id,
       status: "failed",

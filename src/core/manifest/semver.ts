@@ -1,3 +1,5 @@
+import { compareCodeUnits } from "../compare-code-units.js";
+
 // Semantic Versioning 2.0.0 (https://semver.org), without build metadata in comparisons.
 const SEMVER =
   /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-((?:0|[1-9]\d*|\d*[A-Za-z-][0-9A-Za-z-]*)(?:\.(?:0|[1-9]\d*|\d*[A-Za-z-][0-9A-Za-z-]*))*))?(?:\+([0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*))?$/;
@@ -17,7 +19,10 @@ export function compareSemver(a: string, b: string): number {
   }
   const preA = pa[4];
   const preB = pb[4];
-  if (preA === undefined || preB === undefined) return preA === preB ? 0 : preA === undefined ? 1 : -1;
+  if (preA === undefined || preB === undefined) {
+    if (preA === preB) return 0;
+    return preA === undefined ? 1 : -1;
+  }
   const idsA = preA.split(".");
   const idsB = preB.split(".");
   for (let i = 0; i < Math.max(idsA.length, idsB.length); i++) {
@@ -42,5 +47,5 @@ export function compareSemver(a: string, b: string): number {
 // exact for any length (Number() rounds beyond 2^53); semver numbers have no leading zeros
 function compareNumeric(a: string, b: string): number {
   if (a.length !== b.length) return a.length < b.length ? -1 : 1;
-  return a < b ? -1 : a > b ? 1 : 0;
+  return compareCodeUnits(a, b);
 }

@@ -36,11 +36,14 @@ export function comparePolicies(current: Policy, proposed: Policy): PolicyDiffer
     if (removed.length === 0 && added.length === 0) return;
     const loosens = moreIsStricter ? removed.length > 0 : added.length > 0;
     const tightens = moreIsStricter ? added.length > 0 : removed.length > 0;
+    let effect: PolicyEffect = "changes";
+    if (loosens) effect = "weakens";
+    else if (tightens) effect = "strengthens";
     differences.push({
       setting,
       from: list(from),
       to: list(to),
-      effect: loosens ? "weakens" : tightens ? "strengthens" : "changes",
+      effect,
     });
   };
   const number = (setting: string, from: number, to: number, lowerIsStricter: boolean) => {

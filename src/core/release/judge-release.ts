@@ -38,11 +38,10 @@ function judgeModels(input: GateInput, authorsBySubject: ReadonlyMap<string, str
     decision.errors.length > 0 ||
     decision.unmanaged.some((u) => u.level === "failure") ||
     decision.models.some((m) => m.verdict === "failure");
-  const verdict = failing
-    ? "failure"
-    : decision.models.some((m) => m.verdict === "action_required")
-      ? "action_required"
-      : "success";
+  let verdict: Decision["verdict"];
+  if (failing) verdict = "failure";
+  else if (decision.models.some((m) => m.verdict === "action_required")) verdict = "action_required";
+  else verdict = "success";
   return { ...decision, verdict };
 }
 

@@ -1,4 +1,5 @@
 import { compareSemver, isSemver } from "../manifest/semver.js";
+import { compareCodeUnits } from "../compare-code-units.js";
 
 /** What ordering releases needs to know about one (github/releases.ts reads the rest). */
 export interface ReleaseOrderFields {
@@ -75,5 +76,5 @@ function compareReleaseVersions(a: ReleaseOrderFields, b: ReleaseOrderFields): n
 function byPublication(a: ReleaseOrderFields, b: ReleaseOrderFields): number {
   const at = a.publishedAt ?? "";
   const bt = b.publishedAt ?? "";
-  return at < bt ? -1 : at > bt ? 1 : a.id - b.id;
+  return compareCodeUnits(at, bt) || a.id - b.id;
 }

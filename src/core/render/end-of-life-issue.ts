@@ -96,13 +96,18 @@ export function renderEndOfLifeIssueBody(input: EndOfLifeIssueInput): string {
 
 const ROLES_HEADING = "### Sign-off required";
 
+function roleStateText(state: EndOfLifeRole["state"]): string {
+  if (state === "approved") return "✅ approved";
+  if (state === "rejected") return "❌ rejected";
+  return "⏳ pending";
+}
+
 function roleTable(roles: ReadonlyArray<EndOfLifeRole>, org: string): string[] {
   return [
     "| Role | State | Who can sign |",
     "|---|---|---|",
     ...roles.map((role) => {
-      const state =
-        role.state === "approved" ? "✅ approved" : role.state === "rejected" ? "❌ rejected" : "⏳ pending";
+      const state = roleStateText(role.state);
       const who =
         holderMentions(role.holders, org)
           .map((m) => inlineText(m, 140))

@@ -54,12 +54,11 @@ export function renderPolicyCheck(proposal: PolicyProposal): PolicyCheckOutput {
     };
   }
   const weakening = proposal.differences.filter((d) => d.effect === "weakens");
-  const title =
-    proposal.differences.length === 0
-      ? "Proposed policy is valid and requires the same"
-      : weakening.length > 0
-        ? `Proposed policy weakens the gate: ${plural(weakening.length, "setting")} (${plural(proposal.differences.length, "change")} in all)`
-        : `Proposed policy is valid: ${plural(proposal.differences.length, "change")}, none weakens the gate`;
+  let title: string;
+  if (proposal.differences.length === 0) title = "Proposed policy is valid and requires the same";
+  else if (weakening.length > 0)
+    title = `Proposed policy weakens the gate: ${plural(weakening.length, "setting")} (${plural(proposal.differences.length, "change")} in all)`;
+  else title = `Proposed policy is valid: ${plural(proposal.differences.length, "change")}, none weakens the gate`;
   const table =
     proposal.differences.length === 0
       ? ["The proposed file requires exactly what the current policy requires."]

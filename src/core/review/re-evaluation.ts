@@ -2,6 +2,7 @@ import type { LoadedManifest } from "../manifest/load-manifest.js";
 import type { EvaluationRecord } from "../manifest/schema.js";
 import type { Policy } from "../policy/schema.js";
 import { countingEvaluation, evaluationTime, type EvidenceCopy } from "../evidence/evaluation.js";
+import { compareCodeUnits } from "../compare-code-units.js";
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 /** Within this many days of expiry the issue says the date is near (and mentions the holders again). */
@@ -68,12 +69,7 @@ export function modelsInUse(
     const counting = countingEvaluation(entry, copies);
     models.push(counting?.record.result === "pass" ? { ...entry, evaluation: counting.record } : entry);
   }
-  return models.sort(byNameThenVersion);
-}
-
-function byNameThenVersion(a: ModelInUse, b: ModelInUse): number {
-  if (a.name !== b.name) return a.name < b.name ? -1 : 1;
-  return a.version < b.version ? -1 : 1;
+  return models.sort((a, b) => compareCodeUnits(a.name, b.name) || (a.version < b.version ? -1 : 1));
 }
 
 /**
@@ -92,14 +88,11 @@ export function reviewStatuses(policy: Policy, models: ReadonlyArray<ModelInUse>
     // || 0: no "-0 days"
     const daysLeft = Math.ceil((expires - now.getTime()) / DAY_MS) || 0;
     // expired as the gate sees it: older than max_age_days
-    const stage: ReviewStage =
-      now.getTime() > expires
-        ? "expired"
-        : daysLeft <= Math.min(SOON_DAYS, policy.evaluation.notice_days)
-          ? "soon"
-          : daysLeft <= policy.evaluation.notice_days
-            ? "notice"
-            : "current";
+    let stage: ReviewStage;
+    if (now.getTime() > expires) stage = "expired";
+    else if (daysLeft <= Math.min(SOON_DAYS, policy.evaluation.notice_days)) stage = "soon";
+    else if (daysLeft <= policy.evaluation.notice_days) stage = "notice";
+    else stage = "current";
     statuses.push({ ...model, evaluation, expiresOn: new Date(expires).toISOString().slice(0, 10), daysLeft, stage });
   }
   return statuses;

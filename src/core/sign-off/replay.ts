@@ -2,6 +2,7 @@ import type { Policy } from "../policy/schema.js";
 import type { ApprovalFacts, Override, RoleSignOff, SignOffComment } from "../evaluate/types.js";
 import { describeRoleHolders, holdsRole } from "../evaluate/roles.js";
 import { parseCommand, type SignOffCommand } from "./command.js";
+import { compareCodeUnits } from "../compare-code-units.js";
 
 export type { RoleSignOff };
 
@@ -63,18 +64,16 @@ export function replayContext(policy: Policy, people: ReplayPeople, requiredRole
 export function replaySignOffs(comments: ReadonlyArray<SignOffComment>, ctx: ReplayContext): SignOffState {
   // no prototype: a role named like an Object method must not find one
   const state: SignOffState = { roles: Object.create(null) as Record<string, RoleSignOff>, outcomes: [] };
-  const ordered = [...comments].sort((a, b) =>
-    a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : a.id - b.id,
-  );
+  const ordered = [...comments].sort((a, b) => compareCodeUnits(a.createdAt, b.createdAt) || a.id - b.id);
   for (const comment of ordered) {
     if (comment.edited) continue;
     const command = parseCommand(comment.body);
     if (!command) continue;
-    const refusal = comment.refusedEarlier
-      ? "this command was refused when it was posted (see modelgate's reply); post it again as a new comment."
-      : command.type === "override"
-        ? refuseOverride(comment.login, ctx)
-        : refuseRoleCommand(comment.login, command, state, ctx);
+    let refusal: string | undefined;
+    if (comment.refusedEarlier)
+      refusal = "this command was refused when it was posted (see modelgate's reply); post it again as a new comment.";
+    else if (command.type === "override") refusal = refuseOverride(comment.login, ctx);
+    else refusal = refuseRoleCommand(comment.login, command, state, ctx);
     state.outcomes.push({
       commentId: comment.id,
       login: comment.login,

@@ -23,5 +23,10 @@ export function zodIssuesToFileErrors(
 }
 
 export function formatFieldPath(fieldPath: YamlPath): string {
-  return fieldPath.map((key, i) => (typeof key === "number" ? `[${key}]` : i === 0 ? key : `.${key}`)).join("");
+  return fieldPath.map((key, i) => fieldPathSegment(key, i === 0)).join("");
+}
+
+function fieldPathSegment(key: YamlPath[number], first: boolean): string {
+  if (typeof key === "number") return `[${key}]`;
+  return first ? key : `.${key}`;
 }

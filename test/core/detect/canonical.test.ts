@@ -119,7 +119,10 @@ describe("canonical: the sorted-key JSON, written directly for plain data", () =
       const a = value(next, 0);
       // a pair: the same value, a copy made again from the same draws, or another value
       const r = next();
-      const b = r < 0.3 ? a : r < 0.6 ? structuredCopy(a) : value(next, 0);
+      let b: unknown;
+      if (r < 0.3) b = a;
+      else if (r < 0.6) b = structuredCopy(a);
+      else b = value(next, 0);
       const expected = canonicalBySort(a) === canonicalBySort(b);
       if (expected) equal++;
       expect(sameCanonical(a, b), `${canonicalBySort(a)} vs ${canonicalBySort(b)}`).toBe(expected);

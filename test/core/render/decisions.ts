@@ -8,11 +8,9 @@ export function requirement(id: string, status: Requirement["status"], extra: Pa
 }
 
 export function model(name: string, requirements: Requirement[], extra: Partial<ModelVerdict> = {}): ModelVerdict {
-  const verdict = requirements.some((r) => r.status === "failed")
-    ? "failure"
-    : requirements.some((r) => r.status === "pending")
-      ? "action_required"
-      : "success";
+  let verdict: ModelVerdict["verdict"] = "success";
+  if (requirements.some((r) => r.status === "failed")) verdict = "failure";
+  else if (requirements.some((r) => r.status === "pending")) verdict = "action_required";
   return {
     name,
     manifestPath: `models/${name}/model.yaml`,
@@ -40,10 +38,8 @@ export function decision(parts: Partial<Decision> = {}): Decision {
     models.some((m) => m.verdict === "failure") ||
     unmanagedFindings.some((u) => u.level === "failure") ||
     parts.couldNotEvaluate !== undefined;
-  const verdict = failing
-    ? "failure"
-    : models.some((m) => m.verdict === "action_required")
-      ? "action_required"
-      : "success";
+  let verdict: Decision["verdict"] = "success";
+  if (failing) verdict = "failure";
+  else if (models.some((m) => m.verdict === "action_required")) verdict = "action_required";
   return { verdict, models, unmanaged: unmanagedFindings, errors, ...parts };
 }

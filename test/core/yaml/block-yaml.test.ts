@@ -209,6 +209,12 @@ function generate(next: () => number): string {
     (chance(0.6) ? pick(SCALARS.slice(0, 9)) : pick(SCALARS)) + (chance(0.1) ? pick([" # note", "  #x", "   "]) : "");
   const key = (): string =>
     chance(0.8) ? pick(KEYS.slice(0, 6)) + (chance(0.3) ? String(Math.floor(next() * 3)) : "") : pick(KEYS);
+  // where a key's block value starts: two deeper, at the key's own indent (a sequence), or 1 to 4 deeper
+  const nestedIndent = (indent: number): number => {
+    if (chance(0.5)) return indent + 2;
+    if (chance(0.5)) return indent;
+    return indent + 1 + Math.floor(next() * 4);
+  };
   const lines: string[] = [];
   const noise = (indent: number): void => {
     if (chance(0.05)) lines.push("");
@@ -216,14 +222,11 @@ function generate(next: () => number): string {
   };
   // writes a mapping or a sequence whose first line starts with `lead` (a key, or "- " items) at `indent`
   const node = (indent: number, depth: number, lead: string | undefined): void => {
-    const kind =
-      depth === 0
-        ? "map"
-        : depth > 3 || chance(lead === undefined ? 0.05 : 0.4)
-          ? "scalar"
-          : chance(0.6)
-            ? "map"
-            : "seq";
+    let kind: "map" | "seq" | "scalar";
+    if (depth === 0) kind = "map";
+    else if (depth > 3 || chance(lead === undefined ? 0.05 : 0.4)) kind = "scalar";
+    else if (chance(0.6)) kind = "map";
+    else kind = "seq";
     if (kind === "scalar") {
       lines.push(`${lead ?? pad(indent)}${scalar()}`);
       return;
@@ -239,7 +242,7 @@ function generate(next: () => number): string {
         else if (r < 0.65) lines.push(`${first}${k}:${pick(["", " ", " # empty"])}`);
         else {
           lines.push(`${first}${k}:${chance(0.1) ? " # block" : ""}`);
-          const deeper = chance(0.5) ? indent + 2 : chance(0.5) ? indent : indent + 1 + Math.floor(next() * 4);
+          const deeper = nestedIndent(indent);
           if (deeper === indent) seqAt(indent, depth + 1);
           else node(deeper, depth + 1, undefined);
         }
