@@ -11,7 +11,7 @@ import { sweepRepository, type SweepOutcome } from "../src/handlers/re-evaluatio
 import { GITHUB_API, type FileFixture } from "../test/helpers/fake-repository.js";
 import { FakeIssueTracker, serveCommitsAlways, servePolicyAlways } from "../test/helpers/fake-issue-tracker.js";
 import { commitSha } from "../test/fixtures/git-objects.js";
-import { modelFiles } from "../test/helpers/model-files.js";
+import { repositoryModelFiles } from "../test/fixtures/manifests.js";
 import { createTestApp, INSTALLATION_ID, testMarkerKey, type RecordedRequest } from "../test/helpers/test-app.js";
 import { OWNER, REPO } from "../test/fixtures/payloads/index.js";
 import { inProcessCoordination } from "../src/store/coordination.js";
@@ -35,7 +35,7 @@ function repositoryFiles(models: number, date: string): Record<string, FileFixtu
   for (let i = 0; i < models; i++) {
     Object.assign(
       files,
-      modelFiles({
+      repositoryModelFiles({
         dir: `models/m${i}`,
         name: `model-${i}`,
         version: "1.0.0",
@@ -51,15 +51,12 @@ function repositoryFiles(models: number, date: string): Record<string, FileFixtu
 export async function measureSweep(models: number): Promise<SweepMeasurement[]> {
   nock.disableNetConnect();
   const app = await createTestApp({ coordination: inProcessCoordination() });
-  nock(GITHUB_API)
-    .persist()
-    .post(`/app/installations/${INSTALLATION_ID}/access_tokens`)
-    .reply(201, {
-      token: "ghs_bench",
-      expires_at: "2099-01-01T00:00:00Z",
-      permissions: {},
-      repository_selection: "all",
-    });
+  nock(GITHUB_API).persist().post(`/app/installations/${INSTALLATION_ID}/access_tokens`).reply(201, {
+    token: "ghs_bench",
+    expires_at: "2099-01-01T00:00:00Z",
+    permissions: {},
+    repository_selection: "all",
+  });
   servePolicyAlways(OWNER, REPO, "main", undefined);
   // evaluated 2026-06-15: due by 2026-12-12; the latest release is another commit with the same models
   const due = repositoryFiles(models, "2026-06-15");
