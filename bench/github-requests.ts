@@ -14,7 +14,7 @@ import { defaultPolicy } from "../src/core/policy/schema.js";
 import type { FileContent, Snapshot, TreeEntry } from "../src/core/detect/snapshot.js";
 import { GITHUB_API, type FileFixture } from "../test/helpers/fake-repository.js";
 import { commitSha, gitBlobSha } from "../test/fixtures/git-objects.js";
-import { modelFiles } from "../test/helpers/model-files.js";
+import { repositoryModelFiles } from "../test/fixtures/manifests.js";
 import { TEST_NOW } from "../test/fixtures/clock.js";
 import { createTestApp, INSTALLATION_ID, type RecordedRequest } from "../test/helpers/test-app.js";
 import { OWNER, REPO, pullRequestEvent, pullRequestReviewEvent } from "../test/fixtures/payloads/index.js";
@@ -80,7 +80,7 @@ export function scenarioFiles({ models, otherFiles }: Scenario): {
     const common = { dir: `models/m${i}`, name: `model-${i}`, prompt: `You are model ${i}.\n` };
     Object.assign(
       base,
-      modelFiles({
+      repositoryModelFiles({
         ...common,
         version: "1.0.0",
         weights: `weights ${i} v1`,
@@ -89,7 +89,7 @@ export function scenarioFiles({ models, otherFiles }: Scenario): {
     );
     Object.assign(
       head,
-      modelFiles({
+      repositoryModelFiles({
         ...common,
         version: "1.1.0",
         weights: `weights ${i} v2`,

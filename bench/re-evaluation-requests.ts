@@ -11,7 +11,7 @@ import { sweepRepository, type SweepOutcome } from "../src/handlers/re-evaluatio
 import { GITHUB_API, type FileFixture } from "../test/helpers/fake-repository.js";
 import { FakeIssueTracker, serveCommitsAlways, servePolicyAlways } from "../test/helpers/fake-issue-tracker.js";
 import { commitSha } from "../test/fixtures/git-objects.js";
-import { modelFiles } from "../test/helpers/model-files.js";
+import { repositoryModelFiles } from "../test/fixtures/manifests.js";
 import { createTestApp, INSTALLATION_ID, testMarkerKey, type RecordedRequest } from "../test/helpers/test-app.js";
 import { OWNER, REPO } from "../test/fixtures/payloads/index.js";
 import { inProcessCoordination } from "../src/store/coordination.js";
@@ -35,7 +35,7 @@ function repositoryFiles(models: number, date: string): Record<string, FileFixtu
   for (let i = 0; i < models; i++) {
     Object.assign(
       files,
-      modelFiles({
+      repositoryModelFiles({
         dir: `models/m${i}`,
         name: `model-${i}`,
         version: "1.0.0",

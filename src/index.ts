@@ -12,6 +12,8 @@ import type { Jobs } from "./queue/job-queue.js";
 import { defineRecoveryJobs } from "./handlers/recovery.js";
 import { defineContinuousJobs } from "./handlers/continuous-jobs.js";
 import type { ReconciliationStore } from "./store/reconciliation-store.js";
+import { waitingOutRateLimits } from "./handlers/rate-limit-waits.js";
+import type { RateLimitWaitOptions } from "./github/traffic.js";
 
 /**
  * The modelgate GitHub App: registers each event once (never both `event` and
@@ -23,6 +25,8 @@ import type { ReconciliationStore } from "./store/reconciliation-store.js";
  * the database's (server/runtime.ts); alone in one process (the GitHub Action) locks are in memory.
  * With `jobs` (the server's queue), the app defines its scheduled and retried jobs there: recovery,
  * the daily re-evaluation run and deployment retries (handlers/continuous-jobs.ts).
+ * Every delivery's client waits out GitHub's rate limits (handlers/rate-limit-waits.ts), however
+ * the app is run; `rateLimitWaits` sets how (tests record the waits instead of sleeping).
  */
 export interface ModelgateOptions {
   clock?: Clock;
@@ -33,6 +37,7 @@ export interface ModelgateOptions {
   jobs?: Jobs;
   /** What reconciliation remembers between runs (ETags, completed heads); needed with `jobs`. */
   reconciliationStore?: ReconciliationStore;
+  rateLimitWaits?: RateLimitWaitOptions;
 }
 
 export function modelgate(options: ModelgateOptions = {}): ApplicationFunction {
@@ -45,6 +50,8 @@ export function modelgate(options: ModelgateOptions = {}): ApplicationFunction {
     const scheduleDeploymentRetry =
       options.scheduleDeploymentRetry ??
       (options.jobs && defineContinuousJobs(options.jobs, { clock, markerKey, coordination }));
+    const waiting = <C extends { octokit: object }>(handle: (context: C) => Promise<void>) =>
+      waitingOutRateLimits(handle, options.rateLimitWaits);
     app.on(
       [
         "pull_request.opened",
@@ -53,33 +60,36 @@ export function modelgate(options: ModelgateOptions = {}): ApplicationFunction {
         "pull_request.ready_for_review",
         "pull_request.edited",
       ],
-      onPullRequest(clock, markerKey, coordination),
+      waiting(onPullRequest(clock, markerKey, coordination)),
     );
     app.on(
       ["pull_request_review.submitted", "pull_request_review.dismissed", "pull_request_review.edited"],
-      onPullRequestReview(clock, markerKey, coordination),
+      waiting(onPullRequestReview(clock, markerKey, coordination)),
     );
     // each check run handler acts only on its own run name (`modelgate`, `modelgate / release`)
     const checkRunHandlers = [
       onCheckRun(clock, markerKey, coordination),
       onReleaseCheckRun(clock, markerKey, coordination),
     ];
-    app.on(["check_run.rerequested", "check_run.requested_action"], async (context) => {
-      for (const handle of checkRunHandlers) await handle(context);
-    });
-    app.on("check_suite.rerequested", onCheckSuite(clock, markerKey, coordination));
-    app.on(["release.published", "release.created"], onRelease(clock, markerKey, coordination));
-    app.on("push", onPush(markerKey, coordination));
+    app.on(
+      ["check_run.rerequested", "check_run.requested_action"],
+      waiting(async (context) => {
+        for (const handle of checkRunHandlers) await handle(context);
+      }),
+    );
+    app.on("check_suite.rerequested", waiting(onCheckSuite(clock, markerKey, coordination)));
+    app.on(["release.published", "release.created"], waiting(onRelease(clock, markerKey, coordination)));
+    app.on("push", waiting(onPush(markerKey, coordination)));
     // without a retry queue, a deployment GitHub kept modelgate from judging is rejected at once (docs/deployments.md)
     app.on(
       "deployment_protection_rule.requested",
-      onDeploymentProtectionRule(clock, markerKey, coordination, scheduleDeploymentRetry || undefined),
+      waiting(onDeploymentProtectionRule(clock, markerKey, coordination, scheduleDeploymentRetry || undefined)),
     );
-    app.on(["issues.edited", "issues.closed"], onEndOfLifeIssueEvent(markerKey, coordination));
+    app.on(["issues.edited", "issues.closed"], waiting(onEndOfLifeIssueEvent(markerKey, coordination)));
     // sign-off commands (and end-of-life sign-offs): one dispatcher for every comment event
     app.on(
       ["issue_comment.created", "issue_comment.edited", "issue_comment.deleted"],
-      onIssueComment(clock, markerKey, coordination),
+      waiting(onIssueComment(clock, markerKey, coordination)),
     );
   };
 }

@@ -6,6 +6,7 @@ import { createLog } from "../log.js";
 import { markerKeyFromPrivateKey } from "../marker-key.js";
 import type { Clock } from "../handlers/context.js";
 import { httpStatus } from "../github/errors.js";
+import type { RateLimitWaitOptions } from "../github/traffic.js";
 import { isHandled, recordingHandledEvents } from "../handled-events.js";
 
 /** The environment of a GitHub Actions step (process.env in production). */
@@ -17,6 +18,8 @@ export interface RunActionOptions {
   /** Logger; by default modelgate's JSON logger (createLog) at LOG_LEVEL (default info) on stdout. */
   log?: Logger;
   clock?: Clock;
+  /** How rate limits are waited out (tests record the waits instead of sleeping). */
+  rateLimitWaits?: RateLimitWaitOptions;
 }
 
 /** Why the App's own credentials are needed, said with every missing one. */
@@ -55,6 +58,7 @@ export async function runAction(env: ActionEnv, options: RunActionOptions = {}):
     recordingHandledEvents(
       modelgate({
         ...(options.clock ? { clock: options.clock } : {}),
+        ...(options.rateLimitWaits ? { rateLimitWaits: options.rateLimitWaits } : {}),
         markerKey: markerKeyFromPrivateKey(credentials.privateKey),
       }),
       handled,

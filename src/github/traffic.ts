@@ -58,8 +58,6 @@ export function githubTraffic(
   const options = octokitOptions.modelgateTraffic ?? DEFAULT_OPTIONS;
   const writeGapMs = options.writeGapMs ?? 1000;
   const readConcurrency = options.readConcurrency ?? 20;
-  const retries = options.retries ?? 3;
-  const maxWaitSeconds = options.maxWaitSeconds ?? 120;
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const installation = installationOf(octokitOptions.auth);
   const lanes = lanesByOptions.get(options) ?? new Map<string, Lane>();
@@ -93,25 +91,55 @@ export function githubTraffic(
     }
   };
 
-  const log = octokit.log as unknown as { warn(facts: object, message: string): void };
   const send = (request: (options: never) => unknown, requestOptions: unknown) =>
     Promise.resolve(request(requestOptions as never)) as Promise<OctokitResponse>;
+  // each attempt takes its own turn and is counted; the waits below wrap it, so a write sent again is paced again
   octokit.hook.wrap("request", (async (request: (options: never) => unknown, requestOptions: unknown) => {
     const kind = requestKind(requestOptions as RequestOptions);
+    try {
+      const response =
+        kind === "write"
+          ? await takeWriteTurn().then(() => send(request, requestOptions))
+          : await withReadSlot(() => send(request, requestOptions));
+      observe(kind, response.status, response.headers, installation);
+      return response;
+    } catch (error) {
+      const status = (error as { status?: number }).status ?? 0;
+      observe(kind, status, (error as { response?: OctokitResponse }).response?.headers, installation);
+      throw error;
+    }
+  }) as never);
+  waitOutRateLimits(octokit, options);
+}
+
+/** The knobs of the rate-limit waits: how many times a request is sent again, the longest wait, and how to wait (tests record it). */
+export type RateLimitWaitOptions = Pick<TrafficOptions, "retries" | "maxWaitSeconds" | "sleep">;
+
+const clientsThatWait = new WeakSet<object>();
+
+/**
+ * Waits out GitHub's rate limits on every request of `octokit`: a rate-limited answer (see
+ * rateLimitWait) is waited out, honouring retry-after, then sent again, for reads and writes
+ * alike: at most `retries` times (3), and never a wait longer than `maxWaitSeconds` (120); the
+ * request then fails as it would have without waiting. The app applies this to every client it
+ * is handed (src/index.ts), whatever runs it (server, Action, `probot run`); a client that
+ * already waits (the server's, githubTraffic above) is left as it is, so no request is retried
+ * twice over.
+ */
+export function waitOutRateLimits(octokit: Octokit, options: RateLimitWaitOptions = {}): void {
+  if (clientsThatWait.has(octokit)) return;
+  clientsThatWait.add(octokit);
+  const retries = options.retries ?? 3;
+  const maxWaitSeconds = options.maxWaitSeconds ?? 120;
+  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  const log = octokit.log as unknown as { warn(facts: object, message: string): void };
+  octokit.hook.wrap("request", (async (request: (options: never) => unknown, requestOptions: unknown) => {
     for (let attempt = 0; ; attempt++) {
       try {
-        const response =
-          kind === "write"
-            ? await takeWriteTurn().then(() => send(request, requestOptions))
-            : await withReadSlot(() => send(request, requestOptions));
-        observe(kind, response.status, response.headers, installation);
-        const graphqlLimit = graphqlRateLimited(response);
-        if (graphqlLimit === undefined) return response;
+        const response = (await request(requestOptions as never)) as OctokitResponse;
+        if (graphqlRateLimited(response) === undefined) return response;
         throw Object.assign(new Error("GitHub's GraphQL rate limit is exhausted"), { status: 200, response });
       } catch (error) {
-        const response = (error as { response?: OctokitResponse }).response;
-        if (response === undefined || (error as { status?: number }).status !== 200)
-          observe(kind, (error as { status?: number }).status ?? 0, response?.headers, installation);
         const wait = rateLimitWait(error);
         if (wait === undefined || attempt >= retries) throw error;
         if (wait.seconds > maxWaitSeconds) {

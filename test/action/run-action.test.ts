@@ -7,7 +7,7 @@ import { pino } from "pino";
 import { ProbotOctokit } from "probot";
 import { afterAll, describe, expect, test } from "vitest";
 import { failureMessage } from "../../src/action/failure-message.js";
-import { runAction, type ActionEnv } from "../../src/action/run-action.js";
+import { runAction, type ActionEnv, type RunActionOptions } from "../../src/action/run-action.js";
 import { FakeRepository, GITHUB_API } from "../helpers/fake-repository.js";
 import { commitSha } from "../fixtures/git-objects.js";
 import { createRecorder, type RecordedRequest } from "../helpers/request-recorder.js";
@@ -69,7 +69,7 @@ interface Run {
 }
 
 /** runAction with the test Octokit (no retries, no throttling, requests recorded), a fixed clock and captured logs. */
-function run(env: ActionEnv): Run {
+function run(env: ActionEnv, rateLimitWaits?: RunActionOptions["rateLimitWaits"]): Run {
   const { fetch: recordingFetch, requests } = createRecorder();
   const logs: Array<Record<string, unknown>> = [];
   const log = pino(
@@ -82,7 +82,11 @@ function run(env: ActionEnv): Run {
     throttle: { enabled: false },
     request: { ...(instanceOptions.request as object | undefined), fetch: recordingFetch },
   }));
-  return { requests, logs, done: runAction(env, { Octokit, log, clock: () => TEST_NOW }) };
+  return {
+    requests,
+    logs,
+    done: runAction(env, { Octokit, log, clock: () => TEST_NOW, ...(rateLimitWaits ? { rateLimitWaits } : {}) }),
+  };
 }
 
 /** The App's installation on the repository, answered only to a request signed with the App's JWT. */
@@ -187,6 +191,71 @@ describe("runAction: a pull request in a workflow", () => {
     await expect(run(actionEnv("pull_request", actionsPullRequestPayload())).done).rejects.toThrow(
       "Resource not accessible by integration",
     );
+  });
+});
+
+describe("runAction: a secondary rate limit on the check-run write", () => {
+  test("attack: one 403 asking to wait does not cost the pull request its check run: the write is sent again after retry-after", async () => {
+    serveInstallationLookup();
+    serveInstallationToken();
+    serveNoPolicy(OWNER, REPO, "main");
+    new FakeRepository({
+      owner: OWNER,
+      repo: REPO,
+      commits: [
+        { sha: BASE, files: { "README.md": "# Models\n" } },
+        { sha: HEAD, files: { "README.md": "# Models and more\n" } },
+      ],
+    }).servePullRequest(BASE, HEAD);
+    serveReviews(OWNER, REPO, PR.number, []);
+    serveCheckRunLookup(OWNER, REPO, HEAD);
+    nock(GITHUB_API)
+      .post(CHECK_RUNS)
+      .reply(403, { message: "You have exceeded a secondary rate limit." }, { "retry-after": "1" });
+    const written: unknown[] = [];
+    nock(GITHUB_API)
+      .post(CHECK_RUNS, (body: unknown) => Boolean(written.push(body)))
+      .reply(201, { id: 7001, name: "modelgate" });
+    const slept: number[] = [];
+
+    // Probot's own Octokit, as the Action runs it in production (no Octokit injected); waits recorded, not slept
+    await runAction(actionEnv("pull_request", actionsPullRequestPayload()), {
+      log: pino({ level: "silent" }),
+      clock: () => TEST_NOW,
+      rateLimitWaits: { sleep: async (ms) => void slept.push(ms) },
+    });
+
+    expect(slept).toEqual([1000]);
+    expect(written).toEqual([expect.objectContaining({ name: "modelgate", head_sha: HEAD, conclusion: "success" })]);
+  });
+
+  test("bounded: a limit that persists is waited out 3 times, then the job fails as before (no check run)", async () => {
+    serveInstallationLookup();
+    serveInstallationToken();
+    serveNoPolicy(OWNER, REPO, "main");
+    new FakeRepository({
+      owner: OWNER,
+      repo: REPO,
+      commits: [
+        { sha: BASE, files: { "README.md": "# Models\n" } },
+        { sha: HEAD, files: { "README.md": "# Models and more\n" } },
+      ],
+    }).servePullRequest(BASE, HEAD);
+    serveReviews(OWNER, REPO, PR.number, []);
+    serveCheckRunLookup(OWNER, REPO, HEAD);
+    nock(GITHUB_API)
+      .post(CHECK_RUNS)
+      .times(4)
+      .reply(403, { message: "You have exceeded a secondary rate limit." }, { "retry-after": "1" });
+    const slept: number[] = [];
+
+    const action = run(actionEnv("pull_request", actionsPullRequestPayload()), {
+      sleep: async (ms) => void slept.push(ms),
+    });
+
+    await expect(action.done).rejects.toThrow("You have exceeded a secondary rate limit.");
+    expect(slept).toEqual([1000, 1000, 1000]);
+    expect(action.requests.filter((r) => r.method === "POST" && r.path === CHECK_RUNS)).toHaveLength(4);
   });
 });
 

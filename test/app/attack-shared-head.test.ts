@@ -2,7 +2,7 @@ import nock from "nock";
 import { describe, expect, test } from "vitest";
 import { FakeRepository, GITHUB_API, type FileFixture } from "../helpers/fake-repository.js";
 import { commitSha, sha256 } from "../fixtures/git-objects.js";
-import { modelFiles } from "../helpers/model-files.js";
+import { repositoryModelFiles } from "../fixtures/manifests.js";
 import { fraud, RELEASED, RETRAINED } from "../fixtures/fraud-detector.js";
 import { createTestApp, INSTALLATION_ID, serveInstallationToken } from "../helpers/test-app.js";
 import {
@@ -109,7 +109,7 @@ describe("attack: a second pull request with the same head into a weaker branch"
   test("a pull request into an unprotected branch counts: its failure fails the head's run even when main's passes", async () => {
     const app = await createTestApp();
     // no model change against main (its base already holds the head's files), a retrain with a hash mismatch against the sandbox
-    const tampered = modelFiles(
+    const tampered = repositoryModelFiles(
       fraud({ version: "2.1.0", weights: "weights of 2.1.0, swapped", declaredWeightsSha: sha256("weights of 2.1.0") }),
     );
     serveSharedHead({ main: tampered.files, sandbox: RELEASED.files, head: tampered.files });

@@ -2,7 +2,7 @@ import { describe, expect, test } from "vitest";
 import { createTestApp, INSTALLATION_ID } from "../helpers/test-app.js";
 import { pullRequestEvent, type PullRequestFixture } from "../fixtures/payloads/index.js";
 import { commitSha } from "../fixtures/git-objects.js";
-import { modelFiles } from "../helpers/model-files.js";
+import { repositoryModelFiles } from "../fixtures/manifests.js";
 import { servePullRequestAlways } from "../helpers/fake-issue-tracker.js";
 import { BASE, HEAD, POLICY, postComment, replies, world } from "../helpers/sign-off-world.js";
 import { RELEASED, RETRAINED, fraud } from "../fixtures/fraud-detector.js";
@@ -20,9 +20,9 @@ const CHURN_BASE = commitSha("churn-base");
 const CHURN_HEAD = commitSha("churn-head");
 const churn = (overrides: Parameters<typeof fraud>[0]) =>
   fraud({ dir: "models/churn", name: "churn-predictor", ...overrides });
-const CHURN_V1 = modelFiles(churn({ version: "1.0.0", weights: "churn weights 1.0.0" }));
+const CHURN_V1 = repositoryModelFiles(churn({ version: "1.0.0", weights: "churn weights 1.0.0" }));
 // retrained to exactly fraud-detector 2.1.0's artefacts: the same digest
-const CHURN_COPY = modelFiles(
+const CHURN_COPY = repositoryModelFiles(
   churn({ version: "2.1.0", weights: "weights of 2.1.0", evaluation: { evaluator: "eve", date: "2026-11-20" } }),
 );
 

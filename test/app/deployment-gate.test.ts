@@ -3,7 +3,7 @@ import { describe, expect, test } from "vitest";
 import { decideDeployment, type DeploymentRequest } from "../../src/handlers/deployment.js";
 import { FakeRepository, GITHUB_API, type FileFixture } from "../helpers/fake-repository.js";
 import { commitSha } from "../fixtures/git-objects.js";
-import { modelFiles, type ModelFixture } from "../helpers/model-files.js";
+import { repositoryModelFiles, type RepositoryModel } from "../fixtures/manifests.js";
 import { fraud, withEvaluationRecord } from "../fixtures/fraud-detector.js";
 import { serveCheckRunCreate, serveCheckRunLookup, serveNoPolicy, servePolicy } from "../helpers/serve-github.js";
 import {
@@ -35,15 +35,15 @@ const REPORT_URL = `${REPOSITORY_URL}/runs/${REPORT_RUN_ID}`;
 const CHECK_NAME = "modelgate / deployment (production)";
 const MEMBERS = { "ml-engineers": ["alice"], "platform-ops": ["bob"], "data-governance": ["carol"] };
 
-const FRAUD_20 = modelFiles(fraud({}));
-const FRAUD_21 = modelFiles(
+const FRAUD_20 = repositoryModelFiles(fraud({}));
+const FRAUD_21 = repositoryModelFiles(
   fraud({ version: "2.1.0", weights: "weights of 2.1.0", evaluation: { evaluator: "eve", date: "2026-11-20" } }),
 );
-const FRAUD_19 = modelFiles(
+const FRAUD_19 = repositoryModelFiles(
   fraud({ version: "1.9.0", weights: "weights of 1.9.0", evaluation: { evaluator: "eve", date: "2026-09-01" } }),
 );
 const scorer = (date: string) =>
-  modelFiles({
+  repositoryModelFiles({
     dir: "models/scorer",
     name: "risk-scorer",
     version: "1.0.0",
@@ -65,7 +65,7 @@ interface ReleasedCommit {
 
 interface SignOffFixture {
   number: number;
-  model: ModelFixture;
+  model: RepositoryModel;
   files: { digest: string };
   comments: Array<{ id: number; login: string; body: string }>;
 }
@@ -274,7 +274,7 @@ describe("deployment story 2: a model version misses its gates", () => {
     for (let i = 0; i < 40; i++)
       Object.assign(
         many,
-        modelFiles({
+        repositoryModelFiles({
           ...fraud({}),
           dir: `models/m${String(i).padStart(2, "0")}`,
           name: `model-number-${i}-with-a-long-name`,

@@ -5,7 +5,7 @@ import { renderEndOfLifeIssueBody } from "../../src/core/render/end-of-life-issu
 import { markerSignature } from "../../src/core/markers/signature.js";
 import { FakeRepository, GITHUB_API, type FileFixture } from "../helpers/fake-repository.js";
 import { commitSha, sha256 } from "../fixtures/git-objects.js";
-import { modelFiles } from "../helpers/model-files.js";
+import { repositoryModelFiles } from "../fixtures/manifests.js";
 import { serveNoPolicy, serveTeamMembership } from "../helpers/serve-github.js";
 import {
   APP_ID,
@@ -33,7 +33,7 @@ const API = `/repos/${OWNER}/${REPO}`;
 const ROLE_TEAMS = ["data-governance", "ml-engineers", "platform-ops"];
 const MEMBERS = { "platform-ops": ["bob"], "data-governance": ["carol"], "ml-engineers": ["alice"] };
 
-const FRAUD = modelFiles({
+const FRAUD = repositoryModelFiles({
   dir: "models/fraud",
   name: "fraud-detector",
   version: "2.1.0",

@@ -6,7 +6,7 @@ import { OWNER, REPO, pullRequestEvent, type PullRequestFixture } from "../fixtu
 import { FakeIssueTracker } from "../helpers/fake-issue-tracker.js";
 import { FakeRepository, GITHUB_API } from "../helpers/fake-repository.js";
 import { commitSha } from "../fixtures/git-objects.js";
-import { modelFiles, type ModelFixture } from "../helpers/model-files.js";
+import { repositoryModelFiles, type RepositoryModel } from "../fixtures/manifests.js";
 import { requestUrl } from "../helpers/request-recorder.js";
 import { serveCheckRunCreate, serveCheckRunLookup, serveNoPolicy, serveReviews } from "../helpers/serve-github.js";
 import { TEST_NOW } from "../fixtures/clock.js";
@@ -16,7 +16,7 @@ const GHE_HOST = "github.acme.example";
 const BASE = commitSha("base");
 const HEAD = commitSha("head");
 const PR: PullRequestFixture = { number: 7, author: "dana", baseRef: "main", baseSha: BASE, headSha: HEAD };
-const fraud = (overrides: Partial<ModelFixture>): ModelFixture => ({
+const fraud = (overrides: Partial<RepositoryModel>): RepositoryModel => ({
   dir: "models/fraud",
   name: "fraud-detector",
   version: "2.0.0",
@@ -72,10 +72,10 @@ describe("GitHub Enterprise Server (GHE_HOST, GHE_PROTOCOL)", () => {
       owner: OWNER,
       repo: REPO,
       commits: [
-        { sha: BASE, files: modelFiles(fraud({})).files },
+        { sha: BASE, files: repositoryModelFiles(fraud({})).files },
         {
           sha: HEAD,
-          files: modelFiles(
+          files: repositoryModelFiles(
             fraud({
               version: "2.1.0",
               weights: "weights of 2.1.0",

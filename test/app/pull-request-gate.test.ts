@@ -4,9 +4,8 @@ import { OPEN_SIGN_OFF_ACTION, REEVALUATE_ACTION } from "../../src/core/render/c
 import { annotationsFingerprint } from "../../src/github/check-runs.js";
 import { FakeRepository, GITHUB_API, type FileFixture } from "../helpers/fake-repository.js";
 import { commitSha, sha256 } from "../fixtures/git-objects.js";
-import { modelFiles } from "../helpers/model-files.js";
+import { lineContaining, repositoryModelFiles } from "../fixtures/manifests.js";
 import { fraud, RELEASED, RETRAINED } from "../fixtures/fraud-detector.js";
-import { lineContaining } from "../fixtures/manifests.js";
 import { createTestApp, INSTALLATION_ID, serveInstallationToken, type TestApp } from "../helpers/test-app.js";
 import {
   serveCheckRunCreate,
@@ -234,7 +233,7 @@ describe("story 3: the same retrain without approvals", () => {
 describe("story 4: a weights file whose hash does not match the manifest", () => {
   test("fails with a failure annotation on the manifest line of that sha256", async () => {
     const declared = sha256("weights of 2.1.0");
-    const tampered = modelFiles(
+    const tampered = repositoryModelFiles(
       fraud({
         version: "2.1.0",
         weights: "weights of 2.1.0, swapped",
@@ -268,7 +267,9 @@ describe("story 5: a pull request that weakens the policy in its own head", () =
   test("is still judged by the policy of its base branch", async () => {
     const strict = "gates:\n  retrain: { evaluation: true, approvals: [developer, system_operator] }\n";
     const weakened = "gates:\n  retrain: { evaluation: false, approvals: [] }\n";
-    const unevaluated = modelFiles(fraud({ version: "2.1.0", weights: "weights of 2.1.0", evaluation: undefined }));
+    const unevaluated = repositoryModelFiles(
+      fraud({ version: "2.1.0", weights: "weights of 2.1.0", evaluation: undefined }),
+    );
     const app = await createTestApp();
     serveInstallationToken();
     servePolicy(OWNER, REPO, "main", strict);
@@ -718,7 +719,7 @@ describe("a pull request over GitHub's 3,000-file listing limit", () => {
 describe("a pull request whose base branch moved on", () => {
   test("is compared with the merge base, like GitHub's 'Files changed'", async () => {
     const forkPoint = commitSha("fork-point");
-    const other = modelFiles(fraud({ dir: "models/churn", name: "churn", version: "1.0.0" }));
+    const other = repositoryModelFiles(fraud({ dir: "models/churn", name: "churn", version: "1.0.0" }));
     const app = await createTestApp();
     serveInstallationToken();
     serveNoPolicy(OWNER, REPO, "main");

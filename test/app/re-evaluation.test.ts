@@ -5,7 +5,7 @@ import { sweepInstallation, sweepRepository, type SweepContext } from "../../src
 import { FakeIssueTracker } from "../helpers/fake-issue-tracker.js";
 import { FakeRepository, GITHUB_API, type FileFixture } from "../helpers/fake-repository.js";
 import { commitSha } from "../fixtures/git-objects.js";
-import { modelFiles, type ModelFixture } from "../helpers/model-files.js";
+import { repositoryModelFiles, type RepositoryModel } from "../fixtures/manifests.js";
 import { serveNoPolicy, servePolicy } from "../helpers/serve-github.js";
 import {
   APP_ID,
@@ -29,7 +29,7 @@ const MAIN_REEVALUATED = commitSha("main re-evaluated");
 const V19_COMMIT = commitSha("v1.9.0");
 const REPOSITORY = { owner: OWNER, repo: REPO, defaultBranch: "main", repositoryUrl: REPOSITORY_URL };
 
-const fraud = (overrides: Partial<ModelFixture>): ModelFixture => ({
+const fraud = (overrides: Partial<RepositoryModel>): RepositoryModel => ({
   dir: "models/fraud",
   name: "fraud-detector",
   version: "2.0.0",
@@ -39,7 +39,7 @@ const fraud = (overrides: Partial<ModelFixture>): ModelFixture => ({
   evaluation: { evaluator: "eve", date: "2026-06-15" },
   ...overrides,
 });
-const FRAUD = modelFiles(fraud({}));
+const FRAUD = repositoryModelFiles(fraud({}));
 /** The same artefacts evaluated again: a second record for the digest (newest last). */
 function reevaluated(date: string): Record<string, FileFixture> {
   const files = { ...FRAUD.files };
@@ -49,10 +49,10 @@ function reevaluated(date: string): Record<string, FileFixture> {
     `${manifest}${record.replace("date: 2026-06-15", `date: ${date}`).replace("evaluator: eve", "evaluator: erin")}`;
   return files;
 }
-const FRAUD_19 = modelFiles(
+const FRAUD_19 = repositoryModelFiles(
   fraud({ version: "1.9.0", weights: "weights of 1.9.0", evaluation: { evaluator: "eve", date: "2026-06-10" } }),
 );
-const FRESH_SCORER = modelFiles({
+const FRESH_SCORER = repositoryModelFiles({
   dir: "models/scorer",
   name: "risk-scorer",
   version: "1.0.0",
@@ -156,7 +156,7 @@ describe("re-evaluation story 1: an evaluation that will expire", () => {
     const app = await createTestApp();
     serveInstallationToken();
     const tracker = new FakeIssueTracker({ owner: OWNER, repo: REPO }).serve();
-    const fresh = modelFiles(fraud({ evaluation: { evaluator: "eve", date: "2026-11-01" } }));
+    const fresh = repositoryModelFiles(fraud({ evaluation: { evaluator: "eve", date: "2026-11-01" } }));
     serveRun({
       commit: MAIN,
       files: fresh.files,
@@ -218,8 +218,15 @@ describe("re-evaluation story 1: an evaluation that will expire", () => {
     const app = await createTestApp();
     serveInstallationToken();
     const tracker = new FakeIssueTracker({ owner: OWNER, repo: REPO }).serve();
-    const failed = modelFiles(fraud({ evaluation: { evaluator: "eve", date: "2026-06-15", result: "fail" } }));
-    const retired = modelFiles({ ...fraud({}), dir: "models/old", name: "old-model", status: "decommissioned" });
+    const failed = repositoryModelFiles(
+      fraud({ evaluation: { evaluator: "eve", date: "2026-06-15", result: "fail" } }),
+    );
+    const retired = repositoryModelFiles({
+      ...fraud({}),
+      dir: "models/old",
+      name: "old-model",
+      status: "decommissioned",
+    });
     serveRun({ commit: MAIN, files: { ...failed.files, ...retired.files } });
 
     expect(await sweepRepository(await sweepContext(app, NOW), REPOSITORY)).toMatchObject({ due: 0, opened: 0 });
@@ -380,7 +387,7 @@ describe("re-evaluation story 4: across replicas and failures", () => {
     for (let i = 0; i < 25; i++)
       Object.assign(
         files,
-        modelFiles({
+        repositoryModelFiles({
           ...fraud({}),
           dir: `models/m${String(i).padStart(2, "0")}`,
           name: `model-${String(i).padStart(2, "0")}`,

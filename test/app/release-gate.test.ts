@@ -6,7 +6,7 @@ import { annotationsFingerprint } from "../../src/github/check-runs.js";
 import { BOM_ASSET_NAME, RELEASE_CHECK_NAME } from "../../src/handlers/release.js";
 import { FakeRepository, GITHUB_API, type FileFixture } from "../helpers/fake-repository.js";
 import { commitSha, sha256 } from "../fixtures/git-objects.js";
-import { modelFiles } from "../helpers/model-files.js";
+import { repositoryModelFiles } from "../fixtures/manifests.js";
 import { fraud, RELEASED, RETRAINED } from "../fixtures/fraud-detector.js";
 import { serveNoPolicy, servePolicy, type CheckRunBody } from "../helpers/serve-github.js";
 import {
@@ -36,7 +36,7 @@ const UPLOADS = "https://uploads.github.com";
 /** When the sign-off comments were posted (none edited). */
 const COMMENTED_AT = "2026-11-28T10:00:00Z";
 
-const SCORER = modelFiles({
+const SCORER = repositoryModelFiles({
   dir: "models/scorer",
   name: "risk-scorer",
   version: "1.0.0",
@@ -530,7 +530,7 @@ describe("story 2: a retrained model released without its sign-offs", () => {
 });
 
 describe("story 2b: a release that retires a model keeps its digest, not its sign-offs", () => {
-  const DECOMMISSIONED = modelFiles(
+  const DECOMMISSIONED = repositoryModelFiles(
     fraud({
       version: "2.1.0",
       weights: "weights of 2.1.0",

@@ -4,7 +4,7 @@ import { renderTrackingMarker } from "../../src/core/sign-off/issue.js";
 import type { FileFixture } from "../helpers/fake-repository.js";
 import type { FakeIssueTracker } from "../helpers/fake-issue-tracker.js";
 import { commitSha } from "../fixtures/git-objects.js";
-import { modelFiles } from "../helpers/model-files.js";
+import { repositoryModelFiles } from "../fixtures/manifests.js";
 import { fraud, withEvaluationRecord } from "../fixtures/fraud-detector.js";
 import { serveCheckRunCreate, serveCheckRunLookup } from "../helpers/serve-github.js";
 import { servePullRequestScenario } from "../helpers/serve-pull-request.js";
@@ -20,8 +20,8 @@ const V2_COMMIT = commitSha("v2.0.0");
 const V19_COMMIT = commitSha("v1.9.0");
 const PR: PullRequestFixture = { number: 8, author: "dana", baseRef: "main", baseSha: BASE, headSha: HEAD };
 
-const FRAUD_20 = modelFiles(fraud({}));
-const FRAUD_19 = modelFiles(
+const FRAUD_20 = repositoryModelFiles(fraud({}));
+const FRAUD_19 = repositoryModelFiles(
   fraud({ version: "1.9.0", weights: "weights of 1.9.0", evaluation: { evaluator: "eve", date: "2026-09-01" } }),
 );
 const V2: ReleaseFixture = { id: 100, tag: "v2.0.0", publishedAt: "2026-10-01T10:00:00Z" };

@@ -2,7 +2,7 @@ import { describe, expect, test } from "vitest";
 import { createTestApp, INSTALLATION_ID, type TestApp } from "../helpers/test-app.js";
 import { pullRequestEvent } from "../fixtures/payloads/index.js";
 import { sha256 } from "../fixtures/git-objects.js";
-import { modelFiles } from "../helpers/model-files.js";
+import { repositoryModelFiles } from "../fixtures/manifests.js";
 import { OWNER, REPO, type PullRequestFixture } from "../fixtures/payloads/index.js";
 import { commitSha } from "../fixtures/git-objects.js";
 import { servePullRequestAlways } from "../helpers/fake-issue-tracker.js";
@@ -329,7 +329,7 @@ describe("/reject then /revoke", () => {
 
 describe("break glass", () => {
   const declared = sha256("weights of 2.1.0");
-  const tampered = modelFiles(
+  const tampered = repositoryModelFiles(
     fraud({
       version: "2.1.0",
       weights: "weights of 2.1.0, hotfixed",

@@ -2,7 +2,7 @@ import { describe, expect, test } from "vitest";
 import { createTestApp, INSTALLATION_ID } from "../helpers/test-app.js";
 import { OWNER, REPO, pullRequestEvent, type PullRequestFixture } from "../fixtures/payloads/index.js";
 import { commitSha, sha256 } from "../fixtures/git-objects.js";
-import { modelFiles } from "../helpers/model-files.js";
+import { repositoryModelFiles } from "../fixtures/manifests.js";
 import { servePullRequestAlways } from "../helpers/fake-issue-tracker.js";
 import { BASE, HEAD, identitySig, postComment, replies, trackingLine, world } from "../helpers/sign-off-world.js";
 import { RELEASED, RETRAINED, fraud } from "../fixtures/fraud-detector.js";
@@ -14,7 +14,7 @@ const SHIP_ISSUE = 100;
 const DECOMMISSION_ISSUE = 101;
 
 /** fraud-detector 2.1.0 retired: only its status changes, so its digest stays that of the shipped retrain. */
-const DECOMMISSIONED = modelFiles(
+const DECOMMISSIONED = repositoryModelFiles(
   fraud({
     version: "2.1.0",
     weights: "weights of 2.1.0",
@@ -180,7 +180,7 @@ describe("a model that shipped is decommissioned with the same digest", () => {
 
   test("a pull request that stops retiring the model closes the decommission issue, pointing at the ship issue", async () => {
     const app = await createTestApp();
-    const bumped = modelFiles(
+    const bumped = repositoryModelFiles(
       fraud({ version: "2.2.0", weights: "weights of 2.1.0", evaluation: { evaluator: "eve", date: "2026-11-20" } }),
     );
     const pushed = commitSha("bump instead");

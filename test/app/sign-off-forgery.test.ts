@@ -2,7 +2,7 @@ import { describe, expect, test } from "vitest";
 import { createTestApp, INSTALLATION_ID } from "../helpers/test-app.js";
 import { pullRequestEvent } from "../fixtures/payloads/index.js";
 import { commitSha } from "../fixtures/git-objects.js";
-import { modelFiles } from "../helpers/model-files.js";
+import { repositoryModelFiles } from "../fixtures/manifests.js";
 import { BASE, HEAD, postComment, replies, world } from "../helpers/sign-off-world.js";
 import { RELEASED, RETRAINED, fraud } from "../fixtures/fraud-detector.js";
 
@@ -12,7 +12,7 @@ import { RELEASED, RETRAINED, fraud } from "../fixtures/fraud-detector.js";
  * that does not pass, never in borrowed approvals.
  */
 const PUSHED = commitSha("pushed");
-const REWEIGHTED = modelFiles(
+const REWEIGHTED = repositoryModelFiles(
   fraud({
     version: "2.1.0",
     weights: "weights of 2.1.0, quietly swapped",

@@ -1,7 +1,7 @@
 import { describe, expect, test } from "vitest";
 import { createTestApp, INSTALLATION_ID, type TestApp } from "../helpers/test-app.js";
 import { pullRequestEvent } from "../fixtures/payloads/index.js";
-import { modelFiles } from "../helpers/model-files.js";
+import { repositoryModelFiles } from "../fixtures/manifests.js";
 import { BASE, HEAD, world, type World } from "../helpers/sign-off-world.js";
 import { RELEASED, RETRAINED, fraud } from "../fixtures/fraud-detector.js";
 
@@ -34,7 +34,7 @@ function roleRow(w: World, issue: number, role: string): string | undefined {
 describe("re-evaluating a pull request whose sign-off issues exist", () => {
   test("reads the comment histories of two gated models in ONE GraphQL request, and no REST comment listing", async () => {
     const churn = (version: string, weights: string) =>
-      modelFiles(
+      repositoryModelFiles(
         fraud({
           dir: "models/churn",
           name: "churn",

@@ -2,7 +2,7 @@ import { describe, expect, test } from "vitest";
 import { APP_ID, createTestApp, INSTALLATION_ID } from "../helpers/test-app.js";
 import { checkRunEvent, pullRequestEvent } from "../fixtures/payloads/index.js";
 import { commitSha, sha256 } from "../fixtures/git-objects.js";
-import { modelFiles } from "../helpers/model-files.js";
+import { repositoryModelFiles } from "../fixtures/manifests.js";
 import { BOT_LOGIN } from "../helpers/fake-issue-tracker.js";
 import {
   BASE,
@@ -155,7 +155,7 @@ describe("a pull request changing two gated models", () => {
   test("opens one issue per model version and asks for the label once", async () => {
     const app = await createTestApp();
     const churn = (version: string, weights: string) =>
-      modelFiles(
+      repositoryModelFiles(
         fraud({
           dir: "models/churn",
           name: "churn",
@@ -302,7 +302,7 @@ describe("new weights pushed to the pull request", () => {
   test("open a new issue for the new digest and close the old one with a link; old sign-offs do not count", async () => {
     const app = await createTestApp();
     const pushed = commitSha("pushed");
-    const reweighted = modelFiles(
+    const reweighted = repositoryModelFiles(
       fraud({
         version: "2.1.0",
         weights: "weights of 2.1.0, retrained again",

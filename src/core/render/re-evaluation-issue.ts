@@ -79,7 +79,7 @@ export function renderReviewIssueBody(input: ReviewIssueInput): string {
       : "No developer or system operator holders are declared: declare them in the policy so that someone is told.",
     "",
     "**To close this issue:** evaluate the same artefacts again and add a record to `evaluations` in",
-    `${code(manifest)} on the default branch, with \`version: ${inlineText(status.version, 60)}\` and \`model_digest: ${status.digest}\`. modelgate closes the issue, with a link, on its next daily run.`,
+    `${code(manifest)} on the default branch, with ${code(`version: ${status.version}`)} and \`model_digest: ${status.digest}\`. modelgate closes the issue, with a link, on its next daily run.`,
   ];
   return truncateChars(lines.join("\n"), ISSUE_BODY_MAX_CHARS, "\n… truncated");
 }

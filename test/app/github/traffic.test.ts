@@ -236,4 +236,24 @@ describe("a secondary rate limit on the check-run write of an evaluation", () =>
     expect(app.requestsTo("POST", "/repos/acme/models/check-runs")).toHaveLength(2);
     expect(options.slept).toEqual([5000]);
   });
+
+  test("is waited out by the server's client alone: a limit that persists is sent 4 times (3 waits), not again by the app, then fails the delivery", async () => {
+    const options = traffic({ writeGapMs: 0 });
+    const app = await createTestApp({ traffic: options });
+    nock(GITHUB_API)
+      .post("/repos/acme/models/check-runs")
+      .times(4)
+      .reply(403, { message: "You have exceeded a secondary rate limit." }, { "retry-after": "2" });
+    world({
+      commits: [
+        { sha: BASE, files: { "README.md": "# Models\n" } },
+        { sha: HEAD, files: { "README.md": "# Models and more\n" } },
+      ],
+    });
+
+    await expect(app.receive(pullRequestEvent("opened", PR, INSTALLATION_ID))).rejects.toThrow("secondary rate limit");
+
+    expect(app.requestsTo("POST", "/repos/acme/models/check-runs")).toHaveLength(4);
+    expect(options.slept).toEqual([2000, 2000, 2000]);
+  });
 });

@@ -237,6 +237,21 @@ describe("renderCheckRun: summary", () => {
     expect(summary).not.toContain("Sign-off needed");
   });
 
+  it.each([
+    // GitHub shows a code span's text as written: the reason reads as typed (an invisible U+2060 follows `<`)
+    { typed: "`a <!-- b --> & c`", shown: "`a <\u2060!-- b --> & c`" },
+    { typed: "a <!-- b --> & c", shown: "a &lt;!-- b --&gt; &amp; c" },
+  ])("shows the override reason $typed as typed", ({ typed, shown }) => {
+    const overridden = {
+      ...fraud,
+      verdict: "success" as const,
+      override: { by: "sec-lead", reason: typed, at: "2026-11-21T10:00:00Z" },
+    };
+    const { summary } = renderCheckRun(decision({ models: [overridden] }), ctx);
+    expect(summary).toContain(`**Overridden by @sec-lead:** ${shown} (2026-11-21T10:00:00Z)`);
+    expect(summary).not.toContain("<!--");
+  });
+
   it("lists unmanaged model files and invalid files with their line", () => {
     const { summary } = renderCheckRun(
       decision({

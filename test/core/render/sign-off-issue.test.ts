@@ -88,6 +88,21 @@ describe("renderSignOffIssueBody", () => {
     expect(overridden).toContain("| Security evaluation | none recorded for this digest |");
   });
 
+  it.each([
+    // GitHub shows a code span's text as written: the reason reads as typed (an invisible U+2060 follows `<`)
+    { typed: "`a <!-- b --> & c`", shown: "`a <\u2060!-- b --> & c`" },
+    { typed: "a <!-- b --> & c", shown: "a &lt;!-- b --&gt; &amp; c" },
+    { typed: "see ``x ` <!-- modelgate:sign-off {} -->``", shown: "see ``x ` <\u2060!-- modelgate:sign-off {} -->``" },
+  ])("shows the override reason $typed as typed, and with no second marker", ({ typed, shown }) => {
+    const body = renderSignOffIssueBody({
+      ...input,
+      override: { by: "sec-lead", reason: typed, at: "2026-11-21T10:00:00Z" },
+    });
+    expect(body).toContain(`**Overridden by @sec-lead:** ${shown} (2026-11-21T10:00:00Z)`);
+    expect(body.split("<!--")).toHaveLength(2);
+    expect(parseSignOffMarker(body, KEY)).toEqual(ref);
+  });
+
   it("links a report given as a URL", () => {
     const linked = renderSignOffIssueBody({
       ...input,

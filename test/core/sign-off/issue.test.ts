@@ -20,8 +20,7 @@ import {
 } from "../../../src/core/sign-off/issue.js";
 import { parseSignOffMarker } from "../../../src/core/sign-off/marker.js";
 import { markerSignature } from "../../../src/core/markers/signature.js";
-import { modelFiles } from "../../helpers/model-files.js";
-import { testPolicy } from "../../fixtures/manifests.js";
+import { repositoryModelFiles, testPolicy } from "../../fixtures/manifests.js";
 
 const DIGEST = `sha256:${"a".repeat(64)}`;
 const KEY = "test-marker-key";
@@ -264,7 +263,7 @@ describe("signOffIssueBody", () => {
 describe("gatedVersions", () => {
   const policy = testPolicy();
   const loaded = (version: string, evaluations: Array<{ digest?: string; date: string }>) => {
-    const files = modelFiles({
+    const files = repositoryModelFiles({
       dir: "m",
       name: "fraud-detector",
       version,
