@@ -260,6 +260,17 @@ export interface ModelsJudgement {
   baseline: ReleaseBaseline<ReleaseUnderEvaluation> | undefined;
   /** What it was compared with, and why, for the check run. */
   baselineNote: BaselineNote;
+  /** The commit compared with (null: nothing, every model is new). */
+  baseCommit: string | null;
+}
+
+/**
+ * The deployment gate's own baselines (docs/deployments.md): `first` is compared with instead of
+ * any release; `whenNoRelease` is asked only when no release qualifies.
+ */
+export interface OtherBaseline {
+  first?: string;
+  whenNoRelease?: () => Promise<string | undefined>;
 }
 
 /**
@@ -274,6 +285,7 @@ export async function judgeModelsAtCommit(
   policy: Policy,
   current: ReleaseOrderFields,
   commit: string,
+  other: OtherBaseline = {},
 ): Promise<ModelsJudgement> {
   const location = { owner: ctx.owner, repo: ctx.repo };
   const appId = await ownAppId(ctx.octokit);
@@ -281,14 +293,17 @@ export async function judgeModelsAtCommit(
   const check = { name: RELEASE_CHECK_NAME, appId };
   // the latest earlier release that passed its gate (a failing one must not excuse what it failed with), or that predates the App
   let installedAt: Promise<string> | undefined;
-  const found = await releaseBaseline(
-    ctx.octokit,
-    location,
-    current,
-    releases,
-    check,
-    () => (installedAt ??= readInstallationCreatedAt(ctx.octokit, location)),
-  );
+  const found =
+    other.first === undefined
+      ? await releaseBaseline(
+          ctx.octokit,
+          location,
+          current,
+          releases,
+          check,
+          () => (installedAt ??= readInstallationCreatedAt(ctx.octokit, location)),
+        )
+      : undefined;
   const note: BaselineNote = found
     ? {
         kind: found.reason,
@@ -297,7 +312,7 @@ export async function judgeModelsAtCommit(
         ...(found.installedAt ? { installedAt: found.installedAt } : {}),
       }
     : { kind: "none", earlier: Math.min(releaseCandidates(current, releases).length, MAX_BASELINE_CANDIDATES) };
-  const baseCommit = found?.commit ?? null;
+  const baseCommit = other.first ?? found?.commit ?? (other.whenNoRelease ? await other.whenNoRelease() : undefined) ?? null;
   const { base, head } = await readSnapshots(ctx.octokit, { ...location, baseCommit, headCommit: commit }, policy);
   const judged = releasePolicy(policy);
   const detected = detectChanges(judged, base, head);
@@ -322,7 +337,7 @@ export async function judgeModelsAtCommit(
         withSignOffIssues(knownGood, detected, facts.signOffIssues),
       );
   }
-  return { decision, detected, facts, baseline: found, baselineNote: note };
+  return { decision, detected, facts, baseline: found, baselineNote: note, baseCommit };
 }
 
 async function judgeRelease(

@@ -7,13 +7,13 @@ import type { ModelChange } from "../detect/types.js";
 import { detectChanges, type DetectedChanges } from "../detect/detect-changes.js";
 import { discoverUnmanaged } from "../discover/discover-unmanaged.js";
 import { replayContext, replaySignOffs, type ReplayContext, type SignOffState } from "../sign-off/replay.js";
-import { signOffKey } from "../sign-off/subject.js";
+import { signOffIntent, signOffKey, type SignOffIntent } from "../sign-off/subject.js";
 import type { ApprovalFacts, Decision, ModelVerdict, Requirement, UnmanagedFinding, Verdict } from "./types.js";
 import { evaluationRequirements } from "./evaluation-requirements.js";
 import { hashRequirements } from "./hash-requirements.js";
 import { provenanceRequirements } from "./provenance-requirements.js";
 import { documentationRequirements } from "./documentation-requirements.js";
-import { approvalRequirements, requiredRoles } from "./approval-requirements.js";
+import { approvalRequirements, requiredRoles, rolesAnyGateMayRequire } from "./approval-requirements.js";
 
 export { requiredRoles } from "./approval-requirements.js";
 
@@ -63,8 +63,13 @@ export function evaluateGate(input: GateInput): Decision {
  * end-of-life handler uses the same). `facts.authors` must already hold every author of the
  * version (authorsOf).
  */
-export function signOffReplayContext(policy: Policy, facts: ApprovalFacts, roles: string[]): ReplayContext {
-  return replayContext(policy, facts, roles);
+export function signOffReplayContext(
+  policy: Policy,
+  facts: ApprovalFacts,
+  roles: string[],
+  intent: SignOffIntent,
+): ReplayContext {
+  return replayContext(policy, facts, roles, rolesAnyGateMayRequire(policy, intent));
 }
 
 /**
@@ -130,7 +135,7 @@ function evaluateModel(
   const signOffs: SignOffState | undefined = facts.available
     ? replaySignOffs(
         Object.hasOwn(facts.signOffs, subjectKey) ? (facts.signOffs[subjectKey] ?? []) : [],
-        signOffReplayContext(policy, facts, roles),
+        signOffReplayContext(policy, facts, roles, signOffIntent(change.kinds)),
       )
     : undefined;
   const at = { path: change.manifestPath, line: manifest ? manifest.lineOf(["version"]) : 1 };
