@@ -312,7 +312,8 @@ export async function judgeModelsAtCommit(
         ...(found.installedAt ? { installedAt: found.installedAt } : {}),
       }
     : { kind: "none", earlier: Math.min(releaseCandidates(current, releases).length, MAX_BASELINE_CANDIDATES) };
-  const baseCommit = other.first ?? found?.commit ?? (other.whenNoRelease ? await other.whenNoRelease() : undefined) ?? null;
+  const baseCommit =
+    other.first ?? found?.commit ?? (other.whenNoRelease ? await other.whenNoRelease() : undefined) ?? null;
   const { base, head } = await readSnapshots(ctx.octokit, { ...location, baseCommit, headCommit: commit }, policy);
   const judged = releasePolicy(policy);
   const detected = detectChanges(judged, base, head);

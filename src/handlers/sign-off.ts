@@ -159,7 +159,11 @@ async function readSession(
   );
   const state = replaySignOffs(
     history,
-    issueReplayContext(policy, issue.ref, issue.tracking, { authors, teamMembership: facts.teamMembership, org: owner }),
+    issueReplayContext(policy, issue.ref, issue.tracking, {
+      authors,
+      teamMembership: facts.teamMembership,
+      org: owner,
+    }),
   );
   return { openPulls, policy, comments, state };
 }

@@ -100,12 +100,10 @@ export function approvalRequirements(input: ApprovalInput): Requirement[] {
     for (const role of roles) {
       const standing = input.signOffs.roles[role];
       if (standing?.state === "approved")
-        candidates
-          .get(role)
-          ?.push({
-            login: standing.by,
-            evidence: `signed off by @${standing.by} on the sign-off issue (${standing.at})`,
-          });
+        candidates.get(role)?.push({
+          login: standing.by,
+          evidence: `signed off by @${standing.by} on the sign-off issue (${standing.at})`,
+        });
     }
   }
   if (viaReview) {
@@ -125,12 +123,10 @@ export function approvalRequirements(input: ApprovalInput): Requirement[] {
       for (const role of heldRoles) {
         if (note) notes.get(role)?.push(note);
         else
-          candidates
-            .get(role)
-            ?.push({
-              login: review.login,
-              evidence: `approved by @${review.login} in a review of ${review.commitId.slice(0, 7)}`,
-            });
+          candidates.get(role)?.push({
+            login: review.login,
+            evidence: `approved by @${review.login} in a review of ${review.commitId.slice(0, 7)}`,
+          });
       }
     }
   }
