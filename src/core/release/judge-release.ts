@@ -17,10 +17,10 @@ export function judgeReleaseModels(
   policy: Policy,
   knownGood: ReadonlyArray<KnownGoodEvidence> = [],
 ): Decision {
-  const judged = withoutIssueSaysHow(judgeModels(input, authorsBySubject), input.facts.signOffIssues);
+  const judged = judgeModels(input, authorsBySubject);
   // a rollback to a released version is restored before a release turns what is pending into a failure
   const restored = input.detected ? applyKnownGood(judged, input.detected, policy, input.now, knownGood) : judged;
-  return releaseDecision(restored, policy);
+  return withoutIssueSaysHow(releaseDecision(restored, policy), input.facts.signOffIssues);
 }
 
 /**
