@@ -10,7 +10,7 @@ import type {
   SignOffEvidence,
   SignOffIssueEvidence,
 } from "../core/audit/types.js";
-import { requiredRoles } from "../core/evaluate/approval-requirements.js";
+import { requiredRoles, rolesAnyGateMayRequire } from "../core/evaluate/approval-requirements.js";
 import type { SignOffComment } from "../core/evaluate/types.js";
 import type { Policy } from "../core/policy/schema.js";
 import { checklistStatus, parseChecklist } from "../core/end-of-life/checklist.js";
@@ -189,6 +189,8 @@ export async function readGitHubEvidence(
       // membership was checked when each command was posted; the audit does not read teams again
       holdsRole: () => true,
       requiredRoles: roles,
+      // the roles every replay of a sign-off issue accepts, so the audit counts what the gates counted
+      acceptedRoles: rolesAnyGateMayRequire(local.policy, ref.intent ?? "ship"),
     });
     signOffIssues.push({
       number: issue.number,

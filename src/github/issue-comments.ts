@@ -67,7 +67,7 @@ export function signOffComments(comments: ReadonlyArray<AuthoredComment>): SignO
 
 const replyMarkerSchema = z.object({
   comment: z.number().int().positive(),
-  kind: z.enum(["usage", "refused", "unverified"]),
+  kind: z.enum(["usage", "refused", "unverified", "recorded"]),
 });
 
 /** The comment a modelgate "refused" reply answers, if `body` is one. */
@@ -242,7 +242,7 @@ export async function reactToComment(
 }
 
 /** Why modelgate answers a comment: one answer of each kind per comment, however often the event is delivered. */
-export type ReplyKind = "usage" | "refused" | "unverified";
+export type ReplyKind = "usage" | "refused" | "unverified" | "recorded";
 
 export function replyMarker(commentId: number, kind: ReplyKind): string {
   return renderMarker("reply", { comment: commentId, kind });

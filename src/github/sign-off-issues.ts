@@ -381,7 +381,7 @@ export async function syncSignOffIssues(
     });
     const state = replaySignOffs(
       comments,
-      issueReplayContext(policy, tracking, {
+      issueReplayContext(policy, issue.ref, tracking, {
         authors: facts.authors,
         teamMembership: facts.teamMembership,
         org: target.org,

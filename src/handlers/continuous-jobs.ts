@@ -1,3 +1,4 @@
+import { environmentKey } from "../core/deploy/judge-deployment.js";
 import type { Jobs } from "../queue/job-queue.js";
 import type { Coordination } from "../store/coordination.js";
 import type { Clock } from "./context.js";
@@ -18,8 +19,8 @@ export function defineContinuousJobs(
   deps: { clock: Clock; markerKey: string; coordination: Coordination },
 ): ScheduleDeploymentRetry {
   const scheduleRetry: ScheduleDeploymentRetry = async (request, delaySeconds) => {
-    // one try per attempt of one run's environment, however often the same failure is seen
-    const singletonKey = `${request.owner}/${request.repo}:${request.runId}:${request.environment}:${request.attempt}`;
+    // one try per attempt of one run's environment (named without case, as GitHub does), however often the same failure is seen
+    const singletonKey = `${request.owner}/${request.repo}:${request.runId}:${environmentKey(request.environment)}:${request.attempt}`;
     await jobs.enqueue(DEPLOYMENT_RETRY_JOB, request, { startAfterSeconds: delaySeconds, singletonKey });
   };
   jobs.defineCron({

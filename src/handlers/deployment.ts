@@ -1,17 +1,20 @@
 import type { Context } from "probot";
 import {
   deploymentAnswer,
+  deploymentCheckRun,
+  environmentKey,
   isGatedEnvironment,
   judgeDeployment,
   type DeploymentAnswer,
+  type DeploymentBaseline,
 } from "../core/deploy/judge-deployment.js";
 import type { Decision } from "../core/evaluate/types.js";
 import { POLICY_PATH } from "../core/policy/load-policy.js";
 import type { Policy } from "../core/policy/schema.js";
-import { releaseGateCheckRun } from "../core/render/release-check-run.js";
 import { truncateChars } from "../core/render/truncate.js";
 import { ownAppId } from "../github/app-identity.js";
 import { writeCheckRun } from "../github/check-runs.js";
+import { gatedMergeOf, lastApprovedDeployment, type GatedMerge } from "../github/deployment-baseline.js";
 import { answerDeploymentRule, workflowRunOfCallback } from "../github/deployments.js";
 import { NOT_A_RELEASE } from "../github/known-good.js";
 import { CouldNotEvaluate, httpStatus, isTransientGitHubFailure } from "../github/errors.js";
@@ -19,12 +22,83 @@ import { readBasePolicy } from "../github/read-policy.js";
 import { couldNotEvaluateDecision } from "./could-not-evaluate.js";
 import { logDecision } from "./decision-log.js";
 import type { Clock, EvaluationContext } from "./context.js";
-import { judgeModelsAtCommit } from "./release.js";
+import { CHECK_NAME } from "./evaluate-pull-request.js";
+import { judgeModelsAtCommit, type ModelsJudgement } from "./release.js";
 import type { Coordination } from "../store/coordination.js";
 
-/** The check run that holds a deployment decision's full report, one per environment. */
+/**
+ * The check run that holds a deployment decision's full report, one per environment: named with
+ * the environment in lower case, as GitHub compares environment names without case, so
+ * `Production` and `production` share one run (and the baseline lookup finds it).
+ */
 export function deploymentCheckName(environment: string): string {
-  return `modelgate / deployment (${truncateChars(environment, 100, "…")})`;
+  return `modelgate / deployment (${truncateChars(environmentKey(environment), 100, "…")})`;
+}
+
+/** Longer names are cut in the check run name, so two environments could share one run: no deployment baseline for them. */
+const MAX_ENVIRONMENT_IN_CHECK_NAME = 100;
+
+/**
+ * Judges the models at the deployed commit as the release gate would, compared with the
+ * deployment's baseline (docs/deployments.md "What a deployment is compared with"): the latest
+ * earlier deployment to the environment that modelgate approved, else the latest release that
+ * passed, else the base of the gated pull request that merged the commit, else nothing.
+ */
+async function judgeAgainstBaseline(
+  ctx: DeploymentContext,
+  request: DeploymentRequest,
+  policy: Policy,
+): Promise<{ decision: Decision; baseline: DeploymentBaseline; signOffUrls: Record<string, string> }> {
+  const { owner, repo, environment, commit } = request;
+  const location = { owner, repo };
+  const appId = await ownAppId(ctx.octokit);
+  const deployed =
+    environment.length <= MAX_ENVIRONMENT_IN_CHECK_NAME
+      ? await lastApprovedDeployment(ctx.octokit, location, {
+          environment,
+          currentDeploymentId: request.deploymentId,
+          check: { name: deploymentCheckName(environment), appId },
+        })
+      : undefined;
+  let merge: GatedMerge | undefined;
+  const judged = await judgeModelsAtCommit(
+    { octokit: ctx.octokit, owner, repo, now: ctx.now, markerKey: ctx.markerKey },
+    policy,
+    NOT_A_RELEASE,
+    commit,
+    request.defaultBranch,
+    {
+      ...(deployed ? { first: deployed } : {}),
+      whenNoRelease: async () => {
+        merge = await gatedMergeOf(ctx.octokit, location, commit, { name: CHECK_NAME, appId });
+        return merge?.base;
+      },
+    },
+  );
+  const baseline = deploymentBaseline(judged, deployed, merge, environment);
+  return {
+    decision: judgeDeployment(judged.decision, judged.detected, policy, ctx.now, baseline, judged.places),
+    baseline,
+    signOffUrls: judged.facts.signOffIssues,
+  };
+}
+
+function deploymentBaseline(
+  judged: ModelsJudgement,
+  deployed: string | undefined,
+  merge: GatedMerge | undefined,
+  environment: string,
+): DeploymentBaseline {
+  if (deployed !== undefined) return { kind: "deployment", commit: deployed, environment };
+  if (judged.baseline)
+    return {
+      kind: "release",
+      tag: judged.baseline.release.tagName,
+      commit: judged.baseline.commit,
+      beforeInstallation: judged.baseline.reason === "before-installation",
+    };
+  if (merge) return { kind: "merge", commit: merge.base, pullRequest: merge.pullRequest };
+  return { kind: "none" };
 }
 
 /** How often a decision GitHub kept from being made is tried (the first included), and the pauses between tries. */
@@ -127,6 +201,7 @@ export async function decideDeployment(ctx: DeploymentContext, request: Deployme
   let decision: Decision;
   let policy: Policy | undefined;
   let signOffUrls: Record<string, string> | undefined;
+  let baseline: DeploymentBaseline | undefined;
   let failure: unknown;
   try {
     const read = await readBasePolicy(ctx.octokit, { owner, repo, branch: request.defaultBranch });
@@ -136,23 +211,7 @@ export async function decideDeployment(ctx: DeploymentContext, request: Deployme
     } else {
       policy = read.policy;
       if (!isGatedEnvironment(policy, environment)) return await answerUngated(ctx, request, policy);
-      // a deployment is judged like a draft release: compared with the latest published release that passed
-      const judged = await judgeModelsAtCommit(
-        { octokit: ctx.octokit, owner, repo, now: ctx.now, markerKey: ctx.markerKey },
-        policy,
-        NOT_A_RELEASE,
-        commit,
-        request.defaultBranch,
-      );
-      const baseline = judged.baseline
-        ? {
-            tag: judged.baseline.release.tagName,
-            commit: judged.baseline.commit,
-            beforeInstallation: judged.baseline.reason === "before-installation",
-          }
-        : undefined;
-      decision = judgeDeployment(judged.decision, judged.detected, policy, ctx.now, baseline, judged.places);
-      signOffUrls = judged.facts.signOffIssues;
+      ({ decision, baseline, signOffUrls } = await judgeAgainstBaseline(ctx, request, policy));
     }
   } catch (error) {
     failure = error;
@@ -182,11 +241,12 @@ export async function decideDeployment(ctx: DeploymentContext, request: Deployme
   // the full report; a deployment that cannot get one (GitHub down) is still answered
   let reportUrl: string | undefined;
   try {
-    const output = releaseGateCheckRun(decision, deploymentCheckName(environment), {
-      org: owner,
-      ...(policy ? { policy } : {}),
-      ...(signOffUrls ? { signOffUrls } : {}),
-    });
+    const output = deploymentCheckRun(
+      decision,
+      deploymentCheckName(environment),
+      { org: owner, ...(policy ? { policy } : {}), ...(signOffUrls ? { signOffUrls } : {}) },
+      baseline,
+    );
     // a deployment decision is final once answered: a new request (re-run the workflow) is judged again, not a button
     const written = await writeCheckRun(
       ctx.octokit,
@@ -213,6 +273,7 @@ export async function decideDeployment(ctx: DeploymentContext, request: Deployme
     decision,
     ...(reportUrl ? { reportUrl } : {}),
     ...(retry ? { retry } : {}),
+    ...(baseline ? { baseline } : {}),
   });
   logDecision(
     ctx.log,

@@ -43,7 +43,9 @@ export async function answerCommand(
     await reactToComment(octokit, { owner, repo, commentId, content: "+1" });
     return;
   }
-  if (answer.kind !== "unverified") await reactToComment(octokit, { owner, repo, commentId, content: "confused" });
+  // a recorded approval is accepted (👍) and told what it counts for
+  if (answer.kind === "recorded") await reactToComment(octokit, { owner, repo, commentId, content: "+1" });
+  else if (answer.kind !== "unverified") await reactToComment(octokit, { owner, repo, commentId, content: "confused" });
   const comments =
     existing ??
     (await listIssueComments(octokit, { owner, repo, issueNumber: target.issueNumber }).catch((error: unknown) => {

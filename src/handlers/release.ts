@@ -264,6 +264,17 @@ export interface ModelsJudgement {
   baselineNote: BaselineNote;
   /** Every place besides the commit whose evaluation records count (the baseline, the default branch). */
   places: ModelsAt[];
+  /** The commit compared with (null: nothing, every model is new). */
+  baseCommit: string | null;
+}
+
+/**
+ * The deployment gate's own baselines (docs/deployments.md): `first` is compared with instead of
+ * any release; `whenNoRelease` is asked only when no release qualifies.
+ */
+export interface OtherBaseline {
+  first?: string;
+  whenNoRelease?: () => Promise<string | undefined>;
 }
 
 /**
@@ -279,6 +290,7 @@ export async function judgeModelsAtCommit(
   current: ReleaseOrderFields,
   commit: string,
   defaultBranch: string,
+  other: OtherBaseline = {},
 ): Promise<ModelsJudgement> {
   const location = { owner: ctx.owner, repo: ctx.repo };
   const appId = await ownAppId(ctx.octokit);
@@ -286,14 +298,17 @@ export async function judgeModelsAtCommit(
   const check = { name: RELEASE_CHECK_NAME, appId };
   // the latest earlier release that passed its gate (a failing one must not excuse what it failed with), or that predates the App
   let installedAt: Promise<string> | undefined;
-  const found = await releaseBaseline(
-    ctx.octokit,
-    location,
-    current,
-    releases,
-    check,
-    () => (installedAt ??= readInstallationCreatedAt(ctx.octokit, location)),
-  );
+  const found =
+    other.first === undefined
+      ? await releaseBaseline(
+          ctx.octokit,
+          location,
+          current,
+          releases,
+          check,
+          () => (installedAt ??= readInstallationCreatedAt(ctx.octokit, location)),
+        )
+      : undefined;
   const note: BaselineNote = found
     ? {
         kind: found.reason,
@@ -302,7 +317,8 @@ export async function judgeModelsAtCommit(
         ...(found.installedAt ? { installedAt: found.installedAt } : {}),
       }
     : { kind: "none", earlier: Math.min(releaseCandidates(current, releases).length, MAX_BASELINE_CANDIDATES) };
-  const baseCommit = found?.commit ?? null;
+  const baseCommit =
+    other.first ?? found?.commit ?? (other.whenNoRelease ? await other.whenNoRelease() : undefined) ?? null;
   const { base, head } = await readSnapshots(ctx.octokit, { ...location, baseCommit, headCommit: commit }, policy);
   const judged = releasePolicy(policy);
   const detected = detectChanges(judged, base, head);
@@ -314,7 +330,7 @@ export async function judgeModelsAtCommit(
     judged,
   );
   const elsewhere = await defaultBranchModels(ctx, policy, defaultBranch, commit);
-  const baseName = found ? `release ${found.release.tagName}` : "the base";
+  const baseName = baseNameOf(other, found);
   const input = { policy: judged, base, head, facts, now: ctx.now, detected, baseName, elsewhere };
   let decision = judgeReleaseModels(input, authorsBySubject, policy);
   // only a rollback that does not pass as it is costs the reads of earlier releases
@@ -329,7 +345,14 @@ export async function judgeModelsAtCommit(
         withSignOffIssues(knownGood, detected, facts.signOffIssues),
       );
   }
-  return { decision, detected, facts, baseline: found, baselineNote: note, places: placesSeen(input, detected) };
+  return { decision, detected, facts, baseline: found, baselineNote: note, places: placesSeen(input, detected), baseCommit };
+}
+
+/** How the commit compared with is named where its evaluation records are cited. */
+function baseNameOf(other: OtherBaseline, found: ReleaseBaseline<ReleaseUnderEvaluation> | undefined): string {
+  if (other.first !== undefined) return "the deployment approved before";
+  if (found) return `release ${found.release.tagName}`;
+  return "the base";
 }
 
 /**

@@ -3,9 +3,9 @@ import { issueMarkerKey } from "../core/markers/signature.js";
 import type { SignOffComment } from "../core/evaluate/types.js";
 import type { Policy } from "../core/policy/schema.js";
 import { parseCommand, parseCommandOrError } from "../core/sign-off/command.js";
-import { replaySignOffs, type SignOffState } from "../core/sign-off/replay.js";
+import { replaySignOffs, type SignOffOutcome, type SignOffState } from "../core/sign-off/replay.js";
 import { issueReplayContext, signOffIssueBody } from "../core/sign-off/issue.js";
-import { refusedReply, unverifiedReply, usageReply } from "../core/sign-off/reply.js";
+import { recordedReply, refusedReply, unverifiedReply, usageReply, type CommandReply } from "../core/sign-off/reply.js";
 import { signOffKey, signOffSubject } from "../core/sign-off/subject.js";
 import { ownAppId } from "../github/app-identity.js";
 import { readIssueSignOffs } from "../github/approval-facts.js";
@@ -121,14 +121,15 @@ export async function handleSignOffComment(
     },
     "modelgate sign-off command",
   );
-  await answerCommand(
-    ctx,
-    target,
-    outcome.accepted ? "accepted" : refusedReply(login, outcome.command, outcome.reason),
-    session.comments,
-  );
+  await answerCommand(ctx, target, commandAnswer(login, outcome), session.comments);
   // a refused command changes no sign-off; the PRs stay as they are
   if (outcome.accepted) await refresh(ctx, issue, session.openPulls, session);
+}
+
+/** 👍 for an accepted command (with a reply when it counts only for a release or deployment), the reason when refused. */
+function commandAnswer(login: string, outcome: SignOffOutcome): "accepted" | CommandReply {
+  if (!outcome.accepted) return refusedReply(login, outcome.command, outcome.reason);
+  return outcome.note ? recordedReply(login, outcome.note) : "accepted";
 }
 
 function trackedNumbers(issue: SignOffIssue): number[] {
@@ -158,7 +159,11 @@ async function readSession(
   );
   const state = replaySignOffs(
     history,
-    issueReplayContext(policy, issue.tracking, { authors, teamMembership: facts.teamMembership, org: owner }),
+    issueReplayContext(policy, issue.ref, issue.tracking, {
+      authors,
+      teamMembership: facts.teamMembership,
+      org: owner,
+    }),
   );
   return { openPulls, policy, comments, state };
 }

@@ -18,6 +18,7 @@ import {
   INSTALLATION_ID,
   serveInstallationToken,
   testMarkerKey,
+  APP_ID,
   type TestApp,
 } from "../helpers/test-app.js";
 import { TEST_NOW } from "../fixtures/clock.js";
@@ -90,8 +91,83 @@ function serveSignOffIssues(signOffs: SignOffFixture[]): void {
   );
 }
 
+/** An earlier deployment of the environment, as `GET /deployments` lists it, and its report check run. */
+interface EarlierDeployment {
+  id: number;
+  commit: string;
+  environment?: string;
+  /** The conclusion of this app's `modelgate / deployment (…)` run on its commit ("none": no run; undefined: not read). */
+  check?: "success" | "failure" | "none";
+  files?: Record<string, FileFixture>;
+}
+
+/** The pull request that merged the deployed commit, and whether its `modelgate` check passed. */
+interface MergedPull {
+  number: number;
+  base: string;
+  head: string;
+  check: "success" | "failure" | "none";
+  files: Record<string, FileFixture>;
+}
+
+const PR_HEAD = commitSha("pull request head");
+const PR_BASE = commitSha("pull request base");
+
+/** `GET /deployments?environment=…`: the environment's deployments, newest first. */
+function serveDeploymentList(environment: string, deployments: ReadonlyArray<EarlierDeployment>): void {
+  nock(GITHUB_API)
+    .get(`${API}/deployments`)
+    .query({ environment, per_page: "100" })
+    .reply(
+      200,
+      deployments.map((d) => ({ id: d.id, sha: d.commit, environment: d.environment ?? environment })),
+    );
+}
+
+/** This app's run named `name` on `commit`: completed with `conclusion`, or none at all. */
+function serveCheckOf(commit: string, name: string, conclusion: "success" | "failure" | "none"): void {
+  nock(GITHUB_API)
+    .get(`${API}/commits/${commit}/check-runs`)
+    .query({ check_name: name, filter: "latest", app_id: String(APP_ID) })
+    .reply(200, {
+      total_count: conclusion === "none" ? 0 : 1,
+      check_runs:
+        conclusion === "none"
+          ? []
+          : [{ id: 6000, name, head_sha: commit, status: "completed", conclusion, app: { id: APP_ID } }],
+    });
+}
+
+/** `GET /commits/{sha}/pulls`: the pull requests of the deployed commit (the merged one named). */
+function serveMergedBy(pull: MergedPull | undefined): void {
+  nock(GITHUB_API)
+    .get(`${API}/commits/${DEPLOYED}/pulls`)
+    .query({ per_page: "100" })
+    .reply(
+      200,
+      pull
+        ? [
+            {
+              number: pull.number,
+              state: "closed",
+              merged_at: "2026-11-29T10:00:00Z",
+              merge_commit_sha: DEPLOYED,
+              base: { sha: pull.base, ref: "main" },
+              head: { sha: pull.head, ref: "retrain" },
+            },
+          ]
+        : [],
+    );
+}
+
 interface Scenario {
   files: Record<string, FileFixture>;
+  /** The environment deployed to (default production). */
+  environment?: string;
+  /** Earlier deployments of the environment (none by default), newest first. */
+  deployments?: EarlierDeployment[];
+  /** The pull request that merged the deployed commit (asked only when no release qualifies). */
+  mergedBy?: MergedPull;
   /** Published releases, newest first; the first that passed is the baseline. */
   released?: ReleasedCommit[];
   signOffs?: SignOffFixture[];
@@ -107,23 +183,36 @@ function serveDeployment(scenario: Scenario): void {
   serveInstallationToken();
   if (scenario.policy !== undefined) servePolicy(OWNER, REPO, "main", scenario.policy);
   else serveNoPolicy(OWNER, REPO, "main");
+  const environment = scenario.environment ?? "production";
+  const deployments = scenario.deployments ?? [];
+  serveDeploymentList(environment, deployments);
+  for (const d of deployments)
+    if (d.check !== undefined) serveCheckOf(d.commit, `modelgate / deployment (${environment.toLowerCase()})`, d.check);
+  const approved = deployments.find((d) => d.check === "success");
   const released = scenario.released ?? [];
   serveReleases(
     OWNER,
     REPO,
     released.map((r) => r.release),
   );
-  const baseline = released[0];
+  const baseline = approved ? undefined : released[0];
   if (baseline) {
     serveTag(OWNER, REPO, baseline.release.tag, baseline.commit);
     serveReleaseCheckOf(OWNER, REPO, baseline.commit, "success");
   }
+  const merge = !approved && !baseline ? scenario.mergedBy : undefined;
+  if (!approved && !baseline) serveMergedBy(scenario.mergedBy);
+  if (merge) serveCheckOf(merge.head, "modelgate", merge.check);
   const commits = [
     { sha: DEPLOYED, files: scenario.files },
     ...released.map((r) => ({ sha: r.commit, files: r.files })),
     ...(scenario.main ? [{ sha: scenario.main.commit, files: scenario.main.files }] : []),
+    ...deployments.flatMap((d) => (d.files ? [{ sha: d.commit, files: d.files }] : [])),
+    ...(merge ? [{ sha: PR_BASE, files: merge.files }] : []),
   ];
   const repository = new FakeRepository({ owner: OWNER, repo: REPO, commits });
+  if (merge?.check === "success") repository.serveCompare(merge.base, merge.head, PR_BASE).serveTree(PR_BASE);
+  if (approved) repository.serveTree(approved.commit);
   if (baseline) repository.serveTree(baseline.commit);
   repository.serveTree(DEPLOYED).serveContents();
   if (scenario.signOffs) serveSignOffIssues(scenario.signOffs);
@@ -138,17 +227,18 @@ function serveDeployment(scenario: Scenario): void {
 }
 
 /** The report check run on the deployed commit (a new one), and the answer to the deployment. */
-function serveReportAndAnswer(): void {
-  serveCheckRunLookup(OWNER, REPO, DEPLOYED, [], CHECK_NAME);
-  serveCheckRunCreate(OWNER, REPO, REPORT_RUN_ID, CHECK_NAME);
+function serveReportAndAnswer(environment = "production"): void {
+  const name = `modelgate / deployment (${environment.toLowerCase()})`;
+  serveCheckRunLookup(OWNER, REPO, DEPLOYED, [], name);
+  serveCheckRunCreate(OWNER, REPO, REPORT_RUN_ID, name);
   serveAnswer();
 }
 
 /** A gated environment judged: everything it reads (serveDeployment), the report check run and the answer, then the event. */
 async function judge(app: TestApp, scenario: Scenario): Promise<void> {
   serveDeployment(scenario);
-  serveReportAndAnswer();
-  await app.receive(event());
+  serveReportAndAnswer(scenario.environment);
+  await app.receive(event(scenario.environment));
 }
 
 function serveAnswer(): void {
@@ -156,17 +246,21 @@ function serveAnswer(): void {
 }
 
 /** The approval GitHub receives: the opening line, one line per model version (`lines`), the link to the report. */
-function approval(lines: string[]): Record<string, unknown> {
+function approval(lines: string[], compared = COMPARED_WITH_V2): Record<string, unknown> {
   return {
     environment_name: "production",
     state: "approved",
     comment: [
       `modelgate approved production at ${DEPLOYED.slice(0, 7)}: every model version meets its gates.`,
+      compared,
       ...lines,
       `Full report: ${REPORT_URL}`,
     ].join("\n"),
   };
 }
+
+const COMPARED_WITH_V2 =
+  "Compared with release v2.0.0, the latest release that passed its gate (no deployment was approved before).";
 
 function answers(app: TestApp): Array<Record<string, unknown>> {
   return app
@@ -240,6 +334,7 @@ describe("deployment story 2: a model version misses its gates", () => {
         state: "rejected",
         comment: [
           `modelgate rejected production at ${DEPLOYED.slice(0, 7)}: not every model version meets its gates.`,
+          COMPARED_WITH_V2,
           "- fraud-detector 2.1.0: sign-off missing: developer, system_operator",
           "- risk-scorer 1.0.0: failed: known_good, evaluation.current",
           `Full report: ${REPORT_URL}`,
@@ -310,6 +405,7 @@ describe("deployment story 3: modelgate cannot decide", () => {
   function serveGitHubDown(status: number): void {
     serveInstallationToken();
     serveNoPolicy(OWNER, REPO, "main");
+    serveDeploymentList("production", []);
     nock(GITHUB_API)
       .get(`${API}/releases`)
       .query({ per_page: "100" })
@@ -587,5 +683,140 @@ describe("deployment story 6: rolling back to a known good version", () => {
     expect(report(app).output.summary).toContain(
       "but its evaluation no longer counts: re-evaluate these artefacts to restore it",
     );
+  });
+});
+
+describe("deployment story 7: environment names are compared as GitHub compares them", () => {
+  const POLICY = "deployments:\n  environments: [production, 'prod-*']\n  approve_others: true\n";
+  const UNEVALUATED_21 = modelFiles(fraud({ version: "2.1.0", weights: "weights of 2.1.0", evaluation: undefined }));
+
+  test.each(["Production", "PRODUCTION", "PROD-EU"])(
+    "attack: a deployment to %s of an unevaluated retrain is judged and rejected, not approved unjudged",
+    async (environment) => {
+      const app = await createTestApp();
+      await judge(app, {
+        environment,
+        policy: POLICY,
+        files: { ...UNEVALUATED_21.files, ...SCORER.files },
+        released: [RELEASED_V2],
+        signOffs: [],
+      });
+
+      const [answer] = answers(app);
+      expect(answer).toMatchObject({ environment_name: environment, state: "rejected" });
+      expect(String(answer?.comment)).toContain(`modelgate rejected ${environment} at ${DEPLOYED.slice(0, 7)}`);
+      expect(String(answer?.comment)).toContain("- fraud-detector 2.1.0: failed: evaluation.bound");
+      // one report per environment, whatever the spelling of its name
+      expect(report(app)).toMatchObject({
+        name: `modelgate / deployment (${environment.toLowerCase()})`,
+        conclusion: "failure",
+      });
+      expect(app.logs.filter((line) => line.msg === "modelgate decision")).toEqual([
+        expect.objectContaining({ deployment: { id: 7300, environment, state: "rejected" } }),
+      ]);
+    },
+  );
+});
+
+describe("deployment story 8: what a deployment is compared with", () => {
+  const MAIN_AT_MERGE = commitSha("main at merge");
+  const APPROVED_EARLIER = commitSha("approved earlier");
+  const REJECTED_LATER = commitSha("rejected later");
+  const MERGED_RETRAIN: MergedPull = {
+    number: 7,
+    base: MAIN_AT_MERGE,
+    head: PR_HEAD,
+    check: "success",
+    files: { ...FRAUD_20.files },
+  };
+
+  test("attack: no release, a retrain that passed its PR gate (developer, system_operator): approved against the base of its gated merge, not rejected for data_custodian", async () => {
+    const app = await createTestApp();
+    await judge(app, { files: { ...FRAUD_21.files }, signOffs: [SIGNED_21], mergedBy: MERGED_RETRAIN });
+
+    expect(answers(app)).toEqual([
+      approval(
+        ["- fraud-detector 2.1.0: meets its gates"],
+        `Compared with ${PR_BASE.slice(0, 7)}, the base of pull request #7, which merged this commit after its modelgate check passed (no deployment was approved and no release passed before).`,
+      ),
+    ]);
+    expect(report(app).output.summary).toContain(
+      `### Deployment\n\nCompared with ${PR_BASE.slice(0, 7)}, the base of pull request #7`,
+    );
+  });
+
+  test("a merged pull request whose modelgate check did not pass is no baseline: every model is judged as new", async () => {
+    const app = await createTestApp();
+    await judge(app, {
+      files: { ...FRAUD_21.files },
+      signOffs: [SIGNED_21],
+      mergedBy: { ...MERGED_RETRAIN, check: "failure" },
+    });
+
+    const [answer] = answers(app);
+    expect(answer?.state).toBe("rejected");
+    expect(String(answer?.comment)).toContain("Compared with nothing:");
+    expect(String(answer?.comment)).toContain("- fraud-detector 2.1.0: sign-off missing: data_custodian");
+  });
+
+  test("judged as new, the data_custodian that the sign-off issue accepts counts, and the deployment is approved", async () => {
+    const app = await createTestApp();
+    const signed = {
+      ...SIGNED_21,
+      comments: [...SIGNED_21.comments, { id: 3, login: "carol", body: "/approve data_custodian" }],
+    };
+    await judge(app, { files: { ...FRAUD_21.files }, signOffs: [signed] });
+
+    expect(answers(app)).toEqual([
+      approval(
+        ["- fraud-detector 2.1.0: meets its gates"],
+        "Compared with nothing: no deployment was approved, no release passed and no gated pull request merged this commit, so every model is judged as new.",
+      ),
+    ]);
+  });
+
+  test("the latest earlier deployment modelgate approved comes first: an unchanged model is known good since it, a later rejected one is skipped", async () => {
+    const app = await createTestApp();
+    await judge(app, {
+      files: { ...FRAUD_21.files, ...SCORER.files },
+      deployments: [
+        { id: 7400, commit: commitSha("a later deployment") },
+        { id: 7299, commit: REJECTED_LATER, check: "failure" },
+        {
+          id: 7298,
+          environment: "Production",
+          commit: APPROVED_EARLIER,
+          check: "success",
+          files: { ...FRAUD_21.files, ...SCORER.files },
+        },
+      ],
+      released: [RELEASED_V2],
+    });
+
+    expect(answers(app)).toEqual([
+      approval(
+        [
+          `- fraud-detector 2.1.0: known good: fraud-detector 2.1.0, unchanged since ${APPROVED_EARLIER.slice(0, 7)}, deployed to production with modelgate's approval`,
+          `- risk-scorer 1.0.0: known good: risk-scorer 1.0.0, unchanged since ${APPROVED_EARLIER.slice(0, 7)}, deployed to production with modelgate's approval`,
+        ],
+        `Compared with ${APPROVED_EARLIER.slice(0, 7)}, the latest earlier deployment to production that modelgate approved.`,
+      ),
+    ]);
+  });
+
+  test("a model that changed since the approved deployment is judged with its gates", async () => {
+    const app = await createTestApp();
+    await judge(app, {
+      files: { ...FRAUD_21.files, ...SCORER.files },
+      deployments: [
+        { id: 7298, commit: APPROVED_EARLIER, check: "success", files: { ...FRAUD_20.files, ...SCORER.files } },
+      ],
+      signOffs: [],
+    });
+
+    const [answer] = answers(app);
+    expect(answer?.state).toBe("rejected");
+    expect(String(answer?.comment)).toContain("- fraud-detector 2.1.0: sign-off missing: developer, system_operator");
+    expect(report(app).output.summary).toContain("These artefacts have no sign-off issue yet");
   });
 });

@@ -435,7 +435,11 @@ describe("story 2: a retrained model released without its sign-offs", () => {
     expect(run.actions).toEqual([REEVALUATE_ACTION]);
     expect(run.output.summary).toContain("**❌ failure:** 1 model: 2 sign-offs missing");
     expect(run.output.summary).toContain(
-      "comments `/approve <role>` on the sign-off issue of its digest (the pull request gate opens it)",
+      "comments `/approve <role>` on the sign-off issue of its digest, which only a pull request gate opens (this version has none yet: see its approval requirements for how to get one)",
+    );
+    // the version has no sign-off issue: each missing approval says how to get one
+    expect(run.output.summary).toContain(
+      "These artefacts have no sign-off issue yet, and only a pull request gate opens one",
     );
     expect(run.output.summary).toContain("press **Re-evaluate** above to judge the release again");
     // a release has no reviews to approve it, and no "Open sign-off" button

@@ -128,6 +128,27 @@ describe("a digest carried by two pull requests", () => {
   });
 });
 
+describe("a role a release or deployment may ask, which the pull request does not need", () => {
+  test("attack: `/approve data_custodian` on a retrain's issue is accepted with 👍 and a reply saying where it counts; the table shows it and the PR still needs its own roles", async () => {
+    const w = await openedPullRequest();
+
+    const carol = await postComment(w.app, w.tracker, ISSUE, "carol", "/approve data_custodian");
+
+    expect(carol.reactions).toEqual(["+1"]);
+    expect(replies(w.tracker, ISSUE)).toEqual([
+      "@carol `/approve data_custodian` is recorded. The pull requests of this model version need developer, system_operator; the approval of data_custodian counts where a release or deployment of it asks for data_custodian (for example when it is compared with an older version or judged as a new model).",
+    ]);
+    expect(roleRow(w, "data_custodian")).toBe("| data_custodian | ✅ approved | @carol | @acme/data-governance |");
+    expect(w.checks.latest(HEAD)).toMatchObject({
+      conclusion: "action_required",
+      title: "1 model: 2 sign-offs missing",
+    });
+    expect(
+      w.app.logs.filter((line) => line.msg === "modelgate sign-off command").map((line) => [line.login, line.accepted]),
+    ).toEqual([["carol", true]]);
+  });
+});
+
 describe("refused commands", () => {
   test.each([
     [
@@ -143,10 +164,10 @@ describe("refused commands", () => {
       "@dana `/approve developer` was refused: @dana is an author of this change, and an author's own sign-off does not count (approvals.allow_author is false).",
     ],
     [
-      "a role this version does not need",
-      "carol",
-      "/approve data_custodian",
-      "@carol `/approve data_custodian` was refused: this model version does not need a sign-off from data_custodian; it needs developer, system_operator.",
+      "a role no gate of the policy asks for",
+      "sam",
+      "/approve security",
+      "@sam `/approve security` was refused: no gate of the policy asks security to sign off this model version; the roles that can sign off are developer, system_operator, data_custodian.",
     ],
   ])("%s: 😕 and a reply naming the reason, no state change", async (_case, login, body, reply) => {
     const w = await openedPullRequest();

@@ -219,7 +219,7 @@ describe("a model that shipped is decommissioned with the same digest", () => {
     });
   });
 
-  test("a role the retirement does not need cannot be signed on its issue", async () => {
+  test("a role no gate could ask of the retirement cannot be signed on its issue", async () => {
     const app = await createTestApp();
     const { tracker } = world({
       commits: [
@@ -233,10 +233,10 @@ describe("a model that shipped is decommissioned with the same digest", () => {
     const [issue] = tracker.appIssues();
     expect(issue?.title).toBe("Sign-off: fraud-detector 2.1.0 (decommission)");
 
-    const alice = await postComment(app, tracker, issue!.number, "alice", "/approve developer");
-    expect(alice.reactions).toEqual(["confused"]);
+    const sam = await postComment(app, tracker, issue!.number, "sam", "/approve security");
+    expect(sam.reactions).toEqual(["confused"]);
     expect(replies(tracker, issue!.number)).toEqual([
-      "@alice `/approve developer` was refused: this model version does not need a sign-off from developer; it needs system_operator, data_custodian.",
+      "@sam `/approve security` was refused: no gate of the policy asks security to sign off this model version; the roles that can sign off are developer, system_operator, data_custodian.",
     ]);
   });
 });

@@ -2,26 +2,86 @@ import type { DetectedChanges } from "../detect/detect-changes.js";
 import type { Decision, ModelVerdict } from "../evaluate/types.js";
 import type { Policy } from "../policy/schema.js";
 import type { ModelsAt } from "../evidence/model-evidence.js";
-import { globMatcher } from "../policy/glob.js";
-import { failureLines } from "../render/release-check-run.js";
-import { truncateChars } from "../render/truncate.js";
-import { decisionVerdict, knownGoodRequirements, verdictOf, type KnownGoodEvidence } from "./known-good.js";
+import { environmentMatcher } from "../policy/glob.js";
+import type { CheckRunOutput } from "../render/check-run.js";
+import { failureLines, releaseGateCheckRun } from "../render/release-check-run.js";
+import { CHECK_RUN_TEXT_MAX_BYTES, truncateChars, truncateUtf8, utf8Bytes } from "../render/truncate.js";
+import {
+  decisionVerdict,
+  knownGoodMessage,
+  knownGoodRequirements,
+  verdictOf,
+  type KnownGoodEvidence,
+} from "./known-good.js";
 import { compareCodeUnits } from "../compare-code-units.js";
 
-/** The release a deployment is compared with: the latest release that passed its gate. */
-export interface DeploymentBaseline {
-  tag: string;
-  commit: string;
-  /** Taken as it is because it was published before modelgate was installed (no gate judged it). */
-  beforeInstallation?: boolean;
+/**
+ * What a deployment is compared with (docs/deployments.md "What a deployment is compared with"), in this order:
+ * the latest earlier deployment to the environment that modelgate approved, else the latest
+ * release that passed its gate, else the base of the gated pull request that merged the
+ * deployed commit; only when none exists is every model judged as new.
+ */
+export type DeploymentBaseline =
+  | { kind: "deployment"; commit: string; environment: string }
+  | {
+      kind: "release";
+      tag: string;
+      commit: string;
+      /** Taken as it is because it was published before modelgate was installed (no gate judged it). */
+      beforeInstallation?: boolean;
+    }
+  | { kind: "merge"; commit: string; pullRequest: number }
+  | { kind: "none" };
+
+/** An environment as GitHub compares it (without case): the key of its check run and of every comparison. */
+export function environmentKey(environment: string): string {
+  return environment.toLowerCase();
+}
+
+/** Whether two environment names are the same environment for GitHub. */
+export function sameEnvironment(a: string, b: string): boolean {
+  return environmentKey(a) === environmentKey(b);
 }
 
 /**
  * Whether the deployment protection rule judges an environment (`deployments.environments`,
- * globs matched against the whole name, case-sensitively as GitHub names them).
+ * globs matched against the whole name without case, as GitHub compares environment names).
  */
 export function isGatedEnvironment(policy: Policy, environment: string): boolean {
-  return globMatcher(policy.deployments.environments)(environment);
+  return environmentMatcher(policy.deployments.environments)(environment);
+}
+
+/** One sentence naming what a deployment was compared with, for the answer and the report. */
+export function baselineSentence(baseline: DeploymentBaseline): string {
+  switch (baseline.kind) {
+    case "deployment":
+      return `Compared with ${baseline.commit.slice(0, 7)}, the latest earlier deployment to ${truncateChars(baseline.environment, 100, "…")} that modelgate approved.`;
+    case "release":
+      return baseline.beforeInstallation
+        ? `Compared with release ${baseline.tag}, published before modelgate was installed (no deployment was approved before).`
+        : `Compared with release ${baseline.tag}, the latest release that passed its gate (no deployment was approved before).`;
+    case "merge":
+      return `Compared with ${baseline.commit.slice(0, 7)}, the base of pull request #${baseline.pullRequest}, which merged this commit after its modelgate check passed (no deployment was approved and no release passed before).`;
+    case "none":
+      return "Compared with nothing: no deployment was approved, no release passed and no gated pull request merged this commit, so every model is judged as new.";
+  }
+}
+
+function releaseEvidence(baseline: Exclude<DeploymentBaseline, { kind: "none" }>): string {
+  if (baseline.kind !== "release") return "";
+  return baseline.beforeInstallation ? `${baseline.tag} (published before modelgate was installed)` : baseline.tag;
+}
+
+/** What an unchanged model rests on: where it was judged before (the known good evidence's wording). */
+function unchangedSince(baseline: Exclude<DeploymentBaseline, { kind: "none" }>, model: string): string {
+  switch (baseline.kind) {
+    case "release":
+      return "";
+    case "deployment":
+      return `known good: ${model}, unchanged since ${baseline.commit.slice(0, 7)}, deployed to ${truncateChars(baseline.environment, 100, "…")} with modelgate's approval`;
+    case "merge":
+      return `known good: ${model}, unchanged since ${baseline.commit.slice(0, 7)}, the base of pull request #${baseline.pullRequest} that passed its modelgate check`;
+  }
 }
 
 /**
@@ -36,27 +96,31 @@ export function judgeDeployment(
   detected: DetectedChanges,
   policy: Policy,
   now: Date,
-  baseline: DeploymentBaseline | undefined,
+  baseline: DeploymentBaseline,
   /** Every place besides the commit the gate sees (placesSeen): the baseline and the default branch. */
   places: ReadonlyArray<ModelsAt>,
 ): Decision {
   if (releaseDecision.couldNotEvaluate !== undefined) return releaseDecision;
   const changed = new Set(detected.changes.map((change) => change.name));
   const unchanged: ModelVerdict[] = [];
-  if (baseline) {
+  if (baseline.kind !== "none") {
     for (const loaded of detected.models.head) {
       const { manifest } = loaded;
       if (changed.has(manifest.name) || manifest.status === "decommissioned") continue;
-      const release = baseline.beforeInstallation
-        ? `${baseline.tag} (published before modelgate was installed)`
-        : baseline.tag;
       const evidence: KnownGoodEvidence = {
         name: manifest.name,
         version: manifest.version,
         digest: loaded.digest,
-        release,
+        release: releaseEvidence(baseline),
       };
-      const { requirements } = knownGoodRequirements(policy, loaded, evidence, now, places);
+      const known = knownGoodRequirements(policy, loaded, evidence, now, places).requirements;
+      const since = unchangedSince(baseline, `${manifest.name} ${manifest.version}`);
+      // the evidence of a deployment or merge baseline is worded as what it is, not as a release
+      const requirements = since
+        ? known.map((r) =>
+            r.id === "known_good" ? { ...r, message: r.message.replace(knownGoodMessage(evidence), since) } : r,
+          )
+        : known;
       unchanged.push({
         name: manifest.name,
         manifestPath: loaded.path,
@@ -75,6 +139,20 @@ export function judgeDeployment(
   return { ...releaseDecision, models, verdict: verdict === "action_required" ? "failure" : verdict };
 }
 
+/** The report check run of a deployment: the release gate's rendering, and what the commit was compared with. */
+export function deploymentCheckRun(
+  decision: Decision,
+  checkName: string,
+  render: Parameters<typeof releaseGateCheckRun>[2],
+  baseline: DeploymentBaseline | undefined,
+): CheckRunOutput {
+  const output = releaseGateCheckRun(decision, checkName, render);
+  if (!baseline || decision.couldNotEvaluate !== undefined) return output;
+  const section = `\n### Deployment\n\n${baselineSentence(baseline)}\n`;
+  const room = CHECK_RUN_TEXT_MAX_BYTES - utf8Bytes(section);
+  return { ...output, summary: truncateUtf8(output.summary, room, "\n… truncated") + section };
+}
+
 /** GitHub's limit on the comment of a deployment protection rule answer. */
 export const DEPLOYMENT_COMMENT_MAX_CHARS = 1024;
 
@@ -91,6 +169,8 @@ export interface DeploymentAnswerInput {
   reportUrl?: string;
   /** Set when the decision could not be made because of GitHub and a retry is queued. */
   retry?: { attempt: number; maxAttempts: number; inMinutes: number };
+  /** What the commit was compared with, once that was decided. */
+  baseline?: DeploymentBaseline;
 }
 
 /**
@@ -115,14 +195,18 @@ export function deploymentAnswer(input: DeploymentAnswerInput): DeploymentAnswer
       decision.models.length === 0
         ? `modelgate approved ${where}: no model in the repository.`
         : `modelgate approved ${where}: every model version meets its gates.`;
-    return { state: "approved", comment: fit([head], lines, report) };
+    return { state: "approved", comment: fit([head, ...compared(input)], lines, report) };
   }
   const reasons = failureLines(decision, { kind: "off" }).map((line) => `- ${line}`);
   const head =
     decision.couldNotEvaluate !== undefined
       ? `modelgate rejected ${where}: it could not decide, and it never approves what it could not judge.`
       : `modelgate rejected ${where}: not every model version meets its gates.`;
-  return { state: "rejected", comment: fit([head], reasons, report) };
+  return { state: "rejected", comment: fit([head, ...compared(input)], reasons, report) };
+}
+
+function compared(input: DeploymentAnswerInput): string[] {
+  return input.baseline && input.decision.couldNotEvaluate === undefined ? [baselineSentence(input.baseline)] : [];
 }
 
 function passedBecause(model: ModelVerdict): string {

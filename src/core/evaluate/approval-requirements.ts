@@ -1,4 +1,5 @@
-import type { ChangeKind, Policy } from "../policy/schema.js";
+import { CHANGE_KINDS, type ChangeKind, type Policy } from "../policy/schema.js";
+import type { SignOffIntent } from "../sign-off/subject.js";
 import type { SignOffState } from "../sign-off/replay.js";
 import type { ApprovalFacts, Requirement } from "./types.js";
 import { holdsRole, roleHolderMentions } from "./roles.js";
@@ -12,6 +13,21 @@ export function requiredRoles(policy: Policy, kinds: ReadonlyArray<ChangeKind>):
   const roles = new Set<string>();
   for (const kind of kinds) for (const role of policy.gates[kind].approvals) roles.add(role);
   return [...roles];
+}
+
+/**
+ * The roles any gate of the policy may ask of a model version with this intent (docs/sign-off.md "The rules"): the
+ * union of the gates of every change kind such a change can have, judged against any baseline —
+ * a pull request's base, a release or a deployment (which may judge a retrained model as
+ * `new_model`). A shipping change is any kind but `decommission`; a decommission may come with
+ * any kind but `new_model`. Its sign-off issue accepts exactly these roles.
+ */
+export function rolesAnyGateMayRequire(policy: Policy, intent: SignOffIntent): string[] {
+  const excluded: ChangeKind = intent === "decommission" ? "new_model" : "decommission";
+  return requiredRoles(
+    policy,
+    CHANGE_KINDS.filter((kind) => kind !== excluded),
+  );
 }
 
 export interface ApprovalInput {

@@ -1,3 +1,4 @@
+import { rolesAnyGateMayRequire } from "../evaluate/approval-requirements.js";
 import type { ApprovalFacts } from "../evaluate/types.js";
 import type { LoadedManifest } from "../manifest/load-manifest.js";
 import type { Policy } from "../policy/schema.js";
@@ -63,7 +64,8 @@ export function modelVersionEvidence(input: ModelVersionEvidenceInput): ModelVer
   const signOffs = facts?.available
     ? replaySignOffs(
         Object.hasOwn(facts.signOffs, key) ? (facts.signOffs[key] ?? []) : [],
-        replayContext(policy, facts, input.requiredRoles),
+        // the roles the issue accepts are the same set its command replies use: every role some gate may ask (intent)
+        replayContext(policy, facts, input.requiredRoles, rolesAnyGateMayRequire(policy, subject.intent)),
       )
     : undefined;
   return { key, evaluation, copies, signOffs };

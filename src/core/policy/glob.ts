@@ -16,3 +16,13 @@ export function artifactMatcher(globs: ReadonlyArray<string>): (path: string) =>
   if (globs.length === 0) return () => false;
   return picomatch([...globs], { dot: true, nocase: true });
 }
+
+/**
+ * A matcher for deployment environment names (`deployments.environments`): case-insensitive,
+ * because GitHub compares environment names without case (`Production` is `production`); a
+ * gated environment must not escape its gate by the spelling of a workflow's `environment:`.
+ */
+export function environmentMatcher(globs: ReadonlyArray<string>): (environment: string) => boolean {
+  if (globs.length === 0) return () => false;
+  return picomatch([...globs], { dot: true, nocase: true });
+}

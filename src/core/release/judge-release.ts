@@ -4,6 +4,7 @@ import { evaluateGate, placesSeen, type GateInput } from "../evaluate/evaluate-g
 import { POLICY_PATH } from "../policy/load-policy.js";
 import type { Policy } from "../policy/schema.js";
 import { approvalRole } from "../render/requirement-kinds.js";
+import { signOffKey } from "../sign-off/subject.js";
 
 /**
  * The release gate's judgement (docs/releases.md) of every model version a release changes: the PR gate's
@@ -21,8 +22,32 @@ export function judgeReleaseModels(
   const restored = input.detected
     ? applyKnownGood(judged, input.detected, policy, input.now, knownGood, placesSeen(input, input.detected))
     : judged;
-  return releaseDecision(restored, policy);
+  return withoutIssueSaysHow(releaseDecision(restored, policy), input.facts.signOffIssues);
 }
+
+/**
+ * What to do when a version must be signed off but has no sign-off issue (only a pull request
+ * gate opens one; a release or deployment cannot, because it does not know who authored the
+ * version and so who may not sign): its pending approvals say how to get the issue.
+ */
+function withoutIssueSaysHow(decision: Decision, signOffIssues: Readonly<Record<string, string>>): Decision {
+  const models = decision.models.map((model) => {
+    if (Object.hasOwn(signOffIssues, signOffKey(model))) return model;
+    return {
+      ...model,
+      requirements: model.requirements.map((requirement) =>
+        approvalRole(requirement) !== undefined && requirement.status === "pending"
+          ? { ...requirement, message: `${requirement.message}. ${NO_SIGN_OFF_ISSUE_YET}` }
+          : requirement,
+      ),
+    };
+  });
+  return { ...decision, models };
+}
+
+/** How a version without a sign-off issue gets one (docs/sign-off.md "A version without a sign-off issue"). */
+export const NO_SIGN_OFF_ISSUE_YET =
+  "These artefacts have no sign-off issue yet, and only a pull request gate opens one: open a pull request that brings them into a branch without them (for example a branch made at the commit this is compared with); its modelgate check opens the issue, where each role comments `/approve <role>`";
 
 /**
  * The gate of every changed model, each judged with the authors of its own pull requests (an

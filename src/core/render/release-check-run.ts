@@ -68,7 +68,8 @@ export function releaseGateCheckRun(
       : {}),
     ...(render.signOffUrls ? { signOffUrls: render.signOffUrls } : {}),
     // the PR gate opens sign-off issues; a model version that never went through a pull request has none
-    missingSignOffIssue: "the sign-off issue of its digest (the pull request gate opens it)",
+    missingSignOffIssue:
+      "the sign-off issue of its digest, which only a pull request gate opens (this version has none yet: see its approval requirements for how to get one)",
   });
   return {
     ...output,

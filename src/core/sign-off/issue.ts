@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { countingEvaluation } from "../evidence/evaluation.js";
 import type { ModelChange } from "../detect/types.js";
-import { requiredRoles } from "../evaluate/approval-requirements.js";
+import { requiredRoles, rolesAnyGateMayRequire } from "../evaluate/approval-requirements.js";
 import type { ApprovalFacts } from "../evaluate/types.js";
 import { CHANGE_KINDS, type ChangeKind, type Policy } from "../policy/schema.js";
 import { renderMarker, parseMarker } from "../markers/hidden-marker.js";
@@ -192,11 +192,13 @@ export function trackedRoles(tracking: SignOffTracking | undefined): string[] {
  */
 export function issueReplayContext(
   policy: Policy,
+  ref: Pick<ModelVersionRef, "intent">,
   tracking: SignOffTracking | undefined,
   people: { authors: ReadonlyArray<string>; teamMembership: ApprovalFacts["teamMembership"]; org?: string },
 ): ReplayContext {
   const authors = [...new Set([...trackedAuthors(tracking), ...people.authors].map((a) => a.toLowerCase()))];
-  return replayContext(policy, { ...people, authors }, trackedRoles(tracking));
+  const accepted = rolesAnyGateMayRequire(policy, ref.intent ?? "ship");
+  return replayContext(policy, { ...people, authors }, trackedRoles(tracking), accepted);
 }
 
 /**
@@ -243,7 +245,10 @@ export interface SignOffIssueBodyInput {
 /** The whole body of a sign-off issue: rendered table, then the tracking marker right after the first (identity) marker. */
 export function signOffIssueBody(input: SignOffIssueBodyInput): string {
   const { ref, tracking, state, policy } = input;
-  const roles = trackedRoles(tracking).map((role) => {
+  const tracked = trackedRoles(tracking);
+  // a role signed off for a release or deployment that asks for more than the pull requests is shown too
+  const recorded = Object.keys(state?.roles ?? {}).filter((role) => !tracked.includes(role));
+  const roles = [...tracked, ...recorded].map((role) => {
     const standing = state?.roles[role];
     const holders = Object.hasOwn(policy.roles, role) ? policy.roles[role] : undefined;
     return {

@@ -14,6 +14,8 @@ export interface SignOffOutcome {
   accepted: boolean;
   /** Why it was refused: a sentence for the commenter. */
   reason?: string;
+  /** An accepted approval of a role the tracked changes do not need: what it is recorded for (a sentence). */
+  note?: string;
 }
 
 export interface SignOffState {
@@ -30,6 +32,12 @@ export interface ReplayContext {
   holdsRole(login: string, role: string): boolean;
   /** The roles this model version needs (union of its change kinds' gates). */
   requiredRoles: string[];
+  /**
+   * The roles that may sign off (rolesAnyGateMayRequire: any gate may ask them of this version);
+   * `requiredRoles` when absent. Every replay of one issue uses the same set, so a reply, the
+   * pull request gate, the release gate and the deployment gate accept the same commands.
+   */
+  acceptedRoles?: ReadonlyArray<string>;
   /** Organisation of the role teams, to name them @org/team in refusals. */
   org?: string;
 }
@@ -45,12 +53,18 @@ export interface ReplayPeople {
  * The one replay context, for the gate, the command handlers and the end-of-life issues alike:
  * roles held as `policy` and the live membership say, `requiredRoles` those the subject needs.
  */
-export function replayContext(policy: Policy, people: ReplayPeople, requiredRoles: string[]): ReplayContext {
+export function replayContext(
+  policy: Policy,
+  people: ReplayPeople,
+  requiredRoles: string[],
+  acceptedRoles?: ReadonlyArray<string>,
+): ReplayContext {
   return {
     policy,
     authors: [...people.authors],
     holdsRole: (login, role) => holdsRole(policy, people.teamMembership, login, role),
     requiredRoles,
+    ...(acceptedRoles ? { acceptedRoles } : {}),
     ...(people.org ? { org: people.org } : {}),
   };
 }
@@ -74,12 +88,14 @@ export function replaySignOffs(comments: ReadonlyArray<SignOffComment>, ctx: Rep
       refusal = "this command was refused when it was posted (see modelgate's reply); post it again as a new comment.";
     else if (command.type === "override") refusal = refuseOverride(comment.login, ctx);
     else refusal = refuseRoleCommand(comment.login, command, state, ctx);
+    const note = refusal === undefined ? recordedFor(command, ctx) : undefined;
     state.outcomes.push({
       commentId: comment.id,
       login: comment.login,
       command,
       accepted: refusal === undefined,
       ...(refusal ? { reason: refusal } : {}),
+      ...(note ? { note } : {}),
     });
     if (refusal) continue;
     switch (command.type) {
@@ -127,10 +143,11 @@ function refuseRoleCommand(
   if (!Object.hasOwn(policy.roles, role)) {
     return `there is no role "${role}" in the policy; the roles are ${Object.keys(policy.roles).join(", ")}.`;
   }
-  if (!ctx.requiredRoles.includes(role)) {
-    return ctx.requiredRoles.length === 0
-      ? `this model version needs no sign-off, so ${role} cannot sign off.`
-      : `this model version does not need a sign-off from ${role}; it needs ${ctx.requiredRoles.join(", ")}.`;
+  const accepted = ctx.acceptedRoles ?? ctx.requiredRoles;
+  if (!accepted.includes(role)) {
+    return accepted.length === 0
+      ? `no gate of the policy asks for a sign-off of this model version, so ${role} cannot sign off.`
+      : `no gate of the policy asks ${role} to sign off this model version; the roles that can sign off are ${accepted.join(", ")}.`;
   }
   if (isAuthor(login, ctx) && !policy.approvals.allow_author) {
     return `@${login} is an author of this change, and an author's own sign-off does not count (approvals.allow_author is false).`;
@@ -155,6 +172,13 @@ function refuseRoleCommand(
     return `${role} has no standing sign-off or rejection to revoke.`;
   }
   return undefined;
+}
+
+/** An approval of a role no tracked change needs counts only where a release or deployment asks for it: say so. */
+function recordedFor(command: SignOffCommand, ctx: ReplayContext): string | undefined {
+  if (command.type !== "approve" || ctx.requiredRoles.includes(command.role)) return undefined;
+  const needed = ctx.requiredRoles.length > 0 ? ctx.requiredRoles.join(", ") : "no role";
+  return `\`/approve ${command.role}\` is recorded. The pull requests of this model version need ${needed}; the approval of ${command.role} counts where a release or deployment of it asks for ${command.role} (for example when it is compared with an older version or judged as a new model).`;
 }
 
 function refuseOverride(login: string, ctx: ReplayContext): string | undefined {

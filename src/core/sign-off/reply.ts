@@ -8,13 +8,18 @@ import { commandSummary, type SignOffCommand } from "./command.js";
  */
 export interface CommandReply {
   /** One answer of each kind per comment (the reply marker names it). */
-  kind: "usage" | "refused" | "unverified";
+  kind: "usage" | "refused" | "unverified" | "recorded";
   text: string;
 }
 
 /** A comment that looks like a command but is not one (an unknown role word, a missing reason). */
 export function usageReply(login: string, error: string): CommandReply {
   return { kind: "usage", text: `@${login} ${inlineText(error, 500)}` };
+}
+
+/** An accepted approval of a role the tracked pull requests do not need: what it counts for (the replay's note). */
+export function recordedReply(login: string, note: string): CommandReply {
+  return { kind: "recorded", text: `@${login} ${inlineText(note, 1000)}` };
 }
 
 /** A command the rules refuse (docs/sign-off.md "The rules"): the reason the replay gave. */

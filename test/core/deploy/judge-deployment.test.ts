@@ -2,7 +2,10 @@ import { describe, expect, it } from "vitest";
 import {
   DEPLOYMENT_COMMENT_MAX_CHARS,
   deploymentAnswer,
+  environmentKey,
   isGatedEnvironment,
+  sameEnvironment,
+  type DeploymentBaseline,
 } from "../../../src/core/deploy/judge-deployment.js";
 import type { Decision, ModelVerdict } from "../../../src/core/evaluate/types.js";
 import { testPolicy } from "../../fixtures/manifests.js";
@@ -84,7 +87,12 @@ describe("deploymentAnswer", () => {
 describe("isGatedEnvironment", () => {
   it.each([
     [["production"], "production", true],
-    [["production"], "Production", false],
+    [["production"], "Production", true],
+    [["production"], "PRODUCTION", true],
+    [["Production"], "production", true],
+    [["prod-*"], "PROD-EU", true],
+    [["PROD-*"], "prod-eu", true],
+    [["production"], "production-eu", false],
     [["production"], "staging", false],
     [["prod-*"], "prod-eu", true],
     [["prod-*"], "prod-eu/canary", false],
@@ -92,5 +100,50 @@ describe("isGatedEnvironment", () => {
     [[], "production", false],
   ])("%j gates %s: %s", (environments, name, expected) => {
     expect(isGatedEnvironment(testPolicy({ deployments: { environments } }), name)).toBe(expected);
+  });
+});
+
+describe("environment names are compared as GitHub compares them (without case)", () => {
+  it.each([
+    ["production", "production", true],
+    ["production", "Production", true],
+    ["production", "PRODUCTION", true],
+    ["prod-eu", "PROD-EU", true],
+    ["production", "staging", false],
+  ])("%s and %s are the same environment: %s", (a, b, expected) => {
+    expect(sameEnvironment(a, b)).toBe(expected);
+    expect(environmentKey(a) === environmentKey(b)).toBe(expected);
+  });
+});
+
+describe("the answer names what the deployment was compared with", () => {
+  const baselines: Array<[DeploymentBaseline, string]> = [
+    [
+      { kind: "deployment", commit: COMMIT, environment: "production" },
+      "Compared with 0123456, the latest earlier deployment to production that modelgate approved.",
+    ],
+    [
+      { kind: "release", tag: "v2.0.0", commit: COMMIT },
+      "Compared with release v2.0.0, the latest release that passed its gate (no deployment was approved before).",
+    ],
+    [
+      { kind: "merge", commit: COMMIT, pullRequest: 7 },
+      "Compared with 0123456, the base of pull request #7, which merged this commit after its modelgate check passed (no deployment was approved and no release passed before).",
+    ],
+    [
+      { kind: "none" },
+      "Compared with nothing: no deployment was approved, no release passed and no gated pull request merged this commit, so every model is judged as new.",
+    ],
+  ];
+  it.each(baselines)("%j", (baseline, sentence) => {
+    for (const verdict of ["success", "failure"] as const) {
+      const answer = deploymentAnswer({
+        environment: "production",
+        commit: COMMIT,
+        decision: decision([model("fraud", verdict, verdict === "failure" ? ["hash:weights"] : [])]),
+        baseline,
+      });
+      expect(answer.comment.split("\n")[1]).toBe(sentence);
+    }
   });
 });

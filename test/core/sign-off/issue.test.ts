@@ -204,7 +204,7 @@ describe("issueReplayContext", () => {
     ["a holder who authored nothing is accepted", "dev1", "developer", true],
     ["a role only another tracked PR needs can still be signed", "custodian1", "data_custodian", true],
   ])("%s", (_case, login, role, accepted) => {
-    const ctx = issueReplayContext(policy, TRACKING, {
+    const ctx = issueReplayContext(policy, {}, TRACKING, {
       authors: ["Frank"],
       teamMembership: { frank: { "ml-engineers": true } },
       org: "acme",

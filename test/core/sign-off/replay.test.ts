@@ -87,11 +87,11 @@ const cases: Case[] = [
     ],
   },
   {
-    name: "a role this version does not need is refused",
+    name: "a role no gate asks of this version is refused",
     comments: () => [c("carol", "/approve data_custodian")],
     standing: {},
     outcomes: [
-      /^this model version does not need a sign-off from data_custodian; it needs developer, system_operator\.$/,
+      /^no gate of the policy asks data_custodian to sign off this model version; the roles that can sign off are developer, system_operator\.$/,
     ],
   },
   {
@@ -99,7 +99,28 @@ const cases: Case[] = [
     comments: () => [c("dev1", "/approve developer")],
     ctx: context({ requiredRoles: [] }),
     standing: {},
-    outcomes: [/needs no sign-off/],
+    outcomes: [/^no gate of the policy asks for a sign-off of this model version, so developer cannot sign off\.$/],
+  },
+  {
+    name: "a role only a release or deployment may ask is accepted (acceptedRoles)",
+    comments: () => [c("carol", "/approve data_custodian")],
+    ctx: { ...context(), acceptedRoles: ["developer", "system_operator", "data_custodian"] },
+    standing: { data_custodian: "approved by carol" },
+    outcomes: [true],
+  },
+  {
+    name: "a role outside acceptedRoles is refused even when listed nowhere else",
+    comments: () => [c("sec1", "/approve security")],
+    ctx: { ...context(), acceptedRoles: ["developer", "system_operator", "data_custodian"] },
+    standing: {},
+    outcomes: [/^no gate of the policy asks security to sign off this model version/],
+  },
+  {
+    name: "one person, one role spans the roles a release or deployment may ask",
+    comments: () => [c("alice", "/approve system_operator"), c("alice", "/approve developer")],
+    ctx: { ...context({ requiredRoles: ["developer"] }), acceptedRoles: ["developer", "system_operator"] },
+    standing: { system_operator: "approved by alice" },
+    outcomes: [true, /already signed off as system_operator/],
   },
   {
     name: "an author is refused",
@@ -238,6 +259,18 @@ describe("replaySignOffs", () => {
       outcomes.map((o) => (o === true ? true : expect.stringMatching(o))),
     );
     for (const outcome of state.outcomes) expect(outcome.accepted).toBe(outcome.reason === undefined);
+  });
+
+  it("an approval of a role the tracked changes do not need says it counts where a release or deployment asks for it", () => {
+    const approve = c("carol", "/approve data_custodian");
+    const state = replaySignOffs([approve, c("dev1", "/approve developer")], {
+      ...context(),
+      acceptedRoles: ["developer", "system_operator", "data_custodian"],
+    });
+    expect(state.outcomes.map((o) => o.note)).toEqual([
+      "`/approve data_custodian` is recorded. The pull requests of this model version need developer, system_operator; the approval of data_custodian counts where a release or deployment of it asks for data_custodian (for example when it is compared with an older version or judged as a new model).",
+      undefined,
+    ]);
   });
 
   it("records who, when, why and which comment for each standing sign-off", () => {
