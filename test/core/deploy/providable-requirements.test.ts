@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { judgeDeployment, type DeploymentBaseline } from "../../../src/core/deploy/judge-deployment.js";
 import { detectChanges } from "../../../src/core/detect/detect-changes.js";
 import { requiredRoles } from "../../../src/core/evaluate/approval-requirements.js";
-import { evaluateGate } from "../../../src/core/evaluate/evaluate-gate.js";
+import { evaluateGate, placesSeen } from "../../../src/core/evaluate/evaluate-gate.js";
 import type { Decision, SignOffComment } from "../../../src/core/evaluate/types.js";
 import type { ChangeKind, Policy } from "../../../src/core/policy/schema.js";
 import { judgeReleaseModels, NO_SIGN_OFF_ISSUE_YET, releasePolicy } from "../../../src/core/release/judge-release.js";
@@ -163,7 +163,7 @@ describe("every approval a gate asks for can be given on the sign-off issue", ()
       const input = { policy: judged, base, head: headAt, facts: releaseFacts, now: TEST_NOW, detected };
       const release = judgeReleaseModels(input, authors, policy);
       expectProvidable(release, policy, prRoles, `release (${baseline.kind})`, hasIssue);
-      const deployment = judgeDeployment(release, detected, policy, TEST_NOW, baseline);
+      const deployment = judgeDeployment(release, detected, policy, TEST_NOW, baseline, placesSeen({}, detected));
       expectProvidable(deployment, policy, prRoles, `deployment (${baseline.kind})`, hasIssue);
     }
   });
