@@ -13,7 +13,15 @@ export interface SignOffOutcome {
   accepted: boolean;
   /** Why it was refused: a sentence for the commenter. */
   reason?: string;
+  /** Refused because whether the commenter holds the role could not be read (holdsRole answered "unverified"). */
+  roleNotVerified?: true;
 }
+
+/**
+ * Whether a login holds a role: true or false as read, or "unverified" when it could not be read
+ * (the CLI's audit with a token that cannot read the teams). "unverified" never counts as holding.
+ */
+export type RoleAnswer = boolean | "unverified";
 
 export interface SignOffState {
   roles: Record<string, RoleSignOff>;
@@ -26,7 +34,7 @@ export interface ReplayContext {
   /** Authors of the change (PR author): compared case-insensitively. */
   authors: string[];
   /** Role holding, read live (see holdsRole in evaluate/roles.ts). */
-  holdsRole(login: string, role: string): boolean;
+  holdsRole(login: string, role: string): RoleAnswer;
   /** The roles this model version needs (union of its change kinds' gates). */
   requiredRoles: string[];
   /** Organisation of the role teams, to name them @org/team in refusals. */
@@ -71,7 +79,10 @@ export function replaySignOffs(comments: ReadonlyArray<SignOffComment>, ctx: Rep
     const command = parseCommand(comment.body);
     if (!command) continue;
     const refusal = comment.refusedEarlier
-      ? "this command was refused when it was posted (see modelgate's reply); post it again as a new comment."
+      ? {
+          reason:
+            "this command was refused when it was posted (see modelgate's reply); post it again as a new comment.",
+        }
       : command.type === "override"
         ? refuseOverride(comment.login, ctx)
         : refuseRoleCommand(comment.login, command, state, ctx);
@@ -80,7 +91,8 @@ export function replaySignOffs(comments: ReadonlyArray<SignOffComment>, ctx: Rep
       login: comment.login,
       command,
       accepted: refusal === undefined,
-      ...(refusal ? { reason: refusal } : {}),
+      ...(refusal ? { reason: refusal.reason } : {}),
+      ...(refusal?.roleNotVerified ? { roleNotVerified: true as const } : {}),
     });
     if (refusal) continue;
     switch (command.type) {
@@ -117,12 +129,35 @@ function isAuthor(login: string, ctx: ReplayContext): boolean {
   return ctx.authors.some((author) => author.toLowerCase() === who);
 }
 
+interface Refusal {
+  reason: string;
+  roleNotVerified?: true;
+}
+
+function notVerified(login: string, what: string): Refusal {
+  return {
+    reason: `whether @${login} holds ${what} could not be read, so this command is not counted (role not verified).`,
+    roleNotVerified: true,
+  };
+}
+
 function refuseRoleCommand(
   login: string,
   command: Exclude<SignOffCommand, { type: "override" }>,
   state: SignOffState,
   ctx: ReplayContext,
-): string | undefined {
+): Refusal | undefined {
+  const reason = roleCommandRefusal(login, command, state, ctx);
+  if (reason === undefined || typeof reason === "object") return reason;
+  return { reason };
+}
+
+function roleCommandRefusal(
+  login: string,
+  command: Exclude<SignOffCommand, { type: "override" }>,
+  state: SignOffState,
+  ctx: ReplayContext,
+): string | Refusal | undefined {
   const { role } = command;
   const { policy } = ctx;
   if (!Object.hasOwn(policy.roles, role)) {
@@ -136,7 +171,9 @@ function refuseRoleCommand(
   if (isAuthor(login, ctx) && !policy.approvals.allow_author) {
     return `@${login} is an author of this change, and an author's own sign-off does not count (approvals.allow_author is false).`;
   }
-  if (!ctx.holdsRole(login, role)) {
+  const holds = ctx.holdsRole(login, role);
+  if (holds === "unverified") return notVerified(login, `${role} (${describeRoleHolders(policy, role, ctx.org)})`);
+  if (!holds) {
     return `@${login} is not a member of ${role} (${describeRoleHolders(policy, role, ctx.org)}).`;
   }
   if (policy.approvals.distinct_people) {
@@ -158,13 +195,15 @@ function refuseRoleCommand(
   return undefined;
 }
 
-function refuseOverride(login: string, ctx: ReplayContext): string | undefined {
+function refuseOverride(login: string, ctx: ReplayContext): Refusal | undefined {
   const roles = ctx.policy.overrides.roles;
-  if (roles.length === 0) return "overrides are disabled: overrides.roles is empty in the policy.";
-  if (isAuthor(login, ctx)) return `@${login} is an author of this change, and an author may not override its gate.`;
-  if (!roles.some((role) => ctx.holdsRole(login, role))) {
-    const who = roles.map((role) => `${role} (${describeRoleHolders(ctx.policy, role, ctx.org)})`).join("; ");
-    return `@${login} may not override: only a holder of ${roles.length === 1 ? "the role" : "one of the roles"} ${who} may.`;
-  }
-  return undefined;
+  if (roles.length === 0) return { reason: "overrides are disabled: overrides.roles is empty in the policy." };
+  if (isAuthor(login, ctx))
+    return { reason: `@${login} is an author of this change, and an author may not override its gate.` };
+  const answers = roles.map((role) => ctx.holdsRole(login, role));
+  if (answers.includes(true)) return undefined;
+  const who = roles.map((role) => `${role} (${describeRoleHolders(ctx.policy, role, ctx.org)})`).join("; ");
+  const one = roles.length === 1 ? "the role" : "one of the roles";
+  if (answers.includes("unverified")) return notVerified(login, `${one} ${who}`);
+  return { reason: `@${login} may not override: only a holder of ${one} ${who} may.` };
 }
