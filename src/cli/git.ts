@@ -74,7 +74,7 @@ export async function assertGitRepository(repo: string): Promise<void> {
 }
 
 /** A ref as git resolved it: its commit, and the full ref name it names (when it names one). */
-export interface ResolvedRef {
+interface ResolvedRef {
   commit: string;
   /** refs/heads/main, refs/remotes/origin/main, refs/tags/v1, HEAD (detached); null for a SHA or an expression such as main~1. */
   fullName: string | null;

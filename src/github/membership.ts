@@ -3,7 +3,7 @@ import type { Policy } from "../core/policy/schema.js";
 import { CouldNotEvaluate, httpStatus, rethrowAsCouldNotEvaluate } from "./errors.js";
 
 /** What the membership read uses of a GitHub client: the App's, or the CLI's audit client (@octokit/rest). */
-export type MembershipClient = Pick<ProbotOctokit, "graphql"> & {
+type MembershipClient = Pick<ProbotOctokit, "graphql"> & {
   rest: { teams: Pick<ProbotOctokit["rest"]["teams"], "getMembershipForUserInOrg"> };
 };
 
