@@ -1,10 +1,14 @@
 import type { ChangeKind } from "../core/policy/schema.js";
 import type { Decision, RequirementStatus, Verdict } from "../core/evaluate/types.js";
 import type { UnmanagedModel } from "../core/detect/types.js";
+import type { CheckRange, RangeEnd } from "./report.js";
 
 /** The object `modelgate check --json` prints: exactly the shape docs/cli.md "--json" documents. */
 export interface CheckJson {
   verdict: Verdict;
+  /** Which refs were compared, as resolved: the report names them so a reader sees which branch (or tag) was used. */
+  base: RangeEnd;
+  head: RangeEnd;
   models: Array<{
     name: string;
     manifest: string;
@@ -18,9 +22,11 @@ export interface CheckJson {
   unmanaged: Array<Pick<UnmanagedModel, "path" | "source" | "change">>;
 }
 
-export function checkJson(decision: Decision): CheckJson {
+export function checkJson(decision: Decision, range: CheckRange): CheckJson {
   return {
     verdict: decision.verdict,
+    base: { ...range.base },
+    head: { ...range.head },
     models: decision.models.map((model) => ({
       name: model.name,
       manifest: model.manifestPath,

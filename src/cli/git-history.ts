@@ -1,7 +1,7 @@
 import type { HistoryStep, TagSnapshot } from "../core/audit/types.js";
 import { detectChanges, type ManifestLoader } from "../core/detect/detect-changes.js";
 import { evaluateGate } from "../core/evaluate/evaluate-gate.js";
-import type { ApprovalFacts, Requirement } from "../core/evaluate/types.js";
+import type { Requirement } from "../core/evaluate/types.js";
 import { globMatcher } from "../core/policy/glob.js";
 import { componentRepoPath, loadManifest, type LoadedManifest } from "../core/manifest/load-manifest.js";
 import { isFileComponent } from "../core/manifest/schema.js";
@@ -12,6 +12,7 @@ import { CliError } from "./cli-error.js";
 import { readBlobContents, readContents, snapshotAt, type GitSnapshot } from "./git-snapshot.js";
 import { runGit } from "./git.js";
 import { compareCodeUnits } from "../core/compare-code-units.js";
+import { offlineFacts } from "./offline-facts.js";
 
 /**
  * A parser of manifests that parses each version once, for the history, the head and the tags
@@ -149,16 +150,6 @@ interface PolicyState {
   error?: string;
   isManifest: (path: string) => boolean;
 }
-
-const OFFLINE_FACTS = (headSha: string): ApprovalFacts => ({
-  available: false,
-  authors: [],
-  headSha,
-  reviews: [],
-  signOffs: {},
-  signOffIssues: {},
-  teamMembership: {},
-});
 
 /**
  * Every model change of the first-parent history of `commit`, each judged as the pull-request
@@ -310,7 +301,7 @@ export async function readModelHistory(
       policy: state.policy,
       base,
       head,
-      facts: OFFLINE_FACTS(logged.commit),
+      facts: offlineFacts(logged.commit),
       now: new Date(logged.date),
       detected,
     });

@@ -73,26 +73,83 @@ export async function assertGitRepository(repo: string): Promise<void> {
   if (result.code !== 0) throw new CliError(`not a git repository: ${repo}`);
 }
 
-/** The commit a ref names; a ref that is not a commit is a CliError naming it. */
-export async function resolveCommit(repo: string, ref: string): Promise<string> {
-  // a ref starting with "-" would be read as an option
-  if (ref.startsWith("-") || ref.length === 0) throw new CliError(`invalid ref: "${ref}"`);
-  const result = await runGit(repo, ["rev-parse", "--verify", "--quiet", "--end-of-options", `${ref}^{commit}`]);
-  if (result.code !== 0) throw new CliError(`unknown ref "${ref}": not a commit in ${repo}`);
-  return result.stdout.toString("utf8").trim();
+/** A ref as git resolved it: its commit, and the full ref name it names (when it names one). */
+interface ResolvedRef {
+  commit: string;
+  /** refs/heads/main, refs/remotes/origin/main, refs/tags/v1, HEAD (detached); null for a SHA or an expression such as main~1. */
+  fullName: string | null;
 }
 
-/** The default branch: origin/HEAD when set, else main, else master. */
-export async function defaultBranch(repo: string): Promise<string> {
+/**
+ * The commit a ref names, with git's meaning; a ref that is not a commit is a CliError naming it,
+ * and so is a short name that names two refs (a tag `main` and the branch `main`): git would pick
+ * one silently (the tag), the CLI makes the user say which (docs/cli.md "Which refs are compared").
+ */
+export async function resolveRef(repo: string, ref: string): Promise<ResolvedRef> {
+  // a ref starting with "-" would be read as an option
+  if (ref.startsWith("-") || ref.length === 0) throw new CliError(`invalid ref: "${ref}"`);
+  // ambiguity is read from the refs themselves, not from git's warning, which a user's config can switch off
+  const ambiguity = await ambiguousName(repo, ref);
+  if (ambiguity) throw ambiguity;
+  const result = await runGit(repo, ["rev-parse", "--verify", "--quiet", "--end-of-options", `${ref}^{commit}`]);
+  if (result.code !== 0) throw new CliError(`unknown ref "${ref}": not a commit in ${repo}`);
+  const commit = result.stdout.toString("utf8").trim();
+  const named = await runGit(repo, [
+    "rev-parse",
+    "--verify",
+    "--quiet",
+    "--symbolic-full-name",
+    "--end-of-options",
+    ref,
+  ]);
+  const fullName = named.code === 0 ? named.stdout.toString("utf8").trim() : "";
+  return { commit, fullName: fullName === "" ? null : fullName };
+}
+
+/** The commit a ref names (resolveRef). */
+export async function resolveCommit(repo: string, ref: string): Promise<string> {
+  return (await resolveRef(repo, ref)).commit;
+}
+
+/**
+ * A CliError when the name a ref starts with (`main` of `main~1`) names more than one ref, in the
+ * places git looks for a short name (gitrevisions(7): refs/, refs/tags/, refs/heads/, refs/remotes/).
+ */
+async function ambiguousName(repo: string, ref: string): Promise<CliError | undefined> {
+  // a ref name cannot hold ~ ^ : or @{, which start the rest of an expression
+  const name = ref.split(/[~^:]|@\{/)[0] ?? "";
+  if (name === "" || name === "@" || name === "HEAD") return undefined;
+  const places = [`refs/${name}`, `refs/tags/${name}`, `refs/heads/${name}`, `refs/remotes/${name}`];
+  const candidates = [...places, `refs/remotes/${name}/HEAD`];
+  // a full name (refs/heads/main) is also read as the ref itself, first
+  if (name.startsWith("refs/")) candidates.unshift(name);
+  const listed = await runGit(repo, ["for-each-ref", "--format=%(refname)%00%(objectname)", "--", ...candidates]);
+  if (listed.code !== 0) throw new CliError(`cannot list the refs of ${repo}: ${listed.stderr}`);
+  const found = listed.stdout
+    .toString("utf8")
+    .split("\n")
+    .map((line) => line.split("\0"))
+    .filter(([refname]) => refname !== undefined && candidates.includes(refname))
+    .map(([refname, object]) => `${refname} (${(object ?? "").slice(0, 12)})`);
+  if (found.length < 2) return undefined;
+  return new CliError(
+    `ref "${ref}" is ambiguous: "${name}" names ${found.join(" and ")}; pass the full ref name (e.g. refs/heads/${name}) to say which`,
+  );
+}
+
+/**
+ * The default branch as a full ref name, never a short name a tag could shadow: what
+ * refs/remotes/origin/HEAD points at when set, else refs/heads/main, else refs/heads/master.
+ */
+export async function defaultBranch(repo: string): Promise<ResolvedRef & { fullName: string }> {
   const originHead = await runGit(repo, ["symbolic-ref", "--quiet", "refs/remotes/origin/HEAD"]);
-  if (originHead.code === 0)
-    return originHead.stdout
-      .toString("utf8")
-      .trim()
-      .replace(/^refs\/remotes\//, "");
-  for (const branch of ["main", "master"]) {
-    const exists = await runGit(repo, ["rev-parse", "--verify", "--quiet", `refs/heads/${branch}^{commit}`]);
-    if (exists.code === 0) return branch;
+  const candidates = ["refs/heads/main", "refs/heads/master"];
+  if (originHead.code === 0) candidates.unshift(originHead.stdout.toString("utf8").trim());
+  for (const fullName of candidates) {
+    if (!fullName.startsWith("refs/")) continue;
+    // a full name is read as the ref file itself, before any refs/<name> or tag could match it
+    const exists = await runGit(repo, ["rev-parse", "--verify", "--quiet", "--end-of-options", `${fullName}^{commit}`]);
+    if (exists.code === 0) return { commit: exists.stdout.toString("utf8").trim(), fullName };
   }
   throw new CliError("cannot find the default branch (no origin/HEAD, main or master): pass --base REF");
 }

@@ -21,8 +21,17 @@ import { SIGN_OFF_LABEL } from "../core/render/sign-off-issue.js";
 import { parseSignOffMarker } from "../core/sign-off/marker.js";
 import type { ModelVersionRef } from "../core/sign-off/subject.js";
 import { parseTracking, trackedAuthors, trackedRoles, type SignOffTracking } from "../core/sign-off/issue.js";
-import { replaySignOffs, type SignOffState } from "../core/sign-off/replay.js";
+import { parseCommand } from "../core/sign-off/command.js";
+import {
+  replayContext,
+  replaySignOffs,
+  type ReplayContext,
+  type RoleAnswer,
+  type SignOffState,
+} from "../core/sign-off/replay.js";
+import { CouldNotEvaluate, describeFailure } from "../github/errors.js";
 import { signOffComments } from "../github/issue-comments.js";
+import { readTeamMembership, roleTeams, type TeamMembership } from "../github/membership.js";
 import { CliError } from "./cli-error.js";
 import { compareCodeUnits } from "../core/compare-code-units.js";
 
@@ -177,21 +186,41 @@ export async function readGitHubEvidence(
     ).sort((a, b) => compareCodeUnits(a.createdAt, b.createdAt) || a.id - b.id);
   };
 
-  const signOffIssues: SignOffIssueEvidence[] = [];
+  // every issue's comments first: the role teams' members are then read once, for all commenters
+  const signOffRead: Array<{ issue: RawIssue; ref: ModelVersionRef; comments: SignOffComment[] }> = [];
   for (const issue of signOffRaw) {
     const ref = signOffRef(issue.body, markerKey);
-    if (!ref) continue;
+    if (ref) signOffRead.push({ issue, ref, comments: await commentsOf(issue) });
+  }
+  const eolRead: Array<{ issue: RawIssue; ref: { model: string; digest: string }; comments: SignOffComment[] }> = [];
+  for (const issue of eolRaw) {
+    const ref = endOfLifeRef(issue.body, markerKey);
+    if (ref) eolRead.push({ issue, ref, comments: await commentsOf(issue) });
+  }
+  const membership = await readRoleMembership(
+    octokit,
+    owner,
+    local.policy,
+    [...signOffRead, ...eolRead].flatMap((read) => read.comments),
+  );
+  const replay = (
+    comments: SignOffComment[],
+    authors: string[],
+    roles: string[],
+    acceptedRoles?: ReadonlyArray<string>,
+  ): SignOffState =>
+    replaySignOffs(
+      comments,
+      auditReplayContext(local.policy, membership, { authors, org: owner }, roles, acceptedRoles),
+    );
+
+  const signOffIssues: SignOffIssueEvidence[] = [];
+  for (const { issue, ref, comments } of signOffRead) {
     const tracking = trackingOf(issue.body, ref, markerKey);
     const roles = tracking ? trackedRoles(tracking) : Object.keys(local.policy.roles);
-    const state = replaySignOffs(await commentsOf(issue), {
-      policy: local.policy,
-      authors: trackedAuthors(tracking),
-      // membership was checked when each command was posted; the audit does not read teams again
-      holdsRole: () => true,
-      requiredRoles: roles,
-      // the roles every replay of a sign-off issue accepts, so the audit counts what the gates counted
-      acceptedRoles: rolesAnyGateMayRequire(local.policy, ref.intent ?? "ship"),
-    });
+    // the roles every replay of a sign-off issue accepts, so the audit counts what the gates counted
+    const accepted = rolesAnyGateMayRequire(local.policy, ref.intent ?? "ship");
+    const state = replay(comments, trackedAuthors(tracking), roles, accepted);
     signOffIssues.push({
       number: issue.number,
       url: issue.html_url,
@@ -201,7 +230,7 @@ export async function readGitHubEvidence(
       digest: ref.digest,
       intent: ref.intent ?? "ship",
       pulls: (tracking?.pulls ?? []).map((p) => p.number),
-      signOffs: standing(state, issue.html_url),
+      signOffs: standing(state, issue.html_url, comments),
       ...(state.override ? { override: state.override } : {}),
       refused: state.outcomes
         .filter((o) => !o.accepted)
@@ -210,22 +239,16 @@ export async function readGitHubEvidence(
           command: `/${o.command.type}${"role" in o.command ? ` ${o.command.role}` : ""}`,
           reason: o.reason ?? "",
           url: `${issue.html_url}#issuecomment-${o.commentId}`,
+          ...(o.roleNotVerified ? { roleNotVerified: true as const } : {}),
         })),
     });
   }
 
   const disposalRoles = requiredRoles(local.policy, ["decommission"]);
   const endOfLifeIssues: EndOfLifeIssueEvidence[] = [];
-  for (const issue of eolRaw) {
-    const ref = endOfLifeRef(issue.body, markerKey);
-    if (!ref) continue;
-    const state = replaySignOffs(await commentsOf(issue), {
-      policy: local.policy,
-      authors: [],
-      holdsRole: () => true,
-      requiredRoles: disposalRoles,
-    });
-    const signOffs = standing(state, issue.html_url);
+  for (const { issue, ref, comments } of eolRead) {
+    const state = replay(comments, [], disposalRoles);
+    const signOffs = standing(state, issue.html_url, comments);
     endOfLifeIssues.push({
       number: issue.number,
       url: issue.html_url,
@@ -286,11 +309,68 @@ export async function readGitHubEvidence(
     checkRuns,
     signOffIssues,
     endOfLifeIssues,
+    ...(membership.unreadable !== undefined ? { membershipUnreadable: membership.unreadable } : {}),
   };
 }
 
-function standing(state: SignOffState, issueUrl: string): SignOffEvidence[] {
-  return Object.entries(state.roles).map(([role, s]) => ({
+/** The role teams' members as GitHub says today, or why they could not be read. */
+interface RoleMembership {
+  teamMembership?: TeamMembership;
+  unreadable?: string;
+}
+
+/**
+ * The live membership of every commenter who posted a command, in every team that holds a role,
+ * read as the App reads it (src/github/membership.ts). A failure does not stop the audit: the
+ * sign-offs it would verify are reported "role not verified" instead (auditReplayContext).
+ */
+async function readRoleMembership(
+  octokit: Octokit,
+  org: string,
+  policy: Policy,
+  comments: ReadonlyArray<SignOffComment>,
+): Promise<RoleMembership> {
+  const teams = roleTeams(policy);
+  const logins = [...new Set(comments.filter((c) => !c.edited && parseCommand(c.body)).map((c) => c.login))];
+  if (teams.length === 0 || logins.length === 0) return { teamMembership: {} };
+  try {
+    return { teamMembership: await readTeamMembership(octokit, { org, logins, teams }) };
+  } catch (error) {
+    if (error instanceof CouldNotEvaluate) return { unreadable: error.message };
+    return { unreadable: `${describeFailure(error)} while reading the members of the role teams of @${org}` };
+  }
+}
+
+/**
+ * The gate's replay context (replayContext) with the membership read; when it could not be read,
+ * holding a role through a team is "unverified" (never counted), through the policy's users still known.
+ */
+function auditReplayContext(
+  policy: Policy,
+  membership: RoleMembership,
+  people: { authors: string[]; org: string },
+  requiredRoles: string[],
+  acceptedRoles?: ReadonlyArray<string>,
+): ReplayContext {
+  const teamMembership = membership.teamMembership ?? {};
+  const ctx = replayContext(policy, { ...people, teamMembership }, requiredRoles, acceptedRoles);
+  if (membership.teamMembership !== undefined) return ctx;
+  return {
+    ...ctx,
+    holdsRole: (login, role): RoleAnswer => {
+      if (ctx.holdsRole(login, role) === true) return true;
+      const teams = Object.hasOwn(policy.roles, role) ? (policy.roles[role]?.teams ?? []) : [];
+      return teams.length > 0 ? "unverified" : false;
+    },
+  };
+}
+
+/**
+ * The standing sign-offs and rejections, then, for a role with none, the last command whose role
+ * holding could not be read: shown as "unverified", never as approved (missing roles stay missing).
+ */
+function standing(state: SignOffState, issueUrl: string, comments: ReadonlyArray<SignOffComment>): SignOffEvidence[] {
+  const standingRoles: SignOffEvidence[] = Object.entries(state.roles).map(([role, s]) => ({
     role,
     state: s.state,
     by: s.by,
@@ -298,6 +378,20 @@ function standing(state: SignOffState, issueUrl: string): SignOffEvidence[] {
     ...(s.reason ? { reason: s.reason } : {}),
     url: `${issueUrl}#issuecomment-${s.commentId}`,
   }));
+  const unverified = new Map<string, SignOffEvidence>();
+  for (const outcome of state.outcomes) {
+    const { command } = outcome;
+    if (!outcome.roleNotVerified || command.type === "override" || command.type === "revoke") continue;
+    if (Object.hasOwn(state.roles, command.role)) continue;
+    unverified.set(command.role, {
+      role: command.role,
+      state: "unverified",
+      by: outcome.login,
+      at: comments.find((c) => c.id === outcome.commentId)?.createdAt ?? "",
+      url: `${issueUrl}#issuecomment-${outcome.commentId}`,
+    });
+  }
+  return [...standingRoles, ...unverified.values()];
 }
 
 function signOffRef(body: string | null | undefined, markerKey: string | undefined): ModelVersionRef | undefined {

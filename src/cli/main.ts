@@ -95,7 +95,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         });
         if (decision.couldNotEvaluate) throw new CliError(`could not evaluate: ${decision.couldNotEvaluate}`);
         if (values["json"]) {
-          io.stdout(JSON.stringify(checkJson(decision), null, 2) + "\n");
+          io.stdout(JSON.stringify(checkJson(decision, range), null, 2) + "\n");
           // the JSON shape has no place for invalid files: name them on stderr
           if (decision.errors.length > 0) io.stderr(formatFileErrors(decision.errors) + "\n");
         } else {

@@ -7,10 +7,22 @@ import type {
 } from "../core/evaluate/types.js";
 import type { UnmanagedSource } from "../core/detect/types.js";
 
-/** What was compared, for the report's first line. */
+/** One end of what was compared, as the CLI resolved it (docs/cli.md "Which refs are compared"). */
+export interface RangeEnd {
+  /** The commit compared; the policy is read at base's. */
+  commit: string;
+  /** The --base / --head argument; null when the CLI chose the ref (the default branch). */
+  given: string | null;
+  /** The full ref name it resolved to (refs/heads/main); null when it names a commit directly (a SHA, main~1). */
+  ref: string | null;
+  /** The commit the ref names; for the default base, `commit` is its merge-base with head. */
+  refCommit: string;
+}
+
+/** What was compared, for the report's first line and the JSON. */
 export interface CheckRange {
-  base: { commit: string; label: string };
-  head: { commit: string; label: string };
+  base: RangeEnd;
+  head: RangeEnd;
 }
 
 const STATUS_MARK: Record<RequirementStatus, string> = { met: "✓ met    ", pending: "… pending", failed: "✗ failed " };
@@ -45,7 +57,7 @@ export function printable(text: string): string {
 export function renderCheckReport(decision: Decision, range: CheckRange): string {
   const lines: string[] = [];
   lines.push(
-    `modelgate check: base ${short(range.base.commit)} (${printable(range.base.label)}) → head ${short(range.head.commit)} (${printable(range.head.label)})`,
+    `modelgate check: base ${short(range.base.commit)} (${printable(endLabel(range.base))}) → head ${short(range.head.commit)} (${printable(endLabel(range.head))})`,
   );
   lines.push("");
   lines.push(verdictLine(decision));
@@ -130,6 +142,14 @@ function sortRequirements(requirements: ReadonlyArray<Requirement>): Requirement
 function unmanagedLine(finding: UnmanagedFinding): string {
   const mark = finding.level === "failure" ? "✗" : "!";
   return `  ${mark} ${finding.change.padEnd(8)} ${printable(finding.path)}  (${SOURCE_LABEL[finding.source]}${finding.level === "warning" ? "; warning only" : ""})`;
+}
+
+/** Which ref an end is, as resolved: "merge-base with refs/heads/main at 1a2b…", "main = refs/heads/main", "HEAD = refs/heads/x". */
+function endLabel(end: RangeEnd): string {
+  // the CLI chooses a ref only for the default base, and compares with its merge-base
+  if (end.given === null) return `merge-base with ${end.ref ?? "?"} at ${short(end.refCommit)}`;
+  if (end.ref === null || end.ref === end.given) return end.given;
+  return `${end.given} = ${end.ref}`;
 }
 
 function short(commit: string): string {

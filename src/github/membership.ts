@@ -2,6 +2,11 @@ import type { ProbotOctokit } from "probot";
 import type { Policy } from "../core/policy/schema.js";
 import { CouldNotEvaluate, httpStatus, rethrowAsCouldNotEvaluate } from "./errors.js";
 
+/** What the membership read uses of a GitHub client: the App's, or the CLI's audit client (@octokit/rest). */
+type MembershipClient = Pick<ProbotOctokit, "graphql"> & {
+  rest: { teams: Pick<ProbotOctokit["rest"]["teams"], "getMembershipForUserInOrg"> };
+};
+
 /** Team membership per login (lower case) per team slug, as ApprovalFacts.teamMembership wants it. */
 export type TeamMembership = Record<string, Record<string, boolean>>;
 
@@ -22,7 +27,7 @@ export const MEMBERSHIPS_PER_GRAPHQL_REQUEST = 100;
  * closed. A login matching more than 100 members without an exact match is asked over REST.
  */
 export async function readTeamMembership(
-  octokit: ProbotOctokit,
+  octokit: MembershipClient,
   { org, logins, teams }: { org: string; logins: ReadonlyArray<string>; teams: ReadonlyArray<string> },
 ): Promise<TeamMembership> {
   const people = [...new Set(logins.map((l) => l.toLowerCase()))];
@@ -52,7 +57,7 @@ interface MembersConnection {
 }
 
 async function queryMemberships(
-  octokit: ProbotOctokit,
+  octokit: MembershipClient,
   org: string,
   pairs: ReadonlyArray<{ team: string; login: string }>,
 ): Promise<Answer[]> {
@@ -113,7 +118,7 @@ function describeGraphqlFailure(error: unknown): string {
   return `GitHub's GraphQL API answered an error (${errors?.[0]?.message ?? (error as Error).message})`;
 }
 
-async function isActiveMember(octokit: ProbotOctokit, org: string, team: string, login: string): Promise<boolean> {
+async function isActiveMember(octokit: MembershipClient, org: string, team: string, login: string): Promise<boolean> {
   try {
     const { data } = await octokit.rest.teams.getMembershipForUserInOrg({ org, team_slug: team, username: login });
     // a "pending" invitation does not make someone a role holder yet

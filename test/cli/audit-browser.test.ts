@@ -47,7 +47,7 @@ describe("the audit report as a reader sees it (headless Chromium)", () => {
     const url = pathToFileURL(join(out, "audit.html")).href;
     await page.goto(url);
 
-    expect(await page.title()).toBe(`modelgate audit: ${report.repository.name} at main`);
+    expect(await page.title()).toBe(`modelgate audit: ${report.repository.name} at refs/heads/main`);
     expect(await page.getByRole("heading", { level: 1 }).innerText()).toBe("Evidence pack: payments-models");
 
     const names = report.models.map((m) => m.name);
@@ -103,7 +103,7 @@ describe("the audit report as a reader sees it (headless Chromium)", () => {
     // the inventory and the findings a reader can cite
     expect(await page.locator("#inventory tbody tr").count()).toBe(3);
     const finding = page.locator(`[id="${report.findings[0]!.id}"]`);
-    expect(await finding.innerText()).toContain("credit-scorer 1.1.1 landed on main");
+    expect(await finding.innerText()).toContain("credit-scorer 1.1.1 landed on refs/heads/main");
 
     // nothing but the document itself was requested: no font, script, style or image from anywhere
     expect(requests).toEqual([url]);

@@ -9,6 +9,7 @@ import { defaultPolicy } from "../../src/core/policy/schema.js";
 import { endOfLifeIssueTitle, renderEndOfLifeIssueBody } from "../../src/core/render/end-of-life-issue.js";
 import { signOffIssueBody } from "../../src/core/sign-off/issue.js";
 import { defaultMarkerKey } from "../../src/marker-key.js";
+import { askedMemberships, isTeamMembershipQuery, teamMembershipAnswer } from "../helpers/serve-github.js";
 import { TestRepo } from "./git-repo.js";
 import { digestOf, lfsPointer, modelFiles, type ModelSpec } from "./model-fixtures.js";
 
@@ -42,6 +43,23 @@ function decisionText(models: Array<{ name: string; digest: string; verdict: str
     errors: [],
   };
   return `### Decision record of \`modelgate\`\n\n\`\`\`json\n${JSON.stringify(record, null, 2)}\n\`\`\`\n`;
+}
+
+/** GitHub Enterprise's GraphQL endpoint answering the membership read: `members[team]`; the query must ask exactly `logins` × every role team. */
+function serveMembership(members: Record<string, string[]>, logins: string[]): void {
+  nock("https://ghe.example.com")
+    .post("/api/graphql", (body: { query?: unknown }) => isTeamMembershipQuery(body))
+    .reply(200, (_uri, body) => {
+      const request = body as { query: string; variables: Record<string, string> };
+      const asked = askedMemberships(request)
+        .map((a) => `${a.team}/${a.login}`)
+        .sort();
+      const teams = ["data-governance", "ml-engineers", "platform-ops"];
+      const expected = teams.flatMap((team) => logins.map((login) => `${team}/${login}`)).sort();
+      if (request.variables["org"] !== "acme" || JSON.stringify(asked) !== JSON.stringify(expected))
+        return { errors: [{ message: `asked ${asked.join(", ")}` }] };
+      return teamMembershipAnswer(request, members);
+    });
 }
 
 describe("modelgate audit --github (GitHub Enterprise through --api-url, nock)", () => {
@@ -177,6 +195,13 @@ describe("modelgate audit --github (GitHub Enterprise through --api-url, nock)",
       .get("/repos/acme/models/issues/9/comments")
       .query({ per_page: 100 })
       .reply(200, [comment(21, "carol", "/approve data_custodian")]);
+    // the role teams' members, read once for every commenter who posted a command
+    serveMembership({ "ml-engineers": ["alice"], "data-governance": ["bob", "carol"] }, [
+      "alice",
+      "bob",
+      "carol",
+      "dev",
+    ]);
     api
       .get(`/repos/acme/models/commits/${headSha}/check-runs`)
       .query({ check_name: "modelgate", filter: "all", per_page: 100 })
@@ -344,5 +369,140 @@ describe("modelgate audit --github (GitHub Enterprise through --api-url, nock)",
     } finally {
       rmSync(out, { recursive: true, force: true });
     }
+  });
+});
+
+describe("modelgate audit --github: who holds a role is read from GitHub, not assumed", () => {
+  const at = "2026-11-02T10:00:00Z";
+  const comment = (id: number, login: string, text: string) => ({
+    id,
+    user: { login, type: "User" },
+    body: text,
+    created_at: at,
+    updated_at: at,
+  });
+
+  /** One model version with its sign-off issue (#5) and an end-of-life issue (#9), each with these comments. */
+  async function auditSignOffs(
+    signOffComments: ReturnType<typeof comment>[],
+    eolComments: ReturnType<typeof comment>[],
+    membership: (api: nock.Scope) => void,
+  ): Promise<{ code: number; stderr: string; report: AuditReport; html: string }> {
+    const r = TestRepo.create("modelgate-audit-gh-");
+    repos.push(r);
+    const v1 = scorer("1.0.0", "w1");
+    r.write(modelFiles(v1)).commit("scorer 1.0.0");
+    const digest = digestOf(v1);
+    const policy = defaultPolicy();
+    const body = signOffIssueBody({
+      ref: { model: "scorer", version: "1.0.0", digest },
+      tracking: {
+        manifestPath: "models/scorer/model.yaml",
+        kinds: ["new_model"],
+        pulls: [{ number: 1, author: "dev", roles: ["developer", "system_operator", "data_custodian"] }],
+      },
+      state: undefined,
+      policy,
+      org: "acme",
+      repositoryUrl: WEB,
+      markerKey: MARKER_KEY,
+    });
+    const eolBody = renderEndOfLifeIssueBody({
+      model: "scorer",
+      version: "1.0.0",
+      digest,
+      manifestPath: "models/scorer/model.yaml",
+      org: "acme",
+      roles: [],
+      checklist: policy.end_of_life.checklist,
+      checked: [],
+      components: [],
+      datasets: [],
+      markerKey: MARKER_KEY,
+    });
+    const viaApp = { performed_via_github_app: { id: APP_ID } };
+    const api = nock(API);
+    api.get("/repos/acme/models").reply(200, { html_url: WEB });
+    api.get("/repos/acme/models/pulls").query({ state: "all", per_page: 100 }).reply(200, []);
+    api.get("/repos/acme/models/releases").query({ per_page: 100 }).reply(200, []);
+    api
+      .get("/repos/acme/models/issues")
+      .query({ labels: "modelgate:sign-off", state: "all", per_page: 100 })
+      .reply(200, [{ number: 5, html_url: `${WEB}/issues/5`, state: "open", body, ...viaApp }]);
+    api
+      .get("/repos/acme/models/issues")
+      .query({ labels: "model-eol", state: "all", per_page: 100 })
+      .reply(200, [
+        { number: 9, html_url: `${WEB}/issues/9`, state: "open", closed_at: null, body: eolBody, ...viaApp },
+      ]);
+    api.get("/repos/acme/models/issues/5/comments").query({ per_page: 100 }).reply(200, signOffComments);
+    api.get("/repos/acme/models/issues/9/comments").query({ per_page: 100 }).reply(200, eolComments);
+    membership(nock("https://ghe.example.com"));
+
+    const out = mkdtempSync(join(tmpdir(), "modelgate-audit-gh-out-"));
+    try {
+      const stderr: string[] = [];
+      const code = await runCli(
+        ["audit", "--repo", r.dir, "-o", out, "--github", "acme/models", "--api-url", API, "--app-id", String(APP_ID)],
+        { stdout: () => undefined, stderr: (t) => stderr.push(t), now: () => new Date(), cwd: process.cwd(), env: ENV },
+      );
+      return {
+        code,
+        stderr: stderr.join(""),
+        report: JSON.parse(readFileSync(join(out, "audit.json"), "utf8")) as AuditReport,
+        html: readFileSync(join(out, "audit.html"), "utf8"),
+      };
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
+  }
+
+  it("attack: a commenter who is in no team of the role is refused on replay, never shown as approved", async () => {
+    const { code, report, html } = await auditSignOffs(
+      [comment(11, "mallory", "/approve developer"), comment(12, "alice", "/approve data_custodian")],
+      [comment(21, "mallory", "/approve system_operator")],
+      () => serveMembership({ "ml-engineers": ["alice"], "data-governance": ["alice"] }, ["alice", "mallory"]),
+    );
+    expect(code).toBe(0);
+    const issue = report.models[0]!.versions[0]!;
+    expect(issue.signOffs.map((s) => [s.role, s.state, s.by])).toEqual([["data_custodian", "approved", "alice"]]);
+    const eol = report.models[0]!.endOfLife[0]!;
+    expect(eol.signOffs).toEqual([]);
+    expect(eol.missingRoles).toEqual(["system_operator", "data_custodian"]);
+    expect(html).not.toContain("issuecomment-11");
+    expect(report.sources.notes.join("\n")).toContain("with the members of the role teams as GitHub lists them");
+  });
+
+  it("attack: when the role teams cannot be read, a team member's sign-off is 'role not verified', never approved", async () => {
+    const { code, report, html } = await auditSignOffs(
+      [comment(11, "alice", "/approve developer")],
+      [comment(21, "carol", "/approve data_custodian")],
+      (ghe) => ghe.post("/api/graphql").reply(403, { message: "Resource not accessible by personal access token" }),
+    );
+    expect(code).toBe(0);
+    const version = report.models[0]!.versions[0]!;
+    expect(version.signOffs).toEqual([
+      {
+        role: "developer",
+        state: "unverified",
+        by: "alice",
+        at,
+        url: `${WEB}/issues/5#issuecomment-11`,
+        issue: 5,
+      },
+    ]);
+    const eol = report.models[0]!.endOfLife[0]!;
+    expect(eol.signOffs.map((s) => [s.role, s.state, s.by])).toEqual([["data_custodian", "unverified", "carol"]]);
+    expect(eol.missingRoles).toEqual(["system_operator", "data_custodian"]);
+    expect(html).toContain("(role not verified, not counted)");
+    expect(html).not.toMatch(/✓ developer/);
+    expect(report.sources.notes.join("\n")).toContain(
+      "the members of the role teams could not be read (GitHub answered 403 while reading the members of the role teams of @acme)",
+    );
+    const signOffRow = report.provisions.find((p) => p.evidenceKinds.includes("sign-offs"))!;
+    expect(signOffRow.evidence[0]!.text).toBe("0 sign-offs on 1 sign-off issue");
+    expect(signOffRow.findings).toEqual([
+      "sign-off issue #5: /approve developer by @alice: role not verified, not counted",
+    ]);
   });
 });

@@ -85,7 +85,28 @@ describe("modelgate audit (local git)", () => {
       ["v1", "tag", ["1.0.0"]],
       ["v2", "tag", ["1.1.0"]],
     ]);
-    expect(report!.repository).toMatchObject({ ref: "main", commit: merge });
+    // the default branch is named by its full name (docs/cli.md "Which refs are compared")
+    expect(report!.repository).toMatchObject({ ref: "refs/heads/main", commit: merge });
+  });
+
+  it("attack: a tag named main on a clean commit is not the audited default branch: refs/heads/main is, and the report says so", async () => {
+    const r = repo();
+    const clean = r.write(modelFiles(scorer("1.0.0", "w1"))).commit("scorer 1.0.0");
+    r.git("tag", "main", clean);
+    r.write({ "models/scorer/weights/model.safetensors": lfsPointer("swapped weights") });
+    const swap = r.commit("swap the weights quietly");
+
+    const { code, report, html } = await audit(["--repo", r.dir]);
+    expect(code).toBe(1);
+    expect(report!.repository).toMatchObject({ ref: "refs/heads/main", commit: swap });
+    expect(report!.models[0]!.versions.map((v) => v.commit)).toEqual([clean, swap]);
+    expect(html).toContain(`refs/heads/main at <code>${swap}</code>`);
+
+    // named explicitly, the short name is refused rather than read as the tag
+    const explicit = await audit(["--repo", r.dir, "--ref", "main"]);
+    expect(explicit.code).toBe(2);
+    expect(explicit.stderr).toContain('ref "main" is ambiguous: "main" names refs/heads/main');
+    expect(explicit.report).toBeUndefined();
   });
 
   it("finds a component file changed without its manifest: a retrain whose hash fails, landed", async () => {

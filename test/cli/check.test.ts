@@ -60,7 +60,15 @@ describe("modelgate check: verdict and exit code", () => {
     repo.write({ "README.txt": "project, now documented\n" }).commit("docs");
     const { code, json } = await checkJson(repo);
     expect(code).toBe(0);
-    expect(json).toEqual({ verdict: "success", models: [], unmanaged: [] });
+    const { base, head, ...result } = json;
+    expect(result).toEqual({ verdict: "success", models: [], unmanaged: [] });
+    expect(base).toEqual({
+      commit: repo.git("rev-parse", "refs/heads/main"),
+      given: "main",
+      ref: "refs/heads/main",
+      refCommit: repo.git("rev-parse", "refs/heads/main"),
+    });
+    expect(head).toMatchObject({ given: "HEAD", ref: "refs/heads/change" });
   });
 
   it("a well-formed new version (prompt changed, version raised, evaluation bound to the new digest): only approvals pending, exit 0", async () => {
@@ -218,7 +226,92 @@ describe("modelgate check: verdict and exit code", () => {
     repo.checkout("change");
     const { code, json } = await checkJson(repo, []);
     expect(code).toBe(0);
-    expect(json).toEqual({ verdict: "success", models: [], unmanaged: [] });
+    const { base, head: _head, ...result } = json;
+    expect(result).toEqual({ verdict: "success", models: [], unmanaged: [] });
+    expect(base).toEqual({
+      commit: repo.git("merge-base", "refs/remotes/origin/main", "HEAD"),
+      given: null,
+      ref: "refs/remotes/origin/main",
+      refCommit: repo.git("rev-parse", "refs/remotes/origin/main"),
+    });
+  });
+});
+
+describe("modelgate check: which refs are compared", () => {
+  /**
+   * main holds the model; the branch `change` first weakens the policy (unmanaged model files allowed),
+   * then adds a model file no manifest declares. `tag` names the weakening commit.
+   */
+  function repoWithWeakeningTag(tag: string): { repo: TestRepo; weakened: string } {
+    const repo = repoWithModel();
+    const weakened = repo.write({ ".github/modelgate.yml": "unmanaged_artifacts: off\n" }).commit("weaken the policy");
+    repo.git("tag", tag, weakened);
+    repo.write({ "shadow/model.safetensors": lfsPointer("shadow") }).commit("add a shadow model");
+    return { repo, weakened };
+  }
+
+  it("attack: a tag named main on a commit that weakens the policy is not the default base: the branch main is, and the report says so", async () => {
+    const { repo, weakened } = repoWithWeakeningTag("main");
+    const { code, json } = await checkJson(repo, []);
+    expect(code).toBe(1);
+    expect(json.verdict).toBe("failure");
+    expect(json.unmanaged).toEqual([{ path: "shadow/model.safetensors", source: "lfs", change: "added" }]);
+    const main = repo.git("rev-parse", "refs/heads/main");
+    expect(json.base).toEqual({ commit: main, given: null, ref: "refs/heads/main", refCommit: main });
+    expect(json.base.commit).not.toBe(weakened);
+
+    const human = await runModelgate(["check"], repo.dir);
+    expect(human.code).toBe(1);
+    expect(human.stdout.split("\n")[0]).toBe(
+      `modelgate check: base ${main.slice(0, 12)} (merge-base with refs/heads/main at ${main.slice(0, 12)}) → head ${repo.git("rev-parse", "HEAD").slice(0, 12)} (HEAD = refs/heads/change)`,
+    );
+  });
+
+  it("attack: a tag named origin/main cannot shadow the remote-tracking branch origin/HEAD points at", async () => {
+    const { repo } = repoWithWeakeningTag("origin/main");
+    repo.git("update-ref", "refs/remotes/origin/main", "refs/heads/main");
+    repo.git("symbolic-ref", "refs/remotes/origin/HEAD", "refs/remotes/origin/main");
+    const { code, json } = await checkJson(repo, []);
+    expect(code).toBe(1);
+    expect(json.verdict).toBe("failure");
+    expect(json.base).toMatchObject({ given: null, ref: "refs/remotes/origin/main" });
+  });
+
+  it("attack: --base main naming both the branch main and a tag main is refused, naming both, even with core.warnAmbiguousRefs off", async () => {
+    const { repo, weakened } = repoWithWeakeningTag("main");
+    repo.git("config", "core.warnAmbiguousRefs", "false");
+    const run = await runModelgate(["check", "--base", "main"], repo.dir);
+    expect(run.code).toBe(2);
+    expect(run.stdout).toBe("");
+    const main = repo.git("rev-parse", "refs/heads/main");
+    expect(run.stderr).toBe(
+      `modelgate: ref "main" is ambiguous: "main" names refs/heads/main (${main.slice(0, 12)}) and refs/tags/main (${weakened.slice(0, 12)}); pass the full ref name (e.g. refs/heads/main) to say which\n`,
+    );
+    // an expression on the ambiguous name is refused too
+    const ancestor = await runModelgate(["check", "--base", "main~0"], repo.dir);
+    expect(ancestor.code).toBe(2);
+    expect(ancestor.stderr).toContain('ref "main~0" is ambiguous');
+  });
+
+  it("a full ref name given keeps git's meaning and is named as given; a short name is named with what it resolved to", async () => {
+    const { repo, weakened } = repoWithWeakeningTag("main");
+    const branch = await checkJson(repo, ["--base", "refs/heads/main"]);
+    expect(branch.code).toBe(1);
+    expect(branch.json.base).toMatchObject({ given: "refs/heads/main", ref: "refs/heads/main" });
+    // the user asked for the tag by its full name: git's meaning, said in the report
+    const tag = await checkJson(repo, ["--base", "refs/tags/main"]);
+    expect(tag.code).toBe(0);
+    expect(tag.json.base).toEqual({
+      commit: weakened,
+      given: "refs/tags/main",
+      ref: "refs/tags/main",
+      refCommit: weakened,
+    });
+    repo.git("tag", "-d", "main");
+    const short = await runModelgate(["check", "--base", "main", "--head", weakened], repo.dir);
+    expect(short.stdout.split("\n")[0]).toBe(
+      `modelgate check: base ${repo.git("rev-parse", "main").slice(0, 12)} (main = refs/heads/main) → head ${weakened.slice(0, 12)} (${weakened})`,
+    );
   });
 });
 

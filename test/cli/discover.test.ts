@@ -141,11 +141,13 @@ describe("modelgate check discovers unmanaged models in a real repository", () =
       .commit("checkpoint");
     const json = await runModelgate(["check", "--json", "--base", "main"], repo.dir);
     expect(json.code).toBe(0);
-    expect(JSON.parse(json.stdout)).toEqual({
+    const { base, head: _head, ...result } = JSON.parse(json.stdout) as CheckJson;
+    expect(result).toEqual({
       verdict: "success",
       models: [],
       unmanaged: [{ path: "m.ckpt", source: "lfs", change: "added" }],
     });
+    expect(base).toMatchObject({ given: "main", ref: "refs/heads/main" });
     const human = await runModelgate(["check", "--base", "main"], repo.dir);
     expect(human.stdout).toContain("! added    m.ckpt  (Git LFS pointer matching the artifact globs; warning only)");
   });

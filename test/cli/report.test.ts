@@ -3,8 +3,8 @@ import { printable, renderCheckReport, type CheckRange } from "../../src/cli/rep
 import type { Decision, ModelVerdict } from "../../src/core/evaluate/types.js";
 
 const RANGE: CheckRange = {
-  base: { commit: "a".repeat(40), label: "merge-base with main" },
-  head: { commit: "b".repeat(40), label: "HEAD" },
+  base: { commit: "a".repeat(40), given: null, ref: "refs/heads/main", refCommit: "c".repeat(40) },
+  head: { commit: "b".repeat(40), given: "HEAD", ref: "refs/heads/feature", refCommit: "b".repeat(40) },
 };
 
 // a file name that, printed raw, ends its line and forges a requirement that is met

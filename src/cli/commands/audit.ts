@@ -20,8 +20,9 @@ import {
   type BlobCache,
 } from "../git-history.js";
 import { readPlanned, readTextFile, snapshotAt, type GitSnapshot } from "../git-snapshot.js";
-import { defaultBranch, resolveCommit } from "../git.js";
+import { defaultBranch, resolveRef } from "../git.js";
 import { writeJsonFile, writeTextFile } from "../large-file.js";
+import { offlineFacts } from "../offline-facts.js";
 import { bomTimestamp, repositoryName } from "./bom.js";
 import { compareCodeUnits } from "../../core/compare-code-units.js";
 
@@ -47,8 +48,7 @@ export const AUDIT_HTML = "audit.html";
 /** The evidence pack of a repository (docs/audit.md): the local git history, and GitHub's evidence when asked. */
 export async function runAudit(options: AuditOptions): Promise<AuditReport> {
   const { repo, now } = options;
-  const ref = options.ref ?? (await defaultBranch(repo).catch(() => "HEAD"));
-  const commit = await resolveCommit(repo, ref);
+  const { ref, commit } = await auditedRef(repo, options.ref);
   // what needs nothing but the commit is read at once, while the audit's memory is small (a git process costs more to start later)
   const started = {
     head: snapshotAt(repo, commit),
@@ -84,15 +84,7 @@ export async function runAudit(options: AuditOptions): Promise<AuditReport> {
     policy,
     base: empty,
     head,
-    facts: {
-      available: false,
-      authors: [],
-      headSha: commit,
-      reviews: [],
-      signOffs: {},
-      signOffIssues: {},
-      teamMembership: {},
-    },
+    facts: offlineFacts(commit),
     now,
     detected,
   });
@@ -135,6 +127,20 @@ export async function runAudit(options: AuditOptions): Promise<AuditReport> {
     tags,
     ...(github ? { github } : {}),
   });
+}
+
+/**
+ * The audited ref, named by its full name so the report says which ref it is (docs/cli.md "Which refs are
+ * compared"): the default branch (never a short name a tag could shadow), else HEAD; a ref given keeps git's
+ * meaning (an ambiguous short name is refused) and is named by the full name it resolved to.
+ */
+async function auditedRef(repo: string, given: string | undefined): Promise<{ ref: string; commit: string }> {
+  if (given === undefined) {
+    const branch = await defaultBranch(repo).catch(() => undefined);
+    if (branch) return { ref: branch.fullName, commit: branch.commit };
+  }
+  const resolved = await resolveRef(repo, given ?? "HEAD");
+  return { ref: resolved.fullName ?? given ?? "HEAD", commit: resolved.commit };
 }
 
 /** Writes audit.json and audit.html into `dir` (created when missing); returns their paths. */

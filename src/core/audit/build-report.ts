@@ -139,7 +139,9 @@ function sourceNotes(input: AuditInput): string[] {
       input.github.markersVerified
         ? "The signed markers of modelgate's issues were verified with the App's marker key."
         : "The signed markers of modelgate's issues were NOT verified (no PRIVATE_KEY, PRIVATE_KEY_PATH or WEBHOOK_SECRET given): issues are matched by the App that opened them only.",
-      "Sign-offs are replayed from the issues' comment histories; role membership is not read again (modelgate checked it when each command was posted, and a command it refused stays refused).",
+      input.github.membershipUnreadable === undefined
+        ? "Sign-offs are replayed from the issues' comment histories with the members of the role teams as GitHub lists them when this report is made, as the gate reads them on every evaluation: someone no longer in a role's team shows as refused, never as approved; a command modelgate refused when it was posted stays refused."
+        : `Sign-offs are replayed from the issues' comment histories, but the members of the role teams could not be read (${input.github.membershipUnreadable}): a sign-off by a team's member is shown as "role not verified" and not counted; only the policy's users are known to hold their roles.`,
     );
   }
   return notes;
@@ -559,7 +561,11 @@ function evidenceFor(
           evidence: [{ text: "not in this report: sign-offs live on GitHub (run with --github)", href: "#sources" }],
           findings: [],
         };
-      const signOffs = github.signOffIssues.reduce((n, i) => n + i.signOffs.length, 0);
+      // a sign-off whose role holding could not be read is not evidence: it is named as a finding instead
+      const signOffs = github.signOffIssues.reduce(
+        (n, i) => n + i.signOffs.filter((s) => s.state !== "unverified").length,
+        0,
+      );
       const overrides = github.signOffIssues.filter((i) => i.override).length;
       return {
         evidence: [
@@ -568,9 +574,16 @@ function evidenceFor(
             href: "#models",
           },
         ],
-        findings: github.signOffIssues
-          .filter((i) => i.override)
-          .map((i) => `sign-off issue #${i.number}: overridden by @${i.override!.by}: ${i.override!.reason}`),
+        findings: [
+          ...github.signOffIssues
+            .filter((i) => i.override)
+            .map((i) => `sign-off issue #${i.number}: overridden by @${i.override!.by}: ${i.override!.reason}`),
+          ...github.signOffIssues.flatMap((i) =>
+            i.refused
+              .filter((r) => r.roleNotVerified)
+              .map((r) => `sign-off issue #${i.number}: ${r.command} by @${r.by}: role not verified, not counted`),
+          ),
+        ],
       };
     }
     case "inventory":

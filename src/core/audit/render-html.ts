@@ -4,7 +4,7 @@ import { escapeHtml as e, safeHref } from "./html-escape.js";
 import { provisionAnchor } from "./ids.js";
 import { PROVISION_CLAUSES } from "./provisions.js";
 import { MARKER_ID, OUTCOME_LABEL, timelineMarkerDefs, timelineSvg } from "./timeline-svg.js";
-import type { AuditModel, AuditReport, AuditVersion, GateOutcome, ProvisionRow } from "./types.js";
+import type { AuditModel, AuditReport, AuditVersion, GateOutcome, ProvisionRow, SignOffEvidence } from "./types.js";
 
 // no script, no font, no image from elsewhere: the CSP makes a browser refuse any request the page could make
 const CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:";
@@ -281,7 +281,8 @@ function versionRow(v: AuditVersion, github: boolean, previous: AuditVersion | u
   if (github) {
     const signOffs = v.signOffs
       .map(
-        (s) => `${s.state === "approved" ? "✓" : "✗"} ${e(s.role)}: ${link(s.url, `@${s.by}`)} ${e(s.at.slice(0, 10))}`,
+        (s) =>
+          `${SIGN_OFF_MARK[s.state]} ${e(s.role)}: ${link(s.url, `@${s.by}`)} ${e(s.at.slice(0, 10))}${unverifiedNote(s)}`,
       )
       .join("<br>");
     const issue = v.signOffIssue
@@ -348,11 +349,19 @@ function evaluation(v: AuditVersion, previous: AuditVersion | undefined): string
     .join("<br>");
 }
 
+const SIGN_OFF_MARK: Record<SignOffEvidence["state"], string> = { approved: "✓", rejected: "✗", unverified: "…" };
+
+/** A sign-off whose role holding could not be read says so: it is not counted. */
+function unverifiedNote(s: SignOffEvidence): string {
+  return s.state === "unverified" ? ' <span class="pending">(role not verified, not counted)</span>' : "";
+}
+
 function endOfLife(issue: AuditModel["endOfLife"][number]): string {
   const items = issue.checklist.map((i) => `<li>${i.checked ? "☑" : "☐"} ${e(i.item)}</li>`).join("");
   const signOffs = issue.signOffs
     .map(
-      (s) => `<li>${s.state === "approved" ? "✓" : "✗"} ${e(s.role)} by ${link(s.url, `@${s.by}`)} on ${e(s.at)}</li>`,
+      (s) =>
+        `<li>${SIGN_OFF_MARK[s.state]} ${e(s.role)} by ${link(s.url, `@${s.by}`)} on ${e(s.at)}${unverifiedNote(s)}</li>`,
     )
     .join("");
   const missing =

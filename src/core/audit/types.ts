@@ -44,6 +44,8 @@ export interface GitHubEvidence {
   checkRuns: CheckRunEvidence[];
   signOffIssues: SignOffIssueEvidence[];
   endOfLifeIssues: EndOfLifeIssueEvidence[];
+  /** Why the role teams' members could not be read: the sign-offs that needed them are "unverified". */
+  membershipUnreadable?: string;
 }
 
 export interface PullRequestEvidence {
@@ -84,7 +86,8 @@ export interface CheckRunEvidence {
 
 export interface SignOffEvidence {
   role: string;
-  state: "approved" | "rejected";
+  /** "unverified": whether the commenter holds the role could not be read: not counted (docs/audit.md). */
+  state: "approved" | "rejected" | "unverified";
   by: string;
   at: string;
   reason?: string;
@@ -103,7 +106,7 @@ export interface SignOffIssueEvidence {
   signOffs: SignOffEvidence[];
   override?: { by: string; reason: string; at: string };
   /** Commands modelgate refused (or refuses on replay), with why. */
-  refused: Array<{ by: string; command: string; reason: string; url: string }>;
+  refused: Array<{ by: string; command: string; reason: string; url: string; roleNotVerified?: true }>;
 }
 
 export interface EndOfLifeIssueEvidence {

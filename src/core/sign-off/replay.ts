@@ -16,7 +16,15 @@ export interface SignOffOutcome {
   reason?: string;
   /** An accepted approval of a role the tracked changes do not need: what it is recorded for (a sentence). */
   note?: string;
+  /** Refused because whether the commenter holds the role could not be read (holdsRole answered "unverified"). */
+  roleNotVerified?: true;
 }
+
+/**
+ * Whether a login holds a role: true or false as read, or "unverified" when it could not be read
+ * (the CLI's audit with a token that cannot read the teams). "unverified" never counts as holding.
+ */
+export type RoleAnswer = boolean | "unverified";
 
 export interface SignOffState {
   roles: Record<string, RoleSignOff>;
@@ -29,7 +37,7 @@ export interface ReplayContext {
   /** Authors of the change (PR author): compared case-insensitively. */
   authors: string[];
   /** Role holding, read live (see holdsRole in evaluate/roles.ts). */
-  holdsRole(login: string, role: string): boolean;
+  holdsRole(login: string, role: string): RoleAnswer;
   /** The roles this model version needs (union of its change kinds' gates). */
   requiredRoles: string[];
   /**
@@ -83,9 +91,11 @@ export function replaySignOffs(comments: ReadonlyArray<SignOffComment>, ctx: Rep
     if (comment.edited) continue;
     const command = parseCommand(comment.body);
     if (!command) continue;
-    let refusal: string | undefined;
+    let refusal: Refusal | undefined;
     if (comment.refusedEarlier)
-      refusal = "this command was refused when it was posted (see modelgate's reply); post it again as a new comment.";
+      refusal = {
+        reason: "this command was refused when it was posted (see modelgate's reply); post it again as a new comment.",
+      };
     else if (command.type === "override") refusal = refuseOverride(comment.login, ctx);
     else refusal = refuseRoleCommand(comment.login, command, state, ctx);
     const note = refusal === undefined ? recordedFor(command, ctx) : undefined;
@@ -94,7 +104,8 @@ export function replaySignOffs(comments: ReadonlyArray<SignOffComment>, ctx: Rep
       login: comment.login,
       command,
       accepted: refusal === undefined,
-      ...(refusal ? { reason: refusal } : {}),
+      ...(refusal ? { reason: refusal.reason } : {}),
+      ...(refusal?.roleNotVerified ? { roleNotVerified: true as const } : {}),
       ...(note ? { note } : {}),
     });
     if (refusal) continue;
@@ -132,12 +143,35 @@ function isAuthor(login: string, ctx: ReplayContext): boolean {
   return ctx.authors.some((author) => author.toLowerCase() === who);
 }
 
+interface Refusal {
+  reason: string;
+  roleNotVerified?: true;
+}
+
+function notVerified(login: string, what: string): Refusal {
+  return {
+    reason: `whether @${login} holds ${what} could not be read, so this command is not counted (role not verified).`,
+    roleNotVerified: true,
+  };
+}
+
 function refuseRoleCommand(
   login: string,
   command: Exclude<SignOffCommand, { type: "override" }>,
   state: SignOffState,
   ctx: ReplayContext,
-): string | undefined {
+): Refusal | undefined {
+  const reason = roleCommandRefusal(login, command, state, ctx);
+  if (reason === undefined || typeof reason === "object") return reason;
+  return { reason };
+}
+
+function roleCommandRefusal(
+  login: string,
+  command: Exclude<SignOffCommand, { type: "override" }>,
+  state: SignOffState,
+  ctx: ReplayContext,
+): string | Refusal | undefined {
   const { role } = command;
   const { policy } = ctx;
   if (!Object.hasOwn(policy.roles, role)) {
@@ -152,7 +186,9 @@ function refuseRoleCommand(
   if (isAuthor(login, ctx) && !policy.approvals.allow_author) {
     return `@${login} is an author of this change, and an author's own sign-off does not count (approvals.allow_author is false).`;
   }
-  if (!ctx.holdsRole(login, role)) {
+  const holds = ctx.holdsRole(login, role);
+  if (holds === "unverified") return notVerified(login, `${role} (${describeRoleHolders(policy, role, ctx.org)})`);
+  if (!holds) {
     return `@${login} is not a member of ${role} (${describeRoleHolders(policy, role, ctx.org)}).`;
   }
   if (policy.approvals.distinct_people) {
@@ -181,13 +217,15 @@ function recordedFor(command: SignOffCommand, ctx: ReplayContext): string | unde
   return `\`/approve ${command.role}\` is recorded. The pull requests of this model version need ${needed}; the approval of ${command.role} counts where a release or deployment of it asks for ${command.role} (for example when it is compared with an older version or judged as a new model).`;
 }
 
-function refuseOverride(login: string, ctx: ReplayContext): string | undefined {
+function refuseOverride(login: string, ctx: ReplayContext): Refusal | undefined {
   const roles = ctx.policy.overrides.roles;
-  if (roles.length === 0) return "overrides are disabled: overrides.roles is empty in the policy.";
-  if (isAuthor(login, ctx)) return `@${login} is an author of this change, and an author may not override its gate.`;
-  if (!roles.some((role) => ctx.holdsRole(login, role))) {
-    const who = roles.map((role) => `${role} (${describeRoleHolders(ctx.policy, role, ctx.org)})`).join("; ");
-    return `@${login} may not override: only a holder of ${roles.length === 1 ? "the role" : "one of the roles"} ${who} may.`;
-  }
-  return undefined;
+  if (roles.length === 0) return { reason: "overrides are disabled: overrides.roles is empty in the policy." };
+  if (isAuthor(login, ctx))
+    return { reason: `@${login} is an author of this change, and an author may not override its gate.` };
+  const answers = roles.map((role) => ctx.holdsRole(login, role));
+  if (answers.includes(true)) return undefined;
+  const who = roles.map((role) => `${role} (${describeRoleHolders(ctx.policy, role, ctx.org)})`).join("; ");
+  const one = roles.length === 1 ? "the role" : "one of the roles";
+  if (answers.includes("unverified")) return notVerified(login, `${one} ${who}`);
+  return { reason: `@${login} may not override: only a holder of ${one} ${who} may.` };
 }

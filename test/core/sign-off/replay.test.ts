@@ -347,3 +347,58 @@ describe("replaySignOffs: /override", () => {
     expect(replaySignOffs([c("sec1", "/override hotfix", { edited: true })], context()).override).toBeUndefined();
   });
 });
+
+describe("replaySignOffs: role holding that could not be read", () => {
+  /** The audit's context when the teams cannot be read: users of the policy are known, team members are not. */
+  function unverifiedTeams(requiredRoles = ["developer", "data_custodian"]): ReplayContext {
+    const ctx = context({ requiredRoles, overrides: { roles: ["data_custodian"] } });
+    return {
+      ...ctx,
+      holdsRole: (login, role) => (ctx.policy.roles[role]?.teams.length ? "unverified" : ctx.holdsRole(login, role)),
+    };
+  }
+
+  it("attack: an approval whose role holding is unverified is not counted, and says why", () => {
+    const state = replaySignOffs(
+      [c("mallory", "/approve data_custodian"), c("dev1", "/approve developer")],
+      unverifiedTeams(),
+    );
+    expect(Object.keys(state.roles)).toEqual(["developer"]);
+    expect(state.outcomes[0]).toMatchObject({
+      accepted: false,
+      roleNotVerified: true,
+      reason:
+        "whether @mallory holds data_custodian (teams: @acme/data-governance, users: none) could not be read, so this command is not counted (role not verified).",
+    });
+    expect(state.outcomes[1]).toEqual({
+      commentId: expect.any(Number),
+      login: "dev1",
+      command: { type: "approve", role: "developer" },
+      accepted: true,
+    });
+  });
+
+  it("attack: an unverified /revoke cannot clear a rejection, nor an unverified /override stand", () => {
+    const state = replaySignOffs(
+      [
+        c("dev1", "/reject developer not ready"),
+        c("mallory", "/override ship it"),
+        c("mallory", "/revoke data_custodian"),
+      ],
+      unverifiedTeams(),
+    );
+    expect(state.override).toBeUndefined();
+    expect(state.roles["developer"]).toMatchObject({ state: "rejected", by: "dev1" });
+    expect(state.outcomes.map((o) => [o.accepted, o.roleNotVerified])).toEqual([
+      [true, undefined],
+      [false, true],
+      [false, true],
+    ]);
+  });
+
+  it("a refusal for another reason is not marked unverified", () => {
+    const state = replaySignOffs([c("author", "/approve data_custodian")], unverifiedTeams());
+    expect(state.outcomes[0]).toMatchObject({ accepted: false, reason: expect.stringMatching(/is an author/) });
+    expect(state.outcomes[0]!.roleNotVerified).toBeUndefined();
+  });
+});
