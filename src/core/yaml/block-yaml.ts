@@ -5,8 +5,8 @@ import type { ParsedYaml, YamlPath } from "./load-yaml.js";
  * (docs/architecture.md "Hostile input"): block mappings and sequences of one-line scalars.
  * It gives exactly what the full parser gives (the same value, the same lineOf) or nothing:
  * anything outside that subset — flow collections, block scalars, multi-line scalars, anchors,
- * tags, numbers, escapes, tabs, CR, any other white space or invisible character, duplicate keys, irregular indentation —
- * is left to the full parser, which also owns every error message.
+ * tags, numbers, escapes, tabs, CR, any other white space or invisible character, duplicate keys,
+ * irregular indentation — is left to the full parser, which also owns every error message.
  */
 export function readBlockYaml(text: string): ParsedYaml | undefined {
   if (UNUSUAL_CHARACTER.test(text)) return undefined;
@@ -24,7 +24,7 @@ export function readBlockYaml(text: string): ParsedYaml | undefined {
  * "pass"), and CR, NEL, U+2028 and U+2029 end lines for some readers and not for others: so no white space but the
  * space, no line break but LF, no tab, no control, no invisible format character (BOM, zero widths, bidi controls),
  * no surrogate (lone or paired) and no noncharacter ever reaches a string function here (docs/architecture.md,
- * "Hostile input").
+ * "Two YAML readers, one answer").
  */
 const UNUSUAL_CHARACTER =
   /[\0-\x09\x0b-\x1f\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\p{Cf}\p{Cs}\p{Noncharacter_Code_Point}\u{10000}-\u{10ffff}]/u;

@@ -8,7 +8,7 @@ import { expectSameAsFullParser } from "./agreement.js";
 // line terminators, case mapping, normalization) where YAML 1.2 reads it otherwise: its answer is the full
 // parser's, or none (docs/architecture.md "Hostile input").
 
-/** Unicode White_Space: what String.prototype.trim and \s strip or match; YAML 1.2's white space is only space and tab. */
+/** Unicode White_Space: what trim() and \s strip or match; YAML 1.2's white space is only the space and the tab. */
 const WHITE_SPACE = [
   ...[0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x20, 0x85, 0xa0, 0x1680],
   ...[0x2000, 0x2001, 0x2002, 0x2003, 0x2004, 0x2005, 0x2006, 0x2007, 0x2008, 0x2009, 0x200a],
@@ -35,7 +35,7 @@ const VALUES = [
   ...["pkg:huggingface/org/base@0123abc", "vendor, signed", "true", "~", "a #b", "日本語", "é"],
 ];
 
-/** A manifest-shaped document with special characters at the start, middle and end of keys and values, and CR line ends. */
+/** A manifest-shaped document, special characters at the start, middle and end of keys and values, CR line ends. */
 function generate(next: () => number): string {
   const pick = <T>(list: ReadonlyArray<T>): T => list[Math.floor(next() * list.length)]!;
   const chance = (p: number): boolean => next() < p;
@@ -166,7 +166,7 @@ describe("the fast reader and the full parser read every character alike", () =>
       expectSameAsFullParser(text);
   });
 
-  it("leaves every Unicode white space but the ASCII space, and the invisible format characters, to the full parser", () => {
+  it("leaves all white space but the space, and the invisible characters, to the full parser", () => {
     const declined = SPECIAL.filter((c) => c !== " " && !/^[\p{L}\p{M}]/u.test(c) && c !== "\ufffd");
     for (const c of declined) expect(readBlockYaml(`a: x${c}y\n`), JSON.stringify(c)).toBeUndefined();
     // letters and marks stay fast: manifests are written in every language
@@ -174,7 +174,7 @@ describe("the fast reader and the full parser read every character alike", () =>
       expect(readBlockYaml(text), text).toBeDefined();
   });
 
-  it("reads no BMP character that trim() or \\s treats as white space, and reads the ones it reads as the full parser", () => {
+  it("reads no BMP character that trim() or \\s sees as white space, and the others as the full parser does", () => {
     const read: string[] = [];
     for (let code = 0; code <= 0xffff; code++) {
       const c = String.fromCharCode(code);
@@ -191,7 +191,7 @@ describe("the fast reader and the full parser read every character alike", () =>
         expectSameAsFullParser(text);
   });
 
-  // BLOCK_YAML_DOCUMENTS=200000 BLOCK_YAML_SEED=n for a longer search
+  // BLOCK_YAML_DOCUMENTS=200000 BLOCK_YAML_SEED=n (with --testTimeout=0) for a longer search
   const DOCUMENTS = Number(process.env["BLOCK_YAML_DOCUMENTS"] ?? 4000);
   it(`agrees on ${DOCUMENTS} manifests holding special characters and CR line ends`, () => {
     const next = random(Number(process.env["BLOCK_YAML_SEED"] ?? 20261217));
