@@ -65,3 +65,9 @@ const auditBench = fileURLToPath(new URL("./audit-bench.ts", import.meta.url));
 console.log("\n## modelgate audit\n");
 const audit = spawnSync(process.execPath, ["--import", "tsx", auditBench], { stdio: "inherit" });
 if (audit.status !== 0) process.exitCode = audit.status ?? 1;
+
+// what the fast block-YAML reader buys: the audit bench's 10,000 manifests, fast reader vs full parser
+const yamlBench = fileURLToPath(new URL("./yaml-bench.ts", import.meta.url));
+console.log("\n## YAML reading\n");
+const yaml = spawnSync(process.execPath, ["--import", "tsx", yamlBench], { stdio: "inherit" });
+if (yaml.status !== 0) process.exitCode = yaml.status ?? 1;

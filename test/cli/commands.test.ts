@@ -87,6 +87,40 @@ describe("modelgate validate", () => {
     expect(run.stdout).toMatch(/^extra\/ml\.yaml:3: /m);
     expect(run.code).toBe(1);
   });
+
+  it("attack: a result, version, sha256 or component path ending in Unicode white space is invalid, with or without a CR", async () => {
+    const repo = newRepo();
+    const manifest = modelFiles(FRAUD)["models/fraud/model.yaml"] as string;
+    const hash = /sha256: ([0-9a-f]{64})/.exec(manifest)![1]!;
+    const attacks: Record<string, [string, string]> = {
+      result: ["result: pass", "result: pass\u3000"],
+      version: ["version: 2.1.0\nstatus", "version: 2.1.0\u200a\nstatus"],
+      sha256: [`sha256: ${hash}`, `sha256: ${hash}\u2003`],
+      path: ["path: weights/model.safetensors", "path: weights/model.safetensors\u3000"],
+    };
+    const files: Record<string, string> = {};
+    for (const [field, [from, to]] of Object.entries(attacks)) {
+      expect(manifest).toContain(from);
+      const text = manifest.replace(from, to);
+      files[`lf/${field}.yaml`] = text;
+      files[`cr/${field}.yaml`] = text.replace("\n", "\r\n");
+    }
+    repo.write(files);
+    const run = await runModelgate(["validate", ...Object.keys(files)], repo.dir);
+    expect(run.code).toBe(1);
+    const reported = (folder: string): string[] =>
+      run.stdout
+        .split("\n")
+        .filter((line) => line.startsWith(`${folder}/`))
+        .map((line) => line.slice(folder.length + 1));
+    expect(reported("lf")).toEqual([
+      'result.yaml:23: evaluations[0].result: Invalid option: expected one of "pass"|"fail"',
+      "version.yaml:2: version: must be a semantic version, e.g. 2.1.0",
+      "sha256.yaml:10: components[0].sha256: must be 64 hexadecimal characters (a SHA-256)",
+      "path.yaml:8: components[0].path: must not hold control or invisible characters, white space other than a space, or a space at the start or end of a name",
+    ]);
+    expect(reported("cr")).toEqual(reported("lf"));
+  });
 });
 
 describe("modelgate inventory", () => {

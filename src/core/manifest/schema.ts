@@ -24,12 +24,23 @@ const isoDate = z.union([z.iso.date(), z.iso.datetime({ offset: true })], {
   message: "must be an ISO 8601 date (YYYY-MM-DD)",
 });
 
+/**
+ * A character no one means in a component's path: a control, an invisible format character (zero widths, BOM, bidi
+ * controls), a lone surrogate, a noncharacter, white space other than the space, or a space at either end of a name.
+ * "w.bin\u3000" looks like "w.bin" to a reviewer but is another file (docs/configuration.md, The manifest).
+ */
+const UNMEANT_IN_PATH = /[\p{Cc}\p{Cf}\p{Cs}\p{Noncharacter_Code_Point}]|(?! )\s|(?:^|\/) | (?:\/|$)/u;
+
 const repoRelativePath = z
   .string()
   .min(1)
   .refine(
     (p) => !p.startsWith("/") && !p.includes("\\") && !p.split("/").includes(".."),
     "must be a path relative to the manifest, without .. or backslashes",
+  )
+  .refine(
+    (p) => !UNMEANT_IN_PATH.test(p),
+    "must not hold control or invisible characters, white space other than a space, or a space at the start or end of a name",
   );
 
 export const COMPONENT_KINDS = ["weights", "tokenizer", "config", "prompt", "code", "other"] as const;

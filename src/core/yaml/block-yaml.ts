@@ -5,8 +5,8 @@ import type { ParsedYaml, YamlPath } from "./load-yaml.js";
  * (docs/architecture.md "Hostile input"): block mappings and sequences of one-line scalars.
  * It gives exactly what the full parser gives (the same value, the same lineOf) or nothing:
  * anything outside that subset — flow collections, block scalars, multi-line scalars, anchors,
- * tags, numbers, escapes, tabs, CR, unusual characters, duplicate keys, irregular indentation —
- * is left to the full parser, which also owns every error message.
+ * tags, numbers, escapes, tabs, CR, any other white space or invisible character, duplicate keys,
+ * irregular indentation — is left to the full parser, which also owns every error message.
  */
 export function readBlockYaml(text: string): ParsedYaml | undefined {
   if (UNUSUAL_CHARACTER.test(text)) return undefined;
@@ -18,8 +18,16 @@ export function readBlockYaml(text: string): ParsedYaml | undefined {
   }
 }
 
-/** Anything but LF, printable ASCII and printable BMP letters (no NBSP, NEL, BOM, line/paragraph separators, surrogates). */
-const UNUSUAL_CHARACTER = /[^\n\x20-\x7e\u00a1-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd]/;
+/**
+ * What the reader leaves to the full parser: anything but LF, printable ASCII and visible characters of the BMP.
+ * JavaScript's trim() and \s strip or match Unicode white space that YAML 1.2 keeps as text ("pass\u3000" is not
+ * "pass"), and CR, NEL, U+2028 and U+2029 end lines for some readers and not for others: so no white space but the
+ * space, no line break but LF, no tab, no control, no invisible format character (BOM, zero widths, bidi controls),
+ * no surrogate (lone or paired) and no noncharacter ever reaches a string function here (docs/architecture.md,
+ * "Two YAML readers, one answer").
+ */
+const UNUSUAL_CHARACTER =
+  /[\0-\x09\x0b-\x1f\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\p{Cf}\p{Cs}\p{Noncharacter_Code_Point}\u{10000}-\u{10ffff}]/u;
 /** Characters that start something other than a plain scalar (or may: "-x" and "?x" are left to the full parser). */
 const INDICATORS = new Set("-?:,[]{}#&*!|>'\"%@`");
 const FLOW_CHARACTERS = /[[\]{},]/;
@@ -216,7 +224,9 @@ function scalar(text: string): unknown {
       break;
     }
   }
-  const source = text.slice(0, end).trimEnd();
+  // YAML's white space is the space and the tab (declined): trimEnd() would also strip U+3000 and the like
+  while (end > 0 && text.charCodeAt(end - 1) === 0x20) end--;
+  const source = text.slice(0, end);
   // a comma is text in a block scalar; brackets are left to the full parser
   if (BRACKETS.test(source)) unsupported();
   return plain(source);

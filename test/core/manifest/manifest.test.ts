@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { componentRepoPath, loadManifest } from "../../../src/core/manifest/load-manifest.js";
 import { modelDigest } from "../../../src/core/manifest/digest.js";
 import { componentId, isFileComponent } from "../../../src/core/manifest/schema.js";
+import { readBlockYaml } from "../../../src/core/yaml/block-yaml.js";
 
 const H1 = "a".repeat(64);
 const H2 = "B".repeat(64);
@@ -184,6 +185,82 @@ describe("loadManifest", () => {
     if (typeof message === "string") expect(errors[0]?.message).toBe(message);
     else expect(errors[0]?.message).toMatch(message);
   });
+
+  // the fast YAML reader used to strip Unicode white space (trimEnd) that the yaml package keeps: the gate read "pass"
+  // where every conformant tool reads "pass\u3000", and one CR anywhere (the full parser) flipped the verdict
+  const BLOCK = FULL.replace("modalities: [text]\n", "modalities:\n  - text\n");
+  const attack = (from: string, to: string): string => {
+    // plain block YAML: what the fast reader reads
+    expect(readBlockYaml(BLOCK)).toBeDefined();
+    expect(BLOCK).toContain(from);
+    return BLOCK.replace(from, to);
+  };
+  const withCr = (text: string): string => text.replace("\n", "\r\n");
+  it.each([
+    {
+      name: "result: pass + U+3000",
+      text: attack("result: pass", "result: pass\u3000"),
+      line: 26,
+      message: /^evaluations\[0\]\.result: Invalid option/,
+    },
+    {
+      name: "version: 2.1.0 + U+200A",
+      text: attack("version: 2.1.0\n", "version: 2.1.0\u200a\n"),
+      line: 2,
+      message: "version: must be a semantic version, e.g. 2.1.0",
+    },
+    {
+      name: "sha256: <hex> + U+2003",
+      text: attack(`sha256: ${H1}`, `sha256: ${H1}\u2003`),
+      line: 10,
+      message: "components[0].sha256: must be 64 hexadecimal characters (a SHA-256)",
+    },
+    {
+      name: "component path + U+3000",
+      text: attack("path: weights/model.safetensors", "path: weights/model.safetensors\u3000"),
+      line: 8,
+      message: /^components\[0\]\.path: must not hold control or invisible characters/,
+    },
+  ])("attack: $name is refused, with or without a CR in the file", ({ text, line, message }) => {
+    const errors = errorsOf(text);
+    expect(errorsOf(withCr(text))).toEqual(errors);
+    expect(errors).toHaveLength(1);
+    expect(errors[0]?.line).toBe(line);
+    if (typeof message === "string") expect(errors[0]?.message).toBe(message);
+    else expect(errors[0]?.message).toMatch(message);
+  });
+
+  it.each([
+    { name: "a trailing U+3000", path: "'w.bin\u3000'" },
+    { name: "a trailing no-break space", path: "w.bin\u00a0" },
+    { name: "a zero-width space", path: "w\u200b.bin" },
+    { name: "a byte-order mark", path: "weights/\ufeffw.bin" },
+    { name: "a right-to-left override", path: "w\u202enib.exe" },
+    { name: "a tab", path: '"w\\t.bin"' },
+    { name: "a line separator", path: "'w\u2028.bin'" },
+    { name: "a NUL", path: '"w\\0.bin"' },
+    { name: "a C1 control", path: "w\u0085.bin" },
+    { name: "a lone surrogate", path: '"w\\ud800.bin"' },
+    { name: "a space ending a folder's name", path: "weights /w.bin" },
+    { name: "a leading space", path: "' w.bin'" },
+    { name: "a trailing space", path: "'w.bin '" },
+  ])("attack: a component path with $name is refused", ({ path }) => {
+    const errors = errorsOf(`name: m\nversion: 1.0.0\ncomponents:\n  - path: ${path}\n    kind: weights\n`);
+    expect(errors.map((e) => [e.line, e.message])).toEqual([
+      [
+        4,
+        "components[0].path: must not hold control or invisible characters, white space other than a space, or a space at the start or end of a name",
+      ],
+    ]);
+  });
+
+  it.each(["my model/weights 1.bin", "モデル/重み.bin", "modèle/poids.bin", "."])(
+    "a component path %s is accepted",
+    (path) => {
+      const { manifest } = loaded(`name: m\nversion: 1.0.0\ncomponents:\n  - path: ${path}\n    kind: weights\n`);
+      expect(manifest.components.map(componentId)).toEqual([path]);
+    },
+  );
 
   it("reports every problem, each at its line", () => {
     const errors = errorsOf("name: m\nversion: 1.0\nstatus: gone\n");

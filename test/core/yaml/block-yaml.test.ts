@@ -1,27 +1,10 @@
 import { stringify } from "yaml";
 import { describe, expect, it } from "vitest";
 import { readBlockYaml } from "../../../src/core/yaml/block-yaml.js";
-import { parseYaml, type YamlPath } from "../../../src/core/yaml/load-yaml.js";
+import { parseYaml } from "../../../src/core/yaml/load-yaml.js";
 import { modelFiles } from "../../fixtures/manifests.js";
 import { random } from "../../fixtures/random.js";
-
-/** Every path of a value, and paths next to them that do not exist (what lineOf is asked after a zod error). */
-function pathsOf(value: unknown, prefix: Array<string | number> = []): YamlPath[] {
-  const paths: YamlPath[] = [
-    prefix,
-    [...prefix, "missing"],
-    [...prefix, 0],
-    [...prefix, 7],
-    [...prefix, "0"],
-    [...prefix, ""],
-    [...prefix, -1],
-    [...prefix, 1.5],
-  ];
-  if (Array.isArray(value)) value.forEach((item, i) => paths.push(...pathsOf(item, [...prefix, i])));
-  else if (value && typeof value === "object")
-    for (const [key, item] of Object.entries(value)) paths.push(...pathsOf(item, [...prefix, key]));
-  return paths;
-}
+import { pathsOf } from "./agreement.js";
 
 /** When the fast reader answers, it answers as the full parser does: same value (same key order), same line for every path. */
 function expectAgreement(text: string): boolean {
