@@ -10,7 +10,8 @@ import type {
   SignOffEvidence,
   SignOffIssueEvidence,
 } from "../core/audit/types.js";
-import { requiredRoles, rolesAnyGateMayRequire } from "../core/evaluate/approval-requirements.js";
+import { requiredRoles } from "../core/evaluate/approval-requirements.js";
+import { subjectReplayContext } from "../core/evidence/model-evidence.js";
 import type { SignOffComment } from "../core/evaluate/types.js";
 import type { Policy } from "../core/policy/schema.js";
 import { checklistStatus, parseChecklist } from "../core/end-of-life/checklist.js";
@@ -19,7 +20,7 @@ import { parseMarker } from "../core/markers/hidden-marker.js";
 import { BOM_ASSET_NAME, RELEASE_CHECK_NAME } from "../core/render/release-check-run.js";
 import { SIGN_OFF_LABEL } from "../core/render/sign-off-issue.js";
 import { parseSignOffMarker } from "../core/sign-off/marker.js";
-import type { ModelVersionRef } from "../core/sign-off/subject.js";
+import type { ModelVersionRef, SignOffIntent } from "../core/sign-off/subject.js";
 import { parseTracking, trackedAuthors, trackedRoles, type SignOffTracking } from "../core/sign-off/issue.js";
 import { parseCommand } from "../core/sign-off/command.js";
 import {
@@ -207,20 +208,16 @@ export async function readGitHubEvidence(
     comments: SignOffComment[],
     authors: string[],
     roles: string[],
-    acceptedRoles?: ReadonlyArray<string>,
+    intent?: SignOffIntent,
   ): SignOffState =>
-    replaySignOffs(
-      comments,
-      auditReplayContext(local.policy, membership, { authors, org: owner }, roles, acceptedRoles),
-    );
+    replaySignOffs(comments, auditReplayContext(local.policy, membership, { authors, org: owner }, roles, intent));
 
   const signOffIssues: SignOffIssueEvidence[] = [];
   for (const { issue, ref, comments } of signOffRead) {
     const tracking = trackingOf(issue.body, ref, markerKey);
     const roles = tracking ? trackedRoles(tracking) : Object.keys(local.policy.roles);
-    // the roles every replay of a sign-off issue accepts, so the audit counts what the gates counted
-    const accepted = rolesAnyGateMayRequire(local.policy, ref.intent ?? "ship");
-    const state = replay(comments, trackedAuthors(tracking), roles, accepted);
+    // replayed as every gate replays a sign-off issue, so the audit counts what the gates counted
+    const state = replay(comments, trackedAuthors(tracking), roles, ref.intent ?? "ship");
     signOffIssues.push({
       number: issue.number,
       url: issue.html_url,
@@ -350,10 +347,13 @@ function auditReplayContext(
   membership: RoleMembership,
   people: { authors: string[]; org: string },
   requiredRoles: string[],
-  acceptedRoles?: ReadonlyArray<string>,
+  /** A sign-off issue's intent (the subject's replay); none for an end-of-life issue. */
+  intent?: SignOffIntent,
 ): ReplayContext {
-  const teamMembership = membership.teamMembership ?? {};
-  const ctx = replayContext(policy, { ...people, teamMembership }, requiredRoles, acceptedRoles);
+  const who = { ...people, teamMembership: membership.teamMembership ?? {} };
+  const ctx = intent
+    ? subjectReplayContext(policy, who, requiredRoles, intent)
+    : replayContext(policy, who, requiredRoles);
   if (membership.teamMembership !== undefined) return ctx;
   return {
     ...ctx,

@@ -345,7 +345,15 @@ export async function judgeModelsAtCommit(
         withSignOffIssues(knownGood, detected, facts.signOffIssues),
       );
   }
-  return { decision, detected, facts, baseline: found, baselineNote: note, places: placesSeen(input, detected), baseCommit };
+  return {
+    decision,
+    detected,
+    facts,
+    baseline: found,
+    baselineNote: note,
+    places: placesSeen(input, detected),
+    baseCommit,
+  };
 }
 
 /** How the commit compared with is named where its evaluation records are cited. */

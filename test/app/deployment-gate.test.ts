@@ -688,7 +688,9 @@ describe("deployment story 6: rolling back to a known good version", () => {
 
 describe("deployment story 7: environment names are compared as GitHub compares them", () => {
   const POLICY = "deployments:\n  environments: [production, 'prod-*']\n  approve_others: true\n";
-  const UNEVALUATED_21 = repositoryModelFiles(fraud({ version: "2.1.0", weights: "weights of 2.1.0", evaluation: undefined }));
+  const UNEVALUATED_21 = repositoryModelFiles(
+    fraud({ version: "2.1.0", weights: "weights of 2.1.0", evaluation: undefined }),
+  );
 
   test.each(["Production", "PRODUCTION", "PROD-EU"])(
     "attack: a deployment to %s of an unevaluated retrain is judged and rejected, not approved unjudged",

@@ -6,15 +6,14 @@ import { isFileComponent } from "../manifest/schema.js";
 import type { ModelChange } from "../detect/types.js";
 import { detectChanges, type DetectedChanges } from "../detect/detect-changes.js";
 import { discoverUnmanaged } from "../discover/discover-unmanaged.js";
-import { replayContext, type ReplayContext } from "../sign-off/replay.js";
-import { signOffIntent, signOffKey, type SignOffIntent } from "../sign-off/subject.js";
+import { signOffIntent, signOffKey } from "../sign-off/subject.js";
 import { modelVersionEvidence, type ModelsAt } from "../evidence/model-evidence.js";
 import type { ApprovalFacts, Decision, ModelVerdict, Requirement, UnmanagedFinding, Verdict } from "./types.js";
 import { evaluationRequirements } from "./evaluation-requirements.js";
 import { hashRequirements } from "./hash-requirements.js";
 import { provenanceRequirements } from "./provenance-requirements.js";
 import { documentationRequirements } from "./documentation-requirements.js";
-import { approvalRequirements, requiredRoles, rolesAnyGateMayRequire } from "./approval-requirements.js";
+import { approvalRequirements, requiredRoles } from "./approval-requirements.js";
 import { compareCodeUnits } from "../compare-code-units.js";
 
 export { requiredRoles } from "./approval-requirements.js";
@@ -65,20 +64,6 @@ export function evaluateGate(input: GateInput): Decision {
     verdict = "failure";
   else if (models.some((m) => m.verdict === "action_required")) verdict = "action_required";
   return { verdict, models, unmanaged, errors: detected.errors };
-}
-
-/**
- * The replay context of a model version's sign-off issue, as the evaluation builds it (the
- * end-of-life handler uses the same). `facts.authors` must already hold every author of the
- * version (authorsOf).
- */
-export function signOffReplayContext(
-  policy: Policy,
-  facts: ApprovalFacts,
-  roles: string[],
-  intent: SignOffIntent,
-): ReplayContext {
-  return replayContext(policy, facts, roles, rolesAnyGateMayRequire(policy, intent));
 }
 
 /**

@@ -2,7 +2,13 @@ import { rolesAnyGateMayRequire } from "../evaluate/approval-requirements.js";
 import type { ApprovalFacts } from "../evaluate/types.js";
 import type { LoadedManifest } from "../manifest/load-manifest.js";
 import type { Policy } from "../policy/schema.js";
-import { replayContext, replaySignOffs, type SignOffState } from "../sign-off/replay.js";
+import {
+  replayContext,
+  replaySignOffs,
+  type ReplayContext,
+  type ReplayPeople,
+  type SignOffState,
+} from "../sign-off/replay.js";
 import { signOffKey, type SignOffIntent } from "../sign-off/subject.js";
 import { countingEvaluation, type CountingEvaluation, type EvidenceCopy } from "./evaluation.js";
 
@@ -64,11 +70,25 @@ export function modelVersionEvidence(input: ModelVersionEvidenceInput): ModelVer
   const signOffs = facts?.available
     ? replaySignOffs(
         Object.hasOwn(facts.signOffs, key) ? (facts.signOffs[key] ?? []) : [],
-        // the roles the issue accepts are the same set its command replies use: every role some gate may ask (intent)
-        replayContext(policy, facts, input.requiredRoles, rolesAnyGateMayRequire(policy, subject.intent)),
+        subjectReplayContext(policy, facts, input.requiredRoles, subject.intent),
       )
     : undefined;
   return { key, evaluation, copies, signOffs };
+}
+
+/**
+ * The one replay context of a sign-off subject, for the gates, the command replies, the issue
+ * table and the audit alike: `requiredRoles` those the asking gate needs, and the roles accepted
+ * every role some gate of the policy may ask of the version for its intent (rolesAnyGateMayRequire),
+ * so a reply and a gate never disagree and every rejection names a role the issue takes.
+ */
+export function subjectReplayContext(
+  policy: Policy,
+  people: ReplayPeople,
+  requiredRoles: string[],
+  intent: SignOffIntent,
+): ReplayContext {
+  return replayContext(policy, people, requiredRoles, rolesAnyGateMayRequire(policy, intent));
 }
 
 /** The copies of model `name`'s manifest: the judged one first, then one per place that holds the model. */

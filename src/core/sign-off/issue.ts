@@ -1,7 +1,8 @@
 import { z } from "zod";
 import { countingEvaluation } from "../evidence/evaluation.js";
 import type { ModelChange } from "../detect/types.js";
-import { requiredRoles, rolesAnyGateMayRequire } from "../evaluate/approval-requirements.js";
+import { requiredRoles } from "../evaluate/approval-requirements.js";
+import { subjectReplayContext } from "../evidence/model-evidence.js";
 import type { ApprovalFacts } from "../evaluate/types.js";
 import { CHANGE_KINDS, type ChangeKind, type Policy } from "../policy/schema.js";
 import { renderMarker, parseMarker } from "../markers/hidden-marker.js";
@@ -9,7 +10,7 @@ import { markerSignature, verifyMarkerSignature } from "../markers/signature.js"
 import { ISSUE_BODY_MAX_CHARS, renderSignOffIssueBody, type SignOffIssueInput } from "../render/sign-off-issue.js";
 import { truncateChars } from "../render/truncate.js";
 import { signedSubject } from "./marker.js";
-import { replayContext, type ReplayContext, type SignOffState } from "./replay.js";
+import { type ReplayContext, type SignOffState } from "./replay.js";
 import { signOffIntent, subjectPhrase, type ModelVersionRef } from "./subject.js";
 
 /**
@@ -197,8 +198,7 @@ export function issueReplayContext(
   people: { authors: ReadonlyArray<string>; teamMembership: ApprovalFacts["teamMembership"]; org?: string },
 ): ReplayContext {
   const authors = [...new Set([...trackedAuthors(tracking), ...people.authors].map((a) => a.toLowerCase()))];
-  const accepted = rolesAnyGateMayRequire(policy, ref.intent ?? "ship");
-  return replayContext(policy, { ...people, authors }, trackedRoles(tracking), accepted);
+  return subjectReplayContext(policy, { ...people, authors }, trackedRoles(tracking), ref.intent ?? "ship");
 }
 
 /**
