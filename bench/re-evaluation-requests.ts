@@ -12,7 +12,15 @@ import { GITHUB_API, type FileFixture } from "../test/helpers/fake-repository.js
 import { FakeIssueTracker, serveCommitsAlways, servePolicyAlways } from "../test/helpers/fake-issue-tracker.js";
 import { commitSha } from "../test/fixtures/git-objects.js";
 import { repositoryModelFiles } from "../test/fixtures/manifests.js";
-import { createTestApp, INSTALLATION_ID, testMarkerKey, type RecordedRequest } from "../test/helpers/test-app.js";
+import {
+  APP_ID,
+  createTestApp,
+  INSTALLATION_ID,
+  testMarkerKey,
+  type RecordedRequest,
+} from "../test/helpers/test-app.js";
+import { releaseResource } from "../test/fixtures/payloads/lifecycle.js";
+import { RELEASE_CHECK_NAME } from "../src/core/render/release-check-run.js";
 import { OWNER, REPO } from "../test/fixtures/payloads/index.js";
 import { inProcessCoordination } from "../src/store/coordination.js";
 
@@ -70,7 +78,29 @@ export async function measureSweep(models: number): Promise<SweepMeasurement[]> 
     .persist()
     .get(`${API}/git/ref/heads%2Fmain`)
     .reply(() => [200, { ref: "refs/heads/main", object: { type: "commit", sha: head } }]);
-  nock(GITHUB_API).persist().get(`${API}/releases/latest`).reply(200, { id: 1, tag_name: "v1.0.0" });
+  // the release in use: the latest that passed its gate (the release list, its tag, its release check run)
+  nock(GITHUB_API)
+    .persist()
+    .get(`${API}/releases`)
+    .query({ per_page: "100" })
+    .reply(200, [releaseResource({ id: 1, tag: "v1.0.0", publishedAt: "2026-10-01T10:00:00Z" })]);
+  nock(GITHUB_API)
+    .persist()
+    .get(`${API}/commits/${RELEASE_COMMIT}/check-runs`)
+    .query({ check_name: RELEASE_CHECK_NAME, filter: "latest", app_id: String(APP_ID) })
+    .reply(200, {
+      total_count: 1,
+      check_runs: [
+        {
+          id: 7000,
+          name: RELEASE_CHECK_NAME,
+          head_sha: RELEASE_COMMIT,
+          status: "completed",
+          conclusion: "success",
+          app: { id: APP_ID },
+        },
+      ],
+    });
   nock(GITHUB_API)
     .persist()
     .get(`${API}/git/ref/tags%2Fv1.0.0`)

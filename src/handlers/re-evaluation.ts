@@ -15,10 +15,18 @@ import type { ReviewRef } from "../core/review/marker.js";
 import { evaluationTime } from "../core/evidence/evaluation.js";
 import { modelsInUse, reviewStatuses, type InUseAt, type ReviewStatus } from "../core/review/re-evaluation.js";
 import { ownAppId } from "../github/app-identity.js";
-import { rethrowAsCouldNotEvaluate, httpStatus } from "../github/errors.js";
+import { httpStatus } from "../github/errors.js";
 import { readBasePolicy } from "../github/read-policy.js";
 import { readBranchHead, readModelsAt } from "../github/read-models.js";
-import { readTagCommit } from "../github/releases.js";
+import {
+  listReleases,
+  readInstallationCreatedAt,
+  releaseBaseline,
+  type ReleaseBaseline,
+  type ReleaseUnderEvaluation,
+} from "../github/releases.js";
+import { NOT_A_RELEASE } from "../github/known-good.js";
+import { RELEASE_CHECK_NAME } from "../core/render/release-check-run.js";
 import { ensureReviewIssue, isReviewOf, listReviewIssues, type ReviewIssue } from "../github/review-issues.js";
 import type { Coordination } from "../store/coordination.js";
 
@@ -82,15 +90,13 @@ export async function sweepRepository(ctx: SweepContext, repository: SweptReposi
   const places: Array<{ at: Omit<InUseAt, "manifestPath">; models: typeof onBranch.models }> = [
     { at: { ref: defaultBranch, kind: "default branch", commit: head }, models: onBranch.models },
   ];
-  const latest = await readLatestRelease(ctx.octokit, location);
+  const latest = await releaseInUse(ctx.octokit, location);
   if (latest) {
-    const commit = await readTagCommit(ctx.octokit, location, latest.tag);
-    if (commit !== undefined) {
-      // the latest release is often the default branch's commit: read once
-      const models =
-        commit === head ? onBranch.models : (await readModelsAt(ctx.octokit, { owner, repo, commit }, policy)).models;
-      places.push({ at: { ref: latest.tag, kind: "latest release", commit }, models });
-    }
+    const { commit } = latest;
+    // the release is often the default branch's commit: read once
+    const models =
+      commit === head ? onBranch.models : (await readModelsAt(ctx.octokit, { owner, repo, commit }, policy)).models;
+    places.push({ at: { ref: latest.release.tagName, kind: "latest release", commit }, models });
   }
   const statuses = reviewStatuses(policy, modelsInUse(places), ctx.now);
   const due = statuses.filter((status) => status.stage !== "current");
@@ -279,18 +285,22 @@ async function closeReview(
   });
 }
 
-/** The latest published full release (GitHub's own notion), or `undefined` when there is none. */
-async function readLatestRelease(
+/**
+ * The release in use: the latest release that counts, in the order every gate compares releases
+ * (gatedReleases: passed its gate, or published before the App was installed) — the release a
+ * deployment is compared with when no deployment was approved. Not GitHub's "latest" flag, which
+ * a hotfix or a failed release can carry.
+ */
+async function releaseInUse(
   octokit: ProbotOctokit,
-  { owner, repo }: { owner: string; repo: string },
-): Promise<{ tag: string } | undefined> {
-  try {
-    const { data } = await octokit.rest.repos.getLatestRelease({ owner, repo });
-    return { tag: data.tag_name };
-  } catch (error) {
-    if (httpStatus(error) === 404) return undefined;
-    rethrowAsCouldNotEvaluate(error, { owner, repo, what: "the latest release" });
-  }
+  location: { owner: string; repo: string },
+): Promise<ReleaseBaseline<ReleaseUnderEvaluation> | undefined> {
+  const releases = await listReleases(octokit, location);
+  if (releases.length === 0) return undefined;
+  const check = { name: RELEASE_CHECK_NAME, appId: await ownAppId(octokit) };
+  let installedAt: Promise<string> | undefined;
+  const installed = (): Promise<string> => (installedAt ??= readInstallationCreatedAt(octokit, location));
+  return releaseBaseline(octokit, location, NOT_A_RELEASE, releases, check, installed);
 }
 
 /**

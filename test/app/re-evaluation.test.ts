@@ -7,6 +7,7 @@ import { FakeRepository, GITHUB_API, type FileFixture } from "../helpers/fake-re
 import { commitSha } from "../fixtures/git-objects.js";
 import { repositoryModelFiles, type RepositoryModel } from "../fixtures/manifests.js";
 import { serveNoPolicy, servePolicy } from "../helpers/serve-github.js";
+import { serveReleaseCheckOf, serveReleases, serveTag } from "../helpers/serve-releases.js";
 import {
   APP_ID,
   createTestApp,
@@ -87,14 +88,12 @@ function serveRun(state: RepositoryState): void {
       ...(state.release ? [{ sha: state.release.commit, files: state.release.files }] : []),
     ])
     .serveTree(state.commit);
-  if (!state.release) {
-    nock(GITHUB_API).get(`${API}/releases/latest`).reply(404, { message: "Not Found" });
-    return;
-  }
-  nock(GITHUB_API).get(`${API}/releases/latest`).reply(200, { id: 1, tag_name: state.release.tag });
-  nock(GITHUB_API)
-    .get(`${API}/git/ref/tags%2F${state.release.tag}`)
-    .reply(200, { ref: `refs/tags/${state.release.tag}`, object: { type: "commit", sha: state.release.commit } });
+  // the release in use: the latest that counts, in the order the gates compare releases (it passed its gate)
+  const releases = state.release ? [{ id: 1, tag: state.release.tag, publishedAt: "2026-10-01T10:00:00Z" }] : [];
+  serveReleases(OWNER, REPO, releases);
+  if (!state.release) return;
+  serveTag(OWNER, REPO, state.release.tag, state.release.commit);
+  serveReleaseCheckOf(OWNER, REPO, state.release.commit, "success");
   if (state.release.commit !== state.commit) fake.serveTree(state.release.commit);
 }
 
@@ -167,6 +166,38 @@ describe("re-evaluation story 1: an evaluation that will expire", () => {
 
     expect(tracker.appIssues().map((i) => i.title)).toEqual(["Re-evaluation due: fraud-detector 1.9.0"]);
     expect(tracker.appIssues()[0]?.body).toContain("| In use | latest release `v1.9.0` (`models/fraud/model.yaml`) |");
+  });
+
+  test("the release in use is the latest that passed its gate, as the gates compare releases: a newer failed one is passed over", async () => {
+    const app = await createTestApp();
+    serveInstallationToken();
+    const tracker = new FakeIssueTracker({ owner: OWNER, repo: REPO }).serve();
+    const fresh = repositoryModelFiles(fraud({ evaluation: { evaluator: "eve", date: "2026-11-01" } }));
+    serveNoPolicy(OWNER, REPO, "main");
+    nock(GITHUB_API)
+      .get(`${API}/git/ref/heads%2Fmain`)
+      .reply(200, { ref: "refs/heads/main", object: { type: "commit", sha: MAIN } });
+    const failed = commitSha("v2.1.0");
+    fake
+      .addCommits([
+        { sha: MAIN, files: fresh.files },
+        { sha: V19_COMMIT, files: FRAUD_19.files },
+      ])
+      .serveTree(MAIN)
+      .serveTree(V19_COMMIT);
+    serveReleases(OWNER, REPO, [
+      { id: 2, tag: "v2.1.0", publishedAt: "2026-11-20T10:00:00Z" },
+      { id: 1, tag: "v1.9.0", publishedAt: "2026-09-02T10:00:00Z" },
+    ]);
+    serveTag(OWNER, REPO, "v2.1.0", failed);
+    serveReleaseCheckOf(OWNER, REPO, failed, "failure");
+    serveTag(OWNER, REPO, "v1.9.0", V19_COMMIT);
+    serveReleaseCheckOf(OWNER, REPO, V19_COMMIT, "success");
+
+    await sweepRepository(await sweepContext(app, NOW), REPOSITORY);
+
+    expect(tracker.appIssues()[0]?.body).toContain("| In use | latest release `v1.9.0` (`models/fraud/model.yaml`) |");
+    expect(app.requestsTo("GET", `${API}/releases/latest`)).toEqual([]);
   });
 
   test("the latest release at the default branch's commit is read once, and named as both", async () => {
