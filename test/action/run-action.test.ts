@@ -14,6 +14,7 @@ import { createRecorder, type RecordedRequest } from "../helpers/request-recorde
 import { serveCheckRunLookup, serveNoPolicy, serveReviews } from "../helpers/serve-github.js";
 import { TEST_NOW } from "../fixtures/clock.js";
 import { APP_ID, INSTALLATION_ID, serveInstallationToken } from "../helpers/test-app.js";
+import { serveCheckRunWriteUnderSecondaryLimit, serveModelFreePullRequest } from "../helpers/serve-pull-request.js";
 import { OWNER, REPO, pullRequestEvent, type PullRequestFixture } from "../fixtures/payloads/index.js";
 
 const BASE = commitSha("base");
@@ -198,24 +199,8 @@ describe("runAction: a secondary rate limit on the check-run write", () => {
   test("attack: one 403 asking to wait does not cost the pull request its check run: the write is sent again after retry-after", async () => {
     serveInstallationLookup();
     serveInstallationToken();
-    serveNoPolicy(OWNER, REPO, "main");
-    new FakeRepository({
-      owner: OWNER,
-      repo: REPO,
-      commits: [
-        { sha: BASE, files: { "README.md": "# Models\n" } },
-        { sha: HEAD, files: { "README.md": "# Models and more\n" } },
-      ],
-    }).servePullRequest(BASE, HEAD);
-    serveReviews(OWNER, REPO, PR.number, []);
-    serveCheckRunLookup(OWNER, REPO, HEAD);
-    nock(GITHUB_API)
-      .post(CHECK_RUNS)
-      .reply(403, { message: "You have exceeded a secondary rate limit." }, { "retry-after": "1" });
-    const written: unknown[] = [];
-    nock(GITHUB_API)
-      .post(CHECK_RUNS, (body: unknown) => Boolean(written.push(body)))
-      .reply(201, { id: 7001, name: "modelgate" });
+    serveModelFreePullRequest(PR);
+    const written = serveCheckRunWriteUnderSecondaryLimit(1, true);
     const slept: number[] = [];
 
     // Probot's own Octokit, as the Action runs it in production (no Octokit injected); waits recorded, not slept
@@ -232,21 +217,8 @@ describe("runAction: a secondary rate limit on the check-run write", () => {
   test("bounded: a limit that persists is waited out 3 times, then the job fails as before (no check run)", async () => {
     serveInstallationLookup();
     serveInstallationToken();
-    serveNoPolicy(OWNER, REPO, "main");
-    new FakeRepository({
-      owner: OWNER,
-      repo: REPO,
-      commits: [
-        { sha: BASE, files: { "README.md": "# Models\n" } },
-        { sha: HEAD, files: { "README.md": "# Models and more\n" } },
-      ],
-    }).servePullRequest(BASE, HEAD);
-    serveReviews(OWNER, REPO, PR.number, []);
-    serveCheckRunLookup(OWNER, REPO, HEAD);
-    nock(GITHUB_API)
-      .post(CHECK_RUNS)
-      .times(4)
-      .reply(403, { message: "You have exceeded a secondary rate limit." }, { "retry-after": "1" });
+    serveModelFreePullRequest(PR);
+    serveCheckRunWriteUnderSecondaryLimit(4, false);
     const slept: number[] = [];
 
     const action = run(actionEnv("pull_request", actionsPullRequestPayload()), {

@@ -1,40 +1,21 @@
-import nock from "nock";
 import { pino } from "pino";
 import { createProbot, type Probot } from "probot";
 import { expect, test } from "vitest";
 import { modelgate } from "../../src/index.js";
 import { TEST_NOW } from "../fixtures/clock.js";
 import { commitSha } from "../fixtures/git-objects.js";
-import { OWNER, REPO, pullRequestEvent, type PullRequestFixture } from "../fixtures/payloads/index.js";
-import { FakeRepository, GITHUB_API } from "../helpers/fake-repository.js";
-import { serveCheckRunLookup, serveNoPolicy, serveReviews } from "../helpers/serve-github.js";
+import { pullRequestEvent, type PullRequestFixture } from "../fixtures/payloads/index.js";
+import { serveCheckRunWriteUnderSecondaryLimit, serveModelFreePullRequest } from "../helpers/serve-pull-request.js";
 import { APP_ID, INSTALLATION_ID, serveInstallationToken, testMarkerKey, testPrivateKey } from "../helpers/test-app.js";
 
 const BASE = commitSha("base");
 const HEAD = commitSha("head");
 const PR: PullRequestFixture = { number: 7, author: "dana", baseRef: "main", baseSha: BASE, headSha: HEAD };
-const CHECK_RUNS = `/repos/${OWNER}/${REPO}/check-runs`;
 
 test("attack: the app as `probot run` loads it (Probot's own Octokit) waits out a secondary rate limit on the check-run write: the pull request still gets its check run", async () => {
   serveInstallationToken();
-  serveNoPolicy(OWNER, REPO, "main");
-  new FakeRepository({
-    owner: OWNER,
-    repo: REPO,
-    commits: [
-      { sha: BASE, files: { "README.md": "# Models\n" } },
-      { sha: HEAD, files: { "README.md": "# Models and more\n" } },
-    ],
-  }).servePullRequest(BASE, HEAD);
-  serveReviews(OWNER, REPO, PR.number, []);
-  serveCheckRunLookup(OWNER, REPO, HEAD);
-  nock(GITHUB_API)
-    .post(CHECK_RUNS)
-    .reply(403, { message: "You have exceeded a secondary rate limit." }, { "retry-after": "1" });
-  const written: unknown[] = [];
-  nock(GITHUB_API)
-    .post(CHECK_RUNS, (body: unknown) => Boolean(written.push(body)))
-    .reply(201, { id: 7001, name: "modelgate" });
+  serveModelFreePullRequest(PR);
+  const written = serveCheckRunWriteUnderSecondaryLimit(1, true);
   const slept: number[] = [];
 
   // as `probot run` builds it: from the environment, with Probot's default Octokit (throttling on, retries on)

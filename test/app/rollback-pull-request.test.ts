@@ -27,15 +27,18 @@ const FRAUD_19 = repositoryModelFiles(
 const V2: ReleaseFixture = { id: 100, tag: "v2.0.0", publishedAt: "2026-10-01T10:00:00Z" };
 const V19: ReleaseFixture = { id: 99, tag: "v1.9.0", publishedAt: "2026-09-02T10:00:00Z" };
 
+/** A release, the commit its tag names, what that commit holds, and whether its gate passed. */
+interface ReleasedCommit {
+  release: ReleaseFixture;
+  commit: string;
+  files: Record<string, FileFixture>;
+  conclusion: "success" | "failure";
+}
+
 /** A PR from main (fraud 2.0.0) back to `head` files; the releases and what their commits hold. */
 function serveRollback(
   head: Record<string, FileFixture>,
-  releases: Array<{
-    release: ReleaseFixture;
-    commit: string;
-    files: Record<string, FileFixture>;
-    conclusion: "success" | "failure";
-  }>,
+  releases: ReleasedCommit[],
   policy?: string,
 ): FakeIssueTracker {
   return serveRollbackFrom(FRAUD_20.files, head, releases, policy);
@@ -45,12 +48,7 @@ function serveRollback(
 function serveRollbackFrom(
   base: Record<string, FileFixture>,
   head: Record<string, FileFixture>,
-  releases: Array<{
-    release: ReleaseFixture;
-    commit: string;
-    files: Record<string, FileFixture>;
-    conclusion: "success" | "failure";
-  }>,
+  releases: ReleasedCommit[],
   policy?: string,
 ): FakeIssueTracker {
   const { repository, tracker } = servePullRequestScenario(PR, { base, head }, policy ? { policy } : {});
