@@ -10,13 +10,15 @@ export interface PullRequestUnderEvaluation {
   baseRef: string;
   baseSha: string;
   headSha: string;
+  /** The base branch is the repository's default branch (where re-evaluations land). */
+  baseIsDefaultBranch?: boolean;
 }
 
 interface PullRequestFields {
   number: number;
   state: string;
   user: { login: string } | null;
-  base: { ref: string; sha: string };
+  base: { ref: string; sha: string; repo?: { default_branch?: string } | null };
   head: { sha: string };
 }
 
@@ -28,6 +30,7 @@ export function pullRequestUnderEvaluation(pr: PullRequestFields): PullRequestUn
     baseRef: pr.base.ref,
     baseSha: pr.base.sha,
     headSha: pr.head.sha,
+    ...(pr.base.repo?.default_branch === pr.base.ref ? { baseIsDefaultBranch: true } : {}),
   };
 }
 

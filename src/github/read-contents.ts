@@ -13,13 +13,14 @@ export interface FileToRead {
 }
 
 interface BlobFields {
+  oid?: string;
   text?: string | null;
   byteSize?: number;
   isBinary?: boolean | null;
   isTruncated?: boolean;
 }
 
-const BLOB_FIELDS = "... on Blob { text byteSize isBinary isTruncated }";
+const BLOB_FIELDS = "... on Blob { oid text byteSize isBinary isTruncated }";
 
 /**
  * Reads files of one repository at given commits: one GraphQL request per 250 distinct
@@ -31,16 +32,33 @@ export async function readFileContents(
   octokit: ProbotOctokit,
   { owner, repo }: { owner: string; repo: string },
   files: ReadonlyArray<FileToRead>,
+  /**
+   * Paths also read at the head of the default branch (`HEAD:<path>`), in the same requests, into
+   * this map by path (a path the branch does not hold stays absent): where re-evaluations land.
+   */
+  atDefaultBranch?: { paths: ReadonlyArray<string>; contents: Map<string, FileContent> },
 ): Promise<Map<string, FileContent>> {
   const distinct = new Map<string, FileToRead>();
   for (const file of files) if (!distinct.has(file.blobSha)) distinct.set(file.blobSha, file);
-  const pending = [...distinct.values()];
+  // a default-branch file's blob is not known before it is read: blobSha "" until GitHub names it
+  const onDefaultBranch = [...new Set(atDefaultBranch?.paths ?? [])].map((path) => ({
+    commit: "HEAD",
+    path,
+    blobSha: "",
+  }));
+  const pending = [...distinct.values(), ...onDefaultBranch];
   const contents = new Map<string, FileContent>();
   for (let start = 0; start < pending.length; start += ALIASES_PER_GRAPHQL_REQUEST) {
     const chunk = pending.slice(start, start + ALIASES_PER_GRAPHQL_REQUEST);
     const blobs = await queryBlobs(octokit, { owner, repo }, chunk);
     for (const [index, file] of chunk.entries()) {
-      contents.set(file.blobSha, await contentOf(octokit, { owner, repo }, file, blobs[index]));
+      const blob = blobs[index];
+      if (file.blobSha !== "") {
+        contents.set(file.blobSha, await contentOf(octokit, { owner, repo }, file, blob));
+      } else if (blob && typeof blob.oid === "string") {
+        const content = await contentOf(octokit, { owner, repo }, { ...file, blobSha: blob.oid }, blob);
+        atDefaultBranch?.contents.set(file.path, content);
+      }
     }
   }
   return contents;

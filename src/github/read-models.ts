@@ -1,11 +1,11 @@
 import type { ProbotOctokit } from "probot";
 import { detectChanges } from "../core/detect/detect-changes.js";
 import { globMatcher } from "../core/policy/glob.js";
-import type { LoadedManifest } from "../core/manifest/load-manifest.js";
 import type { Policy } from "../core/policy/schema.js";
 import { emptySnapshot, type FileContent, type Snapshot } from "../core/detect/snapshot.js";
 import type { FileError } from "../core/yaml/load-yaml.js";
 import { readFileContents } from "./read-contents.js";
+import type { LoadedManifest } from "../core/manifest/load-manifest.js";
 import { readTree } from "./read-tree.js";
 import { rethrowAsCouldNotEvaluate } from "./errors.js";
 

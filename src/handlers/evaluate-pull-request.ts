@@ -168,9 +168,9 @@ async function judge(
   options: EvaluationOptions,
 ): Promise<{ decision: Decision; signOffUrls: Record<string, string>; trees: PullRequestTrees }> {
   const { owner, repo, octokit } = ctx;
-  const { base, head } = await readPullRequestSnapshots(
+  const { base, head, onDefaultBranch } = await readPullRequestSnapshots(
     octokit,
-    { owner, repo, baseSha: pr.baseSha, headSha: pr.headSha },
+    { owner, repo, baseSha: pr.baseSha, headSha: pr.headSha, baseIsDefaultBranch: pr.baseIsDefaultBranch },
     policy,
   );
   const detected = detectChanges(policy, base, head);
@@ -189,7 +189,9 @@ async function judge(
     open: use.open,
   });
   const facts = await gatherApprovalFacts(octokit, { owner, repo, pr }, policy, issues);
-  const input = { policy, base, head, facts, now: ctx.now, detected, baseName: "the base branch" };
+  // the pull request's base may predate a re-evaluation that landed on the default branch: its records count too
+  const elsewhere = [{ where: "the default branch", models: onDefaultBranch }];
+  const input = { policy, base, head, facts, now: ctx.now, detected, baseName: "the base branch", elsewhere };
   const decision = await restoreKnownGood(ctx, input, evaluateGate(input), facts.signOffIssues);
   try {
     await syncSignOffIssues(octokit, where, policy, facts, issues);

@@ -44,15 +44,28 @@ function serveRollback(
   return serveRollbackFrom(FRAUD_20.files, head, releases, policy);
 }
 
-/** serveRollback with the base branch's files given. */
+/**
+ * serveRollback with the base branch's files given; `movedOn`: main moved on since the PR branched
+ * off (the PR's base is main's new head, the files given are the merge base's) and holds these files now.
+ */
 function serveRollbackFrom(
   base: Record<string, FileFixture>,
   head: Record<string, FileFixture>,
   releases: ReleasedCommit[],
   policy?: string,
+  movedOn?: { pr: PullRequestFixture; files: Record<string, FileFixture> },
 ): FakeIssueTracker {
-  const { repository, tracker } = servePullRequestScenario(PR, { base, head }, policy ? { policy } : {});
+  const { repository, tracker } = servePullRequestScenario(
+    movedOn?.pr ?? PR,
+    { base, head },
+    {
+      ...(policy ? { policy } : {}),
+      ...(movedOn ? { mergeBase: BASE } : {}),
+    },
+  );
   repository.addCommits(releases.map((r) => ({ sha: r.commit, files: r.files })));
+  // files read at `HEAD:<path>` are the default branch's head
+  if (movedOn) repository.addCommits([{ sha: "HEAD", files: movedOn.files }]);
   serveReleases(
     OWNER,
     REPO,
@@ -169,6 +182,32 @@ describe("rollback story: a pull request that restores a known good version", ()
     );
     expect(run.output.summary).toContain(
       "the evaluation of 2026-11-25 (recorded in the base branch) failed (result: fail)",
+    );
+  });
+
+  test("attack: a failed re-evaluation that landed on the default branch after the pull request branched off still ends known good", async () => {
+    const app = await createTestApp();
+    // the merge base (main when the PR branched) has no record of it; main now does: 1.9.0's artefacts failed on 2026-11-25
+    const mainNow = withEvaluationRecord(FRAUD_20, {
+      version: "1.9.0",
+      digest: FRAUD_19.digest,
+      date: "2026-11-25",
+      evaluator: "eve",
+      result: "fail",
+    });
+    const stale: PullRequestFixture = { ...PR, baseSha: commitSha("main now") };
+    const tracker = serveRollbackFrom(FRAUD_20.files, FRAUD_19.files, RELEASES, undefined, {
+      pr: stale,
+      files: mainNow,
+    });
+    addSignedOffIssue(tracker);
+
+    await app.receive(pullRequestEvent("opened", stale, INSTALLATION_ID));
+
+    const run = createdCheckRun(app);
+    expect(run.conclusion).toBe("failure");
+    expect(run.output.summary).toContain(
+      "the evaluation of 2026-11-25 (recorded in the default branch) failed (result: fail)",
     );
   });
 });

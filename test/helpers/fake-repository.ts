@@ -16,6 +16,7 @@ interface GraphqlBlob {
   byteSize: number;
   isBinary: boolean;
   isTruncated: boolean;
+  oid: string;
 }
 
 /**
@@ -171,7 +172,8 @@ export function parseObjectAliases(query: string): Array<{ alias: string; expres
 }
 
 function graphqlBlob(content: FileFixture): GraphqlBlob {
+  const oid = gitBlobSha(content);
   if (typeof content === "string")
-    return { text: content, byteSize: Buffer.byteLength(content), isBinary: false, isTruncated: false };
-  return { text: null, byteSize: content.length, isBinary: true, isTruncated: false };
+    return { oid, text: content, byteSize: Buffer.byteLength(content), isBinary: false, isTruncated: false };
+  return { oid, text: null, byteSize: content.length, isBinary: true, isTruncated: false };
 }

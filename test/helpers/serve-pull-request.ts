@@ -15,7 +15,12 @@ import { serveInstallationToken } from "./test-app.js";
 export function servePullRequestScenario(
   pr: PullRequestFixture,
   files: { base: Record<string, FileFixture>; head: Record<string, FileFixture> },
-  options: { reviews?: Array<{ login: string; state: string; commitId: string }>; policy?: string } = {},
+  options: {
+    reviews?: Array<{ login: string; state: string; commitId: string }>;
+    policy?: string;
+    /** The merge base when the base branch moved on since the PR branched off (`files.base` are its files). */
+    mergeBase?: string;
+  } = {},
 ): { repository: FakeRepository; tracker: FakeIssueTracker } {
   serveInstallationToken();
   if (options.policy !== undefined) servePolicy(OWNER, REPO, pr.baseRef, options.policy);
@@ -24,10 +29,10 @@ export function servePullRequestScenario(
     owner: OWNER,
     repo: REPO,
     commits: [
-      { sha: pr.baseSha, files: files.base },
+      { sha: options.mergeBase ?? pr.baseSha, files: files.base },
       { sha: pr.headSha, files: files.head },
     ],
-  }).servePullRequest(pr.baseSha, pr.headSha);
+  }).servePullRequest(pr.baseSha, pr.headSha, options.mergeBase ?? pr.baseSha);
   serveReviews(OWNER, REPO, pr.number, options.reviews ?? []);
   return { repository, tracker: new FakeIssueTracker({ owner: OWNER, repo: REPO }).serve() };
 }
