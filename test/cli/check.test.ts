@@ -365,3 +365,37 @@ describe("modelgate check: could not evaluate (exit 2)", () => {
     expect(run.stderr).toContain("Usage: modelgate");
   });
 });
+
+describe("modelgate check: which evaluation counts", () => {
+  it("attack: a failed re-evaluation recorded on main after the branch forked counts, as the app reads it", async () => {
+    const retrained: ModelSpec = {
+      ...FRAUD_V1,
+      version: "1.1.0",
+      components: [FRAUD_V1.components[0]!, { path: "prompts/system.txt", kind: "prompt", content: "Be brief.\n" }],
+    };
+    const repo = repoWithModel();
+    repo.write(modelFiles(retrained)).commit("fraud-detector 1.1.0, evaluated: pass");
+    // main, after the branch forked: the same artefacts evaluated again, and they failed
+    repo.checkout("main");
+    const manifestPath = "models/fraud/model.yaml";
+    const onMain = String(modelFiles(FRAUD_V1)[manifestPath]);
+    const today = new Date().toISOString().slice(0, 10);
+    const failed = [
+      `  - version: 1.1.0`,
+      `    model_digest: ${digestOf(retrained)}`,
+      `    date: ${today}`,
+      `    evaluator: eve-evaluator`,
+      `    result: fail`,
+    ].join("\n");
+    repo.write({ [manifestPath]: `${onMain}${failed}\n` }).commit("re-evaluation of 1.1.0's artefacts: fail");
+    repo.checkout("change");
+
+    const { code, json } = await checkJson(repo, []);
+
+    expect(code).toBe(1);
+    expect(json.models[0]!.requirements.find((r) => r.id === "evaluation.result")).toMatchObject({
+      status: "failed",
+      message: expect.stringContaining(`the evaluation of ${today} (recorded in the default branch refs/heads/main)`),
+    });
+  });
+});
