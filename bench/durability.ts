@@ -4,7 +4,9 @@
  * scenario is bounded in deliveries and time and stops its processes itself:
  * - kill -9 of the whole process group mid-burst of 30 deliveries, then a restart;
  * - two replicas on one database, every delivery sent to both;
- * - 50 concurrent deliveries on one installation, then 100 over four installations.
+ * - 50 concurrent deliveries on one installation, then 100 over four installations, at once and
+ *   grouped (all of installation 1's first, then 2's, …), with every write's gap to the previous
+ *   one of its installation as the fake GitHub received them.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { generateKeyPairSync } from "node:crypto";
@@ -127,6 +129,7 @@ export interface DurabilityResults {
   replicas: { deliveries: number; sentTo: number; checkRuns: number; duplicates: number; minWriteGapMs: number };
   throughput: Array<{
     installations: number;
+    grouped: boolean;
     deliveries: number;
     concurrency: number;
     p50Ms: number;
@@ -137,6 +140,7 @@ export interface DurabilityResults {
     checkRuns: number;
     duplicates: number;
     minWriteGapMs: number;
+    writeGaps: { count: number; under1000: number; min: number; p50: number; max: number };
   }>;
 }
 
@@ -239,10 +243,15 @@ async function twoReplicas(): Promise<DurabilityResults["replicas"]> {
   }
 }
 
-/** `deliveries` pull requests spread over `installations`, all delivered at once; answer latency and evaluations per second. */
+/**
+ * `deliveries` pull requests spread over `installations`, all delivered at once, or grouped: all
+ * of installation 1's at once, then (once answered) all of 2's, …; answer latency, evaluations per
+ * second, and the gap of every write to the previous write of its installation at the fake GitHub.
+ */
 async function throughput(
   installations: number,
   perInstallation: number,
+  grouped = false,
 ): Promise<DurabilityResults["throughput"][number]> {
   const github = await new FakeGitHub(SECRET).start();
   try {
@@ -254,21 +263,32 @@ async function throughput(
         MODELGATE_RECOVERY_ON_START: "false",
       });
       github.webhookUrl = webhook(server);
-      const pulls = Array.from({ length: installations }, (_, i) =>
-        github.addPullRequests(i + 1, perInstallation),
-      ).flat();
+      const groups = Array.from({ length: installations }, (_, i) => github.addPullRequests(i + 1, perInstallation));
+      const pulls = groups.flat();
+      const deliver = (group: FakePullRequest[]) =>
+        Promise.all(
+          group.map((pr) =>
+            github.deliver(
+              github.webhookUrl,
+              github.openedEvent(pr),
+              `load-${installations}-${pr.installationId}-${pr.number}`,
+            ),
+          ),
+        );
       const started = performance.now();
-      const attempts = await Promise.all(
-        pulls.map((pr, i) => github.deliver(github.webhookUrl, github.openedEvent(pr), `load-${installations}-${i}`)),
-      );
+      const attempts = [];
+      if (grouped) for (const group of groups) attempts.push(...(await deliver(group)));
+      else attempts.push(...(await deliver(pulls)));
       await until(() => pulls.every((pr) => github.completedHeads().has(headKey(pr))), 180_000);
       const seconds = (performance.now() - started) / 1000;
       await server.stop();
       const latencies = attempts.map((a) => a.latencyMs);
+      const gaps = github.writeGaps();
       return {
         installations,
+        grouped,
         deliveries: pulls.length,
-        concurrency: pulls.length,
+        concurrency: grouped ? perInstallation : pulls.length,
         p50Ms: percentile(latencies, 50),
         p99Ms: percentile(latencies, 99),
         maxMs: Math.max(...latencies),
@@ -277,6 +297,13 @@ async function throughput(
         checkRuns: pulls.filter((pr) => github.completedHeads().has(headKey(pr))).length,
         duplicates: github.duplicateHeads().length,
         minWriteGapMs: github.minWriteGapMs(),
+        writeGaps: {
+          count: gaps.length,
+          under1000: gaps.filter((gap) => gap < 1000).length,
+          min: Math.min(...gaps),
+          p50: percentile(gaps, 50),
+          max: Math.max(...gaps),
+        },
       };
     });
   } finally {
@@ -289,7 +316,8 @@ export async function measureDurability(): Promise<DurabilityResults> {
   const replicas = await twoReplicas();
   const one = await throughput(1, 50);
   const four = await throughput(4, 25);
-  return { killed, replicas, throughput: [one, four] };
+  const fourGrouped = await throughput(4, 25, true);
+  return { killed, replicas, throughput: [one, four, fourGrouped] };
 }
 
 export function durabilityReport(results: DurabilityResults): string {
@@ -300,21 +328,27 @@ export function durabilityReport(results: DurabilityResults): string {
     `| kill -9 mid-burst, then restart | ${killed.deliveries} | ${killed.answeredBeforeKill} answered before the kill; ${killed.checkRuns}/${killed.deliveries} heads got their check run, ${killed.duplicates} twice; all done ${killed.recoverySeconds.toFixed(1)} s after the restart (${killed.redeliveryRequests} deliveries sent again by the fake GitHub on modelgate's redelivery requests) |`,
     `| two replicas, one database, each delivery to both | ${replicas.deliveries} × ${replicas.sentTo} | ${replicas.checkRuns}/${replicas.deliveries} heads got their check run, ${replicas.duplicates} twice; shortest gap between two writes of the installation ${replicas.minWriteGapMs.toFixed(0)} ms |`,
     "",
-    "| installations | concurrent deliveries | webhook answer p50 / p99 / max (ms) | all check runs written after (s) | evaluations/s | duplicates | shortest write gap (ms) |",
-    "|---:|---:|---|---:|---:|---:|---:|",
+    "| installations | arrivals | concurrent deliveries | webhook answer p50 / p99 / max (ms) | all check runs written after (s) | evaluations/s | duplicates | write gaps at the fake: count, under 1 s, min / p50 / max (ms) |",
+    "|---:|---|---:|---|---:|---:|---:|---|",
     ...rows.map(
       (r) =>
-        `| ${r.installations} | ${r.concurrency} | ${r.p50Ms.toFixed(0)} / ${r.p99Ms.toFixed(0)} / ${r.maxMs.toFixed(0)} | ${r.seconds.toFixed(1)} | ${r.perSecond.toFixed(2)} | ${r.duplicates} | ${r.minWriteGapMs.toFixed(0)} |`,
+        `| ${r.installations} | ${r.grouped ? "grouped" : "at once"} | ${r.concurrency} | ${r.p50Ms.toFixed(0)} / ${r.p99Ms.toFixed(0)} / ${r.maxMs.toFixed(0)} | ${r.seconds.toFixed(1)} | ${r.perSecond.toFixed(2)} | ${r.duplicates} | ${r.writeGaps.count}, ${r.writeGaps.under1000}, ${r.writeGaps.min.toFixed(0)} / ${r.writeGaps.p50.toFixed(0)} / ${r.writeGaps.max.toFixed(0)} |`,
     ),
   ].join("\n");
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  // `--throughput I N`: only the throughput run of N pull requests on each of I installations; `--kill`: only the kill -9 run
+  // `--throughput I N [--grouped]`: only the throughput run of N pull requests on each of I installations; `--kill`: only the kill -9 run
   const only = process.argv.indexOf("--throughput");
   if (only > 0)
     console.log(
-      JSON.stringify(await throughput(Number(process.argv[only + 1] ?? 1), Number(process.argv[only + 2] ?? 50))),
+      JSON.stringify(
+        await throughput(
+          Number(process.argv[only + 1] ?? 1),
+          Number(process.argv[only + 2] ?? 50),
+          process.argv.includes("--grouped"),
+        ),
+      ),
     );
   else if (process.argv.includes("--kill")) console.log(JSON.stringify(await killMidBurst()));
   else if (process.argv.includes("--replicas")) console.log(JSON.stringify(await twoReplicas()));

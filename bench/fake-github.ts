@@ -158,6 +158,14 @@ export class FakeGitHub {
     return min;
   }
 
+  /** Every write's gap to the previous write of its installation, as they arrived here (ms). */
+  writeGaps(): number[] {
+    const gaps: number[] = [];
+    for (const times of this.writeTimes.values())
+      for (let i = 1; i < times.length; i++) gaps.push(times[i]! - times[i - 1]!);
+    return gaps;
+  }
+
   duplicateHeads(): string[] {
     return [...this.creations].filter(([, count]) => count > 1).map(([head]) => head);
   }

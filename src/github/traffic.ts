@@ -3,8 +3,10 @@ import { githubRateLimitRemaining, githubRequests, githubWaits } from "../metric
 
 /**
  * How modelgate paces its GitHub requests (an Octokit plugin, in place of Probot's throttling):
- * - writes (every non-GET request except GraphQL queries) start at least `writeGapMs` apart per
- *   installation, as GitHub asks of mutations; installations do not wait for each other;
+ * - writes (every non-GET request except GraphQL queries) of one installation are sent one at a
+ *   time, each at least `writeGapMs` after the previous one was answered (so GitHub, the
+ *   receiver, sees them at least that far apart, however late a request left after its turn);
+ *   installations do not wait for each other;
  * - reads — REST GETs and GraphQL queries, which are reads although they are POSTs — never wait
  *   behind writes; at most `readConcurrency` run at once per installation;
  * - a rate-limited answer (403 or 429 with retry-after, "secondary rate limit" in its message,
@@ -23,10 +25,19 @@ export interface TrafficOptions {
   sleep?: (ms: number) => Promise<void>;
 }
 
-/** Hands out write slots of an installation shared by several processes: how long to wait before the write that asked. */
+/**
+ * The write turn of an installation shared by several processes (docs/operations.md, "Pacing"):
+ * `claim` takes it when the installation's gap has passed (0: send now; nobody else may for
+ * `gapMs`) or says how long until it may be asked again; `answered` starts the gap again from
+ * the moment the write sent on the turn was answered.
+ */
 export interface WritePacer {
-  reserve(installation: string, gapMs: number): Promise<number>;
+  claim(installation: string, gapMs: number): Promise<number>;
+  answered(installation: string, gapMs: number): Promise<void>;
 }
+
+/** A write never answered holds its installation's turn in this process no longer than this. */
+const WRITE_HOLD_MS = 30_000;
 
 /** When GitHub asks to wait but says not how long (its documentation: at least a minute). */
 const FALLBACK_WAIT_SECONDS = 60;
@@ -70,15 +81,47 @@ export function githubTraffic(
   };
   lanes.set(installation, lane);
 
-  const takeWriteTurn = (): Promise<void> => {
-    const turn = lane.writeTurn.then(async () => {
+  const waitForWriteTurn = async (): Promise<void> => {
+    for (;;) {
       const local = lane.nextWriteAt - Date.now();
-      const wait = options.pacer ? await options.pacer.reserve(installation, writeGapMs).catch(() => local) : local;
-      if (wait > 0) await sleep(wait);
+      const shared = options.pacer
+        ? await options.pacer.claim(installation, writeGapMs).catch(() => undefined)
+        : undefined;
+      // no shared pacer (or the database cannot be asked): this process's own gap
+      if (shared === undefined) return local > 0 ? sleep(local) : undefined;
+      if (shared <= 0) return;
+      await sleep(shared);
+    }
+  };
+  // one write of the installation at a time in this process, from its turn until its answer
+  const withWriteTurn = async <T>(send: () => Promise<T>): Promise<T> => {
+    const previous = lane.writeTurn;
+    let release!: () => void;
+    lane.writeTurn = new Promise<void>((resolve) => (release = resolve));
+    await previous;
+    let sending: Promise<T>;
+    try {
+      await waitForWriteTurn();
       lane.nextWriteAt = Date.now() + writeGapMs;
+      sending = send();
+    } catch (error) {
+      release();
+      throw error;
+    }
+    const gapFromAnswer = sending
+      .then(noop, noop)
+      .then(() => {
+        lane.nextWriteAt = Date.now() + writeGapMs;
+        return options.pacer?.answered(installation, writeGapMs);
+      })
+      .catch(noop);
+    const hold = setTimeout(release, WRITE_HOLD_MS);
+    hold.unref();
+    void gapFromAnswer.then(() => {
+      clearTimeout(hold);
+      release();
     });
-    lane.writeTurn = turn.catch(() => undefined);
-    return turn;
+    return sending;
   };
   const withReadSlot = async <T>(send: () => Promise<T>): Promise<T> => {
     if (lane.readsRunning >= readConcurrency) await new Promise<void>((resolve) => lane.readWaiters.push(resolve));
@@ -99,7 +142,7 @@ export function githubTraffic(
     try {
       const response =
         kind === "write"
-          ? await takeWriteTurn().then(() => send(request, requestOptions))
+          ? await withWriteTurn(() => send(request, requestOptions))
           : await withReadSlot(() => send(request, requestOptions));
       observe(kind, response.status, response.headers, installation);
       return response;
@@ -227,6 +270,8 @@ function observe(
     );
   }
 }
+
+function noop(): void {}
 
 function installationOf(auth: unknown): string {
   const id = (auth as { installationId?: unknown } | undefined)?.installationId;

@@ -3,7 +3,7 @@ import type pg from "pg";
 import type { Logger } from "pino";
 import { deliveriesProcessed, deliveriesReceived, deliveryDuration } from "../metrics.js";
 import { SCHEMA } from "../store/database.js";
-import { defineQueue } from "./job-queue.js";
+import { BOSS_SCHEMA, defineQueue } from "./job-queue.js";
 
 /** The queue of stored webhook deliveries (one job per delivery to run). */
 export const DELIVERY_QUEUE = "modelgate-delivery";
@@ -108,13 +108,13 @@ async function storeDeliveries(
   const client = await pool.connect();
   try {
     await client.query("BEGIN");
-    const { rows } = await client.query<{ guid: string; inserted: boolean }>(
+    const { rows } = await client.query<{ guid: string; inserted: boolean; installation_id: string | null }>(
       `INSERT INTO ${SCHEMA}.deliveries (guid, event, action, installation_id, payload, state)
        SELECT guid, event, action, installation_id, payload::json, 'queued' FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::text[])
          AS given (guid, event, action, installation_id, payload)
        ON CONFLICT (guid) DO UPDATE SET state = 'queued', payload = EXCLUDED.payload, attempts = 0, last_error = NULL, received_at = now(), started_at = NULL, finished_at = NULL
          WHERE ${SCHEMA}.deliveries.state = 'failed'
-       RETURNING guid, (xmax = 0) AS inserted`,
+       RETURNING guid, (xmax = 0) AS inserted, installation_id`,
       [
         unique.map((d) => d.id),
         unique.map((d) => d.name),
@@ -123,9 +123,10 @@ async function storeDeliveries(
         unique.map((d) => JSON.stringify(d.payload)),
       ],
     );
+    const places = await queuePlaces(client, rows);
     if (rows.length > 0)
       await boss.insert(
-        rows.map((row) => ({ name: DELIVERY_QUEUE, data: { guid: row.guid } })),
+        rows.map((row) => ({ name: DELIVERY_QUEUE, data: { guid: row.guid }, priority: places.get(row.guid) ?? 0 })),
         { db: { executeSql: (text, values) => client.query(text, values) } },
       );
     await client.query("COMMIT");
@@ -148,6 +149,33 @@ async function storeDeliveries(
   }
 }
 
+/**
+ * The priority of each stored delivery's job: minus its place in its installation's queue (the
+ * installation's deliveries already waiting or running, then its order in this batch), so that
+ * the worker takes every installation's first delivery before anyone's second (fetchDeliveryJobs).
+ */
+async function queuePlaces(
+  client: pg.PoolClient,
+  stored: ReadonlyArray<{ guid: string; installation_id: string | null }>,
+): Promise<Map<string, number>> {
+  const installations = [...new Set(stored.map((row) => row.installation_id).filter((id) => id !== null))];
+  const { rows } = await client.query<{ installation_id: string; ahead: string }>(
+    `SELECT installation_id, count(*) AS ahead FROM ${SCHEMA}.deliveries
+     WHERE state IN ('queued', 'running') AND installation_id = ANY($1::bigint[]) AND NOT guid = ANY($2::text[])
+     GROUP BY installation_id`,
+    [installations, stored.map((row) => row.guid)],
+  );
+  const next = new Map(rows.map((row) => [row.installation_id, Number(row.ahead)]));
+  const places = new Map<string, number>();
+  for (const row of stored) {
+    if (row.installation_id === null) continue;
+    const place = next.get(row.installation_id) ?? 0;
+    places.set(row.guid, -place);
+    next.set(row.installation_id, place + 1);
+  }
+  return places;
+}
+
 function actionOf(payload: unknown): string | null {
   const action = (payload as { action?: unknown } | null)?.action;
   return typeof action === "string" ? action : null;
@@ -166,14 +194,84 @@ export interface DeliveryWorkerOptions {
   log: Logger;
   /** Deliveries run at the same time by this process. */
   concurrency: number;
+  /**
+   * Deliveries of one installation running at once, across every replica (default a quarter of
+   * `concurrency`, at least 1): the other slots stay free for other installations' work.
+   */
+  perInstallation?: number;
   /** Pause between looks at an empty queue (ms); a delivery stored by this process wakes the worker at once. */
   pollMs?: number;
   /** How often to look for deliveries whose worker died (ms). */
   sweepMs?: number;
 }
 
+/** A delivery's job as the worker takes it from pg-boss's table. */
+interface DeliveryJob {
+  id: string;
+  data: { guid: string };
+  retryCount: number;
+  retryLimit: number;
+}
+
 /**
- * Runs stored deliveries from the queue, `concurrency` at a time. A delivery runs while its
+ * Takes up to `count` delivery jobs, fairly across installations (docs/operations.md, "Fair
+ * scheduling"): an installation's next delivery waits its turn behind every other installation
+ * with fewer deliveries taken (running, or taken by a worker a moment ago and not marked yet, in
+ * any replica), and none is taken while `perInstallation` of its own are. Among equal turns, an
+ * installation whose write turn is free now (write_pacing) goes first, then the job's priority
+ * (its place in its installation's queue when stored, so installations take turns), then age.
+ * The jobs are pg-boss's own, marked active as pg-boss 10's fetch marks them (started_on,
+ * retry_count): completion, failure, retries with backoff and expiry stay pg-boss's. Replicas
+ * take their turns one at a time (a transaction lock), so each sees what the others took.
+ */
+export async function fetchDeliveryJobs(pool: pg.Pool, count: number, perInstallation: number): Promise<DeliveryJob[]> {
+  const client = await pool.connect();
+  try {
+    await client.query("BEGIN");
+    await client.query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", [`fetch:${DELIVERY_QUEUE}`]);
+    const { rows } = await client.query<DeliveryJob>(
+      `WITH taken_deliveries AS (
+         SELECT guid, installation_id FROM ${SCHEMA}.deliveries WHERE state = 'running'
+         UNION
+         SELECT delivery.guid, delivery.installation_id FROM ${BOSS_SCHEMA}.job job
+           JOIN ${SCHEMA}.deliveries delivery ON delivery.guid = job.data->>'guid'
+           WHERE job.name = $1 AND job.state = 'active' AND job.started_on > now() - interval '30 seconds'
+       ), taken AS (
+         SELECT installation_id, count(*) AS jobs FROM taken_deliveries GROUP BY installation_id
+       ), waiting AS (
+         SELECT job.id, job.priority, job.created_on,
+           coalesce(taken.jobs, 0) + row_number() OVER (PARTITION BY delivery.installation_id ORDER BY job.priority DESC, job.created_on, job.id) AS turn,
+           coalesce(pacing.next_at > clock_timestamp(), false) AS paced
+         FROM ${BOSS_SCHEMA}.job job
+         LEFT JOIN ${SCHEMA}.deliveries delivery ON delivery.guid = job.data->>'guid'
+         LEFT JOIN taken ON taken.installation_id IS NOT DISTINCT FROM delivery.installation_id
+         LEFT JOIN ${SCHEMA}.write_pacing pacing ON pacing.installation = delivery.installation_id::text
+         WHERE job.name = $1 AND job.state < 'active' AND job.start_after < now()
+       ), chosen AS (
+         SELECT job.id FROM ${BOSS_SCHEMA}.job job
+           JOIN (SELECT id FROM waiting WHERE turn <= $3 ORDER BY turn, paced, priority DESC, created_on, id LIMIT $2) next ON next.id = job.id
+         WHERE job.name = $1 AND job.state < 'active'
+         FOR UPDATE OF job SKIP LOCKED
+       )
+       UPDATE ${BOSS_SCHEMA}.job job SET state = 'active', started_on = now(),
+         retry_count = CASE WHEN job.started_on IS NOT NULL THEN job.retry_count + 1 ELSE job.retry_count END
+       FROM chosen WHERE job.name = $1 AND job.id = chosen.id
+       RETURNING job.id, job.data, job.retry_count AS "retryCount", job.retry_limit AS "retryLimit"`,
+      [DELIVERY_QUEUE, count, perInstallation],
+    );
+    await client.query("COMMIT");
+    return rows;
+  } catch (error) {
+    await client.query("ROLLBACK").catch(() => undefined);
+    throw error;
+  } finally {
+    client.release();
+  }
+}
+
+/**
+ * Runs stored deliveries from the queue, `concurrency` at a time, fairly across installations
+ * (fetchDeliveryJobs): one installation's backlog never takes every slot. A delivery runs while its
  * worker holds the advisory lock `delivery:<guid>` in the database: a second job for the same
  * GUID finds it held and does nothing, and the sweep (on start and every `sweepMs`) hands a
  * delivery whose lock is free but which is still marked running — its process was killed —
@@ -226,13 +324,14 @@ export class DeliveryWorker {
   }
 
   private async fetchLoop(): Promise<void> {
-    const { boss, concurrency, log } = this.options;
+    const { pool, concurrency, log } = this.options;
+    const perInstallation = this.options.perInstallation ?? Math.max(1, Math.ceil(concurrency / 4));
     while (this.running) {
       const free = concurrency - this.inFlight.size;
       let fetched = 0;
       if (free > 0) {
         try {
-          const jobs = await boss.fetch<{ guid: string }>(DELIVERY_QUEUE, { batchSize: free, includeMetadata: true });
+          const jobs = await fetchDeliveryJobs(pool, free, perInstallation);
           fetched = jobs.length;
           for (const job of jobs) {
             const run = this.runJob(job).finally(() => {
@@ -260,7 +359,7 @@ export class DeliveryWorker {
     });
   }
 
-  private async runJob(job: PgBoss.JobWithMetadata<{ guid: string }>): Promise<void> {
+  private async runJob(job: DeliveryJob): Promise<void> {
     const { pool, boss, log } = this.options;
     const guid = job.data.guid;
     const client = await pool.connect();

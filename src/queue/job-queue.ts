@@ -139,9 +139,12 @@ export async function defineQueue(
   await boss.updateQueue(name, options);
 }
 
+/** The database schema of pg-boss's tables (the delivery worker takes its jobs from them: src/queue/deliveries.ts). */
+export const BOSS_SCHEMA = "pgboss";
+
 /** A started pg-boss on its own schema of the database. */
 export async function startBoss(connectionString: string, log: Logger): Promise<PgBoss> {
-  const boss = new PgBoss({ connectionString, schema: "pgboss", max: 10, application_name: "modelgate-queue" });
+  const boss = new PgBoss({ connectionString, schema: BOSS_SCHEMA, max: 10, application_name: "modelgate-queue" });
   boss.on("error", (error) => log.error({ reason: error.message }, "modelgate's job queue reported an error"));
   await boss.start();
   return boss;
