@@ -71,7 +71,9 @@ export function settingsProblem(env: Environment): string | undefined {
   if (!hasPrivateKey(env)) missing.push("PRIVATE_KEY (or PRIVATE_KEY_PATH)");
   if (!isSet(env.WEBHOOK_SECRET)) missing.push("WEBHOOK_SECRET");
   if (missing.length === 0) return undefined;
-  return `modelgate does not start: ${missing.join(", ")} ${missing.length === 1 ? "is" : "are"} not set in the environment or in .env. Register the GitHub App with \`npm run setup\` (it writes them to .env), or set them from the App's settings (docs/install.md), then start the server again.`;
+  const names =
+    missing.length === 1 ? `${missing[0]} is` : `${missing.slice(0, -1).join(", ")} and ${missing.at(-1)} are`;
+  return `modelgate does not start: ${names} not set in the environment or in .env. Register the GitHub App with \`npm run setup\` (it writes them to .env), or set them from the App's settings (docs/install.md), then start the server again.`;
 }
 
 function isPort(text: string): boolean {
