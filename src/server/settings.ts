@@ -46,7 +46,7 @@ export function readDotEnv(cwd: string): Environment {
   }
 }
 
-export function isSet(value: string | undefined): value is string {
+function isSet(value: string | undefined): value is string {
   return value !== undefined && value.trim() !== "";
 }
 
