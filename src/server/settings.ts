@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { parseEnv } from "node:util";
 import { getPrivateKey } from "@probot/get-private-key";
 
@@ -52,7 +52,8 @@ function isSet(value: string | undefined): value is string {
 
 /** Where the embedded Postgres lives when DATABASE_URL is not set. */
 export function embeddedDataDir(env: Environment, cwd: string): string {
-  return env.MODELGATE_DATA_DIR?.trim() || join(cwd, "data", "postgres");
+  const configured = env.MODELGATE_DATA_DIR?.trim();
+  return configured ? resolve(cwd, configured) : join(cwd, "data", "postgres");
 }
 
 export const DEFAULT_HTTP_PORT = 3000;
