@@ -179,7 +179,7 @@ describe("what the operator sets is what runs", () => {
 });
 
 describe("without the App's settings", () => {
-  test.each([
+  test.each<{ name: string; env: Record<string, string>; missing: RegExp }>([
     { name: "a fresh clone (.env copied from .env.example, nothing set)", env: {}, missing: /APP_ID, PRIVATE_KEY/ },
     {
       name: "credentials without WEBHOOK_SECRET (Probot would accept deliveries signed with 'development')",
