@@ -14,7 +14,7 @@ import type { AddressInfo } from "node:net";
 import { networkInterfaces, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { promisify } from "node:util";
+import { parseEnv, promisify } from "node:util";
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
 import { readImageConfig } from "../helpers/dockerfile.js";
 import { testPrivateKey } from "../helpers/test-app.js";
@@ -233,6 +233,12 @@ describe("the container (Dockerfile)", () => {
     },
     90_000,
   );
+
+  test("attack: `docker run --env-file .env` with .env copied from .env.example keeps the image's settings (an empty HOST= or a relative data dir would replace them)", () => {
+    const example = parseEnv(readFileSync(join(repository, ".env.example"), "utf8"));
+    const replaced = Object.keys(image.env).filter((name) => name in example && example[name] !== image.env[name]);
+    expect(replaced).toEqual([]);
+  });
 
   test("the build context leaves out a local data/ folder (an embedded Postgres) and .env", () => {
     const ignored = readFileSync(join(repository, ".dockerignore"), "utf8")
