@@ -1,5 +1,5 @@
 # modelgate as a webhook server. Build: docker build -t modelgate .
-# Run:   docker run -p 3000:3000 --env-file .env modelgate   (docs/install.md, "Run it in a container")
+# Run:   docker run -p 3000:3000 --env-file .env --read-only -v modelgate-data:/data modelgate   (docs/install.md, "In a container")
 FROM node:22-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
@@ -13,10 +13,10 @@ FROM node:22-bookworm-slim
 # a process that is PID 1 itself ignores every signal it has no handler for
 RUN apt-get update && apt-get install -y --no-install-recommends tini && rm -rf /var/lib/apt/lists/*
 # HOST: listen on every interface (Probot's default is localhost, unreachable through -p);
-# production: JSON logs, no setup mode
+# production: JSON logs (without the App's credentials the server refuses to start: run npm run setup first)
 # MODELGATE_SHUTDOWN_SECONDS: the graceful stop ends before docker stop's 10 s grace turns into SIGKILL
 ENV NODE_ENV=production HOST=0.0.0.0 PORT=3000 LOG_FORMAT=json LOG_LEVEL=info MODELGATE_SHUTDOWN_SECONDS=8
-# the only writable place: the embedded Postgres used when DATABASE_URL is not set (mount a volume, or set DATABASE_URL)
+# the only writable place (the root may be read-only): the embedded Postgres used when DATABASE_URL is not set (mount a volume, or set DATABASE_URL)
 RUN mkdir -p /data && chown node:node /data
 ENV MODELGATE_DATA_DIR=/data/postgres
 VOLUME ["/data"]

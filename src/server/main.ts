@@ -1,35 +1,44 @@
 /**
- * `npm start`: the modelgate server. Without APP_ID and a private key it serves Probot's setup
- * page (register the App from its manifest). Otherwise webhooks are verified, stored in Postgres
- * and answered; a worker runs them from the queue (server/runtime.ts). SIGTERM or SIGINT:
- * stop answering, let running deliveries finish within MODELGATE_SHUTDOWN_SECONDS, exit.
+ * `npm start`: the modelgate server. The environment wins over .env; without the App's credentials it refuses to
+ * start and points at `npm run setup`. Webhooks are verified, stored in Postgres and answered; a worker runs them
+ * from the queue (server/runtime.ts). SIGTERM or SIGINT: stop answering, let running deliveries finish, exit — all
+ * within MODELGATE_SHUTDOWN_SECONDS, whatever GitHub does.
  */
-import { run } from "probot";
-import { createLog } from "../log.js";
-import { modelgateServer, type ServerState } from "./app.js";
+import { SettingsError, startServer, type StartedServer } from "./start.js";
 
-const state: ServerState = { stopping: false };
-// modelgate's log: JSON in production, and a failing delivery logs its id, never its whole payload (docs/operations.md)
-const probotServer = await run(modelgateServer(state, { env: process.env }), { log: await createLog() });
+let server: StartedServer;
+try {
+  server = await startServer({ processEnv: process.env, cwd: process.cwd(), exportToProcessEnv: true });
+} catch (error) {
+  if (!(error instanceof SettingsError)) throw error;
+  console.error(error.message);
+  process.exit(2);
+}
 
-// Probot's own SIGINT handler exits at once; modelgate finishes what it started first
-process.removeAllListeners("SIGINT");
-for (const signal of ["SIGTERM", "SIGINT"] as const) process.once(signal, () => void shutdown(signal));
+let stopping = false;
+for (const signal of ["SIGTERM", "SIGINT"] as const) process.on(signal, () => void shutdown(signal));
 
 async function shutdown(signal: string): Promise<void> {
-  if (state.stopping) return;
-  state.stopping = true;
-  const seconds = Number(process.env.MODELGATE_SHUTDOWN_SECONDS ?? "20");
+  if (stopping) return;
+  stopping = true;
+  const seconds = Number(server.env.MODELGATE_SHUTDOWN_SECONDS ?? "20");
   const timeoutMs = (Number.isFinite(seconds) && seconds >= 0 ? seconds : 20) * 1000;
-  const log = state.runtime?.worker.log;
-  log?.info({ signal, timeout_ms: timeoutMs }, "modelgate is stopping: no new deliveries, finishing the running ones");
+  const { log } = server;
+  log.info({ signal, timeout_ms: timeoutMs }, "modelgate is stopping: no new deliveries, finishing the running ones");
+  // the last word on the bound: whatever still waits then (a GitHub that never answers) is left to the queue
+  setTimeout(() => {
+    log.warn(
+      { timeout_ms: timeoutMs },
+      "modelgate stopped at the end of its bound: unfinished work stays in the queue",
+    );
+    process.exit(0);
+  }, timeoutMs + 500).unref();
   try {
-    await probotServer.stop();
-    const result = await state.runtime?.stop(timeoutMs);
-    log?.info({ unfinished: result?.unfinished ?? 0 }, "modelgate stopped");
+    const result = await server.stop(timeoutMs);
+    log.info({ unfinished: result.unfinished }, "modelgate stopped");
     process.exit(0);
   } catch (error) {
-    log?.error({ reason: (error as Error).message }, "modelgate could not stop cleanly");
+    log.error({ reason: (error as Error).message }, "modelgate could not stop cleanly");
     process.exit(1);
   }
 }

@@ -1,4 +1,3 @@
-import { join } from "node:path";
 import { Gauge } from "prom-client";
 import type PgBoss from "pg-boss";
 import type { Logger } from "pino";
@@ -26,6 +25,7 @@ import { postgresWritePacer } from "../store/write-pacing.js";
 import { RECONCILE_JOB, REDELIVER_JOB } from "../handlers/recovery.js";
 import { openDatabase, type Database } from "../store/database.js";
 import { startEmbeddedPostgres, type EmbeddedPostgres } from "../store/embedded-postgres.js";
+import { DEFAULT_POSTGRES_PORT, embeddedDataDir } from "./settings.js";
 
 /** What the server needs from the environment (docs/operations.md, "Configuration"). */
 export interface RuntimeEnv {
@@ -72,8 +72,8 @@ export async function startRuntime({ env, log, Octokit, clock }: RuntimeOptions)
   let embedded: EmbeddedPostgres | undefined;
   let connectionString = env.DATABASE_URL?.trim();
   if (!connectionString) {
-    const dataDir = env.MODELGATE_DATA_DIR?.trim() || join(process.cwd(), "data", "postgres");
-    const port = positiveInteger(env.MODELGATE_POSTGRES_PORT, 54329, "MODELGATE_POSTGRES_PORT");
+    const dataDir = embeddedDataDir(env, process.cwd());
+    const port = positiveInteger(env.MODELGATE_POSTGRES_PORT, DEFAULT_POSTGRES_PORT, "MODELGATE_POSTGRES_PORT");
     log.info(
       { data_dir: dataDir, port },
       "modelgate starts its embedded Postgres (set DATABASE_URL to use a managed one)",
@@ -143,10 +143,16 @@ export async function startRuntime({ env, log, Octokit, clock }: RuntimeOptions)
     },
     ready: () => database.ping(),
     stop: async (timeoutMs) => {
-      const result = await deliveries.stop(timeoutMs);
-      await boss.stop({ graceful: false, close: true, wait: true }).catch(() => undefined);
-      await database.close().catch(() => undefined);
-      await embedded?.stop();
+      // every step ends by the deadline whatever GitHub does: a delivery or job still waiting on it stays in the
+      // queue and runs again after the restart; the last part of the bound is kept for closing the database
+      const deadline = Date.now() + timeoutMs;
+      const reserve = Math.min(1000, timeoutMs / 4);
+      const left = (keep = 0) => Math.max(0, deadline - keep - Date.now());
+      const result = await deliveries.stop(left(reserve));
+      await settleWithin(boss.stop({ graceful: false, close: true, wait: true }), left(reserve));
+      await settleWithin(database.close(), left(reserve / 2));
+      // fast shutdown: Postgres ends the sessions still open (a delivery waiting on GitHub) itself
+      if (embedded) await settleWithin(embedded.stop(), left());
       return result;
     },
     worker,
@@ -182,6 +188,17 @@ function registerBacklogMetrics(database: Database): void {
       depth.set({ state: "failed" }, backlog.failed);
     },
   });
+}
+
+/** Waits for `work` at most `ms`; never rejects (a stop goes on whatever one part does). */
+async function settleWithin(work: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)));
+  try {
+    await Promise.race([work.catch(() => undefined), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 function nonNegativeInteger(text: string | undefined, fallback: number, name: string): number {

