@@ -319,7 +319,10 @@ export class DeliveryWorker {
     } catch (error) {
       // the database failed: the job stays active and is retried when it expires, or swept
       if (!this.options.databaseFailed?.(error))
-        log.error({ delivery: guid, reason: describeError(error) }, "modelgate could not run a delivery from the queue");
+        log.error(
+          { delivery: guid, reason: describeError(error) },
+          "modelgate could not run a delivery from the queue",
+        );
     } finally {
       if (locked)
         await client

@@ -27,7 +27,10 @@ export function modelgateServer(state: ServerState, options: Omit<RuntimeOptions
         // the answer goes to whoever sent the request: it names the delivery, never an address or a query; the log
         // has the cause (a database outage once, runtime.databaseFailed)
         if (!runtime.databaseFailed(error))
-          app.log.error({ delivery: context.id, reason: (error as Error).message }, "modelgate could not store a delivery");
+          app.log.error(
+            { delivery: context.id, reason: (error as Error).message },
+            "modelgate could not store a delivery",
+          );
         throw new Error(`modelgate could not store delivery ${context.id}; GitHub's redelivery sends it again`);
       }
     });

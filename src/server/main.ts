@@ -19,6 +19,8 @@ for (const signal of ["SIGTERM", "SIGINT"] as const) process.once(signal, () => 
 async function shutdown(signal: string): Promise<void> {
   if (state.stopping) return;
   state.stopping = true;
+  // the signal may have reached the embedded Postgres too (a process group's): its going away is expected now
+  state.runtime?.beginStop();
   const seconds = Number(process.env.MODELGATE_SHUTDOWN_SECONDS ?? "20");
   const timeoutMs = (Number.isFinite(seconds) && seconds >= 0 ? seconds : 20) * 1000;
   const log = state.runtime?.worker.log;

@@ -51,6 +51,8 @@ export interface Runtime {
   databaseFailed(error: unknown): boolean;
   /** The embedded Postgres's process id, when modelgate runs one. */
   embeddedPid(): number | undefined;
+  /** A shutdown began (SIGTERM): the database going away from now on is expected, and the embedded one stays down. */
+  beginStop(): void;
   /** Takes no more jobs, lets running ones finish within `timeoutMs`, closes the queue and the database. */
   stop(timeoutMs: number): Promise<{ unfinished: number }>;
   worker: Probot;
@@ -112,7 +114,12 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     return true;
   };
   health.start();
-  if (embedded) superviseEmbedded(embedded, health, options);
+  let stopping = false;
+  const beginStop = () => {
+    stopping = true;
+    health.stopping();
+  };
+  if (embedded) superviseEmbedded(embedded, health, options, () => stopping);
   const boss = await startBoss(connectionString, log, databaseFailed);
   await defineDeliveryQueue(
     boss,
@@ -176,7 +183,9 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     alive: () => health.alive(),
     databaseFailed,
     embeddedPid: () => embedded?.pid(),
+    beginStop,
     stop: async (timeoutMs) => {
+      beginStop();
       health.stop();
       const result = await deliveries.stop(timeoutMs);
       await boss.stop({ graceful: false, close: true, wait: true }).catch(() => undefined);
@@ -196,17 +205,27 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
  * A Postgres that died (killed, crashed) is started again, at most `embeddedRestarts` times in the life of the
  * process; past that, or when it does not start, the server exits non-zero so its supervisor starts it afresh.
  */
-function superviseEmbedded(embedded: EmbeddedPostgres, health: DatabaseHealth, options: RuntimeOptions): void {
+function superviseEmbedded(
+  embedded: EmbeddedPostgres,
+  health: DatabaseHealth,
+  options: RuntimeOptions,
+  stopping: () => boolean,
+): void {
   const { log } = options;
   const limit = options.embeddedRestarts ?? EMBEDDED_RESTARTS;
   const fatal =
     options.onFatal ??
     ((reason: string) => {
-      log.fatal({ reason }, "modelgate exits: its embedded Postgres cannot be run (the supervisor restarts the server)");
+      log.fatal(
+        { reason },
+        "modelgate exits: its embedded Postgres cannot be run (the supervisor restarts the server)",
+      );
       process.exit(1);
     });
   let restarts = 0;
   embedded.onUnexpectedExit(({ code, signal }) => {
+    // a signal to the whole process group (Ctrl-C, systemd) stops Postgres with the server: nothing to restart
+    if (stopping()) return;
     health.failed(new Error(`the embedded Postgres exited (${signal ?? `code ${code}`})`));
     if (restarts >= limit) {
       fatal(`the embedded Postgres exited (${signal ?? `code ${code}`}) after ${restarts} restarts`);

@@ -27,6 +27,7 @@ interface Outage {
  */
 export class DatabaseHealth {
   private outage: Outage | undefined;
+  private shuttingDown = false;
   private timer: NodeJS.Timeout | undefined;
   private readonly now: () => number;
 
@@ -39,7 +40,13 @@ export class DatabaseHealth {
     this.timer.unref();
   }
 
+  /** The server is stopping: a database that goes away now (stopped with it) is expected, logged at info. */
+  stopping(): void {
+    this.shuttingDown = true;
+  }
+
   stop(): void {
+    this.stopping();
     clearInterval(this.timer);
   }
 
@@ -62,6 +69,10 @@ export class DatabaseHealth {
       return;
     }
     this.outage = { since: this.now(), repeated: 0 };
+    if (this.shuttingDown) {
+      this.options.log.info({ reason: describeDatabaseError(error) }, "modelgate's database went away while stopping");
+      return;
+    }
     this.options.log.error(
       { reason: describeDatabaseError(error) },
       "modelgate cannot use its database: webhooks are answered 500 (GitHub's redelivery sends them again) and no delivery runs until it is back",
@@ -94,7 +105,10 @@ export function isDatabaseUnavailable(error: unknown): boolean {
     if (current instanceof AggregateError && current.errors.some(isDatabaseUnavailable)) return true;
     const { code, message } = current as { code?: unknown; message?: unknown };
     if (typeof code === "string" && (UNAVAILABLE_CODES.test(code) || UNAVAILABLE_NETWORK.has(code))) return true;
-    if (typeof message === "string" && /Connection terminated|terminating connection|timeout exceeded when trying to connect/i.test(message))
+    if (
+      typeof message === "string" &&
+      /Connection terminated|terminating connection|timeout exceeded when trying to connect/i.test(message)
+    )
       return true;
     current = (current as { cause?: unknown }).cause;
   }
@@ -102,6 +116,7 @@ export function isDatabaseUnavailable(error: unknown): boolean {
 }
 
 function describeDatabaseError(error: unknown): string {
-  if (error instanceof AggregateError && error.errors.length > 0) return error.errors.map(describeDatabaseError).join("; ");
+  if (error instanceof AggregateError && error.errors.length > 0)
+    return error.errors.map(describeDatabaseError).join("; ");
   return error instanceof Error ? error.message : String(error);
 }

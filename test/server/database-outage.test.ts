@@ -127,7 +127,14 @@ async function allCompleted(replica: Replica): Promise<void> {
 const status = async (replica: Replica, path: string) => (await fetch(`${replica.url}${path}`)).status;
 const errorLines = (replica: Replica) => {
   const lines = replica.logs.filter((line) => Number(line.level) >= 50);
-  if (process.env.DEBUG_OUTAGE) console.log(JSON.stringify(replica.logs.filter((l) => Number(l.level) >= 40), null, 1));
+  if (process.env.DEBUG_OUTAGE)
+    console.log(
+      JSON.stringify(
+        replica.logs.filter((l) => Number(l.level) >= 40),
+        null,
+        1,
+      ),
+    );
   return lines;
 };
 
@@ -166,9 +173,12 @@ describe("the embedded Postgres dies", () => {
   }, 60_000);
 
   test("attack: when it cannot be restarted, the server gives up (exit 1) and /health fails once the outage outlasts the bound; the 500 answer names the delivery, not an address", async () => {
-    const replica = await startServer({ ...(await embeddedEnv()), MODELGATE_DATABASE_OUTAGE_SECONDS: "1" }, {
-      embeddedRestarts: 0,
-    });
+    const replica = await startServer(
+      { ...(await embeddedEnv()), MODELGATE_DATABASE_OUTAGE_SECONDS: "1" },
+      {
+        embeddedRestarts: 0,
+      },
+    );
     expect(await status(replica, "/health")).toBe(200);
 
     killPostmaster(replica);
@@ -186,14 +196,16 @@ describe("the embedded Postgres dies", () => {
     // seconds of polling by the delivery worker, pg-boss and the probes: one line for the whole outage (Probot adds
     // its own lines for each delivery it answered 500, which name the delivery)
     await new Promise((resolve) => setTimeout(resolve, 2_000));
-    const unrelatedToTheDelivery = errorLines(replica).filter((line) => !JSON.stringify(line).includes("during-the-outage"));
+    const unrelatedToTheDelivery = errorLines(replica).filter(
+      (line) => !JSON.stringify(line).includes("during-the-outage"),
+    );
     expect(unrelatedToTheDelivery.map((line) => line.msg)).toEqual([
       expect.stringMatching(/^modelgate cannot use its database/),
     ]);
     expect(JSON.stringify(replica.logs)).not.toContain("terminating connection due to administrator command");
   }, 60_000);
 
-  test("attack: a clean stop logs no error line", async () => {
+  test("a clean stop logs no error line", async () => {
     const replica = await startServer(await embeddedEnv());
     world(README_CHANGE);
     expect((await deliver(replica, "before-stop")).status).toBe(200);
@@ -201,6 +213,25 @@ describe("the embedded Postgres dies", () => {
     replica.state.stopping = true;
     await replica.close();
     expect(errorLines(replica)).toEqual([]);
+  }, 60_000);
+});
+
+describe("stopping", () => {
+  test("attack: a stop whose signal also reached the embedded Postgres (Ctrl-C, systemd's SIGTERM to the group) logs no error line and does not restart it", async () => {
+    const replica = await startServer(await embeddedEnv());
+    world(README_CHANGE);
+    expect((await deliver(replica, "before-the-signal")).status).toBe(200);
+    await allCompleted(replica);
+    const runtime = replica.state.runtime!;
+    const pid = runtime.embeddedPid?.();
+    // what main.ts does on the signal, while the same signal makes Postgres terminate its connections
+    replica.state.stopping = true;
+    runtime.beginStop?.();
+    process.kill(pid!, "SIGINT");
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    await replica.close();
+    expect(errorLines(replica)).toEqual([]);
+    expect(replica.logs.filter((line) => /restarts its embedded Postgres/.test(String(line.msg)))).toEqual([]);
   }, 60_000);
 });
 
