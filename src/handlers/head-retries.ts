@@ -12,7 +12,7 @@ export const RETRY_HEAD_JOB = "modelgate-retry-head";
  * no answer, a 5xx or a rate limit): five tries within the next 48 minutes. Past them, reconciliation picks the head
  * up every hour until a run decides on facts (docs/operations.md, "Recovery").
  */
-export const RETRY_MINUTES: ReadonlyArray<number> = [1, 2, 5, 10, 30];
+const RETRY_MINUTES: ReadonlyArray<number> = [1, 2, 5, 10, 30];
 
 /** Queues the next try of a head; what it returns is the try (absent when the tries are used up). */
 export type ScheduleHeadRetry = (head: {

@@ -31,7 +31,10 @@ export function modelgateServer(state: ServerState, options: Omit<RuntimeOptions
             { delivery: context.id, reason: (error as Error).message },
             "modelgate could not store a delivery",
           );
-        throw new Error(`modelgate could not store delivery ${context.id}; GitHub's redelivery sends it again`);
+        // the cause stays in the log (Probot logs the error), never in the answer (only the message is sent)
+        throw new Error(`modelgate could not store delivery ${context.id}; GitHub's redelivery sends it again`, {
+          cause: error,
+        });
       }
     });
     addHandler(operationsHandler(runtime, state));

@@ -110,7 +110,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   });
   const databaseFailed = (error: unknown) => {
     if (!isDatabaseUnavailable(error)) return false;
-    health.failed(error);
+    health.reported();
     return true;
   };
   health.start();

@@ -28,6 +28,7 @@ interface Outage {
 export class DatabaseHealth {
   private outage: Outage | undefined;
   private shuttingDown = false;
+  private probing: Promise<boolean> | undefined;
   private timer: NodeJS.Timeout | undefined;
   private readonly now: () => number;
 
@@ -50,19 +51,27 @@ export class DatabaseHealth {
     clearInterval(this.timer);
   }
 
-  /** Probes the database now: can it commit a write? */
-  async check(): Promise<boolean> {
-    try {
-      await this.options.probe();
-    } catch (error) {
-      this.failed(error);
-      return false;
-    }
-    this.recovered();
-    return true;
+  /** Probes the database now: can it commit a write? Probes asked for together share one. */
+  check(): Promise<boolean> {
+    this.probing ??= this.probe().finally(() => (this.probing = undefined));
+    return this.probing;
   }
 
-  /** The database failed a query: the first failure of an outage is logged, the others only counted. */
+  /**
+   * Another part saw a query fail as if the database were down. During an outage it is counted; otherwise a probe
+   * decides, so a connection that died earlier and fails once after the database came back opens no outage.
+   */
+  reported(): void {
+    if (this.outage) {
+      this.outage.repeated += 1;
+      return;
+    }
+    void this.check().then((usable) => {
+      if (!usable && this.outage) this.outage.repeated += 1;
+    });
+  }
+
+  /** The database is known to be down (its process exited): the outage starts now, logged once at error level. */
   failed(error: unknown): void {
     if (this.outage) {
       this.outage.repeated += 1;
@@ -77,6 +86,17 @@ export class DatabaseHealth {
       { reason: describeDatabaseError(error) },
       "modelgate cannot use its database: webhooks are answered 500 (GitHub's redelivery sends them again) and no delivery runs until it is back",
     );
+  }
+
+  private async probe(): Promise<boolean> {
+    try {
+      await this.options.probe();
+    } catch (error) {
+      this.failed(error);
+      return false;
+    }
+    this.recovered();
+    return true;
   }
 
   /** False once the database has been unusable for longer than the bound (/health). */
