@@ -1,6 +1,6 @@
 import type { Logger } from "pino";
 
-export interface DatabaseHealthOptions {
+interface DatabaseHealthOptions {
   /** Commits one small write; throws what the database answered (database.ts, writeProbe). */
   probe(): Promise<void>;
   log: Logger;
