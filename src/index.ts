@@ -11,6 +11,7 @@ import { inProcessCoordination, type Coordination } from "./store/coordination.j
 import type { Jobs } from "./queue/job-queue.js";
 import { defineRecoveryJobs } from "./handlers/recovery.js";
 import { defineContinuousJobs } from "./handlers/continuous-jobs.js";
+import { defineHeadRetries } from "./handlers/head-retries.js";
 import type { ReconciliationStore } from "./store/reconciliation-store.js";
 import { waitingOutRateLimits } from "./handlers/rate-limit-waits.js";
 import type { RateLimitWaitOptions } from "./github/traffic.js";
@@ -50,6 +51,8 @@ export function modelgate(options: ModelgateOptions = {}): ApplicationFunction {
     const scheduleDeploymentRetry =
       options.scheduleDeploymentRetry ??
       (options.jobs && defineContinuousJobs(options.jobs, { clock, markerKey, coordination }));
+    // a head GitHub kept from being evaluated is tried again from the queue (docs/operations.md, "Recovery")
+    const retries = options.jobs && defineHeadRetries(options.jobs, { clock, markerKey, coordination });
     const waiting = <C extends { octokit: object }>(handle: (context: C) => Promise<void>) =>
       waitingOutRateLimits(handle, options.rateLimitWaits);
     app.on(
@@ -60,15 +63,15 @@ export function modelgate(options: ModelgateOptions = {}): ApplicationFunction {
         "pull_request.ready_for_review",
         "pull_request.edited",
       ],
-      waiting(onPullRequest(clock, markerKey, coordination)),
+      waiting(onPullRequest(clock, markerKey, coordination, retries)),
     );
     app.on(
       ["pull_request_review.submitted", "pull_request_review.dismissed", "pull_request_review.edited"],
-      waiting(onPullRequestReview(clock, markerKey, coordination)),
+      waiting(onPullRequestReview(clock, markerKey, coordination, retries)),
     );
     // each check run handler acts only on its own run name (`modelgate`, `modelgate / release`)
     const checkRunHandlers = [
-      onCheckRun(clock, markerKey, coordination),
+      onCheckRun(clock, markerKey, coordination, retries),
       onReleaseCheckRun(clock, markerKey, coordination),
     ];
     app.on(
@@ -77,7 +80,7 @@ export function modelgate(options: ModelgateOptions = {}): ApplicationFunction {
         for (const handle of checkRunHandlers) await handle(context);
       }),
     );
-    app.on("check_suite.rerequested", waiting(onCheckSuite(clock, markerKey, coordination)));
+    app.on("check_suite.rerequested", waiting(onCheckSuite(clock, markerKey, coordination, retries)));
     app.on(["release.published", "release.created"], waiting(onRelease(clock, markerKey, coordination)));
     app.on("push", waiting(onPush(markerKey, coordination)));
     // without a retry queue, a deployment GitHub kept modelgate from judging is rejected at once (docs/deployments.md)

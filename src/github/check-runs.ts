@@ -14,7 +14,12 @@ export type CheckRunContent = Pick<CheckRunOutput, "title" | "summary" | "text">
   conclusion: CheckRunOutput["conclusion"] | "neutral";
   annotations: ReadonlyArray<Annotation>;
   actions: ReadonlyArray<CheckRunAction>;
+  /** A "Could not evaluate" GitHub caused: marked in external_id, so reconciliation tries it again (latestCheckRun). */
+  transientFailure?: boolean;
 };
+
+// prefixes the annotations fingerprint in external_id of a run that is no answer yet (docs/operations.md, "Recovery")
+const TRANSIENT_FAILURE_MARK = "modelgate-retry:";
 
 export interface CheckRunTarget {
   owner: string;
@@ -93,7 +98,11 @@ async function annotationsToSend(
   fingerprint: string,
 ): Promise<ReadonlyArray<Annotation>> {
   if (existing.annotationsCount === 0) return annotations;
-  if (existing.externalId === fingerprint && existing.annotationsCount === annotations.length) return [];
+  if (
+    existing.externalId?.replace(TRANSIENT_FAILURE_MARK, "") === fingerprint &&
+    existing.annotationsCount === annotations.length
+  )
+    return [];
   const carried = await octokit.paginate(octokit.rest.checks.listAnnotations, {
     owner,
     repo,
@@ -154,8 +163,20 @@ async function findCheckRun(
  */
 export async function latestCheckRunConclusion(
   octokit: ProbotOctokit,
-  { owner, repo, headSha, name, appId }: Omit<CheckRunTarget, "detailsUrl">,
+  target: Omit<CheckRunTarget, "detailsUrl">,
 ): Promise<string | null | undefined> {
+  const run = await latestCheckRun(octokit, target);
+  return run ? run.conclusion : undefined;
+}
+
+/**
+ * This app's latest run named `name` on a commit: its conclusion (`null` while it runs) and whether it is a
+ * "Could not evaluate" GitHub caused (no answer yet); `undefined` when there is none.
+ */
+export async function latestCheckRun(
+  octokit: ProbotOctokit,
+  { owner, repo, headSha, name, appId }: Omit<CheckRunTarget, "detailsUrl">,
+): Promise<{ conclusion: string | null; transientFailure: boolean } | undefined> {
   const { data } = await octokit.rest.checks.listForRef({
     owner,
     repo,
@@ -166,14 +187,18 @@ export async function latestCheckRunConclusion(
   });
   // the query filters by app already; checking again keeps another app's run from ever counting
   const run = data.check_runs.find((candidate) => candidate.name === name && candidate.app?.id === appId);
-  return run ? (run.conclusion ?? null) : undefined;
+  if (!run) return undefined;
+  return {
+    conclusion: run.conclusion ?? null,
+    transientFailure: run.external_id?.startsWith(TRANSIENT_FAILURE_MARK) === true,
+  };
 }
 
 function runFields(target: CheckRunTarget, content: CheckRunContent, fingerprint: string) {
   return {
     status: "completed" as const,
     conclusion: content.conclusion,
-    external_id: fingerprint,
+    external_id: content.transientFailure ? `${TRANSIENT_FAILURE_MARK}${fingerprint}` : fingerprint,
     actions: content.actions.map((action) => ({ ...action })),
     ...(target.detailsUrl ? { details_url: target.detailsUrl } : {}),
   };

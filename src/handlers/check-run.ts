@@ -4,12 +4,13 @@ import { openPullRequestsByNumber, type PullRequestUnderEvaluation } from "../gi
 import { evaluationContext, type Clock, type EvaluationContext } from "./context.js";
 import { CHECK_NAME, evaluateHead, reportCouldNotEvaluate, type EvaluationOptions } from "./evaluate-pull-request.js";
 import type { Coordination } from "../store/coordination.js";
+import type { HeadRetries } from "./head-retries.js";
 
 /** Buttons of the modelgate check run (render/check-run.ts). */
 const KNOWN_ACTIONS = new Set(["reevaluate", "open-sign-off"]);
 
 /** check_run rerequested / requested_action on THIS app's `modelgate` run: evaluate its pull requests again. */
-export function onCheckRun(clock: Clock, markerKey: string, coordination: Coordination) {
+export function onCheckRun(clock: Clock, markerKey: string, coordination: Coordination, retries?: HeadRetries) {
   return async (context: Context<"check_run">): Promise<void> => {
     const run = context.payload.check_run;
     if (run.name !== CHECK_NAME) return;
@@ -24,7 +25,7 @@ export function onCheckRun(clock: Clock, markerKey: string, coordination: Coordi
     const openSignOffIssues =
       context.payload.action === "requested_action" && context.payload.requested_action?.identifier === "open-sign-off";
     await reevaluateCommit(
-      evaluationContext(context, clock, markerKey, coordination),
+      evaluationContext(context, clock, markerKey, coordination, retries),
       run.head_sha,
       run.pull_requests.map((pr) => pr.number),
       { openSignOffIssues },
@@ -33,12 +34,12 @@ export function onCheckRun(clock: Clock, markerKey: string, coordination: Coordi
 }
 
 /** check_suite rerequested ("Re-run all checks") on this app's suite: evaluate every open PR of its head. */
-export function onCheckSuite(clock: Clock, markerKey: string, coordination: Coordination) {
+export function onCheckSuite(clock: Clock, markerKey: string, coordination: Coordination, retries?: HeadRetries) {
   return async (context: Context<"check_suite">): Promise<void> => {
     const suite = context.payload.check_suite;
     if (suite.app?.id !== (await ownAppId(context.octokit))) return;
     await reevaluateCommit(
-      evaluationContext(context, clock, markerKey, coordination),
+      evaluationContext(context, clock, markerKey, coordination, retries),
       suite.head_sha,
       suite.pull_requests.map((pr) => pr.number),
     );

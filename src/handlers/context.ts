@@ -1,6 +1,7 @@
 import type { Logger } from "pino";
 import type { Context, ProbotOctokit } from "probot";
 import type { Coordination } from "../store/coordination.js";
+import type { HeadRetries, ScheduleHeadRetry } from "./head-retries.js";
 
 /** The time of day; injectable for tests (modelgate({ clock })). */
 export type Clock = () => Date;
@@ -22,9 +23,14 @@ export interface HandlerContext {
 /** A workflow that judges: the handler context and the time of the judgement. */
 export interface EvaluationContext extends HandlerContext {
   now: Date;
+  /** Queues a later try when GitHub kept the evaluation from being made (the server's queue; absent in the Action). */
+  retryHead?: ScheduleHeadRetry;
 }
 
-type ProbotContext = Pick<Context, "octokit" | "log" | "id"> & { repo(): { owner: string; repo: string } };
+type ProbotContext = Pick<Context, "octokit" | "log" | "id"> & {
+  repo(): { owner: string; repo: string };
+  payload?: unknown;
+};
 
 /** The handler context of a Probot delivery. */
 export function handlerContext(context: ProbotContext, markerKey: string, coordination: Coordination): HandlerContext {
@@ -38,6 +44,9 @@ export function evaluationContext(
   clock: Clock,
   markerKey: string,
   coordination: Coordination,
+  retries?: HeadRetries,
 ): EvaluationContext {
-  return { ...handlerContext(context, markerKey, coordination), now: clock() };
+  const installationId = (context.payload as { installation?: { id?: unknown } } | undefined)?.installation?.id;
+  const retryHead = retries && typeof installationId === "number" ? retries(installationId, 0) : undefined;
+  return { ...handlerContext(context, markerKey, coordination), now: clock(), ...(retryHead ? { retryHead } : {}) };
 }

@@ -1,5 +1,5 @@
 import type { ProbotOctokit } from "probot";
-import type { Decision } from "../core/evaluate/types.js";
+import type { Decision, ScheduledTry } from "../core/evaluate/types.js";
 import { applyKnownGood, modelsToLookUp, withSignOffIssues } from "../core/deploy/known-good.js";
 import { detectChanges, type DetectedChanges } from "../core/detect/detect-changes.js";
 import { RELEASE_CHECK_NAME } from "../core/render/release-check-run.js";
@@ -100,6 +100,10 @@ async function evaluateAndReport(
   if (pulls.length === 0) return { verdict: "success", models: [], unmanaged: [], errors: [] };
   const judged: Judged[] = [];
   for (const pr of pulls) judged.push(await judgePullRequest(ctx, pr, options));
+  if (judged.some(({ decision }) => decision.transient)) {
+    const next = await scheduleRetry(ctx, headSha, pulls);
+    if (next) for (const judgement of judged) if (judgement.decision.transient) judgement.decision.transient = { next };
+  }
   await writeJudgements(ctx, headSha, judged);
   for (const { pr, policyProposal } of judged)
     if (policyProposal) await reportPolicyProposal(ctx, pr, policyProposal.current, policyProposal.trees);
@@ -155,8 +159,43 @@ export async function reportCouldNotEvaluate(
 ): Promise<void> {
   const decision = couldNotEvaluateDecision(error);
   logCouldNotEvaluate(ctx, { pull_request: target.pullRequest ?? null, head_sha: target.headSha }, error, decision);
+  if (decision.transient) {
+    const known = target.pullRequest === undefined ? [] : [{ number: target.pullRequest }];
+    const next = await scheduleRetry(ctx, target.headSha, known);
+    if (next) decision.transient = { next };
+  }
   const output = renderCheckRun(decision, { checkName: CHECK_NAME, policyPath: POLICY_PATH, org: ctx.owner });
   await writeAndLog(ctx, target.headSha, output, [{ pullRequest: target.pullRequest ?? null, decision }]);
+}
+
+/**
+ * GitHub kept the head from being evaluated (no answer, a 5xx, a rate limit): its run fails closed and a later try
+ * is queued (head-retries.ts). Without a queue (the GitHub Action), or when it cannot be asked, none is.
+ */
+async function scheduleRetry(
+  ctx: EvaluationContext,
+  headSha: string,
+  pulls: ReadonlyArray<{ number: number }>,
+): Promise<ScheduledTry | undefined> {
+  if (!ctx.retryHead) return undefined;
+  try {
+    const next = await ctx.retryHead({
+      owner: ctx.owner,
+      repo: ctx.repo,
+      headSha,
+      pullRequests: pulls.map((pr) => pr.number),
+    });
+    if (next)
+      ctx.log.info({ delivery: ctx.delivery, head_sha: headSha, ...next }, "modelgate tries this head again later");
+    return next;
+  } catch (error) {
+    // reconciliation still finds the head: its run is marked as no answer
+    ctx.log.warn(
+      { delivery: ctx.delivery, head_sha: headSha, reason: errorMessage(error) },
+      "modelgate could not schedule another try of a head",
+    );
+    return undefined;
+  }
 }
 
 type PullRequestTrees = { base: Snapshot["entries"]; head: Snapshot["entries"] };
@@ -255,9 +294,15 @@ async function writeAndLog(
   decisions: ReadonlyArray<{ pullRequest: number | null; decision: Decision }>,
 ): Promise<void> {
   let failure: unknown;
+  // a run that is no answer yet is marked, so reconciliation tries its head again (recovery.ts)
+  const transientFailure = decisions.some(({ decision }) => decision.transient !== undefined);
   try {
     const appId = await ownAppId(ctx.octokit);
-    await writeCheckRun(ctx.octokit, { owner: ctx.owner, repo: ctx.repo, headSha, name: CHECK_NAME, appId }, output);
+    await writeCheckRun(
+      ctx.octokit,
+      { owner: ctx.owner, repo: ctx.repo, headSha, name: CHECK_NAME, appId },
+      { ...output, transientFailure },
+    );
   } catch (error) {
     failure = error;
     ctx.log.error(

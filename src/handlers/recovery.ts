@@ -5,7 +5,7 @@ import { attemptsToRedeliver, REDELIVERY_WINDOW_HOURS } from "../core/recovery/r
 import { endOfLifeToReconcile, releaseToReconcile } from "../core/recovery/reconcile.js";
 import { RELEASE_CHECK_NAME } from "../core/render/release-check-run.js";
 import { ownAppId } from "../github/app-identity.js";
-import { latestCheckRunConclusion } from "../github/check-runs.js";
+import { latestCheckRun, latestCheckRunConclusion } from "../github/check-runs.js";
 import { conditionalGet } from "../github/conditional-read.js";
 import { listDeliveryAttempts, redeliver } from "../github/hook-deliveries.js";
 import { openPullRequestsByNumber } from "../github/pull-requests.js";
@@ -225,15 +225,10 @@ async function reconcileRepository(
   for (const pull of openPulls) {
     const key = `head-completed:${owner}/${repo}@${pull.head.sha}`;
     if ((await store.remembered(key)) !== undefined) continue;
-    const conclusion = await latestCheckRunConclusion(octokit, {
-      owner,
-      repo,
-      headSha: pull.head.sha,
-      name: CHECK_NAME,
-      appId,
-    });
-    // a completed run stays completed: that head is never asked about again
-    if (typeof conclusion === "string") await store.remember(key);
+    const run = await latestCheckRun(octokit, { owner, repo, headSha: pull.head.sha, name: CHECK_NAME, appId });
+    // a completed run stays completed: that head is never asked about again; but a "Could not evaluate" GitHub
+    // caused is no answer, and its head is evaluated again until a run decides on facts
+    if (typeof run?.conclusion === "string" && !run.transientFailure) await store.remember(key);
     else {
       await jobs.enqueue(
         EVALUATE_HEAD_JOB,

@@ -203,6 +203,8 @@ export interface DeliveryWorkerOptions {
   pollMs?: number;
   /** How often to look for deliveries whose worker died (ms). */
   sweepMs?: number;
+  /** Takes an error that says the database is down (true): an outage is logged once, not on every poll. */
+  databaseFailed?(error: unknown): boolean;
 }
 
 /** A delivery's job as the worker takes it from pg-boss's table. */
@@ -290,9 +292,10 @@ export class DeliveryWorker {
     this.running = true;
     this.loop = this.fetchLoop();
     const sweep = () =>
-      void this.sweep().catch((error: unknown) =>
-        this.options.log.error({ reason: (error as Error).message }, "modelgate could not sweep the deliveries"),
-      );
+      void this.sweep().catch((error: unknown) => {
+        if (this.options.databaseFailed?.(error)) return;
+        this.options.log.error({ reason: (error as Error).message }, "modelgate could not sweep the deliveries");
+      });
     sweep();
     this.sweeper = setInterval(sweep, this.options.sweepMs ?? 15_000);
     this.sweeper.unref();
@@ -341,7 +344,8 @@ export class DeliveryWorker {
             this.inFlight.add(run);
           }
         } catch (error) {
-          log.error({ reason: (error as Error).message }, "modelgate could not fetch deliveries from the queue");
+          if (!this.options.databaseFailed?.(error))
+            log.error({ reason: (error as Error).message }, "modelgate could not fetch deliveries from the queue");
         }
       }
       if (fetched === 0 || this.inFlight.size >= concurrency) await this.pause();
@@ -413,7 +417,11 @@ export class DeliveryWorker {
       }
     } catch (error) {
       // the database failed: the job stays active and is retried when it expires, or swept
-      log.error({ delivery: guid, reason: describeError(error) }, "modelgate could not run a delivery from the queue");
+      if (!this.options.databaseFailed?.(error))
+        log.error(
+          { delivery: guid, reason: describeError(error) },
+          "modelgate could not run a delivery from the queue",
+        );
     } finally {
       if (locked)
         await client

@@ -143,9 +143,17 @@ export async function defineQueue(
 export const BOSS_SCHEMA = "pgboss";
 
 /** A started pg-boss on its own schema of the database. */
-export async function startBoss(connectionString: string, log: Logger): Promise<PgBoss> {
+export async function startBoss(
+  connectionString: string,
+  log: Logger,
+  /** Takes an error that says the database is down (true): an outage is logged once, not on every poll. */
+  databaseFailed?: (error: unknown) => boolean,
+): Promise<PgBoss> {
   const boss = new PgBoss({ connectionString, schema: BOSS_SCHEMA, max: 10, application_name: "modelgate-queue" });
-  boss.on("error", (error) => log.error({ reason: error.message }, "modelgate's job queue reported an error"));
+  boss.on("error", (error) => {
+    if (databaseFailed?.(error)) return;
+    log.error({ reason: error.message }, "modelgate's job queue reported an error");
+  });
   await boss.start();
   return boss;
 }

@@ -21,7 +21,21 @@ export function modelgateServer(state: ServerState, options: Omit<RuntimeOptions
     app.onAny(async (context) => {
       // a 500 makes GitHub record the delivery as failed; the redelivery job sends it again
       if (state.stopping) throw new Error("modelgate is shutting down: this delivery is redelivered later");
-      await runtime.accept({ id: context.id, name: context.name, payload: context.payload });
+      try {
+        await runtime.accept({ id: context.id, name: context.name, payload: context.payload });
+      } catch (error) {
+        // the answer goes to whoever sent the request: it names the delivery, never an address or a query; the log
+        // has the cause (a database outage once, runtime.databaseFailed)
+        if (!runtime.databaseFailed(error))
+          app.log.error(
+            { delivery: context.id, reason: (error as Error).message },
+            "modelgate could not store a delivery",
+          );
+        // the cause stays in the log (Probot logs the error), never in the answer (only the message is sent)
+        throw new Error(`modelgate could not store delivery ${context.id}; GitHub's redelivery sends it again`, {
+          cause: error,
+        });
+      }
     });
     addHandler(operationsHandler(runtime, state));
   };

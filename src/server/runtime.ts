@@ -24,6 +24,7 @@ import { postgresReconciliationStore } from "../store/reconciliation-store.js";
 import { postgresWritePacer } from "../store/write-pacing.js";
 import { RECONCILE_JOB, REDELIVER_JOB } from "../handlers/recovery.js";
 import { openDatabase, type Database } from "../store/database.js";
+import { DatabaseHealth, isDatabaseUnavailable } from "../store/database-health.js";
 import { startEmbeddedPostgres, type EmbeddedPostgres } from "../store/embedded-postgres.js";
 import { DEFAULT_POSTGRES_PORT, embeddedDataDir } from "./settings.js";
 
@@ -42,8 +43,16 @@ export interface RuntimeEnv {
 export interface Runtime {
   /** Stores a verified delivery (the webhook is answered after this); events modelgate does not handle are not stored. */
   accept(delivery: Delivery): Promise<StoreOutcome | "ignored">;
-  /** The database answers (/ready). */
+  /** The database commits a write (/ready). */
   ready(): Promise<boolean>;
+  /** False once the database has been unusable for longer than MODELGATE_DATABASE_OUTAGE_SECONDS (/health). */
+  alive(): boolean;
+  /** Takes an error that says the database is down (true): logged once per outage (store/database-health.ts). */
+  databaseFailed(error: unknown): boolean;
+  /** The embedded Postgres's process id, when modelgate runs one. */
+  embeddedPid(): number | undefined;
+  /** A shutdown began (SIGTERM): the database going away from now on is expected, and the embedded one stays down. */
+  beginStop(): void;
   /** Takes no more jobs, lets running ones finish within `timeoutMs`, closes the queue and the database. */
   stop(timeoutMs: number): Promise<{ unfinished: number }>;
   worker: Probot;
@@ -60,15 +69,25 @@ export interface RuntimeOptions {
   Octokit?: typeof ProbotOctokit;
   /** The time of day (tests fix it). */
   clock?: Clock;
+  /** The embedded Postgres died and could not be restarted (default: log it and exit 1, for the supervisor to restart). */
+  onFatal?: (reason: string) => void;
+  /** How often the embedded Postgres is restarted after it died before the server gives up (default 3). */
+  embeddedRestarts?: number;
+  /** How often the database is probed in the background (ms; tests shorten it). */
+  databaseProbeMs?: number;
 }
+
+const EMBEDDED_RESTARTS = 3;
 
 /**
  * The durable half of the server: the database (DATABASE_URL, or an embedded Postgres in
  * MODELGATE_DATA_DIR), pg-boss on it, the worker Probot that runs the handlers from the queue,
  * and modelgate's jobs (reconciliation, redelivery, and what other features define).
  */
-export async function startRuntime({ env, log, Octokit, clock }: RuntimeOptions): Promise<Runtime> {
+export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
+  const { env, log, Octokit, clock } = options;
   const concurrency = positiveInteger(env.MODELGATE_CONCURRENCY, 16, "MODELGATE_CONCURRENCY");
+  const outageSeconds = positiveInteger(env.MODELGATE_DATABASE_OUTAGE_SECONDS, 60, "MODELGATE_DATABASE_OUTAGE_SECONDS");
   let embedded: EmbeddedPostgres | undefined;
   let connectionString = env.DATABASE_URL?.trim();
   if (!connectionString) {
@@ -83,7 +102,25 @@ export async function startRuntime({ env, log, Octokit, clock }: RuntimeOptions)
   }
   // each running delivery may hold three sessions: its own lock, its head's, and a create-once lock
   const database = await openDatabase(connectionString, { max: 3 * concurrency + 10 });
-  const boss = await startBoss(connectionString, log);
+  const health = new DatabaseHealth({
+    probe: () => database.probe(),
+    log,
+    unusableAfterMs: outageSeconds * 1000,
+    ...(options.databaseProbeMs !== undefined ? { probeMs: options.databaseProbeMs } : {}),
+  });
+  const databaseFailed = (error: unknown) => {
+    if (!isDatabaseUnavailable(error)) return false;
+    health.reported();
+    return true;
+  };
+  health.start();
+  let stopping = false;
+  const beginStop = () => {
+    stopping = true;
+    health.stopping();
+  };
+  if (embedded) superviseEmbedded(embedded, health, options, () => stopping);
+  const boss = await startBoss(connectionString, log, databaseFailed);
   await defineDeliveryQueue(
     boss,
     nonNegativeInteger(env.MODELGATE_DELIVERY_RETRIES, DELIVERY_RETRY_LIMIT, "MODELGATE_DELIVERY_RETRIES"),
@@ -129,6 +166,7 @@ export async function startRuntime({ env, log, Octokit, clock }: RuntimeOptions)
     receive: (delivery) => worker.receive(delivery as Parameters<Probot["receive"]>[0]),
     log,
     concurrency,
+    databaseFailed,
   });
   deliveries.start();
   registerBacklogMetrics(database);
@@ -141,8 +179,14 @@ export async function startRuntime({ env, log, Octokit, clock }: RuntimeOptions)
       if (outcome !== "duplicate") deliveries.wake();
       return outcome;
     },
-    ready: () => database.ping(),
+    ready: () => health.check(),
+    alive: () => health.alive(),
+    databaseFailed,
+    embeddedPid: () => embedded?.pid(),
+    beginStop,
     stop: async (timeoutMs) => {
+      beginStop();
+      health.stop();
       // every step ends by the deadline whatever GitHub does: a delivery or job still waiting on it stays in the
       // queue and runs again after the restart; the last part of the bound is kept for closing the database
       const deadline = Date.now() + timeoutMs;
@@ -161,6 +205,57 @@ export async function startRuntime({ env, log, Octokit, clock }: RuntimeOptions)
     deliveries,
     boss,
   };
+}
+
+/**
+ * A Postgres that died (killed, crashed) is started again, at most `embeddedRestarts` times in the life of the
+ * process; past that, or when it does not start, the server exits non-zero so its supervisor starts it afresh.
+ */
+function superviseEmbedded(
+  embedded: EmbeddedPostgres,
+  health: DatabaseHealth,
+  options: RuntimeOptions,
+  stopping: () => boolean,
+): void {
+  const { log } = options;
+  const limit = options.embeddedRestarts ?? EMBEDDED_RESTARTS;
+  const fatal =
+    options.onFatal ??
+    ((reason: string) => {
+      log.fatal(
+        { reason },
+        "modelgate exits: its embedded Postgres cannot be run (the supervisor restarts the server)",
+      );
+      process.exit(1);
+    });
+  let restarts = 0;
+  embedded.onUnexpectedExit(({ code, signal }) => {
+    // a signal to the whole process group (Ctrl-C, systemd) stops Postgres with the server: nothing to restart
+    if (stopping()) return;
+    health.failed(new Error(`the embedded Postgres exited (${signal ?? `code ${code}`})`));
+    if (restarts >= limit) {
+      fatal(`the embedded Postgres exited (${signal ?? `code ${code}`}) after ${restarts} restarts`);
+      return;
+    }
+    restarts += 1;
+    log.warn({ code, signal, restart: restarts, of: limit }, "modelgate restarts its embedded Postgres, which exited");
+    void restartEmbedded(embedded).then(
+      () => void health.check(),
+      (error: unknown) => fatal(`the embedded Postgres did not start again: ${(error as Error).message}`),
+    );
+  });
+}
+
+// backends of a killed postmaster hold its shared memory for a moment: a few tries, a second apart
+async function restartEmbedded(embedded: EmbeddedPostgres): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await embedded.restart();
+    } catch (error) {
+      if (attempt >= 5) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+    }
+  }
 }
 
 let backlogSource: Database | undefined;

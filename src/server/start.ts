@@ -75,6 +75,8 @@ export async function startServer(options: {
     state,
     stop: async (timeoutMs) => {
       state.stopping = true;
+      // the signal may have reached the embedded Postgres too (a process group's): its going away is expected now
+      state.runtime?.beginStop();
       const deadline = Date.now() + timeoutMs;
       // a request still open when the bound is over is cut: its delivery is redelivered (a 5xx to GitHub)
       const cut = setTimeout(() => http.closeAllConnections(), timeoutMs);

@@ -55,12 +55,20 @@ const MIGRATIONS: ReadonlyArray<{ version: number; sql: string }> = [
     version: 3,
     sql: `CREATE UNLOGGED TABLE ${SCHEMA}.write_pacing (installation text PRIMARY KEY, next_at timestamptz NOT NULL);`,
   },
+  {
+    // one row per replica that /ready writes: a database that answers SELECT 1 but cannot commit (a full disk, a
+    // read-only standby) is not ready; logged, so the commit needs the WAL as a delivery's does
+    version: 4,
+    sql: `CREATE TABLE ${SCHEMA}.readiness (replica text PRIMARY KEY, checked_at timestamptz NOT NULL);`,
+  },
 ];
 
 export interface Database {
   pool: pg.Pool;
-  /** Is the database reachable right now (/ready)? */
+  /** Can the database commit a write right now (/ready)? A database that only answers reads is not usable. */
   ping(): Promise<boolean>;
+  /** The same write, throwing what the database answered. */
+  probe(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -74,14 +82,27 @@ export async function openDatabase(connectionString: string, options: { max?: nu
     pool,
     ping: async () => {
       try {
-        await pool.query("SELECT 1");
+        await writeProbe(pool);
         return true;
       } catch {
         return false;
       }
     },
+    probe: () => writeProbe(pool),
     close: () => pool.end(),
   };
+}
+
+// each process writes its own row: replicas probing together never wait on each other's row lock
+const REPLICA = `${process.pid}-${Math.random().toString(36).slice(2, 10)}`;
+
+/** Commits one small write, as storing a delivery does; throws what the database answered. */
+async function writeProbe(pool: pg.Pool): Promise<void> {
+  await pool.query(
+    `INSERT INTO ${SCHEMA}.readiness (replica, checked_at) VALUES ($1, now())
+     ON CONFLICT (replica) DO UPDATE SET checked_at = EXCLUDED.checked_at`,
+    [REPLICA],
+  );
 }
 
 /** Applies the missing migrations; replicas starting together take turns on an advisory lock. */

