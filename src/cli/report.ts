@@ -6,6 +6,7 @@ import type {
   UnmanagedFinding,
 } from "../core/evaluate/types.js";
 import type { UnmanagedSource } from "../core/detect/types.js";
+import { requirementLocation } from "../core/render/annotations.js";
 
 /** One end of what was compared, as the CLI resolved it (docs/cli.md "Which refs are compared"). */
 export interface RangeEnd {
@@ -127,10 +128,17 @@ function modelSection(model: ModelVerdict): string[] {
     lines.push(`  overridden by @${printable(model.override.by)}: ${printable(model.override.reason)}`);
   for (const requirement of sortRequirements(model.requirements)) {
     lines.push(
-      `  ${STATUS_MARK[requirement.status]}  ${printable(requirement.id)}: ${printable(requirement.message)}  [${requirement.provision}]`,
+      `  ${STATUS_MARK[requirement.status]}  ${whereToFix(model, requirement)}${printable(requirement.id)}: ${printable(requirement.message)}  [${requirement.provision}]`,
     );
   }
   return lines;
+}
+
+/** `file:line: ` of a failed or pending requirement, as compilers print it (editors and terminals open it); nothing when met. */
+function whereToFix(model: ModelVerdict, requirement: Requirement): string {
+  if (requirement.status === "met") return "";
+  const { path, line } = requirementLocation(model, requirement);
+  return `${printable(path)}:${line}: `;
 }
 
 // what to fix first: failures, then pending approvals, then what is met
