@@ -142,6 +142,32 @@ describe("renderCheckReport with hostile names", () => {
     expect(report).toContain("  ✓ met      evaluation.bound: bound  [5.2.5-1]\n");
   });
 
+  it("counts invalid files and their errors apart: one file with 9 errors is 1 invalid file (9 errors)", () => {
+    const errors = Array.from({ length: 9 }, (_, index) => ({
+      path: "models/fraud/model.yaml",
+      line: index + 1,
+      message: `error ${index + 1}`,
+    }));
+    const one = renderCheckReport(decision({ errors }), RANGE);
+    expect(one.split("\n")[2]).toBe("✗ FAILURE: 1 invalid file (9 errors)");
+    const two = renderCheckReport(
+      decision({ errors: [...errors.slice(0, 1), { path: "models/churn/model.yaml", line: 2, message: "x" }] }),
+      RANGE,
+    );
+    expect(two.split("\n")[2]).toBe("✗ FAILURE: 2 invalid files");
+  });
+
+  it("one unmanaged model and one model changed are singular", () => {
+    const report = renderCheckReport(
+      decision({
+        models: [model({ requirements: [{ id: "version.raised", status: "failed", message: "m", provision: "p" }] })],
+        unmanaged: [{ path: "x.gguf", source: "artifact", change: "added", level: "failure" }],
+      }),
+      RANGE,
+    );
+    expect(report.split("\n")[2]).toBe("✗ FAILURE: 1 requirement failed, 1 unmanaged model (1 model changed)");
+  });
+
   it("an invalid file whose name holds a newline is quoted in 'Files to fix'", () => {
     const report = renderCheckReport(
       decision({ errors: [{ path: "models/a\nb/model.yaml", line: 3, message: "version: must be semver" }] }),
