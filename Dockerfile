@@ -1,6 +1,7 @@
 # modelgate as a webhook server. Build: docker build -t modelgate .
 # Run:   docker run -p 3000:3000 --env-file .env --read-only -v modelgate-data:/data modelgate   (docs/install.md, "In a container")
-FROM node:22-bookworm-slim AS build
+# Node 24, the newer of the two LTS lines modelgate supports (22 and 24; Node 20 ended in April 2026)
+FROM node:24-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
@@ -8,7 +9,7 @@ COPY tsconfig.json ./
 COPY src ./src
 RUN npm run build && npm prune --omit=dev
 
-FROM node:22-bookworm-slim
+FROM node:24-bookworm-slim
 # tini as PID 1: forwards SIGTERM (docker stop) to the server's process group and reaps orphans;
 # a process that is PID 1 itself ignores every signal it has no handler for
 RUN apt-get update && apt-get install -y --no-install-recommends tini && rm -rf /var/lib/apt/lists/*

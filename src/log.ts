@@ -1,5 +1,6 @@
 import { getTransformStream } from "@probot/pino";
-import { pino, stdSerializers, type DestinationStream, type Logger } from "pino";
+import { Transform } from "node:stream";
+import { pino, stdSerializers, type DestinationStream, type LogFn, type Logger } from "pino";
 
 const LEVELS = ["trace", "debug", "info", "warn", "error", "fatal"] as const;
 
@@ -24,6 +25,11 @@ function deliverySummary(event: unknown): DeliverySummary | undefined {
     ...(repository?.full_name !== undefined ? { repository: repository.full_name } : {}),
     ...(installation?.id !== undefined ? { installation: installation.id } : {}),
   };
+}
+
+/** A delivery logged as `event` (Probot's "Webhook received" at debug) without its payload; an event name as it is. */
+function serializeEvent(event: unknown): unknown {
+  return typeof event === "object" && event !== null ? deliverySummary(event) : event;
 }
 
 type SerializedError = Record<string, unknown> & { aggregateErrors?: SerializedError[] };
@@ -77,5 +83,47 @@ export async function createLog(
     ...(env.SENTRY_DSN ? { sentryDsn: env.SENTRY_DSN } : {}),
   });
   transform.pipe(destination as NodeJS.WritableStream);
-  return pino({ level, name: "probot", serializers: { err: serializeError } }, transform);
+  const uniqueKeys = oneValuePerKey();
+  uniqueKeys.pipe(transform);
+  return pino(
+    {
+      level,
+      name: "probot",
+      serializers: { err: serializeError, event: serializeEvent },
+      hooks: { logMethod: withoutRequestBody },
+    },
+    uniqueKeys,
+  );
+}
+
+/**
+ * Probot names each child logger (`probot`, then `event`, `github`, `octokit`) and pino appends a
+ * child's bindings to its parent's, so a line would carry `"name"` two or three times. One
+ * value per key, the innermost (what JSON.parse keeps): a log pipeline that rejects or merges
+ * duplicate keys reads the line as written.
+ */
+function oneValuePerKey(): Transform {
+  return new Transform({
+    transform(chunk: Buffer | string, _encoding, done) {
+      const line = chunk.toString().trim();
+      try {
+        done(null, `${JSON.stringify(JSON.parse(line))}\n`);
+      } catch {
+        done(null, `${line}\n`);
+      }
+    },
+  });
+}
+
+/**
+ * Probot's Octokit logs every request at debug with the request body spread into the line
+ * (`GitHub request: POST … - 201`): a check run's output, an issue's body. The method, URL and
+ * status are in the message; the body stays out at every level, as webhook payloads do (the
+ * `event` serializer keeps a delivery's id, name, action, repository and installation).
+ */
+function withoutRequestBody(this: Logger, args: Parameters<LogFn>, method: LogFn): void {
+  const [first, message] = args as unknown[];
+  if (typeof message === "string" && message.startsWith("GitHub request: ") && typeof first === "object")
+    return method.call(this, {}, message);
+  return method.apply(this, args);
 }

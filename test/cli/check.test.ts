@@ -92,7 +92,7 @@ describe("modelgate check: verdict and exit code", () => {
     const pending = model.requirements.filter((r) => r.status === "pending");
     expect(pending.map((r) => r.id)).toContain("approval:developer");
     for (const requirement of model.requirements)
-      expect(Object.keys(requirement).sort()).toEqual(["id", "message", "provision", "status"]);
+      expect(Object.keys(requirement).sort()).toEqual(["id", "line", "message", "path", "provision", "status"]);
   });
 
   it("attack: offline, evaluation.independent is reported not checked (pending), never met", async () => {
@@ -105,6 +105,8 @@ describe("modelgate check: verdict and exit code", () => {
       status: "pending",
       message: expect.stringMatching(/^not checked offline: the authors of the change are read from GitHub/),
       provision: "5.2.5-2.1",
+      path: "models/fraud/model.yaml",
+      line: expect.any(Number),
     });
   });
 
@@ -195,7 +197,7 @@ describe("modelgate check: verdict and exit code", () => {
     expect(run.stdout).toContain("ACTION REQUIRED");
     expect(run.stdout).toContain("fraud-detector  (models/fraud/model.yaml)");
     expect(run.stdout).toContain("version: 1.0.0 → 2.0.0");
-    expect(run.stdout).toMatch(/… pending {2}approval:developer: .*\[5\.1\.4-3\]/);
+    expect(run.stdout).toMatch(/… pending {2}models\/fraud\/model\.yaml:\d+: approval:developer: .*\[5\.1\.4-3\]/);
     expect(run.stdout).toContain("offline they are reported pending");
   });
 
@@ -234,6 +236,69 @@ describe("modelgate check: verdict and exit code", () => {
       ref: "refs/remotes/origin/main",
       refCommit: repo.git("rev-parse", "refs/remotes/origin/main"),
     });
+  });
+});
+
+/** The 1-based line of the first line of `text` that starts with `prefix` (after its indentation). */
+function lineStarting(text: string, prefix: string): number {
+  const index = text.split("\n").findIndex((line) => line.trimStart().startsWith(prefix));
+  if (index < 0) throw new Error(`no line starts with ${prefix}`);
+  return index + 1;
+}
+
+describe("modelgate check: where to fix a requirement (file:line, as compilers print it)", () => {
+  /** main's fraud-detector retrained without a version bump, and its prompt swapped behind the manifest's back. */
+  function retrainedAndSwapped(): { repo: TestRepo; manifest: string } {
+    const repo = repoWithModel();
+    const retrained: ModelSpec = {
+      ...FRAUD_V1,
+      components: [
+        { path: "weights/model.safetensors", kind: "weights", content: lfsPointer("fraud weights v2") },
+        FRAUD_V1.components[1]!,
+      ],
+    };
+    repo.write(modelFiles(retrained)).write({ "models/fraud/prompts/system.txt": "You approve everything.\n" });
+    repo.commit("retrain, same version, prompt swapped");
+    const manifest = modelFiles(retrained)["models/fraud/model.yaml"]!.toString();
+    return { repo, manifest };
+  }
+
+  it("the human report prints file:line before every failed and pending requirement, not before met ones", async () => {
+    const { repo, manifest } = retrainedAndSwapped();
+    const run = await runModelgate(["check", "--base", "main"], repo.dir);
+    expect(run.code).toBe(1);
+    const versionLine = lineStarting(manifest, "version:");
+    expect(run.stdout).toContain(`  ✗ failed   models/fraud/model.yaml:${versionLine}: version.raised: `);
+    // the prompt's declared hash: the sha256 line of its component (path, kind, sha256)
+    const promptLine = lineStarting(manifest, "- path: prompts/system.txt") + 2;
+    expect(manifest.split("\n")[promptLine - 1]).toMatch(/^ {4}sha256: /);
+    expect(run.stdout).toMatch(
+      new RegExp(`  ✗ failed   models/fraud/model\\.yaml:${promptLine}: hash:prompts/system\\.txt: `),
+    );
+    expect(run.stdout).toMatch(/ {2}… pending {2}models\/fraud\/model\.yaml:\d+: approval:developer: /);
+    for (const line of run.stdout.split("\n").filter((text) => /^ {2}(✗ failed|… pending)/.test(text)))
+      expect(line).toMatch(/^ {2}(✗ failed |… pending) {2}models\/fraud\/model\.yaml:[1-9]\d*: /);
+    for (const line of run.stdout.split("\n").filter((text) => text.startsWith("  ✓ met")))
+      expect(line).not.toContain("model.yaml:");
+  });
+
+  it("--json gives every requirement its path and line, the same the human report prints", async () => {
+    const { repo, manifest } = retrainedAndSwapped();
+    const { code, json } = await checkJson(repo);
+    expect(code).toBe(1);
+    const requirements = json.models[0]!.requirements;
+    expect(requirements.find((r) => r.id === "version.raised")).toMatchObject({
+      status: "failed",
+      path: "models/fraud/model.yaml",
+      line: lineStarting(manifest, "version:"),
+    });
+    for (const requirement of requirements) {
+      expect(requirement.path).toBe("models/fraud/model.yaml");
+      expect(Number.isInteger(requirement.line) && requirement.line >= 1).toBe(true);
+    }
+    const human = await runModelgate(["check", "--base", "main"], repo.dir);
+    for (const requirement of requirements.filter((r) => r.status !== "met"))
+      expect(human.stdout).toContain(`${requirement.path}:${requirement.line}: ${requirement.id}: `);
   });
 });
 

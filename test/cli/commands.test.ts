@@ -158,6 +158,14 @@ describe("modelgate inventory", () => {
     expect(older.stdout).not.toContain("churn");
   });
 
+  it('one model is counted as one model, not "1 model(s)"', async () => {
+    const repo = newRepo();
+    repo.write(modelFiles(FRAUD)).commit("fraud");
+    const run = await runModelgate(["inventory"], repo.dir);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/^1 model at HEAD \([0-9a-f]{12}\)\n/);
+  });
+
   it("an invalid manifest is named with its line and makes the command exit 1", async () => {
     const repo = newRepo();
     repo.write({ ...modelFiles(FRAUD), "x/model.yaml": "name: x\nversion: 1.0.0\nstatus: retired\n" }).commit("models");
@@ -225,6 +233,14 @@ describe("usage", () => {
     expect(run.stdout).toBe(
       `${(JSON.parse(readFileSync(join(process.cwd(), "package.json"), "utf8")) as { version: string }).version}\n`,
     );
+  });
+
+  it("--help names both spellings of the version option, -v and --version, and -v prints the version", async () => {
+    const help = await runModelgate(["--help"], process.cwd());
+    expect(help.stdout).toMatch(/^ {2}-v, --version {3}Print modelgate's version\.$/m);
+    const short = await runModelgate(["-v"], process.cwd());
+    expect(short.code).toBe(0);
+    expect(short.stdout).toBe((await runModelgate(["--version"], process.cwd())).stdout);
   });
 
   it("--help prints the usage of every command", async () => {

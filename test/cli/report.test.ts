@@ -109,10 +109,63 @@ describe("renderCheckReport with hostile names", () => {
     const report = renderCheckReport(decision({ models: [hostile] }), RANGE);
     expect(report).toContain(`fraud-detector  (${JSON.stringify(hostile.manifestPath)})  FAILURE\n`);
     expect(report).toContain(
-      `  ✗ failed   ${JSON.stringify(`hash:${FORGED}`)}: ${JSON.stringify(`models/fraud/${FORGED}: declared sha256 x, file is y`)}  [5.2.4-1.2]\n`,
+      `  ✗ failed   ${JSON.stringify(hostile.manifestPath)}:1: ${JSON.stringify(`hash:${FORGED}`)}: ${JSON.stringify(`models/fraud/${FORGED}: declared sha256 x, file is y`)}  [5.2.4-1.2]\n`,
     );
     expect(forgedLines(report)).toEqual([]);
     expect(report.split("\n").filter((line) => line.startsWith("  ✓ met"))).toEqual([]);
+  });
+
+  it("a failed or pending requirement is printed after its file:line (its own file, else the manifest's line 1); a met one without", () => {
+    const report = renderCheckReport(
+      decision({
+        models: [
+          model({
+            requirements: [
+              { id: "evaluation.bound", status: "met", message: "bound", provision: "5.2.5-1", line: 20 },
+              { id: "approval:developer", status: "pending", message: "approve", provision: "5.1.4-3" },
+              {
+                id: "hash:w",
+                status: "failed",
+                message: "mismatch",
+                provision: "5.2.4-1.2",
+                path: "models/fraud/other.yaml",
+                line: 7,
+              },
+            ],
+          }),
+        ],
+      }),
+      RANGE,
+    );
+    expect(report).toContain("  ✗ failed   models/fraud/other.yaml:7: hash:w: mismatch  [5.2.4-1.2]\n");
+    expect(report).toContain("  … pending  models/fraud/model.yaml:1: approval:developer: approve  [5.1.4-3]\n");
+    expect(report).toContain("  ✓ met      evaluation.bound: bound  [5.2.5-1]\n");
+  });
+
+  it("counts invalid files and their errors apart: one file with 9 errors is 1 invalid file (9 errors)", () => {
+    const errors = Array.from({ length: 9 }, (_, index) => ({
+      path: "models/fraud/model.yaml",
+      line: index + 1,
+      message: `error ${index + 1}`,
+    }));
+    const one = renderCheckReport(decision({ errors }), RANGE);
+    expect(one.split("\n")[2]).toBe("✗ FAILURE: 1 invalid file (9 errors)");
+    const two = renderCheckReport(
+      decision({ errors: [...errors.slice(0, 1), { path: "models/churn/model.yaml", line: 2, message: "x" }] }),
+      RANGE,
+    );
+    expect(two.split("\n")[2]).toBe("✗ FAILURE: 2 invalid files");
+  });
+
+  it("one unmanaged model and one model changed are singular", () => {
+    const report = renderCheckReport(
+      decision({
+        models: [model({ requirements: [{ id: "version.raised", status: "failed", message: "m", provision: "p" }] })],
+        unmanaged: [{ path: "x.gguf", source: "artifact", change: "added", level: "failure" }],
+      }),
+      RANGE,
+    );
+    expect(report.split("\n")[2]).toBe("✗ FAILURE: 1 requirement failed, 1 unmanaged model (1 model changed)");
   });
 
   it("an invalid file whose name holds a newline is quoted in 'Files to fix'", () => {

@@ -85,3 +85,29 @@ test("attack: as root, a data directory whose parents do not exist yet (a fresh 
     await rm(base, { recursive: true, force: true });
   }
 });
+
+test("attack: a process that started the embedded Postgres keeps its exit code (its exit hook turned a failing run, vitest's included, into exit 0)", async () => {
+  const parent = await mkdtemp(join(tmpdir(), "modelgate-exit-code-"));
+  await chmod(parent, 0o755);
+  const script = join(parent, "failing-run.mts");
+  // what vitest does when a test failed: exitCode 1, and the process ends once nothing is left to do
+  await writeFile(
+    script,
+    [
+      `import { startEmbeddedPostgres } from ${JSON.stringify(new URL("../../src/store/embedded-postgres.ts", import.meta.url).href)};`,
+      `const server = await startEmbeddedPostgres({ dataDir: ${JSON.stringify(join(parent, "pg"))}, port: ${await freePort()} });`,
+      "await server.stop();",
+      "process.exitCode = 3;",
+    ].join("\n"),
+  );
+  try {
+    const child = spawn(process.execPath, ["--import", "tsx", script], {
+      cwd: new URL("../..", import.meta.url),
+      stdio: "ignore",
+    });
+    const code = await new Promise<number | null>((resolve) => child.on("exit", resolve));
+    expect(code).toBe(3);
+  } finally {
+    await rm(parent, { recursive: true, force: true });
+  }
+});

@@ -4,6 +4,7 @@ import { resolveCommit } from "../git.js";
 import { snapshotAt } from "../git-snapshot.js";
 import { modelsAt, policyAt } from "../repository.js";
 import { compareCodeUnits } from "../../core/compare-code-units.js";
+import { plural } from "../../core/render/markdown.js";
 
 export interface InventoryEntry {
   name: string;
@@ -49,7 +50,10 @@ export function renderInventory(inventory: Inventory): string {
   const widths = header.map((title, i) => Math.max(title.length, ...rows.map((row) => row[i]?.length ?? 0)));
   const format = (row: string[]): string =>
     row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i] ?? 0))).join("  ");
-  const lines = [`${inventory.models.length} model(s) at ${inventory.ref} (${inventory.commit.slice(0, 12)})`, ""];
+  const lines = [
+    `${plural(inventory.models.length, "model")} at ${inventory.ref} (${inventory.commit.slice(0, 12)})`,
+    "",
+  ];
   if (rows.length > 0) lines.push(format(header), ...rows.map(format));
   if (inventory.errors.length > 0) {
     lines.push("", "Manifests that could not be listed:");

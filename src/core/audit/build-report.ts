@@ -548,7 +548,7 @@ function evidenceFor(
       return {
         evidence: [
           {
-            text: `${declaring} of ${input.head.models.length} models at the head declare their modalities`,
+            text: `${declaring} of ${count(input.head.models.length, "model")} at the head declare their modalities`,
             href: "#inventory",
           },
         ],

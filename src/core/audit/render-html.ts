@@ -268,13 +268,20 @@ function versionTable(m: AuditModel, github: boolean): string {
 }
 
 // one row per version, thousands of them in a large repository: end tags that HTML makes optional are left out
+/** The status under the changes when it is news: not for an active model, nor "decommissioned" next to `decommission`. */
+function statusNote(v: AuditVersion): string {
+  if (v.status === "active") return "";
+  if (v.status === "decommissioned" && v.kinds.includes("decommission")) return "";
+  return `<br>${e(v.status)}`;
+}
+
 function versionRow(v: AuditVersion, github: boolean, previous: AuditVersion | undefined): string {
   // "from → to" only when the version before is not the row above (the usual case needs no arrow)
   const version = v.from && v.from !== previous?.version ? `${e(v.from)} → ${e(v.version)}` : e(v.version);
   const cells = [
     `<td>${e(v.date.slice(0, 10))}`,
     `<th>${version}<br><code>${e(v.commit.slice(0, 12))}<br>${e(shortDigest(v.digest))}</code>`,
-    `<td>${e(v.kinds.join(", "))}${v.status !== "active" ? `<br>${e(v.status)}` : ""}`,
+    `<td>${e(v.kinds.join(", "))}${statusNote(v)}`,
     `<td><b class="${v.outcome}">${OUTCOME_MARK[v.outcome]} ${OUTCOME_LABEL[v.outcome]}</b>${gateDetail(v)}`,
     `<td>${evaluation(v, previous)}`,
   ];

@@ -1,4 +1,4 @@
-import type { Decision, ModelVerdict } from "../evaluate/types.js";
+import type { Decision, ModelVerdict, Requirement } from "../evaluate/types.js";
 import { byStatus, byVerdict } from "./requirement-kinds.js";
 import { truncateChars } from "./truncate.js";
 
@@ -60,18 +60,30 @@ export function decisionAnnotations(decision: Decision): Annotation[] {
     .map(({ a }) => a);
 }
 
+/**
+ * Where a requirement is fixed: its file and line, or line 1 of the model's manifest when it names none.
+ * The check run's annotations and the CLI's `file:line` read it here, so both point at the same line.
+ */
+export function requirementLocation(
+  model: Pick<ModelVerdict, "manifestPath">,
+  requirement: Pick<Requirement, "path" | "line">,
+): { path: string; line: number } {
+  return { path: requirement.path ?? model.manifestPath, line: safeLine(requirement.line ?? 1) };
+}
+
 function modelAnnotations(model: ModelVerdict): Annotation[] {
   return byStatus(model.requirements)
     .filter((requirement) => requirement.status === "failed")
-    .map((requirement) =>
-      annotation(
-        requirement.path ?? model.manifestPath,
-        requirement.line ?? 1,
+    .map((requirement) => {
+      const { path, line } = requirementLocation(model, requirement);
+      return annotation(
+        path,
+        line,
         "failure",
         `${requirement.message} [${requirement.provision}]`,
         `${model.name}: ${requirement.id}`,
-      ),
-    );
+      );
+    });
 }
 
 function annotation(
@@ -81,13 +93,17 @@ function annotation(
   message: string,
   title: string,
 ): Annotation {
-  const safeLine = Number.isInteger(line) && line >= 1 ? line : 1;
   return {
     path,
-    start_line: safeLine,
-    end_line: safeLine,
+    start_line: safeLine(line),
+    end_line: safeLine(line),
     annotation_level: level,
     message: truncateChars(message, MAX_MESSAGE_CHARS, "…"),
     title: truncateChars(title, MAX_TITLE_CHARS, "…"),
   };
+}
+
+/** GitHub refuses an annotation whose line is not a positive integer. */
+function safeLine(line: number): number {
+  return Number.isInteger(line) && line >= 1 ? line : 1;
 }

@@ -322,6 +322,19 @@ describe("renderAuditHtml", () => {
     expect(PROVISION_CLAUSES.every((c) => html.includes(`${c.clause} Principle ${c.principle}:`))).toBe(true);
   });
 
+  it("a decommission's row says it once: the change `decommission`, not also the status `decommissioned`", () => {
+    const html = renderAuditHtml(buildAuditReport(input()));
+    expect(html).toContain("<td>decommission<td>");
+    expect(html).not.toContain("decommission<br>decommissioned");
+  });
+
+  it('counts one model as one model ("1 models" nowhere)', () => {
+    const report = buildAuditReport(input());
+    expect(JSON.stringify(report)).toContain("of 1 model at the head declare their modalities");
+    expect(JSON.stringify(report)).not.toMatch(/\b1 models\b/);
+    expect(renderAuditHtml(report)).not.toMatch(/\b1 models\b/);
+  });
+
   it("escapes every text from the repository: a hostile threat answer, report link or commit subject stays text", () => {
     const base = input();
     const hostile = fraud({
