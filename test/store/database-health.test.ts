@@ -73,6 +73,11 @@ describe("which errors say the database is unusable", () => {
     ["disk full (53100)", Object.assign(new Error("could not extend file"), { code: "53100" }), true],
     ["connection lost", new Error("Connection terminated unexpectedly"), true],
     [
+      "a pooled client whose connection broke (pg)",
+      new Error("Client has encountered a connection error and is not queryable"),
+      true,
+    ],
+    [
       "a unique violation (23505) is a query's fault",
       Object.assign(new Error("duplicate key"), { code: "23505" }),
       false,
