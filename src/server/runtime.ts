@@ -83,6 +83,28 @@ export async function startRuntime({ env, log, Octokit, clock }: RuntimeOptions)
   }
   // each running delivery may hold three sessions: its own lock, its head's, and a create-once lock
   const database = await openDatabase(connectionString, { max: 3 * concurrency + 10 });
+  // replicas starting together take turns creating pg-boss's schema and queues (its DDL deadlocks otherwise)
+  const startTurn = await database.pool.connect();
+  let healthy = true;
+  try {
+    await startTurn.query("SELECT pg_advisory_lock(hashtextextended('modelgate:start', 0))");
+    return await startLocked({ env, log, Octokit, clock }, database, connectionString, concurrency, embedded);
+  } finally {
+    await startTurn
+      .query("SELECT pg_advisory_unlock(hashtextextended('modelgate:start', 0))")
+      .catch(() => (healthy = false));
+    // a session whose unlock failed may still hold the turn: it is closed, not reused
+    startTurn.release(!healthy);
+  }
+}
+
+async function startLocked(
+  { env, log, Octokit, clock }: RuntimeOptions,
+  database: Database,
+  connectionString: string,
+  concurrency: number,
+  embedded: EmbeddedPostgres | undefined,
+): Promise<Runtime> {
   const boss = await startBoss(connectionString, log);
   await defineDeliveryQueue(
     boss,
@@ -117,9 +139,9 @@ export async function startRuntime({ env, log, Octokit, clock }: RuntimeOptions)
   );
   await jobs.start({ probot: worker, log });
   if (env.MODELGATE_RECOVERY_ON_START !== "false") {
-    // on start as well as on their schedule; replicas starting together run them once
-    for (const name of [REDELIVER_JOB, RECONCILE_JOB])
-      await jobs.enqueue(name, {}, { singletonKey: "on-start", singletonSeconds: 300 });
+    // on every start as well as on their schedule (a restart soon after the last start included); replicas
+    // starting together store one run of each
+    for (const name of [REDELIVER_JOB, RECONCILE_JOB]) await jobs.enqueueUnlessWaiting(name, {}, database.pool);
   }
 
   const store = new DeliveryStore(database.pool, boss);

@@ -55,6 +55,12 @@ const MIGRATIONS: ReadonlyArray<{ version: number; sql: string }> = [
     version: 3,
     sql: `CREATE UNLOGGED TABLE ${SCHEMA}.write_pacing (installation text PRIMARY KEY, next_at timestamptz NOT NULL);`,
   },
+  {
+    // the delivery workers alive (worker-leases.ts): each holds the lock worker:<id> while it lives, and its start
+    // tells the sweep which fetched jobs only a dead process can hold
+    version: 4,
+    sql: `CREATE TABLE ${SCHEMA}.workers (id text PRIMARY KEY, started_at timestamptz NOT NULL DEFAULT now());`,
+  },
 ];
 
 export interface Database {
