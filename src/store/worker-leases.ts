@@ -69,20 +69,24 @@ export async function oldestLiveWorkerStart(pool: pg.Pool): Promise<Date | undef
   if (rows.length === 0) return undefined;
   const client = await pool.connect();
   let healthy = true;
+  let oldest: Date | undefined;
   try {
     for (const { id, started_at: startedAt } of rows) {
       const key = `worker:${id}`;
       const free =
         (await client.query<{ free: boolean }>("SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS free", [key]))
           .rows[0]?.free === true;
-      if (!free) return startedAt;
+      if (!free) {
+        oldest ??= startedAt;
+        continue;
+      }
       try {
         await client.query(`DELETE FROM ${SCHEMA}.workers WHERE id = $1`, [id]);
       } finally {
         await client.query("SELECT pg_advisory_unlock(hashtextextended($1, 0))", [key]).catch(() => (healthy = false));
       }
     }
-    return undefined;
+    return oldest;
   } finally {
     client.release(!healthy);
   }
