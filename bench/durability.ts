@@ -127,6 +127,8 @@ export interface DurabilityResults {
     answeredJudgedSeconds: number;
     /** From the restart until all 30 were judged. */
     recoverySeconds: number;
+    /** Writes to GitHub after the restart: one check run per head not judged before the kill is the least. */
+    writesAfterRestart: number;
     redeliveryRequests: number;
   };
   replicas: { deliveries: number; sentTo: number; checkRuns: number; duplicates: number; minWriteGapMs: number };
@@ -196,6 +198,7 @@ async function killMidBurst(
       await Promise.allSettled(burst);
       await sleep(500);
       const redeliveriesBefore = github.attempts.length;
+      const writesBefore = writesOf(github);
       const restarted = Date.now();
       server = await startServer(github, env);
       github.webhookUrl = webhook(server);
@@ -219,11 +222,17 @@ async function killMidBurst(
         answeredJudgedSeconds,
         recoverySeconds,
         redeliveryRequests: github.attempts.length - redeliveriesBefore,
+        writesAfterRestart: writesOf(github) - writesBefore,
       };
     });
   } finally {
     await github.stop();
   }
+}
+
+/** Writes (check runs created or updated...) the fake received so far, every installation. */
+function writesOf(github: FakeGitHub): number {
+  return [...github.writeTimes.values()].reduce((sum, times) => sum + times.length, 0);
 }
 
 /** Two replicas on one database (the first's embedded Postgres), each delivery sent to both at once. */
@@ -322,7 +331,7 @@ export function durabilityReport(results: DurabilityResults): string {
   return [
     "| scenario | deliveries | result |",
     "|---|---:|---|",
-    `| kill -9 of the process group after ${killed.answeredBeforeKill} of ${killed.deliveries} were answered (pull requests opened after the start-up jobs ran), then restart | ${killed.deliveries} | ${killed.judgedBeforeKill} judged before the kill; after the restart the answered ones judged within ${killed.answeredJudgedSeconds.toFixed(1)} s, ${killed.checkRuns}/${killed.deliveries} within ${killed.recoverySeconds.toFixed(1)} s; ${killed.duplicates} twice (${killed.redeliveryRequests} deliveries sent again by the fake GitHub on modelgate's redelivery requests) |`,
+    `| kill -9 of the process group after ${killed.answeredBeforeKill} of ${killed.deliveries} were answered (pull requests opened after the start-up jobs ran), then restart | ${killed.deliveries} | ${killed.judgedBeforeKill} judged before the kill; after the restart the answered ones judged within ${killed.answeredJudgedSeconds.toFixed(1)} s, ${killed.checkRuns}/${killed.deliveries} within ${killed.recoverySeconds.toFixed(1)} s; ${killed.duplicates} twice, ${killed.writesAfterRestart} writes after the restart (${killed.redeliveryRequests} deliveries sent again by the fake GitHub on modelgate's redelivery requests) |`,
     `| two replicas, one database, each delivery to both | ${replicas.deliveries} × ${replicas.sentTo} | ${replicas.checkRuns}/${replicas.deliveries} heads got their check run, ${replicas.duplicates} twice; shortest gap between two writes of the installation ${replicas.minWriteGapMs.toFixed(0)} ms |`,
     "",
     "| installations | concurrent deliveries | webhook answer p50 / p99 / max (ms) | all check runs written after (s) | evaluations/s | duplicates | shortest write gap (ms) |",
