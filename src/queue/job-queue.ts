@@ -84,7 +84,12 @@ export class JobQueue implements Jobs {
    * call after the last one started gets its run. Unlike `singletonSeconds`, a job that ran (or one a killed
    * process left active, until it expires) does not hold the slot. Callers at once store one.
    */
-  async enqueueUnlessWaiting<T extends object>(name: string, data: T, pool: pg.Pool): Promise<string | null> {
+  async enqueueUnlessWaiting<T extends object>(
+    name: string,
+    data: T,
+    pool: pg.Pool,
+    options: { startAfterSeconds?: number } = {},
+  ): Promise<string | null> {
     if (!this.definitions.some((d) => d.name === name)) throw new Error(`no job queue named ${name} is defined`);
     const client = await pool.connect();
     try {
@@ -97,7 +102,10 @@ export class JobQueue implements Jobs {
       );
       const id =
         rowCount === 0
-          ? await this.boss.send(name, data, { db: { executeSql: (text, values) => client.query(text, values) } })
+          ? await this.boss.send(name, data, {
+              ...(options.startAfterSeconds !== undefined ? { startAfter: options.startAfterSeconds } : {}),
+              db: { executeSql: (text, values) => client.query(text, values) },
+            })
           : null;
       await client.query("COMMIT");
       return id;

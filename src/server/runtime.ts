@@ -27,6 +27,9 @@ import { RECONCILE_JOB, REDELIVER_JOB } from "../handlers/recovery.js";
 import { openDatabase, type Database } from "../store/database.js";
 import { startEmbeddedPostgres, type EmbeddedPostgres } from "../store/embedded-postgres.js";
 
+/** The reconciliation of a start waits this long, for the start's redeliveries to be stored first. */
+const RECONCILE_AFTER_START_SECONDS = 60;
+
 /** What the server needs from the environment (docs/operations.md, "Configuration"). */
 export interface RuntimeEnv {
   DATABASE_URL?: string;
@@ -140,8 +143,12 @@ async function startLocked(
   await jobs.start({ probot: worker, log });
   if (env.MODELGATE_RECOVERY_ON_START !== "false") {
     // on every start as well as on their schedule (a restart soon after the last start included); replicas
-    // starting together store one run of each
-    for (const name of [REDELIVER_JOB, RECONCILE_JOB]) await jobs.enqueueUnlessWaiting(name, {}, database.pool);
+    // starting together store one run of each. Reconciliation a minute later: what GitHub redelivers at the start
+    // is stored by then, and left to its delivery instead of being evaluated twice.
+    await jobs.enqueueUnlessWaiting(REDELIVER_JOB, {}, database.pool);
+    await jobs.enqueueUnlessWaiting(RECONCILE_JOB, {}, database.pool, {
+      startAfterSeconds: RECONCILE_AFTER_START_SECONDS,
+    });
   }
 
   const store = new DeliveryStore(database.pool, boss);
