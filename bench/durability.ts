@@ -2,7 +2,7 @@
  * Durability and throughput of the running server (`node lib/server/main.js`, as `npm start`
  * runs it) against the GitHub-like fake of fake-github.ts, every socket on 127.0.0.1. Each
  * scenario is bounded in deliveries and time and stops its processes itself:
- * - kill -9 of the whole process group mid-burst of 30 deliveries, then a restart;
+ * - kill -9 of the whole process group mid-burst of 30 deliveries (opened after the start-up jobs ran), then a restart;
  * - two replicas on one database, every delivery sent to both;
  * - 50 concurrent deliveries on one installation, then 100 over four installations, at once and
  *   grouped (all of installation 1's first, then 2's, …), with every write's gap to the previous
@@ -121,9 +121,16 @@ export interface DurabilityResults {
   killed: {
     deliveries: number;
     answeredBeforeKill: number;
+    /** Heads whose check run was written before the kill. */
+    judgedBeforeKill: number;
     checkRuns: number;
     duplicates: number;
+    /** From the restart until every delivery answered before the kill was judged. */
+    answeredJudgedSeconds: number;
+    /** From the restart until all 30 were judged. */
     recoverySeconds: number;
+    /** Writes to GitHub after the restart: one check run per head not judged before the kill is the least. */
+    writesAfterRestart: number;
     redeliveryRequests: number;
   };
   replicas: { deliveries: number; sentTo: number; checkRuns: number; duplicates: number; minWriteGapMs: number };
@@ -155,8 +162,15 @@ async function withDataDir<T>(work: (dir: string) => Promise<T>): Promise<T> {
   }
 }
 
-/** kill -9 of the process group (server and its embedded Postgres) after half the burst was answered, then `npm start` again. */
-async function killMidBurst(): Promise<DurabilityResults["killed"]> {
+/**
+ * kill -9 of the process group (server and its embedded Postgres) once `killAfter` deliveries of a burst of 30 were
+ * answered, then `npm start` again. The pull requests are opened after the first start's recovery jobs ran, so the
+ * restart alone has to find them: the answered deliveries from the database, the others through GitHub's failed
+ * deliveries (redelivery).
+ */
+async function killMidBurst(
+  killAfter = Number(process.env.BENCH_KILL_AFTER ?? 8),
+): Promise<DurabilityResults["killed"]> {
   const github = await new FakeGitHub(SECRET).start();
   try {
     return await withDataDir(async (dir) => {
@@ -165,44 +179,64 @@ async function killMidBurst(): Promise<DurabilityResults["killed"]> {
         MODELGATE_POSTGRES_PORT: String(await freePort()),
         MODELGATE_CONCURRENCY: "8",
       };
-      const pulls = github.addPullRequests(1, 30);
       let server = await startServer(github, env);
       github.webhookUrl = webhook(server);
-      let answered = 0;
-      // the burst is spread over ~1.5 s so that the kill falls in it: half answered, the rest sent to a dead process
+      // the start-up redelivery and reconciliation ran (they found nothing: no pull request yet)
+      const asked = (line: string) => github.requestLines.includes(line);
+      await until(() => asked("GET /app/hook/deliveries") && asked("GET /app/installations"), 60_000);
+      await sleep(2_000);
+      const pulls = github.addPullRequests(1, 30);
+      const answeredGuids = new Set<string>();
+      // the burst is spread over ~1.5 s so that the kill falls in it: some answered, the rest sent to a dead process
       const burst = pulls.map((pr, i) =>
         sleep(i * 50)
           .then(() => github.deliver(github.webhookUrl, github.openedEvent(pr), `kill-${i}`))
           .then((a) => {
-            if (a.statusCode === 200) answered += 1;
+            if (a.statusCode === 200) answeredGuids.add(a.guid);
           }),
       );
-      await until(() => answered >= 15, 30_000);
+      await until(() => answeredGuids.size >= killAfter, 30_000);
       server.kill9();
-      const answeredBeforeKill = answered;
+      const answered = new Set(pulls.filter((_, i) => answeredGuids.has(`kill-${i}`)).map((pr) => headKey(pr)));
+      const judgedBeforeKill = pulls.filter((pr) => github.completedHeads().has(headKey(pr))).length;
       await Promise.allSettled(burst);
       await sleep(500);
       const redeliveriesBefore = github.attempts.length;
+      const writesBefore = writesOf(github);
       const restarted = Date.now();
       server = await startServer(github, env);
       github.webhookUrl = webhook(server);
-      await until(() => pulls.every((pr) => github.completedHeads().has(headKey(pr))), 120_000);
+      let answeredJudgedSeconds = Number.NaN;
+      await until(() => {
+        const done = github.completedHeads();
+        if (Number.isNaN(answeredJudgedSeconds) && [...answered].every((head) => done.has(head)))
+          answeredJudgedSeconds = (Date.now() - restarted) / 1000;
+        return pulls.every((pr) => done.has(headKey(pr)));
+      }, 600_000);
       const recoverySeconds = (Date.now() - restarted) / 1000;
       // let anything that would run twice do so before counting
-      await sleep(2_000);
+      await sleep(5_000);
       await server.stop();
       return {
         deliveries: pulls.length,
-        answeredBeforeKill,
+        answeredBeforeKill: answered.size,
+        judgedBeforeKill,
         checkRuns: pulls.filter((pr) => github.completedHeads().has(headKey(pr))).length,
         duplicates: github.duplicateHeads().length,
+        answeredJudgedSeconds,
         recoverySeconds,
         redeliveryRequests: github.attempts.length - redeliveriesBefore,
+        writesAfterRestart: writesOf(github) - writesBefore,
       };
     });
   } finally {
     await github.stop();
   }
+}
+
+/** Writes (check runs created or updated...) the fake received so far, every installation. */
+function writesOf(github: FakeGitHub): number {
+  return [...github.writeTimes.values()].reduce((sum, times) => sum + times.length, 0);
 }
 
 /** Two replicas on one database (the first's embedded Postgres), each delivery sent to both at once. */
@@ -325,7 +359,7 @@ export function durabilityReport(results: DurabilityResults): string {
   return [
     "| scenario | deliveries | result |",
     "|---|---:|---|",
-    `| kill -9 mid-burst, then restart | ${killed.deliveries} | ${killed.answeredBeforeKill} answered before the kill; ${killed.checkRuns}/${killed.deliveries} heads got their check run, ${killed.duplicates} twice; all done ${killed.recoverySeconds.toFixed(1)} s after the restart (${killed.redeliveryRequests} deliveries sent again by the fake GitHub on modelgate's redelivery requests) |`,
+    `| kill -9 of the process group after ${killed.answeredBeforeKill} of ${killed.deliveries} were answered (pull requests opened after the start-up jobs ran), then restart | ${killed.deliveries} | ${killed.judgedBeforeKill} judged before the kill; after the restart the answered ones judged within ${killed.answeredJudgedSeconds.toFixed(1)} s, ${killed.checkRuns}/${killed.deliveries} within ${killed.recoverySeconds.toFixed(1)} s; ${killed.duplicates} twice, ${killed.writesAfterRestart} writes after the restart (${killed.redeliveryRequests} deliveries sent again by the fake GitHub on modelgate's redelivery requests) |`,
     `| two replicas, one database, each delivery to both | ${replicas.deliveries} × ${replicas.sentTo} | ${replicas.checkRuns}/${replicas.deliveries} heads got their check run, ${replicas.duplicates} twice; shortest gap between two writes of the installation ${replicas.minWriteGapMs.toFixed(0)} ms |`,
     "",
     "| installations | arrivals | concurrent deliveries | webhook answer p50 / p99 / max (ms) | all check runs written after (s) | evaluations/s | duplicates | write gaps at the fake: count, under 1 s, min / p50 / max (ms) |",

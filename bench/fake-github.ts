@@ -52,6 +52,8 @@ export class FakeGitHub {
   /** When each write (non-GET, GraphQL queries aside) of each installation arrived, in ms. */
   readonly writeTimes = new Map<string, number[]>();
   requests = 0;
+  /** "METHOD /path" of every request, in order (the bench waits for the server's start-up jobs with it). */
+  readonly requestLines: string[] = [];
   private server: Server | undefined;
   private nextId = 1;
   webhookUrl = "";
@@ -185,6 +187,7 @@ export class FakeGitHub {
       res.end(data === undefined ? "" : JSON.stringify(data));
     };
     const method = req.method ?? "GET";
+    this.requestLines.push(`${method} ${path}`);
     let match: RegExpMatchArray | null;
     const installation = /ghs_bench_(\d+)/.exec(String(req.headers.authorization))?.[1];
     if (installation && method !== "GET" && !path.endsWith("/graphql"))

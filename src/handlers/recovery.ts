@@ -222,7 +222,10 @@ async function reconcileRepository(
     openPulls.push(...pulls.data);
     if (pulls.data.length < 100) break;
   }
+  // a head or release a stored delivery will judge is left to it: judging it here too costs a second write
+  const pending = await store.pendingWork(owner, repo);
   for (const pull of openPulls) {
+    if (pending.heads.has(pull.head.sha)) continue;
     const key = `head-completed:${owner}/${repo}@${pull.head.sha}`;
     if ((await store.remembered(key)) !== undefined) continue;
     const run = await latestCheckRun(octokit, { owner, repo, headSha: pull.head.sha, name: CHECK_NAME, appId });
@@ -253,7 +256,7 @@ async function reconcileRepository(
     },
   );
   for (const release of releases.data.map(releaseUnderEvaluation)) {
-    if (!releaseToReconcile(release, installedAt)) continue;
+    if (!releaseToReconcile(release, installedAt) || pending.releases.has(release.id)) continue;
     const key = `release-completed:${owner}/${repo}#${release.id}@${release.tagName}`;
     if ((await store.remembered(key)) !== undefined) continue;
     const conclusion = await latestCheckRunConclusion(octokit, {

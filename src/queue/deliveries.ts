@@ -3,6 +3,7 @@ import type pg from "pg";
 import type { Logger } from "pino";
 import { deliveriesProcessed, deliveriesReceived, deliveryDuration } from "../metrics.js";
 import { SCHEMA } from "../store/database.js";
+import { oldestLiveWorkerStart, WorkerLease } from "../store/worker-leases.js";
 import { BOSS_SCHEMA, defineQueue } from "./job-queue.js";
 
 /** The queue of stored webhook deliveries (one job per delivery to run). */
@@ -285,18 +286,22 @@ export class DeliveryWorker {
   private wakeUp: (() => void) | undefined;
   private loop: Promise<void> | undefined;
   private sweeper: NodeJS.Timeout | undefined;
+  private lease: WorkerLease | undefined;
+  private leasing: Promise<void> | undefined;
 
   constructor(private readonly options: DeliveryWorkerOptions) {}
 
   start(): void {
     this.running = true;
-    this.loop = this.fetchLoop();
     const sweep = () =>
       void this.sweep().catch((error: unknown) => {
         if (this.options.databaseFailed?.(error)) return;
         this.options.log.error({ reason: (error as Error).message }, "modelgate could not sweep the deliveries");
       });
-    sweep();
+    // registered before it fetches: every job this worker fetches is then younger than its lease (see sweep)
+    const leased = this.renewLease();
+    this.loop = leased.then(() => this.fetchLoop());
+    void leased.then(sweep);
     this.sweeper = setInterval(sweep, this.options.sweepMs ?? 15_000);
     this.sweeper.unref();
   }
@@ -323,6 +328,9 @@ export class DeliveryWorker {
     const timedOut = new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)));
     await Promise.race([Promise.allSettled([...this.inFlight]), timedOut]);
     clearTimeout(timer);
+    // what still runs keeps its delivery lock until the process exits: only its fetched jobs were the lease's
+    await this.leasing;
+    await this.lease?.release();
     return { unfinished: this.inFlight.size };
   }
 
@@ -432,57 +440,45 @@ export class DeliveryWorker {
     }
   }
 
-  /** Requeues deliveries marked running whose lock nobody holds (their process died), and forgets old completed ones. */
+  /**
+   * Requeues the deliveries a dead process left: marked running with their lock free, or queued with no job that
+   * will run them (their job was fetched by a process that is gone: pg-boss would only retry it when it expires,
+   * 15 minutes on). Forgets old completed ones.
+   */
   async sweep(): Promise<string[]> {
-    const { pool, boss } = this.options;
-    const requeued: string[] = [];
-    const { rows } = await pool.query<{ guid: string }>(
+    const { pool } = this.options;
+    if (!this.lease?.held) await this.renewLease();
+    const running = await pool.query<{ guid: string }>(
       `SELECT guid FROM ${SCHEMA}.deliveries WHERE state = 'running' ORDER BY received_at LIMIT 500`,
     );
-    if (rows.length > 0) {
-      const client = await pool.connect();
-      client.on("error", () => undefined);
-      try {
-        for (const { guid } of rows) {
-          const key = `delivery:${guid}`;
-          const free =
-            (
-              await client.query<{ locked: boolean }>(
-                "SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS locked",
-                [key],
-              )
-            ).rows[0]?.locked === true;
-          if (!free) continue;
-          try {
-            await client.query("BEGIN");
-            const updated = await client.query(
-              `UPDATE ${SCHEMA}.deliveries SET state = 'queued' WHERE guid = $1 AND state = 'running'`,
-              [guid],
-            );
-            if (updated.rowCount === 1) {
-              await boss.send(
-                DELIVERY_QUEUE,
-                { guid },
-                { db: { executeSql: (text, values) => client.query(text, values) } },
-              );
-              requeued.push(guid);
-            }
-            await client.query("COMMIT");
-          } catch (error) {
-            await client.query("ROLLBACK").catch(() => undefined);
-            throw error;
-          } finally {
-            await client.query("SELECT pg_advisory_unlock(hashtextextended($1, 0))", [key]);
-          }
-        }
-      } finally {
-        client.release();
-      }
+    const requeued = await this.requeue(
+      running.rows.map((row) => row.guid),
+      `UPDATE ${SCHEMA}.deliveries SET state = 'queued' WHERE guid = $1 AND state = 'running'`,
+      [],
+      // running with its lock free: whatever job ran it belongs to a process that is gone
+      LATEST_DATE,
+    );
+    // a job fetched before every live worker started was fetched by a process that is gone; a live replica's is
+    // left to it. Without a lease of its own this worker cannot tell, and waits for its next sweep.
+    const oldestLive = this.lease?.held ? await oldestLiveWorkerStart(pool) : undefined;
+    if (oldestLive) {
+      const orphans = await pool.query<{ guid: string }>(
+        `SELECT guid FROM ${SCHEMA}.deliveries d WHERE state = 'queued' AND ${noJobWillRun("$1")} ORDER BY received_at LIMIT 500`,
+        [oldestLive],
+      );
+      requeued.push(
+        ...(await this.requeue(
+          orphans.rows.map((row) => row.guid),
+          `UPDATE ${SCHEMA}.deliveries d SET state = 'queued' WHERE guid = $1 AND state = 'queued' AND ${noJobWillRun("$2")}`,
+          [oldestLive],
+          oldestLive,
+        )),
+      );
     }
     if (requeued.length > 0) {
       this.options.log.warn(
         { deliveries: requeued },
-        "modelgate runs again deliveries whose process stopped while running them",
+        "modelgate runs again deliveries whose process stopped before it finished them",
       );
       this.wake();
     }
@@ -492,6 +488,95 @@ export class DeliveryWorker {
     );
     return requeued;
   }
+
+  /**
+   * Gives each delivery whose lock is free a new job, when `update` (parameters: the GUID, then `values`) still
+   * finds it orphaned under that lock: a worker running it holds the lock, and a second sweep sees the first's job.
+   */
+  private async requeue(
+    guids: string[],
+    update: string,
+    values: unknown[],
+    /** Active jobs of these deliveries fetched before it were fetched by a process that is gone. */
+    orphanedBefore: Date,
+  ): Promise<string[]> {
+    const { pool, boss } = this.options;
+    const requeued: string[] = [];
+    if (guids.length === 0) return requeued;
+    const client = await pool.connect();
+    client.on("error", () => undefined);
+    try {
+      for (const guid of guids) {
+        const key = `delivery:${guid}`;
+        const free =
+          (
+            await client.query<{ locked: boolean }>("SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS locked", [
+              key,
+            ])
+          ).rows[0]?.locked === true;
+        if (!free) continue;
+        try {
+          await client.query("BEGIN");
+          const updated = await client.query(update, [guid, ...values]);
+          if (updated.rowCount === 1) {
+            // the job a dead process fetched ends here: fair scheduling counts active jobs as running (fetchDeliveryJobs),
+            // so it must not hold its installation's turn until pg-boss expires it
+            await client.query(
+              `UPDATE ${BOSS_SCHEMA}.job SET state = 'cancelled', completed_on = now()
+               WHERE name = $1 AND data->>'guid' = $2 AND state = 'active' AND started_on < $3`,
+              [DELIVERY_QUEUE, guid, orphanedBefore],
+            );
+            await boss.send(
+              DELIVERY_QUEUE,
+              { guid },
+              { db: { executeSql: (text, params) => client.query(text, params) } },
+            );
+            requeued.push(guid);
+          }
+          await client.query("COMMIT");
+        } catch (error) {
+          await client.query("ROLLBACK").catch(() => undefined);
+          throw error;
+        } finally {
+          await client.query("SELECT pg_advisory_unlock(hashtextextended($1, 0))", [key]);
+        }
+      }
+    } finally {
+      client.release();
+    }
+    return requeued;
+  }
+
+  /** Registers this worker as alive (worker-leases.ts); without a lease it still runs deliveries, and tries again at the next sweep. */
+  private renewLease(): Promise<void> {
+    // one renewal at a time: a lease taken twice would leak its session
+    this.leasing ??= (async () => {
+      await this.lease?.release();
+      this.lease = undefined;
+      if (!this.running) return;
+      this.lease = await WorkerLease.take(this.options.pool).catch((error: unknown) => {
+        this.options.log.error(
+          { reason: (error as Error).message },
+          "modelgate could not register its delivery worker",
+        );
+        return undefined;
+      });
+    })().finally(() => (this.leasing = undefined));
+    return this.leasing;
+  }
+}
+
+/**
+ * SQL: the queued delivery `d` has no job that will run it — none waiting (created, or waiting for its retry), none
+ * active since `oldestLive` (a parameter: the start of the oldest live worker; one fetched before was fetched by a
+ * process that is gone).
+ */
+/** The latest time a Date holds: every job was fetched before it. */
+const LATEST_DATE = new Date(8.64e15);
+
+function noJobWillRun(oldestLive: string): string {
+  return `NOT EXISTS (SELECT 1 FROM ${BOSS_SCHEMA}.job j WHERE j.name = '${DELIVERY_QUEUE}' AND j.data->>'guid' = d.guid
+    AND (j.state IN ('created', 'retry') OR (j.state = 'active' AND j.started_on >= ${oldestLive})))`;
 }
 
 /** Queue depth and the age of the oldest waiting delivery, for /metrics. */

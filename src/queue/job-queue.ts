@@ -1,4 +1,5 @@
 import PgBoss from "pg-boss";
+import type pg from "pg";
 import type { Logger } from "pino";
 import type { Probot } from "probot";
 
@@ -78,6 +79,44 @@ export class JobQueue implements Jobs {
     });
   }
 
+  /**
+   * Stores a job unless one of this queue is still waiting to run (created, or waiting for its retry): every
+   * call after the last one started gets its run. Unlike `singletonSeconds`, a job that ran (or one a killed
+   * process left active, until it expires) does not hold the slot. Callers at once store one.
+   */
+  async enqueueUnlessWaiting<T extends object>(
+    name: string,
+    data: T,
+    pool: pg.Pool,
+    options: { startAfterSeconds?: number } = {},
+  ): Promise<string | null> {
+    if (!this.definitions.some((d) => d.name === name)) throw new Error(`no job queue named ${name} is defined`);
+    const client = await pool.connect();
+    try {
+      await client.query("BEGIN");
+      // callers at once wait for each other here, so the second sees the first's job
+      await client.query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", [`enqueue:${name}`]);
+      const { rowCount } = await client.query(
+        `SELECT 1 FROM ${BOSS_SCHEMA}.job WHERE name = $1 AND state IN ('created', 'retry') LIMIT 1`,
+        [name],
+      );
+      const id =
+        rowCount === 0
+          ? await this.boss.send(name, data, {
+              ...(options.startAfterSeconds !== undefined ? { startAfter: options.startAfterSeconds } : {}),
+              db: { executeSql: (text, values) => client.query(text, values) },
+            })
+          : null;
+      await client.query("COMMIT");
+      return id;
+    } catch (error) {
+      await client.query("ROLLBACK").catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
   /** Creates the queues, schedules the crons and starts a worker per queue. */
   async start(worker: { probot: Probot; log: Logger }): Promise<void> {
     this.worker = worker;
@@ -125,7 +164,6 @@ export async function defineQueue(
   policy: { retryLimit?: number; retryDelaySeconds?: number; expireInSeconds?: number },
 ): Promise<void> {
   const deadLetter = `${name}-dead`;
-  await boss.createQueue(deadLetter, { name: deadLetter, retentionMinutes: 14 * 24 * 60 });
   const options = {
     name,
     retryLimit: policy.retryLimit ?? 5,
@@ -134,9 +172,27 @@ export async function defineQueue(
     expireInSeconds: policy.expireInSeconds ?? 15 * 60,
     deadLetter,
   };
-  await boss.createQueue(name, options);
-  // an existing queue takes the policy of the version starting now (its jobs keep theirs)
-  await boss.updateQueue(name, options);
+  await retryOnDeadlock(async () => {
+    await boss.createQueue(deadLetter, { name: deadLetter, retentionMinutes: 14 * 24 * 60 });
+    await boss.createQueue(name, options);
+    // an existing queue takes the policy of the version starting now (its jobs keep theirs)
+    await boss.updateQueue(name, options);
+  });
+}
+
+/**
+ * pg-boss creates a queue's table with DDL that deadlocks against another process creating queues at the same
+ * time: replicas take turns at start (server/runtime.ts), and a queue created later by a feature tries again.
+ */
+async function retryOnDeadlock(work: () => Promise<void>, attempts = 5): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await work();
+    } catch (error) {
+      if ((error as { code?: unknown }).code !== "40P01" || attempt >= attempts) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 50 * attempt + Math.random() * 100));
+    }
+  }
 }
 
 /** The database schema of pg-boss's tables (the delivery worker takes its jobs from them: src/queue/deliveries.ts). */

@@ -28,6 +28,9 @@ import { DatabaseHealth, isDatabaseUnavailable } from "../store/database-health.
 import { startEmbeddedPostgres, type EmbeddedPostgres } from "../store/embedded-postgres.js";
 import { DEFAULT_POSTGRES_PORT, embeddedDataDir } from "./settings.js";
 
+/** The reconciliation of a start waits this long, for the start's redeliveries to be stored first. */
+const RECONCILE_AFTER_START_SECONDS = 60;
+
 /** What the server needs from the environment (docs/operations.md, "Configuration"). */
 export interface RuntimeEnv {
   DATABASE_URL?: string;
@@ -79,13 +82,20 @@ export interface RuntimeOptions {
 
 const EMBEDDED_RESTARTS = 3;
 
+/** What watches the database for the runtime: its health, the errors that say it is down, the start of a stop. */
+interface DatabaseWatch {
+  health: DatabaseHealth;
+  databaseFailed: (error: unknown) => boolean;
+  beginStop: () => void;
+}
+
 /**
  * The durable half of the server: the database (DATABASE_URL, or an embedded Postgres in
  * MODELGATE_DATA_DIR), pg-boss on it, the worker Probot that runs the handlers from the queue,
  * and modelgate's jobs (reconciliation, redelivery, and what other features define).
  */
 export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
-  const { env, log, Octokit, clock } = options;
+  const { env, log } = options;
   const concurrency = positiveInteger(env.MODELGATE_CONCURRENCY, 16, "MODELGATE_CONCURRENCY");
   const outageSeconds = positiveInteger(env.MODELGATE_DATABASE_OUTAGE_SECONDS, 60, "MODELGATE_DATABASE_OUTAGE_SECONDS");
   let embedded: EmbeddedPostgres | undefined;
@@ -120,6 +130,34 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     health.stopping();
   };
   if (embedded) superviseEmbedded(embedded, health, options, () => stopping);
+  // replicas starting together take turns creating pg-boss's schema and queues (its DDL deadlocks otherwise)
+  const startTurn = await database.pool.connect();
+  let healthy = true;
+  try {
+    await startTurn.query("SELECT pg_advisory_lock(hashtextextended('modelgate:start', 0))");
+    const watch = { health, databaseFailed, beginStop };
+    return await startLocked(options, database, connectionString, concurrency, embedded, watch);
+  } catch (error) {
+    health.stop();
+    throw error;
+  } finally {
+    await startTurn
+      .query("SELECT pg_advisory_unlock(hashtextextended('modelgate:start', 0))")
+      .catch(() => (healthy = false));
+    // a session whose unlock failed may still hold the turn: it is closed, not reused
+    startTurn.release(!healthy);
+  }
+}
+
+async function startLocked(
+  options: RuntimeOptions,
+  database: Database,
+  connectionString: string,
+  concurrency: number,
+  embedded: EmbeddedPostgres | undefined,
+  { health, databaseFailed, beginStop }: DatabaseWatch,
+): Promise<Runtime> {
+  const { env, log, Octokit, clock } = options;
   const boss = await startBoss(connectionString, log, databaseFailed);
   await defineDeliveryQueue(
     boss,
@@ -154,9 +192,13 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   );
   await jobs.start({ probot: worker, log });
   if (env.MODELGATE_RECOVERY_ON_START !== "false") {
-    // on start as well as on their schedule; replicas starting together run them once
-    for (const name of [REDELIVER_JOB, RECONCILE_JOB])
-      await jobs.enqueue(name, {}, { singletonKey: "on-start", singletonSeconds: 300 });
+    // on every start as well as on their schedule (a restart soon after the last start included); replicas
+    // starting together store one run of each. Reconciliation a minute later: what GitHub redelivers at the start
+    // is stored by then, and left to its delivery instead of being evaluated twice.
+    await jobs.enqueueUnlessWaiting(REDELIVER_JOB, {}, database.pool);
+    await jobs.enqueueUnlessWaiting(RECONCILE_JOB, {}, database.pool, {
+      startAfterSeconds: RECONCILE_AFTER_START_SECONDS,
+    });
   }
 
   const store = new DeliveryStore(database.pool, boss);

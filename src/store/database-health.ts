@@ -127,7 +127,9 @@ export function isDatabaseUnavailable(error: unknown): boolean {
     if (typeof code === "string" && (UNAVAILABLE_CODES.test(code) || UNAVAILABLE_NETWORK.has(code))) return true;
     if (
       typeof message === "string" &&
-      /Connection terminated|terminating connection|timeout exceeded when trying to connect|connection error and is not queryable/i.test(message)
+      /Connection terminated|terminating connection|timeout exceeded when trying to connect|connection error and is not queryable/i.test(
+        message,
+      )
     )
       return true;
     current = (current as { cause?: unknown }).cause;

@@ -61,6 +61,12 @@ const MIGRATIONS: ReadonlyArray<{ version: number; sql: string }> = [
     version: 4,
     sql: `CREATE TABLE ${SCHEMA}.readiness (replica text PRIMARY KEY, checked_at timestamptz NOT NULL);`,
   },
+  {
+    // the delivery workers alive (worker-leases.ts): each holds the lock worker:<id> while it lives, and its start
+    // tells the sweep which fetched jobs only a dead process can hold
+    version: 5,
+    sql: `CREATE TABLE ${SCHEMA}.workers (id text PRIMARY KEY, started_at timestamptz NOT NULL DEFAULT now());`,
+  },
 ];
 
 export interface Database {

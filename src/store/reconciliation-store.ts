@@ -11,6 +11,16 @@ export interface ReconciliationStore {
   cache(key: string, etag: string, body: unknown): Promise<void>;
   remembered(key: string): Promise<string | undefined>;
   remember(key: string, value?: string): Promise<void>;
+  /**
+   * The heads and releases of a repository that a stored delivery not yet done will judge (queued or running):
+   * reconciliation leaves them to it instead of evaluating them a second time.
+   */
+  pendingWork(owner: string, repo: string): Promise<PendingWork>;
+}
+
+export interface PendingWork {
+  heads: ReadonlySet<string>;
+  releases: ReadonlySet<number>;
 }
 
 export function postgresReconciliationStore(pool: pg.Pool): ReconciliationStore {
@@ -36,6 +46,19 @@ export function postgresReconciliationStore(pool: pg.Pool): ReconciliationStore 
         `INSERT INTO ${SCHEMA}.reconciled (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, at = now()`,
         [key, value],
       );
+    },
+    pendingWork: async (owner, repo) => {
+      // the head a pull request, review, check suite or check run delivery is about; the release of a release delivery
+      const { rows } = await pool.query<{ head: string | null; release: string | null }>(
+        `SELECT coalesce(payload->'pull_request'->'head'->>'sha', payload->'check_suite'->>'head_sha', payload->'check_run'->>'head_sha') AS head,
+                payload->'release'->>'id' AS release
+         FROM ${SCHEMA}.deliveries WHERE state IN ('queued', 'running') AND lower(payload->'repository'->>'full_name') = lower($1)`,
+        [`${owner}/${repo}`],
+      );
+      return {
+        heads: new Set(rows.flatMap((row) => (row.head ? [row.head] : []))),
+        releases: new Set(rows.flatMap((row) => (row.release ? [Number(row.release)] : []))),
+      };
     },
   };
 }

@@ -19,7 +19,8 @@ import type { LoadedManifest } from "../../src/core/manifest/load-manifest.js";
 import { FakeRepository } from "../helpers/fake-repository.js";
 import { RETRAINED } from "../fixtures/fraud-detector.js";
 import { serveNoPolicy } from "../helpers/serve-github.js";
-import { issueResource } from "../fixtures/payloads/lifecycle.js";
+import { issueResource, releaseEvent } from "../fixtures/payloads/lifecycle.js";
+import { pullRequestEvent } from "../fixtures/payloads/index.js";
 import { testIssueMarkerKey } from "../helpers/test-app.js";
 
 const NOW = new Date("2026-11-28T12:00:00Z");
@@ -132,6 +133,7 @@ const REPO = "models";
 const JUDGED = commitSha("judged head");
 const MISSED = commitSha("missed head");
 const MAIN = commitSha("main");
+const LOST = commitSha("head whose delivery failed for good");
 
 function serveInstallationRepositories({ token }: { token: boolean }): void {
   nock(GITHUB_API)
@@ -255,6 +257,71 @@ describe("reconciliation", () => {
       releasesEnqueued: 1,
       endOfLifeChecked: 0,
     });
+  });
+});
+
+describe("reconciliation and the deliveries still to run", () => {
+  test("attack: a head or release whose delivery is still queued or running is left to it, not evaluated a second time", async () => {
+    const app = await createTestApp();
+    const database = await testDatabase();
+    const store = postgresReconciliationStore(database.pool);
+    await store.remember(`end-of-life-reconciled:${OWNER}/${REPO}`, MAIN);
+    const stored = (guid: string, state: string, event: { name: string; payload: unknown }) =>
+      database.pool.query(
+        "INSERT INTO modelgate.deliveries (guid, event, installation_id, payload, state) VALUES ($1, $2, $3, $4, $5)",
+        [guid, event.name, INSTALLATION_ID, JSON.stringify(event.payload), state],
+      );
+    const pr = (number: number, headSha: string) => ({
+      number,
+      author: "dana",
+      baseRef: "main",
+      baseSha: MAIN,
+      headSha,
+    });
+    // the burst GitHub sent before a restart: stored, not judged yet
+    await stored("queued-pr", "queued", pullRequestEvent("opened", pr(8, MISSED), INSTALLATION_ID));
+    await stored("running-release", "running", releaseEvent("published", { id: 3, tag: "v3" }, INSTALLATION_ID));
+    // done deliveries do not hold anything back
+    await stored("failed-pr", "failed", pullRequestEvent("opened", pr(9, LOST), INSTALLATION_ID));
+    await stored("completed-pr", "completed", pullRequestEvent("opened", pr(7, JUDGED), INSTALLATION_ID));
+    const api = nock(GITHUB_API);
+    serveInstallationRepositories({ token: true });
+    api
+      .get(`/repos/${OWNER}/${REPO}/pulls`)
+      .query({ state: "open", per_page: "100", page: "1" })
+      .reply(200, [
+        { number: 7, head: { sha: JUDGED } },
+        { number: 8, head: { sha: MISSED } },
+        { number: 9, head: { sha: LOST } },
+      ]);
+    serveCheckRunLookup(OWNER, REPO, JUDGED, []);
+    serveCheckRunLookup(OWNER, REPO, LOST, []);
+    api
+      .get(`/repos/${OWNER}/${REPO}/releases`)
+      .query({ per_page: "100" })
+      .reply(200, [
+        {
+          id: 3,
+          tag_name: "v3",
+          target_commitish: "main",
+          draft: false,
+          prerelease: false,
+          created_at: "2026-11-20T00:00:00Z",
+          published_at: "2026-11-20T00:00:00Z",
+          html_url: `https://github.com/${OWNER}/${REPO}/releases/tag/v3`,
+          upload_url: "",
+          body: "",
+          assets: [],
+        },
+      ]);
+    api.get(`/repos/${OWNER}/${REPO}/git/ref/heads%2Fmain`).reply(200, { object: { sha: MAIN } });
+    const jobs = recordingJobs();
+    const deps = { clock: () => TEST_NOW, markerKey: testMarkerKey(), coordination: inProcessCoordination(), store };
+
+    const report = await reconcile(app.probot, silent, jobs, deps);
+
+    expect(report).toEqual({ repositories: 1, headsEnqueued: 2, releasesEnqueued: 0, endOfLifeChecked: 0 });
+    expect(jobs.enqueued.map((job) => (job.data as { headSha?: string }).headSha)).toEqual([JUDGED, LOST]);
   });
 });
 
