@@ -83,6 +83,9 @@ export async function openDatabase(connectionString: string, options: { max?: nu
   const pool = new pg.Pool({ connectionString, max: options.max ?? 60, application_name: "modelgate" });
   // an idle client that loses its server must not crash the process: the next query reports it
   pool.on("error", () => undefined);
+  // nor a checked-out one between two queries (a lock's session, a fetch's transaction): its query in flight, or
+  // the next, rejects with the cause; without a listener pg's 'error' event would be an uncaught exception
+  pool.on("connect", (client) => client.on("error", () => undefined));
   await migrate(pool);
   return {
     pool,
