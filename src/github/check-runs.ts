@@ -137,10 +137,12 @@ interface ExistingCheckRun {
   annotationsCount: number;
 }
 
-async function findCheckRun(
+/** This app's latest run named `name` on a commit, as GitHub lists it (`per_page` as the caller asks). */
+async function thisAppsLatestRun(
   octokit: ProbotOctokit,
-  { owner, repo, headSha, name, appId }: CheckRunTarget,
-): Promise<ExistingCheckRun | undefined> {
+  { owner, repo, headSha, name, appId }: Omit<CheckRunTarget, "detailsUrl">,
+  page: { per_page?: number } = {},
+) {
   const { data } = await octokit.rest.checks.listForRef({
     owner,
     repo,
@@ -148,10 +150,14 @@ async function findCheckRun(
     check_name: name,
     filter: "latest",
     app_id: appId,
-    per_page: 100,
+    ...page,
   });
-  // the query filters by app already; checking again keeps another app's run from ever being touched
-  const run = data.check_runs.find((candidate) => candidate.name === name && candidate.app?.id === appId);
+  // the query filters by app already; checking again keeps another app's run from ever being touched or counting
+  return data.check_runs.find((candidate) => candidate.name === name && candidate.app?.id === appId);
+}
+
+async function findCheckRun(octokit: ProbotOctokit, target: CheckRunTarget): Promise<ExistingCheckRun | undefined> {
+  const run = await thisAppsLatestRun(octokit, target, { per_page: 100 });
   return run
     ? { id: run.id, externalId: run.external_id ?? null, annotationsCount: run.output.annotations_count ?? 0 }
     : undefined;
@@ -175,18 +181,9 @@ export async function latestCheckRunConclusion(
  */
 export async function latestCheckRun(
   octokit: ProbotOctokit,
-  { owner, repo, headSha, name, appId }: Omit<CheckRunTarget, "detailsUrl">,
+  target: Omit<CheckRunTarget, "detailsUrl">,
 ): Promise<{ conclusion: string | null; transientFailure: boolean } | undefined> {
-  const { data } = await octokit.rest.checks.listForRef({
-    owner,
-    repo,
-    ref: headSha,
-    check_name: name,
-    filter: "latest",
-    app_id: appId,
-  });
-  // the query filters by app already; checking again keeps another app's run from ever counting
-  const run = data.check_runs.find((candidate) => candidate.name === name && candidate.app?.id === appId);
+  const run = await thisAppsLatestRun(octokit, target);
   if (!run) return undefined;
   return {
     conclusion: run.conclusion ?? null,
