@@ -176,6 +176,10 @@ export interface KilledPostgresResult {
   answeredBeforeKill: number;
   /** First attempts not answered 200 (they wait for modelgate's redelivery request). */
   failedAnswers: number;
+  /** Their HTTP statuses (0: no answer). */
+  failedStatuses: number[];
+  /** From the kill until modelgate's first redelivery request (its every-10-minutes job; NaN: none). */
+  firstRedeliverySeconds: number;
   /** From the kill until /ready answered 200 again. */
   readySeconds: number;
   /** From the kill until every pull request had a real conclusion (NaN: not within the bound). */
@@ -315,10 +319,14 @@ async function killPostgres(killAfter = Number(process.env.BENCH_KILL_AFTER ?? 6
       const readyAgain = await untilAsync(() => ready(server), 120_000);
       const readySeconds = readyAgain ? (Date.now() - killed) / 1000 : Number.NaN;
       const attempts = await Promise.all(burst);
-      const allJudged = await until(
-        () => decided(github, pulls) === pulls.length || server.process.exitCode !== null,
-        12 * 60_000,
-      );
+      const redeliveryRequests = () =>
+        github.requestLines.filter((line) => line.endsWith("/attempts")).length - redeliveriesBefore;
+      let firstRedeliverySeconds = Number.NaN;
+      const allJudged = await until(() => {
+        if (Number.isNaN(firstRedeliverySeconds) && redeliveryRequests() > 0)
+          firstRedeliverySeconds = (Date.now() - killed) / 1000;
+        return decided(github, pulls) === pulls.length || server.process.exitCode !== null;
+      }, 12 * 60_000);
       const judgedSeconds =
         allJudged && decided(github, pulls) === pulls.length ? (Date.now() - killed) / 1000 : Number.NaN;
       await sleep(5_000);
@@ -328,12 +336,13 @@ async function killPostgres(killAfter = Number(process.env.BENCH_KILL_AFTER ?? 6
         deliveries: pulls.length,
         answeredBeforeKill,
         failedAnswers: attempts.filter((a) => a.statusCode !== 200).length,
+        failedStatuses: attempts.filter((a) => a.statusCode !== 200).map((a) => a.statusCode),
+        firstRedeliverySeconds,
         readySeconds,
         judgedSeconds,
         judged: decided(github, pulls),
         duplicates: github.duplicateHeads().length,
-        redeliveryRequests:
-          github.requestLines.filter((line) => line.endsWith("/attempts")).length - redeliveriesBefore,
+        redeliveryRequests: redeliveryRequests(),
         serverExited,
       };
     });
@@ -351,7 +360,7 @@ export function outageRow(r: OutageResult): string {
 
 export function killedPostgresRow(r: KilledPostgresResult): string {
   const judgedAfter = Number.isNaN(r.judgedSeconds) ? "not within 12 min" : `${r.judgedSeconds.toFixed(1)} s`;
-  return `| kill -9 of the embedded postmaster alone after ${r.answeredBeforeKill} of ${r.deliveries} were answered, the burst going on | ${r.deliveries} | ready again ${r.readySeconds.toFixed(1)} s after the kill, no restart of the server${r.serverExited ? " (it EXITED)" : ""}; ${r.failedAnswers} answered 5xx meanwhile (${r.redeliveryRequests} redelivery requests); ${r.judged}/${r.deliveries} judged ${judgedAfter} after the kill, ${r.duplicates} twice |`;
+  return `| kill -9 of the embedded postmaster alone after ${r.answeredBeforeKill} of ${r.deliveries} were answered, the burst going on | ${r.deliveries} | ready again ${r.readySeconds.toFixed(1)} s after the kill, no restart of the server${r.serverExited ? " (it EXITED)" : ""}; ${r.failedAnswers} answered ${[...new Set(r.failedStatuses)].join("/")} meanwhile, asked again by modelgate's redelivery ${r.firstRedeliverySeconds.toFixed(0)} s after the kill (${r.redeliveryRequests} requests); ${r.judged}/${r.deliveries} judged ${judgedAfter} after the kill, ${r.duplicates} twice |`;
 }
 
 async function withDataDir<T>(work: (dir: string) => Promise<T>): Promise<T> {
