@@ -6,16 +6,19 @@
  * - two replicas on one database, every delivery sent to both;
  * - 50 concurrent deliveries on one installation, then 100 over four installations, at once and
  *   grouped (all of installation 1's first, then 2's, …), with every write's gap to the previous
- *   one of its installation as the fake GitHub received them.
+ *   one of its installation as the fake GitHub received them;
+ * - `--outage [502] [seconds]` (not in the default run: it waits minutes): a burst of 20 with GitHub down for 60 s
+ *   from its middle (connections refused, or 502 to every request), until every pull request has a real conclusion;
+ * - `--kill-postgres`: kill -9 of the embedded postmaster alone mid-burst of 20; the server restarts it by itself.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { generateKeyPairSync } from "node:crypto";
-import { chmod, mkdtemp, rm } from "node:fs/promises";
+import { chmod, mkdtemp, readFile, rm } from "node:fs/promises";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { FakeGitHub, type FakePullRequest } from "./fake-github.js";
+import { FakeGitHub, type FakePullRequest, type OutageKind } from "./fake-github.js";
 
 const MAIN = fileURLToPath(new URL("../lib/server/main.js", import.meta.url));
 const SECRET = "bench-webhook-secret";
@@ -149,6 +152,215 @@ export interface DurabilityResults {
     minWriteGapMs: number;
     writeGaps: { count: number; under1000: number; min: number; p50: number; max: number };
   }>;
+}
+
+export interface OutageResult {
+  kind: OutageKind;
+  outageSeconds: number;
+  deliveries: number;
+  /** Deliveries the server answered 200 (all of them: the outage is GitHub's API, not the webhook sender). */
+  answered: number;
+  judgedBeforeOutage: number;
+  /** Pull requests that showed a "Could not evaluate" at some point. */
+  couldNotEvaluateShown: number;
+  /** Pull requests whose latest run is still a "Could not evaluate" (or missing) at the end: 0 is the target. */
+  stuck: number;
+  /** From GitHub's recovery until every pull request had a real conclusion (NaN: not within the bound). */
+  decidedSeconds: number;
+  duplicates: number;
+  conclusions: Record<string, number>;
+}
+
+export interface KilledPostgresResult {
+  deliveries: number;
+  answeredBeforeKill: number;
+  /** First attempts not answered 200 (they wait for modelgate's redelivery request). */
+  failedAnswers: number;
+  /** Their HTTP statuses (0: no answer). */
+  failedStatuses: number[];
+  /** From the kill until modelgate's first redelivery request (its every-10-minutes job; NaN: none). */
+  firstRedeliverySeconds: number;
+  /** From the kill until /ready answered 200 again. */
+  readySeconds: number;
+  /** From the kill until every pull request had a real conclusion (NaN: not within the bound). */
+  judgedSeconds: number;
+  judged: number;
+  duplicates: number;
+  redeliveryRequests: number;
+  serverExited: boolean;
+}
+
+const ready = (server: RunningServer) =>
+  fetch(`${server.url}/ready`).then(
+    (r) => r.ok,
+    () => false,
+  );
+
+/** Pull requests whose latest modelgate run is a real conclusion (not a "Could not evaluate"). */
+function decided(github: FakeGitHub, pulls: FakePullRequest[]): number {
+  const latest = github.latestRuns();
+  return pulls.filter((pr) => {
+    const run = latest.get(headKey(pr));
+    return run !== undefined && !run.title.startsWith("Could not evaluate");
+  }).length;
+}
+
+async function untilAsync(condition: () => Promise<boolean>, timeoutMs: number): Promise<boolean> {
+  const started = Date.now();
+  while (!(await condition())) {
+    if (Date.now() - started > timeoutMs) return false;
+    await sleep(100);
+  }
+  return true;
+}
+
+/** Waits for the start-up redelivery and reconciliation requests (they find nothing: no pull request yet). */
+async function startUpJobsRan(github: FakeGitHub): Promise<void> {
+  const asked = (line: string) => github.requestLines.includes(line);
+  await until(() => asked("GET /app/hook/deliveries") && asked("GET /app/installations"), 60_000);
+  await sleep(2_000);
+}
+
+/**
+ * A burst of 20 pull requests, one every 200 ms; from the 10th on, GitHub is down for `outageSeconds` (connections
+ * refused, or 502 to every request), then back. Waits at most 6 minutes for every pull request's latest run to be a
+ * real conclusion: what the retries of a GitHub-caused "Could not evaluate" (and the delivery queue's) must reach.
+ */
+async function githubOutage(kind: OutageKind = "refuse", outageSeconds = 60): Promise<OutageResult> {
+  const github = await new FakeGitHub(SECRET).start();
+  try {
+    return await withDataDir(async (dir) => {
+      const server = await startServer(github, {
+        MODELGATE_DATA_DIR: join(dir, "pg"),
+        MODELGATE_POSTGRES_PORT: String(await freePort()),
+        MODELGATE_CONCURRENCY: "8",
+      });
+      github.webhookUrl = webhook(server);
+      await startUpJobsRan(github);
+      const pulls = github.addPullRequests(1, 20);
+      const burst = pulls.map((pr, i) =>
+        sleep(i * 200).then(() => github.deliver(github.webhookUrl, github.openedEvent(pr), `outage-${i}`)),
+      );
+      await sleep(10 * 200 - 100);
+      const judgedBeforeOutage = decided(github, pulls);
+      await github.beginOutage(kind);
+      await sleep(outageSeconds * 1000);
+      await github.endOutage();
+      const recovered = Date.now();
+      const attempts = await Promise.all(burst);
+      const allDecided = await until(() => decided(github, pulls) === pulls.length, 6 * 60_000);
+      const decidedSeconds = allDecided ? (Date.now() - recovered) / 1000 : Number.NaN;
+      // let anything that would run twice do so before counting
+      await sleep(5_000);
+      await server.stop();
+      const conclusions: Record<string, number> = {};
+      const latest = github.latestRuns();
+      for (const pr of pulls) {
+        const run = latest.get(headKey(pr));
+        const label = run
+          ? `${run.conclusion}${run.title.startsWith("Could not evaluate") ? " (Could not evaluate)" : ""}`
+          : "none";
+        conclusions[label] = (conclusions[label] ?? 0) + 1;
+      }
+      return {
+        kind,
+        outageSeconds,
+        deliveries: pulls.length,
+        answered: attempts.filter((a) => a.statusCode === 200).length,
+        judgedBeforeOutage,
+        couldNotEvaluateShown: pulls.filter((pr) => github.couldNotEvaluateHeads.has(headKey(pr))).length,
+        stuck: pulls.length - decided(github, pulls),
+        decidedSeconds,
+        duplicates: github.duplicateHeads().length,
+        conclusions,
+      };
+    });
+  } finally {
+    await github.stop();
+  }
+}
+
+/**
+ * kill -9 of the embedded postmaster alone (its pid: the first line of postmaster.pid in the data dir) once
+ * `killAfter` deliveries of a burst of 20 (one every 150 ms) were answered; the burst goes on. The server restarts
+ * its Postgres itself; deliveries it could not store were answered 5xx and wait for its redelivery request (every
+ * 10 minutes), so the wait is bounded at 12 minutes.
+ */
+async function killPostgres(killAfter = Number(process.env.BENCH_KILL_AFTER ?? 6)): Promise<KilledPostgresResult> {
+  const github = await new FakeGitHub(SECRET).start();
+  try {
+    return await withDataDir(async (dir) => {
+      const dataDir = join(dir, "pg");
+      const server = await startServer(github, {
+        MODELGATE_DATA_DIR: dataDir,
+        MODELGATE_POSTGRES_PORT: String(await freePort()),
+        MODELGATE_CONCURRENCY: "8",
+      });
+      github.webhookUrl = webhook(server);
+      await startUpJobsRan(github);
+      const redeliveriesBefore = github.requestLines.filter((line) => line.endsWith("/attempts")).length;
+      const pulls = github.addPullRequests(1, 20);
+      let answered = 0;
+      const burst = pulls.map((pr, i) =>
+        sleep(i * 150)
+          .then(() => github.deliver(github.webhookUrl, github.openedEvent(pr), `killpg-${i}`))
+          .then((a) => {
+            if (a.statusCode === 200) answered += 1;
+            return a;
+          }),
+      );
+      await until(() => answered >= killAfter, 30_000);
+      const answeredBeforeKill = answered;
+      const postmaster = Number((await readFile(join(dataDir, "postmaster.pid"), "utf8")).split("\n")[0]);
+      process.kill(postmaster, "SIGKILL");
+      const killed = Date.now();
+      // not ready once the server noticed, then ready again once its Postgres is back
+      await untilAsync(async () => !(await ready(server)), 10_000);
+      const readyAgain = await untilAsync(() => ready(server), 120_000);
+      const readySeconds = readyAgain ? (Date.now() - killed) / 1000 : Number.NaN;
+      const attempts = await Promise.all(burst);
+      const redeliveryRequests = () =>
+        github.requestLines.filter((line) => line.endsWith("/attempts")).length - redeliveriesBefore;
+      let firstRedeliverySeconds = Number.NaN;
+      const allJudged = await until(() => {
+        if (Number.isNaN(firstRedeliverySeconds) && redeliveryRequests() > 0)
+          firstRedeliverySeconds = (Date.now() - killed) / 1000;
+        return decided(github, pulls) === pulls.length || server.process.exitCode !== null;
+      }, 12 * 60_000);
+      const judgedSeconds =
+        allJudged && decided(github, pulls) === pulls.length ? (Date.now() - killed) / 1000 : Number.NaN;
+      await sleep(5_000);
+      const serverExited = server.process.exitCode !== null;
+      await server.stop();
+      return {
+        deliveries: pulls.length,
+        answeredBeforeKill,
+        failedAnswers: attempts.filter((a) => a.statusCode !== 200).length,
+        failedStatuses: attempts.filter((a) => a.statusCode !== 200).map((a) => a.statusCode),
+        firstRedeliverySeconds,
+        readySeconds,
+        judgedSeconds,
+        judged: decided(github, pulls),
+        duplicates: github.duplicateHeads().length,
+        redeliveryRequests: redeliveryRequests(),
+        serverExited,
+      };
+    });
+  } finally {
+    await github.stop();
+  }
+}
+
+/** Rows for the "The running server" table of docs/performance.md. */
+export function outageRow(r: OutageResult): string {
+  const down = r.kind === "refuse" ? "refuses connections" : "answers 502 to every request";
+  const decidedAfter = Number.isNaN(r.decidedSeconds) ? "not within 6 min" : `${r.decidedSeconds.toFixed(1)} s`;
+  return `| GitHub ${down} for ${r.outageSeconds} s from the middle of a burst | ${r.deliveries} | ${r.judgedBeforeOutage} judged before the outage, ${r.couldNotEvaluateShown} showed "Could not evaluate" meanwhile; all on a real conclusion ${decidedAfter} after GitHub came back, ${r.stuck} stuck on "Could not evaluate", ${r.duplicates} twice |`;
+}
+
+export function killedPostgresRow(r: KilledPostgresResult): string {
+  const judgedAfter = Number.isNaN(r.judgedSeconds) ? "not within 12 min" : `${r.judgedSeconds.toFixed(1)} s`;
+  return `| kill -9 of the embedded postmaster alone after ${r.answeredBeforeKill} of ${r.deliveries} were answered, the burst going on | ${r.deliveries} | ready again ${r.readySeconds.toFixed(1)} s after the kill, no restart of the server${r.serverExited ? " (it EXITED)" : ""}; ${r.failedAnswers} answered ${[...new Set(r.failedStatuses)].join("/")} meanwhile, asked again by modelgate's redelivery ${r.firstRedeliverySeconds.toFixed(0)} s after the kill (${r.redeliveryRequests} requests); ${r.judged}/${r.deliveries} judged ${judgedAfter} after the kill, ${r.duplicates} twice |`;
 }
 
 async function withDataDir<T>(work: (dir: string) => Promise<T>): Promise<T> {
@@ -372,7 +584,8 @@ export function durabilityReport(results: DurabilityResults): string {
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  // `--throughput I N [--grouped]`: only the throughput run of N pull requests on each of I installations; `--kill`: only the kill -9 run
+  // `--throughput I N [--grouped]`: only the throughput run of N pull requests on each of I installations; `--kill`: only
+  // the kill -9 run; `--outage [502] [seconds]`: only the GitHub outage run; `--kill-postgres`: only the postmaster kill
   const only = process.argv.indexOf("--throughput");
   if (only > 0)
     console.log(
@@ -384,7 +597,18 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
         ),
       ),
     );
-  else if (process.argv.includes("--kill")) console.log(JSON.stringify(await killMidBurst()));
+  else if (process.argv.includes("--outage")) {
+    const after = process.argv.slice(process.argv.indexOf("--outage") + 1);
+    const kind: OutageKind = after.includes("502") ? "502" : "refuse";
+    const seconds = Number(after.find((arg) => /^\d+$/.test(arg) && arg !== "502") ?? 60);
+    const result = await githubOutage(kind, seconds);
+    console.log(JSON.stringify(result));
+    console.log(outageRow(result));
+  } else if (process.argv.includes("--kill-postgres")) {
+    const result = await killPostgres();
+    console.log(JSON.stringify(result));
+    console.log(killedPostgresRow(result));
+  } else if (process.argv.includes("--kill")) console.log(JSON.stringify(await killMidBurst()));
   else if (process.argv.includes("--replicas")) console.log(JSON.stringify(await twoReplicas()));
   else console.log(durabilityReport(await measureDurability()));
 }

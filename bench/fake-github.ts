@@ -27,7 +27,12 @@ interface CheckRun {
   headSha: string;
   name: string;
   conclusion: string;
+  title: string;
+  externalId: string | null;
 }
+
+/** How GitHub is down during an outage: connections refused (nothing listens), or every request answered 502. */
+export type OutageKind = "refuse" | "502";
 
 interface Attempt {
   id: number;
@@ -54,7 +59,11 @@ export class FakeGitHub {
   requests = 0;
   /** "METHOD /path" of every request, in order (the bench waits for the server's start-up jobs with it). */
   readonly requestLines: string[] = [];
+  /** Heads that were ever shown a "Could not evaluate" by this app's modelgate run. */
+  readonly couldNotEvaluateHeads = new Set<string>();
   private server: Server | undefined;
+  private port = 0;
+  private outage: OutageKind | undefined;
   private nextId = 1;
   webhookUrl = "";
 
@@ -67,13 +76,30 @@ export class FakeGitHub {
 
   async start(): Promise<this> {
     this.server = createServer((req, res) => void this.handle(req, res));
-    await new Promise<void>((resolve) => this.server!.listen(0, "127.0.0.1", resolve));
+    await new Promise<void>((resolve) => this.server!.listen(this.port, "127.0.0.1", resolve));
+    this.port = (this.server.address() as AddressInfo).port;
     return this;
+  }
+
+  /** GitHub goes down until endOutage(); the webhook sender (this.deliver) keeps working, as it is another service. */
+  async beginOutage(kind: OutageKind): Promise<void> {
+    this.outage = kind;
+    if (kind !== "refuse") return;
+    const closed = new Promise((resolve) => this.server?.close(resolve));
+    this.server?.closeAllConnections();
+    await closed;
+  }
+
+  async endOutage(): Promise<void> {
+    const kind = this.outage;
+    this.outage = undefined;
+    // the same port again: the server under test knows GitHub by its address
+    if (kind === "refuse") await this.start();
   }
 
   async stop(): Promise<void> {
     this.server?.closeAllConnections();
-    await new Promise((resolve) => this.server?.close(resolve));
+    if (this.server?.listening) await new Promise((resolve) => this.server?.close(resolve));
   }
 
   /** Pull requests of one installation's repository `acme{installation}/models`, each with its own head. */
@@ -152,6 +178,15 @@ export class FakeGitHub {
     );
   }
 
+  /** The latest modelgate run of each head that has one: its conclusion and title. */
+  latestRuns(): Map<string, { conclusion: string; title: string }> {
+    const latest = new Map<string, { conclusion: string; title: string }>();
+    for (const run of this.checkRuns)
+      if (run.name === "modelgate")
+        latest.set(`${run.owner}/${run.repo}@${run.headSha}`, { conclusion: run.conclusion, title: run.title });
+    return latest;
+  }
+
   /** The shortest time between two writes of one installation (GitHub asks for at least a second). */
   minWriteGapMs(): number {
     let min = Infinity;
@@ -172,6 +207,11 @@ export class FakeGitHub {
     return [...this.creations].filter(([, count]) => count > 1).map(([head]) => head);
   }
 
+  private noteCouldNotEvaluate(run: CheckRun): void {
+    if (run.name === "modelgate" && run.title.startsWith("Could not evaluate"))
+      this.couldNotEvaluateHeads.add(`${run.owner}/${run.repo}@${run.headSha}`);
+  }
+
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     this.requests += 1;
     const url = new URL(req.url ?? "/", "http://127.0.0.1");
@@ -188,6 +228,7 @@ export class FakeGitHub {
     };
     const method = req.method ?? "GET";
     this.requestLines.push(`${method} ${path}`);
+    if (this.outage === "502") return send(502, { message: "Server Error" });
     let match: RegExpMatchArray | null;
     const installation = /ghs_bench_(\d+)/.exec(String(req.headers.authorization))?.[1];
     if (installation && method !== "GET" && !path.endsWith("/graphql"))
@@ -301,14 +342,14 @@ export class FakeGitHub {
             head_sha: r.headSha,
             status: "completed",
             conclusion: r.conclusion,
-            external_id: null,
+            external_id: r.externalId,
+            output: { title: r.title, annotations_count: 0 },
             app: { id: 1 },
-            output: { annotations_count: 0 },
           })),
         });
       }
       if (method === "POST" && rest === "/check-runs") {
-        const fields = JSON.parse(body) as { name: string; head_sha: string; conclusion: string };
+        const fields = JSON.parse(body) as CheckRunFields & { name: string; head_sha: string; conclusion: string };
         const run: CheckRun = {
           id: this.nextId++,
           owner,
@@ -316,21 +357,36 @@ export class FakeGitHub {
           headSha: fields.head_sha,
           name: fields.name,
           conclusion: fields.conclusion,
+          title: fields.output?.title ?? "",
+          externalId: fields.external_id ?? null,
         };
         this.checkRuns.push(run);
+        this.noteCouldNotEvaluate(run);
         const key = `${owner}/${repo}@${fields.head_sha}`;
         this.creations.set(key, (this.creations.get(key) ?? 0) + 1);
         return send(201, { id: run.id, name: run.name });
       }
       if (method === "PATCH" && (match = rest.match(/^\/check-runs\/(\d+)$/))) {
         const run = this.checkRuns.find((r) => r.id === Number(match![1]));
-        if (run) run.conclusion = (JSON.parse(body) as { conclusion?: string }).conclusion ?? run.conclusion;
+        const fields = JSON.parse(body) as CheckRunFields;
+        if (run) {
+          run.conclusion = fields.conclusion ?? run.conclusion;
+          run.title = fields.output?.title ?? run.title;
+          run.externalId = fields.external_id ?? run.externalId;
+          this.noteCouldNotEvaluate(run);
+        }
         return send(200, { id: Number(match[1]) });
       }
     }
     this.unknown.push(`${method} ${url.pathname}${url.search}`);
     return send(404, { message: "Not Found" });
   }
+}
+
+interface CheckRunFields {
+  conclusion?: string;
+  external_id?: string;
+  output?: { title?: string };
 }
 
 function answerGraphql(request: { query?: string }): Record<string, unknown> {
