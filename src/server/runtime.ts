@@ -191,6 +191,14 @@ async function startLocked(
     ),
   );
   await jobs.start({ probot: worker, log });
+  // the deliveries answered 500 while the database was down are GitHub's failed deliveries: ask for them at once,
+  // not at the redelivery job's next turn (up to 10 minutes)
+  health.whenRecovered(() => {
+    jobs.enqueueUnlessWaiting(REDELIVER_JOB, {}, database.pool).catch((error: unknown) => {
+      if (!databaseFailed(error))
+        log.warn({ reason: (error as Error).message }, "modelgate could not ask for redelivery");
+    });
+  });
   if (env.MODELGATE_RECOVERY_ON_START !== "false") {
     // on every start as well as on their schedule (a restart soon after the last start included); replicas
     // starting together store one run of each. Reconciliation a minute later: what GitHub redelivers at the start

@@ -27,6 +27,7 @@ interface Outage {
  */
 export class DatabaseHealth {
   private outage: Outage | undefined;
+  private readonly recoveryListeners: Array<() => void> = [];
   private shuttingDown = false;
   private probing: Promise<boolean> | undefined;
   private timer: NodeJS.Timeout | undefined;
@@ -104,6 +105,11 @@ export class DatabaseHealth {
     return this.outage === undefined || this.now() - this.outage.since <= this.options.unusableAfterMs;
   }
 
+  /** Called each time an outage ends (the deliveries answered 500 meanwhile are to be asked for again). */
+  whenRecovered(listener: () => void): void {
+    this.recoveryListeners.push(listener);
+  }
+
   private recovered(): void {
     const outage = this.outage;
     if (!outage) return;
@@ -112,6 +118,7 @@ export class DatabaseHealth {
       { outage_seconds: Math.round((this.now() - outage.since) / 1000), failures_not_logged: outage.repeated },
       "modelgate's database is usable again",
     );
+    for (const listener of this.recoveryListeners) listener();
   }
 }
 

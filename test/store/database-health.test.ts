@@ -62,6 +62,26 @@ describe("a database outage in the logs", () => {
   });
 });
 
+describe("the end of an outage", () => {
+  test("calls back once per outage that ends: the deliveries answered 500 meanwhile are asked for again at once", async () => {
+    let down = false;
+    const { health } = tracked(async () => {
+      if (down) throw Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:54329"), { code: "ECONNREFUSED" });
+    });
+    let recoveries = 0;
+    health.whenRecovered(() => void recoveries++);
+    expect(await health.check()).toBe(true);
+    expect(recoveries).toBe(0);
+    down = true;
+    expect(await health.check()).toBe(false);
+    expect(await health.check()).toBe(false);
+    down = false;
+    expect(await health.check()).toBe(true);
+    expect(await health.check()).toBe(true);
+    expect(recoveries).toBe(1);
+  });
+});
+
 describe("which errors say the database is unusable", () => {
   test.each([
     [
