@@ -6,13 +6,7 @@ import { environmentMatcher } from "../policy/glob.js";
 import type { CheckRunOutput } from "../render/check-run.js";
 import { failureLines, releaseGateCheckRun } from "../render/release-check-run.js";
 import { CHECK_RUN_TEXT_MAX_BYTES, truncateChars, truncateUtf8, utf8Bytes } from "../render/truncate.js";
-import {
-  decisionVerdict,
-  knownGoodMessage,
-  knownGoodRequirements,
-  verdictOf,
-  type KnownGoodEvidence,
-} from "./known-good.js";
+import { decisionVerdict, knownGoodRequirements, verdictOf, type KnownGoodEvidence } from "./known-good.js";
 import { compareCodeUnits } from "../compare-code-units.js";
 
 /**
@@ -67,20 +61,27 @@ export function baselineSentence(baseline: DeploymentBaseline): string {
   }
 }
 
-function releaseEvidence(baseline: Exclude<DeploymentBaseline, { kind: "none" }>): string {
-  if (baseline.kind !== "release") return "";
-  return baseline.beforeInstallation ? `${baseline.tag} (published before modelgate was installed)` : baseline.tag;
-}
-
-/** What an unchanged model rests on: where it was judged before (the known good evidence's wording). */
-function unchangedSince(baseline: Exclude<DeploymentBaseline, { kind: "none" }>, model: string): string {
+/** What an unchanged model rests on: the release it shipped in, or where it was judged before. */
+function baselineEvidence(
+  baseline: Exclude<DeploymentBaseline, { kind: "none" }>,
+): Pick<KnownGoodEvidence, "release" | "unchangedSince"> {
   switch (baseline.kind) {
     case "release":
-      return "";
+      return {
+        release: baseline.beforeInstallation
+          ? `${baseline.tag} (published before modelgate was installed)`
+          : baseline.tag,
+      };
     case "deployment":
-      return `known good: ${model}, unchanged since ${baseline.commit.slice(0, 7)}, deployed to ${truncateChars(baseline.environment, 100, "…")} with modelgate's approval`;
+      return {
+        release: "",
+        unchangedSince: `${baseline.commit.slice(0, 7)}, deployed to ${truncateChars(baseline.environment, 100, "…")} with modelgate's approval`,
+      };
     case "merge":
-      return `known good: ${model}, unchanged since ${baseline.commit.slice(0, 7)}, the base of pull request #${baseline.pullRequest} that passed its modelgate check`;
+      return {
+        release: "",
+        unchangedSince: `${baseline.commit.slice(0, 7)}, the base of pull request #${baseline.pullRequest} that passed its modelgate check`,
+      };
   }
 }
 
@@ -111,16 +112,9 @@ export function judgeDeployment(
         name: manifest.name,
         version: manifest.version,
         digest: loaded.digest,
-        release: releaseEvidence(baseline),
+        ...baselineEvidence(baseline),
       };
-      const known = knownGoodRequirements(policy, loaded, evidence, now, places).requirements;
-      const since = unchangedSince(baseline, `${manifest.name} ${manifest.version}`);
-      // the evidence of a deployment or merge baseline is worded as what it is, not as a release
-      const requirements = since
-        ? known.map((r) =>
-            r.id === "known_good" ? { ...r, message: r.message.replace(knownGoodMessage(evidence), since) } : r,
-          )
-        : known;
+      const { requirements } = knownGoodRequirements(policy, loaded, evidence, now, places);
       unchanged.push({
         name: manifest.name,
         manifestPath: loaded.path,

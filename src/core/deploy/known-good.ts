@@ -21,6 +21,11 @@ export interface KnownGoodEvidence {
   digest: string;
   /** The tag of the passing release it shipped in. */
   release: string;
+  /**
+   * Where it was judged instead, when that is no release (a deployment's approved baseline, a gated merge):
+   * "unchanged since …", said in place of "released in …".
+   */
+  unchangedSince?: string;
   /** The sign-off issue of its digest, when one was found. */
   signOffIssue?: string;
   /** Its manifest as the release shipped it: its evaluation records count with every other copy's. */
@@ -83,7 +88,10 @@ export function withSignOffIssues(
 /** "known good: fraud 1.0.0, released in v3, signed off in #12" */
 export function knownGoodMessage(evidence: KnownGoodEvidence): string {
   const issue = evidence.signOffIssue ? `, signed off in ${issueReference(evidence.signOffIssue)}` : "";
-  return `known good: ${evidence.name} ${evidence.version}, released in ${evidence.release}${issue}`;
+  const basis = evidence.unchangedSince
+    ? `unchanged since ${evidence.unchangedSince}`
+    : `released in ${evidence.release}`;
+  return `known good: ${evidence.name} ${evidence.version}, ${basis}${issue}`;
 }
 
 function issueReference(url: string): string {
