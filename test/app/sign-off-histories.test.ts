@@ -1,9 +1,8 @@
 import { describe, expect, test } from "vitest";
 import { createTestApp, INSTALLATION_ID, type TestApp } from "../helpers/test-app.js";
 import { pullRequestEvent } from "../fixtures/payloads/index.js";
-import { repositoryModelFiles } from "../fixtures/manifests.js";
 import { BASE, HEAD, world, type World } from "../helpers/sign-off-world.js";
-import { RELEASED, RETRAINED, fraud } from "../fixtures/fraud-detector.js";
+import { RELEASED, RETRAINED, churn } from "../fixtures/fraud-detector.js";
 
 const COMMENT_READS = /^\/repos\/acme\/models\/issues\/\d+\/comments/;
 
@@ -33,17 +32,6 @@ function roleRow(w: World, issue: number, role: string): string | undefined {
 
 describe("re-evaluating a pull request whose sign-off issues exist", () => {
   test("reads the comment histories of two gated models in ONE GraphQL request, and no REST comment listing", async () => {
-    const churn = (version: string, weights: string) =>
-      repositoryModelFiles(
-        fraud({
-          dir: "models/churn",
-          name: "churn",
-          version,
-          weights,
-          prompt: "You predict churn.\n",
-          evaluation: { evaluator: "eve", date: "2026-11-20" },
-        }),
-      );
     const w = await evaluatedOnce({
       commits: [
         { sha: BASE, files: { ...RELEASED.files, ...churn("1.0.0", "churn 1").files } },

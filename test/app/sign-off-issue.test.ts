@@ -15,7 +15,7 @@ import {
   trackingLine,
   world,
 } from "../helpers/sign-off-world.js";
-import { RELEASED, RETRAINED, fraud } from "../fixtures/fraud-detector.js";
+import { RELEASED, RETRAINED, churn, fraud } from "../fixtures/fraud-detector.js";
 import { testDatabase } from "../helpers/database.js";
 import { postgresCoordination } from "../../src/store/coordination.js";
 import { OPENING_ISSUE_BODY } from "../../src/github/sign-off-issues.js";
@@ -154,17 +154,6 @@ describe("the first evaluation of a gated pull request", () => {
 describe("a pull request changing two gated models", () => {
   test("opens one issue per model version and asks for the label once", async () => {
     const app = await createTestApp();
-    const churn = (version: string, weights: string) =>
-      repositoryModelFiles(
-        fraud({
-          dir: "models/churn",
-          name: "churn",
-          version,
-          weights,
-          prompt: "You predict churn.\n",
-          evaluation: { evaluator: "eve", date: "2026-11-20" },
-        }),
-      );
     const { tracker } = world({
       commits: [
         { sha: BASE, files: { ...RELEASED.files, ...churn("1.0.0", "churn 1").files } },

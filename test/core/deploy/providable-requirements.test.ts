@@ -4,7 +4,7 @@ import { detectChanges } from "../../../src/core/detect/detect-changes.js";
 import { requiredRoles } from "../../../src/core/evaluate/approval-requirements.js";
 import { evaluateGate, placesSeen } from "../../../src/core/evaluate/evaluate-gate.js";
 import type { Decision, SignOffComment } from "../../../src/core/evaluate/types.js";
-import type { ChangeKind, Policy } from "../../../src/core/policy/schema.js";
+import { CHANGE_KINDS, type ChangeKind, type Policy } from "../../../src/core/policy/schema.js";
 import { judgeReleaseModels, NO_SIGN_OFF_ISSUE_YET, releasePolicy } from "../../../src/core/release/judge-release.js";
 import { approvalRole } from "../../../src/core/render/requirement-kinds.js";
 import { issueReplayContext } from "../../../src/core/sign-off/issue.js";
@@ -27,15 +27,7 @@ const HOLDER: Record<string, string> = {
   data_custodian: "custodian1",
   security: "sec1",
 };
-const KINDS: ChangeKind[] = [
-  "new_model",
-  "retrain",
-  "configuration",
-  "training_data",
-  "version_bump",
-  "decommission",
-  "metadata",
-];
+const KINDS: ReadonlyArray<ChangeKind> = CHANGE_KINDS;
 const VIAS: Array<Policy["approvals"]["via"]> = [["sign_off"], ["review", "sign_off"], ["review"]];
 
 interface ModelState {
