@@ -48,11 +48,13 @@ export async function readModelsAt(
 export async function readBranchHead(
   octokit: ProbotOctokit,
   { owner, repo, branch }: { owner: string; repo: string; branch: string },
+  /** What the branch is, for the reason a failed read gives. */
+  what = `the branch ${branch}`,
 ): Promise<string> {
   try {
     const { data } = await octokit.rest.git.getRef({ owner, repo, ref: `heads/${branch}` });
     return data.object.sha;
   } catch (error) {
-    rethrowAsCouldNotEvaluate(error, { owner, repo, what: `the branch ${branch}` });
+    rethrowAsCouldNotEvaluate(error, { owner, repo, what });
   }
 }

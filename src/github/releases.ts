@@ -1,6 +1,7 @@
 import type { ProbotOctokit } from "probot";
 import { MAX_BASELINE_CANDIDATES, releaseCandidates, type ReleaseOrderFields } from "../core/release/order.js";
 import { latestCheckRunConclusion } from "./check-runs.js";
+import { readBranchHead } from "./read-models.js";
 import { CouldNotEvaluate, describeFailure, httpStatus, rethrowAsCouldNotEvaluate } from "./errors.js";
 
 /** What the release gate needs to know about a release (payload or API). */
@@ -239,16 +240,8 @@ export async function readReleaseCommit(
   const { owner, repo } = location;
   if (!release.draft) throw new CouldNotEvaluate(`the tag ${release.tagName} of ${owner}/${repo} does not exist`);
   if (/^[0-9a-f]{40}$/.test(release.targetCommitish)) return release.targetCommitish;
-  try {
-    const { data } = await octokit.rest.git.getRef({ owner, repo, ref: `heads/${release.targetCommitish}` });
-    return data.object.sha;
-  } catch (error) {
-    rethrowAsCouldNotEvaluate(error, {
-      owner,
-      repo,
-      what: `the target branch ${release.targetCommitish} of the draft release ${release.tagName}`,
-    });
-  }
+  const what = `the target branch ${release.targetCommitish} of the draft release ${release.tagName}`;
+  return readBranchHead(octokit, { owner, repo, branch: release.targetCommitish }, what);
 }
 
 /** The check run's details link: the release page, with the release id that finds it again when its page moves. */
