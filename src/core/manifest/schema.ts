@@ -82,6 +82,11 @@ const trainingData = z.strictObject({
   sha256: sha256Hex.optional(),
 });
 
+// a metric name is shown in check runs and requirement names (regression:<name>): plain characters only
+export const metricName = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, "a metric name is letters, digits, _ . - (at most 64)");
+
 const evaluationRecord = z.strictObject({
   version: z.string().refine(isSemver, "must be a semantic version, e.g. 2.1.0"),
   model_digest: digestSchema,
@@ -90,6 +95,9 @@ const evaluationRecord = z.strictObject({
   result: z.enum(["pass", "fail"]),
   report: z.string().min(1).optional(),
   threats: z.record(z.string(), z.string().trim().min(1, "say how the threat was addressed")).default({}),
+  // what was measured (docs/configuration.md): compared by the regression gate and drawn in the audit
+  metrics: z.record(metricName, z.number().finite("must be a finite number")).optional(),
+  dataset: z.strictObject({ name: z.string().trim().min(1), sha256: sha256Hex }).optional(),
 });
 
 // a documentation field is one text or a list of texts (each item one use, limitation, ...)
