@@ -381,7 +381,13 @@ function standing(state: SignOffState, issueUrl: string, comments: ReadonlyArray
   const unverified = new Map<string, SignOffEvidence>();
   for (const outcome of state.outcomes) {
     const { command } = outcome;
-    if (!outcome.roleNotVerified || command.type === "override" || command.type === "revoke") continue;
+    if (
+      !outcome.roleNotVerified ||
+      command.type === "override" ||
+      command.type === "revoke" ||
+      command.type === "accept-regression"
+    )
+      continue;
     if (Object.hasOwn(state.roles, command.role)) continue;
     unverified.set(command.role, {
       role: command.role,

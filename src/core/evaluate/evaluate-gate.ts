@@ -15,6 +15,7 @@ import { provenanceRequirements } from "./provenance-requirements.js";
 import { documentationRequirements } from "./documentation-requirements.js";
 import { approvalRequirements, requiredRoles } from "./approval-requirements.js";
 import { compareCodeUnits } from "../compare-code-units.js";
+import { regressionRequirements } from "./regression-requirements.js";
 
 export { requiredRoles } from "./approval-requirements.js";
 
@@ -143,6 +144,17 @@ function evaluateModel(
     requirements.push(...documentationRequirements(policy, change.head));
   }
   const signOffs = evidence?.signOffs;
+  const evaluated = gates.some((gate) => gate.evaluation);
+  const acceptances = signOffs?.regressionAcceptances;
+  const regression = regressionRequirements({
+    policy,
+    change,
+    evaluated,
+    candidate: evidence?.evaluation,
+    places: elsewhere,
+    acceptances,
+  });
+  if (regression) requirements.push(...regression.requirements);
   const at = { path: change.manifestPath, line: manifest ? manifest.lineOf(["version"]) : 1 };
   requirements.push(...approvalRequirements({ policy, facts, roles, subjectKey, signOffs, at }));
 
@@ -162,5 +174,6 @@ function evaluateModel(
     ...(override ? { override } : {}),
     requiredRoles: roles,
     ...(signOffs ? { signOffs: signOffs.roles } : {}),
+    ...(regression ? { regression: regression.comparison } : {}),
   };
 }

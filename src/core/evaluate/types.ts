@@ -1,6 +1,7 @@
 import type { FileError } from "../yaml/load-yaml.js";
 import type { ChangeKind } from "../policy/schema.js";
 import type { UnmanagedModel } from "../detect/types.js";
+import type { RegressionComparison } from "./regression-requirements.js";
 
 export type Verdict = "success" | "action_required" | "failure";
 export type RequirementStatus = "met" | "pending" | "failed";
@@ -40,6 +41,8 @@ export interface ModelVerdict {
   requiredRoles?: string[];
   /** Standing sign-offs per role, replayed from the sign-off issue of this digest and intent (absent offline). */
   signOffs?: Record<string, RoleSignOff>;
+  /** The regression gate's comparison (docs/regression.md), when the policy compares metrics. */
+  regression?: RegressionComparison;
 }
 
 /** The standing sign-off of one role for one model digest, replayed from the sign-off issue's comments. */

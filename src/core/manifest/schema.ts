@@ -83,9 +83,19 @@ const trainingData = z.strictObject({
 });
 
 // a metric name is shown in check runs and requirement names (regression:<name>): plain characters only
-export const metricName = z
-  .string()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, "a metric name is letters, digits, _ . - (at most 64)");
+const METRIC_NAME_RULE = "a metric name is letters, digits, _ . - (at most 64), starting with a letter or digit";
+export const metricName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, METRIC_NAME_RULE);
+
+// zod's record drops a `__proto__` key without a word: refuse it (and every other bad name) before it can
+const metricsSchema = z.preprocess(
+  (value, ctx) => {
+    if (value !== null && typeof value === "object" && !Array.isArray(value))
+      for (const key of Object.keys(value))
+        if (key === "__proto__") ctx.addIssue({ code: "custom", path: [key], message: METRIC_NAME_RULE, input: value });
+    return value;
+  },
+  z.record(metricName, z.number().finite("must be a finite number")),
+);
 
 const evaluationRecord = z.strictObject({
   version: z.string().refine(isSemver, "must be a semantic version, e.g. 2.1.0"),
@@ -96,7 +106,7 @@ const evaluationRecord = z.strictObject({
   report: z.string().min(1).optional(),
   threats: z.record(z.string(), z.string().trim().min(1, "say how the threat was addressed")).default({}),
   // what was measured (docs/configuration.md): compared by the regression gate and drawn in the audit
-  metrics: z.record(metricName, z.number().finite("must be a finite number")).optional(),
+  metrics: metricsSchema.optional(),
   dataset: z.strictObject({ name: z.string().trim().min(1), sha256: sha256Hex }).optional(),
 });
 

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { regressionRoleIssues, regressionSchema } from "./regression-schema.js";
 
 /** The change kinds (docs/architecture.md "Change kinds and version rules"), in the order they are reported. */
 export const CHANGE_KINDS = [
@@ -182,9 +183,11 @@ export const policySchema = z
         checklist: z.array(z.string().min(1).max(300)).min(1).default(DEFAULT_EOL_CHECKLIST),
       })
       .prefault({}),
+    regression: regressionSchema,
   })
   .superRefine(
     (policy, ctx) => {
+      regressionRoleIssues(policy, ctx);
       for (const kind of CHANGE_KINDS) {
         for (const [index, role] of policy.gates[kind].approvals.entries()) {
           // hasOwn: `constructor` is "in" every object, yet declared by no policy

@@ -4,6 +4,7 @@ import { code, holderMentions, inlineText, plural, shortDigest } from "./markdow
 import { STATUS_ICON, VERDICT_ICON, byStatus, byVerdict, pendingApprovals } from "./requirement-kinds.js";
 import { CHECK_RUN_TEXT_MAX_BYTES, truncateUtf8, utf8Bytes } from "./truncate.js";
 import { signOffKey } from "../sign-off/subject.js";
+import { regressionTable } from "./regression-table.js";
 
 export interface SummaryContext {
   checkName: string;
@@ -88,7 +89,7 @@ function couldNotEvaluateSummary(reason: string, ctx: SummaryContext, next: Sche
 /** One model's section, or `undefined` when not even its heading fits in `budget` bytes. */
 function modelSection(model: ModelVerdict, ctx: SummaryContext, budget: number): string | undefined {
   const head = modelHeading(model);
-  const approvals = approvalBlock(model, ctx);
+  const approvals = regressionTable(model) + approvalBlock(model, ctx);
   const tableHead = "\n| Requirement | Status | Evidence or fix | Provision |\n|---|---|---|---|\n";
   const fixed =
     head + approvals + (model.requirements.length > 0 ? tableHead : "\nNo requirements apply to this change.\n");

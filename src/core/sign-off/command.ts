@@ -1,9 +1,16 @@
+import {
+  ACCEPT_REGRESSION_USAGE,
+  parseAcceptRegression,
+  type RegressionAcceptanceCommand,
+} from "./accept-regression.js";
+
 /** A command in a comment on a sign-off issue (docs/sign-off.md "Commands"). */
 export type SignOffCommand =
   | { type: "approve"; role: string }
   | { type: "reject"; role: string; reason: string }
   | { type: "revoke"; role: string }
-  | { type: "override"; reason: string };
+  | { type: "override"; reason: string }
+  | RegressionAcceptanceCommand;
 
 export type ParsedCommand = { command: SignOffCommand } | { error: string };
 
@@ -12,11 +19,12 @@ const USAGE: Record<SignOffCommand["type"], string> = {
   reject: "/reject <role> <reason>",
   revoke: "/revoke <role>",
   override: "/override <reason>",
+  "accept-regression": ACCEPT_REGRESSION_USAGE,
 };
 
 const VERBS = Object.keys(USAGE) as Array<SignOffCommand["type"]>;
-const COMMAND_LINE = /^\/(approve|reject|revoke|override)(?:\s+(.*))?$/i;
-const LOOKS_LIKE_COMMAND = /^\/(approve|reject|revoke|override)/i;
+const COMMAND_LINE = /^\/(approve|reject|revoke|override|accept-regression)(?:\s+(.*))?$/i;
+const LOOKS_LIKE_COMMAND = /^\/(approve|reject|revoke|override|accept-regression)/i;
 const ROLE = /^[a-z][a-z0-9_-]{0,39}$/;
 
 /**
@@ -43,6 +51,7 @@ export function parseCommandOrError(body: string): ParsedCommand | undefined {
   const type = (match[1] ?? "").toLowerCase() as SignOffCommand["type"];
   const rest = (match[2] ?? "").trim();
   const usage = `\`${USAGE[type]}\``;
+  if (type === "accept-regression") return parseAcceptRegression(rest);
   if (type === "override") {
     return rest
       ? { command: { type, reason: rest } }
@@ -80,5 +89,7 @@ export function commandSummary(command: SignOffCommand): string {
       return `/reject ${command.role}`;
     case "override":
       return "/override";
+    case "accept-regression":
+      return `/accept-regression ${command.metric} ${command.baseline}`;
   }
 }

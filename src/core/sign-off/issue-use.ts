@@ -13,5 +13,10 @@ export interface SignOffIssueUse {
  */
 export function signOffIssueUse(policy: Policy, openRequested: boolean): SignOffIssueUse {
   const viaSignOff = policy.approvals.via.includes("sign_off");
-  return { read: viaSignOff || policy.overrides.roles.length > 0 || openRequested, open: viaSignOff || openRequested };
+  // an accepted regression (regression.accept_role) is recorded there too
+  const accepting = policy.regression.accept_role !== undefined;
+  return {
+    read: viaSignOff || policy.overrides.roles.length > 0 || accepting || openRequested,
+    open: viaSignOff || openRequested,
+  };
 }

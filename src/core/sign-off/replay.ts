@@ -3,6 +3,8 @@ import type { ApprovalFacts, Override, RoleSignOff, SignOffComment } from "../ev
 import { describeRoleHolders, holdsRole } from "../evaluate/roles.js";
 import { parseCommand, type SignOffCommand } from "./command.js";
 import { compareCodeUnits } from "../compare-code-units.js";
+import type { RegressionAcceptance } from "./accept-regression.js";
+import { recordAcceptance, refuseAcceptRegression } from "./replay-acceptance.js";
 
 export type { RoleSignOff };
 
@@ -30,6 +32,8 @@ export interface SignOffState {
   roles: Record<string, RoleSignOff>;
   override?: Override;
   outcomes: SignOffOutcome[];
+  /** Accepted regressions (docs/regression.md), one per metric and baseline, the latest standing. */
+  regressionAcceptances?: RegressionAcceptance[];
 }
 
 export interface ReplayContext {
@@ -97,6 +101,7 @@ export function replaySignOffs(comments: ReadonlyArray<SignOffComment>, ctx: Rep
         reason: "this command was refused when it was posted (see modelgate's reply); post it again as a new comment.",
       };
     else if (command.type === "override") refusal = refuseOverride(comment.login, ctx);
+    else if (command.type === "accept-regression") refusal = refuseAcceptRegression(comment.login, command, ctx);
     else refusal = refuseRoleCommand(comment.login, command, state, ctx);
     const note = refusal === undefined ? recordedFor(command, ctx) : undefined;
     state.outcomes.push({
@@ -133,22 +138,25 @@ export function replaySignOffs(comments: ReadonlyArray<SignOffComment>, ctx: Rep
       case "override":
         state.override = { by: comment.login, reason: command.reason, at: comment.createdAt };
         break;
+      case "accept-regression":
+        state.regressionAcceptances = recordAcceptance(state.regressionAcceptances ?? [], command, comment);
+        break;
     }
   }
   return state;
 }
 
-function isAuthor(login: string, ctx: ReplayContext): boolean {
+export function isAuthor(login: string, ctx: ReplayContext): boolean {
   const who = login.toLowerCase();
   return ctx.authors.some((author) => author.toLowerCase() === who);
 }
 
-interface Refusal {
+export interface Refusal {
   reason: string;
   roleNotVerified?: true;
 }
 
-function notVerified(login: string, what: string): Refusal {
+export function notVerified(login: string, what: string): Refusal {
   return {
     reason: `whether @${login} holds ${what} could not be read, so this command is not counted (role not verified).`,
     roleNotVerified: true,
@@ -157,7 +165,7 @@ function notVerified(login: string, what: string): Refusal {
 
 function refuseRoleCommand(
   login: string,
-  command: Exclude<SignOffCommand, { type: "override" }>,
+  command: Exclude<SignOffCommand, { type: "override" | "accept-regression" }>,
   state: SignOffState,
   ctx: ReplayContext,
 ): Refusal | undefined {
@@ -168,7 +176,7 @@ function refuseRoleCommand(
 
 function roleCommandRefusal(
   login: string,
-  command: Exclude<SignOffCommand, { type: "override" }>,
+  command: Exclude<SignOffCommand, { type: "override" | "accept-regression" }>,
   state: SignOffState,
   ctx: ReplayContext,
 ): string | Refusal | undefined {

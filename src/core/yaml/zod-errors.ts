@@ -18,7 +18,9 @@ export function zodIssuesToFileErrors(
         message: `${field}unknown key "${key}"`,
       }));
     }
-    return [{ path, line: lineOf(fieldPath), message: `${field}${issue.message}` }];
+    // a record key that fails its schema: say why, not only "Invalid key in record"
+    const message = issue.code === "invalid_key" ? (issue.issues[0]?.message ?? issue.message) : issue.message;
+    return [{ path, line: lineOf(fieldPath), message: `${field}${message}` }];
   });
 }
 

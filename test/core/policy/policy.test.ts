@@ -49,6 +49,7 @@ const DOCUMENTED_DEFAULTS = {
   },
   approvals: { via: ["review", "sign_off"], allow_author: false, distinct_people: true, invalidate_on_push: true },
   overrides: { roles: ["security"] },
+  regression: { metrics: [], missing: "fail" },
   evaluation: {
     max_age_days: 180,
     notice_days: 30,

@@ -54,7 +54,7 @@ describe("parseCommandOrError", () => {
     ["/approve 'developer'", /^"'developer'" is not a role name: `\/approve <role>`$/],
     [
       "/approved developer",
-      /^\/approved is not a command; use one of `\/approve <role>`, `\/reject <role> <reason>`, `\/revoke <role>`, `\/override <reason>`$/,
+      /^\/approved is not a command; use one of `\/approve <role>`, `\/reject <role> <reason>`, `\/revoke <role>`, `\/override <reason>`, `\/accept-regression <metric> <baseline digest or none> <reason>`$/,
     ],
   ])("%j is a malformed command", (body, error) => {
     const parsed = parseCommandOrError(body);
