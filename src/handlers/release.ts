@@ -400,12 +400,17 @@ async function judgeRelease(
     baselineNote: baseline,
   } = await judgeModelsAtCommit(ctx, policy, release, commit, ctx.defaultBranch);
 
-  const bom = await releaseBom(policy, detected, {
-    repository: `${ctx.owner}/${ctx.repo}`,
-    tag: release.tagName,
-    commit,
-    timestamp: ctx.now.toISOString(),
-    toolVersion: await modelgateVersion(),
-  });
+  const bom = await releaseBom(
+    policy,
+    detected,
+    {
+      repository: `${ctx.owner}/${ctx.repo}`,
+      tag: release.tagName,
+      commit,
+      timestamp: ctx.now.toISOString(),
+      toolVersion: await modelgateVersion(),
+    },
+    decision,
+  );
   return { decision, policy, bom, signOffUrls: facts.signOffIssues, baseline, headManifests: detected.models.head };
 }

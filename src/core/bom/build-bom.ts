@@ -1,6 +1,12 @@
 import { componentRepoPath, type LoadedManifest } from "../manifest/load-manifest.js";
 import { countingEvaluation } from "../evidence/evaluation.js";
-import { componentId, isFileComponent, type Component, type TrainingData } from "../manifest/schema.js";
+import {
+  componentId,
+  isFileComponent,
+  type Component,
+  type EvaluationRecord,
+  type TrainingData,
+} from "../manifest/schema.js";
 import { compareSemver } from "../manifest/semver.js";
 import { bomSerialNumber } from "./serial-number.js";
 import { documentationTexts } from "../evaluate/documentation-requirements.js";
@@ -15,6 +21,8 @@ import type {
   CycloneDxBom,
 } from "./types.js";
 import { compareCodeUnits } from "../compare-code-units.js";
+import type { RegressionComparison } from "../evaluate/regression-requirements.js";
+import { acceptedRegressionProperties, evaluationDataset, performanceMetrics } from "./performance-metrics.js";
 
 export type * from "./types.js";
 export { validateBom } from "./validate-bom.js";
@@ -33,6 +41,8 @@ export interface BomInput {
   serialNumber?: string;
   /** Version of modelgate that writes the BOM. */
   toolVersion: string;
+  /** The regression comparisons of the gate that judged these models, by `<name>@<digest>` (accepted regressions). */
+  regressions?: ReadonlyMap<string, RegressionComparison>;
 }
 
 /**
@@ -50,7 +60,8 @@ export function buildBom(input: BomInput): CycloneDxBom {
   const modelComponents: BomComponent[] = [];
   const modelDependencies: BomDependency[] = [];
   for (const loaded of models) {
-    const { component, datasetRefs } = modelComponent(loaded, refs, datasets);
+    const regression = input.regressions?.get(`${loaded.manifest.name}@${loaded.digest}`);
+    const { component, datasetRefs } = modelComponent(loaded, refs, datasets, regression);
     modelComponents.push(component);
     modelDependencies.push({ ref: component["bom-ref"]!, dependsOn: datasetRefs });
   }
@@ -85,6 +96,7 @@ function modelComponent(
   loaded: LoadedManifest,
   refs: BomRefAllocator,
   datasets: DatasetCatalog,
+  regression?: RegressionComparison,
 ): { component: BomComponent; datasetRefs: string[] } {
   const { manifest } = loaded;
   const modelRef = refs.claim(`model:${manifest.name}@${manifest.version}`);
@@ -104,12 +116,18 @@ function modelComponent(
   const modelCard: BomModelCard = {};
   const modelParameters: NonNullable<BomModelCard["modelParameters"]> = {};
   if (datasetRefs.length > 0) modelParameters.datasets = datasetRefs.map((ref) => ({ ref }));
+  const measured = countingRecord(loaded);
+  const evaluatedOn = evaluationDataset(measured);
+  if (evaluatedOn) modelParameters.datasets = [...(modelParameters.datasets ?? []), evaluatedOn];
   if (manifest.modalities.length > 0) modelParameters.inputs = manifest.modalities.map((format) => ({ format }));
   if (Object.keys(modelParameters).length > 0) modelCard.modelParameters = modelParameters;
   const considerations = modelConsiderations(loaded);
   if (Object.keys(considerations).length > 0) modelCard.considerations = considerations;
+  const quantitativeAnalysis = performanceMetrics(measured);
+  if (quantitativeAnalysis) modelCard.quantitativeAnalysis = quantitativeAnalysis;
   const cardProperties = [
     ...evaluationProperties(loaded),
+    ...acceptedRegressionProperties(regression),
     ...documentationTexts(loaded, "retention").map((value) => ({ name: "modelgate:retention", value })),
   ];
   if (cardProperties.length > 0) modelCard.properties = cardProperties;
@@ -150,12 +168,15 @@ function modelConsiderations(loaded: LoadedManifest): BomConsiderations {
 }
 
 /** The evaluation that counts for this exact version and digest at the release's commit, as the gates read it. */
-function evaluationProperties(loaded: LoadedManifest): BomProperty[] {
-  const counting = countingEvaluation({ version: loaded.manifest.version, digest: loaded.digest }, [
+function countingRecord(loaded: LoadedManifest): EvaluationRecord | undefined {
+  return countingEvaluation({ version: loaded.manifest.version, digest: loaded.digest }, [
     { where: "this commit", loaded },
-  ]);
-  if (counting === undefined) return [];
-  const { record } = counting;
+  ])?.record;
+}
+
+function evaluationProperties(loaded: LoadedManifest): BomProperty[] {
+  const record = countingRecord(loaded);
+  if (record === undefined) return [];
   const properties: BomProperty[] = [
     { name: "modelgate:evaluation:result", value: record.result },
     { name: "modelgate:evaluation:date", value: record.date },

@@ -31,7 +31,8 @@ export type BomComponentType = "application" | "library" | "file" | "machine-lea
 export interface BomComponentData {
   type: "dataset" | "configuration" | "source-code" | "definition" | "other";
   name?: string;
-  contents?: { url?: string };
+  description?: string;
+  contents?: { url?: string; properties?: BomProperty[] };
 }
 
 /** CycloneDX 1.6 `modelCard.considerations`: what users are told about a model. */
@@ -44,10 +45,11 @@ export interface BomConsiderations {
 export interface BomModelCard {
   considerations?: BomConsiderations;
   modelParameters?: {
-    datasets?: Array<{ ref: string }>;
+    datasets?: Array<{ ref: string } | BomComponentData>;
     inputs?: Array<{ format: string }>;
   };
   properties?: BomProperty[];
+  quantitativeAnalysis?: { performanceMetrics: Array<{ type: string; value: string }> };
 }
 
 export interface BomComponent {

@@ -3,6 +3,7 @@ import type { DetectedChanges } from "../detect/detect-changes.js";
 import type { Decision } from "../evaluate/types.js";
 import type { Policy } from "../policy/schema.js";
 import { plural } from "../render/markdown.js";
+import { regressionsByModel } from "../bom/performance-metrics.js";
 
 /** The BOM of the release, or why there is none. */
 export type BomOutcome =
@@ -48,6 +49,7 @@ export async function releaseBom(
   policy: Policy,
   detected: DetectedChanges,
   release: { repository: string; tag: string; commit: string; timestamp: string; toolVersion: string },
+  decision?: Decision,
 ): Promise<BomOutcome> {
   if (!policy.release.attach_bom) return { kind: "off" };
   if (detected.errors.length > 0) {
@@ -63,6 +65,7 @@ export async function releaseBom(
     models: detected.models.head,
     timestamp: release.timestamp,
     toolVersion: release.toolVersion,
+    ...(decision ? { regressions: regressionsByModel(decision.models) } : {}),
   });
   const validation = await validateBom(built);
   return validation.ok
