@@ -229,6 +229,14 @@ export async function readGitHubEvidence(
       pulls: (tracking?.pulls ?? []).map((p) => p.number),
       signOffs: standing(state, issue.html_url, comments),
       ...(state.override ? { override: state.override } : {}),
+      ...(state.regressionAcceptances?.length
+        ? {
+            acceptedRegressions: state.regressionAcceptances.map(({ commentId, ...accepted }) => ({
+              ...accepted,
+              url: `${issue.html_url}#issuecomment-${commentId}`,
+            })),
+          }
+        : {}),
       refused: state.outcomes
         .filter((o) => !o.accepted)
         .map((o) => ({

@@ -224,6 +224,8 @@ function versionOf(
     outcomeSource: deciding ? "check-run" : "recomputed",
     recomputed,
     evaluations: manifest.manifest.evaluations.filter((r) => r.version === version && r.model_digest === change.digest),
+    ...(verdict.regression ? { regression: verdict.regression } : {}),
+    ...(issue?.acceptedRegressions ? { acceptedRegressions: issue.acceptedRegressions } : {}),
     signOffs: (issue?.signOffs ?? []).map((s) => ({ ...s, issue: issue!.number })),
     ...(issue ? { signOffIssue: { number: issue.number, url: issue.url, state: issue.state } } : {}),
     checkRuns: checkRuns.map(({ override: _override, ...run }) => run),

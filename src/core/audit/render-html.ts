@@ -4,6 +4,7 @@ import { escapeHtml as e, safeHref } from "./html-escape.js";
 import { provisionAnchor } from "./ids.js";
 import { PROVISION_CLAUSES } from "./provisions.js";
 import { MARKER_ID, OUTCOME_LABEL, timelineMarkerDefs, timelineSvg } from "./timeline-svg.js";
+import { acceptedRegressionsHtml, metricsTableHtml } from "./metrics-table.js";
 import type { AuditModel, AuditReport, AuditVersion, GateOutcome, ProvisionRow, SignOffEvidence } from "./types.js";
 
 // no script, no font, no image from elsewhere: the CSP makes a browser refuse any request the page could make
@@ -22,6 +23,7 @@ th{background:#f6f8fa}
 .vt thead th:nth-child(1){width:9%}.vt thead th:nth-child(2){width:14%}.vt thead th:nth-child(3){width:11%}.vt thead th:nth-child(4){width:26%}.vt thead th:nth-child(5){width:31%}.vt thead th:nth-child(6){width:9%}
 .gh thead th:nth-child(1){width:8%}.gh thead th:nth-child(2){width:12%}.gh thead th:nth-child(3){width:9%}.gh thead th:nth-child(4){width:17%}.gh thead th:nth-child(5){width:22%}.gh thead th:nth-child(6){width:12%}.gh thead th:nth-child(7){width:12%}.gh thead th:nth-child(8){width:8%}
 caption{text-align:left;font-weight:600;padding:4px 0}
+.mt{margin:4px 0;font-size:11px}.mt caption{font-weight:400;padding:2px 0}
 code{font:12px ui-monospace,SFMono-Regular,Menlo,Consolas,"Liberation Mono",monospace;word-break:break-all}
 ul{margin:0;padding-left:18px}
 .muted,.d{color:#57606a}.d{font-size:11px}.e{text-anchor:end}
@@ -295,7 +297,7 @@ function versionRow(v: AuditVersion, github: boolean, previous: AuditVersion | u
     const issue = v.signOffIssue
       ? `${link(v.signOffIssue.url, `#${v.signOffIssue.number}`)}${signOffs ? "<br>" : ""}`
       : "";
-    cells.push(`<td>${issue}${signOffs || (issue ? "none" : "—")}`);
+    cells.push(`<td>${issue}${signOffs || (issue ? "none" : "—")}${acceptedRegressionsHtml(v.acceptedRegressions)}`);
     const prs = v.pullRequests.map((p) => link(p.url, `#${p.number}`)).join(", ");
     const runs = v.checkRuns
       .map(
@@ -340,7 +342,7 @@ function evaluation(v: AuditVersion, previous: AuditVersion | undefined): string
       : "not required";
   const previousThreats = previous?.evaluations.at(-1)?.threats;
   return v.evaluations
-    .map((r) => {
+    .map((r, i) => {
       const report = r.report
         ? ` · ${safeHref(r.report) ? link(r.report, "report") : `<code>${e(r.report)}</code>`}`
         : "";
@@ -351,7 +353,9 @@ function evaluation(v: AuditVersion, previous: AuditVersion | undefined): string
         Object.keys(r.threats).length > 0;
       // the same answers as the version in the row above are not repeated
       const threats = same ? `threats: as for ${e(previous.version)}` : threatText(r.threats);
-      return `${r.result === "pass" ? "pass" : '<span class="failed">fail</span>'} · @${e(r.evaluator)} · ${e(r.date)}${report}${threats ? `<br>${threats}` : ""}`;
+      // the last record of the digest is the one the regression gate compared
+      const metrics = metricsTableHtml(r, i === v.evaluations.length - 1 ? v.regression : undefined);
+      return `${r.result === "pass" ? "pass" : '<span class="failed">fail</span>'} · @${e(r.evaluator)} · ${e(r.date)}${report}${threats ? `<br>${threats}` : ""}${metrics}`;
     })
     .join("<br>");
 }

@@ -1,6 +1,7 @@
 import type { BomComponent } from "../bom/types.js";
 import type { ModelChange, UnmanagedModel } from "../detect/types.js";
 import type { Decision, Requirement, Verdict } from "../evaluate/types.js";
+import type { RegressionComparison } from "../evaluate/regression-requirements.js";
 import type { LoadedManifest } from "../manifest/load-manifest.js";
 import type { EvaluationRecord } from "../manifest/schema.js";
 import type { ChangeKind } from "../policy/schema.js";
@@ -105,8 +106,19 @@ export interface SignOffIssueEvidence {
   pulls: number[];
   signOffs: SignOffEvidence[];
   override?: { by: string; reason: string; at: string };
+  /** Regressions accepted on the issue (docs/regression.md): metric, the baseline digest (or "none"), who and why. */
+  acceptedRegressions?: AcceptedRegressionEvidence[];
   /** Commands modelgate refused (or refuses on replay), with why. */
   refused: Array<{ by: string; command: string; reason: string; url: string; roleNotVerified?: true }>;
+}
+
+export interface AcceptedRegressionEvidence {
+  metric: string;
+  baseline: string;
+  by: string;
+  reason: string;
+  at: string;
+  url: string;
 }
 
 export interface EndOfLifeIssueEvidence {
@@ -165,6 +177,9 @@ export interface AuditVersion {
   outcomeSource: "check-run" | "recomputed";
   recomputed: { verdict: Verdict; requirements: Requirement[] };
   evaluations: EvaluationRecord[];
+  /** The regression gate's comparison with the version before (docs/regression.md), when the policy compares metrics. */
+  regression?: RegressionComparison;
+  acceptedRegressions?: AcceptedRegressionEvidence[];
   signOffs: Array<SignOffEvidence & { issue: number }>;
   signOffIssue?: { number: number; url: string; state: string };
   checkRuns: Array<{

@@ -42,8 +42,9 @@ export interface RegressionRow {
   accepted?: Omit<RegressionAcceptance, "metric" | "baseline">;
 }
 
-// regression:<name> evidences the evaluation before release (5.2.5-1) and performance over time (5.4.2-4)
-export const REGRESSION_PROVISION = "5.2.5-1, 5.4.2-4";
+// regression:<name> evidences the evaluation before release (5.2.5-1); 5.4.2-4 (performance over time) is
+// organisational in the audit's matrix until the monitoring work makes it partly evidenced
+export const REGRESSION_PROVISION = "5.2.5-1";
 
 /**
  * Below this share of the values compared, a difference is floating-point rounding, not a drop:

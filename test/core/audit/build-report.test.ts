@@ -7,7 +7,7 @@ import type { AuditInput, GitHubEvidence, HistoryStep } from "../../../src/core/
 import { detectChanges } from "../../../src/core/detect/detect-changes.js";
 import { evaluateGate } from "../../../src/core/evaluate/evaluate-gate.js";
 import { renderText } from "../../../src/core/render/check-run.js";
-import { defaultPolicy } from "../../../src/core/policy/schema.js";
+import { defaultPolicy, policySchema } from "../../../src/core/policy/schema.js";
 import { emptySnapshot, type Snapshot } from "../../../src/core/detect/snapshot.js";
 import { TEST_NOW as NOW } from "../../fixtures/clock.js";
 import { modelFiles, snapshot, type ModelSpec } from "../../fixtures/manifests.js";
@@ -384,5 +384,68 @@ describe("parseDecisionRecord", () => {
     ["another format", '```json\n{"format":"other/1","models":[]}\n```'],
   ])("returns nothing for %s", (_name, text) => {
     expect(parseDecisionRecord(text)).toBeUndefined();
+  });
+});
+
+describe("the audit's metrics (docs/audit.md, docs/regression.md)", () => {
+  const DATASET = { name: "holdout", sha256: "a".repeat(64) };
+  const regressionPolicy = policySchema.parse({
+    regression: {
+      metrics: [
+        { name: "accuracy", direction: "higher", max_drop: 0.02 },
+        { name: "attack_success_rate", direction: "lower", max: 0.2, security: true },
+      ],
+    },
+  });
+
+  function measuredInput(): AuditInput {
+    const v1 = fraud({
+      version: "1.0.0",
+      evaluation: { metrics: { accuracy: 0.9, attack_success_rate: 0.1 }, dataset: DATASET },
+    });
+    const v2 = fraud({
+      version: "1.1.0",
+      components: { "weights/model.safetensors": { kind: "weights", lfs: "w2" } },
+      evaluation: { metrics: { accuracy: 0.85, attack_success_rate: 0.1, f1: 0.5 }, dataset: DATASET },
+    });
+    const s1 = snapshot(v1.files, commitSha(1));
+    const s2 = snapshot(v2.files, commitSha(2));
+    const judged = (commit: string, date: string, base: Snapshot, head: Snapshot): HistoryStep => {
+      const detected = detectChanges(regressionPolicy, base, head);
+      const decision = evaluateGate({
+        policy: regressionPolicy,
+        base,
+        head,
+        facts: OFFLINE,
+        now: new Date(date),
+        detected,
+      });
+      return { commit, date, author: "Dev", subject: `commit ${commit}`, changes: detected.changes, decision };
+    };
+    return {
+      ...input(),
+      history: [
+        judged(commitSha(1), "2026-11-21T10:00:00Z", emptySnapshot(), s1),
+        judged(commitSha(2), "2026-11-22T10:00:00Z", s1, s2),
+      ],
+    };
+  }
+
+  it("carries each version's regression comparison with the version before", () => {
+    const [model] = buildAuditReport(measuredInput()).models;
+    const [first, second] = model!.versions;
+    expect(first!.regression?.baseline).toBeUndefined();
+    expect(second!.regression?.baseline).toMatchObject({ version: "1.0.0" });
+    expect(second!.regression?.rows.map((r) => [r.metric, r.baseline, r.candidate, r.status])).toEqual([
+      ["accuracy", 0.9, 0.85, "failed"],
+      ["attack_success_rate", 0.1, 0.1, "met"],
+    ]);
+  });
+
+  it("shows the record's metrics as a small table in the version's evidence, rules first, security marked", () => {
+    const html = renderAuditHtml(buildAuditReport(measuredInput()));
+    expect(html).toContain(
+      '<table class="mt"><caption class="d">measured on <code>holdout</code> (<code>sha256:aaaaaaaaaaaa</code>); baseline 1.0.0 (the base)</caption><thead><tr><th>Metric<th>Value<th>Baseline<th>Change<th>Regression rule</thead><tbody><tr><td><code>accuracy</code><td>0.85<td>0.9<td>−0.05<td><span class="failed">fell by 0.05, more than 0.02</span><tr><td><code>attack_success_rate</code> <span class="muted">security</span><td>0.1<td>0.1<td>0<td><span class="passed">within the rule</span><tr><td><code>f1</code><td>0.5<td colspan="3" class="muted">no rule</tbody></table>',
+    );
   });
 });
