@@ -1,4 +1,5 @@
 import { CHANGE_KINDS, type Policy } from "./schema.js";
+import { compareRegression } from "./compare-regression.js";
 
 /** How a proposed setting moves the gate: fewer requirements weaken it. */
 export type PolicyEffect = "weakens" | "strengthens" | "changes";
@@ -127,6 +128,7 @@ export function comparePolicies(current: Policy, proposed: Policy): PolicyDiffer
     });
   }
   requirementList("documentation.require", current.documentation.require, proposed.documentation.require, true);
+  differences.push(...compareRegression(current.regression, proposed.regression));
   if (current.release.on_failure !== proposed.release.on_failure) {
     differences.push({
       setting: "release.on_failure",
