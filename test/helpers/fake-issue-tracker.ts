@@ -390,6 +390,8 @@ export interface FakeCheckRun {
   text: string;
   actions: Array<{ identifier: string }>;
   annotationsCount: number;
+  /** Every annotation the run was sent (GitHub keeps them all). */
+  annotations?: unknown[];
 }
 
 /** The check runs of this app, created and updated like GitHub does; `history` keeps every write. */
@@ -448,6 +450,15 @@ export class FakeCheckRuns {
         this.runs.push(run);
         return [201, this.resource(run)];
       });
+    // a re-evaluation whose annotations changed reads those the run carries (src/github/check-runs.ts)
+    nock(GITHUB_API)
+      .persist()
+      .get(new RegExp(`^${base}/check-runs/(\\d+)/annotations`))
+      .optionally()
+      .reply((uri) => {
+        const run = this.runs.find((r) => r.id === Number(/check-runs\/(\d+)\//.exec(uri)?.[1]));
+        return run ? [200, run.annotations ?? []] : [404, { message: "Not Found" }];
+      });
     nock(GITHUB_API)
       .persist()
       .patch(new RegExp(`^${base}/check-runs/(\\d+)$`))
@@ -482,6 +493,7 @@ export class FakeCheckRuns {
     if (update.output?.summary !== undefined) run.summary = update.output.summary;
     if (update.output?.text !== undefined) run.text = update.output.text;
     run.annotationsCount += update.output?.annotations?.length ?? 0;
+    if (update.output?.annotations) run.annotations = [...(run.annotations ?? []), ...update.output.annotations];
     this.history.push({ ...run });
     return run;
   }
