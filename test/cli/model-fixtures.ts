@@ -23,6 +23,9 @@ export interface ModelSpec {
   components: Array<{ path: string; kind: ComponentKind; content: string | Buffer }>;
   /** Which version the evaluation record is for (default: `version`); false: no record. */
   evaluatedVersion?: string | false;
+  /** The evaluation record's metrics and dataset (docs/regression.md). */
+  metrics?: Record<string, number>;
+  dataset?: { name: string; sha256: string };
 }
 
 /**
@@ -52,7 +55,13 @@ export function modelFiles(spec: ModelSpec): Record<string, string | Buffer> {
     evaluation:
       evaluatedVersion === false
         ? false
-        : { version: evaluatedVersion, date: new Date().toISOString().slice(0, 10), evaluator: "eve-evaluator" },
+        : {
+            version: evaluatedVersion,
+            date: new Date().toISOString().slice(0, 10),
+            evaluator: "eve-evaluator",
+            ...(spec.metrics ? { metrics: spec.metrics } : {}),
+            ...(spec.dataset ? { dataset: spec.dataset } : {}),
+          },
   });
   const files: Record<string, string | Buffer> = { [built.manifestPath]: built.yaml };
   for (const c of spec.components) files[`${spec.dir}/${c.path}`] = c.content;
