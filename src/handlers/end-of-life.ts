@@ -16,9 +16,16 @@ import {
 } from "../core/render/end-of-life-issue.js";
 import type { EndOfLifeRef } from "../core/end-of-life/marker.js";
 import { code, plural } from "../core/render/markdown.js";
-import { parseCommandOrError } from "../core/sign-off/command.js";
+import { parseCommandOrError, type ParsedCommand } from "../core/sign-off/command.js";
 import { replayContext, replaySignOffs, type SignOffState } from "../core/sign-off/replay.js";
-import { overrideRefusedOnEndOfLife, refusedReply, unverifiedReply, usageReply } from "../core/sign-off/reply.js";
+import {
+  acceptRegressionRefusedOnEndOfLife,
+  overrideRefusedOnEndOfLife,
+  refusedReply,
+  unverifiedReply,
+  usageReply,
+  type CommandReply,
+} from "../core/sign-off/reply.js";
 import { ownAppId } from "../github/app-identity.js";
 import { readIssueSignOffs } from "../github/approval-facts.js";
 import {
@@ -218,12 +225,8 @@ export async function handleEndOfLifeComment(
   if (!parsed) return;
   const login = comment.user.login;
   const target = { issueNumber: eol.number, appId, comment: commandComment(comment, login) };
-  if ("error" in parsed || parsed.command.type === "override") {
-    await answerCommand(
-      ctx,
-      target,
-      "error" in parsed ? usageReply(login, parsed.error) : overrideRefusedOnEndOfLife(login),
-    );
+  if ("error" in parsed || parsed.command.type === "override" || parsed.command.type === "accept-regression") {
+    await answerCommand(ctx, target, notForDisposal(login, parsed));
     return;
   }
   const command = parsed.command;
@@ -376,4 +379,11 @@ function endOfLifeContext(
   coordination: Coordination,
 ): EndOfLifeContext {
   return { ...handlerContext(context, markerKey, coordination), defaultBranch };
+}
+
+/** A malformed command's usage, or why break glass and accepted regressions do not apply to a disposal. */
+function notForDisposal(login: string, parsed: ParsedCommand): CommandReply {
+  if ("error" in parsed) return usageReply(login, parsed.error);
+  if (parsed.command.type === "accept-regression") return acceptRegressionRefusedOnEndOfLife(login);
+  return overrideRefusedOnEndOfLife(login);
 }

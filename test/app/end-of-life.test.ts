@@ -435,6 +435,25 @@ describe("story 2: closing rules of an end-of-life issue", () => {
     );
   });
 
+  test("attack: a regression accepted on an end-of-life issue is refused, never recorded", async () => {
+    const app = await createTestApp();
+    serveInstallationToken();
+    const comment = { id: 16, login: "sam", body: `/accept-regression accuracy none retiring it anyway` };
+    nock(GITHUB_API).post(`${API}/issues/comments/16/reactions`).reply(201, { id: 5, content: "confused" });
+    nock(GITHUB_API)
+      .get(`${API}/issues/77/comments`)
+      .query({ per_page: "100" })
+      .reply(200, [commentResource(comment)]);
+    nock(GITHUB_API).post(`${API}/issues/77/comments`).reply(201, { id: 906 });
+
+    await app.receive(issueCommentEvent("created", EOL_ISSUE, comment, INSTALLATION_ID));
+
+    expect((app.requestsTo("POST", `${API}/issues/77/comments`)[0]?.body as { body: string }).body).toContain(
+      "@sam `/accept-regression` was refused: a regression is accepted on the sign-off issue of the version that ships, not on an end-of-life issue.",
+    );
+    expect(app.requestsTo("PATCH", `${API}/issues/77`)).toEqual([]);
+  });
+
   test("an issue someone else opened with a copied marker is ignored", async () => {
     const app = await createTestApp();
     const forged: IssueFixture = { ...EOL_ISSUE, body: ALL_TICKED, appId: undefined, state: "closed" };

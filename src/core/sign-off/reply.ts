@@ -38,6 +38,14 @@ export function overrideRefusedOnEndOfLife(login: string): CommandReply {
   };
 }
 
+/** A regression is accepted for a version that ships; a disposal has no metrics to accept. */
+export function acceptRegressionRefusedOnEndOfLife(login: string): CommandReply {
+  return {
+    kind: "refused",
+    text: `@${login} \`/accept-regression\` was refused: a regression is accepted on the sign-off issue of the version that ships, not on an end-of-life issue.`,
+  };
+}
+
 /** Fail closed: what could not be read (membership, the policy, the tracking marker) confirms nothing. */
 export function unverifiedReply(login: string, command: SignOffCommand, reason: string): CommandReply {
   return {
