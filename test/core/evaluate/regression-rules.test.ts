@@ -429,7 +429,7 @@ const cases: Case[] = [
 
 describe("compareMetric: one rule against the baseline's and the candidate's records", () => {
   it.each(cases)("$name", (c) => {
-    const metric = (value: Case["candidate"] | Case["baseline"]) =>
+    const metric = (value: Case["candidate"] | Case["baseline"]): Record<string, number> =>
       typeof value === "number" ? { accuracy: value } : { other: 1 };
     const candidate =
       c.candidate === "no record"
