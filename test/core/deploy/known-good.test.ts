@@ -70,6 +70,26 @@ describe("applyKnownGood", () => {
     });
   });
 
+  it("a restored version is not compared with the newer one it replaces: no regression requirement, no table", () => {
+    const policy = testPolicy({
+      regression: { metrics: [{ name: "accuracy", direction: "higher", max_drop: 0.01 }] },
+    });
+    const measured = (spec: ModelSpec, accuracy: number): ModelSpec => ({
+      ...spec,
+      evaluation: { metrics: { accuracy } },
+    });
+    const { before, after } = judge(
+      measured(fraud, 0.95),
+      measured(restored, 0.9),
+      (digest) => releasedAs(digest),
+      policy,
+    );
+    expect(before.models[0]?.requirements.find((r) => r.id === "regression:accuracy")?.status).toBe("failed");
+    expect(after.verdict).toBe("success");
+    expect(after.models[0]?.requirements.map((r) => r.id)).not.toContain("regression:accuracy");
+    expect(after.models[0]).not.toHaveProperty("regression");
+  });
+
   it.each([
     ["another digest", (digest: string) => releasedAs(digest.replace(/.$/, (c) => (c === "0" ? "1" : "0")))],
     ["another version", (digest: string) => releasedAs(digest, "1.8.0")],
