@@ -1,7 +1,7 @@
 import { inflateRawSync } from "node:zlib";
 import { bufferSource, sliceSource, startsWith, type ByteSource } from "./byte-source.js";
 import { walkPickles, type PickleStream } from "./pickle.js";
-import { isZip, readZip, type ZipEntry } from "./zip.js";
+import { endsLikeZip, isZip, readZip, type ZipEntry } from "./zip.js";
 import { checkGguf, checkSafetensors, looksLikeGguf, looksLikeNpy, looksLikeSafetensors, readNpy } from "./tensor-formats.js";
 import { looksLikeOnnx, readOnnx } from "./onnx.js";
 
@@ -60,6 +60,8 @@ function scanAt(source: ByteSource, depth: number): FormatScan {
 
 function classify(source: ByteSource, head: Uint8Array, depth: number, pickles: PickleStream): FormatScan {
   if (isZip(head)) return scanZip(source, depth);
+  // a pickle with a zip appended is a pickle first (below: the imports at byte 0 are judged anyway)
+  if (!pickles.isPickle && endsLikeZip(source)) return scanZip(source, depth);
   if (looksLikeGguf(head)) return result("GGUF", checkGguf(source).map((message) => ({ message })));
   if (looksLikeNpy(head)) return scanNpy(source);
   if (startsWith(head, HDF5)) return result("HDF5", [], ["HDF5 holds data; modelgate does not read inside it"]);

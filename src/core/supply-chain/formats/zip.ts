@@ -35,6 +35,21 @@ export function isZip(head: Uint8Array): boolean {
   return startsWith(head, [0x50, 0x4b, 0x03, 0x04]) || startsWith(head, EOCD);
 }
 
+/** Whether a zip reader that looks at the end of the file (Python's zipfile, Keras) would open it as a zip. */
+export function endsLikeZip(source: ByteSource): boolean {
+  return findEndRecord(source) !== undefined;
+}
+
+function findEndRecord(source: ByteSource): { offset: number; record: Uint8Array } | undefined {
+  const tailLength = Math.min(source.size, 22 + MAX_COMMENT);
+  const tail = source.read(source.size - tailLength, tailLength);
+  for (let i = tail.length - 22; i >= 0; i--) {
+    if (startsWith(tail.subarray(i), EOCD) && i + 22 + uintAt(tail, i + 20, 2) === tail.length)
+      return { offset: source.size - tailLength + i, record: tail.subarray(i, i + 22) };
+  }
+  return undefined;
+}
+
 class ZipProblem extends Error {}
 
 export function readZip(source: ByteSource): ZipRead {
@@ -51,18 +66,10 @@ function fail(problem: string): never {
 }
 
 function readEntries(source: ByteSource): ZipEntry[] {
-  const size = source.size;
-  const tailLength = Math.min(size, 22 + MAX_COMMENT);
-  const tail = source.read(size - tailLength, tailLength);
-  let eocdAt = -1;
-  for (let i = tail.length - 22; i >= 0; i--) {
-    if (startsWith(tail.subarray(i), EOCD) && i + 22 + uintAt(tail, i + 20, 2) === tail.length) {
-      eocdAt = i;
-      break;
-    }
-  }
-  if (eocdAt < 0) fail("no end of central directory record at the end of the file");
-  const eocdOffset = size - tailLength + eocdAt;
+  const end = findEndRecord(source);
+  if (!end) fail("no end of central directory record at the end of the file");
+  const { offset: eocdOffset, record: tail } = end;
+  const eocdAt = 0;
   if (uintAt(tail, eocdAt + 4, 2) !== 0 || uintAt(tail, eocdAt + 6, 2) !== 0) fail("a multi-disk zip");
   let count = uintAt(tail, eocdAt + 10, 2);
   let directorySize = uintAt(tail, eocdAt + 12, 4);
