@@ -29,7 +29,10 @@ describe("real artefacts (test/fixtures/supply-chain/make-fixtures.py)", () => {
   });
 
   test.each([
-    { file: "malicious-second-member.pt", found: ["imports posix.system (not on the weights_only allowlist) in benign-state-dict/extra/payload.pkl"] },
+    {
+      file: "malicious-second-member.pt",
+      found: ["imports posix.system (not on the weights_only allowlist) in benign-state-dict/extra/payload.pkl"],
+    },
     { file: "reduce-protocol4.pkl", found: ["imports posix.system (not on the weights_only allowlist)"] },
     { file: "reduce-protocol0.pkl", found: ["imports posix.system (not on the weights_only allowlist)"] },
     { file: "stack-global-memo.pkl", found: ["imports posix.system (not on the weights_only allowlist)"] },
@@ -143,17 +146,58 @@ describe("zips", () => {
   const benign = Buffer.from("\x80\x02}q\x00.", "latin1");
 
   test.each([
-    { name: "duplicate names", members: [{ name: "a/data.pkl", data: benign }, { name: "a/data.pkl", data: MALICIOUS_PICKLE }], problem: "appears twice" },
-    { name: "Unicode forms of one name", members: [{ name: "a/caf\u00e9.pkl", data: benign }, { name: "a/cafe\u0301.pkl", data: benign }], problem: "appears twice" },
+    {
+      name: "duplicate names",
+      members: [
+        { name: "a/data.pkl", data: benign },
+        { name: "a/data.pkl", data: MALICIOUS_PICKLE },
+      ],
+      problem: "appears twice",
+    },
+    {
+      name: "Unicode forms of one name",
+      members: [
+        { name: "a/caf\u00e9.pkl", data: benign },
+        { name: "a/cafe\u0301.pkl", data: benign },
+      ],
+      problem: "appears twice",
+    },
     { name: "a name climbing out", members: [{ name: "../../evil.pkl", data: benign }], problem: "climbs out" },
     { name: "an absolute name", members: [{ name: "/etc/evil.pkl", data: benign }], problem: "absolute" },
     { name: "a backslash", members: [{ name: "a\\..\\evil.pkl", data: benign }], problem: "backslash" },
-    { name: "an encrypted member", members: [{ name: "a/data.pkl", data: benign, flags: 0x801 }], problem: "encrypted" },
-    { name: "bzip2 compression", members: [{ name: "a/data.pkl", data: benign, method: 12 }], problem: "compression method 12" },
-    { name: "a local header naming another file", members: [{ name: "a/data.pkl", data: benign, localName: "a/other.pkl" }], problem: "names another file" },
-    { name: "overlapping entries", members: [{ name: "a/data.pkl", data: benign }, { name: "b/data.pkl", data: benign, localOffsetOf: 0 }], problem: "names another file" },
-    { name: "a non-UTF-8 name", members: [{ name: "a/\u00e9.pkl", data: benign, flags: 0 }], problem: "neither UTF-8 nor ASCII" },
-    { name: "a size that lies", members: [{ name: "a/data.pkl", data: benign, declaredSize: 3 }], problem: "two different sizes" },
+    {
+      name: "an encrypted member",
+      members: [{ name: "a/data.pkl", data: benign, flags: 0x801 }],
+      problem: "encrypted",
+    },
+    {
+      name: "bzip2 compression",
+      members: [{ name: "a/data.pkl", data: benign, method: 12 }],
+      problem: "compression method 12",
+    },
+    {
+      name: "a local header naming another file",
+      members: [{ name: "a/data.pkl", data: benign, localName: "a/other.pkl" }],
+      problem: "names another file",
+    },
+    {
+      name: "overlapping entries",
+      members: [
+        { name: "a/data.pkl", data: benign },
+        { name: "b/data.pkl", data: benign, localOffsetOf: 0 },
+      ],
+      problem: "names another file",
+    },
+    {
+      name: "a non-UTF-8 name",
+      members: [{ name: "a/\u00e9.pkl", data: benign, flags: 0 }],
+      problem: "neither UTF-8 nor ASCII",
+    },
+    {
+      name: "a size that lies",
+      members: [{ name: "a/data.pkl", data: benign, declaredSize: 3 }],
+      problem: "two different sizes",
+    },
   ])("attack: a zip with $name cannot be read cleanly", ({ members, problem }) => {
     const found = messages(makeZip(members)).join();
     expect(found).toContain(problem);
@@ -182,7 +226,9 @@ describe("zips", () => {
   test("attack: a pickle inside a zip inside a zip is found", () => {
     const inner = makeZip([{ name: "x/data.pkl", data: MALICIOUS_PICKLE }]);
     const outer = makeZip([{ name: "model.npz", data: inner }]);
-    expect(messages(outer)).toEqual(["imports posix.system (not on the weights_only allowlist) in model.npz/x/data.pkl"]);
+    expect(messages(outer)).toEqual([
+      "imports posix.system (not on the weights_only allowlist) in model.npz/x/data.pkl",
+    ]);
   });
 
   test("attack: a truncated zip cannot be read cleanly", () => {
@@ -218,8 +264,16 @@ describe("safetensors headers", () => {
     { name: "overlapping tensors", bytes: file({ a: f32([0, 4]), b: f32([0, 4]) }, 4), problem: "overlaps" },
     { name: "a gap", bytes: file({ a: f32([4, 8]) }, 8), problem: "gap" },
     { name: "bytes not covered", bytes: file({ a: f32([0, 4]) }, 12), problem: "cover 4 of the 12" },
-    { name: "a size that does not match the shape", bytes: file({ a: f32([0, 8], [1]) }, 8), problem: "8 bytes for a F32" },
-    { name: "an unknown dtype", bytes: file({ a: { dtype: "PY", shape: [1], data_offsets: [0, 1] } }, 1), problem: "unknown dtype" },
+    {
+      name: "a size that does not match the shape",
+      bytes: file({ a: f32([0, 8], [1]) }, 8),
+      problem: "8 bytes for a F32",
+    },
+    {
+      name: "an unknown dtype",
+      bytes: file({ a: { dtype: "PY", shape: [1], data_offsets: [0, 1] } }, 1),
+      problem: "unknown dtype",
+    },
     { name: "metadata that is not strings", bytes: file({ __metadata__: { a: 1 } }, 0), problem: "__metadata__" },
   ])("attack: $name is not a valid safetensors file", ({ bytes, problem }) => {
     const result = scan(bytes);
@@ -234,7 +288,11 @@ describe("safetensors headers", () => {
 });
 
 test("a .npy with a header past the end is invalid", () => {
-  const bytes = Buffer.concat([Buffer.from("\x93NUMPY\x01\x00", "latin1"), Buffer.from([0xff, 0x7f]), Buffer.from("{'descr'")]);
+  const bytes = Buffer.concat([
+    Buffer.from("\x93NUMPY\x01\x00", "latin1"),
+    Buffer.from([0xff, 0x7f]),
+    Buffer.from("{'descr'"),
+  ]);
   expect(messages(bytes).join()).toContain("invalid .npy");
 });
 

@@ -91,8 +91,16 @@ function decide(
   const fix =
     "store it as safetensors (or another format that holds no code), or declare a format_exception with a justification and an expiry date";
   if (level === "warn")
-    return { status: "met", message: `warning: ${what} can run code when loaded: ${found}${expired}`, provision: PROVISION };
-  return { status: "failed", message: `${what} can run code when loaded: ${found}${expired}: ${fix}`, provision: PROVISION };
+    return {
+      status: "met",
+      message: `warning: ${what} can run code when loaded: ${found}${expired}`,
+      provision: PROVISION,
+    };
+  return {
+    status: "failed",
+    message: `${what} can run code when loaded: ${found}${expired}: ${fix}`,
+    provision: PROVISION,
+  };
 }
 
 /** An exception counts through its expiry date (UTC), and not after. */
@@ -164,19 +172,26 @@ function fileFact(head: Snapshot, path: string, facts: FormatFacts): FormatFact 
  * Where an ONNX tensor's external data lives must stay inside the model's folder (the manifest's):
  * no absolute path, no `..` out of it, no symbolic link on the way.
  */
-function externalDataProblem(head: Snapshot, manifestDir: string, onnxPath: string, location: string): string | undefined {
+function externalDataProblem(
+  head: Snapshot,
+  manifestDir: string,
+  onnxPath: string,
+  location: string,
+): string | undefined {
   const quoted = JSON.stringify(location);
   // eslint-disable-next-line no-control-regex
   if (location === "" || /[\u0000-\u001f\\]/.test(location) || location.startsWith("/") || /^[A-Za-z]:/.test(location))
     return `external data ${quoted} is not a plain relative path`;
   if (location.split("/").includes("..")) return `external data ${quoted} climbs out with ..`;
   const resolved = posix.normalize(posix.join(posix.dirname(onnxPath), location));
-  const inside = manifestDir === "." ? !resolved.startsWith("../") && resolved !== ".." : resolved.startsWith(`${manifestDir}/`);
+  const inside =
+    manifestDir === "." ? !resolved.startsWith("../") && resolved !== ".." : resolved.startsWith(`${manifestDir}/`);
   if (!inside) return `external data ${quoted} leaves the model's folder`;
   const parts = resolved.split("/");
   for (let i = 1; i <= parts.length; i++) {
     const prefix = parts.slice(0, i).join("/");
-    if (head.entries.get(prefix)?.mode === SYMLINK_MODE) return `external data ${quoted} goes through the symbolic link ${prefix}`;
+    if (head.entries.get(prefix)?.mode === SYMLINK_MODE)
+      return `external data ${quoted} goes through the symbolic link ${prefix}`;
   }
   return undefined;
 }

@@ -17,7 +17,8 @@ const STANDARD_DOMAINS = new Set(["", "ai.onnx", "ai.onnx.ml", "ai.onnx.training
 
 class ProtoProblem extends Error {}
 
-type Kind = "model" | "graph" | "node" | "attribute" | "tensor" | "sparse" | "opset" | "entry" | "function" | "training";
+type Kind =
+  "model" | "graph" | "node" | "attribute" | "tensor" | "sparse" | "opset" | "entry" | "function" | "training";
 
 /** The sub-messages to enter, per message kind and field number. */
 const CHILDREN: Record<Kind, Record<number, Kind>> = {

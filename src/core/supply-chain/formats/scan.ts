@@ -2,7 +2,14 @@ import { inflateRawSync } from "node:zlib";
 import { bufferSource, sliceSource, startsWith, type ByteSource } from "./byte-source.js";
 import { walkPickles, type PickleStream } from "./pickle.js";
 import { endsLikeZip, isZip, readZip, type ZipEntry } from "./zip.js";
-import { checkGguf, checkSafetensors, looksLikeGguf, looksLikeNpy, looksLikeSafetensors, readNpy } from "./tensor-formats.js";
+import {
+  checkGguf,
+  checkSafetensors,
+  looksLikeGguf,
+  looksLikeNpy,
+  looksLikeSafetensors,
+  readNpy,
+} from "./tensor-formats.js";
 import { looksLikeOnnx, readOnnx } from "./onnx.js";
 
 /**
@@ -54,7 +61,10 @@ function scanAt(source: ByteSource, depth: number): FormatScan {
   if (scan.format.startsWith("pickle") || scan.format.startsWith("PyTorch legacy")) return scan;
   const imported = [...new Set(pickles.walks.flatMap((w) => w.imports))];
   if (imported.length > 0)
-    scan.unsafe.push({ message: `its first bytes also load as a pickle importing ${imported.join(", ")}`, imports: imported });
+    scan.unsafe.push({
+      message: `its first bytes also load as a pickle importing ${imported.join(", ")}`,
+      imports: imported,
+    });
   return scan;
 }
 
@@ -62,7 +72,11 @@ function classify(source: ByteSource, head: Uint8Array, depth: number, pickles: 
   if (isZip(head)) return scanZip(source, depth);
   // a pickle with a zip appended is a pickle first (below: the imports at byte 0 are judged anyway)
   if (!pickles.isPickle && endsLikeZip(source)) return scanZip(source, depth);
-  if (looksLikeGguf(head)) return result("GGUF", checkGguf(source).map((message) => ({ message })));
+  if (looksLikeGguf(head))
+    return result(
+      "GGUF",
+      checkGguf(source).map((message) => ({ message })),
+    );
   if (looksLikeNpy(head)) return scanNpy(source);
   if (startsWith(head, HDF5)) return result("HDF5", [], ["HDF5 holds data; modelgate does not read inside it"]);
   if (looksLikeSafetensors(head, source.size)) {
@@ -77,7 +91,8 @@ function classify(source: ByteSource, head: Uint8Array, depth: number, pickles: 
   if (looksLikeOnnx(head)) {
     const onnx = readOnnx(source);
     if (onnx.facts) {
-      const notes = onnx.facts.customDomains.length > 0 ? [`custom operator domains: ${onnx.facts.customDomains.join(", ")}`] : [];
+      const notes =
+        onnx.facts.customDomains.length > 0 ? [`custom operator domains: ${onnx.facts.customDomains.join(", ")}`] : [];
       return { format: "ONNX", unsafe: [], notes, externalData: onnx.facts.externalLocations };
     }
   }
@@ -92,7 +107,10 @@ function pickleScan(stream: PickleStream): FormatScan {
   const unsafe: Finding[] = [];
   for (const walk of stream.walks) {
     if (walk.disallowed.length > 0)
-      unsafe.push({ message: `imports ${walk.disallowed.join(", ")} (not on the weights_only allowlist)`, imports: walk.disallowed });
+      unsafe.push({
+        message: `imports ${walk.disallowed.join(", ")} (not on the weights_only allowlist)`,
+        imports: walk.disallowed,
+      });
     for (const problem of walk.problems) unsafe.push({ message: `pickle ${problem}` });
   }
   const protocol = stream.walks[0]?.protocol ?? 0;
@@ -107,7 +125,10 @@ function scanNpy(source: ByteSource): FormatScan {
   if (npy.objectPickleAt === undefined) return result("numpy .npy", []);
   const data = sliceSource(source, npy.objectPickleAt, source.size);
   const pickled = pickleScan(walkPickles(data));
-  const unsafe: Finding[] = [{ message: `an object array (dtype ${npy.descr ?? "O"}): its data is a pickle` }, ...pickled.unsafe];
+  const unsafe: Finding[] = [
+    { message: `an object array (dtype ${npy.descr ?? "O"}): its data is a pickle` },
+    ...pickled.unsafe,
+  ];
   return result("numpy .npy (object array)", unsafe);
 }
 
@@ -127,12 +148,16 @@ function scanZip(source: ByteSource, depth: number): FormatScan {
     }
     inflated += member.inflated;
     if (inflated > SCAN_LIMITS.inflatedTotal) {
-      unsafe.push({ member: entry.name, message: `the members inflate to more than ${SCAN_LIMITS.inflatedTotal} bytes (a zip bomb)` });
+      unsafe.push({
+        member: entry.name,
+        message: `the members inflate to more than ${SCAN_LIMITS.inflatedTotal} bytes (a zip bomb)`,
+      });
       break;
     }
     const head = member.source.read(0, 4);
     let scan: FormatScan;
-    if (isZip(head) && depth + 1 >= SCAN_LIMITS.zipDepth) scan = result("zip", [{ message: `zips nested deeper than ${SCAN_LIMITS.zipDepth}` }]);
+    if (isZip(head) && depth + 1 >= SCAN_LIMITS.zipDepth)
+      scan = result("zip", [{ message: `zips nested deeper than ${SCAN_LIMITS.zipDepth}` }]);
     else scan = scanAt(member.source, depth + 1);
     for (const finding of scan.unsafe)
       unsafe.push({ ...finding, member: finding.member ? `${entry.name}/${finding.member}` : entry.name });
@@ -148,10 +173,14 @@ function memberSource(
   entry: ZipEntry,
   inflatedSoFar: number,
 ): { source: ByteSource; inflated: number } | { problem: string } {
-  if (entry.method === 0) return { source: sliceSource(source, entry.dataStart, entry.dataStart + entry.size), inflated: 0 };
-  if (entry.size > SCAN_LIMITS.inflatedMember) return { problem: `a compressed member of ${entry.size} bytes, too large to inspect` };
+  if (entry.method === 0)
+    return { source: sliceSource(source, entry.dataStart, entry.dataStart + entry.size), inflated: 0 };
+  if (entry.size > SCAN_LIMITS.inflatedMember)
+    return { problem: `a compressed member of ${entry.size} bytes, too large to inspect` };
   if (entry.size > 1024 * 1024 && entry.size > entry.compressedSize * SCAN_LIMITS.ratio)
-    return { problem: `a member that inflates ${Math.round(entry.size / Math.max(1, entry.compressedSize))} times (a zip bomb)` };
+    return {
+      problem: `a member that inflates ${Math.round(entry.size / Math.max(1, entry.compressedSize))} times (a zip bomb)`,
+    };
   if (inflatedSoFar + entry.size > SCAN_LIMITS.inflatedTotal)
     return { problem: `the members inflate to more than ${SCAN_LIMITS.inflatedTotal} bytes (a zip bomb)` };
   const compressed = source.read(entry.dataStart, entry.compressedSize);

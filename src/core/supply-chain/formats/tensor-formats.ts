@@ -37,7 +37,8 @@ export function looksLikeSafetensors(head: Uint8Array, size: number): boolean {
 /** The problems of a safetensors file's header (empty: valid), reading only the header. */
 export function checkSafetensors(source: ByteSource): { problems: string[]; tensors: number } {
   const length = uintAt(source.read(0, 8), 0, 8);
-  if (length > SAFETENSORS_MAX_HEADER) return { problems: [`a header of ${length} bytes (at most 100 MB)`], tensors: 0 };
+  if (length > SAFETENSORS_MAX_HEADER)
+    return { problems: [`a header of ${length} bytes (at most 100 MB)`], tensors: 0 };
   if (8 + length > source.size) return { problems: ["the header runs past the end of the file"], tensors: 0 };
   let header: unknown;
   try {
@@ -82,12 +83,17 @@ function tensorProblem(value: unknown, dataSize: number): string | { begin: numb
   if (typeof dtype !== "string" || !Object.hasOwn(DTYPE_BYTES, dtype)) return `unknown dtype ${JSON.stringify(dtype)}`;
   if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && (d as number) >= 0))
     return "a shape that is not a list of sizes";
-  if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every((o) => Number.isSafeInteger(o) && (o as number) >= 0))
+  if (
+    !Array.isArray(offsets) ||
+    offsets.length !== 2 ||
+    !offsets.every((o) => Number.isSafeInteger(o) && (o as number) >= 0)
+  )
     return "data_offsets that are not two offsets";
   const [begin, end] = offsets as [number, number];
   if (end < begin || end > dataSize) return `data_offsets [${begin}, ${end}] outside the ${dataSize} data bytes`;
   const elements = (shape as number[]).reduce((product, d) => product * d, 1);
-  if (elements * (DTYPE_BYTES[dtype] ?? 0) !== end - begin) return `${end - begin} bytes for a ${dtype} tensor of shape [${(shape as number[]).join(", ")}]`;
+  if (elements * (DTYPE_BYTES[dtype] ?? 0) !== end - begin)
+    return `${end - begin} bytes for a ${dtype} tensor of shape [${(shape as number[]).join(", ")}]`;
   return { begin, end };
 }
 
@@ -105,7 +111,8 @@ export function checkGguf(source: ByteSource): string[] {
   const tensors = uintAt(header, 8, 8);
   const keys = uintAt(header, 16, 8);
   // each tensor info and metadata pair takes bytes: counts beyond the file's size are lies a loader would act on
-  if (tensors > source.size || keys > source.size) return [`counts (${tensors} tensors, ${keys} keys) larger than the file`];
+  if (tensors > source.size || keys > source.size)
+    return [`counts (${tensors} tensors, ${keys} keys) larger than the file`];
   return [];
 }
 
@@ -123,7 +130,8 @@ export function readNpy(source: ByteSource): { problem?: string; objectPickleAt?
   const lengthBytes = major === 1 ? 2 : 4;
   const headerLength = uintAt(head, 8, lengthBytes);
   const headerStart = 8 + lengthBytes;
-  if (headerLength > 1024 * 1024 || headerStart + headerLength > source.size) return { problem: "the header runs past the end of the file" };
+  if (headerLength > 1024 * 1024 || headerStart + headerLength > source.size)
+    return { problem: "the header runs past the end of the file" };
   const header = new TextDecoder("latin1").decode(source.read(headerStart, headerLength));
   const descr = /'descr'\s*:\s*('[^']*'|\[.*\])\s*,/s.exec(header)?.[1];
   if (descr === undefined) return { problem: "a header without a dtype ('descr')" };

@@ -90,7 +90,8 @@ function readEntries(source: ByteSource): ZipEntry[] {
     }
   }
   if (count > ZIP_LIMITS.entries) fail(`more than ${ZIP_LIMITS.entries} members`);
-  if (directorySize > ZIP_LIMITS.directoryBytes) fail(`a central directory larger than ${ZIP_LIMITS.directoryBytes} bytes`);
+  if (directorySize > ZIP_LIMITS.directoryBytes)
+    fail(`a central directory larger than ${ZIP_LIMITS.directoryBytes} bytes`);
   // a reader that finds the directory elsewhere (data prepended, shifted offsets) would see other members
   if (directoryOffset + directorySize !== directoryEnd)
     fail("the central directory is not where the end record says (data before or inside the zip)");
@@ -102,7 +103,8 @@ function readEntries(source: ByteSource): ZipEntry[] {
   const ranges: Array<{ start: number; end: number; name: string }> = [];
   let at = 0;
   for (let index = 0; index < count; index++) {
-    if (at + 46 > directory.length || uintAt(directory, at, 4) !== CENTRAL) fail(`central directory entry ${index} is malformed`);
+    if (at + 46 > directory.length || uintAt(directory, at, 4) !== CENTRAL)
+      fail(`central directory entry ${index} is malformed`);
     const flags = uintAt(directory, at + 8, 2);
     const method = uintAt(directory, at + 10, 2);
     let compressedSize = uintAt(directory, at + 20, 4);
@@ -128,7 +130,8 @@ function readEntries(source: ByteSource): ZipEntry[] {
     if (method === 0 && compressedSize !== uncompressedSize)
       fail(`stored member ${JSON.stringify(name)} has two different sizes`);
     const local = source.read(localOffset, 30);
-    if (local.length < 30 || uintAt(local, 0, 4) !== LOCAL) fail(`member ${JSON.stringify(name)} has no local header where the directory says`);
+    if (local.length < 30 || uintAt(local, 0, 4) !== LOCAL)
+      fail(`member ${JSON.stringify(name)} has no local header where the directory says`);
     const localNameLength = uintAt(local, 26, 2);
     const localExtraLength = uintAt(local, 28, 2);
     const localName = source.read(localOffset + 30, localNameLength);
@@ -176,7 +179,7 @@ function zip64Fields(
   fields: { uncompressedSize: number; compressedSize: number; localOffset: number },
 ): { uncompressedSize: number; compressedSize: number; localOffset: number } {
   const result = { ...fields };
-  for (let at = 0; at + 4 <= extra.length; ) {
+  for (let at = 0; at + 4 <= extra.length;) {
     const id = uintAt(extra, at, 2);
     const length = uintAt(extra, at + 2, 2);
     if (id === 0x0001) {
