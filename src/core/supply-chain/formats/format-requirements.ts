@@ -103,6 +103,35 @@ function decide(
   };
 }
 
+/**
+ * The Git LFS objects whose bytes the format requirement would judge (file components of the models
+ * that move forward, and the files of folder components): an edge that can read LFS content (the CLI,
+ * the Action) scans these and hands the scans in as FormatFacts.
+ */
+export function lfsObjectsToScan(
+  policy: Policy,
+  changes: ReadonlyArray<{ head?: LoadedManifest | undefined }>,
+  head: Snapshot,
+): Array<{ path: string; oid: string; size: number }> {
+  if (policy.supply_chain.formats === "off") return [];
+  const objects = new Map<string, { path: string; oid: string; size: number }>();
+  for (const change of changes) {
+    const loaded = change.head;
+    if (!loaded || loaded.manifest.status === "decommissioned") continue;
+    for (const component of loaded.manifest.components) {
+      if (!isFileComponent(component)) continue;
+      const repoPath = componentRepoPath(loaded.path, component);
+      const files = head.entries.has(repoPath) ? [repoPath] : folderFiles(head, loaded.path, repoPath);
+      for (const path of files.slice(0, MAX_FOLDER_FILES)) {
+        const content = head.contents.get(path);
+        const pointer = content?.kind === "text" ? parseLfsPointer(content.text) : undefined;
+        if (pointer && pointer.extensions.length === 0) objects.set(path, { path, oid: pointer.oid, size: pointer.size });
+      }
+    }
+  }
+  return [...objects.values()];
+}
+
 /** An exception counts through its expiry date (UTC), and not after. */
 export function isCurrent(exception: FormatException, now: Date): boolean {
   return now.toISOString().slice(0, 10) <= exception.expires;
