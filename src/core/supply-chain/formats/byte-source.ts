@@ -26,12 +26,15 @@ export function sliceSource(source: ByteSource, start: number, end: number): Byt
 /** Thrown by the readers when the bytes end before what they announce. */
 export class Truncated extends Error {}
 
-const CHUNK = 64 * 1024;
+/** The first read of a cursor is small (most non-pickle bytes stop the walk at once); each next one doubles, up to 1 MiB. */
+const FIRST_CHUNK = 512;
+const LAST_CHUNK = 1024 * 1024;
 
-/** Sequential reads over a source through one buffer of 64 KiB: a pickle is walked opcode by opcode. */
+/** Sequential reads over a source through one buffer: a pickle is walked opcode by opcode. */
 export class Cursor {
   private chunk: Uint8Array = new Uint8Array(0);
   private chunkStart = 0;
+  private nextChunk = FIRST_CHUNK;
   pos: number;
 
   constructor(
@@ -46,13 +49,14 @@ export class Cursor {
   }
 
   private fill(at: number, length: number): void {
-    this.chunk = this.source.read(at, Math.max(length, CHUNK));
+    this.chunk = this.source.read(at, Math.max(length, this.nextChunk));
     this.chunkStart = at;
+    this.nextChunk = Math.min(LAST_CHUNK, this.nextChunk * 2);
   }
 
   byte(): number {
     if (this.pos >= this.source.size) throw new Truncated("the bytes end early");
-    if (this.pos < this.chunkStart || this.pos >= this.chunkStart + this.chunk.length) this.fill(this.pos, CHUNK);
+    if (this.pos < this.chunkStart || this.pos >= this.chunkStart + this.chunk.length) this.fill(this.pos, 1);
     const value = this.chunk[this.pos - this.chunkStart];
     if (value === undefined) throw new Truncated("the bytes end early");
     this.pos++;

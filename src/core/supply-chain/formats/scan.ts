@@ -71,7 +71,8 @@ function scanAt(source: ByteSource, depth: number): FormatScan {
 function classify(source: ByteSource, head: Uint8Array, depth: number, pickles: PickleStream): FormatScan {
   if (isZip(head)) return scanZip(source, depth);
   // a pickle with a zip appended is a pickle first (below: the imports at byte 0 are judged anyway)
-  if (!pickles.isPickle && endsLikeZip(source)) return scanZip(source, depth);
+  // (only at the top: a zip member is opened by its name's loader, which looks at its first bytes)
+  if (depth === 0 && !pickles.isPickle && endsLikeZip(source)) return scanZip(source, depth);
   if (looksLikeGguf(head))
     return result(
       "GGUF",
