@@ -17,6 +17,7 @@ import {
   releaseModel,
 } from "../core/render/release-check-run.js";
 import { releaseBom, releaseWrites, type BaselineNote, type BomOutcome } from "../core/release/outcome.js";
+import { formatsOfDecision } from "../core/supply-chain/formats/format-requirements.js";
 import { MAX_BASELINE_CANDIDATES, releaseCandidates, type ReleaseOrderFields } from "../core/release/order.js";
 import { renderReleaseSection, upsertReleaseSection } from "../core/render/release-notes.js";
 import { ownAppId } from "../github/app-identity.js";
@@ -400,12 +401,17 @@ async function judgeRelease(
     baselineNote: baseline,
   } = await judgeModelsAtCommit(ctx, policy, release, commit, ctx.defaultBranch);
 
-  const bom = await releaseBom(policy, detected, {
-    repository: `${ctx.owner}/${ctx.repo}`,
-    tag: release.tagName,
-    commit,
-    timestamp: ctx.now.toISOString(),
-    toolVersion: await modelgateVersion(),
-  });
+  const bom = await releaseBom(
+    policy,
+    detected,
+    {
+      repository: `${ctx.owner}/${ctx.repo}`,
+      tag: release.tagName,
+      commit,
+      timestamp: ctx.now.toISOString(),
+      toolVersion: await modelgateVersion(),
+    },
+    formatsOfDecision(decision.models),
+  );
   return { decision, policy, bom, signOffUrls: facts.signOffIssues, baseline, headManifests: detected.models.head };
 }

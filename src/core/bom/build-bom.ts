@@ -33,6 +33,8 @@ export interface BomInput {
   serialNumber?: string;
   /** Version of modelgate that writes the BOM. */
   toolVersion: string;
+  /** What the format scan found per component file, by repository path (docs/supply-chain.md), when it ran. */
+  formats?: ReadonlyMap<string, string>;
 }
 
 /**
@@ -50,7 +52,7 @@ export function buildBom(input: BomInput): CycloneDxBom {
   const modelComponents: BomComponent[] = [];
   const modelDependencies: BomDependency[] = [];
   for (const loaded of models) {
-    const { component, datasetRefs } = modelComponent(loaded, refs, datasets);
+    const { component, datasetRefs } = modelComponent(loaded, refs, datasets, input.formats);
     modelComponents.push(component);
     modelDependencies.push({ ref: component["bom-ref"]!, dependsOn: datasetRefs });
   }
@@ -85,6 +87,7 @@ function modelComponent(
   loaded: LoadedManifest,
   refs: BomRefAllocator,
   datasets: DatasetCatalog,
+  formats?: ReadonlyMap<string, string>,
 ): { component: BomComponent; datasetRefs: string[] } {
   const { manifest } = loaded;
   const modelRef = refs.claim(`model:${manifest.name}@${manifest.version}`);
@@ -123,7 +126,9 @@ function modelComponent(
     ...(upstream.length > 0
       ? { pedigree: { ancestors: upstream.map((c) => upstreamComponent(c, modelRef, refs)) } }
       : {}),
-    ...(files.length > 0 ? { components: files.map((c) => fileComponent(loaded.path, c, modelRef, refs)) } : {}),
+    ...(files.length > 0
+      ? { components: files.map((c) => fileComponent(loaded.path, c, modelRef, refs, formats)) }
+      : {}),
     ...(Object.keys(modelCard).length > 0 ? { modelCard } : {}),
     properties,
   };
@@ -172,14 +177,33 @@ function fileComponent(
   c: Extract<Component, { path: string }>,
   modelRef: string,
   refs: BomRefAllocator,
+  formats?: ReadonlyMap<string, string>,
 ): BomComponent {
+  const path = componentRepoPath(manifestPath, c);
   return {
     type: "file",
     "bom-ref": refs.claim(`${modelRef}/${componentId(c)}`),
-    name: componentRepoPath(manifestPath, c),
+    name: path,
     ...hashesOf(c.sha256),
-    properties: [{ name: "modelgate:kind", value: c.kind }, ...verificationProperties(c)],
+    properties: [
+      { name: "modelgate:kind", value: c.kind },
+      ...verificationProperties(c),
+      ...formatProperties(c, formats?.get(path)),
+    ],
   };
+}
+
+/** The format scan's finding and the component's format exception (docs/supply-chain.md "Unsafe serialisation"). */
+function formatProperties(c: Extract<Component, { path: string }>, format: string | undefined): BomProperty[] {
+  const properties: BomProperty[] = [];
+  if (format !== undefined) properties.push({ name: "modelgate:format", value: format });
+  const exception = c.format_exception;
+  if (exception)
+    properties.push({
+      name: "modelgate:format_exception",
+      value: `${exception.justification} (until ${exception.expires})`,
+    });
+  return properties;
 }
 
 type UpstreamComponent = Extract<Component, { source: string }>;

@@ -48,6 +48,8 @@ export async function releaseBom(
   policy: Policy,
   detected: DetectedChanges,
   release: { repository: string; tag: string; commit: string; timestamp: string; toolVersion: string },
+  /** The format findings of the release's judgement, by repository path (formatsOfDecision). */
+  formats?: ReadonlyMap<string, string>,
 ): Promise<BomOutcome> {
   if (!policy.release.attach_bom) return { kind: "off" };
   if (detected.errors.length > 0) {
@@ -63,6 +65,7 @@ export async function releaseBom(
     models: detected.models.head,
     timestamp: release.timestamp,
     toolVersion: release.toolVersion,
+    ...(formats ? { formats } : {}),
   });
   const validation = await validateBom(built);
   return validation.ok

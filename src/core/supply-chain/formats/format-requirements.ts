@@ -125,7 +125,8 @@ export function lfsObjectsToScan(
       for (const path of files.slice(0, MAX_FOLDER_FILES)) {
         const content = head.contents.get(path);
         const pointer = content?.kind === "text" ? parseLfsPointer(content.text) : undefined;
-        if (pointer && pointer.extensions.length === 0) objects.set(path, { path, oid: pointer.oid, size: pointer.size });
+        if (pointer && pointer.extensions.length === 0)
+          objects.set(path, { path, oid: pointer.oid, size: pointer.size });
       }
     }
   }
@@ -223,4 +224,22 @@ function externalDataProblem(
       return `external data ${quoted} goes through the symbolic link ${prefix}`;
   }
   return undefined;
+}
+
+/**
+ * The format finding of each component a decision judged, by repository path: what the release's
+ * ML-BOM records (`modelgate:format`), e.g. "met: … (safetensors): no code runs when it is loaded".
+ */
+export function formatsOfDecision(
+  models: ReadonlyArray<{ manifestPath: string; requirements: ReadonlyArray<Requirement> }>,
+): Map<string, string> {
+  const formats = new Map<string, string>();
+  for (const model of models) {
+    for (const requirement of model.requirements) {
+      if (!requirement.id.startsWith("format:")) continue;
+      const path = posix.join(posix.dirname(model.manifestPath), requirement.id.slice("format:".length));
+      formats.set(path, `${requirement.status}: ${requirement.message}`);
+    }
+  }
+  return formats;
 }
