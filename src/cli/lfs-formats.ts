@@ -81,11 +81,20 @@ export async function localLfsFormatFacts(
   const objects = lfsObjectsToScan(policy, changes, head);
   const facts = new Map<string, FormatFact>();
   if (objects.length === 0) return facts;
-  const commonDir = await runGit(repo, ["rev-parse", "--path-format=absolute", "--git-common-dir"]);
-  const gitDir = commonDir.code === 0 ? commonDir.stdout.toString("utf8").trim() : undefined;
+  const gitDir = await gitCommonDir(repo);
   for (const object of objects) {
     if (!gitDir) facts.set(object.path, { notScanned: "the repository's git directory could not be found" });
     else facts.set(object.path, scanLocalFile(lfsObjectPath(gitDir, object.oid), object.size, counter));
   }
   return facts;
+}
+
+/** The repository's common git directory (where git-lfs keeps objects, shared by worktrees), or undefined when there is none. */
+async function gitCommonDir(repo: string): Promise<string | undefined> {
+  try {
+    const result = await runGit(repo, ["rev-parse", "--path-format=absolute", "--git-common-dir"]);
+    return result.code === 0 ? result.stdout.toString("utf8").trim() : undefined;
+  } catch {
+    return undefined;
+  }
 }
