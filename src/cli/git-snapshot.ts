@@ -46,7 +46,12 @@ export function fileContent(bytes: Buffer): FileContent {
   } catch {
     // the bytes are kept (a copy: the caller's buffer is reused) so the format scan reads them (docs/supply-chain.md)
     const copy = Uint8Array.from(bytes);
-    return { kind: "binary", sha256: createHash("sha256").update(bytes).digest("hex"), size: bytes.length, bytes: copy };
+    return {
+      kind: "binary",
+      sha256: createHash("sha256").update(bytes).digest("hex"),
+      size: bytes.length,
+      bytes: copy,
+    };
   }
 }
 

@@ -5,4 +5,3 @@ import { z } from "zod";
  * could run code when loaded does to the gate — fail it, warn in the requirement, or not scan at all.
  */
 export const formatsPolicySchema = z.enum(["fail", "warn", "off"]).default("fail");
-export type FormatsPolicy = z.output<typeof formatsPolicySchema>;

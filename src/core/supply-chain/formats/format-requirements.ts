@@ -209,7 +209,6 @@ function externalDataProblem(
   location: string,
 ): string | undefined {
   const quoted = JSON.stringify(location);
-  // eslint-disable-next-line no-control-regex
   if (location === "" || /[\u0000-\u001f\\]/.test(location) || location.startsWith("/") || /^[A-Za-z]:/.test(location))
     return `external data ${quoted} is not a plain relative path`;
   if (location.split("/").includes("..")) return `external data ${quoted} climbs out with ..`;

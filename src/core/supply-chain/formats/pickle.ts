@@ -44,6 +44,8 @@ type Value =
   | { t: "other" };
 
 const OTHER: Value = { t: "other" };
+/** EXT1, EXT2, EXT4: the size of their extension code. */
+const EXT_ARGUMENT_BYTES: Readonly<Record<number, 1 | 2 | 4>> = { 0x82: 1, 0x83: 2, 0x84: 4 };
 const IDENTIFIER_PATH = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/;
 
 class WalkError extends Error {}
@@ -88,12 +90,11 @@ export function walkPickle(source: ByteSource, start = 0, limits = PICKLE_LIMITS
     items -= popped.length;
     return popped;
   };
-  const importOf = (module: string, name: string, how: string): Value => {
+  const importOf = (module: string, name: string): Value => {
     const full = pythonImportName(module, name);
     imports.add(full);
     const allowed = WEIGHTS_ONLY_ALLOWLIST.has(full);
     if (!allowed) disallowed.add(full);
-    void how;
     return { t: "global", name: full, allowed };
   };
   const called = (callable: Value | undefined, opcode: string): void => {
@@ -315,7 +316,7 @@ export function walkPickle(source: ByteSource, start = 0, limits = PICKLE_LIMITS
         case 0x63: {
           // GLOBAL
           const [module, name] = globalNames();
-          push(importOf(module, name, "GLOBAL"));
+          push(importOf(module, name));
           break;
         }
         case 0x93: {
@@ -326,14 +327,14 @@ export function walkPickle(source: ByteSource, start = 0, limits = PICKLE_LIMITS
             problems.push("STACK_GLOBAL imports a name that is not a string modelgate can read");
             push({ t: "global", name: "<unknown>", allowed: false });
           } else {
-            push(importOf(module.v, name.v, "STACK_GLOBAL"));
+            push(importOf(module.v, name.v));
           }
           break;
         }
         case 0x69: {
           // INST: an import called with the items since MARK
           const [module, name] = globalNames();
-          const imported = importOf(module, name, "INST");
+          const imported = importOf(module, name);
           popMark();
           called(imported, "INST");
           push(OTHER);
@@ -386,7 +387,7 @@ export function walkPickle(source: ByteSource, start = 0, limits = PICKLE_LIMITS
         case 0x83: // EXT2
         case 0x84: {
           // EXT4: an import through copyreg's extension registry, which modelgate cannot name
-          const code = cursor.uint(op === 0x82 ? 1 : op === 0x83 ? 2 : 4);
+          const code = cursor.uint(EXT_ARGUMENT_BYTES[op] ?? 4);
           imports.add(`copyreg extension ${code}`);
           disallowed.add(`copyreg extension ${code}`);
           push({ t: "global", name: `copyreg extension ${code}`, allowed: false });

@@ -168,7 +168,6 @@ function memberName(bytes: Uint8Array, flags: number): string {
 function nameProblem(name: string): void {
   const quoted = JSON.stringify(name);
   if (name === "") fail("a member without a name");
-  // eslint-disable-next-line no-control-regex
   if (/[\u0000-\u001f\u007f\\]/.test(name)) fail(`member name ${quoted} holds a control character or a backslash`);
   if (name.startsWith("/") || /^[A-Za-z]:/.test(name)) fail(`member name ${quoted} is absolute`);
   if (name.split("/").some((part) => part === "..")) fail(`member name ${quoted} climbs out of the archive (..)`);
