@@ -69,7 +69,7 @@ function decide(
   judged: Judged,
   now: Date,
 ): Pick<Requirement, "status" | "message" | "provision"> {
-  const what = `${repoPath} (${judged.formats.length > 0 ? [...new Set(judged.formats)].join(", ") : "not read"})`;
+  const what = judged.formats.length > 0 ? `${repoPath} (${[...new Set(judged.formats)].join(", ")})` : repoPath;
   if (judged.unsafe.length === 0 && judged.notScanned.length === 0) {
     const notes = judged.notes.length > 0 ? `; ${judged.notes.join("; ")}` : "";
     return { status: "met", message: `${what}: no code runs when it is loaded${notes}`, provision: PROVISION };
