@@ -119,6 +119,12 @@ describe("pickles, opcode by opcode", () => {
     expect(messages(Buffer.concat([benign, MALICIOUS_PICKLE])).join()).toContain("posix.system");
   });
 
+  test("attack: pickles beyond the bound of pickles in a row fail, they are not skipped", () => {
+    const benign = Buffer.from("\x80\x02N.", "latin1");
+    const found = messages(Buffer.concat([...Array.from({ length: 64 }, () => benign), benign])).join();
+    expect(found).toContain("more than 64 pickles in a row");
+  });
+
   test("attack: a pickle with a zip appended is still a pickle", () => {
     const polyglot = makeZip([{ name: "a.txt", data: "hi" }], { prefix: MALICIOUS_PICKLE });
     expect(messages(polyglot).join()).toContain("posix.system");

@@ -451,5 +451,15 @@ export function walkPickles(source: ByteSource): PickleStream {
     if (walk.problems.length > 0 || walk.end >= source.size) break;
     at = walk.end;
   }
+  // a loader calling pickle.load once more would run the next one: beyond the bound, that is a failure, not a skip
+  const last = walks[walks.length - 1];
+  if (!legacyTorch && walks.length === MAX_PICKLES_IN_A_ROW && last && last.problems.length === 0 && at < source.size) {
+    const next = walkPickle(source, at);
+    if (next.isPickle)
+      walks.push({
+        ...next,
+        problems: [...next.problems, `more than ${MAX_PICKLES_IN_A_ROW} pickles in a row: too many to walk`],
+      });
+  }
   return { isPickle: walks.length > 0, legacyTorch, walks };
 }

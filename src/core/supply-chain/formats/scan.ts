@@ -47,6 +47,8 @@ export const SCAN_LIMITS = {
   kerasConfig: 16 * 1024 * 1024,
 };
 
+const ZIP_LOCAL_HEADER = [0x50, 0x4b, 0x03, 0x04];
+const NO_PICKLE: PickleStream = { isPickle: false, legacyTorch: false, walks: [] };
 const HDF5 = [0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a];
 
 export function scanFormat(source: ByteSource): FormatScan {
@@ -55,8 +57,10 @@ export function scanFormat(source: ByteSource): FormatScan {
 
 function scanAt(source: ByteSource, depth: number): FormatScan {
   const head = source.read(0, 64);
-  // bytes a pickle loader would run, whatever else they are (a polyglot of a zip or safetensors and a pickle)
-  const pickles = walkPickles(source);
+  // bytes a pickle loader would run, whatever else they are (a polyglot of safetensors and a pickle). A file
+  // starting with a zip header is no pickle to any loader: its first opcode (PERSID) stops a plain unpickler,
+  // and torch.load, which has a persistent loader, opens it as a zip.
+  const pickles = startsWith(head, ZIP_LOCAL_HEADER) ? NO_PICKLE : walkPickles(source);
   const scan = classify(source, head, depth, pickles);
   if (scan.format.startsWith("pickle") || scan.format.startsWith("PyTorch legacy")) return scan;
   const imported = [...new Set(pickles.walks.flatMap((w) => w.imports))];

@@ -41,6 +41,11 @@ export function endsLikeZip(source: ByteSource): boolean {
 }
 
 function findEndRecord(source: ByteSource): { offset: number; record: Uint8Array } | undefined {
+  // most zips have no comment: the record is the last 22 bytes, and nothing more is read
+  if (source.size >= 22) {
+    const last = source.read(source.size - 22, 22);
+    if (startsWith(last, EOCD) && uintAt(last, 20, 2) === 0) return { offset: source.size - 22, record: last };
+  }
   const tailLength = Math.min(source.size, 22 + MAX_COMMENT);
   const tail = source.read(source.size - tailLength, tailLength);
   for (let i = tail.length - 22; i >= 0; i--) {
