@@ -1,10 +1,13 @@
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { TestRepo, runModelgate } from "./git-repo.js";
 import { modelFiles } from "./model-fixtures.js";
 import { sha256 } from "../fixtures/git-objects.js";
 import type { CheckJson } from "../../src/cli/check-json.js";
+import { runCli } from "../../src/cli/main.js";
+import type { AuditReport } from "../../src/core/audit/types.js";
 
 const fixture = (name: string): Buffer => readFileSync(new URL(`../fixtures/supply-chain/${name}`, import.meta.url));
 const pointerFor = (bytes: Buffer): string =>
@@ -107,5 +110,46 @@ describe("modelgate check: format:<path> of every class (real artefacts)", () =>
       status: "met",
       message: expect.stringContaining("not scanned: a Git LFS object that is not checked out here"),
     });
+  });
+});
+
+describe("modelgate audit: the formats at the head are evidence of 5.2.3-1 and 5.2.4-1.2", () => {
+  it("counts the formats checked, names the unsafe one as a finding, and the BOM records each format", async () => {
+    const repo = TestRepo.create("modelgate-audit-formats-");
+    repos.push(repo);
+    repo.write(
+      modelFiles({
+        dir: "models/scorer",
+        name: "scorer",
+        version: "1.0.0",
+        components: [{ path: "weights/model.pt", kind: "weights", content: fixture("malicious-second-member.pt") }],
+      }),
+    );
+    repo.commit("scorer");
+    const out = mkdtempSync(join(tmpdir(), "modelgate-audit-formats-out-"));
+    try {
+      const code = await runCli(["audit", "--repo", repo.dir, "-o", out], {
+        stdout: () => undefined,
+        stderr: () => undefined,
+        now: () => new Date(),
+        cwd: process.cwd(),
+        env: {},
+      });
+      expect(code).toBe(1);
+      const report = JSON.parse(readFileSync(join(out, "audit.json"), "utf8")) as AuditReport;
+      for (const id of ["5.2.3-1", "5.2.4-1.2"]) {
+        const row = report.provisions.find((p) => p.id === id);
+        expect(row?.evidence.map((e) => e.text)).toContain("0 component formats checked at the head, 1 unsafe");
+        expect(row?.findings.join("\n")).toContain(
+          "imports posix.system (not on the weights_only allowlist) in benign-state-dict/extra/payload.pkl",
+        );
+      }
+      const file = report.models[0]?.bom?.components?.find((c) => c.name === "models/scorer/weights/model.pt");
+      expect(file?.properties?.find((p) => p.name === "modelgate:format")?.value).toMatch(
+        /^failed: models\/scorer\/weights\/model\.pt \(PyTorch zip\) can run code when loaded: imports posix\.system/,
+      );
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
   });
 });
