@@ -24,7 +24,7 @@ export type FormatFacts = ReadonlyMap<string, FormatFact>;
  * scanned (names never make a file safe; they only keep an unread one from passing).
  */
 const PICKLE_CAPABLE =
-  /\.(pt|pth|bin|ckpt|pkl|pickle|joblib|dill|npy|npz|keras|h5|hdf5|mar|jit|ptl|torchscript|pb|model|sav)$/i;
+  /\.(pt|pth|bin|ckpt|pkl|pickle|joblib|dill|npy|npz|keras|h5|hdf5|mar|jit|ptl|torchscript|model|sav)$/i;
 
 /**
  * `format:<component path>` (docs/supply-chain.md "Unsafe serialisation"): every file component of a
