@@ -71,3 +71,9 @@ const yamlBench = fileURLToPath(new URL("./yaml-bench.ts", import.meta.url));
 console.log("\n## YAML reading\n");
 const yaml = spawnSync(process.execPath, ["--import", "tsx", yamlBench], { stdio: "inherit" });
 if (yaml.status !== 0) process.exitCode = yaml.status ?? 1;
+
+// the format scan of a 2 GB local .pt reads its central directory and pickle, not its tensors
+const formatBench = fileURLToPath(new URL("./format-scan.ts", import.meta.url));
+console.log("\n## Format scan\n");
+const formats = spawnSync(process.execPath, ["--import", "tsx", formatBench], { stdio: "inherit" });
+if (formats.status !== 0) process.exitCode = formats.status ?? 1;

@@ -8,6 +8,8 @@ import type { Clock } from "../handlers/context.js";
 import { httpStatus } from "../github/errors.js";
 import type { RateLimitWaitOptions } from "../github/traffic.js";
 import { isHandled, recordingHandledEvents } from "../handled-events.js";
+import { scanLocalFormatsWith } from "../handlers/local-formats.js";
+import { localLfsFormatFacts } from "../cli/lfs-formats.js";
 
 /** The environment of a GitHub Actions step (process.env in production). */
 export type ActionEnv = Record<string, string | undefined>;
@@ -82,8 +84,17 @@ export async function runAction(env: ActionEnv, options: RunActionOptions = {}):
     );
     payload.installation = { id };
   }
+  // the job's checkout (actions/checkout with lfs: true) holds the LFS objects the format scan reads (docs/supply-chain.md)
+  const workspace = env.GITHUB_WORKSPACE?.trim();
+  scanLocalFormatsWith(
+    workspace ? (policy, changes, head) => localLfsFormatFacts(workspace, policy, changes, head) : undefined,
+  );
   const delivery = env.GITHUB_RUN_ID ? `${env.GITHUB_RUN_ID}-${env.GITHUB_RUN_ATTEMPT ?? "1"}` : randomUUID();
-  await probot.receive({ id: delivery, name, payload } as Parameters<Probot["receive"]>[0]);
+  try {
+    await probot.receive({ id: delivery, name, payload } as Parameters<Probot["receive"]>[0]);
+  } finally {
+    scanLocalFormatsWith(undefined);
+  }
 }
 
 function required(env: ActionEnv, variable: string, what: string): string {

@@ -44,7 +44,14 @@ export function fileContent(bytes: Buffer): FileContent {
     const text = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(bytes);
     return { kind: "text", text, size: bytes.length };
   } catch {
-    return { kind: "binary", sha256: createHash("sha256").update(bytes).digest("hex"), size: bytes.length };
+    // the bytes are kept (a copy: the caller's buffer is reused) so the format scan reads them (docs/supply-chain.md)
+    const copy = Uint8Array.from(bytes);
+    return {
+      kind: "binary",
+      sha256: createHash("sha256").update(bytes).digest("hex"),
+      size: bytes.length,
+      bytes: copy,
+    };
   }
 }
 

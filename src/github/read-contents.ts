@@ -113,7 +113,7 @@ async function contentOf(
   const bytes = await readBlobBytes(octokit, location, file);
   const text = blob.isBinary ? undefined : decodeUtf8(bytes);
   return text === undefined
-    ? { kind: "binary", sha256: sha256Hex(bytes), size: bytes.length }
+    ? { kind: "binary", sha256: sha256Hex(bytes), size: bytes.length, bytes }
     : { kind: "text", text, size: bytes.length };
 }
 

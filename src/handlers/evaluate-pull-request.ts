@@ -26,6 +26,7 @@ import { couldNotEvaluateDecision } from "./could-not-evaluate.js";
 import { logDecision } from "./decision-log.js";
 import { reportPolicyProposal } from "./policy-proposal.js";
 import { evaluationDuration } from "../metrics.js";
+import { localFormatFacts } from "./local-formats.js";
 
 /** The name of the pull-request check run (docs/check-run.md). */
 export const CHECK_NAME = "modelgate";
@@ -230,7 +231,19 @@ async function judge(
   const facts = await gatherApprovalFacts(octokit, { owner, repo, pr }, policy, issues);
   // the pull request's base may predate a re-evaluation that landed on the default branch: its records count too
   const elsewhere = [{ where: "the default branch", models: onDefaultBranch }];
-  const input = { policy, base, head, facts, now: ctx.now, detected, baseName: "the base branch", elsewhere };
+  // the Action reads the Git LFS objects of its checkout for the format scan; the server reads none
+  const formats = await localFormatFacts(policy, detected.changes, head);
+  const input = {
+    policy,
+    base,
+    head,
+    facts,
+    now: ctx.now,
+    detected,
+    baseName: "the base branch",
+    elsewhere,
+    ...(formats ? { formats } : {}),
+  };
   const decision = await restoreKnownGood(ctx, input, evaluateGate(input), facts.signOffIssues);
   try {
     await syncSignOffIssues(octokit, where, policy, facts, issues);

@@ -17,6 +17,7 @@ import {
   releaseModel,
 } from "../core/render/release-check-run.js";
 import { releaseBom, releaseWrites, type BaselineNote, type BomOutcome } from "../core/release/outcome.js";
+import { localFormatFacts } from "./local-formats.js";
 import { MAX_BASELINE_CANDIDATES, releaseCandidates, type ReleaseOrderFields } from "../core/release/order.js";
 import { renderReleaseSection, upsertReleaseSection } from "../core/render/release-notes.js";
 import { ownAppId } from "../github/app-identity.js";
@@ -331,7 +332,19 @@ export async function judgeModelsAtCommit(
   );
   const elsewhere = await defaultBranchModels(ctx, policy, defaultBranch, commit);
   const baseName = baseNameOf(other, found);
-  const input = { policy: judged, base, head, facts, now: ctx.now, detected, baseName, elsewhere };
+  // the Action reads the Git LFS objects of its checkout for the format scan (docs/supply-chain.md)
+  const formats = await localFormatFacts(judged, detected.changes, head);
+  const input = {
+    policy: judged,
+    base,
+    head,
+    facts,
+    now: ctx.now,
+    detected,
+    baseName,
+    elsewhere,
+    ...(formats ? { formats } : {}),
+  };
   let decision = judgeReleaseModels(input, authorsBySubject, policy);
   // only a rollback that does not pass as it is costs the reads of earlier releases
   const wanted = modelsToLookUp(decision, detected, policy);

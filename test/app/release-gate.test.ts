@@ -380,14 +380,27 @@ describe("story 1: a release whose models all pass", () => {
         "bom-ref": "model:fraud-detector@2.1.0/weights/model.safetensors",
         name: "models/fraud/weights/model.safetensors",
         hashes: [{ alg: "SHA-256", content: sha256("weights of 2.1.0") }],
-        properties: [{ name: "modelgate:kind", value: "weights" }],
+        properties: [
+          { name: "modelgate:kind", value: "weights" },
+          {
+            name: "modelgate:format",
+            value:
+              "met: models/fraud/weights/model.safetensors: not scanned: a Git LFS object whose content was not read",
+          },
+        ],
       },
       {
         type: "file",
         "bom-ref": "model:fraud-detector@2.1.0/prompts/system.txt",
         name: "models/fraud/prompts/system.txt",
         hashes: [{ alg: "SHA-256", content: sha256("You score card transactions.\n") }],
-        properties: [{ name: "modelgate:kind", value: "prompt" }],
+        properties: [
+          { name: "modelgate:kind", value: "prompt" },
+          {
+            name: "modelgate:format",
+            value: "met: models/fraud/prompts/system.txt (other): no code runs when it is loaded",
+          },
+        ],
       },
     ]);
     expect(model.modelCard).toEqual({

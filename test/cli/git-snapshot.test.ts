@@ -140,6 +140,7 @@ describe("snapshotAt and readContents on a real repository", () => {
         .update(Buffer.from([0xff, 0, 1]))
         .digest("hex"),
       size: 3,
+      bytes: Uint8Array.from([0xff, 0, 1]),
     });
     expect(snapshot.contents.get("big.pt")).toMatchObject({ kind: "unreadable", size: big.length });
     expect(snapshot.contents.get("big.pt")).toHaveProperty("reason", expect.stringContaining("too large"));

@@ -19,6 +19,8 @@ import {
   readTags,
   type BlobCache,
 } from "../git-history.js";
+import { localLfsFormatFacts } from "../lfs-formats.js";
+import { formatsOfDecision } from "../../core/supply-chain/formats/format-requirements.js";
 import { readPlanned, readTextFile, snapshotAt, type GitSnapshot } from "../git-snapshot.js";
 import { defaultBranch, resolveRef } from "../git.js";
 import { writeJsonFile, writeTextFile } from "../large-file.js";
@@ -87,6 +89,7 @@ export async function runAudit(options: AuditOptions): Promise<AuditReport> {
     facts: offlineFacts(commit),
     now,
     detected,
+    formats: await localLfsFormatFacts(repo, policy, detected.changes, head),
   });
   const models = [...detected.models.head].sort((a, b) => compareCodeUnits(a.manifest.name, b.manifest.name));
   const repository = await started.repository;
@@ -98,6 +101,7 @@ export async function runAudit(options: AuditOptions): Promise<AuditReport> {
     models,
     timestamp: bomTimestamp(now, options.sourceDateEpoch),
     toolVersion,
+    formats: formatsOfDecision(decision.models),
   });
 
   const tags = await readTags(repo, policy, load, blobs, log, started.tags);

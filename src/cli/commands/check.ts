@@ -7,6 +7,7 @@ import type { ModelsAt } from "../../core/evidence/model-evidence.js";
 import { loadManifest, type LoadedManifest } from "../../core/manifest/load-manifest.js";
 import { offlineFacts } from "../offline-facts.js";
 import { policyAt } from "../repository.js";
+import { localLfsFormatFacts } from "../lfs-formats.js";
 import type { CheckRange, RangeEnd } from "../report.js";
 
 export interface CheckOptions {
@@ -46,6 +47,8 @@ export async function runCheck(options: CheckOptions): Promise<{ decision: Decis
   const detected = detectChanges(policy, baseSnapshot, headSnapshot);
   // as the app: the default branch may hold a re-evaluation newer than the merge base
   const elsewhere = branchTip === undefined ? [] : [await defaultBranchCopies(repo, branchTip, base.ref, detected)];
+  // LFS objects fetched locally are scanned for their format (docs/supply-chain.md)
+  const formats = await localLfsFormatFacts(repo, policy, detected.changes, headSnapshot);
   const decision = evaluateGate({
     policy,
     base: baseSnapshot,
@@ -55,6 +58,7 @@ export async function runCheck(options: CheckOptions): Promise<{ decision: Decis
     detected,
     baseName: "the base",
     elsewhere,
+    formats,
   });
   return { decision, range: { base, head } };
 }

@@ -656,6 +656,18 @@ function evidenceFor(
           .map((r) => r.message),
       };
     }
+    case "formats": {
+      // docs/supply-chain.md "Unsafe serialisation": every component classified by its bytes at the head
+      const counts = requirementCounts(headRequirements, "format");
+      return {
+        evidence: [
+          { text: `${counts.met} component formats checked at the head, ${counts.failed} unsafe`, href: "#inventory" },
+        ],
+        findings: headRequirements
+          .filter((r) => r.id.startsWith("format:") && r.status === "failed")
+          .map((r) => r.message),
+      };
+    }
     case "provenance": {
       const counts = requirementCounts(headRequirements, "data");
       return {

@@ -43,6 +43,8 @@ export interface BomInput {
   toolVersion: string;
   /** The regression comparisons of the gate that judged these models, by `<name>@<digest>` (accepted regressions). */
   regressions?: ReadonlyMap<string, RegressionComparison>;
+  /** What the format scan found per component file, by repository path (docs/supply-chain.md), when it ran. */
+  formats?: ReadonlyMap<string, string>;
 }
 
 /**
@@ -61,7 +63,7 @@ export function buildBom(input: BomInput): CycloneDxBom {
   const modelDependencies: BomDependency[] = [];
   for (const loaded of models) {
     const regression = input.regressions?.get(`${loaded.manifest.name}@${loaded.digest}`);
-    const { component, datasetRefs } = modelComponent(loaded, refs, datasets, regression);
+    const { component, datasetRefs } = modelComponent(loaded, refs, datasets, regression, input.formats);
     modelComponents.push(component);
     modelDependencies.push({ ref: component["bom-ref"]!, dependsOn: datasetRefs });
   }
@@ -97,6 +99,7 @@ function modelComponent(
   refs: BomRefAllocator,
   datasets: DatasetCatalog,
   regression?: RegressionComparison,
+  formats?: ReadonlyMap<string, string>,
 ): { component: BomComponent; datasetRefs: string[] } {
   const { manifest } = loaded;
   const modelRef = refs.claim(`model:${manifest.name}@${manifest.version}`);
@@ -141,7 +144,9 @@ function modelComponent(
     ...(upstream.length > 0
       ? { pedigree: { ancestors: upstream.map((c) => upstreamComponent(c, modelRef, refs)) } }
       : {}),
-    ...(files.length > 0 ? { components: files.map((c) => fileComponent(loaded.path, c, modelRef, refs)) } : {}),
+    ...(files.length > 0
+      ? { components: files.map((c) => fileComponent(loaded.path, c, modelRef, refs, formats)) }
+      : {}),
     ...(Object.keys(modelCard).length > 0 ? { modelCard } : {}),
     properties,
   };
@@ -193,14 +198,33 @@ function fileComponent(
   c: Extract<Component, { path: string }>,
   modelRef: string,
   refs: BomRefAllocator,
+  formats?: ReadonlyMap<string, string>,
 ): BomComponent {
+  const path = componentRepoPath(manifestPath, c);
   return {
     type: "file",
     "bom-ref": refs.claim(`${modelRef}/${componentId(c)}`),
-    name: componentRepoPath(manifestPath, c),
+    name: path,
     ...hashesOf(c.sha256),
-    properties: [{ name: "modelgate:kind", value: c.kind }, ...verificationProperties(c)],
+    properties: [
+      { name: "modelgate:kind", value: c.kind },
+      ...verificationProperties(c),
+      ...formatProperties(c, formats?.get(path)),
+    ],
   };
+}
+
+/** The format scan's finding and the component's format exception (docs/supply-chain.md "Unsafe serialisation"). */
+function formatProperties(c: Extract<Component, { path: string }>, format: string | undefined): BomProperty[] {
+  const properties: BomProperty[] = [];
+  if (format !== undefined) properties.push({ name: "modelgate:format", value: format });
+  const exception = c.format_exception;
+  if (exception)
+    properties.push({
+      name: "modelgate:format_exception",
+      value: `${exception.justification} (until ${exception.expires})`,
+    });
+  return properties;
 }
 
 type UpstreamComponent = Extract<Component, { source: string }>;

@@ -19,7 +19,7 @@ export type FileContent =
   /** Read in full and valid UTF-8. */
   | { kind: "text"; text: string; size: number }
   /** Read in full but not text: the reader hashed it. */
-  | { kind: "binary"; sha256: string; size: number }
+  | { kind: "binary"; sha256: string; size: number; bytes?: Uint8Array }
   /** Not read: too large, missing, or the read failed. */
   | { kind: "unreadable"; reason: string; size?: number };
 

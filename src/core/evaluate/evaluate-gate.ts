@@ -16,6 +16,7 @@ import { documentationRequirements } from "./documentation-requirements.js";
 import { approvalRequirements, requiredRoles } from "./approval-requirements.js";
 import { compareCodeUnits } from "../compare-code-units.js";
 import { regressionRequirements } from "./regression-requirements.js";
+import { formatRequirements, type FormatFacts } from "../supply-chain/formats/format-requirements.js";
 
 export { requiredRoles } from "./approval-requirements.js";
 
@@ -35,6 +36,8 @@ export interface GateInput {
    * manifest hold evaluation records of its digest too (modelVersionEvidence).
    */
   elsewhere?: ReadonlyArray<ModelsAt>;
+  /** Format scans of files the head snapshot holds no bytes of (checked-out Git LFS objects), by path. */
+  formats?: FormatFacts;
 }
 
 /**
@@ -53,7 +56,7 @@ export function evaluateGate(input: GateInput): Decision {
           level: policy.unmanaged_artifacts === "fail" ? "failure" : "warning",
         }));
   const models = detected.changes
-    .map((change) => evaluateModel(policy, change, head, facts, now, placesSeen(input, detected)))
+    .map((change) => evaluateModel(policy, change, head, facts, now, placesSeen(input, detected), input.formats))
     .sort((a, b) => compareCodeUnits(a.name, b.name));
 
   let verdict: Verdict = "success";
@@ -107,6 +110,7 @@ function evaluateModel(
   gateFacts: ApprovalFacts,
   now: Date,
   elsewhere: ReadonlyArray<ModelsAt>,
+  formats?: FormatFacts,
 ): ModelVerdict {
   const manifest = change.head ?? change.base;
   const roles = requiredRoles(policy, change.kinds);
@@ -140,6 +144,7 @@ function evaluateModel(
   // the supply chain is checked for a model that moves forward, not for one being retired
   if (change.head && change.head.manifest.status !== "decommissioned") {
     if (policy.supply_chain.require_hashes) requirements.push(...hashRequirements(change.head, head));
+    requirements.push(...formatRequirements(policy, change.head, head, now, formats));
     if (policy.supply_chain.require_data_provenance) requirements.push(...provenanceRequirements(change.head));
     requirements.push(...documentationRequirements(policy, change.head));
   }

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { isSemver } from "./semver.js";
+import { formatExceptionSchema } from "./format-exception-schema.js";
 
 const sha256Hex = z
   .string()
@@ -53,7 +54,11 @@ const componentBase = {
   justification: z.string().trim().min(1).optional(),
 };
 
-const fileComponent = z.strictObject({ path: repoRelativePath, ...componentBase });
+const fileComponent = z.strictObject({
+  path: repoRelativePath,
+  ...componentBase,
+  format_exception: formatExceptionSchema.optional(),
+});
 const upstreamComponent = z.strictObject({
   name: z.string().min(1),
   source: z.string().min(1),

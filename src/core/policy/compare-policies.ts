@@ -100,6 +100,16 @@ export function comparePolicies(current: Policy, proposed: Policy): PolicyDiffer
     proposed.supply_chain.require_data_provenance,
     true,
   );
+  if (current.supply_chain.formats !== proposed.supply_chain.formats) {
+    const stricter =
+      UNMANAGED_STRICTNESS[proposed.supply_chain.formats] > UNMANAGED_STRICTNESS[current.supply_chain.formats];
+    differences.push({
+      setting: "supply_chain.formats",
+      from: current.supply_chain.formats,
+      to: proposed.supply_chain.formats,
+      effect: stricter ? "strengthens" : "weakens",
+    });
+  }
   if (current.unmanaged_artifacts !== proposed.unmanaged_artifacts) {
     const stricter =
       UNMANAGED_STRICTNESS[proposed.unmanaged_artifacts] > UNMANAGED_STRICTNESS[current.unmanaged_artifacts];

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { regressionRoleIssues, regressionSchema } from "./regression-schema.js";
+import { formatsPolicySchema } from "./formats-schema.js";
 
 /** The change kinds (docs/architecture.md "Change kinds and version rules"), in the order they are reported. */
 export const CHANGE_KINDS = [
@@ -158,6 +159,7 @@ export const policySchema = z
       .strictObject({
         require_hashes: z.boolean().default(true),
         require_data_provenance: z.boolean().default(true),
+        formats: formatsPolicySchema,
       })
       .prefault({}),
     unmanaged_artifacts: z.enum(["fail", "warn", "off"]).default("fail"),

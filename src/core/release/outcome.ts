@@ -4,6 +4,7 @@ import type { Decision } from "../evaluate/types.js";
 import type { Policy } from "../policy/schema.js";
 import { plural } from "../render/markdown.js";
 import { regressionsByModel } from "../bom/performance-metrics.js";
+import { formatsOfDecision } from "../supply-chain/formats/format-requirements.js";
 
 /** The BOM of the release, or why there is none. */
 export type BomOutcome =
@@ -65,7 +66,9 @@ export async function releaseBom(
     models: detected.models.head,
     timestamp: release.timestamp,
     toolVersion: release.toolVersion,
-    ...(decision ? { regressions: regressionsByModel(decision.models) } : {}),
+    ...(decision
+      ? { regressions: regressionsByModel(decision.models), formats: formatsOfDecision(decision.models) }
+      : {}),
   });
   const validation = await validateBom(built);
   return validation.ok

@@ -74,7 +74,7 @@ describe("readFileContents", () => {
     const contents = await readFileContents(testOctokit(), where, filesToRead({ "w/model.pt": bytes }));
 
     expect(repository.graphqlRequests).toHaveLength(1);
-    expect(contents.get(gitBlobSha(bytes))).toEqual({ kind: "binary", sha256: sha256(bytes), size: 5 });
+    expect(contents.get(gitBlobSha(bytes))).toEqual({ kind: "binary", sha256: sha256(bytes), size: 5, bytes });
   });
 
   test.each([

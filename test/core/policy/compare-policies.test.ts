@@ -91,6 +91,10 @@ describe("comparePolicies", () => {
     ],
     ["unmanaged_artifacts: warn\n", { setting: "unmanaged_artifacts", from: "fail", to: "warn", effect: "weakens" }],
     [
+      "supply_chain: { formats: off }\n",
+      { setting: "supply_chain.formats", from: "fail", to: "off", effect: "weakens" },
+    ],
+    [
       "release: { on_failure: draft }\n",
       { setting: "release.on_failure", from: "comment", to: "draft", effect: "strengthens" },
     ],

@@ -56,7 +56,7 @@ const DOCUMENTED_DEFAULTS = {
     independent: true,
     threats: ["data_poisoning", "model_inversion", "membership_inference", "model_extraction", "evasion"],
   },
-  supply_chain: { require_hashes: true, require_data_provenance: true },
+  supply_chain: { require_hashes: true, require_data_provenance: true, formats: "fail" },
   unmanaged_artifacts: "fail",
   deployments: { environments: ["production"], approve_others: false },
   rollback: "known_good",

@@ -1,0 +1,30 @@
+import type { Snapshot } from "../core/detect/snapshot.js";
+import type { LoadedManifest } from "../core/manifest/load-manifest.js";
+import type { Policy } from "../core/policy/schema.js";
+import type { FormatFacts } from "../core/supply-chain/formats/format-requirements.js";
+
+/**
+ * Scans of Git LFS objects from a local checkout (docs/supply-chain.md "Unsafe serialisation"): the
+ * GitHub Action has the repository checked out beside it, the server has not. Set once per process
+ * by the Action before its one delivery; the server never sets it (it reports LFS objects "not scanned").
+ */
+export type LocalFormatScanner = (
+  policy: Policy,
+  changes: ReadonlyArray<{ head?: LoadedManifest | undefined }>,
+  head: Snapshot,
+) => Promise<FormatFacts>;
+
+let scanner: LocalFormatScanner | undefined;
+
+export function scanLocalFormatsWith(local: LocalFormatScanner | undefined): void {
+  scanner = local;
+}
+
+/** The local scans, when this process has a checkout to read; else undefined (nothing local is read). */
+export async function localFormatFacts(
+  policy: Policy,
+  changes: ReadonlyArray<{ head?: LoadedManifest | undefined }>,
+  head: Snapshot,
+): Promise<FormatFacts | undefined> {
+  return scanner ? scanner(policy, changes, head) : undefined;
+}
