@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { provenancePolicySchema, signaturesPolicySchema } from "./signatures-schema.js";
 
 /** The change kinds (docs/architecture.md "Change kinds and version rules"), in the order they are reported. */
 export const CHANGE_KINDS = [
@@ -157,6 +158,8 @@ export const policySchema = z
       .strictObject({
         require_hashes: z.boolean().default(true),
         require_data_provenance: z.boolean().default(true),
+        signatures: signaturesPolicySchema,
+        provenance: provenancePolicySchema,
       })
       .prefault({}),
     unmanaged_artifacts: z.enum(["fail", "warn", "off"]).default("fail"),
