@@ -19,6 +19,7 @@ import { findKnownGood, NOT_A_RELEASE } from "../github/known-good.js";
 import { listReleases } from "../github/releases.js";
 import { openPullRequestsOfHead, type PullRequestUnderEvaluation } from "../github/pull-requests.js";
 import { readBasePolicy } from "../github/read-policy.js";
+import { gatherSupplyChainFacts } from "../github/supply-chain-facts.js";
 import { readPullRequestSnapshots } from "../github/read-snapshot.js";
 import { gatherSignOffIssues, syncSignOffIssues } from "../github/sign-off-issues.js";
 import type { EvaluationContext } from "./context.js";
@@ -230,7 +231,19 @@ async function judge(
   const facts = await gatherApprovalFacts(octokit, { owner, repo, pr }, policy, issues);
   // the pull request's base may predate a re-evaluation that landed on the default branch: its records count too
   const elsewhere = [{ where: "the default branch", models: onDefaultBranch }];
-  const input = { policy, base, head, facts, now: ctx.now, detected, baseName: "the base branch", elsewhere };
+  const at = { owner, repo, policyBranch: pr.baseRef };
+  const supplyChain = await gatherSupplyChainFacts(octokit, at, policy, detected.changes, head);
+  const input = {
+    policy,
+    base,
+    head,
+    facts,
+    now: ctx.now,
+    detected,
+    baseName: "the base branch",
+    elsewhere,
+    supplyChain,
+  };
   const decision = await restoreKnownGood(ctx, input, evaluateGate(input), facts.signOffIssues);
   try {
     await syncSignOffIssues(octokit, where, policy, facts, issues);

@@ -6,6 +6,7 @@ import { detectChanges, type DetectedChanges } from "../../core/detect/detect-ch
 import type { ModelsAt } from "../../core/evidence/model-evidence.js";
 import { loadManifest, type LoadedManifest } from "../../core/manifest/load-manifest.js";
 import { offlineFacts } from "../offline-facts.js";
+import { offlineSupplyChainFacts } from "../supply-chain-facts.js";
 import { policyAt } from "../repository.js";
 import type { CheckRange, RangeEnd } from "../report.js";
 
@@ -55,6 +56,7 @@ export async function runCheck(options: CheckOptions): Promise<{ decision: Decis
     detected,
     baseName: "the base",
     elsewhere,
+    supplyChain: await offlineSupplyChainFacts(repo, policy, baseSnapshot),
   });
   return { decision, range: { base, head } };
 }

@@ -15,6 +15,8 @@ import { provenanceRequirements } from "./provenance-requirements.js";
 import { documentationRequirements } from "./documentation-requirements.js";
 import { approvalRequirements, requiredRoles } from "./approval-requirements.js";
 import { compareCodeUnits } from "../compare-code-units.js";
+import type { SupplyChainFacts } from "../supply-chain/facts.js";
+import { supplyChainRequirements } from "./supply-chain-requirements.js";
 
 export { requiredRoles } from "./approval-requirements.js";
 
@@ -34,6 +36,8 @@ export interface GateInput {
    * manifest hold evaluation records of its digest too (modelVersionEvidence).
    */
   elsewhere?: ReadonlyArray<ModelsAt>;
+  /** Pinned signer files and attestations (docs/supply-chain.md); absent: pinned keys unread, provenance not checked. */
+  supplyChain?: SupplyChainFacts;
 }
 
 /**
@@ -52,7 +56,7 @@ export function evaluateGate(input: GateInput): Decision {
           level: policy.unmanaged_artifacts === "fail" ? "failure" : "warning",
         }));
   const models = detected.changes
-    .map((change) => evaluateModel(policy, change, head, facts, now, placesSeen(input, detected)))
+    .map((change) => evaluateModel(policy, change, head, facts, now, placesSeen(input, detected), input.supplyChain))
     .sort((a, b) => compareCodeUnits(a.name, b.name));
 
   let verdict: Verdict = "success";
@@ -106,6 +110,7 @@ function evaluateModel(
   gateFacts: ApprovalFacts,
   now: Date,
   elsewhere: ReadonlyArray<ModelsAt>,
+  supplyChain: SupplyChainFacts | undefined,
 ): ModelVerdict {
   const manifest = change.head ?? change.base;
   const roles = requiredRoles(policy, change.kinds);
@@ -141,6 +146,7 @@ function evaluateModel(
     if (policy.supply_chain.require_hashes) requirements.push(...hashRequirements(change.head, head));
     if (policy.supply_chain.require_data_provenance) requirements.push(...provenanceRequirements(change.head));
     requirements.push(...documentationRequirements(policy, change.head));
+    requirements.push(...supplyChainRequirements(policy, change.head, head, supplyChain));
   }
   const signOffs = evidence?.signOffs;
   const at = { path: change.manifestPath, line: manifest ? manifest.lineOf(["version"]) : 1 };
