@@ -24,6 +24,7 @@ import { writeCheckRun } from "../github/check-runs.js";
 import { CouldNotEvaluate, httpStatus } from "../github/errors.js";
 import { readBasePolicy } from "../github/read-policy.js";
 import { readSnapshots } from "../github/read-snapshot.js";
+import { gatherSupplyChainFacts } from "../github/supply-chain-facts.js";
 import { gatherReleaseApprovalFacts } from "../github/approval-facts.js";
 import { findKnownGood } from "../github/known-good.js";
 import { readBranchHead, readModelsAt } from "../github/read-models.js";
@@ -331,7 +332,9 @@ export async function judgeModelsAtCommit(
   );
   const elsewhere = await defaultBranchModels(ctx, policy, defaultBranch, commit);
   const baseName = baseNameOf(other, found);
-  const input = { policy: judged, base, head, facts, now: ctx.now, detected, baseName, elsewhere };
+  const at = { ...location, policyBranch: defaultBranch };
+  const supplyChain = await gatherSupplyChainFacts(ctx.octokit, at, policy, detected.changes, head);
+  const input = { policy: judged, base, head, facts, now: ctx.now, detected, baseName, elsewhere, supplyChain };
   let decision = judgeReleaseModels(input, authorsBySubject, policy);
   // only a rollback that does not pass as it is costs the reads of earlier releases
   const wanted = modelsToLookUp(decision, detected, policy);
@@ -401,6 +404,7 @@ async function judgeRelease(
   } = await judgeModelsAtCommit(ctx, policy, release, commit, ctx.defaultBranch);
 
   const bom = await releaseBom(policy, detected, {
+    verified: decision,
     repository: `${ctx.owner}/${ctx.repo}`,
     tag: release.tagName,
     commit,

@@ -22,6 +22,7 @@ import {
 import { readPlanned, readTextFile, snapshotAt, type GitSnapshot } from "../git-snapshot.js";
 import { defaultBranch, resolveRef } from "../git.js";
 import { writeJsonFile, writeTextFile } from "../large-file.js";
+import { offlineSupplyChainFacts } from "../supply-chain-facts.js";
 import { offlineFacts } from "../offline-facts.js";
 import { bomTimestamp, repositoryName } from "./bom.js";
 import { compareCodeUnits } from "../../core/compare-code-units.js";
@@ -87,6 +88,7 @@ export async function runAudit(options: AuditOptions): Promise<AuditReport> {
     facts: offlineFacts(commit),
     now,
     detected,
+    supplyChain: await offlineSupplyChainFacts(repo, policy, head),
   });
   const models = [...detected.models.head].sort((a, b) => compareCodeUnits(a.manifest.name, b.manifest.name));
   const repository = await started.repository;
@@ -98,6 +100,7 @@ export async function runAudit(options: AuditOptions): Promise<AuditReport> {
     models,
     timestamp: bomTimestamp(now, options.sourceDateEpoch),
     toolVersion,
+    verified: decision,
   });
 
   const tags = await readTags(repo, policy, load, blobs, log, started.tags);

@@ -20,6 +20,7 @@ export type EvidenceKind =
   | "unverified-components"
   | "release-notes"
   | "hashes"
+  | "signatures"
   | "provenance"
   | "evaluations"
   | "independence"
@@ -260,7 +261,7 @@ export const PROVISIONS: ReadonlyArray<Provision> = [
     "Secure software supply chain processes are followed",
     "component hashes are verified at every change and an ML-BOM is built",
     "the rest of the software supply chain (build systems, dependencies) is outside modelgate",
-    ["hashes"],
+    ["hashes", "signatures"],
   ),
   evidenced(
     "5.2.3-2",
@@ -313,7 +314,7 @@ export const PROVISIONS: ReadonlyArray<Provision> = [
     "5.2.4-1.2",
     "Cryptographic hashes of shared model components are released",
     "a SHA-256 for every component, verified against the repository; ML-BOM",
-    ["hashes"],
+    ["hashes", "signatures"],
   ),
   evidenced("5.2.4-2", "The source and use of public training data are documented", "each dataset names its source", [
     "provenance",

@@ -15,6 +15,8 @@ import type {
   CycloneDxBom,
 } from "./types.js";
 import { compareCodeUnits } from "../compare-code-units.js";
+import type { Decision } from "../evaluate/types.js";
+import { supplyChainProperties } from "./supply-chain-properties.js";
 
 export type * from "./types.js";
 export { validateBom } from "./validate-bom.js";
@@ -33,6 +35,8 @@ export interface BomInput {
   serialNumber?: string;
   /** Version of modelgate that writes the BOM. */
   toolVersion: string;
+  /** A gate's decision at this commit: each model's signature and each file's attestation it verified are recorded. */
+  verified?: Pick<Decision, "models">;
 }
 
 /**
@@ -51,6 +55,7 @@ export function buildBom(input: BomInput): CycloneDxBom {
   const modelDependencies: BomDependency[] = [];
   for (const loaded of models) {
     const { component, datasetRefs } = modelComponent(loaded, refs, datasets);
+    supplyChainProperties(component, loaded, input.verified);
     modelComponents.push(component);
     modelDependencies.push({ ref: component["bom-ref"]!, dependsOn: datasetRefs });
   }

@@ -47,7 +47,15 @@ export function releaseWrites(
 export async function releaseBom(
   policy: Policy,
   detected: DetectedChanges,
-  release: { repository: string; tag: string; commit: string; timestamp: string; toolVersion: string },
+  release: {
+    repository: string;
+    tag: string;
+    commit: string;
+    timestamp: string;
+    toolVersion: string;
+    /** The release gate's decision: the BOM records the signatures and attestations it verified. */
+    verified?: Pick<Decision, "models">;
+  },
 ): Promise<BomOutcome> {
   if (!policy.release.attach_bom) return { kind: "off" };
   if (detected.errors.length > 0) {
@@ -63,6 +71,7 @@ export async function releaseBom(
     models: detected.models.head,
     timestamp: release.timestamp,
     toolVersion: release.toolVersion,
+    ...(release.verified ? { verified: release.verified } : {}),
   });
   const validation = await validateBom(built);
   return validation.ok
