@@ -71,3 +71,9 @@ const yamlBench = fileURLToPath(new URL("./yaml-bench.ts", import.meta.url));
 console.log("\n## YAML reading\n");
 const yaml = spawnSync(process.execPath, ["--import", "tsx", yamlBench], { stdio: "inherit" });
 if (yaml.status !== 0) process.exitCode = yaml.status ?? 1;
+
+// time per model-signature verification, offline, in each mode (docs/supply-chain.md)
+const signatureBench = fileURLToPath(new URL("./signature-verify.ts", import.meta.url));
+console.log("\n## Model signature verification\n");
+const signatures = spawnSync(process.execPath, ["--import", "tsx", signatureBench], { stdio: "inherit" });
+if (signatures.status !== 0) process.exitCode = signatures.status ?? 1;
