@@ -2,7 +2,17 @@ import { describe, expect, it } from "vitest";
 import { signatureRequirements } from "../../../src/core/evaluate/signature-requirements.js";
 import { loadManifest, type LoadedManifest } from "../../../src/core/manifest/load-manifest.js";
 import type { SupplyChainFacts } from "../../../src/core/supply-chain/facts.js";
-import { lfsPointer, sha256, snapshot, testPolicy, type FileSpec } from "../../fixtures/manifests.js";
+import {
+  lfsPointer,
+  modelFiles,
+  sha256,
+  snapshot,
+  testPolicy,
+  withoutContents,
+  type FileSpec,
+} from "../../fixtures/manifests.js";
+import { plannedReads } from "../../../src/core/detect/plan-reads.js";
+import { emptySnapshot } from "../../../src/core/detect/snapshot.js";
 import {
   KEYLESS_SIGNER,
   TEST_KEY_PEM,
@@ -193,4 +203,13 @@ describe("signature: the upstream vectors as a model folder", () => {
       expect(requirement?.message).toContain(`signme-1: digest differs`);
     },
   );
+});
+
+describe("plannedReads: the signature is read with the components", () => {
+  it("model.sig beside a changed model's manifest is read at head", () => {
+    const fraud = modelFiles({ dir: "models/fraud", name: "fraud", version: "1.0.0" });
+    const head = snapshot({ ...fraud.files, "models/fraud/model.sig": "{}" });
+    const manifestsRead = withoutContents(head, (path) => path.endsWith("model.yaml"));
+    expect(plannedReads(testPolicy(), emptySnapshot(), manifestsRead).head).toContain("models/fraud/model.sig");
+  });
 });
