@@ -297,6 +297,10 @@ function readStatement(payload: Buffer): Omit<SignedModel, "signedBy"> | { probl
   const ignore = serialization.ignore_paths ?? [];
   if (!Array.isArray(ignore) || !ignore.every((path) => typeof path === "string"))
     return { problem: "its ignore_paths is not a list of paths" };
+  // what an ignore path outside the folder leaves out cannot be told: such a signature is not judged
+  const outside = ignore.find((path) => path.startsWith("/") || path.includes("\\") || path.split("/").includes(".."));
+  if (outside !== undefined)
+    return { problem: `its ignore_paths names ${JSON.stringify(outside)}, outside the signed folder` };
   if (!Array.isArray(predicate.resources)) return { problem: "its predicate lists no resources" };
 
   const resources = new Map<string, string>();

@@ -176,6 +176,18 @@ describe("hostile bundles (signed with a pinned test key, so only the content is
       bundle: signWithTestKey(statement([{ name: "a", digest: sha256("a"), algorithm: "blake2" }])),
       problem: /resource "a" has no sha256 digest/,
     },
+    {
+      name: "attack: an ignore path outside the folder (what it leaves out cannot be told)",
+      bundle: signWithTestKey(
+        statement(good, {
+          predicate: {
+            serialization: { method: "files", hash_type: "sha256", ignore_paths: ["/home/runner/model/weights"] },
+            resources: good.map((r) => ({ algorithm: "sha256", ...r })),
+          },
+        }),
+      ),
+      problem: /ignore_paths names "\/home\/runner\/model\/weights", outside the signed folder/,
+    },
     { name: "not JSON", bundle: "model signature", problem: /is not JSON/ },
     {
       name: "a bundle of another version",
