@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { generateKeyPairSync } from "node:crypto";
+import nock from "nock";
 import { TestRepo, runModelgate } from "./git-repo.js";
 import { declaredHash, lfsPointer, modelFiles, type ModelSpec } from "./model-fixtures.js";
 import type { CheckJson } from "../../src/cli/check-json.js";
@@ -44,9 +45,10 @@ function repoAddingModel(spec: ModelSpec, signature: string | undefined, extra: 
   return repo;
 }
 
-async function check(repo: TestRepo): Promise<{ code: number; json: CheckJson }> {
-  const run = await runModelgate(["check", "--json", "--base", "main"], repo.dir);
-  return { code: run.code, json: JSON.parse(run.stdout) as CheckJson };
+async function check(repo: TestRepo, args: string[] = [], env: Record<string, string> = {}) {
+  const run = await runModelgate(["check", "--json", "--base", "main", ...args], repo.dir, env);
+  if (run.code === 2) return { code: run.code, json: undefined as unknown as CheckJson, stderr: run.stderr };
+  return { code: run.code, json: JSON.parse(run.stdout) as CheckJson, stderr: run.stderr };
 }
 
 function requirement(json: CheckJson, id: string) {
@@ -118,5 +120,51 @@ describe("modelgate check: model signatures and build provenance (offline)", () 
       "models/fraud/model.sig: it is signed by identity stefanb@us.ibm.com (issuer https://sigstore.verify.ibm.com/oauth2), which is not pinned in supply_chain.signatures.signers",
     );
     expect(code).toBe(1);
+  });
+});
+
+describe("modelgate check --github OWNER/REPO: build provenance read from the attestations API (token in GITHUB_TOKEN)", () => {
+  const WEIGHTS_DIGEST = declaredHash(FRAUD.components[0]!.content);
+  const attestationsOf = (digest: string) =>
+    nock("https://api.github.com")
+      .matchHeader("authorization", "token test-token")
+      .get(`/repos/acme/models/attestations/sha256%3A${digest}`)
+      .query({ per_page: 100 });
+
+  it("attack: no attestation of the weights: provenance fails, exit 1 (one request per weights digest)", async () => {
+    const api = attestationsOf(WEIGHTS_DIGEST).reply(404, { message: "Not Found" });
+    const { code, json } = await check(repoAddingModel(FRAUD, signWithTestKey(SIGNED)), ["--github", "acme/models"], {
+      GITHUB_TOKEN: "test-token",
+    });
+    expect(api.isDone()).toBe(true);
+    expect(requirement(json, "provenance:weights/model.safetensors")).toMatchObject({
+      status: "failed",
+      message: `no attestation of sha256:${WEIGHTS_DIGEST} in this repository: attest it with actions/attest-build-provenance in the workflow that builds it`,
+    });
+    expect(code).toBe(1);
+  });
+
+  it("attack: an attestation that is not build provenance does not count", async () => {
+    attestationsOf(WEIGHTS_DIGEST).reply(200, {
+      attestations: [{ bundle: JSON.parse(vector("sigstore").signature), repository_id: 1 }],
+    });
+    const { code, json } = await check(repoAddingModel(FRAUD, signWithTestKey(SIGNED)), ["--github", "acme/models"], {
+      GITHUB_TOKEN: "test-token",
+    });
+    expect(requirement(json, "provenance:weights/model.safetensors")?.message).toMatch(
+      /^none of the 1 attestations of sha256:[0-9a-f]{64} counts: its predicate type "https:\/\/model_signing\/signature\/v1\.0" is not SLSA provenance v1$/,
+    );
+    expect(code).toBe(1);
+  });
+
+  it("GitHub not answering stops the check (exit 2), and --github without a token is refused", async () => {
+    attestationsOf(WEIGHTS_DIGEST).reply(500, { message: "boom" });
+    const repo = repoAddingModel(FRAUD, signWithTestKey(SIGNED));
+    const failed = await check(repo, ["--github", "acme/models"], { GITHUB_TOKEN: "test-token" });
+    expect(failed.code).toBe(2);
+    expect(failed.stderr).toContain(`could not read the attestations of sha256:${WEIGHTS_DIGEST} from acme/models`);
+    const noToken = await check(repo, ["--github", "acme/models"], { GITHUB_TOKEN: "" });
+    expect(noToken.code).toBe(2);
+    expect(noToken.stderr).toContain("set GITHUB_TOKEN");
   });
 });

@@ -16,6 +16,8 @@ export interface CheckOptions {
   base?: string;
   head?: string;
   now: Date;
+  /** Reads GitHub's artifact attestations by digest (`--github`); absent: build provenance is not checked. */
+  attestations?: (digests: ReadonlyArray<string>) => Promise<Map<string, unknown[]>>;
 }
 
 /**
@@ -56,7 +58,11 @@ export async function runCheck(options: CheckOptions): Promise<{ decision: Decis
     detected,
     baseName: "the base",
     elsewhere,
-    supplyChain: await offlineSupplyChainFacts(repo, policy, baseSnapshot),
+    supplyChain: await offlineSupplyChainFacts(repo, policy, baseSnapshot, {
+      changes: detected.changes,
+      head: headSnapshot,
+      ...(options.attestations ? { attestations: options.attestations } : {}),
+    }),
   });
   return { decision, range: { base, head } };
 }
