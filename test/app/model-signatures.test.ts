@@ -11,6 +11,7 @@ import { FakeIssueTracker } from "../helpers/fake-issue-tracker.js";
 import {
   KEYLESS_SIGNER,
   TEST_KEY_PEM,
+  vectorFile,
   signWithTestKey,
   statement,
   vector,
@@ -76,12 +77,14 @@ interface Story {
   signature: string;
   /** GitHub's answer to the attestations request; `null`: the model has no weights, nothing is asked. */
   attestations?: { status: number; body: unknown } | null;
+  /** Another policy, and the pinned files it names (path -> PEM) instead of the test key. */
+  policy?: { text: string; pinned: Record<string, string> };
 }
 
 async function evaluate(story: Story) {
   const app = await createTestApp();
   serveInstallationToken();
-  servePolicy(OWNER, REPO, "main", POLICY);
+  servePolicy(OWNER, REPO, "main", story.policy?.text ?? POLICY);
   new FakeRepository({
     owner: OWNER,
     repo: REPO,
@@ -93,15 +96,13 @@ async function evaluate(story: Story) {
       },
     ],
   }).servePullRequest(BASE, HEAD);
-  // the pinned key, read at the policy's branch
-  nock(GITHUB_API)
-    .get(/^\/repos\/acme\/models\/contents\/\.github%2Fmodelgate%2Fsigning-key\.pub\?ref=main$/)
-    .reply(200, {
-      type: "file",
-      path: KEY_PATH,
-      encoding: "base64",
-      content: Buffer.from(TEST_KEY_PEM).toString("base64"),
-    });
+  // the pinned files, read at the policy's branch
+  for (const [path, pem] of Object.entries(story.policy?.pinned ?? { [KEY_PATH]: TEST_KEY_PEM })) {
+    nock(GITHUB_API)
+      .get(`/repos/${OWNER}/${REPO}/contents/${encodeURIComponent(path)}`)
+      .query({ ref: "main" })
+      .reply(200, { type: "file", path, encoding: "base64", content: Buffer.from(pem).toString("base64") });
+  }
   const attestations =
     story.attestations === undefined ? { status: 404, body: { message: "Not Found" } } : story.attestations;
   if (attestations)
@@ -185,6 +186,45 @@ describe("model signatures and build provenance in the pull-request gate", () =>
     });
     expect(messages).toContain(
       `none of the 1 attestations of sha256:${sha256(WEIGHTS)} counts: its predicate type "https://model_signing/signature/v1.0" is not SLSA provenance v1 [5.2.3-1, 5.2.4-1.2]`,
+    );
+  });
+
+  test("the upstream keyless vector with its issuer and identity pinned: met offline", async () => {
+    const keyless = vector("sigstore");
+    const pinnedKeyless = [
+      "supply_chain:",
+      "  signatures:",
+      "    require: true",
+      `    signers: [{ issuer: "${KEYLESS_SIGNER.issuer}", identity: "${KEYLESS_SIGNER.identity}" }]`,
+      "",
+    ].join("\n");
+    const first = await evaluate({
+      files: keyless.files,
+      signature: keyless.signature,
+      attestations: null,
+      policy: { text: pinnedKeyless, pinned: {} },
+    });
+    expect(first.body.output.text ?? first.body.output.summary).toContain(
+      `models/fraud/model.sig: signed by identity ${KEYLESS_SIGNER.identity} (issuer ${KEYLESS_SIGNER.issuer})`,
+    );
+    expect(first.messages.some((m) => m.includes("model.sig"))).toBe(false);
+  });
+
+  test("the upstream certificate-chain vector, its CA pinned and read at the policy's branch", async () => {
+    const chain = vector("certificate");
+    const CA = ".github/modelgate/ca.pem";
+    const pinnedCa = `supply_chain:\n  signatures:\n    require: true\n    signers: [{ certificate_chain: ${CA} }]\n`;
+    const second = await evaluate({
+      files: chain.files,
+      signature: chain.signature,
+      attestations: null,
+      policy: { text: pinnedCa, pinned: { [CA]: vectorFile("keys/ca-cert.pem") } },
+    });
+    expect(second.app.requestsTo("GET", `/repos/${OWNER}/${REPO}/contents/.github%2Fmodelgate%2Fca.pem`)).toHaveLength(
+      1,
+    );
+    expect(second.body.output.text ?? second.body.output.summary).toContain(
+      `models/fraud/model.sig: signed by a certificate chained to the CA in ${CA}`,
     );
   });
 });
