@@ -77,3 +77,8 @@ const formatBench = fileURLToPath(new URL("./format-scan.ts", import.meta.url));
 console.log("\n## Format scan\n");
 const formats = spawnSync(process.execPath, ["--import", "tsx", formatBench], { stdio: "inherit" });
 if (formats.status !== 0) process.exitCode = formats.status ?? 1;
+// time per model-signature verification, offline, in each mode (docs/supply-chain.md)
+const signatureBench = fileURLToPath(new URL("./signature-verify.ts", import.meta.url));
+console.log("\n## Model signature verification\n");
+const signatures = spawnSync(process.execPath, ["--import", "tsx", signatureBench], { stdio: "inherit" });
+if (signatures.status !== 0) process.exitCode = signatures.status ?? 1;

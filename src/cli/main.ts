@@ -9,6 +9,7 @@ import { checkJson } from "./check-json.js";
 import { renderCheckReport } from "./report.js";
 import { openRepository, formatFileErrors } from "./repository.js";
 import { runCheck } from "./commands/check.js";
+import { attestationReader, checkGitHubOption } from "./github-attestations.js";
 import { renderValidation, validateFiles, validateRepository } from "./commands/validate.js";
 import { loadInventory, renderInventory } from "./commands/inventory.js";
 import { runBom } from "./commands/bom.js";
@@ -20,9 +21,10 @@ import { plural } from "../core/render/markdown.js";
 export const USAGE = `Usage: modelgate <command> [options]
 
 Commands:
-  check [--repo DIR] [--base REF] [--head REF] [--json]
+  check [--repo DIR] [--base REF] [--head REF] [--json] [--github OWNER/REPO [--api-url URL]]
       Evaluate the gate between two commits of a local git repository
       (default: merge-base with the default branch ... HEAD). The policy is read at --base.
+      With --github (token in GITHUB_TOKEN), build provenance is read from the attestations API.
       Exit 0: nothing failed (approvals may be pending); 1: a failure; 2: could not evaluate.
   validate [--repo DIR] [FILES...]
       Schema-check a policy (modelgate.yml, or a file under .github/) and manifests, with
@@ -85,14 +87,18 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
           base: { type: "string" },
           head: { type: "string" },
           json: { type: "boolean" },
+          github: { type: "string" },
+          "api-url": { type: "string" },
         });
         if (values["help"]) return help(io);
+        const github = checkGitHubOption(values, io.env);
         const repo = await openRepository(str(values["repo"]), io.cwd);
         const { decision, range } = await runCheck({
           repo,
           base: str(values["base"]),
           head: str(values["head"]),
           now: io.now(),
+          ...(github ? { attestations: attestationReader(github) } : {}),
         });
         if (decision.couldNotEvaluate) throw new CliError(`could not evaluate: ${decision.couldNotEvaluate}`);
         if (values["json"]) {

@@ -19,6 +19,7 @@ import { findKnownGood, NOT_A_RELEASE } from "../github/known-good.js";
 import { listReleases } from "../github/releases.js";
 import { openPullRequestsOfHead, type PullRequestUnderEvaluation } from "../github/pull-requests.js";
 import { readBasePolicy } from "../github/read-policy.js";
+import { gatherSupplyChainFacts } from "../github/supply-chain-facts.js";
 import { readPullRequestSnapshots } from "../github/read-snapshot.js";
 import { gatherSignOffIssues, syncSignOffIssues } from "../github/sign-off-issues.js";
 import type { EvaluationContext } from "./context.js";
@@ -233,6 +234,8 @@ async function judge(
   const elsewhere = [{ where: "the default branch", models: onDefaultBranch }];
   // the Action reads the Git LFS objects of its checkout for the format scan; the server reads none
   const formats = await localFormatFacts(policy, detected.changes, head);
+  const at = { owner, repo, policyBranch: pr.baseRef };
+  const supplyChain = await gatherSupplyChainFacts(octokit, at, policy, detected.changes, head);
   const input = {
     policy,
     base,
@@ -243,6 +246,7 @@ async function judge(
     baseName: "the base branch",
     elsewhere,
     ...(formats ? { formats } : {}),
+    supplyChain,
   };
   const decision = await restoreKnownGood(ctx, input, evaluateGate(input), facts.signOffIssues);
   try {

@@ -25,6 +25,7 @@ import { writeCheckRun } from "../github/check-runs.js";
 import { CouldNotEvaluate, httpStatus } from "../github/errors.js";
 import { readBasePolicy } from "../github/read-policy.js";
 import { readSnapshots } from "../github/read-snapshot.js";
+import { gatherSupplyChainFacts } from "../github/supply-chain-facts.js";
 import { gatherReleaseApprovalFacts } from "../github/approval-facts.js";
 import { findKnownGood } from "../github/known-good.js";
 import { readBranchHead, readModelsAt } from "../github/read-models.js";
@@ -334,6 +335,8 @@ export async function judgeModelsAtCommit(
   const baseName = baseNameOf(other, found);
   // the Action reads the Git LFS objects of its checkout for the format scan (docs/supply-chain.md)
   const formats = await localFormatFacts(judged, detected.changes, head);
+  const at = { ...location, policyBranch: defaultBranch };
+  const supplyChain = await gatherSupplyChainFacts(ctx.octokit, at, policy, detected.changes, head);
   const input = {
     policy: judged,
     base,
@@ -343,6 +346,7 @@ export async function judgeModelsAtCommit(
     detected,
     baseName,
     elsewhere,
+    supplyChain,
     ...(formats ? { formats } : {}),
   };
   let decision = judgeReleaseModels(input, authorsBySubject, policy);

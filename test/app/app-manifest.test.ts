@@ -32,6 +32,7 @@ describe("app.yml", () => {
       metadata: "read",
       actions: "read",
       deployments: "write",
+      attestations: "read",
     });
   });
 

@@ -24,6 +24,7 @@ import { formatsOfDecision } from "../../core/supply-chain/formats/format-requir
 import { readPlanned, readTextFile, snapshotAt, type GitSnapshot } from "../git-snapshot.js";
 import { defaultBranch, resolveRef } from "../git.js";
 import { writeJsonFile, writeTextFile } from "../large-file.js";
+import { offlineSupplyChainFacts } from "../supply-chain-facts.js";
 import { offlineFacts } from "../offline-facts.js";
 import { bomTimestamp, repositoryName } from "./bom.js";
 import { compareCodeUnits } from "../../core/compare-code-units.js";
@@ -90,6 +91,7 @@ export async function runAudit(options: AuditOptions): Promise<AuditReport> {
     now,
     detected,
     formats: await localLfsFormatFacts(repo, policy, detected.changes, head),
+    supplyChain: await offlineSupplyChainFacts(repo, policy, head),
   });
   const models = [...detected.models.head].sort((a, b) => compareCodeUnits(a.manifest.name, b.manifest.name));
   const repository = await started.repository;
@@ -102,6 +104,7 @@ export async function runAudit(options: AuditOptions): Promise<AuditReport> {
     timestamp: bomTimestamp(now, options.sourceDateEpoch),
     toolVersion,
     formats: formatsOfDecision(decision.models),
+    verified: decision,
   });
 
   const tags = await readTags(repo, policy, load, blobs, log, started.tags);

@@ -6,6 +6,7 @@ import { detectChanges, type DetectedChanges } from "../../core/detect/detect-ch
 import type { ModelsAt } from "../../core/evidence/model-evidence.js";
 import { loadManifest, type LoadedManifest } from "../../core/manifest/load-manifest.js";
 import { offlineFacts } from "../offline-facts.js";
+import { offlineSupplyChainFacts } from "../supply-chain-facts.js";
 import { policyAt } from "../repository.js";
 import { localLfsFormatFacts } from "../lfs-formats.js";
 import type { CheckRange, RangeEnd } from "../report.js";
@@ -16,6 +17,8 @@ export interface CheckOptions {
   base?: string;
   head?: string;
   now: Date;
+  /** Reads GitHub's artifact attestations by digest (`--github`); absent: build provenance is not checked. */
+  attestations?: (digests: ReadonlyArray<string>) => Promise<Map<string, unknown[]>>;
 }
 
 /**
@@ -59,6 +62,11 @@ export async function runCheck(options: CheckOptions): Promise<{ decision: Decis
     baseName: "the base",
     elsewhere,
     formats,
+    supplyChain: await offlineSupplyChainFacts(repo, policy, baseSnapshot, {
+      changes: detected.changes,
+      head: headSnapshot,
+      ...(options.attestations ? { attestations: options.attestations } : {}),
+    }),
   });
   return { decision, range: { base, head } };
 }

@@ -668,6 +668,22 @@ function evidenceFor(
           .map((r) => r.message),
       };
     }
+    case "signatures": {
+      // model signatures and build provenance (docs/supply-chain.md): who made the artefacts
+      const signatures = requirementCounts(headRequirements, "signature");
+      const attested = requirementCounts(headRequirements, "provenance");
+      return {
+        evidence: [
+          {
+            text: `${signatures.met} model signatures verified at the head, ${signatures.failed} failed; ${attested.met} weights files with verified build provenance, ${attested.failed} failed, ${attested.pending} not checked`,
+            href: "#inventory",
+          },
+        ],
+        findings: headRequirements
+          .filter((r) => (r.id === "signature" || r.id.startsWith("provenance:")) && r.status === "failed")
+          .map((r) => r.message),
+      };
+    }
     case "provenance": {
       const counts = requirementCounts(headRequirements, "data");
       return {

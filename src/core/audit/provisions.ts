@@ -21,6 +21,7 @@ export type EvidenceKind =
   | "release-notes"
   | "hashes"
   | "formats"
+  | "signatures"
   | "provenance"
   | "evaluations"
   | "independence"
@@ -261,7 +262,7 @@ export const PROVISIONS: ReadonlyArray<Provision> = [
     "Secure software supply chain processes are followed",
     "component hashes are verified at every change and an ML-BOM is built",
     "the rest of the software supply chain (build systems, dependencies) is outside modelgate",
-    ["hashes", "formats"],
+    ["hashes", "formats", "signatures"],
   ),
   evidenced(
     "5.2.3-2",
@@ -314,7 +315,7 @@ export const PROVISIONS: ReadonlyArray<Provision> = [
     "5.2.4-1.2",
     "Cryptographic hashes of shared model components are released",
     "a SHA-256 for every component, verified against the repository; ML-BOM",
-    ["hashes", "formats"],
+    ["hashes", "formats", "signatures"],
   ),
   evidenced("5.2.4-2", "The source and use of public training data are documented", "each dataset names its source", [
     "provenance",

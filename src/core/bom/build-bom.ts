@@ -23,6 +23,8 @@ import type {
 import { compareCodeUnits } from "../compare-code-units.js";
 import type { RegressionComparison } from "../evaluate/regression-requirements.js";
 import { acceptedRegressionProperties, evaluationDataset, performanceMetrics } from "./performance-metrics.js";
+import type { Decision } from "../evaluate/types.js";
+import { supplyChainProperties } from "./supply-chain-properties.js";
 
 export type * from "./types.js";
 export { validateBom } from "./validate-bom.js";
@@ -45,6 +47,8 @@ export interface BomInput {
   regressions?: ReadonlyMap<string, RegressionComparison>;
   /** What the format scan found per component file, by repository path (docs/supply-chain.md), when it ran. */
   formats?: ReadonlyMap<string, string>;
+  /** A gate's decision at this commit: each model's signature and each file's attestation it verified are recorded. */
+  verified?: Pick<Decision, "models">;
 }
 
 /**
@@ -64,6 +68,7 @@ export function buildBom(input: BomInput): CycloneDxBom {
   for (const loaded of models) {
     const regression = input.regressions?.get(`${loaded.manifest.name}@${loaded.digest}`);
     const { component, datasetRefs } = modelComponent(loaded, refs, datasets, regression, input.formats);
+    supplyChainProperties(component, loaded, input.verified);
     modelComponents.push(component);
     modelDependencies.push({ ref: component["bom-ref"]!, dependsOn: datasetRefs });
   }

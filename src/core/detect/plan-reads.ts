@@ -6,6 +6,7 @@ import { isFileComponent } from "../manifest/schema.js";
 import { detectChanges } from "./detect-changes.js";
 import { discoveryReads } from "../discover/discover-unmanaged.js";
 import { folderFiles, MAX_FOLDER_FILES } from "../evaluate/hash-requirements.js";
+import { signaturePath } from "../evaluate/signature-requirements.js";
 
 export interface PlannedReads {
   base: string[];
@@ -37,6 +38,10 @@ export function plannedReads(policy: Policy, base: Snapshot, head: Snapshot): Pl
   if (manifests.base.length === 0 && manifests.head.length === 0) {
     for (const change of detectChanges(policy, base, head).changes) {
       if (!change.head) continue;
+      // the model's signature (a small JSON bundle), judged with the components
+      const signature = signaturePath(change.head, head)?.path;
+      if (signature !== undefined && head.entries.has(signature) && !head.contents.has(signature))
+        wanted.head.add(signature);
       for (const component of change.head.manifest.components) {
         if (!isFileComponent(component)) continue;
         const componentPath = componentRepoPath(change.head.path, component);

@@ -17,6 +17,8 @@ import { approvalRequirements, requiredRoles } from "./approval-requirements.js"
 import { compareCodeUnits } from "../compare-code-units.js";
 import { regressionRequirements } from "./regression-requirements.js";
 import { formatRequirements, type FormatFacts } from "../supply-chain/formats/format-requirements.js";
+import type { SupplyChainFacts } from "../supply-chain/facts.js";
+import { supplyChainRequirements } from "./supply-chain-requirements.js";
 
 export { requiredRoles } from "./approval-requirements.js";
 
@@ -38,6 +40,8 @@ export interface GateInput {
   elsewhere?: ReadonlyArray<ModelsAt>;
   /** Format scans of files the head snapshot holds no bytes of (checked-out Git LFS objects), by path. */
   formats?: FormatFacts;
+  /** Pinned signer files and attestations (docs/supply-chain.md); absent: pinned keys unread, provenance not checked. */
+  supplyChain?: SupplyChainFacts;
 }
 
 /**
@@ -56,7 +60,9 @@ export function evaluateGate(input: GateInput): Decision {
           level: policy.unmanaged_artifacts === "fail" ? "failure" : "warning",
         }));
   const models = detected.changes
-    .map((change) => evaluateModel(policy, change, head, facts, now, placesSeen(input, detected), input.formats))
+    .map((change) =>
+      evaluateModel(policy, change, head, facts, now, placesSeen(input, detected), input.formats, input.supplyChain),
+    )
     .sort((a, b) => compareCodeUnits(a.name, b.name));
 
   let verdict: Verdict = "success";
@@ -110,7 +116,8 @@ function evaluateModel(
   gateFacts: ApprovalFacts,
   now: Date,
   elsewhere: ReadonlyArray<ModelsAt>,
-  formats?: FormatFacts,
+  formats: FormatFacts | undefined,
+  supplyChain: SupplyChainFacts | undefined,
 ): ModelVerdict {
   const manifest = change.head ?? change.base;
   const roles = requiredRoles(policy, change.kinds);
@@ -147,6 +154,7 @@ function evaluateModel(
     requirements.push(...formatRequirements(policy, change.head, head, now, formats));
     if (policy.supply_chain.require_data_provenance) requirements.push(...provenanceRequirements(change.head));
     requirements.push(...documentationRequirements(policy, change.head));
+    requirements.push(...supplyChainRequirements(policy, change.head, head, supplyChain));
   }
   const signOffs = evidence?.signOffs;
   const evaluated = gates.some((gate) => gate.evaluation);

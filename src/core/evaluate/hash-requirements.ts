@@ -126,7 +126,7 @@ function fileRequirement(
   };
 }
 
-type FileHash =
+export type FileHash =
   { hash: string; how: "LFS pointer oid" | "content hash" | "folder digest" } | { problem: string; reject: boolean };
 
 /** Most files a folder component may hold: each is read (LFS pointers, small files) to hash the folder. */
@@ -164,7 +164,7 @@ function folderHash(head: Snapshot, manifestPath: string, folder: string, files:
 }
 
 /** The SHA-256 of a file (or folder) at head, or why it is not known (`reject`: known to be wrong, not merely unknown). */
-function fileHash(head: Snapshot, manifestPath: string, repoPath: string): FileHash {
+export function fileHash(head: Snapshot, manifestPath: string, repoPath: string): FileHash {
   const entry = head.entries.get(repoPath);
   if (!entry) {
     const files = folderFiles(head, manifestPath, repoPath);

@@ -133,6 +133,8 @@ export const manifestSchema = z
     components: z.array(componentSchema).default([]),
     training_data: z.array(trainingData).default([]),
     evaluations: z.array(evaluationRecord).default([]),
+    // the OpenSSF model signature of this model's folder (docs/supply-chain.md); default model.sig beside the manifest
+    signature: repoRelativePath.optional(),
     // what users are told (policy documentation.require; docs/configuration.md)
     intended_use: documentationText.optional(),
     limitations: documentationText.optional(),

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { regressionRoleIssues, regressionSchema } from "./regression-schema.js";
 import { formatsPolicySchema } from "./formats-schema.js";
+import { provenancePolicySchema, signaturesPolicySchema } from "./signatures-schema.js";
 
 /** The change kinds (docs/architecture.md "Change kinds and version rules"), in the order they are reported. */
 export const CHANGE_KINDS = [
@@ -160,6 +161,8 @@ export const policySchema = z
         require_hashes: z.boolean().default(true),
         require_data_provenance: z.boolean().default(true),
         formats: formatsPolicySchema,
+        signatures: signaturesPolicySchema,
+        provenance: provenancePolicySchema,
       })
       .prefault({}),
     unmanaged_artifacts: z.enum(["fail", "warn", "off"]).default("fail"),

@@ -67,7 +67,11 @@ export async function releaseBom(
     timestamp: release.timestamp,
     toolVersion: release.toolVersion,
     ...(decision
-      ? { regressions: regressionsByModel(decision.models), formats: formatsOfDecision(decision.models) }
+      ? {
+          regressions: regressionsByModel(decision.models),
+          formats: formatsOfDecision(decision.models),
+          verified: decision,
+        }
       : {}),
   });
   const validation = await validateBom(built);

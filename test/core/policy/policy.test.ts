@@ -56,7 +56,13 @@ const DOCUMENTED_DEFAULTS = {
     independent: true,
     threats: ["data_poisoning", "model_inversion", "membership_inference", "model_extraction", "evasion"],
   },
-  supply_chain: { require_hashes: true, require_data_provenance: true, formats: "fail" },
+  supply_chain: {
+    require_hashes: true,
+    require_data_provenance: true,
+    formats: "fail",
+    signatures: { require: false, signers: [] },
+    provenance: { require: false, workflows: [] },
+  },
   unmanaged_artifacts: "fail",
   deployments: { environments: ["production"], approve_others: false },
   rollback: "known_good",
@@ -230,5 +236,41 @@ describe("policy errors name the file and line", () => {
       },
     ]);
     expect(validatePolicy(null)).toEqual({ ok: true, policy: DOCUMENTED_DEFAULTS });
+  });
+});
+
+describe("supply_chain.signatures and supply_chain.provenance (docs/supply-chain.md)", () => {
+  it("accepts the three kinds of signer and signer workflows", () => {
+    const parsed = validatePolicy(
+      {
+        supply_chain: {
+          signatures: {
+            require: true,
+            signers: [
+              {
+                issuer: "https://token.actions.githubusercontent.com",
+                identity: "https://github.com/acme/models/.github/workflows/sign.yml@refs/heads/main",
+              },
+              { public_key: ".github/modelgate/signing-key.pub" },
+              { certificate_chain: ".github/modelgate/ca.pem" },
+            ],
+          },
+          provenance: { require: true, workflows: ["acme/models/.github/workflows/train.yml@refs/heads/main"] },
+        },
+      },
+      ".github/modelgate.yml",
+    );
+    expect(parsed.ok).toBe(true);
+  });
+  it.each([
+    [
+      "a signer of two kinds at once",
+      { signatures: { signers: [{ public_key: "a.pem", certificate_chain: "b.pem" }] } },
+    ],
+    ["a key outside the repository", { signatures: { signers: [{ public_key: "../keys/a.pem" }] } }],
+    ["an issuer that is not a URL", { signatures: { signers: [{ issuer: "github", identity: "x" }] } }],
+    ["a workflow without a ref", { provenance: { workflows: ["acme/models/.github/workflows/train.yml"] } }],
+  ])("rejects %s", (_name, supply_chain) => {
+    expect(validatePolicy({ supply_chain }, ".github/modelgate.yml").ok).toBe(false);
   });
 });
