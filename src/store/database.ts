@@ -130,6 +130,28 @@ const MIGRATIONS: ReadonlyArray<{ version: number; sql: string }> = [
       );
     `,
   },
+  {
+    // the dashboard's sessions, sign-in states and access cache (dashboard-sessions.ts, docs/dashboard.md): a session
+    // is stored by the hash of its cookie, the user's token only encrypted under a key the database does not hold
+    version: 7,
+    sql: `
+      CREATE TABLE ${SCHEMA}.dashboard_sessions (
+        id_hash text PRIMARY KEY,
+        user_id bigint NOT NULL,
+        login text NOT NULL,
+        token_box bytea NOT NULL,
+        created_at timestamptz NOT NULL DEFAULT now(),
+        expires_at timestamptz NOT NULL
+      );
+      CREATE INDEX dashboard_sessions_by_expiry ON ${SCHEMA}.dashboard_sessions (expires_at);
+      CREATE TABLE ${SCHEMA}.dashboard_oauth_states (state_hash text PRIMARY KEY, expires_at timestamptz NOT NULL);
+      CREATE TABLE ${SCHEMA}.dashboard_access (
+        key text PRIMARY KEY,
+        repository_ids bigint[] NOT NULL,
+        checked_at timestamptz NOT NULL
+      );
+    `,
+  },
 ];
 
 export interface Database {
