@@ -102,6 +102,7 @@ const MIGRATIONS: ReadonlyArray<{ version: number; sql: string }> = [
         version text NOT NULL,
         sign_offs jsonb NOT NULL DEFAULT '[]',
         awaiting_roles jsonb NOT NULL DEFAULT '[]',
+        people_at timestamptz,
         evaluation jsonb,
         end_of_life jsonb,
         first_seen_at timestamptz,

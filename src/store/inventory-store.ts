@@ -289,8 +289,6 @@ export function postgresInventoryStore(pool: pg.Pool): InventoryStore {
           digest: model.digest,
           status: model.status,
           manifest_path: model.manifestPath,
-          sign_offs: model.standing.signOffs,
-          awaiting_roles: model.standing.awaitingRoles,
           evaluation: model.standing.evaluation,
           end_of_life: model.standing.endOfLife,
         }));
@@ -301,13 +299,12 @@ export function postgresInventoryStore(pool: pg.Pool): InventoryStore {
           [id, JSON.stringify(modelRows)],
         );
         await client.query(
-          `INSERT INTO ${SCHEMA}.inventory_versions AS v (repository_id, model, digest, version, sign_offs, awaiting_roles,
+          `INSERT INTO ${SCHEMA}.inventory_versions AS v (repository_id, model, digest, version,
              evaluation, end_of_life, first_seen_at, last_seen_at, updated_at)
-           SELECT $1, name, digest, version, sign_offs, awaiting_roles, evaluation, end_of_life, $3, $3, $3
+           SELECT $1, name, digest, version, evaluation, end_of_life, $3, $3, $3
            FROM jsonb_to_recordset($2::jsonb)
-             AS x(name text, version text, digest text, sign_offs jsonb, awaiting_roles jsonb, evaluation jsonb, end_of_life jsonb)
-           ON CONFLICT (repository_id, model, digest) DO UPDATE SET version = EXCLUDED.version,
-             sign_offs = EXCLUDED.sign_offs, awaiting_roles = EXCLUDED.awaiting_roles, evaluation = EXCLUDED.evaluation,
+             AS x(name text, version text, digest text, evaluation jsonb, end_of_life jsonb)
+           ON CONFLICT (repository_id, model, digest) DO UPDATE SET version = EXCLUDED.version, evaluation = EXCLUDED.evaluation,
              end_of_life = EXCLUDED.end_of_life, first_seen_at = coalesce(v.first_seen_at, EXCLUDED.first_seen_at),
              last_seen_at = EXCLUDED.last_seen_at, updated_at = EXCLUDED.updated_at`,
           [id, JSON.stringify(modelRows), at],
@@ -328,24 +325,55 @@ export function postgresInventoryStore(pool: pg.Pool): InventoryStore {
     },
 
     recordDecision: async (input) => {
-      // a decision older than the one stored (a retried delivery finishing late) does not replace it
-      await pool.query(
-        `INSERT INTO ${SCHEMA}.inventory_decisions AS d (repository_id, model, digest, version, gate, key, decision, decided_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-         ON CONFLICT (repository_id, model, digest, gate, key) DO UPDATE SET version = EXCLUDED.version,
-           decision = EXCLUDED.decision, decided_at = EXCLUDED.decided_at
-         WHERE d.decided_at <= EXCLUDED.decided_at`,
-        [
-          String(input.repositoryId),
-          input.model,
-          input.digest,
-          input.version,
-          input.gate,
-          decisionKey(input),
-          JSON.stringify(input.decision),
-          input.decision.decidedAt,
-        ],
-      );
+      const id = String(input.repositoryId);
+      const client = await pool.connect();
+      try {
+        await client.query("BEGIN");
+        // a decision older than the one stored (a retried delivery finishing late) does not replace it
+        const { rowCount } = await client.query(
+          `INSERT INTO ${SCHEMA}.inventory_decisions AS d (repository_id, model, digest, version, gate, key, decision, decided_at)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+           ON CONFLICT (repository_id, model, digest, gate, key) DO UPDATE SET version = EXCLUDED.version,
+             decision = EXCLUDED.decision, decided_at = EXCLUDED.decided_at
+           WHERE d.decided_at <= EXCLUDED.decided_at`,
+          [
+            id,
+            input.model,
+            input.digest,
+            input.version,
+            input.gate,
+            decisionKey(input),
+            JSON.stringify(input.decision),
+            input.decision.decidedAt,
+          ],
+        );
+        // the people facts of the newest decision on the version stand
+        if (rowCount)
+          await client.query(
+            `INSERT INTO ${SCHEMA}.inventory_versions AS v (repository_id, model, digest, version, sign_offs, awaiting_roles,
+                people_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $7)
+             ON CONFLICT (repository_id, model, digest) DO UPDATE SET sign_offs = EXCLUDED.sign_offs,
+               awaiting_roles = EXCLUDED.awaiting_roles, people_at = EXCLUDED.people_at,
+               updated_at = greatest(v.updated_at, EXCLUDED.updated_at)
+             WHERE v.people_at IS NULL OR v.people_at <= $7`,
+            [
+              id,
+              input.model,
+              input.digest,
+              input.version,
+              JSON.stringify(input.signOffs),
+              JSON.stringify(input.awaitingRoles),
+              input.decision.decidedAt,
+            ],
+          );
+        await client.query("COMMIT");
+      } catch (error) {
+        await client.query("ROLLBACK").catch(() => undefined);
+        throw error;
+      } finally {
+        client.release();
+      }
     },
 
     removeRepository: async (repositoryId) => {

@@ -151,18 +151,26 @@ export interface RepositorySnapshot {
 }
 
 /**
- * The part of a version's standing the sweep reads from the default branch (decisions are recorded as
- * the gates make them and kept across sweeps).
+ * The part of a version's standing the sweep reads from the default branch. Sign-offs and awaited roles are
+ * the people facts of the last gate decision on the version (GateDecisionInput): the sweep reads no people.
  */
 export interface SweptStanding {
-  signOffs: SignOffRecord[];
-  awaitingRoles: string[];
   evaluation: EvaluationStanding | null;
   endOfLife: EndOfLifeProgress | null;
 }
 
-/** A gate decision, recorded as it is written to GitHub (one small call from the gate's handler). */
-export type GateDecisionInput = { repositoryId: number; model: string; digest: string; version: string } & (
+/**
+ * A gate decision on one model version, recorded as the gate writes it to GitHub (one small call from the
+ * gate's handler), with the sign-offs that stood and the roles it still waited for.
+ */
+export type GateDecisionInput = {
+  repositoryId: number;
+  model: string;
+  digest: string;
+  version: string;
+  signOffs: SignOffRecord[];
+  awaitingRoles: string[];
+} & (
   | { gate: "pull_request"; decision: PullRequestDecision }
   | { gate: "release"; decision: ReleaseDecision }
   | { gate: "deployment"; decision: DeploymentDecision }
