@@ -42,11 +42,15 @@ export async function accessOf(options: {
   return { repositories: visible, ids: visible.map((r) => r.repositoryId) };
 }
 
-/** Headers of every dashboard and API answer: nothing cached, framed, sniffed, or sent on as a referrer. */
+/**
+ * Headers of every dashboard and API answer: nothing cached, framed or sniffed, and no address sent to another
+ * site as a referrer. `same-origin`, not `no-referrer`: with `no-referrer` a browser sends `Origin: null` on the
+ * dashboard's own form posts, which the CSRF check must refuse.
+ */
 export const COMMON_HEADERS: Record<string, string> = {
   "cache-control": "no-store",
   "x-content-type-options": "nosniff",
-  "referrer-policy": "no-referrer",
+  "referrer-policy": "same-origin",
   "x-frame-options": "DENY",
   "cross-origin-opener-policy": "same-origin",
   "cross-origin-resource-policy": "same-origin",

@@ -17,7 +17,7 @@ import {
   timelinePage,
   unmanagedPage,
 } from "../core/dashboard/render-views.js";
-import { DASHBOARD_CSS } from "../core/dashboard/style.js";
+import { DASHBOARD_CSS, DASHBOARD_ICON } from "../core/dashboard/style.js";
 import type { ModelTimeline } from "../core/inventory/types.js";
 import {
   exchangeCode,
@@ -123,6 +123,11 @@ async function route(context: RouteContext, request: IncomingMessage, response: 
       "content-type": "text/css; charset=utf-8",
     });
     response.end(DASHBOARD_CSS);
+    return;
+  }
+  if (path === "/dashboard/favicon.svg" && (method === "GET" || method === "HEAD")) {
+    response.writeHead(200, { ...COMMON_HEADERS, "cache-control": "max-age=86400", "content-type": "image/svg+xml" });
+    response.end(DASHBOARD_ICON);
     return;
   }
   if (method === "POST") return post(context, request, response, path);

@@ -39,7 +39,7 @@ export function page(options: { title: string; viewer?: Viewer; section?: Sectio
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="referrer" content="no-referrer">
+<link rel="icon" href="/dashboard/favicon.svg" type="image/svg+xml">
 <title>${escapeHtml(title)} · modelgate</title>
 <link rel="stylesheet" href="/dashboard/style.css">
 </head>

@@ -77,3 +77,6 @@ dd { margin: 0; }
 .signin h1 { font-size: 2rem; }
 .pages { display: flex; gap: 1.5rem; align-items: center; }
 `;
+
+/** The tab's icon, served from /dashboard/favicon.svg (same origin: `img-src 'self'`). */
+export const DASHBOARD_ICON = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><rect width="32" height="32" rx="6" fill="#24292f"/><path d="M9 17l5 5 9-11" fill="none" stroke="#4ac26b" stroke-width="4" stroke-linecap="round" stroke-linejoin="round"/></svg>`;
