@@ -152,7 +152,9 @@ function pagination(query: ModelsQuery, current: number, pages: number): string 
 }
 
 function count(n: number, noun: string): string {
-  return `${n.toLocaleString("en")} ${noun}${n === 1 ? "" : "s"}`;
+  if (n === 1) return `1 ${noun}`;
+  const plural = noun.endsWith("y") ? `${noun.slice(0, -1)}ies` : `${noun}s`;
+  return `${n.toLocaleString("en")} ${plural}`;
 }
 
 /** One model's versions, newest first, each with its evidence and links. */
@@ -291,7 +293,7 @@ export function unmanagedPage(
       const list = byRepository.get(r.repositoryId)!;
       return `<section id="repository-${r.repositoryId}" aria-labelledby="heading-${r.repositoryId}">
 <h2 id="heading-${r.repositoryId}">${e(r.fullName)} <span class="muted">${count(list.length, "file")}${r.hasPolicy ? "" : ", no modelgate policy"}</span></h2>
-<table>
+<table class="unmanaged">
 <thead><tr><th scope="col">Path</th><th scope="col">Kind</th><th scope="col">Why it is a model file</th></tr></thead>
 <tbody>
 ${list.map((f) => `<tr><td><code>${e(f.path)}</code></td><td>${e(f.kind)}</td><td>${e(f.reason)}</td></tr>`).join("\n")}

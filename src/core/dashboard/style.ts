@@ -54,6 +54,11 @@ caption { text-align: left; color: var(--muted); font-size: .9rem; padding-botto
 th, td { text-align: left; vertical-align: top; padding: .5rem .6rem; border-bottom: 1px solid var(--line); }
 thead th { background: var(--bg); font-size: .85rem; border-bottom: 2px solid var(--line); }
 tbody tr:hover { background: #f6f8fa99; }
+table.models td:first-child, table.models td:nth-child(2) { white-space: nowrap; }
+table.unmanaged { table-layout: fixed; }
+table.unmanaged th:nth-child(1) { width: 45%; }
+table.unmanaged th:nth-child(2) { width: 10%; }
+table.unmanaged code { overflow-wrap: anywhere; }
 tr.clause th { background: #eaeef2; font-size: .95rem; }
 td input[type="checkbox"] { margin-right: .5rem; width: 1.05rem; height: 1.05rem; vertical-align: -2px; }
 .badge { display: inline-block; font-size: .8rem; font-weight: 600; padding: .05rem .5rem; border-radius: 999px; margin: .1rem .1rem .1rem 0; white-space: nowrap; border: 1px solid transparent; }
