@@ -71,3 +71,9 @@ const yamlBench = fileURLToPath(new URL("./yaml-bench.ts", import.meta.url));
 console.log("\n## YAML reading\n");
 const yaml = spawnSync(process.execPath, ["--import", "tsx", yamlBench], { stdio: "inherit" });
 if (yaml.status !== 0) process.exitCode = yaml.status ?? 1;
+
+// the dashboard at 1,000 repositories x 10 models: render times, then the inventory reads on Postgres
+const dashboardBench = fileURLToPath(new URL("./dashboard-render.ts", import.meta.url));
+console.log("\n## The dashboard\n");
+const dashboard = spawnSync(process.execPath, ["--import", "tsx", dashboardBench], { stdio: "inherit" });
+if (dashboard.status !== 0) process.exitCode = dashboard.status ?? 1;

@@ -7,7 +7,12 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type pg from "pg";
 import type { Logger } from "pino";
 import { inventoryCsv } from "../core/dashboard/csv.js";
-import { organisationAuditPack, organisationProvisions, repositoryFindings } from "../core/dashboard/organisation.js";
+import {
+  byRepository,
+  organisationAuditPack,
+  organisationProvisions,
+  repositoryFindings,
+} from "../core/dashboard/organisation.js";
 import { modelFilterOf, parseModelsQuery } from "../core/dashboard/query.js";
 import { messagePage, signInPage, type Viewer } from "../core/dashboard/render-layout.js";
 import {
@@ -215,9 +220,11 @@ async function repositoryRows(context: RouteContext, access: Access, now: Date) 
     context.inventory.listModels({ repositoryIds: access.ids, now }),
     context.inventory.listUnmanaged(access.ids),
   ]);
+  const modelsOf = byRepository(models);
+  const filesOf = byRepository(files);
   return access.repositories.map((repository) => {
-    const own = models.filter((m) => m.repositoryId === repository.repositoryId);
-    const unmanaged = files.filter((f) => f.repositoryId === repository.repositoryId);
+    const own = modelsOf.get(repository.repositoryId) ?? [];
+    const unmanaged = filesOf.get(repository.repositoryId) ?? [];
     const findingList = repositoryFindings({ repository, models: own, unmanaged }, now);
     return { repository, models: own.length, unmanaged: unmanaged.length, findings: findingList.length, findingList };
   });
@@ -404,9 +411,11 @@ async function auditPack(context: RouteContext, access: Access, ids: number[], n
     context.inventory.listModels({ repositoryIds: ids, now }),
     context.inventory.listUnmanaged(ids),
   ]);
+  const modelsOf = byRepository(models);
+  const filesOf = byRepository(files);
   const repositories = [];
   for (const repository of access.repositories.filter((r) => ids.includes(r.repositoryId))) {
-    const own = models.filter((m) => m.repositoryId === repository.repositoryId);
+    const own = modelsOf.get(repository.repositoryId) ?? [];
     const timelines: ModelTimeline[] = [];
     for (const model of own) {
       const timeline = await context.inventory.modelTimeline(repository.repositoryId, model.name);
@@ -415,7 +424,7 @@ async function auditPack(context: RouteContext, access: Access, ids: number[], n
     repositories.push({
       repository,
       models: own,
-      unmanaged: files.filter((f) => f.repositoryId === repository.repositoryId),
+      unmanaged: filesOf.get(repository.repositoryId) ?? [],
       timelines,
     });
   }

@@ -266,3 +266,14 @@ export function organisationAuditPack(input: {
     provisions: organisationProvisions(matrixInput),
   };
 }
+
+/** Items by their repository id, in one pass (the views group 10,000 models over 1,000 repositories). */
+export function byRepository<T extends { repositoryId: number }>(items: ReadonlyArray<T>): Map<number, T[]> {
+  const groups = new Map<number, T[]>();
+  for (const item of items) {
+    const group = groups.get(item.repositoryId);
+    if (group) group.push(item);
+    else groups.set(item.repositoryId, [item]);
+  }
+  return groups;
+}
