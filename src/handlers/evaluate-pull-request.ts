@@ -25,6 +25,7 @@ import type { EvaluationContext } from "./context.js";
 import { couldNotEvaluateDecision } from "./could-not-evaluate.js";
 import { logDecision } from "./decision-log.js";
 import { reportPolicyProposal } from "./policy-proposal.js";
+import { recordGateDecision } from "./inventory.js";
 import { evaluationDuration } from "../metrics.js";
 
 /** The name of the pull-request check run (docs/check-run.md). */
@@ -298,11 +299,20 @@ async function writeAndLog(
   const transientFailure = decisions.some(({ decision }) => decision.transient !== undefined);
   try {
     const appId = await ownAppId(ctx.octokit);
-    await writeCheckRun(
+    const written = await writeCheckRun(
       ctx.octokit,
       { owner: ctx.owner, repo: ctx.repo, headSha, name: CHECK_NAME, appId },
       { ...output, transientFailure },
     );
+    const url = `${repositoryWebUrl(ctx.octokit, ctx.owner, ctx.repo)}/runs/${written.checkRunId}`;
+    for (const { pullRequest, decision } of decisions)
+      await recordGateDecision(ctx.octokit, decision, {
+        gate: "pull_request",
+        url,
+        headSha,
+        number: pullRequest,
+        decidedAt: ctx.now.toISOString(),
+      });
   } catch (error) {
     failure = error;
     ctx.log.error(
