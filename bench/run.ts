@@ -77,3 +77,9 @@ const dashboardBench = fileURLToPath(new URL("./dashboard-render.ts", import.met
 console.log("\n## The dashboard\n");
 const dashboard = spawnSync(process.execPath, ["--import", "tsx", dashboardBench], { stdio: "inherit" });
 if (dashboard.status !== 0) process.exitCode = dashboard.status ?? 1;
+
+// the organisation inventory's daily sweep: GitHub requests per repository at 1, 100 and 1,000 repositories
+const inventoryBench = fileURLToPath(new URL("./inventory-sweep.ts", import.meta.url));
+console.log("\n## The inventory sweep\n");
+const inventorySweep = spawnSync(process.execPath, ["--import", "tsx", inventoryBench], { stdio: "inherit" });
+if (inventorySweep.status !== 0) process.exitCode = inventorySweep.status ?? 1;
