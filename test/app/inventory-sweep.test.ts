@@ -9,7 +9,9 @@ import {
 import type { CronDefinition, EnqueueOptions, JobDefinition, Jobs } from "../../src/queue/job-queue.js";
 import { postgresInventoryStore, type InventoryStore } from "../../src/store/inventory-store.js";
 import { commitSha } from "../fixtures/git-objects.js";
-import { lfsPointer, modelFiles } from "../fixtures/manifests.js";
+import { lfsPointer, modelFiles, testPolicy } from "../fixtures/manifests.js";
+import { endOfLifeMarker } from "../../src/core/end-of-life/marker.js";
+import { CHECKLIST_END, CHECKLIST_START } from "../../src/core/end-of-life/checklist.js";
 import { pushEvent } from "../fixtures/payloads/lifecycle.js";
 import { installationEvent, installationRepositoriesEvent } from "../fixtures/payloads/inventory.js";
 import { testDatabase } from "../helpers/database.js";
@@ -22,7 +24,14 @@ import {
 } from "../helpers/inventory.js";
 import { GITHUB_API } from "../helpers/fake-repository.js";
 import { servePolicy } from "../helpers/serve-github.js";
-import { createTestApp, INSTALLATION_ID, serveInstallationToken, type TestApp } from "../helpers/test-app.js";
+import {
+  APP_ID,
+  createTestApp,
+  INSTALLATION_ID,
+  testIssueMarkerKey,
+  serveInstallationToken,
+  type TestApp,
+} from "../helpers/test-app.js";
 import { TEST_NOW } from "../fixtures/clock.js";
 
 /** The queue as the app defines its work on it; a test runs what was enqueued, as a worker would. */
@@ -337,5 +346,73 @@ describe("the inventory: install, sweep, and the rows it keeps", () => {
       "serve/model.safetensors",
       "train/checkpoint.pt",
     ]);
+  });
+});
+
+describe("the inventory: end-of-life progress", () => {
+  const RETIRED = modelFiles({ dir: "models/old", name: "old-scorer", version: "3.0.0", status: "decommissioned" });
+  const REPOSITORY: InventoryRepositoryFixture = {
+    id: 103,
+    owner: "acme",
+    name: "retired",
+    head: commitSha("retired main"),
+    files: { ".github/modelgate.yml": POLICY, ...textFiles(RETIRED.files) },
+  };
+  const ITEMS = testPolicy().end_of_life.checklist;
+  const body = (issue: number, ticked: number) =>
+    [
+      endOfLifeMarker(
+        { model: "old-scorer", digest: RETIRED.digest },
+        testIssueMarkerKey(issue, { owner: "acme", repo: "retired" }),
+      ),
+      "",
+      CHECKLIST_START,
+      ...ITEMS.map((item, index) => `- [${index < ticked ? "x" : " "}] ${item}`),
+      CHECKLIST_END,
+    ].join("\n");
+  const issue = (number: number, text: string, byApp: boolean) => ({
+    number,
+    state: "open",
+    title: "End of life: old-scorer 3.0.0",
+    body: text,
+    html_url: `https://github.com/acme/retired/issues/${number}`,
+    user: byApp ? { login: "modelgate[bot]", type: "Bot" } : { login: "mallory", type: "User" },
+    performed_via_github_app: byApp ? { id: APP_ID } : null,
+    labels: [{ name: "model-eol" }],
+  });
+
+  test("attack: an issue someone else opened with a copied marker and every item ticked is no disposal progress; the App's own issue is", async () => {
+    const { app, jobs } = await inventoryApp();
+    serveSweep([REPOSITORY]);
+    nock(GITHUB_API)
+      .get("/repos/acme/retired/issues")
+      .query({ state: "all", labels: "model-eol", per_page: "100" })
+      .reply(200, [
+        // the App's issue #5's marker, copied into mallory's issue #6 with everything ticked
+        issue(6, body(5, ITEMS.length), false),
+        // the same marker in another of the App's issues is signed for #5, not #7
+        issue(7, body(5, ITEMS.length), true),
+        issue(5, body(5, 1), true),
+      ]);
+
+    await jobs.definitions
+      .get(INVENTORY_INSTALLATION_JOB)!
+      .run(
+        { installationId: INSTALLATION_ID },
+        { probot: app.probot, log: pino({ level: "silent" }), jobId: "1", retryCount: 0 },
+      );
+
+    const [model] = await store.listModels({ repositoryIds: [103], now: TEST_NOW });
+    expect(model?.standing.endOfLife).toEqual({
+      url: "https://github.com/acme/retired/issues/5",
+      state: "open",
+      itemsDone: 1,
+      itemsTotal: ITEMS.length,
+    });
+    expect(
+      (await store.listModels({ repositoryIds: [103], decommissionedDisposalOpen: true, now: TEST_NOW })).map(
+        (found) => found.name,
+      ),
+    ).toEqual(["old-scorer"]);
   });
 });

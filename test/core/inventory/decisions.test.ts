@@ -61,7 +61,7 @@ describe("the inventory records of a gate decision", () => {
     ]);
   });
 
-  test("a decision that could not be made is recorded as a failure, never as the model's own verdict", () => {
+  test("attack: a decision that could not be made is recorded as a failure, never as the model verdict it had so far", () => {
     const [record] = decisionRecords(9, decision([verdict({ verdict: "success" })], "GitHub answered 502"), {
       gate: "release",
       url: "https://github.com/acme/m/runs/6",

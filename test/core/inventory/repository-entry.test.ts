@@ -111,7 +111,7 @@ describe("a repository's inventory entry", () => {
     for (const file of entry.unmanaged) expect(file.reason).toMatch(/no manifest declares/);
   });
 
-  test("a policy that turned the unmanaged gate off still has its shadow AI listed", () => {
+  test("attack: a policy that turns the unmanaged gate off cannot hide shadow AI from the inventory", () => {
     const policy: PolicyResult = { ok: true, policy: testPolicy({ unmanaged_artifacts: "off" }) };
 
     const entry = repositoryEntry(facts({ "x/model.onnx": { binary: "w" } }, { source: "repository", result: policy }));
