@@ -106,7 +106,7 @@ async function fakeGitHub(repositories: ReadonlyArray<Repository>, limit: number
         const perPage = Number(url.searchParams.get("per_page") ?? "30");
         const slice = repositories.slice((page - 1) * perPage, page * perPage);
         const last = Math.ceil(repositories.length / perPage);
-        const link =
+        const link: Record<string, string> =
           page < last
             ? {
                 link: `<http://${request.headers.host}/installation/repositories?per_page=${perPage}&page=${page + 1}>; rel="next"`,
