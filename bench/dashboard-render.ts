@@ -23,6 +23,7 @@ import type {
 import { openDatabase } from "../src/store/database.js";
 import { startEmbeddedPostgres } from "../src/store/embedded-postgres.js";
 import { postgresInventoryStore } from "../src/store/inventory-store.js";
+import { auditPack } from "../src/server/dashboard.js";
 
 const REPOSITORIES = 1_000;
 const MODELS = 10;
@@ -228,6 +229,7 @@ async function measureDatabase(): Promise<void> {
       ["modelTimeline (one model)", () => store.modelTimeline(ids[0]!, "model-1")],
       ["listUnmanaged (1,000 repositories)", () => store.listUnmanaged(ids)],
     ];
+    const everything = { repositories: await store.listRepositories(ids), ids };
     console.log(
       `\nInventory reads on Postgres (embedded, same machine; seeded in ${(seeded / 1000).toFixed(1)} s; median of 5)\n`,
     );
@@ -242,6 +244,12 @@ async function measureDatabase(): Promise<void> {
       times.sort((a, b) => a - b);
       console.log(`| ${what} | ${times[2]!.toFixed(1)} ms |`);
     }
+    // once: the whole organisation's audit pack (10,000 timelines, 8 reads at a time)
+    const packing = performance.now();
+    const pack = JSON.stringify(await auditPack({ inventory: store }, everything, ids, NOW));
+    console.log(
+      `| audit pack of all 1,000 repositories (once; ${(Buffer.byteLength(pack) / 1024 / 1024).toFixed(1)} MiB) | ${(performance.now() - packing).toFixed(0)} ms |`,
+    );
     await database.close();
   } finally {
     await postgres.stop();

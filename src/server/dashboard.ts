@@ -23,7 +23,7 @@ import {
   unmanagedPage,
 } from "../core/dashboard/render-views.js";
 import { DASHBOARD_CSS, DASHBOARD_ICON } from "../core/dashboard/style.js";
-import type { ModelTimeline } from "../core/inventory/types.js";
+import type { InventoryModel, ModelTimeline } from "../core/inventory/types.js";
 import {
   exchangeCode,
   readUser,
@@ -44,6 +44,7 @@ export const SESSION_COOKIE = "__Host-modelgate-session";
 export const STATE_COOKIE = "__Host-modelgate-oauth";
 
 const MAX_FORM_BYTES = 64 * 1024;
+const TIMELINE_READS_AT_ONCE = 8;
 
 export interface DashboardOptions {
   env: Environment;
@@ -273,6 +274,10 @@ async function sessionOf(context: RouteContext, request: IncomingMessage): Promi
 /** The redirect to GitHub's authorisation page, with a fresh single-use state bound to this browser. */
 async function startSignIn(context: RouteContext, response: ServerResponse): Promise<void> {
   const state = await context.sessions.createState();
+  if (state === undefined) {
+    sendHtml(response, 503, signInPage("Too many sign-ins are in progress: try again in a few minutes."));
+    return;
+  }
   const authorize = new URL(`${context.settings.webUrl}/login/oauth/authorize`);
   authorize.searchParams.set("client_id", context.settings.clientId);
   authorize.searchParams.set("state", state);
@@ -325,6 +330,9 @@ async function finishSignIn(
     const token = await exchangeCode(context.endpoints, code, callbackUrl(context.settings));
     const user = await readUser(context.endpoints, token.token);
     await context.sessions.prune();
+    // a new sign-in never keeps the browser's earlier session alive beside the new one
+    const earlier = await sessionOf(context, request);
+    if (earlier) await context.sessions.revoke(earlier.idHash);
     const secret = await context.sessions.create({
       userId: user.id,
       login: user.login,
@@ -379,7 +387,7 @@ async function post(context: RouteContext, request: IncomingMessage, response: S
     return;
   }
   if (path === "/dashboard/export/audit.json") {
-    const chosen = form.getAll("repository");
+    const chosen = form.get("all") === "1" ? access.ids.map(String) : form.getAll("repository");
     const ids: number[] = [];
     for (const value of chosen) {
       const id = /^\d{1,16}$/.test(value) ? Number(value) : NaN;
@@ -406,29 +414,43 @@ async function post(context: RouteContext, request: IncomingMessage, response: S
   sendHtml(response, 404, notFoundPage(viewer));
 }
 
-async function auditPack(context: RouteContext, access: Access, ids: number[], now: Date) {
+/** The audit pack's JSON of the chosen repositories (ids the user can read), with every model's timeline. */
+export async function auditPack(context: Pick<RouteContext, "inventory">, access: Access, ids: number[], now: Date) {
   const [models, files] = await Promise.all([
     context.inventory.listModels({ repositoryIds: ids, now }),
     context.inventory.listUnmanaged(ids),
   ]);
+  const timelines = await readTimelines(context.inventory, models);
   const modelsOf = byRepository(models);
   const filesOf = byRepository(files);
-  const repositories = [];
-  for (const repository of access.repositories.filter((r) => ids.includes(r.repositoryId))) {
-    const own = modelsOf.get(repository.repositoryId) ?? [];
-    const timelines: ModelTimeline[] = [];
-    for (const model of own) {
-      const timeline = await context.inventory.modelTimeline(repository.repositoryId, model.name);
+  const timelinesOf = byRepository(timelines);
+  const repositories = access.repositories
+    .filter((r) => ids.includes(r.repositoryId))
+    .map((repository) => ({
+      repository,
+      models: modelsOf.get(repository.repositoryId) ?? [],
+      unmanaged: filesOf.get(repository.repositoryId) ?? [],
+      timelines: timelinesOf.get(repository.repositoryId) ?? [],
+    }));
+  return organisationAuditPack({ generatedAt: now, toolVersion: await modelgateVersion(), repositories });
+}
+
+/** Every model's timeline, a few reads at a time across all repositories (the whole organisation is 10,000). */
+async function readTimelines(
+  inventory: InventoryStore,
+  models: ReadonlyArray<InventoryModel>,
+): Promise<ModelTimeline[]> {
+  const timelines: ModelTimeline[] = [];
+  let next = 0;
+  const reader = async () => {
+    while (next < models.length) {
+      const model = models[next++]!;
+      const timeline = await inventory.modelTimeline(model.repositoryId, model.name);
       if (timeline) timelines.push(timeline);
     }
-    repositories.push({
-      repository,
-      models: own,
-      unmanaged: filesOf.get(repository.repositoryId) ?? [],
-      timelines,
-    });
-  }
-  return organisationAuditPack({ generatedAt: now, toolVersion: await modelgateVersion(), repositories });
+  };
+  await Promise.all(Array.from({ length: TIMELINE_READS_AT_ONCE }, reader));
+  return timelines;
 }
 
 /**

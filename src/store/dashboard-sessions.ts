@@ -16,6 +16,8 @@ import { SCHEMA } from "./database.js";
 export const SESSION_HOURS = 8;
 /** How long a sign-in may take between the redirect to GitHub and the callback. */
 export const OAUTH_STATE_MINUTES = 10;
+/** Sign-ins in progress at once (started, not yet back from GitHub) across every replica. */
+export const MAX_OPEN_STATES = 10_000;
 /** How long a user's readable repositories are trusted before GitHub is asked again. */
 export const ACCESS_CACHE_SECONDS = 60;
 
@@ -84,8 +86,16 @@ export class DashboardSessions {
     private readonly clientSecret: string,
   ) {}
 
-  /** A new single-use sign-in state (its hash is stored for OAUTH_STATE_MINUTES). */
-  async createState(): Promise<string> {
+  /**
+   * A new single-use sign-in state (its hash is stored for OAUTH_STATE_MINUTES); undefined when MAX_OPEN_STATES are
+   * open already: anyone can start a sign-in, so the table cannot be grown without bound.
+   */
+  async createState(): Promise<string | undefined> {
+    await this.pool.query(`DELETE FROM ${SCHEMA}.dashboard_oauth_states WHERE expires_at <= now()`);
+    const { rows } = await this.pool.query<{ open: string }>(
+      `SELECT count(*) AS open FROM ${SCHEMA}.dashboard_oauth_states`,
+    );
+    if (Number(rows[0]?.open ?? 0) >= MAX_OPEN_STATES) return undefined;
     const state = randomSecret();
     await this.pool.query(
       `INSERT INTO ${SCHEMA}.dashboard_oauth_states (state_hash, expires_at)

@@ -57,7 +57,7 @@ test(
       await page.getByRole("link", { name: "Sign in with GitHub" }).click();
       await page.getByRole("link", { name: "Authorize modelgate as alice" }).click();
       await page.waitForURL(`${app.url}/dashboard`);
-      await expect(page.getByText("Signed in as")).toBeTruthy();
+      expect(await page.getByText("Signed in as").count()).toBe(1);
       expect(await page.locator("table.models tbody tr").count()).toBe(4);
 
       // filter: tick "Failing" with the keyboard, then apply

@@ -145,7 +145,39 @@ describe("signing in", () => {
   });
 });
 
+describe("sign-ins in progress", () => {
+  test("attack: anyone can start sign-ins, but at most 10,000 states are kept: the next is refused, not stored", async () => {
+    await app.pool.query(
+      "INSERT INTO modelgate.dashboard_oauth_states SELECT md5(i::text), now() + interval '10 minutes' FROM generate_series(1, 10000) i",
+    );
+    const answer = await new Client(app.url).get("/dashboard/auth/login");
+    expect(answer.status).toBe(503);
+    expect(answer.text).toContain("Too many sign-ins");
+    const { rows } = await app.pool.query<{ n: string }>("SELECT count(*) AS n FROM modelgate.dashboard_oauth_states");
+    expect(rows[0]!.n).toBe("10000");
+  });
+
+  test("signing in again in the same browser ends its earlier session", async () => {
+    const alice = await signedIn("alice");
+    const earlier = alice.cookies.get(SESSION)!;
+    expect((await alice.signIn(github, "alice")).status).toBe(303);
+    expect(alice.cookies.get(SESSION)).not.toBe(earlier);
+    const old = new Client(app.url);
+    old.cookies.set(SESSION, earlier);
+    expect((await old.get("/dashboard")).text).toContain("Sign in with GitHub");
+  });
+});
+
 describe("two users and a private repository", () => {
+  test('attack: the audit pack of "all repositories" holds only the ones the user can read', async () => {
+    const bob = await signedIn("bob");
+    const answer = await bob.post("/dashboard/export/audit.json", { csrf: await bob.csrfToken(), all: "1" });
+    expect(answer.status).toBe(200);
+    const pack = JSON.parse(answer.text) as { repositories: Array<{ repository: { name: string } }> };
+    expect(pack.repositories.map((r) => r.repository.name)).toEqual(["acme/fraud-models", "acme/notebooks"]);
+    expect(answer.text).not.toContain("secret");
+  });
+
   test("attack: bob never sees alice's private repository in any view, export or API answer, nor by guessing its id", async () => {
     const alice = await signedIn("alice");
     expect((await alice.get("/dashboard")).text).toContain("secret-llm");

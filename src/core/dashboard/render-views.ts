@@ -275,7 +275,8 @@ ${body}
 </tbody>
 </table>
 <p><button type="submit">Export the audit pack (JSON) of the chosen repositories</button></p>
-</form>`,
+</form>
+<form class="export" method="post" action="/dashboard/export/audit.json">${csrfField(viewer)}<input type="hidden" name="all" value="1"><button type="submit">Export the audit pack (JSON) of all ${count(rows.length, "repository")}</button></form>`,
   });
 }
 
