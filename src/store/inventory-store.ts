@@ -416,7 +416,7 @@ export function postgresInventoryStore(pool: pg.Pool): InventoryStore {
     prune: async (before) => {
       // a version still at a default branch is kept whatever its age; so are the decisions about it
       const versions = await pool.query(
-        `DELETE FROM ${SCHEMA}.inventory_versions v WHERE coalesce(v.last_seen_at, v.updated_at) < $1
+        `DELETE FROM ${SCHEMA}.inventory_versions v WHERE greatest(v.last_seen_at, v.updated_at) < $1
            AND NOT EXISTS (SELECT FROM ${SCHEMA}.inventory_models m
                            WHERE m.repository_id = v.repository_id AND m.name = v.model AND m.digest = v.digest)`,
         [before],

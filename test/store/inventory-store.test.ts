@@ -231,4 +231,17 @@ describe("the inventory store", () => {
     expect(await store.removeInstallation(7)).toBe(1);
     expect(await store.repositoryIdsOf(7)).toEqual([]);
   });
+
+  test("prune keeps an old version a gate decided on recently (a rollback deployed last week), and its sign-offs", async () => {
+    await store.replaceRepository(
+      snapshot(1, "acme/models", [model("fraud", DIGEST_1, null)]),
+      new Date("2025-01-01T00:00:00Z"),
+    );
+    await store.replaceRepository(snapshot(1, "acme/models", [model("fraud", DIGEST_2, null, "2.0.0")]), SWEPT);
+    await store.recordDecision(deployment(1, "fraud", DIGEST_1, "approved", "2026-12-01T00:00:00Z"));
+
+    expect(await store.prune(new Date("2026-06-01T00:00:00Z"))).toEqual({ versions: 0, decisions: 0 });
+    const rolledBack = (await store.modelTimeline(1, "fraud"))?.versions.find((v) => v.digest === DIGEST_1);
+    expect(rolledBack?.signOffs).toEqual([{ role: "security", login: "sam", at: "2026-12-01T00:00:00Z" }]);
+  });
 });
