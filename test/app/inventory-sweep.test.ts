@@ -416,3 +416,37 @@ describe("the inventory: end-of-life progress", () => {
     ).toEqual(["old-scorer"]);
   });
 });
+
+describe("the inventory: pacing", () => {
+  test("with less than half of the rate limit left, the sweep stops and queues the rest for after the reset", async () => {
+    const { app, jobs } = await inventoryApp();
+    serveInstallationToken();
+    serveInstallationRepositories([MODELS, SHADOW]);
+    const resetAt = TEST_NOW.getTime() / 1000 + 600;
+    serveInventoryRepository(MODELS, {
+      rateLimit: {
+        "x-ratelimit-limit": "5000",
+        "x-ratelimit-remaining": "2400",
+        "x-ratelimit-reset": String(resetAt),
+        "x-ratelimit-resource": "core",
+      },
+    });
+
+    await jobs.definitions
+      .get(INVENTORY_INSTALLATION_JOB)!
+      .run(
+        { installationId: INSTALLATION_ID },
+        { probot: app.probot, log: pino({ level: "silent" }), jobId: "1", retryCount: 0 },
+      );
+
+    // shadow is not read: the rest of the installation waits for the window to reset
+    expect(await store.repositoryIdsOf(INSTALLATION_ID)).toEqual([101]);
+    expect(jobs.enqueued).toEqual([
+      {
+        name: INVENTORY_INSTALLATION_JOB,
+        data: { installationId: INSTALLATION_ID, after: 101 },
+        options: { singletonKey: `installation:${INSTALLATION_ID}:101`, startAfterSeconds: 601 },
+      },
+    ]);
+  });
+});

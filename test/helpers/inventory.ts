@@ -57,7 +57,8 @@ export function serveOrganisationPolicy(owner: string, text: string | null = nul
  */
 export function serveInventoryRepository(
   repository: InventoryRepositoryFixture,
-  options: { gone?: boolean } = {},
+  /** `gone`: the tree answers 404; `rateLimit`: the headers of the tree's answer. */
+  options: { gone?: boolean; rateLimit?: Record<string, string> } = {},
 ): void {
   const branch = repository.defaultBranch ?? "main";
   // blobs are content-addressed and the head is the latest served: a repository served again (a push) answers anew
@@ -70,17 +71,21 @@ export function serveInventoryRepository(
     tree.reply(404, { message: "Not Found" });
     return;
   }
-  tree.reply(200, {
-    sha: "f".repeat(40),
-    truncated: false,
-    tree: Object.entries(repository.files).map(([path, content]) => ({
-      path,
-      mode: "100644",
-      type: "blob",
-      sha: gitBlobSha(content),
-      size: Buffer.byteLength(content),
-    })),
-  });
+  tree.reply(
+    200,
+    {
+      sha: "f".repeat(40),
+      truncated: false,
+      tree: Object.entries(repository.files).map(([path, content]) => ({
+        path,
+        mode: "100644",
+        type: "blob",
+        sha: gitBlobSha(content),
+        size: Buffer.byteLength(content),
+      })),
+    },
+    options.rateLimit ?? {},
+  );
   nock(GITHUB_API)
     .persist()
     .post("/graphql", (body: { variables?: { name?: unknown } }) => body.variables?.name === repository.name)
