@@ -82,3 +82,14 @@ const signatureBench = fileURLToPath(new URL("./signature-verify.ts", import.met
 console.log("\n## Model signature verification\n");
 const signatures = spawnSync(process.execPath, ["--import", "tsx", signatureBench], { stdio: "inherit" });
 if (signatures.status !== 0) process.exitCode = signatures.status ?? 1;
+// the dashboard at 1,000 repositories x 10 models: render times, then the inventory reads on Postgres
+const dashboardBench = fileURLToPath(new URL("./dashboard-render.ts", import.meta.url));
+console.log("\n## The dashboard\n");
+const dashboard = spawnSync(process.execPath, ["--import", "tsx", dashboardBench], { stdio: "inherit" });
+if (dashboard.status !== 0) process.exitCode = dashboard.status ?? 1;
+
+// the organisation inventory's daily sweep: GitHub requests per repository at 1, 100 and 1,000 repositories
+const inventoryBench = fileURLToPath(new URL("./inventory-sweep.ts", import.meta.url));
+console.log("\n## The inventory sweep\n");
+const inventorySweep = spawnSync(process.execPath, ["--import", "tsx", inventoryBench], { stdio: "inherit" });
+if (inventorySweep.status !== 0) process.exitCode = inventorySweep.status ?? 1;

@@ -1,4 +1,4 @@
-import type { ApplicationFunction } from "probot";
+import type { ApplicationFunction, Context } from "probot";
 import { onCheckRun, onCheckSuite } from "./handlers/check-run.js";
 import { onDeploymentProtectionRule, type ScheduleDeploymentRetry } from "./handlers/deployment.js";
 import { onEndOfLifeIssueEvent, onPush } from "./handlers/end-of-life.js";
@@ -15,6 +15,14 @@ import { defineHeadRetries } from "./handlers/head-retries.js";
 import type { ReconciliationStore } from "./store/reconciliation-store.js";
 import { waitingOutRateLimits } from "./handlers/rate-limit-waits.js";
 import type { RateLimitWaitOptions } from "./github/traffic.js";
+import type { InventoryStore } from "./store/inventory-store.js";
+import {
+  defineInventoryJobs,
+  onInventoryIssue,
+  onInventoryPush,
+  recordingGateDecisions,
+  registerInventoryEvents,
+} from "./handlers/inventory.js";
 
 /**
  * The modelgate GitHub App: registers each event once (never both `event` and
@@ -39,6 +47,8 @@ export interface ModelgateOptions {
   /** What reconciliation remembers between runs (ETags, completed heads); needed with `jobs`. */
   reconciliationStore?: ReconciliationStore;
   rateLimitWaits?: RateLimitWaitOptions;
+  /** The organisation's inventory (docs/inventory.md): with `jobs`, swept daily and fed by webhooks and gate decisions. */
+  inventory?: InventoryStore;
 }
 
 export function modelgate(options: ModelgateOptions = {}): ApplicationFunction {
@@ -53,8 +63,26 @@ export function modelgate(options: ModelgateOptions = {}): ApplicationFunction {
       (options.jobs && defineContinuousJobs(options.jobs, { clock, markerKey, coordination }));
     // a head GitHub kept from being evaluated is tried again from the queue (docs/operations.md, "Recovery")
     const retries = options.jobs && defineHeadRetries(options.jobs, { clock, markerKey, coordination });
-    const waiting = <C extends { octokit: object }>(handle: (context: C) => Promise<void>) =>
-      waitingOutRateLimits(handle, options.rateLimitWaits);
+    const inventory = options.jobs && options.inventory ? options.inventory : undefined;
+    const feed = options.jobs && inventory && defineInventoryJobs(options.jobs, { store: inventory, markerKey, clock });
+    // gates record their decisions in the inventory where they write them (handlers/inventory.ts)
+    const waiting = <C extends { octokit: object; payload: unknown; log: Context["log"] }>(
+      handle: (context: C) => Promise<void>,
+    ) => waitingOutRateLimits(recordingGateDecisions(handle, inventory), options.rateLimitWaits);
+    // one handler per event: the inventory's part runs after the workflow's (a refresh is only queued)
+    const withInventory = <C extends { octokit: object; payload: unknown; log: Context["log"] }>(
+      handle: (context: C) => Promise<void>,
+      also: ((context: C) => Promise<void>) | undefined,
+    ) =>
+      also
+        ? async (context: C) => {
+            try {
+              await handle(context);
+            } finally {
+              await also(context);
+            }
+          }
+        : handle;
     app.on(
       [
         "pull_request.opened",
@@ -82,18 +110,22 @@ export function modelgate(options: ModelgateOptions = {}): ApplicationFunction {
     );
     app.on("check_suite.rerequested", waiting(onCheckSuite(clock, markerKey, coordination, retries)));
     app.on(["release.published", "release.created"], waiting(onRelease(clock, markerKey, coordination)));
-    app.on("push", waiting(onPush(markerKey, coordination)));
+    app.on("push", waiting(withInventory(onPush(markerKey, coordination), feed ? onInventoryPush(feed) : undefined)));
     // without a retry queue, a deployment GitHub kept modelgate from judging is rejected at once (docs/deployments.md)
     app.on(
       "deployment_protection_rule.requested",
       waiting(onDeploymentProtectionRule(clock, markerKey, coordination, scheduleDeploymentRetry || undefined)),
     );
-    app.on(["issues.edited", "issues.closed"], waiting(onEndOfLifeIssueEvent(markerKey, coordination)));
+    app.on(
+      ["issues.edited", "issues.closed"],
+      waiting(withInventory(onEndOfLifeIssueEvent(markerKey, coordination), feed ? onInventoryIssue(feed) : undefined)),
+    );
     // sign-off commands (and end-of-life sign-offs): one dispatcher for every comment event
     app.on(
       ["issue_comment.created", "issue_comment.edited", "issue_comment.deleted"],
       waiting(onIssueComment(clock, markerKey, coordination)),
     );
+    if (feed) registerInventoryEvents(app, feed);
   };
 }
 

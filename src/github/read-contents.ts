@@ -12,7 +12,7 @@ export interface FileToRead {
   blobSha: string;
 }
 
-interface BlobFields {
+export interface BlobFields {
   oid?: string;
   text?: string | null;
   byteSize?: number;
@@ -20,7 +20,7 @@ interface BlobFields {
   isTruncated?: boolean;
 }
 
-const BLOB_FIELDS = "... on Blob { oid text byteSize isBinary isTruncated }";
+export const BLOB_FIELDS = "... on Blob { oid text byteSize isBinary isTruncated }";
 
 /**
  * Reads files of one repository at given commits: one GraphQL request per 250 distinct
@@ -87,7 +87,8 @@ async function queryBlobs(
   return chunk.map((_, index) => response.repository?.[`f${index}`]);
 }
 
-async function contentOf(
+/** A blob GraphQL answered as a file's content (read again over REST when GraphQL gives no exact text). */
+export async function contentOf(
   octokit: ProbotOctokit,
   location: { owner: string; repo: string },
   file: FileToRead,

@@ -24,6 +24,7 @@ import { logDecision } from "./decision-log.js";
 import type { Clock, EvaluationContext } from "./context.js";
 import { CHECK_NAME } from "./evaluate-pull-request.js";
 import { judgeModelsAtCommit, type ModelsJudgement } from "./release.js";
+import { recordGateDecision } from "./inventory.js";
 import type { Coordination } from "../store/coordination.js";
 
 /**
@@ -288,6 +289,14 @@ export async function decideDeployment(ctx: DeploymentContext, request: Deployme
     decision,
   );
   await sendAnswer(ctx, request, answer);
+  await recordGateDecision(ctx.octokit, decision, {
+    gate: "deployment",
+    url: reportUrl ?? request.repositoryUrl,
+    environment,
+    sha: commit,
+    answer: answer.state,
+    decidedAt: ctx.now.toISOString(),
+  });
 }
 
 async function queueRetry(

@@ -26,6 +26,7 @@ import type { EvaluationContext } from "./context.js";
 import { couldNotEvaluateDecision } from "./could-not-evaluate.js";
 import { logDecision } from "./decision-log.js";
 import { reportPolicyProposal } from "./policy-proposal.js";
+import { recordGateDecision } from "./inventory.js";
 import { evaluationDuration } from "../metrics.js";
 import { localFormatFacts } from "./local-formats.js";
 
@@ -315,11 +316,20 @@ async function writeAndLog(
   const transientFailure = decisions.some(({ decision }) => decision.transient !== undefined);
   try {
     const appId = await ownAppId(ctx.octokit);
-    await writeCheckRun(
+    const written = await writeCheckRun(
       ctx.octokit,
       { owner: ctx.owner, repo: ctx.repo, headSha, name: CHECK_NAME, appId },
       { ...output, transientFailure },
     );
+    const url = `${repositoryWebUrl(ctx.octokit, ctx.owner, ctx.repo)}/runs/${written.checkRunId}`;
+    for (const { pullRequest, decision } of decisions)
+      await recordGateDecision(ctx.octokit, decision, {
+        gate: "pull_request",
+        url,
+        headSha,
+        number: pullRequest,
+        decidedAt: ctx.now.toISOString(),
+      });
   } catch (error) {
     failure = error;
     ctx.log.error(

@@ -47,6 +47,7 @@ import { modelgateVersion } from "../version.js";
 import { couldNotEvaluateDecision } from "./could-not-evaluate.js";
 import { logDecision } from "./decision-log.js";
 import { evaluationContext, type Clock, type EvaluationContext } from "./context.js";
+import { recordGateDecision } from "./inventory.js";
 import type { Coordination } from "../store/coordination.js";
 
 export { BOM_ASSET_NAME, BOM_CONTENT_TYPE, RELEASE_CHECK_NAME };
@@ -218,6 +219,12 @@ async function judgeAndReportRelease(
   );
 
   const checkUrl = `${ctx.repositoryUrl}/runs/${written.checkRunId}`;
+  await recordGateDecision(ctx.octokit, decision, {
+    gate: "release",
+    url: checkUrl,
+    tag: release.tagName,
+    decidedAt: ctx.now.toISOString(),
+  });
   const writeProblems: string[] = [];
   const { failed, backToDraft } = releaseWrites(decision, bom, policy, release);
   const section = renderReleaseSection({

@@ -1,4 +1,5 @@
 import type { ApplicationFunction } from "probot";
+import { dashboardHandler } from "./dashboard.js";
 import { operationsHandler } from "./operations.js";
 import { startRuntime, type Runtime, type RuntimeOptions } from "./runtime.js";
 
@@ -11,7 +12,7 @@ export interface ServerState {
 /**
  * The app the server's Probot loads: it starts the runtime (database, queue, worker), stores
  * every verified delivery modelgate handles — the webhook is answered only after that — and
- * serves /health, /ready and /metrics. It runs no handler itself: the worker does, from the queue.
+ * serves /health, /ready and /metrics, and the dashboard. It runs no handler itself: the worker does, from the queue.
  */
 export function modelgateServer(state: ServerState, options: Omit<RuntimeOptions, "log">): ApplicationFunction {
   return async (app, { addHandler }) => {
@@ -38,5 +39,7 @@ export function modelgateServer(state: ServerState, options: Omit<RuntimeOptions
       }
     });
     addHandler(operationsHandler(runtime, state));
+    // /dashboard and /api/v1 (docs/dashboard.md): off, with its reason, without the App's client id and secret
+    addHandler(dashboardHandler({ env: options.env, pool: runtime.database.pool, log: app.log }));
   };
 }

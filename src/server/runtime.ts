@@ -21,6 +21,7 @@ import {
 import { JobQueue, startBoss } from "../queue/job-queue.js";
 import { postgresCoordination } from "../store/coordination.js";
 import { postgresReconciliationStore } from "../store/reconciliation-store.js";
+import { postgresInventoryStore } from "../store/inventory-store.js";
 import { postgresWritePacer } from "../store/write-pacing.js";
 import { RECONCILE_JOB, REDELIVER_JOB } from "../handlers/recovery.js";
 import { openDatabase, type Database } from "../store/database.js";
@@ -184,6 +185,7 @@ async function startLocked(
         coordination,
         jobs,
         reconciliationStore,
+        inventory: postgresInventoryStore(database.pool),
         markerKey: defaultMarkerKey(env),
         ...(clock ? { clock } : {}),
       }),

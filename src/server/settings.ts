@@ -132,3 +132,53 @@ export function describeDatabaseUrl(connectionString: string): string {
   const database = decodeURIComponent(url.pathname.replace(/^\//, "")) || "(default database)";
   return `${url.hostname || "(socket)"}:${url.port || "5432"}/${database}`;
 }
+
+/** What the dashboard's sign-in needs (docs/dashboard.md, "Enable it"). */
+export interface DashboardSettings {
+  /** The App's OAuth client id and secret (the App's settings page, or `npm run setup`). */
+  clientId: string;
+  clientSecret: string;
+  appId: number;
+  /** github.com, or `<GHE_PROTOCOL>://<GHE_HOST>` for GitHub Enterprise Server: where users authorise. */
+  webUrl: string;
+  apiBaseUrl: string;
+  /** The server's public origin (PUBLIC_URL), when set: the OAuth callback and the Origin check use it. */
+  publicOrigin?: string;
+}
+
+/**
+ * The dashboard's settings, or why it is off: without GITHUB_CLIENT_ID and GITHUB_CLIENT_SECRET the server runs
+ * and the dashboard answers 503 with this reason.
+ */
+export function dashboardSettings(env: Environment): DashboardSettings | { disabled: string } {
+  const missing = ["GITHUB_CLIENT_ID", "GITHUB_CLIENT_SECRET"].filter((name) => !isSet(env[name]));
+  if (missing.length > 0)
+    return {
+      disabled: `The dashboard is off: ${missing.join(" and ")} ${missing.length === 1 ? "is" : "are"} not set. Set the App's client id and secret (its settings page, "Client secrets"), or register the App with \`npm run setup\`, then restart the server (docs/dashboard.md).`,
+    };
+  let publicOrigin: string | undefined;
+  if (isSet(env.PUBLIC_URL)) {
+    if (!URL.canParse(env.PUBLIC_URL) || !/^https?:$/.test(new URL(env.PUBLIC_URL).protocol))
+      return {
+        disabled: `The dashboard is off: PUBLIC_URL is not an http(s) address: ${JSON.stringify(env.PUBLIC_URL)}.`,
+      };
+    publicOrigin = new URL(env.PUBLIC_URL).origin;
+  }
+  let webUrl = "https://github.com";
+  let apiBaseUrl = "https://api.github.com";
+  if (isSet(env.GHE_HOST)) {
+    const protocol = env.GHE_PROTOCOL?.trim() || "https";
+    if (!/^[A-Za-z0-9.-]+(?::\d{1,5})?$/.test(env.GHE_HOST.trim()) || (protocol !== "https" && protocol !== "http"))
+      return { disabled: "The dashboard is off: GHE_HOST must be a host name and GHE_PROTOCOL https or http." };
+    webUrl = `${protocol}://${env.GHE_HOST.trim()}`;
+    apiBaseUrl = `${webUrl}/api/v3`;
+  }
+  return {
+    clientId: env.GITHUB_CLIENT_ID!.trim(),
+    clientSecret: env.GITHUB_CLIENT_SECRET!.trim(),
+    appId: Number(env.APP_ID),
+    webUrl,
+    apiBaseUrl,
+    ...(publicOrigin ? { publicOrigin } : {}),
+  };
+}

@@ -26,9 +26,19 @@ export interface AppManifest {
   public: boolean;
   hook_attributes: { url: string; active: boolean };
   redirect_url: string;
+  /** Where GitHub sends a user back after signing in to the dashboard (docs/dashboard.md). */
+  callback_urls: string[];
+  /** The dashboard asks users to sign in when they open it, never when the App is installed. */
+  request_oauth_on_install: boolean;
   default_permissions: Record<string, string>;
   default_events: string[];
 }
+
+/** What app.yml holds: the manifest without the addresses the setup page adds. */
+export type AppYml = Omit<
+  AppManifest,
+  "hook_attributes" | "redirect_url" | "callback_urls" | "request_oauth_on_install"
+>;
 
 /** Where the App is registered, and the GitHub it talks to. */
 export interface RegistrationTarget {
@@ -79,7 +89,7 @@ export function registrationTarget(env: SetupEnvironment, options: { personal?: 
 }
 
 /** Reads app.yml: the App's name, permissions and events (one place for both the manifest flow and the docs' manual steps). */
-export function readAppYml(text: string): Omit<AppManifest, "hook_attributes" | "redirect_url"> {
+export function readAppYml(text: string): AppYml {
   const yml = parse(text) as Partial<AppManifest> | null;
   if (!yml || typeof yml.name !== "string" || !yml.default_permissions || !Array.isArray(yml.default_events)) {
     throw new Error("app.yml must name the App and list its default_permissions and default_events");
@@ -97,13 +107,10 @@ export function readAppYml(text: string): Omit<AppManifest, "hook_attributes" | 
 /**
  * The manifest the setup page posts to GitHub. Webhooks go to the server's webhook route (not the
  * site root): the smee.io channel when WEBHOOK_PROXY_URL is set, else PUBLIC_URL or the address the
- * setup page was opened at. GitHub sends the browser back to `setupBaseUrl` with the code.
+ * setup page was opened at. GitHub sends the browser back to `setupBaseUrl` with the code. The dashboard's sign-in
+ * comes back to PUBLIC_URL (or that address) at /dashboard/auth/callback.
  */
-export function appManifest(
-  appYml: Omit<AppManifest, "hook_attributes" | "redirect_url">,
-  env: SetupEnvironment,
-  setupBaseUrl: string,
-): AppManifest {
+export function appManifest(appYml: AppYml, env: SetupEnvironment, setupBaseUrl: string): AppManifest {
   const serverUrl = (env.PUBLIC_URL || setupBaseUrl).replace(/\/+$/, "");
   const webhookPath = env.WEBHOOK_PATH || DEFAULT_WEBHOOK_PATH;
   const hookUrl = env.WEBHOOK_PROXY_URL || `${serverUrl}${webhookPath.startsWith("/") ? "" : "/"}${webhookPath}`;
@@ -111,5 +118,7 @@ export function appManifest(
     ...appYml,
     hook_attributes: { url: hookUrl, active: true },
     redirect_url: `${setupBaseUrl.replace(/\/+$/, "")}/probot/setup`,
+    callback_urls: [`${serverUrl}/dashboard/auth/callback`],
+    request_oauth_on_install: false,
   };
 }

@@ -5,12 +5,13 @@ import {
   appManifest,
   registrationTarget,
   type AppManifest,
+  type AppYml,
   type RegistrationTarget,
   type SetupEnvironment,
 } from "./app-manifest.js";
 
 export interface SetupOptions {
-  appYml: Omit<AppManifest, "hook_attributes" | "redirect_url">;
+  appYml: AppYml;
   env: SetupEnvironment & { HOST?: string | undefined };
   /** Register on the personal account of whoever submits the form (no GH_ORG). */
   personal?: boolean;
@@ -28,6 +29,9 @@ interface ManifestConversion {
   html_url: string;
   pem: string;
   webhook_secret: string | null;
+  /** The App's OAuth credentials: the dashboard's sign-in (docs/dashboard.md). */
+  client_id?: string;
+  client_secret?: string;
 }
 
 /**
@@ -77,6 +81,9 @@ export function setupHandler(options: SetupOptions): (req: IncomingMessage, res:
         APP_ID: String(conversion.id),
         PRIVATE_KEY: conversion.pem,
         WEBHOOK_SECRET: conversion.webhook_secret ?? "",
+        ...(conversion.client_id && conversion.client_secret
+          ? { GITHUB_CLIENT_ID: conversion.client_id, GITHUB_CLIENT_SECRET: conversion.client_secret }
+          : {}),
       });
       options.log?.info(
         `Registered the GitHub App ${conversion.slug ?? conversion.id}; its APP_ID, PRIVATE_KEY and WEBHOOK_SECRET are in ${options.envFile}. Install it, then start the server.`,
@@ -114,6 +121,9 @@ async function convertManifestCode(target: RegistrationTarget, code: string): Pr
     pem: data.pem,
     webhook_secret: data.webhook_secret ?? null,
     ...(data.slug ? { slug: data.slug } : {}),
+    ...(typeof data.client_id === "string" && typeof data.client_secret === "string"
+      ? { client_id: data.client_id, client_secret: data.client_secret }
+      : {}),
   };
 }
 

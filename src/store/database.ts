@@ -67,6 +67,92 @@ const MIGRATIONS: ReadonlyArray<{ version: number; sql: string }> = [
     version: 5,
     sql: `CREATE TABLE ${SCHEMA}.workers (id text PRIMARY KEY, started_at timestamptz NOT NULL DEFAULT now());`,
   },
+  {
+    // the organisation's inventory (inventory-store.ts, docs/inventory.md): one snapshot per repository, replaced
+    // whole by the sweep; versions and gate decisions outlive a snapshot (the timeline) until pruned. No foreign
+    // keys: a gate may record a decision before the first sweep has seen the repository
+    version: 6,
+    sql: `
+      CREATE TABLE ${SCHEMA}.inventory_repositories (
+        repository_id bigint PRIMARY KEY,
+        installation_id bigint NOT NULL,
+        full_name text NOT NULL,
+        private boolean NOT NULL,
+        default_branch text NOT NULL,
+        head_sha text,
+        has_policy boolean NOT NULL,
+        policy_problem text,
+        manifest_problems jsonb NOT NULL DEFAULT '[]',
+        swept_at timestamptz NOT NULL
+      );
+      CREATE INDEX inventory_repositories_by_installation ON ${SCHEMA}.inventory_repositories (installation_id);
+      CREATE TABLE ${SCHEMA}.inventory_models (
+        repository_id bigint NOT NULL,
+        name text NOT NULL,
+        version text NOT NULL,
+        digest text NOT NULL,
+        status text NOT NULL,
+        manifest_path text NOT NULL,
+        PRIMARY KEY (repository_id, name)
+      );
+      CREATE TABLE ${SCHEMA}.inventory_versions (
+        repository_id bigint NOT NULL,
+        model text NOT NULL,
+        digest text NOT NULL,
+        version text NOT NULL,
+        sign_offs jsonb NOT NULL DEFAULT '[]',
+        awaiting_roles jsonb NOT NULL DEFAULT '[]',
+        people_at timestamptz,
+        evaluation jsonb,
+        end_of_life jsonb,
+        first_seen_at timestamptz,
+        last_seen_at timestamptz,
+        updated_at timestamptz NOT NULL,
+        PRIMARY KEY (repository_id, model, digest)
+      );
+      CREATE TABLE ${SCHEMA}.inventory_decisions (
+        repository_id bigint NOT NULL,
+        model text NOT NULL,
+        digest text NOT NULL,
+        version text NOT NULL,
+        gate text NOT NULL CHECK (gate IN ('pull_request', 'release', 'deployment')),
+        key text NOT NULL,
+        decision jsonb NOT NULL,
+        decided_at timestamptz NOT NULL,
+        PRIMARY KEY (repository_id, model, digest, gate, key)
+      );
+      CREATE TABLE ${SCHEMA}.inventory_unmanaged (
+        repository_id bigint NOT NULL,
+        path text NOT NULL,
+        kind text NOT NULL,
+        reason text NOT NULL,
+        evidence jsonb NOT NULL,
+        PRIMARY KEY (repository_id, path)
+      );
+    `,
+  },
+  {
+    // the dashboard's sessions, sign-in states and access cache (dashboard-sessions.ts, docs/dashboard.md): a session
+    // is stored by the hash of its cookie, the user's token only encrypted under a key the database does not hold
+    version: 7,
+    sql: `
+      CREATE TABLE ${SCHEMA}.dashboard_sessions (
+        id_hash text PRIMARY KEY,
+        user_id bigint NOT NULL,
+        login text NOT NULL,
+        token_box bytea NOT NULL,
+        created_at timestamptz NOT NULL DEFAULT now(),
+        expires_at timestamptz NOT NULL
+      );
+      CREATE INDEX dashboard_sessions_by_expiry ON ${SCHEMA}.dashboard_sessions (expires_at);
+      CREATE TABLE ${SCHEMA}.dashboard_oauth_states (state_hash text PRIMARY KEY, expires_at timestamptz NOT NULL);
+      CREATE TABLE ${SCHEMA}.dashboard_access (
+        key text PRIMARY KEY,
+        repository_ids bigint[] NOT NULL,
+        checked_at timestamptz NOT NULL
+      );
+    `,
+  },
 ];
 
 export interface Database {

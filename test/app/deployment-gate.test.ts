@@ -25,6 +25,10 @@ import { TEST_NOW } from "../fixtures/clock.js";
 import { OWNER, REPO } from "../fixtures/payloads/index.js";
 import { deploymentProtectionRuleEvent, REPOSITORY_URL, type ReleaseFixture } from "../fixtures/payloads/lifecycle.js";
 import { inProcessCoordination } from "../../src/store/coordination.js";
+import { postgresInventoryStore } from "../../src/store/inventory-store.js";
+import type { Jobs } from "../../src/queue/job-queue.js";
+import { testDatabase } from "../helpers/database.js";
+import { emptyInventory } from "../helpers/inventory.js";
 
 const API = `/repos/${OWNER}/${REPO}`;
 const DEPLOYED = commitSha("deployed");
@@ -820,5 +824,42 @@ describe("deployment story 8: what a deployment is compared with", () => {
     expect(answer?.state).toBe("rejected");
     expect(String(answer?.comment)).toContain("- fraud-detector 2.1.0: sign-off missing: developer, system_operator");
     expect(report(app).output.summary).toContain("These artefacts have no sign-off issue yet");
+  });
+});
+
+describe("deployment story 9: the answer feeds the organisation's inventory", () => {
+  test("each model version's answer for the environment is recorded where the gate answers, with its report and the sign-offs that stood", async () => {
+    const database = await testDatabase();
+    await emptyInventory(database.pool);
+    const inventory = postgresInventoryStore(database.pool);
+    const jobs: Jobs = { defineJob: () => undefined, defineCron: () => undefined, enqueue: async () => null };
+    const app = await createTestApp({ jobs, inventory });
+    const repositoryId = (event().payload as { repository: { id: number } }).repository.id;
+
+    await judge(app, { files: { ...FRAUD_21.files, ...SCORER.files }, released: [RELEASED_V2], signOffs: [SIGNED_21] });
+
+    const timeline = await inventory.modelTimeline(repositoryId, "fraud-detector");
+    expect(timeline?.versions.map((v) => [v.version, v.digest, v.deployments, v.signOffs])).toEqual([
+      [
+        "2.1.0",
+        FRAUD_21.digest,
+        [
+          {
+            environment: "production",
+            answer: "approved",
+            url: REPORT_URL,
+            sha: DEPLOYED,
+            decidedAt: TEST_NOW.toISOString(),
+          },
+        ],
+        [
+          { role: "developer", login: "alice", at: expect.any(String) as unknown },
+          { role: "system_operator", login: "bob", at: expect.any(String) as unknown },
+        ],
+      ],
+    ]);
+    expect((await inventory.modelTimeline(repositoryId, "risk-scorer"))?.versions[0]?.deployments[0]?.answer).toBe(
+      "approved",
+    );
   });
 });

@@ -21,6 +21,11 @@ import {
 import { OWNER, REPO, pullRequestEvent, type PullRequestFixture } from "../fixtures/payloads/index.js";
 import { FakeIssueTracker } from "../helpers/fake-issue-tracker.js";
 import { servePullRequestScenario } from "../helpers/serve-pull-request.js";
+import { postgresInventoryStore } from "../../src/store/inventory-store.js";
+import type { Jobs } from "../../src/queue/job-queue.js";
+import { testDatabase } from "../helpers/database.js";
+import { emptyInventory } from "../helpers/inventory.js";
+import { TEST_NOW } from "../fixtures/clock.js";
 
 const BASE = commitSha("base");
 const HEAD = commitSha("head");
@@ -741,5 +746,45 @@ describe("a pull request whose base branch moved on", () => {
 
     expect(createdCheckRun(app)).toMatchObject({ conclusion: "success", output: { title: "No model changes" } });
     expect(app.requestsTo("GET", `/repos/${OWNER}/${REPO}/git/trees/${BASE}`)).toEqual([]);
+  });
+});
+
+describe("story 9: the PR gate's decision feeds the organisation's inventory", () => {
+  test("the version of the pull request is in the model's timeline before it merges, awaiting the roles its gate asks", async () => {
+    const database = await testDatabase();
+    await emptyInventory(database.pool);
+    const inventory = postgresInventoryStore(database.pool);
+    const jobs: Jobs = { defineJob: () => undefined, defineCron: () => undefined, enqueue: async () => null };
+    const app = await createTestApp({ jobs, inventory });
+    const event = pullRequestEvent("opened", PR, INSTALLATION_ID);
+    serveScenario({ base: RELEASED.files, head: RETRAINED.files });
+    serveCheckRunLookup(OWNER, REPO, HEAD);
+    serveCheckRunCreate(OWNER, REPO);
+
+    await app.receive(event);
+
+    const repositoryId = (event.payload as { repository: { id: number } }).repository.id;
+    const timeline = await inventory.modelTimeline(repositoryId, "fraud-detector");
+    expect(timeline?.current).toBeNull();
+    expect(timeline?.versions.map((v) => [v.version, v.digest, v.pullRequest, v.awaitingRoles, v.firstSeenAt])).toEqual(
+      [
+        [
+          "2.1.0",
+          RETRAINED.digest,
+          {
+            conclusion: "action_required",
+            url: `https://github.com/${OWNER}/${REPO}/runs/7001`,
+            headSha: HEAD,
+            number: 7,
+            decidedAt: TEST_NOW.toISOString(),
+          },
+          ["developer", "system_operator"],
+          null,
+        ],
+      ],
+    );
+    expect(
+      (await inventory.listModels({ repositoryIds: [repositoryId], awaitingSignOff: true })).map((m) => m.name),
+    ).toEqual([]);
   });
 });

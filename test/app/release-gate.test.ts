@@ -19,6 +19,11 @@ import {
 } from "../helpers/serve-releases.js";
 import { APP_ID, createTestApp, INSTALLATION_ID, serveInstallationToken, type TestApp } from "../helpers/test-app.js";
 import { checkRunEvent, OWNER, REPO } from "../fixtures/payloads/index.js";
+import { postgresInventoryStore } from "../../src/store/inventory-store.js";
+import type { Jobs } from "../../src/queue/job-queue.js";
+import { testDatabase } from "../helpers/database.js";
+import { emptyInventory } from "../helpers/inventory.js";
+import { TEST_NOW } from "../fixtures/clock.js";
 import { releaseEvent, releaseResource, REPOSITORY_URL, type ReleaseFixture } from "../fixtures/payloads/lifecycle.js";
 
 // the BOM validator is the real one, except where a test injects a failure it cannot cause with real manifests
@@ -1102,5 +1107,34 @@ describe("story 11: the first release after installing modelgate on a repository
       "Could not evaluate: GitHub answered 500 while reading the App's installation on the repository of acme/models",
     );
     expect(app.requestsTo("GET", new RegExp(`^${API}/git/trees/`))).toEqual([]);
+  });
+});
+
+describe("story 9: the release gate's decision feeds the organisation's inventory", () => {
+  test("each model version the release ships is recorded with the tag, the conclusion and the check run", async () => {
+    const database = await testDatabase();
+    await emptyInventory(database.pool);
+    const inventory = postgresInventoryStore(database.pool);
+    const jobs: Jobs = { defineJob: () => undefined, defineCron: () => undefined, enqueue: async () => null };
+    const app = await createTestApp({ jobs, inventory });
+    const repositoryId = (releaseEvent("published", CURRENT, INSTALLATION_ID).payload as { repository: { id: number } })
+      .repository.id;
+
+    await publish(app, {
+      previousFiles: { ...RELEASED.files, "README.md": "# Models\n" },
+      files: { ...RETRAINED.files, "README.md": "# Models\n" },
+      signOffs: SIGNED_RETRAIN,
+      members: MEMBERS,
+    });
+
+    const timeline = await inventory.modelTimeline(repositoryId, "fraud-detector");
+    expect(timeline?.versions.map((v) => [v.version, v.digest, v.releases, v.awaitingRoles])).toEqual([
+      [
+        "2.1.0",
+        RETRAINED.digest,
+        [{ tag: "v2.1.0", conclusion: "success", url: CHECK_URL, decidedAt: TEST_NOW.toISOString() }],
+        [],
+      ],
+    ]);
   });
 });

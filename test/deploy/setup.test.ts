@@ -104,6 +104,26 @@ describe("registering the App for an organisation (npm run setup)", () => {
       default_events: appYml.default_events,
       hook_attributes: { url: `http://localhost:${port}/api/github/webhooks`, active: true },
       redirect_url: `http://localhost:${port}/probot/setup`,
+      // the dashboard's sign-in (docs/dashboard.md), asked when a user opens it, never at installation
+      callback_urls: [`http://localhost:${port}/dashboard/auth/callback`],
+      request_oauth_on_install: false,
+    });
+  });
+
+  test("GitHub's answer with the App's client id and secret: they go to .env for the dashboard's sign-in", async () => {
+    const port = await setup({ GH_ORG: "acme", PUBLIC_URL: "https://modelgate.acme.example" });
+    writeFileSync(join(dir, ".env"), "GH_ORG=acme\n");
+    const { action, manifest } = setupForm((await get(port, "/probot")).body);
+    expect(manifest.callback_urls).toEqual(["https://modelgate.acme.example/dashboard/auth/callback"]);
+    const state = new URL(action).searchParams.get("state");
+    nock("https://api.github.com")
+      .post("/app-manifests/abc123/conversions")
+      .reply(201, { ...conversion, client_id: "Iv1.0123456789abcdef", client_secret: "f".repeat(40) });
+    expect((await get(port, `/probot/setup?code=abc123&state=${state}`)).status).toBe(302);
+    expect(parseEnv(readFileSync(join(dir, ".env"), "utf8"))).toMatchObject({
+      APP_ID: "123456",
+      GITHUB_CLIENT_ID: "Iv1.0123456789abcdef",
+      GITHUB_CLIENT_SECRET: "f".repeat(40),
     });
   });
 

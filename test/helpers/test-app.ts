@@ -9,6 +9,7 @@ import { LISTING_LAG_WAITS_MS, postgresCoordination, type Coordination } from ".
 import { ModelgateOctokit } from "../../src/github/octokit.js";
 import type { TrafficOptions } from "../../src/github/traffic.js";
 import type { Jobs } from "../../src/queue/job-queue.js";
+import type { InventoryStore } from "../../src/store/inventory-store.js";
 import { issueMarkerKey } from "../../src/core/markers/signature.js";
 import { TEST_NOW } from "../fixtures/clock.js";
 import { GITHUB_API } from "./fake-repository.js";
@@ -63,6 +64,8 @@ export async function createTestApp(
     scheduleDeploymentRetry?: ScheduleDeploymentRetry;
     /** The server's queue: the app defines its jobs there (tests record them, test/app/could-not-evaluate-retries.test.ts). */
     jobs?: Jobs;
+    /** The organisation's inventory (with `jobs`: its jobs and events; gates record their decisions in it). */
+    inventory?: InventoryStore;
   } = {},
 ): Promise<TestApp> {
   const { fetch: recordingFetch, requests } = createRecorder();
@@ -100,6 +103,7 @@ export async function createTestApp(
       coordination,
       ...(options.scheduleDeploymentRetry ? { scheduleDeploymentRetry: options.scheduleDeploymentRetry } : {}),
       ...(options.jobs ? { jobs: options.jobs } : {}),
+      ...(options.inventory ? { inventory: options.inventory } : {}),
     }),
   );
   return {
