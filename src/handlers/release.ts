@@ -25,6 +25,7 @@ import { CouldNotEvaluate, httpStatus } from "../github/errors.js";
 import { readBasePolicy } from "../github/read-policy.js";
 import { readSnapshots } from "../github/read-snapshot.js";
 import { gatherReleaseApprovalFacts } from "../github/approval-facts.js";
+import { readTrainingFacts } from "../github/training.js";
 import { findKnownGood } from "../github/known-good.js";
 import { readBranchHead, readModelsAt } from "../github/read-models.js";
 import {
@@ -328,6 +329,7 @@ export async function judgeModelsAtCommit(
     ctx.octokit,
     { ...location, subjects: gated, appId, commit, markerKey: ctx.markerKey },
     judged,
+    await readTrainingFacts(ctx.octokit, location, judged, ctx.now),
   );
   const elsewhere = await defaultBranchModels(ctx, policy, defaultBranch, commit);
   const baseName = baseNameOf(other, found);

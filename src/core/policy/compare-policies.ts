@@ -1,3 +1,4 @@
+import { trainingDifferences } from "../governance/training.js";
 import { CHANGE_KINDS, type Policy } from "./schema.js";
 
 /** How a proposed setting moves the gate: fewer requirements weaken it. */
@@ -145,6 +146,7 @@ export function comparePolicies(current: Policy, proposed: Policy): PolicyDiffer
       effect: "changes",
     });
   }
+  differences.push(...trainingDifferences(current.training, proposed.training));
   return differences;
 }
 

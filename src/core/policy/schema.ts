@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { trainingPolicySchema } from "./training-schema.js";
 
 /** The change kinds (docs/architecture.md "Change kinds and version rules"), in the order they are reported. */
 export const CHANGE_KINDS = [
@@ -182,6 +183,7 @@ export const policySchema = z
         checklist: z.array(z.string().min(1).max(300)).min(1).default(DEFAULT_EOL_CHECKLIST),
       })
       .prefault({}),
+    training: trainingPolicySchema,
   })
   .superRefine(
     (policy, ctx) => {
@@ -197,6 +199,12 @@ export const policySchema = z
           }
         }
       }
+      if (!Object.hasOwn(policy.roles, policy.training.admins))
+        ctx.addIssue({
+          code: "custom",
+          path: ["training", "admins"],
+          message: `role "${policy.training.admins}" is not declared under roles`,
+        });
     },
     // on a policy with other errors, roles and gates are not defaulted yet: cross-checks would report nonsense
     { when: (payload) => payload.issues.length === 0 },
