@@ -99,11 +99,14 @@ export function replaySignOffs(comments: ReadonlyArray<SignOffComment>, ctx: Rep
     const command = parseCommand(comment.body);
     if (!command) continue;
     let refusal: Refusal | undefined;
-    if (comment.refusedEarlier)
+    if (comment.refusedEarlier) {
+      // still untrained: the gate keeps saying so (the reply said it once)
+      const untrained = command.type === "override" ? undefined : refuseRoleCommand(comment.login, command, state, ctx);
       refusal = {
         reason: "this command was refused when it was posted (see modelgate's reply); post it again as a new comment.",
+        ...(untrained?.untrained !== undefined ? { untrained: untrained.untrained } : {}),
       };
-    else if (command.type === "override") refusal = refuseOverride(comment.login, ctx);
+    } else if (command.type === "override") refusal = refuseOverride(comment.login, ctx);
     else refusal = refuseRoleCommand(comment.login, command, state, ctx);
     const note = refusal === undefined ? acceptedNote(comment.login, command, state, ctx) : undefined;
     state.outcomes.push({
