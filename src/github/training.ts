@@ -28,6 +28,15 @@ export async function readTrainingFacts(
   return organisation ?? { roster: undefined, source: TRAINING_ROSTER_PATH, now: now.toISOString() };
 }
 
+/** The roster of this repository alone (the daily run reminds where the roster lives); undefined when it has none. */
+export async function readRepositoryRoster(
+  octokit: ProbotOctokit,
+  at: { owner: string; repo: string },
+  now: Date,
+): Promise<TrainingFacts | undefined> {
+  return readRosterAt(octokit, at, now);
+}
+
 async function readRosterAt(octokit: ProbotOctokit, at: RosterAt, now: Date): Promise<TrainingFacts | undefined> {
   const { owner, repo } = at;
   const what = `the training roster ${TRAINING_ROSTER_PATH}`;
