@@ -30,7 +30,8 @@ const course = z.strictObject({
   validity_days: z.number().int().positive().max(3650),
 });
 
-const record = z.strictObject({
+/** One completion; exported for the importer, which checks each row before it writes anything. */
+export const trainingRecordSchema = z.strictObject({
   login,
   course: courseId,
   completed: isoDate,
@@ -43,7 +44,7 @@ const record = z.strictObject({
 export const trainingRosterSchema = z
   .strictObject({
     courses: z.array(course).min(1),
-    records: z.array(record).default([]),
+    records: z.array(trainingRecordSchema).default([]),
   })
   .superRefine((roster, ctx) => {
     const seen = new Set<string>();
