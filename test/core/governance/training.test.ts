@@ -6,6 +6,7 @@ import {
   type TrainingFacts,
 } from "../../../src/core/governance/training.js";
 import { loadTrainingRoster, type TrainingRoster } from "../../../src/core/governance/training-schema.js";
+import { trainingFactsFromText, trainingProvisionEvidence } from "../../../src/core/governance/training-evidence.js";
 import { comparePolicies } from "../../../src/core/policy/compare-policies.js";
 import { testPolicy } from "../../fixtures/manifests.js";
 import { TEST_NOW } from "../../fixtures/clock.js";
@@ -300,5 +301,34 @@ describe("the policy's training section", () => {
     expect(comparePolicies(testPolicy(), warn)).toEqual([
       { setting: "training.require", from: "false", to: "warn", effect: "strengthens" },
     ]);
+  });
+});
+
+describe("trainingProvisionEvidence (what the audit's matrix reads)", () => {
+  const policy = testPolicy({ training: { require: true } });
+  it("is missing everywhere without a roster, naming why", () => {
+    const evidence = trainingProvisionEvidence(
+      policy,
+      trainingFactsFromText(undefined, "governance/training.yaml", undefined, TEST_NOW),
+    );
+    expect(evidence.map((e) => e.status)).toEqual(["missing", "missing", "missing", "missing"]);
+    expect(evidence[0]?.evidence).toBe("no training roster (governance/training.yaml)");
+  });
+  it("is only partly there when a role has nobody trained, a record lapsed, or sign-offs do not need training", () => {
+    const training = facts([
+      { login: "dev1", course: "ml-security", completed: "2026-03-01" },
+      { login: "custodian1", course: "data-handling", completed: "2026-04-04" },
+    ]);
+    expect(trainingProvisionEvidence(policy, training).map((e) => [e.provision, e.status, e.evidence])).toEqual([
+      ["5.1.1-1", "evidenced", "governance/training.yaml: 2 course(s), 2 person(s) on record, current training held"],
+      ["5.1.1-1.1", "partly", "no current training for data_custodian"],
+      ["5.1.1-2", "partly", "lapsed without renewal: custodian1 (data-handling, 2026-10-01)"],
+      ["5.1.1-2.2", "evidenced", "1 developer(s) with current training; a developer's sign-off counts only with it"],
+    ]);
+    expect(trainingProvisionEvidence(testPolicy({ training: { require: "warn" } }), training)[3]).toEqual({
+      provision: "5.1.1-2.2",
+      status: "partly",
+      evidence: "developers are trained, but training.require is warn",
+    });
   });
 });
