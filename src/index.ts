@@ -82,13 +82,13 @@ export function modelgate(options: ModelgateOptions = {}): ApplicationFunction {
     );
     app.on("check_suite.rerequested", waiting(onCheckSuite(clock, markerKey, coordination, retries)));
     app.on(["release.published", "release.created"], waiting(onRelease(clock, markerKey, coordination)));
-    app.on("push", waiting(onPush(markerKey, coordination)));
+    app.on("push", waiting(onPush(markerKey, coordination, clock)));
     // without a retry queue, a deployment GitHub kept modelgate from judging is rejected at once (docs/deployments.md)
     app.on(
       "deployment_protection_rule.requested",
       waiting(onDeploymentProtectionRule(clock, markerKey, coordination, scheduleDeploymentRetry || undefined)),
     );
-    app.on(["issues.edited", "issues.closed"], waiting(onEndOfLifeIssueEvent(markerKey, coordination)));
+    app.on(["issues.edited", "issues.closed"], waiting(onEndOfLifeIssueEvent(markerKey, coordination, clock)));
     // sign-off commands (and end-of-life sign-offs): one dispatcher for every comment event
     app.on(
       ["issue_comment.created", "issue_comment.edited", "issue_comment.deleted"],
