@@ -65,7 +65,6 @@ export const trainingRosterSchema = z
   });
 
 export type TrainingRoster = z.output<typeof trainingRosterSchema>;
-export type TrainingCourse = TrainingRoster["courses"][number];
 export type TrainingRecord = TrainingRoster["records"][number];
 
 export type RosterResult = { ok: true; roster: TrainingRoster } | { ok: false; errors: FileError[] };
