@@ -169,3 +169,19 @@ describe("modelgate training import --open-pr", () => {
     expect(run.stderr).toContain("--open-pr needs a token in GITHUB_TOKEN");
   });
 });
+
+describe("modelgate validate and the roster", () => {
+  it("checks governance/training.yaml given as a file, with file:line errors", async () => {
+    const dir = workspace({
+      "governance/training.yaml": ROSTER.replace(
+        "course: ai-security-basics\n    completed",
+        "course: phishing-101\n    completed",
+      ),
+    });
+    const run = await runModelgate(["validate", "governance/training.yaml"], dir);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain(
+      'governance/training.yaml:7: records[0].course: course "phishing-101" is not listed under courses',
+    );
+  });
+});
