@@ -143,6 +143,22 @@ describe("a pull request that changes the roster", () => {
     expect(body.output.summary).toContain("@dana is an author: their own approval does not count");
   });
 
+  test("an invalid new roster fails with its line, approved or not", async () => {
+    const invalid = addsDana.replace(
+      "course: ai-security-basics\n    completed: 2026-11-30",
+      "course: phishing-101\n    completed: 2026-11-30",
+    );
+    const { body } = await judge(
+      { base, head: { ...head, "governance/training.yaml": invalid } },
+      { require: "true", roster: ALICE_TRAINED, reviews: approvals("sam") },
+    );
+    expect(body.conclusion).toBe("failure");
+    expect(body.output.title).toBe("invalid training roster");
+    expect(body.output.summary).toContain(
+      'governance/training.yaml:10: records[1].course: course "phishing-101" is not listed under courses',
+    );
+  });
+
   test("passes once a holder of training.admins who is not its author approves the head commit", async () => {
     const { body } = await judge({ base, head }, { require: "true", roster: ALICE_TRAINED, reviews: approvals("sam") });
     expect(body.conclusion).toBe("success");

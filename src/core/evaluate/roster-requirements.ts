@@ -1,7 +1,7 @@
 import type { Snapshot } from "../detect/snapshot.js";
 import type { Policy } from "../policy/schema.js";
 import { TRAINING_PROVISIONS } from "../governance/training.js";
-import { TRAINING_ROSTER_PATH } from "../governance/training-schema.js";
+import { loadTrainingRoster, TRAINING_ROSTER_PATH } from "../governance/training-schema.js";
 import type { ApprovalFacts, Decision, Requirement, Verdict } from "./types.js";
 import { approvalRequirements } from "./approval-requirements.js";
 
@@ -43,7 +43,23 @@ export function rosterChangeRequirements(
     approval.status === "met"
       ? `the roster change was ${approval.message}`
       : `${TRAINING_ROSTER_PATH} changed, so training.admins must approve it: ${approval.message}`;
-  return [{ ...approval, id: "training.roster", provision: TRAINING_PROVISIONS, message }];
+  return [{ ...approval, id: "training.roster", provision: TRAINING_PROVISIONS, message }, ...rosterValidity(head)];
+}
+
+/** The new roster must be valid: an invalid one, once merged, would leave nobody trained. */
+function rosterValidity(head: Snapshot): Requirement[] {
+  const content = head.contents.get(TRAINING_ROSTER_PATH);
+  if (content?.kind !== "text") return [];
+  const loaded = loadTrainingRoster(TRAINING_ROSTER_PATH, content.text);
+  if (loaded.ok) return [];
+  return loaded.errors.slice(0, 10).map((error) => ({
+    id: "training.roster.valid",
+    status: "failed",
+    message: `${TRAINING_ROSTER_PATH}:${error.line}: ${error.message}`,
+    provision: TRAINING_PROVISIONS,
+    path: TRAINING_ROSTER_PATH,
+    line: error.line,
+  }));
 }
 
 /** The decision with the roster requirements added: a pending one makes a passing verdict action_required. */

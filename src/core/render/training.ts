@@ -27,7 +27,9 @@ export function rosterSection(decision: Decision): string {
 
 /** The title's part for a roster change that still waits for its admins. */
 export function rosterTitlePart(decision: Decision): string {
-  return (decision.roster ?? []).some((r) => r.status !== "met") ? "training roster change awaits its admins" : "";
+  const roster = decision.roster ?? [];
+  if (roster.some((r) => r.status === "failed")) return "invalid training roster";
+  return roster.some((r) => r.status === "pending") ? "training roster change awaits its admins" : "";
 }
 
 /** The label of "Training due" issues (docs/governance.md "Training"). */

@@ -129,8 +129,9 @@ describe("the replay and training", () => {
 });
 
 describe("a change to the roster", () => {
-  const base = snapshot({ "governance/training.yaml": "courses: []\n" }, "base");
-  const head = snapshot({ "governance/training.yaml": "courses: [] # changed\n" }, "head");
+  const valid = "courses:\n  - id: x\n    roles: [developer]\n    validity_days: 365\n";
+  const base = snapshot({ "governance/training.yaml": valid }, "base");
+  const head = snapshot({ "governance/training.yaml": `${valid}# changed\n` }, "head");
   const policy = testPolicy({ training: { admins: "security" } });
 
   it("needs an approving review of the head commit by training.admins", () => {
@@ -166,6 +167,23 @@ describe("a change to the roster", () => {
     expect(rosterChangeRequirements(policy, none, head, approvalFacts())).toHaveLength(1);
     expect(rosterChangeRequirements(policy, base, none, approvalFacts())).toHaveLength(1);
     expect(rosterChangeRequirements(policy, base, base, approvalFacts())).toEqual([]);
+  });
+
+  it("an invalid new roster fails, with its line: merged, it would leave nobody trained", () => {
+    const invalid = snapshot(
+      { "governance/training.yaml": "courses:\n  - id: x\n    roles: [developer]\n    validity_days: 0\n" },
+      "head",
+    );
+    const requirements = rosterChangeRequirements(policy, base, invalid, approvalFacts({ reviews: [review("sec1")] }));
+    expect(requirements.map((r) => [r.id, r.status, r.message, r.line])).toEqual([
+      ["training.roster", "met", "the roster change was approved by @sec1 in a review of headsha", 1],
+      [
+        "training.roster.valid",
+        "failed",
+        "governance/training.yaml:4: courses[0].validity_days: Too small: expected number to be >0",
+        4,
+      ],
+    ]);
   });
 
   it("a pending roster requirement turns a passing decision into action required", () => {
