@@ -72,7 +72,8 @@ const DOCUMENTED_DEFAULTS = {
       "Update the asset inventory",
       "Record disposal evidence",
     ],
-  },  training: { require: false, admins: "system_operator", notice_days: 30 },
+  },
+  training: { require: false, admins: "system_operator", notice_days: 30 },
 };
 
 function policyOf(text: string | undefined) {
