@@ -114,6 +114,36 @@ function write(dir: string, files: Record<string, string>): void {
   }
 }
 
+/**
+ * The example's training roster (docs/governance.md "Training"): a course for each accountable role, and current
+ * records of the people who sign for them, so the audit can evidence 5.1.1-1, 5.1.1-1.1, 5.1.1-2 and 5.1.1-2.2.
+ */
+function exampleRoster(day: (n: number) => string): string {
+  return [
+    "courses:",
+    "  - id: secure-ai-development",
+    "    roles: [developer]",
+    "    validity_days: 365",
+    "  - id: ai-operations-security",
+    "    roles: [system_operator]",
+    "    validity_days: 365",
+    "  - id: ai-data-protection",
+    "    roles: [data_custodian]",
+    "    validity_days: 365",
+    "records:",
+    ...[
+      ["dana-dev", "secure-ai-development", 200],
+      ["omar-ops", "ai-operations-security", 150],
+      ["carla-data", "ai-data-protection", 140],
+    ].flatMap(([login, course, daysAgo]) => [
+      `  - login: ${String(login)}`,
+      `    course: ${String(course)}`,
+      `    completed: ${day(Number(daysAgo))}`,
+    ]),
+    "",
+  ].join("\n");
+}
+
 /** Builds the example repository in `dir` (must be empty or absent); returns the folder. */
 export function buildExampleRepo(dir: string, evaluationDate = new Date().toISOString().slice(0, 10)): string {
   mkdirSync(dir, { recursive: true });
@@ -193,8 +223,10 @@ export function buildExampleRepo(dir: string, evaluationDate = new Date().toISOS
       "  data_custodian: { teams: [data-governance] }",
       "  security: { users: [sec-lead] }",
       "unmanaged_artifacts: fail",
+      "training: { require: true, admins: security }",
       "",
     ].join("\n"),
+    "governance/training.yaml": exampleRoster(day),
     "README.txt": "Models of the payments team.\n",
     ...modelTree(
       scorer("1.0.0", [scorerWeightsV1, scorerPrompt], { version: "1.0.0", files: [scorerWeightsV1, scorerPrompt] }),

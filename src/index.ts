@@ -110,7 +110,10 @@ export function modelgate(options: ModelgateOptions = {}): ApplicationFunction {
     );
     app.on("check_suite.rerequested", waiting(onCheckSuite(clock, markerKey, coordination, retries)));
     app.on(["release.published", "release.created"], waiting(onRelease(clock, markerKey, coordination)));
-    app.on("push", waiting(withInventory(onPush(markerKey, coordination), feed ? onInventoryPush(feed) : undefined)));
+    app.on(
+      "push",
+      waiting(withInventory(onPush(markerKey, coordination, clock), feed ? onInventoryPush(feed) : undefined)),
+    );
     // without a retry queue, a deployment GitHub kept modelgate from judging is rejected at once (docs/deployments.md)
     app.on(
       "deployment_protection_rule.requested",
@@ -118,7 +121,9 @@ export function modelgate(options: ModelgateOptions = {}): ApplicationFunction {
     );
     app.on(
       ["issues.edited", "issues.closed"],
-      waiting(withInventory(onEndOfLifeIssueEvent(markerKey, coordination), feed ? onInventoryIssue(feed) : undefined)),
+      waiting(
+        withInventory(onEndOfLifeIssueEvent(markerKey, coordination, clock), feed ? onInventoryIssue(feed) : undefined),
+      ),
     );
     // sign-off commands (and end-of-life sign-offs): one dispatcher for every comment event
     app.on(

@@ -1,4 +1,5 @@
 import { Octokit } from "@octokit/rest";
+import type { TrainingFacts } from "../core/governance/training.js";
 import { z } from "zod";
 import { parseDecisionRecord, PULL_REQUEST_CHECK_NAME } from "../core/audit/check-run-record.js";
 import type {
@@ -54,6 +55,8 @@ export interface LocalHistory {
   commits: ReadonlySet<string>;
   /** Tag name -> commit in the local clone. */
   tagCommits: ReadonlyMap<string, string>;
+  /** The training roster of the audited commit (docs/governance.md "Training"): sign-offs are replayed with it. */
+  training?: TrainingFacts;
 }
 
 // read without a key: the same fields as the signed markers, signature not checked
@@ -210,7 +213,16 @@ export async function readGitHubEvidence(
     roles: string[],
     intent?: SignOffIntent,
   ): SignOffState =>
-    replaySignOffs(comments, auditReplayContext(local.policy, membership, { authors, org: owner }, roles, intent));
+    replaySignOffs(
+      comments,
+      auditReplayContext(
+        local.policy,
+        membership,
+        { authors, org: owner, ...(local.training ? { training: local.training } : {}) },
+        roles,
+        intent,
+      ),
+    );
 
   const signOffIssues: SignOffIssueEvidence[] = [];
   for (const { issue, ref, comments } of signOffRead) {
@@ -353,7 +365,7 @@ async function readRoleMembership(
 function auditReplayContext(
   policy: Policy,
   membership: RoleMembership,
-  people: { authors: string[]; org: string },
+  people: { authors: string[]; org: string; training?: TrainingFacts },
   requiredRoles: string[],
   /** A sign-off issue's intent (the subject's replay); none for an end-of-life issue. */
   intent?: SignOffIntent,

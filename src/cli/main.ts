@@ -15,6 +15,7 @@ import { loadInventory, renderInventory } from "./commands/inventory.js";
 import { runBom } from "./commands/bom.js";
 import { auditOptions, AUDIT_OPTIONS } from "./commands/audit-options.js";
 import { runAudit, writeAudit } from "./commands/audit.js";
+import { TRAINING_IMPORT_OPTIONS, trainingImportCommand } from "./commands/training.js";
 import { modelgateVersion } from "../version.js";
 import { plural } from "../core/render/markdown.js";
 
@@ -39,6 +40,10 @@ Commands:
       inventory and a coverage matrix of EN 304 223. With --github (token in GITHUB_TOKEN) also
       sign-offs, pull requests, check runs, releases and end-of-life issues.
       Exit 0: written, no failing finding; 1: written, with failing findings; 2: could not run.
+  training import <export.csv> [--repo DIR] [--logins FILE] [--open-pr OWNER/REPO [--api-url URL] [--branch NAME]]
+      Add the completions of a learning system's CSV export to governance/training.yaml: in DIR's
+      working tree, or as a pull request against OWNER/REPO's default branch (token in GITHUB_TOKEN).
+      Exit 0: written or nothing new; 1: a row could not be used (nothing written); 2: could not run.
 
 Options:
   -h, --help      Show this help.
@@ -167,6 +172,14 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
           `wrote ${files.join(" and ")}: ${plural(report.summary.models, "model")}, ${plural(report.summary.versions, "version")}, ${plural(report.summary.findings, "finding")}\n`,
         );
         return report.findings.some((f) => f.severity === "failure") ? EXIT_FAILED : EXIT_OK;
+      }
+      case "training": {
+        const [sub, ...args] = rest;
+        if (sub !== "import")
+          throw new CliError(`unknown training command "${sub ?? ""}": use \`training import\`\n\n${USAGE}`);
+        const { values, positionals } = parse(args, TRAINING_IMPORT_OPTIONS, true);
+        if (values["help"]) return help(io);
+        return await trainingImportCommand(positionals, values, io);
       }
       default:
         throw new CliError(`unknown command "${command}"\n\n${USAGE}`);

@@ -1,6 +1,7 @@
 import type { ProbotOctokit } from "probot";
 import type { ApprovalFacts, SignOffComment } from "../core/evaluate/types.js";
 import type { Policy } from "../core/policy/schema.js";
+import type { TrainingFacts } from "../core/governance/training.js";
 import { loginsToResolve } from "../core/evaluate/roles.js";
 import { trackedAuthors } from "../core/sign-off/issue.js";
 import { signOffKey, type SignOffSubjectOf } from "../core/sign-off/subject.js";
@@ -46,6 +47,7 @@ export async function gatherApprovalFacts(
   { owner, repo, pr }: { owner: string; repo: string; pr: PullRequestUnderEvaluation },
   policy: Policy,
   signOffIssues: SignOffIssueFacts = NO_SIGN_OFF_ISSUES,
+  training?: TrainingFacts,
 ): Promise<ApprovalFacts> {
   const reviews = await listReviews(octokit, { owner, repo, pullNumber: pr.number });
   return withTeamMembership(octokit, policy, {
@@ -55,6 +57,7 @@ export async function gatherApprovalFacts(
     reviews,
     ...signOffApprovalFacts(signOffIssues),
     org: owner,
+    ...(training ? { training } : {}),
   });
 }
 
@@ -90,6 +93,7 @@ export async function gatherReleaseApprovalFacts(
     markerKey: string;
   },
   policy: Policy,
+  training?: TrainingFacts,
 ): Promise<ReleaseApprovalFacts> {
   const signOffs: Record<string, SignOffComment[]> = {};
   const signOffIssues: Record<string, string> = {};
@@ -120,6 +124,7 @@ export async function gatherReleaseApprovalFacts(
     signOffs,
     signOffIssues,
     org: owner,
+    ...(training ? { training } : {}),
   });
   return { facts, authorsBySubject };
 }
@@ -146,7 +151,14 @@ export async function readIssueSignOffs(
     subjectKey,
     authors,
     latest,
-  }: { policy: Policy; subjectKey: string; authors: ReadonlyArray<string>; latest: SignOffComment | undefined },
+    training,
+  }: {
+    policy: Policy;
+    subjectKey: string;
+    authors: ReadonlyArray<string>;
+    latest: SignOffComment | undefined;
+    training?: TrainingFacts | undefined;
+  },
 ): Promise<IssueSignOffs> {
   const comments = await listIssueComments(octokit, { owner, repo, issueNumber });
   const history = signOffComments(comments);
@@ -159,6 +171,7 @@ export async function readIssueSignOffs(
     signOffs: { [subjectKey]: history },
     signOffIssues: {},
     org: owner,
+    ...(training ? { training } : {}),
   });
   return { comments, history, facts };
 }

@@ -369,7 +369,7 @@ export async function syncSignOffIssues(
     markerKey: string;
   },
   policy: Policy,
-  facts: Pick<ApprovalFacts, "teamMembership" | "authors">,
+  facts: Pick<ApprovalFacts, "teamMembership" | "authors" | "training">,
   issues: SignOffIssueFacts,
 ): Promise<void> {
   const { owner, repo, pr } = target;
@@ -385,6 +385,7 @@ export async function syncSignOffIssues(
         authors: facts.authors,
         teamMembership: facts.teamMembership,
         org: target.org,
+        ...(facts.training ? { training: facts.training } : {}),
       }),
     );
     const body = signOffIssueBody({

@@ -28,6 +28,7 @@ import {
 } from "../core/sign-off/reply.js";
 import { ownAppId } from "../github/app-identity.js";
 import { readIssueSignOffs } from "../github/approval-facts.js";
+import { readTrainingFacts } from "../github/training.js";
 import {
   asEndOfLifeIssue,
   commentOnIssue,
@@ -41,13 +42,15 @@ import { CouldNotEvaluate, httpStatus } from "../github/errors.js";
 import type { IssueComment } from "../github/issue-comments.js";
 import { readBasePolicy, readValidPolicy } from "../github/read-policy.js";
 import { readSnapshots } from "../github/read-snapshot.js";
-import { handlerContext, type HandlerContext } from "./context.js";
+import { handlerContext, type Clock, type HandlerContext } from "./context.js";
 import { answerCommand, commandComment } from "./issue-command.js";
 import type { Coordination } from "../store/coordination.js";
 
 /** What the end-of-life workflow needs from a delivery. */
 interface EndOfLifeContext extends HandlerContext {
   defaultBranch: string;
+  /** The time of the judgement: whose training is current (docs/governance.md "Training"). */
+  clock: Clock;
 }
 
 const ZERO_SHA = /^0{40}$/;
@@ -57,14 +60,17 @@ const ZERO_SHA = /^0{40}$/;
  * or its manifest deleted) gets ONE end-of-life issue (docs/end-of-life.md, EN 304 223 5.5.1-1, 5.5.1-2).
  * A failure is logged and rethrown so the delivery fails visibly and can be redelivered.
  */
-export function onPush(markerKey: string, coordination: Coordination) {
+export function onPush(markerKey: string, coordination: Coordination, clock: Clock = () => new Date()) {
   return async (context: Context<"push">): Promise<void> => {
     const { ref, before, after, repository } = context.payload;
     const defaultBranch = repository.default_branch;
     if (ref !== `refs/heads/${defaultBranch}`) return;
     // a new branch has no "before" to compare with; a deleted one decommissions nothing
     if (ZERO_SHA.test(before) || ZERO_SHA.test(after)) return;
-    await openEndOfLifeIssues(endOfLifeContext(context, defaultBranch, markerKey, coordination), { before, after });
+    await openEndOfLifeIssues(endOfLifeContext(context, defaultBranch, markerKey, coordination, clock), {
+      before,
+      after,
+    });
   };
 }
 
@@ -111,7 +117,8 @@ async function openEndOfLifeIssues(
 
 /** Opens (or finds) the one end-of-life issue of a decommissioned model; reconciliation calls it for models whose push was missed. */
 export async function openEndOfLifeIssue(
-  ctx: EndOfLifeContext,
+  // opening replays no sign-off: no clock is needed
+  ctx: Omit<EndOfLifeContext, "clock">,
   policy: Policy,
   change: ModelChange,
   { commit, appId }: { commit: string; appId: number },
@@ -174,7 +181,7 @@ export async function openEndOfLifeIssue(
  * opened: close it once it is complete; reopen it, saying what is missing, when a person closed it
  * before. Issues that merely carry a pasted marker are ignored.
  */
-export function onEndOfLifeIssueEvent(markerKey: string, coordination: Coordination) {
+export function onEndOfLifeIssueEvent(markerKey: string, coordination: Coordination, clock: Clock = () => new Date()) {
   return async (context: Context<"issues">): Promise<void> => {
     const { action, issue, repository, sender } = context.payload;
     if (action !== "edited" && action !== "closed") return;
@@ -183,7 +190,7 @@ export function onEndOfLifeIssueEvent(markerKey: string, coordination: Coordinat
     const appId = await ownAppId(context.octokit);
     // an issue of another author, or whose marker was edited: not ours
     if (!asEndOfLifeIssue(issue as IssueFields, appId, markerKey, context.repo())) return;
-    const ctx = endOfLifeContext(context, repository.default_branch, markerKey, coordination);
+    const ctx = endOfLifeContext(context, repository.default_branch, markerKey, coordination, clock);
     await withIssueSession(ctx, issue.number, appId, undefined, async (session) => {
       if (action === "closed") {
         // a redelivery finds it open again: it was already reopened
@@ -207,6 +214,7 @@ export async function handleEndOfLifeComment(
   issue: IssueFields,
   marker: EndOfLifeRef,
   coordination: Coordination,
+  clock: Clock = () => new Date(),
 ): Promise<void> {
   const appId = await ownAppId(context.octokit);
   const eol = asEndOfLifeIssue(issue, appId, markerKey, context.repo());
@@ -214,7 +222,7 @@ export async function handleEndOfLifeComment(
   if (!eol || eol.ref.model !== marker.model || eol.ref.digest !== marker.digest) return;
   const { comment, repository } = context.payload;
   if (!comment.user || comment.user.type === "Bot") return;
-  const ctx = endOfLifeContext(context, repository.default_branch, markerKey, coordination);
+  const ctx = endOfLifeContext(context, repository.default_branch, markerKey, coordination, clock);
 
   // an edited or deleted comment can only withdraw a sign-off: the table is brought up to date
   if (context.payload.action !== "created") {
@@ -299,7 +307,13 @@ async function withIssueSession(
     const { comments, history, facts } = await readIssueSignOffs(
       ctx.octokit,
       { ...location, issueNumber },
-      { policy, subjectKey: issue.ref.digest, authors: [], latest },
+      {
+        policy,
+        subjectKey: issue.ref.digest,
+        authors: [],
+        latest,
+        training: await readTrainingFacts(ctx.octokit, location, policy, ctx.clock()),
+      },
     );
     const roles = requiredRoles(policy, ["decommission"]);
     const signOffs = replaySignOffs(history, replayContext(policy, facts, roles));
@@ -377,8 +391,9 @@ function endOfLifeContext(
   defaultBranch: string,
   markerKey: string,
   coordination: Coordination,
+  clock: Clock,
 ): EndOfLifeContext {
-  return { ...handlerContext(context, markerKey, coordination), defaultBranch };
+  return { ...handlerContext(context, markerKey, coordination), defaultBranch, clock };
 }
 
 /** A malformed command's usage, or why break glass and accepted regressions do not apply to a disposal. */

@@ -12,6 +12,8 @@ import type { Policy } from "../core/policy/schema.js";
 import { renderCheckRun, type CheckRunContext, type CheckRunOutput } from "../core/render/check-run.js";
 import { renderHeadCheckRun, strictestJudgement, type PullRequestJudgement } from "../core/render/head-check-run.js";
 import { gatherApprovalFacts } from "../github/approval-facts.js";
+import { readTrainingFacts } from "../github/training.js";
+import { rosterChangeRequirements, withRosterRequirements } from "../core/evaluate/roster-requirements.js";
 import { ownAppId } from "../github/app-identity.js";
 import { writeCheckRun } from "../github/check-runs.js";
 import { CouldNotEvaluate, errorMessage, httpStatus } from "../github/errors.js";
@@ -230,7 +232,8 @@ async function judge(
   const issues = await gatherSignOffIssues(octokit, { ...where, appId: await ownAppId(octokit) }, policy, gated, {
     open: use.open,
   });
-  const facts = await gatherApprovalFacts(octokit, { owner, repo, pr }, policy, issues);
+  const training = await readTrainingFacts(octokit, { owner, repo }, policy, ctx.now);
+  const facts = await gatherApprovalFacts(octokit, { owner, repo, pr }, policy, issues, training);
   // the pull request's base may predate a re-evaluation that landed on the default branch: its records count too
   const elsewhere = [{ where: "the default branch", models: onDefaultBranch }];
   // the Action reads the Git LFS objects of its checkout for the format scan; the server reads none
@@ -249,7 +252,8 @@ async function judge(
     ...(formats ? { formats } : {}),
     supplyChain,
   };
-  const decision = await restoreKnownGood(ctx, input, evaluateGate(input), facts.signOffIssues);
+  const judged = await restoreKnownGood(ctx, input, evaluateGate(input), facts.signOffIssues);
+  const decision = withRosterRequirements(judged, rosterChangeRequirements(policy, base, head, facts));
   try {
     await syncSignOffIssues(octokit, where, policy, facts, issues);
   } catch (error) {

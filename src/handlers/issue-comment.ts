@@ -31,6 +31,7 @@ export function onIssueComment(clock: Clock, markerKey: string, coordination: Co
       issue.body,
       issueMarkerKey(markerKey, { ...context.repo(), issue: issue.number }),
     );
-    if (endOfLife) await handleEndOfLifeComment(context, markerKey, issue as IssueFields, endOfLife, coordination);
+    if (endOfLife)
+      await handleEndOfLifeComment(context, markerKey, issue as IssueFields, endOfLife, coordination, clock);
   };
 }

@@ -27,6 +27,7 @@ import { readBasePolicy } from "../github/read-policy.js";
 import { readSnapshots } from "../github/read-snapshot.js";
 import { gatherSupplyChainFacts } from "../github/supply-chain-facts.js";
 import { gatherReleaseApprovalFacts } from "../github/approval-facts.js";
+import { readTrainingFacts } from "../github/training.js";
 import { findKnownGood } from "../github/known-good.js";
 import { readBranchHead, readModelsAt } from "../github/read-models.js";
 import {
@@ -337,6 +338,7 @@ export async function judgeModelsAtCommit(
     ctx.octokit,
     { ...location, subjects: gated, appId, commit, markerKey: ctx.markerKey },
     judged,
+    await readTrainingFacts(ctx.octokit, location, judged, ctx.now),
   );
   const elsewhere = await defaultBranchModels(ctx, policy, defaultBranch, commit);
   const baseName = baseNameOf(other, found);

@@ -9,6 +9,7 @@ import { recordedReply, refusedReply, unverifiedReply, usageReply, type CommandR
 import { signOffKey, signOffSubject } from "../core/sign-off/subject.js";
 import { ownAppId } from "../github/app-identity.js";
 import { readIssueSignOffs } from "../github/approval-facts.js";
+import { readTrainingFacts } from "../github/training.js";
 import { CouldNotEvaluate, errorMessage, rethrowAsCouldNotEvaluate } from "../github/errors.js";
 import type { IssueComment } from "../github/issue-comments.js";
 import { pullRequestUnderEvaluation, type PullRequestUnderEvaluation } from "../github/pull-requests.js";
@@ -155,7 +156,13 @@ async function readSession(
   const { comments, history, facts } = await readIssueSignOffs(
     octokit,
     { owner, repo, issueNumber: issue.number },
-    { policy, subjectKey: signOffKey(issue.ref), authors, latest },
+    {
+      policy,
+      subjectKey: signOffKey(issue.ref),
+      authors,
+      latest,
+      training: await readTrainingFacts(octokit, { owner, repo }, policy, ctx.now),
+    },
   );
   const state = replaySignOffs(
     history,
@@ -163,6 +170,7 @@ async function readSession(
       authors,
       teamMembership: facts.teamMembership,
       org: owner,
+      ...(facts.training ? { training: facts.training } : {}),
     }),
   );
   return { openPulls, policy, comments, state };

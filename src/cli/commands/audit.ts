@@ -1,4 +1,6 @@
 import { mkdir } from "node:fs/promises";
+import type { TrainingFacts } from "../../core/governance/training.js";
+import { readTrainingRoster } from "../training-roster.js";
 import { join } from "node:path";
 import { buildAuditReport } from "../../core/audit/build-report.js";
 import { renderAuditHtml } from "../../core/audit/render-html.js";
@@ -42,6 +44,7 @@ export interface AuditOptions {
     policy: Policy;
     commits: ReadonlySet<string>;
     tagCommits: ReadonlyMap<string, string>;
+    training?: TrainingFacts;
   }) => Promise<GitHubEvidence>;
 }
 
@@ -108,11 +111,14 @@ export async function runAudit(options: AuditOptions): Promise<AuditReport> {
   });
 
   const tags = await readTags(repo, policy, load, blobs, log, started.tags);
+  // the sign-offs GitHub holds are replayed with the roster of the audited commit, as the gates replay them
+  const training = await readTrainingRoster(repo, head, now);
   const github = options.github
     ? await options.github({
         policy,
         commits: new Set(history.map((s) => s.commit)),
         tagCommits: new Map(tags.map((t) => [t.name, t.commit])),
+        training,
       })
     : undefined;
 

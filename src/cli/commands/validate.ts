@@ -3,6 +3,7 @@ import { posix, resolve, sep } from "node:path";
 import { parsePolicy, POLICY_PATH } from "../../core/policy/load-policy.js";
 import { defaultPolicy } from "../../core/policy/schema.js";
 import { loadManifest } from "../../core/manifest/load-manifest.js";
+import { loadTrainingRoster, TRAINING_ROSTER_PATH } from "../../core/governance/training-schema.js";
 import type { FileError } from "../../core/yaml/load-yaml.js";
 import { CliError } from "../cli-error.js";
 import { readTextFile, snapshotAt } from "../git-snapshot.js";
@@ -12,7 +13,7 @@ import { compareCodeUnits } from "../../core/compare-code-units.js";
 
 export interface ValidatedFile {
   path: string;
-  kind: "policy" | "manifest";
+  kind: "policy" | "manifest" | "roster";
   errors: FileError[];
 }
 
@@ -37,7 +38,10 @@ export async function validateFiles(files: ReadonlyArray<string>, folder = "."):
       );
     }
     const path = file.split(sep).join(posix.sep);
-    if (isPolicyFile(file)) {
+    if (path === TRAINING_ROSTER_PATH || path.endsWith(`/${TRAINING_ROSTER_PATH}`)) {
+      const result = loadTrainingRoster(path, text);
+      results.push({ path, kind: "roster", errors: result.ok ? [] : result.errors });
+    } else if (isPolicyFile(file)) {
       const result = parsePolicy(text, path);
       results.push({ path, kind: "policy", errors: result.ok ? [] : result.errors });
     } else {
@@ -61,6 +65,12 @@ export async function validateRepository(repo: string, ref = "HEAD"): Promise<Va
     const result = parsePolicy(policyText, POLICY_PATH);
     results.push({ path: POLICY_PATH, kind: "policy", errors: result.ok ? [] : result.errors });
     if (result.ok) policy = result.policy;
+  }
+  // the training roster (docs/governance.md "Training"), when the repository keeps one
+  const rosterText = await readTextFile(repo, snapshot, TRAINING_ROSTER_PATH);
+  if (rosterText !== undefined) {
+    const result = loadTrainingRoster(TRAINING_ROSTER_PATH, rosterText);
+    results.push({ path: TRAINING_ROSTER_PATH, kind: "roster", errors: result.ok ? [] : result.errors });
   }
   const { models, errors } = await modelsAt(repo, snapshot, policy);
   const byPath = new Map<string, ValidatedFile>();

@@ -88,6 +88,10 @@ export const PROVISION_CLAUSES: ReadonlyArray<ProvisionClause> = [
 ];
 
 const ORG_TRAINING = "staff training and awareness are run by the organisation";
+// docs/governance.md "Training": the roster's evidence per provision is trainingProvisionEvidence
+const TRAINED =
+  "the training roster (governance/training.yaml): with training.require a role's sign-off counts only from a holder whose training for the role is current";
+const TRAINING_RUN = "the courses themselves are run by the organisation";
 const ORG_RUNTIME = "a property of the deployed AI system and its operations, which modelgate does not see";
 const ORG_INFRA = "infrastructure and access controls are run by the organisation";
 
@@ -108,11 +112,11 @@ function clauseOf(id: string): string {
 }
 
 export const PROVISIONS: ReadonlyArray<Provision> = [
-  org("5.1.1-1", "AI security is part of the cyber security training", ORG_TRAINING),
-  org("5.1.1-1.1", "AI security training fits each staff role", ORG_TRAINING),
-  org("5.1.1-2", "Staff stay aware of AI threats and mitigations", ORG_TRAINING),
+  partly("5.1.1-1", "AI security is part of the cyber security training", TRAINED, TRAINING_RUN, ["sign-offs"]),
+  partly("5.1.1-1.1", "AI security training fits each staff role", TRAINED, TRAINING_RUN, ["sign-offs"]),
+  partly("5.1.1-2", "Staff stay aware of AI threats and mitigations", TRAINED, TRAINING_RUN, ["sign-offs"]),
   org("5.1.1-2.1", "Threat updates reach staff through several channels", ORG_TRAINING),
-  org("5.1.1-2.2", "Developers are trained in secure AI coding and design", ORG_TRAINING),
+  partly("5.1.1-2.2", "Developers are trained in secure AI coding and design", TRAINED, TRAINING_RUN, ["sign-offs"]),
 
   org(
     "5.1.2-1",

@@ -7,6 +7,7 @@ import { detectChanges } from "./detect-changes.js";
 import { discoveryReads } from "../discover/discover-unmanaged.js";
 import { folderFiles, MAX_FOLDER_FILES } from "../evaluate/hash-requirements.js";
 import { signaturePath } from "../evaluate/signature-requirements.js";
+import { TRAINING_ROSTER_PATH } from "../governance/training-schema.js";
 
 export interface PlannedReads {
   base: string[];
@@ -33,6 +34,8 @@ export function plannedReads(policy: Policy, base: Snapshot, head: Snapshot): Pl
   const manifests = { base: unreadManifests(base), head: unreadManifests(head) };
   for (const path of manifests.base) wanted.base.add(path);
   for (const path of manifests.head) wanted.head.add(path);
+  // a pull request that changes the training roster: its new roster is checked before anyone approves it
+  if (rosterToCheck(base, head)) wanted.head.add(TRAINING_ROSTER_PATH);
 
   // components are known only once every manifest is read
   if (manifests.base.length === 0 && manifests.head.length === 0) {
@@ -61,4 +64,13 @@ export function plannedReads(policy: Policy, base: Snapshot, head: Snapshot): Pl
     }
   }
   return { base: [...wanted.base].sort(), head: [...wanted.head].sort() };
+}
+
+function rosterToCheck(base: Snapshot, head: Snapshot): boolean {
+  const changed = head.entries.get(TRAINING_ROSTER_PATH);
+  return (
+    changed !== undefined &&
+    changed.blobSha !== base.entries.get(TRAINING_ROSTER_PATH)?.blobSha &&
+    !head.contents.has(TRAINING_ROSTER_PATH)
+  );
 }

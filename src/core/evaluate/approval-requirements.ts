@@ -5,6 +5,7 @@ import type { ApprovalFacts, Requirement } from "./types.js";
 import { holdsRole, roleHolderMentions } from "./roles.js";
 import { latestReviews } from "./reviews.js";
 import { matchRolesToPeople } from "./matching.js";
+import { trainingJudgement } from "../governance/training.js";
 
 const PROVISION = "5.1.4-3";
 
@@ -96,14 +97,31 @@ export function approvalRequirements(input: ApprovalInput): Requirement[] {
   const notes = new Map<string, string[]>(roles.map((role) => [role, []]));
   const generalNotes: string[] = [];
 
+  // training (docs/governance.md "Training") is asked here for every candidate, as the replay asked it of each command
+  const trained = (login: string, role: string, evidence: string): Candidate | undefined => {
+    const training = trainingJudgement(policy, facts.training, login, role);
+    if (!training.counts) {
+      notes.get(role)?.push(`@${login} ${training.reason}`);
+      return undefined;
+    }
+    return { login, evidence: training.warning ? `${evidence} (⚠️ ${training.warning})` : evidence };
+  };
+  const addCandidate = (role: string, login: string, evidence: string): void => {
+    const candidate = trained(login, role, evidence);
+    if (candidate) candidates.get(role)?.push(candidate);
+  };
+
   if (viaSignOff && input.signOffs) {
     for (const role of roles) {
       const standing = input.signOffs.roles[role];
       if (standing?.state === "approved")
-        candidates.get(role)?.push({
-          login: standing.by,
-          evidence: `signed off by @${standing.by} on the sign-off issue (${standing.at})`,
-        });
+        addCandidate(role, standing.by, `signed off by @${standing.by} on the sign-off issue (${standing.at})`);
+    }
+    // a sign-off the replay refused for training: say why, or the signer sees only "pending"
+    for (const outcome of input.signOffs.outcomes) {
+      if (outcome.untrained === undefined || outcome.command.type !== "approve") continue;
+      if (roles.includes(outcome.command.role))
+        notes.get(outcome.command.role)?.push(`@${outcome.login} ${outcome.untrained}`);
     }
   }
   if (viaReview) {
@@ -123,10 +141,11 @@ export function approvalRequirements(input: ApprovalInput): Requirement[] {
       for (const role of heldRoles) {
         if (note) notes.get(role)?.push(note);
         else
-          candidates.get(role)?.push({
-            login: review.login,
-            evidence: `approved by @${review.login} in a review of ${review.commitId.slice(0, 7)}`,
-          });
+          addCandidate(
+            role,
+            review.login,
+            `approved by @${review.login} in a review of ${review.commitId.slice(0, 7)}`,
+          );
       }
     }
   }

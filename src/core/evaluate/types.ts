@@ -2,6 +2,7 @@ import type { FileError } from "../yaml/load-yaml.js";
 import type { ChangeKind } from "../policy/schema.js";
 import type { UnmanagedModel } from "../detect/types.js";
 import type { RegressionComparison } from "./regression-requirements.js";
+import type { TrainingFacts } from "../governance/training.js";
 
 export type Verdict = "success" | "action_required" | "failure";
 export type RequirementStatus = "met" | "pending" | "failed";
@@ -65,6 +66,8 @@ export interface Decision {
   unmanaged: UnmanagedFinding[];
   /** Files that could not be read as valid manifests or policy. */
   errors: FileError[];
+  /** A pull request that changes the training roster: the sign-off of training.admins it needs (docs/governance.md). */
+  roster?: Requirement[];
   /** Set when facts could not be gathered: the verdict is then failure ("could not evaluate"). */
   couldNotEvaluate?: string;
   /**
@@ -131,4 +134,6 @@ export interface ApprovalFacts {
   teamMembership: Record<string, Record<string, boolean>>;
   /** The organisation that owns the role teams, to name them as @org/team in messages. */
   org?: string;
+  /** The training roster of the default branch, when `training.require` is not false (docs/governance.md). */
+  training?: TrainingFacts;
 }

@@ -1,3 +1,4 @@
+import { trainingDifferences } from "../governance/training.js";
 import { CHANGE_KINDS, type Policy } from "./schema.js";
 import { compareRegression } from "./compare-regression.js";
 
@@ -157,6 +158,7 @@ export function comparePolicies(current: Policy, proposed: Policy): PolicyDiffer
       effect: "changes",
     });
   }
+  differences.push(...trainingDifferences(current.training, proposed.training));
   return differences;
 }
 

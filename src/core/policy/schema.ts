@@ -2,6 +2,7 @@ import { z } from "zod";
 import { regressionRoleIssues, regressionSchema } from "./regression-schema.js";
 import { formatsPolicySchema } from "./formats-schema.js";
 import { provenancePolicySchema, signaturesPolicySchema } from "./signatures-schema.js";
+import { trainingPolicySchema } from "./training-schema.js";
 
 /** The change kinds (docs/architecture.md "Change kinds and version rules"), in the order they are reported. */
 export const CHANGE_KINDS = [
@@ -189,6 +190,7 @@ export const policySchema = z
       })
       .prefault({}),
     regression: regressionSchema,
+    training: trainingPolicySchema,
   })
   .superRefine(
     (policy, ctx) => {
@@ -205,6 +207,12 @@ export const policySchema = z
           }
         }
       }
+      if (!Object.hasOwn(policy.roles, policy.training.admins))
+        ctx.addIssue({
+          code: "custom",
+          path: ["training", "admins"],
+          message: `role "${policy.training.admins}" is not declared under roles`,
+        });
     },
     // on a policy with other errors, roles and gates are not defaulted yet: cross-checks would report nonsense
     { when: (payload) => payload.issues.length === 0 },

@@ -5,6 +5,7 @@ import { STATUS_ICON, VERDICT_ICON, byStatus, byVerdict, pendingApprovals } from
 import { CHECK_RUN_TEXT_MAX_BYTES, truncateUtf8, utf8Bytes } from "./truncate.js";
 import { signOffKey } from "../sign-off/subject.js";
 import { regressionTable } from "./regression-table.js";
+import { rosterSection } from "./training.js";
 
 export interface SummaryContext {
   checkName: string;
@@ -48,9 +49,16 @@ export function renderSummary(
   const footer = `\n---\nGates are set by ${code(ctx.policyPath ?? ".github/modelgate.yml")}. ✅ met · ⏳ pending · ❌ failed. Provisions cite ETSI EN 304 223 V2.1.1.\n`;
   const unmanaged = unmanagedSection(decision, Math.min(LIST_SHARE_BYTES, maxBytes / 4));
   const errors = errorsSection(decision, Math.min(LIST_SHARE_BYTES, maxBytes / 4));
+  const roster = rosterSection(decision);
 
   let budget =
-    maxBytes - RESERVE_BYTES - utf8Bytes(head) - utf8Bytes(footer) - utf8Bytes(unmanaged) - utf8Bytes(errors);
+    maxBytes -
+    RESERVE_BYTES -
+    utf8Bytes(head) -
+    utf8Bytes(footer) -
+    utf8Bytes(unmanaged) -
+    utf8Bytes(errors) -
+    utf8Bytes(roster);
   const modelSections: string[] = [];
   const models = byVerdict(decision.models);
   for (const model of models) {
@@ -65,10 +73,10 @@ export function renderSummary(
       ? `\n… truncated (${plural(notShown, "model")} not shown; see the decision record in the details)\n`
       : "";
   const noChanges =
-    models.length === 0 && decision.unmanaged.length === 0 && decision.errors.length === 0
+    models.length === 0 && decision.unmanaged.length === 0 && decision.errors.length === 0 && roster === ""
       ? "\nNo model manifest or model file changed.\n"
       : "";
-  const summary = [head, noChanges, ...modelSections, truncatedNote, unmanaged, errors, footer].join("");
+  const summary = [head, noChanges, ...modelSections, truncatedNote, roster, unmanaged, errors, footer].join("");
   return truncateUtf8(summary, maxBytes, "\n… truncated");
 }
 

@@ -2,6 +2,7 @@ import type { Decision } from "../evaluate/types.js";
 import { plural } from "./markdown.js";
 import { approvalRole } from "./requirement-kinds.js";
 import { truncateChars } from "./truncate.js";
+import { rosterTitlePart } from "./training.js";
 
 const MAX_TITLE_CHARS = 255;
 
@@ -38,6 +39,7 @@ function titleText(decision: Decision): string {
     invalidFiles > 0 ? plural(invalidFiles, "invalid file") : "",
     unmanagedFailing > 0 ? plural(unmanagedFailing, "unmanaged model file") : "",
     unmanagedWarning > 0 ? `${plural(unmanagedWarning, "unmanaged model file")} (warning)` : "",
+    rosterTitlePart(decision),
   ].filter(Boolean);
   const overriddenNote = overridden > 0 ? ` (${overridden} overridden)` : "";
 

@@ -3,14 +3,13 @@ import { countingEvaluation } from "../evidence/evaluation.js";
 import type { ModelChange } from "../detect/types.js";
 import { requiredRoles } from "../evaluate/approval-requirements.js";
 import { subjectReplayContext } from "../evidence/model-evidence.js";
-import type { ApprovalFacts } from "../evaluate/types.js";
 import { CHANGE_KINDS, type ChangeKind, type Policy } from "../policy/schema.js";
 import { renderMarker, parseMarker } from "../markers/hidden-marker.js";
 import { markerSignature, verifyMarkerSignature } from "../markers/signature.js";
 import { ISSUE_BODY_MAX_CHARS, renderSignOffIssueBody, type SignOffIssueInput } from "../render/sign-off-issue.js";
 import { truncateChars } from "../render/truncate.js";
 import { signedSubject } from "./marker.js";
-import { type ReplayContext, type SignOffState } from "./replay.js";
+import { type ReplayContext, type ReplayPeople, type SignOffState } from "./replay.js";
 import { signOffIntent, subjectPhrase, type ModelVersionRef } from "./subject.js";
 
 /**
@@ -195,7 +194,7 @@ export function issueReplayContext(
   policy: Policy,
   ref: Pick<ModelVersionRef, "intent">,
   tracking: SignOffTracking | undefined,
-  people: { authors: ReadonlyArray<string>; teamMembership: ApprovalFacts["teamMembership"]; org?: string },
+  people: Pick<ReplayPeople, "authors" | "teamMembership" | "org" | "training">,
 ): ReplayContext {
   const authors = [...new Set([...trackedAuthors(tracking), ...people.authors].map((a) => a.toLowerCase()))];
   return subjectReplayContext(policy, { ...people, authors }, trackedRoles(tracking), ref.intent ?? "ship");

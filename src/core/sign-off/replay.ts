@@ -5,6 +5,7 @@ import { parseCommand, type SignOffCommand } from "./command.js";
 import { compareCodeUnits } from "../compare-code-units.js";
 import type { RegressionAcceptance } from "./accept-regression.js";
 import { recordAcceptance, refuseAcceptRegression } from "./replay-acceptance.js";
+import { trainingJudgement, type TrainingFacts } from "../governance/training.js";
 
 export type { RoleSignOff };
 
@@ -20,6 +21,8 @@ export interface SignOffOutcome {
   note?: string;
   /** Refused because whether the commenter holds the role could not be read (holdsRole answered "unverified"). */
   roleNotVerified?: true;
+  /** Refused because the commenter's training for the role is not current (`training.require: true`): why. */
+  untrained?: string;
 }
 
 /**
@@ -52,6 +55,8 @@ export interface ReplayContext {
   acceptedRoles?: ReadonlyArray<string>;
   /** Organisation of the role teams, to name them @org/team in refusals. */
   org?: string;
+  /** The training roster of the default branch (docs/governance.md "Training"); asked only when the policy requires it. */
+  training?: TrainingFacts;
 }
 
 /** The people a replay judges by: who authored the version, and the live team membership of the commenters. */
@@ -59,6 +64,7 @@ export interface ReplayPeople {
   authors: ReadonlyArray<string>;
   teamMembership: ApprovalFacts["teamMembership"];
   org?: string;
+  training?: TrainingFacts;
 }
 
 /**
@@ -78,6 +84,7 @@ export function replayContext(
     requiredRoles,
     ...(acceptedRoles ? { acceptedRoles } : {}),
     ...(people.org ? { org: people.org } : {}),
+    ...(people.training ? { training: people.training } : {}),
   };
 }
 
@@ -96,14 +103,20 @@ export function replaySignOffs(comments: ReadonlyArray<SignOffComment>, ctx: Rep
     const command = parseCommand(comment.body);
     if (!command) continue;
     let refusal: Refusal | undefined;
-    if (comment.refusedEarlier)
+    if (comment.refusedEarlier) {
+      // still untrained: the gate keeps saying so (the reply said it once)
+      const untrained =
+        command.type === "override" || command.type === "accept-regression"
+          ? undefined
+          : refuseRoleCommand(comment.login, command, state, ctx);
       refusal = {
         reason: "this command was refused when it was posted (see modelgate's reply); post it again as a new comment.",
+        ...(untrained?.untrained !== undefined ? { untrained: untrained.untrained } : {}),
       };
-    else if (command.type === "override") refusal = refuseOverride(comment.login, ctx);
+    } else if (command.type === "override") refusal = refuseOverride(comment.login, ctx);
     else if (command.type === "accept-regression") refusal = refuseAcceptRegression(comment.login, command, ctx);
     else refusal = refuseRoleCommand(comment.login, command, state, ctx);
-    const note = refusal === undefined ? recordedFor(command, ctx) : undefined;
+    const note = refusal === undefined ? acceptedNote(comment.login, command, state, ctx) : undefined;
     state.outcomes.push({
       commentId: comment.id,
       login: comment.login,
@@ -111,6 +124,7 @@ export function replaySignOffs(comments: ReadonlyArray<SignOffComment>, ctx: Rep
       accepted: refusal === undefined,
       ...(refusal ? { reason: refusal.reason } : {}),
       ...(refusal?.roleNotVerified ? { roleNotVerified: true as const } : {}),
+      ...(refusal?.untrained !== undefined ? { untrained: refusal.untrained } : {}),
       ...(note ? { note } : {}),
     });
     if (refusal) continue;
@@ -154,6 +168,7 @@ export function isAuthor(login: string, ctx: ReplayContext): boolean {
 export interface Refusal {
   reason: string;
   roleNotVerified?: true;
+  untrained?: string;
 }
 
 export function notVerified(login: string, what: string): Refusal {
@@ -209,6 +224,15 @@ function roleCommandRefusal(
     }
   }
   const standing = state.roles[role];
+  // training is judged now, at every replay: a sign-off stops counting the day its signer's training expires
+  if (signsForRole(command, standing)) {
+    const training = trainingJudgement(policy, ctx.training, login, role);
+    if (!training.counts)
+      return {
+        reason: `@${login}'s ${command.type === "approve" ? "sign-off" : "revoke"} as ${role} is ${training.reason} (training.require is true).`,
+        untrained: training.reason,
+      };
+  }
   if (command.type === "approve" && standing?.state === "rejected") {
     return `${role} was rejected by @${standing.by} (${standing.reason ?? "no reason"}); a holder of ${role} must clear it with \`/revoke ${role}\` before it can be approved.`;
   }
@@ -216,6 +240,37 @@ function roleCommandRefusal(
     return `${role} has no standing sign-off or rejection to revoke.`;
   }
   return undefined;
+}
+
+/** Approving a role, or clearing its rejection, speaks for the role: only then does training matter. */
+function signsForRole(
+  command: Exclude<SignOffCommand, { type: "override" }>,
+  standing: RoleSignOff | undefined,
+): boolean {
+  return command.type === "approve" || (command.type === "revoke" && standing?.state === "rejected");
+}
+
+/** What an accepted command's reply adds: what it is recorded for, and in the grace mode what training would refuse. */
+function acceptedNote(
+  login: string,
+  command: SignOffCommand,
+  state: SignOffState,
+  ctx: ReplayContext,
+): string | undefined {
+  const notes: string[] = [];
+  const recorded = recordedFor(command, ctx);
+  if (recorded) notes.push(recorded);
+  // overrides and accepted regressions are judged by their own rules (refuseOverride, refuseAcceptRegression)
+  if (
+    command.type !== "override" &&
+    command.type !== "accept-regression" &&
+    signsForRole(command, state.roles[command.role])
+  ) {
+    const training = trainingJudgement(ctx.policy, ctx.training, login, command.role);
+    if (training.counts && training.warning)
+      notes.push(`It counts while training.require is warn, but ${training.warning}.`);
+  }
+  return notes.length > 0 ? notes.join(" ") : undefined;
 }
 
 /** An approval of a role no tracked change needs counts only where a release or deployment asks for it: say so. */

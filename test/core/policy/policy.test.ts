@@ -80,6 +80,7 @@ const DOCUMENTED_DEFAULTS = {
       "Record disposal evidence",
     ],
   },
+  training: { require: false, admins: "system_operator", notice_days: 30 },
 };
 
 function policyOf(text: string | undefined) {

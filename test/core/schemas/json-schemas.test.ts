@@ -34,6 +34,15 @@ describe("published JSON Schemas", () => {
     expect(validateManifest({ name: "m", version: "1.0.0", weights: "x" })).toBe(false);
   });
 
+  it("accepts a training roster and rejects a record without a completion date", () => {
+    const validateRoster = ajv.compile(published["training.schema.json"]);
+    const courses = [{ id: "ai-security-basics", roles: ["developer"], validity_days: 365 }];
+    expect(validateRoster({ courses, records: [{ login: "alice", course: "ai-security-basics", completed: "2026-03-01" }] })).toBe(true);
+    expect(validateRoster({ courses, records: [{ login: "alice", course: "ai-security-basics" }] })).toBe(false);
+    expect(validatePolicy({ training: { require: "warn", admins: "security" } })).toBe(true);
+    expect(validatePolicy({ training: { require: "maybe" } })).toBe(false);
+  });
+
   it("accepts the documented policy example and rejects an unknown unmanaged_artifacts value", () => {
     expect(validatePolicy({ roles: { security: { teams: ["appsec"] } }, gates: { metadata: { approvals: ["developer"] } }, unmanaged_artifacts: "warn" })).toBe(true);
     expect(validatePolicy({ unmanaged_artifacts: "maybe" })).toBe(false);
