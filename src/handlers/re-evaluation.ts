@@ -29,6 +29,7 @@ import { NOT_A_RELEASE } from "../github/known-good.js";
 import { RELEASE_CHECK_NAME } from "../core/render/release-check-run.js";
 import { ensureReviewIssue, isReviewOf, listReviewIssues, type ReviewIssue } from "../github/review-issues.js";
 import type { Coordination } from "../store/coordination.js";
+import { monitorModels, type MonitoringOutcome } from "./monitoring.js";
 
 /** What the daily run needs besides the repository. */
 export interface SweepContext {
@@ -58,6 +59,8 @@ export interface SweepOutcome {
   closed: number;
   /** Issues left for the next run: GitHub limits how fast content may be created (MAX_ISSUE_WRITES_PER_RUN). */
   deferred: number;
+  /** With `monitoring` in the policy: its "Drift detected" issues (docs/monitoring.md). */
+  monitoring?: MonitoringOutcome;
 }
 
 /**
@@ -98,7 +101,10 @@ export async function sweepRepository(ctx: SweepContext, repository: SweptReposi
       commit === head ? onBranch.models : (await readModelsAt(ctx.octokit, { owner, repo, commit }, policy)).models;
     places.push({ at: { ref: latest.release.tagName, kind: "latest release", commit }, models });
   }
-  const statuses = reviewStatuses(policy, modelsInUse(places), ctx.now);
+  const inUse = modelsInUse(places);
+  // production monitoring first: a security breach it finds makes a re-evaluation due now
+  const monitored = await monitorModels(ctx, repository, { policy, head, entries: onBranch.entries, models: inUse });
+  const statuses = reviewStatuses(policy, inUse, ctx.now, monitored.securityBreaches);
   const due = statuses.filter((status) => status.stage !== "current");
   const appId = await ownAppId(ctx.octokit);
   const issues = await listReviewIssues(ctx.octokit, location, { appId, markerKey: ctx.markerKey });
@@ -109,8 +115,9 @@ export async function sweepRepository(ctx: SweepContext, repository: SweptReposi
     updated: 0,
     closed: 0,
     deferred: 0,
+    ...(monitored.outcome ? { monitoring: monitored.outcome } : {}),
   };
-  const failures: unknown[] = [];
+  const failures: unknown[] = [...monitored.failures];
   const label = { ensured: false };
   let writes = 0;
   const step = async (work: () => Promise<void>) => {

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { monitoringSchema } from "./monitoring-schema.js";
 
 /** The change kinds (docs/architecture.md "Change kinds and version rules"), in the order they are reported. */
 export const CHANGE_KINDS = [
@@ -182,6 +183,7 @@ export const policySchema = z
         checklist: z.array(z.string().min(1).max(300)).min(1).default(DEFAULT_EOL_CHECKLIST),
       })
       .prefault({}),
+    monitoring: monitoringSchema,
   })
   .superRefine(
     (policy, ctx) => {

@@ -1,11 +1,15 @@
 import { z } from "zod";
 import { policySchema } from "../policy/schema.js";
 import { manifestSchema, componentSchema, componentJsonShape } from "../manifest/schema.js";
+import { modelgateReportSchema } from "../monitoring/modelgate-format.js";
 
 const SCHEMA_BASE = "https://modelgate.dev/schemas";
 
 /** JSON Schemas of the two files users write, generated from the zod schemas (docs/configuration.md). */
-export function publishedJsonSchemas(): Record<"modelgate.schema.json" | "model.schema.json", object> {
+export function publishedJsonSchemas(): Record<
+  "modelgate.schema.json" | "model.schema.json" | "monitoring-report.schema.json",
+  object
+> {
   const options = {
     io: "input" as const,
     unrepresentable: "any" as const,
@@ -17,5 +21,10 @@ export function publishedJsonSchemas(): Record<"modelgate.schema.json" | "model.
   return {
     "modelgate.schema.json": { ...z.toJSONSchema(policySchema, options), $id: `${SCHEMA_BASE}/modelgate.schema.json`, title: "modelgate policy (.github/modelgate.yml)" },
     "model.schema.json": { ...z.toJSONSchema(manifestSchema, options), $id: `${SCHEMA_BASE}/model.schema.json`, title: "modelgate model manifest (model.yaml)" },
+    "monitoring-report.schema.json": {
+      ...z.toJSONSchema(modelgateReportSchema, options),
+      $id: `${SCHEMA_BASE}/monitoring-report.schema.json`,
+      title: "modelgate monitoring report (docs/monitoring.md)",
+    },
   };
 }
