@@ -1,3 +1,5 @@
+import type { MeasuredEvaluation } from "./metrics-chart.js";
+import type { AuditMonitoring, AuditMonitoringInput } from "./monitoring.js";
 import type { BomComponent } from "../bom/types.js";
 import type { ModelChange, UnmanagedModel } from "../detect/types.js";
 import type { Decision, Requirement, Verdict } from "../evaluate/types.js";
@@ -142,6 +144,8 @@ export interface AuditInput {
   history: HistoryStep[];
   tags: TagSnapshot[];
   github?: GitHubEvidence;
+  /** With `monitoring` in the policy at the head (docs/monitoring.md). */
+  monitoring?: AuditMonitoringInput;
 }
 
 /** How a version's gate ended, as the timeline marks it. */
@@ -165,6 +169,8 @@ export interface AuditVersion {
   outcomeSource: "check-run" | "recomputed";
   recomputed: { verdict: Verdict; requirements: Requirement[] };
   evaluations: EvaluationRecord[];
+  /** What the counting evaluation measured, when it has metrics (the metrics chart, docs/audit.md). */
+  measured?: MeasuredEvaluation;
   signOffs: Array<SignOffEvidence & { issue: number }>;
   signOffIssue?: { number: number; url: string; state: string };
   checkRuns: Array<{
@@ -253,4 +259,6 @@ export interface AuditReport {
   }>;
   provisions: ProvisionRow[];
   findings: AuditFinding[];
+  /** With `monitoring` in the policy at the head: the reports read and judged (docs/monitoring.md). */
+  monitoring?: AuditMonitoring;
 }

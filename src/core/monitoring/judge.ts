@@ -76,7 +76,7 @@ export function judgeMonitoring(
       reports.push({ source: report.source, format: report.format, ...(at ? { at } : {}), use: "refused", reason });
       findings.push({ kind: "refused", report: report.source, reason });
     };
-    const time = at === undefined ? Number.NaN : Date.parse(at);
+    const time = at === undefined ? Number.NaN : reportTime(at);
     if (Number.isNaN(time)) {
       refuse("it has no readable date");
       continue;
@@ -111,6 +111,7 @@ export function judgeMonitoring(
   const values: Record<string, number | null> = {};
   const security = { time: -Infinity, at: "", metrics: [] as string[] };
   for (const threshold of policy.thresholds) {
+    if (threshold.models && !threshold.models.includes(version.name)) continue;
     const holder = counted.find((entry) => Object.hasOwn(entry.report.metrics, threshold.metric));
     if (!holder) {
       findings.push({ kind: "missing", metric: threshold.metric, security: threshold.security });
@@ -134,6 +135,11 @@ export function judgeMonitoring(
     values,
     ...(security.metrics.length > 0 ? { securityBreach: { at: security.at, metrics: security.metrics } } : {}),
   };
+}
+
+/** A report's time: a date-time without an offset (Evidently writes Python's naive `datetime`) is read as UTC. */
+export function reportTime(at: string): number {
+  return Date.parse(/T\d\d:\d\d(:\d\d(\.\d+)?)?$/.test(at) ? `${at}Z` : at);
 }
 
 function thresholdFinding(

@@ -34,6 +34,11 @@ const threshold = z
     min: z.number().finite().optional(),
     // a breach of a security metric makes the model's re-evaluation due at once (docs/re-evaluation.md)
     security: z.boolean().default(false),
+    // the models it applies to (default: every model): a drift metric one model's reports have and another's lack
+    models: z
+      .array(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/, "a model name"))
+      .min(1)
+      .optional(),
   })
   .refine((rule) => rule.max !== undefined || rule.min !== undefined, "a threshold names max, min or both")
   .refine(
