@@ -1,5 +1,11 @@
 import { describe, expect, test } from "vitest";
-import { judgeMonitoring, reportFilesIn, reportFolder, type FoundReport } from "../../../src/core/monitoring/judge.js";
+import {
+  judgeMonitoring,
+  reportFilesIn,
+  reportFolder,
+  reportTime,
+  type FoundReport,
+} from "../../../src/core/monitoring/judge.js";
 import type { MonitoringReport } from "../../../src/core/monitoring/report.js";
 import { policySchema } from "../../../src/core/policy/schema.js";
 
@@ -75,6 +81,24 @@ describe("thresholds", () => {
     expect(status.findings).toEqual([]);
     expect(status.values).toEqual({ attack_success_rate: 0.01, accuracy: 0.95 });
     expect(status.newest).toEqual({ source: "new.json", at: "2026-11-27T00:00:00Z" });
+  });
+});
+
+describe("threshold scope and report dates", () => {
+  test("a threshold naming models applies to those models only", () => {
+    const rules = [{ metric: "share_of_drifted_columns", max: 0.3, models: ["credit-scorer"] }];
+    expect(judgeMonitoring(monitoring(rules), VERSION, [report({ metrics: {} })], NOW).findings).toEqual([]);
+    const scorer = { ...VERSION, name: "credit-scorer" };
+    expect(
+      judgeMonitoring(monitoring(rules), scorer, [report({ model: "credit-scorer", metrics: {} })], NOW).findings,
+    ).toEqual([{ kind: "missing", metric: "share_of_drifted_columns", security: false }]);
+  });
+
+  test("a date-time without an offset (Evidently's naive timestamp) is UTC, wherever modelgate runs", () => {
+    const status = judgeMonitoring(monitoring(), VERSION, [report({ generatedAt: "2026-11-28T12:30:00.123456" })], NOW);
+    // 30 minutes ahead of the clock: within the tolerance, counted
+    expect(status.findings).toEqual([]);
+    expect(reportTime("2026-11-28T12:30:00.123456")).toBe(Date.parse("2026-11-28T12:30:00.123Z"));
   });
 });
 
