@@ -64,7 +64,7 @@ console.log(
     "batched GraphQL read of the reports (250 per request) and one of the commit dates of reports without their own",
     "(100 per request); from a workflow: its runs, the run's artefacts and the zip (GitHub redirects the download to its",
     "storage: one more HTTP request, not to the API). Both list the model-monitoring issues (100 per page). Writes per",
-    "opened issue: claim, label (first only), issue, signed body; per change of findings one body edit; per close one",
+    "opened issue: the label (first only), the issue and its signed body; per change of findings one body edit; per close one",
     "comment and the close. At most 20 issue steps per repository and run; the rest wait for the next day.",
     "",
   ].join("\n"),
