@@ -1,5 +1,8 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, test } from "vitest";
+import { Ajv2020 } from "ajv/dist/2020.js";
+import addFormats from "ajv-formats";
+import { publishedJsonSchemas } from "../../../src/core/schemas/json-schemas.js";
 import { readReport } from "../../../src/core/monitoring/read-report.js";
 import { MAX_REPORT_BYTES, MAX_REPORT_DEPTH, parseBoundedJson } from "../../../src/core/monitoring/report.js";
 
@@ -75,6 +78,19 @@ describe("the three report formats, read from real-shaped samples", () => {
   test("no violations: every count is 0", () => {
     const read = readReport('{"violations": []}', "cv.json");
     expect(read.ok && read.report.metrics.violations).toBe(0);
+  });
+});
+
+describe("the published JSON Schema of modelgate's report", () => {
+  const ajv = new Ajv2020({ strict: false });
+  addFormats.default(ajv);
+  const validate = ajv.compile(publishedJsonSchemas()["monitoring-report.schema.json"]);
+
+  test("accepts the documented sample and refuses one without a date", () => {
+    const sample = JSON.parse(fixture("modelgate-report.json")) as Record<string, unknown>;
+    expect(validate(sample)).toBe(true);
+    const { generated_at: _dropped, ...undated } = sample;
+    expect(validate(undated)).toBe(false);
   });
 });
 
