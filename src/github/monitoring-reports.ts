@@ -5,7 +5,7 @@ import { readReport } from "../core/monitoring/read-report.js";
 import { MAX_ARTIFACT_ZIP_BYTES, readZip } from "../core/monitoring/zip.js";
 import type { MonitoringPolicy } from "../core/policy/monitoring-schema.js";
 import { readFileContents } from "./read-contents.js";
-import { rethrowAsCouldNotEvaluate } from "./errors.js";
+import { httpStatus, rethrowAsCouldNotEvaluate } from "./errors.js";
 
 /** The key of a model version in the maps below. */
 export function versionKey(version: Pick<MonitoredVersion, "name" | "version">): string {
@@ -128,6 +128,8 @@ export async function readArtifactReports(
     });
     run = data.workflow_runs[0];
   } catch (error) {
+    // a policy naming a workflow that is not there: a finding for each version, not a failed run
+    if (httpStatus(error) === 404) return everyone(`the workflow ${workflow} is not found`);
     rethrowAsCouldNotEvaluate(error, { owner, repo, what: `the runs of the workflow ${workflow}` });
   }
   if (!run) return everyone(`no successful run on ${branch}`);

@@ -11,6 +11,7 @@ import {
 } from "../core/render/drift-issue.js";
 import type { ModelInUse, SecurityBreach } from "../core/review/re-evaluation.js";
 import { ownAppId } from "../github/app-identity.js";
+import { errorMessage, httpStatus } from "../github/errors.js";
 import { ensureDriftIssue, isDriftOf, listDriftIssues, type DriftIssue } from "../github/drift-issues.js";
 import { readArtifactReports, readCommittedReports, versionKey } from "../github/monitoring-reports.js";
 import type { SweepContext, SweptRepository } from "./re-evaluation.js";
@@ -32,10 +33,27 @@ export const MAX_DRIFT_WRITES_PER_RUN = 20;
  * docs/monitoring.md: the daily run's monitoring of one repository. With `monitoring` in the policy, every model
  * version in use has its reports read (committed, or a workflow's artefact) and judged; a version with findings
  * has one open "Drift detected" issue (opened, edited when the findings change, reopened when they come back), a
- * version without closes it. Returns the security breaches (they make re-evaluations due) and the write failures
- * (the run reports them after its re-evaluation issues are written); a read failure throws.
+ * version without closes it. Returns the security breaches (they make re-evaluations due) and the failures, read or
+ * write: the run writes its re-evaluation issues first, then fails so that its job is tried again (a monitoring
+ * outage never keeps a re-evaluation from being announced).
  */
 export async function monitorModels(
+  ctx: SweepContext,
+  repository: SweptRepository,
+  facts: { policy: Policy; head: string; entries: ReadonlyMap<string, TreeEntry>; models: ReadonlyArray<ModelInUse> },
+): Promise<{ securityBreaches: SecurityBreach[]; outcome?: MonitoringOutcome; failures: unknown[] }> {
+  try {
+    return await monitor(ctx, repository, facts);
+  } catch (error) {
+    ctx.log.error(
+      { repo: `${repository.owner}/${repository.repo}`, status: httpStatus(error), reason: errorMessage(error) },
+      "modelgate could not read the monitoring reports of a repository",
+    );
+    return { securityBreaches: [], failures: [error] };
+  }
+}
+
+async function monitor(
   ctx: SweepContext,
   repository: SweptRepository,
   facts: { policy: Policy; head: string; entries: ReadonlyMap<string, TreeEntry>; models: ReadonlyArray<ModelInUse> },
@@ -61,7 +79,13 @@ export async function monitorModels(
       return;
     }
     writes += 1;
-    await work().catch((error: unknown) => void failures.push(error));
+    await work().catch((error: unknown) => {
+      failures.push(error);
+      ctx.log.error(
+        { repo: `${owner}/${repo}`, status: httpStatus(error), reason: errorMessage(error) },
+        "modelgate could not write a drift issue",
+      );
+    });
   };
   const fullName = `${owner}/${repo}`;
   const bodyFor = (status: MonitoringStatus, issue: number) =>

@@ -117,7 +117,7 @@ export async function sweepRepository(ctx: SweepContext, repository: SweptReposi
     deferred: 0,
     ...(monitored.outcome ? { monitoring: monitored.outcome } : {}),
   };
-  const failures: unknown[] = [...monitored.failures];
+  const failures: unknown[] = [];
   const label = { ensured: false };
   let writes = 0;
   const step = async (work: () => Promise<void>) => {
@@ -235,6 +235,9 @@ export async function sweepRepository(ctx: SweepContext, repository: SweptReposi
       `${plural(failures.length, "re-evaluation issue")} of ${owner}/${repo} could not be written`,
     );
   }
+  // after the re-evaluation issues: a monitoring outage never keeps them from being written (the job is tried again)
+  if (monitored.failures.length > 0)
+    throw new AggregateError(monitored.failures, `the monitoring of ${owner}/${repo} could not be read or written`);
   return outcome;
 }
 

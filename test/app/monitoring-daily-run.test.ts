@@ -165,7 +165,7 @@ describe("monitoring story 1: committed reports, a threshold crossed, then clear
     const closed = driftIssues(tracker)[0]!;
     expect(closed.state).toBe("closed");
     expect(closed.comments.map((c) => c.body)).toEqual([
-      `The newest monitoring report (\`${FOLDER}/week-50.json\`, dated 2026-11-30T06:00:00Z) is current and within every threshold. Closing.`,
+      `The newest monitoring report (\`${FOLDER}/week-50.json\`, dated \`2026-11-30T06:00:00Z\`) is current and within every threshold. Closing.`,
     ]);
     expect(closed.body).toContain("✅ **Cleared:**");
 
@@ -200,7 +200,7 @@ describe("monitoring story 2: reports that are too old, or none", () => {
     await sweepRepository(await sweepContext(app), REPOSITORY);
 
     expect(driftIssues(tracker)[0]?.body).toContain(
-      `| ❌ too old | | dated 2026-11-10T06:00:00Z | newer than 7 days | \`${FOLDER}/week-45.json\` |`,
+      `| ❌ too old | | dated \`2026-11-10T06:00:00Z\` | newer than 7 days | \`${FOLDER}/week-45.json\` |`,
     );
   });
 
@@ -229,7 +229,7 @@ describe("monitoring story 2: reports that are too old, or none", () => {
     expect((asked[0] as { query: string }).query).toContain(
       `d0: history(first: 1, path: "${FOLDER}/constraint_violations.json")`,
     );
-    expect(driftIssues(tracker)[0]?.body).toContain("| ❌ too old | | dated 2026-11-01T09:00:00Z |");
+    expect(driftIssues(tracker)[0]?.body).toContain("| ❌ too old | | dated `2026-11-01T09:00:00Z` |");
   });
 
   test("attack: a clean report of another model in this version's folder does not hide that there is no report", async () => {
@@ -248,7 +248,7 @@ describe("monitoring story 2: reports that are too old, or none", () => {
     await sweepRepository(await sweepContext(app), REPOSITORY);
 
     const body = driftIssues(tracker)[0]?.body ?? "";
-    expect(body).toContain("| ❌ report refused | | it is a report of another model (risk-scorer) |");
+    expect(body).toContain("| ❌ report refused | | `it is a report of another model (risk-scorer)` |");
     expect(body).toContain("| ❌ no report | | | | none found for this version |");
   });
 
@@ -263,7 +263,29 @@ describe("monitoring story 2: reports that are too old, or none", () => {
 
     await sweepRepository(await sweepContext(app), REPOSITORY);
 
-    expect(driftIssues(tracker)[0]?.body).toContain("it is dated in the future (2036-01-01T00:00:00Z)");
+    expect(driftIssues(tracker)[0]?.body).toContain("`it is dated in the future (2036-01-01T00:00:00Z)`");
+  });
+});
+
+describe("monitoring: hostile text in reports", () => {
+  test("attack: a report's date or an artefact entry's name cannot mention people or add markup in the issue", async () => {
+    const app = await createTestApp();
+    serveInstallationToken();
+    const tracker = new FakeIssueTracker({ owner: OWNER, repo: REPO }).serve();
+    const evidently = JSON.stringify({
+      timestamp: "@acme/everyone <img src=x>",
+      metrics: [{ metric: "DatasetDriftMetric", result: { share_of_drifted_columns: 0.1 } }],
+    });
+    serveRun(commitSha("hostile"), { ...FRAUD.files, [`${FOLDER}/drift.json`]: evidently });
+
+    await sweepRepository(await sweepContext(app), REPOSITORY);
+
+    const body = driftIssues(tracker)[0]?.body ?? "";
+    expect(body).toContain("`@acme/everyone <img src=x>`");
+    // outside code spans, no mention and no tag
+    const outside = body.replace(/`[^`]*`/g, "");
+    expect(outside).not.toContain("@acme/everyone");
+    expect(outside).not.toContain("<img");
   });
 });
 
@@ -382,7 +404,7 @@ describe("monitoring story 4: the newest artefact of a workflow", () => {
       "| ❌ above its maximum | `share_of_drifted_columns` | 0.4 | ≤ 0.3 | `monitoring-reports.zip:fraud-detector/2.0.0/drift.json` |",
     );
     expect(body).toContain(
-      "| `monitoring-reports.zip:fraud-detector/2.0.0/drift.json` | evidently | 2026-11-28T06:00:00Z | read |",
+      "| `monitoring-reports.zip:fraud-detector/2.0.0/drift.json` | evidently | `2026-11-28T06:00:00Z` | read |",
     );
   });
 
@@ -404,7 +426,7 @@ describe("monitoring story 4: the newest artefact of a workflow", () => {
     await sweepRepository(await sweepContext(app), REPOSITORY);
 
     expect(driftIssues(tracker)[0]?.body).toContain(
-      '| ❌ report refused | | the zip is refused: an entry with an unsafe name ("../../.github/workflows/evil.yml") | | `workflow monitoring.yml, artefact monitoring-reports` |',
+      '| ❌ report refused | | `the zip is refused: an entry with an unsafe name ("../../.github/workflows/evil.yml")` | | `workflow monitoring.yml, artefact monitoring-reports` |',
     );
   });
 
@@ -452,6 +474,48 @@ describe("monitoring story 4: the newest artefact of a workflow", () => {
     await sweepRepository(await sweepContext(app), REPOSITORY);
 
     expect(driftIssues(tracker)[0]?.body).toContain("no successful run on main");
+  });
+});
+
+describe("monitoring that cannot be read", () => {
+  test("a workflow that does not exist: the issue says so", async () => {
+    const app = await createTestApp();
+    serveInstallationToken();
+    const tracker = new FakeIssueTracker({ owner: OWNER, repo: REPO }).serve();
+    serveRun(commitSha("no workflow"), FRAUD.files, ARTIFACT_POLICY);
+    nock(GITHUB_API)
+      .get(`${API}/actions/workflows/monitoring.yml/runs`)
+      .query(true)
+      .reply(404, { message: "Not Found" });
+
+    await sweepRepository(await sweepContext(app), REPOSITORY);
+
+    expect(driftIssues(tracker)[0]?.body).toContain("`the workflow monitoring.yml is not found`");
+  });
+
+  test("GitHub failing to answer does not keep re-evaluation issues from being written; the run fails, to be tried again", async () => {
+    const app = await createTestApp();
+    serveInstallationToken();
+    const tracker = new FakeIssueTracker({ owner: OWNER, repo: REPO }).serve();
+    // evaluated 2026-06-15: its re-evaluation is due by 2026-12-12
+    const due = repositoryModelFiles({
+      dir: "models/fraud",
+      name: "fraud-detector",
+      version: "2.0.0",
+      weights: "weights of 2.0.0",
+      prompt: "You score card transactions.\n",
+      evaluation: { evaluator: "eve", date: "2026-06-15" },
+    });
+    serveRun(commitSha("outage"), due.files, ARTIFACT_POLICY);
+    nock(GITHUB_API)
+      .get(`${API}/actions/workflows/monitoring.yml/runs`)
+      .query(true)
+      .reply(502, { message: "Bad Gateway" });
+
+    await expect(sweepRepository(await sweepContext(app), REPOSITORY)).rejects.toThrow("the monitoring of acme/models could not be read or written");
+
+    expect(reviewIssues(tracker).map((i) => i.title)).toEqual(["Re-evaluation due: fraud-detector 2.0.0"]);
+    expect(driftIssues(tracker)).toEqual([]);
   });
 });
 

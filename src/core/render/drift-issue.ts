@@ -13,7 +13,7 @@ export function driftIssueTitle(model: string, version: string): string {
   return `Drift detected: ${model} ${version}`;
 }
 
-/** One finding as a table row: what, metric, value, limit, report. */
+/** One finding as a table row: what, metric, value, limit, report. Text from reports (dates, reasons that quote them) is in code spans: no mention, no markup. */
 function findingRow(finding: MonitoringFinding, policy: Policy): string {
   const cell = (text: string) => code(text, true);
   const lock = (security: boolean) => (security ? " 🔒 security" : "");
@@ -29,9 +29,9 @@ function findingRow(finding: MonitoringFinding, policy: Policy): string {
     case "no-report":
       return `| ❌ no report | | | | none found for this version |`;
     case "stale":
-      return `| ❌ too old | | dated ${inlineText(finding.at, 40)} | newer than ${policy.monitoring?.max_report_age_days ?? 0} days | ${cell(finding.report)} |`;
+      return `| ❌ too old | | dated ${cell(finding.at.slice(0, 60))} | newer than ${policy.monitoring?.max_report_age_days ?? 0} days | ${cell(finding.report)} |`;
     case "refused":
-      return `| ❌ report refused | | ${inlineText(finding.reason, 200)} | | ${cell(finding.report)} |`;
+      return `| ❌ report refused | | ${cell(finding.reason.slice(0, 200))} | | ${cell(finding.report)} |`;
   }
 }
 
@@ -103,7 +103,8 @@ function reportLines(status: MonitoringStatus): string[] {
     "| report | format | dated | used |",
     "|---|---|---|---|",
     ...status.reports.map(
-      (r) => `| ${code(r.source, true)} | ${r.format ?? "?"} | ${inlineText(r.at ?? "—", 40)} | ${use[r.use]} |`,
+      (r) =>
+        `| ${code(r.source, true)} | ${r.format ?? "?"} | ${r.at ? code(r.at.slice(0, 60), true) : "—"} | ${use[r.use]} |`,
     ),
     "",
     "</details>",
@@ -112,7 +113,7 @@ function reportLines(status: MonitoringStatus): string[] {
 
 /** The comment a drift issue is closed with. */
 export function renderDriftClearedComment(status: MonitoringStatus): string {
-  return `The newest monitoring report (${code(status.newest?.source ?? "")}, dated ${inlineText(status.newest?.at ?? "", 40)}) is current and within every threshold. Closing.`;
+  return `The newest monitoring report (${code(status.newest?.source ?? "")}, dated ${code((status.newest?.at ?? "").slice(0, 60))}) is current and within every threshold. Closing.`;
 }
 
 export function renderDriftNotInUseComment(): string {
