@@ -122,6 +122,7 @@ export function buildAuditReport(input: AuditInput): AuditReport {
     provisions: [],
     findings,
     ...(input.monitoring ? { monitoring: buildAuditMonitoring(input.monitoring, new Date(input.generatedAt)) } : {}),
+    ...(input.github?.driftIssues ? { driftIssues: input.github.driftIssues } : {}),
   };
   report.provisions = provisionRows(report, input);
   return report;

@@ -5,7 +5,7 @@ import {
   type MonitoringFinding,
 } from "../monitoring/judge.js";
 import type { MonitoringPolicy, MonitoringThreshold } from "../policy/monitoring-schema.js";
-import { escapeHtml as e } from "./html-escape.js";
+import { escapeHtml as e, safeHref } from "./html-escape.js";
 import { format } from "./metrics-chart.js";
 import type { AuditModel } from "./types.js";
 
@@ -14,6 +14,18 @@ export interface AuditMonitoringInput {
   policy: MonitoringPolicy;
   /** Each version at the head with its reports; undefined when they come from a workflow's artefacts (on GitHub). */
   versions?: Array<MonitoredVersion & { found: FoundReport[] }>;
+}
+
+/** A "Drift detected" issue, read with --github (docs/monitoring.md). */
+export interface DriftIssueEvidence {
+  number: number;
+  url: string;
+  state: "open" | "closed";
+  createdAt: string;
+  closedAt?: string;
+  model: string;
+  version: string;
+  digest: string;
 }
 
 /** One report as the monitoring history shows it: what it said of the thresholds' metrics. */
@@ -99,14 +111,28 @@ const FINDING_TEXT: Record<MonitoringFinding["kind"], string> = {
 };
 
 /** The monitoring history of a model's versions at the head (docs/audit.md): every report read, its values, its breaches. */
-export function monitoringSection(model: AuditModel, monitoring: AuditMonitoring | undefined): string {
+export function monitoringSection(
+  model: AuditModel,
+  monitoring: AuditMonitoring | undefined,
+  issues: ReadonlyArray<DriftIssueEvidence> = [],
+): string {
   if (!monitoring) return "";
+  const mine = issues.filter((i) => i.model === model.name);
+  const issueList =
+    mine.length === 0
+      ? ""
+      : `<p>Drift detected issues: ${mine
+          .map(
+            (i) =>
+              `${safeHref(i.url) ? `<a href="${e(i.url)}">#${i.number}</a>` : `#${i.number}`} (${e(i.version)}, opened ${e(i.createdAt.slice(0, 10))}, ${i.state === "open" ? "open" : `closed ${e((i.closedAt ?? "").slice(0, 10))}`})`,
+          )
+          .join(", ")}</p>`;
   if (!monitoring.read)
-    return `<h4>Production monitoring</h4><p class="muted">Reports come from ${e(monitoring.source)}: on GitHub, not read by this audit. The daily run of the App judges them and opens "Drift detected" issues.</p>`;
+    return `<h4>Production monitoring</h4><p class="muted">Reports come from ${e(monitoring.source)}: on GitHub, not read by this audit. The daily run of the App judges them and opens "Drift detected" issues.</p>${issueList}`;
   const versions = monitoring.versions.filter((v) => v.name === model.name);
-  if (versions.length === 0) return "";
+  if (versions.length === 0 && mine.length === 0) return "";
   const metrics = monitoring.thresholds.map((t) => t.metric);
-  const out = ["<h4>Production monitoring</h4>"];
+  const out = ["<h4>Production monitoring</h4>", issueList];
   for (const v of versions) {
     const state =
       v.findings.length === 0

@@ -251,7 +251,10 @@ function modelArticle(m: AuditModel, github: boolean, report: AuditReport): stri
   const failing = (m.current?.requirements ?? []).filter((r) => r.status !== "met");
   if (failing.length > 0) out.push(`<p>At the head: ${requirementList(failing)}</p>`);
   out.push(timelineSvg(m));
-  out.push(metricsSection(m, report.monitoring?.thresholds), monitoringSection(m, report.monitoring));
+  out.push(
+    metricsSection(m, report.monitoring?.thresholds),
+    monitoringSection(m, report.monitoring, report.driftIssues),
+  );
   out.push(versionTable(m, github));
   for (const issue of m.endOfLife) out.push(endOfLife(issue));
   out.push("</article>");

@@ -1,5 +1,5 @@
 import type { MeasuredEvaluation } from "./metrics-chart.js";
-import type { AuditMonitoring, AuditMonitoringInput } from "./monitoring.js";
+import type { AuditMonitoring, AuditMonitoringInput, DriftIssueEvidence } from "./monitoring.js";
 import type { BomComponent } from "../bom/types.js";
 import type { ModelChange, UnmanagedModel } from "../detect/types.js";
 import type { Decision, Requirement, Verdict } from "../evaluate/types.js";
@@ -46,6 +46,8 @@ export interface GitHubEvidence {
   checkRuns: CheckRunEvidence[];
   signOffIssues: SignOffIssueEvidence[];
   endOfLifeIssues: EndOfLifeIssueEvidence[];
+  /** With `monitoring` in the policy: the "Drift detected" issues (docs/monitoring.md). */
+  driftIssues?: DriftIssueEvidence[];
   /** Why the role teams' members could not be read: the sign-offs that needed them are "unverified". */
   membershipUnreadable?: string;
 }
@@ -261,4 +263,6 @@ export interface AuditReport {
   findings: AuditFinding[];
   /** With `monitoring` in the policy at the head: the reports read and judged (docs/monitoring.md). */
   monitoring?: AuditMonitoring;
+  /** With --github and `monitoring`: the "Drift detected" issues, open and closed. */
+  driftIssues?: DriftIssueEvidence[];
 }

@@ -28,6 +28,12 @@ export function driftMarker(ref: DriftRef, markerKey: string): string {
   return renderMarker(DRIFT_KIND, { ...payload, sig: markerSignature(markerKey, DRIFT_KIND, payload) });
 }
 
+/** The marker as written, its signature not checked: the audit without the App's key says so (markersVerified). */
+export function parseUnverifiedDriftMarker(body: string | null | undefined): Omit<DriftRef, "repo"> | undefined {
+  const parsed = parseMarker(DRIFT_KIND, body, driftMarkerSchema);
+  return parsed ? { model: parsed.model, version: parsed.version, digest: parsed.digest } : undefined;
+}
+
 export function parseDriftMarker(
   body: string | null | undefined,
   markerKey: string,
