@@ -512,7 +512,9 @@ describe("monitoring that cannot be read", () => {
       .query(true)
       .reply(502, { message: "Bad Gateway" });
 
-    await expect(sweepRepository(await sweepContext(app), REPOSITORY)).rejects.toThrow("the monitoring of acme/models could not be read or written");
+    await expect(sweepRepository(await sweepContext(app), REPOSITORY)).rejects.toThrow(
+      "the monitoring of acme/models could not be read or written",
+    );
 
     expect(reviewIssues(tracker).map((i) => i.title)).toEqual(["Re-evaluation due: fraud-detector 2.0.0"]);
     expect(driftIssues(tracker)).toEqual([]);
