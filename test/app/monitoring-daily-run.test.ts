@@ -268,7 +268,7 @@ describe("monitoring story 2: reports that are too old, or none", () => {
 });
 
 describe("monitoring: hostile text in reports", () => {
-  test("attack: a report's date or an artefact entry's name cannot mention people or add markup in the issue", async () => {
+  test("attack: text from a report (its date) cannot mention people or add markup in the issue", async () => {
     const app = await createTestApp();
     serveInstallationToken();
     const tracker = new FakeIssueTracker({ owner: OWNER, repo: REPO }).serve();

@@ -97,7 +97,7 @@ describe("modelgate audit with monitoring", () => {
     expect(html).toContain("<caption>Monitoring reports of scorer 1.0.0, newest first</caption>");
   });
 
-  it("with --github, lists the Drift detected issues whose signed markers verify, and no other", async () => {
+  it("attack: with --github, only the Drift detected issues whose signed markers verify for their own issue are listed (a copied marker, a person's issue are not)", async () => {
     const r = TestRepo.create("modelgate-audit-monitoring-gh-");
     repos.push(r);
     r.write({
