@@ -10,6 +10,12 @@ import { ALIASES_PER_GRAPHQL_REQUEST } from "../src/github/read-contents.js";
 import { durabilityReport, measureDurability } from "./durability.js";
 import { measureRequests, requestTable, SCENARIOS, type RequestMeasurement } from "./github-requests.js";
 import { measureSweep, SWEEP_SCENARIOS, sweepTable, type SweepMeasurement } from "./re-evaluation-requests.js";
+import {
+  measureMonitoring,
+  MONITORING_SCENARIOS,
+  monitoringTable,
+  type MonitoringMeasurement,
+} from "./monitoring-requests.js";
 
 const rows: RequestMeasurement[] = [];
 for (const scenario of SCENARIOS) rows.push(...(await measureRequests(scenario)));
@@ -43,6 +49,23 @@ console.log(
     "release, tag, 2 trees, manifests in batched GraphQL (250 per request), then the model-review issues (100 per page).",
     "Writes: per opened issue a claim ref, the label (first only) and the issue; per update the body and one comment;",
     "per close one comment and the close.",
+    "",
+  ].join("\n"),
+);
+
+const monitored: MonitoringMeasurement[] = [];
+for (const models of MONITORING_SCENARIOS) monitored.push(...(await measureMonitoring(models)));
+console.log("## GitHub requests production monitoring adds to the daily run, per repository\n");
+console.log(monitoringTable(monitored));
+console.log(
+  [
+    "",
+    "Each model version has two reports (modelgate's JSON and SageMaker's constraint_violations.json). Committed: one",
+    "batched GraphQL read of the reports (250 per request) and one of the commit dates of reports without their own",
+    "(100 per request); from a workflow: its runs, the run's artefacts and the zip (GitHub redirects the download to its",
+    "storage: one more HTTP request, not to the API). Both list the model-monitoring issues (100 per page). Writes per",
+    "opened issue: the label (first only), the issue and its signed body; per change of findings one body edit; per close one",
+    "comment and the close. At most 20 issue steps per repository and run; the rest wait for the next day.",
     "",
   ].join("\n"),
 );

@@ -7,9 +7,12 @@
  * main, a history for `modelgate audit` (dates relative to the evaluation date):
  *   -120 days  credit-scorer 1.0.0 and legacy-ranker 0.9.0, evaluated       (tag v2026.1)
  *    -90 days  credit-scorer 1.1.0 retrained and evaluated again            (tag v2026.2)
+ *                (a retrain that regresses: accuracy drops, attack success rate rises)
  *    -60 days  credit-scorer 1.1.1: prompt changed, evaluation NOT renewed  -> its gate fails
  *    -30 days  legacy-ranker decommissioned                                  (tag v2026.3)
- *      today   fraud-detector 1.0.0 — LFS pointer weights + a text prompt, evaluation bound to its digest.
+ *    -15 days  credit-scorer 1.2.0 retrained again: back above 1.0.0 (a retrain that does not regress)
+ *      today   fraud-detector 1.0.0 — LFS pointer weights + a text prompt, evaluation bound to its digest;
+ *              production monitoring reports of the versions in use, one of each format (docs/monitoring.md).
  * branch `q3-models` (checked out):
  *   - a new model, churn-predictor 0.1.0, evaluated       -> approvals pending (offline)
  *   - fraud-detector retrained, version NOT raised        -> fails: version rule, stale evaluation
@@ -38,6 +41,8 @@ interface ExampleModel {
   files: Array<{ path: string; kind: ComponentKind; content: string }>;
   /** The version and components the newest evaluation record was made for. */
   evaluatedFor: { version: string; files: ExampleModel["files"] };
+  /** What that evaluation measured, and on which evaluation set (the audit charts it). */
+  measured?: { metrics: Record<string, number>; dataset: { name: string; sha256: string } };
 }
 
 function declared(files: ExampleModel["files"]): Component[] {
@@ -71,6 +76,7 @@ function modelTree(model: ExampleModel, evaluationDate: string, status = "active
         evaluator: "eve-redteam",
         result: "pass",
         report: `docs/evals/${model.name}-${model.evaluatedFor.version}.md`,
+        ...(model.measured ?? {}),
         threats: {
           data_poisoning: "training data hashes pinned; outlier filtering",
           model_inversion: "output rounding; no confidence scores exposed",
@@ -144,6 +150,60 @@ function exampleRoster(day: (n: number) => string): string {
   ].join("\n");
 }
 
+/**
+ * Monitoring reports of the versions in use, one of each format modelgate reads (docs/monitoring.md): for
+ * credit-scorer 1.2.0 an older modelgate report that breached, a current one within every threshold, Evidently's
+ * drift snapshot and SageMaker's constraint_violations.json (dated by its commit); for fraud-detector 1.0.0 one.
+ */
+function monitoringReports(today: string): Record<string, string> {
+  const at = (days: number) => `${daysBefore(today, days)}T06:00:00Z`;
+  const own = (model: string, version: string, days: number, metrics: Record<string, number>) =>
+    `${JSON.stringify({ format: "modelgate-monitoring/1", model, version, generated_at: at(days), window: { from: at(days + 7), to: at(days) }, metrics }, null, 2)}\n`;
+  const scorer = "monitoring/credit-scorer/1.2.0";
+  return {
+    [`${scorer}/week-1.json`]: own("credit-scorer", "1.2.0", 8, { accuracy: 0.874, attack_success_rate: 0.057 }),
+    [`${scorer}/week-2.json`]: own("credit-scorer", "1.2.0", 1, { accuracy: 0.915, attack_success_rate: 0.027 }),
+    [`${scorer}/evidently-drift.json`]: `${JSON.stringify(
+      {
+        version: "0.4.33",
+        timestamp: at(2).replace("Z", ""),
+        metrics: [
+          {
+            metric: "DatasetDriftMetric",
+            result: {
+              drift_share: 0.5,
+              number_of_columns: 12,
+              number_of_drifted_columns: 2,
+              share_of_drifted_columns: 0.16666666666666666,
+              dataset_drift: false,
+            },
+          },
+        ],
+      },
+      null,
+      2,
+    )}\n`,
+    [`${scorer}/constraint_violations.json`]: `${JSON.stringify(
+      {
+        violations: [
+          {
+            feature_name: "employment_length",
+            constraint_check_type: "completeness_check",
+            description:
+              "Data completeness requirement is not met. Expected completeness: 100.0%. Observed completeness: 98.4%.",
+          },
+        ],
+      },
+      null,
+      2,
+    )}\n`,
+    "monitoring/fraud-detector/1.0.0/week-1.json": own("fraud-detector", "1.0.0", 1, {
+      accuracy: 0.941,
+      attack_success_rate: 0.019,
+    }),
+  };
+}
+
 /** Builds the example repository in `dir` (must be empty or absent); returns the folder. */
 export function buildExampleRepo(dir: string, evaluationDate = new Date().toISOString().slice(0, 10)): string {
   mkdirSync(dir, { recursive: true });
@@ -196,6 +256,7 @@ export function buildExampleRepo(dir: string, evaluationDate = new Date().toISOS
     version: string,
     files: ExampleModel["files"],
     evaluatedFor: ExampleModel["evaluatedFor"],
+    metrics?: Record<string, number>,
   ): ExampleModel => ({
     dir: "models/credit-scorer",
     name: "credit-scorer",
@@ -203,6 +264,10 @@ export function buildExampleRepo(dir: string, evaluationDate = new Date().toISOS
     description: "Scores loan applications.",
     files,
     evaluatedFor,
+    // every credit-scorer version is measured on the same held-out set: comparable
+    ...(metrics
+      ? { measured: { metrics, dataset: { name: "credit-holdout-2026q1", sha256: sha256("credit holdout") } } }
+      : {}),
   });
   const ranker: ExampleModel = {
     dir: "models/legacy-ranker",
@@ -224,25 +289,35 @@ export function buildExampleRepo(dir: string, evaluationDate = new Date().toISOS
       "  security: { users: [sec-lead] }",
       "unmanaged_artifacts: fail",
       "training: { require: true, admins: security }",
+      "monitoring:",
+      '  reports: { path: "monitoring/{model}/{version}" }',
+      "  max_report_age_days: 7",
+      "  thresholds:",
+      "    - { metric: accuracy, min: 0.88 }",
+      "    - { metric: attack_success_rate, max: 0.05, security: true }",
+      "    - { metric: share_of_drifted_columns, max: 0.3, models: [credit-scorer] }",
+      "    - { metric: violations.baseline_drift_check, max: 0, models: [credit-scorer] }",
       "",
     ].join("\n"),
     "governance/training.yaml": exampleRoster(day),
     "README.txt": "Models of the payments team.\n",
     ...modelTree(
-      scorer("1.0.0", [scorerWeightsV1, scorerPrompt], { version: "1.0.0", files: [scorerWeightsV1, scorerPrompt] }),
+      scorer(
+        "1.0.0",
+        [scorerWeightsV1, scorerPrompt],
+        { version: "1.0.0", files: [scorerWeightsV1, scorerPrompt] },
+        { accuracy: 0.912, auc: 0.951, attack_success_rate: 0.031 },
+      ),
       day(120),
     ),
     ...modelTree(ranker, day(120)),
   });
   commitOn(dir, day(120), "credit-scorer 1.0.0 and legacy-ranker 0.9.0, evaluated");
   git(dir, "tag", "-a", "v2026.1", "-m", "release 2026.1");
-  write(
-    dir,
-    modelTree(
-      scorer("1.1.0", [scorerWeightsV2, scorerPrompt], { version: "1.1.0", files: [scorerWeightsV2, scorerPrompt] }),
-      day(90),
-    ),
-  );
+  // a retrain that regresses: five points of accuracy lost, twice the attack success rate
+  const scorerV110 = { version: "1.1.0", files: [scorerWeightsV2, scorerPrompt] };
+  const regressed = { accuracy: 0.863, auc: 0.927, attack_success_rate: 0.068 };
+  write(dir, modelTree(scorer("1.1.0", [scorerWeightsV2, scorerPrompt], scorerV110, regressed), day(90)));
   commitOn(dir, day(90), "retrain credit-scorer 1.1.0 on new bureau data");
   git(dir, "tag", "-a", "v2026.2", "-m", "release 2026.2");
   // the prompt changes, the evaluation of 1.1.0 stays: this version landed without its evaluation
@@ -250,21 +325,28 @@ export function buildExampleRepo(dir: string, evaluationDate = new Date().toISOS
     ...scorerPrompt,
     content: "You score loan applications. Answer with a score from 0 to 1000 and one reason.\n",
   };
-  write(
-    dir,
-    modelTree(
-      scorer("1.1.1", [scorerWeightsV2, scorerPromptV2], { version: "1.1.0", files: [scorerWeightsV2, scorerPrompt] }),
-      day(90),
-    ),
-  );
+  write(dir, modelTree(scorer("1.1.1", [scorerWeightsV2, scorerPromptV2], scorerV110, regressed), day(90)));
   commitOn(dir, day(60), "credit-scorer 1.1.1: explain the score");
   write(dir, modelTree(ranker, day(120), "decommissioned"));
   commitOn(dir, day(30), "decommission legacy-ranker");
   git(dir, "tag", "-a", "v2026.3", "-m", "release 2026.3");
+  // a retrain that does not regress: accuracy above 1.0.0's, attack success rate below it
+  const scorerWeightsV3 = { ...scorerWeightsV2, content: lfsPointer("credit-scorer weights, run 12", 209_715_200) };
+  const scorerV120 = { version: "1.2.0", files: [scorerWeightsV3, scorerPromptV2] };
+  const improved = { accuracy: 0.921, auc: 0.958, attack_success_rate: 0.024 };
+  write(dir, modelTree(scorer("1.2.0", scorerV120.files, scorerV120, improved), day(15)));
+  commitOn(dir, day(15), "retrain credit-scorer 1.2.0 with adversarial training");
 
-  write(dir, modelTree(fraudV1, evaluationDate));
+  const fraudMeasured = {
+    metrics: { accuracy: 0.947, attack_success_rate: 0.018 },
+    dataset: { name: "fraud-holdout-2026q3", sha256: sha256("fraud holdout") },
+  };
+  write(dir, modelTree({ ...fraudV1, measured: fraudMeasured }, evaluationDate));
   git(dir, "add", "-A");
   git(dir, "commit", "-q", "-m", "fraud-detector 1.0.0, evaluated");
+  write(dir, monitoringReports(evaluationDate));
+  git(dir, "add", "-A");
+  git(dir, "commit", "-q", "-m", "production monitoring reports of the week");
 
   git(dir, "checkout", "-q", "-b", "q3-models");
   const churnFiles = [
@@ -289,7 +371,7 @@ export function buildExampleRepo(dir: string, evaluationDate = new Date().toISOS
 
   // retrained weights, manifest hash updated, but the version stays 1.0.0 and the evaluation is the old one
   const weightsV2 = { ...weightsV1, content: lfsPointer("fraud-detector weights, training run 42", 524_288_000) };
-  write(dir, modelTree({ ...fraudV1, files: [weightsV2, prompt] }, evaluationDate));
+  write(dir, modelTree({ ...fraudV1, files: [weightsV2, prompt], measured: fraudMeasured }, evaluationDate));
   git(dir, "add", "-A");
   git(dir, "commit", "-q", "-m", "retrain fraud-detector on Q3 data");
 

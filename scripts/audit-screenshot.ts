@@ -46,7 +46,23 @@ try {
       fullPage: true,
       clip: { x: table.x, y: from.y - 30, width: table.width, height: 760 },
     });
-    console.log(`wrote ${out}, ${modelShot} and ${matrixShot}`);
+    // docs/monitoring.md: credit-scorer's metrics over time and its monitoring history
+    const chartShot = join(dirname(out), "monitoring-chart.png");
+    await page.evaluate("window.scrollTo(0, 0)");
+    const chartFrom = await page.locator("#model-credit-scorer h3").boundingBox();
+    const history = await page.locator("#model-credit-scorer table.mh").boundingBox();
+    if (!chartFrom || !history) throw new Error("the report has no metrics chart for credit-scorer");
+    await page.screenshot({
+      path: chartShot,
+      fullPage: true,
+      clip: {
+        x: chartFrom.x - 8,
+        y: chartFrom.y - 8,
+        width: history.x + history.width - chartFrom.x + 16,
+        height: history.y + history.height - chartFrom.y + 16,
+      },
+    });
+    console.log(`wrote ${out}, ${modelShot}, ${matrixShot} and ${chartShot}`);
   } finally {
     await close();
   }

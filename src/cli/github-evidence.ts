@@ -17,6 +17,9 @@ import type { SignOffComment } from "../core/evaluate/types.js";
 import type { Policy } from "../core/policy/schema.js";
 import { checklistStatus, parseChecklist } from "../core/end-of-life/checklist.js";
 import { parseEndOfLifeMarker } from "../core/end-of-life/marker.js";
+import { parseDriftMarker, parseUnverifiedDriftMarker } from "../core/monitoring/marker.js";
+import { DRIFT_LABEL } from "../core/render/drift-issue.js";
+import { issueMarkerKey } from "../core/markers/signature.js";
 import { parseMarker } from "../core/markers/hidden-marker.js";
 import { BOM_ASSET_NAME, RELEASE_CHECK_NAME } from "../core/render/release-check-run.js";
 import { SIGN_OFF_LABEL } from "../core/render/sign-off-issue.js";
@@ -86,6 +89,7 @@ interface RawIssue {
   html_url: string;
   state: string;
   closed_at?: string | null;
+  created_at?: string;
   body?: string | null;
   pull_request?: unknown;
   performed_via_github_app?: { id: number | null } | null;
@@ -173,6 +177,43 @@ export async function readGitHubEvidence(
       octokit.paginate(octokit.rest.issues.listForRepo, { owner, repo, labels: eolLabel, state: "all", per_page: 100 }),
     )) as RawIssue[],
   );
+
+  // the monitoring history's issues (docs/monitoring.md): only when the policy monitors, so nothing else is asked
+  const driftIssues = local.policy.monitoring
+    ? byApp(
+        (await read("the drift issues", () =>
+          octokit.paginate(octokit.rest.issues.listForRepo, {
+            owner,
+            repo,
+            labels: DRIFT_LABEL,
+            state: "all",
+            per_page: 100,
+          }),
+        )) as RawIssue[],
+      ).flatMap((issue) => {
+        const ref =
+          markerKey !== undefined
+            ? parseDriftMarker(
+                issue.body,
+                issueMarkerKey(markerKey, { owner, repo, issue: issue.number }),
+                `${owner}/${repo}`,
+              )
+            : parseUnverifiedDriftMarker(issue.body);
+        if (!ref) return [];
+        return [
+          {
+            number: issue.number,
+            url: issue.html_url,
+            state: issue.state === "closed" ? ("closed" as const) : ("open" as const),
+            createdAt: issue.created_at ?? "",
+            ...(issue.closed_at ? { closedAt: issue.closed_at } : {}),
+            model: ref.model,
+            version: ref.version,
+            digest: ref.digest,
+          },
+        ];
+      })
+    : undefined;
 
   const commentsOf = async (issue: RawIssue): Promise<SignOffComment[]> => {
     const raw = await read(`the comments of issue #${issue.number}`, () =>
@@ -326,6 +367,7 @@ export async function readGitHubEvidence(
     checkRuns,
     signOffIssues,
     endOfLifeIssues,
+    ...(driftIssues ? { driftIssues } : {}),
     ...(membership.unreadable !== undefined ? { membershipUnreadable: membership.unreadable } : {}),
   };
 }

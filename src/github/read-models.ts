@@ -2,7 +2,7 @@ import type { ProbotOctokit } from "probot";
 import { detectChanges } from "../core/detect/detect-changes.js";
 import { globMatcher } from "../core/policy/glob.js";
 import type { Policy } from "../core/policy/schema.js";
-import { emptySnapshot, type FileContent, type Snapshot } from "../core/detect/snapshot.js";
+import { emptySnapshot, type FileContent, type Snapshot, type TreeEntry } from "../core/detect/snapshot.js";
 import type { FileError } from "../core/yaml/load-yaml.js";
 import { readFileContents } from "./read-contents.js";
 import type { LoadedManifest } from "../core/manifest/load-manifest.js";
@@ -14,6 +14,8 @@ export interface ModelsAtCommit {
   models: LoadedManifest[];
   /** Manifests that could not be read or validated. */
   errors: FileError[];
+  /** Every blob path of the commit (the committed monitoring reports are found among them). */
+  entries: ReadonlyMap<string, TreeEntry>;
 }
 
 /**
@@ -41,7 +43,7 @@ export async function readModelsAt(
   const snapshot: Snapshot = { commit, entries, contents };
   // every model at the commit is "new" compared with nothing: the detector's loading and its errors, reused
   const detected = detectChanges(policy, emptySnapshot(), snapshot);
-  return { models: detected.models.head, errors: detected.errors };
+  return { models: detected.models.head, errors: detected.errors, entries };
 }
 
 /** The commit a branch points at now. GitHub errors throw CouldNotEvaluate. */

@@ -30,6 +30,7 @@ import { RELEASE_CHECK_NAME } from "../core/render/release-check-run.js";
 import { ensureReviewIssue, isReviewOf, listReviewIssues, type ReviewIssue } from "../github/review-issues.js";
 import type { Coordination } from "../store/coordination.js";
 import { remindTraining } from "./training-reminders.js";
+import { monitorModels, type MonitoringOutcome } from "./monitoring.js";
 
 /** What the daily run needs besides the repository. */
 export interface SweepContext {
@@ -59,6 +60,8 @@ export interface SweepOutcome {
   closed: number;
   /** Issues left for the next run: GitHub limits how fast content may be created (MAX_ISSUE_WRITES_PER_RUN). */
   deferred: number;
+  /** With `monitoring` in the policy: its "Drift detected" issues (docs/monitoring.md). */
+  monitoring?: MonitoringOutcome;
 }
 
 /**
@@ -99,7 +102,10 @@ export async function sweepRepository(ctx: SweepContext, repository: SweptReposi
       commit === head ? onBranch.models : (await readModelsAt(ctx.octokit, { owner, repo, commit }, policy)).models;
     places.push({ at: { ref: latest.release.tagName, kind: "latest release", commit }, models });
   }
-  const statuses = reviewStatuses(policy, modelsInUse(places), ctx.now);
+  const inUse = modelsInUse(places);
+  // production monitoring first: a security breach it finds makes a re-evaluation due now
+  const monitored = await monitorModels(ctx, repository, { policy, head, entries: onBranch.entries, models: inUse });
+  const statuses = reviewStatuses(policy, inUse, ctx.now, monitored.securityBreaches);
   const due = statuses.filter((status) => status.stage !== "current");
   const appId = await ownAppId(ctx.octokit);
   const issues = await listReviewIssues(ctx.octokit, location, { appId, markerKey: ctx.markerKey });
@@ -110,6 +116,7 @@ export async function sweepRepository(ctx: SweepContext, repository: SweptReposi
     updated: 0,
     closed: 0,
     deferred: 0,
+    ...(monitored.outcome ? { monitoring: monitored.outcome } : {}),
   };
   const failures: unknown[] = [];
   const label = { ensured: false };
@@ -230,6 +237,9 @@ export async function sweepRepository(ctx: SweepContext, repository: SweptReposi
       `${plural(failures.length, "re-evaluation issue")} of ${owner}/${repo} could not be written`,
     );
   }
+  // after the re-evaluation issues: a monitoring outage never keeps them from being written (the job is tried again)
+  if (monitored.failures.length > 0)
+    throw new AggregateError(monitored.failures, `the monitoring of ${owner}/${repo} could not be read or written`);
   return outcome;
 }
 

@@ -72,6 +72,7 @@ describe("the audit report as a reader sees it (headless Chromium)", () => {
       "1.0.0 pending",
       "1.1.0 pending",
       "1.1.1 failed",
+      "1.2.0 pending",
       "1.0.0 pending",
       "0.9.0 pending",
       "0.9.0 pending",
@@ -115,6 +116,34 @@ describe("the audit report as a reader sees it (headless Chromium)", () => {
     await page.screenshot({ path: shot, fullPage: true });
     expect(readFileSync(shot).subarray(0, 8).toString("hex")).toBe("89504e470d0a1a0a");
     expect(statSync(shot).size).toBeGreaterThan(20_000);
+    await page.close();
+  });
+
+  it("charts each model's evaluation metrics over time, accessibly, with every value in a table, and its monitoring history", async () => {
+    const page = await browser.context.newPage();
+    await page.goto(pathToFileURL(join(out, "audit.html")).href);
+    const scorer = page.locator("#model-credit-scorer");
+    // one panel per metric, named for screen readers, the regressing retrain outside the monitoring threshold
+    const panels = scorer.getByRole("img", { name: /over time$/ });
+    expect(await panels.count()).toBe(3);
+    const accuracy = scorer.getByRole("img", { name: "accuracy of credit-scorer over time" });
+    expect(await accuracy.isVisible()).toBe(true);
+    expect(await accuracy.locator("desc").textContent()).toMatch(
+      /^accuracy of credit-scorer at each evaluation: 1\.0\.0 0\.912 \(\d{4}-\d\d-\d\d\), 1\.1\.0 0\.863 \(\d{4}-\d\d-\d\d\), 1\.2\.0 0\.921 \(\d{4}-\d\d-\d\d\)\. Monitoring threshold: ≥ 0\.88\.$/,
+    );
+    const table = scorer.locator("table.mv");
+    expect(await table.locator("caption").innerText()).toBe("Metrics of credit-scorer at each evaluation");
+    expect(await table.locator("tbody tr").allInnerTexts()).toHaveLength(3);
+    expect(await table.locator("tbody tr").nth(1).innerText()).toMatch(
+      /1\.1\.0\s+\S+\s+credit-holdout-2026q1[\s\S]*0\.863\s+0\.068\s+0\.927/,
+    );
+    // the monitoring history: every committed report, newest first, the old breach marked
+    const history = scorer.locator("table.mh tbody tr");
+    expect(await history.count()).toBe(4);
+    expect(await history.last().innerText()).toContain("✗ 0.874");
+    expect(await scorer.innerText()).toContain("Version 1.2.0: ✓ current and within every threshold");
+    // current monitoring evidences the provisions on monitoring
+    expect(await page.locator("[id='provision-5.4.2-4']").innerText()).toContain("evidenced");
     await page.close();
   });
 

@@ -28,6 +28,7 @@ import { defaultBranch, resolveRef } from "../git.js";
 import { writeJsonFile, writeTextFile } from "../large-file.js";
 import { offlineSupplyChainFacts } from "../supply-chain-facts.js";
 import { offlineFacts } from "../offline-facts.js";
+import { readLocalMonitoring } from "../monitoring-reports.js";
 import { bomTimestamp, repositoryName } from "./bom.js";
 import { compareCodeUnits } from "../../core/compare-code-units.js";
 
@@ -113,6 +114,7 @@ export async function runAudit(options: AuditOptions): Promise<AuditReport> {
   const tags = await readTags(repo, policy, load, blobs, log, started.tags);
   // the sign-offs GitHub holds are replayed with the roster of the audited commit, as the gates replay them
   const training = await readTrainingRoster(repo, head, now);
+  const monitoring = await readLocalMonitoring(repo, head, policy, models);
   const github = options.github
     ? await options.github({
         policy,
@@ -139,6 +141,7 @@ export async function runAudit(options: AuditOptions): Promise<AuditReport> {
     history,
     tags,
     ...(github ? { github } : {}),
+    ...(monitoring ? { monitoring } : {}),
   });
 }
 

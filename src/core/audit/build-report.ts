@@ -1,10 +1,12 @@
+import { measuredAt } from "./metrics-chart.js";
 import type { ModelChange } from "../detect/types.js";
 import type { ModelVerdict, Requirement, Verdict } from "../evaluate/types.js";
 import type { LoadedManifest } from "../manifest/load-manifest.js";
 import { isFileComponent } from "../manifest/schema.js";
 import { signOffIntent } from "../sign-off/subject.js";
 import { anchor, modelAnchor, versionAnchor } from "./ids.js";
-import { PROVISIONS, type EvidenceKind } from "./provisions.js";
+import { MONITORED_PROVISIONS, PROVISIONS, type EvidenceKind } from "./provisions.js";
+import { buildAuditMonitoring } from "./monitoring.js";
 import {
   AUDIT_FORMAT,
   type AuditFinding,
@@ -119,6 +121,8 @@ export function buildAuditReport(input: AuditInput): AuditReport {
     releases,
     provisions: [],
     findings,
+    ...(input.monitoring ? { monitoring: buildAuditMonitoring(input.monitoring, new Date(input.generatedAt)) } : {}),
+    ...(input.github?.driftIssues ? { driftIssues: input.github.driftIssues } : {}),
   };
   report.provisions = provisionRows(report, input);
   return report;
@@ -226,6 +230,7 @@ function versionOf(
     evaluations: manifest.manifest.evaluations.filter((r) => r.version === version && r.model_digest === change.digest),
     ...(verdict.regression ? { regression: verdict.regression } : {}),
     ...(issue?.acceptedRegressions ? { acceptedRegressions: issue.acceptedRegressions } : {}),
+    ...measuredAt(manifest, version, change.digest),
     signOffs: (issue?.signOffs ?? []).map((s) => ({ ...s, issue: issue!.number })),
     ...(issue ? { signOffIssue: { number: issue.number, url: issue.url, state: issue.state } } : {}),
     checkRuns: checkRuns.map(({ override: _override, ...run }) => run),
@@ -449,7 +454,9 @@ function provisionRows(report: AuditReport, input: AuditInput): ProvisionRow[] {
     }
     return found;
   };
-  return PROVISIONS.map((p) => {
+  // monitoring counts only when configured and current (docs/monitoring.md)
+  const provisions = report.monitoring?.current ? PROVISIONS.map((p) => MONITORED_PROVISIONS[p.id] ?? p) : PROVISIONS;
+  return provisions.map((p) => {
     const kinds = p.evidence ?? [];
     const evidence = kinds.flatMap((k) => of(k).evidence);
     const findings = [...new Set(kinds.flatMap((k) => of(k).findings))];
@@ -698,6 +705,8 @@ function evidenceFor(
           .map((r) => r.message),
       };
     }
+    case "monitoring":
+      return monitoringEvidence(report);
     case "evaluations": {
       const gated = versions.filter(({ version }) =>
         version.recomputed.requirements.some((r) => r.id === "evaluation.bound"),
@@ -786,4 +795,22 @@ function evidenceFor(
       };
     }
   }
+}
+
+function monitoringEvidence(report: AuditReport): Evidence {
+  const monitoring = report.monitoring;
+  if (!monitoring) return { evidence: [], findings: [] };
+  const reports = monitoring.versions.reduce((n, v) => n + v.history.length, 0);
+  const breached = monitoring.versions.filter((v) => v.findings.length > 0);
+  return {
+    evidence: [
+      {
+        text: `${count(reports, "monitoring report")} of ${count(monitoring.versions.length, "version")} at the head, ${monitoring.source}; ${count(monitoring.thresholds.length, "threshold")}`,
+        href: "#models",
+      },
+    ],
+    findings: breached.map(
+      (v) => `${v.name} ${v.version}: production monitoring has ${count(v.findings.length, "finding")}`,
+    ),
+  };
 }

@@ -27,7 +27,8 @@ export type EvidenceKind =
   | "independence"
   | "versions"
   | "documentation"
-  | "end-of-life";
+  | "end-of-life"
+  | "monitoring";
 
 export interface Provision {
   /** e.g. "5.2.4-1.2". */
@@ -446,3 +447,28 @@ export const PROVISIONS: ReadonlyArray<Provision> = [
     ["end-of-life"],
   ),
 ];
+
+/**
+ * docs/monitoring.md: what production monitoring adds when the policy configures it and every version's reports
+ * are current (the audit's `monitoring.current`); otherwise the provisions above stand as they are.
+ */
+export const MONITORED_PROVISIONS: Readonly<Record<string, Provision>> = {
+  "5.4.2-2": evidenced(
+    "5.4.2-2",
+    "Logs are analysed for anomalies, drift and poisoning",
+    "production reports (drift, constraint violations, attack metrics) read daily against the policy's thresholds; a breach opens a Drift detected issue",
+    ["monitoring"],
+  ),
+  "5.4.2-4": evidenced(
+    "5.4.2-4",
+    "Model performance is monitored over time",
+    "metrics of every evaluation charted per version, and production reports judged against the policy's thresholds every day",
+    ["monitoring"],
+  ),
+  "5.2.5-1": evidenced(
+    "5.2.5-1",
+    "Released models, applications and systems are security-tested",
+    "a passing evaluation bound to the version's digest before merge and release; production monitoring of security metrics makes a re-evaluation due at once",
+    ["evaluations", "monitoring"],
+  ),
+};

@@ -5,6 +5,8 @@ import { provisionAnchor } from "./ids.js";
 import { PROVISION_CLAUSES } from "./provisions.js";
 import { MARKER_ID, OUTCOME_LABEL, timelineMarkerDefs, timelineSvg } from "./timeline-svg.js";
 import { acceptedRegressionsHtml, metricsTableHtml } from "./metrics-table.js";
+import { metricsSection } from "./metrics-chart.js";
+import { monitoringSection } from "./monitoring.js";
 import type { AuditModel, AuditReport, AuditVersion, GateOutcome, ProvisionRow, SignOffEvidence } from "./types.js";
 
 // no script, no font, no image from elsewhere: the CSP makes a browser refuse any request the page could make
@@ -31,6 +33,7 @@ ul{margin:0;padding-left:18px}
 .vt b{white-space:nowrap}.passed{color:#1a7f37}.failed{color:#cf222e}.pending{color:#57606a}.overridden{color:#9a6700}.not-gated{color:#57606a}
 .evidenced{color:#1a7f37;font-weight:600}.partly{color:#9a6700;font-weight:600}.organisational{color:#57606a}
 .failure{color:#cf222e}.warning{color:#9a6700}
+.mc{display:flex;flex-wrap:wrap;gap:8px;margin:4px 0}.mp{width:250px;height:auto;border:1px solid #d0d7de;border-radius:4px}.mp text{font-size:10px;fill:#57606a}.mp .mt{font-size:11.5px;font-weight:600;fill:#1f2328}.mp .ax{text-anchor:end}.mp .vl{text-anchor:middle}.mp .th{text-anchor:end;fill:#cf222e}.mv,.mh{width:auto}
 .legend span{margin-right:14px;white-space:nowrap}.legend svg{vertical-align:middle}
 nav ol{columns:2}
 dl.s{display:grid;grid-template-columns:max-content 1fr;gap:2px 12px}dl.s dt{font-weight:600}dl.s dd{margin:0}
@@ -237,10 +240,10 @@ function link(url: string, text: string): string {
 }
 
 function models(report: AuditReport): string {
-  return `<section id="models" aria-labelledby="models-h"><h2 id="models-h">Models and their versions</h2>${report.models.map((m) => modelArticle(m, report.sources.github)).join("")}</section>`;
+  return `<section id="models" aria-labelledby="models-h"><h2 id="models-h">Models and their versions</h2>${report.models.map((m) => modelArticle(m, report.sources.github, report)).join("")}</section>`;
 }
 
-function modelArticle(m: AuditModel, github: boolean): string {
+function modelArticle(m: AuditModel, github: boolean, report: AuditReport): string {
   const out = [`<article id="${e(m.id)}" aria-labelledby="${e(m.id)}-h"><h3 id="${e(m.id)}-h">${e(m.name)}</h3>`];
   const current = m.current
     ? `version ${e(m.current.version)}, digest <code>${e(m.current.digest)}</code>, state at the head ${verdictText(m.current.verdict)}`
@@ -250,6 +253,10 @@ function modelArticle(m: AuditModel, github: boolean): string {
   const failing = (m.current?.requirements ?? []).filter((r) => r.status !== "met");
   if (failing.length > 0) out.push(`<p>At the head: ${requirementList(failing)}</p>`);
   out.push(timelineSvg(m));
+  out.push(
+    metricsSection(m, report.monitoring?.thresholds),
+    monitoringSection(m, report.monitoring, report.driftIssues),
+  );
   out.push(versionTable(m, github));
   for (const issue of m.endOfLife) out.push(endOfLife(issue));
   out.push("</article>");

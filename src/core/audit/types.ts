@@ -1,3 +1,5 @@
+import type { MeasuredEvaluation } from "./metrics-chart.js";
+import type { AuditMonitoring, AuditMonitoringInput, DriftIssueEvidence } from "./monitoring.js";
 import type { BomComponent } from "../bom/types.js";
 import type { ModelChange, UnmanagedModel } from "../detect/types.js";
 import type { Decision, Requirement, Verdict } from "../evaluate/types.js";
@@ -45,6 +47,8 @@ export interface GitHubEvidence {
   checkRuns: CheckRunEvidence[];
   signOffIssues: SignOffIssueEvidence[];
   endOfLifeIssues: EndOfLifeIssueEvidence[];
+  /** With `monitoring` in the policy: the "Drift detected" issues (docs/monitoring.md). */
+  driftIssues?: DriftIssueEvidence[];
   /** Why the role teams' members could not be read: the sign-offs that needed them are "unverified". */
   membershipUnreadable?: string;
 }
@@ -154,6 +158,8 @@ export interface AuditInput {
   history: HistoryStep[];
   tags: TagSnapshot[];
   github?: GitHubEvidence;
+  /** With `monitoring` in the policy at the head (docs/monitoring.md). */
+  monitoring?: AuditMonitoringInput;
 }
 
 /** How a version's gate ended, as the timeline marks it. */
@@ -180,6 +186,8 @@ export interface AuditVersion {
   /** The regression gate's comparison with the version before (docs/regression.md), when the policy compares metrics. */
   regression?: RegressionComparison;
   acceptedRegressions?: AcceptedRegressionEvidence[];
+  /** What the counting evaluation measured, when it has metrics (the metrics chart, docs/audit.md). */
+  measured?: MeasuredEvaluation;
   signOffs: Array<SignOffEvidence & { issue: number }>;
   signOffIssue?: { number: number; url: string; state: string };
   checkRuns: Array<{
@@ -268,4 +276,8 @@ export interface AuditReport {
   }>;
   provisions: ProvisionRow[];
   findings: AuditFinding[];
+  /** With `monitoring` in the policy at the head: the reports read and judged (docs/monitoring.md). */
+  monitoring?: AuditMonitoring;
+  /** With --github and `monitoring`: the "Drift detected" issues, open and closed. */
+  driftIssues?: DriftIssueEvidence[];
 }

@@ -3,6 +3,7 @@ import { regressionRoleIssues, regressionSchema } from "./regression-schema.js";
 import { formatsPolicySchema } from "./formats-schema.js";
 import { provenancePolicySchema, signaturesPolicySchema } from "./signatures-schema.js";
 import { trainingPolicySchema } from "./training-schema.js";
+import { monitoringSchema } from "./monitoring-schema.js";
 
 /** The change kinds (docs/architecture.md "Change kinds and version rules"), in the order they are reported. */
 export const CHANGE_KINDS = [
@@ -191,6 +192,7 @@ export const policySchema = z
       .prefault({}),
     regression: regressionSchema,
     training: trainingPolicySchema,
+    monitoring: monitoringSchema,
   })
   .superRefine(
     (policy, ctx) => {

@@ -18,6 +18,8 @@ const STAGE_LINES: Record<Exclude<ReviewStage, "current">, (status: ReviewStatus
   soon: (s) => `⚠️ **Due by ${s.expiresOn}: less than a week left.**`,
   expired: (s) =>
     `❌ **Expired on ${s.expiresOn}.** Until this version is re-evaluated, its deployments and releases fail their gates.`,
+  breach: (s) =>
+    `🚨 **Due now: production monitoring crossed a security threshold** (${(s.breach?.metrics ?? []).map((m) => code(m)).join(", ")}, report of ${inlineText(s.breach?.at ?? "", 40)}; see the \`Drift detected\` issue).`,
 };
 
 export interface ReviewIssueInput {
@@ -89,6 +91,8 @@ export function renderReviewStageComment(status: ReviewStatus, policy: Policy, o
   const mentions = reviewMentions(policy, org)
     .map((m) => inlineText(m, 140))
     .join(" ");
+  if (status.stage === "breach")
+    return `${mentions ? `${mentions}: ` : ""}production monitoring of ${inlineText(status.name, 120)} ${inlineText(status.version, 60)} crossed a security threshold. Please re-evaluate it now.`;
   const stage =
     status.stage === "expired"
       ? `the evaluation of ${inlineText(status.name, 120)} ${inlineText(status.version, 60)} expired on ${status.expiresOn}`
@@ -114,6 +118,7 @@ export function renderReviewClosedComment(reason: ReviewClosing): string {
 /** The stage a review issue body shows, read back from its stage line (to tell holders only when it changes). */
 export function stageOfBody(body: string): Exclude<ReviewStage, "current"> | undefined {
   if (body.includes("❌ **Expired on")) return "expired";
+  if (body.includes("🚨 **Due now")) return "breach";
   if (body.includes("less than a week left")) return "soon";
   if (body.includes("⏳ **Due by")) return "notice";
   return undefined;

@@ -27,8 +27,20 @@ export interface ModelInUse {
   evaluation?: EvaluationRecord;
 }
 
-/** How near a version's evaluation is to expiring: `current` needs no issue. */
-export type ReviewStage = "current" | "notice" | "soon" | "expired";
+/**
+ * How near a version's evaluation is to expiring: `current` needs no issue. `breach`: production monitoring shows a
+ * security threshold crossed since the evaluation (docs/monitoring.md): due at once.
+ */
+export type ReviewStage = "current" | "notice" | "soon" | "expired" | "breach";
+
+/** A security threshold a model version's monitoring crossed, and the date of the report that shows it. */
+export interface SecurityBreach {
+  name: string;
+  version: string;
+  digest: string;
+  at: string;
+  metrics: string[];
+}
 
 export interface ReviewStatus extends ModelInUse {
   evaluation: EvaluationRecord;
@@ -37,6 +49,8 @@ export interface ReviewStatus extends ModelInUse {
   /** Whole days until it expires (negative once expired). */
   daysLeft: number;
   stage: ReviewStage;
+  /** With stage `breach`: what monitoring showed. */
+  breach?: SecurityBreach;
 }
 
 /**
@@ -77,7 +91,12 @@ export function modelsInUse(
  * `evaluation.notice_days`, `soon` within SOON_DAYS, `expired` once past. A version without a
  * passing evaluation of its digest is left out: its gates already fail it.
  */
-export function reviewStatuses(policy: Policy, models: ReadonlyArray<ModelInUse>, now: Date): ReviewStatus[] {
+export function reviewStatuses(
+  policy: Policy,
+  models: ReadonlyArray<ModelInUse>,
+  now: Date,
+  securityBreaches: ReadonlyArray<SecurityBreach> = [],
+): ReviewStatus[] {
   const statuses: ReviewStatus[] = [];
   for (const model of models) {
     const evaluation = model.evaluation;
@@ -93,7 +112,23 @@ export function reviewStatuses(policy: Policy, models: ReadonlyArray<ModelInUse>
     else if (daysLeft <= Math.min(SOON_DAYS, policy.evaluation.notice_days)) stage = "soon";
     else if (daysLeft <= policy.evaluation.notice_days) stage = "notice";
     else stage = "current";
-    statuses.push({ ...model, evaluation, expiresOn: new Date(expires).toISOString().slice(0, 10), daysLeft, stage });
+    // a security breach seen after the evaluation makes it due now; a re-evaluation after the report answers it
+    const breach = securityBreaches.find(
+      (b) =>
+        b.name === model.name &&
+        b.version === model.version &&
+        b.digest === model.digest &&
+        Date.parse(b.at) > evaluated,
+    );
+    if (breach && stage !== "expired") stage = "breach";
+    statuses.push({
+      ...model,
+      evaluation,
+      expiresOn: new Date(expires).toISOString().slice(0, 10),
+      daysLeft,
+      stage,
+      ...(breach && stage === "breach" ? { breach } : {}),
+    });
   }
   return statuses;
 }

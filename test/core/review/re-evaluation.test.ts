@@ -72,3 +72,35 @@ describe("reviewStatuses: how near an evaluation is to expiring (max 180 days, n
     expect(reviewStatuses(testPolicy(), models, new Date("2026-12-20T00:00:00Z"))).toEqual([]);
   });
 });
+
+describe("reviewStatuses: a security breach in production makes the evaluation due at once", () => {
+  const models = modelsInUse([{ at: branch, models: [loaded({ ...spec, evaluation: { date: "2026-11-01" } })] }]);
+  const model = models[0]!;
+  const breach = (at: string) => ({
+    name: model.name,
+    version: model.version,
+    digest: model.digest,
+    at,
+    metrics: ["asr"],
+  });
+  const now = new Date("2026-11-28T12:00:00Z");
+
+  it.each([
+    ["a report after the evaluation", [breach("2026-11-27T06:00:00Z")], "breach"],
+    ["a report before the evaluation (the re-evaluation answered it)", [breach("2026-10-30T06:00:00Z")], "current"],
+    ["another digest's breach", [{ ...breach("2026-11-27T06:00:00Z"), digest: `sha256:${"f".repeat(64)}` }], "current"],
+    ["no breach", [], "current"],
+  ])("%s: %s", (_name, breaches, stage) => {
+    const [status] = reviewStatuses(testPolicy(), models, now, breaches);
+    expect(status?.stage).toBe(stage);
+    if (stage === "breach") expect(status?.breach?.metrics).toEqual(["asr"]);
+  });
+
+  it("an expired evaluation stays expired", () => {
+    const old = modelsInUse([{ at: branch, models: [loaded({ ...spec, evaluation: { date: "2026-01-01" } })] }]);
+    const [status] = reviewStatuses(testPolicy(), old, now, [
+      { ...breach("2026-11-27T06:00:00Z"), digest: old[0]!.digest },
+    ]);
+    expect(status?.stage).toBe("expired");
+  });
+});
