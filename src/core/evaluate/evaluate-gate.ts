@@ -15,6 +15,8 @@ import { provenanceRequirements } from "./provenance-requirements.js";
 import { documentationRequirements } from "./documentation-requirements.js";
 import { approvalRequirements, requiredRoles } from "./approval-requirements.js";
 import { compareCodeUnits } from "../compare-code-units.js";
+import { repositoryRequirements, type GovernanceFacts } from "../governance/gate-requirements.js";
+import { servingRequirements } from "../governance/serving.js";
 
 export { requiredRoles } from "./approval-requirements.js";
 
@@ -34,6 +36,8 @@ export interface GateInput {
    * manifest hold evaluation records of its digest too (modelVersionEvidence).
    */
   elsewhere?: ReadonlyArray<ModelsAt>;
+  /** Governance records (docs/governance.md): given by the release gate; a pull request's gate leaves documents out. */
+  governance?: GovernanceFacts;
 }
 
 /**
@@ -51,8 +55,9 @@ export function evaluateGate(input: GateInput): Decision {
           ...found,
           level: policy.unmanaged_artifacts === "fail" ? "failure" : "warning",
         }));
+  const repository = repositoryRequirements(policy, base, head, input.governance);
   const models = detected.changes
-    .map((change) => evaluateModel(policy, change, head, facts, now, placesSeen(input, detected)))
+    .map((change) => evaluateModel(policy, change, head, facts, now, placesSeen(input, detected), repository))
     .sort((a, b) => compareCodeUnits(a.name, b.name));
 
   let verdict: Verdict = "success";
@@ -106,6 +111,7 @@ function evaluateModel(
   gateFacts: ApprovalFacts,
   now: Date,
   elsewhere: ReadonlyArray<ModelsAt>,
+  repository: ReadonlyArray<Requirement> = [],
 ): ModelVerdict {
   const manifest = change.head ?? change.base;
   const roles = requiredRoles(policy, change.kinds);
@@ -141,6 +147,7 @@ function evaluateModel(
     if (policy.supply_chain.require_hashes) requirements.push(...hashRequirements(change.head, head));
     if (policy.supply_chain.require_data_provenance) requirements.push(...provenanceRequirements(change.head));
     requirements.push(...documentationRequirements(policy, change.head));
+    requirements.push(...servingRequirements(change.head), ...repository);
   }
   const signOffs = evidence?.signOffs;
   const at = { path: change.manifestPath, line: manifest ? manifest.lineOf(["version"]) : 1 };

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { governanceSchema } from "./governance-schema.js";
 
 /** The change kinds (docs/architecture.md "Change kinds and version rules"), in the order they are reported. */
 export const CHANGE_KINDS = [
@@ -182,6 +183,7 @@ export const policySchema = z
         checklist: z.array(z.string().min(1).max(300)).min(1).default(DEFAULT_EOL_CHECKLIST),
       })
       .prefault({}),
+    governance: governanceSchema,
   })
   .superRefine(
     (policy, ctx) => {
@@ -196,6 +198,14 @@ export const policySchema = z
             });
           }
         }
+      }
+      for (const [index, document] of policy.governance.documents.entries()) {
+        if (!Object.hasOwn(policy.roles, document.owner_role))
+          ctx.addIssue({
+            code: "custom",
+            path: ["governance", "documents", index, "owner_role"],
+            message: `role "${document.owner_role}" is not declared under roles`,
+          });
       }
     },
     // on a policy with other errors, roles and gates are not defaulted yet: cross-checks would report nonsense
