@@ -16,7 +16,6 @@ export const documentPath = z
     (path) =>
       !path.startsWith("/") &&
       !path.includes("\\") &&
-      // eslint-disable-next-line no-control-regex
       !/[\u0000-\u001f\u007f]/.test(path) &&
       path.split("/").every((segment) => segment !== "" && segment !== "." && segment !== ".."),
     "a path inside the repository, relative to its root, without . or .. segments (e.g. docs/plans/incident.md)",
