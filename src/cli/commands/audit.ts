@@ -23,6 +23,7 @@ import { readPlanned, readTextFile, snapshotAt, type GitSnapshot } from "../git-
 import { defaultBranch, resolveRef } from "../git.js";
 import { writeJsonFile, writeTextFile } from "../large-file.js";
 import { offlineFacts } from "../offline-facts.js";
+import { readGovernance } from "../governance.js";
 import { bomTimestamp, repositoryName } from "./bom.js";
 import { compareCodeUnits } from "../../core/compare-code-units.js";
 
@@ -101,6 +102,7 @@ export async function runAudit(options: AuditOptions): Promise<AuditReport> {
   });
 
   const tags = await readTags(repo, policy, load, blobs, log, started.tags);
+  const governance = await readGovernance(repo, head, policy, now);
   const github = options.github
     ? await options.github({
         policy,
@@ -126,6 +128,7 @@ export async function runAudit(options: AuditOptions): Promise<AuditReport> {
     history,
     tags,
     ...(github ? { github } : {}),
+    governance,
   });
 }
 

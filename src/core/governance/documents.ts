@@ -1,10 +1,14 @@
+import { createHash } from "node:crypto";
 import { z } from "zod";
+import type { FileContent, TreeEntry } from "../detect/snapshot.js";
 import type { Requirement } from "../evaluate/types.js";
 import { documentPath, documentProvisions, type GovernanceDocument } from "../policy/governance-schema.js";
 import { loadYaml, type FileError } from "../yaml/load-yaml.js";
 import { zodIssuesToFileErrors } from "../yaml/zod-errors.js";
 
 export const REVIEWS_PATH = "governance/reviews.yaml";
+/** How many commits of a document's history are read: enough to pass over whitespace-only commits. */
+export const DOCUMENT_HISTORY_DEPTH = 20;
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 /** One commit that touched a document, as git's or GitHub's history of the path lists it (newest first). */
@@ -220,4 +224,18 @@ export function parseReviewRecords(
   if (!result.success)
     return { ok: false, errors: zodIssuesToFileErrors(result.error.issues, path, parsed.yaml.lineOf) };
   return { ok: true, records: result.data.reviews };
+}
+
+/**
+ * What a tree entry and its content are as a document: a regular text file, or not one (a symlink is not followed,
+ * since its target may lie outside the repository; binary and unreadable content cannot be reviewed).
+ */
+export function documentFile(entry: TreeEntry | undefined, content: FileContent | undefined): DocumentFile {
+  if (!entry) return { kind: "missing" };
+  if (entry.mode === "120000") return { kind: "unusable", reason: "a symbolic link" };
+  if (entry.mode !== "100644" && entry.mode !== "100755") return { kind: "unusable", reason: `mode ${entry.mode}` };
+  if (!content) return { kind: "unusable", reason: "not read" };
+  if (content.kind === "binary") return { kind: "unusable", reason: "not text" };
+  if (content.kind === "unreadable") return { kind: "unusable", reason: content.reason };
+  return { kind: "file", text: content.text, sha256: createHash("sha256").update(content.text, "utf8").digest("hex") };
 }
