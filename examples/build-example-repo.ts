@@ -10,6 +10,9 @@
  *    -60 days  credit-scorer 1.1.1: prompt changed, evaluation NOT renewed  -> its gate fails
  *    -30 days  legacy-ranker decommissioned                                  (tag v2026.3)
  *      today   fraud-detector 1.0.0 — LFS pointer weights + a text prompt, evaluation bound to its digest.
+ * governance records on main (docs/governance.md): SECURITY.md, reviewed plans and policies under
+ * docs/governance/ named by governance.documents, serving declarations in every manifest; one plan
+ * (residual-risks.md) is overdue: a whitespace-only commit does not renew its review.
  * branch `q3-models` (checked out):
  *   - a new model, churn-predictor 0.1.0, evaluated       -> approvals pending (offline)
  *   - fraud-detector retrained, version NOT raised        -> fails: version rule, stale evaluation
@@ -23,6 +26,13 @@ import { dirname, join, resolve } from "node:path";
 import { stringify } from "yaml";
 import { modelDigest } from "../src/core/manifest/digest.js";
 import type { Component, ComponentKind } from "../src/core/manifest/schema.js";
+import {
+  GOVERNANCE_DOCUMENTS,
+  INTERNAL_SERVING,
+  PUBLIC_SERVING,
+  SECURITY_POLICY,
+  governancePolicy,
+} from "./governance-records.js";
 
 const sha256 = (text: string): string => createHash("sha256").update(text).digest("hex");
 
@@ -38,6 +48,8 @@ interface ExampleModel {
   files: Array<{ path: string; kind: ComponentKind; content: string }>;
   /** The version and components the newest evaluation record was made for. */
   evaluatedFor: { version: string; files: ExampleModel["files"] };
+  /** How the model is served (docs/governance.md, Serving declarations). */
+  serving?: Record<string, unknown>;
 }
 
 function declared(files: ExampleModel["files"]): Component[] {
@@ -80,6 +92,7 @@ function modelTree(model: ExampleModel, evaluationDate: string, status = "active
         },
       },
     ],
+    ...(model.serving ? { serving: model.serving } : {}),
   };
   const files: Record<string, string> = {
     [`${model.dir}/model.yaml`]: `# ${model.name}: see docs/cli.md\n${stringify(manifest)}`,
@@ -140,6 +153,7 @@ export function buildExampleRepo(dir: string, evaluationDate = new Date().toISOS
     description: "Scores card transactions for fraud.",
     files: [weightsV1, prompt],
     evaluatedFor: { version: "1.0.0", files: [weightsV1, prompt] },
+    serving: PUBLIC_SERVING,
   };
   // the history before fraud-detector: what `modelgate audit` shows
   const scorerPrompt = {
@@ -173,6 +187,7 @@ export function buildExampleRepo(dir: string, evaluationDate = new Date().toISOS
     description: "Scores loan applications.",
     files,
     evaluatedFor,
+    serving: INTERNAL_SERVING,
   });
   const ranker: ExampleModel = {
     dir: "models/legacy-ranker",
@@ -181,6 +196,7 @@ export function buildExampleRepo(dir: string, evaluationDate = new Date().toISOS
     description: "Ranks offers (replaced by the new ranker).",
     files: [rankerWeights],
     evaluatedFor: { version: "0.9.0", files: [rankerWeights] },
+    serving: INTERNAL_SERVING,
   };
   const day = (n: number): string => daysBefore(evaluationDate, n);
   write(dir, {
@@ -193,9 +209,12 @@ export function buildExampleRepo(dir: string, evaluationDate = new Date().toISOS
       "  data_custodian: { teams: [data-governance] }",
       "  security: { users: [sec-lead] }",
       "unmanaged_artifacts: fail",
+      ...governancePolicy(),
       "",
     ].join("\n"),
     "README.txt": "Models of the payments team.\n",
+    "SECURITY.md": SECURITY_POLICY,
+    ...Object.fromEntries(GOVERNANCE_DOCUMENTS.map((d) => [d.path, d.text])),
     ...modelTree(
       scorer("1.0.0", [scorerWeightsV1, scorerPrompt], { version: "1.0.0", files: [scorerWeightsV1, scorerPrompt] }),
       day(120),
@@ -229,6 +248,15 @@ export function buildExampleRepo(dir: string, evaluationDate = new Date().toISOS
   write(dir, modelTree(ranker, day(120), "decommissioned"));
   commitOn(dir, day(30), "decommission legacy-ranker");
   git(dir, "tag", "-a", "v2026.3", "-m", "release 2026.3");
+  write(
+    dir,
+    Object.fromEntries(GOVERNANCE_DOCUMENTS.filter((d) => d.reviewed).map((d) => [d.path, `${d.text}\n${d.reviewed}`])),
+  );
+  commitOn(dir, day(25), "governance: half-year review of the plans");
+  // re-wrapped, not reviewed: whitespace does not renew a review (docs/governance.md)
+  const residual = GOVERNANCE_DOCUMENTS.find((d) => d.path.endsWith("residual-risks.md"))!;
+  write(dir, { [residual.path]: residual.text.replace(". ", ".\n").replace("\n\n", "\n\n\n") });
+  commitOn(dir, day(10), "governance: re-wrap residual-risks.md");
 
   write(dir, modelTree(fraudV1, evaluationDate));
   git(dir, "add", "-A");
