@@ -1,3 +1,4 @@
+import { readGovernanceFacts } from "../github/governance.js";
 import type { ProbotOctokit } from "probot";
 import type { Decision, ScheduledTry } from "../core/evaluate/types.js";
 import { applyKnownGood, modelsToLookUp, withSignOffIssues } from "../core/deploy/known-good.js";
@@ -230,7 +231,22 @@ async function judge(
   const facts = await gatherApprovalFacts(octokit, { owner, repo, pr }, policy, issues);
   // the pull request's base may predate a re-evaluation that landed on the default branch: its records count too
   const elsewhere = [{ where: "the default branch", models: onDefaultBranch }];
-  const input = { policy, base, head, facts, now: ctx.now, detected, baseName: "the base branch", elsewhere };
+  // the security policy must be published: read at the base, never the pull request's head (docs/governance.md)
+  const governance =
+    detected.changes.length > 0
+      ? await readGovernanceFacts(octokit, { owner, repo }, policy, { published: base, now: ctx.now, documents: false })
+      : {};
+  const input = {
+    policy,
+    base,
+    head,
+    facts,
+    now: ctx.now,
+    detected,
+    baseName: "the base branch",
+    elsewhere,
+    governance,
+  };
   const decision = await restoreKnownGood(ctx, input, evaluateGate(input), facts.signOffIssues);
   try {
     await syncSignOffIssues(octokit, where, policy, facts, issues);

@@ -8,6 +8,8 @@ import type { LoadedManifest } from "../core/manifest/load-manifest.js";
 import { POLICY_PATH } from "../core/policy/load-policy.js";
 import type { Policy } from "../core/policy/schema.js";
 import { judgeReleaseModels, releasePolicy } from "../core/release/judge-release.js";
+import { readGovernanceFacts } from "../github/governance.js";
+import { publishedSnapshot } from "../core/governance/disclosure.js";
 import {
   BOM_ASSET_NAME,
   BOM_CONTENT_TYPE,
@@ -331,7 +333,12 @@ export async function judgeModelsAtCommit(
   );
   const elsewhere = await defaultBranchModels(ctx, policy, defaultBranch, commit);
   const baseName = baseNameOf(other, found);
-  const input = { policy: judged, base, head, facts, now: ctx.now, detected, baseName, elsewhere };
+  const published = publishedSnapshot(base, head);
+  const governance =
+    detected.changes.length > 0
+      ? await readGovernanceFacts(ctx.octokit, location, policy, { published, now: ctx.now, documents: true })
+      : {};
+  const input = { policy: judged, base, head, facts, now: ctx.now, detected, baseName, elsewhere, governance };
   let decision = judgeReleaseModels(input, authorsBySubject, policy);
   // only a rollback that does not pass as it is costs the reads of earlier releases
   const wanted = modelsToLookUp(decision, detected, policy);

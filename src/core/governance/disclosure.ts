@@ -23,6 +23,14 @@ export function securityPolicyIn(snapshot: Snapshot): string | undefined {
   });
 }
 
+/**
+ * The commit whose security policy is published for a change: its base (a pull request's head is not published), or
+ * the judged commit itself when there is no base (a first release).
+ */
+export function publishedSnapshot(base: Snapshot, head: Snapshot): Snapshot {
+  return base.commit === "" ? head : base;
+}
+
 /** Where a published security policy was found. */
 export interface DisclosureFacts {
   /** The path in the repository, read on the published branch (never a pull request's head). */

@@ -1,12 +1,15 @@
 import type { Snapshot } from "../detect/snapshot.js";
 import type { Requirement } from "../evaluate/types.js";
 import type { Policy } from "../policy/schema.js";
-import { disclosureRequirement, securityPolicyIn } from "./disclosure.js";
+import { disclosureRequirement, publishedSnapshot, securityPolicyIn } from "./disclosure.js";
 import { documentRequirements, type DocumentStanding } from "./documents.js";
 
 /** What the gate knows about the repository's governance records (docs/governance.md). */
 export interface GovernanceFacts {
-  /** The standing of each document of `governance.documents` on the default branch; absent: not read. */
+  /**
+   * The standing of each document of `governance.documents` on the default branch: given by the release and
+   * deployment gates (which fail a `fail_release` document that is missing or overdue); absent in a pull request's.
+   */
   documents?: DocumentStanding[];
   /** The organisation's `.github` repository's security policy, when the edge found one. */
   organisationSecurityPolicy?: string;
@@ -25,8 +28,7 @@ export function repositoryRequirements(
 ): Requirement[] {
   const requirements: Requirement[] = [];
   if (policy.governance.disclosure_policy) {
-    const published = base.commit === "" ? head : base;
-    const inRepository = securityPolicyIn(published);
+    const inRepository = securityPolicyIn(publishedSnapshot(base, head));
     requirements.push(
       disclosureRequirement({
         ...(inRepository ? { repository: inRepository } : {}),
@@ -34,19 +36,7 @@ export function repositoryRequirements(
       }),
     );
   }
-  // a pull request's gate (governance undefined) leaves documents to the release gate and the daily run
-  const gating = policy.governance.documents.filter((d) => d.fail_release);
-  if (governance && gating.length > 0) {
-    if (governance.documents) requirements.push(...documentRequirements(governance.documents));
-    else
-      for (const document of gating)
-        requirements.push({
-          id: `document:${document.path}`,
-          status: "pending",
-          message: `${document.path}: its review could not be read: the release waits until it is.`,
-          provision: typeof document.provision === "string" ? document.provision : document.provision.join(", "),
-          path: document.path,
-        });
-  }
+  // a pull request's gate leaves documents to the release and deployment gates and the daily run (docs/governance.md)
+  if (governance?.documents) requirements.push(...documentRequirements(governance.documents));
   return requirements;
 }
