@@ -29,6 +29,7 @@ import { NOT_A_RELEASE } from "../github/known-good.js";
 import { RELEASE_CHECK_NAME } from "../core/render/release-check-run.js";
 import { ensureReviewIssue, isReviewOf, listReviewIssues, type ReviewIssue } from "../github/review-issues.js";
 import type { Coordination } from "../store/coordination.js";
+import { sweepDocumentReviews } from "./document-reviews.js";
 
 /** What the daily run needs besides the repository. */
 export interface SweepContext {
@@ -212,6 +213,7 @@ export async function sweepRepository(ctx: SweepContext, repository: SweptReposi
       );
     });
   }
+  await sweepDocumentReviews(ctx, repository, policy, head).catch((error: unknown) => void failures.push(error));
   if (outcome.deferred > 0)
     ctx.log.warn(
       { repo: outcome.repo, deferred: outcome.deferred },
