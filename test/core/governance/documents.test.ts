@@ -13,6 +13,8 @@ import {
 import type { GovernanceDocument } from "../../../src/core/policy/governance-schema.js";
 import { parsePolicy } from "../../../src/core/policy/load-policy.js";
 import { TEST_NOW } from "../../fixtures/clock.js";
+import { evaluateGate } from "../../../src/core/evaluate/evaluate-gate.js";
+import { approvalFacts, modelFiles, snapshot, testPolicy } from "../../fixtures/manifests.js";
 
 const sha256 = (text: string): string => createHash("sha256").update(text).digest("hex");
 const PLAN = "# Incident response\n\nCall the on-call security engineer.\n";
@@ -239,5 +241,42 @@ describe("policy governance.documents", () => {
     const parsed = policy(`    - { path: docs/plan.md, review_days: 90, ${fields} }\n`);
     expect(parsed.ok).toBe(false);
     if (!parsed.ok) expect(parsed.errors.map((e) => e.message).join("\n")).toContain(message);
+  });
+});
+
+describe("the release gate's document requirements (evaluateGate with governance.documents)", () => {
+  const model = modelFiles({ dir: "models/fraud" });
+  const policy = testPolicy({
+    governance: {
+      documents: [
+        { path: plan.path, provision: "5.2.2-5", review_days: 90, owner_role: "security", fail_release: true },
+        { path: "docs/plans/dr.md", provision: "5.2.1-3", review_days: 90, owner_role: "security" },
+      ],
+    },
+  });
+  const judge = (governance: Parameters<typeof evaluateGate>[0]["governance"]) =>
+    evaluateGate({
+      policy,
+      base: snapshot({}, ""),
+      head: snapshot(model.files, "head"),
+      facts: approvalFacts(),
+      now: TEST_NOW,
+      ...(governance ? { governance } : {}),
+    }).models[0]!;
+
+  it("an overdue fail_release document fails the model's gate with its provision", () => {
+    const old = facts([commit("a", "2026-05-15", PLAN)]);
+    const verdict = judge({ documents: [documentStanding(policy.governance.documents[0]!, old, TEST_NOW)] });
+    expect(verdict.requirements.find((r) => r.id.startsWith("document:"))).toMatchObject({
+      id: "document:docs/plans/incident.md",
+      status: "failed",
+      provision: "5.2.2-5",
+      path: "docs/plans/incident.md",
+    });
+    expect(verdict.verdict).toBe("failure");
+  });
+
+  it("a pull request's gate (no documents read) asks nothing of documents", () => {
+    expect(judge(undefined).requirements.filter((r) => r.id.startsWith("document:"))).toEqual([]);
   });
 });
