@@ -73,6 +73,7 @@ const DOCUMENTED_DEFAULTS = {
       "Record disposal evidence",
     ],
   },
+  governance: { documents: [], disclosure_policy: false },
 };
 
 function policyOf(text: string | undefined) {
