@@ -1,4 +1,5 @@
 import { CHANGE_KINDS, type Policy } from "./schema.js";
+import { compareGovernance } from "../governance/compare-governance.js";
 
 /** How a proposed setting moves the gate: fewer requirements weaken it. */
 export type PolicyEffect = "weakens" | "strengthens" | "changes";
@@ -145,6 +146,7 @@ export function comparePolicies(current: Policy, proposed: Policy): PolicyDiffer
       effect: "changes",
     });
   }
+  differences.push(...compareGovernance(current.governance, proposed.governance));
   return differences;
 }
 
