@@ -13,6 +13,9 @@
  *    -15 days  credit-scorer 1.2.0 retrained again: back above 1.0.0 (a retrain that does not regress)
  *      today   fraud-detector 1.0.0 — LFS pointer weights + a text prompt, evaluation bound to its digest;
  *              production monitoring reports of the versions in use, one of each format (docs/monitoring.md).
+ * governance records on main (docs/governance.md): SECURITY.md, reviewed plans and policies under
+ * docs/governance/ named by governance.documents, serving declarations in every manifest; one plan
+ * (residual-risks.md) is overdue: a whitespace-only commit does not renew its review.
  * branch `q3-models` (checked out):
  *   - a new model, churn-predictor 0.1.0, evaluated       -> approvals pending (offline)
  *   - fraud-detector retrained, version NOT raised        -> fails: version rule, stale evaluation
@@ -26,6 +29,13 @@ import { dirname, join, resolve } from "node:path";
 import { stringify } from "yaml";
 import { modelDigest } from "../src/core/manifest/digest.js";
 import type { Component, ComponentKind } from "../src/core/manifest/schema.js";
+import {
+  GOVERNANCE_DOCUMENTS,
+  INTERNAL_SERVING,
+  PUBLIC_SERVING,
+  SECURITY_POLICY,
+  governancePolicy,
+} from "./governance-records.js";
 
 const sha256 = (text: string): string => createHash("sha256").update(text).digest("hex");
 
@@ -43,6 +53,8 @@ interface ExampleModel {
   evaluatedFor: { version: string; files: ExampleModel["files"] };
   /** What that evaluation measured, and on which evaluation set (the audit charts it). */
   measured?: { metrics: Record<string, number>; dataset: { name: string; sha256: string } };
+  /** How the model is served (docs/governance.md, Serving declarations). */
+  serving?: Record<string, unknown>;
 }
 
 function declared(files: ExampleModel["files"]): Component[] {
@@ -86,6 +98,7 @@ function modelTree(model: ExampleModel, evaluationDate: string, status = "active
         },
       },
     ],
+    ...(model.serving ? { serving: model.serving } : {}),
   };
   const files: Record<string, string> = {
     [`${model.dir}/model.yaml`]: `# ${model.name}: see docs/cli.md\n${stringify(manifest)}`,
@@ -230,6 +243,7 @@ export function buildExampleRepo(dir: string, evaluationDate = new Date().toISOS
     description: "Scores card transactions for fraud.",
     files: [weightsV1, prompt],
     evaluatedFor: { version: "1.0.0", files: [weightsV1, prompt] },
+    serving: PUBLIC_SERVING,
   };
   // the history before fraud-detector: what `modelgate audit` shows
   const scorerPrompt = {
@@ -268,6 +282,7 @@ export function buildExampleRepo(dir: string, evaluationDate = new Date().toISOS
     ...(metrics
       ? { measured: { metrics, dataset: { name: "credit-holdout-2026q1", sha256: sha256("credit holdout") } } }
       : {}),
+    serving: INTERNAL_SERVING,
   });
   const ranker: ExampleModel = {
     dir: "models/legacy-ranker",
@@ -276,6 +291,7 @@ export function buildExampleRepo(dir: string, evaluationDate = new Date().toISOS
     description: "Ranks offers (replaced by the new ranker).",
     files: [rankerWeights],
     evaluatedFor: { version: "0.9.0", files: [rankerWeights] },
+    serving: INTERNAL_SERVING,
   };
   const day = (n: number): string => daysBefore(evaluationDate, n);
   write(dir, {
@@ -297,10 +313,13 @@ export function buildExampleRepo(dir: string, evaluationDate = new Date().toISOS
       "    - { metric: attack_success_rate, max: 0.05, security: true }",
       "    - { metric: share_of_drifted_columns, max: 0.3, models: [credit-scorer] }",
       "    - { metric: violations.baseline_drift_check, max: 0, models: [credit-scorer] }",
+      ...governancePolicy(),
       "",
     ].join("\n"),
     "governance/training.yaml": exampleRoster(day),
     "README.txt": "Models of the payments team.\n",
+    "SECURITY.md": SECURITY_POLICY,
+    ...Object.fromEntries(GOVERNANCE_DOCUMENTS.map((d) => [d.path, d.text])),
     ...modelTree(
       scorer(
         "1.0.0",
@@ -330,12 +349,21 @@ export function buildExampleRepo(dir: string, evaluationDate = new Date().toISOS
   write(dir, modelTree(ranker, day(120), "decommissioned"));
   commitOn(dir, day(30), "decommission legacy-ranker");
   git(dir, "tag", "-a", "v2026.3", "-m", "release 2026.3");
+  write(
+    dir,
+    Object.fromEntries(GOVERNANCE_DOCUMENTS.filter((d) => d.reviewed).map((d) => [d.path, `${d.text}\n${d.reviewed}`])),
+  );
+  commitOn(dir, day(25), "governance: half-year review of the plans");
   // a retrain that does not regress: accuracy above 1.0.0's, attack success rate below it
   const scorerWeightsV3 = { ...scorerWeightsV2, content: lfsPointer("credit-scorer weights, run 12", 209_715_200) };
   const scorerV120 = { version: "1.2.0", files: [scorerWeightsV3, scorerPromptV2] };
   const improved = { accuracy: 0.921, auc: 0.958, attack_success_rate: 0.024 };
   write(dir, modelTree(scorer("1.2.0", scorerV120.files, scorerV120, improved), day(15)));
   commitOn(dir, day(15), "retrain credit-scorer 1.2.0 with adversarial training");
+  // re-wrapped, not reviewed: whitespace does not renew a review (docs/governance.md)
+  const residual = GOVERNANCE_DOCUMENTS.find((d) => d.path.endsWith("residual-risks.md"))!;
+  write(dir, { [residual.path]: residual.text.replace(". ", ".\n").replace("\n\n", "\n\n\n") });
+  commitOn(dir, day(10), "governance: re-wrap residual-risks.md");
 
   const fraudMeasured = {
     metrics: { accuracy: 0.947, attack_success_rate: 0.018 },

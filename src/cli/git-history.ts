@@ -1,6 +1,7 @@
 import type { HistoryStep, TagSnapshot } from "../core/audit/types.js";
 import { detectChanges, type ManifestLoader } from "../core/detect/detect-changes.js";
 import { evaluateGate } from "../core/evaluate/evaluate-gate.js";
+import { SECURITY_POLICY_PATHS } from "../core/governance/disclosure.js";
 import type { Requirement } from "../core/evaluate/types.js";
 import { globMatcher } from "../core/policy/glob.js";
 import { componentRepoPath, loadManifest, type LoadedManifest } from "../core/manifest/load-manifest.js";
@@ -357,6 +358,11 @@ function miniSnapshot(
       if (exact) entries.set(file, exact);
       else for (const [p, e] of tree) if (p.startsWith(`${file}/`)) entries.set(p, e);
     }
+  }
+  // the published security policy is judged on the base (disclosure-policy): its entry, as a full snapshot has it
+  for (const path of SECURITY_POLICY_PATHS) {
+    const entry = tree.get(path);
+    if (entry) entries.set(path, entry);
   }
   return { commit, entries, contents };
 }

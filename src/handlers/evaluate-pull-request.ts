@@ -1,3 +1,4 @@
+import { readGovernanceFacts } from "../github/governance.js";
 import type { ProbotOctokit } from "probot";
 import type { Decision, ScheduledTry } from "../core/evaluate/types.js";
 import { applyKnownGood, modelsToLookUp, withSignOffIssues } from "../core/deploy/known-good.js";
@@ -240,6 +241,11 @@ async function judge(
   const formats = await localFormatFacts(policy, detected.changes, head);
   const at = { owner, repo, policyBranch: pr.baseRef };
   const supplyChain = await gatherSupplyChainFacts(octokit, at, policy, detected.changes, head);
+  // the security policy must be published: read at the base, never the pull request's head (docs/governance.md)
+  const governance =
+    detected.changes.length > 0
+      ? await readGovernanceFacts(octokit, { owner, repo }, policy, { published: base, now: ctx.now, documents: false })
+      : {};
   const input = {
     policy,
     base,
@@ -251,6 +257,7 @@ async function judge(
     elsewhere,
     ...(formats ? { formats } : {}),
     supplyChain,
+    governance,
   };
   const judged = await restoreKnownGood(ctx, input, evaluateGate(input), facts.signOffIssues);
   const decision = withRosterRequirements(judged, rosterChangeRequirements(policy, base, head, facts));

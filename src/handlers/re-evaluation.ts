@@ -31,6 +31,7 @@ import { ensureReviewIssue, isReviewOf, listReviewIssues, type ReviewIssue } fro
 import type { Coordination } from "../store/coordination.js";
 import { remindTraining } from "./training-reminders.js";
 import { monitorModels, type MonitoringOutcome } from "./monitoring.js";
+import { sweepDocumentReviews } from "./document-reviews.js";
 
 /** What the daily run needs besides the repository. */
 export interface SweepContext {
@@ -221,6 +222,7 @@ export async function sweepRepository(ctx: SweepContext, repository: SweptReposi
     });
   }
   await remindTraining(ctx, repository, policy).catch((error: unknown) => void failures.push(error));
+  await sweepDocumentReviews(ctx, repository, policy, head).catch((error: unknown) => void failures.push(error));
   if (outcome.deferred > 0)
     ctx.log.warn(
       { repo: outcome.repo, deferred: outcome.deferred },

@@ -8,6 +8,8 @@ import type { LoadedManifest } from "../core/manifest/load-manifest.js";
 import { POLICY_PATH } from "../core/policy/load-policy.js";
 import type { Policy } from "../core/policy/schema.js";
 import { judgeReleaseModels, releasePolicy } from "../core/release/judge-release.js";
+import { readGovernanceFacts } from "../github/governance.js";
+import { publishedSnapshot } from "../core/governance/disclosure.js";
 import {
   BOM_ASSET_NAME,
   BOM_CONTENT_TYPE,
@@ -346,6 +348,11 @@ export async function judgeModelsAtCommit(
   const formats = await localFormatFacts(judged, detected.changes, head);
   const at = { ...location, policyBranch: defaultBranch };
   const supplyChain = await gatherSupplyChainFacts(ctx.octokit, at, policy, detected.changes, head);
+  const published = publishedSnapshot(base, head);
+  const governance =
+    detected.changes.length > 0
+      ? await readGovernanceFacts(ctx.octokit, location, policy, { published, now: ctx.now, documents: true })
+      : {};
   const input = {
     policy: judged,
     base,
@@ -356,6 +363,7 @@ export async function judgeModelsAtCommit(
     baseName,
     elsewhere,
     supplyChain,
+    governance,
     ...(formats ? { formats } : {}),
   };
   let decision = judgeReleaseModels(input, authorsBySubject, policy);

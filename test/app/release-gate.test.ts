@@ -1138,3 +1138,87 @@ describe("story 9: the release gate's decision feeds the organisation's inventor
     ]);
   });
 });
+
+describe("story: a plan with a review date gates the release (governance.documents, fail_release)", () => {
+  const PLAN_PATH = "docs/plans/incident.md";
+  const PLAN = "# Incident response\n\nCall the on-call engineer.\n";
+  const POLICY = [
+    "governance:",
+    "  documents:",
+    `    - { path: ${PLAN_PATH}, provision: 5.2.2-5, review_days: 90, owner_role: system_operator, fail_release: true }`,
+    "",
+  ].join("\n");
+
+  /** The one history query of the documents (src/github/governance.ts): the plan last changed on `date`. */
+  function servePlanHistory(date: string): string[] {
+    const queries: string[] = [];
+    nock(GITHUB_API)
+      .post("/graphql", (body: { query?: string }) => {
+        if (typeof body.query !== "string" || !body.query.includes("history(first:")) return false;
+        queries.push(body.query);
+        return true;
+      })
+      .reply(200, {
+        data: {
+          repository: {
+            commit: {
+              d0: {
+                nodes: [
+                  {
+                    oid: "a".repeat(40),
+                    committedDate: `${date}T10:00:00Z`,
+                    author: { user: { login: "bob" }, name: "bob" },
+                    file: {
+                      mode: 0o100644,
+                      object: { text: PLAN, byteSize: PLAN.length, isBinary: false, isTruncated: false },
+                    },
+                  },
+                ],
+              },
+            },
+            reviews: null,
+          },
+        },
+      });
+    return queries;
+  }
+
+  test("an overdue plan fails the release with document:<path>, read at the default branch in one request", async () => {
+    const app = await createTestApp();
+    const queries = servePlanHistory("2026-03-01");
+    const run = await publish(app, {
+      policy: POLICY,
+      previousFiles: { ...RELEASED.files, [PLAN_PATH]: PLAN },
+      files: { ...RETRAINED.files, [PLAN_PATH]: PLAN },
+      signOffs: SIGNED_RETRAIN,
+      members: MEMBERS,
+    });
+
+    expect(run.conclusion).toBe("failure");
+    expect(queries).toHaveLength(1);
+    expect(queries[0]).toContain('commit: object(expression: "HEAD")');
+    const json = /```json\n([\s\S]*?)\n```/.exec(run.output.text)?.[1] ?? "{}";
+    const record = JSON.parse(json) as { models: Array<{ requirements: Array<Record<string, unknown>> }> };
+    expect(record.models[0]!.requirements.find((r) => r["id"] === `document:${PLAN_PATH}`)).toEqual({
+      id: `document:${PLAN_PATH}`,
+      status: "failed",
+      message: `${PLAN_PATH} is overdue for review: reviewed 2026-03-01 (commit aaaaaaaaaaaa by bob), due 2026-05-30 (every 90 days).`,
+      provision: "5.2.2-5",
+      path: PLAN_PATH,
+    });
+  });
+
+  test("a plan reviewed within its interval lets the release pass", async () => {
+    const app = await createTestApp();
+    servePlanHistory("2026-11-01");
+    const run = await publish(app, {
+      policy: POLICY,
+      previousFiles: { ...RELEASED.files, [PLAN_PATH]: PLAN },
+      files: { ...RETRAINED.files, [PLAN_PATH]: PLAN },
+      signOffs: SIGNED_RETRAIN,
+      members: MEMBERS,
+    });
+
+    expect(run.conclusion).toBe("success");
+  });
+});

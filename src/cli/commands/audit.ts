@@ -1,6 +1,7 @@
 import { mkdir } from "node:fs/promises";
 import type { TrainingFacts } from "../../core/governance/training.js";
 import { readTrainingRoster } from "../training-roster.js";
+import { trainingAuditEvidence, trainingProvisionEvidence } from "../../core/governance/training-evidence.js";
 import { join } from "node:path";
 import { buildAuditReport } from "../../core/audit/build-report.js";
 import { renderAuditHtml } from "../../core/audit/render-html.js";
@@ -29,6 +30,7 @@ import { writeJsonFile, writeTextFile } from "../large-file.js";
 import { offlineSupplyChainFacts } from "../supply-chain-facts.js";
 import { offlineFacts } from "../offline-facts.js";
 import { readLocalMonitoring } from "../monitoring-reports.js";
+import { readGovernance } from "../governance.js";
 import { bomTimestamp, repositoryName } from "./bom.js";
 import { compareCodeUnits } from "../../core/compare-code-units.js";
 
@@ -115,6 +117,7 @@ export async function runAudit(options: AuditOptions): Promise<AuditReport> {
   // the sign-offs GitHub holds are replayed with the roster of the audited commit, as the gates replay them
   const training = await readTrainingRoster(repo, head, now);
   const monitoring = await readLocalMonitoring(repo, head, policy, models);
+  const governance = await readGovernance(repo, head, policy, now);
   const github = options.github
     ? await options.github({
         policy,
@@ -142,6 +145,7 @@ export async function runAudit(options: AuditOptions): Promise<AuditReport> {
     tags,
     ...(github ? { github } : {}),
     ...(monitoring ? { monitoring } : {}),
+    governance: { ...governance, training: trainingAuditEvidence(trainingProvisionEvidence(policy, training)) },
   });
 }
 

@@ -19,6 +19,7 @@ import {
   type ProvisionRow,
 } from "./types.js";
 import { compareCodeUnits } from "../compare-code-units.js";
+import { governanceEvidence, governanceSection, provisionDocuments } from "./governance-evidence.js";
 
 const OFFLINE_INDEPENDENCE =
   "the authors of the change are on GitHub: evaluator independence is checked by the app when the change is gated (its check run records it)";
@@ -120,6 +121,7 @@ export function buildAuditReport(input: AuditInput): AuditReport {
     unmanaged: input.head.unmanaged,
     releases,
     provisions: [],
+    ...(input.governance ? { governance: governanceSection(input.governance) } : {}),
     findings,
     ...(input.monitoring ? { monitoring: buildAuditMonitoring(input.monitoring, new Date(input.generatedAt)) } : {}),
     ...(input.github?.driftIssues ? { driftIssues: input.github.driftIssues } : {}),
@@ -437,6 +439,8 @@ function collectFindings(input: AuditInput, models: ReadonlyArray<AuditModel>): 
 interface Evidence {
   evidence: ProvisionRow["evidence"];
   findings: string[];
+  /** For the evidence that moves a provision (Provision.moves): present and current. */
+  current?: boolean;
 }
 
 function provisionRows(report: AuditReport, input: AuditInput): ProvisionRow[] {
@@ -457,14 +461,17 @@ function provisionRows(report: AuditReport, input: AuditInput): ProvisionRow[] {
   // monitoring counts only when configured and current (docs/monitoring.md)
   const provisions = report.monitoring?.current ? PROVISIONS.map((p) => MONITORED_PROVISIONS[p.id] ?? p) : PROVISIONS;
   return provisions.map((p) => {
-    const kinds = p.evidence ?? [];
-    const evidence = kinds.flatMap((k) => of(k).evidence);
-    const findings = [...new Set(kinds.flatMap((k) => of(k).findings))];
+    const kinds = [...new Set([...(p.evidence ?? []), ...(p.moves ? [p.moves] : [])])];
+    // a provision moves to evidenced only on evidence present and current, and names it (docs/audit.md)
+    const documents = provisionDocuments(input.governance, p.id);
+    const evidence = [...kinds.flatMap((k) => of(k).evidence), ...documents.evidence];
+    const findings = [...new Set([...kinds.flatMap((k) => of(k).findings), ...documents.findings])];
+    const moved = (p.moves !== undefined && of(p.moves).current === true) || documents.evidence.length > 0;
     return {
       id: p.id,
       clause: p.clause,
       title: p.title,
-      coverage: p.coverage,
+      coverage: moved ? "evidenced" : p.coverage,
       ...(p.modelgate ? { modelgate: p.modelgate } : {}),
       ...(p.outside ? { outside: p.outside } : {}),
       evidence,
@@ -507,6 +514,11 @@ function evidenceFor(
     versions.filter(({ version }) => failing(version)).map(({ version }) => version.id);
   const github = input.github;
   switch (kind) {
+    case "serving":
+    case "permissions":
+    case "disclosure-policy":
+    case "training":
+      return governanceEvidence(kind, input);
     case "audit-trail":
     case "versions": {
       const evidence = [

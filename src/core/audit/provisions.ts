@@ -28,7 +28,11 @@ export type EvidenceKind =
   | "versions"
   | "documentation"
   | "end-of-life"
-  | "monitoring";
+  | "monitoring"
+  | "serving"
+  | "permissions"
+  | "disclosure-policy"
+  | "training";
 
 export interface Provision {
   /** e.g. "5.2.4-1.2". */
@@ -43,6 +47,11 @@ export interface Provision {
   outside?: string;
   /** Sections of the report that hold this repository's evidence. */
   evidence?: EvidenceKind[];
+  /**
+   * Evidence that moves this provision to "evidenced" when it is present and current in the repository (docs/audit.md);
+   * any provision also moves when a current document of governance.documents names it.
+   */
+  moves?: EvidenceKind;
 }
 
 export interface ProvisionClause {
@@ -104,6 +113,11 @@ function partly(id: string, title: string, modelgate: string, outside: string, e
   return { id, clause: clauseOf(id), title, coverage: "partly", modelgate, outside, evidence };
 }
 
+/** Partly, and evidenced when this repository's evidence of that one kind is present and current (docs/audit.md). */
+function declared(id: string, title: string, modelgate: string, outside: string, kind: EvidenceKind): Provision {
+  return { ...partly(id, title, modelgate, outside, [kind]), moves: kind };
+}
+
 function evidenced(id: string, title: string, modelgate: string, evidence: EvidenceKind[]): Provision {
   return { id, clause: clauseOf(id), title, coverage: "evidenced", modelgate, evidence };
 }
@@ -113,11 +127,11 @@ function clauseOf(id: string): string {
 }
 
 export const PROVISIONS: ReadonlyArray<Provision> = [
-  partly("5.1.1-1", "AI security is part of the cyber security training", TRAINED, TRAINING_RUN, ["sign-offs"]),
-  partly("5.1.1-1.1", "AI security training fits each staff role", TRAINED, TRAINING_RUN, ["sign-offs"]),
-  partly("5.1.1-2", "Staff stay aware of AI threats and mitigations", TRAINED, TRAINING_RUN, ["sign-offs"]),
+  declared("5.1.1-1", "AI security is part of the cyber security training", TRAINED, TRAINING_RUN, "training"),
+  declared("5.1.1-1.1", "AI security training fits each staff role", TRAINED, TRAINING_RUN, "training"),
+  declared("5.1.1-2", "Staff stay aware of AI threats and mitigations", TRAINED, TRAINING_RUN, "training"),
   org("5.1.1-2.1", "Threat updates reach staff through several channels", ORG_TRAINING),
-  partly("5.1.1-2.2", "Developers are trained in secure AI coding and design", TRAINED, TRAINING_RUN, ["sign-offs"]),
+  declared("5.1.1-2.2", "Developers are trained in secure AI coding and design", TRAINED, TRAINING_RUN, "training"),
 
   org(
     "5.1.2-1",
@@ -153,7 +167,13 @@ export const PROVISIONS: ReadonlyArray<Provision> = [
     "a judgement of the data custodian, not recorded by modelgate",
   ),
   org("5.1.2-5.1", "Staff are encouraged to report AI security risks", ORG_TRAINING),
-  org("5.1.2-6", "The AI system has only the permissions it needs on other systems", ORG_RUNTIME),
+  declared(
+    "5.1.2-6",
+    "The AI system has only the permissions it needs on other systems",
+    "every model at the head declares the permissions it holds on other systems (serving.permissions)",
+    "that the running system holds no more than it declares: modelgate sees the declaration, not the deployment",
+    "permissions",
+  ),
   org(
     "5.1.2-7",
     "Due diligence is done on external providers",
@@ -256,9 +276,21 @@ export const PROVISIONS: ReadonlyArray<Provision> = [
   ),
 
   org("5.2.2-1", "Access to APIs, models, data and pipelines is secured", ORG_INFRA),
-  org("5.2.2-2", "Externally offered APIs are protected, e.g. with rate limits", ORG_RUNTIME),
+  declared(
+    "5.2.2-2",
+    "Externally offered APIs are protected, e.g. with rate limits",
+    "every model at the head declares how it is served; a public one without a rate limit and authentication fails (requirement serving)",
+    "that the deployed API enforces what is declared: modelgate sees the declaration, not the deployment",
+    "serving",
+  ),
   org("5.2.2-3", "Development and tuning environments are separate and least-privilege", ORG_INFRA),
-  org("5.2.2-4", "A vulnerability disclosure policy is published", "a policy published by the organisation"),
+  declared(
+    "5.2.2-4",
+    "A vulnerability disclosure policy is published",
+    "a security policy GitHub shows (SECURITY.md on the default branch or in the organisation's .github repository; requirement disclosure-policy)",
+    "the policy's content and how reports are handled are the organisation's",
+    "disclosure-policy",
+  ),
   org("5.2.2-5", "An AI incident management plan and a recovery plan exist", "plans of the organisation"),
   org("5.2.2-6", "Cloud contracts support these requirements", "contracts of the organisation"),
 

@@ -75,6 +75,7 @@ export function renderAuditHtml(report: AuditReport): string {
       ["unmanaged", "Unmanaged model files (5.2.1-2)"],
       ["releases", "Releases"],
       ["models", "Models and their versions"],
+      ...(report.governance ? [["governance", "Governance records"]] : []),
     ].map(([id, text]) => `<li><a href="#${id}">${text}</a></li>`),
     `</ol></nav><main>`,
   );
@@ -87,6 +88,7 @@ export function renderAuditHtml(report: AuditReport): string {
     unmanaged(report),
     releases(report),
     models(report),
+    governance(report),
   );
   out.push(
     `</main><footer><p class="muted">End of the evidence pack of ${e(report.repository.name)} at <code>${e(report.repository.commit)}</code>.</p></footer></body></html>\n`,
@@ -391,5 +393,23 @@ function endOfLife(issue: AuditModel["endOfLife"][number]): string {
     `<p>Last digest <code>${e(issue.digest)}</code></p><ul aria-label="Disposal checklist">${items}</ul>` +
     (signOffs ? `<ul aria-label="Disposal sign-offs">${signOffs}</ul>` : "<p>No disposal sign-off yet.</p>") +
     missing
+  );
+}
+
+/** The documents of governance.documents and the published security policy (docs/governance.md). */
+function governance(report: AuditReport): string {
+  if (!report.governance) return "";
+  const rows = report.governance.documents.map(
+    (d) =>
+      `<tr><th scope="row"><code>${e(d.path)}</code></th><td>${e(d.provisions.join(", "))}</td><td>${e(d.ownerRole)}</td>` +
+      `<td class="${d.status === "current" ? "passed" : "failed"}">${e(d.status)}</td><td>${e(d.message)}</td></tr>`,
+  );
+  const policy = report.governance.disclosurePolicy
+    ? `<p>Security policy published: <code>${e(report.governance.disclosurePolicy)}</code>.</p>`
+    : `<p class="failure">No security policy GitHub would show.</p>`;
+  return (
+    `<section id="governance" aria-labelledby="governance-h"><h2 id="governance-h">Governance records</h2>${policy}` +
+    `<table><caption>Documents with a review date (governance.documents)</caption><thead><tr><th scope="col">Document</th><th scope="col">Provisions</th><th scope="col">Owner role</th><th scope="col">Status</th><th scope="col">Review</th></tr></thead>` +
+    `<tbody>${rows.join("") || '<tr><td colspan="5">None required by the policy.</td></tr>'}</tbody></table></section>`
   );
 }

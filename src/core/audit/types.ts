@@ -9,6 +9,7 @@ import type { EvaluationRecord } from "../manifest/schema.js";
 import type { ChangeKind } from "../policy/schema.js";
 import type { FileError } from "../yaml/load-yaml.js";
 import type { EvidenceKind, Provision } from "./provisions.js";
+import type { DocumentStanding } from "../governance/documents.js";
 
 export const AUDIT_FORMAT = "modelgate-audit/1";
 
@@ -160,6 +161,18 @@ export interface AuditInput {
   github?: GitHubEvidence;
   /** With `monitoring` in the policy at the head (docs/monitoring.md). */
   monitoring?: AuditMonitoringInput;
+  /** Governance records (docs/governance.md); absent: none were read. */
+  governance?: GovernanceEvidence;
+}
+
+/** The governance records of the audited ref (docs/governance.md). */
+export interface GovernanceEvidence {
+  /** Each document of the policy's governance.documents, judged at the report's time. */
+  documents: DocumentStanding[];
+  /** Where the security policy GitHub shows was found; absent: none. */
+  disclosurePolicy?: string;
+  /** The training roster's evidence (5.1.1-x), from the training part: current when every role holder's is. */
+  training?: { current: boolean; text: string; href?: string; findings: string[] };
 }
 
 /** How a version's gate ended, as the timeline marks it. */
@@ -275,6 +288,19 @@ export interface AuditReport {
     checkRun?: { conclusion: string | null; url: string };
   }>;
   provisions: ProvisionRow[];
+  /** Governance records, as the provisions name them (docs/governance.md). */
+  governance?: {
+    documents: Array<{
+      path: string;
+      provisions: string[];
+      status: DocumentStanding["status"];
+      message: string;
+      review?: DocumentStanding["review"];
+      due?: string;
+      ownerRole: string;
+    }>;
+    disclosurePolicy?: string;
+  };
   findings: AuditFinding[];
   /** With `monitoring` in the policy at the head: the reports read and judged (docs/monitoring.md). */
   monitoring?: AuditMonitoring;

@@ -208,6 +208,9 @@ function compareModel(
   }
   const modalitiesChanged = !sameSet(b.modalities, a.modalities);
   if (modalitiesChanged) kinds.add("configuration");
+  // how the model is served (exposure, rate limit, authentication, permissions) is configuration (docs/governance.md)
+  const servingChanged = canonical(b.serving ?? null) !== canonical(a.serving ?? null);
+  if (servingChanged) kinds.add("configuration");
   const trainingDataChanged = !sameMultiset(b.training_data.map(canonical), a.training_data.map(canonical));
   if (trainingDataChanged) kinds.add("training_data");
   const artefactChanged = kinds.has("retrain") || kinds.has("configuration") || kinds.has("training_data");
@@ -225,6 +228,7 @@ function compareModel(
     version: a.version,
     status: decommissioning ? a.status : b.status,
     modalities: modalitiesChanged ? a.modalities : b.modalities,
+    serving: servingChanged ? a.serving : b.serving,
     training_data: trainingDataChanged ? a.training_data : b.training_data,
     // new evaluation records are the evidence the other kinds' gates ask for; alone they are metadata
     evaluations: kinds.size > 0 ? a.evaluations : b.evaluations,

@@ -19,6 +19,8 @@ import { regressionRequirements } from "./regression-requirements.js";
 import { formatRequirements, type FormatFacts } from "../supply-chain/formats/format-requirements.js";
 import type { SupplyChainFacts } from "../supply-chain/facts.js";
 import { supplyChainRequirements } from "./supply-chain-requirements.js";
+import { repositoryRequirements, type GovernanceFacts } from "../governance/gate-requirements.js";
+import { servingRequirements } from "../governance/serving.js";
 
 export { requiredRoles } from "./approval-requirements.js";
 
@@ -42,6 +44,8 @@ export interface GateInput {
   formats?: FormatFacts;
   /** Pinned signer files and attestations (docs/supply-chain.md); absent: pinned keys unread, provenance not checked. */
   supplyChain?: SupplyChainFacts;
+  /** Governance records (docs/governance.md): given by the release gate; a pull request's gate leaves documents out. */
+  governance?: GovernanceFacts;
 }
 
 /**
@@ -59,9 +63,20 @@ export function evaluateGate(input: GateInput): Decision {
           ...found,
           level: policy.unmanaged_artifacts === "fail" ? "failure" : "warning",
         }));
+  const repository = repositoryRequirements(policy, base, head, input.governance);
   const models = detected.changes
     .map((change) =>
-      evaluateModel(policy, change, head, facts, now, placesSeen(input, detected), input.formats, input.supplyChain),
+      evaluateModel(
+        policy,
+        change,
+        head,
+        facts,
+        now,
+        placesSeen(input, detected),
+        input.formats,
+        input.supplyChain,
+        repository,
+      ),
     )
     .sort((a, b) => compareCodeUnits(a.name, b.name));
 
@@ -118,6 +133,7 @@ function evaluateModel(
   elsewhere: ReadonlyArray<ModelsAt>,
   formats: FormatFacts | undefined,
   supplyChain: SupplyChainFacts | undefined,
+  repository: ReadonlyArray<Requirement> = [],
 ): ModelVerdict {
   const manifest = change.head ?? change.base;
   const roles = requiredRoles(policy, change.kinds);
@@ -155,6 +171,7 @@ function evaluateModel(
     if (policy.supply_chain.require_data_provenance) requirements.push(...provenanceRequirements(change.head));
     requirements.push(...documentationRequirements(policy, change.head));
     requirements.push(...supplyChainRequirements(policy, change.head, head, supplyChain));
+    requirements.push(...servingRequirements(change.head), ...repository);
   }
   const signOffs = evidence?.signOffs;
   const evaluated = gates.some((gate) => gate.evaluation);

@@ -121,3 +121,21 @@ export function trainingProvisionEvidence(
         };
   return [programme, perRole, refresh, developer];
 }
+
+/**
+ * The roster's evidence as the audit's matrix takes it (one kind, `training`, for the four provisions): current only
+ * when every one of the four is evidenced, so no provision moves on the strength of another's evidence.
+ */
+export function trainingAuditEvidence(rows: ReadonlyArray<TrainingProvisionEvidence>): {
+  current: boolean;
+  text: string;
+  findings: string[];
+} {
+  const missing = rows.filter((row) => row.status !== "evidenced");
+  const evidenced = rows.find((row) => row.provision === "5.1.1-1" && row.status === "evidenced");
+  return {
+    current: rows.length > 0 && missing.length === 0,
+    text: evidenced?.evidence ?? rows[0]?.evidence ?? `no training roster (${TRAINING_ROSTER_PATH})`,
+    findings: missing.map((row) => `${row.provision}: ${row.evidence}`),
+  };
+}

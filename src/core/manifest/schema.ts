@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { servingSchema } from "./serving-schema.js";
 import { isSemver } from "./semver.js";
 import { formatExceptionSchema } from "./format-exception-schema.js";
 
@@ -141,6 +142,7 @@ export const manifestSchema = z
     failure_modes: documentationText.optional(),
     prohibited_uses: documentationText.optional(),
     retention: documentationText.optional(),
+    serving: servingSchema.optional(),
   })
   .superRefine((manifest, ctx) => {
     const seen = new Map<string, number>();

@@ -2,6 +2,7 @@ import { trainingDifferences } from "../governance/training.js";
 import { CHANGE_KINDS, type Policy } from "./schema.js";
 import { compareRegression } from "./compare-regression.js";
 import { compareMonitoring } from "./compare-monitoring.js";
+import { compareGovernance } from "../governance/compare-governance.js";
 
 /** How a proposed setting moves the gate: fewer requirements weaken it. */
 export type PolicyEffect = "weakens" | "strengthens" | "changes";
@@ -161,6 +162,7 @@ export function comparePolicies(current: Policy, proposed: Policy): PolicyDiffer
   }
   differences.push(...trainingDifferences(current.training, proposed.training));
   differences.push(...compareMonitoring(current.monitoring, proposed.monitoring));
+  differences.push(...compareGovernance(current.governance, proposed.governance));
   return differences;
 }
 

@@ -4,6 +4,7 @@ import { formatsPolicySchema } from "./formats-schema.js";
 import { provenancePolicySchema, signaturesPolicySchema } from "./signatures-schema.js";
 import { trainingPolicySchema } from "./training-schema.js";
 import { monitoringSchema } from "./monitoring-schema.js";
+import { governanceSchema } from "./governance-schema.js";
 
 /** The change kinds (docs/architecture.md "Change kinds and version rules"), in the order they are reported. */
 export const CHANGE_KINDS = [
@@ -193,6 +194,7 @@ export const policySchema = z
     regression: regressionSchema,
     training: trainingPolicySchema,
     monitoring: monitoringSchema,
+    governance: governanceSchema,
   })
   .superRefine(
     (policy, ctx) => {
@@ -215,6 +217,14 @@ export const policySchema = z
           path: ["training", "admins"],
           message: `role "${policy.training.admins}" is not declared under roles`,
         });
+      for (const [index, document] of policy.governance.documents.entries()) {
+        if (!Object.hasOwn(policy.roles, document.owner_role))
+          ctx.addIssue({
+            code: "custom",
+            path: ["governance", "documents", index, "owner_role"],
+            message: `role "${document.owner_role}" is not declared under roles`,
+          });
+      }
     },
     // on a policy with other errors, roles and gates are not defaulted yet: cross-checks would report nonsense
     { when: (payload) => payload.issues.length === 0 },

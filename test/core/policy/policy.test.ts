@@ -81,6 +81,7 @@ const DOCUMENTED_DEFAULTS = {
     ],
   },
   training: { require: false, admins: "system_operator", notice_days: 30 },
+  governance: { documents: [], disclosure_policy: false },
 };
 
 function policyOf(text: string | undefined) {
