@@ -231,15 +231,18 @@ export async function readGitHubEvidence(
     ).sort((a, b) => compareCodeUnits(a.createdAt, b.createdAt) || a.id - b.id);
   };
 
+  // the app signs each issue's markers with a key bound to that issue: a marker copied elsewhere does not verify
+  const keyOf = (issue: RawIssue): string | undefined =>
+    markerKey === undefined ? undefined : issueMarkerKey(markerKey, { owner, repo, issue: issue.number });
   // every issue's comments first: the role teams' members are then read once, for all commenters
   const signOffRead: Array<{ issue: RawIssue; ref: ModelVersionRef; comments: SignOffComment[] }> = [];
   for (const issue of signOffRaw) {
-    const ref = signOffRef(issue.body, markerKey);
+    const ref = signOffRef(issue.body, keyOf(issue));
     if (ref) signOffRead.push({ issue, ref, comments: await commentsOf(issue) });
   }
   const eolRead: Array<{ issue: RawIssue; ref: { model: string; digest: string }; comments: SignOffComment[] }> = [];
   for (const issue of eolRaw) {
-    const ref = endOfLifeRef(issue.body, markerKey);
+    const ref = endOfLifeRef(issue.body, keyOf(issue));
     if (ref) eolRead.push({ issue, ref, comments: await commentsOf(issue) });
   }
   const membership = await readRoleMembership(
@@ -267,7 +270,7 @@ export async function readGitHubEvidence(
 
   const signOffIssues: SignOffIssueEvidence[] = [];
   for (const { issue, ref, comments } of signOffRead) {
-    const tracking = trackingOf(issue.body, ref, markerKey);
+    const tracking = trackingOf(issue.body, ref, keyOf(issue));
     const roles = tracking ? trackedRoles(tracking) : Object.keys(local.policy.roles);
     // replayed as every gate replays a sign-off issue, so the audit counts what the gates counted
     const state = replay(comments, trackedAuthors(tracking), roles, ref.intent ?? "ship");

@@ -9,6 +9,7 @@ import { defaultPolicy } from "../../src/core/policy/schema.js";
 import { endOfLifeIssueTitle, renderEndOfLifeIssueBody } from "../../src/core/render/end-of-life-issue.js";
 import { signOffIssueBody } from "../../src/core/sign-off/issue.js";
 import { defaultMarkerKey } from "../../src/marker-key.js";
+import { issueMarkerKey } from "../../src/core/markers/signature.js";
 import { askedMemberships, isTeamMembershipQuery, teamMembershipAnswer } from "../helpers/serve-github.js";
 import { TestRepo } from "./git-repo.js";
 import { digestOf, lfsPointer, modelFiles, type ModelSpec } from "./model-fixtures.js";
@@ -88,7 +89,7 @@ describe("modelgate audit --github (GitHub Enterprise through --api-url, nock)",
       policy,
       org: "acme",
       repositoryUrl: WEB,
-      markerKey: MARKER_KEY,
+      markerKey: issueMarkerKey(MARKER_KEY, { owner: "acme", repo: "models", issue: 5 }),
     });
     const editedBody = body.replace(digest, `sha256:${"e".repeat(64)}`);
     const eolBody = renderEndOfLifeIssueBody({
@@ -102,7 +103,7 @@ describe("modelgate audit --github (GitHub Enterprise through --api-url, nock)",
       checked: policy.end_of_life.checklist.slice(0, 2),
       components: [],
       datasets: [],
-      markerKey: MARKER_KEY,
+      markerKey: issueMarkerKey(MARKER_KEY, { owner: "acme", repo: "models", issue: 9 }),
     });
     const viaApp = { performed_via_github_app: { id: APP_ID } };
     const at = "2026-11-02T10:00:00Z";
@@ -166,6 +167,8 @@ describe("modelgate audit --github (GitHub Enterprise through --api-url, nock)",
         { number: 5, html_url: `${WEB}/issues/5`, state: "closed", body, ...viaApp },
         // a person's issue with a copied marker, and the app's issue with an edited marker: neither is evidence
         { number: 6, html_url: `${WEB}/issues/6`, state: "open", body, performed_via_github_app: null },
+        // attack: #5's signed body copied into another of the app's issues: its markers are bound to #5
+        { number: 7, html_url: `${WEB}/issues/7`, state: "open", body, ...viaApp },
         { number: 8, html_url: `${WEB}/issues/8`, state: "open", body: editedBody, ...viaApp },
       ]);
     api
@@ -405,7 +408,7 @@ describe("modelgate audit --github: who holds a role is read from GitHub, not as
       policy,
       org: "acme",
       repositoryUrl: WEB,
-      markerKey: MARKER_KEY,
+      markerKey: issueMarkerKey(MARKER_KEY, { owner: "acme", repo: "models", issue: 5 }),
     });
     const eolBody = renderEndOfLifeIssueBody({
       model: "scorer",
@@ -418,7 +421,7 @@ describe("modelgate audit --github: who holds a role is read from GitHub, not as
       checked: [],
       components: [],
       datasets: [],
-      markerKey: MARKER_KEY,
+      markerKey: issueMarkerKey(MARKER_KEY, { owner: "acme", repo: "models", issue: 9 }),
     });
     const viaApp = { performed_via_github_app: { id: APP_ID } };
     const api = nock(API);
