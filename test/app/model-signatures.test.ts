@@ -143,7 +143,7 @@ describe("model signatures and build provenance in the pull-request gate", () =>
     ).toHaveLength(1);
     expect(body.conclusion).toBe("failure");
     expect(body.output.text ?? body.output.summary).toContain(
-      `models/fraud/model.sig: signed by the key ${KEY_PATH}; every file of the model is among the signed files with the same digest`,
+      `models/fraud/model.sig: signed by the key ${KEY_PATH}; every file of the model's folder is among the signed files with the same digest`,
     );
     expect(messages).toContain(
       `no attestation of sha256:${sha256(WEIGHTS)} in this repository: attest it with actions/attest-build-provenance in the workflow that builds it [5.2.3-1, 5.2.4-1.2]`,

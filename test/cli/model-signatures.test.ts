@@ -61,7 +61,7 @@ describe("modelgate check: model signatures and build provenance (offline)", () 
     expect(requirement(json, "signature")).toEqual({
       id: "signature",
       status: "met",
-      message: `models/fraud/model.sig: signed by the key ${KEY_PATH}; every file of the model is among the signed files with the same digest`,
+      message: `models/fraud/model.sig: signed by the key ${KEY_PATH}; every file of the model's folder is among the signed files with the same digest`,
       provision: "5.2.3-1, 5.2.4-1.2",
       path: "models/fraud/model.yaml",
       line: 1,

@@ -6,7 +6,7 @@ import { isFileComponent } from "../manifest/schema.js";
 import { detectChanges } from "./detect-changes.js";
 import { discoveryReads } from "../discover/discover-unmanaged.js";
 import { folderFiles, MAX_FOLDER_FILES } from "../evaluate/hash-requirements.js";
-import { signaturePath } from "../evaluate/signature-requirements.js";
+import { modelFolderFiles, signaturePath } from "../evaluate/signature-requirements.js";
 import { TRAINING_ROSTER_PATH } from "../governance/training-schema.js";
 
 export interface PlannedReads {
@@ -45,6 +45,9 @@ export function plannedReads(policy: Policy, base: Snapshot, head: Snapshot): Pl
       const signature = signaturePath(change.head, head)?.path;
       if (signature !== undefined && head.entries.has(signature) && !head.contents.has(signature))
         wanted.head.add(signature);
+      // a signed model: every file of its folder must be signed, so each is hashed (signatureRequirements)
+      const signedFolder = signature === undefined ? [] : modelFolderFiles(change.head.path, head);
+      const toHash = signedFolder.length > MAX_FOLDER_FILES ? [] : signedFolder;
       for (const component of change.head.manifest.components) {
         if (!isFileComponent(component)) continue;
         const componentPath = componentRepoPath(change.head.path, component);
@@ -53,13 +56,14 @@ export function plannedReads(policy: Policy, base: Snapshot, head: Snapshot): Pl
         let paths = [componentPath];
         if (inFolder.length > MAX_FOLDER_FILES) paths = [];
         else if (inFolder.length > 0) paths = inFolder;
-        for (const path of paths) {
-          const entry = head.entries.get(path);
-          // a file too large to hash is not read: the evaluation reports it from the tree entry
-          if (!entry || head.contents.has(path) || (entry.size !== undefined && entry.size > MAX_HASHED_FILE_BYTES))
-            continue;
-          wanted.head.add(path);
-        }
+        toHash.push(...paths);
+      }
+      for (const path of toHash) {
+        const entry = head.entries.get(path);
+        // a file too large to hash is not read: the evaluation reports it from the tree entry
+        if (!entry || head.contents.has(path) || (entry.size !== undefined && entry.size > MAX_HASHED_FILE_BYTES))
+          continue;
+        wanted.head.add(path);
       }
     }
   }

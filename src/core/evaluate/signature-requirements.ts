@@ -4,7 +4,7 @@ import type { Snapshot } from "../detect/snapshot.js";
 import { parseLfsPointer } from "../manifest/lfs-pointer.js";
 import { componentRepoPath, type LoadedManifest } from "../manifest/load-manifest.js";
 import { isFileComponent } from "../manifest/schema.js";
-import { fileHash, folderFiles } from "./hash-requirements.js";
+import { fileHash, folderFiles, MAX_FOLDER_FILES } from "./hash-requirements.js";
 import { isIgnored, verifyModelSignature, type SignedModel } from "../supply-chain/model-signature.js";
 import type { SupplyChainFacts } from "../supply-chain/facts.js";
 import type { Requirement } from "./types.js";
@@ -60,22 +60,43 @@ export function signatureRequirements(
     return requirement("failed", `${where.path} (signed by ${check.model.signedBy}): ${problems.join("; ")}`);
   return requirement(
     "met",
-    `${where.path}: signed by ${check.model.signedBy}; every file of the model is among the signed files with the same digest`,
+    `${where.path}: signed by ${check.model.signedBy}; every file of the model's folder is among the signed files with the same digest`,
   );
 }
 
-/** Each file of the model's components that the signature does not cover, and why (the manifest itself is not expected). */
+/**
+ * Every file of the model's folder but its manifest: what model_signing signs when it signs the folder
+ * (docs/supply-chain.md, "Model signatures"). The signature file itself is among them and skipped by the caller.
+ */
+export function modelFolderFiles(manifestPath: string, head: Snapshot): string[] {
+  return folderFiles(head, manifestPath, posix.dirname(manifestPath));
+}
+
+/**
+ * Each file of the model that the signature does not cover, and why: its file components, and every other file of
+ * its folder (the manifest itself is not expected: evaluation records are added to it after signing).
+ */
 function unsignedFiles(loaded: LoadedManifest, head: Snapshot, signed: SignedModel, signaturePath: string): string[] {
   const dir = posix.dirname(loaded.path);
   const relative = (repoPath: string): string => (dir === "." ? repoPath : repoPath.slice(dir.length + 1));
   const problems: string[] = [];
-  for (const component of loaded.manifest.components) {
-    if (!isFileComponent(component)) continue;
+  const checked = new Set<string>([signaturePath]);
+  const inFolder = modelFolderFiles(loaded.path, head);
+  if (inFolder.length > MAX_FOLDER_FILES)
+    problems.push(
+      `the model's folder holds ${inFolder.length} files, more than ${MAX_FOLDER_FILES}: modelgate cannot check that each is signed`,
+    );
+  const components = loaded.manifest.components.filter(isFileComponent).map((component) => {
     const repoPath = componentRepoPath(loaded.path, component);
     const files = head.entries.has(repoPath) ? [repoPath] : folderFiles(head, loaded.path, repoPath);
     if (files.length === 0) problems.push(`${component.path} is missing`);
+    return files;
+  });
+  const others = inFolder.length > MAX_FOLDER_FILES ? [] : inFolder;
+  for (const files of [...components, others]) {
     for (const file of files) {
-      if (file === signaturePath) continue;
+      if (checked.has(file)) continue;
+      checked.add(file);
       const name = relative(file);
       const signedDigest = signed.resources.get(name);
       if (isIgnored(name, signed.ignorePaths)) problems.push(`${name} is left out by the signature's ignore_paths`);

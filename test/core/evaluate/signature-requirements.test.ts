@@ -72,7 +72,7 @@ describe("signature: every file component among the signed files, signed by a pi
       {
         id: "signature",
         status: "met",
-        message: `models/fraud/model.sig: signed by the key ${KEY_PATH}; every file of the model is among the signed files with the same digest`,
+        message: `models/fraud/model.sig: signed by the key ${KEY_PATH}; every file of the model's folder is among the signed files with the same digest`,
         provision: "5.2.3-1, 5.2.4-1.2",
         path: MANIFEST,
         line: 1,
@@ -176,13 +176,17 @@ describe("signature: the upstream vectors as a model folder", () => {
   const policy = testPolicy({ supply_chain: { signatures: { require: true, ...pins } } });
   const facts: SupplyChainFacts = { pinnedFiles: pinned(VECTOR_KEY, VECTOR_CA) };
 
-  function vectorModel(mode: VectorMode, edit: (files: Record<string, string>) => void = () => {}) {
+  function vectorModel(
+    mode: VectorMode,
+    edit: (files: Record<string, string>) => void = () => {},
+    extra: Record<string, FileSpec> = {},
+  ) {
     const { signature, files } = vector(mode);
     const loaded = manifest(files);
     const model: Record<string, FileSpec> = {
       [MANIFEST]: "x",
       "models/fraud/model.sig": signature,
-      "models/fraud/ignore-me": "",
+      ...extra,
     };
     edit(files);
     for (const [name, content] of Object.entries(files)) model[`models/fraud/${name}`] = content;
@@ -192,6 +196,24 @@ describe("signature: the upstream vectors as a model folder", () => {
   it.each<VectorMode>(["sigstore", "elliptic-key", "certificate"])("%s: met", (mode) => {
     expect(vectorModel(mode)[0]).toMatchObject({ id: "signature", status: "met" });
   });
+
+  it.each<VectorMode>(["sigstore", "elliptic-key", "certificate"])(
+    "attack: %s: a file of the model's folder that the signature ignores (ignore-me) is not signed: fails",
+    (mode) => {
+      const [requirement] = vectorModel(mode, () => {}, { "models/fraud/ignore-me": "" });
+      expect(requirement?.status).toBe("failed");
+      expect(requirement?.message).toContain("ignore-me is left out by the signature's ignore_paths");
+    },
+  );
+
+  it.each<VectorMode>(["sigstore", "elliptic-key", "certificate"])(
+    "attack: %s: a file added to the model's folder, declared by no component and not signed, fails",
+    (mode) => {
+      const [requirement] = vectorModel(mode, () => {}, { "models/fraud/loader.py": "import os\n" });
+      expect(requirement?.status).toBe("failed");
+      expect(requirement?.message).toContain("loader.py is not among the signed files");
+    },
+  );
 
   it.each<VectorMode>(["sigstore", "elliptic-key", "certificate"])(
     "attack: %s: a tampered model file fails",
@@ -211,5 +233,25 @@ describe("plannedReads: the signature is read with the components", () => {
     const head = snapshot({ ...fraud.files, "models/fraud/model.sig": "{}" });
     const manifestsRead = withoutContents(head, (path) => path.endsWith("model.yaml"));
     expect(plannedReads(testPolicy(), emptySnapshot(), manifestsRead).head).toContain("models/fraud/model.sig");
+  });
+
+  it("every other file of a signed model's folder is read too (each must be signed), an unsigned model's is not", () => {
+    const fraud = modelFiles({ dir: "models/fraud", name: "fraud", version: "1.0.0" });
+    const extra = { "models/fraud/loader.py": "import os\n", "models/other.txt": "not the model's" };
+    const signed = snapshot({ ...fraud.files, ...extra, "models/fraud/model.sig": "{}" });
+    const signedReads = plannedReads(
+      testPolicy(),
+      emptySnapshot(),
+      withoutContents(signed, (path) => path.endsWith("model.yaml")),
+    ).head;
+    expect(signedReads).toContain("models/fraud/loader.py");
+    expect(signedReads).not.toContain("models/other.txt");
+    const unsigned = snapshot({ ...fraud.files, ...extra });
+    const unsignedReads = plannedReads(
+      testPolicy(),
+      emptySnapshot(),
+      withoutContents(unsigned, (path) => path.endsWith("model.yaml")),
+    ).head;
+    expect(unsignedReads).not.toContain("models/fraud/loader.py");
   });
 });
