@@ -280,6 +280,12 @@ describe("the organisation view, from installation to export, with two users and
     expect(timeline.text).toContain("Version 1.1.0");
     expect(timeline.text).toContain("Version 1.0.0");
 
+    const repositories = await alice.get("/dashboard/repositories");
+    const researchRow = repositories.text.split("<tr>").find((row) => row.includes(">acme/research</label>"));
+    expect(researchRow).toContain('<span class="badge badge-muted">private</span>');
+    expect(researchRow).toContain("no policy");
+    expect(researchRow).toContain('<a href="/dashboard/unmanaged#repository-202">1 file</a>');
+
     const unmanaged = await alice.get("/dashboard/unmanaged");
     expect(unmanaged.text).toContain("acme/research");
     expect(unmanaged.text).toContain("<code>weights/model.safetensors</code>");
@@ -367,7 +373,11 @@ describe("the organisation view, from installation to export, with two users and
     expect(guesses.map((answer) => answer.status)).toEqual([404, 404, 404]);
     for (const answer of guesses) expect(answer.text).not.toContain("research");
 
-    // 5. acme/research is removed from the installation: it leaves alice's views too, though her token still reads it
+    // 5. acme/research is removed from the installation: GitHub stops listing it to alice's token too, but the
+    // dashboard trusts her earlier answer for 60 s: within it, only the inventory forgetting it hides it
+    github.users.get("alice")!.repositories = github.users
+      .get("alice")!
+      .repositories.filter((r) => r.id !== RESEARCH.id);
     sent = app.requests.length;
     await app.receive(
       installationRepositoriesEvent("removed", INSTALLATION_ID, [
