@@ -8,7 +8,11 @@
 import nock from "nock";
 import { pino } from "pino";
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
-import { INVENTORY_INSTALLATION_JOB, INVENTORY_REFRESH_JOB } from "../../src/handlers/inventory.js";
+import {
+  INVENTORY_DAILY_JOB,
+  INVENTORY_INSTALLATION_JOB,
+  INVENTORY_REFRESH_JOB,
+} from "../../src/handlers/inventory.js";
 import type { CronDefinition, JobDefinition, Jobs } from "../../src/queue/job-queue.js";
 import { postgresInventoryStore } from "../../src/store/inventory-store.js";
 import { commitSha } from "../fixtures/git-objects.js";
@@ -16,7 +20,7 @@ import { modelFiles } from "../fixtures/manifests.js";
 import { pushEvent } from "../fixtures/payloads/lifecycle.js";
 import { installationEvent, installationRepositoriesEvent } from "../fixtures/payloads/inventory.js";
 import { testDatabase, testDatabaseUrl } from "../helpers/database.js";
-import { FakeRepository } from "../helpers/fake-repository.js";
+import { FakeRepository, GITHUB_API } from "../helpers/fake-repository.js";
 import {
   serveInstallationRepositories,
   serveInventoryRepository,
@@ -91,7 +95,7 @@ function recordingJobs() {
       return `job-${enqueued.length}`;
     },
   };
-  return { queue, definitions, enqueued };
+  return { queue, definitions, crons, enqueued };
 }
 
 type Recorded = ReturnType<typeof recordingJobs>;
@@ -183,7 +187,7 @@ function csvLines(text: string): string[] {
 }
 
 describe("the organisation view, from installation to export, with two users and a private repository", () => {
-  test("install, sweep, push, sign in, filter, export; bob never sees the private repository; a removed repository leaves", async () => {
+  test("install, sweep, push, sign in, filter, export; bob never sees the private repository; a removed repository leaves, and a missed uninstallation is caught up with", async () => {
     const store = postgresInventoryStore((await testDatabase()).pool);
     const jobs = recordingJobs();
     const app = await createTestApp({ jobs: jobs.queue, inventory: store });
@@ -403,5 +407,14 @@ describe("the organisation view, from installation to export, with two users and
       404,
     );
     expect((await api("alice", "/api/v1/unmanaged")).json.files).toEqual([]);
+
+    // 6. the App is uninstalled while the server is down: the `installation.deleted` delivery is lost. The daily
+    // sweep catches up with what was missed: GitHub lists no installation, so nothing of acme is kept
+    // (docs/inventory.md, "How long it is kept": uninstalled means deleted)
+    nock(GITHUB_API).get("/app/installations").query({ per_page: "100" }).reply(200, []);
+    const daily = jobs.crons.find((cron) => cron.name === INVENTORY_DAILY_JOB)!;
+    await daily.run({}, { probot: app.probot, log: pino({ level: "silent" }), jobId: "2", retryCount: 0 });
+    expect(jobs.enqueued).toEqual([]);
+    expect(await store.repositoryIdsOf(INSTALLATION_ID)).toEqual([]);
   });
 });
