@@ -413,7 +413,9 @@ describe("the organisation view, from installation to export, with two users and
     // (docs/inventory.md, "How long it is kept": uninstalled means deleted)
     nock(GITHUB_API).get("/app/installations").query({ per_page: "100" }).reply(200, []);
     const daily = jobs.crons.find((cron) => cron.name === INVENTORY_DAILY_JOB)!;
+    sent = app.requests.length;
     await daily.run({}, { probot: app.probot, log: pino({ level: "silent" }), jobId: "2", retryCount: 0 });
+    expect(sentSince(app, sent)).toEqual(["GET /app/installations?per_page=100"]);
     expect(jobs.enqueued).toEqual([]);
     expect(await store.repositoryIdsOf(INSTALLATION_ID)).toEqual([]);
   });
