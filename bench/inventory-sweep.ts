@@ -173,6 +173,7 @@ function memoryStore(): InventoryStore & { snapshots: RepositorySnapshot[] } {
     removeRepository: async () => undefined,
     removeInstallation: async () => 0,
     repositoryIdsOf: none,
+    installationIds: none,
     prune: async () => ({ versions: 0, decisions: 0 }),
   };
 }

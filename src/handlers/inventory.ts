@@ -85,13 +85,19 @@ export function defineInventoryJobs(jobs: Jobs, deps: InventoryDeps): InventoryF
     run: async (_data, { probot, log }) => {
       const appOctokit = await probot.auth();
       const installations = await appOctokit.paginate(appOctokit.rest.apps.listInstallations, { per_page: 100 });
+      // an uninstallation whose webhook was missed (the server was down) is caught up with here, as a missed
+      // repository removal is by the installation's sweep: GitHub no longer lists it, so nothing of it is kept
+      const listed = new Set(installations.map((installation) => installation.id));
+      let uninstalled = 0;
+      for (const id of await deps.store.installationIds())
+        if (!listed.has(id)) uninstalled += await deps.store.removeInstallation(id);
       // each installation is its own job: one slow or failing installation does not hold the others
       for (const installation of installations) {
         if (installation.suspended_at) continue;
         await feed.sweepInstallation({ installationId: installation.id });
       }
       const pruned = await deps.store.prune(new Date(deps.clock().getTime() - INVENTORY_HISTORY_DAYS * 86_400_000));
-      log.info({ installations: installations.length, pruned }, "modelgate inventory sweep queued");
+      log.info({ installations: installations.length, uninstalled, pruned }, "modelgate inventory sweep queued");
     },
   });
   jobs.defineJob<InstallationSweepRequest>({

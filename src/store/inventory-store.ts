@@ -41,6 +41,8 @@ export interface InventoryStore {
   removeInstallation(installationId: number): Promise<number>;
   /** The repository ids the inventory holds for an installation (the sweep removes those GitHub no longer lists). */
   repositoryIdsOf(installationId: number): Promise<number[]>;
+  /** The installations the inventory holds repositories of (the daily sweep forgets those GitHub no longer lists). */
+  installationIds(): Promise<number[]>;
   /** Deletes versions no longer at any default branch and decisions older than `before` (the retention). */
   prune(before: Date): Promise<{ versions: number; decisions: number }>;
 }
@@ -411,6 +413,13 @@ export function postgresInventoryStore(pool: pg.Pool): InventoryStore {
         [String(installationId)],
       );
       return rows.map((row) => Number(row.repository_id));
+    },
+
+    installationIds: async () => {
+      const { rows } = await pool.query<{ installation_id: string }>(
+        `SELECT DISTINCT installation_id FROM ${SCHEMA}.inventory_repositories ORDER BY installation_id`,
+      );
+      return rows.map((row) => Number(row.installation_id));
     },
 
     prune: async (before) => {

@@ -232,6 +232,16 @@ describe("the inventory store", () => {
     expect(await store.repositoryIdsOf(7)).toEqual([]);
   });
 
+  test("the installations it holds repositories of, each once (the daily sweep forgets those GitHub no longer lists)", async () => {
+    expect(await store.installationIds()).toEqual([]);
+    await store.replaceRepository(snapshot(1, "acme/models", []), SWEPT);
+    await store.replaceRepository(snapshot(2, "acme/other", []), SWEPT);
+
+    expect(await store.installationIds()).toEqual([7]);
+    await store.removeInstallation(7);
+    expect(await store.installationIds()).toEqual([]);
+  });
+
   test("prune keeps an old version a gate decided on recently (a rollback deployed last week), and its sign-offs", async () => {
     await store.replaceRepository(
       snapshot(1, "acme/models", [model("fraud", DIGEST_1, null)]),
