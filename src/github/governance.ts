@@ -78,8 +78,9 @@ function textOf(blob: BlobFields | null | undefined): FileContent | undefined {
 
 /**
  * The standing of each document of `governance.documents` at `commit` of the default branch (docs/governance.md).
- * Review records are not counted here: their sign-off by the owner role is not read by the app yet, so none counts
- * (each is named as refused). A failed read throws CouldNotEvaluate: the gate never passes on a document it did not read.
+ * governance/reviews.yaml is read at that same commit: a record there reached the default branch through its owner
+ * role's approval (`governance.review:<path>`); a pull request's head is never read here. A failed read throws
+ * CouldNotEvaluate: the gate never passes on a document it did not read.
  */
 export async function readDocumentStandings(
   octokit: ProbotOctokit,
@@ -129,7 +130,13 @@ export async function readDocumentStandings(
     const file = documentFile(entry, newest ? textOf(newest.object) : undefined);
     return documentStanding(
       document,
-      { file, history, historyTruncated: nodes.length > DOCUMENT_HISTORY_DEPTH, records },
+      {
+        file,
+        history,
+        historyTruncated: nodes.length > DOCUMENT_HISTORY_DEPTH,
+        records,
+        recordsAt: "on the default branch",
+      },
       now,
     );
   });
