@@ -1151,7 +1151,7 @@ describe("story: a plan with a review date gates the release (governance.documen
   ].join("\n");
 
   /** The one history query of the documents (src/github/governance.ts): the plan last changed on `date`. */
-  function servePlanHistory(date: string, defaultBranchReviews?: string): string[] {
+  function servePlanHistory(date: string, defaultBranchReviews?: string, reviewsAddedBy?: number): string[] {
     const queries: string[] = [];
     nock(GITHUB_API)
       .post("/graphql", (body: { query?: string }) => {
@@ -1176,6 +1176,26 @@ describe("story: a plan with a review date gates the release (governance.documen
                   },
                 ],
               },
+              ...(reviewsAddedBy === undefined
+                ? {}
+                : {
+                    // the one commit of governance/reviews.yaml, merged in pull request `reviewsAddedBy`
+                    reviewsHistory: {
+                      nodes: [
+                        {
+                          file: {
+                            object: {
+                              text: defaultBranchReviews,
+                              byteSize: defaultBranchReviews?.length,
+                              isBinary: false,
+                              isTruncated: false,
+                            },
+                          },
+                          associatedPullRequests: { nodes: [{ number: reviewsAddedBy, merged: true }] },
+                        },
+                      ],
+                    },
+                  }),
             },
             reviews:
               defaultBranchReviews === undefined
@@ -1251,6 +1271,24 @@ describe("story: a plan with a review date gates the release (governance.documen
     expect(run.conclusion).toBe("success");
     expect(run.output.text).toContain(
       `${PLAN_PATH}: reviewed 2026-11-20 (record of bob in governance/reviews.yaml on the default branch), next due 2027-02-18.`,
+    );
+  });
+
+  test("the record's evidence names the merged pull request that added it, when GitHub's history shows it", async () => {
+    const app = await createTestApp();
+    const queries = servePlanHistory("2026-03-01", reviewRecord, 31);
+    const run = await publish(app, {
+      policy: POLICY,
+      previousFiles: { ...RELEASED.files, [PLAN_PATH]: PLAN },
+      files: { ...RETRAINED.files, [PLAN_PATH]: PLAN },
+      signOffs: SIGNED_RETRAIN,
+      members: MEMBERS,
+    });
+
+    expect(run.conclusion).toBe("success");
+    expect(queries[0]).toContain('reviewsHistory: history(first: 11, path: "governance/reviews.yaml")');
+    expect(run.output.text).toContain(
+      `${PLAN_PATH}: reviewed 2026-11-20 (record of bob in governance/reviews.yaml, added by pull request #31), next due 2027-02-18.`,
     );
   });
 

@@ -1,7 +1,7 @@
 import type { Snapshot } from "../detect/snapshot.js";
 import type { Policy } from "../policy/schema.js";
 import { documentProvisions } from "../policy/governance-schema.js";
-import { parseReviewRecords, REVIEWS_PATH, type ReviewRecord } from "../governance/documents.js";
+import { parseReviewRecords, reviewRecordKey, REVIEWS_PATH, type ReviewRecord } from "../governance/documents.js";
 import type { ApprovalFacts, Decision, Requirement, Verdict } from "./types.js";
 import { approvalRequirements } from "./approval-requirements.js";
 
@@ -9,8 +9,6 @@ import { approvalRequirements } from "./approval-requirements.js";
 export function reviewRecordsChanged(base: Snapshot, head: Snapshot): boolean {
   return base.entries.get(REVIEWS_PATH)?.blobSha !== head.entries.get(REVIEWS_PATH)?.blobSha;
 }
-
-const recordKey = (r: ReviewRecord): string => JSON.stringify([r.path, r.date, r.sha256, r.reviewer.toLowerCase()]);
 
 /**
  * The requirements of a pull request that adds or changes review records (docs/governance.md "Review records"): for
@@ -31,8 +29,10 @@ export function reviewRecordRequirements(
   if (!headRecords.ok) return headRecords.failed;
   // an unreadable or invalid base proves nothing was there before: every record is new (fail closed)
   const baseRecords = base.entries.has(REVIEWS_PATH) ? readRecords(base) : { ok: true as const, records: [] };
-  const before = new Set((baseRecords.ok ? baseRecords.records : []).map(recordKey));
-  const changedPaths = [...new Set(headRecords.records.filter((r) => !before.has(recordKey(r))).map((r) => r.path))];
+  const before = new Set((baseRecords.ok ? baseRecords.records : []).map(reviewRecordKey));
+  const changedPaths = [
+    ...new Set(headRecords.records.filter((r) => !before.has(reviewRecordKey(r))).map((r) => r.path)),
+  ];
   return changedPaths.map((path) => recordRequirement(policy, facts, path, lineOf(head, path)));
 }
 

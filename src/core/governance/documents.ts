@@ -40,6 +40,45 @@ export interface ReviewRecord {
   /** SHA-256 of the document's bytes that were reviewed. */
   sha256: string;
   reviewer: string;
+  /** The merged pull request that added it to the default branch, when GitHub's history names it (recordPullRequest). */
+  pullRequest?: number;
+}
+
+/** A record's identity: the same path, date, content and reviewer (a login, so in any case) is the same record. */
+export function reviewRecordKey(record: ReviewRecord): string {
+  return JSON.stringify([record.path, record.date, record.sha256, record.reviewer.toLowerCase()]);
+}
+
+/** How many commits of governance/reviews.yaml's history are read to name the pull request that added a record. */
+export const REVIEWS_HISTORY_DEPTH = 10;
+
+/** One commit that touched governance/reviews.yaml (newest first): its records, and the merged pull request of it. */
+export interface ReviewsCommit {
+  /** undefined: the file was deleted, or not valid, at this commit. */
+  records?: ReviewRecord[];
+  pullRequest?: number;
+}
+
+/**
+ * The merged pull request that added `record` (docs/governance.md "Review records"), for the evidence only: the commit
+ * of the history read from which on the record is present, and its pull request. Undefined when the history read
+ * does not reach the commit that added it, or GitHub names no merged pull request for it.
+ */
+export function recordPullRequest(
+  record: ReviewRecord,
+  history: ReadonlyArray<ReviewsCommit>,
+  historyTruncated: boolean,
+): number | undefined {
+  const key = reviewRecordKey(record);
+  const holds = (commit: ReviewsCommit | undefined): boolean =>
+    commit?.records?.some((r) => reviewRecordKey(r) === key) === true;
+  for (let i = 0; i < history.length; i++) {
+    if (!holds(history[i])) return undefined;
+    const older = history[i + 1];
+    if (older === undefined) return historyTruncated ? undefined : history[i]!.pullRequest;
+    if (!holds(older)) return history[i]!.pullRequest;
+  }
+  return undefined;
 }
 
 export interface DocumentFacts {
@@ -62,6 +101,8 @@ export interface DocumentReview {
   sha?: string;
   /** how: record: where the record was read ("on the default branch"). */
   at?: string;
+  /** how: record: the merged pull request that added it, when known. */
+  pullRequest?: number;
 }
 
 export interface DocumentStanding {
@@ -155,7 +196,14 @@ export function documentStanding(document: GovernanceDocument, facts: DocumentFa
   for (const record of facts.records.filter((r) => r.path === document.path)) {
     const refusal = recordRefusal(record, facts.file, facts.history, now);
     if (refusal) refusedRecords.push(refusal);
-    else reviews.push({ date: record.date, how: "record", by: record.reviewer, at: facts.recordsAt });
+    else
+      reviews.push({
+        date: record.date,
+        how: "record",
+        by: record.reviewer,
+        at: facts.recordsAt,
+        ...(record.pullRequest !== undefined ? { pullRequest: record.pullRequest } : {}),
+      });
   }
   const review = reviews.sort((a, b) => b.date.localeCompare(a.date))[0];
   if (!review)
@@ -187,10 +235,16 @@ export function documentStanding(document: GovernanceDocument, facts: DocumentFa
   };
 }
 
-/** "commit 1a2b3c4d5e6f by alice", "record of alice in governance/reviews.yaml on the default branch" */
+/**
+ * "commit 1a2b3c4d5e6f by alice", "record of alice in governance/reviews.yaml, added by pull request #12",
+ * "record of alice in governance/reviews.yaml on the default branch"
+ */
 export function reviewSource(review: DocumentReview): string {
-  if (review.how === "record")
-    return `record of ${review.by ?? "unknown"} in ${REVIEWS_PATH} ${review.at ?? ""}`.trim();
+  if (review.how === "record") {
+    const record = `record of ${review.by ?? "unknown"} in ${REVIEWS_PATH}`;
+    if (review.pullRequest !== undefined) return `${record}, added by pull request #${review.pullRequest}`;
+    return `${record} ${review.at ?? ""}`.trim();
+  }
   return `commit ${(review.sha ?? "").slice(0, 12)}${review.by ? ` by ${review.by}` : ""}`;
 }
 

@@ -6,6 +6,7 @@ import {
   lastContentCommit,
   normaliseDocument,
   parseReviewRecords,
+  recordPullRequest,
   type DocumentCommit,
   type DocumentFacts,
   type ReviewRecord,
@@ -204,6 +205,58 @@ describe("review records: what the gates check of a record on the default branch
       TEST_NOW,
     );
     expect(standing).toMatchObject({ status: "overdue", refusedRecords: [] });
+  });
+});
+
+describe("recordPullRequest: the merged pull request that added a record, for the evidence", () => {
+  const mine = record();
+  const other = record({ path: "docs/plans/dr.md" });
+  it.each<[string, Parameters<typeof recordPullRequest>[1], boolean, number | undefined]>([
+    [
+      "the commit that added it",
+      [
+        { records: [other, mine], pullRequest: 14 },
+        { records: [other], pullRequest: 9 },
+      ],
+      false,
+      14,
+    ],
+    [
+      "a later commit that kept it does not take it over",
+      [{ records: [mine, other], pullRequest: 15 }, { records: [mine], pullRequest: 12 }, { records: [] }],
+      false,
+      12,
+    ],
+    ["the commit that created the file", [{ records: [mine], pullRequest: 3 }], false, 3],
+    [
+      "beyond a cut history: unknown",
+      [
+        { records: [mine], pullRequest: 15 },
+        { records: [mine], pullRequest: 12 },
+      ],
+      true,
+      undefined,
+    ],
+    ["no merged pull request named: unknown", [{ records: [mine] }, { records: [] }], false, undefined],
+    ["the newest commit does not hold it: unknown", [{ records: [other], pullRequest: 4 }], false, undefined],
+    [
+      "a reviewer's login in another case is the same record",
+      [{ records: [{ ...mine, reviewer: "SEC1" }], pullRequest: 5 }],
+      false,
+      5,
+    ],
+  ])("%s", (_label, history, truncated, expected) => {
+    expect(recordPullRequest(mine, history, truncated)).toBe(expected);
+  });
+  it("a counted record names the pull request that added it", () => {
+    const standing = documentStanding(
+      plan,
+      facts([commit("a", "2026-05-15", PLAN)], { records: [record({ pullRequest: 12 })] }),
+      TEST_NOW,
+    );
+    expect(standing.message).toBe(
+      "docs/plans/incident.md: reviewed 2026-11-20 (record of sec1 in governance/reviews.yaml, added by pull request #12), next due 2027-02-18.",
+    );
   });
 });
 
