@@ -242,11 +242,16 @@ describe("story: a pull request that records a review in governance/reviews.yaml
   const approvals = (...logins: string[]) =>
     logins.map((login) => ({ login, state: "APPROVED", commitId: PR.headSha }));
 
-  async function judgeRecord(reviewsYaml: string, reviews: ReturnType<typeof approvals>): Promise<CheckRunBody> {
+  async function judgeRecord(
+    reviewsYaml: string,
+    reviews: ReturnType<typeof approvals>,
+    baseReviewsYaml?: string,
+  ): Promise<CheckRunBody> {
     const app = await createTestApp();
+    const base = baseReviewsYaml === undefined ? {} : { "governance/reviews.yaml": baseReviewsYaml };
     servePullRequestScenario(
       PR,
-      { base: { [PATH]: PLAN }, head: { [PATH]: PLAN, "governance/reviews.yaml": reviewsYaml } },
+      { base: { [PATH]: PLAN, ...base }, head: { [PATH]: PLAN, "governance/reviews.yaml": reviewsYaml } },
       { reviews, policy: REVIEW_POLICY },
     );
     serveCheckRunLookup(OWNER, REPO, PR.headSha);
@@ -280,6 +285,15 @@ describe("story: a pull request that records a review in governance/reviews.yaml
     expect(body.output.summary).toContain(
       `| \`governance.review:${PATH}\` | ✅ met | the review record of ${PATH} was approved by @sec-lead in a review of ${PR.headSha.slice(0, 7)}`,
     );
+  });
+
+  test("only the records the pull request adds need approval: the base's are read and left alone", async () => {
+    const onMain = record(PATH);
+    const added = `${onMain}  - { path: docs/plans/made-up.md, date: 2026-11-28, sha256: ${"a".repeat(64)}, reviewer: dana }\n`;
+    const body = await judgeRecord(added, approvals("sec-lead"), onMain);
+    expect(body.conclusion).toBe("failure");
+    expect(body.output.summary).toContain("`governance.review:docs/plans/made-up.md`");
+    expect(body.output.summary).not.toContain(`\`governance.review:${PATH}\``);
   });
 
   test("attack: a record for a document the policy does not name fails, with its line", async () => {
