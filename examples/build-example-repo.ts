@@ -15,7 +15,8 @@
  *              production monitoring reports of the versions in use, one of each format (docs/monitoring.md).
  * governance records on main (docs/governance.md): SECURITY.md, reviewed plans and policies under
  * docs/governance/ named by governance.documents, serving declarations in every manifest; one plan
- * (residual-risks.md) is overdue: a whitespace-only commit does not renew its review.
+ * (residual-risks.md) is overdue: a whitespace-only commit does not renew its review; another (contingency.md) is
+ * renewed by a review record in governance/reviews.yaml.
  * branch `q3-models` (checked out):
  *   - a new model, churn-predictor 0.1.0, evaluated       -> approvals pending (offline)
  *   - fraud-detector retrained, version NOT raised        -> fails: version rule, stale evaluation
@@ -360,6 +361,12 @@ export function buildExampleRepo(dir: string, evaluationDate = new Date().toISOS
   const improved = { accuracy: 0.921, auc: 0.958, attack_success_rate: 0.024 };
   write(dir, modelTree(scorer("1.2.0", scorerV120.files, scorerV120, improved), day(15)));
   commitOn(dir, day(15), "retrain credit-scorer 1.2.0 with adversarial training");
+  // reviewed, nothing to change: a review record of its current bytes (docs/governance.md "Review records")
+  const contingency = GOVERNANCE_DOCUMENTS.find((d) => d.path.endsWith("contingency.md"))!;
+  write(dir, {
+    "governance/reviews.yaml": `reviews:\n  - { path: ${contingency.path}, date: ${day(12)}, sha256: ${sha256(contingency.text)}, reviewer: omar-ops }\n`,
+  });
+  commitOn(dir, day(12), "governance: contingency plan reviewed by omar-ops, unchanged");
   // re-wrapped, not reviewed: whitespace does not renew a review (docs/governance.md)
   const residual = GOVERNANCE_DOCUMENTS.find((d) => d.path.endsWith("residual-risks.md"))!;
   write(dir, { [residual.path]: residual.text.replace(". ", ".\n").replace("\n\n", "\n\n\n") });

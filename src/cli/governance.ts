@@ -15,8 +15,8 @@ import { runGit } from "./git.js";
 
 /**
  * The governance records of the audited commit, from local git (docs/governance.md): each document's history, the
- * security policy in its tree. Review records need their owner role's sign-off, which only GitHub holds: offline none
- * counts (each is named as refused).
+ * security policy in its tree. The review records are those of governance/reviews.yaml at the audited commit: on the
+ * default branch they arrived through their owner role's approval (`governance.review:<path>`).
  */
 export async function readGovernance(
   repo: string,
@@ -36,7 +36,13 @@ export async function readGovernance(
     standings.push(
       documentStanding(
         document,
-        { file, history, historyTruncated: history.length > DOCUMENT_HISTORY_DEPTH, records },
+        {
+          file,
+          history,
+          historyTruncated: history.length > DOCUMENT_HISTORY_DEPTH,
+          records,
+          recordsAt: "at the audited commit",
+        },
         now,
       ),
     );

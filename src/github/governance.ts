@@ -8,7 +8,10 @@ import {
   documentFile,
   documentStanding,
   parseReviewRecords,
+  recordPullRequest,
+  REVIEWS_HISTORY_DEPTH,
   type DocumentCommit,
+  type ReviewsCommit,
   type DocumentStanding,
 } from "../core/governance/documents.js";
 import type { Policy } from "../core/policy/schema.js";
@@ -30,12 +33,18 @@ interface HistoryNode {
 
 const BLOB_FIELDS = "... on Blob { text byteSize isBinary isTruncated }";
 
+interface ReviewsNode {
+  file?: { object?: BlobFields | null } | null;
+  associatedPullRequests?: { nodes?: Array<{ number: number; merged: boolean } | null> | null } | null;
+}
+
 /** A GraphQL string literal (JSON's escaping is valid GraphQL). */
 const literal = (text: string): string => JSON.stringify(text);
 
 /**
  * The query of every document's history at `commit` (docs/governance.md): for each document the commits that
- * touched its path, newest first, with its content after each, and the review records; one request.
+ * touched its path, newest first, with its content after each, and the review records with the history of their file
+ * (to name the merged pull request that added each); one request.
  */
 export function documentsQuery(commit: string, paths: ReadonlyArray<string>): string {
   const histories = paths.map(
@@ -48,6 +57,7 @@ export function documentsQuery(commit: string, paths: ReadonlyArray<string>): st
     `    commit: object(expression: ${literal(commit)}) {`,
     "      ... on Commit {",
     ...histories,
+    `        reviewsHistory: history(first: ${REVIEWS_HISTORY_DEPTH + 1}, path: ${literal(REVIEWS_PATH)}) { nodes { file(path: ${literal(REVIEWS_PATH)}) { object { ${BLOB_FIELDS} } } associatedPullRequests(first: 1) { nodes { number merged } } } }`,
     "      }",
     "    }",
     `    reviews: object(expression: ${literal(`${commit}:${REVIEWS_PATH}`)}) { ${BLOB_FIELDS} }`,
@@ -78,8 +88,9 @@ function textOf(blob: BlobFields | null | undefined): FileContent | undefined {
 
 /**
  * The standing of each document of `governance.documents` at `commit` of the default branch (docs/governance.md).
- * Review records are not counted here: their sign-off by the owner role is not read by the app yet, so none counts
- * (each is named as refused). A failed read throws CouldNotEvaluate: the gate never passes on a document it did not read.
+ * governance/reviews.yaml is read at that same commit: a record there reached the default branch through its owner
+ * role's approval (`governance.review:<path>`); a pull request's head is never read here. A failed read throws
+ * CouldNotEvaluate: the gate never passes on a document it did not read.
  */
 export async function readDocumentStandings(
   octokit: ProbotOctokit,
@@ -91,7 +102,8 @@ export async function readDocumentStandings(
   if (documents.length === 0) return [];
   let response: {
     repository: {
-      commit: Record<string, { nodes: HistoryNode[] } | undefined> | null;
+      commit:
+        (Record<string, { nodes: HistoryNode[] } | undefined> & { reviewsHistory?: { nodes: ReviewsNode[] } }) | null;
       reviews: BlobFields | null;
     } | null;
   };
@@ -108,7 +120,13 @@ export async function readDocumentStandings(
   }
   const reviews = textOf(response.repository?.reviews);
   const parsed = reviews?.kind === "text" ? parseReviewRecords(reviews.text) : undefined;
-  const records = parsed?.ok ? parsed.records : [];
+  const reviewsNodes = response.repository?.commit?.reviewsHistory?.nodes ?? [];
+  const reviewsHistory = reviewsNodes.map(reviewsCommit);
+  // the pull request only names the evidence: a record counts or not without it (documentStanding)
+  const records = (parsed?.ok ? parsed.records : []).map((record) => {
+    const pullRequest = recordPullRequest(record, reviewsHistory, reviewsNodes.length > REVIEWS_HISTORY_DEPTH);
+    return pullRequest === undefined ? record : { ...record, pullRequest };
+  });
   return documents.map((document, index) => {
     const nodes = response.repository?.commit?.[`d${index}`]?.nodes ?? [];
     const history: DocumentCommit[] = nodes.map((node) => {
@@ -129,10 +147,27 @@ export async function readDocumentStandings(
     const file = documentFile(entry, newest ? textOf(newest.object) : undefined);
     return documentStanding(
       document,
-      { file, history, historyTruncated: nodes.length > DOCUMENT_HISTORY_DEPTH, records },
+      {
+        file,
+        history,
+        historyTruncated: nodes.length > DOCUMENT_HISTORY_DEPTH,
+        records,
+        recordsAt: "on the default branch",
+      },
       now,
     );
   });
+}
+
+/** One commit of governance/reviews.yaml's history: its records, and the merged pull request GitHub names for it. */
+function reviewsCommit(node: ReviewsNode): ReviewsCommit {
+  const content = textOf(node.file?.object);
+  const parsed = content?.kind === "text" ? parseReviewRecords(content.text) : undefined;
+  const merged = node.associatedPullRequests?.nodes?.find((pr) => pr?.merged === true);
+  return {
+    ...(parsed?.ok ? { records: parsed.records } : {}),
+    ...(merged ? { pullRequest: merged.number } : {}),
+  };
 }
 
 /**

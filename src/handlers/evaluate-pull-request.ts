@@ -15,6 +15,7 @@ import { renderHeadCheckRun, strictestJudgement, type PullRequestJudgement } fro
 import { gatherApprovalFacts } from "../github/approval-facts.js";
 import { readTrainingFacts } from "../github/training.js";
 import { rosterChangeRequirements, withRosterRequirements } from "../core/evaluate/roster-requirements.js";
+import { reviewRecordRequirements, withReviewRecordRequirements } from "../core/evaluate/review-record-requirements.js";
 import { ownAppId } from "../github/app-identity.js";
 import { writeCheckRun } from "../github/check-runs.js";
 import { CouldNotEvaluate, errorMessage, httpStatus } from "../github/errors.js";
@@ -260,7 +261,8 @@ async function judge(
     governance,
   };
   const judged = await restoreKnownGood(ctx, input, evaluateGate(input), facts.signOffIssues);
-  const decision = withRosterRequirements(judged, rosterChangeRequirements(policy, base, head, facts));
+  const rostered = withRosterRequirements(judged, rosterChangeRequirements(policy, base, head, facts));
+  const decision = withReviewRecordRequirements(rostered, reviewRecordRequirements(policy, base, head, facts));
   try {
     await syncSignOffIssues(octokit, where, policy, facts, issues);
   } catch (error) {

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import nock from "nock";
 import { describe, expect, test } from "vitest";
 import { documentReviewMarker } from "../../src/core/governance/document-issue.js";
@@ -17,7 +18,9 @@ import {
   testMarkerKey,
   type TestApp,
 } from "../helpers/test-app.js";
-import { OWNER, REPO } from "../fixtures/payloads/index.js";
+import { OWNER, REPO, pullRequestEvent, type PullRequestFixture } from "../fixtures/payloads/index.js";
+import { serveCheckRunCreate, serveCheckRunLookup, type CheckRunBody } from "../helpers/serve-github.js";
+import { servePullRequestScenario } from "../helpers/serve-pull-request.js";
 import { REPOSITORY_URL } from "../fixtures/payloads/lifecycle.js";
 import { postgresCoordination } from "../../src/store/coordination.js";
 import { testDatabase } from "../helpers/database.js";
@@ -218,5 +221,87 @@ describe("story: a plan with a review date (governance.documents) in the daily r
     expect(tracker.appIssues().map((i) => i.body.split("\n")[2])).toEqual([
       `❌ **Missing.** ${PATH} is not a document: a symbolic link.`,
     ]);
+  });
+});
+
+describe("story: a pull request that records a review in governance/reviews.yaml", () => {
+  const PR: PullRequestFixture = {
+    number: 12,
+    author: "dana",
+    baseRef: "main",
+    baseSha: commitSha("base"),
+    headSha: commitSha("head"),
+  };
+  // every role held by users: no team membership is read
+  const REVIEW_POLICY = POLICY.replace("[sec-lead]", "[sec-lead, dana]").replace(
+    "governance:",
+    "  developer: { users: [dana] }\n  system_operator: { users: [ops1] }\n  data_custodian: { users: [carol] }\ngovernance:",
+  );
+  const record = (path: string): string =>
+    `reviews:\n  - path: ${path}\n    date: 2026-11-28\n    sha256: ${createHash("sha256").update(PLAN).digest("hex")}\n    reviewer: dana\n`;
+  const approvals = (...logins: string[]) =>
+    logins.map((login) => ({ login, state: "APPROVED", commitId: PR.headSha }));
+
+  async function judgeRecord(
+    reviewsYaml: string,
+    reviews: ReturnType<typeof approvals>,
+    baseReviewsYaml?: string,
+  ): Promise<CheckRunBody> {
+    const app = await createTestApp();
+    const base = baseReviewsYaml === undefined ? {} : { "governance/reviews.yaml": baseReviewsYaml };
+    servePullRequestScenario(
+      PR,
+      { base: { [PATH]: PLAN, ...base }, head: { [PATH]: PLAN, "governance/reviews.yaml": reviewsYaml } },
+      { reviews, policy: REVIEW_POLICY },
+    );
+    serveCheckRunLookup(OWNER, REPO, PR.headSha);
+    serveCheckRunCreate(OWNER, REPO);
+    await app.receive(pullRequestEvent("synchronize", PR, INSTALLATION_ID));
+    const creates = app.requestsTo("POST", `${API}/check-runs`);
+    expect(creates).toHaveLength(1);
+    return creates[0]!.body as CheckRunBody;
+  }
+
+  test("attack: the PR author signs their own review record — the check stays action_required", async () => {
+    const body = await judgeRecord(record(PATH), approvals("dana"));
+    expect(body.conclusion).toBe("action_required");
+    expect(body.output.title).toBe("review record awaits its owner role");
+    expect(body.output.summary).toContain("### Document review records");
+    expect(body.output.summary).toContain(
+      `| \`governance.review:${PATH}\` | ⏳ pending | governance/reviews.yaml records a review of ${PATH}, so its owner role security must approve it: security must sign off`,
+    );
+    expect(body.output.summary).toContain("@dana is an author: their own approval does not count");
+  });
+
+  test("attack: a holder of another role approves it — the check stays action_required", async () => {
+    const body = await judgeRecord(record(PATH), approvals("ops1"));
+    expect(body.conclusion).toBe("action_required");
+    expect(body.output.summary).toContain("@ops1 approved but holds none of security");
+  });
+
+  test("passes once the owner role, not an author, approves the head commit", async () => {
+    const body = await judgeRecord(record(PATH), approvals("sec-lead"));
+    expect(body.conclusion).toBe("success");
+    expect(body.output.summary).toContain(
+      `| \`governance.review:${PATH}\` | ✅ met | the review record of ${PATH} was approved by @sec-lead in a review of ${PR.headSha.slice(0, 7)}`,
+    );
+  });
+
+  test("only the records the pull request adds need approval: the base's are read and left alone", async () => {
+    const onMain = record(PATH);
+    const added = `${onMain}  - { path: docs/plans/made-up.md, date: 2026-11-28, sha256: ${"a".repeat(64)}, reviewer: dana }\n`;
+    const body = await judgeRecord(added, approvals("sec-lead"), onMain);
+    expect(body.conclusion).toBe("failure");
+    expect(body.output.summary).toContain("`governance.review:docs/plans/made-up.md`");
+    expect(body.output.summary).not.toContain(`\`governance.review:${PATH}\``);
+  });
+
+  test("attack: a record for a document the policy does not name fails, with its line", async () => {
+    const body = await judgeRecord(record("docs/plans/made-up.md"), approvals("sec-lead"));
+    expect(body.conclusion).toBe("failure");
+    expect(body.output.title).toBe("review record refused");
+    expect(body.output.summary).toContain(
+      "governance/reviews.yaml:2: docs/plans/made-up.md is not a document governance.documents names",
+    );
   });
 });

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import nock from "nock";
 import { describe, expect, test, vi } from "vitest";
 import { validateBom } from "../../src/core/bom/build-bom.js";
@@ -1150,7 +1151,7 @@ describe("story: a plan with a review date gates the release (governance.documen
   ].join("\n");
 
   /** The one history query of the documents (src/github/governance.ts): the plan last changed on `date`. */
-  function servePlanHistory(date: string): string[] {
+  function servePlanHistory(date: string, defaultBranchReviews?: string, reviewsAddedBy?: number): string[] {
     const queries: string[] = [];
     nock(GITHUB_API)
       .post("/graphql", (body: { query?: string }) => {
@@ -1175,8 +1176,36 @@ describe("story: a plan with a review date gates the release (governance.documen
                   },
                 ],
               },
+              ...(reviewsAddedBy === undefined
+                ? {}
+                : {
+                    // the one commit of governance/reviews.yaml, merged in pull request `reviewsAddedBy`
+                    reviewsHistory: {
+                      nodes: [
+                        {
+                          file: {
+                            object: {
+                              text: defaultBranchReviews,
+                              byteSize: defaultBranchReviews?.length,
+                              isBinary: false,
+                              isTruncated: false,
+                            },
+                          },
+                          associatedPullRequests: { nodes: [{ number: reviewsAddedBy, merged: true }] },
+                        },
+                      ],
+                    },
+                  }),
             },
-            reviews: null,
+            reviews:
+              defaultBranchReviews === undefined
+                ? null
+                : {
+                    text: defaultBranchReviews,
+                    byteSize: defaultBranchReviews.length,
+                    isBinary: false,
+                    isTruncated: false,
+                  },
           },
         },
       });
@@ -1206,6 +1235,61 @@ describe("story: a plan with a review date gates the release (governance.documen
       provision: "5.2.2-5",
       path: PLAN_PATH,
     });
+  });
+
+  const reviewRecord = `reviews:\n  - { path: ${PLAN_PATH}, date: 2026-11-20, sha256: ${createHash("sha256").update(PLAN).digest("hex")}, reviewer: bob }\n`;
+
+  test("attack: a review record on the release's branch only never counts: records are read at the default branch", async () => {
+    const app = await createTestApp();
+    const queries = servePlanHistory("2026-03-01");
+    const run = await publish(app, {
+      policy: POLICY,
+      previousFiles: { ...RELEASED.files, [PLAN_PATH]: PLAN },
+      files: { ...RETRAINED.files, [PLAN_PATH]: PLAN, "governance/reviews.yaml": reviewRecord },
+      signOffs: SIGNED_RETRAIN,
+      members: MEMBERS,
+    });
+
+    expect(run.conclusion).toBe("failure");
+    expect(queries[0]).toContain('reviews: object(expression: "HEAD:governance/reviews.yaml")');
+    expect(run.output.text).toContain(
+      `${PLAN_PATH} is overdue for review: reviewed 2026-03-01 (commit aaaaaaaaaaaa by bob)`,
+    );
+  });
+
+  test("a review record on the default branch renews the plan and lets the release pass, naming the record", async () => {
+    const app = await createTestApp();
+    servePlanHistory("2026-03-01", reviewRecord);
+    const run = await publish(app, {
+      policy: POLICY,
+      previousFiles: { ...RELEASED.files, [PLAN_PATH]: PLAN },
+      files: { ...RETRAINED.files, [PLAN_PATH]: PLAN },
+      signOffs: SIGNED_RETRAIN,
+      members: MEMBERS,
+    });
+
+    expect(run.conclusion).toBe("success");
+    expect(run.output.text).toContain(
+      `${PLAN_PATH}: reviewed 2026-11-20 (record of bob in governance/reviews.yaml on the default branch), next due 2027-02-18.`,
+    );
+  });
+
+  test("the record's evidence names the merged pull request that added it, when GitHub's history shows it", async () => {
+    const app = await createTestApp();
+    const queries = servePlanHistory("2026-03-01", reviewRecord, 31);
+    const run = await publish(app, {
+      policy: POLICY,
+      previousFiles: { ...RELEASED.files, [PLAN_PATH]: PLAN },
+      files: { ...RETRAINED.files, [PLAN_PATH]: PLAN },
+      signOffs: SIGNED_RETRAIN,
+      members: MEMBERS,
+    });
+
+    expect(run.conclusion).toBe("success");
+    expect(queries[0]).toContain('reviewsHistory: history(first: 11, path: "governance/reviews.yaml")');
+    expect(run.output.text).toContain(
+      `${PLAN_PATH}: reviewed 2026-11-20 (record of bob in governance/reviews.yaml, added by pull request #31), next due 2027-02-18.`,
+    );
   });
 
   test("a plan reviewed within its interval lets the release pass", async () => {

@@ -56,20 +56,52 @@ describe("modelgate audit: documents with a review date (governance.documents)",
     });
   });
 
-  it("attack: a review record no owner role signed off does not renew an old plan offline", async () => {
-    repo = TestRepo.create("modelgate-governance-");
-    repo.write({ ".github/modelgate.yml": POLICY, "docs/incident.md": PLAN });
-    commitDated(repo, "plan", "2025-01-01T10:00:00Z");
-    const sha256 = createHash("sha256").update(PLAN).digest("hex");
-    repo.write({
-      "governance/reviews.yaml": `reviews:\n  - { path: docs/incident.md, date: 2026-11-20, sha256: ${sha256}, reviewer: sec-lead }\n`,
+  // the record of the audited commit counts: on the default branch it arrived through governance.review:<path>
+  // (this test expected "not signed off by the security role" while records never counted)
+  const withRecord = (r: TestRepo, record: { sha256: string; date: string }): void => {
+    r.write({ ".github/modelgate.yml": POLICY, "docs/incident.md": PLAN });
+    commitDated(r, "plan", "2025-01-01T10:00:00Z");
+    r.write({
+      "governance/reviews.yaml": `reviews:\n  - { path: docs/incident.md, date: ${record.date}, sha256: ${record.sha256}, reviewer: sec-lead }\n`,
     });
-    repo.commit("review record");
+    r.commit("review record");
+  };
+  const planSha256 = createHash("sha256").update(PLAN).digest("hex");
+
+  it("a review record of the plan's current content renews an old plan, and the matrix names the record", async () => {
+    repo = TestRepo.create("modelgate-governance-");
+    withRecord(repo, { sha256: planSha256, date: "2026-11-20" });
+    const report = await audit(repo);
+    expect(row(report, "5.2.2-5")).toMatchObject({ coverage: "evidenced", findings: [] });
+    expect(row(report, "5.2.2-5").evidence[0]!.text).toMatch(
+      /^docs\/incident\.md, reviewed 2026-11-20 \(record of sec-lead in governance\/reviews\.yaml at the audited commit\), next due 2027-02-18/,
+    );
+  });
+
+  it.each([
+    [
+      "attack: a review record of an older content of the plan does not renew it",
+      { sha256: createHash("sha256").update("# Incident response\n").digest("hex"), date: "2026-11-20" },
+      "review record of 2026-11-20 by sec-lead: reviewed other content than the document's",
+    ],
+    [
+      "attack: a review record dated in the future does not renew the plan",
+      { sha256: planSha256, date: "2999-01-01" },
+      "review record of 2999-01-01 by sec-lead: dated in the future",
+    ],
+    [
+      "attack: a review record dated before the plan's content was committed does not renew it",
+      { sha256: planSha256, date: "2024-12-31" },
+      "review record of 2024-12-31 by sec-lead: dated before the document's content of 2025-01-01",
+    ],
+  ])("%s", async (_label, record, refusal) => {
+    repo = TestRepo.create("modelgate-governance-");
+    withRecord(repo, record);
     const report = await audit(repo);
     expect(row(report, "5.2.2-5").coverage).toBe("organisational");
     expect(row(report, "5.2.2-5").findings).toEqual([
       expect.stringMatching(/^docs\/incident\.md is overdue for review: reviewed 2025-01-01 /) as string,
-      "review record of 2026-11-20 by sec-lead: not signed off by the security role",
+      refusal,
     ]);
   });
 });

@@ -101,6 +101,10 @@ describe("the example repository (npm run example)", () => {
     expect(row("5.2.2-2").evidence[0]!.text).toBe(
       "2 of 2 models in service declare how they are served; 1 of 1 public model with a rate limit and authentication",
     );
+    // a plan reviewed without a change of words: the review record names it
+    expect(row("5.4.1-1.1").evidence[0]!.text).toMatch(
+      /^docs\/governance\/contingency\.md, reviewed \d{4}-\d{2}-\d{2} \(record of omar-ops in governance\/reviews\.yaml at the audited commit\), next due \d{4}-\d{2}-\d{2}; owner: system_operator$/,
+    );
     // attack: the plan re-wrapped 10 days ago is still overdue: whitespace does not renew its review
     expect(row("5.1.3-2")).toMatchObject({ coverage: "organisational", evidence: [] });
     expect(row("5.1.3-2").findings).toEqual([

@@ -81,7 +81,7 @@ export function governanceEvidence(
   }
 }
 
-/** "docs/plans/incident.md, reviewed 2026-11-20 (review record by sec1), next due 2027-02-18; owner: security" */
+/** "docs/plans/incident.md, reviewed 2026-11-20 (record of sec1 in governance/reviews.yaml at the audited commit), next due 2027-02-18; owner: security" */
 export function documentEvidenceText(standing: DocumentStanding): string {
   const review = standing.review
     ? `reviewed ${standing.review.date} (${reviewSource(standing.review)})`

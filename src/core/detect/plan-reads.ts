@@ -8,6 +8,7 @@ import { discoveryReads } from "../discover/discover-unmanaged.js";
 import { folderFiles, MAX_FOLDER_FILES } from "../evaluate/hash-requirements.js";
 import { modelFolderFiles, signaturePath } from "../evaluate/signature-requirements.js";
 import { TRAINING_ROSTER_PATH } from "../governance/training-schema.js";
+import { REVIEWS_PATH } from "../governance/documents.js";
 
 export interface PlannedReads {
   base: string[];
@@ -36,6 +37,8 @@ export function plannedReads(policy: Policy, base: Snapshot, head: Snapshot): Pl
   for (const path of manifests.head) wanted.head.add(path);
   // a pull request that changes the training roster: its new roster is checked before anyone approves it
   if (rosterToCheck(base, head)) wanted.head.add(TRAINING_ROSTER_PATH);
+  // a pull request that changes review records: which records are new is known from both sides (docs/governance.md)
+  for (const side of reviewRecordReads(base, head)) wanted[side].add(REVIEWS_PATH);
 
   // components are known only once every manifest is read
   if (manifests.base.length === 0 && manifests.head.length === 0) {
@@ -77,4 +80,13 @@ function rosterToCheck(base: Snapshot, head: Snapshot): boolean {
     changed.blobSha !== base.entries.get(TRAINING_ROSTER_PATH)?.blobSha &&
     !head.contents.has(TRAINING_ROSTER_PATH)
   );
+}
+
+function reviewRecordReads(base: Snapshot, head: Snapshot): Array<"base" | "head"> {
+  const changed = head.entries.get(REVIEWS_PATH);
+  if (changed === undefined || changed.blobSha === base.entries.get(REVIEWS_PATH)?.blobSha) return [];
+  const sides: Array<"base" | "head"> = [];
+  if (!head.contents.has(REVIEWS_PATH)) sides.push("head");
+  if (base.entries.has(REVIEWS_PATH) && !base.contents.has(REVIEWS_PATH)) sides.push("base");
+  return sides;
 }

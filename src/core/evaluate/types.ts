@@ -68,6 +68,8 @@ export interface Decision {
   errors: FileError[];
   /** A pull request that changes the training roster: the sign-off of training.admins it needs (docs/governance.md). */
   roster?: Requirement[];
+  /** A pull request that adds or changes governance/reviews.yaml records: each document's owner-role approval. */
+  reviewRecords?: Requirement[];
   /** Set when facts could not be gathered: the verdict is then failure ("could not evaluate"). */
   couldNotEvaluate?: string;
   /**

@@ -28,7 +28,11 @@ export type DocumentFile =
   /** A symlink, a folder, too large, not text: not a document modelgate can vouch for. */
   | { kind: "unusable"; reason: string };
 
-/** A `reviews:` record of governance/reviews.yaml, with the owner role's sign-off as the edge verified it. */
+/**
+ * A `reviews:` record of governance/reviews.yaml. Its owner role's sign-off is the gate it passed to reach the default
+ * branch (requirement `governance.review:<path>`, review-record-requirements.ts): only records read from the default
+ * branch (or the audited commit) are ever given to documentStanding, never a pull request's head.
+ */
 export interface ReviewRecord {
   path: string;
   /** YYYY-MM-DD */
@@ -36,8 +40,45 @@ export interface ReviewRecord {
   /** SHA-256 of the document's bytes that were reviewed. */
   sha256: string;
   reviewer: string;
-  /** Who approved the record's change holding the owner role (never its author); absent: not signed off. */
-  signedOffBy?: { login: string; role: string };
+  /** The merged pull request that added it to the default branch, when GitHub's history names it (recordPullRequest). */
+  pullRequest?: number;
+}
+
+/** A record's identity: the same path, date, content and reviewer (a login, so in any case) is the same record. */
+export function reviewRecordKey(record: ReviewRecord): string {
+  return JSON.stringify([record.path, record.date, record.sha256, record.reviewer.toLowerCase()]);
+}
+
+/** How many commits of governance/reviews.yaml's history are read to name the pull request that added a record. */
+export const REVIEWS_HISTORY_DEPTH = 10;
+
+/** One commit that touched governance/reviews.yaml (newest first): its records, and the merged pull request of it. */
+export interface ReviewsCommit {
+  /** undefined: the file was deleted, or not valid, at this commit. */
+  records?: ReviewRecord[];
+  pullRequest?: number;
+}
+
+/**
+ * The merged pull request that added `record` (docs/governance.md "Review records"), for the evidence only: the commit
+ * of the history read from which on the record is present, and its pull request. Undefined when the history read
+ * does not reach the commit that added it, or GitHub names no merged pull request for it.
+ */
+export function recordPullRequest(
+  record: ReviewRecord,
+  history: ReadonlyArray<ReviewsCommit>,
+  historyTruncated: boolean,
+): number | undefined {
+  const key = reviewRecordKey(record);
+  const holds = (commit: ReviewsCommit | undefined): boolean =>
+    commit?.records?.some((r) => reviewRecordKey(r) === key) === true;
+  for (let i = 0; i < history.length; i++) {
+    if (!holds(history[i])) return undefined;
+    const older = history[i + 1];
+    if (older === undefined) return historyTruncated ? undefined : history[i]!.pullRequest;
+    if (!holds(older)) return history[i]!.pullRequest;
+  }
+  return undefined;
 }
 
 export interface DocumentFacts {
@@ -46,7 +87,10 @@ export interface DocumentFacts {
   history: DocumentCommit[];
   /** More commits touched the path than were read: the oldest listed one's "before" is unknown. */
   historyTruncated: boolean;
+  /** The records of governance/reviews.yaml where they are trusted: the default branch, or the audited commit. */
   records: ReviewRecord[];
+  /** Where the records were read, for the evidence: "on the default branch", "at the audited commit". */
+  recordsAt: string;
 }
 
 export interface DocumentReview {
@@ -55,6 +99,10 @@ export interface DocumentReview {
   /** The commit (how: commit) or the reviewer (how: record). */
   by?: string;
   sha?: string;
+  /** how: record: where the record was read ("on the default branch"). */
+  at?: string;
+  /** how: record: the merged pull request that added it, when known. */
+  pullRequest?: number;
 }
 
 export interface DocumentStanding {
@@ -103,27 +151,30 @@ function addDays(date: string, days: number): string {
   return new Date(Date.parse(`${date.slice(0, 10)}T00:00:00Z`) + days * DAY_MS).toISOString().slice(0, 10);
 }
 
-/** Why a review record does not count for this document's current text, or undefined when it counts. */
+/**
+ * Why a review record does not count for this document's current text, or undefined when it counts
+ * (docs/governance.md "Review records"). Who may add one is the pull request gate's rule (`governance.review:<path>`);
+ * here: the record names the exact bytes the document has now, and a day on which those bytes already existed (not
+ * before the newest commit that touched the path) that is not in the future.
+ */
 function recordRefusal(
   record: ReviewRecord,
-  document: GovernanceDocument,
-  file: DocumentFile,
+  file: Extract<DocumentFile, { kind: "file" }>,
+  history: ReadonlyArray<DocumentCommit>,
   now: Date,
 ): string | undefined {
   const named = `review record of ${record.date} by ${record.reviewer}`;
-  if (!record.signedOffBy) return `${named}: not signed off by the ${document.owner_role} role`;
-  if (record.signedOffBy.role !== document.owner_role)
-    return `${named}: signed off by @${record.signedOffBy.login} as ${record.signedOffBy.role}, not the ${document.owner_role} role`;
-  if (file.kind !== "file" || record.sha256 !== file.sha256)
-    return `${named}: reviewed other content than the document's`;
+  if (record.sha256 !== file.sha256) return `${named}: reviewed other content than the document's`;
   if (Date.parse(`${record.date}T00:00:00Z`) > now.getTime()) return `${named}: dated in the future`;
+  const lastTouched = history[0]?.date.slice(0, 10);
+  if (lastTouched === undefined) return `${named}: the document's history could not be read, so its content is undated`;
+  if (record.date < lastTouched) return `${named}: dated before the document's content of ${lastTouched}`;
   return undefined;
 }
 
 /**
  * Whether a required document exists and was reviewed within `review_days` (docs/governance.md): the review is the
- * newer of the last commit that changed its normalised text and a review record of its current content signed off
- * by its owner role.
+ * newer of the last commit that changed its normalised text and a review record of its current content (recordRefusal).
  */
 export function documentStanding(document: GovernanceDocument, facts: DocumentFacts, now: Date): DocumentStanding {
   const provisions = documentProvisions(document);
@@ -143,16 +194,23 @@ export function documentStanding(document: GovernanceDocument, facts: DocumentFa
       ...(commit.author ? { by: commit.author } : {}),
     });
   for (const record of facts.records.filter((r) => r.path === document.path)) {
-    const refusal = recordRefusal(record, document, facts.file, now);
+    const refusal = recordRefusal(record, facts.file, facts.history, now);
     if (refusal) refusedRecords.push(refusal);
-    else reviews.push({ date: record.date, how: "record", by: record.reviewer });
+    else
+      reviews.push({
+        date: record.date,
+        how: "record",
+        by: record.reviewer,
+        at: facts.recordsAt,
+        ...(record.pullRequest !== undefined ? { pullRequest: record.pullRequest } : {}),
+      });
   }
   const review = reviews.sort((a, b) => b.date.localeCompare(a.date))[0];
   if (!review)
     return {
       ...base,
       status: "overdue",
-      message: `${document.path} has no review modelgate can date (no commit changed its text, no signed-off review record).`,
+      message: `${document.path} has no review modelgate can date (no commit changed its text, no review record of its current content).`,
       refusedRecords,
     };
   const due = addDays(review.date, document.review_days);
@@ -177,9 +235,16 @@ export function documentStanding(document: GovernanceDocument, facts: DocumentFa
   };
 }
 
-/** "commit 1a2b3c4d5e6f by alice", "review record by alice" */
+/**
+ * "commit 1a2b3c4d5e6f by alice", "record of alice in governance/reviews.yaml, added by pull request #12",
+ * "record of alice in governance/reviews.yaml on the default branch"
+ */
 export function reviewSource(review: DocumentReview): string {
-  if (review.how === "record") return `review record by ${review.by ?? "unknown"}`;
+  if (review.how === "record") {
+    const record = `record of ${review.by ?? "unknown"} in ${REVIEWS_PATH}`;
+    if (review.pullRequest !== undefined) return `${record}, added by pull request #${review.pullRequest}`;
+    return `${record} ${review.at ?? ""}`.trim();
+  }
   return `commit ${(review.sha ?? "").slice(0, 12)}${review.by ? ` by ${review.by}` : ""}`;
 }
 
@@ -213,7 +278,7 @@ const reviewsSchema = z.strictObject({
     .default([]),
 });
 
-/** governance/reviews.yaml's records (not yet signed off: the edge adds who approved each one). */
+/** governance/reviews.yaml's records; an invalid file fails the pull request that changes it, with its line. */
 export function parseReviewRecords(
   text: string,
   path = REVIEWS_PATH,

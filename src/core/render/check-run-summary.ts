@@ -6,6 +6,7 @@ import { CHECK_RUN_TEXT_MAX_BYTES, truncateUtf8, utf8Bytes } from "./truncate.js
 import { signOffKey } from "../sign-off/subject.js";
 import { regressionTable } from "./regression-table.js";
 import { rosterSection } from "./training.js";
+import { reviewRecordsSection } from "./review-records.js";
 
 export interface SummaryContext {
   checkName: string;
@@ -49,7 +50,7 @@ export function renderSummary(
   const footer = `\n---\nGates are set by ${code(ctx.policyPath ?? ".github/modelgate.yml")}. ✅ met · ⏳ pending · ❌ failed. Provisions cite ETSI EN 304 223 V2.1.1.\n`;
   const unmanaged = unmanagedSection(decision, Math.min(LIST_SHARE_BYTES, maxBytes / 4));
   const errors = errorsSection(decision, Math.min(LIST_SHARE_BYTES, maxBytes / 4));
-  const roster = rosterSection(decision);
+  const roster = rosterSection(decision) + reviewRecordsSection(decision);
 
   let budget =
     maxBytes -

@@ -3,6 +3,7 @@ import { plural } from "./markdown.js";
 import { approvalRole } from "./requirement-kinds.js";
 import { truncateChars } from "./truncate.js";
 import { rosterTitlePart } from "./training.js";
+import { reviewRecordsTitlePart } from "./review-records.js";
 
 const MAX_TITLE_CHARS = 255;
 
@@ -40,6 +41,7 @@ function titleText(decision: Decision): string {
     unmanagedFailing > 0 ? plural(unmanagedFailing, "unmanaged model file") : "",
     unmanagedWarning > 0 ? `${plural(unmanagedWarning, "unmanaged model file")} (warning)` : "",
     rosterTitlePart(decision),
+    reviewRecordsTitlePart(decision),
   ].filter(Boolean);
   const overriddenNote = overridden > 0 ? ` (${overridden} overridden)` : "";
 

@@ -6,6 +6,7 @@ import {
   lastContentCommit,
   normaliseDocument,
   parseReviewRecords,
+  recordPullRequest,
   type DocumentCommit,
   type DocumentFacts,
   type ReviewRecord,
@@ -36,6 +37,7 @@ const facts = (history: DocumentCommit[], overrides: Partial<DocumentFacts> = {}
   history,
   historyTruncated: false,
   records: [],
+  recordsAt: "on the default branch",
   ...overrides,
 });
 const record = (overrides: Partial<ReviewRecord> = {}): ReviewRecord => ({
@@ -43,7 +45,6 @@ const record = (overrides: Partial<ReviewRecord> = {}): ReviewRecord => ({
   date: "2026-11-20",
   sha256: sha256(PLAN),
   reviewer: "sec1",
-  signedOffBy: { login: "sec1", role: "security" },
   ...overrides,
 });
 
@@ -132,7 +133,7 @@ describe("documentStanding: exists and reviewed within review_days", () => {
     });
   });
 
-  it("a review record signed off by the owner role renews an old document", () => {
+  it("a review record on the default branch renews an old document, and names where it was read", () => {
     const standing = documentStanding(
       plan,
       facts([commit("a", "2026-05-15", PLAN)], { records: [record()] }),
@@ -140,25 +141,17 @@ describe("documentStanding: exists and reviewed within review_days", () => {
     );
     expect(standing).toMatchObject({
       status: "current",
-      review: { how: "record", date: "2026-11-20", by: "sec1" },
+      review: { how: "record", date: "2026-11-20", by: "sec1", at: "on the default branch" },
       due: "2027-02-18",
       refusedRecords: [],
+      message:
+        "docs/plans/incident.md: reviewed 2026-11-20 (record of sec1 in governance/reviews.yaml on the default branch), next due 2027-02-18.",
     });
   });
 
   it.each<[string, Partial<ReviewRecord>, string]>([
     [
-      "attack: a review record not signed off by the owner role does not count",
-      { signedOffBy: { login: "dev1", role: "developer" } },
-      "review record of 2026-11-20 by sec1: signed off by @dev1 as developer, not the security role",
-    ],
-    [
-      "attack: a review record no one signed off does not count",
-      { signedOffBy: undefined },
-      "review record of 2026-11-20 by sec1: not signed off by the security role",
-    ],
-    [
-      "a review record of other content does not count",
+      "attack: a record whose sha256 is of an older content of the document does not count",
       { sha256: sha256("an older plan") },
       "review record of 2026-11-20 by sec1: reviewed other content than the document's",
     ],
@@ -167,12 +160,103 @@ describe("documentStanding: exists and reviewed within review_days", () => {
       { date: "2027-06-01" },
       "review record of 2027-06-01 by sec1: dated in the future",
     ],
+    [
+      "attack: a record dated before the document's current content was committed does not count",
+      { date: "2026-05-14" },
+      "review record of 2026-05-14 by sec1: dated before the document's content of 2026-05-15",
+    ],
   ])("%s", (_label, overrides, refusal) => {
-    const { signedOffBy, ...rest } = { ...record(), ...overrides };
-    const given: ReviewRecord = { ...rest, ...(signedOffBy ? { signedOffBy } : {}) };
+    const given: ReviewRecord = { ...record(), ...overrides };
     const standing = documentStanding(plan, facts([commit("a", "2026-05-15", PLAN)], { records: [given] }), TEST_NOW);
     expect(standing.status).toBe("overdue");
     expect(standing.refusedRecords).toEqual([refusal]);
+  });
+});
+
+describe("review records: what the gates check of a record on the default branch", () => {
+  it("attack: a record of older content does not count even when the whitespace-only commit kept the words", () => {
+    const older = "# Incident response\n\nCall the on-call security engineer.";
+    const history = [commit("b", "2026-11-25", PLAN), commit("a", "2026-05-15", older)];
+    const standing = documentStanding(plan, facts(history, { records: [record({ sha256: sha256(older) })] }), TEST_NOW);
+    expect(standing).toMatchObject({ status: "overdue", review: { how: "commit", sha: "a".repeat(40) } });
+    expect(standing.refusedRecords).toEqual([
+      "review record of 2026-11-20 by sec1: reviewed other content than the document's",
+    ]);
+  });
+  it("a record dated the day of the document's last commit counts", () => {
+    const standing = documentStanding(
+      plan,
+      facts([commit("a", "2026-05-15", PLAN)], { records: [record({ date: "2026-05-15" })] }),
+      TEST_NOW,
+    );
+    expect(standing).toMatchObject({ status: "overdue", review: { date: "2026-05-15" }, refusedRecords: [] });
+  });
+  it("attack: with no history of the document, a record cannot be dated against its content and does not count", () => {
+    const standing = documentStanding(plan, facts([], { records: [record()] }), TEST_NOW);
+    expect(standing.status).toBe("overdue");
+    expect(standing.refusedRecords).toEqual([
+      "review record of 2026-11-20 by sec1: the document's history could not be read, so its content is undated",
+    ]);
+  });
+  it("a record of another document is not this one's", () => {
+    const standing = documentStanding(
+      plan,
+      facts([commit("a", "2026-05-15", PLAN)], { records: [record({ path: "docs/plans/other.md" })] }),
+      TEST_NOW,
+    );
+    expect(standing).toMatchObject({ status: "overdue", refusedRecords: [] });
+  });
+});
+
+describe("recordPullRequest: the merged pull request that added a record, for the evidence", () => {
+  const mine = record();
+  const other = record({ path: "docs/plans/dr.md" });
+  it.each<[string, Parameters<typeof recordPullRequest>[1], boolean, number | undefined]>([
+    [
+      "the commit that added it",
+      [
+        { records: [other, mine], pullRequest: 14 },
+        { records: [other], pullRequest: 9 },
+      ],
+      false,
+      14,
+    ],
+    [
+      "a later commit that kept it does not take it over",
+      [{ records: [mine, other], pullRequest: 15 }, { records: [mine], pullRequest: 12 }, { records: [] }],
+      false,
+      12,
+    ],
+    ["the commit that created the file", [{ records: [mine], pullRequest: 3 }], false, 3],
+    [
+      "beyond a cut history: unknown",
+      [
+        { records: [mine], pullRequest: 15 },
+        { records: [mine], pullRequest: 12 },
+      ],
+      true,
+      undefined,
+    ],
+    ["no merged pull request named: unknown", [{ records: [mine] }, { records: [] }], false, undefined],
+    ["the newest commit does not hold it: unknown", [{ records: [other], pullRequest: 4 }], false, undefined],
+    [
+      "a reviewer's login in another case is the same record",
+      [{ records: [{ ...mine, reviewer: "SEC1" }], pullRequest: 5 }],
+      false,
+      5,
+    ],
+  ])("%s", (_label, history, truncated, expected) => {
+    expect(recordPullRequest(mine, history, truncated)).toBe(expected);
+  });
+  it("a counted record names the pull request that added it", () => {
+    const standing = documentStanding(
+      plan,
+      facts([commit("a", "2026-05-15", PLAN)], { records: [record({ pullRequest: 12 })] }),
+      TEST_NOW,
+    );
+    expect(standing.message).toBe(
+      "docs/plans/incident.md: reviewed 2026-11-20 (record of sec1 in governance/reviews.yaml, added by pull request #12), next due 2027-02-18.",
+    );
   });
 });
 
