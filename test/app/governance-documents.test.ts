@@ -248,7 +248,8 @@ describe("story: a pull request that records a review in governance/reviews.yaml
     baseReviewsYaml?: string,
   ): Promise<CheckRunBody> {
     const app = await createTestApp();
-    const base = baseReviewsYaml === undefined ? {} : { "governance/reviews.yaml": baseReviewsYaml };
+    const base: Record<string, string> =
+      baseReviewsYaml === undefined ? {} : { "governance/reviews.yaml": baseReviewsYaml };
     servePullRequestScenario(
       PR,
       { base: { [PATH]: PLAN, ...base }, head: { [PATH]: PLAN, "governance/reviews.yaml": reviewsYaml } },
