@@ -4,11 +4,9 @@ import {
   parseDocumentReviewMarker,
   type DocumentReviewRef,
 } from "../core/governance/document-issue.js";
-import { issueMarkerKey } from "../core/markers/signature.js";
 import type { Coordination } from "../store/coordination.js";
-import type { IssueFields, RepositoryLocation } from "./end-of-life-issues.js";
-import { httpStatus, rethrowAsCouldNotEvaluate } from "./errors.js";
-import { completeOpenedIssue, OPENING_ISSUE_BODY } from "./sign-off-issues.js";
+import { listAppIssues, openLabelledIssue } from "./app-issues.js";
+import type { RepositoryLocation } from "./end-of-life-issues.js";
 
 export interface DocumentIssue {
   number: number;
@@ -23,27 +21,10 @@ export async function listDocumentIssues(
   location: RepositoryLocation,
   { appId, markerKey }: { appId: number; markerKey: string },
 ): Promise<DocumentIssue[]> {
-  const { owner, repo } = location;
-  let issues: IssueFields[];
-  try {
-    issues = await octokit.paginate(octokit.rest.issues.listForRepo, {
-      owner,
-      repo,
-      state: "all",
-      labels: DOCUMENT_REVIEW_LABEL,
-      per_page: 100,
-    });
-  } catch (error) {
-    rethrowAsCouldNotEvaluate(error, { owner, repo, what: `the issues labelled ${DOCUMENT_REVIEW_LABEL}` });
-  }
-  return issues.flatMap((issue) => {
-    if (issue.pull_request || issue.performed_via_github_app?.id !== appId) return [];
-    // a marker copied from another issue does not verify for this one
-    const key = issueMarkerKey(markerKey, { ...location, issue: issue.number });
-    const ref = parseDocumentReviewMarker(issue.body, key, `${owner}/${repo}`);
-    if (!ref) return [];
-    return [{ number: issue.number, state: issue.state === "closed" ? "closed" : "open", body: issue.body ?? "", ref }];
-  });
+  const repository = `${location.owner}/${location.repo}`;
+  return listAppIssues(octokit, location, { label: DOCUMENT_REVIEW_LABEL, appId, markerKey }, (body, key) =>
+    parseDocumentReviewMarker(body, key, repository),
+  );
 }
 
 export function isDocumentIssueOf(issue: DocumentIssue, ref: Pick<DocumentReviewRef, "path" | "due">): boolean {
@@ -86,37 +67,20 @@ export async function ensureDocumentIssue(
   return { issue: found, created };
 }
 
+const DOCUMENT_ISSUE_LABEL = {
+  name: DOCUMENT_REVIEW_LABEL,
+  color: "fbca04",
+  description: "modelgate: a governance document whose review is due (docs/governance.md)",
+};
+
 async function createDocumentIssue(
   octokit: ProbotOctokit,
-  { owner, repo }: RepositoryLocation,
+  location: RepositoryLocation,
   issue: { ref: DocumentReviewRef; title: string; body: (issueKey: string) => string; markerKey: string },
   label: { ensured: boolean },
 ): Promise<DocumentIssue> {
-  if (!label.ensured) {
-    await octokit.rest.issues
-      .createLabel({
-        owner,
-        repo,
-        name: DOCUMENT_REVIEW_LABEL,
-        color: "fbca04",
-        description: "modelgate: a governance document whose review is due (docs/governance.md)",
-      })
-      .catch((error: unknown) => {
-        if (httpStatus(error) !== 422) throw error;
-      });
-    label.ensured = true;
-  }
-  // the marker is bound to the issue's number, known once it exists: opened with a placeholder, then signed
-  const { data } = await octokit.rest.issues.create({
-    owner,
-    repo,
-    title: issue.title,
-    body: OPENING_ISSUE_BODY,
-    labels: [DOCUMENT_REVIEW_LABEL],
-  });
-  const body = issue.body(issueMarkerKey(issue.markerKey, { owner, repo, issue: data.number }));
-  await completeOpenedIssue(octokit, { owner, repo }, data.number, body);
-  return { number: data.number, state: "open", body, ref: issue.ref };
+  const { number, body } = await openLabelledIssue(octokit, location, issue, DOCUMENT_ISSUE_LABEL, label);
+  return { number, state: "open", body, ref: issue.ref };
 }
 
 /** Closes an issue with a comment saying why (the comment first: a closed issue explains itself). */

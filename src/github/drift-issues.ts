@@ -1,11 +1,10 @@
 import type { ProbotOctokit } from "probot";
 import { DRIFT_LABEL } from "../core/render/drift-issue.js";
-import { issueMarkerKey } from "../core/markers/signature.js";
 import { parseDriftMarker, type DriftRef } from "../core/monitoring/marker.js";
 import type { Coordination } from "../store/coordination.js";
-import type { IssueFields, RepositoryLocation } from "./end-of-life-issues.js";
-import { CouldNotEvaluate, httpStatus, rethrowAsCouldNotEvaluate } from "./errors.js";
-import { completeOpenedIssue, OPENING_ISSUE_BODY } from "./sign-off-issues.js";
+import { listAppIssues, openLabelledIssue } from "./app-issues.js";
+import type { RepositoryLocation } from "./end-of-life-issues.js";
+import { CouldNotEvaluate } from "./errors.js";
 
 export interface DriftIssue {
   number: number;
@@ -20,27 +19,10 @@ export async function listDriftIssues(
   location: RepositoryLocation,
   { appId, markerKey }: { appId: number; markerKey: string },
 ): Promise<DriftIssue[]> {
-  const { owner, repo } = location;
-  let issues: IssueFields[];
-  try {
-    issues = await octokit.paginate(octokit.rest.issues.listForRepo, {
-      owner,
-      repo,
-      state: "all",
-      labels: DRIFT_LABEL,
-      per_page: 100,
-    });
-  } catch (error) {
-    rethrowAsCouldNotEvaluate(error, { owner, repo, what: `the issues labelled ${DRIFT_LABEL}` });
-  }
-  return issues.flatMap((issue) => {
-    if (issue.pull_request || issue.performed_via_github_app?.id !== appId) return [];
-    // a marker copied from another of this app's issues does not verify here
-    const key = issueMarkerKey(markerKey, { ...location, issue: issue.number });
-    const ref = parseDriftMarker(issue.body, key, `${owner}/${repo}`);
-    if (!ref) return [];
-    return [{ number: issue.number, state: issue.state === "closed" ? "closed" : "open", body: issue.body ?? "", ref }];
-  });
+  const repository = `${location.owner}/${location.repo}`;
+  return listAppIssues(octokit, location, { label: DRIFT_LABEL, appId, markerKey }, (body, key) =>
+    parseDriftMarker(body, key, repository),
+  );
 }
 
 /** Whether an issue is about this model version (name, version and digest). */
@@ -50,8 +32,11 @@ export function isDriftOf(issue: DriftIssue, version: { name: string; version: s
   );
 }
 
-const LABEL_COLOR = "d93f0b";
-const LABEL_DESCRIPTION = "modelgate: production monitoring crossed a threshold (EN 304 223 5.4.2-2, 5.4.2-4)";
+const DRIFT_ISSUE_LABEL = {
+  name: DRIFT_LABEL,
+  color: "d93f0b",
+  description: "modelgate: production monitoring crossed a threshold (EN 304 223 5.4.2-2, 5.4.2-4)",
+};
 
 /**
  * Opens the drift issue of one model version once across runs and replicas: created under the claim
@@ -75,25 +60,8 @@ export async function ensureDriftIssue(
         find,
         create: async () => {
           created = true;
-          if (!label.ensured) {
-            await octokit.rest.issues
-              .createLabel({ owner, repo, name: DRIFT_LABEL, color: LABEL_COLOR, description: LABEL_DESCRIPTION })
-              .catch((error: unknown) => {
-                if (httpStatus(error) !== 422) throw error;
-              });
-            label.ensured = true;
-          }
-          // the marker is bound to the issue's number: opened with a placeholder, then signed
-          const { data } = await octokit.rest.issues.create({
-            owner,
-            repo,
-            title: issue.title,
-            body: OPENING_ISSUE_BODY,
-            labels: [DRIFT_LABEL],
-          });
-          const body = issue.body(issueMarkerKey(issue.markerKey, { owner, repo, issue: data.number }));
-          await completeOpenedIssue(octokit, { owner, repo }, data.number, body);
-          return { number: data.number, state: "open" as const, body, ref: issue.ref };
+          const { number, body } = await openLabelledIssue(octokit, location, issue, DRIFT_ISSUE_LABEL, label);
+          return { number, state: "open" as const, body, ref: issue.ref };
         },
       },
     );

@@ -1,11 +1,10 @@
 import type { ProbotOctokit } from "probot";
 import { REVIEW_LABEL } from "../core/render/re-evaluation-issue.js";
-import { issueMarkerKey } from "../core/markers/signature.js";
 import { parseReviewMarker, type ReviewRef } from "../core/review/marker.js";
 import type { Coordination } from "../store/coordination.js";
-import type { IssueFields, RepositoryLocation } from "./end-of-life-issues.js";
-import { CouldNotEvaluate, httpStatus, rethrowAsCouldNotEvaluate } from "./errors.js";
-import { completeOpenedIssue, OPENING_ISSUE_BODY } from "./sign-off-issues.js";
+import { listAppIssues, openLabelledIssue } from "./app-issues.js";
+import type { RepositoryLocation } from "./end-of-life-issues.js";
+import { CouldNotEvaluate } from "./errors.js";
 
 export interface ReviewIssue {
   number: number;
@@ -15,48 +14,16 @@ export interface ReviewIssue {
   ref: ReviewRef;
 }
 
-/** A review issue this app opened (performed via itself, marker signed for this issue of this repository), or `undefined`. */
-function asReviewIssue(
-  issue: IssueFields,
-  location: RepositoryLocation,
-  appId: number,
-  markerKey: string,
-): ReviewIssue | undefined {
-  if (issue.pull_request) return undefined;
-  if (issue.performed_via_github_app?.id !== appId) return undefined;
-  // writers can edit this app's issues too: a marker copied from another of its issues does not verify here
-  const key = issueMarkerKey(markerKey, { ...location, issue: issue.number });
-  const ref = parseReviewMarker(issue.body, key, `${location.owner}/${location.repo}`);
-  if (!ref) return undefined;
-  return {
-    number: issue.number,
-    state: issue.state === "closed" ? "closed" : "open",
-    body: issue.body ?? "",
-    htmlUrl: issue.html_url ?? "",
-    ref,
-  };
-}
-
 /** Every "Re-evaluation due" issue of the repository, open or closed, found by label and signed marker. */
 export async function listReviewIssues(
   octokit: ProbotOctokit,
   location: RepositoryLocation,
   { appId, markerKey }: { appId: number; markerKey: string },
 ): Promise<ReviewIssue[]> {
-  const { owner, repo } = location;
-  let issues: IssueFields[];
-  try {
-    issues = await octokit.paginate(octokit.rest.issues.listForRepo, {
-      owner,
-      repo,
-      state: "all",
-      labels: REVIEW_LABEL,
-      per_page: 100,
-    });
-  } catch (error) {
-    rethrowAsCouldNotEvaluate(error, { owner, repo, what: `the issues labelled ${REVIEW_LABEL}` });
-  }
-  return issues.flatMap((issue) => asReviewIssue(issue, location, appId, markerKey) ?? []);
+  const repository = `${location.owner}/${location.repo}`;
+  return listAppIssues(octokit, location, { label: REVIEW_LABEL, appId, markerKey }, (body, key) =>
+    parseReviewMarker(body, key, repository),
+  );
 }
 
 /** Whether an issue is about this evaluation of this model digest. */
@@ -69,8 +36,11 @@ export function reviewClaimKey(ref: Pick<ReviewRef, "digest" | "evaluated">): st
   return `review-${ref.digest.replace(/^sha256:/, "")}-${ref.evaluated.replace(/[^0-9]/g, "")}`;
 }
 
-const LABEL_COLOR = "fbca04";
-const LABEL_DESCRIPTION = "modelgate: a model evaluation that expires (EN 304 223 5.2.3-3)";
+const REVIEW_ISSUE_LABEL = {
+  name: REVIEW_LABEL,
+  color: "fbca04",
+  description: "modelgate: a model evaluation that expires (EN 304 223 5.2.3-3)",
+};
 
 /**
  * Opens the review issue of one evaluation once across runs, redeliveries and replicas: looked
@@ -126,28 +96,10 @@ export async function ensureReviewIssue(
 
 async function createReviewIssue(
   octokit: ProbotOctokit,
-  { owner, repo }: RepositoryLocation,
+  location: RepositoryLocation,
   issue: { ref: ReviewRef; title: string; body: (issueKey: string) => string; markerKey: string },
   label: { ensured: boolean },
 ): Promise<ReviewIssue> {
-  // GitHub creates a missing label named in a new issue only for writers with push access: not relied on
-  if (!label.ensured) {
-    await octokit.rest.issues
-      .createLabel({ owner, repo, name: REVIEW_LABEL, color: LABEL_COLOR, description: LABEL_DESCRIPTION })
-      .catch((error: unknown) => {
-        if (httpStatus(error) !== 422) throw error;
-      });
-    label.ensured = true;
-  }
-  // the marker is bound to the issue's number, known once it exists: opened with a placeholder, then signed
-  const { data } = await octokit.rest.issues.create({
-    owner,
-    repo,
-    title: issue.title,
-    body: OPENING_ISSUE_BODY,
-    labels: [REVIEW_LABEL],
-  });
-  const body = issue.body(issueMarkerKey(issue.markerKey, { owner, repo, issue: data.number }));
-  await completeOpenedIssue(octokit, { owner, repo }, data.number, body);
-  return { number: data.number, state: "open", body, htmlUrl: data.html_url, ref: issue.ref };
+  const { number, body, htmlUrl } = await openLabelledIssue(octokit, location, issue, REVIEW_ISSUE_LABEL, label);
+  return { number, state: "open", body, htmlUrl, ref: issue.ref };
 }

@@ -1,11 +1,9 @@
 import type { ProbotOctokit } from "probot";
-import { issueMarkerKey } from "../core/markers/signature.js";
 import { parseReminderMarker, sameReminder, type ReminderRef } from "../core/governance/training-reminder.js";
 import { TRAINING_REMINDER_LABEL } from "../core/render/training.js";
 import type { Coordination } from "../store/coordination.js";
-import type { IssueFields, RepositoryLocation } from "./end-of-life-issues.js";
-import { httpStatus, rethrowAsCouldNotEvaluate } from "./errors.js";
-import { completeOpenedIssue, OPENING_ISSUE_BODY } from "./sign-off-issues.js";
+import { listAppIssues, openLabelledIssue } from "./app-issues.js";
+import type { RepositoryLocation } from "./end-of-life-issues.js";
 
 export interface ReminderIssue {
   number: number;
@@ -19,30 +17,17 @@ export async function listReminderIssues(
   location: RepositoryLocation,
   { appId, markerKey }: { appId: number; markerKey: string },
 ): Promise<ReminderIssue[]> {
-  const { owner, repo } = location;
-  let issues: IssueFields[];
-  try {
-    issues = await octokit.paginate(octokit.rest.issues.listForRepo, {
-      owner,
-      repo,
-      state: "all",
-      labels: TRAINING_REMINDER_LABEL,
-      per_page: 100,
-    });
-  } catch (error) {
-    rethrowAsCouldNotEvaluate(error, { owner, repo, what: `the issues labelled ${TRAINING_REMINDER_LABEL}` });
-  }
-  return issues.flatMap((issue): ReminderIssue[] => {
-    if (issue.pull_request || issue.performed_via_github_app?.id !== appId) return [];
-    // a marker copied from another of this app's issues does not verify here: it is bound to the issue
-    const key = issueMarkerKey(markerKey, { ...location, issue: issue.number });
-    const ref = parseReminderMarker(issue.body, key, `${owner}/${repo}`);
-    return ref ? [{ number: issue.number, state: issue.state === "closed" ? "closed" : "open", ref }] : [];
-  });
+  const repository = `${location.owner}/${location.repo}`;
+  return listAppIssues(octokit, location, { label: TRAINING_REMINDER_LABEL, appId, markerKey }, (body, key) =>
+    parseReminderMarker(body, key, repository),
+  );
 }
 
-const LABEL_COLOR = "d4c5f9";
-const LABEL_DESCRIPTION = "modelgate: a training record that expires (EN 304 223 5.1.1-2)";
+const REMINDER_ISSUE_LABEL = {
+  name: TRAINING_REMINDER_LABEL,
+  color: "d4c5f9",
+  description: "modelgate: a training record that expires (EN 304 223 5.1.1-2)",
+};
 
 /**
  * Opens the reminder of one record once across runs and replicas: looked for first, else created under the claim of
@@ -64,34 +49,8 @@ export async function ensureReminderIssue(
         (await listReminderIssues(octokit, location, issue)).find((found) => sameReminder(found.ref, issue.ref)),
       create: async () => {
         created = true;
-        if (!label.ensured) {
-          await octokit.rest.issues
-            .createLabel({
-              owner,
-              repo,
-              name: TRAINING_REMINDER_LABEL,
-              color: LABEL_COLOR,
-              description: LABEL_DESCRIPTION,
-            })
-            .catch((error: unknown) => {
-              if (httpStatus(error) !== 422) throw error;
-            });
-          label.ensured = true;
-        }
-        const { data } = await octokit.rest.issues.create({
-          owner,
-          repo,
-          title: issue.title,
-          body: OPENING_ISSUE_BODY,
-          labels: [TRAINING_REMINDER_LABEL],
-        });
-        await completeOpenedIssue(
-          octokit,
-          location,
-          data.number,
-          issue.body(issueMarkerKey(issue.markerKey, { owner, repo, issue: data.number })),
-        );
-        return { number: data.number, state: "open" as const, ref: issue.ref };
+        const { number } = await openLabelledIssue(octokit, location, issue, REMINDER_ISSUE_LABEL, label);
+        return { number, state: "open" as const, ref: issue.ref };
       },
     },
   );
