@@ -1,9 +1,8 @@
 import type { ProbotOctokit } from "probot";
 import { parseEndOfLifeMarker, type EndOfLifeRef } from "../core/end-of-life/marker.js";
-import { issueMarkerKey } from "../core/markers/signature.js";
 import type { Coordination } from "../store/coordination.js";
-import { completeOpenedIssue, OPENING_ISSUE_BODY } from "./sign-off-issues.js";
-import { CouldNotEvaluate, httpStatus, rethrowAsCouldNotEvaluate } from "./errors.js";
+import { asAppIssue, createLabelIfMissing, listAppIssues, openSignedIssue } from "./app-issues.js";
+import { CouldNotEvaluate, rethrowAsCouldNotEvaluate } from "./errors.js";
 
 export interface RepositoryLocation {
   owner: string;
@@ -42,18 +41,7 @@ export function asEndOfLifeIssue(
   markerKey: string,
   repository: RepositoryLocation,
 ): EndOfLifeIssue | undefined {
-  if (issue.pull_request) return undefined;
-  if (issue.performed_via_github_app?.id !== appId) return undefined;
-  // signed for THIS issue: a marker copied from another issue does not verify here
-  const ref = parseEndOfLifeMarker(issue.body, issueMarkerKey(markerKey, { ...repository, issue: issue.number }));
-  if (!ref) return undefined;
-  return {
-    number: issue.number,
-    state: issue.state === "closed" ? "closed" : "open",
-    body: issue.body ?? "",
-    htmlUrl: issue.html_url ?? "",
-    ref,
-  };
+  return asAppIssue(issue, repository, { appId, markerKey }, parseEndOfLifeMarker);
 }
 
 /** The issue as it is now (a webhook payload can be stale by the time a redelivery arrives). */
@@ -80,23 +68,8 @@ export async function findEndOfLifeIssue(
   { owner, repo }: RepositoryLocation,
   { ref, label, appId, markerKey }: { ref: EndOfLifeRef; label: string; appId: number; markerKey: string },
 ): Promise<EndOfLifeIssue | undefined> {
-  let issues: IssueFields[];
-  try {
-    issues = await octokit.paginate(octokit.rest.issues.listForRepo, {
-      owner,
-      repo,
-      state: "all",
-      labels: label,
-      per_page: 100,
-    });
-  } catch (error) {
-    rethrowAsCouldNotEvaluate(error, { owner, repo, what: `the issues labelled ${label}` });
-  }
-  for (const issue of issues) {
-    const found = asEndOfLifeIssue(issue, appId, markerKey, { owner, repo });
-    if (found && found.ref.model === ref.model && found.ref.digest === ref.digest) return found;
-  }
-  return undefined;
+  const issues = await listAppIssues(octokit, { owner, repo }, { label, appId, markerKey }, parseEndOfLifeMarker);
+  return issues.find((found) => found.ref.model === ref.model && found.ref.digest === ref.digest);
 }
 
 export interface NewEndOfLifeIssue {
@@ -160,28 +133,14 @@ const LABEL_DESCRIPTION = "modelgate: disposal of a decommissioned model (EN 304
 
 async function createIssue(
   octokit: ProbotOctokit,
-  { owner, repo }: RepositoryLocation,
+  location: RepositoryLocation,
   issue: NewEndOfLifeIssue,
 ): Promise<EndOfLifeIssue> {
-  // GitHub creates a missing label named in a new issue only for writers with push access: not relied on
   for (const name of issue.labels) {
-    await octokit.rest.issues
-      .createLabel({ owner, repo, name, color: LABEL_COLOR, description: LABEL_DESCRIPTION })
-      .catch((error: unknown) => {
-        // 422 "already_exists": the usual case after the first issue
-        if (httpStatus(error) !== 422) throw error;
-      });
+    await createLabelIfMissing(octokit, location, { name, color: LABEL_COLOR, description: LABEL_DESCRIPTION });
   }
-  const { data } = await octokit.rest.issues.create({
-    owner,
-    repo,
-    title: issue.title,
-    body: OPENING_ISSUE_BODY,
-    labels: issue.labels,
-  });
-  const body = issue.body(issueMarkerKey(issue.markerKey, { owner, repo, issue: data.number }));
-  await completeOpenedIssue(octokit, { owner, repo }, data.number, body);
-  return { number: data.number, state: "open", body, htmlUrl: data.html_url, ref: issue.ref };
+  const { number, body, htmlUrl } = await openSignedIssue(octokit, location, issue);
+  return { number, state: "open", body, htmlUrl, ref: issue.ref };
 }
 
 export async function updateIssue(
