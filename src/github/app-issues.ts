@@ -40,17 +40,14 @@ export function asAppIssue<Ref>(
   };
 }
 
-/** Every issue with `label` this App opened in the repository, open or closed, found by its signed marker. */
-export async function listAppIssues<Ref>(
+/** Every issue (and pull request) with `label` in the repository, open or closed, whoever opened it. */
+export async function listLabelledIssues(
   octokit: ProbotOctokit,
-  location: RepositoryLocation,
-  { label, appId, markerKey }: { label: string; appId: number; markerKey: string },
-  parse: ParseMarker<Ref>,
-): Promise<AppIssue<Ref>[]> {
-  const { owner, repo } = location;
-  let issues: IssueFields[];
+  { owner, repo }: RepositoryLocation,
+  label: string,
+): Promise<IssueFields[]> {
   try {
-    issues = await octokit.paginate(octokit.rest.issues.listForRepo, {
+    return await octokit.paginate(octokit.rest.issues.listForRepo, {
       owner,
       repo,
       state: "all",
@@ -60,6 +57,16 @@ export async function listAppIssues<Ref>(
   } catch (error) {
     rethrowAsCouldNotEvaluate(error, { owner, repo, what: `the issues labelled ${label}` });
   }
+}
+
+/** Every issue with `label` this App opened in the repository, open or closed, found by its signed marker. */
+export async function listAppIssues<Ref>(
+  octokit: ProbotOctokit,
+  location: RepositoryLocation,
+  { label, appId, markerKey }: { label: string; appId: number; markerKey: string },
+  parse: ParseMarker<Ref>,
+): Promise<AppIssue<Ref>[]> {
+  const issues = await listLabelledIssues(octokit, location, label);
   return issues.flatMap((issue) => asAppIssue(issue, location, { appId, markerKey }, parse) ?? []);
 }
 

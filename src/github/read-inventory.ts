@@ -3,7 +3,8 @@ import type { FileContent, Snapshot, TreeEntry } from "../core/detect/snapshot.j
 import { inventoryPolicy, inventoryReads, type RepositoryFacts } from "../core/inventory/repository-entry.js";
 import { parsePolicy, POLICY_PATH, type PolicyResult } from "../core/policy/load-policy.js";
 import { ownAppId } from "./app-identity.js";
-import { asEndOfLifeIssue, type IssueFields } from "./end-of-life-issues.js";
+import { listLabelledIssues } from "./app-issues.js";
+import { asEndOfLifeIssue } from "./end-of-life-issues.js";
 import { CouldNotEvaluate, describeFailure, httpStatus, rethrowAsCouldNotEvaluate } from "./errors.js";
 import { ALIASES_PER_GRAPHQL_REQUEST, BLOB_FIELDS, contentOf, type BlobFields } from "./read-contents.js";
 import { readBasePolicy } from "./read-policy.js";
@@ -217,18 +218,7 @@ export async function readEndOfLifeIssues(
   const policy = inventoryPolicy(policyResult);
   const label = policy.end_of_life.labels[0] ?? "model-eol";
   const { owner, name: repo } = repository;
-  let issues: IssueFields[];
-  try {
-    issues = await octokit.paginate(octokit.rest.issues.listForRepo, {
-      owner,
-      repo,
-      state: "all",
-      labels: label,
-      per_page: 100,
-    });
-  } catch (error) {
-    rethrowAsCouldNotEvaluate(error, { owner, repo, what: `the issues labelled ${label}` });
-  }
+  const issues = await listLabelledIssues(octokit, { owner, repo }, label);
   const appId = await ownAppId(octokit);
   return issues.flatMap((issue) => {
     const found = asEndOfLifeIssue(issue, appId, markerKey, { owner, repo });
