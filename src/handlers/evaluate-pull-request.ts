@@ -26,7 +26,7 @@ import { couldNotEvaluateDecision } from "./could-not-evaluate.js";
 import { logDecision } from "./decision-log.js";
 import { reportPolicyProposal } from "./policy-proposal.js";
 import { evaluationDuration } from "../metrics.js";
-import { localFormatFacts } from "./local-formats.js";
+import { formatFacts } from "./local-formats.js";
 
 /** The name of the pull-request check run (docs/check-run.md). */
 export const CHECK_NAME = "modelgate";
@@ -231,8 +231,8 @@ async function judge(
   const facts = await gatherApprovalFacts(octokit, { owner, repo, pr }, policy, issues);
   // the pull request's base may predate a re-evaluation that landed on the default branch: its records count too
   const elsewhere = [{ where: "the default branch", models: onDefaultBranch }];
-  // the Action reads the Git LFS objects of its checkout for the format scan; the server reads none
-  const formats = await localFormatFacts(policy, detected.changes, head);
+  // the Action reads the Git LFS objects of its checkout for the format scan; the server reads them by range
+  const formats = await formatFacts(octokit, where.repositoryUrl, policy, detected.changes, head);
   const input = {
     policy,
     base,

@@ -60,6 +60,8 @@ interface Judged {
   unsafe: string[];
   notScanned: string[];
   notes: string[];
+  /** A Git LFS object among the files not scanned. */
+  unreadLfs: boolean;
 }
 
 function decide(
@@ -85,6 +87,13 @@ function decide(
   }
   const expired = exception ? ` (its format_exception expired on ${exception.expires})` : "";
   if (judged.unsafe.length === 0) {
+    // an LFS object is the artefact itself: one that could not be read fails closed, whatever its name
+    if (level === "fail" && judged.unreadLfs)
+      return {
+        status: "failed",
+        message: `${what}: not scanned: ${found}${expired}: a Git LFS object that is not read never passes (docs/supply-chain.md); make it readable, or declare a format_exception with a justification and an expiry date`,
+        provision: PROVISION,
+      };
     // nothing unsafe was seen, but nothing safe either: said as such, never as safe
     return { status: "met", message: `${what}: not scanned: ${found}`, provision: PROVISION };
   }
@@ -139,7 +148,7 @@ export function isCurrent(exception: FormatException, now: Date): boolean {
 }
 
 function judgeComponent(manifestPath: string, repoPath: string, head: Snapshot, facts: FormatFacts): Judged {
-  const judged: Judged = { formats: [], unsafe: [], notScanned: [], notes: [] };
+  const judged: Judged = { formats: [], unsafe: [], notScanned: [], notes: [], unreadLfs: false };
   let files = [repoPath];
   if (!head.entries.has(repoPath)) {
     files = folderFiles(head, manifestPath, repoPath);
@@ -161,6 +170,7 @@ function judgeComponent(manifestPath: string, repoPath: string, head: Snapshot, 
       // an unread file named as a pickle container is presumed to be one: unread is never safe
       if (PICKLE_CAPABLE.test(path)) judged.unsafe.push(`${reason}, and its name says it may hold a pickle`);
       else judged.notScanned.push(reason);
+      if (isLfsPointer(head, path)) judged.unreadLfs = true;
       continue;
     }
     const scan = fact.scan;
@@ -176,6 +186,11 @@ function judgeComponent(manifestPath: string, repoPath: string, head: Snapshot, 
     }
   }
   return judged;
+}
+
+function isLfsPointer(head: Snapshot, path: string): boolean {
+  const content = head.contents.get(path);
+  return content?.kind === "text" && parseLfsPointer(content.text) !== undefined;
 }
 
 function fileFact(head: Snapshot, path: string, facts: FormatFacts): FormatFact {
