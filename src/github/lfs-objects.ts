@@ -50,9 +50,7 @@ const batchAnswer = z.object({
       size: z.number().optional(),
       actions: z
         .object({
-          download: z
-            .object({ href: z.string(), header: z.record(z.string(), z.string()).optional() })
-            .optional(),
+          download: z.object({ href: z.string(), header: z.record(z.string(), z.string()).optional() }).optional(),
         })
         .optional(),
       error: z.object({ code: z.number().optional(), message: z.string().optional() }).optional(),
@@ -96,7 +94,8 @@ export async function readLfsFormatFacts(
       cost.batchRequests++;
     } catch (error) {
       cost.batchRequests += token ? 1 : 0;
-      for (const object of chunk) setAll(facts, byOid, object.oid, unreadable(`the Git LFS batch request ${why(error)}`));
+      for (const object of chunk)
+        setAll(facts, byOid, object.oid, unreadable(`the Git LFS batch request ${why(error)}`));
       continue;
     }
     for (const object of chunk) {
@@ -170,7 +169,10 @@ async function askBatch(
       const code = answered.error.code ?? "an error";
       downloads.set(answered.oid, `the Git LFS server answered ${code} (${answered.error.message ?? "no message"})`);
     } else if (answered.size !== undefined && answered.size !== asked.size)
-      downloads.set(answered.oid, `the Git LFS server gives it ${answered.size} bytes, not the pointer's ${asked.size}`);
+      downloads.set(
+        answered.oid,
+        `the Git LFS server gives it ${answered.size} bytes, not the pointer's ${asked.size}`,
+      );
     else if (!download) downloads.set(answered.oid, "the Git LFS server gave no download address");
     else downloads.set(answered.oid, { href: download.href, header: download.header ?? {} });
   }
@@ -269,7 +271,12 @@ async function readRange(
     }
     if (response.status === 206) {
       const served = contentRange(response.headers.get("content-range"));
-      if (!served || served.start !== start || served.end >= end || (served.total !== undefined && served.total !== size)) {
+      if (
+        !served ||
+        served.start !== start ||
+        served.end >= end ||
+        (served.total !== undefined && served.total !== size)
+      ) {
         await response.body?.cancel();
         throw new Unreadable(`its storage answered a range other than bytes ${start}-${end - 1} of ${size}`);
       }
