@@ -113,7 +113,7 @@ function setAll(facts: Map<string, FormatFact>, byOid: Map<string, LfsObject[]>,
 }
 
 function unreadable(cause: string): FormatFact {
-  return { notScanned: `a Git LFS object that could not be read: ${cause}` };
+  return { notScanned: `a Git LFS object that could not be read: ${cause}`, failsClosed: true };
 }
 
 function why(error: unknown): string {

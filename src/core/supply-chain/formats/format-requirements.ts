@@ -15,7 +15,10 @@ const EXCEPTION_PROVISION = "5.2.3-1, 5.2.3-2";
 const SYMLINK_MODE = "120000";
 
 /** What an edge learnt of a file the snapshot holds no bytes of (a checked-out Git LFS object): its scan, or why there is none. */
-export type FormatFact = { scan: FormatScan } | { notScanned: string };
+export type FormatFact =
+  | { scan: FormatScan }
+  /** `failsClosed`: an object the edge tried to read and could not (the app's LFS range reads): never met under `fail`. */
+  | { notScanned: string; failsClosed?: boolean };
 /** Scans by repository path, made by the edges that can read more than the snapshot holds (CLI, Action). */
 export type FormatFacts = ReadonlyMap<string, FormatFact>;
 
@@ -60,7 +63,7 @@ interface Judged {
   unsafe: string[];
   notScanned: string[];
   notes: string[];
-  /** A Git LFS object among the files not scanned. */
+  /** A Git LFS object among the files not scanned that the edge could not read (failsClosed). */
   unreadLfs: boolean;
 }
 
@@ -170,7 +173,7 @@ function judgeComponent(manifestPath: string, repoPath: string, head: Snapshot, 
       // an unread file named as a pickle container is presumed to be one: unread is never safe
       if (PICKLE_CAPABLE.test(path)) judged.unsafe.push(`${reason}, and its name says it may hold a pickle`);
       else judged.notScanned.push(reason);
-      if (isLfsPointer(head, path)) judged.unreadLfs = true;
+      if (fact.failsClosed) judged.unreadLfs = true;
       continue;
     }
     const scan = fact.scan;
@@ -186,11 +189,6 @@ function judgeComponent(manifestPath: string, repoPath: string, head: Snapshot, 
     }
   }
   return judged;
-}
-
-function isLfsPointer(head: Snapshot, path: string): boolean {
-  const content = head.contents.get(path);
-  return content?.kind === "text" && parseLfsPointer(content.text) !== undefined;
 }
 
 function fileFact(head: Snapshot, path: string, facts: FormatFacts): FormatFact {
