@@ -29,6 +29,8 @@ export interface LfsServing {
   objects?: ReadonlyMap<string, Buffer>;
   /** The download address the batch answer gives (default: the storage host, https). */
   href?: (oid: string) => string;
+  /** The installation token the app holds (default: test-app.ts's `ghs_test`). */
+  token?: string;
   /** Serves a download itself (a storage that ignores Range); else a 206 of the asked range. */
   download?: (oid: string, range: string | undefined) => [number, Buffer | Readable, Record<string, string>?];
 }
@@ -43,7 +45,12 @@ export function serveLfs(options: LfsServing): LfsRequests {
   const objectOf = (oid: string): Buffer | undefined => (options.objects ? options.objects.get(oid) : lfsContent(oid));
   const href = options.href ?? ((oid: string) => `${LFS_STORAGE}/alambic/media/${oid}`);
   let batch = nock(LFS_WEB, {
-    reqheaders: { authorization: LFS_AUTHORIZATION, accept: "application/vnd.git-lfs+json" },
+    reqheaders: {
+      authorization: options.token
+        ? `Basic ${Buffer.from(`x-access-token:${options.token}`).toString("base64")}`
+        : LFS_AUTHORIZATION,
+      accept: "application/vnd.git-lfs+json",
+    },
   });
   if (options.batch !== "once") batch = batch.persist();
   const interceptor = batch.post(
