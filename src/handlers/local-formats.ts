@@ -2,7 +2,11 @@ import type { Snapshot } from "../core/detect/snapshot.js";
 import type { LoadedManifest } from "../core/manifest/load-manifest.js";
 import type { Policy } from "../core/policy/schema.js";
 import type { ProbotOctokit } from "probot";
-import { lfsObjectsToScan, type FormatFacts } from "../core/supply-chain/formats/format-requirements.js";
+import {
+  lfsObjectsToScan,
+  lfsPointersWithExtensions,
+  type FormatFacts,
+} from "../core/supply-chain/formats/format-requirements.js";
 import { readLfsFormatFacts } from "../github/lfs-objects.js";
 
 /**
@@ -44,5 +48,12 @@ export async function formatFacts(
 ): Promise<FormatFacts> {
   const local = await localFormatFacts(policy, changes, head);
   if (local) return local;
-  return readLfsFormatFacts(octokit, repositoryUrl, lfsObjectsToScan(policy, changes, head));
+  const facts = new Map(await readLfsFormatFacts(octokit, repositoryUrl, lfsObjectsToScan(policy, changes, head)));
+  for (const path of lfsPointersWithExtensions(policy, changes, head))
+    facts.set(path, {
+      notScanned:
+        "a Git LFS object whose pointer names extensions (its content is transformed): the app does not read it",
+      failsClosed: true,
+    });
+  return facts;
 }

@@ -232,6 +232,15 @@ describe("the app reads Git LFS objects by range requests for the format scan", 
     ]);
   });
 
+  test("attack: an LFS pointer naming an extension, which the app cannot read, fails closed whatever its name", async () => {
+    const pointer = lfsPointerFor("weights").replace("oid ", `ext-0-encrypt sha256:${"c".repeat(64)}\noid `);
+    const body = await judge(model("model.safetensors", pointer, sha256("weights")));
+    expect(body.conclusion).toBe("failure");
+    expect(unreadAnnotations(body)).toEqual([
+      `models/scorer/weights/model.safetensors: not scanned: a Git LFS object whose pointer names extensions (its content is transformed): the app does not read it: ${NEVER_PASSES} [5.2.3-1, 5.2.4-1.2]`,
+    ]);
+  });
+
   test("under formats: warn an LFS object that cannot be read is reported, and the gate passes", async () => {
     const app = await createTestApp();
     serveInstallationToken();

@@ -125,8 +125,32 @@ export function lfsObjectsToScan(
   changes: ReadonlyArray<{ head?: LoadedManifest | undefined }>,
   head: Snapshot,
 ): Array<{ path: string; oid: string; size: number }> {
+  return judgedLfsPointers(policy, changes, head)
+    .filter(({ extensions }) => extensions === 0)
+    .map(({ path, oid, size }) => ({ path, oid, size }));
+}
+
+/**
+ * The judged LFS files whose pointer names extensions (`ext-…`, content transformed on checkout): no
+ * edge reads them. The app, which reads every other LFS object, reports these as not read (fails closed).
+ */
+export function lfsPointersWithExtensions(
+  policy: Policy,
+  changes: ReadonlyArray<{ head?: LoadedManifest | undefined }>,
+  head: Snapshot,
+): string[] {
+  return judgedLfsPointers(policy, changes, head)
+    .filter(({ extensions }) => extensions > 0)
+    .map(({ path }) => path);
+}
+
+function judgedLfsPointers(
+  policy: Policy,
+  changes: ReadonlyArray<{ head?: LoadedManifest | undefined }>,
+  head: Snapshot,
+): Array<{ path: string; oid: string; size: number; extensions: number }> {
   if (policy.supply_chain.formats === "off") return [];
-  const objects = new Map<string, { path: string; oid: string; size: number }>();
+  const objects = new Map<string, { path: string; oid: string; size: number; extensions: number }>();
   for (const change of changes) {
     const loaded = change.head;
     if (!loaded || loaded.manifest.status === "decommissioned") continue;
@@ -137,8 +161,8 @@ export function lfsObjectsToScan(
       for (const path of files.slice(0, MAX_FOLDER_FILES)) {
         const content = head.contents.get(path);
         const pointer = content?.kind === "text" ? parseLfsPointer(content.text) : undefined;
-        if (pointer && pointer.extensions.length === 0)
-          objects.set(path, { path, oid: pointer.oid, size: pointer.size });
+        if (pointer)
+          objects.set(path, { path, oid: pointer.oid, size: pointer.size, extensions: pointer.extensions.length });
       }
     }
   }
