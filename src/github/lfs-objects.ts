@@ -204,8 +204,10 @@ async function scanObject(
         throw new Unreadable(
           `the scan needs more than ${limits.bytesPerObject} bytes of it (or the evaluation's ${limits.bytesPerEvaluation})`,
         );
-      const end = Math.min(range.end, range.start + budget);
-      const got = await readRange(http, batchUrl, download, object.size, range.start, end, budget, limits, {
+      // a range cut to the budget still starts at the bytes needed
+      const start = range.end - range.start > budget ? pass.need.offset : range.start;
+      const end = Math.min(range.end, start + budget);
+      const got = await readRange(http, batchUrl, download, object.size, start, end, budget, limits, {
         count: () => {
           spent.requests++;
           cost.rangeRequests++;
