@@ -16,8 +16,10 @@ export const LFS_READ_LIMITS = {
   bytesPerObject: 64 * 1024 * 1024,
   requestsPerEvaluation: 1024,
   bytesPerEvaluation: 256 * 1024 * 1024,
-  /** The smallest range asked: a safetensors header, a zip's end record, a local header and a member's first bytes. */
+  /** The first range asked, and one near the end: a safetensors header, a zip's end record and central directory. */
   firstRead: 128 * 1024,
+  /** Any later range: a zip member's local header and first bytes. */
+  laterRead: 16 * 1024,
   /** A pickle walked on is read in ranges that double up to this. */
   largestRead: 16 * 1024 * 1024,
   redirects: 3,
@@ -225,8 +227,9 @@ async function scanObject(
 }
 
 /**
- * The range to ask for a missing one: at least `firstRead` (a read near the end takes the file's last
- * `firstRead` bytes: the zip end record and its comment), twice a sequential read's last range, up to `largestRead`.
+ * The range to ask for a missing one: at least `firstRead` for the first and for one near the end (the
+ * file's last `firstRead` bytes: the zip end record, its comment, the central directory), `laterRead`
+ * for others, and twice a sequential read's last range, up to `largestRead`.
  */
 function rangeToAsk(
   need: NeededRange,
@@ -235,7 +238,8 @@ function rangeToAsk(
   limits: LfsReadLimits,
 ): { start: number; end: number } {
   const sequential = Math.min(limits.largestRead, 2 * fetched.heldJustBefore(need.offset));
-  const length = Math.max(need.length, limits.firstRead, sequential);
+  const first = fetched.held === 0 || need.offset + limits.firstRead > size;
+  const length = Math.max(need.length, first ? limits.firstRead : limits.laterRead, sequential);
   const start = need.offset + length > size ? Math.max(0, size - length) : need.offset;
   return { start, end: Math.min(size, start + length) };
 }

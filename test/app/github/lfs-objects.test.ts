@@ -61,7 +61,7 @@ describe("readLfsFormatFacts: the app's range reads of Git LFS objects", () => {
     const cost: LfsReadCost = { batchRequests: 0, rangeRequests: 0, bytes: 0 };
     // ranges of 64 bytes: the scan needs many passes, each one the bytes it lacked
     const facts = await readLfsFormatFacts(octokit, REPOSITORY, [object("w/model.pt", bytes)], {
-      limits: { ...LFS_READ_LIMITS, firstRead: 64 },
+      limits: { ...LFS_READ_LIMITS, firstRead: 64, laterRead: 64 },
       cost,
     });
     expect(facts.get("w/model.pt")).toEqual({ scan: scanFormat(bufferSource(bytes)) });
@@ -154,7 +154,7 @@ describe("readLfsFormatFacts: the app's range reads of Git LFS objects", () => {
     const bytes = fixture("benign-state-dict.pt");
     const { octokit } = lfsServer(new Map([[sha256(bytes), bytes]]));
     const facts = await readLfsFormatFacts(octokit, REPOSITORY, [object("w", bytes)], {
-      limits: { ...LFS_READ_LIMITS, firstRead: 64, requestsPerObject: 3 },
+      limits: { ...LFS_READ_LIMITS, firstRead: 64, laterRead: 64, requestsPerObject: 3 },
     });
     expect(facts.get("w")).toEqual({
       notScanned: "a Git LFS object that could not be read: the scan needs more than 3 range requests",
