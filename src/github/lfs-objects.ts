@@ -22,6 +22,8 @@ export const LFS_READ_LIMITS = {
   laterRead: 16 * 1024,
   /** A pickle walked on is read in ranges that double up to this. */
   largestRead: 16 * 1024 * 1024,
+  /** Bytes the scanner reads over all its passes on one object (each range fetched runs it again). */
+  scanWork: 512 * 1024 * 1024,
   redirects: 3,
   /** The batch answer read at most. */
   batchAnswerBytes: 4 * 1024 * 1024,
@@ -196,6 +198,8 @@ async function scanObject(
     for (;;) {
       const pass = scanFetched(fetched);
       if ("scan" in pass) return { scan: pass.scan };
+      if (fetched.served > limits.scanWork)
+        throw new Unreadable(`scanning it again after each range read goes past ${limits.scanWork} bytes`);
       const range = rangeToAsk(pass.need, fetched, object.size, limits);
       if (spent.requests >= limits.requestsPerObject)
         throw new Unreadable(`the scan needs more than ${limits.requestsPerObject} range requests`);

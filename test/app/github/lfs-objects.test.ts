@@ -150,6 +150,19 @@ describe("readLfsFormatFacts: the app's range reads of Git LFS objects", () => {
     });
   });
 
+  test("beyond the scan work allowed per object (the scan runs again after each range) the object is not scanned", async () => {
+    const bytes = fixture("benign-state-dict.pt");
+    const { octokit } = lfsServer(new Map([[sha256(bytes), bytes]]));
+    const facts = await readLfsFormatFacts(octokit, REPOSITORY, [object("w", bytes)], {
+      limits: { ...LFS_READ_LIMITS, firstRead: 64, laterRead: 64, scanWork: 4096 },
+    });
+    expect(facts.get("w")).toEqual({
+      notScanned:
+        "a Git LFS object that could not be read: scanning it again after each range read goes past 4096 bytes",
+      failsClosed: true,
+    });
+  });
+
   test("beyond the range requests allowed per object the object is not scanned, never judged on part of it", async () => {
     const bytes = fixture("benign-state-dict.pt");
     const { octokit } = lfsServer(new Map([[sha256(bytes), bytes]]));

@@ -20,6 +20,9 @@ export class FetchedBytes {
   /** Disjoint, sorted, non-adjacent ranges. */
   private readonly ranges: Array<{ start: number; bytes: Uint8Array }> = [];
 
+  /** Bytes handed to the scanner over every pass: the work of scanning again after each range. */
+  served = 0;
+
   constructor(readonly size: number) {}
 
   /** Bytes held in all. */
@@ -61,7 +64,10 @@ export class FetchedBytes {
         const end = Math.max(start, Math.min(this.size, offset + length));
         if (end === start) return new Uint8Array(0);
         const range = this.ranges.find((r) => r.start <= start && r.start + r.bytes.length >= end);
-        if (range) return range.bytes.subarray(start - range.start, end - range.start);
+        if (range) {
+          this.served += end - start;
+          return range.bytes.subarray(start - range.start, end - range.start);
+        }
         onMiss({ offset: start, length: end - start });
         throw new NotFetched(`bytes ${start}-${end - 1} are not fetched yet`);
       },
