@@ -14,6 +14,7 @@ import { fileSource, type ReadCounter } from "../src/cli/lfs-formats.js";
 import { scanFormat } from "../src/core/supply-chain/formats/scan.js";
 import { ProbotOctokit } from "probot";
 import { readLfsFormatFacts, type LfsReadCost } from "../src/github/lfs-objects.js";
+import { requestUrl } from "../test/helpers/request-recorder.js";
 
 const { values } = parseArgs({ options: { runs: { type: "string", default: "5" } } });
 const RUNS = Number(values.runs);
@@ -113,7 +114,7 @@ async function appRangeReads(path: string, size: number): Promise<string> {
   try {
     const oid = "0".repeat(64);
     const http: typeof fetch = async (input, init) => {
-      const url = typeof input === "string" ? input : input instanceof URL ? input.href : input.url;
+      const url = requestUrl(input);
       if (url.endsWith("/objects/batch"))
         return Response.json({
           objects: [{ oid, size, actions: { download: { href: `https://storage.example/${oid}` } } }],
