@@ -19,6 +19,7 @@ import { TEST_NOW } from "../test/fixtures/clock.js";
 import { createTestApp, INSTALLATION_ID, type RecordedRequest } from "../test/helpers/test-app.js";
 import { OWNER, REPO, pullRequestEvent, pullRequestReviewEvent } from "../test/fixtures/payloads/index.js";
 import { isTeamMembershipQuery } from "../test/helpers/serve-github.js";
+import { serveLfs } from "../test/helpers/serve-lfs.js";
 import {
   FakeCheckRuns,
   FakeIssueTracker,
@@ -56,6 +57,9 @@ export interface RequestMeasurement {
     checkRunWrites: number;
     /** Everything about sign-off issues: listing, label, issues, REST comment reads, GraphQL comment reads. */
     signOffIssues: number;
+    /** The Git LFS batch requests (100 objects each) and range reads of the format scan (docs/supply-chain.md). */
+    lfsBatches: number;
+    lfsRanges: number;
   };
   /** Files asked through GraphQL. */
   fileAliases: number;
@@ -129,6 +133,8 @@ export async function measureRequests(scenario: Scenario): Promise<[RequestMeasu
     { login: "bob", state: "APPROVED", commitId: HEAD },
   ];
   servePullRequestAlways(OWNER, REPO, PR, () => reviews);
+  // the changed weights are LFS objects: the format scan reads each by range
+  serveLfs({ owner: OWNER, repo: REPO, batch: "optional", token: "ghs_bench" });
   new FakeTeams(OWNER, { "ml-engineers": ["alice"], "platform-ops": ["bob"] }).serve();
   const checks = new FakeCheckRuns(OWNER, REPO).serve();
   const tracker = new FakeIssueTracker({ owner: OWNER, repo: REPO }).serve();
@@ -178,15 +184,19 @@ function countRequests(requests: ReadonlyArray<RecordedRequest>): RequestMeasure
   const isMembershipRead = (r: RecordedRequest) =>
     r.path.includes("/memberships/") ||
     (r.path === "/graphql" && isTeamMembershipQuery((r.body ?? {}) as { query?: unknown }));
+  const isLfs = (r: RecordedRequest) =>
+    r.path.endsWith(".git/info/lfs/objects/batch") || r.path.startsWith("/alambic/media/");
   return {
     total: requests.length,
-    rest: count((r) => r.path !== "/graphql"),
+    rest: count((r) => r.path !== "/graphql" && !isLfs(r)),
     graphqlFiles: count((r) => r.path === "/graphql" && !isCommentRead(r) && !isMembershipRead(r)),
     graphqlComments: count(isCommentRead),
     blobs: count((r) => r.path.includes("/git/blobs/")),
     membership: count(isMembershipRead),
     checkRunWrites: count((r) => r.path.includes("/check-runs") && r.method !== "GET"),
     signOffIssues: count((r) => r.path.includes("/issues") || r.path.includes("/labels") || isCommentRead(r)),
+    lfsBatches: count((r) => isLfs(r) && r.method === "POST"),
+    lfsRanges: count((r) => isLfs(r) && r.method === "GET"),
   };
 }
 
@@ -257,8 +267,8 @@ export const SCENARIOS: Scenario[] = [
 
 export function requestTable(rows: ReadonlyArray<RequestMeasurement>): string {
   const lines = [
-    "| PR | evaluation | files changed | verdict | GitHub requests | REST | GraphQL: files (aliases) | GraphQL: comments (issues) | membership | check-run writes | sign-off issues | app time (ms) | core time (ms) |",
-    "|---|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    "| PR | evaluation | files changed | verdict | GitHub requests | REST | GraphQL: files (aliases) | GraphQL: comments (issues) | membership | check-run writes | sign-off issues | LFS: batch + range | app time (ms) | core time (ms) |",
+    "|---|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ...rows
       .map((r) =>
         [
@@ -273,6 +283,7 @@ export function requestTable(rows: ReadonlyArray<RequestMeasurement>): string {
           r.requests.membership,
           r.requests.checkRunWrites,
           r.requests.signOffIssues.toLocaleString("en-US"),
+          `${r.requests.lfsBatches} + ${r.requests.lfsRanges.toLocaleString("en-US")}`,
           r.appMillis.toFixed(0),
           r.coreMillis.toFixed(1),
         ].join(" | "),

@@ -32,7 +32,7 @@ import { logDecision } from "./decision-log.js";
 import { reportPolicyProposal } from "./policy-proposal.js";
 import { recordGateDecision } from "./inventory.js";
 import { evaluationDuration } from "../metrics.js";
-import { localFormatFacts } from "./local-formats.js";
+import { formatFacts } from "./local-formats.js";
 
 /** The name of the pull-request check run (docs/check-run.md). */
 export const CHECK_NAME = "modelgate";
@@ -238,8 +238,8 @@ async function judge(
   const facts = await gatherApprovalFacts(octokit, { owner, repo, pr }, policy, issues, training);
   // the pull request's base may predate a re-evaluation that landed on the default branch: its records count too
   const elsewhere = [{ where: "the default branch", models: onDefaultBranch }];
-  // the Action reads the Git LFS objects of its checkout for the format scan; the server reads none
-  const formats = await localFormatFacts(policy, detected.changes, head);
+  // the Action reads the Git LFS objects of its checkout for the format scan; the server reads them by range
+  const formats = await formatFacts(octokit, where.repositoryUrl, policy, detected.changes, head);
   const at = { owner, repo, policyBranch: pr.baseRef };
   const supplyChain = await gatherSupplyChainFacts(octokit, at, policy, detected.changes, head);
   // the security policy must be published: read at the base, never the pull request's head (docs/governance.md)

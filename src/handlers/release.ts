@@ -19,7 +19,8 @@ import {
   releaseModel,
 } from "../core/render/release-check-run.js";
 import { releaseBom, releaseWrites, type BaselineNote, type BomOutcome } from "../core/release/outcome.js";
-import { localFormatFacts } from "./local-formats.js";
+import { formatFacts } from "./local-formats.js";
+import { repositoryWebUrl } from "./evaluate-pull-request.js";
 import { MAX_BASELINE_CANDIDATES, releaseCandidates, type ReleaseOrderFields } from "../core/release/order.js";
 import { renderReleaseSection, upsertReleaseSection } from "../core/render/release-notes.js";
 import { ownAppId } from "../github/app-identity.js";
@@ -344,8 +345,9 @@ export async function judgeModelsAtCommit(
   );
   const elsewhere = await defaultBranchModels(ctx, policy, defaultBranch, commit);
   const baseName = baseNameOf(other, found);
-  // the Action reads the Git LFS objects of its checkout for the format scan (docs/supply-chain.md)
-  const formats = await localFormatFacts(judged, detected.changes, head);
+  // the Action reads the Git LFS objects of its checkout for the format scan, the server by range (docs/supply-chain.md)
+  const repositoryUrl = repositoryWebUrl(ctx.octokit, ctx.owner, ctx.repo);
+  const formats = await formatFacts(ctx.octokit, repositoryUrl, judged, detected.changes, head);
   const at = { ...location, policyBranch: defaultBranch };
   const supplyChain = await gatherSupplyChainFacts(ctx.octokit, at, policy, detected.changes, head);
   const published = publishedSnapshot(base, head);

@@ -8,6 +8,7 @@ import { FakeRepository, GITHUB_API } from "../helpers/fake-repository.js";
 import { commitSha } from "../fixtures/git-objects.js";
 import { repositoryModelFiles, type RepositoryModel } from "../fixtures/manifests.js";
 import { requestUrl } from "../helpers/request-recorder.js";
+import { LFS_STORAGE, LFS_WEB } from "../helpers/serve-lfs.js";
 import { serveCheckRunCreate, serveCheckRunLookup, serveNoPolicy, serveReviews } from "../helpers/serve-github.js";
 import { TEST_NOW } from "../fixtures/clock.js";
 import { INSTALLATION_ID, serveInstallationToken, testMarkerKey, testPrivateKey } from "../helpers/test-app.js";
@@ -41,10 +42,14 @@ async function enterpriseApp(
     const url = requestUrl(input);
     urls.push(`${(init?.method ?? "GET").toUpperCase()} ${url}`);
     const origin = `${env.GHE_PROTOCOL ?? "https"}://${GHE_HOST}`;
-    if (!url.startsWith(`${origin}/api/`)) elsewhere.push(url);
+    // the Git LFS batch API is the server's own too (the repository's web address), and its downloads where it says
+    const lfsBatch = `${origin}/${OWNER}/${REPO}.git/info/lfs/objects/batch`;
+    if (!url.startsWith(`${origin}/api/`) && url !== lfsBatch && !url.startsWith(`${LFS_STORAGE}/`))
+      elsewhere.push(url);
     const answeredBy = url
       .replace(`${origin}/api/v3/`, `${GITHUB_API}/`)
-      .replace(`${origin}/api/graphql`, `${GITHUB_API}/graphql`);
+      .replace(`${origin}/api/graphql`, `${GITHUB_API}/graphql`)
+      .replace(lfsBatch, `${LFS_WEB}/${OWNER}/${REPO}.git/info/lfs/objects/batch`);
     return fetch(answeredBy, init);
   };
   const probot = createProbot({
@@ -97,6 +102,7 @@ describe("GitHub Enterprise Server (GHE_HOST, GHE_PROTOCOL)", () => {
     expect(elsewhere).toEqual([]);
     expect(urls).toContain(`POST https://${GHE_HOST}/api/v3/app/installations/${INSTALLATION_ID}/access_tokens`);
     expect(urls).toContain(`POST https://${GHE_HOST}/api/graphql`);
+    expect(urls).toContain(`POST https://${GHE_HOST}/${OWNER}/${REPO}.git/info/lfs/objects/batch`);
     expect(urls).toContain(`POST https://${GHE_HOST}/api/v3/repos/${OWNER}/${REPO}/check-runs`);
     const [signOff] = tracker.appIssues();
     expect(signOff?.title).toBe("Sign-off: fraud-detector 2.1.0");

@@ -390,8 +390,8 @@ describe("story 1: a release whose models all pass", () => {
           { name: "modelgate:kind", value: "weights" },
           {
             name: "modelgate:format",
-            value:
-              "met: models/fraud/weights/model.safetensors: not scanned: a Git LFS object whose content was not read",
+            // the app reads the LFS object by range (test/helpers/serve-lfs.ts serves it): it is scanned, not presumed
+            value: "met: models/fraud/weights/model.safetensors (other): no code runs when it is loaded",
           },
         ],
       },

@@ -1,5 +1,6 @@
 import nock from "nock";
 import { gitBlobSha } from "../fixtures/git-objects.js";
+import { serveLfs } from "./serve-lfs.js";
 
 export const GITHUB_API = "https://api.github.com";
 
@@ -31,9 +32,13 @@ export class FakeRepository {
   /** The `<commit>:<path>` expressions asked through GraphQL, per request. */
   readonly graphqlRequests: string[][] = [];
 
-  constructor(options: { owner: string; repo: string; commits: ReadonlyArray<CommitFixture> }) {
+  /** Whether serveContents also serves the Git LFS objects of the fixtures' pointers (test/helpers/serve-lfs.ts). */
+  private readonly lfs: boolean;
+
+  constructor(options: { owner: string; repo: string; commits: ReadonlyArray<CommitFixture>; lfs?: boolean }) {
     this.owner = options.owner;
     this.repo = options.repo;
+    this.lfs = options.lfs ?? true;
     for (const commit of options.commits) this.commits.set(commit.sha, commit);
   }
 
@@ -65,8 +70,12 @@ export class FakeRepository {
     return this;
   }
 
-  /** GraphQL blob reads and REST blob reads, for as many requests as the app makes (optional: a PR without model files reads none). */
+  /**
+   * GraphQL blob reads and REST blob reads, for as many requests as the app makes (optional: a PR without
+   * model files reads none), and the Git LFS objects the app reads by range for the format scan.
+   */
   serveContents(): this {
+    if (this.lfs) serveLfs({ owner: this.owner, repo: this.repo, batch: "optional" });
     nock(GITHUB_API)
       .persist()
       // file reads only: the sign-off comment reads are FakeIssueTracker's (or a test's own)

@@ -175,6 +175,41 @@ describe("format:<component path>", () => {
     expect(requirement).toMatchObject({ status: "failed", message: expect.stringContaining("posix.system") });
   });
 
+  test.each([
+    [
+      "fail",
+      "failed",
+      /^models\/fraud\/weights\/model\.safetensors: not scanned: a Git LFS object that could not be read: the batch said 404: a Git LFS object that is not read never passes/,
+    ],
+    [
+      "warn",
+      "met",
+      /^models\/fraud\/weights\/model\.safetensors: not scanned: a Git LFS object that could not be read: the batch said 404$/,
+    ],
+  ] as const)(
+    "attack: an LFS object the edge could not read, named .safetensors, under %s: %s",
+    (level, status, message) => {
+      const head = modelFiles({ ...fraud, ...withWeights("model.safetensors", { kind: "weights", lfs: "w" }) });
+      const facts: FormatFacts = new Map([
+        [
+          "models/fraud/weights/model.safetensors",
+          { notScanned: "a Git LFS object that could not be read: the batch said 404", failsClosed: true },
+        ],
+      ]);
+      const decision = evaluateGate({
+        policy: testPolicy({ supply_chain: { formats: level } }),
+        base: snapshot(modelFiles(fraud).files, "base"),
+        head: snapshot(head.files, "head"),
+        facts: approvalFacts(),
+        now: TEST_NOW,
+        formats: facts,
+      });
+      const requirement = decision.models[0]?.requirements.find((r) => r.id === "format:weights/model.safetensors");
+      expect(requirement?.status).toBe(status);
+      expect(requirement?.message).toMatch(message);
+    },
+  );
+
   test("a folder component: every file in it is classified", () => {
     const s = scenario({
       head: {

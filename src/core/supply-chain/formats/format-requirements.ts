@@ -15,7 +15,10 @@ const EXCEPTION_PROVISION = "5.2.3-1, 5.2.3-2";
 const SYMLINK_MODE = "120000";
 
 /** What an edge learnt of a file the snapshot holds no bytes of (a checked-out Git LFS object): its scan, or why there is none. */
-export type FormatFact = { scan: FormatScan } | { notScanned: string };
+export type FormatFact =
+  | { scan: FormatScan }
+  /** `failsClosed`: an object the edge tried to read and could not (the app's LFS range reads): never met under `fail`. */
+  | { notScanned: string; failsClosed?: boolean };
 /** Scans by repository path, made by the edges that can read more than the snapshot holds (CLI, Action). */
 export type FormatFacts = ReadonlyMap<string, FormatFact>;
 
@@ -60,6 +63,8 @@ interface Judged {
   unsafe: string[];
   notScanned: string[];
   notes: string[];
+  /** A Git LFS object among the files not scanned that the edge could not read (failsClosed). */
+  unreadLfs: boolean;
 }
 
 function decide(
@@ -85,6 +90,13 @@ function decide(
   }
   const expired = exception ? ` (its format_exception expired on ${exception.expires})` : "";
   if (judged.unsafe.length === 0) {
+    // an LFS object is the artefact itself: one that could not be read fails closed, whatever its name
+    if (level === "fail" && judged.unreadLfs)
+      return {
+        status: "failed",
+        message: `${what}: not scanned: ${found}${expired}: a Git LFS object that is not read never passes (docs/supply-chain.md); make it readable, or declare a format_exception with a justification and an expiry date`,
+        provision: PROVISION,
+      };
     // nothing unsafe was seen, but nothing safe either: said as such, never as safe
     return { status: "met", message: `${what}: not scanned: ${found}`, provision: PROVISION };
   }
@@ -113,8 +125,32 @@ export function lfsObjectsToScan(
   changes: ReadonlyArray<{ head?: LoadedManifest | undefined }>,
   head: Snapshot,
 ): Array<{ path: string; oid: string; size: number }> {
+  return judgedLfsPointers(policy, changes, head)
+    .filter(({ extensions }) => extensions === 0)
+    .map(({ path, oid, size }) => ({ path, oid, size }));
+}
+
+/**
+ * The judged LFS files whose pointer names extensions (`ext-…`, content transformed on checkout): no
+ * edge reads them. The app, which reads every other LFS object, reports these as not read (fails closed).
+ */
+export function lfsPointersWithExtensions(
+  policy: Policy,
+  changes: ReadonlyArray<{ head?: LoadedManifest | undefined }>,
+  head: Snapshot,
+): string[] {
+  return judgedLfsPointers(policy, changes, head)
+    .filter(({ extensions }) => extensions > 0)
+    .map(({ path }) => path);
+}
+
+function judgedLfsPointers(
+  policy: Policy,
+  changes: ReadonlyArray<{ head?: LoadedManifest | undefined }>,
+  head: Snapshot,
+): Array<{ path: string; oid: string; size: number; extensions: number }> {
   if (policy.supply_chain.formats === "off") return [];
-  const objects = new Map<string, { path: string; oid: string; size: number }>();
+  const objects = new Map<string, { path: string; oid: string; size: number; extensions: number }>();
   for (const change of changes) {
     const loaded = change.head;
     if (!loaded || loaded.manifest.status === "decommissioned") continue;
@@ -125,8 +161,8 @@ export function lfsObjectsToScan(
       for (const path of files.slice(0, MAX_FOLDER_FILES)) {
         const content = head.contents.get(path);
         const pointer = content?.kind === "text" ? parseLfsPointer(content.text) : undefined;
-        if (pointer && pointer.extensions.length === 0)
-          objects.set(path, { path, oid: pointer.oid, size: pointer.size });
+        if (pointer)
+          objects.set(path, { path, oid: pointer.oid, size: pointer.size, extensions: pointer.extensions.length });
       }
     }
   }
@@ -139,7 +175,7 @@ export function isCurrent(exception: FormatException, now: Date): boolean {
 }
 
 function judgeComponent(manifestPath: string, repoPath: string, head: Snapshot, facts: FormatFacts): Judged {
-  const judged: Judged = { formats: [], unsafe: [], notScanned: [], notes: [] };
+  const judged: Judged = { formats: [], unsafe: [], notScanned: [], notes: [], unreadLfs: false };
   let files = [repoPath];
   if (!head.entries.has(repoPath)) {
     files = folderFiles(head, manifestPath, repoPath);
@@ -161,6 +197,7 @@ function judgeComponent(manifestPath: string, repoPath: string, head: Snapshot, 
       // an unread file named as a pickle container is presumed to be one: unread is never safe
       if (PICKLE_CAPABLE.test(path)) judged.unsafe.push(`${reason}, and its name says it may hold a pickle`);
       else judged.notScanned.push(reason);
+      if (fact.failsClosed) judged.unreadLfs = true;
       continue;
     }
     const scan = fact.scan;
