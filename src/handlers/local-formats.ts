@@ -5,6 +5,7 @@ import type { ProbotOctokit } from "probot";
 import {
   lfsObjectsToScan,
   lfsPointersWithExtensions,
+  type FormatFact,
   type FormatFacts,
 } from "../core/supply-chain/formats/format-requirements.js";
 import { readLfsFormatFacts } from "../github/lfs-objects.js";
@@ -37,7 +38,8 @@ export async function localFormatFacts(
 
 /**
  * The scans of the Git LFS objects an evaluation judges: from the checkout when this process has one
- * (the Action), else read from the repository's Git LFS storage by range requests (the server).
+ * (the Action), and every object the checkout does not hold (or the server's every object) read from
+ * the repository's Git LFS storage by range requests.
  */
 export async function formatFacts(
   octokit: ProbotOctokit,
@@ -47,8 +49,12 @@ export async function formatFacts(
   head: Snapshot,
 ): Promise<FormatFacts> {
   const local = await localFormatFacts(policy, changes, head);
-  if (local) return local;
-  const facts = new Map(await readLfsFormatFacts(octokit, repositoryUrl, lfsObjectsToScan(policy, changes, head)));
+  const objects = lfsObjectsToScan(policy, changes, head);
+  // what the checkout lacks (not fetched, or another size) is read from GitHub like the server reads it: never passed
+  const unread = local ? objects.filter(({ path }) => isNotScanned(local.get(path))) : objects;
+  const facts = new Map(local ?? []);
+  if (unread.length > 0)
+    for (const [path, fact] of await readLfsFormatFacts(octokit, repositoryUrl, unread)) facts.set(path, fact);
   for (const path of lfsPointersWithExtensions(policy, changes, head))
     facts.set(path, {
       notScanned:
@@ -56,4 +62,8 @@ export async function formatFacts(
       failsClosed: true,
     });
   return facts;
+}
+
+function isNotScanned(fact: FormatFact | undefined): boolean {
+  return fact === undefined || "notScanned" in fact;
 }

@@ -11,6 +11,7 @@ import { modelDigest } from "../../src/core/manifest/digest.js";
 import { FakeRepository, GITHUB_API } from "../helpers/fake-repository.js";
 import { FakeIssueTracker } from "../helpers/fake-issue-tracker.js";
 import { commitSha, sha256 } from "../fixtures/git-objects.js";
+import { rememberLfsContent } from "../fixtures/lfs-store.js";
 import { THREATS } from "../fixtures/threats.js";
 import { createRecorder } from "../helpers/request-recorder.js";
 import { serveCheckRunCreate, serveCheckRunLookup, serveNoPolicy, serveReviews } from "../helpers/serve-github.js";
@@ -68,51 +69,68 @@ function modelWithLfsWeights(bytes: Buffer): Record<string, string> {
   };
 }
 
-describe("the Action scans the Git LFS objects of its checkout", () => {
-  test("attack: a malicious .pt stored in Git LFS fails the check run, naming the import and the member", async () => {
-    const workspace = checkoutWithLfsObject(MALICIOUS);
-    serveInstallationToken();
-    serveNoPolicy(OWNER, REPO, "main");
-    new FakeRepository({
-      owner: OWNER,
-      repo: REPO,
-      commits: [
-        { sha: BASE, files: { "README.md": "models\n" } },
-        { sha: HEAD, files: { "README.md": "models\n", ...modelWithLfsWeights(MALICIOUS) } },
-      ],
-    }).servePullRequest(BASE, HEAD);
-    serveReviews(OWNER, REPO, PR.number, []);
-    new FakeIssueTracker({ owner: OWNER, repo: REPO }).serve();
-    serveCheckRunLookup(OWNER, REPO, HEAD);
-    serveCheckRunCreate(OWNER, REPO);
-    const eventPath = join(temp, "event.json");
-    writeFileSync(eventPath, JSON.stringify(pullRequestEvent("opened", PR, INSTALLATION_ID).payload));
-    const env: ActionEnv = {
-      GITHUB_EVENT_NAME: "pull_request",
-      GITHUB_EVENT_PATH: eventPath,
-      GITHUB_RUN_ID: "1",
-      GITHUB_REPOSITORY: `${OWNER}/${REPO}`,
-      GITHUB_API_URL: GITHUB_API,
-      GITHUB_WORKSPACE: workspace,
-      APP_ID: String(APP_ID),
-      PRIVATE_KEY,
-    };
-    const { fetch, requests } = createRecorder();
-    const Octokit = ProbotOctokit.defaults((options: Record<string, unknown>) => ({
-      ...options,
-      retry: { enabled: false },
-      throttle: { enabled: false },
-      request: { ...(options.request as object | undefined), fetch },
-    }));
-    await runAction(env, { Octokit, log: pino({ level: "silent" }), clock: () => TEST_NOW });
+/** An actions/checkout without `lfs: true`: the repository, with no Git LFS object fetched. */
+function checkoutWithoutLfsObjects(): string {
+  const workspace = join(temp, "workspace-without-lfs");
+  execFileSync("git", ["init", "-q", workspace]);
+  return workspace;
+}
 
-    const created = requests.find((r) => r.method === "POST" && r.path === `/repos/${OWNER}/${REPO}/check-runs`);
-    const body = created?.body as { conclusion: string; output: { annotations?: Array<{ message: string }> } };
-    expect(body.conclusion).toBe("failure");
-    expect(body.output.annotations?.map((a) => a.message)).toContainEqual(
-      expect.stringContaining(
-        "models/scorer/weights/model.pt (PyTorch zip) can run code when loaded: imports posix.system (not on the weights_only allowlist) in benign-state-dict/extra/payload.pkl",
-      ),
-    );
-  });
+describe("the Action scans the Git LFS objects of its checkout", () => {
+  test.each([
+    ["its checkout holds it (actions/checkout with lfs: true)", () => checkoutWithLfsObject(MALICIOUS)],
+    [
+      "attack: its checkout lacks it (no lfs: true): it is read from GitHub's Git LFS storage, never passed as not scanned",
+      checkoutWithoutLfsObjects,
+    ],
+  ])(
+    "a malicious .pt stored in Git LFS fails the check run, naming the import and the member: %s",
+    async (_, checkout) => {
+      rememberLfsContent(MALICIOUS);
+      const workspace = checkout();
+      serveInstallationToken();
+      serveNoPolicy(OWNER, REPO, "main");
+      new FakeRepository({
+        owner: OWNER,
+        repo: REPO,
+        commits: [
+          { sha: BASE, files: { "README.md": "models\n" } },
+          { sha: HEAD, files: { "README.md": "models\n", ...modelWithLfsWeights(MALICIOUS) } },
+        ],
+      }).servePullRequest(BASE, HEAD);
+      serveReviews(OWNER, REPO, PR.number, []);
+      new FakeIssueTracker({ owner: OWNER, repo: REPO }).serve();
+      serveCheckRunLookup(OWNER, REPO, HEAD);
+      serveCheckRunCreate(OWNER, REPO);
+      const eventPath = join(temp, "event.json");
+      writeFileSync(eventPath, JSON.stringify(pullRequestEvent("opened", PR, INSTALLATION_ID).payload));
+      const env: ActionEnv = {
+        GITHUB_EVENT_NAME: "pull_request",
+        GITHUB_EVENT_PATH: eventPath,
+        GITHUB_RUN_ID: "1",
+        GITHUB_REPOSITORY: `${OWNER}/${REPO}`,
+        GITHUB_API_URL: GITHUB_API,
+        GITHUB_WORKSPACE: workspace,
+        APP_ID: String(APP_ID),
+        PRIVATE_KEY,
+      };
+      const { fetch, requests } = createRecorder();
+      const Octokit = ProbotOctokit.defaults((options: Record<string, unknown>) => ({
+        ...options,
+        retry: { enabled: false },
+        throttle: { enabled: false },
+        request: { ...(options.request as object | undefined), fetch },
+      }));
+      await runAction(env, { Octokit, log: pino({ level: "silent" }), clock: () => TEST_NOW });
+
+      const created = requests.find((r) => r.method === "POST" && r.path === `/repos/${OWNER}/${REPO}/check-runs`);
+      const body = created?.body as { conclusion: string; output: { annotations?: Array<{ message: string }> } };
+      expect(body.conclusion).toBe("failure");
+      expect(body.output.annotations?.map((a) => a.message)).toContainEqual(
+        expect.stringContaining(
+          "models/scorer/weights/model.pt (PyTorch zip) can run code when loaded: imports posix.system (not on the weights_only allowlist) in benign-state-dict/extra/payload.pkl",
+        ),
+      );
+    },
+  );
 });
