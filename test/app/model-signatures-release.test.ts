@@ -1,10 +1,9 @@
 import nock from "nock";
 import { describe, expect, test } from "vitest";
-import { modelDigest } from "../../src/core/manifest/digest.js";
 import { BOM_ASSET_NAME, RELEASE_CHECK_NAME } from "../../src/handlers/release.js";
 import { FakeRepository, GITHUB_API } from "../helpers/fake-repository.js";
-import { commitSha, sha256 } from "../fixtures/git-objects.js";
-import { THREATS } from "../fixtures/threats.js";
+import { commitSha } from "../fixtures/git-objects.js";
+import { modelFiles, sha256 } from "../fixtures/manifests.js";
 import { servePolicy, type CheckRunBody } from "../helpers/serve-github.js";
 import { serveBranchHead, serveReleases, serveTag } from "../helpers/serve-releases.js";
 import { APP_ID, createTestApp, INSTALLATION_ID, serveInstallationToken, type TestApp } from "../helpers/test-app.js";
@@ -21,29 +20,14 @@ const MANIFEST = "models/fraud/model.yaml";
 /** A new model of the upstream vector's files, evaluated, with `model.sig` in its folder (as in model-signatures.test.ts). */
 function signedModel(files: Record<string, string>, signature: string): Record<string, string> {
   // the first file stands for the weights (the vector's files are plain text, committed as they are)
-  const components = Object.keys(files).map((path, i) => ({
-    path,
-    kind: i === 0 ? ("weights" as const) : ("config" as const),
-    sha256: sha256(files[path]!),
-  }));
-  const manifest = [
-    "name: fraud",
-    "version: 1.0.0",
-    "modalities: [text]",
-    "components:",
-    ...components.flatMap((c) => [`  - path: ${c.path}`, `    kind: ${c.kind}`, `    sha256: ${c.sha256}`]),
-    "training_data: []",
-    "evaluations:",
-    "  - version: 1.0.0",
-    `    model_digest: ${modelDigest(components)}`,
-    "    date: 2026-11-20",
-    "    evaluator: eve",
-    "    result: pass",
-    `    threats: {${THREATS.map((t) => `${t}: tested`).join(", ")}}`,
-    "",
-  ].join("\n");
-  const stored = Object.fromEntries(Object.entries(files).map(([path, content]) => [`models/fraud/${path}`, content]));
-  return { [MANIFEST]: manifest, ...stored, "models/fraud/model.sig": signature };
+  const components = Object.fromEntries(
+    Object.entries(files).map(([path, text], i) => [
+      path,
+      { kind: i === 0 ? ("weights" as const) : ("config" as const), text },
+    ]),
+  );
+  const model = modelFiles({ dir: "models/fraud", name: "fraud", version: "1.0.0", components });
+  return { ...(model.files as Record<string, string>), "models/fraud/model.sig": signature };
 }
 
 /** Signatures required from the pinned signer; no approvals, so the signature alone decides the release. */

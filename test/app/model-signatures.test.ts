@@ -1,9 +1,8 @@
 import { describe, expect, test } from "vitest";
 import nock from "nock";
-import { modelDigest } from "../../src/core/manifest/digest.js";
 import { FakeRepository, GITHUB_API } from "../helpers/fake-repository.js";
-import { commitSha, lfsPointerFor, sha256 } from "../fixtures/git-objects.js";
-import { THREATS } from "../fixtures/threats.js";
+import { commitSha, sha256 } from "../fixtures/git-objects.js";
+import { modelFiles } from "../fixtures/manifests.js";
 import { createTestApp, INSTALLATION_ID, serveInstallationToken } from "../helpers/test-app.js";
 import { serveCheckRunCreate, serveCheckRunLookup, servePolicy, serveReviews } from "../helpers/serve-github.js";
 import { OWNER, REPO, pullRequestEvent, type PullRequestFixture } from "../fixtures/payloads/index.js";
@@ -28,35 +27,17 @@ const CONFIG = '{"layers": 12}';
 
 /** A new model at head: LFS weights and a config, evaluated, with `extra` files in its folder (its signature). */
 function signedModel(files: Record<string, string>, extra: Record<string, string>): Record<string, string> {
-  const components = Object.keys(files).map((path) => ({
-    path,
-    kind: path.startsWith("weights") ? ("weights" as const) : ("config" as const),
-    sha256: sha256(files[path] ?? ""),
-  }));
-  const manifest = [
-    "name: fraud",
-    "version: 1.0.0",
-    "modalities: [text]",
-    "components:",
-    ...components.flatMap((c) => [`  - path: ${c.path}`, `    kind: ${c.kind}`, `    sha256: ${c.sha256}`]),
-    "training_data: []",
-    "evaluations:",
-    "  - version: 1.0.0",
-    `    model_digest: ${modelDigest(components)}`,
-    "    date: 2026-11-20",
-    "    evaluator: eve",
-    "    result: pass",
-    `    threats: {${THREATS.map((t) => `${t}: tested`).join(", ")}}`,
-    "",
-  ].join("\n");
-  const stored = Object.fromEntries(
+  const components = Object.fromEntries(
     Object.entries(files).map(([path, content]) => [
-      `models/fraud/${path}`,
-      path.startsWith("weights") ? lfsPointerFor(content) : content,
+      path,
+      path.startsWith("weights")
+        ? { kind: "weights" as const, lfs: content }
+        : { kind: "config" as const, text: content },
     ]),
   );
+  const model = modelFiles({ dir: "models/fraud", name: "fraud", version: "1.0.0", components });
   const beside = Object.fromEntries(Object.entries(extra).map(([path, content]) => [`models/fraud/${path}`, content]));
-  return { "models/fraud/model.yaml": manifest, ...stored, ...beside };
+  return { ...(model.files as Record<string, string>), ...beside };
 }
 
 const POLICY = [
