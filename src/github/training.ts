@@ -22,22 +22,19 @@ export async function readTrainingFacts(
   now: Date,
 ): Promise<TrainingFacts | undefined> {
   if (policy.training.require === false) return undefined;
-  const own = await readRosterAt(octokit, { owner, repo }, now);
+  const own = await readRepositoryRoster(octokit, { owner, repo }, now);
   if (own) return own;
-  const organisation = repo === ".github" ? undefined : await readRosterAt(octokit, { owner, repo: ".github" }, now);
+  const organisation =
+    repo === ".github" ? undefined : await readRepositoryRoster(octokit, { owner, repo: ".github" }, now);
   return organisation ?? { roster: undefined, source: TRAINING_ROSTER_PATH, now: now.toISOString() };
 }
 
-/** The roster of this repository alone (the daily run reminds where the roster lives); undefined when it has none. */
+/** The roster of one repository (the daily run reminds where the roster lives); undefined when it has none. */
 export async function readRepositoryRoster(
   octokit: ProbotOctokit,
-  at: { owner: string; repo: string },
+  at: RosterAt,
   now: Date,
 ): Promise<TrainingFacts | undefined> {
-  return readRosterAt(octokit, at, now);
-}
-
-async function readRosterAt(octokit: ProbotOctokit, at: RosterAt, now: Date): Promise<TrainingFacts | undefined> {
   const { owner, repo } = at;
   const what = `the training roster ${TRAINING_ROSTER_PATH}`;
   let text: string;
